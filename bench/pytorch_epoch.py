@@ -1,0 +1,174 @@
+#!/usr/bin/python3
+"""PyTorch CPU baseline: one epoch of the seed FashionCNN recipe.
+
+Usage:
+  /usr/bin/python3 bench/pytorch_epoch.py [--threads 2] [--data DIR] [--batches N] [--seed 0]
+  /usr/bin/python3 bench/pytorch_epoch.py --layers [--threads 2] [--reps 7]
+
+Recipe: conv1 Conv2d(1,32,3,p=1) -> relu -> maxpool2 -> conv2 Conv2d(32,64,3,p=1) -> relu ->
+maxpool2 -> flatten -> fc1 Linear(3136,128) -> relu -> Dropout(0.5) -> fc2 Linear(128,10);
+kaiming_normal_(fan_out, relu) weights, zero biases; Adam(lr=1e-3, weight_decay=1e-4);
+CrossEntropyLoss; batch 256; 48,000/12,000 random split of the 60,000 training images;
+inputs (x/255 - 0.5)/0.5.  IDX files are read with gzip + numpy (no torchvision).
+
+Prints one JSON line.  Timings: train_s = the 188 training batches (data already in memory
+as tensors, shuffled with randperm), val_s = 12,000 validation images (eval, no_grad).
+"""
+import argparse
+import gzip
+import json
+import os
+import statistics
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+DEFAULT_DATA = "/usr/share/datasets/fashion-mnist"
+
+
+def read_idx(path):
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    magic = int.from_bytes(raw[0:4], "big")
+    assert magic >> 8 == 0x08, f"{path}: not an unsigned-byte IDX file (magic {magic:#x})"
+    ndim = magic & 0xFF
+    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
+    return data.reshape(dims)
+
+
+def find(data_dir, stem):
+    for name in (stem + ".gz", stem):
+        p = os.path.join(data_dir, name)
+        if os.path.exists(p):
+            return p
+    raise FileNotFoundError(f"{stem}(.gz) not found in {data_dir}")
+
+
+class FashionCNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 3, padding=1)
+        self.conv2 = nn.Conv2d(32, 64, 3, padding=1)
+        self.fc1 = nn.Linear(64 * 7 * 7, 128)
+        self.dropout = nn.Dropout(0.5)
+        self.fc2 = nn.Linear(128, 10)
+        for m in self.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+                nn.init.zeros_(m.bias)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = torch.flatten(x, 1)
+        x = self.dropout(F.relu(self.fc1(x)))
+        return self.fc2(x)
+
+
+def epoch(args):
+    torch.manual_seed(args.seed)
+    imgs = read_idx(find(args.data, "train-images-idx3-ubyte"))
+    labels = read_idx(find(args.data, "train-labels-idx1-ubyte"))
+    assert imgs.shape == (60000, 28, 28) and labels.shape == (60000,)
+    x_all = (torch.from_numpy(imgs.astype(np.float32)).unsqueeze(1) / 255.0 - 0.5) / 0.5
+    y_all = torch.from_numpy(labels.astype(np.int64))
+    perm = torch.randperm(60000, generator=torch.Generator().manual_seed(args.seed))
+    tr_idx, va_idx = perm[:48000], perm[48000:]
+    x_tr, y_tr = x_all[tr_idx].contiguous(), y_all[tr_idx].contiguous()
+    x_va, y_va = x_all[va_idx].contiguous(), y_all[va_idx].contiguous()
+
+    model = FashionCNN()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)
+    crit = nn.CrossEntropyLoss()
+    bs = args.batch_size
+    n_batches = (48000 + bs - 1) // bs
+    if args.batches:
+        n_batches = min(n_batches, args.batches)
+
+    model.train()
+    t0 = time.perf_counter()
+    order = torch.randperm(48000)
+    loss_sum, seen = 0.0, 0
+    for b in range(n_batches):
+        idx = order[b * bs:(b + 1) * bs]
+        xb, yb = x_tr[idx], y_tr[idx]
+        opt.zero_grad(set_to_none=True)
+        loss = crit(model(xb), yb)
+        loss.backward()
+        opt.step()
+        loss_sum += loss.item() * len(idx)
+        seen += len(idx)
+    t1 = time.perf_counter()
+
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for s in range(0, x_va.shape[0], bs):
+            pred = model(x_va[s:s + bs]).argmax(1)
+            correct += (pred == y_va[s:s + bs]).sum().item()
+    t2 = time.perf_counter()
+
+    print(json.dumps({
+        "impl": "pytorch", "threads": torch.get_num_threads(),
+        "train_s": round(t1 - t0, 3), "val_s": round(t2 - t1, 3), "epoch_s": round(t2 - t0, 3),
+        "train_loss": round(loss_sum / seen, 5), "val_acc": round(correct / x_va.shape[0], 5),
+        "train_batches": n_batches, "batch_size": bs, "torch": torch.__version__,
+    }))
+
+
+def layers(args):
+    torch.manual_seed(args.seed)
+    bs = args.batch_size
+    specs = {
+        # (module, input shape, input needs grad as in training)
+        "conv1": (nn.Conv2d(1, 32, 3, padding=1), (bs, 1, 28, 28), False),
+        "conv2": (nn.Conv2d(32, 64, 3, padding=1), (bs, 32, 14, 14), True),
+        "fc1": (nn.Linear(3136, 128), (bs, 3136), True),
+    }
+    res = {"impl": "pytorch", "mode": "layers", "threads": torch.get_num_threads(), "batch_size": bs,
+           "reps": args.reps, "stat": "median", "torch": torch.__version__}
+    for name, (m, shape, need_gx) in specs.items():
+        x = torch.randn(shape).requires_grad_(need_gx)
+        fwd, bwd = [], []
+        for r in range(args.reps + 2):  # 2 warm-up reps
+            m.zero_grad(set_to_none=True)
+            t0 = time.perf_counter()
+            y = m(x)
+            t1 = time.perf_counter()
+            g = torch.ones_like(y)
+            t2 = time.perf_counter()
+            y.backward(g)
+            t3 = time.perf_counter()
+            x.grad = None
+            if r >= 2:
+                fwd.append((t1 - t0) * 1e3)
+                bwd.append((t3 - t2) * 1e3)
+        res[name] = {"forward_ms": round(statistics.median(fwd), 3),
+                     "backward_ms": round(statistics.median(bwd), 3),
+                     "input": list(shape), "input_grad": need_gx}
+    print(json.dumps(res))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--data", default=DEFAULT_DATA)
+    ap.add_argument("--batches", type=int, default=0, help="limit training batches (0 = all 188)")
+    ap.add_argument("--batch-size", type=int, default=256)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--layers", action="store_true", help="per-layer forward/backward timing instead")
+    ap.add_argument("--reps", type=int, default=7)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    if args.layers:
+        layers(args)
+    else:
+        epoch(args)
+
+
+if __name__ == "__main__":
+    main()

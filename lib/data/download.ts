@@ -1,0 +1,193 @@
+// Atomic, verified HTTP(S) download.
+//
+// Contract:
+//   await downloadFile(url, dest, {expectedMd5?, timeoutMs?, maxRedirects?, validate?})
+//   fetches `url` with node's own http/https modules (following at most
+//   `maxRedirects`, default 5, redirects), streams the body into a private
+//   temporary file `dest + '.part-<pid>-<random>'` in dest's directory, then
+//   checks it: HTTP status 200, byte count equal to Content-Length (when the
+//   server sent one), md5 equal to `expectedMd5` (when given) and
+//   `validate(tmpPath, url)` not throwing (when given). Only then is the temp
+//   file renamed onto `dest` (an atomic replace on one filesystem), so `dest`
+//   is either absent/unchanged or complete and verified. On ANY failure the
+//   temp file is removed and the promise rejects with
+//     "torchlet: failed to download <url>: <reason>"
+//   (plus " (redirected to <final url>)" when a redirect was followed).
+//   `timeoutMs` (default 30000) is an inactivity limit: the download fails
+//   when no byte arrives for that long (connecting included).
+
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as https from 'https';
+import * as path from 'path';
+import { Transform } from 'stream';
+import { pipeline } from 'stream/promises';
+
+export interface DownloadOptions {
+  /** Lower-case or upper-case hex md5 the body must have. */
+  expectedMd5?: string;
+  /** Inactivity timeout in milliseconds (default 30000). */
+  timeoutMs?: number;
+  /** Redirects to follow before giving up (default 5). */
+  maxRedirects?: number;
+  /**
+   * Checks the downloaded temp file before it is moved onto `dest`; throw
+   * (or reject) to refuse it. `url` is the URL that was asked for.
+   */
+  validate?: (tmpPath: string, url: string) => void | Promise<void>;
+}
+
+export interface DownloadResult {
+  /** Where the file now is (equals `dest`). */
+  path: string;
+  /** Bytes written. */
+  bytes: number;
+  /** md5 of the body, lower-case hex. */
+  md5: string;
+  /** URL the body was finally fetched from (after redirects). */
+  finalUrl: string;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** A failure whose message is the bare reason (the URL is added by downloadFile). */
+class Reason extends Error {}
+
+function stripPrefix(msg: string): string {
+  return msg.startsWith('torchlet: ') ? msg.slice('torchlet: '.length) : msg;
+}
+
+function errMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+interface Opened {
+  res: http.IncomingMessage;
+  req: http.ClientRequest;
+  state: { timedOut: boolean };
+}
+
+function open(u: URL, timeoutMs: number): Promise<Opened> {
+  return new Promise<Opened>((resolve, reject) => {
+    const mod: typeof http | typeof https = u.protocol === 'https:' ? https : http;
+    const state = { timedOut: false };
+    const req = mod.get(
+      u,
+      {
+        // One-off agent: no keep-alive sockets survive the download.
+        agent: false,
+        headers: { 'user-agent': 'torchlet', 'accept-encoding': 'identity' },
+      },
+      (res) => resolve({ res, req, state }),
+    );
+    req.setTimeout(timeoutMs, () => {
+      state.timedOut = true;
+      req.destroy(new Reason(`timed out: no data for ${timeoutMs} ms`));
+    });
+    req.on('error', (e) => {
+      reject(state.timedOut ? new Reason(`timed out: no data for ${timeoutMs} ms`) : new Reason(errMessage(e)));
+    });
+  });
+}
+
+async function removeQuietly(p: string): Promise<void> {
+  try {
+    await fs.promises.unlink(p);
+  } catch {
+    /* already gone */
+  }
+}
+
+export async function downloadFile(url: string, dest: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
+  const timeoutMs = opts.timeoutMs ?? 30000;
+  const maxRedirects = opts.maxRedirects ?? 5;
+  const tmp = `${dest}.part-${process.pid}-${crypto.randomBytes(6).toString('hex')}`;
+  let current = url;
+  try {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      throw new Reason('invalid URL');
+    }
+    await fs.promises.mkdir(path.dirname(path.resolve(dest)), { recursive: true });
+
+    let redirects = 0;
+    for (;;) {
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+        throw new Reason(`unsupported protocol ${u.protocol} (only http: and https:)`);
+      }
+      const { res, req, state } = await open(u, timeoutMs);
+      const status = res.statusCode ?? 0;
+      if (REDIRECTS.has(status) && res.headers.location) {
+        res.resume();
+        req.destroy();
+        if (redirects >= maxRedirects) throw new Reason(`too many redirects (more than ${maxRedirects})`);
+        redirects++;
+        try {
+          u = new URL(res.headers.location, u);
+        } catch {
+          throw new Reason(`bad redirect location ${JSON.stringify(res.headers.location)}`);
+        }
+        current = u.toString();
+        continue;
+      }
+      if (status !== 200) {
+        res.resume();
+        req.destroy();
+        throw new Reason(`HTTP ${status}${res.statusMessage ? ' ' + res.statusMessage : ''}`);
+      }
+
+      const lenHeader = res.headers['content-length'];
+      const expectedLen = lenHeader !== undefined && /^\d+$/.test(lenHeader) ? Number(lenHeader) : undefined;
+      const hash = crypto.createHash('md5');
+      let bytes = 0;
+      const meter = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          hash.update(chunk);
+          bytes += chunk.length;
+          cb(null, chunk);
+        },
+      });
+      try {
+        await pipeline(res, meter, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o644 }));
+      } catch (e) {
+        if (state.timedOut) throw new Reason(`timed out: no data for ${timeoutMs} ms (got ${bytes} bytes)`);
+        if (expectedLen !== undefined && bytes < expectedLen) {
+          throw new Reason(`truncated: expected ${expectedLen} bytes, got ${bytes} (${errMessage(e)})`);
+        }
+        throw new Reason(`connection failed after ${bytes} bytes (${errMessage(e)})`);
+      }
+      if (!res.complete) throw new Reason(`connection closed early after ${bytes} bytes`);
+      if (expectedLen !== undefined && bytes !== expectedLen) {
+        throw new Reason(`truncated: expected ${expectedLen} bytes, got ${bytes}`);
+      }
+      const md5 = hash.digest('hex');
+      if (opts.expectedMd5 !== undefined && md5 !== opts.expectedMd5.toLowerCase()) {
+        throw new Reason(`md5 mismatch: expected ${opts.expectedMd5.toLowerCase()}, got ${md5}`);
+      }
+      if (opts.validate) {
+        try {
+          await opts.validate(tmp, url);
+        } catch (e) {
+          throw new Reason(`invalid content: ${stripPrefix(errMessage(e))}`);
+        }
+      }
+      // Flush to disk before the rename so a crash cannot leave a complete-looking empty file.
+      const fh = await fs.promises.open(tmp, 'r+');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await fs.promises.rename(tmp, dest);
+      return { path: dest, bytes, md5, finalUrl: current };
+    }
+  } catch (e) {
+    await removeQuietly(tmp);
+    const reason = e instanceof Reason ? e.message : stripPrefix(errMessage(e));
+    const via = current !== url ? ` (redirected to ${current})` : '';
+    throw new Error(`torchlet: failed to download ${url}${via}: ${reason}`);
+  }
+}

@@ -1,0 +1,229 @@
+// native/cpu/elementwise.cc — CPU kernels: strided copy/cast, fill, broadcasting binary ops,
+// unary ops and their backward. Contiguous fast paths; general N-d strided iteration otherwise.
+#include <cmath>
+#include <cstring>
+#include "dispatch.h"
+
+namespace tl {
+namespace {
+
+// Calls f(out_index, a_offset, b_offset) for every element of shape, in row-major order,
+// splitting the outermost work across threads.
+template <typename F>
+void for_each_strided(const std::vector<int64_t>& shape, const std::vector<int64_t>& sa,
+                      const std::vector<int64_t>& sb, F&& f) {
+  const int nd = static_cast<int>(shape.size());
+  int64_t total = 1;
+  for (auto s : shape) total *= s;
+  if (total == 0) return;
+  if (nd == 0) { f(0, 0, 0); return; }
+  const int64_t inner = shape[nd - 1];
+  const int64_t rows = total / inner;
+  const int64_t ia = sa[nd - 1], ib = sb[nd - 1];
+#pragma omp parallel for schedule(static) if (total > kParallelGrain)
+  for (int64_t r = 0; r < rows; ++r) {
+    // decompose r over dims [0, nd-1)
+    int64_t rem = r, oa = 0, ob = 0;
+    for (int d = nd - 2; d >= 0; --d) {
+      int64_t idx = rem % shape[d];
+      rem /= shape[d];
+      oa += idx * sa[d];
+      ob += idx * sb[d];
+    }
+    int64_t o = r * inner;
+    for (int64_t j = 0; j < inner; ++j) f(o + j, oa + j * ia, ob + j * ib);
+  }
+}
+
+template <typename S, typename D>
+void copy_typed(const TensorView& src, const std::vector<int64_t>& strides, const TensorView& out) {
+  const S* s = src.ptr<S>();
+  D* o = out.ptr<D>();
+  bool contiguous = true;
+  int64_t expect = 1;
+  for (int d = int(out.shape.size()) - 1; d >= 0; --d) {
+    if (out.shape[d] != 1 && strides[d] != expect) contiguous = false;
+    expect *= out.shape[d];
+  }
+  int64_t n = out.numel();
+  if (contiguous) {
+    if (std::is_same<S, D>::value) {
+      std::memcpy(o, s, n * sizeof(D));
+      return;
+    }
+#pragma omp parallel for if (n > kParallelGrain)
+    for (int64_t i = 0; i < n; ++i) o[i] = static_cast<D>(s[i]);
+    return;
+  }
+  std::vector<int64_t> zero(strides.size(), 0);
+  for_each_strided(out.shape, strides, zero, [&](int64_t i, int64_t ia, int64_t) { o[i] = static_cast<D>(s[ia]); });
+}
+
+void copy_strided_cpu(const TensorView& src, const std::vector<int64_t>& strides, const TensorView& out) {
+  dispatch_all("copy", src.dtype, [&](auto s) {
+    using S = decltype(s);
+    dispatch_all("copy", out.dtype, [&](auto d) { copy_typed<S, decltype(d)>(src, strides, out); });
+  });
+}
+
+void fill_cpu(const TensorView& out, double value) {
+  dispatch_all("fill", out.dtype, [&](auto z) {
+    using T = decltype(z);
+    T* o = out.ptr<T>();
+    T v = static_cast<T>(value);
+    int64_t n = out.numel();
+#pragma omp parallel for if (n > kParallelGrain)
+    for (int64_t i = 0; i < n; ++i) o[i] = v;
+  });
+}
+
+template <typename T>
+inline T apply_binary(BinaryOp op, T a, T b) {
+  switch (op) {
+    case BinaryOp::Add: return a + b;
+    case BinaryOp::Sub: return a - b;
+    case BinaryOp::Mul: return a * b;
+    case BinaryOp::Div: return a / b;
+    case BinaryOp::Pow: return static_cast<T>(std::pow(a, b));
+    case BinaryOp::Maximum: return a > b ? a : b;
+    case BinaryOp::Minimum: return a < b ? a : b;
+    default: return T(0);
+  }
+}
+template <typename T>
+inline uint8_t apply_compare(BinaryOp op, T a, T b) {
+  switch (op) {
+    case BinaryOp::Eq: return a == b;
+    case BinaryOp::Ne: return a != b;
+    case BinaryOp::Lt: return a < b;
+    case BinaryOp::Le: return a <= b;
+    case BinaryOp::Gt: return a > b;
+    case BinaryOp::Ge: return a >= b;
+    default: return 0;
+  }
+}
+
+template <typename T, typename F>
+void binary_loop(const TensorView& a, const std::vector<int64_t>& sa, const TensorView& b,
+                 const std::vector<int64_t>& sb, const TensorView& out, F&& f) {
+  const T* pa = a.ptr<T>();
+  const T* pb = b.ptr<T>();
+  const int64_t n = out.numel();
+  // fast paths: both contiguous with out's shape, or b a scalar
+  bool ca = true, cb = true, sb0 = true;
+  int64_t expect = 1;
+  for (int d = int(out.shape.size()) - 1; d >= 0; --d) {
+    if (out.shape[d] != 1) {
+      if (sa[d] != expect) ca = false;
+      if (sb[d] != expect) cb = false;
+      if (sb[d] != 0) sb0 = false;
+    }
+    expect *= out.shape[d];
+  }
+  if (ca && cb) {
+#pragma omp parallel for simd if (n > kParallelGrain)
+    for (int64_t i = 0; i < n; ++i) f(i, pa[i], pb[i]);
+    return;
+  }
+  if (ca && sb0) {
+    const T bv = pb[0];
+#pragma omp parallel for simd if (n > kParallelGrain)
+    for (int64_t i = 0; i < n; ++i) f(i, pa[i], bv);
+    return;
+  }
+  for_each_strided(out.shape, sa, sb, [&](int64_t i, int64_t ia, int64_t ib) { f(i, pa[ia], pb[ib]); });
+}
+
+void binary_cpu(BinaryOp op, const TensorView& a, const std::vector<int64_t>& sa, const TensorView& b,
+                const std::vector<int64_t>& sb, const TensorView& out) {
+  const bool cmp = op >= BinaryOp::Eq && op <= BinaryOp::Ge;
+  dispatch_all("binary", a.dtype, [&](auto z) {
+    using T = decltype(z);
+    if (cmp) {
+      uint8_t* o = out.ptr<uint8_t>();
+      binary_loop<T>(a, sa, b, sb, out, [&](int64_t i, T x, T y) { o[i] = apply_compare(op, x, y); });
+    } else {
+      T* o = out.ptr<T>();
+      switch (op) {  // hoist the common ops out of the loop so they vectorise
+        case BinaryOp::Add: binary_loop<T>(a, sa, b, sb, out, [&](int64_t i, T x, T y) { o[i] = x + y; }); break;
+        case BinaryOp::Sub: binary_loop<T>(a, sa, b, sb, out, [&](int64_t i, T x, T y) { o[i] = x - y; }); break;
+        case BinaryOp::Mul: binary_loop<T>(a, sa, b, sb, out, [&](int64_t i, T x, T y) { o[i] = x * y; }); break;
+        case BinaryOp::Div: binary_loop<T>(a, sa, b, sb, out, [&](int64_t i, T x, T y) { o[i] = x / y; }); break;
+        default: binary_loop<T>(a, sa, b, sb, out, [&](int64_t i, T x, T y) { o[i] = apply_binary(op, x, y); });
+      }
+    }
+  });
+}
+
+template <typename T>
+void unary_typed(UnaryOp op, const T* a, T s, T* o, int64_t n) {
+#define TL_LOOP(expr)                                    \
+  _Pragma("omp parallel for simd if (n > kParallelGrain)") \
+  for (int64_t i = 0; i < n; ++i) { T x = a[i]; o[i] = (expr); } \
+  return;
+  switch (op) {
+    case UnaryOp::Neg: TL_LOOP(-x)
+    case UnaryOp::Exp: TL_LOOP(std::exp(x))
+    case UnaryOp::Log: TL_LOOP(std::log(x))
+    case UnaryOp::Sqrt: TL_LOOP(std::sqrt(x))
+    case UnaryOp::Abs: TL_LOOP(x < 0 ? -x : x)
+    case UnaryOp::Relu: TL_LOOP(x > T(0) ? x : T(0))
+    case UnaryOp::Sigmoid: TL_LOOP(T(1) / (T(1) + std::exp(-x)))
+    case UnaryOp::Tanh: TL_LOOP(std::tanh(x))
+    case UnaryOp::AddScalar: TL_LOOP(x + s)
+    case UnaryOp::MulScalar: TL_LOOP(x * s)
+    case UnaryOp::PowScalar: TL_LOOP(s == T(2) ? x * x : T(std::pow(x, s)))
+    case UnaryOp::RsubScalar: TL_LOOP(s - x)
+    case UnaryOp::RdivScalar: TL_LOOP(s / x)
+  }
+#undef TL_LOOP
+}
+
+void unary_cpu(UnaryOp op, const TensorView& a, double scalar, const TensorView& out) {
+  const int64_t n = out.numel();
+  switch (a.dtype) {
+    case DType::F32: unary_typed<float>(op, a.ptr<float>(), float(scalar), out.ptr<float>(), n); return;
+    case DType::F64: unary_typed<double>(op, a.ptr<double>(), scalar, out.ptr<double>(), n); return;
+    case DType::I64:
+      if (op == UnaryOp::Neg || op == UnaryOp::Abs || op == UnaryOp::Relu || op == UnaryOp::AddScalar ||
+          op == UnaryOp::MulScalar || op == UnaryOp::RsubScalar) {
+        unary_typed<int64_t>(op, a.ptr<int64_t>(), int64_t(scalar), out.ptr<int64_t>(), n);
+        return;
+      }
+      [[fallthrough]];
+    default: bad_dtype("unary", a.dtype);
+  }
+}
+
+void unary_backward_cpu(UnaryBackwardOp op, const TensorView& t, const TensorView& dy, const TensorView& dx) {
+  const int64_t n = dx.numel();
+  dispatch_float("unary_backward", dx.dtype, [&](auto z) {
+    using T = decltype(z);
+    const T* pt = t.ptr<T>();
+    const T* g = dy.ptr<T>();
+    T* o = dx.ptr<T>();
+    switch (op) {
+      case UnaryBackwardOp::Relu:
+#pragma omp parallel for simd if (n > kParallelGrain)
+        for (int64_t i = 0; i < n; ++i) o[i] = pt[i] > T(0) ? g[i] : T(0);
+        break;
+      case UnaryBackwardOp::Sigmoid:
+#pragma omp parallel for simd if (n > kParallelGrain)
+        for (int64_t i = 0; i < n; ++i) o[i] = g[i] * pt[i] * (T(1) - pt[i]);
+        break;
+      case UnaryBackwardOp::Tanh:
+#pragma omp parallel for simd if (n > kParallelGrain)
+        for (int64_t i = 0; i < n; ++i) o[i] = g[i] * (T(1) - pt[i] * pt[i]);
+        break;
+    }
+  });
+}
+
+}  // namespace
+}  // namespace tl
+
+TL_REGISTER_KERNEL(copy_strided_op, CPU, &tl::copy_strided_cpu);
+TL_REGISTER_KERNEL(fill_op, CPU, &tl::fill_cpu);
+TL_REGISTER_KERNEL(binary_op, CPU, &tl::binary_cpu);
+TL_REGISTER_KERNEL(unary_op, CPU, &tl::unary_cpu);
+TL_REGISTER_KERNEL(unary_backward_op, CPU, &tl::unary_backward_cpu);

@@ -1,0 +1,57 @@
+// native/cpu/random.cc — counter-based random numbers: element i of a draw depends only on
+// (seed, offset + i), so results are independent of thread count and the CUDA kernel can give
+// the same stream. Uniform [a, b); Normal (mean a, std b) by Box-Muller; Bernoulli mask
+// out = (u < a) ? b : 0 (a = keep probability, b = scale), used by dropout.
+#include <cmath>
+#include "dispatch.h"
+
+namespace tl {
+namespace {
+
+inline uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+// Two independent 64-bit words for counter c under key seed.
+inline uint64_t draw(uint64_t seed, uint64_t c, uint64_t lane) {
+  return mix64(mix64(seed * 0x9e3779b97f4a7c15ULL + lane) ^ (c * 0xd6e8feb86659fd93ULL + 0x632be59bd9b4e019ULL));
+}
+inline double u01(uint64_t h) { return double(h >> 11) * (1.0 / 9007199254740992.0); }  // [0, 1)
+
+template <typename T>
+void random_typed(RandomKind kind, T* o, int64_t n, double a, double b, uint64_t seed, uint64_t offset) {
+#pragma omp parallel for schedule(static) if (n > kParallelGrain)
+  for (int64_t i = 0; i < n; ++i) {
+    const uint64_t c = offset + uint64_t(i);
+    switch (kind) {
+      case RandomKind::Uniform: {
+        T v = static_cast<T>(a + (b - a) * u01(draw(seed, c, 0)));
+        if (v >= static_cast<T>(b) && b > a) v = static_cast<T>(a);  // rounding in float32: keep [a, b)
+        o[i] = v;
+        break;
+      }
+      case RandomKind::Normal: {
+        const double u1 = 1.0 - u01(draw(seed, c, 0));  // (0, 1]
+        const double u2 = u01(draw(seed, c, 1));
+        o[i] = static_cast<T>(a + b * std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2));
+        break;
+      }
+      case RandomKind::Bernoulli:
+        o[i] = u01(draw(seed, c, 0)) < a ? static_cast<T>(b) : T(0);
+        break;
+    }
+  }
+}
+
+void random_cpu(RandomKind kind, const TensorView& out, double a, double b, uint64_t seed, uint64_t offset) {
+  dispatch_float("random", out.dtype, [&](auto z) {
+    using T = decltype(z);
+    random_typed<T>(kind, out.ptr<T>(), out.numel(), a, b, seed, offset);
+  });
+}
+
+}  // namespace
+}  // namespace tl
+
+TL_REGISTER_KERNEL(random_op, CPU, &tl::random_cpu);

@@ -1,0 +1,392 @@
+// native/napi/binding.cc — the only file that includes napi.h.
+// Turns JS values into plain tl:: structs, looks the kernel up in its OpTable (op x device) and
+// runs it. Every C++ exception becomes a JS exception carrying a `code`; nothing aborts.
+// A tensor argument is a JS array [storage: Storage, offset: number (elements), shape: number[]],
+// or null for "absent" (e.g. no bias). Shapes, dtypes and devices were validated in lib/.
+#include <napi.h>
+#include <omp.h>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "core/cuda_runtime.h"
+#include "core/ops.h"
+
+namespace {
+using namespace tl;
+
+const char* code_of(ErrorCode c) {
+  switch (c) {
+    case ErrorCode::Invalid: return "ERR_TORCHLET_INVALID";
+    case ErrorCode::NotImplemented: return "ERR_TORCHLET_NOT_IMPLEMENTED";
+    case ErrorCode::OutOfMemory: return "ERR_TORCHLET_OUT_OF_MEMORY";
+    case ErrorCode::Internal: return "ERR_TORCHLET_INTERNAL";
+  }
+  return "ERR_TORCHLET_INTERNAL";
+}
+
+[[noreturn]] void throw_js(Napi::Env env, const char* code, const std::string& msg, bool type_error = false) {
+  Napi::Error e = type_error ? Napi::TypeError::New(env, msg) : Napi::Error::New(env, msg);
+  e.Set("code", Napi::String::New(env, code));
+  throw e;
+}
+
+// Wraps a binding so every native failure reaches JS as an exception with a code.
+template <Napi::Value (*F)(const Napi::CallbackInfo&)>
+Napi::Value guarded(const Napi::CallbackInfo& info) {
+  try {
+    return F(info);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const Error& e) {
+    throw_js(info.Env(), code_of(e.code), e.what());
+  } catch (const std::bad_alloc&) {
+    throw_js(info.Env(), "ERR_TORCHLET_OUT_OF_MEMORY", "torchlet: out of host memory");
+  } catch (const std::exception& e) {
+    throw_js(info.Env(), "ERR_TORCHLET_INTERNAL", std::string("torchlet: internal error: ") + e.what());
+  } catch (...) {
+    throw_js(info.Env(), "ERR_TORCHLET_INTERNAL", "torchlet: unknown internal error");
+  }
+}
+
+// ---- Storage: an owned block of device memory -----------------------------------------------
+class Storage : public Napi::ObjectWrap<Storage> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "Storage",
+                       {InstanceMethod<&Storage::Free>("free"), InstanceMethod<&Storage::Read>("read"),
+                        InstanceMethod<&Storage::Write>("write"),
+                        InstanceAccessor<&Storage::Nbytes>("nbytes"), InstanceAccessor<&Storage::Disposed>("disposed")});
+  }
+  // new Storage(dtype, numel, device, zero)
+  explicit Storage(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Storage>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 4 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber())
+      throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: Storage(dtype, numel, device, zero) expects numbers", true);
+    dtype_ = static_cast<DType>(info[0].As<Napi::Number>().Int32Value());
+    device_ = static_cast<Device>(info[2].As<Napi::Number>().Int32Value());
+    double n = info[1].As<Napi::Number>().DoubleValue();
+    if (!(n >= 0) || n > 9.0e15) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: invalid element count", true);
+    if (device_ != Device::CPU)
+      throw_js(env, "ERR_TORCHLET_NOT_IMPLEMENTED", "torchlet: tensor storage is not implemented for device 'cuda' yet");
+    bytes_ = static_cast<size_t>(n) * dtype_size(dtype_);
+    size_t alloc = (bytes_ + 63) / 64 * 64;
+    if (alloc == 0) alloc = 64;
+    data_ = std::aligned_alloc(64, alloc);
+    if (!data_)
+      throw_js(env, "ERR_TORCHLET_OUT_OF_MEMORY",
+               "torchlet: out of host memory allocating " + std::to_string(bytes_) + " bytes");
+    if (info[3].ToBoolean()) std::memset(data_, 0, alloc);
+    Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes_));
+    env_ = env;
+  }
+  ~Storage() override { Release(); }
+
+  void* data() const { return data_; }
+  DType dtype() const { return dtype_; }
+  Device device() const { return device_; }
+  size_t bytes() const { return bytes_; }
+
+ private:
+  void Release() {
+    if (data_) {
+      std::free(data_);
+      data_ = nullptr;
+      if (env_) Napi::MemoryManagement::AdjustExternalMemory(env_, -static_cast<int64_t>(bytes_));
+    }
+  }
+  Napi::Value Free(const Napi::CallbackInfo& info) {
+    Release();
+    return info.Env().Undefined();
+  }
+  Napi::Value Nbytes(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), double(bytes_)); }
+  Napi::Value Disposed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), data_ == nullptr); }
+  // read(offsetElems, count) -> ArrayBuffer copy
+  Napi::Value Read(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!data_) throw_js(env, "ERR_TORCHLET_DISPOSED", "torchlet: tensor was disposed");
+    size_t es = dtype_size(dtype_);
+    size_t off = static_cast<size_t>(info[0].As<Napi::Number>().DoubleValue());
+    size_t cnt = static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue());
+    if ((off + cnt) * es > bytes_) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: read out of bounds");
+    Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, cnt * es);
+    if (cnt) std::memcpy(ab.Data(), static_cast<char*>(data_) + off * es, cnt * es);
+    return ab;
+  }
+  // write(typedArray, offsetElems)
+  Napi::Value Write(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!data_) throw_js(env, "ERR_TORCHLET_DISPOSED", "torchlet: tensor was disposed");
+    if (!info[0].IsTypedArray()) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: write expects a typed array", true);
+    Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
+    size_t off = static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue()) * dtype_size(dtype_);
+    size_t n = ta.ByteLength();
+    if (off + n > bytes_) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: write out of bounds");
+    const char* src = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    if (n) std::memcpy(static_cast<char*>(data_) + off, src, n);
+    return env.Undefined();
+  }
+
+  void* data_ = nullptr;
+  size_t bytes_ = 0;
+  DType dtype_ = DType::F32;
+  Device device_ = Device::CPU;
+  napi_env env_ = nullptr;
+};
+
+struct AddonData {
+  Napi::FunctionReference storage_ctor;
+};
+
+// [storage, offset, shape] or null -> TensorView
+TensorView view(Napi::Env env, const Napi::Value& v) {
+  TensorView t;
+  if (v.IsNull() || v.IsUndefined()) return t;
+  if (!v.IsArray()) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: internal: tensor argument must be an array", true);
+  Napi::Array a = v.As<Napi::Array>();
+  Napi::Object so = a.Get(0u).As<Napi::Object>();
+  Storage* s = Storage::Unwrap(so);
+  if (!s->data()) throw_js(env, "ERR_TORCHLET_DISPOSED", "torchlet: a tensor passed to an op was already disposed");
+  int64_t off = static_cast<int64_t>(a.Get(1u).As<Napi::Number>().DoubleValue());
+  t.dtype = s->dtype();
+  t.device = s->device();
+  t.data = static_cast<char*>(s->data()) + off * static_cast<int64_t>(dtype_size(t.dtype));
+  Napi::Array sh = a.Get(2u).As<Napi::Array>();
+  t.shape.resize(sh.Length());
+  int64_t numel = 1;
+  for (uint32_t i = 0; i < sh.Length(); ++i) {
+    t.shape[i] = static_cast<int64_t>(sh.Get(i).As<Napi::Number>().DoubleValue());
+    numel *= t.shape[i];
+  }
+  if (numel > 0 && (off + numel) * static_cast<int64_t>(dtype_size(t.dtype)) > static_cast<int64_t>(s->bytes()))
+    throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: internal: tensor view exceeds its storage");
+  return t;
+}
+
+std::vector<int64_t> ints(const Napi::Value& v) {
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<int64_t> r(a.Length());
+  for (uint32_t i = 0; i < a.Length(); ++i) r[i] = static_cast<int64_t>(a.Get(i).As<Napi::Number>().DoubleValue());
+  return r;
+}
+std::vector<double> nums(const Napi::Value& v) {
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<double> r(a.Length());
+  for (uint32_t i = 0; i < a.Length(); ++i) r[i] = a.Get(i).As<Napi::Number>().DoubleValue();
+  return r;
+}
+int32_t i32(const Napi::Value& v) { return v.As<Napi::Number>().Int32Value(); }
+int64_t i64(const Napi::Value& v) { return static_cast<int64_t>(v.As<Napi::Number>().DoubleValue()); }
+double f64(const Napi::Value& v) { return v.As<Napi::Number>().DoubleValue(); }
+
+#define ENV Napi::Env env = info.Env()
+#define V(i) view(env, info[i])
+
+Napi::Value CopyStrided(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView src = V(0), out = V(2);
+  copy_strided_op.get(src.device)(src, ints(info[1]), out);
+  return env.Undefined();
+}
+Napi::Value Fill(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView out = V(0);
+  fill_op.get(out.device)(out, f64(info[1]));
+  return env.Undefined();
+}
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView a = V(1), b = V(3), out = V(5);
+  binary_op.get(out.device)(static_cast<BinaryOp>(i32(info[0])), a, ints(info[2]), b, ints(info[4]), out);
+  return env.Undefined();
+}
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView a = V(1), out = V(3);
+  unary_op.get(out.device)(static_cast<UnaryOp>(i32(info[0])), a, f64(info[2]), out);
+  return env.Undefined();
+}
+Napi::Value UnaryBackward(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView t = V(1), dy = V(2), dx = V(3);
+  unary_backward_op.get(dx.device)(static_cast<UnaryBackwardOp>(i32(info[0])), t, dy, dx);
+  return env.Undefined();
+}
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView x = V(1), out = V(5);
+  reduce_op.get(x.device)(static_cast<ReduceOp>(i32(info[0])), x, i64(info[2]), i64(info[3]), i64(info[4]), out);
+  return env.Undefined();
+}
+// matmul(a, b, c, [batch, M, N, K, transA, transB, strideA, strideB, strideC, alpha, beta])
+Napi::Value Matmul(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView a = V(0), b = V(1), c = V(2);
+  auto p = nums(info[3]);
+  MatmulParams mp{int64_t(p[0]), int64_t(p[1]), int64_t(p[2]), int64_t(p[3]), p[4] != 0, p[5] != 0,
+                  int64_t(p[6]), int64_t(p[7]), int64_t(p[8]), p[9], p[10]};
+  matmul_op.get(c.device)(a, b, c, mp);
+  return env.Undefined();
+}
+Napi::Value LinearForward(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView x = V(0), w = V(1), b = V(2), y = V(3);
+  linear_forward_op.get(y.device)(x, w, b, y);
+  return env.Undefined();
+}
+Conv2dParams conv_params(const Napi::Value& v) {
+  auto p = ints(v);
+  return Conv2dParams{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]};
+}
+Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView x = V(0), w = V(1), b = V(2), y = V(3);
+  conv2d_forward_op.get(y.device)(x, w, b, y, conv_params(info[4]));
+  return env.Undefined();
+}
+Napi::Value Conv2dBackwardInput(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView dy = V(0), w = V(1), dx = V(2);
+  conv2d_backward_input_op.get(dx.device)(dy, w, dx, conv_params(info[3]));
+  return env.Undefined();
+}
+Napi::Value Conv2dBackwardWeight(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView dy = V(0), x = V(1), dw = V(2), db = V(3);
+  conv2d_backward_weight_op.get(dw.device)(dy, x, dw, db, conv_params(info[4]));
+  return env.Undefined();
+}
+Pool2dParams pool_params(const Napi::Value& v) {
+  auto p = ints(v);
+  return Pool2dParams{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13]};
+}
+Napi::Value MaxPool2dForward(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView x = V(0), y = V(1), idx = V(2);
+  max_pool2d_forward_op.get(y.device)(x, y, idx, pool_params(info[3]));
+  return env.Undefined();
+}
+Napi::Value MaxPool2dBackward(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView dy = V(0), idx = V(1), dx = V(2);
+  max_pool2d_backward_op.get(dx.device)(dy, idx, dx, pool_params(info[3]));
+  return env.Undefined();
+}
+// random(kind, out, a, b, seed, offset)
+Napi::Value Random(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView out = V(1);
+  random_op.get(out.device)(static_cast<RandomKind>(i32(info[0])), out, f64(info[2]), f64(info[3]),
+                            static_cast<uint64_t>(f64(info[4])), static_cast<uint64_t>(f64(info[5])));
+  return env.Undefined();
+}
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView x = V(0), y = V(1);
+  softmax_op.get(y.device)(x, y, i64(info[2]), i64(info[3]), i64(info[4]), info[5].ToBoolean());
+  return env.Undefined();
+}
+Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView y = V(0), dy = V(1), dx = V(2);
+  softmax_backward_op.get(dx.device)(y, dy, dx, i64(info[3]), i64(info[4]), i64(info[5]), info[6].ToBoolean());
+  return env.Undefined();
+}
+Napi::Value NllForward(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView logp = V(0), target = V(1), out = V(2);
+  nll_forward_op.get(out.device)(logp, target, out, i64(info[3]));
+  return env.Undefined();
+}
+Napi::Value NllBackward(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView dloss = V(0), target = V(1), dlogp = V(2);
+  nll_backward_op.get(dlogp.device)(dloss, target, dlogp, i64(info[3]));
+  return env.Undefined();
+}
+// adamStep(param, grad, m, v, vmax, [lr, b1, b2, eps, wd, step, amsgrad, decoupled, maximize])
+Napi::Value AdamStep(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView p = V(0), g = V(1), m = V(2), v = V(3), vmax = V(4);
+  auto a = nums(info[5]);
+  AdamParams ap{a[0], a[1], a[2], a[3], a[4], int64_t(a[5]), a[6] != 0, a[7] != 0, a[8] != 0};
+  adam_step_op.get(p.device)(p, g, m, v, vmax, ap);
+  return env.Undefined();
+}
+// sgdStep(param, grad, buf, [lr, momentum, dampening, wd, nesterov, firstStep, maximize])
+Napi::Value SgdStep(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView p = V(0), g = V(1), buf = V(2);
+  auto a = nums(info[3]);
+  SgdParams sp{a[0], a[1], a[2], a[3], a[4] != 0, a[5] != 0, a[6] != 0};
+  sgd_step_op.get(p.device)(p, g, buf, sp);
+  return env.Undefined();
+}
+Napi::Value ListOps(const Napi::CallbackInfo& info) {
+  ENV;
+  auto ops = list_ops();
+  Napi::Array arr = Napi::Array::New(env, ops.size());
+  for (size_t i = 0; i < ops.size(); ++i) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", ops[i].name);
+    o.Set("cpu", ops[i].cpu);
+    o.Set("cuda", ops[i].cuda);
+    arr.Set(uint32_t(i), o);
+  }
+  return arr;
+}
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), omp_get_max_threads()); }
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  int n = i32(info[0]);
+  if (n >= 1) omp_set_num_threads(n);
+  return info.Env().Undefined();
+}
+Napi::Value CudaInfo(const Napi::CallbackInfo& info) {
+  ENV;
+  std::string why;
+  int n = cuda_device_count(&why);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("compiled", cuda_compiled());
+  o.Set("deviceCount", n);
+  o.Set("reason", why);
+  return o;
+}
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  Napi::Function storage = Storage::Init(env);
+  auto* data = new AddonData();
+  data->storage_ctor = Napi::Persistent(storage);
+  env.SetInstanceData<AddonData>(data);  // freed by Node when this environment goes away
+  exports.Set("Storage", storage);
+#define EXPORT(name, fn) exports.Set(name, Napi::Function::New<guarded<fn>>(env, name))
+  EXPORT("copyStrided", CopyStrided);
+  EXPORT("fill", Fill);
+  EXPORT("binary", Binary);
+  EXPORT("unary", Unary);
+  EXPORT("unaryBackward", UnaryBackward);
+  EXPORT("reduce", Reduce);
+  EXPORT("matmul", Matmul);
+  EXPORT("linearForward", LinearForward);
+  EXPORT("conv2dForward", Conv2dForward);
+  EXPORT("conv2dBackwardInput", Conv2dBackwardInput);
+  EXPORT("conv2dBackwardWeight", Conv2dBackwardWeight);
+  EXPORT("maxPool2dForward", MaxPool2dForward);
+  EXPORT("maxPool2dBackward", MaxPool2dBackward);
+  EXPORT("random", Random);
+  EXPORT("softmax", Softmax);
+  EXPORT("softmaxBackward", SoftmaxBackward);
+  EXPORT("nllForward", NllForward);
+  EXPORT("nllBackward", NllBackward);
+  EXPORT("adamStep", AdamStep);
+  EXPORT("sgdStep", SgdStep);
+  EXPORT("listOps", ListOps);
+  EXPORT("getNumThreads", GetNumThreads);
+  EXPORT("setNumThreads", SetNumThreads);
+  EXPORT("cudaInfo", CudaInfo);
+#undef EXPORT
+  return exports;
+}
+
+NODE_API_MODULE(torchlet, Init)
