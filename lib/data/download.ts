@@ -21,21 +21,19 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
 import * as path from 'path';
-import { Transform } from 'stream';
-import { pipeline } from 'stream/promises';
 
 export interface DownloadOptions {
   /** Lower-case or upper-case hex md5 the body must have. */
-  expectedMd5?: string;
+  expectedMd5?: string | undefined;
   /** Inactivity timeout in milliseconds (default 30000). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Redirects to follow before giving up (default 5). */
-  maxRedirects?: number;
+  maxRedirects?: number | undefined;
   /**
    * Checks the downloaded temp file before it is moved onto `dest`; throw
    * (or reject) to refuse it. `url` is the URL that was asked for.
    */
-  validate?: (tmpPath: string, url: string) => void | Promise<void>;
+  validate?: (tmpPath: string, url: string) => void | Promise<void> | undefined;
 }
 
 export interface DownloadResult {
@@ -59,7 +57,9 @@ function stripPrefix(msg: string): string {
 }
 
 function errMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  // Not `instanceof Error`: errors from node's modules may come from another realm (e.g. under jest).
+  const m = (e as { message?: unknown } | null)?.message;
+  return typeof m === 'string' ? m : String(e);
 }
 
 interface Opened {
@@ -86,7 +86,7 @@ function open(u: URL, timeoutMs: number): Promise<Opened> {
       req.destroy(new Reason(`timed out: no data for ${timeoutMs} ms`));
     });
     req.on('error', (e) => {
-      reject(state.timedOut ? new Reason(`timed out: no data for ${timeoutMs} ms`) : new Reason(errMessage(e)));
+      reject(new Reason(state.timedOut ? `timed out: no data for ${timeoutMs} ms` : `connection failed: ${errMessage(e)}`));
     });
   });
 }
@@ -143,25 +143,40 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
       const expectedLen = lenHeader !== undefined && /^\d+$/.test(lenHeader) ? Number(lenHeader) : undefined;
       const hash = crypto.createHash('md5');
       let bytes = 0;
-      const meter = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          hash.update(chunk);
-          bytes += chunk.length;
-          cb(null, chunk);
-        },
-      });
+      // The temp file is created here, before any byte is read, and closed before
+      // this block is left, so the cleanup below always sees (and removes) it.
+      const fh = await fs.promises.open(tmp, 'wx', 0o644);
       try {
-        await pipeline(res, meter, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o644 }));
-      } catch (e) {
-        if (state.timedOut) throw new Reason(`timed out: no data for ${timeoutMs} ms (got ${bytes} bytes)`);
-        if (expectedLen !== undefined && bytes < expectedLen) {
-          throw new Reason(`truncated: expected ${expectedLen} bytes, got ${bytes} (${errMessage(e)})`);
+        try {
+          for await (const chunk of res as AsyncIterable<Buffer>) {
+            hash.update(chunk);
+            bytes += chunk.length;
+            for (let off = 0; off < chunk.length; ) {
+              let written: number;
+              try {
+                written = (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
+              } catch (e) {
+                throw new Reason(`cannot write ${tmp}: ${errMessage(e)}`);
+              }
+              off += written;
+            }
+          }
+        } catch (e) {
+          if (e instanceof Reason) throw e;
+          if (state.timedOut) throw new Reason(`timed out: no data for ${timeoutMs} ms (got ${bytes} bytes)`);
+          if (expectedLen !== undefined && bytes < expectedLen) {
+            throw new Reason(`truncated: expected ${expectedLen} bytes, got ${bytes} (${errMessage(e)})`);
+          }
+          throw new Reason(`connection failed after ${bytes} bytes (${errMessage(e)})`);
         }
-        throw new Reason(`connection failed after ${bytes} bytes (${errMessage(e)})`);
-      }
-      if (!res.complete) throw new Reason(`connection closed early after ${bytes} bytes`);
-      if (expectedLen !== undefined && bytes !== expectedLen) {
-        throw new Reason(`truncated: expected ${expectedLen} bytes, got ${bytes}`);
+        if (!res.complete) throw new Reason(`connection closed early after ${bytes} bytes`);
+        if (expectedLen !== undefined && bytes !== expectedLen) {
+          throw new Reason(`truncated: expected ${expectedLen} bytes, got ${bytes}`);
+        }
+        // Flushed before the rename so a crash cannot leave a complete-looking partial file.
+        await fh.sync();
+      } finally {
+        await fh.close();
       }
       const md5 = hash.digest('hex');
       if (opts.expectedMd5 !== undefined && md5 !== opts.expectedMd5.toLowerCase()) {
@@ -173,13 +188,6 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
         } catch (e) {
           throw new Reason(`invalid content: ${stripPrefix(errMessage(e))}`);
         }
-      }
-      // Flush to disk before the rename so a crash cannot leave a complete-looking empty file.
-      const fh = await fs.promises.open(tmp, 'r+');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
       }
       await fs.promises.rename(tmp, dest);
       return { path: dest, bytes, md5, finalUrl: current };

@@ -75,21 +75,21 @@ export const FASHION_MNIST_IMAGE_SIZE = 28;
 
 export interface FashionMNISTOptions {
   /** Directory holding the IDX files (see the default above). */
-  root?: string;
+  root?: string | undefined;
   /** Training split (60000 images) when true, test split (10000) when false. Default true. */
-  train?: boolean;
+  train?: boolean | undefined;
   /** create() downloads missing files when true. Default true. Ignored by the constructor. */
-  download?: boolean;
+  download?: boolean | undefined;
   /** Directory URL the four .gz files are under. Default $TORCHLET_FASHION_MNIST_URL or the official mirror. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /**
    * Default true: downloads must carry the official md5s and the split must
    * have the official count. false accepts any well-formed IDX files
    * (custom mirrors, subsets, test fixtures).
    */
-  verifyMd5?: boolean;
+  verifyMd5?: boolean | undefined;
   /** Download inactivity timeout in ms (default 30000). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 export interface FashionMNISTItem {
@@ -98,7 +98,11 @@ export interface FashionMNISTItem {
   label: number;
 }
 
-type Split = (typeof FASHION_MNIST_FILES)['train'];
+interface Split {
+  readonly images: string;
+  readonly labels: string;
+  readonly count: number;
+}
 
 function splitOf(train: boolean): Split {
   return train ? FASHION_MNIST_FILES.train : FASHION_MNIST_FILES.test;
@@ -186,7 +190,7 @@ export class FashionMNIST {
     const lbl = readIdx(fs.readFileSync(lblPath), lblPath);
     checkShape(img.shape, true, imgPath);
     checkShape(lbl.shape, false, lblPath);
-    const n = img.shape[0];
+    const n = img.shape[0] ?? 0;
     if (lbl.shape[0] !== n) {
       throw new Error(`torchlet: Fashion-MNIST count mismatch: ${imgPath} has ${n} images, ${lblPath} has ${lbl.shape[0]} labels`);
     }
@@ -196,10 +200,9 @@ export class FashionMNIST {
           `${split.count} (pass verifyMd5: false to accept other files)`,
       );
     }
-    for (let i = 0; i < n; i++) {
-      if (lbl.data[i] >= FASHION_MNIST_CLASSES.length) {
-        throw new Error(`torchlet: ${lblPath}: label ${lbl.data[i]} at index ${i} is not a class index 0..9`);
-      }
+    const bad = lbl.data.findIndex((l) => l >= FASHION_MNIST_CLASSES.length);
+    if (bad >= 0) {
+      throw new Error(`torchlet: ${lblPath}: label ${lbl.data[bad]} at index ${bad} is not a class index 0..9`);
     }
     this.length = n;
     this.images = img.data;
@@ -257,6 +260,6 @@ export class FashionMNIST {
       throw new RangeError(`torchlet: FashionMNIST index ${i} out of range [0, ${this.length})`);
     }
     const px = FASHION_MNIST_IMAGE_SIZE * FASHION_MNIST_IMAGE_SIZE;
-    return { image: this.images.subarray(i * px, (i + 1) * px), label: this.labels[i] };
+    return { image: this.images.subarray(i * px, (i + 1) * px), label: this.labels[i] as number };
   }
 }

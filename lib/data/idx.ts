@@ -38,7 +38,9 @@ function isGzip(buf: Buffer): boolean {
 }
 
 function errMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  // Not `instanceof Error`: errors from node's modules may come from another realm (e.g. under jest).
+  const m = (e as { message?: unknown } | null)?.message;
+  return typeof m === 'string' ? m : String(e);
 }
 
 export function readIdx(buf: Buffer | Uint8Array, source = 'buffer'): IdxData {
@@ -56,10 +58,10 @@ export function readIdx(buf: Buffer | Uint8Array, source = 'buffer'): IdxData {
   if (b[2] !== IDX_UBYTE) {
     throw new Error(
       `torchlet: ${source} is not an IDX file of unsigned bytes (magic ${hex32(b)}: ` +
-        `type byte 0x${b[2].toString(16).padStart(2, '0')}, only 0x08 is supported)`,
+        `type byte 0x${b.readUInt8(2).toString(16).padStart(2, '0')}, only 0x08 is supported)`,
     );
   }
-  const ndim = b[3];
+  const ndim = b.readUInt8(3);
   const headerLen = 4 + 4 * ndim;
   if (b.length < headerLen) {
     throw new Error(`torchlet: ${source} is truncated: expected ${headerLen} header bytes, got ${b.length}`);

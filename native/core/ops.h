@@ -8,9 +8,10 @@
 namespace tl {
 
 // ---- memory / elementwise (native/cpu/elementwise.cc) ----------------------------------
-// Strided copy with dtype conversion: out (contiguous, out.shape) <- src viewed with
-// `strides` (elements) starting at src.data (offset already applied).
-using CopyStridedFn = void (*)(const TensorView& src, const std::vector<int64_t>& strides, const TensorView& out);
+// Strided copy with dtype conversion over out.shape: out[out_strides] <- src[strides], both
+// starting at their data pointers (offsets applied). Empty out_strides = out contiguous.
+using CopyStridedFn = void (*)(const TensorView& src, const std::vector<int64_t>& strides, const TensorView& out,
+                               const std::vector<int64_t>& out_strides);
 extern OpTable<CopyStridedFn> copy_strided_op;
 using FillFn = void (*)(const TensorView& out, double value);
 extern OpTable<FillFn> fill_op;

@@ -36,9 +36,14 @@ void for_each_strided(const std::vector<int64_t>& shape, const std::vector<int64
 }
 
 template <typename S, typename D>
-void copy_typed(const TensorView& src, const std::vector<int64_t>& strides, const TensorView& out) {
+void copy_typed(const TensorView& src, const std::vector<int64_t>& strides, const TensorView& out,
+                const std::vector<int64_t>& out_strides) {
   const S* s = src.ptr<S>();
   D* o = out.ptr<D>();
+  if (!out_strides.empty()) {
+    for_each_strided(out.shape, strides, out_strides, [&](int64_t, int64_t ia, int64_t ib) { o[ib] = static_cast<D>(s[ia]); });
+    return;
+  }
   bool contiguous = true;
   int64_t expect = 1;
   for (int d = int(out.shape.size()) - 1; d >= 0; --d) {
@@ -59,10 +64,11 @@ void copy_typed(const TensorView& src, const std::vector<int64_t>& strides, cons
   for_each_strided(out.shape, strides, zero, [&](int64_t i, int64_t ia, int64_t) { o[i] = static_cast<D>(s[ia]); });
 }
 
-void copy_strided_cpu(const TensorView& src, const std::vector<int64_t>& strides, const TensorView& out) {
+void copy_strided_cpu(const TensorView& src, const std::vector<int64_t>& strides, const TensorView& out,
+                      const std::vector<int64_t>& out_strides) {
   dispatch_all("copy", src.dtype, [&](auto s) {
     using S = decltype(s);
-    dispatch_all("copy", out.dtype, [&](auto d) { copy_typed<S, decltype(d)>(src, strides, out); });
+    dispatch_all("copy", out.dtype, [&](auto d) { copy_typed<S, decltype(d)>(src, strides, out, out_strides); });
   });
 }
 

@@ -31,15 +31,16 @@ struct PackB {
   virtual ~PackB() = default;
 };
 
-// Same as gemm() but op(B) is produced by `packer` (no trans_b / ldb). Serial.
+// Same as gemm() but op(B) is produced by `packer` (no trans_b / ldb). With `parallel`, pack() is
+// called from several threads at once (on disjoint panels), so it must be thread-safe.
 template <typename T>
 void gemm_packed_b(bool trans_a, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
-                   const PackB<T>& packer, T beta, T* C, int64_t ldc);
+                   const PackB<T>& packer, T beta, T* C, int64_t ldc, bool parallel);
 
 extern template void gemm_packed_b<float>(bool, int64_t, int64_t, int64_t, float, const float*, int64_t,
-                                          const PackB<float>&, float, float*, int64_t);
+                                          const PackB<float>&, float, float*, int64_t, bool);
 extern template void gemm_packed_b<double>(bool, int64_t, int64_t, int64_t, double, const double*, int64_t,
-                                           const PackB<double>&, double, double*, int64_t);
+                                           const PackB<double>&, double, double*, int64_t, bool);
 
 // Micro-kernel instruction set: Auto picks the best the CPU supports. Forcing one the CPU lacks
 // falls back to Auto. For tests and benchmarks; not thread-safe against concurrent gemm calls.

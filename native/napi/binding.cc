@@ -185,7 +185,11 @@ double f64(const Napi::Value& v) { return v.As<Napi::Number>().DoubleValue(); }
 Napi::Value CopyStrided(const Napi::CallbackInfo& info) {
   ENV;
   TensorView src = V(0), out = V(2);
-  copy_strided_op.get(src.device)(src, ints(info[1]), out);
+  std::vector<int64_t> out_strides;
+  if (info.Length() > 3 && info[3].IsArray()) out_strides = ints(info[3]);
+  // Strided operands are passed as [storage, offset, [span]]; the iteration shape comes apart.
+  if (info.Length() > 4 && info[4].IsArray()) out.shape = ints(info[4]);
+  copy_strided_op.get(src.device)(src, ints(info[1]), out, out_strides);
   return env.Undefined();
 }
 Napi::Value Fill(const Napi::CallbackInfo& info) {

@@ -1,0 +1,54 @@
+// binding.d.ts — the one declaration of everything the native addon (torchlet.node) exports.
+// A tensor argument is [storage, offsetInElements, shape] (contiguous row-major from the offset),
+// or null where the op allows an absent tensor. Codes: dtype F32=0 F64=1 I64=2 U8=3 I32=4;
+// device CPU=0 CUDA=1. Native failures throw Error with `code` ERR_TORCHLET_*.
+
+export declare class Storage {
+  constructor(dtype: number, numel: number, device: number, zero: boolean);
+  readonly nbytes: number;
+  readonly disposed: boolean;
+  free(): void;
+  /** Copies `count` elements from `offset` into a new ArrayBuffer. */
+  read(offset: number, count: number): ArrayBuffer;
+  /** Copies a typed array's bytes in at element `offset`. */
+  write(data: ArrayBufferView, offset: number): void;
+}
+export type TensorArg = [Storage, number, number[]];
+export type OptTensorArg = TensorArg | null;
+
+export interface Binding {
+  Storage: typeof Storage;
+  /** out <- src at srcStrides, with dtype conversion, over `shape` (default out's shape); out written at
+   * outStrides (default contiguous). Strided operands pass [storage, offset, [span]]. */
+  copyStrided(src: TensorArg, srcStrides: number[], out: TensorArg, outStrides?: number[] | null, shape?: number[] | null): void;
+  /** Binary ops read a and b through broadcast strides over out's shape; a and b pass [storage, offset, [span]]. */
+  fill(out: TensorArg, value: number): void;
+  binary(op: number, a: TensorArg, aStrides: number[], b: TensorArg, bStrides: number[], out: TensorArg): void;
+  unary(op: number, a: TensorArg, scalar: number, out: TensorArg): void;
+  unaryBackward(op: number, t: TensorArg, dy: TensorArg, dx: TensorArg): void;
+  reduce(op: number, x: TensorArg, outer: number, r: number, inner: number, out: TensorArg): void;
+  /** params: [batch, M, N, K, transA, transB, strideA, strideB, strideC, alpha, beta] */
+  matmul(a: TensorArg, b: TensorArg, c: TensorArg, params: number[]): void;
+  linearForward(x: TensorArg, w: TensorArg, bias: OptTensorArg, y: TensorArg): void;
+  /** params: [N, C, H, W, OC, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, groups] */
+  conv2dForward(x: TensorArg, w: TensorArg, b: OptTensorArg, y: TensorArg, params: number[]): void;
+  conv2dBackwardInput(dy: TensorArg, w: TensorArg, dx: TensorArg, params: number[]): void;
+  conv2dBackwardWeight(dy: TensorArg, x: TensorArg, dw: TensorArg, db: OptTensorArg, params: number[]): void;
+  /** params: [N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, dh, dw] */
+  maxPool2dForward(x: TensorArg, y: TensorArg, indices: TensorArg, params: number[]): void;
+  maxPool2dBackward(dy: TensorArg, indices: TensorArg, dx: TensorArg, params: number[]): void;
+  /** kind: 0 uniform [a,b), 1 normal (mean a, std b), 2 bernoulli (keep prob a, value b) */
+  random(kind: number, out: TensorArg, a: number, b: number, seed: number, offset: number): void;
+  softmax(x: TensorArg, y: TensorArg, outer: number, C: number, inner: number, log: boolean): void;
+  softmaxBackward(y: TensorArg, dy: TensorArg, dx: TensorArg, outer: number, C: number, inner: number, log: boolean): void;
+  nllForward(logp: TensorArg, target: TensorArg, out: TensorArg, ignoreIndex: number): void;
+  nllBackward(dloss: TensorArg, target: TensorArg, dlogp: TensorArg, ignoreIndex: number): void;
+  /** params: [lr, beta1, beta2, eps, weightDecay, step, amsgrad, decoupled, maximize] */
+  adamStep(param: TensorArg, grad: TensorArg, m: TensorArg, v: TensorArg, vmax: OptTensorArg, params: number[]): void;
+  /** params: [lr, momentum, dampening, weightDecay, nesterov, firstStep, maximize] */
+  sgdStep(param: TensorArg, grad: TensorArg, buf: OptTensorArg, params: number[]): void;
+  listOps(): { name: string; cpu: boolean; cuda: boolean }[];
+  getNumThreads(): number;
+  setNumThreads(n: number): void;
+  cudaInfo(): { compiled: boolean; deviceCount: number; reason: string };
+}

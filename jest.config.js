@@ -1,0 +1,7 @@
+// jest.config.js — TypeScript tests under test/, compiled by ts-jest (type-checked in `npm run build:ts`).
+module.exports = {
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  testTimeout: 120000,
+};

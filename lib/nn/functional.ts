@@ -1,0 +1,9 @@
+// lib/nn/functional.ts — torch.nn.functional as `F`: the ops as functions, PyTorch's keyword
+// arguments in one options object.
+export { conv2d } from '../ops/conv2d';
+export { linear } from '../ops/matmul';
+export { maxPool2d } from '../ops/pool2d';
+export { dropout } from '../ops/dropout';
+export { relu, sigmoid, tanh } from '../ops/elementwise';
+export { softmax, logSoftmax } from '../ops/activation';
+export { crossEntropy, nllLoss, mseLoss } from '../ops/loss';

@@ -1,0 +1,5 @@
+// lib/nn/index.ts — the `nn` namespace: modules, Parameter, init, functional.
+export { Module, Parameter } from './module';
+export * from './layers';
+export * as init from './init';
+export * as functional from './functional';

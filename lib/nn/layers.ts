@@ -1,0 +1,244 @@
+// lib/nn/layers.ts — the nn modules of the foundation: Conv2d, Linear, activations, MaxPool2d,
+// Dropout, Flatten, Identity, Sequential and the losses. Constructors validate their arguments
+// (errors name them); default initialisation is PyTorch's (kaiming_uniform_(a=sqrt(5)) weights,
+// uniform(+-1/sqrt(fan_in)) biases).
+import { invalidArg, checkInt, checkTuple, typeArg } from '../errors';
+import { Tensor, empty } from '../tensor';
+import { Module, Parameter } from './module';
+import * as init from './init';
+import * as E from '../ops/elementwise';
+import { conv2d, Conv2dOptions } from '../ops/conv2d';
+import { linear } from '../ops/matmul';
+import { maxPool2d, MaxPool2dOptions } from '../ops/pool2d';
+import { dropout, checkP } from '../ops/dropout';
+import { softmax, logSoftmax } from '../ops/activation';
+import { crossEntropy, nllLoss, mseLoss, Reduction } from '../ops/loss';
+import { flatten } from '../ops/shape';
+
+const tuple = (v: number[]): string => `(${v.join(', ')})`;
+
+export class Conv2d extends Module {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: number[];
+  readonly stride: number[];
+  readonly padding: number[] | 'same' | 'valid';
+  readonly dilation: number[];
+  readonly groups: number;
+  weight: Parameter;
+  bias: Parameter | null;
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: Conv2dOptions & { bias?: boolean } = {}) {
+    super();
+    this.inChannels = checkInt('inChannels', inChannels, 1);
+    this.outChannels = checkInt('outChannels', outChannels, 1);
+    this.kernelSize = checkTuple('kernelSize', kernelSize, 2, 1);
+    this.stride = checkTuple('stride', opts.stride ?? 1, 2, 1);
+    const pad = opts.padding ?? 0;
+    this.padding = pad === 'same' || pad === 'valid' ? pad : checkTuple('padding', pad, 2, 0);
+    this.dilation = checkTuple('dilation', opts.dilation ?? 1, 2, 1);
+    this.groups = checkInt('groups', opts.groups ?? 1, 1);
+    if (inChannels % this.groups) invalidArg('groups', `a divisor of inChannels (${inChannels})`, this.groups);
+    if (outChannels % this.groups) invalidArg('groups', `a divisor of outChannels (${outChannels})`, this.groups);
+    if (pad === 'same' && this.stride.some((s) => s !== 1)) invalidArg('padding', "numeric padding ('same' requires stride 1)", pad);
+    this.weight = new Parameter(empty([outChannels, inChannels / this.groups, ...this.kernelSize]));
+    this.bias = opts.bias === false ? null : new Parameter(empty([outChannels]));
+    this.resetParameters();
+  }
+  resetParameters(): void {
+    init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    if (this.bias) {
+      const [fanIn] = init.calculateFanInAndFanOut(this.weight);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      init.uniform_(this.bias, -bound, bound);
+    }
+  }
+  forward(x: Tensor): Tensor {
+    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  }
+  extraRepr(): string {
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${tuple(this.kernelSize)}, stride=${tuple(this.stride)}`;
+    const pad = this.padding;
+    if (typeof pad === 'string') s += `, padding=${pad}`;
+    else if (pad.some((p) => p !== 0)) s += `, padding=${tuple(pad)}`;
+    if (this.dilation.some((d) => d !== 1)) s += `, dilation=${tuple(this.dilation)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (!this.bias) s += ', bias=False';
+    return s;
+  }
+}
+
+export class Linear extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: { bias?: boolean } = {}) {
+    super();
+    checkInt('inFeatures', inFeatures, 0);
+    checkInt('outFeatures', outFeatures, 0);
+    this.weight = new Parameter(empty([outFeatures, inFeatures]));
+    this.bias = opts.bias === false ? null : new Parameter(empty([outFeatures]));
+    this.resetParameters();
+  }
+  resetParameters(): void {
+    init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    if (this.bias) {
+      const bound = this.inFeatures > 0 ? 1 / Math.sqrt(this.inFeatures) : 0;
+      init.uniform_(this.bias, -bound, bound);
+    }
+  }
+  forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias);
+  }
+  extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias ? 'True' : 'False'}`;
+  }
+}
+
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor {
+    return E.relu(x);
+  }
+}
+export class Sigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return E.sigmoid(x);
+  }
+}
+export class Tanh extends Module {
+  forward(x: Tensor): Tensor {
+    return E.tanh(x);
+  }
+}
+export class Softmax extends Module {
+  constructor(readonly dim: number) {
+    super();
+    checkInt('dim', dim);
+  }
+  forward(x: Tensor): Tensor {
+    return softmax(x, this.dim);
+  }
+  extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}
+export class LogSoftmax extends Module {
+  constructor(readonly dim: number) {
+    super();
+    checkInt('dim', dim);
+  }
+  forward(x: Tensor): Tensor {
+    return logSoftmax(x, this.dim);
+  }
+  extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}
+export class Identity extends Module {
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+
+export class MaxPool2d extends Module {
+  readonly kernelSize: number | number[];
+  readonly opts: MaxPool2dOptions;
+  constructor(kernelSize: number | number[], opts: MaxPool2dOptions = {}) {
+    super();
+    const k = checkTuple('kernelSize', kernelSize, 2, 1);
+    if (opts.stride != null) checkTuple('stride', opts.stride, 2, 1);
+    const p = checkTuple('padding', opts.padding ?? 0, 2, 0);
+    checkTuple('dilation', opts.dilation ?? 1, 2, 1);
+    if (p[0] * 2 > k[0] || p[1] * 2 > k[1]) invalidArg('padding', 'at most half the kernel size', opts.padding);
+    this.kernelSize = kernelSize;
+    this.opts = { ...opts };
+  }
+  forward(x: Tensor): Tensor {
+    return maxPool2d(x, this.kernelSize, this.opts) as Tensor;
+  }
+  extraRepr(): string {
+    const o = this.opts;
+    const f = (v: unknown): string => (Array.isArray(v) ? tuple(v) : String(v));
+    return `kernel_size=${f(this.kernelSize)}, stride=${f(o.stride ?? this.kernelSize)}, padding=${f(o.padding ?? 0)}, dilation=${f(o.dilation ?? 1)}, ceil_mode=${o.ceilMode ? 'True' : 'False'}`;
+  }
+}
+
+export class Dropout extends Module {
+  readonly p: number;
+  constructor(p = 0.5) {
+    super();
+    this.p = checkP(p);
+  }
+  forward(x: Tensor): Tensor {
+    return dropout(x, { p: this.p, training: this.training });
+  }
+  extraRepr(): string {
+    return `p=${this.p}, inplace=False`;
+  }
+}
+
+export class Flatten extends Module {
+  constructor(readonly startDim = 1, readonly endDim = -1) {
+    super();
+    checkInt('startDim', startDim);
+    checkInt('endDim', endDim);
+  }
+  forward(x: Tensor): Tensor {
+    return flatten(x, this.startDim, this.endDim);
+  }
+  extraRepr(): string {
+    return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
+  }
+}
+
+/** Modules applied in order; indexable (seq[0]) and iterable. */
+export class Sequential extends Module {
+  [index: number]: Module;
+  constructor(...modules: Module[]) {
+    super();
+    modules.forEach((m, i) => {
+      if (!(m instanceof Module)) typeArg(`modules[${i}]`, 'an nn.Module', m);
+      (this as unknown as Record<string, Module>)[String(i)] = m;
+    });
+  }
+  get length(): number {
+    return this.children().length;
+  }
+  at(i: number): Module {
+    const kids = this.children();
+    const k = i < 0 ? i + kids.length : i;
+    if (!(k >= 0 && k < kids.length)) invalidArg('index', `an index in [${-kids.length}, ${kids.length - 1}]`, i);
+    return kids[k];
+  }
+  [Symbol.iterator](): Iterator<Module> {
+    return this.children()[Symbol.iterator]();
+  }
+  forward(x: unknown): unknown {
+    let y = x;
+    for (const m of this.children()) y = m.forward(y);
+    return y;
+  }
+}
+
+export class CrossEntropyLoss extends Module {
+  constructor(readonly opts: { reduction?: Reduction; labelSmoothing?: number; ignoreIndex?: number } = {}) {
+    super();
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return crossEntropy(input, target, this.opts);
+  }
+}
+export class NLLLoss extends Module {
+  constructor(readonly opts: { reduction?: Reduction; ignoreIndex?: number } = {}) {
+    super();
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return nllLoss(input, target, this.opts);
+  }
+}
+export class MSELoss extends Module {
+  constructor(readonly opts: { reduction?: Reduction } = {}) {
+    super();
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return mseLoss(input, target, this.opts);
+  }
+}

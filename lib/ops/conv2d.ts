@@ -1,0 +1,108 @@
+// lib/ops/conv2d.ts — 2-D convolution (stride, padding incl. 'same'/'valid', dilation, groups,
+// optional bias) over [N, C, H, W] (or unbatched [C, H, W]), with gradients for input, weight and
+// bias through the native conv2d kernels. Every argument is validated here with a named error.
+import { native } from '../binding';
+import { invalidArg, checkTuple, typeArg } from '../errors';
+import { Tensor, record, checkTensor, isFloating } from '../tensor';
+
+export interface Conv2dOptions {
+  stride?: number | number[];
+  padding?: number | number[] | 'same' | 'valid';
+  dilation?: number | number[];
+  groups?: number;
+}
+
+export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  checkTensor('input', input);
+  checkTensor('weight', weight);
+  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
+  if (input.ndim !== 3 && input.ndim !== 4) invalidArg('input', 'a 3-D [C, H, W] or 4-D [N, C, H, W] tensor', input);
+  if (input.ndim === 3) {
+    const y = conv2d(input.unsqueeze(0), weight, bias, opts);
+    return y.squeeze(0);
+  }
+  if (weight.ndim !== 4) invalidArg('weight', 'a 4-D tensor [outChannels, inChannels/groups, kH, kW]', weight);
+  if (weight.dtype !== input.dtype) invalidArg('weight', `a ${input.dtype} tensor (same dtype as input)`, weight);
+  const groups = opts.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) invalidArg('groups', 'a positive integer', groups);
+  const [N, C, H, W] = input.shape;
+  const [OC, Cg, KH, KW] = weight.shape;
+  if (KH < 1 || KW < 1) invalidArg('weight', 'a kernel of positive size', weight);
+  if (C % groups !== 0) invalidArg('groups', `a divisor of the input channels (${C})`, groups);
+  if (OC % groups !== 0) invalidArg('groups', `a divisor of the output channels (${OC})`, groups);
+  if (Cg * groups !== C)
+    invalidArg('input', `${Cg * groups} channels (weight expects ${Cg} per group x ${groups} groups)`, input);
+  if (bias) {
+    checkTensor('bias', bias);
+    if (bias.ndim !== 1 || bias.shape[0] !== OC) invalidArg('bias', `a 1-D tensor of ${OC} elements`, bias);
+    if (bias.dtype !== input.dtype) invalidArg('bias', `a ${input.dtype} tensor`, bias);
+  }
+  const [sh, sw] = checkTuple('stride', opts.stride ?? 1, 2, 1);
+  const [dh, dw] = checkTuple('dilation', opts.dilation ?? 1, 2, 1);
+  let ph: number;
+  let pw: number;
+  const pad = opts.padding ?? 0;
+  if (pad === 'valid') [ph, pw] = [0, 0];
+  else if (pad === 'same') {
+    if (sh !== 1 || sw !== 1) invalidArg('padding', "numeric padding ('same' requires stride 1)", pad);
+    const th = dh * (KH - 1);
+    const tw = dw * (KW - 1);
+    if (th % 2 || tw % 2) {
+      // PyTorch pads the extra row/column at the bottom/right: pad, then convolve 'valid'
+      const padded = padAsym(input, th >> 1, th - (th >> 1), tw >> 1, tw - (tw >> 1));
+      return conv2d(padded, weight, bias, { stride: 1, padding: 0, dilation: [dh, dw], groups });
+    }
+    [ph, pw] = [th / 2, tw / 2];
+  } else if (typeof pad === 'string') return typeArg('padding', "a number, [h, w], 'same' or 'valid'", pad);
+  else [ph, pw] = checkTuple('padding', pad, 2, 0);
+  const OH = Math.floor((H + 2 * ph - dh * (KH - 1) - 1) / sh) + 1;
+  const OW = Math.floor((W + 2 * pw - dw * (KW - 1) - 1) / sw) + 1;
+  if (OH < 1 || OW < 1)
+    invalidArg('input', `a spatial size large enough for the kernel (output would be ${OH}x${OW})`, input);
+  const params = [N, C, H, W, OC, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, groups];
+  const x = input.contiguous();
+  const w = weight.contiguous();
+  const b = bias ? bias.contiguous() : null;
+  const y = Tensor.empty([N, OC, OH, OW], input.dtype, input.device);
+  native.conv2dForward(x.arg(), w.arg(), b ? b.arg() : null, y.arg(), params);
+  return record(y, [input, weight, bias ?? null], 'ConvolutionBackward', (g) => {
+    const gc = g.contiguous();
+    let gx: Tensor | null = null;
+    let gw: Tensor | null = null;
+    let gb: Tensor | null = null;
+    if (input.requiresGrad) {
+      gx = Tensor.empty([N, C, H, W], input.dtype, input.device);
+      native.conv2dBackwardInput(gc.arg(), w.arg(), gx.arg(), params);
+    }
+    const needB = !!bias && bias.requiresGrad;
+    if (weight.requiresGrad || needB) {
+      gw = Tensor.empty(weight.shape.slice(), weight.dtype, weight.device);
+      gb = needB ? Tensor.empty([OC], input.dtype, input.device) : null;
+      native.conv2dBackwardWeight(gc.arg(), x.arg(), gw.arg(), gb ? gb.arg() : null, params);
+      if (!weight.requiresGrad) {
+        gw.dispose();
+        gw = null;
+      }
+    }
+    if (gc !== g) gc.dispose();
+    return [gx, gw, gb];
+  });
+}
+
+/** Zero padding of the last two dims by (top, bottom, left, right), with gradient. */
+function padAsym(x: Tensor, top: number, bottom: number, left: number, right: number): Tensor {
+  const [N, C, H, W] = x.shape;
+  const shape = [N, C, H + top + bottom, W + left + right];
+  const out = Tensor.empty(shape, x.dtype, x.device, true);
+  const st = out.strides;
+  const win = new Tensor(out._storage, x.shape.slice(), x.dtype, x.device, st.slice(), top * st[2] + left * st[3]);
+  native.copyStrided(x.stridedArg(), x.strides, win.stridedArg(), win.strides, win.shape);
+  win.dispose();
+  return record(out, [x], 'ConstantPadNdBackward', (g) => {
+    const gw = new Tensor(g._storage, x.shape.slice(), g.dtype, g.device, g.strides.slice(), g.offset + top * g.strides[2] + left * g.strides[3]);
+    const r = Tensor.empty(x.shape.slice(), g.dtype, g.device);
+    native.copyStrided(gw.stridedArg(), gw.strides, r.arg());
+    gw.dispose();
+    return [r];
+  });
+}

@@ -1,0 +1,94 @@
+// lib/ops/loss.ts — nll_loss (ignoreIndex), cross-entropy = log-softmax + NLL with label
+// smoothing, and MSE; reductions 'mean' | 'sum' | 'none' as in PyTorch. Targets are int64 class
+// indices [N] for logits [N, C] (or [] for unbatched [C]).
+import { native } from '../binding';
+import { invalidArg } from '../errors';
+import { Tensor, record, checkTensor, isFloating } from '../tensor';
+import { logSoftmax } from './activation';
+import { sub, mul, add, pow } from './elementwise';
+import { sum, mean } from './reduce';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+function checkReduction(r: unknown): Reduction {
+  if (r !== 'mean' && r !== 'sum' && r !== 'none') invalidArg('reduction', "'mean', 'sum' or 'none'", r);
+  return r as Reduction;
+}
+function checkClassTarget(input: Tensor, target: Tensor): void {
+  checkTensor('target', target);
+  if (input.ndim !== 2) invalidArg('input', 'a 2-D tensor [N, C] (or 1-D [C])', input);
+  if (target.dtype !== 'int64' && target.dtype !== 'int32')
+    invalidArg('target', 'an int64 tensor of class indices', target);
+  if (target.ndim !== 1 || target.shape[0] !== input.shape[0])
+    invalidArg('target', `a 1-D tensor of ${input.shape[0]} class indices`, target);
+}
+
+export interface NllOptions {
+  reduction?: Reduction;
+  ignoreIndex?: number;
+}
+export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
+  checkTensor('input', input);
+  if (input.ndim === 1) return nllLoss(input.unsqueeze(0), target.ndim === 0 ? target.unsqueeze(0) : target, opts).squeeze();
+  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor of log-probabilities', input);
+  checkClassTarget(input, target);
+  const reduction = checkReduction(opts.reduction ?? 'mean');
+  const ignore = opts.ignoreIndex ?? -100;
+  const t = target.dtype === 'int64' ? target.contiguous() : target.to('int64');
+  const x = input.contiguous();
+  const per = Tensor.empty([input.shape[0]], input.dtype, input.device);
+  native.nllForward(x.arg(), t.arg(), per.arg(), ignore);
+  record(per, [input], 'NllLossBackward', (g) => {
+    const gc = g.contiguous();
+    const d = Tensor.empty(input.shape.slice(), input.dtype, input.device);
+    native.nllBackward(gc.arg(), t.arg(), d.arg(), ignore);
+    if (gc !== g) gc.dispose();
+    return [d];
+  });
+  if (reduction === 'none') return per;
+  if (reduction === 'sum') return sum(per);
+  // mean over the non-ignored targets
+  let count = input.shape[0];
+  if (ignore >= 0 || ignore === -100) {
+    const arr = t.toArray() as BigInt64Array;
+    count = 0;
+    for (const v of arr) if (Number(v) !== ignore) count++;
+  }
+  return mul(sum(per), 1 / count);
+}
+
+export interface CrossEntropyOptions extends NllOptions {
+  labelSmoothing?: number;
+}
+export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  checkTensor('input', input);
+  if (input.ndim === 1) {
+    const r = crossEntropy(input.unsqueeze(0), target.ndim === 0 ? target.unsqueeze(0) : target, opts);
+    return r.ndim ? r.squeeze(0) : r;
+  }
+  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor of logits', input);
+  checkClassTarget(input, target);
+  const ls = opts.labelSmoothing ?? 0;
+  if (typeof ls !== 'number' || !(ls >= 0 && ls <= 1)) invalidArg('labelSmoothing', 'a number in [0, 1]', ls);
+  const reduction = checkReduction(opts.reduction ?? 'mean');
+  const logp = logSoftmax(input, 1);
+  if (ls === 0) return nllLoss(logp, target, opts);
+  // (1 - eps) * nll + eps * mean_c(-logp), ignored targets contribute 0
+  const C = input.shape[1];
+  const nll = nllLoss(logp, target, { ...opts, reduction: 'none' });
+  const smooth = mul(sum(logp, 1), -1 / C);
+  const per = add(mul(nll, 1 - ls), mul(smooth, ls));
+  if (reduction === 'none') return per;
+  if (reduction === 'sum') return sum(per);
+  return mean(per);
+}
+
+export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
+  checkTensor('input', input);
+  checkTensor('target', target);
+  const reduction = checkReduction(opts.reduction ?? 'mean');
+  if (input.shape.join() !== target.shape.join())
+    invalidArg('target', `a tensor of the input's shape [${input.shape.join(', ')}]`, target);
+  const d = pow(sub(input, target), 2);
+  if (reduction === 'none') return d;
+  return reduction === 'sum' ? sum(d) : mean(d);
+}

@@ -1,0 +1,130 @@
+// lib/ops/matmul.ts — matmul (1-D/2-D/batched with broadcast batch dims, PyTorch's rules),
+// bmm and linear (y = x W^T + b over any leading dims), with gradients. All products go through
+// the native blocked GEMM with transpose flags, so no transposed copies are made.
+import { native } from '../binding';
+import { invalidArg } from '../errors';
+import { Tensor, record, checkTensor, isFloating } from '../tensor';
+import { broadcastShapes, sumTo } from './elementwise';
+import { sum } from './reduce';
+
+function checkFloatPair(a: Tensor, b: Tensor, an: string, bn: string): void {
+  if (!isFloating(a.dtype)) invalidArg(an, 'a floating-point tensor', a);
+  if (a.dtype !== b.dtype) invalidArg(bn, `a ${a.dtype} tensor (same dtype as ${an})`, b);
+}
+
+/** C = op(A) @ op(B) for contiguous [batch, ., .] operands (batch stride 0 broadcasts). */
+export function gemm(
+  a: Tensor, b: Tensor, batch: number, M: number, N: number, K: number,
+  transA: boolean, transB: boolean, strideA: number, strideB: number,
+): Tensor {
+  const c = Tensor.empty([batch, M, N], a.dtype, a.device);
+  native.matmul(a.arg(), b.arg(), c.arg(), [batch, M, N, K, transA ? 1 : 0, transB ? 1 : 0, strideA, strideB, M * N, 1, 0]);
+  return c;
+}
+
+/** Batched product of 3-D tensors a [Ba, M, K], b [Bb, K, N] with Ba/Bb equal or 1. */
+function bmmRaw(a: Tensor, b: Tensor): Tensor {
+  const ac = a.contiguous();
+  const bc = b.contiguous();
+  const [Ba, M, K] = ac.shape;
+  const [Bb, , N] = bc.shape;
+  const batch = Math.max(Ba, Bb);
+  const c = gemm(ac, bc, batch, M, N, K, false, false, Ba === 1 ? 0 : M * K, Bb === 1 ? 0 : K * N);
+  if (ac !== a) ac.dispose();
+  if (bc !== b) bc.dispose();
+  return c;
+}
+
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkTensor('input', a);
+  checkTensor('other', b);
+  checkFloatPair(a, b, 'input', 'other');
+  if (a.ndim === 0 || b.ndim === 0) invalidArg('input', 'tensors of at least 1 dimension for matmul', a.ndim ? b : a);
+  // promote 1-D operands as PyTorch does, remember to squeeze the result
+  const a2 = a.ndim === 1 ? a.unsqueeze(0) : a;
+  const b2 = b.ndim === 1 ? b.unsqueeze(1) : b;
+  const K = a2.shape[a2.ndim - 1];
+  if (b2.shape[b2.ndim - 2] !== K)
+    invalidArg('other', `a tensor whose dimension -2 is ${K} (input is [${a.shape.join(', ')}])`, b);
+  const M = a2.shape[a2.ndim - 2];
+  const N = b2.shape[b2.ndim - 1];
+  const batchShape = broadcastShapes(a2.shape.slice(0, -2), b2.shape.slice(0, -2), ['input', 'other']);
+  const batch = batchShape.reduce((x, y) => x * y, 1);
+  const flatA = (t: Tensor, rows: number, cols: number): Tensor => {
+    const tb = t.shape.slice(0, -2);
+    const full = tb.reduce((x, y) => x * y, 1);
+    if (full === batch || full === 1) return t.reshape([full, rows, cols]);
+    return t.expand([...batchShape, rows, cols]).reshape([batch, rows, cols]);
+  };
+  const out3 = (() => {
+    const A = flatA(a2, M, K);
+    const B = flatA(b2, K, N);
+    return bmmRaw(A, B);
+  })();
+  let shape = [...batchShape, M, N];
+  if (a.ndim === 1) shape = [...batchShape, N];
+  if (b.ndim === 1) shape = a.ndim === 1 ? [...batchShape] : [...batchShape, M];
+  const out = new Tensor(out3._storage, shape, out3.dtype, out3.device);
+  out3.dispose();
+  return record(out, [a, b], 'MmBackward', (g) => {
+    // reshape g to [..., M, N] and reuse matmul itself (it records nothing under noGrad)
+    const g2 = g.reshape([...batchShape, M, N]);
+    const ga = a.requiresGrad ? sumTo(matmul(g2, b2.transpose(-1, -2)), a2.shape).reshape(a.shape) : null;
+    const gb = b.requiresGrad ? sumTo(matmul(a2.transpose(-1, -2), g2), b2.shape).reshape(b.shape) : null;
+    return [ga, gb];
+  });
+}
+
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  checkTensor('input', a);
+  checkTensor('mat2', b);
+  if (a.ndim !== 3) invalidArg('input', 'a 3-D tensor', a);
+  if (b.ndim !== 3) invalidArg('mat2', 'a 3-D tensor', b);
+  if (a.shape[0] !== b.shape[0]) invalidArg('mat2', `batch size ${a.shape[0]}`, b);
+  return matmul(a, b);
+}
+
+/** y = x @ weight^T + bias, x [..., in], weight [out, in], bias [out]. */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  checkTensor('input', x);
+  checkTensor('weight', weight);
+  checkFloatPair(x, weight, 'input', 'weight');
+  if (weight.ndim !== 2) invalidArg('weight', 'a 2-D tensor [outFeatures, inFeatures]', weight);
+  const [O, I] = weight.shape;
+  if (x.ndim < 1 || x.shape[x.ndim - 1] !== I)
+    invalidArg('input', `a tensor whose last dimension is inFeatures = ${I}`, x);
+  if (bias) {
+    checkTensor('bias', bias);
+    if (bias.ndim !== 1 || bias.shape[0] !== O) invalidArg('bias', `a 1-D tensor of ${O} elements`, bias);
+    if (bias.dtype !== x.dtype) invalidArg('bias', `a ${x.dtype} tensor`, bias);
+  }
+  const lead = x.shape.slice(0, -1);
+  const Mr = lead.reduce((p, q) => p * q, 1);
+  const xc = x.contiguous();
+  const wc = weight.contiguous();
+  const x2 = new Tensor(xc._storage, [Mr, I], xc.dtype, xc.device, undefined, xc.offset);
+  const y = Tensor.empty([...lead, O], x.dtype, x.device);
+  native.linearForward(x2.arg(), wc.arg(), bias ? bias.contiguous().arg() : null, [y._storage.native, 0, [Mr, O]]);
+  x2.dispose();
+  return record(y, [x, weight, bias ?? null], 'AddmmBackward', (g) => {
+    const gc = g.contiguous();
+    const g2 = new Tensor(gc._storage, [Mr, O], gc.dtype, gc.device, undefined, gc.offset);
+    let gx: Tensor | null = null;
+    let gw: Tensor | null = null;
+    let gb: Tensor | null = null;
+    if (x.requiresGrad) {
+      const r = gemm(g2, wc, 1, Mr, I, O, false, false, 0, 0); // [Mr,O] @ [O,I]
+      gx = new Tensor(r._storage, x.shape.slice(), r.dtype, r.device);
+      r.dispose();
+    }
+    if (weight.requiresGrad) {
+      const r = gemm(g2, xc, 1, O, I, Mr, true, false, 0, 0); // [O,Mr] @ [Mr,I]
+      gw = new Tensor(r._storage, [O, I], r.dtype, r.device);
+      r.dispose();
+    }
+    if (bias && bias.requiresGrad) gb = sum(g2, 0);
+    g2.dispose();
+    if (gc !== g) gc.dispose();
+    return [gx, gw, gb];
+  });
+}

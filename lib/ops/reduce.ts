@@ -1,0 +1,156 @@
+// lib/ops/reduce.ts — sum, mean (with gradients), max/min (values and indices) and argmax/argmin,
+// over all elements or given dimensions, with keepdim. Integer and bool sums accumulate in int64.
+import { native } from '../binding';
+import { Tensor, record, normDim, checkTensor, isFloating } from '../tensor';
+import { cast } from './elementwise';
+import { expand } from './shape';
+import { invalidArg } from '../errors';
+
+const RED = { sum: 0, mean: 1, max: 2, min: 3, argmax: 4, argmin: 5 };
+
+function normDims(t: Tensor, dim: number | number[] | null | undefined): number[] {
+  if (dim === null || dim === undefined) return t.shape.map((_, i) => i);
+  const ds = (Array.isArray(dim) ? dim : [dim]).map((d) => normDim(d, t.ndim));
+  if (new Set(ds).size !== ds.length) invalidArg('dim', 'distinct dimensions', dim);
+  return ds.sort((a, b) => a - b);
+}
+function reducedShape(shape: number[], dims: number[], keepdim: boolean): number[] {
+  const out: number[] = [];
+  shape.forEach((s, i) => {
+    if (dims.includes(i)) {
+      if (keepdim) out.push(1);
+    } else out.push(s);
+  });
+  return out;
+}
+
+/** One native reduction over a single dim of a contiguous tensor -> [outer, inner] (keepdim shape). */
+function reduceOne(op: number, x: Tensor, d: number, outDtype = x.dtype): Tensor {
+  const outer = x.shape.slice(0, d).reduce((a, b) => a * b, 1);
+  const r = x.shape[d];
+  const inner = x.shape.slice(d + 1).reduce((a, b) => a * b, 1);
+  const shape = x.shape.slice();
+  shape[d] = 1;
+  const out = Tensor.empty(shape, outDtype, x.device);
+  native.reduce(op, x.arg(), outer, r, inner, out.arg());
+  return out;
+}
+
+/** Sum (op 0) or mean (op 1) over dims, without autograd. */
+function rawSum(t: Tensor, dims: number[], keepdim: boolean, mean: boolean): Tensor {
+  let x = t.contiguous();
+  let count = 1;
+  const src = x;
+  if (dims.length === t.ndim) {
+    // everything: one pass over the flat buffer
+    const flat = new Tensor(x._storage, [x.numel()], x.dtype, x.device, [1], x.offset);
+    const r = reduceOne(mean ? RED.mean : RED.sum, flat, 0);
+    flat.dispose();
+    if (src !== t) src.dispose();
+    const shape = keepdim ? t.shape.map(() => 1) : [];
+    const out = new Tensor(r._storage, shape, r.dtype, r.device);
+    r.dispose();
+    return out;
+  }
+  for (let k = dims.length - 1; k >= 0; k--) {
+    const y = reduceOne(RED.sum, x, dims[k]);
+    count *= t.shape[dims[k]];
+    if (x !== t) x.dispose();
+    x = y;
+  }
+  if (mean && count !== 1) {
+    const m = Tensor.empty(x.shape.slice(), x.dtype, x.device);
+    native.unary(9, x.arg(), 1 / count, m.arg());
+    x.dispose();
+    x = m;
+  }
+  const shape = reducedShape(t.shape, dims, keepdim);
+  const out = new Tensor(x._storage, shape, x.dtype, x.device);
+  if (x !== t) x.dispose();
+  return out;
+}
+
+export function sum(t: Tensor, dim?: number | number[] | null, keepdim = false): Tensor {
+  checkTensor('input', t);
+  const dims = normDims(t, dim);
+  const src = isFloating(t.dtype) || t.dtype === 'int64' ? t : cast(t, 'int64');
+  const out = rawSum(src, dims, keepdim, false);
+  if (src !== t) src.dispose();
+  return record(out, [t], 'SumBackward', (g) => [expandGrad(g, t.shape, dims, keepdim)]);
+}
+export function mean(t: Tensor, dim?: number | number[] | null, keepdim = false): Tensor {
+  checkTensor('input', t);
+  if (!isFloating(t.dtype)) invalidArg('input', 'a floating-point tensor (mean of integers is undefined in PyTorch)', t);
+  const dims = normDims(t, dim);
+  const count = dims.reduce((a, d) => a * t.shape[d], 1);
+  const out = rawSum(t, dims, keepdim, true);
+  return record(out, [t], 'MeanBackward', (g) => {
+    const e = expandGrad(g, t.shape, dims, keepdim);
+    const r = Tensor.empty(e.shape.slice(), e.dtype, e.device);
+    native.unary(9, e.arg(), 1 / count, r.arg());
+    e.dispose();
+    return [r];
+  });
+}
+/** Broadcasts a reduced gradient back to the input shape (contiguous copy). */
+function expandGrad(g: Tensor, shape: number[], dims: number[], keepdim: boolean): Tensor {
+  const kshape = shape.map((s, i) => (dims.includes(i) ? 1 : s));
+  const gk = keepdim ? g : new Tensor(g._storage, kshape, g.dtype, g.device, undefined, g.offset);
+  const e = expand(gk, shape);
+  const out = Tensor.empty(shape.slice(), g.dtype, g.device);
+  native.copyStrided(e.stridedArg(), e.strides, out.arg());
+  if (gk !== g) gk.dispose();
+  e.dispose();
+  return out;
+}
+
+/** max/min over all elements (values carry no gradient: not differentiable in this version). */
+export function maxAll(t: Tensor, op: 'max' | 'min'): Tensor {
+  checkTensor('input', t);
+  if (t.numel() === 0) invalidArg('input', 'a non-empty tensor', t);
+  const x = t.contiguous();
+  const flat = new Tensor(x._storage, [x.numel()], x.dtype, x.device, [1], x.offset);
+  const r = reduceOne(RED[op], flat, 0);
+  flat.dispose();
+  if (x !== t) x.dispose();
+  const out = new Tensor(r._storage, [], r.dtype, r.device);
+  r.dispose();
+  return out;
+}
+/** max/min along a dim: values and (int64) indices. */
+export function maxDim(t: Tensor, dim: number, keepdim: boolean, op: 'max' | 'min'): { values: Tensor; indices: Tensor } {
+  checkTensor('input', t);
+  const d = normDim(dim, t.ndim);
+  if (t.ndim && t.shape[d] === 0) invalidArg('dim', 'a dimension of non-zero size', dim);
+  const x = t.contiguous();
+  const v = reduceOne(RED[op], x, d);
+  const i = reduceOne(op === 'max' ? RED.argmax : RED.argmin, x, d, 'int64');
+  if (x !== t) x.dispose();
+  const shape = reducedShape(t.shape, [d], keepdim);
+  const values = new Tensor(v._storage, shape.slice(), v.dtype, v.device);
+  const indices = new Tensor(i._storage, shape.slice(), 'int64', i.device);
+  v.dispose();
+  i.dispose();
+  return { values, indices };
+}
+export function argmax(t: Tensor, dim: number | undefined, keepdim: boolean, op: 'argmax' | 'argmin'): Tensor {
+  checkTensor('input', t);
+  if (t.numel() === 0) invalidArg('input', 'a non-empty tensor', t);
+  if (dim === undefined) {
+    const x = t.contiguous();
+    const flat = new Tensor(x._storage, [x.numel()], x.dtype, x.device, [1], x.offset);
+    const r = reduceOne(RED[op], flat, 0, 'int64');
+    flat.dispose();
+    if (x !== t) x.dispose();
+    const out = new Tensor(r._storage, keepdim ? t.shape.map(() => 1) : [], 'int64', r.device);
+    r.dispose();
+    return out;
+  }
+  const d = normDim(dim, t.ndim);
+  const x = t.contiguous();
+  const r = reduceOne(RED[op], x, d, 'int64');
+  if (x !== t) x.dispose();
+  const out = new Tensor(r._storage, reducedShape(t.shape, [d], keepdim), 'int64', r.device);
+  r.dispose();
+  return out;
+}

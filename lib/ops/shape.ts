@@ -1,0 +1,128 @@
+// lib/ops/shape.ts — views that share storage (view, reshape, flatten, permute, transpose,
+// unsqueeze, squeeze, narrow, select, expand) and their gradients. reshape copies only when the
+// input is not contiguous; view refuses non-contiguous input as PyTorch does.
+import { native } from '../binding';
+import { invalidArg, typeArg } from '../errors';
+import { Tensor, record, normDim, numelOf, checkTensor, contiguousStrides } from '../tensor';
+import { clone, sumTo } from './elementwise';
+
+function viewOf(t: Tensor, shape: number[], strides: number[], offset: number): Tensor {
+  return new Tensor(t._storage, shape, t.dtype, t.device, strides, offset);
+}
+
+export function inferShape(t: Tensor, shape: number[]): number[] {
+  if (!shape.every((s) => typeof s === 'number' && Number.isInteger(s))) typeArg('shape', 'integers', shape);
+  const n = t.numel();
+  const neg = shape.filter((s) => s === -1).length;
+  if (neg > 1) invalidArg('shape', 'at most one -1', shape);
+  if (shape.some((s) => s < -1)) invalidArg('shape', 'sizes >= -1', shape);
+  const known = shape.filter((s) => s !== -1).reduce((a, b) => a * b, 1);
+  const out = shape.map((s) => (s === -1 ? (known === 0 ? 0 : n / known) : s));
+  if (numelOf(out) !== n || out.some((s) => !Number.isInteger(s)))
+    invalidArg('shape', `a shape with ${n} elements (input shape [${t.shape.join(', ')}])`, shape);
+  return out;
+}
+
+export function view(t: Tensor, shape: number[]): Tensor {
+  checkTensor('input', t);
+  const s = inferShape(t, shape);
+  if (!t.isContiguous())
+    invalidArg('input', 'a contiguous tensor for view() (use reshape(), or contiguous() first)', t);
+  const out = viewOf(t, s, contiguousStrides(s), t.offset);
+  return record(out, [t], 'ViewBackward', (g) => [reshape(g, t.shape)]);
+}
+export function reshape(t: Tensor, shape: number[]): Tensor {
+  checkTensor('input', t);
+  if (t.isContiguous()) return view(t, shape);
+  const c = clone(t);
+  return view(c, shape);
+}
+export function flatten(t: Tensor, startDim = 0, endDim = -1): Tensor {
+  checkTensor('input', t);
+  if (t.ndim === 0) return reshape(t, [1]);
+  const s = normDim(startDim, t.ndim, 'startDim');
+  const e = normDim(endDim, t.ndim, 'endDim');
+  if (s > e) invalidArg('startDim', `a dimension <= endDim (${e})`, startDim);
+  const shape = [...t.shape.slice(0, s), t.shape.slice(s, e + 1).reduce((a, b) => a * b, 1), ...t.shape.slice(e + 1)];
+  return reshape(t, shape);
+}
+export function permute(t: Tensor, dims: number[]): Tensor {
+  checkTensor('input', t);
+  if (dims.length !== t.ndim) invalidArg('dims', `${t.ndim} dimensions`, dims);
+  const ds = dims.map((d) => normDim(d, t.ndim, 'dims'));
+  if (new Set(ds).size !== ds.length) invalidArg('dims', 'a permutation of the dimensions', dims);
+  const out = viewOf(t, ds.map((d) => t.shape[d]), ds.map((d) => t.strides[d]), t.offset);
+  const inv = new Array(ds.length);
+  ds.forEach((d, i) => (inv[d] = i));
+  return record(out, [t], 'PermuteBackward', (g) => [permute(g, inv)]);
+}
+export function transpose(t: Tensor, d0: number, d1: number): Tensor {
+  checkTensor('input', t);
+  const a = normDim(d0, t.ndim, 'dim0');
+  const b = normDim(d1, t.ndim, 'dim1');
+  const dims = t.shape.map((_, i) => i);
+  [dims[a], dims[b]] = [dims[b], dims[a]];
+  return permute(t, dims);
+}
+export function unsqueeze(t: Tensor, dim: number): Tensor {
+  checkTensor('input', t);
+  const d = normDim(dim, t.ndim + 1);
+  const shape = t.shape.slice();
+  const strides = t.strides.slice();
+  shape.splice(d, 0, 1);
+  strides.splice(d, 0, d < t.ndim ? t.strides[d] * t.shape[d] : 1);
+  return record(viewOf(t, shape, strides, t.offset), [t], 'UnsqueezeBackward', (g) => [reshape(g, t.shape)]);
+}
+export function squeeze(t: Tensor, dim?: number): Tensor {
+  checkTensor('input', t);
+  const keep = t.shape.map((s, i) => (dim === undefined ? s !== 1 : i !== normDim(dim, t.ndim) || s !== 1));
+  const out = viewOf(t, t.shape.filter((_, i) => keep[i]), t.strides.filter((_, i) => keep[i]), t.offset);
+  return record(out, [t], 'SqueezeBackward', (g) => [reshape(g, t.shape)]);
+}
+/** Gradient of a view that selects a window: zeros with g copied into the window. */
+function scatterWindow(g: Tensor, inputShape: number[], win: (z: Tensor) => Tensor): Tensor {
+  const z = Tensor.empty(inputShape.slice(), g.dtype, g.device, true);
+  const w = win(z);
+  native.copyStrided(g.stridedArg(), g.strides, w.stridedArg(), w.strides, w.shape);
+  w.dispose();
+  return z;
+}
+export function narrow(t: Tensor, dim: number, start: number, length: number): Tensor {
+  checkTensor('input', t);
+  const d = normDim(dim, t.ndim);
+  if (!Number.isInteger(start)) typeArg('start', 'an integer', start);
+  const st = start < 0 ? start + t.shape[d] : start;
+  if (st < 0 || st > t.shape[d]) invalidArg('start', `an index in [0, ${t.shape[d]}]`, start);
+  if (!Number.isInteger(length) || length < 0 || st + length > t.shape[d])
+    invalidArg('length', `a length in [0, ${t.shape[d] - st}]`, length);
+  const win = (x: Tensor): Tensor => {
+    const shape = x.shape.slice();
+    shape[d] = length;
+    return viewOf(x, shape, x.strides.slice(), x.offset + st * x.strides[d]);
+  };
+  return record(win(t), [t], 'NarrowBackward', (g) => [scatterWindow(g, t.shape, win)]);
+}
+export function select(t: Tensor, dim: number, index: number): Tensor {
+  checkTensor('input', t);
+  const d = normDim(dim, t.ndim);
+  if (!Number.isInteger(index) || index < -t.shape[d] || index >= t.shape[d])
+    invalidArg('index', `an index in [${-t.shape[d]}, ${t.shape[d] - 1}]`, index);
+  const i = index < 0 ? index + t.shape[d] : index;
+  const win = (x: Tensor): Tensor =>
+    viewOf(x, x.shape.filter((_, k) => k !== d), x.strides.filter((_, k) => k !== d), x.offset + i * x.strides[d]);
+  return record(win(t), [t], 'SelectBackward', (g) => [scatterWindow(g, t.shape, win)]);
+}
+export function expand(t: Tensor, shape: number[]): Tensor {
+  checkTensor('input', t);
+  if (shape.length < t.ndim) invalidArg('shape', `at least ${t.ndim} dimensions`, shape);
+  const lead = shape.length - t.ndim;
+  const outShape = shape.map((s, i) => (i >= lead && s === -1 ? t.shape[i - lead] : s));
+  const strides = outShape.map((s, i) => {
+    if (i < lead) return 0;
+    const src = t.shape[i - lead];
+    if (src === s) return t.strides[i - lead];
+    if (src === 1) return 0;
+    return invalidArg('shape', `a size compatible with [${t.shape.join(', ')}] at dimension ${i}`, shape);
+  });
+  return record(viewOf(t, outShape, strides, t.offset), [t], 'ExpandBackward', (g) => [sumTo(g, t.shape)]);
+}

@@ -1,0 +1,62 @@
+// lib/optim/adam.ts — Adam (L2 weightDecay added to the gradient, as torch.optim.Adam; amsgrad;
+// maximize) and AdamW (decoupled weight decay), one fused native step per parameter.
+import { native } from '../binding';
+import { invalidArg } from '../errors';
+import { Tensor } from '../tensor';
+import { Optimizer, Params } from './optimizer';
+
+export interface AdamOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+}
+function check(o: AdamOptions): void {
+  if (!(o.lr >= 0)) invalidArg('lr', 'a learning rate >= 0', o.lr);
+  if (!(o.eps >= 0)) invalidArg('eps', 'an epsilon >= 0', o.eps);
+  if (!Array.isArray(o.betas) || !(o.betas[0] >= 0 && o.betas[0] < 1)) invalidArg('betas[0]', 'a number in [0, 1)', o.betas?.[0]);
+  if (!(o.betas[1] >= 0 && o.betas[1] < 1)) invalidArg('betas[1]', 'a number in [0, 1)', o.betas[1]);
+  if (!(o.weightDecay >= 0)) invalidArg('weightDecay', 'a number >= 0', o.weightDecay);
+}
+
+export class Adam extends Optimizer<AdamOptions> {
+  protected decoupled = false;
+  constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> = {}) {
+    const defaults: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...opts };
+    check(defaults);
+    super(params, defaults);
+    this.paramGroups.forEach(check);
+  }
+  step(): void {
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        if (!p.grad) continue;
+        const s = this.stateFor(p);
+        if (s.step === undefined) {
+          s.step = 0;
+          s.expAvg = this.zerosLikeKept(p);
+          s.expAvgSq = this.zerosLikeKept(p);
+          if (g.amsgrad) s.maxExpAvgSq = this.zerosLikeKept(p);
+        }
+        s.step = (s.step as number) + 1;
+        const grad = p.grad.contiguous();
+        native.adamStep(
+          p.arg(), grad.arg(), (s.expAvg as Tensor).arg(), (s.expAvgSq as Tensor).arg(),
+          g.amsgrad ? (s.maxExpAvgSq as Tensor).arg() : null,
+          [g.lr, g.betas[0], g.betas[1], g.eps, g.weightDecay, s.step as number, g.amsgrad ? 1 : 0, this.decoupled ? 1 : 0, g.maximize ? 1 : 0],
+        );
+        if (grad !== p.grad) grad.dispose();
+      }
+    }
+  }
+}
+
+export class AdamW extends Adam {
+  constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> = {}) {
+    super(params, { weightDecay: 1e-2, ...opts });
+    this.decoupled = true;
+  }
+}
+export type { Tensor };

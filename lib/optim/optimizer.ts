@@ -1,0 +1,88 @@
+// lib/optim/optimizer.ts — the Optimizer base: parameter groups with per-group options,
+// zeroGrad, per-parameter state, stateDict/loadStateDict in PyTorch's layout
+// ({state: {index: {...}}, paramGroups: [{...options, params: [indices]}]}).
+import { invalidArg, typeArg } from '../errors';
+import { Tensor, keep, zeros } from '../tensor';
+
+export type ParamGroup<O> = O & { params: Tensor[] };
+export type Params<O> = Tensor[] | Iterable<Tensor> | (Partial<O> & { params: Tensor[] })[];
+export type StateValue = Tensor | number;
+
+export abstract class Optimizer<O extends object> {
+  paramGroups: ParamGroup<O>[];
+  state = new Map<Tensor, Record<string, StateValue>>();
+
+  constructor(params: Params<O>, readonly defaults: O) {
+    const list = Array.isArray(params) ? params : [...(params as Iterable<Tensor>)];
+    if (!list.length) invalidArg('params', 'a non-empty list of parameters', params);
+    const groups = (list[0] instanceof Tensor ? [{ params: list as Tensor[] }] : list) as (Partial<O> & { params: Tensor[] })[];
+    this.paramGroups = groups.map((g, i) => {
+      if (!g || !Array.isArray(g.params)) typeArg(`params[${i}].params`, 'an array of tensors', g?.params);
+      g.params.forEach((p, j) => {
+        if (!(p instanceof Tensor)) typeArg(`params[${j}]`, 'a Tensor', p);
+        if (!p.requiresGrad || !p.isLeaf) invalidArg(`params[${j}]`, 'a leaf tensor that requires grad', p);
+      });
+      return { ...defaults, ...g, params: g.params.slice() } as ParamGroup<O>;
+    });
+  }
+
+  /** Sets every parameter's grad to null (PyTorch's default set_to_none=True). */
+  zeroGrad(): void {
+    for (const g of this.paramGroups)
+      for (const p of g.params) {
+        if (p.grad) p.grad.dispose();
+        p.grad = null;
+      }
+  }
+  abstract step(): void;
+
+  protected stateFor(p: Tensor): Record<string, StateValue> {
+    let s = this.state.get(p);
+    if (!s) {
+      s = {};
+      this.state.set(p, s);
+    }
+    return s;
+  }
+  protected zerosLikeKept(p: Tensor): Tensor {
+    return keep(zeros(p.shape, { dtype: p.dtype }));
+  }
+
+  stateDict(): { state: Record<number, Record<string, StateValue>>; paramGroups: (Omit<O, never> & { params: number[] })[] } {
+    let idx = 0;
+    const index = new Map<Tensor, number>();
+    const paramGroups = this.paramGroups.map((g) => {
+      const { params, ...opts } = g;
+      return { ...(opts as O), params: params.map((p) => (index.has(p) ? index.get(p)! : (index.set(p, idx), idx++))) };
+    });
+    const state: Record<number, Record<string, StateValue>> = {};
+    for (const [p, s] of this.state) if (index.has(p)) state[index.get(p)!] = { ...s };
+    return { state, paramGroups };
+  }
+  loadStateDict(sd: { state: Record<number, Record<string, StateValue>>; paramGroups: (O & { params: number[] })[] }): void {
+    if (!sd || !Array.isArray(sd.paramGroups) || sd.paramGroups.length !== this.paramGroups.length)
+      invalidArg('stateDict.paramGroups', `${this.paramGroups.length} parameter groups`, sd?.paramGroups);
+    const byIndex = new Map<number, Tensor>();
+    sd.paramGroups.forEach((g, gi) => {
+      const own = this.paramGroups[gi];
+      if (g.params.length !== own.params.length)
+        invalidArg(`stateDict.paramGroups[${gi}].params`, `${own.params.length} parameters`, g.params.length);
+      g.params.forEach((id, j) => byIndex.set(id, own.params[j]));
+      const { params: _p, ...opts } = g;
+      Object.assign(own, opts);
+    });
+    this.state.clear();
+    for (const [k, s] of Object.entries(sd.state ?? {})) {
+      const p = byIndex.get(Number(k));
+      if (!p) continue;
+      const copy: Record<string, StateValue> = {};
+      for (const [name, v] of Object.entries(s)) {
+        if (v instanceof Tensor) {
+          if (v.shape.join() !== p.shape.join()) invalidArg(`stateDict.state[${k}].${name}`, `shape [${p.shape.join(', ')}]`, v);
+          copy[name] = keep(v.to(p.dtype).clone());
+        } else copy[name] = v;
+      }
+      this.state.set(p, copy);
+    }
+  }
+}

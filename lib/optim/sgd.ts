@@ -1,0 +1,46 @@
+// lib/optim/sgd.ts — SGD with momentum, dampening, Nesterov, weight decay and maximize, as
+// torch.optim.SGD (the momentum buffer starts as the first gradient), one native step per parameter.
+import { native } from '../binding';
+import { invalidArg } from '../errors';
+import { Tensor } from '../tensor';
+import { Optimizer, Params } from './optimizer';
+
+export interface SGDOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+}
+export class SGD extends Optimizer<SGDOptions> {
+  constructor(params: Params<SGDOptions>, opts: Partial<SGDOptions> = {}) {
+    const defaults: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...opts };
+    super(params, defaults);
+    for (const g of this.paramGroups) {
+      if (!(g.lr >= 0)) invalidArg('lr', 'a learning rate >= 0', g.lr);
+      if (!(g.momentum >= 0)) invalidArg('momentum', 'a number >= 0', g.momentum);
+      if (!(g.weightDecay >= 0)) invalidArg('weightDecay', 'a number >= 0', g.weightDecay);
+      if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0))
+        invalidArg('nesterov', 'momentum > 0 and zero dampening for Nesterov momentum', g.nesterov);
+    }
+  }
+  step(): void {
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        if (!p.grad) continue;
+        const s = this.stateFor(p);
+        let first = false;
+        if (g.momentum !== 0 && !s.momentumBuffer) {
+          s.momentumBuffer = this.zerosLikeKept(p);
+          first = true;
+        }
+        const grad = p.grad.contiguous();
+        native.sgdStep(p.arg(), grad.arg(), g.momentum !== 0 ? (s.momentumBuffer as Tensor).arg() : null, [
+          g.lr, g.momentum, g.dampening, g.weightDecay, g.nesterov ? 1 : 0, first ? 1 : 0, g.maximize ? 1 : 0,
+        ]);
+        if (grad !== p.grad) grad.dispose();
+      }
+    }
+  }
+}

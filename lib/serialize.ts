@@ -1,0 +1,93 @@
+// lib/serialize.ts — torch.save / torch.load in the safetensors format (8-byte little-endian
+// header length, JSON header {name: {dtype, shape, data_offsets}, __metadata__}, raw bytes),
+// so weights move to and from PyTorch's safetensors. Writes are atomic: a temporary file in the
+// same directory, fsync, then rename, so a crash never damages the previous file.
+import * as fs from 'fs';
+import * as path from 'path';
+import { invalidArg, TorchletError } from './errors';
+import { Tensor, DType, fromBuffer } from './tensor';
+
+const TO_ST: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32', int64: 'I64', uint8: 'U8', bool: 'BOOL' };
+const FROM_ST: Record<string, DType> = { F32: 'float32', F64: 'float64', I32: 'int32', I64: 'int64', U8: 'uint8', BOOL: 'bool' };
+const SIZE: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 8, uint8: 1, bool: 1 };
+
+export function serialize(dict: Record<string, Tensor>, metadata: Record<string, string> = {}): Buffer {
+  if (!dict || typeof dict !== 'object') invalidArg('stateDict', 'an object of named tensors', dict);
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length) header.__metadata__ = metadata;
+  const chunks: Buffer[] = [];
+  let off = 0;
+  for (const [name, t] of Object.entries(dict)) {
+    if (!(t instanceof Tensor)) invalidArg(`stateDict['${name}']`, 'a Tensor', t);
+    const arr = t.toArray();
+    const bytes = Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength);
+    header[name] = { dtype: TO_ST[t.dtype], shape: t.shape, data_offsets: [off, off + bytes.length] };
+    chunks.push(bytes);
+    off += bytes.length;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (json.length % 8)) % 8); // align data to 8 bytes, as the reference writer does
+  const head = Buffer.alloc(8);
+  head.writeBigUInt64LE(BigInt(Buffer.byteLength(json)));
+  return Buffer.concat([head, Buffer.from(json, 'utf8'), ...chunks]);
+}
+
+export function deserialize(buf: Buffer, source = 'buffer'): Record<string, Tensor> {
+  const bad = (why: string): never => {
+    throw new TorchletError(`torchlet: ${source} is not a valid safetensors file: ${why}`, 'ERR_TORCHLET_BAD_FILE');
+  };
+  if (buf.length < 8) bad('shorter than its 8-byte header length');
+  const n = Number(buf.readBigUInt64LE(0));
+  if (n > buf.length - 8) bad(`header length ${n} exceeds the file size`);
+  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  try {
+    header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8'));
+  } catch (e) {
+    return bad(`header is not JSON (${(e as Error).message})`);
+  }
+  const data = buf.subarray(8 + n);
+  const out: Record<string, Tensor> = {};
+  for (const [name, info] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const dtype = FROM_ST[info.dtype];
+    if (!dtype) bad(`tensor '${name}' has unsupported dtype ${info.dtype}`);
+    const [b, e] = info.data_offsets;
+    const count = info.shape.reduce((x, y) => x * y, 1);
+    if (!(b >= 0 && e <= data.length && e - b === count * SIZE[dtype])) bad(`tensor '${name}' has bad data offsets [${b}, ${e}]`);
+    const copy = new Uint8Array(e - b);
+    copy.set(data.subarray(b, e));
+    const arr =
+      dtype === 'float32' ? new Float32Array(copy.buffer) : dtype === 'float64' ? new Float64Array(copy.buffer)
+        : dtype === 'int64' ? new BigInt64Array(copy.buffer) : dtype === 'int32' ? new Int32Array(copy.buffer) : copy;
+    out[name] = fromBuffer(arr, info.shape, { dtype });
+  }
+  return out;
+}
+
+/** Saves named tensors to `file` atomically (safetensors). */
+export function save(dict: Record<string, Tensor>, file: string, opts: { metadata?: Record<string, string> } = {}): void {
+  if (typeof file !== 'string' || !file) invalidArg('path', 'a file path', file);
+  const buf = serialize(dict, opts.metadata);
+  const dir = path.dirname(path.resolve(file));
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  try {
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeSync(fd, buf);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Loads a safetensors file into named CPU tensors. */
+export function load(file: string): Record<string, Tensor> {
+  if (typeof file !== 'string' || !file) invalidArg('path', 'a file path', file);
+  return deserialize(fs.readFileSync(file), file);
+}
