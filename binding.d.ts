@@ -50,5 +50,7 @@ export interface Binding {
   listOps(): { name: string; cpu: boolean; cuda: boolean }[];
   getNumThreads(): number;
   setNumThreads(n: number): void;
+  /** Bytes of freed host blocks kept for reuse; with release=true, gives them back first. */
+  hostCache(release?: boolean): number;
   cudaInfo(): { compiled: boolean; deviceCount: number; reason: string };
 }

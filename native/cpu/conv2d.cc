@@ -4,12 +4,17 @@
 // y [N, OC, OH, OW], any stride / padding / dilation / groups; contiguous buffers. Every output
 // (y, dx, dw, db) is overwritten, never accumulated into. b.data == nullptr: no bias;
 // db.data == nullptr: no bias gradient.
-// Method: per image and group, a GEMM against the im2col matrix col [Cg*KH*KW, OH*OW]:
-//   forward      y_g   = w_g @ col            (col packed straight from x: implicit im2col)
-//   input grad   dcol  = w_g^T @ dy_g, then col2im scatter-add into dx
-//   weight grad  dw_g^T += col @ dy_g^T       (per-thread accumulators, reduced in a fixed order)
-// 1x1 / stride 1 / no padding skips im2col. Threads split the batch; with fewer images than
-// threads the GEMMs themselves run in parallel instead.
+// Method: one GEMM per image and group (gemm.h), threads split the batch (with fewer images than
+// threads the GEMMs are threaded instead). Reduction index k = (c, kh, kw), Kg = C/groups*KH*KW.
+//  * Stride 1 ("grid" path): the input plane is zero-padded to Hp x Wp and the output is computed on
+//    that Wp-wide grid (a few junk columns per row, dropped afterwards), so the im2col row of k is
+//    just the padded input shifted by off[k] — packed with plain copies, no im2col buffer:
+//      forward      y_g   = w_g @ shift(xpad)
+//      input grad   dx_g  = w'_g @ shift(dypad)   (w' = w flipped and transposed: the same forward
+//                                                  conv on dy padded by (KH-1)*dh - ph)
+//      weight grad  dw_g^T += shift(xpad) @ dygrid^T   (per-thread accumulators, fixed-order reduce)
+//  * Other strides: implicit im2col for forward, GEMM + col2im for the input gradient, explicit
+//    im2col for the weight gradient.
 #include <omp.h>
 
 #include <algorithm>
@@ -25,8 +30,8 @@ namespace tl {
 namespace cpu {
 namespace {
 
-// Per-thread grow-only buffer (kept across calls: the training loop calls these kernels with the
-// same shapes every step).
+// Per-thread grow-only buffers, kept across calls (training calls these kernels with the same shapes
+// every step, and allocating per image would page-fault every time).
 struct ConvScratch {
   void* p = nullptr;
   size_t bytes = 0;
@@ -46,13 +51,11 @@ struct ConvScratch {
   }
   ~ConvScratch() { std::free(p); }
 };
-thread_local ConvScratch t_col;
+thread_local ConvScratch t_in, t_out;
 
-// Shapes derived once from Conv2dParams.
 struct Geom {
   Conv2dParams p;
   int64_t G, Cg, OCg, KK, Kg, HW, OHW;
-  bool pointwise;  // 1x1, stride 1, no padding: col == x
   explicit Geom(const Conv2dParams& q) : p(q) {
     G = q.groups;
     Cg = q.C / G;
@@ -61,84 +64,12 @@ struct Geom {
     Kg = Cg * KK;
     HW = q.H * q.W;
     OHW = q.OH * q.OW;
-    pointwise = q.KH == 1 && q.KW == 1 && q.sh == 1 && q.sw == 1 && q.ph == 0 && q.pw == 0 && q.OH == q.H &&
-                q.OW == q.W;
   }
+  bool stride1() const { return p.sh == 1 && p.sw == 1; }
 };
-
-// Range of output columns t in [0, n) whose input column iw0 + t * s lies in [0, W).
-inline void valid_range(int64_t iw0, int64_t s, int64_t W, int64_t n, int64_t& lo, int64_t& hi) {
-  lo = iw0 >= 0 ? 0 : (-iw0 + s - 1) / s;
-  hi = iw0 >= W ? 0 : (W - iw0 + s - 1) / s;
-  lo = std::min(lo, n);
-  hi = std::max(lo, std::min(hi, n));
-}
-
-// Implicit im2col of one image-group x_g [Cg, H, W]: op(B)[k][j] = col[k][j] with k = (c, kh, kw)
-// and j = (oh, ow). Also used with nr = OHW to write a whole explicit col matrix.
-template <typename T>
-struct Im2colPack final : PackB<T> {
-  const T* x;
-  const Geom& g;
-  Im2colPack(const T* x_, const Geom& g_) : x(x_), g(g_) {}
-  void pack(T* dst, int64_t k0, int64_t kc, int64_t j0, int64_t n, int nr) const override {
-    const Conv2dParams& p = g.p;
-    for (int64_t kk = 0; kk < kc; ++kk) {
-      const int64_t k = k0 + kk, c = k / g.KK, kh = (k % g.KK) / p.KW, kw = k % p.KW;
-      const T* xc = x + c * g.HW;
-      T* d = dst + kk * nr;
-      int64_t oh = j0 / p.OW, ow = j0 % p.OW, j = 0;
-      while (j < n) {
-        const int64_t seg = std::min(n - j, p.OW - ow);
-        const int64_t ih = oh * p.sh - p.ph + kh * p.dh;
-        if (ih < 0 || ih >= p.H) {
-          std::fill(d + j, d + j + seg, T(0));
-        } else {
-          const T* row = xc + ih * p.W;
-          const int64_t iw0 = ow * p.sw - p.pw + kw * p.dw;
-          int64_t lo, hi;
-          valid_range(iw0, p.sw, p.W, seg, lo, hi);
-          T* o = d + j;
-          std::fill(o, o + lo, T(0));
-          if (p.sw == 1)
-            std::memcpy(o + lo, row + iw0 + lo, sizeof(T) * (hi - lo));
-          else
-            for (int64_t t = lo; t < hi; ++t) o[t] = row[iw0 + t * p.sw];
-          std::fill(o + hi, o + seg, T(0));
-        }
-        j += seg;
-        ow = 0;
-        ++oh;
-      }
-      std::fill(d + n, d + nr, T(0));
-    }
-  }
-};
-
-// dx_g [Cg, H, W] += col2im(dcol [Kg, OHW]); dx_g must be zeroed by the caller.
-template <typename T>
-void col2im_add(const T* dcol, const Geom& g, T* dx) {
-  const Conv2dParams& p = g.p;
-  for (int64_t k = 0; k < g.Kg; ++k) {
-    const int64_t c = k / g.KK, kh = (k % g.KK) / p.KW, kw = k % p.KW;
-    T* xc = dx + c * g.HW;
-    int64_t lo, hi;
-    valid_range(-p.pw + kw * p.dw, p.sw, p.W, p.OW, lo, hi);
-    for (int64_t oh = 0; oh < p.OH; ++oh) {
-      const int64_t ih = oh * p.sh - p.ph + kh * p.dh;
-      if (ih < 0 || ih >= p.H) continue;
-      const T* s = dcol + k * g.OHW + oh * p.OW;
-      T* row = xc + ih * p.W - p.pw + kw * p.dw;
-      if (p.sw == 1)
-        for (int64_t t = lo; t < hi; ++t) row[t] += s[t];
-      else
-        for (int64_t t = lo; t < hi; ++t) row[t * p.sw] += s[t];
-    }
-  }
-}
 
 // Runs body(i, inner_parallel) for i in [0, n): threads split i when there is enough of it,
-// otherwise i runs serially and body may parallelise inside. Exceptions are rethrown here.
+// otherwise i runs serially and body may thread inside. Exceptions are rethrown on the caller.
 template <typename F>
 void for_each_image(int64_t n, F body) {
   const int nt = omp_get_max_threads();
@@ -163,30 +94,210 @@ void for_each_image(int64_t n, F body) {
   if (!err.empty()) throw Error(code, err);
 }
 
+// ---- stride-1 grid path ---------------------------------------------------------------------------
+
+// A stride-1 correlation of P input planes [Hi, Wi] with a KH x KW kernel (dilation dh, dw) producing
+// [OHo, OWo], the input placed at (pt, pl) inside a zero plane [Hp, Wp] (negative = cropped).
+// Output pixel (oh, ow) lives at grid column j = oh * Wp + ow (ow < OWo; the others are junk), and
+// the input value for k = (c, kh, kw) at grid column j is xpad[off[k] + j].
+struct Grid {
+  int64_t P, Hi, Wi, pt, pl, OHo, OWo, Hp, Wp, L, plane, size;
+  bool direct;  // the input already is the padded buffer (no pad/crop, no overrun)
+  std::vector<int64_t> off;
+  Grid(int64_t P_, int64_t Hi_, int64_t Wi_, int64_t pt_, int64_t pl_, int64_t OHo_, int64_t OWo_, int64_t KH,
+       int64_t KW, int64_t dh, int64_t dw)
+      : P(P_), Hi(Hi_), Wi(Wi_), pt(pt_), pl(pl_), OHo(OHo_), OWo(OWo_) {
+    Hp = OHo + (KH - 1) * dh;
+    Wp = OWo + (KW - 1) * dw;
+    L = OHo * Wp;
+    plane = Hp * Wp;
+    size = P * plane + (KW - 1) * dw;  // the last rows of the last plane run (KW-1)*dw past the end
+    direct = pt == 0 && pl == 0 && Hp == Hi && Wp == Wi && (KW - 1) * dw == 0;
+    off.resize(static_cast<size_t>(P * KH * KW));
+    for (int64_t c = 0, k = 0; c < P; ++c)
+      for (int64_t kh = 0; kh < KH; ++kh)
+        for (int64_t kw = 0; kw < KW; ++kw) off[k++] = c * plane + kh * dh * Wp + kw * dw;
+  }
+  // The padded input for `in` ([P, Hi, Wi]): `in` itself when direct, else written to buf[size].
+  template <typename T>
+  const T* pad(const T* in, T* buf) const {
+    if (direct) return in;
+    for (int64_t c = 0; c < P; ++c)
+      for (int64_t i = 0; i < Hp; ++i) {
+        T* d = buf + c * plane + i * Wp;
+        const int64_t si = i - pt;
+        if (si < 0 || si >= Hi) {
+          std::fill(d, d + Wp, T(0));
+          continue;
+        }
+        const T* s = in + (c * Hi + si) * Wi;
+        const int64_t lo = std::min(Wp, std::max<int64_t>(0, pl)), hi = std::max(lo, std::min(Wp, Wi + pl));
+        std::fill(d, d + lo, T(0));
+        std::copy(s + (lo - pl), s + (hi - pl), d + lo);
+        std::fill(d + hi, d + Wp, T(0));
+      }
+    std::fill(buf + P * plane, buf + size, T(0));
+    return buf;
+  }
+};
+
+// X(k, j) = xpad[off[k] + j]: the shifted padded input as a GEMM B operand (k = reduction).
+template <typename T>
+struct ShiftAsB final : Packer<T> {
+  const T* xpad;
+  const int64_t* off;
+  ShiftAsB(const T* x, const Grid& g) : xpad(x), off(g.off.data()) {}
+  void pack(T* dst, int w, int64_t k0, int64_t kc, int64_t i0, int64_t n) const override {
+    pack_offsets(dst, w, xpad + i0, off + k0, n, kc);
+  }
+};
+
+// X(j, k) = xpad[off[k] + j]: the same matrix transposed, as a GEMM A operand (j = reduction).
+template <typename T>
+struct ShiftAsA final : Packer<T> {
+  const T* xpad;
+  const int64_t* off;
+  ShiftAsA(const T* x, const Grid& g) : xpad(x), off(g.off.data()) {}
+  void pack(T* dst, int w, int64_t k0, int64_t kc, int64_t i0, int64_t n) const override {
+    const T* rows[64];  // n <= w <= 32 (the gemm's MR / NR)
+    for (int64_t r = 0; r < n; ++r) rows[r] = xpad + off[i0 + r] + k0;
+    pack_rows(dst, w, rows, n, kc);
+  }
+};
+
+// out[M, OHo, OWo] = wT^T @ shift(pad(in)) (+ bias), wT = [P*KH*KW, M]: the stride-1 correlation
+// shared by forward and input gradient.
+template <typename T>
+void grid_conv(const Grid& g, const T* in, const T* wT, int64_t M, const T* bias, T* out, bool par) {
+  const T* xp = g.pad(in, t_in.get<T>(g.direct ? 0 : g.size));
+  const int64_t K = static_cast<int64_t>(g.off.size());
+  const bool direct_out = g.Wp == g.OWo;  // no junk columns: write straight into out
+  T* c = direct_out ? out : t_out.get<T>(M * g.L);
+  T beta = T(0);
+  if (direct_out && bias) {
+    for (int64_t o = 0; o < M; ++o) std::fill(out + o * g.L, out + (o + 1) * g.L, bias[o]);
+    beta = T(1);
+  }
+  ShiftAsB<T> b(xp, g);
+  gemm_ex<T>(M, g.L, K, T(1), StridedOperand<T>(wT, 1, M), b, beta, c, g.L, par);
+  if (direct_out) return;
+  for (int64_t o = 0; o < M; ++o) {
+    const T bo = bias ? bias[o] : T(0);
+    for (int64_t i = 0; i < g.OHo; ++i) {
+      const T* s = c + o * g.L + i * g.Wp;
+      T* d = out + (o * g.OHo + i) * g.OWo;
+      for (int64_t j = 0; j < g.OWo; ++j) d[j] = s[j] + bo;
+    }
+  }
+}
+
+// ---- other strides: im2col ------------------------------------------------------------------------
+
+// Range of output columns t in [0, n) whose input column iw0 + t * s lies in [0, W).
+inline void valid_range(int64_t iw0, int64_t s, int64_t W, int64_t n, int64_t& lo, int64_t& hi) {
+  lo = iw0 >= 0 ? 0 : (-iw0 + s - 1) / s;
+  hi = iw0 >= W ? 0 : (W - iw0 + s - 1) / s;
+  lo = std::min(lo, n);
+  hi = std::max(lo, std::min(hi, n));
+}
+
+// X(k, j) = col[k][j] of one image-group x_g [Cg, H, W], with k = (c, kh, kw) and j = (oh, ow):
+// implicit im2col as a GEMM B operand; pack(buf, OHW, 0, Kg, 0, OHW) writes the explicit col matrix.
+template <typename T>
+struct Im2col final : Packer<T> {
+  const T* x;
+  const Geom& g;
+  Im2col(const T* x_, const Geom& g_) : x(x_), g(g_) {}
+  void pack(T* dst, int w, int64_t k0, int64_t kc, int64_t j0, int64_t n) const override {
+    const Conv2dParams& p = g.p;
+    for (int64_t kk = 0; kk < kc; ++kk) {
+      const int64_t k = k0 + kk, c = k / g.KK, kh = (k % g.KK) / p.KW, kw = k % p.KW;
+      const T* xc = x + c * g.HW;
+      T* d = dst + kk * w;
+      int64_t oh = j0 / p.OW, ow = j0 % p.OW, j = 0;
+      while (j < n) {  // one output row segment at a time
+        const int64_t seg = std::min(n - j, p.OW - ow);
+        const int64_t ih = oh * p.sh - p.ph + kh * p.dh;
+        T* o = d + j;
+        if (ih < 0 || ih >= p.H) {
+          std::fill(o, o + seg, T(0));
+        } else {
+          const T* row = xc + ih * p.W;
+          const int64_t iw0 = ow * p.sw - p.pw + kw * p.dw;
+          int64_t lo, hi;
+          valid_range(iw0, p.sw, p.W, seg, lo, hi);
+          std::fill(o, o + lo, T(0));
+          for (int64_t t = lo; t < hi; ++t) o[t] = row[iw0 + t * p.sw];
+          std::fill(o + hi, o + seg, T(0));
+        }
+        j += seg;
+        ow = 0;
+        ++oh;
+      }
+      std::fill(d + n, d + w, T(0));
+    }
+  }
+};
+
+// dx_g [Cg, H, W] += col2im(dcol [Kg, OHW]); dx_g must be zeroed by the caller.
+template <typename T>
+void col2im_add(const T* dcol, const Geom& g, T* dx) {
+  const Conv2dParams& p = g.p;
+  for (int64_t k = 0; k < g.Kg; ++k) {
+    const int64_t c = k / g.KK, kh = (k % g.KK) / p.KW, kw = k % p.KW;
+    T* xc = dx + c * g.HW;
+    int64_t lo, hi;
+    valid_range(-p.pw + kw * p.dw, p.sw, p.W, p.OW, lo, hi);
+    for (int64_t oh = 0; oh < p.OH; ++oh) {
+      const int64_t ih = oh * p.sh - p.ph + kh * p.dh;
+      if (ih < 0 || ih >= p.H) continue;
+      const T* s = dcol + k * g.OHW + oh * p.OW;
+      T* row = xc + ih * p.W - p.pw + kw * p.dw;
+      for (int64_t t = lo; t < hi; ++t) row[t * p.sw] += s[t];
+    }
+  }
+}
+
+// ---- the three ops ----------------------------------------------------------------------------------
+
+// wT[gi][k][o] = w[gi*OCg + o][k]: the weights as a transposed A operand (contiguous panels).
+template <typename T>
+std::vector<T> weights_t(const T* w, const Geom& g) {
+  std::vector<T> wT(static_cast<size_t>(g.G * g.Kg * g.OCg));
+  for (int64_t gi = 0; gi < g.G; ++gi)
+    for (int64_t o = 0; o < g.OCg; ++o)
+      for (int64_t k = 0; k < g.Kg; ++k) wT[(gi * g.Kg + k) * g.OCg + o] = w[(gi * g.OCg + o) * g.Kg + k];
+  return wT;
+}
+
 template <typename T>
 void forward_impl(const TensorView& xv, const TensorView& wv, const TensorView& bv, const TensorView& yv,
                   const Conv2dParams& prm) {
   const Geom g(prm);
   const T* x = xv.ptr<T>();
-  const T* w = wv.ptr<T>();
   const T* b = bv.data ? bv.ptr<T>() : nullptr;
   T* y = yv.ptr<T>();
+  const std::vector<T> wT = weights_t(wv.ptr<T>(), g);
+  if (g.stride1()) {
+    const Grid grid(g.Cg, prm.H, prm.W, prm.ph, prm.pw, prm.OH, prm.OW, prm.KH, prm.KW, prm.dh, prm.dw);
+    for_each_image(prm.N, [&](int64_t n, bool par) {
+      for (int64_t gi = 0; gi < g.G; ++gi)
+        grid_conv(grid, x + (n * prm.C + gi * g.Cg) * g.HW, wT.data() + gi * g.Kg * g.OCg, g.OCg,
+                  b ? b + gi * g.OCg : nullptr, y + (n * prm.OC + gi * g.OCg) * g.OHW, par);
+    });
+    return;
+  }
   for_each_image(prm.N, [&](int64_t n, bool par) {
     for (int64_t gi = 0; gi < g.G; ++gi) {
-      const T* xg = x + (n * prm.C + gi * g.Cg) * g.HW;
-      const T* wg = w + gi * g.OCg * g.Kg;
       T* yg = y + (n * prm.OC + gi * g.OCg) * g.OHW;
       T beta = T(0);
       if (b) {
         for (int64_t o = 0; o < g.OCg; ++o) std::fill(yg + o * g.OHW, yg + (o + 1) * g.OHW, b[gi * g.OCg + o]);
         beta = T(1);
       }
-      if (g.pointwise) {
-        gemm<T>(false, false, g.OCg, g.OHW, g.Kg, T(1), wg, g.Kg, xg, g.HW, beta, yg, g.OHW, par);
-      } else {
-        Im2colPack<T> pk(xg, g);
-        gemm_packed_b<T>(false, g.OCg, g.OHW, g.Kg, T(1), wg, g.Kg, pk, beta, yg, g.OHW, par);
-      }
+      Im2col<T> col(x + (n * prm.C + gi * g.Cg) * g.HW, g);
+      gemm_ex<T>(g.OCg, g.OHW, g.Kg, T(1), StridedOperand<T>(wT.data() + gi * g.Kg * g.OCg, 1, g.OCg), col, beta,
+                 yg, g.OHW, par);
     }
   });
 }
@@ -197,19 +308,32 @@ void backward_input_impl(const TensorView& dyv, const TensorView& wv, const Tens
   const T* dy = dyv.ptr<T>();
   const T* w = wv.ptr<T>();
   T* dx = dxv.ptr<T>();
+  if (g.stride1()) {
+    // dx = correlation of dy (padded by (K-1)*d - p) with w'[c][o][kh][kw] = w[o][c][KH-1-kh][KW-1-kw];
+    // w2T[gi][(o, kh, kw)][c] is w' as a transposed A operand.
+    std::vector<T> w2T(static_cast<size_t>(g.G * g.OCg * g.KK * g.Cg));
+    for (int64_t gi = 0; gi < g.G; ++gi)
+      for (int64_t o = 0; o < g.OCg; ++o)
+        for (int64_t c = 0; c < g.Cg; ++c)
+          for (int64_t kk = 0; kk < g.KK; ++kk)
+            w2T[((gi * g.OCg + o) * g.KK + kk) * g.Cg + c] = w[((gi * g.OCg + o) * g.Cg + c) * g.KK + (g.KK - 1 - kk)];
+    const Grid grid(g.OCg, prm.OH, prm.OW, (prm.KH - 1) * prm.dh - prm.ph, (prm.KW - 1) * prm.dw - prm.pw, prm.H,
+                    prm.W, prm.KH, prm.KW, prm.dh, prm.dw);
+    for_each_image(prm.N, [&](int64_t n, bool par) {
+      for (int64_t gi = 0; gi < g.G; ++gi)
+        grid_conv(grid, dy + (n * prm.OC + gi * g.OCg) * g.OHW, w2T.data() + gi * g.OCg * g.KK * g.Cg, g.Cg,
+                  static_cast<const T*>(nullptr), dx + (n * prm.C + gi * g.Cg) * g.HW, par);
+    });
+    return;
+  }
   for_each_image(prm.N, [&](int64_t n, bool par) {
     for (int64_t gi = 0; gi < g.G; ++gi) {
-      const T* dyg = dy + (n * prm.OC + gi * g.OCg) * g.OHW;
-      const T* wg = w + gi * g.OCg * g.Kg;
+      T* dcol = t_out.get<T>(g.Kg * g.OHW);
+      gemm<T>(true, false, g.Kg, g.OHW, g.OCg, T(1), w + gi * g.OCg * g.Kg, g.Kg,
+              dy + (n * prm.OC + gi * g.OCg) * g.OHW, g.OHW, T(0), dcol, g.OHW, par);
       T* dxg = dx + (n * prm.C + gi * g.Cg) * g.HW;
-      if (g.pointwise) {
-        gemm<T>(true, false, g.Cg, g.HW, g.OCg, T(1), wg, g.Kg, dyg, g.OHW, T(0), dxg, g.HW, par);
-      } else {
-        T* dcol = t_col.get<T>(g.Kg * g.OHW);
-        gemm<T>(true, false, g.Kg, g.OHW, g.OCg, T(1), wg, g.Kg, dyg, g.OHW, T(0), dcol, g.OHW, par);
-        std::fill(dxg, dxg + g.Cg * g.HW, T(0));
-        col2im_add(dcol, g, dxg);
-      }
+      std::fill(dxg, dxg + g.Cg * g.HW, T(0));
+      col2im_add(dcol, g, dxg);
     }
   });
 }
@@ -221,7 +345,9 @@ void backward_weight_impl(const TensorView& dyv, const TensorView& xv, const Ten
   const T* dy = dyv.ptr<T>();
   const T* x = xv.ptr<T>();
   T* dw = dwv.ptr<T>();
-  const int64_t wsize = g.G * g.Kg * g.OCg;  // per group: dw_g^T [Kg, OCg]
+  const Grid grid(g.Cg, prm.H, prm.W, prm.ph, prm.pw, prm.OH, prm.OW, prm.KH, prm.KW, prm.dh, prm.dw);
+  // dw_g^T [Kg, OCg] += col_g @ dy_g^T, one accumulator per thread.
+  const int64_t wsize = g.G * g.Kg * g.OCg;
   int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
   nt = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(nt, prm.N)));
   const bool inner_par = nt == 1;
@@ -238,14 +364,27 @@ void backward_weight_impl(const TensorView& dyv, const TensorView& xv, const Ten
         for (int64_t gi = 0; gi < g.G; ++gi) {
           const T* xg = x + (n * prm.C + gi * g.Cg) * g.HW;
           const T* dyg = dy + (n * prm.OC + gi * g.OCg) * g.OHW;
-          const T* col = xg;
-          if (!g.pointwise) {
-            T* buf = t_col.get<T>(g.Kg * g.OHW);
-            Im2colPack<T>(xg, g).pack(buf, 0, g.Kg, 0, g.OHW, static_cast<int>(g.OHW));
-            col = buf;
+          T* ag = a + gi * g.Kg * g.OCg;
+          if (g.stride1()) {
+            const T* xp = grid.pad(xg, t_in.get<T>(grid.direct ? 0 : grid.size));
+            const T* dyp = dyg;  // dy on the Wp-wide grid, junk columns zero
+            if (grid.Wp != prm.OW) {
+              T* buf = t_out.get<T>(g.OCg * grid.L);
+              for (int64_t o = 0; o < g.OCg; ++o)
+                for (int64_t i = 0; i < prm.OH; ++i) {
+                  T* d = buf + o * grid.L + i * grid.Wp;
+                  std::copy(dyg + (o * prm.OH + i) * prm.OW, dyg + (o * prm.OH + i + 1) * prm.OW, d);
+                  std::fill(d + prm.OW, d + grid.Wp, T(0));
+                }
+              dyp = buf;
+            }
+            gemm_ex<T>(g.Kg, g.OCg, grid.L, T(1), ShiftAsA<T>(xp, grid), StridedOperand<T>(dyp, grid.L, 1), T(1), ag,
+                       g.OCg, inner_par);
+          } else {
+            T* col = t_in.get<T>(g.Kg * g.OHW);
+            Im2col<T>(xg, g).pack(col, static_cast<int>(g.OHW), 0, g.Kg, 0, g.OHW);
+            gemm<T>(false, true, g.Kg, g.OCg, g.OHW, T(1), col, g.OHW, dyg, g.OHW, T(1), ag, g.OCg, inner_par);
           }
-          gemm<T>(false, true, g.Kg, g.OCg, g.OHW, T(1), col, g.OHW, dyg, g.OHW, T(1), a + gi * g.Kg * g.OCg, g.OCg,
-                  inner_par);
         }
     } catch (const Error& e) {
 #pragma omp critical(tl_conv_err)

@@ -39,10 +39,14 @@ template <> struct VecT<float, 32> { typedef float type __attribute__((vector_si
 template <> struct VecT<double, 32> { typedef double type __attribute__((vector_size(32))); };
 template <> struct VecT<float, 64> { typedef float type __attribute__((vector_size(64))); };
 template <> struct VecT<double, 64> { typedef double type __attribute__((vector_size(64))); };
+// Shuffle masks: integers of the element's width.
+template <typename T, int Bytes> struct MaskT;
+template <int Bytes> struct MaskT<float, Bytes> { typedef int32_t type __attribute__((vector_size(Bytes))); };
+template <int Bytes> struct MaskT<double, Bytes> { typedef int64_t type __attribute__((vector_size(Bytes))); };
 
-// Micro-kernel signature: C[MM x NV*L] = alpha * Ap @ Bp + beta * C (C not read when beta == 0).
-// Ap: kc steps of MRP packed values (the first MM used); Bp: kc steps of NRP packed values (64-byte
-// aligned; the first NV vectors used).
+// ---- micro-kernel ------------------------------------------------------------------------------
+// C[MM x NV*L] = alpha * Ap @ Bp + beta * C (C not read when beta == 0). Ap holds kc steps of MRP
+// values (the first MM used), Bp kc steps of NRP values (64-byte aligned, the first NV vectors used).
 template <typename T>
 using Ukr = void (*)(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alpha, T beta);
 
@@ -87,41 +91,137 @@ TL_INLINE void ukr_body(int64_t kc, const T* __restrict a, const T* __restrict b
   }
 }
 
-// One struct per ISA; ukr<> is the micro-kernel instantiated for that ISA.
-struct IsaGeneric {
-  static constexpr int bytes = 16;
-  template <typename T, int MRP, int NRP, int MM, int NV>
-  static void ukr(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alpha, T beta) {
-    ukr_body<T, typename VecT<T, 16>::type, MRP, NRP, MM, NV>(kc, a, b, c, ldc, alpha, beta);
+// ---- panel packing (see Packer in gemm.h): dst[k * W + r] = X(k, r) ----------------------------
+
+// In-register transpose of an L x L block (v[i] = row i  ->  v[j] = column j): log2(L) rounds of
+// interleaving row i with row i + L/2 (the masks lo/hi zip the low/high halves of two vectors).
+template <typename T, typename V, typename I, int... Is>
+TL_INLINE void transpose(V* v, std::integer_sequence<int, Is...>) {
+  constexpr int L = sizeof(V) / sizeof(T);
+  const I lo = {(Is / 2 + (Is % 2) * L)...};
+  const I hi = {(Is / 2 + (Is % 2) * L + L / 2)...};
+#pragma GCC unroll 4
+  for (int round = 1; round < L; round *= 2) {
+    V t[L];
+#pragma GCC unroll 16
+    for (int i = 0; i < L / 2; ++i) {
+      t[2 * i] = __builtin_shuffle(v[i], v[i + L / 2], lo);
+      t[2 * i + 1] = __builtin_shuffle(v[i], v[i + L / 2], hi);
+    }
+#pragma GCC unroll 16
+    for (int i = 0; i < L; ++i) v[i] = t[i];
   }
+}
+
+// X(k, r) = rows[r][k] (r < n <= W): L x L blocks transposed in registers, scalar k tail.
+template <typename T, typename V, typename I, int W, int Blk>
+TL_INLINE void pack_rows_block(T* __restrict dst, const T* const* rows, int64_t n, int64_t k) {
+  constexpr int L = sizeof(V) / sizeof(T);
+  constexpr int cnt = W - Blk * L < L ? W - Blk * L : L;  // columns of this block inside the panel
+  V v[L];
+#pragma GCC unroll 16
+  for (int i = 0; i < L; ++i) {
+    if (Blk * L + i < n)
+      __builtin_memcpy(&v[i], rows[Blk * L + i] + k, sizeof(V));
+    else
+      v[i] = V{};
+  }
+  transpose<T, V, I>(v, std::make_integer_sequence<int, L>{});
+#pragma GCC unroll 16
+  for (int t = 0; t < L; ++t) __builtin_memcpy(dst + (k + t) * W + Blk * L, &v[t], cnt * sizeof(T));
+}
+template <typename T, typename V, typename I, int W, int... Blks>
+TL_INLINE void pack_rows_body(T* __restrict dst, const T* const* rows, int64_t n, int64_t kc,
+                              std::integer_sequence<int, Blks...>) {
+  constexpr int L = sizeof(V) / sizeof(T);
+  int64_t k = 0;
+  for (; k + L <= kc; k += L) (pack_rows_block<T, V, I, W, Blks>(dst, rows, n, k), ...);
+  for (; k < kc; ++k)
+    for (int r = 0; r < W; ++r) dst[k * W + r] = r < n ? rows[r][k] : T(0);
+}
+
+// X(k, r) = src[k * ks + r]: one contiguous run per k.
+template <typename T, int W>
+TL_INLINE void pack_cont_body(T* __restrict dst, const T* __restrict src, int64_t ks, int64_t n, int64_t kc) {
+  if (n == W) {
+    for (int64_t k = 0; k < kc; ++k) __builtin_memcpy(dst + k * W, src + k * ks, W * sizeof(T));
+  } else {
+    for (int64_t k = 0; k < kc; ++k) {
+      for (int64_t r = 0; r < n; ++r) dst[k * W + r] = src[k * ks + r];
+      for (int64_t r = n; r < W; ++r) dst[k * W + r] = T(0);
+    }
+  }
+}
+
+// X(k, r) = base[offs[k] + r]: one contiguous run per k at an arbitrary offset.
+template <typename T, int W>
+TL_INLINE void pack_offs_body(T* __restrict dst, const T* __restrict base, const int64_t* offs, int64_t n,
+                              int64_t kc) {
+  if (n == W) {
+    for (int64_t k = 0; k < kc; ++k) __builtin_memcpy(dst + k * W, base + offs[k], W * sizeof(T));
+  } else {
+    for (int64_t k = 0; k < kc; ++k) {
+      for (int64_t r = 0; r < n; ++r) dst[k * W + r] = base[offs[k] + r];
+      for (int64_t r = n; r < W; ++r) dst[k * W + r] = T(0);
+    }
+  }
+}
+
+template <typename T>
+using PackRowsFn = void (*)(T* dst, const T* const* rows, int64_t n, int64_t kc);
+template <typename T>
+using PackOffsFn = void (*)(T* dst, const T* base, const int64_t* offs, int64_t n, int64_t kc);
+template <typename T>
+using PackContFn = void (*)(T* dst, const T* src, int64_t ks, int64_t n, int64_t kc);
+
+// One struct per ISA: the micro-kernel and packers compiled for it.
+#define TL_ISA_MEMBERS(TARGET, BYTES)                                                                   \
+  static constexpr int bytes = BYTES;                                                                   \
+  template <typename T, int MRP, int NRP, int MM, int NV>                                               \
+  TARGET static void ukr(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alpha, T beta) {     \
+    ukr_body<T, typename VecT<T, BYTES>::type, MRP, NRP, MM, NV>(kc, a, b, c, ldc, alpha, beta);       \
+  }                                                                                                     \
+  template <typename T, int W>                                                                          \
+  TARGET static void pack_rows(T* dst, const T* const* rows, int64_t n, int64_t kc) {                  \
+    constexpr int L = BYTES / sizeof(T);                                                                \
+    pack_rows_body<T, typename VecT<T, BYTES>::type, typename MaskT<T, BYTES>::type, W>(               \
+        dst, rows, n, kc, std::make_integer_sequence<int, (W + L - 1) / L>{});                          \
+  }                                                                                                     \
+  template <typename T, int W>                                                                          \
+  TARGET static void pack_cont(T* dst, const T* src, int64_t ks, int64_t n, int64_t kc) {              \
+    pack_cont_body<T, W>(dst, src, ks, n, kc);                                                          \
+  }                                                                                                     \
+  template <typename T, int W>                                                                          \
+  TARGET static void pack_offs(T* dst, const T* base, const int64_t* offs, int64_t n, int64_t kc) {   \
+    pack_offs_body<T, W>(dst, base, offs, n, kc);                                                       \
+  }
+
+#define TL_NO_TARGET
+struct IsaGeneric {
+  TL_ISA_MEMBERS(TL_NO_TARGET, 16)
 };
 #if TL_GEMM_X86
 struct IsaAvx2 {
-  static constexpr int bytes = 32;
-  template <typename T, int MRP, int NRP, int MM, int NV>
-  TL_TARGET_AVX2 static void ukr(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alpha, T beta) {
-    ukr_body<T, typename VecT<T, 32>::type, MRP, NRP, MM, NV>(kc, a, b, c, ldc, alpha, beta);
-  }
+  TL_ISA_MEMBERS(TL_TARGET_AVX2, 32)
 };
 struct IsaAvx512 {
-  static constexpr int bytes = 64;
-  template <typename T, int MRP, int NRP, int MM, int NV>
-  TL_TARGET_AVX512 static void ukr(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alpha, T beta) {
-    ukr_body<T, typename VecT<T, 64>::type, MRP, NRP, MM, NV>(kc, a, b, c, ldc, alpha, beta);
-  }
+  TL_ISA_MEMBERS(TL_TARGET_AVX512, 64)
 };
 #endif
 
-constexpr int kMaxMR = 12, kMaxNV = 2;
+constexpr int kMaxMR = 12, kMaxNV = 2, kMaxW = 32;
 
-// Everything the driver needs to know about one (ISA, dtype): register tile, cache blocking and a
-// table of micro-kernels for every edge tile: ukr[m-1][nv-1] computes m rows and nv vectors.
+// Everything the driver needs for one (ISA, dtype): register tile, cache blocking, a micro-kernel for
+// every edge tile (ukr[m-1][nv-1] computes m rows and nv vectors) and the panel packers.
 template <typename T>
 struct Kernel {
   const char* name;
   int mr, nr, lanes;  // tile MR x NR, NR = NV * lanes
   int64_t kc, mc, nc;
   Ukr<T> ukr[kMaxMR][kMaxNV];
+  PackRowsFn<T> pack_rows_mr, pack_rows_nr;
+  PackContFn<T> pack_cont_mr, pack_cont_nr;
+  PackOffsFn<T> pack_offs_mr, pack_offs_nr;
 };
 
 template <typename Isa, typename T, int MR, int NV, int... Ms>
@@ -133,27 +233,34 @@ void fill_ukr_table(Kernel<T>& k, std::integer_sequence<int, Ms...>) {
 
 template <typename Isa, typename T, int MR, int NV>
 Kernel<T> make_kernel(const char* name, int64_t kc, int64_t mc, int64_t nc) {
-  static_assert(MR <= kMaxMR && NV <= kMaxNV, "tile too large");
+  constexpr int NR = NV * Isa::bytes / int(sizeof(T));
+  static_assert(MR <= kMaxMR && NV <= kMaxNV && NR <= kMaxW, "tile too large");
   Kernel<T> k{};
   k.name = name;
   k.lanes = Isa::bytes / int(sizeof(T));
   k.mr = MR;
-  k.nr = NV * k.lanes;
+  k.nr = NR;
   k.kc = kc;
   k.mc = mc / MR * MR;
-  k.nc = nc / k.nr * k.nr;
+  k.nc = nc / NR * NR;
   fill_ukr_table<Isa, T, MR, NV>(k, std::make_integer_sequence<int, MR>{});
+  k.pack_rows_mr = &Isa::template pack_rows<T, MR>;
+  k.pack_rows_nr = &Isa::template pack_rows<T, NR>;
+  k.pack_cont_mr = &Isa::template pack_cont<T, MR>;
+  k.pack_cont_nr = &Isa::template pack_cont<T, NR>;
+  k.pack_offs_mr = &Isa::template pack_offs<T, MR>;
+  k.pack_offs_nr = &Isa::template pack_offs<T, NR>;
   return k;
 }
 
-// Blocking: the KC x NR micro-panel of B (32 KiB) stays in L1 while MR x KC slivers of the MC x KC
-// block of A stream from L2.
+// Blocking: the KC x NR micro-panel of B (~32 KiB) stays in L1 while MR x KC slivers of the MC x KC
+// block of A stream from L2; the KC x NC block of B sits in L2/L3.
 template <typename T>
 struct Kernels {
-  Kernel<T> generic = make_kernel<IsaGeneric, T, 6, 2>("generic", 256, 120, 4096);
+  Kernel<T> generic = make_kernel<IsaGeneric, T, 6, 2>("generic", 256, 120, 2048);
 #if TL_GEMM_X86
-  Kernel<T> avx2 = make_kernel<IsaAvx2, T, 6, 2>("avx2", 256, 144, 4096);
-  Kernel<T> avx512 = make_kernel<IsaAvx512, T, 12, 2>("avx512", 256, 192, 4096);
+  Kernel<T> avx2 = make_kernel<IsaAvx2, T, 6, 2>("avx2", 256, 144, 2048);
+  Kernel<T> avx512 = make_kernel<IsaAvx512, T, 12, 2>("avx512", 256, 192, 2048);
 #endif
 };
 
@@ -214,42 +321,6 @@ struct Scratch {
 };
 thread_local Scratch t_pack_a, t_pack_b;
 
-// dst[k * w + r] = src[r * rs + k * ks] for r < n, k < kc; rows n..w-1 zero.
-template <typename T>
-void pack_panel(T* __restrict dst, const T* __restrict src, int64_t rs, int64_t ks, int64_t n, int w, int64_t kc) {
-  if (rs == 1) {
-    for (int64_t k = 0; k < kc; ++k) {
-      const T* s = src + k * ks;
-      T* d = dst + k * w;
-      for (int64_t r = 0; r < n; ++r) d[r] = s[r];
-      for (int64_t r = n; r < w; ++r) d[r] = T(0);
-    }
-  } else {
-    for (int64_t r = 0; r < n; ++r) {
-      const T* s = src + r * rs;
-      for (int64_t k = 0; k < kc; ++k) dst[k * w + r] = s[k * ks];
-    }
-    if (n < w)
-      for (int64_t k = 0; k < kc; ++k)
-        for (int64_t r = n; r < w; ++r) dst[k * w + r] = T(0);
-  }
-}
-
-// op(B) given as a strided matrix.
-template <typename T>
-struct StridedPackB final : PackB<T> {
-  const T* B;
-  int64_t ldb;
-  bool trans;
-  StridedPackB(const T* b, int64_t ld, bool t) : B(b), ldb(ld), trans(t) {}
-  void pack(T* dst, int64_t k0, int64_t kc, int64_t j0, int64_t n, int nr) const override {
-    if (!trans)
-      pack_panel(dst, B + k0 * ldb + j0, 1, ldb, n, nr, kc);
-    else
-      pack_panel(dst, B + j0 * ldb + k0, ldb, 1, n, nr, kc);
-  }
-};
-
 template <typename T>
 void scale_c(int64_t M, int64_t N, T beta, T* C, int64_t ldc) {
   for (int64_t i = 0; i < M; ++i) {
@@ -261,30 +332,36 @@ void scale_c(int64_t M, int64_t N, T beta, T* C, int64_t ldc) {
   }
 }
 
-// Serial blocked GEMM on C[0:M, 0:N]; op(B) columns are offset by j_ofs in the packer's coordinates.
+// Splits `total` into the fewest blocks of at most `max_blk`, balanced and rounded up to `unit`.
+int64_t balanced_block(int64_t total, int64_t max_blk, int64_t unit) {
+  const int64_t nb = (total + max_blk - 1) / max_blk;
+  const int64_t blk = (total + nb - 1) / nb;
+  return std::min(max_blk, (blk + unit - 1) / unit * unit);
+}
+
+// Serial blocked GEMM on C[0:M, 0:N]; the packers see rows i_ofs.. of A and columns j_ofs.. of B.
 template <typename T>
-void gemm_serial(const Kernel<T>& kn, bool trans_a, int64_t M, int64_t N, int64_t K, T alpha, const T* A,
-                 int64_t lda, const PackB<T>& pb, int64_t j_ofs, T beta, T* C, int64_t ldc) {
+void gemm_serial(const Kernel<T>& kn, int64_t M, int64_t N, int64_t K, T alpha, const Packer<T>& pa, int64_t i_ofs,
+                 const Packer<T>& pb, int64_t j_ofs, T beta, T* C, int64_t ldc) {
   const int MR = kn.mr, NR = kn.nr, L = kn.lanes;
-  const int64_t KC = kn.kc;
-  const int64_t MC = std::min<int64_t>(kn.mc, (M + MR - 1) / MR * MR);
-  const int64_t NC = std::min<int64_t>(kn.nc, (N + NR - 1) / NR * NR);
-  T* ap = static_cast<T*>(t_pack_a.get(sizeof(T) * MC * std::min(KC, K)));
-  T* bp = static_cast<T*>(t_pack_b.get(sizeof(T) * NC * std::min(KC, K)));
-  alignas(64) T tile[kMaxMR * kMaxNV * 64 / sizeof(T)];
-  // A element (i, k) lives at A[i * a_rs + k * a_ks].
-  const int64_t a_rs = trans_a ? 1 : lda, a_ks = trans_a ? lda : 1;
+  const int64_t KC = balanced_block(K, kn.kc, 16);
+  const int64_t MC = balanced_block(M, kn.mc, MR);
+  const int64_t NC = balanced_block(N, kn.nc, NR);
+  T* ap = static_cast<T*>(t_pack_a.get(sizeof(T) * MC * KC));
+  T* bp = static_cast<T*>(t_pack_b.get(sizeof(T) * NC * KC));
+  alignas(64) T tile[kMaxMR * kMaxW];
 
   for (int64_t jc = 0; jc < N; jc += NC) {
     const int64_t nc = std::min(NC, N - jc);
     for (int64_t pc = 0; pc < K; pc += KC) {
       const int64_t kc = std::min(KC, K - pc);
-      for (int64_t jr = 0; jr < nc; jr += NR) pb.pack(bp + jr * kc, pc, kc, j_ofs + jc + jr, std::min<int64_t>(NR, nc - jr), NR);
+      for (int64_t jr = 0; jr < nc; jr += NR)
+        pb.pack(bp + jr * kc, NR, pc, kc, j_ofs + jc + jr, std::min<int64_t>(NR, nc - jr));
       const T b_eff = pc == 0 ? beta : T(1);
       for (int64_t ic = 0; ic < M; ic += MC) {
         const int64_t mc = std::min(MC, M - ic);
         for (int64_t ir = 0; ir < mc; ir += MR)
-          pack_panel(ap + ir * kc, A + (ic + ir) * a_rs + pc * a_ks, a_rs, a_ks, std::min<int64_t>(MR, mc - ir), MR, kc);
+          pa.pack(ap + ir * kc, MR, pc, kc, i_ofs + ic + ir, std::min<int64_t>(MR, mc - ir));
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int64_t n = std::min<int64_t>(NR, nc - jr);
           const int nv = static_cast<int>((n + L - 1) / L);
@@ -308,8 +385,8 @@ void gemm_serial(const Kernel<T>& kn, bool trans_a, int64_t M, int64_t N, int64_
 }
 
 template <typename T>
-void gemm_dispatch(bool trans_a, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
-                   const PackB<T>& pb, T beta, T* C, int64_t ldc, bool parallel) {
+void gemm_run(int64_t M, int64_t N, int64_t K, T alpha, const Packer<T>& pa, const Packer<T>& pb, T beta, T* C,
+              int64_t ldc, bool parallel) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0 || alpha == T(0)) {
     scale_c(M, N, beta, C, ldc);
@@ -324,7 +401,7 @@ void gemm_dispatch(bool trans_a, int64_t M, int64_t N, int64_t K, T alpha, const
   const bool split_n = ntl >= mt;
   nt = static_cast<int>(std::min<int64_t>(nt, split_n ? ntl : mt));
   if (nt <= 1) {
-    gemm_serial(kn, trans_a, M, N, K, alpha, A, lda, pb, 0, beta, C, ldc);
+    gemm_serial(kn, M, N, K, alpha, pa, 0, pb, 0, beta, C, ldc);
     return;
   }
   std::string err;
@@ -336,10 +413,9 @@ void gemm_dispatch(bool trans_a, int64_t M, int64_t N, int64_t K, T alpha, const
     try {
       if (hi > lo) {
         if (split_n)
-          gemm_serial(kn, trans_a, M, hi - lo, K, alpha, A, lda, pb, lo, beta, C + lo, ldc);
+          gemm_serial(kn, M, hi - lo, K, alpha, pa, 0, pb, lo, beta, C + lo, ldc);
         else
-          gemm_serial(kn, trans_a, hi - lo, N, K, alpha, A + lo * (trans_a ? 1 : lda), lda, pb, 0, beta,
-                      C + lo * ldc, ldc);
+          gemm_serial(kn, hi - lo, N, K, alpha, pa, lo, pb, 0, beta, C + lo * ldc, ldc);
       }
     } catch (const std::exception& e) {
 #pragma omp critical(tl_gemm_err)
@@ -352,26 +428,71 @@ void gemm_dispatch(bool trans_a, int64_t M, int64_t N, int64_t K, T alpha, const
 }  // namespace
 
 template <typename T>
-void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
-          const T* B, int64_t ldb, T beta, T* C, int64_t ldc, bool parallel) {
-  StridedPackB<T> pb(B, ldb, trans_b);
-  gemm_dispatch<T>(trans_a, M, N, K, alpha, A, lda, pb, beta, C, ldc, parallel);
+void pack_strided(T* dst, int w, const T* src, int64_t is, int64_t ks, int64_t n, int64_t kc) {
+  const Kernel<T>& kn = kernel_for<T>();
+  if (is == 1 && (w == kn.mr || w == kn.nr)) {
+    (w == kn.mr ? kn.pack_cont_mr : kn.pack_cont_nr)(dst, src, ks, n, kc);
+  } else if (ks == 1 && (w == kn.mr || w == kn.nr) && n <= w) {
+    const T* rows[kMaxW];
+    for (int64_t r = 0; r < n; ++r) rows[r] = src + r * is;
+    (w == kn.mr ? kn.pack_rows_mr : kn.pack_rows_nr)(dst, rows, n, kc);
+  } else {
+    for (int64_t k = 0; k < kc; ++k)
+      for (int r = 0; r < w; ++r) dst[k * w + r] = r < n ? src[r * is + k * ks] : T(0);
+  }
 }
 
 template <typename T>
-void gemm_packed_b(bool trans_a, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
-                   const PackB<T>& packer, T beta, T* C, int64_t ldc, bool parallel) {
-  gemm_dispatch<T>(trans_a, M, N, K, alpha, A, lda, packer, beta, C, ldc, parallel);
+void pack_rows(T* dst, int w, const T* const* rows, int64_t n, int64_t kc) {
+  const Kernel<T>& kn = kernel_for<T>();
+  if ((w == kn.mr || w == kn.nr) && n <= w) {
+    (w == kn.mr ? kn.pack_rows_mr : kn.pack_rows_nr)(dst, rows, n, kc);
+  } else {
+    for (int64_t k = 0; k < kc; ++k)
+      for (int r = 0; r < w; ++r) dst[k * w + r] = r < n ? rows[r][k] : T(0);
+  }
+}
+
+template <typename T>
+void pack_offsets(T* dst, int w, const T* base, const int64_t* offs, int64_t n, int64_t kc) {
+  const Kernel<T>& kn = kernel_for<T>();
+  if ((w == kn.mr || w == kn.nr) && n <= w) {
+    (w == kn.mr ? kn.pack_offs_mr : kn.pack_offs_nr)(dst, base, offs, n, kc);
+  } else {
+    for (int64_t k = 0; k < kc; ++k)
+      for (int r = 0; r < w; ++r) dst[k * w + r] = r < n ? base[offs[k] + r] : T(0);
+  }
+}
+
+template <typename T>
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
+          const T* B, int64_t ldb, T beta, T* C, int64_t ldc, bool parallel) {
+  // X(k, i): for A, op(A)[i][k]; for B, op(B)[k][i].
+  StridedOperand<T> pa(A, trans_a ? 1 : lda, trans_a ? lda : 1);
+  StridedOperand<T> pb(B, trans_b ? ldb : 1, trans_b ? 1 : ldb);
+  gemm_run<T>(M, N, K, alpha, pa, pb, beta, C, ldc, parallel);
+}
+
+template <typename T>
+void gemm_ex(int64_t M, int64_t N, int64_t K, T alpha, const Packer<T>& a, const Packer<T>& b, T beta, T* C,
+             int64_t ldc, bool parallel) {
+  gemm_run<T>(M, N, K, alpha, a, b, beta, C, ldc, parallel);
 }
 
 template void gemm<float>(bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t, const float*,
                           int64_t, float, float*, int64_t, bool);
 template void gemm<double>(bool, bool, int64_t, int64_t, int64_t, double, const double*, int64_t, const double*,
                            int64_t, double, double*, int64_t, bool);
-template void gemm_packed_b<float>(bool, int64_t, int64_t, int64_t, float, const float*, int64_t,
-                                   const PackB<float>&, float, float*, int64_t, bool);
-template void gemm_packed_b<double>(bool, int64_t, int64_t, int64_t, double, const double*, int64_t,
-                                    const PackB<double>&, double, double*, int64_t, bool);
+template void gemm_ex<float>(int64_t, int64_t, int64_t, float, const Packer<float>&, const Packer<float>&, float,
+                             float*, int64_t, bool);
+template void gemm_ex<double>(int64_t, int64_t, int64_t, double, const Packer<double>&, const Packer<double>&,
+                              double, double*, int64_t, bool);
+template void pack_strided<float>(float*, int, const float*, int64_t, int64_t, int64_t, int64_t);
+template void pack_strided<double>(double*, int, const double*, int64_t, int64_t, int64_t, int64_t);
+template void pack_rows<float>(float*, int, const float* const*, int64_t, int64_t);
+template void pack_rows<double>(double*, int, const double* const*, int64_t, int64_t);
+template void pack_offsets<float>(float*, int, const float*, const int64_t*, int64_t, int64_t);
+template void pack_offsets<double>(double*, int, const double*, const int64_t*, int64_t, int64_t);
 
 void gemm_set_isa(GemmIsa isa) { g_forced = isa; }
 

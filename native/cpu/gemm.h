@@ -3,10 +3,11 @@
 //   op(A) = trans_a ? A^T : A   of shape [M, K]   (A is [M, K] with row stride lda, or [K, M] if trans_a)
 //   op(B) = trans_b ? B^T : B   of shape [K, N]   (B is [K, N] with row stride ldb, or [N, K] if trans_b)
 //   C is [M, N] with row stride ldc.
-// When beta == 0, C is write-only (never read, so NaN/garbage in C does not propagate); K == 0 gives
-// C = beta * C. `parallel` allows OpenMP threads; it is ignored (serial) inside an active parallel region.
-// Implementation: BLIS-style blocking (packed A/B panels, register-blocked micro-kernels); the
-// micro-kernel ISA (AVX-512 / AVX2+FMA / SSE2) is chosen at run time, no -march flags needed.
+// When beta == 0, C is write-only (never read: NaN or garbage in C does not propagate); K == 0 or
+// alpha == 0 gives C = beta * C. `parallel` lets the call use OpenMP threads; inside an active parallel
+// region it always runs serially, so callers may parallelise over independent GEMMs themselves.
+// Implementation: BLIS-style blocking (packed A/B panels, register-blocked micro-kernels); the ISA
+// (AVX-512 / AVX2+FMA / baseline SSE2) is chosen at run time, no -march flags needed.
 #pragma once
 #include <cstdint>
 
@@ -22,27 +23,44 @@ extern template void gemm<float>(bool, bool, int64_t, int64_t, int64_t, float, c
 extern template void gemm<double>(bool, bool, int64_t, int64_t, int64_t, double, const double*, int64_t,
                                   const double*, int64_t, double, double*, int64_t, bool);
 
-// Packs a [kc x nr] panel of op(B) for the gemm: dst[k * nr + j] = op(B)[k0 + k][j0 + j] for j < n
-// (n <= nr); columns n..nr-1 must be zero-filled. Lets callers (conv) pack straight from their own
-// layout (implicit im2col) instead of materialising op(B).
+// ---- extension point: operands produced by the caller (implicit im2col in conv2d.cc) ----------
+// An operand is seen as X(k, i): k runs over the reduction dimension K and i over the operand's outer
+// dimension (M for A: X(k, i) = op(A)[i][k]; N for B: X(k, i) = op(B)[k][i]).
+// pack() writes one panel: dst[k * w + r] = X(k0 + k, i0 + r) for k < kc, r < n, and zeros for
+// n <= r < w. With a parallel gemm_ex it is called from several threads at once (disjoint panels).
 template <typename T>
-struct PackB {
-  virtual void pack(T* dst, int64_t k0, int64_t kc, int64_t j0, int64_t n, int nr) const = 0;
-  virtual ~PackB() = default;
+struct Packer {
+  virtual void pack(T* dst, int w, int64_t k0, int64_t kc, int64_t i0, int64_t n) const = 0;
+  virtual ~Packer() = default;
 };
 
-// Same as gemm() but op(B) is produced by `packer` (no trans_b / ldb). With `parallel`, pack() is
-// called from several threads at once (on disjoint panels), so it must be thread-safe.
+// An operand stored as a strided matrix: X(k, i) = src[i * i_stride + k * k_stride].
 template <typename T>
-void gemm_packed_b(bool trans_a, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
-                   const PackB<T>& packer, T beta, T* C, int64_t ldc, bool parallel);
+void pack_strided(T* dst, int w, const T* src, int64_t i_stride, int64_t k_stride, int64_t n, int64_t kc);
+template <typename T>
+struct StridedOperand final : Packer<T> {
+  const T* src;
+  int64_t is, ks;
+  StridedOperand(const T* s, int64_t i_stride, int64_t k_stride) : src(s), is(i_stride), ks(k_stride) {}
+  void pack(T* dst, int w, int64_t k0, int64_t kc, int64_t i0, int64_t n) const override {
+    pack_strided(dst, w, src + i0 * is + k0 * ks, is, ks, n, kc);
+  }
+};
 
-extern template void gemm_packed_b<float>(bool, int64_t, int64_t, int64_t, float, const float*, int64_t,
-                                          const PackB<float>&, float, float*, int64_t, bool);
-extern template void gemm_packed_b<double>(bool, int64_t, int64_t, int64_t, double, const double*, int64_t,
-                                           const PackB<double>&, double, double*, int64_t, bool);
+template <typename T>
+void gemm_ex(int64_t M, int64_t N, int64_t K, T alpha, const Packer<T>& a, const Packer<T>& b, T beta, T* C,
+             int64_t ldc, bool parallel);
 
-// Micro-kernel instruction set: Auto picks the best the CPU supports. Forcing one the CPU lacks
+// Fast panel packers for Packer implementations (SIMD transposes, run-time ISA):
+//   pack_strided: X(k, i) = src[i * i_stride + k * k_stride]
+//   pack_rows:    X(k, i) = rows[i][k]          (n row pointers, each with kc readable elements)
+//   pack_offsets: X(k, i) = base[offs[k] + i]   (kc offsets, each with n readable elements)
+template <typename T>
+void pack_rows(T* dst, int w, const T* const* rows, int64_t n, int64_t kc);
+template <typename T>
+void pack_offsets(T* dst, int w, const T* base, const int64_t* offs, int64_t n, int64_t kc);
+
+// Micro-kernel instruction set. Auto picks the best the CPU supports; forcing one the CPU lacks
 // falls back to Auto. For tests and benchmarks; not thread-safe against concurrent gemm calls.
 enum class GemmIsa { Auto = 0, Generic = 1, Avx2 = 2, Avx512 = 3 };
 void gemm_set_isa(GemmIsa isa);

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <new>
 
+#include "core/allocator.h"
 #include "core/cuda_runtime.h"
 #include "core/ops.h"
 
@@ -70,13 +71,11 @@ class Storage : public Napi::ObjectWrap<Storage> {
     if (device_ != Device::CPU)
       throw_js(env, "ERR_TORCHLET_NOT_IMPLEMENTED", "torchlet: tensor storage is not implemented for device 'cuda' yet");
     bytes_ = static_cast<size_t>(n) * dtype_size(dtype_);
-    size_t alloc = (bytes_ + 63) / 64 * 64;
-    if (alloc == 0) alloc = 64;
-    data_ = std::aligned_alloc(64, alloc);
+    data_ = host_alloc(bytes_);
     if (!data_)
       throw_js(env, "ERR_TORCHLET_OUT_OF_MEMORY",
                "torchlet: out of host memory allocating " + std::to_string(bytes_) + " bytes");
-    if (info[3].ToBoolean()) std::memset(data_, 0, alloc);
+    if (info[3].ToBoolean() && bytes_) std::memset(data_, 0, bytes_);
     Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes_));
     env_ = env;
   }
@@ -90,7 +89,7 @@ class Storage : public Napi::ObjectWrap<Storage> {
  private:
   void Release() {
     if (data_) {
-      std::free(data_);
+      host_free(data_, bytes_);
       data_ = nullptr;
       if (env_) Napi::MemoryManagement::AdjustExternalMemory(env_, -static_cast<int64_t>(bytes_));
     }
@@ -345,6 +344,10 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   if (n >= 1) omp_set_num_threads(n);
   return info.Env().Undefined();
 }
+Napi::Value HostCache(const Napi::CallbackInfo& info) {
+  if (info.Length() > 0 && info[0].ToBoolean()) host_empty_cache();
+  return Napi::Number::New(info.Env(), double(host_cached_bytes()));
+}
 Napi::Value CudaInfo(const Napi::CallbackInfo& info) {
   ENV;
   std::string why;
@@ -389,6 +392,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   EXPORT("getNumThreads", GetNumThreads);
   EXPORT("setNumThreads", SetNumThreads);
   EXPORT("cudaInfo", CudaInfo);
+  EXPORT("hostCache", HostCache);
 #undef EXPORT
   return exports;
 }

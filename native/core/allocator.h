@@ -1,0 +1,14 @@
+// native/core/allocator.h — host memory for tensor storage.
+// Small blocks come from malloc; large ones (>= 256 KiB) from mmap, rounded to size classes and
+// cached on free for reuse, so a training loop that frees and re-allocates the same activations
+// every step neither returns to the kernel each time nor fragments the malloc heap (glibc's heap
+// grew without bound on that pattern). Thread-safe. The cache is bounded; empty_cache() releases it.
+#pragma once
+#include <cstddef>
+
+namespace tl {
+void* host_alloc(size_t bytes);           // 64-byte aligned; nullptr when out of memory
+void host_free(void* p, size_t bytes);    // bytes must be the size passed to host_alloc
+size_t host_cached_bytes();
+void host_empty_cache();
+}  // namespace tl
