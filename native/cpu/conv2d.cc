@@ -96,6 +96,18 @@ void for_each_image(int64_t n, F body) {
 
 // ---- stride-1 grid path ---------------------------------------------------------------------------
 
+// dst[0:n] = src[0:n] for the short rows of small images, inline (no memcpy call per row).
+template <typename T>
+inline void copy_short(T* __restrict dst, const T* __restrict src, int64_t n) {
+  constexpr int64_t B = 32 / sizeof(T);
+  if (n < B) {
+    for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
+    return;
+  }
+  for (int64_t i = 0; i + B <= n; i += B) __builtin_memcpy(dst + i, src + i, sizeof(T) * B);
+  __builtin_memcpy(dst + n - B, src + n - B, sizeof(T) * B);  // overlapping tail
+}
+
 // A stride-1 correlation of P input planes [Hi, Wi] with a KH x KW kernel (dilation dh, dw) producing
 // [OHo, OWo], the input placed at (pt, pl) inside a zero plane [Hp, Wp] (negative = cropped).
 // Output pixel (oh, ow) lives at grid column j = oh * Wp + ow (ow < OWo; the others are junk), and
@@ -122,21 +134,13 @@ struct Grid {
   template <typename T>
   const T* pad(const T* in, T* buf) const {
     if (direct) return in;
+    std::memset(buf, 0, sizeof(T) * size);
+    const int64_t i0 = std::max<int64_t>(0, pt), i1 = std::min(Hp, Hi + pt);    // rows of buf with data
+    const int64_t j0 = std::max<int64_t>(0, pl), j1 = std::min(Wp, Wi + pl);    // columns of buf with data
+    if (j1 <= j0) return buf;
     for (int64_t c = 0; c < P; ++c)
-      for (int64_t i = 0; i < Hp; ++i) {
-        T* d = buf + c * plane + i * Wp;
-        const int64_t si = i - pt;
-        if (si < 0 || si >= Hi) {
-          std::fill(d, d + Wp, T(0));
-          continue;
-        }
-        const T* s = in + (c * Hi + si) * Wi;
-        const int64_t lo = std::min(Wp, std::max<int64_t>(0, pl)), hi = std::max(lo, std::min(Wp, Wi + pl));
-        std::fill(d, d + lo, T(0));
-        std::copy(s + (lo - pl), s + (hi - pl), d + lo);
-        std::fill(d + hi, d + Wp, T(0));
-      }
-    std::fill(buf + P * plane, buf + size, T(0));
+      for (int64_t i = i0; i < i1; ++i)
+        copy_short(buf + c * plane + i * Wp + j0, in + (c * Hi + i - pt) * Wi + (j0 - pl), j1 - j0);
     return buf;
   }
 };
@@ -370,12 +374,10 @@ void backward_weight_impl(const TensorView& dyv, const TensorView& xv, const Ten
             const T* dyp = dyg;  // dy on the Wp-wide grid, junk columns zero
             if (grid.Wp != prm.OW) {
               T* buf = t_out.get<T>(g.OCg * grid.L);
+              std::memset(buf, 0, sizeof(T) * g.OCg * grid.L);
               for (int64_t o = 0; o < g.OCg; ++o)
-                for (int64_t i = 0; i < prm.OH; ++i) {
-                  T* d = buf + o * grid.L + i * grid.Wp;
-                  std::copy(dyg + (o * prm.OH + i) * prm.OW, dyg + (o * prm.OH + i + 1) * prm.OW, d);
-                  std::fill(d + prm.OW, d + grid.Wp, T(0));
-                }
+                for (int64_t i = 0; i < prm.OH; ++i)
+                  copy_short(buf + o * grid.L + i * grid.Wp, dyg + (o * prm.OH + i) * prm.OW, prm.OW);
               dyp = buf;
             }
             gemm_ex<T>(g.Kg, g.OCg, grid.L, T(1), ShiftAsA<T>(xp, grid), StridedOperand<T>(dyp, grid.L, 1), T(1), ag,

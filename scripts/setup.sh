@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# scripts/setup.sh — sets torchlet up on a fresh Debian machine from a checkout:
+# system packages (the official Fashion-MNIST files, cmake, a C++ compiler with OpenMP), then
+# `npm ci`, which builds the native addon (cmake-js, through the package's install script) and
+# compiles the TypeScript (prepare). Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+[ -d /usr/share/datasets/fashion-mnist ] || need+=(dataset-fashion-mnist)
+command -v cmake >/dev/null || need+=(cmake)
+command -v g++ >/dev/null || need+=(g++)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "setup: installing ${need[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+npm ci --no-audit --no-fund
+# npm ci ran the install script (native build) and prepare (tsc); make sure both exist
+[ -f build/Release/torchlet.node ] || npm run build:native
+[ -f dist/lib/index.js ] || npm run build:ts
