@@ -543,9 +543,10 @@ function backward(root: Tensor, gradient?: Tensor): void {
       stack.pop();
     }
   }
+  // Every gradient in `grads` is owned by the engine (never aliased), so it can be disposed once used.
   const grads = new Map<Tensor, Tensor>();
   noGrad(() => {
-    grads.set(root, gradient ? gradient : onesLike(root));
+    grads.set(root, gradient ? E.clone(gradient) : onesLike(root));
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k];
       const g = grads.get(t);
@@ -554,24 +555,23 @@ function backward(root: Tensor, gradient?: Tensor): void {
       if (!t.gradFn) {
         if (t.requiresGrad) {
           if (t.grad) {
-            const sum = E.add(t.grad, g);
+            const total = E.add(t.grad, g);
             t.grad.dispose();
-            if (g !== gradient) g.dispose();
-            t.grad = keep(sum);
-          } else t.grad = keep(g === gradient ? E.clone(g) : g);
-        }
+            g.dispose();
+            t.grad = keep(total);
+          } else t.grad = keep(g);
+        } else g.dispose();
         continue;
       }
       const fn = t.gradFn;
       const ins = fn.backward(g);
       t.gradFn = null; // free the graph (retain_graph=false)
-      if (g !== gradient) g.dispose();
+      const used = new Set<Tensor>();
       fn.inputs.forEach((inp, j) => {
-        const gi = ins[j];
-        if (!inp || !gi || !inp.requiresGrad) {
-          if (gi && gi !== g) gi.dispose();
-          return;
-        }
+        let gi = ins[j];
+        if (!inp || !gi || !inp.requiresGrad) return;
+        if (used.has(gi)) gi = E.clone(gi); // the same tensor returned for two inputs
+        used.add(gi);
         const prev = grads.get(inp);
         if (prev) {
           grads.set(inp, E.add(prev, gi));
@@ -579,6 +579,8 @@ function backward(root: Tensor, gradient?: Tensor): void {
           gi.dispose();
         } else grads.set(inp, gi);
       });
+      for (const gi of ins) if (gi && !used.has(gi) && gi !== g) gi.dispose();
+      if (!used.has(g)) g.dispose();
     }
   });
 }

@@ -3,7 +3,7 @@ export { readIdx, readIdxFile } from './idx';
 export { downloadFile } from './download';
 export { FashionMNIST, FASHION_MNIST_CLASSES } from './fashion_mnist';
 export {
-  Dataset, TensorDataset, ImageDataset, Subset, randomSplit, DataLoader, toTensor, normalize, compose, seededRandom,
+  TensorDataset, ImageDataset, Subset, randomSplit, DataLoader, toTensor, normalize, compose, seededRandom,
 } from './dataset';
-export type { DataLoaderOptions, ImageTransform } from './dataset';
+export type { Dataset, DataLoaderOptions, ImageTransform } from './dataset';
 export { stack } from './collate';

@@ -169,10 +169,10 @@ struct ShiftAsA final : Packer<T> {
   }
 };
 
-// out[M, OHo, OWo] = wT^T @ shift(pad(in)) (+ bias), wT = [P*KH*KW, M]: the stride-1 correlation
+// out[M, OHo, OWo] = a @ shift(pad(in)) (+ bias), a = weights [M, P*KH*KW]: the stride-1 correlation
 // shared by forward and input gradient.
 template <typename T>
-void grid_conv(const Grid& g, const T* in, const T* wT, int64_t M, const T* bias, T* out, bool par) {
+void grid_conv(const Grid& g, const T* in, const Packer<T>& a, int64_t M, const T* bias, T* out, bool par) {
   const T* xp = g.pad(in, t_in.get<T>(g.direct ? 0 : g.size));
   const int64_t K = static_cast<int64_t>(g.off.size());
   const bool direct_out = g.Wp == g.OWo;  // no junk columns: write straight into out
@@ -183,7 +183,7 @@ void grid_conv(const Grid& g, const T* in, const T* wT, int64_t M, const T* bias
     beta = T(1);
   }
   ShiftAsB<T> b(xp, g);
-  gemm_ex<T>(M, g.L, K, T(1), StridedOperand<T>(wT, 1, M), b, beta, c, g.L, par);
+  gemm_ex<T>(M, g.L, K, T(1), a, b, beta, c, g.L, par);
   if (direct_out) return;
   for (int64_t o = 0; o < M; ++o) {
     const T bo = bias ? bias[o] : T(0);
@@ -264,14 +264,13 @@ void col2im_add(const T* dcol, const Geom& g, T* dx) {
 
 // ---- the three ops ----------------------------------------------------------------------------------
 
-// wT[gi][k][o] = w[gi*OCg + o][k]: the weights as a transposed A operand (contiguous panels).
+// The weights of each group, w_g [OCg, Kg], packed once per call as the GEMM A operand.
 template <typename T>
-std::vector<T> weights_t(const T* w, const Geom& g) {
-  std::vector<T> wT(static_cast<size_t>(g.G * g.Kg * g.OCg));
-  for (int64_t gi = 0; gi < g.G; ++gi)
-    for (int64_t o = 0; o < g.OCg; ++o)
-      for (int64_t k = 0; k < g.Kg; ++k) wT[(gi * g.Kg + k) * g.OCg + o] = w[(gi * g.OCg + o) * g.Kg + k];
-  return wT;
+std::vector<PackedA<T>> pack_weights(const T* w, const Geom& g) {
+  std::vector<PackedA<T>> a;
+  a.reserve(static_cast<size_t>(g.G));
+  for (int64_t gi = 0; gi < g.G; ++gi) a.emplace_back(g.OCg, g.Kg, StridedOperand<T>(w + gi * g.OCg * g.Kg, g.Kg, 1));
+  return a;
 }
 
 template <typename T>
@@ -281,12 +280,12 @@ void forward_impl(const TensorView& xv, const TensorView& wv, const TensorView& 
   const T* x = xv.ptr<T>();
   const T* b = bv.data ? bv.ptr<T>() : nullptr;
   T* y = yv.ptr<T>();
-  const std::vector<T> wT = weights_t(wv.ptr<T>(), g);
+  const std::vector<PackedA<T>> wp = pack_weights(wv.ptr<T>(), g);
   if (g.stride1()) {
     const Grid grid(g.Cg, prm.H, prm.W, prm.ph, prm.pw, prm.OH, prm.OW, prm.KH, prm.KW, prm.dh, prm.dw);
     for_each_image(prm.N, [&](int64_t n, bool par) {
       for (int64_t gi = 0; gi < g.G; ++gi)
-        grid_conv(grid, x + (n * prm.C + gi * g.Cg) * g.HW, wT.data() + gi * g.Kg * g.OCg, g.OCg,
+        grid_conv(grid, x + (n * prm.C + gi * g.Cg) * g.HW, wp[gi], g.OCg,
                   b ? b + gi * g.OCg : nullptr, y + (n * prm.OC + gi * g.OCg) * g.OHW, par);
     });
     return;
@@ -300,8 +299,7 @@ void forward_impl(const TensorView& xv, const TensorView& wv, const TensorView& 
         beta = T(1);
       }
       Im2col<T> col(x + (n * prm.C + gi * g.Cg) * g.HW, g);
-      gemm_ex<T>(g.OCg, g.OHW, g.Kg, T(1), StridedOperand<T>(wT.data() + gi * g.Kg * g.OCg, 1, g.OCg), col, beta,
-                 yg, g.OHW, par);
+      gemm_ex<T>(g.OCg, g.OHW, g.Kg, T(1), wp[gi], col, beta, yg, g.OHW, par);
     }
   });
 }
@@ -314,18 +312,22 @@ void backward_input_impl(const TensorView& dyv, const TensorView& wv, const Tens
   T* dx = dxv.ptr<T>();
   if (g.stride1()) {
     // dx = correlation of dy (padded by (K-1)*d - p) with w'[c][o][kh][kw] = w[o][c][KH-1-kh][KW-1-kw];
-    // w2T[gi][(o, kh, kw)][c] is w' as a transposed A operand.
+    // w2T[gi][(o, kh, kw)][c] is w' transposed, packed once per group.
     std::vector<T> w2T(static_cast<size_t>(g.G * g.OCg * g.KK * g.Cg));
     for (int64_t gi = 0; gi < g.G; ++gi)
       for (int64_t o = 0; o < g.OCg; ++o)
         for (int64_t c = 0; c < g.Cg; ++c)
           for (int64_t kk = 0; kk < g.KK; ++kk)
             w2T[((gi * g.OCg + o) * g.KK + kk) * g.Cg + c] = w[((gi * g.OCg + o) * g.Cg + c) * g.KK + (g.KK - 1 - kk)];
+    std::vector<PackedA<T>> wp;
+    wp.reserve(static_cast<size_t>(g.G));
+    for (int64_t gi = 0; gi < g.G; ++gi)
+      wp.emplace_back(g.Cg, g.OCg * g.KK, StridedOperand<T>(w2T.data() + gi * g.OCg * g.KK * g.Cg, 1, g.Cg));
     const Grid grid(g.OCg, prm.OH, prm.OW, (prm.KH - 1) * prm.dh - prm.ph, (prm.KW - 1) * prm.dw - prm.pw, prm.H,
                     prm.W, prm.KH, prm.KW, prm.dh, prm.dw);
     for_each_image(prm.N, [&](int64_t n, bool par) {
       for (int64_t gi = 0; gi < g.G; ++gi)
-        grid_conv(grid, dy + (n * prm.OC + gi * g.OCg) * g.OHW, w2T.data() + gi * g.OCg * g.KK * g.Cg, g.Cg,
+        grid_conv(grid, dy + (n * prm.OC + gi * g.OCg) * g.OHW, wp[gi], g.Cg,
                   static_cast<const T*>(nullptr), dx + (n * prm.C + gi * g.Cg) * g.HW, par);
     });
     return;
@@ -414,9 +416,12 @@ void backward_weight_impl(const TensorView& dyv, const TensorView& xv, const Ten
       double s = 0;
       for (int64_t n = 0; n < prm.N; ++n) {
         const T* d = dy + (n * prm.OC + o) * g.OHW;
-        T part = T(0);
-        for (int64_t j = 0; j < g.OHW; ++j) part += d[j];
-        s += part;
+        T lanes[16] = {};  // independent partial sums, so the loop vectorises
+        int64_t j = 0;
+        for (; j + 16 <= g.OHW; j += 16)
+          for (int l = 0; l < 16; ++l) lanes[l] += d[j + l];
+        for (; j < g.OHW; ++j) lanes[0] += d[j];
+        for (int l = 0; l < 16; ++l) s += lanes[l];
       }
       db[o] = static_cast<T>(s);
     }

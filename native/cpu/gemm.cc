@@ -210,6 +210,7 @@ struct IsaAvx512 {
 #endif
 
 constexpr int kMaxMR = 12, kMaxNV = 2, kMaxW = 32;
+constexpr int64_t kMaxPanels = 64;  // MC / MR bound
 
 // Everything the driver needs for one (ISA, dtype): register tile, cache blocking, a micro-kernel for
 // every edge tile (ukr[m-1][nv-1] computes m rows and nv vectors) and the panel packers.
@@ -241,7 +242,7 @@ Kernel<T> make_kernel(const char* name, int64_t kc, int64_t mc, int64_t nc) {
   k.mr = MR;
   k.nr = NR;
   k.kc = kc;
-  k.mc = mc / MR * MR;
+  k.mc = std::min<int64_t>(mc, kMaxPanels * MR) / MR * MR;
   k.nc = nc / NR * NR;
   fill_ukr_table<Isa, T, MR, NV>(k, std::make_integer_sequence<int, MR>{});
   k.pack_rows_mr = &Isa::template pack_rows<T, MR>;
@@ -351,6 +352,7 @@ void gemm_serial(const Kernel<T>& kn, int64_t M, int64_t N, int64_t K, T alpha, 
   T* bp = static_cast<T*>(t_pack_b.get(sizeof(T) * NC * KC));
   alignas(64) T tile[kMaxMR * kMaxW];
 
+  const T* a_panel[kMaxPanels];  // per MR-row panel of the current A block: packed here or prepacked
   for (int64_t jc = 0; jc < N; jc += NC) {
     const int64_t nc = std::min(NC, N - jc);
     for (int64_t pc = 0; pc < K; pc += KC) {
@@ -360,8 +362,15 @@ void gemm_serial(const Kernel<T>& kn, int64_t M, int64_t N, int64_t K, T alpha, 
       const T b_eff = pc == 0 ? beta : T(1);
       for (int64_t ic = 0; ic < M; ic += MC) {
         const int64_t mc = std::min(MC, M - ic);
-        for (int64_t ir = 0; ir < mc; ir += MR)
-          pa.pack(ap + ir * kc, MR, pc, kc, i_ofs + ic + ir, std::min<int64_t>(MR, mc - ir));
+        for (int64_t ir = 0; ir < mc; ir += MR) {
+          const T* pre = pa.packed_panel(MR, i_ofs + ic + ir);
+          if (pre) {
+            a_panel[ir / MR] = pre + pc * MR;
+          } else {
+            pa.pack(ap + ir * kc, MR, pc, kc, i_ofs + ic + ir, std::min<int64_t>(MR, mc - ir));
+            a_panel[ir / MR] = ap + ir * kc;
+          }
+        }
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int64_t n = std::min<int64_t>(NR, nc - jr);
           const int nv = static_cast<int>((n + L - 1) / L);
@@ -370,9 +379,9 @@ void gemm_serial(const Kernel<T>& kn, int64_t M, int64_t N, int64_t K, T alpha, 
             T* c = C + (ic + ir) * ldc + jc + jr;
             Ukr<T> f = kn.ukr[m - 1][nv - 1];
             if (n == nv * L) {
-              f(kc, ap + ir * kc, bp + jr * kc, c, ldc, alpha, b_eff);
+              f(kc, a_panel[ir / MR], bp + jr * kc, c, ldc, alpha, b_eff);
             } else {  // ragged right edge: compute into a tile, then merge
-              f(kc, ap + ir * kc, bp + jr * kc, tile, NR, alpha, T(0));
+              f(kc, a_panel[ir / MR], bp + jr * kc, tile, NR, alpha, T(0));
               for (int i = 0; i < m; ++i)
                 for (int64_t j = 0; j < n; ++j)
                   c[i * ldc + j] = tile[i * NR + j] + (b_eff == T(0) ? T(0) : b_eff * c[i * ldc + j]);
@@ -465,6 +474,28 @@ void pack_offsets(T* dst, int w, const T* base, const int64_t* offs, int64_t n, 
 }
 
 template <typename T>
+PackedA<T>::PackedA(int64_t M, int64_t K, const Packer<T>& src) : K_(K) {
+  mr_ = kernel_for<T>().mr;
+  const int64_t panels = (M + mr_ - 1) / mr_;
+  data_.resize(static_cast<size_t>(panels * mr_ * K));
+  for (int64_t p = 0; p < panels; ++p) src.pack(data_.data() + p * mr_ * K, mr_, 0, K, p * mr_, std::min<int64_t>(mr_, M - p * mr_));
+}
+
+template <typename T>
+const T* PackedA<T>::packed_panel(int w, int64_t i0) const {
+  return w == mr_ && i0 % mr_ == 0 ? data_.data() + (i0 / mr_) * mr_ * K_ : nullptr;
+}
+
+template <typename T>
+void PackedA<T>::pack(T* dst, int w, int64_t k0, int64_t kc, int64_t i0, int64_t n) const {
+  for (int64_t k = 0; k < kc; ++k)
+    for (int r = 0; r < w; ++r) {
+      const int64_t i = i0 + r;
+      dst[k * w + r] = r < n ? data_[(i / mr_) * mr_ * K_ + (k0 + k) * mr_ + i % mr_] : T(0);
+    }
+}
+
+template <typename T>
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
           const T* B, int64_t ldb, T beta, T* C, int64_t ldc, bool parallel) {
   // X(k, i): for A, op(A)[i][k]; for B, op(B)[k][i].
@@ -483,6 +514,8 @@ template void gemm<float>(bool, bool, int64_t, int64_t, int64_t, float, const fl
                           int64_t, float, float*, int64_t, bool);
 template void gemm<double>(bool, bool, int64_t, int64_t, int64_t, double, const double*, int64_t, const double*,
                            int64_t, double, double*, int64_t, bool);
+template class PackedA<float>;
+template class PackedA<double>;
 template void gemm_ex<float>(int64_t, int64_t, int64_t, float, const Packer<float>&, const Packer<float>&, float,
                              float*, int64_t, bool);
 template void gemm_ex<double>(int64_t, int64_t, int64_t, double, const Packer<double>&, const Packer<double>&,

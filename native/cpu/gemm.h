@@ -10,6 +10,7 @@
 // (AVX-512 / AVX2+FMA / baseline SSE2) is chosen at run time, no -march flags needed.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 namespace tl {
 namespace cpu {
@@ -28,9 +29,12 @@ extern template void gemm<double>(bool, bool, int64_t, int64_t, int64_t, double,
 // dimension (M for A: X(k, i) = op(A)[i][k]; N for B: X(k, i) = op(B)[k][i]).
 // pack() writes one panel: dst[k * w + r] = X(k0 + k, i0 + r) for k < kc, r < n, and zeros for
 // n <= r < w. With a parallel gemm_ex it is called from several threads at once (disjoint panels).
+// packed_panel() may return data already in that layout for the whole K range (X(k, i0 + r) at
+// [k * w + r]), which the gemm then reads in place instead of calling pack(); nullptr = not available.
 template <typename T>
 struct Packer {
   virtual void pack(T* dst, int w, int64_t k0, int64_t kc, int64_t i0, int64_t n) const = 0;
+  virtual const T* packed_panel(int /*w*/, int64_t /*i0*/) const { return nullptr; }
   virtual ~Packer() = default;
 };
 
@@ -45,6 +49,21 @@ struct StridedOperand final : Packer<T> {
   void pack(T* dst, int w, int64_t k0, int64_t kc, int64_t i0, int64_t n) const override {
     pack_strided(dst, w, src + i0 * is + k0 * ks, is, ks, n, kc);
   }
+};
+
+// An A operand [M, K] packed once (for the current ISA) and reused by many gemm_ex calls, e.g. conv
+// weights shared by every image of a batch.
+template <typename T>
+class PackedA final : public Packer<T> {
+ public:
+  PackedA(int64_t M, int64_t K, const Packer<T>& src);
+  void pack(T* dst, int w, int64_t k0, int64_t kc, int64_t i0, int64_t n) const override;
+  const T* packed_panel(int w, int64_t i0) const override;
+
+ private:
+  int64_t K_;
+  int mr_;
+  std::vector<T> data_;
 };
 
 template <typename T>

@@ -1,0 +1,273 @@
+// test/helpers.ts — shared helpers for the op tests: loading the PyTorch reference fixtures
+// (test/fixtures/*.json, see test/fixtures/README.md), turning fixture tensors into torchlet
+// tensors, and comparing results with a diagnostic message (max error, where, how many).
+import * as fs from 'fs';
+import * as path from 'path';
+import * as torch from '../lib';
+import type { Tensor, DType } from '../lib';
+
+/** A fixture tensor: flat row-major data. */
+export interface T {
+  shape: number[];
+  dtype: 'float64' | 'int64';
+  data: number[];
+}
+
+export interface FixtureCase {
+  name: string;
+  op: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  params: Record<string, any>;
+  inputs: Record<string, T | null>;
+  output?: T;
+  outputs?: Record<string, T | T[]>;
+  gradOutput?: T;
+  grads?: Record<string, T>;
+  gradsSequence?: T[];
+  ceilRuleApplied?: [boolean, boolean];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  expected?: Record<string, any>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  sampled?: Record<string, any>;
+}
+
+export interface Fixture {
+  generator: string;
+  torch: string;
+  cases: FixtureCase[];
+}
+
+export type Family = 'conv2d' | 'linear' | 'pool2d' | 'activation' | 'elementwise' | 'reduce' | 'loss' | 'optim' | 'init';
+
+const cache = new Map<string, Fixture>();
+/** Reads test/fixtures/<family>.json (cached). */
+export function loadFixture(family: Family | string): Fixture {
+  let f = cache.get(family);
+  if (!f) {
+    const file = path.join(__dirname, 'fixtures', `${family}.json`);
+    f = JSON.parse(fs.readFileSync(file, 'utf8')) as Fixture;
+    if (!f || !Array.isArray(f.cases) || f.cases.length === 0) throw new Error(`fixture ${file} has no cases`);
+    cache.set(family, f);
+  }
+  return f;
+}
+
+/** Cases of a family (optionally only those whose op is in `ops`), as [name, case] rows for test.each. */
+export function casesOf(family: Family | string, ops?: string[]): [string, FixtureCase][] {
+  return loadFixture(family)
+    .cases.filter((c) => !ops || ops.includes(c.op))
+    .map((c) => [c.name, c] as [string, FixtureCase]);
+}
+
+export function isT(x: unknown): x is T {
+  return !!x && typeof x === 'object' && Array.isArray((x as T).shape) && Array.isArray((x as T).data);
+}
+
+/**
+ * A torchlet tensor from a fixture tensor. Floating data is made `dtype` (default float64);
+ * int64 data stays int64 unless an integer dtype is asked for explicitly.
+ */
+export function fromFixture(t: T, dtype?: DType): Tensor {
+  if (t.dtype === 'int64') {
+    const ints = BigInt64Array.from(t.data.map((v) => BigInt(v)));
+    const x = torch.fromBuffer(ints, t.shape.slice());
+    return dtype && dtype !== 'int64' && dtype !== 'float32' && dtype !== 'float64' ? x.to(dtype) : x;
+  }
+  const d = dtype ?? 'float64';
+  if (d === 'float32') return torch.fromBuffer(Float32Array.from(t.data), t.shape.slice());
+  const x = torch.fromBuffer(Float64Array.from(t.data), t.shape.slice());
+  return d === 'float64' ? x : x.to(d);
+}
+
+/** Input tensors of a case (null stays null); floating inputs get `dtype` and, if asked, requiresGrad. */
+export function inputsOf(c: FixtureCase, dtype: 'float32' | 'float64', requiresGrad = true): Record<string, Tensor | null> {
+  const out: Record<string, Tensor | null> = {};
+  for (const [k, v] of Object.entries(c.inputs)) {
+    if (!v) {
+      out[k] = null;
+      continue;
+    }
+    const t = fromFixture(v, dtype);
+    if (requiresGrad && v.dtype === 'float64' && (!c.grads || k in c.grads)) t.requiresGrad_();
+    out[k] = t;
+  }
+  return out;
+}
+
+/** Numbers of a tensor (int64 as Number) as a plain array. */
+export function toNumbers(t: Tensor): number[] {
+  const a = t.toArray();
+  if (a instanceof BigInt64Array) return Array.from(a, (v) => Number(v));
+  return Array.from(a as ArrayLike<number>);
+}
+
+export function maxAbs(xs: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < xs.length; i++) m = Math.max(m, Math.abs(xs[i]));
+  return m;
+}
+
+export interface CloseOptions {
+  /** absolute tolerance (default 1e-9) */
+  atol?: number;
+  /** relative tolerance, times |expected| (default 0) */
+  rtol?: number;
+  /** prefix for the failure message */
+  label?: string;
+  /** skip the shape comparison (for number[] expectations, the element count is still checked) */
+  ignoreShape?: boolean;
+}
+
+function unravel(i: number, shape: number[]): number[] {
+  const idx = new Array(shape.length).fill(0);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const s = shape[d] || 1;
+    idx[d] = i % s;
+    i = Math.floor(i / s);
+  }
+  return idx;
+}
+
+/**
+ * Asserts |actual - expected| <= atol + rtol * |expected| elementwise (NaN never passes), and
+ * the shape when the expectation has one. On failure the message gives the max abs error, its
+ * flat and multi-dimensional index, the two values there, and how many elements are out.
+ */
+export function expectClose(actual: Tensor, expected: T | number[] | Tensor | number, opts: CloseOptions = {}): void {
+  const atol = opts.atol ?? 1e-9;
+  const rtol = opts.rtol ?? 0;
+  const label = opts.label ? `${opts.label}: ` : '';
+  if (!actual || typeof (actual as Tensor).toArray !== 'function')
+    throw new Error(`${label}expected a Tensor, got ${String(actual)}`);
+  let exp: number[];
+  let expShape: number[] | null = null;
+  if (typeof expected === 'number') {
+    exp = [expected];
+    expShape = null;
+  } else if (Array.isArray(expected)) exp = expected;
+  else if (isT(expected)) {
+    exp = expected.data;
+    expShape = expected.shape;
+  } else {
+    exp = toNumbers(expected as Tensor);
+    expShape = (expected as Tensor).shape;
+  }
+  if (expShape && !opts.ignoreShape && actual.shape.join(',') !== expShape.join(','))
+    throw new Error(`${label}shape mismatch: actual [${actual.shape.join(', ')}], expected [${expShape.join(', ')}]`);
+  const act = toNumbers(actual);
+  if (act.length !== exp.length)
+    throw new Error(`${label}element count mismatch: actual ${act.length} (shape [${actual.shape.join(', ')}]), expected ${exp.length}`);
+  let worst = -1;
+  let worstErr = -1;
+  let bad = 0;
+  let firstNaN = -1;
+  for (let i = 0; i < act.length; i++) {
+    const a = act[i];
+    const e = exp[i];
+    const err = Math.abs(a - e);
+    if (Number.isNaN(err)) {
+      if (!(Number.isNaN(a) && Number.isNaN(e))) {
+        bad++;
+        if (firstNaN < 0) firstNaN = i;
+      }
+      continue;
+    }
+    const tol = atol + rtol * Math.abs(e);
+    if (err > tol) bad++;
+    if (err > worstErr) {
+      worstErr = err;
+      worst = i;
+    }
+  }
+  if (bad === 0) return;
+  const where = (i: number): string => `index ${i} [${unravel(i, actual.shape).join(', ')}]`;
+  const parts = [`${label}${bad} of ${act.length} elements differ (atol ${atol}, rtol ${rtol})`];
+  if (firstNaN >= 0) parts.push(`first NaN at ${where(firstNaN)}: actual ${act[firstNaN]}, expected ${exp[firstNaN]}`);
+  if (worst >= 0)
+    parts.push(`max abs error ${worstErr.toExponential(3)} at ${where(worst)}: actual ${act[worst]}, expected ${exp[worst]}`);
+  const n = Math.min(act.length, 8);
+  parts.push(`actual[0..${n}) = [${act.slice(0, n).join(', ')}]`, `expected[0..${n}) = [${exp.slice(0, n).join(', ')}]`);
+  throw new Error(parts.join('\n  '));
+}
+
+/** Exact equality of integer tensors (indices). */
+export function expectEqualInts(actual: Tensor, expected: T | number[], label = ''): void {
+  const exp = Array.isArray(expected) ? expected : expected.data;
+  if (!Array.isArray(expected) && actual.shape.join(',') !== expected.shape.join(','))
+    throw new Error(`${label}: shape mismatch: actual [${actual.shape.join(', ')}], expected [${expected.shape.join(', ')}]`);
+  const act = toNumbers(actual);
+  const diffs: string[] = [];
+  for (let i = 0; i < Math.max(act.length, exp.length); i++)
+    if (act[i] !== exp[i]) diffs.push(`[${i}] ${act[i]} != ${exp[i]}`);
+  if (diffs.length) throw new Error(`${label}: ${diffs.length} of ${exp.length} differ: ${diffs.slice(0, 10).join('; ')}`);
+}
+
+/**
+ * Tolerances for comparing against float64 PyTorch values: tight for float64, ~1e-4 relative to
+ * the magnitude for float32. `scale` is the magnitude (e.g. max |expected| or max |input|).
+ */
+export function tolFor(dtype: 'float32' | 'float64', scale = 1): { atol: number; rtol: number } {
+  const s = Math.max(1, scale);
+  return dtype === 'float64' ? { atol: 1e-9 * s, rtol: 1e-9 } : { atol: 1e-4 * s, rtol: 1e-4 };
+}
+
+/** Max |x| over the float inputs of a case (the magnitude that float32 rounding scales with). */
+export function inputScale(c: FixtureCase): number {
+  let m = 0;
+  for (const v of Object.values(c.inputs)) if (v && v.dtype === 'float64') m = Math.max(m, maxAbs(v.data));
+  return m;
+}
+
+/** A small deterministic PRNG (mulberry32) for test data that does not depend on torchlet's generator. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+/** n standard-normal-ish values (Box-Muller) from rng(seed). */
+export function randnArray(n: number, seed: number): Float64Array {
+  const r = rng(seed);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = Math.max(r(), 1e-12);
+    const v = r();
+    out[i] = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+  return out;
+}
+/** A float64 tensor of the given shape with deterministic normal values. */
+export function randnT(shape: number[], seed: number, scale = 1): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const d = randnArray(n, seed).map((v) => v * scale);
+  return torch.fromBuffer(d, shape);
+}
+
+/** Runs a forward function on a case's inputs, back-propagates gradOutput and checks output and grads. */
+export function checkDiffCase(
+  c: FixtureCase,
+  dtype: 'float32' | 'float64',
+  forward: (inputs: Record<string, Tensor | null>) => Tensor,
+  opts: { outputName?: string; scale?: number } = {},
+): void {
+  const ins = inputsOf(c, dtype, true);
+  const y = forward(ins);
+  const expOut = opts.outputName ? (c.outputs![opts.outputName] as T) : c.output!;
+  const scale = opts.scale ?? Math.max(inputScale(c), maxAbs(expOut.data));
+  expect(y.dtype).toBe(dtype);
+  expectClose(y, expOut, { ...tolFor(dtype, scale), label: `${c.name} [${dtype}] output` });
+  if (!c.grads || Object.keys(c.grads).length === 0) return;
+  const g = fromFixture(c.gradOutput!, dtype);
+  y.backward(g);
+  for (const [k, gexp] of Object.entries(c.grads)) {
+    const x = ins[k];
+    if (!x) throw new Error(`${c.name}: fixture has a grad for ${k} but no such input`);
+    if (!x.grad) throw new Error(`${c.name} [${dtype}]: ${k}.grad is null after backward()`);
+    const gs = Math.max(scale, maxAbs(gexp.data), maxAbs(c.gradOutput!.data));
+    expectClose(x.grad, gexp, { ...tolFor(dtype, gs), label: `${c.name} [${dtype}] grad ${k}` });
+  }
+}

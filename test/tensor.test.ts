@@ -1,0 +1,141 @@
+// test/tensor.test.ts — tensor creation, dtypes, views, reading, memory ownership (dispose, tidy),
+// the seeded generator and the autograd tape (accumulation, noGrad, detach, graph release).
+import * as torch from '../lib';
+
+describe('creation and reading', () => {
+  test('nested arrays infer shape and dtype like PyTorch', () => {
+    const a = torch.tensor([[1, 2, 3], [4, 5, 6]]);
+    expect(a.shape).toEqual([2, 3]);
+    expect(a.dtype).toBe('int64');
+    expect(a.tolist()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    const f = torch.tensor([0.5, 1]);
+    expect(f.dtype).toBe('float32');
+    expect(torch.tensor([true, false]).dtype).toBe('bool');
+    expect(torch.tensor(3.5).shape).toEqual([]);
+    expect(torch.tensor(3.5).item()).toBe(3.5);
+  });
+  test('typed arrays and fromBuffer', () => {
+    const t = torch.fromBuffer(new Float64Array([1, 2, 3, 4, 5, 6]), [2, 3]);
+    expect(t.dtype).toBe('float64');
+    expect(Array.from(t.toArray() as Float64Array)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(() => torch.fromBuffer(new Float32Array(5), [2, 3])).toThrow(/shape/);
+  });
+  test('zeros, ones, full, arange', () => {
+    expect(Array.from(torch.zeros([2, 2]).toArray() as Float32Array)).toEqual([0, 0, 0, 0]);
+    expect(torch.ones([3]).sum().item()).toBe(3);
+    expect(torch.full([2], 7, { dtype: 'float64' }).tolist()).toEqual([7, 7]);
+    expect(torch.arange(5).tolist()).toEqual([0, 1, 2, 3, 4]);
+    expect(torch.arange(0, 1, 0.25).tolist()).toEqual([0, 0.25, 0.5, 0.75]);
+  });
+  test('bad shapes and dtypes name the argument', () => {
+    expect(() => torch.zeros([2, -1])).toThrow(/shape/);
+    expect(() => torch.zeros([2], { dtype: 'float16' as never })).toThrow(/dtype/);
+    expect(() => torch.tensor([[1, 2], [3]])).toThrow(/data/);
+    expect(() => torch.zeros([2], { device: 'tpu' })).toThrow(/device/);
+  });
+  test("asking for 'cuda' without it is a clear error", () => {
+    expect(() => torch.zeros([2], { device: 'cuda' })).toThrow(/cuda/i);
+    expect(torch.cuda.isAvailable()).toBe(false);
+  });
+});
+
+describe('views', () => {
+  const base = () => torch.arange(24, undefined, 1, { dtype: 'float32' }).reshape([2, 3, 4]);
+  test('view, permute, transpose, narrow, select, unsqueeze, squeeze share storage', () => {
+    const t = base();
+    expect(t.view(6, 4).shape).toEqual([6, 4]);
+    expect(t.view(-1).shape).toEqual([24]);
+    const p = t.permute(2, 0, 1);
+    expect(p.shape).toEqual([4, 2, 3]);
+    expect(p.isContiguous()).toBe(false);
+    expect(p.contiguous().toArray()[1]).toBe(4);
+    expect(t.transpose(0, 2).shape).toEqual([4, 3, 2]);
+    expect(t.narrow(2, 1, 2).tolist()).toEqual([[[1, 2], [5, 6], [9, 10]], [[13, 14], [17, 18], [21, 22]]]);
+    expect(t.index(1).select(0, 2).tolist()).toEqual([20, 21, 22, 23]);
+    expect(t.unsqueeze(0).shape).toEqual([1, 2, 3, 4]);
+    expect(t.unsqueeze(0).squeeze().shape).toEqual([2, 3, 4]);
+    expect(t.flatten(1).shape).toEqual([2, 12]);
+    expect(() => t.view(5, 5)).toThrow(/shape/);
+    expect(() => p.view(24)).toThrow(/contiguous/);
+    expect(p.reshape(24).shape).toEqual([24]);
+  });
+  test('copy_ writes through a view', () => {
+    const t = torch.zeros([3, 3]);
+    t.narrow(1, 1, 1).copy_(torch.ones([3, 1]));
+    expect(t.tolist()).toEqual([[0, 1, 0], [0, 1, 0], [0, 1, 0]]);
+  });
+});
+
+describe('memory', () => {
+  test('dispose frees once all views are gone; use after dispose is an error', () => {
+    const before = torch.memory().cpu.storages;
+    const t = torch.zeros([1000]);
+    const v = t.view(10, 100);
+    expect(torch.memory().cpu.storages).toBe(before + 1);
+    t.dispose();
+    expect(torch.memory().cpu.storages).toBe(before + 1);
+    v.dispose();
+    expect(torch.memory().cpu.storages).toBe(before);
+    expect(() => t.add(1)).toThrow(/disposed/);
+    t.dispose(); // twice is fine
+  });
+  test('tidy frees everything made inside except what it returns', () => {
+    const before = torch.memory().cpu.storages;
+    const kept = torch.tidy(() => {
+      const a = torch.ones([100]);
+      const b = a.mul(2).add(1);
+      return b.sum();
+    });
+    expect(kept.item()).toBe(300);
+    expect(torch.memory().cpu.storages).toBe(before + 1);
+    kept.dispose();
+    expect(torch.memory().cpu.storages).toBe(before);
+  });
+});
+
+describe('random', () => {
+  test('manualSeed makes draws reproducible; statistics are right', () => {
+    torch.manualSeed(123);
+    const a = torch.randn([20000]);
+    torch.manualSeed(123);
+    const b = torch.randn([20000]);
+    expect(Array.from(a.toArray())).toEqual(Array.from(b.toArray()));
+    expect(Math.abs(a.mean().item())).toBeLessThan(0.03);
+    expect(Math.abs(a.pow(2).mean().item() - 1)).toBeLessThan(0.03);
+    const u = torch.rand([20000]);
+    expect(u.min().item()).toBeGreaterThanOrEqual(0);
+    expect(u.max().item()).toBeLessThan(1);
+    expect(Math.abs(u.mean().item() - 0.5)).toBeLessThan(0.01);
+  });
+});
+
+describe('autograd', () => {
+  test('gradients accumulate across backward calls; zeroGrad clears them', () => {
+    const x = torch.tensor([1, 2, 3], { dtype: 'float64', requiresGrad: true });
+    x.mul(x).sum().backward();
+    x.mul(3).sum().backward();
+    expect(x.grad!.tolist()).toEqual([5, 7, 9]);
+  });
+  test('a tensor used twice sums its gradient paths', () => {
+    const x = torch.tensor([2], { dtype: 'float64', requiresGrad: true });
+    const y = x.mul(x).add(x.exp());
+    y.sum().backward();
+    expect(x.grad!.item()).toBeCloseTo(4 + Math.exp(2), 12);
+  });
+  test('noGrad records nothing; detach cuts the graph', () => {
+    const x = torch.ones([2], { requiresGrad: true });
+    const y = torch.noGrad(() => x.mul(2));
+    expect(y.requiresGrad).toBe(false);
+    expect(x.mul(2).detach().requiresGrad).toBe(false);
+    expect(() => y.sum().backward()).toThrow(/grad/);
+  });
+  test('backward of a non-scalar needs a gradient', () => {
+    const x = torch.ones([2], { requiresGrad: true });
+    expect(() => x.mul(2).backward()).toThrow(/gradient/);
+    x.mul(2).backward(torch.tensor([1, 10], { dtype: 'float32' }));
+    expect(x.grad!.tolist()).toEqual([2, 20]);
+  });
+  test('only floating tensors can require grad', () => {
+    expect(() => torch.tensor([1, 2]).requiresGrad_()).toThrow(/floating/);
+  });
+});
