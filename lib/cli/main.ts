@@ -18,7 +18,7 @@ function num(name: string, integer = false, min = 0) {
 
 export function main(argv: string[]): Promise<void> | void {
   const program = new Command();
-  program.name('torchlet').description('torchlet: PyTorch-style deep learning for Node.js');
+  program.name('torchlet').description('torchlet: PyTorch-style deep learning for Node.js').exitOverride();
   program
     .command('train')
     .description("train the seed's Fashion-MNIST CNN (tutorial 003) and evaluate it on the official test set")
@@ -36,6 +36,7 @@ export function main(argv: string[]): Promise<void> | void {
     .option('--limit-train <n>', 'use only the first n training images', num('--limit-train', true, 10))
     .option('--limit-test <n>', 'evaluate only the first n test images', num('--limit-test', true, 1))
     .option('--no-progress', 'no progress bar')
+    .exitOverride()
     .action(async (o) => {
       if (o.model !== 'fashion-cnn') throw new InvalidArgumentError(`unknown --model ${o.model} (available: fashion-cnn)`);
       if (o.device !== 'cpu') {
@@ -76,8 +77,10 @@ export function main(argv: string[]): Promise<void> | void {
 }
 
 if (require.main === module) {
-  Promise.resolve(main(process.argv)).catch((e: Error) => {
-    console.error(e.message);
-    process.exit(1);
+  Promise.resolve(main(process.argv)).catch((e: Error & { code?: string; exitCode?: number }) => {
+    // commander already printed its own usage errors and --help
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') process.exit(0);
+    if (!e.code?.startsWith('commander.')) console.error(e.message);
+    process.exit(e.exitCode ?? 1);
   });
 }
