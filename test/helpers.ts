@@ -187,7 +187,9 @@ export function expectClose(actual: Tensor, expected: T | number[] | Tensor | nu
     parts.push(`max abs error ${worstErr.toExponential(3)} at ${where(worst)}: actual ${act[worst]}, expected ${exp[worst]}`);
   const n = Math.min(act.length, 8);
   parts.push(`actual[0..${n}) = [${act.slice(0, n).join(', ')}]`, `expected[0..${n}) = [${exp.slice(0, n).join(', ')}]`);
-  throw new Error(parts.join('\n  '));
+  const err = new Error(parts.join('\n  '));
+  Error.captureStackTrace?.(err, expectClose); // point at the caller, not at this helper
+  throw err;
 }
 
 /** Exact equality of integer tensors (indices). */

@@ -3,7 +3,7 @@
 // indices [N] for logits [N, C] (or [] for unbatched [C]).
 import { native } from '../binding';
 import { invalidArg } from '../errors';
-import { Tensor, record, checkTensor, isFloating } from '../tensor';
+import { Tensor, record, checkTensor, isFloating, fromBuffer } from '../tensor';
 import { logSoftmax } from './activation';
 import { sub, mul, add, pow } from './elementwise';
 import { sum, mean } from './reduce';
@@ -46,14 +46,21 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): T
   });
   if (reduction === 'none') return per;
   if (reduction === 'sum') return sum(per);
-  // mean over the non-ignored targets
-  let count = input.shape[0];
-  if (ignore >= 0 || ignore === -100) {
-    const arr = t.toArray() as BigInt64Array;
-    count = 0;
-    for (const v of arr) if (Number(v) !== ignore) count++;
-  }
-  return mul(sum(per), 1 / count);
+  // mean over the non-ignored targets (NaN when all are ignored, as PyTorch)
+  return mul(sum(per), 1 / keptTargets(t, ignore).count);
+}
+
+function keptTargets(t: Tensor, ignore: number): { count: number; mask: Float64Array } {
+  const arr = t.toArray() as BigInt64Array;
+  const mask = new Float64Array(arr.length);
+  let count = 0;
+  arr.forEach((v, i) => {
+    if (Number(v) !== ignore) {
+      mask[i] = 1;
+      count++;
+    }
+  });
+  return { count, mask };
 }
 
 export interface CrossEntropyOptions extends NllOptions {
@@ -75,11 +82,14 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   // (1 - eps) * nll + eps * mean_c(-logp), ignored targets contribute 0
   const C = input.shape[1];
   const nll = nllLoss(logp, target, { ...opts, reduction: 'none' });
-  const smooth = mul(sum(logp, 1), -1 / C);
+  let smooth = mul(sum(logp, 1), -1 / C);
+  const ignore = opts.ignoreIndex ?? -100;
+  const kept = keptTargets(target.dtype === 'int64' ? target : target.to('int64'), ignore);
+  if (kept.count !== input.shape[0]) smooth = mul(smooth, fromBuffer(kept.mask, [input.shape[0]], { dtype: 'float64' }).to(input.dtype));
   const per = add(mul(nll, 1 - ls), mul(smooth, ls));
   if (reduction === 'none') return per;
   if (reduction === 'sum') return sum(per);
-  return mean(per);
+  return mul(sum(per), 1 / kept.count);
 }
 
 export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {

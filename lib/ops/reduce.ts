@@ -2,7 +2,7 @@
 // over all elements or given dimensions, with keepdim. Integer and bool sums accumulate in int64.
 import { native } from '../binding';
 import { Tensor, record, normDim, checkTensor, isFloating } from '../tensor';
-import { cast } from './elementwise';
+import { cast, compare, mul, div } from './elementwise';
 import { expand } from './shape';
 import { invalidArg } from '../errors';
 
@@ -104,7 +104,7 @@ function expandGrad(g: Tensor, shape: number[], dims: number[], keepdim: boolean
   return out;
 }
 
-/** max/min over all elements (values carry no gradient: not differentiable in this version). */
+/** max/min over all elements; the gradient is shared evenly by the tied extreme elements (as PyTorch). */
 export function maxAll(t: Tensor, op: 'max' | 'min'): Tensor {
   checkTensor('input', t);
   if (t.numel() === 0) invalidArg('input', 'a non-empty tensor', t);
@@ -115,9 +115,16 @@ export function maxAll(t: Tensor, op: 'max' | 'min'): Tensor {
   if (x !== t) x.dispose();
   const out = new Tensor(r._storage, [], r.dtype, r.device);
   r.dispose();
-  return out;
+  return record(out, [t], op === 'max' ? 'MaxBackward1' : 'MinBackward1', (g) => {
+    const mask = cast(compare('eq', t, out), t.dtype);
+    const count = sum(mask);
+    const r2 = mul(mask, div(g, count));
+    mask.dispose();
+    count.dispose();
+    return [r2];
+  });
 }
-/** max/min along a dim: values and (int64) indices. */
+/** max/min along a dim: values and (int64) indices; values route their gradient to the index. */
 export function maxDim(t: Tensor, dim: number, keepdim: boolean, op: 'max' | 'min'): { values: Tensor; indices: Tensor } {
   checkTensor('input', t);
   const d = normDim(dim, t.ndim);
@@ -130,9 +137,29 @@ export function maxDim(t: Tensor, dim: number, keepdim: boolean, op: 'max' | 'mi
   const values = new Tensor(v._storage, shape.slice(), v.dtype, v.device);
   const indices = new Tensor(i._storage, shape.slice(), 'int64', i.device);
   v.dispose();
+  record(values, [t], op === 'max' ? 'MaxBackward0' : 'MinBackward0', (g) => {
+    // one-hot along d: position k == index, times the (keepdim) gradient
+    const kshape = t.shape.map((s, k) => (k === d ? 1 : s));
+    const idx = new Tensor(i._storage, kshape, 'int64', i.device);
+    const posShape = t.shape.map((s, k) => (k === d ? s : 1));
+    const pos = arangeTensor(t.shape[d], posShape);
+    const mask = cast(compare('eq', pos, idx), t.dtype);
+    const gk = g.reshape(kshape);
+    const r2 = mul(mask, gk);
+    [idx, pos, mask].forEach((x) => x.dispose());
+    return [r2];
+  });
   i.dispose();
   return { values, indices };
 }
+function arangeTensor(n: number, shape: number[]): Tensor {
+  const a = new BigInt64Array(n);
+  for (let k = 0; k < n; k++) a[k] = BigInt(k);
+  const t = Tensor.empty(shape, 'int64');
+  t._storage.native.write(a, 0);
+  return t;
+}
+
 export function argmax(t: Tensor, dim: number | undefined, keepdim: boolean, op: 'argmax' | 'argmin'): Tensor {
   checkTensor('input', t);
   if (t.numel() === 0) invalidArg('input', 'a non-empty tensor', t);

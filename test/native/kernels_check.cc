@@ -367,6 +367,10 @@ const ConvCase kConvCases[] = {
     {2, 3, 9, 9, 200, 2, 2, 1, 1, 0, 0, 1, 1, 1},     // OC = 200 crosses the MC block
     {5, 3, 1, 1, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1},       // 1x1 images
     {2, 2, 3, 17, 3, 3, 5, 3, 2, 0, 2, 1, 2, 1},      // odd everything
+    {2, 4, 5, 6, 3, 2, 3, 1, 1, 3, 3, 1, 1, 1},       // stride 1, padding > kernel extent (cropping)
+    {1, 8, 9, 10, 4, 3, 3, 1, 1, 1, 2, 2, 1, 2},      // stride 1, dilation, groups, batch 1
+    {2, 4, 6, 6, 40, 1, 2, 1, 1, 0, 1, 1, 1, 2},      // few reduction rows, many outputs, groups
+    {3, 4, 7, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 4},       // depthwise stride 1
 };
 
 void check_dtype_errors(Checker& ck) {

@@ -29,7 +29,7 @@ describe('conv2d vs PyTorch', () => {
   });
 
   test('unbatched [C, H, W] input gives the batched result without the batch dim', () => {
-    const c = cases.find((k) => k.name === 'conv2d_basic_3x3_pad1')![1];
+    const c = cases.find(([n]) => n === 'conv2d_basic_3x3_pad1')![1];
     const x = fromFixture(c.inputs.x!);
     const w = fromFixture(c.inputs.weight!);
     const b = fromFixture(c.inputs.bias!);
@@ -40,7 +40,7 @@ describe('conv2d vs PyTorch', () => {
   });
 
   test('non-contiguous (permuted) input gives the same output and grads', () => {
-    const c = cases.find((k) => k.name === 'conv2d_stride2_pad1_groups2')![1];
+    const c = cases.find(([n]) => n === 'conv2d_stride2_pad1_groups2')![1];
     const p = c.params;
     const xc = fromFixture(c.inputs.x!);
     // make a non-contiguous view with the same values: [N,C,W,H] contiguous, then transpose back
@@ -64,4 +64,18 @@ describe('conv2d vs PyTorch', () => {
     expect(y.shape).toEqual([2, 4, 4, 4]);
     expectClose(y, F.conv2d(x, m.weight, m.bias, { padding: 1, stride: 2 }), { atol: 1e-6 });
   });
+
+  test('non-contiguous (transposed) weight gives the same output and weight grad', () => {
+    const c = cases.find(([n]) => n === 'conv2d_nonsquare_kernel_2x5_stride1x2_pad1x2')![1];
+    const p = c.params;
+    const x = fromFixture(c.inputs.x!);
+    const wt = fromFixture(c.inputs.weight!).transpose(2, 3).contiguous().requiresGrad_();
+    const w = wt.transpose(2, 3);
+    expect(w.isContiguous()).toBe(false);
+    const y = F.conv2d(x, w, fromFixture(c.inputs.bias!), { stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups });
+    expectClose(y, c.output!, { ...tolFor('float64', 10), label: 'output' });
+    y.backward(fromFixture(c.gradOutput!));
+    expectClose(wt.grad!.transpose(2, 3), c.grads!.weight, { ...tolFor('float64', 10), label: 'grad weight' });
+  });
 });
+

@@ -59,4 +59,10 @@ describe('max_pool2d vs PyTorch', () => {
     const m = new torch.nn.MaxPool2d(2);
     expectClose(m.forward(fromFixture(c.inputs.x!)), c.outputs!.output as T, { atol: 0 });
   });
+
+  test('padding is -inf, not 0: all-negative input (PyTorch: [-5, -6, -8, -9])', () => {
+    const x = torch.tensor([[[[-5, -6, -7], [-8, -9, -10], [-11, -12, -13]]]], { dtype: 'float64' });
+    expectClose(F.maxPool2d(x, 3, { stride: 2, padding: 1 }) as Tensor, [-5, -6, -8, -9], { atol: 0, ignoreShape: true });
+  });
 });
+
