@@ -3,16 +3,19 @@
 // Contract (see Conv2dParams in core/ops.h): x [N, C, H, W], w [OC, C/groups, KH, KW],
 // y [N, OC, OH, OW], any stride / padding / dilation / groups; contiguous buffers. Every output
 // (y, dx, dw, db) is overwritten, never accumulated into. b.data == nullptr: no bias;
-// db.data == nullptr: no bias gradient.
-// Method: one GEMM per image and group (gemm.h), threads split the batch (with fewer images than
-// threads the GEMMs are threaded instead). Reduction index k = (c, kh, kw), Kg = C/groups*KH*KW.
+// db.data == nullptr: no bias gradient. Results do not depend on scheduling (fixed-order reductions).
+// Method: one GEMM (gemm.h) per image and group; threads split the batch (with fewer images than
+// threads the GEMMs are threaded instead). Reduction index k = (c, kh, kw), Kg = C/groups*KH*KW;
+// weights are packed once per call and shared by all images.
 //  * Stride 1 ("grid" path): the input plane is zero-padded to Hp x Wp and the output is computed on
 //    that Wp-wide grid (a few junk columns per row, dropped afterwards), so the im2col row of k is
 //    just the padded input shifted by off[k] — packed with plain copies, no im2col buffer:
-//      forward      y_g   = w_g @ shift(xpad)
-//      input grad   dx_g  = w'_g @ shift(dypad)   (w' = w flipped and transposed: the same forward
-//                                                  conv on dy padded by (KH-1)*dh - ph)
-//      weight grad  dw_g^T += shift(xpad) @ dygrid^T   (per-thread accumulators, fixed-order reduce)
+//      forward      y_g  = w_g @ shift(xpad)
+//      input grad   dx_g = w'_g @ shift(dypad)    (w' = w flipped and transposed: the same forward
+//                                                  conv on dy padded by (KH-1)*dh - ph; used when
+//                                                  C/groups >= 4, else the col2im path below)
+//      weight grad  dw_g += dygrid @ shift(xpad)^T (or its transpose when Kg < OC/groups), into
+//                   per-thread accumulators summed in a fixed order; db is summed alongside.
 //  * Other strides: implicit im2col for forward, GEMM + col2im for the input gradient, explicit
 //    im2col for the weight gradient.
 #include <omp.h>
@@ -96,18 +99,6 @@ void for_each_image(int64_t n, F body) {
 
 // ---- stride-1 grid path ---------------------------------------------------------------------------
 
-// dst[0:n] = src[0:n] for the short rows of small images, inline (no memcpy call per row).
-template <typename T>
-inline void copy_short(T* __restrict dst, const T* __restrict src, int64_t n) {
-  constexpr int64_t B = 32 / sizeof(T);
-  if (n < B) {
-    for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
-    return;
-  }
-  for (int64_t i = 0; i + B <= n; i += B) __builtin_memcpy(dst + i, src + i, sizeof(T) * B);
-  __builtin_memcpy(dst + n - B, src + n - B, sizeof(T) * B);  // overlapping tail
-}
-
 // A stride-1 correlation of P input planes [Hi, Wi] with a KH x KW kernel (dilation dh, dw) producing
 // [OHo, OWo], the input placed at (pt, pl) inside a zero plane [Hp, Wp] (negative = cropped).
 // Output pixel (oh, ow) lives at grid column j = oh * Wp + ow (ow < OWo; the others are junk), and
@@ -139,32 +130,33 @@ struct Grid {
     const int64_t j0 = std::max<int64_t>(0, pl), j1 = std::min(Wp, Wi + pl);    // columns of buf with data
     if (j1 <= j0) return buf;
     for (int64_t c = 0; c < P; ++c)
-      for (int64_t i = i0; i < i1; ++i)
-        copy_short(buf + c * plane + i * Wp + j0, in + (c * Hi + i - pt) * Wi + (j0 - pl), j1 - j0);
+      copy_block(buf + c * plane + i0 * Wp + j0, Wp, in + (c * Hi + i0 - pt) * Wi + (j0 - pl), Wi, i1 - i0, j1 - j0,
+                 T(0));
     return buf;
   }
 };
 
-// X(k, j) = xpad[off[k] + j]: the shifted padded input as a GEMM B operand (k = reduction).
+// X(k, j) = xpad[off[k] + j]: the im2col matrix on the grid (reduction index k) — forward B operand.
 template <typename T>
-struct ShiftAsB final : Packer<T> {
+struct Shift final : Packer<T> {
   const T* xpad;
   const int64_t* off;
-  ShiftAsB(const T* x, const Grid& g) : xpad(x), off(g.off.data()) {}
+  Shift(const T* x, const Grid& g) : xpad(x), off(g.off.data()) {}
   void pack(T* dst, int w, int64_t k0, int64_t kc, int64_t i0, int64_t n) const override {
     pack_offsets(dst, w, xpad + i0, off + k0, n, kc);
   }
 };
 
-// X(j, k) = xpad[off[k] + j]: the same matrix transposed, as a GEMM A operand (j = reduction).
+// X(j, k) = xpad[off[k] + j]: the same matrix transposed (reduction index j, the grid column) —
+// weight-gradient B operand.
 template <typename T>
-struct ShiftAsA final : Packer<T> {
+struct ShiftT final : Packer<T> {
   const T* xpad;
   const int64_t* off;
-  ShiftAsA(const T* x, const Grid& g) : xpad(x), off(g.off.data()) {}
-  void pack(T* dst, int w, int64_t k0, int64_t kc, int64_t i0, int64_t n) const override {
+  ShiftT(const T* x, const Grid& g) : xpad(x), off(g.off.data()) {}
+  void pack(T* dst, int w, int64_t j0, int64_t kc, int64_t i0, int64_t n) const override {
     const T* rows[64];  // n <= w <= 32 (the gemm's MR / NR)
-    for (int64_t r = 0; r < n; ++r) rows[r] = xpad + off[i0 + r] + k0;
+    for (int64_t r = 0; r < n; ++r) rows[r] = xpad + off[i0 + r] + j0;
     pack_rows(dst, w, rows, n, kc);
   }
 };
@@ -182,17 +174,10 @@ void grid_conv(const Grid& g, const T* in, const Packer<T>& a, int64_t M, const 
     for (int64_t o = 0; o < M; ++o) std::fill(out + o * g.L, out + (o + 1) * g.L, bias[o]);
     beta = T(1);
   }
-  ShiftAsB<T> b(xp, g);
-  gemm_ex<T>(M, g.L, K, T(1), a, b, beta, c, g.L, par);
+  gemm_ex<T>(M, g.L, K, T(1), a, Shift<T>(xp, g), beta, c, g.L, par);
   if (direct_out) return;
-  for (int64_t o = 0; o < M; ++o) {
-    const T bo = bias ? bias[o] : T(0);
-    for (int64_t i = 0; i < g.OHo; ++i) {
-      const T* s = c + o * g.L + i * g.Wp;
-      T* d = out + (o * g.OHo + i) * g.OWo;
-      for (int64_t j = 0; j < g.OWo; ++j) d[j] = s[j] + bo;
-    }
-  }
+  for (int64_t o = 0; o < M; ++o)
+    copy_block(out + o * g.OHo * g.OWo, g.OWo, c + o * g.L, g.Wp, g.OHo, g.OWo, bias ? bias[o] : T(0));
 }
 
 // ---- other strides: im2col ------------------------------------------------------------------------
@@ -310,7 +295,9 @@ void backward_input_impl(const TensorView& dyv, const TensorView& wv, const Tens
   const T* dy = dyv.ptr<T>();
   const T* w = wv.ptr<T>();
   T* dx = dxv.ptr<T>();
-  if (g.stride1()) {
+  // The grid path packs OCg*KK x L of dy per image for a GEMM with only Cg rows: with very few input
+  // channels the col2im path (GEMM with Kg rows, then a scatter) does far less work.
+  if (g.stride1() && g.Cg >= 4) {
     // dx = correlation of dy (padded by (K-1)*d - p) with w'[c][o][kh][kw] = w[o][c][KH-1-kh][KW-1-kw];
     // w2T[gi][(o, kh, kw)][c] is w' transposed, packed once per group.
     std::vector<T> w2T(static_cast<size_t>(g.G * g.OCg * g.KK * g.Cg));
@@ -344,33 +331,53 @@ void backward_input_impl(const TensorView& dyv, const TensorView& wv, const Tens
   });
 }
 
+// Adds the row sums of dy_g [OCg, OHW] to db[OCg] (double accumulators).
+template <typename T>
+void add_row_sums(const T* dy, int64_t rows, int64_t cols, double* db) {
+  for (int64_t o = 0; o < rows; ++o) {
+    const T* d = dy + o * cols;
+    T lanes[16] = {};  // independent partial sums, so the loop vectorises
+    int64_t j = 0;
+    for (; j + 16 <= cols; j += 16)
+      for (int l = 0; l < 16; ++l) lanes[l] += d[j + l];
+    for (; j < cols; ++j) lanes[0] += d[j];
+    double s = 0;
+    for (int l = 0; l < 16; ++l) s += lanes[l];
+    db[o] += s;
+  }
+}
+
 template <typename T>
 void backward_weight_impl(const TensorView& dyv, const TensorView& xv, const TensorView& dwv, const TensorView& dbv,
                           const Conv2dParams& prm) {
   const Geom g(prm);
   const T* dy = dyv.ptr<T>();
   const T* x = xv.ptr<T>();
-  T* dw = dwv.ptr<T>();
+  const bool want_db = dbv.data != nullptr;
   const Grid grid(g.Cg, prm.H, prm.W, prm.ph, prm.pw, prm.OH, prm.OW, prm.KH, prm.KW, prm.dh, prm.dw);
-  // dw_g^T [Kg, OCg] += col_g @ dy_g^T, one accumulator per thread.
-  const int64_t wsize = g.G * g.Kg * g.OCg;
+  // Per thread: dw [OC, Kg] (dw_g += dy_g @ col_g^T for its images) and db [OC], summed at the end.
+  // With few reduction rows (Kg < OCg, e.g. a 1-channel first layer) the transposed product
+  // dw_g^T += col_g @ dy_g^T fills the register tiles better; the final sum then transposes back.
+  const bool transposed = g.stride1() && g.Kg < g.OCg;
+  const int64_t wsize = prm.OC * g.Kg;
   int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
   nt = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(nt, prm.N)));
   const bool inner_par = nt == 1;
   std::vector<T> acc(static_cast<size_t>(nt) * wsize, T(0));
+  std::vector<double> dbacc(want_db ? static_cast<size_t>(nt * prm.OC) : 0, 0.0);
   std::string err;
   ErrorCode code = ErrorCode::Internal;
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     const int t = omp_get_thread_num();
     const int64_t lo = prm.N * t / nt, hi = prm.N * (t + 1) / nt;
-    T* a = acc.data() + t * wsize;
     try {
       for (int64_t n = lo; n < hi; ++n)
         for (int64_t gi = 0; gi < g.G; ++gi) {
           const T* xg = x + (n * prm.C + gi * g.Cg) * g.HW;
           const T* dyg = dy + (n * prm.OC + gi * g.OCg) * g.OHW;
-          T* ag = a + gi * g.Kg * g.OCg;
+          T* dwg = acc.data() + t * wsize + gi * g.OCg * g.Kg;
+          if (want_db) add_row_sums(dyg, g.OCg, g.OHW, dbacc.data() + t * prm.OC + gi * g.OCg);
           if (g.stride1()) {
             const T* xp = grid.pad(xg, t_in.get<T>(grid.direct ? 0 : grid.size));
             const T* dyp = dyg;  // dy on the Wp-wide grid, junk columns zero
@@ -378,16 +385,18 @@ void backward_weight_impl(const TensorView& dyv, const TensorView& xv, const Ten
               T* buf = t_out.get<T>(g.OCg * grid.L);
               std::memset(buf, 0, sizeof(T) * g.OCg * grid.L);
               for (int64_t o = 0; o < g.OCg; ++o)
-                for (int64_t i = 0; i < prm.OH; ++i)
-                  copy_short(buf + o * grid.L + i * grid.Wp, dyg + (o * prm.OH + i) * prm.OW, prm.OW);
+                copy_block(buf + o * grid.L, grid.Wp, dyg + o * g.OHW, prm.OW, prm.OH, prm.OW, T(0));
               dyp = buf;
             }
-            gemm_ex<T>(g.Kg, g.OCg, grid.L, T(1), ShiftAsA<T>(xp, grid), StridedOperand<T>(dyp, grid.L, 1), T(1), ag,
-                       g.OCg, inner_par);
+            const StridedOperand<T> dyop(dyp, grid.L, 1);
+            if (transposed)
+              gemm_ex<T>(g.Kg, g.OCg, grid.L, T(1), ShiftT<T>(xp, grid), dyop, T(1), dwg, g.OCg, inner_par);
+            else
+              gemm_ex<T>(g.OCg, g.Kg, grid.L, T(1), dyop, ShiftT<T>(xp, grid), T(1), dwg, g.Kg, inner_par);
           } else {
             T* col = t_in.get<T>(g.Kg * g.OHW);
             Im2col<T>(xg, g).pack(col, static_cast<int>(g.OHW), 0, g.Kg, 0, g.OHW);
-            gemm<T>(false, true, g.Kg, g.OCg, g.OHW, T(1), col, g.OHW, dyg, g.OHW, T(1), ag, g.OCg, inner_par);
+            gemm<T>(false, true, g.OCg, g.Kg, g.OHW, T(1), dyg, g.OHW, col, g.OHW, T(1), dwg, g.Kg, inner_par);
           }
         }
     } catch (const Error& e) {
@@ -399,30 +408,20 @@ void backward_weight_impl(const TensorView& dyv, const TensorView& xv, const Ten
     }
   }
   if (!err.empty()) throw Error(code, err);
-  // dw[gi*OCg + o][k] = sum over threads of acc_t[gi][k][o]
+  T* dw = dwv.ptr<T>();
   for (int64_t gi = 0; gi < g.G; ++gi)
-    for (int64_t o = 0; o < g.OCg; ++o) {
-      T* d = dw + (gi * g.OCg + o) * g.Kg;
+    for (int64_t o = 0; o < g.OCg; ++o)
       for (int64_t k = 0; k < g.Kg; ++k) {
-        T s = T(0);
-        for (int t = 0; t < nt; ++t) s += acc[t * wsize + (gi * g.Kg + k) * g.OCg + o];
-        d[k] = s;
+        const int64_t i = gi * g.OCg * g.Kg + (transposed ? k * g.OCg + o : o * g.Kg + k);
+        T s = acc[i];
+        for (int t = 1; t < nt; ++t) s += acc[t * wsize + i];
+        dw[(gi * g.OCg + o) * g.Kg + k] = s;
       }
-    }
-  if (dbv.data) {
+  if (want_db) {
     T* db = dbv.ptr<T>();
-#pragma omp parallel for schedule(static) if (prm.N * prm.OC * g.OHW > (1 << 16))
     for (int64_t o = 0; o < prm.OC; ++o) {
       double s = 0;
-      for (int64_t n = 0; n < prm.N; ++n) {
-        const T* d = dy + (n * prm.OC + o) * g.OHW;
-        T lanes[16] = {};  // independent partial sums, so the loop vectorises
-        int64_t j = 0;
-        for (; j + 16 <= g.OHW; j += 16)
-          for (int l = 0; l < 16; ++l) lanes[l] += d[j + l];
-        for (; j < g.OHW; ++j) lanes[0] += d[j];
-        for (int l = 0; l < 16; ++l) s += lanes[l];
-      }
+      for (int t = 0; t < nt; ++t) s += dbacc[t * prm.OC + o];
       db[o] = static_cast<T>(s);
     }
   }

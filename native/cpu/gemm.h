@@ -38,9 +38,19 @@ struct Packer {
   virtual ~Packer() = default;
 };
 
-// An operand stored as a strided matrix: X(k, i) = src[i * i_stride + k * k_stride].
+// Fast panel packers for Packer implementations (SIMD transposes, run-time ISA); w is the gemm's
+// MR or NR (other widths take a scalar path):
+//   pack_strided: X(k, i) = src[i * i_stride + k * k_stride]
+//   pack_rows:    X(k, i) = rows[i][k]          (n row pointers, each with kc readable elements)
+//   pack_offsets: X(k, i) = base[offs[k] + i]   (kc offsets, each with n readable elements)
 template <typename T>
 void pack_strided(T* dst, int w, const T* src, int64_t i_stride, int64_t k_stride, int64_t n, int64_t kc);
+template <typename T>
+void pack_rows(T* dst, int w, const T* const* rows, int64_t n, int64_t kc);
+template <typename T>
+void pack_offsets(T* dst, int w, const T* base, const int64_t* offs, int64_t n, int64_t kc);
+
+// An operand stored as a strided matrix: X(k, i) = src[i * i_stride + k * k_stride].
 template <typename T>
 struct StridedOperand final : Packer<T> {
   const T* src;
@@ -66,18 +76,15 @@ class PackedA final : public Packer<T> {
   std::vector<T> data_;
 };
 
+// C = alpha * A @ B + beta * C with both operands given by packers (same semantics as gemm()).
 template <typename T>
 void gemm_ex(int64_t M, int64_t N, int64_t K, T alpha, const Packer<T>& a, const Packer<T>& b, T beta, T* C,
              int64_t ldc, bool parallel);
 
-// Fast panel packers for Packer implementations (SIMD transposes, run-time ISA):
-//   pack_strided: X(k, i) = src[i * i_stride + k * k_stride]
-//   pack_rows:    X(k, i) = rows[i][k]          (n row pointers, each with kc readable elements)
-//   pack_offsets: X(k, i) = base[offs[k] + i]   (kc offsets, each with n readable elements)
+// dst[r * dst_stride + c] = src[r * src_stride + c] + add for r < rows, c < cols (no overlap between
+// dst and src): vectorised layout moves for conv (padding, dropping junk columns, adding bias).
 template <typename T>
-void pack_rows(T* dst, int w, const T* const* rows, int64_t n, int64_t kc);
-template <typename T>
-void pack_offsets(T* dst, int w, const T* base, const int64_t* offs, int64_t n, int64_t kc);
+void copy_block(T* dst, int64_t dst_stride, const T* src, int64_t src_stride, int64_t rows, int64_t cols, T add);
 
 // Micro-kernel instruction set. Auto picks the best the CPU supports; forcing one the CPU lacks
 // falls back to Auto. For tests and benchmarks; not thread-safe against concurrent gemm calls.
