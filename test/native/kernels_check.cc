@@ -21,24 +21,7 @@
 #include "core/ops.h"
 #include "cpu/gemm.h"
 
-namespace tl {
-const char* dtype_name(DType d) {
-  switch (d) {
-    case DType::F32: return "float32";
-    case DType::F64: return "float64";
-    case DType::I64: return "int64";
-    case DType::U8: return "uint8";
-    case DType::I32: return "int32";
-  }
-  return "unknown";
-}
-const char* device_name(Device d) { return d == Device::CPU ? "cpu" : "cuda"; }
-OpTable<MatmulFn> matmul_op("matmul");
-OpTable<LinearFn> linear_forward_op("linear_forward");
-OpTable<Conv2dForwardFn> conv2d_forward_op("conv2d_forward");
-OpTable<Conv2dBackwardInputFn> conv2d_backward_input_op("conv2d_backward_input");
-OpTable<Conv2dBackwardWeightFn> conv2d_backward_weight_op("conv2d_backward_weight");
-}  // namespace tl
+// dtype_name, device_name and the OpTables come from native/core/ops.cc, linked in by the script.
 
 using namespace tl;
 

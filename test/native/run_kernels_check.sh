@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # test/native/run_kernels_check.sh — builds and runs the standalone CPU kernel check
-# (test/native/kernels_check.cc + native/cpu/gemm.cc + native/cpu/conv2d.cc; the harness itself
-# defines the few OpTables and tl:: helpers it links against).
+# (test/native/kernels_check.cc + native/cpu/gemm.cc + native/cpu/conv2d.cc, with the OpTables of
+# native/core/ops.cc).
 # Usage: test/native/run_kernels_check.sh [bench]   (extra args are passed to the binary)
 # Exit status: the binary's (non-zero when a check fails).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="${TMPDIR:-/tmp}/torchlet_kernels_check"
 g++ -O2 -fopenmp -ffp-contract=fast -std=gnu++17 -Wall -Wno-unused-function -I"$root/native" \
-  "$root/test/native/kernels_check.cc" "$root/native/cpu/gemm.cc" "$root/native/cpu/conv2d.cc" -o "$out"
+  "$root/test/native/kernels_check.cc" "$root/native/cpu/gemm.cc" "$root/native/cpu/conv2d.cc" "$root/native/core/ops.cc" -o "$out"
 exec "$out" "$@"
