@@ -99,7 +99,7 @@ describe('random', () => {
     const a = torch.randn([20000]);
     torch.manualSeed(123);
     const b = torch.randn([20000]);
-    expect(Array.from(a.toArray())).toEqual(Array.from(b.toArray()));
+    expect(Array.from(a.toArray() as Float32Array)).toEqual(Array.from(b.toArray() as Float32Array));
     expect(Math.abs(a.mean().item())).toBeLessThan(0.03);
     expect(Math.abs(a.pow(2).mean().item() - 1)).toBeLessThan(0.03);
     const u = torch.rand([20000]);

@@ -1,7 +1,7 @@
 // test/data/dataset.test.ts — randomSplit (seeded, disjoint, complete), DataLoader (batch size,
 // shuffle per epoch, last partial batch, dropLast), ImageDataset normalisation, TensorDataset.
 import * as torch from '../../lib';
-const { data } = torch;
+import { data } from '../../lib';
 
 function images(n: number): data.ImageDataset {
   const px = new Uint8Array(n * 4);
@@ -50,13 +50,13 @@ test('ImageDataset scales to [0,1] then normalises with mean 0.5, std 0.5', () =
   const ds = new data.ImageDataset(px, new Uint8Array([3]), [2, 2], data.normalize(0.5, 0.5));
   const [x, y] = ds.get(0);
   expect(x.shape).toEqual([1, 2, 2]);
-  const v = Array.from(x.toArray());
+  const v = Array.from(x.toArray() as Float32Array);
   [-1, 1, -0.6, 0.6].forEach((e, i) => expect(v[i]).toBeCloseTo(e, 6));
   expect(y.item()).toBe(3);
   // a non-fusable transform is applied as a tensor function
   const custom = Object.assign((t: torch.Tensor) => t.mul(2), {}) as data.ImageTransform;
   const ds2 = new data.ImageDataset(px, new Uint8Array([3]), [2, 2], custom);
-  expect(Array.from(ds2.get(0)[0].toArray())[1]).toBeCloseTo(2, 6);
+  expect(Array.from(ds2.get(0)[0].toArray() as Float32Array)[1]).toBeCloseTo(2, 6);
 });
 
 test('TensorDataset and default collation', () => {

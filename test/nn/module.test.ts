@@ -43,14 +43,14 @@ describe('Module', () => {
     expect(net.training).toBe(false);
     const a = net.forward(x) as torch.Tensor;
     const b = net.forward(x) as torch.Tensor;
-    expect(Array.from(a.toArray())).toEqual(Array.from(b.toArray()));
+    expect(Array.from(a.toArray() as Float32Array)).toEqual(Array.from(b.toArray() as Float32Array));
     net.train();
     const d = new nn.Dropout(0.5);
     const z = d.forward(torch.ones([10000]));
-    const zeros = Array.from(z.toArray()).filter((v) => v === 0).length;
+    const zeros = Array.from(z.toArray() as Float32Array).filter((v) => v === 0).length;
     expect(zeros).toBeGreaterThan(4500);
     expect(zeros).toBeLessThan(5500);
-    expect(Array.from(z.toArray()).every((v) => v === 0 || v === 2)).toBe(true);
+    expect(Array.from(z.toArray() as Float32Array).every((v) => v === 0 || v === 2)).toBe(true);
   });
   test('Sequential is indexable and iterable; apply visits children first', () => {
     const s = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.Linear(3, 1));
@@ -66,7 +66,7 @@ describe('Module', () => {
     const a = new nn.Linear(3, 2);
     const b = new nn.Linear(3, 2);
     b.loadStateDict(a.stateDict());
-    expect(Array.from(b.weight.toArray())).toEqual(Array.from(a.weight.toArray()));
+    expect(Array.from(b.weight.toArray() as Float32Array)).toEqual(Array.from(a.weight.toArray() as Float32Array));
     expect(() => b.loadStateDict({ weight: a.weight })).toThrow(/missing keys: bias/);
     expect(() => b.loadStateDict({ ...a.stateDict(), extra: a.weight })).toThrow(/unexpected keys: extra/);
     expect(() => b.loadStateDict({ weight: torch.zeros([5]), bias: torch.zeros([2]) })).toThrow(/weight/);
@@ -77,7 +77,7 @@ describe('Module', () => {
     expect(l.weight.grad).not.toBeNull();
     l.zeroGrad();
     expect(l.weight.grad).toBeNull();
-    const w = Array.from(l.weight.toArray());
+    const w = Array.from(l.weight.toArray() as Float32Array);
     expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(0.1);
   });
   test('constructor arguments are validated with named errors', () => {
