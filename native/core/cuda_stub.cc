@@ -4,7 +4,7 @@
 namespace tl {
 bool cuda_compiled() { return false; }
 int cuda_device_count(std::string* why) {
-  if (why) *why = "this torchlet binary was built without CUDA (no nvcc at build time)";
+  if (why) *why = "this torchlet binary was built without CUDA (TORCHLET_CUDA=OFF, or no nvcc at build time)";
   return 0;
 }
 }  // namespace tl
