@@ -7,3 +7,4 @@ export { dropout } from '../ops/dropout';
 export { relu, sigmoid, tanh } from '../ops/elementwise';
 export { softmax, logSoftmax } from '../ops/activation';
 export { crossEntropy, nllLoss, mseLoss } from '../ops/loss';
+export { batchNorm, layerNorm, groupNorm, instanceNorm } from '../ops/norm';

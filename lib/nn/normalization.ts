@@ -1,0 +1,150 @@
+// lib/nn/normalization.ts — BatchNorm1d/2d, LayerNorm, GroupNorm, InstanceNorm2d modules with
+// PyTorch's parameters, buffers (runningMean, runningVar, numBatchesTracked) and defaults.
+import { invalidArg, checkInt } from '../errors';
+import { Tensor, ones, zeros, tensor } from '../tensor';
+import { Module, Parameter } from './module';
+import { batchNorm, layerNorm, groupNorm, instanceNorm } from '../ops/norm';
+
+/** A float as Python's repr writes it (1e-05, 0.1), for PyTorch-like toString(). */
+export function pyFloat(v: number): string {
+  if (v !== 0 && (Math.abs(v) < 1e-4 || Math.abs(v) >= 1e16)) return v.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+  return Number.isInteger(v) ? `${v}.0` : String(v);
+}
+
+interface BNOptions {
+  eps?: number;
+  momentum?: number;
+  affine?: boolean;
+  trackRunningStats?: boolean;
+}
+abstract class BatchNormBase extends Module {
+  readonly eps: number;
+  readonly momentum: number;
+  readonly affine: boolean;
+  readonly trackRunningStats: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+  runningMean!: Tensor | null;
+  runningVar!: Tensor | null;
+  numBatchesTracked!: Tensor | null;
+  protected abstract readonly ranks: number[];
+  constructor(readonly numFeatures: number, opts: BNOptions = {}) {
+    super();
+    checkInt('numFeatures', numFeatures, 1);
+    this.eps = opts.eps ?? 1e-5;
+    this.momentum = opts.momentum ?? 0.1;
+    if (!(this.eps > 0)) invalidArg('eps', 'a positive number', this.eps);
+    if (!(this.momentum >= 0 && this.momentum <= 1)) invalidArg('momentum', 'a number in [0, 1]', this.momentum);
+    this.affine = opts.affine ?? true;
+    this.trackRunningStats = opts.trackRunningStats ?? true;
+    this.weight = this.affine ? new Parameter(ones([numFeatures])) : null;
+    this.bias = this.affine ? new Parameter(zeros([numFeatures])) : null;
+    this.registerBuffer('runningMean', this.trackRunningStats ? zeros([numFeatures]) : null);
+    this.registerBuffer('runningVar', this.trackRunningStats ? ones([numFeatures]) : null);
+    this.registerBuffer('numBatchesTracked', this.trackRunningStats ? tensor(0) : null);
+  }
+  forward(x: Tensor): Tensor {
+    if (!this.ranks.includes(x.ndim)) invalidArg('input', `a ${this.ranks.join('-D or ')}-D tensor`, x);
+    if (x.shape[1] !== this.numFeatures) invalidArg('input', `${this.numFeatures} channels (dimension 1)`, x);
+    const useBatch = this.training || !this.trackRunningStats;
+    if (this.training && this.trackRunningStats && this.numBatchesTracked) this.numBatchesTracked.copy_(this.numBatchesTracked.add(1));
+    return batchNorm(x, useBatch && !this.training ? null : this.runningMean, useBatch && !this.training ? null : this.runningVar, {
+      weight: this.weight, bias: this.bias, training: useBatch, momentum: this.momentum, eps: this.eps,
+    });
+  }
+  extraRepr(): string {
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${this.affine ? 'True' : 'False'}, track_running_stats=${this.trackRunningStats ? 'True' : 'False'}`;
+  }
+}
+export class BatchNorm1d extends BatchNormBase {
+  protected readonly ranks = [2, 3];
+}
+export class BatchNorm2d extends BatchNormBase {
+  protected readonly ranks = [4];
+}
+
+export class LayerNorm extends Module {
+  readonly normalizedShape: number[];
+  readonly eps: number;
+  readonly elementwiseAffine: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+  constructor(normalizedShape: number | number[], opts: { eps?: number; elementwiseAffine?: boolean } = {}) {
+    super();
+    const ns = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+    if (!Array.isArray(ns) || !ns.length || !ns.every((s) => Number.isInteger(s) && s > 0))
+      invalidArg('normalizedShape', 'a positive integer or a non-empty array of them', normalizedShape);
+    this.normalizedShape = ns.slice();
+    this.eps = opts.eps ?? 1e-5;
+    this.elementwiseAffine = opts.elementwiseAffine ?? true;
+    this.weight = this.elementwiseAffine ? new Parameter(ones(ns)) : null;
+    this.bias = this.elementwiseAffine ? new Parameter(zeros(ns)) : null;
+  }
+  forward(x: Tensor): Tensor {
+    return layerNorm(x, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.eps });
+  }
+  extraRepr(): string {
+    return `(${this.normalizedShape.join(', ')}${this.normalizedShape.length === 1 ? ',' : ''}), eps=${pyFloat(this.eps)}, elementwise_affine=${this.elementwiseAffine ? 'True' : 'False'}`;
+  }
+}
+
+export class GroupNorm extends Module {
+  readonly eps: number;
+  readonly affine: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+  constructor(readonly numGroups: number, readonly numChannels: number, opts: { eps?: number; affine?: boolean } = {}) {
+    super();
+    checkInt('numGroups', numGroups, 1);
+    checkInt('numChannels', numChannels, 1);
+    if (numChannels % numGroups) invalidArg('numGroups', `a divisor of numChannels (${numChannels})`, numGroups);
+    this.eps = opts.eps ?? 1e-5;
+    this.affine = opts.affine ?? true;
+    this.weight = this.affine ? new Parameter(ones([numChannels])) : null;
+    this.bias = this.affine ? new Parameter(zeros([numChannels])) : null;
+  }
+  forward(x: Tensor): Tensor {
+    if (x.ndim >= 2 && x.shape[1] !== this.numChannels) invalidArg('input', `${this.numChannels} channels (dimension 1)`, x);
+    return groupNorm(x, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
+  }
+  extraRepr(): string {
+    return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${this.affine ? 'True' : 'False'}`;
+  }
+}
+
+export class InstanceNorm2d extends Module {
+  readonly eps: number;
+  readonly momentum: number;
+  readonly affine: boolean;
+  readonly trackRunningStats: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+  runningMean!: Tensor | null;
+  runningVar!: Tensor | null;
+  constructor(readonly numFeatures: number, opts: BNOptions = {}) {
+    super();
+    checkInt('numFeatures', numFeatures, 1);
+    this.eps = opts.eps ?? 1e-5;
+    this.momentum = opts.momentum ?? 0.1;
+    this.affine = opts.affine ?? false;
+    this.trackRunningStats = opts.trackRunningStats ?? false;
+    this.weight = this.affine ? new Parameter(ones([numFeatures])) : null;
+    this.bias = this.affine ? new Parameter(zeros([numFeatures])) : null;
+    this.registerBuffer('runningMean', this.trackRunningStats ? zeros([numFeatures]) : null);
+    this.registerBuffer('runningVar', this.trackRunningStats ? ones([numFeatures]) : null);
+  }
+  forward(x: Tensor): Tensor {
+    if (x.ndim !== 3 && x.ndim !== 4) invalidArg('input', 'a 3-D [C, H, W] or 4-D [N, C, H, W] tensor', x);
+    if (x.ndim === 3) return this.forward(x.unsqueeze(0)).squeeze(0);
+    if (x.shape[1] !== this.numFeatures) invalidArg('input', `${this.numFeatures} channels (dimension 1)`, x);
+    const useInput = this.training || !this.trackRunningStats;
+    return instanceNorm(x, {
+      runningMean: this.training ? this.runningMean : useInput ? null : this.runningMean,
+      runningVar: this.training ? this.runningVar : useInput ? null : this.runningVar,
+      weight: this.weight, bias: this.bias, useInputStats: useInput, momentum: this.momentum, eps: this.eps,
+    });
+  }
+  extraRepr(): string {
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${this.affine ? 'True' : 'False'}, track_running_stats=${this.trackRunningStats ? 'True' : 'False'}`;
+  }
+}

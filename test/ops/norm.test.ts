@@ -1,0 +1,112 @@
+// test/ops/norm.test.ts — batch/layer/group/instance normalisation against PyTorch
+// (test/fixtures/norm.json from gen_norm_fixtures.py) in float64 and float32, running-statistics
+// updates, the seed's BatchNorm computation by hand, module behaviour (train/eval, buffers) and errors.
+import * as torch from '../../lib';
+import { casesOf, checkDiffCase, expectClose, tolFor, FixtureCase, T } from '../helpers';
+const { F, nn } = torch;
+
+function run(c: FixtureCase, ins: Record<string, torch.Tensor | null>): torch.Tensor {
+  const p = c.params as Record<string, unknown>;
+  const w = ins.weight;
+  const b = ins.bias;
+  switch (c.op) {
+    case 'batchNorm':
+      return F.batchNorm(ins.x!, ins.runningMean ?? null, ins.runningVar ?? null, {
+        weight: w, bias: b, training: p.training as boolean, momentum: (p.momentum as number) ?? 0.1, eps: p.eps as number,
+      });
+    case 'layerNorm': {
+      const ns = p.normalizedShape as number[];
+      return F.layerNorm(ins.x!, ns, { weight: w && w.reshape(ns), bias: b && b.reshape(ns), eps: p.eps as number });
+    }
+    case 'groupNorm':
+      return F.groupNorm(ins.x!, p.numGroups as number, { weight: w, bias: b, eps: p.eps as number });
+    case 'instanceNorm':
+      return F.instanceNorm(ins.x!, { runningMean: ins.runningMean ?? null, runningVar: ins.runningVar ?? null, weight: w, bias: b, eps: p.eps as number });
+    default:
+      throw new Error(`unknown op ${c.op}`);
+  }
+}
+
+describe.each(['float64', 'float32'] as const)('%s', (dtype) => {
+  test.each(casesOf('norm'))('%s', (_name, c) => {
+    let captured: Record<string, torch.Tensor | null> = {};
+    checkDiffCase(c, dtype, (ins) => {
+      captured = ins;
+      return run(c, ins);
+    });
+    if (c.outputs) {
+      expectClose(captured.runningMean!, c.outputs.runningMean as T, { ...tolFor(dtype), label: `${c.name} runningMean` });
+      expectClose(captured.runningVar!, c.outputs.runningVar as T, { ...tolFor(dtype), label: `${c.name} runningVar` });
+    }
+  });
+});
+
+test('BatchNorm by hand: per channel (x - mean) / sqrt(biased var + eps)', () => {
+  const x = torch.tensor([[1, 2], [3, 6], [5, 10]], { dtype: 'float32' });
+  const bn = new nn.BatchNorm1d(2);
+  const y = bn.forward(x).tolist() as number[][];
+  const col = (v: number[]) => {
+    const m = v.reduce((a, b) => a + b) / v.length;
+    const s = v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length;
+    return v.map((e) => (e - m) / Math.sqrt(s + 1e-5));
+  };
+  const c0 = col([1, 3, 5]);
+  const c1 = col([2, 6, 10]);
+  y.forEach((r, i) => {
+    expect(r[0]).toBeCloseTo(c0[i], 5);
+    expect(r[1]).toBeCloseTo(c1[i], 5);
+  });
+  // running stats: 0.9 * 0 + 0.1 * mean, 0.9 * 1 + 0.1 * unbiased var
+  expect((bn.runningMean!.tolist() as number[])[0]).toBeCloseTo(0.3, 6);
+  expect((bn.runningVar!.tolist() as number[])[1]).toBeCloseTo(0.9 + 0.1 * 16, 5);
+  expect(bn.numBatchesTracked!.item()).toBe(1);
+});
+
+test('BatchNorm2d: eval uses running stats; trackRunningStats false always uses the batch', () => {
+  torch.manualSeed(1);
+  const x = torch.randn([4, 3, 5, 5]).mul(3).add(2);
+  const bn = new nn.BatchNorm2d(3);
+  bn.forward(x);
+  bn.eval();
+  const e = bn.forward(x);
+  expect(Math.abs(e.mean().item())).toBeGreaterThan(0.1); // running mean is only 10% of the way there
+  const nt = new nn.BatchNorm2d(3, { trackRunningStats: false }).eval();
+  expect(Math.abs(nt.forward(x).mean().item())).toBeLessThan(1e-5);
+  expect(nt.runningMean).toBeNull();
+  expect(Object.keys(bn.stateDict())).toEqual(['weight', 'bias', 'runningMean', 'runningVar', 'numBatchesTracked']);
+  expect(bn.toString()).toBe('BatchNorm2d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)');
+});
+
+test('normalisation errors name the argument', () => {
+  expect(new nn.LayerNorm(10).toString()).toBe('LayerNorm((10,), eps=1e-05, elementwise_affine=True)');
+  expect(new nn.GroupNorm(2, 6).toString()).toBe('GroupNorm(2, 6, eps=1e-05, affine=True)');
+  expect(() => new nn.GroupNorm(4, 6)).toThrow(/numGroups/);
+  expect(() => new nn.LayerNorm([4, 5]).forward(torch.zeros([2, 5, 4]))).toThrow(/normalizedShape/);
+  expect(() => new nn.BatchNorm2d(3).forward(torch.zeros([2, 4, 3, 3]))).toThrow(/input/);
+  expect(() => new nn.BatchNorm1d(3).forward(torch.zeros([1, 3]))).toThrow(/more than 1 value/);
+  expect(() => new nn.BatchNorm1d(0)).toThrow(/numFeatures/);
+  expect(() => F.groupNorm(torch.zeros([2, 6, 2]), 4)).toThrow(/numGroups/);
+});
+
+test('a small network with BatchNorm and GroupNorm trains (loss falls)', () => {
+  torch.manualSeed(0);
+  const net = new nn.Sequential(
+    new nn.Conv2d(1, 8, 3, { padding: 1 }), new nn.BatchNorm2d(8), new nn.ReLU(),
+    new nn.Conv2d(8, 8, 3, { padding: 1 }), new nn.GroupNorm(2, 8), new nn.ReLU(),
+    new nn.Flatten(), new nn.Linear(8 * 8 * 8, 4),
+  );
+  const x = torch.randn([32, 1, 8, 8]);
+  const y = torch.tensor(Array.from({ length: 32 }, (_, i) => i % 4));
+  const opt = new torch.optim.Adam(net.parameters(), { lr: 1e-2 });
+  const losses: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    losses.push(torch.tidy(() => {
+      const loss = F.crossEntropy(net.forward(x) as torch.Tensor, y);
+      opt.zeroGrad();
+      loss.backward();
+      opt.step();
+      return loss.item();
+    }));
+  }
+  expect(losses[29]).toBeLessThan(losses[0] * 0.5);
+});
