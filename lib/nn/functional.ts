@@ -3,8 +3,8 @@
 export { conv2d } from '../ops/conv2d';
 export { linear } from '../ops/matmul';
 export { maxPool2d } from '../ops/pool2d';
-export { dropout } from '../ops/dropout';
+export { dropout, dropout2d, dropout3d, alphaDropout } from '../ops/dropout';
 export { relu, sigmoid, tanh } from '../ops/elementwise';
-export { softmax, logSoftmax } from '../ops/activation';
+export { softmax, logSoftmax, selu, prelu } from '../ops/activation';
 export { crossEntropy, nllLoss, mseLoss } from '../ops/loss';
 export { batchNorm, layerNorm, groupNorm, instanceNorm } from '../ops/norm';

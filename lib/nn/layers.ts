@@ -1,17 +1,17 @@
-// lib/nn/layers.ts — the nn modules of the foundation: Conv2d, Linear, activations, MaxPool2d,
-// Dropout, Flatten, Identity, Sequential and the losses. Constructors validate their arguments
+// lib/nn/layers.ts — nn modules: Conv2d, Linear, activations (ReLU ... SELU, PReLU), MaxPool2d,
+// Dropout variants, Flatten, Identity, Sequential, ModuleList and the losses. Constructors validate their arguments
 // (errors name them); default initialisation is PyTorch's (kaiming_uniform_(a=sqrt(5)) weights,
 // uniform(+-1/sqrt(fan_in)) biases).
 import { invalidArg, checkInt, checkTuple, typeArg } from '../errors';
-import { Tensor, empty } from '../tensor';
+import { Tensor, empty, full } from '../tensor';
 import { Module, Parameter } from './module';
 import * as init from './init';
 import * as E from '../ops/elementwise';
 import { conv2d, Conv2dOptions } from '../ops/conv2d';
 import { linear } from '../ops/matmul';
 import { maxPool2d, MaxPool2dOptions } from '../ops/pool2d';
-import { dropout, checkP } from '../ops/dropout';
-import { softmax, logSoftmax } from '../ops/activation';
+import { dropout, dropout2d, dropout3d, alphaDropout, checkP } from '../ops/dropout';
+import { softmax, logSoftmax, selu, prelu } from '../ops/activation';
 import { crossEntropy, nllLoss, mseLoss, Reduction } from '../ops/loss';
 import { flatten } from '../ops/shape';
 
@@ -172,6 +172,79 @@ export class Dropout extends Module {
   }
   extraRepr(): string {
     return `p=${this.p}, inplace=False`;
+  }
+}
+
+abstract class DropoutBase extends Module {
+  readonly p: number;
+  constructor(p = 0.5) {
+    super();
+    this.p = checkP(p);
+  }
+  extraRepr(): string {
+    return `p=${this.p}, inplace=False`;
+  }
+}
+/** Zeroes whole channels of [N, C, H, W] inputs. */
+export class Dropout2d extends DropoutBase {
+  forward(x: Tensor): Tensor {
+    return dropout2d(x, { p: this.p, training: this.training });
+  }
+}
+/** Zeroes whole channels of [N, C, D, H, W] inputs. */
+export class Dropout3d extends DropoutBase {
+  forward(x: Tensor): Tensor {
+    return dropout3d(x, { p: this.p, training: this.training });
+  }
+}
+export class AlphaDropout extends DropoutBase {
+  forward(x: Tensor): Tensor {
+    return alphaDropout(x, { p: this.p, training: this.training });
+  }
+}
+
+export class SELU extends Module {
+  forward(x: Tensor): Tensor {
+    return selu(x);
+  }
+}
+/** PReLU with one learnable slope, or one per channel (numParameters = channels). */
+export class PReLU extends Module {
+  weight: Parameter;
+  readonly numParameters: number;
+  constructor(opts: { numParameters?: number; init?: number } = {}) {
+    super();
+    this.numParameters = checkInt('numParameters', opts.numParameters ?? 1, 1);
+    this.weight = new Parameter(full([this.numParameters], opts.init ?? 0.25));
+  }
+  forward(x: Tensor): Tensor {
+    return prelu(x, this.weight);
+  }
+  extraRepr(): string {
+    return `num_parameters=${this.numParameters}`;
+  }
+}
+
+/** Holds submodules in a list (registered as '0', '1', ...), without a forward of its own. */
+export class ModuleList extends Module {
+  [index: number]: Module;
+  constructor(modules: Module[] = []) {
+    super();
+    modules.forEach((m) => this.append(m));
+  }
+  append(m: Module): this {
+    if (!(m instanceof Module)) typeArg('module', 'an nn.Module', m);
+    (this as unknown as Record<string, Module>)[String(this.length)] = m;
+    return this;
+  }
+  get length(): number {
+    return this.children().length;
+  }
+  [Symbol.iterator](): Iterator<Module> {
+    return this.children()[Symbol.iterator]();
+  }
+  forward(): never {
+    throw new TypeError('torchlet: ModuleList has no forward(); call its modules');
   }
 }
 

@@ -1,8 +1,9 @@
 // lib/ops/activation.ts — softmax and log-softmax over any dim (max-subtracted, stable), with
-// gradients. relu/sigmoid/tanh are elementwise ops (lib/ops/elementwise.ts).
+// gradients; SELU and PReLU composed from elementwise ops. relu/sigmoid/tanh live in elementwise.ts.
 import { native } from '../binding';
 import { invalidArg } from '../errors';
 import { Tensor, record, checkTensor, normDim, isFloating } from '../tensor';
+import { add, sub, mul, neg, exp, relu } from './elementwise';
 
 function softmaxImpl(input: Tensor, dim: number, log: boolean): Tensor {
   checkTensor('input', input);
@@ -30,4 +31,27 @@ export function softmax(input: Tensor, dim: number): Tensor {
 }
 export function logSoftmax(input: Tensor, dim: number): Tensor {
   return softmaxImpl(input, dim, true);
+}
+
+const SELU_ALPHA = 1.6732632423543772848170429916717;
+const SELU_SCALE = 1.0507009873554804934193349852946;
+/** SELU: scale * (max(0, x) + min(0, alpha * (exp(x) - 1))), composed so autograd derives it. */
+export function selu(input: Tensor): Tensor {
+  checkTensor('input', input);
+  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
+  const negPart = mul(add(exp(neg(relu(neg(input)))), -1), SELU_ALPHA); // alpha*(exp(min(x,0)) - 1)
+  return mul(add(relu(input), negPart), SELU_SCALE);
+}
+/** PReLU: max(0, x) + weight * min(0, x); weight has 1 element or one per channel (dim 1). */
+export function prelu(input: Tensor, weight: Tensor): Tensor {
+  checkTensor('input', input);
+  checkTensor('weight', weight);
+  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
+  const n = weight.numel();
+  const C = input.ndim >= 2 ? input.shape[1] : 1;
+  if (n !== 1 && n !== C) invalidArg('weight', `1 or ${C} (the input channels) elements`, weight);
+  if (weight.dtype !== input.dtype) invalidArg('weight', `a ${input.dtype} tensor`, weight);
+  const wshape = n === 1 ? [1] : input.shape.map((s, i) => (i === 1 ? C : 1));
+  const w = weight.reshape(wshape);
+  return sub(relu(input), mul(w, relu(neg(input))));
 }
