@@ -10,6 +10,7 @@ export type { DType, DeviceType, TypedArray, NestedArray, CreateOptions } from '
 export { add, sub, mul, div, pow, neg, exp, log, sqrt, relu, sigmoid, tanh, maximum, minimum } from './ops/elementwise';
 export { sum, mean } from './ops/reduce';
 export { matmul, bmm } from './ops/matmul';
+export { cat, stack } from './ops/shape';
 export { softmax, logSoftmax } from './ops/activation';
 export { save, load } from './serialize';
 export { TorchletError } from './errors';

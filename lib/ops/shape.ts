@@ -1,5 +1,5 @@
 // lib/ops/shape.ts — views that share storage (view, reshape, flatten, permute, transpose,
-// unsqueeze, squeeze, narrow, select, expand) and their gradients. reshape copies only when the
+// unsqueeze, squeeze, narrow, select, expand), cat and stack, and their gradients. reshape copies only when the
 // input is not contiguous; view refuses non-contiguous input as PyTorch does.
 import { native } from '../binding';
 import { invalidArg, typeArg } from '../errors';
@@ -125,4 +125,45 @@ export function expand(t: Tensor, shape: number[]): Tensor {
     return invalidArg('shape', `a size compatible with [${t.shape.join(', ')}] at dimension ${i}`, shape);
   });
   return record(viewOf(t, outShape, strides, t.offset), [t], 'ExpandBackward', (g) => [sumTo(g, t.shape)]);
+}
+
+/** Concatenates tensors of one dtype along `dim` (sizes must match elsewhere), with gradient. */
+export function cat(tensors: Tensor[], dim = 0): Tensor {
+  if (!Array.isArray(tensors) || !tensors.length) invalidArg('tensors', 'a non-empty array of tensors', tensors);
+  tensors.forEach((t, i) => checkTensor(`tensors[${i}]`, t));
+  const first = tensors[0];
+  const d = normDim(dim, first.ndim);
+  tensors.forEach((t, i) => {
+    if (t.dtype !== first.dtype) invalidArg(`tensors[${i}]`, `a ${first.dtype} tensor`, t);
+    if (t.ndim !== first.ndim || t.shape.some((s, k) => k !== d && s !== first.shape[k]))
+      invalidArg(`tensors[${i}]`, `shape [${first.shape.map((s, k) => (k === d ? '*' : s)).join(', ')}]`, t);
+  });
+  const shape = first.shape.slice();
+  shape[d] = tensors.reduce((a, t) => a + t.shape[d], 0);
+  const out = Tensor.empty(shape, first.dtype, first.device);
+  const st = out.strides;
+  let off = 0;
+  const starts: number[] = [];
+  for (const t of tensors) {
+    starts.push(off);
+    if (t.numel()) {
+      const win = viewOf(out, t.shape.slice(), st.slice(), off * st[d]);
+      native.copyStrided(t.stridedArg(), t.strides, win.stridedArg(), st, t.shape);
+      win.dispose();
+    }
+    off += t.shape[d];
+  }
+  return record(out, tensors, 'CatBackward', (g) =>
+    tensors.map((t, i) => (t.requiresGrad ? clone(narrow(g, d, starts[i], t.shape[d])) : null)),
+  );
+}
+/** Stacks same-shape tensors along a new dimension `dim`. */
+export function stack(tensors: Tensor[], dim = 0): Tensor {
+  if (!Array.isArray(tensors) || !tensors.length) invalidArg('tensors', 'a non-empty array of tensors', tensors);
+  tensors.forEach((t, i) => {
+    checkTensor(`tensors[${i}]`, t);
+    if (t.shape.join() !== tensors[0].shape.join()) invalidArg(`tensors[${i}]`, `shape [${tensors[0].shape.join(', ')}]`, t);
+  });
+  const d = normDim(dim, tensors[0].ndim + 1);
+  return cat(tensors.map((t) => unsqueeze(t, d)), d);
 }
