@@ -37,6 +37,17 @@ export interface Binding {
   /** params: [N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, dh, dw] */
   maxPool2dForward(x: TensorArg, y: TensorArg, indices: TensorArg, params: number[]): void;
   maxPool2dBackward(dy: TensorArg, indices: TensorArg, dx: TensorArg, params: number[]): void;
+  /** params: [N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, countIncludePad, divisorOverride (0 = none)] */
+  avgPool2dForward(x: TensorArg, y: TensorArg, params: number[]): void;
+  avgPool2dBackward(dy: TensorArg, dx: TensorArg, params: number[]): void;
+  /** params: [N, C, H, W, OH, OW] (input [N, C, H, W], output [N, C, OH, OW]) */
+  adaptiveAvgPool2dForward(x: TensorArg, y: TensorArg, params: number[]): void;
+  adaptiveAvgPool2dBackward(dy: TensorArg, dx: TensorArg, params: number[]): void;
+  /** backward: maxPool2dBackward with the same [N, C, H, W, OH, OW, ...] leading params */
+  adaptiveMaxPool2dForward(x: TensorArg, y: TensorArg, indices: TensorArg, params: number[]): void;
+  /** params: [N, C, H, W, OH, OW]: x and indices [N, C, H, W] into y [N, C, OH, OW] */
+  maxUnpool2dForward(x: TensorArg, indices: TensorArg, y: TensorArg, params: number[]): void;
+  maxUnpool2dBackward(dy: TensorArg, indices: TensorArg, dx: TensorArg, params: number[]): void;
   /** kind: 0 uniform [a,b), 1 normal (mean a, std b), 2 bernoulli (keep prob a, value b) */
   random(kind: number, out: TensorArg, a: number, b: number, seed: number, offset: number): void;
   softmax(x: TensorArg, y: TensorArg, outer: number, C: number, inner: number, log: boolean): void;

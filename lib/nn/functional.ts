@@ -2,7 +2,7 @@
 // arguments in one options object.
 export { conv2d } from '../ops/conv2d';
 export { linear } from '../ops/matmul';
-export { maxPool2d } from '../ops/pool2d';
+export { maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, maxUnpool2d } from '../ops/pool2d';
 export { dropout, dropout2d, dropout3d, alphaDropout } from '../ops/dropout';
 export { relu, sigmoid, tanh } from '../ops/elementwise';
 export { softmax, logSoftmax, selu, prelu } from '../ops/activation';

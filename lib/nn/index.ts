@@ -1,6 +1,7 @@
 // lib/nn/index.ts — the `nn` namespace: modules, Parameter, init, functional.
 export { Module, Parameter } from './module';
 export * from './layers';
+export * from './pooling';
 export * from './normalization';
 export * as init from './init';
 export * as functional from './functional';

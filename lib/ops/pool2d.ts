@@ -2,7 +2,7 @@
 // over [N, C, H, W] or [C, H, W], with gradient through the kept indices. Output size follows
 // PyTorch, including ceil mode's rule that the last window may not start in the right padding.
 import { native } from '../binding';
-import { invalidArg, checkTuple } from '../errors';
+import { invalidArg, checkTuple, checkInt, typeArg } from '../errors';
 import { Tensor, record, checkTensor, isFloating } from '../tensor';
 
 export interface MaxPool2dOptions {
@@ -55,5 +55,175 @@ export function maxPool2d(input: Tensor, kernelSize: number | number[], opts: Ma
     return [dx];
   });
   if (opts.returnIndices) return [y, idx];
+  return y;
+}
+
+// ---- average pooling ----------------------------------------------------------------------
+
+export interface AvgPool2dOptions {
+  stride?: number | number[] | null;
+  padding?: number | number[];
+  ceilMode?: boolean;
+  /** count padding positions in the divisor (default true) */
+  countIncludePad?: boolean;
+  /** divide every window's sum by this (an integer >= 1) instead */
+  divisorOverride?: number | null;
+}
+
+function checkPoolInput(input: Tensor): void {
+  checkTensor('input', input);
+  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
+  if (input.ndim !== 3 && input.ndim !== 4) invalidArg('input', 'a 3-D [C, H, W] or 4-D [N, C, H, W] tensor', input);
+}
+
+/** Average pooling over [N, C, H, W] or [C, H, W], as torch.nn.functional.avg_pool2d. */
+export function avgPool2d(input: Tensor, kernelSize: number | number[], opts: AvgPool2dOptions = {}): Tensor {
+  checkPoolInput(input);
+  if (input.ndim === 3) return avgPool2d(input.unsqueeze(0), kernelSize, opts).squeeze(0);
+  const [kh, kw] = checkTuple('kernelSize', kernelSize, 2, 1);
+  const [sh, sw] = checkTuple('stride', opts.stride ?? [kh, kw], 2, 1);
+  const [ph, pw] = checkTuple('padding', opts.padding ?? 0, 2, 0);
+  if (ph * 2 > kh || pw * 2 > kw) invalidArg('padding', `at most half the kernel size (${kh}x${kw})`, opts.padding);
+  const div = opts.divisorOverride ?? 0;
+  if (opts.divisorOverride != null) checkInt('divisorOverride', opts.divisorOverride, 1);
+  const [N, C, H, W] = input.shape;
+  const ceil = !!opts.ceilMode;
+  const OH = poolOutputSize(H, kh, sh, ph, 1, ceil);
+  const OW = poolOutputSize(W, kw, sw, pw, 1, ceil);
+  if (OH < 1 || OW < 1) invalidArg('input', `a spatial size large enough for the kernel (output would be ${OH}x${OW})`, input);
+  const params = [N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, opts.countIncludePad === false ? 0 : 1, div];
+  const x = input.contiguous();
+  const y = Tensor.empty([N, C, OH, OW], input.dtype, input.device);
+  native.avgPool2dForward(x.arg(), y.arg(), params);
+  if (x !== input) x.dispose();
+  record(y, [input], 'AvgPool2DBackward', (g) => {
+    const gc = g.contiguous();
+    const dx = Tensor.empty([N, C, H, W], input.dtype, input.device);
+    native.avgPool2dBackward(gc.arg(), dx.arg(), params);
+    if (gc !== g) gc.dispose();
+    return [dx];
+  });
+  return y;
+}
+
+// ---- adaptive pooling ---------------------------------------------------------------------
+
+export type AdaptiveOutputSize = number | null | (number | null)[];
+
+/** [OH, OW] from an adaptive outputSize (null keeps that input dimension). */
+export function adaptiveOutputSize(outputSize: AdaptiveOutputSize, H: number, W: number): [number, number] {
+  const arr = Array.isArray(outputSize) ? outputSize : [outputSize, outputSize];
+  if (arr.length !== 2 || !arr.every((v) => v === null || (typeof v === 'number' && Number.isInteger(v))))
+    typeArg('outputSize', 'an integer or an array of 2 integers (or nulls)', outputSize);
+  if (!arr.every((v) => v === null || (v as number) >= 1)) invalidArg('outputSize', 'integers >= 1 (or null)', outputSize);
+  return [arr[0] ?? H, arr[1] ?? W];
+}
+
+function checkAdaptiveSpatial(input: Tensor): void {
+  if (input.shape[2] < 1 || input.shape[3] < 1) invalidArg('input', 'a non-empty spatial size', input);
+}
+
+/** Adaptive average pooling to outputSize, as torch.nn.functional.adaptive_avg_pool2d. */
+export function adaptiveAvgPool2d(input: Tensor, outputSize: AdaptiveOutputSize): Tensor {
+  checkPoolInput(input);
+  if (input.ndim === 3) return adaptiveAvgPool2d(input.unsqueeze(0), outputSize).squeeze(0);
+  const [N, C, H, W] = input.shape;
+  const [OH, OW] = adaptiveOutputSize(outputSize, H, W);
+  checkAdaptiveSpatial(input);
+  const params = [N, C, H, W, OH, OW];
+  const x = input.contiguous();
+  const y = Tensor.empty([N, C, OH, OW], input.dtype, input.device);
+  native.adaptiveAvgPool2dForward(x.arg(), y.arg(), params);
+  if (x !== input) x.dispose();
+  record(y, [input], 'AdaptiveAvgPool2DBackward', (g) => {
+    const gc = g.contiguous();
+    const dx = Tensor.empty([N, C, H, W], input.dtype, input.device);
+    native.adaptiveAvgPool2dBackward(gc.arg(), dx.arg(), params);
+    if (gc !== g) gc.dispose();
+    return [dx];
+  });
+  return y;
+}
+
+export interface AdaptiveMaxPool2dOptions {
+  returnIndices?: boolean;
+}
+
+/** Adaptive max pooling to outputSize, as torch.nn.functional.adaptive_max_pool2d (indices as max_pool2d's). */
+export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveOutputSize, opts: AdaptiveMaxPool2dOptions & { returnIndices: true }): [Tensor, Tensor];
+export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveOutputSize, opts?: AdaptiveMaxPool2dOptions): Tensor;
+export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveOutputSize, opts: AdaptiveMaxPool2dOptions = {}): Tensor | [Tensor, Tensor] {
+  checkPoolInput(input);
+  if (input.ndim === 3) {
+    const r = adaptiveMaxPool2d(input.unsqueeze(0), outputSize, opts) as Tensor | [Tensor, Tensor];
+    return Array.isArray(r) ? [r[0].squeeze(0), r[1].squeeze(0)] : r.squeeze(0);
+  }
+  const [N, C, H, W] = input.shape;
+  const [OH, OW] = adaptiveOutputSize(outputSize, H, W);
+  checkAdaptiveSpatial(input);
+  const params = [N, C, H, W, OH, OW];
+  const x = input.contiguous();
+  const y = Tensor.empty([N, C, OH, OW], input.dtype, input.device);
+  const idx = Tensor.empty([N, C, OH, OW], 'int64', input.device);
+  native.adaptiveMaxPool2dForward(x.arg(), y.arg(), idx.arg(), params);
+  if (x !== input) x.dispose();
+  record(y, [input], 'AdaptiveMaxPool2DBackward', (g) => {
+    const gc = g.contiguous();
+    const dx = Tensor.empty([N, C, H, W], input.dtype, input.device);
+    native.maxPool2dBackward(gc.arg(), idx.arg(), dx.arg(), [...params, 1, 1, 1, 1, 0, 0, 1, 1]);
+    if (gc !== g) gc.dispose();
+    return [dx];
+  });
+  if (opts.returnIndices) return [y, idx];
+  return y;
+}
+
+// ---- max unpooling ------------------------------------------------------------------------
+
+export interface MaxUnpool2dOptions {
+  stride?: number | number[] | null;
+  padding?: number | number[];
+  /** [H, W] or [N, C, H, W] of the output; default (in - 1) * stride - 2 * padding + kernel */
+  outputSize?: number[] | null;
+}
+
+/** Inverse of maxPool2d through its indices, as torch.nn.functional.max_unpool2d. */
+export function maxUnpool2d(input: Tensor, indices: Tensor, kernelSize: number | number[], opts: MaxUnpool2dOptions = {}): Tensor {
+  checkPoolInput(input);
+  checkTensor('indices', indices);
+  if (indices.dtype !== 'int64') invalidArg('indices', 'an int64 tensor', indices);
+  if (indices.shape.join(',') !== input.shape.join(','))
+    invalidArg('indices', `a tensor of the input's shape [${input.shape.join(', ')}]`, indices);
+  if (input.ndim === 3) return maxUnpool2d(input.unsqueeze(0), indices.unsqueeze(0), kernelSize, opts).squeeze(0);
+  const [kh, kw] = checkTuple('kernelSize', kernelSize, 2, 1);
+  const [sh, sw] = checkTuple('stride', opts.stride ?? [kh, kw], 2, 1);
+  const [ph, pw] = checkTuple('padding', opts.padding ?? 0, 2, 0);
+  const [N, C, H, W] = input.shape;
+  const defH = (H - 1) * sh - 2 * ph + kh;
+  const defW = (W - 1) * sw - 2 * pw + kw;
+  let OH = defH;
+  let OW = defW;
+  if (opts.outputSize != null) {
+    const os = opts.outputSize;
+    if (!Array.isArray(os) || (os.length !== 2 && os.length !== 4) || !os.every((v) => typeof v === 'number' && Number.isInteger(v)))
+      typeArg('outputSize', 'an array of 2 or 4 integers', os);
+    [OH, OW] = os.slice(-2);
+    if (!(OH > defH - sh && OH < defH + sh && OW > defW - sw && OW < defW + sw))
+      invalidArg('outputSize', `a size between [${defH - sh + 1}, ${defW - sw + 1}] and [${defH + sh - 1}, ${defW + sw - 1}]`, os);
+  }
+  if (OH < 1 || OW < 1) invalidArg('outputSize', 'a positive output size', opts.outputSize ?? [OH, OW]);
+  const params = [N, C, H, W, OH, OW];
+  const x = input.contiguous();
+  const ic = indices.contiguous();
+  const y = Tensor.empty([N, C, OH, OW], input.dtype, input.device);
+  native.maxUnpool2dForward(x.arg(), ic.arg(), y.arg(), params);
+  if (x !== input) x.dispose();
+  record(y, [input], 'MaxUnpool2DBackward', (g) => {
+    const gc = g.contiguous();
+    const dx = Tensor.empty([N, C, H, W], input.dtype, input.device);
+    native.maxUnpool2dBackward(gc.arg(), ic.arg(), dx.arg(), params);
+    if (gc !== g) gc.dispose();
+    return [dx];
+  });
   return y;
 }

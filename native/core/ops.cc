@@ -28,6 +28,13 @@ OpTable<Conv2dBackwardInputFn> conv2d_backward_input_op("conv2d_backward_input")
 OpTable<Conv2dBackwardWeightFn> conv2d_backward_weight_op("conv2d_backward_weight");
 OpTable<MaxPool2dForwardFn> max_pool2d_forward_op("max_pool2d_forward");
 OpTable<MaxPool2dBackwardFn> max_pool2d_backward_op("max_pool2d_backward");
+OpTable<AvgPool2dForwardFn> avg_pool2d_forward_op("avg_pool2d_forward");
+OpTable<AvgPool2dBackwardFn> avg_pool2d_backward_op("avg_pool2d_backward");
+OpTable<AdaptiveAvgPool2dForwardFn> adaptive_avg_pool2d_forward_op("adaptive_avg_pool2d_forward");
+OpTable<AdaptiveAvgPool2dBackwardFn> adaptive_avg_pool2d_backward_op("adaptive_avg_pool2d_backward");
+OpTable<AdaptiveMaxPool2dForwardFn> adaptive_max_pool2d_forward_op("adaptive_max_pool2d_forward");
+OpTable<MaxUnpool2dForwardFn> max_unpool2d_forward_op("max_unpool2d_forward");
+OpTable<MaxUnpool2dBackwardFn> max_unpool2d_backward_op("max_unpool2d_backward");
 OpTable<RandomFn> random_op("random");
 OpTable<SoftmaxFn> softmax_op("softmax");
 OpTable<SoftmaxBackwardFn> softmax_backward_op("softmax_backward");
@@ -45,7 +52,10 @@ std::vector<OpInfo> list_ops() {
   return {info(copy_strided_op), info(fill_op), info(binary_op), info(unary_op), info(unary_backward_op),
           info(reduce_op), info(matmul_op), info(linear_forward_op), info(conv2d_forward_op),
           info(conv2d_backward_input_op), info(conv2d_backward_weight_op), info(max_pool2d_forward_op),
-          info(max_pool2d_backward_op), info(random_op), info(softmax_op), info(softmax_backward_op),
+          info(max_pool2d_backward_op), info(avg_pool2d_forward_op), info(avg_pool2d_backward_op),
+          info(adaptive_avg_pool2d_forward_op), info(adaptive_avg_pool2d_backward_op),
+          info(adaptive_max_pool2d_forward_op), info(max_unpool2d_forward_op), info(max_unpool2d_backward_op),
+          info(random_op), info(softmax_op), info(softmax_backward_op),
           info(nll_forward_op), info(nll_backward_op), info(adam_step_op), info(sgd_step_op)};
 }
 

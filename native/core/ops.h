@@ -89,6 +89,40 @@ using MaxPool2dForwardFn = void (*)(const TensorView& x, const TensorView& y, co
 using MaxPool2dBackwardFn = void (*)(const TensorView& dy, const TensorView& idx, const TensorView& dx, const Pool2dParams& p);
 extern OpTable<MaxPool2dForwardFn> max_pool2d_forward_op;
 extern OpTable<MaxPool2dBackwardFn> max_pool2d_backward_op;
+// Average pooling: window cropped to input+padding gives pool_size; the divisor is
+// divisor_override if > 0, else pool_size (count_include_pad) or the in-input element count.
+// Windows wholly in padding give 0. Backward: dx (overwritten) += dy / divisor over the window.
+struct AvgPool2dParams {
+  int64_t N, C, H, W, OH, OW;
+  int64_t kh, kw, sh, sw, ph, pw;
+  bool count_include_pad;
+  int64_t divisor_override;  // 0 = none
+};
+using AvgPool2dForwardFn = void (*)(const TensorView& x, const TensorView& y, const AvgPool2dParams& p);
+using AvgPool2dBackwardFn = void (*)(const TensorView& dy, const TensorView& dx, const AvgPool2dParams& p);
+extern OpTable<AvgPool2dForwardFn> avg_pool2d_forward_op;
+extern OpTable<AvgPool2dBackwardFn> avg_pool2d_backward_op;
+// Input planes [N, C, H, W] and output planes [N, C, OH, OW] (adaptive pooling, unpooling).
+struct Plane2dParams {
+  int64_t N, C, H, W, OH, OW;
+};
+// Adaptive pooling: output row i covers [floor(i*H/OH), ceil((i+1)*H/OH)) (same for columns).
+using AdaptiveAvgPool2dForwardFn = void (*)(const TensorView& x, const TensorView& y, const Plane2dParams& p);
+using AdaptiveAvgPool2dBackwardFn = void (*)(const TensorView& dy, const TensorView& dx, const Plane2dParams& p);
+// idx (I64) = flat h*W+w of the max (a NaN wins); backward is max_pool2d_backward's scatter.
+using AdaptiveMaxPool2dForwardFn = void (*)(const TensorView& x, const TensorView& y, const TensorView& idx,
+                                            const Plane2dParams& p);
+extern OpTable<AdaptiveAvgPool2dForwardFn> adaptive_avg_pool2d_forward_op;
+extern OpTable<AdaptiveAvgPool2dBackwardFn> adaptive_avg_pool2d_backward_op;
+extern OpTable<AdaptiveMaxPool2dForwardFn> adaptive_max_pool2d_forward_op;
+// Max unpooling: x, idx are [N, C, H, W]; y [N, C, OH, OW] zeroed, then y[plane][idx] = x
+// (indices outside [0, OH*OW) throw). Backward gathers: dx = dy[plane][idx].
+using MaxUnpool2dForwardFn = void (*)(const TensorView& x, const TensorView& idx, const TensorView& y,
+                                      const Plane2dParams& p);
+using MaxUnpool2dBackwardFn = void (*)(const TensorView& dy, const TensorView& idx, const TensorView& dx,
+                                       const Plane2dParams& p);
+extern OpTable<MaxUnpool2dForwardFn> max_unpool2d_forward_op;
+extern OpTable<MaxUnpool2dBackwardFn> max_unpool2d_backward_op;
 
 // ---- random (native/cpu/random.cc) -------------------------------------------------------
 // Counter-based generator: element i draws from (seed, offset + i), so CPU and CUDA agree and

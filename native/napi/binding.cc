@@ -275,6 +275,56 @@ Napi::Value MaxPool2dBackward(const Napi::CallbackInfo& info) {
   max_pool2d_backward_op.get(dx.device)(dy, idx, dx, pool_params(info[3]));
   return env.Undefined();
 }
+AvgPool2dParams avg_pool_params(const Napi::Value& v) {
+  auto p = ints(v);
+  return AvgPool2dParams{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12] != 0, p[13]};
+}
+Plane2dParams plane_params(const Napi::Value& v) {
+  auto p = ints(v);
+  return Plane2dParams{p[0], p[1], p[2], p[3], p[4], p[5]};
+}
+Napi::Value AvgPool2dForward(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView x = V(0), y = V(1);
+  avg_pool2d_forward_op.get(y.device)(x, y, avg_pool_params(info[2]));
+  return env.Undefined();
+}
+Napi::Value AvgPool2dBackward(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView dy = V(0), dx = V(1);
+  avg_pool2d_backward_op.get(dx.device)(dy, dx, avg_pool_params(info[2]));
+  return env.Undefined();
+}
+Napi::Value AdaptiveAvgPool2dForward(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView x = V(0), y = V(1);
+  adaptive_avg_pool2d_forward_op.get(y.device)(x, y, plane_params(info[2]));
+  return env.Undefined();
+}
+Napi::Value AdaptiveAvgPool2dBackward(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView dy = V(0), dx = V(1);
+  adaptive_avg_pool2d_backward_op.get(dx.device)(dy, dx, plane_params(info[2]));
+  return env.Undefined();
+}
+Napi::Value AdaptiveMaxPool2dForward(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView x = V(0), y = V(1), idx = V(2);
+  adaptive_max_pool2d_forward_op.get(y.device)(x, y, idx, plane_params(info[3]));
+  return env.Undefined();
+}
+Napi::Value MaxUnpool2dForward(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView x = V(0), idx = V(1), y = V(2);
+  max_unpool2d_forward_op.get(y.device)(x, idx, y, plane_params(info[3]));
+  return env.Undefined();
+}
+Napi::Value MaxUnpool2dBackward(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView dy = V(0), idx = V(1), dx = V(2);
+  max_unpool2d_backward_op.get(dx.device)(dy, idx, dx, plane_params(info[3]));
+  return env.Undefined();
+}
 // random(kind, out, a, b, seed, offset)
 Napi::Value Random(const Napi::CallbackInfo& info) {
   ENV;
@@ -381,6 +431,13 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   EXPORT("conv2dBackwardWeight", Conv2dBackwardWeight);
   EXPORT("maxPool2dForward", MaxPool2dForward);
   EXPORT("maxPool2dBackward", MaxPool2dBackward);
+  EXPORT("avgPool2dForward", AvgPool2dForward);
+  EXPORT("avgPool2dBackward", AvgPool2dBackward);
+  EXPORT("adaptiveAvgPool2dForward", AdaptiveAvgPool2dForward);
+  EXPORT("adaptiveAvgPool2dBackward", AdaptiveAvgPool2dBackward);
+  EXPORT("adaptiveMaxPool2dForward", AdaptiveMaxPool2dForward);
+  EXPORT("maxUnpool2dForward", MaxUnpool2dForward);
+  EXPORT("maxUnpool2dBackward", MaxUnpool2dBackward);
   EXPORT("random", Random);
   EXPORT("softmax", Softmax);
   EXPORT("softmaxBackward", SoftmaxBackward);
