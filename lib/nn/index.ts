@@ -3,5 +3,6 @@ export { Module, Parameter } from './module';
 export * from './layers';
 export * from './pooling';
 export * from './normalization';
+export * from './attention';
 export * as init from './init';
 export * as functional from './functional';
