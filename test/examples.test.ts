@@ -117,3 +117,95 @@ test('dropout in the seed: p=0.5 keeps about half, Dropout2d keeps the shape', (
   expect(new nn.Dropout2d(0.5).forward(torch.randn([4, 64, 32, 32])).shape).toEqual([4, 64, 32, 32]);
   expect(F.dropout(torch.ones([3]), { training: false }).tolist()).toEqual([1, 1, 1]);
 });
+
+// ---- tutorial 001: normalisation, dropout and activation examples ----
+class NormalizationExample extends nn.Module {
+  batchNorm: torch.nn.BatchNorm2d;
+  layerNorm: torch.nn.LayerNorm;
+  instanceNorm: torch.nn.InstanceNorm2d;
+  groupNorm: torch.nn.GroupNorm;
+  constructor(channels: number) {
+    super();
+    this.batchNorm = new nn.BatchNorm2d(channels);
+    this.layerNorm = new nn.LayerNorm([channels, 32, 32]);
+    this.instanceNorm = new nn.InstanceNorm2d(channels);
+    this.groupNorm = new nn.GroupNorm(8, channels);
+  }
+  forward(x: torch.Tensor): Record<string, torch.Tensor> {
+    return {
+      batchNorm: this.batchNorm.forward(x), layerNorm: this.layerNorm.forward(x),
+      instanceNorm: this.instanceNorm.forward(x), groupNorm: this.groupNorm.forward(x),
+    };
+  }
+}
+class ComplexNet extends nn.Module {
+  conv = new nn.Conv2d(3, 64, 3);
+  dropout2d = new nn.Dropout2d(0.2);
+  fc1 = new nn.Linear(64 * 30 * 30, 512);
+  dropout = new nn.Dropout(0.5);
+  fc2 = new nn.Linear(512, 10);
+  forward(x: torch.Tensor): torch.Tensor {
+    x = this.dropout2d.forward(F.relu(this.conv.forward(x)));
+    x = x.view(x.shape[0], -1);
+    return this.fc2.forward(this.dropout.forward(F.relu(this.fc1.forward(x))));
+  }
+}
+class SelfNormalizingNet extends nn.Module {
+  fc1: torch.nn.Linear;
+  alphaDropout1: torch.nn.AlphaDropout;
+  fc2: torch.nn.Linear;
+  alphaDropout2: torch.nn.AlphaDropout;
+  fc3: torch.nn.Linear;
+  constructor(inputSize: number, hiddenSize: number, outputSize: number, dropoutP = 0.2) {
+    super();
+    this.fc1 = new nn.Linear(inputSize, hiddenSize);
+    this.alphaDropout1 = new nn.AlphaDropout(dropoutP);
+    this.fc2 = new nn.Linear(hiddenSize, hiddenSize);
+    this.alphaDropout2 = new nn.AlphaDropout(dropoutP);
+    this.fc3 = new nn.Linear(hiddenSize, outputSize);
+  }
+  forward(x: torch.Tensor): torch.Tensor {
+    x = this.alphaDropout1.forward(F.selu(this.fc1.forward(x)));
+    x = this.alphaDropout2.forward(F.selu(this.fc2.forward(x)));
+    return this.fc3.forward(x);
+  }
+}
+class MultiClassClassifier extends nn.Module {
+  layer1: torch.nn.Linear;
+  layer2: torch.nn.Linear;
+  layer3: torch.nn.Linear;
+  relu = new nn.ReLU();
+  softmax = new nn.Softmax(1);
+  constructor(inputSize: number, hiddenSize: number, numClasses: number) {
+    super();
+    this.layer1 = new nn.Linear(inputSize, hiddenSize);
+    this.layer2 = new nn.Linear(hiddenSize, hiddenSize);
+    this.layer3 = new nn.Linear(hiddenSize, numClasses);
+  }
+  forward(x: torch.Tensor): torch.Tensor {
+    x = this.relu.forward(this.layer1.forward(x));
+    x = this.relu.forward(this.layer2.forward(x));
+    return this.softmax.forward(this.layer3.forward(x));
+  }
+}
+
+test('tutorial 001 networks run: NormalizationExample, ComplexNet, SelfNormalizingNet, MultiClassClassifier', () => {
+  torch.manualSeed(0);
+  torch.noGrad(() => {
+    const outs = new NormalizationExample(64).forward(torch.randn([2, 64, 32, 32]));
+    expect(Object.keys(outs)).toEqual(['batchNorm', 'layerNorm', 'instanceNorm', 'groupNorm']);
+    Object.values(outs).forEach((t) => expect(t.shape).toEqual([2, 64, 32, 32]));
+    // per-sample layer/instance/group statistics are ~0 mean
+    expect(Math.abs(outs.layerNorm.index(0).mean().item())).toBeLessThan(1e-5);
+    expect(new ComplexNet().forward(torch.randn([2, 3, 32, 32])).shape).toEqual([2, 10]);
+    const snn = new SelfNormalizingNet(784, 256, 10);
+    expect(snn.forward(torch.randn([4, 784])).shape).toEqual([4, 10]);
+    const probs = new MultiClassClassifier(20, 32, 5).forward(torch.randn([3, 20]));
+    (probs.sum(1).tolist() as number[]).forEach((s) => expect(s).toBeCloseTo(1, 5));
+  });
+  const sig = new nn.Sequential(new nn.Linear(10, 1), new nn.Sigmoid()).forward(torch.randn([4, 10])) as torch.Tensor;
+  (sig.toArray() as Float32Array).forEach((v) => expect(v > 0 && v < 1).toBe(true));
+  const th = new nn.Sequential(new nn.Linear(10, 5), new nn.Tanh()).forward(torch.randn([4, 10])) as torch.Tensor;
+  (th.toArray() as Float32Array).forEach((v) => expect(Math.abs(v) < 1).toBe(true));
+  expect((new nn.Sequential(new nn.Linear(10, 5), new nn.PReLU()).forward(torch.randn([4, 10])) as torch.Tensor).shape).toEqual([4, 5]);
+});
