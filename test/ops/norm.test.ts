@@ -110,3 +110,39 @@ test('a small network with BatchNorm and GroupNorm trains (loss falls)', () => {
   }
   expect(losses[29]).toBeLessThan(losses[0] * 0.5);
 });
+
+const FMNIST = '/usr/share/datasets/fashion-mnist';
+(require('fs').existsSync(`${FMNIST}/train-images-idx3-ubyte.gz`) ? test : test.skip)(
+  'a small network with BatchNorm and GroupNorm trains on Fashion-MNIST (loss falls, accuracy rises)',
+  () => {
+    torch.manualSeed(0);
+    const raw = new torch.data.FashionMNIST({ root: FMNIST, train: true });
+    const ds = new torch.data.ImageDataset(raw.images.subarray(0, 2048 * 784), raw.labels.subarray(0, 2048), [28, 28], torch.data.normalize(0.5, 0.5));
+    const net = new nn.Sequential(
+      new nn.Conv2d(1, 16, 3, { padding: 1 }), new nn.BatchNorm2d(16), new nn.ReLU(), new nn.MaxPool2d(2),
+      new nn.Conv2d(16, 16, 3, { padding: 1 }), new nn.GroupNorm(4, 16), new nn.ReLU(), new nn.MaxPool2d(2),
+      new nn.Flatten(), new nn.Linear(16 * 7 * 7, 10),
+    );
+    const opt = new torch.optim.Adam(net.parameters(), { lr: 3e-3 });
+    const losses: number[] = [];
+    for (let epoch = 0; epoch < 2; epoch++) {
+      for (const [x, y] of new torch.data.DataLoader(ds, { batchSize: 128, shuffle: true, seed: epoch })) {
+        losses.push(torch.tidy(() => {
+          const loss = F.crossEntropy(net.forward(x) as torch.Tensor, y);
+          opt.zeroGrad();
+          loss.backward();
+          opt.step();
+          return loss.item();
+        }));
+      }
+    }
+    const head = losses.slice(0, 4).reduce((a, b) => a + b) / 4;
+    const tail = losses.slice(-4).reduce((a, b) => a + b) / 4;
+    expect(tail).toBeLessThan(head * 0.5);
+    net.eval();
+    const [x, y] = ds.getBatch(Array.from({ length: 512 }, (_, i) => i));
+    const acc = torch.noGrad(() => (net.forward(x) as torch.Tensor).argmax(1).eq(y).sum().item() / 512);
+    expect(acc).toBeGreaterThan(0.7);
+  },
+  60000,
+);
