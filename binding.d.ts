@@ -34,6 +34,9 @@ export interface Binding {
   conv2dForward(x: TensorArg, w: TensorArg, b: OptTensorArg, y: TensorArg, params: number[]): void;
   conv2dBackwardInput(dy: TensorArg, w: TensorArg, dx: TensorArg, params: number[]): void;
   conv2dBackwardWeight(dy: TensorArg, x: TensorArg, dw: TensorArg, db: OptTensorArg, params: number[]): void;
+  conv3dForward(x: TensorArg, w: TensorArg, b: OptTensorArg, y: TensorArg, params: number[]): void;
+  conv3dBackwardInput(dy: TensorArg, w: TensorArg, dx: TensorArg, params: number[]): void;
+  conv3dBackwardWeight(dy: TensorArg, x: TensorArg, dw: TensorArg, db: OptTensorArg, params: number[]): void;
   /** params: [N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, dh, dw] */
   maxPool2dForward(x: TensorArg, y: TensorArg, indices: TensorArg, params: number[]): void;
   maxPool2dBackward(dy: TensorArg, indices: TensorArg, dx: TensorArg, params: number[]): void;

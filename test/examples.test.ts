@@ -209,3 +209,18 @@ test('tutorial 001 networks run: NormalizationExample, ComplexNet, SelfNormalizi
   (th.toArray() as Float32Array).forEach((v) => expect(Math.abs(v) < 1).toBe(true));
   expect((new nn.Sequential(new nn.Linear(10, 5), new nn.PReLU()).forward(torch.randn([4, 10])) as torch.Tensor).shape).toEqual([4, 5]);
 });
+
+test('tutorial 001 Conv3DNet: Conv3d(1, 16, 3) + ReLU + Dropout3d', () => {
+  class Conv3DNet extends nn.Module {
+    conv3d = new nn.Conv3d(1, 16, 3);
+    dropout3d = new nn.Dropout3d(0.3);
+    forward(x: torch.Tensor): torch.Tensor {
+      return this.dropout3d.forward(F.relu(this.conv3d.forward(x)));
+    }
+  }
+  torch.manualSeed(0);
+  const net = new Conv3DNet();
+  const y = net.forward(torch.randn([2, 1, 8, 8, 8]));
+  expect(y.shape).toEqual([2, 16, 6, 6, 6]);
+  expect(net.conv3d.toString()).toBe('Conv3d(1, 16, kernel_size=(3, 3, 3), stride=(1, 1, 1))');
+});

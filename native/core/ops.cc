@@ -26,6 +26,9 @@ OpTable<LinearFn> linear_forward_op("linear_forward");
 OpTable<Conv2dForwardFn> conv2d_forward_op("conv2d_forward");
 OpTable<Conv2dBackwardInputFn> conv2d_backward_input_op("conv2d_backward_input");
 OpTable<Conv2dBackwardWeightFn> conv2d_backward_weight_op("conv2d_backward_weight");
+OpTable<Conv3dForwardFn> conv3d_forward_op("conv3d_forward");
+OpTable<Conv3dBackwardInputFn> conv3d_backward_input_op("conv3d_backward_input");
+OpTable<Conv3dBackwardWeightFn> conv3d_backward_weight_op("conv3d_backward_weight");
 OpTable<MaxPool2dForwardFn> max_pool2d_forward_op("max_pool2d_forward");
 OpTable<MaxPool2dBackwardFn> max_pool2d_backward_op("max_pool2d_backward");
 OpTable<AvgPool2dForwardFn> avg_pool2d_forward_op("avg_pool2d_forward");
@@ -51,7 +54,8 @@ static OpInfo info(const OpTable<Fn>& t) {
 std::vector<OpInfo> list_ops() {
   return {info(copy_strided_op), info(fill_op), info(binary_op), info(unary_op), info(unary_backward_op),
           info(reduce_op), info(matmul_op), info(linear_forward_op), info(conv2d_forward_op),
-          info(conv2d_backward_input_op), info(conv2d_backward_weight_op), info(max_pool2d_forward_op),
+          info(conv2d_backward_input_op), info(conv2d_backward_weight_op), info(conv3d_forward_op),
+          info(conv3d_backward_input_op), info(conv3d_backward_weight_op), info(max_pool2d_forward_op),
           info(max_pool2d_backward_op), info(avg_pool2d_forward_op), info(avg_pool2d_backward_op),
           info(adaptive_avg_pool2d_forward_op), info(adaptive_avg_pool2d_backward_op),
           info(adaptive_max_pool2d_forward_op), info(max_unpool2d_forward_op), info(max_unpool2d_backward_op),

@@ -78,6 +78,24 @@ extern OpTable<Conv2dForwardFn> conv2d_forward_op;
 extern OpTable<Conv2dBackwardInputFn> conv2d_backward_input_op;
 extern OpTable<Conv2dBackwardWeightFn> conv2d_backward_weight_op;
 
+// ---- 3-D convolution (native/cpu/conv3d.cc) -----------------------------------------------
+struct Conv3dParams {
+  int64_t N, C, D, H, W;       // input  [N, C, D, H, W]
+  int64_t OC, KD, KH, KW;      // weight [OC, C/groups, KD, KH, KW]
+  int64_t OD, OH, OW;          // output [N, OC, OD, OH, OW]
+  int64_t sd, sh, sw, pd, ph, pw, dd, dh, dw, groups;
+};
+// Same contracts as the conv2d functions above, one more spatial dim.
+using Conv3dForwardFn = void (*)(const TensorView& x, const TensorView& w, const TensorView& b, const TensorView& y,
+                                 const Conv3dParams& p);
+using Conv3dBackwardInputFn = void (*)(const TensorView& dy, const TensorView& w, const TensorView& dx,
+                                       const Conv3dParams& p);
+using Conv3dBackwardWeightFn = void (*)(const TensorView& dy, const TensorView& x, const TensorView& dw,
+                                        const TensorView& db, const Conv3dParams& p);
+extern OpTable<Conv3dForwardFn> conv3d_forward_op;
+extern OpTable<Conv3dBackwardInputFn> conv3d_backward_input_op;
+extern OpTable<Conv3dBackwardWeightFn> conv3d_backward_weight_op;
+
 // ---- pooling (native/cpu/pool2d.cc) ------------------------------------------------------
 struct Pool2dParams {
   int64_t N, C, H, W, OH, OW;

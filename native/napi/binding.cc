@@ -259,6 +259,30 @@ Napi::Value Conv2dBackwardWeight(const Napi::CallbackInfo& info) {
   conv2d_backward_weight_op.get(dw.device)(dy, x, dw, db, conv_params(info[4]));
   return env.Undefined();
 }
+Conv3dParams conv3_params(const Napi::Value& v) {
+  auto p = ints(v);
+  if (p.size() != 22) throw Error(ErrorCode::Invalid, "torchlet: conv3d expects 22 parameters");
+  return Conv3dParams{p[0],  p[1],  p[2],  p[3],  p[4],  p[5],  p[6],  p[7],  p[8],  p[9],  p[10],
+                      p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20], p[21]};
+}
+Napi::Value Conv3dForward(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView x = V(0), w = V(1), b = V(2), y = V(3);
+  conv3d_forward_op.get(y.device)(x, w, b, y, conv3_params(info[4]));
+  return env.Undefined();
+}
+Napi::Value Conv3dBackwardInput(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView dy = V(0), w = V(1), dx = V(2);
+  conv3d_backward_input_op.get(dx.device)(dy, w, dx, conv3_params(info[3]));
+  return env.Undefined();
+}
+Napi::Value Conv3dBackwardWeight(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView dy = V(0), x = V(1), dw = V(2), db = V(3);
+  conv3d_backward_weight_op.get(dw.device)(dy, x, dw, db, conv3_params(info[4]));
+  return env.Undefined();
+}
 Pool2dParams pool_params(const Napi::Value& v) {
   auto p = ints(v);
   return Pool2dParams{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13]};
@@ -429,6 +453,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   EXPORT("conv2dForward", Conv2dForward);
   EXPORT("conv2dBackwardInput", Conv2dBackwardInput);
   EXPORT("conv2dBackwardWeight", Conv2dBackwardWeight);
+  EXPORT("conv3dForward", Conv3dForward);
+  EXPORT("conv3dBackwardInput", Conv3dBackwardInput);
+  EXPORT("conv3dBackwardWeight", Conv3dBackwardWeight);
   EXPORT("maxPool2dForward", MaxPool2dForward);
   EXPORT("maxPool2dBackward", MaxPool2dBackward);
   EXPORT("avgPool2dForward", AvgPool2dForward);
