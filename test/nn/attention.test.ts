@@ -37,20 +37,30 @@ describe.each(['float64', 'float32'] as const)('%s', (dtype) => {
   });
 });
 
-test("the seed's TransformerBlock runs: attention + residual + LayerNorm + feed-forward", () => {
+test("the seed's TransformerBlock (tutorial 000) runs as written: attention, residual + LayerNorm, FFN", () => {
   class TransformerBlock extends nn.Module {
-    attention = new nn.MultiheadAttention(16, 4);
-    norm1 = new nn.LayerNorm(16);
-    norm2 = new nn.LayerNorm(16);
-    ff = new nn.Sequential(new nn.Linear(16, 32), new nn.ReLU(), new nn.Linear(32, 16));
+    attention: torch.nn.MultiheadAttention;
+    norm1: torch.nn.LayerNorm;
+    norm2: torch.nn.LayerNorm;
+    ff: torch.nn.Linear;
+    ffOut: torch.nn.Linear;
+    constructor(dModel: number, nHead: number) {
+      super();
+      this.attention = new nn.MultiheadAttention(dModel, nHead);
+      this.norm1 = new nn.LayerNorm(dModel);
+      this.norm2 = new nn.LayerNorm(dModel);
+      this.ff = new nn.Linear(dModel, dModel * 4);
+      this.ffOut = new nn.Linear(dModel * 4, dModel);
+    }
     forward(x: torch.Tensor): torch.Tensor {
-      const [a] = this.attention.forward(x, x, x);
-      const h = this.norm1.forward(x.add(a));
-      return this.norm2.forward(h.add(this.ff.forward(h) as torch.Tensor));
+      const [attnOut] = this.attention.forward(x, x, x);
+      x = this.norm1.forward(x.add(attnOut));
+      const ffOut = this.ffOut.forward(torch.relu(this.ff.forward(x)));
+      return this.norm2.forward(x.add(ffOut));
     }
   }
   torch.manualSeed(0);
-  const blk = new TransformerBlock();
+  const blk = new TransformerBlock(16, 4);
   const x = torch.randn([5, 2, 16]);
   const y = blk.forward(x);
   expect(y.shape).toEqual([5, 2, 16]);
