@@ -4,7 +4,8 @@
 // Layer order, shapes and parameter counts are those of the seeds' PyTorch definitions.
 import { Tensor } from '../tensor';
 import { Module } from '../nn/module';
-import { Conv2d, Linear, ReLU, Tanh, MaxPool2d, Dropout, Flatten, Sequential } from '../nn/layers';
+import { Linear, ReLU, Tanh, MaxPool2d, Dropout, Flatten, Sequential } from '../nn/layers';
+import { Conv2d } from '../nn/conv';
 import { AvgPool2d, AdaptiveAvgPool2d } from '../nn/pooling';
 import { BatchNorm2d } from '../nn/normalization';
 import { relu, add } from '../ops/elementwise';

@@ -3,7 +3,8 @@
 // fc 128->10; and its Kaiming-normal (fan_out, relu) initialisation with zero biases.
 import { Tensor } from '../tensor';
 import { Module } from '../nn/module';
-import { Conv2d, Linear, Dropout } from '../nn/layers';
+import { Linear, Dropout } from '../nn/layers';
+import { Conv2d } from '../nn/conv';
 import * as init from '../nn/init';
 import { relu } from '../ops/elementwise';
 import { maxPool2d } from '../ops/pool2d';

@@ -1,7 +1,7 @@
 // lib/nn/index.ts — the `nn` namespace: modules, Parameter, init, functional.
 export { Module, Parameter } from './module';
 export * from './layers';
-export * from './conv3d';
+export * from './conv';
 export * from './pooling';
 export * from './normalization';
 export * from './attention';

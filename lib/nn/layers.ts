@@ -1,4 +1,4 @@
-// lib/nn/layers.ts — nn modules: Conv2d, Linear, activations (ReLU ... SELU, PReLU), MaxPool2d,
+// lib/nn/layers.ts — nn modules: Linear, activations (ReLU ... SELU, PReLU), MaxPool2d,
 // Dropout variants, Flatten, Identity, Sequential, ModuleList and the losses. Constructors validate their arguments
 // (errors name them); default initialisation is PyTorch's (kaiming_uniform_(a=sqrt(5)) weights,
 // uniform(+-1/sqrt(fan_in)) biases).
@@ -7,7 +7,6 @@ import { Tensor, empty, full } from '../tensor';
 import { Module, Parameter } from './module';
 import * as init from './init';
 import * as E from '../ops/elementwise';
-import { conv2d, Conv2dOptions } from '../ops/conv2d';
 import { linear } from '../ops/matmul';
 import { maxPool2d, MaxPool2dOptions } from '../ops/pool2d';
 import { dropout, dropout2d, dropout3d, alphaDropout, checkP } from '../ops/dropout';
@@ -16,56 +15,6 @@ import { crossEntropy, nllLoss, mseLoss, Reduction } from '../ops/loss';
 import { flatten } from '../ops/shape';
 
 const tuple = (v: number[]): string => `(${v.join(', ')})`;
-
-export class Conv2d extends Module {
-  readonly inChannels: number;
-  readonly outChannels: number;
-  readonly kernelSize: number[];
-  readonly stride: number[];
-  readonly padding: number[] | 'same' | 'valid';
-  readonly dilation: number[];
-  readonly groups: number;
-  weight: Parameter;
-  bias: Parameter | null;
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: Conv2dOptions & { bias?: boolean } = {}) {
-    super();
-    this.inChannels = checkInt('inChannels', inChannels, 1);
-    this.outChannels = checkInt('outChannels', outChannels, 1);
-    this.kernelSize = checkTuple('kernelSize', kernelSize, 2, 1);
-    this.stride = checkTuple('stride', opts.stride ?? 1, 2, 1);
-    const pad = opts.padding ?? 0;
-    this.padding = pad === 'same' || pad === 'valid' ? pad : checkTuple('padding', pad, 2, 0);
-    this.dilation = checkTuple('dilation', opts.dilation ?? 1, 2, 1);
-    this.groups = checkInt('groups', opts.groups ?? 1, 1);
-    if (inChannels % this.groups) invalidArg('groups', `a divisor of inChannels (${inChannels})`, this.groups);
-    if (outChannels % this.groups) invalidArg('groups', `a divisor of outChannels (${outChannels})`, this.groups);
-    if (pad === 'same' && this.stride.some((s) => s !== 1)) invalidArg('padding', "numeric padding ('same' requires stride 1)", pad);
-    this.weight = new Parameter(empty([outChannels, inChannels / this.groups, ...this.kernelSize]));
-    this.bias = opts.bias === false ? null : new Parameter(empty([outChannels]));
-    this.resetParameters();
-  }
-  resetParameters(): void {
-    init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const [fanIn] = init.calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      init.uniform_(this.bias, -bound, bound);
-    }
-  }
-  forward(x: Tensor): Tensor {
-    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
-  }
-  extraRepr(): string {
-    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${tuple(this.kernelSize)}, stride=${tuple(this.stride)}`;
-    const pad = this.padding;
-    if (typeof pad === 'string') s += `, padding=${pad}`;
-    else if (pad.some((p) => p !== 0)) s += `, padding=${tuple(pad)}`;
-    if (this.dilation.some((d) => d !== 1)) s += `, dilation=${tuple(this.dilation)}`;
-    if (this.groups !== 1) s += `, groups=${this.groups}`;
-    if (!this.bias) s += ', bias=False';
-    return s;
-  }
-}
 
 export class Linear extends Module {
   weight: Parameter;

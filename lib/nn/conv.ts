@@ -1,14 +1,23 @@
-// lib/nn/conv3d.ts — nn.Conv3d: 3-D convolution module over [N, C, D, H, W] with PyTorch's default
-// initialisation (kaiming_uniform_(a=sqrt(5)) weight, uniform(+-1/sqrt(fan_in)) bias).
+// lib/nn/conv.ts — nn.Conv2d and nn.Conv3d over one ConvNd base: argument checks with named
+// errors, PyTorch's default initialisation (kaiming_uniform_(a=sqrt(5)) weight,
+// uniform(+-1/sqrt(fan_in)) bias) and PyTorch's printed form.
 import { invalidArg, checkInt, checkTuple } from '../errors';
 import { Tensor, empty } from '../tensor';
 import { Module, Parameter } from './module';
 import * as init from './init';
+import { conv2d, Conv2dOptions } from '../ops/conv2d';
 import { conv3d, Conv3dOptions } from '../ops/conv3d';
 
 const tuple = (v: number[]): string => `(${v.join(', ')})`;
+type ConvOptions = {
+  stride?: number | number[];
+  padding?: number | number[] | 'same' | 'valid';
+  dilation?: number | number[];
+  groups?: number;
+  bias?: boolean;
+};
 
-export class Conv3d extends Module {
+abstract class ConvNd extends Module {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly kernelSize: number[];
@@ -18,15 +27,15 @@ export class Conv3d extends Module {
   readonly groups: number;
   weight: Parameter;
   bias: Parameter | null;
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: Conv3dOptions & { bias?: boolean } = {}) {
+  constructor(dims: number, inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvOptions) {
     super();
     this.inChannels = checkInt('inChannels', inChannels, 1);
     this.outChannels = checkInt('outChannels', outChannels, 1);
-    this.kernelSize = checkTuple('kernelSize', kernelSize, 3, 1);
-    this.stride = checkTuple('stride', opts.stride ?? 1, 3, 1);
+    this.kernelSize = checkTuple('kernelSize', kernelSize, dims, 1);
+    this.stride = checkTuple('stride', opts.stride ?? 1, dims, 1);
     const pad = opts.padding ?? 0;
-    this.padding = pad === 'same' || pad === 'valid' ? pad : checkTuple('padding', pad, 3, 0);
-    this.dilation = checkTuple('dilation', opts.dilation ?? 1, 3, 1);
+    this.padding = pad === 'same' || pad === 'valid' ? pad : checkTuple('padding', pad, dims, 0);
+    this.dilation = checkTuple('dilation', opts.dilation ?? 1, dims, 1);
     this.groups = checkInt('groups', opts.groups ?? 1, 1);
     if (inChannels % this.groups) invalidArg('groups', `a divisor of inChannels (${inChannels})`, this.groups);
     if (outChannels % this.groups) invalidArg('groups', `a divisor of outChannels (${outChannels})`, this.groups);
@@ -43,8 +52,8 @@ export class Conv3d extends Module {
       init.uniform_(this.bias, -bound, bound);
     }
   }
-  forward(x: Tensor): Tensor {
-    return conv3d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  protected opts(): { stride: number[]; padding: number[] | 'same' | 'valid'; dilation: number[]; groups: number } {
+    return { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups };
   }
   extraRepr(): string {
     let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${tuple(this.kernelSize)}, stride=${tuple(this.stride)}`;
@@ -55,5 +64,23 @@ export class Conv3d extends Module {
     if (this.groups !== 1) s += `, groups=${this.groups}`;
     if (!this.bias) s += ', bias=False';
     return s;
+  }
+}
+
+export class Conv2d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: Conv2dOptions & { bias?: boolean } = {}) {
+    super(2, inChannels, outChannels, kernelSize, opts);
+  }
+  forward(x: Tensor): Tensor {
+    return conv2d(x, this.weight, this.bias, this.opts());
+  }
+}
+
+export class Conv3d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: Conv3dOptions & { bias?: boolean } = {}) {
+    super(3, inChannels, outChannels, kernelSize, opts);
+  }
+  forward(x: Tensor): Tensor {
+    return conv3d(x, this.weight, this.bias, this.opts());
   }
 }
