@@ -4,6 +4,7 @@
 import { native } from '../binding';
 import { invalidArg, checkTuple, typeArg } from '../errors';
 import { Tensor, record, checkTensor, isFloating } from '../tensor';
+import { runConv } from './conv_common';
 
 export interface Conv2dOptions {
   stride?: number | number[];
@@ -60,33 +61,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
   if (OH < 1 || OW < 1)
     invalidArg('input', `a spatial size large enough for the kernel (output would be ${OH}x${OW})`, input);
   const params = [N, C, H, W, OC, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, groups];
-  const x = input.contiguous();
-  const w = weight.contiguous();
-  const b = bias ? bias.contiguous() : null;
-  const y = Tensor.empty([N, OC, OH, OW], input.dtype, input.device);
-  native.conv2dForward(x.arg(), w.arg(), b ? b.arg() : null, y.arg(), params);
-  return record(y, [input, weight, bias ?? null], 'ConvolutionBackward', (g) => {
-    const gc = g.contiguous();
-    let gx: Tensor | null = null;
-    let gw: Tensor | null = null;
-    let gb: Tensor | null = null;
-    if (input.requiresGrad) {
-      gx = Tensor.empty([N, C, H, W], input.dtype, input.device);
-      native.conv2dBackwardInput(gc.arg(), w.arg(), gx.arg(), params);
-    }
-    const needB = !!bias && bias.requiresGrad;
-    if (weight.requiresGrad || needB) {
-      gw = Tensor.empty(weight.shape.slice(), weight.dtype, weight.device);
-      gb = needB ? Tensor.empty([OC], input.dtype, input.device) : null;
-      native.conv2dBackwardWeight(gc.arg(), x.arg(), gw.arg(), gb ? gb.arg() : null, params);
-      if (!weight.requiresGrad) {
-        gw.dispose();
-        gw = null;
-      }
-    }
-    if (gc !== g) gc.dispose();
-    return [gx, gw, gb];
-  });
+  return runConv(input, weight, bias, [N, OC, OH, OW], params, { forward: native.conv2dForward, backwardInput: native.conv2dBackwardInput, backwardWeight: native.conv2dBackwardWeight });
 }
 
 /** Zero padding of the last two dims by (top, bottom, left, right), with gradient. */

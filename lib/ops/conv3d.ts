@@ -3,7 +3,8 @@
 // and bias through the native conv3d kernels. Every argument is validated here with a named error.
 import { native } from '../binding';
 import { invalidArg, checkTuple, typeArg } from '../errors';
-import { Tensor, record, checkTensor, isFloating } from '../tensor';
+import { Tensor, checkTensor, isFloating } from '../tensor';
+import { runConv } from './conv_common';
 
 export interface Conv3dOptions {
   stride?: number | number[];
@@ -60,33 +61,7 @@ export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
   if (OD < 1 || OH < 1 || OW < 1)
     invalidArg('input', `a spatial size large enough for the kernel (output would be ${OD}x${OH}x${OW})`, input);
   const params = [N, C, D, H, W, OC, KD, KH, KW, OD, OH, OW, sd, sh, sw, pd, ph, pw, dd, dh, dw, groups];
-  const x = input.contiguous();
-  const w = weight.contiguous();
-  const b = bias ? bias.contiguous() : null;
-  const y = Tensor.empty([N, OC, OD, OH, OW], input.dtype, input.device);
-  native.conv3dForward(x.arg(), w.arg(), b ? b.arg() : null, y.arg(), params);
-  let out = record(y, [input, weight, bias ?? null], 'ConvolutionBackward', (g) => {
-    const gc = g.contiguous();
-    let gx: Tensor | null = null;
-    let gw: Tensor | null = null;
-    let gb: Tensor | null = null;
-    if (input.requiresGrad) {
-      gx = Tensor.empty([N, C, D, H, W], input.dtype, input.device);
-      native.conv3dBackwardInput(gc.arg(), w.arg(), gx.arg(), params);
-    }
-    const needB = !!bias && bias.requiresGrad;
-    if (weight.requiresGrad || needB) {
-      gw = Tensor.empty(weight.shape.slice(), weight.dtype, weight.device);
-      gb = needB ? Tensor.empty([OC], input.dtype, input.device) : null;
-      native.conv3dBackwardWeight(gc.arg(), x.arg(), gw.arg(), gb ? gb.arg() : null, params);
-      if (!weight.requiresGrad) {
-        gw.dispose();
-        gw = null;
-      }
-    }
-    if (gc !== g) gc.dispose();
-    return [gx, gw, gb];
-  });
+  let out = runConv(input, weight, bias, [N, OC, OD, OH, OW], params, { forward: native.conv3dForward, backwardInput: native.conv3dBackwardInput, backwardWeight: native.conv3dBackwardWeight });
   trim.forEach((t, i) => {
     if (t) out = out.narrow(2 + i, 1, out.shape[2 + i] - 1);
   });

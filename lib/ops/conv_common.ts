@@ -1,0 +1,44 @@
+// lib/ops/conv_common.ts — the part of conv2d and conv3d that does not depend on the number of
+// spatial dims: run the native forward on contiguous operands and record the backward that calls
+// the native input- and weight-gradient kernels (only for the inputs that need a gradient).
+import type { TensorArg, OptTensorArg } from '../../binding';
+import { Tensor, record } from '../tensor';
+
+export interface ConvKernels {
+  forward(x: TensorArg, w: TensorArg, b: OptTensorArg, y: TensorArg, params: number[]): void;
+  backwardInput(dy: TensorArg, w: TensorArg, dx: TensorArg, params: number[]): void;
+  backwardWeight(dy: TensorArg, x: TensorArg, dw: TensorArg, db: OptTensorArg, params: number[]): void;
+}
+
+/** y = conv(input, weight) + bias with output shape outShape; params are the kernel's. */
+export function runConv(
+  input: Tensor, weight: Tensor, bias: Tensor | null | undefined, outShape: number[], params: number[], k: ConvKernels,
+): Tensor {
+  const x = input.contiguous();
+  const w = weight.contiguous();
+  const b = bias ? bias.contiguous() : null;
+  const y = Tensor.empty(outShape, input.dtype, input.device);
+  k.forward(x.arg(), w.arg(), b ? b.arg() : null, y.arg(), params);
+  return record(y, [input, weight, bias ?? null], 'ConvolutionBackward', (g) => {
+    const gc = g.contiguous();
+    let gx: Tensor | null = null;
+    let gw: Tensor | null = null;
+    let gb: Tensor | null = null;
+    if (input.requiresGrad) {
+      gx = Tensor.empty(input.shape.slice(), input.dtype, input.device);
+      k.backwardInput(gc.arg(), w.arg(), gx.arg(), params);
+    }
+    const needB = !!bias && bias.requiresGrad;
+    if (weight.requiresGrad || needB) {
+      gw = Tensor.empty(weight.shape.slice(), weight.dtype, weight.device);
+      gb = needB ? Tensor.empty([outShape[1]], input.dtype, input.device) : null;
+      k.backwardWeight(gc.arg(), x.arg(), gw.arg(), gb ? gb.arg() : null, params);
+      if (!weight.requiresGrad) {
+        gw.dispose();
+        gw = null;
+      }
+    }
+    if (gc !== g) gc.dispose();
+    return [gx, gw, gb];
+  });
+}
