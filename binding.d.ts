@@ -40,6 +40,16 @@ export interface Binding {
   /** params: [N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, dh, dw] */
   maxPool2dForward(x: TensorArg, y: TensorArg, indices: TensorArg, params: number[]): void;
   maxPool2dBackward(dy: TensorArg, indices: TensorArg, dx: TensorArg, params: number[]): void;
+  /** y = maxPool2d(relu(x)) over non-overlapping windows; tap (uint8) = window-local argmax; same params as maxPool2dForward */
+  reluMaxPool2dForward(x: TensorArg, y: TensorArg, tap: TensorArg, params: number[]): void;
+  /** dx (overwritten) = dy routed to the tap where !(y <= 0), zero elsewhere */
+  reluMaxPool2dBackward(dy: TensorArg, y: TensorArg, tap: TensorArg, dx: TensorArg, params: number[]): void;
+  /** conv2d (+ bias) then reluMaxPool2d in one pass: y, tap pooled; convParams as conv2dForward, poolParams as maxPool2dForward over the conv output */
+  conv2dReluMaxPool2dForward(x: TensorArg, w: TensorArg, b: OptTensorArg, y: TensorArg, tap: TensorArg, convParams: number[], poolParams: number[]): void;
+  /** conv2dBackwardInput with dy rebuilt from the pooled gradient g (and y, tap) image by image */
+  conv2dReluMaxPool2dBackwardInput(g: TensorArg, y: TensorArg, tap: TensorArg, w: TensorArg, dx: TensorArg, convParams: number[], poolParams: number[]): void;
+  /** conv2dBackwardWeight with dy rebuilt from the pooled gradient g (and y, tap) image by image */
+  conv2dReluMaxPool2dBackwardWeight(g: TensorArg, y: TensorArg, tap: TensorArg, x: TensorArg, dw: TensorArg, db: OptTensorArg, convParams: number[], poolParams: number[]): void;
   /** params: [N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, countIncludePad, divisorOverride (0 = none)] */
   avgPool2dForward(x: TensorArg, y: TensorArg, params: number[]): void;
   avgPool2dBackward(dy: TensorArg, dx: TensorArg, params: number[]): void;

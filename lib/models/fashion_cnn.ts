@@ -1,13 +1,21 @@
 // lib/models/fashion_cnn.ts — the seed tutorial's FashionCNN (003): conv 1->32 3x3 pad 1, relu,
 // maxpool 2, conv 32->64 3x3 pad 1, relu, maxpool 2, flatten, fc 3136->128, relu, dropout 0.5,
 // fc 128->10; and its Kaiming-normal (fan_out, relu) initialisation with zero biases.
+// Each conv -> relu -> pool block runs as the fused conv2dReluMaxPool2d (identical values and
+// gradients; the full-size conv output is never stored).
 import { Tensor } from '../tensor';
 import { Module } from '../nn/module';
 import { Linear, Dropout } from '../nn/layers';
 import { Conv2d } from '../nn/conv';
 import * as init from '../nn/init';
 import { relu } from '../ops/elementwise';
-import { maxPool2d } from '../ops/pool2d';
+import { conv2dReluMaxPool2d } from '../ops/conv2d';
+
+/** maxPool2d(relu(conv.forward(x)), 2) as one fused op. */
+function convBlock(conv: Conv2d, x: Tensor): Tensor {
+  const o = { stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups };
+  return conv2dReluMaxPool2d(x, conv.weight, conv.bias, o, 2);
+}
 
 export class FashionCNN extends Module {
   conv1: Conv2d;
@@ -24,8 +32,9 @@ export class FashionCNN extends Module {
     this.fc2 = new Linear(128, opts.numClasses ?? 10);
   }
   forward(x: Tensor): Tensor {
-    let h = maxPool2d(relu(this.conv1.forward(x)), 2);
-    h = maxPool2d(relu(this.conv2.forward(h)), 2);
+    // = maxPool2d(relu(this.conv1.forward(x)), 2), and the same for conv2
+    let h = convBlock(this.conv1, x);
+    h = convBlock(this.conv2, h);
     h = h.view(h.shape[0], -1);
     h = this.dropout.forward(relu(this.fc1.forward(h)));
     return this.fc2.forward(h);

@@ -1,10 +1,13 @@
 // lib/ops/conv2d.ts — 2-D convolution (stride, padding incl. 'same'/'valid', dilation, groups,
 // optional bias) over [N, C, H, W] (or unbatched [C, H, W]), with gradients for input, weight and
 // bias through the native conv2d kernels. Every argument is validated here with a named error.
+// Also conv2dReluMaxPool2d: conv2d -> ReLU -> max pooling (non-overlapping windows) in one native
+// pass whose full-size conv output and gradient are never stored (same values and gradients).
 import { native } from '../binding';
 import { invalidArg, checkTuple, typeArg } from '../errors';
 import { Tensor, record, checkTensor, isFloating } from '../tensor';
 import { runConv } from './conv_common';
+import { reluMaxPool2d } from './pool2d';
 
 export interface Conv2dOptions {
   stride?: number | number[];
@@ -14,6 +17,17 @@ export interface Conv2dOptions {
 }
 
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  const prep = prepareConv2d(input, weight, bias, opts);
+  if (prep instanceof Tensor) return prep;
+  return runConv(input, weight, bias, prep.outShape, prep.params, { forward: native.conv2dForward, backwardInput: native.conv2dBackwardInput, backwardWeight: native.conv2dBackwardWeight });
+}
+
+/**
+ * Checks conv2d's arguments and returns the native kernel's params and the output shape — or the
+ * finished result where the call is handled by another conv2d call (unbatched input, asymmetric
+ * 'same' padding).
+ */
+function prepareConv2d(input: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: Conv2dOptions): Tensor | { params: number[]; outShape: number[] } {
   checkTensor('input', input);
   checkTensor('weight', weight);
   if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
@@ -60,8 +74,56 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
   const OW = Math.floor((W + 2 * pw - dw * (KW - 1) - 1) / sw) + 1;
   if (OH < 1 || OW < 1)
     invalidArg('input', `a spatial size large enough for the kernel (output would be ${OH}x${OW})`, input);
-  const params = [N, C, H, W, OC, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, groups];
-  return runConv(input, weight, bias, [N, OC, OH, OW], params, { forward: native.conv2dForward, backwardInput: native.conv2dBackwardInput, backwardWeight: native.conv2dBackwardWeight });
+  return { params: [N, C, H, W, OC, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, groups], outShape: [N, OC, OH, OW] };
+}
+
+/**
+ * maxPool2d(relu(conv2d(input, weight, bias, opts)), kernelSize) with stride = kernelSize — the
+ * conv block of most small CNNs. For 4-D input the three run as one native pass: each image's conv
+ * output lives only in a per-thread scratch buffer, is pooled from there, and the backward pass
+ * rebuilds each image's conv-output gradient the same way. Values and gradients equal the unfused
+ * ops'. Other inputs run the ops one after the other.
+ */
+export function conv2dReluMaxPool2d(
+  input: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: Conv2dOptions, kernelSize: number | number[],
+): Tensor {
+  const [kh, kw] = checkTuple('kernelSize', kernelSize, 2, 1);
+  if (input instanceof Tensor && input.ndim !== 4) return reluMaxPool2d(conv2d(input, weight, bias, opts), kernelSize);
+  const prep = prepareConv2d(input, weight, bias, opts);
+  if (prep instanceof Tensor) return reluMaxPool2d(prep, kernelSize);
+  const [N, OC, OH, OW] = prep.outShape;
+  if (kh * kw > 256 || OH < kh || OW < kw) return reluMaxPool2d(conv2d(input, weight, bias, opts), kernelSize);
+  const [POH, POW] = [Math.floor(OH / kh), Math.floor(OW / kw)];
+  const poolParams = [N, OC, OH, OW, POH, POW, kh, kw, kh, kw, 0, 0, 1, 1];
+  const params = prep.params;
+  const x = input.contiguous();
+  const w = weight.contiguous();
+  const b = bias ? bias.contiguous() : null;
+  const y = Tensor.empty([N, OC, POH, POW], input.dtype, input.device);
+  const tap = Tensor.empty([N, OC, POH, POW], 'uint8', input.device);
+  native.conv2dReluMaxPool2dForward(x.arg(), w.arg(), b ? b.arg() : null, y.arg(), tap.arg(), params, poolParams);
+  return record(y, [input, weight, bias ?? null], 'ConvReluMaxPoolBackward', (g) => {
+    const gc = g.contiguous();
+    let gx: Tensor | null = null;
+    let gw: Tensor | null = null;
+    let gb: Tensor | null = null;
+    if (input.requiresGrad) {
+      gx = Tensor.empty(input.shape.slice(), input.dtype, input.device);
+      native.conv2dReluMaxPool2dBackwardInput(gc.arg(), y.arg(), tap.arg(), w.arg(), gx.arg(), params, poolParams);
+    }
+    const needB = !!bias && bias.requiresGrad;
+    if (weight.requiresGrad || needB) {
+      gw = Tensor.empty(weight.shape.slice(), weight.dtype, weight.device);
+      gb = needB ? Tensor.empty([OC], input.dtype, input.device) : null;
+      native.conv2dReluMaxPool2dBackwardWeight(gc.arg(), y.arg(), tap.arg(), x.arg(), gw.arg(), gb ? gb.arg() : null, params, poolParams);
+      if (!weight.requiresGrad) {
+        gw.dispose();
+        gw = null;
+      }
+    }
+    if (gc !== g) gc.dispose();
+    return [gx, gw, gb];
+  });
 }
 
 /** Zero padding of the last two dims by (top, bottom, left, right), with gradient. */

@@ -1,9 +1,11 @@
 // lib/ops/pool2d.ts — 2-D max pooling (kernel, stride, padding, dilation, ceilMode, indices)
 // over [N, C, H, W] or [C, H, W], with gradient through the kept indices. Output size follows
 // PyTorch, including ceil mode's rule that the last window may not start in the right padding.
+// Also reluMaxPool2d = maxPool2d(relu(x)) fused in one native pass (same values and gradients).
 import { native } from '../binding';
 import { invalidArg, checkTuple, checkInt, typeArg } from '../errors';
 import { Tensor, record, checkTensor, isFloating } from '../tensor';
+import { relu } from './elementwise';
 
 export interface MaxPool2dOptions {
   stride?: number | number[] | null;
@@ -55,6 +57,45 @@ export function maxPool2d(input: Tensor, kernelSize: number | number[], opts: Ma
     return [dx];
   });
   if (opts.returnIndices) return [y, idx];
+  return y;
+}
+
+/**
+ * maxPool2d(relu(input), kernelSize, opts) — the conv -> ReLU -> pool pattern of most CNNs — in one
+ * native pass when the windows do not overlap (stride = kernel, no padding, dilation 1, every window
+ * whole): the full-size ReLU output is never written, the backward pass writes each input gradient
+ * once, and the values and gradients are exactly those of the unfused pair (ReLU and max commute;
+ * ties and NaNs follow PyTorch's max-pool rule). Other settings run the two ops one after the other.
+ */
+export function reluMaxPool2d(input: Tensor, kernelSize: number | number[], opts: Omit<MaxPool2dOptions, 'returnIndices'> = {}): Tensor {
+  checkTensor('input', input);
+  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
+  if (input.ndim !== 3 && input.ndim !== 4) invalidArg('input', 'a 3-D [C, H, W] or 4-D [N, C, H, W] tensor', input);
+  if ((opts as MaxPool2dOptions).returnIndices) invalidArg('opts.returnIndices', 'false (use maxPool2d(relu(x)) for indices)', true);
+  const [kh, kw] = checkTuple('kernelSize', kernelSize, 2, 1);
+  const [sh, sw] = checkTuple('stride', opts.stride ?? [kh, kw], 2, 1);
+  const [ph, pw] = checkTuple('padding', opts.padding ?? 0, 2, 0);
+  const [dh, dw] = checkTuple('dilation', opts.dilation ?? 1, 2, 1);
+  const [H, W] = input.shape.slice(-2);
+  const whole = !opts.ceilMode || (H % kh === 0 && W % kw === 0);
+  if (input.ndim === 3 || sh !== kh || sw !== kw || ph || pw || dh !== 1 || dw !== 1 || !whole || kh * kw > 256 || H < kh || W < kw)
+    return maxPool2d(relu(input), kernelSize, opts);
+  const [N, C] = input.shape;
+  const OH = Math.floor(H / kh);
+  const OW = Math.floor(W / kw);
+  const params = [N, C, H, W, OH, OW, kh, kw, sh, sw, 0, 0, 1, 1];
+  const x = input.contiguous();
+  const y = Tensor.empty([N, C, OH, OW], input.dtype, input.device);
+  const tap = Tensor.empty([N, C, OH, OW], 'uint8', input.device);
+  native.reluMaxPool2dForward(x.arg(), y.arg(), tap.arg(), params);
+  if (x !== input) x.dispose();
+  record(y, [input], 'ReluMaxPool2dBackward', (g) => {
+    const gc = g.contiguous();
+    const dx = Tensor.empty([N, C, H, W], input.dtype, input.device);
+    native.reluMaxPool2dBackward(gc.arg(), y.arg(), tap.arg(), dx.arg(), params);
+    if (gc !== g) gc.dispose();
+    return [dx];
+  });
   return y;
 }
 

@@ -31,6 +31,11 @@ OpTable<Conv3dBackwardInputFn> conv3d_backward_input_op("conv3d_backward_input")
 OpTable<Conv3dBackwardWeightFn> conv3d_backward_weight_op("conv3d_backward_weight");
 OpTable<MaxPool2dForwardFn> max_pool2d_forward_op("max_pool2d_forward");
 OpTable<MaxPool2dBackwardFn> max_pool2d_backward_op("max_pool2d_backward");
+OpTable<ReluMaxPool2dForwardFn> relu_max_pool2d_forward_op("relu_max_pool2d_forward");
+OpTable<ReluMaxPool2dBackwardFn> relu_max_pool2d_backward_op("relu_max_pool2d_backward");
+OpTable<Conv2dReluMaxPool2dForwardFn> conv2d_relu_max_pool2d_forward_op("conv2d_relu_max_pool2d_forward");
+OpTable<Conv2dReluMaxPool2dBackwardInputFn> conv2d_relu_max_pool2d_backward_input_op("conv2d_relu_max_pool2d_backward_input");
+OpTable<Conv2dReluMaxPool2dBackwardWeightFn> conv2d_relu_max_pool2d_backward_weight_op("conv2d_relu_max_pool2d_backward_weight");
 OpTable<AvgPool2dForwardFn> avg_pool2d_forward_op("avg_pool2d_forward");
 OpTable<AvgPool2dBackwardFn> avg_pool2d_backward_op("avg_pool2d_backward");
 OpTable<AdaptiveAvgPool2dForwardFn> adaptive_avg_pool2d_forward_op("adaptive_avg_pool2d_forward");
@@ -56,7 +61,8 @@ std::vector<OpInfo> list_ops() {
           info(reduce_op), info(matmul_op), info(linear_forward_op), info(conv2d_forward_op),
           info(conv2d_backward_input_op), info(conv2d_backward_weight_op), info(conv3d_forward_op),
           info(conv3d_backward_input_op), info(conv3d_backward_weight_op), info(max_pool2d_forward_op),
-          info(max_pool2d_backward_op), info(avg_pool2d_forward_op), info(avg_pool2d_backward_op),
+          info(max_pool2d_backward_op), info(relu_max_pool2d_forward_op), info(relu_max_pool2d_backward_op), info(conv2d_relu_max_pool2d_forward_op),
+          info(conv2d_relu_max_pool2d_backward_input_op), info(conv2d_relu_max_pool2d_backward_weight_op), info(avg_pool2d_forward_op), info(avg_pool2d_backward_op),
           info(adaptive_avg_pool2d_forward_op), info(adaptive_avg_pool2d_backward_op),
           info(adaptive_max_pool2d_forward_op), info(max_unpool2d_forward_op), info(max_unpool2d_backward_op),
           info(random_op), info(softmax_op), info(softmax_backward_op),

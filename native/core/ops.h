@@ -107,6 +107,31 @@ using MaxPool2dForwardFn = void (*)(const TensorView& x, const TensorView& y, co
 using MaxPool2dBackwardFn = void (*)(const TensorView& dy, const TensorView& idx, const TensorView& dx, const Pool2dParams& p);
 extern OpTable<MaxPool2dForwardFn> max_pool2d_forward_op;
 extern OpTable<MaxPool2dBackwardFn> max_pool2d_backward_op;
+// Fused relu + max pooling over non-overlapping windows (kh == sh, kw == sw, no padding, dilation 1;
+// windows cover rows [0, OH*kh) and columns [0, OW*kw)): y = max_pool2d(relu(x)) = relu(max_pool2d(x)),
+// tap (U8) = window-local index i*kw + j of the max (PyTorch's rule: greater or NaN wins, so the last
+// NaN). Backward: dx (every element overwritten) = dy at the tap of windows where !(y <= 0), else 0 —
+// exactly the gradient of max_pool2d(relu(x)).
+using ReluMaxPool2dForwardFn = void (*)(const TensorView& x, const TensorView& y, const TensorView& tap, const Pool2dParams& p);
+using ReluMaxPool2dBackwardFn = void (*)(const TensorView& dy, const TensorView& y, const TensorView& tap, const TensorView& dx,
+                                         const Pool2dParams& p);
+extern OpTable<ReluMaxPool2dForwardFn> relu_max_pool2d_forward_op;
+extern OpTable<ReluMaxPool2dBackwardFn> relu_max_pool2d_backward_op;
+// conv2d (+ bias) followed by relu_max_pool2d in one pass (native/cpu/conv2d.cc): y, tap are the pooled
+// output and taps (pp: pooling of the conv output, C = OC, H = OH, W = OW); the full-size conv
+// output is never stored. The backward ops take the pooled gradient g with y and tap, rebuild the
+// conv-output gradient image by image, and otherwise follow conv2d_backward_input/weight.
+using Conv2dReluMaxPool2dForwardFn = void (*)(const TensorView& x, const TensorView& w, const TensorView& b, const TensorView& y,
+                                              const TensorView& tap, const Conv2dParams& p, const Pool2dParams& pp);
+using Conv2dReluMaxPool2dBackwardInputFn = void (*)(const TensorView& g, const TensorView& y, const TensorView& tap,
+                                                    const TensorView& w, const TensorView& dx, const Conv2dParams& p,
+                                                    const Pool2dParams& pp);
+using Conv2dReluMaxPool2dBackwardWeightFn = void (*)(const TensorView& g, const TensorView& y, const TensorView& tap,
+                                                     const TensorView& x, const TensorView& dw, const TensorView& db,
+                                                     const Conv2dParams& p, const Pool2dParams& pp);
+extern OpTable<Conv2dReluMaxPool2dForwardFn> conv2d_relu_max_pool2d_forward_op;
+extern OpTable<Conv2dReluMaxPool2dBackwardInputFn> conv2d_relu_max_pool2d_backward_input_op;
+extern OpTable<Conv2dReluMaxPool2dBackwardWeightFn> conv2d_relu_max_pool2d_backward_weight_op;
 // Average pooling: window cropped to input+padding gives pool_size; the divisor is
 // divisor_override if > 0, else pool_size (count_include_pad) or the in-input element count.
 // Windows wholly in padding give 0. Backward: dx (overwritten) += dy / divisor over the window.

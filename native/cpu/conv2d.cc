@@ -28,6 +28,7 @@
 
 #include "../core/ops.h"
 #include "gemm.h"
+#include "pool2d.h"
 
 namespace tl {
 namespace cpu {
@@ -54,7 +55,31 @@ struct ConvScratch {
   }
   ~ConvScratch() { std::free(p); }
 };
-thread_local ConvScratch t_in, t_out;
+thread_local ConvScratch t_in, t_out, t_y;
+
+// conv + relu + max pooling fused (non-overlapping windows): the forward pass writes each image's
+// conv output to a thread's scratch and pools it from there; the backward passes rebuild each
+// image's conv-output gradient from the pooled one in the same scratch. The full-size conv output
+// and its gradient never exist in memory.
+template <typename T>
+struct PoolFuse {
+  Pool2dParams p;          // pooling of the conv output: N, C = OC, H = OH, W = OW; OH/OW = pooled size
+  T* y = nullptr;          // forward: pooled output [N, OC, POH, POW]
+  const T* yc = nullptr;   // backward: that pooled output
+  uint8_t* tap = nullptr;  // window-local argmax [N, OC, POH, POW]
+  const T* g = nullptr;    // backward: gradient of the pooled output
+  int64_t plane() const { return p.OH * p.OW; }
+};
+
+// dy of image n ([OC, OH*OW]): in place, or rebuilt from the pooled gradient into t_y.
+template <typename T>
+const T* dy_image(const T* dy, const PoolFuse<T>* f, int64_t n, int64_t OC, int64_t OHW) {
+  if (!f) return dy + n * OC * OHW;
+  T* buf = t_y.get<T>(OC * OHW);
+  const int64_t po = n * OC * f->plane();
+  relu_max_unpool_planes(f->g + po, f->yc + po, f->tap + po, buf, OC, f->p);
+  return buf;
+}
 
 struct Geom {
   Conv2dParams p;
@@ -260,24 +285,34 @@ std::vector<PackedA<T>> pack_weights(const T* w, const Geom& g) {
 
 template <typename T>
 void forward_impl(const TensorView& xv, const TensorView& wv, const TensorView& bv, const TensorView& yv,
-                  const Conv2dParams& prm) {
+                  const Conv2dParams& prm, const PoolFuse<T>* pool = nullptr) {
   const Geom g(prm);
   const T* x = xv.ptr<T>();
   const T* b = bv.data ? bv.ptr<T>() : nullptr;
-  T* y = yv.ptr<T>();
+  T* const y_out = pool ? nullptr : yv.ptr<T>();
+  // where image n's conv output goes: y itself, or the scratch that the pooling epilogue reads
+  auto y_image = [&](int64_t n) { return pool ? t_y.get<T>(prm.OC * g.OHW) : y_out + n * prm.OC * g.OHW; };
+  auto epilogue = [&](int64_t n, const T* yi) {
+    if (!pool) return;
+    const int64_t po = n * prm.OC * pool->plane();
+    relu_max_pool_planes(yi, pool->y + po, pool->tap + po, prm.OC, pool->p);
+  };
   const std::vector<PackedA<T>> wp = pack_weights(wv.ptr<T>(), g);
   if (g.stride1()) {
     const Grid grid(g.Cg, prm.H, prm.W, prm.ph, prm.pw, prm.OH, prm.OW, prm.KH, prm.KW, prm.dh, prm.dw);
     for_each_image(prm.N, [&](int64_t n, bool par) {
+      T* yi = y_image(n);
       for (int64_t gi = 0; gi < g.G; ++gi)
         grid_conv(grid, x + (n * prm.C + gi * g.Cg) * g.HW, wp[gi], g.OCg,
-                  b ? b + gi * g.OCg : nullptr, y + (n * prm.OC + gi * g.OCg) * g.OHW, par);
+                  b ? b + gi * g.OCg : nullptr, yi + gi * g.OCg * g.OHW, par);
+      epilogue(n, yi);
     });
     return;
   }
   for_each_image(prm.N, [&](int64_t n, bool par) {
+    T* yi = y_image(n);
     for (int64_t gi = 0; gi < g.G; ++gi) {
-      T* yg = y + (n * prm.OC + gi * g.OCg) * g.OHW;
+      T* yg = yi + gi * g.OCg * g.OHW;
       T beta = T(0);
       if (b) {
         for (int64_t o = 0; o < g.OCg; ++o) std::fill(yg + o * g.OHW, yg + (o + 1) * g.OHW, b[gi * g.OCg + o]);
@@ -286,13 +321,15 @@ void forward_impl(const TensorView& xv, const TensorView& wv, const TensorView& 
       Im2col<T> col(x + (n * prm.C + gi * g.Cg) * g.HW, g);
       gemm_ex<T>(g.OCg, g.OHW, g.Kg, T(1), wp[gi], col, beta, yg, g.OHW, par);
     }
+    epilogue(n, yi);
   });
 }
 
 template <typename T>
-void backward_input_impl(const TensorView& dyv, const TensorView& wv, const TensorView& dxv, const Conv2dParams& prm) {
+void backward_input_impl(const TensorView& dyv, const TensorView& wv, const TensorView& dxv, const Conv2dParams& prm,
+                         const PoolFuse<T>* pool = nullptr) {
   const Geom g(prm);
-  const T* dy = dyv.ptr<T>();
+  const T* dy = pool ? nullptr : dyv.ptr<T>();
   const T* w = wv.ptr<T>();
   T* dx = dxv.ptr<T>();
   // The grid path packs OCg*KK x L of dy per image for a GEMM with only Cg rows: with very few input
@@ -313,17 +350,19 @@ void backward_input_impl(const TensorView& dyv, const TensorView& wv, const Tens
     const Grid grid(g.OCg, prm.OH, prm.OW, (prm.KH - 1) * prm.dh - prm.ph, (prm.KW - 1) * prm.dw - prm.pw, prm.H,
                     prm.W, prm.KH, prm.KW, prm.dh, prm.dw);
     for_each_image(prm.N, [&](int64_t n, bool par) {
+      const T* dyi = dy_image(dy, pool, n, prm.OC, g.OHW);
       for (int64_t gi = 0; gi < g.G; ++gi)
-        grid_conv(grid, dy + (n * prm.OC + gi * g.OCg) * g.OHW, wp[gi], g.Cg,
+        grid_conv(grid, dyi + gi * g.OCg * g.OHW, wp[gi], g.Cg,
                   static_cast<const T*>(nullptr), dx + (n * prm.C + gi * g.Cg) * g.HW, par);
     });
     return;
   }
   for_each_image(prm.N, [&](int64_t n, bool par) {
+    const T* dyi = dy_image(dy, pool, n, prm.OC, g.OHW);
     for (int64_t gi = 0; gi < g.G; ++gi) {
       T* dcol = t_out.get<T>(g.Kg * g.OHW);
       gemm<T>(true, false, g.Kg, g.OHW, g.OCg, T(1), w + gi * g.OCg * g.Kg, g.Kg,
-              dy + (n * prm.OC + gi * g.OCg) * g.OHW, g.OHW, T(0), dcol, g.OHW, par);
+              dyi + gi * g.OCg * g.OHW, g.OHW, T(0), dcol, g.OHW, par);
       T* dxg = dx + (n * prm.C + gi * g.Cg) * g.HW;
       std::fill(dxg, dxg + g.Cg * g.HW, T(0));
       col2im_add(dcol, g, dxg);
@@ -349,9 +388,9 @@ void add_row_sums(const T* dy, int64_t rows, int64_t cols, double* db) {
 
 template <typename T>
 void backward_weight_impl(const TensorView& dyv, const TensorView& xv, const TensorView& dwv, const TensorView& dbv,
-                          const Conv2dParams& prm) {
+                          const Conv2dParams& prm, const PoolFuse<T>* pool = nullptr) {
   const Geom g(prm);
-  const T* dy = dyv.ptr<T>();
+  const T* dy = pool ? nullptr : dyv.ptr<T>();
   const T* x = xv.ptr<T>();
   const bool want_db = dbv.data != nullptr;
   const Grid grid(g.Cg, prm.H, prm.W, prm.ph, prm.pw, prm.OH, prm.OW, prm.KH, prm.KW, prm.dh, prm.dw);
@@ -372,10 +411,11 @@ void backward_weight_impl(const TensorView& dyv, const TensorView& xv, const Ten
     const int t = omp_get_thread_num();
     const int64_t lo = prm.N * t / nt, hi = prm.N * (t + 1) / nt;
     try {
-      for (int64_t n = lo; n < hi; ++n)
+      for (int64_t n = lo; n < hi; ++n) {
+        const T* dyi = dy_image(dy, pool, n, prm.OC, g.OHW);
         for (int64_t gi = 0; gi < g.G; ++gi) {
           const T* xg = x + (n * prm.C + gi * g.Cg) * g.HW;
-          const T* dyg = dy + (n * prm.OC + gi * g.OCg) * g.OHW;
+          const T* dyg = dyi + gi * g.OCg * g.OHW;
           T* dwg = acc.data() + t * wsize + gi * g.OCg * g.Kg;
           if (want_db) add_row_sums(dyg, g.OCg, g.OHW, dbacc.data() + t * prm.OC + gi * g.OCg);
           if (g.stride1()) {
@@ -399,6 +439,7 @@ void backward_weight_impl(const TensorView& dyv, const TensorView& xv, const Ten
             gemm<T>(false, true, g.OCg, g.Kg, g.OHW, T(1), dyg, g.OHW, col, g.OHW, T(1), dwg, g.Kg, inner_par);
           }
         }
+      }
     } catch (const Error& e) {
 #pragma omp critical(tl_conv_err)
       err = e.what(), code = e.code;
@@ -425,6 +466,14 @@ void backward_weight_impl(const TensorView& dyv, const TensorView& xv, const Ten
       db[o] = static_cast<T>(s);
     }
   }
+}
+
+template <typename F>
+void dispatch_float_conv(DType d, F f) {
+  if (d == DType::F32)
+    f(float(0));
+  else
+    f(double(0));
 }
 
 void check_dtypes(const char* op, std::initializer_list<const TensorView*> ts) {
@@ -464,10 +513,56 @@ void conv2d_backward_weight_cpu(const TensorView& dy, const TensorView& x, const
     backward_weight_impl<double>(dy, x, dw, db, p);
 }
 
+template <typename T>
+PoolFuse<T> pool_fuse(const TensorView* y, const TensorView& tap, const TensorView* g, const Pool2dParams& pp) {
+  PoolFuse<T> f;
+  f.p = pp;
+  if (y) f.y = y->ptr<T>();
+  f.tap = tap.ptr<uint8_t>();
+  return f;
+}
+
+void conv2d_relu_max_pool2d_forward_cpu(const TensorView& x, const TensorView& w, const TensorView& b, const TensorView& y,
+                                        const TensorView& tap, const Conv2dParams& p, const Pool2dParams& pp) {
+  check_dtypes("conv2d", {&x, &w, &b, &y});
+  dispatch_float_conv(x.dtype, [&](auto z) {
+    using T = decltype(z);
+    PoolFuse<T> f = pool_fuse<T>(&y, tap, nullptr, pp);
+    forward_impl<T>(x, w, b, y, p, &f);
+  });
+}
+void conv2d_relu_max_pool2d_backward_input_cpu(const TensorView& g, const TensorView& y, const TensorView& tap,
+                                               const TensorView& w, const TensorView& dx, const Conv2dParams& p,
+                                               const Pool2dParams& pp) {
+  check_dtypes("conv2d backward", {&g, &y, &w, &dx});
+  dispatch_float_conv(g.dtype, [&](auto z) {
+    using T = decltype(z);
+    PoolFuse<T> f = pool_fuse<T>(nullptr, tap, &g, pp);
+    f.yc = y.ptr<T>();
+    f.g = g.ptr<T>();
+    backward_input_impl<T>(g, w, dx, p, &f);
+  });
+}
+void conv2d_relu_max_pool2d_backward_weight_cpu(const TensorView& g, const TensorView& y, const TensorView& tap,
+                                                const TensorView& x, const TensorView& dw, const TensorView& db,
+                                                const Conv2dParams& p, const Pool2dParams& pp) {
+  check_dtypes("conv2d backward", {&g, &y, &x, &dw, &db});
+  dispatch_float_conv(g.dtype, [&](auto z) {
+    using T = decltype(z);
+    PoolFuse<T> f = pool_fuse<T>(nullptr, tap, &g, pp);
+    f.yc = y.ptr<T>();
+    f.g = g.ptr<T>();
+    backward_weight_impl<T>(g, x, dw, db, p, &f);
+  });
+}
+
 }  // namespace
 }  // namespace cpu
 }  // namespace tl
 
+TL_REGISTER_KERNEL(conv2d_relu_max_pool2d_forward_op, CPU, &tl::cpu::conv2d_relu_max_pool2d_forward_cpu);
+TL_REGISTER_KERNEL(conv2d_relu_max_pool2d_backward_input_op, CPU, &tl::cpu::conv2d_relu_max_pool2d_backward_input_cpu);
+TL_REGISTER_KERNEL(conv2d_relu_max_pool2d_backward_weight_op, CPU, &tl::cpu::conv2d_relu_max_pool2d_backward_weight_cpu);
 TL_REGISTER_KERNEL(conv2d_forward_op, CPU, &tl::cpu::conv2d_forward_cpu);
 TL_REGISTER_KERNEL(conv2d_backward_input_op, CPU, &tl::cpu::conv2d_backward_input_cpu);
 TL_REGISTER_KERNEL(conv2d_backward_weight_op, CPU, &tl::cpu::conv2d_backward_weight_cpu);

@@ -173,7 +173,7 @@ void unary_typed(UnaryOp op, const T* a, T s, T* o, int64_t n) {
     case UnaryOp::Log: TL_LOOP(std::log(x))
     case UnaryOp::Sqrt: TL_LOOP(std::sqrt(x))
     case UnaryOp::Abs: TL_LOOP(x < 0 ? -x : x)
-    case UnaryOp::Relu: TL_LOOP(x > T(0) ? x : T(0))
+    case UnaryOp::Relu: TL_LOOP(x <= T(0) ? T(0) : x)  // NaN passes, as in PyTorch
     case UnaryOp::Sigmoid: TL_LOOP(T(1) / (T(1) + std::exp(-x)))
     case UnaryOp::Tanh: TL_LOOP(std::tanh(x))
     case UnaryOp::AddScalar: TL_LOOP(x + s)
@@ -211,7 +211,10 @@ void unary_backward_cpu(UnaryBackwardOp op, const TensorView& t, const TensorVie
     switch (op) {
       case UnaryBackwardOp::Relu:
 #pragma omp parallel for simd if (n > kParallelGrain)
-        for (int64_t i = 0; i < n; ++i) o[i] = pt[i] > T(0) ? g[i] : T(0);
+        for (int64_t i = 0; i < n; ++i) {  // both loads unconditional, so the select vectorises
+          const T a = pt[i], b = g[i];
+          o[i] = a <= T(0) ? T(0) : b;  // PyTorch's threshold_backward: a NaN passes the gradient
+        }
         break;
       case UnaryBackwardOp::Sigmoid:
 #pragma omp parallel for simd if (n > kParallelGrain)

@@ -1,45 +1,131 @@
 // native/cpu/pool2d.cc — max pooling over [N, C, H, W] with kernel, stride, padding, dilation.
 // Forward writes the max and, per output, the flat index h*W+w of its argmax in the input plane
-// (as PyTorch's indices); windows cropped to the input; a NaN wins. Backward scatters dy to dx
-// through the indices (dx overwritten). Output size (incl. ceil mode) is computed in lib/.
-// Also average pooling (PyTorch's divisor rules), adaptive average/max pooling and max unpooling.
+// (as PyTorch's indices); windows cropped to the input; a NaN wins (the last one, as in
+// PyTorch). Backward scatters dy to dx through the indices (dx overwritten). Output sizes (incl.
+// ceil mode) are computed in lib/. float fast paths use SSE2 (x86-64 baseline) where available.
+// Also fused relu + max pooling (non-overlapping windows, uint8 window-local taps), average pooling
+// (PyTorch's divisor rules), adaptive average/max pooling and max unpooling.
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
+#include <vector>
+#include <algorithm>
 #include "dispatch.h"
+#include "pool2d.h"
 
 namespace tl {
 namespace {
 
+// Window bounds along one axis, clipped to the input: taps k in [lo, hi) have
+// 0 <= o*stride - pad + k*dil < size.
+struct Taps {
+  int64_t start, lo, hi;
+};
+inline Taps taps(int64_t o, int64_t stride, int64_t pad, int64_t dil, int64_t k, int64_t size) {
+  const int64_t s = o * stride - pad;
+  const int64_t lo = s < 0 ? (-s + dil - 1) / dil : 0;
+  const int64_t hi = s >= size ? 0 : std::min(k, (size - s + dil - 1) / dil);
+  return {s, lo, std::max(lo, hi)};
+}
+
+// One output row of 2x2/2 pooling: taps r0[2w], r0[2w+1], r1[2w], r1[2w+1] in PyTorch's order.
+template <typename T>
+inline void max_pool_row22_scalar(const T* r0, int64_t W, int64_t base, int64_t ow0, int64_t OW, T* y,
+                                  int64_t* idx) {
+  const T* r1 = r0 + W;
+  for (int64_t ow = ow0; ow < OW; ++ow) {
+    const T v[4] = {r0[2 * ow], r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1]};
+    const int64_t o[4] = {base + 2 * ow, base + 2 * ow + 1, base + W + 2 * ow, base + W + 2 * ow + 1};
+    T best = v[0];
+    int64_t bi = o[0];
+    for (int k = 1; k < 4; ++k) {
+      const bool take = (v[k] > best) | (v[k] != v[k]);
+      best = take ? v[k] : best;
+      bi = take ? o[k] : bi;
+    }
+    y[ow] = best;
+    idx[ow] = bi;
+  }
+}
+template <typename T>
+inline void max_pool_row22(const T* r0, int64_t W, int64_t base, int64_t OW, T* y, int64_t* idx) {
+  max_pool_row22_scalar(r0, W, base, 0, OW, y, idx);
+}
+// float: four outputs at a time with SSE2 compares and blends (no branches on the data).
+#if defined(__SSE2__)
+template <>
+inline void max_pool_row22<float>(const float* r0, int64_t W, int64_t base, int64_t OW, float* y, int64_t* idx) {
+  const float* r1 = r0 + W;
+  if (OW < 4 || base + W + 2 * OW >= (int64_t(1) << 30)) return max_pool_row22_scalar(r0, W, base, 0, OW, y, idx);
+  const __m128i one = _mm_set1_epi32(1), wv = _mm_set1_epi32(int32_t(W)), lanes = _mm_setr_epi32(0, 2, 4, 6);
+  auto four = [&](int64_t ow) {  // outputs ow .. ow+3
+    const __m128i i0 = _mm_add_epi32(_mm_set1_epi32(int32_t(base + 2 * ow)), lanes);
+    const __m128 a0 = _mm_loadu_ps(r0 + 2 * ow), a1 = _mm_loadu_ps(r0 + 2 * ow + 4);
+    const __m128 b0 = _mm_loadu_ps(r1 + 2 * ow), b1 = _mm_loadu_ps(r1 + 2 * ow + 4);
+    const __m128 v[4] = {_mm_shuffle_ps(a0, a1, _MM_SHUFFLE(2, 0, 2, 0)), _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(3, 1, 3, 1)),
+                         _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0)), _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1))};
+    const __m128i o[4] = {i0, _mm_add_epi32(i0, one), _mm_add_epi32(i0, wv), _mm_add_epi32(_mm_add_epi32(i0, wv), one)};
+    __m128 best = v[0];
+    __m128i bi = o[0];
+    for (int k = 1; k < 4; ++k) {
+      const __m128 take = _mm_or_ps(_mm_cmpgt_ps(v[k], best), _mm_cmpunord_ps(v[k], v[k]));
+      best = _mm_or_ps(_mm_and_ps(take, v[k]), _mm_andnot_ps(take, best));
+      const __m128i t = _mm_castps_si128(take);
+      bi = _mm_or_si128(_mm_and_si128(t, o[k]), _mm_andnot_si128(t, bi));
+    }
+    _mm_storeu_ps(y + ow, best);
+    const __m128i zero = _mm_setzero_si128();  // indices are >= 0: zero-extend to int64
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(idx + ow), _mm_unpacklo_epi32(bi, zero));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(idx + ow + 2), _mm_unpackhi_epi32(bi, zero));
+  };
+  int64_t ow = 0;
+  for (; ow + 4 <= OW; ow += 4) four(ow);
+  if (ow < OW) four(OW - 4);  // the last outputs again, overlapping (same values)
+}
+#endif
+
+// Branch-free window scan (random data made the branchy version mispredict on every other
+// tap). PyTorch's rule: a tap wins when it is greater than the running max or is NaN, so the
+// last NaN of a window wins; an all -inf window reports its first in-bounds tap.
 template <typename T>
 void max_pool_fwd(const T* x, T* y, int64_t* idx, const Pool2dParams& p) {
   const int64_t planes = p.N * p.C;
+  std::vector<Taps> tw(p.OW), th(p.OH);
+  for (int64_t o = 0; o < p.OW; ++o) tw[o] = taps(o, p.sw, p.pw, p.dw, p.kw, p.W);
+  for (int64_t o = 0; o < p.OH; ++o) th[o] = taps(o, p.sh, p.ph, p.dh, p.kh, p.H);
+  const bool k22 = p.kh == 2 && p.kw == 2 && p.sh == 2 && p.sw == 2 && p.ph == 0 && p.pw == 0 &&
+                   p.dh == 1 && p.dw == 1 && p.H >= 2 * p.OH && p.W >= 2 * p.OW;
 #pragma omp parallel for schedule(static) if (planes * p.OH * p.OW > 4096)
   for (int64_t pl = 0; pl < planes; ++pl) {
     const T* xp = x + pl * p.H * p.W;
     T* yp = y + pl * p.OH * p.OW;
     int64_t* ip = idx + pl * p.OH * p.OW;
+    if (k22) {  // the common 2x2/2 pooling: every window is whole
+      for (int64_t oh = 0; oh < p.OH; ++oh)
+        max_pool_row22(xp + 2 * oh * p.W, p.W, 2 * oh * p.W, p.OW, yp + oh * p.OW, ip + oh * p.OW);
+      continue;
+    }
     for (int64_t oh = 0; oh < p.OH; ++oh) {
-      const int64_t h0 = oh * p.sh - p.ph;
+      const Taps a = th[oh];
       for (int64_t ow = 0; ow < p.OW; ++ow) {
-        const int64_t w0 = ow * p.sw - p.pw;
+        const Taps b = tw[ow];
         T best = -std::numeric_limits<T>::infinity();
-        int64_t bi = -1;
-        for (int64_t i = 0; i < p.kh; ++i) {
-          const int64_t h = h0 + i * p.dh;
-          if (h < 0 || h >= p.H) continue;
-          for (int64_t j = 0; j < p.kw; ++j) {
-            const int64_t w = w0 + j * p.dw;
-            if (w < 0 || w >= p.W) continue;
-            const T v = xp[h * p.W + w];
-            if (v > best || v != v || bi < 0) {
-              best = v;
-              bi = h * p.W + w;
-              if (v != v) goto done;
-            }
+        int64_t bi = (a.start + a.lo * p.dh) * p.W + b.start + b.lo * p.dw;
+        for (int64_t i = a.lo; i < a.hi; ++i) {
+          const int64_t row = (a.start + i * p.dh) * p.W + b.start;
+          for (int64_t j = b.lo; j < b.hi; ++j) {
+            const int64_t off = row + j * p.dw;
+            const T v = xp[off];
+            const bool take = (v > best) | (v != v);
+            best = take ? v : best;
+            bi = take ? off : bi;
           }
         }
-      done:
         yp[oh * p.OW + ow] = best;
         ip[oh * p.OW + ow] = bi;
       }
@@ -74,6 +160,194 @@ void max_pool2d_backward_cpu(const TensorView& dy, const TensorView& idx, const 
   });
 }
 
+
+// ---- fused relu + max pooling (non-overlapping windows) -----------------------------------------
+
+// One output row of relu(2x2/2 max): float lanes 4 at a time (SSE2), scalar tail and double.
+template <typename T>
+inline void relu_max_row22_scalar(const T* r0, int64_t W, int64_t ow0, int64_t OW, T* y, uint8_t* tap) {
+  const T* r1 = r0 + W;
+  for (int64_t ow = ow0; ow < OW; ++ow) {
+    const T v[4] = {r0[2 * ow], r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1]};
+    T best = v[0];
+    int t = 0;
+    for (int k = 1; k < 4; ++k) {
+      const bool take = (v[k] > best) | (v[k] != v[k]);
+      best = take ? v[k] : best;
+      t = take ? k : t;
+    }
+    y[ow] = best <= T(0) ? T(0) : best;  // relu; NaN stays NaN
+    tap[ow] = static_cast<uint8_t>(t);
+  }
+}
+template <typename T>
+inline void relu_max_row22(const T* r0, int64_t W, int64_t OW, T* y, uint8_t* tap) {
+  relu_max_row22_scalar(r0, W, 0, OW, y, tap);
+}
+#if defined(__SSE2__)
+template <>
+inline void relu_max_row22<float>(const float* r0, int64_t W, int64_t OW, float* y, uint8_t* tap) {
+  const float* r1 = r0 + W;
+  if (OW < 4) return relu_max_row22_scalar(r0, W, 0, OW, y, tap);
+  const __m128 zero = _mm_setzero_ps();
+  auto four = [&](int64_t ow) {  // outputs ow .. ow+3
+    const __m128 a0 = _mm_loadu_ps(r0 + 2 * ow), a1 = _mm_loadu_ps(r0 + 2 * ow + 4);
+    const __m128 b0 = _mm_loadu_ps(r1 + 2 * ow), b1 = _mm_loadu_ps(r1 + 2 * ow + 4);
+    const __m128 v[4] = {_mm_shuffle_ps(a0, a1, _MM_SHUFFLE(2, 0, 2, 0)), _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(3, 1, 3, 1)),
+                         _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0)), _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1))};
+    __m128 best = v[0];
+    __m128i t = _mm_setzero_si128();
+    for (int k = 1; k < 4; ++k) {
+      const __m128 take = _mm_or_ps(_mm_cmpgt_ps(v[k], best), _mm_cmpunord_ps(v[k], v[k]));
+      best = _mm_or_ps(_mm_and_ps(take, v[k]), _mm_andnot_ps(take, best));
+      const __m128i tk = _mm_castps_si128(take);
+      t = _mm_or_si128(_mm_and_si128(tk, _mm_set1_epi32(k)), _mm_andnot_si128(tk, t));
+    }
+    // relu: zero where best <= 0 (a NaN compares false and is kept)
+    best = _mm_andnot_ps(_mm_cmple_ps(best, zero), best);
+    _mm_storeu_ps(y + ow, best);
+    const __m128i t8 = _mm_packus_epi16(_mm_packs_epi32(t, t), _mm_setzero_si128());
+    const int32_t packed = _mm_cvtsi128_si32(t8);
+    std::memcpy(tap + ow, &packed, 4);
+  };
+  int64_t ow = 0;
+  for (; ow + 4 <= OW; ow += 4) four(ow);
+  if (ow < OW) four(OW - 4);  // the last outputs again, overlapping (same values)
+}
+#endif
+
+}  // namespace
+
+template <typename T>
+void relu_max_pool_planes(const T* x, T* y, uint8_t* tap, int64_t planes, const Pool2dParams& p) {
+  const bool k22 = p.kh == 2 && p.kw == 2;
+  for (int64_t pl = 0; pl < planes; ++pl) {
+    const T* xp = x + pl * p.H * p.W;
+    T* yp = y + pl * p.OH * p.OW;
+    uint8_t* tp = tap + pl * p.OH * p.OW;
+    for (int64_t oh = 0; oh < p.OH; ++oh) {
+      if (k22) {
+        relu_max_row22(xp + 2 * oh * p.W, p.W, p.OW, yp + oh * p.OW, tp + oh * p.OW);
+        continue;
+      }
+      for (int64_t ow = 0; ow < p.OW; ++ow) {
+        const T* w0 = xp + oh * p.kh * p.W + ow * p.kw;
+        T best = w0[0];
+        int t = 0;
+        for (int64_t i = 0; i < p.kh; ++i)
+          for (int64_t j = 0; j < p.kw; ++j) {
+            const T v = w0[i * p.W + j];
+            const bool take = (v > best) | (v != v);
+            best = take ? v : best;
+            t = take ? int(i * p.kw + j) : t;
+          }
+        yp[oh * p.OW + ow] = best <= T(0) ? T(0) : best;
+        tp[oh * p.OW + ow] = static_cast<uint8_t>(t);
+      }
+    }
+  }
+}
+
+namespace {
+
+// One window row of the backward pass: row[ow*KW + j] = (j == tap - i*KW) ? g : 0. KW > 0 is a
+// compile-time width (the common 2), KW == 0 means p.kw at run time.
+template <typename T, int KW>
+inline void relu_max_bwd_row(T* row, const T* dy, const T* y, const uint8_t* tap, int64_t i, int64_t kw_rt, int64_t ow0,
+                             int64_t OW) {
+  const int64_t kw = KW > 0 ? KW : kw_rt;
+  for (int64_t ow = ow0; ow < OW; ++ow) {
+    const T g = y[ow] <= T(0) ? T(0) : dy[ow];
+    const int64_t t = int64_t(tap[ow]) - i * kw;  // the tap's column in this row, if it is here
+    for (int64_t j = 0; j < kw; ++j) row[ow * kw + j] = j == t ? g : T(0);
+  }
+}
+template <typename T>
+inline void relu_max_bwd_row2(T* row, const T* dy, const T* y, const uint8_t* tap, int64_t i, int64_t OW) {
+  relu_max_bwd_row<T, 2>(row, dy, y, tap, i, 2, 0, OW);
+}
+#if defined(__SSE2__)
+// float, 2-wide windows: four windows (eight outputs) at a time with compare masks, no branches.
+template <>
+inline void relu_max_bwd_row2<float>(float* row, const float* dy, const float* y, const uint8_t* tap, int64_t i, int64_t OW) {
+  if (OW < 4) return relu_max_bwd_row<float, 2>(row, dy, y, tap, i, 2, 0, OW);
+  const __m128 zero = _mm_setzero_ps();
+  const __m128i c0 = _mm_set1_epi32(int32_t(2 * i)), c1 = _mm_set1_epi32(int32_t(2 * i + 1));
+  auto four = [&](int64_t ow) {  // windows ow .. ow+3: outputs 2*ow .. 2*ow+7
+    const __m128 yv = _mm_loadu_ps(y + ow);
+    const __m128 g = _mm_andnot_ps(_mm_cmple_ps(yv, zero), _mm_loadu_ps(dy + ow));
+    int32_t t4;
+    std::memcpy(&t4, tap + ow, 4);
+    const __m128i t = _mm_unpacklo_epi16(_mm_unpacklo_epi8(_mm_cvtsi32_si128(t4), _mm_setzero_si128()), _mm_setzero_si128());
+    const __m128 o0 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(t, c0)), g);
+    const __m128 o1 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(t, c1)), g);
+    _mm_storeu_ps(row + 2 * ow, _mm_unpacklo_ps(o0, o1));
+    _mm_storeu_ps(row + 2 * ow + 4, _mm_unpackhi_ps(o0, o1));
+  };
+  int64_t ow = 0;
+  for (; ow + 4 <= OW; ow += 4) four(ow);
+  if (ow < OW) four(OW - 4);  // the last windows again, overlapping (same values)
+}
+#endif
+
+}  // namespace
+
+template <typename T>
+void relu_max_unpool_planes(const T* dy, const T* y, const uint8_t* tap, T* dx, int64_t planes, const Pool2dParams& p) {
+  for (int64_t pl = 0; pl < planes; ++pl) {
+    T* dxp = dx + pl * p.H * p.W;
+    const T* dyp = dy + pl * p.OH * p.OW;
+    const T* yp = y + pl * p.OH * p.OW;
+    const uint8_t* tp = tap + pl * p.OH * p.OW;
+    for (int64_t oh = 0; oh < p.OH; ++oh) {
+      const int64_t o = oh * p.OW;
+      for (int64_t i = 0; i < p.kh; ++i) {
+        T* row = dxp + (oh * p.kh + i) * p.W;
+        if (p.kw == 2)
+          relu_max_bwd_row2<T>(row, dyp + o, yp + o, tp + o, i, p.OW);
+        else
+          relu_max_bwd_row<T, 0>(row, dyp + o, yp + o, tp + o, i, p.kw, 0, p.OW);
+        for (int64_t w = p.OW * p.kw; w < p.W; ++w) row[w] = T(0);  // columns no window covers
+      }
+    }
+    for (int64_t h = p.OH * p.kh; h < p.H; ++h)  // rows no window covers
+      for (int64_t w = 0; w < p.W; ++w) dxp[h * p.W + w] = T(0);
+  }
+}
+template void relu_max_pool_planes<float>(const float*, float*, uint8_t*, int64_t, const Pool2dParams&);
+template void relu_max_pool_planes<double>(const double*, double*, uint8_t*, int64_t, const Pool2dParams&);
+template void relu_max_unpool_planes<float>(const float*, const float*, const uint8_t*, float*, int64_t, const Pool2dParams&);
+template void relu_max_unpool_planes<double>(const double*, const double*, const uint8_t*, double*, int64_t, const Pool2dParams&);
+
+namespace {
+
+template <typename T>
+void relu_max_pool_fwd(const T* x, T* y, uint8_t* tap, const Pool2dParams& p) {
+  const int64_t planes = p.N * p.C, in = p.H * p.W, out = p.OH * p.OW;
+#pragma omp parallel for schedule(static) if (planes * out > 4096)
+  for (int64_t pl = 0; pl < planes; ++pl) relu_max_pool_planes(x + pl * in, y + pl * out, tap + pl * out, 1, p);
+}
+template <typename T>
+void relu_max_pool_bwd(const T* dy, const T* y, const uint8_t* tap, T* dx, const Pool2dParams& p) {
+  const int64_t planes = p.N * p.C, in = p.H * p.W, out = p.OH * p.OW;
+#pragma omp parallel for schedule(static) if (planes * in > 4096)
+  for (int64_t pl = 0; pl < planes; ++pl)
+    relu_max_unpool_planes(dy + pl * out, y + pl * out, tap + pl * out, dx + pl * in, 1, p);
+}
+
+void relu_max_pool2d_forward_cpu(const TensorView& x, const TensorView& y, const TensorView& tap, const Pool2dParams& p) {
+  dispatch_float("relu_max_pool2d", x.dtype, [&](auto z) {
+    using T = decltype(z);
+    relu_max_pool_fwd<T>(x.ptr<T>(), y.ptr<T>(), tap.ptr<uint8_t>(), p);
+  });
+}
+void relu_max_pool2d_backward_cpu(const TensorView& dy, const TensorView& y, const TensorView& tap, const TensorView& dx,
+                                  const Pool2dParams& p) {
+  dispatch_float("relu_max_pool2d_backward", dx.dtype, [&](auto z) {
+    using T = decltype(z);
+    relu_max_pool_bwd<T>(dy.ptr<T>(), y.ptr<T>(), tap.ptr<uint8_t>(), dx.ptr<T>(), p);
+  });
+}
 
 template <typename T>
 void avg_pool_fwd(const T* x, T* y, const AvgPool2dParams& p) {
@@ -292,6 +566,8 @@ void max_unpool2d_backward_cpu(const TensorView& dy, const TensorView& idx, cons
 }  // namespace tl
 
 TL_REGISTER_KERNEL(max_pool2d_forward_op, CPU, &tl::max_pool2d_forward_cpu);
+TL_REGISTER_KERNEL(relu_max_pool2d_forward_op, CPU, &tl::relu_max_pool2d_forward_cpu);
+TL_REGISTER_KERNEL(relu_max_pool2d_backward_op, CPU, &tl::relu_max_pool2d_backward_cpu);
 TL_REGISTER_KERNEL(max_pool2d_backward_op, CPU, &tl::max_pool2d_backward_cpu);
 TL_REGISTER_KERNEL(avg_pool2d_forward_op, CPU, &tl::avg_pool2d_forward_cpu);
 TL_REGISTER_KERNEL(avg_pool2d_backward_op, CPU, &tl::avg_pool2d_backward_cpu);

@@ -299,6 +299,36 @@ Napi::Value MaxPool2dBackward(const Napi::CallbackInfo& info) {
   max_pool2d_backward_op.get(dx.device)(dy, idx, dx, pool_params(info[3]));
   return env.Undefined();
 }
+Napi::Value ReluMaxPool2dForward(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView x = V(0), y = V(1), tap = V(2);
+  relu_max_pool2d_forward_op.get(y.device)(x, y, tap, pool_params(info[3]));
+  return env.Undefined();
+}
+Napi::Value ReluMaxPool2dBackward(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView dy = V(0), y = V(1), tap = V(2), dx = V(3);
+  relu_max_pool2d_backward_op.get(dx.device)(dy, y, tap, dx, pool_params(info[4]));
+  return env.Undefined();
+}
+Napi::Value Conv2dReluMaxPool2dForward(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView x = V(0), w = V(1), b = V(2), y = V(3), tap = V(4);
+  conv2d_relu_max_pool2d_forward_op.get(y.device)(x, w, b, y, tap, conv_params(info[5]), pool_params(info[6]));
+  return env.Undefined();
+}
+Napi::Value Conv2dReluMaxPool2dBackwardInput(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView g = V(0), y = V(1), tap = V(2), w = V(3), dx = V(4);
+  conv2d_relu_max_pool2d_backward_input_op.get(dx.device)(g, y, tap, w, dx, conv_params(info[5]), pool_params(info[6]));
+  return env.Undefined();
+}
+Napi::Value Conv2dReluMaxPool2dBackwardWeight(const Napi::CallbackInfo& info) {
+  ENV;
+  TensorView g = V(0), y = V(1), tap = V(2), x = V(3), dw = V(4), db = V(5);
+  conv2d_relu_max_pool2d_backward_weight_op.get(dw.device)(g, y, tap, x, dw, db, conv_params(info[6]), pool_params(info[7]));
+  return env.Undefined();
+}
 AvgPool2dParams avg_pool_params(const Napi::Value& v) {
   auto p = ints(v);
   return AvgPool2dParams{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12] != 0, p[13]};
@@ -458,6 +488,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   EXPORT("conv3dBackwardWeight", Conv3dBackwardWeight);
   EXPORT("maxPool2dForward", MaxPool2dForward);
   EXPORT("maxPool2dBackward", MaxPool2dBackward);
+  EXPORT("reluMaxPool2dForward", ReluMaxPool2dForward);
+  EXPORT("reluMaxPool2dBackward", ReluMaxPool2dBackward);
+  EXPORT("conv2dReluMaxPool2dForward", Conv2dReluMaxPool2dForward);
+  EXPORT("conv2dReluMaxPool2dBackwardInput", Conv2dReluMaxPool2dBackwardInput);
+  EXPORT("conv2dReluMaxPool2dBackwardWeight", Conv2dReluMaxPool2dBackwardWeight);
   EXPORT("avgPool2dForward", AvgPool2dForward);
   EXPORT("avgPool2dBackward", AvgPool2dBackward);
   EXPORT("adaptiveAvgPool2dForward", AdaptiveAvgPool2dForward);
