@@ -1,11 +1,21 @@
 #!/usr/bin/env node
-// lib/cli/main.ts — the `torchlet` command line. `torchlet train` runs the seed's Fashion-MNIST
-// recipe with a progress bar (ETA, running loss), one line per epoch, and a final JSON line
-// {"final":true,"test_acc":...,"test_loss":...,"epochs":...,"epoch_s":...}.
+// lib/cli/main.ts — the `torchlet` command line.
+// `torchlet train` runs the seed's Fashion-MNIST recipe with a progress bar on a terminal's stderr
+// (batches, running loss, ETA), one line per epoch, and a final JSON line
+// {"final":true,"test_acc":...,"test_loss":...,"epochs":...,"epoch_s":...,"best_epoch":...}.
+// After each epoch --out holds best.safetensors, last.safetensors (resumable), metrics.csv,
+// curves.svg and report.html. `--resume DIR|FILE` continues a stopped run exactly (bit-identical
+// to an uninterrupted one); it keeps the run's options (those given must match; --epochs may grow)
+// and writes into the checkpoint's directory unless --out is given.
+// `torchlet predict --checkpoint FILE image.png...` classifies PNG images (see predict.ts).
+// Errors name the offending argument and exit with code 1, without a stack trace
+// (TORCHLET_DEBUG=1 prints it).
+import * as path from 'path';
 import { Command, InvalidArgumentError } from 'commander';
 import * as cliProgress from 'cli-progress';
-import { trainFashionMnist } from '../train/fashion';
+import { trainFashionMnist, TrainOptions } from '../train/fashion';
 import { setNumThreads } from '../index';
+import { CliError, predictCommand } from './predict';
 
 function num(name: string, integer = false, min = 0) {
   return (v: string): number => {
@@ -15,6 +25,22 @@ function num(name: string, integer = false, min = 0) {
     return n;
   };
 }
+
+/** "42s", "3:07", "1:02:09". */
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
+}
+
+/** Option keys of `train` (commander's camelCase) that fix a run's numbers, with their flags. */
+const RUN_FLAGS = {
+  epochs: '--epochs', batchSize: '--batch-size', lr: '--lr', weightDecay: '--weight-decay', patience: '--patience',
+  seed: '--seed', limitTrain: '--limit-train', limitTest: '--limit-test',
+} as const;
 
 export function main(argv: string[]): Promise<void> | void {
   const program = new Command();
@@ -30,34 +56,56 @@ export function main(argv: string[]): Promise<void> | void {
     .option('--weight-decay <x>', 'Adam L2 weight decay', num('--weight-decay'), 1e-4)
     .option('--patience <n>', 'early-stopping patience (epochs without a better validation loss)', num('--patience', true, 1), 10)
     .option('--data <dir>', 'directory with the Fashion-MNIST IDX files (downloaded there if missing)')
-    .option('--out <dir>', 'output directory for the checkpoint and metrics', 'runs/fashion-cnn')
+    .option('--out <dir>', 'output directory: checkpoints, metrics.csv, curves.svg, report.html', 'runs/fashion-cnn')
     .option('--seed <n>', 'random seed', num('--seed', true, 0), 0)
     .option('--threads <n>', 'CPU threads (default: all cores)', num('--threads', true, 1))
     .option('--limit-train <n>', 'use only the first n training images', num('--limit-train', true, 10))
     .option('--limit-test <n>', 'evaluate only the first n test images', num('--limit-test', true, 1))
+    .option('--resume <checkpoint>', 'continue the run saved in this directory (or its last.safetensors) exactly where it stopped')
     .option('--no-progress', 'no progress bar')
     .exitOverride()
-    .action(async (o) => {
-      if (o.model !== 'fashion-cnn') throw new InvalidArgumentError(`unknown --model ${o.model} (available: fashion-cnn)`);
+    .action(async (o, cmd: Command) => {
+      if (o.model !== 'fashion-cnn') throw new CliError(`torchlet: unknown --model ${o.model} (available: fashion-cnn)`);
       if (o.device !== 'cpu') {
         const torch = await import('../index');
         torch.zeros([1], { device: o.device }); // throws a clear error until CUDA tensors land
       }
       if (o.threads) setNumThreads(o.threads);
+      const fromCli = (k: string) => cmd.getOptionValueSource(k) === 'cli' || cmd.getOptionValueSource(k) === 'env';
+      const run: TrainOptions = { data: o.data, out: o.out };
+      for (const k of Object.keys(RUN_FLAGS) as (keyof typeof RUN_FLAGS)[]) {
+        // a resumed run takes its options from the checkpoint: pass only those typed on the command line
+        if (o.resume === undefined || fromCli(k)) run[k] = o[k];
+      }
+      if (o.resume !== undefined) {
+        run.resume = o.resume;
+        if (!fromCli('out')) run.out = undefined; // continue in the checkpoint's directory
+      }
       const showBar = o.progress && process.stderr.isTTY;
       let bar: cliProgress.SingleBar | null = null;
+      let epochStart = 0;
       const res = await trainFashionMnist({
-        epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, weightDecay: o.weightDecay, patience: o.patience,
-        data: o.data, out: o.out, seed: o.seed, limitTrain: o.limitTrain, limitTest: o.limitTest,
+        ...run,
+        names: { ...RUN_FLAGS, resume: '--resume', out: '--out' },
+        onResume: ({ file, epoch, epochs }) => console.log(`resuming ${file} after epoch ${epoch} of ${epochs}`),
         onEpochStart: ({ epoch, batches }) => {
           if (!showBar) return;
+          const format = `epoch ${epoch} [{bar}] {value}/{total} batches | loss {loss} | {spent} elapsed | ETA {left}`;
+          // the bar takes what the terminal's width leaves (the line must not be cut: no wrapping)
+          const rest = format.replace('{bar}', '').replace(/\{value\}|\{total\}/g, String(batches)).replace('{loss}', '0.0000').replace(/\{spent\}|\{left\}/g, '00:00').length;
+          const barsize = Math.max(10, Math.min(40, (process.stderr.columns || 80) - rest - 2));
           bar = new cliProgress.SingleBar(
-            { format: `epoch ${epoch} [{bar}] {value}/{total} batches | loss {loss} | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
+            { format, barsize, stream: process.stderr, hideCursor: true, clearOnComplete: true, fps: 10 },
             cliProgress.Presets.shades_classic,
           );
-          bar.start(batches, 0, { loss: '-' });
+          epochStart = Date.now();
+          bar.start(batches, 0, { loss: '-', spent: duration(0), left: '-' });
         },
-        onBatch: ({ batch, loss }) => bar?.update(batch, { loss: loss.toFixed(4) }),
+        onBatch: ({ batch, batches, loss }) => {
+          // ETA from this epoch's mean batch time (steadier than a short moving window)
+          const ms = Date.now() - epochStart;
+          bar?.update(batch, { loss: loss.toFixed(4), spent: duration(ms), left: duration((ms / batch) * (batches - batch)) });
+        },
         onEpoch: (m) => {
           bar?.stop();
           bar = null;
@@ -66,21 +114,43 @@ export function main(argv: string[]): Promise<void> | void {
               `val_loss ${m.valLoss.toFixed(4)} val_acc ${m.valAcc.toFixed(4)} (${m.seconds.toFixed(1)} s)${m.improved ? ' *' : ''}`,
           );
         },
-      });
+      }).finally(() => (bar as cliProgress.SingleBar | null)?.stop());
       if (res.earlyStopped) console.log(`early stopping at epoch ${res.epochs} (best epoch ${res.bestEpoch})`);
       console.log(`checkpoint: ${res.checkpoint}`);
+      console.log(`report: ${path.join(path.dirname(res.checkpoint), 'report.html')}`);
       console.log(
         JSON.stringify({ final: true, test_acc: res.testAcc, test_loss: res.testLoss, epochs: res.epochs, epoch_s: Number(res.epochSeconds.toFixed(3)), best_epoch: res.bestEpoch }),
       );
     });
+  program
+    .command('predict')
+    .description('classify 28x28-style grayscale PNG images (light object on black, as Fashion-MNIST) with a trained FashionCNN')
+    .argument('<images...>', 'PNG files (resized to 28x28 if needed; not inverted)')
+    .requiredOption('--checkpoint <file>', 'FashionCNN weights: best.safetensors (or a run\'s last.safetensors)')
+    .option('--model <name>', 'model architecture', 'fashion-cnn')
+    .option('--json', 'one JSON line per image: {"image","class","index","probs"}')
+    .exitOverride()
+    .action((images: string[], o: { checkpoint: string; json?: boolean; model: string }) => {
+      predictCommand(images, o);
+    });
   return program.parseAsync(argv).then(() => undefined);
 }
 
+/** Runs the command line like the `torchlet` binary: errors are printed as one message (commander
+ * prints its own usage errors), never a stack trace unless TORCHLET_DEBUG is set; resolves to the
+ * exit code (0 on success and --help). */
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    await main(argv);
+    return 0;
+  } catch (err) {
+    const e = err as Error & { code?: string; exitCode?: number };
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    if (!e.code?.startsWith('commander.')) console.error(process.env.TORCHLET_DEBUG ? e.stack : (e.message ?? String(err)));
+    return e.exitCode || 1;
+  }
+}
+
 if (require.main === module) {
-  Promise.resolve(main(process.argv)).catch((e: Error & { code?: string; exitCode?: number }) => {
-    // commander already printed its own usage errors and --help
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') process.exit(0);
-    if (!e.code?.startsWith('commander.')) console.error(e.message);
-    process.exit(e.exitCode ?? 1);
-  });
+  void runCli(process.argv).then((code) => process.exit(code));
 }

@@ -191,6 +191,14 @@ export class DataLoader<T = [Tensor, Tensor]> implements Iterable<T> {
     const n = this.dataset.length;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
+  /** The shuffle state (epochs started so far; a seeded loader's order depends only on it), to resume
+   * training exactly. An unseeded loader draws its seeds from torch's generator (see getRngState). */
+  stateDict(): { epoch: number } {
+    return { epoch: this.epoch };
+  }
+  loadStateDict(state: { epoch: number }): void {
+    this.epoch = checkInt('state.epoch', state?.epoch, 0);
+  }
   *[Symbol.iterator](): Iterator<T> {
     const n = this.dataset.length;
     const seed = this.opts.seed !== undefined ? (this.opts.seed + this.epoch * 7919) >>> 0 : freshSeed();

@@ -2,10 +2,19 @@
 // FashionCNN with Kaiming-normal (fan_out) init, Adam(lr 1e-3, weightDecay 1e-4), cross-entropy,
 // batch 256, a seeded 48,000/12,000 train/validation split, up to 50 epochs with early stopping
 // (patience 10 on validation loss), the best model checkpointed (safetensors, atomic) and finally
-// evaluated on the official test set. Reports per epoch through callbacks; writes metrics.csv.
+// evaluated on the official test set. Reports per epoch through callbacks. After every epoch it
+// writes into `out`: best.safetensors (when validation loss improved), last.safetensors (the
+// resumable state, see checkpoint.ts), metrics.csv, curves.svg and report.html (see report.ts).
+// (`report: false` writes metrics.csv only.)
+// `resume` (a run directory or its last.safetensors) continues a stopped run exactly as if it had
+// never stopped: same weights, optimizer state, RNG streams, shuffle order, early-stopping state,
+// so N epochs straight and k epochs + resume give bit-identical results. A resumed run takes the
+// checkpoint's options (and data directory, unless given); options given explicitly must match them
+// (only `epochs` may grow).
 import * as fs from 'fs';
 import * as path from 'path';
-import { Tensor, manualSeed, noGrad, tidy } from '../tensor';
+import { TorchletError } from '../errors';
+import { Tensor, manualSeed, noGrad, tidy, getRngState, setRngState } from '../tensor';
 import { crossEntropy } from '../ops/loss';
 import { Adam } from '../optim/adam';
 import { fashionCnn } from '../models/fashion_cnn';
@@ -13,6 +22,8 @@ import { Module } from '../nn/module';
 import { FashionMNIST } from '../data/fashion_mnist';
 import { ImageDataset, DataLoader, randomSplit, normalize, Dataset } from '../data/dataset';
 import { save, load } from '../serialize';
+import { LAST, LoadedTrainState, RunOptions, readTrainState, saveTrainState, EpochRecord } from './checkpoint';
+import { writeMetrics, writeReport } from './report';
 
 export interface TrainOptions {
   epochs?: number;
@@ -31,16 +42,16 @@ export interface TrainOptions {
   onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number }) => void;
   onEpochStart?: (info: { epoch: number; batches: number }) => void;
   onEpoch?: (m: EpochMetrics) => void;
+  /** Continue the run saved in this directory (or this last.safetensors file). */
+  resume?: string;
+  /** Called once the resumed state is loaded: the checkpoint file and the epochs it had completed. */
+  onResume?: (info: { file: string; epoch: number; epochs: number }) => void;
+  /** Write metrics.csv, curves.svg and report.html after each epoch (default true). */
+  report?: boolean;
+  /** How error messages name the options (the CLI passes its flags, e.g. {lr: '--lr'}). */
+  names?: Partial<Record<keyof RunOptions | 'resume' | 'out', string>>;
 }
-export interface EpochMetrics {
-  epoch: number;
-  trainLoss: number;
-  trainAcc: number;
-  valLoss: number;
-  valAcc: number;
-  seconds: number;
-  improved: boolean;
-}
+export type EpochMetrics = EpochRecord;
 export interface TrainResult {
   testAcc: number;
   testLoss: number;
@@ -49,7 +60,11 @@ export interface TrainResult {
   bestEpoch: number;
   history: EpochMetrics[];
   checkpoint: string;
+  /** The resumable state (last.safetensors). */
+  lastCheckpoint: string;
   earlyStopped: boolean;
+  /** Epochs the resumed checkpoint had completed (0 for a fresh run). */
+  resumedFrom: number;
 }
 
 function firstN(ds: FashionMNIST, n?: number): ImageDataset {
@@ -77,37 +92,120 @@ export function evaluate(model: Module, loader: Iterable<[Tensor, Tensor]>): { l
   return { loss: lossSum / n, acc: correct / n };
 }
 
+const RUN_KEYS = ['batchSize', 'lr', 'weightDecay', 'patience', 'seed', 'limitTrain', 'limitTest'] as const;
+
+/** The run's options: the given ones with defaults, or, when resuming, the checkpoint's (checked). */
+function runOptions(opts: TrainOptions, resumed: LoadedTrainState | null): RunOptions {
+  const name = (k: keyof RunOptions | 'resume' | 'out') => opts.names?.[k] ?? k;
+  if (!resumed)
+    return {
+      model: 'fashion-cnn', epochs: opts.epochs ?? 50, batchSize: opts.batchSize ?? 256, lr: opts.lr ?? 1e-3,
+      weightDecay: opts.weightDecay ?? 1e-4, patience: opts.patience ?? 10, seed: opts.seed ?? 0,
+      limitTrain: opts.limitTrain ?? null, limitTest: opts.limitTest ?? null, data: opts.data ? path.resolve(opts.data) : null,
+    };
+  const { state, file } = resumed;
+  const saved = state.options;
+  const fail = (m: string): never => {
+    throw new TorchletError(`torchlet: ${name('resume')}: ${m}`, 'ERR_TORCHLET_RESUME');
+  };
+  if (saved.model !== 'fashion-cnn') fail(`${file} is a checkpoint of model ${saved.model}, not fashion-cnn`);
+  for (const k of RUN_KEYS) {
+    const given = opts[k];
+    if (given !== undefined && given !== saved[k])
+      fail(`${file} continues a run with ${name(k)} ${saved[k] ?? '(none)'}, but ${name(k)} ${given} was given; ` +
+        `a resumed run keeps its options (leave ${name(k)} out)`);
+  }
+  const epochs = opts.epochs ?? saved.epochs;
+  if (state.earlyStopped)
+    fail(`the run in ${file} already finished: it stopped early at epoch ${state.epoch} (no better validation loss for ${saved.patience} epochs)`);
+  if (state.epoch >= epochs)
+    fail(`the run in ${file} already finished: ${state.epoch} of ${epochs} epochs done (give a larger ${name('epochs')} to train further)`);
+  return { ...saved, epochs, data: opts.data ?? saved.data ?? null };
+}
+
 export async function trainFashionMnist(opts: TrainOptions = {}): Promise<TrainResult> {
-  const epochs = opts.epochs ?? 50;
-  const batchSize = opts.batchSize ?? 256;
-  const patience = opts.patience ?? 10;
-  const seed = opts.seed ?? 0;
-  const out = opts.out ?? 'runs/fashion-cnn';
+  const resumed = opts.resume !== undefined ? readTrainState(opts.resume, opts.names?.resume ?? 'resume') : null;
+  try {
+    return await run(opts, resumed);
+  } finally {
+    resumed?.dispose();
+  }
+}
+
+async function run(opts: TrainOptions, resumed: LoadedTrainState | null): Promise<TrainResult> {
+  const ro = runOptions(opts, resumed);
+  const { epochs, batchSize, patience, seed } = ro;
+  const out = opts.out ?? (resumed ? path.dirname(resumed.file) : 'runs/fashion-cnn');
   fs.mkdirSync(out, { recursive: true });
   manualSeed(seed);
 
-  const trainRaw = await FashionMNIST.create({ root: opts.data, train: true, download: opts.download ?? true });
-  const testRaw = await FashionMNIST.create({ root: opts.data, train: false, download: opts.download ?? true });
-  const full = firstN(trainRaw, opts.limitTrain);
+  const trainRaw = await FashionMNIST.create({ root: ro.data ?? undefined, train: true, download: opts.download ?? true });
+  const testRaw = await FashionMNIST.create({ root: ro.data ?? undefined, train: false, download: opts.download ?? true });
+  const full = firstN(trainRaw, ro.limitTrain ?? undefined);
   const nVal = Math.floor(full.length * 0.2);
   const [trainDs, valDs] = randomSplit(full as Dataset<[Tensor, Tensor]>, [full.length - nVal, nVal], { seed });
-  const testDs = firstN(testRaw, opts.limitTest);
+  const testDs = firstN(testRaw, ro.limitTest ?? undefined);
   const trainLoader = new DataLoader(trainDs, { batchSize, shuffle: true, seed: seed + 1 });
   const valLoader = new DataLoader(valDs, { batchSize });
   const testLoader = new DataLoader(testDs, { batchSize });
 
   const model = fashionCnn();
-  const optimizer = new Adam(model.parameters(), { lr: opts.lr ?? 1e-3, weightDecay: opts.weightDecay ?? 1e-4 });
+  const optimizer = new Adam(model.parameters(), { lr: ro.lr, weightDecay: ro.weightDecay });
   const checkpoint = path.join(out, 'best.safetensors');
-  const csv = path.join(out, 'metrics.csv');
-  fs.writeFileSync(csv, 'epoch,train_loss,train_acc,val_loss,val_acc,seconds\n');
+  const lastCheckpoint = path.join(out, LAST);
 
   let best = Infinity;
   let bestEpoch = 0;
   let bad = 0;
   let earlyStopped = false;
+  let startEpoch = 1;
   const history: EpochMetrics[] = [];
-  for (let epoch = 1; epoch <= epochs; epoch++) {
+  if (resumed) {
+    const { state, file } = resumed;
+    const fail = (m: string): never => {
+      throw new TorchletError(`torchlet: ${opts.names?.resume ?? 'resume'}: ${file} ${m}`, 'ERR_TORCHLET_RESUME');
+    };
+    try {
+      model.loadStateDict(resumed.model);
+      optimizer.loadStateDict(resumed.optimizer as unknown as Parameters<typeof optimizer.loadStateDict>[0]);
+    } catch (e) {
+      fail(`does not match the fashion-cnn model and its Adam optimizer (${(e as Error).message.replace(/^torchlet: /, '')})`);
+    }
+    trainLoader.loadStateDict(state.trainLoader);
+    setRngState(state.rng);
+    best = state.bestValLoss;
+    bestEpoch = state.bestEpoch;
+    bad = state.bad;
+    history.push(...state.history);
+    startEpoch = state.epoch + 1;
+    // the best model so far lives beside the checkpoint; a resumed run writing elsewhere takes it along
+    const srcBest = path.join(path.dirname(file), 'best.safetensors');
+    if (bestEpoch > 0 && path.resolve(srcBest) !== path.resolve(checkpoint)) {
+      if (!fs.existsSync(srcBest)) fail(`has no best.safetensors beside it (the best model of epoch ${bestEpoch})`);
+      fs.copyFileSync(srcBest, checkpoint);
+    }
+    opts.onResume?.({ file, epoch: state.epoch, epochs });
+  }
+
+  const reportOptions = {
+    model: ro.model, epochs, 'batch-size': batchSize, lr: ro.lr, 'weight-decay': ro.weightDecay, patience, seed,
+    'limit-train': ro.limitTrain, 'limit-test': ro.limitTest, data: ro.data ?? '(default)', out,
+    resumed: resumed ? `${resumed.file} (after epoch ${resumed.state.epoch})` : undefined,
+  };
+  const report = async (status: string, test?: { acc: number; loss: number }) => {
+    if (opts.report === false) {
+      writeMetrics(out, history);
+      return;
+    }
+    try {
+      await writeReport(out, { title: `torchlet: fashion-cnn on Fashion-MNIST (${out})`, options: reportOptions, history, bestEpoch, status, test });
+    } catch (e) {
+      console.warn(`torchlet: could not write the training report in ${out}: ${(e as Error).message}`);
+    }
+  };
+  writeMetrics(out, history); // the header at once; a resumed run's rows rewritten from its history
+
+  for (let epoch = startEpoch; epoch <= epochs; epoch++) {
     const t0 = process.hrtime.bigint();
     model.train();
     let n = 0;
@@ -142,21 +240,30 @@ export async function trainFashionMnist(opts: TrainOptions = {}): Promise<TrainR
       bad = 0;
       save(model.stateDict(), checkpoint, { metadata: { epoch: String(epoch), val_loss: String(val.loss), model: 'fashion-cnn' } });
     } else bad++;
+    earlyStopped = bad >= patience;
     const m: EpochMetrics = { epoch, trainLoss: lossSum / n, trainAcc: correct / n, valLoss: val.loss, valAcc: val.acc, seconds, improved };
     history.push(m);
-    fs.appendFileSync(csv, `${epoch},${m.trainLoss},${m.trainAcc},${m.valLoss},${m.valAcc},${seconds.toFixed(3)}\n`);
+    // the resumable state: everything the next epoch depends on, written atomically in one file
+    saveTrainState(lastCheckpoint, model, optimizer, {
+      epoch, bestValLoss: best, bestEpoch, bad, earlyStopped, history,
+      rng: getRngState(), trainLoader: trainLoader.stateDict(), options: ro,
+    });
+    await report(earlyStopped ? `early stopped at epoch ${epoch}, evaluating` : epoch < epochs ? `running (epoch ${epoch} of ${epochs})` : 'finished, evaluating');
     opts.onEpoch?.(m);
-    if (bad >= patience) {
-      earlyStopped = true;
-      break;
-    }
+    if (earlyStopped) break;
   }
   // the best model, on the official test set
-  const bestWeights = load(checkpoint);
-  model.loadStateDict(bestWeights);
-  Object.values(bestWeights).forEach((t) => t.dispose());
+  if (bestEpoch > 0) {
+    const bestWeights = load(checkpoint);
+    model.loadStateDict(bestWeights);
+    Object.values(bestWeights).forEach((t) => t.dispose());
+  }
   model.eval();
   const test = evaluate(model, testLoader);
+  await report(earlyStopped ? `early stopped at epoch ${history.length} (best epoch ${bestEpoch})` : `finished (${history.length} epochs)`, test);
   const epochSeconds = history.reduce((a, h) => a + h.seconds, 0) / history.length;
-  return { testAcc: test.acc, testLoss: test.loss, epochs: history.length, epochSeconds, bestEpoch, history, checkpoint, earlyStopped };
+  return {
+    testAcc: test.acc, testLoss: test.loss, epochs: history.length, epochSeconds, bestEpoch, history, checkpoint, lastCheckpoint,
+    earlyStopped, resumedFrom: resumed?.state.epoch ?? 0,
+  };
 }

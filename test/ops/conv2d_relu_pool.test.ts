@@ -7,7 +7,7 @@ import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 
 const F = torch.F;
-type ConvOpts = Parameters<typeof F.conv2d>[3];
+type ConvOpts = NonNullable<Parameters<typeof F.conv2d>[3]>;
 
 function same(a: Tensor, b: Tensor, what: string) {
   expect(a.shape).toEqual(b.shape);

@@ -4,7 +4,7 @@
 // cross-entropy, MSE, broadcasting elementwise ops, sum/mean, view chains and dropout.
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
-import { expectClose, randnArray, randnT, rng, toNumbers } from '../helpers';
+import { randnArray, randnT, rng, toNumbers } from '../helpers';
 
 const F = torch.F;
 

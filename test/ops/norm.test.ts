@@ -1,6 +1,7 @@
 // test/ops/norm.test.ts — batch/layer/group/instance normalisation against PyTorch
 // (test/fixtures/norm.json from gen_norm_fixtures.py) in float64 and float32, running-statistics
 // updates, the seed's BatchNorm computation by hand, module behaviour (train/eval, buffers) and errors.
+import * as fs from 'fs';
 import * as torch from '../../lib';
 import { casesOf, checkDiffCase, expectClose, tolFor, FixtureCase, T } from '../helpers';
 const { F, nn } = torch;
@@ -112,7 +113,7 @@ test('a small network with BatchNorm and GroupNorm trains (loss falls)', () => {
 });
 
 const FMNIST = '/usr/share/datasets/fashion-mnist';
-(require('fs').existsSync(`${FMNIST}/train-images-idx3-ubyte.gz`) ? test : test.skip)(
+(fs.existsSync(`${FMNIST}/train-images-idx3-ubyte.gz`) ? test : test.skip)(
   'a small network with BatchNorm and GroupNorm trains on Fashion-MNIST (loss falls, accuracy rises)',
   () => {
     torch.manualSeed(0);
