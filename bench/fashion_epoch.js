@@ -2,8 +2,12 @@
 // bench/fashion_epoch.js — one epoch of the seed's Fashion-MNIST recipe (FashionCNN, Adam 1e-3
 // wd 1e-4, batch 256, 48,000 train / 12,000 validation) in torchlet and in PyTorch
 // (bench/pytorch_epoch.py, Debian's python3-torch) on the same machine, side by side in one run;
-// prints both and the ratio torchlet/PyTorch. Needs `npm run build` first.
+// prints both and the ratio torchlet/PyTorch; then the forward and backward times of conv1, conv2
+// and fc1 (alone, and in the blocks the model runs them in: conv -> relu -> max pool, fc1 -> relu,
+// which torchlet fuses) beside PyTorch's; then float32 matrix-product GFLOP/s at 256, 1024 and 2048
+// square beside PyTorch's BLAS (OpenBLAS). Medians; needs `npm run build` first.
 //   node bench/fashion_epoch.js [--threads 2] [--batches N] [--data DIR] [--json FILE]
+//                               [--only epoch,layers,gemm] [--reps 7]
 const { execFileSync } = require('child_process');
 const os = require('os');
 const fs = require('fs');
@@ -17,6 +21,8 @@ const opt = (name, def) => {
 const threads = Number(opt('--threads', String(os.cpus().length)));
 const batches = opt('--batches', undefined);
 const data = opt('--data', '/usr/share/datasets/fashion-mnist');
+const only = new Set(opt('--only', 'epoch,layers,gemm').split(','));
+const reps = Number(opt('--reps', '7'));
 
 process.env.OMP_NUM_THREADS = String(threads);
 const torch = require('../dist/lib');
@@ -59,30 +65,123 @@ function torchletEpoch() {
   return { impl: 'torchlet', threads, train_s: +trainS.toFixed(3), val_s: +valS.toFixed(3), epoch_s: +(trainS + valS).toFixed(3), train_loss: +(lossSum / n).toFixed(5), val_acc: +val.acc.toFixed(5), train_batches: all.length };
 }
 
-function pytorchEpoch() {
+function pytorch(mode) {
   const py = path.join(__dirname, 'pytorch_epoch.py');
-  const a = [py, '--threads', String(threads), '--data', data];
-  if (batches) a.push('--batches', batches);
+  const a = [py, '--threads', String(threads), '--data', data, '--reps', String(reps)];
+  if (mode) a.push(mode);
+  if (batches && !mode) a.push('--batches', batches);
   const out = execFileSync('/usr/bin/python3', a, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
   return JSON.parse(out.trim().split('\n').pop());
 }
 
-const tl = torchletEpoch();
-console.log(JSON.stringify(tl));
-const pt = pytorchEpoch();
-console.log(JSON.stringify(pt));
-const summary = {
-  machine: `${os.cpus()[0].model}, ${os.cpus().length} cores`,
-  date: new Date().toISOString(),
-  threads,
-  torchlet_epoch_s: tl.epoch_s,
-  pytorch_epoch_s: pt.epoch_s,
-  ratio_epoch: +(tl.epoch_s / pt.epoch_s).toFixed(3),
-  torchlet_train_s: tl.train_s,
-  pytorch_train_s: pt.train_s,
-  ratio_train: +(tl.train_s / pt.train_s).toFixed(3),
+const median = (v) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-console.log(`torchlet ${tl.epoch_s.toFixed(2)} s/epoch, PyTorch ${pt.epoch_s.toFixed(2)} s/epoch, ratio ${summary.ratio_epoch} (torchlet / PyTorch)`);
-console.log(JSON.stringify(summary));
+const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+
+function torchletLayers() {
+  torch.setNumThreads(threads);
+  torch.manualSeed(0);
+  const F = torch.F;
+  const conv1 = new torch.nn.Conv2d(1, 32, 3, { padding: 1 });
+  const conv2 = new torch.nn.Conv2d(32, 64, 3, { padding: 1 });
+  const fc1 = new torch.nn.Linear(3136, 128);
+  const block = (c) => (x) => F.conv2dReluMaxPool2d(x, c.weight, c.bias, { padding: 1 }, 2);
+  const specs = {
+    conv1: [(x) => conv1.forward(x), [256, 1, 28, 28], false],
+    conv2: [(x) => conv2.forward(x), [256, 32, 14, 14], true],
+    fc1: [(x) => fc1.forward(x), [256, 3136], true],
+    conv1_relu_pool: [block(conv1), [256, 1, 28, 28], false],
+    conv2_relu_pool: [block(conv2), [256, 32, 14, 14], true],
+    fc1_relu: [(x) => F.relu(fc1.forward(x)), [256, 3136], true],
+  };
+  const res = { impl: 'torchlet', mode: 'layers', threads, reps, stat: 'median' };
+  for (const [name, [fn, shape, needGx]] of Object.entries(specs)) {
+    const x = torch.randn(shape);
+    if (needGx) x.requiresGrad_();
+    const fwd = [];
+    const bwd = [];
+    for (let r = 0; r < reps + 2; r++) {
+      torch.tidy(() => {
+        const t0 = process.hrtime.bigint();
+        const y = fn(x);
+        const f = ms(t0);
+        const g = torch.onesLike ? torch.onesLike(y) : torch.ones(y.shape);
+        const t1 = process.hrtime.bigint();
+        y.backward(g);
+        const b = ms(t1);
+        for (const p of [conv1, conv2, fc1].flatMap((m) => m.parameters())) if (p.grad) { p.grad.dispose(); p.grad = null; }
+        if (x.grad) { x.grad.dispose(); x.grad = null; }
+        if (r >= 2) { fwd.push(f); bwd.push(b); }
+      });
+    }
+    res[name] = { forward_ms: +median(fwd).toFixed(3), backward_ms: +median(bwd).toFixed(3), input: shape, input_grad: needGx };
+  }
+  return res;
+}
+
+function torchletGemm() {
+  torch.setNumThreads(threads);
+  const res = { impl: 'torchlet', mode: 'gemm', threads, reps, stat: 'median' };
+  for (const n of [256, 1024, 2048]) {
+    const a = torch.randn([n, n]);
+    const b = torch.randn([n, n]);
+    const times = [];
+    const k = n >= 1024 ? reps : reps * 20;
+    for (let r = 0; r < k + 2; r++) {
+      const t0 = process.hrtime.bigint();
+      const c = torch.matmul(a, b);
+      const t = ms(t0);
+      c.dispose();
+      if (r >= 2) times.push(t);
+    }
+    res[String(n)] = { gflops: +((2 * n ** 3) / (median(times) / 1e3) / 1e9).toFixed(1) };
+  }
+  return res;
+}
+
+const machine = `${os.cpus()[0].model}, ${os.cpus().length} cores`;
+const result = { machine, date: new Date().toISOString(), threads, command: `node bench/fashion_epoch.js ${args.join(' ')}`.trim() };
+if (only.has('epoch')) {
+  const tl = torchletEpoch();
+  console.log(JSON.stringify(tl));
+  const pt = pytorch(null);
+  console.log(JSON.stringify(pt));
+  const summary = {
+    torchlet_epoch_s: tl.epoch_s,
+    pytorch_epoch_s: pt.epoch_s,
+    ratio_epoch: +(tl.epoch_s / pt.epoch_s).toFixed(3),
+    torchlet_train_s: tl.train_s,
+    pytorch_train_s: pt.train_s,
+    ratio_train: +(tl.train_s / pt.train_s).toFixed(3),
+  };
+  Object.assign(result, { torchlet: tl, pytorch: pt, summary });
+  console.log(`epoch: torchlet ${tl.epoch_s.toFixed(2)} s, PyTorch ${pt.epoch_s.toFixed(2)} s, ratio ${summary.ratio_epoch} (torchlet / PyTorch; train part ${summary.ratio_train})`);
+  console.log(JSON.stringify(summary));
+}
+if (only.has('layers')) {
+  const tl = torchletLayers();
+  const pt = pytorch('--layers');
+  result.layers = { torchlet: tl, pytorch: pt };
+  console.log(`layers at batch 256, ${threads} threads, median of ${reps} (ms):`);
+  console.log('  layer              fwd torchlet  fwd PyTorch  ratio   bwd torchlet  bwd PyTorch  ratio');
+  for (const name of ['conv1', 'conv2', 'fc1', 'conv1_relu_pool', 'conv2_relu_pool', 'fc1_relu']) {
+    const a = tl[name];
+    const b = pt[name];
+    console.log(
+      `  ${name.padEnd(17)} ${a.forward_ms.toFixed(2).padStart(12)} ${b.forward_ms.toFixed(2).padStart(12)} ${(a.forward_ms / b.forward_ms).toFixed(2).padStart(6)}` +
+        ` ${a.backward_ms.toFixed(2).padStart(14)} ${b.backward_ms.toFixed(2).padStart(12)} ${(a.backward_ms / b.backward_ms).toFixed(2).padStart(6)}`,
+    );
+  }
+}
+if (only.has('gemm')) {
+  const tl = torchletGemm();
+  const pt = pytorch('--gemm');
+  result.gemm = { torchlet: tl, pytorch: pt };
+  console.log(`float32 matrix product, ${threads} threads (GFLOP/s, median):`);
+  for (const n of ['256', '1024', '2048'])
+    console.log(`  ${n.padStart(4)}^2: torchlet ${tl[n].gflops.toFixed(1).padStart(6)}  PyTorch/OpenBLAS ${pt[n].gflops.toFixed(1).padStart(6)}  ratio ${(tl[n].gflops / pt[n].gflops).toFixed(2)}`);
+}
 const jsonOut = opt('--json', undefined);
-if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ torchlet: tl, pytorch: pt, summary }, null, 2) + '\n');
+if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(result, null, 2) + '\n');

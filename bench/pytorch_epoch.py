@@ -4,12 +4,18 @@
 Usage:
   /usr/bin/python3 bench/pytorch_epoch.py [--threads 2] [--data DIR] [--batches N] [--seed 0]
   /usr/bin/python3 bench/pytorch_epoch.py --layers [--threads 2] [--reps 7]
+  /usr/bin/python3 bench/pytorch_epoch.py --gemm [--threads 2] [--reps 7]
 
 Recipe: conv1 Conv2d(1,32,3,p=1) -> relu -> maxpool2 -> conv2 Conv2d(32,64,3,p=1) -> relu ->
 maxpool2 -> flatten -> fc1 Linear(3136,128) -> relu -> Dropout(0.5) -> fc2 Linear(128,10);
 kaiming_normal_(fan_out, relu) weights, zero biases; Adam(lr=1e-3, weight_decay=1e-4);
 CrossEntropyLoss; batch 256; 48,000/12,000 random split of the 60,000 training images;
 inputs (x/255 - 0.5)/0.5.  IDX files are read with gzip + numpy (no torchvision).
+
+--layers: forward and backward ms (median) of conv1, conv2 and fc1 alone and of the blocks the
+model runs them in (conv -> relu -> max_pool2d(2), fc1 -> relu), batch 256, upstream gradient ones.
+--gemm: float32 torch.mm GFLOP/s (median) at 256, 1024 and 2048 square (PyTorch's BLAS: OpenBLAS
+with Debian's libopenblas0-pthread).
 
 Prints one JSON line.  Timings: train_s = the 188 training batches (data already in memory
 as tensors, shuffled with randperm), val_s = 12,000 validation images (eval, no_grad).
@@ -123,21 +129,26 @@ def epoch(args):
 def layers(args):
     torch.manual_seed(args.seed)
     bs = args.batch_size
+    conv1, conv2, fc1 = nn.Conv2d(1, 32, 3, padding=1), nn.Conv2d(32, 64, 3, padding=1), nn.Linear(3136, 128)
     specs = {
-        # (module, input shape, input needs grad as in training)
-        "conv1": (nn.Conv2d(1, 32, 3, padding=1), (bs, 1, 28, 28), False),
-        "conv2": (nn.Conv2d(32, 64, 3, padding=1), (bs, 32, 14, 14), True),
-        "fc1": (nn.Linear(3136, 128), (bs, 3136), True),
+        # (function, modules, input shape, input needs grad as in training)
+        "conv1": (conv1, [conv1], (bs, 1, 28, 28), False),
+        "conv2": (conv2, [conv2], (bs, 32, 14, 14), True),
+        "fc1": (fc1, [fc1], (bs, 3136), True),
+        "conv1_relu_pool": (lambda x: F.max_pool2d(F.relu(conv1(x)), 2), [conv1], (bs, 1, 28, 28), False),
+        "conv2_relu_pool": (lambda x: F.max_pool2d(F.relu(conv2(x)), 2), [conv2], (bs, 32, 14, 14), True),
+        "fc1_relu": (lambda x: F.relu(fc1(x)), [fc1], (bs, 3136), True),
     }
     res = {"impl": "pytorch", "mode": "layers", "threads": torch.get_num_threads(), "batch_size": bs,
            "reps": args.reps, "stat": "median", "torch": torch.__version__}
-    for name, (m, shape, need_gx) in specs.items():
+    for name, (fn, mods, shape, need_gx) in specs.items():
         x = torch.randn(shape).requires_grad_(need_gx)
         fwd, bwd = [], []
         for r in range(args.reps + 2):  # 2 warm-up reps
-            m.zero_grad(set_to_none=True)
+            for m in mods:
+                m.zero_grad(set_to_none=True)
             t0 = time.perf_counter()
-            y = m(x)
+            y = fn(x)
             t1 = time.perf_counter()
             g = torch.ones_like(y)
             t2 = time.perf_counter()
@@ -153,6 +164,24 @@ def layers(args):
     print(json.dumps(res))
 
 
+def gemm(args):
+    res = {"impl": "pytorch", "mode": "gemm", "threads": torch.get_num_threads(), "reps": args.reps,
+           "stat": "median", "torch": torch.__version__}
+    for n in (256, 1024, 2048):
+        a, b = torch.randn(n, n), torch.randn(n, n)
+        out = torch.empty(n, n)
+        times = []
+        reps = args.reps if n >= 1024 else args.reps * 20
+        for r in range(reps + 2):
+            t0 = time.perf_counter()
+            torch.mm(a, b, out=out)
+            t1 = time.perf_counter()
+            if r >= 2:
+                times.append(t1 - t0)
+        res[str(n)] = {"gflops": round(2 * n ** 3 / statistics.median(times) / 1e9, 1)}
+    print(json.dumps(res))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=2)
@@ -161,11 +190,14 @@ def main():
     ap.add_argument("--batch-size", type=int, default=256)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--layers", action="store_true", help="per-layer forward/backward timing instead")
+    ap.add_argument("--gemm", action="store_true", help="matrix-product GFLOP/s instead")
     ap.add_argument("--reps", type=int, default=7)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     if args.layers:
         layers(args)
+    elif args.gemm:
+        gemm(args)
     else:
         epoch(args)
 

@@ -2,6 +2,13 @@
 // header length, JSON header {name: {dtype, shape, data_offsets}, __metadata__}, raw bytes),
 // so weights move to and from PyTorch's safetensors. Writes are atomic: a temporary file in the
 // same directory, fsync, then rename, so a crash never damages the previous file.
+//
+// Keys are written and read exactly as given: the PyTorch naming of state dicts is the job of
+// nn.Module.stateDict() (PyTorch's keys, e.g. `bn.running_mean`) and loadStateDict() (accepts
+// those and torchlet's attribute paths). So `torch.save(model.stateDict(), 'w.safetensors')` is
+// read by `safetensors.torch.load_file` + a strict `load_state_dict` in PyTorch, and a file from
+// `safetensors.torch.save_file(model.state_dict(), ...)` by `model.loadStateDict(torch.load(f))`.
+// Files from PyTorch in float16 / bfloat16 load as float32 (torchlet has no half types).
 import * as fs from 'fs';
 import * as path from 'path';
 import { invalidArg, TorchletError } from './errors';
@@ -10,6 +17,19 @@ import { Tensor, DType, fromBuffer } from './tensor';
 const TO_ST: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32', int64: 'I64', uint8: 'U8', bool: 'BOOL' };
 const FROM_ST: Record<string, DType> = { F32: 'float32', F64: 'float64', I32: 'int32', I64: 'int64', U8: 'uint8', BOOL: 'bool' };
 const SIZE: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 8, uint8: 1, bool: 1 };
+
+/** Half-precision files (PyTorch's float16 / bfloat16 checkpoints), read as float32. */
+const HALF: Record<string, (bits: number) => number> = {
+  F16: (h) => {
+    const s = h & 0x8000 ? -1 : 1;
+    const e = (h >> 10) & 0x1f;
+    const f = h & 0x3ff;
+    if (e === 0) return s * f * 2 ** -24;
+    if (e === 31) return f ? NaN : s * Infinity;
+    return s * (1 + f / 1024) * 2 ** (e - 15);
+  },
+  BF16: (h) => new Float32Array(new Uint32Array([h << 16]).buffer)[0],
+};
 
 export function serialize(dict: Record<string, Tensor>, metadata: Record<string, string> = {}): Buffer {
   if (!dict || typeof dict !== 'object') invalidArg('stateDict', 'an object of named tensors', dict);
@@ -49,10 +69,19 @@ export function deserialize(buf: Buffer, source = 'buffer'): Record<string, Tens
   const out: Record<string, Tensor> = {};
   for (const [name, info] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    const dtype = FROM_ST[info.dtype];
-    if (!dtype) bad(`tensor '${name}' has unsupported dtype ${info.dtype}`);
+    if (!info || !Array.isArray(info.shape) || !Array.isArray(info.data_offsets)) bad(`tensor '${name}' has no shape or data_offsets`);
     const [b, e] = info.data_offsets;
     const count = info.shape.reduce((x, y) => x * y, 1);
+    const half = HALF[info.dtype];
+    if (half) {
+      if (!(b >= 0 && e <= data.length && e - b === count * 2)) bad(`tensor '${name}' has bad data offsets [${b}, ${e}]`);
+      const f = new Float32Array(count);
+      for (let i = 0; i < count; i++) f[i] = half(data.readUInt16LE(b + 2 * i));
+      out[name] = fromBuffer(f, info.shape);
+      continue;
+    }
+    const dtype = FROM_ST[info.dtype];
+    if (!dtype) bad(`tensor '${name}' has unsupported dtype ${info.dtype}`);
     if (!(b >= 0 && e <= data.length && e - b === count * SIZE[dtype])) bad(`tensor '${name}' has bad data offsets [${b}, ${e}]`);
     const copy = new Uint8Array(e - b);
     copy.set(data.subarray(b, e));
@@ -64,7 +93,11 @@ export function deserialize(buf: Buffer, source = 'buffer'): Record<string, Tens
   return out;
 }
 
-/** Saves named tensors to `file` atomically (safetensors). */
+/**
+ * torch.save: writes named tensors to `file` in the safetensors format, atomically (a crash never
+ * damages the previous file). Keys are kept as given; `opts.metadata` becomes `__metadata__`.
+ * @example torch.save(model.stateDict(), 'model.safetensors') // PyTorch: model.load_state_dict(load_file('model.safetensors'))
+ */
 export function save(dict: Record<string, Tensor>, file: string, opts: { metadata?: Record<string, string> } = {}): void {
   if (typeof file !== 'string' || !file) invalidArg('path', 'a file path', file);
   const buf = serialize(dict, opts.metadata);
@@ -86,7 +119,11 @@ export function save(dict: Record<string, Tensor>, file: string, opts: { metadat
   }
 }
 
-/** Loads a safetensors file into named CPU tensors. */
+/**
+ * torch.load: reads a safetensors file (written by torchlet or by PyTorch's
+ * `safetensors.torch.save_file`) into named CPU tensors; F16/BF16 become float32.
+ * @example model.loadStateDict(torch.load('model.safetensors'))
+ */
 export function load(file: string): Record<string, Tensor> {
   if (typeof file !== 'string' || !file) invalidArg('path', 'a file path', file);
   return deserialize(fs.readFileSync(file), file);

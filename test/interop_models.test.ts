@@ -1,8 +1,9 @@
 // test/interop_models.test.ts — the seeds' models with the same weights give PyTorch's outputs:
 // torchlet initialises each model (and fills BatchNorm running statistics with one training
 // pass), saves weights and an input as safetensors, PyTorch (Debian's python3-torch, installed by
-// scripts/setup.sh) runs the seed's own definition on them (test/fixtures/pytorch_model_check.py),
-// and the outputs must agree within float32 tolerance.
+// scripts/setup.sh) loads them with a strict load_state_dict, no key renaming (stateDict() uses
+// PyTorch's names, BatchNorm's running_mean etc. included), runs the seed's own definition on them
+// (test/fixtures/pytorch_model_check.py), and the outputs must agree within float32 tolerance.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';

@@ -30,6 +30,8 @@ export interface MultiheadAttentionForwardOptions {
 }
 
 export class MultiheadAttention extends Module {
+  /** PyTorch's state-dict spelling of the projections (in_proj_weight, in_proj_bias, out_proj.*). */
+  static readonly stateDictNames = { inProjWeight: 'in_proj_weight', inProjBias: 'in_proj_bias', outProj: 'out_proj' };
   readonly headDim: number;
   readonly dropoutP: number;
   inProjWeight: Parameter;

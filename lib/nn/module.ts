@@ -1,6 +1,14 @@
 // lib/nn/module.ts — nn.Module: parameters, buffers and submodules discovered from the instance's
 // own fields in assignment order (as PyTorch registers them), train/eval, apply, zeroGrad,
-// stateDict/loadStateDict (dotted names as PyTorch) and a PyTorch-style toString().
+// stateDict/loadStateDict and a PyTorch-style toString().
+//
+// State-dict names are PyTorch's, so `torch.save(model.stateDict(), f)` loads in PyTorch with a
+// strict `model.load_state_dict(load_file(f))` and PyTorch's files load here unchanged: a key is the
+// dotted path of attribute names, except that a class may spell some of its own attributes the
+// PyTorch way through `static stateDictNames` (BatchNorm's `runningMean` attribute is the
+// `running_mean` key, as in PyTorch). loadStateDict accepts both spellings of every key (the
+// PyTorch key and the torchlet attribute path), so checkpoints written with torchlet's attribute
+// names also load. namedParameters/namedBuffers/namedModules keep torchlet's attribute paths.
 import { invalidArg, TorchletError } from '../errors';
 import { Tensor, StorageRef, keep, noGrad } from '../tensor';
 
@@ -92,41 +100,79 @@ export abstract class Module {
     return this;
   }
 
-  /** Parameters and buffers by dotted name (views sharing the module's storage). */
-  stateDict(): Record<string, Tensor> {
-    const out: Record<string, Tensor> = {};
-    for (const [mp, m] of this.namedModules()) {
-      for (const [k, v] of Object.entries(m)) {
-        const name = mp ? `${mp}.${k}` : k;
-        const isBuf = m._buffers.has(k);
-        if ((v instanceof Parameter || (isBuf && v instanceof Tensor)) && !(name in out)) out[name] = (v as Tensor).detach();
-      }
+  /**
+   * PyTorch's name for those attributes of this class (parameters, buffers or submodules) whose
+   * torchlet (camelCase) name differs from it, used for the keys of stateDict(): e.g. BatchNorm
+   * declares `{ runningMean: 'running_mean', runningVar: 'running_var', numBatchesTracked:
+   * 'num_batches_tracked' }`. Attributes not listed are keyed by their own names. Subclasses
+   * override it with a `static readonly stateDictNames = {...}`.
+   */
+  static readonly stateDictNames: Readonly<Record<string, string>> = {};
+
+  /** Every parameter and registered (non-null) buffer as [PyTorch-style key, torchlet path, tensor]. */
+  private stateEntries(key = '', attrPath = ''): [string, string, Tensor][] {
+    const out: [string, string, Tensor][] = [];
+    const names = (this.constructor as typeof Module).stateDictNames;
+    const join = (p: string, n: string) => (p ? `${p}.${n}` : n);
+    const kids: [string, string, Module][] = [];
+    for (const [k, v] of Object.entries(this)) {
+      const sk = Object.prototype.hasOwnProperty.call(names, k) ? names[k] : k;
+      if (v instanceof Parameter || (this._buffers.has(k) && v instanceof Tensor)) out.push([join(key, sk), join(attrPath, k), v]);
+      else if (v instanceof Module) kids.push([join(key, sk), join(attrPath, k), v]);
     }
+    for (const [sk, ap, m] of kids) out.push(...m.stateEntries(sk, ap));
     return out;
   }
-  /** Copies values in (shapes must match). strict: every key must match both ways. */
+
+  /**
+   * Parameters and buffers by dotted name, as PyTorch's `state_dict()` names them (see
+   * `stateDictNames`): views sharing the module's storage, in PyTorch's order (a module's own
+   * tensors, then its submodules'). `torch.save(model.stateDict(), 'w.safetensors')` writes a file
+   * that PyTorch's `model.load_state_dict(safetensors.torch.load_file('w.safetensors'))` loads.
+   */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [k, , t] of this.stateEntries()) if (!(k in out)) out[k] = t.detach();
+    return out;
+  }
+  /**
+   * Copies values in (shapes must match; dtypes are converted, as PyTorch's `copy_`). Keys may be
+   * PyTorch's (`bn.running_mean`, what stateDict() and PyTorch write) or torchlet's attribute paths
+   * (`bn.runningMean`). strict (default true): every key must match both ways, else nothing is
+   * copied and the error lists the missing and unexpected keys. Returns the keys that did not match.
+   */
   loadStateDict(dict: Record<string, Tensor>, opts: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
     const strict = opts.strict ?? true;
+    if (!dict || typeof dict !== 'object') invalidArg('stateDict', 'an object of named tensors', dict);
     const own = new Map<string, Tensor>();
-    for (const [mp, m] of this.namedModules()) {
-      for (const [k, v] of Object.entries(m)) {
-        if (v instanceof Parameter || (m._buffers.has(k) && v instanceof Tensor)) own.set(mp ? `${mp}.${k}` : k, v as Tensor);
-      }
+    const alias = new Map<string, string>();
+    for (const [k, ap, t] of this.stateEntries()) {
+      if (own.has(k)) continue;
+      own.set(k, t);
+      if (ap !== k) alias.set(ap, k);
     }
-    const missingKeys = [...own.keys()].filter((k) => !(k in dict));
-    const unexpectedKeys = Object.keys(dict).filter((k) => !own.has(k));
+    const given = new Map<string, [string, Tensor]>(); // own key -> [key as given, tensor]
+    const unexpectedKeys: string[] = [];
+    for (const [k, src] of Object.entries(dict)) {
+      const key = own.has(k) ? k : alias.get(k);
+      if (key === undefined || given.has(key)) unexpectedKeys.push(k); // unknown, or the same tensor under both names
+      else given.set(key, [k, src]);
+    }
+    const missingKeys = [...own.keys()].filter((k) => !given.has(k));
     if (strict && (missingKeys.length || unexpectedKeys.length))
       throw new TorchletError(
         `torchlet: Error(s) in loading stateDict for ${this.constructor.name}: ` +
           (missingKeys.length ? `missing keys: ${missingKeys.join(', ')}. ` : '') +
           (unexpectedKeys.length ? `unexpected keys: ${unexpectedKeys.join(', ')}.` : ''),
       );
-    for (const [k, t] of own) {
-      const src = dict[k];
-      if (!src) continue;
+    for (const [key, [k, src]] of given) {
+      const t = own.get(key)!;
       if (!(src instanceof Tensor)) invalidArg(`stateDict['${k}']`, 'a Tensor', src);
       if (src.shape.join() !== t.shape.join())
         invalidArg(`stateDict['${k}']`, `a tensor of shape [${t.shape.join(', ')}]`, src);
+    }
+    for (const [key, [, src]] of given) {
+      const t = own.get(key)!;
       noGrad(() => t.copy_(src));
     }
     return { missingKeys, unexpectedKeys };

@@ -1,5 +1,8 @@
 // lib/nn/normalization.ts — BatchNorm1d/2d, LayerNorm, GroupNorm, InstanceNorm2d modules with
 // PyTorch's parameters, buffers (runningMean, runningVar, numBatchesTracked) and defaults.
+// The buffers are camelCase attributes here and PyTorch's running_mean / running_var /
+// num_batches_tracked (int64, shape []) in stateDict() keys (see RUNNING_STATS_NAMES and
+// Module.stateDictNames), so state dicts move to and from PyTorch without renaming.
 import { invalidArg, checkInt } from '../errors';
 import { Tensor, ones, zeros, tensor } from '../tensor';
 import { Module, Parameter } from './module';
@@ -11,6 +14,13 @@ export function pyFloat(v: number): string {
   return Number.isInteger(v) ? `${v}.0` : String(v);
 }
 
+/** PyTorch's state-dict names of the running-statistics buffers (nn.Module.stateDictNames). */
+const RUNNING_STATS_NAMES: Readonly<Record<string, string>> = Object.freeze({
+  runningMean: 'running_mean',
+  runningVar: 'running_var',
+  numBatchesTracked: 'num_batches_tracked',
+});
+
 interface BNOptions {
   eps?: number;
   momentum?: number;
@@ -18,6 +28,7 @@ interface BNOptions {
   trackRunningStats?: boolean;
 }
 abstract class BatchNormBase extends Module {
+  static readonly stateDictNames = RUNNING_STATS_NAMES;
   readonly eps: number;
   readonly momentum: number;
   readonly affine: boolean;
@@ -41,7 +52,7 @@ abstract class BatchNormBase extends Module {
     this.bias = this.affine ? new Parameter(zeros([numFeatures])) : null;
     this.registerBuffer('runningMean', this.trackRunningStats ? zeros([numFeatures]) : null);
     this.registerBuffer('runningVar', this.trackRunningStats ? ones([numFeatures]) : null);
-    this.registerBuffer('numBatchesTracked', this.trackRunningStats ? tensor(0) : null);
+    this.registerBuffer('numBatchesTracked', this.trackRunningStats ? tensor(0, { dtype: 'int64' }) : null);
   }
   forward(x: Tensor): Tensor {
     if (!this.ranks.includes(x.ndim)) invalidArg('input', `a ${this.ranks.join('-D or ')}-D tensor`, x);
@@ -113,6 +124,7 @@ export class GroupNorm extends Module {
 }
 
 export class InstanceNorm2d extends Module {
+  static readonly stateDictNames = RUNNING_STATS_NAMES;
   readonly eps: number;
   readonly momentum: number;
   readonly affine: boolean;
@@ -121,6 +133,8 @@ export class InstanceNorm2d extends Module {
   bias: Parameter | null;
   runningMean!: Tensor | null;
   runningVar!: Tensor | null;
+  /** Registered (and never incremented) when tracking running stats, as in PyTorch's state dict. */
+  numBatchesTracked!: Tensor | null;
   constructor(readonly numFeatures: number, opts: BNOptions = {}) {
     super();
     checkInt('numFeatures', numFeatures, 1);
@@ -132,6 +146,7 @@ export class InstanceNorm2d extends Module {
     this.bias = this.affine ? new Parameter(zeros([numFeatures])) : null;
     this.registerBuffer('runningMean', this.trackRunningStats ? zeros([numFeatures]) : null);
     this.registerBuffer('runningVar', this.trackRunningStats ? ones([numFeatures]) : null);
+    this.registerBuffer('numBatchesTracked', this.trackRunningStats ? tensor(0, { dtype: 'int64' }) : null);
   }
   forward(x: Tensor): Tensor {
     if (x.ndim !== 3 && x.ndim !== 4) invalidArg('input', 'a 3-D [C, H, W] or 4-D [N, C, H, W] tensor', x);

@@ -76,3 +76,13 @@ test('MultiheadAttention argument errors', () => {
   expect(() => m.forward(torch.zeros([3, 2, 8]), torch.zeros([4, 2, 8]), torch.zeros([5, 2, 8]))).toThrow(/value/);
   expect(() => m.forward(torch.zeros([3, 2, 8]), torch.zeros([3, 2, 8]), torch.zeros([3, 2, 8]), { attnMask: torch.zeros([2, 2]) })).toThrow(/attnMask/);
 });
+
+test("state dict keys are PyTorch's (nn.MultiheadAttention(16, 4).state_dict().keys() in PyTorch 1.13) and load back", () => {
+  const m = new nn.MultiheadAttention(16, 4);
+  const sd = m.stateDict();
+  expect(Object.keys(sd)).toEqual(['in_proj_weight', 'in_proj_bias', 'out_proj.weight', 'out_proj.bias']);
+  const m2 = new nn.MultiheadAttention(16, 4);
+  m2.loadStateDict(sd, { strict: true });
+  expect(m2.inProjWeight.tolist()).toEqual(m.inProjWeight.tolist());
+  expect(m2.outProj.weight.tolist()).toEqual(m.outProj.weight.tolist());
+});

@@ -74,7 +74,7 @@ test('BatchNorm2d: eval uses running stats; trackRunningStats false always uses 
   const nt = new nn.BatchNorm2d(3, { trackRunningStats: false }).eval();
   expect(Math.abs(nt.forward(x).mean().item())).toBeLessThan(1e-5);
   expect(nt.runningMean).toBeNull();
-  expect(Object.keys(bn.stateDict())).toEqual(['weight', 'bias', 'runningMean', 'runningVar', 'numBatchesTracked']);
+  expect(Object.keys(bn.stateDict())).toEqual(['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']); // PyTorch's state-dict names
   expect(bn.toString()).toBe('BatchNorm2d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)');
 });
 

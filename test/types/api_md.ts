@@ -1,0 +1,342 @@
+// test/types/api_md.ts — a compile-only test of the public API contract (/work/shared/API.md):
+// every signature and example listed there, written as a user would write it, section by section,
+// must type-check under `strict` (`npm run test:types`, i.e. `tsc -p tsconfig.test.json`, which maps
+// the module name 'torchlet' to lib/index.ts through `paths`, so the import below is verbatim).
+// Nothing here runs (the code sits in functions no one calls); the `@ts-expect-error` lines are
+// misuses that must stay type errors, so the test also fails when the types become too loose.
+// When API.md changes, change this file with it.
+import * as torch from 'torchlet'; // CommonJS: const torch = require('torchlet')
+const { nn, F, optim } = torch;
+
+type Tensor = torch.Tensor;
+declare const x: Tensor;
+declare const y: Tensor;
+declare const target: Tensor;
+
+/** ## Tensors */
+export async function tensors(): Promise<void> {
+  // Creation
+  const a: Tensor = torch.tensor([[1, 2], [3, 4]], { dtype: 'float32', device: 'cpu', requiresGrad: false });
+  torch.tensor(new Float32Array([1, 2, 3]));
+  torch.tensor([1, 2, 3], { dtype: 'int64' });
+  torch.zeros([2, 3]);
+  torch.ones([2, 3], { dtype: 'float64' });
+  torch.empty([4]);
+  torch.full([2, 2], 7);
+  torch.randn([2, 3]);
+  torch.rand([2, 3], { requiresGrad: true });
+  torch.arange(10);
+  torch.fromBuffer(new Float32Array(6), [2, 3]);
+  torch.manualSeed(0);
+  // dtypes
+  const dtypes: torch.DType[] = ['float32', 'float64', 'int32', 'int64', 'uint8', 'bool'];
+  void dtypes;
+  // Properties
+  const shape: number[] = a.shape;
+  const dtype: torch.DType = a.dtype;
+  const device: string = a.device;
+  const rg: boolean = a.requiresGrad;
+  const g: Tensor | null = a.grad;
+  const nd: number = a.ndim;
+  const n: number = a.numel();
+  void [shape, dtype, device, rg, g, nd, n];
+  // Moving
+  a.to('cpu');
+  a.to('cuda');
+  a.to('float64');
+  a.cuda();
+  a.cpu();
+  // Reading
+  const arr: torch.TypedArray = a.toArray();
+  const arr2: torch.TypedArray = await a.data();
+  const list = a.tolist();
+  const one: number = a.sum().item();
+  void [arr, arr2, list, one];
+  // Shape
+  a.view(4);
+  a.view(-1, 2);
+  a.reshape([4]);
+  a.flatten();
+  a.flatten(1, -1);
+  a.permute(1, 0);
+  a.transpose(0, 1);
+  a.unsqueeze(0);
+  a.squeeze();
+  a.contiguous();
+  a.index(0);
+  a.narrow(1, 0, 1);
+  // Math with broadcasting
+  a.add(1).sub(y).mul(2).div(y).neg().exp().log().sqrt().pow(2).matmul(y);
+  a.sum();
+  a.mean();
+  a.max();
+  a.min();
+  const mx: { values: Tensor; indices: Tensor } = a.max(1);
+  void mx;
+  a.argmax(1);
+  a.eq(y);
+  torch.cat([a, y], 0);
+  torch.stack([a, y]);
+  torch.matmul(a, y);
+  torch.bmm(a, y);
+  // Autograd
+  const loss = a.mul(a).sum();
+  loss.backward();
+  const grad: Tensor | null = a.grad;
+  void grad;
+  a.detach();
+  const r: Tensor = torch.noGrad(() => a.mul(2));
+  a.requiresGrad_();
+  void r;
+  // Memory
+  a.dispose();
+  const kept: Tensor = torch.tidy(() => x.add(1));
+  void kept;
+  torch.memory();
+  // CUDA
+  const ok: boolean = torch.cuda.isAvailable();
+  const count: number = torch.cuda.deviceCount();
+  torch.cuda.synchronize();
+  const bytes: number = torch.cuda.memoryAllocated();
+  void [ok, count, bytes];
+
+  // @ts-expect-error shapes are arrays, not separate numbers
+  torch.zeros(2, 3);
+  // @ts-expect-error dtypes are the six strings above
+  torch.zeros([2], { dtype: 'float16' });
+  // @ts-expect-error item() gives a number
+  const s: string = x.item();
+  void s;
+}
+
+/** ## nn (modules) */
+export function modules(): void {
+  class Net extends nn.Module {
+    conv = new nn.Conv2d(1, 4, 3);
+    bn = new nn.BatchNorm2d(4);
+    forward(inp: Tensor): Tensor {
+      return this.bn.forward(this.conv.forward(inp));
+    }
+  }
+  const m = new Net();
+  const out: Tensor = m.forward(x);
+  void out;
+  const ps: torch.nn.Parameter[] = m.parameters();
+  const named: [string, torch.nn.Parameter][] = m.namedParameters();
+  const kids: torch.nn.Module[] = m.children();
+  const all: torch.nn.Module[] = m.modules();
+  void [ps, named, kids, all];
+  m.train();
+  m.eval();
+  const training: boolean = m.training;
+  void training;
+  m.to('cpu');
+  m.apply((mod) => void mod);
+  m.zeroGrad();
+  const sd: Record<string, Tensor> = m.stateDict();
+  const res: { missingKeys: string[]; unexpectedKeys: string[] } = m.loadStateDict(sd, { strict: true });
+  void res;
+  m.registerBuffer('extra', torch.zeros([1]));
+  const text: string = m.toString();
+  void text;
+  // BatchNorm's buffers
+  const rm: Tensor | null = m.bn.runningMean;
+  const rv: Tensor | null = m.bn.runningVar;
+  const nbt: Tensor | null = m.bn.numBatchesTracked;
+  void [rm, rv, nbt];
+
+  // the table, row by row
+  new nn.Conv2d(3, 16, 3, { stride: 1, padding: 0, dilation: 1, groups: 1, bias: true });
+  new nn.Conv2d(3, 16, [3, 5], { stride: [1, 2], padding: [1, 2], dilation: [1, 1] });
+  new nn.Conv2d(3, 16, 3, { padding: 'same' });
+  new nn.Conv2d(3, 16, 3, { padding: 'valid' });
+  new nn.Conv3d(3, 16, 3, { stride: 1, padding: 1, dilation: 1, groups: 1, bias: false });
+  new nn.Conv3d(3, 16, [3, 3, 3], { padding: 'same' });
+  new nn.Linear(128, 10, { bias: true });
+  new nn.MaxPool2d(2, { stride: 2, padding: 0, dilation: 1, ceilMode: false, returnIndices: false });
+  new nn.MaxUnpool2d(2, { stride: 2, padding: 0 });
+  new nn.AvgPool2d(2, { stride: 2, padding: 0, ceilMode: false, countIncludePad: true, divisorOverride: 3 });
+  new nn.AdaptiveAvgPool2d(1);
+  new nn.AdaptiveAvgPool2d([7, 7]);
+  new nn.AdaptiveAvgPool2d([1, null]);
+  new nn.AdaptiveMaxPool2d([null, 3], { returnIndices: true });
+  new nn.BatchNorm1d(64, { eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true });
+  new nn.BatchNorm2d(64, { eps: 1e-5, momentum: 0.1, affine: true, trackRunningStats: true });
+  new nn.LayerNorm(64, { eps: 1e-5, elementwiseAffine: true });
+  new nn.LayerNorm([8, 8]);
+  new nn.InstanceNorm2d(3, { eps: 1e-5, momentum: 0.1, affine: false, trackRunningStats: false });
+  new nn.GroupNorm(4, 64, { eps: 1e-5, affine: true });
+  new nn.Dropout(0.5);
+  new nn.Dropout();
+  new nn.Dropout2d(0.5);
+  new nn.Dropout3d(0.5);
+  new nn.AlphaDropout(0.5);
+  new nn.ReLU();
+  new nn.Sigmoid();
+  new nn.Tanh();
+  new nn.SELU();
+  new nn.PReLU({ numParameters: 1, init: 0.25 });
+  new nn.Softmax(1);
+  new nn.LogSoftmax(1);
+  const seq = new nn.Sequential(new nn.Conv2d(1, 6, 5, { padding: 2 }), new nn.Tanh(), new nn.Flatten());
+  const first: torch.nn.Module = seq[0];
+  for (const layer of seq) void layer;
+  void first;
+  new nn.ModuleList([new nn.Linear(2, 2)]);
+  new nn.Flatten();
+  new nn.Flatten(1, -1);
+  new nn.Identity();
+  const mha = new nn.MultiheadAttention(64, 8);
+  const [attnOut, attnWeights]: [Tensor, Tensor | null] = mha.forward(x, x, x);
+  void [attnOut, attnWeights];
+  const ce = new nn.CrossEntropyLoss({ reduction: 'mean', labelSmoothing: 0 });
+  const l: Tensor = ce.forward(x, target);
+  void l;
+  new nn.NLLLoss();
+  new nn.MSELoss();
+
+  // nn.init
+  const w = new nn.Linear(4, 4).weight;
+  nn.init.kaimingNormal_(w, { mode: 'fan_in', nonlinearity: 'leaky_relu' });
+  nn.init.kaimingNormal_(w, { mode: 'fan_out', nonlinearity: 'relu' });
+  nn.init.kaimingUniform_(w);
+  nn.init.xavierUniform_(w);
+  nn.init.xavierNormal_(w);
+  nn.init.normal_(w);
+  nn.init.uniform_(w);
+  nn.init.constant_(w, 0);
+  nn.init.zeros_(w);
+  nn.init.ones_(w);
+
+  // @ts-expect-error options go in one object, not positionally
+  new nn.Conv2d(3, 16, 3, 1, 1);
+  // @ts-expect-error padding strings are 'same' and 'valid' only
+  new nn.Conv2d(3, 16, 3, { padding: 'full' });
+  // @ts-expect-error PyTorch's snake_case keyword names are not options here
+  new nn.BatchNorm2d(8, { track_running_stats: false });
+  // @ts-expect-error mode is 'fan_in' or 'fan_out'
+  nn.init.kaimingNormal_(w, { mode: 'fan_avg' });
+}
+
+/** ## F (functional) */
+export function functional(): void {
+  const w = torch.randn([4, 1, 3, 3]);
+  F.conv2d(x, w);
+  F.conv2d(x, w, null, { stride: 1, padding: 1, dilation: 1, groups: 1 });
+  F.conv3d(x, w, undefined, { stride: 1, padding: 'same' });
+  F.linear(x, w);
+  F.linear(x, w, y);
+  F.maxPool2d(x, 2);
+  F.maxPool2d(x, 2, { stride: 2, padding: 0, dilation: 1, ceilMode: false });
+  const [pooled, indices]: [Tensor, Tensor] = F.maxPool2d(x, 2, { returnIndices: true });
+  F.avgPool2d(x, 2, { stride: 2, padding: 0, ceilMode: false, countIncludePad: true, divisorOverride: 4 });
+  F.adaptiveAvgPool2d(x, 1);
+  F.adaptiveMaxPool2d(x, [2, null]);
+  F.maxUnpool2d(pooled, indices, 2);
+  F.maxUnpool2d(pooled, indices, 2, { stride: 2 });
+  F.batchNorm(x, y, y, { weight: w, bias: w, training: false, momentum: 0.1, eps: 1e-5 });
+  F.batchNorm(x, null, null, { training: true });
+  F.layerNorm(x, [4], { weight: w, bias: w, eps: 1e-5 });
+  F.instanceNorm(x, { runningMean: null, runningVar: null, weight: w, bias: w, useInputStats: true, momentum: 0.1, eps: 1e-5 });
+  F.groupNorm(x, 2, { weight: w, bias: w, eps: 1e-5 });
+  F.dropout(x, { p: 0.5, training: true });
+  F.dropout2d(x, { p: 0.5, training: true });
+  F.dropout3d(x, { p: 0.5 });
+  F.alphaDropout(x, { training: false });
+  F.relu(x);
+  F.sigmoid(x);
+  F.tanh(x);
+  F.selu(x);
+  F.prelu(x, w);
+  F.softmax(x, 1);
+  F.logSoftmax(x, -1);
+  F.crossEntropy(x, target, { reduction: 'mean', labelSmoothing: 0 });
+  F.nllLoss(x, target, { reduction: 'sum' });
+  F.mseLoss(x, y, { reduction: 'none' });
+
+  // @ts-expect-error reduction is 'mean' | 'sum' | 'none'
+  F.mseLoss(x, y, { reduction: 'avg' });
+  // @ts-expect-error softmax needs its dim
+  F.softmax(x);
+}
+
+/** ## optim */
+export function optimizers(): void {
+  const model = new nn.Linear(4, 2);
+  const adam = new optim.Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false });
+  new optim.AdamW(model.parameters(), { lr: 1e-3, weightDecay: 1e-2 });
+  const sgd = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0, weightDecay: 0, nesterov: false });
+  // parameter groups as in PyTorch
+  new optim.SGD([{ params: [model.weight] }, { params: [model.bias!], lr: 0.01 }], { lr: 0.1, momentum: 0.9 });
+  adam.zeroGrad();
+  adam.step();
+  const st = adam.stateDict();
+  adam.loadStateDict(st);
+  sgd.step();
+
+  // @ts-expect-error options are camelCase (weightDecay)
+  new optim.Adam(model.parameters(), { weight_decay: 1e-4 });
+}
+
+/** ## Saving and loading */
+export function saving(): void {
+  const model = torch.models.fashionCnn();
+  torch.save(model.stateDict(), 'model.safetensors');
+  const sd: Record<string, Tensor> = torch.load('model.safetensors');
+  model.loadStateDict(sd);
+
+  // @ts-expect-error save takes named tensors, not a module
+  torch.save(model, 'model.safetensors');
+}
+
+/** ## Data */
+export async function data(): Promise<void> {
+  const train = new torch.data.FashionMNIST({ root: '/usr/share/datasets/fashion-mnist', train: true, download: true });
+  const test = await torch.data.FashionMNIST.create({ train: false, download: true });
+  void [train, test];
+  const ds = new torch.data.TensorDataset(torch.randn([100, 4]), torch.zeros([100], { dtype: 'int64' }));
+  const [trainSet, valSet] = torch.data.randomSplit(ds, [80, 20], { seed: 0 });
+  void valSet;
+  const loader = new torch.data.DataLoader(trainSet, { batchSize: 16, shuffle: true, dropLast: false });
+  for (const [xb, yb] of loader) void [xb, yb];
+  const t1 = torch.data.toTensor();
+  const t2 = torch.data.normalize(0.5, 0.5);
+  const t3 = torch.data.normalize([0.5], [0.5]);
+  void [t1, t2, t3];
+
+  // @ts-expect-error batchSize is a number
+  new torch.data.DataLoader(ds, { batchSize: '16' });
+}
+
+/** The README / API example: the seed's FashionCNN, written in torchlet. */
+export function readmeExample(trainLoader: Iterable<[Tensor, Tensor]>): void {
+  class FashionCNN extends nn.Module {
+    conv1 = new nn.Conv2d(1, 32, 3, { padding: 1 });
+    conv2 = new nn.Conv2d(32, 64, 3, { padding: 1 });
+    fc1 = new nn.Linear(64 * 7 * 7, 128);
+    dropout = new nn.Dropout(0.5);
+    fc2 = new nn.Linear(128, 10);
+    forward(x: torch.Tensor) {
+      x = F.maxPool2d(F.relu(this.conv1.forward(x)), 2);
+      x = F.maxPool2d(F.relu(this.conv2.forward(x)), 2);
+      x = x.view(x.shape[0], -1);
+      return this.fc2.forward(this.dropout.forward(F.relu(this.fc1.forward(x))));
+    }
+  }
+  const model = new FashionCNN();
+  model.apply((m) => {
+    if (m instanceof nn.Conv2d || m instanceof nn.Linear) {
+      nn.init.kaimingNormal_(m.weight, { mode: 'fan_out', nonlinearity: 'relu' });
+      if (m.bias) nn.init.constant_(m.bias, 0);
+    }
+  });
+  const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3, weightDecay: 1e-4 });
+  for (const [x, y] of trainLoader) {
+    torch.tidy(() => {
+      const loss = F.crossEntropy(model.forward(x), y);
+      optimizer.zeroGrad();
+      loss.backward();
+      optimizer.step();
+    });
+  }
+}
