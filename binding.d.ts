@@ -76,5 +76,7 @@ export interface Binding {
   setNumThreads(n: number): void;
   /** Bytes of freed host blocks kept for reuse; with release=true, gives them back first. */
   hostCache(release?: boolean): number;
+  /** Large host blocks obtained from the kernel (mmap) since start, i.e. allocator-cache misses. */
+  hostSystemAllocs(): number;
   cudaInfo(): { compiled: boolean; deviceCount: number; reason: string };
 }

@@ -75,8 +75,13 @@ export class StorageRef {
     }
   }
 }
-export function memory(): { cpu: { storages: number; bytes: number } } {
-  return { cpu: { storages: live.tensors, bytes: live.bytes } };
+/**
+ * Live tensor storages and their bytes per device; for the CPU also the freed large blocks the
+ * allocator keeps for reuse (`cachedBytes`) and how many large blocks it has had to request from
+ * the operating system so far (`systemAllocs`: constant across steady-state training steps).
+ */
+export function memory(): { cpu: { storages: number; bytes: number; cachedBytes: number; systemAllocs: number } } {
+  return { cpu: { storages: live.tensors, bytes: live.bytes, cachedBytes: native.hostCache(), systemAllocs: native.hostSystemAllocs() } };
 }
 
 // tidy scopes
@@ -543,10 +548,17 @@ function backward(root: Tensor, gradient?: Tensor): void {
       stack.pop();
     }
   }
-  // Every gradient in `grads` is owned by the engine (never aliased), so it can be disposed once used.
+  // Every gradient in `grads` is owned by the engine (never aliased), so it can be disposed once used —
+  // except the caller's `gradient`, which is used in place (no copy) and never disposed: it is copied
+  // only if it (or a view of it) would become a leaf's .grad.
+  const borrowed = gradient ?? null;
+  const drop = (x: Tensor) => {
+    if (x !== borrowed) x.dispose();
+  };
+  const own = (x: Tensor) => (borrowed && x._storage === borrowed._storage ? E.clone(x) : x); // views of it too
   const grads = new Map<Tensor, Tensor>();
   noGrad(() => {
-    grads.set(root, gradient ? E.clone(gradient) : onesLike(root));
+    grads.set(root, gradient ?? onesLike(root));
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k];
       const g = grads.get(t);
@@ -557,10 +569,10 @@ function backward(root: Tensor, gradient?: Tensor): void {
           if (t.grad) {
             const total = E.add(t.grad, g);
             t.grad.dispose();
-            g.dispose();
+            drop(g);
             t.grad = keep(total);
-          } else t.grad = keep(g);
-        } else g.dispose();
+          } else t.grad = keep(own(g));
+        } else drop(g);
         continue;
       }
       const fn = t.gradFn;
@@ -575,12 +587,12 @@ function backward(root: Tensor, gradient?: Tensor): void {
         const prev = grads.get(inp);
         if (prev) {
           grads.set(inp, E.add(prev, gi));
-          prev.dispose();
-          gi.dispose();
+          drop(prev);
+          drop(gi);
         } else grads.set(inp, gi);
       });
-      for (const gi of ins) if (gi && !used.has(gi) && gi !== g) gi.dispose();
-      if (!used.has(g)) g.dispose();
+      for (const gi of ins) if (gi && !used.has(gi) && gi !== g) drop(gi);
+      if (!used.has(g)) drop(g);
     }
   });
 }

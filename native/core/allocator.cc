@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <cstdlib>
 #include <map>
+#include <atomic>
 #include <mutex>
 #include <vector>
 
@@ -12,6 +13,7 @@ namespace {
 
 constexpr size_t kLarge = 256 * 1024;
 constexpr size_t kMaxCached = size_t(2) << 30;  // keep at most 2 GiB of freed blocks
+std::atomic<size_t> g_system_allocs{0};
 
 // Size classes: 4 steps per power of two (at most ~19% slack), page multiples.
 size_t size_class(size_t bytes) {
@@ -51,6 +53,7 @@ void* host_alloc(size_t bytes) {
       return p;
     }
   }
+  g_system_allocs.fetch_add(1, std::memory_order_relaxed);
   void* p = mmap(nullptr, cls, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) {
     host_empty_cache();  // give cached blocks back and try once more
@@ -84,6 +87,8 @@ size_t host_cached_bytes() {
   std::lock_guard<std::mutex> lock(c.mu);
   return c.cached;
 }
+
+size_t host_system_allocs() { return g_system_allocs.load(std::memory_order_relaxed); }
 
 void host_empty_cache() {
   Cache& c = cache();

@@ -452,6 +452,9 @@ Napi::Value HostCache(const Napi::CallbackInfo& info) {
   if (info.Length() > 0 && info[0].ToBoolean()) host_empty_cache();
   return Napi::Number::New(info.Env(), double(host_cached_bytes()));
 }
+Napi::Value HostSystemAllocs(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), double(host_system_allocs()));
+}
 Napi::Value CudaInfo(const Napi::CallbackInfo& info) {
   ENV;
   std::string why;
@@ -512,6 +515,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   EXPORT("setNumThreads", SetNumThreads);
   EXPORT("cudaInfo", CudaInfo);
   EXPORT("hostCache", HostCache);
+  EXPORT("hostSystemAllocs", HostSystemAllocs);
 #undef EXPORT
   return exports;
 }
