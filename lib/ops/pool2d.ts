@@ -44,6 +44,12 @@ export function maxPool2d(input: Tensor, kernelSize: number | number[], opts: Ma
   const OW = poolOutputSize(W, kw, sw, pw, dw, ceil);
   if (OH < 1 || OW < 1) invalidArg('input', `a spatial size large enough for the kernel (output would be ${OH}x${OW})`, input);
   const params = [N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, dh, dw];
+  // maxPool2d(relu(a)) as user code writes it: pool relu's output with the fused kernel (relu of a
+  // relu output changes nothing) and send the gradient straight to a, past ReluBackward — one pass
+  // instead of the pool's scatter and relu's mask, the same values (see reluMaxPool2d).
+  const gf = input.gradFn;
+  if (!opts.returnIndices && gf && gf.name === 'ReluBackward' && gf.inputs[0] && fusablePool(H, W, kh, kw, sh, sw, ph, pw, dh, dw, !!opts.ceilMode))
+    return fusedReluPool(input, gf.inputs[0], kh, kw);
   const x = input.contiguous();
   const y = Tensor.empty([N, C, OH, OW], input.dtype, input.device);
   const idx = Tensor.empty([N, C, OH, OW], 'int64', input.device);
@@ -77,21 +83,31 @@ export function reluMaxPool2d(input: Tensor, kernelSize: number | number[], opts
   const [ph, pw] = checkTuple('padding', opts.padding ?? 0, 2, 0);
   const [dh, dw] = checkTuple('dilation', opts.dilation ?? 1, 2, 1);
   const [H, W] = input.shape.slice(-2);
-  const whole = !opts.ceilMode || (H % kh === 0 && W % kw === 0);
-  if (input.ndim === 3 || sh !== kh || sw !== kw || ph || pw || dh !== 1 || dw !== 1 || !whole || kh * kw > 256 || H < kh || W < kw)
-    return maxPool2d(relu(input), kernelSize, opts);
-  const [N, C] = input.shape;
+  if (input.ndim === 3 || !fusablePool(H, W, kh, kw, sh, sw, ph, pw, dh, dw, !!opts.ceilMode)) return maxPool2d(relu(input), kernelSize, opts);
+  return fusedReluPool(input, input, kh, kw);
+}
+
+/** Whether reluMaxPool2d's kernel covers these settings: windows side by side, every one whole. */
+function fusablePool(H: number, W: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, ceil: boolean): boolean {
+  const whole = !ceil || (H % kh === 0 && W % kw === 0);
+  return sh === kh && sw === kw && !ph && !pw && dh === 1 && dw === 1 && whole && kh * kw <= 256 && H >= kh && W >= kw;
+}
+
+/** y = maxPool2d(relu(x)) with the fused kernel, its gradient recorded for `target` (x itself, or the
+ * input of the relu that produced x), which has x's shape. */
+function fusedReluPool(x0: Tensor, target: Tensor, kh: number, kw: number): Tensor {
+  const [N, C, H, W] = x0.shape;
   const OH = Math.floor(H / kh);
   const OW = Math.floor(W / kw);
-  const params = [N, C, H, W, OH, OW, kh, kw, sh, sw, 0, 0, 1, 1];
-  const x = input.contiguous();
-  const y = Tensor.empty([N, C, OH, OW], input.dtype, input.device);
-  const tap = Tensor.empty([N, C, OH, OW], 'uint8', input.device);
+  const params = [N, C, H, W, OH, OW, kh, kw, kh, kw, 0, 0, 1, 1];
+  const x = x0.contiguous();
+  const y = Tensor.empty([N, C, OH, OW], x0.dtype, x0.device);
+  const tap = Tensor.empty([N, C, OH, OW], 'uint8', x0.device);
   native.reluMaxPool2dForward(x.arg(), y.arg(), tap.arg(), params);
-  if (x !== input) x.dispose();
-  record(y, [input], 'ReluMaxPool2dBackward', (g) => {
+  if (x !== x0) x.dispose();
+  record(y, [target], 'ReluMaxPool2dBackward', (g) => {
     const gc = g.contiguous();
-    const dx = Tensor.empty([N, C, H, W], input.dtype, input.device);
+    const dx = Tensor.empty([N, C, H, W], x0.dtype, x0.device);
     native.reluMaxPool2dBackward(gc.arg(), y.arg(), tap.arg(), dx.arg(), params);
     if (gc !== g) gc.dispose();
     return [dx];

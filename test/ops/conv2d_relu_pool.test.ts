@@ -30,7 +30,7 @@ function check(xs: number[], ws: number[], opts: ConvOpts, k: number | number[],
   const a = mk();
   const r = mk();
   const ya = F.conv2dReluMaxPool2d(a.x, a.w, a.b, opts, k);
-  const yr = F.maxPool2d(F.relu(F.conv2d(r.x, r.w, r.b, opts)), k);
+  const yr = F.maxPool2d(F.relu(F.conv2d(r.x, r.w, r.b, opts)), k, { returnIndices: true })[0]; // the unfused kernels
   same(ya, yr, 'output');
   const g = torch.randn(ya.shape, { dtype });
   ya.backward(g);
@@ -64,7 +64,7 @@ describe('conv2dReluMaxPool2d equals maxPool2d(relu(conv2d(...)))', () => {
     test('3-D (unbatched) input runs unfused', () => {
       const x = torch.randn([3, 8, 8], { dtype });
       const w = torch.randn([4, 3, 3, 3], { dtype });
-      same(F.conv2dReluMaxPool2d(x, w, null, { padding: 1 }, 2), F.maxPool2d(F.relu(F.conv2d(x, w, null, { padding: 1 })), 2), 'output');
+      same(F.conv2dReluMaxPool2d(x, w, null, { padding: 1 }, 2), F.maxPool2d(F.relu(F.conv2d(x, w, null, { padding: 1 })), 2, { returnIndices: true })[0], 'output');
     });
   });
   test('bad arguments name the argument', () => {
@@ -82,8 +82,8 @@ describe('conv2dReluMaxPool2d equals maxPool2d(relu(conv2d(...)))', () => {
     const x = torch.randn([4, 1, 28, 28]);
     const y = m.forward(x);
     const ref = (() => {
-      let h = F.maxPool2d(F.relu(m.conv1.forward(x)), 2);
-      h = F.maxPool2d(F.relu(m.conv2.forward(h)), 2);
+      let h = F.maxPool2d(F.relu(m.conv1.forward(x)), 2, { returnIndices: true })[0];
+      h = F.maxPool2d(F.relu(m.conv2.forward(h)), 2, { returnIndices: true })[0];
       h = h.view(h.shape[0], -1);
       return m.fc2.forward(F.relu(m.fc1.forward(h)));
     })();

@@ -41,12 +41,40 @@ describe('max pooling NaN / tie rules vs PyTorch', () => {
   });
 });
 
-describe('reluMaxPool2d equals maxPool2d(relu(x))', () => {
+describe('reluMaxPool2d, and maxPool2d(relu(x)) as users write it, equal the unfused kernels', () => {
+  test('maxPool2d(relu(x)) runs fused (gradient straight to x) and gives the unfused values and gradient', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const x0 = torch.randn([3, 4, 10, 9], { dtype });
+      const a = x0.detach().requiresGrad_();
+      const b = x0.detach().requiresGrad_();
+      const ya = F.maxPool2d(F.relu(a), 2);
+      expect(ya.gradFn?.name).toBe('ReluMaxPool2dBackward');
+      expect(ya.gradFn?.inputs[0]).toBe(a);
+      const yb = F.maxPool2d(F.relu(b), 2, { returnIndices: true })[0];
+      expect(yb.gradFn?.name).toBe('MaxPool2DWithIndicesBackward');
+      same(ya.toArray() as Float32Array, yb.toArray() as Float32Array);
+      const g = torch.randn(ya.shape, { dtype });
+      ya.backward(g);
+      yb.backward(g);
+      same(a.grad!.toArray() as Float32Array, b.grad!.toArray() as Float32Array);
+    }
+  });
+  test('a relu output used twice still gets both gradients', () => {
+    const x0 = torch.randn([2, 3, 8, 8], { dtype: 'float64' });
+    const a = x0.detach().requiresGrad_();
+    const b = x0.detach().requiresGrad_();
+    const ra = F.relu(a);
+    F.maxPool2d(ra, 2).sum().add(ra.mul(ra).sum()).backward();
+    const rb = F.relu(b);
+    F.maxPool2d(rb, 2, { returnIndices: true })[0].sum().add(rb.mul(rb).sum()).backward();
+    same(a.grad!.toArray() as Float64Array, b.grad!.toArray() as Float64Array);
+  });
+
   function both(x0: Tensor, k: number | number[], opts: Parameters<typeof F.reluMaxPool2d>[2] = {}) {
     const a = x0.detach().requiresGrad_();
     const b = x0.detach().requiresGrad_();
     const ya = F.reluMaxPool2d(a, k, opts);
-    const yb = F.maxPool2d(F.relu(b), k, opts);
+    const yb = F.maxPool2d(F.relu(b), k, { ...opts, returnIndices: true })[0]; // returnIndices: the unfused kernels
     expect(ya.shape).toEqual(yb.shape);
     same(ya.toArray() as Float32Array, yb.toArray() as Float32Array);
     const g = torch.randn(ya.shape, { dtype: x0.dtype });
