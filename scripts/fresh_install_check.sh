@@ -10,7 +10,8 @@
 #      prebuild (install script says so, node_modules/torchlet/build/ does not exist) and
 #      require('torchlet') must work
 #   5. scripts/check_ldd.sh on the installed addon (no CUDA library needed, loads without driver)
-#   6. npx torchlet train --epochs 1 (one real epoch on the official Fashion-MNIST files; extra
+#   6. npx torchlet train --epochs 1 (one real epoch on the official Fashion-MNIST files, and its
+#      curves.svg / report.html / metrics.csv beside the checkpoint; extra
 #      arguments from $FRESH_TRAIN_ARGS, e.g. "--limit-train 2000 --limit-test 500")
 #   7. a PNG of one Fashion-MNIST test image (node + pngjs from the temp project), then
 #      npx torchlet predict --checkpoint <checkpoint written by train> <png>
@@ -165,6 +166,14 @@ if (cd "$app" && nocc npx --no torchlet train --epochs 1 --no-progress --out "$w
   min=${FRESH_MIN_ACC:-0.5}
   if [ -n "$ckpt" ] && [ -f "$ckpt" ] && [ -n "$acc" ] && awk -v a="$acc" -v m="$min" 'BEGIN { exit !(a >= m) }'; then
     pass "npx torchlet train --epochs 1: test_acc $acc (>= $min), checkpoint $(basename "$ckpt") ($(du -k "$ckpt" | cut -f1) KiB); $final" "$(secs "$t")"
+    # the run's report beside the checkpoint: curves image (vega-lite SVG), HTML report, metrics CSV
+    rundir=$(dirname "$ckpt")
+    if grep -q '<svg' "$rundir/curves.svg" 2>/dev/null && grep -q '<svg' "$rundir/report.html" 2>/dev/null &&
+      [ "$(wc -l <"$rundir/metrics.csv" 2>/dev/null || echo 0)" -ge 2 ]; then
+      pass "training report written: curves.svg ($(du -k "$rundir/curves.svg" | cut -f1) KiB), report.html with the curves inline, metrics.csv" "0"
+    else
+      fail "training report: curves.svg / report.html / metrics.csv missing or empty in $rundir" "0"
+    fi
   else
     tail_log "$work/train.log"; fail "train: checkpoint '${ckpt}' / test_acc '${acc}' (need >= $min)" "$(secs "$t")"
   fi
