@@ -7,7 +7,10 @@
 // which torchlet fuses) beside PyTorch's; then float32 matrix-product GFLOP/s at 256, 1024 and 2048
 // square beside PyTorch's BLAS (OpenBLAS). Medians; needs `npm run build` first.
 //   node bench/fashion_epoch.js [--threads 2] [--batches N] [--data DIR] [--json FILE]
-//                               [--only epoch,layers,gemm] [--reps 7]
+//                               [--only epoch,layers,gemm] [--reps 7] [--device cpu|cuda] [--repeat N]
+// TORCHLET_PYTHON: the Python with PyTorch (default /usr/bin/python3, Debian's).
+// --device cuda: model and data on the GPU for both (TF32 off in PyTorch; torchlet never uses it),
+// warm-up batches first, synchronised clocks; --repeat N: median of N timed epochs.
 const { execFileSync } = require('child_process');
 const os = require('os');
 const fs = require('fs');
@@ -23,6 +26,8 @@ const batches = opt('--batches', undefined);
 const data = opt('--data', '/usr/share/datasets/fashion-mnist');
 const only = new Set(opt('--only', 'epoch,layers,gemm').split(','));
 const reps = Number(opt('--reps', '7'));
+const device = opt('--device', 'cpu');
+const repeat = Number(opt('--repeat', '1'));
 
 process.env.OMP_NUM_THREADS = String(threads);
 const torch = require('../dist/lib');
@@ -33,36 +38,60 @@ const { evaluate } = require('../dist/lib/train/fashion');
 function torchletEpoch() {
   torch.setNumThreads(threads);
   torch.manualSeed(0);
+  const onDevice = device !== 'cpu';
+  const sync = () => { if (onDevice) torch.cuda.synchronize(); };
   const raw = new FashionMNIST({ root: data, train: true });
   const full = new ImageDataset(raw.images, raw.labels, [28, 28], normalize(0.5, 0.5));
   const [trainDs, valDs] = randomSplit(full, [48000, 12000], { seed: 0 });
   const model = torch.models.fashionCnn();
+  if (onDevice) model.to(device); // before the optimizer, as in PyTorch
   const opt = new torch.optim.Adam(model.parameters(), { lr: 1e-3, weightDecay: 1e-4 });
-  // materialise the batches first: PyTorch's side also has its data in memory as tensors
+  // materialise the batches first (on the device): PyTorch's side also has its data in memory as tensors
+  const move = ([x, y]) => (onDevice ? [x.to(device), y.to(device)] : [x, y]);
   const loader = new DataLoader(trainDs, { batchSize: 256, shuffle: true, seed: 1 });
-  const all = [...loader].slice(0, batches ? Number(batches) : undefined);
-  const valBatches = [...new DataLoader(valDs, { batchSize: 256 })];
-  model.train();
-  let lossSum = 0;
-  let n = 0;
-  const t0 = process.hrtime.bigint();
-  for (const [x, y] of all) {
-    lossSum += torch.tidy(() => {
-      const loss = torch.F.crossEntropy(model.forward(x), y);
-      opt.zeroGrad();
-      loss.backward();
-      opt.step();
-      return loss.item();
-    }) * x.shape[0];
-    n += x.shape[0];
+  const all = [...loader].slice(0, batches ? Number(batches) : undefined).map(move);
+  const valBatches = [...new DataLoader(valDs, { batchSize: 256 })].map(move);
+  const trainOn = (list) => {
+    let lossSum = 0;
+    let n = 0;
+    for (const [x, y] of list) {
+      lossSum += torch.tidy(() => {
+        const loss = torch.F.crossEntropy(model.forward(x), y);
+        opt.zeroGrad();
+        loss.backward();
+        opt.step();
+        return loss.item();
+      }) * x.shape[0];
+      n += x.shape[0];
+    }
+    return lossSum / n;
+  };
+  if (onDevice) { // warm-up: kernels loaded, allocator caches filled
+    model.train();
+    trainOn(all.slice(0, 5));
+    sync();
   }
-  const t1 = process.hrtime.bigint();
-  model.eval();
-  const val = evaluate(model, valBatches);
-  const t2 = process.hrtime.bigint();
-  const trainS = Number(t1 - t0) / 1e9;
-  const valS = Number(t2 - t1) / 1e9;
-  return { impl: 'torchlet', threads, train_s: +trainS.toFixed(3), val_s: +valS.toFixed(3), epoch_s: +(trainS + valS).toFixed(3), train_loss: +(lossSum / n).toFixed(5), val_acc: +val.acc.toFixed(5), train_batches: all.length };
+  const runs = [];
+  for (let r = 0; r < repeat; r++) {
+    model.train();
+    sync();
+    const t0 = process.hrtime.bigint();
+    const loss = trainOn(all);
+    sync();
+    const t1 = process.hrtime.bigint();
+    model.eval();
+    const val = evaluate(model, (function* () { for (const [x, y] of valBatches) yield [x.view(x.shape), y.view(y.shape)]; })()); // evaluate disposes what it is given: views
+    sync();
+    const t2 = process.hrtime.bigint();
+    const trainS = Number(t1 - t0) / 1e9;
+    const valS = Number(t2 - t1) / 1e9;
+    runs.push({ trainS, valS, epochS: trainS + valS, loss, acc: val.acc });
+  }
+  const med = [...runs].sort((p, q) => p.epochS - q.epochS)[(runs.length - 1) >> 1];
+  return {
+    impl: 'torchlet', device, threads, train_s: +med.trainS.toFixed(3), val_s: +med.valS.toFixed(3), epoch_s: +med.epochS.toFixed(3),
+    train_loss: +med.loss.toFixed(5), val_acc: +med.acc.toFixed(5), epochs_s: runs.map((x) => +x.epochS.toFixed(3)), train_batches: all.length,
+  };
 }
 
 function pytorch(mode) {
@@ -70,7 +99,8 @@ function pytorch(mode) {
   const a = [py, '--threads', String(threads), '--data', data, '--reps', String(reps)];
   if (mode) a.push(mode);
   if (batches && !mode) a.push('--batches', batches);
-  const out = execFileSync('/usr/bin/python3', a, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+  if (!mode) a.push('--device', device, '--repeat', String(repeat));
+  const out = execFileSync(process.env.TORCHLET_PYTHON || '/usr/bin/python3', a, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
   return JSON.parse(out.trim().split('\n').pop());
 }
 
@@ -142,7 +172,7 @@ function torchletGemm() {
 }
 
 const machine = `${os.cpus()[0].model}, ${os.cpus().length} cores`;
-const result = { machine, date: new Date().toISOString(), threads, command: `node bench/fashion_epoch.js ${args.join(' ')}`.trim() };
+const result = { machine, device, date: new Date().toISOString(), threads, command: `node bench/fashion_epoch.js ${args.join(' ')}`.trim() };
 if (only.has('epoch')) {
   const tl = torchletEpoch();
   console.log(JSON.stringify(tl));

@@ -3,6 +3,7 @@
 
 Usage:
   /usr/bin/python3 bench/pytorch_epoch.py [--threads 2] [--data DIR] [--batches N] [--seed 0]
+                                          [--device cpu|cuda] [--repeat N]
   /usr/bin/python3 bench/pytorch_epoch.py --layers [--threads 2] [--reps 7]
   /usr/bin/python3 bench/pytorch_epoch.py --gemm [--threads 2] [--reps 7]
 
@@ -16,6 +17,10 @@ inputs (x/255 - 0.5)/0.5.  IDX files are read with gzip + numpy (no torchvision)
 model runs them in (conv -> relu -> max_pool2d(2), fc1 -> relu), batch 256, upstream gradient ones.
 --gemm: float32 torch.mm GFLOP/s (median) at 256, 1024 and 2048 square (PyTorch's BLAS: OpenBLAS
 with Debian's libopenblas0-pthread).
+
+--device cuda: model and all data on the GPU before timing, TF32 off (cuda.matmul and cudnn),
+a few warm-up batches first, torch.cuda.synchronize() before each clock reading; --repeat N
+times N epochs and reports the median (and all of them).
 
 Prints one JSON line.  Timings: train_s = the 188 training batches (data already in memory
 as tensors, shuffled with randperm), val_s = 12,000 validation images (eval, no_grad).
@@ -76,6 +81,11 @@ class FashionCNN(nn.Module):
 
 
 def epoch(args):
+    dev = torch.device(args.device)
+    if dev.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    sync = (lambda: torch.cuda.synchronize()) if dev.type == "cuda" else (lambda: None)
     torch.manual_seed(args.seed)
     imgs = read_idx(find(args.data, "train-images-idx3-ubyte"))
     labels = read_idx(find(args.data, "train-labels-idx1-ubyte"))
@@ -84,10 +94,10 @@ def epoch(args):
     y_all = torch.from_numpy(labels.astype(np.int64))
     perm = torch.randperm(60000, generator=torch.Generator().manual_seed(args.seed))
     tr_idx, va_idx = perm[:48000], perm[48000:]
-    x_tr, y_tr = x_all[tr_idx].contiguous(), y_all[tr_idx].contiguous()
-    x_va, y_va = x_all[va_idx].contiguous(), y_all[va_idx].contiguous()
+    x_tr, y_tr = x_all[tr_idx].contiguous().to(dev), y_all[tr_idx].contiguous().to(dev)
+    x_va, y_va = x_all[va_idx].contiguous().to(dev), y_all[va_idx].contiguous().to(dev)
 
-    model = FashionCNN()
+    model = FashionCNN().to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)
     crit = nn.CrossEntropyLoss()
     bs = args.batch_size
@@ -95,33 +105,51 @@ def epoch(args):
     if args.batches:
         n_batches = min(n_batches, args.batches)
 
-    model.train()
-    t0 = time.perf_counter()
-    order = torch.randperm(48000)
-    loss_sum, seen = 0.0, 0
-    for b in range(n_batches):
-        idx = order[b * bs:(b + 1) * bs]
-        xb, yb = x_tr[idx], y_tr[idx]
-        opt.zero_grad(set_to_none=True)
-        loss = crit(model(xb), yb)
-        loss.backward()
-        opt.step()
-        loss_sum += loss.item() * len(idx)
-        seen += len(idx)
-    t1 = time.perf_counter()
+    def train_batches(order, count):
+        loss_sum, seen = 0.0, 0
+        for b in range(count):
+            idx = order[b * bs:(b + 1) * bs]
+            xb, yb = x_tr[idx], y_tr[idx]
+            opt.zero_grad(set_to_none=True)
+            loss = crit(model(xb), yb)
+            loss.backward()
+            opt.step()
+            loss_sum += loss.item() * len(idx)
+            seen += len(idx)
+        return loss_sum, seen
 
-    model.eval()
-    correct = 0
-    with torch.no_grad():
-        for s in range(0, x_va.shape[0], bs):
-            pred = model(x_va[s:s + bs]).argmax(1)
-            correct += (pred == y_va[s:s + bs]).sum().item()
-    t2 = time.perf_counter()
+    if dev.type == "cuda":  # warm-up: kernels loaded, allocator caches filled
+        model.train()
+        train_batches(torch.randperm(48000, device=dev), 5)
+        sync()
+    runs = []
+    for _ in range(args.repeat):
+        model.train()
+        sync()
+        t0 = time.perf_counter()
+        order = torch.randperm(48000, device=dev)
+        loss_sum, seen = train_batches(order, n_batches)
+        sync()
+        t1 = time.perf_counter()
+        model.eval()
+        correct = 0
+        with torch.no_grad():
+            for s in range(0, x_va.shape[0], bs):
+                pred = model(x_va[s:s + bs]).argmax(1)
+                correct += (pred == y_va[s:s + bs]).sum().item()
+        sync()
+        t2 = time.perf_counter()
+        runs.append({"train_s": t1 - t0, "val_s": t2 - t1, "epoch_s": t2 - t0,
+                     "train_loss": loss_sum / seen, "val_acc": correct / x_va.shape[0]})
+    med = sorted(runs, key=lambda r: r["epoch_s"])[(len(runs) - 1) // 2]
 
     print(json.dumps({
-        "impl": "pytorch", "threads": torch.get_num_threads(),
-        "train_s": round(t1 - t0, 3), "val_s": round(t2 - t1, 3), "epoch_s": round(t2 - t0, 3),
-        "train_loss": round(loss_sum / seen, 5), "val_acc": round(correct / x_va.shape[0], 5),
+        "impl": "pytorch", "device": str(dev), "threads": torch.get_num_threads(),
+        "tf32": False if dev.type == "cuda" else None,
+        "gpu": torch.cuda.get_device_name(dev) if dev.type == "cuda" else None,
+        "train_s": round(med["train_s"], 3), "val_s": round(med["val_s"], 3), "epoch_s": round(med["epoch_s"], 3),
+        "train_loss": round(med["train_loss"], 5), "val_acc": round(med["val_acc"], 5),
+        "epochs_s": [round(r["epoch_s"], 3) for r in runs],
         "train_batches": n_batches, "batch_size": bs, "torch": torch.__version__,
     }))
 
@@ -191,6 +219,8 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--layers", action="store_true", help="per-layer forward/backward timing instead")
     ap.add_argument("--gemm", action="store_true", help="matrix-product GFLOP/s instead")
+    ap.add_argument("--device", default="cpu", help="cpu or cuda (epoch mode)")
+    ap.add_argument("--repeat", type=int, default=1, help="timed epochs; the median is reported")
     ap.add_argument("--reps", type=int, default=7)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
