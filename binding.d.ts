@@ -7,10 +7,14 @@ export declare class Storage {
   constructor(dtype: number, numel: number, device: number, zero: boolean);
   readonly nbytes: number;
   readonly disposed: boolean;
+  /** Where the bytes live: 0 CPU (host allocator), 1 CUDA (the caching device allocator). */
+  readonly device: number;
   free(): void;
-  /** Copies `count` elements from `offset` into a new ArrayBuffer. */
+  /** Copies `count` elements from `offset` into a new ArrayBuffer (from a CUDA storage: waits for the
+   * device's queued work, then copies device to host). */
   read(offset: number, count: number): ArrayBuffer;
-  /** Copies a typed array's bytes in at element `offset`. */
+  /** Copies a typed array's bytes in at element `offset` (to a CUDA storage: host to device, ordered
+   * after the queued work; the typed array may be reused at once). */
   write(data: ArrayBufferView, offset: number): void;
 }
 export type TensorArg = [Storage, number, number[]];
@@ -79,4 +83,17 @@ export interface Binding {
   /** Large host blocks obtained from the kernel (mmap) since start, i.e. allocator-cache misses. */
   hostSystemAllocs(): number;
   cudaInfo(): { compiled: boolean; deviceCount: number; reason: string };
+  /** `count` contiguous elements from src (at element srcOffset) to dst (at dstOffset); same dtype, any two
+   * devices: host to device, device to host (waits), device to device (asynchronous on the stream). */
+  copyDevice(src: Storage, srcOffset: number, dst: Storage, dstOffset: number, count: number): void;
+  /** Waits for every queued CUDA launch and copy; throws ERR_TORCHLET_NO_CUDA without CUDA, or the
+   * asynchronous error of an earlier launch. */
+  cudaSynchronize(): void;
+  /** The caching device allocator's counters (all zero without CUDA); emptyCache=true first returns
+   * the cached blocks to the driver. allocated: bytes in live blocks (size-class rounded); requested:
+   * the bytes asked for; cached: freed blocks kept for reuse; peak: highest allocated; mallocs/frees:
+   * cudaMalloc/cudaFree calls; oomRetries: allocations retried after freeing the cache. */
+  cudaMemory(emptyCache?: boolean): {
+    allocated: number; requested: number; cached: number; peak: number; mallocs: number; frees: number; oomRetries: number;
+  };
 }

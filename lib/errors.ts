@@ -1,5 +1,10 @@
 // lib/errors.ts — argument checking with one message format, as sharp does:
 // "torchlet: Expected <what> for <name> but received <got>". Errors carry a `code`.
+// Codes of native and device failures: ERR_TORCHLET_INVALID, ERR_TORCHLET_NOT_IMPLEMENTED (e.g. an op
+// with no kernel for the device), ERR_TORCHLET_OUT_OF_MEMORY (host or CUDA; after a CUDA one the
+// process keeps working), ERR_TORCHLET_INTERNAL (other CUDA failures, with CUDA's message),
+// ERR_TORCHLET_NO_CUDA (CUDA asked for where this binary or machine has none, with the reason),
+// ERR_TORCHLET_DEVICE_MISMATCH (an op given tensors on different devices), ERR_TORCHLET_DISPOSED.
 export class TorchletError extends Error {
   constructor(message: string, public code = 'ERR_TORCHLET_INVALID') {
     super(message);

@@ -1,12 +1,12 @@
 // lib/index.ts — the public entry point: `import * as torch from 'torchlet'`.
 import { native } from './binding';
-import { TorchletError } from './errors';
+import { cudaAvailable, cudaInfo, noCudaError } from './device';
 
 export {
   Tensor, tensor, fromBuffer, zeros, ones, full, empty, zerosLike, onesLike, arange, randn, rand,
   manualSeed, initialSeed, noGrad, enableGrad, isGradEnabled, tidy, keep, memory, isTensor,
 } from './tensor';
-export type { DType, DeviceType, TypedArray, NestedArray, CreateOptions } from './tensor';
+export type { DType, DeviceType, Device, TypedArray, NestedArray, CreateOptions, CpuMemory, CudaMemory } from './tensor';
 export { add, sub, mul, div, pow, neg, exp, log, sqrt, relu, sigmoid, tanh, maximum, minimum } from './ops/elementwise';
 export { sum, mean } from './ops/reduce';
 export { matmul, bmm } from './ops/matmul';
@@ -31,19 +31,44 @@ export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`torchlet: Expected a positive integer for n but received ${n}`);
   native.setNumThreads(n);
 }
+/**
+ * CUDA: what is available and the caching device allocator's counters. Tensors move with
+ * `t.to('cuda')` / `t.cuda()` and are created there with `{ device: 'cuda' }`; modules with
+ * `model.to('cuda')` (before creating the optimizer, as in PyTorch). Launches are asynchronous:
+ * reading a tensor back (toArray, item, ...) or `synchronize()` waits for them.
+ */
 export const cuda = {
-  /** True when this binary has CUDA and a driver and GPU are present (CUDA tensors come later). */
+  /** True when this binary was built with CUDA and a driver and a GPU are present. */
   isAvailable(): boolean {
-    return native.cudaInfo().deviceCount > 0;
+    return cudaAvailable();
   },
   deviceCount(): number {
-    return native.cudaInfo().deviceCount;
+    return cudaInfo().deviceCount;
   },
+  /** Waits for all queued CUDA work; throws the error of a failed asynchronous launch, or ERR_TORCHLET_NO_CUDA. */
   synchronize(): void {
-    const info = native.cudaInfo();
-    if (info.deviceCount === 0) throw new TorchletError(`torchlet: CUDA is not available: ${info.reason}`, 'ERR_TORCHLET_NO_CUDA');
+    if (!cudaAvailable()) throw noCudaError();
+    native.cudaSynchronize();
   },
+  /** Bytes in live device blocks (tensors and kernel temporaries, rounded to the allocator's size classes); 0 without CUDA. */
   memoryAllocated(): number {
-    return 0;
+    return native.cudaMemory().allocated;
+  },
+  /** Bytes held from the driver: live blocks plus the allocator's cache. */
+  memoryReserved(): number {
+    const m = native.cudaMemory();
+    return m.allocated + m.cached;
+  },
+  /** Highest memoryAllocated() so far. */
+  maxMemoryAllocated(): number {
+    return native.cudaMemory().peak;
+  },
+  /** Returns the allocator's cached (freed) blocks to the driver; live tensors are untouched. */
+  emptyCache(): void {
+    native.cudaMemory(true);
+  },
+  /** All counters of the caching allocator (see binding.d.ts cudaMemory). */
+  memoryStats(): ReturnType<typeof native.cudaMemory> {
+    return native.cudaMemory();
   },
 };

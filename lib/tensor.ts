@@ -2,16 +2,21 @@
 // with the autograd tape (gradFn), creation functions, memory ownership (dispose / tidy / keep,
 // native finalisers as the safety net) and the global random generator.
 // Ops live in lib/ops/*; the methods here forward to them.
+// Devices: a tensor lives on 'cpu' or 'cuda:0' (see device.ts); ops run on their operands' device
+// and create their outputs there; `to(device)` / `cuda()` / `cpu()` copy (differentiably), and
+// reading (`toArray`, `tolist`, `item`, `data`) copies back from the device, waiting for its work.
 import type { Storage, TensorArg } from '../binding';
-import { native } from './binding';
+import { native, enableDeviceChecks } from './binding';
 import { invalidArg, typeArg, TorchletError, describe } from './errors';
+import { Device, DeviceType, parseDevice, normalizeDevice, deviceCode, noCudaError, cudaAvailable } from './device';
 import * as E from './ops/elementwise';
 import * as R from './ops/reduce';
 import * as S from './ops/shape';
 import * as M from './ops/matmul';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'bool';
-export type DeviceType = 'cpu' | 'cuda';
+export type { Device, DeviceType } from './device';
+export { parseDevice } from './device';
 export type TypedArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
 export type NestedArray = number | boolean | NestedArray[];
 
@@ -33,55 +38,72 @@ export function checkDType(name: string, d: unknown): DType {
   return d as DType;
 }
 
-// ---- devices ----------------------------------------------------------------------------------
-export function parseDevice(name: string, d: unknown): DeviceType {
-  if (d === undefined || d === 'cpu') return 'cpu';
-  if (typeof d === 'string' && /^cuda(:\d+)?$/.test(d)) {
-    const info = native.cudaInfo();
-    if (info.deviceCount === 0)
-      throw new TorchletError(`torchlet: device '${d}' requested but CUDA is not available: ${info.reason}`, 'ERR_TORCHLET_NO_CUDA');
-    throw new TorchletError(
-      `torchlet: CUDA tensors are not implemented yet in this version (found ${info.deviceCount} device(s)); use 'cpu'`,
-      'ERR_TORCHLET_NOT_IMPLEMENTED',
-    );
-  }
-  return typeArg(name, "'cpu' or 'cuda[:N]'", d);
-}
-const DEVICE_CODE: Record<DeviceType, number> = { cpu: 0, cuda: 1 };
-
 // ---- memory accounting --------------------------------------------------------------------------
-const live = { tensors: 0, bytes: 0 };
-const storageRegistry = new FinalizationRegistry<number>((bytes) => {
-  live.tensors--;
-  live.bytes -= bytes;
+// Live storages per device kind (index: native device code, 0 CPU, 1 CUDA).
+const live = [
+  { tensors: 0, bytes: 0 },
+  { tensors: 0, bytes: 0 },
+];
+const storageRegistry = new FinalizationRegistry<[number, number]>(([dev, bytes]) => {
+  live[dev].tensors--;
+  live[dev].bytes -= bytes;
 });
 
 /** A native storage shared by every view of it; freed when the last view is disposed. */
 export class StorageRef {
   refs = 0;
   freed = false;
+  private readonly dev: number;
   constructor(public readonly native: Storage, public readonly bytes: number) {
-    live.tensors++;
-    live.bytes += bytes;
-    storageRegistry.register(this, bytes, this);
+    this.dev = native.device === 1 ? 1 : 0;
+    live[this.dev].tensors++;
+    live[this.dev].bytes += bytes;
+    storageRegistry.register(this, [this.dev, bytes], this);
   }
   release(): void {
     if (--this.refs <= 0 && !this.freed) {
       this.freed = true;
       this.native.free();
       storageRegistry.unregister(this);
-      live.tensors--;
-      live.bytes -= this.bytes;
+      live[this.dev].tensors--;
+      live[this.dev].bytes -= this.bytes;
     }
   }
+}
+export interface CpuMemory {
+  storages: number;
+  bytes: number;
+  cachedBytes: number;
+  systemAllocs: number;
+}
+export interface CudaMemory {
+  /** Live tensor storages on CUDA devices and their bytes (as requested). */
+  storages: number;
+  bytes: number;
+  /** Bytes in live device blocks, tensors and kernel temporaries (size-class rounded): torch.cuda.memoryAllocated(). */
+  allocatedBytes: number;
+  /** Freed device blocks the caching allocator keeps for reuse. */
+  cachedBytes: number;
+  /** Highest allocatedBytes so far. */
+  peakBytes: number;
+  /** cudaMalloc calls so far (cache misses: constant across steady-state training steps). */
+  systemAllocs: number;
 }
 /**
  * Live tensor storages and their bytes per device; for the CPU also the freed large blocks the
  * allocator keeps for reuse (`cachedBytes`) and how many large blocks it has had to request from
- * the operating system so far (`systemAllocs`: constant across steady-state training steps).
+ * the operating system so far (`systemAllocs`: constant across steady-state training steps); the
+ * same for CUDA's caching device allocator (all zero where there is no CUDA).
  */
-export function memory(): { cpu: { storages: number; bytes: number; cachedBytes: number; systemAllocs: number } } {
-  return { cpu: { storages: live.tensors, bytes: live.bytes, cachedBytes: native.hostCache(), systemAllocs: native.hostSystemAllocs() } };
+export function memory(): { cpu: CpuMemory; cuda: CudaMemory } {
+  const c = native.cudaMemory();
+  return {
+    cpu: { storages: live[0].tensors, bytes: live[0].bytes, cachedBytes: native.hostCache(), systemAllocs: native.hostSystemAllocs() },
+    cuda: {
+      storages: live[1].tensors, bytes: live[1].bytes, allocatedBytes: c.allocated, cachedBytes: c.cached, peakBytes: c.peak,
+      systemAllocs: c.mallocs,
+    },
+  };
 }
 
 // tidy scopes
@@ -223,7 +245,8 @@ export class Tensor {
   readonly strides: number[];
   readonly offset: number;
   readonly dtype: DType;
-  readonly device: DeviceType;
+  /** 'cpu' or 'cuda:N' (normalised). */
+  readonly device: Device;
   requiresGrad = false;
   grad: Tensor | null = null;
   gradFn: GradFn | null = null;
@@ -239,7 +262,7 @@ export class Tensor {
     this.strides = strides ?? contiguousStrides(shape);
     this.offset = offset;
     this.dtype = dtype;
-    this.device = device;
+    this.device = device === 'cpu' ? 'cpu' : device === 'cuda' ? 'cuda:0' : device;
     storage.refs++;
     const scope = scopes[scopes.length - 1];
     if (scope) scope.push(this);
@@ -248,7 +271,12 @@ export class Tensor {
   /** A new, uninitialised (or zeroed) contiguous tensor. */
   static empty(shape: number[], dtype: DType = 'float32', device: DeviceType = 'cpu', zero = false): Tensor {
     const n = numelOf(shape);
-    const st = new native.Storage(DTYPE_CODE[dtype], n, DEVICE_CODE[device], zero);
+    const code = deviceCode(device);
+    if (code !== 0) {
+      if (!cudaAvailable()) throw noCudaError(device);
+      enableDeviceChecks();
+    }
+    const st = new native.Storage(DTYPE_CODE[dtype], n, code, zero);
     return new Tensor(new StorageRef(st, st.nbytes), shape, dtype, device);
   }
 
@@ -301,7 +329,8 @@ export class Tensor {
   }
 
   toString(): string {
-    return `tensor(${JSON.stringify(this.disposed ? '<disposed>' : this.tolist())}, dtype=${this.dtype})`;
+    const dev = this.device === 'cpu' ? '' : `, device=${this.device}`;
+    return `tensor(${JSON.stringify(this.disposed ? '<disposed>' : this.tolist())}, dtype=${this.dtype}${dev})`;
   }
 
   // ---- reading ----
@@ -352,17 +381,46 @@ export class Tensor {
   }
 
   // ---- moving / converting ----
-  to(target: DType | string): Tensor {
+  /**
+   * A copy on another device ('cpu', 'cuda', 'cuda:0') or of another dtype; `this` itself when
+   * nothing changes (as PyTorch). Differentiable: the gradient flows back to this tensor's device
+   * and dtype. `to(device, dtype)` does both.
+   */
+  to(target: DType | DeviceType | string, dtype?: DType): Tensor {
     if (DTYPES.includes(target as DType)) return E.cast(this, target as DType);
+    if (typeof target !== 'string' || !/^(cpu|cuda)(:\d+)?$/.test(target))
+      typeArg('to()', `a dtype (${DTYPES.join(', ')}) or a device ('cpu', 'cuda', 'cuda:N')`, target);
     const dev = parseDevice('device', target);
-    return dev === this.device ? this : this;
+    const moved = dev === this.device ? this : toDevice(this, dev);
+    if (dtype === undefined || dtype === moved.dtype) return moved;
+    const cast = E.cast(moved, checkDType('dtype', dtype));
+    if (moved !== this) moved.dispose();
+    return cast;
   }
   cpu(): Tensor {
-    return this;
+    return this.to('cpu');
   }
-  cuda(): Tensor {
-    parseDevice('device', 'cuda');
-    return this;
+  cuda(device: DeviceType = 'cuda'): Tensor {
+    if (normalizeDevice('device', device) === 'cpu') typeArg('device', "a CUDA device ('cuda' or 'cuda:N')", device);
+    return this.to(device);
+  }
+  /** @internal Moves this tensor's data to `dev` in place (new contiguous storage; identity kept): Module.to. */
+  _moveTo(dev: Device): void {
+    if (dev === this.device) return;
+    const moved = noGrad(() => toDevice(this, dev));
+    const self = this as unknown as { device: Device; strides: number[]; offset: number };
+    this._storage.release();
+    this._storage = moved._storage;
+    this._storage.refs++;
+    self.device = dev;
+    self.strides = contiguousStrides(this.shape);
+    self.offset = 0;
+    moved.dispose();
+    if (this.grad) {
+      const g = this.grad;
+      this.grad = keep(noGrad(() => toDevice(g, dev)));
+      g.dispose();
+    }
   }
   float(): Tensor {
     return E.cast(this, 'float32');
@@ -504,13 +562,16 @@ export class Tensor {
   copy_(src: Tensor): this {
     if (src.shape.join() !== this.shape.join())
       invalidArg('src', `a tensor of shape [${this.shape.join(', ')}]`, src);
-    native.copyStrided(src.stridedArg(), src.strides, this.stridedArg(), this.strides, this.shape);
+    // from another device: bring src over first (contiguous), then convert/scatter on this device
+    const s = src.device === this.device ? src : noGrad(() => toDevice(src, this.device));
+    native.copyStrided(s.stridedArg(), s.strides, this.stridedArg(), this.strides, this.shape);
+    if (s !== src) s.dispose();
     return this;
   }
   fill_(v: number): this {
     if (this.isContiguous()) native.fill(this.arg(), v);
     else {
-      const t = full(this.shape, v, { dtype: this.dtype });
+      const t = full(this.shape, v, { dtype: this.dtype, device: this.device });
       this.copy_(t);
       t.dispose();
     }
@@ -519,6 +580,17 @@ export class Tensor {
   zero_(): this {
     return this.fill_(0);
   }
+}
+
+// ---- moving between devices ---------------------------------------------------------------------
+/** A contiguous copy of t on `dev` (same dtype); records the gradient back to t's device. */
+function toDevice(t: Tensor, dev: Device): Tensor {
+  if (t.disposed) throw new TorchletError('torchlet: this tensor was disposed', 'ERR_TORCHLET_DISPOSED');
+  const src = t.isContiguous() ? t : E.clone(t);
+  const out = Tensor.empty(t.shape.slice(), t.dtype, dev);
+  native.copyDevice(src._storage.native, src.offset, out._storage.native, 0, t.numel());
+  if (src !== t) src.dispose();
+  return record(out, [t], 'ToCopyBackward', (g) => [g.device === t.device ? g : toDevice(g, t.device)]);
 }
 
 // ---- backward engine --------------------------------------------------------------------------
@@ -600,7 +672,8 @@ function backward(root: Tensor, gradient?: Tensor): void {
 // ---- creation ---------------------------------------------------------------------------------
 export interface CreateOptions {
   dtype?: DType;
-  device?: string;
+  /** 'cpu' (default), 'cuda' or 'cuda:N'. */
+  device?: DeviceType | string;
   requiresGrad?: boolean;
 }
 function finish(t: Tensor, opts?: CreateOptions): Tensor {
@@ -620,12 +693,12 @@ function typedFor(dtype: DType, n: number): TypedArray {
 
 /** torch.tensor: from nested arrays, a number or a typed array (a copy). */
 export function tensor(data: NestedArray | TypedArray, opts: CreateOptions = {}): Tensor {
-  parseDevice('device', opts.device);
+  const device = parseDevice('device', opts.device);
   if (ArrayBuffer.isView(data)) {
     const inferred: DType =
       data instanceof Float32Array ? 'float32' : data instanceof Float64Array ? 'float64' : data instanceof BigInt64Array ? 'int64'
         : data instanceof Int32Array ? 'int32' : 'uint8';
-    const t = fromBuffer(data as TypedArray, [(data as TypedArray).length]);
+    const t = fromBuffer(data as TypedArray, [(data as TypedArray).length], { device });
     if (opts.dtype && opts.dtype !== inferred) {
       const c = E.cast(t, opts.dtype);
       t.dispose();
@@ -661,13 +734,14 @@ export function tensor(data: NestedArray | TypedArray, opts: CreateOptions = {})
   const arr = typedFor(dtype, flat.length);
   if (dtype === 'int64') flat.forEach((x, i) => ((arr as BigInt64Array)[i] = BigInt(Math.trunc(Number(x)))));
   else flat.forEach((x, i) => ((arr as Float32Array)[i] = Number(x)));
-  const t = Tensor.empty(shape, dtype);
+  const t = Tensor.empty(shape, dtype, device);
   if (flat.length) t._storage.native.write(arr, 0);
   return finish(t, opts);
 }
 
 /** Wraps a copy of a typed array as a tensor of the given shape (default 1-D). */
-export function fromBuffer(data: TypedArray, shape?: number[], opts: { dtype?: DType } = {}): Tensor {
+export function fromBuffer(data: TypedArray, shape?: number[], opts: { dtype?: DType; device?: DeviceType | string } = {}): Tensor {
+  const device = parseDevice('device', opts.device);
   if (!ArrayBuffer.isView(data)) typeArg('data', 'a typed array', data);
   const dtype: DType =
     opts.dtype ??
@@ -675,18 +749,18 @@ export function fromBuffer(data: TypedArray, shape?: number[], opts: { dtype?: D
       : data instanceof Int32Array ? 'int32' : data instanceof Uint8Array ? 'uint8' : typeArg('data', 'a Float32Array, Float64Array, BigInt64Array, Int32Array or Uint8Array', data));
   const s = shape ? checkShape('shape', shape) : [data.length];
   if (numelOf(s) !== data.length) invalidArg('shape', `a shape with ${data.length} elements`, s);
-  const t = Tensor.empty(s, dtype);
+  const t = Tensor.empty(s, dtype, device);
   if (data.length) t._storage.native.write(data, 0);
   return t;
 }
 
 export function empty(shape: number[] | number, opts: CreateOptions = {}): Tensor {
-  parseDevice('device', opts.device);
-  return finish(Tensor.empty(checkShape('shape', shape), checkDType('dtype', opts.dtype ?? 'float32')), opts);
+  const device = parseDevice('device', opts.device);
+  return finish(Tensor.empty(checkShape('shape', shape), checkDType('dtype', opts.dtype ?? 'float32'), device), opts);
 }
 export function zeros(shape: number[] | number, opts: CreateOptions = {}): Tensor {
-  parseDevice('device', opts.device);
-  return finish(Tensor.empty(checkShape('shape', shape), checkDType('dtype', opts.dtype ?? 'float32'), 'cpu', true), opts);
+  const device = parseDevice('device', opts.device);
+  return finish(Tensor.empty(checkShape('shape', shape), checkDType('dtype', opts.dtype ?? 'float32'), device, true), opts);
 }
 export function full(shape: number[] | number, value: number, opts: CreateOptions = {}): Tensor {
   const t = empty(shape, { ...opts, requiresGrad: false });
@@ -697,10 +771,10 @@ export function ones(shape: number[] | number, opts: CreateOptions = {}): Tensor
   return full(shape, 1, opts);
 }
 export function zerosLike(t: Tensor, opts: CreateOptions = {}): Tensor {
-  return zeros(t.shape, { dtype: t.dtype, ...opts });
+  return zeros(t.shape, { dtype: t.dtype, ...opts, device: opts.device ?? t.device });
 }
 export function onesLike(t: Tensor, opts: CreateOptions = {}): Tensor {
-  return ones(t.shape, { dtype: t.dtype, ...opts });
+  return ones(t.shape, { dtype: t.dtype, ...opts, device: opts.device ?? t.device });
 }
 export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
   if (end === undefined) [start, end] = [0, start];
@@ -713,7 +787,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
     if (dtype === 'int64') (arr as BigInt64Array)[i] = BigInt(start + i * step);
     else (arr as Float32Array)[i] = start + i * step;
   }
-  return finish(fromBuffer(arr, [n], { dtype }), opts);
+  return finish(fromBuffer(arr, [n], { dtype, device: opts.device }), opts);
 }
 function randomFill(kind: number, shape: number[] | number, a: number, b: number, opts: CreateOptions): Tensor {
   const dtype = opts.dtype ?? 'float32';

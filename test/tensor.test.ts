@@ -1,6 +1,7 @@
 // test/tensor.test.ts — tensor creation, dtypes, views, reading, memory ownership (dispose, tidy),
 // the seeded generator and the autograd tape (accumulation, noGrad, detach, graph release).
 import * as torch from '../lib';
+import { testNoCuda } from './devices';
 
 describe('creation and reading', () => {
   test('nested arrays infer shape and dtype like PyTorch', () => {
@@ -33,7 +34,7 @@ describe('creation and reading', () => {
     expect(() => torch.tensor([[1, 2], [3]])).toThrow(/data/);
     expect(() => torch.zeros([2], { device: 'tpu' })).toThrow(/device/);
   });
-  test("asking for 'cuda' without it is a clear error", () => {
+  testNoCuda("asking for 'cuda' without it is a clear error", () => {
     expect(() => torch.zeros([2], { device: 'cuda' })).toThrow(/cuda/i);
     expect(torch.cuda.isAvailable()).toBe(false);
   });

@@ -66,10 +66,9 @@ export function main(argv: string[]): Promise<void> | void {
     .exitOverride()
     .action(async (o, cmd: Command) => {
       if (o.model !== 'fashion-cnn') throw new CliError(`torchlet: unknown --model ${o.model} (available: fashion-cnn)`);
-      if (o.device !== 'cpu') {
-        const torch = await import('../index');
-        torch.zeros([1], { device: o.device }); // throws a clear error until CUDA tensors land
-      }
+      // an unknown device, or CUDA where there is none: a clear error before any work
+      const { parseDevice } = await import('../device');
+      const device = parseDevice('--device', o.device);
       if (o.threads) setNumThreads(o.threads);
       const fromCli = (k: string) => cmd.getOptionValueSource(k) === 'cli' || cmd.getOptionValueSource(k) === 'env';
       const run: TrainOptions = { data: o.data, out: o.out };
@@ -86,7 +85,8 @@ export function main(argv: string[]): Promise<void> | void {
       let epochStart = 0;
       const res = await trainFashionMnist({
         ...run,
-        names: { ...RUN_FLAGS, resume: '--resume', out: '--out' },
+        device,
+        names: { ...RUN_FLAGS, resume: '--resume', out: '--out', device: '--device' },
         onResume: ({ file, epoch, epochs }) => console.log(`resuming ${file} after epoch ${epoch} of ${epochs}`),
         onEpochStart: ({ epoch, batches }) => {
           if (!showBar) return;

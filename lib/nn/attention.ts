@@ -19,7 +19,7 @@ function boolToAdditive(mask: Tensor, like: Tensor): Tensor {
   const m = mask.toArray() as Uint8Array;
   const out = new Float64Array(m.length);
   m.forEach((v, i) => (out[i] = v ? -Infinity : 0));
-  return fromBuffer(out, mask.shape.slice()).to(like.dtype);
+  return fromBuffer(out, mask.shape.slice(), { device: like.device }).to(like.dtype);
 }
 
 export interface MultiheadAttentionForwardOptions {

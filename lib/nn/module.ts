@@ -11,6 +11,7 @@
 // names also load. namedParameters/namedBuffers/namedModules keep torchlet's attribute paths.
 import { invalidArg, TorchletError } from '../errors';
 import { Tensor, StorageRef, keep, noGrad } from '../tensor';
+import { parseDevice, DeviceType } from '../device';
 
 /** A tensor registered as a module parameter (requires grad, survives tidy()). */
 export class Parameter extends Tensor {
@@ -95,9 +96,39 @@ export abstract class Module {
       p.grad = null;
     }
   }
-  to(device: string): this {
-    if (device !== 'cpu') for (const p of this.parameters()) p.to(device);
+  /**
+   * Moves every parameter and buffer (and any parameter's .grad) to `device` ('cpu', 'cuda',
+   * 'cuda:0') in place, as PyTorch's `module.to(device)`: the Parameter objects stay the same, so
+   * references to them stay valid. As in PyTorch, move the model BEFORE creating its optimizer:
+   * optimizer state (Adam's moments, SGD's momentum) is created on the parameters' device at the
+   * first step, and state that already exists is not moved.
+   */
+  to(device: DeviceType | string): this {
+    const dev = parseDevice('device', device);
+    const seen = new Set<Tensor>();
+    for (const m of this.modules()) {
+      for (const v of Object.values(m)) {
+        if (v instanceof Parameter && !seen.has(v)) {
+          seen.add(v);
+          v._moveTo(dev);
+        }
+      }
+    }
+    for (const [, b] of this.namedBuffers()) {
+      if (!seen.has(b)) {
+        seen.add(b);
+        b._moveTo(dev);
+      }
+    }
     return this;
+  }
+  /** Same as `to('cuda')`. */
+  cuda(): this {
+    return this.to('cuda');
+  }
+  /** Same as `to('cpu')`. */
+  cpu(): this {
+    return this.to('cpu');
   }
 
   /**

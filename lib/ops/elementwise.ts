@@ -68,7 +68,7 @@ export function clone(t: Tensor): Tensor {
 
 function scalarTensor(v: number, like: Tensor): Tensor {
   const dtype: DType = !isFloating(like.dtype) && !Number.isInteger(v) ? 'float32' : like.dtype;
-  return full([], v, { dtype });
+  return full([], v, { dtype, device: like.device }); // on like's device (the device check would refuse a mix)
 }
 function asTensor(name: string, x: Tensor | number, like: Tensor): Tensor {
   if (typeof x === 'number') return scalarTensor(x, like);

@@ -85,7 +85,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   let smooth = mul(sum(logp, 1), -1 / C);
   const ignore = opts.ignoreIndex ?? -100;
   const kept = keptTargets(target.dtype === 'int64' ? target : target.to('int64'), ignore);
-  if (kept.count !== input.shape[0]) smooth = mul(smooth, fromBuffer(kept.mask, [input.shape[0]], { dtype: 'float64' }).to(input.dtype));
+  if (kept.count !== input.shape[0]) smooth = mul(smooth, fromBuffer(kept.mask, [input.shape[0]], { dtype: 'float64', device: input.device }).to(input.dtype));
   const per = add(mul(nll, 1 - ls), mul(smooth, ls));
   if (reduction === 'none') return per;
   if (reduction === 'sum') return sum(per);

@@ -142,7 +142,7 @@ export function maxDim(t: Tensor, dim: number, keepdim: boolean, op: 'max' | 'mi
     const kshape = t.shape.map((s, k) => (k === d ? 1 : s));
     const idx = new Tensor(i._storage, kshape, 'int64', i.device);
     const posShape = t.shape.map((s, k) => (k === d ? s : 1));
-    const pos = arangeTensor(t.shape[d], posShape);
+    const pos = arangeTensor(t.shape[d], posShape, t.device);
     const mask = cast(compare('eq', pos, idx), t.dtype);
     const gk = g.reshape(kshape);
     const r2 = mul(mask, gk);
@@ -152,10 +152,10 @@ export function maxDim(t: Tensor, dim: number, keepdim: boolean, op: 'max' | 'mi
   i.dispose();
   return { values, indices };
 }
-function arangeTensor(n: number, shape: number[]): Tensor {
+function arangeTensor(n: number, shape: number[], device: Tensor['device']): Tensor {
   const a = new BigInt64Array(n);
   for (let k = 0; k < n; k++) a[k] = BigInt(k);
-  const t = Tensor.empty(shape, 'int64');
+  const t = Tensor.empty(shape, 'int64', device); // on the op's device (the device check would refuse a mix)
   t._storage.native.write(a, 0);
   return t;
 }

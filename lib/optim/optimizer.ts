@@ -45,7 +45,7 @@ export abstract class Optimizer<O extends object> {
     return s;
   }
   protected zerosLikeKept(p: Tensor): Tensor {
-    return keep(zeros(p.shape, { dtype: p.dtype }));
+    return keep(zeros(p.shape, { dtype: p.dtype, device: p.device }));
   }
 
   stateDict(): { state: Record<number, Record<string, StateValue>>; paramGroups: (Omit<O, never> & { params: number[] })[] } {
@@ -79,7 +79,8 @@ export abstract class Optimizer<O extends object> {
       for (const [name, v] of Object.entries(s)) {
         if (v instanceof Tensor) {
           if (v.shape.join() !== p.shape.join()) invalidArg(`stateDict.state[${k}].${name}`, `shape [${p.shape.join(', ')}]`, v);
-          copy[name] = keep(v.to(p.dtype).clone());
+          const m = v.to(p.device).to(p.dtype); // the parameter's device and dtype
+          copy[name] = keep(m === v ? v.clone() : m);
         } else copy[name] = v;
       }
       this.state.set(p, copy);

@@ -11,6 +11,8 @@
 // so N epochs straight and k epochs + resume give bit-identical results. A resumed run takes the
 // checkpoint's options (and data directory, unless given); options given explicitly must match them
 // (only `epochs` may grow).
+// `device` ('cpu' default, 'cuda'): the model is moved there before its optimizer is created and
+// every batch is copied there; without CUDA the run fails with a clear error before any work.
 import * as fs from 'fs';
 import * as path from 'path';
 import { TorchletError } from '../errors';
@@ -24,6 +26,7 @@ import { ImageDataset, DataLoader, randomSplit, normalize, Dataset } from '../da
 import { save, load } from '../serialize';
 import { LAST, LoadedTrainState, RunOptions, readTrainState, saveTrainState, EpochRecord } from './checkpoint';
 import { writeMetrics, writeReport } from './report';
+import { parseDevice, Device } from '../device';
 
 export interface TrainOptions {
   epochs?: number;
@@ -39,6 +42,8 @@ export interface TrainOptions {
   limitTrain?: number;
   /** Evaluate only the first n test images. */
   limitTest?: number;
+  /** Where to train: 'cpu' (default), 'cuda' or 'cuda:0'. */
+  device?: string;
   onBatch?: (info: { epoch: number; batch: number; batches: number; loss: number }) => void;
   onEpochStart?: (info: { epoch: number; batches: number }) => void;
   onEpoch?: (m: EpochMetrics) => void;
@@ -49,7 +54,7 @@ export interface TrainOptions {
   /** Write metrics.csv, curves.svg and report.html after each epoch (default true). */
   report?: boolean;
   /** How error messages name the options (the CLI passes its flags, e.g. {lr: '--lr'}). */
-  names?: Partial<Record<keyof RunOptions | 'resume' | 'out', string>>;
+  names?: Partial<Record<keyof RunOptions | 'resume' | 'out' | 'device', string>>;
 }
 export type EpochMetrics = EpochRecord;
 export interface TrainResult {
@@ -72,13 +77,24 @@ function firstN(ds: FashionMNIST, n?: number): ImageDataset {
   return new ImageDataset(ds.images.subarray(0, count * 784), ds.labels.subarray(0, count), [28, 28], normalize(0.5, 0.5));
 }
 
-/** Mean loss and accuracy of `model` over a loader, in eval mode without gradients. */
-export function evaluate(model: Module, loader: Iterable<[Tensor, Tensor]>): { loss: number; acc: number } {
+/** A batch on `device` (the loader's CPU tensors are disposed when copied). */
+function onDevice([x, y]: [Tensor, Tensor], device: Device): [Tensor, Tensor] {
+  if (x.device === device && y.device === device) return [x, y];
+  const xd = x.to(device);
+  const yd = y.to(device);
+  if (xd !== x) x.dispose();
+  if (yd !== y) y.dispose();
+  return [xd, yd];
+}
+
+/** Mean loss and accuracy of `model` over a loader, in eval mode without gradients (batches are moved to `device`). */
+export function evaluate(model: Module, loader: Iterable<[Tensor, Tensor]>, device: Device = 'cpu'): { loss: number; acc: number } {
   let n = 0;
   let lossSum = 0;
   let correct = 0;
   noGrad(() => {
-    for (const [x, y] of loader) {
+    for (const batch of loader) {
+      const [x, y] = onDevice(batch, device);
       tidy(() => {
         const out = model.forward(x) as Tensor;
         lossSum += crossEntropy(out, y).item() * x.shape[0];
@@ -124,6 +140,7 @@ function runOptions(opts: TrainOptions, resumed: LoadedTrainState | null): RunOp
 }
 
 export async function trainFashionMnist(opts: TrainOptions = {}): Promise<TrainResult> {
+  parseDevice(opts.names?.device ?? 'device', opts.device ?? 'cpu'); // no CUDA: fail before reading anything
   const resumed = opts.resume !== undefined ? readTrainState(opts.resume, opts.names?.resume ?? 'resume') : null;
   try {
     return await run(opts, resumed);
@@ -149,7 +166,9 @@ async function run(opts: TrainOptions, resumed: LoadedTrainState | null): Promis
   const valLoader = new DataLoader(valDs, { batchSize });
   const testLoader = new DataLoader(testDs, { batchSize });
 
+  const device = parseDevice(opts.names?.device ?? 'device', opts.device ?? 'cpu');
   const model = fashionCnn();
+  model.to(device); // before the optimizer exists (its state is created on the parameters' device)
   const optimizer = new Adam(model.parameters(), { lr: ro.lr, weightDecay: ro.weightDecay });
   const checkpoint = path.join(out, 'best.safetensors');
   const lastCheckpoint = path.join(out, LAST);
@@ -213,7 +232,8 @@ async function run(opts: TrainOptions, resumed: LoadedTrainState | null): Promis
     let correct = 0;
     let b = 0;
     opts.onEpochStart?.({ epoch, batches: trainLoader.length });
-    for (const [x, y] of trainLoader) {
+    for (const batch of trainLoader) {
+      const [x, y] = onDevice(batch, device);
       const l = tidy(() => {
         const logits = model.forward(x) as Tensor;
         const loss = crossEntropy(logits, y);
@@ -231,7 +251,7 @@ async function run(opts: TrainOptions, resumed: LoadedTrainState | null): Promis
       opts.onBatch?.({ epoch, batch: ++b, batches: trainLoader.length, loss: lossSum / n });
     }
     model.eval();
-    const val = evaluate(model, valLoader);
+    const val = evaluate(model, valLoader, device);
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const improved = val.loss < best;
     if (improved) {
@@ -259,7 +279,7 @@ async function run(opts: TrainOptions, resumed: LoadedTrainState | null): Promis
     Object.values(bestWeights).forEach((t) => t.dispose());
   }
   model.eval();
-  const test = evaluate(model, testLoader);
+  const test = evaluate(model, testLoader, device);
   await report(earlyStopped ? `early stopped at epoch ${history.length} (best epoch ${bestEpoch})` : `finished (${history.length} epochs)`, test);
   const epochSeconds = history.reduce((a, h) => a + h.seconds, 0) / history.length;
   return {

@@ -1,11 +1,23 @@
-// native/core/cuda_stub.cc — CPU-only builds: CUDA queries answer "not compiled with CUDA".
+// native/core/cuda_stub.cc — CPU-only builds: CUDA queries answer "not compiled with CUDA";
+// every CUDA action throws tl::Error(NotImplemented) with that reason (never links against CUDA).
 #ifndef TORCHLET_WITH_CUDA
 #include "cuda_runtime.h"
 namespace tl {
+namespace {
+const char* kWhy = "this torchlet binary was built without CUDA (TORCHLET_CUDA=OFF, or no nvcc at build time)";
+[[noreturn]] void no_cuda() { throw Error(ErrorCode::NotImplemented, std::string("torchlet: CUDA is not available: ") + kWhy); }
+}  // namespace
 bool cuda_compiled() { return false; }
 int cuda_device_count(std::string* why) {
-  if (why) *why = "this torchlet binary was built without CUDA (TORCHLET_CUDA=OFF, or no nvcc at build time)";
+  if (why) *why = kWhy;
   return 0;
 }
+void* cuda_storage_alloc(size_t) { no_cuda(); }
+void cuda_storage_free(void*, size_t) {}
+void cuda_zero(void*, size_t) { no_cuda(); }
+void cuda_copy(void*, Device, const void*, Device, size_t) { no_cuda(); }
+void cuda_synchronize() { no_cuda(); }
+CudaMemoryStats cuda_memory_stats() { return CudaMemoryStats{}; }
+void cuda_empty_cache() {}
 }  // namespace tl
 #endif

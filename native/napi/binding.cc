@@ -3,6 +3,10 @@
 // runs it. Every C++ exception becomes a JS exception carrying a `code`; nothing aborts.
 // A tensor argument is a JS array [storage: Storage, offset: number (elements), shape: number[]],
 // or null for "absent" (e.g. no bias). Shapes, dtypes and devices were validated in lib/.
+// A Storage lives on the CPU (host allocator) or on a CUDA device (the caching device allocator in
+// native/cuda/allocator.cu); kernels are looked up by the device of their operands, and every
+// operand of one call must be on the same device (checked in lib/ with a readable message, and
+// again here as a safety net: a host pointer must never reach a CUDA kernel).
 #include <napi.h>
 #include <omp.h>
 #include <cstdlib>
@@ -33,9 +37,13 @@ const char* code_of(ErrorCode c) {
 }
 
 // Wraps a binding so every native failure reaches JS as an exception with a code.
+// The device of the tensor operands seen so far in the current call (-1: none yet).
+thread_local int g_call_device = -1;
+
 template <Napi::Value (*F)(const Napi::CallbackInfo&)>
 Napi::Value guarded(const Napi::CallbackInfo& info) {
   try {
+    g_call_device = -1;
     return F(info);
   } catch (const Napi::Error&) {
     throw;
@@ -57,25 +65,42 @@ class Storage : public Napi::ObjectWrap<Storage> {
     return DefineClass(env, "Storage",
                        {InstanceMethod<&Storage::Free>("free"), InstanceMethod<&Storage::Read>("read"),
                         InstanceMethod<&Storage::Write>("write"),
-                        InstanceAccessor<&Storage::Nbytes>("nbytes"), InstanceAccessor<&Storage::Disposed>("disposed")});
+                        InstanceAccessor<&Storage::Nbytes>("nbytes"), InstanceAccessor<&Storage::Disposed>("disposed"),
+                        InstanceAccessor<&Storage::DeviceCode>("device")});
   }
   // new Storage(dtype, numel, device, zero)
   explicit Storage(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Storage>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 4 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber())
       throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: Storage(dtype, numel, device, zero) expects numbers", true);
-    dtype_ = static_cast<DType>(info[0].As<Napi::Number>().Int32Value());
-    device_ = static_cast<Device>(info[2].As<Napi::Number>().Int32Value());
+    const int32_t dt = info[0].As<Napi::Number>().Int32Value(), dev = info[2].As<Napi::Number>().Int32Value();
+    if (dt < 0 || dt > 4) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: internal: invalid dtype code", true);
+    if (dev != 0 && dev != 1) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: internal: invalid device code", true);
+    dtype_ = static_cast<DType>(dt);
+    device_ = static_cast<Device>(dev);
     double n = info[1].As<Napi::Number>().DoubleValue();
     if (!(n >= 0) || n > 9.0e15) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: invalid element count", true);
-    if (device_ != Device::CPU)
-      throw_js(env, "ERR_TORCHLET_NOT_IMPLEMENTED", "torchlet: tensor storage is not implemented for device 'cuda' yet");
     bytes_ = static_cast<size_t>(n) * dtype_size(dtype_);
-    data_ = host_alloc(bytes_);
-    if (!data_)
-      throw_js(env, "ERR_TORCHLET_OUT_OF_MEMORY",
-               "torchlet: out of host memory allocating " + std::to_string(bytes_) + " bytes");
-    if (info[3].ToBoolean() && bytes_) std::memset(data_, 0, bytes_);
+    const bool zero = info[3].ToBoolean();
+    if (device_ == Device::CUDA) {
+      std::string why;
+      if (cuda_device_count(&why) == 0) throw_js(env, "ERR_TORCHLET_NO_CUDA", "torchlet: CUDA is not available: " + why);
+      // The constructor is not wrapped by guarded(): turn tl::Error into a JS error here.
+      try {
+        data_ = cuda_storage_alloc(bytes_);
+        if (zero) cuda_zero(data_, bytes_);
+      } catch (const Error& e) {
+        if (data_) cuda_storage_free(data_, bytes_);
+        data_ = nullptr;
+        throw_js(env, code_of(e.code), e.what());
+      }
+    } else {
+      data_ = host_alloc(bytes_);
+      if (!data_)
+        throw_js(env, "ERR_TORCHLET_OUT_OF_MEMORY",
+                 "torchlet: out of host memory allocating " + std::to_string(bytes_) + " bytes");
+      if (zero && bytes_) std::memset(data_, 0, bytes_);
+    }
     Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes_));
     env_ = env;
   }
@@ -89,7 +114,10 @@ class Storage : public Napi::ObjectWrap<Storage> {
  private:
   void Release() {
     if (data_) {
-      host_free(data_, bytes_);
+      if (device_ == Device::CUDA)
+        cuda_storage_free(data_, bytes_);  // back to the cache; later work on the stream is ordered after
+      else
+        host_free(data_, bytes_);
       data_ = nullptr;
       if (env_) Napi::MemoryManagement::AdjustExternalMemory(env_, -static_cast<int64_t>(bytes_));
     }
@@ -100,6 +128,31 @@ class Storage : public Napi::ObjectWrap<Storage> {
   }
   Napi::Value Nbytes(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), double(bytes_)); }
   Napi::Value Disposed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), data_ == nullptr); }
+  Napi::Value DeviceCode(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<int>(device_)); }
+  // Copies bytes between this storage's memory and host memory, whichever device it is on;
+  // tl::Error becomes a JS error (these methods are not wrapped by guarded()).
+  void CopyOut(Napi::Env env, void* host, size_t from, size_t n) const {
+    if (device_ == Device::CPU) {
+      std::memcpy(host, static_cast<const char*>(data_) + from, n);
+      return;
+    }
+    try {
+      cuda_copy(host, Device::CPU, static_cast<const char*>(data_) + from, Device::CUDA, n);  // synchronises
+    } catch (const Error& e) {
+      throw_js(env, code_of(e.code), e.what());
+    }
+  }
+  void CopyIn(Napi::Env env, size_t to, const void* host, size_t n) {
+    if (device_ == Device::CPU) {
+      std::memcpy(static_cast<char*>(data_) + to, host, n);
+      return;
+    }
+    try {
+      cuda_copy(static_cast<char*>(data_) + to, Device::CUDA, host, Device::CPU, n);  // host bytes staged on return
+    } catch (const Error& e) {
+      throw_js(env, code_of(e.code), e.what());
+    }
+  }
   // read(offsetElems, count) -> ArrayBuffer copy
   Napi::Value Read(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -109,7 +162,7 @@ class Storage : public Napi::ObjectWrap<Storage> {
     size_t cnt = static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue());
     if ((off + cnt) * es > bytes_) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: read out of bounds");
     Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, cnt * es);
-    if (cnt) std::memcpy(ab.Data(), static_cast<char*>(data_) + off * es, cnt * es);
+    if (cnt) CopyOut(env, ab.Data(), off * es, cnt * es);
     return ab;
   }
   // write(typedArray, offsetElems)
@@ -122,7 +175,7 @@ class Storage : public Napi::ObjectWrap<Storage> {
     size_t n = ta.ByteLength();
     if (off + n > bytes_) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: write out of bounds");
     const char* src = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-    if (n) std::memcpy(static_cast<char*>(data_) + off, src, n);
+    if (n) CopyIn(env, off, src, n);
     return env.Undefined();
   }
 
@@ -149,6 +202,13 @@ TensorView view(Napi::Env env, const Napi::Value& v) {
   int64_t off = static_cast<int64_t>(a.Get(1u).As<Napi::Number>().DoubleValue());
   t.dtype = s->dtype();
   t.device = s->device();
+  const int dev = static_cast<int>(t.device);
+  if (g_call_device < 0)
+    g_call_device = dev;
+  else if (g_call_device != dev)
+    throw_js(env, "ERR_TORCHLET_DEVICE_MISMATCH",
+             std::string("torchlet: Expected all tensors of one op to be on the same device, but found ") +
+                 device_name(static_cast<Device>(g_call_device)) + " and " + device_name(t.device));
   t.data = static_cast<char*>(s->data()) + off * static_cast<int64_t>(dtype_size(t.dtype));
   Napi::Array sh = a.Get(2u).As<Napi::Array>();
   t.shape.resize(sh.Length());
@@ -429,6 +489,53 @@ Napi::Value SgdStep(const Napi::CallbackInfo& info) {
   sgd_step_op.get(p.device)(p, g, buf, sp);
   return env.Undefined();
 }
+// copyDevice(src: Storage, srcOffset, dst: Storage, dstOffset, count): count contiguous elements
+// between storages of the same dtype on any two devices (H2D, D2H, D2D on the device's stream;
+// D2H synchronises; H2D and D2D are asynchronous).
+Napi::Value CopyDevice(const Napi::CallbackInfo& info) {
+  ENV;
+  if (info.Length() < 5 || !info[0].IsObject() || !info[2].IsObject())
+    throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: internal: copyDevice(src, srcOffset, dst, dstOffset, count)", true);
+  Storage* src = Storage::Unwrap(info[0].As<Napi::Object>());
+  Storage* dst = Storage::Unwrap(info[2].As<Napi::Object>());
+  if (!src->data() || !dst->data()) throw_js(env, "ERR_TORCHLET_DISPOSED", "torchlet: a tensor passed to a copy was already disposed");
+  if (src->dtype() != dst->dtype()) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: internal: copyDevice needs equal dtypes");
+  const size_t es = dtype_size(src->dtype());
+  const double so = f64(info[1]), dof = f64(info[3]), cnt = f64(info[4]);
+  if (!(so >= 0) || !(dof >= 0) || !(cnt >= 0)) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: internal: copyDevice: negative offset or count");
+  const size_t sb = static_cast<size_t>(so) * es, db = static_cast<size_t>(dof) * es, n = static_cast<size_t>(cnt) * es;
+  if (sb + n > src->bytes() || db + n > dst->bytes()) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: internal: copyDevice out of bounds");
+  if (!n) return env.Undefined();
+  char* d = static_cast<char*>(dst->data()) + db;
+  const char* s = static_cast<const char*>(src->data()) + sb;
+  if (src->device() == Device::CPU && dst->device() == Device::CPU)
+    std::memmove(d, s, n);
+  else
+    cuda_copy(d, dst->device(), s, src->device(), n);
+  return env.Undefined();
+}
+Napi::Value CudaSynchronize(const Napi::CallbackInfo& info) {
+  ENV;
+  std::string why;
+  if (cuda_device_count(&why) == 0) throw_js(env, "ERR_TORCHLET_NO_CUDA", "torchlet: CUDA is not available: " + why);
+  cuda_synchronize();
+  return env.Undefined();
+}
+// cudaMemory(emptyCache?) -> { allocated, requested, cached, peak, mallocs, frees, oomRetries }
+Napi::Value CudaMemory(const Napi::CallbackInfo& info) {
+  ENV;
+  if (info.Length() > 0 && info[0].ToBoolean()) cuda_empty_cache();
+  CudaMemoryStats s = cuda_memory_stats();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("allocated", double(s.allocated));
+  o.Set("requested", double(s.requested));
+  o.Set("cached", double(s.cached));
+  o.Set("peak", double(s.peak));
+  o.Set("mallocs", double(s.mallocs));
+  o.Set("frees", double(s.frees));
+  o.Set("oomRetries", double(s.oom_retries));
+  return o;
+}
 Napi::Value ListOps(const Napi::CallbackInfo& info) {
   ENV;
   auto ops = list_ops();
@@ -516,6 +623,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   EXPORT("cudaInfo", CudaInfo);
   EXPORT("hostCache", HostCache);
   EXPORT("hostSystemAllocs", HostSystemAllocs);
+  EXPORT("copyDevice", CopyDevice);
+  EXPORT("cudaSynchronize", CudaSynchronize);
+  EXPORT("cudaMemory", CudaMemory);
 #undef EXPORT
   return exports;
 }
