@@ -9,19 +9,13 @@ import * as torch from '../../lib';
 import type { Tensor, DType } from '../../lib';
 import { rdiv, rsub } from '../../lib/ops/elementwise';
 import { CUDA_AVAILABLE, cudaSkipReason } from '../devices';
+import { cu, flat, lcg } from './compare';
 
 const F = torch.F;
 const describeCuda = CUDA_AVAILABLE ? describe : describe.skip;
 const TITLE = 'CUDA elementwise vs CPU' + (CUDA_AVAILABLE ? '' : ` (skipped: ${cudaSkipReason()})`);
 
 // ---- helpers (deterministic inputs; CPU vs CUDA comparison) -----------------------------------
-function lcg(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
 function make(shape: number[], dtype: DType, values: number[]): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const v = (i: number) => values[i % Math.max(1, values.length)] ?? 0;
@@ -47,9 +41,6 @@ function rand(shape: number[], dtype: DType, seed: number, lo = -3, hi = 3, spec
   });
   return make(shape, dtype, vals);
 }
-function flat(t: Tensor): (number | bigint)[] {
-  return Array.from(t.toArray() as ArrayLike<number | bigint>);
-}
 /** cuda vs cpu: same shape and dtype; exact (Object.is, NaN == NaN) unless rtol/atol are given. */
 function expectSame(cuda: Tensor, cpu: Tensor, label: string, tol: { rtol?: number; atol?: number } = {}): void {
   expect(cuda.device.startsWith('cuda')).toBe(true);
@@ -74,7 +65,6 @@ function expectSame(cuda: Tensor, cpu: Tensor, label: string, tol: { rtol?: numb
   }
   if (bad) throw new Error(`${label}: ${bad} of ${a.length} elements differ; first at ${first}: cuda ${a[first]} vs cpu ${b[first]}`);
 }
-const cu = (t: Tensor) => t.to('cuda');
 const FLOAT_TOL: Record<'float32' | 'float64', { rtol: number; atol: number }> = {
   float32: { rtol: 1e-6, atol: 1e-37 }, // libdevice vs glibc: up to ~8 float ulp (powf)
   float64: { rtol: 2e-15, atol: 1e-300 }, // up to ~8 double ulp

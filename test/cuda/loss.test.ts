@@ -8,6 +8,7 @@
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { CUDA_AVAILABLE, cudaSkipReason } from '../devices';
+import { cu, expectSame, lcg } from './compare';
 
 const F = torch.F;
 const describeCuda = CUDA_AVAILABLE ? describe : describe.skip;
@@ -15,13 +16,6 @@ const TITLE = 'CUDA softmax / NLL vs CPU' + (CUDA_AVAILABLE ? '' : ` (skipped: $
 type FloatDType = 'float32' | 'float64';
 
 // ---- helpers -------------------------------------------------------------------------------------
-function lcg(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
 function rand(shape: number[], dtype: FloatDType, seed: number, lo: number, hi: number, pSpecial = 0, specials: number[] = []): Tensor {
   const r = lcg(seed);
   const n = shape.reduce((a, b) => a * b, 1);
@@ -36,31 +30,6 @@ function targets(n: number, C: number, seed: number, ignore?: number): Tensor {
     [n],
   );
 }
-function flat(t: Tensor): (number | bigint)[] {
-  return Array.from(t.toArray() as ArrayLike<number | bigint>);
-}
-function expectSame(cuda: Tensor, cpu: Tensor, label: string, tol: { rtol?: number; atol?: number } = {}): void {
-  expect(cuda.device.startsWith('cuda')).toBe(true);
-  expect(cuda.shape).toEqual(cpu.shape);
-  expect(cuda.dtype).toBe(cpu.dtype);
-  const a = flat(cuda), b = flat(cpu);
-  const rtol = tol.rtol ?? 0, atol = tol.atol ?? 0;
-  let bad = 0, first = -1;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i], y = b[i];
-    let ok: boolean;
-    if (typeof x === 'bigint' || typeof y === 'bigint') ok = x === y;
-    else if (Number.isNaN(x) || Number.isNaN(y)) ok = Number.isNaN(x) && Number.isNaN(y);
-    else if (rtol === 0 && atol === 0) ok = Object.is(x, y);
-    else ok = x === y || Math.abs(x - y) <= atol + rtol * Math.abs(y);
-    if (!ok) {
-      if (first < 0) first = i;
-      bad++;
-    }
-  }
-  if (bad) throw new Error(`${label}: ${bad} of ${a.length} elements differ; first at ${first}: cuda ${a[first]} vs cpu ${b[first]}`);
-}
-const cu = (t: Tensor) => t.to('cuda');
 /**
  * Softmax outputs are O(1) (log-softmax O(|x|)): a few ulp relative plus a small absolute slack.
  * float64 also carries the difference of summation orders over n terms (float32 sums in double).

@@ -6,18 +6,12 @@
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { CUDA_AVAILABLE, cudaSkipReason } from '../devices';
+import { lcg } from './compare';
 
 const describeCuda = CUDA_AVAILABLE ? describe : describe.skip;
 const TITLE = 'CUDA optimizer steps vs CPU' + (CUDA_AVAILABLE ? '' : ` (skipped: ${cudaSkipReason()})`);
 type FloatDType = 'float32' | 'float64';
 
-function lcg(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
 function rand(shape: number[], dtype: FloatDType, seed: number, lo = -1, hi = 1): Tensor {
   const r = lcg(seed);
   const n = shape.reduce((a, b) => a * b, 1);

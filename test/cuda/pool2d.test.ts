@@ -9,6 +9,7 @@
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { CUDA_AVAILABLE, cudaSkipReason } from '../devices';
+import { cu, flat, lcg } from './compare';
 
 const F = torch.F;
 const describeCuda = CUDA_AVAILABLE ? describe : describe.skip;
@@ -16,13 +17,6 @@ const TITLE = 'CUDA pooling vs CPU' + (CUDA_AVAILABLE ? '' : ` (skipped: ${cudaS
 type FloatDType = 'float32' | 'float64';
 
 // ---- helpers -------------------------------------------------------------------------------------
-function lcg(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
 /** kind 'smooth': uniform in [-3, 3); 'ties': few integers (many ties) with NaNs and -inf. */
 function rand(shape: number[], dtype: FloatDType, seed: number, kind: 'smooth' | 'ties' = 'smooth'): Tensor {
   const r = lcg(seed);
@@ -36,9 +30,6 @@ function rand(shape: number[], dtype: FloatDType, seed: number, kind: 'smooth' |
   };
   const arr = dtype === 'float32' ? Float32Array.from({ length: n }, v) : Float64Array.from({ length: n }, v);
   return torch.fromBuffer(arr, shape, { dtype });
-}
-function flat(t: Tensor): (number | bigint)[] {
-  return Array.from(t.toArray() as ArrayLike<number | bigint>);
 }
 /** Bit-identical (NaN == NaN, +0 != -0), same shape and dtype. */
 function expectSame(cuda: Tensor, cpu: Tensor, label: string): void {
@@ -58,7 +49,6 @@ function expectSame(cuda: Tensor, cpu: Tensor, label: string): void {
   }
   if (bad) throw new Error(`${label}: ${bad} of ${a.length} elements differ; first at ${first}: cuda ${a[first]} vs cpu ${b[first]}`);
 }
-const cu = (t: Tensor) => t.to('cuda');
 
 /** f on the CPU and on CUDA copies: outputs (all of them) and the input gradient for a random dy. */
 function checkBoth(x0: Tensor, f: (x: Tensor) => Tensor | Tensor[], label: string, seed = 1): void {

@@ -8,18 +8,12 @@
 import * as torch from '../../lib';
 import type { Tensor, DType } from '../../lib';
 import { CUDA_AVAILABLE, cudaSkipReason } from '../devices';
+import { cu, expectSame, lcg } from './compare';
 
 const describeCuda = CUDA_AVAILABLE ? describe : describe.skip;
 const TITLE = 'CUDA reductions vs CPU' + (CUDA_AVAILABLE ? '' : ` (skipped: ${cudaSkipReason()})`);
 
 // ---- helpers -------------------------------------------------------------------------------------
-function lcg(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
 function make(shape: number[], dtype: DType, vals: (i: number) => number): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   let arr;
@@ -41,31 +35,6 @@ function rand(shape: number[], dtype: DType, seed: number, lo: number, hi: numbe
     return isInt ? Math.floor(x) : x;
   });
 }
-function flat(t: Tensor): (number | bigint)[] {
-  return Array.from(t.toArray() as ArrayLike<number | bigint>);
-}
-function expectSame(cuda: Tensor, cpu: Tensor, label: string, tol: { rtol?: number; atol?: number } = {}): void {
-  expect(cuda.device.startsWith('cuda')).toBe(true);
-  expect(cuda.shape).toEqual(cpu.shape);
-  expect(cuda.dtype).toBe(cpu.dtype);
-  const a = flat(cuda), b = flat(cpu);
-  const rtol = tol.rtol ?? 0, atol = tol.atol ?? 0;
-  let bad = 0, first = -1;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i], y = b[i];
-    let ok: boolean;
-    if (typeof x === 'bigint' || typeof y === 'bigint') ok = x === y;
-    else if (Number.isNaN(x) || Number.isNaN(y)) ok = Number.isNaN(x) && Number.isNaN(y);
-    else if (rtol === 0 && atol === 0) ok = Object.is(x, y);
-    else ok = x === y || Math.abs(x - y) <= atol + rtol * Math.abs(y);
-    if (!ok) {
-      if (first < 0) first = i;
-      bad++;
-    }
-  }
-  if (bad) throw new Error(`${label}: ${bad} of ${a.length} elements differ; first at ${first}: cuda ${a[first]} vs cpu ${b[first]}`);
-}
-const cu = (t: Tensor) => t.to('cuda');
 /** Tolerance for a float sum of r terms of magnitude <= m (different summation orders). */
 function sumTol(dtype: DType, r: number, m: number): { rtol: number; atol: number } {
   return dtype === 'float32' ? { rtol: 2.5e-7, atol: r * m * 1e-15 + 1e-30 } : { rtol: 1e-14, atol: r * m * 3e-16 + 1e-300 };
