@@ -14,6 +14,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
+#include <string>
 
 #include "core/tensor.h"
 
@@ -36,6 +38,19 @@ inline unsigned blocks_for(int64_t n, int threads = 256) {
 }
 
 }  // namespace cuda
+
+// Throws tl::Error(Invalid) naming `op` when one of the tensors is not on the CUDA device.
+inline void require_cuda(const char* op, std::initializer_list<const TensorView*> ts) {
+  for (auto* t : ts)
+    if (t->device != Device::CUDA)
+      throw Error(ErrorCode::Invalid, std::string("torchlet: CUDA kernel '") + op + "' got a tensor that is not on the CUDA device");
+}
+// The smallest power of two >= v (v >= 1).
+inline int64_t next_pow2(int64_t v) {
+  int64_t p = 1;
+  while (p < v) p <<= 1;
+  return p;
+}
 }  // namespace tl
 
 #define TL_CUDA_CHECK(expr) ::tl::cuda::check((expr), #expr)

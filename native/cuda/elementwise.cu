@@ -186,11 +186,6 @@ void copy_typed(const TensorView& src, const TensorView& out, const Geom<2>& g, 
   TL_CUDA_LAUNCH_CHECK("copy_strided");
 }
 
-void require_cuda(const char* op, std::initializer_list<const TensorView*> ts) {
-  for (auto* t : ts)
-    if (t->device != Device::CUDA)
-      throw Error(ErrorCode::Invalid, std::string("torchlet: CUDA kernel '") + op + "' got a tensor that is not on the CUDA device");
-}
 
 void copy_strided_cuda(const TensorView& src, const std::vector<int64_t>& strides, const TensorView& out,
                        const std::vector<int64_t>& out_strides) {

@@ -24,11 +24,6 @@ namespace {
 
 constexpr int kThreads = 256;
 
-inline int64_t next_pow2(int64_t v) {
-  int64_t p = 1;
-  while (p < v) p <<= 1;
-  return p;
-}
 
 // Block shape for columns of length C with stride inner: ty runs along C when rows are contiguous
 // (inner == 1), tx runs along inner (coalesced) otherwise. TX * TY == 256, both powers of two.
@@ -147,11 +142,6 @@ unsigned grid_for_tiles(int64_t Q, unsigned TX) {
   return unsigned(tiles < 65535 * 8 ? (tiles < 1 ? 1 : tiles) : 65535 * 8);
 }
 
-void require_cuda(const char* op, std::initializer_list<const TensorView*> ts) {
-  for (auto* t : ts)
-    if (t->device != Device::CUDA)
-      throw Error(ErrorCode::Invalid, std::string("torchlet: CUDA kernel '") + op + "' got a tensor that is not on the CUDA device");
-}
 
 void softmax_cuda(const TensorView& x, const TensorView& y, int64_t outer, int64_t C, int64_t inner, bool log) {
   require_cuda("softmax", {&x, &y});

@@ -50,11 +50,6 @@ __global__ void adam_kernel(T* __restrict__ p, const T* __restrict__ g, T* __res
   }
 }
 
-void require_cuda(const char* op, std::initializer_list<const TensorView*> ts) {
-  for (auto* t : ts)
-    if (t->device != Device::CUDA)
-      throw Error(ErrorCode::Invalid, std::string("torchlet: CUDA kernel '") + op + "' got a tensor that is not on the CUDA device");
-}
 
 void adam_step_cuda(const TensorView& p, const TensorView& g, const TensorView& m, const TensorView& v,
                     const TensorView& vmax, const AdamParams& a) {

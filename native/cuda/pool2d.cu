@@ -72,11 +72,6 @@ __device__ __forceinline__ void adaptive_range(int64_t h, int64_t in, int64_t ou
 
 unsigned grid(int64_t n) { return cuda::blocks_for(n, kThreads); }
 
-void require_cuda(const char* op, std::initializer_list<const TensorView*> ts) {
-  for (auto* t : ts)
-    if (t->device != Device::CUDA)
-      throw Error(ErrorCode::Invalid, std::string("torchlet: CUDA kernel '") + op + "' got a tensor that is not on the CUDA device");
-}
 
 // ---- max pooling -------------------------------------------------------------------------------
 // y, idx [planes, OH, OW] from x [planes, H, W]

@@ -153,11 +153,6 @@ __global__ void __launch_bounds__(kThreads) reduce_kernel(const void* __restrict
   }
 }
 
-inline int64_t next_pow2(int64_t v) {
-  int64_t p = 1;
-  while (p < v) p <<= 1;
-  return p;
-}
 
 struct Plan {
   int TX, TY;
