@@ -2,6 +2,7 @@
 // over [N, C, H, W] or [C, H, W], with gradient through the kept indices. Output size follows
 // PyTorch, including ceil mode's rule that the last window may not start in the right padding.
 // Also reluMaxPool2d = maxPool2d(relu(x)) fused in one native pass (same values and gradients).
+import type { TensorArg } from '../../binding';
 import { native } from '../binding';
 import { invalidArg, checkTuple, checkInt, typeArg } from '../errors';
 import { Tensor, record, checkTensor, isFloating } from '../tensor';
@@ -23,20 +24,55 @@ export function poolOutputSize(inSize: number, k: number, s: number, p: number, 
   return out;
 }
 
-export function maxPool2d(input: Tensor, kernelSize: number | number[], opts: MaxPool2dOptions & { returnIndices: true }): [Tensor, Tensor];
-export function maxPool2d(input: Tensor, kernelSize: number | number[], opts?: MaxPool2dOptions): Tensor;
-export function maxPool2d(input: Tensor, kernelSize: number | number[], opts: MaxPool2dOptions = {}): Tensor | [Tensor, Tensor] {
+function checkPoolInput(input: Tensor): void {
   checkTensor('input', input);
   if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
   if (input.ndim !== 3 && input.ndim !== 4) invalidArg('input', 'a 3-D [C, H, W] or 4-D [N, C, H, W] tensor', input);
-  if (input.ndim === 3) {
-    const r = maxPool2d(input.unsqueeze(0), kernelSize, opts) as Tensor | [Tensor, Tensor];
-    return Array.isArray(r) ? [r[0].squeeze(0), r[1].squeeze(0)] : r.squeeze(0);
-  }
+}
+
+/** kernel, stride (default: the kernel), padding and dilation of max pooling, checked. */
+function maxPoolWindow(kernelSize: number | number[], opts: MaxPool2dOptions) {
   const [kh, kw] = checkTuple('kernelSize', kernelSize, 2, 1);
   const [sh, sw] = checkTuple('stride', opts.stride ?? [kh, kw], 2, 1);
   const [ph, pw] = checkTuple('padding', opts.padding ?? 0, 2, 0);
   const [dh, dw] = checkTuple('dilation', opts.dilation ?? 1, 2, 1);
+  return { kh, kw, sh, sw, ph, pw, dh, dw };
+}
+
+/**
+ * The common run of a pooling op on [N, C, H, W] input: `forward(x, y)` with x the contiguous input
+ * and y a new [N, C, OH, OW] output; the gradient, recorded for `target` (the input unless given;
+ * same shape), is `backward(g, dx)` with g contiguous and dx a new tensor of the input's shape.
+ * Extra outputs (indices, taps) are the caller's, captured by the two functions.
+ */
+function runPool(
+  input: Tensor, OH: number, OW: number, name: string,
+  forward: (x: TensorArg, y: TensorArg) => void, backward: (g: TensorArg, dx: TensorArg, y: Tensor) => void, target: Tensor = input,
+): Tensor {
+  const [N, C] = input.shape;
+  const x = input.contiguous();
+  const y = Tensor.empty([N, C, OH, OW], input.dtype, input.device);
+  forward(x.arg(), y.arg());
+  if (x !== input) x.dispose();
+  return record(y, [target], name, (g) => {
+    const gc = g.contiguous();
+    const dx = Tensor.empty(input.shape.slice(), input.dtype, input.device);
+    backward(gc.arg(), dx.arg(), y);
+    if (gc !== g) gc.dispose();
+    return [dx];
+  });
+}
+
+export function maxPool2d(input: Tensor, kernelSize: number | number[], opts: MaxPool2dOptions & { returnIndices: true }): [Tensor, Tensor];
+export function maxPool2d(input: Tensor, kernelSize: number | number[], opts?: MaxPool2dOptions): Tensor;
+export function maxPool2d(input: Tensor, kernelSize: number | number[], opts: MaxPool2dOptions = {}): Tensor | [Tensor, Tensor] {
+  checkPoolInput(input);
+  if (input.ndim === 3) {
+    const r = maxPool2d(input.unsqueeze(0), kernelSize, opts) as Tensor | [Tensor, Tensor];
+    return Array.isArray(r) ? [r[0].squeeze(0), r[1].squeeze(0)] : r.squeeze(0);
+  }
+  const win = maxPoolWindow(kernelSize, opts);
+  const { kh, kw, sh, sw, ph, pw, dh, dw } = win;
   if (ph * 2 > kh || pw * 2 > kw) invalidArg('padding', `at most half the kernel size (${kh}x${kw})`, opts.padding);
   const [N, C, H, W] = input.shape;
   const ceil = !!opts.ceilMode;
@@ -48,20 +84,12 @@ export function maxPool2d(input: Tensor, kernelSize: number | number[], opts: Ma
   // relu output changes nothing) and send the gradient straight to a, past ReluBackward — one pass
   // instead of the pool's scatter and relu's mask, the same values (see reluMaxPool2d).
   const gf = input.gradFn;
-  if (!opts.returnIndices && gf && gf.name === 'ReluBackward' && gf.inputs[0] && fusablePool(H, W, kh, kw, sh, sw, ph, pw, dh, dw, !!opts.ceilMode))
+  if (!opts.returnIndices && gf && gf.name === 'ReluBackward' && gf.inputs[0] && fusablePool(H, W, win, ceil))
     return fusedReluPool(input, gf.inputs[0], kh, kw);
-  const x = input.contiguous();
-  const y = Tensor.empty([N, C, OH, OW], input.dtype, input.device);
   const idx = Tensor.empty([N, C, OH, OW], 'int64', input.device);
-  native.maxPool2dForward(x.arg(), y.arg(), idx.arg(), params);
-  if (x !== input) x.dispose();
-  record(y, [input], 'MaxPool2DWithIndicesBackward', (g) => {
-    const gc = g.contiguous();
-    const dx = Tensor.empty([N, C, H, W], input.dtype, input.device);
-    native.maxPool2dBackward(gc.arg(), idx.arg(), dx.arg(), params);
-    if (gc !== g) gc.dispose();
-    return [dx];
-  });
+  const y = runPool(input, OH, OW, 'MaxPool2DWithIndicesBackward',
+    (x, out) => native.maxPool2dForward(x, out, idx.arg(), params),
+    (g, dx) => native.maxPool2dBackward(g, idx.arg(), dx, params));
   if (opts.returnIndices) return [y, idx];
   return y;
 }
@@ -74,21 +102,17 @@ export function maxPool2d(input: Tensor, kernelSize: number | number[], opts: Ma
  * ties and NaNs follow PyTorch's max-pool rule). Other settings run the two ops one after the other.
  */
 export function reluMaxPool2d(input: Tensor, kernelSize: number | number[], opts: Omit<MaxPool2dOptions, 'returnIndices'> = {}): Tensor {
-  checkTensor('input', input);
-  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
-  if (input.ndim !== 3 && input.ndim !== 4) invalidArg('input', 'a 3-D [C, H, W] or 4-D [N, C, H, W] tensor', input);
+  checkPoolInput(input);
   if ((opts as MaxPool2dOptions).returnIndices) invalidArg('opts.returnIndices', 'false (use maxPool2d(relu(x)) for indices)', true);
-  const [kh, kw] = checkTuple('kernelSize', kernelSize, 2, 1);
-  const [sh, sw] = checkTuple('stride', opts.stride ?? [kh, kw], 2, 1);
-  const [ph, pw] = checkTuple('padding', opts.padding ?? 0, 2, 0);
-  const [dh, dw] = checkTuple('dilation', opts.dilation ?? 1, 2, 1);
+  const win = maxPoolWindow(kernelSize, opts);
   const [H, W] = input.shape.slice(-2);
-  if (input.ndim === 3 || !fusablePool(H, W, kh, kw, sh, sw, ph, pw, dh, dw, !!opts.ceilMode)) return maxPool2d(relu(input), kernelSize, opts);
-  return fusedReluPool(input, input, kh, kw);
+  if (input.ndim === 3 || !fusablePool(H, W, win, !!opts.ceilMode)) return maxPool2d(relu(input), kernelSize, opts);
+  return fusedReluPool(input, input, win.kh, win.kw);
 }
 
 /** Whether reluMaxPool2d's kernel covers these settings: windows side by side, every one whole. */
-function fusablePool(H: number, W: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, ceil: boolean): boolean {
+function fusablePool(H: number, W: number, win: ReturnType<typeof maxPoolWindow>, ceil: boolean): boolean {
+  const { kh, kw, sh, sw, ph, pw, dh, dw } = win;
   const whole = !ceil || (H % kh === 0 && W % kw === 0);
   return sh === kh && sw === kw && !ph && !pw && dh === 1 && dw === 1 && whole && kh * kw <= 256 && H >= kh && W >= kw;
 }
@@ -100,19 +124,10 @@ function fusedReluPool(x0: Tensor, target: Tensor, kh: number, kw: number): Tens
   const OH = Math.floor(H / kh);
   const OW = Math.floor(W / kw);
   const params = [N, C, H, W, OH, OW, kh, kw, kh, kw, 0, 0, 1, 1];
-  const x = x0.contiguous();
-  const y = Tensor.empty([N, C, OH, OW], x0.dtype, x0.device);
   const tap = Tensor.empty([N, C, OH, OW], 'uint8', x0.device);
-  native.reluMaxPool2dForward(x.arg(), y.arg(), tap.arg(), params);
-  if (x !== x0) x.dispose();
-  record(y, [target], 'ReluMaxPool2dBackward', (g) => {
-    const gc = g.contiguous();
-    const dx = Tensor.empty([N, C, H, W], x0.dtype, x0.device);
-    native.reluMaxPool2dBackward(gc.arg(), y.arg(), tap.arg(), dx.arg(), params);
-    if (gc !== g) gc.dispose();
-    return [dx];
-  });
-  return y;
+  return runPool(x0, OH, OW, 'ReluMaxPool2dBackward',
+    (x, y) => native.reluMaxPool2dForward(x, y, tap.arg(), params),
+    (g, dx, y) => native.reluMaxPool2dBackward(g, y.arg(), tap.arg(), dx, params), target);
 }
 
 // ---- average pooling ----------------------------------------------------------------------
@@ -125,12 +140,6 @@ export interface AvgPool2dOptions {
   countIncludePad?: boolean;
   /** divide every window's sum by this (an integer >= 1) instead */
   divisorOverride?: number | null;
-}
-
-function checkPoolInput(input: Tensor): void {
-  checkTensor('input', input);
-  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
-  if (input.ndim !== 3 && input.ndim !== 4) invalidArg('input', 'a 3-D [C, H, W] or 4-D [N, C, H, W] tensor', input);
 }
 
 /** Average pooling over [N, C, H, W] or [C, H, W], as torch.nn.functional.avg_pool2d. */
@@ -149,18 +158,9 @@ export function avgPool2d(input: Tensor, kernelSize: number | number[], opts: Av
   const OW = poolOutputSize(W, kw, sw, pw, 1, ceil);
   if (OH < 1 || OW < 1) invalidArg('input', `a spatial size large enough for the kernel (output would be ${OH}x${OW})`, input);
   const params = [N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, opts.countIncludePad === false ? 0 : 1, div];
-  const x = input.contiguous();
-  const y = Tensor.empty([N, C, OH, OW], input.dtype, input.device);
-  native.avgPool2dForward(x.arg(), y.arg(), params);
-  if (x !== input) x.dispose();
-  record(y, [input], 'AvgPool2DBackward', (g) => {
-    const gc = g.contiguous();
-    const dx = Tensor.empty([N, C, H, W], input.dtype, input.device);
-    native.avgPool2dBackward(gc.arg(), dx.arg(), params);
-    if (gc !== g) gc.dispose();
-    return [dx];
-  });
-  return y;
+  return runPool(input, OH, OW, 'AvgPool2DBackward',
+    (x, y) => native.avgPool2dForward(x, y, params),
+    (g, dx) => native.avgPool2dBackward(g, dx, params));
 }
 
 // ---- adaptive pooling ---------------------------------------------------------------------
@@ -188,18 +188,9 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: AdaptiveOutputSize)
   const [OH, OW] = adaptiveOutputSize(outputSize, H, W);
   checkAdaptiveSpatial(input);
   const params = [N, C, H, W, OH, OW];
-  const x = input.contiguous();
-  const y = Tensor.empty([N, C, OH, OW], input.dtype, input.device);
-  native.adaptiveAvgPool2dForward(x.arg(), y.arg(), params);
-  if (x !== input) x.dispose();
-  record(y, [input], 'AdaptiveAvgPool2DBackward', (g) => {
-    const gc = g.contiguous();
-    const dx = Tensor.empty([N, C, H, W], input.dtype, input.device);
-    native.adaptiveAvgPool2dBackward(gc.arg(), dx.arg(), params);
-    if (gc !== g) gc.dispose();
-    return [dx];
-  });
-  return y;
+  return runPool(input, OH, OW, 'AdaptiveAvgPool2DBackward',
+    (x, y) => native.adaptiveAvgPool2dForward(x, y, params),
+    (g, dx) => native.adaptiveAvgPool2dBackward(g, dx, params));
 }
 
 export interface AdaptiveMaxPool2dOptions {
@@ -219,18 +210,10 @@ export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveOutputSize,
   const [OH, OW] = adaptiveOutputSize(outputSize, H, W);
   checkAdaptiveSpatial(input);
   const params = [N, C, H, W, OH, OW];
-  const x = input.contiguous();
-  const y = Tensor.empty([N, C, OH, OW], input.dtype, input.device);
   const idx = Tensor.empty([N, C, OH, OW], 'int64', input.device);
-  native.adaptiveMaxPool2dForward(x.arg(), y.arg(), idx.arg(), params);
-  if (x !== input) x.dispose();
-  record(y, [input], 'AdaptiveMaxPool2DBackward', (g) => {
-    const gc = g.contiguous();
-    const dx = Tensor.empty([N, C, H, W], input.dtype, input.device);
-    native.maxPool2dBackward(gc.arg(), idx.arg(), dx.arg(), [...params, 1, 1, 1, 1, 0, 0, 1, 1]);
-    if (gc !== g) gc.dispose();
-    return [dx];
-  });
+  const y = runPool(input, OH, OW, 'AdaptiveMaxPool2DBackward',
+    (x, out) => native.adaptiveMaxPool2dForward(x, out, idx.arg(), params),
+    (g, dx) => native.maxPool2dBackward(g, idx.arg(), dx, [...params, 1, 1, 1, 1, 0, 0, 1, 1]));
   if (opts.returnIndices) return [y, idx];
   return y;
 }
@@ -270,17 +253,8 @@ export function maxUnpool2d(input: Tensor, indices: Tensor, kernelSize: number |
   }
   if (OH < 1 || OW < 1) invalidArg('outputSize', 'a positive output size', opts.outputSize ?? [OH, OW]);
   const params = [N, C, H, W, OH, OW];
-  const x = input.contiguous();
   const ic = indices.contiguous();
-  const y = Tensor.empty([N, C, OH, OW], input.dtype, input.device);
-  native.maxUnpool2dForward(x.arg(), ic.arg(), y.arg(), params);
-  if (x !== input) x.dispose();
-  record(y, [input], 'MaxUnpool2DBackward', (g) => {
-    const gc = g.contiguous();
-    const dx = Tensor.empty([N, C, H, W], input.dtype, input.device);
-    native.maxUnpool2dBackward(gc.arg(), ic.arg(), dx.arg(), params);
-    if (gc !== g) gc.dispose();
-    return [dx];
-  });
-  return y;
+  return runPool(input, OH, OW, 'MaxUnpool2DBackward',
+    (x, y) => native.maxUnpool2dForward(x, ic.arg(), y, params),
+    (g, dx) => native.maxUnpool2dBackward(g, ic.arg(), dx, params));
 }
