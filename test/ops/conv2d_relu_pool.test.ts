@@ -5,6 +5,8 @@
 // than the thread count, float32 and float64: outputs and all gradients must be identical.
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
+import { gradcheck } from '../gradcheck';
+import { randnT } from '../helpers';
 
 const F = torch.F;
 type ConvOpts = NonNullable<Parameters<typeof F.conv2d>[3]>;
@@ -89,4 +91,9 @@ describe('conv2dReluMaxPool2d equals maxPool2d(relu(conv2d(...)))', () => {
     })();
     same(y, ref, 'logits');
   });
+});
+
+test('float64 finite-difference gradients of conv2dReluMaxPool2d (input, weight, bias; grid and im2col paths)', () => {
+  gradcheck(([x, w, b]) => F.conv2dReluMaxPool2d(x, w, b, { padding: 1 }, 2), [randnT([2, 2, 6, 6], 41), randnT([3, 2, 3, 3], 42), randnT([3], 43)]);
+  gradcheck(([x, w, b]) => F.conv2dReluMaxPool2d(x, w, b, { stride: 2, padding: 1 }, 2), [randnT([1, 2, 9, 9], 44), randnT([3, 2, 3, 3], 45), randnT([3], 46)]);
 });

@@ -6,6 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
+import { gradcheck } from '../gradcheck';
+import { randnT } from '../helpers';
 
 const F = torch.F;
 type Enc = { shape: number[]; data: (number | string)[] };
@@ -117,4 +119,10 @@ describe('reluMaxPool2d, and maxPool2d(relu(x)) as users write it, equal the unf
     expect(() => F.reluMaxPool2d(torch.randn([8, 8]), 2)).toThrow(/input/);
     expect(() => F.reluMaxPool2d(torch.zeros([1, 1, 4, 4], { dtype: 'int64' }), 2)).toThrow(/input/);
   });
+});
+
+test('float64 finite-difference gradients: reluMaxPool2d and the fused maxPool2d(relu(x))', () => {
+  gradcheck(([x]) => F.reluMaxPool2d(x, 2), [randnT([2, 3, 6, 7], 31)]);
+  gradcheck(([x]) => F.reluMaxPool2d(x, [2, 3]), [randnT([1, 2, 5, 9], 32)]);
+  gradcheck(([x]) => F.maxPool2d(F.relu(x), 2), [randnT([2, 2, 8, 6], 33)]);
 });
