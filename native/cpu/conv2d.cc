@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "../core/ops.h"
+#include "dispatch.h"
 #include "gemm.h"
 #include "pool2d.h"
 
@@ -468,14 +469,6 @@ void backward_weight_impl(const TensorView& dyv, const TensorView& xv, const Ten
   }
 }
 
-template <typename F>
-void dispatch_float_conv(DType d, F f) {
-  if (d == DType::F32)
-    f(float(0));
-  else
-    f(double(0));
-}
-
 void check_dtypes(const char* op, std::initializer_list<const TensorView*> ts) {
   const DType d = (*ts.begin())->dtype;
   if (d != DType::F32 && d != DType::F64)
@@ -513,11 +506,12 @@ void conv2d_backward_weight_cpu(const TensorView& dy, const TensorView& x, const
     backward_weight_impl<double>(dy, x, dw, db, p);
 }
 
+// The fused ops: the same impls, told to pool the conv output (forward) or to rebuild dy from the
+// pooled gradient (backward).
 template <typename T>
-PoolFuse<T> pool_fuse(const TensorView* y, const TensorView& tap, const TensorView* g, const Pool2dParams& pp) {
+PoolFuse<T> pool_fuse(const Pool2dParams& pp, const TensorView& tap) {
   PoolFuse<T> f;
   f.p = pp;
-  if (y) f.y = y->ptr<T>();
   f.tap = tap.ptr<uint8_t>();
   return f;
 }
@@ -525,9 +519,10 @@ PoolFuse<T> pool_fuse(const TensorView* y, const TensorView& tap, const TensorVi
 void conv2d_relu_max_pool2d_forward_cpu(const TensorView& x, const TensorView& w, const TensorView& b, const TensorView& y,
                                         const TensorView& tap, const Conv2dParams& p, const Pool2dParams& pp) {
   check_dtypes("conv2d", {&x, &w, &b, &y});
-  dispatch_float_conv(x.dtype, [&](auto z) {
+  dispatch_float("conv2d", x.dtype, [&](auto z) {
     using T = decltype(z);
-    PoolFuse<T> f = pool_fuse<T>(&y, tap, nullptr, pp);
+    PoolFuse<T> f = pool_fuse<T>(pp, tap);
+    f.y = y.ptr<T>();
     forward_impl<T>(x, w, b, y, p, &f);
   });
 }
@@ -535,9 +530,9 @@ void conv2d_relu_max_pool2d_backward_input_cpu(const TensorView& g, const Tensor
                                                const TensorView& w, const TensorView& dx, const Conv2dParams& p,
                                                const Pool2dParams& pp) {
   check_dtypes("conv2d backward", {&g, &y, &w, &dx});
-  dispatch_float_conv(g.dtype, [&](auto z) {
+  dispatch_float("conv2d backward", g.dtype, [&](auto z) {
     using T = decltype(z);
-    PoolFuse<T> f = pool_fuse<T>(nullptr, tap, &g, pp);
+    PoolFuse<T> f = pool_fuse<T>(pp, tap);
     f.yc = y.ptr<T>();
     f.g = g.ptr<T>();
     backward_input_impl<T>(g, w, dx, p, &f);
@@ -547,9 +542,9 @@ void conv2d_relu_max_pool2d_backward_weight_cpu(const TensorView& g, const Tenso
                                                 const TensorView& x, const TensorView& dw, const TensorView& db,
                                                 const Conv2dParams& p, const Pool2dParams& pp) {
   check_dtypes("conv2d backward", {&g, &y, &x, &dw, &db});
-  dispatch_float_conv(g.dtype, [&](auto z) {
+  dispatch_float("conv2d backward", g.dtype, [&](auto z) {
     using T = decltype(z);
-    PoolFuse<T> f = pool_fuse<T>(nullptr, tap, &g, pp);
+    PoolFuse<T> f = pool_fuse<T>(pp, tap);
     f.yc = y.ptr<T>();
     f.g = g.ptr<T>();
     backward_weight_impl<T>(g, x, dw, db, p, &f);
