@@ -95,35 +95,14 @@ export function conv2dReluMaxPool2d(
   if (kh * kw > 256 || OH < kh || OW < kw) return reluMaxPool2d(conv2d(input, weight, bias, opts), kernelSize);
   const [POH, POW] = [Math.floor(OH / kh), Math.floor(OW / kw)];
   const poolParams = [N, OC, OH, OW, POH, POW, kh, kw, kh, kw, 0, 0, 1, 1];
-  const params = prep.params;
-  const x = input.contiguous();
-  const w = weight.contiguous();
-  const b = bias ? bias.contiguous() : null;
-  const y = Tensor.empty([N, OC, POH, POW], input.dtype, input.device);
   const tap = Tensor.empty([N, OC, POH, POW], 'uint8', input.device);
-  native.conv2dReluMaxPool2dForward(x.arg(), w.arg(), b ? b.arg() : null, y.arg(), tap.arg(), params, poolParams);
-  return record(y, [input, weight, bias ?? null], 'ConvReluMaxPoolBackward', (g) => {
-    const gc = g.contiguous();
-    let gx: Tensor | null = null;
-    let gw: Tensor | null = null;
-    let gb: Tensor | null = null;
-    if (input.requiresGrad) {
-      gx = Tensor.empty(input.shape.slice(), input.dtype, input.device);
-      native.conv2dReluMaxPool2dBackwardInput(gc.arg(), y.arg(), tap.arg(), w.arg(), gx.arg(), params, poolParams);
-    }
-    const needB = !!bias && bias.requiresGrad;
-    if (weight.requiresGrad || needB) {
-      gw = Tensor.empty(weight.shape.slice(), weight.dtype, weight.device);
-      gb = needB ? Tensor.empty([OC], input.dtype, input.device) : null;
-      native.conv2dReluMaxPool2dBackwardWeight(gc.arg(), y.arg(), tap.arg(), x.arg(), gw.arg(), gb ? gb.arg() : null, params, poolParams);
-      if (!weight.requiresGrad) {
-        gw.dispose();
-        gw = null;
-      }
-    }
-    if (gc !== g) gc.dispose();
-    return [gx, gw, gb];
-  });
+  // runConv's kernels, with the pooled output y and the taps standing in for the conv output
+  const y: Tensor = runConv(input, weight, bias, [N, OC, POH, POW], prep.params, {
+    forward: (x, w, b, out, prm) => native.conv2dReluMaxPool2dForward(x, w, b, out, tap.arg(), prm, poolParams),
+    backwardInput: (g, w, dx, prm) => native.conv2dReluMaxPool2dBackwardInput(g, y.arg(), tap.arg(), w, dx, prm, poolParams),
+    backwardWeight: (g, x, dw, db, prm) => native.conv2dReluMaxPool2dBackwardWeight(g, y.arg(), tap.arg(), x, dw, db, prm, poolParams),
+  }, 'ConvReluMaxPoolBackward');
+  return y;
 }
 
 /** Zero padding of the last two dims by (top, bottom, left, right), with gradient. */

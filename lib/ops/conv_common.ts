@@ -13,13 +13,14 @@ export interface ConvKernels {
 /** y = conv(input, weight) + bias with output shape outShape; params are the kernel's. */
 export function runConv(
   input: Tensor, weight: Tensor, bias: Tensor | null | undefined, outShape: number[], params: number[], k: ConvKernels,
+  name = 'ConvolutionBackward',
 ): Tensor {
   const x = input.contiguous();
   const w = weight.contiguous();
   const b = bias ? bias.contiguous() : null;
   const y = Tensor.empty(outShape, input.dtype, input.device);
   k.forward(x.arg(), w.arg(), b ? b.arg() : null, y.arg(), params);
-  return record(y, [input, weight, bias ?? null], 'ConvolutionBackward', (g) => {
+  return record(y, [input, weight, bias ?? null], name, (g) => {
     const gc = g.contiguous();
     let gx: Tensor | null = null;
     let gw: Tensor | null = null;
