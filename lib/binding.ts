@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Binding } from '../binding';
+import { makeError } from './errors';
 
 type GypBuild = ((dir: string) => unknown) & { resolve(dir: string): string };
 
@@ -72,90 +73,15 @@ function load(): Binding {
 
 export const native: Binding = load();
 
-// ---- one device check where tensors enter native ops ------------------------------------------
-// Every operand of a native op must live on the op's device (a host pointer must never reach a CUDA
-// kernel). Ops create their outputs on their input's device, so a mix can only come from the user
-// (a CPU tensor passed with CUDA ones): the check below names both arguments and both devices, as
-// PyTorch does ("Expected all tensors to be on the same device, but found ..."). It is installed the
-// first time a CUDA storage is created (enableDeviceChecks), so CPU-only programs pay nothing; the
-// native binding checks again as a safety net (ERR_TORCHLET_DEVICE_MISMATCH, without the names).
-// Argument names, per op, in positional order (names only for the tensor arguments matter).
-const ARG_NAMES: Record<string, string[]> = {
-  copyStrided: ['src', 'srcStrides', 'out'],
-  fill: ['out'],
-  binary: ['op', 'input', 'inputStrides', 'other', 'otherStrides', 'out'],
-  unary: ['op', 'input', 'scalar', 'out'],
-  unaryBackward: ['op', 'input', 'gradOutput', 'gradInput'],
-  reduce: ['op', 'input', 'outer', 'r', 'inner', 'out'],
-  matmul: ['input', 'other', 'out'],
-  linearForward: ['input', 'weight', 'bias', 'out'],
-  conv2dForward: ['input', 'weight', 'bias', 'out'],
-  conv2dBackwardInput: ['gradOutput', 'weight', 'gradInput'],
-  conv2dBackwardWeight: ['gradOutput', 'input', 'gradWeight', 'gradBias'],
-  conv3dForward: ['input', 'weight', 'bias', 'out'],
-  conv3dBackwardInput: ['gradOutput', 'weight', 'gradInput'],
-  conv3dBackwardWeight: ['gradOutput', 'input', 'gradWeight', 'gradBias'],
-  maxPool2dForward: ['input', 'out', 'indices'],
-  maxPool2dBackward: ['gradOutput', 'indices', 'gradInput'],
-  reluMaxPool2dForward: ['input', 'out', 'tap'],
-  reluMaxPool2dBackward: ['gradOutput', 'output', 'tap', 'gradInput'],
-  conv2dReluMaxPool2dForward: ['input', 'weight', 'bias', 'out', 'tap'],
-  conv2dReluMaxPool2dBackwardInput: ['gradOutput', 'output', 'tap', 'weight', 'gradInput'],
-  conv2dReluMaxPool2dBackwardWeight: ['gradOutput', 'output', 'tap', 'input', 'gradWeight', 'gradBias'],
-  avgPool2dForward: ['input', 'out'],
-  avgPool2dBackward: ['gradOutput', 'gradInput'],
-  adaptiveAvgPool2dForward: ['input', 'out'],
-  adaptiveAvgPool2dBackward: ['gradOutput', 'gradInput'],
-  adaptiveMaxPool2dForward: ['input', 'out', 'indices'],
-  maxUnpool2dForward: ['input', 'indices', 'out'],
-  maxUnpool2dBackward: ['gradOutput', 'indices', 'gradInput'],
-  random: ['kind', 'out'],
-  softmax: ['input', 'out'],
-  softmaxBackward: ['output', 'gradOutput', 'gradInput'],
-  nllForward: ['input', 'target', 'out'],
-  nllBackward: ['gradOutput', 'target', 'gradInput'],
-  adamStep: ['param', 'grad', 'expAvg', 'expAvgSq', 'maxExpAvgSq'],
-  sgdStep: ['param', 'grad', 'momentumBuffer'],
-};
-const DEVICE_NAME = ['cpu', 'cuda:0'];
+// Native errors become instances of torchlet's error classes (lib/errors.ts) for their code.
+native.setErrorFactory(makeError);
 
-/** Throws when the tensor arguments of one native call are on different devices. */
-export function checkSameDevice(op: string, args: readonly unknown[]): void {
-  let first = -1;
-  let firstDevice = -1;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!Array.isArray(a) || !(a[0] instanceof native.Storage)) continue;
-    const d = (a[0] as { device: number }).device;
-    if (first < 0) {
-      first = i;
-      firstDevice = d;
-    } else if (d !== firstDevice) {
-      const names = ARG_NAMES[op] ?? [];
-      const n = (k: number) => names[k] ?? `argument ${k}`;
-      const err = new Error(
-        `torchlet: Expected all tensors to be on the same device, but found ${n(first)} on ${DEVICE_NAME[firstDevice]} ` +
-          `and ${n(i)} on ${DEVICE_NAME[d]} (in ${op}); move them with .to(device) first`,
-      );
-      (err as Error & { code: string }).code = 'ERR_TORCHLET_DEVICE_MISMATCH';
-      throw err;
-    }
-  }
-}
+/** The enum codes the native ops take (BinaryOp, UnaryOp, ReduceOp, RandomKind, ...), from the addon. */
+export const enums = native.enums;
 
-let deviceChecks = false;
-/** Installs the device check on every native op (idempotent); called when CUDA storage first appears. */
-export function enableDeviceChecks(): void {
-  if (deviceChecks) return;
-  deviceChecks = true;
-  const table = native as unknown as Record<string, unknown>;
-  for (const op of Object.keys(ARG_NAMES)) {
-    const fn = table[op];
-    if (typeof fn !== 'function') continue;
-    const f = fn as (...a: unknown[]) => unknown;
-    table[op] = function checked(...args: unknown[]): unknown {
-      checkSameDevice(op, args);
-      return f(...args);
-    };
-  }
-}
+/**
+ * Device checks now live in the native binding (every op's tensor arguments are checked against each
+ * other there, and the error names both arguments); kept so callers need not change.
+ * @internal
+ */
+export function enableDeviceChecks(): void {}

@@ -50,3 +50,9 @@ export function checkTuple(name: string, v: unknown, n: number, min: number): nu
   if (!(arr as number[]).every((x) => x >= min)) invalidArg(name, `integers >= ${min}`, v);
   return arr as number[];
 }
+
+/** @internal placeholder until the error family lands: an Error with a code. */
+export function makeError(code: string, message: string): Error {
+  const e = new TorchletError(message, code);
+  return e;
+}

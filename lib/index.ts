@@ -20,9 +20,20 @@ export * as optim from './optim';
 export * as data from './data';
 export * as models from './models';
 
-/** Kernels compiled into this binary, per device. */
-export function kernels(): { name: string; cpu: boolean; cuda: boolean }[] {
-  return native.listOps();
+/** A native op of this binary: whether each device has a kernel, and the dtypes it takes. */
+export interface KernelInfo {
+  name: string;
+  cpu: boolean;
+  cuda: boolean;
+  /** dtypes of the first tensor argument each device's kernel accepts ([] where there is none) */
+  dtypes: { cpu: string[]; cuda: string[] };
+}
+/** Every native op compiled into this binary (each registers itself), per device, sorted by name. */
+export function kernels(): KernelInfo[] {
+  return native
+    .schema()
+    .ops.map((o) => ({ name: o.name, cpu: o.dtypes.cpu.length > 0, cuda: o.dtypes.cuda.length > 0, dtypes: o.dtypes }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 export function getNumThreads(): number {
   return native.getNumThreads();

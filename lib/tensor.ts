@@ -5,8 +5,8 @@
 // Devices: a tensor lives on 'cpu' or 'cuda:0' (see device.ts); ops run on their operands' device
 // and create their outputs there; `to(device)` / `cuda()` / `cpu()` copy (differentiably), and
 // reading (`toArray`, `tolist`, `item`, `data`) copies back from the device, waiting for its work.
-import type { Storage, TensorArg } from '../binding';
-import { native, enableDeviceChecks } from './binding';
+import type { Storage, TensorArg, RandomKindCode } from '../binding';
+import { native, enableDeviceChecks, enums } from './binding';
 import { invalidArg, typeArg, TorchletError, describe } from './errors';
 import { Device, DeviceType, parseDevice, normalizeDevice, deviceCode, noCudaError, cudaAvailable } from './device';
 import * as E from './ops/elementwise';
@@ -564,12 +564,12 @@ export class Tensor {
       invalidArg('src', `a tensor of shape [${this.shape.join(', ')}]`, src);
     // from another device: bring src over first (contiguous), then convert/scatter on this device
     const s = src.device === this.device ? src : noGrad(() => toDevice(src, this.device));
-    native.copyStrided(s.stridedArg(), s.strides, this.stridedArg(), this.strides, this.shape);
+    native.copyStrided(s.stridedArg(), this.stridedArg(), { srcStrides: s.strides, outStrides: this.strides, shape: this.shape });
     if (s !== src) s.dispose();
     return this;
   }
   fill_(v: number): this {
-    if (this.isContiguous()) native.fill(this.arg(), v);
+    if (this.isContiguous()) native.fill(this.arg(), { value: v });
     else {
       const t = full(this.shape, v, { dtype: this.dtype, device: this.device });
       this.copy_(t);
@@ -764,7 +764,7 @@ export function zeros(shape: number[] | number, opts: CreateOptions = {}): Tenso
 }
 export function full(shape: number[] | number, value: number, opts: CreateOptions = {}): Tensor {
   const t = empty(shape, { ...opts, requiresGrad: false });
-  native.fill(t.arg(), value);
+  native.fill(t.arg(), { value });
   return finish(t, opts);
 }
 export function ones(shape: number[] | number, opts: CreateOptions = {}): Tensor {
@@ -789,31 +789,31 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
   }
   return finish(fromBuffer(arr, [n], { dtype, device: opts.device }), opts);
 }
-function randomFill(kind: number, shape: number[] | number, a: number, b: number, opts: CreateOptions): Tensor {
+function randomFill(kind: RandomKindCode, shape: number[] | number, a: number, b: number, opts: CreateOptions): Tensor {
   const dtype = opts.dtype ?? 'float32';
   if (!isFloating(dtype)) invalidArg('dtype', 'a floating-point dtype', dtype);
   const t = empty(shape, { dtype, device: opts.device });
   const [seed, off] = nextRandom(t.numel());
-  native.random(kind, t.arg(), a, b, seed, off);
+  native.random(t.arg(), { kind, a, b, seed, offset: off });
   return finish(t, opts);
 }
 /** Standard normal samples. */
 export function randn(shape: number[] | number, opts: CreateOptions = {}): Tensor {
-  return randomFill(1, shape, 0, 1, opts);
+  return randomFill(enums.RandomKind.Normal, shape, 0, 1, opts);
 }
 /** Uniform samples in [0, 1). */
 export function rand(shape: number[] | number, opts: CreateOptions = {}): Tensor {
-  return randomFill(0, shape, 0, 1, opts);
+  return randomFill(enums.RandomKind.Uniform, shape, 0, 1, opts);
 }
 /** In-place fills used by nn.init. */
 export function uniform_(t: Tensor, a: number, b: number): Tensor {
   const [seed, off] = nextRandom(t.numel());
-  native.random(0, t.arg(), a, b, seed, off);
+  native.random(t.arg(), { kind: enums.RandomKind.Uniform, a, b, seed, offset: off });
   return t;
 }
 export function normal_(t: Tensor, mean: number, std: number): Tensor {
   const [seed, off] = nextRandom(t.numel());
-  native.random(1, t.arg(), mean, std, seed, off);
+  native.random(t.arg(), { kind: enums.RandomKind.Normal, a: mean, b: std, seed, offset: off });
   return t;
 }
 

@@ -1,20 +1,127 @@
-// binding.d.ts is the one declaration of the native addon's exports: every export is declared and
-// every declared member exists (so the typed layer never calls something the addon lacks).
+// The native boundary: binding.d.ts declares exactly what the addon exports, its generated part is
+// what scripts/gen_binding_types.js makes from the addon's schema() (so the op declarations in
+// native/ops/*.h are the only source), every op reads its arguments strictly (count, tensor
+// arguments, parameter keys, kinds and ranges) with coded errors naming the op and the argument,
+// enum codes come from the addon, and torch.kernels() lists every op with its dtypes per device.
 import * as fs from 'fs';
 import * as path from 'path';
-import { native } from '../lib/binding';
+import * as torch from '../lib';
+import { native, enums } from '../lib/binding';
+import { TorchletError } from '../lib/errors';
 
-test('binding.d.ts declares exactly the native exports', () => {
-  const src = fs.readFileSync(path.join(__dirname, '..', 'binding.d.ts'), 'utf8');
-  const body = src.slice(src.indexOf('export interface Binding {'));
-  const declared = new Set(
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const gen = require('../scripts/gen_binding_types.js') as {
+  generate(s: unknown): string;
+  updated(text: string, gen: string): string;
+};
+const dts = fs.readFileSync(path.join(__dirname, '..', 'binding.d.ts'), 'utf8');
+
+function declaredMembers(iface: string): Set<string> {
+  const start = dts.indexOf(`export interface ${iface}`);
+  const body = dts.slice(start, dts.indexOf('\n}\n', start));
+  return new Set(
     body
       .split('\n')
       .map((l) => /^ {2}([A-Za-z_][A-Za-z0-9_]*)\s*[(:]/.exec(l)?.[1])
       .filter((n): n is string => !!n),
   );
+}
+
+test('binding.d.ts is up to date with the addon schema (run node scripts/gen_binding_types.js)', () => {
+  expect(gen.updated(dts, gen.generate(native.schema()))).toBe(dts);
+});
+
+test('binding.d.ts declares exactly the native exports', () => {
+  const declared = new Set([...declaredMembers('Ops'), ...declaredMembers('Binding')]);
   const exported = new Set(Object.keys(native));
-  expect(declared.size).toBeGreaterThan(20);
+  expect(declared.size).toBeGreaterThan(30);
   expect([...exported].filter((n) => !declared.has(n))).toEqual([]); // exported but not declared
   expect([...declared].filter((n) => !exported.has(n))).toEqual([]); // declared but missing
+});
+
+test('every op in the schema is exported, has a CPU kernel, and names its arguments', () => {
+  const s = native.schema();
+  expect(s.ops.length).toBeGreaterThan(30);
+  const names = s.ops.map((o) => o.name);
+  expect(new Set(names).size).toBe(names.length);
+  for (const op of s.ops) {
+    expect(typeof (native as unknown as Record<string, unknown>)[op.name]).toBe('function');
+    expect(op.dtypes.cpu.length).toBeGreaterThan(0);
+    expect(op.tensors.length).toBeGreaterThan(0);
+    for (const p of op.params) expect(s.structs[p]).toBeDefined();
+  }
+});
+
+test('torch.kernels() lists every op with dtypes per device, from the registry', () => {
+  const k = torch.kernels();
+  expect(k.map((o) => o.name)).toEqual(native.schema().ops.map((o) => o.name).sort((a, b) => a.localeCompare(b)));
+  const pool = k.find((o) => o.name === 'maxPool2dForward')!;
+  expect(pool.cpu).toBe(true);
+  expect(pool.dtypes.cpu).toEqual(['float32', 'float64']);
+  expect(k.find((o) => o.name === 'copyStrided')!.dtypes.cpu).toEqual(['float32', 'float64', 'int64', 'uint8', 'int32']);
+});
+
+test('enum codes come from the addon, frozen', () => {
+  expect(enums.BinaryOp.Add).toBe(0);
+  expect(enums.UnaryOp.MulScalar).toBe(native.schema().enums.UnaryOp.indexOf('MulScalar'));
+  expect(Object.isFrozen(enums.ReduceOp)).toBe(true);
+  expect(Object.keys(enums).sort()).toEqual(Object.keys(native.schema().enums).sort());
+});
+
+describe('ops read their arguments strictly, with coded errors', () => {
+  const t = torch.zeros([2, 3]);
+  const arg = () => t.arg();
+  const expectErr = (fn: () => unknown, code: string, msg: RegExp) => {
+    let err: unknown;
+    try {
+      fn();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TorchletError);
+    expect((err as TorchletError).code).toBe(code);
+    expect((err as Error).message).toMatch(msg);
+  };
+  const call = (name: string, ...args: unknown[]) => () =>
+    ((native as unknown as Record<string, (...a: unknown[]) => unknown>)[name])(...args);
+
+  test('argument count', () => {
+    expectErr(call('fill', arg()), 'ERR_TORCHLET_INVALID_ARG', /fill\(out, FillParams\) expects 2 arguments, got 1/);
+    expectErr(call('fill', arg(), { value: 1 }, 3), 'ERR_TORCHLET_INVALID_ARG', /expects 2 arguments, got 3/);
+  });
+  test('a missing, unknown or mistyped parameter names the struct and the field', () => {
+    expectErr(call('fill', arg(), {}), 'ERR_TORCHLET_INVALID_ARG', /is missing FillParams\.value/);
+    expectErr(call('fill', arg(), { value: 1, valu: 2 }), 'ERR_TORCHLET_INVALID_ARG', /unknown key 'valu' in its FillParams/);
+    expectErr(call('fill', arg(), { value: '1' }), 'ERR_TORCHLET_INVALID_ARG_TYPE', /expects a number for FillParams\.value/);
+    expectErr(call('fill', arg(), [1]), 'ERR_TORCHLET_INVALID_ARG_TYPE', /expects an object of FillParams/);
+    expectErr(call('unary', arg(), arg(), { op: 99, scalar: 0 }), 'ERR_TORCHLET_INVALID_ARG', /UnaryOp code\) for UnaryParams\.op, got 99/);
+    expectErr(call('unary', arg(), arg(), { op: 1.5, scalar: 0 }), 'ERR_TORCHLET_INVALID_ARG', /an integer/);
+    expectErr(call('fill', arg(), { value: NaN }), 'ERR_TORCHLET_INVALID_ARG', /FillParams\.value/);
+  });
+  test('ranges, arrays and fixed-length dims', () => {
+    const p = { N: 1, C: 1, H: 2, W: 3, OH: 1, OW: 1, kh: 0, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1 };
+    const x = torch.zeros([1, 1, 2, 3]);
+    const y = torch.zeros([1, 1, 1, 1]);
+    const i = torch.zeros([1, 1, 1, 1], { dtype: 'int64' });
+    expectErr(call('maxPool2dForward', x.arg(), y.arg(), i.arg(), p), 'ERR_TORCHLET_INVALID_ARG', /Pool2dParams\.kh, got 0/);
+    expectErr(
+      call('copyStrided', arg(), arg(), { srcStrides: [3, 'a'], outStrides: [], shape: [2, 3] }),
+      'ERR_TORCHLET_INVALID_ARG_TYPE',
+      /array of integers for CopyStridedParams\.srcStrides/,
+    );
+    const conv = { N: 1, C: 1, OC: 1, groups: 1, in: [1, 2], kernel: [1, 1, 1], out: [1, 2, 3], stride: [1, 1, 1], pad: [0, 0, 0], dilation: [1, 1, 1] };
+    expectErr(call('convForward', x.arg(), x.arg(), null, x.arg(), conv), 'ERR_TORCHLET_INVALID_ARG', /expects 3 integers for ConvParams\.in, got 2/);
+  });
+  test('tensor arguments: required, well-formed, not disposed, one device, a supported dtype', () => {
+    expectErr(call('fill', null, { value: 0 }), 'ERR_TORCHLET_INVALID_ARG', /tensor argument 'out'/);
+    expectErr(call('fill', [1, 2, 3], { value: 0 }), 'ERR_TORCHLET_INVALID_ARG_TYPE', /\[storage, offset, shape\] for its tensor argument 'out'/);
+    const big = [t.arg()[0], 0, [100]];
+    expectErr(call('fill', big, { value: 0 }), 'ERR_TORCHLET_INVALID_ARG', /exceeds its storage/);
+    const l = torch.zeros([2], { dtype: 'int64' });
+    expectErr(call('softmax', l.arg(), l.arg(), { outer: 1, C: 2, inner: 1, log: false }), 'ERR_TORCHLET_DTYPE', /softmax.*int64.*'input'.*float32, float64/);
+    const d = torch.zeros([2]);
+    const a = d.arg();
+    d.dispose();
+    expectErr(call('fill', a, { value: 0 }), 'ERR_TORCHLET_DISPOSED', /disposed/);
+  });
 });

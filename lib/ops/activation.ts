@@ -16,12 +16,12 @@ function softmaxImpl(input: Tensor, dim: number, log: boolean): Tensor {
   const inner = shape.slice(d + 1).reduce((a, b) => a * b, 1);
   const x = input.contiguous();
   const y = Tensor.empty(input.shape.slice(), input.dtype, input.device);
-  native.softmax(x.arg(), y.arg(), outer, C, inner, log);
+  native.softmax(x.arg(), y.arg(), { outer, C, inner, log });
   if (x !== input) x.dispose();
   return record(y, [input], log ? 'LogSoftmaxBackward' : 'SoftmaxBackward', (g) => {
     const gc = g.contiguous();
     const dx = Tensor.empty(input.shape.slice(), input.dtype, input.device);
-    native.softmaxBackward(y.arg(), gc.arg(), dx.arg(), outer, C, inner, log);
+    native.softmaxBackward(y.arg(), gc.arg(), dx.arg(), { outer, C, inner, log });
     if (gc !== g) gc.dispose();
     return [dx];
   });

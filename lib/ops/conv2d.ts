@@ -4,9 +4,10 @@
 // Also conv2dReluMaxPool2d: conv2d -> ReLU -> max pooling (non-overlapping windows) in one native
 // pass whose full-size conv output and gradient are never stored (same values and gradients).
 import { native } from '../binding';
+import type { ConvParams, Pool2dParams } from '../../binding';
 import { invalidArg, checkTuple, typeArg } from '../errors';
 import { Tensor, record, checkTensor, isFloating } from '../tensor';
-import { runConv } from './conv_common';
+import { runConv, CONV_KERNELS } from './conv_common';
 import { reluMaxPool2d } from './pool2d';
 
 export interface Conv2dOptions {
@@ -19,7 +20,7 @@ export interface Conv2dOptions {
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   const prep = prepareConv2d(input, weight, bias, opts);
   if (prep instanceof Tensor) return prep;
-  return runConv(input, weight, bias, prep.outShape, prep.params, { forward: native.conv2dForward, backwardInput: native.conv2dBackwardInput, backwardWeight: native.conv2dBackwardWeight });
+  return runConv(input, weight, bias, prep.outShape, prep.params, CONV_KERNELS);
 }
 
 /**
@@ -27,7 +28,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
  * finished result where the call is handled by another conv2d call (unbatched input, asymmetric
  * 'same' padding).
  */
-function prepareConv2d(input: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: Conv2dOptions): Tensor | { params: number[]; outShape: number[] } {
+function prepareConv2d(input: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: Conv2dOptions): Tensor | { params: ConvParams; outShape: number[] } {
   checkTensor('input', input);
   checkTensor('weight', weight);
   if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
@@ -74,7 +75,10 @@ function prepareConv2d(input: Tensor, weight: Tensor, bias: Tensor | null | unde
   const OW = Math.floor((W + 2 * pw - dw * (KW - 1) - 1) / sw) + 1;
   if (OH < 1 || OW < 1)
     invalidArg('input', `a spatial size large enough for the kernel (output would be ${OH}x${OW})`, input);
-  return { params: [N, C, H, W, OC, KH, KW, OH, OW, sh, sw, ph, pw, dh, dw, groups], outShape: [N, OC, OH, OW] };
+  const params: ConvParams = {
+    N, C, OC, groups, in: [1, H, W], kernel: [1, KH, KW], out: [1, OH, OW], stride: [1, sh, sw], pad: [0, ph, pw], dilation: [1, dh, dw],
+  };
+  return { params, outShape: [N, OC, OH, OW] };
 }
 
 /**
@@ -94,7 +98,7 @@ export function conv2dReluMaxPool2d(
   const [N, OC, OH, OW] = prep.outShape;
   if (kh * kw > 256 || OH < kh || OW < kw) return reluMaxPool2d(conv2d(input, weight, bias, opts), kernelSize);
   const [POH, POW] = [Math.floor(OH / kh), Math.floor(OW / kw)];
-  const poolParams = [N, OC, OH, OW, POH, POW, kh, kw, kh, kw, 0, 0, 1, 1];
+  const poolParams: Pool2dParams = { N, C: OC, H: OH, W: OW, OH: POH, OW: POW, kh, kw, sh: kh, sw: kw, ph: 0, pw: 0, dh: 1, dw: 1 };
   const tap = Tensor.empty([N, OC, POH, POW], 'uint8', input.device);
   // runConv's kernels, with the pooled output y and the taps standing in for the conv output
   const y: Tensor = runConv(input, weight, bias, [N, OC, POH, POW], prep.params, {
@@ -112,12 +116,12 @@ function padAsym(x: Tensor, top: number, bottom: number, left: number, right: nu
   const out = Tensor.empty(shape, x.dtype, x.device, true);
   const st = out.strides;
   const win = new Tensor(out._storage, x.shape.slice(), x.dtype, x.device, st.slice(), top * st[2] + left * st[3]);
-  native.copyStrided(x.stridedArg(), x.strides, win.stridedArg(), win.strides, win.shape);
+  native.copyStrided(x.stridedArg(), win.stridedArg(), { srcStrides: x.strides, outStrides: win.strides, shape: win.shape });
   win.dispose();
   return record(out, [x], 'ConstantPadNdBackward', (g) => {
     const gw = new Tensor(g._storage, x.shape.slice(), g.dtype, g.device, g.strides.slice(), g.offset + top * g.strides[2] + left * g.strides[3]);
     const r = Tensor.empty(x.shape.slice(), g.dtype, g.device);
-    native.copyStrided(gw.stridedArg(), gw.strides, r.arg());
+    native.copyStrided(gw.stridedArg(), r.arg(), { srcStrides: gw.strides, outStrides: [], shape: r.shape });
     gw.dispose();
     return [r];
   });

@@ -1,10 +1,10 @@
 // lib/ops/conv3d.ts — 3-D convolution (stride, padding incl. 'same'/'valid', dilation, groups,
 // optional bias) over [N, C, D, H, W] (or unbatched [C, D, H, W]), with gradients for input, weight
 // and bias through the native conv3d kernels. Every argument is validated here with a named error.
-import { native } from '../binding';
+import type { ConvParams } from '../../binding';
 import { invalidArg, checkTuple, typeArg } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
-import { runConv } from './conv_common';
+import { runConv, CONV_KERNELS } from './conv_common';
 
 export interface Conv3dOptions {
   stride?: number | number[];
@@ -60,8 +60,11 @@ export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
   const OW = Math.floor((W + 2 * pw - dw * (KW - 1) - 1) / sw) + 1;
   if (OD < 1 || OH < 1 || OW < 1)
     invalidArg('input', `a spatial size large enough for the kernel (output would be ${OD}x${OH}x${OW})`, input);
-  const params = [N, C, D, H, W, OC, KD, KH, KW, OD, OH, OW, sd, sh, sw, pd, ph, pw, dd, dh, dw, groups];
-  let out = runConv(input, weight, bias, [N, OC, OD, OH, OW], params, { forward: native.conv3dForward, backwardInput: native.conv3dBackwardInput, backwardWeight: native.conv3dBackwardWeight });
+  const params: ConvParams = {
+    N, C, OC, groups, in: [D, H, W], kernel: [KD, KH, KW], out: [OD, OH, OW], stride: [sd, sh, sw], pad: [pd, ph, pw],
+    dilation: [dd, dh, dw],
+  };
+  let out = runConv(input, weight, bias, [N, OC, OD, OH, OW], params, CONV_KERNELS);
   trim.forEach((t, i) => {
     if (t) out = out.narrow(2 + i, 1, out.shape[2 + i] - 1);
   });

@@ -1,18 +1,26 @@
 // lib/ops/conv_common.ts — the part of conv2d and conv3d that does not depend on the number of
 // spatial dims: run the native forward on contiguous operands and record the backward that calls
 // the native input- and weight-gradient kernels (only for the inputs that need a gradient).
-import type { TensorArg, OptTensorArg } from '../../binding';
+import type { TensorArg, OptTensorArg, ConvParams } from '../../binding';
+import { native } from '../binding';
 import { Tensor, record } from '../tensor';
 
 export interface ConvKernels {
-  forward(x: TensorArg, w: TensorArg, b: OptTensorArg, y: TensorArg, params: number[]): void;
-  backwardInput(dy: TensorArg, w: TensorArg, dx: TensorArg, params: number[]): void;
-  backwardWeight(dy: TensorArg, x: TensorArg, dw: TensorArg, db: OptTensorArg, params: number[]): void;
+  forward(x: TensorArg, w: TensorArg, b: OptTensorArg, y: TensorArg, params: ConvParams): void;
+  backwardInput(dy: TensorArg, w: TensorArg, dx: TensorArg, params: ConvParams): void;
+  backwardWeight(dy: TensorArg, x: TensorArg, dw: TensorArg, db: OptTensorArg, params: ConvParams): void;
 }
+
+/** The N-dimensional native convolution kernels (1-D, 2-D and 3-D share them). */
+export const CONV_KERNELS: ConvKernels = {
+  forward: (x, w, b, y, p) => native.convForward(x, w, b, y, p),
+  backwardInput: (dy, w, dx, p) => native.convBackwardInput(dy, w, dx, p),
+  backwardWeight: (dy, x, dw, db, p) => native.convBackwardWeight(dy, x, dw, db, p),
+};
 
 /** y = conv(input, weight) + bias with output shape outShape; params are the kernel's. */
 export function runConv(
-  input: Tensor, weight: Tensor, bias: Tensor | null | undefined, outShape: number[], params: number[], k: ConvKernels,
+  input: Tensor, weight: Tensor, bias: Tensor | null | undefined, outShape: number[], params: ConvParams, k: ConvKernels,
   name = 'ConvolutionBackward',
 ): Tensor {
   const x = input.contiguous();

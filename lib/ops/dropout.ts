@@ -1,7 +1,7 @@
 // lib/ops/dropout.ts — dropout variants, identity outside training: dropout zeroes elements with
 // probability p and scales the rest by 1/(1-p); dropout2d/3d zero whole channels; alphaDropout keeps
 // SELU's self-normalisation. Masks come from the seeded counter-based generator.
-import { native } from '../binding';
+import { native, enums } from '../binding';
 import { invalidArg } from '../errors';
 import { Tensor, checkTensor, nextRandom, isFloating } from '../tensor';
 import { mul, add } from './elementwise';
@@ -30,10 +30,10 @@ export function dropout(input: Tensor, opts: DropoutOptions = {}): Tensor {
 /** Keep-mask of `shape` scaled by 1/(1-p) (all zeros when p = 1), from the seeded generator. */
 function scaledMask(shape: number[], p: number, like: Tensor): Tensor {
   const mask = Tensor.empty(shape, like.dtype, like.device);
-  if (p === 1) native.fill(mask.arg(), 0);
+  if (p === 1) native.fill(mask.arg(), { value: 0 });
   else {
     const [seed, off] = nextRandom(mask.numel());
-    native.random(2, mask.arg(), 1 - p, 1 / (1 - p), seed, off);
+    native.random(mask.arg(), { kind: enums.RandomKind.Bernoulli, a: 1 - p, b: 1 / (1 - p), seed, offset: off });
   }
   return mask;
 }
@@ -67,7 +67,7 @@ export function alphaDropout(input: Tensor, opts: DropoutOptions = {}): Tensor {
   const a = 1 / Math.sqrt((alpha * alpha * p + 1) * (1 - p));
   const keep = Tensor.empty(input.shape.slice(), input.dtype, input.device);
   const [seed, off] = nextRandom(keep.numel());
-  native.random(2, keep.arg(), 1 - p, 1, seed, off);
+  native.random(keep.arg(), { kind: enums.RandomKind.Bernoulli, a: 1 - p, b: 1, seed, offset: off });
   // out = x * (keep * a) + ((keep - 1) * alpha * a + alpha * a * p)
   const b = add(mul(add(keep, -1), alpha * a), alpha * a * p);
   return add(mul(input, mul(keep, a)), b);

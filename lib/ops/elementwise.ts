@@ -1,7 +1,8 @@
 // lib/ops/elementwise.ts — broadcasting binary ops (add sub mul div pow, comparisons), unary
 // math (neg exp log sqrt relu sigmoid tanh), casts and copies, with their gradients.
 // Broadcasting and type promotion follow PyTorch; gradients are summed back to each input's shape.
-import { native } from '../binding';
+import { native, enums } from '../binding';
+import type { BinaryOpCode, UnaryOpCode, UnaryBackwardOpCode } from '../../binding';
 import { invalidArg, typeArg } from '../errors';
 import { Tensor, DType, record, isFloating, checkTensor, full } from '../tensor';
 import { sum } from './reduce';
@@ -54,7 +55,7 @@ export function cast(t: Tensor, dtype: DType): Tensor {
   checkTensor('input', t);
   if (t.dtype === dtype) return t;
   const out = Tensor.empty(t.shape.slice(), dtype, t.device);
-  native.copyStrided(t.stridedArg(), t.strides, out.arg());
+  native.copyStrided(t.stridedArg(), out.arg(), { srcStrides: t.strides, outStrides: [], shape: out.shape });
   if (isFloating(dtype) && isFloating(t.dtype)) record(out, [t], 'ToCopyBackward', (g) => [cast(g, t.dtype)]);
   return out;
 }
@@ -62,7 +63,7 @@ export function cast(t: Tensor, dtype: DType): Tensor {
 export function clone(t: Tensor): Tensor {
   checkTensor('input', t);
   const out = Tensor.empty(t.shape.slice(), t.dtype, t.device);
-  native.copyStrided(t.stridedArg(), t.strides, out.arg());
+  native.copyStrided(t.stridedArg(), out.arg(), { srcStrides: t.strides, outStrides: [], shape: out.shape });
   return record(out, [t], 'CloneBackward', (g) => [g]);
 }
 
@@ -75,27 +76,32 @@ function asTensor(name: string, x: Tensor | number, like: Tensor): Tensor {
   return checkTensor(name, x);
 }
 
-const BIN = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, eq: 5, ne: 6, lt: 7, le: 8, gt: 9, ge: 10, maximum: 11, minimum: 12 };
+const BIN = enums.BinaryOp;
+const COMPARE = { eq: BIN.Eq, ne: BIN.Ne, lt: BIN.Lt, le: BIN.Le, gt: BIN.Gt, ge: BIN.Ge } as const;
 
 /** Raw broadcasting kernel call, no autograd. */
-function rawBinary(op: number, a: Tensor, b: Tensor, outDtype?: DType): Tensor {
+function rawBinary(op: BinaryOpCode, a: Tensor, b: Tensor, outDtype?: DType): Tensor {
   const shape = broadcastShapes(a.shape, b.shape);
   let dt = promoteTypes(a.dtype, b.dtype);
-  if (op === BIN.div && !isFloating(dt)) dt = 'float32';
+  if (op === BIN.Div && !isFloating(dt)) dt = 'float32';
   const ca = a.dtype === dt ? a : cast(a, dt);
   const cb = b.dtype === dt ? b : cast(b, dt);
   const out = Tensor.empty(shape, outDtype ?? dt, a.device);
-  native.binary(op, ca.stridedArg(), broadcastStrides(ca, shape), cb.stridedArg(), broadcastStrides(cb, shape), out.arg());
+  native.binary(ca.stridedArg(), cb.stridedArg(), out.arg(), {
+    op,
+    inputStrides: broadcastStrides(ca, shape),
+    otherStrides: broadcastStrides(cb, shape),
+  });
   if (ca !== a) ca.dispose();
   if (cb !== b) cb.dispose();
   return out;
 }
 
-const UN = { neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, relu: 5, sigmoid: 6, tanh: 7, addS: 8, mulS: 9, powS: 10, rsubS: 11, rdivS: 12 };
-function rawUnary(op: number, a: Tensor, scalar = 0): Tensor {
+const UN = enums.UnaryOp;
+export function rawUnary(op: UnaryOpCode, a: Tensor, scalar = 0): Tensor {
   const src = a.contiguous();
   const out = Tensor.empty(a.shape.slice(), a.dtype, a.device);
-  native.unary(op, src.arg(), scalar, out.arg());
+  native.unary(src.arg(), out.arg(), { op, scalar });
   if (src !== a) src.dispose();
   return out;
 }
@@ -109,14 +115,14 @@ export function add(a: Tensor, b: Tensor | number, opts: { alpha?: number } = {}
   const alpha = opts.alpha ?? 1;
   if (typeof b === 'number') {
     if (isFloating(a.dtype) || Number.isInteger(b * alpha)) {
-      const out = rawUnary(UN.addS, a, b * alpha);
+      const out = rawUnary(UN.AddScalar, a, b * alpha);
       return record(out, [a], 'AddBackward', (g) => [g]);
     }
     b = scalarTensor(b, a);
   }
   checkTensor('other', b);
   const bb = alpha === 1 ? b : mul(b, alpha);
-  const out = rawBinary(BIN.add, a, bb);
+  const out = rawBinary(BIN.Add, a, bb);
   return record(out, [a, bb], 'AddBackward', (g) => [sumTo(g, a.shape), sumTo(g, bb.shape)]);
 }
 export function sub(a: Tensor, b: Tensor | number, opts: { alpha?: number } = {}): Tensor {
@@ -125,7 +131,7 @@ export function sub(a: Tensor, b: Tensor | number, opts: { alpha?: number } = {}
   if (typeof b === 'number') return add(a, -b * alpha);
   checkTensor('other', b);
   const bb = alpha === 1 ? b : mul(b, alpha);
-  const out = rawBinary(BIN.sub, a, bb);
+  const out = rawBinary(BIN.Sub, a, bb);
   return record(out, [a, bb], 'SubBackward', (g) => [sumTo(g, a.shape), neg(sumTo(g, bb.shape))]);
 }
 export function mul(a: Tensor, b: Tensor | number): Tensor {
@@ -133,13 +139,13 @@ export function mul(a: Tensor, b: Tensor | number): Tensor {
   if (typeof b === 'number') {
     if (isFloating(a.dtype) || Number.isInteger(b)) {
       const s = b;
-      const out = rawUnary(UN.mulS, a, s);
+      const out = rawUnary(UN.MulScalar, a, s);
       return record(out, [a], 'MulBackward', (g) => [mul(g, s)]);
     }
     b = scalarTensor(b, a);
   }
   const bt = checkTensor('other', b);
-  const out = rawBinary(BIN.mul, a, bt);
+  const out = rawBinary(BIN.Mul, a, bt);
   return record(out, [a, bt], 'MulBackward', (g) => [
     a.requiresGrad ? sumTo(mul(g, bt), a.shape) : null,
     bt.requiresGrad ? sumTo(mul(g, a), bt.shape) : null,
@@ -150,11 +156,11 @@ export function div(a: Tensor, b: Tensor | number): Tensor {
   if (typeof b === 'number') {
     const fa = floatOnly('input', a);
     const s = 1 / b;
-    const out = rawUnary(UN.mulS, fa, s);
+    const out = rawUnary(UN.MulScalar, fa, s);
     return record(out, [fa], 'DivBackward', (g) => [mul(g, s)]);
   }
   const bt = checkTensor('other', b);
-  const out = rawBinary(BIN.div, a, bt);
+  const out = rawBinary(BIN.Div, a, bt);
   return record(out, [a, bt], 'DivBackward', (g) => [
     a.requiresGrad ? sumTo(div(g, bt), a.shape) : null,
     bt.requiresGrad ? sumTo(neg(div(mul(g, out), bt)), bt.shape) : null,
@@ -163,13 +169,13 @@ export function div(a: Tensor, b: Tensor | number): Tensor {
 /** s / a for a scalar s. */
 export function rdiv(s: number, a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));
-  const out = rawUnary(UN.rdivS, fa, s);
+  const out = rawUnary(UN.RdivScalar, fa, s);
   return record(out, [fa], 'DivBackward', (g) => [neg(div(mul(g, out), fa))]);
 }
 /** s - a for a scalar s. */
 export function rsub(s: number, a: Tensor): Tensor {
   checkTensor('input', a);
-  const out = rawUnary(UN.rsubS, a, s);
+  const out = rawUnary(UN.RsubScalar, a, s);
   return record(out, [a], 'RsubBackward', (g) => [neg(g)]);
 }
 export function pow(a: Tensor, b: Tensor | number): Tensor {
@@ -177,72 +183,72 @@ export function pow(a: Tensor, b: Tensor | number): Tensor {
   if (typeof b === 'number') {
     const fa = floatOnly('input', a);
     const e = b;
-    const out = rawUnary(UN.powS, fa, e);
+    const out = rawUnary(UN.PowScalar, fa, e);
     return record(out, [fa], 'PowBackward', (g) => [e === 0 ? mul(g, 0) : mul(mul(g, pow(fa, e - 1)), e)]);
   }
   const bt = checkTensor('exponent', b);
-  const out = rawBinary(BIN.pow, a, bt);
+  const out = rawBinary(BIN.Pow, a, bt);
   return record(out, [a, bt], 'PowBackward', (g) => [
     a.requiresGrad ? sumTo(mul(mul(g, bt), pow(a, sub(bt, 1))), a.shape) : null,
     bt.requiresGrad ? sumTo(mul(mul(g, out), log(a)), bt.shape) : null,
   ]);
 }
 export function maximum(a: Tensor, b: Tensor): Tensor {
-  return rawBinary(BIN.maximum, checkTensor('input', a), checkTensor('other', b));
+  return rawBinary(BIN.Maximum, checkTensor('input', a), checkTensor('other', b));
 }
 export function minimum(a: Tensor, b: Tensor): Tensor {
-  return rawBinary(BIN.minimum, checkTensor('input', a), checkTensor('other', b));
+  return rawBinary(BIN.Minimum, checkTensor('input', a), checkTensor('other', b));
 }
 export type CompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 /** Elementwise comparison: a bool tensor. */
 export function compare(op: CompareOp, a: Tensor, b: Tensor | number): Tensor {
   checkTensor('input', a);
-  if (!(op in BIN)) typeArg('op', 'a comparison', op);
+  if (!Object.prototype.hasOwnProperty.call(COMPARE, op)) typeArg('op', 'a comparison', op);
   const bt = asTensor('other', b, a);
-  const out = rawBinary(BIN[op], a, bt, 'bool');
+  const out = rawBinary(COMPARE[op], a, bt, 'bool');
   if (bt !== b) bt.dispose();
   return new Tensor(out._storage, out.shape, 'bool', out.device);
 }
 
 export function neg(a: Tensor): Tensor {
   checkTensor('input', a);
-  return record(rawUnary(UN.neg, a), [a], 'NegBackward', (g) => [neg(g)]);
+  return record(rawUnary(UN.Neg, a), [a], 'NegBackward', (g) => [neg(g)]);
 }
 export function exp(a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));
-  const out = rawUnary(UN.exp, fa);
+  const out = rawUnary(UN.Exp, fa);
   return record(out, [fa], 'ExpBackward', (g) => [mul(g, out)]);
 }
 export function log(a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));
-  const out = rawUnary(UN.log, fa);
+  const out = rawUnary(UN.Log, fa);
   return record(out, [fa], 'LogBackward', (g) => [div(g, fa)]);
 }
 export function sqrt(a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));
-  const out = rawUnary(UN.sqrt, fa);
+  const out = rawUnary(UN.Sqrt, fa);
   return record(out, [fa], 'SqrtBackward', (g) => [mul(div(g, out), 0.5)]);
 }
-function unaryBackward(op: number, t: Tensor, g: Tensor): Tensor {
+function unaryBackward(op: UnaryBackwardOpCode, t: Tensor, g: Tensor): Tensor {
   const gc = g.contiguous();
   const dx = Tensor.empty(g.shape.slice(), g.dtype, g.device);
-  native.unaryBackward(op, t.arg(), gc.arg(), dx.arg());
+  native.unaryBackward(t.arg(), gc.arg(), dx.arg(), { op });
   if (gc !== g) gc.dispose();
   return dx;
 }
 export function relu(a: Tensor): Tensor {
   checkTensor('input', a);
   const x = a.contiguous();
-  const out = rawUnary(UN.relu, x);
-  return record(out, [a], 'ReluBackward', (g) => [unaryBackward(0, x, g)]);
+  const out = rawUnary(UN.Relu, x);
+  return record(out, [a], 'ReluBackward', (g) => [unaryBackward(enums.UnaryBackwardOp.Relu, x, g)]);
 }
 export function sigmoid(a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));
-  const out = rawUnary(UN.sigmoid, fa);
-  return record(out, [fa], 'SigmoidBackward', (g) => [unaryBackward(1, out, g)]);
+  const out = rawUnary(UN.Sigmoid, fa);
+  return record(out, [fa], 'SigmoidBackward', (g) => [unaryBackward(enums.UnaryBackwardOp.Sigmoid, out, g)]);
 }
 export function tanh(a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));
-  const out = rawUnary(UN.tanh, fa);
-  return record(out, [fa], 'TanhBackward', (g) => [unaryBackward(2, out, g)]);
+  const out = rawUnary(UN.Tanh, fa);
+  return record(out, [fa], 'TanhBackward', (g) => [unaryBackward(enums.UnaryBackwardOp.Tanh, out, g)]);
 }

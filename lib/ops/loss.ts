@@ -36,11 +36,11 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): T
   const t = target.dtype === 'int64' ? target.contiguous() : target.to('int64');
   const x = input.contiguous();
   const per = Tensor.empty([input.shape[0]], input.dtype, input.device);
-  native.nllForward(x.arg(), t.arg(), per.arg(), ignore);
+  native.nllForward(x.arg(), t.arg(), per.arg(), { ignoreIndex: ignore });
   record(per, [input], 'NllLossBackward', (g) => {
     const gc = g.contiguous();
     const d = Tensor.empty(input.shape.slice(), input.dtype, input.device);
-    native.nllBackward(gc.arg(), t.arg(), d.arg(), ignore);
+    native.nllBackward(gc.arg(), t.arg(), d.arg(), { ignoreIndex: ignore });
     if (gc !== g) gc.dispose();
     return [d];
   });

@@ -18,7 +18,9 @@ export function gemm(
   transA: boolean, transB: boolean, strideA: number, strideB: number,
 ): Tensor {
   const c = Tensor.empty([batch, M, N], a.dtype, a.device);
-  native.matmul(a.arg(), b.arg(), c.arg(), [batch, M, N, K, transA ? 1 : 0, transB ? 1 : 0, strideA, strideB, M * N, 1, 0]);
+  native.matmul(a.arg(), b.arg(), c.arg(), {
+    batch, M, N, K, transA, transB, strideA, strideB, strideC: M * N, alpha: 1, beta: 0,
+  });
   return c;
 }
 

@@ -4,6 +4,7 @@
 // Also reluMaxPool2d = maxPool2d(relu(x)) fused in one native pass (same values and gradients).
 import type { TensorArg } from '../../binding';
 import { native } from '../binding';
+import type { Pool2dParams, AvgPool2dParams, Plane2dParams } from '../../binding';
 import { invalidArg, checkTuple, checkInt, typeArg } from '../errors';
 import { Tensor, record, checkTensor, isFloating } from '../tensor';
 import { relu } from './elementwise';
@@ -79,7 +80,7 @@ export function maxPool2d(input: Tensor, kernelSize: number | number[], opts: Ma
   const OH = poolOutputSize(H, kh, sh, ph, dh, ceil);
   const OW = poolOutputSize(W, kw, sw, pw, dw, ceil);
   if (OH < 1 || OW < 1) invalidArg('input', `a spatial size large enough for the kernel (output would be ${OH}x${OW})`, input);
-  const params = [N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, dh, dw];
+  const params: Pool2dParams = { N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, dh, dw };
   // maxPool2d(relu(a)) as user code writes it: pool relu's output with the fused kernel (relu of a
   // relu output changes nothing) and send the gradient straight to a, past ReluBackward — one pass
   // instead of the pool's scatter and relu's mask, the same values (see reluMaxPool2d).
@@ -123,7 +124,7 @@ function fusedReluPool(x0: Tensor, target: Tensor, kh: number, kw: number): Tens
   const [N, C, H, W] = x0.shape;
   const OH = Math.floor(H / kh);
   const OW = Math.floor(W / kw);
-  const params = [N, C, H, W, OH, OW, kh, kw, kh, kw, 0, 0, 1, 1];
+  const params: Pool2dParams = { N, C, H, W, OH, OW, kh, kw, sh: kh, sw: kw, ph: 0, pw: 0, dh: 1, dw: 1 };
   const tap = Tensor.empty([N, C, OH, OW], 'uint8', x0.device);
   return runPool(x0, OH, OW, 'ReluMaxPool2dBackward',
     (x, y) => native.reluMaxPool2dForward(x, y, tap.arg(), params),
@@ -157,7 +158,9 @@ export function avgPool2d(input: Tensor, kernelSize: number | number[], opts: Av
   const OH = poolOutputSize(H, kh, sh, ph, 1, ceil);
   const OW = poolOutputSize(W, kw, sw, pw, 1, ceil);
   if (OH < 1 || OW < 1) invalidArg('input', `a spatial size large enough for the kernel (output would be ${OH}x${OW})`, input);
-  const params = [N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, opts.countIncludePad === false ? 0 : 1, div];
+  const params: AvgPool2dParams = {
+    N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, countIncludePad: opts.countIncludePad !== false, divisorOverride: div,
+  };
   return runPool(input, OH, OW, 'AvgPool2DBackward',
     (x, y) => native.avgPool2dForward(x, y, params),
     (g, dx) => native.avgPool2dBackward(g, dx, params));
@@ -187,7 +190,7 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: AdaptiveOutputSize)
   const [N, C, H, W] = input.shape;
   const [OH, OW] = adaptiveOutputSize(outputSize, H, W);
   checkAdaptiveSpatial(input);
-  const params = [N, C, H, W, OH, OW];
+  const params: Plane2dParams = { N, C, H, W, OH, OW };
   return runPool(input, OH, OW, 'AdaptiveAvgPool2DBackward',
     (x, y) => native.adaptiveAvgPool2dForward(x, y, params),
     (g, dx) => native.adaptiveAvgPool2dBackward(g, dx, params));
@@ -209,11 +212,11 @@ export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveOutputSize,
   const [N, C, H, W] = input.shape;
   const [OH, OW] = adaptiveOutputSize(outputSize, H, W);
   checkAdaptiveSpatial(input);
-  const params = [N, C, H, W, OH, OW];
+  const params: Plane2dParams = { N, C, H, W, OH, OW };
   const idx = Tensor.empty([N, C, OH, OW], 'int64', input.device);
   const y = runPool(input, OH, OW, 'AdaptiveMaxPool2DBackward',
     (x, out) => native.adaptiveMaxPool2dForward(x, out, idx.arg(), params),
-    (g, dx) => native.maxPool2dBackward(g, idx.arg(), dx, [...params, 1, 1, 1, 1, 0, 0, 1, 1]));
+    (g, dx) => native.maxPool2dBackward(g, idx.arg(), dx, { ...params, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1 }));
   if (opts.returnIndices) return [y, idx];
   return y;
 }
@@ -252,7 +255,7 @@ export function maxUnpool2d(input: Tensor, indices: Tensor, kernelSize: number |
       invalidArg('outputSize', `a size between [${defH - sh + 1}, ${defW - sw + 1}] and [${defH + sh - 1}, ${defW + sw - 1}]`, os);
   }
   if (OH < 1 || OW < 1) invalidArg('outputSize', 'a positive output size', opts.outputSize ?? [OH, OW]);
-  const params = [N, C, H, W, OH, OW];
+  const params: Plane2dParams = { N, C, H, W, OH, OW };
   const ic = indices.contiguous();
   return runPool(input, OH, OW, 'MaxUnpool2DBackward',
     (x, y) => native.maxUnpool2dForward(x, ic.arg(), y, params),

@@ -1,12 +1,14 @@
 // lib/ops/reduce.ts — sum, mean (with gradients), max/min (values and indices) and argmax/argmin,
 // over all elements or given dimensions, with keepdim. Integer and bool sums accumulate in int64.
-import { native } from '../binding';
+import { native, enums } from '../binding';
+import type { ReduceOpCode } from '../../binding';
 import { Tensor, record, normDim, checkTensor, isFloating } from '../tensor';
 import { cast, compare, mul, div } from './elementwise';
 import { expand } from './shape';
 import { invalidArg } from '../errors';
 
-const RED = { sum: 0, mean: 1, max: 2, min: 3, argmax: 4, argmin: 5 };
+const R = enums.ReduceOp;
+const RED = { sum: R.Sum, mean: R.Mean, max: R.Max, min: R.Min, argmax: R.Argmax, argmin: R.Argmin } as const;
 
 function normDims(t: Tensor, dim: number | number[] | null | undefined): number[] {
   if (dim === null || dim === undefined) return t.shape.map((_, i) => i);
@@ -25,14 +27,14 @@ function reducedShape(shape: number[], dims: number[], keepdim: boolean): number
 }
 
 /** One native reduction over a single dim of a contiguous tensor -> [outer, inner] (keepdim shape). */
-function reduceOne(op: number, x: Tensor, d: number, outDtype = x.dtype): Tensor {
+function reduceOne(op: ReduceOpCode, x: Tensor, d: number, outDtype = x.dtype): Tensor {
   const outer = x.shape.slice(0, d).reduce((a, b) => a * b, 1);
   const r = x.shape[d];
   const inner = x.shape.slice(d + 1).reduce((a, b) => a * b, 1);
   const shape = x.shape.slice();
   shape[d] = 1;
   const out = Tensor.empty(shape, outDtype, x.device);
-  native.reduce(op, x.arg(), outer, r, inner, out.arg());
+  native.reduce(x.arg(), out.arg(), { op, outer, r, inner });
   return out;
 }
 
@@ -60,7 +62,7 @@ function rawSum(t: Tensor, dims: number[], keepdim: boolean, mean: boolean): Ten
   }
   if (mean && count !== 1) {
     const m = Tensor.empty(x.shape.slice(), x.dtype, x.device);
-    native.unary(9, x.arg(), 1 / count, m.arg());
+    native.unary(x.arg(), m.arg(), { op: enums.UnaryOp.MulScalar, scalar: 1 / count });
     x.dispose();
     x = m;
   }
@@ -87,7 +89,7 @@ export function mean(t: Tensor, dim?: number | number[] | null, keepdim = false)
   return record(out, [t], 'MeanBackward', (g) => {
     const e = expandGrad(g, t.shape, dims, keepdim);
     const r = Tensor.empty(e.shape.slice(), e.dtype, e.device);
-    native.unary(9, e.arg(), 1 / count, r.arg());
+    native.unary(e.arg(), r.arg(), { op: enums.UnaryOp.MulScalar, scalar: 1 / count });
     e.dispose();
     return [r];
   });
@@ -98,7 +100,7 @@ function expandGrad(g: Tensor, shape: number[], dims: number[], keepdim: boolean
   const gk = keepdim ? g : new Tensor(g._storage, kshape, g.dtype, g.device, undefined, g.offset);
   const e = expand(gk, shape);
   const out = Tensor.empty(shape.slice(), g.dtype, g.device);
-  native.copyStrided(e.stridedArg(), e.strides, out.arg());
+  native.copyStrided(e.stridedArg(), out.arg(), { srcStrides: e.strides, outStrides: [], shape: out.shape });
   if (gk !== g) gk.dispose();
   e.dispose();
   return out;

@@ -83,7 +83,7 @@ export function squeeze(t: Tensor, dim?: number): Tensor {
 function scatterWindow(g: Tensor, inputShape: number[], win: (z: Tensor) => Tensor): Tensor {
   const z = Tensor.empty(inputShape.slice(), g.dtype, g.device, true);
   const w = win(z);
-  native.copyStrided(g.stridedArg(), g.strides, w.stridedArg(), w.strides, w.shape);
+  native.copyStrided(g.stridedArg(), w.stridedArg(), { srcStrides: g.strides, outStrides: w.strides, shape: w.shape });
   w.dispose();
   return z;
 }
@@ -148,7 +148,7 @@ export function cat(tensors: Tensor[], dim = 0): Tensor {
     starts.push(off);
     if (t.numel()) {
       const win = viewOf(out, t.shape.slice(), st.slice(), off * st[d]);
-      native.copyStrided(t.stridedArg(), t.strides, win.stridedArg(), st, t.shape);
+      native.copyStrided(t.stridedArg(), win.stridedArg(), { srcStrides: t.strides, outStrides: st, shape: t.shape });
       win.dispose();
     }
     off += t.shape[d];

@@ -45,7 +45,10 @@ export class Adam extends Optimizer<AdamOptions> {
         native.adamStep(
           p.arg(), grad.arg(), (s.expAvg as Tensor).arg(), (s.expAvgSq as Tensor).arg(),
           g.amsgrad ? (s.maxExpAvgSq as Tensor).arg() : null,
-          [g.lr, g.betas[0], g.betas[1], g.eps, g.weightDecay, s.step as number, g.amsgrad ? 1 : 0, this.decoupled ? 1 : 0, g.maximize ? 1 : 0],
+          {
+            lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps, weightDecay: g.weightDecay, step: s.step as number,
+            amsgrad: g.amsgrad, decoupled: this.decoupled, maximize: g.maximize,
+          },
         );
         if (grad !== p.grad) grad.dispose();
       }

@@ -36,9 +36,10 @@ export class SGD extends Optimizer<SGDOptions> {
           first = true;
         }
         const grad = p.grad.contiguous();
-        native.sgdStep(p.arg(), grad.arg(), g.momentum !== 0 ? (s.momentumBuffer as Tensor).arg() : null, [
-          g.lr, g.momentum, g.dampening, g.weightDecay, g.nesterov ? 1 : 0, first ? 1 : 0, g.maximize ? 1 : 0,
-        ]);
+        native.sgdStep(p.arg(), grad.arg(), g.momentum !== 0 ? (s.momentumBuffer as Tensor).arg() : null, {
+          lr: g.lr, momentum: g.momentum, dampening: g.dampening, weightDecay: g.weightDecay, nesterov: g.nesterov,
+          firstStep: first, maximize: g.maximize,
+        });
         if (grad !== p.grad) grad.dispose();
       }
     }

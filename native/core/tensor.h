@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "error.h"
+
 namespace tl {
 
 enum class DType : int32_t { F32 = 0, F64 = 1, I64 = 2, U8 = 3, I32 = 4 };
@@ -27,12 +29,6 @@ inline size_t dtype_size(DType d) {
 const char* dtype_name(DType d);
 const char* device_name(Device d);
 
-// Error codes match lib/errors.ts.
-enum class ErrorCode { Invalid, NotImplemented, OutOfMemory, Internal };
-struct Error : std::runtime_error {
-  ErrorCode code;
-  Error(ErrorCode c, const std::string& m) : std::runtime_error(m), code(c) {}
-};
 
 // Non-owning view: pointer + dtype + device + shape (contiguous, row-major).
 struct TensorView {

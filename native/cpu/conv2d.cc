@@ -26,13 +26,19 @@
 #include <string>
 #include <vector>
 
-#include "../core/ops.h"
-#include "dispatch.h"
+#include "core/conv_params.h"
+#include "core/dispatch.h"
 #include "gemm.h"
 #include "pool2d.h"
 
 namespace tl {
 namespace cpu {
+// The 3-D kernels (conv3d.cc).
+void conv3d_forward_cpu(const TensorView& x, const TensorView& w, const TensorView& b, const TensorView& y, const Conv3dParams& p);
+void conv3d_backward_input_cpu(const TensorView& dy, const TensorView& w, const TensorView& dx, const Conv3dParams& p);
+void conv3d_backward_weight_cpu(const TensorView& dy, const TensorView& x, const TensorView& dw, const TensorView& db,
+                                const Conv3dParams& p);
+
 namespace {
 
 // Per-thread grow-only buffers, kept across calls (training calls these kernels with the same shapes
@@ -472,11 +478,11 @@ void backward_weight_impl(const TensorView& dyv, const TensorView& xv, const Ten
 void check_dtypes(const char* op, std::initializer_list<const TensorView*> ts) {
   const DType d = (*ts.begin())->dtype;
   if (d != DType::F32 && d != DType::F64)
-    throw Error(ErrorCode::Invalid, std::string("torchlet: ") + op + " supports float32 and float64, got " +
+    throw Error(ErrorCode::DType, std::string("torchlet: ") + op + " supports float32 and float64, got " +
                                         dtype_name(d));
   for (const TensorView* t : ts)
     if (t->data && t->dtype != d)
-      throw Error(ErrorCode::Invalid, std::string("torchlet: ") + op + " operands must share one dtype");
+      throw Error(ErrorCode::InvalidArg, std::string("torchlet: ") + op + " operands must share one dtype");
 }
 
 void conv2d_forward_cpu(const TensorView& x, const TensorView& w, const TensorView& b, const TensorView& y,
@@ -551,13 +557,41 @@ void conv2d_relu_max_pool2d_backward_weight_cpu(const TensorView& g, const Tenso
   });
 }
 
+// ConvParams entry points: 2-D (and 1-D) shapes take the 2-D kernels, others the 3-D ones.
+void conv_forward_cpu(const TensorView& x, const TensorView& w, const TensorView& b, const TensorView& y, const ConvParams& p) {
+  if (conv_is_2d(p)) conv2d_forward_cpu(x, w, b, y, conv_as_2d(p));
+  else conv3d_forward_cpu(x, w, b, y, conv_as_3d(p));
+}
+TL_REGISTER_KERNEL(conv_forward_op, CPU, conv_forward_cpu, kFloatTypes);
+void conv_backward_input_cpu(const TensorView& dy, const TensorView& w, const TensorView& dx, const ConvParams& p) {
+  if (conv_is_2d(p)) conv2d_backward_input_cpu(dy, w, dx, conv_as_2d(p));
+  else conv3d_backward_input_cpu(dy, w, dx, conv_as_3d(p));
+}
+TL_REGISTER_KERNEL(conv_backward_input_op, CPU, conv_backward_input_cpu, kFloatTypes);
+void conv_backward_weight_cpu(const TensorView& dy, const TensorView& x, const TensorView& dw, const TensorView& db,
+                            const ConvParams& p) {
+  if (conv_is_2d(p)) conv2d_backward_weight_cpu(dy, x, dw, db, conv_as_2d(p));
+  else conv3d_backward_weight_cpu(dy, x, dw, db, conv_as_3d(p));
+}
+TL_REGISTER_KERNEL(conv_backward_weight_op, CPU, conv_backward_weight_cpu, kFloatTypes);
+void conv2d_relu_max_pool2d_forward_cpu_(const TensorView& x, const TensorView& w, const TensorView& b, const TensorView& y,
+                                        const TensorView& tap, const ConvParams& p, const Pool2dParams& pp) {
+  conv2d_relu_max_pool2d_forward_cpu(x, w, b, y, tap, conv_as_2d(p), pp);
+}
+TL_REGISTER_KERNEL(conv2d_relu_max_pool2d_forward_op, CPU, conv2d_relu_max_pool2d_forward_cpu_, kFloatTypes);
+void conv2d_relu_max_pool2d_backward_input_cpu_(const TensorView& g, const TensorView& y, const TensorView& tap,
+                                               const TensorView& w, const TensorView& dx, const ConvParams& p,
+                                               const Pool2dParams& pp) {
+  conv2d_relu_max_pool2d_backward_input_cpu(g, y, tap, w, dx, conv_as_2d(p), pp);
+}
+TL_REGISTER_KERNEL(conv2d_relu_max_pool2d_backward_input_op, CPU, conv2d_relu_max_pool2d_backward_input_cpu_, kFloatTypes);
+void conv2d_relu_max_pool2d_backward_weight_cpu_(const TensorView& g, const TensorView& y, const TensorView& tap,
+                                                const TensorView& x, const TensorView& dw, const TensorView& db,
+                                                const ConvParams& p, const Pool2dParams& pp) {
+  conv2d_relu_max_pool2d_backward_weight_cpu(g, y, tap, x, dw, db, conv_as_2d(p), pp);
+}
+TL_REGISTER_KERNEL(conv2d_relu_max_pool2d_backward_weight_op, CPU, conv2d_relu_max_pool2d_backward_weight_cpu_, kFloatTypes);
+
 }  // namespace
 }  // namespace cpu
 }  // namespace tl
-
-TL_REGISTER_KERNEL(conv2d_relu_max_pool2d_forward_op, CPU, &tl::cpu::conv2d_relu_max_pool2d_forward_cpu);
-TL_REGISTER_KERNEL(conv2d_relu_max_pool2d_backward_input_op, CPU, &tl::cpu::conv2d_relu_max_pool2d_backward_input_cpu);
-TL_REGISTER_KERNEL(conv2d_relu_max_pool2d_backward_weight_op, CPU, &tl::cpu::conv2d_relu_max_pool2d_backward_weight_cpu);
-TL_REGISTER_KERNEL(conv2d_forward_op, CPU, &tl::cpu::conv2d_forward_cpu);
-TL_REGISTER_KERNEL(conv2d_backward_input_op, CPU, &tl::cpu::conv2d_backward_input_cpu);
-TL_REGISTER_KERNEL(conv2d_backward_weight_op, CPU, &tl::cpu::conv2d_backward_weight_cpu);

@@ -17,7 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "core/ops.h"
+#include "core/conv_params.h"
+#include "core/dispatch.h"
 #include "cpu/gemm.h"
 
 namespace tl {
@@ -259,14 +260,16 @@ void backward_weight_impl(const TensorView& dyv, const TensorView& xv, const Ten
   }
 }
 
+}  // namespace
+
 void check_dtypes3(const char* op, std::initializer_list<const TensorView*> ts) {
   const DType d = (*ts.begin())->dtype;
   if (d != DType::F32 && d != DType::F64)
-    throw Error(ErrorCode::Invalid, std::string("torchlet: ") + op + " supports float32 and float64, got " +
+    throw Error(ErrorCode::DType, std::string("torchlet: ") + op + " supports float32 and float64, got " +
                                         dtype_name(d));
   for (const TensorView* t : ts)
     if (t->data && t->dtype != d)
-      throw Error(ErrorCode::Invalid, std::string("torchlet: ") + op + " operands must share one dtype");
+      throw Error(ErrorCode::InvalidArg, std::string("torchlet: ") + op + " operands must share one dtype");
 }
 
 void conv3d_forward_cpu(const TensorView& x, const TensorView& w, const TensorView& b, const TensorView& y,
@@ -296,10 +299,5 @@ void conv3d_backward_weight_cpu(const TensorView& dy, const TensorView& x, const
     backward_weight_impl<double>(dy, x, dw, db, p);
 }
 
-}  // namespace
 }  // namespace cpu
 }  // namespace tl
-
-TL_REGISTER_KERNEL(conv3d_forward_op, CPU, &tl::cpu::conv3d_forward_cpu);
-TL_REGISTER_KERNEL(conv3d_backward_input_op, CPU, &tl::cpu::conv3d_backward_input_cpu);
-TL_REGISTER_KERNEL(conv3d_backward_weight_op, CPU, &tl::cpu::conv3d_backward_weight_cpu);

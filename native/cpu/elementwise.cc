@@ -2,7 +2,8 @@
 // unary ops and their backward. Contiguous fast paths; general N-d strided iteration otherwise.
 #include <cmath>
 #include <cstring>
-#include "dispatch.h"
+#include "core/dispatch.h"
+#include "ops/elementwise.h"
 
 namespace tl {
 namespace {
@@ -64,15 +65,19 @@ void copy_typed(const TensorView& src, const std::vector<int64_t>& strides, cons
   for_each_strided(out.shape, strides, zero, [&](int64_t i, int64_t ia, int64_t) { o[i] = static_cast<D>(s[ia]); });
 }
 
-void copy_strided_cpu(const TensorView& src, const std::vector<int64_t>& strides, const TensorView& out,
-                      const std::vector<int64_t>& out_strides) {
+void copy_strided_cpu(const TensorView& src, const TensorView& out_arg, const CopyStridedParams& p) {
+  const std::vector<int64_t>&strides = p.src_strides, &out_strides = p.out_strides;
+  TensorView out = out_arg;
+  out.shape = p.shape;
   dispatch_all("copy", src.dtype, [&](auto s) {
     using S = decltype(s);
     dispatch_all("copy", out.dtype, [&](auto d) { copy_typed<S, decltype(d)>(src, strides, out, out_strides); });
   });
 }
+TL_REGISTER_KERNEL(copy_strided_op, CPU, copy_strided_cpu, kAllTypes);
 
-void fill_cpu(const TensorView& out, double value) {
+void fill_cpu(const TensorView& out, const FillParams& p) {
+  const double value = p.value;
   dispatch_all("fill", out.dtype, [&](auto z) {
     using T = decltype(z);
     T* o = out.ptr<T>();
@@ -82,6 +87,8 @@ void fill_cpu(const TensorView& out, double value) {
     for (int64_t i = 0; i < n; ++i) o[i] = v;
   });
 }
+
+TL_REGISTER_KERNEL(fill_op, CPU, fill_cpu, kAllTypes);
 
 template <typename T>
 inline T apply_binary(BinaryOp op, T a, T b) {
@@ -140,8 +147,9 @@ void binary_loop(const TensorView& a, const std::vector<int64_t>& sa, const Tens
   for_each_strided(out.shape, sa, sb, [&](int64_t i, int64_t ia, int64_t ib) { f(i, pa[ia], pb[ib]); });
 }
 
-void binary_cpu(BinaryOp op, const TensorView& a, const std::vector<int64_t>& sa, const TensorView& b,
-                const std::vector<int64_t>& sb, const TensorView& out) {
+void binary_cpu(const TensorView& a, const TensorView& b, const TensorView& out, const BinaryParams& p) {
+  const BinaryOp op = p.op;
+  const std::vector<int64_t>&sa = p.input_strides, &sb = p.other_strides;
   const bool cmp = op >= BinaryOp::Eq && op <= BinaryOp::Ge;
   dispatch_all("binary", a.dtype, [&](auto z) {
     using T = decltype(z);
@@ -160,6 +168,8 @@ void binary_cpu(BinaryOp op, const TensorView& a, const std::vector<int64_t>& sa
     }
   });
 }
+
+TL_REGISTER_KERNEL(binary_op, CPU, binary_cpu, kAllTypes);
 
 template <typename T>
 void unary_typed(UnaryOp op, const T* a, T s, T* o, int64_t n) {
@@ -185,7 +195,9 @@ void unary_typed(UnaryOp op, const T* a, T s, T* o, int64_t n) {
 #undef TL_LOOP
 }
 
-void unary_cpu(UnaryOp op, const TensorView& a, double scalar, const TensorView& out) {
+void unary_cpu(const TensorView& a, const TensorView& out, const UnaryParams& p) {
+  const UnaryOp op = p.op;
+  const double scalar = p.scalar;
   const int64_t n = out.numel();
   switch (a.dtype) {
     case DType::F32: unary_typed<float>(op, a.ptr<float>(), float(scalar), out.ptr<float>(), n); return;
@@ -201,7 +213,10 @@ void unary_cpu(UnaryOp op, const TensorView& a, double scalar, const TensorView&
   }
 }
 
-void unary_backward_cpu(UnaryBackwardOp op, const TensorView& t, const TensorView& dy, const TensorView& dx) {
+TL_REGISTER_KERNEL(unary_op, CPU, unary_cpu, kFloatTypes | dtype_bit(DType::I64));
+
+void unary_backward_cpu(const TensorView& t, const TensorView& dy, const TensorView& dx, const UnaryBackwardParams& p) {
+  const UnaryBackwardOp op = p.op;
   const int64_t n = dx.numel();
   dispatch_float("unary_backward", dx.dtype, [&](auto z) {
     using T = decltype(z);
@@ -228,11 +243,8 @@ void unary_backward_cpu(UnaryBackwardOp op, const TensorView& t, const TensorVie
   });
 }
 
+TL_REGISTER_KERNEL(unary_backward_op, CPU, unary_backward_cpu, kFloatTypes);
+
 }  // namespace
 }  // namespace tl
 
-TL_REGISTER_KERNEL(copy_strided_op, CPU, &tl::copy_strided_cpu);
-TL_REGISTER_KERNEL(fill_op, CPU, &tl::fill_cpu);
-TL_REGISTER_KERNEL(binary_op, CPU, &tl::binary_cpu);
-TL_REGISTER_KERNEL(unary_op, CPU, &tl::unary_cpu);
-TL_REGISTER_KERNEL(unary_backward_op, CPU, &tl::unary_backward_cpu);

@@ -19,7 +19,8 @@
 #include <string>
 #include <utility>
 
-#include "../core/ops.h"
+#include "core/dispatch.h"
+#include "ops/gemm.h"
 
 namespace tl {
 namespace cpu {
@@ -609,7 +610,7 @@ namespace {
 
 void check_float(const char* op, DType d) {
   if (d != DType::F32 && d != DType::F64)
-    throw Error(ErrorCode::Invalid, std::string("torchlet: ") + op + " supports float32 and float64, got " +
+    throw Error(ErrorCode::DType, std::string("torchlet: ") + op + " supports float32 and float64, got " +
                                         dtype_name(d));
 }
 
@@ -647,12 +648,13 @@ void matmul_impl(const TensorView& a, const TensorView& b, const TensorView& c, 
 void matmul_cpu(const TensorView& a, const TensorView& b, const TensorView& c, const MatmulParams& p) {
   check_float("matmul", a.dtype);
   if (b.dtype != a.dtype || c.dtype != a.dtype)
-    throw Error(ErrorCode::Invalid, "torchlet: matmul operands must share one dtype");
+    throw Error(ErrorCode::DType, "torchlet: matmul operands must share one dtype");
   if (a.dtype == DType::F32)
     matmul_impl<float>(a, b, c, p);
   else
     matmul_impl<double>(a, b, c, p);
 }
+TL_REGISTER_KERNEL(matmul_op, CPU, matmul_cpu, kFloatTypes);
 
 template <typename T>
 void linear_impl(const TensorView& x, const TensorView& w, const TensorView& bias, const TensorView& y) {
@@ -671,16 +673,14 @@ void linear_impl(const TensorView& x, const TensorView& w, const TensorView& bia
 void linear_forward_cpu(const TensorView& x, const TensorView& w, const TensorView& bias, const TensorView& y) {
   check_float("linear", x.dtype);
   if (w.dtype != x.dtype || y.dtype != x.dtype || (bias.data && bias.dtype != x.dtype))
-    throw Error(ErrorCode::Invalid, "torchlet: linear operands must share one dtype");
+    throw Error(ErrorCode::DType, "torchlet: linear operands must share one dtype");
   if (x.dtype == DType::F32)
     linear_impl<float>(x, w, bias, y);
   else
     linear_impl<double>(x, w, bias, y);
 }
+TL_REGISTER_KERNEL(linear_forward_op, CPU, linear_forward_cpu, kFloatTypes);
 
 }  // namespace
 }  // namespace cpu
 }  // namespace tl
-
-TL_REGISTER_KERNEL(matmul_op, CPU, &tl::cpu::matmul_cpu);
-TL_REGISTER_KERNEL(linear_forward_op, CPU, &tl::cpu::linear_forward_cpu);

@@ -3,7 +3,8 @@
 // (reductions and label smoothing are composed in lib/ops/loss.ts).
 #include <cmath>
 #include <limits>
-#include "dispatch.h"
+#include "core/dispatch.h"
+#include "ops/loss.h"
 
 namespace tl {
 namespace {
@@ -50,26 +51,34 @@ void softmax_bwd_typed(const T* y, const T* dy, T* dx, int64_t outer, int64_t C,
   }
 }
 
-void softmax_cpu(const TensorView& x, const TensorView& y, int64_t outer, int64_t C, int64_t inner, bool log) {
+void softmax_cpu(const TensorView& x, const TensorView& y, const SoftmaxParams& p) {
+  const int64_t outer = p.outer, C = p.C, inner = p.inner;
+  const bool log = p.log;
   dispatch_float("softmax", x.dtype, [&](auto z) {
     using T = decltype(z);
     softmax_typed<T>(x.ptr<T>(), y.ptr<T>(), outer, C, inner, log);
   });
 }
-void softmax_backward_cpu(const TensorView& y, const TensorView& dy, const TensorView& dx, int64_t outer, int64_t C,
-                          int64_t inner, bool log) {
+TL_REGISTER_KERNEL(softmax_op, CPU, softmax_cpu, kFloatTypes);
+
+void softmax_backward_cpu(const TensorView& y, const TensorView& dy, const TensorView& dx, const SoftmaxParams& p) {
+  const int64_t outer = p.outer, C = p.C, inner = p.inner;
+  const bool log = p.log;
   dispatch_float("softmax_backward", y.dtype, [&](auto z) {
     using T = decltype(z);
     softmax_bwd_typed<T>(y.ptr<T>(), dy.ptr<T>(), dx.ptr<T>(), outer, C, inner, log);
   });
 }
 
-void nll_forward_cpu(const TensorView& logp, const TensorView& target, const TensorView& out, int64_t ignore_index) {
+TL_REGISTER_KERNEL(softmax_backward_op, CPU, softmax_backward_cpu, kFloatTypes);
+
+void nll_forward_cpu(const TensorView& logp, const TensorView& target, const TensorView& out, const NllParams& p) {
+  const int64_t ignore_index = p.ignore_index;
   const int64_t N = logp.shape[0], C = logp.shape[1];
   const int64_t* t = target.ptr<int64_t>();
   for (int64_t n = 0; n < N; ++n)
     if (t[n] != ignore_index && (t[n] < 0 || t[n] >= C))
-      throw Error(ErrorCode::Invalid, "torchlet: target " + std::to_string(t[n]) + " is out of bounds for " +
+      throw Error(ErrorCode::InvalidArg, "torchlet: target " + std::to_string(t[n]) + " is out of bounds for " +
                                           std::to_string(C) + " classes (at index " + std::to_string(n) + ")");
   dispatch_float("nll_loss", logp.dtype, [&](auto z) {
     using T = decltype(z);
@@ -78,7 +87,10 @@ void nll_forward_cpu(const TensorView& logp, const TensorView& target, const Ten
     for (int64_t n = 0; n < N; ++n) o[n] = t[n] == ignore_index ? T(0) : -lp[n * C + t[n]];
   });
 }
-void nll_backward_cpu(const TensorView& dloss, const TensorView& target, const TensorView& dlogp, int64_t ignore_index) {
+TL_REGISTER_KERNEL(nll_forward_op, CPU, nll_forward_cpu, kFloatTypes);
+
+void nll_backward_cpu(const TensorView& dloss, const TensorView& target, const TensorView& dlogp, const NllParams& p) {
+  const int64_t ignore_index = p.ignore_index;
   const int64_t N = dlogp.shape[0], C = dlogp.shape[1];
   const int64_t* t = target.ptr<int64_t>();
   dispatch_float("nll_loss_backward", dlogp.dtype, [&](auto z) {
@@ -90,11 +102,7 @@ void nll_backward_cpu(const TensorView& dloss, const TensorView& target, const T
       if (t[n] != ignore_index) d[n * C + t[n]] = -g[n];
   });
 }
+TL_REGISTER_KERNEL(nll_backward_op, CPU, nll_backward_cpu, kFloatTypes);
 
 }  // namespace
 }  // namespace tl
-
-TL_REGISTER_KERNEL(softmax_op, CPU, &tl::softmax_cpu);
-TL_REGISTER_KERNEL(softmax_backward_op, CPU, &tl::softmax_backward_cpu);
-TL_REGISTER_KERNEL(nll_forward_op, CPU, &tl::nll_forward_cpu);
-TL_REGISTER_KERNEL(nll_backward_op, CPU, &tl::nll_backward_cpu);

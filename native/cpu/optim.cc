@@ -2,7 +2,8 @@
 // (single-tensor "foreach=False" path): Adam/AdamW with L2 or decoupled weight decay, amsgrad,
 // maximize; SGD with momentum, dampening, Nesterov, weight decay, maximize.
 #include <cmath>
-#include "dispatch.h"
+#include "core/dispatch.h"
+#include "ops/optim.h"
 
 namespace tl {
 namespace {
@@ -41,6 +42,8 @@ void adam_step_cpu(const TensorView& p, const TensorView& g, const TensorView& m
   });
 }
 
+TL_REGISTER_KERNEL(adam_step_op, CPU, adam_step_cpu, kFloatTypes);
+
 template <typename T>
 void sgd_typed(T* p, const T* g, T* buf, int64_t n, const SgdParams& s) {
   const T lr = T(s.lr), mom = T(s.momentum), damp = T(1.0 - s.dampening), wd = T(s.weight_decay);
@@ -62,9 +65,7 @@ void sgd_step_cpu(const TensorView& p, const TensorView& g, const TensorView& bu
     sgd_typed<T>(p.ptr<T>(), g.ptr<T>(), s.momentum != 0 ? buf.ptr<T>() : nullptr, p.numel(), s);
   });
 }
+TL_REGISTER_KERNEL(sgd_step_op, CPU, sgd_step_cpu, kFloatTypes);
 
 }  // namespace
 }  // namespace tl
-
-TL_REGISTER_KERNEL(adam_step_op, CPU, &tl::adam_step_cpu);
-TL_REGISTER_KERNEL(sgd_step_op, CPU, &tl::sgd_step_cpu);

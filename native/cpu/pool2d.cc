@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 #include <algorithm>
-#include "dispatch.h"
+#include "core/dispatch.h"
 #include "pool2d.h"
 
 namespace tl {
@@ -153,12 +153,14 @@ void max_pool2d_forward_cpu(const TensorView& x, const TensorView& y, const Tens
     max_pool_fwd<T>(x.ptr<T>(), y.ptr<T>(), idx.ptr<int64_t>(), p);
   });
 }
+TL_REGISTER_KERNEL(max_pool2d_forward_op, CPU, max_pool2d_forward_cpu, kFloatTypes);
 void max_pool2d_backward_cpu(const TensorView& dy, const TensorView& idx, const TensorView& dx, const Pool2dParams& p) {
   dispatch_float("max_pool2d_backward", dx.dtype, [&](auto z) {
     using T = decltype(z);
     max_pool_bwd<T>(dy.ptr<T>(), idx.ptr<int64_t>(), dx.ptr<T>(), p);
   });
 }
+TL_REGISTER_KERNEL(max_pool2d_backward_op, CPU, max_pool2d_backward_cpu, kFloatTypes);
 
 
 // ---- fused relu + max pooling (non-overlapping windows) -----------------------------------------
@@ -341,6 +343,7 @@ void relu_max_pool2d_forward_cpu(const TensorView& x, const TensorView& y, const
     relu_max_pool_fwd<T>(x.ptr<T>(), y.ptr<T>(), tap.ptr<uint8_t>(), p);
   });
 }
+TL_REGISTER_KERNEL(relu_max_pool2d_forward_op, CPU, relu_max_pool2d_forward_cpu, kFloatTypes);
 void relu_max_pool2d_backward_cpu(const TensorView& dy, const TensorView& y, const TensorView& tap, const TensorView& dx,
                                   const Pool2dParams& p) {
   dispatch_float("relu_max_pool2d_backward", dx.dtype, [&](auto z) {
@@ -348,6 +351,7 @@ void relu_max_pool2d_backward_cpu(const TensorView& dy, const TensorView& y, con
     relu_max_pool_bwd<T>(dy.ptr<T>(), y.ptr<T>(), tap.ptr<uint8_t>(), dx.ptr<T>(), p);
   });
 }
+TL_REGISTER_KERNEL(relu_max_pool2d_backward_op, CPU, relu_max_pool2d_backward_cpu, kFloatTypes);
 
 template <typename T>
 void avg_pool_fwd(const T* x, T* y, const AvgPool2dParams& p) {
@@ -498,7 +502,7 @@ void max_unpool_fwd(const T* x, const int64_t* idx, T* y, const Plane2dParams& p
     if (bad != -1) break;
   }
   if (bad != -1)
-    throw Error(ErrorCode::Invalid, "torchlet: Expected indices in [0, " + std::to_string(out) +
+    throw Error(ErrorCode::InvalidArg, "torchlet: Expected indices in [0, " + std::to_string(out) +
                                         ") for indices but received " + std::to_string(bad));
 }
 
@@ -523,24 +527,28 @@ void avg_pool2d_forward_cpu(const TensorView& x, const TensorView& y, const AvgP
     avg_pool_fwd<T>(x.ptr<T>(), y.ptr<T>(), p);
   });
 }
+TL_REGISTER_KERNEL(avg_pool2d_forward_op, CPU, avg_pool2d_forward_cpu, kFloatTypes);
 void avg_pool2d_backward_cpu(const TensorView& dy, const TensorView& dx, const AvgPool2dParams& p) {
   dispatch_float("avg_pool2d_backward", dx.dtype, [&](auto z) {
     using T = decltype(z);
     avg_pool_bwd<T>(dy.ptr<T>(), dx.ptr<T>(), p);
   });
 }
+TL_REGISTER_KERNEL(avg_pool2d_backward_op, CPU, avg_pool2d_backward_cpu, kFloatTypes);
 void adaptive_avg_pool2d_forward_cpu(const TensorView& x, const TensorView& y, const Plane2dParams& p) {
   dispatch_float("adaptive_avg_pool2d", x.dtype, [&](auto z) {
     using T = decltype(z);
     adaptive_avg_fwd<T>(x.ptr<T>(), y.ptr<T>(), p);
   });
 }
+TL_REGISTER_KERNEL(adaptive_avg_pool2d_forward_op, CPU, adaptive_avg_pool2d_forward_cpu, kFloatTypes);
 void adaptive_avg_pool2d_backward_cpu(const TensorView& dy, const TensorView& dx, const Plane2dParams& p) {
   dispatch_float("adaptive_avg_pool2d_backward", dx.dtype, [&](auto z) {
     using T = decltype(z);
     adaptive_avg_bwd<T>(dy.ptr<T>(), dx.ptr<T>(), p);
   });
 }
+TL_REGISTER_KERNEL(adaptive_avg_pool2d_backward_op, CPU, adaptive_avg_pool2d_backward_cpu, kFloatTypes);
 void adaptive_max_pool2d_forward_cpu(const TensorView& x, const TensorView& y, const TensorView& idx,
                                      const Plane2dParams& p) {
   dispatch_float("adaptive_max_pool2d", x.dtype, [&](auto z) {
@@ -548,12 +556,14 @@ void adaptive_max_pool2d_forward_cpu(const TensorView& x, const TensorView& y, c
     adaptive_max_fwd<T>(x.ptr<T>(), y.ptr<T>(), idx.ptr<int64_t>(), p);
   });
 }
+TL_REGISTER_KERNEL(adaptive_max_pool2d_forward_op, CPU, adaptive_max_pool2d_forward_cpu, kFloatTypes);
 void max_unpool2d_forward_cpu(const TensorView& x, const TensorView& idx, const TensorView& y, const Plane2dParams& p) {
   dispatch_float("max_unpool2d", x.dtype, [&](auto z) {
     using T = decltype(z);
     max_unpool_fwd<T>(x.ptr<T>(), idx.ptr<int64_t>(), y.ptr<T>(), p);
   });
 }
+TL_REGISTER_KERNEL(max_unpool2d_forward_op, CPU, max_unpool2d_forward_cpu, kFloatTypes);
 void max_unpool2d_backward_cpu(const TensorView& dy, const TensorView& idx, const TensorView& dx,
                                const Plane2dParams& p) {
   dispatch_float("max_unpool2d_backward", dx.dtype, [&](auto z) {
@@ -561,18 +571,7 @@ void max_unpool2d_backward_cpu(const TensorView& dy, const TensorView& idx, cons
     max_unpool_bwd<T>(dy.ptr<T>(), idx.ptr<int64_t>(), dx.ptr<T>(), p);
   });
 }
+TL_REGISTER_KERNEL(max_unpool2d_backward_op, CPU, max_unpool2d_backward_cpu, kFloatTypes);
 
 }  // namespace
 }  // namespace tl
-
-TL_REGISTER_KERNEL(max_pool2d_forward_op, CPU, &tl::max_pool2d_forward_cpu);
-TL_REGISTER_KERNEL(relu_max_pool2d_forward_op, CPU, &tl::relu_max_pool2d_forward_cpu);
-TL_REGISTER_KERNEL(relu_max_pool2d_backward_op, CPU, &tl::relu_max_pool2d_backward_cpu);
-TL_REGISTER_KERNEL(max_pool2d_backward_op, CPU, &tl::max_pool2d_backward_cpu);
-TL_REGISTER_KERNEL(avg_pool2d_forward_op, CPU, &tl::avg_pool2d_forward_cpu);
-TL_REGISTER_KERNEL(avg_pool2d_backward_op, CPU, &tl::avg_pool2d_backward_cpu);
-TL_REGISTER_KERNEL(adaptive_avg_pool2d_forward_op, CPU, &tl::adaptive_avg_pool2d_forward_cpu);
-TL_REGISTER_KERNEL(adaptive_avg_pool2d_backward_op, CPU, &tl::adaptive_avg_pool2d_backward_cpu);
-TL_REGISTER_KERNEL(adaptive_max_pool2d_forward_op, CPU, &tl::adaptive_max_pool2d_forward_cpu);
-TL_REGISTER_KERNEL(max_unpool2d_forward_op, CPU, &tl::max_unpool2d_forward_cpu);
-TL_REGISTER_KERNEL(max_unpool2d_backward_op, CPU, &tl::max_unpool2d_backward_cpu);

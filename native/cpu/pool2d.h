@@ -4,7 +4,7 @@
 #pragma once
 #include <cstdint>
 
-#include "../core/ops.h"
+#include "ops/pool2d.h"
 
 namespace tl {
 // y, tap [planes, OH, OW] = relu(max over each kh x kw window of x [planes, H, W])

@@ -3,7 +3,8 @@
 // the same stream. Uniform [a, b); Normal (mean a, std b) by Box-Muller; Bernoulli mask
 // out = (u < a) ? b : 0 (a = keep probability, b = scale), used by dropout.
 #include <cmath>
-#include "dispatch.h"
+#include "core/dispatch.h"
+#include "ops/random.h"
 
 namespace tl {
 namespace {
@@ -44,14 +45,16 @@ void random_typed(RandomKind kind, T* o, int64_t n, double a, double b, uint64_t
   }
 }
 
-void random_cpu(RandomKind kind, const TensorView& out, double a, double b, uint64_t seed, uint64_t offset) {
+void random_cpu(const TensorView& out, const RandomParams& p) {
+  const RandomKind kind = p.kind;
+  const double a = p.a, b = p.b;
+  const uint64_t seed = static_cast<uint64_t>(p.seed), offset = static_cast<uint64_t>(p.offset);
   dispatch_float("random", out.dtype, [&](auto z) {
     using T = decltype(z);
     random_typed<T>(kind, out.ptr<T>(), out.numel(), a, b, seed, offset);
   });
 }
+TL_REGISTER_KERNEL(random_op, CPU, random_cpu, kFloatTypes);
 
 }  // namespace
 }  // namespace tl
-
-TL_REGISTER_KERNEL(random_op, CPU, &tl::random_cpu);

@@ -3,7 +3,8 @@
 // as in PyTorch). Accumulates in double for float32 so sums over large r stay accurate.
 #include <cmath>
 #include <limits>
-#include "dispatch.h"
+#include "core/dispatch.h"
+#include "ops/reduce.h"
 
 namespace tl {
 namespace {
@@ -52,14 +53,15 @@ void reduce_typed(ReduceOp op, const T* x, int64_t outer, int64_t r, int64_t inn
   }
 }
 
-void reduce_cpu(ReduceOp op, const TensorView& x, int64_t outer, int64_t r, int64_t inner, const TensorView& out) {
+void reduce_cpu(const TensorView& x, const TensorView& out, const ReduceParams& p) {
+  const ReduceOp op = p.op;
+  const int64_t outer = p.outer, r = p.r, inner = p.inner;
   dispatch_all("reduce", x.dtype, [&](auto z) {
     using T = decltype(z);
     reduce_typed<T>(op, x.ptr<T>(), outer, r, inner, out.data);
   });
 }
+TL_REGISTER_KERNEL(reduce_op, CPU, reduce_cpu, kAllTypes);
 
 }  // namespace
 }  // namespace tl
-
-TL_REGISTER_KERNEL(reduce_op, CPU, &tl::reduce_cpu);

@@ -21,11 +21,18 @@
 // !(y <= 0), zero elsewhere, including rows/columns no window covers).
 #include <string>
 
-#include "core/ops.h"
+#include "core/conv_params.h"
+#include "core/dispatch.h"
 #include "cuda/gemm.cuh"
 
 namespace tl {
 namespace cuda {
+// The 3-D kernels (conv3d.cu).
+void conv3d_forward_cuda(const TensorView& x, const TensorView& w, const TensorView& b, const TensorView& y, const Conv3dParams& p);
+void conv3d_backward_input_cuda(const TensorView& dy, const TensorView& w, const TensorView& dx, const Conv3dParams& p);
+void conv3d_backward_weight_cuda(const TensorView& dy, const TensorView& x, const TensorView& dw, const TensorView& db,
+                                const Conv3dParams& p);
+
 namespace {
 
 using gemm::PlaneC;
@@ -49,7 +56,7 @@ struct Geo2 {
     KK = int(p.KH * p.KW);
     if (Kg > INT32_MAX || OCg * KK > INT32_MAX || p.H > INT32_MAX || p.W > INT32_MAX || HW > INT32_MAX ||
         OHW > INT32_MAX)
-      throw Error(ErrorCode::Invalid, "torchlet: conv2d on CUDA: sizes too large");
+      throw Error(ErrorCode::InvalidArg, "torchlet: conv2d on CUDA: sizes too large");
   }
 };
 
@@ -251,11 +258,11 @@ void unpool_into(const T* g, const T* y, const uint8_t* tap, T* dyc, const Pool2
 void check_dtypes(const char* op, std::initializer_list<const TensorView*> ts) {
   const DType d = (*ts.begin())->dtype;
   if (d != DType::F32 && d != DType::F64)
-    throw Error(ErrorCode::Invalid, std::string("torchlet: ") + op + " supports float32 and float64, got " +
+    throw Error(ErrorCode::DType, std::string("torchlet: ") + op + " supports float32 and float64, got " +
                                         dtype_name(d));
   for (const TensorView* t : ts)
     if (t->data && t->dtype != d)
-      throw Error(ErrorCode::Invalid, std::string("torchlet: ") + op + " operands must share one dtype");
+      throw Error(ErrorCode::InvalidArg, std::string("torchlet: ") + op + " operands must share one dtype");
 }
 
 template <typename F>
@@ -341,13 +348,41 @@ void conv2d_relu_max_pool2d_backward_weight_cuda(const TensorView& gv, const Ten
   });
 }
 
+// ConvParams entry points: 2-D (and 1-D) shapes take the 2-D kernels, others the 3-D ones.
+void conv_forward_cuda(const TensorView& x, const TensorView& w, const TensorView& b, const TensorView& y, const ConvParams& p) {
+  if (conv_is_2d(p)) conv2d_forward_cuda(x, w, b, y, conv_as_2d(p));
+  else conv3d_forward_cuda(x, w, b, y, conv_as_3d(p));
+}
+TL_REGISTER_KERNEL(conv_forward_op, CUDA, conv_forward_cuda, kFloatTypes);
+void conv_backward_input_cuda(const TensorView& dy, const TensorView& w, const TensorView& dx, const ConvParams& p) {
+  if (conv_is_2d(p)) conv2d_backward_input_cuda(dy, w, dx, conv_as_2d(p));
+  else conv3d_backward_input_cuda(dy, w, dx, conv_as_3d(p));
+}
+TL_REGISTER_KERNEL(conv_backward_input_op, CUDA, conv_backward_input_cuda, kFloatTypes);
+void conv_backward_weight_cuda(const TensorView& dy, const TensorView& x, const TensorView& dw, const TensorView& db,
+                            const ConvParams& p) {
+  if (conv_is_2d(p)) conv2d_backward_weight_cuda(dy, x, dw, db, conv_as_2d(p));
+  else conv3d_backward_weight_cuda(dy, x, dw, db, conv_as_3d(p));
+}
+TL_REGISTER_KERNEL(conv_backward_weight_op, CUDA, conv_backward_weight_cuda, kFloatTypes);
+void conv2d_relu_max_pool2d_forward_cuda_(const TensorView& x, const TensorView& w, const TensorView& b, const TensorView& y,
+                                        const TensorView& tap, const ConvParams& p, const Pool2dParams& pp) {
+  conv2d_relu_max_pool2d_forward_cuda(x, w, b, y, tap, conv_as_2d(p), pp);
+}
+TL_REGISTER_KERNEL(conv2d_relu_max_pool2d_forward_op, CUDA, conv2d_relu_max_pool2d_forward_cuda_, kFloatTypes);
+void conv2d_relu_max_pool2d_backward_input_cuda_(const TensorView& g, const TensorView& y, const TensorView& tap,
+                                               const TensorView& w, const TensorView& dx, const ConvParams& p,
+                                               const Pool2dParams& pp) {
+  conv2d_relu_max_pool2d_backward_input_cuda(g, y, tap, w, dx, conv_as_2d(p), pp);
+}
+TL_REGISTER_KERNEL(conv2d_relu_max_pool2d_backward_input_op, CUDA, conv2d_relu_max_pool2d_backward_input_cuda_, kFloatTypes);
+void conv2d_relu_max_pool2d_backward_weight_cuda_(const TensorView& g, const TensorView& y, const TensorView& tap,
+                                                const TensorView& x, const TensorView& dw, const TensorView& db,
+                                                const ConvParams& p, const Pool2dParams& pp) {
+  conv2d_relu_max_pool2d_backward_weight_cuda(g, y, tap, x, dw, db, conv_as_2d(p), pp);
+}
+TL_REGISTER_KERNEL(conv2d_relu_max_pool2d_backward_weight_op, CUDA, conv2d_relu_max_pool2d_backward_weight_cuda_, kFloatTypes);
+
 }  // namespace
 }  // namespace cuda
 }  // namespace tl
-
-TL_REGISTER_KERNEL(conv2d_forward_op, CUDA, &tl::cuda::conv2d_forward_cuda);
-TL_REGISTER_KERNEL(conv2d_backward_input_op, CUDA, &tl::cuda::conv2d_backward_input_cuda);
-TL_REGISTER_KERNEL(conv2d_backward_weight_op, CUDA, &tl::cuda::conv2d_backward_weight_cuda);
-TL_REGISTER_KERNEL(conv2d_relu_max_pool2d_forward_op, CUDA, &tl::cuda::conv2d_relu_max_pool2d_forward_cuda);
-TL_REGISTER_KERNEL(conv2d_relu_max_pool2d_backward_input_op, CUDA, &tl::cuda::conv2d_relu_max_pool2d_backward_input_cuda);
-TL_REGISTER_KERNEL(conv2d_relu_max_pool2d_backward_weight_op, CUDA, &tl::cuda::conv2d_relu_max_pool2d_backward_weight_cuda);

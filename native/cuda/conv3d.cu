@@ -14,7 +14,8 @@
 // Deterministic; no atomics.
 #include <string>
 
-#include "core/ops.h"
+#include "core/conv_params.h"
+#include "core/dispatch.h"
 #include "cuda/gemm.cuh"
 
 namespace tl {
@@ -46,7 +47,7 @@ struct Geo3 {
     KK = int(p.KD * p.KH * p.KW);
     KHW = int(p.KH * p.KW);
     if (Kg > INT32_MAX || OCg * KK > INT32_MAX || L > INT32_MAX || OL > INT32_MAX)
-      throw Error(ErrorCode::Invalid, "torchlet: conv3d on CUDA: sizes too large");
+      throw Error(ErrorCode::InvalidArg, "torchlet: conv3d on CUDA: sizes too large");
   }
   // k = (c, kd, kh, kw) -> c and the kernel offsets
   TL_HD void split_k(int k, int& c, int& kd, int& kh, int& kw) const {
@@ -194,14 +195,16 @@ void backward_weight_t(const T* dy, const T* x, T* dw, T* db, const Geo3& g) {
   if (db) gemm::channel_sum<T>(dy, g.N, g.OC, g.OL, db, "conv3d_backward_weight (bias)");
 }
 
+}  // namespace
+
 void check_dtypes3(const char* op, std::initializer_list<const TensorView*> ts) {
   const DType d = (*ts.begin())->dtype;
   if (d != DType::F32 && d != DType::F64)
-    throw Error(ErrorCode::Invalid, std::string("torchlet: ") + op + " supports float32 and float64, got " +
+    throw Error(ErrorCode::DType, std::string("torchlet: ") + op + " supports float32 and float64, got " +
                                         dtype_name(d));
   for (const TensorView* t : ts)
     if (t->data && t->dtype != d)
-      throw Error(ErrorCode::Invalid, std::string("torchlet: ") + op + " operands must share one dtype");
+      throw Error(ErrorCode::InvalidArg, std::string("torchlet: ") + op + " operands must share one dtype");
 }
 
 template <typename F>
@@ -244,10 +247,5 @@ void conv3d_backward_weight_cuda(const TensorView& dy, const TensorView& x, cons
   });
 }
 
-}  // namespace
 }  // namespace cuda
 }  // namespace tl
-
-TL_REGISTER_KERNEL(conv3d_forward_op, CUDA, &tl::cuda::conv3d_forward_cuda);
-TL_REGISTER_KERNEL(conv3d_backward_input_op, CUDA, &tl::cuda::conv3d_backward_input_cuda);
-TL_REGISTER_KERNEL(conv3d_backward_weight_op, CUDA, &tl::cuda::conv3d_backward_weight_cuda);

@@ -20,7 +20,8 @@
 #include <cstring>
 #include <vector>
 
-#include "cpu/dispatch.h"
+#include "core/dispatch.h"
+#include "ops/elementwise.h"
 #include "cuda/common.cuh"
 
 namespace tl {
@@ -187,8 +188,10 @@ void copy_typed(const TensorView& src, const TensorView& out, const Geom<2>& g, 
 }
 
 
-void copy_strided_cuda(const TensorView& src, const std::vector<int64_t>& strides, const TensorView& out,
-                       const std::vector<int64_t>& out_strides) {
+void copy_strided_cuda(const TensorView& src, const TensorView& out_arg, const CopyStridedParams& p) {
+  const std::vector<int64_t>&strides = p.src_strides, &out_strides = p.out_strides;
+  TensorView out = out_arg;
+  out.shape = p.shape;
   require_cuda("copy_strided", {&src, &out});
   const int64_t n = out.numel();
   if (n == 0) return;
@@ -200,6 +203,7 @@ void copy_strided_cuda(const TensorView& src, const std::vector<int64_t>& stride
     dispatch_all("copy", out.dtype, [&](auto d) { copy_typed<S, decltype(d)>(src, out, g, n); });
   });
 }
+TL_REGISTER_KERNEL(copy_strided_op, CUDA, copy_strided_cuda, kAllTypes);
 
 // ---- fill ----------------------------------------------------------------------------------------
 template <typename T>
@@ -207,7 +211,8 @@ __global__ void fill_kernel(T* __restrict__ o, T v, int64_t n) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) o[i] = v;
 }
 
-void fill_cuda(const TensorView& out, double value) {
+void fill_cuda(const TensorView& out, const FillParams& p) {
+  const double value = p.value;
   require_cuda("fill", {&out});
   const int64_t n = out.numel();
   if (n == 0) return;
@@ -223,6 +228,7 @@ void fill_cuda(const TensorView& out, double value) {
     TL_CUDA_LAUNCH_CHECK("fill");
   });
 }
+TL_REGISTER_KERNEL(fill_op, CUDA, fill_cuda, kAllTypes);
 
 // ---- binary --------------------------------------------------------------------------------------
 // pow as the CPU: std::pow on the operands (integers go through double and are converted back).
@@ -330,8 +336,9 @@ void binary_launch(const T* a, const T* b, O* o, const Geom<3>& g3, int64_t n, F
   TL_CUDA_LAUNCH_CHECK("binary");
 }
 
-void binary_cuda(BinaryOp op, const TensorView& a, const std::vector<int64_t>& sa, const TensorView& b,
-                 const std::vector<int64_t>& sb, const TensorView& out) {
+void binary_cuda(const TensorView& a, const TensorView& b, const TensorView& out, const BinaryParams& p) {
+  const BinaryOp op = p.op;
+  const std::vector<int64_t>&sa = p.input_strides, &sb = p.other_strides;
   require_cuda("binary", {&a, &b, &out});
   const int64_t n = out.numel();
   if (n == 0) return;
@@ -357,6 +364,7 @@ void binary_cuda(BinaryOp op, const TensorView& a, const std::vector<int64_t>& s
     }
   });
 }
+TL_REGISTER_KERNEL(binary_op, CUDA, binary_cuda, kAllTypes);
 
 // ---- unary ---------------------------------------------------------------------------------------
 template <typename T>
@@ -398,7 +406,9 @@ void unary_launch(UnaryOp op, const TensorView& a, T s, const TensorView& out, i
   TL_CUDA_LAUNCH_CHECK("unary");
 }
 
-void unary_cuda(UnaryOp op, const TensorView& a, double scalar, const TensorView& out) {
+void unary_cuda(const TensorView& a, const TensorView& out, const UnaryParams& p) {
+  const UnaryOp op = p.op;
+  const double scalar = p.scalar;
   require_cuda("unary", {&a, &out});
   const int64_t n = out.numel();
   switch (a.dtype) {
@@ -414,6 +424,7 @@ void unary_cuda(UnaryOp op, const TensorView& a, double scalar, const TensorView
     default: bad_dtype("unary", a.dtype);
   }
 }
+TL_REGISTER_KERNEL(unary_op, CUDA, unary_cuda, kFloatTypes | dtype_bit(DType::I64));
 
 // dx[n] = dy[n] * f'(t[n])
 template <typename T>
@@ -434,7 +445,8 @@ __global__ void unary_backward_kernel(UnaryBackwardOp op, const T* __restrict__ 
   }
 }
 
-void unary_backward_cuda(UnaryBackwardOp op, const TensorView& t, const TensorView& dy, const TensorView& dx) {
+void unary_backward_cuda(const TensorView& t, const TensorView& dy, const TensorView& dx, const UnaryBackwardParams& p) {
+  const UnaryBackwardOp op = p.op;
   require_cuda("unary_backward", {&t, &dy, &dx});
   const int64_t n = dx.numel();
   dispatch_float("unary_backward", dx.dtype, [&](auto z) {
@@ -445,12 +457,7 @@ void unary_backward_cuda(UnaryBackwardOp op, const TensorView& t, const TensorVi
     TL_CUDA_LAUNCH_CHECK("unary_backward");
   });
 }
+TL_REGISTER_KERNEL(unary_backward_op, CUDA, unary_backward_cuda, kFloatTypes);
 
 }  // namespace
 }  // namespace tl
-
-TL_REGISTER_KERNEL(copy_strided_op, CUDA, &tl::copy_strided_cuda);
-TL_REGISTER_KERNEL(fill_op, CUDA, &tl::fill_cuda);
-TL_REGISTER_KERNEL(binary_op, CUDA, &tl::binary_cuda);
-TL_REGISTER_KERNEL(unary_op, CUDA, &tl::unary_cuda);
-TL_REGISTER_KERNEL(unary_backward_op, CUDA, &tl::unary_backward_cuda);

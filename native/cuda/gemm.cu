@@ -7,7 +7,8 @@
 // Both run the internal tiled GEMM of gemm.cuh (own kernels, no cuBLAS, no TF32; deterministic).
 #include <string>
 
-#include "core/ops.h"
+#include "core/dispatch.h"
+#include "ops/gemm.h"
 #include "cuda/gemm.cuh"
 
 namespace tl {
@@ -16,7 +17,7 @@ namespace {
 
 void check_float(const char* op, DType d) {
   if (d != DType::F32 && d != DType::F64)
-    throw Error(ErrorCode::Invalid, std::string("torchlet: ") + op + " supports float32 and float64, got " +
+    throw Error(ErrorCode::DType, std::string("torchlet: ") + op + " supports float32 and float64, got " +
                                         dtype_name(d));
 }
 
@@ -47,12 +48,13 @@ void matmul_impl(const TensorView& a, const TensorView& b, const TensorView& c, 
 void matmul_cuda(const TensorView& a, const TensorView& b, const TensorView& c, const MatmulParams& p) {
   check_float("matmul", a.dtype);
   if (b.dtype != a.dtype || c.dtype != a.dtype)
-    throw Error(ErrorCode::Invalid, "torchlet: matmul operands must share one dtype");
+    throw Error(ErrorCode::DType, "torchlet: matmul operands must share one dtype");
   if (a.dtype == DType::F32)
     matmul_impl<float>(a, b, c, p);
   else
     matmul_impl<double>(a, b, c, p);
 }
+TL_REGISTER_KERNEL(matmul_op, CUDA, matmul_cuda, kFloatTypes);
 
 template <typename T>
 void linear_impl(const TensorView& x, const TensorView& w, const TensorView& bias, const TensorView& y) {
@@ -67,16 +69,14 @@ void linear_impl(const TensorView& x, const TensorView& w, const TensorView& bia
 void linear_forward_cuda(const TensorView& x, const TensorView& w, const TensorView& bias, const TensorView& y) {
   check_float("linear", x.dtype);
   if (w.dtype != x.dtype || y.dtype != x.dtype || (bias.data && bias.dtype != x.dtype))
-    throw Error(ErrorCode::Invalid, "torchlet: linear operands must share one dtype");
+    throw Error(ErrorCode::DType, "torchlet: linear operands must share one dtype");
   if (x.dtype == DType::F32)
     linear_impl<float>(x, w, bias, y);
   else
     linear_impl<double>(x, w, bias, y);
 }
+TL_REGISTER_KERNEL(linear_forward_op, CUDA, linear_forward_cuda, kFloatTypes);
 
 }  // namespace
 }  // namespace cuda
 }  // namespace tl
-
-TL_REGISTER_KERNEL(matmul_op, CUDA, &tl::cuda::matmul_cuda);
-TL_REGISTER_KERNEL(linear_forward_op, CUDA, &tl::cuda::linear_forward_cuda);

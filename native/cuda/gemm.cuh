@@ -311,7 +311,7 @@ void run_cfg(int64_t Z, int64_t M, int64_t N, int64_t K, typename Cfg::type alph
   const int64_t tilesM = (M + Cfg::BM - 1) / Cfg::BM, tilesN = (N + Cfg::BN - 1) / Cfg::BN;
   const int64_t tiles = tilesM * tilesN;
   if (tiles > INT32_MAX)
-    throw Error(ErrorCode::Invalid, std::string("torchlet: ") + name + ": matrix too large for the CUDA GEMM");
+    throw Error(ErrorCode::InvalidArg, std::string("torchlet: ") + name + ": matrix too large for the CUDA GEMM");
   Params<T> p{};
   p.M = M;
   p.N = N;
@@ -399,7 +399,7 @@ __global__ void channel_sum_kernel(const T* __restrict dy, int64_t N, int64_t OC
 template <typename T>
 void channel_sum(const T* dy, int64_t N, int64_t OC, int64_t P, T* db, const char* name) {
   if (OC <= 0) return;
-  if (OC > INT32_MAX) throw Error(ErrorCode::Invalid, std::string("torchlet: ") + name + ": too many channels");
+  if (OC > INT32_MAX) throw Error(ErrorCode::InvalidArg, std::string("torchlet: ") + name + ": too many channels");
   channel_sum_kernel<T><<<unsigned(OC), 256, 0, stream()>>>(dy, N, OC, P, db);
   TL_CUDA_LAUNCH_CHECK(name);
 }

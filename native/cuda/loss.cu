@@ -16,7 +16,8 @@
 #include <math_constants.h>
 #include <string>
 
-#include "cpu/dispatch.h"
+#include "core/dispatch.h"
+#include "ops/loss.h"
 #include "cuda/common.cuh"
 
 namespace tl {
@@ -143,7 +144,9 @@ unsigned grid_for_tiles(int64_t Q, unsigned TX) {
 }
 
 
-void softmax_cuda(const TensorView& x, const TensorView& y, int64_t outer, int64_t C, int64_t inner, bool log) {
+void softmax_cuda(const TensorView& x, const TensorView& y, const SoftmaxParams& p) {
+  const int64_t outer = p.outer, C = p.C, inner = p.inner;
+  const bool log = p.log;
   require_cuda("softmax", {&x, &y});
   dispatch_float("softmax", x.dtype, [&](auto z) {
     using T = decltype(z);
@@ -154,8 +157,10 @@ void softmax_cuda(const TensorView& x, const TensorView& y, int64_t outer, int64
     TL_CUDA_LAUNCH_CHECK("softmax");
   });
 }
-void softmax_backward_cuda(const TensorView& y, const TensorView& dy, const TensorView& dx, int64_t outer, int64_t C,
-                           int64_t inner, bool log) {
+TL_REGISTER_KERNEL(softmax_op, CUDA, softmax_cuda, kFloatTypes);
+void softmax_backward_cuda(const TensorView& y, const TensorView& dy, const TensorView& dx, const SoftmaxParams& p) {
+  const int64_t outer = p.outer, C = p.C, inner = p.inner;
+  const bool log = p.log;
   require_cuda("softmax_backward", {&y, &dy, &dx});
   dispatch_float("softmax_backward", y.dtype, [&](auto z) {
     using T = decltype(z);
@@ -167,6 +172,7 @@ void softmax_backward_cuda(const TensorView& y, const TensorView& dy, const Tens
     TL_CUDA_LAUNCH_CHECK("softmax_backward");
   });
 }
+TL_REGISTER_KERNEL(softmax_backward_op, CUDA, softmax_backward_cuda, kFloatTypes);
 
 // out[n] = -logp[n, t_n] or 0 (ignored); *bad = the smallest n with an out-of-range target
 template <typename T>
@@ -185,7 +191,8 @@ __global__ void nll_forward_kernel(const T* __restrict__ lp, const int64_t* __re
   }
 }
 
-void nll_forward_cuda(const TensorView& logp, const TensorView& target, const TensorView& out, int64_t ignore_index) {
+void nll_forward_cuda(const TensorView& logp, const TensorView& target, const TensorView& out, const NllParams& p) {
+  const int64_t ignore_index = p.ignore_index;
   require_cuda("nll_loss", {&logp, &target, &out});
   const int64_t N = logp.shape[0], C = logp.shape[1];
   dispatch_float("nll_loss", logp.dtype, [&](auto z) {
@@ -212,10 +219,11 @@ void nll_forward_cuda(const TensorView& logp, const TensorView& target, const Te
     }
     cuda::device_free(bad, sizeof(unsigned long long));
     if (first != ~0ULL)
-      throw Error(ErrorCode::Invalid, "torchlet: target " + std::to_string(tv) + " is out of bounds for " +
+      throw Error(ErrorCode::InvalidArg, "torchlet: target " + std::to_string(tv) + " is out of bounds for " +
                                           std::to_string(C) + " classes (at index " + std::to_string(first) + ")");
   });
 }
+TL_REGISTER_KERNEL(nll_forward_op, CUDA, nll_forward_cuda, kFloatTypes);
 
 // dlogp[n, c] = (c == t_n != ignore_index) ? -dloss[n] : 0
 template <typename T>
@@ -229,7 +237,8 @@ __global__ void nll_backward_kernel(const T* __restrict__ g, const int64_t* __re
   }
 }
 
-void nll_backward_cuda(const TensorView& dloss, const TensorView& target, const TensorView& dlogp, int64_t ignore_index) {
+void nll_backward_cuda(const TensorView& dloss, const TensorView& target, const TensorView& dlogp, const NllParams& p) {
+  const int64_t ignore_index = p.ignore_index;
   require_cuda("nll_loss_backward", {&dloss, &target, &dlogp});
   const int64_t N = dlogp.shape[0], C = dlogp.shape[1];
   dispatch_float("nll_loss_backward", dlogp.dtype, [&](auto z) {
@@ -240,11 +249,7 @@ void nll_backward_cuda(const TensorView& dloss, const TensorView& target, const 
     TL_CUDA_LAUNCH_CHECK("nll_loss_backward");
   });
 }
+TL_REGISTER_KERNEL(nll_backward_op, CUDA, nll_backward_cuda, kFloatTypes);
 
 }  // namespace
 }  // namespace tl
-
-TL_REGISTER_KERNEL(softmax_op, CUDA, &tl::softmax_cuda);
-TL_REGISTER_KERNEL(softmax_backward_op, CUDA, &tl::softmax_backward_cuda);
-TL_REGISTER_KERNEL(nll_forward_op, CUDA, &tl::nll_forward_cuda);
-TL_REGISTER_KERNEL(nll_backward_op, CUDA, &tl::nll_backward_cuda);

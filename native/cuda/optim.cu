@@ -8,7 +8,8 @@
 #include <cmath>
 #include <cstdint>
 
-#include "cpu/dispatch.h"
+#include "core/dispatch.h"
+#include "ops/optim.h"
 #include "cuda/common.cuh"
 
 namespace tl {
@@ -81,6 +82,7 @@ void adam_step_cuda(const TensorView& p, const TensorView& g, const TensorView& 
     TL_CUDA_LAUNCH_CHECK("adam_step");
   });
 }
+TL_REGISTER_KERNEL(adam_step_op, CUDA, adam_step_cuda, kFloatTypes);
 
 template <typename T>
 struct SgdConsts {
@@ -126,9 +128,7 @@ void sgd_step_cuda(const TensorView& p, const TensorView& g, const TensorView& b
     TL_CUDA_LAUNCH_CHECK("sgd_step");
   });
 }
+TL_REGISTER_KERNEL(sgd_step_op, CUDA, sgd_step_cuda, kFloatTypes);
 
 }  // namespace
 }  // namespace tl
-
-TL_REGISTER_KERNEL(adam_step_op, CUDA, &tl::adam_step_cuda);
-TL_REGISTER_KERNEL(sgd_step_op, CUDA, &tl::sgd_step_cuda);

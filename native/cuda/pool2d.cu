@@ -23,7 +23,8 @@
 
 #include <math_constants.h>
 
-#include "cpu/dispatch.h"
+#include "core/dispatch.h"
+#include "ops/pool2d.h"
 #include "cuda/common.cuh"
 
 namespace tl {
@@ -142,6 +143,7 @@ void max_pool2d_forward_cuda(const TensorView& x, const TensorView& y, const Ten
     TL_CUDA_LAUNCH_CHECK("max_pool2d");
   });
 }
+TL_REGISTER_KERNEL(max_pool2d_forward_op, CUDA, max_pool2d_forward_cuda, kFloatTypes);
 void max_pool2d_backward_cuda(const TensorView& dy, const TensorView& idx, const TensorView& dx, const Pool2dParams& p) {
   require_cuda("max_pool2d_backward", {&dy, &idx, &dx});
   dispatch_float("max_pool2d_backward", dx.dtype, [&](auto z) {
@@ -155,6 +157,7 @@ void max_pool2d_backward_cuda(const TensorView& dy, const TensorView& idx, const
     TL_CUDA_LAUNCH_CHECK("max_pool2d_backward");
   });
 }
+TL_REGISTER_KERNEL(max_pool2d_backward_op, CUDA, max_pool2d_backward_cuda, kFloatTypes);
 
 // ---- fused relu + max pooling (non-overlapping windows) -----------------------------------------
 // y, tap [planes, OH, OW] from x [planes, H, W]
@@ -209,6 +212,7 @@ void relu_max_pool2d_forward_cuda(const TensorView& x, const TensorView& y, cons
     TL_CUDA_LAUNCH_CHECK("relu_max_pool2d");
   });
 }
+TL_REGISTER_KERNEL(relu_max_pool2d_forward_op, CUDA, relu_max_pool2d_forward_cuda, kFloatTypes);
 void relu_max_pool2d_backward_cuda(const TensorView& dy, const TensorView& y, const TensorView& tap, const TensorView& dx,
                                    const Pool2dParams& p) {
   require_cuda("relu_max_pool2d_backward", {&dy, &y, &tap, &dx});
@@ -221,6 +225,7 @@ void relu_max_pool2d_backward_cuda(const TensorView& dy, const TensorView& y, co
     TL_CUDA_LAUNCH_CHECK("relu_max_pool2d_backward");
   });
 }
+TL_REGISTER_KERNEL(relu_max_pool2d_backward_op, CUDA, relu_max_pool2d_backward_cuda, kFloatTypes);
 
 // ---- average pooling -----------------------------------------------------------------------------
 struct AvgWin {
@@ -286,6 +291,7 @@ void avg_pool2d_forward_cuda(const TensorView& x, const TensorView& y, const Avg
     TL_CUDA_LAUNCH_CHECK("avg_pool2d");
   });
 }
+TL_REGISTER_KERNEL(avg_pool2d_forward_op, CUDA, avg_pool2d_forward_cuda, kFloatTypes);
 void avg_pool2d_backward_cuda(const TensorView& dy, const TensorView& dx, const AvgPool2dParams& p) {
   require_cuda("avg_pool2d_backward", {&dy, &dx});
   dispatch_float("avg_pool2d_backward", dx.dtype, [&](auto z) {
@@ -296,6 +302,7 @@ void avg_pool2d_backward_cuda(const TensorView& dy, const TensorView& dx, const 
     TL_CUDA_LAUNCH_CHECK("avg_pool2d_backward");
   });
 }
+TL_REGISTER_KERNEL(avg_pool2d_backward_op, CUDA, avg_pool2d_backward_cuda, kFloatTypes);
 
 // ---- adaptive pooling ----------------------------------------------------------------------------
 // y [planes, OH, OW] = mean over the adaptive window (row-major sum in T)
@@ -368,6 +375,7 @@ void adaptive_avg_pool2d_forward_cuda(const TensorView& x, const TensorView& y, 
     TL_CUDA_LAUNCH_CHECK("adaptive_avg_pool2d");
   });
 }
+TL_REGISTER_KERNEL(adaptive_avg_pool2d_forward_op, CUDA, adaptive_avg_pool2d_forward_cuda, kFloatTypes);
 void adaptive_avg_pool2d_backward_cuda(const TensorView& dy, const TensorView& dx, const Plane2dParams& p) {
   require_cuda("adaptive_avg_pool2d_backward", {&dy, &dx});
   dispatch_float("adaptive_avg_pool2d_backward", dx.dtype, [&](auto z) {
@@ -378,6 +386,7 @@ void adaptive_avg_pool2d_backward_cuda(const TensorView& dy, const TensorView& d
     TL_CUDA_LAUNCH_CHECK("adaptive_avg_pool2d_backward");
   });
 }
+TL_REGISTER_KERNEL(adaptive_avg_pool2d_backward_op, CUDA, adaptive_avg_pool2d_backward_cuda, kFloatTypes);
 void adaptive_max_pool2d_forward_cuda(const TensorView& x, const TensorView& y, const TensorView& idx,
                                       const Plane2dParams& p) {
   require_cuda("adaptive_max_pool2d", {&x, &y, &idx});
@@ -390,6 +399,7 @@ void adaptive_max_pool2d_forward_cuda(const TensorView& x, const TensorView& y, 
     TL_CUDA_LAUNCH_CHECK("adaptive_max_pool2d");
   });
 }
+TL_REGISTER_KERNEL(adaptive_max_pool2d_forward_op, CUDA, adaptive_max_pool2d_forward_cuda, kFloatTypes);
 
 // ---- max unpooling -------------------------------------------------------------------------------
 // win[pl, i] = max k with idx[pl, k] == i (win preset to -1); *bad = smallest flat position of an
@@ -460,10 +470,11 @@ void max_unpool2d_forward_cuda(const TensorView& x, const TensorView& idx, const
     cuda::device_free(bad, sizeof(unsigned long long));
     cuda::device_free(win, win_bytes);
     if (first != ~0ULL)
-      throw Error(ErrorCode::Invalid, "torchlet: Expected indices in [0, " + std::to_string(out) +
+      throw Error(ErrorCode::InvalidArg, "torchlet: Expected indices in [0, " + std::to_string(out) +
                                           ") for indices but received " + std::to_string(bad_value));
   });
 }
+TL_REGISTER_KERNEL(max_unpool2d_forward_op, CUDA, max_unpool2d_forward_cuda, kFloatTypes);
 void max_unpool2d_backward_cuda(const TensorView& dy, const TensorView& idx, const TensorView& dx,
                                 const Plane2dParams& p) {
   require_cuda("max_unpool2d_backward", {&dy, &idx, &dx});
@@ -476,18 +487,7 @@ void max_unpool2d_backward_cuda(const TensorView& dy, const TensorView& idx, con
     TL_CUDA_LAUNCH_CHECK("max_unpool2d_backward");
   });
 }
+TL_REGISTER_KERNEL(max_unpool2d_backward_op, CUDA, max_unpool2d_backward_cuda, kFloatTypes);
 
 }  // namespace
 }  // namespace tl
-
-TL_REGISTER_KERNEL(max_pool2d_forward_op, CUDA, &tl::max_pool2d_forward_cuda);
-TL_REGISTER_KERNEL(max_pool2d_backward_op, CUDA, &tl::max_pool2d_backward_cuda);
-TL_REGISTER_KERNEL(relu_max_pool2d_forward_op, CUDA, &tl::relu_max_pool2d_forward_cuda);
-TL_REGISTER_KERNEL(relu_max_pool2d_backward_op, CUDA, &tl::relu_max_pool2d_backward_cuda);
-TL_REGISTER_KERNEL(avg_pool2d_forward_op, CUDA, &tl::avg_pool2d_forward_cuda);
-TL_REGISTER_KERNEL(avg_pool2d_backward_op, CUDA, &tl::avg_pool2d_backward_cuda);
-TL_REGISTER_KERNEL(adaptive_avg_pool2d_forward_op, CUDA, &tl::adaptive_avg_pool2d_forward_cuda);
-TL_REGISTER_KERNEL(adaptive_avg_pool2d_backward_op, CUDA, &tl::adaptive_avg_pool2d_backward_cuda);
-TL_REGISTER_KERNEL(adaptive_max_pool2d_forward_op, CUDA, &tl::adaptive_max_pool2d_forward_cuda);
-TL_REGISTER_KERNEL(max_unpool2d_forward_op, CUDA, &tl::max_unpool2d_forward_cuda);
-TL_REGISTER_KERNEL(max_unpool2d_backward_op, CUDA, &tl::max_unpool2d_backward_cuda);

@@ -14,7 +14,8 @@
 // Launches are asynchronous on tl::cuda::stream().
 #include <cstdint>
 
-#include "cpu/dispatch.h"
+#include "core/dispatch.h"
+#include "ops/random.h"
 #include "cuda/common.cuh"
 
 namespace tl {
@@ -60,9 +61,12 @@ __global__ void random_kernel(RandomKind kind, T* __restrict__ o, int64_t n, dou
   }
 }
 
-void random_cuda(RandomKind kind, const TensorView& out, double a, double b, uint64_t seed, uint64_t offset) {
+void random_cuda(const TensorView& out, const RandomParams& p) {
+  const RandomKind kind = p.kind;
+  const double a = p.a, b = p.b;
+  const uint64_t seed = static_cast<uint64_t>(p.seed), offset = static_cast<uint64_t>(p.offset);
   if (out.device != Device::CUDA)
-    throw Error(ErrorCode::Invalid, "torchlet: CUDA kernel 'random' got a tensor that is not on the CUDA device");
+    throw Error(ErrorCode::Device, "torchlet: CUDA kernel 'random' got a tensor that is not on the CUDA device");
   dispatch_float("random", out.dtype, [&](auto z) {
     using T = decltype(z);
     const int64_t n = out.numel();
@@ -71,8 +75,7 @@ void random_cuda(RandomKind kind, const TensorView& out, double a, double b, uin
     TL_CUDA_LAUNCH_CHECK("random");
   });
 }
+TL_REGISTER_KERNEL(random_op, CUDA, random_cuda, kFloatTypes);
 
 }  // namespace
 }  // namespace tl
-
-TL_REGISTER_KERNEL(random_op, CUDA, &tl::random_cuda);

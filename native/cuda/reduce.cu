@@ -17,7 +17,8 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "cpu/dispatch.h"
+#include "core/dispatch.h"
+#include "ops/reduce.h"
 #include "cuda/common.cuh"
 
 namespace tl {
@@ -220,9 +221,11 @@ void reduce_typed(const T* x, int64_t outer, int64_t r, int64_t inner, void* out
   cuda::device_free(tmp, bytes);
 }
 
-void reduce_cuda(ReduceOp op, const TensorView& x, int64_t outer, int64_t r, int64_t inner, const TensorView& out) {
+void reduce_cuda(const TensorView& x, const TensorView& out, const ReduceParams& p) {
+  const ReduceOp op = p.op;
+  const int64_t outer = p.outer, r = p.r, inner = p.inner;
   if (x.device != Device::CUDA || out.device != Device::CUDA)
-    throw Error(ErrorCode::Invalid, "torchlet: CUDA kernel 'reduce' got a tensor that is not on the CUDA device");
+    throw Error(ErrorCode::Device, "torchlet: CUDA kernel 'reduce' got a tensor that is not on the CUDA device");
   dispatch_all("reduce", x.dtype, [&](auto z) {
     using T = decltype(z);
     const T* px = x.ptr<T>();
@@ -236,8 +239,7 @@ void reduce_cuda(ReduceOp op, const TensorView& x, int64_t outer, int64_t r, int
     }
   });
 }
+TL_REGISTER_KERNEL(reduce_op, CUDA, reduce_cuda, kAllTypes);
 
 }  // namespace
 }  // namespace tl
-
-TL_REGISTER_KERNEL(reduce_op, CUDA, &tl::reduce_cuda);

@@ -1,61 +1,83 @@
 // native/napi/binding.cc — the only file that includes napi.h.
-// Turns JS values into plain tl:: structs, looks the kernel up in its OpTable (op x device) and
-// runs it. Every C++ exception becomes a JS exception carrying a `code`; nothing aborts.
-// A tensor argument is a JS array [storage: Storage, offset: number (elements), shape: number[]],
-// or null for "absent" (e.g. no bias). Shapes, dtypes and devices were validated in lib/.
-// A Storage lives on the CPU (host allocator) or on a CUDA device (the caching device allocator in
-// native/cuda/allocator.cu); kernels are looked up by the device of their operands, and every
-// operand of one call must be on the same device (checked in lib/ with a readable message, and
-// again here as a safety net: a host pointer must never reach a CUDA kernel).
+// Exports every op declared with TL_OP (native/core/registry.h) as one generic function that reads
+// its arguments by the op's declaration: exactly the declared number of arguments; each tensor
+// argument a JS array [storage: Storage, offset: number (elements), shape: number[]] (or null where
+// the declaration marks it optional); each parameter struct a plain object whose keys are the
+// struct's fields (schema.h), every one present, of the right kind and in range, and no other key.
+// Any mismatch, a device or dtype with no kernel, and operands on different devices are coded errors
+// that name the op and the argument. The addon also exports its schema (ops, parameter structs,
+// enums: what binding.d.ts is generated from), the enum codes, the error codes, and the runtime
+// functions (storage, copies, CUDA and thread controls).
+// Errors: every C++ exception becomes a JS exception; once lib/ has handed its factory over
+// (setErrorFactory), it is an instance of torchlet's own error classes (lib/errors.ts) for its code.
+// Nothing aborts.
 #include <napi.h>
 #include <omp.h>
+
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <memory>
 #include <new>
+#include <set>
 
 #include "core/allocator.h"
 #include "core/cuda_runtime.h"
-#include "core/ops.h"
+#include "core/registry.h"
 
 namespace {
 using namespace tl;
 
-const char* code_of(ErrorCode c) {
-  switch (c) {
-    case ErrorCode::Invalid: return "ERR_TORCHLET_INVALID";
-    case ErrorCode::NotImplemented: return "ERR_TORCHLET_NOT_IMPLEMENTED";
-    case ErrorCode::OutOfMemory: return "ERR_TORCHLET_OUT_OF_MEMORY";
-    case ErrorCode::Internal: return "ERR_TORCHLET_INTERNAL";
-  }
-  return "ERR_TORCHLET_INTERNAL";
-}
+// One exported op: its declaration and its parsed tensor argument names.
+struct OpExport {
+  const OpBase* op;
+  std::string js_name;
+  std::vector<std::string> tensors;
+  std::vector<bool> optional;
+  std::string signature;  // "maxPool2dForward(input, out, indices, Pool2dParams)"
+};
 
-[[noreturn]] void throw_js(Napi::Env env, const char* code, const std::string& msg, bool type_error = false) {
-  Napi::Error e = type_error ? Napi::TypeError::New(env, msg) : Napi::Error::New(env, msg);
-  e.Set("code", Napi::String::New(env, code));
+struct AddonData {
+  Napi::FunctionReference storage_ctor;
+  Napi::FunctionReference error_factory;
+  std::vector<std::unique_ptr<OpExport>> ops;
+};
+
+[[noreturn]] void throw_js(Napi::Env env, ErrorCode code, const std::string& msg) {
+  const ErrorCodeInfo& ci = error_info(code);
+  AddonData* data = env.GetInstanceData<AddonData>();
+  if (data && !data->error_factory.IsEmpty()) {
+    Napi::Value e = data->error_factory.Call({Napi::String::New(env, ci.code), Napi::String::New(env, msg)});
+    if (e.IsObject()) throw Napi::Error(env, e);
+  }
+  Napi::Error e = ci.kind == ErrorKind::Type    ? Napi::TypeError::New(env, msg)
+                  : ci.kind == ErrorKind::Range ? Napi::RangeError::New(env, msg)
+                                                : Napi::Error::New(env, msg);
+  e.Set("code", Napi::String::New(env, ci.code));
   throw e;
 }
 
-// Wraps a binding so every native failure reaches JS as an exception with a code.
-// The device of the tensor operands seen so far in the current call (-1: none yet).
-thread_local int g_call_device = -1;
-
-template <Napi::Value (*F)(const Napi::CallbackInfo&)>
-Napi::Value guarded(const Napi::CallbackInfo& info) {
+// Runs a binding so that every native failure reaches JS as a coded exception.
+template <typename F>
+Napi::Value guard(Napi::Env env, F&& f) {
   try {
-    g_call_device = -1;
-    return F(info);
+    return f();
   } catch (const Napi::Error&) {
     throw;
   } catch (const Error& e) {
-    throw_js(info.Env(), code_of(e.code), e.what());
+    throw_js(env, e.code, e.what());
   } catch (const std::bad_alloc&) {
-    throw_js(info.Env(), "ERR_TORCHLET_OUT_OF_MEMORY", "torchlet: out of host memory");
+    throw_js(env, ErrorCode::OutOfMemory, "torchlet: out of host memory");
   } catch (const std::exception& e) {
-    throw_js(info.Env(), "ERR_TORCHLET_INTERNAL", std::string("torchlet: internal error: ") + e.what());
+    throw_js(env, ErrorCode::Internal, std::string("torchlet: internal error: ") + e.what());
   } catch (...) {
-    throw_js(info.Env(), "ERR_TORCHLET_INTERNAL", "torchlet: unknown internal error");
+    throw_js(env, ErrorCode::Internal, "torchlet: unknown internal error");
   }
+}
+template <Napi::Value (*F)(const Napi::CallbackInfo&)>
+Napi::Value guarded(const Napi::CallbackInfo& info) {
+  return guard(info.Env(), [&] { return F(info); });
 }
 
 // ---- Storage: an owned block of device memory -----------------------------------------------
@@ -72,19 +94,19 @@ class Storage : public Napi::ObjectWrap<Storage> {
   explicit Storage(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Storage>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 4 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber())
-      throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: Storage(dtype, numel, device, zero) expects numbers", true);
+      throw_js(env, ErrorCode::ArgType, "torchlet: Storage(dtype, numel, device, zero) expects numbers");
     const int32_t dt = info[0].As<Napi::Number>().Int32Value(), dev = info[2].As<Napi::Number>().Int32Value();
-    if (dt < 0 || dt > 4) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: internal: invalid dtype code", true);
-    if (dev != 0 && dev != 1) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: internal: invalid device code", true);
+    if (dt < 0 || dt > 4) throw_js(env, ErrorCode::ArgType, "torchlet: internal: invalid dtype code");
+    if (dev != 0 && dev != 1) throw_js(env, ErrorCode::ArgType, "torchlet: internal: invalid device code");
     dtype_ = static_cast<DType>(dt);
     device_ = static_cast<Device>(dev);
     double n = info[1].As<Napi::Number>().DoubleValue();
-    if (!(n >= 0) || n > 9.0e15) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: invalid element count", true);
+    if (!(n >= 0) || n > 9.0e15) throw_js(env, ErrorCode::ArgType, "torchlet: invalid element count");
     bytes_ = static_cast<size_t>(n) * dtype_size(dtype_);
     const bool zero = info[3].ToBoolean();
     if (device_ == Device::CUDA) {
       std::string why;
-      if (cuda_device_count(&why) == 0) throw_js(env, "ERR_TORCHLET_NO_CUDA", "torchlet: CUDA is not available: " + why);
+      if (cuda_device_count(&why) == 0) throw_js(env, ErrorCode::NoCuda, "torchlet: CUDA is not available: " + why);
       // The constructor is not wrapped by guarded(): turn tl::Error into a JS error here.
       try {
         data_ = cuda_storage_alloc(bytes_);
@@ -92,12 +114,12 @@ class Storage : public Napi::ObjectWrap<Storage> {
       } catch (const Error& e) {
         if (data_) cuda_storage_free(data_, bytes_);
         data_ = nullptr;
-        throw_js(env, code_of(e.code), e.what());
+        throw_js(env, e.code, e.what());
       }
     } else {
       data_ = host_alloc(bytes_);
       if (!data_)
-        throw_js(env, "ERR_TORCHLET_OUT_OF_MEMORY",
+        throw_js(env, ErrorCode::OutOfMemory,
                  "torchlet: out of host memory allocating " + std::to_string(bytes_) + " bytes");
       if (zero && bytes_) std::memset(data_, 0, bytes_);
     }
@@ -139,7 +161,7 @@ class Storage : public Napi::ObjectWrap<Storage> {
     try {
       cuda_copy(host, Device::CPU, static_cast<const char*>(data_) + from, Device::CUDA, n);  // synchronises
     } catch (const Error& e) {
-      throw_js(env, code_of(e.code), e.what());
+      throw_js(env, e.code, e.what());
     }
   }
   void CopyIn(Napi::Env env, size_t to, const void* host, size_t n) {
@@ -150,17 +172,17 @@ class Storage : public Napi::ObjectWrap<Storage> {
     try {
       cuda_copy(static_cast<char*>(data_) + to, Device::CUDA, host, Device::CPU, n);  // host bytes staged on return
     } catch (const Error& e) {
-      throw_js(env, code_of(e.code), e.what());
+      throw_js(env, e.code, e.what());
     }
   }
   // read(offsetElems, count) -> ArrayBuffer copy
   Napi::Value Read(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!data_) throw_js(env, "ERR_TORCHLET_DISPOSED", "torchlet: tensor was disposed");
+    if (!data_) throw_js(env, ErrorCode::Disposed, "torchlet: tensor was disposed");
     size_t es = dtype_size(dtype_);
     size_t off = static_cast<size_t>(info[0].As<Napi::Number>().DoubleValue());
     size_t cnt = static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue());
-    if ((off + cnt) * es > bytes_) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: read out of bounds");
+    if ((off + cnt) * es > bytes_) throw_js(env, ErrorCode::InvalidArg, "torchlet: read out of bounds");
     Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, cnt * es);
     if (cnt) CopyOut(env, ab.Data(), off * es, cnt * es);
     return ab;
@@ -168,12 +190,12 @@ class Storage : public Napi::ObjectWrap<Storage> {
   // write(typedArray, offsetElems)
   Napi::Value Write(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!data_) throw_js(env, "ERR_TORCHLET_DISPOSED", "torchlet: tensor was disposed");
-    if (!info[0].IsTypedArray()) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: write expects a typed array", true);
+    if (!data_) throw_js(env, ErrorCode::Disposed, "torchlet: tensor was disposed");
+    if (!info[0].IsTypedArray()) throw_js(env, ErrorCode::ArgType, "torchlet: write expects a typed array");
     Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
     size_t off = static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue()) * dtype_size(dtype_);
     size_t n = ta.ByteLength();
-    if (off + n > bytes_) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: write out of bounds");
+    if (off + n > bytes_) throw_js(env, ErrorCode::InvalidArg, "torchlet: write out of bounds");
     const char* src = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
     if (n) CopyIn(env, off, src, n);
     return env.Undefined();
@@ -186,325 +208,273 @@ class Storage : public Napi::ObjectWrap<Storage> {
   napi_env env_ = nullptr;
 };
 
-struct AddonData {
-  Napi::FunctionReference storage_ctor;
+
+// ---- the generic op call -----------------------------------------------------------------------
+// A parameter struct read from one JS object (see schema.h's ParamSource).
+class ObjectSource : public ParamSource {
+ public:
+  ObjectSource(const OpExport& op, const ParamsInfo& p, Napi::Value v) : op_(op), p_(p) {
+    if (!v.IsObject() || v.IsArray())
+      fail(ErrorCode::ArgType, "expects an object of " + std::string(p.name) + " for its parameters");
+    obj_ = v.As<Napi::Object>();
+  }
+  int64_t get_int(const FieldInfo& f) override {
+    const double d = number(f, get(f), "an integer");
+    check_int(f, d, "");
+    return static_cast<int64_t>(d);
+  }
+  double get_number(const FieldInfo& f) override {
+    const double d = number(f, get(f), "a number");
+    if (std::isnan(d) || d < f.lo || d > f.hi) range(f, d, "a number in [" + fmt(f.lo) + ", " + fmt(f.hi) + "]");
+    return d;
+  }
+  bool get_bool(const FieldInfo& f) override {
+    Napi::Value v = get(f);
+    if (!v.IsBoolean()) fail(ErrorCode::ArgType, "expects a boolean for " + where(f));
+    return v.As<Napi::Boolean>().Value();
+  }
+  std::vector<int64_t> get_ints(const FieldInfo& f, int exact) override {
+    Napi::Value v = get(f);
+    if (!v.IsArray()) fail(ErrorCode::ArgType, "expects an array of integers for " + where(f));
+    Napi::Array a = v.As<Napi::Array>();
+    if (exact >= 0 && a.Length() != static_cast<uint32_t>(exact))
+      fail(ErrorCode::InvalidArg, "expects " + std::to_string(exact) + " integers for " + where(f) + ", got " +
+                                      std::to_string(a.Length()));
+    std::vector<int64_t> r(a.Length());
+    for (uint32_t i = 0; i < a.Length(); ++i) {
+      const double d = number(f, a.Get(i), "an array of integers");
+      check_int(f, d, "[" + std::to_string(i) + "]");
+      r[i] = static_cast<int64_t>(d);
+    }
+    return r;
+  }
+  void finish(const ParamsInfo& p) override {
+    Napi::Array keys = obj_.GetPropertyNames();
+    if (keys.Length() == p.fields.size()) return;
+    std::set<std::string> known;
+    for (const auto& f : p.fields) known.insert(f.name);
+    for (uint32_t i = 0; i < keys.Length(); ++i) {
+      const std::string k = keys.Get(i).ToString().Utf8Value();
+      if (!known.count(k)) fail(ErrorCode::InvalidArg, "got an unknown key '" + k + "' in its " + p.name);
+    }
+  }
+
+ private:
+  [[noreturn]] void fail(ErrorCode c, const std::string& what) const {
+    throw Error(c, "torchlet: native op " + op_.signature + " " + what);
+  }
+  std::string where(const FieldInfo& f) const { return std::string(p_.name) + "." + f.name; }
+  static std::string fmt(double d) {
+    if (std::isinf(d)) return d < 0 ? "-Infinity" : "Infinity";
+    if (d == std::floor(d) && std::fabs(d) < 1e16) return std::to_string(static_cast<long long>(d));
+    return std::to_string(d);
+  }
+  Napi::Value get(const FieldInfo& f) {
+    Napi::Value v = obj_.Get(f.name);
+    if (v.IsUndefined()) fail(ErrorCode::InvalidArg, "is missing " + where(f));
+    return v;
+  }
+  double number(const FieldInfo& f, Napi::Value v, const char* expected) const {
+    if (!v.IsNumber()) fail(ErrorCode::ArgType, std::string("expects ") + expected + " for " + where(f));
+    return v.As<Napi::Number>().DoubleValue();
+  }
+  void check_int(const FieldInfo& f, double d, const std::string& index) const {
+    if (!(d == std::floor(d)) || d < f.lo || d > f.hi) {
+      std::string expected = "an integer in [" + fmt(f.lo) + ", " + fmt(f.hi) + "]";
+      if (f.en) expected += " (a " + std::string(f.en->name) + " code)";
+      range(f, d, expected, index);
+    }
+  }
+  [[noreturn]] void range(const FieldInfo& f, double d, const std::string& expected, const std::string& index = "") const {
+    fail(ErrorCode::InvalidArg, "expects " + expected + " for " + where(f) + index + ", got " + fmt(d));
+  }
+  const OpExport& op_;
+  const ParamsInfo& p_;
+  Napi::Object obj_;
 };
 
-// [storage, offset, shape] or null -> TensorView
-TensorView view(Napi::Env env, const Napi::Value& v) {
+// [storage, offset, shape] -> TensorView (an empty view for an absent optional tensor).
+TensorView tensor_arg(const OpExport& op, size_t i, const Napi::Value& v) {
   TensorView t;
-  if (v.IsNull() || v.IsUndefined()) return t;
-  if (!v.IsArray()) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: internal: tensor argument must be an array", true);
+  auto fail = [&](ErrorCode c, const std::string& what) {
+    throw Error(c, "torchlet: native op " + op.signature + " " + what + " for its tensor argument '" + op.tensors[i] + "'");
+  };
+  if (v.IsNull() || v.IsUndefined()) {
+    if (!op.optional[i]) fail(ErrorCode::InvalidArg, "expects a tensor (not optional)");
+    return t;
+  }
+  if (!v.IsArray()) fail(ErrorCode::ArgType, "expects [storage, offset, shape]");
   Napi::Array a = v.As<Napi::Array>();
-  Napi::Object so = a.Get(0u).As<Napi::Object>();
-  Storage* s = Storage::Unwrap(so);
-  if (!s->data()) throw_js(env, "ERR_TORCHLET_DISPOSED", "torchlet: a tensor passed to an op was already disposed");
-  int64_t off = static_cast<int64_t>(a.Get(1u).As<Napi::Number>().DoubleValue());
+  Napi::Value sv = a.Get(0u), ov = a.Get(1u), shv = a.Get(2u);
+  AddonData* data = v.Env().GetInstanceData<AddonData>();
+  if (a.Length() != 3 || !sv.IsObject() || !sv.As<Napi::Object>().InstanceOf(data->storage_ctor.Value()) ||
+      !ov.IsNumber() || !shv.IsArray())
+    fail(ErrorCode::ArgType, "expects [storage, offset, shape]");
+  Storage* s = Storage::Unwrap(sv.As<Napi::Object>());
+  if (!s->data()) fail(ErrorCode::Disposed, "was given a tensor that was already disposed");
+  const double off = ov.As<Napi::Number>().DoubleValue();
+  if (!(off >= 0) || off != std::floor(off)) fail(ErrorCode::InvalidArg, "expects a non-negative integer offset");
   t.dtype = s->dtype();
   t.device = s->device();
-  const int dev = static_cast<int>(t.device);
-  if (g_call_device < 0)
-    g_call_device = dev;
-  else if (g_call_device != dev)
-    throw_js(env, "ERR_TORCHLET_DEVICE_MISMATCH",
-             std::string("torchlet: Expected all tensors of one op to be on the same device, but found ") +
-                 device_name(static_cast<Device>(g_call_device)) + " and " + device_name(t.device));
-  t.data = static_cast<char*>(s->data()) + off * static_cast<int64_t>(dtype_size(t.dtype));
-  Napi::Array sh = a.Get(2u).As<Napi::Array>();
+  Napi::Array sh = shv.As<Napi::Array>();
   t.shape.resize(sh.Length());
-  int64_t numel = 1;
-  for (uint32_t i = 0; i < sh.Length(); ++i) {
-    t.shape[i] = static_cast<int64_t>(sh.Get(i).As<Napi::Number>().DoubleValue());
-    numel *= t.shape[i];
+  double numel = 1;
+  for (uint32_t k = 0; k < sh.Length(); ++k) {
+    Napi::Value e = sh.Get(k);
+    const double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : -1;
+    if (!(d >= 0) || d != std::floor(d) || d > kMaxSize) fail(ErrorCode::InvalidArg, "expects non-negative integer sizes");
+    t.shape[k] = static_cast<int64_t>(d);
+    numel *= d;
   }
-  if (numel > 0 && (off + numel) * static_cast<int64_t>(dtype_size(t.dtype)) > static_cast<int64_t>(s->bytes()))
-    throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: internal: tensor view exceeds its storage");
+  const double es = static_cast<double>(dtype_size(t.dtype));
+  if (numel > 0 && (off + numel) * es > static_cast<double>(s->bytes()))
+    fail(ErrorCode::InvalidArg, "was given a view that exceeds its storage");
+  t.data = static_cast<char*>(s->data()) + static_cast<int64_t>(off) * static_cast<int64_t>(es);
   return t;
 }
 
-std::vector<int64_t> ints(const Napi::Value& v) {
-  Napi::Array a = v.As<Napi::Array>();
-  std::vector<int64_t> r(a.Length());
-  for (uint32_t i = 0; i < a.Length(); ++i) r[i] = static_cast<int64_t>(a.Get(i).As<Napi::Number>().DoubleValue());
+// The one function every op is exported as (its OpExport is the function's data).
+Napi::Value CallOp(const Napi::CallbackInfo& info) {
+  const OpExport& op = *static_cast<const OpExport*>(info.Data());
+  return guard(info.Env(), [&]() -> Napi::Value {
+    const size_t nt = op.tensors.size(), np = static_cast<size_t>(op.op->n_params);
+    if (info.Length() != nt + np)
+      throw Error(ErrorCode::InvalidArg, "torchlet: native op " + op.signature + " expects " + std::to_string(nt + np) +
+                                             " arguments, got " + std::to_string(info.Length()));
+    TensorView ts[16];
+    int first = -1;
+    for (size_t i = 0; i < nt; ++i) {
+      ts[i] = tensor_arg(op, i, info[i]);
+      if (!ts[i].data && ts[i].shape.empty() && (info[i].IsNull() || info[i].IsUndefined())) continue;
+      if (first < 0)
+        first = static_cast<int>(i);
+      else if (ts[i].device != ts[first].device)
+        throw Error(ErrorCode::DeviceMismatch,
+                    "torchlet: Expected all tensors to be on the same device, but found " + op.tensors[first] + " on " +
+                        device_name(ts[first].device) + " and " + op.tensors[i] + " on " + device_name(ts[i].device) +
+                        " (in " + op.js_name + "); move them with .to(device) first");
+    }
+    const Device dev = first >= 0 ? ts[first].device : Device::CPU;
+    if (first >= 0) op.op->check(dev, ts[first].dtype);
+    std::vector<std::unique_ptr<ObjectSource>> sources;
+    ParamSource* srcs[8];
+    for (size_t j = 0; j < np; ++j) {
+      sources.emplace_back(new ObjectSource(op, op.op->params[j](), info[nt + j]));
+      srcs[j] = sources.back().get();
+    }
+    op.op->invoke(*op.op, dev, ts, srcs);
+    return info.Env().Undefined();
+  });
+}
+
+// ---- the schema: what binding.d.ts and torch.kernels() are made from ------------------------------
+const char* kind_name(FieldKind k) {
+  switch (k) {
+    case FieldKind::Int: return "int";
+    case FieldKind::Number: return "number";
+    case FieldKind::Bool: return "bool";
+    case FieldKind::Enum: return "enum";
+    case FieldKind::Ints: return "ints";
+    case FieldKind::Dims3: return "dims3";
+  }
+  return "unknown";
+}
+Napi::Array dtype_list(Napi::Env env, const OpBase& op, Device d) {
+  Napi::Array a = Napi::Array::New(env);
+  if (!op.has[static_cast<int>(d)]) return a;
+  uint32_t n = 0;
+  for (int k = 0; k <= static_cast<int>(DType::I32); ++k)
+    if (op.dtypes[static_cast<int>(d)] & (1u << k)) a.Set(n++, dtype_name(static_cast<DType>(k)));
+  return a;
+}
+Napi::Value Schema(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonData* data = env.GetInstanceData<AddonData>();
+  Napi::Object r = Napi::Object::New(env), structs = Napi::Object::New(env), enums = Napi::Object::New(env);
+  Napi::Array ops = Napi::Array::New(env);
+  uint32_t i = 0;
+  for (const auto& e : data->ops) {
+    Napi::Object o = Napi::Object::New(env), devices = Napi::Object::New(env);
+    o.Set("name", e->js_name);
+    Napi::Array ts = Napi::Array::New(env), ps = Napi::Array::New(env);
+    for (size_t k = 0; k < e->tensors.size(); ++k) {
+      Napi::Object t = Napi::Object::New(env);
+      t.Set("name", e->tensors[k]);
+      t.Set("optional", static_cast<bool>(e->optional[k]));
+      ts.Set(static_cast<uint32_t>(k), t);
+    }
+    for (int k = 0; k < e->op->n_params; ++k) {
+      const ParamsInfo& p = e->op->params[k]();
+      ps.Set(static_cast<uint32_t>(k), p.name);
+      Napi::Array fs = Napi::Array::New(env);
+      for (size_t f = 0; f < p.fields.size(); ++f) {
+        const FieldInfo& fi = p.fields[f];
+        Napi::Object fo = Napi::Object::New(env);
+        fo.Set("name", fi.name);
+        fo.Set("kind", kind_name(fi.kind));
+        fo.Set("min", fi.lo);
+        fo.Set("max", fi.hi);
+        if (fi.en) {
+          fo.Set("enum", fi.en->name);
+          Napi::Array vs = Napi::Array::New(env);
+          for (size_t v = 0; v < fi.en->values.size(); ++v) vs.Set(static_cast<uint32_t>(v), fi.en->values[v]);
+          enums.Set(fi.en->name, vs);
+        }
+        fs.Set(static_cast<uint32_t>(f), fo);
+      }
+      structs.Set(p.name, fs);
+    }
+    o.Set("tensors", ts);
+    o.Set("params", ps);
+    devices.Set("cpu", dtype_list(env, *e->op, Device::CPU));
+    devices.Set("cuda", dtype_list(env, *e->op, Device::CUDA));
+    o.Set("dtypes", devices);
+    ops.Set(i++, o);
+  }
+  r.Set("ops", ops);
+  r.Set("structs", structs);
+  r.Set("enums", enums);
   return r;
 }
-std::vector<double> nums(const Napi::Value& v) {
-  Napi::Array a = v.As<Napi::Array>();
-  std::vector<double> r(a.Length());
-  for (uint32_t i = 0; i < a.Length(); ++i) r[i] = a.Get(i).As<Napi::Number>().DoubleValue();
+// { BinaryOp: { Add: 0, ... }, ... } for every enum some op's parameters use.
+Napi::Object Enums(Napi::Env env, const AddonData& data) {
+  Napi::Object r = Napi::Object::New(env);
+  for (const auto& e : data.ops)
+    for (int k = 0; k < e->op->n_params; ++k)
+      for (const FieldInfo& f : e->op->params[k]().fields)
+        if (f.en) {
+          Napi::Object o = Napi::Object::New(env);
+          for (size_t v = 0; v < f.en->values.size(); ++v) o.Set(f.en->values[v], static_cast<double>(v));
+          o.Freeze();
+          r.Set(f.en->name, o);
+        }
+  r.Freeze();
   return r;
 }
-int32_t i32(const Napi::Value& v) { return v.As<Napi::Number>().Int32Value(); }
-int64_t i64(const Napi::Value& v) { return static_cast<int64_t>(v.As<Napi::Number>().DoubleValue()); }
-double f64(const Napi::Value& v) { return v.As<Napi::Number>().DoubleValue(); }
+Napi::Value SetErrorFactory(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsFunction())
+    throw_js(env, ErrorCode::ArgType, "torchlet: setErrorFactory(fn) expects a function");
+  env.GetInstanceData<AddonData>()->error_factory = Napi::Persistent(info[0].As<Napi::Function>());
+  return env.Undefined();
+}
 
-#define ENV Napi::Env env = info.Env()
-#define V(i) view(env, info[i])
-
-Napi::Value CopyStrided(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView src = V(0), out = V(2);
-  std::vector<int64_t> out_strides;
-  if (info.Length() > 3 && info[3].IsArray()) out_strides = ints(info[3]);
-  // Strided operands are passed as [storage, offset, [span]]; the iteration shape comes apart.
-  if (info.Length() > 4 && info[4].IsArray()) out.shape = ints(info[4]);
-  copy_strided_op.get(src.device)(src, ints(info[1]), out, out_strides);
-  return env.Undefined();
-}
-Napi::Value Fill(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView out = V(0);
-  fill_op.get(out.device)(out, f64(info[1]));
-  return env.Undefined();
-}
-Napi::Value Binary(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView a = V(1), b = V(3), out = V(5);
-  binary_op.get(out.device)(static_cast<BinaryOp>(i32(info[0])), a, ints(info[2]), b, ints(info[4]), out);
-  return env.Undefined();
-}
-Napi::Value Unary(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView a = V(1), out = V(3);
-  unary_op.get(out.device)(static_cast<UnaryOp>(i32(info[0])), a, f64(info[2]), out);
-  return env.Undefined();
-}
-Napi::Value UnaryBackward(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView t = V(1), dy = V(2), dx = V(3);
-  unary_backward_op.get(dx.device)(static_cast<UnaryBackwardOp>(i32(info[0])), t, dy, dx);
-  return env.Undefined();
-}
-Napi::Value Reduce(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView x = V(1), out = V(5);
-  reduce_op.get(x.device)(static_cast<ReduceOp>(i32(info[0])), x, i64(info[2]), i64(info[3]), i64(info[4]), out);
-  return env.Undefined();
-}
-// matmul(a, b, c, [batch, M, N, K, transA, transB, strideA, strideB, strideC, alpha, beta])
-Napi::Value Matmul(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView a = V(0), b = V(1), c = V(2);
-  auto p = nums(info[3]);
-  MatmulParams mp{int64_t(p[0]), int64_t(p[1]), int64_t(p[2]), int64_t(p[3]), p[4] != 0, p[5] != 0,
-                  int64_t(p[6]), int64_t(p[7]), int64_t(p[8]), p[9], p[10]};
-  matmul_op.get(c.device)(a, b, c, mp);
-  return env.Undefined();
-}
-Napi::Value LinearForward(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView x = V(0), w = V(1), b = V(2), y = V(3);
-  linear_forward_op.get(y.device)(x, w, b, y);
-  return env.Undefined();
-}
-Conv2dParams conv_params(const Napi::Value& v) {
-  auto p = ints(v);
-  return Conv2dParams{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]};
-}
-Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView x = V(0), w = V(1), b = V(2), y = V(3);
-  conv2d_forward_op.get(y.device)(x, w, b, y, conv_params(info[4]));
-  return env.Undefined();
-}
-Napi::Value Conv2dBackwardInput(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView dy = V(0), w = V(1), dx = V(2);
-  conv2d_backward_input_op.get(dx.device)(dy, w, dx, conv_params(info[3]));
-  return env.Undefined();
-}
-Napi::Value Conv2dBackwardWeight(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView dy = V(0), x = V(1), dw = V(2), db = V(3);
-  conv2d_backward_weight_op.get(dw.device)(dy, x, dw, db, conv_params(info[4]));
-  return env.Undefined();
-}
-Conv3dParams conv3_params(const Napi::Value& v) {
-  auto p = ints(v);
-  if (p.size() != 22) throw Error(ErrorCode::Invalid, "torchlet: conv3d expects 22 parameters");
-  return Conv3dParams{p[0],  p[1],  p[2],  p[3],  p[4],  p[5],  p[6],  p[7],  p[8],  p[9],  p[10],
-                      p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20], p[21]};
-}
-Napi::Value Conv3dForward(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView x = V(0), w = V(1), b = V(2), y = V(3);
-  conv3d_forward_op.get(y.device)(x, w, b, y, conv3_params(info[4]));
-  return env.Undefined();
-}
-Napi::Value Conv3dBackwardInput(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView dy = V(0), w = V(1), dx = V(2);
-  conv3d_backward_input_op.get(dx.device)(dy, w, dx, conv3_params(info[3]));
-  return env.Undefined();
-}
-Napi::Value Conv3dBackwardWeight(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView dy = V(0), x = V(1), dw = V(2), db = V(3);
-  conv3d_backward_weight_op.get(dw.device)(dy, x, dw, db, conv3_params(info[4]));
-  return env.Undefined();
-}
-Pool2dParams pool_params(const Napi::Value& v) {
-  auto p = ints(v);
-  return Pool2dParams{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13]};
-}
-Napi::Value MaxPool2dForward(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView x = V(0), y = V(1), idx = V(2);
-  max_pool2d_forward_op.get(y.device)(x, y, idx, pool_params(info[3]));
-  return env.Undefined();
-}
-Napi::Value MaxPool2dBackward(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView dy = V(0), idx = V(1), dx = V(2);
-  max_pool2d_backward_op.get(dx.device)(dy, idx, dx, pool_params(info[3]));
-  return env.Undefined();
-}
-Napi::Value ReluMaxPool2dForward(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView x = V(0), y = V(1), tap = V(2);
-  relu_max_pool2d_forward_op.get(y.device)(x, y, tap, pool_params(info[3]));
-  return env.Undefined();
-}
-Napi::Value ReluMaxPool2dBackward(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView dy = V(0), y = V(1), tap = V(2), dx = V(3);
-  relu_max_pool2d_backward_op.get(dx.device)(dy, y, tap, dx, pool_params(info[4]));
-  return env.Undefined();
-}
-Napi::Value Conv2dReluMaxPool2dForward(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView x = V(0), w = V(1), b = V(2), y = V(3), tap = V(4);
-  conv2d_relu_max_pool2d_forward_op.get(y.device)(x, w, b, y, tap, conv_params(info[5]), pool_params(info[6]));
-  return env.Undefined();
-}
-Napi::Value Conv2dReluMaxPool2dBackwardInput(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView g = V(0), y = V(1), tap = V(2), w = V(3), dx = V(4);
-  conv2d_relu_max_pool2d_backward_input_op.get(dx.device)(g, y, tap, w, dx, conv_params(info[5]), pool_params(info[6]));
-  return env.Undefined();
-}
-Napi::Value Conv2dReluMaxPool2dBackwardWeight(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView g = V(0), y = V(1), tap = V(2), x = V(3), dw = V(4), db = V(5);
-  conv2d_relu_max_pool2d_backward_weight_op.get(dw.device)(g, y, tap, x, dw, db, conv_params(info[6]), pool_params(info[7]));
-  return env.Undefined();
-}
-AvgPool2dParams avg_pool_params(const Napi::Value& v) {
-  auto p = ints(v);
-  return AvgPool2dParams{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12] != 0, p[13]};
-}
-Plane2dParams plane_params(const Napi::Value& v) {
-  auto p = ints(v);
-  return Plane2dParams{p[0], p[1], p[2], p[3], p[4], p[5]};
-}
-Napi::Value AvgPool2dForward(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView x = V(0), y = V(1);
-  avg_pool2d_forward_op.get(y.device)(x, y, avg_pool_params(info[2]));
-  return env.Undefined();
-}
-Napi::Value AvgPool2dBackward(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView dy = V(0), dx = V(1);
-  avg_pool2d_backward_op.get(dx.device)(dy, dx, avg_pool_params(info[2]));
-  return env.Undefined();
-}
-Napi::Value AdaptiveAvgPool2dForward(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView x = V(0), y = V(1);
-  adaptive_avg_pool2d_forward_op.get(y.device)(x, y, plane_params(info[2]));
-  return env.Undefined();
-}
-Napi::Value AdaptiveAvgPool2dBackward(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView dy = V(0), dx = V(1);
-  adaptive_avg_pool2d_backward_op.get(dx.device)(dy, dx, plane_params(info[2]));
-  return env.Undefined();
-}
-Napi::Value AdaptiveMaxPool2dForward(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView x = V(0), y = V(1), idx = V(2);
-  adaptive_max_pool2d_forward_op.get(y.device)(x, y, idx, plane_params(info[3]));
-  return env.Undefined();
-}
-Napi::Value MaxUnpool2dForward(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView x = V(0), idx = V(1), y = V(2);
-  max_unpool2d_forward_op.get(y.device)(x, idx, y, plane_params(info[3]));
-  return env.Undefined();
-}
-Napi::Value MaxUnpool2dBackward(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView dy = V(0), idx = V(1), dx = V(2);
-  max_unpool2d_backward_op.get(dx.device)(dy, idx, dx, plane_params(info[3]));
-  return env.Undefined();
-}
-// random(kind, out, a, b, seed, offset)
-Napi::Value Random(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView out = V(1);
-  random_op.get(out.device)(static_cast<RandomKind>(i32(info[0])), out, f64(info[2]), f64(info[3]),
-                            static_cast<uint64_t>(f64(info[4])), static_cast<uint64_t>(f64(info[5])));
-  return env.Undefined();
-}
-Napi::Value Softmax(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView x = V(0), y = V(1);
-  softmax_op.get(y.device)(x, y, i64(info[2]), i64(info[3]), i64(info[4]), info[5].ToBoolean());
-  return env.Undefined();
-}
-Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView y = V(0), dy = V(1), dx = V(2);
-  softmax_backward_op.get(dx.device)(y, dy, dx, i64(info[3]), i64(info[4]), i64(info[5]), info[6].ToBoolean());
-  return env.Undefined();
-}
-Napi::Value NllForward(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView logp = V(0), target = V(1), out = V(2);
-  nll_forward_op.get(out.device)(logp, target, out, i64(info[3]));
-  return env.Undefined();
-}
-Napi::Value NllBackward(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView dloss = V(0), target = V(1), dlogp = V(2);
-  nll_backward_op.get(dlogp.device)(dloss, target, dlogp, i64(info[3]));
-  return env.Undefined();
-}
-// adamStep(param, grad, m, v, vmax, [lr, b1, b2, eps, wd, step, amsgrad, decoupled, maximize])
-Napi::Value AdamStep(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView p = V(0), g = V(1), m = V(2), v = V(3), vmax = V(4);
-  auto a = nums(info[5]);
-  AdamParams ap{a[0], a[1], a[2], a[3], a[4], int64_t(a[5]), a[6] != 0, a[7] != 0, a[8] != 0};
-  adam_step_op.get(p.device)(p, g, m, v, vmax, ap);
-  return env.Undefined();
-}
-// sgdStep(param, grad, buf, [lr, momentum, dampening, wd, nesterov, firstStep, maximize])
-Napi::Value SgdStep(const Napi::CallbackInfo& info) {
-  ENV;
-  TensorView p = V(0), g = V(1), buf = V(2);
-  auto a = nums(info[3]);
-  SgdParams sp{a[0], a[1], a[2], a[3], a[4] != 0, a[5] != 0, a[6] != 0};
-  sgd_step_op.get(p.device)(p, g, buf, sp);
-  return env.Undefined();
-}
 // copyDevice(src: Storage, srcOffset, dst: Storage, dstOffset, count): count contiguous elements
 // between storages of the same dtype on any two devices (H2D, D2H, D2D on the device's stream;
 // D2H synchronises; H2D and D2D are asynchronous).
 Napi::Value CopyDevice(const Napi::CallbackInfo& info) {
-  ENV;
+  Napi::Env env = info.Env();
   if (info.Length() < 5 || !info[0].IsObject() || !info[2].IsObject())
-    throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: internal: copyDevice(src, srcOffset, dst, dstOffset, count)", true);
+    throw_js(env, ErrorCode::ArgType, "torchlet: internal: copyDevice(src, srcOffset, dst, dstOffset, count)");
   Storage* src = Storage::Unwrap(info[0].As<Napi::Object>());
   Storage* dst = Storage::Unwrap(info[2].As<Napi::Object>());
-  if (!src->data() || !dst->data()) throw_js(env, "ERR_TORCHLET_DISPOSED", "torchlet: a tensor passed to a copy was already disposed");
-  if (src->dtype() != dst->dtype()) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: internal: copyDevice needs equal dtypes");
+  if (!src->data() || !dst->data()) throw_js(env, ErrorCode::Disposed, "torchlet: a tensor passed to a copy was already disposed");
+  if (src->dtype() != dst->dtype()) throw_js(env, ErrorCode::InvalidArg, "torchlet: internal: copyDevice needs equal dtypes");
   const size_t es = dtype_size(src->dtype());
-  const double so = f64(info[1]), dof = f64(info[3]), cnt = f64(info[4]);
-  if (!(so >= 0) || !(dof >= 0) || !(cnt >= 0)) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: internal: copyDevice: negative offset or count");
+  const double so = info[1].As<Napi::Number>().DoubleValue(), dof = info[3].As<Napi::Number>().DoubleValue(), cnt = info[4].As<Napi::Number>().DoubleValue();
+  if (!(so >= 0) || !(dof >= 0) || !(cnt >= 0)) throw_js(env, ErrorCode::InvalidArg, "torchlet: internal: copyDevice: negative offset or count");
   const size_t sb = static_cast<size_t>(so) * es, db = static_cast<size_t>(dof) * es, n = static_cast<size_t>(cnt) * es;
-  if (sb + n > src->bytes() || db + n > dst->bytes()) throw_js(env, "ERR_TORCHLET_INVALID", "torchlet: internal: copyDevice out of bounds");
+  if (sb + n > src->bytes() || db + n > dst->bytes()) throw_js(env, ErrorCode::InvalidArg, "torchlet: internal: copyDevice out of bounds");
   if (!n) return env.Undefined();
   char* d = static_cast<char*>(dst->data()) + db;
   const char* s = static_cast<const char*>(src->data()) + sb;
@@ -515,15 +485,15 @@ Napi::Value CopyDevice(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 Napi::Value CudaSynchronize(const Napi::CallbackInfo& info) {
-  ENV;
+  Napi::Env env = info.Env();
   std::string why;
-  if (cuda_device_count(&why) == 0) throw_js(env, "ERR_TORCHLET_NO_CUDA", "torchlet: CUDA is not available: " + why);
+  if (cuda_device_count(&why) == 0) throw_js(env, ErrorCode::NoCuda, "torchlet: CUDA is not available: " + why);
   cuda_synchronize();
   return env.Undefined();
 }
 // cudaMemory(emptyCache?) -> { allocated, requested, cached, peak, mallocs, frees, oomRetries }
 Napi::Value CudaMemory(const Napi::CallbackInfo& info) {
-  ENV;
+  Napi::Env env = info.Env();
   if (info.Length() > 0 && info[0].ToBoolean()) cuda_empty_cache();
   CudaMemoryStats s = cuda_memory_stats();
   Napi::Object o = Napi::Object::New(env);
@@ -536,23 +506,13 @@ Napi::Value CudaMemory(const Napi::CallbackInfo& info) {
   o.Set("oomRetries", double(s.oom_retries));
   return o;
 }
-Napi::Value ListOps(const Napi::CallbackInfo& info) {
-  ENV;
-  auto ops = list_ops();
-  Napi::Array arr = Napi::Array::New(env, ops.size());
-  for (size_t i = 0; i < ops.size(); ++i) {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("name", ops[i].name);
-    o.Set("cpu", ops[i].cpu);
-    o.Set("cuda", ops[i].cuda);
-    arr.Set(uint32_t(i), o);
-  }
-  return arr;
-}
 Napi::Value GetNumThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), omp_get_max_threads()); }
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
-  int n = i32(info[0]);
-  if (n >= 1) omp_set_num_threads(n);
+  if (info.Length() != 1 || !info[0].IsNumber()) throw_js(info.Env(), ErrorCode::ArgType, "torchlet: setNumThreads(n) expects a number");
+  const double n = info[0].As<Napi::Number>().DoubleValue();
+  if (!(n >= 1 && n <= 1024) || n != std::floor(n))
+    throw_js(info.Env(), ErrorCode::InvalidArg, "torchlet: Expected an integer in [1, 1024] for numThreads but received " + std::to_string(n));
+  omp_set_num_threads(static_cast<int>(n));
   return info.Env().Undefined();
 }
 Napi::Value HostCache(const Napi::CallbackInfo& info) {
@@ -563,7 +523,7 @@ Napi::Value HostSystemAllocs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), double(host_system_allocs()));
 }
 Napi::Value CudaInfo(const Napi::CallbackInfo& info) {
-  ENV;
+  Napi::Env env = info.Env();
   std::string why;
   int n = cuda_device_count(&why);
   Napi::Object o = Napi::Object::New(env);
@@ -581,43 +541,44 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   data->storage_ctor = Napi::Persistent(storage);
   env.SetInstanceData<AddonData>(data);  // freed by Node when this environment goes away
   exports.Set("Storage", storage);
+  // every declared op, in camelCase
+  for (const OpBase* op : op_registry()) {
+    auto e = std::make_unique<OpExport>();
+    e->op = op;
+    e->js_name = camel_case(op->name);
+    std::string names(op->tensors), sig;
+    size_t pos = 0;
+    while (pos < names.size()) {
+      size_t end = names.find(',', pos);
+      if (end == std::string::npos) end = names.size();
+      std::string n = names.substr(pos, end - pos);
+      n.erase(0, n.find_first_not_of(' '));
+      n.erase(n.find_last_not_of(' ') + 1);
+      const bool opt = !n.empty() && n.back() == '?';
+      if (opt) n.pop_back();
+      e->tensors.push_back(n);
+      e->optional.push_back(opt);
+      sig += (sig.empty() ? "" : ", ") + n + (opt ? "?" : "");
+      pos = end + 1;
+    }
+    for (int k = 0; k < op->n_params; ++k) sig += (sig.empty() ? "" : ", ") + std::string(op->params[k]().name);
+    e->signature = e->js_name + "(" + sig + ")";
+    exports.Set(e->js_name, Napi::Function::New(env, CallOp, e->js_name, e.get()));
+    data->ops.push_back(std::move(e));
+  }
+  exports.Set("enums", Enums(env, *data));
+  Napi::Array codes = Napi::Array::New(env);
+  uint32_t i = 0;
+  for (const ErrorCodeInfo& c : kErrorCodes) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("code", c.code);
+    o.Set("kind", c.kind == ErrorKind::Type ? "type" : c.kind == ErrorKind::Range ? "range" : "plain");
+    codes.Set(i++, o);
+  }
+  exports.Set("errorCodes", codes);
 #define EXPORT(name, fn) exports.Set(name, Napi::Function::New<guarded<fn>>(env, name))
-  EXPORT("copyStrided", CopyStrided);
-  EXPORT("fill", Fill);
-  EXPORT("binary", Binary);
-  EXPORT("unary", Unary);
-  EXPORT("unaryBackward", UnaryBackward);
-  EXPORT("reduce", Reduce);
-  EXPORT("matmul", Matmul);
-  EXPORT("linearForward", LinearForward);
-  EXPORT("conv2dForward", Conv2dForward);
-  EXPORT("conv2dBackwardInput", Conv2dBackwardInput);
-  EXPORT("conv2dBackwardWeight", Conv2dBackwardWeight);
-  EXPORT("conv3dForward", Conv3dForward);
-  EXPORT("conv3dBackwardInput", Conv3dBackwardInput);
-  EXPORT("conv3dBackwardWeight", Conv3dBackwardWeight);
-  EXPORT("maxPool2dForward", MaxPool2dForward);
-  EXPORT("maxPool2dBackward", MaxPool2dBackward);
-  EXPORT("reluMaxPool2dForward", ReluMaxPool2dForward);
-  EXPORT("reluMaxPool2dBackward", ReluMaxPool2dBackward);
-  EXPORT("conv2dReluMaxPool2dForward", Conv2dReluMaxPool2dForward);
-  EXPORT("conv2dReluMaxPool2dBackwardInput", Conv2dReluMaxPool2dBackwardInput);
-  EXPORT("conv2dReluMaxPool2dBackwardWeight", Conv2dReluMaxPool2dBackwardWeight);
-  EXPORT("avgPool2dForward", AvgPool2dForward);
-  EXPORT("avgPool2dBackward", AvgPool2dBackward);
-  EXPORT("adaptiveAvgPool2dForward", AdaptiveAvgPool2dForward);
-  EXPORT("adaptiveAvgPool2dBackward", AdaptiveAvgPool2dBackward);
-  EXPORT("adaptiveMaxPool2dForward", AdaptiveMaxPool2dForward);
-  EXPORT("maxUnpool2dForward", MaxUnpool2dForward);
-  EXPORT("maxUnpool2dBackward", MaxUnpool2dBackward);
-  EXPORT("random", Random);
-  EXPORT("softmax", Softmax);
-  EXPORT("softmaxBackward", SoftmaxBackward);
-  EXPORT("nllForward", NllForward);
-  EXPORT("nllBackward", NllBackward);
-  EXPORT("adamStep", AdamStep);
-  EXPORT("sgdStep", SgdStep);
-  EXPORT("listOps", ListOps);
+  EXPORT("schema", Schema);
+  EXPORT("setErrorFactory", SetErrorFactory);
   EXPORT("getNumThreads", GetNumThreads);
   EXPORT("setNumThreads", SetNumThreads);
   EXPORT("cudaInfo", CudaInfo);

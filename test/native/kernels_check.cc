@@ -18,7 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "core/ops.h"
+#include "core/conv_params.h"
+#include "ops/gemm.h"
 #include "cpu/gemm.h"
 
 // dtype_name, device_name and the OpTables come from native/core/ops.cc, linked in by the script.
@@ -246,6 +247,11 @@ void check_linear(DType dt, Checker& ck) {
 // ---------------------------------------------------------------- conv2d
 struct ConvCase { int64_t N, C, H, W, OC, KH, KW, sh, sw, ph, pw, dh, dw, groups; };
 
+// The N-d ConvParams the conv ops take, for a 2-D case.
+ConvParams as_nd(const Conv2dParams& p) {
+  return ConvParams{p.N,     p.C,         p.OC,        p.groups,    {1, p.H, p.W},   {1, p.KH, p.KW},
+                    {1, p.OH, p.OW}, {1, p.sh, p.sw}, {0, p.ph, p.pw}, {1, p.dh, p.dw}};
+}
 Conv2dParams make_params(const ConvCase& c) {
   Conv2dParams p{};
   p.N = c.N, p.C = c.C, p.H = c.H, p.W = c.W, p.OC = c.OC, p.KH = c.KH, p.KW = c.KW;
@@ -299,7 +305,7 @@ void check_conv(DType dt, const ConvCase& cc, bool bias, Checker& fwd, Checker& 
     mag[yi] += std::fabs(X.at(xi) * Wt.at(wi));
   });
   Buf Y(dt, std::vector<double>(yn, NAN), {p.N, p.OC, p.OH, p.OW});
-  conv2d_forward_op.get(Device::CPU)(X.view(), Wt.view(), bias ? B.view() : null_view(dt), Y.view(), p);
+  conv_forward_op.get(Device::CPU)(X.view(), Wt.view(), bias ? B.view() : null_view(dt), Y.view(), as_nd(p));
   fwd.compare(Y, ref, mag, what);
 
   // input gradient (dx prefilled with garbage: must be overwritten)
@@ -309,7 +315,7 @@ void check_conv(DType dt, const ConvCase& cc, bool bias, Checker& fwd, Checker& 
     mdx[xi] += std::fabs(DY.at(yi) * Wt.at(wi));
   });
   Buf DX(dt, std::vector<double>(xn, 7.0), {p.N, p.C, p.H, p.W});
-  conv2d_backward_input_op.get(Device::CPU)(DY.view(), Wt.view(), DX.view(), p);
+  conv_backward_input_op.get(Device::CPU)(DY.view(), Wt.view(), DX.view(), as_nd(p));
   bin.compare(DX, rdx, mdx, what);
 
   // weight (and bias) gradient
@@ -320,7 +326,7 @@ void check_conv(DType dt, const ConvCase& cc, bool bias, Checker& fwd, Checker& 
   });
   Buf DW(dt, std::vector<double>(wn, 7.0), {p.OC, Cg, p.KH, p.KW});
   Buf DB(dt, std::vector<double>(p.OC, 7.0), {p.OC});
-  conv2d_backward_weight_op.get(Device::CPU)(DY.view(), X.view(), DW.view(), bias ? DB.view() : null_view(dt), p);
+  conv_backward_weight_op.get(Device::CPU)(DY.view(), X.view(), DW.view(), bias ? DB.view() : null_view(dt), as_nd(p));
   bw.compare(DW, rdw, mdw, what);
   if (bias) {
     std::vector<double> rdb(p.OC, 0), mdb(p.OC, 0);
@@ -357,7 +363,7 @@ const ConvCase kConvCases[] = {
 };
 
 void check_dtype_errors(Checker& ck) {
-  // Integer dtypes must be rejected with tl::Error(Invalid), not crash or compute garbage.
+  // Integer dtypes must be rejected with tl::Error(DType), not crash or compute garbage.
   std::vector<int64_t> buf(64, 1);
   TensorView t;
   t.data = buf.data();
@@ -369,20 +375,20 @@ void check_dtype_errors(Checker& ck) {
     try {
       f();
     } catch (const Error& e) {
-      if (e.code == ErrorCode::Invalid) ++ok;
+      if (e.code == ErrorCode::DType) ++ok;
     }
   };
   MatmulParams mp{1, 4, 4, 4, false, false, 16, 16, 16, 1.0, 0.0};
   expect([&] { matmul_op.get(Device::CPU)(t, t, t, mp); });
   expect([&] { linear_forward_op.get(Device::CPU)(t, t, null_view(DType::I64), t); });
   Conv2dParams cp = make_params({1, 1, 4, 4, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1});
-  expect([&] { conv2d_forward_op.get(Device::CPU)(t, t, null_view(DType::I64), t, cp); });
-  expect([&] { conv2d_backward_input_op.get(Device::CPU)(t, t, t, cp); });
-  expect([&] { conv2d_backward_weight_op.get(Device::CPU)(t, t, t, null_view(DType::I64), cp); });
+  expect([&] { conv_forward_op.get(Device::CPU)(t, t, null_view(DType::I64), t, as_nd(cp)); });
+  expect([&] { conv_backward_input_op.get(Device::CPU)(t, t, t, as_nd(cp)); });
+  expect([&] { conv_backward_weight_op.get(Device::CPU)(t, t, t, null_view(DType::I64), as_nd(cp)); });
   ++ck.cases;
   if (ok != total) {
     ++failures;
-    std::printf("  FAIL dtype errors: %d of %d ops threw tl::Error(Invalid)\n", ok, total);
+    std::printf("  FAIL dtype errors: %d of %d ops threw tl::Error(DType)\n", ok, total);
   }
 }
 
@@ -459,10 +465,10 @@ int run_bench() {
     Buf Bi(dt, randv(p.OC), {p.OC}), Y(dt, randv(p.N * p.OC * p.OH * p.OW), {p.N, p.OC, p.OH, p.OW});
     Buf DY = Y, DX = X, DW = Wt, DB = Bi;
     const double flops = 2.0 * p.N * p.OC * p.OH * p.OW * Cg * p.KH * p.KW;
-    const double f = time_ms([&] { conv2d_forward_op.get(Device::CPU)(X.view(), Wt.view(), Bi.view(), Y.view(), p); }, 10);
-    const double bi = time_ms([&] { conv2d_backward_input_op.get(Device::CPU)(DY.view(), Wt.view(), DX.view(), p); }, 10);
+    const double f = time_ms([&] { conv_forward_op.get(Device::CPU)(X.view(), Wt.view(), Bi.view(), Y.view(), as_nd(p)); }, 10);
+    const double bi = time_ms([&] { conv_backward_input_op.get(Device::CPU)(DY.view(), Wt.view(), DX.view(), as_nd(p)); }, 10);
     const double bw = time_ms(
-        [&] { conv2d_backward_weight_op.get(Device::CPU)(DY.view(), X.view(), DW.view(), DB.view(), p); }, 10);
+        [&] { conv_backward_weight_op.get(Device::CPU)(DY.view(), X.view(), DW.view(), DB.view(), as_nd(p)); }, 10);
     std::printf("%-6s fwd %7.2f ms (%5.1f GFLOP/s)  bwd_input %7.2f ms (%5.1f)%s  bwd_weight+bias %7.2f ms (%5.1f)\n",
                 name, f, flops / f / 1e6, bi, flops / bi / 1e6, need_dx ? "" : " [unused in training]", bw,
                 flops / bw / 1e6);

@@ -1,11 +1,11 @@
-// native/cpu/dispatch.h — dtype dispatch helpers shared by the CPU kernels.
+// native/core/dispatch.h — dtype dispatch helpers shared by the CPU and CUDA kernels (host code).
 #pragma once
-#include "core/ops.h"
+#include "core/registry.h"
 
 namespace tl {
 
 [[noreturn]] inline void bad_dtype(const char* op, DType d) {
-  throw Error(ErrorCode::Invalid, std::string("torchlet: op '") + op + "' does not support dtype " + dtype_name(d));
+  throw Error(ErrorCode::DType, std::string("torchlet: op '") + op + "' does not support dtype " + dtype_name(d));
 }
 
 // Calls f(T{}) with T = float or double.

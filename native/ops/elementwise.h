@@ -1,0 +1,50 @@
+// native/ops/elementwise.h — declarations of the elementwise ops (kernels: native/cpu/elementwise.cc,
+// native/cuda/elementwise.cu): strided copy with dtype conversion, fill, broadcasting binary ops,
+// unary ops and their backward. Buffers are contiguous unless the parameters carry strides; a strided
+// operand is passed as [storage, offset, [span]] (span: the elements its strides reach).
+#pragma once
+#include "core/registry.h"
+
+namespace tl {
+
+// out[out_strides] <- src[src_strides] with dtype conversion, over `shape`; empty out_strides: out is
+// contiguous of that shape.
+#define TL_COPY_STRIDED_FIELDS(X)                           \
+  X(std::vector<int64_t>, src_strides, -kMaxSize, kMaxSize) \
+  X(std::vector<int64_t>, out_strides, -kMaxSize, kMaxSize) \
+  X(std::vector<int64_t>, shape, 0, kMaxSize)
+TL_PARAMS(CopyStridedParams, TL_COPY_STRIDED_FIELDS)
+TL_OP(copy_strided, "src, out", CopyStridedParams)
+
+#define TL_FILL_FIELDS(X) X(double, value, -kAnyNumber, kAnyNumber)
+TL_PARAMS(FillParams, TL_FILL_FIELDS)
+TL_OP(fill, "out", FillParams)
+
+#define TL_BINARY_OPS(E) E(Add) E(Sub) E(Mul) E(Div) E(Pow) E(Eq) E(Ne) E(Lt) E(Le) E(Gt) E(Ge) E(Maximum) E(Minimum)
+TL_ENUM(BinaryOp, TL_BINARY_OPS)
+// out[i] = input[ia] op other[ib] over out.shape with broadcast strides (0 on broadcast dims).
+// input and other share a dtype; out has that dtype, or uint8 for comparisons.
+#define TL_BINARY_FIELDS(X)                                   \
+  X(BinaryOp, op, 0, 0)                                       \
+  X(std::vector<int64_t>, input_strides, -kMaxSize, kMaxSize) \
+  X(std::vector<int64_t>, other_strides, -kMaxSize, kMaxSize)
+TL_PARAMS(BinaryParams, TL_BINARY_FIELDS)
+TL_OP(binary, "input, other, out", BinaryParams)
+
+#define TL_UNARY_OPS(E)                                                                              \
+  E(Neg) E(Exp) E(Log) E(Sqrt) E(Abs) E(Relu) E(Sigmoid) E(Tanh) E(AddScalar) E(MulScalar) E(PowScalar) \
+  E(RsubScalar) E(RdivScalar)
+TL_ENUM(UnaryOp, TL_UNARY_OPS)
+// out = f(input, scalar) on contiguous buffers of one dtype.
+#define TL_UNARY_FIELDS(X) X(UnaryOp, op, 0, 0) X(double, scalar, -kAnyNumber, kAnyNumber)
+TL_PARAMS(UnaryParams, TL_UNARY_FIELDS)
+TL_OP(unary, "input, out", UnaryParams)
+
+#define TL_UNARY_BACKWARD_OPS(E) E(Relu) E(Sigmoid) E(Tanh)
+TL_ENUM(UnaryBackwardOp, TL_UNARY_BACKWARD_OPS)
+// gradInput = gradOutput * f'(input), where input is the op's input (Relu) or output (Sigmoid, Tanh).
+#define TL_UNARY_BACKWARD_FIELDS(X) X(UnaryBackwardOp, op, 0, 0)
+TL_PARAMS(UnaryBackwardParams, TL_UNARY_BACKWARD_FIELDS)
+TL_OP(unary_backward, "input, gradOutput, gradInput", UnaryBackwardParams)
+
+}  // namespace tl
