@@ -1,5 +1,5 @@
 // native/cuda/pool2d.cu — CUDA pooling kernels with the signatures and semantics of
-// native/cpu/pool2d.cc (see core/ops.h): max pooling (kernel, stride, padding, dilation; PyTorch's
+// native/cpu/pool2d.cc (see ops/pool2d.h): max pooling (kernel, stride, padding, dilation; PyTorch's
 // rule: a tap wins when greater than the running max or NaN, so the last NaN of a window wins and
 // an all -inf window reports its first in-bounds tap; idx = flat h*W+w in the input plane), fused
 // relu + max pooling (uint8 window-local taps), average pooling (PyTorch's divisor rules),

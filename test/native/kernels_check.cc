@@ -22,7 +22,7 @@
 #include "ops/gemm.h"
 #include "cpu/gemm.h"
 
-// dtype_name, device_name and the OpTables come from native/core/ops.cc, linked in by the script.
+// dtype_name, device_name and the op registry come from native/core/registry.cc, linked in by the script.
 
 using namespace tl;
 
