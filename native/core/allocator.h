@@ -7,8 +7,8 @@
 #include <cstddef>
 
 namespace tl {
-void* host_alloc(size_t bytes);           // 64-byte aligned; nullptr when out of memory
-void host_free(void* p, size_t bytes);    // bytes must be the size passed to host_alloc
+void* host_alloc(size_t bytes);         // 64-byte aligned; nullptr when out of memory
+void host_free(void* p, size_t bytes);  // bytes must be the size passed to host_alloc
 size_t host_cached_bytes();
 size_t host_system_allocs();  // large blocks obtained from the kernel (mmap) since start: cache misses
 void host_empty_cache();

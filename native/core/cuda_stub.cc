@@ -5,7 +5,9 @@
 namespace tl {
 namespace {
 const char* kWhy = "this torchlet binary was built without CUDA (TORCHLET_CUDA=OFF, or no nvcc at build time)";
-[[noreturn]] void no_cuda() { throw Error(ErrorCode::NotImplemented, std::string("torchlet: CUDA is not available: ") + kWhy); }
+[[noreturn]] void no_cuda() {
+  throw Error(ErrorCode::NotImplemented, std::string("torchlet: CUDA is not available: ") + kWhy);
+}
 }  // namespace
 bool cuda_compiled() { return false; }
 int cuda_device_count(std::string* why) {

@@ -11,18 +11,18 @@ namespace tl {
 
 // X(Enumerator, "JS code", kind) with kind: Type (a TorchletTypeError, also a TypeError), Range (a
 // TorchletRangeError, also a RangeError) or Plain (a TorchletError).
-#define TL_ERROR_CODES(X)                                      \
-  X(InvalidArg, "ERR_TORCHLET_INVALID_ARG", Range)             \
-  X(ArgType, "ERR_TORCHLET_INVALID_ARG_TYPE", Type)            \
-  X(Shape, "ERR_TORCHLET_SHAPE", Range)                        \
-  X(DType, "ERR_TORCHLET_DTYPE", Type)                         \
-  X(Device, "ERR_TORCHLET_DEVICE", Plain)                      \
-  X(DeviceMismatch, "ERR_TORCHLET_DEVICE_MISMATCH", Plain)     \
-  X(NoCuda, "ERR_TORCHLET_NO_CUDA", Plain)                     \
-  X(NotImplemented, "ERR_TORCHLET_NOT_IMPLEMENTED", Plain)     \
-  X(OutOfMemory, "ERR_TORCHLET_OUT_OF_MEMORY", Plain)          \
-  X(Disposed, "ERR_TORCHLET_DISPOSED", Plain)                  \
-  X(IO, "ERR_TORCHLET_IO", Plain)                              \
+#define TL_ERROR_CODES(X)                                  \
+  X(InvalidArg, "ERR_TORCHLET_INVALID_ARG", Range)         \
+  X(ArgType, "ERR_TORCHLET_INVALID_ARG_TYPE", Type)        \
+  X(Shape, "ERR_TORCHLET_SHAPE", Range)                    \
+  X(DType, "ERR_TORCHLET_DTYPE", Type)                     \
+  X(Device, "ERR_TORCHLET_DEVICE", Plain)                  \
+  X(DeviceMismatch, "ERR_TORCHLET_DEVICE_MISMATCH", Plain) \
+  X(NoCuda, "ERR_TORCHLET_NO_CUDA", Plain)                 \
+  X(NotImplemented, "ERR_TORCHLET_NOT_IMPLEMENTED", Plain) \
+  X(OutOfMemory, "ERR_TORCHLET_OUT_OF_MEMORY", Plain)      \
+  X(Disposed, "ERR_TORCHLET_DISPOSED", Plain)              \
+  X(IO, "ERR_TORCHLET_IO", Plain)                          \
   X(Internal, "ERR_TORCHLET_INTERNAL", Plain)
 
 #define TL_ERROR_ENUM_(name, code, kind) name,

@@ -36,8 +36,10 @@ constexpr int count_names(const char* s) {
   int n = 1;
   bool any = false;
   for (; *s; ++s) {
-    if (*s == ',') ++n;
-    else if (*s != ' ') any = true;
+    if (*s == ',')
+      ++n;
+    else if (*s != ' ')
+      any = true;
   }
   return any ? n : 0;
 }
@@ -120,7 +122,7 @@ struct KernelRegistrar {
 #define TL_CAT_(a, b) a##b
 #define TL_CAT(a, b) TL_CAT_(a, b)
 
-#define TL_OP(op, tensor_names, ...)                                                        \
+#define TL_OP(op, tensor_names, ...)                                                               \
   inline ::tl::OpTable<::tl::count_names(tensor_names), ##__VA_ARGS__> op##_op{#op, tensor_names}; \
   inline const ::tl::OpRegistrar op##_op_registrar_{op##_op};
 

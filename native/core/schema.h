@@ -38,8 +38,8 @@ struct EnumInfo {
 struct FieldInfo {
   std::string name;  // camelCase, as JS passes it
   FieldKind kind;
-  double lo, hi;            // range of the value (of each element for Ints and Dims3)
-  const EnumInfo* en;       // for Enum
+  double lo, hi;       // range of the value (of each element for Ints and Dims3)
+  const EnumInfo* en;  // for Enum
 };
 
 struct ParamsInfo {
@@ -120,30 +120,30 @@ FieldInfo field_info(const char* name, double lo, double hi) {
 #define TL_PARAM_INFO_(type, name, lo, hi) ::tl::field_info<type>(#name, lo, hi),
 #define TL_PARAM_READ_(type, name, lo, hi) p.name = ::tl::FieldTraits<type>::read(src, f[i++]);
 
-#define TL_PARAMS(Name, FIELDS)                                          \
-  struct Name {                                                          \
-    FIELDS(TL_PARAM_MEMBER_)                                             \
-    static const ::tl::ParamsInfo& info() {                              \
-      static const ::tl::ParamsInfo i{#Name, {FIELDS(TL_PARAM_INFO_)}};  \
-      return i;                                                          \
-    }                                                                    \
-    static Name read(::tl::ParamSource& src) {                           \
-      Name p{};                                                          \
-      const auto& f = info().fields;                                     \
-      size_t i = 0;                                                      \
-      FIELDS(TL_PARAM_READ_)                                             \
-      src.finish(info());                                                \
-      return p;                                                          \
-    }                                                                    \
+#define TL_PARAMS(Name, FIELDS)                                         \
+  struct Name {                                                         \
+    FIELDS(TL_PARAM_MEMBER_)                                            \
+    static const ::tl::ParamsInfo& info() {                             \
+      static const ::tl::ParamsInfo i{#Name, {FIELDS(TL_PARAM_INFO_)}}; \
+      return i;                                                         \
+    }                                                                   \
+    static Name read(::tl::ParamSource& src) {                          \
+      Name p{};                                                         \
+      const auto& f = info().fields;                                    \
+      size_t i = 0;                                                     \
+      FIELDS(TL_PARAM_READ_)                                            \
+      src.finish(info());                                               \
+      return p;                                                         \
+    }                                                                   \
   };
 
 #define TL_ENUM_MEMBER_(n) n,
 #define TL_ENUM_NAME_(n) #n,
-#define TL_ENUM(Name, VALUES)                                            \
-  enum class Name : int32_t { VALUES(TL_ENUM_MEMBER_) };                 \
-  inline const ::tl::EnumInfo& enum_info(Name) {                         \
-    static const ::tl::EnumInfo i{#Name, {VALUES(TL_ENUM_NAME_)}};       \
-    return i;                                                            \
+#define TL_ENUM(Name, VALUES)                                      \
+  enum class Name : int32_t { VALUES(TL_ENUM_MEMBER_) };           \
+  inline const ::tl::EnumInfo& enum_info(Name) {                   \
+    static const ::tl::EnumInfo i{#Name, {VALUES(TL_ENUM_NAME_)}}; \
+    return i;                                                      \
   }
 
 }  // namespace tl

@@ -29,7 +29,6 @@ inline size_t dtype_size(DType d) {
 const char* dtype_name(DType d);
 const char* device_name(Device d);
 
-
 // Non-owning view: pointer + dtype + device + shape (contiguous, row-major).
 struct TensorView {
   void* data = nullptr;
@@ -41,7 +40,10 @@ struct TensorView {
     for (auto s : shape) n *= s;
     return n;
   }
-  template <typename T> T* ptr() const { return static_cast<T*>(data); }
+  template <typename T>
+  T* ptr() const {
+    return static_cast<T*>(data);
+  }
 };
 
 }  // namespace tl

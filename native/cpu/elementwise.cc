@@ -11,13 +11,16 @@ namespace {
 // Calls f(out_index, a_offset, b_offset) for every element of shape, in row-major order,
 // splitting the outermost work across threads.
 template <typename F>
-void for_each_strided(const std::vector<int64_t>& shape, const std::vector<int64_t>& sa,
-                      const std::vector<int64_t>& sb, F&& f) {
+void for_each_strided(const std::vector<int64_t>& shape, const std::vector<int64_t>& sa, const std::vector<int64_t>& sb,
+                      F&& f) {
   const int nd = static_cast<int>(shape.size());
   int64_t total = 1;
   for (auto s : shape) total *= s;
   if (total == 0) return;
-  if (nd == 0) { f(0, 0, 0); return; }
+  if (nd == 0) {
+    f(0, 0, 0);
+    return;
+  }
   const int64_t inner = shape[nd - 1];
   const int64_t rows = total / inner;
   const int64_t ia = sa[nd - 1], ib = sb[nd - 1];
@@ -42,7 +45,8 @@ void copy_typed(const TensorView& src, const std::vector<int64_t>& strides, cons
   const S* s = src.ptr<S>();
   D* o = out.ptr<D>();
   if (!out_strides.empty()) {
-    for_each_strided(out.shape, strides, out_strides, [&](int64_t, int64_t ia, int64_t ib) { o[ib] = static_cast<D>(s[ia]); });
+    for_each_strided(out.shape, strides, out_strides,
+                     [&](int64_t, int64_t ia, int64_t ib) { o[ib] = static_cast<D>(s[ia]); });
     return;
   }
   bool contiguous = true;
@@ -173,9 +177,11 @@ TL_REGISTER_KERNEL(binary_op, CPU, binary_cpu, kAllTypes);
 
 template <typename T>
 void unary_typed(UnaryOp op, const T* a, T s, T* o, int64_t n) {
-#define TL_LOOP(expr)                                    \
-  _Pragma("omp parallel for simd if (n > kParallelGrain)") \
-  for (int64_t i = 0; i < n; ++i) { T x = a[i]; o[i] = (expr); } \
+#define TL_LOOP(expr)                                                                        \
+  _Pragma("omp parallel for simd if (n > kParallelGrain)") for (int64_t i = 0; i < n; ++i) { \
+    T x = a[i];                                                                              \
+    o[i] = (expr);                                                                           \
+  }                                                                                          \
   return;
   switch (op) {
     case UnaryOp::Neg: TL_LOOP(-x)
@@ -247,4 +253,3 @@ TL_REGISTER_KERNEL(unary_backward_op, CPU, unary_backward_cpu, kFloatTypes);
 
 }  // namespace
 }  // namespace tl
-

@@ -35,17 +35,43 @@ namespace {
 #endif
 #define TL_INLINE inline __attribute__((always_inline))
 
-template <typename T, int Bytes> struct VecT;
-template <> struct VecT<float, 16> { typedef float type __attribute__((vector_size(16))); };
-template <> struct VecT<double, 16> { typedef double type __attribute__((vector_size(16))); };
-template <> struct VecT<float, 32> { typedef float type __attribute__((vector_size(32))); };
-template <> struct VecT<double, 32> { typedef double type __attribute__((vector_size(32))); };
-template <> struct VecT<float, 64> { typedef float type __attribute__((vector_size(64))); };
-template <> struct VecT<double, 64> { typedef double type __attribute__((vector_size(64))); };
+template <typename T, int Bytes>
+struct VecT;
+template <>
+struct VecT<float, 16> {
+  typedef float type __attribute__((vector_size(16)));
+};
+template <>
+struct VecT<double, 16> {
+  typedef double type __attribute__((vector_size(16)));
+};
+template <>
+struct VecT<float, 32> {
+  typedef float type __attribute__((vector_size(32)));
+};
+template <>
+struct VecT<double, 32> {
+  typedef double type __attribute__((vector_size(32)));
+};
+template <>
+struct VecT<float, 64> {
+  typedef float type __attribute__((vector_size(64)));
+};
+template <>
+struct VecT<double, 64> {
+  typedef double type __attribute__((vector_size(64)));
+};
 // Shuffle masks: integers of the element's width.
-template <typename T, int Bytes> struct MaskT;
-template <int Bytes> struct MaskT<float, Bytes> { typedef int32_t type __attribute__((vector_size(Bytes))); };
-template <int Bytes> struct MaskT<double, Bytes> { typedef int64_t type __attribute__((vector_size(Bytes))); };
+template <typename T, int Bytes>
+struct MaskT;
+template <int Bytes>
+struct MaskT<float, Bytes> {
+  typedef int32_t type __attribute__((vector_size(Bytes)));
+};
+template <int Bytes>
+struct MaskT<double, Bytes> {
+  typedef int64_t type __attribute__((vector_size(Bytes)));
+};
 
 // ---- micro-kernel ------------------------------------------------------------------------------
 // C[MM x NV*L] = alpha * Ap @ Bp + beta * C (C not read when beta == 0). Ap holds kc steps of MRP
@@ -54,8 +80,8 @@ template <typename T>
 using Ukr = void (*)(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alpha, T beta);
 
 template <typename T, typename V, int MRP, int NRP, int MM, int NV>
-TL_INLINE void ukr_body(int64_t kc, const T* __restrict a, const T* __restrict b, T* __restrict c, int64_t ldc,
-                        T alpha, T beta) {
+TL_INLINE void ukr_body(int64_t kc, const T* __restrict a, const T* __restrict b, T* __restrict c, int64_t ldc, T alpha,
+                        T beta) {
   constexpr int L = sizeof(V) / sizeof(T);
   V acc[MM][NV];
 #pragma GCC unroll 16
@@ -167,8 +193,7 @@ TL_INLINE void pack_cont_body(T* __restrict dst, const T* __restrict src, int64_
 
 // X(k, r) = base[offs[k] + r]: one contiguous run per k at an arbitrary offset.
 template <typename T, int W>
-TL_INLINE void pack_offs_body(T* __restrict dst, const T* __restrict base, const int64_t* offs, int64_t n,
-                              int64_t kc) {
+TL_INLINE void pack_offs_body(T* __restrict dst, const T* __restrict base, const int64_t* offs, int64_t n, int64_t kc) {
   if (n == W) {
     for (int64_t k = 0; k < kc; ++k) __builtin_memcpy(dst + k * W, base + offs[k], W * sizeof(T));
   } else {
@@ -220,30 +245,29 @@ template <typename T>
 using PackContFn = void (*)(T* dst, const T* src, int64_t ks, int64_t n, int64_t kc);
 
 // One struct per ISA: the micro-kernel and packers compiled for it.
-#define TL_ISA_MEMBERS(TARGET, BYTES)                                                                   \
-  static constexpr int bytes = BYTES;                                                                   \
-  template <typename T, int MRP, int NRP, int MM, int NV>                                               \
-  TARGET static void ukr(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alpha, T beta) {     \
-    ukr_body<T, typename VecT<T, BYTES>::type, MRP, NRP, MM, NV>(kc, a, b, c, ldc, alpha, beta);       \
-  }                                                                                                     \
-  template <typename T, int W>                                                                          \
-  TARGET static void pack_rows(T* dst, const T* const* rows, int64_t n, int64_t kc) {                  \
-    constexpr int L = BYTES / sizeof(T);                                                                \
-    pack_rows_body<T, typename VecT<T, BYTES>::type, typename MaskT<T, BYTES>::type, W>(               \
-        dst, rows, n, kc, std::make_integer_sequence<int, (W + L - 1) / L>{});                          \
-  }                                                                                                     \
-  template <typename T, int W>                                                                          \
-  TARGET static void pack_cont(T* dst, const T* src, int64_t ks, int64_t n, int64_t kc) {              \
-    pack_cont_body<T, W>(dst, src, ks, n, kc);                                                          \
-  }                                                                                                     \
-  template <typename T>                                                                                 \
-  TARGET static void copy_block(T* dst, int64_t ds, const T* src, int64_t ss, int64_t rows, int64_t cols,  \
-                                T add) {                                                                \
-    copy_block_body<T, BYTES>(dst, ds, src, ss, rows, cols, add);                                       \
-  }                                                                                                     \
-  template <typename T, int W>                                                                          \
-  TARGET static void pack_offs(T* dst, const T* base, const int64_t* offs, int64_t n, int64_t kc) {   \
-    pack_offs_body<T, W>(dst, base, offs, n, kc);                                                       \
+#define TL_ISA_MEMBERS(TARGET, BYTES)                                                                              \
+  static constexpr int bytes = BYTES;                                                                              \
+  template <typename T, int MRP, int NRP, int MM, int NV>                                                          \
+  TARGET static void ukr(int64_t kc, const T* a, const T* b, T* c, int64_t ldc, T alpha, T beta) {                 \
+    ukr_body<T, typename VecT<T, BYTES>::type, MRP, NRP, MM, NV>(kc, a, b, c, ldc, alpha, beta);                   \
+  }                                                                                                                \
+  template <typename T, int W>                                                                                     \
+  TARGET static void pack_rows(T* dst, const T* const* rows, int64_t n, int64_t kc) {                              \
+    constexpr int L = BYTES / sizeof(T);                                                                           \
+    pack_rows_body<T, typename VecT<T, BYTES>::type, typename MaskT<T, BYTES>::type, W>(                           \
+        dst, rows, n, kc, std::make_integer_sequence<int, (W + L - 1) / L>{});                                     \
+  }                                                                                                                \
+  template <typename T, int W>                                                                                     \
+  TARGET static void pack_cont(T* dst, const T* src, int64_t ks, int64_t n, int64_t kc) {                          \
+    pack_cont_body<T, W>(dst, src, ks, n, kc);                                                                     \
+  }                                                                                                                \
+  template <typename T>                                                                                            \
+  TARGET static void copy_block(T* dst, int64_t ds, const T* src, int64_t ss, int64_t rows, int64_t cols, T add) { \
+    copy_block_body<T, BYTES>(dst, ds, src, ss, rows, cols, add);                                                  \
+  }                                                                                                                \
+  template <typename T, int W>                                                                                     \
+  TARGET static void pack_offs(T* dst, const T* base, const int64_t* offs, int64_t n, int64_t kc) {                \
+    pack_offs_body<T, W>(dst, base, offs, n, kc);                                                                  \
   }
 
 #define TL_NO_TARGET
@@ -324,8 +348,8 @@ GemmIsa detect_isa() {
 #if TL_GEMM_X86
   static const GemmIsa best = [] {
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("fma"))
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("fma"))
       return GemmIsa::Avx512;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return GemmIsa::Avx2;
     return GemmIsa::Generic;
@@ -561,8 +585,8 @@ void PackedA<T>::pack(T* dst, int w, int64_t k0, int64_t kc, int64_t i0, int64_t
 }
 
 template <typename T>
-void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda,
-          const T* B, int64_t ldb, T beta, T* C, int64_t ldc, bool parallel) {
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda, const T* B,
+          int64_t ldb, T beta, T* C, int64_t ldc, bool parallel) {
   // X(k, i): for A, op(A)[i][k]; for B, op(B)[k][i].
   StridedOperand<T> pa(A, trans_a ? 1 : lda, trans_a ? lda : 1);
   StridedOperand<T> pb(B, trans_b ? ldb : 1, trans_b ? 1 : ldb);
@@ -575,8 +599,8 @@ void gemm_ex(int64_t M, int64_t N, int64_t K, T alpha, const Packer<T>& a, const
   gemm_run<T>(M, N, K, alpha, a, b, beta, C, ldc, parallel);
 }
 
-template void gemm<float>(bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t, const float*,
-                          int64_t, float, float*, int64_t, bool);
+template void gemm<float>(bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t, const float*, int64_t,
+                          float, float*, int64_t, bool);
 template void gemm<double>(bool, bool, int64_t, int64_t, int64_t, double, const double*, int64_t, const double*,
                            int64_t, double, double*, int64_t, bool);
 template void copy_block<float>(float*, int64_t, const float*, int64_t, int64_t, int64_t, float);
@@ -585,8 +609,8 @@ template class PackedA<float>;
 template class PackedA<double>;
 template void gemm_ex<float>(int64_t, int64_t, int64_t, float, const Packer<float>&, const Packer<float>&, float,
                              float*, int64_t, bool);
-template void gemm_ex<double>(int64_t, int64_t, int64_t, double, const Packer<double>&, const Packer<double>&,
-                              double, double*, int64_t, bool);
+template void gemm_ex<double>(int64_t, int64_t, int64_t, double, const Packer<double>&, const Packer<double>&, double,
+                              double*, int64_t, bool);
 template void pack_strided<float>(float*, int, const float*, int64_t, int64_t, int64_t, int64_t);
 template void pack_strided<double>(double*, int, const double*, int64_t, int64_t, int64_t, int64_t);
 template void pack_rows<float>(float*, int, const float* const*, int64_t, int64_t);
@@ -610,8 +634,8 @@ namespace {
 
 void check_float(const char* op, DType d) {
   if (d != DType::F32 && d != DType::F64)
-    throw Error(ErrorCode::DType, std::string("torchlet: ") + op + " supports float32 and float64, got " +
-                                        dtype_name(d));
+    throw Error(ErrorCode::DType,
+                std::string("torchlet: ") + op + " supports float32 and float64, got " + dtype_name(d));
 }
 
 template <typename T>
@@ -623,8 +647,8 @@ void matmul_impl(const TensorView& a, const TensorView& b, const TensorView& c, 
   const T alpha = static_cast<T>(p.alpha), beta = static_cast<T>(p.beta);
   const int nt = omp_get_max_threads();
   // Many small products: one whole product per thread. Otherwise parallelise inside each product.
-  const bool by_batch = p.batch >= nt && nt > 1 && p.stride_c != 0 &&
-                        double(p.M) * double(p.N) * double(p.K) < double(1 << 21);
+  const bool by_batch =
+      p.batch >= nt && nt > 1 && p.stride_c != 0 && double(p.M) * double(p.N) * double(p.K) < double(1 << 21);
   if (by_batch) {
     std::string err;
 #pragma omp parallel for schedule(dynamic, 1)

@@ -79,7 +79,7 @@ void nll_forward_cpu(const TensorView& logp, const TensorView& target, const Ten
   for (int64_t n = 0; n < N; ++n)
     if (t[n] != ignore_index && (t[n] < 0 || t[n] >= C))
       throw Error(ErrorCode::InvalidArg, "torchlet: target " + std::to_string(t[n]) + " is out of bounds for " +
-                                          std::to_string(C) + " classes (at index " + std::to_string(n) + ")");
+                                             std::to_string(C) + " classes (at index " + std::to_string(n) + ")");
   dispatch_float("nll_loss", logp.dtype, [&](auto z) {
     using T = decltype(z);
     const T* lp = logp.ptr<T>();

@@ -20,8 +20,10 @@ void adam_typed(T* p, const T* g, T* m, T* v, T* vmax, int64_t n, const AdamPara
   for (int64_t i = 0; i < n; ++i) {
     T gi = a.maximize ? -g[i] : g[i];
     T pi = p[i];
-    if (a.decoupled) pi *= decay;
-    else if (a.weight_decay != 0) gi += wd * pi;
+    if (a.decoupled)
+      pi *= decay;
+    else if (a.weight_decay != 0)
+      gi += wd * pi;
     m[i] += (gi - m[i]) * (T(1) - b1);  // lerp, as torch does
     v[i] = v[i] * b2 + (T(1) - b2) * gi * gi;
     T vv = v[i];

@@ -35,8 +35,7 @@ inline Taps taps(int64_t o, int64_t stride, int64_t pad, int64_t dil, int64_t k,
 
 // One output row of 2x2/2 pooling: taps r0[2w], r0[2w+1], r1[2w], r1[2w+1] in PyTorch's order.
 template <typename T>
-inline void max_pool_row22_scalar(const T* r0, int64_t W, int64_t base, int64_t ow0, int64_t OW, T* y,
-                                  int64_t* idx) {
+inline void max_pool_row22_scalar(const T* r0, int64_t W, int64_t base, int64_t ow0, int64_t OW, T* y, int64_t* idx) {
   const T* r1 = r0 + W;
   for (int64_t ow = ow0; ow < OW; ++ow) {
     const T v[4] = {r0[2 * ow], r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1]};
@@ -67,8 +66,9 @@ inline void max_pool_row22<float>(const float* r0, int64_t W, int64_t base, int6
     const __m128i i0 = _mm_add_epi32(_mm_set1_epi32(int32_t(base + 2 * ow)), lanes);
     const __m128 a0 = _mm_loadu_ps(r0 + 2 * ow), a1 = _mm_loadu_ps(r0 + 2 * ow + 4);
     const __m128 b0 = _mm_loadu_ps(r1 + 2 * ow), b1 = _mm_loadu_ps(r1 + 2 * ow + 4);
-    const __m128 v[4] = {_mm_shuffle_ps(a0, a1, _MM_SHUFFLE(2, 0, 2, 0)), _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(3, 1, 3, 1)),
-                         _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0)), _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1))};
+    const __m128 v[4] = {
+        _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(2, 0, 2, 0)), _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(3, 1, 3, 1)),
+        _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0)), _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1))};
     const __m128i o[4] = {i0, _mm_add_epi32(i0, one), _mm_add_epi32(i0, wv), _mm_add_epi32(_mm_add_epi32(i0, wv), one)};
     __m128 best = v[0];
     __m128i bi = o[0];
@@ -98,8 +98,8 @@ void max_pool_fwd(const T* x, T* y, int64_t* idx, const Pool2dParams& p) {
   std::vector<Taps> tw(p.OW), th(p.OH);
   for (int64_t o = 0; o < p.OW; ++o) tw[o] = taps(o, p.sw, p.pw, p.dw, p.kw, p.W);
   for (int64_t o = 0; o < p.OH; ++o) th[o] = taps(o, p.sh, p.ph, p.dh, p.kh, p.H);
-  const bool k22 = p.kh == 2 && p.kw == 2 && p.sh == 2 && p.sw == 2 && p.ph == 0 && p.pw == 0 &&
-                   p.dh == 1 && p.dw == 1 && p.H >= 2 * p.OH && p.W >= 2 * p.OW;
+  const bool k22 = p.kh == 2 && p.kw == 2 && p.sh == 2 && p.sw == 2 && p.ph == 0 && p.pw == 0 && p.dh == 1 &&
+                   p.dw == 1 && p.H >= 2 * p.OH && p.W >= 2 * p.OW;
 #pragma omp parallel for schedule(static) if (planes * p.OH * p.OW > 4096)
   for (int64_t pl = 0; pl < planes; ++pl) {
     const T* xp = x + pl * p.H * p.W;
@@ -162,7 +162,6 @@ void max_pool2d_backward_cpu(const TensorView& dy, const TensorView& idx, const 
 }
 TL_REGISTER_KERNEL(max_pool2d_backward_op, CPU, max_pool2d_backward_cpu, kFloatTypes);
 
-
 // ---- fused relu + max pooling (non-overlapping windows) -----------------------------------------
 
 // One output row of relu(2x2/2 max): float lanes 4 at a time (SSE2), scalar tail and double.
@@ -195,8 +194,9 @@ inline void relu_max_row22<float>(const float* r0, int64_t W, int64_t OW, float*
   auto four = [&](int64_t ow) {  // outputs ow .. ow+3
     const __m128 a0 = _mm_loadu_ps(r0 + 2 * ow), a1 = _mm_loadu_ps(r0 + 2 * ow + 4);
     const __m128 b0 = _mm_loadu_ps(r1 + 2 * ow), b1 = _mm_loadu_ps(r1 + 2 * ow + 4);
-    const __m128 v[4] = {_mm_shuffle_ps(a0, a1, _MM_SHUFFLE(2, 0, 2, 0)), _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(3, 1, 3, 1)),
-                         _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0)), _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1))};
+    const __m128 v[4] = {
+        _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(2, 0, 2, 0)), _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(3, 1, 3, 1)),
+        _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0)), _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1))};
     __m128 best = v[0];
     __m128i t = _mm_setzero_si128();
     for (int k = 1; k < 4; ++k) {
@@ -271,7 +271,8 @@ inline void relu_max_bwd_row2(T* row, const T* dy, const T* y, const uint8_t* ta
 #if defined(__SSE2__)
 // float, 2-wide windows: four windows (eight outputs) at a time with compare masks, no branches.
 template <>
-inline void relu_max_bwd_row2<float>(float* row, const float* dy, const float* y, const uint8_t* tap, int64_t i, int64_t OW) {
+inline void relu_max_bwd_row2<float>(float* row, const float* dy, const float* y, const uint8_t* tap, int64_t i,
+                                     int64_t OW) {
   if (OW < 4) return relu_max_bwd_row<float, 2>(row, dy, y, tap, i, 2, 0, OW);
   const __m128 zero = _mm_setzero_ps();
   const __m128i c0 = _mm_set1_epi32(int32_t(2 * i)), c1 = _mm_set1_epi32(int32_t(2 * i + 1));
@@ -280,7 +281,8 @@ inline void relu_max_bwd_row2<float>(float* row, const float* dy, const float* y
     const __m128 g = _mm_andnot_ps(_mm_cmple_ps(yv, zero), _mm_loadu_ps(dy + ow));
     int32_t t4;
     std::memcpy(&t4, tap + ow, 4);
-    const __m128i t = _mm_unpacklo_epi16(_mm_unpacklo_epi8(_mm_cvtsi32_si128(t4), _mm_setzero_si128()), _mm_setzero_si128());
+    const __m128i t =
+        _mm_unpacklo_epi16(_mm_unpacklo_epi8(_mm_cvtsi32_si128(t4), _mm_setzero_si128()), _mm_setzero_si128());
     const __m128 o0 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(t, c0)), g);
     const __m128 o1 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(t, c1)), g);
     _mm_storeu_ps(row + 2 * ow, _mm_unpacklo_ps(o0, o1));
@@ -318,8 +320,10 @@ void relu_max_unpool_planes(const T* dy, const T* y, const uint8_t* tap, T* dx, 
 }
 template void relu_max_pool_planes<float>(const float*, float*, uint8_t*, int64_t, const Pool2dParams&);
 template void relu_max_pool_planes<double>(const double*, double*, uint8_t*, int64_t, const Pool2dParams&);
-template void relu_max_unpool_planes<float>(const float*, const float*, const uint8_t*, float*, int64_t, const Pool2dParams&);
-template void relu_max_unpool_planes<double>(const double*, const double*, const uint8_t*, double*, int64_t, const Pool2dParams&);
+template void relu_max_unpool_planes<float>(const float*, const float*, const uint8_t*, float*, int64_t,
+                                            const Pool2dParams&);
+template void relu_max_unpool_planes<double>(const double*, const double*, const uint8_t*, double*, int64_t,
+                                             const Pool2dParams&);
 
 namespace {
 
@@ -337,15 +341,16 @@ void relu_max_pool_bwd(const T* dy, const T* y, const uint8_t* tap, T* dx, const
     relu_max_unpool_planes(dy + pl * out, y + pl * out, tap + pl * out, dx + pl * in, 1, p);
 }
 
-void relu_max_pool2d_forward_cpu(const TensorView& x, const TensorView& y, const TensorView& tap, const Pool2dParams& p) {
+void relu_max_pool2d_forward_cpu(const TensorView& x, const TensorView& y, const TensorView& tap,
+                                 const Pool2dParams& p) {
   dispatch_float("relu_max_pool2d", x.dtype, [&](auto z) {
     using T = decltype(z);
     relu_max_pool_fwd<T>(x.ptr<T>(), y.ptr<T>(), tap.ptr<uint8_t>(), p);
   });
 }
 TL_REGISTER_KERNEL(relu_max_pool2d_forward_op, CPU, relu_max_pool2d_forward_cpu, kFloatTypes);
-void relu_max_pool2d_backward_cpu(const TensorView& dy, const TensorView& y, const TensorView& tap, const TensorView& dx,
-                                  const Pool2dParams& p) {
+void relu_max_pool2d_backward_cpu(const TensorView& dy, const TensorView& y, const TensorView& tap,
+                                  const TensorView& dx, const Pool2dParams& p) {
   dispatch_float("relu_max_pool2d_backward", dx.dtype, [&](auto z) {
     using T = decltype(z);
     relu_max_pool_bwd<T>(dy.ptr<T>(), y.ptr<T>(), tap.ptr<uint8_t>(), dx.ptr<T>(), p);
@@ -503,7 +508,7 @@ void max_unpool_fwd(const T* x, const int64_t* idx, T* y, const Plane2dParams& p
   }
   if (bad != -1)
     throw Error(ErrorCode::InvalidArg, "torchlet: Expected indices in [0, " + std::to_string(out) +
-                                        ") for indices but received " + std::to_string(bad));
+                                           ") for indices but received " + std::to_string(bad));
 }
 
 template <typename T>

@@ -38,9 +38,7 @@ void random_typed(RandomKind kind, T* o, int64_t n, double a, double b, uint64_t
         o[i] = static_cast<T>(a + b * std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2));
         break;
       }
-      case RandomKind::Bernoulli:
-        o[i] = u01(draw(seed, c, 0)) < a ? static_cast<T>(b) : T(0);
-        break;
+      case RandomKind::Bernoulli: o[i] = u01(draw(seed, c, 0)) < a ? static_cast<T>(b) : T(0); break;
     }
   }
 }

@@ -41,7 +41,7 @@ size_t size_class(size_t bytes) {
 }
 
 struct DeviceCache {
-  std::map<size_t, std::vector<void*>> free_blocks;  // class -> freed blocks
+  std::map<size_t, std::vector<void*>> free_blocks;           // class -> freed blocks
   std::unordered_map<void*, std::pair<size_t, size_t>> live;  // block -> (class, requested bytes)
   size_t allocated = 0, requested = 0, cached = 0, peak = 0;
   size_t mallocs = 0, frees = 0, oom_retries = 0;
@@ -107,11 +107,11 @@ void* device_alloc(size_t bytes) {
       if (e != cudaErrorMemoryAllocation) check(e, "cudaMalloc");
       size_t free_b = 0, total_b = 0;
       if (cudaMemGetInfo(&free_b, &total_b) != cudaSuccess) (void)cudaGetLastError();
-      throw Error(ErrorCode::OutOfMemory,
-                  "torchlet: CUDA out of memory: tried to allocate " + mib(cls) + " (" + std::to_string(bytes) +
-                      " bytes) on cuda:" + std::to_string(d) + "; " + mib(c.allocated) + " held by torchlet tensors, " +
-                      mib(free_b) + " free of " + mib(total_b) +
-                      ". Free tensors (dispose(), tidy()) or use a smaller batch.");
+      throw Error(ErrorCode::OutOfMemory, "torchlet: CUDA out of memory: tried to allocate " + mib(cls) + " (" +
+                                              std::to_string(bytes) + " bytes) on cuda:" + std::to_string(d) + "; " +
+                                              mib(c.allocated) + " held by torchlet tensors, " + mib(free_b) +
+                                              " free of " + mib(total_b) +
+                                              ". Free tensors (dispose(), tidy()) or use a smaller batch.");
     }
   }
   c.live.emplace(p, std::make_pair(cls, bytes));

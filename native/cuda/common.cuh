@@ -43,7 +43,8 @@ inline unsigned blocks_for(int64_t n, int threads = 256) {
 inline void require_cuda(const char* op, std::initializer_list<const TensorView*> ts) {
   for (auto* t : ts)
     if (t->device != Device::CUDA)
-      throw Error(ErrorCode::Device, std::string("torchlet: CUDA kernel '") + op + "' got a tensor that is not on the CUDA device");
+      throw Error(ErrorCode::Device,
+                  std::string("torchlet: CUDA kernel '") + op + "' got a tensor that is not on the CUDA device");
 }
 // The smallest power of two >= v (v >= 1).
 inline int64_t next_pow2(int64_t v) {

@@ -34,7 +34,9 @@ constexpr int kMaxDims = 16;  // after coalescing
 template <typename D>
 struct Conv {
   template <typename S>
-  __device__ __forceinline__ static D from(S v) { return static_cast<D>(v); }
+  __device__ __forceinline__ static D from(S v) {
+    return static_cast<D>(v);
+  }
 };
 __device__ __forceinline__ int32_t f2i32(double x) {  // cvttsd2si (32-bit)
   return (x > -2147483649.0 && x < 2147483648.0) ? static_cast<int32_t>(x) : INT32_MIN;
@@ -46,24 +48,30 @@ template <>
 struct Conv<int32_t> {
   template <typename S>
   __device__ __forceinline__ static int32_t from(S v) {
-    if constexpr (std::is_floating_point<S>::value) return f2i32(double(v));
-    else return static_cast<int32_t>(v);
+    if constexpr (std::is_floating_point<S>::value)
+      return f2i32(double(v));
+    else
+      return static_cast<int32_t>(v);
   }
 };
 template <>
 struct Conv<int64_t> {
   template <typename S>
   __device__ __forceinline__ static int64_t from(S v) {
-    if constexpr (std::is_floating_point<S>::value) return f2i64(double(v));
-    else return static_cast<int64_t>(v);
+    if constexpr (std::is_floating_point<S>::value)
+      return f2i64(double(v));
+    else
+      return static_cast<int64_t>(v);
   }
 };
 template <>
 struct Conv<uint8_t> {
   template <typename S>
   __device__ __forceinline__ static uint8_t from(S v) {
-    if constexpr (std::is_floating_point<S>::value) return static_cast<uint8_t>(f2i32(double(v)));
-    else return static_cast<uint8_t>(v);
+    if constexpr (std::is_floating_point<S>::value)
+      return static_cast<uint8_t>(f2i32(double(v)));
+    else
+      return static_cast<uint8_t>(v);
   }
 };
 
@@ -98,8 +106,8 @@ Geom<K> coalesce(const std::vector<int64_t>& shape, const std::vector<int64_t>* 
     for (int k = 0; k < K; ++k) st[k].push_back((*strides[k])[d]);
   }
   if (sh.size() > size_t(kMaxDims))
-    throw Error(ErrorCode::NotImplemented, "torchlet: CUDA strided kernels support at most " + std::to_string(kMaxDims) +
-                                               " non-mergeable dimensions");
+    throw Error(ErrorCode::NotImplemented, "torchlet: CUDA strided kernels support at most " +
+                                               std::to_string(kMaxDims) + " non-mergeable dimensions");
   Geom<K> g{};
   g.nd = int(sh.size());
   for (int d = 0; d < g.nd; ++d) {
@@ -187,7 +195,6 @@ void copy_typed(const TensorView& src, const TensorView& out, const Geom<2>& g, 
   TL_CUDA_LAUNCH_CHECK("copy_strided");
 }
 
-
 void copy_strided_cuda(const TensorView& src, const TensorView& out_arg, const CopyStridedParams& p) {
   const std::vector<int64_t>&strides = p.src_strides, &out_strides = p.out_strides;
   TensorView out = out_arg;
@@ -208,7 +215,8 @@ TL_REGISTER_KERNEL(copy_strided_op, CUDA, copy_strided_cuda, kAllTypes);
 // ---- fill ----------------------------------------------------------------------------------------
 template <typename T>
 __global__ void fill_kernel(T* __restrict__ o, T v, int64_t n) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) o[i] = v;
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
+    o[i] = v;
 }
 
 void fill_cuda(const TensorView& out, const FillParams& p) {
@@ -258,10 +266,30 @@ __device__ __forceinline__ T pow_op(T a, T b) {
   }
 }
 
-struct AddF { template <typename T> __device__ __forceinline__ T operator()(T a, T b) const { return a + b; } };
-struct SubF { template <typename T> __device__ __forceinline__ T operator()(T a, T b) const { return a - b; } };
-struct MulF { template <typename T> __device__ __forceinline__ T operator()(T a, T b) const { return a * b; } };
-struct DivF { template <typename T> __device__ __forceinline__ T operator()(T a, T b) const { return a / b; } };
+struct AddF {
+  template <typename T>
+  __device__ __forceinline__ T operator()(T a, T b) const {
+    return a + b;
+  }
+};
+struct SubF {
+  template <typename T>
+  __device__ __forceinline__ T operator()(T a, T b) const {
+    return a - b;
+  }
+};
+struct MulF {
+  template <typename T>
+  __device__ __forceinline__ T operator()(T a, T b) const {
+    return a * b;
+  }
+};
+struct DivF {
+  template <typename T>
+  __device__ __forceinline__ T operator()(T a, T b) const {
+    return a / b;
+  }
+};
 // the rest of the arithmetic ops, chosen at run time (a uniform branch)
 struct OtherF {
   BinaryOp op;
@@ -293,14 +321,15 @@ struct CmpF {
 
 // out[n] = f(a[n], b[n]), all contiguous
 template <typename T, typename O, typename F>
-__global__ void binary_contig_kernel(const T* __restrict__ a, const T* __restrict__ b, O* __restrict__ o, int64_t n, F f) {
+__global__ void binary_contig_kernel(const T* __restrict__ a, const T* __restrict__ b, O* __restrict__ o, int64_t n,
+                                     F f) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
     o[i] = f(a[i], b[i]);
 }
 // out[j] (contiguous over the coalesced shape) = f(a[g.st[0]], b[g.st[1]])
 template <typename T, typename O, typename F, typename I, int ND>
-__global__ void binary_strided_kernel(const T* __restrict__ a, const T* __restrict__ b, O* __restrict__ o, Geom<2> g, I n,
-                                      F f) {
+__global__ void binary_strided_kernel(const T* __restrict__ a, const T* __restrict__ b, O* __restrict__ o, Geom<2> g,
+                                      I n, F f) {
   for (I j = blockIdx.x * I(blockDim.x) + threadIdx.x; j < n; j += I(gridDim.x) * blockDim.x) {
     int64_t off[2];
     offsets<2, I, ND>(g, j, off);
@@ -412,8 +441,12 @@ void unary_cuda(const TensorView& a, const TensorView& out, const UnaryParams& p
   require_cuda("unary", {&a, &out});
   const int64_t n = out.numel();
   switch (a.dtype) {
-    case DType::F32: if (n) unary_launch<float>(op, a, float(scalar), out, n); return;
-    case DType::F64: if (n) unary_launch<double>(op, a, scalar, out, n); return;
+    case DType::F32:
+      if (n) unary_launch<float>(op, a, float(scalar), out, n);
+      return;
+    case DType::F64:
+      if (n) unary_launch<double>(op, a, scalar, out, n);
+      return;
     case DType::I64:
       if (op == UnaryOp::Neg || op == UnaryOp::Abs || op == UnaryOp::Relu || op == UnaryOp::AddScalar ||
           op == UnaryOp::MulScalar || op == UnaryOp::RsubScalar) {
@@ -433,11 +466,14 @@ __global__ void unary_backward_kernel(UnaryBackwardOp op, const T* __restrict__ 
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
     const T a = t[i], d = g[i];
     switch (op) {
-      case UnaryBackwardOp::Relu: o[i] = a <= T(0) ? T(0) : d; break;  // a NaN passes the gradient
+      case UnaryBackwardOp::Relu:
+        o[i] = a <= T(0) ? T(0) : d;
+        break;  // a NaN passes the gradient
       // (d * a) * (1 - a) and d * (1 - a*a), rounded step by step as the CPU (no FMA contraction)
       case UnaryBackwardOp::Sigmoid: o[i] = (d * a) * (T(1) - a); break;
       case UnaryBackwardOp::Tanh: {
-        const T aa = std::is_same<T, float>::value ? T(__fmul_rn(float(a), float(a))) : T(__dmul_rn(double(a), double(a)));
+        const T aa =
+            std::is_same<T, float>::value ? T(__fmul_rn(float(a), float(a))) : T(__dmul_rn(double(a), double(a)));
         o[i] = d * (T(1) - aa);
         break;
       }
@@ -445,15 +481,16 @@ __global__ void unary_backward_kernel(UnaryBackwardOp op, const T* __restrict__ 
   }
 }
 
-void unary_backward_cuda(const TensorView& t, const TensorView& dy, const TensorView& dx, const UnaryBackwardParams& p) {
+void unary_backward_cuda(const TensorView& t, const TensorView& dy, const TensorView& dx,
+                         const UnaryBackwardParams& p) {
   const UnaryBackwardOp op = p.op;
   require_cuda("unary_backward", {&t, &dy, &dx});
   const int64_t n = dx.numel();
   dispatch_float("unary_backward", dx.dtype, [&](auto z) {
     using T = decltype(z);
     if (n == 0) return;
-    unary_backward_kernel<T><<<cuda::blocks_for(n, kThreads), kThreads, 0, cuda::stream()>>>(op, t.ptr<T>(), dy.ptr<T>(),
-                                                                                                 dx.ptr<T>(), n);
+    unary_backward_kernel<T>
+        <<<cuda::blocks_for(n, kThreads), kThreads, 0, cuda::stream()>>>(op, t.ptr<T>(), dy.ptr<T>(), dx.ptr<T>(), n);
     TL_CUDA_LAUNCH_CHECK("unary_backward");
   });
 }

@@ -17,8 +17,8 @@ namespace {
 
 void check_float(const char* op, DType d) {
   if (d != DType::F32 && d != DType::F64)
-    throw Error(ErrorCode::DType, std::string("torchlet: ") + op + " supports float32 and float64, got " +
-                                        dtype_name(d));
+    throw Error(ErrorCode::DType,
+                std::string("torchlet: ") + op + " supports float32 and float64, got " + dtype_name(d));
 }
 
 template <typename T, bool TA, bool TB>

@@ -45,14 +45,15 @@ struct DeviceBuffer {
     if (p) {
       try {
         device_free(p, bytes);
-      } catch (...) {
-      }
+      } catch (...) {}
     }
   }
   DeviceBuffer(const DeviceBuffer&) = delete;
   DeviceBuffer& operator=(const DeviceBuffer&) = delete;
   template <typename T>
-  T* as() const { return static_cast<T*>(p); }
+  T* as() const {
+    return static_cast<T*>(p);
+  }
 };
 
 // q = a / d, r = a % d for a >= 0, d > 0, with 32-bit division when both fit.
@@ -74,7 +75,7 @@ struct Tile {
   using type = T;
   static constexpr int BM = BM_, BN = BN_, BK = BK_, TM = TM_, TN = TN_;
   static constexpr int TX = BN / TN, TY = BM / TM, THREADS = TX * TY;
-  static constexpr int PAD = int(16 / sizeof(T));  // keeps rows 16-byte aligned, spreads banks
+  static constexpr int PAD = int(16 / sizeof(T));                       // keeps rows 16-byte aligned, spreads banks
   static constexpr int LA = BM * BK / THREADS, LB = BN * BK / THREADS;  // global loads per thread
   static_assert(THREADS % BK == 0 && THREADS % BM == 0 && THREADS % BN == 0, "tile / thread mismatch");
   static_assert(LA * THREADS == BM * BK && LB * THREADS == BN * BK, "tile / thread mismatch");
@@ -155,8 +156,7 @@ struct PlaneC {
 // ---- the kernel ---------------------------------------------------------------------------------
 // grid: x = tile index (tilesM * tilesN, row-major over tiles), y = z - z0, z = K split.
 template <typename Cfg, typename LA, typename LB, typename CS>
-__global__ void __launch_bounds__(Cfg::THREADS, 2)
-    gemm_kernel(Params<typename Cfg::type> p, LA la, LB lb, CS cs) {
+__global__ void __launch_bounds__(Cfg::THREADS, 2) gemm_kernel(Params<typename Cfg::type> p, LA la, LB lb, CS cs) {
   using T = typename Cfg::type;
   constexpr int BM = Cfg::BM, BN = Cfg::BN, BK = Cfg::BK, TM = Cfg::TM, TN = Cfg::TN, TX = Cfg::TX;
   constexpr int HM = TM / 2, HN = TN / 2, PAD = Cfg::PAD, THREADS = Cfg::THREADS;

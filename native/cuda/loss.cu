@@ -25,13 +25,14 @@ namespace {
 
 constexpr int kThreads = 256;
 
-
 // Block shape for columns of length C with stride inner: ty runs along C when rows are contiguous
 // (inner == 1), tx runs along inner (coalesced) otherwise. TX * TY == 256, both powers of two.
 dim3 tile_shape(int64_t inner, int64_t C) {
   int ty;
-  if (inner == 1) ty = int(C >= kThreads ? kThreads : next_pow2(C < 1 ? 1 : C));
-  else ty = int(C >= 8 ? 8 : next_pow2(C < 1 ? 1 : C));
+  if (inner == 1)
+    ty = int(C >= kThreads ? kThreads : next_pow2(C < 1 ? 1 : C));
+  else
+    ty = int(C >= 8 ? 8 : next_pow2(C < 1 ? 1 : C));
   return dim3(kThreads / ty, ty);
 }
 
@@ -60,8 +61,8 @@ struct SumF {
 // y[o, c, i] = softmax / log_softmax over c of x[o, c, i]; column q = o*inner + i, block tiles of
 // TX columns, ty strides over c.
 template <typename T>
-__global__ void __launch_bounds__(kThreads) softmax_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t Q,
-                                                           int64_t C, int64_t inner, bool log_) {
+__global__ void __launch_bounds__(kThreads)
+    softmax_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t Q, int64_t C, int64_t inner, bool log_) {
   __shared__ double sh[kThreads];
   const int TX = blockDim.x, TY = blockDim.y, tx = threadIdx.x, ty = threadIdx.y;
   const int64_t tiles = (Q + TX - 1) / TX;
@@ -100,9 +101,9 @@ __global__ void __launch_bounds__(kThreads) softmax_kernel(const T* __restrict__
 
 // dx[o, c, i] from y and dy (see the file comment), same tiling as softmax_kernel.
 template <typename T>
-__global__ void __launch_bounds__(kThreads) softmax_backward_kernel(const T* __restrict__ y, const T* __restrict__ dy,
-                                                                    T* __restrict__ dx, int64_t Q, int64_t C,
-                                                                    int64_t inner, bool log_) {
+__global__ void __launch_bounds__(kThreads)
+    softmax_backward_kernel(const T* __restrict__ y, const T* __restrict__ dy, T* __restrict__ dx, int64_t Q, int64_t C,
+                            int64_t inner, bool log_) {
   __shared__ double sh[kThreads];
   const int TX = blockDim.x, TY = blockDim.y, tx = threadIdx.x, ty = threadIdx.y;
   const int64_t tiles = (Q + TX - 1) / TX;
@@ -143,7 +144,6 @@ unsigned grid_for_tiles(int64_t Q, unsigned TX) {
   return unsigned(tiles < 65535 * 8 ? (tiles < 1 ? 1 : tiles) : 65535 * 8);
 }
 
-
 void softmax_cuda(const TensorView& x, const TensorView& y, const SoftmaxParams& p) {
   const int64_t outer = p.outer, C = p.C, inner = p.inner;
   const bool log = p.log;
@@ -167,8 +167,8 @@ void softmax_backward_cuda(const TensorView& y, const TensorView& dy, const Tens
     const int64_t Q = outer * inner;
     if (Q == 0 || C == 0) return;
     const dim3 b = tile_shape(inner, C);
-    softmax_backward_kernel<T><<<grid_for_tiles(Q, b.x), b, 0, cuda::stream()>>>(y.ptr<T>(), dy.ptr<T>(), dx.ptr<T>(), Q,
-                                                                                 C, inner, log);
+    softmax_backward_kernel<T>
+        <<<grid_for_tiles(Q, b.x), b, 0, cuda::stream()>>>(y.ptr<T>(), dy.ptr<T>(), dx.ptr<T>(), Q, C, inner, log);
     TL_CUDA_LAUNCH_CHECK("softmax_backward");
   });
 }
@@ -176,8 +176,8 @@ TL_REGISTER_KERNEL(softmax_backward_op, CUDA, softmax_backward_cuda, kFloatTypes
 
 // out[n] = -logp[n, t_n] or 0 (ignored); *bad = the smallest n with an out-of-range target
 template <typename T>
-__global__ void nll_forward_kernel(const T* __restrict__ lp, const int64_t* __restrict__ t, T* __restrict__ out, int64_t N,
-                                   int64_t C, int64_t ignore_index, unsigned long long* bad) {
+__global__ void nll_forward_kernel(const T* __restrict__ lp, const int64_t* __restrict__ t, T* __restrict__ out,
+                                   int64_t N, int64_t C, int64_t ignore_index, unsigned long long* bad) {
   for (int64_t n = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; n < N; n += int64_t(gridDim.x) * blockDim.x) {
     const int64_t tn = t[n];
     if (tn == ignore_index) {
@@ -204,8 +204,8 @@ void nll_forward_cuda(const TensorView& logp, const TensorView& target, const Te
     int64_t tv = 0;
     try {
       TL_CUDA_CHECK(cudaMemsetAsync(bad, 0xff, sizeof(unsigned long long), st));
-      nll_forward_kernel<T><<<cuda::blocks_for(N, 256), 256, 0, st>>>(logp.ptr<T>(), target.ptr<int64_t>(), out.ptr<T>(), N,
-                                                                     C, ignore_index, bad);
+      nll_forward_kernel<T><<<cuda::blocks_for(N, 256), 256, 0, st>>>(logp.ptr<T>(), target.ptr<int64_t>(),
+                                                                      out.ptr<T>(), N, C, ignore_index, bad);
       TL_CUDA_LAUNCH_CHECK("nll_loss");
       TL_CUDA_CHECK(cudaMemcpyAsync(&first, bad, sizeof(first), cudaMemcpyDeviceToHost, st));
       TL_CUDA_CHECK(cudaStreamSynchronize(st));
@@ -220,15 +220,15 @@ void nll_forward_cuda(const TensorView& logp, const TensorView& target, const Te
     cuda::device_free(bad, sizeof(unsigned long long));
     if (first != ~0ULL)
       throw Error(ErrorCode::InvalidArg, "torchlet: target " + std::to_string(tv) + " is out of bounds for " +
-                                          std::to_string(C) + " classes (at index " + std::to_string(first) + ")");
+                                             std::to_string(C) + " classes (at index " + std::to_string(first) + ")");
   });
 }
 TL_REGISTER_KERNEL(nll_forward_op, CUDA, nll_forward_cuda, kFloatTypes);
 
 // dlogp[n, c] = (c == t_n != ignore_index) ? -dloss[n] : 0
 template <typename T>
-__global__ void nll_backward_kernel(const T* __restrict__ g, const int64_t* __restrict__ t, T* __restrict__ d, int64_t N,
-                                    int64_t C, int64_t ignore_index) {
+__global__ void nll_backward_kernel(const T* __restrict__ g, const int64_t* __restrict__ t, T* __restrict__ d,
+                                    int64_t N, int64_t C, int64_t ignore_index) {
   const int64_t total = N * C;
   for (int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; k < total; k += int64_t(gridDim.x) * blockDim.x) {
     const int64_t n = k / C, c = k - n * C;

@@ -35,8 +35,10 @@ __global__ void adam_kernel(T* __restrict__ p, const T* __restrict__ g, T* __res
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
     T gi = k.maximize ? -g[i] : g[i];
     T pi = p[i];
-    if (k.decoupled) pi = mul_rn(pi, k.decay);
-    else if (k.has_wd) gi = add_rn(gi, mul_rn(k.wd, pi));
+    if (k.decoupled)
+      pi = mul_rn(pi, k.decay);
+    else if (k.has_wd)
+      gi = add_rn(gi, mul_rn(k.wd, pi));
     const T mi = add_rn(m[i], mul_rn(sub_rn(gi, m[i]), k.one_minus_b1));  // lerp, as torch does
     m[i] = mi;
     T vv = add_rn(mul_rn(v[i], k.b2), mul_rn(mul_rn(k.one_minus_b2, gi), gi));
@@ -50,7 +52,6 @@ __global__ void adam_kernel(T* __restrict__ p, const T* __restrict__ g, T* __res
     p[i] = sub_rn(pi, mul_rn(k.step_size, mi) / denom);
   }
 }
-
 
 void adam_step_cuda(const TensorView& p, const TensorView& g, const TensorView& m, const TensorView& v,
                     const TensorView& vmax, const AdamParams& a) {

@@ -59,8 +59,8 @@ __device__ __forceinline__ int64_t ad_end(int64_t i, int64_t in, int64_t out) { 
 
 // Output range [lo, hi) of the pooling windows (stride s, pad p, dilation d, k taps) that have
 // input position h as a tap, clipped to [0, O). Candidates still need the dilation check.
-__device__ __forceinline__ void pool_range(int64_t h, int64_t s, int64_t p, int64_t d, int64_t k, int64_t O, int64_t& lo,
-                                           int64_t& hi) {
+__device__ __forceinline__ void pool_range(int64_t h, int64_t s, int64_t p, int64_t d, int64_t k, int64_t O,
+                                           int64_t& lo, int64_t& hi) {
   const int64_t num = h + p - (k - 1) * d;  // oh*s >= num
   lo = num <= 0 ? 0 : (num + s - 1) / s;
   hi = min64(O, (h + p) / s + 1);
@@ -73,12 +73,11 @@ __device__ __forceinline__ void adaptive_range(int64_t h, int64_t in, int64_t ou
 
 unsigned grid(int64_t n) { return cuda::blocks_for(n, kThreads); }
 
-
 // ---- max pooling -------------------------------------------------------------------------------
 // y, idx [planes, OH, OW] from x [planes, H, W]
 template <typename T>
-__global__ void max_pool_fwd_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t* __restrict__ idx, Pool2dParams p,
-                                    int64_t total) {
+__global__ void max_pool_fwd_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t* __restrict__ idx,
+                                    Pool2dParams p, int64_t total) {
   TL_GRID_STRIDE(k, total) {
     const int64_t ow = k % p.OW, r = k / p.OW, oh = r % p.OH, pl = r / p.OH;
     const T* xp = x + pl * p.H * p.W;
@@ -138,22 +137,23 @@ void max_pool2d_forward_cuda(const TensorView& x, const TensorView& y, const Ten
     using T = decltype(z);
     const int64_t total = p.N * p.C * p.OH * p.OW;
     if (total == 0) return;
-    max_pool_fwd_kernel<T><<<grid(total), kThreads, 0, cuda::stream()>>>(x.ptr<T>(), y.ptr<T>(), idx.ptr<int64_t>(), p,
-                                                                         total);
+    max_pool_fwd_kernel<T>
+        <<<grid(total), kThreads, 0, cuda::stream()>>>(x.ptr<T>(), y.ptr<T>(), idx.ptr<int64_t>(), p, total);
     TL_CUDA_LAUNCH_CHECK("max_pool2d");
   });
 }
 TL_REGISTER_KERNEL(max_pool2d_forward_op, CUDA, max_pool2d_forward_cuda, kFloatTypes);
-void max_pool2d_backward_cuda(const TensorView& dy, const TensorView& idx, const TensorView& dx, const Pool2dParams& p) {
+void max_pool2d_backward_cuda(const TensorView& dy, const TensorView& idx, const TensorView& dx,
+                              const Pool2dParams& p) {
   require_cuda("max_pool2d_backward", {&dy, &idx, &dx});
   dispatch_float("max_pool2d_backward", dx.dtype, [&](auto z) {
     using T = decltype(z);
     const int64_t total = p.N * p.C * p.H * p.W;
     if (total == 0) return;
-    const bool adaptive = p.kh == 1 && p.kw == 1 && p.sh == 1 && p.sw == 1 && p.ph == 0 && p.pw == 0 && p.dh == 1 &&
-                          p.dw == 1;
-    max_pool_bwd_kernel<T><<<grid(total), kThreads, 0, cuda::stream()>>>(dy.ptr<T>(), idx.ptr<int64_t>(), dx.ptr<T>(), p,
-                                                                         adaptive, total);
+    const bool adaptive =
+        p.kh == 1 && p.kw == 1 && p.sh == 1 && p.sw == 1 && p.ph == 0 && p.pw == 0 && p.dh == 1 && p.dw == 1;
+    max_pool_bwd_kernel<T><<<grid(total), kThreads, 0, cuda::stream()>>>(dy.ptr<T>(), idx.ptr<int64_t>(), dx.ptr<T>(),
+                                                                         p, adaptive, total);
     TL_CUDA_LAUNCH_CHECK("max_pool2d_backward");
   });
 }
@@ -201,27 +201,28 @@ __global__ void relu_max_pool_bwd_kernel(const T* __restrict__ dy, const T* __re
   }
 }
 
-void relu_max_pool2d_forward_cuda(const TensorView& x, const TensorView& y, const TensorView& tap, const Pool2dParams& p) {
+void relu_max_pool2d_forward_cuda(const TensorView& x, const TensorView& y, const TensorView& tap,
+                                  const Pool2dParams& p) {
   require_cuda("relu_max_pool2d", {&x, &y, &tap});
   dispatch_float("relu_max_pool2d", x.dtype, [&](auto z) {
     using T = decltype(z);
     const int64_t total = p.N * p.C * p.OH * p.OW;
     if (total == 0) return;
-    relu_max_pool_fwd_kernel<T><<<grid(total), kThreads, 0, cuda::stream()>>>(x.ptr<T>(), y.ptr<T>(), tap.ptr<uint8_t>(),
-                                                                              p, total);
+    relu_max_pool_fwd_kernel<T>
+        <<<grid(total), kThreads, 0, cuda::stream()>>>(x.ptr<T>(), y.ptr<T>(), tap.ptr<uint8_t>(), p, total);
     TL_CUDA_LAUNCH_CHECK("relu_max_pool2d");
   });
 }
 TL_REGISTER_KERNEL(relu_max_pool2d_forward_op, CUDA, relu_max_pool2d_forward_cuda, kFloatTypes);
-void relu_max_pool2d_backward_cuda(const TensorView& dy, const TensorView& y, const TensorView& tap, const TensorView& dx,
-                                   const Pool2dParams& p) {
+void relu_max_pool2d_backward_cuda(const TensorView& dy, const TensorView& y, const TensorView& tap,
+                                   const TensorView& dx, const Pool2dParams& p) {
   require_cuda("relu_max_pool2d_backward", {&dy, &y, &tap, &dx});
   dispatch_float("relu_max_pool2d_backward", dx.dtype, [&](auto z) {
     using T = decltype(z);
     const int64_t total = p.N * p.C * p.H * p.W;
     if (total == 0) return;
-    relu_max_pool_bwd_kernel<T><<<grid(total), kThreads, 0, cuda::stream()>>>(dy.ptr<T>(), y.ptr<T>(),
-                                                                              tap.ptr<uint8_t>(), dx.ptr<T>(), p, total);
+    relu_max_pool_bwd_kernel<T><<<grid(total), kThreads, 0, cuda::stream()>>>(
+        dy.ptr<T>(), y.ptr<T>(), tap.ptr<uint8_t>(), dx.ptr<T>(), p, total);
     TL_CUDA_LAUNCH_CHECK("relu_max_pool2d_backward");
   });
 }
@@ -394,8 +395,8 @@ void adaptive_max_pool2d_forward_cuda(const TensorView& x, const TensorView& y, 
     using T = decltype(z);
     const int64_t total = p.N * p.C * p.OH * p.OW;
     if (total == 0) return;
-    adaptive_max_fwd_kernel<T><<<grid(total), kThreads, 0, cuda::stream()>>>(x.ptr<T>(), y.ptr<T>(),
-                                                                             idx.ptr<int64_t>(), p, total);
+    adaptive_max_fwd_kernel<T>
+        <<<grid(total), kThreads, 0, cuda::stream()>>>(x.ptr<T>(), y.ptr<T>(), idx.ptr<int64_t>(), p, total);
     TL_CUDA_LAUNCH_CHECK("adaptive_max_pool2d");
   });
 }
@@ -409,8 +410,10 @@ __global__ void unpool_winners_kernel(const int64_t* __restrict__ idx, long long
   TL_GRID_STRIDE(k, total) {
     const int64_t i = idx[k];
     const int64_t pl = k / in;
-    if (i < 0 || i >= out) atomicMin(bad, static_cast<unsigned long long>(k));
-    else atomicMax(win + pl * out + i, static_cast<long long>(k - pl * in));  // integer: order-independent
+    if (i < 0 || i >= out)
+      atomicMin(bad, static_cast<unsigned long long>(k));
+    else
+      atomicMax(win + pl * out + i, static_cast<long long>(k - pl * in));  // integer: order-independent
   }
 }
 // y [planes, out] = x at the winning input, 0 where none
@@ -432,7 +435,8 @@ __global__ void unpool_bwd_kernel(const T* __restrict__ dy, const int64_t* __res
   }
 }
 
-void max_unpool2d_forward_cuda(const TensorView& x, const TensorView& idx, const TensorView& y, const Plane2dParams& p) {
+void max_unpool2d_forward_cuda(const TensorView& x, const TensorView& idx, const TensorView& y,
+                               const Plane2dParams& p) {
   require_cuda("max_unpool2d", {&x, &idx, &y});
   dispatch_float("max_unpool2d", x.dtype, [&](auto z) {
     using T = decltype(z);
@@ -454,12 +458,14 @@ void max_unpool2d_forward_cuda(const TensorView& x, const TensorView& idx, const
       TL_CUDA_CHECK(cudaMemsetAsync(bad, 0xff, sizeof(unsigned long long), st));
       unpool_winners_kernel<<<grid(planes * in), kThreads, 0, st>>>(idx.ptr<int64_t>(), win, bad, in, out, planes * in);
       TL_CUDA_LAUNCH_CHECK("max_unpool2d");
-      unpool_gather_kernel<T><<<grid(planes * out), kThreads, 0, st>>>(x.ptr<T>(), win, y.ptr<T>(), in, out, planes * out);
+      unpool_gather_kernel<T>
+          <<<grid(planes * out), kThreads, 0, st>>>(x.ptr<T>(), win, y.ptr<T>(), in, out, planes * out);
       TL_CUDA_LAUNCH_CHECK("max_unpool2d");
       TL_CUDA_CHECK(cudaMemcpyAsync(&first, bad, sizeof(first), cudaMemcpyDeviceToHost, st));
       TL_CUDA_CHECK(cudaStreamSynchronize(st));
       if (first != ~0ULL) {
-        TL_CUDA_CHECK(cudaMemcpyAsync(&bad_value, idx.ptr<int64_t>() + first, sizeof(bad_value), cudaMemcpyDeviceToHost, st));
+        TL_CUDA_CHECK(
+            cudaMemcpyAsync(&bad_value, idx.ptr<int64_t>() + first, sizeof(bad_value), cudaMemcpyDeviceToHost, st));
         TL_CUDA_CHECK(cudaStreamSynchronize(st));
       }
     } catch (...) {
@@ -471,7 +477,7 @@ void max_unpool2d_forward_cuda(const TensorView& x, const TensorView& idx, const
     cuda::device_free(win, win_bytes);
     if (first != ~0ULL)
       throw Error(ErrorCode::InvalidArg, "torchlet: Expected indices in [0, " + std::to_string(out) +
-                                          ") for indices but received " + std::to_string(bad_value));
+                                             ") for indices but received " + std::to_string(bad_value));
   });
 }
 TL_REGISTER_KERNEL(max_unpool2d_forward_op, CUDA, max_unpool2d_forward_cuda, kFloatTypes);
@@ -482,8 +488,8 @@ void max_unpool2d_backward_cuda(const TensorView& dy, const TensorView& idx, con
     using T = decltype(z);
     const int64_t planes = p.N * p.C, in = p.H * p.W, out = p.OH * p.OW;
     if (planes * in == 0) return;
-    unpool_bwd_kernel<T><<<grid(planes * in), kThreads, 0, cuda::stream()>>>(dy.ptr<T>(), idx.ptr<int64_t>(), dx.ptr<T>(),
-                                                                             in, out, planes * in);
+    unpool_bwd_kernel<T><<<grid(planes * in), kThreads, 0, cuda::stream()>>>(dy.ptr<T>(), idx.ptr<int64_t>(),
+                                                                             dx.ptr<T>(), in, out, planes * in);
     TL_CUDA_LAUNCH_CHECK("max_unpool2d_backward");
   });
 }

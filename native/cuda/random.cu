@@ -49,14 +49,12 @@ __global__ void random_kernel(RandomKind kind, T* __restrict__ o, int64_t n, dou
       case RandomKind::Normal: {
         const double u1 = __dsub_rn(1.0, u01(draw(seed, c, 0)));  // (0, 1]
         const double u2 = u01(draw(seed, c, 1));
-        const double r = sqrt(__dmul_rn(-2.0, log(u1)));          // sqrt is IEEE-exact
+        const double r = sqrt(__dmul_rn(-2.0, log(u1)));  // sqrt is IEEE-exact
         const double t = cos(__dmul_rn(6.283185307179586, u2));
         o[i] = static_cast<T>(__dadd_rn(a, __dmul_rn(__dmul_rn(b, r), t)));
         break;
       }
-      case RandomKind::Bernoulli:
-        o[i] = u01(draw(seed, c, 0)) < a ? static_cast<T>(b) : T(0);
-        break;
+      case RandomKind::Bernoulli: o[i] = u01(draw(seed, c, 0)) < a ? static_cast<T>(b) : T(0); break;
     }
   }
 }

@@ -32,8 +32,10 @@ using Acc = typename std::conditional<std::is_floating_point<T>::value, double, 
 
 template <typename T>
 __device__ __forceinline__ bool is_nan(T v) {
-  if constexpr (std::is_floating_point<T>::value) return v != v;
-  else return false;
+  if constexpr (std::is_floating_point<T>::value)
+    return v != v;
+  else
+    return false;
 }
 
 // Per-thread / partial state. Sum: running sum. Max/Min: best value and its index (-1 = empty).
@@ -68,8 +70,10 @@ struct State<T, kSum> {
 
 template <typename V>
 __device__ __forceinline__ V shfl_down(V v, int off) {
-  if constexpr (sizeof(V) < 4) return V(__shfl_down_sync(0xffffffffu, int(v), off));
-  else return __shfl_down_sync(0xffffffffu, v, off);
+  if constexpr (sizeof(V) < 4)
+    return V(__shfl_down_sync(0xffffffffu, int(v), off));
+  else
+    return __shfl_down_sync(0xffffffffu, v, off);
 }
 template <typename T, int KIND>
 __device__ __forceinline__ State<T, KIND> shfl_state(const State<T, KIND>& s, int off) {
@@ -88,9 +92,9 @@ constexpr int kThreads = 256;
 // Writes partial states to dst[o, c, i] (kWritePartial, dst is [outer, chunks, inner]) or the final
 // value/index to dst[q].
 template <typename T, int KIND, bool FROM_STATE>
-__global__ void __launch_bounds__(kThreads) reduce_kernel(const void* __restrict__ src, void* __restrict__ dst, int64_t Q,
-                                                          int64_t inner, int64_t r, int64_t chunks, int64_t L, int mode,
-                                                          int64_t r_total) {
+__global__ void __launch_bounds__(kThreads)
+    reduce_kernel(const void* __restrict__ src, void* __restrict__ dst, int64_t Q, int64_t inner, int64_t r,
+                  int64_t chunks, int64_t L, int mode, int64_t r_total) {
   using S = State<T, KIND>;
   __shared__ S sh[kThreads];
   const int TX = blockDim.x, TY = blockDim.y, tx = threadIdx.x, ty = threadIdx.y;
@@ -106,8 +110,10 @@ __global__ void __launch_bounds__(kThreads) reduce_kernel(const void* __restrict
       const int64_t base = o * r * inner + i;
       const int64_t k0 = c * L, k1 = k0 + L < r ? k0 + L : r;
       for (int64_t k = k0 + ty; k < k1; k += TY) {
-        if constexpr (FROM_STATE) s = S::combine(s, static_cast<const S*>(src)[base + k * inner]);
-        else s = S::combine(s, S::of(static_cast<const T*>(src)[base + k * inner], k));
+        if constexpr (FROM_STATE)
+          s = S::combine(s, static_cast<const S*>(src)[base + k * inner]);
+        else
+          s = S::combine(s, S::of(static_cast<const T*>(src)[base + k * inner], k));
       }
     }
     // combine over ty in a fixed tree
@@ -154,7 +160,6 @@ __global__ void __launch_bounds__(kThreads) reduce_kernel(const void* __restrict
   }
 }
 
-
 struct Plan {
   int TX, TY;
   int64_t chunks, L;
@@ -190,8 +195,8 @@ template <typename T, int KIND, bool FROM_STATE>
 void launch(const void* src, void* dst, int64_t Q, int64_t inner, int64_t r, const Plan& p, int mode, int64_t r_total) {
   int64_t tiles = (Q + p.TX - 1) / p.TX * p.chunks;
   const unsigned grid = unsigned(tiles < 65535 * 8 ? tiles : 65535 * 8);
-  reduce_kernel<T, KIND, FROM_STATE><<<grid, dim3(p.TX, p.TY), 0, cuda::stream()>>>(src, dst, Q, inner, r, p.chunks, p.L,
-                                                                                     mode, r_total);
+  reduce_kernel<T, KIND, FROM_STATE>
+      <<<grid, dim3(p.TX, p.TY), 0, cuda::stream()>>>(src, dst, Q, inner, r, p.chunks, p.L, mode, r_total);
   TL_CUDA_LAUNCH_CHECK("reduce");
 }
 

@@ -44,10 +44,8 @@ bool is_sticky(cudaError_t e) {
     case cudaErrorHardwareStackError:
     case cudaErrorAssert:
     case cudaErrorLaunchTimeout:
-    case cudaErrorECCUncorrectable:
-      return true;
-    default:
-      return false;
+    case cudaErrorECCUncorrectable: return true;
+    default: return false;
   }
 }
 
@@ -84,8 +82,9 @@ void check(cudaError_t e, const char* what) {
     throw Error(ErrorCode::OutOfMemory, "torchlet: CUDA out of memory in " + where + " (" + msg + ")");
   std::string text = "torchlet: CUDA error in " + where + ": " + msg;
   if (is_sticky(e))
-    text += " (this error leaves the CUDA context unusable: restart the process; run with "
-            "CUDA_LAUNCH_BLOCKING=1 to find the failing kernel)";
+    text +=
+        " (this error leaves the CUDA context unusable: restart the process; run with "
+        "CUDA_LAUNCH_BLOCKING=1 to find the failing kernel)";
   throw Error(ErrorCode::Internal, text);
 }
 

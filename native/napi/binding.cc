@@ -84,11 +84,11 @@ Napi::Value guarded(const Napi::CallbackInfo& info) {
 class Storage : public Napi::ObjectWrap<Storage> {
  public:
   static Napi::Function Init(Napi::Env env) {
-    return DefineClass(env, "Storage",
-                       {InstanceMethod<&Storage::Free>("free"), InstanceMethod<&Storage::Read>("read"),
-                        InstanceMethod<&Storage::Write>("write"),
-                        InstanceAccessor<&Storage::Nbytes>("nbytes"), InstanceAccessor<&Storage::Disposed>("disposed"),
-                        InstanceAccessor<&Storage::DeviceCode>("device")});
+    return DefineClass(
+        env, "Storage",
+        {InstanceMethod<&Storage::Free>("free"), InstanceMethod<&Storage::Read>("read"),
+         InstanceMethod<&Storage::Write>("write"), InstanceAccessor<&Storage::Nbytes>("nbytes"),
+         InstanceAccessor<&Storage::Disposed>("disposed"), InstanceAccessor<&Storage::DeviceCode>("device")});
   }
   // new Storage(dtype, numel, device, zero)
   explicit Storage(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Storage>(info) {
@@ -150,7 +150,9 @@ class Storage : public Napi::ObjectWrap<Storage> {
   }
   Napi::Value Nbytes(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), double(bytes_)); }
   Napi::Value Disposed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), data_ == nullptr); }
-  Napi::Value DeviceCode(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<int>(device_)); }
+  Napi::Value DeviceCode(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<int>(device_));
+  }
   // Copies bytes between this storage's memory and host memory, whichever device it is on;
   // tl::Error becomes a JS error (these methods are not wrapped by guarded()).
   void CopyOut(Napi::Env env, void* host, size_t from, size_t n) const {
@@ -208,7 +210,6 @@ class Storage : public Napi::ObjectWrap<Storage> {
   napi_env env_ = nullptr;
 };
 
-
 // ---- the generic op call -----------------------------------------------------------------------
 // A parameter struct read from one JS object (see schema.h's ParamSource).
 class ObjectSource : public ParamSource {
@@ -238,8 +239,8 @@ class ObjectSource : public ParamSource {
     if (!v.IsArray()) fail(ErrorCode::ArgType, "expects an array of integers for " + where(f));
     Napi::Array a = v.As<Napi::Array>();
     if (exact >= 0 && a.Length() != static_cast<uint32_t>(exact))
-      fail(ErrorCode::InvalidArg, "expects " + std::to_string(exact) + " integers for " + where(f) + ", got " +
-                                      std::to_string(a.Length()));
+      fail(ErrorCode::InvalidArg,
+           "expects " + std::to_string(exact) + " integers for " + where(f) + ", got " + std::to_string(a.Length()));
     std::vector<int64_t> r(a.Length());
     for (uint32_t i = 0; i < a.Length(); ++i) {
       const double d = number(f, a.Get(i), "an array of integers");
@@ -285,7 +286,8 @@ class ObjectSource : public ParamSource {
       range(f, d, expected, index);
     }
   }
-  [[noreturn]] void range(const FieldInfo& f, double d, const std::string& expected, const std::string& index = "") const {
+  [[noreturn]] void range(const FieldInfo& f, double d, const std::string& expected,
+                          const std::string& index = "") const {
     fail(ErrorCode::InvalidArg, "expects " + expected + " for " + where(f) + index + ", got " + fmt(d));
   }
   const OpExport& op_;
@@ -297,7 +299,8 @@ class ObjectSource : public ParamSource {
 TensorView tensor_arg(const OpExport& op, size_t i, const Napi::Value& v) {
   TensorView t;
   auto fail = [&](ErrorCode c, const std::string& what) {
-    throw Error(c, "torchlet: native op " + op.signature + " " + what + " for its tensor argument '" + op.tensors[i] + "'");
+    throw Error(
+        c, "torchlet: native op " + op.signature + " " + what + " for its tensor argument '" + op.tensors[i] + "'");
   };
   if (v.IsNull() || v.IsUndefined()) {
     if (!op.optional[i]) fail(ErrorCode::InvalidArg, "expects a tensor (not optional)");
@@ -322,7 +325,8 @@ TensorView tensor_arg(const OpExport& op, size_t i, const Napi::Value& v) {
   for (uint32_t k = 0; k < sh.Length(); ++k) {
     Napi::Value e = sh.Get(k);
     const double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : -1;
-    if (!(d >= 0) || d != std::floor(d) || d > kMaxSize) fail(ErrorCode::InvalidArg, "expects non-negative integer sizes");
+    if (!(d >= 0) || d != std::floor(d) || d > kMaxSize)
+      fail(ErrorCode::InvalidArg, "expects non-negative integer sizes");
     t.shape[k] = static_cast<int64_t>(d);
     numel *= d;
   }
@@ -349,10 +353,10 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
       if (first < 0)
         first = static_cast<int>(i);
       else if (ts[i].device != ts[first].device)
-        throw Error(ErrorCode::DeviceMismatch,
-                    "torchlet: Expected all tensors to be on the same device, but found " + op.tensors[first] + " on " +
-                        device_name(ts[first].device) + " and " + op.tensors[i] + " on " + device_name(ts[i].device) +
-                        " (in " + op.js_name + "); move them with .to(device) first");
+        throw Error(ErrorCode::DeviceMismatch, "torchlet: Expected all tensors to be on the same device, but found " +
+                                                   op.tensors[first] + " on " + device_name(ts[first].device) +
+                                                   " and " + op.tensors[i] + " on " + device_name(ts[i].device) +
+                                                   " (in " + op.js_name + "); move them with .to(device) first");
     }
     const Device dev = first >= 0 ? ts[first].device : Device::CPU;
     if (first >= 0) op.op->check(dev, ts[first].dtype);
@@ -468,13 +472,18 @@ Napi::Value CopyDevice(const Napi::CallbackInfo& info) {
     throw_js(env, ErrorCode::ArgType, "torchlet: internal: copyDevice(src, srcOffset, dst, dstOffset, count)");
   Storage* src = Storage::Unwrap(info[0].As<Napi::Object>());
   Storage* dst = Storage::Unwrap(info[2].As<Napi::Object>());
-  if (!src->data() || !dst->data()) throw_js(env, ErrorCode::Disposed, "torchlet: a tensor passed to a copy was already disposed");
-  if (src->dtype() != dst->dtype()) throw_js(env, ErrorCode::InvalidArg, "torchlet: internal: copyDevice needs equal dtypes");
+  if (!src->data() || !dst->data())
+    throw_js(env, ErrorCode::Disposed, "torchlet: a tensor passed to a copy was already disposed");
+  if (src->dtype() != dst->dtype())
+    throw_js(env, ErrorCode::InvalidArg, "torchlet: internal: copyDevice needs equal dtypes");
   const size_t es = dtype_size(src->dtype());
-  const double so = info[1].As<Napi::Number>().DoubleValue(), dof = info[3].As<Napi::Number>().DoubleValue(), cnt = info[4].As<Napi::Number>().DoubleValue();
-  if (!(so >= 0) || !(dof >= 0) || !(cnt >= 0)) throw_js(env, ErrorCode::InvalidArg, "torchlet: internal: copyDevice: negative offset or count");
+  const double so = info[1].As<Napi::Number>().DoubleValue(), dof = info[3].As<Napi::Number>().DoubleValue(),
+               cnt = info[4].As<Napi::Number>().DoubleValue();
+  if (!(so >= 0) || !(dof >= 0) || !(cnt >= 0))
+    throw_js(env, ErrorCode::InvalidArg, "torchlet: internal: copyDevice: negative offset or count");
   const size_t sb = static_cast<size_t>(so) * es, db = static_cast<size_t>(dof) * es, n = static_cast<size_t>(cnt) * es;
-  if (sb + n > src->bytes() || db + n > dst->bytes()) throw_js(env, ErrorCode::InvalidArg, "torchlet: internal: copyDevice out of bounds");
+  if (sb + n > src->bytes() || db + n > dst->bytes())
+    throw_js(env, ErrorCode::InvalidArg, "torchlet: internal: copyDevice out of bounds");
   if (!n) return env.Undefined();
   char* d = static_cast<char*>(dst->data()) + db;
   const char* s = static_cast<const char*>(src->data()) + sb;
@@ -506,12 +515,16 @@ Napi::Value CudaMemory(const Napi::CallbackInfo& info) {
   o.Set("oomRetries", double(s.oom_retries));
   return o;
 }
-Napi::Value GetNumThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), omp_get_max_threads()); }
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), omp_get_max_threads());
+}
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
-  if (info.Length() != 1 || !info[0].IsNumber()) throw_js(info.Env(), ErrorCode::ArgType, "torchlet: setNumThreads(n) expects a number");
+  if (info.Length() != 1 || !info[0].IsNumber())
+    throw_js(info.Env(), ErrorCode::ArgType, "torchlet: setNumThreads(n) expects a number");
   const double n = info[0].As<Napi::Number>().DoubleValue();
   if (!(n >= 1 && n <= 1024) || n != std::floor(n))
-    throw_js(info.Env(), ErrorCode::InvalidArg, "torchlet: Expected an integer in [1, 1024] for numThreads but received " + std::to_string(n));
+    throw_js(info.Env(), ErrorCode::InvalidArg,
+             "torchlet: Expected an integer in [1, 1024] for numThreads but received " + std::to_string(n));
   omp_set_num_threads(static_cast<int>(n));
   return info.Env().Undefined();
 }

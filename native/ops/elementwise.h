@@ -31,9 +31,10 @@ TL_ENUM(BinaryOp, TL_BINARY_OPS)
 TL_PARAMS(BinaryParams, TL_BINARY_FIELDS)
 TL_OP(binary, "input, other, out", BinaryParams)
 
-#define TL_UNARY_OPS(E)                                                                              \
-  E(Neg) E(Exp) E(Log) E(Sqrt) E(Abs) E(Relu) E(Sigmoid) E(Tanh) E(AddScalar) E(MulScalar) E(PowScalar) \
-  E(RsubScalar) E(RdivScalar)
+#define TL_UNARY_OPS(E)                                                                                        \
+  E(Neg)                                                                                                       \
+  E(Exp) E(Log) E(Sqrt) E(Abs) E(Relu) E(Sigmoid) E(Tanh) E(AddScalar) E(MulScalar) E(PowScalar) E(RsubScalar) \
+      E(RdivScalar)
 TL_ENUM(UnaryOp, TL_UNARY_OPS)
 // out = f(input, scalar) on contiguous buffers of one dtype.
 #define TL_UNARY_FIELDS(X) X(UnaryOp, op, 0, 0) X(double, scalar, -kAnyNumber, kAnyNumber)
