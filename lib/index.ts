@@ -2,11 +2,14 @@
 import { native } from './binding';
 import { cudaAvailable, cudaInfo, noCudaError } from './device';
 
-export {
-  Tensor, tensor, fromBuffer, zeros, ones, full, empty, zerosLike, onesLike, arange, randn, rand,
-  manualSeed, initialSeed, noGrad, enableGrad, isGradEnabled, tidy, keep, memory, isTensor,
-} from './tensor';
-export type { DType, DeviceType, Device, TypedArray, NestedArray, CreateOptions, CpuMemory, CudaMemory } from './tensor';
+export { Tensor, isTensor } from './tensor';
+export { tensor, fromBuffer, zeros, ones, full, empty, zerosLike, onesLike, arange, randn, rand } from './creation';
+export { noGrad, enableGrad, isGradEnabled } from './autograd';
+export { tidy, keep, memory } from './memory';
+export { manualSeed, initialSeed } from './random';
+export type { DType, DeviceType, Device, TypedArray, NestedArray } from './tensor';
+export type { CreateOptions } from './creation';
+export type { CpuMemory, CudaMemory } from './memory';
 export { add, sub, mul, div, pow, neg, exp, log, sqrt, relu, sigmoid, tanh, maximum, minimum } from './ops/elementwise';
 export { sum, mean } from './ops/reduce';
 export { matmul, bmm } from './ops/matmul';

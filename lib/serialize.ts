@@ -12,7 +12,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { invalidArg, TorchletError } from './errors';
-import { Tensor, DType, fromBuffer } from './tensor';
+import { Tensor, DType } from './tensor';
+import { fromBuffer } from './creation';
 
 const TO_ST: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32', int64: 'I64', uint8: 'U8', bool: 'BOOL' };
 const FROM_ST: Record<string, DType> = { F32: 'float32', F64: 'float64', I32: 'int32', I64: 'int64', U8: 'uint8', BOOL: 'bool' };

@@ -13,7 +13,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { PNG } from 'pngjs';
-import { Tensor, fromBuffer, noGrad, tidy } from '../tensor';
+import { Tensor } from '../tensor';
+import { fromBuffer } from '../creation';
+import { noGrad } from '../autograd';
+import { tidy } from '../memory';
 import { load } from '../serialize';
 import { fashionCnn, FashionCNN } from '../models/fashion_cnn';
 import { softmax } from '../ops/activation';

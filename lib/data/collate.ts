@@ -1,7 +1,8 @@
 // lib/data/collate.ts — default collation: a list of samples (tuples of tensors or numbers) into
 // a tuple of batched tensors, stacking along a new first dimension.
 import { invalidArg } from '../errors';
-import { Tensor, fromBuffer, tensor } from '../tensor';
+import { Tensor } from '../tensor';
+import { fromBuffer, tensor } from '../creation';
 
 function stackTensors(ts: Tensor[]): Tensor {
   const shape = ts[0].shape;

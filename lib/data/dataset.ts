@@ -2,7 +2,10 @@
 // getBatch), TensorDataset, ImageDataset (uint8 images -> float tensors through toTensor/normalize),
 // Subset, randomSplit (seeded) and DataLoader (batchSize, shuffle, dropLast; last partial batch kept).
 import { invalidArg, checkInt, typeArg } from '../errors';
-import { Tensor, fromBuffer, nextRandom, tidy } from '../tensor';
+import { Tensor } from '../tensor';
+import { fromBuffer } from '../creation';
+import { tidy } from '../memory';
+import { nextRandom } from '../random';
 import { stack } from './collate';
 
 export interface Dataset<T = [Tensor, Tensor]> {

@@ -4,7 +4,8 @@
 // outProj Linear(E, E) with zero bias. Masks: attnMask float (added) or bool (true = masked),
 // [L, S] or [N*numHeads, L, S]; keyPaddingMask bool [N, S].
 import { invalidArg, checkInt } from '../errors';
-import { Tensor, empty, zeros, fromBuffer, checkTensor, isFloating } from '../tensor';
+import { Tensor, checkTensor, isFloating } from '../tensor';
+import { empty, zeros, fromBuffer } from '../creation';
 import { Module, Parameter } from './module';
 import { Linear } from './layers';
 import * as init from './init';

@@ -3,7 +3,8 @@
 // (errors name them); default initialisation is PyTorch's (kaiming_uniform_(a=sqrt(5)) weights,
 // uniform(+-1/sqrt(fan_in)) biases).
 import { invalidArg, checkInt, checkTuple, typeArg } from '../errors';
-import { Tensor, empty, full } from '../tensor';
+import { Tensor } from '../tensor';
+import { empty, full } from '../creation';
 import { Module, Parameter } from './module';
 import * as init from './init';
 import * as E from '../ops/elementwise';

@@ -10,7 +10,9 @@
 // PyTorch key and the torchlet attribute path), so checkpoints written with torchlet's attribute
 // names also load. namedParameters/namedBuffers/namedModules keep torchlet's attribute paths.
 import { invalidArg, TorchletError } from '../errors';
-import { Tensor, StorageRef, keep, noGrad } from '../tensor';
+import { Tensor } from '../tensor';
+import { noGrad } from '../autograd';
+import { StorageRef, keep } from '../memory';
 import { parseDevice, DeviceType } from '../device';
 
 /** A tensor registered as a module parameter (requires grad, survives tidy()). */

@@ -4,7 +4,8 @@
 // num_batches_tracked (int64, shape []) in stateDict() keys (see RUNNING_STATS_NAMES and
 // Module.stateDictNames), so state dicts move to and from PyTorch without renaming.
 import { invalidArg, checkInt } from '../errors';
-import { Tensor, ones, zeros, tensor } from '../tensor';
+import { Tensor } from '../tensor';
+import { ones, zeros, tensor } from '../creation';
 import { Module, Parameter } from './module';
 import { batchNorm, layerNorm, groupNorm, instanceNorm } from '../ops/norm';
 

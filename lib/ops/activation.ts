@@ -2,7 +2,8 @@
 // gradients; SELU and PReLU composed from elementwise ops. relu/sigmoid/tanh live in elementwise.ts.
 import { native } from '../binding';
 import { invalidArg } from '../errors';
-import { Tensor, record, checkTensor, normDim, isFloating } from '../tensor';
+import { Tensor, checkTensor, normDim, isFloating } from '../tensor';
+import { record } from '../autograd';
 import { add, sub, mul, neg, exp, relu } from './elementwise';
 
 function softmaxImpl(input: Tensor, dim: number, log: boolean): Tensor {

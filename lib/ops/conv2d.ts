@@ -5,7 +5,8 @@
 // pass whose full-size conv output and gradient are never stored (same values and gradients).
 import { native } from '../binding';
 import { invalidArg, checkTuple, typeArg } from '../errors';
-import { Tensor, record, checkTensor, isFloating } from '../tensor';
+import { Tensor, checkTensor, isFloating } from '../tensor';
+import { record } from '../autograd';
 import { runConv } from './conv_common';
 import { reluMaxPool2d } from './pool2d';
 

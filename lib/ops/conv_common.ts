@@ -2,7 +2,8 @@
 // spatial dims: run the native forward on contiguous operands and record the backward that calls
 // the native input- and weight-gradient kernels (only for the inputs that need a gradient).
 import type { TensorArg, OptTensorArg } from '../../binding';
-import { Tensor, record } from '../tensor';
+import { Tensor } from '../tensor';
+import { record } from '../autograd';
 
 export interface ConvKernels {
   forward(x: TensorArg, w: TensorArg, b: OptTensorArg, y: TensorArg, params: number[]): void;

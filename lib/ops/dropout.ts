@@ -3,7 +3,8 @@
 // SELU's self-normalisation. Masks come from the seeded counter-based generator.
 import { native } from '../binding';
 import { invalidArg } from '../errors';
-import { Tensor, checkTensor, nextRandom, isFloating } from '../tensor';
+import { Tensor, checkTensor, isFloating } from '../tensor';
+import { nextRandom } from '../random';
 import { mul, add } from './elementwise';
 
 export interface DropoutOptions {

@@ -3,7 +3,9 @@
 // Broadcasting and type promotion follow PyTorch; gradients are summed back to each input's shape.
 import { native } from '../binding';
 import { invalidArg, typeArg } from '../errors';
-import { Tensor, DType, record, isFloating, checkTensor, full } from '../tensor';
+import { Tensor, DType, isFloating, checkTensor } from '../tensor';
+import { full } from '../creation';
+import { record } from '../autograd';
 import { sum } from './reduce';
 
 const RANK: Record<DType, number> = { bool: 0, uint8: 1, int32: 2, int64: 3, float32: 4, float64: 5 };

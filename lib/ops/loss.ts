@@ -3,7 +3,9 @@
 // indices [N] for logits [N, C] (or [] for unbatched [C]).
 import { native } from '../binding';
 import { invalidArg } from '../errors';
-import { Tensor, record, checkTensor, isFloating, fromBuffer } from '../tensor';
+import { Tensor, checkTensor, isFloating } from '../tensor';
+import { fromBuffer } from '../creation';
+import { record } from '../autograd';
 import { logSoftmax } from './activation';
 import { sub, mul, add, pow } from './elementwise';
 import { sum, mean } from './reduce';

@@ -3,7 +3,8 @@
 // the native blocked GEMM with transpose flags, so no transposed copies are made.
 import { native } from '../binding';
 import { invalidArg } from '../errors';
-import { Tensor, record, checkTensor, isFloating } from '../tensor';
+import { Tensor, checkTensor, isFloating } from '../tensor';
+import { record } from '../autograd';
 import { broadcastShapes, sumTo } from './elementwise';
 import { sum } from './reduce';
 

@@ -3,7 +3,8 @@
 // PyTorch's semantics: biased variance to normalise, unbiased variance in the running estimate,
 // running statistics updated in place without gradient. Dedicated fused kernels are future work.
 import { invalidArg } from '../errors';
-import { Tensor, checkTensor, isFloating, noGrad } from '../tensor';
+import { Tensor, checkTensor, isFloating } from '../tensor';
+import { noGrad } from '../autograd';
 import { sub, mul, add, div, sqrt } from './elementwise';
 import { mean } from './reduce';
 

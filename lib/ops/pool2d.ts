@@ -5,7 +5,8 @@
 import type { TensorArg } from '../../binding';
 import { native } from '../binding';
 import { invalidArg, checkTuple, checkInt, typeArg } from '../errors';
-import { Tensor, record, checkTensor, isFloating } from '../tensor';
+import { Tensor, checkTensor, isFloating } from '../tensor';
+import { record } from '../autograd';
 import { relu } from './elementwise';
 
 export interface MaxPool2dOptions {

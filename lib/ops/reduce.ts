@@ -1,7 +1,8 @@
 // lib/ops/reduce.ts — sum, mean (with gradients), max/min (values and indices) and argmax/argmin,
 // over all elements or given dimensions, with keepdim. Integer and bool sums accumulate in int64.
 import { native } from '../binding';
-import { Tensor, record, normDim, checkTensor, isFloating } from '../tensor';
+import { Tensor, normDim, checkTensor, isFloating } from '../tensor';
+import { record } from '../autograd';
 import { cast, compare, mul, div } from './elementwise';
 import { expand } from './shape';
 import { invalidArg } from '../errors';

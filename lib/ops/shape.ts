@@ -3,7 +3,8 @@
 // input is not contiguous; view refuses non-contiguous input as PyTorch does.
 import { native } from '../binding';
 import { invalidArg, typeArg } from '../errors';
-import { Tensor, record, normDim, numelOf, checkTensor, contiguousStrides } from '../tensor';
+import { Tensor, normDim, numelOf, checkTensor, contiguousStrides } from '../tensor';
+import { record } from '../autograd';
 import { clone, sumTo } from './elementwise';
 
 function viewOf(t: Tensor, shape: number[], strides: number[], offset: number): Tensor {

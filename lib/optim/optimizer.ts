@@ -2,7 +2,9 @@
 // zeroGrad, per-parameter state, stateDict/loadStateDict in PyTorch's layout
 // ({state: {index: {...}}, paramGroups: [{...options, params: [indices]}]}).
 import { invalidArg, typeArg } from '../errors';
-import { Tensor, keep, zeros } from '../tensor';
+import { Tensor } from '../tensor';
+import { zeros } from '../creation';
+import { keep } from '../memory';
 
 export type ParamGroup<O> = O & { params: Tensor[] };
 export type Params<O> = Tensor[] | Iterable<Tensor> | (Partial<O> & { params: Tensor[] })[];

@@ -16,7 +16,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { TorchletError } from '../errors';
-import { Tensor, manualSeed, noGrad, tidy, getRngState, setRngState } from '../tensor';
+import { Tensor } from '../tensor';
+import { noGrad } from '../autograd';
+import { tidy } from '../memory';
+import { manualSeed, getRngState, setRngState } from '../random';
 import { crossEntropy } from '../ops/loss';
 import { Adam } from '../optim/adam';
 import { fashionCnn } from '../models/fashion_cnn';
