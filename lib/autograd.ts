@@ -1,7 +1,8 @@
 // lib/autograd.ts — grad mode, the tape and the backward engine.
 // Contract: an op's output records a GradFn (record()) when grad mode is on and some input requires
-// grad; the node names its op, its inputs, and a backward that maps the output gradient to one
-// gradient per input (null where none is needed). backward() walks the graph once
+// grad; the node names its op with a member of GRAD_OPS (typed: code that recognises a node, like
+// the maxPool2d(relu(x)) fusion, compares `op`), its inputs, and a backward that maps the output
+// gradient to one gradient per input (null where none is needed). backward() walks the graph once
 // in topological order, with grad mode off, accumulates into leaves' `.grad` (kept tensors), frees
 // every intermediate gradient it owns and drops the graph (retain_graph=false).
 import { invalidArg, TorchletError } from './errors';
@@ -37,7 +38,33 @@ export function enableGrad<T>(fn: () => T): T {
 }
 
 // ---- the tape -----------------------------------------------------------------------------------
+/** Every kind of autograd node, named as PyTorch's grad_fn classes (without the version suffix where PyTorch has one). */
+export const GRAD_OPS = [
+  // elementwise, casts and copies
+  'AddBackward', 'SubBackward', 'RsubBackward', 'MulBackward', 'DivBackward', 'PowBackward', 'NegBackward',
+  'ExpBackward', 'LogBackward', 'SqrtBackward', 'ReluBackward', 'SigmoidBackward', 'TanhBackward',
+  'ToCopyBackward', 'CloneBackward',
+  // reductions
+  'SumBackward', 'MeanBackward', 'MaxBackward0', 'MaxBackward1', 'MinBackward0', 'MinBackward1',
+  // views and joins
+  'ViewBackward', 'PermuteBackward', 'UnsqueezeBackward', 'SqueezeBackward', 'NarrowBackward', 'SelectBackward',
+  'ExpandBackward', 'CatBackward',
+  // linear algebra
+  'MmBackward', 'AddmmBackward',
+  // convolution and padding
+  'ConvolutionBackward', 'ConvReluMaxPoolBackward', 'ConstantPadNdBackward',
+  // pooling
+  'MaxPool2DWithIndicesBackward', 'ReluMaxPool2dBackward', 'AvgPool2DBackward', 'AdaptiveAvgPool2DBackward',
+  'AdaptiveMaxPool2DBackward', 'MaxUnpool2DBackward',
+  // activations and losses
+  'SoftmaxBackward', 'LogSoftmaxBackward', 'NllLossBackward',
+] as const;
+export type GradOp = (typeof GRAD_OPS)[number];
+
 export interface GradFn {
+  /** Which op made this node: compare this (never `name`) to recognise a node. */
+  op: GradOp;
+  /** Display name: the op, with a note where one op stands for another (dropout's mask multiply). */
   name: string;
   inputs: (Tensor | null)[];
   /** Gradients w.r.t. inputs (null where an input needs none), given the output gradient. */
@@ -48,12 +75,12 @@ export interface GradFn {
 export function record<T extends Tensor>(
   out: T,
   inputs: (Tensor | null)[],
-  name: string,
+  op: GradOp,
   backward: (g: Tensor) => (Tensor | null)[],
 ): T {
   if (gradEnabled && inputs.some((t) => t && t.requiresGrad)) {
     out.requiresGrad = true;
-    out.gradFn = { name, inputs, backward };
+    out.gradFn = { op, name: op, inputs, backward };
   }
   return out;
 }

@@ -24,7 +24,7 @@ export function dropout(input: Tensor, opts: DropoutOptions = {}): Tensor {
   if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
   const mask = scaledMask(input.shape.slice(), p, input);
   const y = mul(input, mask);
-  if (y.gradFn) y.gradFn.name = 'MulBackward(dropout)';
+  if (y.gradFn) y.gradFn.name = `${y.gradFn.op}(dropout)`; // display only: the node is mul's
   return y;
 }
 

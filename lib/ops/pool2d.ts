@@ -6,7 +6,7 @@ import type { TensorArg } from '../../binding';
 import { native } from '../binding';
 import { invalidArg, checkTuple, checkInt, typeArg } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
-import { record } from '../autograd';
+import { record, GradOp } from '../autograd';
 import { relu } from './elementwise';
 
 export interface MaxPool2dOptions {
@@ -47,7 +47,7 @@ function maxPoolWindow(kernelSize: number | number[], opts: MaxPool2dOptions) {
  * Extra outputs (indices, taps) are the caller's, captured by the two functions.
  */
 function runPool(
-  input: Tensor, OH: number, OW: number, name: string,
+  input: Tensor, OH: number, OW: number, op: GradOp,
   forward: (x: TensorArg, y: TensorArg) => void, backward: (g: TensorArg, dx: TensorArg, y: Tensor) => void, target: Tensor = input,
 ): Tensor {
   const [N, C] = input.shape;
@@ -55,7 +55,7 @@ function runPool(
   const y = Tensor.empty([N, C, OH, OW], input.dtype, input.device);
   forward(x.arg(), y.arg());
   if (x !== input) x.dispose();
-  return record(y, [target], name, (g) => {
+  return record(y, [target], op, (g) => {
     const gc = g.contiguous();
     const dx = Tensor.empty(input.shape.slice(), input.dtype, input.device);
     backward(gc.arg(), dx.arg(), y);
@@ -85,7 +85,7 @@ export function maxPool2d(input: Tensor, kernelSize: number | number[], opts: Ma
   // relu output changes nothing) and send the gradient straight to a, past ReluBackward — one pass
   // instead of the pool's scatter and relu's mask, the same values (see reluMaxPool2d).
   const gf = input.gradFn;
-  if (!opts.returnIndices && gf && gf.name === 'ReluBackward' && gf.inputs[0] && fusablePool(H, W, win, ceil))
+  if (!opts.returnIndices && gf && gf.op === 'ReluBackward' && gf.inputs[0] && fusablePool(H, W, win, ceil))
     return fusedReluPool(input, gf.inputs[0], kh, kw);
   const idx = Tensor.empty([N, C, OH, OW], 'int64', input.device);
   const y = runPool(input, OH, OW, 'MaxPool2DWithIndicesBackward',
