@@ -5,7 +5,7 @@
 // gradient to one gradient per input (null where none is needed). backward() walks the graph once
 // in topological order, with grad mode off, accumulates into leaves' `.grad` (kept tensors), frees
 // every intermediate gradient it owns and drops the graph (retain_graph=false).
-import { invalidArg, TorchletError } from './errors';
+import { invalidArg, TorchletRangeError } from './errors';
 import type { Tensor } from './tensor';
 import { keep } from './memory';
 import { onesLike } from './creation';
@@ -89,7 +89,7 @@ export function record<T extends Tensor>(
 /** Back-propagates from root (a scalar unless `gradient` is given) into the leaves' `.grad`. */
 export function backward(root: Tensor, gradient?: Tensor): void {
   if (!root.requiresGrad)
-    throw new TorchletError('torchlet: backward() on a tensor that does not require grad and has no grad_fn');
+    throw new TorchletRangeError('torchlet: backward() on a tensor that does not require grad and has no grad_fn');
   if (!gradient && root.numel() !== 1)
     invalidArg('gradient', 'a gradient tensor (backward() without one needs a scalar output)', root);
   // topological order by iterative DFS

@@ -2,11 +2,12 @@
 // load. Lookup order (node-gyp-build): build/Release/*.node and build/Debug/*.node (a build from
 // source: development checkout, `npm rebuild torchlet`, TORCHLET_BUILD_FROM_SOURCE=1), then
 // prebuilds/<platform>-<arch>/ (the prebuilt binary shipped in the npm package, e.g.
-// prebuilds/linux-x64/node.napi.glibc.node). On failure the error names what was tried, the
-// cause, and the fix.
+// prebuilds/linux-x64/node.napi.glibc.node). On failure the error (a TorchletError,
+// ERR_TORCHLET_ADDON_LOAD) names what was tried, the cause, and the fix.
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Binding } from '../binding';
+import { TorchletError } from './errors';
 
 type GypBuild = ((dir: string) => unknown) & { resolve(dir: string): string };
 
@@ -61,11 +62,12 @@ function load(): Binding {
       }
       why = `  Found ${file}, but it failed to load.\n` + hint;
     }
-    throw new Error(
+    throw new TorchletError(
       `torchlet: could not load the native addon for ${target} (Node ${process.version}, N-API ${process.versions.napi}).\n` +
         `  Cause: ${cause}\n` +
         why +
         FIX,
+      'ERR_TORCHLET_ADDON_LOAD',
     );
   }
 }
@@ -133,12 +135,11 @@ export function checkSameDevice(op: string, args: readonly unknown[]): void {
     } else if (d !== firstDevice) {
       const names = ARG_NAMES[op] ?? [];
       const n = (k: number) => names[k] ?? `argument ${k}`;
-      const err = new Error(
+      throw new TorchletError(
         `torchlet: Expected all tensors to be on the same device, but found ${n(first)} on ${DEVICE_NAME[firstDevice]} ` +
           `and ${n(i)} on ${DEVICE_NAME[d]} (in ${op}); move them with .to(device) first`,
+        'ERR_TORCHLET_DEVICE_MISMATCH',
       );
-      (err as Error & { code: string }).code = 'ERR_TORCHLET_DEVICE_MISMATCH';
-      throw err;
     }
   }
 }

@@ -6,7 +6,7 @@
 // exist), and sets requiresGrad only when asked (floating dtypes only). Random draws come from the
 // global generator (random.ts), so a seed fixes them.
 import { native } from './binding';
-import { invalidArg, typeArg } from './errors';
+import { invalidArg, typeArg, dtypeError, shapeError } from './errors';
 import { DeviceType, parseDevice } from './device';
 import { Tensor, DType, TypedArray, NestedArray, ARRAY_OF, checkDType, isFloating, numelOf } from './tensor';
 import { nextRandom } from './random';
@@ -90,7 +90,7 @@ export function fromBuffer(data: TypedArray, shape?: number[], opts: { dtype?: D
     (data instanceof Float32Array ? 'float32' : data instanceof Float64Array ? 'float64' : data instanceof BigInt64Array ? 'int64'
       : data instanceof Int32Array ? 'int32' : data instanceof Uint8Array ? 'uint8' : typeArg('data', 'a Float32Array, Float64Array, BigInt64Array, Int32Array or Uint8Array', data));
   const s = shape ? checkShape('shape', shape) : [data.length];
-  if (numelOf(s) !== data.length) invalidArg('shape', `a shape with ${data.length} elements`, s);
+  if (numelOf(s) !== data.length) shapeError('shape', `a shape with ${data.length} elements`, s);
   const t = Tensor.empty(s, dtype, device);
   if (data.length) t._storage.native.write(data, 0);
   return t;
@@ -133,7 +133,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
 }
 function randomFill(kind: number, shape: number[] | number, a: number, b: number, opts: CreateOptions): Tensor {
   const dtype = opts.dtype ?? 'float32';
-  if (!isFloating(dtype)) invalidArg('dtype', 'a floating-point dtype', dtype);
+  if (!isFloating(dtype)) dtypeError('dtype', 'a floating-point dtype', dtype);
   const t = empty(shape, { dtype, device: opts.device });
   const [seed, off] = nextRandom(t.numel());
   native.random(kind, t.arg(), a, b, seed, off);

@@ -7,7 +7,7 @@
 // storages per device and the native allocators' counters.
 import type { Storage } from '../binding';
 import { native } from './binding';
-import { TorchletError } from './errors';
+import { TorchletTypeError } from './errors';
 import { Tensor } from './tensor';
 
 // ---- accounting ---------------------------------------------------------------------------------
@@ -104,7 +104,7 @@ export function tidy<T>(fn: () => T): T {
   } finally {
     scopes.pop();
   }
-  if (result instanceof Promise) throw new TorchletError('torchlet: tidy() does not accept an async function');
+  if (result instanceof Promise) throw new TorchletTypeError('torchlet: tidy() does not accept an async function');
   const keepSet = new Set<Tensor>();
   collect(result as Returned, keepSet);
   const parent = scopes[scopes.length - 1];

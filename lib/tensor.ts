@@ -8,7 +8,7 @@
 // waiting for its work. Also here: dtypes and the shape/stride helpers the ops share.
 import type { TensorArg } from '../binding';
 import { native, enableDeviceChecks } from './binding';
-import { invalidArg, typeArg, TorchletError, describe } from './errors';
+import { invalidArg, typeArg, shapeError, dtypeError, deviceError, disposedError, internalError, TorchletRangeError, describe } from './errors';
 import { Device, DeviceType, parseDevice, normalizeDevice, deviceCode, noCudaError, cudaAvailable } from './device';
 import { StorageRef, keep, trackTensor } from './memory';
 import { GradFn, backward, noGrad, record } from './autograd';
@@ -39,7 +39,7 @@ export function isFloating(d: DType): boolean {
   return d === 'float32' || d === 'float64';
 }
 export function checkDType(name: string, d: unknown): DType {
-  if (typeof d !== 'string' || !DTYPES.includes(d as DType)) typeArg(name, `one of ${DTYPES.join(', ')}`, d);
+  if (typeof d !== 'string' || !DTYPES.includes(d as DType)) dtypeError(name, `one of ${DTYPES.join(', ')}`, d);
   return d as DType;
 }
 // ---- helpers ----------------------------------------------------------------------------------
@@ -129,13 +129,13 @@ export class Tensor {
   }
   /** @internal the native argument for a contiguous tensor. */
   arg(): TensorArg {
-    if (this.disposed) throw new TorchletError('torchlet: this tensor was disposed', 'ERR_TORCHLET_DISPOSED');
-    if (!this.isContiguous()) throw new TorchletError('torchlet: internal: kernel given a non-contiguous tensor');
+    if (this.disposed) throw disposedError();
+    if (!this.isContiguous()) throw internalError('kernel given a non-contiguous tensor');
     return [this._storage.native, this.offset, this.shape];
   }
   /** @internal the native argument for a strided read: [storage, offset, [span]]. */
   stridedArg(): TensorArg {
-    if (this.disposed) throw new TorchletError('torchlet: this tensor was disposed', 'ERR_TORCHLET_DISPOSED');
+    if (this.disposed) throw disposedError();
     let span = 1;
     for (let i = 0; i < this.shape.length; i++) {
       if (this.shape[i] === 0) return [this._storage.native, this.offset, [0]];
@@ -160,6 +160,7 @@ export class Tensor {
   // ---- reading ----
   /** A contiguous copy of the data as a typed array (BigInt64Array for int64). */
   toArray(): TypedArray {
+    if (this.disposed) throw disposedError();
     const c = this.isContiguous() ? this : this.contiguous();
     const buf = c._storage.native.read(c.offset, c.numel());
     if (c !== this) c.dispose();
@@ -183,7 +184,7 @@ export class Tensor {
     return build(0);
   }
   item(): number {
-    if (this.numel() !== 1) invalidArg('item()', 'a tensor with one element', this);
+    if (this.numel() !== 1) shapeError('item()', 'a tensor with one element', this);
     const v = this.toArray()[0];
     return typeof v === 'bigint' ? Number(v) : v;
   }
@@ -198,8 +199,8 @@ export class Tensor {
   }
   requiresGrad_(flag = true): this {
     if (flag && !isFloating(this.dtype))
-      invalidArg('requiresGrad', 'a floating-point tensor (only those can require gradients)', this);
-    if (!flag && this.gradFn) throw new TorchletError('torchlet: requiresGrad_(false) is only allowed on leaf tensors');
+      dtypeError('requiresGrad', 'a floating-point tensor (only those can require gradients)', this);
+    if (!flag && this.gradFn) throw new TorchletRangeError('torchlet: requiresGrad_(false) is only allowed on leaf tensors');
     this.requiresGrad = flag;
     return this;
   }
@@ -225,7 +226,7 @@ export class Tensor {
     return this.to('cpu');
   }
   cuda(device: DeviceType = 'cuda'): Tensor {
-    if (normalizeDevice('device', device) === 'cpu') typeArg('device', "a CUDA device ('cuda' or 'cuda:N')", device);
+    if (normalizeDevice('device', device) === 'cpu') deviceError('device', "a CUDA device ('cuda' or 'cuda:N')", device);
     return this.to(device);
   }
   /** @internal Moves this tensor's data to `dev` in place (new contiguous storage; identity kept): Module.to. */
@@ -385,7 +386,7 @@ export class Tensor {
   /** Copies src's values into this tensor (shapes must match; dtype converted). */
   copy_(src: Tensor): this {
     if (src.shape.join() !== this.shape.join())
-      invalidArg('src', `a tensor of shape [${this.shape.join(', ')}]`, src);
+      shapeError('src', `a tensor of shape [${this.shape.join(', ')}]`, src);
     // from another device: bring src over first (contiguous), then convert/scatter on this device
     const s = src.device === this.device ? src : noGrad(() => toDevice(src, this.device));
     native.copyStrided(s.stridedArg(), s.strides, this.stridedArg(), this.strides, this.shape);
@@ -409,7 +410,7 @@ export class Tensor {
 // ---- moving between devices ---------------------------------------------------------------------
 /** A contiguous copy of t on `dev` (same dtype); records the gradient back to t's device. */
 function toDevice(t: Tensor, dev: Device): Tensor {
-  if (t.disposed) throw new TorchletError('torchlet: this tensor was disposed', 'ERR_TORCHLET_DISPOSED');
+  if (t.disposed) throw disposedError();
   const src = t.isContiguous() ? t : E.clone(t);
   const out = Tensor.empty(t.shape.slice(), t.dtype, dev);
   native.copyDevice(src._storage.native, src.offset, out._storage.native, 0, t.numel());
@@ -422,7 +423,7 @@ export function isTensor(x: unknown): x is Tensor {
 }
 export function checkTensor(name: string, x: unknown): Tensor {
   if (!(x instanceof Tensor)) typeArg(name, 'a Tensor', x);
-  if ((x as Tensor).disposed) throw new TorchletError(`torchlet: ${name} was disposed`, 'ERR_TORCHLET_DISPOSED');
+  if ((x as Tensor).disposed) throw disposedError(name);
   return x as Tensor;
 }
 export { describe };

@@ -21,13 +21,13 @@ import { load } from '../serialize';
 import { fashionCnn, FashionCNN } from '../models/fashion_cnn';
 import { softmax } from '../ops/activation';
 import { FASHION_MNIST_CLASSES } from '../data/fashion_mnist';
+import { TorchletError } from '../errors';
 
 /** A command-line error: its message names the offending argument; printed without a stack trace. */
-export class CliError extends Error {
-  code = 'ERR_TORCHLET_CLI';
+export class CliError extends TorchletError {
   exitCode = 1;
   constructor(message: string) {
-    super(message);
+    super(message, 'ERR_TORCHLET_CLI');
     this.name = 'CliError';
   }
 }

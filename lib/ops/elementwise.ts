@@ -2,7 +2,7 @@
 // math (neg exp log sqrt relu sigmoid tanh), casts and copies, with their gradients.
 // Broadcasting and type promotion follow PyTorch; gradients are summed back to each input's shape.
 import { native } from '../binding';
-import { invalidArg, typeArg } from '../errors';
+import { typeArg, shapeError } from '../errors';
 import { Tensor, DType, isFloating, checkTensor } from '../tensor';
 import { full } from '../creation';
 import { record } from '../autograd';
@@ -20,7 +20,7 @@ export function broadcastShapes(a: number[], b: number[], names = ['input', 'oth
     const x = a[a.length - n + i] ?? 1;
     const y = b[b.length - n + i] ?? 1;
     if (x !== y && x !== 1 && y !== 1)
-      invalidArg(
+      shapeError(
         names[1],
         `a shape broadcastable with [${a.join(', ')}] (${names[0]})`,
         `shape [${b.join(', ')}] (size ${y} vs ${x} at dimension ${i})`,

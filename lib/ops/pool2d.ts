@@ -4,7 +4,7 @@
 // Also reluMaxPool2d = maxPool2d(relu(x)) fused in one native pass (same values and gradients).
 import type { TensorArg } from '../../binding';
 import { native } from '../binding';
-import { invalidArg, checkTuple, checkInt, typeArg } from '../errors';
+import { invalidArg, checkTuple, checkInt, typeArg, dtypeError, shapeError } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { record, GradOp } from '../autograd';
 import { relu } from './elementwise';
@@ -27,8 +27,8 @@ export function poolOutputSize(inSize: number, k: number, s: number, p: number, 
 
 function checkPoolInput(input: Tensor): void {
   checkTensor('input', input);
-  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
-  if (input.ndim !== 3 && input.ndim !== 4) invalidArg('input', 'a 3-D [C, H, W] or 4-D [N, C, H, W] tensor', input);
+  if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
+  if (input.ndim !== 3 && input.ndim !== 4) shapeError('input', 'a 3-D [C, H, W] or 4-D [N, C, H, W] tensor', input);
 }
 
 /** kernel, stride (default: the kernel), padding and dilation of max pooling, checked. */
@@ -79,7 +79,7 @@ export function maxPool2d(input: Tensor, kernelSize: number | number[], opts: Ma
   const ceil = !!opts.ceilMode;
   const OH = poolOutputSize(H, kh, sh, ph, dh, ceil);
   const OW = poolOutputSize(W, kw, sw, pw, dw, ceil);
-  if (OH < 1 || OW < 1) invalidArg('input', `a spatial size large enough for the kernel (output would be ${OH}x${OW})`, input);
+  if (OH < 1 || OW < 1) shapeError('input', `a spatial size large enough for the kernel (output would be ${OH}x${OW})`, input);
   const params = [N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, dh, dw];
   // maxPool2d(relu(a)) as user code writes it: pool relu's output with the fused kernel (relu of a
   // relu output changes nothing) and send the gradient straight to a, past ReluBackward — one pass
@@ -157,7 +157,7 @@ export function avgPool2d(input: Tensor, kernelSize: number | number[], opts: Av
   const ceil = !!opts.ceilMode;
   const OH = poolOutputSize(H, kh, sh, ph, 1, ceil);
   const OW = poolOutputSize(W, kw, sw, pw, 1, ceil);
-  if (OH < 1 || OW < 1) invalidArg('input', `a spatial size large enough for the kernel (output would be ${OH}x${OW})`, input);
+  if (OH < 1 || OW < 1) shapeError('input', `a spatial size large enough for the kernel (output would be ${OH}x${OW})`, input);
   const params = [N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, opts.countIncludePad === false ? 0 : 1, div];
   return runPool(input, OH, OW, 'AvgPool2DBackward',
     (x, y) => native.avgPool2dForward(x, y, params),
@@ -178,7 +178,7 @@ export function adaptiveOutputSize(outputSize: AdaptiveOutputSize, H: number, W:
 }
 
 function checkAdaptiveSpatial(input: Tensor): void {
-  if (input.shape[2] < 1 || input.shape[3] < 1) invalidArg('input', 'a non-empty spatial size', input);
+  if (input.shape[2] < 1 || input.shape[3] < 1) shapeError('input', 'a non-empty spatial size', input);
 }
 
 /** Adaptive average pooling to outputSize, as torch.nn.functional.adaptive_avg_pool2d. */
@@ -232,9 +232,9 @@ export interface MaxUnpool2dOptions {
 export function maxUnpool2d(input: Tensor, indices: Tensor, kernelSize: number | number[], opts: MaxUnpool2dOptions = {}): Tensor {
   checkPoolInput(input);
   checkTensor('indices', indices);
-  if (indices.dtype !== 'int64') invalidArg('indices', 'an int64 tensor', indices);
+  if (indices.dtype !== 'int64') dtypeError('indices', 'an int64 tensor', indices);
   if (indices.shape.join(',') !== input.shape.join(','))
-    invalidArg('indices', `a tensor of the input's shape [${input.shape.join(', ')}]`, indices);
+    shapeError('indices', `a tensor of the input's shape [${input.shape.join(', ')}]`, indices);
   if (input.ndim === 3) return maxUnpool2d(input.unsqueeze(0), indices.unsqueeze(0), kernelSize, opts).squeeze(0);
   const [kh, kw] = checkTuple('kernelSize', kernelSize, 2, 1);
   const [sh, sw] = checkTuple('stride', opts.stride ?? [kh, kw], 2, 1);

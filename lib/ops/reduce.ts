@@ -5,7 +5,7 @@ import { Tensor, normDim, checkTensor, isFloating } from '../tensor';
 import { record } from '../autograd';
 import { cast, compare, mul, div } from './elementwise';
 import { expand } from './shape';
-import { invalidArg } from '../errors';
+import { invalidArg, dtypeError } from '../errors';
 
 const RED = { sum: 0, mean: 1, max: 2, min: 3, argmax: 4, argmin: 5 };
 
@@ -81,7 +81,7 @@ export function sum(t: Tensor, dim?: number | number[] | null, keepdim = false):
 }
 export function mean(t: Tensor, dim?: number | number[] | null, keepdim = false): Tensor {
   checkTensor('input', t);
-  if (!isFloating(t.dtype)) invalidArg('input', 'a floating-point tensor (mean of integers is undefined in PyTorch)', t);
+  if (!isFloating(t.dtype)) dtypeError('input', 'a floating-point tensor (mean of integers is undefined in PyTorch)', t);
   const dims = normDims(t, dim);
   const count = dims.reduce((a, d) => a * t.shape[d], 1);
   const out = rawSum(t, dims, keepdim, true);
