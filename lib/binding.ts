@@ -2,12 +2,12 @@
 // load. Lookup order (node-gyp-build): build/Release/*.node and build/Debug/*.node (a build from
 // source: development checkout, `npm rebuild torchlet`, TORCHLET_BUILD_FROM_SOURCE=1), then
 // prebuilds/<platform>-<arch>/ (the prebuilt binary shipped in the npm package, e.g.
-// prebuilds/linux-x64/node.napi.glibc.node). On failure the error names what was tried, the
-// cause, and the fix.
+// prebuilds/linux-x64/node.napi.glibc.node). On failure the error (a TorchletError,
+// ERR_TORCHLET_ADDON_LOAD) names what was tried, the cause, and the fix.
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Binding } from '../binding';
-import { makeError } from './errors';
+import { makeError, TorchletError } from './errors';
 
 type GypBuild = ((dir: string) => unknown) & { resolve(dir: string): string };
 
@@ -62,11 +62,12 @@ function load(): Binding {
       }
       why = `  Found ${file}, but it failed to load.\n` + hint;
     }
-    throw new Error(
+    throw new TorchletError(
       `torchlet: could not load the native addon for ${target} (Node ${process.version}, N-API ${process.versions.napi}).\n` +
         `  Cause: ${cause}\n` +
         why +
         FIX,
+      'ERR_TORCHLET_ADDON_LOAD',
     );
   }
 }
@@ -79,9 +80,3 @@ native.setErrorFactory(makeError);
 /** The enum codes the native ops take (BinaryOp, UnaryOp, ReduceOp, RandomKind, ...), from the addon. */
 export const enums = native.enums;
 
-/**
- * Device checks now live in the native binding (every op's tensor arguments are checked against each
- * other there, and the error names both arguments); kept so callers need not change.
- * @internal
- */
-export function enableDeviceChecks(): void {}

@@ -2,9 +2,11 @@
 // A device is written 'cpu', 'cuda' or 'cuda:N' and normalised to 'cpu' / 'cuda:N' ('cuda' is the
 // current device, cuda:0). Asking for CUDA where this binary has none, or where there is no driver
 // or GPU, throws ERR_TORCHLET_NO_CUDA saying why (the reason comes from the native cudaInfo()).
+// A device that is not a string is ERR_TORCHLET_INVALID_ARG_TYPE; a malformed one, or a CUDA index
+// this machine does not have, ERR_TORCHLET_DEVICE.
 // Only cuda:0 is used for now (the native side keeps its stream and allocator per device).
 import { native } from './binding';
-import { TorchletError, typeArg, invalidArg } from './errors';
+import { TorchletError, typeArg, deviceError } from './errors';
 
 /** A device as accepted by the API ('cuda' means the current CUDA device). */
 export type DeviceType = 'cpu' | 'cuda' | `cuda:${number}`;
@@ -38,9 +40,10 @@ const DEVICE_RE = /^(cpu|cuda)(?::(\d+))?$/;
 /** Checks a device string's form and normalises it ('cuda' -> 'cuda:0'); does not ask whether CUDA exists. */
 export function normalizeDevice(name: string, d: unknown): Device {
   if (d === undefined || d === null) return 'cpu';
-  const m = typeof d === 'string' ? DEVICE_RE.exec(d) : null;
+  if (typeof d !== 'string') typeArg(name, "a device: 'cpu', 'cuda' or 'cuda:N'", d);
+  const m = DEVICE_RE.exec(d as string);
   if (!m || (m[1] === 'cpu' && m[2] !== undefined && m[2] !== '0'))
-    typeArg(name, "a device: 'cpu', 'cuda' or 'cuda:N'", d);
+    deviceError(name, "a device: 'cpu', 'cuda' or 'cuda:N'", d);
   if (m![1] === 'cpu') return 'cpu';
   return `cuda:${m![2] === undefined ? 0 : Number(m![2])}`;
 }
@@ -51,7 +54,7 @@ export function parseDevice(name: string, d: unknown): Device {
   const n = cudaInfo().deviceCount;
   if (n === 0) throw noCudaError(String(d));
   const idx = Number(dev.slice(5));
-  if (idx >= n) invalidArg(name, `a CUDA device index below ${n} (this machine has ${n} CUDA device${n === 1 ? '' : 's'})`, d);
+  if (idx >= n) deviceError(name, `a CUDA device index below ${n} (this machine has ${n} CUDA device${n === 1 ? '' : 's'})`, d);
   if (idx !== 0)
     throw new TorchletError(`torchlet: only CUDA device 0 is supported so far; ${name} asked for ${JSON.stringify(d)}`, 'ERR_TORCHLET_NOT_IMPLEMENTED');
   return dev;

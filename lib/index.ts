@@ -1,19 +1,24 @@
 // lib/index.ts — the public entry point: `import * as torch from 'torchlet'`.
 import { native } from './binding';
 import { cudaAvailable, cudaInfo, noCudaError } from './device';
+import { checkInt } from './errors';
 
-export {
-  Tensor, tensor, fromBuffer, zeros, ones, full, empty, zerosLike, onesLike, arange, randn, rand,
-  manualSeed, initialSeed, noGrad, enableGrad, isGradEnabled, tidy, keep, memory, isTensor,
-} from './tensor';
-export type { DType, DeviceType, Device, TypedArray, NestedArray, CreateOptions, CpuMemory, CudaMemory } from './tensor';
+export { Tensor, isTensor } from './tensor';
+export { tensor, fromBuffer, zeros, ones, full, empty, zerosLike, onesLike, arange, randn, rand } from './creation';
+export { noGrad, enableGrad, isGradEnabled } from './autograd';
+export { tidy, keep, memory } from './memory';
+export { manualSeed, initialSeed } from './random';
+export type { DType, DeviceType, Device, TypedArray, NestedArray } from './tensor';
+export type { CreateOptions } from './creation';
+export type { CpuMemory, CudaMemory } from './memory';
 export { add, sub, mul, div, pow, neg, exp, log, sqrt, relu, sigmoid, tanh, maximum, minimum } from './ops/elementwise';
 export { sum, mean } from './ops/reduce';
 export { matmul, bmm } from './ops/matmul';
 export { cat, stack } from './ops/shape';
 export { softmax, logSoftmax } from './ops/activation';
 export { save, load } from './serialize';
-export { TorchletError } from './errors';
+export { TorchletError, TorchletTypeError, TorchletRangeError, ERROR_CODES } from './errors';
+export type { ErrorCode, ErrorKind } from './errors';
 export * as nn from './nn';
 export * as F from './nn/functional';
 export * as optim from './optim';
@@ -39,8 +44,7 @@ export function getNumThreads(): number {
   return native.getNumThreads();
 }
 export function setNumThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`torchlet: Expected a positive integer for n but received ${n}`);
-  native.setNumThreads(n);
+  native.setNumThreads(checkInt('n', n, 1));
 }
 /**
  * CUDA: what is available and the caching device allocator's counters. Tensors move with

@@ -11,8 +11,9 @@
 // Files from PyTorch in float16 / bfloat16 load as float32 (torchlet has no half types).
 import * as fs from 'fs';
 import * as path from 'path';
-import { invalidArg, TorchletError } from './errors';
-import { Tensor, DType, fromBuffer } from './tensor';
+import { invalidArg, typeArg, withIo, TorchletError } from './errors';
+import { Tensor, DType } from './tensor';
+import { fromBuffer } from './creation';
 
 const TO_ST: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32', int64: 'I64', uint8: 'U8', bool: 'BOOL' };
 const FROM_ST: Record<string, DType> = { F32: 'float32', F64: 'float64', I32: 'int32', I64: 'int64', U8: 'uint8', BOOL: 'bool' };
@@ -99,24 +100,27 @@ export function deserialize(buf: Buffer, source = 'buffer'): Record<string, Tens
  * @example torch.save(model.stateDict(), 'model.safetensors') // PyTorch: model.load_state_dict(load_file('model.safetensors'))
  */
 export function save(dict: Record<string, Tensor>, file: string, opts: { metadata?: Record<string, string> } = {}): void {
-  if (typeof file !== 'string' || !file) invalidArg('path', 'a file path', file);
+  if (typeof file !== 'string' || !file) typeArg('path', 'a file path', file);
+  if (opts === null || typeof opts !== 'object') typeArg('opts', 'an options object', opts);
   const buf = serialize(dict, opts.metadata);
   const dir = path.dirname(path.resolve(file));
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  try {
-    const fd = fs.openSync(tmp, 'w');
+  withIo(`cannot write ${file}`, () => {
+    fs.mkdirSync(dir, { recursive: true });
+    const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
     try {
-      fs.writeSync(fd, buf);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
+      const fd = fs.openSync(tmp, 'w');
+      try {
+        fs.writeSync(fd, buf);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, file);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      throw e;
     }
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
+  });
 }
 
 /**
@@ -125,6 +129,6 @@ export function save(dict: Record<string, Tensor>, file: string, opts: { metadat
  * @example model.loadStateDict(torch.load('model.safetensors'))
  */
 export function load(file: string): Record<string, Tensor> {
-  if (typeof file !== 'string' || !file) invalidArg('path', 'a file path', file);
-  return deserialize(fs.readFileSync(file), file);
+  if (typeof file !== 'string' || !file) typeArg('path', 'a file path', file);
+  return deserialize(withIo(`cannot read ${file}`, () => fs.readFileSync(file)), file);
 }

@@ -13,18 +13,21 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { PNG } from 'pngjs';
-import { Tensor, fromBuffer, noGrad, tidy } from '../tensor';
+import { Tensor } from '../tensor';
+import { fromBuffer } from '../creation';
+import { noGrad } from '../autograd';
+import { tidy } from '../memory';
 import { load } from '../serialize';
 import { fashionCnn, FashionCNN } from '../models/fashion_cnn';
 import { softmax } from '../ops/activation';
 import { FASHION_MNIST_CLASSES } from '../data/fashion_mnist';
+import { TorchletError } from '../errors';
 
 /** A command-line error: its message names the offending argument; printed without a stack trace. */
-export class CliError extends Error {
-  code = 'ERR_TORCHLET_CLI';
+export class CliError extends TorchletError {
   exitCode = 1;
   constructor(message: string) {
-    super(message);
+    super(message, 'ERR_TORCHLET_CLI');
     this.name = 'CliError';
   }
 }

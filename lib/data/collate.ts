@@ -1,12 +1,13 @@
 // lib/data/collate.ts — default collation: a list of samples (tuples of tensors or numbers) into
 // a tuple of batched tensors, stacking along a new first dimension.
-import { invalidArg } from '../errors';
-import { Tensor, fromBuffer, tensor } from '../tensor';
+import { invalidArg, shapeError } from '../errors';
+import { Tensor } from '../tensor';
+import { fromBuffer, tensor } from '../creation';
 
 function stackTensors(ts: Tensor[]): Tensor {
   const shape = ts[0].shape;
   ts.forEach((t, i) => {
-    if (t.shape.join() !== shape.join()) invalidArg(`samples[${i}]`, `a tensor of shape [${shape.join(', ')}]`, t);
+    if (t.shape.join() !== shape.join()) shapeError(`samples[${i}]`, `a tensor of shape [${shape.join(', ')}]`, t);
   });
   const parts = ts.map((t) => t.toArray());
   const Ctor = parts[0].constructor as new (n: number) => Float32Array;

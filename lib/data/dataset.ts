@@ -1,8 +1,11 @@
 // lib/data/dataset.ts — datasets and loading: the Dataset protocol (length + get, optional fast
 // getBatch), TensorDataset, ImageDataset (uint8 images -> float tensors through toTensor/normalize),
 // Subset, randomSplit (seeded) and DataLoader (batchSize, shuffle, dropLast; last partial batch kept).
-import { invalidArg, checkInt, typeArg } from '../errors';
-import { Tensor, fromBuffer, nextRandom, tidy } from '../tensor';
+import { invalidArg, checkInt, typeArg, shapeError } from '../errors';
+import { Tensor } from '../tensor';
+import { fromBuffer } from '../creation';
+import { tidy } from '../memory';
+import { nextRandom } from '../random';
 import { stack } from './collate';
 
 export interface Dataset<T = [Tensor, Tensor]> {
@@ -44,7 +47,7 @@ export class TensorDataset implements Dataset<Tensor[]> {
     tensors.forEach((t, i) => {
       if (!(t instanceof Tensor)) typeArg(`tensors[${i}]`, 'a Tensor', t);
       if (t.ndim === 0 || t.shape[0] !== tensors[0].shape[0])
-        invalidArg(`tensors[${i}]`, `a tensor whose first dimension is ${tensors[0].shape[0]}`, t);
+        shapeError(`tensors[${i}]`, `a tensor whose first dimension is ${tensors[0].shape[0]}`, t);
     });
     this.tensors = tensors;
     this.length = tensors[0].shape[0];

@@ -10,9 +10,12 @@
 //   `validate(tmpPath, url)` not throwing (when given). Only then is the temp
 //   file renamed onto `dest` (an atomic replace on one filesystem), so `dest`
 //   is either absent/unchanged or complete and verified. On ANY failure the
-//   temp file is removed and the promise rejects with
+//   temp file is removed and the promise rejects with a TorchletError
+//   (ERR_TORCHLET_IO)
 //     "torchlet: failed to download <url>: <reason>"
 //   (plus " (redirected to <final url>)" when a redirect was followed).
+//   Arguments of the wrong type reject with ERR_TORCHLET_INVALID_ARG_TYPE
+//   before anything is fetched or written.
 //   `timeoutMs` (default 30000) is an inactivity limit: the download fails
 //   when no byte arrives for that long (connecting included).
 
@@ -21,6 +24,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
 import * as path from 'path';
+import { TorchletError, typeArg } from '../errors';
 
 export interface DownloadOptions {
   /** Lower-case or upper-case hex md5 the body must have. */
@@ -49,8 +53,22 @@ export interface DownloadResult {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-/** A failure whose message is the bare reason (the URL is added by downloadFile). */
+/** A failure whose message is the bare reason; never escapes (downloadFile turns it into a TorchletError with the URL). */
 class Reason extends Error {}
+
+function checkArgs(url: unknown, dest: unknown, opts: unknown): void {
+  if (typeof url !== 'string') typeArg('url', 'a URL string', url);
+  if (typeof dest !== 'string' || !dest) typeArg('dest', 'a file path', dest);
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) typeArg('opts', 'an options object', opts);
+  const o = opts as Record<string, unknown>;
+  if (o.expectedMd5 !== undefined && (typeof o.expectedMd5 !== 'string' || !/^[0-9a-fA-F]{32}$/.test(o.expectedMd5)))
+    typeArg('opts.expectedMd5', 'an md5 in hex (32 digits)', o.expectedMd5);
+  if (o.timeoutMs !== undefined && (typeof o.timeoutMs !== 'number' || !(o.timeoutMs > 0)))
+    typeArg('opts.timeoutMs', 'a positive number of milliseconds', o.timeoutMs);
+  if (o.maxRedirects !== undefined && (typeof o.maxRedirects !== 'number' || !Number.isInteger(o.maxRedirects) || o.maxRedirects < 0))
+    typeArg('opts.maxRedirects', 'an integer >= 0', o.maxRedirects);
+  if (o.validate !== undefined && typeof o.validate !== 'function') typeArg('opts.validate', 'a function', o.validate);
+}
 
 function stripPrefix(msg: string): string {
   return msg.startsWith('torchlet: ') ? msg.slice('torchlet: '.length) : msg;
@@ -100,6 +118,7 @@ async function removeQuietly(p: string): Promise<void> {
 }
 
 export async function downloadFile(url: string, dest: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
+  checkArgs(url, dest, opts);
   const timeoutMs = opts.timeoutMs ?? 30000;
   const maxRedirects = opts.maxRedirects ?? 5;
   const tmp = `${dest}.part-${process.pid}-${crypto.randomBytes(6).toString('hex')}`;
@@ -196,6 +215,6 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
     await removeQuietly(tmp);
     const reason = e instanceof Reason ? e.message : stripPrefix(errMessage(e));
     const via = current !== url ? ` (redirected to ${current})` : '';
-    throw new Error(`torchlet: failed to download ${url}${via}: ${reason}`);
+    throw new TorchletError(`torchlet: failed to download ${url}${via}: ${reason}`, 'ERR_TORCHLET_IO');
   }
 }

@@ -21,7 +21,9 @@
 //   60000 (train) / 10000 (test), and downloads must match the official md5
 //   of the .gz file or of its uncompressed content (Debian recompresses the
 //   files, so their .gz md5s differ while their contents are identical).
-//   Errors start with "torchlet: ".
+//   Errors start with "torchlet: " and are TorchletErrors: missing or unreadable
+//   files ERR_TORCHLET_IO, files with the wrong contents ERR_TORCHLET_BAD_FILE,
+//   bad options ERR_TORCHLET_INVALID_ARG(_TYPE).
 
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -30,6 +32,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { downloadFile } from './download';
 import { readIdx } from './idx';
+import { TorchletError, TorchletRangeError, typeArg, describe, withIo } from '../errors';
 
 export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
   'T-shirt/top',
@@ -104,6 +107,20 @@ interface Split {
   readonly count: number;
 }
 
+/** Checks the options' types (undefined means the default). */
+function checkOptions(opts: unknown): FashionMNISTOptions {
+  if (opts === undefined) return {};
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) typeArg('opts', 'an options object', opts);
+  const o = opts as Record<string, unknown>;
+  for (const k of ['root', 'baseUrl'])
+    if (o[k] !== undefined && (typeof o[k] !== 'string' || !o[k])) typeArg(`opts.${k}`, 'a non-empty string', o[k]);
+  for (const k of ['train', 'download', 'verifyMd5'])
+    if (o[k] !== undefined && typeof o[k] !== 'boolean') typeArg(`opts.${k}`, 'a boolean', o[k]);
+  if (o.timeoutMs !== undefined && (typeof o.timeoutMs !== 'number' || !(o.timeoutMs > 0)))
+    typeArg('opts.timeoutMs', 'a positive number of milliseconds', o.timeoutMs);
+  return o as FashionMNISTOptions;
+}
+
 function splitOf(train: boolean): Split {
   return train ? FASHION_MNIST_FILES.train : FASHION_MNIST_FILES.test;
 }
@@ -145,6 +162,10 @@ function baseUrlOf(opts: FashionMNISTOptions): string {
   return base.endsWith('/') ? base : base + '/';
 }
 
+function readFile(p: string): Buffer {
+  return withIo(`cannot read ${p}`, () => fs.readFileSync(p));
+}
+
 function md5(b: Uint8Array): string {
   return crypto.createHash('md5').update(b).digest('hex');
 }
@@ -155,7 +176,7 @@ function checkShape(shape: number[], isImages: boolean, source: string): void {
     : shape.length === 1;
   if (!ok) {
     const want = isImages ? `[N, ${FASHION_MNIST_IMAGE_SIZE}, ${FASHION_MNIST_IMAGE_SIZE}]` : '[N]';
-    throw new Error(`torchlet: ${source} has shape [${shape.join(', ')}], expected ${want}`);
+    throw new TorchletError(`torchlet: ${source} has shape [${shape.join(', ')}], expected ${want}`, 'ERR_TORCHLET_BAD_FILE');
   }
 }
 
@@ -171,38 +192,41 @@ export class FashionMNIST {
   readonly imageShape: [number, number] = [FASHION_MNIST_IMAGE_SIZE, FASHION_MNIST_IMAGE_SIZE];
 
   constructor(opts: FashionMNISTOptions = {}) {
+    opts = checkOptions(opts);
     this.train = opts.train ?? true;
     this.root = fashionMnistRoot(opts);
     const split = splitOf(this.train);
     const verify = opts.verifyMd5 ?? true;
     const missing = missingFiles(this.root, split);
     if (missing.length > 0) {
-      throw new Error(
+      throw new TorchletError(
         `torchlet: Fashion-MNIST ${this.train ? 'train' : 'test'} files missing in ${this.root}: ` +
           `${missing.join(', ')}. Get them with \`await FashionMNIST.create({download: true})\` ` +
           `(downloads from ${baseUrlOf(opts)}), by installing the Debian package dataset-fashion-mnist ` +
           `(files in ${FASHION_MNIST_SYSTEM_DIR}), or by copying them into the root directory.`,
+        'ERR_TORCHLET_IO',
       );
     }
     const imgPath = findFile(this.root, split.images) as string;
     const lblPath = findFile(this.root, split.labels) as string;
-    const img = readIdx(fs.readFileSync(imgPath), imgPath);
-    const lbl = readIdx(fs.readFileSync(lblPath), lblPath);
+    const img = readIdx(readFile(imgPath), imgPath);
+    const lbl = readIdx(readFile(lblPath), lblPath);
     checkShape(img.shape, true, imgPath);
     checkShape(lbl.shape, false, lblPath);
     const n = img.shape[0] ?? 0;
     if (lbl.shape[0] !== n) {
-      throw new Error(`torchlet: Fashion-MNIST count mismatch: ${imgPath} has ${n} images, ${lblPath} has ${lbl.shape[0]} labels`);
+      throw new TorchletError(`torchlet: Fashion-MNIST count mismatch: ${imgPath} has ${n} images, ${lblPath} has ${lbl.shape[0]} labels`, 'ERR_TORCHLET_BAD_FILE');
     }
     if (verify && n !== split.count) {
-      throw new Error(
+      throw new TorchletError(
         `torchlet: ${imgPath} has ${n} images, the official Fashion-MNIST ${this.train ? 'train' : 'test'} split has ` +
           `${split.count} (pass verifyMd5: false to accept other files)`,
+        'ERR_TORCHLET_BAD_FILE',
       );
     }
     const bad = lbl.data.findIndex((l) => l >= FASHION_MNIST_CLASSES.length);
     if (bad >= 0) {
-      throw new Error(`torchlet: ${lblPath}: label ${lbl.data[bad]} at index ${bad} is not a class index 0..9`);
+      throw new TorchletError(`torchlet: ${lblPath}: label ${lbl.data[bad]} at index ${bad} is not a class index 0..9`, 'ERR_TORCHLET_BAD_FILE');
     }
     this.length = n;
     this.images = img.data;
@@ -211,6 +235,7 @@ export class FashionMNIST {
 
   /** Downloads the split's missing files (when opts.download !== false), then loads it. */
   static async create(opts: FashionMNISTOptions = {}): Promise<FashionMNIST> {
+    opts = checkOptions(opts);
     const train = opts.train ?? true;
     const root = fashionMnistRoot(opts);
     const split = splitOf(train);
@@ -235,9 +260,10 @@ export class FashionMNIST {
                   raw = undefined;
                 }
                 if (raw !== FASHION_MNIST_RAW_MD5[name]) {
-                  throw new Error(
+                  throw new TorchletError(
                     `md5 mismatch: expected ${FASHION_MNIST_MD5[name]} (or uncompressed content ` +
                       `${FASHION_MNIST_RAW_MD5[name]}), got ${got}${raw ? ` (uncompressed ${raw})` : ''}`,
+                    'ERR_TORCHLET_BAD_FILE',
                   );
                 }
               }
@@ -245,7 +271,7 @@ export class FashionMNIST {
             const { shape } = readIdx(gz, url);
             checkShape(shape, isImages, url);
             if (verify && shape[0] !== split.count) {
-              throw new Error(`${url} has ${shape[0]} items, expected ${split.count}`);
+              throw new TorchletError(`${url} has ${shape[0]} items, expected ${split.count}`, 'ERR_TORCHLET_BAD_FILE');
             }
           },
         });
@@ -257,7 +283,7 @@ export class FashionMNIST {
   /** Image i (a 784-byte view) and its label. */
   get(i: number): FashionMNISTItem {
     if (!Number.isInteger(i) || i < 0 || i >= this.length) {
-      throw new RangeError(`torchlet: FashionMNIST index ${i} out of range [0, ${this.length})`);
+      throw new TorchletRangeError(`torchlet: FashionMNIST index ${describe(i)} out of range [0, ${this.length})`);
     }
     const px = FASHION_MNIST_IMAGE_SIZE * FASHION_MNIST_IMAGE_SIZE;
     return { image: this.images.subarray(i * px, (i + 1) * px), label: this.labels[i] as number };

@@ -3,8 +3,9 @@
 // Parameters as PyTorch: inProjWeight [3E, E] (Xavier-uniform), inProjBias [3E] (zeros),
 // outProj Linear(E, E) with zero bias. Masks: attnMask float (added) or bool (true = masked),
 // [L, S] or [N*numHeads, L, S]; keyPaddingMask bool [N, S].
-import { invalidArg, checkInt } from '../errors';
-import { Tensor, empty, zeros, fromBuffer, checkTensor, isFloating } from '../tensor';
+import { invalidArg, checkInt, dtypeError, shapeError } from '../errors';
+import { Tensor, checkTensor, isFloating } from '../tensor';
+import { empty, zeros, fromBuffer } from '../creation';
 import { Module, Parameter } from './module';
 import { Linear } from './layers';
 import * as init from './init';
@@ -59,10 +60,10 @@ export class MultiheadAttention extends Module {
     const E = this.embedDim;
     const H = this.numHeads;
     const hd = this.headDim;
-    if (!isFloating(query.dtype)) invalidArg('query', 'a floating-point tensor', query);
-    if (query.ndim !== 3 || query.shape[2] !== E) invalidArg('query', `a tensor [L, N, ${E}]`, query);
-    if (key.ndim !== 3 || key.shape[2] !== E || key.shape[1] !== query.shape[1]) invalidArg('key', `a tensor [S, ${query.shape[1]}, ${E}]`, key);
-    if (value.shape.join() !== key.shape.join()) invalidArg('value', `a tensor of key's shape [${key.shape.join(', ')}]`, value);
+    if (!isFloating(query.dtype)) dtypeError('query', 'a floating-point tensor', query);
+    if (query.ndim !== 3 || query.shape[2] !== E) shapeError('query', `a tensor [L, N, ${E}]`, query);
+    if (key.ndim !== 3 || key.shape[2] !== E || key.shape[1] !== query.shape[1]) shapeError('key', `a tensor [S, ${query.shape[1]}, ${E}]`, key);
+    if (value.shape.join() !== key.shape.join()) shapeError('value', `a tensor of key's shape [${key.shape.join(', ')}]`, value);
     const [L, N] = query.shape;
     const S = key.shape[0];
     const w = this.inProjWeight;
@@ -85,7 +86,7 @@ export class MultiheadAttention extends Module {
     }
     if (opts.keyPaddingMask) {
       const m = checkTensor('keyPaddingMask', opts.keyPaddingMask);
-      if (m.ndim !== 2 || m.shape[0] !== N || m.shape[1] !== S) invalidArg('keyPaddingMask', `a mask [${N}, ${S}]`, m);
+      if (m.ndim !== 2 || m.shape[0] !== N || m.shape[1] !== S) shapeError('keyPaddingMask', `a mask [${N}, ${S}]`, m);
       const add4 = boolToAdditive(m, scores).reshape([N, 1, 1, S]);
       scores = add(scores.reshape([N, H, L, S]), add4).reshape([N * H, L, S]);
     }

@@ -2,7 +2,8 @@
 // errors, PyTorch's default initialisation (kaiming_uniform_(a=sqrt(5)) weight,
 // uniform(+-1/sqrt(fan_in)) bias) and PyTorch's printed form.
 import { invalidArg, checkInt, checkTuple } from '../errors';
-import { Tensor, empty } from '../tensor';
+import { Tensor } from '../tensor';
+import { empty } from '../creation';
 import { Module, Parameter } from './module';
 import * as init from './init';
 import { conv2d, Conv2dOptions } from '../ops/conv2d';

@@ -1,7 +1,9 @@
 // lib/nn/init.ts — parameter initialisers with PyTorch's formulas (fan computation, gains);
 // all in place, without autograd, drawing from torch's seeded generator.
 import { invalidArg } from '../errors';
-import { Tensor, uniform_ as uni, normal_ as nor, noGrad } from '../tensor';
+import { Tensor } from '../tensor';
+import { uniform_ as uni, normal_ as nor } from '../creation';
+import { noGrad } from '../autograd';
 
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
 

@@ -2,8 +2,9 @@
 // Dropout variants, Flatten, Identity, Sequential, ModuleList and the losses. Constructors validate their arguments
 // (errors name them); default initialisation is PyTorch's (kaiming_uniform_(a=sqrt(5)) weights,
 // uniform(+-1/sqrt(fan_in)) biases).
-import { invalidArg, checkInt, checkTuple, typeArg } from '../errors';
-import { Tensor, empty, full } from '../tensor';
+import { invalidArg, checkInt, checkTuple, typeArg, TorchletError } from '../errors';
+import { Tensor } from '../tensor';
+import { empty, full } from '../creation';
 import { Module, Parameter } from './module';
 import * as init from './init';
 import * as E from '../ops/elementwise';
@@ -193,7 +194,7 @@ export class ModuleList extends Module {
     return this.children()[Symbol.iterator]();
   }
   forward(): never {
-    throw new TypeError('torchlet: ModuleList has no forward(); call its modules');
+    throw new TorchletError('torchlet: ModuleList has no forward(); call its modules', 'ERR_TORCHLET_NOT_IMPLEMENTED');
   }
 }
 

@@ -9,8 +9,10 @@
 // `running_mean` key, as in PyTorch). loadStateDict accepts both spellings of every key (the
 // PyTorch key and the torchlet attribute path), so checkpoints written with torchlet's attribute
 // names also load. namedParameters/namedBuffers/namedModules keep torchlet's attribute paths.
-import { invalidArg, TorchletError } from '../errors';
-import { Tensor, StorageRef, keep, noGrad } from '../tensor';
+import { invalidArg, shapeError, TorchletRangeError } from '../errors';
+import { Tensor } from '../tensor';
+import { noGrad } from '../autograd';
+import { StorageRef, keep } from '../memory';
 import { parseDevice, DeviceType } from '../device';
 
 /** A tensor registered as a module parameter (requires grad, survives tidy()). */
@@ -191,7 +193,7 @@ export abstract class Module {
     }
     const missingKeys = [...own.keys()].filter((k) => !given.has(k));
     if (strict && (missingKeys.length || unexpectedKeys.length))
-      throw new TorchletError(
+      throw new TorchletRangeError(
         `torchlet: Error(s) in loading stateDict for ${this.constructor.name}: ` +
           (missingKeys.length ? `missing keys: ${missingKeys.join(', ')}. ` : '') +
           (unexpectedKeys.length ? `unexpected keys: ${unexpectedKeys.join(', ')}.` : ''),
@@ -200,7 +202,7 @@ export abstract class Module {
       const t = own.get(key)!;
       if (!(src instanceof Tensor)) invalidArg(`stateDict['${k}']`, 'a Tensor', src);
       if (src.shape.join() !== t.shape.join())
-        invalidArg(`stateDict['${k}']`, `a tensor of shape [${t.shape.join(', ')}]`, src);
+        shapeError(`stateDict['${k}']`, `a tensor of shape [${t.shape.join(', ')}]`, src);
     }
     for (const [key, [, src]] of given) {
       const t = own.get(key)!;

@@ -3,8 +3,9 @@
 // The buffers are camelCase attributes here and PyTorch's running_mean / running_var /
 // num_batches_tracked (int64, shape []) in stateDict() keys (see RUNNING_STATS_NAMES and
 // Module.stateDictNames), so state dicts move to and from PyTorch without renaming.
-import { invalidArg, checkInt } from '../errors';
-import { Tensor, ones, zeros, tensor } from '../tensor';
+import { invalidArg, checkInt, shapeError } from '../errors';
+import { Tensor } from '../tensor';
+import { ones, zeros, tensor } from '../creation';
 import { Module, Parameter } from './module';
 import { batchNorm, layerNorm, groupNorm, instanceNorm } from '../ops/norm';
 
@@ -55,8 +56,8 @@ abstract class BatchNormBase extends Module {
     this.registerBuffer('numBatchesTracked', this.trackRunningStats ? tensor(0, { dtype: 'int64' }) : null);
   }
   forward(x: Tensor): Tensor {
-    if (!this.ranks.includes(x.ndim)) invalidArg('input', `a ${this.ranks.join('-D or ')}-D tensor`, x);
-    if (x.shape[1] !== this.numFeatures) invalidArg('input', `${this.numFeatures} channels (dimension 1)`, x);
+    if (!this.ranks.includes(x.ndim)) shapeError('input', `a ${this.ranks.join('-D or ')}-D tensor`, x);
+    if (x.shape[1] !== this.numFeatures) shapeError('input', `${this.numFeatures} channels (dimension 1)`, x);
     const useBatch = this.training || !this.trackRunningStats;
     if (this.training && this.trackRunningStats && this.numBatchesTracked) this.numBatchesTracked.copy_(this.numBatchesTracked.add(1));
     return batchNorm(x, useBatch && !this.training ? null : this.runningMean, useBatch && !this.training ? null : this.runningVar, {
@@ -115,7 +116,7 @@ export class GroupNorm extends Module {
     this.bias = this.affine ? new Parameter(zeros([numChannels])) : null;
   }
   forward(x: Tensor): Tensor {
-    if (x.ndim >= 2 && x.shape[1] !== this.numChannels) invalidArg('input', `${this.numChannels} channels (dimension 1)`, x);
+    if (x.ndim >= 2 && x.shape[1] !== this.numChannels) shapeError('input', `${this.numChannels} channels (dimension 1)`, x);
     return groupNorm(x, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
   }
   extraRepr(): string {
@@ -149,9 +150,9 @@ export class InstanceNorm2d extends Module {
     this.registerBuffer('numBatchesTracked', this.trackRunningStats ? tensor(0, { dtype: 'int64' }) : null);
   }
   forward(x: Tensor): Tensor {
-    if (x.ndim !== 3 && x.ndim !== 4) invalidArg('input', 'a 3-D [C, H, W] or 4-D [N, C, H, W] tensor', x);
+    if (x.ndim !== 3 && x.ndim !== 4) shapeError('input', 'a 3-D [C, H, W] or 4-D [N, C, H, W] tensor', x);
     if (x.ndim === 3) return this.forward(x.unsqueeze(0)).squeeze(0);
-    if (x.shape[1] !== this.numFeatures) invalidArg('input', `${this.numFeatures} channels (dimension 1)`, x);
+    if (x.shape[1] !== this.numFeatures) shapeError('input', `${this.numFeatures} channels (dimension 1)`, x);
     const useInput = this.training || !this.trackRunningStats;
     return instanceNorm(x, {
       runningMean: this.training ? this.runningMean : useInput ? null : this.runningMean,

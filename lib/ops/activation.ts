@@ -1,13 +1,14 @@
 // lib/ops/activation.ts — softmax and log-softmax over any dim (max-subtracted, stable), with
 // gradients; SELU and PReLU composed from elementwise ops. relu/sigmoid/tanh live in elementwise.ts.
 import { native } from '../binding';
-import { invalidArg } from '../errors';
-import { Tensor, record, checkTensor, normDim, isFloating } from '../tensor';
+import { invalidArg, dtypeError, shapeError } from '../errors';
+import { Tensor, checkTensor, normDim, isFloating } from '../tensor';
+import { record } from '../autograd';
 import { add, sub, mul, neg, exp, relu } from './elementwise';
 
 function softmaxImpl(input: Tensor, dim: number, log: boolean): Tensor {
   checkTensor('input', input);
-  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
+  if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
   if (typeof dim !== 'number') invalidArg('dim', 'an integer dimension (PyTorch requires dim)', dim);
   const d = normDim(dim, input.ndim);
   const shape = input.ndim ? input.shape : [1];
@@ -38,7 +39,7 @@ const SELU_SCALE = 1.0507009873554804934193349852946;
 /** SELU: scale * (max(0, x) + min(0, alpha * (exp(x) - 1))), composed so autograd derives it. */
 export function selu(input: Tensor): Tensor {
   checkTensor('input', input);
-  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
+  if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
   const negPart = mul(add(exp(neg(relu(neg(input)))), -1), SELU_ALPHA); // alpha*(exp(min(x,0)) - 1)
   return mul(add(relu(input), negPart), SELU_SCALE);
 }
@@ -46,11 +47,11 @@ export function selu(input: Tensor): Tensor {
 export function prelu(input: Tensor, weight: Tensor): Tensor {
   checkTensor('input', input);
   checkTensor('weight', weight);
-  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
+  if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
   const n = weight.numel();
   const C = input.ndim >= 2 ? input.shape[1] : 1;
-  if (n !== 1 && n !== C) invalidArg('weight', `1 or ${C} (the input channels) elements`, weight);
-  if (weight.dtype !== input.dtype) invalidArg('weight', `a ${input.dtype} tensor`, weight);
+  if (n !== 1 && n !== C) shapeError('weight', `1 or ${C} (the input channels) elements`, weight);
+  if (weight.dtype !== input.dtype) dtypeError('weight', `a ${input.dtype} tensor`, weight);
   const wshape = n === 1 ? [1] : input.shape.map((s, i) => (i === 1 ? C : 1));
   const w = weight.reshape(wshape);
   return sub(relu(input), mul(w, relu(neg(input))));

@@ -5,8 +5,9 @@
 // pass whose full-size conv output and gradient are never stored (same values and gradients).
 import { native } from '../binding';
 import type { ConvParams, Pool2dParams } from '../../binding';
-import { invalidArg, checkTuple, typeArg } from '../errors';
-import { Tensor, record, checkTensor, isFloating } from '../tensor';
+import { invalidArg, checkTuple, typeArg, dtypeError, shapeError } from '../errors';
+import { Tensor, checkTensor, isFloating } from '../tensor';
+import { record } from '../autograd';
 import { runConv, CONV_KERNELS } from './conv_common';
 import { reluMaxPool2d } from './pool2d';
 
@@ -31,27 +32,27 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
 function prepareConv2d(input: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: Conv2dOptions): Tensor | { params: ConvParams; outShape: number[] } {
   checkTensor('input', input);
   checkTensor('weight', weight);
-  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
-  if (input.ndim !== 3 && input.ndim !== 4) invalidArg('input', 'a 3-D [C, H, W] or 4-D [N, C, H, W] tensor', input);
+  if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
+  if (input.ndim !== 3 && input.ndim !== 4) shapeError('input', 'a 3-D [C, H, W] or 4-D [N, C, H, W] tensor', input);
   if (input.ndim === 3) {
     const y = conv2d(input.unsqueeze(0), weight, bias, opts);
     return y.squeeze(0);
   }
-  if (weight.ndim !== 4) invalidArg('weight', 'a 4-D tensor [outChannels, inChannels/groups, kH, kW]', weight);
-  if (weight.dtype !== input.dtype) invalidArg('weight', `a ${input.dtype} tensor (same dtype as input)`, weight);
+  if (weight.ndim !== 4) shapeError('weight', 'a 4-D tensor [outChannels, inChannels/groups, kH, kW]', weight);
+  if (weight.dtype !== input.dtype) dtypeError('weight', `a ${input.dtype} tensor (same dtype as input)`, weight);
   const groups = opts.groups ?? 1;
   if (!Number.isInteger(groups) || groups < 1) invalidArg('groups', 'a positive integer', groups);
   const [N, C, H, W] = input.shape;
   const [OC, Cg, KH, KW] = weight.shape;
-  if (KH < 1 || KW < 1) invalidArg('weight', 'a kernel of positive size', weight);
+  if (KH < 1 || KW < 1) shapeError('weight', 'a kernel of positive size', weight);
   if (C % groups !== 0) invalidArg('groups', `a divisor of the input channels (${C})`, groups);
   if (OC % groups !== 0) invalidArg('groups', `a divisor of the output channels (${OC})`, groups);
   if (Cg * groups !== C)
     invalidArg('input', `${Cg * groups} channels (weight expects ${Cg} per group x ${groups} groups)`, input);
   if (bias) {
     checkTensor('bias', bias);
-    if (bias.ndim !== 1 || bias.shape[0] !== OC) invalidArg('bias', `a 1-D tensor of ${OC} elements`, bias);
-    if (bias.dtype !== input.dtype) invalidArg('bias', `a ${input.dtype} tensor`, bias);
+    if (bias.ndim !== 1 || bias.shape[0] !== OC) shapeError('bias', `a 1-D tensor of ${OC} elements`, bias);
+    if (bias.dtype !== input.dtype) dtypeError('bias', `a ${input.dtype} tensor`, bias);
   }
   const [sh, sw] = checkTuple('stride', opts.stride ?? 1, 2, 1);
   const [dh, dw] = checkTuple('dilation', opts.dilation ?? 1, 2, 1);
@@ -74,7 +75,7 @@ function prepareConv2d(input: Tensor, weight: Tensor, bias: Tensor | null | unde
   const OH = Math.floor((H + 2 * ph - dh * (KH - 1) - 1) / sh) + 1;
   const OW = Math.floor((W + 2 * pw - dw * (KW - 1) - 1) / sw) + 1;
   if (OH < 1 || OW < 1)
-    invalidArg('input', `a spatial size large enough for the kernel (output would be ${OH}x${OW})`, input);
+    shapeError('input', `a spatial size large enough for the kernel (output would be ${OH}x${OW})`, input);
   const params: ConvParams = {
     N, C, OC, groups, in: [1, H, W], kernel: [1, KH, KW], out: [1, OH, OW], stride: [1, sh, sw], pad: [0, ph, pw], dilation: [1, dh, dw],
   };

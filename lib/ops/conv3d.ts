@@ -2,7 +2,7 @@
 // optional bias) over [N, C, D, H, W] (or unbatched [C, D, H, W]), with gradients for input, weight
 // and bias through the native conv3d kernels. Every argument is validated here with a named error.
 import type { ConvParams } from '../../binding';
-import { invalidArg, checkTuple, typeArg } from '../errors';
+import { invalidArg, checkTuple, typeArg, dtypeError, shapeError } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { runConv, CONV_KERNELS } from './conv_common';
 
@@ -16,28 +16,28 @@ export interface Conv3dOptions {
 export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv3dOptions = {}): Tensor {
   checkTensor('input', input);
   checkTensor('weight', weight);
-  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
+  if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
   if (input.ndim !== 4 && input.ndim !== 5)
-    invalidArg('input', 'a 4-D [C, D, H, W] or 5-D [N, C, D, H, W] tensor', input);
+    shapeError('input', 'a 4-D [C, D, H, W] or 5-D [N, C, D, H, W] tensor', input);
   if (input.ndim === 4) {
     const y = conv3d(input.unsqueeze(0), weight, bias, opts);
     return y.squeeze(0);
   }
-  if (weight.ndim !== 5) invalidArg('weight', 'a 5-D tensor [outChannels, inChannels/groups, kD, kH, kW]', weight);
-  if (weight.dtype !== input.dtype) invalidArg('weight', `a ${input.dtype} tensor (same dtype as input)`, weight);
+  if (weight.ndim !== 5) shapeError('weight', 'a 5-D tensor [outChannels, inChannels/groups, kD, kH, kW]', weight);
+  if (weight.dtype !== input.dtype) dtypeError('weight', `a ${input.dtype} tensor (same dtype as input)`, weight);
   const groups = opts.groups ?? 1;
   if (!Number.isInteger(groups) || groups < 1) invalidArg('groups', 'a positive integer', groups);
   const [N, C, D, H, W] = input.shape;
   const [OC, Cg, KD, KH, KW] = weight.shape;
-  if (KD < 1 || KH < 1 || KW < 1 || Cg < 1) invalidArg('weight', 'a kernel of positive size', weight);
+  if (KD < 1 || KH < 1 || KW < 1 || Cg < 1) shapeError('weight', 'a kernel of positive size', weight);
   if (C % groups !== 0) invalidArg('groups', `a divisor of the input channels (${C})`, groups);
   if (OC % groups !== 0) invalidArg('groups', `a divisor of the output channels (${OC})`, groups);
   if (Cg * groups !== C)
     invalidArg('input', `${Cg * groups} channels (weight expects ${Cg} per group x ${groups} groups)`, input);
   if (bias) {
     checkTensor('bias', bias);
-    if (bias.ndim !== 1 || bias.shape[0] !== OC) invalidArg('bias', `a 1-D tensor of ${OC} elements`, bias);
-    if (bias.dtype !== input.dtype) invalidArg('bias', `a ${input.dtype} tensor`, bias);
+    if (bias.ndim !== 1 || bias.shape[0] !== OC) shapeError('bias', `a 1-D tensor of ${OC} elements`, bias);
+    if (bias.dtype !== input.dtype) dtypeError('bias', `a ${input.dtype} tensor`, bias);
   }
   const [sd, sh, sw] = checkTuple('stride', opts.stride ?? 1, 3, 1);
   const [dd, dh, dw] = checkTuple('dilation', opts.dilation ?? 1, 3, 1);
@@ -59,7 +59,7 @@ export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
   const OH = Math.floor((H + 2 * ph - dh * (KH - 1) - 1) / sh) + 1;
   const OW = Math.floor((W + 2 * pw - dw * (KW - 1) - 1) / sw) + 1;
   if (OD < 1 || OH < 1 || OW < 1)
-    invalidArg('input', `a spatial size large enough for the kernel (output would be ${OD}x${OH}x${OW})`, input);
+    shapeError('input', `a spatial size large enough for the kernel (output would be ${OD}x${OH}x${OW})`, input);
   const params: ConvParams = {
     N, C, OC, groups, in: [D, H, W], kernel: [KD, KH, KW], out: [OD, OH, OW], stride: [sd, sh, sw], pad: [pd, ph, pw],
     dilation: [dd, dh, dw],

@@ -3,7 +3,8 @@
 // the native input- and weight-gradient kernels (only for the inputs that need a gradient).
 import type { TensorArg, OptTensorArg, ConvParams } from '../../binding';
 import { native } from '../binding';
-import { Tensor, record } from '../tensor';
+import { Tensor } from '../tensor';
+import { record, GradOp } from '../autograd';
 
 export interface ConvKernels {
   forward(x: TensorArg, w: TensorArg, b: OptTensorArg, y: TensorArg, params: ConvParams): void;
@@ -21,14 +22,14 @@ export const CONV_KERNELS: ConvKernels = {
 /** y = conv(input, weight) + bias with output shape outShape; params are the kernel's. */
 export function runConv(
   input: Tensor, weight: Tensor, bias: Tensor | null | undefined, outShape: number[], params: ConvParams, k: ConvKernels,
-  name = 'ConvolutionBackward',
+  op: GradOp = 'ConvolutionBackward',
 ): Tensor {
   const x = input.contiguous();
   const w = weight.contiguous();
   const b = bias ? bias.contiguous() : null;
   const y = Tensor.empty(outShape, input.dtype, input.device);
   k.forward(x.arg(), w.arg(), b ? b.arg() : null, y.arg(), params);
-  return record(y, [input, weight, bias ?? null], name, (g) => {
+  return record(y, [input, weight, bias ?? null], op, (g) => {
     const gc = g.contiguous();
     let gx: Tensor | null = null;
     let gw: Tensor | null = null;

@@ -2,8 +2,9 @@
 // probability p and scales the rest by 1/(1-p); dropout2d/3d zero whole channels; alphaDropout keeps
 // SELU's self-normalisation. Masks come from the seeded counter-based generator.
 import { native, enums } from '../binding';
-import { invalidArg } from '../errors';
-import { Tensor, checkTensor, nextRandom, isFloating } from '../tensor';
+import { invalidArg, dtypeError, shapeError } from '../errors';
+import { Tensor, checkTensor, isFloating } from '../tensor';
+import { nextRandom } from '../random';
 import { mul, add } from './elementwise';
 
 export interface DropoutOptions {
@@ -20,10 +21,10 @@ export function dropout(input: Tensor, opts: DropoutOptions = {}): Tensor {
   const p = checkP(opts.p ?? 0.5);
   const training = opts.training ?? true;
   if (!training || p === 0) return input;
-  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
+  if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
   const mask = scaledMask(input.shape.slice(), p, input);
   const y = mul(input, mask);
-  if (y.gradFn) y.gradFn.name = 'MulBackward(dropout)';
+  if (y.gradFn) y.gradFn.name = `${y.gradFn.op}(dropout)`; // display only: the node is mul's
   return y;
 }
 
@@ -42,9 +43,9 @@ function channelDropout(name: string, input: Tensor, opts: DropoutOptions, spati
   checkTensor('input', input);
   const p = checkP(opts.p ?? 0.5);
   if (!(opts.training ?? true) || p === 0) return input;
-  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
+  if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
   if (input.ndim !== spatial + 1 && input.ndim !== spatial + 2)
-    invalidArg('input', `a ${spatial + 1}-D (unbatched) or ${spatial + 2}-D tensor for ${name}`, input);
+    shapeError('input', `a ${spatial + 1}-D (unbatched) or ${spatial + 2}-D tensor for ${name}`, input);
   const lead = input.ndim - spatial;
   const shape = input.shape.map((s, i) => (i < lead ? s : 1));
   const mask = scaledMask(shape, p, input);
@@ -61,7 +62,7 @@ export function alphaDropout(input: Tensor, opts: DropoutOptions = {}): Tensor {
   checkTensor('input', input);
   const p = checkP(opts.p ?? 0.5);
   if (!(opts.training ?? true) || p === 0) return input;
-  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
+  if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
   if (p === 1) return mul(input, 0);
   const alpha = 1.7580993408473766; // -SELU's negative saturation value (scale * alpha)
   const a = 1 / Math.sqrt((alpha * alpha * p + 1) * (1 - p));

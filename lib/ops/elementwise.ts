@@ -3,8 +3,10 @@
 // Broadcasting and type promotion follow PyTorch; gradients are summed back to each input's shape.
 import { native, enums } from '../binding';
 import type { BinaryOpCode, UnaryOpCode, UnaryBackwardOpCode } from '../../binding';
-import { invalidArg, typeArg } from '../errors';
-import { Tensor, DType, record, isFloating, checkTensor, full } from '../tensor';
+import { typeArg, shapeError } from '../errors';
+import { Tensor, DType, isFloating, checkTensor } from '../tensor';
+import { full } from '../creation';
+import { record } from '../autograd';
 import { sum } from './reduce';
 
 const RANK: Record<DType, number> = { bool: 0, uint8: 1, int32: 2, int64: 3, float32: 4, float64: 5 };
@@ -19,7 +21,7 @@ export function broadcastShapes(a: number[], b: number[], names = ['input', 'oth
     const x = a[a.length - n + i] ?? 1;
     const y = b[b.length - n + i] ?? 1;
     if (x !== y && x !== 1 && y !== 1)
-      invalidArg(
+      shapeError(
         names[1],
         `a shape broadcastable with [${a.join(', ')}] (${names[0]})`,
         `shape [${b.join(', ')}] (size ${y} vs ${x} at dimension ${i})`,

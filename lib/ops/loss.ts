@@ -2,8 +2,10 @@
 // smoothing, and MSE; reductions 'mean' | 'sum' | 'none' as in PyTorch. Targets are int64 class
 // indices [N] for logits [N, C] (or [] for unbatched [C]).
 import { native } from '../binding';
-import { invalidArg } from '../errors';
-import { Tensor, record, checkTensor, isFloating, fromBuffer } from '../tensor';
+import { invalidArg, dtypeError, shapeError } from '../errors';
+import { Tensor, checkTensor, isFloating } from '../tensor';
+import { fromBuffer } from '../creation';
+import { record } from '../autograd';
 import { logSoftmax } from './activation';
 import { sub, mul, add, pow } from './elementwise';
 import { sum, mean } from './reduce';
@@ -15,11 +17,11 @@ function checkReduction(r: unknown): Reduction {
 }
 function checkClassTarget(input: Tensor, target: Tensor): void {
   checkTensor('target', target);
-  if (input.ndim !== 2) invalidArg('input', 'a 2-D tensor [N, C] (or 1-D [C])', input);
+  if (input.ndim !== 2) shapeError('input', 'a 2-D tensor [N, C] (or 1-D [C])', input);
   if (target.dtype !== 'int64' && target.dtype !== 'int32')
-    invalidArg('target', 'an int64 tensor of class indices', target);
+    dtypeError('target', 'an int64 tensor of class indices', target);
   if (target.ndim !== 1 || target.shape[0] !== input.shape[0])
-    invalidArg('target', `a 1-D tensor of ${input.shape[0]} class indices`, target);
+    shapeError('target', `a 1-D tensor of ${input.shape[0]} class indices`, target);
 }
 
 export interface NllOptions {
@@ -29,7 +31,7 @@ export interface NllOptions {
 export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
   checkTensor('input', input);
   if (input.ndim === 1) return nllLoss(input.unsqueeze(0), target.ndim === 0 ? target.unsqueeze(0) : target, opts).squeeze();
-  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor of log-probabilities', input);
+  if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor of log-probabilities', input);
   checkClassTarget(input, target);
   const reduction = checkReduction(opts.reduction ?? 'mean');
   const ignore = opts.ignoreIndex ?? -100;
@@ -72,7 +74,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     const r = crossEntropy(input.unsqueeze(0), target.ndim === 0 ? target.unsqueeze(0) : target, opts);
     return r.ndim ? r.squeeze(0) : r;
   }
-  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor of logits', input);
+  if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor of logits', input);
   checkClassTarget(input, target);
   const ls = opts.labelSmoothing ?? 0;
   if (typeof ls !== 'number' || !(ls >= 0 && ls <= 1)) invalidArg('labelSmoothing', 'a number in [0, 1]', ls);
@@ -97,7 +99,7 @@ export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduc
   checkTensor('target', target);
   const reduction = checkReduction(opts.reduction ?? 'mean');
   if (input.shape.join() !== target.shape.join())
-    invalidArg('target', `a tensor of the input's shape [${input.shape.join(', ')}]`, target);
+    shapeError('target', `a tensor of the input's shape [${input.shape.join(', ')}]`, target);
   const d = pow(sub(input, target), 2);
   if (reduction === 'none') return d;
   return reduction === 'sum' ? sum(d) : mean(d);

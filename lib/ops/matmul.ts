@@ -2,14 +2,15 @@
 // bmm and linear (y = x W^T + b over any leading dims), with gradients. All products go through
 // the native blocked GEMM with transpose flags, so no transposed copies are made.
 import { native } from '../binding';
-import { invalidArg } from '../errors';
-import { Tensor, record, checkTensor, isFloating } from '../tensor';
+import { invalidArg, dtypeError, shapeError } from '../errors';
+import { Tensor, checkTensor, isFloating } from '../tensor';
+import { record } from '../autograd';
 import { broadcastShapes, sumTo } from './elementwise';
 import { sum } from './reduce';
 
 function checkFloatPair(a: Tensor, b: Tensor, an: string, bn: string): void {
-  if (!isFloating(a.dtype)) invalidArg(an, 'a floating-point tensor', a);
-  if (a.dtype !== b.dtype) invalidArg(bn, `a ${a.dtype} tensor (same dtype as ${an})`, b);
+  if (!isFloating(a.dtype)) dtypeError(an, 'a floating-point tensor', a);
+  if (a.dtype !== b.dtype) dtypeError(bn, `a ${a.dtype} tensor (same dtype as ${an})`, b);
 }
 
 /** C = op(A) @ op(B) for contiguous [batch, ., .] operands (batch stride 0 broadcasts). */
@@ -47,7 +48,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const b2 = b.ndim === 1 ? b.unsqueeze(1) : b;
   const K = a2.shape[a2.ndim - 1];
   if (b2.shape[b2.ndim - 2] !== K)
-    invalidArg('other', `a tensor whose dimension -2 is ${K} (input is [${a.shape.join(', ')}])`, b);
+    shapeError('other', `a tensor whose dimension -2 is ${K} (input is [${a.shape.join(', ')}])`, b);
   const M = a2.shape[a2.ndim - 2];
   const N = b2.shape[b2.ndim - 1];
   const batchShape = broadcastShapes(a2.shape.slice(0, -2), b2.shape.slice(0, -2), ['input', 'other']);
@@ -80,9 +81,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 export function bmm(a: Tensor, b: Tensor): Tensor {
   checkTensor('input', a);
   checkTensor('mat2', b);
-  if (a.ndim !== 3) invalidArg('input', 'a 3-D tensor', a);
-  if (b.ndim !== 3) invalidArg('mat2', 'a 3-D tensor', b);
-  if (a.shape[0] !== b.shape[0]) invalidArg('mat2', `batch size ${a.shape[0]}`, b);
+  if (a.ndim !== 3) shapeError('input', 'a 3-D tensor', a);
+  if (b.ndim !== 3) shapeError('mat2', 'a 3-D tensor', b);
+  if (a.shape[0] !== b.shape[0]) shapeError('mat2', `batch size ${a.shape[0]}`, b);
   return matmul(a, b);
 }
 
@@ -91,14 +92,14 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   checkTensor('input', x);
   checkTensor('weight', weight);
   checkFloatPair(x, weight, 'input', 'weight');
-  if (weight.ndim !== 2) invalidArg('weight', 'a 2-D tensor [outFeatures, inFeatures]', weight);
+  if (weight.ndim !== 2) shapeError('weight', 'a 2-D tensor [outFeatures, inFeatures]', weight);
   const [O, I] = weight.shape;
   if (x.ndim < 1 || x.shape[x.ndim - 1] !== I)
     invalidArg('input', `a tensor whose last dimension is inFeatures = ${I}`, x);
   if (bias) {
     checkTensor('bias', bias);
-    if (bias.ndim !== 1 || bias.shape[0] !== O) invalidArg('bias', `a 1-D tensor of ${O} elements`, bias);
-    if (bias.dtype !== x.dtype) invalidArg('bias', `a ${x.dtype} tensor`, bias);
+    if (bias.ndim !== 1 || bias.shape[0] !== O) shapeError('bias', `a 1-D tensor of ${O} elements`, bias);
+    if (bias.dtype !== x.dtype) dtypeError('bias', `a ${x.dtype} tensor`, bias);
   }
   const lead = x.shape.slice(0, -1);
   const Mr = lead.reduce((p, q) => p * q, 1);

@@ -2,19 +2,20 @@
 // differentiable elementwise and reduction ops (so their gradients come from the tape), with
 // PyTorch's semantics: biased variance to normalise, unbiased variance in the running estimate,
 // running statistics updated in place without gradient. Dedicated fused kernels are future work.
-import { invalidArg } from '../errors';
-import { Tensor, checkTensor, isFloating, noGrad } from '../tensor';
+import { invalidArg, dtypeError, shapeError } from '../errors';
+import { Tensor, checkTensor, isFloating } from '../tensor';
+import { noGrad } from '../autograd';
 import { sub, mul, add, div, sqrt } from './elementwise';
 import { mean } from './reduce';
 
 function checkFloat(name: string, t: Tensor): void {
-  if (!isFloating(t.dtype)) invalidArg(name, 'a floating-point tensor', t);
+  if (!isFloating(t.dtype)) dtypeError(name, 'a floating-point tensor', t);
 }
 function checkVec(name: string, t: Tensor | null | undefined, n: number, dtype: string): void {
   if (!t) return;
   checkTensor(name, t);
-  if (t.numel() !== n) invalidArg(name, `a tensor of ${n} elements`, t);
-  if (t.dtype !== dtype) invalidArg(name, `a ${dtype} tensor`, t);
+  if (t.numel() !== n) shapeError(name, `a tensor of ${n} elements`, t);
+  if (t.dtype !== dtype) dtypeError(name, `a ${dtype} tensor`, t);
 }
 /** (x - mean) / sqrt(var + eps) over `dims`, returning the normalised tensor and the statistics. */
 function normalise(x: Tensor, dims: number[], eps: number): { y: Tensor; mu: Tensor; varBiased: Tensor; count: number } {
@@ -70,7 +71,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   }
   const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
   const count = dims.reduce((a, k) => a * x.shape[k], 1);
-  if (count <= 1) invalidArg('input', `more than 1 value per channel in training (got shape [${x.shape.join(', ')}])`, x);
+  if (count <= 1) shapeError('input', `more than 1 value per channel in training (got shape [${x.shape.join(', ')}])`, x);
   const { y, mu, varBiased } = normalise(x, dims, eps);
   if (runningMean) updateRunning(runningMean, mu, momentum);
   if (runningVar) noGrad(() => updateRunning(runningVar, mul(varBiased, count / (count - 1)), momentum));
@@ -86,7 +87,7 @@ export function layerNorm(x: Tensor, normalizedShape: number | number[], opts: {
     invalidArg('normalizedShape', 'a positive integer or a non-empty array of them', normalizedShape);
   const tail = x.shape.slice(x.ndim - ns.length);
   if (x.ndim < ns.length || tail.join() !== ns.join())
-    invalidArg('normalizedShape', `the trailing dimensions of the input [${x.shape.join(', ')}]`, normalizedShape);
+    shapeError('normalizedShape', `the trailing dimensions of the input [${x.shape.join(', ')}]`, normalizedShape);
   const n = ns.reduce((a, b) => a * b, 1);
   checkVec('weight', opts.weight, n, x.dtype);
   checkVec('bias', opts.bias, n, x.dtype);

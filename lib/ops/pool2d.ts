@@ -5,8 +5,9 @@
 import type { TensorArg } from '../../binding';
 import { native } from '../binding';
 import type { Pool2dParams, AvgPool2dParams, Plane2dParams } from '../../binding';
-import { invalidArg, checkTuple, checkInt, typeArg } from '../errors';
-import { Tensor, record, checkTensor, isFloating } from '../tensor';
+import { invalidArg, checkTuple, checkInt, typeArg, dtypeError, shapeError } from '../errors';
+import { Tensor, checkTensor, isFloating } from '../tensor';
+import { record, GradOp } from '../autograd';
 import { relu } from './elementwise';
 
 export interface MaxPool2dOptions {
@@ -27,8 +28,8 @@ export function poolOutputSize(inSize: number, k: number, s: number, p: number, 
 
 function checkPoolInput(input: Tensor): void {
   checkTensor('input', input);
-  if (!isFloating(input.dtype)) invalidArg('input', 'a floating-point tensor', input);
-  if (input.ndim !== 3 && input.ndim !== 4) invalidArg('input', 'a 3-D [C, H, W] or 4-D [N, C, H, W] tensor', input);
+  if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
+  if (input.ndim !== 3 && input.ndim !== 4) shapeError('input', 'a 3-D [C, H, W] or 4-D [N, C, H, W] tensor', input);
 }
 
 /** kernel, stride (default: the kernel), padding and dilation of max pooling, checked. */
@@ -47,7 +48,7 @@ function maxPoolWindow(kernelSize: number | number[], opts: MaxPool2dOptions) {
  * Extra outputs (indices, taps) are the caller's, captured by the two functions.
  */
 function runPool(
-  input: Tensor, OH: number, OW: number, name: string,
+  input: Tensor, OH: number, OW: number, op: GradOp,
   forward: (x: TensorArg, y: TensorArg) => void, backward: (g: TensorArg, dx: TensorArg, y: Tensor) => void, target: Tensor = input,
 ): Tensor {
   const [N, C] = input.shape;
@@ -55,7 +56,7 @@ function runPool(
   const y = Tensor.empty([N, C, OH, OW], input.dtype, input.device);
   forward(x.arg(), y.arg());
   if (x !== input) x.dispose();
-  return record(y, [target], name, (g) => {
+  return record(y, [target], op, (g) => {
     const gc = g.contiguous();
     const dx = Tensor.empty(input.shape.slice(), input.dtype, input.device);
     backward(gc.arg(), dx.arg(), y);
@@ -79,13 +80,13 @@ export function maxPool2d(input: Tensor, kernelSize: number | number[], opts: Ma
   const ceil = !!opts.ceilMode;
   const OH = poolOutputSize(H, kh, sh, ph, dh, ceil);
   const OW = poolOutputSize(W, kw, sw, pw, dw, ceil);
-  if (OH < 1 || OW < 1) invalidArg('input', `a spatial size large enough for the kernel (output would be ${OH}x${OW})`, input);
+  if (OH < 1 || OW < 1) shapeError('input', `a spatial size large enough for the kernel (output would be ${OH}x${OW})`, input);
   const params: Pool2dParams = { N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, dh, dw };
   // maxPool2d(relu(a)) as user code writes it: pool relu's output with the fused kernel (relu of a
   // relu output changes nothing) and send the gradient straight to a, past ReluBackward — one pass
   // instead of the pool's scatter and relu's mask, the same values (see reluMaxPool2d).
   const gf = input.gradFn;
-  if (!opts.returnIndices && gf && gf.name === 'ReluBackward' && gf.inputs[0] && fusablePool(H, W, win, ceil))
+  if (!opts.returnIndices && gf && gf.op === 'ReluBackward' && gf.inputs[0] && fusablePool(H, W, win, ceil))
     return fusedReluPool(input, gf.inputs[0], kh, kw);
   const idx = Tensor.empty([N, C, OH, OW], 'int64', input.device);
   const y = runPool(input, OH, OW, 'MaxPool2DWithIndicesBackward',
@@ -157,7 +158,7 @@ export function avgPool2d(input: Tensor, kernelSize: number | number[], opts: Av
   const ceil = !!opts.ceilMode;
   const OH = poolOutputSize(H, kh, sh, ph, 1, ceil);
   const OW = poolOutputSize(W, kw, sw, pw, 1, ceil);
-  if (OH < 1 || OW < 1) invalidArg('input', `a spatial size large enough for the kernel (output would be ${OH}x${OW})`, input);
+  if (OH < 1 || OW < 1) shapeError('input', `a spatial size large enough for the kernel (output would be ${OH}x${OW})`, input);
   const params: AvgPool2dParams = {
     N, C, H, W, OH, OW, kh, kw, sh, sw, ph, pw, countIncludePad: opts.countIncludePad !== false, divisorOverride: div,
   };
@@ -180,7 +181,7 @@ export function adaptiveOutputSize(outputSize: AdaptiveOutputSize, H: number, W:
 }
 
 function checkAdaptiveSpatial(input: Tensor): void {
-  if (input.shape[2] < 1 || input.shape[3] < 1) invalidArg('input', 'a non-empty spatial size', input);
+  if (input.shape[2] < 1 || input.shape[3] < 1) shapeError('input', 'a non-empty spatial size', input);
 }
 
 /** Adaptive average pooling to outputSize, as torch.nn.functional.adaptive_avg_pool2d. */
@@ -234,9 +235,9 @@ export interface MaxUnpool2dOptions {
 export function maxUnpool2d(input: Tensor, indices: Tensor, kernelSize: number | number[], opts: MaxUnpool2dOptions = {}): Tensor {
   checkPoolInput(input);
   checkTensor('indices', indices);
-  if (indices.dtype !== 'int64') invalidArg('indices', 'an int64 tensor', indices);
+  if (indices.dtype !== 'int64') dtypeError('indices', 'an int64 tensor', indices);
   if (indices.shape.join(',') !== input.shape.join(','))
-    invalidArg('indices', `a tensor of the input's shape [${input.shape.join(', ')}]`, indices);
+    shapeError('indices', `a tensor of the input's shape [${input.shape.join(', ')}]`, indices);
   if (input.ndim === 3) return maxUnpool2d(input.unsqueeze(0), indices.unsqueeze(0), kernelSize, opts).squeeze(0);
   const [kh, kw] = checkTuple('kernelSize', kernelSize, 2, 1);
   const [sh, sw] = checkTuple('stride', opts.stride ?? [kh, kw], 2, 1);

@@ -2,10 +2,11 @@
 // over all elements or given dimensions, with keepdim. Integer and bool sums accumulate in int64.
 import { native, enums } from '../binding';
 import type { ReduceOpCode } from '../../binding';
-import { Tensor, record, normDim, checkTensor, isFloating } from '../tensor';
+import { Tensor, normDim, checkTensor, isFloating } from '../tensor';
+import { record } from '../autograd';
 import { cast, compare, mul, div } from './elementwise';
 import { expand } from './shape';
-import { invalidArg } from '../errors';
+import { invalidArg, dtypeError } from '../errors';
 
 const R = enums.ReduceOp;
 const RED = { sum: R.Sum, mean: R.Mean, max: R.Max, min: R.Min, argmax: R.Argmax, argmin: R.Argmin } as const;
@@ -82,7 +83,7 @@ export function sum(t: Tensor, dim?: number | number[] | null, keepdim = false):
 }
 export function mean(t: Tensor, dim?: number | number[] | null, keepdim = false): Tensor {
   checkTensor('input', t);
-  if (!isFloating(t.dtype)) invalidArg('input', 'a floating-point tensor (mean of integers is undefined in PyTorch)', t);
+  if (!isFloating(t.dtype)) dtypeError('input', 'a floating-point tensor (mean of integers is undefined in PyTorch)', t);
   const dims = normDims(t, dim);
   const count = dims.reduce((a, d) => a * t.shape[d], 1);
   const out = rawSum(t, dims, keepdim, true);

@@ -2,8 +2,9 @@
 // unsqueeze, squeeze, narrow, select, expand), cat and stack, and their gradients. reshape copies only when the
 // input is not contiguous; view refuses non-contiguous input as PyTorch does.
 import { native } from '../binding';
-import { invalidArg, typeArg } from '../errors';
-import { Tensor, record, normDim, numelOf, checkTensor, contiguousStrides } from '../tensor';
+import { invalidArg, typeArg, dtypeError, shapeError } from '../errors';
+import { Tensor, normDim, numelOf, checkTensor, contiguousStrides } from '../tensor';
+import { record } from '../autograd';
 import { clone, sumTo } from './elementwise';
 
 function viewOf(t: Tensor, shape: number[], strides: number[], offset: number): Tensor {
@@ -19,7 +20,7 @@ export function inferShape(t: Tensor, shape: number[]): number[] {
   const known = shape.filter((s) => s !== -1).reduce((a, b) => a * b, 1);
   const out = shape.map((s) => (s === -1 ? (known === 0 ? 0 : n / known) : s));
   if (numelOf(out) !== n || out.some((s) => !Number.isInteger(s)))
-    invalidArg('shape', `a shape with ${n} elements (input shape [${t.shape.join(', ')}])`, shape);
+    shapeError('shape', `a shape with ${n} elements (input shape [${t.shape.join(', ')}])`, shape);
   return out;
 }
 
@@ -114,7 +115,7 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
 }
 export function expand(t: Tensor, shape: number[]): Tensor {
   checkTensor('input', t);
-  if (shape.length < t.ndim) invalidArg('shape', `at least ${t.ndim} dimensions`, shape);
+  if (shape.length < t.ndim) shapeError('shape', `at least ${t.ndim} dimensions`, shape);
   const lead = shape.length - t.ndim;
   const outShape = shape.map((s, i) => (i >= lead && s === -1 ? t.shape[i - lead] : s));
   const strides = outShape.map((s, i) => {
@@ -122,7 +123,7 @@ export function expand(t: Tensor, shape: number[]): Tensor {
     const src = t.shape[i - lead];
     if (src === s) return t.strides[i - lead];
     if (src === 1) return 0;
-    return invalidArg('shape', `a size compatible with [${t.shape.join(', ')}] at dimension ${i}`, shape);
+    return shapeError('shape', `a size compatible with [${t.shape.join(', ')}] at dimension ${i}`, shape);
   });
   return record(viewOf(t, outShape, strides, t.offset), [t], 'ExpandBackward', (g) => [sumTo(g, t.shape)]);
 }
@@ -134,9 +135,9 @@ export function cat(tensors: Tensor[], dim = 0): Tensor {
   const first = tensors[0];
   const d = normDim(dim, first.ndim);
   tensors.forEach((t, i) => {
-    if (t.dtype !== first.dtype) invalidArg(`tensors[${i}]`, `a ${first.dtype} tensor`, t);
+    if (t.dtype !== first.dtype) dtypeError(`tensors[${i}]`, `a ${first.dtype} tensor`, t);
     if (t.ndim !== first.ndim || t.shape.some((s, k) => k !== d && s !== first.shape[k]))
-      invalidArg(`tensors[${i}]`, `shape [${first.shape.map((s, k) => (k === d ? '*' : s)).join(', ')}]`, t);
+      shapeError(`tensors[${i}]`, `shape [${first.shape.map((s, k) => (k === d ? '*' : s)).join(', ')}]`, t);
   });
   const shape = first.shape.slice();
   shape[d] = tensors.reduce((a, t) => a + t.shape[d], 0);
@@ -162,7 +163,7 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
   if (!Array.isArray(tensors) || !tensors.length) invalidArg('tensors', 'a non-empty array of tensors', tensors);
   tensors.forEach((t, i) => {
     checkTensor(`tensors[${i}]`, t);
-    if (t.shape.join() !== tensors[0].shape.join()) invalidArg(`tensors[${i}]`, `shape [${tensors[0].shape.join(', ')}]`, t);
+    if (t.shape.join() !== tensors[0].shape.join()) shapeError(`tensors[${i}]`, `shape [${tensors[0].shape.join(', ')}]`, t);
   });
   const d = normDim(dim, tensors[0].ndim + 1);
   return cat(tensors.map((t) => unsqueeze(t, d)), d);

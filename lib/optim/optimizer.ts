@@ -1,8 +1,10 @@
 // lib/optim/optimizer.ts — the Optimizer base: parameter groups with per-group options,
 // zeroGrad, per-parameter state, stateDict/loadStateDict in PyTorch's layout
 // ({state: {index: {...}}, paramGroups: [{...options, params: [indices]}]}).
-import { invalidArg, typeArg } from '../errors';
-import { Tensor, keep, zeros } from '../tensor';
+import { invalidArg, typeArg, shapeError } from '../errors';
+import { Tensor } from '../tensor';
+import { zeros } from '../creation';
+import { keep } from '../memory';
 
 export type ParamGroup<O> = O & { params: Tensor[] };
 export type Params<O> = Tensor[] | Iterable<Tensor> | (Partial<O> & { params: Tensor[] })[];
@@ -78,7 +80,7 @@ export abstract class Optimizer<O extends object> {
       const copy: Record<string, StateValue> = {};
       for (const [name, v] of Object.entries(s)) {
         if (v instanceof Tensor) {
-          if (v.shape.join() !== p.shape.join()) invalidArg(`stateDict.state[${k}].${name}`, `shape [${p.shape.join(', ')}]`, v);
+          if (v.shape.join() !== p.shape.join()) shapeError(`stateDict.state[${k}].${name}`, `shape [${p.shape.join(', ')}]`, v);
           const m = v.to(p.device).to(p.dtype); // the parameter's device and dtype
           copy[name] = keep(m === v ? v.clone() : m);
         } else copy[name] = v;

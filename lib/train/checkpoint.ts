@@ -9,7 +9,7 @@
 // argument (`what`, e.g. "--resume"). The weights-only `best.safetensors` is not resumable.
 import * as fs from 'fs';
 import * as path from 'path';
-import { TorchletError } from '../errors';
+import { TorchletError, withIo } from '../errors';
 import { Tensor } from '../tensor';
 import { deserialize, save } from '../serialize';
 import { Module } from '../nn/module';
@@ -124,7 +124,7 @@ export function readTrainState(arg: string, what = 'resume'): LoadedTrainState {
   const fail = (m: string): never => {
     throw new TorchletError(`torchlet: ${what}: ${file} ${m}`, 'ERR_TORCHLET_BAD_CHECKPOINT');
   };
-  const buf = fs.readFileSync(file);
+  const buf = withIo(`${what}: cannot read ${file}`, () => fs.readFileSync(file));
   let tensors: Record<string, Tensor> = {};
   try {
     tensors = deserialize(buf, file);

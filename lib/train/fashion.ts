@@ -15,8 +15,11 @@
 // every batch is copied there; without CUDA the run fails with a clear error before any work.
 import * as fs from 'fs';
 import * as path from 'path';
-import { TorchletError } from '../errors';
-import { Tensor, manualSeed, noGrad, tidy, getRngState, setRngState } from '../tensor';
+import { TorchletError, withIo } from '../errors';
+import { Tensor } from '../tensor';
+import { noGrad } from '../autograd';
+import { tidy } from '../memory';
+import { manualSeed, getRngState, setRngState } from '../random';
 import { crossEntropy } from '../ops/loss';
 import { Adam } from '../optim/adam';
 import { fashionCnn } from '../models/fashion_cnn';
@@ -153,7 +156,7 @@ async function run(opts: TrainOptions, resumed: LoadedTrainState | null): Promis
   const ro = runOptions(opts, resumed);
   const { epochs, batchSize, patience, seed } = ro;
   const out = opts.out ?? (resumed ? path.dirname(resumed.file) : 'runs/fashion-cnn');
-  fs.mkdirSync(out, { recursive: true });
+  withIo(`cannot create ${out}`, () => fs.mkdirSync(out, { recursive: true }));
   manualSeed(seed);
 
   const trainRaw = await FashionMNIST.create({ root: ro.data ?? undefined, train: true, download: opts.download ?? true });
@@ -201,7 +204,7 @@ async function run(opts: TrainOptions, resumed: LoadedTrainState | null): Promis
     const srcBest = path.join(path.dirname(file), 'best.safetensors');
     if (bestEpoch > 0 && path.resolve(srcBest) !== path.resolve(checkpoint)) {
       if (!fs.existsSync(srcBest)) fail(`has no best.safetensors beside it (the best model of epoch ${bestEpoch})`);
-      fs.copyFileSync(srcBest, checkpoint);
+      withIo(`cannot copy ${srcBest} to ${checkpoint}`, () => fs.copyFileSync(srcBest, checkpoint));
     }
     opts.onResume?.({ file, epoch: state.epoch, epochs });
   }

@@ -10,6 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { EpochRecord } from './checkpoint';
+import { withIo } from '../errors';
 
 export interface ReportInput {
   title?: string;
@@ -23,13 +24,15 @@ export interface ReportInput {
 
 function writeAtomic(file: string, text: string): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
+  withIo(`cannot write ${file}`, () => {
+    try {
+      fs.writeFileSync(tmp, text);
+      fs.renameSync(tmp, file);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      throw e;
+    }
+  });
 }
 
 export function metricsCsv(history: EpochRecord[]): string {
@@ -128,7 +131,7 @@ ${opts}
 
 /** Writes metrics.csv alone (runs without the curves and the HTML report). */
 export function writeMetrics(dir: string, history: EpochRecord[]): string {
-  fs.mkdirSync(dir, { recursive: true });
+  withIo(`cannot create ${dir}`, () => fs.mkdirSync(dir, { recursive: true }));
   const file = path.join(dir, 'metrics.csv');
   writeAtomic(file, metricsCsv(history));
   return file;
@@ -136,7 +139,7 @@ export function writeMetrics(dir: string, history: EpochRecord[]): string {
 
 /** Writes metrics.csv, curves.svg and report.html into `dir`. */
 export async function writeReport(dir: string, r: ReportInput): Promise<{ csv: string; svg: string; html: string }> {
-  fs.mkdirSync(dir, { recursive: true });
+  withIo(`cannot create ${dir}`, () => fs.mkdirSync(dir, { recursive: true }));
   const files = { csv: writeMetrics(dir, r.history), svg: path.join(dir, 'curves.svg'), html: path.join(dir, 'report.html') };
   const svg = await renderCurvesSvg(r.history);
   writeAtomic(files.svg, svg);

@@ -10,7 +10,9 @@ import { readTrainState, saveTrainState, RunOptions, EpochRecord } from '../../l
 import { trainFashionMnist } from '../../lib/train/fashion';
 import { fashionCnn } from '../../lib/models/fashion_cnn';
 import { Adam } from '../../lib/optim/adam';
-import { manualSeed, randn, Tensor } from '../../lib/tensor';
+import { Tensor } from '../../lib/tensor';
+import { randn } from '../../lib/creation';
+import { manualSeed } from '../../lib/random';
 
 const made: string[] = [];
 const tmp = (tag: string) => {

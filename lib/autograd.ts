@@ -1,0 +1,163 @@
+// lib/autograd.ts — grad mode, the tape and the backward engine.
+// Contract: an op's output records a GradFn (record()) when grad mode is on and some input requires
+// grad; the node names its op with a member of GRAD_OPS (typed: code that recognises a node, like
+// the maxPool2d(relu(x)) fusion, compares `op`), its inputs, and a backward that maps the output
+// gradient to one gradient per input (null where none is needed). backward() walks the graph once
+// in topological order, with grad mode off, accumulates into leaves' `.grad` (kept tensors), frees
+// every intermediate gradient it owns and drops the graph (retain_graph=false).
+import { invalidArg, TorchletRangeError } from './errors';
+import type { Tensor } from './tensor';
+import { keep } from './memory';
+import { onesLike } from './creation';
+import * as E from './ops/elementwise';
+
+// ---- grad mode ----------------------------------------------------------------------------------
+let gradEnabled = true;
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+/** Runs fn with gradient recording off (like `with torch.no_grad()`). */
+export function noGrad<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+/** Runs fn with gradient recording on (like `with torch.enable_grad()`), e.g. inside noGrad. */
+export function enableGrad<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = true;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+// ---- the tape -----------------------------------------------------------------------------------
+/** Every kind of autograd node, named as PyTorch's grad_fn classes (without the version suffix where PyTorch has one). */
+export const GRAD_OPS = [
+  // elementwise, casts and copies
+  'AddBackward', 'SubBackward', 'RsubBackward', 'MulBackward', 'DivBackward', 'PowBackward', 'NegBackward',
+  'ExpBackward', 'LogBackward', 'SqrtBackward', 'ReluBackward', 'SigmoidBackward', 'TanhBackward',
+  'ToCopyBackward', 'CloneBackward',
+  // reductions
+  'SumBackward', 'MeanBackward', 'MaxBackward0', 'MaxBackward1', 'MinBackward0', 'MinBackward1',
+  // views and joins
+  'ViewBackward', 'PermuteBackward', 'UnsqueezeBackward', 'SqueezeBackward', 'NarrowBackward', 'SelectBackward',
+  'ExpandBackward', 'CatBackward',
+  // linear algebra
+  'MmBackward', 'AddmmBackward',
+  // convolution and padding
+  'ConvolutionBackward', 'ConvReluMaxPoolBackward', 'ConstantPadNdBackward',
+  // pooling
+  'MaxPool2DWithIndicesBackward', 'ReluMaxPool2dBackward', 'AvgPool2DBackward', 'AdaptiveAvgPool2DBackward',
+  'AdaptiveMaxPool2DBackward', 'MaxUnpool2DBackward',
+  // activations and losses
+  'SoftmaxBackward', 'LogSoftmaxBackward', 'NllLossBackward',
+] as const;
+export type GradOp = (typeof GRAD_OPS)[number];
+
+export interface GradFn {
+  /** Which op made this node: compare this (never `name`) to recognise a node. */
+  op: GradOp;
+  /** Display name: the op, with a note where one op stands for another (dropout's mask multiply). */
+  name: string;
+  inputs: (Tensor | null)[];
+  /** Gradients w.r.t. inputs (null where an input needs none), given the output gradient. */
+  backward(grad: Tensor): (Tensor | null)[];
+}
+
+/** Attaches a gradient function to `out` when recording and some input requires grad. */
+export function record<T extends Tensor>(
+  out: T,
+  inputs: (Tensor | null)[],
+  op: GradOp,
+  backward: (g: Tensor) => (Tensor | null)[],
+): T {
+  if (gradEnabled && inputs.some((t) => t && t.requiresGrad)) {
+    out.requiresGrad = true;
+    out.gradFn = { op, name: op, inputs, backward };
+  }
+  return out;
+}
+
+// ---- backward engine ----------------------------------------------------------------------------
+/** Back-propagates from root (a scalar unless `gradient` is given) into the leaves' `.grad`. */
+export function backward(root: Tensor, gradient?: Tensor): void {
+  if (!root.requiresGrad)
+    throw new TorchletRangeError('torchlet: backward() on a tensor that does not require grad and has no grad_fn');
+  if (!gradient && root.numel() !== 1)
+    invalidArg('gradient', 'a gradient tensor (backward() without one needs a scalar output)', root);
+  // topological order by iterative DFS
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  const stack: [Tensor, number][] = [[root, 0]];
+  seen.add(root);
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const [t, i] = top;
+    const inputs = t.gradFn ? t.gradFn.inputs : [];
+    if (i < inputs.length) {
+      top[1]++;
+      const c = inputs[i];
+      if (c && c.requiresGrad && !seen.has(c)) {
+        seen.add(c);
+        stack.push([c, 0]);
+      }
+    } else {
+      order.push(t);
+      stack.pop();
+    }
+  }
+  // Every gradient in `grads` is owned by the engine (never aliased), so it can be disposed once used —
+  // except the caller's `gradient`, which is used in place (no copy) and never disposed: it is copied
+  // only if it (or a view of it) would become a leaf's .grad.
+  const borrowed = gradient ?? null;
+  const drop = (x: Tensor) => {
+    if (x !== borrowed) x.dispose();
+  };
+  const own = (x: Tensor) => (borrowed && x._storage === borrowed._storage ? E.clone(x) : x); // views of it too
+  const grads = new Map<Tensor, Tensor>();
+  noGrad(() => {
+    grads.set(root, gradient ?? onesLike(root));
+    for (let k = order.length - 1; k >= 0; k--) {
+      const t = order[k];
+      const g = grads.get(t);
+      if (!g) continue;
+      grads.delete(t);
+      if (!t.gradFn) {
+        if (t.requiresGrad) {
+          if (t.grad) {
+            const total = E.add(t.grad, g);
+            t.grad.dispose();
+            drop(g);
+            t.grad = keep(total);
+          } else t.grad = keep(own(g));
+        } else drop(g);
+        continue;
+      }
+      const fn = t.gradFn;
+      const ins = fn.backward(g);
+      t.gradFn = null; // free the graph (retain_graph=false)
+      const used = new Set<Tensor>();
+      fn.inputs.forEach((inp, j) => {
+        let gi = ins[j];
+        if (!inp || !gi || !inp.requiresGrad) return;
+        if (used.has(gi)) gi = E.clone(gi); // the same tensor returned for two inputs
+        used.add(gi);
+        const prev = grads.get(inp);
+        if (prev) {
+          grads.set(inp, E.add(prev, gi));
+          drop(prev);
+          drop(gi);
+        } else grads.set(inp, gi);
+      });
+      for (const gi of ins) if (gi && !used.has(gi) && gi !== g) drop(gi);
+      if (!used.has(g)) drop(g);
+    }
+  });
+}
