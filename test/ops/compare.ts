@@ -1,8 +1,10 @@
 // test/ops/compare.ts — helpers of the CUDA-vs-CPU checks in the op tests (the `vsCpu` blocks of
-// test/ops/<op>.test.ts): a seeded generator, element values as a flat array, an element-wise
-// comparison of a device result with the CPU result (exact unless a tolerance is given; NaN equals
-// NaN, bigints exactly), the same with the op's tolerance from test/ops/tolerances.ts for GEMM-like
-// ops, a bit-for-bit repeat check, and the pooling ops' input generator and forward/backward check.
+// test/ops/<op>.test.ts; formerly test/cuda/compare.ts): seeded input generators (inputs are made
+// on the CPU, then copied, so both devices see the same numbers), element values as a flat array, an
+// element-wise comparison of a device result with the CPU result (exact unless a tolerance is
+// given; NaN equals NaN, bigints exactly), the same with the op's tolerance from
+// test/ops/tolerances.ts for GEMM-like ops, a bit-for-bit repeat check, the pooling ops'
+// forward/backward check, and draws from the same generator state on both devices.
 import * as torch from '../../lib';
 import type { Tensor, DType } from '../../lib';
 import type { TestDevice } from '../devices';
