@@ -3,9 +3,12 @@
 // =cuda, =cpu) overrides the list. describeDevices(name, fn) runs fn's block once per device; a
 // device asked for but unavailable here (CUDA on a machine without a GPU or a CUDA build) gets a
 // describe.skip whose title says why, so the report shows what did not run instead of hiding it.
+// describeOp(op, fn) is the runner of the op tests (test/ops/<op>.test.ts): describeDevices plus the
+// skip list test/ops/skips.ts, per device and per dtype.
 import * as torch from '../lib';
-import type { Tensor } from '../lib';
-import { native } from '../lib/binding';
+import type { Tensor, DType } from '../lib';
+import { cudaInfo } from '../lib/device';
+import { skipReason } from './ops/skips';
 
 export type TestDevice = 'cpu' | 'cuda';
 const KNOWN: TestDevice[] = ['cpu', 'cuda'];
@@ -13,7 +16,7 @@ const KNOWN: TestDevice[] = ['cpu', 'cuda'];
 /** Why CUDA cannot run here ('' when it can). */
 export function cudaSkipReason(): string {
   if (torch.cuda.isAvailable()) return '';
-  const info = native.cudaInfo();
+  const info = cudaInfo();
   return `CUDA not available: ${info.reason || 'no device'}`;
 }
 export const CUDA_AVAILABLE = torch.cuda.isAvailable();
@@ -56,4 +59,55 @@ export function testNoCuda(name: string, fn: jest.ProvidesCallback): void {
 /** t copied to `device` (t itself on its own device). */
 export function onDevice(t: Tensor, device: TestDevice): Tensor {
   return t.to(device);
+}
+
+/** What an op test file's body gets from describeOp, once per device. */
+export interface OpRun {
+  /** the op (or op family) under test: its file is test/ops/<op>.test.ts */
+  op: string;
+  /** the device this instance of the body runs on */
+  device: TestDevice;
+  /** t on the device under test: a copy on CUDA, t itself on the CPU (inputs are made on the CPU, then moved) */
+  on: (t: Tensor) => Tensor;
+  /**
+   * describe(dtype, () => fn(dtype)) for each dtype; one that test/ops/skips.ts lists for (op, device)
+   * is a describe.skip titled `<dtype> (skipped: <reason>)`.
+   */
+  dtypes: <D extends DType>(list: readonly D[], fn: (dtype: D) => void) => void;
+  /**
+   * describe(title, fn) on every device but the CPU: checks that compare this device's result with
+   * the CPU's for the same inputs (the CPU is the reference there, so the CPU instance has none).
+   */
+  vsCpu: (title: string, fn: () => void) => void;
+}
+
+/**
+ * The per-device runner of the op tests: describe("<op> [<device>]", () => fn(run)) for every
+ * requested device (TORCHLET_TEST_DEVICES, default cpu and cuda). A device that is unavailable here,
+ * or that test/ops/skips.ts lists for the op with dtype '*', gets a describe.skip whose title gives
+ * the reason, so its tests are reported as skipped. The body runs at collection time on every
+ * device, skipped or not: it must only declare tests and touch the device inside them.
+ */
+export function describeOp(op: string, fn: (run: OpRun) => void): void {
+  for (const device of requested()) {
+    const run: OpRun = {
+      op,
+      device,
+      on: (t) => onDevice(t, device),
+      dtypes: (list, body) => {
+        for (const dtype of list) {
+          const why = skipReason(op, device, dtype);
+          if (why) describe.skip(`${dtype} (skipped: ${why})`, () => body(dtype));
+          else describe(dtype, () => body(dtype));
+        }
+      },
+      vsCpu: (title, body) => {
+        if (device !== 'cpu') describe(title, body);
+      },
+    };
+    const unavailable = device === 'cuda' && !CUDA_AVAILABLE ? cudaSkipReason() : '';
+    const why = unavailable || skipReason(op, device);
+    if (why) describe.skip(`${op} [${device}] (skipped: ${why})`, () => fn(run));
+    else describe(`${op} [${device}]`, () => fn(run));
+  }
 }

@@ -1,6 +1,8 @@
-// test/gradcheck.ts — the float64 central finite-difference gradient checker shared by the tests.
+// test/gradcheck.ts — the float64 central finite-difference gradient checker shared by the tests,
+// on any device (the inputs are made on the CPU and moved there; results are read back).
 import * as torch from '../lib';
 import type { Tensor } from '../lib';
+import type { TestDevice } from './devices';
 import { expectClose, randnT, toNumbers } from './helpers';
 
 export interface GradcheckOptions {
@@ -10,19 +12,24 @@ export interface GradcheckOptions {
   /** called before every evaluation of f (analytic and numeric), e.g. to re-seed dropout */
   before?: () => void;
   seed?: number;
+  /** the device f runs on (default 'cpu'): every input, and the upstream gradient, is moved there */
+  device?: TestDevice;
 }
 
 /**
  * Checks the gradients of every float64 input of f. Inputs are used as data: each evaluation
- * makes fresh leaves from them; non-floating inputs (targets) are passed through unchanged.
+ * makes fresh leaves from them (on opts.device); non-floating inputs (targets) are passed through
+ * unchanged (moved to the device).
  */
 export function gradcheck(f: (xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradcheckOptions = {}): void {
   const eps = opts.eps ?? 1e-6;
   const atol = opts.atol ?? 1e-6;
   const rtol = opts.rtol ?? 1e-6;
   const before = opts.before ?? (() => undefined);
+  const device = opts.device ?? 'cpu';
   const data = inputs.map((t) => (t.dtype === 'float64' ? Float64Array.from(t.toArray() as Float64Array) : null));
-  const make = (k: number, d: Float64Array | null): Tensor => (d ? torch.fromBuffer(d, inputs[k].shape.slice()) : inputs[k]);
+  const fixed = inputs.map((t) => t.to(device));
+  const make = (k: number, d: Float64Array | null): Tensor => (d ? torch.fromBuffer(d, inputs[k].shape.slice()).to(device) : fixed[k]);
 
   // analytic
   before();
@@ -31,7 +38,7 @@ export function gradcheck(f: (xs: Tensor[]) => Tensor, inputs: Tensor[], opts: G
   expect(y.dtype).toBe('float64');
   const g = randnT(y.shape, opts.seed ?? 12345);
   const gArr = toNumbers(g);
-  y.backward(g);
+  y.backward(g.to(device));
 
   // numeric: L(x) = sum(f(x) * g), evaluated without recording
   const loss = (xs: (Float64Array | null)[]): number =>

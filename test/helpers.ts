@@ -1,10 +1,13 @@
 // test/helpers.ts — shared helpers for the op tests: loading the PyTorch reference fixtures
 // (test/fixtures/*.json, see test/fixtures/README.md), turning fixture tensors into torchlet
-// tensors, and comparing results with a diagnostic message (max error, where, how many).
+// tensors (on the CPU, then moved to the device under test), comparing results with a diagnostic
+// message (max error, where, how many), deterministic test data, and the argument-error check.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../lib';
 import type { Tensor, DType } from '../lib';
+import type { TestDevice } from './devices';
+import { refTol } from './ops/tolerances';
 
 /** A fixture tensor: flat row-major data. */
 export interface T {
@@ -79,15 +82,18 @@ export function fromFixture(t: T, dtype?: DType): Tensor {
   return d === 'float64' ? x : x.to(d);
 }
 
-/** Input tensors of a case (null stays null); floating inputs get `dtype` and, if asked, requiresGrad. */
-export function inputsOf(c: FixtureCase, dtype: 'float32' | 'float64', requiresGrad = true): Record<string, Tensor | null> {
+/**
+ * Input tensors of a case (null stays null), made on the CPU and moved to `device`; floating inputs
+ * get `dtype` and, if asked, requiresGrad (as leaves on the device).
+ */
+export function inputsOf(c: FixtureCase, dtype: 'float32' | 'float64', requiresGrad = true, device: TestDevice = 'cpu'): Record<string, Tensor | null> {
   const out: Record<string, Tensor | null> = {};
   for (const [k, v] of Object.entries(c.inputs)) {
     if (!v) {
       out[k] = null;
       continue;
     }
-    const t = fromFixture(v, dtype);
+    const t = fromFixture(v, dtype).to(device);
     if (requiresGrad && v.dtype === 'float64' && (!c.grads || k in c.grads)) t.requiresGrad_();
     out[k] = t;
   }
@@ -249,27 +255,134 @@ export function randnT(shape: number[], seed: number, scale = 1): Tensor {
   return torch.fromBuffer(d, shape);
 }
 
-/** Runs a forward function on a case's inputs, back-propagates gradOutput and checks output and grads. */
+/**
+ * Runs a forward function on a case's inputs (on `device`), back-propagates gradOutput and checks
+ * output and grads against the case's PyTorch values, within refTol(op, dtype, device) of
+ * test/ops/tolerances.ts for the magnitude of the case's values (`op` defaults to the default tolerances).
+ */
 export function checkDiffCase(
   c: FixtureCase,
   dtype: 'float32' | 'float64',
   forward: (inputs: Record<string, Tensor | null>) => Tensor,
-  opts: { outputName?: string; scale?: number } = {},
+  opts: { outputName?: string; scale?: number; device?: TestDevice; op?: string } = {},
 ): void {
-  const ins = inputsOf(c, dtype, true);
+  const device = opts.device ?? 'cpu';
+  const op = opts.op ?? 'default';
+  const ins = inputsOf(c, dtype, true, device);
   const y = forward(ins);
   const expOut = opts.outputName ? (c.outputs![opts.outputName] as T) : c.output!;
   const scale = opts.scale ?? Math.max(inputScale(c), maxAbs(expOut.data));
   expect(y.dtype).toBe(dtype);
-  expectClose(y, expOut, { ...tolFor(dtype, scale), label: `${c.name} [${dtype}] output` });
+  expectClose(y, expOut, { ...refTol(op, dtype, device, { magnitude: scale }), label: `${c.name} [${dtype}] output` });
   if (!c.grads || Object.keys(c.grads).length === 0) return;
-  const g = fromFixture(c.gradOutput!, dtype);
+  const g = fromFixture(c.gradOutput!, dtype).to(device);
   y.backward(g);
   for (const [k, gexp] of Object.entries(c.grads)) {
     const x = ins[k];
     if (!x) throw new Error(`${c.name}: fixture has a grad for ${k} but no such input`);
     if (!x.grad) throw new Error(`${c.name} [${dtype}]: ${k}.grad is null after backward()`);
     const gs = Math.max(scale, maxAbs(gexp.data), maxAbs(c.gradOutput!.data));
-    expectClose(x.grad, gexp, { ...tolFor(dtype, gs), label: `${c.name} [${dtype}] grad ${k}` });
+    expectClose(x.grad, gexp, { ...refTol(op, dtype, device, { magnitude: gs }), label: `${c.name} [${dtype}] grad ${k}` });
   }
+}
+
+/**
+ * A one-input pooling case: runs fwd on the case's x (made on the CPU, moved to `device`), compares
+ * the output (c.output, or c.outputs[outName]) and, after backward(gradOutput), x.grad with the
+ * case's PyTorch values within refTol(op, dtype, device) for the magnitude of x (output) and of
+ * gradOutput (grad).
+ */
+export function checkPoolCase(
+  c: FixtureCase,
+  dtype: 'float32' | 'float64',
+  fwd: (x: Tensor) => Tensor,
+  opts: { device?: TestDevice; op?: string; outName?: string } = {},
+): void {
+  const device = opts.device ?? 'cpu';
+  const op = opts.op ?? 'default';
+  const x = fromFixture(c.inputs.x!, dtype).to(device).requiresGrad_();
+  const y = fwd(x);
+  const out = (opts.outName ? c.outputs![opts.outName] : c.output) as T;
+  expect(y.dtype).toBe(dtype);
+  expect(y.shape).toEqual(out.shape);
+  expectClose(y, out, { ...refTol(op, dtype, device, { magnitude: maxAbs(c.inputs.x!.data) }), label: `${c.name} output` });
+  y.backward(fromFixture(c.gradOutput!, dtype).to(device));
+  expectClose(x.grad!, c.grads!.x, { ...refTol(op, dtype, device, { magnitude: maxAbs(c.gradOutput!.data) }), label: `${c.name} grad x` });
+}
+
+// ---- deterministic test data (independent of torchlet's generator), made on the CPU ----
+
+/** A float64 tensor whose elements are all distinct and at least 0.05 apart (no max ties). */
+export function distinctT(shape: number[], seed: number): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const r = rng(seed);
+  const vals = Array.from({ length: n }, (_, i) => (i - n / 2) * 0.1 + 0.02 * r());
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [vals[i], vals[j]] = [vals[j], vals[i]];
+  }
+  return torch.fromBuffer(Float64Array.from(vals), shape);
+}
+/** Values bounded away from zero: sign * (0.5 .. 1.5). */
+export function awayFromZero(shape: number[], seed: number): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const r = rng(seed);
+  const d = Float64Array.from({ length: n }, () => (r() < 0.5 ? -1 : 1) * (0.5 + r()));
+  return torch.fromBuffer(d, shape);
+}
+/** Values in 0.5 .. 2. */
+export function positive(shape: number[], seed: number): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const r = rng(seed);
+  return torch.fromBuffer(Float64Array.from({ length: n }, () => 0.5 + 1.5 * r()), shape);
+}
+/** n int64 class indices in [0, c). */
+export function targets(n: number, c: number, seed: number): Tensor {
+  const r = rng(seed);
+  return torch.fromBuffer(BigInt64Array.from({ length: n }, () => BigInt(Math.floor(r() * c))), [n]);
+}
+
+// ---- argument errors ----
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Runs fn; it must throw an Error (never crash the process) whose message starts with "torchlet:"
+ * and names the argument: `names` as a string must appear as "for <names>" (the library's format
+ * "torchlet: Expected <what> for <name> but received <got>"), as a RegExp it must match.
+ */
+export function expectArgError(fn: () => unknown, names: string | RegExp): void {
+  let err: unknown;
+  let threw = false;
+  try {
+    fn();
+  } catch (e) {
+    threw = true;
+    err = e;
+  }
+  if (!threw) throw new Error(`expected an error naming ${String(names)}, but nothing was thrown`);
+  expect(err).toBeInstanceOf(Error);
+  const msg = (err as Error).message;
+  expect(msg).toMatch(/^torchlet: /);
+  const re = typeof names === 'string' ? new RegExp(`for ${escapeRe(names)}\\b`) : names;
+  expect(msg).toMatch(re);
+}
+
+/** A row of an argument-error table: [title, the failing call, the argument its message must name]. */
+export type ArgErrorRow = [string, () => unknown, string | RegExp];
+
+// ---- max pooling NaN / tie fixtures (test/fixtures/pool_nan.json, gen_pool_nan_fixtures.py) ----
+
+/** A pool_nan.json tensor: flat data with 'nan', 'inf', '-inf' spelled as strings. */
+export type EncodedT = { shape: number[]; data: (number | string)[] };
+export interface PoolNanCase { name: string; kernel: number | number[]; relu: boolean; x: EncodedT; y: EncodedT; indices: EncodedT; gy: EncodedT; gx: EncodedT }
+/** The cases of pool_nan.json: max pooling (relu: of relu(x)) with NaN and tie windows. */
+export function poolNanCases(): PoolNanCase[] {
+  return (JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'pool_nan.json'), 'utf8')) as { cases: PoolNanCase[] }).cases;
+}
+/** The numbers of an EncodedT. */
+export function decodeT(e: EncodedT): number[] {
+  return e.data.map((v) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : (v as number)));
 }

@@ -1,6 +1,6 @@
 // test/nn/module.test.ts — nn.Module behaviour: parameter discovery and order, the seed's printed
 // FashionCNN and its parameter count, train/eval and dropout, apply, zeroGrad, stateDict round
-// trips, and argument errors of the module constructors.
+// trips, ModuleList, and argument errors of the module constructors.
 import * as torch from '../../lib';
 const { nn } = torch;
 
@@ -89,5 +89,12 @@ describe('Module', () => {
     expect(() => new nn.MaxPool2d(2, { padding: 2 })).toThrow(/padding/);
     expect(() => new nn.Linear(-1, 2)).toThrow(/inFeatures/);
     expect(() => new nn.Conv2d(3, 8, 2, { padding: 'same', stride: 2 })).toThrow(/padding/);
+  });
+  test('ModuleList registers its modules', () => {
+    const l = new nn.ModuleList([new nn.Linear(2, 2), new nn.ReLU()]);
+    l.append(new nn.Linear(2, 1));
+    expect(l.length).toBe(3);
+    expect(l.namedParameters().map(([n]) => n)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
+    expect(() => l.forward()).toThrow(/ModuleList/);
   });
 });

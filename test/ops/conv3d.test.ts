@@ -1,12 +1,19 @@
-// Conv3d against PyTorch (test/fixtures/conv3d.json): output and grads for x, weight and bias,
-// in float64 (tight) and float32 (~1e-4 relative), a float64 finite-difference gradcheck,
-// unbatched input, the nn.Conv3d module, and argument errors that name the argument.
+// test/ops/conv3d.test.ts — F.conv3d / nn.Conv3d on every device: against PyTorch
+// (test/fixtures/conv3d.json: output and grads for x, weight and bias, float64 and float32), a float64
+// finite-difference gradcheck, unbatched and non-contiguous input, the module and its repr, argument
+// errors that name the argument, and on CUDA agreement with the CPU (output and all gradients on
+// awkward sizes, float32 and float64) and deterministic gradients.
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
-import { casesOf, checkDiffCase, fromFixture, expectClose, FixtureCase, randnT, toNumbers, tolFor } from '../helpers';
+import { describeOp } from '../devices';
+import { gradcheck } from '../gradcheck';
+import { casesOf, checkDiffCase, expectClose, fromFixture, randnT, toNumbers, ArgErrorRow, FixtureCase } from '../helpers';
+import { bitsEqual, expectCloseToCpu } from './compare';
+import { refTol, FloatDType } from './tolerances';
 
 const F = torch.F;
 const cases = casesOf('conv3d');
+type Conv3dOpts = NonNullable<Parameters<typeof F.conv3d>[3]>;
 
 function run(c: FixtureCase) {
   return (ins: Record<string, Tensor | null>): Tensor => {
@@ -20,112 +27,166 @@ function run(c: FixtureCase) {
   };
 }
 
-describe('conv3d vs PyTorch', () => {
-  test('fixture has cases', () => expect(cases.length).toBeGreaterThanOrEqual(8));
+interface Case {
+  name: string;
+  x: number[];
+  w: number[];
+  opts: Conv3dOpts;
+  bias?: boolean;
+}
 
-  describe.each(['float64', 'float32'] as const)('%s', (dtype) => {
-    test.each(cases)('%s', (_name, c) => {
-      checkDiffCase(c, dtype, run(c));
+const cudaCases: Case[] = [
+  { name: '3x3x3 pad 1, odd volume', x: [2, 3, 5, 6, 7], w: [4, 3, 3, 3, 3], opts: { padding: 1 } },
+  { name: 'stride (2,1,2), mixed padding, groups 2, batch 1', x: [1, 4, 7, 5, 6], w: [6, 2, 3, 2, 3], opts: { stride: [2, 1, 2], padding: [1, 0, 1], groups: 2 } },
+  { name: 'dilation 2, no bias', x: [2, 2, 9, 8, 9], w: [3, 2, 3, 3, 2], opts: { dilation: 2, padding: [2, 2, 1] }, bias: false },
+  { name: 'depthwise', x: [2, 4, 6, 6, 6], w: [4, 1, 3, 3, 3], opts: { padding: 1, groups: 4 } },
+  { name: '1x1x1', x: [3, 5, 4, 5, 3], w: [7, 5, 1, 1, 1], opts: {} },
+  { name: '1x1x1 stride 2', x: [2, 3, 5, 5, 5], w: [4, 3, 1, 1, 1], opts: { stride: 2 } },
+  { name: "'same' padding", x: [2, 3, 6, 7, 5], w: [4, 3, 3, 1, 5], opts: { padding: 'same' } },
+  { name: 'kernel covers the whole input', x: [2, 2, 3, 4, 5], w: [3, 2, 3, 4, 5], opts: {} },
+  { name: 'long reductions (16 -> 32 channels)', x: [2, 16, 8, 10, 10], w: [32, 16, 3, 3, 3], opts: { padding: 1 } },
+];
+
+describeOp('conv3d', ({ device, on, dtypes, vsCpu }) => {
+  describe('vs PyTorch', () => {
+    test('fixture has cases', () => expect(cases.length).toBeGreaterThanOrEqual(8));
+
+    dtypes(['float64', 'float32'] as const, (dtype) => {
+      test.each(cases)('%s', (_name, c) => {
+        checkDiffCase(c, dtype, run(c), { device, op: 'conv3d' });
+      });
+    });
+
+    test('unbatched [C, D, H, W] input gives the batched result without the batch dim', () => {
+      const c = cases.find(([n]) => n === 'conv3d_basic_3x3x3_pad1')![1];
+      const x = on(fromFixture(c.inputs.x!));
+      const w = on(fromFixture(c.inputs.weight!));
+      const b = on(fromFixture(c.inputs.bias!));
+      const y = F.conv3d(x.select(0, 1), w, b, { padding: 1 });
+      const full = F.conv3d(x, w, b, { padding: 1 });
+      expect(y.shape).toEqual(full.shape.slice(1));
+      expectClose(y, full.select(0, 1), { atol: 1e-12 });
+    });
+
+    test('non-contiguous (permuted) input gives the same output and grads', () => {
+      const c = cases.find(([n]) => n === 'conv3d_groups2_pad1')![1];
+      const p = c.params;
+      const xt = on(fromFixture(c.inputs.x!).transpose(3, 4).contiguous()).requiresGrad_();
+      const x = xt.transpose(3, 4);
+      expect(x.isContiguous()).toBe(false);
+      const w = on(fromFixture(c.inputs.weight!)).requiresGrad_();
+      const y = F.conv3d(x, w, on(fromFixture(c.inputs.bias!)), { stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups });
+      const t = refTol('conv3d', 'float64', device, { magnitude: 10 });
+      expectClose(y, c.output!, { ...t, label: 'output' });
+      y.backward(on(fromFixture(c.gradOutput!)));
+      expectClose(xt.grad!.transpose(3, 4), c.grads!.x, { ...t, label: 'grad x' });
+      expectClose(w.grad!, c.grads!.weight, { ...t, label: 'grad weight' });
+    });
+
+    test('nn.Conv3d module forward equals F.conv3d with its parameters, and its repr', () => {
+      torch.manualSeed(1);
+      const m = new torch.nn.Conv3d(1, 4, 3, { padding: 1 }).to(device);
+      expect(m.extraRepr()).toBe('1, 4, kernel_size=(3, 3, 3), stride=(1, 1, 1), padding=(1, 1, 1)');
+      expect(String(m)).toContain('Conv3d(1, 4, kernel_size=(3, 3, 3), stride=(1, 1, 1), padding=(1, 1, 1))');
+      expect(m.weight.shape).toEqual([4, 1, 3, 3, 3]);
+      const bound = 1 / Math.sqrt(27);
+      for (const v of toNumbers(m.weight)) expect(Math.abs(v)).toBeLessThanOrEqual(bound + 1e-12);
+      for (const v of toNumbers(m.bias!)) expect(Math.abs(v)).toBeLessThanOrEqual(bound + 1e-12);
+      const x = on(torch.randn([2, 1, 5, 6, 4]));
+      const y = m.forward(x);
+      expect(y.shape).toEqual([2, 4, 5, 6, 4]);
+      expectClose(y, F.conv3d(x, m.weight, m.bias, { padding: 1 }), { atol: 1e-6 });
+      const m2 = new torch.nn.Conv3d(4, 6, [1, 3, 2], { stride: 2, groups: 2, bias: false, dilation: [1, 2, 1] });
+      expect(m2.extraRepr()).toBe('4, 6, kernel_size=(1, 3, 2), stride=(2, 2, 2), dilation=(1, 2, 1), groups=2, bias=False');
+      expect(m2.parameters().length).toBe(1);
     });
   });
 
-  test('unbatched [C, D, H, W] input gives the batched result without the batch dim', () => {
-    const c = cases.find(([n]) => n === 'conv3d_basic_3x3x3_pad1')![1];
-    const x = fromFixture(c.inputs.x!);
-    const w = fromFixture(c.inputs.weight!);
-    const b = fromFixture(c.inputs.bias!);
-    const y = F.conv3d(x.select(0, 1), w, b, { padding: 1 });
-    const full = F.conv3d(x, w, b, { padding: 1 });
-    expect(y.shape).toEqual(full.shape.slice(1));
-    expectClose(y, full.select(0, 1), { atol: 1e-12 });
+  dtypes(['float64'] as const, () => {
+    // |numeric - analytic| <= 1e-6 + 1e-5 |numeric| for every element of x, weight and bias
+    test('finite-difference gradcheck (stride 2x1x1, padding, dilation, groups 2, bias)', () => {
+      const opts = { stride: [2, 1, 1], padding: [1, 0, 1], dilation: [1, 2, 1], groups: 2 };
+      gradcheck(
+        ([x, w, b]) => F.conv3d(x, w, b, opts),
+        [randnT([2, 4, 4, 5, 3], 11), randnT([4, 2, 2, 2, 3], 12, 0.3), randnT([4], 13)],
+        { seed: 14, atol: 1e-6, rtol: 1e-5, device },
+      );
+    });
   });
 
-  test('non-contiguous (permuted) input gives the same output and grads', () => {
-    const c = cases.find(([n]) => n === 'conv3d_groups2_pad1')![1];
-    const p = c.params;
-    const xt = fromFixture(c.inputs.x!).transpose(3, 4).contiguous().requiresGrad_();
-    const x = xt.transpose(3, 4);
-    expect(x.isContiguous()).toBe(false);
-    const w = fromFixture(c.inputs.weight!).requiresGrad_();
-    const y = F.conv3d(x, w, fromFixture(c.inputs.bias!), { stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups });
-    expectClose(y, c.output!, { ...tolFor('float64', 10), label: 'output' });
-    y.backward(fromFixture(c.gradOutput!));
-    expectClose(xt.grad!.transpose(3, 4), c.grads!.x, { ...tolFor('float64', 10), label: 'grad x' });
-    expectClose(w.grad!, c.grads!.weight, { ...tolFor('float64', 10), label: 'grad weight' });
+  describe('argument errors name the argument', () => {
+    const f64 = (shape: number[]): Tensor => on(torch.zeros(shape, { dtype: 'float64' }));
+    const rows: ArgErrorRow[] = [
+      ['3-D input (wrong rank)', () => F.conv3d(f64([3, 5, 5]), f64([4, 3, 3, 3, 3])), /for input\b/],
+      ['6-D input (wrong rank)', () => F.conv3d(f64([1, 1, 3, 5, 5, 5]), f64([4, 3, 3, 3, 3])), /for input\b/],
+      ['4-D weight (wrong rank)', () => F.conv3d(f64([1, 3, 5, 5, 5]), f64([4, 3, 3, 3])), /for weight\b/],
+      ['channel mismatch', () => F.conv3d(f64([1, 3, 5, 5, 5]), f64([4, 2, 3, 3, 3])), /for input\b/],
+      ['groups does not divide input channels', () => F.conv3d(f64([1, 3, 5, 5, 5]), f64([4, 1, 3, 3, 3]), null, { groups: 2 }), /for groups\b/],
+      ['groups does not divide output channels', () => F.conv3d(f64([1, 4, 5, 5, 5]), f64([3, 2, 3, 3, 3]), null, { groups: 2 }), /for groups\b/],
+      ['groups 0', () => F.conv3d(f64([1, 4, 5, 5, 5]), f64([4, 4, 3, 3, 3]), null, { groups: 0 }), /for groups\b/],
+      ['kernel larger than input', () => F.conv3d(f64([1, 2, 2, 5, 5]), f64([3, 2, 3, 3, 3])), /for input\b/],
+      ['bias of wrong size', () => F.conv3d(f64([1, 2, 5, 5, 5]), f64([3, 2, 3, 3, 3]), f64([2])), /for bias\b/],
+      ['stride of 2 elements', () => F.conv3d(f64([1, 2, 5, 5, 5]), f64([3, 2, 3, 3, 3]), null, { stride: [1, 1] }), /for stride\b/],
+      ['negative padding', () => F.conv3d(f64([1, 2, 5, 5, 5]), f64([3, 2, 3, 3, 3]), null, { padding: -1 }), /for padding\b/],
+      ['dilation 0', () => F.conv3d(f64([1, 2, 5, 5, 5]), f64([3, 2, 3, 3, 3]), null, { dilation: 0 }), /for dilation\b/],
+      ["'same' with stride 2", () => F.conv3d(f64([1, 2, 5, 5, 5]), f64([3, 2, 3, 3, 3]), null, { padding: 'same', stride: 2 }), /for padding\b/],
+      ['weight dtype mismatch', () => F.conv3d(f64([1, 2, 5, 5, 5]), on(torch.zeros([3, 2, 3, 3, 3], { dtype: 'float32' }))), /for weight\b/],
+      ['nn.Conv3d groups not dividing inChannels', () => new torch.nn.Conv3d(3, 4, 3, { groups: 2 }), /for groups\b/],
+      ['nn.Conv3d kernelSize of 2 elements', () => new torch.nn.Conv3d(3, 4, [3, 3]), /for kernelSize\b/],
+    ];
+    test.each(rows)('%s', (_name, fn, re) => {
+      expect(fn).toThrow(re);
+    });
   });
 
-  test('float64 finite-difference gradcheck (stride 2x1x1, padding, dilation, groups 2, bias)', () => {
-    const opts = { stride: [2, 1, 1], padding: [1, 0, 1], dilation: [1, 2, 1], groups: 2 };
-    const xs = randnT([2, 4, 4, 5, 3], 11);
-    const ws = randnT([4, 2, 2, 2, 3], 12, 0.3);
-    const bs = randnT([4], 13);
-    const data = [xs, ws, bs].map((t) => Float64Array.from(t.toArray() as Float64Array));
-    const shapes = [xs.shape, ws.shape, bs.shape];
-    const mk = (k: number, d: Float64Array): Tensor => torch.fromBuffer(d, shapes[k].slice());
-    const leaves = data.map((d, k) => mk(k, d).requiresGrad_());
-    const y = F.conv3d(leaves[0], leaves[1], leaves[2], opts);
-    const g = randnT(y.shape, 14);
-    const gArr = toNumbers(g);
-    y.backward(g);
-    const loss = (ds: Float64Array[]): number => {
-      const out = toNumbers(F.conv3d(mk(0, ds[0]), mk(1, ds[1]), mk(2, ds[2]), opts));
-      return out.reduce((s, v, i) => s + v * gArr[i], 0);
-    };
-    const eps = 1e-6;
-    for (let k = 0; k < 3; ++k) {
-      const analytic = toNumbers(leaves[k].grad!);
-      for (let i = 0; i < data[k].length; ++i) {
-        const orig = data[k][i];
-        const plus = data.map((d) => Float64Array.from(d));
-        plus[k][i] = orig + eps;
-        const minus = data.map((d) => Float64Array.from(d));
-        minus[k][i] = orig - eps;
-        const num = (loss(plus) - loss(minus)) / (2 * eps);
-        expect(Math.abs(num - analytic[i])).toBeLessThan(1e-6 + 1e-5 * Math.abs(num));
-      }
+  // Implicit-GEMM kernels on CUDA: agreement within the 'conv3d' tolerance for the reduction length;
+  // gradients must repeat bit for bit.
+  vsCpu('CUDA vs CPU (output and all gradients)', () => {
+    beforeAll(() => torch.manualSeed(20261204));
+
+    function runCase(c: Case, dtype: FloatDType): void {
+      const x0 = torch.randn(c.x, { dtype });
+      const w0 = torch.randn(c.w, { dtype }).mul(0.3);
+      const b0 = c.bias === false ? null : torch.randn([c.w[0]], { dtype });
+      const xc = x0.detach().requiresGrad_();
+      const wc = w0.detach().requiresGrad_();
+      const bc = b0 ? b0.detach().requiresGrad_() : null;
+      const xg = on(x0).detach().requiresGrad_();
+      const wg = on(w0).detach().requiresGrad_();
+      const bg = b0 ? on(b0).detach().requiresGrad_() : null;
+      const yc = F.conv3d(xc, wc, bc, c.opts);
+      const yg = F.conv3d(xg, wg, bg, c.opts);
+      expect(yg.shape).toEqual(yc.shape);
+      const KK = c.w[2] * c.w[3] * c.w[4];
+      expectCloseToCpu('conv3d', yg, yc, dtype, 'output', c.w[1] * KK);
+      const g = torch.randn(yc.shape, { dtype });
+      yc.backward(g);
+      yg.backward(on(g));
+      const [N, OC, OD, OH, OW] = yc.shape;
+      expectCloseToCpu('conv3d', xg.grad, xc.grad, dtype, 'input grad', OC * KK);
+      expectCloseToCpu('conv3d', wg.grad, wc.grad, dtype, 'weight grad', N * OD * OH * OW);
+      if (bc) expectCloseToCpu('conv3d', bg!.grad, bc.grad, dtype, 'bias grad', N * OD * OH * OW);
     }
-  });
 
-  test('nn.Conv3d module forward equals F.conv3d with its parameters, and its repr', () => {
-    torch.manualSeed(1);
-    const m = new torch.nn.Conv3d(1, 4, 3, { padding: 1 });
-    expect(m.extraRepr()).toBe('1, 4, kernel_size=(3, 3, 3), stride=(1, 1, 1), padding=(1, 1, 1)');
-    expect(String(m)).toContain('Conv3d(1, 4, kernel_size=(3, 3, 3), stride=(1, 1, 1), padding=(1, 1, 1))');
-    expect(m.weight.shape).toEqual([4, 1, 3, 3, 3]);
-    const bound = 1 / Math.sqrt(27);
-    for (const v of toNumbers(m.weight)) expect(Math.abs(v)).toBeLessThanOrEqual(bound + 1e-12);
-    for (const v of toNumbers(m.bias!)) expect(Math.abs(v)).toBeLessThanOrEqual(bound + 1e-12);
-    const x = torch.randn([2, 1, 5, 6, 4]);
-    const y = m.forward(x);
-    expect(y.shape).toEqual([2, 4, 5, 6, 4]);
-    expectClose(y, F.conv3d(x, m.weight, m.bias, { padding: 1 }), { atol: 1e-6 });
-    const m2 = new torch.nn.Conv3d(4, 6, [1, 3, 2], { stride: 2, groups: 2, bias: false, dilation: [1, 2, 1] });
-    expect(m2.extraRepr()).toBe('4, 6, kernel_size=(1, 3, 2), stride=(2, 2, 2), dilation=(1, 2, 1), groups=2, bias=False');
-    expect(m2.parameters().length).toBe(1);
-  });
-});
+    dtypes(['float32', 'float64'] as const, (dtype) => {
+      test.each(cudaCases.map((c) => [c.name, c] as [string, Case]))('%s', (_n, c) => runCase(c, dtype));
 
-describe('conv3d argument errors name the argument', () => {
-  const f64 = (shape: number[]): Tensor => torch.zeros(shape, { dtype: 'float64' });
-  const rows: [string, () => unknown, string | RegExp][] = [
-    ['3-D input (wrong rank)', () => F.conv3d(f64([3, 5, 5]), f64([4, 3, 3, 3, 3])), /for input\b/],
-    ['6-D input (wrong rank)', () => F.conv3d(f64([1, 1, 3, 5, 5, 5]), f64([4, 3, 3, 3, 3])), /for input\b/],
-    ['4-D weight (wrong rank)', () => F.conv3d(f64([1, 3, 5, 5, 5]), f64([4, 3, 3, 3])), /for weight\b/],
-    ['channel mismatch', () => F.conv3d(f64([1, 3, 5, 5, 5]), f64([4, 2, 3, 3, 3])), /for input\b/],
-    ['groups does not divide input channels', () => F.conv3d(f64([1, 3, 5, 5, 5]), f64([4, 1, 3, 3, 3]), null, { groups: 2 }), /for groups\b/],
-    ['groups does not divide output channels', () => F.conv3d(f64([1, 4, 5, 5, 5]), f64([3, 2, 3, 3, 3]), null, { groups: 2 }), /for groups\b/],
-    ['groups 0', () => F.conv3d(f64([1, 4, 5, 5, 5]), f64([4, 4, 3, 3, 3]), null, { groups: 0 }), /for groups\b/],
-    ['kernel larger than input', () => F.conv3d(f64([1, 2, 2, 5, 5]), f64([3, 2, 3, 3, 3])), /for input\b/],
-    ['bias of wrong size', () => F.conv3d(f64([1, 2, 5, 5, 5]), f64([3, 2, 3, 3, 3]), f64([2])), /for bias\b/],
-    ['stride of 2 elements', () => F.conv3d(f64([1, 2, 5, 5, 5]), f64([3, 2, 3, 3, 3]), null, { stride: [1, 1] }), /for stride\b/],
-    ['negative padding', () => F.conv3d(f64([1, 2, 5, 5, 5]), f64([3, 2, 3, 3, 3]), null, { padding: -1 }), /for padding\b/],
-    ['dilation 0', () => F.conv3d(f64([1, 2, 5, 5, 5]), f64([3, 2, 3, 3, 3]), null, { dilation: 0 }), /for dilation\b/],
-    ["'same' with stride 2", () => F.conv3d(f64([1, 2, 5, 5, 5]), f64([3, 2, 3, 3, 3]), null, { padding: 'same', stride: 2 }), /for padding\b/],
-    ['weight dtype mismatch', () => F.conv3d(f64([1, 2, 5, 5, 5]), torch.zeros([3, 2, 3, 3, 3], { dtype: 'float32' })), /for weight\b/],
-    ['nn.Conv3d groups not dividing inChannels', () => new torch.nn.Conv3d(3, 4, 3, { groups: 2 }), /for groups\b/],
-    ['nn.Conv3d kernelSize of 2 elements', () => new torch.nn.Conv3d(3, 4, [3, 3]), /for kernelSize\b/],
-  ];
-  test.each(rows)('%s', (_name, fn, re) => {
-    expect(fn).toThrow(re);
+      test('gradients repeat bit for bit', () => {
+        const x = on(torch.randn([3, 8, 7, 9, 8], { dtype }));
+        const w = on(torch.randn([12, 4, 3, 3, 3], { dtype }));
+        const b = on(torch.randn([12], { dtype }));
+        const grads = () => {
+          const xi = x.detach().requiresGrad_();
+          const wi = w.detach().requiresGrad_();
+          const bi = b.detach().requiresGrad_();
+          const y = F.conv3d(xi, wi, bi, { stride: [1, 2, 2], padding: 1, groups: 2 });
+          y.backward(torch.onesLike(y));
+          return [y, xi.grad!, wi.grad!, bi.grad!];
+        };
+        const r1 = grads();
+        const r2 = grads();
+        ['output', 'input grad', 'weight grad', 'bias grad'].forEach((n, i) => bitsEqual(r1[i], r2[i], n));
+      });
+    });
   });
 });

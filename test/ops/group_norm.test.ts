@@ -1,0 +1,34 @@
+// test/ops/group_norm.test.ts — F.groupNorm / nn.GroupNorm on every device: against PyTorch
+// (test/fixtures/norm.json, the groupNorm cases: output and grads, float64 and float32), a float64
+// finite-difference gradcheck, the module's repr and the numGroups errors.
+import * as torch from '../../lib';
+import { describeOp } from '../devices';
+import { gradcheck } from '../gradcheck';
+import { casesOf, checkDiffCase, randnT } from '../helpers';
+
+const { F, nn } = torch;
+const cases = casesOf('norm', ['groupNorm']);
+
+describeOp('group_norm', ({ device, on, dtypes }) => {
+  describe('vs PyTorch', () => {
+    test('fixture has groupNorm cases', () => expect(cases.length).toBeGreaterThanOrEqual(1));
+    dtypes(['float64', 'float32'] as const, (dtype) => {
+      test.each(cases)('%s', (_name, c) => {
+        const p = c.params as Record<string, unknown>;
+        checkDiffCase(c, dtype, (ins) => F.groupNorm(ins.x!, p.numGroups as number, { weight: ins.weight, bias: ins.bias, eps: p.eps as number }), { device, op: 'group_norm' });
+      });
+    });
+  });
+
+  dtypes(['float64'] as const, () => {
+    test('gradcheck (float64 central differences)', () => {
+      gradcheck(([x, w, b]) => F.groupNorm(x, 2, { weight: w, bias: b }), [randnT([2, 4, 3], 11), randnT([4], 12), randnT([4], 13)], { device });
+    });
+  });
+
+  test('GroupNorm repr, and errors name the argument', () => {
+    expect(new nn.GroupNorm(2, 6).toString()).toBe('GroupNorm(2, 6, eps=1e-05, affine=True)');
+    expect(() => new nn.GroupNorm(4, 6)).toThrow(/numGroups/);
+    expect(() => F.groupNorm(on(torch.zeros([2, 6, 2])), 4)).toThrow(/numGroups/);
+  });
+});
