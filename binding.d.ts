@@ -88,6 +88,12 @@ export interface CopyStridedParams {
   outStrides: number[];
   shape: number[]; // ints in [0, inf]
 }
+export interface CumsumParams {
+  outer: number; // int in [0, inf]
+  n: number; // int in [0, inf]
+  inner: number; // int in [0, inf]
+  reverse: boolean;
+}
 export interface FillParams {
   value: number;
 }
@@ -196,6 +202,8 @@ export interface Ops {
   convForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg, convParams: ConvParams): void;
   /** kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32 (dtype of src) */
   copyStrided(src: TensorArg, out: TensorArg, copyStridedParams: CopyStridedParams): void;
+  /** kernels: cpu float32, float64, int64; cuda float32, float64, int64 (dtype of input) */
+  cumsum(input: TensorArg, out: TensorArg, cumsumParams: CumsumParams): void;
   /** kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32 (dtype of out) */
   fill(out: TensorArg, fillParams: FillParams): void;
   /** kernels: cpu float32, float64; cuda float32, float64 (dtype of input) */

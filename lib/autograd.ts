@@ -46,6 +46,8 @@ export const GRAD_OPS = [
   'ToCopyBackward', 'CloneBackward',
   // reductions
   'SumBackward', 'MeanBackward', 'MaxBackward0', 'MaxBackward1', 'MinBackward0', 'MinBackward1',
+  // scans
+  'CumsumBackward',
   // views and joins
   'ViewBackward', 'PermuteBackward', 'UnsqueezeBackward', 'SqueezeBackward', 'NarrowBackward', 'SelectBackward',
   'ExpandBackward', 'CatBackward',

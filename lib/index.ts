@@ -13,6 +13,8 @@ export type { CreateOptions } from './creation';
 export type { CpuMemory, CudaMemory } from './memory';
 export { add, sub, mul, div, pow, neg, exp, log, sqrt, relu, sigmoid, tanh, maximum, minimum } from './ops/elementwise';
 export { sum, mean } from './ops/reduce';
+export { cumsum } from './ops/scan';
+export type { CumsumOptions } from './ops/scan';
 export { matmul, bmm } from './ops/matmul';
 export { cat, stack } from './ops/shape';
 export { softmax, logSoftmax } from './ops/activation';

@@ -17,6 +17,7 @@ import * as E from './ops/elementwise';
 import * as R from './ops/reduce';
 import * as S from './ops/shape';
 import * as M from './ops/matmul';
+import * as Scan from './ops/scan';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'bool';
 export type { Device, DeviceType } from './device';
@@ -377,6 +378,9 @@ export class Tensor {
   }
   argmin(dim?: number, keepdim = false): Tensor {
     return R.argmax(this, dim, keepdim, 'argmin');
+  }
+  cumsum(dim: number, opts?: Scan.CumsumOptions): Tensor {
+    return Scan.cumsum(this, dim, opts);
   }
 
   // ---- in place (no autograd; for initialisers and optimizers) ----
