@@ -131,7 +131,7 @@ PREBUILDS_ONLY=1 node -e '
   const b = require(p);
   const info = b.cudaInfo();
   console.log(`prebuild: OK: node-gyp-build loads ${require("path").relative(process.cwd(), p)}; ` +
-    `${b.listOps().length} ops; CUDA compiled in: ${info.compiled}; CUDA devices: ${info.deviceCount}` +
+    `${b.schema().ops.length} ops; CUDA compiled in: ${info.compiled}; CUDA devices: ${info.deviceCount}` +
     (info.reason ? ` (${info.reason})` : ""));
   if (process.argv[2] === "ON" && !info.compiled) { console.error("prebuild: FAIL: CUDA expected in the binary"); process.exit(1); }
 ' "$target" "$cuda_mode"
