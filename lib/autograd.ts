@@ -5,7 +5,7 @@
 // gradient to one gradient per input (null where none is needed). backward() walks the graph once
 // in topological order, with grad mode off, accumulates into leaves' `.grad` (kept tensors), frees
 // every intermediate gradient it owns and drops the graph (retain_graph=false).
-import { invalidArg, TorchletRangeError } from './errors';
+import { invalidArg, typeArg, TorchletRangeError } from './errors';
 import type { Tensor } from './tensor';
 import { keep } from './memory';
 import { onesLike } from './creation';
@@ -18,6 +18,7 @@ export function isGradEnabled(): boolean {
 }
 /** Runs fn with gradient recording off (like `with torch.no_grad()`). */
 export function noGrad<T>(fn: () => T): T {
+  if (typeof fn !== 'function') typeArg('fn', 'a function', fn);
   const prev = gradEnabled;
   gradEnabled = false;
   try {
@@ -28,6 +29,7 @@ export function noGrad<T>(fn: () => T): T {
 }
 /** Runs fn with gradient recording on (like `with torch.enable_grad()`), e.g. inside noGrad. */
 export function enableGrad<T>(fn: () => T): T {
+  if (typeof fn !== 'function') typeArg('fn', 'a function', fn);
   const prev = gradEnabled;
   gradEnabled = true;
   try {

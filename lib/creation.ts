@@ -7,9 +7,9 @@
 // global generator (random.ts), so a seed fixes them.
 import { native, enums } from './binding';
 import type { RandomKindCode } from '../binding';
-import { invalidArg, typeArg, dtypeError, shapeError } from './errors';
+import { invalidArg, typeArg, dtypeError, shapeError, checkOptions, TorchletError, checkNumber } from './errors';
 import { DeviceType, parseDevice } from './device';
-import { Tensor, DType, TypedArray, NestedArray, ARRAY_OF, checkDType, isFloating, numelOf } from './tensor';
+import { Tensor, DType, TypedArray, NestedArray, ARRAY_OF, checkDType, checkTensor, isFloating, numelOf } from './tensor';
 import { nextRandom } from './random';
 import * as E from './ops/elementwise';
 
@@ -31,11 +31,23 @@ export function checkShape(name: string, shape: unknown): number[] {
   return (s as number[]).slice();
 }
 function typedFor(dtype: DType, n: number): TypedArray {
-  return new ARRAY_OF[dtype](new ArrayBuffer(n * (dtype === 'float64' || dtype === 'int64' ? 8 : dtype === 'float32' || dtype === 'int32' ? 4 : 1)));
+  const bytes = n * (dtype === 'float64' || dtype === 'int64' ? 8 : dtype === 'float32' || dtype === 'int32' ? 4 : 1);
+  let buf: ArrayBuffer;
+  try {
+    buf = new ArrayBuffer(bytes);
+  } catch {
+    throw new TorchletError(`torchlet: out of host memory (cannot allocate ${bytes} bytes for ${n} ${dtype} elements)`, 'ERR_TORCHLET_OUT_OF_MEMORY');
+  }
+  return new ARRAY_OF[dtype](buf);
+}
+/** A fill value: a number (NaN and infinities included). */
+function checkValue(name: string, v: unknown): void {
+  if (typeof v !== 'number') typeArg(name, 'a number', v);
 }
 
 /** torch.tensor: from nested arrays, a number or a typed array (a copy). */
 export function tensor(data: NestedArray | TypedArray, opts: CreateOptions = {}): Tensor {
+  opts = checkOptions('opts', opts);
   const device = parseDevice('device', opts.device);
   if (ArrayBuffer.isView(data)) {
     const inferred: DType =
@@ -84,6 +96,7 @@ export function tensor(data: NestedArray | TypedArray, opts: CreateOptions = {})
 
 /** Wraps a copy of a typed array as a tensor of the given shape (default 1-D). */
 export function fromBuffer(data: TypedArray, shape?: number[], opts: { dtype?: DType; device?: DeviceType | string } = {}): Tensor {
+  opts = checkOptions('opts', opts);
   const device = parseDevice('device', opts.device);
   if (!ArrayBuffer.isView(data)) typeArg('data', 'a typed array', data);
   const dtype: DType =
@@ -98,14 +111,18 @@ export function fromBuffer(data: TypedArray, shape?: number[], opts: { dtype?: D
 }
 
 export function empty(shape: number[] | number, opts: CreateOptions = {}): Tensor {
+  opts = checkOptions('opts', opts);
   const device = parseDevice('device', opts.device);
   return finish(Tensor.empty(checkShape('shape', shape), checkDType('dtype', opts.dtype ?? 'float32'), device), opts);
 }
 export function zeros(shape: number[] | number, opts: CreateOptions = {}): Tensor {
+  opts = checkOptions('opts', opts);
   const device = parseDevice('device', opts.device);
   return finish(Tensor.empty(checkShape('shape', shape), checkDType('dtype', opts.dtype ?? 'float32'), device, true), opts);
 }
 export function full(shape: number[] | number, value: number, opts: CreateOptions = {}): Tensor {
+  opts = checkOptions('opts', opts);
+  checkValue('value', value);
   const t = empty(shape, { ...opts, requiresGrad: false });
   native.fill(t.arg(), { value });
   return finish(t, opts);
@@ -114,13 +131,20 @@ export function ones(shape: number[] | number, opts: CreateOptions = {}): Tensor
   return full(shape, 1, opts);
 }
 export function zerosLike(t: Tensor, opts: CreateOptions = {}): Tensor {
+  checkTensor('input', t);
+  opts = checkOptions('opts', opts);
   return zeros(t.shape, { dtype: t.dtype, ...opts, device: opts.device ?? t.device });
 }
 export function onesLike(t: Tensor, opts: CreateOptions = {}): Tensor {
+  checkTensor('input', t);
+  opts = checkOptions('opts', opts);
   return ones(t.shape, { dtype: t.dtype, ...opts, device: opts.device ?? t.device });
 }
 export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
+  opts = checkOptions('opts', opts);
   if (end === undefined) [start, end] = [0, start];
+  for (const [name, v] of [['start', start], ['end', end], ['step', step]] as [string, unknown][])
+    if (typeof v !== 'number' || !Number.isFinite(v)) typeArg(name, 'a finite number', v);
   if (step === 0) invalidArg('step', 'a non-zero number', step);
   const n = Math.max(0, Math.ceil((end - start) / step));
   const allInt = [start, end, step].every(Number.isInteger);
@@ -142,19 +166,30 @@ function randomFill(kind: RandomKindCode, shape: number[] | number, a: number, b
 }
 /** Standard normal samples. */
 export function randn(shape: number[] | number, opts: CreateOptions = {}): Tensor {
+  opts = checkOptions('opts', opts);
   return randomFill(enums.RandomKind.Normal, shape, 0, 1, opts);
 }
 /** Uniform samples in [0, 1). */
 export function rand(shape: number[] | number, opts: CreateOptions = {}): Tensor {
+  opts = checkOptions('opts', opts);
   return randomFill(enums.RandomKind.Uniform, shape, 0, 1, opts);
+}
+/** Checks the target and parameters of an in-place random fill. */
+function checkRandomFill(t: Tensor, a: unknown, aName: string, b: unknown, bName: string): void {
+  checkTensor('tensor', t);
+  if (!isFloating(t.dtype)) dtypeError('tensor', 'a floating-point tensor', t);
+  checkNumber(aName, a);
+  checkNumber(bName, b);
 }
 /** In-place fills used by nn.init. */
 export function uniform_(t: Tensor, a: number, b: number): Tensor {
+  checkRandomFill(t, a, 'a', b, 'b');
   const [seed, off] = nextRandom(t.numel());
   native.random(t.arg(), { kind: enums.RandomKind.Uniform, a, b, seed, offset: off });
   return t;
 }
 export function normal_(t: Tensor, mean: number, std: number): Tensor {
+  checkRandomFill(t, mean, 'mean', std, 'std');
   const [seed, off] = nextRandom(t.numel());
   native.random(t.arg(), { kind: enums.RandomKind.Normal, a: mean, b: std, seed, offset: off });
   return t;

@@ -69,6 +69,10 @@ export const NATIVE_ERROR_CODES: readonly ErrorCode[] = ALL_ERROR_CODES.filter((
 // Set (non-enumerable) by the three constructors below: `x instanceof TorchletError` checks it, so
 // TorchletTypeError and TorchletRangeError (which must extend TypeError / RangeError) count too.
 const BRAND: unique symbol = Symbol('torchlet.error');
+// Error() turns its message into a string, which throws for a symbol: never let a constructor throw.
+function messageOf(m: unknown): string | undefined {
+  return typeof m === 'symbol' ? String(m) : (m as string | undefined);
+}
 function brand(e: Error, code: ErrorCode): void {
   Object.defineProperty(e, BRAND, { value: true });
   (e as unknown as { code: ErrorCode }).code = code;
@@ -78,7 +82,7 @@ function brand(e: Error, code: ErrorCode): void {
 export class TorchletError extends Error {
   declare readonly code: ErrorCode;
   constructor(message: string, code: PlainErrorCode, options?: { cause?: unknown }) {
-    super(message, options);
+    super(messageOf(message), options);
     brand(this, code);
   }
   /** True for every torchlet error, TorchletTypeError and TorchletRangeError included; subclasses check their own prototype chain. */
@@ -91,7 +95,7 @@ export class TorchletError extends Error {
 export class TorchletTypeError extends TypeError {
   declare readonly code: ErrorCode;
   constructor(message: string, code: TypeErrorCode = 'ERR_TORCHLET_INVALID_ARG_TYPE', options?: { cause?: unknown }) {
-    super(message, options);
+    super(messageOf(message), options);
     brand(this, code);
   }
 }
@@ -99,7 +103,7 @@ export class TorchletTypeError extends TypeError {
 export class TorchletRangeError extends RangeError {
   declare readonly code: ErrorCode;
   constructor(message: string, code: RangeErrorCode = 'ERR_TORCHLET_INVALID_ARG', options?: { cause?: unknown }) {
-    super(message, options);
+    super(messageOf(message), options);
     brand(this, code);
   }
 }
@@ -198,6 +202,13 @@ export function checkInt(name: string, v: unknown, min = -Infinity): number {
 export function checkNumber(name: string, v: unknown): number {
   if (typeof v !== 'number' || Number.isNaN(v)) typeArg(name, 'a number', v);
   return v as number;
+}
+
+/** An options argument: undefined (all defaults) or an object (not null, not an array). */
+export function checkOptions<T extends object>(name: string, v: T | undefined): T {
+  if (v === undefined) return {} as T;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) typeArg(name, 'an options object', v);
+  return v;
 }
 
 /** A number or a tuple of `n` numbers, each an integer >= min. */

@@ -7,7 +7,7 @@
 // storages per device and the native allocators' counters.
 import type { Storage } from '../binding';
 import { native } from './binding';
-import { TorchletTypeError } from './errors';
+import { TorchletTypeError, typeArg } from './errors';
 import { Tensor } from './tensor';
 
 // ---- accounting ---------------------------------------------------------------------------------
@@ -96,6 +96,7 @@ function collect(v: Returned, out: Set<Tensor>, depth = 0): void {
 }
 /** Runs fn; disposes every tensor created inside except those returned (or kept). */
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== 'function') typeArg('fn', 'a function', fn);
   const scope: Scope = [];
   scopes.push(scope);
   let result: T;
@@ -117,6 +118,7 @@ export function tidy<T>(fn: () => T): T {
 }
 /** Marks a tensor as outliving any tidy() scope it was created in. */
 export function keep<T extends Tensor | null | undefined>(t: T): T {
+  if (t !== null && t !== undefined && !(t instanceof Tensor)) typeArg('tensor', 'a Tensor (or null)', t);
   if (t) t.kept = true;
   return t;
 }

@@ -83,6 +83,9 @@ export class Tensor {
 
   /** @internal use the creation functions (torch.tensor, torch.zeros, ...) instead. */
   constructor(storage: StorageRef, shape: number[], dtype: DType, device: DeviceType, strides?: number[], offset = 0) {
+    if (!(storage instanceof StorageRef))
+      typeArg('storage', 'a StorageRef (create tensors with torch.tensor, torch.zeros, ...)', storage);
+    if (!Array.isArray(shape)) typeArg('shape', 'an array of sizes', shape);
     this._storage = storage;
     this.shape = shape;
     this.strides = strides ?? contiguousStrides(shape);
@@ -229,6 +232,7 @@ export class Tensor {
   }
   /** @internal Moves this tensor's data to `dev` in place (new contiguous storage; identity kept): Module.to. */
   _moveTo(dev: Device): void {
+    dev = normalizeDevice('device', dev);
     if (dev === this.device) return;
     const moved = noGrad(() => toDevice(this, dev));
     const self = this as unknown as { device: Device; strides: number[]; offset: number };
@@ -386,6 +390,7 @@ export class Tensor {
   // ---- in place (no autograd; for initialisers and optimizers) ----
   /** Copies src's values into this tensor (shapes must match; dtype converted). */
   copy_(src: Tensor): this {
+    checkTensor('src', src);
     if (src.shape.join() !== this.shape.join())
       shapeError('src', `a tensor of shape [${this.shape.join(', ')}]`, src);
     // from another device: bring src over first (contiguous), then convert/scatter on this device
@@ -395,6 +400,7 @@ export class Tensor {
     return this;
   }
   fill_(v: number): this {
+    if (typeof v !== 'number') typeArg('value', 'a number', v);
     if (this.isContiguous()) native.fill(this.arg(), { value: v });
     else {
       const t = full(this.shape, v, { dtype: this.dtype, device: this.device });

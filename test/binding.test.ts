@@ -96,7 +96,10 @@ describe('ops read their arguments strictly, with coded errors', () => {
     expectErr(call('fill', arg(), [1]), 'ERR_TORCHLET_INVALID_ARG_TYPE', /expects an object of FillParams/);
     expectErr(call('unary', arg(), arg(), { op: 99, scalar: 0 }), 'ERR_TORCHLET_INVALID_ARG', /UnaryOp code\) for UnaryParams\.op, got 99/);
     expectErr(call('unary', arg(), arg(), { op: 1.5, scalar: 0 }), 'ERR_TORCHLET_INVALID_ARG', /an integer/);
-    expectErr(call('fill', arg(), { value: NaN }), 'ERR_TORCHLET_INVALID_ARG', /FillParams\.value/);
+    const adam = { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, step: 1, amsgrad: false, decoupled: false, maximize: false };
+    expectErr(call('adamStep', arg(), arg(), arg(), arg(), null, { ...adam, beta1: 2 }), 'ERR_TORCHLET_INVALID_ARG', /AdamParams\.beta1, got 2/);
+    expectErr(call('adamStep', arg(), arg(), arg(), arg(), null, { ...adam, eps: NaN }), 'ERR_TORCHLET_INVALID_ARG', /AdamParams\.eps/);
+    expect(() => (native as unknown as { fill: (...a: unknown[]) => void }).fill(arg(), { value: NaN })).not.toThrow(); // unbounded: NaN fills
   });
   test('ranges, arrays and fixed-length dims', () => {
     const p = { N: 1, C: 1, H: 2, W: 3, OH: 1, OW: 1, kh: 0, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1 };

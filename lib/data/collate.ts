@@ -1,6 +1,6 @@
 // lib/data/collate.ts — default collation: a list of samples (tuples of tensors or numbers) into
 // a tuple of batched tensors, stacking along a new first dimension.
-import { invalidArg, shapeError } from '../errors';
+import { invalidArg, shapeError, typeArg } from '../errors';
 import { Tensor } from '../tensor';
 import { fromBuffer, tensor } from '../creation';
 
@@ -18,6 +18,7 @@ function stackTensors(ts: Tensor[]): Tensor {
 }
 
 export function stack(samples: unknown[]): unknown {
+  if (!Array.isArray(samples)) typeArg('samples', 'an array of samples', samples);
   if (!samples.length) invalidArg('samples', 'a non-empty batch', samples);
   const first = samples[0];
   if (first instanceof Tensor) return stackTensors(samples as Tensor[]);

@@ -1,7 +1,7 @@
 // lib/data/dataset.ts — datasets and loading: the Dataset protocol (length + get, optional fast
 // getBatch), TensorDataset, ImageDataset (uint8 images -> float tensors through toTensor/normalize),
 // Subset, randomSplit (seeded) and DataLoader (batchSize, shuffle, dropLast; last partial batch kept).
-import { invalidArg, checkInt, typeArg, shapeError } from '../errors';
+import { invalidArg, checkInt, typeArg, shapeError, checkOptions } from '../errors';
 import { Tensor } from '../tensor';
 import { fromBuffer } from '../creation';
 import { tidy } from '../memory';
@@ -17,6 +17,7 @@ export interface Dataset<T = [Tensor, Tensor]> {
 
 /** A small seeded PRNG (mulberry32) for shuffles and splits. */
 export function seededRandom(seed: number): () => number {
+  if (typeof seed !== 'number') typeArg('seed', 'a number', seed);
   let a = seed >>> 0 || 0x9e3779b9;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -34,6 +35,23 @@ export function randperm(n: number, rand: () => number): number[] {
   }
   return p;
 }
+/** A dataset argument: an object with an integer length >= 0 and a get(i) method. */
+function checkDataset(name: string, d: unknown): void {
+  const o = d as { length?: unknown; get?: unknown } | null;
+  if (typeof o !== 'object' || o === null || typeof o.get !== 'function' || typeof o.length !== 'number' || !Number.isInteger(o.length) || o.length < 0)
+    typeArg(name, 'a dataset (an object with length and get(i))', d);
+}
+/** An index into a dataset of `length` items. */
+function checkIndex(name: string, i: unknown, length: number): number {
+  if (typeof i !== 'number' || !Number.isInteger(i)) typeArg(name, 'an integer index', i);
+  if (!((i as number) >= 0 && (i as number) < length)) invalidArg(name, `an index in [0, ${length - 1}]`, i);
+  return i as number;
+}
+function checkIndices(name: string, v: unknown): number[] {
+  if (!Array.isArray(v)) typeArg(name, 'an array of indices', v);
+  return v as number[];
+}
+
 function freshSeed(): number {
   const [s, off] = nextRandom(1);
   return (Math.floor(s) ^ Math.floor(off / 4) ^ 0x5bd1e995) >>> 0;
@@ -68,6 +86,8 @@ export function toTensor(): ImageTransform {
 export function normalize(mean: number | number[], std: number | number[]): ImageTransform {
   const m = Array.isArray(mean) ? mean : [mean];
   const s = Array.isArray(std) ? std : [std];
+  if (!m.length || !m.every((v) => typeof v === 'number')) typeArg('mean', 'a number or an array of numbers', mean);
+  if (!s.length || !s.every((v) => typeof v === 'number')) typeArg('std', 'a number or an array of numbers', std);
   if (s.some((v) => !(v > 0))) invalidArg('std', 'positive numbers', std);
   const f = ((x: Tensor) => {
     const C = x.shape[x.ndim - 3] ?? 1;
@@ -81,6 +101,9 @@ export function normalize(mean: number | number[], std: number | number[]): Imag
   return f;
 }
 export function compose(...fs: ImageTransform[]): ImageTransform {
+  fs.forEach((g, i) => {
+    if (typeof g !== 'function') typeArg(`transforms[${i}]`, 'a transform function', g);
+  });
   const f = ((x: Tensor) => fs.reduce((y, g) => g(y), x)) as ImageTransform;
   const norm = fs.filter((g) => g.kind === 'normalize');
   if (fs.every((g) => g.kind === 'normalize' || g.kind === 'toTensor') && norm.length <= 1) {
@@ -100,6 +123,12 @@ export class ImageDataset implements Dataset<[Tensor, Tensor]> {
     readonly imageShape: [number, number],
     readonly transform?: ImageTransform,
   ) {
+    const isBytes = (v: unknown) => Object.prototype.toString.call(v) === '[object Uint8Array]';
+    if (!isBytes(images)) typeArg('images', 'a Uint8Array of pixels', images);
+    if (!isBytes(labels)) typeArg('labels', 'a Uint8Array of labels', labels);
+    if (!Array.isArray(imageShape) || imageShape.length !== 2) typeArg('imageShape', 'an array [H, W]', imageShape);
+    imageShape.forEach((s, i) => checkInt(`imageShape[${i}]`, s, 1));
+    if (transform !== undefined && typeof transform !== 'function') typeArg('transform', 'a function', transform);
     const per = imageShape[0] * imageShape[1];
     if (images.length !== labels.length * per) invalidArg('images', `${labels.length} images of ${per} pixels`, images.length);
     this.length = labels.length;
@@ -110,6 +139,7 @@ export class ImageDataset implements Dataset<[Tensor, Tensor]> {
   }
   /** One pass over the pixels: scale, and normalise in the same loop when the transform allows. */
   getBatch(indices: number[]): [Tensor, Tensor] {
+    checkIndices('indices', indices);
     const [H, W] = this.imageShape;
     const per = H * W;
     const out = new Float32Array(indices.length * per);
@@ -119,7 +149,7 @@ export class ImageDataset implements Dataset<[Tensor, Tensor]> {
     const std = fused && this.transform?.std ? this.transform.std[0] : 1;
     const scale = 1 / 255;
     indices.forEach((idx, b) => {
-      if (!(idx >= 0 && idx < this.length)) invalidArg('index', `an index in [0, ${this.length - 1}]`, idx);
+      checkIndex('index', idx, this.length);
       const src = this.images.subarray(idx * per, idx * per + per);
       const o = b * per;
       for (let k = 0; k < per; k++) out[o + k] = (src[k] * scale - mean) / std;
@@ -137,14 +167,16 @@ export class ImageDataset implements Dataset<[Tensor, Tensor]> {
 export class Subset<T> implements Dataset<T> {
   readonly length: number;
   constructor(readonly dataset: Dataset<T>, readonly indices: number[]) {
+    checkDataset('dataset', dataset);
+    checkIndices('indices', indices).forEach((i, k) => checkIndex(`indices[${k}]`, i, dataset.length));
     this.length = indices.length;
   }
   get(i: number): T {
-    if (!(i >= 0 && i < this.length)) invalidArg('index', `an index in [0, ${this.length - 1}]`, i);
+    checkIndex('index', i, this.length);
     return this.dataset.get(this.indices[i]);
   }
   getBatch(indices: number[]): T {
-    const mapped = indices.map((i) => this.indices[i]);
+    const mapped = checkIndices('indices', indices).map((i) => this.indices[checkIndex('index', i, this.length)]);
     if (this.dataset.getBatch) return this.dataset.getBatch(mapped);
     return stack(mapped.map((i) => this.dataset.get(i))) as T;
   }
@@ -152,6 +184,9 @@ export class Subset<T> implements Dataset<T> {
 
 /** Splits a dataset into non-overlapping subsets of the given lengths (or fractions summing to 1). */
 export function randomSplit<T>(dataset: Dataset<T>, lengths: number[], opts: { seed?: number } = {}): Subset<T>[] {
+  opts = checkOptions('opts', opts);
+  checkDataset('dataset', dataset);
+  if (!Array.isArray(lengths) || !lengths.every((l) => typeof l === 'number')) typeArg('lengths', 'an array of lengths (or fractions)', lengths);
   const n = dataset.length;
   let sizes = lengths.slice();
   if (sizes.every((l) => l >= 0 && l <= 1) && Math.abs(sizes.reduce((a, b) => a + b, 0) - 1) < 1e-9 && n > 1 && sizes.some((l) => l < 1 && l > 0)) {
@@ -186,6 +221,8 @@ export class DataLoader<T = [Tensor, Tensor]> implements Iterable<T> {
   readonly dropLast: boolean;
   private epoch = 0;
   constructor(readonly dataset: Dataset<T>, private opts: DataLoaderOptions = {}) {
+    checkOptions('opts', this.opts);
+    checkDataset('dataset', dataset);
     this.batchSize = checkInt('batchSize', opts.batchSize ?? 1, 1);
     this.shuffle = !!opts.shuffle;
     this.dropLast = !!opts.dropLast;

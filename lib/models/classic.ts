@@ -2,6 +2,7 @@
 // factories with the seeds' defaults: lenet5 (28x28 grey), alexnet / vgg16 / googlenet / resnet18
 // (224x224 RGB, 1000 classes), and their building blocks vggBlock, Inception and Residual.
 // Layer order, shapes and parameter counts are those of the seeds' PyTorch definitions.
+import { checkInt, checkOptions, typeArg } from '../errors';
 import { Tensor } from '../tensor';
 import { Module } from '../nn/module';
 import { Linear, ReLU, Tanh, MaxPool2d, Dropout, Flatten, Sequential } from '../nn/layers';
@@ -15,9 +16,17 @@ export interface ModelOptions {
   numClasses?: number;
   inChannels?: number;
 }
+/** The options, checked before anything is built (a bad numClasses must not wait for the last layer). */
+export function checkModelOptions(opts: ModelOptions | undefined): ModelOptions {
+  const o = checkOptions('opts', opts);
+  if (o.numClasses !== undefined) checkInt('opts.numClasses', o.numClasses, 1);
+  if (o.inChannels !== undefined) checkInt('opts.inChannels', o.inChannels, 1);
+  return o;
+}
 
 /** LeNet-5 as in the seed: tanh activations, average pooling, 1x28x28 input. */
 export function lenet5(opts: ModelOptions = {}): Sequential {
+  opts = checkModelOptions(opts);
   return new Sequential(
     new Conv2d(opts.inChannels ?? 1, 6, 5, { padding: 2 }), new Tanh(), new AvgPool2d(2, { stride: 2 }),
     new Conv2d(6, 16, 5), new Tanh(), new AvgPool2d(2, { stride: 2 }),
@@ -30,6 +39,7 @@ export function lenet5(opts: ModelOptions = {}): Sequential {
 
 /** AlexNet as in the seed (no LRN), for 224x224 input. */
 export function alexnet(opts: ModelOptions = {}): Sequential {
+  opts = checkModelOptions(opts);
   return new Sequential(
     new Conv2d(opts.inChannels ?? 3, 96, 11, { stride: 4, padding: 1 }), new ReLU(), new MaxPool2d(3, { stride: 2 }),
     new Conv2d(96, 256, 5, { padding: 2 }), new ReLU(), new MaxPool2d(3, { stride: 2 }),
@@ -45,6 +55,7 @@ export function alexnet(opts: ModelOptions = {}): Sequential {
 
 /** numConvs 3x3 conv + ReLU layers, then 2x2 max pooling. */
 export function vggBlock(numConvs: number, inChannels: number, outChannels: number): Sequential {
+  checkInt('numConvs', numConvs, 0);
   const layers: Module[] = [];
   for (let i = 0; i < numConvs; i++) {
     layers.push(new Conv2d(inChannels, outChannels, 3, { padding: 1 }), new ReLU());
@@ -55,6 +66,7 @@ export function vggBlock(numConvs: number, inChannels: number, outChannels: numb
 }
 /** VGG-16 from the seed's conv_arch ((2,64),(2,128),(3,256),(3,512),(3,512)). */
 export function vgg16(opts: ModelOptions = {}): Sequential {
+  opts = checkModelOptions(opts);
   const arch: [number, number][] = [[2, 64], [2, 128], [3, 256], [3, 512], [3, 512]];
   let inC = opts.inChannels ?? 3;
   const blocks = arch.map(([n, c]) => {
@@ -81,6 +93,8 @@ export class Inception extends Module {
   p4_2: Conv2d;
   constructor(inChannels: number, c1: number, c2: [number, number], c3: [number, number], c4: number) {
     super();
+    if (!Array.isArray(c2)) typeArg('c2', 'an array of 2 integers', c2);
+    if (!Array.isArray(c3)) typeArg('c3', 'an array of 2 integers', c3);
     this.p1_1 = new Conv2d(inChannels, c1, 1);
     this.p2_1 = new Conv2d(inChannels, c2[0], 1);
     this.p2_2 = new Conv2d(c2[0], c2[1], 3, { padding: 1 });
@@ -98,6 +112,7 @@ export class Inception extends Module {
   }
 }
 export function googlenet(opts: ModelOptions = {}): Sequential {
+  opts = checkModelOptions(opts);
   const b1 = new Sequential(new Conv2d(opts.inChannels ?? 3, 64, 7, { stride: 2, padding: 3 }), new ReLU(), new MaxPool2d(3, { stride: 2, padding: 1 }));
   const b2 = new Sequential(
     new Conv2d(64, 64, 1), new ReLU(), new Conv2d(64, 192, 3, { padding: 1 }), new ReLU(), new MaxPool2d(3, { stride: 2, padding: 1 }),
@@ -127,6 +142,7 @@ export class Residual extends Module {
   bn2: BatchNorm2d;
   constructor(inputChannels: number, numChannels: number, opts: { use1x1conv?: boolean; strides?: number } = {}) {
     super();
+    opts = checkOptions('opts', opts);
     const s = opts.strides ?? 1;
     this.conv1 = new Conv2d(inputChannels, numChannels, 3, { padding: 1, stride: s });
     this.conv2 = new Conv2d(numChannels, numChannels, 3, { padding: 1 });
@@ -150,6 +166,7 @@ function resnetBlock(inputChannels: number, numChannels: number, numResiduals: n
   return blk;
 }
 export function resnet18(opts: ModelOptions = {}): Sequential {
+  opts = checkModelOptions(opts);
   const b1 = new Sequential(
     new Conv2d(opts.inChannels ?? 3, 64, 7, { stride: 2, padding: 3 }), new BatchNorm2d(64), new ReLU(),
     new MaxPool2d(3, { stride: 2, padding: 1 }),

@@ -10,6 +10,7 @@ import { Conv2d } from '../nn/conv';
 import * as init from '../nn/init';
 import { relu } from '../ops/elementwise';
 import { conv2dReluMaxPool2d } from '../ops/conv2d';
+import { checkModelOptions } from './classic';
 
 /** maxPool2d(relu(conv.forward(x)), 2) as one fused op. */
 function convBlock(conv: Conv2d, x: Tensor): Tensor {
@@ -25,6 +26,7 @@ export class FashionCNN extends Module {
   fc2: Linear;
   constructor(opts: { numClasses?: number; inChannels?: number } = {}) {
     super();
+    opts = checkModelOptions(opts);
     this.conv1 = new Conv2d(opts.inChannels ?? 1, 32, 3, { padding: 1 });
     this.conv2 = new Conv2d(32, 64, 3, { padding: 1 });
     this.fc1 = new Linear(64 * 7 * 7, 128);

@@ -1,7 +1,7 @@
 // lib/nn/init.ts — parameter initialisers with PyTorch's formulas (fan computation, gains);
 // all in place, without autograd, drawing from torch's seeded generator.
-import { invalidArg } from '../errors';
-import { Tensor } from '../tensor';
+import { invalidArg, checkOptions } from '../errors';
+import { Tensor, checkTensor } from '../tensor';
 import { uniform_ as uni, normal_ as nor } from '../creation';
 import { noGrad } from '../autograd';
 
@@ -21,6 +21,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
   }
 }
 export function calculateFanInAndFanOut(t: Tensor): [number, number] {
+  checkTensor('tensor', t);
   if (t.ndim < 2) invalidArg('tensor', 'a tensor with at least 2 dimensions to compute fans', t);
   const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
   return [t.shape[1] * receptive, t.shape[0] * receptive];
@@ -31,6 +32,7 @@ function fan(t: Tensor, mode: 'fan_in' | 'fan_out'): number {
   return mode === 'fan_in' ? fi : fo;
 }
 function inPlace(t: Tensor, fn: (c: Tensor) => void): Tensor {
+  checkTensor('tensor', t);
   noGrad(() => {
     if (t.isContiguous()) fn(t);
     else {
@@ -64,20 +66,24 @@ export interface KaimingOptions {
   nonlinearity?: Nonlinearity;
 }
 export function kaimingUniform_(t: Tensor, opts: KaimingOptions = {}): Tensor {
+  opts = checkOptions('opts', opts);
   const gain = calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0);
   const bound = Math.sqrt(3) * (gain / Math.sqrt(fan(t, opts.mode ?? 'fan_in')));
   return uniform_(t, -bound, bound);
 }
 export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
+  opts = checkOptions('opts', opts);
   const gain = calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0);
   return normal_(t, 0, gain / Math.sqrt(fan(t, opts.mode ?? 'fan_in')));
 }
 export function xavierUniform_(t: Tensor, opts: { gain?: number } = {}): Tensor {
+  opts = checkOptions('opts', opts);
   const [fi, fo] = calculateFanInAndFanOut(t);
   const a = (opts.gain ?? 1) * Math.sqrt(6 / (fi + fo));
   return uniform_(t, -a, a);
 }
 export function xavierNormal_(t: Tensor, opts: { gain?: number } = {}): Tensor {
+  opts = checkOptions('opts', opts);
   const [fi, fo] = calculateFanInAndFanOut(t);
   return normal_(t, 0, (opts.gain ?? 1) * Math.sqrt(2 / (fi + fo)));
 }

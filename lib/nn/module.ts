@@ -9,8 +9,8 @@
 // `running_mean` key, as in PyTorch). loadStateDict accepts both spellings of every key (the
 // PyTorch key and the torchlet attribute path), so checkpoints written with torchlet's attribute
 // names also load. namedParameters/namedBuffers/namedModules keep torchlet's attribute paths.
-import { invalidArg, shapeError, TorchletRangeError } from '../errors';
-import { Tensor } from '../tensor';
+import { invalidArg, shapeError, typeArg, TorchletRangeError, checkOptions } from '../errors';
+import { Tensor, checkTensor } from '../tensor';
 import { noGrad } from '../autograd';
 import { StorageRef, keep } from '../memory';
 import { parseDevice, DeviceType } from '../device';
@@ -18,6 +18,7 @@ import { parseDevice, DeviceType } from '../device';
 /** A tensor registered as a module parameter (requires grad, survives tidy()). */
 export class Parameter extends Tensor {
   constructor(data: Tensor, requiresGrad = true) {
+    checkTensor('data', data);
     const d = data as Tensor & { _storage: StorageRef };
     super(d._storage, data.shape.slice(), data.dtype, data.device, data.strides.slice(), data.offset);
     this.kept = true;
@@ -33,6 +34,8 @@ export abstract class Module {
 
   /** Registers a named buffer (saved in stateDict, not a parameter). */
   registerBuffer(name: string, t: Tensor | null): void {
+    if (typeof name !== 'string' || !name) typeArg('name', 'a non-empty string', name);
+    if (t !== null && !(t instanceof Tensor)) typeArg('tensor', 'a Tensor or null', t);
     this._buffers.add(name);
     if (t) keep(t);
     (this as unknown as Record<string, unknown>)[name] = t;
@@ -45,6 +48,7 @@ export abstract class Module {
     return this.namedChildren().map(([, m]) => m);
   }
   namedModules(prefix = ''): [string, Module][] {
+    if (typeof prefix !== 'string') typeArg('prefix', 'a string', prefix);
     const out: [string, Module][] = [[prefix, this]];
     for (const [n, m] of this.namedChildren()) out.push(...m.namedModules(prefix ? `${prefix}.${n}` : n));
     return out;
@@ -53,6 +57,7 @@ export abstract class Module {
     return this.namedModules().map(([, m]) => m);
   }
   namedParameters(prefix = ''): [string, Parameter][] {
+    if (typeof prefix !== 'string') typeArg('prefix', 'a string', prefix);
     const out: [string, Parameter][] = [];
     const seen = new Set<Tensor>();
     for (const [mp, m] of this.namedModules(prefix)) {
@@ -88,6 +93,7 @@ export abstract class Module {
   }
   /** Calls fn on every submodule (children first) and then on this module, as PyTorch. */
   apply(fn: (m: Module) => void): this {
+    if (typeof fn !== 'function') typeArg('fn', 'a function', fn);
     for (const c of this.children()) c.apply(fn);
     fn(this);
     return this;
@@ -144,6 +150,7 @@ export abstract class Module {
 
   /** Every parameter and registered (non-null) buffer as [PyTorch-style key, torchlet path, tensor]. */
   private stateEntries(key = '', attrPath = ''): [string, string, Tensor][] {
+    if (typeof key !== 'string' || typeof attrPath !== 'string') typeArg('prefix', 'a string', typeof key !== 'string' ? key : attrPath);
     const out: [string, string, Tensor][] = [];
     const names = (this.constructor as typeof Module).stateDictNames;
     const join = (p: string, n: string) => (p ? `${p}.${n}` : n);
@@ -175,6 +182,8 @@ export abstract class Module {
    * copied and the error lists the missing and unexpected keys. Returns the keys that did not match.
    */
   loadStateDict(dict: Record<string, Tensor>, opts: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+    opts = checkOptions('opts', opts);
+    if (typeof dict !== 'object' || dict === null || Array.isArray(dict)) typeArg('stateDict', 'an object of named tensors', dict);
     const strict = opts.strict ?? true;
     if (!dict || typeof dict !== 'object') invalidArg('stateDict', 'an object of named tensors', dict);
     const own = new Map<string, Tensor>();

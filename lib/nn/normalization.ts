@@ -3,14 +3,15 @@
 // The buffers are camelCase attributes here and PyTorch's running_mean / running_var /
 // num_batches_tracked (int64, shape []) in stateDict() keys (see RUNNING_STATS_NAMES and
 // Module.stateDictNames), so state dicts move to and from PyTorch without renaming.
-import { invalidArg, checkInt, shapeError } from '../errors';
-import { Tensor } from '../tensor';
+import { invalidArg, checkInt, shapeError, checkOptions, typeArg } from '../errors';
+import { Tensor, checkTensor } from '../tensor';
 import { ones, zeros, tensor } from '../creation';
 import { Module, Parameter } from './module';
 import { batchNorm, layerNorm, groupNorm, instanceNorm } from '../ops/norm';
 
 /** A float as Python's repr writes it (1e-05, 0.1), for PyTorch-like toString(). */
 export function pyFloat(v: number): string {
+  if (typeof v !== 'number') typeArg('v', 'a number', v);
   if (v !== 0 && (Math.abs(v) < 1e-4 || Math.abs(v) >= 1e16)) return v.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
   return Number.isInteger(v) ? `${v}.0` : String(v);
 }
@@ -42,6 +43,7 @@ abstract class BatchNormBase extends Module {
   protected abstract readonly ranks: number[];
   constructor(readonly numFeatures: number, opts: BNOptions = {}) {
     super();
+    opts = checkOptions('opts', opts);
     checkInt('numFeatures', numFeatures, 1);
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum ?? 0.1;
@@ -56,6 +58,7 @@ abstract class BatchNormBase extends Module {
     this.registerBuffer('numBatchesTracked', this.trackRunningStats ? tensor(0, { dtype: 'int64' }) : null);
   }
   forward(x: Tensor): Tensor {
+    checkTensor('input', x);
     if (!this.ranks.includes(x.ndim)) shapeError('input', `a ${this.ranks.join('-D or ')}-D tensor`, x);
     if (x.shape[1] !== this.numFeatures) shapeError('input', `${this.numFeatures} channels (dimension 1)`, x);
     const useBatch = this.training || !this.trackRunningStats;
@@ -83,6 +86,7 @@ export class LayerNorm extends Module {
   bias: Parameter | null;
   constructor(normalizedShape: number | number[], opts: { eps?: number; elementwiseAffine?: boolean } = {}) {
     super();
+    opts = checkOptions('opts', opts);
     const ns = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
     if (!Array.isArray(ns) || !ns.length || !ns.every((s) => Number.isInteger(s) && s > 0))
       invalidArg('normalizedShape', 'a positive integer or a non-empty array of them', normalizedShape);
@@ -107,6 +111,7 @@ export class GroupNorm extends Module {
   bias: Parameter | null;
   constructor(readonly numGroups: number, readonly numChannels: number, opts: { eps?: number; affine?: boolean } = {}) {
     super();
+    opts = checkOptions('opts', opts);
     checkInt('numGroups', numGroups, 1);
     checkInt('numChannels', numChannels, 1);
     if (numChannels % numGroups) invalidArg('numGroups', `a divisor of numChannels (${numChannels})`, numGroups);
@@ -116,6 +121,7 @@ export class GroupNorm extends Module {
     this.bias = this.affine ? new Parameter(zeros([numChannels])) : null;
   }
   forward(x: Tensor): Tensor {
+    checkTensor('input', x);
     if (x.ndim >= 2 && x.shape[1] !== this.numChannels) shapeError('input', `${this.numChannels} channels (dimension 1)`, x);
     return groupNorm(x, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
   }
@@ -138,6 +144,7 @@ export class InstanceNorm2d extends Module {
   numBatchesTracked!: Tensor | null;
   constructor(readonly numFeatures: number, opts: BNOptions = {}) {
     super();
+    opts = checkOptions('opts', opts);
     checkInt('numFeatures', numFeatures, 1);
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum ?? 0.1;
@@ -150,6 +157,7 @@ export class InstanceNorm2d extends Module {
     this.registerBuffer('numBatchesTracked', this.trackRunningStats ? tensor(0, { dtype: 'int64' }) : null);
   }
   forward(x: Tensor): Tensor {
+    checkTensor('input', x);
     if (x.ndim !== 3 && x.ndim !== 4) shapeError('input', 'a 3-D [C, H, W] or 4-D [N, C, H, W] tensor', x);
     if (x.ndim === 3) return this.forward(x.unsqueeze(0)).squeeze(0);
     if (x.shape[1] !== this.numFeatures) shapeError('input', `${this.numFeatures} channels (dimension 1)`, x);

@@ -5,7 +5,7 @@
 // pass whose full-size conv output and gradient are never stored (same values and gradients).
 import { native } from '../binding';
 import type { ConvParams, Pool2dParams } from '../../binding';
-import { invalidArg, checkTuple, typeArg, dtypeError, shapeError } from '../errors';
+import { invalidArg, checkTuple, typeArg, dtypeError, shapeError, checkOptions } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { record } from '../autograd';
 import { runConv, CONV_KERNELS } from './conv_common';
@@ -19,6 +19,7 @@ export interface Conv2dOptions {
 }
 
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  opts = checkOptions('opts', opts);
   const prep = prepareConv2d(input, weight, bias, opts);
   if (prep instanceof Tensor) return prep;
   return runConv(input, weight, bias, prep.outShape, prep.params, CONV_KERNELS);
@@ -92,6 +93,7 @@ function prepareConv2d(input: Tensor, weight: Tensor, bias: Tensor | null | unde
 export function conv2dReluMaxPool2d(
   input: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: Conv2dOptions, kernelSize: number | number[],
 ): Tensor {
+    opts = checkOptions('opts', opts);
   const [kh, kw] = checkTuple('kernelSize', kernelSize, 2, 1);
   if (input instanceof Tensor && input.ndim !== 4) return reluMaxPool2d(conv2d(input, weight, bias, opts), kernelSize);
   const prep = prepareConv2d(input, weight, bias, opts);

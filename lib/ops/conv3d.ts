@@ -2,7 +2,7 @@
 // optional bias) over [N, C, D, H, W] (or unbatched [C, D, H, W]), with gradients for input, weight
 // and bias through the native conv3d kernels. Every argument is validated here with a named error.
 import type { ConvParams } from '../../binding';
-import { invalidArg, checkTuple, typeArg, dtypeError, shapeError } from '../errors';
+import { invalidArg, checkTuple, typeArg, dtypeError, shapeError, checkOptions } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { runConv, CONV_KERNELS } from './conv_common';
 
@@ -14,6 +14,7 @@ export interface Conv3dOptions {
 }
 
 export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv3dOptions = {}): Tensor {
+  opts = checkOptions('opts', opts);
   checkTensor('input', input);
   checkTensor('weight', weight);
   if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);

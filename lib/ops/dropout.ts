@@ -2,7 +2,7 @@
 // probability p and scales the rest by 1/(1-p); dropout2d/3d zero whole channels; alphaDropout keeps
 // SELU's self-normalisation. Masks come from the seeded counter-based generator.
 import { native, enums } from '../binding';
-import { invalidArg, dtypeError, shapeError } from '../errors';
+import { invalidArg, dtypeError, shapeError, checkOptions } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { nextRandom } from '../random';
 import { mul, add } from './elementwise';
@@ -17,6 +17,7 @@ export function checkP(p: unknown): number {
 }
 
 export function dropout(input: Tensor, opts: DropoutOptions = {}): Tensor {
+  opts = checkOptions('opts', opts);
   checkTensor('input', input);
   const p = checkP(opts.p ?? 0.5);
   const training = opts.training ?? true;
@@ -40,6 +41,7 @@ function scaledMask(shape: number[], p: number, like: Tensor): Tensor {
 }
 /** Zeroes whole channels: one draw per (N, C) for inputs [N, C, ...spatial] (or [C, ...] unbatched). */
 function channelDropout(name: string, input: Tensor, opts: DropoutOptions, spatial: number): Tensor {
+  opts = checkOptions('opts', opts);
   checkTensor('input', input);
   const p = checkP(opts.p ?? 0.5);
   if (!(opts.training ?? true) || p === 0) return input;
@@ -59,6 +61,7 @@ export function dropout3d(input: Tensor, opts: DropoutOptions = {}): Tensor {
 }
 /** Alpha dropout (for SELU networks): keeps mean 0 and variance 1 of standardised inputs. */
 export function alphaDropout(input: Tensor, opts: DropoutOptions = {}): Tensor {
+  opts = checkOptions('opts', opts);
   checkTensor('input', input);
   const p = checkP(opts.p ?? 0.5);
   if (!(opts.training ?? true) || p === 0) return input;

@@ -3,7 +3,7 @@
 // Broadcasting and type promotion follow PyTorch; gradients are summed back to each input's shape.
 import { native, enums } from '../binding';
 import type { BinaryOpCode, UnaryOpCode, UnaryBackwardOpCode } from '../../binding';
-import { typeArg, shapeError } from '../errors';
+import { typeArg, shapeError, checkOptions } from '../errors';
 import { Tensor, DType, isFloating, checkTensor } from '../tensor';
 import { full } from '../creation';
 import { record } from '../autograd';
@@ -113,6 +113,7 @@ function floatOnly(name: string, a: Tensor): Tensor {
 }
 
 export function add(a: Tensor, b: Tensor | number, opts: { alpha?: number } = {}): Tensor {
+  opts = checkOptions('opts', opts);
   checkTensor('input', a);
   const alpha = opts.alpha ?? 1;
   if (typeof b === 'number') {
@@ -128,6 +129,7 @@ export function add(a: Tensor, b: Tensor | number, opts: { alpha?: number } = {}
   return record(out, [a, bb], 'AddBackward', (g) => [sumTo(g, a.shape), sumTo(g, bb.shape)]);
 }
 export function sub(a: Tensor, b: Tensor | number, opts: { alpha?: number } = {}): Tensor {
+  opts = checkOptions('opts', opts);
   checkTensor('input', a);
   const alpha = opts.alpha ?? 1;
   if (typeof b === 'number') return add(a, -b * alpha);

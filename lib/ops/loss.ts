@@ -2,7 +2,7 @@
 // smoothing, and MSE; reductions 'mean' | 'sum' | 'none' as in PyTorch. Targets are int64 class
 // indices [N] for logits [N, C] (or [] for unbatched [C]).
 import { native } from '../binding';
-import { invalidArg, dtypeError, shapeError } from '../errors';
+import { invalidArg, dtypeError, shapeError, checkOptions } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { fromBuffer } from '../creation';
 import { record } from '../autograd';
@@ -29,7 +29,9 @@ export interface NllOptions {
   ignoreIndex?: number;
 }
 export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
+  opts = checkOptions('opts', opts);
   checkTensor('input', input);
+  checkTensor('target', target);
   if (input.ndim === 1) return nllLoss(input.unsqueeze(0), target.ndim === 0 ? target.unsqueeze(0) : target, opts).squeeze();
   if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor of log-probabilities', input);
   checkClassTarget(input, target);
@@ -69,7 +71,9 @@ export interface CrossEntropyOptions extends NllOptions {
   labelSmoothing?: number;
 }
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  opts = checkOptions('opts', opts);
   checkTensor('input', input);
+  checkTensor('target', target);
   if (input.ndim === 1) {
     const r = crossEntropy(input.unsqueeze(0), target.ndim === 0 ? target.unsqueeze(0) : target, opts);
     return r.ndim ? r.squeeze(0) : r;
@@ -95,6 +99,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
 }
 
 export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
+  opts = checkOptions('opts', opts);
   checkTensor('input', input);
   checkTensor('target', target);
   const reduction = checkReduction(opts.reduction ?? 'mean');

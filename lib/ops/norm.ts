@@ -2,7 +2,7 @@
 // differentiable elementwise and reduction ops (so their gradients come from the tape), with
 // PyTorch's semantics: biased variance to normalise, unbiased variance in the running estimate,
 // running statistics updated in place without gradient. Dedicated fused kernels are future work.
-import { invalidArg, dtypeError, shapeError } from '../errors';
+import { invalidArg, dtypeError, shapeError, checkOptions } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { noGrad } from '../autograd';
 import { sub, mul, add, div, sqrt } from './elementwise';
@@ -51,6 +51,7 @@ export interface BatchNormOptions {
 }
 /** F.batchNorm over [N, C, *]: batch statistics in training (updating the running ones), else running ones. */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}): Tensor {
+  opts = checkOptions('opts', opts);
   checkTensor('input', x);
   checkFloat('input', x);
   if (x.ndim < 2) invalidArg('input', 'a tensor [N, C, ...] of at least 2 dimensions', x);
@@ -80,6 +81,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
 
 /** F.layerNorm: normalises over the trailing dims given by normalizedShape. */
 export function layerNorm(x: Tensor, normalizedShape: number | number[], opts: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}): Tensor {
+  opts = checkOptions('opts', opts);
   checkTensor('input', x);
   checkFloat('input', x);
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
@@ -98,6 +100,7 @@ export function layerNorm(x: Tensor, normalizedShape: number | number[], opts: {
 
 /** F.groupNorm over [N, C, *] with C divisible by numGroups. */
 export function groupNorm(x: Tensor, numGroups: number, opts: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}): Tensor {
+  opts = checkOptions('opts', opts);
   checkTensor('input', x);
   checkFloat('input', x);
   if (x.ndim < 2) invalidArg('input', 'a tensor [N, C, ...] of at least 2 dimensions', x);
@@ -119,6 +122,7 @@ export interface InstanceNormOptions extends BatchNormOptions {
 }
 /** F.instanceNorm over [N, C, *]: per-sample, per-channel statistics (or running ones when !useInputStats). */
 export function instanceNorm(x: Tensor, opts: InstanceNormOptions = {}): Tensor {
+  opts = checkOptions('opts', opts);
   checkTensor('input', x);
   checkFloat('input', x);
   if (x.ndim < 3) invalidArg('input', 'a tensor [N, C, L...] of at least 3 dimensions', x);

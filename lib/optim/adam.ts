@@ -1,7 +1,7 @@
 // lib/optim/adam.ts — Adam (L2 weightDecay added to the gradient, as torch.optim.Adam; amsgrad;
 // maximize) and AdamW (decoupled weight decay), one fused native step per parameter.
 import { native } from '../binding';
-import { invalidArg } from '../errors';
+import { invalidArg, checkOptions } from '../errors';
 import { Tensor } from '../tensor';
 import { Optimizer, Params } from './optimizer';
 
@@ -24,7 +24,9 @@ function check(o: AdamOptions): void {
 export class Adam extends Optimizer<AdamOptions> {
   protected decoupled = false;
   constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> = {}) {
-    const defaults: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...opts };
+    const defaults: AdamOptions = {
+      lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...checkOptions('opts', opts),
+    };
     check(defaults);
     super(params, defaults);
     this.paramGroups.forEach(check);
@@ -58,7 +60,7 @@ export class Adam extends Optimizer<AdamOptions> {
 
 export class AdamW extends Adam {
   constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> = {}) {
-    super(params, { weightDecay: 1e-2, ...opts });
+    super(params, { weightDecay: 1e-2, ...checkOptions('opts', opts) });
     this.decoupled = true;
   }
 }

@@ -1,8 +1,8 @@
 // lib/optim/optimizer.ts — the Optimizer base: parameter groups with per-group options,
 // zeroGrad, per-parameter state, stateDict/loadStateDict in PyTorch's layout
 // ({state: {index: {...}}, paramGroups: [{...options, params: [indices]}]}).
-import { invalidArg, typeArg, shapeError } from '../errors';
-import { Tensor } from '../tensor';
+import { invalidArg, typeArg, shapeError, checkOptions } from '../errors';
+import { Tensor, checkTensor } from '../tensor';
 import { zeros } from '../creation';
 import { keep } from '../memory';
 
@@ -15,6 +15,9 @@ export abstract class Optimizer<O extends object> {
   state = new Map<Tensor, Record<string, StateValue>>();
 
   constructor(params: Params<O>, readonly defaults: O) {
+    if (typeof params !== 'object' || params === null || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function')
+      typeArg('params', 'an array (or iterable) of tensors or of parameter groups', params);
+    checkOptions('defaults', defaults);
     const list = Array.isArray(params) ? params : [...(params as Iterable<Tensor>)];
     if (!list.length) invalidArg('params', 'a non-empty list of parameters', params);
     const groups = (list[0] instanceof Tensor ? [{ params: list as Tensor[] }] : list) as (Partial<O> & { params: Tensor[] })[];
@@ -47,6 +50,7 @@ export abstract class Optimizer<O extends object> {
     return s;
   }
   protected zerosLikeKept(p: Tensor): Tensor {
+    checkTensor('param', p);
     return keep(zeros(p.shape, { dtype: p.dtype, device: p.device }));
   }
 
@@ -64,9 +68,12 @@ export abstract class Optimizer<O extends object> {
   loadStateDict(sd: { state: Record<number, Record<string, StateValue>>; paramGroups: (O & { params: number[] })[] }): void {
     if (!sd || !Array.isArray(sd.paramGroups) || sd.paramGroups.length !== this.paramGroups.length)
       invalidArg('stateDict.paramGroups', `${this.paramGroups.length} parameter groups`, sd?.paramGroups);
+    if (sd.state !== undefined && (typeof sd.state !== 'object' || sd.state === null)) typeArg('stateDict.state', 'an object', sd.state);
     const byIndex = new Map<number, Tensor>();
     sd.paramGroups.forEach((g, gi) => {
       const own = this.paramGroups[gi];
+      if (typeof g !== 'object' || g === null || !Array.isArray(g.params))
+        typeArg(`stateDict.paramGroups[${gi}]`, 'a parameter group with a params array', g);
       if (g.params.length !== own.params.length)
         invalidArg(`stateDict.paramGroups[${gi}].params`, `${own.params.length} parameters`, g.params.length);
       g.params.forEach((id, j) => byIndex.set(id, own.params[j]));
@@ -77,6 +84,7 @@ export abstract class Optimizer<O extends object> {
     for (const [k, s] of Object.entries(sd.state ?? {})) {
       const p = byIndex.get(Number(k));
       if (!p) continue;
+      if (typeof s !== 'object' || s === null) typeArg(`stateDict.state[${k}]`, 'an object of state values', s);
       const copy: Record<string, StateValue> = {};
       for (const [name, v] of Object.entries(s)) {
         if (v instanceof Tensor) {

@@ -1,7 +1,7 @@
 // lib/optim/sgd.ts — SGD with momentum, dampening, Nesterov, weight decay and maximize, as
 // torch.optim.SGD (the momentum buffer starts as the first gradient), one native step per parameter.
 import { native } from '../binding';
-import { invalidArg } from '../errors';
+import { invalidArg, checkOptions } from '../errors';
 import { Tensor } from '../tensor';
 import { Optimizer, Params } from './optimizer';
 
@@ -15,7 +15,9 @@ export interface SGDOptions {
 }
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: Params<SGDOptions>, opts: Partial<SGDOptions> = {}) {
-    const defaults: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...opts };
+    const defaults: SGDOptions = {
+      lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...checkOptions('opts', opts),
+    };
     super(params, defaults);
     for (const g of this.paramGroups) {
       if (!(g.lr >= 0)) invalidArg('lr', 'a learning rate >= 0', g.lr);

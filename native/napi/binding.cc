@@ -226,7 +226,10 @@ class ObjectSource : public ParamSource {
   }
   double get_number(const FieldInfo& f) override {
     const double d = number(f, get(f), "a number");
-    if (std::isnan(d) || d < f.lo || d > f.hi) range(f, d, "a number in [" + fmt(f.lo) + ", " + fmt(f.hi) + "]");
+    // NaN passes only an unbounded field (a fill value, a scalar operand), as in PyTorch
+    const bool unbounded = std::isinf(f.lo) && std::isinf(f.hi);
+    if (std::isnan(d) ? !unbounded : (d < f.lo || d > f.hi))
+      range(f, d, "a number in [" + fmt(f.lo) + ", " + fmt(f.hi) + "]");
     return d;
   }
   bool get_bool(const FieldInfo& f) override {
