@@ -30,6 +30,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -49,21 +50,24 @@ namespace {
 
 // Per-thread grow-only buffers, kept across calls (training calls these kernels with the same shapes
 // every step, and allocating per image would page-fault every time): the padded input or im2col
-// matrix, the GEMM's grid output or col matrix, and one image's conv output or its gradient.
+// matrix, the GEMM's grid output or col matrix, and one image's conv output or its gradient. The
+// returned n elements start on a 64-byte boundary (GEMM output rows stay cache-line aligned).
 enum Slot { kInSlot, kOutSlot, kImageSlot, kSlots };
 template <typename T>
 T* scratch(Slot s, int64_t n) {
   thread_local std::vector<T> bufs[kSlots];
   std::vector<T>& b = bufs[s];
-  if (b.size() < static_cast<size_t>(n)) {
+  const size_t need = static_cast<size_t>(n) + 64 / sizeof(T);
+  if (b.size() < need) {
     try {
       std::vector<T>().swap(b);  // release first: the old contents are not needed
-      b.resize(static_cast<size_t>(n));
+      b.resize(need);
     } catch (const std::bad_alloc&) {
       throw Error(ErrorCode::OutOfMemory, "torchlet: conv could not allocate its scratch buffer");
     }
   }
-  return b.data();
+  const uintptr_t a = reinterpret_cast<uintptr_t>(b.data());
+  return reinterpret_cast<T*>((a + 63) & ~uintptr_t(63));
 }
 
 // Threads that split n images: 1 inside a parallel region or with fewer than two images.
@@ -73,12 +77,13 @@ int threads_for(int64_t n) {
 }
 
 // Runs body(i, tid, inner_parallel) for i in [0, n) on nt threads (static schedule: thread tid takes
-// one contiguous block); with nt == 1 the images run serially and the body may thread inside.
-// Exceptions are rethrown on the caller.
+// one contiguous block); with nt == 1 the images run serially, and the body may thread inside when
+// threads would otherwise idle (fewer images than threads). Exceptions are rethrown on the caller.
 template <typename F>
 void for_each_image(int64_t n, int nt, F body) {
   if (nt < 2) {
-    for (int64_t i = 0; i < n; ++i) body(i, 0, true);
+    const bool inner = !omp_in_parallel() && n < omp_get_max_threads();
+    for (int64_t i = 0; i < n; ++i) body(i, 0, inner);
     return;
   }
   std::string err;
@@ -113,27 +118,15 @@ struct Geom {
   bool stride1() const { return p.stride == Dims3{1, 1, 1}; }
   // 1x1x1 kernel, stride 1, no padding: the im2col matrix is the input itself.
   bool pointwise() const { return KK == 1 && stride1() && p.pad == Dims3{0, 0, 0}; }
-
-  // For reduction index k and output columns [j0, j0 + n) (j = (od, oh, ow)), calls
-  // f(j - j0, seg, src, iw0) for each run of seg columns within one output row: src is the offset of
-  // the input row (c, id, ih) they read in a group's input [Cg, D, H, W], or -1 where that row lies in
-  // the padding; output column ow + t of the run reads input column iw0 + t * stride[2].
-  template <typename F>
-  void for_rows(int64_t k, int64_t j0, int64_t n, F f) const {
-    const int64_t KH = p.kernel[1], KW = p.kernel[2], OH = p.out[1], OW = p.out[2];
-    const int64_t c = k / KK, r = k % KK, kd = r / (KH * KW), kh = (r / KW) % KH, kw = r % KW;
-    int64_t od = j0 / (OH * OW), oh = (j0 / OW) % OH, ow = j0 % OW;
-    for (int64_t j = 0; j < n;) {
-      const int64_t seg = std::min(n - j, OW - ow);
-      const int64_t id = od * p.stride[0] - p.pad[0] + kd * p.dilation[0];
-      const int64_t ih = oh * p.stride[1] - p.pad[1] + kh * p.dilation[1];
-      const bool inside = id >= 0 && id < p.in[0] && ih >= 0 && ih < p.in[1];
-      f(j, seg, inside ? ((c * p.in[0] + id) * p.in[1] + ih) * p.in[2] : int64_t(-1),
-        ow * p.stride[2] - p.pad[2] + kw * p.dilation[2]);
-      j += seg;
-      ow = 0;
-      if (++oh == OH) oh = 0, ++od;
-    }
+  // k = (c, kd, kh, kw) -> k + 1 (the im2col loops step k rather than divide it)
+  void next_tap(int64_t& c, int64_t& kd, int64_t& kh, int64_t& kw) const {
+    if (++kw < p.kernel[2]) return;
+    kw = 0;
+    if (++kh < p.kernel[1]) return;
+    kh = 0;
+    if (++kd < p.kernel[0]) return;
+    kd = 0;
+    ++c;
   }
 };
 
@@ -239,43 +232,72 @@ void grid_conv(const Grid& g, const T* in, const Packer<T>& a, int64_t M, const 
 
 // ---- other strides: im2col ----------------------------------------------------------------------------
 
-// X(k, j) = col[k][j] of one image-group x_g [Cg, D, H, W]: implicit im2col as a GEMM B operand;
-// pack(buf, OL, 0, Kg, 0, OL) writes the explicit col matrix.
+// X(k, j) = col[k][j] of one image-group x_g [Cg, D, H, W] (k = (c, kd, kh, kw), j = (od, oh, ow)):
+// implicit im2col as a GEMM B operand; pack(buf, OL, 0, Kg, 0, OL) writes the explicit col matrix.
 template <typename T>
 struct Im2col final : Packer<T> {
   const T* x;
   const Geom& g;
   Im2col(const T* x_, const Geom& g_) : x(x_), g(g_) {}
   void pack(T* dst, int w, int64_t k0, int64_t kc, int64_t j0, int64_t n) const override {
-    const int64_t s = g.p.stride[2], W = g.p.in[2];
+    const ConvParams& p = g.p;
+    const int64_t D = p.in[0], H = p.in[1], W = p.in[2], OH = p.out[1], OW = p.out[2], sw = p.stride[2];
+    const int64_t KH = p.kernel[1], KW = p.kernel[2];
+    // the first column's output position, and the first row's k, stepped row by row below
+    const int64_t od0 = j0 / (OH * OW), oh0 = (j0 / OW) % OH, ow0 = j0 % OW;
+    int64_t c = k0 / g.KK, kd = k0 % g.KK / (KH * KW), kh = k0 % (KH * KW) / KW, kw = k0 % KW;
     for (int64_t kk = 0; kk < kc; ++kk) {
       T* d = dst + kk * w;
-      g.for_rows(k0 + kk, j0, n, [&](int64_t j, int64_t seg, int64_t src, int64_t iw0) {
+      // the kernel tap's share of the input position
+      const int64_t td = kd * p.dilation[0] - p.pad[0], th = kh * p.dilation[1] - p.pad[1];
+      const int64_t tw = kw * p.dilation[2] - p.pad[2];
+      int64_t od = od0, oh = oh0, ow = ow0;
+      for (int64_t j = 0; j < n;) {  // one run within an output row at a time
+        const int64_t seg = std::min(n - j, OW - ow);
+        const int64_t id = od * p.stride[0] + td, ih = oh * p.stride[1] + th, iw0 = ow * sw + tw;
         T* o = d + j;
         int64_t lo = 0, hi = 0;
-        if (src >= 0) valid_range(iw0, s, W, seg, lo, hi);
+        if (id >= 0 && id < D && ih >= 0 && ih < H) {
+          valid_range(iw0, sw, W, seg, lo, hi);
+          const T* row = x + ((c * D + id) * H + ih) * W + iw0;
+          for (int64_t t = lo; t < hi; ++t) o[t] = row[t * sw];
+        }
         std::fill(o, o + lo, T(0));
-        for (int64_t t = lo; t < hi; ++t) o[t] = x[src + iw0 + t * s];
         std::fill(o + hi, o + seg, T(0));
-      });
+        j += seg;
+        ow = 0;
+        if (++oh == OH) oh = 0, ++od;
+      }
       std::fill(d + n, d + w, T(0));
+      g.next_tap(c, kd, kh, kw);
     }
   }
 };
 
-// dx_g [Cg, D, H, W] += col2im(dcol [Kg, OL]); dx_g must be zeroed by the caller.
+// dx_g [Cg, D, H, W] += col2im(dcol [Kg, OL]); dx_g must be zeroed by the caller. Whole output rows
+// share one valid column range per k.
 template <typename T>
 void col2im_add(const T* dcol, const Geom& g, T* dx) {
-  const int64_t s = g.p.stride[2], W = g.p.in[2];
-  for (int64_t k = 0; k < g.Kg; ++k)
-    g.for_rows(k, 0, g.OL, [&](int64_t j, int64_t seg, int64_t src, int64_t iw0) {
-      if (src < 0) return;
-      int64_t lo, hi;
-      valid_range(iw0, s, W, seg, lo, hi);
-      const T* from = dcol + k * g.OL + j;
-      T* row = dx + src + iw0;
-      for (int64_t t = lo; t < hi; ++t) row[t * s] += from[t];
-    });
+  const ConvParams& p = g.p;
+  const int64_t D = p.in[0], H = p.in[1], W = p.in[2], OH = p.out[1], OW = p.out[2], sw = p.stride[2];
+  int64_t c = 0, kd = 0, kh = 0, kw = 0;
+  for (int64_t k = 0; k < g.Kg; ++k, g.next_tap(c, kd, kh, kw)) {
+    const int64_t iw0 = kw * p.dilation[2] - p.pad[2];
+    int64_t lo, hi;
+    valid_range(iw0, sw, W, OW, lo, hi);
+    const T* from = dcol + k * g.OL;
+    for (int64_t od = 0; od < p.out[0]; ++od) {
+      const int64_t id = od * p.stride[0] + kd * p.dilation[0] - p.pad[0];
+      if (id < 0 || id >= D) continue;
+      for (int64_t oh = 0; oh < OH; ++oh) {
+        const int64_t ih = oh * p.stride[1] + kh * p.dilation[1] - p.pad[1];
+        if (ih < 0 || ih >= H) continue;
+        const T* s = from + (od * OH + oh) * OW;
+        T* row = dx + ((c * D + id) * H + ih) * W + iw0;
+        for (int64_t t = lo; t < hi; ++t) row[t * sw] += s[t];
+      }
+    }
+  }
 }
 
 // ---- the ops ---------------------------------------------------------------------------------------------
