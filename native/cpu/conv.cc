@@ -91,7 +91,7 @@ void for_each_image(int64_t n, int nt, F body) {
 #pragma omp parallel num_threads(nt)
   {
     const int tid = omp_get_thread_num();
-#pragma omp for schedule(static)
+#pragma omp for schedule(static) nowait  // the region's end is the only barrier
     for (int64_t i = 0; i < n; ++i) {
       try {
         body(i, tid, false);
