@@ -20,8 +20,8 @@
 //                                                  conv on dy padded by (K-1)*d - p; used when
 //                                                  C/groups >= 4, else the col2im path below)
 //      weight grad  dw_g += dygrid @ shift(xpad)^T (or its transpose when Kg < OC/groups)
-//  * Other strides: implicit im2col for forward, GEMM + col2im for the input gradient, explicit
-//    im2col for the weight gradient.
+//  * Other strides: implicit im2col for forward, GEMM + col2im for the input gradient (the GEMM
+//    alone for a 1x1x1 kernel without padding), explicit im2col for the weight gradient.
 // Weight gradients go to per-thread accumulators summed in a fixed order; db is summed alongside.
 // The fused ops run the same code with a pooling epilogue (forward: each image's conv output lives
 // only in a thread's scratch and is pooled from there) or prologue (backward: each image's
