@@ -9,7 +9,7 @@ import { Linear, Dropout } from '../nn/layers';
 import { Conv2d } from '../nn/conv';
 import * as init from '../nn/init';
 import { relu } from '../ops/elementwise';
-import { conv2dReluMaxPool2d } from '../ops/conv2d';
+import { conv2dReluMaxPool2d } from '../ops/conv';
 import { checkModelOptions } from './classic';
 
 /** maxPool2d(relu(conv.forward(x)), 2) as one fused op. */

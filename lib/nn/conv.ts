@@ -1,22 +1,15 @@
-// lib/nn/conv.ts — nn.Conv2d and nn.Conv3d over one ConvNd base: argument checks with named
-// errors, PyTorch's default initialisation (kaiming_uniform_(a=sqrt(5)) weight,
-// uniform(+-1/sqrt(fan_in)) bias) and PyTorch's printed form.
+// lib/nn/conv.ts — nn.Conv1d, nn.Conv2d and nn.Conv3d over one ConvNd base: argument checks with
+// named errors, PyTorch's default initialisation (kaiming_uniform_(a=sqrt(5)) weight,
+// uniform(+-1/sqrt(fan_in)) bias) and PyTorch's printed form (one-element tuples as "(3,)").
 import { invalidArg, checkInt, checkTuple, checkOptions } from '../errors';
 import { Tensor } from '../tensor';
 import { empty } from '../creation';
 import { Module, Parameter } from './module';
 import * as init from './init';
-import { conv2d, Conv2dOptions } from '../ops/conv2d';
-import { conv3d, Conv3dOptions } from '../ops/conv3d';
+import { conv1d, conv2d, conv3d, ConvOptions as ConvFnOptions } from '../ops/conv';
 
-const tuple = (v: number[]): string => `(${v.join(', ')})`;
-type ConvOptions = {
-  stride?: number | number[];
-  padding?: number | number[] | 'same' | 'valid';
-  dilation?: number | number[];
-  groups?: number;
-  bias?: boolean;
-};
+const tuple = (v: number[]): string => (v.length === 1 ? `(${v[0]},)` : `(${v.join(', ')})`);
+type ConvOptions = ConvFnOptions & { bias?: boolean };
 
 abstract class ConvNd extends Module {
   readonly inChannels: number;
@@ -69,8 +62,17 @@ abstract class ConvNd extends Module {
   }
 }
 
+export class Conv1d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvOptions = {}) {
+    super(1, inChannels, outChannels, kernelSize, opts);
+  }
+  forward(x: Tensor): Tensor {
+    return conv1d(x, this.weight, this.bias, this.opts());
+  }
+}
+
 export class Conv2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: Conv2dOptions & { bias?: boolean } = {}) {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvOptions = {}) {
     super(2, inChannels, outChannels, kernelSize, opts);
   }
   forward(x: Tensor): Tensor {
@@ -79,7 +81,7 @@ export class Conv2d extends ConvNd {
 }
 
 export class Conv3d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: Conv3dOptions & { bias?: boolean } = {}) {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvOptions = {}) {
     super(3, inChannels, outChannels, kernelSize, opts);
   }
   forward(x: Tensor): Tensor {

@@ -20,7 +20,20 @@ TL_OP(copy_strided, "src, out", CopyStridedParams)
 TL_PARAMS(FillParams, TL_FILL_FIELDS)
 TL_OP(fill, "out", FillParams)
 
-#define TL_BINARY_OPS(E) E(Add) E(Sub) E(Mul) E(Div) E(Pow) E(Eq) E(Ne) E(Lt) E(Le) E(Gt) E(Ge) E(Maximum) E(Minimum)
+#define TL_BINARY_OPS(E) \
+  E(Add)                 \
+  E(Sub)                 \
+  E(Mul)                 \
+  E(Div)                 \
+  E(Pow)                 \
+  E(Eq)                  \
+  E(Ne)                  \
+  E(Lt)                  \
+  E(Le)                  \
+  E(Gt)                  \
+  E(Ge)                  \
+  E(Maximum)             \
+  E(Minimum)
 TL_ENUM(BinaryOp, TL_BINARY_OPS)
 // out[i] = input[ia] op other[ib] over out.shape with broadcast strides (0 on broadcast dims).
 // input and other share a dtype; out has that dtype, or uint8 for comparisons.
@@ -31,17 +44,32 @@ TL_ENUM(BinaryOp, TL_BINARY_OPS)
 TL_PARAMS(BinaryParams, TL_BINARY_FIELDS)
 TL_OP(binary, "input, other, out", BinaryParams)
 
-#define TL_UNARY_OPS(E)                                                                                        \
-  E(Neg)                                                                                                       \
-  E(Exp) E(Log) E(Sqrt) E(Abs) E(Relu) E(Sigmoid) E(Tanh) E(AddScalar) E(MulScalar) E(PowScalar) E(RsubScalar) \
-      E(RdivScalar)
+#define TL_UNARY_OPS(E) \
+  E(Neg)                \
+  E(Exp)                \
+  E(Log)                \
+  E(Sqrt)               \
+  E(Abs)                \
+  E(Relu)               \
+  E(Sigmoid)            \
+  E(Tanh)               \
+  E(AddScalar)          \
+  E(MulScalar)          \
+  E(PowScalar)          \
+  E(RsubScalar)         \
+  E(RdivScalar)
 TL_ENUM(UnaryOp, TL_UNARY_OPS)
 // out = f(input, scalar) on contiguous buffers of one dtype.
-#define TL_UNARY_FIELDS(X) X(UnaryOp, op, 0, 0) X(double, scalar, -kAnyNumber, kAnyNumber)
+#define TL_UNARY_FIELDS(X) \
+  X(UnaryOp, op, 0, 0)     \
+  X(double, scalar, -kAnyNumber, kAnyNumber)
 TL_PARAMS(UnaryParams, TL_UNARY_FIELDS)
 TL_OP(unary, "input, out", UnaryParams)
 
-#define TL_UNARY_BACKWARD_OPS(E) E(Relu) E(Sigmoid) E(Tanh)
+#define TL_UNARY_BACKWARD_OPS(E) \
+  E(Relu)                        \
+  E(Sigmoid)                     \
+  E(Tanh)
 TL_ENUM(UnaryBackwardOp, TL_UNARY_BACKWARD_OPS)
 // gradInput = gradOutput * f'(input), where input is the op's input (Relu) or output (Sigmoid, Tanh).
 #define TL_UNARY_BACKWARD_FIELDS(X) X(UnaryBackwardOp, op, 0, 0)

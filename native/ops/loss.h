@@ -7,8 +7,11 @@ namespace tl {
 
 // input viewed as [outer, C, inner]; (log-)softmax over C. Backward: gradInput from the forward
 // output and gradOutput.
-#define TL_SOFTMAX_FIELDS(X) \
-  X(int64_t, outer, 0, kMaxSize) X(int64_t, C, 0, kMaxSize) X(int64_t, inner, 0, kMaxSize) X(bool, log, 0, 1)
+#define TL_SOFTMAX_FIELDS(X)     \
+  X(int64_t, outer, 0, kMaxSize) \
+  X(int64_t, C, 0, kMaxSize)     \
+  X(int64_t, inner, 0, kMaxSize) \
+  X(bool, log, 0, 1)
 TL_PARAMS(SoftmaxParams, TL_SOFTMAX_FIELDS)
 TL_OP(softmax, "input, out", SoftmaxParams)
 TL_OP(softmax_backward, "output, gradOutput, gradInput", SoftmaxParams)

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # test/native/run_kernels_check.sh — builds and runs the standalone CPU kernel check
-# (test/native/kernels_check.cc + native/cpu/gemm.cc + native/cpu/conv2d.cc, conv3d.cc + native/cpu/pool2d.cc (conv2d.cc fuses its relu/pool), with the op
-# registry of native/core/registry.cc).
+# (test/native/kernels_check.cc + native/cpu/gemm.cc + native/cpu/conv.cc + native/cpu/pool2d.cc (conv.cc
+# fuses its relu/pool), with the op registry of native/core/registry.cc).
 # Usage: test/native/run_kernels_check.sh [bench]   (extra args are passed to the binary)
 # Exit status: the binary's (non-zero when a check fails).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="${TMPDIR:-/tmp}/torchlet_kernels_check"
 g++ -O2 -fopenmp -ffp-contract=fast -std=gnu++17 -Wall -Wno-unused-function -I"$root/native" \
-  "$root/test/native/kernels_check.cc" "$root/native/cpu/gemm.cc" "$root/native/cpu/conv2d.cc" "$root/native/cpu/conv3d.cc" "$root/native/cpu/pool2d.cc" "$root/native/core/registry.cc" -o "$out"
+  "$root/test/native/kernels_check.cc" "$root/native/cpu/gemm.cc" "$root/native/cpu/conv.cc" "$root/native/cpu/pool2d.cc" "$root/native/core/registry.cc" -o "$out"
 exec "$out" "$@"

@@ -90,6 +90,7 @@ const OPTIM: Partial<Record<FloatDType, Partial<DeviceTols>>> = {
 };
 
 export const TOLERANCES: Record<string, Partial<Record<FloatDType, Partial<DeviceTols>>>> = {
+  conv1d: GEMM,
   conv2d: GEMM,
   conv3d: GEMM,
   matmul: GEMM,

@@ -1,0 +1,200 @@
+// lib/ops/conv.ts — convolution over 1, 2 or 3 spatial dims: conv1d [N, C, L], conv2d [N, C, H, W]
+// and conv3d [N, C, D, H, W] (each also unbatched, without N), with stride, padding (a number, one
+// per dim, 'same' or 'valid'), dilation, groups and an optional bias, and gradients for input,
+// weight and bias. All three run through one N-dimensional path: prepareConv checks every argument
+// with a named error and builds the native ConvParams (spatial dims right-aligned to three), and
+// runConv calls the one native op (convForward / convBackwardInput / convBackwardWeight).
+// Also conv2dReluMaxPool2d: conv2d -> ReLU -> max pooling (non-overlapping windows) in one native
+// pass whose full-size conv output and gradient are never stored (same values and gradients).
+import { native } from '../binding';
+import type { TensorArg, OptTensorArg, ConvParams, Dims3, Pool2dParams } from '../../binding';
+import { invalidArg, checkTuple, typeArg, dtypeError, shapeError, checkOptions } from '../errors';
+import { Tensor, checkTensor, isFloating } from '../tensor';
+import { record, GradOp } from '../autograd';
+import { reluMaxPool2d } from './pool2d';
+
+/** PyTorch's keyword arguments of F.conv1d / conv2d / conv3d (numbers apply to every spatial dim). */
+export interface ConvOptions {
+  stride?: number | number[];
+  padding?: number | number[] | 'same' | 'valid';
+  dilation?: number | number[];
+  groups?: number;
+}
+export type Conv1dOptions = ConvOptions;
+export type Conv2dOptions = ConvOptions;
+export type Conv3dOptions = ConvOptions;
+
+/** 1-D convolution of input [N, C, L] (or [C, L]) with weight [outChannels, C/groups, kL]. */
+export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv1dOptions = {}): Tensor {
+  return convNd(1, input, weight, bias, opts);
+}
+
+/** 2-D convolution of input [N, C, H, W] (or [C, H, W]) with weight [outChannels, C/groups, kH, kW]. */
+export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+  return convNd(2, input, weight, bias, opts);
+}
+
+/** 3-D convolution of input [N, C, D, H, W] (or [C, D, H, W]) with weight [outChannels, C/groups, kD, kH, kW]. */
+export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv3dOptions = {}): Tensor {
+  return convNd(3, input, weight, bias, opts);
+}
+
+type Nd = 1 | 2 | 3;
+const SPATIAL: Record<Nd, string[]> = { 1: ['L'], 2: ['H', 'W'], 3: ['D', 'H', 'W'] };
+
+interface PreparedConv {
+  params: ConvParams;
+  outShape: number[];
+  /** per spatial dim: drop the first output ('same' padding of odd total, see prepareConv) */
+  trim: boolean[];
+}
+
+function convNd(nd: Nd, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: ConvOptions): Tensor {
+  const prep = prepareConv(nd, input, weight, bias, opts);
+  if (prep === 'unbatched') return convNd(nd, input.unsqueeze(0), weight, bias, opts).squeeze(0);
+  let out = runConv(input, weight, bias, prep.outShape, prep.params, CONV_KERNELS);
+  if (!prep.trim.some((t) => t)) return out;
+  prep.trim.forEach((t, i) => {
+    if (t) out = out.narrow(2 + i, 1, out.shape[2 + i] - 1);
+  });
+  return out.contiguous();
+}
+
+/**
+ * Checks the arguments of an nd-dimensional convolution and returns the native params, the output
+ * shape and the dims to trim — or 'unbatched' for an input without the batch dim (the caller adds
+ * it). Padding 'same' (stride 1) pads d*(k-1) in total per dim; PyTorch puts an odd total's extra
+ * zero at the end, which equals padding ceil(total/2) on both sides and dropping the first output.
+ */
+function prepareConv(
+  nd: Nd, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: ConvOptions,
+): PreparedConv | 'unbatched' {
+  const dims = SPATIAL[nd];
+  opts = checkOptions('opts', opts);
+  checkTensor('input', input);
+  checkTensor('weight', weight);
+  if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
+  if (input.ndim !== nd + 1 && input.ndim !== nd + 2)
+    shapeError('input', `a ${nd + 1}-D [C, ${dims.join(', ')}] or ${nd + 2}-D [N, C, ${dims.join(', ')}] tensor`, input);
+  if (input.ndim === nd + 1) return 'unbatched';
+  if (weight.ndim !== nd + 2)
+    shapeError('weight', `a ${nd + 2}-D tensor [outChannels, inChannels/groups, ${dims.map((d) => `k${d}`).join(', ')}]`, weight);
+  if (weight.dtype !== input.dtype) dtypeError('weight', `a ${input.dtype} tensor (same dtype as input)`, weight);
+  const groups = opts.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) invalidArg('groups', 'a positive integer', groups);
+  const [N, C, ...inSize] = input.shape;
+  const [OC, Cg, ...kernel] = weight.shape;
+  if (Cg < 1 || kernel.some((k) => k < 1)) shapeError('weight', 'a kernel of positive size', weight);
+  if (C % groups !== 0) invalidArg('groups', `a divisor of the input channels (${C})`, groups);
+  if (OC % groups !== 0) invalidArg('groups', `a divisor of the output channels (${OC})`, groups);
+  if (Cg * groups !== C)
+    invalidArg('input', `${Cg * groups} channels (weight expects ${Cg} per group x ${groups} groups)`, input);
+  if (bias) {
+    checkTensor('bias', bias);
+    if (bias.ndim !== 1 || bias.shape[0] !== OC) shapeError('bias', `a 1-D tensor of ${OC} elements`, bias);
+    if (bias.dtype !== input.dtype) dtypeError('bias', `a ${input.dtype} tensor`, bias);
+  }
+  const stride = checkTuple('stride', opts.stride ?? 1, nd, 1);
+  const dilation = checkTuple('dilation', opts.dilation ?? 1, nd, 1);
+  let padding: number[];
+  let trim: boolean[] = new Array<boolean>(nd).fill(false);
+  const pad = opts.padding ?? 0;
+  if (pad === 'valid') padding = new Array<number>(nd).fill(0);
+  else if (pad === 'same') {
+    if (stride.some((s) => s !== 1)) invalidArg('padding', "numeric padding ('same' requires stride 1)", pad);
+    const total = kernel.map((k, i) => dilation[i] * (k - 1));
+    trim = total.map((t) => t % 2 === 1);
+    padding = total.map((t) => Math.ceil(t / 2));
+  } else if (typeof pad === 'string')
+    return typeArg('padding', `a number, [${dims.join(', ').toLowerCase()}], 'same' or 'valid'`, pad);
+  else padding = checkTuple('padding', pad, nd, 0);
+  const out = inSize.map((n, i) => Math.floor((n + 2 * padding[i] - dilation[i] * (kernel[i] - 1) - 1) / stride[i]) + 1);
+  if (out.some((o) => o < 1))
+    shapeError('input', `a spatial size large enough for the kernel (output would be ${out.join('x')})`, input);
+  // right-aligned to three spatial dims: the missing leading ones are trivial
+  const dims3 = (v: number[], fill: number): Dims3 => [...new Array<number>(3 - nd).fill(fill), ...v] as Dims3;
+  const params: ConvParams = {
+    N, C, OC, groups, in: dims3(inSize, 1), kernel: dims3(kernel, 1), out: dims3(out, 1), stride: dims3(stride, 1),
+    pad: dims3(padding, 0), dilation: dims3(dilation, 1),
+  };
+  return { params, outShape: [N, OC, ...out], trim };
+}
+
+interface ConvKernels {
+  forward(x: TensorArg, w: TensorArg, b: OptTensorArg, y: TensorArg, params: ConvParams): void;
+  backwardInput(dy: TensorArg, w: TensorArg, dx: TensorArg, params: ConvParams): void;
+  backwardWeight(dy: TensorArg, x: TensorArg, dw: TensorArg, db: OptTensorArg, params: ConvParams): void;
+}
+
+/** The N-dimensional native convolution kernels (1-D, 2-D and 3-D share them). */
+const CONV_KERNELS: ConvKernels = {
+  forward: (x, w, b, y, p) => native.convForward(x, w, b, y, p),
+  backwardInput: (dy, w, dx, p) => native.convBackwardInput(dy, w, dx, p),
+  backwardWeight: (dy, x, dw, db, p) => native.convBackwardWeight(dy, x, dw, db, p),
+};
+
+/**
+ * y = conv(input, weight) + bias with output shape outShape through kernels k, recording the
+ * backward that calls k's input- and weight-gradient kernels (only for the inputs that need one).
+ */
+function runConv(
+  input: Tensor, weight: Tensor, bias: Tensor | null | undefined, outShape: number[], params: ConvParams, k: ConvKernels,
+  op: GradOp = 'ConvolutionBackward',
+): Tensor {
+  const x = input.contiguous();
+  const w = weight.contiguous();
+  const b = bias ? bias.contiguous() : null;
+  const y = Tensor.empty(outShape, input.dtype, input.device);
+  k.forward(x.arg(), w.arg(), b ? b.arg() : null, y.arg(), params);
+  return record(y, [input, weight, bias ?? null], op, (g) => {
+    const gc = g.contiguous();
+    let gx: Tensor | null = null;
+    let gw: Tensor | null = null;
+    let gb: Tensor | null = null;
+    if (input.requiresGrad) {
+      gx = Tensor.empty(input.shape.slice(), input.dtype, input.device);
+      k.backwardInput(gc.arg(), w.arg(), gx.arg(), params);
+    }
+    const needB = !!bias && bias.requiresGrad;
+    if (weight.requiresGrad || needB) {
+      gw = Tensor.empty(weight.shape.slice(), weight.dtype, weight.device);
+      gb = needB ? Tensor.empty([outShape[1]], input.dtype, input.device) : null;
+      k.backwardWeight(gc.arg(), x.arg(), gw.arg(), gb ? gb.arg() : null, params);
+      if (!weight.requiresGrad) {
+        gw.dispose();
+        gw = null;
+      }
+    }
+    if (gc !== g) gc.dispose();
+    return [gx, gw, gb];
+  });
+}
+
+/**
+ * maxPool2d(relu(conv2d(input, weight, bias, opts)), kernelSize) with stride = kernelSize — the
+ * conv block of most small CNNs. For 4-D input the three run as one native pass: each image's conv
+ * output lives only in a per-thread scratch buffer, is pooled from there, and the backward pass
+ * rebuilds each image's conv-output gradient the same way. Values and gradients equal the unfused
+ * ops'. Other inputs run the ops one after the other.
+ */
+export function conv2dReluMaxPool2d(
+  input: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: Conv2dOptions, kernelSize: number | number[],
+): Tensor {
+  const [kh, kw] = checkTuple('kernelSize', kernelSize, 2, 1);
+  const unfused = (): Tensor => reluMaxPool2d(conv2d(input, weight, bias, opts), kernelSize);
+  if (input instanceof Tensor && input.ndim !== 4) return unfused();
+  const prep = prepareConv(2, input, weight, bias, opts);
+  if (prep === 'unbatched' || prep.trim.some((t) => t)) return unfused();
+  const [N, OC, OH, OW] = prep.outShape;
+  if (kh * kw > 256 || OH < kh || OW < kw) return unfused();
+  const [POH, POW] = [Math.floor(OH / kh), Math.floor(OW / kw)];
+  const poolParams: Pool2dParams = { N, C: OC, H: OH, W: OW, OH: POH, OW: POW, kh, kw, sh: kh, sw: kw, ph: 0, pw: 0, dh: 1, dw: 1 };
+  const tap = Tensor.empty([N, OC, POH, POW], 'uint8', input.device);
+  // runConv's kernels, with the pooled output y and the taps standing in for the conv output
+  const y: Tensor = runConv(input, weight, bias, [N, OC, POH, POW], prep.params, {
+    forward: (x, w, b, out, prm) => native.conv2dReluMaxPool2dForward(x, w, b, out, tap.arg(), prm, poolParams),
+    backwardInput: (g, w, dx, prm) => native.conv2dReluMaxPool2dBackwardInput(g, y.arg(), tap.arg(), w, dx, prm, poolParams),
+    backwardWeight: (g, x, dw, db, prm) => native.conv2dReluMaxPool2dBackwardWeight(g, y.arg(), tap.arg(), x, dw, db, prm, poolParams),
+  }, 'ConvReluMaxPoolBackward');
+  return y;
+}
