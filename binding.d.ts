@@ -39,207 +39,69 @@ export interface Enums {
   readonly UnaryBackwardOp: { readonly Relu: 0; readonly Sigmoid: 1; readonly Tanh: 2 };
   readonly UnaryOp: { readonly Neg: 0; readonly Exp: 1; readonly Log: 2; readonly Sqrt: 3; readonly Abs: 4; readonly Relu: 5; readonly Sigmoid: 6; readonly Tanh: 7; readonly AddScalar: 8; readonly MulScalar: 9; readonly PowScalar: 10; readonly RsubScalar: 11; readonly RdivScalar: 12 };
 }
-export interface AdamParams {
-  lr: number;
-  beta1: number; // number in [0, 1]
-  beta2: number; // number in [0, 1]
-  eps: number; // number in [0, inf]
-  weightDecay: number;
-  step: number; // int in [1, inf]
-  amsgrad: boolean;
-  decoupled: boolean;
-  maximize: boolean;
-}
-export interface AvgPool2dParams {
-  N: number; // int in [0, inf]
-  C: number; // int in [0, inf]
-  H: number; // int in [0, inf]
-  W: number; // int in [0, inf]
-  OH: number; // int in [0, inf]
-  OW: number; // int in [0, inf]
-  kh: number; // int in [1, inf]
-  kw: number; // int in [1, inf]
-  sh: number; // int in [1, inf]
-  sw: number; // int in [1, inf]
-  ph: number; // int in [0, inf]
-  pw: number; // int in [0, inf]
-  countIncludePad: boolean;
-  divisorOverride: number; // int in [0, inf]
-}
-export interface BinaryParams {
-  op: BinaryOpCode;
-  inputStrides: number[];
-  otherStrides: number[];
-}
-export interface ConvParams {
-  N: number; // int in [0, inf]
-  C: number; // int in [1, inf]
-  OC: number; // int in [1, inf]
-  groups: number; // int in [1, inf]
-  in: Dims3; // dims3 in [0, inf]
-  kernel: Dims3; // dims3 in [1, inf]
-  out: Dims3; // dims3 in [0, inf]
-  stride: Dims3; // dims3 in [1, inf]
-  pad: Dims3; // dims3 in [0, inf]
-  dilation: Dims3; // dims3 in [1, inf]
-}
-export interface CopyStridedParams {
-  srcStrides: number[];
-  outStrides: number[];
-  shape: number[]; // ints in [0, inf]
-}
-export interface CumsumParams {
-  outer: number; // int in [0, inf]
-  n: number; // int in [0, inf]
-  inner: number; // int in [0, inf]
-  reverse: boolean;
-}
-export interface FillParams {
-  value: number;
-}
-export interface MatmulParams {
-  batch: number; // int in [0, inf]
-  M: number; // int in [0, inf]
-  N: number; // int in [0, inf]
-  K: number; // int in [0, inf]
-  transA: boolean;
-  transB: boolean;
-  strideA: number; // int in [0, inf]
-  strideB: number; // int in [0, inf]
-  strideC: number; // int in [0, inf]
-  alpha: number;
-  beta: number;
-}
-export interface NllParams {
-  ignoreIndex: number;
-}
-export interface Plane2dParams {
-  N: number; // int in [0, inf]
-  C: number; // int in [0, inf]
-  H: number; // int in [0, inf]
-  W: number; // int in [0, inf]
-  OH: number; // int in [0, inf]
-  OW: number; // int in [0, inf]
-}
-export interface Pool2dParams {
-  N: number; // int in [0, inf]
-  C: number; // int in [0, inf]
-  H: number; // int in [0, inf]
-  W: number; // int in [0, inf]
-  OH: number; // int in [0, inf]
-  OW: number; // int in [0, inf]
-  kh: number; // int in [1, inf]
-  kw: number; // int in [1, inf]
-  sh: number; // int in [1, inf]
-  sw: number; // int in [1, inf]
-  ph: number; // int in [0, inf]
-  pw: number; // int in [0, inf]
-  dh: number; // int in [1, inf]
-  dw: number; // int in [1, inf]
-}
-export interface RandomParams {
-  kind: RandomKindCode;
-  a: number;
-  b: number;
-  seed: number; // int in [0, inf]
-  offset: number; // int in [0, inf]
-}
-export interface ReduceParams {
-  op: ReduceOpCode;
-  outer: number; // int in [0, inf]
-  r: number; // int in [0, inf]
-  inner: number; // int in [0, inf]
-}
-export interface SgdParams {
-  lr: number;
-  momentum: number;
-  dampening: number;
-  weightDecay: number;
-  nesterov: boolean;
-  firstStep: boolean;
-  maximize: boolean;
-}
-export interface SoftmaxParams {
-  outer: number; // int in [0, inf]
-  C: number; // int in [0, inf]
-  inner: number; // int in [0, inf]
-  log: boolean;
-}
-export interface UnaryBackwardParams {
-  op: UnaryBackwardOpCode;
-}
-export interface UnaryParams {
-  op: UnaryOpCode;
-  scalar: number;
-}
+/** ranges: beta1 in [0, 1]; beta2 in [0, 1]; eps in [0, inf]; step in [1, inf] */
+export interface AdamParams { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; step: number; amsgrad: boolean; decoupled: boolean; maximize: boolean }
+/** ranges: N in [0, inf]; C in [0, inf]; H in [0, inf]; W in [0, inf]; OH in [0, inf]; OW in [0, inf]; kh in [1, inf]; kw in [1, inf]; sh in [1, inf]; sw in [1, inf]; ph in [0, inf]; pw in [0, inf]; divisorOverride in [0, inf] */
+export interface AvgPool2dParams { N: number; C: number; H: number; W: number; OH: number; OW: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; countIncludePad: boolean; divisorOverride: number }
+export interface BinaryParams { op: BinaryOpCode; inputStrides: number[]; otherStrides: number[] }
+/** ranges: N in [0, inf]; C in [1, inf]; OC in [1, inf]; groups in [1, inf]; in in [0, inf]; kernel in [1, inf]; out in [0, inf]; stride in [1, inf]; pad in [0, inf]; dilation in [1, inf] */
+export interface ConvParams { N: number; C: number; OC: number; groups: number; in: Dims3; kernel: Dims3; out: Dims3; stride: Dims3; pad: Dims3; dilation: Dims3 }
+/** ranges: shape in [0, inf] */
+export interface CopyStridedParams { srcStrides: number[]; outStrides: number[]; shape: number[] }
+/** ranges: outer in [0, inf]; n in [0, inf]; inner in [0, inf] */
+export interface CumsumParams { outer: number; n: number; inner: number; reverse: boolean }
+export interface FillParams { value: number }
+/** ranges: batch in [0, inf]; M in [0, inf]; N in [0, inf]; K in [0, inf]; strideA in [0, inf]; strideB in [0, inf]; strideC in [0, inf] */
+export interface MatmulParams { batch: number; M: number; N: number; K: number; transA: boolean; transB: boolean; strideA: number; strideB: number; strideC: number; alpha: number; beta: number }
+export interface NllParams { ignoreIndex: number }
+/** ranges: N in [0, inf]; C in [0, inf]; H in [0, inf]; W in [0, inf]; OH in [0, inf]; OW in [0, inf] */
+export interface Plane2dParams { N: number; C: number; H: number; W: number; OH: number; OW: number }
+/** ranges: N in [0, inf]; C in [0, inf]; H in [0, inf]; W in [0, inf]; OH in [0, inf]; OW in [0, inf]; kh in [1, inf]; kw in [1, inf]; sh in [1, inf]; sw in [1, inf]; ph in [0, inf]; pw in [0, inf]; dh in [1, inf]; dw in [1, inf] */
+export interface Pool2dParams { N: number; C: number; H: number; W: number; OH: number; OW: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number }
+/** ranges: seed in [0, inf]; offset in [0, inf] */
+export interface RandomParams { kind: RandomKindCode; a: number; b: number; seed: number; offset: number }
+/** ranges: outer in [0, inf]; r in [0, inf]; inner in [0, inf] */
+export interface ReduceParams { op: ReduceOpCode; outer: number; r: number; inner: number }
+export interface SgdParams { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; firstStep: boolean; maximize: boolean }
+/** ranges: outer in [0, inf]; C in [0, inf]; inner in [0, inf] */
+export interface SoftmaxParams { outer: number; C: number; inner: number; log: boolean }
+export interface UnaryBackwardParams { op: UnaryBackwardOpCode }
+export interface UnaryParams { op: UnaryOpCode; scalar: number }
 /** Every native op: tensor arguments in order, then its parameter structs. */
 export interface Ops {
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of param) */
-  adamStep(param: TensorArg, grad: TensorArg, expAvg: TensorArg, expAvgSq: TensorArg, maxExpAvgSq: OptTensorArg, adamParams: AdamParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of gradOutput) */
-  adaptiveAvgPool2dBackward(gradOutput: TensorArg, gradInput: TensorArg, plane2dParams: Plane2dParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of input) */
-  adaptiveAvgPool2dForward(input: TensorArg, out: TensorArg, plane2dParams: Plane2dParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of input) */
-  adaptiveMaxPool2dForward(input: TensorArg, out: TensorArg, indices: TensorArg, plane2dParams: Plane2dParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of gradOutput) */
-  avgPool2dBackward(gradOutput: TensorArg, gradInput: TensorArg, avgPool2dParams: AvgPool2dParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of input) */
-  avgPool2dForward(input: TensorArg, out: TensorArg, avgPool2dParams: AvgPool2dParams): void;
-  /** kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32 (dtype of input) */
-  binary(input: TensorArg, other: TensorArg, out: TensorArg, binaryParams: BinaryParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of gradOutput) */
-  conv2dReluMaxPool2dBackwardInput(gradOutput: TensorArg, output: TensorArg, tap: TensorArg, weight: TensorArg, gradInput: TensorArg, convParams: ConvParams, pool2dParams: Pool2dParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of gradOutput) */
-  conv2dReluMaxPool2dBackwardWeight(gradOutput: TensorArg, output: TensorArg, tap: TensorArg, input: TensorArg, gradWeight: TensorArg, gradBias: OptTensorArg, convParams: ConvParams, pool2dParams: Pool2dParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of input) */
-  conv2dReluMaxPool2dForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg, tap: TensorArg, convParams: ConvParams, pool2dParams: Pool2dParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of gradOutput) */
-  convBackwardInput(gradOutput: TensorArg, weight: TensorArg, gradInput: TensorArg, convParams: ConvParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of gradOutput) */
-  convBackwardWeight(gradOutput: TensorArg, input: TensorArg, gradWeight: TensorArg, gradBias: OptTensorArg, convParams: ConvParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of input) */
-  convForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg, convParams: ConvParams): void;
-  /** kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32 (dtype of src) */
-  copyStrided(src: TensorArg, out: TensorArg, copyStridedParams: CopyStridedParams): void;
-  /** kernels: cpu float32, float64, int64; cuda float32, float64, int64 (dtype of input) */
-  cumsum(input: TensorArg, out: TensorArg, cumsumParams: CumsumParams): void;
-  /** kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32 (dtype of out) */
-  fill(out: TensorArg, fillParams: FillParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of input) */
-  linearForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of input) */
-  matmul(input: TensorArg, other: TensorArg, out: TensorArg, matmulParams: MatmulParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of gradOutput) */
-  maxPool2dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, pool2dParams: Pool2dParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of input) */
-  maxPool2dForward(input: TensorArg, out: TensorArg, indices: TensorArg, pool2dParams: Pool2dParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of gradOutput) */
-  maxUnpool2dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, plane2dParams: Plane2dParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of input) */
-  maxUnpool2dForward(input: TensorArg, indices: TensorArg, out: TensorArg, plane2dParams: Plane2dParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of gradOutput) */
-  nllBackward(gradOutput: TensorArg, target: TensorArg, gradInput: TensorArg, nllParams: NllParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of input) */
-  nllForward(input: TensorArg, target: TensorArg, out: TensorArg, nllParams: NllParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of out) */
-  random(out: TensorArg, randomParams: RandomParams): void;
-  /** kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32 (dtype of input) */
-  reduce(input: TensorArg, out: TensorArg, reduceParams: ReduceParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of gradOutput) */
-  reluMaxPool2dBackward(gradOutput: TensorArg, output: TensorArg, tap: TensorArg, gradInput: TensorArg, pool2dParams: Pool2dParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of input) */
-  reluMaxPool2dForward(input: TensorArg, out: TensorArg, tap: TensorArg, pool2dParams: Pool2dParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of param) */
-  sgdStep(param: TensorArg, grad: TensorArg, momentumBuffer: OptTensorArg, sgdParams: SgdParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of input) */
-  softmax(input: TensorArg, out: TensorArg, softmaxParams: SoftmaxParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of output) */
-  softmaxBackward(output: TensorArg, gradOutput: TensorArg, gradInput: TensorArg, softmaxParams: SoftmaxParams): void;
-  /** kernels: cpu float32, float64, int64; cuda float32, float64, int64 (dtype of input) */
-  unary(input: TensorArg, out: TensorArg, unaryParams: UnaryParams): void;
-  /** kernels: cpu float32, float64; cuda float32, float64 (dtype of input) */
-  unaryBackward(input: TensorArg, gradOutput: TensorArg, gradInput: TensorArg, unaryBackwardParams: UnaryBackwardParams): void;
+  adamStep(param: TensorArg, grad: TensorArg, expAvg: TensorArg, expAvgSq: TensorArg, maxExpAvgSq: OptTensorArg, adamParams: AdamParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  adaptiveAvgPool2dBackward(gradOutput: TensorArg, gradInput: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  adaptiveAvgPool2dForward(input: TensorArg, out: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  adaptiveMaxPool2dForward(input: TensorArg, out: TensorArg, indices: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  avgPool2dBackward(gradOutput: TensorArg, gradInput: TensorArg, avgPool2dParams: AvgPool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  avgPool2dForward(input: TensorArg, out: TensorArg, avgPool2dParams: AvgPool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  binary(input: TensorArg, other: TensorArg, out: TensorArg, binaryParams: BinaryParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
+  conv2dReluMaxPool2dBackwardInput(gradOutput: TensorArg, output: TensorArg, tap: TensorArg, weight: TensorArg, gradInput: TensorArg, convParams: ConvParams, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  conv2dReluMaxPool2dBackwardWeight(gradOutput: TensorArg, output: TensorArg, tap: TensorArg, input: TensorArg, gradWeight: TensorArg, gradBias: OptTensorArg, convParams: ConvParams, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  conv2dReluMaxPool2dForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg, tap: TensorArg, convParams: ConvParams, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  convBackwardInput(gradOutput: TensorArg, weight: TensorArg, gradInput: TensorArg, convParams: ConvParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  convBackwardWeight(gradOutput: TensorArg, input: TensorArg, gradWeight: TensorArg, gradBias: OptTensorArg, convParams: ConvParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  convForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg, convParams: ConvParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  copyStrided(src: TensorArg, out: TensorArg, copyStridedParams: CopyStridedParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
+  cumsum(input: TensorArg, out: TensorArg, cumsumParams: CumsumParams): void; // kernels: cpu float32, float64, int64; cuda float32, float64, int64
+  fill(out: TensorArg, fillParams: FillParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
+  linearForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg): void; // kernels: cpu float32, float64; cuda float32, float64
+  matmul(input: TensorArg, other: TensorArg, out: TensorArg, matmulParams: MatmulParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  maxPool2dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  maxPool2dForward(input: TensorArg, out: TensorArg, indices: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  maxUnpool2dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  maxUnpool2dForward(input: TensorArg, indices: TensorArg, out: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  nllBackward(gradOutput: TensorArg, target: TensorArg, gradInput: TensorArg, nllParams: NllParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  nllForward(input: TensorArg, target: TensorArg, out: TensorArg, nllParams: NllParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  random(out: TensorArg, randomParams: RandomParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  reduce(input: TensorArg, out: TensorArg, reduceParams: ReduceParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
+  reluMaxPool2dBackward(gradOutput: TensorArg, output: TensorArg, tap: TensorArg, gradInput: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  reluMaxPool2dForward(input: TensorArg, out: TensorArg, tap: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  sgdStep(param: TensorArg, grad: TensorArg, momentumBuffer: OptTensorArg, sgdParams: SgdParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  softmax(input: TensorArg, out: TensorArg, softmaxParams: SoftmaxParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  softmaxBackward(output: TensorArg, gradOutput: TensorArg, gradInput: TensorArg, softmaxParams: SoftmaxParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  unary(input: TensorArg, out: TensorArg, unaryParams: UnaryParams): void; // kernels: cpu float32, float64, int64; cuda float32, float64, int64
+  unaryBackward(input: TensorArg, gradOutput: TensorArg, gradInput: TensorArg, unaryBackwardParams: UnaryBackwardParams): void; // kernels: cpu float32, float64; cuda float32, float64
 }
 // END GENERATED
 

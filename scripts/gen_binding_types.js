@@ -42,6 +42,7 @@ function range(f) {
   if (!lo && !hi) return '';
   return ` in [${lo || '-inf'}, ${hi || 'inf'}]`;
 }
+// (the dtypes listed per op are those of its first tensor argument)
 const lowerFirst = (s) => s[0].toLowerCase() + s.slice(1);
 
 function generate(schema) {
@@ -56,13 +57,11 @@ function generate(schema) {
     out.push(`  readonly ${name}: { ${values.map((v, i) => `readonly ${v}: ${i}`).join('; ')} };`);
   }
   out.push('}');
-  for (const [name, fields] of Object.entries(schema.structs).sort(([a], [b]) => a.localeCompare(b))) {
-    out.push(`export interface ${name} {`);
-    for (const f of fields) {
-      const r = range(f);
-      out.push(`  ${f.name}: ${fieldType(f)};${r ? ` // ${f.kind}${r}` : ''}`);
-    }
-    out.push('}');
+  // one line per struct and per op: generated declarations are data, not code to read twice
+  for (const [name, fields] of Object.entries(schema.structs).sort(([x], [y]) => x.localeCompare(y))) {
+    const ranges = fields.map((f) => `${f.name}${range(f)}`).filter((r) => r.includes(' in '));
+    if (ranges.length) out.push(`/** ranges: ${ranges.join('; ')} */`);
+    out.push(`export interface ${name} { ${fields.map((f) => `${f.name}: ${fieldType(f)}`).join('; ')} }`);
   }
   out.push('/** Every native op: tensor arguments in order, then its parameter structs. */');
   out.push('export interface Ops {');
@@ -70,8 +69,7 @@ function generate(schema) {
     const args = op.tensors.map((t) => `${t.name}: ${t.optional ? 'OptTensorArg' : 'TensorArg'}`);
     for (const p of op.params) args.push(`${lowerFirst(p)}: ${p}`);
     const dt = (d) => (op.dtypes[d].length ? op.dtypes[d].join(', ') : 'none');
-    out.push(`  /** kernels: cpu ${dt('cpu')}; cuda ${dt('cuda')} (dtype of ${op.tensors[0]?.name ?? 'the first tensor'}) */`);
-    out.push(`  ${op.name}(${args.join(', ')}): void;`);
+    out.push(`  ${op.name}(${args.join(', ')}): void; // kernels: cpu ${dt('cpu')}; cuda ${dt('cuda')}`);
   }
   out.push('}');
   out.push(END);

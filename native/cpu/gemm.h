@@ -24,7 +24,7 @@ extern template void gemm<float>(bool, bool, int64_t, int64_t, int64_t, float, c
 extern template void gemm<double>(bool, bool, int64_t, int64_t, int64_t, double, const double*, int64_t, const double*,
                                   int64_t, double, double*, int64_t, bool);
 
-// ---- extension point: operands produced by the caller (implicit im2col in conv2d.cc) ----------
+// ---- extension point: operands produced by the caller (implicit im2col in conv.cc) ----------
 // An operand is seen as X(k, i): k runs over the reduction dimension K and i over the operand's outer
 // dimension (M for A: X(k, i) = op(A)[i][k]; N for B: X(k, i) = op(B)[k][i]).
 // pack() writes one panel: dst[k * w + r] = X(k0 + k, i0 + r) for k < kc, r < n, and zeros for

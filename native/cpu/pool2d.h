@@ -1,5 +1,5 @@
 // native/cpu/pool2d.h — the fused relu + max-pool plane kernels of pool2d.cc, for other CPU kernels
-// that apply them image by image (conv2d.cc's conv + relu + pool fusion). Serial; planes are
+// that apply them image by image (conv.cc's conv + relu + pool fusion). Serial; planes are
 // contiguous [H, W] inputs and [OH, OW] outputs; semantics as relu_max_pool2d in ops/pool2d.h.
 #pragma once
 #include <cstdint>

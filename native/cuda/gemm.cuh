@@ -1,5 +1,5 @@
 // native/cuda/gemm.cuh — torchlet's internal CUDA GEMM (float32 and float64; no cuBLAS, no tensor
-// cores, so never TF32), shared by gemm.cu (matmul, linear), conv2d.cu and conv3d.cu.
+// cores, so never TF32), shared by gemm.cu (matmul, linear), conv.cu.
 // Contract: gemm::run computes, for every z in [0, Z) ("batch" / group index),
 //     C_z[i][j] = alpha * sum_k A_z(i, k) * B_z(k, j) + beta * C_z[i][j] + rbias(z, i) + cbias(z, j)
 // for i < M, j < N, k < K, on tl::cuda::stream(), asynchronously. The operands are *loaders*, so a

@@ -8,17 +8,13 @@
 namespace tl {
 
 // input [N, C, *in], weight [OC, C/groups, *kernel], out [N, OC, *out].
-#define TL_CONV_FIELDS(X)         \
-  X(int64_t, N, 0, kMaxSize)      \
-  X(int64_t, C, 1, kMaxSize)      \
-  X(int64_t, OC, 1, kMaxSize)     \
-  X(int64_t, groups, 1, kMaxSize) \
-  X(Dims3, in, 0, kMaxSize)       \
-  X(Dims3, kernel, 1, kMaxSize)   \
-  X(Dims3, out, 0, kMaxSize)      \
-  X(Dims3, stride, 1, kMaxSize)   \
-  X(Dims3, pad, 0, kMaxSize)      \
+// clang-format off
+#define TL_CONV_FIELDS(X) \
+  X(int64_t, N, 0, kMaxSize) X(int64_t, C, 1, kMaxSize) X(int64_t, OC, 1, kMaxSize) \
+  X(int64_t, groups, 1, kMaxSize) X(Dims3, in, 0, kMaxSize) X(Dims3, kernel, 1, kMaxSize) \
+  X(Dims3, out, 0, kMaxSize) X(Dims3, stride, 1, kMaxSize) X(Dims3, pad, 0, kMaxSize) \
   X(Dims3, dilation, 1, kMaxSize)
+// clang-format on
 TL_PARAMS(ConvParams, TL_CONV_FIELDS)
 
 // out = conv(input, weight) + bias (bias may be absent); every output is overwritten.

@@ -9,70 +9,61 @@ namespace tl {
 
 // out[out_strides] <- src[src_strides] with dtype conversion, over `shape`; empty out_strides: out is
 // contiguous of that shape.
-#define TL_COPY_STRIDED_FIELDS(X)                           \
+// clang-format off
+#define TL_COPY_STRIDED_FIELDS(X) \
   X(std::vector<int64_t>, src_strides, -kMaxSize, kMaxSize) \
   X(std::vector<int64_t>, out_strides, -kMaxSize, kMaxSize) \
   X(std::vector<int64_t>, shape, 0, kMaxSize)
+// clang-format on
 TL_PARAMS(CopyStridedParams, TL_COPY_STRIDED_FIELDS)
 TL_OP(copy_strided, "src, out", CopyStridedParams)
 
-#define TL_FILL_FIELDS(X) X(double, value, -kAnyNumber, kAnyNumber)
+// clang-format off
+#define TL_FILL_FIELDS(X) \
+  X(double, value, -kAnyNumber, kAnyNumber)
+// clang-format on
 TL_PARAMS(FillParams, TL_FILL_FIELDS)
 TL_OP(fill, "out", FillParams)
 
+// clang-format off
 #define TL_BINARY_OPS(E) \
-  E(Add)                 \
-  E(Sub)                 \
-  E(Mul)                 \
-  E(Div)                 \
-  E(Pow)                 \
-  E(Eq)                  \
-  E(Ne)                  \
-  E(Lt)                  \
-  E(Le)                  \
-  E(Gt)                  \
-  E(Ge)                  \
-  E(Maximum)             \
-  E(Minimum)
+  E(Add) E(Sub) E(Mul) E(Div) E(Pow) E(Eq) E(Ne) E(Lt) E(Le) E(Gt) E(Ge) E(Maximum) E(Minimum)
+// clang-format on
 TL_ENUM(BinaryOp, TL_BINARY_OPS)
 // out[i] = input[ia] op other[ib] over out.shape with broadcast strides (0 on broadcast dims).
 // input and other share a dtype; out has that dtype, or uint8 for comparisons.
-#define TL_BINARY_FIELDS(X)                                   \
-  X(BinaryOp, op, 0, 0)                                       \
-  X(std::vector<int64_t>, input_strides, -kMaxSize, kMaxSize) \
+// clang-format off
+#define TL_BINARY_FIELDS(X) \
+  X(BinaryOp, op, 0, 0) X(std::vector<int64_t>, input_strides, -kMaxSize, kMaxSize) \
   X(std::vector<int64_t>, other_strides, -kMaxSize, kMaxSize)
+// clang-format on
 TL_PARAMS(BinaryParams, TL_BINARY_FIELDS)
 TL_OP(binary, "input, other, out", BinaryParams)
 
+// clang-format off
 #define TL_UNARY_OPS(E) \
-  E(Neg)                \
-  E(Exp)                \
-  E(Log)                \
-  E(Sqrt)               \
-  E(Abs)                \
-  E(Relu)               \
-  E(Sigmoid)            \
-  E(Tanh)               \
-  E(AddScalar)          \
-  E(MulScalar)          \
-  E(PowScalar)          \
-  E(RsubScalar)         \
-  E(RdivScalar)
+  E(Neg) E(Exp) E(Log) E(Sqrt) E(Abs) E(Relu) E(Sigmoid) E(Tanh) E(AddScalar) E(MulScalar) \
+  E(PowScalar) E(RsubScalar) E(RdivScalar)
+// clang-format on
 TL_ENUM(UnaryOp, TL_UNARY_OPS)
 // out = f(input, scalar) on contiguous buffers of one dtype.
+// clang-format off
 #define TL_UNARY_FIELDS(X) \
-  X(UnaryOp, op, 0, 0)     \
-  X(double, scalar, -kAnyNumber, kAnyNumber)
+  X(UnaryOp, op, 0, 0) X(double, scalar, -kAnyNumber, kAnyNumber)
+// clang-format on
 TL_PARAMS(UnaryParams, TL_UNARY_FIELDS)
 TL_OP(unary, "input, out", UnaryParams)
 
+// clang-format off
 #define TL_UNARY_BACKWARD_OPS(E) \
-  E(Relu)                        \
-  E(Sigmoid)                     \
-  E(Tanh)
+  E(Relu) E(Sigmoid) E(Tanh)
+// clang-format on
 TL_ENUM(UnaryBackwardOp, TL_UNARY_BACKWARD_OPS)
 // gradInput = gradOutput * f'(input), where input is the op's input (Relu) or output (Sigmoid, Tanh).
-#define TL_UNARY_BACKWARD_FIELDS(X) X(UnaryBackwardOp, op, 0, 0)
+// clang-format off
+#define TL_UNARY_BACKWARD_FIELDS(X) \
+  X(UnaryBackwardOp, op, 0, 0)
+// clang-format on
 TL_PARAMS(UnaryBackwardParams, TL_UNARY_BACKWARD_FIELDS)
 TL_OP(unary_backward, "input, gradOutput, gradInput", UnaryBackwardParams)
 

@@ -6,18 +6,18 @@
 
 namespace tl {
 
+// clang-format off
 #define TL_RANDOM_KINDS(E) \
-  E(Uniform)               \
-  E(Normal)                \
-  E(Bernoulli)
+  E(Uniform) E(Normal) E(Bernoulli)
+// clang-format on
 TL_ENUM(RandomKind, TL_RANDOM_KINDS)
 // Uniform: [a, b); Normal: mean a, std b; Bernoulli: out = (u < a) ? b : 0 (keep prob a, scale b).
-#define TL_RANDOM_FIELDS(X)             \
-  X(RandomKind, kind, 0, 0)             \
-  X(double, a, -kAnyNumber, kAnyNumber) \
-  X(double, b, -kAnyNumber, kAnyNumber) \
-  X(int64_t, seed, 0, kMaxSize)         \
+// clang-format off
+#define TL_RANDOM_FIELDS(X) \
+  X(RandomKind, kind, 0, 0) X(double, a, -kAnyNumber, kAnyNumber) \
+  X(double, b, -kAnyNumber, kAnyNumber) X(int64_t, seed, 0, kMaxSize) \
   X(int64_t, offset, 0, kMaxSize)
+// clang-format on
 TL_PARAMS(RandomParams, TL_RANDOM_FIELDS)
 TL_OP(random, "out", RandomParams)
 

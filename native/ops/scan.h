@@ -7,11 +7,11 @@ namespace tl {
 // input and out viewed as [outer, n, inner]: out[a, i, b] = sum of input[a, j, b] over j <= i
 // (reverse: over j >= i, which is cumsum's backward). Floating inputs accumulate in double, each
 // output rounded once; int64 in int64.
-#define TL_CUMSUM_FIELDS(X)      \
-  X(int64_t, outer, 0, kMaxSize) \
-  X(int64_t, n, 0, kMaxSize)     \
-  X(int64_t, inner, 0, kMaxSize) \
+// clang-format off
+#define TL_CUMSUM_FIELDS(X) \
+  X(int64_t, outer, 0, kMaxSize) X(int64_t, n, 0, kMaxSize) X(int64_t, inner, 0, kMaxSize) \
   X(bool, reverse, 0, 1)
+// clang-format on
 TL_PARAMS(CumsumParams, TL_CUMSUM_FIELDS)
 TL_OP(cumsum, "input, out", CumsumParams)
 
