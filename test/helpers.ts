@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../lib';
 import type { Tensor, DType } from '../lib';
-import type { TestDevice } from './devices';
+import type { OpRun, TestDevice } from './devices';
 import { refTol } from './ops/tolerances';
 
 /** A fixture tensor: flat row-major data. */
@@ -385,4 +385,127 @@ export function poolNanCases(): PoolNanCase[] {
 /** The numbers of an EncodedT. */
 export function decodeT(e: EncodedT): number[] {
   return e.data.map((v) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : (v as number)));
+}
+
+/** Equal element by element, NaN equal to NaN (Object.is), +0 equal to -0. */
+export function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): void {
+  expect(a.length).toBe(b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i] === 0 ? 0 : a[i], b[i] === 0 ? 0 : b[i])) throw new Error(`element ${i}: ${a[i]} vs ${b[i]}`);
+}
+
+/** The max-pool example of the seed (a 4x4 plane), used by the pooling tests. */
+export const SEED_POOL = [
+  [1, 3, 2, 4],
+  [5, 6, 8, 7],
+  [4, 2, 1, 0],
+  [9, 7, 3, 2],
+];
+
+// ---- the shared blocks of the op tests (test/ops/<op>.test.ts) ----
+
+/** Options of fixtureTests / fixtureCases. */
+export interface FixtureTestOpts {
+  /** the describe block's title (default 'vs PyTorch') */
+  block?: string;
+  /** the title of the test that the fixture has cases (default 'fixture has cases') */
+  title?: string;
+  /** how many cases that test asks for at least (default 1) */
+  min?: number;
+  /** what that test counts (default the number of `cases`) */
+  count?: () => number;
+  /** more tests of the block, declared after the per-dtype ones */
+  more?: () => void;
+}
+
+/**
+ * The "vs PyTorch" block of an op test: describe(block) holding a test that the fixture has at least
+ * `min` cases, then for float64 and float32 (run.dtypes, so skips.ts applies) a test.each over the
+ * cases, titled by case name, each running body(case, dtype); then opts.more().
+ */
+export function fixtureTests<C>(
+  run: Pick<OpRun, 'dtypes'>,
+  cases: ReadonlyArray<readonly [string, C]>,
+  body: (c: C, dtype: 'float64' | 'float32') => void,
+  opts: FixtureTestOpts = {},
+): void {
+  describe(opts.block ?? 'vs PyTorch', () => {
+    test(opts.title ?? 'fixture has cases', () => expect(opts.count ? opts.count() : cases.length).toBeGreaterThanOrEqual(opts.min ?? 1));
+    run.dtypes(['float64', 'float32'] as const, (dtype) => {
+      test.each(cases as [string, C][])('%s', (_n, c) => body(c, dtype));
+    });
+    opts.more?.();
+  });
+}
+
+/**
+ * fixtureTests whose body is checkDiffCase(c, dtype, forward) on the device under test with the
+ * tolerance of opts.op (default the op of describeOp); with runningStats, the runningMean and
+ * runningVar inputs are then compared with the case's outputs (batch and instance norm).
+ */
+export function fixtureCases(
+  run: Pick<OpRun, 'dtypes' | 'device' | 'op'>,
+  cases: [string, FixtureCase][],
+  forward: (ins: Record<string, Tensor | null>, c: FixtureCase, dtype: 'float64' | 'float32') => Tensor,
+  opts: FixtureTestOpts & { op?: string | ((c: FixtureCase) => string); runningStats?: boolean } = {},
+): void {
+  const { device } = run;
+  fixtureTests(
+    run,
+    cases,
+    (c, dtype) => {
+      const op = typeof opts.op === 'function' ? opts.op(c) : opts.op ?? run.op;
+      let ins: Record<string, Tensor | null> = {};
+      checkDiffCase(c, dtype, (i) => forward((ins = i), c, dtype), { device, op });
+      if (opts.runningStats && c.outputs) {
+        expectClose(ins.runningMean!, c.outputs.runningMean as T, { ...refTol(op, dtype, device), label: `${c.name} runningMean` });
+        expectClose(ins.runningVar!, c.outputs.runningVar as T, { ...refTol(op, dtype, device), label: `${c.name} runningVar` });
+      }
+    },
+    opts,
+  );
+}
+
+/**
+ * An optimizer case of optim.json: the parameter (dtype, on the device) stepped once per gradient of
+ * the case, compared after every step with PyTorch's within refTol(op).
+ */
+export function checkOptimCase(
+  c: FixtureCase,
+  dtype: 'float64' | 'float32',
+  makeOpt: (c: FixtureCase, p: Tensor) => { step(): void; zeroGrad(): void },
+  run: Pick<OpRun, 'device' | 'on' | 'op'>,
+): void {
+  const p = run.on(fromFixture(c.inputs.param!, dtype)).requiresGrad_();
+  const opt = makeOpt(c, p);
+  const after = c.outputs!.paramAfter as T[];
+  expect(c.gradsSequence!.length).toBe(after.length);
+  c.gradsSequence!.forEach((g, k) => {
+    opt.zeroGrad();
+    p.grad = run.on(fromFixture(g, dtype));
+    opt.step();
+    expectClose(p, after[k], { ...refTol(run.op, dtype, run.device), label: `${c.name} [${dtype}] after step ${k + 1}` });
+  });
+}
+
+/** Zero tensors of a shape on the device under test, by dtype: the operands of argument-error tables. */
+export function zerosOn(on: (t: Tensor) => Tensor): Record<'f64' | 'f32' | 'i64', (shape: number[]) => Tensor> {
+  return {
+    f64: (shape) => on(torch.zeros(shape, { dtype: 'float64' })),
+    f32: (shape) => on(torch.zeros(shape, { dtype: 'float32' })),
+    i64: (shape) => on(torch.zeros(shape, { dtype: 'int64' })),
+  };
+}
+
+/** test.each over an argument-error table: each call must throw an error naming the argument. */
+export function argErrorTests(rows: ArgErrorRow[]): void {
+  test.each(rows)('%s', (_name, fn, names) => {
+    expectArgError(fn, names);
+  });
+}
+
+/** The convolution options of a conv fixture case (stride, padding, dilation, groups). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function convOpts(c: FixtureCase): { stride: any; padding: any; dilation: any; groups: any } {
+  const p = c.params;
+  return { stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups };
 }

@@ -6,9 +6,9 @@
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { describeOp } from '../devices';
-import { casesOf, expectArgError, expectClose, fromFixture, ArgErrorRow, FixtureCase, T } from '../helpers';
+import { argErrorTests, casesOf, checkOptimCase, expectClose, fixtureTests, zerosOn, ArgErrorRow, FixtureCase } from '../helpers';
 import { expectSame, randFloat } from './compare';
-import { refTol, tol } from './tolerances';
+import { tol } from './tolerances';
 
 const cases = casesOf('optim', ['adam', 'adamw']);
 
@@ -18,24 +18,9 @@ function makeOpt(c: FixtureCase, p: Tensor): { step(): void; zeroGrad(): void } 
   return new Cls([p], { lr: pr.lr, betas: pr.betas, eps: pr.eps, weightDecay: pr.weightDecay, amsgrad: pr.amsgrad });
 }
 
-describeOp('adam', ({ device, on, dtypes, vsCpu }) => {
-  describe('vs PyTorch', () => {
-    test('fixture has cases', () => expect(casesOf('optim').length).toBeGreaterThanOrEqual(13));
-
-    dtypes(['float64', 'float32'] as const, (dtype) => {
-      test.each(cases)('%s', (_n, c) => {
-        const p = on(fromFixture(c.inputs.param!, dtype)).requiresGrad_();
-        const opt = makeOpt(c, p);
-        const after = c.outputs!.paramAfter as T[];
-        expect(c.gradsSequence!.length).toBe(after.length);
-        c.gradsSequence!.forEach((g, k) => {
-          opt.zeroGrad();
-          p.grad = on(fromFixture(g, dtype));
-          opt.step();
-          expectClose(p, after[k], { ...refTol('adam', dtype, device), label: `${c.name} [${dtype}] after step ${k + 1}` });
-        });
-      });
-    });
+describeOp('adam', (run) => {
+  const { device, on, dtypes, vsCpu } = run;
+  fixtureTests(run, cases, (c, dtype) => checkOptimCase(c, dtype, makeOpt, run), { min: 13, count: () => casesOf('optim').length, more: () => {
 
     test('AdamW defaults weightDecay to 1e-2 and Adam to 0', () => {
       const p = on(torch.zeros([2], { dtype: 'float64' })).requiresGrad_();
@@ -65,10 +50,10 @@ describeOp('adam', ({ device, on, dtypes, vsCpu }) => {
       }
       expectClose(p, expected, { atol: 1e-12, rtol: 1e-12 });
     });
-  });
+  } });
 
   describe('argument errors name the argument', () => {
-    const f64 = (shape: number[]): Tensor => on(torch.zeros(shape, { dtype: 'float64' }));
+    const { f64 } = zerosOn(on);
     const leaf = (shape: number[]): Tensor => f64(shape).requiresGrad_();
     const rows: ArgErrorRow[] = [
       ['Adam lr -1', () => new torch.optim.Adam([leaf([2])], { lr: -1 }), 'lr'],
@@ -82,9 +67,7 @@ describeOp('adam', ({ device, on, dtypes, vsCpu }) => {
       ['Adam group with lr -1', () => new torch.optim.Adam([{ params: [leaf([2])], lr: -1 }]), 'lr'],
       ['a non-leaf param', () => new torch.optim.Adam([leaf([2]).mul(2)]), /for params\[0\]/],
     ];
-    test.each(rows)('%s', (_name, fn, names) => {
-      expectArgError(fn, names);
-    });
+    argErrorTests(rows);
   });
 
   // The adam_step kernel on CUDA rounds every operation as the CPU does (no FMA contraction): the

@@ -7,7 +7,7 @@ import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { casesOf, checkPoolCase, distinctT, expectClose, expectEqualInts, fromFixture, randnT, T } from '../helpers';
+import { casesOf, checkPoolCase, distinctT, expectClose, expectEqualInts, fromFixture, randnT, SEED_POOL, T } from '../helpers';
 import { expectPoolVsCpu, poolInput } from './compare';
 import { tol } from './tolerances';
 
@@ -60,12 +60,7 @@ describeOp('adaptive_pool2d', ({ device, on, dtypes, vsCpu }) => {
   });
 
   describe('examples and modules', () => {
-    const seedPool = [
-      [1, 3, 2, 4],
-      [5, 6, 8, 7],
-      [4, 2, 1, 0],
-      [9, 7, 3, 2],
-    ];
+    const seedPool = SEED_POOL;
 
     // The global average is 64 / 16 = 4 (PyTorch 1.13: AdaptiveAvgPool2d(1) gives 4.), not 4.25.
     test('global average 4 and global max 9 (index 12) of the max-pool example', () => {

@@ -8,38 +8,23 @@ import * as fs from 'fs';
 import * as torch from '../../lib';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { casesOf, checkDiffCase, expectClose, randnT, T } from '../helpers';
-import { refTol } from './tolerances';
+import { casesOf, fixtureCases, randnT } from '../helpers';
 
 const { F, nn } = torch;
 const cases = casesOf('norm', ['batchNorm']);
 const FMNIST = '/usr/share/datasets/fashion-mnist';
 
-describeOp('batch_norm', ({ device, on, dtypes }) => {
-  describe('vs PyTorch', () => {
-    test('fixture has batchNorm cases', () => expect(cases.length).toBeGreaterThanOrEqual(1));
-    dtypes(['float64', 'float32'] as const, (dtype) => {
-      test.each(cases)('%s', (_name, c) => {
-        const p = c.params as Record<string, unknown>;
-        let captured: Record<string, torch.Tensor | null> = {};
-        checkDiffCase(
-          c,
-          dtype,
-          (ins) => {
-            captured = ins;
-            return F.batchNorm(ins.x!, ins.runningMean ?? null, ins.runningVar ?? null, {
-              weight: ins.weight, bias: ins.bias, training: p.training as boolean, momentum: (p.momentum as number) ?? 0.1, eps: p.eps as number,
-            });
-          },
-          { device, op: 'batch_norm' },
-        );
-        if (c.outputs) {
-          expectClose(captured.runningMean!, c.outputs.runningMean as T, { ...refTol('batch_norm', dtype, device), label: `${c.name} runningMean` });
-          expectClose(captured.runningVar!, c.outputs.runningVar as T, { ...refTol('batch_norm', dtype, device), label: `${c.name} runningVar` });
-        }
-      });
-    });
-  });
+describeOp('batch_norm', (run) => {
+  const { device, on, dtypes } = run;
+  fixtureCases(
+    run,
+    cases,
+    (ins, { params: p }) =>
+      F.batchNorm(ins.x!, ins.runningMean ?? null, ins.runningVar ?? null, {
+        weight: ins.weight, bias: ins.bias, training: p.training as boolean, momentum: (p.momentum as number) ?? 0.1, eps: p.eps as number,
+      }),
+    { title: 'fixture has batchNorm cases', runningStats: true },
+  );
 
   test('BatchNorm by hand: per channel (x - mean) / sqrt(biased var + eps)', () => {
     const x = on(torch.tensor([[1, 2], [3, 6], [5, 10]], { dtype: 'float32' }));

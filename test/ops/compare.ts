@@ -168,3 +168,85 @@ export function sameStream(device: TestDevice, seed: number, draw: (d: TestDevic
   expect(g.dtype).toBe(c.dtype);
   return [g, c];
 }
+
+// ---- GEMM-like ops: linear, matmul, convolutions ---------------------------------------------------
+
+/**
+ * f on CPU leaves (torch.randn of `shapes`) and on device copies of them: the output within `key`'s
+ * tolerance for the reduction length K, and every input's gradient for a random dy (gradients
+ * reduce over the other dims: max(K, output dims)).
+ */
+export function checkBothVsCpu(on: (t: Tensor) => Tensor, key: string, shapes: number[][], dtype: FloatDType, f: (ts: Tensor[]) => Tensor, K: number): void {
+  const base = shapes.map((s) => torch.randn(s, { dtype }));
+  const cpuIn = base.map((t) => t.detach().requiresGrad_());
+  const devIn = base.map((t) => on(t).detach().requiresGrad_());
+  const yc = f(cpuIn);
+  const yg = f(devIn);
+  expect(yg.shape).toEqual(yc.shape);
+  expectCloseToCpu(key, yg, yc, dtype, 'output', K);
+  const g = torch.randn(yc.shape, { dtype });
+  yc.backward(g);
+  yg.backward(on(g));
+  const Kg = Math.max(K, ...yc.shape); // gradients reduce over the other dims
+  cpuIn.forEach((t, i) => expectCloseToCpu(key, devIn[i].grad, t.grad, dtype, `grad ${i}`, Kg));
+}
+
+/** A convolution of random x [N, C, ...], weight w [OC, C/groups, ...k] (x0.3) and bias (unless bias is false). */
+export interface ConvVsCpuCase<O> {
+  name: string;
+  x: number[];
+  w: number[];
+  opts: O;
+  bias?: boolean;
+}
+
+/**
+ * conv (conv2d or conv3d) on the CPU and the device for a ConvVsCpuCase: output within `key`'s
+ * tolerance for C/groups*prod(k) terms, input grad for OC*prod(k), weight and bias grads for
+ * N*prod(output spatial dims).
+ */
+export function convCaseVsCpu<O>(
+  on: (t: Tensor) => Tensor,
+  key: string,
+  conv: (x: Tensor, w: Tensor, b: Tensor | null, opts: O) => Tensor,
+  c: ConvVsCpuCase<O>,
+  dtype: FloatDType,
+): void {
+  const x0 = torch.randn(c.x, { dtype });
+  const w0 = torch.randn(c.w, { dtype }).mul(0.3);
+  const b0 = c.bias === false ? null : torch.randn([c.w[0]], { dtype });
+  const xc = x0.detach().requiresGrad_();
+  const wc = w0.detach().requiresGrad_();
+  const bc = b0 ? b0.detach().requiresGrad_() : null;
+  const xg = on(x0).detach().requiresGrad_();
+  const wg = on(w0).detach().requiresGrad_();
+  const bg = b0 ? on(b0).detach().requiresGrad_() : null;
+  const yc = conv(xc, wc, bc, c.opts);
+  const yg = conv(xg, wg, bg, c.opts);
+  expect(yg.shape).toEqual(yc.shape);
+  const KK = c.w.slice(2).reduce((a, b) => a * b, 1);
+  expectCloseToCpu(key, yg, yc, dtype, 'output', c.w[1] * KK);
+  const g = torch.randn(yc.shape, { dtype });
+  yc.backward(g);
+  yg.backward(on(g));
+  const [N, OC, ...spatial] = yc.shape;
+  const NO = N * spatial.reduce((a, b) => a * b, 1);
+  expectCloseToCpu(key, xg.grad, xc.grad, dtype, 'input grad', OC * KK);
+  expectCloseToCpu(key, wg.grad, wc.grad, dtype, 'weight grad', NO);
+  if (bc) expectCloseToCpu(key, bg!.grad, bc.grad, dtype, 'bias grad', NO);
+}
+
+/** conv(x, w, b) twice from fresh leaves, backward(dy(y)) each time: output and all grads repeat bit for bit. */
+export function convGradsRepeat(conv: (x: Tensor, w: Tensor, b: Tensor) => Tensor, x: Tensor, w: Tensor, b: Tensor, dy: (y: Tensor) => Tensor): void {
+  const grads = () => {
+    const xi = x.detach().requiresGrad_();
+    const wi = w.detach().requiresGrad_();
+    const bi = b.detach().requiresGrad_();
+    const y = conv(xi, wi, bi);
+    y.backward(dy(y));
+    return [y, xi.grad!, wi.grad!, bi.grad!];
+  };
+  const r1 = grads();
+  const r2 = grads();
+  ['output', 'input grad', 'weight grad', 'bias grad'].forEach((n, i) => bitsEqual(r1[i], r2[i], n));
+}

@@ -9,33 +9,15 @@ import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { casesOf, checkDiffCase, expectArgError, expectClose, fromFixture, randnT, ArgErrorRow, FixtureCase } from '../helpers';
-import { bitsEqual, expectCloseToCpu } from './compare';
-import { refTol, FloatDType } from './tolerances';
+import { argErrorTests, casesOf, convOpts, expectClose, fixtureCases, fromFixture, randnT, zerosOn, ArgErrorRow } from '../helpers';
+import { convCaseVsCpu, convGradsRepeat, expectCloseToCpu, ConvVsCpuCase } from './compare';
+import { refTol } from './tolerances';
 
 const F = torch.F;
 const cases = casesOf('conv2d');
 type ConvOpts = NonNullable<Parameters<typeof F.conv2d>[3]>;
 
-function run(c: FixtureCase) {
-  return (ins: Record<string, Tensor | null>): Tensor => {
-    const p = c.params;
-    return F.conv2d(ins.x!, ins.weight!, ins.bias, {
-      stride: p.stride,
-      padding: p.padding,
-      dilation: p.dilation,
-      groups: p.groups,
-    });
-  };
-}
-
-interface Case {
-  name: string;
-  x: number[];
-  w: number[];
-  opts: ConvOpts;
-  bias?: boolean;
-}
+type Case = ConvVsCpuCase<ConvOpts>;
 
 const cudaCases: Case[] = [
   { name: '3x3 pad 1, odd sizes', x: [2, 3, 7, 9], w: [4, 3, 3, 3], opts: { padding: 1 } },
@@ -54,16 +36,9 @@ const cudaCases: Case[] = [
   { name: 'seed CNN first layer', x: [8, 1, 28, 28], w: [32, 1, 3, 3], opts: { padding: 1 } },
 ];
 
-describeOp('conv2d', ({ device, on, dtypes, vsCpu }) => {
-  describe('vs PyTorch', () => {
-    test('fixture has cases', () => expect(cases.length).toBeGreaterThanOrEqual(16));
-
-    dtypes(['float64', 'float32'] as const, (dtype) => {
-      test.each(cases)('%s', (_name, c) => {
-        checkDiffCase(c, dtype, run(c), { device, op: 'conv2d' });
-      });
-    });
-
+describeOp('conv2d', (run) => {
+  const { device, on, dtypes, vsCpu } = run;
+  fixtureCases(run, cases, (ins, c) => F.conv2d(ins.x!, ins.weight!, ins.bias, convOpts(c)), { min: 16, more: () => {
     test('unbatched [C, H, W] input gives the batched result without the batch dim', () => {
       const c = cases.find(([n]) => n === 'conv2d_basic_3x3_pad1')![1];
       const x = on(fromFixture(c.inputs.x!));
@@ -77,7 +52,6 @@ describeOp('conv2d', ({ device, on, dtypes, vsCpu }) => {
 
     test('non-contiguous (permuted) input gives the same output and grads', () => {
       const c = cases.find(([n]) => n === 'conv2d_stride2_pad1_groups2')![1];
-      const p = c.params;
       const xc = fromFixture(c.inputs.x!);
       // make a non-contiguous view with the same values: [N,C,W,H] contiguous, then transpose back
       const xt = on(xc.transpose(2, 3).contiguous()).requiresGrad_();
@@ -85,7 +59,7 @@ describeOp('conv2d', ({ device, on, dtypes, vsCpu }) => {
       expect(x.isContiguous()).toBe(false);
       const w = on(fromFixture(c.inputs.weight!)).requiresGrad_();
       const b = on(fromFixture(c.inputs.bias!)).requiresGrad_();
-      const y = F.conv2d(x, w, b, { stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups });
+      const y = F.conv2d(x, w, b, convOpts(c));
       const t = refTol('conv2d', 'float64', device, { magnitude: 10 });
       expectClose(y, c.output!, { ...t, label: 'output' });
       y.backward(on(fromFixture(c.gradOutput!)));
@@ -104,18 +78,17 @@ describeOp('conv2d', ({ device, on, dtypes, vsCpu }) => {
 
     test('non-contiguous (transposed) weight gives the same output and weight grad', () => {
       const c = cases.find(([n]) => n === 'conv2d_nonsquare_kernel_2x5_stride1x2_pad1x2')![1];
-      const p = c.params;
       const x = on(fromFixture(c.inputs.x!));
       const wt = on(fromFixture(c.inputs.weight!).transpose(2, 3).contiguous()).requiresGrad_();
       const w = wt.transpose(2, 3);
       expect(w.isContiguous()).toBe(false);
-      const y = F.conv2d(x, w, on(fromFixture(c.inputs.bias!)), { stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups });
+      const y = F.conv2d(x, w, on(fromFixture(c.inputs.bias!)), convOpts(c));
       const t = refTol('conv2d', 'float64', device, { magnitude: 10 });
       expectClose(y, c.output!, { ...t, label: 'output' });
       y.backward(on(fromFixture(c.gradOutput!)));
       expectClose(wt.grad!.transpose(2, 3), c.grads!.weight, { ...t, label: 'grad weight' });
     });
-  });
+  } });
 
   dtypes(['float64'] as const, () => {
     describe('gradcheck (float64 central differences, eps 1e-6)', () => {
@@ -150,9 +123,7 @@ describeOp('conv2d', ({ device, on, dtypes, vsCpu }) => {
   });
 
   describe('argument errors name the argument', () => {
-    const f64 = (shape: number[]): Tensor => on(torch.zeros(shape, { dtype: 'float64' }));
-    const f32 = (shape: number[]): Tensor => on(torch.zeros(shape, { dtype: 'float32' }));
-    const i64 = (shape: number[]): Tensor => on(torch.zeros(shape, { dtype: 'int64' }));
+    const { f64, f32, i64 } = zerosOn(on);
     const rows: ArgErrorRow[] = [
       ['2-D input (wrong rank)', () => F.conv2d(f64([3, 5]), f64([4, 3, 3, 3])), 'input'],
       ['5-D input (wrong rank)', () => F.conv2d(f64([1, 1, 3, 5, 5]), f64([4, 3, 3, 3])), 'input'],
@@ -194,9 +165,7 @@ describeOp('conv2d', ({ device, on, dtypes, vsCpu }) => {
       ["nn.Conv2d padding 'same' with stride 2", () => new torch.nn.Conv2d(3, 4, 3, { padding: 'same', stride: 2 }), 'padding'],
       ['nn.Conv2d forward with the wrong channel count', () => new torch.nn.Conv2d(3, 4, 3).to(device).forward(f32([1, 2, 5, 5])), /for input\b/],
     ];
-    test.each(rows)('%s', (_name, fn, names) => {
-      expectArgError(fn, names);
-    });
+    argErrorTests(rows);
 
     test('errors are TypeError for a wrong type and RangeError for a bad value', () => {
       expect(() => F.conv2d(f64([1, 3, 5, 5]), f64([4, 3, 3, 3]), null, { stride: 'x' as unknown as number })).toThrow(TypeError);
@@ -216,32 +185,8 @@ describeOp('conv2d', ({ device, on, dtypes, vsCpu }) => {
   vsCpu('CUDA vs CPU (output and all gradients)', () => {
     beforeAll(() => torch.manualSeed(20261202));
 
-    function runCase(c: Case, dtype: FloatDType): void {
-      const x0 = torch.randn(c.x, { dtype });
-      const w0 = torch.randn(c.w, { dtype }).mul(0.3);
-      const b0 = c.bias === false ? null : torch.randn([c.w[0]], { dtype });
-      const xc = x0.detach().requiresGrad_();
-      const wc = w0.detach().requiresGrad_();
-      const bc = b0 ? b0.detach().requiresGrad_() : null;
-      const xg = on(x0).detach().requiresGrad_();
-      const wg = on(w0).detach().requiresGrad_();
-      const bg = b0 ? on(b0).detach().requiresGrad_() : null;
-      const yc = F.conv2d(xc, wc, bc, c.opts);
-      const yg = F.conv2d(xg, wg, bg, c.opts);
-      expect(yg.shape).toEqual(yc.shape);
-      const Kfwd = c.w[1] * c.w[2] * c.w[3];
-      expectCloseToCpu('conv2d', yg, yc, dtype, 'output', Kfwd);
-      const g = torch.randn(yc.shape, { dtype });
-      yc.backward(g);
-      yg.backward(on(g));
-      const [N, OC, OH, OW] = yc.shape;
-      expectCloseToCpu('conv2d', xg.grad, xc.grad, dtype, 'input grad', OC * c.w[2] * c.w[3]);
-      expectCloseToCpu('conv2d', wg.grad, wc.grad, dtype, 'weight grad', N * OH * OW);
-      if (bc) expectCloseToCpu('conv2d', bg!.grad, bc.grad, dtype, 'bias grad', N * OH * OW);
-    }
-
     dtypes(['float32', 'float64'] as const, (dtype) => {
-      test.each(cudaCases.map((c) => [c.name, c] as [string, Case]))('%s', (_n, c) => runCase(c, dtype));
+      test.each(cudaCases.map((c) => [c.name, c] as [string, Case]))('%s', (_n, c) => convCaseVsCpu(on, 'conv2d', F.conv2d, c, dtype));
 
       test('unbatched [C, H, W] input', () => {
         const x = torch.randn([3, 9, 8], { dtype });
@@ -254,17 +199,7 @@ describeOp('conv2d', ({ device, on, dtypes, vsCpu }) => {
         const w = on(torch.randn([24, 8, 3, 3], { dtype }));
         const b = on(torch.randn([24], { dtype }));
         const g = on(torch.randn([6, 24, 8, 8], { dtype }));
-        const grads = () => {
-          const xi = x.detach().requiresGrad_();
-          const wi = w.detach().requiresGrad_();
-          const bi = b.detach().requiresGrad_();
-          const y = F.conv2d(xi, wi, bi, { stride: 2, padding: 1, groups: 2 });
-          y.backward(g);
-          return [y, xi.grad!, wi.grad!, bi.grad!];
-        };
-        const r1 = grads();
-        const r2 = grads();
-        ['output', 'input grad', 'weight grad', 'bias grad'].forEach((n, i) => bitsEqual(r1[i], r2[i], n));
+        convGradsRepeat((xi, wi, bi) => F.conv2d(xi, wi, bi, { stride: 2, padding: 1, groups: 2 }), x, w, b, () => g);
       });
     });
   });

@@ -7,33 +7,15 @@ import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { casesOf, checkDiffCase, expectClose, fromFixture, randnT, toNumbers, ArgErrorRow, FixtureCase } from '../helpers';
-import { bitsEqual, expectCloseToCpu } from './compare';
-import { refTol, FloatDType } from './tolerances';
+import { casesOf, convOpts, fixtureCases, expectClose, fromFixture, randnT, toNumbers, ArgErrorRow } from '../helpers';
+import { convCaseVsCpu, convGradsRepeat, ConvVsCpuCase } from './compare';
+import { refTol } from './tolerances';
 
 const F = torch.F;
 const cases = casesOf('conv3d');
 type Conv3dOpts = NonNullable<Parameters<typeof F.conv3d>[3]>;
 
-function run(c: FixtureCase) {
-  return (ins: Record<string, Tensor | null>): Tensor => {
-    const p = c.params;
-    return F.conv3d(ins.x!, ins.weight!, ins.bias, {
-      stride: p.stride,
-      padding: p.padding,
-      dilation: p.dilation,
-      groups: p.groups,
-    });
-  };
-}
-
-interface Case {
-  name: string;
-  x: number[];
-  w: number[];
-  opts: Conv3dOpts;
-  bias?: boolean;
-}
+type Case = ConvVsCpuCase<Conv3dOpts>;
 
 const cudaCases: Case[] = [
   { name: '3x3x3 pad 1, odd volume', x: [2, 3, 5, 6, 7], w: [4, 3, 3, 3, 3], opts: { padding: 1 } },
@@ -47,16 +29,9 @@ const cudaCases: Case[] = [
   { name: 'long reductions (16 -> 32 channels)', x: [2, 16, 8, 10, 10], w: [32, 16, 3, 3, 3], opts: { padding: 1 } },
 ];
 
-describeOp('conv3d', ({ device, on, dtypes, vsCpu }) => {
-  describe('vs PyTorch', () => {
-    test('fixture has cases', () => expect(cases.length).toBeGreaterThanOrEqual(8));
-
-    dtypes(['float64', 'float32'] as const, (dtype) => {
-      test.each(cases)('%s', (_name, c) => {
-        checkDiffCase(c, dtype, run(c), { device, op: 'conv3d' });
-      });
-    });
-
+describeOp('conv3d', (run) => {
+  const { device, on, dtypes, vsCpu } = run;
+  fixtureCases(run, cases, (ins, c) => F.conv3d(ins.x!, ins.weight!, ins.bias, convOpts(c)), { min: 8, more: () => {
     test('unbatched [C, D, H, W] input gives the batched result without the batch dim', () => {
       const c = cases.find(([n]) => n === 'conv3d_basic_3x3x3_pad1')![1];
       const x = on(fromFixture(c.inputs.x!));
@@ -70,12 +45,11 @@ describeOp('conv3d', ({ device, on, dtypes, vsCpu }) => {
 
     test('non-contiguous (permuted) input gives the same output and grads', () => {
       const c = cases.find(([n]) => n === 'conv3d_groups2_pad1')![1];
-      const p = c.params;
       const xt = on(fromFixture(c.inputs.x!).transpose(3, 4).contiguous()).requiresGrad_();
       const x = xt.transpose(3, 4);
       expect(x.isContiguous()).toBe(false);
       const w = on(fromFixture(c.inputs.weight!)).requiresGrad_();
-      const y = F.conv3d(x, w, on(fromFixture(c.inputs.bias!)), { stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups });
+      const y = F.conv3d(x, w, on(fromFixture(c.inputs.bias!)), convOpts(c));
       const t = refTol('conv3d', 'float64', device, { magnitude: 10 });
       expectClose(y, c.output!, { ...t, label: 'output' });
       y.backward(on(fromFixture(c.gradOutput!)));
@@ -100,7 +74,7 @@ describeOp('conv3d', ({ device, on, dtypes, vsCpu }) => {
       expect(m2.extraRepr()).toBe('4, 6, kernel_size=(1, 3, 2), stride=(2, 2, 2), dilation=(1, 2, 1), groups=2, bias=False');
       expect(m2.parameters().length).toBe(1);
     });
-  });
+  } });
 
   dtypes(['float64'] as const, () => {
     // |numeric - analytic| <= 1e-6 + 1e-5 |numeric| for every element of x, weight and bias
@@ -144,48 +118,14 @@ describeOp('conv3d', ({ device, on, dtypes, vsCpu }) => {
   vsCpu('CUDA vs CPU (output and all gradients)', () => {
     beforeAll(() => torch.manualSeed(20261204));
 
-    function runCase(c: Case, dtype: FloatDType): void {
-      const x0 = torch.randn(c.x, { dtype });
-      const w0 = torch.randn(c.w, { dtype }).mul(0.3);
-      const b0 = c.bias === false ? null : torch.randn([c.w[0]], { dtype });
-      const xc = x0.detach().requiresGrad_();
-      const wc = w0.detach().requiresGrad_();
-      const bc = b0 ? b0.detach().requiresGrad_() : null;
-      const xg = on(x0).detach().requiresGrad_();
-      const wg = on(w0).detach().requiresGrad_();
-      const bg = b0 ? on(b0).detach().requiresGrad_() : null;
-      const yc = F.conv3d(xc, wc, bc, c.opts);
-      const yg = F.conv3d(xg, wg, bg, c.opts);
-      expect(yg.shape).toEqual(yc.shape);
-      const KK = c.w[2] * c.w[3] * c.w[4];
-      expectCloseToCpu('conv3d', yg, yc, dtype, 'output', c.w[1] * KK);
-      const g = torch.randn(yc.shape, { dtype });
-      yc.backward(g);
-      yg.backward(on(g));
-      const [N, OC, OD, OH, OW] = yc.shape;
-      expectCloseToCpu('conv3d', xg.grad, xc.grad, dtype, 'input grad', OC * KK);
-      expectCloseToCpu('conv3d', wg.grad, wc.grad, dtype, 'weight grad', N * OD * OH * OW);
-      if (bc) expectCloseToCpu('conv3d', bg!.grad, bc.grad, dtype, 'bias grad', N * OD * OH * OW);
-    }
-
     dtypes(['float32', 'float64'] as const, (dtype) => {
-      test.each(cudaCases.map((c) => [c.name, c] as [string, Case]))('%s', (_n, c) => runCase(c, dtype));
+      test.each(cudaCases.map((c) => [c.name, c] as [string, Case]))('%s', (_n, c) => convCaseVsCpu(on, 'conv3d', F.conv3d, c, dtype));
 
       test('gradients repeat bit for bit', () => {
         const x = on(torch.randn([3, 8, 7, 9, 8], { dtype }));
         const w = on(torch.randn([12, 4, 3, 3, 3], { dtype }));
         const b = on(torch.randn([12], { dtype }));
-        const grads = () => {
-          const xi = x.detach().requiresGrad_();
-          const wi = w.detach().requiresGrad_();
-          const bi = b.detach().requiresGrad_();
-          const y = F.conv3d(xi, wi, bi, { stride: [1, 2, 2], padding: 1, groups: 2 });
-          y.backward(torch.onesLike(y));
-          return [y, xi.grad!, wi.grad!, bi.grad!];
-        };
-        const r1 = grads();
-        const r2 = grads();
-        ['output', 'input grad', 'weight grad', 'bias grad'].forEach((n, i) => bitsEqual(r1[i], r2[i], n));
+        convGradsRepeat((xi, wi, bi) => F.conv3d(xi, wi, bi, { stride: [1, 2, 2], padding: 1, groups: 2 }), x, w, b, (y) => torch.onesLike(y));
       });
     });
   });

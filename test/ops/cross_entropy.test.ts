@@ -8,24 +8,17 @@ import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { casesOf, checkDiffCase, expectArgError, expectClose, fromFixture, randnT, targets, ArgErrorRow } from '../helpers';
+import { argErrorTests, casesOf, expectClose, fixtureCases, fromFixture, randnT, targets, zerosOn, ArgErrorRow, FixtureCase } from '../helpers';
 import { expectSame, randFloat, randTargets } from './compare';
 import { refTol, tol } from './tolerances';
 
 const F = torch.F;
 const cases = casesOf('loss', ['crossEntropy']);
 
-describeOp('cross_entropy', ({ device, on, dtypes, vsCpu }) => {
-  describe('vs PyTorch', () => {
-    test('fixture has cases', () => expect(casesOf('loss').length).toBeGreaterThanOrEqual(21));
-
-    dtypes(['float64', 'float32'] as const, (dtype) => {
-      test.each(cases)('%s', (_n, c) => {
-        const { reduction, labelSmoothing } = c.params;
-        checkDiffCase(c, dtype, (i) => F.crossEntropy(i.input!, i.target!, { reduction, labelSmoothing }), { device, op: 'cross_entropy' });
-      });
-    });
-
+describeOp('cross_entropy', (run) => {
+  const { device, on, dtypes, vsCpu } = run;
+  const forward = (i: Record<string, Tensor | null>, { params: { reduction, labelSmoothing } }: FixtureCase) => F.crossEntropy(i.input!, i.target!, { reduction, labelSmoothing });
+  fixtureCases(run, cases, forward, { min: 21, count: () => casesOf('loss').length, more: () => {
     test.each(cases)('%s: equals nllLoss(logSoftmax) when unsmoothed, via nn.CrossEntropyLoss', (_n, c) => {
       const x = on(fromFixture(c.inputs.input!));
       const t = on(fromFixture(c.inputs.target!));
@@ -51,7 +44,7 @@ describeOp('cross_entropy', ({ device, on, dtypes, vsCpu }) => {
       const t = on(fromFixture(c.inputs.target!).to('int32'));
       expectClose(F.crossEntropy(x, t), c.output!, refTol('cross_entropy', 'float64', device, { magnitude: 10 }));
     });
-  });
+  } });
 
   // ignoreIndex is not in the fixtures; these reference values were computed with PyTorch 1.13
   // (/usr/bin/python3, float64) for x below, targets [0, 1, 2, 1] (ignoreIndex 1) or
@@ -64,19 +57,17 @@ describeOp('cross_entropy', ({ device, on, dtypes, vsCpu }) => {
     const G_IGNM1 = [...G_IGN1.slice(0, 9), 0.16280716746749874, -0.45946116814835436, 0.2966540006808555];
     const G_LS_IGN1 = [-0.5504256084419852, 0.4051095544011242, 0.14531605404086112, 0, 0, 0, 0.19496831963931344, 0.19496831963931344, -0.38993663927862693, 0, 0, 0];
     const G_LS_IGNM1 = [...G_LS_IGN1.slice(0, 9), 0.09614050080083207, -0.32612783481502106, 0.22998733401418886];
+    /** The mean, sum and none rows of one (labelSmoothing, ignoreIndex): the mean's grad is the sum's over the kept targets. */
+    const rowsOf = (ls: number, ii: number, kept: number, mean: number, sum: number, none: number[], g: number[]): Ref[] => [
+      [ls, ii, 'mean', [mean], g.map((v) => v / kept)],
+      [ls, ii, 'sum', [sum], g],
+      [ls, ii, 'none', none, g],
+    ];
     const refs: Ref[] = [
-      [0, 1, 'mean', [0.9460277211840926], G_IGN1.map((v) => v / 2)],
-      [0, 1, 'sum', [1.8920554423681852], G_IGN1],
-      [0, 1, 'none', [1.151250513728494, 0, 0.7408049286396912, 0], G_IGN1],
-      [0, -1, 'mean', [0.8357480808459568], G_IGNM1.map((v) => v / 3)],
-      [0, -1, 'sum', [2.5072442425378703], G_IGNM1],
-      [0, -1, 'none', [1.151250513728494, 0, 0.7408049286396912, 0.6151888001696851], G_IGNM1],
-      [0.2, 1, 'mean', [0.9860277211840927], G_LS_IGN1.map((v) => v / 2)],
-      [0.2, 1, 'sum', [1.9720554423681853], G_LS_IGN1],
-      [0.2, 1, 'none', [1.151250513728494, 0, 0.8208049286396912, 0], G_LS_IGN1],
-      [0.2, -1, 'mean', [0.9024147475126234], G_LS_IGNM1.map((v) => v / 3)],
-      [0.2, -1, 'sum', [2.7072442425378704], G_LS_IGNM1],
-      [0.2, -1, 'none', [1.151250513728494, 0, 0.8208049286396912, 0.7351888001696851], G_LS_IGNM1],
+      ...rowsOf(0, 1, 2, 0.9460277211840926, 1.8920554423681852, [1.151250513728494, 0, 0.7408049286396912, 0], G_IGN1),
+      ...rowsOf(0, -1, 3, 0.8357480808459568, 2.5072442425378703, [1.151250513728494, 0, 0.7408049286396912, 0.6151888001696851], G_IGNM1),
+      ...rowsOf(0.2, 1, 2, 0.9860277211840927, 1.9720554423681853, [1.151250513728494, 0, 0.8208049286396912, 0], G_LS_IGN1),
+      ...rowsOf(0.2, -1, 3, 0.9024147475126234, 2.7072442425378704, [1.151250513728494, 0, 0.8208049286396912, 0.7351888001696851], G_LS_IGNM1),
     ];
     test.each(refs)('crossEntropy labelSmoothing %p ignoreIndex %p reduction %s', (ls, ii, reduction, out, grad) => {
       const x = on(torch.tensor(X, { dtype: 'float64' })).requiresGrad_();
@@ -100,8 +91,7 @@ describeOp('cross_entropy', ({ device, on, dtypes, vsCpu }) => {
   });
 
   describe('argument errors name the argument', () => {
-    const f64 = (shape: number[]): Tensor => on(torch.zeros(shape, { dtype: 'float64' }));
-    const i64 = (shape: number[]): Tensor => on(torch.zeros(shape, { dtype: 'int64' }));
+    const { f64, i64 } = zerosOn(on);
     const rows: ArgErrorRow[] = [
       ['crossEntropy: float target', () => F.crossEntropy(f64([3, 4]), f64([3])), 'target'],
       ['crossEntropy: float target (class probabilities) of the input shape', () => F.crossEntropy(f64([3, 4]), f64([3, 4])), 'target'],
@@ -113,9 +103,7 @@ describeOp('cross_entropy', ({ device, on, dtypes, vsCpu }) => {
       ["crossEntropy: reduction 'avg'", () => F.crossEntropy(f64([3, 4]), i64([3]), { reduction: 'avg' as 'mean' }), 'reduction'],
       ['crossEntropy: target is not a tensor', () => F.crossEntropy(f64([3, 4]), [0, 1, 2] as unknown as Tensor), 'target'],
     ];
-    test.each(rows)('%s', (_name, fn, names) => {
-      expectArgError(fn, names);
-    });
+    argErrorTests(rows);
   });
 
   // crossEntropy = logSoftmax + NLL on CUDA: agreement within the 'cross_entropy' tolerance for the

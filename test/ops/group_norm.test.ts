@@ -4,20 +4,15 @@
 import * as torch from '../../lib';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { casesOf, checkDiffCase, randnT } from '../helpers';
+import { casesOf, fixtureCases, randnT } from '../helpers';
 
 const { F, nn } = torch;
 const cases = casesOf('norm', ['groupNorm']);
 
-describeOp('group_norm', ({ device, on, dtypes }) => {
-  describe('vs PyTorch', () => {
-    test('fixture has groupNorm cases', () => expect(cases.length).toBeGreaterThanOrEqual(1));
-    dtypes(['float64', 'float32'] as const, (dtype) => {
-      test.each(cases)('%s', (_name, c) => {
-        const p = c.params as Record<string, unknown>;
-        checkDiffCase(c, dtype, (ins) => F.groupNorm(ins.x!, p.numGroups as number, { weight: ins.weight, bias: ins.bias, eps: p.eps as number }), { device, op: 'group_norm' });
-      });
-    });
+describeOp('group_norm', (run) => {
+  const { device, on, dtypes } = run;
+  fixtureCases(run, cases, (ins, { params: p }) => F.groupNorm(ins.x!, p.numGroups as number, { weight: ins.weight, bias: ins.bias, eps: p.eps as number }), {
+    title: 'fixture has groupNorm cases',
   });
 
   dtypes(['float64'] as const, () => {

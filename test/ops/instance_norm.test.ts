@@ -4,35 +4,20 @@
 import * as torch from '../../lib';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { casesOf, checkDiffCase, expectClose, randnT, T } from '../helpers';
-import { refTol } from './tolerances';
+import { casesOf, fixtureCases, randnT } from '../helpers';
 
 const { F } = torch;
 const cases = casesOf('norm', ['instanceNorm']);
 
-describeOp('instance_norm', ({ device, dtypes }) => {
-  describe('vs PyTorch', () => {
-    test('fixture has instanceNorm cases', () => expect(cases.length).toBeGreaterThanOrEqual(1));
-    dtypes(['float64', 'float32'] as const, (dtype) => {
-      test.each(cases)('%s', (_name, c) => {
-        const p = c.params as Record<string, unknown>;
-        let captured: Record<string, torch.Tensor | null> = {};
-        checkDiffCase(
-          c,
-          dtype,
-          (ins) => {
-            captured = ins;
-            return F.instanceNorm(ins.x!, { runningMean: ins.runningMean ?? null, runningVar: ins.runningVar ?? null, weight: ins.weight, bias: ins.bias, eps: p.eps as number });
-          },
-          { device, op: 'instance_norm' },
-        );
-        if (c.outputs) {
-          expectClose(captured.runningMean!, c.outputs.runningMean as T, { ...refTol('instance_norm', dtype, device), label: `${c.name} runningMean` });
-          expectClose(captured.runningVar!, c.outputs.runningVar as T, { ...refTol('instance_norm', dtype, device), label: `${c.name} runningVar` });
-        }
-      });
-    });
-  });
+describeOp('instance_norm', (run) => {
+  const { device, dtypes } = run;
+  fixtureCases(
+    run,
+    cases,
+    (ins, { params: p }) =>
+      F.instanceNorm(ins.x!, { runningMean: ins.runningMean ?? null, runningVar: ins.runningVar ?? null, weight: ins.weight, bias: ins.bias, eps: p.eps as number }),
+    { title: 'fixture has instanceNorm cases', runningStats: true },
+  );
 
   dtypes(['float64'] as const, () => {
     test('gradcheck (float64 central differences)', () => {

@@ -4,27 +4,22 @@
 import * as torch from '../../lib';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { casesOf, checkDiffCase, randnT } from '../helpers';
+import { casesOf, fixtureCases, randnT } from '../helpers';
 
 const { F, nn } = torch;
 const cases = casesOf('norm', ['layerNorm']);
 
-describeOp('layer_norm', ({ device, on, dtypes }) => {
-  describe('vs PyTorch', () => {
-    test('fixture has layerNorm cases', () => expect(cases.length).toBeGreaterThanOrEqual(1));
-    dtypes(['float64', 'float32'] as const, (dtype) => {
-      test.each(cases)('%s', (_name, c) => {
-        const p = c.params as Record<string, unknown>;
-        const ns = p.normalizedShape as number[];
-        checkDiffCase(
-          c,
-          dtype,
-          (ins) => F.layerNorm(ins.x!, ns, { weight: ins.weight && ins.weight.reshape(ns), bias: ins.bias && ins.bias.reshape(ns), eps: p.eps as number }),
-          { device, op: 'layer_norm' },
-        );
-      });
-    });
-  });
+describeOp('layer_norm', (run) => {
+  const { device, on, dtypes } = run;
+  fixtureCases(
+    run,
+    cases,
+    (ins, { params: p }) => {
+      const ns = p.normalizedShape as number[];
+      return F.layerNorm(ins.x!, ns, { weight: ins.weight && ins.weight.reshape(ns), bias: ins.bias && ins.bias.reshape(ns), eps: p.eps as number });
+    },
+    { title: 'fixture has layerNorm cases' },
+  );
 
   dtypes(['float64'] as const, () => {
     test('gradcheck (float64 central differences)', () => {

@@ -7,22 +7,16 @@ import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { casesOf, checkDiffCase, expectArgError, expectClose, randnT, toNumbers, ArgErrorRow } from '../helpers';
-import { bitsEqual, expectCloseToCpu } from './compare';
+import { argErrorTests, casesOf, expectClose, fixtureCases, randnT, toNumbers, zerosOn, ArgErrorRow } from '../helpers';
+import { bitsEqual, checkBothVsCpu } from './compare';
 import { FloatDType } from './tolerances';
 
 const F = torch.F;
 const linearCases = casesOf('linear', ['linear']);
 
-describeOp('linear', ({ device, on, dtypes, vsCpu }) => {
-  describe('vs PyTorch', () => {
-    test('fixture has cases', () => expect(linearCases.length).toBeGreaterThanOrEqual(5));
-    dtypes(['float64', 'float32'] as const, (dtype) => {
-      test.each(linearCases)('%s', (_n, c) => {
-        checkDiffCase(c, dtype, (ins) => F.linear(ins.x!, ins.weight!, ins.bias), { device, op: 'linear' });
-      });
-    });
-  });
+describeOp('linear', (run) => {
+  const { device, on, dtypes, vsCpu } = run;
+  fixtureCases(run, linearCases, (ins) => F.linear(ins.x!, ins.weight!, ins.bias), { min: 5 });
 
   dtypes(['float64'] as const, () => {
     describe('gradcheck (float64 central differences, eps 1e-6)', () => {
@@ -36,9 +30,7 @@ describeOp('linear', ({ device, on, dtypes, vsCpu }) => {
   });
 
   describe('argument errors name the argument', () => {
-    const f64 = (shape: number[]): Tensor => on(torch.zeros(shape, { dtype: 'float64' }));
-    const f32 = (shape: number[]): Tensor => on(torch.zeros(shape, { dtype: 'float32' }));
-    const i64 = (shape: number[]): Tensor => on(torch.zeros(shape, { dtype: 'int64' }));
+    const { f64, f32, i64 } = zerosOn(on);
     const rows: ArgErrorRow[] = [
       ['linear: input last dim != inFeatures', () => F.linear(f64([2, 5]), f64([3, 4])), 'input'],
       ['linear: 1-D weight', () => F.linear(f64([2, 4]), f64([4])), 'weight'],
@@ -49,9 +41,7 @@ describeOp('linear', ({ device, on, dtypes, vsCpu }) => {
       ['nn.Linear inFeatures -1', () => new torch.nn.Linear(-1, 3), 'inFeatures'],
       ['nn.Linear outFeatures 1.5', () => new torch.nn.Linear(3, 1.5), 'outFeatures'],
     ];
-    test.each(rows)('%s', (_name, fn, names) => {
-      expectArgError(fn, names);
-    });
+    argErrorTests(rows);
   });
 
   // The tiled CUDA GEMM sums in another order than the CPU: agreement within the 'linear' tolerance
@@ -60,20 +50,7 @@ describeOp('linear', ({ device, on, dtypes, vsCpu }) => {
     beforeAll(() => torch.manualSeed(20261201));
 
     /** f on CPU leaves and on device copies of them; compares the output and every input's gradient. */
-    function checkBoth(shapes: number[][], dtype: FloatDType, f: (ts: Tensor[]) => Tensor, K: number): void {
-      const base = shapes.map((s) => torch.randn(s, { dtype }));
-      const cpuIn = base.map((t) => t.detach().requiresGrad_());
-      const devIn = base.map((t) => on(t).detach().requiresGrad_());
-      const yc = f(cpuIn);
-      const yg = f(devIn);
-      expect(yg.shape).toEqual(yc.shape);
-      expectCloseToCpu('linear', yg, yc, dtype, 'output', K);
-      const g = torch.randn(yc.shape, { dtype });
-      yc.backward(g);
-      yg.backward(on(g));
-      const Kg = Math.max(K, ...yc.shape); // gradients reduce over the other dims
-      cpuIn.forEach((t, i) => expectCloseToCpu('linear', devIn[i].grad, t.grad, dtype, `grad ${i}`, Kg));
-    }
+    const checkBoth = (shapes: number[][], dtype: FloatDType, f: (ts: Tensor[]) => Tensor, K: number) => checkBothVsCpu(on, 'linear', shapes, dtype, f, K);
 
     dtypes(['float32', 'float64'] as const, (dtype) => {
       test('linear with bias, 3-D input', () => {

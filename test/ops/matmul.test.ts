@@ -8,21 +8,15 @@ import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { casesOf, checkDiffCase, expectArgError, expectClose, fromFixture, randnT, toNumbers, ArgErrorRow } from '../helpers';
-import { bitsEqual, expectCloseToCpu } from './compare';
+import { argErrorTests, casesOf, expectClose, fixtureCases, fromFixture, randnT, toNumbers, zerosOn, ArgErrorRow } from '../helpers';
+import { bitsEqual, checkBothVsCpu } from './compare';
 import { refTol, FloatDType } from './tolerances';
 
 const matmulCases = casesOf('linear', ['matmul']);
 
-describeOp('matmul', ({ device, on, dtypes, vsCpu }) => {
-  describe('vs PyTorch', () => {
-    test('fixture has cases', () => expect(matmulCases.length).toBeGreaterThanOrEqual(9));
-    dtypes(['float64', 'float32'] as const, (dtype) => {
-      test.each(matmulCases)('%s', (_n, c) => {
-        checkDiffCase(c, dtype, (ins) => torch.matmul(ins.a!, ins.b!), { device, op: 'matmul' });
-      });
-    });
-
+describeOp('matmul', (run) => {
+  const { device, on, dtypes, vsCpu } = run;
+  fixtureCases(run, matmulCases, (ins) => torch.matmul(ins.a!, ins.b!), { min: 9, more: () => {
     test('bmm equals matmul for 3-D operands', () => {
       const c = matmulCases.find(([n]) => n === 'matmul_batched_3d_3d')![1];
       const a = on(fromFixture(c.inputs.a!));
@@ -37,7 +31,7 @@ describeOp('matmul', ({ device, on, dtypes, vsCpu }) => {
       const y = torch.matmul(a, bT.t());
       expectClose(y, c.output!, refTol('matmul', 'float64', device, { magnitude: 10 }));
     });
-  });
+  } });
 
   dtypes(['float64'] as const, () => {
     describe('gradcheck (float64 central differences, eps 1e-6)', () => {
@@ -55,9 +49,7 @@ describeOp('matmul', ({ device, on, dtypes, vsCpu }) => {
   });
 
   describe('argument errors name the argument', () => {
-    const f64 = (shape: number[]): Tensor => on(torch.zeros(shape, { dtype: 'float64' }));
-    const f32 = (shape: number[]): Tensor => on(torch.zeros(shape, { dtype: 'float32' }));
-    const i64 = (shape: number[]): Tensor => on(torch.zeros(shape, { dtype: 'int64' }));
+    const { f64, f32, i64 } = zerosOn(on);
     const rows: ArgErrorRow[] = [
       ['matmul: inner dims differ', () => torch.matmul(f64([2, 3]), f64([4, 5])), 'other'],
       ['matmul: batch dims do not broadcast', () => torch.matmul(f64([2, 3, 4]), f64([3, 4, 5])), 'other'],
@@ -68,9 +60,7 @@ describeOp('matmul', ({ device, on, dtypes, vsCpu }) => {
       ['bmm: 2-D mat2', () => torch.bmm(f64([2, 2, 3]), f64([3, 4])), 'mat2'],
       ['bmm: batch sizes differ', () => torch.bmm(f64([2, 2, 3]), f64([3, 3, 4])), 'mat2'],
     ];
-    test.each(rows)('%s', (_name, fn, names) => {
-      expectArgError(fn, names);
-    });
+    argErrorTests(rows);
   });
 
   // The tiled CUDA GEMM sums in another order than the CPU (and splits long K): agreement within the
@@ -79,20 +69,7 @@ describeOp('matmul', ({ device, on, dtypes, vsCpu }) => {
     beforeAll(() => torch.manualSeed(20261201));
 
     /** f on CPU leaves and on device copies of them; compares the output and every input's gradient. */
-    function checkBoth(shapes: number[][], dtype: FloatDType, f: (ts: Tensor[]) => Tensor, K: number): void {
-      const base = shapes.map((s) => torch.randn(s, { dtype }));
-      const cpuIn = base.map((t) => t.detach().requiresGrad_());
-      const devIn = base.map((t) => on(t).detach().requiresGrad_());
-      const yc = f(cpuIn);
-      const yg = f(devIn);
-      expect(yg.shape).toEqual(yc.shape);
-      expectCloseToCpu('matmul', yg, yc, dtype, 'output', K);
-      const g = torch.randn(yc.shape, { dtype });
-      yc.backward(g);
-      yg.backward(on(g));
-      const Kg = Math.max(K, ...yc.shape); // gradients reduce over the other dims
-      cpuIn.forEach((t, i) => expectCloseToCpu('matmul', devIn[i].grad, t.grad, dtype, `grad ${i}`, Kg));
-    }
+    const checkBoth = (shapes: number[][], dtype: FloatDType, f: (ts: Tensor[]) => Tensor, K: number) => checkBothVsCpu(on, 'matmul', shapes, dtype, f, K);
 
     dtypes(['float32', 'float64'] as const, (dtype) => {
       const mm = (ts: Tensor[]) => torch.matmul(ts[0], ts[1]);

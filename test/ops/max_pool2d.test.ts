@@ -10,7 +10,7 @@ import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
 import {
   casesOf, decodeT, distinctT, expectArgError, expectClose, expectEqualInts, fromFixture, maxAbs, poolNanCases,
-  ArgErrorRow, FixtureCase, T,
+  fixtureTests, sameValues, ArgErrorRow, FixtureCase, T,
 } from '../helpers';
 import { expectPoolVsCpu, poolInput } from './compare';
 import { refTol, tol } from './tolerances';
@@ -31,12 +31,10 @@ function pool(c: FixtureCase, x: Tensor): [Tensor, Tensor] {
 }
 
 /** Equal element by element, NaN equal to NaN (Object.is), +0 equal to -0. */
-function same(a: ArrayLike<number>, b: ArrayLike<number>): void {
-  expect(a.length).toBe(b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i] === 0 ? 0 : a[i], b[i] === 0 ? 0 : b[i])) throw new Error(`element ${i}: ${a[i]} vs ${b[i]}`);
-}
+const same = sameValues;
 
-describeOp('max_pool2d', ({ device, on, dtypes, vsCpu }) => {
+describeOp('max_pool2d', (run) => {
+  const { device, on, dtypes, vsCpu } = run;
   describe('vs PyTorch', () => {
     test('fixture has cases', () => expect(cases.length).toBeGreaterThanOrEqual(13));
 
@@ -86,21 +84,19 @@ describeOp('max_pool2d', ({ device, on, dtypes, vsCpu }) => {
   });
 
   // PyTorch's rule: a greater value or a NaN wins (so the last NaN); ties keep the first maximum.
-  describe('NaN / tie rules vs PyTorch (pool_nan.json, plain cases)', () => {
-    test('fixture has plain cases', () => {
-      expect(nanCases.length).toBeGreaterThanOrEqual(4);
-    });
-    dtypes(['float64', 'float32'] as const, (dtype) => {
-      test.each(nanCases.map((c) => [c.name, c] as const))('%s', (_n, c) => {
-        const x = on(torch.tensor(decodeT(c.x), { dtype }).view(c.x.shape)).requiresGrad_();
-        const [y, idx] = F.maxPool2d(x, c.kernel, { returnIndices: true });
-        same(y.toArray() as Float64Array, decodeT(c.y));
-        same(Array.from(idx.toArray() as BigInt64Array, Number), decodeT(c.indices));
-        y.backward(on(torch.tensor(decodeT(c.gy), { dtype }).view(c.gy.shape)));
-        same(x.grad!.toArray() as Float64Array, decodeT(c.gx));
-      });
-    });
-  });
+  fixtureTests(
+    run,
+    nanCases.map((c) => [c.name, c] as const),
+    (c, dtype) => {
+      const x = on(torch.tensor(decodeT(c.x), { dtype }).view(c.x.shape)).requiresGrad_();
+      const [y, idx] = F.maxPool2d(x, c.kernel, { returnIndices: true });
+      same(y.toArray() as Float64Array, decodeT(c.y));
+      same(Array.from(idx.toArray() as BigInt64Array, Number), decodeT(c.indices));
+      y.backward(on(torch.tensor(decodeT(c.gy), { dtype }).view(c.gy.shape)));
+      same(x.grad!.toArray() as Float64Array, decodeT(c.gx));
+    },
+    { block: 'NaN / tie rules vs PyTorch (pool_nan.json, plain cases)', title: 'fixture has plain cases', min: 4 },
+  );
 
   dtypes(['float64'] as const, () => {
     describe('gradcheck (float64 central differences, distinct values: no ties)', () => {

@@ -8,7 +8,7 @@ import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { casesOf, checkPoolCase, distinctT, expectClose, fromFixture, randnT, FixtureCase } from '../helpers';
+import { casesOf, checkPoolCase, distinctT, expectClose, fromFixture, randnT, FixtureCase, SEED_POOL } from '../helpers';
 import { expectPoolVsCpu, expectSame, poolInput } from './compare';
 import { tol } from './tolerances';
 
@@ -43,12 +43,7 @@ describeOp('max_unpool2d', ({ device, on, dtypes, vsCpu }) => {
   });
 
   describe('examples and modules', () => {
-    const seedPool = [
-      [1, 3, 2, 4],
-      [5, 6, 8, 7],
-      [4, 2, 1, 0],
-      [9, 7, 3, 2],
-    ];
+    const seedPool = SEED_POOL;
     test('maxUnpool2d inverts maxPool2d on the kept maxima (MaxUnpool2d module)', () => {
       const x = on(torch.tensor([[seedPool]], { dtype: 'float64' }));
       const [y, idx] = F.maxPool2d(x, 2, { returnIndices: true });

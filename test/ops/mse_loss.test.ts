@@ -3,25 +3,16 @@
 // both inputs, and argument errors. (mseLoss is composed of element-wise ops and a reduction, whose
 // CUDA kernels are compared with the CPU in binary.test.ts and reduce.test.ts.)
 import * as torch from '../../lib';
-import type { Tensor } from '../../lib';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { casesOf, checkDiffCase, expectArgError, randnT, ArgErrorRow } from '../helpers';
+import { argErrorTests, casesOf, fixtureCases, randnT, zerosOn, ArgErrorRow } from '../helpers';
 
 const F = torch.F;
 const cases = casesOf('loss', ['mseLoss']);
 
-describeOp('mse_loss', ({ device, on, dtypes }) => {
-  describe('vs PyTorch', () => {
-    test('fixture has mseLoss cases', () => expect(cases.length).toBeGreaterThanOrEqual(1));
-
-    dtypes(['float64', 'float32'] as const, (dtype) => {
-      test.each(cases)('%s', (_n, c) => {
-        const { reduction } = c.params;
-        checkDiffCase(c, dtype, (i) => F.mseLoss(i.input!, i.target!, { reduction }), { device, op: 'mse_loss' });
-      });
-    });
-  });
+describeOp('mse_loss', (run) => {
+  const { device, on, dtypes } = run;
+  fixtureCases(run, cases, (i, c) => F.mseLoss(i.input!, i.target!, { reduction: c.params.reduction }), { title: 'fixture has mseLoss cases' });
 
   dtypes(['float64'] as const, () => {
     describe('gradcheck (float64 central differences, eps 1e-6)', () => {
@@ -32,14 +23,12 @@ describeOp('mse_loss', ({ device, on, dtypes }) => {
   });
 
   describe('argument errors name the argument', () => {
-    const f64 = (shape: number[]): Tensor => on(torch.zeros(shape, { dtype: 'float64' }));
+    const { f64 } = zerosOn(on);
     const rows: ArgErrorRow[] = [
       ['mseLoss: shape mismatch', () => F.mseLoss(f64([3, 4]), f64([4, 3])), 'target'],
       ['mseLoss: broadcastable but different shape', () => F.mseLoss(f64([3, 4]), f64([4])), 'target'],
       ["mseLoss: reduction 'avg'", () => F.mseLoss(f64([3]), f64([3]), { reduction: 'avg' as 'mean' }), 'reduction'],
     ];
-    test.each(rows)('%s', (_name, fn, names) => {
-      expectArgError(fn, names);
-    });
+    argErrorTests(rows);
   });
 });

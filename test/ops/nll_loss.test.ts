@@ -4,27 +4,18 @@
 // with the CPU (every reduction, ignoreIndex, awkward N and C: bit-identical for 'none') and the CPU's
 // error for an out-of-range target.
 import * as torch from '../../lib';
-import type { Tensor } from '../../lib';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { casesOf, checkDiffCase, expectArgError, expectClose, randnT, targets, ArgErrorRow } from '../helpers';
+import { argErrorTests, casesOf, expectClose, fixtureCases, randnT, targets, zerosOn, ArgErrorRow } from '../helpers';
 import { expectSame, randFloat, randTargets } from './compare';
 import { tol } from './tolerances';
 
 const F = torch.F;
 const cases = casesOf('loss', ['nllLoss']);
 
-describeOp('nll_loss', ({ device, on, dtypes, vsCpu }) => {
-  describe('vs PyTorch', () => {
-    test('fixture has nllLoss cases', () => expect(cases.length).toBeGreaterThanOrEqual(1));
-
-    dtypes(['float64', 'float32'] as const, (dtype) => {
-      test.each(cases)('%s', (_n, c) => {
-        const { reduction } = c.params;
-        checkDiffCase(c, dtype, (i) => F.nllLoss(i.input!, i.target!, { reduction }), { device, op: 'nll_loss' });
-      });
-    });
-
+describeOp('nll_loss', (run) => {
+  const { device, on, dtypes, vsCpu } = run;
+  fixtureCases(run, cases, (i, c) => F.nllLoss(i.input!, i.target!, { reduction: c.params.reduction }), { title: 'fixture has nllLoss cases', more: () => {
     test('nllLoss mean with ignoreIndex averages over the kept targets only', () => {
       const logp = on(torch.tensor([[-1, -2, -3], [-4, -5, -6], [-7, -8, -9]], { dtype: 'float64' })).requiresGrad_();
       const t = on(torch.tensor([0, 1, 2], { dtype: 'int64' }));
@@ -43,7 +34,7 @@ describeOp('nll_loss', ({ device, on, dtypes, vsCpu }) => {
       const y = F.nllLoss(F.logSoftmax(x, 1), t, { ignoreIndex: -1 });
       expectClose(y, [0.8357480808459568], { atol: 1e-12, rtol: 1e-12 });
     });
-  });
+  } });
 
   dtypes(['float64'] as const, () => {
     test('gradcheck (float64 central differences, eps 1e-6)', () => {
@@ -52,16 +43,13 @@ describeOp('nll_loss', ({ device, on, dtypes, vsCpu }) => {
   });
 
   describe('argument errors name the argument', () => {
-    const f64 = (shape: number[]): Tensor => on(torch.zeros(shape, { dtype: 'float64' }));
-    const i64 = (shape: number[]): Tensor => on(torch.zeros(shape, { dtype: 'int64' }));
+    const { f64, i64 } = zerosOn(on);
     const rows: ArgErrorRow[] = [
       ['nllLoss: float target', () => F.nllLoss(f64([3, 4]), f64([3])), 'target'],
       ['nllLoss: target of the wrong length', () => F.nllLoss(f64([3, 4]), i64([4])), 'target'],
       ["nllLoss: reduction 'max'", () => F.nllLoss(f64([3, 4]), i64([3]), { reduction: 'max' as 'mean' }), 'reduction'],
     ];
-    test.each(rows)('%s', (_name, fn, names) => {
-      expectArgError(fn, names);
-    });
+    argErrorTests(rows);
   });
 
   // The nll_forward / nll_backward kernels on CUDA: reduction 'none' and the gradient are

@@ -5,21 +5,15 @@
 import * as torch from '../../lib';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { casesOf, checkDiffCase, randnT } from '../helpers';
+import { casesOf, fixtureCases, randnT } from '../helpers';
 
 const { nn } = torch;
 const F = torch.nn.functional;
 const cases = casesOf('act2', ['prelu']);
 
-describeOp('prelu', ({ device, on, dtypes }) => {
-  describe('vs PyTorch', () => {
-    test('fixture has prelu cases', () => expect(cases.length).toBeGreaterThanOrEqual(1));
-    dtypes(['float64', 'float32'] as const, (dtype) => {
-      test.each(cases)('%s', (_name, c) => {
-        checkDiffCase(c, dtype, (ins) => F.prelu(ins.x!, ins.weight!), { device, op: 'prelu' });
-      });
-    });
-  });
+describeOp('prelu', (run) => {
+  const { device, on, dtypes } = run;
+  fixtureCases(run, cases, (ins) => F.prelu(ins.x!, ins.weight!), { title: 'fixture has prelu cases' });
 
   dtypes(['float64'] as const, () => {
     test('gradcheck (float64 central differences): single and per-channel slopes', () => {

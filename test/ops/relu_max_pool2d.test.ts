@@ -8,38 +8,35 @@ import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { decodeT, poolNanCases, randnT } from '../helpers';
+import { decodeT, fixtureTests, poolNanCases, randnT, sameValues } from '../helpers';
 import { expectPoolVsCpu, poolInput } from './compare';
 import { tol } from './tolerances';
 
 const F = torch.F;
 const reluCases = poolNanCases().filter((c) => c.relu);
-const same = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  expect(a.length).toBe(b.length);
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i] === 0 ? 0 : a[i], b[i] === 0 ? 0 : b[i])) throw new Error(`element ${i}: ${a[i]} vs ${b[i]}`);
-};
+const same = sameValues;
 
-describeOp('relu_max_pool2d', ({ device, on, dtypes, vsCpu }) => {
-  describe('max pooling of relu(x): NaN / tie rules vs PyTorch (pool_nan.json, relu cases)', () => {
-    test('fixture has relu cases', () => {
-      expect(reluCases.length).toBeGreaterThanOrEqual(4);
-    });
-    dtypes(['float64', 'float32'] as const, (dtype) => {
-      test.each(reluCases.map((c) => [c.name, c] as const))('%s', (_n, c) => {
-        const x = on(torch.tensor(decodeT(c.x), { dtype }).view(c.x.shape)).requiresGrad_();
-        const [y, idx] = F.maxPool2d(F.relu(x), c.kernel, { returnIndices: true });
-        same(y.toArray() as Float64Array, decodeT(c.y));
-        same(Array.from(idx.toArray() as BigInt64Array, Number), decodeT(c.indices));
-        y.backward(on(torch.tensor(decodeT(c.gy), { dtype }).view(c.gy.shape)));
-        same(x.grad!.toArray() as Float64Array, decodeT(c.gx));
-        const x2 = on(torch.tensor(decodeT(c.x), { dtype }).view(c.x.shape)).requiresGrad_();
-        const y2 = F.reluMaxPool2d(x2, c.kernel);
-        same(y2.toArray() as Float64Array, decodeT(c.y));
-        y2.backward(on(torch.tensor(decodeT(c.gy), { dtype }).view(c.gy.shape)));
-        same(x2.grad!.toArray() as Float64Array, decodeT(c.gx));
-      });
-    });
-  });
+describeOp('relu_max_pool2d', (run) => {
+  const { device, on, dtypes, vsCpu } = run;
+  const block = 'max pooling of relu(x): NaN / tie rules vs PyTorch (pool_nan.json, relu cases)';
+  fixtureTests(
+    run,
+    reluCases.map((c) => [c.name, c] as const),
+    (c, dtype) => {
+      const x = on(torch.tensor(decodeT(c.x), { dtype }).view(c.x.shape)).requiresGrad_();
+      const [y, idx] = F.maxPool2d(F.relu(x), c.kernel, { returnIndices: true });
+      same(y.toArray() as Float64Array, decodeT(c.y));
+      same(Array.from(idx.toArray() as BigInt64Array, Number), decodeT(c.indices));
+      y.backward(on(torch.tensor(decodeT(c.gy), { dtype }).view(c.gy.shape)));
+      same(x.grad!.toArray() as Float64Array, decodeT(c.gx));
+      const x2 = on(torch.tensor(decodeT(c.x), { dtype }).view(c.x.shape)).requiresGrad_();
+      const y2 = F.reluMaxPool2d(x2, c.kernel);
+      same(y2.toArray() as Float64Array, decodeT(c.y));
+      y2.backward(on(torch.tensor(decodeT(c.gy), { dtype }).view(c.gy.shape)));
+      same(x2.grad!.toArray() as Float64Array, decodeT(c.gx));
+    },
+    { block, title: 'fixture has relu cases', min: 4 },
+  );
 
   describe('reluMaxPool2d, and maxPool2d(relu(x)) as users write it, equal the unfused kernels', () => {
     test('maxPool2d(relu(x)) runs fused (gradient straight to x) and gives the unfused values and gradient', () => {

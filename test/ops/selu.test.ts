@@ -4,21 +4,15 @@
 import * as torch from '../../lib';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { casesOf, checkDiffCase, randnT } from '../helpers';
+import { casesOf, fixtureCases, randnT } from '../helpers';
 
 const { nn } = torch;
 const F = torch.nn.functional;
 const cases = casesOf('act2', ['selu']);
 
-describeOp('selu', ({ device, on, dtypes }) => {
-  describe('vs PyTorch', () => {
-    test('fixture has selu cases', () => expect(cases.length).toBeGreaterThanOrEqual(1));
-    dtypes(['float64', 'float32'] as const, (dtype) => {
-      test.each(cases)('%s', (_name, c) => {
-        checkDiffCase(c, dtype, (ins) => F.selu(ins.x!), { device, op: 'selu' });
-      });
-    });
-  });
+describeOp('selu', (run) => {
+  const { device, on, dtypes } = run;
+  fixtureCases(run, cases, (ins) => F.selu(ins.x!), { title: 'fixture has selu cases' });
 
   dtypes(['float64'] as const, () => {
     test('gradcheck (float64 central differences, eps 1e-6)', () => {

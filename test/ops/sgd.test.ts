@@ -6,9 +6,9 @@
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { describeOp } from '../devices';
-import { casesOf, expectArgError, expectClose, fromFixture, ArgErrorRow, FixtureCase, T } from '../helpers';
+import { argErrorTests, casesOf, checkOptimCase, expectClose, fixtureTests, zerosOn, ArgErrorRow, FixtureCase } from '../helpers';
 import { expectSame, randFloat } from './compare';
-import { refTol, tol } from './tolerances';
+import { tol } from './tolerances';
 
 const cases = casesOf('optim', ['sgd']);
 
@@ -19,24 +19,9 @@ function makeOpt(c: FixtureCase, p: Tensor): { step(): void; zeroGrad(): void } 
   });
 }
 
-describeOp('sgd', ({ device, on, dtypes, vsCpu }) => {
-  describe('vs PyTorch', () => {
-    test('fixture has sgd cases', () => expect(cases.length).toBeGreaterThanOrEqual(1));
-
-    dtypes(['float64', 'float32'] as const, (dtype) => {
-      test.each(cases)('%s', (_n, c) => {
-        const p = on(fromFixture(c.inputs.param!, dtype)).requiresGrad_();
-        const opt = makeOpt(c, p);
-        const after = c.outputs!.paramAfter as T[];
-        expect(c.gradsSequence!.length).toBe(after.length);
-        c.gradsSequence!.forEach((g, k) => {
-          opt.zeroGrad();
-          p.grad = on(fromFixture(g, dtype));
-          opt.step();
-          expectClose(p, after[k], { ...refTol('sgd', dtype, device), label: `${c.name} [${dtype}] after step ${k + 1}` });
-        });
-      });
-    });
+describeOp('sgd', (run) => {
+  const { device, on, dtypes, vsCpu } = run;
+  fixtureTests(run, cases, (c, dtype) => checkOptimCase(c, dtype, makeOpt, run), { title: 'fixture has sgd cases', more: () => {
 
     test('a parameter with no grad is skipped by step()', () => {
       const p = on(torch.tensor([1, 2], { dtype: 'float64' })).requiresGrad_();
@@ -65,10 +50,10 @@ describeOp('sgd', ({ device, on, dtypes, vsCpu }) => {
       new torch.optim.SGD([p], { lr: 1 }).step();
       expectClose(p, [0, -1, 1, 0], { atol: 0 });
     });
-  });
+  } });
 
   describe('argument errors name the argument', () => {
-    const f64 = (shape: number[]): Tensor => on(torch.zeros(shape, { dtype: 'float64' }));
+    const { f64 } = zerosOn(on);
     const leaf = (shape: number[]): Tensor => f64(shape).requiresGrad_();
     const rows: ArgErrorRow[] = [
       ['SGD lr -0.1', () => new torch.optim.SGD([leaf([2])], { lr: -0.1 }), 'lr'],
@@ -79,9 +64,7 @@ describeOp('sgd', ({ device, on, dtypes, vsCpu }) => {
       ['empty params', () => new torch.optim.SGD([], { lr: 0.1 }), 'params'],
       ['a param that does not require grad', () => new torch.optim.SGD([f64([2])], { lr: 0.1 }), /for params\[0\]/],
     ];
-    test.each(rows)('%s', (_name, fn, names) => {
-      expectArgError(fn, names);
-    });
+    argErrorTests(rows);
   });
 
   // The sgd_step kernel on CUDA rounds every operation as the CPU does: the parameters after every
