@@ -55,8 +55,8 @@ export const GRAD_OPS = [
   'ExpandBackward', 'CatBackward',
   // linear algebra
   'MmBackward', 'AddmmBackward',
-  // convolution and padding
-  'ConvolutionBackward', 'ConvReluMaxPoolBackward', 'ConstantPadNdBackward',
+  // convolution
+  'ConvolutionBackward', 'ConvReluMaxPoolBackward',
   // pooling
   'MaxPool2DWithIndicesBackward', 'ReluMaxPool2dBackward', 'AvgPool2DBackward', 'AdaptiveAvgPool2DBackward',
   'AdaptiveMaxPool2DBackward', 'MaxUnpool2DBackward',
