@@ -16,27 +16,23 @@ let gradEnabled = true;
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }
-/** Runs fn with gradient recording off (like `with torch.no_grad()`). */
-export function noGrad<T>(fn: () => T): T {
+function withGradMode<T>(enabled: boolean, fn: () => T): T {
   if (typeof fn !== 'function') typeArg('fn', 'a function', fn);
   const prev = gradEnabled;
-  gradEnabled = false;
+  gradEnabled = enabled;
   try {
     return fn();
   } finally {
     gradEnabled = prev;
   }
 }
+/** Runs fn with gradient recording off (like `with torch.no_grad()`). */
+export function noGrad<T>(fn: () => T): T {
+  return withGradMode(false, fn);
+}
 /** Runs fn with gradient recording on (like `with torch.enable_grad()`), e.g. inside noGrad. */
 export function enableGrad<T>(fn: () => T): T {
-  if (typeof fn !== 'function') typeArg('fn', 'a function', fn);
-  const prev = gradEnabled;
-  gradEnabled = true;
-  try {
-    return fn();
-  } finally {
-    gradEnabled = prev;
-  }
+  return withGradMode(true, fn);
 }
 
 // ---- the tape -----------------------------------------------------------------------------------

@@ -211,6 +211,26 @@ export function checkOptions<T extends object>(name: string, v: T | undefined): 
   return v;
 }
 
+/**
+ * An options object (as checkOptions) whose every key is one of `allowed`: an unknown key is an error
+ * naming it, with the camelCase spelling as a hint when a snake_case key was given.
+ */
+export function checkOptionKeys<T extends object>(name: string, v: T | undefined, allowed: readonly string[]): T {
+  const o = checkOptions(name, v);
+  for (const k of Object.keys(o)) {
+    if (allowed.includes(k)) continue;
+    const camel = k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+    const hint = camel !== k && allowed.includes(camel) ? ` (did you mean '${camel}'?)` : '';
+    invalidArg(`${name}.${k}`, `one of the options ${allowed.join(', ')}${hint}`, k);
+  }
+  return o;
+}
+
+/** Throws when a function got positional arguments after the ones it takes (`rest` holds them). */
+export function noExtraArgs(fn: string, takes: string, rest: readonly unknown[]): void {
+  if (rest.length) invalidArg(`${fn}()`, `at most the arguments (${takes})`, `${rest.length} more`);
+}
+
 /** A number or a tuple of `n` numbers, each an integer >= min. */
 export function checkTuple(name: string, v: unknown, n: number, min: number): number[] {
   const arr = typeof v === 'number' ? new Array(n).fill(v) : v;

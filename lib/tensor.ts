@@ -383,8 +383,8 @@ export class Tensor {
   argmin(dim?: number, keepdim = false): Tensor {
     return R.argmax(this, dim, keepdim, 'argmin');
   }
-  cumsum(dim: number, opts?: Scan.CumsumOptions): Tensor {
-    return Scan.cumsum(this, dim, opts);
+  cumsum(dim: number, opts?: Scan.CumsumOptions, ...rest: never[]): Tensor {
+    return Scan.cumsum(this, dim, opts, ...rest);
   }
 
   // ---- in place (no autograd; for initialisers and optimizers) ----

@@ -8,7 +8,7 @@
 // pass whose full-size conv output and gradient are never stored (same values and gradients).
 import { native } from '../binding';
 import type { TensorArg, OptTensorArg, ConvParams, Dims3, Pool2dParams } from '../../binding';
-import { invalidArg, checkTuple, typeArg, dtypeError, shapeError, checkOptions } from '../errors';
+import { invalidArg, checkTuple, typeArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { record, GradOp } from '../autograd';
 import { reluMaxPool2d } from './pool2d';
@@ -25,17 +25,20 @@ export type Conv2dOptions = ConvOptions;
 export type Conv3dOptions = ConvOptions;
 
 /** 1-D convolution of input [N, C, L] (or [C, L]) with weight [outChannels, C/groups, kL]. */
-export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv1dOptions = {}): Tensor {
+export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv1dOptions = {}, ...rest: never[]): Tensor {
+  noExtraArgs('conv1d', 'input, weight, bias, { stride, padding, dilation, groups }', rest);
   return convNd(1, input, weight, bias, opts);
 }
 
 /** 2-D convolution of input [N, C, H, W] (or [C, H, W]) with weight [outChannels, C/groups, kH, kW]. */
-export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}, ...rest: never[]): Tensor {
+  noExtraArgs('conv2d', 'input, weight, bias, { stride, padding, dilation, groups }', rest);
   return convNd(2, input, weight, bias, opts);
 }
 
 /** 3-D convolution of input [N, C, D, H, W] (or [C, D, H, W]) with weight [outChannels, C/groups, kD, kH, kW]. */
-export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv3dOptions = {}): Tensor {
+export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv3dOptions = {}, ...rest: never[]): Tensor {
+  noExtraArgs('conv3d', 'input, weight, bias, { stride, padding, dilation, groups }', rest);
   return convNd(3, input, weight, bias, opts);
 }
 
@@ -70,7 +73,7 @@ function prepareConv(
   nd: Nd, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: ConvOptions,
 ): PreparedConv | 'unbatched' {
   const dims = SPATIAL[nd];
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['stride', 'padding', 'dilation', 'groups']);
   checkTensor('input', input);
   checkTensor('weight', weight);
   if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);

@@ -2,7 +2,7 @@
 // gradient, through the native cumsum kernel (native/ops/scan.h). Integer and bool inputs sum in
 // int64, as in PyTorch; `dtype` casts the input first. Any input layout: it is made contiguous.
 import { native } from '../binding';
-import { invalidArg, typeArg } from '../errors';
+import { invalidArg, typeArg, checkOptionKeys, noExtraArgs } from '../errors';
 import { Tensor, DType, checkTensor, checkDType, normDim, isFloating } from '../tensor';
 import { record } from '../autograd';
 import { cast } from './elementwise';
@@ -25,12 +25,12 @@ function rawCumsum(x: Tensor, dim: number, reverse: boolean): Tensor {
 }
 
 /** y[..., i, ...] = x[..., 0, ...] + ... + x[..., i, ...] along dim. */
-export function cumsum(input: Tensor, dim: number, opts: CumsumOptions = {}): Tensor {
+export function cumsum(input: Tensor, dim: number, opts: CumsumOptions = {}, ...rest: never[]): Tensor {
+  noExtraArgs('cumsum', 'input, dim, { dtype }', rest);
   checkTensor('input', input);
   if (typeof dim !== 'number') typeArg('dim', 'an integer', dim);
   const d = normDim(dim, input.ndim);
-  if (opts === null || typeof opts !== 'object') typeArg('opts', 'an options object { dtype }', opts);
-  for (const k of Object.keys(opts)) if (k !== 'dtype') invalidArg(`opts.${k}`, 'no such option (cumsum takes { dtype })', k);
+  opts = checkOptionKeys('opts', opts, ['dtype']);
   const dtype = opts.dtype === undefined ? (isFloating(input.dtype) ? input.dtype : 'int64') : checkDType('opts.dtype', opts.dtype);
   if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int64')
     invalidArg('opts.dtype', 'float32, float64 or int64', dtype);

@@ -205,3 +205,18 @@ describe('errors from the library carry their codes', () => {
     expect(code(() => torch.data.readIdxFile('/nonexistent/file-idx1-ubyte'))).toBe('ERR_TORCHLET_IO');
   });
 });
+
+describe('strict options and arguments (checkOptionKeys, noExtraArgs)', () => {
+  const { checkOptionKeys, noExtraArgs, TorchletRangeError } = jest.requireActual('../../lib/errors') as typeof import('../../lib/errors');
+  test('an unknown key is named, with the camelCase spelling of a snake_case key', () => {
+    expect(() => checkOptionKeys('opts', { weight_decay: 1 }, ['lr', 'weightDecay'])).toThrow(
+      /did you mean 'weightDecay'.*for opts\.weight_decay but received "weight_decay"/,
+    );
+    expect(() => checkOptionKeys('opts', { bogus: 1 }, ['lr'])).toThrow(TorchletRangeError);
+    expect(checkOptionKeys('opts', { lr: 1 }, ['lr'])).toEqual({ lr: 1 });
+  });
+  test('extra positional arguments are refused, none is fine', () => {
+    expect(() => noExtraArgs('f', 'a, b', [3])).toThrow(/at most the arguments \(a, b\) for f\(\) but received "1 more"/);
+    expect(() => noExtraArgs('f', 'a, b', [])).not.toThrow();
+  });
+});

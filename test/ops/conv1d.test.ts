@@ -101,6 +101,8 @@ describeOp('conv1d', ({ device, on, vsCpu }) => {
       ['weight dtype mismatch', () => F.conv1d(f64([1, 2, 5]), torch.zeros([3, 2, 3], { dtype: 'float32', device })), /for weight\b/],
       ['nn.Conv1d groups not dividing inChannels', () => new torch.nn.Conv1d(3, 4, 3, { groups: 2 }), /for groups\b/],
       ['nn.Conv1d kernelSize of 2 elements', () => new torch.nn.Conv1d(3, 4, [3, 3]), /for kernelSize\b/],
+      ['unknown option key', () => F.conv1d(f64([1, 2, 5]), f64([3, 2, 3]), null, { strides: 2 } as never), /for opts\.strides\b/],
+      ['extra positional argument', () => (F.conv1d as (...a: unknown[]) => Tensor)(f64([1, 2, 5]), f64([3, 2, 3]), null, {}, 1), /for conv1d\(\)/],
     ];
     test.each(rows)('%s', (_name, fn, re) => {
       expect(fn).toThrow(re);

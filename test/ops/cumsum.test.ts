@@ -85,8 +85,10 @@ describeOp('cumsum', ({ device, on }) => {
       ['dim missing', () => (torch.cumsum as (t: Tensor) => Tensor)(x), 'dim'],
       ['input not a tensor', () => torch.cumsum([1, 2] as unknown as Tensor, 0), 'input'],
       ['unknown option', () => torch.cumsum(x, 0, { dtyp: 'float64' } as never), 'opts.dtyp'],
+      ['extra positional argument', () => (torch.cumsum as (...a: unknown[]) => Tensor)(x, 0, {}, 1), /for cumsum\(\)/],
+      ['extra positional argument to the method', () => (x.cumsum as (...a: unknown[]) => Tensor).call(x, 0, {}, 1), /for cumsum\(\)/],
       ['unsupported dtype', () => torch.cumsum(x, 0, { dtype: 'uint8' }), 'opts.dtype'],
-    ] as [string, () => unknown, string][])('%s', (_t, fn, name) => {
+    ] as [string, () => unknown, string | RegExp][])('%s', (_t, fn, name) => {
       expectArgError(fn, name);
       try {
         fn();
