@@ -26,6 +26,13 @@ export * as F from './nn/functional';
 export * as optim from './optim';
 export * as data from './data';
 export * as models from './models';
+import { convBackend } from './ops/conv';
+export type { ConvAlgorithm, ConvAlgorithmPreference, ConvAlgorithms } from './ops/conv';
+
+/** Backend settings, as torch.backends: `torch.backends.conv.algorithm` is the CPU convolution
+ * algorithm preference ('auto', 'perImage', 'batched', 'depthwise' or 'winograd'; see
+ * F.convAlgorithms and nn.Conv2d#algorithms for what runs). */
+export const backends = { conv: convBackend };
 
 /** A native op of this binary: whether each device has a kernel, and the dtypes it takes. */
 export interface KernelInfo {

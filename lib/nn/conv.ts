@@ -6,7 +6,7 @@ import { Tensor } from '../tensor';
 import { empty } from '../creation';
 import { Module, Parameter } from './module';
 import * as init from './init';
-import { conv1d, conv2d, conv3d, ConvOptions as ConvFnOptions } from '../ops/conv';
+import { conv1d, conv2d, conv3d, convAlgorithms, ConvAlgorithms, ConvOptions as ConvFnOptions } from '../ops/conv';
 
 const tuple = (v: number[]): string => (v.length === 1 ? `(${v[0]},)` : `(${v.join(', ')})`);
 type ConvOptions = ConvFnOptions & { bias?: boolean };
@@ -47,6 +47,13 @@ abstract class ConvNd extends Module {
       init.uniform_(this.bias, -bound, bound);
     }
   }
+  /** The input shape of the last forward pass (null before the first). */
+  protected lastInputShape: number[] | null = null;
+  /** The CPU algorithms this layer's convolution chose in its last forward pass (forward, input and
+   * weight gradients), or null before the first (see torch.backends.conv). */
+  get algorithms(): ConvAlgorithms | null {
+    return this.lastInputShape ? convAlgorithms(this.lastInputShape, this.weight.shape, this.opts()) : null;
+  }
   protected opts(): { stride: number[]; padding: number[] | 'same' | 'valid'; dilation: number[]; groups: number } {
     return { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups };
   }
@@ -67,7 +74,9 @@ export class Conv1d extends ConvNd {
     super(1, inChannels, outChannels, kernelSize, opts);
   }
   forward(x: Tensor): Tensor {
-    return conv1d(x, this.weight, this.bias, this.opts());
+    const y = conv1d(x, this.weight, this.bias, this.opts());
+    this.lastInputShape = x.shape;
+    return y;
   }
 }
 
@@ -76,7 +85,9 @@ export class Conv2d extends ConvNd {
     super(2, inChannels, outChannels, kernelSize, opts);
   }
   forward(x: Tensor): Tensor {
-    return conv2d(x, this.weight, this.bias, this.opts());
+    const y = conv2d(x, this.weight, this.bias, this.opts());
+    this.lastInputShape = x.shape;
+    return y;
   }
 }
 
@@ -85,6 +96,8 @@ export class Conv3d extends ConvNd {
     super(3, inChannels, outChannels, kernelSize, opts);
   }
   forward(x: Tensor): Tensor {
-    return conv3d(x, this.weight, this.bias, this.opts());
+    const y = conv3d(x, this.weight, this.bias, this.opts());
+    this.lastInputShape = x.shape;
+    return y;
   }
 }

@@ -6,8 +6,8 @@
 // runConv calls the one native op (convForward / convBackwardInput / convBackwardWeight).
 // Also conv2dReluMaxPool2d: conv2d -> ReLU -> max pooling (non-overlapping windows) in one native
 // pass whose full-size conv output and gradient are never stored (same values and gradients).
-import { native } from '../binding';
-import type { TensorArg, OptTensorArg, ConvParams, Dims3, Pool2dParams } from '../../binding';
+import { native, enums } from '../binding';
+import type { TensorArg, OptTensorArg, ConvParams, ConvAlgoCode, Dims3, Pool2dParams } from '../../binding';
 import { invalidArg, checkTuple, typeArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { record, GradOp } from '../autograd';
@@ -83,20 +83,28 @@ function prepareConv(
   if (weight.ndim !== nd + 2)
     shapeError('weight', `a ${nd + 2}-D tensor [outChannels, inChannels/groups, ${dims.map((d) => `k${d}`).join(', ')}]`, weight);
   if (weight.dtype !== input.dtype) dtypeError('weight', `a ${input.dtype} tensor (same dtype as input)`, weight);
+  const prep = convGeometry(nd, input.shape, weight.shape, opts, input, weight);
+  if (bias) {
+    checkTensor('bias', bias);
+    if (bias.ndim !== 1 || bias.shape[0] !== prep.params.OC) shapeError('bias', `a 1-D tensor of ${prep.params.OC} elements`, bias);
+    if (bias.dtype !== input.dtype) dtypeError('bias', `a ${input.dtype} tensor`, bias);
+  }
+  return prep;
+}
+
+/** The native params, output shape and trimmed dims of an nd-dimensional conv of these shapes
+ * (input [N, C, ...], weight [OC, C/groups, ...]); `input`/`weight` are what errors show. */
+function convGeometry(nd: Nd, inShape: number[], wShape: number[], opts: ConvOptions, input: unknown, weight: unknown): PreparedConv {
+  const dims = SPATIAL[nd];
   const groups = opts.groups ?? 1;
   if (!Number.isInteger(groups) || groups < 1) invalidArg('groups', 'a positive integer', groups);
-  const [N, C, ...inSize] = input.shape;
-  const [OC, Cg, ...kernel] = weight.shape;
+  const [N, C, ...inSize] = inShape;
+  const [OC, Cg, ...kernel] = wShape;
   if (Cg < 1 || kernel.some((k) => k < 1)) shapeError('weight', 'a kernel of positive size', weight);
   if (C % groups !== 0) invalidArg('groups', `a divisor of the input channels (${C})`, groups);
   if (OC % groups !== 0) invalidArg('groups', `a divisor of the output channels (${OC})`, groups);
   if (Cg * groups !== C)
     invalidArg('input', `${Cg * groups} channels (weight expects ${Cg} per group x ${groups} groups)`, input);
-  if (bias) {
-    checkTensor('bias', bias);
-    if (bias.ndim !== 1 || bias.shape[0] !== OC) shapeError('bias', `a 1-D tensor of ${OC} elements`, bias);
-    if (bias.dtype !== input.dtype) dtypeError('bias', `a ${input.dtype} tensor`, bias);
-  }
   const stride = checkTuple('stride', opts.stride ?? 1, nd, 1);
   const dilation = checkTuple('dilation', opts.dilation ?? 1, nd, 1);
   let padding: number[];
@@ -118,7 +126,7 @@ function prepareConv(
   const dims3 = (v: number[], fill: number): Dims3 => [...new Array<number>(3 - nd).fill(fill), ...v] as Dims3;
   const params: ConvParams = {
     N, C, OC, groups, in: dims3(inSize, 1), kernel: dims3(kernel, 1), out: dims3(out, 1), stride: dims3(stride, 1),
-    pad: dims3(padding, 0), dilation: dims3(dilation, 1),
+    pad: dims3(padding, 0), dilation: dims3(dilation, 1), algo: preferred,
   };
   return { params, outShape: [N, OC, ...out], trim };
 }
@@ -200,4 +208,57 @@ export function conv2dReluMaxPool2d(
     backwardWeight: (g, x, dw, db, prm) => native.conv2dReluMaxPool2dBackwardWeight(g, y.arg(), tap.arg(), x, dw, db, prm, poolParams),
   }, 'ConvReluMaxPoolBackward');
   return y;
+}
+
+// ---- algorithms -------------------------------------------------------------------------------
+
+/** The CPU convolution algorithms (native/ops/conv.h: ConvAlgo), in camelCase. */
+export type ConvAlgorithm =
+  | 'shifted' | 'im2col' | 'col2im' | 'pointwise' | 'batched' | 'depthwise' | 'winograd';
+/** What torch.backends.conv.algorithm accepts: 'auto' (by shape), 'perImage' (the per-image GEMM
+ * algorithms only), or an algorithm to use wherever it applies ('auto' elsewhere). */
+export type ConvAlgorithmPreference = 'auto' | 'perImage' | 'batched' | 'depthwise' | 'winograd';
+const PREFERENCES: readonly ConvAlgorithmPreference[] = ['auto', 'perImage', 'batched', 'depthwise', 'winograd'];
+const ALGO_NAMES = Object.keys(enums.ConvAlgo).map((k) => k[0].toLowerCase() + k.slice(1));
+const algoCode = (name: string): number => (enums.ConvAlgo as Record<string, number>)[name[0].toUpperCase() + name.slice(1)];
+let preferred = enums.ConvAlgo.Auto as ConvParams['algo'];
+
+/** torch.backends.conv: the CPU convolution algorithm preference (like torch.backends.cudnn). */
+export const convBackend = {
+  get algorithm(): ConvAlgorithmPreference {
+    return ALGO_NAMES[preferred] as ConvAlgorithmPreference;
+  },
+  set algorithm(v: ConvAlgorithmPreference) {
+    if (!PREFERENCES.includes(v)) invalidArg('torch.backends.conv.algorithm', `one of ${PREFERENCES.map((p) => `'${p}'`).join(', ')}`, v);
+    preferred = algoCode(v) as ConvAlgoCode;
+  },
+};
+
+/** Which algorithm each pass of a convolution runs on the CPU. */
+export interface ConvAlgorithms {
+  forward: ConvAlgorithm;
+  backwardInput: ConvAlgorithm;
+  backwardWeight: ConvAlgorithm;
+}
+/**
+ * The CPU algorithms that F.conv1d/2d/3d choose for an input of shape inputShape ([N, C, ...]) and a
+ * weight of shape weightShape, with the current torch.backends.conv.algorithm preference.
+ */
+export function convAlgorithms(inputShape: number[], weightShape: number[], opts: ConvOptions = {}): ConvAlgorithms {
+  checkShape('inputShape', inputShape);
+  checkShape('weightShape', weightShape);
+  const nd = weightShape.length - 2;
+  if (nd !== 1 && nd !== 2 && nd !== 3) shapeError('weightShape', 'the shape of a 1-D, 2-D or 3-D convolution weight', weightShape);
+  if (inputShape.length === nd + 1) return convAlgorithms([1, ...inputShape], weightShape, opts);
+  if (inputShape.length !== nd + 2) shapeError('inputShape', `${nd + 2} dimensions [N, C, ...] for this weight`, inputShape);
+  opts = checkOptionKeys('opts', opts, ['stride', 'padding', 'dilation', 'groups']);
+  const prep = convGeometry(nd as Nd, inputShape, weightShape, opts, inputShape, weightShape);
+  const out = Tensor.empty([3], 'int64');
+  native.convAlgorithms(out.arg(), prep.params);
+  const codes = Array.from(out.toArray() as BigInt64Array, Number);
+  out.dispose();
+  return { forward: ALGO_NAMES[codes[0]], backwardInput: ALGO_NAMES[codes[1]], backwardWeight: ALGO_NAMES[codes[2]] } as ConvAlgorithms;
+}
+function checkShape(name: string, s: unknown): void {
+  if (!Array.isArray(s) || !s.every((v) => Number.isInteger(v) && v >= 0)) invalidArg(name, 'an array of non-negative integers', s);
 }

@@ -7,10 +7,18 @@
 // (core/conv_params.h) before any memory is touched. Every output (y, dx, dw, db) is overwritten,
 // never accumulated into. b.data == nullptr: no bias; db.data == nullptr: no bias gradient. Results do
 // not depend on scheduling (fixed-order reductions).
-// Method, written once for three spatial dims: one GEMM (gemm.h) per image and group; threads split
-// the batch (with fewer images than threads the GEMMs are threaded instead). Reduction index
-// k = (c, kd, kh, kw), Kg = C/groups*KD*KH*KW; weights are packed once per call and shared by all
-// images. The im2col matrix is formed in one of two shape-selected ways:
+// Method, written once for three spatial dims. Kernel taps that only ever meet padding are dropped
+// first (trim_taps). Then each pass runs the algorithm plan_for() picks from the shape and the
+// preference ConvParams.algo (ConvAlgo in ops/conv.h; conv_algorithms reports the choice):
+//  * Depthwise (one input channel per group): direct loops, no GEMM.
+//  * Batched (outputs under 64 pixels): the im2col matrices of a chunk of images side by side, so one
+//    GEMM spans the chunk's whole output; the result is moved to y's layout afterwards.
+//  * Winograd F(2x2, 3x3) (3x3 stride 1, only when preferred): 16 GEMMs over the tiles of a chunk.
+//  * Otherwise the per-image algorithms: one GEMM (gemm.h) per image and group; threads split the
+//    batch (with fewer images than threads the GEMMs are threaded instead).
+// Per image: reduction index k = (c, kd, kh, kw), Kg = C/groups*KD*KH*KW; weights are packed once per
+// call (into a buffer kept across calls) and shared by all images. The im2col matrix is formed in
+// one of two shape-selected ways:
 //  * Stride 1 in every dim ("grid" path): the input volume is zero-padded to Dp x Hp x Wp and the
 //    output is computed on that grid (junk columns after each output row and junk rows after each
 //    output slice, dropped afterwards), so the im2col row of k is just the padded input shifted by
@@ -50,9 +58,11 @@ namespace {
 
 // Per-thread grow-only buffers, kept across calls (training calls these kernels with the same shapes
 // every step, and allocating per image would page-fault every time): the padded input or im2col
-// matrix, the GEMM's grid output or col matrix, and one image's conv output or its gradient. The
+// matrix, the GEMM's grid output or col matrix, one image's conv output or its gradient, and (on the
+// calling thread) the packed weights, the weight-gradient accumulators, the trimmed weights and the
+// Winograd input-gradient kernel. The
 // returned n elements start on a 64-byte boundary (GEMM output rows stay cache-line aligned).
-enum Slot { kInSlot, kOutSlot, kImageSlot, kSlots };
+enum Slot { kInSlot, kOutSlot, kImageSlot, kPackSlot, kAccSlot, kTrimSlot, kWinoSlot, kSlots };
 template <typename T>
 T* scratch(Slot s, int64_t n) {
   thread_local std::vector<T> bufs[kSlots];
@@ -281,10 +291,10 @@ struct Im2col final : Packer<T> {
   }
 };
 
-// dx_g [Cg, D, H, W] += col2im(dcol [Kg, OL]); dx_g must be zeroed by the caller. Whole output rows
-// share one valid column range per k.
+// dx_g [Cg, D, H, W] += col2im(dcol [Kg, OL], row stride ld); dx_g must be zeroed by the caller. Whole
+// output rows share one valid column range per k.
 template <typename T>
-void col2im_add(const T* dcol, const Geom& g, T* dx) {
+void col2im_add(const T* dcol, int64_t ld, const Geom& g, T* dx) {
   const ConvParams& p = g.p;
   const int64_t D = p.in[0], H = p.in[1], W = p.in[2], OH = p.out[1], OW = p.out[2], sw = p.stride[2];
   int64_t c = 0, kd = 0, kh = 0, kw = 0;
@@ -292,7 +302,7 @@ void col2im_add(const T* dcol, const Geom& g, T* dx) {
     const int64_t iw0 = kw * p.dilation[2] - p.pad[2];
     int64_t lo, hi;
     valid_range(iw0, sw, W, OW, lo, hi);
-    const T* from = dcol + k * g.OL;
+    const T* from = dcol + k * ld;
     for (int64_t od = 0; od < p.out[0]; ++od) {
       const int64_t id = od * p.stride[0] + kd * p.dilation[0] - p.pad[0];
       if (id < 0 || id >= D) continue;
@@ -305,6 +315,592 @@ void col2im_add(const T* dcol, const Geom& g, T* dx) {
       }
     }
   }
+}
+
+// Adds the row sums of dy_g [rows, cols] to db[rows] (double accumulators).
+template <typename T>
+void add_row_sums(const T* dy, int64_t rows, int64_t cols, double* db) {
+  for (int64_t o = 0; o < rows; ++o) {
+    const T* d = dy + o * cols;
+    T lanes[16] = {};  // independent partial sums, so the loop vectorises
+    int64_t j = 0;
+    for (; j + 16 <= cols; j += 16)
+      for (int l = 0; l < 16; ++l) lanes[l] += d[j + l];
+    for (; j < cols; ++j) lanes[0] += d[j];
+    double s = 0;
+    for (int l = 0; l < 16; ++l) s += lanes[l];
+    db[o] += s;
+  }
+}
+
+// ---- batch-wide path: small outputs --------------------------------------------------------------------
+
+// With small output volumes (ResNet's 8x8 down to 1x1 stages) one image's GEMM is too narrow to fill
+// the micro-kernel's tiles. The batched path places the im2col matrices of a chunk of nb images side by
+// side, col [Kg, nb * OL] (column i * OL + j = image i, output position j), so that every GEMM is as
+// wide as the chunk's whole output; the GEMM's [OCg, nb * OL] result is then moved to y's layout.
+// Chunks hold at most kBatchedElems im2col elements and are split evenly between the threads.
+constexpr int64_t kBatchedElems = int64_t(1) << 20;
+int64_t batched_elems() { return kBatchedElems; }
+
+// col[k][i * OL + j] (row stride ld) of nb images of one group, x_i = x + i * xs ([Cg, D, H, W]).
+template <typename T>
+void im2col_batch(const T* x, int64_t xs, int64_t nb, const Geom& g, T* col, int64_t ld) {
+  const ConvParams& p = g.p;
+  const int64_t D = p.in[0], H = p.in[1], W = p.in[2], OD = p.out[0], OH = p.out[1], OW = p.out[2];
+  const int64_t sd = p.stride[0], sh = p.stride[1], sw = p.stride[2];
+  for (int64_t i = 0; i < nb; ++i) {
+    const T* xi = x + i * xs;
+    int64_t c = 0, kd = 0, kh = 0, kw = 0;
+    for (int64_t k = 0; k < g.Kg; ++k, g.next_tap(c, kd, kh, kw)) {
+      T* o = col + k * ld + i * g.OL;
+      const int64_t td = kd * p.dilation[0] - p.pad[0], th = kh * p.dilation[1] - p.pad[1];
+      const int64_t tw = kw * p.dilation[2] - p.pad[2];
+      int64_t lo, hi;
+      valid_range(tw, sw, W, OW, lo, hi);
+      for (int64_t od = 0; od < OD; ++od) {
+        const int64_t id = od * sd + td;
+        for (int64_t oh = 0; oh < OH; ++oh, o += OW) {
+          const int64_t ih = oh * sh + th;
+          if (id < 0 || id >= D || ih < 0 || ih >= H) {
+            std::fill(o, o + OW, T(0));
+            continue;
+          }
+          const T* row = xi + ((c * D + id) * H + ih) * W + tw;
+          std::fill(o, o + lo, T(0));
+          for (int64_t t = lo; t < hi; ++t) o[t] = row[t * sw];
+          std::fill(o + hi, o + OW, T(0));
+        }
+      }
+    }
+  }
+}
+
+// dst[m][i * OL + j] = src_i[m][j] for m < rows (src_i = src + i * ss, row stride OL): the chunk's
+// rows of one group gathered side by side (and back with Scatter).
+template <typename T, bool Scatter = false>
+void gather_rows(T* dst, const T* src, int64_t ss, int64_t nb, int64_t rows, int64_t OL, const T* bias = nullptr) {
+  const int64_t ld = nb * OL;
+  for (int64_t i = 0; i < nb; ++i)
+    for (int64_t m = 0; m < rows; ++m) {
+      T* a = dst + m * ld + i * OL;
+      const T* b = src + i * ss + m * OL;
+      if (Scatter) {  // src_i[m][j] = dst[m][i * OL + j] + bias[m]
+        const T add = bias ? bias[m] : T(0);
+        T* out = const_cast<T*>(b);
+        for (int64_t j = 0; j < OL; ++j) out[j] = a[j] + add;
+      } else {
+        std::copy(b, b + OL, a);
+      }
+    }
+}
+
+// The batch split into chunks of `per` images (count chunks), run on `threads` threads.
+struct Chunks {
+  int64_t per, count;
+  int threads;
+};
+Chunks batch_chunks(const Geom& g, int64_t N) {
+  const int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+  const int64_t rows = std::max(g.Kg, g.OCg);
+  int64_t per = std::max<int64_t>(1, batched_elems() / (rows * g.OL));
+  int64_t count = (N + per - 1) / per;
+  // Enough work for every thread (at least 64 columns each): whole chunks per thread, evenly split;
+  // otherwise one chunk at a time with the GEMM threaded inside.
+  if (nt > 1 && N >= nt && N * g.OL >= nt * 64) count = (count + nt - 1) / nt * nt;
+  per = (N + count - 1) / count;
+  count = (N + per - 1) / per;
+  return {per, count, static_cast<int>(std::min<int64_t>(nt, count))};
+}
+
+template <typename T>
+void forward_batched(const Geom& g, const T* x, const std::vector<PackedA<T>>& wp, const T* b, T* y) {
+  const ConvParams& p = g.p;
+  const Chunks ch = batch_chunks(g, p.N);
+  for_each_image(ch.count, ch.threads, [&](int64_t ci, int, bool par) {
+    const int64_t n0 = ci * ch.per, nb = std::min(ch.per, p.N - n0), cols = nb * g.OL;
+    for (int64_t gi = 0; gi < g.G; ++gi) {
+      T* col = scratch<T>(kInSlot, g.Kg * cols);
+      im2col_batch(x + (n0 * p.C + gi * g.Cg) * g.L, p.C * g.L, nb, g, col, cols);
+      T* out = scratch<T>(kOutSlot, g.OCg * cols);
+      gemm_ex<T>(g.OCg, cols, g.Kg, T(1), wp[gi], StridedOperand<T>(col, 1, cols), T(0), out, cols, par);
+      gather_rows<T, true>(out, y + (n0 * p.OC + gi * g.OCg) * g.OL, p.OC * g.OL, nb, g.OCg, g.OL,
+                           b ? b + gi * g.OCg : nullptr);
+    }
+  });
+}
+
+template <typename T>
+void backward_input_batched(const Geom& g, const T* dy, const T* w, T* dx) {
+  const ConvParams& p = g.p;
+  const Chunks ch = batch_chunks(g, p.N);
+  for_each_image(ch.count, ch.threads, [&](int64_t ci, int, bool par) {
+    const int64_t n0 = ci * ch.per, nb = std::min(ch.per, p.N - n0), cols = nb * g.OL;
+    for (int64_t gi = 0; gi < g.G; ++gi) {
+      T* dyc = scratch<T>(kImageSlot, g.OCg * cols);
+      gather_rows(dyc, dy + (n0 * p.OC + gi * g.OCg) * g.OL, p.OC * g.OL, nb, g.OCg, g.OL);
+      T* dcol = scratch<T>(kOutSlot, g.Kg * cols);
+      gemm<T>(true, false, g.Kg, cols, g.OCg, T(1), w + gi * g.OCg * g.Kg, g.Kg, dyc, cols, T(0), dcol, cols, par);
+      for (int64_t i = 0; i < nb; ++i) {
+        T* dxg = dx + ((n0 + i) * p.C + gi * g.Cg) * g.L;
+        std::fill(dxg, dxg + g.Cg * g.L, T(0));
+        col2im_add(dcol + i * g.OL, cols, g, dxg);
+      }
+    }
+  });
+}
+
+// dw (per-thread accumulators acc[t], [OC, Kg]) and db (dbacc[t], [OC], may be null) of the batch.
+template <typename T>
+void backward_weight_batched(const Geom& g, const Chunks& ch, const T* dy, const T* x, T* acc, double* dbacc) {
+  const ConvParams& p = g.p;
+  const int64_t wsize = p.OC * g.Kg;
+  for_each_image(ch.count, ch.threads, [&](int64_t ci, int t, bool par) {
+    const int64_t n0 = ci * ch.per, nb = std::min(ch.per, p.N - n0), cols = nb * g.OL;
+    for (int64_t gi = 0; gi < g.G; ++gi) {
+      T* dyc = scratch<T>(kImageSlot, g.OCg * cols);
+      gather_rows(dyc, dy + (n0 * p.OC + gi * g.OCg) * g.OL, p.OC * g.OL, nb, g.OCg, g.OL);
+      if (dbacc) add_row_sums(dyc, g.OCg, cols, dbacc + t * p.OC + gi * g.OCg);
+      T* col = scratch<T>(kInSlot, g.Kg * cols);
+      im2col_batch(x + (n0 * p.C + gi * g.Cg) * g.L, p.C * g.L, nb, g, col, cols);
+      gemm<T>(false, true, g.OCg, g.Kg, cols, T(1), dyc, cols, col, cols, T(1), acc + t * wsize + gi * g.OCg * g.Kg,
+              g.Kg, par);
+    }
+  });
+}
+
+// Output volumes below this take the batched path (measured on ResNet-18's shapes: per-image GEMMs win
+// from 8x8 maps up, the batched ones below).
+constexpr int64_t kBatchedMaxOL = 64;
+int64_t batched_max_ol() { return kBatchedMaxOL; }
+
+// ---- depthwise: one input channel per group --------------------------------------------------------------
+
+// Groups with a single input channel (depthwise convs, with any channel multiplier OCg) do too little
+// work per group for a GEMM: direct loops instead. Output plane o (input channel o / OCg) is the sum
+// over kernel taps of the tap's weight times the input shifted by the tap, one axpy per tap and valid
+// output row (contiguous, vectorised, for stride 1). Calls f(output row, input row, lo, hi) for every
+// valid row pair of tap (kd, kh, kw): output row index r of the plane and the input row's offset in
+// the input plane (pointing at the element that output column 0 reads), and the tap's valid column
+// range [lo, hi).
+template <typename F>
+void for_tap_rows(const ConvParams& p, int64_t kd, int64_t kh, int64_t kw, F f) {
+  const int64_t D = p.in[0], H = p.in[1], W = p.in[2], OH = p.out[1], OW = p.out[2];
+  const int64_t td = kd * p.dilation[0] - p.pad[0], th = kh * p.dilation[1] - p.pad[1];
+  const int64_t tw = kw * p.dilation[2] - p.pad[2];
+  int64_t lo, hi;
+  valid_range(tw, p.stride[2], W, OW, lo, hi);
+  if (hi <= lo) return;
+  for (int64_t od = 0; od < p.out[0]; ++od) {
+    const int64_t id = od * p.stride[0] + td;
+    if (id < 0 || id >= D) continue;
+    for (int64_t oh = 0; oh < OH; ++oh) {
+      const int64_t ih = oh * p.stride[1] + th;
+      if (ih < 0 || ih >= H) continue;
+      f(od * OH + oh, (id * H + ih) * W + tw, lo, hi);
+    }
+  }
+}
+
+// Calls f(k, kd, kh, kw) for every kernel tap.
+template <typename F>
+void for_taps(const ConvParams& p, F f) {
+  int64_t k = 0;
+  for (int64_t kd = 0; kd < p.kernel[0]; ++kd)
+    for (int64_t kh = 0; kh < p.kernel[1]; ++kh)
+      for (int64_t kw = 0; kw < p.kernel[2]; ++kw) f(k++, kd, kh, kw);
+}
+
+template <typename T>
+void depthwise_forward(const Geom& g, const T* x, const T* w, const T* b, T* y) {
+  const ConvParams& p = g.p;
+  const int64_t planes = p.N * p.OC, OW = p.out[2], sw = p.stride[2];
+#pragma omp parallel for schedule(static) if (!omp_in_parallel() && planes > 1)
+  for (int64_t pl = 0; pl < planes; ++pl) {
+    const int64_t n = pl / p.OC, o = pl % p.OC;
+    const T* xp = x + (n * p.C + o / g.OCg) * g.L;
+    T* yp = y + pl * g.OL;
+    std::fill(yp, yp + g.OL, b ? b[o] : T(0));
+    for_taps(p, [&](int64_t k, int64_t kd, int64_t kh, int64_t kw) {
+      const T wv = w[o * g.KK + k];
+      for_tap_rows(p, kd, kh, kw, [&](int64_t r, int64_t xo, int64_t lo, int64_t hi) {
+        T* yr = yp + r * OW;
+        const T* xr = xp + xo;
+        if (sw == 1)
+          for (int64_t t = lo; t < hi; ++t) yr[t] += wv * xr[t];
+        else
+          for (int64_t t = lo; t < hi; ++t) yr[t] += wv * xr[t * sw];
+      });
+    });
+  }
+}
+
+template <typename T>
+void depthwise_backward_input(const Geom& g, const T* dy, const T* w, T* dx) {
+  const ConvParams& p = g.p;
+  const int64_t planes = p.N * p.C, OW = p.out[2], sw = p.stride[2];
+#pragma omp parallel for schedule(static) if (!omp_in_parallel() && planes > 1)
+  for (int64_t pl = 0; pl < planes; ++pl) {
+    const int64_t n = pl / p.C, c = pl % p.C;
+    T* dxp = dx + pl * g.L;
+    std::fill(dxp, dxp + g.L, T(0));
+    for (int64_t o = c * g.OCg; o < (c + 1) * g.OCg; ++o) {
+      const T* dyp = dy + (n * p.OC + o) * g.OL;
+      for_taps(p, [&](int64_t k, int64_t kd, int64_t kh, int64_t kw) {
+        const T wv = w[o * g.KK + k];
+        for_tap_rows(p, kd, kh, kw, [&](int64_t r, int64_t xo, int64_t lo, int64_t hi) {
+          const T* dyr = dyp + r * OW;
+          T* dxr = dxp + xo;
+          if (sw == 1)
+            for (int64_t t = lo; t < hi; ++t) dxr[t] += wv * dyr[t];
+          else
+            for (int64_t t = lo; t < hi; ++t) dxr[t * sw] += wv * dyr[t];
+        });
+      });
+    }
+  }
+}
+
+// dw[o][k] and db[o] (db may be null), one output channel per iteration (images in order: the sums do
+// not depend on the threads); products summed in 16 independent lanes per row, rows in double.
+template <typename T>
+void depthwise_backward_weight(const Geom& g, const T* dy, const T* x, T* dw, T* db) {
+  const ConvParams& p = g.p;
+  const int64_t OW = p.out[2], sw = p.stride[2];
+#pragma omp parallel for schedule(static) if (!omp_in_parallel() && p.OC > 1)
+  for (int64_t o = 0; o < p.OC; ++o) {
+    double bsum = 0;
+    for_taps(p, [&](int64_t k, int64_t kd, int64_t kh, int64_t kw) {
+      double s = 0;
+      for (int64_t n = 0; n < p.N; ++n) {
+        const T* dyp = dy + (n * p.OC + o) * g.OL;
+        const T* xp = x + (n * p.C + o / g.OCg) * g.L;
+        for_tap_rows(p, kd, kh, kw, [&](int64_t r, int64_t xo, int64_t lo, int64_t hi) {
+          const T* dyr = dyp + r * OW;
+          const T* xr = xp + xo;
+          T lanes[16] = {};
+          int64_t t = lo;
+          if (sw == 1)
+            for (; t + 16 <= hi; t += 16)
+              for (int l = 0; l < 16; ++l) lanes[l] += dyr[t + l] * xr[t + l];
+          for (; t < hi; ++t) lanes[0] += dyr[t] * xr[t * sw];
+          for (int l = 0; l < 16; ++l) s += lanes[l];
+        });
+      }
+      dw[o * g.KK + k] = static_cast<T>(s);
+    });
+    if (db) {
+      for (int64_t n = 0; n < p.N; ++n) {
+        const T* d = dy + (n * p.OC + o) * g.OL;
+        for (int64_t j = 0; j < g.OL; ++j) bsum += d[j];
+      }
+      db[o] = static_cast<T>(bsum);
+    }
+  }
+}
+
+// ---- Winograd F(2x2, 3x3): 3x3 stride-1 2-D convolutions ---------------------------------------------------
+
+// The output in 2x2 tiles; each tile needs a 4x4 input patch. With U = G w G^T (per output and input
+// channel), V = B^T d B (per input channel and tile) and M = A^T (sum_c U . V) A, a tile costs 16
+// multiplies per channel pair instead of 36; the channel sums are 16 GEMMs M[e] = U[e] @ V[e]
+// (e = one of the 16 transform positions) over all tiles of a chunk of images. Used for the forward
+// pass and (as the forward conv of dy with the flipped, transposed kernel) for the input gradient.
+// Each tile's outputs are summed in a fixed order: results do not depend on the threads.
+
+// U[e][o][c] (row stride C) for w [O, C, 3, 3]: 16 matrices [O, C].
+template <typename T>
+void winograd_weights(const T* w, int64_t O, int64_t C, T* U) {
+  const int64_t OC = O * C;
+  for (int64_t i = 0; i < OC; ++i) {
+    const T* g = w + i * 9;
+    T t[4][3];  // G g
+    for (int j = 0; j < 3; ++j) {
+      t[0][j] = g[j];
+      t[1][j] = (g[j] + g[3 + j] + g[6 + j]) * T(0.5);
+      t[2][j] = (g[j] - g[3 + j] + g[6 + j]) * T(0.5);
+      t[3][j] = g[6 + j];
+    }
+    for (int r = 0; r < 4; ++r) {  // (G g) G^T
+      const T u[4] = {t[r][0], (t[r][0] + t[r][1] + t[r][2]) * T(0.5), (t[r][0] - t[r][1] + t[r][2]) * T(0.5), t[r][2]};
+      for (int c = 0; c < 4; ++c) U[(r * 4 + c) * OC + i] = u[c];
+    }
+  }
+}
+
+// The geometry of one Winograd convolution: input [C, H, W] per image (image stride xs), output
+// [O, OH, OW] (image stride ys), output (oh, ow) reading input (oh + kh - ph, ow + kw - pw).
+struct WinoGeom {
+  int64_t N, C, H, W, xs, O, OH, OW, ys, ph, pw;
+  int64_t TH() const { return (OH + 1) / 2; }
+  int64_t TW() const { return (OW + 1) / 2; }
+  int64_t tiles() const { return N * TH() * TW(); }
+};
+
+// Vectorised with GCC's target clones (AVX-512 / AVX2 / baseline picked at load time): the tiles of
+// one tile row are processed kWinoBlock at a time, their 4x4 patches taken apart into even and odd
+// columns so that every loop below is contiguous.
+constexpr int kWinoBlock = 64;
+#if defined(__GNUC__) && !defined(__clang__) && (defined(__x86_64__) || defined(__i386__))
+#define TL_WINO_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define TL_WINO_CLONES
+#endif
+
+// Tiles (n, th, tw) for tw in [tw0, tw0 + nb) of one input channel plane xc: their B^T d B into
+// v[e][j] (e = 4 * row + col, j < nb, row stride ld).
+template <typename T>
+TL_WINO_CLONES void winograd_input_block(const T* xc, int64_t H, int64_t W, int64_t ih0, int64_t iw0, int64_t nb, T* v,
+                                         int64_t ld) {
+  // E[r][j], O[r][j]: the vertically combined rows (B^T d) at input columns iw0 + 2j and iw0 + 2j + 1
+  T E[4][kWinoBlock + 1], O[4][kWinoBlock + 1];
+  T d[4][2 * kWinoBlock + 2];
+  const int64_t cols = 2 * nb + 2;
+  for (int r = 0; r < 4; ++r) {
+    const int64_t ih = ih0 + r;
+    T* dr = d[r];
+    if (ih < 0 || ih >= H) {
+      for (int64_t k = 0; k < cols; ++k) dr[k] = T(0);
+      continue;
+    }
+    const T* row = xc + ih * W;
+    const int64_t lo = std::min(cols, std::max<int64_t>(0, -iw0)), hi = std::max(lo, std::min(cols, W - iw0));
+    for (int64_t k = 0; k < lo; ++k) dr[k] = T(0);
+    for (int64_t k = lo; k < hi; ++k) dr[k] = row[iw0 + k];
+    for (int64_t k = hi; k < cols; ++k) dr[k] = T(0);
+  }
+  for (int64_t j = 0; j <= nb; ++j) {
+    const T e0 = d[0][2 * j], e1 = d[1][2 * j], e2 = d[2][2 * j], e3 = d[3][2 * j];
+    E[0][j] = e0 - e2, E[1][j] = e1 + e2, E[2][j] = e2 - e1, E[3][j] = e1 - e3;
+  }
+  for (int64_t j = 0; j <= nb; ++j) {
+    const T o0 = d[0][2 * j + 1], o1 = d[1][2 * j + 1], o2 = d[2][2 * j + 1], o3 = d[3][2 * j + 1];
+    O[0][j] = o0 - o2, O[1][j] = o1 + o2, O[2][j] = o2 - o1, O[3][j] = o1 - o3;
+  }
+  for (int r = 0; r < 4; ++r) {
+    T *v0 = v + (4 * r) * ld, *v1 = v0 + ld, *v2 = v1 + ld, *v3 = v2 + ld;
+    const T *e = E[r], *o = O[r];
+    for (int64_t j = 0; j < nb; ++j) {
+      v0[j] = e[j] - e[j + 1];
+      v1[j] = o[j] + e[j + 1];
+      v2[j] = e[j + 1] - o[j];
+      v3[j] = o[j] - o[j + 1];
+    }
+  }
+}
+
+// Calls f(n, th, tw0, nb, i) for each run of tiles t0 .. t0 + nt within one tile row (i: the run's
+// first index in the chunk), at most kWinoBlock tiles per call.
+template <typename F>
+void for_tile_runs(int64_t TH, int64_t TW, int64_t t0, int64_t nt, F f) {
+  const int64_t per = TH * TW;
+  for (int64_t i = 0; i < nt;) {
+    const int64_t t = t0 + i, n = t / per, th = t % per / TW, tw = t % TW;
+    const int64_t nb = std::min<int64_t>({nt - i, TW - tw, kWinoBlock});
+    f(n, th, tw, nb, i);
+    i += nb;
+  }
+}
+
+// V[e][c][t - t0] (row stride nt) for tiles t0 .. t0 + nt of the whole batch (tile t = (n, th, tw)).
+template <typename T>
+void winograd_input(const WinoGeom& q, const T* x, int64_t t0, int64_t nt, T* V) {
+  const int64_t CT = q.C * nt;
+  for_tile_runs(q.TH(), q.TW(), t0, nt, [&](int64_t n, int64_t th, int64_t tw, int64_t nb, int64_t i) {
+    for (int64_t c = 0; c < q.C; ++c)
+      winograd_input_block(x + n * q.xs + c * q.H * q.W, q.H, q.W, 2 * th - q.ph, 2 * tw - q.pw, nb, V + c * nt + i,
+                           CT);
+  });
+}
+
+// One run of tiles of output plane yo: y = A^T M A + add from m[e][j] (row stride ld), cropped at the
+// bottom and right edges.
+template <typename T>
+TL_WINO_CLONES void winograd_output_block(const T* m, int64_t ld, T add, T* yo, int64_t OH, int64_t OW, int64_t th,
+                                          int64_t tw, int64_t nb) {
+  T ya[2][2 * kWinoBlock];
+  for (int r = 0; r < 2; ++r)
+    for (int64_t j = 0; j < nb; ++j) {
+      T s[4];
+      for (int c = 0; c < 4; ++c) {
+        const T m0 = m[c * ld + j], m1 = m[(4 + c) * ld + j], m2 = m[(8 + c) * ld + j], m3 = m[(12 + c) * ld + j];
+        s[c] = r == 0 ? m0 + m1 + m2 : m1 - m2 - m3;
+      }
+      ya[r][2 * j] = s[0] + s[1] + s[2] + add;
+      ya[r][2 * j + 1] = s[1] - s[2] - s[3] + add;
+    }
+  const int64_t ow = 2 * tw, cols = std::min(2 * nb, OW - ow);
+  for (int r = 0; r < 2 && 2 * th + r < OH; ++r) {
+    T* dst = yo + (2 * th + r) * OW + ow;
+    for (int64_t k = 0; k < cols; ++k) dst[k] = ya[r][k];
+  }
+}
+
+// y tiles t0 .. t0 + nt from M[e][o][t - t0] (row stride nt) (+ bias).
+template <typename T>
+void winograd_output(const WinoGeom& q, const T* M, int64_t t0, int64_t nt, const T* bias, T* y) {
+  const int64_t OT = q.O * nt;
+  for_tile_runs(q.TH(), q.TW(), t0, nt, [&](int64_t n, int64_t th, int64_t tw, int64_t nb, int64_t i) {
+    for (int64_t o = 0; o < q.O; ++o)
+      winograd_output_block(M + o * nt + i, OT, bias ? bias[o] : T(0), y + n * q.ys + o * q.OH * q.OW, q.OH, q.OW, th,
+                            tw, nb);
+  });
+}
+
+// y = conv3x3(x, w) + bias over the batch, w [O, C, 3, 3] (one group; callers offset the pointers per
+// group, with the image strides in q).
+template <typename T>
+void winograd_conv(const WinoGeom& q, const T* x, const T* w, const T* bias, T* y) {
+  T* U = scratch<T>(kAccSlot, 16 * q.O * q.C);
+  winograd_weights(w, q.O, q.C, U);
+  const int64_t usz = PackedA<T>::size(q.O, q.C);
+  T* ubuf = scratch<T>(kPackSlot, 16 * usz);
+  std::vector<PackedA<T>> up;
+  up.reserve(16);
+  for (int e = 0; e < 16; ++e) up.emplace_back(q.O, q.C, StridedOperand<T>(U + e * q.O * q.C, q.C, 1), ubuf + e * usz);
+  // chunks of tiles: V and M of a chunk hold at most ~batched_elems() elements
+  const int64_t tiles = q.tiles();
+  const int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+  int64_t per = std::max<int64_t>(32, batched_elems() / (16 * (q.C + q.O)));
+  int64_t count = (tiles + per - 1) / per;
+  if (nt > 1 && tiles >= nt * 64) count = (count + nt - 1) / nt * nt;
+  per = (tiles + count - 1) / count;
+  count = (tiles + per - 1) / per;
+  for_each_image(count, static_cast<int>(std::min<int64_t>(nt, count)), [&](int64_t ci, int, bool par) {
+    const int64_t t0 = ci * per, n = std::min(per, tiles - t0);
+    T* V = scratch<T>(kInSlot, 16 * q.C * n);
+    T* M = scratch<T>(kOutSlot, 16 * q.O * n);
+    winograd_input(q, x, t0, n, V);
+    for (int e = 0; e < 16; ++e)
+      gemm_ex<T>(q.O, n, q.C, T(1), up[e], StridedOperand<T>(V + e * q.C * n, 1, n), T(0), M + e * q.O * n, n, par);
+    winograd_output(q, M, t0, n, bias, y);
+  });
+}
+
+template <typename T>
+void forward_winograd(const Geom& g, const T* x, const T* w, const T* b, T* y) {
+  const ConvParams& p = g.p;
+  const WinoGeom q{p.N, g.Cg, p.in[1], p.in[2], p.C * g.L, g.OCg, p.out[1], p.out[2], p.OC * g.OL, p.pad[1], p.pad[2]};
+  for (int64_t gi = 0; gi < g.G; ++gi)
+    winograd_conv(q, x + gi * g.Cg * g.L, w + gi * g.OCg * g.Kg, b ? b + gi * g.OCg : nullptr, y + gi * g.OCg * g.OL);
+}
+
+// dx = the stride-1 conv of dy (padded by 2 - pad) with w'[c][o] = w[o][c] flipped.
+template <typename T>
+void backward_input_winograd(const Geom& g, const T* dy, const T* w, T* dx) {
+  const ConvParams& p = g.p;
+  T* wf = scratch<T>(kWinoSlot, g.G * g.OCg * g.Kg);
+  for (int64_t gi = 0; gi < g.G; ++gi)
+    for (int64_t o = 0; o < g.OCg; ++o)
+      for (int64_t c = 0; c < g.Cg; ++c)
+        for (int k = 0; k < 9; ++k)
+          wf[((gi * g.Cg + c) * g.OCg + o) * 9 + k] = w[((gi * g.OCg + o) * g.Cg + c) * 9 + 8 - k];
+  const WinoGeom q{p.N,     g.OCg,   p.out[1],  p.out[2],     p.OC * g.OL, g.Cg,
+                   p.in[1], p.in[2], p.C * g.L, 2 - p.pad[1], 2 - p.pad[2]};
+  for (int64_t gi = 0; gi < g.G; ++gi)
+    winograd_conv(q, dy + gi * g.OCg * g.OL, wf + gi * g.Cg * g.OCg * 9, static_cast<const T*>(nullptr),
+                  dx + gi * g.Cg * g.L);
+}
+
+// ---- the algorithm for a shape ---------------------------------------------------------------------------
+
+// A 2-D 3x3 convolution with stride 1 and dilation 1.
+bool winograd_fits(const Geom& g) {
+  const ConvParams& p = g.p;
+  return p.in[0] == 1 && p.kernel == Dims3{1, 3, 3} && g.stride1() && p.dilation == Dims3{1, 1, 1};
+}
+
+struct Plan {
+  ConvAlgo forward, backward_input, backward_weight;
+};
+// The algorithms the kernels below run for g (fused: the conv + relu + pool ops, which always take
+// the per-image paths), from the shape and the preference g.p.algo (see ops/conv.h):
+//  * one input channel per group (depthwise): Depthwise;
+//  * output volumes under batched_max_ol(): Batched, else the per-image algorithms.
+// Winograd runs only when preferred (forward, and the input gradient when the padding is at most 2:
+// the gradient is then a forward conv with padding 2 - p): its transforms are not vectorised across
+// channels yet, and on ResNet-18's shapes it is not faster than the GEMM paths (bench/conv_shapes.js).
+Plan plan_for(const Geom& g, bool fused) {
+  const bool pw = g.pointwise(), s1 = g.stride1();
+  const Plan per_image{pw   ? ConvAlgo::Pointwise
+                       : s1 ? ConvAlgo::Shifted
+                            : ConvAlgo::Im2col,
+                       pw                ? ConvAlgo::Pointwise
+                       : s1 && g.Cg >= 4 ? ConvAlgo::Shifted
+                                         : ConvAlgo::Col2im,
+                       pw   ? ConvAlgo::Pointwise
+                       : s1 ? ConvAlgo::Shifted
+                            : ConvAlgo::Im2col};
+  if (fused) return per_image;
+  const bool depthwise = g.G > 1 && g.Cg == 1;
+  const bool wino = winograd_fits(g), wino_in = wino && g.p.pad[1] <= 2 && g.p.pad[2] <= 2;
+  const Plan batched{ConvAlgo::Batched, ConvAlgo::Batched, ConvAlgo::Batched};
+  const Plan by_size = g.OL < batched_max_ol() ? batched : per_image;
+  switch (g.p.algo) {
+    case ConvAlgo::Auto: break;
+    case ConvAlgo::Batched: return batched;
+    case ConvAlgo::Depthwise:
+      if (depthwise) return {ConvAlgo::Depthwise, ConvAlgo::Depthwise, ConvAlgo::Depthwise};
+      break;
+    case ConvAlgo::Winograd:
+      if (wino)
+        return {ConvAlgo::Winograd, wino_in ? ConvAlgo::Winograd : by_size.backward_input, by_size.backward_weight};
+      break;
+    default:  // PerImage, or one of the per-image algorithms
+      return per_image;
+  }
+  if (depthwise) return {ConvAlgo::Depthwise, ConvAlgo::Depthwise, ConvAlgo::Depthwise};
+  return by_size;
+}
+
+// ---- kernel taps that only meet padding ------------------------------------------------------------------
+
+// A tap whose every output position reads padding adds nothing (ResNet's 3x3 convs on 1x1 maps use
+// only the centre tap): such taps at the edges of the kernel are dropped before any algorithm runs,
+// the kernel shrunk to its live box and the padding reduced to match (when it stays >= 0); their
+// weight gradients are zero. The live taps of a dim form a range, found by checking each tap's span
+// of input positions [k*d - pad, (out-1)*s + k*d - pad] against [0, in) (conservative with strides).
+struct Trimmed {
+  ConvParams p;  // the params of the live box
+  Dims3 lo;      // its first tap per dim
+  bool active;
+};
+Trimmed trim_taps(const ConvParams& p) {
+  Trimmed t{p, {0, 0, 0}, false};
+  for (int i = 0; i < 3; ++i) {
+    const auto live = [&](int64_t k) {
+      const int64_t a = k * p.dilation[i] - p.pad[i];
+      return a <= p.in[i] - 1 && (p.out[i] - 1) * p.stride[i] + a >= 0;
+    };
+    int64_t lo = 0, hi = p.kernel[i];
+    while (lo < hi && !live(lo)) ++lo;
+    while (hi > lo && !live(hi - 1)) --hi;
+    if (hi <= lo || lo * p.dilation[i] > p.pad[i] || (lo == 0 && hi == p.kernel[i])) continue;
+    t.p.kernel[i] = hi - lo;
+    t.p.pad[i] = p.pad[i] - lo * p.dilation[i];
+    t.lo[i] = lo;
+    t.active = true;
+  }
+  return t;
+}
+
+// wt [OC, Cg, live box] = the live taps of w [OC, Cg, kernel] (Back: w = wt there, zero elsewhere).
+template <typename T, bool Back = false>
+void trim_weights(const ConvParams& p, const Trimmed& t, const T* src, T* dst) {
+  const Dims3 &k = p.kernel, &kt = t.p.kernel;
+  const int64_t rows = p.OC * (p.C / p.groups);
+  if (Back) std::fill(dst, dst + rows * conv_volume(k), T(0));
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t a = 0; a < kt[0]; ++a)
+      for (int64_t b = 0; b < kt[1]; ++b)
+        for (int64_t c = 0; c < kt[2]; ++c) {
+          const int64_t full = ((r * k[0] + a + t.lo[0]) * k[1] + b + t.lo[1]) * k[2] + c + t.lo[2];
+          const int64_t live = ((r * kt[0] + a) * kt[1] + b) * kt[2] + c;
+          if (Back)
+            dst[full] = src[live];
+          else
+            dst[live] = src[full];
+        }
 }
 
 // ---- the ops ---------------------------------------------------------------------------------------------
@@ -330,12 +926,16 @@ const T* dy_image(const T* dy, const PoolFuse<T>* f, int64_t n, int64_t OC, int6
   return buf;
 }
 
-// A [M, K] of every group gi at w + gi * M * K (strides as StridedOperand's), packed once per call.
+// A [M, K] of every group gi at w + gi * M * K (strides as StridedOperand's), packed once per call into
+// the calling thread's pack buffer.
 template <typename T>
 std::vector<PackedA<T>> pack_groups(const T* w, int64_t G, int64_t M, int64_t K, int64_t i_stride, int64_t k_stride) {
+  const int64_t sz = PackedA<T>::size(M, K);
+  T* buf = scratch<T>(kPackSlot, G * sz);
   std::vector<PackedA<T>> a;
   a.reserve(static_cast<size_t>(G));
-  for (int64_t gi = 0; gi < G; ++gi) a.emplace_back(M, K, StridedOperand<T>(w + gi * M * K, i_stride, k_stride));
+  for (int64_t gi = 0; gi < G; ++gi)
+    a.emplace_back(M, K, StridedOperand<T>(w + gi * M * K, i_stride, k_stride), buf + gi * sz);
   return a;
 }
 
@@ -345,7 +945,11 @@ void forward_impl(const TensorView& xv, const TensorView& wv, const TensorView& 
   const Geom g(prm);
   const T* x = xv.ptr<T>();
   const T* b = bv.data ? bv.ptr<T>() : nullptr;
+  const Plan plan = plan_for(g, pool != nullptr);
+  if (plan.forward == ConvAlgo::Depthwise) return depthwise_forward(g, x, wv.ptr<T>(), b, yv.ptr<T>());
+  if (plan.forward == ConvAlgo::Winograd) return forward_winograd(g, x, wv.ptr<T>(), b, yv.ptr<T>());
   const std::vector<PackedA<T>> wp = pack_groups(wv.ptr<T>(), g.G, g.OCg, g.Kg, g.Kg, 1);
+  if (plan.forward == ConvAlgo::Batched) return forward_batched(g, x, wp, b, yv.ptr<T>());
   std::unique_ptr<Grid> grid;
   if (g.stride1()) grid.reset(new Grid(g.Cg, prm.in, prm.pad, prm.out, prm.kernel, prm.dilation));
   for_each_image(prm.N, threads_for(prm.N), [&](int64_t n, int, bool par) {
@@ -376,20 +980,24 @@ void backward_input_impl(const TensorView& dyv, const TensorView& wv, const Tens
   const T* dy = pool ? nullptr : dyv.ptr<T>();
   const T* w = wv.ptr<T>();
   T* dx = dxv.ptr<T>();
+  const Plan plan = plan_for(g, pool != nullptr);
+  if (plan.backward_input == ConvAlgo::Depthwise) return depthwise_backward_input(g, dy, w, dx);
+  if (plan.backward_input == ConvAlgo::Winograd) return backward_input_winograd(g, dy, w, dx);
+  if (plan.backward_input == ConvAlgo::Batched) return backward_input_batched(g, dy, w, dx);
   // The grid path packs OCg*KK x L of dy per image for a GEMM with only Cg rows: with very few input
   // channels the col2im path (GEMM with Kg rows, then a scatter) does far less work.
   std::unique_ptr<Grid> grid;
   std::vector<PackedA<T>> wp;
-  if (g.stride1() && g.Cg >= 4) {
+  if (plan.backward_input == ConvAlgo::Shifted) {
     // dx = correlation of dy (padded by (K-1)*d - p) with w'[c][o][k] = w[o][c][KK-1-k] (the kernel
     // flipped in every dim); w2T[gi][(o, k)][c] is w' transposed, packed once per group.
-    std::vector<T> w2T(static_cast<size_t>(g.G * g.OCg * g.KK * g.Cg));
+    T* w2T = scratch<T>(kAccSlot, g.G * g.OCg * g.KK * g.Cg);
     for (int64_t gi = 0; gi < g.G; ++gi)
       for (int64_t o = 0; o < g.OCg; ++o)
         for (int64_t c = 0; c < g.Cg; ++c)
           for (int64_t kk = 0; kk < g.KK; ++kk)
             w2T[((gi * g.OCg + o) * g.KK + kk) * g.Cg + c] = w[((gi * g.OCg + o) * g.Cg + c) * g.KK + (g.KK - 1 - kk)];
-    wp = pack_groups(w2T.data(), g.G, g.Cg, g.OCg * g.KK, 1, g.Cg);
+    wp = pack_groups(w2T, g.G, g.Cg, g.OCg * g.KK, 1, g.Cg);
     Dims3 lead;
     for (int i = 0; i < 3; ++i) lead[i] = (prm.kernel[i] - 1) * prm.dilation[i] - prm.pad[i];
     grid.reset(new Grid(g.OCg, prm.out, lead, prm.in, prm.kernel, prm.dilation));
@@ -408,26 +1016,10 @@ void backward_input_impl(const TensorView& dyv, const TensorView& wv, const Tens
         T* dcol = scratch<T>(kOutSlot, g.Kg * g.OL);
         gemm<T>(true, false, g.Kg, g.OL, g.OCg, T(1), wg, g.Kg, dyg, g.OL, T(0), dcol, g.OL, par);
         std::fill(dxg, dxg + g.Cg * g.L, T(0));
-        col2im_add(dcol, g, dxg);
+        col2im_add(dcol, g.OL, g, dxg);
       }
     }
   });
-}
-
-// Adds the row sums of dy_g [rows, cols] to db[rows] (double accumulators).
-template <typename T>
-void add_row_sums(const T* dy, int64_t rows, int64_t cols, double* db) {
-  for (int64_t o = 0; o < rows; ++o) {
-    const T* d = dy + o * cols;
-    T lanes[16] = {};  // independent partial sums, so the loop vectorises
-    int64_t j = 0;
-    for (; j + 16 <= cols; j += 16)
-      for (int l = 0; l < 16; ++l) lanes[l] += d[j + l];
-    for (; j < cols; ++j) lanes[0] += d[j];
-    double s = 0;
-    for (int l = 0; l < 16; ++l) s += lanes[l];
-    db[o] += s;
-  }
 }
 
 template <typename T>
@@ -437,46 +1029,55 @@ void backward_weight_impl(const TensorView& dyv, const TensorView& xv, const Ten
   const T* dy = pool ? nullptr : dyv.ptr<T>();
   const T* x = xv.ptr<T>();
   const bool want_db = dbv.data != nullptr;
+  const Plan plan = plan_for(g, pool != nullptr);
+  if (plan.backward_weight == ConvAlgo::Depthwise)
+    return depthwise_backward_weight(g, dy, x, dwv.ptr<T>(), want_db ? dbv.ptr<T>() : nullptr);
+  const bool batched = plan.backward_weight == ConvAlgo::Batched;
+  const Chunks chunks = batched ? batch_chunks(g, prm.N) : Chunks{1, prm.N, threads_for(prm.N)};
   std::unique_ptr<Grid> grid;
-  if (g.stride1()) grid.reset(new Grid(g.Cg, prm.in, prm.pad, prm.out, prm.kernel, prm.dilation));
+  if (g.stride1() && !batched) grid.reset(new Grid(g.Cg, prm.in, prm.pad, prm.out, prm.kernel, prm.dilation));
   // Per thread: dw [OC, Kg] (dw_g += dy_g @ col_g^T for its images) and db [OC], summed at the end.
   // With few reduction rows (Kg < OCg, e.g. a 1-channel first layer) the transposed product
   // dw_g^T += col_g @ dy_g^T fills the register tiles better; the final sum then transposes back.
   const bool transposed = grid && g.Kg < g.OCg;
   const int64_t wsize = prm.OC * g.Kg;
-  const int nt = threads_for(prm.N);
-  std::vector<T> acc(static_cast<size_t>(nt * wsize), T(0));
+  const int nt = chunks.threads;
+  T* acc = scratch<T>(kAccSlot, nt * wsize);
+  std::fill(acc, acc + nt * wsize, T(0));
   std::vector<double> dbacc(want_db ? static_cast<size_t>(nt * prm.OC) : 0, 0.0);
-  for_each_image(prm.N, nt, [&](int64_t n, int t, bool par) {
-    const T* dyi = dy_image(dy, pool, n, prm.OC, g.OL);
-    for (int64_t gi = 0; gi < g.G; ++gi) {
-      const T* xg = x + (n * prm.C + gi * g.Cg) * g.L;
-      const T* dyg = dyi + gi * g.OCg * g.OL;
-      T* dwg = acc.data() + t * wsize + gi * g.OCg * g.Kg;
-      if (want_db) add_row_sums(dyg, g.OCg, g.OL, dbacc.data() + t * prm.OC + gi * g.OCg);
-      if (!grid) {
-        T* col = scratch<T>(kInSlot, g.Kg * g.OL);
-        Im2col<T>(xg, g).pack(col, static_cast<int>(g.OL), 0, g.Kg, 0, g.OL);
-        gemm<T>(false, true, g.OCg, g.Kg, g.OL, T(1), dyg, g.OL, col, g.OL, T(1), dwg, g.Kg, par);
-        continue;
+  if (batched)
+    backward_weight_batched(g, chunks, dy, x, acc, want_db ? dbacc.data() : nullptr);
+  else
+    for_each_image(prm.N, nt, [&](int64_t n, int t, bool par) {
+      const T* dyi = dy_image(dy, pool, n, prm.OC, g.OL);
+      for (int64_t gi = 0; gi < g.G; ++gi) {
+        const T* xg = x + (n * prm.C + gi * g.Cg) * g.L;
+        const T* dyg = dyi + gi * g.OCg * g.OL;
+        T* dwg = acc + t * wsize + gi * g.OCg * g.Kg;
+        if (want_db) add_row_sums(dyg, g.OCg, g.OL, dbacc.data() + t * prm.OC + gi * g.OCg);
+        if (!grid) {
+          T* col = scratch<T>(kInSlot, g.Kg * g.OL);
+          Im2col<T>(xg, g).pack(col, static_cast<int>(g.OL), 0, g.Kg, 0, g.OL);
+          gemm<T>(false, true, g.OCg, g.Kg, g.OL, T(1), dyg, g.OL, col, g.OL, T(1), dwg, g.Kg, par);
+          continue;
+        }
+        const T* xp = grid->pad(xg, scratch<T>(kInSlot, grid->direct ? 0 : grid->size));
+        const T* dyp = dyg;  // dy on the grid, junk columns zero
+        if (grid->L != g.OL) {
+          T* buf = scratch<T>(kOutSlot, g.OCg * grid->L);
+          std::memset(buf, 0, sizeof(T) * g.OCg * grid->L);
+          grid->slices(g.OCg, [&](int64_t go, int64_t vo, int64_t) {
+            copy_block(buf + go, grid->pd[2], dyg + vo, prm.out[2], prm.out[1], prm.out[2], T(0));
+          });
+          dyp = buf;
+        }
+        const StridedOperand<T> dyop(dyp, grid->L, 1);
+        if (transposed)
+          gemm_ex<T>(g.Kg, g.OCg, grid->L, T(1), Shift<T, true>(xp, *grid), dyop, T(1), dwg, g.OCg, par);
+        else
+          gemm_ex<T>(g.OCg, g.Kg, grid->L, T(1), dyop, Shift<T, true>(xp, *grid), T(1), dwg, g.Kg, par);
       }
-      const T* xp = grid->pad(xg, scratch<T>(kInSlot, grid->direct ? 0 : grid->size));
-      const T* dyp = dyg;  // dy on the grid, junk columns zero
-      if (grid->L != g.OL) {
-        T* buf = scratch<T>(kOutSlot, g.OCg * grid->L);
-        std::memset(buf, 0, sizeof(T) * g.OCg * grid->L);
-        grid->slices(g.OCg, [&](int64_t go, int64_t vo, int64_t) {
-          copy_block(buf + go, grid->pd[2], dyg + vo, prm.out[2], prm.out[1], prm.out[2], T(0));
-        });
-        dyp = buf;
-      }
-      const StridedOperand<T> dyop(dyp, grid->L, 1);
-      if (transposed)
-        gemm_ex<T>(g.Kg, g.OCg, grid->L, T(1), Shift<T, true>(xp, *grid), dyop, T(1), dwg, g.OCg, par);
-      else
-        gemm_ex<T>(g.OCg, g.Kg, grid->L, T(1), dyop, Shift<T, true>(xp, *grid), T(1), dwg, g.Kg, par);
-    }
-  });
+    });
   T* dw = dwv.ptr<T>();
   for (int64_t gi = 0; gi < g.G; ++gi)
     for (int64_t o = 0; o < g.OCg; ++o)
@@ -513,23 +1114,59 @@ PoolFuse<T> pool_fuse(const Pool2dParams& pp, const TensorView& tap) {
 void conv_forward_cpu(const TensorView& x, const TensorView& w, const TensorView& b, const TensorView& y,
                       const ConvParams& p) {
   check_conv("conv_forward", p, {{&x, kIn}, {&w, kW}, {&b, kB}, {&y, kOut}});
-  dispatch_float("conv_forward", x.dtype, [&](auto z) { forward_impl<decltype(z)>(x, w, b, y, p); });
+  dispatch_float("conv_forward", x.dtype, [&](auto z) {
+    using T = decltype(z);
+    const Trimmed t = trim_taps(p);
+    if (!t.active) return forward_impl<T>(x, w, b, y, p);
+    TensorView wt = w;
+    wt.data = scratch<T>(kTrimSlot, p.OC * (p.C / p.groups) * conv_volume(t.p.kernel));
+    trim_weights(p, t, w.ptr<T>(), wt.ptr<T>());
+    forward_impl<T>(x, wt, b, y, t.p);
+  });
 }
 TL_REGISTER_KERNEL(conv_forward_op, CPU, conv_forward_cpu, kFloatTypes);
 
 void conv_backward_input_cpu(const TensorView& dy, const TensorView& w, const TensorView& dx, const ConvParams& p) {
   check_conv("conv_backward_input", p, {{&dy, kOut}, {&w, kW}, {&dx, kIn}});
-  dispatch_float("conv_backward_input", dy.dtype, [&](auto z) { backward_input_impl<decltype(z)>(dy, w, dx, p); });
+  dispatch_float("conv_backward_input", dy.dtype, [&](auto z) {
+    using T = decltype(z);
+    const Trimmed t = trim_taps(p);
+    if (!t.active) return backward_input_impl<T>(dy, w, dx, p);
+    TensorView wt = w;
+    wt.data = scratch<T>(kTrimSlot, p.OC * (p.C / p.groups) * conv_volume(t.p.kernel));
+    trim_weights(p, t, w.ptr<T>(), wt.ptr<T>());
+    backward_input_impl<T>(dy, wt, dx, t.p);
+  });
 }
 TL_REGISTER_KERNEL(conv_backward_input_op, CPU, conv_backward_input_cpu, kFloatTypes);
 
 void conv_backward_weight_cpu(const TensorView& dy, const TensorView& x, const TensorView& dw, const TensorView& db,
                               const ConvParams& p) {
   check_conv("conv_backward_weight", p, {{&dy, kOut}, {&x, kIn}, {&dw, kW}, {&db, kB}});
-  dispatch_float("conv_backward_weight", dy.dtype,
-                 [&](auto z) { backward_weight_impl<decltype(z)>(dy, x, dw, db, p); });
+  dispatch_float("conv_backward_weight", dy.dtype, [&](auto z) {
+    using T = decltype(z);
+    const Trimmed t = trim_taps(p);
+    if (!t.active) return backward_weight_impl<T>(dy, x, dw, db, p);
+    TensorView dwt = dw;
+    dwt.data = scratch<T>(kTrimSlot, p.OC * (p.C / p.groups) * conv_volume(t.p.kernel));
+    backward_weight_impl<T>(dy, x, dwt, db, t.p);
+    trim_weights<T, true>(p, t, dwt.ptr<T>(), dw.ptr<T>());
+  });
 }
 TL_REGISTER_KERNEL(conv_backward_weight_op, CPU, conv_backward_weight_cpu, kFloatTypes);
+
+void conv_algorithms_cpu(const TensorView& out, const ConvParams& p) {
+  if (p.C % p.groups || p.OC % p.groups)
+    conv_fail("conv_algorithms", ErrorCode::InvalidArg, "groups must divide C and OC");
+  if (out.dtype != DType::I64 || out.numel() != 3)
+    conv_fail("conv_algorithms", ErrorCode::InvalidArg, "out must be an int64 tensor of 3 elements");
+  const Plan pl = plan_for(Geom(trim_taps(p).p), false);
+  int64_t* o = out.ptr<int64_t>();
+  o[0] = static_cast<int64_t>(pl.forward);
+  o[1] = static_cast<int64_t>(pl.backward_input);
+  o[2] = static_cast<int64_t>(pl.backward_weight);
+}
+TL_REGISTER_KERNEL(conv_algorithms_op, CPU, conv_algorithms_cpu, dtype_bit(DType::I64));
 
 // The fused ops: the same impls, told to pool the conv output (forward) or to rebuild dy from the
 // pooled gradient (backward).

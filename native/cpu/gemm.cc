@@ -562,17 +562,27 @@ void copy_block(T* dst, int64_t dst_stride, const T* src, int64_t src_stride, in
 }
 
 template <typename T>
-PackedA<T>::PackedA(int64_t M, int64_t K, const Packer<T>& src) : K_(K) {
+int64_t PackedA<T>::size(int64_t M, int64_t K) {
+  const int mr = kernel_for<T>().mr;
+  return (M + mr - 1) / mr * mr * K;
+}
+
+template <typename T>
+PackedA<T>::PackedA(int64_t M, int64_t K, const Packer<T>& src, T* buf) : K_(K) {
   mr_ = kernel_for<T>().mr;
   const int64_t panels = (M + mr_ - 1) / mr_;
-  data_.resize(static_cast<size_t>(panels * mr_ * K));
+  if (!buf) {
+    own_.resize(static_cast<size_t>(panels * mr_ * K));
+    buf = own_.data();
+  }
+  data_ = buf;
   for (int64_t p = 0; p < panels; ++p)
-    src.pack(data_.data() + p * mr_ * K, mr_, 0, K, p * mr_, std::min<int64_t>(mr_, M - p * mr_));
+    src.pack(buf + p * mr_ * K, mr_, 0, K, p * mr_, std::min<int64_t>(mr_, M - p * mr_));
 }
 
 template <typename T>
 const T* PackedA<T>::packed_panel(int w, int64_t i0) const {
-  return w == mr_ && i0 % mr_ == 0 ? data_.data() + (i0 / mr_) * mr_ * K_ : nullptr;
+  return w == mr_ && i0 % mr_ == 0 ? data_ + (i0 / mr_) * mr_ * K_ : nullptr;
 }
 
 template <typename T>

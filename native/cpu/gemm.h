@@ -62,18 +62,22 @@ struct StridedOperand final : Packer<T> {
 };
 
 // An A operand [M, K] packed once (for the current ISA) and reused by many gemm_ex calls, e.g. conv
-// weights shared by every image of a batch.
+// weights shared by every image of a batch. The packed data lives in `buf` when given (at least
+// PackedA::size(M, K) elements, kept alive by the caller: callers reuse one buffer across calls, so
+// that big weights cost no fresh pages per call), else in the object.
 template <typename T>
 class PackedA final : public Packer<T> {
  public:
-  PackedA(int64_t M, int64_t K, const Packer<T>& src);
+  PackedA(int64_t M, int64_t K, const Packer<T>& src, T* buf = nullptr);
+  static int64_t size(int64_t M, int64_t K);
   void pack(T* dst, int w, int64_t k0, int64_t kc, int64_t i0, int64_t n) const override;
   const T* packed_panel(int w, int64_t i0) const override;
 
  private:
   int64_t K_;
   int mr_;
-  std::vector<T> data_;
+  std::vector<T> own_;
+  const T* data_;
 };
 
 // C = alpha * A @ B + beta * C with both operands given by packers (same semantics as gemm()).

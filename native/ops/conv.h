@@ -7,15 +7,37 @@
 
 namespace tl {
 
-// input [N, C, *in], weight [OC, C/groups, *kernel], out [N, OC, *out].
+// The CPU convolution algorithms (native/cpu/conv.cc picks one per pass from the shape):
+//   Shifted    stride 1: one GEMM per image over the zero-padded input shifted per kernel tap
+//   Im2col     one GEMM per image over an implicit im2col matrix (other strides)
+//   Col2im     input gradient: one GEMM per image, then col2im
+//   Pointwise  1x1 kernel, stride 1, no padding: the input itself is the GEMM operand
+//   Batched    small outputs: the im2col matrices of several images side by side, one wide GEMM
+//   Depthwise  one input channel per group: direct loops, no GEMM
+//   Winograd   3x3 stride 1 (dilation 1): Winograd F(2x2, 3x3) tiles, 16 GEMMs over the batch
+// As a preference (ConvParams.algo): Auto chooses by shape; PerImage keeps to the per-image
+// algorithms (Shifted / Im2col / Col2im / Pointwise); Batched, Depthwise and Winograd are used
+// wherever they apply (Auto elsewhere). Other devices ignore the preference.
+// clang-format off
+#define TL_CONV_ALGOS(E) \
+  E(Auto) E(PerImage) E(Shifted) E(Im2col) E(Col2im) E(Pointwise) E(Batched) E(Depthwise) E(Winograd)
+// clang-format on
+TL_ENUM(ConvAlgo, TL_CONV_ALGOS)
+
+// input [N, C, *in], weight [OC, C/groups, *kernel], out [N, OC, *out]; algo: the preferred CPU
+// algorithm (ConvAlgo).
 // clang-format off
 #define TL_CONV_FIELDS(X) \
   X(int64_t, N, 0, kMaxSize) X(int64_t, C, 1, kMaxSize) X(int64_t, OC, 1, kMaxSize) \
   X(int64_t, groups, 1, kMaxSize) X(Dims3, in, 0, kMaxSize) X(Dims3, kernel, 1, kMaxSize) \
   X(Dims3, out, 0, kMaxSize) X(Dims3, stride, 1, kMaxSize) X(Dims3, pad, 0, kMaxSize) \
-  X(Dims3, dilation, 1, kMaxSize)
+  X(Dims3, dilation, 1, kMaxSize) X(ConvAlgo, algo, 0, 0)
 // clang-format on
 TL_PARAMS(ConvParams, TL_CONV_FIELDS)
+
+// out[0..2] (int64) = the ConvAlgo that conv_forward, conv_backward_input and conv_backward_weight
+// run on the CPU for these params (CPU only: what a user sees as the layer's algorithms).
+TL_OP(conv_algorithms, "out", ConvParams)
 
 // out = conv(input, weight) + bias (bias may be absent); every output is overwritten.
 TL_OP(conv_forward, "input, weight, bias?, out", ConvParams)

@@ -1,6 +1,7 @@
 // test/ops/conv2d_relu_max_pool2d.test.ts — the fused F.conv2dReluMaxPool2d (conv -> ReLU ->
 // non-overlapping max pooling in one native pass) on every device: equal, bit for bit, to the unfused
-// maxPool2d(relu(conv2d(...))) (itself checked against PyTorch in conv2d/max_pool2d) in the output
+// maxPool2d(relu(conv2d(...))) (itself checked against PyTorch in conv2d/max_pool2d; run with the
+// per-image conv algorithms that the fused ops share, torch.backends.conv.algorithm 'perImage') in the output
 // and all gradients, on awkward sizes, both kernel paths (stride 1 grid, strided im2col), groups,
 // padding, dilation, batches smaller than the thread count, float32 and float64; FashionCNN uses it;
 // float64 finite-difference gradchecks; argument errors; and on CUDA agreement with the CPU (exact
@@ -22,6 +23,16 @@ function same(a: Tensor, b: Tensor, what: string) {
   const y = b.toArray() as Float64Array;
   for (let i = 0; i < x.length; i++)
     if (!Object.is(x[i] === 0 ? 0 : x[i], y[i] === 0 ? 0 : y[i])) throw new Error(`${what}[${i}]: ${x[i]} vs ${y[i]}`);
+}
+
+/** fn with the per-image conv algorithms, which the fused ops share (others sum in another order). */
+function perImage<R>(fn: () => R): R {
+  torch.backends.conv.algorithm = 'perImage';
+  try {
+    return fn();
+  } finally {
+    torch.backends.conv.algorithm = 'auto';
+  }
 }
 
 /** Small integers (exact in any float sum of this size), so both devices compute identical values. */
@@ -47,7 +58,8 @@ describeOp('conv2d_relu_max_pool2d', ({ device, on, dtypes, vsCpu }) => {
       const a = mk();
       const r = mk();
       const ya = F.conv2dReluMaxPool2d(a.x, a.w, a.b, opts, k);
-      const yr = F.maxPool2d(F.relu(F.conv2d(r.x, r.w, r.b, opts)), k, { returnIndices: true })[0]; // the unfused kernels
+      // the unfused kernels
+      const yr = perImage(() => F.maxPool2d(F.relu(F.conv2d(r.x, r.w, r.b, opts)), k, { returnIndices: true })[0]);
       same(ya, yr, 'output');
       const g = on(torch.randn(ya.shape, { dtype }));
       ya.backward(g);
@@ -97,12 +109,12 @@ describeOp('conv2d_relu_max_pool2d', ({ device, on, dtypes, vsCpu }) => {
       m.eval();
       const x = on(torch.randn([4, 1, 28, 28]));
       const y = m.forward(x);
-      const ref = (() => {
+      const ref = perImage(() => {
         let h = F.maxPool2d(F.relu(m.conv1.forward(x)), 2, { returnIndices: true })[0];
         h = F.maxPool2d(F.relu(m.conv2.forward(h)), 2, { returnIndices: true })[0];
         h = h.view(h.shape[0], -1);
         return m.fc2.forward(F.relu(m.fc1.forward(h)));
-      })();
+      });
       same(y, ref, 'logits');
     });
   });

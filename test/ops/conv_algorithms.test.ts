@@ -1,0 +1,139 @@
+// test/ops/conv_algorithms.test.ts — the CPU convolution algorithms of native/cpu/conv.cc, each
+// forced through torch.backends.conv.algorithm ('auto', 'perImage', 'batched', 'depthwise',
+// 'winograd'): against PyTorch (test/fixtures/conv_algorithms.json: shapes that take each algorithm
+// through odd sizes, padding 0-2, groups, batch 1, 1x1 and 2x2 maps whose kernel taps only partly
+// meet the input, strides, dilation, 1-D and 3-D), output and all gradients in float64 and float32;
+// float64 finite-difference gradchecks under each preference; what F.convAlgorithms and
+// nn.Conv2d#algorithms report; and the preference's argument errors. CPU only: CUDA runs one
+// implicit-GEMM kernel for every shape (test/ops/skips.ts).
+import * as torch from '../../lib';
+import type { Tensor, ConvAlgorithmPreference } from '../../lib';
+import { describeOp } from '../devices';
+import { gradcheck } from '../gradcheck';
+import { casesOf, convOpts, expectArgError, fixtureCases, maxAbs, randnT } from '../helpers';
+
+const F = torch.F;
+const cases = casesOf('conv_algorithms');
+const PREFS: ConvAlgorithmPreference[] = ['auto', 'perImage', 'batched', 'depthwise', 'winograd'];
+const conv = (x: Tensor, w: Tensor, b: Tensor | null, opts: object): Tensor =>
+  ({ 3: F.conv1d, 4: F.conv2d, 5: F.conv3d })[x.ndim]!(x, w, b, opts);
+
+/** Runs fn with the preference set (the params, and so the backward's algorithm, are fixed at the call). */
+function withAlgorithm<R>(pref: ConvAlgorithmPreference, fn: () => R): R {
+  const prev = torch.backends.conv.algorithm;
+  torch.backends.conv.algorithm = pref;
+  try {
+    return fn();
+  } finally {
+    torch.backends.conv.algorithm = prev;
+  }
+}
+
+describeOp('conv_algorithms', (run) => {
+  for (const pref of PREFS)
+    fixtureCases(run, cases, (ins, c) => withAlgorithm(pref, () => conv(ins.x!, ins.weight!, ins.bias, convOpts(c))), {
+      block: `vs PyTorch, preference '${pref}'`,
+      min: 20,
+      op: (c) => c.op,
+    });
+
+  describe('float64 finite-difference gradients under each preference', () => {
+    const shapes: [string, number[], number[], object][] = [
+      ['winograd 3x3 pad 1, odd sizes', [2, 8, 5, 3], [8, 8, 3, 3], { padding: 1 }],
+      ['3x3 on a 1x1 map (only the centre tap is live)', [3, 4, 1, 1], [5, 4, 3, 3], { padding: 1 }],
+      ['stride 2 on a 3x3 map', [2, 3, 3, 3], [4, 3, 3, 3], { stride: 2, padding: 1 }],
+      ['depthwise multiplier 2, dilation 2', [2, 3, 5, 6], [6, 1, 3, 3], { padding: 2, dilation: 2, groups: 3 }],
+    ];
+    for (const pref of PREFS)
+      test.each(shapes)(`'${pref}': %s`, (_n, xs, ws, opts) => {
+        const x = randnT(xs, 1);
+        const w = randnT(ws, 2, 0.3);
+        const b = randnT([ws[0]], 3);
+        withAlgorithm(pref, () => gradcheck(([a, k, c]) => conv(a, k, c, opts), [x, w, b]));
+      });
+  });
+
+  describe('the algorithms agree on a larger batch (several chunks and threads)', () => {
+    test.each([
+      ['3x3 8x8 map, 16 -> 16', [24, 16, 8, 8], [16, 16, 3, 3], { padding: 1 }],
+      ['3x3 stride 2, 8 -> 12', [20, 8, 9, 9], [12, 8, 3, 3], { stride: 2, padding: 1 }],
+      ['depthwise 3x3', [9, 12, 10, 10], [12, 1, 3, 3], { padding: 1, groups: 12 }],
+    ] as [string, number[], number[], object][])('%s', (_n, xs, ws, opts) => {
+      const x0 = randnT(xs, 4, 1).to('float32');
+      const w0 = randnT(ws, 5, 0.2).to('float32');
+      const g = randnT([1], 6).to('float32');
+      const results = PREFS.map((pref) => {
+        const x = x0.detach().requiresGrad_();
+        const w = w0.detach().requiresGrad_();
+        const y = withAlgorithm(pref, () => conv(x, w, null, opts));
+        y.mul(g).sum().backward();
+        return [y, x.grad!, w.grad!];
+      });
+      const ref = results[1]; // perImage
+      for (const r of results)
+        r.forEach((t, i) => {
+          const a = t.toArray() as Float32Array;
+          const b = ref[i].toArray() as Float32Array;
+          const d = maxAbs(a.map((v, k) => v - b[k]));
+          const m = maxAbs(b);
+          expect(d).toBeLessThanOrEqual(2e-5 * Math.max(1, m));
+        });
+    });
+  });
+
+  describe('which algorithm runs', () => {
+    const algos = (xs: number[], ws: number[], opts: object) => F.convAlgorithms(xs, ws, opts);
+    test('by shape, with the default preference', () => {
+      expect(torch.backends.conv.algorithm).toBe('auto');
+      expect(algos([64, 64, 8, 8], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'shifted', backwardInput: 'shifted', backwardWeight: 'shifted' });
+      expect(algos([64, 128, 4, 4], [128, 128, 3, 3], { padding: 1 })).toEqual({ forward: 'batched', backwardInput: 'batched', backwardWeight: 'batched' });
+      expect(algos([64, 256, 2, 2], [512, 256, 3, 3], { padding: 1, stride: 2 }).forward).toBe('batched');
+      expect(algos([8, 32, 16, 16], [32, 1, 3, 3], { padding: 1, groups: 32 })).toEqual({ forward: 'depthwise', backwardInput: 'depthwise', backwardWeight: 'depthwise' });
+      expect(algos([8, 3, 64, 64], [16, 3, 5, 5], { stride: 2, padding: 2 })).toEqual({ forward: 'im2col', backwardInput: 'col2im', backwardWeight: 'im2col' });
+      expect(algos([8, 16, 32, 32], [32, 16, 1, 1], {})).toEqual({ forward: 'pointwise', backwardInput: 'pointwise', backwardWeight: 'pointwise' });
+      expect(algos([8, 1, 28, 28], [32, 1, 3, 3], { padding: 1 }).forward).toBe('shifted');
+      // Winograd only when preferred
+      expect(algos([8, 64, 32, 32], [64, 64, 3, 3], { padding: 1 }).forward).toBe('shifted');
+      withAlgorithm('winograd', () =>
+        expect(algos([8, 64, 32, 32], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'winograd', backwardInput: 'winograd', backwardWeight: 'shifted' }));
+      // padding 3 > 2: the input gradient is not a Winograd conv
+      withAlgorithm('winograd', () => expect(algos([8, 64, 32, 32], [64, 64, 3, 3], { padding: 3 }).backwardInput).toBe('shifted'));
+    });
+    test('a preference applies where it can, auto elsewhere', () => {
+      withAlgorithm('perImage', () => expect(algos([64, 64, 8, 8], [64, 64, 3, 3], { padding: 1 }).forward).toBe('shifted'));
+      withAlgorithm('batched', () => expect(algos([8, 64, 32, 32], [64, 64, 3, 3], { padding: 1 }).forward).toBe('batched'));
+      withAlgorithm('winograd', () => {
+        expect(algos([8, 2, 32, 32], [4, 2, 3, 3], { padding: 1 }).forward).toBe('winograd');
+        expect(algos([8, 2, 32, 32], [4, 2, 3, 3], { padding: 1, stride: 2 }).forward).toBe('im2col');
+      });
+      withAlgorithm('depthwise', () => expect(algos([8, 2, 32, 32], [4, 2, 3, 3], { padding: 1 }).forward).toBe('shifted'));
+      // a 3x3 conv on a 1x1 map runs as the 1x1 conv of its centre tap: no padding left, so 'perImage' gives 'pointwise'
+      withAlgorithm('perImage', () => expect(algos([2, 512, 1, 1], [512, 512, 3, 3], { padding: 1 }).forward).toBe('pointwise'));
+    });
+    test('nn.Conv2d#algorithms reports its last forward pass', () => {
+      const m = new torch.nn.Conv2d(16, 16, 3, { padding: 1 });
+      expect(m.algorithms).toBeNull();
+      m.forward(torch.randn([2, 16, 4, 4])).dispose();
+      expect(m.algorithms).toEqual(F.convAlgorithms([2, 16, 4, 4], [16, 16, 3, 3], { padding: 1 }));
+      expect(m.algorithms!.forward).toBe('batched');
+    });
+    test('unbatched input shapes', () => {
+      expect(algos([64, 8, 8], [64, 64, 3, 3], { padding: 1 })).toEqual(algos([1, 64, 8, 8], [64, 64, 3, 3], { padding: 1 }));
+    });
+  });
+
+  describe('argument errors', () => {
+    test('an unknown preference names the setting and the choices', () => {
+      expectArgError(() => {
+        torch.backends.conv.algorithm = 'fast' as ConvAlgorithmPreference;
+      }, /one of 'auto', 'perImage', 'batched', 'depthwise', 'winograd' for torch\.backends\.conv\.algorithm/);
+      expect(torch.backends.conv.algorithm).toBe('auto');
+    });
+    test('bad shapes and options', () => {
+      expectArgError(() => F.convAlgorithms([1, 2], [3, 2, 3, 3]), 'inputShape');
+      expectArgError(() => F.convAlgorithms([1, 2, 5, 5], [3, 2]), 'weightShape');
+      expectArgError(() => F.convAlgorithms([1, 2, 5, 5], [3, 2, 3, 3], { strides: 2 } as object), 'opts.strides');
+      expectArgError(() => F.convAlgorithms([1, 3, 5, 5], [3, 2, 3, 3]), 'input');
+    });
+  });
+});
