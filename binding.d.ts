@@ -47,7 +47,7 @@ export interface AdamParams { lr: number; beta1: number; beta2: number; eps: num
 export interface AvgPool2dParams { N: number; C: number; H: number; W: number; OH: number; OW: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; countIncludePad: boolean; divisorOverride: number }
 export interface BinaryParams { op: BinaryOpCode; inputStrides: number[]; otherStrides: number[] }
 /** ranges: N in [0, inf]; C in [1, inf]; OC in [1, inf]; groups in [1, inf]; in in [0, inf]; kernel in [1, inf]; out in [0, inf]; stride in [1, inf]; pad in [0, inf]; dilation in [1, inf] */
-export interface ConvParams { N: number; C: number; OC: number; groups: number; in: Dims3; kernel: Dims3; out: Dims3; stride: Dims3; pad: Dims3; dilation: Dims3; algo: ConvAlgoCode }
+export interface ConvParams { N: number; C: number; OC: number; groups: number; in: Dims3; kernel: Dims3; out: Dims3; stride: Dims3; pad: Dims3; dilation: Dims3; algo: ConvAlgoCode; relu: boolean; packed: boolean }
 /** ranges: shape in [0, inf] */
 export interface CopyStridedParams { srcStrides: number[]; outStrides: number[]; shape: number[] }
 /** ranges: outer in [0, inf]; n in [0, inf]; inner in [0, inf] */
@@ -85,6 +85,7 @@ export interface Ops {
   convBackwardInput(gradOutput: TensorArg, weight: TensorArg, gradInput: TensorArg, convParams: ConvParams): void; // kernels: cpu float32, float64; cuda float32, float64
   convBackwardWeight(gradOutput: TensorArg, input: TensorArg, gradWeight: TensorArg, gradBias: OptTensorArg, convParams: ConvParams): void; // kernels: cpu float32, float64; cuda float32, float64
   convForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg, convParams: ConvParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  convPackWeight(weight: TensorArg, out: TensorArg, convParams: ConvParams): void; // kernels: cpu float32, float64; cuda none
   copyStrided(src: TensorArg, out: TensorArg, copyStridedParams: CopyStridedParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
   cumsum(input: TensorArg, out: TensorArg, cumsumParams: CumsumParams): void; // kernels: cpu float32, float64, int64; cuda float32, float64, int64
   fill(out: TensorArg, fillParams: FillParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32

@@ -26,6 +26,7 @@ export * as F from './nn/functional';
 export * as optim from './optim';
 export * as data from './data';
 export * as models from './models';
+export * as jit from './jit';
 import { convBackend } from './ops/conv';
 export type { ConvAlgorithm, ConvAlgorithmPreference, ConvAlgorithms } from './ops/conv';
 

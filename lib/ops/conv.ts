@@ -11,6 +11,8 @@ import type { TensorArg, OptTensorArg, ConvParams, ConvAlgoCode, Dims3, Pool2dPa
 import { invalidArg, checkTuple, typeArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { record, GradOp } from '../autograd';
+import { keep } from '../memory';
+import { markNonNegative } from './elementwise';
 import { reluMaxPool2d } from './pool2d';
 
 /** PyTorch's keyword arguments of F.conv1d / conv2d / conv3d (numbers apply to every spatial dim). */
@@ -42,7 +44,7 @@ export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
   return convNd(3, input, weight, bias, opts);
 }
 
-type Nd = 1 | 2 | 3;
+export type Nd = 1 | 2 | 3;
 const SPATIAL: Record<Nd, string[]> = { 1: ['L'], 2: ['H', 'W'], 3: ['D', 'H', 'W'] };
 
 interface PreparedConv {
@@ -126,7 +128,7 @@ function convGeometry(nd: Nd, inShape: number[], wShape: number[], opts: ConvOpt
   const dims3 = (v: number[], fill: number): Dims3 => [...new Array<number>(3 - nd).fill(fill), ...v] as Dims3;
   const params: ConvParams = {
     N, C, OC, groups, in: dims3(inSize, 1), kernel: dims3(kernel, 1), out: dims3(out, 1), stride: dims3(stride, 1),
-    pad: dims3(padding, 0), dilation: dims3(dilation, 1), algo: preferred,
+    pad: dims3(padding, 0), dilation: dims3(dilation, 1), algo: preferred, relu: false, packed: false,
   };
   return { params, outShape: [N, OC, ...out], trim };
 }
@@ -253,7 +255,7 @@ export function convAlgorithms(inputShape: number[], weightShape: number[], opts
   if (inputShape.length !== nd + 2) shapeError('inputShape', `${nd + 2} dimensions [N, C, ...] for this weight`, inputShape);
   opts = checkOptionKeys('opts', opts, ['stride', 'padding', 'dilation', 'groups']);
   const prep = convGeometry(nd as Nd, inputShape, weightShape, opts, inputShape, weightShape);
-  const out = Tensor.empty([3], 'int64');
+  const out = Tensor.empty([5], 'int64');
   native.convAlgorithms(out.arg(), prep.params);
   const codes = Array.from(out.toArray() as BigInt64Array, Number);
   out.dispose();
@@ -261,4 +263,46 @@ export function convAlgorithms(inputShape: number[], weightShape: number[], opts
 }
 function checkShape(name: string, s: unknown): void {
   if (!Array.isArray(s) || !s.every((v) => Number.isInteger(v) && v >= 0)) invalidArg(name, 'an array of non-negative integers', s);
+}
+
+// ---- inference ----------------------------------------------------------------------------------
+
+/**
+ * conv1d/2d/3d for inference only (nothing recorded for autograd), as torch.jit.freeze's frozen conv
+ * layers run it: with `relu`, ReLU is applied in the conv's epilogue (and the output is marked so
+ * that a following relu() is a view); on the CPU the weights are pre-packed once per input size and
+ * kept in `cache` (so the caller must not change `weight` afterwards).
+ */
+export function convInference(
+  nd: Nd, input: Tensor, weight: Tensor, bias: Tensor | null, opts: ConvOptions, relu: boolean, cache: Map<string, Tensor>,
+): Tensor {
+  const prep = prepareConv(nd, input, weight, bias, opts);
+  if (prep === 'unbatched') return convInference(nd, input.unsqueeze(0), weight, bias, opts, relu, cache).squeeze(0);
+  const params = { ...prep.params, relu };
+  let w = weight;
+  if (input.device === 'cpu') {
+    const key = `${params.in.join()}|${params.algo}|${input.dtype}`;
+    let packed = cache.get(key);
+    if (!packed) {
+      const info = Tensor.empty([5], 'int64');
+      native.convAlgorithms(info.arg(), params);
+      const size = Number((info.toArray() as BigInt64Array)[input.dtype === 'float64' ? 4 : 3]);
+      info.dispose();
+      packed = keep(Tensor.empty([size], weight.dtype, weight.device));
+      native.convPackWeight(weight.contiguous().arg(), packed.arg(), prep.params);
+      cache.set(key, packed);
+    }
+    w = packed;
+    params.packed = true;
+  }
+  const x = input.contiguous();
+  let y = Tensor.empty(prep.outShape, input.dtype, input.device);
+  native.convForward(x.arg(), w.arg(), bias ? bias.contiguous().arg() : null, y.arg(), params);
+  if (prep.trim.some((t) => t)) {
+    prep.trim.forEach((t, i) => {
+      if (t) y = y.narrow(2 + i, 1, y.shape[2 + i] - 1);
+    });
+    y = y.contiguous();
+  }
+  return relu ? markNonNegative(y) : y;
 }

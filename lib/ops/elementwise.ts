@@ -6,7 +6,7 @@ import type { BinaryOpCode, UnaryOpCode, UnaryBackwardOpCode } from '../../bindi
 import { typeArg, shapeError, checkOptions } from '../errors';
 import { Tensor, DType, isFloating, checkTensor } from '../tensor';
 import { full } from '../creation';
-import { record } from '../autograd';
+import { record, isGradEnabled } from '../autograd';
 import { sum } from './reduce';
 
 const RANK: Record<DType, number> = { bool: 0, uint8: 1, int32: 2, int64: 3, float32: 4, float64: 5 };
@@ -240,8 +240,16 @@ function unaryBackward(op: UnaryBackwardOpCode, t: Tensor, g: Tensor): Tensor {
   if (gc !== g) gc.dispose();
   return dx;
 }
+/** Outputs known to be >= 0 (or NaN) already: a frozen conv with its ReLU epilogue (lib/jit.ts). */
+const nonNegative = new WeakSet<Tensor>();
+/** Marks t as an output that relu leaves unchanged; relu of it under noGrad is then a view of it. */
+export function markNonNegative(t: Tensor): Tensor {
+  nonNegative.add(t);
+  return t;
+}
 export function relu(a: Tensor): Tensor {
   checkTensor('input', a);
+  if (!isGradEnabled() && nonNegative.has(a)) return a.view(a.shape); // relu(relu(x)) = relu(x): no pass
   const x = a.contiguous();
   const out = rawUnary(UN.Relu, x);
   return record(out, [a], 'ReluBackward', (g) => [unaryBackward(enums.UnaryBackwardOp.Relu, x, g)]);

@@ -4,7 +4,8 @@
 // operand has that dtype (DType / InvalidArg); groups divides C and OC; each spatial output size is
 // the convolution formula's, at least 1 (InvalidArg); and every present tensor holds exactly the
 // elements its role needs (input [N, C, *in], weight [OC, C/groups, *kernel], bias [OC], output
-// [N, OC, *out]; InvalidArg) — so a kernel never reads or writes outside its buffers.
+// [N, OC, *out]; InvalidArg) — so a kernel never reads or writes outside its buffers. The relu and
+// packed flags are conv_forward's only (a packed weight's size is checked by the CPU kernel).
 // check_conv_pool adds the fused conv + relu + max pooling's conditions: a 2-D conv (trivial leading
 // dim) whose output is the pooling input, windows non-overlapping and inside it, at most 256 taps per
 // window, and pooled tensors (the pooled output or its gradient, and the uint8 taps) of
@@ -43,6 +44,8 @@ inline void check_conv(const char* op, const ConvParams& p, std::initializer_lis
                 "output size " + std::to_string(p.out[i]) + " of spatial dim " + std::to_string(i) +
                     " does not match the convolution");
   }
+  if ((p.relu || p.packed) && std::string(op) != "conv_forward")
+    conv_fail(op, ErrorCode::InvalidArg, "relu and packed apply to conv_forward only");
   const int64_t pooled = pool ? pool->N * pool->C * pool->OH * pool->OW : 0;
   if (pool) {
     const Pool2dParams& q = *pool;
@@ -59,7 +62,10 @@ inline void check_conv(const char* op, const ConvParams& p, std::initializer_lis
     int64_t want = 0;
     switch (a.role) {
       case ConvRole::Input: want = p.N * p.C * conv_volume(p.in); break;
-      case ConvRole::Weight: want = p.OC * (p.C / p.groups) * conv_volume(p.kernel); break;
+      case ConvRole::Weight:
+        if (p.packed) continue;  // a pre-packed buffer: its kernel checks its size
+        want = p.OC * (p.C / p.groups) * conv_volume(p.kernel);
+        break;
       case ConvRole::Bias: want = p.OC; break;
       case ConvRole::Output: want = p.N * p.OC * conv_volume(p.out); break;
       case ConvRole::Pooled:

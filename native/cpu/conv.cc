@@ -160,6 +160,13 @@ void fill_rows(T* y, int64_t M, int64_t n, const T* bias) {
   for (int64_t m = 0; m < M; ++m) std::fill(y + m * n, y + (m + 1) * n, bias[m]);
 }
 
+// p[0, n) = max(p, 0) in place (NaN kept, as relu does): conv_forward's relu epilogue.
+template <typename T>
+void relu_inplace(T* p, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    if (p[i] <= T(0)) p[i] = T(0);
+}
+
 // ---- stride-1 grid path -------------------------------------------------------------------------------
 
 // A stride-1 correlation of P input volumes `in` with a kernel k (dilation d) producing volumes `out`,
@@ -427,6 +434,7 @@ void forward_batched(const Geom& g, const T* x, const std::vector<PackedA<T>>& w
       gather_rows<T, true>(out, y + (n0 * p.OC + gi * g.OCg) * g.OL, p.OC * g.OL, nb, g.OCg, g.OL,
                            b ? b + gi * g.OCg : nullptr);
     }
+    if (p.relu) relu_inplace(y + n0 * p.OC * g.OL, nb * p.OC * g.OL);
   });
 }
 
@@ -532,6 +540,7 @@ void depthwise_forward(const Geom& g, const T* x, const T* w, const T* b, T* y) 
           for (int64_t t = lo; t < hi; ++t) yr[t] += wv * xr[t * sw];
       });
     });
+    if (p.relu) relu_inplace(yp, g.OL);
   }
 }
 
@@ -783,6 +792,7 @@ void forward_winograd(const Geom& g, const T* x, const T* w, const T* b, T* y) {
   const WinoGeom q{p.N, g.Cg, p.in[1], p.in[2], p.C * g.L, g.OCg, p.out[1], p.out[2], p.OC * g.OL, p.pad[1], p.pad[2]};
   for (int64_t gi = 0; gi < g.G; ++gi)
     winograd_conv(q, x + gi * g.Cg * g.L, w + gi * g.OCg * g.Kg, b ? b + gi * g.OCg : nullptr, y + gi * g.OCg * g.OL);
+  if (p.relu) relu_inplace(y, p.N * p.OC * g.OL);
 }
 
 // dx = the stride-1 conv of dy (padded by 2 - pad) with w'[c][o] = w[o][c] flipped.
@@ -939,6 +949,27 @@ std::vector<PackedA<T>> pack_groups(const T* w, int64_t G, int64_t M, int64_t K,
   return a;
 }
 
+// The weights as conv_forward's GEMM algorithms take them: packed per group into the pack buffer,
+// or (prm.packed) views of conv_pack_weight's buffer w.
+template <typename T>
+std::vector<PackedA<T>> forward_weights(const Geom& g, const T* w) {
+  if (!g.p.packed) return pack_groups(w, g.G, g.OCg, g.Kg, g.Kg, 1);
+  const int64_t sz = PackedA<T>::size(g.OCg, g.Kg);
+  std::vector<PackedA<T>> a;
+  a.reserve(static_cast<size_t>(g.G));
+  for (int64_t gi = 0; gi < g.G; ++gi) a.emplace_back(g.OCg, g.Kg, w + gi * sz, typename PackedA<T>::Prepacked{});
+  return a;
+}
+
+// Whether conv_forward's algorithm for g takes its weights packed (the GEMM algorithms) or as they are
+// (Depthwise, Winograd), and the element count of conv_pack_weight's buffer.
+template <typename T>
+int64_t packed_size(const Geom& g) {
+  const ConvAlgo a = plan_for(g, false).forward;
+  if (a == ConvAlgo::Depthwise || a == ConvAlgo::Winograd) return g.p.OC * g.Kg;
+  return g.G * PackedA<T>::size(g.OCg, g.Kg);
+}
+
 template <typename T>
 void forward_impl(const TensorView& xv, const TensorView& wv, const TensorView& bv, const TensorView& yv,
                   const ConvParams& prm, const PoolFuse<T>* pool = nullptr) {
@@ -948,7 +979,7 @@ void forward_impl(const TensorView& xv, const TensorView& wv, const TensorView& 
   const Plan plan = plan_for(g, pool != nullptr);
   if (plan.forward == ConvAlgo::Depthwise) return depthwise_forward(g, x, wv.ptr<T>(), b, yv.ptr<T>());
   if (plan.forward == ConvAlgo::Winograd) return forward_winograd(g, x, wv.ptr<T>(), b, yv.ptr<T>());
-  const std::vector<PackedA<T>> wp = pack_groups(wv.ptr<T>(), g.G, g.OCg, g.Kg, g.Kg, 1);
+  const std::vector<PackedA<T>> wp = forward_weights(g, wv.ptr<T>());
   if (plan.forward == ConvAlgo::Batched) return forward_batched(g, x, wp, b, yv.ptr<T>());
   std::unique_ptr<Grid> grid;
   if (g.stride1()) grid.reset(new Grid(g.Cg, prm.in, prm.pad, prm.out, prm.kernel, prm.dilation));
@@ -969,6 +1000,8 @@ void forward_impl(const TensorView& xv, const TensorView& wv, const TensorView& 
     if (pool) {
       const int64_t po = n * prm.OC * pool->plane();
       relu_max_pool_planes(yi, pool->y + po, pool->tap + po, prm.OC, pool->p);
+    } else if (prm.relu) {
+      relu_inplace(yi, prm.OC * g.OL);
     }
   });
 }
@@ -1117,6 +1150,14 @@ void conv_forward_cpu(const TensorView& x, const TensorView& w, const TensorView
   dispatch_float("conv_forward", x.dtype, [&](auto z) {
     using T = decltype(z);
     const Trimmed t = trim_taps(p);
+    if (p.packed) {  // conv_pack_weight's buffer: live taps only, laid out for the algorithm
+      const int64_t want = packed_size<T>(Geom(t.p));
+      if (w.numel() != want)
+        conv_fail("conv_forward", ErrorCode::InvalidArg,
+                  "the packed weight has " + std::to_string(w.numel()) + " elements where " + std::to_string(want) +
+                      " are needed (pack it with conv_pack_weight for these params)");
+      return forward_impl<T>(x, w, b, y, t.p);
+    }
     if (!t.active) return forward_impl<T>(x, w, b, y, p);
     TensorView wt = w;
     wt.data = scratch<T>(kTrimSlot, p.OC * (p.C / p.groups) * conv_volume(t.p.kernel));
@@ -1158,15 +1199,50 @@ TL_REGISTER_KERNEL(conv_backward_weight_op, CPU, conv_backward_weight_cpu, kFloa
 void conv_algorithms_cpu(const TensorView& out, const ConvParams& p) {
   if (p.C % p.groups || p.OC % p.groups)
     conv_fail("conv_algorithms", ErrorCode::InvalidArg, "groups must divide C and OC");
-  if (out.dtype != DType::I64 || out.numel() != 3)
-    conv_fail("conv_algorithms", ErrorCode::InvalidArg, "out must be an int64 tensor of 3 elements");
-  const Plan pl = plan_for(Geom(trim_taps(p).p), false);
+  if (out.dtype != DType::I64 || out.numel() != 5)
+    conv_fail("conv_algorithms", ErrorCode::InvalidArg, "out must be an int64 tensor of 5 elements");
+  const Geom g(trim_taps(p).p);
+  const Plan pl = plan_for(g, false);
   int64_t* o = out.ptr<int64_t>();
   o[0] = static_cast<int64_t>(pl.forward);
   o[1] = static_cast<int64_t>(pl.backward_input);
   o[2] = static_cast<int64_t>(pl.backward_weight);
+  o[3] = packed_size<float>(g);
+  o[4] = packed_size<double>(g);
 }
 TL_REGISTER_KERNEL(conv_algorithms_op, CPU, conv_algorithms_cpu, dtype_bit(DType::I64));
+
+void conv_pack_weight_cpu(const TensorView& w, const TensorView& out, const ConvParams& p) {
+  check_conv("conv_pack_weight", p, {{&w, kW}});
+  if (p.packed) conv_fail("conv_pack_weight", ErrorCode::InvalidArg, "the weight to pack must not be packed already");
+  if (out.dtype != w.dtype) conv_fail("conv_pack_weight", ErrorCode::InvalidArg, "out must have the weight's dtype");
+  dispatch_float("conv_pack_weight", w.dtype, [&](auto z) {
+    using T = decltype(z);
+    const Trimmed t = trim_taps(p);
+    const Geom g(t.p);
+    if (out.numel() != packed_size<T>(g))
+      conv_fail("conv_pack_weight", ErrorCode::InvalidArg,
+                "out has " + std::to_string(out.numel()) + " elements where " + std::to_string(packed_size<T>(g)) +
+                    " are needed");
+    const T* src = w.ptr<T>();
+    T* live = out.ptr<T>();
+    const ConvAlgo a = plan_for(g, false).forward;
+    const bool raw = a == ConvAlgo::Depthwise || a == ConvAlgo::Winograd;
+    if (t.active) {
+      live = raw ? out.ptr<T>() : scratch<T>(kTrimSlot, p.OC * g.Kg);
+      trim_weights(p, t, src, live);
+      src = live;
+    }
+    if (raw) {
+      if (!t.active) std::copy(src, src + p.OC * g.Kg, out.ptr<T>());
+      return;
+    }
+    const int64_t sz = PackedA<T>::size(g.OCg, g.Kg);
+    for (int64_t gi = 0; gi < g.G; ++gi)
+      PackedA<T>(g.OCg, g.Kg, StridedOperand<T>(src + gi * g.OCg * g.Kg, g.Kg, 1), out.ptr<T>() + gi * sz);
+  });
+}
+TL_REGISTER_KERNEL(conv_pack_weight_op, CPU, conv_pack_weight_cpu, kFloatTypes);
 
 // The fused ops: the same impls, told to pool the conv output (forward) or to rebuild dy from the
 // pooled gradient (backward).

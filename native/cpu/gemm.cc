@@ -581,6 +581,9 @@ PackedA<T>::PackedA(int64_t M, int64_t K, const Packer<T>& src, T* buf) : K_(K) 
 }
 
 template <typename T>
+PackedA<T>::PackedA(int64_t, int64_t K, const T* data, Prepacked) : K_(K), mr_(kernel_for<T>().mr), data_(data) {}
+
+template <typename T>
 const T* PackedA<T>::packed_panel(int w, int64_t i0) const {
   return w == mr_ && i0 % mr_ == 0 ? data_ + (i0 / mr_) * mr_ * K_ : nullptr;
 }

@@ -69,6 +69,9 @@ template <typename T>
 class PackedA final : public Packer<T> {
  public:
   PackedA(int64_t M, int64_t K, const Packer<T>& src, T* buf = nullptr);
+  struct Prepacked {};
+  // A view of data that an earlier PackedA(M, K, src, data) wrote (size(M, K) elements, same process).
+  PackedA(int64_t M, int64_t K, const T* data, Prepacked);
   static int64_t size(int64_t M, int64_t K);
   void pack(T* dst, int w, int64_t k0, int64_t kc, int64_t i0, int64_t n) const override;
   const T* packed_panel(int w, int64_t i0) const override;

@@ -284,11 +284,26 @@ T* opt(const TensorView& v) {
   return v.data ? v.ptr<T>() : nullptr;
 }
 
+// y = max(y, 0) in place, NaN kept (the relu epilogue of conv_forward).
+template <typename T>
+__global__ void relu_inplace_kernel(T* y, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
+    if (y[i] <= T(0)) y[i] = T(0);
+}
+
 void conv_forward_cuda(const TensorView& x, const TensorView& w, const TensorView& b, const TensorView& y,
                        const ConvParams& p) {
+  if (p.packed)
+    throw Error(ErrorCode::NotImplemented,
+                "torchlet: conv_forward: pre-packed weights (packed = true) are not implemented for device cuda");
   run_conv("conv_forward", p, {{&x, kIn}, {&w, kW}, {&b, kB}, {&y, kOut}}, nullptr, [&](auto z, const auto& g) {
     using T = decltype(z);
     forward_t<T>(x.ptr<T>(), w.ptr<T>(), opt<T>(b), y.ptr<T>(), g);
+    if (p.relu) {
+      const int64_t n = y.numel();
+      relu_inplace_kernel<T><<<blocks_for(n), 256, 0, stream()>>>(y.ptr<T>(), n);
+      TL_CUDA_LAUNCH_CHECK("conv_forward relu");
+    }
   });
 }
 TL_REGISTER_KERNEL(conv_forward_op, CUDA, conv_forward_cuda, kFloatTypes);

@@ -25,19 +25,26 @@ namespace tl {
 TL_ENUM(ConvAlgo, TL_CONV_ALGOS)
 
 // input [N, C, *in], weight [OC, C/groups, *kernel], out [N, OC, *out]; algo: the preferred CPU
-// algorithm (ConvAlgo).
+// algorithm (ConvAlgo); relu: conv_forward applies ReLU to its output (an epilogue; the backward ops
+// and the fused conv + pool ops require false); packed: conv_forward's weight is the CPU buffer that
+// conv_pack_weight made for these params (CPU only; false everywhere else).
 // clang-format off
 #define TL_CONV_FIELDS(X) \
   X(int64_t, N, 0, kMaxSize) X(int64_t, C, 1, kMaxSize) X(int64_t, OC, 1, kMaxSize) \
   X(int64_t, groups, 1, kMaxSize) X(Dims3, in, 0, kMaxSize) X(Dims3, kernel, 1, kMaxSize) \
   X(Dims3, out, 0, kMaxSize) X(Dims3, stride, 1, kMaxSize) X(Dims3, pad, 0, kMaxSize) \
-  X(Dims3, dilation, 1, kMaxSize) X(ConvAlgo, algo, 0, 0)
+  X(Dims3, dilation, 1, kMaxSize) X(ConvAlgo, algo, 0, 0) X(bool, relu, 0, 1) X(bool, packed, 0, 1)
 // clang-format on
 TL_PARAMS(ConvParams, TL_CONV_FIELDS)
 
 // out[0..2] (int64) = the ConvAlgo that conv_forward, conv_backward_input and conv_backward_weight
-// run on the CPU for these params (CPU only: what a user sees as the layer's algorithms).
+// run on the CPU for these params (CPU only: what a user sees as the layer's algorithms); out[3] and
+// out[4] = the element count of conv_pack_weight's buffer for them in float32 and in float64.
 TL_OP(conv_algorithms, "out", ConvParams)
+// out = weight [OC, C/groups, *kernel] laid out for conv_forward's algorithm (live taps only, packed
+// for the CPU's GEMM micro-kernel): conv_forward with packed = true then skips that work (inference).
+// The layout belongs to this process (it depends on the CPU's instruction set): never save it.
+TL_OP(conv_pack_weight, "weight, out", ConvParams)
 
 // out = conv(input, weight) + bias (bias may be absent); every output is overwritten.
 TL_OP(conv_forward, "input, weight, bias?, out", ConvParams)

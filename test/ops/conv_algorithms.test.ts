@@ -3,14 +3,18 @@
 // 'winograd'): against PyTorch (test/fixtures/conv_algorithms.json: shapes that take each algorithm
 // through odd sizes, padding 0-2, groups, batch 1, 1x1 and 2x2 maps whose kernel taps only partly
 // meet the input, strides, dilation, 1-D and 3-D), output and all gradients in float64 and float32;
-// float64 finite-difference gradchecks under each preference; what F.convAlgorithms and
+// the inference path (ReLU epilogue, pre-packed weights) equal to relu(conv) bit for bit; float64
+// finite-difference gradchecks under each preference; what F.convAlgorithms and
 // nn.Conv2d#algorithms report; and the preference's argument errors. CPU only: CUDA runs one
 // implicit-GEMM kernel for every shape (test/ops/skips.ts).
 import * as torch from '../../lib';
 import type { Tensor, ConvAlgorithmPreference } from '../../lib';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { casesOf, convOpts, expectArgError, fixtureCases, maxAbs, randnT } from '../helpers';
+import { casesOf, convOpts, expectArgError, fixtureCases, fromFixture, maxAbs, randnT } from '../helpers';
+import { native } from '../../lib/binding';
+import type { ConvParams } from '../../binding';
+import { convInference } from '../../lib/ops/conv';
 
 const F = torch.F;
 const cases = casesOf('conv_algorithms');
@@ -36,6 +40,36 @@ describeOp('conv_algorithms', (run) => {
       min: 20,
       op: (c) => c.op,
     });
+
+  describe('inference (convInference): ReLU epilogue and pre-packed weights give relu(conv) exactly', () => {
+    for (const pref of PREFS)
+      test.each(cases)(`'${pref}': %s`, (_n, c) => {
+        for (const dtype of ['float64', 'float32'] as const) {
+          const x = fromFixture(c.inputs.x!, dtype);
+          const w = fromFixture(c.inputs.weight!, dtype);
+          const b = c.inputs.bias ? fromFixture(c.inputs.bias, dtype) : null;
+          const nd = (x.ndim - 2) as 1 | 2 | 3;
+          withAlgorithm(pref, () => {
+            const plain = torch.noGrad(() => conv(x, w, b, convOpts(c)));
+            const cache = new Map<string, Tensor>();
+            for (const relu of [false, true]) {
+              const y = convInference(nd, x, w, b, convOpts(c), relu, cache);
+              expect(y.toArray()).toEqual((relu ? F.relu(plain) : plain).toArray());
+            }
+            expect(cache.size).toBe(1); // packed once, used twice
+          });
+        }
+      });
+    test('native argument errors: a packed weight of the wrong size, relu or packed outside conv_forward', () => {
+      const x = torch.randn([1, 2, 5, 5]);
+      const w = torch.randn([3, 2, 3, 3]);
+      const y = torch.empty([1, 3, 3, 3]);
+      const p: ConvParams = { N: 1, C: 2, OC: 3, groups: 1, in: [1, 5, 5], kernel: [1, 3, 3], out: [1, 3, 3], stride: [1, 1, 1], pad: [0, 0, 0], dilation: [1, 1, 1], algo: 0, relu: false, packed: true };
+      expect(() => native.convForward(x.arg(), w.arg(), null, y.arg(), p)).toThrow(expect.objectContaining({ code: 'ERR_TORCHLET_INVALID_ARG', message: expect.stringMatching(/packed weight has 54 elements/) }));
+      expect(() => native.convBackwardInput(y.arg(), w.arg(), x.arg(), { ...p, packed: false, relu: true })).toThrow(/relu and packed apply to conv_forward only/);
+      expect(() => native.convPackWeight(w.arg(), torch.empty([5]).arg(), { ...p, packed: false })).toThrow(/out has 5 elements/);
+    });
+  });
 
   describe('float64 finite-difference gradients under each preference', () => {
     const shapes: [string, number[], number[], object][] = [

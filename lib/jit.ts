@@ -1,0 +1,240 @@
+// lib/jit.ts — torch.jit.freeze (alias torch.jit.optimizeForInference): a trained module turned into
+// an optimised, inference-only copy, as PyTorch's torch.jit.freeze + optimize_for_inference do.
+// Contract: freeze(module, exampleInput) leaves `module` untouched and returns a deep copy in eval
+// mode whose forward runs under noGrad (nothing is recorded for autograd) and in which
+//   * every BatchNorm1d/2d/3d (with running statistics) whose input is the output of a Conv1d/2d/3d
+//     used by nothing else is folded into that conv's weight and bias (the BN becomes Identity);
+//   * every conv whose (folded) output is used only by ReLUs (nn.ReLU or F.relu) applies ReLU in its
+//     epilogue, and those relu() calls become views (no pass over the data);
+//   * every conv runs from weights pre-packed for the CPU's GEMM micro-kernel (once per input size).
+// The data flow is found by running exampleInput through a copy once with the autograd graph on:
+// pairs are recognised from the module calls (which module produced which tensor) and the graph's
+// consumer counts, so any forward code works, Sequential or hand-written. The frozen convs keep
+// their weights privately (not in parameters() or stateDict()), so that packed weights cannot go
+// stale: freeze again after changing the original's weights, and move the module to its device
+// before freezing. Outputs equal the original module's in eval mode within float32 rounding.
+import { invalidArg, typeArg, checkOptionKeys } from './errors';
+import { Tensor, checkTensor } from './tensor';
+import { noGrad, enableGrad, GradFn } from './autograd';
+import { keep } from './memory';
+import { fromBuffer } from './creation';
+import { Module, Parameter } from './nn/module';
+import { Identity } from './nn/layers';
+import { Conv1d, Conv2d, Conv3d } from './nn/conv';
+import { BatchNorm1d, BatchNorm2d } from './nn/normalization';
+import { convInference, Nd, ConvOptions } from './ops/conv';
+
+type AnyConv = Conv1d | Conv2d | Conv3d;
+type AnyBatchNorm = BatchNorm1d | BatchNorm2d;
+const isConv = (m: Module): m is AnyConv => m instanceof Conv1d || m instanceof Conv2d || m instanceof Conv3d;
+const isBatchNorm = (m: Module): m is AnyBatchNorm => m instanceof BatchNorm1d || m instanceof BatchNorm2d;
+
+/** A conv layer of a frozen module: folded weight and bias held privately, optional ReLU epilogue. */
+export class FrozenConv extends Module {
+  readonly #weight: Tensor;
+  readonly #bias: Tensor | null;
+  readonly #packed = new Map<string, Tensor>();
+  constructor(
+    readonly nd: Nd,
+    weight: Tensor,
+    bias: Tensor | null,
+    readonly convOptions: ConvOptions,
+    readonly relu: boolean,
+    /** what it was made from, for toString() */
+    readonly source: string,
+  ) {
+    super();
+    this.training = false;
+    this.#weight = keep(weight);
+    this.#bias = keep(bias);
+  }
+  /** The folded weight and bias (read them, never change them: the packed copies would go stale). */
+  get weight(): Tensor {
+    return this.#weight;
+  }
+  get bias(): Tensor | null {
+    return this.#bias;
+  }
+  get stride(): ConvOptions['stride'] {
+    return this.convOptions.stride;
+  }
+  get padding(): ConvOptions['padding'] {
+    return this.convOptions.padding;
+  }
+  get dilation(): ConvOptions['dilation'] {
+    return this.convOptions.dilation;
+  }
+  get groups(): number {
+    return this.convOptions.groups ?? 1;
+  }
+  forward(x: Tensor): Tensor {
+    return noGrad(() => convInference(this.nd, x, this.#weight, this.#bias, this.convOptions, this.relu, this.#packed));
+  }
+  extraRepr(): string {
+    return `${this.source}${this.relu ? ', relu=True' : ''}`;
+  }
+}
+
+/** Deep copy of a module tree: tensors cloned (parameters stay Parameters), other values shared. */
+function cloneModule<M extends Module>(m: M): M {
+  const copy = Object.create(Object.getPrototypeOf(m)) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(m)) copy[k] = cloneValue(v);
+  return copy as unknown as M;
+}
+function cloneValue(v: unknown): unknown {
+  if (v instanceof FrozenConv) return v; // immutable: shared
+  if (v instanceof Parameter) return new Parameter(noGrad(() => v.detach().clone()), v.requiresGrad);
+  if (v instanceof Tensor) return keep(noGrad(() => v.detach().clone()));
+  if (v instanceof Module) return cloneModule(v);
+  if (v instanceof Set) return new Set(v);
+  if (Array.isArray(v)) return v.map(cloneValue);
+  return v;
+}
+
+/** The parent and attribute name of every submodule (by identity). */
+function parents(root: Module): Map<Module, [Module, string]> {
+  const out = new Map<Module, [Module, string]>();
+  for (const m of root.modules()) for (const [n, c] of m.namedChildren()) if (!out.has(c)) out.set(c, [m, n]);
+  return out;
+}
+
+/** For every tensor in the graph that ends at `outputs`, the ops of the nodes that take it as an input. */
+function consumers(outputs: Tensor[]): Map<Tensor, string[]> {
+  const uses = new Map<Tensor, string[]>();
+  const seen = new Set<GradFn>();
+  const stack = outputs.map((t) => t.gradFn).filter((f): f is GradFn => !!f);
+  while (stack.length) {
+    const f = stack.pop()!;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    for (const t of f.inputs) {
+      if (!t) continue;
+      const u = uses.get(t) ?? [];
+      u.push(f.op);
+      uses.set(t, u);
+      if (t.gradFn) stack.push(t.gradFn);
+    }
+  }
+  return uses;
+}
+
+function tensorsIn(v: unknown): Tensor[] {
+  if (v instanceof Tensor) return [v];
+  if (Array.isArray(v)) return v.flatMap(tensorsIn);
+  if (v && typeof v === 'object') return Object.values(v).flatMap(tensorsIn);
+  return [];
+}
+
+/** What the trace learned about one conv layer. */
+interface ConvInfo {
+  conv: AnyConv;
+  out: Tensor | null; // its output in the trace
+  bn: AnyBatchNorm | null; // the BatchNorm folded into it
+  bnOut: Tensor | null;
+}
+
+/**
+ * An optimised inference-only copy of `module` (see the file comment): BatchNorm folded into the
+ * preceding conv, conv + bias + ReLU fused, weights pre-packed, no autograd. `exampleInput` (a
+ * Tensor, or an array of the forward's arguments) is run once to find the data flow.
+ */
+export function freeze<M extends Module>(module: M, exampleInput: Tensor | unknown[], opts: Record<string, never> = {}): M {
+  checkOptionKeys('opts', opts, []);
+  if (!(module instanceof Module)) typeArg('module', 'an nn.Module', module);
+  const args = Array.isArray(exampleInput) ? exampleInput : [exampleInput];
+  if (!Array.isArray(exampleInput)) checkTensor('exampleInput', exampleInput);
+  const m = cloneModule(module);
+  m.eval();
+  // the trace: which conv produced which tensor, which BN took a conv's output
+  const infos = new Map<AnyConv, ConvInfo>();
+  const producer = new Map<Tensor, ConvInfo>();
+  const restore: (() => void)[] = [];
+  for (const sub of m.modules()) {
+    if (isConv(sub)) {
+      const info: ConvInfo = { conv: sub, out: null, bn: null, bnOut: null };
+      infos.set(sub, info);
+      const fwd = sub.forward;
+      sub.forward = (x: Tensor) => {
+        const y = fwd.call(sub, x);
+        info.out = y;
+        producer.set(y, info);
+        return y;
+      };
+      restore.push(() => delete (sub as Partial<AnyConv>).forward);
+    } else if (isBatchNorm(sub) && sub.runningMean && sub.runningVar) {
+      const fwd = sub.forward;
+      sub.forward = (x: Tensor) => {
+        const y = fwd.call(sub, x);
+        const info = producer.get(x);
+        if (info && !info.bn && info.out === x) {
+          info.bn = sub;
+          info.bnOut = y;
+        }
+        return y;
+      };
+      restore.push(() => delete (sub as Partial<AnyBatchNorm>).forward);
+    }
+  }
+  let outputs: Tensor[];
+  try {
+    outputs = tensorsIn(enableGrad(() => (m.forward as (...a: unknown[]) => unknown)(...args)));
+  } finally {
+    restore.forEach((r) => r());
+  }
+  if (!outputs.length) invalidArg('module', 'a module whose forward returns tensors', module);
+  const uses = consumers(outputs);
+  const useCount = (t: Tensor | null) => (t ? (uses.get(t) ?? []).length : 0);
+  const owner = parents(m);
+  for (const info of infos.values()) {
+    // a BN folds only when the conv's output went to it alone (and only once)
+    if (info.bn && useCount(info.out) !== 1) info.bn = null;
+    const last = info.bn ? info.bnOut : info.out;
+    const lastUses = last ? uses.get(last) ?? [] : [];
+    const relu = lastUses.length > 0 && lastUses.every((op) => op === 'ReluBackward');
+    const { weight, bias } = fold(info.conv, info.bn);
+    const c = info.conv;
+    const frozen = new FrozenConv(c.weight.ndim - 2 as Nd, weight, bias, { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups },
+      relu, `${c.constructor.name}(${c.extraRepr()})${info.bn ? ` + ${info.bn.constructor.name}(${info.bn.extraRepr()})` : ''}`);
+    const at = owner.get(c);
+    if (at) (at[0] as unknown as Record<string, Module>)[at[1]] = frozen;
+    if (info.bn) {
+      const bat = owner.get(info.bn);
+      if (bat) (bat[0] as unknown as Record<string, Module>)[bat[1]] = new Identity();
+    }
+  }
+  for (const t of outputs) t.dispose();
+  // the copy's own forward, always without autograd
+  const forward = m.forward;
+  (m as { forward: (...a: unknown[]) => unknown }).forward = (...a: unknown[]) => noGrad(() => (forward as (...b: unknown[]) => unknown).apply(m, a));
+  return m;
+}
+
+/** The conv's weight and bias with `bn` (eval mode) folded in: w * s, (b - mean) * s + beta, s = gamma / sqrt(var + eps). */
+function fold(conv: AnyConv, bn: AnyBatchNorm | null): { weight: Tensor; bias: Tensor | null } {
+  return noGrad(() => {
+    const w = conv.weight.detach();
+    if (!bn) return { weight: w.clone(), bias: conv.bias ? conv.bias.detach().clone() : null };
+    const OC = w.shape[0];
+    const per = w.numel() / OC;
+    const wd = Float64Array.from(w.toArray() as Float32Array);
+    const mean = bn.runningMean!.toArray();
+    const vr = bn.runningVar!.toArray();
+    const gamma = bn.weight ? bn.weight.toArray() : null;
+    const beta = bn.bias ? bn.bias.toArray() : null;
+    const b0 = conv.bias ? conv.bias.toArray() : null;
+    const bias = new Float64Array(OC);
+    for (let o = 0; o < OC; o++) {
+      const s = (gamma ? Number(gamma[o]) : 1) / Math.sqrt(Number(vr[o]) + bn.eps);
+      for (let k = 0; k < per; k++) wd[o * per + k] *= s;
+      bias[o] = ((b0 ? Number(b0[o]) : 0) - Number(mean[o])) * s + (beta ? Number(beta[o]) : 0);
+    }
+    const cast = (a: Float64Array) => (w.dtype === 'float64' ? a : Float32Array.from(a));
+    return {
+      weight: fromBuffer(cast(wd), w.shape.slice()).to(w.device),
+      bias: fromBuffer(cast(bias), [OC]).to(w.device),
+    };
+  });
+}
+
+/** PyTorch's name for the same thing (torch.jit.optimize_for_inference). */
+export const optimizeForInference = freeze;

@@ -1,0 +1,148 @@
+// test/jit.test.ts — torch.jit.freeze / optimizeForInference (lib/jit.ts): the frozen copy gives the
+// plain module's eval-mode outputs (float32 within rounding, float64 to 1e-12) on the seeds' models
+// and hand-written blocks; BatchNorm is folded only into a conv whose output it alone reads; ReLU is
+// fused only where ReLUs alone read the conv's output; nothing is recorded for autograd; the original
+// module is left as it was; pre-packed weights serve several input sizes; argument errors.
+import * as torch from '../lib';
+import type { Tensor } from '../lib';
+import { expectArgError, maxAbs } from './helpers';
+
+const { nn, F } = torch;
+
+function maxDiff(a: Tensor, b: Tensor): number {
+  const x = a.toArray() as Float32Array;
+  const y = b.toArray() as Float32Array;
+  return maxAbs(x.map((v, i) => v - y[i]));
+}
+/** Running statistics and affine parameters away from their initial values (a few training-mode passes). */
+function warmBatchNorms(m: torch.nn.Module, x: Tensor): void {
+  m.train();
+  torch.noGrad(() => {
+    for (const sub of m.modules())
+      if (sub instanceof nn.BatchNorm2d || sub instanceof nn.BatchNorm1d) {
+        sub.weight!.copy_(torch.rand([sub.numFeatures]).add(0.5));
+        sub.bias!.copy_(torch.randn([sub.numFeatures]).mul(0.1));
+      }
+    for (let i = 0; i < 3; i++) m.forward(x.mul(i + 1));
+  });
+  m.eval();
+}
+function frozenConvs(m: torch.nn.Module): torch.jit.FrozenConv[] {
+  return m.modules().filter((s): s is torch.jit.FrozenConv => s instanceof torch.jit.FrozenConv);
+}
+/** Frozen output vs plain eval output, relative to the output's magnitude. */
+function expectSameOutputs(m: torch.nn.Module, f: torch.nn.Module, x: Tensor, rtol = 2e-5): void {
+  const a = torch.noGrad(() => m.forward(x) as Tensor);
+  const b = f.forward(x) as Tensor;
+  expect(b.shape).toEqual(a.shape);
+  expect(maxDiff(a, b)).toBeLessThanOrEqual(rtol * Math.max(1, maxAbs(a.toArray() as Float32Array)));
+}
+
+class ConvBnRelu extends nn.Module {
+  conv = new nn.Conv2d(4, 8, 3, { padding: 1, bias: false });
+  bn = new nn.BatchNorm2d(8);
+  forward(x: Tensor): Tensor {
+    return F.relu(this.bn.forward(this.conv.forward(x)));
+  }
+}
+/** The conv's output feeds the BN and a skip connection: the BN must not be folded. */
+class SharedConvOutput extends nn.Module {
+  conv = new nn.Conv2d(4, 4, 3, { padding: 1 });
+  bn = new nn.BatchNorm2d(4);
+  forward(x: Tensor): Tensor {
+    const y = this.conv.forward(x);
+    return F.relu(this.bn.forward(y)).add(y);
+  }
+}
+
+describe('torch.jit.freeze', () => {
+  beforeAll(() => torch.manualSeed(5));
+
+  test('conv -> BatchNorm -> F.relu in hand-written forward code: folded and fused, same outputs', () => {
+    const m = new ConvBnRelu();
+    const x = torch.randn([3, 4, 9, 7]);
+    warmBatchNorms(m, x);
+    const f = torch.jit.freeze(m, x);
+    expect(f.bn).toBeInstanceOf(nn.Identity);
+    const [c] = frozenConvs(f);
+    expect(c.relu).toBe(true);
+    expect(String(f)).toMatch(/FrozenConv\(Conv2d\(4, 8, .*\) \+ BatchNorm2d\(8, .*\), relu=True\)/);
+    expectSameOutputs(m, f, x);
+    expectSameOutputs(m, f, torch.randn([1, 4, 5, 5])); // another size: its own packed weights
+    // the original is untouched
+    expect(m.bn).toBeInstanceOf(nn.BatchNorm2d);
+    expect(m.conv).toBeInstanceOf(nn.Conv2d);
+  });
+
+  test('a conv output read by more than the BatchNorm keeps the BatchNorm (and no ReLU epilogue)', () => {
+    const m = new SharedConvOutput();
+    const x = torch.randn([2, 4, 6, 6]);
+    warmBatchNorms(m, x);
+    const f = torch.jit.freeze(m, x);
+    expect(f.bn).toBeInstanceOf(nn.BatchNorm2d);
+    expect(frozenConvs(f)[0].relu).toBe(false);
+    expectSameOutputs(m, f, x);
+  });
+
+  test('Sequential conv -> ReLU fuses; the last conv (nothing after it) keeps its output', () => {
+    const seq = new nn.Sequential(new nn.Conv2d(3, 5, 3), new nn.ReLU(), new nn.Conv2d(5, 2, 1));
+    const x = torch.randn([2, 3, 8, 8]);
+    const f = torch.jit.freeze(seq, x);
+    expect(frozenConvs(f).map((c) => c.relu)).toEqual([true, false]);
+    expectSameOutputs(seq, f, x);
+  });
+
+  test("the seeds' models: ResNet-18 (BatchNorm, residual adds), GoogLeNet, FashionCNN, LeNet-5", () => {
+    const cases: [torch.nn.Module, number[]][] = [
+      [torch.models.resnet18({ numClasses: 10 }), [2, 3, 32, 32]],
+      [torch.models.googlenet({ numClasses: 10 }), [1, 3, 64, 64]],
+      [torch.models.fashionCnn(), [3, 1, 28, 28]],
+      [torch.models.lenet5(), [2, 1, 28, 28]],
+    ];
+    for (const [m, shape] of cases) {
+      const x = torch.randn(shape);
+      warmBatchNorms(m, x);
+      const f = torch.jit.freeze(m, x);
+      expectSameOutputs(m, f, x, 1e-4);
+      if (m.modules().some((s) => s instanceof nn.BatchNorm2d)) expect(f.modules().some((s) => s instanceof nn.BatchNorm2d)).toBe(false);
+    }
+  });
+
+  test('depthwise conv + BatchNorm, Conv1d + BatchNorm1d, float64', () => {
+    const dw = new nn.Sequential(new nn.Conv2d(6, 6, 3, { padding: 1, groups: 6 }), new nn.BatchNorm2d(6), new nn.ReLU());
+    const x = torch.randn([2, 6, 7, 7]);
+    warmBatchNorms(dw, x);
+    expectSameOutputs(dw, torch.jit.freeze(dw, x), x);
+    const c1 = new nn.Sequential(new nn.Conv1d(3, 4, 5, { padding: 2 }), new nn.BatchNorm1d(4));
+    const x1 = torch.randn([2, 3, 11]);
+    warmBatchNorms(c1, x1);
+    expectSameOutputs(c1, torch.jit.freeze(c1, x1), x1);
+    const m64 = new ConvBnRelu();
+    m64.apply((s) => {
+      for (const [k, v] of Object.entries(s)) if (v instanceof nn.Parameter) (s as unknown as Record<string, unknown>)[k] = new nn.Parameter(v.to('float64'));
+    });
+    m64.bn.runningMean = m64.bn.runningMean!.to('float64');
+    m64.bn.runningVar = m64.bn.runningVar!.to('float64');
+    const x64 = torch.randn([2, 4, 5, 6], { dtype: 'float64' });
+    warmBatchNorms(m64, x64);
+    expectSameOutputs(m64, torch.jit.freeze(m64, x64), x64, 1e-12);
+  });
+
+  test('the frozen module records nothing for autograd, even inside enableGrad', () => {
+    const m = new ConvBnRelu();
+    const x = torch.randn([1, 4, 5, 5]).requiresGrad_();
+    const f = torch.jit.freeze(m, x);
+    const y = torch.enableGrad(() => f.forward(x));
+    expect(y.requiresGrad).toBe(false);
+    expect(y.gradFn).toBeNull();
+    expect(f.parameters().length).toBe(0); // the conv's weights are private, the BN is gone
+    expect(torch.jit.optimizeForInference).toBe(torch.jit.freeze);
+  });
+
+  test('argument errors', () => {
+    const m = new ConvBnRelu();
+    expectArgError(() => torch.jit.freeze({} as torch.nn.Module, torch.randn([1, 4, 3, 3])), 'module');
+    expectArgError(() => torch.jit.freeze(m, 3 as unknown as Tensor), 'exampleInput');
+    expectArgError(() => torch.jit.freeze(m, torch.randn([1, 4, 3, 3]), { inplace: true } as unknown as Record<string, never>), 'opts.inplace');
+  });
+});
