@@ -208,6 +208,33 @@ inline T masked(bool relu, const T* y, const T* g, int64_t i) {
   return relu && y[i] <= T(0) ? T(0) : g[i];
 }
 
+// sa = sum g', sb = sum g' * (x - mu) over a segment, g' = (Relu && y <= 0) ? 0 : g: kLanes lanes with
+// a fixed element-to-lane assignment, summed in lane order — the same bits however the compiler
+// vectorises, so the relu and plain versions agree exactly when given the same g'.
+template <typename T, bool Relu>
+void grad_sums_segment(const T* g, const T* x, const T* y, int64_t len, double mu, double& sa, double& sb) {
+  double a[kLanes] = {}, b[kLanes] = {};
+  const int64_t full = len / kLanes * kLanes;
+  for (int64_t i = 0; i < full; i += kLanes) {
+#pragma omp simd
+    for (int j = 0; j < kLanes; ++j) {
+      const double gv = (Relu && y[i + j] <= T(0)) ? 0.0 : double(g[i + j]);
+      a[j] += gv;
+      b[j] += gv * (double(x[i + j]) - mu);
+    }
+  }
+  for (int64_t i = full; i < len; ++i) {
+    const double gv = (Relu && y[i] <= T(0)) ? 0.0 : double(g[i]);
+    a[i - full] += gv;
+    b[i - full] += gv * (double(x[i]) - mu);
+  }
+  sa = sb = 0;
+  for (int j = 0; j < kLanes; ++j) {
+    sa += a[j];
+    sb += b[j];
+  }
+}
+
 // per channel: sg = sum g', sgx = sum g' * (x - mean), in double
 template <typename T>
 void bn_grad_sums(const T* g, const T* x, const T* y, const T* sm, const BatchNormParams& p, double* sg,
@@ -225,25 +252,11 @@ void bn_grad_sums(const T* g, const T* x, const T* y, const T* sm, const BatchNo
     double a = 0, b = 0;
     for (int64_t n = blk * bl.nb; n < n1; ++n) {
       const int64_t o = (n * C + c) * L;
-      const T* gp = g + o;
-      const T* xp = x + o;
-      const T* yp = relu ? y + o : nullptr;
-      double sa = 0, sb = 0;
-      if (relu) {
-#pragma omp simd reduction(+ : sa, sb)
-        for (int64_t l = 0; l < L; ++l) {
-          const double gv = yp[l] <= T(0) ? 0.0 : double(gp[l]);
-          sa += gv;
-          sb += gv * (double(xp[l]) - mu);
-        }
-      } else {
-#pragma omp simd reduction(+ : sa, sb)
-        for (int64_t l = 0; l < L; ++l) {
-          const double gv = double(gp[l]);
-          sa += gv;
-          sb += gv * (double(xp[l]) - mu);
-        }
-      }
+      double sa, sb;
+      if (relu)
+        grad_sums_segment<T, true>(g + o, x + o, y + o, L, mu, sa, sb);
+      else
+        grad_sums_segment<T, false>(g + o, x + o, nullptr, L, mu, sa, sb);
       a += sa;
       b += sb;
     }

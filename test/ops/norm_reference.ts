@@ -12,6 +12,7 @@ import { nextRandom } from '../../lib/random';
 import type { DropoutOptions } from '../../lib/ops/dropout';
 import { sub, mul, add, div, sqrt } from '../../lib/ops/elementwise';
 import { mean } from '../../lib/ops/reduce';
+import { randnT } from '../helpers';
 
 function checkFloat(name: string, t: Tensor): void {
   if (!isFloating(t.dtype)) dtypeError(name, 'a floating-point tensor', t);
@@ -217,4 +218,56 @@ export function alphaDropout(input: Tensor, opts: DropoutOptions = {}): Tensor {
   // out = x * (keep * a) + ((keep - 1) * alpha * a + alpha * a * p)
   const b = add(mul(add(keep, -1), alpha * a), alpha * a * p);
   return add(mul(input, mul(keep, a)), b);
+}
+
+// ---- comparing the native ops with these references ---------------------------------------------------
+
+/**
+ * Runs `native` and `reference` on fresh leaves made from `inputs` (each moved with `on`, gradients
+ * required for the floating ones), back-propagates the same upstream gradient through both, and
+ * checks the outputs and every input gradient within tol (atol + rtol * |reference|). `extra` (if
+ * given) are further tensors both functions update in place (running statistics), compared too.
+ */
+export function expectLikeReference(
+  label: string,
+  inputs: Tensor[],
+  native: (xs: Tensor[]) => Tensor,
+  reference: (xs: Tensor[]) => Tensor,
+  tol: { atol: number; rtol: number },
+  extra?: { make: () => Tensor[] },
+): void {
+  const run = (f: (xs: Tensor[]) => Tensor) => {
+    const leaves = inputs.map((t) => t.clone().requiresGrad_());
+    const ex = extra ? extra.make() : [];
+    const y = f([...leaves, ...ex]);
+    y.backward(randnT(y.shape, 4242).to(y.device, y.dtype)); // the same upstream gradient for both
+    return { y: y.detach(), grads: leaves.map((l) => l.grad), ex };
+  };
+  const a = run(native);
+  const b = run(reference);
+  const close = (x: Tensor, e: Tensor, what: string) => {
+    const xa = Array.from(x.toArray() as Float64Array);
+    const ea = Array.from(e.toArray() as Float64Array);
+    expect(x.shape).toEqual(e.shape);
+    let worst = 0;
+    let at = -1;
+    for (let i = 0; i < ea.length; i++) {
+      const err = Math.abs(xa[i] - ea[i]) - (tol.atol + tol.rtol * Math.abs(ea[i]));
+      if (!(err <= 0) && (at < 0 || err > worst)) {
+        worst = err;
+        at = i;
+      }
+    }
+    if (at >= 0) throw new Error(`${label} ${what}: element ${at}: native ${xa[at]} vs reference ${ea[at]}`);
+  };
+  close(a.y, b.y, 'output');
+  a.grads.forEach((g, k) => {
+    const r = b.grads[k];
+    if (!g || !r) {
+      expect(!!g).toBe(!!r);
+      return;
+    }
+    close(g, r, `grad of input ${k}`);
+  });
+  a.ex.forEach((t, k) => close(t, b.ex[k], `in-place tensor ${k}`));
 }
