@@ -47,9 +47,8 @@ void dropout_typed(const T* x, T* y, int64_t n, const DropoutParams& p, bool bac
     return;
   }
   // Element / Channel forward, every backward: y = x * (keep ? scale : 0)
-  const double scale = p.kind == DropoutKind::Alpha
-                           ? 1.0 / std::sqrt((kSeluAlpha * kSeluAlpha * p.p + 1) * (1 - p.p))
-                           : 1.0 / (1.0 - p.p);
+  const double scale = p.kind == DropoutKind::Alpha ? 1.0 / std::sqrt((kSeluAlpha * kSeluAlpha * p.p + 1) * (1 - p.p))
+                                                    : 1.0 / (1.0 - p.p);
   const T S = T(scale);
   if (L == 1) {
 #pragma omp parallel for schedule(static) if (n > kParallelGrain / 4)

@@ -237,8 +237,7 @@ void grad_sums_segment(const T* g, const T* x, const T* y, int64_t len, double m
 
 // per channel: sg = sum g', sgx = sum g' * (x - mean), in double
 template <typename T>
-void bn_grad_sums(const T* g, const T* x, const T* y, const T* sm, const BatchNormParams& p, double* sg,
-                  double* sgx) {
+void bn_grad_sums(const T* g, const T* x, const T* y, const T* sm, const BatchNormParams& p, double* sg, double* sgx) {
   const int64_t N = p.N, C = p.C, L = p.L;
   const bool relu = p.relu;
   const BnBlocks bl(N, L);

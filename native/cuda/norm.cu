@@ -197,8 +197,8 @@ __global__ void bn_grad_sums_kernel(const T* __restrict__ g, const T* __restrict
 
 template <typename T>
 __global__ void bn_dx_kernel(const T* __restrict__ g, const T* __restrict__ x, const T* __restrict__ y,
-                             const T* __restrict__ sm, const double* __restrict__ coef, T* __restrict__ dx,
-                             int64_t C, int64_t L, bool relu, int64_t total) {
+                             const T* __restrict__ sm, const double* __restrict__ coef, T* __restrict__ dx, int64_t C,
+                             int64_t L, bool relu, int64_t total) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x) {
     const int64_t c = (i / L) % C;
     const T gg = relu && y[i] <= T(0) ? T(0) : g[i];
@@ -219,8 +219,8 @@ void batch_norm_backward_cuda(const TensorView& g, const TensorView& x, const Te
   dispatch_float("batch_norm_backward", x.dtype, [&](auto z) {
     using T = decltype(z);
     bn_grad_sums_kernel<T><<<unsigned(p.C), kThreads, 0, cuda::stream()>>>(
-        g.ptr<T>(), x.ptr<T>(), cptr<T>(y), cptr<T>(w), sm.ptr<T>(), si.ptr<T>(),
-        present(dw) ? dw.ptr<T>() : nullptr, present(db) ? db.ptr<T>() : nullptr, coef.p, sums, p);
+        g.ptr<T>(), x.ptr<T>(), cptr<T>(y), cptr<T>(w), sm.ptr<T>(), si.ptr<T>(), present(dw) ? dw.ptr<T>() : nullptr,
+        present(db) ? db.ptr<T>() : nullptr, coef.p, sums, p);
     TL_CUDA_LAUNCH_CHECK("batch_norm_backward");
     const int64_t total = p.N * p.C * p.L;
     if (!present(dx) || total == 0) return;
@@ -333,8 +333,8 @@ void row_norm_backward_cuda(const TensorView& g, const TensorView& x, const Tens
     using T = decltype(z);
     if (present(dx)) {
       Scratch s(2 * p.rows);
-      row_sums_kernel<T><<<unsigned(p.rows), kThreads, 0, cuda::stream()>>>(g.ptr<T>(), x.ptr<T>(), cptr<T>(w),
-                                                                             sm.ptr<T>(), s.p, p);
+      row_sums_kernel<T>
+          <<<unsigned(p.rows), kThreads, 0, cuda::stream()>>>(g.ptr<T>(), x.ptr<T>(), cptr<T>(w), sm.ptr<T>(), s.p, p);
       TL_CUDA_LAUNCH_CHECK("row_norm_backward");
       const int64_t total = p.rows * p.R;
       row_dx_kernel<T><<<cuda::blocks_for(total, kThreads), kThreads, 0, cuda::stream()>>>(

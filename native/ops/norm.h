@@ -35,8 +35,7 @@ TL_OP(batch_norm_forward, "input, weight?, bias?, runningMean?, runningVar?, out
 //  gradInput = weight * invstd * (g' - mean(g') - xhat * mean(g' * xhat)) in training,
 //              weight * invstd * g' in eval. Each of gradInput / gradWeight / gradBias is optional.
 TL_OP(batch_norm_backward,
-      "gradOutput, input, weight?, saveMean, saveInvstd, output?, gradInput?, gradWeight?, gradBias?",
-      BatchNormParams)
+      "gradOutput, input, weight?, saveMean, saveInvstd, output?, gradInput?, gradWeight?, gradBias?", BatchNormParams)
 
 // Row normalisation, the kernel of group, layer and instance norm: input viewed as [rows, R], one
 // mean / invstd per row (rows = N * G). Row k's element r uses the affine parameters at index
