@@ -28,6 +28,7 @@ export type OptTensorArg = TensorArg | null;
 export type Dims3 = [number, number, number];
 export type BinaryOpCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12;
 export type ConvAlgoCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
+export type DropoutKindCode = 0 | 1 | 2;
 export type RandomKindCode = 0 | 1 | 2;
 export type ReduceOpCode = 0 | 1 | 2 | 3 | 4 | 5;
 export type UnaryBackwardOpCode = 0 | 1 | 2;
@@ -36,6 +37,7 @@ export type UnaryOpCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12;
 export interface Enums {
   readonly BinaryOp: { readonly Add: 0; readonly Sub: 1; readonly Mul: 2; readonly Div: 3; readonly Pow: 4; readonly Eq: 5; readonly Ne: 6; readonly Lt: 7; readonly Le: 8; readonly Gt: 9; readonly Ge: 10; readonly Maximum: 11; readonly Minimum: 12 };
   readonly ConvAlgo: { readonly Auto: 0; readonly PerImage: 1; readonly Shifted: 2; readonly Im2col: 3; readonly Col2im: 4; readonly Pointwise: 5; readonly Batched: 6; readonly Depthwise: 7; readonly Winograd: 8 };
+  readonly DropoutKind: { readonly Element: 0; readonly Channel: 1; readonly Alpha: 2 };
   readonly RandomKind: { readonly Uniform: 0; readonly Normal: 1; readonly Bernoulli: 2 };
   readonly ReduceOp: { readonly Sum: 0; readonly Mean: 1; readonly Max: 2; readonly Min: 3; readonly Argmax: 4; readonly Argmin: 5 };
   readonly UnaryBackwardOp: { readonly Relu: 0; readonly Sigmoid: 1; readonly Tanh: 2 };
@@ -45,6 +47,8 @@ export interface Enums {
 export interface AdamParams { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; step: number; amsgrad: boolean; decoupled: boolean; maximize: boolean }
 /** ranges: N in [0, inf]; C in [0, inf]; H in [0, inf]; W in [0, inf]; OH in [0, inf]; OW in [0, inf]; kh in [1, inf]; kw in [1, inf]; sh in [1, inf]; sw in [1, inf]; ph in [0, inf]; pw in [0, inf]; divisorOverride in [0, inf] */
 export interface AvgPool2dParams { N: number; C: number; H: number; W: number; OH: number; OW: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; countIncludePad: boolean; divisorOverride: number }
+/** ranges: N in [0, inf]; C in [0, inf]; L in [0, inf]; momentum in [0, 1]; eps in [0, inf] */
+export interface BatchNormParams { N: number; C: number; L: number; training: boolean; relu: boolean; momentum: number; eps: number }
 export interface BinaryParams { op: BinaryOpCode; inputStrides: number[]; otherStrides: number[] }
 /** ranges: N in [0, inf]; C in [1, inf]; OC in [1, inf]; groups in [1, inf]; in in [0, inf]; kernel in [1, inf]; out in [0, inf]; stride in [1, inf]; pad in [0, inf]; dilation in [1, inf] */
 export interface ConvParams { N: number; C: number; OC: number; groups: number; in: Dims3; kernel: Dims3; out: Dims3; stride: Dims3; pad: Dims3; dilation: Dims3; algo: ConvAlgoCode; relu: boolean; packed: boolean }
@@ -52,6 +56,8 @@ export interface ConvParams { N: number; C: number; OC: number; groups: number; 
 export interface CopyStridedParams { srcStrides: number[]; outStrides: number[]; shape: number[] }
 /** ranges: outer in [0, inf]; n in [0, inf]; inner in [0, inf] */
 export interface CumsumParams { outer: number; n: number; inner: number; reverse: boolean }
+/** ranges: p in [0, 1]; L in [1, inf]; seed in [0, inf]; offset in [0, inf] */
+export interface DropoutParams { kind: DropoutKindCode; p: number; L: number; seed: number; offset: number }
 export interface FillParams { value: number }
 /** ranges: batch in [0, inf]; M in [0, inf]; N in [0, inf]; K in [0, inf]; strideA in [0, inf]; strideB in [0, inf]; strideC in [0, inf] */
 export interface MatmulParams { batch: number; M: number; N: number; K: number; transA: boolean; transB: boolean; strideA: number; strideB: number; strideC: number; alpha: number; beta: number }
@@ -64,6 +70,8 @@ export interface Pool2dParams { N: number; C: number; H: number; W: number; OH: 
 export interface RandomParams { kind: RandomKindCode; a: number; b: number; seed: number; offset: number }
 /** ranges: outer in [0, inf]; r in [0, inf]; inner in [0, inf] */
 export interface ReduceParams { op: ReduceOpCode; outer: number; r: number; inner: number }
+/** ranges: rows in [0, inf]; R in [1, inf]; G in [1, inf]; L in [1, inf]; eps in [0, inf] */
+export interface RowNormParams { rows: number; R: number; G: number; L: number; eps: number }
 export interface SgdParams { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; firstStep: boolean; maximize: boolean }
 /** ranges: outer in [0, inf]; C in [0, inf]; inner in [0, inf] */
 export interface SoftmaxParams { outer: number; C: number; inner: number; log: boolean }
@@ -77,6 +85,8 @@ export interface Ops {
   adaptiveMaxPool2dForward(input: TensorArg, out: TensorArg, indices: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   avgPool2dBackward(gradOutput: TensorArg, gradInput: TensorArg, avgPool2dParams: AvgPool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   avgPool2dForward(input: TensorArg, out: TensorArg, avgPool2dParams: AvgPool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  batchNormBackward(gradOutput: TensorArg, input: TensorArg, weight: OptTensorArg, saveMean: TensorArg, saveInvstd: TensorArg, output: OptTensorArg, gradInput: OptTensorArg, gradWeight: OptTensorArg, gradBias: OptTensorArg, batchNormParams: BatchNormParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  batchNormForward(input: TensorArg, weight: OptTensorArg, bias: OptTensorArg, runningMean: OptTensorArg, runningVar: OptTensorArg, out: TensorArg, saveMean: TensorArg, saveInvstd: TensorArg, batchNormParams: BatchNormParams): void; // kernels: cpu float32, float64; cuda float32, float64
   binary(input: TensorArg, other: TensorArg, out: TensorArg, binaryParams: BinaryParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
   conv2dReluMaxPool2dBackwardInput(gradOutput: TensorArg, output: TensorArg, tap: TensorArg, weight: TensorArg, gradInput: TensorArg, convParams: ConvParams, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   conv2dReluMaxPool2dBackwardWeight(gradOutput: TensorArg, output: TensorArg, tap: TensorArg, input: TensorArg, gradWeight: TensorArg, gradBias: OptTensorArg, convParams: ConvParams, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
@@ -88,6 +98,8 @@ export interface Ops {
   convPackWeight(weight: TensorArg, out: TensorArg, convParams: ConvParams): void; // kernels: cpu float32, float64; cuda none
   copyStrided(src: TensorArg, out: TensorArg, copyStridedParams: CopyStridedParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
   cumsum(input: TensorArg, out: TensorArg, cumsumParams: CumsumParams): void; // kernels: cpu float32, float64, int64; cuda float32, float64, int64
+  dropoutBackward(gradOutput: TensorArg, gradInput: TensorArg, dropoutParams: DropoutParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  dropoutForward(input: TensorArg, out: TensorArg, dropoutParams: DropoutParams): void; // kernels: cpu float32, float64; cuda float32, float64
   fill(out: TensorArg, fillParams: FillParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
   linearForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg): void; // kernels: cpu float32, float64; cuda float32, float64
   matmul(input: TensorArg, other: TensorArg, out: TensorArg, matmulParams: MatmulParams): void; // kernels: cpu float32, float64; cuda float32, float64
@@ -101,6 +113,8 @@ export interface Ops {
   reduce(input: TensorArg, out: TensorArg, reduceParams: ReduceParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
   reluMaxPool2dBackward(gradOutput: TensorArg, output: TensorArg, tap: TensorArg, gradInput: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   reluMaxPool2dForward(input: TensorArg, out: TensorArg, tap: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  rowNormBackward(gradOutput: TensorArg, input: TensorArg, weight: OptTensorArg, saveMean: TensorArg, saveInvstd: TensorArg, gradInput: OptTensorArg, gradWeight: OptTensorArg, gradBias: OptTensorArg, rowNormParams: RowNormParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  rowNormForward(input: TensorArg, weight: OptTensorArg, bias: OptTensorArg, out: TensorArg, saveMean: TensorArg, saveInvstd: TensorArg, rowNormParams: RowNormParams): void; // kernels: cpu float32, float64; cuda float32, float64
   sgdStep(param: TensorArg, grad: TensorArg, momentumBuffer: OptTensorArg, sgdParams: SgdParams): void; // kernels: cpu float32, float64; cuda float32, float64
   softmax(input: TensorArg, out: TensorArg, softmaxParams: SoftmaxParams): void; // kernels: cpu float32, float64; cuda float32, float64
   softmaxBackward(output: TensorArg, gradOutput: TensorArg, gradInput: TensorArg, softmaxParams: SoftmaxParams): void; // kernels: cpu float32, float64; cuda float32, float64

@@ -56,6 +56,9 @@ export const GRAD_OPS = [
   // pooling
   'MaxPool2DWithIndicesBackward', 'ReluMaxPool2dBackward', 'AvgPool2DBackward', 'AdaptiveAvgPool2DBackward',
   'AdaptiveMaxPool2DBackward', 'MaxUnpool2DBackward',
+  // normalisation and dropout
+  'BatchNormBackward', 'BatchNormReluBackward', 'LayerNormBackward', 'GroupNormBackward', 'InstanceNormBackward',
+  'DropoutBackward',
   // activations and losses
   'SoftmaxBackward', 'LogSoftmaxBackward', 'NllLossBackward',
 ] as const;

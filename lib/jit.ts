@@ -98,9 +98,9 @@ function parents(root: Module): Map<Module, [Module, string]> {
   return out;
 }
 
-/** For every tensor in the graph that ends at `outputs`, the ops of the nodes that take it as an input. */
-function consumers(outputs: Tensor[]): Map<Tensor, string[]> {
-  const uses = new Map<Tensor, string[]>();
+/** For every tensor in the graph that ends at `outputs`, the nodes that take it as an input. */
+function consumers(outputs: Tensor[]): Map<Tensor, GradFn[]> {
+  const uses = new Map<Tensor, GradFn[]>();
   const seen = new Set<GradFn>();
   const stack = outputs.map((t) => t.gradFn).filter((f): f is GradFn => !!f);
   while (stack.length) {
@@ -110,7 +110,7 @@ function consumers(outputs: Tensor[]): Map<Tensor, string[]> {
     for (const t of f.inputs) {
       if (!t) continue;
       const u = uses.get(t) ?? [];
-      u.push(f.op);
+      u.push(f);
       uses.set(t, u);
       if (t.gradFn) stack.push(t.gradFn);
     }
@@ -183,14 +183,20 @@ export function freeze<M extends Module>(module: M, exampleInput: Tensor | unkno
   }
   if (!outputs.length) invalidArg('module', 'a module whose forward returns tensors', module);
   const uses = consumers(outputs);
-  const useCount = (t: Tensor | null) => (t ? (uses.get(t) ?? []).length : 0);
   const owner = parents(m);
   for (const info of infos.values()) {
-    // a BN folds only when the conv's output went to it alone (and only once)
-    if (info.bn && useCount(info.out) !== 1) info.bn = null;
-    const last = info.bn ? info.bnOut : info.out;
-    const lastUses = last ? uses.get(last) ?? [] : [];
-    const relu = lastUses.length > 0 && lastUses.every((op) => op === 'ReluBackward');
+    // The nodes of the BN's own call read the conv output: BatchNormBackward, or BatchNormReluBackward
+    // when relu(batchNorm(y)) fused its backward (lib/ops/fusion.ts; it stands for a ReLU reading the
+    // BN's output, whose own node then is not in the graph at all).
+    const outUses = info.out ? uses.get(info.out) ?? [] : [];
+    const bn = info.bn;
+    const ofBn = (f: GradFn) => !!bn && (f.op === 'BatchNormBackward' || f.op === 'BatchNormReluBackward') && f.inputs[1] === bn.weight;
+    // a BN folds only when nothing but its own call read the conv's output
+    if (bn && (!outUses.length || !outUses.every(ofBn))) info.bn = null;
+    const lastUses = info.bn
+      ? [...(info.bnOut ? uses.get(info.bnOut) ?? [] : []), ...outUses.filter((f) => f.op === 'BatchNormReluBackward')]
+      : outUses;
+    const relu = lastUses.length > 0 && lastUses.every((f) => f.op === 'ReluBackward' || f.op === 'BatchNormReluBackward');
     const { weight, bias } = fold(info.conv, info.bn);
     const c = info.conv;
     const frozen = new FrozenConv(c.weight.ndim - 2 as Nd, weight, bias, { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups },

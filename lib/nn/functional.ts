@@ -7,4 +7,4 @@ export { dropout, dropout2d, dropout3d, alphaDropout } from '../ops/dropout';
 export { relu, sigmoid, tanh } from '../ops/elementwise';
 export { softmax, logSoftmax, selu, prelu } from '../ops/activation';
 export { crossEntropy, nllLoss, mseLoss } from '../ops/loss';
-export { batchNorm, layerNorm, groupNorm, instanceNorm } from '../ops/norm';
+export { batchNorm, batchNormRelu, layerNorm, groupNorm, instanceNorm } from '../ops/norm';

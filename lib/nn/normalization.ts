@@ -1,4 +1,4 @@
-// lib/nn/normalization.ts — BatchNorm1d/2d, LayerNorm, GroupNorm, InstanceNorm2d modules with
+// lib/nn/normalization.ts — BatchNorm1d/2d/3d, LayerNorm, GroupNorm, InstanceNorm2d modules with
 // PyTorch's parameters, buffers (runningMean, runningVar, numBatchesTracked) and defaults.
 // The buffers are camelCase attributes here and PyTorch's running_mean / running_var /
 // num_batches_tracked (int64, shape []) in stateDict() keys (see RUNNING_STATS_NAMES and
@@ -76,6 +76,9 @@ export class BatchNorm1d extends BatchNormBase {
 }
 export class BatchNorm2d extends BatchNormBase {
   protected readonly ranks = [4];
+}
+export class BatchNorm3d extends BatchNormBase {
+  protected readonly ranks = [5];
 }
 
 export class LayerNorm extends Module {

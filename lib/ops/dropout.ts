@@ -1,11 +1,16 @@
 // lib/ops/dropout.ts — dropout variants, identity outside training: dropout zeroes elements with
 // probability p and scales the rest by 1/(1-p); dropout2d/3d zero whole channels; alphaDropout keeps
-// SELU's self-normalisation. Masks come from the seeded counter-based generator.
+// SELU's self-normalisation. One native pass (native/ops/dropout.h) draws the mask from the seeded
+// counter-based generator (lib/random.ts: one counter per mask unit, reserved with nextRandom, so the
+// masks are the very ones of a Bernoulli native.random mask) and applies it; the backward
+// regenerates the mask from the same (seed, offset) instead of storing it. p = 1 draws nothing.
 import { native, enums } from '../binding';
+import type { DropoutParams } from '../../binding';
 import { invalidArg, dtypeError, shapeError, checkOptions } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
+import { record } from '../autograd';
 import { nextRandom } from '../random';
-import { mul, add } from './elementwise';
+import { mul } from './elementwise';
 
 export interface DropoutOptions {
   p?: number;
@@ -16,6 +21,23 @@ export function checkP(p: unknown): number {
   return p as number;
 }
 
+/** Runs the fused kernel: mask units of L elements (units = numel / L counters of the generator). */
+function runDropout(input: Tensor, kind: DropoutParams['kind'], p: number, L: number, units: number): Tensor {
+  const [seed, offset] = nextRandom(units);
+  const params: DropoutParams = { kind, p, L: Math.max(L, 1), seed, offset };
+  const x = input.contiguous();
+  const out = Tensor.empty(input.shape.slice(), input.dtype, input.device);
+  native.dropoutForward(x.arg(), out.arg(), params);
+  if (x !== input) x.dispose();
+  return record(out, [input], 'DropoutBackward', (g) => {
+    const gc = g.contiguous();
+    const dx = Tensor.empty(input.shape.slice(), input.dtype, input.device);
+    native.dropoutBackward(gc.arg(), dx.arg(), params);
+    if (gc !== g) gc.dispose();
+    return [dx];
+  });
+}
+
 export function dropout(input: Tensor, opts: DropoutOptions = {}): Tensor {
   opts = checkOptions('opts', opts);
   checkTensor('input', input);
@@ -23,22 +45,10 @@ export function dropout(input: Tensor, opts: DropoutOptions = {}): Tensor {
   const training = opts.training ?? true;
   if (!training || p === 0) return input;
   if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
-  const mask = scaledMask(input.shape.slice(), p, input);
-  const y = mul(input, mask);
-  if (y.gradFn) y.gradFn.name = `${y.gradFn.op}(dropout)`; // display only: the node is mul's
-  return y;
+  if (p === 1) return mul(input, 0);
+  return runDropout(input, enums.DropoutKind.Element, p, 1, input.numel());
 }
 
-/** Keep-mask of `shape` scaled by 1/(1-p) (all zeros when p = 1), from the seeded generator. */
-function scaledMask(shape: number[], p: number, like: Tensor): Tensor {
-  const mask = Tensor.empty(shape, like.dtype, like.device);
-  if (p === 1) native.fill(mask.arg(), { value: 0 });
-  else {
-    const [seed, off] = nextRandom(mask.numel());
-    native.random(mask.arg(), { kind: enums.RandomKind.Bernoulli, a: 1 - p, b: 1 / (1 - p), seed, offset: off });
-  }
-  return mask;
-}
 /** Zeroes whole channels: one draw per (N, C) for inputs [N, C, ...spatial] (or [C, ...] unbatched). */
 function channelDropout(name: string, input: Tensor, opts: DropoutOptions, spatial: number): Tensor {
   opts = checkOptions('opts', opts);
@@ -48,10 +58,10 @@ function channelDropout(name: string, input: Tensor, opts: DropoutOptions, spati
   if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
   if (input.ndim !== spatial + 1 && input.ndim !== spatial + 2)
     shapeError('input', `a ${spatial + 1}-D (unbatched) or ${spatial + 2}-D tensor for ${name}`, input);
-  const lead = input.ndim - spatial;
-  const shape = input.shape.map((s, i) => (i < lead ? s : 1));
-  const mask = scaledMask(shape, p, input);
-  return mul(input, mask);
+  if (p === 1) return mul(input, 0);
+  const L = input.shape.slice(input.ndim - spatial).reduce((a, b) => a * b, 1);
+  const units = input.shape.slice(0, input.ndim - spatial).reduce((a, b) => a * b, 1);
+  return runDropout(input, enums.DropoutKind.Channel, p, L, units);
 }
 export function dropout2d(input: Tensor, opts: DropoutOptions = {}): Tensor {
   return channelDropout('dropout2d', input, opts, 2);
@@ -67,12 +77,5 @@ export function alphaDropout(input: Tensor, opts: DropoutOptions = {}): Tensor {
   if (!(opts.training ?? true) || p === 0) return input;
   if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
   if (p === 1) return mul(input, 0);
-  const alpha = 1.7580993408473766; // -SELU's negative saturation value (scale * alpha)
-  const a = 1 / Math.sqrt((alpha * alpha * p + 1) * (1 - p));
-  const keep = Tensor.empty(input.shape.slice(), input.dtype, input.device);
-  const [seed, off] = nextRandom(keep.numel());
-  native.random(keep.arg(), { kind: enums.RandomKind.Bernoulli, a: 1 - p, b: 1, seed, offset: off });
-  // out = x * (keep * a) + ((keep - 1) * alpha * a + alpha * a * p)
-  const b = add(mul(add(keep, -1), alpha * a), alpha * a * p);
-  return add(mul(input, mul(keep, a)), b);
+  return runDropout(input, enums.DropoutKind.Alpha, p, 1, input.numel());
 }

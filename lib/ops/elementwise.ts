@@ -6,6 +6,7 @@ import type { BinaryOpCode, UnaryOpCode, UnaryBackwardOpCode } from '../../bindi
 import { typeArg, shapeError, checkOptions } from '../errors';
 import { Tensor, DType, isFloating, checkTensor } from '../tensor';
 import { full } from '../creation';
+import { bnReluHooks } from './fusion';
 import { record, isGradEnabled } from '../autograd';
 import { sum } from './reduce';
 
@@ -252,6 +253,14 @@ export function relu(a: Tensor): Tensor {
   if (!isGradEnabled() && nonNegative.has(a)) return a.view(a.shape); // relu(relu(x)) = relu(x): no pass
   const x = a.contiguous();
   const out = rawUnary(UN.Relu, x);
+  // relu(batchNorm(...)): record the batch norm's backward with the relu mask, straight to its inputs
+  // (one node instead of relu's mask pass and the batch norm's; the batch-norm node stays for any
+  // other consumer of its output, and gradients add up as they would through both nodes)
+  const hook = a.gradFn && a.gradFn.op === 'BatchNormBackward' ? bnReluHooks.get(a.gradFn) : undefined;
+  if (hook) {
+    const f = hook(out);
+    return record(out, f.inputs, f.op, f.backward);
+  }
   return record(out, [a], 'ReluBackward', (g) => [unaryBackward(enums.UnaryBackwardOp.Relu, x, g)]);
 }
 export function sigmoid(a: Tensor): Tensor {

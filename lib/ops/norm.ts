@@ -1,46 +1,43 @@
-// lib/ops/norm.ts — batch, layer, group and instance normalisation, composed from the
-// differentiable elementwise and reduction ops (so their gradients come from the tape), with
-// PyTorch's semantics: biased variance to normalise, unbiased variance in the running estimate,
-// running statistics updated in place without gradient. Dedicated fused kernels are future work.
+// lib/ops/norm.ts — batch, layer, group and instance normalisation on the native kernels of
+// native/ops/norm.h, with PyTorch's semantics: biased variance to normalise, unbiased variance in
+// the running estimate, running statistics updated in place (by the kernel, without gradient).
+// BatchNorm: one Welford pass for the statistics plus one fused normalise+affine(+relu) pass;
+// backward in two passes. Layer / group / instance norm share the row-norm kernel (one mean and
+// invstd per row). Every op records one node whose backward calls the native backward kernel
+// (first-order gradients; the nodes are not themselves differentiable). relu(batchNorm(x)) is fused
+// in the backward (see bnReluHooks and E.relu); F.batchNormRelu fuses the forward too.
+import { native } from '../binding';
+import type { BatchNormParams, RowNormParams } from '../../binding';
 import { invalidArg, dtypeError, shapeError, checkOptions } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
-import { noGrad } from '../autograd';
-import { sub, mul, add, div, sqrt } from './elementwise';
+import { noGrad, record } from '../autograd';
+import { bnReluHooks } from './fusion';
+import { add, mul, pow } from './elementwise';
 import { mean } from './reduce';
 
 function checkFloat(name: string, t: Tensor): void {
   if (!isFloating(t.dtype)) dtypeError(name, 'a floating-point tensor', t);
 }
-function checkVec(name: string, t: Tensor | null | undefined, n: number, dtype: string): void {
+function checkVec(name: string, t: Tensor | null | undefined, n: number, x: Tensor): void {
   if (!t) return;
   checkTensor(name, t);
   if (t.numel() !== n) shapeError(name, `a tensor of ${n} elements`, t);
-  if (t.dtype !== dtype) dtypeError(name, `a ${dtype} tensor`, t);
+  if (t.dtype !== x.dtype) dtypeError(name, `a ${x.dtype} tensor`, t);
+  if (t.device !== x.device) invalidArg(name, `a tensor on the input's device (${x.device})`, t);
 }
-/** (x - mean) / sqrt(var + eps) over `dims`, returning the normalised tensor and the statistics. */
-function normalise(x: Tensor, dims: number[], eps: number): { y: Tensor; mu: Tensor; varBiased: Tensor; count: number } {
-  const mu = mean(x, dims, true);
-  const d = sub(x, mu);
-  const varBiased = mean(mul(d, d), dims, true);
-  const y = div(d, sqrt(add(varBiased, eps)));
-  const count = dims.reduce((a, k) => a * x.shape[k], 1);
-  return { y, mu, varBiased, count };
+function checkEps(eps: unknown): number {
+  if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) invalidArg('eps', 'a positive number', eps);
+  return eps as number;
 }
-function affine(y: Tensor, weight: Tensor | null | undefined, bias: Tensor | null | undefined, shape: number[]): Tensor {
-  let out = y;
-  if (weight) out = mul(out, weight.reshape(shape));
-  if (bias) out = add(out, bias.reshape(shape));
-  return out;
-}
-/** running = (1 - momentum) * running + momentum * value, in place, no gradient. */
-function updateRunning(running: Tensor, value: Tensor, momentum: number): void {
-  noGrad(() => {
-    const v = value.reshape([running.numel()]).to(running.dtype);
-    const r = add(mul(running, 1 - momentum), mul(v, momentum));
-    running.copy_(r);
-    r.dispose();
-  });
-}
+const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
+/** A contiguous tensor with t's data (t itself when it already is). */
+const contig = (t: Tensor | null | undefined): Tensor | null => (t ? (t.isContiguous() ? t : t.contiguous()) : null);
+const argOf = (t: Tensor | null) => (t ? t.arg() : null);
+const disposeCopy = (c: Tensor | null, t: Tensor | null | undefined) => {
+  if (c && c !== t) c.dispose();
+};
+
+// ---- batch normalisation ------------------------------------------------------------------------------
 
 export interface BatchNormOptions {
   weight?: Tensor | null;
@@ -49,34 +46,124 @@ export interface BatchNormOptions {
   momentum?: number;
   eps?: number;
 }
+
+/** What a BatchNormBackward node keeps: enough to run the backward kernel, with or without relu. */
+interface BnSaved {
+  x: Tensor;
+  weight: Tensor | null;
+  bias: Tensor | null;
+  saveMean: Tensor;
+  saveInvstd: Tensor;
+  params: BatchNormParams;
+}
+
+/** The gradients of x, weight and bias (null where not required) for output gradient g. */
+function bnBackward(s: BnSaved, g: Tensor, relu: boolean, y: Tensor | null): (Tensor | null)[] {
+  const { x, weight, bias } = s;
+  const gc = g.contiguous();
+  const dx = x.requiresGrad ? Tensor.empty(x.shape.slice(), x.dtype, x.device) : null;
+  const dw = weight && weight.requiresGrad ? Tensor.empty(weight.shape.slice(), x.dtype, x.device) : null;
+  const db = bias && bias.requiresGrad ? Tensor.empty(bias.shape.slice(), x.dtype, x.device) : null;
+  const wc = contig(weight);
+  native.batchNormBackward(gc.arg(), s.x.arg(), argOf(wc), s.saveMean.arg(), s.saveInvstd.arg(), relu ? y!.arg() : null,
+    argOf(dx), argOf(dw), argOf(db), { ...s.params, relu });
+  if (gc !== g) gc.dispose();
+  disposeCopy(wc, weight);
+  return [dx, dw, db];
+}
+
+function batchNormImpl(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions, relu: boolean): Tensor {
+  opts = checkOptions('opts', opts);
+  checkTensor('input', input);
+  checkFloat('input', input);
+  if (input.ndim < 2) invalidArg('input', 'a tensor [N, C, ...] of at least 2 dimensions', input);
+  const [N, C] = input.shape;
+  const L = prod(input.shape.slice(2));
+  const training = opts.training ?? false;
+  if (typeof training !== 'boolean') invalidArg('training', 'a boolean', training);
+  const momentum = opts.momentum ?? 0.1;
+  if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) invalidArg('momentum', 'a number in [0, 1]', momentum);
+  const eps = checkEps(opts.eps ?? 1e-5);
+  checkVec('runningMean', runningMean, C, input);
+  checkVec('runningVar', runningVar, C, input);
+  checkVec('weight', opts.weight, C, input);
+  checkVec('bias', opts.bias, C, input);
+  if (!training && (!runningMean || !runningVar)) invalidArg('runningMean', 'running statistics when training is false', runningMean);
+  if (training && N * L <= 1) shapeError('input', `more than 1 value per channel in training (got shape [${input.shape.join(', ')}])`, input);
+  const weight = opts.weight ?? null;
+  const bias = opts.bias ?? null;
+  const params: BatchNormParams = { N, C, L, training, relu, momentum, eps };
+  const x = input.contiguous();
+  const out = Tensor.empty(input.shape.slice(), input.dtype, input.device);
+  const saveMean = Tensor.empty([C], input.dtype, input.device);
+  const saveInvstd = Tensor.empty([C], input.dtype, input.device);
+  const [wc, bc] = [contig(weight), contig(bias)];
+  // running statistics are updated in place by the kernel (through a contiguous copy if need be)
+  const [rm, rv] = [contig(runningMean), contig(runningVar)];
+  native.batchNormForward(x.arg(), argOf(wc), argOf(bc), argOf(rm), argOf(rv), out.arg(), saveMean.arg(), saveInvstd.arg(), params);
+  disposeCopy(wc, weight);
+  disposeCopy(bc, bias);
+  if (training) {
+    noGrad(() => {
+      if (rm && rm !== runningMean) runningMean!.copy_(rm);
+      if (rv && rv !== runningVar) runningVar!.copy_(rv);
+    });
+  }
+  disposeCopy(rm, runningMean);
+  disposeCopy(rv, runningVar);
+  const saved: BnSaved = { x, weight, bias, saveMean, saveInvstd, params };
+  const inputs = [input, weight, bias];
+  if (relu) return record(out, inputs, 'BatchNormReluBackward', (g) => bnBackward(saved, g, true, out));
+  const y = record(out, inputs, 'BatchNormBackward', (g) => bnBackward(saved, g, false, null));
+  // relu(y) may send its gradient straight to (input, weight, bias) with the relu mask (E.relu)
+  if (y.gradFn) {
+    bnReluHooks.set(y.gradFn, (reluOut: Tensor) => ({
+      inputs,
+      op: 'BatchNormReluBackward',
+      backward: (g: Tensor) => bnBackward(saved, g, true, reluOut),
+    }));
+  }
+  return y;
+}
+
 /** F.batchNorm over [N, C, *]: batch statistics in training (updating the running ones), else running ones. */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}): Tensor {
-  opts = checkOptions('opts', opts);
-  checkTensor('input', x);
-  checkFloat('input', x);
-  if (x.ndim < 2) invalidArg('input', 'a tensor [N, C, ...] of at least 2 dimensions', x);
-  const C = x.shape[1];
-  const training = opts.training ?? false;
-  const momentum = opts.momentum ?? 0.1;
-  const eps = opts.eps ?? 1e-5;
-  if (!(eps > 0)) invalidArg('eps', 'a positive number', eps);
-  checkVec('runningMean', runningMean, C, x.dtype);
-  checkVec('runningVar', runningVar, C, x.dtype);
-  checkVec('weight', opts.weight, C, x.dtype);
-  checkVec('bias', opts.bias, C, x.dtype);
-  const bshape = x.shape.map((s, i) => (i === 1 ? C : 1));
-  if (!training) {
-    if (!runningMean || !runningVar) invalidArg('runningMean', 'running statistics when training is false', runningMean);
-    const y = div(sub(x, runningMean.reshape(bshape)), sqrt(add(runningVar.reshape(bshape), eps)));
-    return affine(y, opts.weight, opts.bias, bshape);
-  }
-  const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
-  const count = dims.reduce((a, k) => a * x.shape[k], 1);
-  if (count <= 1) shapeError('input', `more than 1 value per channel in training (got shape [${x.shape.join(', ')}])`, x);
-  const { y, mu, varBiased } = normalise(x, dims, eps);
-  if (runningMean) updateRunning(runningMean, mu, momentum);
-  if (runningVar) noGrad(() => updateRunning(runningVar, mul(varBiased, count / (count - 1)), momentum));
-  return affine(y, opts.weight, opts.bias, bshape);
+  return batchNormImpl(x, runningMean, runningVar, opts, false);
+}
+/**
+ * relu(batchNorm(x, ...)) in one native pass forward (the normalised values are never written
+ * before the relu) and a backward that applies the relu mask inside the batch-norm backward; the
+ * values and gradients are those of the two ops one after the other.
+ */
+export function batchNormRelu(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}): Tensor {
+  return batchNormImpl(x, runningMean, runningVar, opts, true);
+}
+
+// ---- row normalisation: layer, group, instance ------------------------------------------------------------
+
+/** Runs the row-norm kernel on x viewed as [rows, R] and records `op` for (input, weight, bias). */
+function rowNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, p: RowNormParams,
+  op: 'LayerNormBackward' | 'GroupNormBackward' | 'InstanceNormBackward'): { y: Tensor; saveMean: Tensor; saveInvstd: Tensor } {
+  const x = input.contiguous();
+  const y = Tensor.empty(input.shape.slice(), input.dtype, input.device);
+  const saveMean = Tensor.empty([p.rows], input.dtype, input.device);
+  const saveInvstd = Tensor.empty([p.rows], input.dtype, input.device);
+  const [wc, bc] = [contig(weight), contig(bias)];
+  native.rowNormForward(x.arg(), argOf(wc), argOf(bc), y.arg(), saveMean.arg(), saveInvstd.arg(), p);
+  disposeCopy(wc, weight);
+  disposeCopy(bc, bias);
+  record(y, [input, weight, bias], op, (g) => {
+    const gc = g.contiguous();
+    const dx = input.requiresGrad ? Tensor.empty(input.shape.slice(), input.dtype, input.device) : null;
+    const dw = weight && weight.requiresGrad ? Tensor.empty(weight.shape.slice(), input.dtype, input.device) : null;
+    const db = bias && bias.requiresGrad ? Tensor.empty(bias.shape.slice(), input.dtype, input.device) : null;
+    const w = contig(weight);
+    native.rowNormBackward(gc.arg(), x.arg(), argOf(w), saveMean.arg(), saveInvstd.arg(), argOf(dx), argOf(dw), argOf(db), p);
+    if (gc !== g) gc.dispose();
+    disposeCopy(w, weight);
+    return [dx, dw, db];
+  });
+  return { y, saveMean, saveInvstd };
 }
 
 /** F.layerNorm: normalises over the trailing dims given by normalizedShape. */
@@ -90,12 +177,11 @@ export function layerNorm(x: Tensor, normalizedShape: number | number[], opts: {
   const tail = x.shape.slice(x.ndim - ns.length);
   if (x.ndim < ns.length || tail.join() !== ns.join())
     shapeError('normalizedShape', `the trailing dimensions of the input [${x.shape.join(', ')}]`, normalizedShape);
-  const n = ns.reduce((a, b) => a * b, 1);
-  checkVec('weight', opts.weight, n, x.dtype);
-  checkVec('bias', opts.bias, n, x.dtype);
-  const dims = ns.map((_, i) => x.ndim - ns.length + i);
-  const { y } = normalise(x, dims, opts.eps ?? 1e-5);
-  return affine(y, opts.weight, opts.bias, ns);
+  const R = prod(ns);
+  checkVec('weight', opts.weight, R, x);
+  checkVec('bias', opts.bias, R, x);
+  const eps = checkEps(opts.eps ?? 1e-5);
+  return rowNorm(x, opts.weight ?? null, opts.bias ?? null, { rows: x.numel() / R, R, G: 1, L: 1, eps }, 'LayerNormBackward').y;
 }
 
 /** F.groupNorm over [N, C, *] with C divisible by numGroups. */
@@ -107,12 +193,13 @@ export function groupNorm(x: Tensor, numGroups: number, opts: { weight?: Tensor 
   const [N, C] = x.shape;
   if (!Number.isInteger(numGroups) || numGroups < 1 || C % numGroups !== 0)
     invalidArg('numGroups', `a positive divisor of the input channels (${C})`, numGroups);
-  checkVec('weight', opts.weight, C, x.dtype);
-  checkVec('bias', opts.bias, C, x.dtype);
-  const g = x.reshape([N, numGroups, -1]);
-  const { y } = normalise(g, [2], opts.eps ?? 1e-5);
-  const bshape = x.shape.map((s, i) => (i === 1 ? C : 1));
-  return affine(y.reshape(x.shape), opts.weight, opts.bias, bshape);
+  checkVec('weight', opts.weight, C, x);
+  checkVec('bias', opts.bias, C, x);
+  const eps = checkEps(opts.eps ?? 1e-5);
+  const L = prod(x.shape.slice(2));
+  const p: RowNormParams = { rows: N * numGroups, R: (C / numGroups) * L, G: numGroups, L: Math.max(L, 1), eps };
+  if (L === 0 || N === 0) return mul(x, 1); // nothing to normalise
+  return rowNorm(x, opts.weight ?? null, opts.bias ?? null, p, 'GroupNormBackward').y;
 }
 
 export interface InstanceNormOptions extends BatchNormOptions {
@@ -126,24 +213,37 @@ export function instanceNorm(x: Tensor, opts: InstanceNormOptions = {}): Tensor 
   checkTensor('input', x);
   checkFloat('input', x);
   if (x.ndim < 3) invalidArg('input', 'a tensor [N, C, L...] of at least 3 dimensions', x);
-  const C = x.shape[1];
-  const eps = opts.eps ?? 1e-5;
-  const bshape = x.shape.map((s, i) => (i === 1 ? C : 1));
+  const [N, C] = x.shape;
+  const eps = checkEps(opts.eps ?? 1e-5);
   const useInput = opts.useInputStats ?? true;
-  checkVec('runningMean', opts.runningMean, C, x.dtype);
-  checkVec('runningVar', opts.runningVar, C, x.dtype);
-  checkVec('weight', opts.weight, C, x.dtype);
-  checkVec('bias', opts.bias, C, x.dtype);
+  checkVec('runningMean', opts.runningMean, C, x);
+  checkVec('runningVar', opts.runningVar, C, x);
+  checkVec('weight', opts.weight, C, x);
+  checkVec('bias', opts.bias, C, x);
   if (!useInput) {
     if (!opts.runningMean || !opts.runningVar) invalidArg('runningMean', 'running statistics when useInputStats is false', opts.runningMean);
-    const y = div(sub(x, opts.runningMean.reshape(bshape)), sqrt(add(opts.runningVar.reshape(bshape), eps)));
-    return affine(y, opts.weight, opts.bias, bshape);
+    // the running statistics of every sample: batch norm in eval mode
+    return batchNorm(x, opts.runningMean, opts.runningVar, { weight: opts.weight, bias: opts.bias, training: false, eps });
   }
-  const dims = x.shape.map((_, i) => i).slice(2);
-  const count = dims.reduce((a, k) => a * x.shape[k], 1);
-  const { y, mu, varBiased } = normalise(x, dims, eps);
+  const L = prod(x.shape.slice(2));
   const momentum = opts.momentum ?? 0.1;
-  if (opts.runningMean) noGrad(() => updateRunning(opts.runningMean!, mean(mu, [0]), momentum));
-  if (opts.runningVar) noGrad(() => updateRunning(opts.runningVar!, mean(mul(varBiased, count / Math.max(count - 1, 1)), [0]), momentum));
-  return affine(y, opts.weight, opts.bias, bshape);
+  if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) invalidArg('momentum', 'a number in [0, 1]', momentum);
+  const { y, saveMean, saveInvstd } = rowNorm(x, opts.weight ?? null, opts.bias ?? null, { rows: N * C, R: L, G: C, L, eps }, 'InstanceNormBackward');
+  // running statistics (as PyTorch: the mean over the samples of each sample's update)
+  if (opts.runningMean || opts.runningVar) {
+    noGrad(() => {
+      if (opts.runningMean) updateRunning(opts.runningMean, mean(saveMean.reshape([N, C]), [0]), momentum);
+      if (opts.runningVar) {
+        const varBiased = add(pow(saveInvstd, -2), -eps); // 1 / invstd^2 - eps
+        updateRunning(opts.runningVar, mean(mul(varBiased, L / Math.max(L - 1, 1)).reshape([N, C]), [0]), momentum);
+      }
+    });
+  }
+  return y;
+}
+/** running = (1 - momentum) * running + momentum * value, in place, no gradient. */
+function updateRunning(running: Tensor, value: Tensor, momentum: number): void {
+  const r = add(mul(running, 1 - momentum), mul(value.reshape([running.numel()]), momentum));
+  running.copy_(r);
+  r.dispose();
 }

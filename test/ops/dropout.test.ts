@@ -3,7 +3,9 @@
 // (keeps mean 0 / variance 1), all identity in eval mode; float64 finite-difference gradchecks with
 // the generator re-seeded before each evaluation (so the mask is identical); argument errors
 // (TypeError / RangeError); and on CUDA the dropout mask equal to the CPU's bit for bit (the same
-// generator stream).
+// generator stream). The fused native kernels against the composed random-mask-and-multiply
+// reference (test/ops/norm_reference.ts): the same outputs, gradients and generator position, bit for
+// bit, under torch.manualSeed.
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { describeOp } from '../devices';
@@ -11,6 +13,7 @@ import { gradcheck } from '../gradcheck';
 import { expectArgError, randnT, toNumbers, ArgErrorRow } from '../helpers';
 import { expectSame, sameStream } from './compare';
 import { tol } from './tolerances';
+import * as ref from './norm_reference';
 
 const F = torch.F;
 const { nn } = torch;
@@ -57,6 +60,49 @@ describeOp('dropout', ({ device, on, dtypes, vsCpu }) => {
       const v = y.sub(y.mean()).pow(2).mean().item();
       expect(Math.abs(v - 1)).toBeLessThan(0.02);
       expect(() => new nn.AlphaDropout(-0.1)).toThrow(/p/);
+    });
+  });
+
+  dtypes(['float64', 'float32'] as const, (dtype) => {
+    type Drop = (x: Tensor, o: { p: number }) => Tensor;
+    const variants: [string, Drop, Drop, number[]][] = [
+      ['dropout', F.dropout, ref.dropout, [37, 301]],
+      ['dropout (1 element)', F.dropout, ref.dropout, [1]],
+      ['dropout2d', F.dropout2d, ref.dropout2d, [3, 5, 7, 9]],
+      ['dropout2d unbatched, 1x1', F.dropout2d, ref.dropout2d, [6, 1, 1]],
+      ['dropout3d', F.dropout3d, ref.dropout3d, [2, 9, 2, 3, 5]],
+      ['alphaDropout', F.alphaDropout, ref.alphaDropout, [41, 67]],
+    ];
+    describe('the fused kernel = the composed mask-and-multiply, bit for bit (values, gradients, generator position)', () => {
+      for (const [name, fused, composed, shape] of variants) {
+        test.each([0.1, 0.5, 0.9, 1])(`${name} ${shape.join('x')} p = %p`, (p) => {
+          const x0 = on(randnT(shape, 7, 3).to(dtype)).permute(shape.map((_, i) => shape.length - 1 - i)); // non-contiguous
+          const g = on(randnT(x0.shape, 8).to(dtype));
+          const go = (f: Drop) => {
+            torch.manualSeed(1234);
+            torch.rand([3]); // a non-zero offset
+            const x = x0.clone().requiresGrad_();
+            const y = f(x, { p });
+            y.backward(g);
+            return [y.detach(), x.grad!, torch.rand([5])];
+          };
+          const a = go(fused);
+          const b = go(composed);
+          ['output', 'gradient', 'next draws of the generator'].forEach((what, k) =>
+            expect({ what, v: Array.from(a[k].toArray() as Float64Array) }).toEqual({ what, v: Array.from(b[k].toArray() as Float64Array) }));
+        });
+      }
+      test('one node, DropoutBackward, and identity (no node, no draw) in eval mode or at p = 0', () => {
+        const x = on(torch.ones([4, 4], { dtype })).requiresGrad_();
+        expect(F.dropout(x, { p: 0.3 }).gradFn!.op).toBe('DropoutBackward');
+        expect(F.dropout2d(x.reshape([1, 4, 2, 2]), { p: 0.3 }).gradFn!.op).toBe('DropoutBackward');
+        torch.manualSeed(5);
+        expect(F.dropout(x, { p: 0.3, training: false })).toBe(x);
+        expect(F.alphaDropout(x, { p: 0 })).toBe(x);
+        const after = torch.rand([2]).toArray();
+        torch.manualSeed(5);
+        expect(torch.rand([2]).toArray()).toEqual(after);
+      });
     });
   });
 

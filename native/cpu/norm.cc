@@ -1,0 +1,562 @@
+// native/cpu/norm.cc — CPU kernels of the normalisation ops (ops/norm.h): batch norm forward /
+// backward and the row norm (group, layer, instance norm) forward / backward, float32 and float64.
+// Statistics: one pass of Welford's update in double over fixed-size chunks (kLanes interleaved
+// accumulators that share one count, so the update vectorises), the chunks' partial results merged
+// in chunk order with Chan's formula. Backward sums are double, per chunk, merged in chunk order.
+// Chunk boundaries depend only on the shapes, never on the thread count, so results are identical
+// for any OpenMP schedule.
+#include <cmath>
+#include <vector>
+
+#include "core/dispatch.h"
+#include "ops/norm.h"
+
+namespace tl {
+namespace {
+
+constexpr int kLanes = 8;
+constexpr int64_t kChunk = 16384;  // elements per partial result
+
+struct Welford {
+  double n = 0, mean = 0, m2 = 0;
+};
+// a := a merged with b (Chan et al.), b after a.
+inline void merge(Welford& a, const Welford& b) {
+  if (b.n == 0) return;
+  if (a.n == 0) {
+    a = b;
+    return;
+  }
+  const double n = a.n + b.n, d = b.mean - a.mean, f = b.n / n;
+  a.mean += d * f;
+  a.m2 += b.m2 + d * d * a.n * f;
+  a.n = n;
+}
+// Welford over x[0, len) merged into acc: lane j takes elements j, j + kLanes, ... (all full lanes
+// share one count, so 1/count is one division per kLanes elements), then the tail one by one.
+template <typename T>
+void welford_segment(const T* x, int64_t len, Welford& acc) {
+  const int64_t full = len / kLanes;
+  if (full > 0) {
+    double mean[kLanes] = {}, m2[kLanes] = {};
+    for (int64_t k = 0; k < full; ++k) {
+      const double inv = 1.0 / double(k + 1);
+      const T* p = x + k * kLanes;
+#pragma omp simd
+      for (int j = 0; j < kLanes; ++j) {
+        const double v = double(p[j]);
+        const double d = v - mean[j];
+        mean[j] += d * inv;
+        m2[j] += d * (v - mean[j]);
+      }
+    }
+    Welford s;
+    for (int j = 0; j < kLanes; ++j) merge(s, Welford{double(full), mean[j], m2[j]});
+    merge(acc, s);
+  }
+  for (int64_t i = full * kLanes; i < len; ++i) merge(acc, Welford{1, double(x[i]), 0});
+}
+// Welford over columns: x[n * stride + j] for n in [0, rows), j in [0, cols); col[j] accumulates
+// column j (same count for every column, so the update vectorises across columns).
+template <typename T>
+void welford_columns(const T* x, int64_t rows, int64_t cols, int64_t stride, double* mean, double* m2) {
+  for (int64_t j = 0; j < cols; ++j) mean[j] = m2[j] = 0;
+  for (int64_t n = 0; n < rows; ++n) {
+    const double inv = 1.0 / double(n + 1);
+    const T* p = x + n * stride;
+#pragma omp simd
+    for (int64_t j = 0; j < cols; ++j) {
+      const double v = double(p[j]);
+      const double d = v - mean[j];
+      mean[j] += d * inv;
+      m2[j] += d * (v - mean[j]);
+    }
+  }
+}
+
+inline bool present(const TensorView& t) { return t.data != nullptr; }
+
+void check_same(const char* op, const TensorView& x, std::initializer_list<const TensorView*> ts) {
+  for (auto* t : ts)
+    if (present(*t) && t->dtype != x.dtype)
+      throw Error(ErrorCode::DType, std::string("torchlet: ") + op + ": every tensor must have the input's dtype");
+}
+
+// ---- batch norm ------------------------------------------------------------------------------------
+
+// Units of the per-channel reductions: channel c, block b of nb samples (nb * L ~ kChunk elements).
+struct BnBlocks {
+  int64_t nb, B;
+  BnBlocks(int64_t N, int64_t L) {
+    nb = L >= kChunk ? 1 : kChunk / (L > 0 ? L : 1);
+    B = N > 0 ? (N + nb - 1) / nb : 0;
+  }
+};
+
+template <typename T>
+void bn_stats(const T* x, const BatchNormParams& p, double* mean, double* var) {
+  const int64_t N = p.N, C = p.C, L = p.L;
+  if (L < kLanes && C * L <= 4096) {
+    // small planes ([N, C] or [N, C, tiny]): Welford down the N rows of the C*L columns, then the L
+    // columns of a channel merged in order
+    std::vector<double> cm(C * L), c2(C * L);
+    welford_columns(x, N, C * L, C * L, cm.data(), c2.data());
+    for (int64_t c = 0; c < C; ++c) {
+      Welford w;
+      for (int64_t l = 0; l < L; ++l) merge(w, Welford{double(N), cm[c * L + l], c2[c * L + l]});
+      mean[c] = w.mean;
+      var[c] = w.n > 0 ? w.m2 / w.n : 0;
+    }
+    return;
+  }
+  const BnBlocks bl(N, L);
+  const int64_t units = C * bl.B;
+  std::vector<Welford> part(units);
+#pragma omp parallel for schedule(static) if (N * C * L > kParallelGrain && units > 1)
+  for (int64_t u = 0; u < units; ++u) {
+    const int64_t c = u / bl.B, b = u % bl.B;
+    const int64_t n1 = std::min(N, (b + 1) * bl.nb);
+    Welford w;
+    for (int64_t n = b * bl.nb; n < n1; ++n) welford_segment(x + (n * C + c) * L, L, w);
+    part[u] = w;
+  }
+  for (int64_t c = 0; c < C; ++c) {
+    Welford w;
+    for (int64_t b = 0; b < bl.B; ++b) merge(w, part[c * bl.B + b]);
+    mean[c] = w.mean;
+    var[c] = w.n > 0 ? w.m2 / w.n : 0;
+  }
+}
+
+// y[n, c, :] = x * scale[c] + shift[c] (then relu)
+template <typename T>
+void bn_apply(const T* x, T* y, const double* scale, const double* shift, const BatchNormParams& p) {
+  const int64_t N = p.N, C = p.C, L = p.L, planes = N * C;
+  const bool relu = p.relu;
+#pragma omp parallel for schedule(static) if (planes * L > kParallelGrain && planes > 1)
+  for (int64_t k = 0; k < planes; ++k) {
+    const int64_t c = k % C;
+    const T s = T(scale[c]), h = T(shift[c]);
+    const T* xp = x + k * L;
+    T* yp = y + k * L;
+    if (relu) {
+#pragma omp simd
+      for (int64_t l = 0; l < L; ++l) {
+        const T v = xp[l] * s + h;
+        yp[l] = v <= T(0) ? T(0) : v;
+      }
+    } else {
+#pragma omp simd
+      for (int64_t l = 0; l < L; ++l) yp[l] = xp[l] * s + h;
+    }
+  }
+}
+
+template <typename T>
+void bn_forward_typed(const TensorView& xv, const TensorView& wv, const TensorView& bv, const TensorView& rmv,
+                      const TensorView& rvv, const TensorView& outv, const TensorView& smv, const TensorView& siv,
+                      const BatchNormParams& p) {
+  const int64_t C = p.C, M = p.N * p.L;
+  std::vector<double> mean(C), var(C), scale(C), shift(C);
+  T* rm = present(rmv) ? rmv.ptr<T>() : nullptr;
+  T* rv = present(rvv) ? rvv.ptr<T>() : nullptr;
+  if (p.training) {
+    bn_stats(xv.ptr<T>(), p, mean.data(), var.data());
+    const double m = p.momentum, unbias = M > 1 ? double(M) / double(M - 1) : 1.0;
+    for (int64_t c = 0; c < C; ++c) {
+      if (rm) rm[c] = T((1 - m) * double(rm[c]) + m * mean[c]);
+      if (rv) rv[c] = T((1 - m) * double(rv[c]) + m * var[c] * unbias);
+    }
+  } else {
+    for (int64_t c = 0; c < C; ++c) {
+      mean[c] = double(rm[c]);
+      var[c] = double(rv[c]);
+    }
+  }
+  const T* w = present(wv) ? wv.ptr<T>() : nullptr;
+  const T* b = present(bv) ? bv.ptr<T>() : nullptr;
+  T* sm = smv.ptr<T>();
+  T* si = siv.ptr<T>();
+  for (int64_t c = 0; c < C; ++c) {
+    const double invstd = 1.0 / std::sqrt(var[c] + p.eps);
+    sm[c] = T(mean[c]);
+    si[c] = T(invstd);
+    scale[c] = (w ? double(w[c]) : 1.0) * invstd;
+    shift[c] = (b ? double(b[c]) : 0.0) - mean[c] * scale[c];
+  }
+  bn_apply(xv.ptr<T>(), outv.ptr<T>(), scale.data(), shift.data(), p);
+}
+
+void batch_norm_forward_cpu(const TensorView& x, const TensorView& w, const TensorView& b, const TensorView& rm,
+                            const TensorView& rv, const TensorView& out, const TensorView& sm, const TensorView& si,
+                            const BatchNormParams& p) {
+  check_same("batch_norm_forward", x, {&w, &b, &rm, &rv, &out, &sm, &si});
+  if (p.training && p.N * p.L <= 1)
+    throw Error(ErrorCode::Shape, "torchlet: batch_norm_forward: training needs more than 1 value per channel");
+  if (!p.training && (!present(rm) || !present(rv)))
+    throw Error(ErrorCode::InvalidArg, "torchlet: batch_norm_forward: eval mode needs runningMean and runningVar");
+  dispatch_float("batch_norm_forward", x.dtype, [&](auto z) {
+    using T = decltype(z);
+    bn_forward_typed<T>(x, w, b, rm, rv, out, sm, si, p);
+  });
+}
+TL_REGISTER_KERNEL(batch_norm_forward_op, CPU, batch_norm_forward_cpu, kFloatTypes);
+
+// g' = relu ? (y <= 0 ? 0 : g) : g
+template <typename T>
+inline T masked(bool relu, const T* y, const T* g, int64_t i) {
+  return relu && y[i] <= T(0) ? T(0) : g[i];
+}
+
+// sa = sum g', sb = sum g' * (x - mu) over a segment, g' = (Relu && y <= 0) ? 0 : g: kLanes lanes with
+// a fixed element-to-lane assignment, summed in lane order — the same bits however the compiler
+// vectorises, so the relu and plain versions agree exactly when given the same g'.
+template <typename T, bool Relu>
+void grad_sums_segment(const T* g, const T* x, const T* y, int64_t len, double mu, double& sa, double& sb) {
+  double a[kLanes] = {}, b[kLanes] = {};
+  const int64_t full = len / kLanes * kLanes;
+  for (int64_t i = 0; i < full; i += kLanes) {
+#pragma omp simd
+    for (int j = 0; j < kLanes; ++j) {
+      const double gv = (Relu && y[i + j] <= T(0)) ? 0.0 : double(g[i + j]);
+      a[j] += gv;
+      b[j] += gv * (double(x[i + j]) - mu);
+    }
+  }
+  for (int64_t i = full; i < len; ++i) {
+    const double gv = (Relu && y[i] <= T(0)) ? 0.0 : double(g[i]);
+    a[i - full] += gv;
+    b[i - full] += gv * (double(x[i]) - mu);
+  }
+  sa = sb = 0;
+  for (int j = 0; j < kLanes; ++j) {
+    sa += a[j];
+    sb += b[j];
+  }
+}
+
+// per channel: sg = sum g', sgx = sum g' * (x - mean), in double
+template <typename T>
+void bn_grad_sums(const T* g, const T* x, const T* y, const T* sm, const BatchNormParams& p, double* sg, double* sgx) {
+  const int64_t N = p.N, C = p.C, L = p.L;
+  const bool relu = p.relu;
+  const BnBlocks bl(N, L);
+  const int64_t units = C * bl.B;
+  std::vector<double> pa(units), pb(units);
+#pragma omp parallel for schedule(static) if (N * C * L > kParallelGrain && units > 1)
+  for (int64_t u = 0; u < units; ++u) {
+    const int64_t c = u / bl.B, blk = u % bl.B;
+    const int64_t n1 = std::min(N, (blk + 1) * bl.nb);
+    const double mu = double(sm[c]);
+    double a = 0, b = 0;
+    for (int64_t n = blk * bl.nb; n < n1; ++n) {
+      const int64_t o = (n * C + c) * L;
+      double sa, sb;
+      if (relu)
+        grad_sums_segment<T, true>(g + o, x + o, y + o, L, mu, sa, sb);
+      else
+        grad_sums_segment<T, false>(g + o, x + o, nullptr, L, mu, sa, sb);
+      a += sa;
+      b += sb;
+    }
+    pa[u] = a;
+    pb[u] = b;
+  }
+  for (int64_t c = 0; c < C; ++c) {
+    double a = 0, b = 0;
+    for (int64_t blk = 0; blk < bl.B; ++blk) {
+      a += pa[c * bl.B + blk];
+      b += pb[c * bl.B + blk];
+    }
+    sg[c] = a;
+    sgx[c] = b;
+  }
+}
+
+template <typename T>
+void bn_backward_typed(const TensorView& gv, const TensorView& xv, const TensorView& wv, const TensorView& smv,
+                       const TensorView& siv, const TensorView& yv, const TensorView& dxv, const TensorView& dwv,
+                       const TensorView& dbv, const BatchNormParams& p) {
+  const int64_t N = p.N, C = p.C, L = p.L, M = N * L;
+  const T* g = gv.ptr<T>();
+  const T* x = xv.ptr<T>();
+  const T* y = p.relu ? yv.ptr<T>() : nullptr;
+  const T* w = present(wv) ? wv.ptr<T>() : nullptr;
+  const T* sm = smv.ptr<T>();
+  const T* si = siv.ptr<T>();
+  const bool need_sums = present(dwv) || present(dbv) || (present(dxv) && p.training);
+  std::vector<double> sg(C), sgx(C);
+  if (need_sums) bn_grad_sums(g, x, y, sm, p, sg.data(), sgx.data());
+  for (int64_t c = 0; c < C; ++c) {
+    if (present(dwv)) dwv.ptr<T>()[c] = T(sgx[c] * double(si[c]));
+    if (present(dbv)) dbv.ptr<T>()[c] = T(sg[c]);
+  }
+  if (!present(dxv)) return;
+  // dx = a * g' + k * (x - mean) + c0 (training), a * g' (eval); a = w * invstd
+  std::vector<double> A(C), K(C), C0(C);
+  for (int64_t c = 0; c < C; ++c) {
+    const double is = double(si[c]);
+    A[c] = (w ? double(w[c]) : 1.0) * is;
+    K[c] = p.training && M > 0 ? -A[c] * is * is * sgx[c] / double(M) : 0.0;
+    C0[c] = p.training && M > 0 ? -A[c] * sg[c] / double(M) : 0.0;
+  }
+  T* dx = dxv.ptr<T>();
+  const int64_t planes = N * C;
+  const bool relu = p.relu;
+#pragma omp parallel for schedule(static) if (planes * L > kParallelGrain && planes > 1)
+  for (int64_t k = 0; k < planes; ++k) {
+    const int64_t c = k % C;
+    const T a = T(A[c]), kk = T(K[c]), c0 = T(C0[c]), mu = sm[c];
+    const int64_t o = k * L;
+    const T* gp = g + o;
+    const T* xp = x + o;
+    T* dp = dx + o;
+    if (relu) {
+      const T* yp = y + o;
+#pragma omp simd
+      for (int64_t l = 0; l < L; ++l) {
+        const T gg = yp[l] <= T(0) ? T(0) : gp[l];
+        dp[l] = a * gg + kk * (xp[l] - mu) + c0;
+      }
+    } else {
+#pragma omp simd
+      for (int64_t l = 0; l < L; ++l) dp[l] = a * gp[l] + kk * (xp[l] - mu) + c0;
+    }
+  }
+}
+
+void batch_norm_backward_cpu(const TensorView& g, const TensorView& x, const TensorView& w, const TensorView& sm,
+                             const TensorView& si, const TensorView& y, const TensorView& dx, const TensorView& dw,
+                             const TensorView& db, const BatchNormParams& p) {
+  check_same("batch_norm_backward", x, {&g, &w, &sm, &si, &y, &dx, &dw, &db});
+  if (p.relu && !present(y))
+    throw Error(ErrorCode::InvalidArg, "torchlet: batch_norm_backward: relu needs the forward output");
+  dispatch_float("batch_norm_backward", x.dtype, [&](auto z) {
+    using T = decltype(z);
+    bn_backward_typed<T>(g, x, w, sm, si, y, dx, dw, db, p);
+  });
+}
+TL_REGISTER_KERNEL(batch_norm_backward_op, CPU, batch_norm_backward_cpu, kFloatTypes);
+
+// ---- row norm (group / layer / instance) --------------------------------------------------------------
+
+// Units of a row: with L > 1 one unit per parameter segment of L elements (r in [j*L, (j+1)*L)); with
+// L == 1 chunks of kChunk elements.
+struct RowUnits {
+  int64_t len, per_row;
+  explicit RowUnits(const RowNormParams& p) {
+    len = p.L > 1 ? p.L : std::min<int64_t>(p.R, kChunk);
+    per_row = (p.R + len - 1) / len;
+  }
+};
+
+template <typename T>
+void row_forward_typed(const TensorView& xv, const TensorView& wv, const TensorView& bv, const TensorView& outv,
+                       const TensorView& smv, const TensorView& siv, const RowNormParams& p) {
+  const int64_t rows = p.rows, R = p.R, G = p.G, L = p.L;
+  const T* x = xv.ptr<T>();
+  T* y = outv.ptr<T>();
+  const T* w = present(wv) ? wv.ptr<T>() : nullptr;
+  const T* b = present(bv) ? bv.ptr<T>() : nullptr;
+  const RowUnits ru(p);
+  const int64_t units = rows * ru.per_row;
+  const bool par = rows * R > kParallelGrain && units > 1;
+  std::vector<Welford> part(units);
+#pragma omp parallel for schedule(static) if (par)
+  for (int64_t u = 0; u < units; ++u) {
+    const int64_t k = u / ru.per_row, r0 = (u % ru.per_row) * ru.len, r1 = std::min(R, r0 + ru.len);
+    Welford acc;
+    welford_segment(x + k * R + r0, r1 - r0, acc);
+    part[u] = acc;
+  }
+  std::vector<double> mean(rows), invstd(rows);
+  for (int64_t k = 0; k < rows; ++k) {
+    Welford acc;
+    for (int64_t j = 0; j < ru.per_row; ++j) merge(acc, part[k * ru.per_row + j]);
+    mean[k] = acc.mean;
+    invstd[k] = 1.0 / std::sqrt((acc.n > 0 ? acc.m2 / acc.n : 0.0) + p.eps);
+    smv.ptr<T>()[k] = T(mean[k]);
+    siv.ptr<T>()[k] = T(invstd[k]);
+  }
+#pragma omp parallel for schedule(static) if (par)
+  for (int64_t u = 0; u < units; ++u) {
+    const int64_t k = u / ru.per_row, r0 = (u % ru.per_row) * ru.len, r1 = std::min(R, r0 + ru.len);
+    const T* xp = x + k * R;
+    T* yp = y + k * R;
+    const int64_t base = (k % G) * R;  // parameter index = (base + r) / L
+    if (L == 1) {
+      const T mu = T(mean[k]), is = T(invstd[k]);
+      if (w || b) {
+#pragma omp simd
+        for (int64_t r = r0; r < r1; ++r)
+          yp[r] = (xp[r] - mu) * (is * (w ? w[base + r] : T(1))) + (b ? b[base + r] : T(0));
+      } else {
+#pragma omp simd
+        for (int64_t r = r0; r < r1; ++r) yp[r] = (xp[r] - mu) * is;
+      }
+    } else {
+      const int64_t i = (base + r0) / L;
+      const double s = (w ? double(w[i]) : 1.0) * invstd[k];
+      const T sc = T(s), sh = T((b ? double(b[i]) : 0.0) - mean[k] * s);
+#pragma omp simd
+      for (int64_t r = r0; r < r1; ++r) yp[r] = xp[r] * sc + sh;
+    }
+  }
+}
+
+void row_norm_forward_cpu(const TensorView& x, const TensorView& w, const TensorView& b, const TensorView& out,
+                          const TensorView& sm, const TensorView& si, const RowNormParams& p) {
+  check_same("row_norm_forward", x, {&w, &b, &out, &sm, &si});
+  if ((p.L > 1 && p.R % p.L) || p.rows % p.G)
+    throw Error(ErrorCode::InvalidArg, "torchlet: row_norm_forward: R must be a multiple of L and rows of G");
+  dispatch_float("row_norm_forward", x.dtype, [&](auto z) {
+    using T = decltype(z);
+    row_forward_typed<T>(x, w, b, out, sm, si, p);
+  });
+}
+TL_REGISTER_KERNEL(row_norm_forward_op, CPU, row_norm_forward_cpu, kFloatTypes);
+
+template <typename T>
+void row_backward_typed(const TensorView& gv, const TensorView& xv, const TensorView& wv, const TensorView& smv,
+                        const TensorView& siv, const TensorView& dxv, const TensorView& dwv, const TensorView& dbv,
+                        const RowNormParams& p) {
+  const int64_t rows = p.rows, R = p.R, G = p.G, L = p.L;
+  const T* g = gv.ptr<T>();
+  const T* x = xv.ptr<T>();
+  const T* w = present(wv) ? wv.ptr<T>() : nullptr;
+  const T* sm = smv.ptr<T>();
+  const T* si = siv.ptr<T>();
+  const RowUnits ru(p);
+  const int64_t units = rows * ru.per_row;
+  const bool par = rows * R > kParallelGrain && units > 1;
+  // per unit: sum g, sum g * (x - mean), sum w g, sum w g (x - mean)
+  std::vector<double> pg(units), pgx(units), pwg(units), pwgx(units);
+#pragma omp parallel for schedule(static) if (par)
+  for (int64_t u = 0; u < units; ++u) {
+    const int64_t k = u / ru.per_row, r0 = (u % ru.per_row) * ru.len, r1 = std::min(R, r0 + ru.len);
+    const T* gp = g + k * R;
+    const T* xp = x + k * R;
+    const double mu = double(sm[k]);
+    const int64_t base = (k % G) * R;
+    double a = 0, c = 0;
+    if (L == 1 && w) {
+      double e = 0, f = 0;
+#pragma omp simd reduction(+ : e, f)
+      for (int64_t r = r0; r < r1; ++r) {
+        const double gw = double(gp[r]) * double(w[base + r]);
+        e += gw;
+        f += gw * (double(xp[r]) - mu);
+      }
+      pwg[u] = e;
+      pwgx[u] = f;
+    } else {
+#pragma omp simd reduction(+ : a, c)
+      for (int64_t r = r0; r < r1; ++r) {
+        const double gg = double(gp[r]);
+        a += gg;
+        c += gg * (double(xp[r]) - mu);
+      }
+      pg[u] = a;
+      pgx[u] = c;
+      const double wi = w ? double(w[(base + r0) / L]) : 1.0;  // one parameter per unit when L > 1
+      pwg[u] = wi * a;
+      pwgx[u] = wi * c;
+    }
+  }
+  if (present(dxv)) {
+    T* dx = dxv.ptr<T>();
+    std::vector<double> s1(rows), s2(rows);
+    for (int64_t k = 0; k < rows; ++k) {
+      double a = 0, c = 0;
+      for (int64_t j = 0; j < ru.per_row; ++j) {
+        a += pwg[k * ru.per_row + j];
+        c += pwgx[k * ru.per_row + j];
+      }
+      s1[k] = a;
+      s2[k] = c;
+    }
+#pragma omp parallel for schedule(static) if (par)
+    for (int64_t u = 0; u < units; ++u) {
+      const int64_t k = u / ru.per_row, r0 = (u % ru.per_row) * ru.len, r1 = std::min(R, r0 + ru.len);
+      const double is = double(si[k]);
+      // dx = is * w g - is * s1 / R - (x - mean) * is^3 * s2 / R
+      const T kk = T(-is * is * is * s2[k] / double(R)), c0 = T(-is * s1[k] / double(R)), mu = sm[k];
+      const T* gp = g + k * R;
+      const T* xp = x + k * R;
+      T* dp = dx + k * R;
+      const int64_t base = (k % G) * R;
+      if (L == 1 && w) {
+        const T ist = T(is);
+#pragma omp simd
+        for (int64_t r = r0; r < r1; ++r) dp[r] = (ist * w[base + r]) * gp[r] + kk * (xp[r] - mu) + c0;
+      } else {
+        const T a = T((w ? double(w[(base + r0) / L]) : 1.0) * is);
+#pragma omp simd
+        for (int64_t r = r0; r < r1; ++r) dp[r] = a * gp[r] + kk * (xp[r] - mu) + c0;
+      }
+    }
+  }
+  if (!present(dwv) && !present(dbv)) return;
+  const int64_t P = G * R / L;  // parameters
+  T* dw = present(dwv) ? dwv.ptr<T>() : nullptr;
+  T* db = present(dbv) ? dbv.ptr<T>() : nullptr;
+  const int64_t Nn = rows / G;
+  if (L == 1) {
+    // column sums over the Nn samples, for parameter i = g * R + r
+#pragma omp parallel for schedule(static) if (rows * R > kParallelGrain && P > 1)
+    for (int64_t i0 = 0; i0 < P; i0 += 1024) {
+      const int64_t i1 = std::min(P, i0 + 1024);
+      double A[1024], B[1024];
+      for (int64_t i = i0; i < i1; ++i) A[i - i0] = B[i - i0] = 0;
+      for (int64_t n = 0; n < Nn; ++n) {
+        for (int64_t i = i0; i < i1;) {  // runs of one group: one row k, its mean and invstd
+          const int64_t gi = i / R, e = std::min(i1, (gi + 1) * R), k = n * G + gi;
+          const double mu = double(sm[k]), is = double(si[k]);
+          const T* gp = g + k * R - gi * R;
+          const T* xp = x + k * R - gi * R;
+#pragma omp simd
+          for (int64_t ii = i; ii < e; ++ii) {
+            const double gg = double(gp[ii]);
+            A[ii - i0] += gg;
+            B[ii - i0] += gg * (double(xp[ii]) - mu) * is;
+          }
+          i = e;
+        }
+      }
+      for (int64_t i = i0; i < i1; ++i) {
+        if (db) db[i] = T(A[i - i0]);
+        if (dw) dw[i] = T(B[i - i0]);
+      }
+    }
+    return;
+  }
+  // L > 1: unit (k, j) is parameter (k % G) * per_row + j; sum over samples in order
+#pragma omp parallel for schedule(static) if (units > 4096)
+  for (int64_t i = 0; i < P; ++i) {
+    const int64_t gi = i / ru.per_row, j = i % ru.per_row;
+    double a = 0, c = 0;
+    for (int64_t n = 0; n < Nn; ++n) {
+      const int64_t k = n * G + gi, u = k * ru.per_row + j;
+      a += pg[u];
+      c += pgx[u] * double(si[k]);
+    }
+    if (db) db[i] = T(a);
+    if (dw) dw[i] = T(c);
+  }
+}
+
+void row_norm_backward_cpu(const TensorView& g, const TensorView& x, const TensorView& w, const TensorView& sm,
+                           const TensorView& si, const TensorView& dx, const TensorView& dw, const TensorView& db,
+                           const RowNormParams& p) {
+  check_same("row_norm_backward", x, {&g, &w, &sm, &si, &dx, &dw, &db});
+  if ((p.L > 1 && p.R % p.L) || p.rows % p.G)
+    throw Error(ErrorCode::InvalidArg, "torchlet: row_norm_backward: R must be a multiple of L and rows of G");
+  dispatch_float("row_norm_backward", x.dtype, [&](auto z) {
+    using T = decltype(z);
+    row_backward_typed<T>(g, x, w, sm, si, dx, dw, db, p);
+  });
+}
+TL_REGISTER_KERNEL(row_norm_backward_op, CPU, row_norm_backward_cpu, kFloatTypes);
+
+}  // namespace
+}  // namespace tl
