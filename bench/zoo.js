@@ -321,6 +321,9 @@ async function driver() {
     say(`${threads} threads per engine, each engine in its own process, one after another ` +
       `(wall: PyTorch incl. export ${f2(wall.pytorch)} s, torchlet ${f2(wall.torchlet)} s, ORT ${f2(wall.ort)} s); ` +
       `medians after warm-up${quick ? ' (--quick: 1 warm-up, 2-3 reps)' : ' (2 warm-up, then 5-30 reps sized to ~3-4 s)'}`);
+    const ompEnv = Object.keys(process.env).filter((k) => /^(OMP_|GOMP_|KMP_|MKL_|OPENBLAS_)/.test(k) && k !== 'OMP_NUM_THREADS').map((k) => `${k}=${process.env[k]}`);
+    say(`environment passed to all three engines: OMP_NUM_THREADS=${threads}${ompEnv.length ? ' ' + ompEnv.join(' ') : ''}`);
+    report.env = ompEnv;
     say(`training step: train mode, cross-entropy, backward, SGD(lr 0.01, momentum 0.9), batch ${batch}, the same weights and batch`);
     say('');
     say('networks (input used / native; the Linear after Flatten resized to the feature map where it depends on the input)');
