@@ -114,10 +114,10 @@ async function torchletWorker(cfg) {
   for (const net of cfg.nets) {
     const { name, input, classes } = net;
     const t0 = Date.now();
-    const model =
-      name === 'fashioncnn' ? torch.models.fashionCnn()
-      : name === 'tv_resnet18' ? torch.models.torchvisionResnet18({ numClasses: classes })
-      : torch.models[name]();
+    const factory = { fashioncnn: 'fashionCnn', tv_resnet18: 'torchvisionResnet18' }[name] || name;
+    if (typeof torch.models[factory] !== 'function')
+      throw new Error(`the torchlet build in ${root} has no torch.models.${factory}: leave ${name} out of --nets`);
+    const model = name === 'tv_resnet18' ? torch.models[factory]({ numClasses: classes }) : torch.models[factory]();
     // the classifier's first Linear sized from the (shrunk) feature map, as zoo.py does
     if (model instanceof nn.Sequential) {
       const kids = model.children();
@@ -419,6 +419,7 @@ async function driver() {
 const w = args.indexOf('--worker');
 const main = w >= 0 ? (args[w + 1] === 'ort' ? ortWorker : torchletWorker)(JSON.parse(args[w + 2])) : driver();
 main.catch((e) => {
-  console.error(e && e.stack ? e.stack : e);
+  // the driver's own errors (options, a failed engine) as one line; a worker's with its stack
+  console.error(w < 0 && e instanceof Error ? `bench/zoo.js: ${e.message}` : e && e.stack ? e.stack : e);
   process.exit(2);
 });
