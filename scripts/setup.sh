@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/setup.sh — sets torchlet up on a fresh Debian machine from a checkout:
 # system packages (the official Fashion-MNIST files, cmake, a C++ compiler with OpenMP, and
-# Debian's PyTorch for the side-by-side tests and benchmarks), then
+# Debian's PyTorch and torchvision for the side-by-side tests and benchmarks), then
 # `npm ci`, which builds the native addon (cmake-js, through the package's install script) and
 # compiles the TypeScript (prepare). Safe to run again.
 set -euo pipefail
@@ -13,6 +13,8 @@ command -v cmake >/dev/null || need+=(cmake)
 command -v g++ >/dev/null || need+=(g++)
 # PyTorch (Debian's) for the tests that run the seeds' models side by side, and for bench/
 /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null || need+=(python3-torch python3-numpy libopenblas0-pthread)
+# torchvision (Debian's, matching python3-torch) for test/interop_torchvision.test.ts and bench/zoo.js
+/usr/bin/python3 -c 'import torchvision' 2>/dev/null || need+=(python3-torchvision)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -2,3 +2,4 @@
 export { FashionCNN, fashionCnn, initWeights } from './fashion_cnn';
 export { lenet5, alexnet, vgg16, vggBlock, googlenet, Inception, resnet18, Residual } from './classic';
 export type { ModelOptions } from './classic';
+export { torchvisionResnet18, TorchvisionResNet, BasicBlock } from './resnet';

@@ -19,7 +19,7 @@
 //    non-object bad values, and with one bad option at a time on top of {download: false, root: <an
 //    empty temporary directory>, baseUrl: <a closed local port>} (so a missing check cannot reach the
 //    network either).
-//  - torch.models.alexnet / vgg16 / googlenet / resnet18 with arguments that mean "the defaults"
+//  - torch.models.alexnet / vgg16 / googlenet / resnet18 / torchvisionResnet18 with arguments that mean "the defaults"
 //    (none, undefined, an object without the fields, a tensor): they build full-size networks
 //    (6M to 138M parameters, up to seconds and hundreds of MB each); they are called with the other
 //    bad values and with {inChannels: bad} / {numClasses: bad}.
@@ -195,7 +195,9 @@ test('the enumeration finds the API (a sanity check of the lists below)', () => 
   expect(NAMESPACE_FUNCTIONS.length).toBeGreaterThan(100);
 });
 
-const HEAVY_MODELS = new Set(['torch.models.alexnet', 'torch.models.vgg16', 'torch.models.googlenet', 'torch.models.resnet18']);
+const HEAVY_MODELS = new Set([
+  'torch.models.alexnet', 'torch.models.vgg16', 'torch.models.googlenet', 'torch.models.resnet18', 'torch.models.torchvisionResnet18',
+]);
 /** Arguments that make a model factory build its default (full-size) network. */
 function meansDefaults(args: unknown[]): boolean {
   const a = args[0];
