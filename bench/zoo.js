@@ -141,6 +141,19 @@ async function torchletWorker(cfg) {
       outs[`logits${b}`] = torch.noGrad(() => model.forward(xb));
       [r.infer[b], r.reps[`infer${b}`]] = await benchFn(() => void torch.tidy(() => torch.noGrad(() => void model.forward(xb))), 'infer', cfg.quick);
     }
+    // the same model through torch.jit.freeze (BN folded, conv + ReLU fused, pre-packed weights)
+    if (torch.jit && torch.jit.freeze) {
+      const frozen = torch.jit.freeze(model, io.x_infer.narrow(0, 0, 1).contiguous());
+      r.inferFrozen = {};
+      r.frozenMaxAbsDiff = 0;
+      for (const b of cfg.inferBatches) {
+        const xb = io.x_infer.narrow(0, 0, b).contiguous();
+        const yf = frozen.forward(xb);
+        const d = yf.sub(outs[`logits${b}`]).toArray().reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        r.frozenMaxAbsDiff = Math.max(r.frozenMaxAbsDiff, d);
+        [r.inferFrozen[b], r.reps[`inferFrozen${b}`]] = await benchFn(() => void torch.tidy(() => void frozen.forward(xb)), 'infer', cfg.quick);
+      }
+    }
     torch.save(outs, path.join(cfg.work, `${name}.torchlet.out.safetensors`));
     model.train();
     const sgd = new torch.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
@@ -347,15 +360,19 @@ async function driver() {
         `${p.loss0.toFixed(5)} / ${t.loss0.toFixed(5)} ${lossNote}`);
     }
     say('');
-    say('inference (eval, no grad), ms');
-    say(`${'net'.padEnd(12)} ${'batch'.padStart(5)} ${'PyTorch'.padStart(9)} ${'ORT'.padStart(9)} ${'torchlet'.padStart(9)} ${'TL/PT'.padStart(6)} ${'TL/ORT'.padStart(6)}`);
+    say('inference (eval, no grad), ms; "frozen" = torch.jit.freeze(model) (its max abs difference from the plain model in the last column)');
+    say(`${'net'.padEnd(12)} ${'batch'.padStart(5)} ${'PyTorch'.padStart(9)} ${'ORT'.padStart(9)} ${'torchlet'.padStart(9)} ${'TL/PT'.padStart(6)} ${'TL/ORT'.padStart(6)} ` +
+      `${'frozen'.padStart(9)} ${'FR/PT'.padStart(6)} ${'FR/ORT'.padStart(6)} ${'FR-TL'.padStart(8)}`);
     for (const n of nets) {
       for (const b of INFER_BATCHES) {
         const p = P.nets[n.name].infer[b];
         const o = O.nets[n.name] ? O.nets[n.name].infer[b] : undefined;
-        const t = T.nets[n.name].infer[b];
+        const T1 = T.nets[n.name];
+        const t = T1.infer[b];
+        const fr = T1.inferFrozen ? T1.inferFrozen[b] : undefined;
         say(`${n.name.padEnd(12)} ${String(b).padStart(5)} ${f2(p).padStart(9)} ${f2(o).padStart(9)} ${f2(t).padStart(9)} ` +
-          `${ratio(t, p).padStart(6)} ${ratio(t, o).padStart(6)}`);
+          `${ratio(t, p).padStart(6)} ${ratio(t, o).padStart(6)} ${f2(fr).padStart(9)} ${ratio(fr, p).padStart(6)} ${ratio(fr, o).padStart(6)} ` +
+          `${T1.frozenMaxAbsDiff === undefined ? '-'.padStart(8) : T1.frozenMaxAbsDiff.toExponential(1).padStart(8)}`);
       }
     }
     say('');
@@ -372,6 +389,8 @@ async function driver() {
       const diffs = { tlPt: d(lt, lp), ortPt: d(lo, lp), tlOrt: d(lt, lo) };
       const tol = 1e-4 * scale + 1e-6;
       const bad = Object.entries(diffs).filter(([, v]) => v !== null && !(v <= tol)).map(([k]) => k);
+      const fd = T.nets[n.name].frozenMaxAbsDiff;
+      if (fd !== undefined && !(fd <= tol)) bad.push('frozen-TL');
       if (bad.length) mismatches++;
       const e = (v) => (v === null ? '-' : v.toExponential(1));
       say(`${n.name.padEnd(12)} ${scale.toFixed(3).padStart(10)} ${e(diffs.tlPt).padStart(9)} ${e(diffs.ortPt).padStart(9)} ${e(diffs.tlOrt).padStart(9)}` +
