@@ -8,6 +8,7 @@
 
 #include "core/dispatch.h"
 #include "ops/dropout.h"
+#include "core/parallel.h"
 
 namespace tl {
 namespace {
@@ -37,13 +38,13 @@ void dropout_typed(const T* x, T* y, int64_t n, const DropoutParams& p, bool bac
     // composed: x * (keep * a) + ((keep - 1) * (alpha a) + alpha a p), each op rounded in T
     const T A = T(a), Aa = T(kSeluAlpha * a), Aap = T(kSeluAlpha * a * p.p);
     const T kept_b = T(T(0) * Aa) + Aap, drop_b = T(T(-1) * Aa) + Aap;
-#pragma omp parallel for schedule(static) if (n > kParallelGrain / 4)
-    for (int64_t u = 0; u < units; ++u) {
-      const bool k = keep_unit(key, off + uint64_t(u), q);
-      const T m = k ? A : T(0), b = k ? kept_b : drop_b;
-      const int64_t e = std::min(n, (u + 1) * L);
-      for (int64_t i = u * L; i < e; ++i) y[i] = T(x[i] * m) + b;
-    }
+    TL_PAR_FOR(
+        n > kParallelGrain / 4, for (int64_t u = 0; u < units; ++u) {
+          const bool k = keep_unit(key, off + uint64_t(u), q);
+          const T m = k ? A : T(0), b = k ? kept_b : drop_b;
+          const int64_t e = std::min(n, (u + 1) * L);
+          for (int64_t i = u * L; i < e; ++i) y[i] = T(x[i] * m) + b;
+        });
     return;
   }
   // Element / Channel forward, every backward: y = x * (keep ? scale : 0)
@@ -51,17 +52,16 @@ void dropout_typed(const T* x, T* y, int64_t n, const DropoutParams& p, bool bac
                                                     : 1.0 / (1.0 - p.p);
   const T S = T(scale);
   if (L == 1) {
-#pragma omp parallel for schedule(static) if (n > kParallelGrain / 4)
-    for (int64_t i = 0; i < n; ++i) y[i] = x[i] * (keep_unit(key, off + uint64_t(i), q) ? S : T(0));
+    TL_PAR_FOR(n > kParallelGrain / 4,
+               for (int64_t i = 0; i < n; ++i) y[i] = x[i] * (keep_unit(key, off + uint64_t(i), q) ? S : T(0)););
     return;
   }
-#pragma omp parallel for schedule(static) if (n > kParallelGrain / 4 && units > 1)
-  for (int64_t u = 0; u < units; ++u) {
-    const T m = keep_unit(key, off + uint64_t(u), q) ? S : T(0);
-    const int64_t e = std::min(n, (u + 1) * L);
-#pragma omp simd
-    for (int64_t i = u * L; i < e; ++i) y[i] = x[i] * m;
-  }
+  TL_PAR_FOR(
+      n > kParallelGrain / 4 && units > 1, for (int64_t u = 0; u < units; ++u) {
+        const T m = keep_unit(key, off + uint64_t(u), q) ? S : T(0);
+        const int64_t e = std::min(n, (u + 1) * L);
+        _Pragma("omp simd") for (int64_t i = u * L; i < e; ++i) y[i] = x[i] * m;
+      });
 }
 
 void run(const char* op, const TensorView& x, const TensorView& out, const DropoutParams& p, bool backward) {

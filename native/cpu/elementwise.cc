@@ -4,6 +4,7 @@
 #include <cstring>
 #include "core/dispatch.h"
 #include "ops/elementwise.h"
+#include "core/parallel.h"
 
 namespace tl {
 namespace {
@@ -24,19 +25,19 @@ void for_each_strided(const std::vector<int64_t>& shape, const std::vector<int64
   const int64_t inner = shape[nd - 1];
   const int64_t rows = total / inner;
   const int64_t ia = sa[nd - 1], ib = sb[nd - 1];
-#pragma omp parallel for schedule(static) if (total > kParallelGrain)
-  for (int64_t r = 0; r < rows; ++r) {
-    // decompose r over dims [0, nd-1)
-    int64_t rem = r, oa = 0, ob = 0;
-    for (int d = nd - 2; d >= 0; --d) {
-      int64_t idx = rem % shape[d];
-      rem /= shape[d];
-      oa += idx * sa[d];
-      ob += idx * sb[d];
-    }
-    int64_t o = r * inner;
-    for (int64_t j = 0; j < inner; ++j) f(o + j, oa + j * ia, ob + j * ib);
-  }
+  TL_PAR_FOR(
+      total > kParallelGrain, for (int64_t r = 0; r < rows; ++r) {
+        // decompose r over dims [0, nd-1)
+        int64_t rem = r, oa = 0, ob = 0;
+        for (int d = nd - 2; d >= 0; --d) {
+          int64_t idx = rem % shape[d];
+          rem /= shape[d];
+          oa += idx * sa[d];
+          ob += idx * sb[d];
+        }
+        int64_t o = r * inner;
+        for (int64_t j = 0; j < inner; ++j) f(o + j, oa + j * ia, ob + j * ib);
+      });
 }
 
 template <typename S, typename D>
@@ -61,8 +62,7 @@ void copy_typed(const TensorView& src, const std::vector<int64_t>& strides, cons
       std::memcpy(o, s, n * sizeof(D));
       return;
     }
-#pragma omp parallel for if (n > kParallelGrain)
-    for (int64_t i = 0; i < n; ++i) o[i] = static_cast<D>(s[i]);
+    TL_PAR_FOR(n > kParallelGrain, for (int64_t i = 0; i < n; ++i) o[i] = static_cast<D>(s[i]););
     return;
   }
   std::vector<int64_t> zero(strides.size(), 0);
@@ -87,8 +87,7 @@ void fill_cpu(const TensorView& out, const FillParams& p) {
     T* o = out.ptr<T>();
     T v = static_cast<T>(value);
     int64_t n = out.numel();
-#pragma omp parallel for if (n > kParallelGrain)
-    for (int64_t i = 0; i < n; ++i) o[i] = v;
+    TL_PAR_FOR(n > kParallelGrain, for (int64_t i = 0; i < n; ++i) o[i] = v;);
   });
 }
 
@@ -138,14 +137,12 @@ void binary_loop(const TensorView& a, const std::vector<int64_t>& sa, const Tens
     expect *= out.shape[d];
   }
   if (ca && cb) {
-#pragma omp parallel for simd if (n > kParallelGrain)
-    for (int64_t i = 0; i < n; ++i) f(i, pa[i], pb[i]);
+    TL_PAR_FOR_SIMD(n > kParallelGrain, for (int64_t i = 0; i < n; ++i) f(i, pa[i], pb[i]););
     return;
   }
   if (ca && sb0) {
     const T bv = pb[0];
-#pragma omp parallel for simd if (n > kParallelGrain)
-    for (int64_t i = 0; i < n; ++i) f(i, pa[i], bv);
+    TL_PAR_FOR_SIMD(n > kParallelGrain, for (int64_t i = 0; i < n; ++i) f(i, pa[i], bv););
     return;
   }
   for_each_strided(out.shape, sa, sb, [&](int64_t i, int64_t ia, int64_t ib) { f(i, pa[ia], pb[ib]); });
@@ -177,11 +174,12 @@ TL_REGISTER_KERNEL(binary_op, CPU, binary_cpu, kAllTypes);
 
 template <typename T>
 void unary_typed(UnaryOp op, const T* a, T s, T* o, int64_t n) {
-#define TL_LOOP(expr)                                                                        \
-  _Pragma("omp parallel for simd if (n > kParallelGrain)") for (int64_t i = 0; i < n; ++i) { \
-    T x = a[i];                                                                              \
-    o[i] = (expr);                                                                           \
-  }                                                                                          \
+#define TL_LOOP(expr)                                       \
+  TL_PAR_FOR_SIMD(                                          \
+      n > kParallelGrain, for (int64_t i = 0; i < n; ++i) { \
+        T x = a[i];                                         \
+        o[i] = (expr);                                      \
+      });                                                   \
   return;
   switch (op) {
     case UnaryOp::Neg: TL_LOOP(-x)
@@ -231,19 +229,17 @@ void unary_backward_cpu(const TensorView& t, const TensorView& dy, const TensorV
     T* o = dx.ptr<T>();
     switch (op) {
       case UnaryBackwardOp::Relu:
-#pragma omp parallel for simd if (n > kParallelGrain)
-        for (int64_t i = 0; i < n; ++i) {  // both loads unconditional, so the select vectorises
-          const T a = pt[i], b = g[i];
-          o[i] = a <= T(0) ? T(0) : b;  // PyTorch's threshold_backward: a NaN passes the gradient
-        }
+        TL_PAR_FOR_SIMD(
+            n > kParallelGrain, for (int64_t i = 0; i < n; ++i) {  // both loads unconditional, so the select vectorises
+              const T a = pt[i], b = g[i];
+              o[i] = a <= T(0) ? T(0) : b;  // PyTorch's threshold_backward: a NaN passes the gradient
+            });
         break;
       case UnaryBackwardOp::Sigmoid:
-#pragma omp parallel for simd if (n > kParallelGrain)
-        for (int64_t i = 0; i < n; ++i) o[i] = g[i] * pt[i] * (T(1) - pt[i]);
+        TL_PAR_FOR_SIMD(n > kParallelGrain, for (int64_t i = 0; i < n; ++i) o[i] = g[i] * pt[i] * (T(1) - pt[i]););
         break;
       case UnaryBackwardOp::Tanh:
-#pragma omp parallel for simd if (n > kParallelGrain)
-        for (int64_t i = 0; i < n; ++i) o[i] = g[i] * (T(1) - pt[i] * pt[i]);
+        TL_PAR_FOR_SIMD(n > kParallelGrain, for (int64_t i = 0; i < n; ++i) o[i] = g[i] * (T(1) - pt[i] * pt[i]););
         break;
     }
   });

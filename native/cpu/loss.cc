@@ -5,50 +5,51 @@
 #include <limits>
 #include "core/dispatch.h"
 #include "ops/loss.h"
+#include "core/parallel.h"
 
 namespace tl {
 namespace {
 
 template <typename T>
 void softmax_typed(const T* x, T* y, int64_t outer, int64_t C, int64_t inner, bool log) {
-#pragma omp parallel for schedule(static) if (outer * inner * C > kParallelGrain)
-  for (int64_t oi = 0; oi < outer * inner; ++oi) {
-    const int64_t o = oi / inner, i = oi % inner;
-    const T* xp = x + o * C * inner + i;
-    T* yp = y + o * C * inner + i;
-    T mx = -std::numeric_limits<T>::infinity();
-    for (int64_t c = 0; c < C; ++c) mx = xp[c * inner] > mx ? xp[c * inner] : mx;
-    double s = 0;
-    for (int64_t c = 0; c < C; ++c) s += std::exp(double(xp[c * inner] - mx));
-    if (log) {
-      const double lse = std::log(s);
-      for (int64_t c = 0; c < C; ++c) yp[c * inner] = static_cast<T>(double(xp[c * inner] - mx) - lse);
-    } else {
-      const double inv = 1.0 / s;
-      for (int64_t c = 0; c < C; ++c) yp[c * inner] = static_cast<T>(std::exp(double(xp[c * inner] - mx)) * inv);
-    }
-  }
+  TL_PAR_FOR(
+      outer * inner * C > kParallelGrain, for (int64_t oi = 0; oi < outer * inner; ++oi) {
+        const int64_t o = oi / inner, i = oi % inner;
+        const T* xp = x + o * C * inner + i;
+        T* yp = y + o * C * inner + i;
+        T mx = -std::numeric_limits<T>::infinity();
+        for (int64_t c = 0; c < C; ++c) mx = xp[c * inner] > mx ? xp[c * inner] : mx;
+        double s = 0;
+        for (int64_t c = 0; c < C; ++c) s += std::exp(double(xp[c * inner] - mx));
+        if (log) {
+          const double lse = std::log(s);
+          for (int64_t c = 0; c < C; ++c) yp[c * inner] = static_cast<T>(double(xp[c * inner] - mx) - lse);
+        } else {
+          const double inv = 1.0 / s;
+          for (int64_t c = 0; c < C; ++c) yp[c * inner] = static_cast<T>(std::exp(double(xp[c * inner] - mx)) * inv);
+        }
+      });
 }
 
 template <typename T>
 void softmax_bwd_typed(const T* y, const T* dy, T* dx, int64_t outer, int64_t C, int64_t inner, bool log) {
-#pragma omp parallel for schedule(static) if (outer * inner * C > kParallelGrain)
-  for (int64_t oi = 0; oi < outer * inner; ++oi) {
-    const int64_t o = oi / inner, i = oi % inner;
-    const int64_t base = o * C * inner + i;
-    double s = 0;
-    if (log) {
-      // dx = dy - exp(y) * sum(dy)
-      for (int64_t c = 0; c < C; ++c) s += dy[base + c * inner];
-      for (int64_t c = 0; c < C; ++c)
-        dx[base + c * inner] = static_cast<T>(dy[base + c * inner] - std::exp(double(y[base + c * inner])) * s);
-    } else {
-      // dx = y * (dy - sum(dy * y))
-      for (int64_t c = 0; c < C; ++c) s += double(dy[base + c * inner]) * y[base + c * inner];
-      for (int64_t c = 0; c < C; ++c)
-        dx[base + c * inner] = static_cast<T>(y[base + c * inner] * (dy[base + c * inner] - s));
-    }
-  }
+  TL_PAR_FOR(
+      outer * inner * C > kParallelGrain, for (int64_t oi = 0; oi < outer * inner; ++oi) {
+        const int64_t o = oi / inner, i = oi % inner;
+        const int64_t base = o * C * inner + i;
+        double s = 0;
+        if (log) {
+          // dx = dy - exp(y) * sum(dy)
+          for (int64_t c = 0; c < C; ++c) s += dy[base + c * inner];
+          for (int64_t c = 0; c < C; ++c)
+            dx[base + c * inner] = static_cast<T>(dy[base + c * inner] - std::exp(double(y[base + c * inner])) * s);
+        } else {
+          // dx = y * (dy - sum(dy * y))
+          for (int64_t c = 0; c < C; ++c) s += double(dy[base + c * inner]) * y[base + c * inner];
+          for (int64_t c = 0; c < C; ++c)
+            dx[base + c * inner] = static_cast<T>(y[base + c * inner] * (dy[base + c * inner] - s));
+        }
+      });
 }
 
 void softmax_cpu(const TensorView& x, const TensorView& y, const SoftmaxParams& p) {

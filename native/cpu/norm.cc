@@ -10,6 +10,7 @@
 
 #include "core/dispatch.h"
 #include "ops/norm.h"
+#include "core/parallel.h"
 
 namespace tl {
 namespace {
@@ -112,14 +113,14 @@ void bn_stats(const T* x, const BatchNormParams& p, double* mean, double* var) {
   const BnBlocks bl(N, L);
   const int64_t units = C * bl.B;
   std::vector<Welford> part(units);
-#pragma omp parallel for schedule(static) if (N * C * L > kParallelGrain && units > 1)
-  for (int64_t u = 0; u < units; ++u) {
-    const int64_t c = u / bl.B, b = u % bl.B;
-    const int64_t n1 = std::min(N, (b + 1) * bl.nb);
-    Welford w;
-    for (int64_t n = b * bl.nb; n < n1; ++n) welford_segment(x + (n * C + c) * L, L, w);
-    part[u] = w;
-  }
+  TL_PAR_FOR(
+      N * C * L > kParallelGrain && units > 1, for (int64_t u = 0; u < units; ++u) {
+        const int64_t c = u / bl.B, b = u % bl.B;
+        const int64_t n1 = std::min(N, (b + 1) * bl.nb);
+        Welford w;
+        for (int64_t n = b * bl.nb; n < n1; ++n) welford_segment(x + (n * C + c) * L, L, w);
+        part[u] = w;
+      });
   for (int64_t c = 0; c < C; ++c) {
     Welford w;
     for (int64_t b = 0; b < bl.B; ++b) merge(w, part[c * bl.B + b]);
@@ -133,23 +134,21 @@ template <typename T>
 void bn_apply(const T* x, T* y, const double* scale, const double* shift, const BatchNormParams& p) {
   const int64_t N = p.N, C = p.C, L = p.L, planes = N * C;
   const bool relu = p.relu;
-#pragma omp parallel for schedule(static) if (planes * L > kParallelGrain && planes > 1)
-  for (int64_t k = 0; k < planes; ++k) {
-    const int64_t c = k % C;
-    const T s = T(scale[c]), h = T(shift[c]);
-    const T* xp = x + k * L;
-    T* yp = y + k * L;
-    if (relu) {
-#pragma omp simd
-      for (int64_t l = 0; l < L; ++l) {
-        const T v = xp[l] * s + h;
-        yp[l] = v <= T(0) ? T(0) : v;
-      }
-    } else {
-#pragma omp simd
-      for (int64_t l = 0; l < L; ++l) yp[l] = xp[l] * s + h;
-    }
-  }
+  TL_PAR_FOR(
+      planes * L > kParallelGrain && planes > 1, for (int64_t k = 0; k < planes; ++k) {
+        const int64_t c = k % C;
+        const T s = T(scale[c]), h = T(shift[c]);
+        const T* xp = x + k * L;
+        T* yp = y + k * L;
+        if (relu) {
+          _Pragma("omp simd") for (int64_t l = 0; l < L; ++l) {
+            const T v = xp[l] * s + h;
+            yp[l] = v <= T(0) ? T(0) : v;
+          }
+        } else {
+          _Pragma("omp simd") for (int64_t l = 0; l < L; ++l) yp[l] = xp[l] * s + h;
+        }
+      });
 }
 
 template <typename T>
@@ -243,25 +242,25 @@ void bn_grad_sums(const T* g, const T* x, const T* y, const T* sm, const BatchNo
   const BnBlocks bl(N, L);
   const int64_t units = C * bl.B;
   std::vector<double> pa(units), pb(units);
-#pragma omp parallel for schedule(static) if (N * C * L > kParallelGrain && units > 1)
-  for (int64_t u = 0; u < units; ++u) {
-    const int64_t c = u / bl.B, blk = u % bl.B;
-    const int64_t n1 = std::min(N, (blk + 1) * bl.nb);
-    const double mu = double(sm[c]);
-    double a = 0, b = 0;
-    for (int64_t n = blk * bl.nb; n < n1; ++n) {
-      const int64_t o = (n * C + c) * L;
-      double sa, sb;
-      if (relu)
-        grad_sums_segment<T, true>(g + o, x + o, y + o, L, mu, sa, sb);
-      else
-        grad_sums_segment<T, false>(g + o, x + o, nullptr, L, mu, sa, sb);
-      a += sa;
-      b += sb;
-    }
-    pa[u] = a;
-    pb[u] = b;
-  }
+  TL_PAR_FOR(
+      N * C * L > kParallelGrain && units > 1, for (int64_t u = 0; u < units; ++u) {
+        const int64_t c = u / bl.B, blk = u % bl.B;
+        const int64_t n1 = std::min(N, (blk + 1) * bl.nb);
+        const double mu = double(sm[c]);
+        double a = 0, b = 0;
+        for (int64_t n = blk * bl.nb; n < n1; ++n) {
+          const int64_t o = (n * C + c) * L;
+          double sa, sb;
+          if (relu)
+            grad_sums_segment<T, true>(g + o, x + o, y + o, L, mu, sa, sb);
+          else
+            grad_sums_segment<T, false>(g + o, x + o, nullptr, L, mu, sa, sb);
+          a += sa;
+          b += sb;
+        }
+        pa[u] = a;
+        pb[u] = b;
+      });
   for (int64_t c = 0; c < C; ++c) {
     double a = 0, b = 0;
     for (int64_t blk = 0; blk < bl.B; ++blk) {
@@ -303,26 +302,24 @@ void bn_backward_typed(const TensorView& gv, const TensorView& xv, const TensorV
   T* dx = dxv.ptr<T>();
   const int64_t planes = N * C;
   const bool relu = p.relu;
-#pragma omp parallel for schedule(static) if (planes * L > kParallelGrain && planes > 1)
-  for (int64_t k = 0; k < planes; ++k) {
-    const int64_t c = k % C;
-    const T a = T(A[c]), kk = T(K[c]), c0 = T(C0[c]), mu = sm[c];
-    const int64_t o = k * L;
-    const T* gp = g + o;
-    const T* xp = x + o;
-    T* dp = dx + o;
-    if (relu) {
-      const T* yp = y + o;
-#pragma omp simd
-      for (int64_t l = 0; l < L; ++l) {
-        const T gg = yp[l] <= T(0) ? T(0) : gp[l];
-        dp[l] = a * gg + kk * (xp[l] - mu) + c0;
-      }
-    } else {
-#pragma omp simd
-      for (int64_t l = 0; l < L; ++l) dp[l] = a * gp[l] + kk * (xp[l] - mu) + c0;
-    }
-  }
+  TL_PAR_FOR(
+      planes * L > kParallelGrain && planes > 1, for (int64_t k = 0; k < planes; ++k) {
+        const int64_t c = k % C;
+        const T a = T(A[c]), kk = T(K[c]), c0 = T(C0[c]), mu = sm[c];
+        const int64_t o = k * L;
+        const T* gp = g + o;
+        const T* xp = x + o;
+        T* dp = dx + o;
+        if (relu) {
+          const T* yp = y + o;
+          _Pragma("omp simd") for (int64_t l = 0; l < L; ++l) {
+            const T gg = yp[l] <= T(0) ? T(0) : gp[l];
+            dp[l] = a * gg + kk * (xp[l] - mu) + c0;
+          }
+        } else {
+          _Pragma("omp simd") for (int64_t l = 0; l < L; ++l) dp[l] = a * gp[l] + kk * (xp[l] - mu) + c0;
+        }
+      });
 }
 
 void batch_norm_backward_cpu(const TensorView& g, const TensorView& x, const TensorView& w, const TensorView& sm,
@@ -362,13 +359,13 @@ void row_forward_typed(const TensorView& xv, const TensorView& wv, const TensorV
   const int64_t units = rows * ru.per_row;
   const bool par = rows * R > kParallelGrain && units > 1;
   std::vector<Welford> part(units);
-#pragma omp parallel for schedule(static) if (par)
-  for (int64_t u = 0; u < units; ++u) {
-    const int64_t k = u / ru.per_row, r0 = (u % ru.per_row) * ru.len, r1 = std::min(R, r0 + ru.len);
-    Welford acc;
-    welford_segment(x + k * R + r0, r1 - r0, acc);
-    part[u] = acc;
-  }
+  TL_PAR_FOR(
+      par, for (int64_t u = 0; u < units; ++u) {
+        const int64_t k = u / ru.per_row, r0 = (u % ru.per_row) * ru.len, r1 = std::min(R, r0 + ru.len);
+        Welford acc;
+        welford_segment(x + k * R + r0, r1 - r0, acc);
+        part[u] = acc;
+      });
   std::vector<double> mean(rows), invstd(rows);
   for (int64_t k = 0; k < rows; ++k) {
     Welford acc;
@@ -378,30 +375,27 @@ void row_forward_typed(const TensorView& xv, const TensorView& wv, const TensorV
     smv.ptr<T>()[k] = T(mean[k]);
     siv.ptr<T>()[k] = T(invstd[k]);
   }
-#pragma omp parallel for schedule(static) if (par)
-  for (int64_t u = 0; u < units; ++u) {
-    const int64_t k = u / ru.per_row, r0 = (u % ru.per_row) * ru.len, r1 = std::min(R, r0 + ru.len);
-    const T* xp = x + k * R;
-    T* yp = y + k * R;
-    const int64_t base = (k % G) * R;  // parameter index = (base + r) / L
-    if (L == 1) {
-      const T mu = T(mean[k]), is = T(invstd[k]);
-      if (w || b) {
-#pragma omp simd
-        for (int64_t r = r0; r < r1; ++r)
-          yp[r] = (xp[r] - mu) * (is * (w ? w[base + r] : T(1))) + (b ? b[base + r] : T(0));
-      } else {
-#pragma omp simd
-        for (int64_t r = r0; r < r1; ++r) yp[r] = (xp[r] - mu) * is;
-      }
-    } else {
-      const int64_t i = (base + r0) / L;
-      const double s = (w ? double(w[i]) : 1.0) * invstd[k];
-      const T sc = T(s), sh = T((b ? double(b[i]) : 0.0) - mean[k] * s);
-#pragma omp simd
-      for (int64_t r = r0; r < r1; ++r) yp[r] = xp[r] * sc + sh;
-    }
-  }
+  TL_PAR_FOR(
+      par, for (int64_t u = 0; u < units; ++u) {
+        const int64_t k = u / ru.per_row, r0 = (u % ru.per_row) * ru.len, r1 = std::min(R, r0 + ru.len);
+        const T* xp = x + k * R;
+        T* yp = y + k * R;
+        const int64_t base = (k % G) * R;  // parameter index = (base + r) / L
+        if (L == 1) {
+          const T mu = T(mean[k]), is = T(invstd[k]);
+          if (w || b) {
+            _Pragma("omp simd") for (int64_t r = r0; r < r1; ++r) yp[r] =
+                (xp[r] - mu) * (is * (w ? w[base + r] : T(1))) + (b ? b[base + r] : T(0));
+          } else {
+            _Pragma("omp simd") for (int64_t r = r0; r < r1; ++r) yp[r] = (xp[r] - mu) * is;
+          }
+        } else {
+          const int64_t i = (base + r0) / L;
+          const double s = (w ? double(w[i]) : 1.0) * invstd[k];
+          const T sc = T(s), sh = T((b ? double(b[i]) : 0.0) - mean[k] * s);
+          _Pragma("omp simd") for (int64_t r = r0; r < r1; ++r) yp[r] = xp[r] * sc + sh;
+        }
+      });
 }
 
 void row_norm_forward_cpu(const TensorView& x, const TensorView& w, const TensorView& b, const TensorView& out,
@@ -431,38 +425,36 @@ void row_backward_typed(const TensorView& gv, const TensorView& xv, const Tensor
   const bool par = rows * R > kParallelGrain && units > 1;
   // per unit: sum g, sum g * (x - mean), sum w g, sum w g (x - mean)
   std::vector<double> pg(units), pgx(units), pwg(units), pwgx(units);
-#pragma omp parallel for schedule(static) if (par)
-  for (int64_t u = 0; u < units; ++u) {
-    const int64_t k = u / ru.per_row, r0 = (u % ru.per_row) * ru.len, r1 = std::min(R, r0 + ru.len);
-    const T* gp = g + k * R;
-    const T* xp = x + k * R;
-    const double mu = double(sm[k]);
-    const int64_t base = (k % G) * R;
-    double a = 0, c = 0;
-    if (L == 1 && w) {
-      double e = 0, f = 0;
-#pragma omp simd reduction(+ : e, f)
-      for (int64_t r = r0; r < r1; ++r) {
-        const double gw = double(gp[r]) * double(w[base + r]);
-        e += gw;
-        f += gw * (double(xp[r]) - mu);
-      }
-      pwg[u] = e;
-      pwgx[u] = f;
-    } else {
-#pragma omp simd reduction(+ : a, c)
-      for (int64_t r = r0; r < r1; ++r) {
-        const double gg = double(gp[r]);
-        a += gg;
-        c += gg * (double(xp[r]) - mu);
-      }
-      pg[u] = a;
-      pgx[u] = c;
-      const double wi = w ? double(w[(base + r0) / L]) : 1.0;  // one parameter per unit when L > 1
-      pwg[u] = wi * a;
-      pwgx[u] = wi * c;
-    }
-  }
+  TL_PAR_FOR(
+      par, for (int64_t u = 0; u < units; ++u) {
+        const int64_t k = u / ru.per_row, r0 = (u % ru.per_row) * ru.len, r1 = std::min(R, r0 + ru.len);
+        const T* gp = g + k * R;
+        const T* xp = x + k * R;
+        const double mu = double(sm[k]);
+        const int64_t base = (k % G) * R;
+        double a = 0, c = 0;
+        if (L == 1 && w) {
+          double e = 0, f = 0;
+          _Pragma("omp simd reduction(+ : e, f)") for (int64_t r = r0; r < r1; ++r) {
+            const double gw = double(gp[r]) * double(w[base + r]);
+            e += gw;
+            f += gw * (double(xp[r]) - mu);
+          }
+          pwg[u] = e;
+          pwgx[u] = f;
+        } else {
+          _Pragma("omp simd reduction(+ : a, c)") for (int64_t r = r0; r < r1; ++r) {
+            const double gg = double(gp[r]);
+            a += gg;
+            c += gg * (double(xp[r]) - mu);
+          }
+          pg[u] = a;
+          pgx[u] = c;
+          const double wi = w ? double(w[(base + r0) / L]) : 1.0;  // one parameter per unit when L > 1
+          pwg[u] = wi * a;
+          pwgx[u] = wi * c;
+        }
+      });
   if (present(dxv)) {
     T* dx = dxv.ptr<T>();
     std::vector<double> s1(rows), s2(rows);
@@ -475,26 +467,25 @@ void row_backward_typed(const TensorView& gv, const TensorView& xv, const Tensor
       s1[k] = a;
       s2[k] = c;
     }
-#pragma omp parallel for schedule(static) if (par)
-    for (int64_t u = 0; u < units; ++u) {
-      const int64_t k = u / ru.per_row, r0 = (u % ru.per_row) * ru.len, r1 = std::min(R, r0 + ru.len);
-      const double is = double(si[k]);
-      // dx = is * w g - is * s1 / R - (x - mean) * is^3 * s2 / R
-      const T kk = T(-is * is * is * s2[k] / double(R)), c0 = T(-is * s1[k] / double(R)), mu = sm[k];
-      const T* gp = g + k * R;
-      const T* xp = x + k * R;
-      T* dp = dx + k * R;
-      const int64_t base = (k % G) * R;
-      if (L == 1 && w) {
-        const T ist = T(is);
-#pragma omp simd
-        for (int64_t r = r0; r < r1; ++r) dp[r] = (ist * w[base + r]) * gp[r] + kk * (xp[r] - mu) + c0;
-      } else {
-        const T a = T((w ? double(w[(base + r0) / L]) : 1.0) * is);
-#pragma omp simd
-        for (int64_t r = r0; r < r1; ++r) dp[r] = a * gp[r] + kk * (xp[r] - mu) + c0;
-      }
-    }
+    TL_PAR_FOR(
+        par, for (int64_t u = 0; u < units; ++u) {
+          const int64_t k = u / ru.per_row, r0 = (u % ru.per_row) * ru.len, r1 = std::min(R, r0 + ru.len);
+          const double is = double(si[k]);
+          // dx = is * w g - is * s1 / R - (x - mean) * is^3 * s2 / R
+          const T kk = T(-is * is * is * s2[k] / double(R)), c0 = T(-is * s1[k] / double(R)), mu = sm[k];
+          const T* gp = g + k * R;
+          const T* xp = x + k * R;
+          T* dp = dx + k * R;
+          const int64_t base = (k % G) * R;
+          if (L == 1 && w) {
+            const T ist = T(is);
+            _Pragma("omp simd") for (int64_t r = r0; r < r1; ++r) dp[r] =
+                (ist * w[base + r]) * gp[r] + kk * (xp[r] - mu) + c0;
+          } else {
+            const T a = T((w ? double(w[(base + r0) / L]) : 1.0) * is);
+            _Pragma("omp simd") for (int64_t r = r0; r < r1; ++r) dp[r] = a * gp[r] + kk * (xp[r] - mu) + c0;
+          }
+        });
   }
   if (!present(dwv) && !present(dbv)) return;
   const int64_t P = G * R / L;  // parameters
@@ -503,46 +494,45 @@ void row_backward_typed(const TensorView& gv, const TensorView& xv, const Tensor
   const int64_t Nn = rows / G;
   if (L == 1) {
     // column sums over the Nn samples, for parameter i = g * R + r
-#pragma omp parallel for schedule(static) if (rows * R > kParallelGrain && P > 1)
-    for (int64_t i0 = 0; i0 < P; i0 += 1024) {
-      const int64_t i1 = std::min(P, i0 + 1024);
-      double A[1024], B[1024];
-      for (int64_t i = i0; i < i1; ++i) A[i - i0] = B[i - i0] = 0;
-      for (int64_t n = 0; n < Nn; ++n) {
-        for (int64_t i = i0; i < i1;) {  // runs of one group: one row k, its mean and invstd
-          const int64_t gi = i / R, e = std::min(i1, (gi + 1) * R), k = n * G + gi;
-          const double mu = double(sm[k]), is = double(si[k]);
-          const T* gp = g + k * R - gi * R;
-          const T* xp = x + k * R - gi * R;
-#pragma omp simd
-          for (int64_t ii = i; ii < e; ++ii) {
-            const double gg = double(gp[ii]);
-            A[ii - i0] += gg;
-            B[ii - i0] += gg * (double(xp[ii]) - mu) * is;
+    TL_PAR_FOR(
+        rows * R > kParallelGrain && P > 1, for (int64_t i0 = 0; i0 < P; i0 += 1024) {
+          const int64_t i1 = std::min(P, i0 + 1024);
+          double A[1024], B[1024];
+          for (int64_t i = i0; i < i1; ++i) A[i - i0] = B[i - i0] = 0;
+          for (int64_t n = 0; n < Nn; ++n) {
+            for (int64_t i = i0; i < i1;) {  // runs of one group: one row k, its mean and invstd
+              const int64_t gi = i / R, e = std::min(i1, (gi + 1) * R), k = n * G + gi;
+              const double mu = double(sm[k]), is = double(si[k]);
+              const T* gp = g + k * R - gi * R;
+              const T* xp = x + k * R - gi * R;
+              _Pragma("omp simd") for (int64_t ii = i; ii < e; ++ii) {
+                const double gg = double(gp[ii]);
+                A[ii - i0] += gg;
+                B[ii - i0] += gg * (double(xp[ii]) - mu) * is;
+              }
+              i = e;
+            }
           }
-          i = e;
-        }
-      }
-      for (int64_t i = i0; i < i1; ++i) {
-        if (db) db[i] = T(A[i - i0]);
-        if (dw) dw[i] = T(B[i - i0]);
-      }
-    }
+          for (int64_t i = i0; i < i1; ++i) {
+            if (db) db[i] = T(A[i - i0]);
+            if (dw) dw[i] = T(B[i - i0]);
+          }
+        });
     return;
   }
   // L > 1: unit (k, j) is parameter (k % G) * per_row + j; sum over samples in order
-#pragma omp parallel for schedule(static) if (units > 4096)
-  for (int64_t i = 0; i < P; ++i) {
-    const int64_t gi = i / ru.per_row, j = i % ru.per_row;
-    double a = 0, c = 0;
-    for (int64_t n = 0; n < Nn; ++n) {
-      const int64_t k = n * G + gi, u = k * ru.per_row + j;
-      a += pg[u];
-      c += pgx[u] * double(si[k]);
-    }
-    if (db) db[i] = T(a);
-    if (dw) dw[i] = T(c);
-  }
+  TL_PAR_FOR(
+      units > 4096, for (int64_t i = 0; i < P; ++i) {
+        const int64_t gi = i / ru.per_row, j = i % ru.per_row;
+        double a = 0, c = 0;
+        for (int64_t n = 0; n < Nn; ++n) {
+          const int64_t k = n * G + gi, u = k * ru.per_row + j;
+          a += pg[u];
+          c += pgx[u] * double(si[k]);
+        }
+        if (db) db[i] = T(a);
+        if (dw) dw[i] = T(c);
+      });
 }
 
 void row_norm_backward_cpu(const TensorView& g, const TensorView& x, const TensorView& w, const TensorView& sm,

@@ -4,6 +4,7 @@
 #include <cmath>
 #include "core/dispatch.h"
 #include "ops/optim.h"
+#include "core/parallel.h"
 
 namespace tl {
 namespace {
@@ -16,24 +17,24 @@ void adam_typed(T* p, const T* g, T* m, T* v, T* vmax, int64_t n, const AdamPara
   const T bc2_sqrt = T(std::sqrt(bc2));
   const T b1 = T(a.beta1), b2 = T(a.beta2), eps = T(a.eps), wd = T(a.weight_decay);
   const T decay = T(1.0 - a.lr * a.weight_decay);
-#pragma omp parallel for simd if (n > kParallelGrain)
-  for (int64_t i = 0; i < n; ++i) {
-    T gi = a.maximize ? -g[i] : g[i];
-    T pi = p[i];
-    if (a.decoupled)
-      pi *= decay;
-    else if (a.weight_decay != 0)
-      gi += wd * pi;
-    m[i] += (gi - m[i]) * (T(1) - b1);  // lerp, as torch does
-    v[i] = v[i] * b2 + (T(1) - b2) * gi * gi;
-    T vv = v[i];
-    if (a.amsgrad) {
-      vmax[i] = vmax[i] > vv ? vmax[i] : vv;
-      vv = vmax[i];
-    }
-    const T denom = std::sqrt(vv) / bc2_sqrt + eps;
-    p[i] = pi - step_size * m[i] / denom;
-  }
+  TL_PAR_FOR_SIMD(
+      n > kParallelGrain, for (int64_t i = 0; i < n; ++i) {
+        T gi = a.maximize ? -g[i] : g[i];
+        T pi = p[i];
+        if (a.decoupled)
+          pi *= decay;
+        else if (a.weight_decay != 0)
+          gi += wd * pi;
+        m[i] += (gi - m[i]) * (T(1) - b1);  // lerp, as torch does
+        v[i] = v[i] * b2 + (T(1) - b2) * gi * gi;
+        T vv = v[i];
+        if (a.amsgrad) {
+          vmax[i] = vmax[i] > vv ? vmax[i] : vv;
+          vv = vmax[i];
+        }
+        const T denom = std::sqrt(vv) / bc2_sqrt + eps;
+        p[i] = pi - step_size * m[i] / denom;
+      });
 }
 
 void adam_step_cpu(const TensorView& p, const TensorView& g, const TensorView& m, const TensorView& v,
@@ -49,16 +50,16 @@ TL_REGISTER_KERNEL(adam_step_op, CPU, adam_step_cpu, kFloatTypes);
 template <typename T>
 void sgd_typed(T* p, const T* g, T* buf, int64_t n, const SgdParams& s) {
   const T lr = T(s.lr), mom = T(s.momentum), damp = T(1.0 - s.dampening), wd = T(s.weight_decay);
-#pragma omp parallel for simd if (n > kParallelGrain)
-  for (int64_t i = 0; i < n; ++i) {
-    T gi = s.maximize ? -g[i] : g[i];
-    if (s.weight_decay != 0) gi += wd * p[i];
-    if (s.momentum != 0) {
-      buf[i] = s.first_step ? gi : mom * buf[i] + damp * gi;
-      gi = s.nesterov ? gi + mom * buf[i] : buf[i];
-    }
-    p[i] -= lr * gi;
-  }
+  TL_PAR_FOR_SIMD(
+      n > kParallelGrain, for (int64_t i = 0; i < n; ++i) {
+        T gi = s.maximize ? -g[i] : g[i];
+        if (s.weight_decay != 0) gi += wd * p[i];
+        if (s.momentum != 0) {
+          buf[i] = s.first_step ? gi : mom * buf[i] + damp * gi;
+          gi = s.nesterov ? gi + mom * buf[i] : buf[i];
+        }
+        p[i] -= lr * gi;
+      });
 }
 
 void sgd_step_cpu(const TensorView& p, const TensorView& g, const TensorView& buf, const SgdParams& s) {

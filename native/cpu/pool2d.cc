@@ -17,6 +17,7 @@
 #include <algorithm>
 #include "core/dispatch.h"
 #include "pool2d.h"
+#include "core/parallel.h"
 
 namespace tl {
 namespace {
@@ -100,51 +101,51 @@ void max_pool_fwd(const T* x, T* y, int64_t* idx, const Pool2dParams& p) {
   for (int64_t o = 0; o < p.OH; ++o) th[o] = taps(o, p.sh, p.ph, p.dh, p.kh, p.H);
   const bool k22 = p.kh == 2 && p.kw == 2 && p.sh == 2 && p.sw == 2 && p.ph == 0 && p.pw == 0 && p.dh == 1 &&
                    p.dw == 1 && p.H >= 2 * p.OH && p.W >= 2 * p.OW;
-#pragma omp parallel for schedule(static) if (planes * p.OH * p.OW > 4096)
-  for (int64_t pl = 0; pl < planes; ++pl) {
-    const T* xp = x + pl * p.H * p.W;
-    T* yp = y + pl * p.OH * p.OW;
-    int64_t* ip = idx + pl * p.OH * p.OW;
-    if (k22) {  // the common 2x2/2 pooling: every window is whole
-      for (int64_t oh = 0; oh < p.OH; ++oh)
-        max_pool_row22(xp + 2 * oh * p.W, p.W, 2 * oh * p.W, p.OW, yp + oh * p.OW, ip + oh * p.OW);
-      continue;
-    }
-    for (int64_t oh = 0; oh < p.OH; ++oh) {
-      const Taps a = th[oh];
-      for (int64_t ow = 0; ow < p.OW; ++ow) {
-        const Taps b = tw[ow];
-        T best = -std::numeric_limits<T>::infinity();
-        int64_t bi = (a.start + a.lo * p.dh) * p.W + b.start + b.lo * p.dw;
-        for (int64_t i = a.lo; i < a.hi; ++i) {
-          const int64_t row = (a.start + i * p.dh) * p.W + b.start;
-          for (int64_t j = b.lo; j < b.hi; ++j) {
-            const int64_t off = row + j * p.dw;
-            const T v = xp[off];
-            const bool take = (v > best) | (v != v);
-            best = take ? v : best;
-            bi = take ? off : bi;
+  TL_PAR_FOR(
+      planes * p.OH * p.OW > 4096, for (int64_t pl = 0; pl < planes; ++pl) {
+        const T* xp = x + pl * p.H * p.W;
+        T* yp = y + pl * p.OH * p.OW;
+        int64_t* ip = idx + pl * p.OH * p.OW;
+        if (k22) {  // the common 2x2/2 pooling: every window is whole
+          for (int64_t oh = 0; oh < p.OH; ++oh)
+            max_pool_row22(xp + 2 * oh * p.W, p.W, 2 * oh * p.W, p.OW, yp + oh * p.OW, ip + oh * p.OW);
+          continue;
+        }
+        for (int64_t oh = 0; oh < p.OH; ++oh) {
+          const Taps a = th[oh];
+          for (int64_t ow = 0; ow < p.OW; ++ow) {
+            const Taps b = tw[ow];
+            T best = -std::numeric_limits<T>::infinity();
+            int64_t bi = (a.start + a.lo * p.dh) * p.W + b.start + b.lo * p.dw;
+            for (int64_t i = a.lo; i < a.hi; ++i) {
+              const int64_t row = (a.start + i * p.dh) * p.W + b.start;
+              for (int64_t j = b.lo; j < b.hi; ++j) {
+                const int64_t off = row + j * p.dw;
+                const T v = xp[off];
+                const bool take = (v > best) | (v != v);
+                best = take ? v : best;
+                bi = take ? off : bi;
+              }
+            }
+            yp[oh * p.OW + ow] = best;
+            ip[oh * p.OW + ow] = bi;
           }
         }
-        yp[oh * p.OW + ow] = best;
-        ip[oh * p.OW + ow] = bi;
-      }
-    }
-  }
+      });
 }
 
 template <typename T>
 void max_pool_bwd(const T* dy, const int64_t* idx, T* dx, const Pool2dParams& p) {
   const int64_t planes = p.N * p.C;
-#pragma omp parallel for schedule(static) if (planes * p.H * p.W > 4096)
-  for (int64_t pl = 0; pl < planes; ++pl) {
-    T* dxp = dx + pl * p.H * p.W;
-    const T* dyp = dy + pl * p.OH * p.OW;
-    const int64_t* ip = idx + pl * p.OH * p.OW;
-    for (int64_t k = 0; k < p.H * p.W; ++k) dxp[k] = T(0);
-    for (int64_t k = 0; k < p.OH * p.OW; ++k)
-      if (ip[k] >= 0) dxp[ip[k]] += dyp[k];
-  }
+  TL_PAR_FOR(
+      planes * p.H * p.W > 4096, for (int64_t pl = 0; pl < planes; ++pl) {
+        T* dxp = dx + pl * p.H * p.W;
+        const T* dyp = dy + pl * p.OH * p.OW;
+        const int64_t* ip = idx + pl * p.OH * p.OW;
+        for (int64_t k = 0; k < p.H * p.W; ++k) dxp[k] = T(0);
+        for (int64_t k = 0; k < p.OH * p.OW; ++k)
+          if (ip[k] >= 0) dxp[ip[k]] += dyp[k];
+      });
 }
 
 void max_pool2d_forward_cpu(const TensorView& x, const TensorView& y, const TensorView& idx, const Pool2dParams& p) {
@@ -330,15 +331,14 @@ namespace {
 template <typename T>
 void relu_max_pool_fwd(const T* x, T* y, uint8_t* tap, const Pool2dParams& p) {
   const int64_t planes = p.N * p.C, in = p.H * p.W, out = p.OH * p.OW;
-#pragma omp parallel for schedule(static) if (planes * out > 4096)
-  for (int64_t pl = 0; pl < planes; ++pl) relu_max_pool_planes(x + pl * in, y + pl * out, tap + pl * out, 1, p);
+  TL_PAR_FOR(planes * out > 4096, for (int64_t pl = 0; pl < planes; ++pl)
+                                      relu_max_pool_planes(x + pl * in, y + pl * out, tap + pl * out, 1, p););
 }
 template <typename T>
 void relu_max_pool_bwd(const T* dy, const T* y, const uint8_t* tap, T* dx, const Pool2dParams& p) {
   const int64_t planes = p.N * p.C, in = p.H * p.W, out = p.OH * p.OW;
-#pragma omp parallel for schedule(static) if (planes * in > 4096)
-  for (int64_t pl = 0; pl < planes; ++pl)
-    relu_max_unpool_planes(dy + pl * out, y + pl * out, tap + pl * out, dx + pl * in, 1, p);
+  TL_PAR_FOR(planes * in > 4096, for (int64_t pl = 0; pl < planes; ++pl) relu_max_unpool_planes(
+                                     dy + pl * out, y + pl * out, tap + pl * out, dx + pl * in, 1, p););
 }
 
 void relu_max_pool2d_forward_cpu(const TensorView& x, const TensorView& y, const TensorView& tap,
@@ -361,58 +361,58 @@ TL_REGISTER_KERNEL(relu_max_pool2d_backward_op, CPU, relu_max_pool2d_backward_cp
 template <typename T>
 void avg_pool_fwd(const T* x, T* y, const AvgPool2dParams& p) {
   const int64_t planes = p.N * p.C;
-#pragma omp parallel for schedule(static) if (planes * p.OH * p.OW > 4096)
-  for (int64_t pl = 0; pl < planes; ++pl) {
-    const T* xp = x + pl * p.H * p.W;
-    T* yp = y + pl * p.OH * p.OW;
-    for (int64_t oh = 0; oh < p.OH; ++oh) {
-      int64_t h0 = oh * p.sh - p.ph, h1 = std::min(h0 + p.kh, p.H + p.ph);
-      for (int64_t ow = 0; ow < p.OW; ++ow) {
-        int64_t w0 = ow * p.sw - p.pw, w1 = std::min(w0 + p.kw, p.W + p.pw);
-        const int64_t pool_size = (h1 - h0) * (w1 - w0);
-        const int64_t a0 = std::max<int64_t>(h0, 0), a1 = std::min(h1, p.H);
-        const int64_t b0 = std::max<int64_t>(w0, 0), b1 = std::min(w1, p.W);
-        if (a0 >= a1 || b0 >= b1) {
-          yp[oh * p.OW + ow] = T(0);
-          continue;
+  TL_PAR_FOR(
+      planes * p.OH * p.OW > 4096, for (int64_t pl = 0; pl < planes; ++pl) {
+        const T* xp = x + pl * p.H * p.W;
+        T* yp = y + pl * p.OH * p.OW;
+        for (int64_t oh = 0; oh < p.OH; ++oh) {
+          int64_t h0 = oh * p.sh - p.ph, h1 = std::min(h0 + p.kh, p.H + p.ph);
+          for (int64_t ow = 0; ow < p.OW; ++ow) {
+            int64_t w0 = ow * p.sw - p.pw, w1 = std::min(w0 + p.kw, p.W + p.pw);
+            const int64_t pool_size = (h1 - h0) * (w1 - w0);
+            const int64_t a0 = std::max<int64_t>(h0, 0), a1 = std::min(h1, p.H);
+            const int64_t b0 = std::max<int64_t>(w0, 0), b1 = std::min(w1, p.W);
+            if (a0 >= a1 || b0 >= b1) {
+              yp[oh * p.OW + ow] = T(0);
+              continue;
+            }
+            T sum = T(0);
+            for (int64_t h = a0; h < a1; ++h)
+              for (int64_t w = b0; w < b1; ++w) sum += xp[h * p.W + w];
+            const int64_t div = p.divisor_override > 0 ? p.divisor_override
+                                : p.count_include_pad  ? pool_size
+                                                       : (a1 - a0) * (b1 - b0);
+            yp[oh * p.OW + ow] = sum / T(div);
+          }
         }
-        T sum = T(0);
-        for (int64_t h = a0; h < a1; ++h)
-          for (int64_t w = b0; w < b1; ++w) sum += xp[h * p.W + w];
-        const int64_t div = p.divisor_override > 0 ? p.divisor_override
-                            : p.count_include_pad  ? pool_size
-                                                   : (a1 - a0) * (b1 - b0);
-        yp[oh * p.OW + ow] = sum / T(div);
-      }
-    }
-  }
+      });
 }
 
 template <typename T>
 void avg_pool_bwd(const T* dy, T* dx, const AvgPool2dParams& p) {
   const int64_t planes = p.N * p.C;
-#pragma omp parallel for schedule(static) if (planes * p.H * p.W > 4096)
-  for (int64_t pl = 0; pl < planes; ++pl) {
-    T* dxp = dx + pl * p.H * p.W;
-    const T* dyp = dy + pl * p.OH * p.OW;
-    for (int64_t k = 0; k < p.H * p.W; ++k) dxp[k] = T(0);
-    for (int64_t oh = 0; oh < p.OH; ++oh) {
-      int64_t h0 = oh * p.sh - p.ph, h1 = std::min(h0 + p.kh, p.H + p.ph);
-      for (int64_t ow = 0; ow < p.OW; ++ow) {
-        int64_t w0 = ow * p.sw - p.pw, w1 = std::min(w0 + p.kw, p.W + p.pw);
-        const int64_t pool_size = (h1 - h0) * (w1 - w0);
-        const int64_t a0 = std::max<int64_t>(h0, 0), a1 = std::min(h1, p.H);
-        const int64_t b0 = std::max<int64_t>(w0, 0), b1 = std::min(w1, p.W);
-        if (a0 >= a1 || b0 >= b1) continue;
-        const int64_t div = p.divisor_override > 0 ? p.divisor_override
-                            : p.count_include_pad  ? pool_size
-                                                   : (a1 - a0) * (b1 - b0);
-        const T g = dyp[oh * p.OW + ow] / T(div);
-        for (int64_t h = a0; h < a1; ++h)
-          for (int64_t w = b0; w < b1; ++w) dxp[h * p.W + w] += g;
-      }
-    }
-  }
+  TL_PAR_FOR(
+      planes * p.H * p.W > 4096, for (int64_t pl = 0; pl < planes; ++pl) {
+        T* dxp = dx + pl * p.H * p.W;
+        const T* dyp = dy + pl * p.OH * p.OW;
+        for (int64_t k = 0; k < p.H * p.W; ++k) dxp[k] = T(0);
+        for (int64_t oh = 0; oh < p.OH; ++oh) {
+          int64_t h0 = oh * p.sh - p.ph, h1 = std::min(h0 + p.kh, p.H + p.ph);
+          for (int64_t ow = 0; ow < p.OW; ++ow) {
+            int64_t w0 = ow * p.sw - p.pw, w1 = std::min(w0 + p.kw, p.W + p.pw);
+            const int64_t pool_size = (h1 - h0) * (w1 - w0);
+            const int64_t a0 = std::max<int64_t>(h0, 0), a1 = std::min(h1, p.H);
+            const int64_t b0 = std::max<int64_t>(w0, 0), b1 = std::min(w1, p.W);
+            if (a0 >= a1 || b0 >= b1) continue;
+            const int64_t div = p.divisor_override > 0 ? p.divisor_override
+                                : p.count_include_pad  ? pool_size
+                                                       : (a1 - a0) * (b1 - b0);
+            const T g = dyp[oh * p.OW + ow] / T(div);
+            for (int64_t h = a0; h < a1; ++h)
+              for (int64_t w = b0; w < b1; ++w) dxp[h * p.W + w] += g;
+          }
+        }
+      });
 }
 
 inline int64_t ad_start(int64_t i, int64_t in, int64_t out) { return (i * in) / out; }
@@ -421,70 +421,70 @@ inline int64_t ad_end(int64_t i, int64_t in, int64_t out) { return ((i + 1) * in
 template <typename T>
 void adaptive_avg_fwd(const T* x, T* y, const Plane2dParams& p) {
   const int64_t planes = p.N * p.C;
-#pragma omp parallel for schedule(static) if (planes * p.OH * p.OW > 4096)
-  for (int64_t pl = 0; pl < planes; ++pl) {
-    const T* xp = x + pl * p.H * p.W;
-    T* yp = y + pl * p.OH * p.OW;
-    for (int64_t oh = 0; oh < p.OH; ++oh) {
-      const int64_t h0 = ad_start(oh, p.H, p.OH), h1 = ad_end(oh, p.H, p.OH);
-      for (int64_t ow = 0; ow < p.OW; ++ow) {
-        const int64_t w0 = ad_start(ow, p.W, p.OW), w1 = ad_end(ow, p.W, p.OW);
-        T sum = T(0);
-        for (int64_t h = h0; h < h1; ++h)
-          for (int64_t w = w0; w < w1; ++w) sum += xp[h * p.W + w];
-        yp[oh * p.OW + ow] = sum / T((h1 - h0) * (w1 - w0));
-      }
-    }
-  }
+  TL_PAR_FOR(
+      planes * p.OH * p.OW > 4096, for (int64_t pl = 0; pl < planes; ++pl) {
+        const T* xp = x + pl * p.H * p.W;
+        T* yp = y + pl * p.OH * p.OW;
+        for (int64_t oh = 0; oh < p.OH; ++oh) {
+          const int64_t h0 = ad_start(oh, p.H, p.OH), h1 = ad_end(oh, p.H, p.OH);
+          for (int64_t ow = 0; ow < p.OW; ++ow) {
+            const int64_t w0 = ad_start(ow, p.W, p.OW), w1 = ad_end(ow, p.W, p.OW);
+            T sum = T(0);
+            for (int64_t h = h0; h < h1; ++h)
+              for (int64_t w = w0; w < w1; ++w) sum += xp[h * p.W + w];
+            yp[oh * p.OW + ow] = sum / T((h1 - h0) * (w1 - w0));
+          }
+        }
+      });
 }
 
 template <typename T>
 void adaptive_avg_bwd(const T* dy, T* dx, const Plane2dParams& p) {
   const int64_t planes = p.N * p.C;
-#pragma omp parallel for schedule(static) if (planes * p.H * p.W > 4096)
-  for (int64_t pl = 0; pl < planes; ++pl) {
-    T* dxp = dx + pl * p.H * p.W;
-    const T* dyp = dy + pl * p.OH * p.OW;
-    for (int64_t k = 0; k < p.H * p.W; ++k) dxp[k] = T(0);
-    for (int64_t oh = 0; oh < p.OH; ++oh) {
-      const int64_t h0 = ad_start(oh, p.H, p.OH), h1 = ad_end(oh, p.H, p.OH);
-      for (int64_t ow = 0; ow < p.OW; ++ow) {
-        const int64_t w0 = ad_start(ow, p.W, p.OW), w1 = ad_end(ow, p.W, p.OW);
-        const T g = dyp[oh * p.OW + ow] / T((h1 - h0) * (w1 - w0));
-        for (int64_t h = h0; h < h1; ++h)
-          for (int64_t w = w0; w < w1; ++w) dxp[h * p.W + w] += g;
-      }
-    }
-  }
+  TL_PAR_FOR(
+      planes * p.H * p.W > 4096, for (int64_t pl = 0; pl < planes; ++pl) {
+        T* dxp = dx + pl * p.H * p.W;
+        const T* dyp = dy + pl * p.OH * p.OW;
+        for (int64_t k = 0; k < p.H * p.W; ++k) dxp[k] = T(0);
+        for (int64_t oh = 0; oh < p.OH; ++oh) {
+          const int64_t h0 = ad_start(oh, p.H, p.OH), h1 = ad_end(oh, p.H, p.OH);
+          for (int64_t ow = 0; ow < p.OW; ++ow) {
+            const int64_t w0 = ad_start(ow, p.W, p.OW), w1 = ad_end(ow, p.W, p.OW);
+            const T g = dyp[oh * p.OW + ow] / T((h1 - h0) * (w1 - w0));
+            for (int64_t h = h0; h < h1; ++h)
+              for (int64_t w = w0; w < w1; ++w) dxp[h * p.W + w] += g;
+          }
+        }
+      });
 }
 
 template <typename T>
 void adaptive_max_fwd(const T* x, T* y, int64_t* idx, const Plane2dParams& p) {
   const int64_t planes = p.N * p.C;
-#pragma omp parallel for schedule(static) if (planes * p.OH * p.OW > 4096)
-  for (int64_t pl = 0; pl < planes; ++pl) {
-    const T* xp = x + pl * p.H * p.W;
-    T* yp = y + pl * p.OH * p.OW;
-    int64_t* ip = idx + pl * p.OH * p.OW;
-    for (int64_t oh = 0; oh < p.OH; ++oh) {
-      const int64_t h0 = ad_start(oh, p.H, p.OH), h1 = ad_end(oh, p.H, p.OH);
-      for (int64_t ow = 0; ow < p.OW; ++ow) {
-        const int64_t w0 = ad_start(ow, p.W, p.OW), w1 = ad_end(ow, p.W, p.OW);
-        T best = -std::numeric_limits<T>::infinity();
-        int64_t bi = h0 * p.W + w0;
-        for (int64_t h = h0; h < h1; ++h)
-          for (int64_t w = w0; w < w1; ++w) {
-            const T v = xp[h * p.W + w];
-            if (v > best || v != v) {
-              best = v;
-              bi = h * p.W + w;
-            }
+  TL_PAR_FOR(
+      planes * p.OH * p.OW > 4096, for (int64_t pl = 0; pl < planes; ++pl) {
+        const T* xp = x + pl * p.H * p.W;
+        T* yp = y + pl * p.OH * p.OW;
+        int64_t* ip = idx + pl * p.OH * p.OW;
+        for (int64_t oh = 0; oh < p.OH; ++oh) {
+          const int64_t h0 = ad_start(oh, p.H, p.OH), h1 = ad_end(oh, p.H, p.OH);
+          for (int64_t ow = 0; ow < p.OW; ++ow) {
+            const int64_t w0 = ad_start(ow, p.W, p.OW), w1 = ad_end(ow, p.W, p.OW);
+            T best = -std::numeric_limits<T>::infinity();
+            int64_t bi = h0 * p.W + w0;
+            for (int64_t h = h0; h < h1; ++h)
+              for (int64_t w = w0; w < w1; ++w) {
+                const T v = xp[h * p.W + w];
+                if (v > best || v != v) {
+                  best = v;
+                  bi = h * p.W + w;
+                }
+              }
+            yp[oh * p.OW + ow] = best;
+            ip[oh * p.OW + ow] = bi;
           }
-        yp[oh * p.OW + ow] = best;
-        ip[oh * p.OW + ow] = bi;
-      }
-    }
-  }
+        }
+      });
 }
 
 template <typename T>
@@ -514,16 +514,16 @@ void max_unpool_fwd(const T* x, const int64_t* idx, T* y, const Plane2dParams& p
 template <typename T>
 void max_unpool_bwd(const T* dy, const int64_t* idx, T* dx, const Plane2dParams& p) {
   const int64_t planes = p.N * p.C, in = p.H * p.W, out = p.OH * p.OW;
-#pragma omp parallel for schedule(static) if (planes * in > 4096)
-  for (int64_t pl = 0; pl < planes; ++pl) {
-    const T* dyp = dy + pl * out;
-    const int64_t* ip = idx + pl * in;
-    T* dxp = dx + pl * in;
-    for (int64_t k = 0; k < in; ++k) {
-      const int64_t i = ip[k];
-      dxp[k] = (i >= 0 && i < out) ? dyp[i] : T(0);
-    }
-  }
+  TL_PAR_FOR(
+      planes * in > 4096, for (int64_t pl = 0; pl < planes; ++pl) {
+        const T* dyp = dy + pl * out;
+        const int64_t* ip = idx + pl * in;
+        T* dxp = dx + pl * in;
+        for (int64_t k = 0; k < in; ++k) {
+          const int64_t i = ip[k];
+          dxp[k] = (i >= 0 && i < out) ? dyp[i] : T(0);
+        }
+      });
 }
 
 void avg_pool2d_forward_cpu(const TensorView& x, const TensorView& y, const AvgPool2dParams& p) {

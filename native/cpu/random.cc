@@ -5,6 +5,7 @@
 #include <cmath>
 #include "core/dispatch.h"
 #include "ops/random.h"
+#include "core/parallel.h"
 
 namespace tl {
 namespace {
@@ -22,25 +23,25 @@ inline double u01(uint64_t h) { return double(h >> 11) * (1.0 / 9007199254740992
 
 template <typename T>
 void random_typed(RandomKind kind, T* o, int64_t n, double a, double b, uint64_t seed, uint64_t offset) {
-#pragma omp parallel for schedule(static) if (n > kParallelGrain)
-  for (int64_t i = 0; i < n; ++i) {
-    const uint64_t c = offset + uint64_t(i);
-    switch (kind) {
-      case RandomKind::Uniform: {
-        T v = static_cast<T>(a + (b - a) * u01(draw(seed, c, 0)));
-        if (v >= static_cast<T>(b) && b > a) v = static_cast<T>(a);  // rounding in float32: keep [a, b)
-        o[i] = v;
-        break;
-      }
-      case RandomKind::Normal: {
-        const double u1 = 1.0 - u01(draw(seed, c, 0));  // (0, 1]
-        const double u2 = u01(draw(seed, c, 1));
-        o[i] = static_cast<T>(a + b * std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2));
-        break;
-      }
-      case RandomKind::Bernoulli: o[i] = u01(draw(seed, c, 0)) < a ? static_cast<T>(b) : T(0); break;
-    }
-  }
+  TL_PAR_FOR(
+      n > kParallelGrain, for (int64_t i = 0; i < n; ++i) {
+        const uint64_t c = offset + uint64_t(i);
+        switch (kind) {
+          case RandomKind::Uniform: {
+            T v = static_cast<T>(a + (b - a) * u01(draw(seed, c, 0)));
+            if (v >= static_cast<T>(b) && b > a) v = static_cast<T>(a);  // rounding in float32: keep [a, b)
+            o[i] = v;
+            break;
+          }
+          case RandomKind::Normal: {
+            const double u1 = 1.0 - u01(draw(seed, c, 0));  // (0, 1]
+            const double u2 = u01(draw(seed, c, 1));
+            o[i] = static_cast<T>(a + b * std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2));
+            break;
+          }
+          case RandomKind::Bernoulli: o[i] = u01(draw(seed, c, 0)) < a ? static_cast<T>(b) : T(0); break;
+        }
+      });
 }
 
 void random_cpu(const TensorView& out, const RandomParams& p) {

@@ -5,6 +5,7 @@
 #include <limits>
 #include "core/dispatch.h"
 #include "ops/reduce.h"
+#include "core/parallel.h"
 
 namespace tl {
 namespace {
@@ -15,42 +16,42 @@ using Acc = typename std::conditional<std::is_floating_point<T>::value, double, 
 template <typename T>
 void reduce_typed(ReduceOp op, const T* x, int64_t outer, int64_t r, int64_t inner, void* outp) {
   const int64_t total = outer * inner;
-#pragma omp parallel for schedule(static) if (total * r > kParallelGrain)
-  for (int64_t oi = 0; oi < total; ++oi) {
-    const int64_t o = oi / inner, i = oi % inner;
-    const T* base = x + o * r * inner + i;
-    switch (op) {
-      case ReduceOp::Sum:
-      case ReduceOp::Mean: {
-        Acc<T> acc = 0;
-        for (int64_t k = 0; k < r; ++k) acc += base[k * inner];
-        if (op == ReduceOp::Mean) acc = r ? acc / Acc<T>(r) : Acc<T>(0);
-        static_cast<T*>(outp)[oi] = static_cast<T>(acc);
-        break;
-      }
-      case ReduceOp::Max:
-      case ReduceOp::Min:
-      case ReduceOp::Argmax:
-      case ReduceOp::Argmin: {
-        const bool is_max = op == ReduceOp::Max || op == ReduceOp::Argmax;
-        T best = base[0];
-        int64_t bi = 0;
-        for (int64_t k = 1; k < r; ++k) {
-          T v = base[k * inner];
-          if (best != best) break;  // NaN already chosen
-          if (v != v || (is_max ? v > best : v < best)) {
-            best = v;
-            bi = k;
+  TL_PAR_FOR(
+      total * r > kParallelGrain, for (int64_t oi = 0; oi < total; ++oi) {
+        const int64_t o = oi / inner, i = oi % inner;
+        const T* base = x + o * r * inner + i;
+        switch (op) {
+          case ReduceOp::Sum:
+          case ReduceOp::Mean: {
+            Acc<T> acc = 0;
+            for (int64_t k = 0; k < r; ++k) acc += base[k * inner];
+            if (op == ReduceOp::Mean) acc = r ? acc / Acc<T>(r) : Acc<T>(0);
+            static_cast<T*>(outp)[oi] = static_cast<T>(acc);
+            break;
+          }
+          case ReduceOp::Max:
+          case ReduceOp::Min:
+          case ReduceOp::Argmax:
+          case ReduceOp::Argmin: {
+            const bool is_max = op == ReduceOp::Max || op == ReduceOp::Argmax;
+            T best = base[0];
+            int64_t bi = 0;
+            for (int64_t k = 1; k < r; ++k) {
+              T v = base[k * inner];
+              if (best != best) break;  // NaN already chosen
+              if (v != v || (is_max ? v > best : v < best)) {
+                best = v;
+                bi = k;
+              }
+            }
+            if (op == ReduceOp::Max || op == ReduceOp::Min)
+              static_cast<T*>(outp)[oi] = best;
+            else
+              static_cast<int64_t*>(outp)[oi] = bi;
+            break;
           }
         }
-        if (op == ReduceOp::Max || op == ReduceOp::Min)
-          static_cast<T*>(outp)[oi] = best;
-        else
-          static_cast<int64_t*>(outp)[oi] = bi;
-        break;
-      }
-    }
-  }
+      });
 }
 
 void reduce_cpu(const TensorView& x, const TensorView& out, const ReduceParams& p) {

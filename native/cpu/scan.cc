@@ -5,6 +5,7 @@
 
 #include "core/dispatch.h"
 #include "ops/scan.h"
+#include "core/parallel.h"
 
 namespace tl {
 namespace {
@@ -13,16 +14,16 @@ template <typename T>
 void cumsum_typed(const T* x, T* out, const CumsumParams& p) {
   using Acc = typename std::conditional<std::is_floating_point<T>::value, double, int64_t>::type;
   const int64_t outer = p.outer, n = p.n, inner = p.inner, lines = outer * inner;
-#pragma omp parallel for schedule(static) if (lines * n > kParallelGrain && lines > 1)
-  for (int64_t l = 0; l < lines; ++l) {
-    const int64_t base = (l / inner) * n * inner + l % inner;
-    Acc s = 0;
-    for (int64_t k = 0; k < n; ++k) {
-      const int64_t i = base + (p.reverse ? n - 1 - k : k) * inner;
-      s += static_cast<Acc>(x[i]);
-      out[i] = static_cast<T>(s);
-    }
-  }
+  TL_PAR_FOR(
+      lines * n > kParallelGrain && lines > 1, for (int64_t l = 0; l < lines; ++l) {
+        const int64_t base = (l / inner) * n * inner + l % inner;
+        Acc s = 0;
+        for (int64_t k = 0; k < n; ++k) {
+          const int64_t i = base + (p.reverse ? n - 1 - k : k) * inner;
+          s += static_cast<Acc>(x[i]);
+          out[i] = static_cast<T>(s);
+        }
+      });
 }
 
 void cumsum_cpu(const TensorView& x, const TensorView& out, const CumsumParams& p) {
