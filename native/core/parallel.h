@@ -7,13 +7,13 @@
 #pragma once
 #include <omp.h>
 
-#define TL_PAR_FOR(cond, ...)                                \
-  do {                                                       \
-    if ((cond) && !omp_in_parallel()) {                      \
+#define TL_PAR_FOR(cond, ...)                                  \
+  do {                                                         \
+    if ((cond) && !omp_in_parallel()) {                        \
       _Pragma("omp parallel for schedule(static)") __VA_ARGS__ \
-    } else {                                                 \
-      __VA_ARGS__                                            \
-    }                                                        \
+    } else {                                                   \
+      __VA_ARGS__                                              \
+    }                                                          \
   } while (0)
 
 #define TL_PAR_FOR_SIMD(cond, ...)                                  \

@@ -62,7 +62,7 @@ namespace {
 // calling thread) the packed weights, the weight-gradient accumulators, the trimmed weights and the
 // Winograd input-gradient kernel. The
 // returned n elements start on a 64-byte boundary (GEMM output rows stay cache-line aligned).
-enum Slot { kInSlot, kOutSlot, kImageSlot, kPackSlot, kAccSlot, kTrimSlot, kWinoSlot, kSlots };
+enum Slot { kInSlot, kOutSlot, kImageSlot, kPackSlot, kAccSlot, kTrimSlot, kWinoSlot, kPadSlot, kSlots };
 template <typename T>
 T* scratch(Slot s, int64_t n) {
   thread_local std::vector<T> bufs[kSlots];
@@ -350,36 +350,97 @@ void add_row_sums(const T* dy, int64_t rows, int64_t cols, double* db) {
 constexpr int64_t kBatchedElems = int64_t(1) << 20;
 int64_t batched_elems() { return kBatchedElems; }
 
-// col[k][i * OL + j] (row stride ld) of nb images of one group, x_i = x + i * xs ([Cg, D, H, W]).
+// One input channel volume zero-padded so that every tap's window can be read without bounds checks:
+// input position (id, ih, iw) sits at ((id + pad0) * PH + ih + pad1) * PW + iw + pad2.
+struct PaddedPlane {
+  Dims3 ext;  // PD, PH, PW
+  int64_t size;
+  explicit PaddedPlane(const ConvParams& p) {
+    for (int i = 0; i < 3; ++i)
+      ext[i] = std::max(p.in[i] + p.pad[i], (p.out[i] - 1) * p.stride[i] + (p.kernel[i] - 1) * p.dilation[i] + 1);
+    size = ext[0] * ext[1] * ext[2];
+  }
+  // buf = the channel volume xc [D, H, W] padded
+  template <typename T>
+  void fill(const ConvParams& p, const T* xc, T* buf) const {
+    std::memset(buf, 0, sizeof(T) * size);
+    for (int64_t d = 0; d < p.in[0]; ++d)
+      for (int64_t h = 0; h < p.in[1]; ++h) {
+        const T* src = xc + (d * p.in[1] + h) * p.in[2];
+        T* dst = buf + ((d + p.pad[0]) * ext[1] + h + p.pad[1]) * ext[2] + p.pad[2];
+        for (int64_t w = 0; w < p.in[2]; ++w) dst[w] = src[w];
+      }
+  }
+  // Calls f(padded offset of output row (od, oh)'s first read for tap (kd, kh, kw), output row index)
+  template <typename F>
+  void rows(const ConvParams& p, int64_t kd, int64_t kh, int64_t kw, F f) const {
+    for (int64_t od = 0; od < p.out[0]; ++od)
+      for (int64_t oh = 0; oh < p.out[1]; ++oh)
+        f(((od * p.stride[0] + kd * p.dilation[0]) * ext[1] + oh * p.stride[1] + kh * p.dilation[1]) * ext[2] +
+              kw * p.dilation[2],
+          od * p.out[1] + oh);
+  }
+};
+
+// col[k][i * OL + j] (row stride ld) of nb images of one group, x_i = x + i * xs ([Cg, D, H, W]): each
+// channel padded once, then every tap's window copied without bounds checks.
 template <typename T>
 void im2col_batch(const T* x, int64_t xs, int64_t nb, const Geom& g, T* col, int64_t ld) {
   const ConvParams& p = g.p;
-  const int64_t D = p.in[0], H = p.in[1], W = p.in[2], OD = p.out[0], OH = p.out[1], OW = p.out[2];
-  const int64_t sd = p.stride[0], sh = p.stride[1], sw = p.stride[2];
-  for (int64_t i = 0; i < nb; ++i) {
-    const T* xi = x + i * xs;
-    int64_t c = 0, kd = 0, kh = 0, kw = 0;
-    for (int64_t k = 0; k < g.Kg; ++k, g.next_tap(c, kd, kh, kw)) {
-      T* o = col + k * ld + i * g.OL;
-      const int64_t td = kd * p.dilation[0] - p.pad[0], th = kh * p.dilation[1] - p.pad[1];
-      const int64_t tw = kw * p.dilation[2] - p.pad[2];
-      int64_t lo, hi;
-      valid_range(tw, sw, W, OW, lo, hi);
-      for (int64_t od = 0; od < OD; ++od) {
-        const int64_t id = od * sd + td;
-        for (int64_t oh = 0; oh < OH; ++oh, o += OW) {
-          const int64_t ih = oh * sh + th;
-          if (id < 0 || id >= D || ih < 0 || ih >= H) {
-            std::fill(o, o + OW, T(0));
-            continue;
+  const PaddedPlane pp(p);
+  T* buf = scratch<T>(kPadSlot, pp.size);
+  const int64_t OW = p.out[2], sw = p.stride[2];
+  for (int64_t i = 0; i < nb; ++i)
+    for (int64_t c = 0; c < g.Cg; ++c) {
+      pp.fill(p, x + i * xs + c * g.L, buf);
+      int64_t k = c * g.KK;
+      for (int64_t kd = 0; kd < p.kernel[0]; ++kd)
+        for (int64_t kh = 0; kh < p.kernel[1]; ++kh)
+          for (int64_t kw = 0; kw < p.kernel[2]; ++kw, ++k) {
+            T* o = col + k * ld + i * g.OL;
+            pp.rows(p, kd, kh, kw, [&](int64_t off, int64_t r) {
+              const T* src = buf + off;
+              T* dst = o + r * OW;
+              if (sw == 1)
+                for (int64_t t = 0; t < OW; ++t) dst[t] = src[t];
+              else
+                for (int64_t t = 0; t < OW; ++t) dst[t] = src[t * sw];
+            });
           }
-          const T* row = xi + ((c * D + id) * H + ih) * W + tw;
-          std::fill(o, o + lo, T(0));
-          for (int64_t t = lo; t < hi; ++t) o[t] = row[t * sw];
-          std::fill(o + hi, o + OW, T(0));
-        }
-      }
     }
+}
+
+// dx_g [Cg, D, H, W] = col2im(dcol [Kg, OL], row stride ld) for one image: each channel summed in a
+// zero-padded volume (no bounds checks), then its interior copied out.
+template <typename T>
+void col2im_image(const T* dcol, int64_t ld, const Geom& g, T* dx) {
+  const ConvParams& p = g.p;
+  const PaddedPlane pp(p);
+  T* buf = scratch<T>(kPadSlot, pp.size);
+  const int64_t OW = p.out[2], sw = p.stride[2];
+  for (int64_t c = 0; c < g.Cg; ++c) {
+    std::memset(buf, 0, sizeof(T) * pp.size);
+    int64_t k = c * g.KK;
+    for (int64_t kd = 0; kd < p.kernel[0]; ++kd)
+      for (int64_t kh = 0; kh < p.kernel[1]; ++kh)
+        for (int64_t kw = 0; kw < p.kernel[2]; ++kw, ++k) {
+          const T* s = dcol + k * ld;
+          pp.rows(p, kd, kh, kw, [&](int64_t off, int64_t r) {
+            T* dst = buf + off;
+            const T* src = s + r * OW;
+            if (sw == 1)
+              for (int64_t t = 0; t < OW; ++t) dst[t] += src[t];
+            else
+              for (int64_t t = 0; t < OW; ++t) dst[t * sw] += src[t];
+          });
+        }
+    T* xc = dx + c * g.L;
+    for (int64_t d = 0; d < p.in[0]; ++d)
+      for (int64_t h = 0; h < p.in[1]; ++h) {
+        const T* src = buf + ((d + p.pad[0]) * pp.ext[1] + h + p.pad[1]) * pp.ext[2] + p.pad[2];
+        T* dst = xc + (d * p.in[1] + h) * p.in[2];
+        for (int64_t w = 0; w < p.in[2]; ++w) dst[w] = src[w];
+      }
   }
 }
 
@@ -449,11 +510,7 @@ void backward_input_batched(const Geom& g, const T* dy, const T* w, T* dx) {
       gather_rows(dyc, dy + (n0 * p.OC + gi * g.OCg) * g.OL, p.OC * g.OL, nb, g.OCg, g.OL);
       T* dcol = scratch<T>(kOutSlot, g.Kg * cols);
       gemm<T>(true, false, g.Kg, cols, g.OCg, T(1), w + gi * g.OCg * g.Kg, g.Kg, dyc, cols, T(0), dcol, cols, par);
-      for (int64_t i = 0; i < nb; ++i) {
-        T* dxg = dx + ((n0 + i) * p.C + gi * g.Cg) * g.L;
-        std::fill(dxg, dxg + g.Cg * g.L, T(0));
-        col2im_add(dcol + i * g.OL, cols, g, dxg);
-      }
+      for (int64_t i = 0; i < nb; ++i) col2im_image(dcol + i * g.OL, cols, g, dx + ((n0 + i) * p.C + gi * g.Cg) * g.L);
     }
   });
 }

@@ -235,6 +235,27 @@ TL_INLINE void copy_block_body(T* __restrict dst, int64_t ds, const T* __restric
   }
 }
 
+// ---- skinny products: few columns ------------------------------------------------------------------
+// acc[j * MR + r] += sum_k a[k * MR + r] * b[k * ldb + j] for r < MR, j < N: one packed A sliver times
+// N (<= kSkinnyN) columns of B. Vectorised along the sliver's MR rows, so each multiply-add does MR
+// useful products where the NR-wide micro-kernel would do only N (batch-1 inference: a conv on a
+// 1x1 or 2x2 map, a Linear on one sample).
+constexpr int kSkinnyN = 8;
+template <typename T, int MR, int N>
+TL_INLINE void skinny_body(int64_t kc, const T* __restrict a, const T* __restrict b, int64_t ldb, T* __restrict acc) {
+  T c[N][MR] = {};
+  for (int64_t k = 0; k < kc; ++k) {
+    const T* ak = a + k * MR;
+    const T* bk = b + k * ldb;
+    for (int j = 0; j < N; ++j)
+      for (int r = 0; r < MR; ++r) c[j][r] += ak[r] * bk[j];
+  }
+  for (int j = 0; j < N; ++j)
+    for (int r = 0; r < MR; ++r) acc[j * MR + r] += c[j][r];
+}
+template <typename T>
+using SkinnyFn = void (*)(int64_t kc, const T* a, const T* b, int64_t ldb, T* acc);
+
 template <typename T>
 using CopyBlockFn = void (*)(T* dst, int64_t ds, const T* src, int64_t ss, int64_t rows, int64_t cols, T add);
 template <typename T>
@@ -268,6 +289,10 @@ using PackContFn = void (*)(T* dst, const T* src, int64_t ks, int64_t n, int64_t
   template <typename T, int W>                                                                                     \
   TARGET static void pack_offs(T* dst, const T* base, const int64_t* offs, int64_t n, int64_t kc) {                \
     pack_offs_body<T, W>(dst, base, offs, n, kc);                                                                  \
+  }                                                                                                                \
+  template <typename T, int MR, int N>                                                                             \
+  TARGET static void skinny(int64_t kc, const T* a, const T* b, int64_t ldb, T* acc) {                             \
+    skinny_body<T, MR, N>(kc, a, b, ldb, acc);                                                                     \
   }
 
 #define TL_NO_TARGET
@@ -298,6 +323,7 @@ struct Kernel {
   PackContFn<T> pack_cont_mr, pack_cont_nr;
   PackOffsFn<T> pack_offs_mr, pack_offs_nr;
   CopyBlockFn<T> copy_block;
+  SkinnyFn<T> skinny[kSkinnyN];  // skinny[n - 1]: n columns
 };
 
 template <typename Isa, typename T, int MR, int NV, int... Ms>
@@ -305,6 +331,11 @@ void fill_ukr_table(Kernel<T>& k, std::integer_sequence<int, Ms...>) {
   constexpr int NR = NV * Isa::bytes / int(sizeof(T));
   ((k.ukr[Ms][0] = &Isa::template ukr<T, MR, NR, Ms + 1, 1>), ...);
   if constexpr (NV >= 2) ((k.ukr[Ms][1] = &Isa::template ukr<T, MR, NR, Ms + 1, 2>), ...);
+}
+
+template <typename Isa, typename T, int MR, int... Ns>
+void fill_skinny_table(Kernel<T>& k, std::integer_sequence<int, Ns...>) {
+  ((k.skinny[Ns] = &Isa::template skinny<T, MR, Ns + 1>), ...);
 }
 
 template <typename Isa, typename T, int MR, int NV>
@@ -327,6 +358,7 @@ Kernel<T> make_kernel(const char* name, int64_t kc, int64_t mc, int64_t nc) {
   k.pack_offs_mr = &Isa::template pack_offs<T, MR>;
   k.pack_offs_nr = &Isa::template pack_offs<T, NR>;
   k.copy_block = &Isa::template copy_block<T>;
+  fill_skinny_table<Isa, T, MR>(k, std::make_integer_sequence<int, kSkinnyN>{});
   return k;
 }
 
@@ -476,6 +508,50 @@ void gemm_serial(const Kernel<T>& kn, int64_t M, int64_t N, int64_t K, T alpha, 
   }
 }
 
+// C[i * cs_i + j * cs_j] = alpha * (A @ B)[i][j] + beta * C[...] for N <= kSkinnyN columns: B packed
+// once (all of K), then each MR-row sliver of A (prepacked, or packed here) times B with the skinny
+// kernel; slivers split between threads. Each element is summed by one thread in k order.
+template <typename T>
+void gemm_skinny(const Kernel<T>& kn, int64_t M, int64_t N, int64_t K, T alpha, const Packer<T>& pa,
+                 const Packer<T>& pb, T beta, T* C, int64_t cs_i, int64_t cs_j, bool parallel) {
+  const int MR = kn.mr, W = kSkinnyN;  // B packed kSkinnyN wide (the micro-kernel's NR can be narrower)
+  T* bp = static_cast<T*>(t_pack_b.get(sizeof(T) * W * K));
+  for (int64_t pc = 0; pc < K; pc += kn.kc) pb.pack(bp + pc * W, W, pc, std::min(kn.kc, K - pc), 0, N);
+  const int64_t panels = (M + MR - 1) / MR;
+  const bool par = parallel && !omp_in_parallel() && panels > 1 && double(M) * double(N) * double(K) >= double(1 << 18);
+  std::string err;
+  auto run = [&](int64_t p) {
+    const int64_t i0 = p * MR, m = std::min<int64_t>(MR, M - i0);
+    const T* ap = pa.packed_panel(MR, i0);
+    if (!ap) {
+      T* buf = static_cast<T*>(t_pack_a.get(sizeof(T) * MR * K));
+      pa.pack(buf, MR, 0, K, i0, m);
+      ap = buf;
+    }
+    alignas(64) T acc[kSkinnyN * kMaxMR] = {};
+    kn.skinny[N - 1](K, ap, bp, W, acc);
+    for (int64_t r = 0; r < m; ++r)
+      for (int64_t j = 0; j < N; ++j) {
+        T* c = C + (i0 + r) * cs_i + j * cs_j;
+        *c = alpha * acc[j * MR + r] + (beta == T(0) ? T(0) : beta * *c);
+      }
+  };
+  if (!par) {
+    for (int64_t p = 0; p < panels; ++p) run(p);
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t p = 0; p < panels; ++p) {
+    try {
+      run(p);
+    } catch (const std::exception& e) {
+#pragma omp critical(tl_gemm_err)
+      err = e.what();
+    }
+  }
+  if (!err.empty()) throw Error(ErrorCode::OutOfMemory, err);
+}
+
 template <typename T>
 void gemm_run(int64_t M, int64_t N, int64_t K, T alpha, const Packer<T>& pa, const Packer<T>& pb, T beta, T* C,
               int64_t ldc, bool parallel) {
@@ -485,6 +561,9 @@ void gemm_run(int64_t M, int64_t N, int64_t K, T alpha, const Packer<T>& pa, con
     return;
   }
   const Kernel<T>& kn = kernel_for<T>();
+  // Few columns (or few rows: C^T = B^T A^T, the same packers with the roles swapped): the skinny path.
+  if (N <= kSkinnyN && N < M) return gemm_skinny(kn, M, N, K, alpha, pa, pb, beta, C, ldc, 1, parallel);
+  if (M <= kSkinnyN && M < N) return gemm_skinny(kn, N, M, K, alpha, pb, pa, beta, C, 1, ldc, parallel);
   int nt = 1;
   if (parallel && !omp_in_parallel() && double(M) * double(N) * double(K) >= double(1 << 19))
     nt = omp_get_max_threads();
