@@ -31,6 +31,27 @@ function forward(c: FixtureCase): (ins: Record<string, Tensor | null>) => Tensor
 }
 
 describeOp('unary', ({ device, on, dtypes, vsCpu }) => {
+  dtypes(['float32'] as const, () => {
+    test('float32 tanh within 5e-7 of the exact value on a dense grid of [-12, 12], exact sign and limits', () => {
+      const n = 1 << 20;
+      const xs = new Float32Array(n);
+      for (let i = 0; i < n; i++) xs[i] = -12 + (24 * i) / (n - 1);
+      xs.set([0, -0, 1e-30, -1e-30, 3e-4, 5e-4, 1e-3, 7.9, 8, 30, -30, Infinity, -Infinity, NaN], 0);
+      const y = on(torch.fromBuffer(xs, [n])).tanh().toArray() as Float32Array;
+      let worst = 0;
+      for (let i = 0; i < n; i++) {
+        const want = Math.tanh(xs[i]);
+        if (Number.isNaN(want)) expect(y[i]).toBeNaN();
+        else worst = Math.max(worst, Math.abs(y[i] - want));
+        if (want !== 0 && !Number.isNaN(want)) expect(Math.sign(y[i])).toBe(Math.sign(want));
+        if (!Number.isNaN(want)) expect(Math.abs(y[i])).toBeLessThanOrEqual(1);
+      }
+      expect(worst).toBeLessThanOrEqual(5e-7);
+      expect(Object.is(y[1], -0)).toBe(true);
+      expect([y[10], y[11], y[12]]).toEqual([-1, 1, -1]);
+    });
+  });
+
   describe('vs PyTorch', () => {
     test('fixture has cases', () => expect(casesOf('activation').length).toBeGreaterThanOrEqual(30));
     test('fixture has cases of every unary op', () => {
