@@ -90,6 +90,78 @@ inline void max_pool_row22<float>(const float* r0, int64_t W, int64_t base, int6
 }
 #endif
 
+// Separable max pooling of one plane (dilation 1, every window non-empty): the best tap of each input
+// row over each output column's window (rb, ri: [H, OW]), then the best of those over each output
+// row's window. Exactly PyTorch's scan (row-major over the window; a tap wins when greater or NaN;
+// an all -inf window reports its first in-bounds tap): the row-wise bests are the scan's running best
+// after each window row. The inner loops run along output columns, contiguous, so they vectorise
+// (compiled per ISA).
+template <typename T>
+TL_TARGET_CLONES void max_pool_plane_separable(const T* xp, T* yp, int64_t* ip, const Pool2dParams& p, const Taps* th,
+                                               const Taps* tw, int64_t o0, int64_t o1, T* rb, int64_t* ri) {
+  const int64_t W = p.W, OW = p.OW;
+  for (int64_t r = 0; r < p.H; ++r) {
+    const T* row = xp + r * W;
+    T* b = rb + r * OW;
+    int64_t* bi = ri + r * OW;
+    auto edge = [&](int64_t ow) {  // a window clipped by the padding
+      const Taps t = tw[ow];
+      T best = -std::numeric_limits<T>::infinity();
+      int64_t at = r * W + t.start + t.lo;
+      for (int64_t j = t.lo; j < t.hi; ++j) {
+        const T v = row[t.start + j];
+        const bool take = (v > best) | (v != v);
+        best = take ? v : best;
+        at = take ? r * W + t.start + j : at;
+      }
+      b[ow] = best;
+      bi[ow] = at;
+    };
+    for (int64_t ow = 0; ow < o0; ++ow) edge(ow);
+    for (int64_t ow = o1; ow < OW; ++ow) edge(ow);
+    const int64_t sw = p.sw, base = r * W - p.pw;
+    T* __restrict bb = b;
+    int64_t* __restrict bbi = bi;
+    const T* __restrict src = row - p.pw;
+    for (int64_t ow = o0; ow < o1; ++ow) {  // interior: tap 0
+      bb[ow] = src[ow * sw];
+      bbi[ow] = base + ow * sw;
+    }
+    for (int64_t j = 1; j < p.kw; ++j)
+      for (int64_t ow = o0; ow < o1; ++ow) {
+        const T v = src[ow * sw + j], cur = bb[ow];
+        const int64_t ci = bbi[ow];
+        const bool take = (v > cur) | (v != v);
+        bb[ow] = take ? v : cur;
+        bbi[ow] = take ? base + ow * sw + j : ci;
+      }
+  }
+  for (int64_t oh = 0; oh < p.OH; ++oh) {
+    const Taps a = th[oh];
+    T* y = yp + oh * OW;
+    int64_t* yi = ip + oh * OW;
+    const T* b0 = rb + (a.start + a.lo) * OW;
+    const int64_t* i0 = ri + (a.start + a.lo) * OW;
+    for (int64_t ow = 0; ow < OW; ++ow) {
+      y[ow] = b0[ow];
+      yi[ow] = i0[ow];
+    }
+    for (int64_t i = a.lo + 1; i < a.hi; ++i) {
+      const T* __restrict bv = rb + (a.start + i) * OW;
+      const int64_t* __restrict iv = ri + (a.start + i) * OW;
+      T* __restrict yy = y;
+      int64_t* __restrict yyi = yi;
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        const T v = bv[ow], cur = yy[ow];
+        const int64_t ci = yyi[ow];
+        const bool take = (v > cur) | (v != v);
+        yy[ow] = take ? v : cur;
+        yyi[ow] = take ? iv[ow] : ci;
+      }
+    }
+  }
+}
+
 // Branch-free window scan (random data made the branchy version mispredict on every other
 // tap). PyTorch's rule: a tap wins when it is greater than the running max or is NaN, so the
 // last NaN of a window wins; an all -inf window reports its first in-bounds tap.
@@ -101,6 +173,24 @@ void max_pool_fwd(const T* x, T* y, int64_t* idx, const Pool2dParams& p) {
   for (int64_t o = 0; o < p.OH; ++o) th[o] = taps(o, p.sh, p.ph, p.dh, p.kh, p.H);
   const bool k22 = p.kh == 2 && p.kw == 2 && p.sh == 2 && p.sw == 2 && p.ph == 0 && p.pw == 0 && p.dh == 1 &&
                    p.dw == 1 && p.H >= 2 * p.OH && p.W >= 2 * p.OW;
+  // other windows with dilation 1: the separable scan, when every window has a tap in each dim
+  bool sep = !k22 && p.dh == 1 && p.dw == 1 && p.kh * p.kw > 1;
+  for (const Taps& t : th) sep = sep && t.hi > t.lo;
+  for (const Taps& t : tw) sep = sep && t.hi > t.lo;
+  int64_t o0 = 0, o1 = p.OW;  // output columns whose windows are whole
+  while (o0 < p.OW && (tw[o0].lo != 0 || tw[o0].hi != p.kw)) ++o0;
+  while (o1 > o0 && (tw[o1 - 1].lo != 0 || tw[o1 - 1].hi != p.kw)) --o1;
+  if (sep) {
+    TL_PAR_FOR(
+        planes * p.OH * p.OW > 4096, for (int64_t pl = 0; pl < planes; ++pl) {
+          thread_local std::vector<T> rb;
+          thread_local std::vector<int64_t> ri;
+          if (rb.size() < static_cast<size_t>(p.H * p.OW)) rb.resize(p.H * p.OW), ri.resize(p.H * p.OW);
+          max_pool_plane_separable(x + pl * p.H * p.W, y + pl * p.OH * p.OW, idx + pl * p.OH * p.OW, p, th.data(),
+                                   tw.data(), o0, o1, rb.data(), ri.data());
+        });
+    return;
+  }
   TL_PAR_FOR(
       planes * p.OH * p.OW > 4096, for (int64_t pl = 0; pl < planes; ++pl) {
         const T* xp = x + pl * p.H * p.W;
