@@ -13,7 +13,8 @@
 //   ORT; max abs difference of the eval logits between the three on the same input (a mismatch is
 //   flagged and the exit status is 1); the first training loss torchlet vs PyTorch (nets without
 //   dropout); for torchvision's ResNet-18, every distinct conv2d shape of its training forward,
-//   forward and backward alone, torchlet vs PyTorch.
+//   forward and backward alone, torchlet vs PyTorch; torchlet's OS allocations per steady-state training
+//   step (torch.memory().cpu.systemAllocs over 3 steps after the timed ones).
 // Input sizes: a net's native size unless it makes the 2-core run too long (printed). Where the
 // classifier's first Linear depends on the input size (AlexNet, VGG-16), both sides size it from the
 // shrunk feature map (Sequential nets: the Linear after Flatten); everything else is unchanged.
@@ -166,6 +167,10 @@ async function torchletWorker(cfg) {
       losses.push(loss.item());
     });
     [r.train, r.reps.train] = await benchFn(step, 'train', cfg.quick);
+    // steady state: memory the caching allocator had to ask the OS for during 3 more steps
+    const sa0 = torch.memory().cpu.systemAllocs;
+    for (let i = 0; i < 3; i++) step();
+    r.systemAllocsPerStep = (torch.memory().cpu.systemAllocs - sa0) / 3;
     r.loss0 = losses[0];
     const pyConvs = pyRes.nets[name] && pyRes.nets[name].convs;
     if (pyConvs) r.convs = await torchletConvs(torch, model, io.x_train, pyConvs, cfg.quick);
@@ -350,13 +355,14 @@ async function driver() {
     }
     say('');
     say(`training step, ms (batch ${batch})`);
-    say(`${'net'.padEnd(12)} ${'PyTorch'.padStart(9)} ${'torchlet'.padStart(9)} ${'TL/PT'.padStart(6)}   first loss PyTorch / torchlet`);
+    say(`${'net'.padEnd(12)} ${'PyTorch'.padStart(9)} ${'torchlet'.padStart(9)} ${'TL/PT'.padStart(6)} ${'OS allocs/step'.padStart(14)}   first loss PyTorch / torchlet`);
     for (const n of nets) {
       const p = P.nets[n.name];
       const t = T.nets[n.name];
       const lossNote = p.dropout ? '(dropout: not comparable)' : Math.abs(p.loss0 - t.loss0) > 1e-3 * Math.max(1, Math.abs(p.loss0)) ? '!!! DIFFERENT' : 'agree';
       if (lossNote.startsWith('!!!')) mismatches++;
-      say(`${n.name.padEnd(12)} ${f2(p.train).padStart(9)} ${f2(t.train).padStart(9)} ${ratio(t.train, p.train).padStart(6)}   ` +
+      say(`${n.name.padEnd(12)} ${f2(p.train).padStart(9)} ${f2(t.train).padStart(9)} ${ratio(t.train, p.train).padStart(6)} ` +
+        `${String(t.systemAllocsPerStep ?? '-').padStart(14)}   ` +
         `${p.loss0.toFixed(5)} / ${t.loss0.toFixed(5)} ${lossNote}`);
     }
     say('');
