@@ -561,9 +561,9 @@ void gemm_run(int64_t M, int64_t N, int64_t K, T alpha, const Packer<T>& pa, con
     return;
   }
   const Kernel<T>& kn = kernel_for<T>();
-  // Few columns (or few rows: C^T = B^T A^T, the same packers with the roles swapped): the skinny path.
+  // Few columns: the skinny path (few rows need none: the micro-kernels have an edge kernel for every
+  // row count, each of whose multiply-adds is still NR wide).
   if (N <= kSkinnyN && N < M) return gemm_skinny(kn, M, N, K, alpha, pa, pb, beta, C, ldc, 1, parallel);
-  if (M <= kSkinnyN && M < N) return gemm_skinny(kn, N, M, K, alpha, pb, pa, beta, C, 1, ldc, parallel);
   int nt = 1;
   if (parallel && !omp_in_parallel() && double(M) * double(N) * double(K) >= double(1 << 19))
     nt = omp_get_max_threads();
