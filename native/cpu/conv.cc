@@ -476,7 +476,7 @@ Chunks batch_chunks(const Geom& g, int64_t N) {
   int64_t count = (N + per - 1) / per;
   // Enough work for every thread (at least 64 columns each): whole chunks per thread, evenly split;
   // otherwise one chunk at a time with the GEMM threaded inside.
-  if (nt > 1 && N >= nt && N * g.OL >= nt * 64) count = (count + nt - 1) / nt * nt;
+  if (nt > 1 && N >= nt && N * g.OL >= nt * 16) count = (count + nt - 1) / nt * nt;
   per = (N + count - 1) / count;
   count = (N + per - 1) / per;
   return {per, count, static_cast<int>(std::min<int64_t>(nt, count))};
@@ -952,19 +952,21 @@ Trimmed trim_taps(const ConvParams& p) {
 template <typename T, bool Back = false>
 void trim_weights(const ConvParams& p, const Trimmed& t, const T* src, T* dst) {
   const Dims3 &k = p.kernel, &kt = t.p.kernel;
-  const int64_t rows = p.OC * (p.C / p.groups);
-  if (Back) std::fill(dst, dst + rows * conv_volume(k), T(0));
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t a = 0; a < kt[0]; ++a)
-      for (int64_t b = 0; b < kt[1]; ++b)
-        for (int64_t c = 0; c < kt[2]; ++c) {
-          const int64_t full = ((r * k[0] + a + t.lo[0]) * k[1] + b + t.lo[1]) * k[2] + c + t.lo[2];
-          const int64_t live = ((r * kt[0] + a) * kt[1] + b) * kt[2] + c;
-          if (Back)
-            dst[full] = src[live];
-          else
-            dst[live] = src[full];
-        }
+  const int64_t rows = p.OC * (p.C / p.groups), KK = conv_volume(k);
+  TL_PAR_FOR(
+      rows * KK > (int64_t(1) << 16), for (int64_t r = 0; r < rows; ++r) {
+        if (Back) std::fill(dst + r * KK, dst + (r + 1) * KK, T(0));
+        for (int64_t a = 0; a < kt[0]; ++a)
+          for (int64_t b = 0; b < kt[1]; ++b)
+            for (int64_t c = 0; c < kt[2]; ++c) {
+              const int64_t full = ((r * k[0] + a + t.lo[0]) * k[1] + b + t.lo[1]) * k[2] + c + t.lo[2];
+              const int64_t live = ((r * kt[0] + a) * kt[1] + b) * kt[2] + c;
+              if (Back)
+                dst[full] = src[live];
+              else
+                dst[live] = src[full];
+            }
+      });
 }
 
 // ---- the ops ---------------------------------------------------------------------------------------------
@@ -1166,14 +1168,17 @@ void backward_weight_impl(const TensorView& dyv, const TensorView& xv, const Ten
       }
     });
   T* dw = dwv.ptr<T>();
-  for (int64_t gi = 0; gi < g.G; ++gi)
-    for (int64_t o = 0; o < g.OCg; ++o)
-      for (int64_t k = 0; k < g.Kg; ++k) {
-        const int64_t i = gi * g.OCg * g.Kg + (transposed ? k * g.OCg + o : o * g.Kg + k);
-        T s = acc[i];
-        for (int t = 1; t < nt; ++t) s += acc[t * wsize + i];
-        dw[(gi * g.OCg + o) * g.Kg + k] = s;
-      }
+  // the per-thread sums added in thread order (the same order whoever adds them)
+  TL_PAR_FOR(
+      wsize > (int64_t(1) << 16), for (int64_t row = 0; row < prm.OC; ++row) {
+        const int64_t gi = row / g.OCg, o = row % g.OCg;
+        for (int64_t k = 0; k < g.Kg; ++k) {
+          const int64_t i = gi * g.OCg * g.Kg + (transposed ? k * g.OCg + o : o * g.Kg + k);
+          T s = acc[i];
+          for (int t = 1; t < nt; ++t) s += acc[t * wsize + i];
+          dw[row * g.Kg + k] = s;
+        }
+      });
   if (want_db) {
     T* db = dbv.ptr<T>();
     for (int64_t o = 0; o < prm.OC; ++o) {
