@@ -1132,7 +1132,8 @@ void backward_weight_impl(const TensorView& dyv, const TensorView& xv, const Ten
   const int64_t wsize = prm.OC * g.Kg;
   const int nt = chunks.threads;
   T* acc = scratch<T>(kAccSlot, nt * wsize);
-  std::fill(acc, acc + nt * wsize, T(0));
+  TL_PAR_FOR(nt * wsize > (int64_t(1) << 16),
+             for (int64_t t = 0; t < nt; ++t) std::fill(acc + t * wsize, acc + (t + 1) * wsize, T(0)););
   std::vector<double> dbacc(want_db ? static_cast<size_t>(nt * prm.OC) : 0, 0.0);
   if (batched)
     backward_weight_batched(g, chunks, dy, x, acc, want_db ? dbacc.data() : nullptr);
