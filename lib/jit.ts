@@ -13,7 +13,7 @@
 // their weights privately (not in parameters() or stateDict()), so that packed weights cannot go
 // stale: freeze again after changing the original's weights, and move the module to its device
 // before freezing. Outputs equal the original module's in eval mode within float32 rounding.
-import { invalidArg, typeArg, checkOptionKeys } from './errors';
+import { invalidArg, typeArg, checkOptionKeys, noExtraArgs } from './errors';
 import { Tensor, checkTensor } from './tensor';
 import { noGrad, enableGrad, GradFn } from './autograd';
 import { keep } from './memory';
@@ -138,7 +138,8 @@ interface ConvInfo {
  * preceding conv, conv + bias + ReLU fused, weights pre-packed, no autograd. `exampleInput` (a
  * Tensor, or an array of the forward's arguments) is run once to find the data flow.
  */
-export function freeze<M extends Module>(module: M, exampleInput: Tensor | unknown[], opts: Record<string, never> = {}): M {
+export function freeze<M extends Module>(module: M, exampleInput: Tensor | unknown[], opts: Record<string, never> = {}, ...rest: never[]): M {
+  noExtraArgs('freeze', 'module, exampleInput, opts', rest);
   checkOptionKeys('opts', opts, []);
   if (!(module instanceof Module)) typeArg('module', 'an nn.Module', module);
   const args = Array.isArray(exampleInput) ? exampleInput : [exampleInput];

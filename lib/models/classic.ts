@@ -2,7 +2,7 @@
 // factories with the seeds' defaults: lenet5 (28x28 grey), alexnet / vgg16 / googlenet / resnet18
 // (224x224 RGB, 1000 classes), and their building blocks vggBlock, Inception and Residual.
 // Layer order, shapes and parameter counts are those of the seeds' PyTorch definitions.
-import { checkInt, checkOptions, typeArg } from '../errors';
+import { checkInt, checkOptionKeys, typeArg } from '../errors';
 import { Tensor } from '../tensor';
 import { Module } from '../nn/module';
 import { Linear, ReLU, Tanh, MaxPool2d, Dropout, Flatten, Sequential } from '../nn/layers';
@@ -18,7 +18,7 @@ export interface ModelOptions {
 }
 /** The options, checked before anything is built (a bad numClasses must not wait for the last layer). */
 export function checkModelOptions(opts: ModelOptions | undefined): ModelOptions {
-  const o = checkOptions('opts', opts);
+  const o = checkOptionKeys('opts', opts, ['numClasses', 'inChannels']);
   if (o.numClasses !== undefined) checkInt('opts.numClasses', o.numClasses, 1);
   if (o.inChannels !== undefined) checkInt('opts.inChannels', o.inChannels, 1);
   return o;
@@ -142,7 +142,7 @@ export class Residual extends Module {
   bn2: BatchNorm2d;
   constructor(inputChannels: number, numChannels: number, opts: { use1x1conv?: boolean; strides?: number } = {}) {
     super();
-    opts = checkOptions('opts', opts);
+    opts = checkOptionKeys('opts', opts, ['use1x1conv', 'strides']);
     const s = opts.strides ?? 1;
     this.conv1 = new Conv2d(inputChannels, numChannels, 3, { padding: 1, stride: s });
     this.conv2 = new Conv2d(numChannels, numChannels, 3, { padding: 1 });

@@ -7,7 +7,7 @@
 // `fc.weight`, ...) and a torchvision state_dict loads with a strict loadStateDict.
 // Initialisation is torchvision's: kaiming_normal_(fan_out, relu) for conv weights, BatchNorm
 // weight 1 / bias 0, Linear left at its default (PyTorch's); no zero_init_residual.
-import { checkInt, checkOptions, typeArg } from '../errors';
+import { checkInt, checkOptionKeys, typeArg } from '../errors';
 import { Tensor } from '../tensor';
 import { Module } from '../nn/module';
 import { Linear, ReLU, MaxPool2d, Sequential } from '../nn/layers';
@@ -39,7 +39,7 @@ export class BasicBlock extends Module {
   stride: number;
   constructor(inPlanes: number, planes: number, opts: { stride?: number; downsample?: Sequential | null } = {}) {
     super();
-    opts = checkOptions('opts', opts);
+    opts = checkOptionKeys('opts', opts, ['stride', 'downsample']);
     checkInt('inPlanes', inPlanes, 1);
     checkInt('planes', planes, 1);
     const stride = opts.stride ?? 1;

@@ -3,7 +3,7 @@
 // The buffers are camelCase attributes here and PyTorch's running_mean / running_var /
 // num_batches_tracked (int64, shape []) in stateDict() keys (see RUNNING_STATS_NAMES and
 // Module.stateDictNames), so state dicts move to and from PyTorch without renaming.
-import { invalidArg, checkInt, shapeError, checkOptions, typeArg } from '../errors';
+import { invalidArg, checkInt, shapeError, checkOptionKeys, typeArg } from '../errors';
 import { Tensor, checkTensor } from '../tensor';
 import { ones, zeros, tensor } from '../creation';
 import { Module, Parameter } from './module';
@@ -43,7 +43,7 @@ abstract class BatchNormBase extends Module {
   protected abstract readonly ranks: number[];
   constructor(readonly numFeatures: number, opts: BNOptions = {}) {
     super();
-    opts = checkOptions('opts', opts);
+    opts = checkOptionKeys('opts', opts, ['eps', 'momentum', 'affine', 'trackRunningStats']);
     checkInt('numFeatures', numFeatures, 1);
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum ?? 0.1;
@@ -89,7 +89,7 @@ export class LayerNorm extends Module {
   bias: Parameter | null;
   constructor(normalizedShape: number | number[], opts: { eps?: number; elementwiseAffine?: boolean } = {}) {
     super();
-    opts = checkOptions('opts', opts);
+    opts = checkOptionKeys('opts', opts, ['eps', 'elementwiseAffine']);
     const ns = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
     if (!Array.isArray(ns) || !ns.length || !ns.every((s) => Number.isInteger(s) && s > 0))
       invalidArg('normalizedShape', 'a positive integer or a non-empty array of them', normalizedShape);
@@ -114,7 +114,7 @@ export class GroupNorm extends Module {
   bias: Parameter | null;
   constructor(readonly numGroups: number, readonly numChannels: number, opts: { eps?: number; affine?: boolean } = {}) {
     super();
-    opts = checkOptions('opts', opts);
+    opts = checkOptionKeys('opts', opts, ['eps', 'affine']);
     checkInt('numGroups', numGroups, 1);
     checkInt('numChannels', numChannels, 1);
     if (numChannels % numGroups) invalidArg('numGroups', `a divisor of numChannels (${numChannels})`, numGroups);
@@ -147,7 +147,7 @@ export class InstanceNorm2d extends Module {
   numBatchesTracked!: Tensor | null;
   constructor(readonly numFeatures: number, opts: BNOptions = {}) {
     super();
-    opts = checkOptions('opts', opts);
+    opts = checkOptionKeys('opts', opts, ['eps', 'momentum', 'affine', 'trackRunningStats']);
     checkInt('numFeatures', numFeatures, 1);
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum ?? 0.1;

@@ -246,7 +246,8 @@ export interface ConvAlgorithms {
  * The CPU algorithms that F.conv1d/2d/3d choose for an input of shape inputShape ([N, C, ...]) and a
  * weight of shape weightShape, with the current torch.backends.conv.algorithm preference.
  */
-export function convAlgorithms(inputShape: number[], weightShape: number[], opts: ConvOptions = {}): ConvAlgorithms {
+export function convAlgorithms(inputShape: number[], weightShape: number[], opts: ConvOptions = {}, ...rest: never[]): ConvAlgorithms {
+  noExtraArgs('convAlgorithms', 'inputShape, weightShape, opts', rest);
   checkShape('inputShape', inputShape);
   checkShape('weightShape', weightShape);
   const nd = weightShape.length - 2;

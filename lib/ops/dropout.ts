@@ -6,7 +6,7 @@
 // regenerates the mask from the same (seed, offset) instead of storing it. p = 1 draws nothing.
 import { native, enums } from '../binding';
 import type { DropoutParams } from '../../binding';
-import { invalidArg, dtypeError, shapeError, checkOptions } from '../errors';
+import { invalidArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { record } from '../autograd';
 import { nextRandom } from '../random';
@@ -38,8 +38,9 @@ function runDropout(input: Tensor, kind: DropoutParams['kind'], p: number, L: nu
   });
 }
 
-export function dropout(input: Tensor, opts: DropoutOptions = {}): Tensor {
-  opts = checkOptions('opts', opts);
+export function dropout(input: Tensor, opts: DropoutOptions = {}, ...rest: never[]): Tensor {
+  noExtraArgs('dropout', 'input, opts', rest);
+  opts = checkOptionKeys('opts', opts, ['p', 'training']);
   checkTensor('input', input);
   const p = checkP(opts.p ?? 0.5);
   const training = opts.training ?? true;
@@ -51,7 +52,7 @@ export function dropout(input: Tensor, opts: DropoutOptions = {}): Tensor {
 
 /** Zeroes whole channels: one draw per (N, C) for inputs [N, C, ...spatial] (or [C, ...] unbatched). */
 function channelDropout(name: string, input: Tensor, opts: DropoutOptions, spatial: number): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['p', 'training']);
   checkTensor('input', input);
   const p = checkP(opts.p ?? 0.5);
   if (!(opts.training ?? true) || p === 0) return input;
@@ -63,15 +64,18 @@ function channelDropout(name: string, input: Tensor, opts: DropoutOptions, spati
   const units = input.shape.slice(0, input.ndim - spatial).reduce((a, b) => a * b, 1);
   return runDropout(input, enums.DropoutKind.Channel, p, L, units);
 }
-export function dropout2d(input: Tensor, opts: DropoutOptions = {}): Tensor {
+export function dropout2d(input: Tensor, opts: DropoutOptions = {}, ...rest: never[]): Tensor {
+  noExtraArgs('dropout2d', 'input, opts', rest);
   return channelDropout('dropout2d', input, opts, 2);
 }
-export function dropout3d(input: Tensor, opts: DropoutOptions = {}): Tensor {
+export function dropout3d(input: Tensor, opts: DropoutOptions = {}, ...rest: never[]): Tensor {
+  noExtraArgs('dropout3d', 'input, opts', rest);
   return channelDropout('dropout3d', input, opts, 3);
 }
 /** Alpha dropout (for SELU networks): keeps mean 0 and variance 1 of standardised inputs. */
-export function alphaDropout(input: Tensor, opts: DropoutOptions = {}): Tensor {
-  opts = checkOptions('opts', opts);
+export function alphaDropout(input: Tensor, opts: DropoutOptions = {}, ...rest: never[]): Tensor {
+  noExtraArgs('alphaDropout', 'input, opts', rest);
+  opts = checkOptionKeys('opts', opts, ['p', 'training']);
   checkTensor('input', input);
   const p = checkP(opts.p ?? 0.5);
   if (!(opts.training ?? true) || p === 0) return input;

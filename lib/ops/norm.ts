@@ -8,7 +8,7 @@
 // in the backward (see bnReluHooks and E.relu); F.batchNormRelu fuses the forward too.
 import { native } from '../binding';
 import type { BatchNormParams, RowNormParams } from '../../binding';
-import { invalidArg, dtypeError, shapeError, checkOptions } from '../errors';
+import { invalidArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { noGrad, record } from '../autograd';
 import { bnReluHooks } from './fusion';
@@ -73,7 +73,7 @@ function bnBackward(s: BnSaved, g: Tensor, relu: boolean, y: Tensor | null): (Te
 }
 
 function batchNormImpl(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions, relu: boolean): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['weight', 'bias', 'training', 'momentum', 'eps']);
   checkTensor('input', input);
   checkFloat('input', input);
   if (input.ndim < 2) invalidArg('input', 'a tensor [N, C, ...] of at least 2 dimensions', input);
@@ -127,7 +127,8 @@ function batchNormImpl(input: Tensor, runningMean: Tensor | null, runningVar: Te
 }
 
 /** F.batchNorm over [N, C, *]: batch statistics in training (updating the running ones), else running ones. */
-export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}): Tensor {
+export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}, ...rest: never[]): Tensor {
+  noExtraArgs('batchNorm', 'input, runningMean, runningVar, opts', rest);
   return batchNormImpl(x, runningMean, runningVar, opts, false);
 }
 /**
@@ -135,7 +136,8 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
  * before the relu) and a backward that applies the relu mask inside the batch-norm backward; the
  * values and gradients are those of the two ops one after the other.
  */
-export function batchNormRelu(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}): Tensor {
+export function batchNormRelu(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}, ...rest: never[]): Tensor {
+  noExtraArgs('batchNormRelu', 'input, runningMean, runningVar, opts', rest);
   return batchNormImpl(x, runningMean, runningVar, opts, true);
 }
 
@@ -167,8 +169,9 @@ function rowNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, p: R
 }
 
 /** F.layerNorm: normalises over the trailing dims given by normalizedShape. */
-export function layerNorm(x: Tensor, normalizedShape: number | number[], opts: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}): Tensor {
-  opts = checkOptions('opts', opts);
+export function layerNorm(x: Tensor, normalizedShape: number | number[], opts: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}, ...rest: never[]): Tensor {
+  noExtraArgs('layerNorm', 'input, normalizedShape, opts', rest);
+  opts = checkOptionKeys('opts', opts, ['weight', 'bias', 'eps']);
   checkTensor('input', x);
   checkFloat('input', x);
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
@@ -185,8 +188,9 @@ export function layerNorm(x: Tensor, normalizedShape: number | number[], opts: {
 }
 
 /** F.groupNorm over [N, C, *] with C divisible by numGroups. */
-export function groupNorm(x: Tensor, numGroups: number, opts: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}): Tensor {
-  opts = checkOptions('opts', opts);
+export function groupNorm(x: Tensor, numGroups: number, opts: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}, ...rest: never[]): Tensor {
+  noExtraArgs('groupNorm', 'input, numGroups, opts', rest);
+  opts = checkOptionKeys('opts', opts, ['weight', 'bias', 'eps']);
   checkTensor('input', x);
   checkFloat('input', x);
   if (x.ndim < 2) invalidArg('input', 'a tensor [N, C, ...] of at least 2 dimensions', x);
@@ -208,8 +212,9 @@ export interface InstanceNormOptions extends BatchNormOptions {
   useInputStats?: boolean;
 }
 /** F.instanceNorm over [N, C, *]: per-sample, per-channel statistics (or running ones when !useInputStats). */
-export function instanceNorm(x: Tensor, opts: InstanceNormOptions = {}): Tensor {
-  opts = checkOptions('opts', opts);
+export function instanceNorm(x: Tensor, opts: InstanceNormOptions = {}, ...rest: never[]): Tensor {
+  noExtraArgs('instanceNorm', 'input, opts', rest);
+  opts = checkOptionKeys('opts', opts, ['weight', 'bias', 'training', 'momentum', 'eps', 'runningMean', 'runningVar', 'useInputStats']);
   checkTensor('input', x);
   checkFloat('input', x);
   if (x.ndim < 3) invalidArg('input', 'a tensor [N, C, L...] of at least 3 dimensions', x);
