@@ -6,6 +6,7 @@
 // Element i depends only on (seed, offset, i): independent of the thread count.
 #include <cmath>
 
+#include "core/counter_rng.h"
 #include "core/dispatch.h"
 #include "ops/dropout.h"
 #include "core/parallel.h"
@@ -13,17 +14,9 @@
 namespace tl {
 namespace {
 
-inline uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-// random.cc's draw(seed, c, 0), with the seed's hash hoisted (key = mix64(seed * golden + 0)).
-inline bool keep_unit(uint64_t key, uint64_t c, double q) {
-  const uint64_t h = mix64(key ^ (c * 0xd6e8feb86659fd93ULL + 0x632be59bd9b4e019ULL));
-  return double(h >> 11) * (1.0 / 9007199254740992.0) < q;
-}
-inline uint64_t key_of(int64_t seed) { return mix64(static_cast<uint64_t>(seed) * 0x9e3779b97f4a7c15ULL); }
+// random.cc's Bernoulli draw of counter c (lane 0), with the key hoisted (core/counter_rng.h).
+inline bool keep_unit(uint64_t key, uint64_t c, double q) { return rng_u01(rng_bits(key, c)) < q; }
+inline uint64_t key_of(int64_t seed) { return rng_key(static_cast<uint64_t>(seed), 0); }
 
 constexpr double kSeluAlpha = 1.7580993408473766;  // SELU's scale * alpha
 

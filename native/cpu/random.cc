@@ -3,6 +3,7 @@
 // the same stream. Uniform [a, b); Normal (mean a, std b) by Box-Muller; Bernoulli mask
 // out = (u < a) ? b : 0 (a = keep probability, b = scale), used by dropout.
 #include <cmath>
+#include "core/counter_rng.h"
 #include "core/dispatch.h"
 #include "ops/random.h"
 #include "core/parallel.h"
@@ -10,16 +11,9 @@
 namespace tl {
 namespace {
 
-inline uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-// Two independent 64-bit words for counter c under key seed.
-inline uint64_t draw(uint64_t seed, uint64_t c, uint64_t lane) {
-  return mix64(mix64(seed * 0x9e3779b97f4a7c15ULL + lane) ^ (c * 0xd6e8feb86659fd93ULL + 0x632be59bd9b4e019ULL));
-}
-inline double u01(uint64_t h) { return double(h >> 11) * (1.0 / 9007199254740992.0); }  // [0, 1)
+// Two independent 64-bit words for counter c under key seed (core/counter_rng.h).
+inline uint64_t draw(uint64_t seed, uint64_t c, uint64_t lane) { return rng_bits(rng_key(seed, lane), c); }
+inline double u01(uint64_t h) { return rng_u01(h); }  // [0, 1)
 
 template <typename T>
 void random_typed(RandomKind kind, T* o, int64_t n, double a, double b, uint64_t seed, uint64_t offset) {

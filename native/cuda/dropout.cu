@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "core/counter_rng.h"
 #include "core/dispatch.h"
 #include "ops/dropout.h"
 #include "cuda/common.cuh"
@@ -12,15 +13,8 @@
 namespace tl {
 namespace {
 
-__host__ __device__ __forceinline__ uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-__device__ __forceinline__ bool keep_unit(uint64_t key, uint64_t c, double q) {
-  const uint64_t h = mix64(key ^ (c * 0xd6e8feb86659fd93ULL + 0x632be59bd9b4e019ULL));
-  return double(h >> 11) * (1.0 / 9007199254740992.0) < q;
-}
+// random.cu's Bernoulli draw of counter c (lane 0) under a hoisted key (core/counter_rng.h).
+__device__ __forceinline__ bool keep_unit(uint64_t key, uint64_t c, double q) { return rng_u01(rng_bits(key, c)) < q; }
 __device__ __forceinline__ float rmul(float a, float b) { return __fmul_rn(a, b); }
 __device__ __forceinline__ double rmul(double a, double b) { return __dmul_rn(a, b); }
 __device__ __forceinline__ float radd(float a, float b) { return __fadd_rn(a, b); }
@@ -46,7 +40,7 @@ void run(const char* op, const TensorView& x, const TensorView& out, const Dropo
   if (p.p >= 1) throw Error(ErrorCode::InvalidArg, std::string("torchlet: ") + op + ": p must be below 1");
   const int64_t n = x.numel();
   if (n == 0) return;
-  const uint64_t key = mix64(static_cast<uint64_t>(p.seed) * 0x9e3779b97f4a7c15ULL);
+  const uint64_t key = rng_key(static_cast<uint64_t>(p.seed), 0);
   const bool alpha = p.kind == DropoutKind::Alpha;
   const double a = alpha ? 1.0 / std::sqrt((kSeluAlpha * kSeluAlpha * p.p + 1) * (1 - p.p)) : 1.0 / (1.0 - p.p);
   dispatch_float(op, x.dtype, [&](auto z) {

@@ -14,6 +14,7 @@
 // Launches are asynchronous on tl::cuda::stream().
 #include <cstdint>
 
+#include "core/counter_rng.h"
 #include "core/dispatch.h"
 #include "ops/random.h"
 #include "cuda/common.cuh"
@@ -21,16 +22,11 @@
 namespace tl {
 namespace {
 
-__device__ __forceinline__ uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-// Two independent 64-bit words for counter c under key seed (unsigned arithmetic wraps as on the CPU).
+// Two independent 64-bit words for counter c under key seed (core/counter_rng.h, shared with the CPU).
 __device__ __forceinline__ uint64_t draw(uint64_t seed, uint64_t c, uint64_t lane) {
-  return mix64(mix64(seed * 0x9e3779b97f4a7c15ULL + lane) ^ (c * 0xd6e8feb86659fd93ULL + 0x632be59bd9b4e019ULL));
+  return rng_bits(rng_key(seed, lane), c);
 }
-__device__ __forceinline__ double u01(uint64_t h) { return double(h >> 11) * (1.0 / 9007199254740992.0); }  // exact
+__device__ __forceinline__ double u01(uint64_t h) { return rng_u01(h); }  // exact
 
 // out[n]: element i from counter offset + i
 template <typename T>
