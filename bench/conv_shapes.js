@@ -4,9 +4,13 @@
 // depthwise and dilated 2-D convs, 1-D and 3-D convs. Per case, the median time of one forward +
 // backward (input, weight and bias gradients) in float32, in torchlet and in PyTorch
 // (bench/conv_shapes.py, Debian's python3-torch) on the same threads, and the ratio torchlet/PyTorch.
-//   node bench/conv_shapes.js [--threads 2] [--reps 5] [--roots DIR,DIR]   (needs `npm run build`)
+//   node bench/conv_shapes.js [--threads 2] [--reps 5] [--roots DIR,DIR] [--algorithms auto,perImage,...]
+//   (needs `npm run build`)
 // --roots: torchlet checkouts to time side by side (default this one), e.g. a build of an earlier
 // commit; a checkout without F.conv1d runs the 1-D cases as conv2d over [N, C, 1, L].
+// --algorithms: time each root once per torch.backends.conv.algorithm preference (a column each; a
+// preference applies where it can, 'auto' elsewhere), e.g. to compare Winograd or the per-image GEMMs
+// with what 'auto' picks.
 'use strict';
 const path = require('path');
 const { execFileSync } = require('child_process');
@@ -19,6 +23,7 @@ const opt = (name, def) => {
 const threads = Number(opt('--threads', '2'));
 const reps = Number(opt('--reps', '5'));
 const roots = opt('--roots', path.resolve(__dirname, '..')).split(',');
+const algorithms = opt('--algorithms', '').split(',').filter(Boolean);
 process.env.OMP_NUM_THREADS = String(threads);
 
 // name, input shape, weight shape, stride, padding, dilation, groups
@@ -41,9 +46,13 @@ const CASES = [
   c('3-D 16->16 3x3x3 s2 16^3 N2', [2, 16, 16, 16, 16], [16, 16, 3, 3, 3], 2, 1),
 ];
 
-function timeTorchlet(root) {
+function timeTorchlet(root, algorithm) {
   const torch = require(path.join(path.resolve(root), 'dist', 'lib'));
   torch.setNumThreads(threads);
+  if (algorithm) {
+    if (!torch.backends || !torch.backends.conv) throw new Error(`${root}: this build has no torch.backends.conv`);
+    torch.backends.conv.algorithm = algorithm;
+  }
   const F = torch.F;
   return CASES.map((k) => {
     let { x: xs, w: ws } = k;
@@ -82,10 +91,12 @@ const ref = JSON.parse(
     env: { ...process.env, OMP_NUM_THREADS: String(threads) },
   }),
 );
-const results = roots.map((r) => ({ root: r, ms: timeTorchlet(r) }));
+const results = roots.flatMap((r) =>
+  (algorithms.length ? algorithms : [null]).map((a) => ({ root: r, label: a ? `${path.basename(r)}:${a}` : path.basename(r), ms: timeTorchlet(r, a) })),
+);
 console.log(`conv forward+backward, float32, ${threads} threads, median of ${reps}; PyTorch ${ref.torch}`);
 const head = ['case'.padEnd(38), 'PyTorch ms'.padStart(11)];
-for (const r of results) head.push(`${path.basename(r.root)} ms`.padStart(14), 'ratio'.padStart(6));
+for (const r of results) head.push(`${r.label} ms`.padStart(14), 'ratio'.padStart(6));
 console.log(head.join(' '));
 CASES.forEach((k, i) => {
   const row = [k.name.padEnd(38), ref.ms[i].toFixed(2).padStart(11)];

@@ -10,7 +10,7 @@
 // Method, written once for three spatial dims. Kernel taps that only ever meet padding are dropped
 // first (trim_taps). Then each pass runs the algorithm plan_for() picks from the shape and the
 // preference ConvParams.algo (ConvAlgo in ops/conv.h; conv_algorithms reports the choice):
-//  * Depthwise (one input channel per group): direct loops, no GEMM.
+//  * Depthwise (one input channel per group): direct loops, no GEMM (by default for the input gradient).
 //  * Batched (outputs under 64 pixels): the im2col matrices of a chunk of images side by side, so one
 //    GEMM spans the chunk's whole output; the result is moved to y's layout afterwards.
 //  * Winograd F(2x2, 3x3) (3x3 stride 1, only when preferred): 16 GEMMs over the tiles of a chunk.
@@ -879,7 +879,7 @@ struct Plan {
 };
 // The algorithms the kernels below run for g (fused: the conv + relu + pool ops, which always take
 // the per-image paths), from the shape and the preference g.p.algo (see ops/conv.h):
-//  * one input channel per group (depthwise): Depthwise;
+//  * one input channel per group (depthwise): Depthwise for the input gradient;
 //  * output volumes under batched_max_ol(): Batched, else the per-image algorithms.
 // Winograd runs only when preferred (forward, and the input gradient when the padding is at most 2:
 // the gradient is then a forward conv with padding 2 - p): its transforms are not vectorised across
@@ -913,7 +913,9 @@ Plan plan_for(const Geom& g, bool fused) {
     default:  // PerImage, or one of the per-image algorithms
       return per_image;
   }
-  if (depthwise) return {ConvAlgo::Depthwise, ConvAlgo::Depthwise, ConvAlgo::Depthwise};
+  // depthwise: the direct input gradient; the GEMM paths were faster for the forward pass and about
+  // as fast for the weight gradient (bench/results/conv-algorithms-cpu-2026-11-29.txt)
+  if (depthwise) return {by_size.forward, ConvAlgo::Depthwise, by_size.backward_weight};
   return by_size;
 }
 

@@ -12,6 +12,9 @@ import { gradcheck } from '../gradcheck';
 import { argErrorTests, casesOf, convOpts, expectClose, fixtureCases, fromFixture, randnT, zerosOn, ArgErrorRow } from '../helpers';
 import { convCaseVsCpu, convGradsRepeat, expectCloseToCpu, ConvVsCpuCase } from './compare';
 import { refTol } from './tolerances';
+import { convInference } from '../../lib/ops/conv';
+import { native } from '../../lib/binding';
+import type { ConvParams } from '../../binding';
 
 const F = torch.F;
 const cases = casesOf('conv2d');
@@ -187,6 +190,16 @@ describeOp('conv2d', (run) => {
 
     dtypes(['float32', 'float64'] as const, (dtype) => {
       test.each(cudaCases.map((c) => [c.name, c] as [string, Case]))('%s', (_n, c) => convCaseVsCpu(on, 'conv2d', F.conv2d, c, dtype));
+
+      test("inference path (torch.jit.freeze's convs): the ReLU epilogue gives the CPU's relu(conv); packed weights are CPU-only", () => {
+        const x = torch.randn([2, 5, 9, 8], { dtype });
+        const w = torch.randn([6, 5, 3, 3], { dtype });
+        const b = torch.randn([6], { dtype });
+        const cpu = F.relu(F.conv2d(x, w, b, { padding: 1 }));
+        expectCloseToCpu('conv2d', convInference(2, on(x), on(w), on(b), { padding: 1 }, true, new Map()), cpu, dtype, 'relu epilogue', 45);
+        const p = { N: 2, C: 5, OC: 6, groups: 1, in: [1, 9, 8], kernel: [1, 3, 3], out: [1, 9, 8], stride: [1, 1, 1], pad: [0, 1, 1], dilation: [1, 1, 1], algo: 0, relu: false, packed: true } as ConvParams;
+        expect(() => native.convForward(on(x).arg(), on(w).arg(), null, on(cpu).arg(), p)).toThrow(expect.objectContaining({ code: 'ERR_TORCHLET_NOT_IMPLEMENTED' }));
+      });
 
       test('unbatched [C, H, W] input', () => {
         const x = torch.randn([3, 9, 8], { dtype });
