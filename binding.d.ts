@@ -151,6 +151,10 @@ export interface Binding extends Ops {
   errorCodes: { code: string; kind: 'plain' | 'type' | 'range' }[];
   /** Every declared op with its tensor arguments, parameter structs and kernels per device. */
   schema(): Schema;
+  /** Runs op number `opIndex` of schema().ops with its arguments flattened into `values[0, count)`
+   * (lib/binding.ts builds them) and the tensors' storages; false (nothing ran) for anything it does
+   * not accept, which the op's own export then reports. */
+  callPacked(opIndex: number, values: Float64Array, count: number, ...storages: (Storage | null)[]): boolean;
   /** Hands over the function that builds the error thrown for a code (lib/errors.ts makeError). */
   setErrorFactory(make: (code: string, message: string) => Error): void;
   getNumThreads(): number;

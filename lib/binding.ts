@@ -72,7 +72,65 @@ function load(): Binding {
   }
 }
 
-export const native: Binding = load();
+/**
+ * Replaces every op export of the addon with a wrapper that flattens its arguments into one
+ * Float64Array and calls `callPacked` (see native/napi/binding.cc): reading a parameter object
+ * field by field through Node-API cost more than most small kernels. The wrapper is generated per
+ * op from the addon's schema (plain property reads, checked with typeof); anything unusual (a
+ * missing or extra key, a value of the wrong type, a long array) and anything callPacked refuses
+ * goes through the op's own export, which checks everything and throws the precise error.
+ */
+function packOps(b: Binding): Binding {
+  if (typeof b.callPacked !== 'function') return b;
+  const schema = b.schema();
+  const buf = new Float64Array(8192);
+  const ops = b as unknown as Record<string, (...a: unknown[]) => void>;
+  schema.ops.forEach((op, index) => {
+    const slow = ops[op.name];
+    const nt = op.tensors.length;
+    const args = [...op.tensors.map((_, i) => `t${i}`), ...op.params.map((_, j) => `p${j}`)];
+    const body: string[] = [`if (arguments.length !== ${args.length}) return slow(...arguments);`, 'let i = 0, v, a, n;'];
+    op.tensors.forEach((t, i) => {
+      body.push(
+        `if (t${i} === null || t${i} === undefined) buf[i++] = -1;`,
+        `else {`,
+        `  if (!Array.isArray(t${i}) || t${i}.length !== 3 || typeof t${i}[1] !== 'number') return slow(...arguments);`,
+        `  a = t${i}[2]; if (!Array.isArray(a) || a.length > 16) return slow(...arguments);`,
+        `  buf[i++] = t${i}[1]; buf[i++] = a.length;`,
+        `  for (let k = 0; k < a.length; k++) { v = a[k]; if (typeof v !== 'number') return slow(...arguments); buf[i++] = v; }`,
+        `}`,
+      );
+    });
+    op.params.forEach((st, j) => {
+      const fields = schema.structs[st];
+      body.push(`if (typeof p${j} !== 'object' || p${j} === null) return slow(...arguments);`);
+      body.push(`n = 0; for (const k in p${j}) n++; if (n !== ${fields.length}) return slow(...arguments);`);
+      for (const f of fields) {
+        const get = `v = p${j}[${JSON.stringify(f.name)}];`;
+        if (f.kind === 'bool') body.push(`${get} if (typeof v !== 'boolean') return slow(...arguments); buf[i++] = v ? 1 : 0;`);
+        else if (f.kind === 'int' || f.kind === 'number' || f.kind === 'enum')
+          body.push(`${get} if (typeof v !== 'number') return slow(...arguments); buf[i++] = v;`);
+        else {
+          const dims3 = f.kind === 'dims3';
+          body.push(
+            `${get} if (!Array.isArray(v) || ${dims3 ? 'v.length !== 3' : 'v.length > 256'}) return slow(...arguments);`,
+            dims3 ? '' : 'buf[i++] = v.length;',
+            `for (let k = 0; k < v.length; k++) { a = v[k]; if (typeof a !== 'number') return slow(...arguments); buf[i++] = a; }`,
+          );
+        }
+      }
+    });
+    const storages = op.tensors.map((_, i) => `t${i} ? t${i}[0] : null`);
+    body.push(`if (!callPacked(${index}, buf, i${storages.length ? ', ' : ''}${storages.join(', ')})) slow(...arguments);`);
+    // The longest call (16 tensors of rank 16, 40 fields of 256 values) stays inside buf.
+    if (nt * 18 + op.params.reduce((s, st) => s + schema.structs[st].length * 257, 0) > buf.length) return;
+    const make = new Function('slow', 'callPacked', 'buf', `return function ${op.name}(${args.join(', ')}) {\n${body.join('\n')}\n};`);
+    ops[op.name] = make(slow, b.callPacked.bind(b), buf) as (...a: unknown[]) => void;
+  });
+  return b;
+}
+
+export const native: Binding = packOps(load());
 
 // Native errors become instances of torchlet's error classes (lib/errors.ts) for their code.
 native.setErrorFactory(makeError);

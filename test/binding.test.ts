@@ -128,3 +128,63 @@ describe('ops read their arguments strictly, with coded errors', () => {
     expectErr(call('fill', a, { value: 0 }), 'ERR_TORCHLET_DISPOSED', /disposed/);
   });
 });
+
+describe('the packed op call (lib/binding.ts flattens each call for callPacked)', () => {
+  const ops = native.schema().ops;
+  const idx = (name: string) => ops.findIndex((o) => o.name === name);
+  const fill = idx('fill');
+  // fill(out, FillParams{value}): [offset, rank, ...sizes, value]
+  const packed = (t: torch.Tensor, value: number) => new Float64Array([t.offset, t.shape.length, ...t.shape, value]);
+
+  test('runs the op from the flattened values and the storages', () => {
+    const t = torch.zeros([2, 3]);
+    expect(native.callPacked(fill, packed(t, 7), 5, t.arg()[0])).toBe(true);
+    expect(Array.from(t.toArray() as Float32Array)).toEqual([7, 7, 7, 7, 7, 7]);
+    // a view: offset 3, 3 elements
+    expect(native.callPacked(fill, new Float64Array([3, 1, 3, -1]), 4, t.arg()[0])).toBe(true);
+    expect(Array.from(t.toArray() as Float32Array)).toEqual([7, 7, 7, -1, -1, -1]);
+  });
+
+  test('refuses (false, nothing written) whatever it cannot check, for the full export to report', () => {
+    const t = torch.zeros([2, 3]);
+    const s = t.arg()[0];
+    const ok = packed(t, 5);
+    expect(native.callPacked(ops.length, ok, 5, s)).toBe(false); // no such op
+    expect(native.callPacked(fill, ok, 6, s)).toBe(false); // count past the values
+    expect(native.callPacked(fill, ok, 4, s)).toBe(false); // a field missing
+    expect(native.callPacked(fill, new Float32Array(ok), 5, s)).toBe(false); // not float64
+    expect(native.callPacked(fill, ok, 5, {} as unknown as typeof s)).toBe(false); // not a storage
+    expect(native.callPacked(fill, ok, 5, null)).toBe(false); // 'out' is required
+    expect(native.callPacked(fill, ok, 5, s, s)).toBe(false); // argument count
+    expect(native.callPacked(fill, new Float64Array([0, 1, 100, 5]), 4, s)).toBe(false); // the view exceeds the storage
+    const neg = packed(t, 5);
+    neg[0] = -3;
+    expect(native.callPacked(fill, neg, 5, s)).toBe(false); // negative offset
+    const frac = packed(t, 5);
+    frac[2] = 1.5;
+    expect(native.callPacked(fill, frac, 5, s)).toBe(false); // fractional size
+    const unary = idx('unary');
+    const u = new Float64Array([0, 2, 2, 3, 0, 2, 2, 3, 99, 0]); // op code 99 is out of range
+    expect(native.callPacked(unary, u, u.length, s, s)).toBe(false);
+    expect(Array.from(t.toArray() as Float32Array)).toEqual([0, 0, 0, 0, 0, 0]);
+    const d = torch.zeros([2]);
+    const ds = d.arg()[0];
+    d.dispose();
+    expect(native.callPacked(fill, new Float64Array([0, 1, 2, 1]), 4, ds)).toBe(false); // disposed
+  });
+
+  test('the op exports give the same results and errors as before (the strict tests above run through them)', () => {
+    const x = torch.randn([2, 3, 5, 5]);
+    const w = torch.randn([4, 3, 3, 3]);
+    const y = torch.F.conv2d(x, w, null, { padding: 1 });
+    const p = {
+      N: 2, C: 3, OC: 4, groups: 1, in: [1, 5, 5], kernel: [1, 3, 3], out: [1, 5, 5], stride: [1, 1, 1], pad: [0, 1, 1],
+      dilation: [1, 1, 1], algo: 0, relu: false, packed: false,
+    };
+    const out = torch.zeros([2, 4, 5, 5]);
+    // the same params with one extra key go through the full export, which refuses them
+    expect(() => native.convForward(x.arg(), w.arg(), null, out.arg(), { ...p, extra: 1 } as never)).toThrow(/unknown key 'extra'/);
+    native.convForward(x.arg(), w.arg(), null, out.arg(), p as never);
+    expect(Array.from(out.toArray() as Float32Array)).toEqual(Array.from(y.toArray() as Float32Array));
+  });
+});

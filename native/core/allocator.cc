@@ -11,7 +11,7 @@
 namespace tl {
 namespace {
 
-constexpr size_t kLarge = 256 * 1024;
+constexpr size_t kLarge = 16 * 1024;
 constexpr size_t kMaxCached = size_t(2) << 30;  // keep at most 2 GiB of freed blocks
 std::atomic<size_t> g_system_allocs{0};
 

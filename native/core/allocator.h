@@ -1,5 +1,5 @@
 // native/core/allocator.h — host memory for tensor storage.
-// Small blocks come from malloc; large ones (>= 256 KiB) from mmap, rounded to size classes and
+// Small blocks come from malloc; larger ones (>= 16 KiB) from mmap, rounded to size classes and
 // cached on free for reuse, so a training loop that frees and re-allocates the same activations
 // every step neither returns to the kernel each time nor fragments the malloc heap (glibc's heap
 // grew without bound on that pattern). Thread-safe. The cache is bounded; empty_cache() releases it.

@@ -899,7 +899,8 @@ Plan plan_for(const Geom& g, bool fused) {
   const bool depthwise = g.G > 1 && g.Cg == 1;
   const bool wino = winograd_fits(g), wino_in = wino && g.p.pad[1] <= 2 && g.p.pad[2] <= 2;
   const Plan batched{ConvAlgo::Batched, ConvAlgo::Batched, ConvAlgo::Batched};
-  const Plan by_size = g.OL < batched_max_ol() ? batched : per_image;
+  // (one image of a 1x1 conv: its input already is the GEMM operand, nothing to gather)
+  const Plan by_size = g.OL < batched_max_ol() && !(pw && g.p.N == 1) ? batched : per_image;
   switch (g.p.algo) {
     case ConvAlgo::Auto: break;
     case ConvAlgo::Batched: return batched;

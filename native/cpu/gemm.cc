@@ -241,17 +241,58 @@ TL_INLINE void copy_block_body(T* __restrict dst, int64_t ds, const T* __restric
 // useful products where the NR-wide micro-kernel would do only N (batch-1 inference: a conv on a
 // 1x1 or 2x2 map, a Linear on one sample).
 constexpr int kSkinnyN = 8;
-template <typename T, int MR, int N>
+// Explicit vectors: the MR-row sliver is NA = ceil(MR / L) vectors per k step, loaded whole from the
+// packed panel (the lanes past MR read the next step's values and are dropped at the end; the last
+// steps, whose loads would run past the panel, read a zero-padded copy). U interleaved accumulator
+// sets hide the multiply-add latency when N * NA is small (N = 1: a matrix-vector product).
+template <typename T, typename V, int MR, int N>
 TL_INLINE void skinny_body(int64_t kc, const T* __restrict a, const T* __restrict b, int64_t ldb, T* __restrict acc) {
-  T c[N][MR] = {};
-  for (int64_t k = 0; k < kc; ++k) {
-    const T* ak = a + k * MR;
-    const T* bk = b + k * ldb;
+  constexpr int L = sizeof(V) / sizeof(T);
+  constexpr int NA = (MR + L - 1) / L;
+  constexpr int U = N * NA >= 8 ? 1 : (N * NA >= 4 ? 2 : 4);
+  constexpr int64_t kTail = (NA * L - MR + MR - 1) / MR;  // steps whose whole-vector load passes the end
+  V c[U][N][NA];
+#pragma GCC unroll 4
+  for (int u = 0; u < U; ++u)
+#pragma GCC unroll 8
     for (int j = 0; j < N; ++j)
-      for (int r = 0; r < MR; ++r) c[j][r] += ak[r] * bk[j];
+#pragma GCC unroll 4
+      for (int v = 0; v < NA; ++v) c[u][j][v] = V{};
+  auto step = [&](int u, const T* ak, const T* bk) __attribute__((always_inline)) {
+    V av[NA];
+#pragma GCC unroll 4
+    for (int v = 0; v < NA; ++v) __builtin_memcpy(&av[v], ak + v * L, sizeof(V));
+#pragma GCC unroll 8
+    for (int j = 0; j < N; ++j) {
+      const T bj = bk[j];
+#pragma GCC unroll 4
+      for (int v = 0; v < NA; ++v) c[u][j][v] += av[v] * bj;
+    }
+  };
+  const int64_t safe = std::max<int64_t>(0, kc - kTail);
+  int64_t k = 0;
+  for (; k + U <= safe; k += U)
+#pragma GCC unroll 4
+    for (int u = 0; u < U; ++u) step(u, a + (k + u) * MR, b + (k + u) * ldb);
+  for (; k < safe; ++k) step(0, a + k * MR, b + k * ldb);
+  for (; k < kc; ++k) {
+    alignas(64) T pad[NA * L] = {};
+    for (int r = 0; r < MR; ++r) pad[r] = a[k * MR + r];
+    step(0, pad, b + k * ldb);
   }
-  for (int j = 0; j < N; ++j)
-    for (int r = 0; r < MR; ++r) acc[j * MR + r] += c[j][r];
+  alignas(64) T out[NA * L];
+#pragma GCC unroll 8
+  for (int j = 0; j < N; ++j) {
+    V s[NA];
+#pragma GCC unroll 4
+    for (int v = 0; v < NA; ++v) {
+      s[v] = c[0][j][v];
+#pragma GCC unroll 4
+      for (int u = 1; u < U; ++u) s[v] += c[u][j][v];
+    }
+    __builtin_memcpy(out, s, sizeof(s));
+    for (int r = 0; r < MR; ++r) acc[j * MR + r] += out[r];
+  }
 }
 template <typename T>
 using SkinnyFn = void (*)(int64_t kc, const T* a, const T* b, int64_t ldb, T* acc);
@@ -292,7 +333,7 @@ using PackContFn = void (*)(T* dst, const T* src, int64_t ks, int64_t n, int64_t
   }                                                                                                                \
   template <typename T, int MR, int N>                                                                             \
   TARGET static void skinny(int64_t kc, const T* a, const T* b, int64_t ldb, T* acc) {                             \
-    skinny_body<T, MR, N>(kc, a, b, ldb, acc);                                                                     \
+    skinny_body<T, typename VecT<T, BYTES>::type, MR, N>(kc, a, b, ldb, acc);                                      \
   }
 
 #define TL_NO_TARGET

@@ -374,6 +374,126 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
   });
 }
 
+// ---- the packed op call ----------------------------------------------------------------------------
+// callPacked(opIndex, values, count, storage0, storage1, ...): the same call as the op's own export,
+// with everything but the storages flattened by lib/binding.ts into one Float64Array (no property
+// reads per field): per tensor argument -1 (absent) or its offset, rank and sizes; then every
+// parameter field in declaration order (Dims3: three values; other integer arrays: length, then the
+// values; bools 0/1). It returns true once the op ran. Whatever does not pass the checks (a bad
+// offset or size, a value out of its field's range, a disposed storage, a short buffer) returns false
+// before any kernel runs, and the caller repeats the call through the op's own export, which throws
+// the error with its full message.
+struct Repack {};  // thrown by the packed readers: "call the op's own export instead"
+
+class PackedSource : public ParamSource {
+ public:
+  PackedSource(const double* v, size_t n, size_t& pos) : v_(v), n_(n), pos_(pos) {}
+  int64_t get_int(const FieldInfo& f) override { return integer(f, next()); }
+  double get_number(const FieldInfo& f) override {
+    const double d = next();
+    const bool unbounded = std::isinf(f.lo) && std::isinf(f.hi);
+    if (std::isnan(d) ? !unbounded : (d < f.lo || d > f.hi)) throw Repack{};
+    return d;
+  }
+  bool get_bool(const FieldInfo& f) override {
+    const double d = next();
+    if (d != 0 && d != 1) throw Repack{};
+    return d == 1;
+  }
+  std::vector<int64_t> get_ints(const FieldInfo& f, int exact) override {
+    const double len = exact >= 0 ? exact : next();
+    if (!(len >= 0) || len > 4096) throw Repack{};
+    std::vector<int64_t> r(static_cast<size_t>(len));
+    for (auto& x : r) x = integer(f, next());
+    return r;
+  }
+  void finish(const ParamsInfo&) override {}  // lib/binding.ts counted the object's keys
+
+ private:
+  double next() {
+    if (pos_ >= n_) throw Repack{};
+    return v_[pos_++];
+  }
+  static int64_t integer(const FieldInfo& f, double d) {
+    if (!(d == std::floor(d)) || d < f.lo || d > f.hi) throw Repack{};
+    return static_cast<int64_t>(d);
+  }
+  const double* v_;
+  size_t n_;
+  size_t& pos_;
+};
+
+Napi::Value CallPacked(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonData* data = env.GetInstanceData<AddonData>();
+  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsTypedArray() || !info[2].IsNumber())
+    return Napi::Boolean::New(env, false);
+  const double oi = info[0].As<Napi::Number>().DoubleValue();
+  if (!(oi >= 0) || oi >= static_cast<double>(data->ops.size())) return Napi::Boolean::New(env, false);
+  const OpExport& op = *data->ops[static_cast<size_t>(oi)];
+  Napi::TypedArray ta = info[1].As<Napi::TypedArray>();
+  const size_t nt = op.tensors.size(), np = static_cast<size_t>(op.op->n_params);
+  if (ta.TypedArrayType() != napi_float64_array || info.Length() != 3 + nt) return Napi::Boolean::New(env, false);
+  const double* v =
+      reinterpret_cast<const double*>(static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset());
+  const double cnt = info[2].As<Napi::Number>().DoubleValue();
+  if (!(cnt >= 0) || cnt > static_cast<double>(ta.ElementLength())) return Napi::Boolean::New(env, false);
+  const size_t n = static_cast<size_t>(cnt);
+  bool ran = false;
+  guard(env, [&]() -> Napi::Value {
+    TensorView ts[16];
+    int first = -1;
+    size_t pos = 0;
+    try {
+      for (size_t i = 0; i < nt; ++i) {
+        if (pos >= n) throw Repack{};
+        const double off = v[pos++];
+        Napi::Value sv = info[3 + i];
+        if (off == -1) {  // absent
+          if (!op.optional[i] || !(sv.IsNull() || sv.IsUndefined())) throw Repack{};
+          continue;
+        }
+        if (!(off >= 0) || off != std::floor(off) || !sv.IsObject() ||
+            !sv.As<Napi::Object>().InstanceOf(data->storage_ctor.Value()))
+          throw Repack{};
+        Storage* st = Storage::Unwrap(sv.As<Napi::Object>());
+        if (!st->data() || pos >= n) throw Repack{};
+        const double rank = v[pos++];
+        if (!(rank >= 0) || rank > 16 || pos + static_cast<size_t>(rank) > n) throw Repack{};
+        TensorView& t = ts[i];
+        t.dtype = st->dtype();
+        t.device = st->device();
+        t.shape.resize(static_cast<size_t>(rank));
+        double numel = 1;
+        for (auto& d : t.shape) {
+          const double x = v[pos++];
+          if (!(x >= 0) || x != std::floor(x) || x > kMaxSize) throw Repack{};
+          d = static_cast<int64_t>(x);
+          numel *= x;
+        }
+        const double es = static_cast<double>(dtype_size(t.dtype));
+        if (numel > 0 && (off + numel) * es > static_cast<double>(st->bytes())) throw Repack{};
+        t.data = static_cast<char*>(st->data()) + static_cast<int64_t>(off) * static_cast<int64_t>(es);
+        if (first < 0)
+          first = static_cast<int>(i);
+        else if (t.device != ts[first].device)
+          throw Repack{};
+      }
+      const Device dev = first >= 0 ? ts[first].device : Device::CPU;
+      if (first >= 0 &&
+          (!op.op->has[static_cast<int>(dev)] || !(op.op->dtypes[static_cast<int>(dev)] & dtype_bit(ts[first].dtype))))
+        throw Repack{};
+      PackedSource src(v, n, pos);
+      ParamSource* srcs[8];
+      for (size_t j = 0; j < np; ++j) srcs[j] = &src;
+      op.op->invoke(*op.op, dev, ts, srcs);  // reads every field before its kernel runs
+      ran = true;
+    } catch (const Repack&) {}
+    return env.Undefined();
+  });
+  return Napi::Boolean::New(env, ran);
+}
+
 // ---- the schema: what binding.d.ts and torch.kernels() are made from ------------------------------
 const char* kind_name(FieldKind k) {
   switch (k) {
@@ -594,6 +714,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("errorCodes", codes);
 #define EXPORT(name, fn) exports.Set(name, Napi::Function::New<guarded<fn>>(env, name))
   EXPORT("schema", Schema);
+  exports.Set("callPacked", Napi::Function::New(env, CallPacked, "callPacked"));
   EXPORT("setErrorFactory", SetErrorFactory);
   EXPORT("getNumThreads", GetNumThreads);
   EXPORT("setNumThreads", SetNumThreads);

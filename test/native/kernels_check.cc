@@ -99,7 +99,7 @@ const char* dt_name(DType d) { return d == DType::F32 ? "f32" : "f64"; }
 
 // ---------------------------------------------------------------- gemm
 void check_gemm(DType dt, Checker& ck) {
-  const int64_t sizes[] = {1, 7, 17, 33, 100};
+  const int64_t sizes[] = {1, 4, 7, 17, 33, 100};
   for (int64_t M : sizes)
     for (int64_t N : sizes)
       for (int64_t K : sizes)
