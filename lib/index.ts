@@ -31,7 +31,7 @@ import { convBackend } from './ops/conv';
 export type { ConvAlgorithm, ConvAlgorithmPreference, ConvAlgorithms } from './ops/conv';
 
 /** Backend settings, as torch.backends: `torch.backends.conv.algorithm` is the CPU convolution
- * algorithm preference ('auto', 'perImage', 'batched', 'depthwise' or 'winograd'; see
+ * algorithm preference ('auto', 'perImage', 'batched', 'depthwise', 'winograd' or 'direct'; see
  * F.convAlgorithms and nn.Conv2d#algorithms for what runs). */
 export const backends = { conv: convBackend };
 

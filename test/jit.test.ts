@@ -92,6 +92,14 @@ describe('torch.jit.freeze', () => {
     expectSameOutputs(seq, f, x);
   });
 
+  test('batch sizes whose forward algorithms pack the weights differently (batched at batch 1, direct at 16)', () => {
+    const seq = new nn.Sequential(new nn.Conv2d(16, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.Conv2d(32, 8, 3, { padding: 1, stride: 2 }));
+    const f = torch.jit.freeze(seq, torch.randn([1, 16, 2, 2]));
+    expect(F.convAlgorithms([1, 16, 2, 2], [32, 16, 3, 3], { padding: 1 }).forward).toBe('batched');
+    expect(F.convAlgorithms([16, 16, 2, 2], [32, 16, 3, 3], { padding: 1 }).forward).toBe('direct');
+    for (const n of [1, 16, 1, 3, 16]) expectSameOutputs(seq, f, torch.randn([n, 16, 2, 2]));
+  });
+
   test("the seeds' models: ResNet-18 (BatchNorm, residual adds), GoogLeNet, FashionCNN, LeNet-5", () => {
     const cases: [torch.nn.Module, number[]][] = [
       [torch.models.resnet18({ numClasses: 10 }), [2, 3, 32, 32]],

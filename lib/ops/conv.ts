@@ -216,11 +216,11 @@ export function conv2dReluMaxPool2d(
 
 /** The CPU convolution algorithms (native/ops/conv.h: ConvAlgo), in camelCase. */
 export type ConvAlgorithm =
-  | 'shifted' | 'im2col' | 'col2im' | 'pointwise' | 'batched' | 'depthwise' | 'winograd';
+  | 'shifted' | 'im2col' | 'col2im' | 'pointwise' | 'batched' | 'depthwise' | 'winograd' | 'direct';
 /** What torch.backends.conv.algorithm accepts: 'auto' (by shape), 'perImage' (the per-image GEMM
  * algorithms only), or an algorithm to use wherever it applies ('auto' elsewhere). */
-export type ConvAlgorithmPreference = 'auto' | 'perImage' | 'batched' | 'depthwise' | 'winograd';
-const PREFERENCES: readonly ConvAlgorithmPreference[] = ['auto', 'perImage', 'batched', 'depthwise', 'winograd'];
+export type ConvAlgorithmPreference = 'auto' | 'perImage' | 'batched' | 'depthwise' | 'winograd' | 'direct';
+const PREFERENCES: readonly ConvAlgorithmPreference[] = ['auto', 'perImage', 'batched', 'depthwise', 'winograd', 'direct'];
 const ALGO_NAMES = Object.keys(enums.ConvAlgo).map((k) => k[0].toLowerCase() + k.slice(1));
 const algoCode = (name: string): number => (enums.ConvAlgo as Record<string, number>)[name[0].toUpperCase() + name.slice(1)];
 let preferred = enums.ConvAlgo.Auto as ConvParams['algo'];
@@ -282,15 +282,23 @@ export function convInference(
   const params = { ...prep.params, relu };
   let w = weight;
   if (input.device === 'cpu') {
-    const key = `${params.in.join()}|${params.algo}|${input.dtype}`;
+    // The layout depends on the forward algorithm, which depends on the batch size too: one entry per
+    // (input size, batch size), sharing one packed copy per layout.
+    const key = `${params.in.join()}|${params.N}|${params.algo}|${input.dtype}`;
     let packed = cache.get(key);
     if (!packed) {
       const info = Tensor.empty([5], 'int64');
       native.convAlgorithms(info.arg(), params);
-      const size = Number((info.toArray() as BigInt64Array)[input.dtype === 'float64' ? 4 : 3]);
+      const codes = info.toArray() as BigInt64Array;
+      const size = Number(codes[input.dtype === 'float64' ? 4 : 3]);
       info.dispose();
-      packed = keep(Tensor.empty([size], weight.dtype, weight.device));
-      native.convPackWeight(weight.contiguous().arg(), packed.arg(), prep.params);
+      const layout = `${params.in.join()}|${params.algo}|${input.dtype}|layout ${codes[0]}`;
+      packed = cache.get(layout);
+      if (!packed) {
+        packed = keep(Tensor.empty([size], weight.dtype, weight.device));
+        native.convPackWeight(weight.contiguous().arg(), packed.arg(), prep.params);
+        cache.set(layout, packed);
+      }
       cache.set(key, packed);
     }
     w = packed;

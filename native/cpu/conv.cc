@@ -538,6 +538,91 @@ void backward_weight_batched(const Geom& g, const Chunks& ch, const T* dy, const
 // Output volumes below this take the batched path (measured on ResNet-18's shapes: per-image GEMMs win
 // from 8x8 maps up, the batched ones below).
 constexpr int64_t kBatchedMaxOL = 64;
+// ---- direct (Direct): the forward pass without im2col -----------------------------------------------
+// The GEMM turned round (gemm.h: DirectConv): each tile is `pixels` output pixels (of any images) by
+// oc_w output channels, its broadcast operand read straight from the zero-padded input at base[pixel]
+// + delta[k] for reduction index k = (c, kd, kh, kw), its weights a panel [Kg][oc_w] packed once.
+// No im2col matrix is written and no B panel packed, which is most of the work for small maps.
+
+// The weights as direct_conv_kernel's tiles take them: per group, per panel of oc_w output channels,
+// [Kg][oc_w] (channels past OCg zero).
+template <typename T>
+int64_t direct_weight_size(const Geom& g) {
+  const int64_t W = direct_conv_kernel<T>().oc_w;
+  return g.G * ((g.OCg + W - 1) / W) * g.Kg * W;
+}
+template <typename T>
+void direct_pack(const Geom& g, const T* w, T* out) {
+  const int64_t W = direct_conv_kernel<T>().oc_w, panels = (g.OCg + W - 1) / W;
+  for (int64_t gi = 0; gi < g.G; ++gi)
+    for (int64_t pb = 0; pb < panels; ++pb) {
+      T* o = out + (gi * panels + pb) * g.Kg * W;
+      for (int64_t k = 0; k < g.Kg; ++k)
+        for (int64_t j = 0; j < W; ++j) {
+          const int64_t oc = pb * W + j;
+          o[k * W + j] = oc < g.OCg ? w[(gi * g.OCg + oc) * g.Kg + k] : T(0);
+        }
+    }
+}
+
+template <typename T>
+void forward_direct(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
+  const ConvParams& p = g.p;
+  const DirectConv<T> dc = direct_conv_kernel<T>();
+  const int64_t R = dc.pixels, W = dc.oc_w;
+  // every input channel zero-padded (x itself when no window reaches outside it)
+  const PaddedPlane pp(p);
+  const bool inside = pp.ext == p.in;
+  const int64_t planes = p.N * p.C, vol = inside ? g.L : pp.size;
+  const T* xp = x;
+  if (!inside) {
+    T* buf = scratch<T>(kInSlot, planes * vol);
+    TL_PAR_FOR(planes * vol > (1 << 15), for (int64_t c = 0; c < planes; ++c) pp.fill(p, x + c * g.L, buf + c * vol););
+    xp = buf;
+  }
+  const Dims3 ext = inside ? p.in : pp.ext;
+  std::vector<int64_t> delta(static_cast<size_t>(g.Kg));
+  {
+    int64_t c = 0, kd = 0, kh = 0, kw = 0;
+    for (int64_t k = 0; k < g.Kg; ++k, g.next_tap(c, kd, kh, kw))
+      delta[k] = c * vol + ((kd * p.dilation[0]) * ext[1] + kh * p.dilation[1]) * ext[2] + kw * p.dilation[2];
+  }
+  const int64_t pixels = p.N * g.OL, tiles = (pixels + R - 1) / R, panels = (g.OCg + W - 1) / W;
+  const int64_t items = g.G * panels * tiles;
+  const int64_t OW = p.out[2], OHW = p.out[1] * p.out[2];
+  const bool par = !omp_in_parallel() && omp_get_max_threads() > 1 && items > 1 &&
+                   double(pixels) * double(p.OC) * double(g.Kg) >= double(1 << 20);
+  auto run = [&](int64_t it) {
+    const int64_t t = it % tiles, pb = (it / tiles) % panels, gi = it / (tiles * panels);
+    int64_t base[32];
+    alignas(64) T tile[32 * 32];
+    const int64_t j0 = t * R, nr = std::min(R, pixels - j0);
+    for (int64_t r = 0; r < R; ++r) {
+      const int64_t j = j0 + std::min(r, nr - 1);  // past the last pixel: repeat it (results dropped)
+      const int64_t n = j / g.OL, o = j % g.OL, od = o / OHW, oh = (o / OW) % p.out[1], ow = o % OW;
+      base[r] = n * p.C * vol + ((od * p.stride[0]) * ext[1] + oh * p.stride[1]) * ext[2] + ow * p.stride[2];
+    }
+    dc.tile(g.Kg, wd + (gi * panels + pb) * g.Kg * W, xp + gi * g.Cg * vol, base, delta.data(), tile);
+    const int64_t oc0 = pb * W, noc = std::min(W, g.OCg - oc0);
+    for (int64_t r = 0; r < nr; ++r) {
+      const int64_t j = j0 + r, n = j / g.OL, o = j % g.OL;
+      T* yo = y + (n * p.OC + gi * g.OCg + oc0) * g.OL + o;
+      const T* bb = b ? b + gi * g.OCg + oc0 : nullptr;
+      for (int64_t q = 0; q < noc; ++q) {
+        T v = tile[r * W + q] + (bb ? bb[q] : T(0));
+        if (p.relu && v <= T(0)) v = T(0);  // NaN kept, as relu does
+        yo[q * g.OL] = v;
+      }
+    }
+  };
+  if (!par) {
+    for (int64_t it = 0; it < items; ++it) run(it);
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t it = 0; it < items; ++it) run(it);
+}
+
 int64_t batched_max_ol() { return kBatchedMaxOL; }
 
 // ---- depthwise: one input channel per group --------------------------------------------------------------
@@ -904,6 +989,7 @@ Plan plan_for(const Geom& g, bool fused) {
   switch (g.p.algo) {
     case ConvAlgo::Auto: break;
     case ConvAlgo::Batched: return batched;
+    case ConvAlgo::Direct: return {ConvAlgo::Direct, by_size.backward_input, by_size.backward_weight};
     case ConvAlgo::Depthwise:
       if (depthwise) return {ConvAlgo::Depthwise, ConvAlgo::Depthwise, ConvAlgo::Depthwise};
       break;
@@ -917,7 +1003,12 @@ Plan plan_for(const Geom& g, bool fused) {
   // depthwise: the direct input gradient; the GEMM paths were faster for the forward pass and about
   // as fast for the weight gradient (bench/results/conv-algorithms-cpu-2026-11-29.txt)
   if (depthwise) return {by_size.forward, ConvAlgo::Depthwise, by_size.backward_weight};
-  return by_size;
+  // The forward pass of what would write an im2col matrix (batched, or strided per image) runs
+  // direct, unless there are too few pixels to fill its register tiles (batch 1 on tiny maps).
+  Plan pl = by_size;
+  if ((pl.forward == ConvAlgo::Batched || pl.forward == ConvAlgo::Im2col) && g.p.N * g.OL >= 32)
+    pl.forward = ConvAlgo::Direct;
+  return pl;
 }
 
 // ---- kernel taps that only meet padding ------------------------------------------------------------------
@@ -1026,6 +1117,7 @@ template <typename T>
 int64_t packed_size(const Geom& g) {
   const ConvAlgo a = plan_for(g, false).forward;
   if (a == ConvAlgo::Depthwise || a == ConvAlgo::Winograd) return g.p.OC * g.Kg;
+  if (a == ConvAlgo::Direct) return direct_weight_size<T>(g);
   return g.G * PackedA<T>::size(g.OCg, g.Kg);
 }
 
@@ -1038,6 +1130,15 @@ void forward_impl(const TensorView& xv, const TensorView& wv, const TensorView& 
   const Plan plan = plan_for(g, pool != nullptr);
   if (plan.forward == ConvAlgo::Depthwise) return depthwise_forward(g, x, wv.ptr<T>(), b, yv.ptr<T>());
   if (plan.forward == ConvAlgo::Winograd) return forward_winograd(g, x, wv.ptr<T>(), b, yv.ptr<T>());
+  if (plan.forward == ConvAlgo::Direct) {
+    const T* wd = wv.ptr<T>();
+    if (!prm.packed) {
+      T* buf = scratch<T>(kPackSlot, direct_weight_size<T>(g));
+      direct_pack(g, wd, buf);
+      wd = buf;
+    }
+    return forward_direct(g, x, wd, b, yv.ptr<T>());
+  }
   const std::vector<PackedA<T>> wp = forward_weights(g, wv.ptr<T>());
   if (plan.forward == ConvAlgo::Batched) return forward_batched(g, x, wp, b, yv.ptr<T>());
   std::unique_ptr<Grid> grid;
@@ -1300,6 +1401,7 @@ void conv_pack_weight_cpu(const TensorView& w, const TensorView& out, const Conv
       if (!t.active) std::copy(src, src + p.OC * g.Kg, out.ptr<T>());
       return;
     }
+    if (a == ConvAlgo::Direct) return direct_pack(g, src, out.ptr<T>());
     const int64_t sz = PackedA<T>::size(g.OCg, g.Kg);
     for (int64_t gi = 0; gi < g.G; ++gi)
       PackedA<T>(g.OCg, g.Kg, StridedOperand<T>(src + gi * g.OCg * g.Kg, g.Kg, 1), out.ptr<T>() + gi * sz);

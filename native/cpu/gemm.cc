@@ -294,6 +294,42 @@ TL_INLINE void skinny_body(int64_t kc, const T* __restrict a, const T* __restric
     for (int r = 0; r < MR; ++r) acc[j * MR + r] += out[r];
   }
 }
+// ---- direct convolution tiles ----------------------------------------------------------------------
+// out[r * NV * L + o] = sum_k w[k * NV * L + o] * x[base[r] + delta[k]] for r < R pixels and NV vectors
+// of output channels (see DirectConv in gemm.h): the GEMM micro-kernel with the roles turned round, so
+// that the broadcast operand is read straight from the input (no im2col, no packing).
+template <typename T, typename V, int R, int NV>
+TL_INLINE void dconv_body(int64_t K, const T* __restrict w, const T* __restrict x, const int64_t* __restrict base,
+                          const int64_t* __restrict delta, T* __restrict out) {
+  constexpr int L = sizeof(V) / sizeof(T);
+  V acc[R][NV];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) acc[r][j] = V{};
+  const T* px[R];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) px[r] = x + base[r];
+  for (int64_t k = 0; k < K; ++k, w += NV * L) {
+    V wv[NV];
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) __builtin_memcpy(&wv[j], w + j * L, sizeof(V));
+    const int64_t d = delta[k];
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const T xv = px[r][d];
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) acc[r][j] += xv * wv[j];
+    }
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) __builtin_memcpy(out + (r * NV + j) * L, &acc[r][j], sizeof(V));
+}
+template <typename T>
+using DconvFn = void (*)(int64_t K, const T* w, const T* x, const int64_t* base, const int64_t* delta, T* out);
+
 template <typename T>
 using SkinnyFn = void (*)(int64_t kc, const T* a, const T* b, int64_t ldb, T* acc);
 
@@ -334,6 +370,10 @@ using PackContFn = void (*)(T* dst, const T* src, int64_t ks, int64_t n, int64_t
   template <typename T, int MR, int N>                                                                             \
   TARGET static void skinny(int64_t kc, const T* a, const T* b, int64_t ldb, T* acc) {                             \
     skinny_body<T, typename VecT<T, BYTES>::type, MR, N>(kc, a, b, ldb, acc);                                      \
+  }                                                                                                                \
+  template <typename T, int R, int NV>                                                                             \
+  TARGET static void dconv(int64_t K, const T* w, const T* x, const int64_t* base, const int64_t* delta, T* out) { \
+    dconv_body<T, typename VecT<T, BYTES>::type, R, NV>(K, w, x, base, delta, out);                                \
   }
 
 #define TL_NO_TARGET
@@ -365,6 +405,7 @@ struct Kernel {
   PackOffsFn<T> pack_offs_mr, pack_offs_nr;
   CopyBlockFn<T> copy_block;
   SkinnyFn<T> skinny[kSkinnyN];  // skinny[n - 1]: n columns
+  DconvFn<T> dconv;              // MR pixels x NR output channels
 };
 
 template <typename Isa, typename T, int MR, int NV, int... Ms>
@@ -400,6 +441,7 @@ Kernel<T> make_kernel(const char* name, int64_t kc, int64_t mc, int64_t nc) {
   k.pack_offs_nr = &Isa::template pack_offs<T, NR>;
   k.copy_block = &Isa::template copy_block<T>;
   fill_skinny_table<Isa, T, MR>(k, std::make_integer_sequence<int, kSkinnyN>{});
+  k.dconv = &Isa::template dconv<T, MR, NV>;
   return k;
 }
 
@@ -750,6 +792,14 @@ template void pack_rows<float>(float*, int, const float* const*, int64_t, int64_
 template void pack_rows<double>(double*, int, const double* const*, int64_t, int64_t);
 template void pack_offsets<float>(float*, int, const float*, const int64_t*, int64_t, int64_t);
 template void pack_offsets<double>(double*, int, const double*, const int64_t*, int64_t, int64_t);
+
+template <typename T>
+DirectConv<T> direct_conv_kernel() {
+  const Kernel<T>& k = kernel_for<T>();
+  return DirectConv<T>{k.mr, k.nr, k.dconv};
+}
+template DirectConv<float> direct_conv_kernel<float>();
+template DirectConv<double> direct_conv_kernel<double>();
 
 void gemm_set_isa(GemmIsa isa) { g_forced = isa; }
 

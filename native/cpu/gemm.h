@@ -93,6 +93,19 @@ void gemm_ex(int64_t M, int64_t N, int64_t K, T alpha, const Packer<T>& a, const
 template <typename T>
 void copy_block(T* dst, int64_t dst_stride, const T* src, int64_t src_stride, int64_t rows, int64_t cols, T add);
 
+// ---- direct convolution tiles (conv.cc's Direct algorithm) -------------------------------------------
+// tile(K, w, x, base, delta, out): out[r * oc_w + o] = sum_{k < K} w[k * oc_w + o] * x[base[r] + delta[k]]
+// for r < pixels, o < oc_w: `pixels` output pixels times `oc_w` output channels of a convolution read
+// straight from the (zero-padded) input, base[r] locating pixel r's window and delta[k] reduction index
+// k (channel, tap) within it; w is 64-byte aligned, [K][oc_w]. For the current ISA (see below).
+template <typename T>
+struct DirectConv {
+  int pixels, oc_w;
+  void (*tile)(int64_t K, const T* w, const T* x, const int64_t* base, const int64_t* delta, T* out);
+};
+template <typename T>
+DirectConv<T> direct_conv_kernel();
+
 // Micro-kernel instruction set. Auto picks the best the CPU supports; forcing one the CPU lacks
 // falls back to Auto. For tests and benchmarks; not thread-safe against concurrent gemm calls.
 enum class GemmIsa { Auto = 0, Generic = 1, Avx2 = 2, Avx512 = 3 };

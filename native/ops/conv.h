@@ -15,12 +15,14 @@ namespace tl {
 //   Batched    small outputs: the im2col matrices of several images side by side, one wide GEMM
 //   Depthwise  one input channel per group: direct loops, no GEMM
 //   Winograd   3x3 stride 1 (dilation 1): Winograd F(2x2, 3x3) tiles, 16 GEMMs over the batch
+//   Direct     forward only: register tiles of pixels (of any images) x output channels read straight
+//              from the zero-padded input (no im2col matrix, no packing of it)
 // As a preference (ConvParams.algo): Auto chooses by shape; PerImage keeps to the per-image
 // algorithms (Shifted / Im2col / Col2im / Pointwise); Batched, Depthwise and Winograd are used
 // wherever they apply (Auto elsewhere). Other devices ignore the preference.
 // clang-format off
 #define TL_CONV_ALGOS(E) \
-  E(Auto) E(PerImage) E(Shifted) E(Im2col) E(Col2im) E(Pointwise) E(Batched) E(Depthwise) E(Winograd)
+  E(Auto) E(PerImage) E(Shifted) E(Im2col) E(Col2im) E(Pointwise) E(Batched) E(Depthwise) E(Winograd) E(Direct)
 // clang-format on
 TL_ENUM(ConvAlgo, TL_CONV_ALGOS)
 

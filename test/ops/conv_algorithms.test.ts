@@ -1,6 +1,6 @@
 // test/ops/conv_algorithms.test.ts — the CPU convolution algorithms of native/cpu/conv.cc, each
 // forced through torch.backends.conv.algorithm ('auto', 'perImage', 'batched', 'depthwise',
-// 'winograd'): against PyTorch (test/fixtures/conv_algorithms.json: shapes that take each algorithm
+// 'winograd', 'direct'): against PyTorch (test/fixtures/conv_algorithms.json: shapes that take each algorithm
 // through odd sizes, padding 0-2, groups, batch 1, 1x1 and 2x2 maps whose kernel taps only partly
 // meet the input, strides, dilation, 1-D and 3-D), output and all gradients in float64 and float32;
 // the inference path (ReLU epilogue, pre-packed weights) equal to relu(conv) bit for bit; float64
@@ -18,7 +18,7 @@ import { convInference } from '../../lib/ops/conv';
 
 const F = torch.F;
 const cases = casesOf('conv_algorithms');
-const PREFS: ConvAlgorithmPreference[] = ['auto', 'perImage', 'batched', 'depthwise', 'winograd'];
+const PREFS: ConvAlgorithmPreference[] = ['auto', 'perImage', 'batched', 'depthwise', 'winograd', 'direct'];
 const conv = (x: Tensor, w: Tensor, b: Tensor | null, opts: object): Tensor =>
   ({ 3: F.conv1d, 4: F.conv2d, 5: F.conv3d })[x.ndim]!(x, w, b, opts);
 
@@ -56,7 +56,7 @@ describeOp('conv_algorithms', (run) => {
               const y = convInference(nd, x, w, b, convOpts(c), relu, cache);
               expect(y.toArray()).toEqual((relu ? F.relu(plain) : plain).toArray());
             }
-            expect(cache.size).toBe(1); // packed once, used twice
+            expect(new Set(cache.values()).size).toBe(1); // packed once, used twice
           });
         }
       });
@@ -120,12 +120,14 @@ describeOp('conv_algorithms', (run) => {
     test('by shape, with the default preference', () => {
       expect(torch.backends.conv.algorithm).toBe('auto');
       expect(algos([64, 64, 8, 8], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'shifted', backwardInput: 'shifted', backwardWeight: 'shifted' });
-      expect(algos([64, 128, 4, 4], [128, 128, 3, 3], { padding: 1 })).toEqual({ forward: 'batched', backwardInput: 'batched', backwardWeight: 'batched' });
-      expect(algos([64, 256, 2, 2], [512, 256, 3, 3], { padding: 1, stride: 2 }).forward).toBe('batched');
+      // forward passes that would write an im2col matrix run direct; too few pixels (batch 1, 2x2) stay batched
+      expect(algos([64, 128, 4, 4], [128, 128, 3, 3], { padding: 1 })).toEqual({ forward: 'direct', backwardInput: 'batched', backwardWeight: 'batched' });
+      expect(algos([64, 256, 2, 2], [512, 256, 3, 3], { padding: 1, stride: 2 }).forward).toBe('direct');
+      expect(algos([1, 256, 2, 2], [256, 256, 3, 3], { padding: 1 }).forward).toBe('batched');
       expect(algos([8, 32, 16, 16], [32, 1, 3, 3], { padding: 1, groups: 32 })).toEqual({ forward: 'shifted', backwardInput: 'depthwise', backwardWeight: 'shifted' });
       withAlgorithm('depthwise', () =>
         expect(algos([8, 32, 16, 16], [32, 1, 3, 3], { padding: 1, groups: 32 })).toEqual({ forward: 'depthwise', backwardInput: 'depthwise', backwardWeight: 'depthwise' }));
-      expect(algos([8, 3, 64, 64], [16, 3, 5, 5], { stride: 2, padding: 2 })).toEqual({ forward: 'im2col', backwardInput: 'col2im', backwardWeight: 'im2col' });
+      expect(algos([8, 3, 64, 64], [16, 3, 5, 5], { stride: 2, padding: 2 })).toEqual({ forward: 'direct', backwardInput: 'col2im', backwardWeight: 'im2col' });
       expect(algos([8, 16, 32, 32], [32, 16, 1, 1], {})).toEqual({ forward: 'pointwise', backwardInput: 'pointwise', backwardWeight: 'pointwise' });
       expect(algos([8, 1, 28, 28], [32, 1, 3, 3], { padding: 1 }).forward).toBe('shifted');
       // Winograd only when preferred
@@ -138,9 +140,13 @@ describeOp('conv_algorithms', (run) => {
     test('a preference applies where it can, auto elsewhere', () => {
       withAlgorithm('perImage', () => expect(algos([64, 64, 8, 8], [64, 64, 3, 3], { padding: 1 }).forward).toBe('shifted'));
       withAlgorithm('batched', () => expect(algos([8, 64, 32, 32], [64, 64, 3, 3], { padding: 1 }).forward).toBe('batched'));
+      withAlgorithm('direct', () => {
+        expect(algos([8, 64, 32, 32], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'direct', backwardInput: 'shifted', backwardWeight: 'shifted' });
+        expect(algos([1, 256, 2, 2], [256, 256, 3, 3], { padding: 1 }).forward).toBe('direct');
+      });
       withAlgorithm('winograd', () => {
         expect(algos([8, 2, 32, 32], [4, 2, 3, 3], { padding: 1 }).forward).toBe('winograd');
-        expect(algos([8, 2, 32, 32], [4, 2, 3, 3], { padding: 1, stride: 2 }).forward).toBe('im2col');
+        expect(algos([8, 2, 32, 32], [4, 2, 3, 3], { padding: 1, stride: 2 }).forward).toBe('direct');
       });
       withAlgorithm('depthwise', () => expect(algos([8, 2, 32, 32], [4, 2, 3, 3], { padding: 1 }).forward).toBe('shifted'));
       // a 3x3 conv on a 1x1 map runs as the 1x1 conv of its centre tap: no padding left, so 'perImage' gives 'pointwise'
@@ -151,7 +157,7 @@ describeOp('conv_algorithms', (run) => {
       expect(m.algorithms).toBeNull();
       m.forward(torch.randn([2, 16, 4, 4])).dispose();
       expect(m.algorithms).toEqual(F.convAlgorithms([2, 16, 4, 4], [16, 16, 3, 3], { padding: 1 }));
-      expect(m.algorithms!.forward).toBe('batched');
+      expect(m.algorithms!.forward).toBe('direct'); // 2 x 16 pixels
     });
     test('unbatched input shapes', () => {
       expect(algos([64, 8, 8], [64, 64, 3, 3], { padding: 1 })).toEqual(algos([1, 64, 8, 8], [64, 64, 3, 3], { padding: 1 }));
@@ -162,7 +168,7 @@ describeOp('conv_algorithms', (run) => {
     test('an unknown preference names the setting and the choices', () => {
       expectArgError(() => {
         torch.backends.conv.algorithm = 'fast' as ConvAlgorithmPreference;
-      }, /one of 'auto', 'perImage', 'batched', 'depthwise', 'winograd' for torch\.backends\.conv\.algorithm/);
+      }, /one of 'auto', 'perImage', 'batched', 'depthwise', 'winograd', 'direct' for torch\.backends\.conv\.algorithm/);
       expect(torch.backends.conv.algorithm).toBe('auto');
     });
     test('bad shapes and options', () => {
