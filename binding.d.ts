@@ -104,7 +104,7 @@ export interface Ops {
   linearForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg): void; // kernels: cpu float32, float64; cuda float32, float64
   matmul(input: TensorArg, other: TensorArg, out: TensorArg, matmulParams: MatmulParams): void; // kernels: cpu float32, float64; cuda float32, float64
   maxPool2dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
-  maxPool2dForward(input: TensorArg, out: TensorArg, indices: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  maxPool2dForward(input: TensorArg, out: TensorArg, indices: OptTensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   maxUnpool2dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   maxUnpool2dForward(input: TensorArg, indices: TensorArg, out: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   nllBackward(gradOutput: TensorArg, target: TensorArg, gradInput: TensorArg, nllParams: NllParams): void; // kernels: cpu float32, float64; cuda float32, float64

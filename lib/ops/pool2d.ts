@@ -7,7 +7,7 @@ import { native } from '../binding';
 import type { Pool2dParams, AvgPool2dParams, Plane2dParams } from '../../binding';
 import { invalidArg, checkTuple, checkInt, typeArg, dtypeError, shapeError, checkOptions } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
-import { record, GradOp } from '../autograd';
+import { record, GradOp, isGradEnabled } from '../autograd';
 import { relu } from './elementwise';
 
 export interface MaxPool2dOptions {
@@ -89,6 +89,14 @@ export function maxPool2d(input: Tensor, kernelSize: number | number[], opts: Ma
   const gf = input.gradFn;
   if (!opts.returnIndices && gf && gf.op === 'ReluBackward' && gf.inputs[0] && fusablePool(H, W, win, ceil))
     return fusedReluPool(input, gf.inputs[0], kh, kw);
+  // Inference on the CPU (no indices returned, no gradient to route): the values-only kernel.
+  if (!opts.returnIndices && input.device === 'cpu' && !(input.requiresGrad && isGradEnabled())) {
+    const y = Tensor.empty([N, C, OH, OW], input.dtype, input.device);
+    const x = input.contiguous();
+    native.maxPool2dForward(x.arg(), y.arg(), null, params);
+    if (x !== input) x.dispose();
+    return y;
+  }
   const idx = Tensor.empty([N, C, OH, OW], 'int64', input.device);
   const y = runPool(input, OH, OW, 'MaxPool2DWithIndicesBackward',
     (x, out) => native.maxPool2dForward(x, out, idx.arg(), params),

@@ -162,6 +162,50 @@ TL_TARGET_CLONES void max_pool_plane_separable(const T* xp, T* yp, int64_t* ip, 
   }
 }
 
+// Values only (no indices asked for: inference), separable windows: each input row's best over every
+// output column's window, then each output row's best over its window rows. Same values as the indexed
+// scan (NaN wins; max is exact).
+template <typename T>
+TL_TARGET_CLONES void max_pool_plane_values(const T* xp, T* yp, const Pool2dParams& p, const Taps* th, const Taps* tw,
+                                            int64_t o0, int64_t o1, T* rb) {
+  const int64_t W = p.W, OW = p.OW, sw = p.sw;
+  for (int64_t r = 0; r < p.H; ++r) {
+    const T* row = xp + r * W;
+    T* __restrict b = rb + r * OW;
+    for (int64_t ow = 0; ow < OW; ++ow) {
+      if (ow == o0 && o1 > o0) ow = o1;  // the interior comes below
+      if (ow >= OW) break;
+      const Taps t = tw[ow];
+      T best = -std::numeric_limits<T>::infinity();
+      for (int64_t j = t.lo; j < t.hi; ++j) {
+        const T v = row[t.start + j];
+        best = ((v > best) | (v != v)) ? v : best;
+      }
+      b[ow] = best;
+    }
+    const T* __restrict src = row - p.pw;
+    for (int64_t ow = o0; ow < o1; ++ow) b[ow] = src[ow * sw];
+    for (int64_t j = 1; j < p.kw; ++j)
+      for (int64_t ow = o0; ow < o1; ++ow) {
+        const T v = src[ow * sw + j], cur = b[ow];
+        b[ow] = ((v > cur) | (v != v)) ? v : cur;
+      }
+  }
+  for (int64_t oh = 0; oh < p.OH; ++oh) {
+    const Taps a = th[oh];
+    T* __restrict y = yp + oh * OW;
+    const T* b0 = rb + (a.start + a.lo) * OW;
+    for (int64_t ow = 0; ow < OW; ++ow) y[ow] = b0[ow];
+    for (int64_t i = a.lo + 1; i < a.hi; ++i) {
+      const T* __restrict bv = rb + (a.start + i) * OW;
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        const T v = bv[ow], cur = y[ow];
+        y[ow] = ((v > cur) | (v != v)) ? v : cur;
+      }
+    }
+  }
+}
+
 // Branch-free window scan (random data made the branchy version mispredict on every other
 // tap). PyTorch's rule: a tap wins when it is greater than the running max or is NaN, so the
 // last NaN of a window wins; an all -inf window reports its first in-bounds tap.
@@ -180,6 +224,21 @@ void max_pool_fwd(const T* x, T* y, int64_t* idx, const Pool2dParams& p) {
   int64_t o0 = 0, o1 = p.OW;  // output columns whose windows are whole
   while (o0 < p.OW && (tw[o0].lo != 0 || tw[o0].hi != p.kw)) ++o0;
   while (o1 > o0 && (tw[o1 - 1].lo != 0 || tw[o1 - 1].hi != p.kw)) --o1;
+  if (sep && !idx) {
+    TL_PAR_FOR(
+        planes * p.OH * p.OW > 4096, for (int64_t pl = 0; pl < planes; ++pl) {
+          thread_local std::vector<T> rb;
+          if (rb.size() < static_cast<size_t>(p.H * p.OW)) rb.resize(p.H * p.OW);
+          max_pool_plane_values(x + pl * p.H * p.W, y + pl * p.OH * p.OW, p, th.data(), tw.data(), o0, o1, rb.data());
+        });
+    return;
+  }
+  // the indexed scans, into a scratch buffer when no indices were asked for
+  std::vector<int64_t> own;
+  if (!idx) {
+    own.resize(static_cast<size_t>(planes * p.OH * p.OW));
+    idx = own.data();
+  }
   if (sep) {
     TL_PAR_FOR(
         planes * p.OH * p.OW > 4096, for (int64_t pl = 0; pl < planes; ++pl) {
@@ -241,7 +300,7 @@ void max_pool_bwd(const T* dy, const int64_t* idx, T* dx, const Pool2dParams& p)
 void max_pool2d_forward_cpu(const TensorView& x, const TensorView& y, const TensorView& idx, const Pool2dParams& p) {
   dispatch_float("max_pool2d", x.dtype, [&](auto z) {
     using T = decltype(z);
-    max_pool_fwd<T>(x.ptr<T>(), y.ptr<T>(), idx.ptr<int64_t>(), p);
+    max_pool_fwd<T>(x.ptr<T>(), y.ptr<T>(), idx.data ? idx.ptr<int64_t>() : nullptr, p);
   });
 }
 TL_REGISTER_KERNEL(max_pool2d_forward_op, CPU, max_pool2d_forward_cpu, kFloatTypes);

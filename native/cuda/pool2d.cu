@@ -132,6 +132,7 @@ __global__ void max_pool_bwd_kernel(const T* __restrict__ dy, const int64_t* __r
 }
 
 void max_pool2d_forward_cuda(const TensorView& x, const TensorView& y, const TensorView& idx, const Pool2dParams& p) {
+  if (!idx.data) throw Error(ErrorCode::InvalidArg, "torchlet: max_pool2d_forward on CUDA needs its indices");
   require_cuda("max_pool2d", {&x, &y, &idx});
   dispatch_float("max_pool2d", x.dtype, [&](auto z) {
     using T = decltype(z);

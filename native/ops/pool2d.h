@@ -21,8 +21,9 @@ namespace tl {
 // clang-format on
 TL_PARAMS(Plane2dParams, TL_PLANE2D_FIELDS)
 TL_PARAMS(Pool2dParams, TL_POOL2D_FIELDS)
-// out = max over each window; indices (int64) = flat h*W+w index of the max in its input plane.
-TL_OP(max_pool2d_forward, "input, out, indices", Pool2dParams)
+// out = max over each window; indices (int64) = flat h*W+w index of the max in its input plane
+// (optional on the CPU, for inference; required on CUDA).
+TL_OP(max_pool2d_forward, "input, out, indices?", Pool2dParams)
 // gradInput (zeroed by the kernel) += gradOutput scattered through indices.
 TL_OP(max_pool2d_backward, "gradOutput, indices, gradInput", Pool2dParams)
 

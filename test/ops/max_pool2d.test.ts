@@ -97,6 +97,16 @@ describeOp('max_pool2d', (run) => {
     },
     { block: 'NaN / tie rules vs PyTorch (pool_nan.json, plain cases)', title: 'fixture has plain cases', min: 4 },
   );
+  // the same values from the values-only path (no indices, nothing recorded: inference on the CPU)
+  fixtureTests(
+    run,
+    nanCases.map((c) => [c.name, c] as const),
+    (c, dtype) => {
+      const x = on(torch.tensor(decodeT(c.x), { dtype }).view(c.x.shape));
+      same(torch.noGrad(() => F.maxPool2d(x, c.kernel) as Tensor).toArray() as Float64Array, decodeT(c.y));
+    },
+    { block: 'NaN rules without indices (inference)', title: 'fixture has plain cases', min: 4 },
+  );
 
   dtypes(['float64'] as const, () => {
     describe('gradcheck (float64 central differences, distinct values: no ties)', () => {
