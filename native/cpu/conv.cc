@@ -1003,11 +1003,13 @@ Plan plan_for(const Geom& g, bool fused) {
   // depthwise: the direct input gradient; the GEMM paths were faster for the forward pass and about
   // as fast for the weight gradient (bench/results/conv-algorithms-cpu-2026-11-29.txt)
   if (depthwise) return {by_size.forward, ConvAlgo::Depthwise, by_size.backward_weight};
-  // The forward pass of what would write an im2col matrix (batched, or strided per image) runs
+  // The forward pass of what would write an im2col matrix (batched, or strided per image), and of
+  // stride-1 convs on maps of up to ~11x11 (where the shifted GEMM's junk columns cost most), runs
   // direct, unless there are too few pixels to fill its register tiles (batch 1 on tiny maps).
+  // (bench/results/conv-direct-cpu-2026-11-29.txt)
   Plan pl = by_size;
-  if ((pl.forward == ConvAlgo::Batched || pl.forward == ConvAlgo::Im2col) && g.p.N * g.OL >= 32)
-    pl.forward = ConvAlgo::Direct;
+  const bool im2col = pl.forward == ConvAlgo::Batched || pl.forward == ConvAlgo::Im2col;
+  if ((im2col || (pl.forward == ConvAlgo::Shifted && g.OL < 128)) && g.p.N * g.OL >= 32) pl.forward = ConvAlgo::Direct;
   return pl;
 }
 

@@ -119,7 +119,8 @@ describeOp('conv_algorithms', (run) => {
     const algos = (xs: number[], ws: number[], opts: object) => F.convAlgorithms(xs, ws, opts);
     test('by shape, with the default preference', () => {
       expect(torch.backends.conv.algorithm).toBe('auto');
-      expect(algos([64, 64, 8, 8], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'shifted', backwardInput: 'shifted', backwardWeight: 'shifted' });
+      expect(algos([64, 64, 8, 8], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'direct', backwardInput: 'shifted', backwardWeight: 'shifted' });
+      expect(algos([64, 64, 16, 16], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'shifted', backwardInput: 'shifted', backwardWeight: 'shifted' });
       // forward passes that would write an im2col matrix run direct; too few pixels (batch 1, 2x2) stay batched
       expect(algos([64, 128, 4, 4], [128, 128, 3, 3], { padding: 1 })).toEqual({ forward: 'direct', backwardInput: 'batched', backwardWeight: 'batched' });
       expect(algos([64, 256, 2, 2], [512, 256, 3, 3], { padding: 1, stride: 2 }).forward).toBe('direct');
