@@ -6,6 +6,9 @@
 //     used by nothing else is folded into that conv's weight and bias (the BN becomes Identity);
 //   * every conv whose (folded) output is used only by ReLUs (nn.ReLU or F.relu) applies ReLU in its
 //     epilogue, and those relu() calls become views (no pass over the data);
+//   * every conv whose (folded) output is read only by an add whose sum only ReLUs read (a residual
+//     block's end, `relu(add(bn(conv(x)), identity))`) has that add write relu(sum) into the conv's
+//     output in one pass, and the ReLU becomes a view (residualRelu; lib/ops/fusion.ts);
 //   * every conv runs from weights pre-packed for the CPU's GEMM micro-kernel (once per input size).
 // The data flow is found by running exampleInput through a copy once with the autograd graph on:
 // pairs are recognised from the module calls (which module produced which tensor) and the graph's
@@ -23,6 +26,7 @@ import { Identity } from './nn/layers';
 import { Conv1d, Conv2d, Conv3d } from './nn/conv';
 import { BatchNorm1d, BatchNorm2d } from './nn/normalization';
 import { convInference, Nd, ConvOptions } from './ops/conv';
+import { residualAddRelu } from './ops/fusion';
 
 type AnyConv = Conv1d | Conv2d | Conv3d;
 type AnyBatchNorm = BatchNorm1d | BatchNorm2d;
@@ -42,6 +46,8 @@ export class FrozenConv extends Module {
     readonly relu: boolean,
     /** what it was made from, for toString() */
     readonly source: string,
+    /** its output is the left or right operand of a residual add -> ReLU (fused into the add) */
+    readonly residualRelu = false,
   ) {
     super();
     this.training = false;
@@ -68,10 +74,12 @@ export class FrozenConv extends Module {
     return this.convOptions.groups ?? 1;
   }
   forward(x: Tensor): Tensor {
-    return noGrad(() => convInference(this.nd, x, this.#weight, this.#bias, this.convOptions, this.relu, this.#packed));
+    const y = noGrad(() => convInference(this.nd, x, this.#weight, this.#bias, this.convOptions, this.relu, this.#packed));
+    if (this.residualRelu) residualAddRelu.add(y);
+    return y;
   }
   extraRepr(): string {
-    return `${this.source}${this.relu ? ', relu=True' : ''}`;
+    return `${this.source}${this.relu ? ', relu=True' : ''}${this.residualRelu ? ', residual_add_relu=True' : ''}`;
   }
 }
 
@@ -185,6 +193,7 @@ export function freeze<M extends Module>(module: M, exampleInput: Tensor | unkno
   if (!outputs.length) invalidArg('module', 'a module whose forward returns tensors', module);
   const uses = consumers(outputs);
   const owner = parents(m);
+  const convOuts = new Set<Tensor | null>([...infos.values()].flatMap((i) => [i.out, i.bnOut]));
   for (const info of infos.values()) {
     // The nodes of the BN's own call read the conv output: BatchNormBackward, or BatchNormReluBackward
     // when relu(batchNorm(y)) fused its backward (lib/ops/fusion.ts; it stands for a ReLU reading the
@@ -198,10 +207,18 @@ export function freeze<M extends Module>(module: M, exampleInput: Tensor | unkno
       ? [...(info.bnOut ? uses.get(info.bnOut) ?? [] : []), ...outUses.filter((f) => f.op === 'BatchNormReluBackward')]
       : outUses;
     const relu = lastUses.length > 0 && lastUses.every((f) => f.op === 'ReluBackward' || f.op === 'BatchNormReluBackward');
+    // its output's one reader an add (of it and another tensor) whose sum only ReLUs read
+    const last = info.bn ? info.bnOut : info.out;
+    const add = lastUses.length === 1 && lastUses[0].op === 'AddBackward' ? lastUses[0] : null;
+    const sum = add ? [...uses.keys()].find((t) => t.gradFn === add) : undefined;
+    const sumUses = sum ? uses.get(sum) ?? [] : [];
+    // (when both operands are conv outputs, as with a downsampled identity, the left one takes it)
+    const residual = !relu && !!add && add.inputs.filter((t) => t === last).length === 1 &&
+      (add.inputs[0] === last || !convOuts.has(add.inputs[0])) && sumUses.length > 0 && sumUses.every((f) => f.op === 'ReluBackward');
     const { weight, bias } = fold(info.conv, info.bn);
     const c = info.conv;
     const frozen = new FrozenConv(c.weight.ndim - 2 as Nd, weight, bias, { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups },
-      relu, `${c.constructor.name}(${c.extraRepr()})${info.bn ? ` + ${info.bn.constructor.name}(${info.bn.extraRepr()})` : ''}`);
+      relu, `${c.constructor.name}(${c.extraRepr()})${info.bn ? ` + ${info.bn.constructor.name}(${info.bn.extraRepr()})` : ''}`, residual);
     const at = owner.get(c);
     if (at) (at[0] as unknown as Record<string, Module>)[at[1]] = frozen;
     if (info.bn) {

@@ -92,6 +92,47 @@ describe('torch.jit.freeze', () => {
     expectSameOutputs(seq, f, x);
   });
 
+  test('residual add -> ReLU: fused into the add where only ReLUs read the sum, same outputs', () => {
+    const tv = torch.models.torchvisionResnet18({ numClasses: 10 });
+    const x = torch.randn([2, 3, 32, 32]);
+    warmBatchNorms(tv, x);
+    const f = torch.jit.freeze(tv, x);
+    // stem conv: ReLU epilogue; per block: conv1 ReLU, conv2 takes the residual add -> ReLU, downsample plain
+    const flags = frozenConvs(f).map((c) => `${c.relu ? 'R' : ''}${c.residualRelu ? 'A' : ''}` || '-');
+    expect(flags.join(' ')).toBe('R R A R A R A - R A R A - R A R A - R A');
+    expectSameOutputs(tv, f, x);
+    expectSameOutputs(tv, f, torch.randn([1, 3, 32, 32]));
+    // the sum read by something besides a ReLU: no fusion, and the plain add's sum is returned intact
+    class Block extends nn.Module {
+      conv = new nn.Conv2d(4, 4, 3, { padding: 1 });
+      forward(t: Tensor): Tensor {
+        const s = torch.add(this.conv.forward(t), t);
+        return torch.add(F.relu(s), s.mul(2));
+      }
+    }
+    const blk = new Block();
+    const xb = torch.randn([2, 4, 5, 5]);
+    const fb = torch.jit.freeze(blk, xb);
+    expect(frozenConvs(fb).map((c) => c.residualRelu)).toEqual([false]);
+    expectSameOutputs(blk, fb, xb);
+    // a hand-written block whose sum only a ReLU reads: fused, NaN passed through as relu does
+    class Res extends nn.Module {
+      conv = new nn.Conv2d(4, 4, 3, { padding: 1 });
+      forward(t: Tensor): Tensor {
+        return F.relu(torch.add(t, this.conv.forward(t)));
+      }
+    }
+    const res = new Res();
+    const fr = torch.jit.freeze(res, xb);
+    expect(frozenConvs(fr).map((c) => c.residualRelu)).toEqual([true]);
+    expectSameOutputs(res, fr, xb);
+    const xn = xb.clone();
+    xn.view([-1]).narrow(0, 7, 1).fill_(NaN);
+    const yn = fr.forward(xn).toArray() as Float32Array;
+    const yp = torch.noGrad(() => res.forward(xn)).toArray() as Float32Array;
+    expect(Array.from(yn).map(Number.isNaN)).toEqual(Array.from(yp).map(Number.isNaN));
+  });
+
   test('batch sizes whose forward algorithms pack the weights differently (batched at batch 1, direct at 16)', () => {
     const seq = new nn.Sequential(new nn.Conv2d(16, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.Conv2d(32, 8, 3, { padding: 1, stride: 2 }));
     const f = torch.jit.freeze(seq, torch.randn([1, 16, 2, 2]));

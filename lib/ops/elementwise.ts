@@ -6,7 +6,7 @@ import type { BinaryOpCode, UnaryOpCode, UnaryBackwardOpCode } from '../../bindi
 import { typeArg, shapeError, checkOptions } from '../errors';
 import { Tensor, DType, isFloating, checkTensor } from '../tensor';
 import { full } from '../creation';
-import { bnReluHooks } from './fusion';
+import { bnReluHooks, residualAddRelu } from './fusion';
 import { record, isGradEnabled } from '../autograd';
 import { sum } from './reduce';
 
@@ -125,9 +125,32 @@ export function add(a: Tensor, b: Tensor | number, opts: { alpha?: number } = {}
     b = scalarTensor(b, a);
   }
   checkTensor('other', b);
+  if (alpha === 1 && !isGradEnabled()) {
+    const fused = addReluInPlace(a, b);
+    if (fused) return fused;
+  }
   const bb = alpha === 1 ? b : mul(b, alpha);
   const out = rawBinary(BIN.Add, a, bb);
   return record(out, [a, bb], 'AddBackward', (g) => [sumTo(g, a.shape), sumTo(g, bb.shape)]);
+}
+/**
+ * a + b where one of them is a frozen conv's output marked for a residual add -> ReLU (fusion.ts):
+ * relu(a + b) written into that output in one pass (the ReLU that follows is then a view); null when
+ * neither is marked or the shapes, dtypes or devices differ (the plain add then runs).
+ */
+function addReluInPlace(a: Tensor, b: Tensor): Tensor | null {
+  const t = residualAddRelu.has(a) ? a : residualAddRelu.has(b) ? b : null;
+  if (!t) return null;
+  const o = t === a ? b : a;
+  if (o.dtype !== t.dtype || o.device !== t.device || o.shape.length !== t.shape.length || o.shape.some((n, i) => n !== t.shape[i]))
+    return null;
+  residualAddRelu.delete(t);
+  native.binary(t.stridedArg(), o.stridedArg(), t.arg(), {
+    op: BIN.AddRelu,
+    inputStrides: broadcastStrides(t, t.shape),
+    otherStrides: broadcastStrides(o, t.shape),
+  });
+  return markNonNegative(t);
 }
 export function sub(a: Tensor, b: Tensor | number, opts: { alpha?: number } = {}): Tensor {
   opts = checkOptions('opts', opts);

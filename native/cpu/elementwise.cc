@@ -103,6 +103,7 @@ inline T apply_binary(BinaryOp op, T a, T b) {
     case BinaryOp::Pow: return static_cast<T>(std::pow(a, b));
     case BinaryOp::Maximum: return a > b ? a : b;
     case BinaryOp::Minimum: return a < b ? a : b;
+    case BinaryOp::AddRelu: return a + b <= T(0) ? T(0) : a + b;  // NaN kept, as relu does
     default: return T(0);
   }
 }
@@ -164,6 +165,12 @@ void binary_cpu(const TensorView& a, const TensorView& b, const TensorView& out,
         case BinaryOp::Sub: binary_loop<T>(a, sa, b, sb, out, [&](int64_t i, T x, T y) { o[i] = x - y; }); break;
         case BinaryOp::Mul: binary_loop<T>(a, sa, b, sb, out, [&](int64_t i, T x, T y) { o[i] = x * y; }); break;
         case BinaryOp::Div: binary_loop<T>(a, sa, b, sb, out, [&](int64_t i, T x, T y) { o[i] = x / y; }); break;
+        case BinaryOp::AddRelu:
+          binary_loop<T>(a, sa, b, sb, out, [&](int64_t i, T x, T y) {
+            const T v = x + y;
+            o[i] = v <= T(0) ? T(0) : v;
+          });
+          break;
         default: binary_loop<T>(a, sa, b, sb, out, [&](int64_t i, T x, T y) { o[i] = apply_binary(op, x, y); });
       }
     }

@@ -299,6 +299,7 @@ struct OtherF {
       case BinaryOp::Pow: return pow_op<T>(a, b);
       case BinaryOp::Maximum: return a > b ? a : b;
       case BinaryOp::Minimum: return a < b ? a : b;
+      case BinaryOp::AddRelu: return a + b <= T(0) ? T(0) : a + b;  // NaN kept, as relu does
       default: return T(0);
     }
   }

@@ -27,10 +27,11 @@ TL_OP(fill, "out", FillParams)
 
 // clang-format off
 #define TL_BINARY_OPS(E) \
-  E(Add) E(Sub) E(Mul) E(Div) E(Pow) E(Eq) E(Ne) E(Lt) E(Le) E(Gt) E(Ge) E(Maximum) E(Minimum)
+  E(Add) E(Sub) E(Mul) E(Div) E(Pow) E(Eq) E(Ne) E(Lt) E(Le) E(Gt) E(Ge) E(Maximum) E(Minimum) E(AddRelu)
 // clang-format on
 TL_ENUM(BinaryOp, TL_BINARY_OPS)
-// out[i] = input[ia] op other[ib] over out.shape with broadcast strides (0 on broadcast dims).
+// out[i] = input[ia] op other[ib] over out.shape with broadcast strides (0 on broadcast dims); AddRelu:
+// relu(input + other) (a frozen residual block's add -> ReLU, lib/jit.ts).
 // input and other share a dtype; out has that dtype, or uint8 for comparisons.
 // clang-format off
 #define TL_BINARY_FIELDS(X) \
