@@ -623,6 +623,31 @@ void forward_direct(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
   for (int64_t it = 0; it < items; ++it) run(it);
 }
 
+// dx = the forward conv of dy with the kernel flipped in every dim and its channel axes swapped, padded
+// by (K-1)*d - p (stride 1 only, and only where that padding is >= 0): Direct on that conv.
+template <typename T>
+void backward_input_direct(const Geom& g, const T* dy, const T* w, T* dx) {
+  const ConvParams& p = g.p;
+  ConvParams q = p;
+  q.C = p.OC;
+  q.OC = p.C;
+  q.in = p.out;
+  q.out = p.in;
+  q.relu = q.packed = false;
+  for (int i = 0; i < 3; ++i) q.pad[i] = (p.kernel[i] - 1) * p.dilation[i] - p.pad[i];
+  const Geom t(q);
+  // wt[gi][c][(o, k)] = w[gi][o][c][KK - 1 - k]
+  T* wt = scratch<T>(kWinoSlot, g.G * g.Cg * g.OCg * g.KK);
+  for (int64_t gi = 0; gi < g.G; ++gi)
+    for (int64_t c = 0; c < g.Cg; ++c)
+      for (int64_t o = 0; o < g.OCg; ++o)
+        for (int64_t kk = 0; kk < g.KK; ++kk)
+          wt[((gi * g.Cg + c) * g.OCg + o) * g.KK + kk] = w[((gi * g.OCg + o) * g.Cg + c) * g.KK + (g.KK - 1 - kk)];
+  T* wd = scratch<T>(kPackSlot, direct_weight_size<T>(t));
+  direct_pack(t, wt, wd);
+  forward_direct(t, dy, wd, static_cast<const T*>(nullptr), dx);
+}
+
 int64_t batched_max_ol() { return kBatchedMaxOL; }
 
 // ---- depthwise: one input channel per group --------------------------------------------------------------
@@ -986,10 +1011,14 @@ Plan plan_for(const Geom& g, bool fused) {
   const Plan batched{ConvAlgo::Batched, ConvAlgo::Batched, ConvAlgo::Batched};
   // (one image of a 1x1 conv: its input already is the GEMM operand, nothing to gather)
   const Plan by_size = g.OL < batched_max_ol() && !(pw && g.p.N == 1) ? batched : per_image;
+  // the input gradient as a forward conv (stride 1, padding at most the kernel's extent - 1)
+  bool direct_in = s1;
+  for (int i = 0; i < 3; ++i) direct_in = direct_in && g.p.pad[i] <= (g.p.kernel[i] - 1) * g.p.dilation[i];
   switch (g.p.algo) {
     case ConvAlgo::Auto: break;
     case ConvAlgo::Batched: return batched;
-    case ConvAlgo::Direct: return {ConvAlgo::Direct, by_size.backward_input, by_size.backward_weight};
+    case ConvAlgo::Direct:
+      return {ConvAlgo::Direct, direct_in ? ConvAlgo::Direct : by_size.backward_input, by_size.backward_weight};
     case ConvAlgo::Depthwise:
       if (depthwise) return {ConvAlgo::Depthwise, ConvAlgo::Depthwise, ConvAlgo::Depthwise};
       break;
@@ -1010,6 +1039,9 @@ Plan plan_for(const Geom& g, bool fused) {
   Plan pl = by_size;
   const bool im2col = pl.forward == ConvAlgo::Batched || pl.forward == ConvAlgo::Im2col;
   if ((im2col || (pl.forward == ConvAlgo::Shifted && g.OL < 128)) && g.p.N * g.OL >= 32) pl.forward = ConvAlgo::Direct;
+  // the same for the input gradient, a stride-1 conv whose output is the input (col2im otherwise)
+  const bool in_gemm = pl.backward_input == ConvAlgo::Batched || (pl.backward_input == ConvAlgo::Shifted && g.L < 128);
+  if (direct_in && in_gemm && g.p.N * g.L >= 32) pl.backward_input = ConvAlgo::Direct;
   return pl;
 }
 
@@ -1179,6 +1211,7 @@ void backward_input_impl(const TensorView& dyv, const TensorView& wv, const Tens
   if (plan.backward_input == ConvAlgo::Depthwise) return depthwise_backward_input(g, dy, w, dx);
   if (plan.backward_input == ConvAlgo::Winograd) return backward_input_winograd(g, dy, w, dx);
   if (plan.backward_input == ConvAlgo::Batched) return backward_input_batched(g, dy, w, dx);
+  if (plan.backward_input == ConvAlgo::Direct) return backward_input_direct(g, dy, w, dx);
   // The grid path packs OCg*KK x L of dy per image for a GEMM with only Cg rows: with very few input
   // channels the col2im path (GEMM with Kg rows, then a scatter) does far less work.
   std::unique_ptr<Grid> grid;

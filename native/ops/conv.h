@@ -15,8 +15,9 @@ namespace tl {
 //   Batched    small outputs: the im2col matrices of several images side by side, one wide GEMM
 //   Depthwise  one input channel per group: direct loops, no GEMM
 //   Winograd   3x3 stride 1 (dilation 1): Winograd F(2x2, 3x3) tiles, 16 GEMMs over the batch
-//   Direct     forward only: register tiles of pixels (of any images) x output channels read straight
-//              from the zero-padded input (no im2col matrix, no packing of it)
+//   Direct     register tiles of pixels (of any images) x output channels read straight from the
+//              zero-padded input (no im2col matrix, no packing of it): the forward pass, and the input
+//              gradient of a stride-1 conv (the forward conv of dy with the flipped kernel)
 // As a preference (ConvParams.algo): Auto chooses by shape; PerImage keeps to the per-image
 // algorithms (Shifted / Im2col / Col2im / Pointwise); Batched, Depthwise and Winograd are used
 // wherever they apply (Auto elsewhere). Other devices ignore the preference.

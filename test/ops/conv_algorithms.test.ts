@@ -119,10 +119,12 @@ describeOp('conv_algorithms', (run) => {
     const algos = (xs: number[], ws: number[], opts: object) => F.convAlgorithms(xs, ws, opts);
     test('by shape, with the default preference', () => {
       expect(torch.backends.conv.algorithm).toBe('auto');
-      expect(algos([64, 64, 8, 8], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'direct', backwardInput: 'shifted', backwardWeight: 'shifted' });
+      expect(algos([64, 64, 8, 8], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'direct', backwardInput: 'direct', backwardWeight: 'shifted' });
       expect(algos([64, 64, 16, 16], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'shifted', backwardInput: 'shifted', backwardWeight: 'shifted' });
       // forward passes that would write an im2col matrix run direct; too few pixels (batch 1, 2x2) stay batched
-      expect(algos([64, 128, 4, 4], [128, 128, 3, 3], { padding: 1 })).toEqual({ forward: 'direct', backwardInput: 'batched', backwardWeight: 'batched' });
+      expect(algos([64, 128, 4, 4], [128, 128, 3, 3], { padding: 1 })).toEqual({ forward: 'direct', backwardInput: 'direct', backwardWeight: 'batched' });
+      // a strided conv's input gradient is no forward conv: col2im / batched
+      expect(algos([64, 128, 4, 4], [256, 128, 3, 3], { padding: 1, stride: 2 }).backwardInput).toBe('batched');
       expect(algos([64, 256, 2, 2], [512, 256, 3, 3], { padding: 1, stride: 2 }).forward).toBe('direct');
       expect(algos([1, 256, 2, 2], [256, 256, 3, 3], { padding: 1 }).forward).toBe('batched');
       expect(algos([8, 32, 16, 16], [32, 1, 3, 3], { padding: 1, groups: 32 })).toEqual({ forward: 'shifted', backwardInput: 'depthwise', backwardWeight: 'shifted' });
@@ -142,7 +144,9 @@ describeOp('conv_algorithms', (run) => {
       withAlgorithm('perImage', () => expect(algos([64, 64, 8, 8], [64, 64, 3, 3], { padding: 1 }).forward).toBe('shifted'));
       withAlgorithm('batched', () => expect(algos([8, 64, 32, 32], [64, 64, 3, 3], { padding: 1 }).forward).toBe('batched'));
       withAlgorithm('direct', () => {
-        expect(algos([8, 64, 32, 32], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'direct', backwardInput: 'shifted', backwardWeight: 'shifted' });
+        expect(algos([8, 64, 32, 32], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'direct', backwardInput: 'direct', backwardWeight: 'shifted' });
+        // padding beyond the kernel's extent: the input gradient is no padded forward conv
+        expect(algos([8, 64, 32, 32], [64, 64, 3, 3], { padding: 3 }).backwardInput).toBe('shifted');
         expect(algos([1, 256, 2, 2], [256, 256, 3, 3], { padding: 1 }).forward).toBe('direct');
       });
       withAlgorithm('winograd', () => {
