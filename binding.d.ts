@@ -156,6 +156,8 @@ export interface Binding extends Ops {
   getNumThreads(): number;
   /** n: an integer in [1, 1024]. */
   setNumThreads(n: number): void;
+  /** Live storages in this environment and their bytes: [cpuStorages, cpuBytes, cudaStorages, cudaBytes]. */
+  storageStats(): [number, number, number, number];
   /** Bytes of freed host blocks kept for reuse; with release=true, gives them back first. */
   hostCache(release?: boolean): number;
   /** Large host blocks obtained from the kernel (mmap) since start, i.e. allocator-cache misses. */

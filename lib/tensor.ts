@@ -10,7 +10,7 @@ import type { TensorArg } from '../binding';
 import { native } from './binding';
 import { invalidArg, typeArg, shapeError, dtypeError, deviceError, disposedError, internalError, TorchletRangeError, describe } from './errors';
 import { Device, DeviceType, parseDevice, normalizeDevice, deviceCode, noCudaError, cudaAvailable } from './device';
-import { StorageRef, keep, trackTensor } from './memory';
+import { StorageRef, allocStorage, keep, trackTensor } from './memory';
 import { GradFn, backward, noGrad, record } from './autograd';
 import { full } from './creation';
 import * as E from './ops/elementwise';
@@ -101,8 +101,7 @@ export class Tensor {
     const n = numelOf(shape);
     const code = deviceCode(device);
     if (code !== 0 && !cudaAvailable()) throw noCudaError(device);
-    const st = new native.Storage(DTYPE_CODE[dtype], n, code, zero);
-    return new Tensor(new StorageRef(st, st.nbytes), shape, dtype, device);
+    return new Tensor(allocStorage(DTYPE_CODE[dtype], n, code, zero), shape, dtype, device);
   }
 
   get ndim(): number {
