@@ -46,7 +46,7 @@ interface LoopResult {
 describe('memory follows the program', () => {
   test('a synchronous training loop without tidy or dispose keeps flat memory; GC frees at once', () => {
     const r = runChild(loop('train', 40, 300), { nodeArgs: ['--expose-gc'] });
-    expect(r.status).toBe(0);
+    if (r.status !== 0) throw new Error(describeChild(r));
     const m = lastJson<LoopResult>(r);
     // every storage of the 300 steps is unreachable once they are done: a GC frees them then and
     // there (before: only on a later event-loop turn, so the count and the RSS grew ~1.8 MB a step)
@@ -56,7 +56,7 @@ describe('memory follows the program', () => {
 
   test('batch-1 inference without tidy does not grow', () => {
     const r = runChild(loop('infer', 200, 2000), { nodeArgs: ['--expose-gc'] });
-    expect(r.status).toBe(0);
+    if (r.status !== 0) throw new Error(describeChild(r));
     const m = lastJson<LoopResult>(r);
     expect(m.storagesAfterGc).toBe(m.storagesBase);
     expect(m.rss1 - m.rss0).toBeLessThan(48);
@@ -69,7 +69,7 @@ describe('memory follows the program', () => {
       for (let i = 0; i < 400; i++) { torch.zeros([512 * 1024]); max = Math.max(max, torch.memory().cpu.bytes); }
       console.log(JSON.stringify({ maxMB: max / 1048576 }));
     `);
-    expect(r.status).toBe(0);
+    if (r.status !== 0) throw new Error(describeChild(r));
     // V8 collects when the external memory it is told about grows by its limit (64 MB); before, it was
     // never told, and nothing was freed before the loop ended: 800 MB
     expect(lastJson<{ maxMB: number }>(r).maxMB).toBeLessThan(400);
