@@ -45,6 +45,7 @@ export interface Enums {
 }
 /** ranges: beta1 in [0, 1]; beta2 in [0, 1]; eps in [0, inf]; step in [1, inf] */
 export interface AdamParams { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; step: number; amsgrad: boolean; decoupled: boolean; maximize: boolean }
+export interface ArangeParams { start: number; step: number }
 /** ranges: N in [0, inf]; C in [0, inf]; H in [0, inf]; W in [0, inf]; OH in [0, inf]; OW in [0, inf]; kh in [1, inf]; kw in [1, inf]; sh in [1, inf]; sw in [1, inf]; ph in [0, inf]; pw in [0, inf]; divisorOverride in [0, inf] */
 export interface AvgPool2dParams { N: number; C: number; H: number; W: number; OH: number; OW: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; countIncludePad: boolean; divisorOverride: number }
 /** ranges: N in [0, inf]; C in [0, inf]; L in [0, inf]; momentum in [0, 1]; eps in [0, inf] */
@@ -83,6 +84,7 @@ export interface Ops {
   adaptiveAvgPool2dBackward(gradOutput: TensorArg, gradInput: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   adaptiveAvgPool2dForward(input: TensorArg, out: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   adaptiveMaxPool2dForward(input: TensorArg, out: TensorArg, indices: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  arange(out: TensorArg, arangeParams: ArangeParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
   avgPool2dBackward(gradOutput: TensorArg, gradInput: TensorArg, avgPool2dParams: AvgPool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   avgPool2dForward(input: TensorArg, out: TensorArg, avgPool2dParams: AvgPool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   batchNormBackward(gradOutput: TensorArg, input: TensorArg, weight: OptTensorArg, saveMean: TensorArg, saveInvstd: TensorArg, output: OptTensorArg, gradInput: OptTensorArg, gradWeight: OptTensorArg, gradBias: OptTensorArg, batchNormParams: BatchNormParams): void; // kernels: cpu float32, float64; cuda float32, float64

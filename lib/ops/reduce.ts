@@ -156,10 +156,8 @@ export function maxDim(t: Tensor, dim: number, keepdim: boolean, op: 'max' | 'mi
   return { values, indices };
 }
 function arangeTensor(n: number, shape: number[], device: Tensor['device']): Tensor {
-  const a = new BigInt64Array(n);
-  for (let k = 0; k < n; k++) a[k] = BigInt(k);
   const t = Tensor.empty(shape, 'int64', device); // on the op's device (the device check would refuse a mix)
-  t._storage.native.write(a, 0);
+  native.arange(t.arg(), { start: 0, step: 1 });
   return t;
 }
 

@@ -34,6 +34,12 @@ TL_OP_CHECK(copy_strided, check_copy_strided)
 TL_PARAMS(FillParams, TL_FILL_FIELDS)
 TL_OP(fill, "out", FillParams)
 
+// out[i] = start + i * step, computed in double (the product rounded, then the sum: never fused),
+// then converted to out's dtype as a cast does: torch.arange without a JS array.
+#define TL_ARANGE_FIELDS(X) X(double, start, -kAnyNumber, kAnyNumber) X(double, step, -kAnyNumber, kAnyNumber)
+TL_PARAMS(ArangeParams, TL_ARANGE_FIELDS)
+TL_OP(arange, "out", ArangeParams)
+
 // clang-format off
 #define TL_BINARY_OPS(E) \
   E(Add) E(Sub) E(Mul) E(Div) E(Pow) E(Eq) E(Ne) E(Lt) E(Le) E(Gt) E(Ge) E(Maximum) E(Minimum)
