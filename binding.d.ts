@@ -156,8 +156,10 @@ export interface Binding extends Ops {
   /** Hands over the function that builds the error thrown for a code (lib/errors.ts makeError). */
   setErrorFactory(make: (code: string, message: string) => Error): void;
   getNumThreads(): number;
-  /** n: an integer in [1, 1024]. */
+  /** n: an integer in [1, maxNumThreads()]. */
   setNumThreads(n: number): void;
+  /** The most threads setNumThreads accepts: 4 per processor available to this process, at most 1024. */
+  maxNumThreads(): number;
   /** Live storages in this environment and their bytes: [cpuStorages, cpuBytes, cudaStorages, cudaBytes]. */
   storageStats(): [number, number, number, number];
   /** Bytes of freed host blocks kept for reuse; with release=true, gives them back first. */

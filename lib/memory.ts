@@ -23,6 +23,8 @@ export class StorageRef {
   constructor(
     public readonly native: Storage,
     public readonly bytes: number,
+    /** The native dtype code of its elements (lib/tensor.ts DTYPE_CODE). */
+    public readonly dtypeCode: number,
   ) {}
   release(): void {
     if (--this.refs <= 0 && !this.freed) {
@@ -59,7 +61,7 @@ export function allocStorage(dtype: number, numel: number, device: number, zero:
     collectGarbage();
     st = new native.Storage(dtype, numel, device, zero);
   }
-  return new StorageRef(st, st.nbytes);
+  return new StorageRef(st, st.nbytes, dtype);
 }
 
 export interface CpuMemory {

@@ -15,6 +15,7 @@
 #include <omp.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <atomic>
@@ -230,6 +231,13 @@ Napi::Value StorageDisposed(const Napi::CallbackInfo& info) {
 }
 Napi::Value StorageDevice(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<int>(this_storage(info).device()));
+}
+// A number as JS prints it (integers without a fraction).
+std::string fmt_number(double d) {
+  if (d == std::floor(d) && std::fabs(d) < 1e16) return std::to_string(static_cast<long long>(d));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", d);
+  return buf;
 }
 // A non-negative integer element count or offset argument (a finite double below 2^53).
 size_t count_arg(const Napi::Value& v, const char* what) {
@@ -627,13 +635,21 @@ Napi::Value CudaMemory(const Napi::CallbackInfo& info) {
 Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), omp_get_max_threads());
 }
+// The most OpenMP threads setNumThreads accepts: 4 per processor this process may run on, and 1024.
+// More only costs memory and thread creation, which libgomp treats as fatal when it fails.
+int max_num_threads() {
+  const int procs = omp_get_num_procs();
+  return procs > 0 && procs < 256 ? 4 * procs : 1024;
+}
+Napi::Value MaxNumThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), max_num_threads()); }
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   if (info.Length() != 1 || !info[0].IsNumber())
     throw_js(info.Env(), ErrorCode::ArgType, "torchlet: setNumThreads(n) expects a number");
   const double n = info[0].As<Napi::Number>().DoubleValue();
-  if (!(n >= 1 && n <= 1024) || n != std::floor(n))
+  const int max = max_num_threads();
+  if (!(n >= 1 && n <= max) || n != std::floor(n))
     throw_js(info.Env(), ErrorCode::InvalidArg,
-             "torchlet: Expected an integer in [1, 1024] for numThreads but received " + std::to_string(n));
+             "torchlet: Expected an integer in [1, " + std::to_string(max) + "] for n but received " + fmt_number(n));
   omp_set_num_threads(static_cast<int>(n));
   return info.Env().Undefined();
 }
@@ -714,6 +730,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   EXPORT("setErrorFactory", SetErrorFactory);
   EXPORT("getNumThreads", GetNumThreads);
   EXPORT("setNumThreads", SetNumThreads);
+  EXPORT("maxNumThreads", MaxNumThreads);
   EXPORT("cudaInfo", CudaInfo);
   EXPORT("hostCache", HostCache);
   EXPORT("storageStats", StorageStats);
