@@ -161,6 +161,11 @@ test('kernels check the sizes they index with: mismatched calls to the raw ops a
     call('nllForward: a 1-D input', () => native.nllForward(f([4]).arg(), f([4], 'int64').arg(), f([4]).arg(), { ignoreIndex: -100 }));
     call('cumsum: sizes beyond the input', () => native.cumsum(f([4]).arg(), f([4]).arg(), { outer: 1, n: 1 << 20, inner: 1, reverse: false }));
     call('dropoutForward: a short out', () => native.dropoutForward(big.arg(), f([1]).arg(), { kind: enums.DropoutKind.Element, p: 0.5, L: 1, seed: 1, offset: 0 }));
+    const pool = { N: 1, C: 1, H: 4, W: 4, OH: 2, OW: 2, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1 };
+    call('maxPool2dForward: a short out', () => native.maxPool2dForward(f([16]).arg(), f([1]).arg(), f([4], 'int64').arg(), pool));
+    call('maxPool2dForward: float32 indices', () => native.maxPool2dForward(f([16]).arg(), f([4]).arg(), f([4]).arg(), pool));
+    call('reluMaxPool2dForward: windows past the input', () => native.reluMaxPool2dForward(f([16]).arg(), f([9]).arg(), f([9], 'uint8').arg(), { ...pool, OH: 3, OW: 3 }));
+    call('maxUnpool2dForward: a short out', () => native.maxUnpool2dForward(f([4]).arg(), f([4], 'int64').arg(), f([1]).arg(), { N: 1, C: 1, H: 2, W: 2, OH: 4, OW: 4 }));
     console.log(JSON.stringify(out));
   `);
   if (r.status !== 0) throw new Error(describeChild(r));
@@ -182,6 +187,10 @@ test('kernels check the sizes they index with: mismatched calls to the raw ops a
     'nllForward: a 1-D input': 'ERR_TORCHLET_SHAPE',
     'cumsum: sizes beyond the input': 'ERR_TORCHLET_SHAPE',
     'dropoutForward: a short out': 'ERR_TORCHLET_SHAPE',
+    'maxPool2dForward: a short out': 'ERR_TORCHLET_SHAPE',
+    'maxPool2dForward: float32 indices': 'ERR_TORCHLET_DTYPE',
+    'reluMaxPool2dForward: windows past the input': 'ERR_TORCHLET_INVALID_ARG',
+    'maxUnpool2dForward: a short out': 'ERR_TORCHLET_SHAPE',
   };
   expect(Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v[0]]))).toEqual(expected);
   for (const v of Object.values(out)) expect(v[1]).toMatch(/^torchlet: native op /);
