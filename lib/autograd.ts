@@ -5,7 +5,8 @@
 // gradient to one gradient per input (null where none is needed). backward() walks the graph once
 // in topological order, with grad mode off, accumulates into leaves' `.grad` (kept tensors), frees
 // every intermediate gradient it owns and drops the graph (retain_graph=false).
-import { invalidArg, typeArg, TorchletRangeError } from './errors';
+import { invalidArg, typeArg, internalError, checkSameTensorKind, TorchletRangeError } from './errors';
+import { checkTensor } from './tensor';
 import type { Tensor } from './tensor';
 import { keep } from './memory';
 import { onesLike } from './creation';
@@ -89,11 +90,17 @@ export function record<T extends Tensor>(
 }
 
 // ---- backward engine ----------------------------------------------------------------------------
-/** Back-propagates from root (a scalar unless `gradient` is given) into the leaves' `.grad`. */
+/**
+ * Back-propagates from root (a scalar unless `gradient` is given) into the leaves' `.grad`.
+ * `gradient` must have root's shape, dtype and device (checked before anything runs).
+ */
 export function backward(root: Tensor, gradient?: Tensor): void {
   if (!root.requiresGrad)
     throw new TorchletRangeError('torchlet: backward() on a tensor that does not require grad and has no grad_fn');
-  if (!gradient && root.numel() !== 1)
+  if (gradient !== undefined && gradient !== null) {
+    checkTensor('gradient', gradient);
+    checkSameTensorKind('gradient', gradient, root, 'the tensor backward() is called on');
+  } else if (root.numel() !== 1)
     invalidArg('gradient', 'a gradient tensor (backward() without one needs a scalar output)', root);
   // topological order by iterative DFS
   const order: Tensor[] = [];
@@ -134,6 +141,9 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       grads.delete(t);
       if (!t.gradFn) {
         if (t.requiresGrad) {
+          // a gradient function that returned the wrong kind of tensor is a bug: never store it
+          if (g.shape.join() !== t.shape.join() || g.dtype !== t.dtype || g.device !== t.device)
+            throw internalError(`a ${g.dtype} gradient of shape [${g.shape.join(', ')}] on ${g.device} reached a ${t.dtype} leaf of shape [${t.shape.join(', ')}] on ${t.device}`);
           if (t.grad) {
             const total = E.add(t.grad, g);
             t.grad.dispose();

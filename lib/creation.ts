@@ -140,6 +140,11 @@ export function onesLike(t: Tensor, opts: CreateOptions = {}): Tensor {
   opts = checkOptions('opts', opts);
   return ones(t.shape, { dtype: t.dtype, ...opts, device: opts.device ?? t.device });
 }
+/**
+ * Values from start (inclusive) to end (exclusive) by step, computed natively as start + i * step
+ * (no JavaScript array, whatever the length); int64 when start, end and step are all integers, else
+ * float32, unless opts.dtype says. A length that cannot be allocated is ERR_TORCHLET_OUT_OF_MEMORY.
+ */
 export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
   opts = checkOptions('opts', opts);
   if (end === undefined) [start, end] = [0, start];
@@ -147,14 +152,12 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
     if (typeof v !== 'number' || !Number.isFinite(v)) typeArg(name, 'a finite number', v);
   if (step === 0) invalidArg('step', 'a non-zero number', step);
   const n = Math.max(0, Math.ceil((end - start) / step));
+  if (!(n <= Number.MAX_SAFE_INTEGER)) invalidArg('end', `at most ${Number.MAX_SAFE_INTEGER} steps from start`, end);
   const allInt = [start, end, step].every(Number.isInteger);
-  const dtype = opts.dtype ?? (allInt ? 'int64' : 'float32');
-  const arr = typedFor(dtype, n);
-  for (let i = 0; i < n; i++) {
-    if (dtype === 'int64') (arr as BigInt64Array)[i] = BigInt(start + i * step);
-    else (arr as Float32Array)[i] = start + i * step;
-  }
-  return finish(fromBuffer(arr, [n], { dtype, device: opts.device }), opts);
+  const dtype = checkDType('dtype', opts.dtype ?? (allInt ? 'int64' : 'float32'));
+  const t = Tensor.empty([n], dtype, parseDevice('device', opts.device));
+  native.arange(t.arg(), { start, step });
+  return finish(t, opts);
 }
 function randomFill(kind: RandomKindCode, shape: number[] | number, a: number, b: number, opts: CreateOptions): Tensor {
   const dtype = opts.dtype ?? 'float32';

@@ -167,6 +167,26 @@ export function dtypeError(name: string, what: string, got: unknown): never {
 export function deviceError(name: string, what: string, got: unknown): never {
   throw new TorchletError(expected(name, what, got), 'ERR_TORCHLET_DEVICE');
 }
+/** A tensor on another device than the one it must share: TorchletError, ERR_TORCHLET_DEVICE_MISMATCH. */
+export function deviceMismatch(name: string, what: string, gotDevice: string): never {
+  throw new TorchletError(`torchlet: Expected ${what} for ${name} but received a tensor on ${gotDevice}`, 'ERR_TORCHLET_DEVICE_MISMATCH');
+}
+/**
+ * Checks that `t` (already known to be a tensor) matches `like` in shape, dtype and device, as the
+ * tensor called `likeName` it must stand in for: ERR_TORCHLET_SHAPE, ERR_TORCHLET_DTYPE or
+ * ERR_TORCHLET_DEVICE_MISMATCH naming `name`.
+ */
+export function checkSameTensorKind(
+  name: string,
+  t: { shape: number[]; dtype: string; device: string },
+  like: { shape: number[]; dtype: string; device: string },
+  likeName: string,
+): void {
+  if (t.shape.length !== like.shape.length || t.shape.some((s, i) => s !== like.shape[i]))
+    shapeError(name, `a tensor of shape [${like.shape.join(', ')}] (the shape of ${likeName})`, t);
+  if (t.dtype !== like.dtype) dtypeError(name, `a ${like.dtype} tensor (the dtype of ${likeName})`, t);
+  if (t.device !== like.device) deviceMismatch(name, `a tensor on ${like.device} (the device of ${likeName})`, t.device);
+}
 /** A tensor used after dispose(): TorchletError, ERR_TORCHLET_DISPOSED. */
 export function disposedError(what = 'this tensor'): TorchletError {
   return new TorchletError(`torchlet: ${what} was disposed`, 'ERR_TORCHLET_DISPOSED');

@@ -1,7 +1,7 @@
 // lib/index.ts — the public entry point: `import * as torch from 'torchlet'`.
 import { native } from './binding';
 import { cudaAvailable, cudaInfo, noCudaError } from './device';
-import { checkInt } from './errors';
+import { checkInt, invalidArg, noExtraArgs } from './errors';
 
 export { Tensor, isTensor } from './tensor';
 export { tensor, fromBuffer, zeros, ones, full, empty, zerosLike, onesLike, arange, randn, rand } from './creation';
@@ -50,11 +50,25 @@ export function kernels(): KernelInfo[] {
     .ops.map((o) => ({ name: o.name, cpu: o.dtypes.cpu.length > 0, cuda: o.dtypes.cuda.length > 0, dtypes: o.dtypes }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
+/** The number of threads the CPU kernels use (OpenMP). */
 export function getNumThreads(): number {
   return native.getNumThreads();
 }
-export function setNumThreads(n: number): void {
-  native.setNumThreads(checkInt('n', n, 1));
+/** The most threads setNumThreads accepts: 4 per processor available to this process, and at most 1024. */
+export function getMaxNumThreads(): number {
+  return native.maxNumThreads();
+}
+/**
+ * Sets the number of threads the CPU kernels use: an integer from 1 to getMaxNumThreads() (4 per
+ * processor available, at most 1024); anything else is an error, so no later op can fail to start
+ * its threads.
+ */
+export function setNumThreads(n: number, ...rest: never[]): void {
+  noExtraArgs('setNumThreads', 'n', rest);
+  checkInt('n', n, 1);
+  const max = native.maxNumThreads();
+  if (n > max) invalidArg('n', `an integer in [1, ${max}] (4 threads per available processor, at most 1024)`, n);
+  native.setNumThreads(n);
 }
 /**
  * CUDA: what is available and the caching device allocator's counters. Tensors move with

@@ -1,47 +1,69 @@
 // lib/memory.ts — who owns native storage and when it is freed.
 // Contract: a StorageRef wraps one native Storage shared by every view (Tensor) of it; each view
 // holds one reference and the storage is freed when the last view is disposed. tidy(fn) disposes
-// every tensor created inside fn except those returned (or marked with keep()); a
-// FinalizationRegistry keeps the accounting right for storages that are never disposed (the
-// native side frees their memory when the Storage object is collected). memory() reports live
-// storages per device and the native allocators' counters.
+// every tensor created inside fn except those returned (or marked with keep()). Neither is required:
+// a storage no tensor refers to any more is freed by the garbage collection that finds it unreachable
+// (a native finalizer that runs during GC, native/napi/binding.cc), in a synchronous loop too, and
+// its bytes count towards V8's external memory while it lives, so native memory triggers GC.
+// The safety net: when an allocation fails for lack of memory, a full GC is forced (which frees every
+// unreachable storage) and the allocation tried once more. memory() reports live storages per device
+// (counted natively, so they are exact at any moment) and the native allocators' counters.
+import * as v8 from 'v8';
+import * as vm from 'vm';
 import type { Storage } from '../binding';
 import { native } from './binding';
-import { TorchletTypeError, typeArg } from './errors';
+import { TorchletError, TorchletTypeError, typeArg } from './errors';
 import { Tensor } from './tensor';
 
-// ---- accounting ---------------------------------------------------------------------------------
-// Live storages per device kind (index: native device code, 0 CPU, 1 CUDA).
-const live = [
-  { tensors: 0, bytes: 0 },
-  { tensors: 0, bytes: 0 },
-];
-const storageRegistry = new FinalizationRegistry<[number, number]>(([dev, bytes]) => {
-  live[dev].tensors--;
-  live[dev].bytes -= bytes;
-});
-
-/** A native storage shared by every view of it; freed when the last view is disposed. */
+// ---- ownership ----------------------------------------------------------------------------------
+/** A native storage shared by every view of it; freed when the last view is disposed (or collected). */
 export class StorageRef {
   refs = 0;
   freed = false;
-  private readonly dev: number;
-  constructor(public readonly native: Storage, public readonly bytes: number) {
-    this.dev = native.device === 1 ? 1 : 0;
-    live[this.dev].tensors++;
-    live[this.dev].bytes += bytes;
-    storageRegistry.register(this, [this.dev, bytes], this);
-  }
+  constructor(
+    public readonly native: Storage,
+    public readonly bytes: number,
+    /** The native dtype code of its elements (lib/tensor.ts DTYPE_CODE). */
+    public readonly dtypeCode: number,
+  ) {}
   release(): void {
     if (--this.refs <= 0 && !this.freed) {
       this.freed = true;
       this.native.free();
-      storageRegistry.unregister(this);
-      live[this.dev].tensors--;
-      live[this.dev].bytes -= this.bytes;
     }
   }
 }
+
+let fullGc: (() => void) | null = null;
+/** @internal Runs a full, synchronous garbage collection (global.gc when exposed, else V8's own, enabled once). */
+export function collectGarbage(): void {
+  if (!fullGc) {
+    const g = (globalThis as { gc?: () => void }).gc;
+    if (typeof g === 'function') fullGc = g;
+    else {
+      v8.setFlagsFromString('--expose-gc');
+      fullGc = vm.runInNewContext('gc') as () => void;
+    }
+  }
+  fullGc();
+}
+/**
+ * @internal A new native storage; when memory is exhausted, forces a full GC (freeing every storage
+ * nothing refers to any more) and tries once more, so an out-of-memory error means the live tensors
+ * really do not leave room.
+ */
+export function allocStorage(dtype: number, numel: number, device: number, zero: boolean): StorageRef {
+  let st: Storage;
+  try {
+    st = new native.Storage(dtype, numel, device, zero);
+  } catch (e) {
+    if (!(e instanceof TorchletError) || e.code !== 'ERR_TORCHLET_OUT_OF_MEMORY') throw e;
+    collectGarbage();
+    st = new native.Storage(dtype, numel, device, zero);
+  }
+  return new StorageRef(st, st.nbytes, dtype);
+}
+
 export interface CpuMemory {
   storages: number;
   bytes: number;
@@ -69,10 +91,11 @@ export interface CudaMemory {
  */
 export function memory(): { cpu: CpuMemory; cuda: CudaMemory } {
   const c = native.cudaMemory();
+  const [cpuStorages, cpuBytes, cudaStorages, cudaBytes] = native.storageStats();
   return {
-    cpu: { storages: live[0].tensors, bytes: live[0].bytes, cachedBytes: native.hostCache(), systemAllocs: native.hostSystemAllocs() },
+    cpu: { storages: cpuStorages, bytes: cpuBytes, cachedBytes: native.hostCache(), systemAllocs: native.hostSystemAllocs() },
     cuda: {
-      storages: live[1].tensors, bytes: live[1].bytes, allocatedBytes: c.allocated, cachedBytes: c.cached, peakBytes: c.peak,
+      storages: cudaStorages, bytes: cudaBytes, allocatedBytes: c.allocated, cachedBytes: c.cached, peakBytes: c.peak,
       systemAllocs: c.mallocs,
     },
   };

@@ -10,7 +10,7 @@ import type { TensorArg } from '../binding';
 import { native } from './binding';
 import { invalidArg, typeArg, shapeError, dtypeError, deviceError, disposedError, internalError, TorchletRangeError, describe } from './errors';
 import { Device, DeviceType, parseDevice, normalizeDevice, deviceCode, noCudaError, cudaAvailable } from './device';
-import { StorageRef, keep, trackTensor } from './memory';
+import { StorageRef, allocStorage, keep, trackTensor } from './memory';
 import { GradFn, backward, noGrad, record } from './autograd';
 import { full } from './creation';
 import * as E from './ops/elementwise';
@@ -26,6 +26,10 @@ export type TypedArray = Float32Array | Float64Array | Int32Array | BigInt64Arra
 export type NestedArray = number | boolean | NestedArray[];
 
 export const DTYPE_CODE: Record<DType, number> = { float32: 0, float64: 1, int64: 2, uint8: 3, int32: 4, bool: 3 };
+/** The most elements toArray() returns: V8's longest typed array (2^32 elements on 64-bit Node 20). */
+export const MAX_TYPED_ARRAY_LENGTH = 2 ** 32;
+/** Bytes per element of each dtype. */
+export const DTYPE_SIZE: Record<DType, number> = { float32: 4, float64: 8, int64: 8, uint8: 1, int32: 4, bool: 1 };
 export const DTYPES: DType[] = ['float32', 'float64', 'int32', 'int64', 'uint8', 'bool'];
 /** @internal the typed array class of each dtype. */
 export const ARRAY_OF: Record<DType, { new (b: ArrayBuffer): TypedArray }> = {
@@ -65,6 +69,31 @@ export function normDim(dim: number, ndim: number, name = 'dim'): number {
   return dim < 0 ? dim + n : dim;
 }
 
+/**
+ * Checks a view of a storage before any native code can touch it: sizes non-negative integers, one
+ * non-negative integer stride per dimension (negative strides are refused, as PyTorch's as_strided
+ * does), a non-negative integer offset, the storage's dtype, and every element the view can reach
+ * (offset + sum of index * stride) inside the storage.
+ */
+function checkView(storage: StorageRef, shape: unknown, dtype: DType, strides: unknown, offset: unknown): void {
+  if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0))
+    typeArg('shape', 'an array of non-negative integer sizes', shape);
+  if (!DTYPES.includes(dtype) || DTYPE_CODE[dtype] !== storage.dtypeCode)
+    dtypeError('dtype', `the dtype of the storage (code ${storage.dtypeCode})`, dtype);
+  if (!Number.isSafeInteger(offset) || (offset as number) < 0) invalidArg('offset', 'a non-negative integer storage offset', offset);
+  if (strides === undefined) strides = contiguousStrides(shape);
+  if (!Array.isArray(strides) || strides.length !== shape.length || !strides.every((s) => Number.isSafeInteger(s) && s >= 0))
+    invalidArg('strides', `an array of ${shape.length} non-negative integer strides`, strides);
+  const capacity = Math.floor(storage.bytes / DTYPE_SIZE[dtype]);
+  let last = offset as number;
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === 0) return; // an empty view reaches nothing
+    last += (shape[i] - 1) * (strides as number[])[i];
+  }
+  if (last >= capacity)
+    invalidArg('strides', `a view inside its storage of ${capacity} elements (this one reaches element ${last}, offset ${offset})`, strides);
+}
+
 // ---- Tensor -----------------------------------------------------------------------------------
 export class Tensor {
   readonly shape: number[];
@@ -85,7 +114,7 @@ export class Tensor {
   constructor(storage: StorageRef, shape: number[], dtype: DType, device: DeviceType, strides?: number[], offset = 0) {
     if (!(storage instanceof StorageRef))
       typeArg('storage', 'a StorageRef (create tensors with torch.tensor, torch.zeros, ...)', storage);
-    if (!Array.isArray(shape)) typeArg('shape', 'an array of sizes', shape);
+    checkView(storage, shape, dtype, strides, offset);
     this._storage = storage;
     this.shape = shape;
     this.strides = strides ?? contiguousStrides(shape);
@@ -101,8 +130,7 @@ export class Tensor {
     const n = numelOf(shape);
     const code = deviceCode(device);
     if (code !== 0 && !cudaAvailable()) throw noCudaError(device);
-    const st = new native.Storage(DTYPE_CODE[dtype], n, code, zero);
-    return new Tensor(new StorageRef(st, st.nbytes), shape, dtype, device);
+    return new Tensor(allocStorage(DTYPE_CODE[dtype], n, code, zero), shape, dtype, device);
   }
 
   get ndim(): number {
@@ -159,9 +187,15 @@ export class Tensor {
   }
 
   // ---- reading ----
-  /** A contiguous copy of the data as a typed array (BigInt64Array for int64). */
+  /**
+   * A contiguous copy of the data as a typed array (BigInt64Array for int64). A tensor of more
+   * elements than a typed array can hold (2^32) is an error (ERR_TORCHLET_INVALID_ARG) before anything
+   * is copied; memory that cannot be had for the copy is ERR_TORCHLET_OUT_OF_MEMORY.
+   */
   toArray(): TypedArray {
     if (this.disposed) throw disposedError();
+    if (this.numel() > MAX_TYPED_ARRAY_LENGTH)
+      invalidArg('toArray()', `a tensor of at most ${MAX_TYPED_ARRAY_LENGTH} elements (the longest typed array)`, this);
     const c = this.isContiguous() ? this : this.contiguous();
     const buf = c._storage.native.read(c.offset, c.numel());
     if (c !== this) c.dispose();

@@ -2,12 +2,14 @@
 // what scripts/gen_binding_types.js makes from the addon's schema() (so the op declarations in
 // native/ops/*.h are the only source), every op reads its arguments strictly (count, tensor
 // arguments, parameter keys, kinds and ranges) with coded errors naming the op and the argument,
-// enum codes come from the addon, and torch.kernels() lists every op with its dtypes per device.
+// enum codes come from the addon, torch.kernels() lists every op with its dtypes per device, and each
+// op's checker refuses tensors that do not match the sizes its kernels index with.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../lib';
 import { native, enums } from '../lib/binding';
 import { TorchletError } from '../lib/errors';
+import { TORCH, runChild, describeChild, lastJson } from './child';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const gen = require('../scripts/gen_binding_types.js') as {
@@ -187,4 +189,67 @@ describe('the packed op call (lib/binding.ts flattens each call for callPacked)'
     native.convForward(x.arg(), w.arg(), null, out.arg(), p as never);
     expect(Array.from(out.toArray() as Float32Array)).toEqual(Array.from(y.toArray() as Float32Array));
   });
+// The second line of defence (native/core/check.h, TL_OP_CHECK in native/ops/*.h): the raw ops, called
+// with tensors that do not match the sizes the kernels would index with, throw coded errors naming the
+// op and the argument instead of reading or writing out of bounds. Run in a child process, so a
+// missing check (a crash) is a failed test.
+test('kernels check the sizes they index with: mismatched calls to the raw ops are coded errors', () => {
+  const r = runChild(`
+    const torch = require(${TORCH});
+    const { native, enums } = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'binding'))});
+    const f = (shape, dtype = 'float32') => torch.zeros(shape, { dtype });
+    const big = f([1 << 20]);
+    const out = {};
+    const call = (name, fn) => { try { fn(); out[name] = 'no error'; } catch (e) { out[name] = [e.code, e.message]; } };
+    const adam = { lr: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, step: 1, amsgrad: false, decoupled: false, maximize: false };
+    call('adamStep: a short grad', () => native.adamStep(big.arg(), f([1]).arg(), f([1 << 20]).arg(), f([1 << 20]).arg(), null, adam));
+    call('adamStep: a float64 grad', () => native.adamStep(f([4]).arg(), f([4], 'float64').arg(), f([4]).arg(), f([4]).arg(), null, adam));
+    call('adamStep: amsgrad without maxExpAvgSq', () => native.adamStep(f([4]).arg(), f([4]).arg(), f([4]).arg(), f([4]).arg(), null, { ...adam, amsgrad: true }));
+    const sgd = { lr: 1, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false, firstStep: true, maximize: false };
+    call('sgdStep: momentum without a buffer', () => native.sgdStep(big.arg(), big.arg(), null, sgd));
+    call('copyStrided: a negative stride', () => native.copyStrided([big._storage.native, 0, [500001]], f([2]).arg(), { srcStrides: [-500000], outStrides: [], shape: [2] }));
+    call('copyStrided: strides past the window', () => native.copyStrided(f([4]).arg(), f([2, 2]).arg(), { srcStrides: [4, 1], outStrides: [], shape: [2, 2] }));
+    call('binary: strides past the window', () => native.binary(f([4]).arg(), big.arg(), f([8]).arg(), { op: enums.BinaryOp.Add, inputStrides: [1 << 20], otherStrides: [1] }));
+    call('binary: an out of another dtype', () => native.binary(f([4]).arg(), f([4]).arg(), f([4], 'uint8').arg(), { op: enums.BinaryOp.Add, inputStrides: [1], otherStrides: [1] }));
+    call('unary: a short out', () => native.unary(big.arg(), f([1]).arg(), { op: enums.UnaryOp.Exp, scalar: 0 }));
+    call('reduce: sizes beyond the input', () => native.reduce(f([4]).arg(), f([1 << 20]).arg(), { op: enums.ReduceOp.Sum, outer: 1 << 20, r: 1 << 10, inner: 1 }));
+    call('reduce: max over an empty dimension', () => native.reduce(f([0]).arg(), f([3]).arg(), { op: enums.ReduceOp.Max, outer: 3, r: 0, inner: 1 }));
+    call('reduce: a uint8 sum into uint8', () => native.reduce(f([4], 'uint8').arg(), f([1], 'uint8').arg(), { op: enums.ReduceOp.Sum, outer: 1, r: 4, inner: 1 }));
+    call('softmax: a short out', () => native.softmax(big.arg(), f([2]).arg(), { outer: 1, C: 1 << 20, inner: 1, log: false }));
+    call('nllForward: a 1-D input', () => native.nllForward(f([4]).arg(), f([4], 'int64').arg(), f([4]).arg(), { ignoreIndex: -100 }));
+    call('cumsum: sizes beyond the input', () => native.cumsum(f([4]).arg(), f([4]).arg(), { outer: 1, n: 1 << 20, inner: 1, reverse: false }));
+    call('dropoutForward: a short out', () => native.dropoutForward(big.arg(), f([1]).arg(), { kind: enums.DropoutKind.Element, p: 0.5, L: 1, seed: 1, offset: 0 }));
+    const pool = { N: 1, C: 1, H: 4, W: 4, OH: 2, OW: 2, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1 };
+    call('maxPool2dForward: a short out', () => native.maxPool2dForward(f([16]).arg(), f([1]).arg(), f([4], 'int64').arg(), pool));
+    call('maxPool2dForward: float32 indices', () => native.maxPool2dForward(f([16]).arg(), f([4]).arg(), f([4]).arg(), pool));
+    call('reluMaxPool2dForward: windows past the input', () => native.reluMaxPool2dForward(f([16]).arg(), f([9]).arg(), f([9], 'uint8').arg(), { ...pool, OH: 3, OW: 3 }));
+    call('maxUnpool2dForward: a short out', () => native.maxUnpool2dForward(f([4]).arg(), f([4], 'int64').arg(), f([1]).arg(), { N: 1, C: 1, H: 2, W: 2, OH: 4, OW: 4 }));
+    console.log(JSON.stringify(out));
+  `);
+  if (r.status !== 0) throw new Error(describeChild(r));
+  const out = lastJson<Record<string, string | [string, string]>>(r);
+  const expected: Record<string, string> = {
+    'adamStep: a short grad': 'ERR_TORCHLET_SHAPE',
+    'adamStep: a float64 grad': 'ERR_TORCHLET_DTYPE',
+    'adamStep: amsgrad without maxExpAvgSq': 'ERR_TORCHLET_INVALID_ARG',
+    'sgdStep: momentum without a buffer': 'ERR_TORCHLET_INVALID_ARG',
+    'copyStrided: a negative stride': 'ERR_TORCHLET_INVALID_ARG',
+    'copyStrided: strides past the window': 'ERR_TORCHLET_INVALID_ARG',
+    'binary: strides past the window': 'ERR_TORCHLET_INVALID_ARG',
+    'binary: an out of another dtype': 'ERR_TORCHLET_DTYPE',
+    'unary: a short out': 'ERR_TORCHLET_SHAPE',
+    'reduce: sizes beyond the input': 'ERR_TORCHLET_SHAPE',
+    'reduce: max over an empty dimension': 'ERR_TORCHLET_INVALID_ARG',
+    'reduce: a uint8 sum into uint8': 'ERR_TORCHLET_DTYPE',
+    'softmax: a short out': 'ERR_TORCHLET_SHAPE',
+    'nllForward: a 1-D input': 'ERR_TORCHLET_SHAPE',
+    'cumsum: sizes beyond the input': 'ERR_TORCHLET_SHAPE',
+    'dropoutForward: a short out': 'ERR_TORCHLET_SHAPE',
+    'maxPool2dForward: a short out': 'ERR_TORCHLET_SHAPE',
+    'maxPool2dForward: float32 indices': 'ERR_TORCHLET_DTYPE',
+    'reluMaxPool2dForward: windows past the input': 'ERR_TORCHLET_INVALID_ARG',
+    'maxUnpool2dForward: a short out': 'ERR_TORCHLET_SHAPE',
+  };
+  expect(Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v[0]]))).toEqual(expected);
+  for (const v of Object.values(out)) expect(v[1]).toMatch(/^torchlet: native op /);
 });

@@ -1,7 +1,9 @@
 // test/tensor.test.ts — tensor creation, dtypes, views, reading, memory ownership (dispose, tidy),
-// the seeded generator and the autograd tape (accumulation, noGrad, detach, graph release).
+// the seeded generator and the autograd tape (accumulation, noGrad, detach, graph release); views
+// checked against their storage, toArray() beyond a typed array's length.
 import * as torch from '../lib';
 import { testNoCuda } from './devices';
+import { TORCH, runChild, describeChild, lastJson } from './child';
 
 describe('creation and reading', () => {
   test('nested arrays infer shape and dtype like PyTorch', () => {
@@ -163,4 +165,53 @@ test('a steady-state training step of the seed CNN asks the OS for no new memory
   expect(after.systemAllocs).toBe(before.systemAllocs);
   expect(after.storages).toBe(before.storages); // nothing leaks either
   expect(before.systemAllocs).toBeGreaterThan(0); // the counter does count (activations are > 256 KiB)
+});
+
+describe('views are checked against their storage before native code touches them', () => {
+  const base = () => torch.arange(0, 8, 1, { dtype: 'float32' });
+  const view = (t: torch.Tensor, shape: number[], strides: number[] | undefined, offset: number, dtype: torch.DType = 'float32') =>
+    new torch.Tensor(t._storage, shape, dtype, 'cpu', strides, offset);
+  test.each([
+    ['a negative offset', [2], [1], -1, 'offset'],
+    ['a fractional offset', [2], [1], 0.5, 'offset'],
+    ['a negative stride (as PyTorch: not supported)', [2], [-1], 2, 'strides'],
+    ['a negative stride reaching before the storage', [4], [-1], 2, 'strides'],
+    ['a contiguous view past the end', [4], undefined, 5, 'strides'],
+    ['strides reaching past the end', [3], [4], 0, 'strides'],
+    ['an offset past the end', [1], [1], 8, 'strides'],
+    ['one stride too few', [2, 2], [1], 0, 'strides'],
+    ['a fractional stride', [2], [1.5], 0, 'strides'],
+  ] as [string, number[], number[] | undefined, number, string][])('%s is refused, naming the argument', (_what, shape, strides, offset, name) => {
+    const t = base();
+    expect(() => view(t, shape, strides, offset)).toThrow(
+      expect.objectContaining({ code: 'ERR_TORCHLET_INVALID_ARG', message: expect.stringMatching(new RegExp(`^torchlet: Expected .* for ${name} but`)) }),
+    );
+  });
+  test('a view of another dtype than its storage is refused', () => {
+    expect(() => view(base(), [2], [1], 0, 'int32')).toThrow(expect.objectContaining({ code: 'ERR_TORCHLET_DTYPE' }));
+  });
+  test('views inside the storage are fine: strided, broadcast (stride 0), at the last element, empty anywhere', () => {
+    const t = base();
+    expect(view(t, [2, 2], [4, 3], 0).contiguous().tolist()).toEqual([[0, 3], [4, 7]]); // reaches the last element
+    expect(view(t, [3], [0], 7).tolist()).toEqual([7, 7, 7]);
+    expect(view(t, [0, 5], [100, 100], 0).numel()).toBe(0);
+  });
+  test('the crash repro, in a child process: a negative stride reaching 2 MB before a large storage', () => {
+    const r = runChild(`
+      const torch = require(${TORCH});
+      const t = torch.zeros([1e6]);
+      try { new torch.Tensor(t._storage, [2], 'float32', 'cpu', [-500000], 0).contiguous(); } catch (e) { console.log(JSON.stringify(e.code)); }
+    `);
+    if (r.status !== 0) throw new Error(describeChild(r));
+    expect(lastJson<string>(r)).toBe('ERR_TORCHLET_INVALID_ARG');
+  });
+});
+
+test('toArray() of more elements than a typed array holds is a coded error before anything is copied', () => {
+  const t = torch.zeros([1]).expand([2 ** 33]); // 8 Gi elements over one stored float
+  for (const read of [() => t.toArray(), () => t.tolist()])
+    expect(read).toThrow(expect.objectContaining({ code: 'ERR_TORCHLET_INVALID_ARG', message: expect.stringMatching(/for toArray\(\)/) }));
+  expect(torch.memory().cpu.bytes).toBeLessThan(2 ** 30); // no 32 GiB contiguous copy was made
+  // the native read refuses a count beyond its storage
+  expect(() => t._storage.native.read(0, 2 ** 40)).toThrow(expect.objectContaining({ code: 'ERR_TORCHLET_INVALID_ARG' }));
 });

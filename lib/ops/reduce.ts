@@ -1,5 +1,6 @@
 // lib/ops/reduce.ts — sum, mean (with gradients), max/min (values and indices) and argmax/argmin,
-// over all elements or given dimensions, with keepdim. Integer and bool sums accumulate in int64.
+// over all elements or given dimensions, with keepdim. Integer and bool sums accumulate in int64 (in the
+// kernel: no widened copy of the input, so a sum needs no memory beyond its result).
 import { native, enums } from '../binding';
 import type { ReduceOpCode } from '../../binding';
 import { Tensor, normDim, checkTensor, isFloating } from '../tensor';
@@ -39,15 +40,16 @@ function reduceOne(op: ReduceOpCode, x: Tensor, d: number, outDtype = x.dtype): 
   return out;
 }
 
-/** Sum (op 0) or mean (op 1) over dims, without autograd. */
+/** Sum or mean over dims, without autograd; integer (and bool) inputs sum into int64 natively. */
 function rawSum(t: Tensor, dims: number[], keepdim: boolean, mean: boolean): Tensor {
+  const outDtype = isFloating(t.dtype) ? t.dtype : 'int64';
   let x = t.contiguous();
   let count = 1;
   const src = x;
   if (dims.length === t.ndim) {
     // everything: one pass over the flat buffer
     const flat = new Tensor(x._storage, [x.numel()], x.dtype, x.device, [1], x.offset);
-    const r = reduceOne(mean ? RED.mean : RED.sum, flat, 0);
+    const r = reduceOne(mean ? RED.mean : RED.sum, flat, 0, outDtype);
     flat.dispose();
     if (src !== t) src.dispose();
     const shape = keepdim ? t.shape.map(() => 1) : [];
@@ -56,10 +58,16 @@ function rawSum(t: Tensor, dims: number[], keepdim: boolean, mean: boolean): Ten
     return out;
   }
   for (let k = dims.length - 1; k >= 0; k--) {
-    const y = reduceOne(RED.sum, x, dims[k]);
+    const y = reduceOne(RED.sum, x, dims[k], outDtype);
     count *= t.shape[dims[k]];
     if (x !== t) x.dispose();
     x = y;
+  }
+  if (x.dtype !== outDtype) {
+    // no dimension reduced (dim = []): the integer result is still int64
+    const c = cast(x, outDtype);
+    if (x !== t) x.dispose();
+    x = c;
   }
   if (mean && count !== 1) {
     const m = Tensor.empty(x.shape.slice(), x.dtype, x.device);
@@ -76,9 +84,7 @@ function rawSum(t: Tensor, dims: number[], keepdim: boolean, mean: boolean): Ten
 export function sum(t: Tensor, dim?: number | number[] | null, keepdim = false): Tensor {
   checkTensor('input', t);
   const dims = normDims(t, dim);
-  const src = isFloating(t.dtype) || t.dtype === 'int64' ? t : cast(t, 'int64');
-  const out = rawSum(src, dims, keepdim, false);
-  if (src !== t) src.dispose();
+  const out = rawSum(t, dims, keepdim, false);
   return record(out, [t], 'SumBackward', (g) => [expandGrad(g, t.shape, dims, keepdim)]);
 }
 export function mean(t: Tensor, dim?: number | number[] | null, keepdim = false): Tensor {
@@ -156,10 +162,8 @@ export function maxDim(t: Tensor, dim: number, keepdim: boolean, op: 'max' | 'mi
   return { values, indices };
 }
 function arangeTensor(n: number, shape: number[], device: Tensor['device']): Tensor {
-  const a = new BigInt64Array(n);
-  for (let k = 0; k < n; k++) a[k] = BigInt(k);
   const t = Tensor.empty(shape, 'int64', device); // on the op's device (the device check would refuse a mix)
-  t._storage.native.write(a, 0);
+  native.arange(t.arg(), { start: 0, step: 1 });
   return t;
 }
 

@@ -3,7 +3,7 @@
 import { native } from '../binding';
 import { invalidArg, checkOptions } from '../errors';
 import { Tensor } from '../tensor';
-import { Optimizer, Params } from './optimizer';
+import { Optimizer, Params, paramGradients, stateTensor } from './optimizer';
 
 export interface AdamOptions {
   lr: number;
@@ -32,28 +32,26 @@ export class Adam extends Optimizer<AdamOptions> {
     this.paramGroups.forEach(check);
   }
   step(): void {
-    for (const g of this.paramGroups) {
-      for (const p of g.params) {
-        if (!p.grad) continue;
-        const s = this.stateFor(p);
-        if (s.step === undefined) {
-          s.step = 0;
-          s.expAvg = this.zerosLikeKept(p);
-          s.expAvgSq = this.zerosLikeKept(p);
-          if (g.amsgrad) s.maxExpAvgSq = this.zerosLikeKept(p);
-        }
-        s.step = (s.step as number) + 1;
-        const grad = p.grad.contiguous();
-        native.adamStep(
-          p.arg(), grad.arg(), (s.expAvg as Tensor).arg(), (s.expAvgSq as Tensor).arg(),
-          g.amsgrad ? (s.maxExpAvgSq as Tensor).arg() : null,
-          {
-            lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps, weightDecay: g.weightDecay, step: s.step as number,
-            amsgrad: g.amsgrad, decoupled: this.decoupled, maximize: g.maximize,
-          },
-        );
-        if (grad !== p.grad) grad.dispose();
+    for (const { group: g, gi, p, j, grad: pg } of paramGradients(this.paramGroups)) {
+      const s = this.stateFor(p);
+      if (s.step === undefined) {
+        s.step = 0;
+        s.expAvg = this.zerosLikeKept(p);
+        s.expAvgSq = this.zerosLikeKept(p);
       }
+      if (g.amsgrad && s.maxExpAvgSq === undefined) s.maxExpAvgSq = this.zerosLikeKept(p);
+      if (!Number.isSafeInteger(s.step) || (s.step as number) < 0)
+        invalidArg(`state of paramGroups[${gi}].params[${j}].step`, 'a non-negative integer step count', s.step);
+      const m = stateTensor(p, s, 'expAvg', gi, j);
+      const v = stateTensor(p, s, 'expAvgSq', gi, j);
+      const vmax = g.amsgrad ? stateTensor(p, s, 'maxExpAvgSq', gi, j) : null;
+      s.step = (s.step as number) + 1;
+      const grad = pg.contiguous();
+      native.adamStep(p.arg(), grad.arg(), m.arg(), v.arg(), vmax ? vmax.arg() : null, {
+        lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps, weightDecay: g.weightDecay, step: s.step as number,
+        amsgrad: g.amsgrad, decoupled: this.decoupled, maximize: g.maximize,
+      });
+      if (grad !== pg) grad.dispose();
     }
   }
 }

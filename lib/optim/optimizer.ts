@@ -1,7 +1,7 @@
 // lib/optim/optimizer.ts — the Optimizer base: parameter groups with per-group options,
 // zeroGrad, per-parameter state, stateDict/loadStateDict in PyTorch's layout
 // ({state: {index: {...}}, paramGroups: [{...options, params: [indices]}]}).
-import { invalidArg, typeArg, shapeError, checkOptions } from '../errors';
+import { invalidArg, typeArg, shapeError, checkOptions, checkSameTensorKind } from '../errors';
 import { Tensor, checkTensor } from '../tensor';
 import { zeros } from '../creation';
 import { keep } from '../memory';
@@ -9,6 +9,42 @@ import { keep } from '../memory';
 export type ParamGroup<O> = O & { params: Tensor[] };
 export type Params<O> = Tensor[] | Iterable<Tensor> | (Partial<O> & { params: Tensor[] })[];
 export type StateValue = Tensor | number;
+
+/** A parameter to step, with its gradient (see paramGradients). */
+export interface ParamToStep<O> {
+  group: ParamGroup<O>;
+  gi: number;
+  p: Tensor;
+  j: number;
+  grad: Tensor;
+}
+/**
+ * @internal Every parameter with a gradient, with that gradient as the native step reads it, all
+ * checked before any is stepped: a `.grad` that is not a tensor of its parameter's shape, dtype and
+ * device (e.g. one assigned by hand) is an error naming it, and no parameter has changed yet.
+ */
+export function paramGradients<O>(paramGroups: ParamGroup<O>[]): ParamToStep<O>[] {
+  const out: ParamToStep<O>[] = [];
+  paramGroups.forEach((group, gi) =>
+    group.params.forEach((p, j) => {
+      const g = p.grad as unknown;
+      if (g === null || g === undefined) return;
+      const name = `paramGroups[${gi}].params[${j}].grad`;
+      checkTensor(`paramGroups[${gi}].params[${j}]`, p);
+      checkTensor(name, g);
+      checkSameTensorKind(name, g as Tensor, p, 'its parameter');
+      out.push({ group, gi, p, j, grad: g as Tensor });
+    }),
+  );
+  return out;
+}
+/** @internal Optimizer state tensor `key` of parameter p (group gi, index j), checked like its gradient. */
+export function stateTensor(p: Tensor, s: Record<string, StateValue>, key: string, gi: number, j: number): Tensor {
+  const name = `state of paramGroups[${gi}].params[${j}].${key}`;
+  checkTensor(name, s[key]);
+  checkSameTensorKind(name, s[key] as Tensor, p, 'its parameter');
+  return s[key] as Tensor;
+}
 
 export abstract class Optimizer<O extends object> {
   paramGroups: ParamGroup<O>[];

@@ -2,8 +2,7 @@
 // torch.optim.SGD (the momentum buffer starts as the first gradient), one native step per parameter.
 import { native } from '../binding';
 import { invalidArg, checkOptions } from '../errors';
-import { Tensor } from '../tensor';
-import { Optimizer, Params } from './optimizer';
+import { Optimizer, Params, paramGradients, stateTensor } from './optimizer';
 
 export interface SGDOptions {
   lr: number;
@@ -28,22 +27,20 @@ export class SGD extends Optimizer<SGDOptions> {
     }
   }
   step(): void {
-    for (const g of this.paramGroups) {
-      for (const p of g.params) {
-        if (!p.grad) continue;
-        const s = this.stateFor(p);
-        let first = false;
-        if (g.momentum !== 0 && !s.momentumBuffer) {
-          s.momentumBuffer = this.zerosLikeKept(p);
-          first = true;
-        }
-        const grad = p.grad.contiguous();
-        native.sgdStep(p.arg(), grad.arg(), g.momentum !== 0 ? (s.momentumBuffer as Tensor).arg() : null, {
-          lr: g.lr, momentum: g.momentum, dampening: g.dampening, weightDecay: g.weightDecay, nesterov: g.nesterov,
-          firstStep: first, maximize: g.maximize,
-        });
-        if (grad !== p.grad) grad.dispose();
+    for (const { group: g, gi, p, j, grad: pg } of paramGradients(this.paramGroups)) {
+      const s = this.stateFor(p);
+      let first = false;
+      if (g.momentum !== 0 && !s.momentumBuffer) {
+        s.momentumBuffer = this.zerosLikeKept(p);
+        first = true;
       }
+      const buf = g.momentum !== 0 ? stateTensor(p, s, 'momentumBuffer', gi, j) : null;
+      const grad = pg.contiguous();
+      native.sgdStep(p.arg(), grad.arg(), buf ? buf.arg() : null, {
+        lr: g.lr, momentum: g.momentum, dampening: g.dampening, weightDecay: g.weightDecay, nesterov: g.nesterov,
+        firstStep: first, maximize: g.maximize,
+      });
+      if (grad !== pg) grad.dispose();
     }
   }
 }

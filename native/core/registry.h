@@ -15,7 +15,12 @@
 //
 // with the dtypes the kernel accepts for its first tensor argument. Calling an op on a device
 // without a kernel, or with a dtype its kernel does not take, is a coded tl::Error naming both,
-// never a crash.
+// never a crash. An op's header may also register a checker with the kernel's signature,
+//
+//   TL_OP_CHECK(max_pool2d_forward, check_max_pool2d_forward);
+//
+// which runs before the kernel on every device and throws when the tensors do not match the sizes
+// and dtypes the kernels index with (helpers in core/check.h).
 #pragma once
 #include <tuple>
 #include <utility>
@@ -81,9 +86,12 @@ struct OpTable : OpBase {
   using Fn = KernelFn<N, P...>;
   static constexpr ParamsInfoFn kParams[sizeof...(P) + 1] = {&P::info..., nullptr};
   Fn impl[kNumDevices];
+  Fn checker;  // TL_OP_CHECK: run before the kernel of any device (nullptr: none)
 
   constexpr OpTable(const char* n, const char* t)
-      : OpBase{n, t, N, int(sizeof...(P)), kParams, &invoke_, {false, false}, {0, 0}}, impl{nullptr, nullptr} {}
+      : OpBase{n, t, N, int(sizeof...(P)), kParams, &invoke_, {false, false}, {0, 0}},
+        impl{nullptr, nullptr},
+        checker(nullptr) {}
 
   Fn get(Device d) const {
     Fn f = impl[static_cast<int>(d)];
@@ -93,14 +101,15 @@ struct OpTable : OpBase {
 
  private:
   template <size_t... I, size_t... J>
-  static void call_(Fn f, const TensorView* t, ParamSource* const* src, std::index_sequence<I...>,
+  static void call_(Fn check, Fn f, const TensorView* t, ParamSource* const* src, std::index_sequence<I...>,
                     std::index_sequence<J...>) {
     const std::tuple<P...> ps{P::read(*src[J])...};  // braced: read in declaration order
+    if (check) check(t[I]..., std::get<J>(ps)...);
     f(t[I]..., std::get<J>(ps)...);
   }
   static void invoke_(const OpBase& op, Device d, const TensorView* t, ParamSource* const* src) {
     const auto& self = static_cast<const OpTable&>(op);
-    call_(self.get(d), t, src, std::make_index_sequence<N>{}, std::index_sequence_for<P...>{});
+    call_(self.checker, self.get(d), t, src, std::make_index_sequence<N>{}, std::index_sequence_for<P...>{});
   }
 };
 
@@ -119,12 +128,21 @@ struct KernelRegistrar {
   }
 };
 
+struct CheckRegistrar {
+  template <int N, class... P>
+  CheckRegistrar(OpTable<N, P...>& table, typename OpTable<N, P...>::Fn f) {
+    table.checker = f;
+  }
+};
+
 #define TL_CAT_(a, b) a##b
 #define TL_CAT(a, b) TL_CAT_(a, b)
 
 #define TL_OP(op, tensor_names, ...)                                                               \
   inline ::tl::OpTable<::tl::count_names(tensor_names), ##__VA_ARGS__> op##_op{#op, tensor_names}; \
   inline const ::tl::OpRegistrar op##_op_registrar_{op##_op};
+
+#define TL_OP_CHECK(op, fn) inline const ::tl::CheckRegistrar op##_check_registrar_{op##_op, fn};
 
 #define TL_REGISTER_KERNEL(table, device, fn, dtypes) \
   static const ::tl::KernelRegistrar TL_CAT(tl_kernel_reg_, __LINE__)(::tl::table, ::tl::Device::device, fn, dtypes)

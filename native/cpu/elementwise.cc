@@ -1,4 +1,4 @@
-// native/cpu/elementwise.cc — CPU kernels: strided copy/cast, fill, broadcasting binary ops,
+// native/cpu/elementwise.cc — CPU kernels: strided copy/cast, fill, arange, broadcasting binary ops,
 // unary ops and their backward. Contiguous fast paths; general N-d strided iteration otherwise.
 #include <cmath>
 #include <cstring>
@@ -92,6 +92,27 @@ void fill_cpu(const TensorView& out, const FillParams& p) {
 }
 
 TL_REGISTER_KERNEL(fill_op, CPU, fill_cpu, kAllTypes);
+
+// start + i * step with the product rounded before the sum (no fused multiply-add, whatever
+// -ffp-contract says): the values JavaScript's start + i * step gives, on both devices.
+template <typename T>
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("fp-contract=off")))
+#endif
+void arange_typed(T* o, int64_t n, double start, double step) {
+  TL_PAR_FOR(
+      n > kParallelGrain, for (int64_t i = 0; i < n; ++i) {
+        const double prod = static_cast<double>(i) * step;
+        o[i] = static_cast<T>(start + prod);
+      });
+}
+void arange_cpu(const TensorView& out, const ArangeParams& p) {
+  dispatch_all("arange", out.dtype, [&](auto z) {
+    using T = decltype(z);
+    arange_typed<T>(out.ptr<T>(), out.numel(), p.start, p.step);
+  });
+}
+TL_REGISTER_KERNEL(arange_op, CPU, arange_cpu, kAllTypes);
 
 template <typename T>
 inline T apply_binary(BinaryOp op, T a, T b) {

@@ -1,8 +1,10 @@
 // native/cpu/reduce.cc — reductions over the middle axis of x viewed as [outer, r, inner]:
 // sum, mean, max, min (values) and argmax/argmin (int64 indices, first occurrence wins, NaN wins
-// as in PyTorch). Accumulates in double for float32 so sums over large r stay accurate.
+// as in PyTorch). Accumulates in double for float32 so sums over large r stay accurate; integer sums
+// accumulate in int64 and are written as int64 (the declaration in native/ops/reduce.h).
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include "core/dispatch.h"
 #include "ops/reduce.h"
 #include "core/parallel.h"
@@ -26,7 +28,10 @@ void reduce_typed(ReduceOp op, const T* x, int64_t outer, int64_t r, int64_t inn
             Acc<T> acc = 0;
             for (int64_t k = 0; k < r; ++k) acc += base[k * inner];
             if (op == ReduceOp::Mean) acc = r ? acc / Acc<T>(r) : Acc<T>(0);
-            static_cast<T*>(outp)[oi] = static_cast<T>(acc);
+            if constexpr (std::is_floating_point<T>::value)
+              static_cast<T*>(outp)[oi] = static_cast<T>(acc);
+            else
+              static_cast<int64_t*>(outp)[oi] = acc;  // integer sums are int64
             break;
           }
           case ReduceOp::Max:

@@ -1,5 +1,5 @@
 // native/cuda/elementwise.cu — CUDA kernels for copy_strided (strided copy with dtype conversion),
-// fill, broadcasting binary ops (arithmetic, pow, maximum/minimum, comparisons -> uint8), unary ops
+// fill, arange, broadcasting binary ops (arithmetic, pow, maximum/minimum, comparisons -> uint8), unary ops
 // and their backward. Same op names, signatures and semantics as native/cpu/elementwise.cc:
 //  * dtypes as the CPU: copy/fill/binary on all five storage dtypes, unary on f32/f64 (and int64
 //    for neg/abs/relu/add/mul/rsub), unary_backward on f32/f64; the same "does not support dtype"
@@ -237,6 +237,26 @@ void fill_cuda(const TensorView& out, const FillParams& p) {
   });
 }
 TL_REGISTER_KERNEL(fill_op, CUDA, fill_cuda, kAllTypes);
+
+// ---- arange --------------------------------------------------------------------------------------
+// start + i * step with the product rounded before the sum (__dmul_rn / __dadd_rn are never fused),
+// converted as the CPU converts: the CPU kernel's values exactly.
+template <typename T>
+__global__ void arange_kernel(T* __restrict__ o, int64_t n, double start, double step) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(blockDim.x) * gridDim.x)
+    o[i] = Conv<T>::from(__dadd_rn(start, __dmul_rn(static_cast<double>(i), step)));
+}
+void arange_cuda(const TensorView& out, const ArangeParams& p) {
+  require_cuda("arange", {&out});
+  const int64_t n = out.numel();
+  if (n == 0) return;
+  dispatch_all("arange", out.dtype, [&](auto z) {
+    using T = decltype(z);
+    arange_kernel<T><<<cuda::blocks_for(n, kThreads), kThreads, 0, cuda::stream()>>>(out.ptr<T>(), n, p.start, p.step);
+    TL_CUDA_LAUNCH_CHECK("arange");
+  });
+}
+TL_REGISTER_KERNEL(arange_op, CUDA, arange_cuda, kAllTypes);
 
 // ---- binary --------------------------------------------------------------------------------------
 // pow as the CPU: std::pow on the operands (integers go through double and are converted back).

@@ -12,7 +12,8 @@
 // values and integer sums are therefore bit-identical to the CPU, floating sums differ from the
 // CPU's sequential order only by rounding (float32 results are almost always identical, since both
 // accumulate in double).
-// r == 0: sum/mean give 0 as the CPU; max/min/argmax/argmin give 0 (the CPU reads out of bounds).
+// Integer sums accumulate in int64 and are written as int64 (kWriteSum on an integer T), as the CPU.
+// r == 0: sum/mean give 0 as the CPU; max/min/argmax/argmin are refused by the op's checker.
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
@@ -145,7 +146,10 @@ __global__ void __launch_bounds__(kThreads)
           if constexpr (KIND == kSum) {
             Acc<T> a = s.v;
             if (mode == kWriteMean) a = r_total ? a / Acc<T>(r_total) : Acc<T>(0);
-            static_cast<T*>(dst)[q] = static_cast<T>(a);
+            if constexpr (std::is_floating_point<T>::value)
+              static_cast<T*>(dst)[q] = static_cast<T>(a);
+            else
+              static_cast<int64_t*>(dst)[q] = a;  // integer sums are int64
           }
           break;
         case kWriteValue:

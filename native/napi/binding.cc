@@ -15,8 +15,10 @@
 #include <omp.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <new>
@@ -38,8 +40,16 @@ struct OpExport {
   std::string signature;  // "maxPool2dForward(input, out, indices, Pool2dParams)"
 };
 
+// Live storages and their bytes per device (0 CPU, 1 CUDA) in one environment: torch.memory().
+// Shared with every storage, so one finalized after its environment's data is gone still counts.
+struct LiveCounters {
+  std::atomic<int64_t> count[2] = {{0}, {0}};
+  std::atomic<int64_t> bytes[2] = {{0}, {0}};
+};
+
 struct AddonData {
   Napi::FunctionReference storage_ctor;
+  std::shared_ptr<LiveCounters> live = std::make_shared<LiveCounters>();
   Napi::FunctionReference error_factory;
   std::vector<std::unique_ptr<OpExport>> ops;
 };
@@ -81,134 +91,243 @@ Napi::Value guarded(const Napi::CallbackInfo& info) {
 }
 
 // ---- Storage: an owned block of device memory -----------------------------------------------
-class Storage : public Napi::ObjectWrap<Storage> {
+// A JS `Storage` object wraps one Storage (napi_wrap, runtime-owned reference). Its memory is freed
+// by free() (dispose) or, for a storage nobody disposed, by a basic finalizer that runs during
+// garbage collection itself: the addon is built with NAPI_EXPERIMENTAL, under which Node-API calls
+// finalizers synchronously from the collector instead of on a later event-loop turn, so a
+// synchronous loop that drops its tensors gets their memory back at the next GC. Every byte is
+// reported to V8 (napi_adjust_external_memory) while it is held, so native memory drives GC.
+// Live storages and bytes are counted per environment (LiveCounters: torch.memory()).
+class Storage {
  public:
-  static Napi::Function Init(Napi::Env env) {
-    return DefineClass(
-        env, "Storage",
-        {InstanceMethod<&Storage::Free>("free"), InstanceMethod<&Storage::Read>("read"),
-         InstanceMethod<&Storage::Write>("write"), InstanceAccessor<&Storage::Nbytes>("nbytes"),
-         InstanceAccessor<&Storage::Disposed>("disposed"), InstanceAccessor<&Storage::DeviceCode>("device")});
+  Storage(DType dt, Device dev, void* data, size_t bytes, std::shared_ptr<LiveCounters> live)
+      : data_(data), bytes_(bytes), dtype_(dt), device_(dev), live_(std::move(live)) {
+    live_->count[static_cast<int>(device_)]++;
+    live_->bytes[static_cast<int>(device_)] += static_cast<int64_t>(bytes_);
   }
-  // new Storage(dtype, numel, device, zero)
-  explicit Storage(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Storage>(info) {
-    Napi::Env env = info.Env();
-    if (info.Length() < 4 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber())
-      throw_js(env, ErrorCode::ArgType, "torchlet: Storage(dtype, numel, device, zero) expects numbers");
-    const int32_t dt = info[0].As<Napi::Number>().Int32Value(), dev = info[2].As<Napi::Number>().Int32Value();
-    if (dt < 0 || dt > 4) throw_js(env, ErrorCode::ArgType, "torchlet: internal: invalid dtype code");
-    if (dev != 0 && dev != 1) throw_js(env, ErrorCode::ArgType, "torchlet: internal: invalid device code");
-    dtype_ = static_cast<DType>(dt);
-    device_ = static_cast<Device>(dev);
-    double n = info[1].As<Napi::Number>().DoubleValue();
-    if (!(n >= 0) || n > 9.0e15) throw_js(env, ErrorCode::ArgType, "torchlet: invalid element count");
-    bytes_ = static_cast<size_t>(n) * dtype_size(dtype_);
-    const bool zero = info[3].ToBoolean();
-    if (device_ == Device::CUDA) {
-      std::string why;
-      if (cuda_device_count(&why) == 0) throw_js(env, ErrorCode::NoCuda, "torchlet: CUDA is not available: " + why);
-      // The constructor is not wrapped by guarded(): turn tl::Error into a JS error here.
-      try {
-        data_ = cuda_storage_alloc(bytes_);
-        if (zero) cuda_zero(data_, bytes_);
-      } catch (const Error& e) {
-        if (data_) cuda_storage_free(data_, bytes_);
-        data_ = nullptr;
-        throw_js(env, e.code, e.what());
-      }
-    } else {
-      data_ = host_alloc(bytes_);
-      if (!data_)
-        throw_js(env, ErrorCode::OutOfMemory,
-                 "torchlet: out of host memory allocating " + std::to_string(bytes_) + " bytes");
-      if (zero && bytes_) std::memset(data_, 0, bytes_);
-    }
-    Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes_));
-    env_ = env;
-  }
-  ~Storage() override { Release(); }
+  ~Storage() { Release(nullptr); }
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
 
   void* data() const { return data_; }
   DType dtype() const { return dtype_; }
   Device device() const { return device_; }
   size_t bytes() const { return bytes_; }
 
- private:
-  void Release() {
-    if (data_) {
-      if (device_ == Device::CUDA)
+  // Frees the memory (once) and gives its bytes back in V8's external-memory count (when env is
+  // given: allowed during GC, napi_adjust_external_memory takes a basic env). Never throws.
+  void Release(node_api_basic_env env) noexcept {
+    if (!data_) return;
+    if (device_ == Device::CUDA) {
+      try {
         cuda_storage_free(data_, bytes_);  // back to the cache; later work on the stream is ordered after
-      else
-        host_free(data_, bytes_);
-      data_ = nullptr;
-      if (env_) Napi::MemoryManagement::AdjustExternalMemory(env_, -static_cast<int64_t>(bytes_));
+      } catch (...) {}
+    } else {
+      host_free(data_, bytes_);
     }
+    data_ = nullptr;
+    live_->count[static_cast<int>(device_)]--;
+    live_->bytes[static_cast<int>(device_)] -= static_cast<int64_t>(bytes_);
+    int64_t unused;
+    if (env) napi_adjust_external_memory(env, -static_cast<int64_t>(bytes_), &unused);
   }
-  Napi::Value Free(const Napi::CallbackInfo& info) {
-    Release();
-    return info.Env().Undefined();
-  }
-  Napi::Value Nbytes(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), double(bytes_)); }
-  Napi::Value Disposed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), data_ == nullptr); }
-  Napi::Value DeviceCode(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), static_cast<int>(device_));
-  }
-  // Copies bytes between this storage's memory and host memory, whichever device it is on;
-  // tl::Error becomes a JS error (these methods are not wrapped by guarded()).
-  void CopyOut(Napi::Env env, void* host, size_t from, size_t n) const {
-    if (device_ == Device::CPU) {
-      std::memcpy(host, static_cast<const char*>(data_) + from, n);
-      return;
-    }
-    try {
-      cuda_copy(host, Device::CPU, static_cast<const char*>(data_) + from, Device::CUDA, n);  // synchronises
-    } catch (const Error& e) {
-      throw_js(env, e.code, e.what());
-    }
-  }
-  void CopyIn(Napi::Env env, size_t to, const void* host, size_t n) {
-    if (device_ == Device::CPU) {
-      std::memcpy(static_cast<char*>(data_) + to, host, n);
-      return;
-    }
-    try {
-      cuda_copy(static_cast<char*>(data_) + to, Device::CUDA, host, Device::CPU, n);  // host bytes staged on return
-    } catch (const Error& e) {
-      throw_js(env, e.code, e.what());
-    }
-  }
-  // read(offsetElems, count) -> ArrayBuffer copy
-  Napi::Value Read(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (!data_) throw_js(env, ErrorCode::Disposed, "torchlet: tensor was disposed");
-    size_t es = dtype_size(dtype_);
-    size_t off = static_cast<size_t>(info[0].As<Napi::Number>().DoubleValue());
-    size_t cnt = static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue());
-    if ((off + cnt) * es > bytes_) throw_js(env, ErrorCode::InvalidArg, "torchlet: read out of bounds");
-    Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, cnt * es);
-    if (cnt) CopyOut(env, ab.Data(), off * es, cnt * es);
-    return ab;
-  }
-  // write(typedArray, offsetElems)
-  Napi::Value Write(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    if (!data_) throw_js(env, ErrorCode::Disposed, "torchlet: tensor was disposed");
-    if (!info[0].IsTypedArray()) throw_js(env, ErrorCode::ArgType, "torchlet: write expects a typed array");
-    Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
-    size_t off = static_cast<size_t>(info[1].As<Napi::Number>().DoubleValue()) * dtype_size(dtype_);
-    size_t n = ta.ByteLength();
-    if (off + n > bytes_) throw_js(env, ErrorCode::InvalidArg, "torchlet: write out of bounds");
-    const char* src = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-    if (n) CopyIn(env, off, src, n);
-    return env.Undefined();
+  // The basic finalizer: runs during GC (or at environment teardown); touches no JS.
+  static void Finalize(node_api_basic_env env, void* data, void*) {
+    Storage* s = static_cast<Storage*>(data);
+    s->Release(env);
+    delete s;
   }
 
-  void* data_ = nullptr;
-  size_t bytes_ = 0;
-  DType dtype_ = DType::F32;
-  Device device_ = Device::CPU;
-  napi_env env_ = nullptr;
+ private:
+  void* data_;
+  size_t bytes_;
+  DType dtype_;
+  Device device_;
+  std::shared_ptr<LiveCounters> live_;
 };
+
+// Raw Node-API callback around a node-addon-api style function: C++ exceptions become JS ones.
+template <Napi::Value (*F)(const Napi::CallbackInfo&)>
+napi_value raw_callback(napi_env env, napi_callback_info cbinfo) {
+  try {
+    Napi::CallbackInfo info(env, cbinfo);
+    return guard(info.Env(), [&] { return F(info); });
+  } catch (const Napi::Error& e) {
+    e.ThrowAsJavaScriptException();
+    return nullptr;
+  }
+}
+
+// The Storage wrapped by v, or nullptr when v is not a (constructed) Storage object.
+Storage* storage_of(const Napi::Value& v) {
+  if (!v.IsObject()) return nullptr;
+  AddonData* data = v.Env().GetInstanceData<AddonData>();
+  if (!v.As<Napi::Object>().InstanceOf(data->storage_ctor.Value())) return nullptr;
+  void* p = nullptr;
+  if (napi_unwrap(v.Env(), v, &p) != napi_ok) return nullptr;
+  return static_cast<Storage*>(p);
+}
+Storage& this_storage(const Napi::CallbackInfo& info) {
+  Storage* s = storage_of(info.This());
+  if (!s) throw Error(ErrorCode::ArgType, "torchlet: internal: a Storage method called on something else");
+  return *s;
+}
+
+// new Storage(dtype, numel, device, zero)
+Napi::Value StorageNew(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info.IsConstructCall()) throw Error(ErrorCode::ArgType, "torchlet: internal: Storage must be called with new");
+  if (info.Length() < 4 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber())
+    throw Error(ErrorCode::ArgType, "torchlet: Storage(dtype, numel, device, zero) expects numbers");
+  const int32_t dt = info[0].As<Napi::Number>().Int32Value(), dev = info[2].As<Napi::Number>().Int32Value();
+  if (dt < 0 || dt > 4) throw Error(ErrorCode::ArgType, "torchlet: internal: invalid dtype code");
+  if (dev != 0 && dev != 1) throw Error(ErrorCode::ArgType, "torchlet: internal: invalid device code");
+  const DType dtype = static_cast<DType>(dt);
+  const Device device = static_cast<Device>(dev);
+  const double n = info[1].As<Napi::Number>().DoubleValue();
+  if (!(n >= 0) || n != std::floor(n) || n > static_cast<double>(kMaxSize))
+    throw Error(ErrorCode::InvalidArg, "torchlet: invalid element count " + std::to_string(n));
+  const size_t bytes = static_cast<size_t>(n) * dtype_size(dtype);
+  const bool zero = info[3].ToBoolean();
+  void* data = nullptr;
+  if (device == Device::CUDA) {
+    std::string why;
+    if (cuda_device_count(&why) == 0) throw Error(ErrorCode::NoCuda, "torchlet: CUDA is not available: " + why);
+    data = cuda_storage_alloc(bytes);  // tl::Error(OutOfMemory) when the device is full
+    if (zero) {
+      try {
+        cuda_zero(data, bytes);
+      } catch (...) {
+        cuda_storage_free(data, bytes);
+        throw;
+      }
+    }
+  } else {
+    data = host_alloc(bytes);
+    if (!data)
+      throw Error(ErrorCode::OutOfMemory,
+                  "torchlet: out of host memory allocating " + std::to_string(bytes) + " bytes");
+    if (zero && bytes) std::memset(data, 0, bytes);
+  }
+  AddonData* ad = env.GetInstanceData<AddonData>();
+  auto* s = new Storage(dtype, device, data, bytes, ad->live);
+  // result nullptr: the reference is the runtime's, deleted with the object (nothing left per storage)
+  if (napi_wrap(env, info.This(), s, Storage::Finalize, nullptr, nullptr) != napi_ok) {
+    delete s;
+    throw Error(ErrorCode::Internal, "torchlet: internal: napi_wrap failed");
+  }
+  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes));
+  return info.This();
+}
+Napi::Value StorageFree(const Napi::CallbackInfo& info) {
+  this_storage(info).Release(info.Env());
+  return info.Env().Undefined();
+}
+Napi::Value StorageNbytes(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), double(this_storage(info).bytes()));
+}
+Napi::Value StorageDisposed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), this_storage(info).data() == nullptr);
+}
+Napi::Value StorageDevice(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<int>(this_storage(info).device()));
+}
+// A number as JS prints it (integers without a fraction).
+std::string fmt_number(double d) {
+  if (d == std::floor(d) && std::fabs(d) < 1e16) return std::to_string(static_cast<long long>(d));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", d);
+  return buf;
+}
+// A non-negative integer element count or offset argument (a finite double below 2^53).
+size_t count_arg(const Napi::Value& v, const char* what) {
+  const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+  if (!(d >= 0) || d != std::floor(d) || d > static_cast<double>(kMaxSize))
+    throw Error(ErrorCode::InvalidArg, std::string("torchlet: internal: invalid ") + what);
+  return static_cast<size_t>(d);
+}
+// An ArrayBuffer of `bytes` bytes, or a coded error when it cannot be had: V8 treats a failed
+// ArrayBuffer allocation as a fatal error, so the bytes are allocated here and handed over as an
+// external buffer (freed by its finalizer); where Node refuses external buffers, a plain one.
+constexpr size_t kMaxArrayBufferBytes = size_t(8) << 32;  // a typed array of 2^32 8-byte elements
+void free_external(node_api_basic_env, void* data, void*) { std::free(data); }
+Napi::ArrayBuffer new_array_buffer(Napi::Env env, size_t bytes, void** data) {
+  if (bytes > kMaxArrayBufferBytes)
+    throw Error(ErrorCode::OutOfMemory, "torchlet: cannot return " + std::to_string(bytes) +
+                                            " bytes in one ArrayBuffer (the largest JavaScript allows here is " +
+                                            std::to_string(kMaxArrayBufferBytes) + ")");
+  if (bytes >= (size_t(1) << 20)) {
+    void* p = std::malloc(bytes);
+    if (!p)
+      throw Error(ErrorCode::OutOfMemory,
+                  "torchlet: out of host memory allocating " + std::to_string(bytes) + " bytes for an ArrayBuffer");
+    napi_value ab;
+    const napi_status st = napi_create_external_arraybuffer(env, p, bytes, free_external, nullptr, &ab);
+    if (st == napi_ok) {
+      *data = p;
+      return Napi::ArrayBuffer(env, ab);
+    }
+    std::free(p);
+    if (st == napi_pending_exception) throw Napi::Error::New(env);  // e.g. the environment is terminating
+  }
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, bytes);
+  *data = ab.Data();
+  return ab;
+}
+// read(offsetElems, count) -> ArrayBuffer copy (from a CUDA storage: device to host, synchronising)
+Napi::Value StorageRead(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Storage& s = this_storage(info);
+  if (!s.data()) throw Error(ErrorCode::Disposed, "torchlet: tensor was disposed");
+  const size_t es = dtype_size(s.dtype());
+  const size_t off = count_arg(info[0], "read offset"), cnt = count_arg(info[1], "read count");
+  if (off > s.bytes() / es || cnt > s.bytes() / es - off)
+    throw Error(ErrorCode::InvalidArg, "torchlet: read out of bounds");
+  void* dst = nullptr;
+  Napi::ArrayBuffer ab = new_array_buffer(env, cnt * es, &dst);
+  if (!cnt) return ab;
+  const char* src = static_cast<const char*>(s.data()) + off * es;
+  if (s.device() == Device::CPU)
+    std::memcpy(dst, src, cnt * es);
+  else
+    cuda_copy(dst, Device::CPU, src, Device::CUDA, cnt * es);  // synchronises
+  return ab;
+}
+// write(typedArray, offsetElems)
+Napi::Value StorageWrite(const Napi::CallbackInfo& info) {
+  Storage& s = this_storage(info);
+  if (!s.data()) throw Error(ErrorCode::Disposed, "torchlet: tensor was disposed");
+  if (!info[0].IsTypedArray()) throw Error(ErrorCode::ArgType, "torchlet: write expects a typed array");
+  Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
+  const size_t off = count_arg(info[1], "write offset");
+  const size_t n = ta.ByteLength();
+  if (off > s.bytes() / dtype_size(s.dtype()) || n > s.bytes() - off * dtype_size(s.dtype()))
+    throw Error(ErrorCode::InvalidArg, "torchlet: write out of bounds");
+  const char* src = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  char* dst = static_cast<char*>(s.data()) + off * dtype_size(s.dtype());
+  if (!n) return info.Env().Undefined();
+  if (s.device() == Device::CPU)
+    std::memcpy(dst, src, n);
+  else
+    cuda_copy(dst, Device::CUDA, src, Device::CPU, n);  // host bytes staged on return
+  return info.Env().Undefined();
+}
+Napi::Function DefineStorage(Napi::Env env) {
+  const napi_property_attributes m = napi_default_method;
+  const napi_property_descriptor props[] = {
+      {"free", nullptr, raw_callback<StorageFree>, nullptr, nullptr, nullptr, m, nullptr},
+      {"read", nullptr, raw_callback<StorageRead>, nullptr, nullptr, nullptr, m, nullptr},
+      {"write", nullptr, raw_callback<StorageWrite>, nullptr, nullptr, nullptr, m, nullptr},
+      {"nbytes", nullptr, nullptr, raw_callback<StorageNbytes>, nullptr, nullptr, napi_default, nullptr},
+      {"disposed", nullptr, nullptr, raw_callback<StorageDisposed>, nullptr, nullptr, napi_default, nullptr},
+      {"device", nullptr, nullptr, raw_callback<StorageDevice>, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_value cls;
+  if (napi_define_class(env, "Storage", NAPI_AUTO_LENGTH, raw_callback<StorageNew>, nullptr,
+                        sizeof(props) / sizeof(props[0]), props, &cls) != napi_ok)
+    throw Napi::Error::New(env, "torchlet: internal: napi_define_class(Storage) failed");
+  return Napi::Function(env, cls);
+}
 
 // ---- the generic op call -----------------------------------------------------------------------
 // A parameter struct read from one JS object (see schema.h's ParamSource).
@@ -312,11 +431,9 @@ TensorView tensor_arg(const OpExport& op, size_t i, const Napi::Value& v) {
   if (!v.IsArray()) fail(ErrorCode::ArgType, "expects [storage, offset, shape]");
   Napi::Array a = v.As<Napi::Array>();
   Napi::Value sv = a.Get(0u), ov = a.Get(1u), shv = a.Get(2u);
-  AddonData* data = v.Env().GetInstanceData<AddonData>();
-  if (a.Length() != 3 || !sv.IsObject() || !sv.As<Napi::Object>().InstanceOf(data->storage_ctor.Value()) ||
-      !ov.IsNumber() || !shv.IsArray())
+  Storage* s = storage_of(sv);
+  if (a.Length() != 3 || !s || !ov.IsNumber() || !shv.IsArray())
     fail(ErrorCode::ArgType, "expects [storage, offset, shape]");
-  Storage* s = Storage::Unwrap(sv.As<Napi::Object>());
   if (!s->data()) fail(ErrorCode::Disposed, "was given a tensor that was already disposed");
   const double off = ov.As<Napi::Number>().DoubleValue();
   if (!(off >= 0) || off != std::floor(off)) fail(ErrorCode::InvalidArg, "expects a non-negative integer offset");
@@ -453,11 +570,9 @@ Napi::Value CallPacked(const Napi::CallbackInfo& info) {
           if (!op.optional[i] || !(sv.IsNull() || sv.IsUndefined())) throw Repack{};
           continue;
         }
-        if (!(off >= 0) || off != std::floor(off) || !sv.IsObject() ||
-            !sv.As<Napi::Object>().InstanceOf(data->storage_ctor.Value()))
-          throw Repack{};
-        Storage* st = Storage::Unwrap(sv.As<Napi::Object>());
-        if (!st->data() || pos >= n) throw Repack{};
+        if (!(off >= 0) || off != std::floor(off)) throw Repack{};
+        Storage* st = storage_of(sv);
+        if (!st || !st->data() || pos >= n) throw Repack{};
         const double rank = v[pos++];
         if (!(rank >= 0) || rank > 16 || pos + static_cast<size_t>(rank) > n) throw Repack{};
         TensorView& t = ts[i];
@@ -591,20 +706,17 @@ Napi::Value SetErrorFactory(const Napi::CallbackInfo& info) {
 // D2H synchronises; H2D and D2D are asynchronous).
 Napi::Value CopyDevice(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 5 || !info[0].IsObject() || !info[2].IsObject())
+  Storage* src = info.Length() == 5 ? storage_of(info[0]) : nullptr;
+  Storage* dst = info.Length() == 5 ? storage_of(info[2]) : nullptr;
+  if (!src || !dst)
     throw_js(env, ErrorCode::ArgType, "torchlet: internal: copyDevice(src, srcOffset, dst, dstOffset, count)");
-  Storage* src = Storage::Unwrap(info[0].As<Napi::Object>());
-  Storage* dst = Storage::Unwrap(info[2].As<Napi::Object>());
   if (!src->data() || !dst->data())
     throw_js(env, ErrorCode::Disposed, "torchlet: a tensor passed to a copy was already disposed");
   if (src->dtype() != dst->dtype())
     throw_js(env, ErrorCode::InvalidArg, "torchlet: internal: copyDevice needs equal dtypes");
   const size_t es = dtype_size(src->dtype());
-  const double so = info[1].As<Napi::Number>().DoubleValue(), dof = info[3].As<Napi::Number>().DoubleValue(),
-               cnt = info[4].As<Napi::Number>().DoubleValue();
-  if (!(so >= 0) || !(dof >= 0) || !(cnt >= 0))
-    throw_js(env, ErrorCode::InvalidArg, "torchlet: internal: copyDevice: negative offset or count");
-  const size_t sb = static_cast<size_t>(so) * es, db = static_cast<size_t>(dof) * es, n = static_cast<size_t>(cnt) * es;
+  const size_t sb = count_arg(info[1], "copyDevice offset") * es, db = count_arg(info[3], "copyDevice offset") * es,
+               n = count_arg(info[4], "copyDevice count") * es;
   if (sb + n > src->bytes() || db + n > dst->bytes())
     throw_js(env, ErrorCode::InvalidArg, "torchlet: internal: copyDevice out of bounds");
   if (!n) return env.Undefined();
@@ -641,15 +753,34 @@ Napi::Value CudaMemory(const Napi::CallbackInfo& info) {
 Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), omp_get_max_threads());
 }
+// The most OpenMP threads setNumThreads accepts: 4 per processor this process may run on, and 1024.
+// More only costs memory and thread creation, which libgomp treats as fatal when it fails.
+int max_num_threads() {
+  const int procs = omp_get_num_procs();
+  return procs > 0 && procs < 256 ? 4 * procs : 1024;
+}
+Napi::Value MaxNumThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), max_num_threads()); }
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   if (info.Length() != 1 || !info[0].IsNumber())
     throw_js(info.Env(), ErrorCode::ArgType, "torchlet: setNumThreads(n) expects a number");
   const double n = info[0].As<Napi::Number>().DoubleValue();
-  if (!(n >= 1 && n <= 1024) || n != std::floor(n))
+  const int max = max_num_threads();
+  if (!(n >= 1 && n <= max) || n != std::floor(n))
     throw_js(info.Env(), ErrorCode::InvalidArg,
-             "torchlet: Expected an integer in [1, 1024] for numThreads but received " + std::to_string(n));
+             "torchlet: Expected an integer in [1, " + std::to_string(max) + "] for n but received " + fmt_number(n));
   omp_set_num_threads(static_cast<int>(n));
   return info.Env().Undefined();
+}
+// storageStats() -> [cpuStorages, cpuBytes, cudaStorages, cudaBytes]: live storages in this environment
+Napi::Value StorageStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const LiveCounters& c = *env.GetInstanceData<AddonData>()->live;
+  Napi::Array a = Napi::Array::New(env, 4);
+  for (uint32_t d = 0; d < 2; ++d) {
+    a.Set(2 * d, double(c.count[d].load()));
+    a.Set(2 * d + 1, double(c.bytes[d].load()));
+  }
+  return a;
 }
 Napi::Value HostCache(const Napi::CallbackInfo& info) {
   if (info.Length() > 0 && info[0].ToBoolean()) host_empty_cache();
@@ -672,7 +803,7 @@ Napi::Value CudaInfo(const Napi::CallbackInfo& info) {
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  Napi::Function storage = Storage::Init(env);
+  Napi::Function storage = DefineStorage(env);
   auto* data = new AddonData();
   data->storage_ctor = Napi::Persistent(storage);
   env.SetInstanceData<AddonData>(data);  // freed by Node when this environment goes away
@@ -718,8 +849,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   EXPORT("setErrorFactory", SetErrorFactory);
   EXPORT("getNumThreads", GetNumThreads);
   EXPORT("setNumThreads", SetNumThreads);
+  EXPORT("maxNumThreads", MaxNumThreads);
   EXPORT("cudaInfo", CudaInfo);
   EXPORT("hostCache", HostCache);
+  EXPORT("storageStats", StorageStats);
   EXPORT("hostSystemAllocs", HostSystemAllocs);
   EXPORT("copyDevice", CopyDevice);
   EXPORT("cudaSynchronize", CudaSynchronize);

@@ -9,6 +9,7 @@
 //  Backward: gradInput = gradOutput * (keep ? scale : 0) (scale 1 / (1 - p), or a for Alpha).
 // The callers handle p == 0 (identity) and p == 1 (no draw).
 #pragma once
+#include "core/check.h"
 #include "core/registry.h"
 
 namespace tl {
@@ -31,5 +32,13 @@ TL_ENUM(DropoutKind, TL_DROPOUT_KINDS)
 TL_PARAMS(DropoutParams, TL_DROPOUT_FIELDS)
 TL_OP(dropout_forward, "input, out", DropoutParams)
 TL_OP(dropout_backward, "gradOutput, gradInput", DropoutParams)
+inline void check_dropout_forward(const TensorView& x, const TensorView& out, const DropoutParams&) {
+  check_like("dropout_forward", "out", out, "input", x);
+}
+TL_OP_CHECK(dropout_forward, check_dropout_forward)
+inline void check_dropout_backward(const TensorView& g, const TensorView& dx, const DropoutParams&) {
+  check_like("dropout_backward", "gradInput", dx, "gradOutput", g);
+}
+TL_OP_CHECK(dropout_backward, check_dropout_backward)
 
 }  // namespace tl

@@ -3,6 +3,7 @@
 // unary ops and their backward. Buffers are contiguous unless the parameters carry strides; a strided
 // operand is passed as [storage, offset, [span]] (span: the elements its strides reach).
 #pragma once
+#include "core/check.h"
 #include "core/registry.h"
 
 namespace tl {
@@ -17,6 +18,14 @@ namespace tl {
 // clang-format on
 TL_PARAMS(CopyStridedParams, TL_COPY_STRIDED_FIELDS)
 TL_OP(copy_strided, "src, out", CopyStridedParams)
+inline void check_copy_strided(const TensorView& src, const TensorView& out, const CopyStridedParams& p) {
+  check_strided("copy_strided", "src", src, p.shape, p.src_strides);
+  if (p.out_strides.empty())
+    check_numel("copy_strided", "out", out, checked_numel("copy_strided", p.shape));
+  else
+    check_strided("copy_strided", "out", out, p.shape, p.out_strides);
+}
+TL_OP_CHECK(copy_strided, check_copy_strided)
 
 // clang-format off
 #define TL_FILL_FIELDS(X) \
@@ -24,6 +33,12 @@ TL_OP(copy_strided, "src, out", CopyStridedParams)
 // clang-format on
 TL_PARAMS(FillParams, TL_FILL_FIELDS)
 TL_OP(fill, "out", FillParams)
+
+// out[i] = start + i * step, computed in double (the product rounded, then the sum: never fused),
+// then converted to out's dtype as a cast does: torch.arange without a JS array.
+#define TL_ARANGE_FIELDS(X) X(double, start, -kAnyNumber, kAnyNumber) X(double, step, -kAnyNumber, kAnyNumber)
+TL_PARAMS(ArangeParams, TL_ARANGE_FIELDS)
+TL_OP(arange, "out", ArangeParams)
 
 // clang-format off
 #define TL_BINARY_OPS(E) \
@@ -40,6 +55,14 @@ TL_ENUM(BinaryOp, TL_BINARY_OPS)
 // clang-format on
 TL_PARAMS(BinaryParams, TL_BINARY_FIELDS)
 TL_OP(binary, "input, other, out", BinaryParams)
+// input and other are strided windows read over out's shape; out is contiguous (uint8 for comparisons).
+inline void check_binary(const TensorView& a, const TensorView& b, const TensorView& out, const BinaryParams& p) {
+  check_dtype("binary", "other", b, a.dtype);
+  check_dtype("binary", "out", out, p.op >= BinaryOp::Eq && p.op <= BinaryOp::Ge ? DType::U8 : a.dtype);
+  check_strided("binary", "input", a, out.shape, p.input_strides);
+  check_strided("binary", "other", b, out.shape, p.other_strides);
+}
+TL_OP_CHECK(binary, check_binary)
 
 // clang-format off
 #define TL_UNARY_OPS(E) \
@@ -54,6 +77,10 @@ TL_ENUM(UnaryOp, TL_UNARY_OPS)
 // clang-format on
 TL_PARAMS(UnaryParams, TL_UNARY_FIELDS)
 TL_OP(unary, "input, out", UnaryParams)
+inline void check_unary(const TensorView& a, const TensorView& out, const UnaryParams&) {
+  check_like("unary", "out", out, "input", a);
+}
+TL_OP_CHECK(unary, check_unary)
 
 // clang-format off
 #define TL_UNARY_BACKWARD_OPS(E) \
@@ -67,5 +94,11 @@ TL_ENUM(UnaryBackwardOp, TL_UNARY_BACKWARD_OPS)
 // clang-format on
 TL_PARAMS(UnaryBackwardParams, TL_UNARY_BACKWARD_FIELDS)
 TL_OP(unary_backward, "input, gradOutput, gradInput", UnaryBackwardParams)
+inline void check_unary_backward(const TensorView& t, const TensorView& dy, const TensorView& dx,
+                                 const UnaryBackwardParams&) {
+  check_like("unary_backward", "gradOutput", dy, "input", t);
+  check_like("unary_backward", "gradInput", dx, "input", t);
+}
+TL_OP_CHECK(unary_backward, check_unary_backward)
 
 }  // namespace tl

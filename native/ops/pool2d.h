@@ -1,6 +1,7 @@
 // native/ops/pool2d.h — declarations of the 2-D pooling ops (kernels: native/cpu/pool2d.cc,
 // native/cuda/pool2d.cu).
 #pragma once
+#include "core/check.h"
 #include "core/registry.h"
 
 namespace tl {
@@ -21,11 +22,41 @@ namespace tl {
 // clang-format on
 TL_PARAMS(Plane2dParams, TL_PLANE2D_FIELDS)
 TL_PARAMS(Pool2dParams, TL_POOL2D_FIELDS)
+
+// Checker helpers: t holds N*C planes of h x w elements; an index (or tap) tensor of dtype d has as
+// many elements as the planes it indexes for.
+inline void check_planes(const char* op, const char* name, const TensorView& t, int64_t N, int64_t C, int64_t h,
+                         int64_t w) {
+  check_numel(op, name, t, checked_mul(op, checked_mul(op, N, C), checked_mul(op, h, w)));
+}
+template <class P>
+inline void check_in_out(const char* op, const TensorView& in, const char* in_name, const TensorView& out,
+                         const char* out_name, const P& p) {
+  check_planes(op, in_name, in, p.N, p.C, p.H, p.W);
+  check_planes(op, out_name, out, p.N, p.C, p.OH, p.OW);
+  check_dtype(op, out_name, out, in.dtype);
+}
+inline void check_index_planes(const char* op, const char* name, const TensorView& t, DType d, const TensorView& like) {
+  check_dtype(op, name, t, d);
+  check_numel(op, name, t, like.numel());
+}
 // out = max over each window; indices (int64) = flat h*W+w index of the max in its input plane
 // (optional on the CPU, for inference; required on CUDA).
 TL_OP(max_pool2d_forward, "input, out, indices?", Pool2dParams)
+inline void check_max_pool2d_forward(const TensorView& x, const TensorView& y, const TensorView& idx,
+                                     const Pool2dParams& p) {
+  check_in_out("max_pool2d_forward", x, "input", y, "out", p);
+  if (idx.data) check_index_planes("max_pool2d_forward", "indices", idx, DType::I64, y);
+}
+TL_OP_CHECK(max_pool2d_forward, check_max_pool2d_forward)
 // gradInput (zeroed by the kernel) += gradOutput scattered through indices.
 TL_OP(max_pool2d_backward, "gradOutput, indices, gradInput", Pool2dParams)
+inline void check_max_pool2d_backward(const TensorView& dy, const TensorView& idx, const TensorView& dx,
+                                      const Pool2dParams& p) {
+  check_in_out("max_pool2d_backward", dx, "gradInput", dy, "gradOutput", p);
+  check_index_planes("max_pool2d_backward", "indices", idx, DType::I64, dy);
+}
+TL_OP_CHECK(max_pool2d_backward, check_max_pool2d_backward)
 
 // Fused relu + max pooling over non-overlapping windows (kh == sh, kw == sw, no padding, dilation 1;
 // windows cover rows [0, OH*kh) and columns [0, OW*kw)): out = max_pool2d(relu(x)) =
@@ -34,6 +65,26 @@ TL_OP(max_pool2d_backward, "gradOutput, indices, gradInput", Pool2dParams)
 // tap of windows where !(out <= 0), else 0 — exactly the gradient of max_pool2d(relu(x)).
 TL_OP(relu_max_pool2d_forward, "input, out, tap", Pool2dParams)
 TL_OP(relu_max_pool2d_backward, "gradOutput, output, tap, gradInput", Pool2dParams)
+inline void check_relu_pool_windows(const char* op, const Pool2dParams& p) {
+  if (p.kh != p.sh || p.kw != p.sw || p.ph || p.pw || p.dh != 1 || p.dw != 1 || checked_mul(op, p.OH, p.kh) > p.H ||
+      checked_mul(op, p.OW, p.kw) > p.W)
+    check_fail(ErrorCode::InvalidArg, op, "needs non-overlapping, unpadded windows inside the input");
+}
+inline void check_relu_max_pool2d_forward(const TensorView& x, const TensorView& y, const TensorView& tap,
+                                          const Pool2dParams& p) {
+  check_relu_pool_windows("relu_max_pool2d_forward", p);
+  check_in_out("relu_max_pool2d_forward", x, "input", y, "out", p);
+  check_index_planes("relu_max_pool2d_forward", "tap", tap, DType::U8, y);
+}
+TL_OP_CHECK(relu_max_pool2d_forward, check_relu_max_pool2d_forward)
+inline void check_relu_max_pool2d_backward(const TensorView& dy, const TensorView& y, const TensorView& tap,
+                                           const TensorView& dx, const Pool2dParams& p) {
+  check_relu_pool_windows("relu_max_pool2d_backward", p);
+  check_in_out("relu_max_pool2d_backward", dx, "gradInput", dy, "gradOutput", p);
+  check_like("relu_max_pool2d_backward", "output", y, "gradOutput", dy);
+  check_index_planes("relu_max_pool2d_backward", "tap", tap, DType::U8, dy);
+}
+TL_OP_CHECK(relu_max_pool2d_backward, check_relu_max_pool2d_backward)
 
 // Average pooling: the window cropped to input+padding gives pool_size; the divisor is
 // divisor_override if > 0, else pool_size (count_include_pad) or the in-input element count.
@@ -45,15 +96,49 @@ TL_OP(relu_max_pool2d_backward, "gradOutput, output, tap, gradInput", Pool2dPara
 TL_PARAMS(AvgPool2dParams, TL_AVG_POOL2D_FIELDS)
 TL_OP(avg_pool2d_forward, "input, out", AvgPool2dParams)
 TL_OP(avg_pool2d_backward, "gradOutput, gradInput", AvgPool2dParams)
+inline void check_avg_pool2d_forward(const TensorView& x, const TensorView& y, const AvgPool2dParams& p) {
+  check_in_out("avg_pool2d_forward", x, "input", y, "out", p);
+}
+TL_OP_CHECK(avg_pool2d_forward, check_avg_pool2d_forward)
+inline void check_avg_pool2d_backward(const TensorView& dy, const TensorView& dx, const AvgPool2dParams& p) {
+  check_in_out("avg_pool2d_backward", dx, "gradInput", dy, "gradOutput", p);
+}
+TL_OP_CHECK(avg_pool2d_backward, check_avg_pool2d_backward)
 
 // Adaptive pooling: output row i covers [floor(i*H/OH), ceil((i+1)*H/OH)) (same for columns).
 TL_OP(adaptive_avg_pool2d_forward, "input, out", Plane2dParams)
 TL_OP(adaptive_avg_pool2d_backward, "gradOutput, gradInput", Plane2dParams)
+inline void check_adaptive_avg_pool2d_forward(const TensorView& x, const TensorView& y, const Plane2dParams& p) {
+  check_in_out("adaptive_avg_pool2d_forward", x, "input", y, "out", p);
+}
+TL_OP_CHECK(adaptive_avg_pool2d_forward, check_adaptive_avg_pool2d_forward)
+inline void check_adaptive_avg_pool2d_backward(const TensorView& dy, const TensorView& dx, const Plane2dParams& p) {
+  check_in_out("adaptive_avg_pool2d_backward", dx, "gradInput", dy, "gradOutput", p);
+}
+TL_OP_CHECK(adaptive_avg_pool2d_backward, check_adaptive_avg_pool2d_backward)
 // indices (int64) = flat h*W+w of the max (a NaN wins); the backward is max_pool2d_backward's scatter.
 TL_OP(adaptive_max_pool2d_forward, "input, out, indices", Plane2dParams)
+inline void check_adaptive_max_pool2d_forward(const TensorView& x, const TensorView& y, const TensorView& idx,
+                                              const Plane2dParams& p) {
+  check_in_out("adaptive_max_pool2d_forward", x, "input", y, "out", p);
+  check_index_planes("adaptive_max_pool2d_forward", "indices", idx, DType::I64, y);
+}
+TL_OP_CHECK(adaptive_max_pool2d_forward, check_adaptive_max_pool2d_forward)
 // Max unpooling: input, indices are [N, C, H, W]; out [N, C, OH, OW] zeroed, then
 // out[plane][indices] = input (indices outside [0, OH*OW) throw). Backward gathers.
 TL_OP(max_unpool2d_forward, "input, indices, out", Plane2dParams)
 TL_OP(max_unpool2d_backward, "gradOutput, indices, gradInput", Plane2dParams)
+inline void check_max_unpool2d_forward(const TensorView& x, const TensorView& idx, const TensorView& y,
+                                       const Plane2dParams& p) {
+  check_in_out("max_unpool2d_forward", x, "input", y, "out", p);
+  check_index_planes("max_unpool2d_forward", "indices", idx, DType::I64, x);
+}
+TL_OP_CHECK(max_unpool2d_forward, check_max_unpool2d_forward)
+inline void check_max_unpool2d_backward(const TensorView& dy, const TensorView& idx, const TensorView& dx,
+                                        const Plane2dParams& p) {
+  check_in_out("max_unpool2d_backward", dx, "gradInput", dy, "gradOutput", p);
+  check_index_planes("max_unpool2d_backward", "indices", idx, DType::I64, dx);
+}
+TL_OP_CHECK(max_unpool2d_backward, check_max_unpool2d_backward)
 
 }  // namespace tl

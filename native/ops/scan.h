@@ -1,5 +1,6 @@
 // native/ops/scan.h — declarations of the scans (kernels: native/cpu/scan.cc, native/cuda/scan.cu).
 #pragma once
+#include "core/check.h"
 #include "core/registry.h"
 
 namespace tl {
@@ -14,5 +15,10 @@ namespace tl {
 // clang-format on
 TL_PARAMS(CumsumParams, TL_CUMSUM_FIELDS)
 TL_OP(cumsum, "input, out", CumsumParams)
+inline void check_cumsum(const TensorView& x, const TensorView& out, const CumsumParams& p) {
+  check_numel("cumsum", "input", x, checked_mul("cumsum", checked_mul("cumsum", p.outer, p.n), p.inner));
+  check_like("cumsum", "out", out, "input", x);
+}
+TL_OP_CHECK(cumsum, check_cumsum)
 
 }  // namespace tl

@@ -18,9 +18,35 @@ describeOp('autograd', ({ device, on, dtypes }) => {
     const rows: ArgErrorRow[] = [
       ['requiresGrad_ on an int64 tensor', () => i64([2]).requiresGrad_(), 'requiresGrad'],
       ['backward() of a non-scalar without gradient', () => leaf([3]).mul(2).backward(), 'gradient'],
+      // the gradient must match the output: before, a [1] gradient for a [3] output reached the
+      // optimizer's native step, which read past its end
+      ['backward(gradient) of another shape', () => leaf([3]).mul(2).backward(f64([1])), 'gradient'],
+      ['backward(gradient) of a broadcastable shape', () => leaf([2, 3]).mul(2).backward(f64([3])), 'gradient'],
+      ['backward(gradient) of another dtype', () => leaf([3]).mul(2).backward(on(torch.zeros([3]))), 'gradient'],
+      ['backward(gradient) not a tensor', () => leaf([3]).mul(2).backward([1, 1, 1] as unknown as Tensor), 'gradient'],
+      [
+        'backward(gradient) disposed',
+        () => {
+          const g = f64([3]);
+          g.dispose();
+          leaf([3]).mul(2).backward(g);
+        },
+        /gradient was disposed/,
+      ],
+      ...(device === 'cpu'
+        ? []
+        : ([['backward(gradient) on another device', () => leaf([3]).mul(2).backward(torch.ones([3], { dtype: 'float64' })), 'gradient']] as ArgErrorRow[])),
     ];
     test.each(rows)('%s', (_name, fn, names) => {
       expectArgError(fn, names);
+    });
+    test('the codes: ERR_TORCHLET_SHAPE and ERR_TORCHLET_DTYPE; nothing was accumulated', () => {
+      const x = leaf([3]);
+      expect(() => x.mul(2).backward(f64([1]))).toThrow(expect.objectContaining({ code: 'ERR_TORCHLET_SHAPE' }));
+      expect(() => x.mul(2).backward(on(torch.zeros([3])))).toThrow(expect.objectContaining({ code: 'ERR_TORCHLET_DTYPE' }));
+      expect(x.grad).toBeNull();
+      x.mul(2).backward(on(torch.ones([3], { dtype: 'float64' })));
+      expect(x.grad!.tolist()).toEqual([2, 2, 2]);
     });
   });
 

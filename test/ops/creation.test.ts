@@ -3,11 +3,13 @@
 // CUDA agreement with the CPU of the fill kernel (full / zeros / ones, every dtype, empty and 0-d
 // shapes) and of dtype casts t.to(dtype) (the copy_strided kernel: every pair of storage dtypes,
 // strided sources, NaN / inf / -0 kept), bit for bit.
+import * as os from 'os';
 import * as torch from '../../lib';
 import type { Tensor, DType } from '../../lib';
 import { describeOp } from '../devices';
 import { expectArgError, ArgErrorRow } from '../helpers';
 import { expectSame, makeTensor, randTensor } from './compare';
+import { TORCH, runChild, describeChild, lastJson } from '../child';
 
 describeOp('creation', ({ device, on, vsCpu }) => {
   describe('argument errors name the argument', () => {
@@ -22,6 +24,12 @@ describeOp('creation', ({ device, on, vsCpu }) => {
       ['arange: step 0', () => torch.arange(0, 5, 0), 'step'],
       ["device 'tpu'", () => torch.zeros([2], { device: 'tpu' }), 'device'],
       ['setNumThreads(0)', () => torch.setNumThreads(0), /for n\b/],
+      ['setNumThreads(1e6)', () => torch.setNumThreads(1e6), /for n\b/],
+      ['setNumThreads(max + 1)', () => torch.setNumThreads(torch.getMaxNumThreads() + 1), /for n\b/],
+      ['setNumThreads(1.5)', () => torch.setNumThreads(1.5), /for n\b/],
+      ['setNumThreads(NaN)', () => torch.setNumThreads(NaN), /for n\b/],
+      ["setNumThreads('2')", () => torch.setNumThreads('2' as unknown as number), /for n\b/],
+      ['setNumThreads(2, 3)', () => (torch.setNumThreads as (...a: number[]) => void)(2, 3), /for setNumThreads\(\)/],
     ];
     test.each(rows)('%s', (_name, fn, names) => {
       expectArgError(fn, names);
@@ -75,5 +83,28 @@ describeOp('creation', ({ device, on, vsCpu }) => {
         expectSame(on(x).to('float32'), x.to('float32'), 'f64 -> f32 specials');
       });
     });
+  });
+});
+
+// The thread count is capped: 4 per processor available to the process, and 1024 (a refused value
+// leaves the count as it was). Before, setNumThreads took anything up to 1024 whatever the machine,
+// and a count the system cannot start threads for aborts the process inside libgomp at the next op.
+describe('setNumThreads', () => {
+  test('the cap is 4 per available processor, at most 1024; the count is kept on refusal', () => {
+    const max = torch.getMaxNumThreads();
+    expect(max).toBe(Math.min(1024, 4 * os.availableParallelism()));
+    const before = torch.getNumThreads();
+    expect(() => torch.setNumThreads(max + 1)).toThrow(expect.objectContaining({ code: 'ERR_TORCHLET_INVALID_ARG' }));
+    expect(torch.getNumThreads()).toBe(before);
+  });
+  test('the largest accepted count runs ops (in a child process)', () => {
+    const r = runChild(`
+      const torch = require(${TORCH});
+      torch.setNumThreads(torch.getMaxNumThreads());
+      const x = torch.randn([512, 512]);
+      console.log(JSON.stringify({ threads: torch.getNumThreads(), ok: Number.isFinite(x.matmul(x).sum().item()) }));
+    `);
+    if (r.status !== 0) throw new Error(describeChild(r));
+    expect(lastJson(r)).toEqual({ threads: torch.getMaxNumThreads(), ok: true });
   });
 });
