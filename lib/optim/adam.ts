@@ -3,7 +3,9 @@
 import { native } from '../binding';
 import { invalidArg, checkOptions } from '../errors';
 import { Tensor } from '../tensor';
-import { Optimizer, Params } from './optimizer';
+import { Optimizer, Params, StateValue } from './optimizer';
+
+const ADAM_STATE = ['step', 'expAvg', 'expAvgSq', 'maxExpAvgSq'];
 
 export interface AdamOptions {
   lr: number;
@@ -30,6 +32,18 @@ export class Adam extends Optimizer<AdamOptions> {
     check(defaults);
     super(params, defaults);
     this.paramGroups.forEach(check);
+  }
+  protected checkGroup(g: AdamOptions): void {
+    check(g);
+  }
+  /** A state entry is empty or {step (an integer >= 0), expAvg, expAvgSq, and maxExpAvgSq with amsgrad}. */
+  protected checkState(where: string, s: Record<string, StateValue>, g: AdamOptions): void {
+    const keys = Object.keys(s);
+    for (const k of keys) if (!ADAM_STATE.includes(k)) invalidArg(`${where}.${k}`, `one of the Adam state entries ${ADAM_STATE.join(', ')}`, k);
+    if (!keys.length) return;
+    if (typeof s.step !== 'number' || !Number.isInteger(s.step) || s.step < 0) invalidArg(`${where}.step`, 'an integer step count >= 0', s.step);
+    for (const k of g.amsgrad ? ['expAvg', 'expAvgSq', 'maxExpAvgSq'] : ['expAvg', 'expAvgSq'])
+      if (!(s[k] instanceof Tensor)) invalidArg(`${where}.${k}`, 'a tensor', s[k]);
   }
   step(): void {
     for (const g of this.paramGroups) {

@@ -3,7 +3,7 @@
 import { native } from '../binding';
 import { invalidArg, checkOptions } from '../errors';
 import { Tensor } from '../tensor';
-import { Optimizer, Params } from './optimizer';
+import { Optimizer, Params, StateValue } from './optimizer';
 
 export interface SGDOptions {
   lr: number;
@@ -19,13 +19,19 @@ export class SGD extends Optimizer<SGDOptions> {
       lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...checkOptions('opts', opts),
     };
     super(params, defaults);
-    for (const g of this.paramGroups) {
-      if (!(g.lr >= 0)) invalidArg('lr', 'a learning rate >= 0', g.lr);
-      if (!(g.momentum >= 0)) invalidArg('momentum', 'a number >= 0', g.momentum);
-      if (!(g.weightDecay >= 0)) invalidArg('weightDecay', 'a number >= 0', g.weightDecay);
-      if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0))
-        invalidArg('nesterov', 'momentum > 0 and zero dampening for Nesterov momentum', g.nesterov);
-    }
+    for (const g of this.paramGroups) this.checkGroup(g);
+  }
+  protected checkGroup(g: SGDOptions): void {
+    if (!(g.lr >= 0)) invalidArg('lr', 'a learning rate >= 0', g.lr);
+    if (!(g.momentum >= 0)) invalidArg('momentum', 'a number >= 0', g.momentum);
+    if (!(g.weightDecay >= 0)) invalidArg('weightDecay', 'a number >= 0', g.weightDecay);
+    if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0))
+      invalidArg('nesterov', 'momentum > 0 and zero dampening for Nesterov momentum', g.nesterov);
+  }
+  /** A state entry is empty or {momentumBuffer}. */
+  protected checkState(where: string, s: Record<string, StateValue>): void {
+    for (const k of Object.keys(s)) if (k !== 'momentumBuffer') invalidArg(`${where}.${k}`, 'the SGD state entry momentumBuffer', k);
+    if ('momentumBuffer' in s && !(s.momentumBuffer instanceof Tensor)) invalidArg(`${where}.momentumBuffer`, 'a tensor', s.momentumBuffer);
   }
   step(): void {
     for (const g of this.paramGroups) {
