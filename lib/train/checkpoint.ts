@@ -189,6 +189,7 @@ export function checkTrainState(st: unknown, fail: (m: string) => never): assert
 
 function describeValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number') return String(v); // NaN, Infinity as such
   try {
     const s = JSON.stringify(v);
     return s === undefined ? String(v) : s.length > 80 ? `${s.slice(0, 77)}...` : s;
