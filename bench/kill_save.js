@@ -29,7 +29,7 @@ const LIB = path.resolve(opt('--lib', path.join(__dirname, '..', 'dist', 'lib'))
 const DATA = opt('--data', '/usr/share/datasets/fashion-mnist');
 
 // ---- the child: one training run (fresh or resumed), as `torchlet train` does it ----
-if (args[0] === '--child') {
+function childMain() {
   const { trainFashionMnist } = require(path.join(LIB, 'train', 'fashion'));
   const out = opt('--out');
   const resume = args.includes('--resume');
@@ -43,17 +43,16 @@ if (args[0] === '--child') {
       process.exit(3);
     },
   );
-  return;
 }
 
 // ---- the parent ----
-const torch = require(LIB);
-const { readTrainState } = require(path.join(LIB, 'train', 'checkpoint'));
+const torch = args[0] === '--child' ? null : require(LIB);
+const { readTrainState } = torch ? require(path.join(LIB, 'train', 'checkpoint')) : {};
 const KILLS = Number(opt('--kills', '50'));
 const EPOCHS = Number(opt('--epochs', '4'));
 let seed = Number(opt('--seed', '1')) >>> 0 || 1;
 const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32); // a seeded LCG: the kill times
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'torchlet-kill-save-'));
+let work = '';
 
 function child(out, resume) {
   const a = [__filename, '--child', '--lib', LIB, '--data', DATA, '--out', out, '--epochs', String(EPOCHS)];
@@ -103,6 +102,7 @@ function fingerprint(dir) {
 }
 
 async function main() {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'torchlet-kill-save-'));
   const t0 = Date.now();
   // the reference: the same run without kills
   const ref = path.join(work, 'reference');
@@ -179,7 +179,9 @@ async function main() {
   process.exit(stats.corrupt || stats.failedResumes || stats.tempFilesLeft || stats.runsDiffering ? 1 : 0);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(2);
-});
+if (args[0] === '--child') childMain();
+else
+  main().catch((e) => {
+    console.error(e);
+    process.exit(2);
+  });

@@ -23,7 +23,6 @@ import { fromBuffer } from './creation';
 
 const TO_ST: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32', int64: 'I64', uint8: 'U8', bool: 'BOOL' };
 const FROM_ST: Record<string, DType> = { F32: 'float32', F64: 'float64', I32: 'int32', I64: 'int64', U8: 'uint8', BOOL: 'bool' };
-const SIZE: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 8, uint8: 1, bool: 1 };
 
 /** Half-precision files (PyTorch's float16 / bfloat16 checkpoints), read as float32. */
 const HALF: Record<string, (bits: number) => number> = {

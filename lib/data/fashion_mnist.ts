@@ -34,7 +34,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { downloadFile } from './download';
 import { readIdx, readIdxFile } from './idx';
-import { TorchletError, TorchletRangeError, typeArg, describe, withIo } from '../errors';
+import { TorchletError, TorchletRangeError, typeArg, describe } from '../errors';
 
 export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
   'T-shirt/top',

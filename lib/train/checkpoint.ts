@@ -13,7 +13,7 @@
 // (all-or-nothing loadStateDict). The weights-only `best.safetensors` is not resumable.
 import * as fs from 'fs';
 import * as path from 'path';
-import { TorchletError, withIo } from '../errors';
+import { TorchletError } from '../errors';
 import { Tensor } from '../tensor';
 import { deserializeWithMetadata, loadWithMetadata, save } from '../serialize';
 import { Module } from '../nn/module';

@@ -8,7 +8,6 @@
 //   report.html  self-contained (no scripts, no external files): the run's options, its status, the
 //                final test accuracy/loss once known, the curves inline and the per-epoch table.
 // vega/vega-lite are loaded lazily, on the first report.
-import * as fs from 'fs';
 import * as path from 'path';
 import type { EpochRecord } from './checkpoint';
 import { withIo } from '../errors';

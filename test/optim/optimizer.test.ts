@@ -3,6 +3,7 @@
 // count or size, bad or repeated indices, unknown or non-finite options, options the optimizer's
 // rules refuse, state for unknown parameters, wrong shapes, bad step counts, missing entries) is
 // refused and leaves lr and the state untouched.
+/* eslint-disable @typescript-eslint/no-explicit-any */ // edits of state dicts as plain objects
 import * as torch from '../../lib';
 import { Adam } from '../../lib/optim/adam';
 import { SGD } from '../../lib/optim/sgd';

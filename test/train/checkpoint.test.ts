@@ -4,6 +4,7 @@
 // loader state, bad options, a data directory that does not hold the data, stray tensors, tensors or
 // an optimizer that do not fit the model or the options) is refused with ERR_TORCHLET_BAD_CHECKPOINT
 // naming the field, before any data is read, nothing is downloaded, and the run directory is left alone.
+/* eslint-disable @typescript-eslint/no-explicit-any */ // edits of state dicts as plain objects
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
