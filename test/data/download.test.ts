@@ -150,6 +150,21 @@ describe('downloadFile', () => {
     expect(fs.readdirSync(path.join(dir, 'sub'))).toEqual([name]);
   });
 
+  test('never replaces a symbolic link or a non-regular file at dest', async () => {
+    const name = 't10k-labels-idx1-ubyte.gz';
+    const target = path.join(dir, 'target');
+    fs.writeFileSync(target, 'precious');
+    const link = path.join(dir, name);
+    fs.symlinkSync(target, link);
+    await expect(downloadFile(`${base}/ok/${name}`, link)).rejects.toThrow(/is a symbolic link \(never replaced/);
+    expect(fs.readlinkSync(link)).toBe(target);
+    expect(fs.readFileSync(target, 'utf8')).toBe('precious');
+    const sub = path.join(dir, 'sub');
+    fs.mkdirSync(sub);
+    await expect(downloadFile(`${base}/ok/${name}`, sub)).rejects.toThrow(/exists and is not a regular file/);
+    expect(ls()).toEqual(['sub', name, 'target'].sort()); // no temporary left
+  });
+
   test('accepts a body without Content-Length', async () => {
     const dest = path.join(dir, name);
     await downloadFile(`${base}/chunked/${name}`, dest, { expectedMd5: md5(body) });
