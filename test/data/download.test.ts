@@ -1,7 +1,8 @@
 // Tests for lib/data/download.ts and lib/data/fashion_mnist.ts against a local
 // HTTP server on 127.0.0.1 that serves a tiny fake Fashion-MNIST (10 train /
 // 5 test images) plus broken variants (404, truncated, reset, corrupted,
-// redirects, hang). After every failure nothing may be left in the target
+// redirects, hang), and a symbolic link or directory at dest (never replaced).
+// After every failure nothing may be left in the target
 // directory (neither the file nor a .part temp file). The last block reads
 // the real files of Debian's dataset-fashion-mnist when they are installed.
 
