@@ -3,7 +3,7 @@
 import { native } from '../binding';
 import { invalidArg, checkOptions } from '../errors';
 import { Tensor } from '../tensor';
-import { Optimizer, Params, StateValue } from './optimizer';
+import { Optimizer, Params } from './optimizer';
 
 export interface SGDOptions {
   lr: number;
@@ -14,13 +14,7 @@ export interface SGDOptions {
   maximize: boolean;
 }
 export class SGD extends Optimizer<SGDOptions> {
-  constructor(params: Params<SGDOptions>, opts: Partial<SGDOptions> = {}) {
-    const defaults: SGDOptions = {
-      lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...checkOptions('opts', opts),
-    };
-    super(params, defaults);
-    for (const g of this.paramGroups) this.checkGroup(g);
-  }
+  /** loadStateDict: the constructor's rules for a group's options. */
   protected checkGroup(g: SGDOptions): void {
     if (!(g.lr >= 0)) invalidArg('lr', 'a learning rate >= 0', g.lr);
     if (!(g.momentum >= 0)) invalidArg('momentum', 'a number >= 0', g.momentum);
@@ -28,10 +22,17 @@ export class SGD extends Optimizer<SGDOptions> {
     if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0))
       invalidArg('nesterov', 'momentum > 0 and zero dampening for Nesterov momentum', g.nesterov);
   }
-  /** A state entry is empty or {momentumBuffer}. */
-  protected checkState(where: string, s: Record<string, StateValue>): void {
+  /** loadStateDict: a state entry is empty or {momentumBuffer} (a tensor). */
+  protected checkState(where: string, s: Record<string, unknown>): void {
     for (const k of Object.keys(s)) if (k !== 'momentumBuffer') invalidArg(`${where}.${k}`, 'the SGD state entry momentumBuffer', k);
-    if ('momentumBuffer' in s && !(s.momentumBuffer instanceof Tensor)) invalidArg(`${where}.momentumBuffer`, 'a tensor', s.momentumBuffer);
+    if (typeof s.momentumBuffer === 'number') invalidArg(`${where}.momentumBuffer`, 'a tensor', s.momentumBuffer);
+  }
+  constructor(params: Params<SGDOptions>, opts: Partial<SGDOptions> = {}) {
+    const defaults: SGDOptions = {
+      lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...checkOptions('opts', opts),
+    };
+    super(params, defaults);
+    for (const g of this.paramGroups) this.checkGroup(g);
   }
   step(): void {
     for (const g of this.paramGroups) {

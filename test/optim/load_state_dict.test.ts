@@ -1,4 +1,4 @@
-// test/optim/optimizer.test.ts — Optimizer.loadStateDict (lib/optim/optimizer.ts) is all or
+// test/optim/load_state_dict.test.ts — Optimizer.loadStateDict (lib/optim/optimizer.ts) is all or
 // nothing: a round trip restores options and state exactly; every bad state dict (wrong group
 // count or size, bad or repeated indices, unknown or non-finite options, options the optimizer's
 // rules refuse, state for unknown parameters, wrong shapes, bad step counts, missing entries) is
