@@ -1,7 +1,12 @@
 // lib/serialize.ts — torch.save / torch.load in the safetensors format (8-byte little-endian
 // header length, JSON header {name: {dtype, shape, data_offsets}, __metadata__}, raw bytes),
 // so weights move to and from PyTorch's safetensors. Writes are atomic: a temporary file in the
-// same directory, fsync, then rename, so a crash never damages the previous file.
+// same directory, fsync, rename, fsync of the directory, so a crash never damages the previous
+// file; a save never replaces a symbolic link or a non-regular file, creates missing directories
+// one plain mkdir at a time, and removes the temporaries of killed saves (writer process gone).
+// Reads treat the file as untrusted: the header (at most MAX_HEADER_BYTES) is checked in full
+// against the specification before any tensor is made (parseHeader), and only the header, then one
+// tensor at a time, is held in memory. Every bad file is ERR_TORCHLET_BAD_FILE naming the problem.
 //
 // Keys are written and read exactly as given: the PyTorch naming of state dicts is the job of
 // nn.Module.stateDict() (PyTorch's keys, e.g. `bn.running_mean`) and loadStateDict() (accepts
@@ -11,13 +16,13 @@
 // Files from PyTorch in float16 / bfloat16 load as float32 (torchlet has no half types).
 import * as fs from 'fs';
 import * as path from 'path';
+import { isUtf8 } from 'buffer';
 import { invalidArg, typeArg, withIo, TorchletError } from './errors';
 import { Tensor, DType } from './tensor';
 import { fromBuffer } from './creation';
 
 const TO_ST: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32', int64: 'I64', uint8: 'U8', bool: 'BOOL' };
 const FROM_ST: Record<string, DType> = { F32: 'float32', F64: 'float64', I32: 'int32', I64: 'int64', U8: 'uint8', BOOL: 'bool' };
-const SIZE: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 8, uint8: 1, bool: 1 };
 
 /** Half-precision files (PyTorch's float16 / bfloat16 checkpoints), read as float32. */
 const HALF: Record<string, (bits: number) => number> = {
@@ -34,11 +39,17 @@ const HALF: Record<string, (bits: number) => number> = {
 
 export function serialize(dict: Record<string, Tensor>, metadata: Record<string, string> = {}): Buffer {
   if (!dict || typeof dict !== 'object') invalidArg('stateDict', 'an object of named tensors', dict);
-  const header: Record<string, unknown> = {};
-  if (Object.keys(metadata).length) header.__metadata__ = metadata;
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) typeArg('metadata', 'an object of strings', metadata);
+  for (const [k, v] of Object.entries(metadata)) {
+    if (typeof v !== 'string') typeArg(`metadata['${k}']`, 'a string (safetensors metadata maps strings to strings)', v);
+    if (k === '__proto__') invalidArg('metadata', 'keys other than "__proto__"', k);
+  }
+  const header: Record<string, unknown> = Object.create(null);
+  if (Object.keys(metadata).length) header.__metadata__ = { ...metadata };
   const chunks: Buffer[] = [];
   let off = 0;
   for (const [name, t] of Object.entries(dict)) {
+    if (name === '__metadata__' || name === '__proto__') invalidArg('stateDict', `tensor names other than "${name}" (reserved)`, name);
     if (!(t instanceof Tensor)) invalidArg(`stateDict['${name}']`, 'a Tensor', t);
     const arr = t.toArray();
     const bytes = Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength);
@@ -53,82 +64,443 @@ export function serialize(dict: Record<string, Tensor>, metadata: Record<string,
   return Buffer.concat([head, Buffer.from(json, 'utf8'), ...chunks]);
 }
 
-export function deserialize(buf: Buffer, source = 'buffer'): Record<string, Tensor> {
+/** The largest header accepted, in bytes (the limit of the reference implementation, huggingface/safetensors). */
+export const MAX_HEADER_BYTES = 100_000_000;
+/** The most entries (tensors plus metadata keys) a header may hold. */
+export const MAX_HEADER_ENTRIES = 100_000;
+/** The most dimensions a tensor's shape may have. */
+export const MAX_DIMS = 64;
+/** Bytes per element of every safetensors dtype (the specification's list); torchlet reads those in FROM_ST and HALF. */
+const ST_BYTES: Record<string, number> = {
+  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, F8_E8M0: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, I64: 8, U64: 8, F64: 8, C64: 8,
+};
+
+/** One tensor of a checked header: its dtype, shape and byte range in the data section. */
+interface Entry {
+  name: string;
+  dtype: string;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+/** A checked header: the tensors in header order and the `__metadata__` strings (a null-prototype object). */
+export interface SafetensorsHeader {
+  entries: Entry[];
+  metadata: Record<string, string>;
+}
+
+/**
+ * A strict reader of the JSON header, straight from its bytes (no copy of the whole header as one
+ * string, no generic JSON values): only the safetensors grammar {name: {dtype, shape, data_offsets}},
+ * `__metadata__` {string: string} is accepted, each name once, with integer offsets and sizes.
+ */
+class HeaderParser {
+  pos = 0;
+  constructor(
+    private readonly h: Buffer,
+    private readonly bad: (why: string) => never,
+  ) {}
+  ws(): void {
+    const h = this.h;
+    while (this.pos < h.length && (h[this.pos] === 0x20 || h[this.pos] === 0x0a || h[this.pos] === 0x0d || h[this.pos] === 0x09)) this.pos++;
+  }
+  peek(): number {
+    this.ws();
+    return this.pos < this.h.length ? this.h[this.pos] : -1;
+  }
+  expect(c: string, what: string): void {
+    if (this.peek() !== c.charCodeAt(0)) this.bad(`${what} at header byte ${this.pos}`);
+    this.pos++;
+  }
+  /** A JSON string (escapes checked by JSON.parse on this one token). */
+  string(what: string): string {
+    if (this.peek() !== 0x22) this.bad(`${what} at header byte ${this.pos}: expected a string`);
+    const h = this.h;
+    const start = this.pos;
+    let escaped = false;
+    let i = start + 1;
+    for (; i < h.length && h[i] !== 0x22; i++) {
+      if (h[i] < 0x20) this.bad(`${what} at header byte ${start}: control character in a string`);
+      if (h[i] === 0x5c) {
+        escaped = true;
+        i++;
+      }
+    }
+    if (i >= h.length) this.bad(`${what} at header byte ${start}: unterminated string`);
+    this.pos = i + 1;
+    if (!escaped) return h.toString('utf8', start + 1, i);
+    try {
+      return JSON.parse(h.toString('utf8', start, i + 1)) as string;
+    } catch {
+      return this.bad(`${what} at header byte ${start}: bad escape in a string`);
+    }
+  }
+  /** A non-negative JSON integer that is a safe integer. */
+  integer(what: string): number {
+    const h = this.h;
+    this.ws();
+    const start = this.pos;
+    while (this.pos < h.length && h[this.pos] >= 0x30 && h[this.pos] <= 0x39) this.pos++;
+    const text = h.toString('latin1', start, this.pos);
+    const next = this.pos < h.length ? h[this.pos] : -1;
+    if (!text || (text.length > 1 && text[0] === '0') || next === 0x2e || next === 0x65 || next === 0x45 || next === 0x2d)
+      this.bad(`${what} is not a non-negative integer (header byte ${start})`);
+    const v = Number(text);
+    if (!Number.isSafeInteger(v)) this.bad(`${what} ${text} is too large`);
+    return v;
+  }
+  /** An array of integers, at most `max` long. */
+  integers(what: string, max: number): number[] {
+    if (this.peek() !== 0x5b) this.bad(`${what} is not an array of integers`);
+    this.pos++;
+    const out: number[] = [];
+    if (this.peek() === 0x5d) {
+      this.pos++;
+      return out;
+    }
+    for (;;) {
+      if (out.length >= max) this.bad(`${what} has more than ${max} elements`);
+      out.push(this.integer(`${what}[${out.length}]`));
+      const c = this.peek();
+      this.pos++;
+      if (c === 0x5d) return out;
+      if (c !== 0x2c) this.bad(`${what} is not an array of integers`);
+    }
+  }
+  /** Calls `member(key)` for each key of an object (the parser positioned on its value); keys must be unique. */
+  object(what: string, member: (key: string) => void): void {
+    if (this.peek() !== 0x7b) this.bad(`${what} is not a JSON object`);
+    this.pos++;
+    const seen = new Set<string>();
+    if (this.peek() === 0x7d) {
+      this.pos++;
+      return;
+    }
+    for (;;) {
+      const key = this.string(`a key of ${what}`);
+      if (seen.has(key)) this.bad(`${what} has the key ${JSON.stringify(key)} twice`);
+      if (key === '__proto__') this.bad(`${what} has the key "__proto__" (refused: it would replace the prototype of a plain object)`);
+      seen.add(key);
+      this.expect(':', `a ':' after ${JSON.stringify(key)} in ${what}`);
+      member(key);
+      const c = this.peek();
+      this.pos++;
+      if (c === 0x7d) return;
+      if (c !== 0x2c) this.bad(`${what}: expected ',' or '}' at header byte ${this.pos - 1}`);
+    }
+  }
+}
+
+/**
+ * Checks a safetensors header (the bytes after the 8-byte length) against its data section of
+ * `dataBytes` bytes, as the specification and its reference implementation do: a JSON object of
+ * tensors {dtype, shape, data_offsets} and an optional `__metadata__` of strings; every dtype known
+ * and read by torchlet; each tensor's byte count = product(shape) x dtype size; the offsets, sorted,
+ * tile the data section exactly (from 0, contiguous, no overlap, no bytes after the last tensor).
+ * Throws ERR_TORCHLET_BAD_FILE naming the first problem.
+ */
+export function parseHeader(header: Buffer, dataBytes: number, source = 'buffer'): SafetensorsHeader {
   const bad = (why: string): never => {
     throw new TorchletError(`torchlet: ${source} is not a valid safetensors file: ${why}`, 'ERR_TORCHLET_BAD_FILE');
   };
-  if (buf.length < 8) bad('shorter than its 8-byte header length');
-  const n = Number(buf.readBigUInt64LE(0));
-  if (n > buf.length - 8) bad(`header length ${n} exceeds the file size`);
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
-  try {
-    header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8'));
-  } catch (e) {
-    return bad(`header is not JSON (${(e as Error).message})`);
-  }
-  const data = buf.subarray(8 + n);
-  const out: Record<string, Tensor> = {};
-  for (const [name, info] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    if (!info || !Array.isArray(info.shape) || !Array.isArray(info.data_offsets)) bad(`tensor '${name}' has no shape or data_offsets`);
-    const [b, e] = info.data_offsets;
-    const count = info.shape.reduce((x, y) => x * y, 1);
-    const half = HALF[info.dtype];
-    if (half) {
-      if (!(b >= 0 && e <= data.length && e - b === count * 2)) bad(`tensor '${name}' has bad data offsets [${b}, ${e}]`);
-      const f = new Float32Array(count);
-      for (let i = 0; i < count; i++) f[i] = half(data.readUInt16LE(b + 2 * i));
-      out[name] = fromBuffer(f, info.shape);
-      continue;
+  if (!isUtf8(header)) bad('header is not UTF-8 text');
+  const p = new HeaderParser(header, bad);
+  const entries: Entry[] = [];
+  const metadata: Record<string, string> = Object.create(null);
+  let count = 0;
+  p.object('the header', (name) => {
+    if (++count > MAX_HEADER_ENTRIES) bad(`header has more than ${MAX_HEADER_ENTRIES} entries`);
+    if (name === '__metadata__') {
+      p.object('__metadata__', (k) => {
+        if (++count > MAX_HEADER_ENTRIES) bad(`header has more than ${MAX_HEADER_ENTRIES} entries`);
+        if (p.peek() !== 0x22) bad(`__metadata__[${JSON.stringify(k)}] is not a string (metadata maps strings to strings)`);
+        metadata[k] = p.string(`__metadata__[${JSON.stringify(k)}]`);
+      });
+      return;
     }
-    const dtype = FROM_ST[info.dtype];
-    if (!dtype) bad(`tensor '${name}' has unsupported dtype ${info.dtype}`);
-    if (!(b >= 0 && e <= data.length && e - b === count * SIZE[dtype])) bad(`tensor '${name}' has bad data offsets [${b}, ${e}]`);
-    const copy = new Uint8Array(e - b);
-    copy.set(data.subarray(b, e));
-    const arr =
-      dtype === 'float32' ? new Float32Array(copy.buffer) : dtype === 'float64' ? new Float64Array(copy.buffer)
-        : dtype === 'int64' ? new BigInt64Array(copy.buffer) : dtype === 'int32' ? new Int32Array(copy.buffer) : copy;
-    out[name] = fromBuffer(arr, info.shape, { dtype });
+    const what = `tensor ${JSON.stringify(name)}`;
+    let dtype: string | undefined;
+    let shape: number[] | undefined;
+    let offsets: number[] | undefined;
+    p.object(what, (field) => {
+      if (field === 'dtype') dtype = p.string(`${what} dtype`);
+      else if (field === 'shape') shape = p.integers(`${what} shape`, MAX_DIMS);
+      else if (field === 'data_offsets') offsets = p.integers(`${what} data_offsets`, 2);
+      else bad(`${what} has the unknown field ${JSON.stringify(field)} (expected dtype, shape, data_offsets)`);
+    });
+    if (dtype === undefined || shape === undefined || offsets === undefined)
+      bad(`${what} lacks ${[dtype === undefined && 'dtype', shape === undefined && 'shape', offsets === undefined && 'data_offsets'].filter(Boolean).join(', ')}`);
+    if (offsets!.length !== 2) bad(`${what} data_offsets is not [begin, end]`);
+    const [begin, end] = offsets!;
+    if (begin > end) bad(`${what} has data_offsets [${begin}, ${end}] with begin > end`);
+    if (end > dataBytes) bad(`${what} has data_offsets [${begin}, ${end}] past the end of the data (${dataBytes} bytes)`);
+    const size = ST_BYTES[dtype!];
+    if (size === undefined) bad(`${what} has the unknown dtype ${JSON.stringify(dtype)}`);
+    if (!FROM_ST[dtype!] && !HALF[dtype!]) bad(`${what} has dtype ${dtype}, which torchlet cannot read (it reads ${[...Object.keys(FROM_ST), ...Object.keys(HALF)].join(', ')})`);
+    let bytes = size;
+    for (const d of shape!) bytes *= d;
+    if (!Number.isSafeInteger(bytes) || bytes !== end - begin)
+      bad(`${what} of dtype ${dtype} and shape [${shape!.join(', ')}] needs ${bytes} bytes, but its data_offsets [${begin}, ${end}] hold ${end - begin}`);
+    entries.push({ name, dtype: dtype!, shape: shape!, begin, end });
+  });
+  if (p.peek() !== -1) bad(`trailing characters after the header's JSON object at header byte ${p.pos}`);
+  // the reference implementation's rule: sorted by offsets, the tensors tile the data section
+  const sorted = entries.slice().sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  for (const e of sorted) {
+    if (e.begin !== at)
+      bad(e.begin < at ? `tensor ${JSON.stringify(e.name)} at [${e.begin}, ${e.end}] overlaps the tensor before it (which ends at ${at})`
+        : `the data section has a gap of unused bytes [${at}, ${e.begin}) before tensor ${JSON.stringify(e.name)}`);
+    at = e.end;
+  }
+  if (at !== dataBytes) bad(`${dataBytes - at} trailing bytes after the last tensor (the tensors cover ${at} of ${dataBytes} data bytes)`);
+  return { entries, metadata };
+}
+
+/** Splits a whole file held in memory into its checked header and data section. */
+function splitFile(buf: Buffer, source: string): { header: SafetensorsHeader; data: Buffer } {
+  const n = headerLength(buf, buf.length, source);
+  return { header: parseHeader(buf.subarray(8, 8 + n), buf.length - 8 - n, source), data: buf.subarray(8 + n) };
+}
+
+/** The header length of a file of `fileBytes` bytes whose first 8 bytes are `head`, checked. */
+function headerLength(head: Buffer, fileBytes: number, source: string): number {
+  const bad = (why: string): never => {
+    throw new TorchletError(`torchlet: ${source} is not a valid safetensors file: ${why}`, 'ERR_TORCHLET_BAD_FILE');
+  };
+  if (fileBytes < 8) bad('shorter than its 8-byte header length');
+  const n = head.readBigUInt64LE(0);
+  if (n > BigInt(MAX_HEADER_BYTES)) bad(`header length ${n} exceeds the limit of ${MAX_HEADER_BYTES} bytes`);
+  if (Number(n) > fileBytes - 8) bad(`header length ${n} exceeds the file size (${fileBytes} bytes)`);
+  return Number(n);
+}
+
+/** The tensors of a checked header; `read(dst, begin)` fills `dst` with the data bytes from `begin`. */
+function makeTensors(header: SafetensorsHeader, read: (dst: Uint8Array, begin: number) => void, source: string): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  try {
+    for (const { name, dtype: st, shape, begin, end } of header.entries) {
+      const bytes = new Uint8Array(end - begin);
+      read(bytes, begin);
+      const half = HALF[st];
+      if (half) {
+        const u16 = new Uint16Array(bytes.buffer, 0, bytes.length / 2);
+        const f = new Float32Array(u16.length);
+        for (let i = 0; i < f.length; i++) f[i] = half(u16[i]); // little-endian hosts (as the addon requires)
+        out[name] = fromBuffer(f, shape);
+        continue;
+      }
+      const dtype = FROM_ST[st];
+      if (dtype === 'bool' && bytes.some((b) => b > 1))
+        throw new TorchletError(`torchlet: ${source} is not a valid safetensors file: BOOL tensor ${JSON.stringify(name)} holds a byte other than 0 or 1`, 'ERR_TORCHLET_BAD_FILE');
+      const arr =
+        dtype === 'float32' ? new Float32Array(bytes.buffer) : dtype === 'float64' ? new Float64Array(bytes.buffer)
+          : dtype === 'int64' ? new BigInt64Array(bytes.buffer) : dtype === 'int32' ? new Int32Array(bytes.buffer) : bytes;
+      out[name] = fromBuffer(arr, shape, { dtype });
+    }
+  } catch (e) {
+    Object.values(out).forEach((t) => t.dispose());
+    throw e;
   }
   return out;
 }
 
+/** The tensors of a safetensors file held in memory (checked as parseHeader says). */
+export function deserialize(buf: Buffer, source = 'buffer'): Record<string, Tensor> {
+  return deserializeWithMetadata(buf, source).tensors;
+}
+
+/** The tensors and the `__metadata__` strings (a null-prototype object) of a safetensors file held in memory. */
+export function deserializeWithMetadata(buf: Buffer, source = 'buffer'): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
+  if (!Buffer.isBuffer(buf)) typeArg('buf', 'a Buffer', buf);
+  const { header, data } = splitFile(buf, source);
+  return { tensors: makeTensors(header, (dst, b) => dst.set(data.subarray(b, b + dst.length)), source), metadata: header.metadata };
+}
+
+/** Save's temporary files: `.<target name>.<writer pid>.<random>.tmp`, beside the target. */
+const TMP_RE = /^\.(.+)\.(\d{1,10})\.([0-9a-z]{1,16})\.tmp$/;
+
+function ioError(message: string): never {
+  throw new TorchletError(`torchlet: ${message}`, 'ERR_TORCHLET_IO');
+}
+
+/** True unless the process `pid` is known to be gone (signal 0 answers ESRCH). */
+function processAlive(pid: number): boolean {
+  if (!(pid >= 1 && pid <= 0x3fffffff)) return true; // not a pid we can ask about: keep its file
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
+ * Removes the temporary files that killed saves left in `dir`: only names of save's own pattern,
+ * only regular files, only those whose writer process has exited (never this process's own, which
+ * another thread may be writing). Best effort: a file that cannot be removed stays.
+ */
+export function removeStaleTemporaries(dir: string): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const m = TMP_RE.exec(name);
+    if (!m) continue;
+    const pid = Number(m[2]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    const f = path.join(dir, name);
+    try {
+      if (!fs.lstatSync(f).isFile()) continue;
+      fs.unlinkSync(f);
+      removed.push(f);
+    } catch {
+      /* gone already, or not ours to remove */
+    }
+  }
+  return removed;
+}
+
+/**
+ * Creates `dir` and its missing parents one component at a time with a plain mkdir (no recursive
+ * mkdir, which can spin forever where mkdir fails oddly, as inside /proc): the first failure is an
+ * error naming the component.
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    if (st) {
+      if (!st.isDirectory()) ioError(`cannot create ${dir}: ${d} is not a directory`);
+      break;
+    }
+    missing.push(d);
+    if (path.dirname(d) === d) break; // a root that does not exist: mkdir below reports it
+  }
+  for (const d of missing.reverse()) {
+    try {
+      fs.mkdirSync(d);
+    } catch (e) {
+      // another writer may have made it meanwhile; anything else is the answer
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.statSync(d).isDirectory()) throw e;
+    }
+  }
+}
+
+/** fsync of a directory (the rename in it made durable); skipped where directories cannot be synced. */
+function syncDir(dir: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(dir, 'r');
+  } catch (e) {
+    if (['EISDIR', 'EPERM', 'EACCES'].includes((e as NodeJS.ErrnoException).code ?? '')) return; // e.g. Windows
+    throw e;
+  }
+  try {
+    fs.fsyncSync(fd);
+  } catch (e) {
+    if (!['EINVAL', 'ENOTSUP', 'EISDIR', 'EBADF'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Writes `bytes` to `file` atomically: a temporary file beside it, fsync, rename, fsync of the
+ * directory. Refuses to replace anything but a regular file (a symbolic link, a device, a FIFO, a
+ * directory): ERR_TORCHLET_IO. Creates missing directories (makeDirs) and first removes the stale
+ * temporaries of killed saves in the directory (removeStaleTemporaries).
+ */
+export function writeFileAtomic(file: string, bytes: Uint8Array | Uint8Array[]): void {
+  const target = path.resolve(file);
+  const dir = path.dirname(target);
+  withIo(`cannot write ${file}`, () => {
+    makeDirs(dir);
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.lstatSync(target);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    if (st?.isSymbolicLink()) ioError(`cannot write ${file}: it is a symbolic link (torchlet never replaces a link; remove it or write to its target)`);
+    if (st && !st.isFile()) ioError(`cannot write ${file}: it exists and is not a regular file (torchlet replaces regular files only)`);
+    removeStaleTemporaries(dir);
+    const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 14) || '0'}.tmp`);
+    try {
+      const fd = fs.openSync(tmp, 'wx');
+      try {
+        for (const b of Array.isArray(bytes) ? bytes : [bytes]) {
+          for (let done = 0; done < b.length; ) done += fs.writeSync(fd, b, done, b.length - done);
+        }
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, target);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      throw e;
+    }
+    syncDir(dir);
+  });
+}
+
 /**
  * torch.save: writes named tensors to `file` in the safetensors format, atomically (a crash never
- * damages the previous file). Keys are kept as given; `opts.metadata` becomes `__metadata__`.
+ * damages the previous file; see writeFileAtomic). Keys are kept as given; `opts.metadata` becomes
+ * `__metadata__`. Refuses to replace a symbolic link or a non-regular file (ERR_TORCHLET_IO).
  * @example torch.save(model.stateDict(), 'model.safetensors') // PyTorch: model.load_state_dict(load_file('model.safetensors'))
  */
 export function save(dict: Record<string, Tensor>, file: string, opts: { metadata?: Record<string, string> } = {}): void {
   if (typeof file !== 'string' || !file) typeArg('path', 'a file path', file);
   if (opts === null || typeof opts !== 'object') typeArg('opts', 'an options object', opts);
-  const buf = serialize(dict, opts.metadata);
-  const dir = path.dirname(path.resolve(file));
-  withIo(`cannot write ${file}`, () => {
-    fs.mkdirSync(dir, { recursive: true });
-    const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-    try {
-      const fd = fs.openSync(tmp, 'w');
-      try {
-        fs.writeSync(fd, buf);
-        fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      fs.renameSync(tmp, file);
-    } catch (e) {
-      fs.rmSync(tmp, { force: true });
-      throw e;
-    }
-  });
+  writeFileAtomic(file, serialize(dict, opts.metadata));
 }
 
 /**
  * torch.load: reads a safetensors file (written by torchlet or by PyTorch's
  * `safetensors.torch.save_file`) into named CPU tensors; F16/BF16 become float32.
+ * The file is checked before any tensor is made (see parseHeader); only its header and then one
+ * tensor at a time are read into memory.
  * @example model.loadStateDict(torch.load('model.safetensors'))
  */
 export function load(file: string): Record<string, Tensor> {
   if (typeof file !== 'string' || !file) typeArg('path', 'a file path', file);
-  return deserialize(withIo(`cannot read ${file}`, () => fs.readFileSync(file)), file);
+  return loadWithMetadata(file).tensors;
+}
+
+/** torch.load with the file's `__metadata__` strings (a null-prototype object). */
+export function loadWithMetadata(file: string): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
+  if (typeof file !== 'string' || !file) typeArg('path', 'a file path', file);
+  const fd = withIo(`cannot read ${file}`, () => fs.openSync(file, 'r'));
+  try {
+    const read = (dst: Uint8Array, at: number) =>
+      withIo(`cannot read ${file}`, () => {
+        for (let done = 0; done < dst.length; ) {
+          const got = fs.readSync(fd, dst, done, dst.length - done, at + done);
+          if (got === 0) throw new TorchletError(`torchlet: ${file} changed while it was read (shorter than its header says)`, 'ERR_TORCHLET_IO');
+          done += got;
+        }
+      });
+    const st = withIo(`cannot read ${file}`, () => fs.fstatSync(fd));
+    if (!st.isFile()) throw new TorchletError(`torchlet: cannot read ${file}: not a regular file`, 'ERR_TORCHLET_IO');
+    const head = Buffer.alloc(8);
+    if (st.size >= 8) read(head, 0);
+    const n = headerLength(head, st.size, file);
+    const hbuf = Buffer.alloc(n);
+    read(hbuf, 8);
+    const header = parseHeader(hbuf, st.size - 8 - n, file);
+    return { tensors: makeTensors(header, (dst, b) => read(dst, 8 + n + b), file), metadata: header.metadata };
+  } finally {
+    fs.closeSync(fd);
+  }
 }

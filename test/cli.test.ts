@@ -5,7 +5,8 @@
 // `train --resume` continues a stopped run bit-identically to an uninterrupted one (3 epochs straight
 // == 2 epochs + resume 1), and refuses finished runs, changed options and wrong checkpoints clearly;
 // `predict` classifies PNGs of real test images exactly as the model does on the same tensors, and
-// rejects bad inputs with a message naming the argument, exit code 1 and no stack trace.
+// rejects bad inputs with a message naming the argument, exit code 1 and no stack trace; `train --out`
+// refuses a directory holding another run unless --resume or --overwrite.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -292,4 +293,20 @@ test('bad options are rejected with the option named', async () => {
   const r = await cli(['train', '--model', 'resnet-900']);
   expect(r.code).toBe(1);
   expect(r.err).toMatch(/--model resnet-900/);
+});
+
+test('train --out holding another run: refused naming --resume and --overwrite; --overwrite replaces it', async () => {
+  const out = tmp('mixed');
+  fs.writeFileSync(path.join(out, 'last.safetensors'), 'an earlier run');
+  const args = ['train', '--out', out, '--data', '/nonexistent/torchlet-data', '--no-progress'];
+  const r = await cli(args);
+  expect(r.code).toBe(1);
+  expect(r.err).toBe(
+    `torchlet: --out ${out} already holds an earlier training run (last.safetensors); give --resume ${out} to continue it, --overwrite to replace it, or another --out\n`,
+  );
+  expect(fs.existsSync(path.join(out, 'last.safetensors'))).toBe(true);
+  const o = await cli([...args, '--overwrite']);
+  expect(o.code).toBe(1); // no data here: the run stops there, after removing the earlier run's files
+  expect(o.err).not.toMatch(/already holds/);
+  expect(fs.readdirSync(out)).toEqual([]);
 });

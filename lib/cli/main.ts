@@ -6,7 +6,8 @@
 // After each epoch --out holds best.safetensors, last.safetensors (resumable), metrics.csv,
 // curves.svg and report.html. `--resume DIR|FILE` continues a stopped run exactly (bit-identical
 // to an uninterrupted one); it keeps the run's options (those given must match; --epochs may grow)
-// and writes into the checkpoint's directory unless --out is given.
+// and writes into the checkpoint's directory unless --out is given. An --out holding another run's
+// files is refused unless that run is the one resumed or --overwrite is given (which removes them).
 // `torchlet predict --checkpoint FILE image.png...` classifies PNG images (see predict.ts).
 // Errors name the offending argument and exit with code 1, without a stack trace
 // (TORCHLET_DEBUG=1 prints it).
@@ -62,6 +63,7 @@ export function main(argv: string[]): Promise<void> | void {
     .option('--limit-train <n>', 'use only the first n training images', num('--limit-train', true, 10))
     .option('--limit-test <n>', 'evaluate only the first n test images', num('--limit-test', true, 1))
     .option('--resume <checkpoint>', 'continue the run saved in this directory (or its last.safetensors) exactly where it stopped')
+    .option('--overwrite', 'replace the files of an earlier run in --out (without it, a directory holding another run is refused)')
     .option('--no-progress', 'no progress bar')
     .exitOverride()
     .action(async (o, cmd: Command) => {
@@ -71,7 +73,7 @@ export function main(argv: string[]): Promise<void> | void {
       const device = parseDevice('--device', o.device);
       if (o.threads) setNumThreads(o.threads);
       const fromCli = (k: string) => cmd.getOptionValueSource(k) === 'cli' || cmd.getOptionValueSource(k) === 'env';
-      const run: TrainOptions = { data: o.data, out: o.out };
+      const run: TrainOptions = { data: o.data, out: o.out, overwrite: o.overwrite === true };
       for (const k of Object.keys(RUN_FLAGS) as (keyof typeof RUN_FLAGS)[]) {
         // a resumed run takes its options from the checkpoint: pass only those typed on the command line
         if (o.resume === undefined || fromCli(k)) run[k] = o[k];
@@ -86,7 +88,7 @@ export function main(argv: string[]): Promise<void> | void {
       const res = await trainFashionMnist({
         ...run,
         device,
-        names: { ...RUN_FLAGS, resume: '--resume', out: '--out', device: '--device' },
+        names: { ...RUN_FLAGS, resume: '--resume', out: '--out', device: '--device', overwrite: '--overwrite', data: '--data' },
         onResume: ({ file, epoch, epochs }) => console.log(`resuming ${file} after epoch ${epoch} of ${epochs}`),
         onEpochStart: ({ epoch, batches }) => {
           if (!showBar) return;

@@ -2,7 +2,9 @@
 // with a trained FashionCNN. The checkpoint is a weights file (best.safetensors, or any FashionCNN
 // stateDict saved with torch.save), a training checkpoint (last.safetensors, `model.*` tensors), or
 // a run directory (its best.safetensors).
-// Each PNG (any bit depth / colour type pngjs reads) becomes one 28x28 grayscale image: luma
+// Each PNG (any bit depth / colour type pngjs reads) is checked before decoding (png.ts: structure,
+// CRCs, at most MAX_PNG_PIXELS pixels declared, image data exactly the declared size; a damaged
+// file is refused, never classified) and becomes one 28x28 grayscale image: luma
 // 0.299 R + 0.587 G + 0.114 B (exact for gray pixels), composited over black by its alpha, resized by
 // area averaging (box filter) when it is not 28x28, then scaled /255 and normalised with (0.5, 0.5)
 // exactly as in training. Fashion-MNIST shows a light object on a BLACK background; photos of a dark
@@ -12,7 +14,6 @@
 // and checked before any output; a bad argument throws a CliError naming it (exit code 1).
 import * as fs from 'fs';
 import * as path from 'path';
-import { PNG } from 'pngjs';
 import { Tensor } from '../tensor';
 import { fromBuffer } from '../creation';
 import { noGrad } from '../autograd';
@@ -21,7 +22,8 @@ import { load } from '../serialize';
 import { fashionCnn, FashionCNN } from '../models/fashion_cnn';
 import { softmax } from '../ops/activation';
 import { FASHION_MNIST_CLASSES } from '../data/fashion_mnist';
-import { TorchletError } from '../errors';
+import { TorchletError, errorMessage } from '../errors';
+import { decodePng, DecodedPng, MAX_PNG_PIXELS } from './png';
 
 /** A command-line error: its message names the offending argument; printed without a stack trace. */
 export class CliError extends TorchletError {
@@ -33,6 +35,8 @@ export class CliError extends TorchletError {
 }
 
 const SIZE = 28;
+/** The largest PNG file read: MAX_PNG_PIXELS stored uncompressed at 16-bit RGBA, with room for chunks. */
+const MAX_PNG_FILE_BYTES = MAX_PNG_PIXELS * 8 + (1 << 20);
 
 /** Per-axis box-filter weights: for each output pixel, the source pixels it covers and their shares. */
 function boxWeights(src: number, dst: number): { idx: number[]; w: number[] }[] {
@@ -83,8 +87,13 @@ export function grayResize(rgba: Uint8Array, width: number, height: number, size
 export function readImage(file: string, argName = 'image'): Tensor {
   let buf: Buffer;
   try {
+    const st = fs.statSync(file);
+    if (st.isFile() && st.size > MAX_PNG_FILE_BYTES)
+      throw new CliError(`torchlet: ${argName} ${file}: ${st.size} bytes, more than the ${MAX_PNG_FILE_BYTES} a PNG of at most ${MAX_PNG_PIXELS} pixels needs`);
+    if (!st.isFile() && !st.isDirectory()) throw new CliError(`torchlet: ${argName} ${file}: not a regular file`);
     buf = fs.readFileSync(file);
   } catch (e) {
+    if (e instanceof CliError) throw e;
     const err = e as NodeJS.ErrnoException;
     throw new CliError(
       err.code === 'ENOENT' ? `torchlet: ${argName} ${file}: no such file`
@@ -94,13 +103,12 @@ export function readImage(file: string, argName = 'image'): Tensor {
   }
   if (buf.length < 8 || buf.readUInt32BE(0) !== 0x89504e47 || buf.readUInt32BE(4) !== 0x0d0a1a0a)
     throw new CliError(`torchlet: ${argName} ${file}: not a PNG file (only PNG images are read)`);
-  let png: PNG;
+  let png: DecodedPng;
   try {
-    png = PNG.sync.read(buf);
+    png = decodePng(buf, file);
   } catch (e) {
-    throw new CliError(`torchlet: ${argName} ${file}: damaged PNG file (${(e as Error).message})`);
+    throw new CliError(`torchlet: ${argName} ${file}: damaged PNG file (${errorMessage(e).replace(`torchlet: ${file} is not a valid PNG file: `, '')})`);
   }
-  if (!png.width || !png.height) throw new CliError(`torchlet: ${argName} ${file}: empty image`);
   const gray = grayResize(png.data, png.width, png.height);
   const x = new Float32Array(SIZE * SIZE);
   for (let i = 0; i < x.length; i++) x[i] = (gray[i] * (1 / 255) - 0.5) / 0.5;

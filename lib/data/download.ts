@@ -9,7 +9,8 @@
 //   server sent one), md5 equal to `expectedMd5` (when given) and
 //   `validate(tmpPath, url)` not throwing (when given). Only then is the temp
 //   file renamed onto `dest` (an atomic replace on one filesystem), so `dest`
-//   is either absent/unchanged or complete and verified. On ANY failure the
+//   is either absent/unchanged or complete and verified; a symbolic link or a
+//   non-regular file at `dest` is never replaced (a failure). On ANY failure the
 //   temp file is removed and the promise rejects with a TorchletError
 //   (ERR_TORCHLET_IO)
 //     "torchlet: failed to download <url>: <reason>"
@@ -25,6 +26,7 @@ import * as http from 'http';
 import * as https from 'https';
 import * as path from 'path';
 import { TorchletError, typeArg } from '../errors';
+import { makeDirs } from '../serialize';
 
 export interface DownloadOptions {
   /** Lower-case or upper-case hex md5 the body must have. */
@@ -117,6 +119,18 @@ async function removeQuietly(p: string): Promise<void> {
   }
 }
 
+/** A download never replaces a symbolic link or a non-regular file at `dest`. */
+function refuseNonRegular(dest: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(dest);
+  } catch {
+    return; // nothing there
+  }
+  if (st.isSymbolicLink()) throw new Reason(`${dest} is a symbolic link (never replaced; remove it or download to its target)`);
+  if (!st.isFile()) throw new Reason(`${dest} exists and is not a regular file`);
+}
+
 export async function downloadFile(url: string, dest: string, opts: DownloadOptions = {}): Promise<DownloadResult> {
   checkArgs(url, dest, opts);
   const timeoutMs = opts.timeoutMs ?? 30000;
@@ -130,7 +144,8 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
     } catch {
       throw new Reason('invalid URL');
     }
-    await fs.promises.mkdir(path.dirname(path.resolve(dest)), { recursive: true });
+    makeDirs(path.dirname(path.resolve(dest))); // one plain mkdir per missing directory (no recursive-mkdir spin)
+    refuseNonRegular(dest);
 
     let redirects = 0;
     for (;;) {
@@ -208,6 +223,7 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
           throw new Reason(`invalid content: ${stripPrefix(errMessage(e))}`);
         }
       }
+      refuseNonRegular(dest);
       await fs.promises.rename(tmp, dest);
       return { path: dest, bytes, md5, finalUrl: current };
     }

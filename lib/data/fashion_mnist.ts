@@ -22,7 +22,9 @@
 //   of the .gz file or of its uncompressed content (Debian recompresses the
 //   files, so their .gz md5s differ while their contents are identical).
 //   Errors start with "torchlet: " and are TorchletErrors: missing or unreadable
-//   files ERR_TORCHLET_IO, files with the wrong contents ERR_TORCHLET_BAD_FILE,
+//   files ERR_TORCHLET_IO, files with the wrong contents ERR_TORCHLET_BAD_FILE
+//   (with verifyMd5 a file declaring more than the official size is refused
+//   before it is decompressed, and decompression stops at that size),
 //   bad options ERR_TORCHLET_INVALID_ARG(_TYPE).
 
 import * as crypto from 'crypto';
@@ -31,8 +33,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { downloadFile } from './download';
-import { readIdx } from './idx';
-import { TorchletError, TorchletRangeError, typeArg, describe, withIo } from '../errors';
+import { readIdx, readIdxFile } from './idx';
+import { TorchletError, TorchletRangeError, typeArg, describe } from '../errors';
 
 export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
   'T-shirt/top',
@@ -162,12 +164,13 @@ function baseUrlOf(opts: FashionMNISTOptions): string {
   return base.endsWith('/') ? base : base + '/';
 }
 
-function readFile(p: string): Buffer {
-  return withIo(`cannot read ${p}`, () => fs.readFileSync(p));
-}
-
 function md5(b: Uint8Array): string {
   return crypto.createHash('md5').update(b).digest('hex');
+}
+
+/** The size of a split's official uncompressed IDX file (images: 3 dimensions, labels: 1). */
+function idxBytes(split: Split, isImages: boolean): number {
+  return isImages ? 4 + 4 * 3 + split.count * FASHION_MNIST_IMAGE_SIZE * FASHION_MNIST_IMAGE_SIZE : 4 + 4 + split.count;
 }
 
 function checkShape(shape: number[], isImages: boolean, source: string): void {
@@ -209,8 +212,9 @@ export class FashionMNIST {
     }
     const imgPath = findFile(this.root, split.images) as string;
     const lblPath = findFile(this.root, split.labels) as string;
-    const img = readIdx(readFile(imgPath), imgPath);
-    const lbl = readIdx(readFile(lblPath), lblPath);
+    // with verifyMd5 the sizes are the official ones: decompression stops there (a gzip bomb cannot fill memory)
+    const img = readIdxFile(imgPath, verify ? { maxBytes: idxBytes(split, true) } : {});
+    const lbl = readIdxFile(lblPath, verify ? { maxBytes: idxBytes(split, false) } : {});
     checkShape(img.shape, true, imgPath);
     checkShape(lbl.shape, false, lblPath);
     const n = img.shape[0] ?? 0;
@@ -268,7 +272,7 @@ export class FashionMNIST {
                 }
               }
             }
-            const { shape } = readIdx(gz, url);
+            const { shape } = readIdx(gz, url, verify ? { maxBytes: idxBytes(split, isImages) } : {});
             checkShape(shape, isImages, url);
             if (verify && shape[0] !== split.count) {
               throw new TorchletError(`${url} has ${shape[0]} items, expected ${split.count}`, 'ERR_TORCHLET_BAD_FILE');

@@ -9,6 +9,8 @@
 // `running_mean` key, as in PyTorch). loadStateDict accepts both spellings of every key (the
 // PyTorch key and the torchlet attribute path), so checkpoints written with torchlet's attribute
 // names also load. namedParameters/namedBuffers/namedModules keep torchlet's attribute paths.
+// loadStateDict is all or nothing: every tensor is checked (type, live, shape) and brought to its
+// target device before any parameter or buffer is written.
 import { invalidArg, shapeError, typeArg, TorchletRangeError, checkOptions } from '../errors';
 import { Tensor, checkTensor } from '../tensor';
 import { noGrad } from '../autograd';
@@ -207,15 +209,26 @@ export abstract class Module {
           (missingKeys.length ? `missing keys: ${missingKeys.join(', ')}. ` : '') +
           (unexpectedKeys.length ? `unexpected keys: ${unexpectedKeys.join(', ')}.` : ''),
       );
+    // all or nothing: every tensor checked, and brought to its target's device, before any is written
     for (const [key, [k, src]] of given) {
       const t = own.get(key)!;
       if (!(src instanceof Tensor)) invalidArg(`stateDict['${k}']`, 'a Tensor', src);
+      if (src.disposed) invalidArg(`stateDict['${k}']`, 'a live tensor', 'a disposed tensor');
       if (src.shape.join() !== t.shape.join())
         shapeError(`stateDict['${k}']`, `a tensor of shape [${t.shape.join(', ')}]`, src);
     }
-    for (const [key, [, src]] of given) {
-      const t = own.get(key)!;
-      noGrad(() => t.copy_(src));
+    const moved: Tensor[] = [];
+    try {
+      const staged = [...given].map(([key, [, src]]) => {
+        const t = own.get(key)!;
+        if (src.device === t.device) return [t, src] as const;
+        const m = noGrad(() => src.to(t.device));
+        moved.push(m);
+        return [t, m] as const;
+      });
+      for (const [t, src] of staged) noGrad(() => t.copy_(src));
+    } finally {
+      moved.forEach((m) => m.dispose());
     }
     return { missingKeys, unexpectedKeys };
   }

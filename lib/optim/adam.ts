@@ -23,6 +23,20 @@ function check(o: AdamOptions): void {
 
 export class Adam extends Optimizer<AdamOptions> {
   protected decoupled = false;
+  /** loadStateDict: the constructor's rules for a group's options. */
+  protected checkGroup(g: AdamOptions): void {
+    check(g);
+  }
+  /** loadStateDict: a state entry is empty or {step (an integer >= 0), expAvg, expAvgSq, and maxExpAvgSq with amsgrad}. */
+  protected checkState(where: string, s: Record<string, unknown>, g: AdamOptions): void {
+    const allowed = ['step', 'expAvg', 'expAvgSq', 'maxExpAvgSq'];
+    const keys = Object.keys(s);
+    for (const k of keys) if (!allowed.includes(k)) invalidArg(`${where}.${k}`, `one of the Adam state entries ${allowed.join(', ')}`, k);
+    if (!keys.length) return;
+    if (typeof s.step !== 'number' || !Number.isInteger(s.step) || s.step < 0) invalidArg(`${where}.step`, 'an integer step count >= 0', s.step);
+    for (const k of g.amsgrad ? ['expAvg', 'expAvgSq', 'maxExpAvgSq'] : ['expAvg', 'expAvgSq'])
+      if (!(s[k] instanceof Tensor)) invalidArg(`${where}.${k}`, 'a tensor', s[k]);
+  }
   constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> = {}) {
     const defaults: AdamOptions = {
       lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...checkOptions('opts', opts),

@@ -101,35 +101,96 @@ export abstract class Optimizer<O extends object> {
     for (const [p, s] of this.state) if (index.has(p)) state[index.get(p)!] = { ...s };
     return { state, paramGroups };
   }
+  /**
+   * Loads a stateDict() of an optimizer of the same kind over the same parameters, all or nothing:
+   * everything is checked first (group count and sizes, parameter indices, each option against the
+   * type of its current value and the optimizer's own rules, each state entry against its
+   * parameter's shape and the optimizer's state layout), then copies are made, and only then are the
+   * options and the state replaced. A failed load leaves the optimizer exactly as it was.
+   */
   loadStateDict(sd: { state: Record<number, Record<string, StateValue>>; paramGroups: (O & { params: number[] })[] }): void {
-    if (!sd || !Array.isArray(sd.paramGroups) || sd.paramGroups.length !== this.paramGroups.length)
+    if (typeof sd !== 'object' || sd === null || Array.isArray(sd)) typeArg('stateDict', 'an optimizer state dict {state, paramGroups}', sd);
+    if (!Array.isArray(sd.paramGroups) || sd.paramGroups.length !== this.paramGroups.length)
       invalidArg('stateDict.paramGroups', `${this.paramGroups.length} parameter groups`, sd?.paramGroups);
-    if (sd.state !== undefined && (typeof sd.state !== 'object' || sd.state === null)) typeArg('stateDict.state', 'an object', sd.state);
-    const byIndex = new Map<number, Tensor>();
-    sd.paramGroups.forEach((g, gi) => {
+    if (sd.state !== undefined && (typeof sd.state !== 'object' || sd.state === null || Array.isArray(sd.state))) typeArg('stateDict.state', 'an object', sd.state);
+    // 1. check everything
+    const byIndex = new Map<number, { p: Tensor; group: number }>();
+    const groups = sd.paramGroups.map((g, gi) => {
       const own = this.paramGroups[gi];
-      if (typeof g !== 'object' || g === null || !Array.isArray(g.params))
-        typeArg(`stateDict.paramGroups[${gi}]`, 'a parameter group with a params array', g);
-      if (g.params.length !== own.params.length)
-        invalidArg(`stateDict.paramGroups[${gi}].params`, `${own.params.length} parameters`, g.params.length);
-      g.params.forEach((id, j) => byIndex.set(id, own.params[j]));
-      const { params: _p, ...opts } = g;
-      Object.assign(own, opts);
+      const where = `stateDict.paramGroups[${gi}]`;
+      if (typeof g !== 'object' || g === null || !Array.isArray(g.params)) typeArg(where, 'a parameter group with a params array', g);
+      if (g.params.length !== own.params.length) invalidArg(`${where}.params`, `${own.params.length} parameters`, g.params.length);
+      g.params.forEach((id, j) => {
+        if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) typeArg(`${where}.params[${j}]`, 'a parameter index (an integer >= 0)', id);
+        if (byIndex.has(id)) invalidArg(`${where}.params[${j}]`, 'each parameter index once', id);
+        byIndex.set(id, { p: own.params[j], group: gi });
+      });
+      const { params: _own, ...current } = own as ParamGroup<O> & Record<string, unknown>;
+      const merged: Record<string, unknown> = { ...current };
+      for (const [k, v] of Object.entries(g)) {
+        if (k === 'params') continue;
+        if (!Object.prototype.hasOwnProperty.call(current, k)) invalidArg(`${where}.${k}`, `one of the options ${Object.keys(current).join(', ')}`, k);
+        merged[k] = likeCurrent(`${where}.${k}`, v, current[k]);
+      }
+      this.checkGroup(merged as O);
+      return merged as O;
     });
-    this.state.clear();
+    const entries: { p: Tensor; s: Record<string, StateValue> }[] = [];
     for (const [k, s] of Object.entries(sd.state ?? {})) {
-      const p = byIndex.get(Number(k));
-      if (!p) continue;
-      if (typeof s !== 'object' || s === null) typeArg(`stateDict.state[${k}]`, 'an object of state values', s);
-      const copy: Record<string, StateValue> = {};
+      const where = `stateDict.state[${k}]`;
+      const hit = /^\d+$/.test(k) ? byIndex.get(Number(k)) : undefined;
+      if (!hit) invalidArg('stateDict.state', 'entries for the parameter indices its paramGroups list', k);
+      const { p, group } = hit!;
+      if (typeof s !== 'object' || s === null || Array.isArray(s)) typeArg(where, 'an object of state values', s);
       for (const [name, v] of Object.entries(s)) {
         if (v instanceof Tensor) {
-          if (v.shape.join() !== p.shape.join()) shapeError(`stateDict.state[${k}].${name}`, `shape [${p.shape.join(', ')}]`, v);
-          const m = v.to(p.device).to(p.dtype); // the parameter's device and dtype
-          copy[name] = keep(m === v ? v.clone() : m);
-        } else copy[name] = v;
+          if (v.disposed) invalidArg(`${where}.${name}`, 'a live tensor', 'a disposed tensor');
+          if (v.shape.join() !== p.shape.join()) shapeError(`${where}.${name}`, `shape [${p.shape.join(', ')}]`, v);
+        } else if (typeof v !== 'number' || !Number.isFinite(v)) typeArg(`${where}.${name}`, 'a tensor or a finite number', v);
       }
-      this.state.set(p, copy);
+      this.checkState(where, s, groups[group]);
+      entries.push({ p, s });
     }
+    // 2. copies (an allocation failure here still leaves everything as it was)
+    const made: Tensor[] = [];
+    const state = new Map<Tensor, Record<string, StateValue>>();
+    try {
+      for (const { p, s } of entries) {
+        const copy: Record<string, StateValue> = {};
+        for (const [name, v] of Object.entries(s)) {
+          if (v instanceof Tensor) {
+            const m = v.to(p.device).to(p.dtype); // the parameter's device and dtype
+            copy[name] = keep(m === v ? v.clone() : m);
+            made.push(copy[name] as Tensor);
+          } else copy[name] = v;
+        }
+        state.set(p, copy);
+      }
+    } catch (e) {
+      made.forEach((t) => t.dispose());
+      throw e;
+    }
+    // 3. apply
+    groups.forEach((g, gi) => Object.assign(this.paramGroups[gi], g));
+    this.state = state;
   }
+
+  /** Checks one parameter group's options (loadStateDict); optimizers with rules override it. */
+  protected checkGroup(_group: O): void {}
+  /** Checks one parameter's state entry against its group (loadStateDict); optimizers with a state layout override it. */
+  protected checkState(_where: string, _state: Record<string, StateValue>, _group: O): void {}
+}
+
+/** A loaded option value, checked against the type of the current one (numbers finite, arrays of the same length). */
+function likeCurrent(name: string, v: unknown, current: unknown): unknown {
+  if (typeof current === 'number') {
+    if (typeof v !== 'number' || !Number.isFinite(v)) typeArg(name, 'a finite number', v);
+    return v;
+  }
+  if (Array.isArray(current)) {
+    if (!Array.isArray(v) || v.length !== current.length) typeArg(name, `an array of ${current.length} values`, v);
+    return (v as unknown[]).map((x, i) => likeCurrent(`${name}[${i}]`, x, current[i]));
+  }
+  if (typeof v !== typeof current || v === null) typeArg(name, `a ${typeof current}`, v);
+  return v;
 }

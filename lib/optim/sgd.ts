@@ -13,18 +13,25 @@ export interface SGDOptions {
   maximize: boolean;
 }
 export class SGD extends Optimizer<SGDOptions> {
+  /** loadStateDict: the constructor's rules for a group's options. */
+  protected checkGroup(g: SGDOptions): void {
+    if (!(g.lr >= 0)) invalidArg('lr', 'a learning rate >= 0', g.lr);
+    if (!(g.momentum >= 0)) invalidArg('momentum', 'a number >= 0', g.momentum);
+    if (!(g.weightDecay >= 0)) invalidArg('weightDecay', 'a number >= 0', g.weightDecay);
+    if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0))
+      invalidArg('nesterov', 'momentum > 0 and zero dampening for Nesterov momentum', g.nesterov);
+  }
+  /** loadStateDict: a state entry is empty or {momentumBuffer} (a tensor). */
+  protected checkState(where: string, s: Record<string, unknown>): void {
+    for (const k of Object.keys(s)) if (k !== 'momentumBuffer') invalidArg(`${where}.${k}`, 'the SGD state entry momentumBuffer', k);
+    if (typeof s.momentumBuffer === 'number') invalidArg(`${where}.momentumBuffer`, 'a tensor', s.momentumBuffer);
+  }
   constructor(params: Params<SGDOptions>, opts: Partial<SGDOptions> = {}) {
     const defaults: SGDOptions = {
       lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...checkOptions('opts', opts),
     };
     super(params, defaults);
-    for (const g of this.paramGroups) {
-      if (!(g.lr >= 0)) invalidArg('lr', 'a learning rate >= 0', g.lr);
-      if (!(g.momentum >= 0)) invalidArg('momentum', 'a number >= 0', g.momentum);
-      if (!(g.weightDecay >= 0)) invalidArg('weightDecay', 'a number >= 0', g.weightDecay);
-      if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0))
-        invalidArg('nesterov', 'momentum > 0 and zero dampening for Nesterov momentum', g.nesterov);
-    }
+    for (const g of this.paramGroups) this.checkGroup(g);
   }
   step(): void {
     for (const { group: g, gi, p, j, grad: pg } of paramGradients(this.paramGroups)) {

@@ -9,13 +9,16 @@
 // `resume` (a run directory or its last.safetensors) continues a stopped run exactly as if it had
 // never stopped: same weights, optimizer state, RNG streams, shuffle order, early-stopping state,
 // so N epochs straight and k epochs + resume give bit-identical results. A resumed run takes the
-// checkpoint's options (and data directory, unless given); options given explicitly must match them
-// (only `epochs` may grow).
+// checkpoint's options (and data directory, unless given: that one is only read, never downloaded
+// into); options given explicitly must match them (only `epochs` may grow). The checkpoint is
+// checked field by field (checkpoint.ts) and against the model and optimizer (all or nothing).
+// `out` must not hold another run's files: only the resumed run's own directory, or `overwrite`
+// (which removes them first).
 // `device` ('cpu' default, 'cuda'): the model is moved there before its optimizer is created and
 // every batch is copied there; without CUDA the run fails with a clear error before any work.
 import * as fs from 'fs';
 import * as path from 'path';
-import { TorchletError, withIo } from '../errors';
+import { TorchletError, TorchletRangeError, withIo } from '../errors';
 import { Tensor } from '../tensor';
 import { noGrad } from '../autograd';
 import { tidy } from '../memory';
@@ -26,7 +29,7 @@ import { fashionCnn } from '../models/fashion_cnn';
 import { Module } from '../nn/module';
 import { FashionMNIST } from '../data/fashion_mnist';
 import { ImageDataset, DataLoader, randomSplit, normalize, Dataset } from '../data/dataset';
-import { save, load } from '../serialize';
+import { save, load, makeDirs, writeFileAtomic } from '../serialize';
 import { LAST, LoadedTrainState, RunOptions, readTrainState, saveTrainState, EpochRecord } from './checkpoint';
 import { writeMetrics, writeReport } from './report';
 import { parseDevice, Device } from '../device';
@@ -56,8 +59,13 @@ export interface TrainOptions {
   onResume?: (info: { file: string; epoch: number; epochs: number }) => void;
   /** Write metrics.csv, curves.svg and report.html after each epoch (default true). */
   report?: boolean;
+  /**
+   * `out` may hold an earlier run (its checkpoints, metrics or report) only when that run is the one
+   * resumed; with `overwrite: true` those files are removed first instead. Default false.
+   */
+  overwrite?: boolean;
   /** How error messages name the options (the CLI passes its flags, e.g. {lr: '--lr'}). */
-  names?: Partial<Record<keyof RunOptions | 'resume' | 'out' | 'device', string>>;
+  names?: Partial<Record<keyof RunOptions | 'resume' | 'out' | 'device' | 'overwrite', string>>;
 }
 export type EpochMetrics = EpochRecord;
 export interface TrainResult {
@@ -152,15 +160,94 @@ export async function trainFashionMnist(opts: TrainOptions = {}): Promise<TrainR
   }
 }
 
+/** The files a run writes into its output directory. */
+export const RUN_FILES = ['best.safetensors', LAST, 'metrics.csv', 'curves.svg', 'report.html'];
+
+/**
+ * Makes `out` ready for this run: an earlier run's files there are kept only when that run is the
+ * one resumed, removed with `overwrite`, and otherwise refused (no mixing of two runs' files).
+ */
+function prepareOut(out: string, opts: TrainOptions, resumed: LoadedTrainState | null): void {
+  const name = (k: 'out' | 'resume' | 'overwrite') => opts.names?.[k] ?? k;
+  withIo(`cannot create ${out}`, () => makeDirs(out));
+  if (resumed && path.resolve(path.dirname(resumed.file)) === path.resolve(out)) return; // continuing in place
+  const exists = (f: string) => {
+    try {
+      fs.lstatSync(f); // a link counts, even a dangling one
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const found = RUN_FILES.filter((f) => exists(path.join(out, f)));
+  if (!found.length) return;
+  if (!opts.overwrite)
+    throw new TorchletRangeError(
+      `torchlet: ${name('out')} ${out} already holds an earlier training run (${found.join(', ')}); ` +
+        `give ${name('resume')} ${out} to continue it, ${name('overwrite')} to replace it, or another ${name('out')}`,
+      'ERR_TORCHLET_INVALID_ARG',
+    );
+  for (const f of found) {
+    const file = path.join(out, f);
+    withIo(`cannot remove ${file}`, () => {
+      if (fs.lstatSync(file).isDirectory()) throw new TorchletError(`torchlet: cannot replace ${file}: it is a directory`, 'ERR_TORCHLET_IO');
+      fs.unlinkSync(file);
+    });
+  }
+}
+
+/** The datasets; a data directory taken from a checkpoint (untrusted) is only read, never downloaded into. */
+async function datasets(ro: RunOptions, opts: TrainOptions, resumed: LoadedTrainState | null): Promise<[FashionMNIST, FashionMNIST]> {
+  const fromCheckpoint = resumed !== null && opts.data === undefined && ro.data !== null && ro.data !== undefined;
+  const make = (train: boolean) => FashionMNIST.create({ root: ro.data ?? undefined, train, download: fromCheckpoint ? false : (opts.download ?? true) });
+  try {
+    return [await make(true), await make(false)];
+  } catch (e) {
+    if (!fromCheckpoint || (e as TorchletError).code !== 'ERR_TORCHLET_IO') throw e;
+    throw new TorchletError(
+      `torchlet: ${opts.names?.resume ?? 'resume'}: ${resumed!.file} names the data directory ${ro.data}, which does not hold the ` +
+        `Fashion-MNIST files (a data directory stored in a checkpoint is only read, never downloaded into); give ${opts.names?.data ?? 'data'} DIR`,
+      'ERR_TORCHLET_BAD_CHECKPOINT',
+      { cause: e },
+    );
+  }
+}
+
 async function run(opts: TrainOptions, resumed: LoadedTrainState | null): Promise<TrainResult> {
   const ro = runOptions(opts, resumed);
   const { epochs, batchSize, patience, seed } = ro;
   const out = opts.out ?? (resumed ? path.dirname(resumed.file) : 'runs/fashion-cnn');
-  withIo(`cannot create ${out}`, () => fs.mkdirSync(out, { recursive: true }));
   manualSeed(seed);
+  // the model and optimizer first (no data drawn from the global generator before them), so a
+  // checkpoint that does not fit them is refused before any data is read or file touched
+  const device = parseDevice(opts.names?.device ?? 'device', opts.device ?? 'cpu');
+  const model = fashionCnn();
+  model.to(device); // before the optimizer exists (its state is created on the parameters' device)
+  const optimizer = new Adam(model.parameters(), { lr: ro.lr, weightDecay: ro.weightDecay });
+  if (resumed) {
+    const { file } = resumed;
+    try {
+      model.loadStateDict(resumed.model);
+      optimizer.loadStateDict(resumed.optimizer as unknown as Parameters<typeof optimizer.loadStateDict>[0]);
+    } catch (e) {
+      // both loads are all or nothing; the checkpoint is damaged or of another model
+      throw new TorchletError(
+        `torchlet: ${opts.names?.resume ?? 'resume'}: ${file} does not match the fashion-cnn model and its Adam optimizer (${(e as Error).message.replace(/^torchlet: /, '')})`,
+        'ERR_TORCHLET_BAD_CHECKPOINT',
+        { cause: e },
+      );
+    }
+    const g = optimizer.paramGroups[0];
+    if (g.lr !== ro.lr || g.weightDecay !== ro.weightDecay)
+      throw new TorchletError(
+        `torchlet: ${opts.names?.resume ?? 'resume'}: ${file} has an optimizer with lr ${g.lr} and weight decay ${g.weightDecay}, ` +
+          `but its options say lr ${ro.lr} and weight decay ${ro.weightDecay}`,
+        'ERR_TORCHLET_BAD_CHECKPOINT',
+      );
+  }
+  prepareOut(out, opts, resumed);
 
-  const trainRaw = await FashionMNIST.create({ root: ro.data ?? undefined, train: true, download: opts.download ?? true });
-  const testRaw = await FashionMNIST.create({ root: ro.data ?? undefined, train: false, download: opts.download ?? true });
+  const [trainRaw, testRaw] = await datasets(ro, opts, resumed);
   const full = firstN(trainRaw, ro.limitTrain ?? undefined);
   const nVal = Math.floor(full.length * 0.2);
   const [trainDs, valDs] = randomSplit(full as Dataset<[Tensor, Tensor]>, [full.length - nVal, nVal], { seed });
@@ -168,11 +255,6 @@ async function run(opts: TrainOptions, resumed: LoadedTrainState | null): Promis
   const trainLoader = new DataLoader(trainDs, { batchSize, shuffle: true, seed: seed + 1 });
   const valLoader = new DataLoader(valDs, { batchSize });
   const testLoader = new DataLoader(testDs, { batchSize });
-
-  const device = parseDevice(opts.names?.device ?? 'device', opts.device ?? 'cpu');
-  const model = fashionCnn();
-  model.to(device); // before the optimizer exists (its state is created on the parameters' device)
-  const optimizer = new Adam(model.parameters(), { lr: ro.lr, weightDecay: ro.weightDecay });
   const checkpoint = path.join(out, 'best.safetensors');
   const lastCheckpoint = path.join(out, LAST);
 
@@ -187,12 +269,6 @@ async function run(opts: TrainOptions, resumed: LoadedTrainState | null): Promis
     const fail = (m: string): never => {
       throw new TorchletError(`torchlet: ${opts.names?.resume ?? 'resume'}: ${file} ${m}`, 'ERR_TORCHLET_RESUME');
     };
-    try {
-      model.loadStateDict(resumed.model);
-      optimizer.loadStateDict(resumed.optimizer as unknown as Parameters<typeof optimizer.loadStateDict>[0]);
-    } catch (e) {
-      fail(`does not match the fashion-cnn model and its Adam optimizer (${(e as Error).message.replace(/^torchlet: /, '')})`);
-    }
     trainLoader.loadStateDict(state.trainLoader);
     setRngState(state.rng);
     best = state.bestValLoss;
@@ -204,7 +280,7 @@ async function run(opts: TrainOptions, resumed: LoadedTrainState | null): Promis
     const srcBest = path.join(path.dirname(file), 'best.safetensors');
     if (bestEpoch > 0 && path.resolve(srcBest) !== path.resolve(checkpoint)) {
       if (!fs.existsSync(srcBest)) fail(`has no best.safetensors beside it (the best model of epoch ${bestEpoch})`);
-      withIo(`cannot copy ${srcBest} to ${checkpoint}`, () => fs.copyFileSync(srcBest, checkpoint));
+      writeFileAtomic(checkpoint, withIo(`cannot read ${srcBest}`, () => fs.readFileSync(srcBest)));
     }
     opts.onResume?.({ file, epoch: state.epoch, epochs });
   }

@@ -1,5 +1,6 @@
 // lib/train/report.ts — a training run's written record, rewritten after every epoch (so it exists
-// even when the run is interrupted) into the run directory, each file atomically (temp + rename):
+// even when the run is interrupted) into the run directory, each file atomically (serialize.ts's
+// writeFileAtomic: temp + fsync + rename, never onto a link or a non-regular file):
 //   metrics.csv  `epoch,train_loss,train_acc,val_loss,val_acc,seconds`, one row per epoch
 //   curves.svg   two panels, loss and accuracy per epoch, train and validation series (vega-lite,
 //                rendered headless to SVG; each point carries an aria-label "epoch: 1; loss: ...;
@@ -7,10 +8,10 @@
 //   report.html  self-contained (no scripts, no external files): the run's options, its status, the
 //                final test accuracy/loss once known, the curves inline and the per-epoch table.
 // vega/vega-lite are loaded lazily, on the first report.
-import * as fs from 'fs';
 import * as path from 'path';
 import type { EpochRecord } from './checkpoint';
 import { withIo } from '../errors';
+import { makeDirs, writeFileAtomic } from '../serialize';
 
 export interface ReportInput {
   title?: string;
@@ -23,16 +24,7 @@ export interface ReportInput {
 }
 
 function writeAtomic(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  withIo(`cannot write ${file}`, () => {
-    try {
-      fs.writeFileSync(tmp, text);
-      fs.renameSync(tmp, file);
-    } catch (e) {
-      fs.rmSync(tmp, { force: true });
-      throw e;
-    }
-  });
+  writeFileAtomic(file, Buffer.from(text, 'utf8')); // never onto a link; fsync; stale temporaries removed
 }
 
 export function metricsCsv(history: EpochRecord[]): string {
@@ -131,7 +123,7 @@ ${opts}
 
 /** Writes metrics.csv alone (runs without the curves and the HTML report). */
 export function writeMetrics(dir: string, history: EpochRecord[]): string {
-  withIo(`cannot create ${dir}`, () => fs.mkdirSync(dir, { recursive: true }));
+  withIo(`cannot create ${dir}`, () => makeDirs(dir));
   const file = path.join(dir, 'metrics.csv');
   writeAtomic(file, metricsCsv(history));
   return file;
@@ -139,7 +131,7 @@ export function writeMetrics(dir: string, history: EpochRecord[]): string {
 
 /** Writes metrics.csv, curves.svg and report.html into `dir`. */
 export async function writeReport(dir: string, r: ReportInput): Promise<{ csv: string; svg: string; html: string }> {
-  withIo(`cannot create ${dir}`, () => fs.mkdirSync(dir, { recursive: true }));
+  withIo(`cannot create ${dir}`, () => makeDirs(dir));
   const files = { csv: writeMetrics(dir, r.history), svg: path.join(dir, 'curves.svg'), html: path.join(dir, 'report.html') };
   const svg = await renderCurvesSvg(r.history);
   writeAtomic(files.svg, svg);

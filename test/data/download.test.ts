@@ -1,7 +1,8 @@
 // Tests for lib/data/download.ts and lib/data/fashion_mnist.ts against a local
 // HTTP server on 127.0.0.1 that serves a tiny fake Fashion-MNIST (10 train /
 // 5 test images) plus broken variants (404, truncated, reset, corrupted,
-// redirects, hang). After every failure nothing may be left in the target
+// redirects, hang), and a symbolic link or directory at dest (never replaced).
+// After every failure nothing may be left in the target
 // directory (neither the file nor a .part temp file). The last block reads
 // the real files of Debian's dataset-fashion-mnist when they are installed.
 
@@ -148,6 +149,21 @@ describe('downloadFile', () => {
     expect(r).toEqual({ path: dest, bytes: body.length, md5: md5(body), finalUrl: `${base}/ok/${name}` });
     expect(fs.readFileSync(dest).equals(body)).toBe(true);
     expect(fs.readdirSync(path.join(dir, 'sub'))).toEqual([name]);
+  });
+
+  test('never replaces a symbolic link or a non-regular file at dest', async () => {
+    const name = 't10k-labels-idx1-ubyte.gz';
+    const target = path.join(dir, 'target');
+    fs.writeFileSync(target, 'precious');
+    const link = path.join(dir, name);
+    fs.symlinkSync(target, link);
+    await expect(downloadFile(`${base}/ok/${name}`, link)).rejects.toThrow(/is a symbolic link \(never replaced/);
+    expect(fs.readlinkSync(link)).toBe(target);
+    expect(fs.readFileSync(target, 'utf8')).toBe('precious');
+    const sub = path.join(dir, 'sub');
+    fs.mkdirSync(sub);
+    await expect(downloadFile(`${base}/ok/${name}`, sub)).rejects.toThrow(/exists and is not a regular file/);
+    expect(ls()).toEqual(['sub', name, 'target'].sort()); // no temporary left
   });
 
   test('accepts a body without Content-Length', async () => {

@@ -1,6 +1,6 @@
 // test/nn/module.test.ts — nn.Module behaviour: parameter discovery and order, the seed's printed
 // FashionCNN and its parameter count, train/eval and dropout, apply, zeroGrad, stateDict round
-// trips, ModuleList, and argument errors of the module constructors.
+// trips (all or nothing), ModuleList, and argument errors of the module constructors.
 import * as torch from '../../lib';
 const { nn } = torch;
 
@@ -70,6 +70,14 @@ describe('Module', () => {
     expect(() => b.loadStateDict({ weight: a.weight })).toThrow(/missing keys: bias/);
     expect(() => b.loadStateDict({ ...a.stateDict(), extra: a.weight })).toThrow(/unexpected keys: extra/);
     expect(() => b.loadStateDict({ weight: torch.zeros([5]), bias: torch.zeros([2]) })).toThrow(/weight/);
+  });
+  test('loadStateDict is all or nothing: a disposed tensor last in the dict changes nothing', () => {
+    const m = new nn.Sequential(new nn.Linear(3, 2), new nn.Linear(2, 2));
+    const before = m.parameters().map((p) => p.tolist());
+    const dict = { '0.weight': torch.ones([2, 3]), '0.bias': torch.ones([2]), '1.weight': torch.ones([2, 2]), '1.bias': torch.ones([2]) };
+    dict['1.bias'].dispose();
+    expect(() => m.loadStateDict(dict)).toThrow(/Expected a live tensor for stateDict\['1\.bias'\]/);
+    expect(m.parameters().map((p) => p.tolist())).toEqual(before);
   });
   test('zeroGrad and default init bounds', () => {
     const l = new nn.Linear(100, 10);

@@ -55,7 +55,9 @@ test('the training state round-trips exactly; resume refuses early-stopped runs 
   opt.step();
   opt.step();
   const file = path.join(dir, 'last.safetensors');
-  const base = { epoch: 2, bestValLoss: Infinity, bestEpoch: 0, bad: 2, earlyStopped: false, history, rng: { seed: 3, offset: 1234 }, trainLoader: { epoch: 2 }, options };
+  // no improvement yet (both validation losses NaN): best Infinity, 2 epochs without improvement, patience 3
+  const noBest = [{ ...history[0], valLoss: NaN, improved: false }, history[1]];
+  const base = { epoch: 2, bestValLoss: Infinity, bestEpoch: 0, bad: 2, earlyStopped: false, history: noBest, rng: { seed: 3, offset: 1234 }, trainLoader: { epoch: 2 }, options: { ...options, patience: 3 } };
   saveTrainState(file, model, opt, base);
   const s = readTrainState(dir);
   try {
@@ -72,7 +74,7 @@ test('the training state round-trips exactly; resume refuses early-stopped runs 
   } finally {
     s.dispose();
   }
-  saveTrainState(file, model, opt, { ...base, earlyStopped: true });
+  saveTrainState(file, model, opt, { ...base, earlyStopped: true, options: { ...base.options, patience: 2 } });
   await expect(trainFashionMnist({ resume: dir, download: false })).rejects.toThrow(/resume: the run in .* already finished: it stopped early at epoch 2/);
   saveTrainState(file, model, opt, base);
   await expect(trainFashionMnist({ resume: file, seed: 1, download: false })).rejects.toThrow(/resume: .* continues a run with seed 0, but seed 1 was given/);
