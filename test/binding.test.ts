@@ -154,7 +154,7 @@ describe('the packed op call (lib/binding.ts flattens each call for callPacked)'
     expect(native.callPacked(ops.length, ok, 5, s)).toBe(false); // no such op
     expect(native.callPacked(fill, ok, 6, s)).toBe(false); // count past the values
     expect(native.callPacked(fill, ok, 4, s)).toBe(false); // a field missing
-    expect(native.callPacked(fill, new Float32Array(ok), 5, s)).toBe(false); // not float64
+    expect(native.callPacked(fill, new Float32Array(ok) as unknown as Float64Array, 5, s)).toBe(false); // not float64
     expect(native.callPacked(fill, ok, 5, {} as unknown as typeof s)).toBe(false); // not a storage
     expect(native.callPacked(fill, ok, 5, null)).toBe(false); // 'out' is required
     expect(native.callPacked(fill, ok, 5, s, s)).toBe(false); // argument count
@@ -189,6 +189,8 @@ describe('the packed op call (lib/binding.ts flattens each call for callPacked)'
     native.convForward(x.arg(), w.arg(), null, out.arg(), p as never);
     expect(Array.from(out.toArray() as Float32Array)).toEqual(Array.from(y.toArray() as Float32Array));
   });
+});
+
 // The second line of defence (native/core/check.h, TL_OP_CHECK in native/ops/*.h): the raw ops, called
 // with tensors that do not match the sizes the kernels would index with, throw coded errors naming the
 // op and the argument instead of reading or writing out of bounds. Run in a child process, so a
