@@ -152,7 +152,7 @@ describe('the packed op call (lib/binding.ts flattens each call for callPacked)'
     expect(native.callPacked(ops.length, ok, 5, s)).toBe(false); // no such op
     expect(native.callPacked(fill, ok, 6, s)).toBe(false); // count past the values
     expect(native.callPacked(fill, ok, 4, s)).toBe(false); // a field missing
-    expect(native.callPacked(fill, new Float32Array(ok), 5, s)).toBe(false); // not float64
+    expect(native.callPacked(fill, new Float32Array(ok) as unknown as Float64Array, 5, s)).toBe(false); // not float64
     expect(native.callPacked(fill, ok, 5, {} as unknown as typeof s)).toBe(false); // not a storage
     expect(native.callPacked(fill, ok, 5, null)).toBe(false); // 'out' is required
     expect(native.callPacked(fill, ok, 5, s, s)).toBe(false); // argument count
