@@ -1,7 +1,7 @@
 // lib/optim/adam.ts — Adam (L2 weightDecay added to the gradient, as torch.optim.Adam; amsgrad;
 // maximize) and AdamW (decoupled weight decay), one fused native step per parameter.
 import { native } from '../binding';
-import { invalidArg, typeArg, checkOptions } from '../errors';
+import { invalidArg, checkOptions } from '../errors';
 import { Tensor } from '../tensor';
 import { Optimizer, Params } from './optimizer';
 
@@ -30,8 +30,7 @@ export class Adam extends Optimizer<AdamOptions> {
   }
   /** loadStateDict: a state entry is empty or {step (an integer >= 0), expAvg, expAvgSq, and maxExpAvgSq with amsgrad}. */
   protected checkState(where: string, s: Record<string, unknown>, g: AdamOptions): void {
-    if (typeof where !== 'string') typeArg('where', 'a string', where);
-    if (typeof s !== 'object' || s === null || Array.isArray(s)) typeArg(where, 'an object of state values', s);
+    this.checkStateArgs(where, s);
     g = checkOptions('group', g);
     const allowed = ['step', 'expAvg', 'expAvgSq', 'maxExpAvgSq'];
     const keys = Object.keys(s);

@@ -1,7 +1,7 @@
 // lib/optim/sgd.ts — SGD with momentum, dampening, Nesterov, weight decay and maximize, as
 // torch.optim.SGD (the momentum buffer starts as the first gradient), one native step per parameter.
 import { native } from '../binding';
-import { invalidArg, typeArg, checkOptions } from '../errors';
+import { invalidArg, checkOptions } from '../errors';
 import { Tensor } from '../tensor';
 import { Optimizer, Params } from './optimizer';
 
@@ -25,8 +25,7 @@ export class SGD extends Optimizer<SGDOptions> {
   }
   /** loadStateDict: a state entry is empty or {momentumBuffer} (a tensor). */
   protected checkState(where: string, s: Record<string, unknown>): void {
-    if (typeof where !== 'string') typeArg('where', 'a string', where);
-    if (typeof s !== 'object' || s === null || Array.isArray(s)) typeArg(where, 'an object of state values', s);
+    this.checkStateArgs(where, s);
     for (const k of Object.keys(s)) if (k !== 'momentumBuffer') invalidArg(`${where}.${k}`, 'the SGD state entry momentumBuffer', k);
     if (typeof s.momentumBuffer === 'number') invalidArg(`${where}.momentumBuffer`, 'a tensor', s.momentumBuffer);
   }
