@@ -13,7 +13,13 @@ import { spawnSync } from 'child_process';
 import * as torch from '../lib';
 import { deserialize, deserializeWithMetadata, loadWithMetadata, MAX_HEADER_BYTES, MAX_HEADER_ENTRIES, removeStaleTemporaries } from '../lib/serialize';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'torchlet-save-'));
+const made: string[] = [];
+const tmp = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'torchlet-save-'));
+  made.push(d);
+  return d;
+};
+afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 test('round trip of several dtypes and a model', () => {
   const dir = tmp();

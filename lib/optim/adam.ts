@@ -24,11 +24,14 @@ function check(o: AdamOptions): void {
 export class Adam extends Optimizer<AdamOptions> {
   protected decoupled = false;
   /** loadStateDict: the constructor's rules for a group's options. */
-  protected checkGroup(g: AdamOptions): void {
+  protected checkGroup(group: AdamOptions): void {
+    const g = checkOptions('group', group) as AdamOptions;
     check(g);
   }
   /** loadStateDict: a state entry is empty or {step (an integer >= 0), expAvg, expAvgSq, and maxExpAvgSq with amsgrad}. */
   protected checkState(where: string, s: Record<string, unknown>, g: AdamOptions): void {
+    this.checkStateArgs(where, s);
+    g = checkOptions('group', g);
     const allowed = ['step', 'expAvg', 'expAvgSq', 'maxExpAvgSq'];
     const keys = Object.keys(s);
     for (const k of keys) if (!allowed.includes(k)) invalidArg(`${where}.${k}`, `one of the Adam state entries ${allowed.join(', ')}`, k);

@@ -179,6 +179,11 @@ export abstract class Optimizer<O extends object> {
   protected checkGroup(_group: O): void {}
   /** Checks one parameter's state entry against its group (loadStateDict); optimizers with a state layout override it. */
   protected checkState(_where: string, _state: Record<string, StateValue>, _group: O): void {}
+  /** The arguments of a checkState hook, checked (the hooks are reachable from JS like any method). */
+  protected checkStateArgs(where: unknown, s: unknown): void {
+    if (typeof where !== 'string') typeArg('where', 'a string', where);
+    if (typeof s !== 'object' || s === null || Array.isArray(s)) typeArg(where as string, 'an object of state values', s);
+  }
 }
 
 /** A loaded option value, checked against the type of the current one (numbers finite, arrays of the same length). */

@@ -14,7 +14,8 @@ export interface SGDOptions {
 }
 export class SGD extends Optimizer<SGDOptions> {
   /** loadStateDict: the constructor's rules for a group's options. */
-  protected checkGroup(g: SGDOptions): void {
+  protected checkGroup(group: SGDOptions): void {
+    const g = checkOptions('group', group) as SGDOptions;
     if (!(g.lr >= 0)) invalidArg('lr', 'a learning rate >= 0', g.lr);
     if (!(g.momentum >= 0)) invalidArg('momentum', 'a number >= 0', g.momentum);
     if (!(g.weightDecay >= 0)) invalidArg('weightDecay', 'a number >= 0', g.weightDecay);
@@ -23,6 +24,7 @@ export class SGD extends Optimizer<SGDOptions> {
   }
   /** loadStateDict: a state entry is empty or {momentumBuffer} (a tensor). */
   protected checkState(where: string, s: Record<string, unknown>): void {
+    this.checkStateArgs(where, s);
     for (const k of Object.keys(s)) if (k !== 'momentumBuffer') invalidArg(`${where}.${k}`, 'the SGD state entry momentumBuffer', k);
     if (typeof s.momentumBuffer === 'number') invalidArg(`${where}.momentumBuffer`, 'a tensor', s.momentumBuffer);
   }
