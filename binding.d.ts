@@ -80,48 +80,48 @@ export interface UnaryBackwardParams { op: UnaryBackwardOpCode }
 export interface UnaryParams { op: UnaryOpCode; scalar: number }
 /** Every native op: tensor arguments in order, then its parameter structs. */
 export interface Ops {
-  adamStep(param: TensorArg, grad: TensorArg, expAvg: TensorArg, expAvgSq: TensorArg, maxExpAvgSq: OptTensorArg, adamParams: AdamParams): void; // kernels: cpu float32, float64; cuda none
-  adaptiveAvgPool2dBackward(gradOutput: TensorArg, gradInput: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda none
-  adaptiveAvgPool2dForward(input: TensorArg, out: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda none
-  adaptiveMaxPool2dForward(input: TensorArg, out: TensorArg, indices: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda none
-  arange(out: TensorArg, arangeParams: ArangeParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda none
-  avgPool2dBackward(gradOutput: TensorArg, gradInput: TensorArg, avgPool2dParams: AvgPool2dParams): void; // kernels: cpu float32, float64; cuda none
-  avgPool2dForward(input: TensorArg, out: TensorArg, avgPool2dParams: AvgPool2dParams): void; // kernels: cpu float32, float64; cuda none
-  batchNormBackward(gradOutput: TensorArg, input: TensorArg, weight: OptTensorArg, saveMean: TensorArg, saveInvstd: TensorArg, output: OptTensorArg, gradInput: OptTensorArg, gradWeight: OptTensorArg, gradBias: OptTensorArg, batchNormParams: BatchNormParams): void; // kernels: cpu float32, float64; cuda none
-  batchNormForward(input: TensorArg, weight: OptTensorArg, bias: OptTensorArg, runningMean: OptTensorArg, runningVar: OptTensorArg, out: TensorArg, saveMean: TensorArg, saveInvstd: TensorArg, batchNormParams: BatchNormParams): void; // kernels: cpu float32, float64; cuda none
-  binary(input: TensorArg, other: TensorArg, out: TensorArg, binaryParams: BinaryParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda none
-  conv2dReluMaxPool2dBackwardInput(gradOutput: TensorArg, output: TensorArg, tap: TensorArg, weight: TensorArg, gradInput: TensorArg, convParams: ConvParams, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda none
-  conv2dReluMaxPool2dBackwardWeight(gradOutput: TensorArg, output: TensorArg, tap: TensorArg, input: TensorArg, gradWeight: TensorArg, gradBias: OptTensorArg, convParams: ConvParams, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda none
-  conv2dReluMaxPool2dForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg, tap: TensorArg, convParams: ConvParams, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda none
+  adamStep(param: TensorArg, grad: TensorArg, expAvg: TensorArg, expAvgSq: TensorArg, maxExpAvgSq: OptTensorArg, adamParams: AdamParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  adaptiveAvgPool2dBackward(gradOutput: TensorArg, gradInput: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  adaptiveAvgPool2dForward(input: TensorArg, out: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  adaptiveMaxPool2dForward(input: TensorArg, out: TensorArg, indices: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  arange(out: TensorArg, arangeParams: ArangeParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
+  avgPool2dBackward(gradOutput: TensorArg, gradInput: TensorArg, avgPool2dParams: AvgPool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  avgPool2dForward(input: TensorArg, out: TensorArg, avgPool2dParams: AvgPool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  batchNormBackward(gradOutput: TensorArg, input: TensorArg, weight: OptTensorArg, saveMean: TensorArg, saveInvstd: TensorArg, output: OptTensorArg, gradInput: OptTensorArg, gradWeight: OptTensorArg, gradBias: OptTensorArg, batchNormParams: BatchNormParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  batchNormForward(input: TensorArg, weight: OptTensorArg, bias: OptTensorArg, runningMean: OptTensorArg, runningVar: OptTensorArg, out: TensorArg, saveMean: TensorArg, saveInvstd: TensorArg, batchNormParams: BatchNormParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  binary(input: TensorArg, other: TensorArg, out: TensorArg, binaryParams: BinaryParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
+  conv2dReluMaxPool2dBackwardInput(gradOutput: TensorArg, output: TensorArg, tap: TensorArg, weight: TensorArg, gradInput: TensorArg, convParams: ConvParams, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  conv2dReluMaxPool2dBackwardWeight(gradOutput: TensorArg, output: TensorArg, tap: TensorArg, input: TensorArg, gradWeight: TensorArg, gradBias: OptTensorArg, convParams: ConvParams, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  conv2dReluMaxPool2dForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg, tap: TensorArg, convParams: ConvParams, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   convAlgorithms(out: TensorArg, convParams: ConvParams): void; // kernels: cpu int64; cuda none
-  convBackwardInput(gradOutput: TensorArg, weight: TensorArg, gradInput: TensorArg, convParams: ConvParams): void; // kernels: cpu float32, float64; cuda none
-  convBackwardWeight(gradOutput: TensorArg, input: TensorArg, gradWeight: TensorArg, gradBias: OptTensorArg, convParams: ConvParams): void; // kernels: cpu float32, float64; cuda none
-  convForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg, convParams: ConvParams): void; // kernels: cpu float32, float64; cuda none
+  convBackwardInput(gradOutput: TensorArg, weight: TensorArg, gradInput: TensorArg, convParams: ConvParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  convBackwardWeight(gradOutput: TensorArg, input: TensorArg, gradWeight: TensorArg, gradBias: OptTensorArg, convParams: ConvParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  convForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg, convParams: ConvParams): void; // kernels: cpu float32, float64; cuda float32, float64
   convPackWeight(weight: TensorArg, out: TensorArg, convParams: ConvParams): void; // kernels: cpu float32, float64; cuda none
-  copyStrided(src: TensorArg, out: TensorArg, copyStridedParams: CopyStridedParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda none
-  cumsum(input: TensorArg, out: TensorArg, cumsumParams: CumsumParams): void; // kernels: cpu float32, float64, int64; cuda none
-  dropoutBackward(gradOutput: TensorArg, gradInput: TensorArg, dropoutParams: DropoutParams): void; // kernels: cpu float32, float64; cuda none
-  dropoutForward(input: TensorArg, out: TensorArg, dropoutParams: DropoutParams): void; // kernels: cpu float32, float64; cuda none
-  fill(out: TensorArg, fillParams: FillParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda none
-  linearForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg): void; // kernels: cpu float32, float64; cuda none
-  matmul(input: TensorArg, other: TensorArg, out: TensorArg, matmulParams: MatmulParams): void; // kernels: cpu float32, float64; cuda none
-  maxPool2dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda none
-  maxPool2dForward(input: TensorArg, out: TensorArg, indices: OptTensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda none
-  maxUnpool2dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda none
-  maxUnpool2dForward(input: TensorArg, indices: TensorArg, out: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda none
-  nllBackward(gradOutput: TensorArg, target: TensorArg, gradInput: TensorArg, nllParams: NllParams): void; // kernels: cpu float32, float64; cuda none
-  nllForward(input: TensorArg, target: TensorArg, out: TensorArg, nllParams: NllParams): void; // kernels: cpu float32, float64; cuda none
-  random(out: TensorArg, randomParams: RandomParams): void; // kernels: cpu float32, float64; cuda none
-  reduce(input: TensorArg, out: TensorArg, reduceParams: ReduceParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda none
-  reluMaxPool2dBackward(gradOutput: TensorArg, output: TensorArg, tap: TensorArg, gradInput: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda none
-  reluMaxPool2dForward(input: TensorArg, out: TensorArg, tap: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda none
-  rowNormBackward(gradOutput: TensorArg, input: TensorArg, weight: OptTensorArg, saveMean: TensorArg, saveInvstd: TensorArg, gradInput: OptTensorArg, gradWeight: OptTensorArg, gradBias: OptTensorArg, rowNormParams: RowNormParams): void; // kernels: cpu float32, float64; cuda none
-  rowNormForward(input: TensorArg, weight: OptTensorArg, bias: OptTensorArg, out: TensorArg, saveMean: TensorArg, saveInvstd: TensorArg, rowNormParams: RowNormParams): void; // kernels: cpu float32, float64; cuda none
-  sgdStep(param: TensorArg, grad: TensorArg, momentumBuffer: OptTensorArg, sgdParams: SgdParams): void; // kernels: cpu float32, float64; cuda none
-  softmax(input: TensorArg, out: TensorArg, softmaxParams: SoftmaxParams): void; // kernels: cpu float32, float64; cuda none
-  softmaxBackward(output: TensorArg, gradOutput: TensorArg, gradInput: TensorArg, softmaxParams: SoftmaxParams): void; // kernels: cpu float32, float64; cuda none
-  unary(input: TensorArg, out: TensorArg, unaryParams: UnaryParams): void; // kernels: cpu float32, float64, int64; cuda none
-  unaryBackward(input: TensorArg, gradOutput: TensorArg, gradInput: TensorArg, unaryBackwardParams: UnaryBackwardParams): void; // kernels: cpu float32, float64; cuda none
+  copyStrided(src: TensorArg, out: TensorArg, copyStridedParams: CopyStridedParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
+  cumsum(input: TensorArg, out: TensorArg, cumsumParams: CumsumParams): void; // kernels: cpu float32, float64, int64; cuda float32, float64, int64
+  dropoutBackward(gradOutput: TensorArg, gradInput: TensorArg, dropoutParams: DropoutParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  dropoutForward(input: TensorArg, out: TensorArg, dropoutParams: DropoutParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  fill(out: TensorArg, fillParams: FillParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
+  linearForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg): void; // kernels: cpu float32, float64; cuda float32, float64
+  matmul(input: TensorArg, other: TensorArg, out: TensorArg, matmulParams: MatmulParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  maxPool2dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  maxPool2dForward(input: TensorArg, out: TensorArg, indices: OptTensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  maxUnpool2dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  maxUnpool2dForward(input: TensorArg, indices: TensorArg, out: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  nllBackward(gradOutput: TensorArg, target: TensorArg, gradInput: TensorArg, nllParams: NllParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  nllForward(input: TensorArg, target: TensorArg, out: TensorArg, nllParams: NllParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  random(out: TensorArg, randomParams: RandomParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  reduce(input: TensorArg, out: TensorArg, reduceParams: ReduceParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
+  reluMaxPool2dBackward(gradOutput: TensorArg, output: TensorArg, tap: TensorArg, gradInput: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  reluMaxPool2dForward(input: TensorArg, out: TensorArg, tap: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  rowNormBackward(gradOutput: TensorArg, input: TensorArg, weight: OptTensorArg, saveMean: TensorArg, saveInvstd: TensorArg, gradInput: OptTensorArg, gradWeight: OptTensorArg, gradBias: OptTensorArg, rowNormParams: RowNormParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  rowNormForward(input: TensorArg, weight: OptTensorArg, bias: OptTensorArg, out: TensorArg, saveMean: TensorArg, saveInvstd: TensorArg, rowNormParams: RowNormParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  sgdStep(param: TensorArg, grad: TensorArg, momentumBuffer: OptTensorArg, sgdParams: SgdParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  softmax(input: TensorArg, out: TensorArg, softmaxParams: SoftmaxParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  softmaxBackward(output: TensorArg, gradOutput: TensorArg, gradInput: TensorArg, softmaxParams: SoftmaxParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  unary(input: TensorArg, out: TensorArg, unaryParams: UnaryParams): void; // kernels: cpu float32, float64, int64; cuda float32, float64, int64
+  unaryBackward(input: TensorArg, gradOutput: TensorArg, gradInput: TensorArg, unaryBackwardParams: UnaryBackwardParams): void; // kernels: cpu float32, float64; cuda float32, float64
 }
 // END GENERATED
 
