@@ -546,6 +546,7 @@ Napi::Value CudaInfo(const Napi::CallbackInfo& info) {
   o.Set("compiled", cuda_compiled());
   o.Set("deviceCount", n);
   o.Set("reason", why);
+  o.Set("name", cuda_device_name());
   return o;
 }
 
