@@ -27,6 +27,8 @@
 // for bounds, cudaErrorAssert for shared-memory reports, cudaErrorLaunchFailure for deadlocks), and
 // cudaGetErrorString returns the report: the kernel, the block, the thread(s), the address.
 //
+// Device memory: TORCHLET_CUDA_EMU_MEMORY_MB (default 4096, at most half the host's); fresh blocks
+// up to 64 MiB are filled with 0xff bytes, as garbage would be on a GPU.
 // Coverage: with TORCHLET_CUDA_EMU_STATS=<file>, the first launch of every kernel instance in a
 // process appends its name to <file> (scripts/emu_coverage.js counts them against the sources).
 #include <cuda_runtime.h>
@@ -934,9 +936,16 @@ std::string device_range(const void* p, size_t n) {
   if (!p) return "a null device pointer";
   return emu::locate(reinterpret_cast<uintptr_t>(p), n);
 }
+// The emulated device's memory: TORCHLET_CUDA_EMU_MEMORY_MB (default 4096), at most half the host's.
 size_t total_memory() {
-  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
-  return pages > 0 && page > 0 ? size_t(pages) * size_t(page) : size_t(16) << 30;
+  static const size_t total = [] {
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    const size_t host = pages > 0 && page > 0 ? size_t(pages) * size_t(page) / 2 : size_t(8) << 30;
+    const char* v = std::getenv("TORCHLET_CUDA_EMU_MEMORY_MB");
+    const size_t want = (v && *v ? size_t(std::strtoull(v, nullptr, 10)) : size_t(4096)) << 20;
+    return std::min(want, host);
+  }();
+  return total;
 }
 }  // namespace
 
@@ -944,10 +953,10 @@ cudaError_t cudaMalloc(void** p, size_t bytes) {
   if (!p) return fail(cudaErrorInvalidValue);
   *p = nullptr;
   const size_t cap = (std::max<size_t>(bytes, 1) + 255) / 256 * 256;
-  if (emu::g_alloc_bytes.load() + cap > total_memory() / 2) return fail(cudaErrorMemoryAllocation);
+  if (emu::g_alloc_bytes.load() + cap > total_memory()) return fail(cudaErrorMemoryAllocation);
   void* m = std::aligned_alloc(256, cap);
   if (!m) return fail(cudaErrorMemoryAllocation);
-  std::memset(m, 0xff, cap);  // fresh device memory is garbage: make reads of it show (NaN)
+  if (cap <= (size_t(64) << 20)) std::memset(m, 0xff, cap);  // fresh device memory is garbage: reads show (NaN)
   {
     std::unique_lock<std::shared_mutex> lock(emu::g_alloc_mu);
     emu::allocs()[reinterpret_cast<uintptr_t>(m)] = emu::Alloc{cap, bytes};
@@ -980,7 +989,7 @@ cudaError_t cudaFreeHost(void* p) {
   return cudaSuccess;
 }
 cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total_bytes) {
-  const size_t total = total_memory() / 2, used = emu::g_alloc_bytes.load();
+  const size_t total = total_memory(), used = emu::g_alloc_bytes.load();
   if (free_bytes) *free_bytes = used < total ? total - used : 0;
   if (total_bytes) *total_bytes = total;
   return cudaSuccess;
@@ -1037,7 +1046,7 @@ cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int d) {
   if (!prop || d != 0) return fail(d != 0 ? cudaErrorInvalidDevice : cudaErrorInvalidValue);
   std::memset(prop, 0, sizeof *prop);
   std::snprintf(prop->name, sizeof prop->name, "torchlet CUDA emulator (emulated on the CPU)");
-  prop->totalGlobalMem = total_memory() / 2;
+  prop->totalGlobalMem = total_memory();
   prop->sharedMemPerBlock = 48 * 1024;
   prop->regsPerBlock = 65536;
   prop->warpSize = 32;
