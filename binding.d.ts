@@ -170,7 +170,8 @@ export interface Binding extends Ops {
   hostCache(release?: boolean): number;
   /** Large host blocks obtained from the kernel (mmap) since start, i.e. allocator-cache misses. */
   hostSystemAllocs(): number;
-  cudaInfo(): { compiled: boolean; deviceCount: number; reason: string };
+  /** name: the CUDA device's name ('' without one; the CPU emulator's, TORCHLET_CUDA=EMU, says "emulated"). */
+  cudaInfo(): { compiled: boolean; deviceCount: number; reason: string; name: string };
   /** `count` contiguous elements from src (at element srcOffset) to dst (at dstOffset); same dtype, any two
    * devices: host to device, device to host (waits), device to device (asynchronous on the stream). */
   copyDevice(src: Storage, srcOffset: number, dst: Storage, dstOffset: number, count: number): void;

@@ -4,6 +4,8 @@
 // prebuilds/<platform>-<arch>/ (the prebuilt binary shipped in the npm package, e.g.
 // prebuilds/linux-x64/node.napi.glibc.node). On failure the error (a TorchletError,
 // ERR_TORCHLET_ADDON_LOAD) names what was tried, the cause, and the fix.
+// TORCHLET_ADDON=<path to a .node file> loads that build instead (e.g. the CUDA emulator's,
+// build-emu/Release/torchlet.node, which `npm run test:cuda-emu` tests).
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Binding } from '../binding';
@@ -34,7 +36,7 @@ function load(): Binding {
   const gypBuild = require('node-gyp-build') as GypBuild;
   let file: string | undefined;
   try {
-    file = gypBuild.resolve(root);
+    file = process.env.TORCHLET_ADDON ? path.resolve(process.env.TORCHLET_ADDON) : gypBuild.resolve(root);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(file) as Binding;
   } catch (e) {

@@ -17,6 +17,8 @@ export interface CudaInfo {
   compiled: boolean;
   deviceCount: number;
   reason: string;
+  /** the device's name ('' without CUDA); the emulated device's (TORCHLET_CUDA=EMU) contains "emulated" */
+  name: string;
 }
 let info: CudaInfo | null = null;
 /** What the native addon knows about CUDA (queried once: the answer cannot change in a process). */

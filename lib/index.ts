@@ -84,6 +84,11 @@ export const cuda = {
   deviceCount(): number {
     return cudaInfo().deviceCount;
   },
+  /** The CUDA device's name; the CPU emulator's (a TORCHLET_CUDA=EMU build) contains "emulated". ERR_TORCHLET_NO_CUDA without CUDA. */
+  getDeviceName(): string {
+    if (!cudaAvailable()) throw noCudaError();
+    return cudaInfo().name;
+  },
   /** Waits for all queued CUDA work; throws the error of a failed asynchronous launch, or ERR_TORCHLET_NO_CUDA. */
   synchronize(): void {
     if (!cudaAvailable()) throw noCudaError();

@@ -60,6 +60,17 @@ describe('torch.cuda', () => {
     if (!info.compiled) expect(info.deviceCount).toBe(0);
     if (info.deviceCount === 0) expect(info.reason.length).toBeGreaterThan(0);
   });
+  test('the device name: empty without CUDA; "emulated" in the CPU emulator\'s (TORCHLET_CUDA=EMU)', () => {
+    const info = native.cudaInfo();
+    if (info.deviceCount === 0) {
+      expect(info.name).toBe('');
+      expect(() => torch.cuda.getDeviceName()).toThrow(/CUDA is not available/);
+    } else {
+      expect(torch.cuda.getDeviceName()).toBe(info.name);
+      expect(info.name.length).toBeGreaterThan(0);
+      if (process.env.TORCHLET_ADDON && /build-emu/.test(process.env.TORCHLET_ADDON)) expect(info.name).toMatch(/emulated/);
+    }
+  });
   test('memory counters are numbers (zero without CUDA) and memory() reports both devices', () => {
     const m = torch.memory();
     expect(Object.keys(m).sort()).toEqual(['cpu', 'cuda']);

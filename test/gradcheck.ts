@@ -33,7 +33,7 @@ export function gradcheck(f: (xs: Tensor[]) => Tensor, inputs: Tensor[], opts: G
 
   // analytic
   before();
-  const leaves = inputs.map((t, k) => (data[k] ? make(k, data[k]).requiresGrad_() : t));
+  const leaves = inputs.map((_t, k) => (data[k] ? make(k, data[k]).requiresGrad_() : fixed[k]));
   const y = f(leaves);
   expect(y.dtype).toBe('float64');
   const g = randnT(y.shape, opts.seed ?? 12345);

@@ -17,6 +17,8 @@ bool cuda_compiled();
 // Number of usable devices; 0 with `why` set when there is no driver or no GPU. Cached after the
 // first call (the count cannot change within a process).
 int cuda_device_count(std::string* why);
+// The current device's name ("" without CUDA); the emulator's (TORCHLET_CUDA=EMU) says "emulated".
+std::string cuda_device_name();
 
 // Device storage through the caching allocator (the same one kernels use via device_alloc).
 void* cuda_storage_alloc(size_t bytes);

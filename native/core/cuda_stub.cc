@@ -14,6 +14,7 @@ int cuda_device_count(std::string* why) {
   if (why) *why = kWhy;
   return 0;
 }
+std::string cuda_device_name() { return ""; }
 void* cuda_storage_alloc(size_t) { no_cuda(); }
 void cuda_storage_free(void*, size_t) {}
 void cuda_zero(void*, size_t) { no_cuda(); }

@@ -115,6 +115,7 @@ void* device_alloc(size_t bytes) {
     }
   }
   c.live.emplace(p, std::make_pair(cls, bytes));
+  if (tl_cuda_emu_extent) tl_cuda_emu_extent(p, bytes);  // the emulator's bounds checks (common.cuh)
   c.allocated += cls;
   c.requested += bytes;
   if (c.allocated > c.peak) c.peak = c.allocated;
@@ -138,6 +139,7 @@ void device_free(void* p, size_t bytes) {
     c.live.erase(it);
     c.free_blocks[cls].push_back(p);
     c.cached += cls;
+    if (tl_cuda_emu_extent) tl_cuda_emu_extent(p, 0);  // a kernel touching it now is a use after free
     return;
   }
   // Not ours: never hand a foreign pointer to cudaFree or the cache. Freeing happens from

@@ -248,8 +248,8 @@ template <typename T>
 void unpool_into(const T* g, const T* y, const uint8_t* tap, T* dyc, const Pool2dParams& pp) {
   const int64_t total = pp.N * pp.C * pp.H * pp.W;
   if (total <= 0) return;
-  relu_max_unpool_kernel<T><<<blocks_for(total), 256, 0, stream()>>>(g, y, tap, dyc, total, pp.H, pp.W, pp.OH, pp.OW,
-                                                                     int(pp.kh), int(pp.kw));
+  cuda::launch<relu_max_unpool_kernel<T>>(blocks_for(total), 256, 0, stream(), g, y, tap, dyc, total, pp.H, pp.W, pp.OH,
+                                          pp.OW, int(pp.kh), int(pp.kw));
   TL_CUDA_LAUNCH_CHECK("conv2d_relu_max_pool2d (unpool)");
 }
 
@@ -301,7 +301,7 @@ void conv_forward_cuda(const TensorView& x, const TensorView& w, const TensorVie
     forward_t<T>(x.ptr<T>(), w.ptr<T>(), opt<T>(b), y.ptr<T>(), g);
     if (p.relu) {
       const int64_t n = y.numel();
-      relu_inplace_kernel<T><<<blocks_for(n), 256, 0, stream()>>>(y.ptr<T>(), n);
+      cuda::launch<relu_inplace_kernel<T>>(blocks_for(n), 256, 0, stream(), y.ptr<T>(), n);
       TL_CUDA_LAUNCH_CHECK("conv_forward relu");
     }
   });
@@ -336,8 +336,9 @@ void conv2d_relu_max_pool2d_forward_cuda(const TensorView& x, const TensorView& 
              forward_t<T>(x.ptr<T>(), w.ptr<T>(), opt<T>(b), yc.as<T>(), g);
              const int64_t total = pp.N * pp.C * pp.OH * pp.OW;
              if (total <= 0) return;
-             relu_max_pool_kernel<T><<<blocks_for(total), 256, 0, stream()>>>(
-                 yc.as<T>(), y.ptr<T>(), tap.ptr<uint8_t>(), total, pp.H, pp.W, pp.OH, pp.OW, int(pp.kh), int(pp.kw));
+             cuda::launch<relu_max_pool_kernel<T>>(blocks_for(total), 256, 0, stream(), yc.as<T>(), y.ptr<T>(),
+                                                   tap.ptr<uint8_t>(), total, pp.H, pp.W, pp.OH, pp.OW, int(pp.kh),
+                                                   int(pp.kw));
              TL_CUDA_LAUNCH_CHECK("conv2d_relu_max_pool2d_forward (pool)");
            });
 }

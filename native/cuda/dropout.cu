@@ -47,9 +47,8 @@ void run(const char* op, const TensorView& x, const TensorView& out, const Dropo
     using T = decltype(z);
     const T Aa = T(kSeluAlpha * a), Aap = T(kSeluAlpha * a * p.p);
     const T Bk = T(T(0) * Aa) + Aap, Bd = T(T(-1) * Aa) + Aap;  // host: plain IEEE operations, as the CPU
-    dropout_kernel<T><<<cuda::blocks_for(n, 256), 256, 0, cuda::stream()>>>(x.ptr<T>(), out.ptr<T>(), n, p.L, key,
-                                                                            static_cast<uint64_t>(p.offset), 1.0 - p.p,
-                                                                            T(a), alpha && !backward, Bk, Bd);
+    cuda::launch<dropout_kernel<T>>(cuda::blocks_for(n, 256), 256, 0, cuda::stream(), x.ptr<T>(), out.ptr<T>(), n, p.L,
+                                    key, static_cast<uint64_t>(p.offset), 1.0 - p.p, T(a), alpha && !backward, Bk, Bd);
     TL_CUDA_LAUNCH_CHECK(op);
   });
 }

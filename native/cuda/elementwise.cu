@@ -177,20 +177,20 @@ void copy_typed(const TensorView& src, const TensorView& out, const Geom<2>& g, 
       TL_CUDA_CHECK(cudaMemcpyAsync(o, s, size_t(n) * sizeof(D), cudaMemcpyDeviceToDevice, cuda::stream()));
       return;
     }
-    cast_contig_kernel<S, D><<<cuda::blocks_for(n, kThreads), kThreads, 0, cuda::stream()>>>(s, o, n);
+    cuda::launch<cast_contig_kernel<S, D>>(cuda::blocks_for(n, kThreads), kThreads, 0, cuda::stream(), s, o, n);
     TL_CUDA_LAUNCH_CHECK("copy_strided (cast)");
     return;
   }
   const unsigned blocks = cuda::blocks_for(n, kThreads);
   if (n < (int64_t(1) << 31)) {
     if (g.nd == 1)
-      copy_strided_kernel<S, D, uint32_t, 1><<<blocks, kThreads, 0, cuda::stream()>>>(s, o, g, uint32_t(n));
+      cuda::launch<copy_strided_kernel<S, D, uint32_t, 1>>(blocks, kThreads, 0, cuda::stream(), s, o, g, uint32_t(n));
     else if (g.nd == 2)
-      copy_strided_kernel<S, D, uint32_t, 2><<<blocks, kThreads, 0, cuda::stream()>>>(s, o, g, uint32_t(n));
+      cuda::launch<copy_strided_kernel<S, D, uint32_t, 2>>(blocks, kThreads, 0, cuda::stream(), s, o, g, uint32_t(n));
     else
-      copy_strided_kernel<S, D, uint32_t, 0><<<blocks, kThreads, 0, cuda::stream()>>>(s, o, g, uint32_t(n));
+      cuda::launch<copy_strided_kernel<S, D, uint32_t, 0>>(blocks, kThreads, 0, cuda::stream(), s, o, g, uint32_t(n));
   } else {
-    copy_strided_kernel<S, D, int64_t, 0><<<blocks, kThreads, 0, cuda::stream()>>>(s, o, g, n);
+    cuda::launch<copy_strided_kernel<S, D, int64_t, 0>>(blocks, kThreads, 0, cuda::stream(), s, o, g, n);
   }
   TL_CUDA_LAUNCH_CHECK("copy_strided");
 }
@@ -232,7 +232,7 @@ void fill_cuda(const TensorView& out, const FillParams& p) {
       TL_CUDA_CHECK(cudaMemsetAsync(out.data, 0, size_t(n) * sizeof(T), cuda::stream()));
       return;
     }
-    fill_kernel<T><<<cuda::blocks_for(n, kThreads), kThreads, 0, cuda::stream()>>>(out.ptr<T>(), v, n);
+    cuda::launch<fill_kernel<T>>(cuda::blocks_for(n, kThreads), kThreads, 0, cuda::stream(), out.ptr<T>(), v, n);
     TL_CUDA_LAUNCH_CHECK("fill");
   });
 }
@@ -252,7 +252,7 @@ void arange_cuda(const TensorView& out, const ArangeParams& p) {
   if (n == 0) return;
   dispatch_all("arange", out.dtype, [&](auto z) {
     using T = decltype(z);
-    arange_kernel<T><<<cuda::blocks_for(n, kThreads), kThreads, 0, cuda::stream()>>>(out.ptr<T>(), n, p.start, p.step);
+    cuda::launch<arange_kernel<T>>(cuda::blocks_for(n, kThreads), kThreads, 0, cuda::stream(), out.ptr<T>(), n, p.start, p.step);
     TL_CUDA_LAUNCH_CHECK("arange");
   });
 }
@@ -362,7 +362,7 @@ template <typename T, typename O, typename F>
 void binary_launch(const T* a, const T* b, O* o, const Geom<3>& g3, int64_t n, F f) {
   const unsigned blocks = cuda::blocks_for(n, kThreads);
   if (is_contiguous(g3, 0) && is_contiguous(g3, 1)) {
-    binary_contig_kernel<T, O, F><<<blocks, kThreads, 0, cuda::stream()>>>(a, b, o, n, f);
+    cuda::launch<binary_contig_kernel<T, O, F>>(blocks, kThreads, 0, cuda::stream(), a, b, o, n, f);
     TL_CUDA_LAUNCH_CHECK("binary");
     return;
   }
@@ -375,13 +375,16 @@ void binary_launch(const T* a, const T* b, O* o, const Geom<3>& g3, int64_t n, F
   }
   if (n < (int64_t(1) << 31)) {
     if (g.nd == 1)
-      binary_strided_kernel<T, O, F, uint32_t, 1><<<blocks, kThreads, 0, cuda::stream()>>>(a, b, o, g, uint32_t(n), f);
+      cuda::launch<binary_strided_kernel<T, O, F, uint32_t, 1>>(blocks, kThreads, 0, cuda::stream(), a, b, o, g,
+                                                                uint32_t(n), f);
     else if (g.nd == 2)
-      binary_strided_kernel<T, O, F, uint32_t, 2><<<blocks, kThreads, 0, cuda::stream()>>>(a, b, o, g, uint32_t(n), f);
+      cuda::launch<binary_strided_kernel<T, O, F, uint32_t, 2>>(blocks, kThreads, 0, cuda::stream(), a, b, o, g,
+                                                                uint32_t(n), f);
     else
-      binary_strided_kernel<T, O, F, uint32_t, 0><<<blocks, kThreads, 0, cuda::stream()>>>(a, b, o, g, uint32_t(n), f);
+      cuda::launch<binary_strided_kernel<T, O, F, uint32_t, 0>>(blocks, kThreads, 0, cuda::stream(), a, b, o, g,
+                                                                uint32_t(n), f);
   } else {
-    binary_strided_kernel<T, O, F, int64_t, 0><<<blocks, kThreads, 0, cuda::stream()>>>(a, b, o, g, n, f);
+    cuda::launch<binary_strided_kernel<T, O, F, int64_t, 0>>(blocks, kThreads, 0, cuda::stream(), a, b, o, g, n, f);
   }
   TL_CUDA_LAUNCH_CHECK("binary");
 }
@@ -452,7 +455,8 @@ __global__ void unary_kernel(UnaryOp op, const T* __restrict__ a, T s, T* __rest
 
 template <typename T>
 void unary_launch(UnaryOp op, const TensorView& a, T s, const TensorView& out, int64_t n) {
-  unary_kernel<T><<<cuda::blocks_for(n, kThreads), kThreads, 0, cuda::stream()>>>(op, a.ptr<T>(), s, out.ptr<T>(), n);
+  cuda::launch<unary_kernel<T>>(cuda::blocks_for(n, kThreads), kThreads, 0, cuda::stream(), op, a.ptr<T>(), s,
+                                out.ptr<T>(), n);
   TL_CUDA_LAUNCH_CHECK("unary");
 }
 
@@ -510,8 +514,8 @@ void unary_backward_cuda(const TensorView& t, const TensorView& dy, const Tensor
   dispatch_float("unary_backward", dx.dtype, [&](auto z) {
     using T = decltype(z);
     if (n == 0) return;
-    unary_backward_kernel<T>
-        <<<cuda::blocks_for(n, kThreads), kThreads, 0, cuda::stream()>>>(op, t.ptr<T>(), dy.ptr<T>(), dx.ptr<T>(), n);
+    cuda::launch<unary_backward_kernel<T>>(cuda::blocks_for(n, kThreads), kThreads, 0, cuda::stream(), op, t.ptr<T>(),
+                                           dy.ptr<T>(), dx.ptr<T>(), n);
     TL_CUDA_LAUNCH_CHECK("unary_backward");
   });
 }

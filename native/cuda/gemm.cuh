@@ -338,9 +338,10 @@ void run_cfg(int64_t Z, int64_t M, int64_t N, int64_t K, typename Cfg::type alph
       p.zc = Z;
       p.kc = kc;
       const dim3 grid{unsigned(tiles), unsigned(Z), unsigned(S)};
-      gemm_kernel<Cfg, LA, LB, CS><<<grid, Cfg::THREADS, 0, stream()>>>(p, la, lb, cs);
+      cuda::launch<gemm_kernel<Cfg, LA, LB, CS>>(grid, Cfg::THREADS, 0, stream(), p, la, lb, cs);
       TL_CUDA_LAUNCH_CHECK(name);
-      splitk_reduce_kernel<T, CS><<<blocks_for(Z * M * N), 256, 0, stream()>>>(p.ws, int(S), Z, M, N, alpha, beta, cs);
+      cuda::launch<splitk_reduce_kernel<T, CS>>(blocks_for(Z * M * N), 256, 0, stream(), p.ws, int(S), Z, M, N, alpha,
+                                                beta, cs);
       TL_CUDA_LAUNCH_CHECK(name);
       return;
     }
@@ -351,7 +352,7 @@ void run_cfg(int64_t Z, int64_t M, int64_t N, int64_t K, typename Cfg::type alph
     p.z0 = z0;
     p.zc = std::min<int64_t>(65535, Z - z0);
     const dim3 grid{unsigned(tiles), unsigned(p.zc), 1u};
-    gemm_kernel<Cfg, LA, LB, CS><<<grid, Cfg::THREADS, 0, stream()>>>(p, la, lb, cs);
+    cuda::launch<gemm_kernel<Cfg, LA, LB, CS>>(grid, Cfg::THREADS, 0, stream(), p, la, lb, cs);
     TL_CUDA_LAUNCH_CHECK(name);
   }
 }
@@ -400,7 +401,7 @@ template <typename T>
 void channel_sum(const T* dy, int64_t N, int64_t OC, int64_t P, T* db, const char* name) {
   if (OC <= 0) return;
   if (OC > INT32_MAX) throw Error(ErrorCode::InvalidArg, std::string("torchlet: ") + name + ": too many channels");
-  channel_sum_kernel<T><<<unsigned(OC), 256, 0, stream()>>>(dy, N, OC, P, db);
+  cuda::launch<channel_sum_kernel<T>>(unsigned(OC), 256, 0, stream(), dy, N, OC, P, db);
   TL_CUDA_LAUNCH_CHECK(name);
 }
 

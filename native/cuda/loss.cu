@@ -153,7 +153,8 @@ void softmax_cuda(const TensorView& x, const TensorView& y, const SoftmaxParams&
     const int64_t Q = outer * inner;
     if (Q == 0 || C == 0) return;
     const dim3 b = tile_shape(inner, C);
-    softmax_kernel<T><<<grid_for_tiles(Q, b.x), b, 0, cuda::stream()>>>(x.ptr<T>(), y.ptr<T>(), Q, C, inner, log);
+    cuda::launch<softmax_kernel<T>>(grid_for_tiles(Q, b.x), b, 0, cuda::stream(), x.ptr<T>(), y.ptr<T>(), Q, C, inner,
+                                    log);
     TL_CUDA_LAUNCH_CHECK("softmax");
   });
 }
@@ -167,8 +168,8 @@ void softmax_backward_cuda(const TensorView& y, const TensorView& dy, const Tens
     const int64_t Q = outer * inner;
     if (Q == 0 || C == 0) return;
     const dim3 b = tile_shape(inner, C);
-    softmax_backward_kernel<T>
-        <<<grid_for_tiles(Q, b.x), b, 0, cuda::stream()>>>(y.ptr<T>(), dy.ptr<T>(), dx.ptr<T>(), Q, C, inner, log);
+    cuda::launch<softmax_backward_kernel<T>>(grid_for_tiles(Q, b.x), b, 0, cuda::stream(), y.ptr<T>(), dy.ptr<T>(),
+                                             dx.ptr<T>(), Q, C, inner, log);
     TL_CUDA_LAUNCH_CHECK("softmax_backward");
   });
 }
@@ -204,8 +205,8 @@ void nll_forward_cuda(const TensorView& logp, const TensorView& target, const Te
     int64_t tv = 0;
     try {
       TL_CUDA_CHECK(cudaMemsetAsync(bad, 0xff, sizeof(unsigned long long), st));
-      nll_forward_kernel<T><<<cuda::blocks_for(N, 256), 256, 0, st>>>(logp.ptr<T>(), target.ptr<int64_t>(),
-                                                                      out.ptr<T>(), N, C, ignore_index, bad);
+      cuda::launch<nll_forward_kernel<T>>(cuda::blocks_for(N, 256), 256, 0, st, logp.ptr<T>(), target.ptr<int64_t>(),
+                                          out.ptr<T>(), N, C, ignore_index, bad);
       TL_CUDA_LAUNCH_CHECK("nll_loss");
       TL_CUDA_CHECK(cudaMemcpyAsync(&first, bad, sizeof(first), cudaMemcpyDeviceToHost, st));
       TL_CUDA_CHECK(cudaStreamSynchronize(st));
@@ -244,8 +245,8 @@ void nll_backward_cuda(const TensorView& dloss, const TensorView& target, const 
   dispatch_float("nll_loss_backward", dlogp.dtype, [&](auto z) {
     using T = decltype(z);
     if (N * C == 0) return;
-    nll_backward_kernel<T><<<cuda::blocks_for(N * C, 256), 256, 0, cuda::stream()>>>(
-        dloss.ptr<T>(), target.ptr<int64_t>(), dlogp.ptr<T>(), N, C, ignore_index);
+    cuda::launch<nll_backward_kernel<T>>(cuda::blocks_for(N * C, 256), 256, 0, cuda::stream(), dloss.ptr<T>(),
+                                         target.ptr<int64_t>(), dlogp.ptr<T>(), N, C, ignore_index);
     TL_CUDA_LAUNCH_CHECK("nll_loss_backward");
   });
 }

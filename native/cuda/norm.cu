@@ -153,14 +153,14 @@ void batch_norm_forward_cuda(const TensorView& x, const TensorView& w, const Ten
   Scratch ss(2 * p.C);
   dispatch_float("batch_norm_forward", x.dtype, [&](auto z) {
     using T = decltype(z);
-    bn_stats_kernel<T><<<unsigned(p.C), kThreads, 0, cuda::stream()>>>(
-        x.ptr<T>(), cptr<T>(w), cptr<T>(b), present(rm) ? rm.ptr<T>() : nullptr, present(rv) ? rv.ptr<T>() : nullptr,
-        sm.ptr<T>(), si.ptr<T>(), ss.p, ss.p + p.C, p);
+    cuda::launch<bn_stats_kernel<T>>(unsigned(p.C), kThreads, 0, cuda::stream(), x.ptr<T>(), cptr<T>(w), cptr<T>(b),
+                                     present(rm) ? rm.ptr<T>() : nullptr, present(rv) ? rv.ptr<T>() : nullptr,
+                                     sm.ptr<T>(), si.ptr<T>(), ss.p, ss.p + p.C, p);
     TL_CUDA_LAUNCH_CHECK("batch_norm_forward");
     const int64_t total = p.N * p.C * p.L;
     if (total == 0) return;
-    bn_apply_kernel<T><<<cuda::blocks_for(total, kThreads), kThreads, 0, cuda::stream()>>>(
-        x.ptr<T>(), out.ptr<T>(), ss.p, ss.p + p.C, p.C, p.L, p.relu, total);
+    cuda::launch<bn_apply_kernel<T>>(cuda::blocks_for(total, kThreads), kThreads, 0, cuda::stream(), x.ptr<T>(),
+                                     out.ptr<T>(), ss.p, ss.p + p.C, p.C, p.L, p.relu, total);
     TL_CUDA_LAUNCH_CHECK("batch_norm_forward");
   });
 }
@@ -218,14 +218,14 @@ void batch_norm_backward_cuda(const TensorView& g, const TensorView& x, const Te
   Scratch coef(3 * p.C);
   dispatch_float("batch_norm_backward", x.dtype, [&](auto z) {
     using T = decltype(z);
-    bn_grad_sums_kernel<T><<<unsigned(p.C), kThreads, 0, cuda::stream()>>>(
-        g.ptr<T>(), x.ptr<T>(), cptr<T>(y), cptr<T>(w), sm.ptr<T>(), si.ptr<T>(), present(dw) ? dw.ptr<T>() : nullptr,
-        present(db) ? db.ptr<T>() : nullptr, coef.p, sums, p);
+    cuda::launch<bn_grad_sums_kernel<T>>(unsigned(p.C), kThreads, 0, cuda::stream(), g.ptr<T>(), x.ptr<T>(), cptr<T>(y),
+                                         cptr<T>(w), sm.ptr<T>(), si.ptr<T>(), present(dw) ? dw.ptr<T>() : nullptr,
+                                         present(db) ? db.ptr<T>() : nullptr, coef.p, sums, p);
     TL_CUDA_LAUNCH_CHECK("batch_norm_backward");
     const int64_t total = p.N * p.C * p.L;
     if (!present(dx) || total == 0) return;
-    bn_dx_kernel<T><<<cuda::blocks_for(total, kThreads), kThreads, 0, cuda::stream()>>>(
-        g.ptr<T>(), x.ptr<T>(), cptr<T>(y), sm.ptr<T>(), coef.p, dx.ptr<T>(), p.C, p.L, p.relu, total);
+    cuda::launch<bn_dx_kernel<T>>(cuda::blocks_for(total, kThreads), kThreads, 0, cuda::stream(), g.ptr<T>(),
+                                  x.ptr<T>(), cptr<T>(y), sm.ptr<T>(), coef.p, dx.ptr<T>(), p.C, p.L, p.relu, total);
     TL_CUDA_LAUNCH_CHECK("batch_norm_backward");
   });
 }
@@ -264,11 +264,12 @@ void row_norm_forward_cuda(const TensorView& x, const TensorView& w, const Tenso
   if (p.rows == 0) return;
   dispatch_float("row_norm_forward", x.dtype, [&](auto z) {
     using T = decltype(z);
-    row_stats_kernel<T><<<unsigned(p.rows), kThreads, 0, cuda::stream()>>>(x.ptr<T>(), sm.ptr<T>(), si.ptr<T>(), p);
+    cuda::launch<row_stats_kernel<T>>(unsigned(p.rows), kThreads, 0, cuda::stream(), x.ptr<T>(), sm.ptr<T>(),
+                                      si.ptr<T>(), p);
     TL_CUDA_LAUNCH_CHECK("row_norm_forward");
     const int64_t total = p.rows * p.R;
-    row_apply_kernel<T><<<cuda::blocks_for(total, kThreads), kThreads, 0, cuda::stream()>>>(
-        x.ptr<T>(), cptr<T>(w), cptr<T>(b), sm.ptr<T>(), si.ptr<T>(), out.ptr<T>(), p, total);
+    cuda::launch<row_apply_kernel<T>>(cuda::blocks_for(total, kThreads), kThreads, 0, cuda::stream(), x.ptr<T>(),
+                                      cptr<T>(w), cptr<T>(b), sm.ptr<T>(), si.ptr<T>(), out.ptr<T>(), p, total);
     TL_CUDA_LAUNCH_CHECK("row_norm_forward");
   });
 }
@@ -333,19 +334,19 @@ void row_norm_backward_cuda(const TensorView& g, const TensorView& x, const Tens
     using T = decltype(z);
     if (present(dx)) {
       Scratch s(2 * p.rows);
-      row_sums_kernel<T>
-          <<<unsigned(p.rows), kThreads, 0, cuda::stream()>>>(g.ptr<T>(), x.ptr<T>(), cptr<T>(w), sm.ptr<T>(), s.p, p);
+      cuda::launch<row_sums_kernel<T>>(unsigned(p.rows), kThreads, 0, cuda::stream(), g.ptr<T>(), x.ptr<T>(),
+                                       cptr<T>(w), sm.ptr<T>(), s.p, p);
       TL_CUDA_LAUNCH_CHECK("row_norm_backward");
       const int64_t total = p.rows * p.R;
-      row_dx_kernel<T><<<cuda::blocks_for(total, kThreads), kThreads, 0, cuda::stream()>>>(
-          g.ptr<T>(), x.ptr<T>(), cptr<T>(w), sm.ptr<T>(), si.ptr<T>(), s.p, dx.ptr<T>(), p, total);
+      cuda::launch<row_dx_kernel<T>>(cuda::blocks_for(total, kThreads), kThreads, 0, cuda::stream(), g.ptr<T>(),
+                                     x.ptr<T>(), cptr<T>(w), sm.ptr<T>(), si.ptr<T>(), s.p, dx.ptr<T>(), p, total);
       TL_CUDA_LAUNCH_CHECK("row_norm_backward");
     }
     if (present(dw) || present(db)) {
       const int64_t P = p.G * (p.R / p.L);
-      row_param_kernel<T><<<unsigned(P), kThreads, 0, cuda::stream()>>>(
-          g.ptr<T>(), x.ptr<T>(), sm.ptr<T>(), si.ptr<T>(), present(dw) ? dw.ptr<T>() : nullptr,
-          present(db) ? db.ptr<T>() : nullptr, p);
+      cuda::launch<row_param_kernel<T>>(unsigned(P), kThreads, 0, cuda::stream(), g.ptr<T>(), x.ptr<T>(), sm.ptr<T>(),
+                                        si.ptr<T>(), present(dw) ? dw.ptr<T>() : nullptr,
+                                        present(db) ? db.ptr<T>() : nullptr, p);
       TL_CUDA_LAUNCH_CHECK("row_norm_backward");
     }
   });

@@ -78,8 +78,8 @@ void adam_step_cuda(const TensorView& p, const TensorView& g, const TensorView& 
     k.decoupled = a.decoupled;
     k.maximize = a.maximize;
     k.has_wd = a.weight_decay != 0;
-    adam_kernel<T><<<cuda::blocks_for(n, 256), 256, 0, cuda::stream()>>>(p.ptr<T>(), g.ptr<T>(), m.ptr<T>(), v.ptr<T>(),
-                                                                         a.amsgrad ? vmax.ptr<T>() : nullptr, n, k);
+    cuda::launch<adam_kernel<T>>(cuda::blocks_for(n, 256), 256, 0, cuda::stream(), p.ptr<T>(), g.ptr<T>(), m.ptr<T>(),
+                                 v.ptr<T>(), a.amsgrad ? vmax.ptr<T>() : nullptr, n, k);
     TL_CUDA_LAUNCH_CHECK("adam_step");
   });
 }
@@ -124,8 +124,8 @@ void sgd_step_cuda(const TensorView& p, const TensorView& g, const TensorView& b
     k.nesterov = s.nesterov;
     k.first_step = s.first_step;
     k.maximize = s.maximize;
-    sgd_kernel<T><<<cuda::blocks_for(n, 256), 256, 0, cuda::stream()>>>(p.ptr<T>(), g.ptr<T>(),
-                                                                        k.has_mom ? buf.ptr<T>() : nullptr, n, k);
+    cuda::launch<sgd_kernel<T>>(cuda::blocks_for(n, 256), 256, 0, cuda::stream(), p.ptr<T>(), g.ptr<T>(),
+                                k.has_mom ? buf.ptr<T>() : nullptr, n, k);
     TL_CUDA_LAUNCH_CHECK("sgd_step");
   });
 }

@@ -138,8 +138,8 @@ void max_pool2d_forward_cuda(const TensorView& x, const TensorView& y, const Ten
     using T = decltype(z);
     const int64_t total = p.N * p.C * p.OH * p.OW;
     if (total == 0) return;
-    max_pool_fwd_kernel<T>
-        <<<grid(total), kThreads, 0, cuda::stream()>>>(x.ptr<T>(), y.ptr<T>(), idx.ptr<int64_t>(), p, total);
+    cuda::launch<max_pool_fwd_kernel<T>>(grid(total), kThreads, 0, cuda::stream(), x.ptr<T>(), y.ptr<T>(),
+                                         idx.ptr<int64_t>(), p, total);
     TL_CUDA_LAUNCH_CHECK("max_pool2d");
   });
 }
@@ -153,8 +153,8 @@ void max_pool2d_backward_cuda(const TensorView& dy, const TensorView& idx, const
     if (total == 0) return;
     const bool adaptive =
         p.kh == 1 && p.kw == 1 && p.sh == 1 && p.sw == 1 && p.ph == 0 && p.pw == 0 && p.dh == 1 && p.dw == 1;
-    max_pool_bwd_kernel<T><<<grid(total), kThreads, 0, cuda::stream()>>>(dy.ptr<T>(), idx.ptr<int64_t>(), dx.ptr<T>(),
-                                                                         p, adaptive, total);
+    cuda::launch<max_pool_bwd_kernel<T>>(grid(total), kThreads, 0, cuda::stream(), dy.ptr<T>(), idx.ptr<int64_t>(),
+                                         dx.ptr<T>(), p, adaptive, total);
     TL_CUDA_LAUNCH_CHECK("max_pool2d_backward");
   });
 }
@@ -209,8 +209,8 @@ void relu_max_pool2d_forward_cuda(const TensorView& x, const TensorView& y, cons
     using T = decltype(z);
     const int64_t total = p.N * p.C * p.OH * p.OW;
     if (total == 0) return;
-    relu_max_pool_fwd_kernel<T>
-        <<<grid(total), kThreads, 0, cuda::stream()>>>(x.ptr<T>(), y.ptr<T>(), tap.ptr<uint8_t>(), p, total);
+    cuda::launch<relu_max_pool_fwd_kernel<T>>(grid(total), kThreads, 0, cuda::stream(), x.ptr<T>(), y.ptr<T>(),
+                                              tap.ptr<uint8_t>(), p, total);
     TL_CUDA_LAUNCH_CHECK("relu_max_pool2d");
   });
 }
@@ -222,8 +222,8 @@ void relu_max_pool2d_backward_cuda(const TensorView& dy, const TensorView& y, co
     using T = decltype(z);
     const int64_t total = p.N * p.C * p.H * p.W;
     if (total == 0) return;
-    relu_max_pool_bwd_kernel<T><<<grid(total), kThreads, 0, cuda::stream()>>>(
-        dy.ptr<T>(), y.ptr<T>(), tap.ptr<uint8_t>(), dx.ptr<T>(), p, total);
+    cuda::launch<relu_max_pool_bwd_kernel<T>>(grid(total), kThreads, 0, cuda::stream(), dy.ptr<T>(), y.ptr<T>(),
+                                              tap.ptr<uint8_t>(), dx.ptr<T>(), p, total);
     TL_CUDA_LAUNCH_CHECK("relu_max_pool2d_backward");
   });
 }
@@ -289,7 +289,7 @@ void avg_pool2d_forward_cuda(const TensorView& x, const TensorView& y, const Avg
     using T = decltype(z);
     const int64_t total = p.N * p.C * p.OH * p.OW;
     if (total == 0) return;
-    avg_pool_fwd_kernel<T><<<grid(total), kThreads, 0, cuda::stream()>>>(x.ptr<T>(), y.ptr<T>(), p, total);
+    cuda::launch<avg_pool_fwd_kernel<T>>(grid(total), kThreads, 0, cuda::stream(), x.ptr<T>(), y.ptr<T>(), p, total);
     TL_CUDA_LAUNCH_CHECK("avg_pool2d");
   });
 }
@@ -300,7 +300,7 @@ void avg_pool2d_backward_cuda(const TensorView& dy, const TensorView& dx, const 
     using T = decltype(z);
     const int64_t total = p.N * p.C * p.H * p.W;
     if (total == 0) return;
-    avg_pool_bwd_kernel<T><<<grid(total), kThreads, 0, cuda::stream()>>>(dy.ptr<T>(), dx.ptr<T>(), p, total);
+    cuda::launch<avg_pool_bwd_kernel<T>>(grid(total), kThreads, 0, cuda::stream(), dy.ptr<T>(), dx.ptr<T>(), p, total);
     TL_CUDA_LAUNCH_CHECK("avg_pool2d_backward");
   });
 }
@@ -373,7 +373,8 @@ void adaptive_avg_pool2d_forward_cuda(const TensorView& x, const TensorView& y, 
     using T = decltype(z);
     const int64_t total = p.N * p.C * p.OH * p.OW;
     if (total == 0) return;
-    adaptive_avg_fwd_kernel<T><<<grid(total), kThreads, 0, cuda::stream()>>>(x.ptr<T>(), y.ptr<T>(), p, total);
+    cuda::launch<adaptive_avg_fwd_kernel<T>>(grid(total), kThreads, 0, cuda::stream(), x.ptr<T>(), y.ptr<T>(), p,
+                                             total);
     TL_CUDA_LAUNCH_CHECK("adaptive_avg_pool2d");
   });
 }
@@ -384,7 +385,8 @@ void adaptive_avg_pool2d_backward_cuda(const TensorView& dy, const TensorView& d
     using T = decltype(z);
     const int64_t total = p.N * p.C * p.H * p.W;
     if (total == 0) return;
-    adaptive_avg_bwd_kernel<T><<<grid(total), kThreads, 0, cuda::stream()>>>(dy.ptr<T>(), dx.ptr<T>(), p, total);
+    cuda::launch<adaptive_avg_bwd_kernel<T>>(grid(total), kThreads, 0, cuda::stream(), dy.ptr<T>(), dx.ptr<T>(), p,
+                                             total);
     TL_CUDA_LAUNCH_CHECK("adaptive_avg_pool2d_backward");
   });
 }
@@ -396,8 +398,8 @@ void adaptive_max_pool2d_forward_cuda(const TensorView& x, const TensorView& y, 
     using T = decltype(z);
     const int64_t total = p.N * p.C * p.OH * p.OW;
     if (total == 0) return;
-    adaptive_max_fwd_kernel<T>
-        <<<grid(total), kThreads, 0, cuda::stream()>>>(x.ptr<T>(), y.ptr<T>(), idx.ptr<int64_t>(), p, total);
+    cuda::launch<adaptive_max_fwd_kernel<T>>(grid(total), kThreads, 0, cuda::stream(), x.ptr<T>(), y.ptr<T>(),
+                                             idx.ptr<int64_t>(), p, total);
     TL_CUDA_LAUNCH_CHECK("adaptive_max_pool2d");
   });
 }
@@ -457,10 +459,11 @@ void max_unpool2d_forward_cuda(const TensorView& x, const TensorView& idx, const
       bad = static_cast<unsigned long long*>(cuda::device_alloc(sizeof(unsigned long long)));
       TL_CUDA_CHECK(cudaMemsetAsync(win, 0xff, win_bytes, st));  // -1
       TL_CUDA_CHECK(cudaMemsetAsync(bad, 0xff, sizeof(unsigned long long), st));
-      unpool_winners_kernel<<<grid(planes * in), kThreads, 0, st>>>(idx.ptr<int64_t>(), win, bad, in, out, planes * in);
+      cuda::launch<unpool_winners_kernel>(grid(planes * in), kThreads, 0, st, idx.ptr<int64_t>(), win, bad, in, out,
+                                          planes * in);
       TL_CUDA_LAUNCH_CHECK("max_unpool2d");
-      unpool_gather_kernel<T>
-          <<<grid(planes * out), kThreads, 0, st>>>(x.ptr<T>(), win, y.ptr<T>(), in, out, planes * out);
+      cuda::launch<unpool_gather_kernel<T>>(grid(planes * out), kThreads, 0, st, x.ptr<T>(), win, y.ptr<T>(), in, out,
+                                            planes * out);
       TL_CUDA_LAUNCH_CHECK("max_unpool2d");
       TL_CUDA_CHECK(cudaMemcpyAsync(&first, bad, sizeof(first), cudaMemcpyDeviceToHost, st));
       TL_CUDA_CHECK(cudaStreamSynchronize(st));
@@ -489,8 +492,8 @@ void max_unpool2d_backward_cuda(const TensorView& dy, const TensorView& idx, con
     using T = decltype(z);
     const int64_t planes = p.N * p.C, in = p.H * p.W, out = p.OH * p.OW;
     if (planes * in == 0) return;
-    unpool_bwd_kernel<T><<<grid(planes * in), kThreads, 0, cuda::stream()>>>(dy.ptr<T>(), idx.ptr<int64_t>(),
-                                                                             dx.ptr<T>(), in, out, planes * in);
+    cuda::launch<unpool_bwd_kernel<T>>(grid(planes * in), kThreads, 0, cuda::stream(), dy.ptr<T>(), idx.ptr<int64_t>(),
+                                       dx.ptr<T>(), in, out, planes * in);
     TL_CUDA_LAUNCH_CHECK("max_unpool2d_backward");
   });
 }

@@ -65,7 +65,8 @@ void random_cuda(const TensorView& out, const RandomParams& p) {
     using T = decltype(z);
     const int64_t n = out.numel();
     if (n == 0) return;
-    random_kernel<T><<<cuda::blocks_for(n, 256), 256, 0, cuda::stream()>>>(kind, out.ptr<T>(), n, a, b, seed, offset);
+    cuda::launch<random_kernel<T>>(cuda::blocks_for(n, 256), 256, 0, cuda::stream(), kind, out.ptr<T>(), n, a, b, seed,
+                                   offset);
     TL_CUDA_LAUNCH_CHECK("random");
   });
 }

@@ -199,8 +199,8 @@ template <typename T, int KIND, bool FROM_STATE>
 void launch(const void* src, void* dst, int64_t Q, int64_t inner, int64_t r, const Plan& p, int mode, int64_t r_total) {
   int64_t tiles = (Q + p.TX - 1) / p.TX * p.chunks;
   const unsigned grid = unsigned(tiles < 65535 * 8 ? tiles : 65535 * 8);
-  reduce_kernel<T, KIND, FROM_STATE>
-      <<<grid, dim3(p.TX, p.TY), 0, cuda::stream()>>>(src, dst, Q, inner, r, p.chunks, p.L, mode, r_total);
+  cuda::launch<reduce_kernel<T, KIND, FROM_STATE>>(grid, dim3(p.TX, p.TY), 0, cuda::stream(), src, dst, Q, inner, r,
+                                                   p.chunks, p.L, mode, r_total);
   TL_CUDA_LAUNCH_CHECK("reduce");
 }
 

@@ -138,6 +138,16 @@ int cuda_device_count(std::string* why) {
   return count;
 }
 
+std::string cuda_device_name() {
+  if (cuda_device_count(nullptr) == 0) return "";
+  cudaDeviceProp prop;
+  if (cudaGetDeviceProperties(&prop, cuda::current_device()) != cudaSuccess) {
+    (void)cudaGetLastError();
+    return "";
+  }
+  return prop.name;
+}
+
 void cuda_zero(void* p, size_t bytes) {
   if (!bytes) return;
   TL_CUDA_CHECK(cudaMemsetAsync(p, 0, bytes, cuda::stream()));

@@ -32,8 +32,8 @@ void cumsum_cuda(const TensorView& x, const TensorView& out, const CumsumParams&
   if (lines == 0 || p.n == 0) return;
   dispatch_all("cumsum", x.dtype, [&](auto z) {
     using T = decltype(z);
-    cumsum_kernel<T><<<cuda::blocks_for(lines, 128), 128, 0, cuda::stream()>>>(x.ptr<T>(), out.ptr<T>(), lines, p.n,
-                                                                               p.inner, p.reverse);
+    cuda::launch<cumsum_kernel<T>>(cuda::blocks_for(lines, 128), 128, 0, cuda::stream(), x.ptr<T>(), out.ptr<T>(),
+                                   lines, p.n, p.inner, p.reverse);
     TL_CUDA_LAUNCH_CHECK("cumsum");
   });
 }

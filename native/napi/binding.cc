@@ -460,6 +460,8 @@ TensorView tensor_arg(const OpExport& op, size_t i, const Napi::Value& v) {
 // The one function every op is exported as (its OpExport is the function's data).
 Napi::Value CallOp(const Napi::CallbackInfo& info) {
   const OpExport& op = *static_cast<const OpExport*>(info.Data());
+  // devices as Tensor.device spells them (only CUDA device 0 is used so far)
+  auto js_device = [](Device d) { return std::string(d == Device::CPU ? "cpu" : "cuda:0"); };
   return guard(info.Env(), [&]() -> Napi::Value {
     const size_t nt = op.tensors.size(), np = static_cast<size_t>(op.op->n_params);
     if (info.Length() != nt + np)
@@ -474,9 +476,9 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
         first = static_cast<int>(i);
       else if (ts[i].device != ts[first].device)
         throw Error(ErrorCode::DeviceMismatch, "torchlet: Expected all tensors to be on the same device, but found " +
-                                                   op.tensors[first] + " on " + device_name(ts[first].device) +
-                                                   " and " + op.tensors[i] + " on " + device_name(ts[i].device) +
-                                                   " (in " + op.js_name + "); move them with .to(device) first");
+                                                   op.tensors[first] + " on " + js_device(ts[first].device) + " and " +
+                                                   op.tensors[i] + " on " + js_device(ts[i].device) + " (in " +
+                                                   op.js_name + "); move them with .to(device) first");
     }
     const Device dev = first >= 0 ? ts[first].device : Device::CPU;
     if (first >= 0) op.op->check(dev, ts[first].dtype);
@@ -797,6 +799,7 @@ Napi::Value CudaInfo(const Napi::CallbackInfo& info) {
   o.Set("compiled", cuda_compiled());
   o.Set("deviceCount", n);
   o.Set("reason", why);
+  o.Set("name", cuda_device_name());
   return o;
 }
 
