@@ -252,7 +252,8 @@ void arange_cuda(const TensorView& out, const ArangeParams& p) {
   if (n == 0) return;
   dispatch_all("arange", out.dtype, [&](auto z) {
     using T = decltype(z);
-    cuda::launch<arange_kernel<T>>(cuda::blocks_for(n, kThreads), kThreads, 0, cuda::stream(), out.ptr<T>(), n, p.start, p.step);
+    cuda::launch<arange_kernel<T>>(cuda::blocks_for(n, kThreads), kThreads, 0, cuda::stream(), out.ptr<T>(), n, p.start,
+                                   p.step);
     TL_CUDA_LAUNCH_CHECK("arange");
   });
 }
