@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// bench/pool_forward.js — max pooling's forward pass in inference (noGrad, no indices returned:
+// torchlet's values-only kernel) beside PyTorch's (Debian's python3-torch) on the same shapes and
+// threads, and torchlet's indexed path (returnIndices) for comparison. Per case: the median over
+// --reps runs of the process CPU time of one call, ms, float32.
+//   node bench/pool_forward.js [--threads 1] [--reps 7]
+'use strict';
+const path = require('path');
+const { execFileSync } = require('child_process');
+
+const args = process.argv.slice(2);
+const opt = (name, def) => (args.includes(name) ? args[args.indexOf(name) + 1] : def);
+const threads = Number(opt('--threads', '1'));
+const reps = Number(opt('--reps', '7'));
+process.env.OMP_NUM_THREADS = String(threads);
+
+// name, input, kernel, stride, padding
+const cases = [
+  ['resnet stem pool 3/2 p1 64x64x16x16', [64, 64, 16, 16], 3, 2, 1],
+  ['resnet stem pool 3/2 p1 64x64x32x32', [64, 64, 32, 32], 3, 2, 1],
+  ['googlenet pool 3/2 p1 16x192x24x24', [16, 192, 24, 24], 3, 2, 1],
+  ['2x2/2 64x32x28x28', [64, 32, 28, 28], 2, 2, 0],
+  ['batch 1: 3/2 p1 1x64x16x16', [1, 64, 16, 16], 3, 2, 1],
+];
+const torch = require(path.resolve(__dirname, '..'));
+torch.setNumThreads(threads);
+const median = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
+function cpuMs(f, n) {
+  f();
+  const t = [];
+  for (let r = 0; r < reps; r++) {
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) f();
+    const c = process.cpuUsage(c0);
+    t.push((c.user + c.system) / 1e3 / n);
+  }
+  return median(t);
+}
+const py = `
+import json, sys, time, torch
+torch.set_num_threads(${threads})
+out = []
+with torch.no_grad():
+    for name, xs, k, s, p in json.loads(sys.argv[1]):
+        x = torch.randn(xs); n = 5 if xs[0] > 1 else 200
+        torch.nn.functional.max_pool2d(x, k, s, p)
+        ts = []
+        for r in range(${reps}):
+            t = time.process_time()
+            for i in range(n): torch.nn.functional.max_pool2d(x, k, s, p)
+            ts.append((time.process_time() - t) * 1e3 / n)
+        out.append(sorted(ts)[len(ts) // 2])
+print(json.dumps(out))
+`;
+let pt = null;
+try {
+  pt = JSON.parse(execFileSync('/usr/bin/python3', ['-c', py, JSON.stringify(cases)], { encoding: 'utf8' }));
+} catch (e) {
+  console.error(`PyTorch column skipped: ${e.message.split('\n')[0]}`);
+}
+console.log(`max_pool2d forward (noGrad), float32, ${threads} thread(s), process CPU ms per call, median of ${reps}; ${new Date().toISOString()}`);
+console.log(['case'.padEnd(38), 'PyTorch'.padStart(9), 'values'.padStart(9), 'indexed'.padStart(9), '  values/PyTorch'].join(''));
+cases.forEach(([name, xs, k, s, p], i) => {
+  const x = torch.randn(xs);
+  const n = xs[0] > 1 ? 5 : 200;
+  const o = { stride: s, padding: p };
+  const values = cpuMs(() => torch.noGrad(() => torch.F.maxPool2d(x, k, o).dispose()), n);
+  const indexed = cpuMs(() => torch.noGrad(() => torch.F.maxPool2d(x, k, { ...o, returnIndices: true }).forEach((t) => t.dispose())), n);
+  const ref = pt ? pt[i] : NaN;
+  console.log([name.padEnd(38), (pt ? ref.toFixed(3) : '-').padStart(9), values.toFixed(3).padStart(9), indexed.toFixed(3).padStart(9), `  ${(values / ref).toFixed(2)}`].join(''));
+});
