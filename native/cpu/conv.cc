@@ -623,6 +623,20 @@ void forward_direct(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
   for (int64_t it = 0; it < items; ++it) run(it);
 }
 
+// The input gradient's kernel: w'[gi][c][(o, k)] = w[gi][o][c][KK - 1 - k] (flipped in every dim, the
+// channel axes swapped), in a scratch buffer of the calling thread; both input-gradient convs
+// (Shifted's GEMM and Direct) read it.
+template <typename T>
+const T* flipped_weights(const Geom& g, const T* w) {
+  T* wt = scratch<T>(kWinoSlot, g.G * g.Cg * g.OCg * g.KK);
+  for (int64_t gi = 0; gi < g.G; ++gi)
+    for (int64_t c = 0; c < g.Cg; ++c)
+      for (int64_t o = 0; o < g.OCg; ++o)
+        for (int64_t kk = 0; kk < g.KK; ++kk)
+          wt[((gi * g.Cg + c) * g.OCg + o) * g.KK + kk] = w[((gi * g.OCg + o) * g.Cg + c) * g.KK + (g.KK - 1 - kk)];
+  return wt;
+}
+
 // dx = the forward conv of dy with the kernel flipped in every dim and its channel axes swapped, padded
 // by (K-1)*d - p (stride 1 only, and only where that padding is >= 0): Direct on that conv.
 template <typename T>
@@ -636,13 +650,7 @@ void backward_input_direct(const Geom& g, const T* dy, const T* w, T* dx) {
   q.relu = q.packed = false;
   for (int i = 0; i < 3; ++i) q.pad[i] = (p.kernel[i] - 1) * p.dilation[i] - p.pad[i];
   const Geom t(q);
-  // wt[gi][c][(o, k)] = w[gi][o][c][KK - 1 - k]
-  T* wt = scratch<T>(kWinoSlot, g.G * g.Cg * g.OCg * g.KK);
-  for (int64_t gi = 0; gi < g.G; ++gi)
-    for (int64_t c = 0; c < g.Cg; ++c)
-      for (int64_t o = 0; o < g.OCg; ++o)
-        for (int64_t kk = 0; kk < g.KK; ++kk)
-          wt[((gi * g.Cg + c) * g.OCg + o) * g.KK + kk] = w[((gi * g.OCg + o) * g.Cg + c) * g.KK + (g.KK - 1 - kk)];
+  const T* wt = flipped_weights(g, w);
   T* wd = scratch<T>(kPackSlot, direct_weight_size<T>(t));
   direct_pack(t, wt, wd);
   forward_direct(t, dy, wd, static_cast<const T*>(nullptr), dx);
@@ -1217,15 +1225,9 @@ void backward_input_impl(const TensorView& dyv, const TensorView& wv, const Tens
   std::unique_ptr<Grid> grid;
   std::vector<PackedA<T>> wp;
   if (plan.backward_input == ConvAlgo::Shifted) {
-    // dx = correlation of dy (padded by (K-1)*d - p) with w'[c][o][k] = w[o][c][KK-1-k] (the kernel
-    // flipped in every dim); w2T[gi][(o, k)][c] is w' transposed, packed once per group.
-    T* w2T = scratch<T>(kAccSlot, g.G * g.OCg * g.KK * g.Cg);
-    for (int64_t gi = 0; gi < g.G; ++gi)
-      for (int64_t o = 0; o < g.OCg; ++o)
-        for (int64_t c = 0; c < g.Cg; ++c)
-          for (int64_t kk = 0; kk < g.KK; ++kk)
-            w2T[((gi * g.OCg + o) * g.KK + kk) * g.Cg + c] = w[((gi * g.OCg + o) * g.Cg + c) * g.KK + (g.KK - 1 - kk)];
-    wp = pack_groups(w2T, g.G, g.Cg, g.OCg * g.KK, 1, g.Cg);
+    // dx = correlation of dy (padded by (K-1)*d - p) with the flipped kernel w' [Cg, OCg*KK] per
+    // group, packed once per group.
+    wp = pack_groups(flipped_weights(g, w), g.G, g.Cg, g.OCg * g.KK, g.OCg * g.KK, 1);
     Dims3 lead;
     for (int i = 0; i < 3; ++i) lead[i] = (prm.kernel[i] - 1) * prm.dilation[i] - prm.pad[i];
     grid.reset(new Grid(g.OCg, prm.out, lead, prm.in, prm.kernel, prm.dilation));
