@@ -8,6 +8,7 @@
 import * as torch from '../../lib';
 import type { Tensor, DType } from '../../lib';
 import { describeOp } from '../devices';
+import { native, enums } from '../../lib/binding';
 import { gradcheck } from '../gradcheck';
 import {
   awayFromZero, casesOf, checkDiffCase, expectArgError, expectClose, fromFixture, positive, randnT, ArgErrorRow, FixtureCase,
@@ -40,6 +41,13 @@ describeOp('binary', ({ device, on, dtypes, vsCpu }) => {
       const b = on(fromFixture(c.inputs.b!));
       const m = (a as unknown as Record<string, (o: Tensor) => Tensor>)[c.op].call(a, b);
       expectClose(m, c.output!, refTol(c.op, 'float64', device, { magnitude: 10 }));
+    });
+
+    test('AddRelu (the frozen residual add -> ReLU): relu(a + b) on this device, NaN kept, in place', () => {
+      const a = on(torch.tensor([-3, -1, 0.5, 2, NaN, 1], { dtype: 'float32' }));
+      const b = on(torch.tensor([1, 1, -1, 1, 0, Infinity], { dtype: 'float32' }));
+      native.binary(a.stridedArg(), b.stridedArg(), a.arg(), { op: enums.BinaryOp.AddRelu, inputStrides: [1], otherStrides: [1] });
+      expect(Array.from(a.toArray() as Float32Array)).toEqual([0, 0, 0, 3, NaN, Infinity]);
     });
 
     test('scalar operands: add/sub/mul/div/pow with a number, and their grads', () => {

@@ -7,6 +7,7 @@
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { describeOp } from '../devices';
+import { native } from '../../lib/binding';
 import { gradcheck } from '../gradcheck';
 import {
   casesOf, decodeT, distinctT, expectArgError, expectClose, expectEqualInts, fromFixture, maxAbs, poolNanCases,
@@ -75,6 +76,19 @@ describeOp('max_pool2d', (run) => {
       const c = cases.find(([n]) => n === 'max_pool2d_k2_s2_seed')![1];
       const m = new torch.nn.MaxPool2d(2);
       expectClose(m.forward(on(fromFixture(c.inputs.x!))), c.outputs!.output as T, { atol: 0 });
+    });
+
+    test('the native op takes no indices on the CPU only (inference); elsewhere a coded error', () => {
+      const x = on(torch.randn([1, 1, 4, 4]));
+      const y = on(torch.zeros([1, 1, 2, 2]));
+      const p = { N: 1, C: 1, H: 4, W: 4, OH: 2, OW: 2, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1 };
+      const call = () => native.maxPool2dForward(x.arg(), y.arg(), null, p);
+      if (device === 'cpu') {
+        call();
+        expectClose(y, F.maxPool2d(x, 2) as Tensor, { atol: 0 });
+      } else {
+        expect(call).toThrow(expect.objectContaining({ code: 'ERR_TORCHLET_INVALID_ARG' }));
+      }
     });
 
     test('padding is -inf, not 0: all-negative input (PyTorch: [-5, -6, -8, -9])', () => {
