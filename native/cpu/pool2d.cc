@@ -206,6 +206,61 @@ TL_TARGET_CLONES void max_pool_plane_values(const T* xp, T* yp, const Pool2dPara
   }
 }
 
+// dst[q] = the max of dst[q] and src[q] (NaN wins), no aliasing: vectorises.
+template <typename T>
+inline __attribute__((always_inline)) void max_into(T* __restrict dst, const T* __restrict src, int64_t n) {
+  for (int64_t q = 0; q < n; ++q) {
+    const T v = src[q], cur = dst[q];
+    dst[q] = ((v > cur) | (v != v)) ? v : cur;
+  }
+}
+struct GroupGeom {
+  int64_t pt, pb, hb, qr, wp;  // pad rows above and below each plane, rows per plane, right pad, row stride
+};
+inline GroupGeom group_geom(const Pool2dParams& p) {
+  GroupGeom g;
+  g.pt = p.ph;
+  g.pb = std::max<int64_t>(0, (p.OH - 1) * p.sh - p.ph + p.kh - p.H);
+  g.hb = g.pt + p.H + g.pb;
+  g.qr = std::max<int64_t>(0, (p.OW - 1) * p.sw - p.pw + p.kw - p.W);
+  g.wp = p.pw + p.W + g.qr;
+  return g;
+}
+// Values only, dilation 1, G planes at once (small maps: per-plane rows are too short to vectorise;
+// large ones: flat passes stream better). The planes are copied into a scratch block with -inf padding:
+// each plane [Pt rows of -inf][H rows][Pb rows of -inf], each row [pw of -inf][W values][Qr of -inf]
+// (stride Wp), so that every window is whole. Then flat passes over the whole block, long contiguous
+// loops: the best over kw neighbours of every position (hb), then the best over kh rows of that, picking
+// rows oh*sh and columns ow*sw. Padding taps are -inf, which never win over an in-bounds tap unless all
+// are -inf, and a NaN wins, so the values equal the scan's.
+template <typename T>
+TL_TARGET_CLONES void max_pool_group_values(const T* xp, T* yp, const Pool2dParams& p, const GroupGeom& g, int64_t G,
+                                            T* pb, T* hb) {
+  const T ninf = -std::numeric_limits<T>::infinity();
+  const int64_t W = p.W, Wp = g.wp, total = G * g.hb * Wp;
+  for (int64_t q = 0; q < total; ++q) pb[q] = ninf;
+  for (int64_t pl = 0; pl < G; ++pl)
+    for (int64_t r = 0; r < p.H; ++r)
+      std::memcpy(pb + (pl * g.hb + g.pt + r) * Wp + p.pw, xp + (pl * p.H + r) * W, sizeof(T) * W);
+  // hb[q] = max_j pb[q + j]: every position (the last kw - 1 never start a window)
+  const int64_t nh = total - (p.kw - 1);
+  std::memcpy(hb, pb, sizeof(T) * nh);
+  for (int64_t j = 1; j < p.kw; ++j) max_into(hb, pb + j, nh);
+  // pb[q] = max_i hb[q + i * Wp] (pb is free again): the window's best for the window starting at q
+  const int64_t nv = nh - (p.kh - 1) * Wp;
+  std::memcpy(pb, hb, sizeof(T) * nv);
+  for (int64_t i = 1; i < p.kh; ++i) max_into(pb, hb + i * Wp, nv);
+  for (int64_t pl = 0; pl < G; ++pl)
+    for (int64_t oh = 0; oh < p.OH; ++oh) {
+      const T* __restrict src = pb + (pl * g.hb + oh * p.sh) * Wp;
+      T* __restrict y = yp + (pl * p.OH + oh) * p.OW;
+      if (p.sw == 1)
+        for (int64_t ow = 0; ow < p.OW; ++ow) y[ow] = src[ow];
+      else
+        for (int64_t ow = 0; ow < p.OW; ++ow) y[ow] = src[ow * p.sw];
+    }
+}
+
 // Branch-free window scan (random data made the branchy version mispredict on every other
 // tap). PyTorch's rule: a tap wins when it is greater than the running max or is NaN, so the
 // last NaN of a window wins; an all -inf window reports its first in-bounds tap.
@@ -224,6 +279,19 @@ void max_pool_fwd(const T* x, T* y, int64_t* idx, const Pool2dParams& p) {
   int64_t o0 = 0, o1 = p.OW;  // output columns whose windows are whole
   while (o0 < p.OW && (tw[o0].lo != 0 || tw[o0].hi != p.kw)) ++o0;
   while (o1 > o0 && (tw[o1 - 1].lo != 0 || tw[o1 - 1].hi != p.kw)) --o1;
+  const GroupGeom g = group_geom(p);
+  const int64_t per = g.hb * g.wp;
+  if (sep && !idx && per <= (int64_t(1) << 18)) {  // grouped flat passes (see above); planes up to ~500x500
+    const int64_t G = std::max<int64_t>(1, 16384 / per), groups = (planes + G - 1) / G;
+    TL_PAR_FOR(
+        planes * p.OH * p.OW > 4096, for (int64_t gi = 0; gi < groups; ++gi) {
+          const int64_t pl0 = gi * G, n = std::min(G, planes - pl0);
+          thread_local std::vector<T> pb, hb;
+          if (pb.size() < static_cast<size_t>(G * per)) pb.resize(G * per), hb.resize(G * per);
+          max_pool_group_values(x + pl0 * p.H * p.W, y + pl0 * p.OH * p.OW, p, g, n, pb.data(), hb.data());
+        });
+    return;
+  }
   if (sep && !idx) {
     TL_PAR_FOR(
         planes * p.OH * p.OW > 4096, for (int64_t pl = 0; pl < planes; ++pl) {
