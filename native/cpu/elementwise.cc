@@ -40,24 +40,48 @@ void for_each_strided(const std::vector<int64_t>& shape, const std::vector<int64
       });
 }
 
+// Drops size-1 dims and merges neighbours that are contiguous with each other in both stride sets, so
+// that e.g. a copy into a channel slice of a concatenation ([N, C, H, W] into [N, Ctot, H, W]) becomes N
+// rows of C*H*W contiguous elements.
+void coalesce(std::vector<int64_t>& shape, std::vector<int64_t>& sa, std::vector<int64_t>& sb) {
+  std::vector<int64_t> sh, a, b;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] == 1) continue;
+    if (!sh.empty() && a.back() == sa[d] * shape[d] && b.back() == sb[d] * shape[d]) {
+      sh.back() *= shape[d];
+      a.back() = sa[d];
+      b.back() = sb[d];
+      continue;
+    }
+    sh.push_back(shape[d]);
+    a.push_back(sa[d]);
+    b.push_back(sb[d]);
+  }
+  shape.swap(sh);
+  sa.swap(a);
+  sb.swap(b);
+}
+
 template <typename S, typename D>
 void copy_typed(const TensorView& src, const std::vector<int64_t>& strides, const TensorView& out,
                 const std::vector<int64_t>& out_strides) {
   const S* s = src.ptr<S>();
   D* o = out.ptr<D>();
-  if (!out_strides.empty()) {
-    for_each_strided(out.shape, strides, out_strides,
-                     [&](int64_t, int64_t ia, int64_t ib) { o[ib] = static_cast<D>(s[ia]); });
+  std::vector<int64_t> shape = out.shape, sa = strides, sb = out_strides;
+  if (sb.empty()) {  // a contiguous output
+    sb.resize(shape.size());
+    int64_t expect = 1;
+    for (int d = int(shape.size()) - 1; d >= 0; --d) sb[d] = expect, expect *= shape[d];
+  }
+  const int64_t n = out.numel();
+  if (n == 0) return;
+  coalesce(shape, sa, sb);
+  if (shape.empty()) {  // one element
+    o[0] = static_cast<D>(s[0]);
     return;
   }
-  bool contiguous = true;
-  int64_t expect = 1;
-  for (int d = int(out.shape.size()) - 1; d >= 0; --d) {
-    if (out.shape[d] != 1 && strides[d] != expect) contiguous = false;
-    expect *= out.shape[d];
-  }
-  int64_t n = out.numel();
-  if (contiguous) {
+  const int nd = int(shape.size());
+  if (nd == 1 && sa[0] == 1 && sb[0] == 1) {
     if (std::is_same<S, D>::value) {
       std::memcpy(o, s, n * sizeof(D));
       return;
@@ -65,8 +89,25 @@ void copy_typed(const TensorView& src, const std::vector<int64_t>& strides, cons
     TL_PAR_FOR(n > kParallelGrain, for (int64_t i = 0; i < n; ++i) o[i] = static_cast<D>(s[i]););
     return;
   }
-  std::vector<int64_t> zero(strides.size(), 0);
-  for_each_strided(out.shape, strides, zero, [&](int64_t i, int64_t ia, int64_t) { o[i] = static_cast<D>(s[ia]); });
+  if (sa[nd - 1] == 1 && sb[nd - 1] == 1) {  // rows contiguous on both sides: row copies
+    const int64_t inner = shape[nd - 1], rows = n / inner;
+    TL_PAR_FOR(
+        n > kParallelGrain, for (int64_t r = 0; r < rows; ++r) {
+          int64_t rem = r, oa = 0, ob = 0;
+          for (int d = nd - 2; d >= 0; --d) {
+            const int64_t idx = rem % shape[d];
+            rem /= shape[d];
+            oa += idx * sa[d];
+            ob += idx * sb[d];
+          }
+          if (std::is_same<S, D>::value)
+            std::memcpy(o + ob, s + oa, inner * sizeof(D));
+          else
+            for (int64_t j = 0; j < inner; ++j) o[ob + j] = static_cast<D>(s[oa + j]);
+        });
+    return;
+  }
+  for_each_strided(shape, sa, sb, [&](int64_t, int64_t ia, int64_t ib) { o[ib] = static_cast<D>(s[ia]); });
 }
 
 void copy_strided_cpu(const TensorView& src, const TensorView& out_arg, const CopyStridedParams& p) {
