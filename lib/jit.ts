@@ -9,7 +9,9 @@
 //   * every conv whose (folded) output is read only by an add whose sum only ReLUs read (a residual
 //     block's end, `relu(add(bn(conv(x)), identity))`) has that add write relu(sum) into the conv's
 //     output in one pass, and the ReLU becomes a view (residualRelu; lib/ops/fusion.ts);
-//   * every conv runs from weights pre-packed for the CPU's GEMM micro-kernel (once per input size).
+//   * every conv runs from weights pre-packed for the CPU's GEMM micro-kernel (once per input size);
+//   * the tensors its forward creates are freed when it returns, except those it returns (as if the
+//     call ran inside torch.tidy): keep intermediates you need with torch.keep().
 // The data flow is found by running exampleInput through a copy once with the autograd graph on:
 // pairs are recognised from the module calls (which module produced which tensor) and the graph's
 // consumer counts, so any forward code works, Sequential or hand-written. The frozen convs keep
@@ -19,7 +21,7 @@
 import { invalidArg, typeArg, checkOptionKeys, noExtraArgs } from './errors';
 import { Tensor, checkTensor } from './tensor';
 import { noGrad, enableGrad, GradFn } from './autograd';
-import { keep } from './memory';
+import { keep, tidy } from './memory';
 import { fromBuffer } from './creation';
 import { Module, Parameter } from './nn/module';
 import { Identity } from './nn/layers';
@@ -227,9 +229,12 @@ export function freeze<M extends Module>(module: M, exampleInput: Tensor | unkno
     }
   }
   for (const t of outputs) t.dispose();
-  // the copy's own forward, always without autograd
+  // the copy's own forward, always without autograd, freeing its intermediate tensors as it returns
+  // (their memory is then reused, still warm in the caches, by the next call instead of waiting for
+  // the garbage collector)
   const forward = m.forward;
-  (m as { forward: (...a: unknown[]) => unknown }).forward = (...a: unknown[]) => noGrad(() => (forward as (...b: unknown[]) => unknown).apply(m, a));
+  (m as { forward: (...a: unknown[]) => unknown }).forward = (...a: unknown[]) =>
+    noGrad(() => tidy(() => (forward as (...b: unknown[]) => unknown).apply(m, a)));
   return m;
 }
 

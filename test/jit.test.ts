@@ -188,6 +188,19 @@ describe('torch.jit.freeze', () => {
     expect(torch.jit.optimizeForInference).toBe(torch.jit.freeze);
   });
 
+  test('its forward frees the tensors it creates, except what it returns (kept ones survive)', () => {
+    const m = torch.models.resnet18({ numClasses: 5 });
+    const x = torch.randn([2, 3, 32, 32]);
+    const f = torch.jit.freeze(m, x);
+    f.forward(x).dispose(); // the first call packs the weights (kept)
+    const before = torch.memory().cpu.storages;
+    const y = f.forward(x);
+    expect(torch.memory().cpu.storages).toBe(before + 1); // the output only
+    expect(Array.from(y.toArray()).every(Number.isFinite)).toBe(true);
+    y.dispose();
+    expect(torch.memory().cpu.storages).toBe(before);
+  });
+
   test('argument errors', () => {
     const m = new ConvBnRelu();
     expectArgError(() => torch.jit.freeze({} as torch.nn.Module, torch.randn([1, 4, 3, 3])), 'module');
