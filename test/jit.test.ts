@@ -6,6 +6,7 @@
 import * as torch from '../lib';
 import type { Tensor } from '../lib';
 import { expectArgError, maxAbs } from './helpers';
+import { collectGarbage } from '../lib/memory';
 
 const { nn, F } = torch;
 
@@ -141,6 +142,14 @@ describe('torch.jit.freeze', () => {
     for (const n of [1, 16, 1, 3, 16]) expectSameOutputs(seq, f, torch.randn([n, 16, 2, 2]));
   });
 
+  test('Winograd convs take their 16 transformed matrices pre-packed (batch 16 on 8x8 maps), direct ones at batch 1', () => {
+    const seq = new nn.Sequential(new nn.Conv2d(16, 24, 3, { padding: 1 }), new nn.ReLU(), new nn.Conv2d(24, 16, 3, { padding: 1 }));
+    const f = torch.jit.freeze(seq, torch.randn([16, 16, 8, 8]));
+    expect(F.convAlgorithms([16, 16, 8, 8], [24, 16, 3, 3], { padding: 1 }).forward).toBe('winograd');
+    expect(F.convAlgorithms([1, 16, 8, 8], [24, 16, 3, 3], { padding: 1 }).forward).toBe('direct');
+    for (const n of [16, 1, 16, 9]) expectSameOutputs(seq, f, torch.randn([n, 16, 8, 8]));
+  });
+
   test("the seeds' models: ResNet-18 (BatchNorm, residual adds), GoogLeNet, FashionCNN, LeNet-5", () => {
     const cases: [torch.nn.Module, number[]][] = [
       [torch.models.resnet18({ numClasses: 10 }), [2, 3, 32, 32]],
@@ -188,15 +197,18 @@ describe('torch.jit.freeze', () => {
     expect(torch.jit.optimizeForInference).toBe(torch.jit.freeze);
   });
 
-  test('its forward frees the tensors it creates, except what it returns (kept ones survive)', () => {
+  test('its forward frees the tensors it creates, except what it returns (kept ones survive)', async () => {
     const m = torch.models.resnet18({ numClasses: 5 });
     const x = torch.randn([2, 3, 32, 32]);
     const f = torch.jit.freeze(m, x);
-    f.forward(x).dispose(); // the first call packs the weights (kept)
+    (f.forward(x) as Tensor).dispose(); // the first call packs the weights (kept)
+    // earlier tests' garbage freed first, so that a collection during the call cannot hide a leak
+    collectGarbage();
+    await new Promise((r) => setImmediate(r));
     const before = torch.memory().cpu.storages;
-    const y = f.forward(x);
+    const y = f.forward(x) as Tensor;
     expect(torch.memory().cpu.storages).toBe(before + 1); // the output only
-    expect(Array.from(y.toArray()).every(Number.isFinite)).toBe(true);
+    expect(Array.from(y.toArray() as Float32Array).every(Number.isFinite)).toBe(true);
     y.dispose();
     expect(torch.memory().cpu.storages).toBe(before);
   });

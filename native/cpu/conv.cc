@@ -13,7 +13,7 @@
 //  * Depthwise (one input channel per group): direct loops, no GEMM (by default for the input gradient).
 //  * Batched (outputs under 64 pixels): the im2col matrices of a chunk of images side by side, so one
 //    GEMM spans the chunk's whole output; the result is moved to y's layout afterwards.
-//  * Winograd F(2x2, 3x3) (3x3 stride 1, only when preferred): 16 GEMMs over the tiles of a chunk.
+//  * Winograd F(2x2, 3x3) (3x3 stride 1 with enough channels and tiles): 16 GEMMs over the tiles of a chunk.
 //  * Otherwise the per-image algorithms: one GEMM (gemm.h) per image and group; threads split the
 //    batch (with fewer images than threads the GEMMs are threaded instead).
 // Per image: reduction index k = (c, kd, kh, kw), Kg = C/groups*KD*KH*KW; weights are packed once per
@@ -824,148 +824,188 @@ struct WinoGeom {
   int64_t tiles() const { return N * TH() * TW(); }
 };
 
-// Vectorised with GCC's target clones (AVX-512 / AVX2 / baseline picked at load time): the tiles of
-// one tile row are processed kWinoBlock at a time, their 4x4 patches taken apart into even and odd
-// columns so that every loop below is contiguous.
-constexpr int kWinoBlock = 64;
+// The work is split into chunks of whole tile rows (tile row r = (n, th), r < N * TH). A chunk's input
+// rows are first copied channels-last and zero-padded (P: per image segment [rows][Wp][C], Wp = 2 TW
+// + 2), so that both transforms are plain loops over a contiguous dimension, which the compiler
+// vectorises (per ISA: GCC's target clones): the input transform runs over channels (V[e][t][c]),
+// the output transform over tiles (M[e][o][t], the GEMMs' natural output).
 #define TL_WINO_CLONES TL_TARGET_CLONES
 
-// Tiles (n, th, tw) for tw in [tw0, tw0 + nb) of one input channel plane xc: their B^T d B into
-// v[e][j] (e = 4 * row + col, j < nb, row stride ld).
+// P rows for tile rows th0 .. th1 of image plane set xn ([C][H][W], plane stride H*W): input rows
+// 2 th0 - ph .. 2 th1 - ph + 1, columns -pw .. 2 TW + 1 - pw, zero outside the input.
 template <typename T>
-TL_WINO_CLONES void winograd_input_block(const T* xc, int64_t H, int64_t W, int64_t ih0, int64_t iw0, int64_t nb, T* v,
-                                         int64_t ld) {
-  // E[r][j], O[r][j]: the vertically combined rows (B^T d) at input columns iw0 + 2j and iw0 + 2j + 1
-  T E[4][kWinoBlock + 1], O[4][kWinoBlock + 1];
-  T d[4][2 * kWinoBlock + 2];
-  const int64_t cols = 2 * nb + 2;
-  for (int r = 0; r < 4; ++r) {
-    const int64_t ih = ih0 + r;
-    T* dr = d[r];
-    if (ih < 0 || ih >= H) {
-      for (int64_t k = 0; k < cols; ++k) dr[k] = T(0);
+TL_WINO_CLONES void winograd_pad_rows(const WinoGeom& q, const T* xn, int64_t th0, int64_t th1, T* P) {
+  const int64_t Wp = 2 * q.TW() + 2, rows = 2 * (th1 - th0) + 2, C = q.C;
+  for (int64_t rr = 0; rr < rows; ++rr) {
+    T* dst = P + rr * Wp * C;
+    const int64_t ih = 2 * th0 - q.ph + rr;
+    if (ih < 0 || ih >= q.H) {
+      std::fill(dst, dst + Wp * C, T(0));
       continue;
     }
-    const T* row = xc + ih * W;
-    const int64_t lo = std::min(cols, std::max<int64_t>(0, -iw0)), hi = std::max(lo, std::min(cols, W - iw0));
-    for (int64_t k = 0; k < lo; ++k) dr[k] = T(0);
-    for (int64_t k = lo; k < hi; ++k) dr[k] = row[iw0 + k];
-    for (int64_t k = hi; k < cols; ++k) dr[k] = T(0);
-  }
-  for (int64_t j = 0; j <= nb; ++j) {
-    const T e0 = d[0][2 * j], e1 = d[1][2 * j], e2 = d[2][2 * j], e3 = d[3][2 * j];
-    E[0][j] = e0 - e2, E[1][j] = e1 + e2, E[2][j] = e2 - e1, E[3][j] = e1 - e3;
-  }
-  for (int64_t j = 0; j <= nb; ++j) {
-    const T o0 = d[0][2 * j + 1], o1 = d[1][2 * j + 1], o2 = d[2][2 * j + 1], o3 = d[3][2 * j + 1];
-    O[0][j] = o0 - o2, O[1][j] = o1 + o2, O[2][j] = o2 - o1, O[3][j] = o1 - o3;
-  }
-  for (int r = 0; r < 4; ++r) {
-    T *v0 = v + (4 * r) * ld, *v1 = v0 + ld, *v2 = v1 + ld, *v3 = v2 + ld;
-    const T *e = E[r], *o = O[r];
-    for (int64_t j = 0; j < nb; ++j) {
-      v0[j] = e[j] - e[j + 1];
-      v1[j] = o[j] + e[j + 1];
-      v2[j] = e[j + 1] - o[j];
-      v3[j] = o[j] - o[j + 1];
+    const int64_t lo = std::min(Wp, std::max<int64_t>(0, q.pw)), hi = std::max(lo, std::min(Wp, q.W + q.pw));
+    std::fill(dst, dst + lo * C, T(0));
+    std::fill(dst + hi * C, dst + Wp * C, T(0));
+    // a transpose [C][W] -> [W][C], 8 channels at a time so that each store run is contiguous
+    int64_t c = 0;
+    for (; c + 8 <= C; c += 8) {
+      const T* src[8];
+      for (int k = 0; k < 8; ++k) src[k] = xn + (c + k) * q.H * q.W + ih * q.W - q.pw;
+      for (int64_t cc = lo; cc < hi; ++cc)
+        for (int k = 0; k < 8; ++k) dst[cc * C + c + k] = src[k][cc];
+    }
+    for (; c < C; ++c) {
+      const T* src = xn + c * q.H * q.W + ih * q.W - q.pw;
+      for (int64_t cc = lo; cc < hi; ++cc) dst[cc * C + c] = src[cc];
     }
   }
 }
 
-// Calls f(n, th, tw0, nb, i) for each run of tiles t0 .. t0 + nt within one tile row (i: the run's
-// first index in the chunk), at most kWinoBlock tiles per call.
-template <typename F>
-void for_tile_runs(int64_t TH, int64_t TW, int64_t t0, int64_t nt, F f) {
-  const int64_t per = TH * TW;
-  for (int64_t i = 0; i < nt;) {
-    const int64_t t = t0 + i, n = t / per, th = t % per / TW, tw = t % TW;
-    const int64_t nb = std::min<int64_t>({nt - i, TW - tw, kWinoBlock});
-    f(n, th, tw, nb, i);
-    i += nb;
+// One tile: its 4x4 patch at d (position (r, s) at d + (r * Wp + s) * C, channels contiguous) into
+// V[e][c] (e = 4 r + s, row stride ld) for every channel: B^T d B.
+template <typename T>
+TL_WINO_CLONES void winograd_input_tile(const T* d, int64_t Wp, int64_t C, T* v, int64_t ld) {
+  const T* __restrict in[16];
+  T* __restrict out[16];
+  for (int r = 0; r < 4; ++r)
+    for (int s2 = 0; s2 < 4; ++s2) in[4 * r + s2] = d + (r * Wp + s2) * C, out[4 * r + s2] = v + (4 * r + s2) * ld;
+#pragma GCC ivdep
+  for (int64_t c = 0; c < C; ++c) {  // (in and out never overlap)
+    T t[4][4];                       // B^T d
+    for (int s2 = 0; s2 < 4; ++s2) {
+      const T d0 = in[s2][c], d1 = in[4 + s2][c], d2 = in[8 + s2][c], d3 = in[12 + s2][c];
+      t[0][s2] = d0 - d2, t[1][s2] = d1 + d2, t[2][s2] = d2 - d1, t[3][s2] = d1 - d3;
+    }
+    for (int r = 0; r < 4; ++r) {  // (B^T d) B
+      out[4 * r][c] = t[r][0] - t[r][2];
+      out[4 * r + 1][c] = t[r][1] + t[r][2];
+      out[4 * r + 2][c] = t[r][2] - t[r][1];
+      out[4 * r + 3][c] = t[r][1] - t[r][3];
+    }
   }
 }
 
-// V[e][c][t - t0] (row stride nt) for tiles t0 .. t0 + nt of the whole batch (tile t = (n, th, tw)).
+// Output channel o of tiles 0 .. nt of a chunk: y = A^T M A + add from m[e][t] (row stride ld) into
+// Y[k][t] (k = 2 r + s, row stride nt).
 template <typename T>
-void winograd_input(const WinoGeom& q, const T* x, int64_t t0, int64_t nt, T* V) {
-  const int64_t CT = q.C * nt;
-  for_tile_runs(q.TH(), q.TW(), t0, nt, [&](int64_t n, int64_t th, int64_t tw, int64_t nb, int64_t i) {
-    for (int64_t c = 0; c < q.C; ++c)
-      winograd_input_block(x + n * q.xs + c * q.H * q.W, q.H, q.W, 2 * th - q.ph, 2 * tw - q.pw, nb, V + c * nt + i,
-                           CT);
-  });
+TL_WINO_CLONES void winograd_output_rows(const T* m, int64_t ld, int64_t nt, T add, T* Y) {
+  const T* __restrict in[16];
+  for (int e = 0; e < 16; ++e) in[e] = m + e * ld;
+  T* __restrict y0 = Y;
+  T* __restrict y1 = Y + nt;
+  T* __restrict y2 = Y + 2 * nt;
+  T* __restrict y3 = Y + 3 * nt;
+#pragma GCC ivdep
+  for (int64_t t = 0; t < nt; ++t) {  // (m and Y never overlap)
+    T a[2][4];
+    for (int c = 0; c < 4; ++c) {
+      const T m0 = in[c][t], m1 = in[4 + c][t], m2 = in[8 + c][t], m3 = in[12 + c][t];
+      a[0][c] = m0 + m1 + m2, a[1][c] = m1 - m2 - m3;
+    }
+    y0[t] = a[0][0] + a[0][1] + a[0][2] + add;
+    y1[t] = a[0][1] - a[0][2] - a[0][3] + add;
+    y2[t] = a[1][0] + a[1][1] + a[1][2] + add;
+    y3[t] = a[1][1] - a[1][2] - a[1][3] + add;
+  }
 }
 
-// One run of tiles of output plane yo: y = A^T M A + add from m[e][j] (row stride ld), cropped at the
-// bottom and right edges.
+// The 16 transformed weights U[e] = (G w G^T)[e] as [O, C] matrices packed for the GEMM: into
+// `packed` (16 * PackedA::size(O, C) elements) and the PackedA views of it in `up`.
 template <typename T>
-TL_WINO_CLONES void winograd_output_block(const T* m, int64_t ld, T add, T* yo, int64_t OH, int64_t OW, int64_t th,
-                                          int64_t tw, int64_t nb) {
-  T ya[2][2 * kWinoBlock];
-  for (int r = 0; r < 2; ++r)
-    for (int64_t j = 0; j < nb; ++j) {
-      T s[4];
-      for (int c = 0; c < 4; ++c) {
-        const T m0 = m[c * ld + j], m1 = m[(4 + c) * ld + j], m2 = m[(8 + c) * ld + j], m3 = m[(12 + c) * ld + j];
-        s[c] = r == 0 ? m0 + m1 + m2 : m1 - m2 - m3;
+void winograd_pack(const T* w, int64_t O, int64_t C, T* packed, std::vector<PackedA<T>>& up) {
+  T* U = scratch<T>(kAccSlot, 16 * O * C);
+  winograd_weights(w, O, C, U);
+  const int64_t usz = PackedA<T>::size(O, C);
+  up.clear();
+  up.reserve(16);
+  for (int e = 0; e < 16; ++e) up.emplace_back(O, C, StridedOperand<T>(U + e * O * C, C, 1), packed + e * usz);
+}
+template <typename T>
+int64_t winograd_packed_size(int64_t O, int64_t C) {
+  return 16 * PackedA<T>::size(O, C);
+}
+
+// y = conv3x3(x, w) + bias over the batch from the packed transformed weights up (winograd_pack).
+template <typename T>
+void winograd_conv(const WinoGeom& q, const T* x, const std::vector<PackedA<T>>& up, const T* bias, T* y) {
+  const int64_t TH = q.TH(), TW = q.TW(), Wp = 2 * TW + 2, rows = q.N * TH;
+  // chunks of tile rows: V and M of a chunk hold at most ~batched_elems() elements
+  const int nth = omp_in_parallel() ? 1 : omp_get_max_threads();
+  int64_t per = std::max<int64_t>(1, batched_elems() / (16 * (q.C + q.O) * TW));
+  int64_t count = (rows + per - 1) / per;
+  if (nth > 1 && rows >= nth) count = (count + nth - 1) / nth * nth;
+  per = (rows + count - 1) / count;
+  count = (rows + per - 1) / per;
+  for_each_image(count, static_cast<int>(std::min<int64_t>(nth, count)), [&](int64_t ci, int, bool par) {
+    const int64_t r0 = ci * per, r1 = std::min(rows, r0 + per), nt = (r1 - r0) * TW;
+    // the chunk's image segments: tile rows r0 .. r1 split by image
+    const int64_t prow = 2 * (r1 - r0) + 2 * ((r1 - 1) / TH - r0 / TH + 1);
+    T* P = scratch<T>(kPadSlot, prow * Wp * q.C);
+    T* V = scratch<T>(kInSlot, 16 * nt * q.C);
+    T* M = scratch<T>(kOutSlot, 16 * q.O * nt);
+    T* Y = scratch<T>(kImageSlot, 4 * nt);
+    {
+      T* pp = P;
+      int64_t t = 0;
+      for (int64_t r = r0; r < r1;) {
+        const int64_t n = r / TH, th0 = r % TH, th1 = std::min(TH, th0 + (r1 - r));
+        winograd_pad_rows(q, x + n * q.xs, th0, th1, pp);
+        for (int64_t th = th0; th < th1; ++th)
+          for (int64_t tw = 0; tw < TW; ++tw, ++t)
+            winograd_input_tile(pp + ((2 * (th - th0)) * Wp + 2 * tw) * q.C, Wp, q.C, V + t * q.C, nt * q.C);
+        pp += (2 * (th1 - th0) + 2) * Wp * q.C;
+        r += th1 - th0;
       }
-      ya[r][2 * j] = s[0] + s[1] + s[2] + add;
-      ya[r][2 * j + 1] = s[1] - s[2] - s[3] + add;
     }
-  const int64_t ow = 2 * tw, cols = std::min(2 * nb, OW - ow);
-  for (int r = 0; r < 2 && 2 * th + r < OH; ++r) {
-    T* dst = yo + (2 * th + r) * OW + ow;
-    for (int64_t k = 0; k < cols; ++k) dst[k] = ya[r][k];
-  }
-}
-
-// y tiles t0 .. t0 + nt from M[e][o][t - t0] (row stride nt) (+ bias).
-template <typename T>
-void winograd_output(const WinoGeom& q, const T* M, int64_t t0, int64_t nt, const T* bias, T* y) {
-  const int64_t OT = q.O * nt;
-  for_tile_runs(q.TH(), q.TW(), t0, nt, [&](int64_t n, int64_t th, int64_t tw, int64_t nb, int64_t i) {
-    for (int64_t o = 0; o < q.O; ++o)
-      winograd_output_block(M + o * nt + i, OT, bias ? bias[o] : T(0), y + n * q.ys + o * q.OH * q.OW, q.OH, q.OW, th,
-                            tw, nb);
+    for (int e = 0; e < 16; ++e)
+      gemm_ex<T>(q.O, nt, q.C, T(1), up[e], StridedOperand<T>(V + e * nt * q.C, q.C, 1), T(0), M + e * q.O * nt, nt,
+                 par);
+    for (int64_t o = 0; o < q.O; ++o) {
+      winograd_output_rows(M + o * nt, q.O * nt, nt, bias ? bias[o] : T(0), Y);
+      int64_t t = 0;
+      for (int64_t r = r0; r < r1; ++r) {
+        const int64_t n = r / TH, th = r % TH;
+        T* yo = y + n * q.ys + o * q.OH * q.OW;
+        for (int k = 0; k < 2; ++k) {
+          const int64_t oh = 2 * th + k;
+          if (oh >= q.OH) break;
+          T* dst = yo + oh * q.OW;
+          const T* a0 = Y + (2 * k) * nt + t;
+          const T* a1 = Y + (2 * k + 1) * nt + t;
+          const int64_t full = q.OW / 2;
+          for (int64_t tw = 0; tw < full; ++tw) dst[2 * tw] = a0[tw], dst[2 * tw + 1] = a1[tw];
+          if (q.OW & 1) dst[q.OW - 1] = a0[full];
+        }
+        t += TW;
+      }
+    }
   });
 }
 
-// y = conv3x3(x, w) + bias over the batch, w [O, C, 3, 3] (one group; callers offset the pointers per
-// group, with the image strides in q).
+// y = conv3x3(x, w) + bias with the weights transformed and packed for this call.
 template <typename T>
 void winograd_conv(const WinoGeom& q, const T* x, const T* w, const T* bias, T* y) {
-  T* U = scratch<T>(kAccSlot, 16 * q.O * q.C);
-  winograd_weights(w, q.O, q.C, U);
-  const int64_t usz = PackedA<T>::size(q.O, q.C);
-  T* ubuf = scratch<T>(kPackSlot, 16 * usz);
   std::vector<PackedA<T>> up;
-  up.reserve(16);
-  for (int e = 0; e < 16; ++e) up.emplace_back(q.O, q.C, StridedOperand<T>(U + e * q.O * q.C, q.C, 1), ubuf + e * usz);
-  // chunks of tiles: V and M of a chunk hold at most ~batched_elems() elements
-  const int64_t tiles = q.tiles();
-  const int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
-  int64_t per = std::max<int64_t>(32, batched_elems() / (16 * (q.C + q.O)));
-  int64_t count = (tiles + per - 1) / per;
-  if (nt > 1 && tiles >= nt * 64) count = (count + nt - 1) / nt * nt;
-  per = (tiles + count - 1) / count;
-  count = (tiles + per - 1) / per;
-  for_each_image(count, static_cast<int>(std::min<int64_t>(nt, count)), [&](int64_t ci, int, bool par) {
-    const int64_t t0 = ci * per, n = std::min(per, tiles - t0);
-    T* V = scratch<T>(kInSlot, 16 * q.C * n);
-    T* M = scratch<T>(kOutSlot, 16 * q.O * n);
-    winograd_input(q, x, t0, n, V);
-    for (int e = 0; e < 16; ++e)
-      gemm_ex<T>(q.O, n, q.C, T(1), up[e], StridedOperand<T>(V + e * q.C * n, 1, n), T(0), M + e * q.O * n, n, par);
-    winograd_output(q, M, t0, n, bias, y);
-  });
+  winograd_pack(w, q.O, q.C, scratch<T>(kPackSlot, winograd_packed_size<T>(q.O, q.C)), up);
+  winograd_conv(q, x, up, bias, y);
 }
 
 template <typename T>
 void forward_winograd(const Geom& g, const T* x, const T* w, const T* b, T* y) {
   const ConvParams& p = g.p;
   const WinoGeom q{p.N, g.Cg, p.in[1], p.in[2], p.C * g.L, g.OCg, p.out[1], p.out[2], p.OC * g.OL, p.pad[1], p.pad[2]};
-  for (int64_t gi = 0; gi < g.G; ++gi)
-    winograd_conv(q, x + gi * g.Cg * g.L, w + gi * g.OCg * g.Kg, b ? b + gi * g.OCg : nullptr, y + gi * g.OCg * g.OL);
+  const int64_t usz = PackedA<T>::size(g.OCg, g.Cg);
+  std::vector<PackedA<T>> up;
+  for (int64_t gi = 0; gi < g.G; ++gi) {
+    if (p.packed) {  // conv_pack_weight's buffer: per group the 16 packed transformed matrices
+      up.clear();
+      for (int e = 0; e < 16; ++e)
+        up.emplace_back(g.OCg, g.Cg, w + (gi * 16 + e) * usz, typename PackedA<T>::Prepacked{});
+    } else {
+      winograd_pack(w + gi * g.OCg * g.Kg, g.OCg, g.Cg, scratch<T>(kPackSlot, 16 * usz), up);
+    }
+    winograd_conv(q, x + gi * g.Cg * g.L, up, b ? b + gi * g.OCg : nullptr, y + gi * g.OCg * g.OL);
+  }
   if (p.relu) relu_inplace(y, p.N * p.OC * g.OL);
 }
 
@@ -1001,9 +1041,8 @@ struct Plan {
 // the per-image paths), from the shape and the preference g.p.algo (see ops/conv.h):
 //  * one input channel per group (depthwise): Depthwise for the input gradient;
 //  * output volumes under batched_max_ol(): Batched, else the per-image algorithms.
-// Winograd runs only when preferred (forward, and the input gradient when the padding is at most 2:
-// the gradient is then a forward conv with padding 2 - p): its transforms are not vectorised across
-// channels yet, and on ResNet-18's shapes it is not faster than the GEMM paths (bench/conv_shapes.js).
+// Winograd (forward, and the input gradient when the padding is at most 2: the gradient is then a
+// forward conv with padding 2 - p) for 3x3 stride-1 convs with enough channels, map and tiles (below).
 Plan plan_for(const Geom& g, bool fused) {
   const bool pw = g.pointwise(), s1 = g.stride1();
   const Plan per_image{pw   ? ConvAlgo::Pointwise
@@ -1052,6 +1091,15 @@ Plan plan_for(const Geom& g, bool fused) {
   // the same for the input gradient, a stride-1 conv whose output is the input (col2im otherwise)
   const bool in_gemm = pl.backward_input == ConvAlgo::Batched || (pl.backward_input == ConvAlgo::Shifted && g.L < 128);
   if (direct_in && in_gemm && g.p.N * g.L >= 32) pl.backward_input = ConvAlgo::Direct;
+  // 3x3 stride-1 convs with at least 16 channels in and out on maps of at least 6x6 and 128 tiles in
+  // the batch: Winograd F(2x2, 3x3), 2.25x fewer multiplies (its transforms cost less than that saves
+  // from there on: bench/results/conv-winograd-cpu-2026-11-29.txt); the input gradient too (a
+  // forward conv of dy with the channels swapped, on the input's map).
+  const auto wino_pays = [&](int64_t cin, int64_t cout, int64_t h, int64_t w) {
+    return cin >= 16 && cout >= 16 && h >= 6 && w >= 6 && g.p.N * ((h + 1) / 2) * ((w + 1) / 2) >= 128;
+  };
+  if (wino && wino_pays(g.Cg, g.OCg, g.p.out[1], g.p.out[2])) pl.forward = ConvAlgo::Winograd;
+  if (wino_in && wino_pays(g.OCg, g.Cg, g.p.in[1], g.p.in[2])) pl.backward_input = ConvAlgo::Winograd;
   return pl;
 }
 
@@ -1155,12 +1203,14 @@ std::vector<PackedA<T>> forward_weights(const Geom& g, const T* w) {
   return a;
 }
 
-// Whether conv_forward's algorithm for g takes its weights packed (the GEMM algorithms) or as they are
-// (Depthwise, Winograd), and the element count of conv_pack_weight's buffer.
+// Whether conv_forward's algorithm for g takes its weights packed (the GEMM algorithms, Direct, and
+// Winograd: its 16 transformed matrices) or as they are (Depthwise), and the element count of
+// conv_pack_weight's buffer.
 template <typename T>
 int64_t packed_size(const Geom& g) {
   const ConvAlgo a = plan_for(g, false).forward;
-  if (a == ConvAlgo::Depthwise || a == ConvAlgo::Winograd) return g.p.OC * g.Kg;
+  if (a == ConvAlgo::Depthwise) return g.p.OC * g.Kg;
+  if (a == ConvAlgo::Winograd) return g.G * winograd_packed_size<T>(g.OCg, g.Cg);
   if (a == ConvAlgo::Direct) return direct_weight_size<T>(g);
   return g.G * PackedA<T>::size(g.OCg, g.Kg);
 }
@@ -1430,7 +1480,7 @@ void conv_pack_weight_cpu(const TensorView& w, const TensorView& out, const Conv
     const T* src = w.ptr<T>();
     T* live = out.ptr<T>();
     const ConvAlgo a = plan_for(g, false).forward;
-    const bool raw = a == ConvAlgo::Depthwise || a == ConvAlgo::Winograd;
+    const bool raw = a == ConvAlgo::Depthwise;
     if (t.active) {
       live = raw ? out.ptr<T>() : scratch<T>(kTrimSlot, p.OC * g.Kg);
       trim_weights(p, t, src, live);
@@ -1441,6 +1491,13 @@ void conv_pack_weight_cpu(const TensorView& w, const TensorView& out, const Conv
       return;
     }
     if (a == ConvAlgo::Direct) return direct_pack(g, src, out.ptr<T>());
+    if (a == ConvAlgo::Winograd) {
+      std::vector<PackedA<T>> up;
+      for (int64_t gi = 0; gi < g.G; ++gi)
+        winograd_pack(src + gi * g.OCg * g.Kg, g.OCg, g.Cg, out.ptr<T>() + gi * winograd_packed_size<T>(g.OCg, g.Cg),
+                      up);
+      return;
+    }
     const int64_t sz = PackedA<T>::size(g.OCg, g.Kg);
     for (int64_t gi = 0; gi < g.G; ++gi)
       PackedA<T>(g.OCg, g.Kg, StridedOperand<T>(src + gi * g.OCg * g.Kg, g.Kg, 1), out.ptr<T>() + gi * sz);

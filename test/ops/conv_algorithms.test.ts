@@ -119,8 +119,14 @@ describeOp('conv_algorithms', (run) => {
     const algos = (xs: number[], ws: number[], opts: object) => F.convAlgorithms(xs, ws, opts);
     test('by shape, with the default preference', () => {
       expect(torch.backends.conv.algorithm).toBe('auto');
-      expect(algos([64, 64, 8, 8], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'direct', backwardInput: 'direct', backwardWeight: 'shifted' });
-      expect(algos([64, 64, 16, 16], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'shifted', backwardInput: 'shifted', backwardWeight: 'shifted' });
+      // 3x3 stride 1, >= 16 channels in and out, maps >= 6x6 with >= 128 2x2 tiles in the batch: Winograd
+      expect(algos([64, 64, 8, 8], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'winograd', backwardInput: 'winograd', backwardWeight: 'shifted' });
+      expect(algos([64, 64, 16, 16], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'winograd', backwardInput: 'winograd', backwardWeight: 'shifted' });
+      expect(algos([7, 64, 8, 8], [64, 64, 3, 3], { padding: 1 }).forward).toBe('direct'); // 112 tiles
+      expect(algos([64, 8, 8, 8], [64, 8, 3, 3], { padding: 1 }).forward).toBe('direct'); // 8 input channels
+      expect(algos([64, 64, 5, 5], [64, 64, 3, 3], { padding: 1 }).forward).toBe('direct'); // 5x5 map
+      // the input gradient is Winograd where its own shape is (padding <= 2), the forward pass aside
+      expect(algos([64, 64, 8, 8], [64, 64, 3, 3], { padding: 3 })).toEqual({ forward: 'winograd', backwardInput: 'shifted', backwardWeight: 'shifted' });
       // forward passes that would write an im2col matrix run direct; too few pixels (batch 1, 2x2) stay batched
       expect(algos([64, 128, 4, 4], [128, 128, 3, 3], { padding: 1 })).toEqual({ forward: 'direct', backwardInput: 'direct', backwardWeight: 'batched' });
       // a strided conv's input gradient is no forward conv: col2im / batched
@@ -133,8 +139,7 @@ describeOp('conv_algorithms', (run) => {
       expect(algos([8, 3, 64, 64], [16, 3, 5, 5], { stride: 2, padding: 2 })).toEqual({ forward: 'direct', backwardInput: 'col2im', backwardWeight: 'im2col' });
       expect(algos([8, 16, 32, 32], [32, 16, 1, 1], {})).toEqual({ forward: 'pointwise', backwardInput: 'pointwise', backwardWeight: 'pointwise' });
       expect(algos([8, 1, 28, 28], [32, 1, 3, 3], { padding: 1 }).forward).toBe('shifted');
-      // Winograd only when preferred
-      expect(algos([8, 64, 32, 32], [64, 64, 3, 3], { padding: 1 }).forward).toBe('shifted');
+      expect(algos([8, 64, 32, 32], [64, 64, 3, 3], { padding: 1 }).forward).toBe('winograd');
       withAlgorithm('winograd', () =>
         expect(algos([8, 64, 32, 32], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'winograd', backwardInput: 'winograd', backwardWeight: 'shifted' }));
       // padding 3 > 2: the input gradient is not a Winograd conv
