@@ -19,6 +19,9 @@ const cases = [
   ['resnet stem pool 3/2 p1 64x64x16x16', [64, 64, 16, 16], 3, 2, 1],
   ['resnet stem pool 3/2 p1 64x64x32x32', [64, 64, 32, 32], 3, 2, 1],
   ['googlenet pool 3/2 p1 16x192x24x24', [16, 192, 24, 24], 3, 2, 1],
+  ['googlenet inception pool 3/1 p1 64x192x12x12', [64, 192, 12, 12], 3, 1, 1],
+  ['googlenet inception pool 3/1 p1 64x480x6x6', [64, 480, 6, 6], 3, 1, 1],
+  ['googlenet inception pool 3/1 p1 64x832x3x3', [64, 832, 3, 3], 3, 1, 1],
   ['2x2/2 64x32x28x28', [64, 32, 28, 28], 2, 2, 0],
   ['batch 1: 3/2 p1 1x64x16x16', [1, 64, 16, 16], 3, 2, 1],
 ];
