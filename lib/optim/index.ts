@@ -2,3 +2,4 @@
 export { Optimizer } from './optimizer';
 export { Adam, AdamW } from './adam';
 export { SGD } from './sgd';
+export * as lrScheduler from './lr_scheduler';

@@ -278,6 +278,35 @@ export function optimizers(): void {
   new optim.Adam(model.parameters(), { weight_decay: 1e-4 });
 }
 
+/** API.md conventions: learning-rate schedulers in optim.lrScheduler */
+export function schedulers(): void {
+  const model = new nn.Linear(4, 2);
+  const sgd = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+  const step = new optim.lrScheduler.StepLR(sgd, { stepSize: 30, gamma: 0.1 });
+  step.step();
+  const lrs: number[] = step.getLastLr();
+  const last: number = step.lastEpoch;
+  step.loadStateDict(step.stateDict());
+  new optim.lrScheduler.CosineAnnealingLR(sgd, { TMax: 100, etaMin: 0 });
+  new optim.lrScheduler.OneCycleLR(sgd, { maxLr: 0.1, totalSteps: 1000 });
+  new optim.lrScheduler.OneCycleLR(sgd, { maxLr: [0.1], epochs: 10, stepsPerEpoch: 100, annealStrategy: 'linear' });
+  new optim.lrScheduler.CyclicLR(sgd, { baseLr: 0.01, maxLr: 0.1, stepSizeUp: 100, mode: 'triangular2' });
+  new optim.lrScheduler.LambdaLR(sgd, (epoch) => 0.95 ** epoch);
+  const plateau = new optim.lrScheduler.ReduceLROnPlateau(sgd, { mode: 'min', patience: 5 });
+  plateau.step(0.5);
+  const warm = new optim.lrScheduler.LinearLR(sgd, { startFactor: 0.1, totalIters: 5 });
+  const cos = new optim.lrScheduler.CosineAnnealingLR(sgd, { TMax: 95 });
+  new optim.lrScheduler.SequentialLR(sgd, { schedulers: [warm, cos], milestones: [5] });
+  new optim.lrScheduler.ChainedScheduler([warm, cos]);
+  void lrs;
+  void last;
+
+  // @ts-expect-error options are camelCase (stepSize)
+  new optim.lrScheduler.StepLR(sgd, { step_size: 30 });
+  // @ts-expect-error OneCycleLR needs maxLr
+  new optim.lrScheduler.OneCycleLR(sgd, { totalSteps: 10 });
+}
+
 /** ## Saving and loading */
 export function saving(): void {
   const model = torch.models.fashionCnn();
