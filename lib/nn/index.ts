@@ -7,3 +7,4 @@ export * from './normalization';
 export * from './attention';
 export * as init from './init';
 export * as functional from './functional';
+export * as utils from './utils';

@@ -181,6 +181,7 @@ const NAMESPACE_FUNCTIONS: [string, Fn][] = [
   ...functionsOf('torch.F', torch.F),
   ...functionsOf('torch.nn', torch.nn),
   ...functionsOf('torch.nn.init', torch.nn.init),
+  ...functionsOf('torch.nn.utils', torch.nn.utils),
   ...functionsOf('torch.cuda', torch.cuda),
   ...functionsOf('torch.data', torch.data),
   ...functionsOf('torch.models', torch.models),

@@ -301,6 +301,16 @@ export function schedulers(): void {
   void lrs;
   void last;
 
+  // nn.utils
+  const total: Tensor = nn.utils.clipGradNorm_(model.parameters(), 1.0, { normType: 2, errorIfNonfinite: false });
+  nn.utils.clipGradNorm_(model.parameters(), 1.0, { normType: 'inf' });
+  nn.utils.clipGradValue_(model.parameters(), 0.5);
+  const vec: Tensor = nn.utils.parametersToVector(model.parameters());
+  nn.utils.vectorToParameters(vec, model.parameters());
+  void total;
+  // @ts-expect-error options are camelCase (normType)
+  nn.utils.clipGradNorm_(model.parameters(), 1.0, { norm_type: 2 });
+
   // @ts-expect-error options are camelCase (stepSize)
   new optim.lrScheduler.StepLR(sgd, { step_size: 30 });
   // @ts-expect-error OneCycleLR needs maxLr
