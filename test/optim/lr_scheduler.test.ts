@@ -38,6 +38,8 @@ function makeOptimizer(kind: string, lrs: number[]): AnyOpt {
   const groups = lrs.map((lr) => ({ params: [torch.zeros([2]).requiresGrad_()], lr }));
   if (kind === 'sgd') return new torch.optim.SGD(groups, { lr: lrs[0], momentum: 0.9 }) as unknown as AnyOpt;
   if (kind === 'adam') return new torch.optim.Adam(groups, { lr: lrs[0] }) as unknown as AnyOpt;
+  if (kind === 'nadam') return new torch.optim.NAdam(groups, { lr: lrs[0] }) as unknown as AnyOpt;
+  if (kind === 'rmsprop') return new torch.optim.RMSprop(groups, { lr: lrs[0], momentum: 0.5 }) as unknown as AnyOpt;
   throw new Error(`unknown optimizer ${kind}`);
 }
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -82,8 +84,9 @@ describe('learning-rate sequences vs PyTorch 1.13 (100 steps)', () => {
     for (const k of ['StepLR', 'MultiStepLR', 'ExponentialLR', 'LinearLR', 'CosineAnnealingLR', 'CosineAnnealingWarmRestarts', 'OneCycleLR',
       'CyclicLR', 'ReduceLROnPlateau', 'LambdaLR', 'SequentialLR', 'ChainedScheduler', 'ConstantLR', 'PolynomialLR', 'MultiplicativeLR'])
       expect(kinds).toContain(k);
-    expect(fixture.cases.filter((c) => c.momentum && c.optimizer === 'adam').length).toBeGreaterThan(0);
-    expect(fixture.cases.filter((c) => c.momentum && c.optimizer !== 'adam').length).toBeGreaterThan(1);
+    expect(fixture.cases.filter((c) => c.momentum && (c.optimizer === 'adam' || c.optimizer === 'nadam')).length).toBeGreaterThan(0);
+    expect(fixture.cases.filter((c) => c.momentum && c.optimizer === 'rmsprop').length).toBeGreaterThan(0);
+    expect(fixture.cases.filter((c) => c.momentum && c.optimizer === 'sgd').length).toBeGreaterThan(1);
     expect(fixture.cases.filter((c) => c.lrs.length === 2).length).toBeGreaterThan(10);
     for (const c of fixture.cases) expect(c.lr.length).toBe(fixture.steps + 1);
   });

@@ -278,6 +278,21 @@ export function optimizers(): void {
   new optim.Adam(model.parameters(), { weight_decay: 1e-4 });
 }
 
+/** API.md conventions: the optimizers added with issue 15 */
+export function moreOptimizers(): void {
+  const model = new nn.Linear(4, 2);
+  new optim.RMSprop(model.parameters(), { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0.9, centered: true });
+  new optim.Adagrad(model.parameters(), { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0.1, eps: 1e-10 });
+  new optim.Adadelta(model.parameters(), { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0 });
+  new optim.Adamax(model.parameters(), { lr: 2e-3, betas: [0.9, 0.999] });
+  new optim.NAdam(model.parameters(), { lr: 2e-3, momentumDecay: 4e-3 });
+  const radam = new optim.RAdam([{ params: [model.weight] }, { params: [model.bias!], lr: 1e-2 }], { lr: 1e-3 });
+  radam.step();
+  radam.loadStateDict(radam.stateDict());
+  // @ts-expect-error options are camelCase (momentumDecay)
+  new optim.NAdam(model.parameters(), { momentum_decay: 4e-3 });
+}
+
 /** API.md conventions: learning-rate schedulers in optim.lrScheduler */
 export function schedulers(): void {
   const model = new nn.Linear(4, 2);
