@@ -278,6 +278,23 @@ export function optimizers(): void {
   new optim.Adam(model.parameters(), { weight_decay: 1e-4 });
 }
 
+/** API.md conventions: module utilities and initialisers added with issue 15 */
+export function moduleUtilities(): void {
+  const model = new nn.Sequential(new nn.Linear(4, 2), new nn.ReLU());
+  model.requiresGrad_(false).requiresGrad_();
+  model.double().float();
+  const pre: torch.nn.RemovableHandle = model.registerForwardPreHook((_m, inputs) => inputs);
+  const post = model.registerForwardHook((_m, _inputs, output) => output);
+  pre.remove();
+  post.remove();
+  const w = torch.empty([8, 4]);
+  nn.init.orthogonal_(w, { gain: 2 });
+  nn.init.truncNormal_(w, { mean: 0, std: 0.02, a: -0.04, b: 0.04 });
+  nn.init.kaimingUniform_(w, { a: Math.sqrt(5), mode: 'fan_in', nonlinearity: 'leaky_relu' });
+  // @ts-expect-error a hook is a function
+  model.registerForwardHook(3);
+}
+
 /** API.md conventions: the optimizers added with issue 15 */
 export function moreOptimizers(): void {
   const model = new nn.Linear(4, 2);
