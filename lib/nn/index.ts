@@ -1,6 +1,6 @@
 // lib/nn/index.ts — the `nn` namespace: modules, Parameter, init, functional.
 export { Module, Parameter, RemovableHandle } from './module';
-export type { ForwardHook, ForwardPreHook } from './module';
+export type { ForwardHook, ForwardPreHook, FullBackwardHook } from './module';
 export * from './layers';
 export * from './conv';
 export * from './pooling';

@@ -16,7 +16,7 @@
 // target device before any parameter or buffer is written.
 import { invalidArg, shapeError, typeArg, TorchletRangeError, checkOptions, noExtraArgs } from '../errors';
 import { Tensor, checkTensor } from '../tensor';
-import { noGrad } from '../autograd';
+import { noGrad, record, isGradEnabled } from '../autograd';
 import { StorageRef, keep } from '../memory';
 import { parseDevice, DeviceType } from '../device';
 
@@ -24,6 +24,12 @@ import { parseDevice, DeviceType } from '../device';
 export type ForwardPreHook = (module: Module, inputs: unknown[]) => unknown;
 /** A forward hook: called with the module, the arguments forward ran with, and its output. */
 export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => unknown;
+/**
+ * A full backward hook: called during backward with the module, the gradients w.r.t. its forward's
+ * arguments (null for an argument that is not a tensor requiring grad) and w.r.t. its output; an
+ * array returned replaces gradInput.
+ */
+export type FullBackwardHook = (module: Module, gradInput: (Tensor | null)[], gradOutput: Tensor[]) => (Tensor | null)[] | undefined | void;
 
 let nextHookId = 0;
 /** What registerForwardHook & co. return: remove() unregisters the hook (idempotent), as torch.utils.hooks.RemovableHandle. */
@@ -41,13 +47,66 @@ export class RemovableHandle {
 interface HookTables {
   pre: Map<number, ForwardPreHook>;
   post: Map<number, ForwardHook>;
+  back: Map<number, FullBackwardHook>;
+}
+/** A view of t with the same shape and strides whose backward is `backward` (PyTorch's BackwardHookFunction). */
+function hookIdentity(t: Tensor, backward: (g: Tensor) => Tensor | null): Tensor {
+  const alias = new Tensor((t as unknown as { _storage: StorageRef })._storage, t.shape.slice(), t.dtype, t.device, t.strides.slice(), t.offset);
+  return record(alias, [t], 'BackwardHookFunctionBackward', (g) => [backward(g)]);
+}
+/**
+ * Wraps a forward call for the full backward hooks (PyTorch 1.13's semantics, for modules whose
+ * forward takes at most one tensor that requires grad and returns one tensor): the input and the
+ * output pass through identity nodes; the output's records gradOutput, the input's calls the hooks
+ * with gradInput and returns what they make of it. With no input requiring grad the hooks are called
+ * when gradOutput is known, with gradInput all null, and must return nothing.
+ */
+function runWithBackwardHooks(m: Module, tables: HookTables, args: unknown[], run: (args: unknown[]) => unknown): unknown {
+  const wanting = args.map((a, i) => (a instanceof Tensor && a.requiresGrad ? i : -1)).filter((i) => i >= 0);
+  if (wanting.length > 1)
+    invalidArg('registerFullBackwardHook', 'a module whose forward takes at most one tensor that requires grad (several are not supported yet)', `${wanting.length} such tensors`);
+  const state: { gradOutput: Tensor[] } = { gradOutput: [] };
+  const hooks = () => [...tables.back.values()];
+  const n = args.length;
+  if (wanting.length) {
+    const i = wanting[0];
+    args = args.slice();
+    args[i] = hookIdentity(args[i] as Tensor, (g) => {
+      let gi: (Tensor | null)[] = Array.from({ length: n }, (_, k) => (k === i ? g : null));
+      for (const hook of hooks()) {
+        const r = hook(m, gi, state.gradOutput);
+        if (r === undefined) continue;
+        if (!Array.isArray(r) || r.length !== n || !r.every((x) => x === null || x instanceof Tensor))
+          invalidArg('the backward hook\'s result', `undefined or an array of ${n} gradients (tensors or null), one per forward argument`, r);
+        gi = r;
+      }
+      state.gradOutput.forEach((t) => t.dispose());
+      state.gradOutput = [];
+      const out = gi[i];
+      if (out && out.shape.join() !== g.shape.join()) shapeError('the backward hook\'s gradInput', `a gradient of shape [${g.shape.join(', ')}]`, out);
+      return out;
+    });
+  }
+  const out = run(args);
+  if (!(out instanceof Tensor)) typeArg('registerFullBackwardHook', 'a module whose forward returns one tensor (other outputs are not supported yet)', out);
+  if (!out.requiresGrad) return out;
+  return hookIdentity(out, (g) => {
+    if (!wanting.length) {
+      for (const hook of hooks()) {
+        const r = hook(m, Array.from({ length: n }, () => null), [g]);
+        if (r !== undefined && !(Array.isArray(r) && r.every((x) => x === null)))
+          invalidArg('the backward hook\'s result', 'undefined (no input of this module requires grad)', r);
+      }
+    } else state.gradOutput = [g.clone()]; // backward frees g once the module's nodes have used it; the input's node needs it later
+    return g;
+  });
 }
 const HOOKS = new WeakMap<Module, HookTables>();
 /** The module's hook tables; on first use its forward is wrapped (a non-enumerable own property) to run them. */
 function hookTables(m: Module): HookTables {
   let t = HOOKS.get(m);
   if (t) return t;
-  const tables: HookTables = { pre: new Map(), post: new Map() };
+  const tables: HookTables = { pre: new Map(), post: new Map(), back: new Map() };
   t = tables;
   HOOKS.set(m, t);
   const inner = m.forward;
@@ -60,7 +119,7 @@ function hookTables(m: Module): HookTables {
         const r = hook(m, args);
         if (r !== undefined) args = Array.isArray(r) ? r : [r];
       }
-      let out = inner.apply(m, args);
+      let out = tables.back.size && isGradEnabled() ? runWithBackwardHooks(m, tables, args, (a) => inner.apply(m, a)) : inner.apply(m, args);
       for (const hook of [...tables.post.values()]) {
         const r = hook(m, args, out);
         if (r !== undefined) out = r;
@@ -173,6 +232,22 @@ export abstract class Module {
     const t = hookTables(this);
     const h = new RemovableHandle(t.post as Map<number, unknown>);
     t.post.set(h.id, hook);
+    return h;
+  }
+  /**
+   * Registers hook(module, gradInput, gradOutput), called during backward once the gradient w.r.t.
+   * the module's input is computed; an array returned replaces gradInput (PyTorch's
+   * register_full_backward_hook). gradInput has one entry per forward argument (null where it is not
+   * a tensor requiring grad). The gradients are valid during the call (backward frees its
+   * intermediate gradients afterwards: clone what you keep). Supported for modules whose forward takes at most one tensor that
+   * requires grad and returns one tensor (others are an error at the forward call).
+   */
+  registerFullBackwardHook(hook: FullBackwardHook, ...rest: never[]): RemovableHandle {
+    noExtraArgs('registerFullBackwardHook', 'hook', rest);
+    if (typeof hook !== 'function') typeArg('hook', 'a function (module, gradInput, gradOutput) => gradInput | undefined', hook);
+    const t = hookTables(this);
+    const h = new RemovableHandle(t.back as Map<number, unknown>);
+    t.back.set(h.id, hook);
     return h;
   }
   /** Sets requiresGrad on every parameter (true by default: fine-tuning / freezing), as PyTorch's requires_grad_. */

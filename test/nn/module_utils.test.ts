@@ -4,11 +4,19 @@
 // Parameter objects kept, the forward then computing in the new dtype), and forward pre-hooks /
 // forward hooks: called in registration order with (module, inputs[, output]), a non-undefined
 // return replacing the inputs / the output (a forward hook sees the inputs the pre-hooks made),
-// handles whose remove() drops exactly their hook, hooks on submodules of a Sequential firing.
+// handles whose remove() drops exactly their hook, hooks on submodules of a Sequential firing; and
+// registerFullBackwardHook against PyTorch 1.13 (test/fixtures/module_hooks.json from
+// gen_module_hooks_fixtures.py): the gradInput / gradOutput a hook sees, a returned gradInput
+// replacing the input's gradient, the call with no input requiring grad, nested modules' order.
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { describeDevices, onDevice } from '../devices';
-import { expectArgError } from '../helpers';
+import { expectArgError, expectClose } from '../helpers';
+import * as fs from 'fs';
+import * as path from 'path';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const HK = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'module_hooks.json'), 'utf8')) as any;
 
 const { nn } = torch;
 
@@ -123,11 +131,102 @@ describeDevices('nn.Module utilities', (device) => {
     expect(Array.from(g3.toArray() as Float32Array)).toEqual([15, 15]); // 5 rows, times the hook's 3
   });
 
+  describe('registerFullBackwardHook vs PyTorch', () => {
+    const f64 = (v: number[], shape: number[]) => on(torch.tensor(v, { dtype: 'float64' }).reshape(shape));
+    const linear = () => {
+      const L = HK.linear;
+      const lin = place(new nn.Linear(3, 2)).double();
+      torch.noGrad(() => {
+        lin.weight.copy_(f64(L.weight, [2, 3]));
+        lin.bias!.copy_(f64(L.bias, [2]));
+      });
+      return lin;
+    };
+    test('gradInput / gradOutput seen, gradInput * 2 returned', () => {
+      const L = HK.linear;
+      const lin = linear();
+      // backward frees its intermediate gradients afterwards: a hook keeps what it needs (clone, or values)
+      const seen: { gi?: (Tensor | null)[]; go?: Tensor[] } = {};
+      lin.registerFullBackwardHook((m, gi, go) => {
+        expect(m).toBe(lin);
+        seen.gi = gi.map((g) => (g ? g.clone() : null));
+        seen.go = go.map((g) => g.clone());
+        return gi.map((g) => (g ? g.mul(2) : null));
+      });
+      const x = f64(L.x, [4, 3]).requiresGrad_();
+      ((lin.forward(x) as Tensor).mul(f64(L.w, [4, 2]))).sum().backward();
+      expect(seen.gi!.length).toBe(1);
+      expectClose(seen.gi![0]!, L.seen.gradInput[0], { atol: 1e-14 });
+      expect(seen.go!.length).toBe(1);
+      expectClose(seen.go![0], L.seen.gradOutput[0], { atol: 1e-14 });
+      expectClose(x.grad!, L.xGrad, { atol: 1e-14 });
+      expectClose(lin.weight.grad!, L.weightGrad, { atol: 1e-14 });
+    });
+    test('no input requires grad: the hook gets gradInput [null] and gradOutput', () => {
+      const L = HK.linear;
+      const lin = linear();
+      let gi: (Tensor | null)[] = [];
+      let go: Tensor[] = [];
+      lin.registerFullBackwardHook((_m, a, b) => {
+        gi = a;
+        go = b.map((g) => g.clone());
+      });
+      ((lin.forward(f64(L.x, [4, 3])) as Tensor).mul(f64(L.w, [4, 2]))).sum().backward();
+      expect(gi.map((g) => g === null)).toEqual(L.noInputGrad.gradInputIsNone);
+      expectClose(go[0], L.noInputGrad.gradOutput[0], { atol: 1e-14 });
+      expectClose(lin.weight.grad!, L.noInputGrad.weightGrad, { atol: 1e-14 });
+    });
+    test('nested: a hook on the first layer (negating) fires before the Sequential\'s own', () => {
+      const S = HK.sequential;
+      const net = place(new nn.Sequential(new nn.Linear(3, 4), new nn.Tanh(), new nn.Linear(4, 2))).double();
+      const [l0, , l2] = net.children() as torch.nn.Linear[];
+      torch.noGrad(() => {
+        l0.weight.copy_(f64(S.params['0.weight'], [4, 3]));
+        l0.bias!.copy_(f64(S.params['0.bias'], [4]));
+        l2.weight.copy_(f64(S.params['2.weight'], [2, 4]));
+        l2.bias!.copy_(f64(S.params['2.bias'], [2]));
+      });
+      const order: string[] = [];
+      l0.registerFullBackwardHook((_m, gi) => {
+        order.push('first');
+        return [gi[0]!.neg()];
+      });
+      net.registerFullBackwardHook(() => {
+        order.push('seq');
+      });
+      const x = f64(HK.linear.x, [4, 3]).requiresGrad_();
+      ((net.forward(x) as Tensor).mul(f64(HK.linear.w, [4, 2]))).sum().backward();
+      expect(order).toEqual(S.order);
+      expectClose(x.grad!, S.xGrad, { atol: 1e-14 });
+      expectClose(l0.weight.grad!, S.grads['0.weight'], { atol: 1e-14 });
+      expectClose(l2.weight.grad!, S.grads['2.weight'], { atol: 1e-14 });
+    });
+    test('errors: a bad hook result, several inputs requiring grad, remove()', () => {
+      const lin = linear();
+      const h = lin.registerFullBackwardHook(() => [1, 2] as unknown as Tensor[]);
+      const x = f64(HK.linear.x, [4, 3]).requiresGrad_();
+      expectArgError(() => (lin.forward(x) as Tensor).sum().backward(), /backward hook's result/);
+      h.remove();
+      (lin.forward(x) as Tensor).sum().backward(); // fine without the hook
+      class Two extends nn.Module {
+        forward(a: Tensor, b: Tensor): Tensor {
+          return a.add(b);
+        }
+      }
+      const two = new Two();
+      two.registerFullBackwardHook(() => undefined);
+      expectArgError(() => two.forward(x, x.mul(1)), 'registerFullBackwardHook');
+      // under noGrad the hooks are not involved
+      expect(torch.noGrad(() => two.forward(x, x)).shape).toEqual([4, 3]);
+    });
+  });
+
   test('argument errors name the argument', () => {
     const lin = new nn.Linear(2, 2);
     const loose = lin as unknown as Record<string, (...a: unknown[]) => unknown>;
     expectArgError(() => loose.registerForwardHook('x'), 'hook');
     expectArgError(() => loose.registerForwardPreHook(null), 'hook');
+    expectArgError(() => loose.registerFullBackwardHook({}), 'hook');
     expectArgError(() => loose.registerForwardHook(() => 1, {}), /registerForwardHook\(\)/);
     expectArgError(() => loose.requiresGrad_(1), 'requiresGrad');
     expectArgError(() => loose.double('float64'), /double\(\)/);

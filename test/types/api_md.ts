@@ -287,6 +287,8 @@ export function moduleUtilities(): void {
   const post = model.registerForwardHook((_m, _inputs, output) => output);
   pre.remove();
   post.remove();
+  const back = model.registerFullBackwardHook((_m, gradInput, _gradOutput) => gradInput.map((g) => (g ? g.mul(0.5) : null)));
+  back.remove();
   const w = torch.empty([8, 4]);
   nn.init.orthogonal_(w, { gain: 2 });
   nn.init.truncNormal_(w, { mean: 0, std: 0.02, a: -0.04, b: 0.04 });
