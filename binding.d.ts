@@ -43,6 +43,11 @@ export interface Enums {
   readonly UnaryBackwardOp: { readonly Relu: 0; readonly Sigmoid: 1; readonly Tanh: 2 };
   readonly UnaryOp: { readonly Neg: 0; readonly Exp: 1; readonly Log: 2; readonly Sqrt: 3; readonly Abs: 4; readonly Relu: 5; readonly Sigmoid: 6; readonly Tanh: 7; readonly AddScalar: 8; readonly MulScalar: 9; readonly PowScalar: 10; readonly RsubScalar: 11; readonly RdivScalar: 12 };
 }
+export interface AdadeltaParams { lr: number; rho: number; eps: number; weightDecay: number; maximize: boolean }
+/** ranges: step in [1, inf] */
+export interface AdagradParams { lr: number; lrDecay: number; eps: number; weightDecay: number; step: number; maximize: boolean }
+/** ranges: step in [1, inf] */
+export interface AdamaxParams { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; step: number; maximize: boolean }
 /** ranges: beta1 in [0, 1]; beta2 in [0, 1]; eps in [0, inf]; step in [1, inf] */
 export interface AdamParams { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; step: number; amsgrad: boolean; decoupled: boolean; maximize: boolean }
 export interface ArangeParams { start: number; step: number }
@@ -62,15 +67,20 @@ export interface DropoutParams { kind: DropoutKindCode; p: number; L: number; se
 export interface FillParams { value: number }
 /** ranges: batch in [0, inf]; M in [0, inf]; N in [0, inf]; K in [0, inf]; strideA in [0, inf]; strideB in [0, inf]; strideC in [0, inf] */
 export interface MatmulParams { batch: number; M: number; N: number; K: number; transA: boolean; transB: boolean; strideA: number; strideB: number; strideC: number; alpha: number; beta: number }
+/** ranges: step in [1, inf] */
+export interface NadamParams { beta1: number; beta2: number; eps: number; weightDecay: number; step: number; gradCoef: number; avgCoef: number }
 export interface NllParams { ignoreIndex: number }
 /** ranges: N in [0, inf]; C in [0, inf]; H in [0, inf]; W in [0, inf]; OH in [0, inf]; OW in [0, inf] */
 export interface Plane2dParams { N: number; C: number; H: number; W: number; OH: number; OW: number }
 /** ranges: N in [0, inf]; C in [0, inf]; H in [0, inf]; W in [0, inf]; OH in [0, inf]; OW in [0, inf]; kh in [1, inf]; kw in [1, inf]; sh in [1, inf]; sw in [1, inf]; ph in [0, inf]; pw in [0, inf]; dh in [1, inf]; dw in [1, inf] */
 export interface Pool2dParams { N: number; C: number; H: number; W: number; OH: number; OW: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number }
+/** ranges: step in [1, inf] */
+export interface RadamParams { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; step: number }
 /** ranges: seed in [0, inf]; offset in [0, inf] */
 export interface RandomParams { kind: RandomKindCode; a: number; b: number; seed: number; offset: number }
 /** ranges: outer in [0, inf]; r in [0, inf]; inner in [0, inf] */
 export interface ReduceParams { op: ReduceOpCode; outer: number; r: number; inner: number }
+export interface RmspropParams { lr: number; alpha: number; eps: number; weightDecay: number; momentum: number; centered: boolean; maximize: boolean }
 /** ranges: rows in [0, inf]; R in [1, inf]; G in [1, inf]; L in [1, inf]; eps in [0, inf] */
 export interface RowNormParams { rows: number; R: number; G: number; L: number; eps: number }
 export interface SgdParams { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; firstStep: boolean; maximize: boolean }
@@ -80,6 +90,9 @@ export interface UnaryBackwardParams { op: UnaryBackwardOpCode }
 export interface UnaryParams { op: UnaryOpCode; scalar: number }
 /** Every native op: tensor arguments in order, then its parameter structs. */
 export interface Ops {
+  adadeltaStep(param: TensorArg, grad: TensorArg, squareAvg: TensorArg, accDelta: TensorArg, adadeltaParams: AdadeltaParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  adagradStep(param: TensorArg, grad: TensorArg, sum: TensorArg, adagradParams: AdagradParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  adamaxStep(param: TensorArg, grad: TensorArg, expAvg: TensorArg, expInf: TensorArg, adamaxParams: AdamaxParams): void; // kernels: cpu float32, float64; cuda float32, float64
   adamStep(param: TensorArg, grad: TensorArg, expAvg: TensorArg, expAvgSq: TensorArg, maxExpAvgSq: OptTensorArg, adamParams: AdamParams): void; // kernels: cpu float32, float64; cuda float32, float64
   adaptiveAvgPool2dBackward(gradOutput: TensorArg, gradInput: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   adaptiveAvgPool2dForward(input: TensorArg, out: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
@@ -109,12 +122,15 @@ export interface Ops {
   maxPool2dForward(input: TensorArg, out: TensorArg, indices: OptTensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   maxUnpool2dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   maxUnpool2dForward(input: TensorArg, indices: TensorArg, out: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  nadamStep(param: TensorArg, grad: TensorArg, expAvg: TensorArg, expAvgSq: TensorArg, nadamParams: NadamParams): void; // kernels: cpu float32, float64; cuda float32, float64
   nllBackward(gradOutput: TensorArg, target: TensorArg, gradInput: TensorArg, nllParams: NllParams): void; // kernels: cpu float32, float64; cuda float32, float64
   nllForward(input: TensorArg, target: TensorArg, out: TensorArg, nllParams: NllParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  radamStep(param: TensorArg, grad: TensorArg, expAvg: TensorArg, expAvgSq: TensorArg, radamParams: RadamParams): void; // kernels: cpu float32, float64; cuda float32, float64
   random(out: TensorArg, randomParams: RandomParams): void; // kernels: cpu float32, float64; cuda float32, float64
   reduce(input: TensorArg, out: TensorArg, reduceParams: ReduceParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
   reluMaxPool2dBackward(gradOutput: TensorArg, output: TensorArg, tap: TensorArg, gradInput: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   reluMaxPool2dForward(input: TensorArg, out: TensorArg, tap: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  rmspropStep(param: TensorArg, grad: TensorArg, squareAvg: TensorArg, gradAvg: OptTensorArg, momentumBuffer: OptTensorArg, rmspropParams: RmspropParams): void; // kernels: cpu float32, float64; cuda float32, float64
   rowNormBackward(gradOutput: TensorArg, input: TensorArg, weight: OptTensorArg, saveMean: TensorArg, saveInvstd: TensorArg, gradInput: OptTensorArg, gradWeight: OptTensorArg, gradBias: OptTensorArg, rowNormParams: RowNormParams): void; // kernels: cpu float32, float64; cuda float32, float64
   rowNormForward(input: TensorArg, weight: OptTensorArg, bias: OptTensorArg, out: TensorArg, saveMean: TensorArg, saveInvstd: TensorArg, rowNormParams: RowNormParams): void; // kernels: cpu float32, float64; cuda float32, float64
   sgdStep(param: TensorArg, grad: TensorArg, momentumBuffer: OptTensorArg, sgdParams: SgdParams): void; // kernels: cpu float32, float64; cuda float32, float64

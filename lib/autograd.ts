@@ -62,6 +62,8 @@ export const GRAD_OPS = [
   'DropoutBackward',
   // activations and losses
   'SoftmaxBackward', 'LogSoftmaxBackward', 'NllLossBackward',
+  // nn.Module.registerFullBackwardHook's identity around a module's input and output
+  'BackwardHookFunctionBackward',
 ] as const;
 export type GradOp = (typeof GRAD_OPS)[number];
 

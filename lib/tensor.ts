@@ -283,6 +283,24 @@ export class Tensor {
       g.dispose();
     }
   }
+  /** @internal Converts this tensor's data to `dtype` in place (new contiguous storage; identity kept), its .grad too: Module.float/double. */
+  _castTo(dtype: DType): void {
+    if (dtype === this.dtype) return;
+    const cast = noGrad(() => E.cast(this, dtype));
+    const self = this as unknown as { dtype: DType; strides: number[]; offset: number };
+    this._storage.release();
+    this._storage = cast._storage;
+    this._storage.refs++;
+    self.dtype = dtype;
+    self.strides = contiguousStrides(this.shape);
+    self.offset = 0;
+    cast.dispose();
+    if (this.grad) {
+      const g = this.grad;
+      this.grad = keep(noGrad(() => E.cast(g, dtype)));
+      g.dispose();
+    }
+  }
   float(): Tensor {
     return E.cast(this, 'float32');
   }

@@ -1,6 +1,9 @@
 // lib/nn/module.ts — nn.Module: parameters, buffers and submodules discovered from the instance's
 // own fields in assignment order (as PyTorch registers them), train/eval, apply, zeroGrad,
-// stateDict/loadStateDict and a PyTorch-style toString().
+// stateDict/loadStateDict, requiresGrad_, float/double (parameters and floating buffers converted in
+// place), forward pre-hooks and forward hooks (PyTorch's semantics: a hook's non-undefined return
+// replaces the inputs / the output; each registration returns a handle whose remove() drops it), and a
+// PyTorch-style toString().
 //
 // State-dict names are PyTorch's, so `torch.save(model.stateDict(), f)` loads in PyTorch with a
 // strict `model.load_state_dict(load_file(f))` and PyTorch's files load here unchanged: a key is the
@@ -11,11 +14,121 @@
 // names also load. namedParameters/namedBuffers/namedModules keep torchlet's attribute paths.
 // loadStateDict is all or nothing: every tensor is checked (type, live, shape) and brought to its
 // target device before any parameter or buffer is written.
-import { invalidArg, shapeError, typeArg, TorchletRangeError, checkOptions } from '../errors';
+import { invalidArg, shapeError, typeArg, TorchletRangeError, checkOptions, noExtraArgs } from '../errors';
 import { Tensor, checkTensor } from '../tensor';
-import { noGrad } from '../autograd';
+import { noGrad, record, isGradEnabled } from '../autograd';
 import { StorageRef, keep } from '../memory';
 import { parseDevice, DeviceType } from '../device';
+
+/** A forward pre-hook: called with the module and the forward's arguments before forward runs. */
+export type ForwardPreHook = (module: Module, inputs: unknown[]) => unknown;
+/** A forward hook: called with the module, the arguments forward ran with, and its output. */
+export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => unknown;
+/**
+ * A full backward hook: called during backward with the module, the gradients w.r.t. its forward's
+ * arguments (null for an argument that is not a tensor requiring grad) and w.r.t. its output; an
+ * array returned replaces gradInput.
+ */
+export type FullBackwardHook = (module: Module, gradInput: (Tensor | null)[], gradOutput: Tensor[]) => (Tensor | null)[] | undefined | void;
+
+let nextHookId = 0;
+/** What registerForwardHook & co. return: remove() unregisters the hook (idempotent), as torch.utils.hooks.RemovableHandle. */
+export class RemovableHandle {
+  readonly id: number;
+  private readonly hooks: Map<number, unknown> | null;
+  constructor(hooks?: Map<number, unknown>) {
+    this.hooks = hooks instanceof Map ? hooks : null;
+    this.id = nextHookId++;
+  }
+  remove(): void {
+    this.hooks?.delete(this.id);
+  }
+}
+interface HookTables {
+  pre: Map<number, ForwardPreHook>;
+  post: Map<number, ForwardHook>;
+  back: Map<number, FullBackwardHook>;
+}
+/** A view of t with the same shape and strides whose backward is `backward` (PyTorch's BackwardHookFunction). */
+function hookIdentity(t: Tensor, backward: (g: Tensor) => Tensor | null): Tensor {
+  const alias = new Tensor((t as unknown as { _storage: StorageRef })._storage, t.shape.slice(), t.dtype, t.device, t.strides.slice(), t.offset);
+  return record(alias, [t], 'BackwardHookFunctionBackward', (g) => [backward(g)]);
+}
+/**
+ * Wraps a forward call for the full backward hooks (PyTorch 1.13's semantics, for modules whose
+ * forward takes at most one tensor that requires grad and returns one tensor): the input and the
+ * output pass through identity nodes; the output's records gradOutput, the input's calls the hooks
+ * with gradInput and returns what they make of it. With no input requiring grad the hooks are called
+ * when gradOutput is known, with gradInput all null, and must return nothing.
+ */
+function runWithBackwardHooks(m: Module, tables: HookTables, args: unknown[], run: (args: unknown[]) => unknown): unknown {
+  const wanting = args.map((a, i) => (a instanceof Tensor && a.requiresGrad ? i : -1)).filter((i) => i >= 0);
+  if (wanting.length > 1)
+    invalidArg('registerFullBackwardHook', 'a module whose forward takes at most one tensor that requires grad (several are not supported yet)', `${wanting.length} such tensors`);
+  const state: { gradOutput: Tensor[] } = { gradOutput: [] };
+  const hooks = () => [...tables.back.values()];
+  const n = args.length;
+  if (wanting.length) {
+    const i = wanting[0];
+    args = args.slice();
+    args[i] = hookIdentity(args[i] as Tensor, (g) => {
+      let gi: (Tensor | null)[] = Array.from({ length: n }, (_, k) => (k === i ? g : null));
+      for (const hook of hooks()) {
+        const r = hook(m, gi, state.gradOutput);
+        if (r === undefined) continue;
+        if (!Array.isArray(r) || r.length !== n || !r.every((x) => x === null || x instanceof Tensor))
+          invalidArg('the backward hook\'s result', `undefined or an array of ${n} gradients (tensors or null), one per forward argument`, r);
+        gi = r;
+      }
+      state.gradOutput.forEach((t) => t.dispose());
+      state.gradOutput = [];
+      const out = gi[i];
+      if (out && out.shape.join() !== g.shape.join()) shapeError('the backward hook\'s gradInput', `a gradient of shape [${g.shape.join(', ')}]`, out);
+      return out;
+    });
+  }
+  const out = run(args);
+  if (!(out instanceof Tensor)) typeArg('registerFullBackwardHook', 'a module whose forward returns one tensor (other outputs are not supported yet)', out);
+  if (!out.requiresGrad) return out;
+  return hookIdentity(out, (g) => {
+    if (!wanting.length) {
+      for (const hook of hooks()) {
+        const r = hook(m, Array.from({ length: n }, () => null), [g]);
+        if (r !== undefined && !(Array.isArray(r) && r.every((x) => x === null)))
+          invalidArg('the backward hook\'s result', 'undefined (no input of this module requires grad)', r);
+      }
+    } else state.gradOutput = [g.clone()]; // backward frees g once the module's nodes have used it; the input's node needs it later
+    return g;
+  });
+}
+const HOOKS = new WeakMap<Module, HookTables>();
+/** The module's hook tables; on first use its forward is wrapped (a non-enumerable own property) to run them. */
+function hookTables(m: Module): HookTables {
+  let t = HOOKS.get(m);
+  if (t) return t;
+  const tables: HookTables = { pre: new Map(), post: new Map(), back: new Map() };
+  t = tables;
+  HOOKS.set(m, t);
+  const inner = m.forward;
+  Object.defineProperty(m, 'forward', {
+    configurable: true,
+    enumerable: false,
+    writable: true,
+    value: function hookedForward(...args: unknown[]): unknown {
+      for (const hook of [...tables.pre.values()]) {
+        const r = hook(m, args);
+        if (r !== undefined) args = Array.isArray(r) ? r : [r];
+      }
+      let out = tables.back.size && isGradEnabled() ? runWithBackwardHooks(m, tables, args, (a) => inner.apply(m, a)) : inner.apply(m, args);
+      for (const hook of [...tables.post.values()]) {
+        const r = hook(m, args, out);
+        if (r !== undefined) out = r;
+      }
+      return out;
+    },
+  });
+  return t;
+}
 
 /** A tensor registered as a module parameter (requires grad, survives tidy()). */
 export class Parameter extends Tensor {
@@ -25,6 +138,16 @@ export class Parameter extends Tensor {
     super(d._storage, data.shape.slice(), data.dtype, data.device, data.strides.slice(), data.offset);
     this.kept = true;
     if (requiresGrad) this.requiresGrad_(true);
+  }
+}
+
+/** Converts every floating-point parameter and buffer (and gradient) of m to `dtype` in place; the Parameter objects stay the same. */
+function castFloating(m: Module, dtype: 'float32' | 'float64'): void {
+  const seen = new Set<Tensor>();
+  for (const t of [...m.parameters(), ...m.namedBuffers().map(([, b]) => b)]) {
+    if (seen.has(t) || (t.dtype !== 'float32' && t.dtype !== 'float64')) continue;
+    seen.add(t);
+    t._castTo(dtype);
   }
 }
 
@@ -84,6 +207,67 @@ export abstract class Module {
       }
     }
     return out;
+  }
+
+  /**
+   * Registers hook(module, inputs) to run before every forward call; a non-undefined return replaces
+   * the arguments (an array is the new argument list, anything else the single argument), as
+   * PyTorch's register_forward_pre_hook. Hooks run in registration order.
+   */
+  registerForwardPreHook(hook: ForwardPreHook, ...rest: never[]): RemovableHandle {
+    noExtraArgs('registerForwardPreHook', 'hook', rest);
+    if (typeof hook !== 'function') typeArg('hook', 'a function (module, inputs) => inputs | undefined', hook);
+    const t = hookTables(this);
+    const h = new RemovableHandle(t.pre as Map<number, unknown>);
+    t.pre.set(h.id, hook);
+    return h;
+  }
+  /**
+   * Registers hook(module, inputs, output) to run after every forward call; a non-undefined return
+   * replaces the output, as PyTorch's register_forward_hook. Hooks run in registration order.
+   */
+  registerForwardHook(hook: ForwardHook, ...rest: never[]): RemovableHandle {
+    noExtraArgs('registerForwardHook', 'hook', rest);
+    if (typeof hook !== 'function') typeArg('hook', 'a function (module, inputs, output) => output | undefined', hook);
+    const t = hookTables(this);
+    const h = new RemovableHandle(t.post as Map<number, unknown>);
+    t.post.set(h.id, hook);
+    return h;
+  }
+  /**
+   * Registers hook(module, gradInput, gradOutput), called during backward once the gradient w.r.t.
+   * the module's input is computed; an array returned replaces gradInput (PyTorch's
+   * register_full_backward_hook). gradInput has one entry per forward argument (null where it is not
+   * a tensor requiring grad). The gradients are valid during the call (backward frees its
+   * intermediate gradients afterwards: clone what you keep). Supported for modules whose forward takes at most one tensor that
+   * requires grad and returns one tensor (others are an error at the forward call).
+   */
+  registerFullBackwardHook(hook: FullBackwardHook, ...rest: never[]): RemovableHandle {
+    noExtraArgs('registerFullBackwardHook', 'hook', rest);
+    if (typeof hook !== 'function') typeArg('hook', 'a function (module, gradInput, gradOutput) => gradInput | undefined', hook);
+    const t = hookTables(this);
+    const h = new RemovableHandle(t.back as Map<number, unknown>);
+    t.back.set(h.id, hook);
+    return h;
+  }
+  /** Sets requiresGrad on every parameter (true by default: fine-tuning / freezing), as PyTorch's requires_grad_. */
+  requiresGrad_(requiresGrad = true, ...rest: never[]): this {
+    noExtraArgs('requiresGrad_', 'requiresGrad', rest);
+    if (typeof requiresGrad !== 'boolean') typeArg('requiresGrad', 'a boolean', requiresGrad);
+    for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
+    return this;
+  }
+  /** Casts all floating-point parameters and buffers to float64 in place, as PyTorch's module.double(). */
+  double(...rest: never[]): this {
+    noExtraArgs('double', '', rest);
+    castFloating(this, 'float64');
+    return this;
+  }
+  /** Casts all floating-point parameters and buffers to float32 in place, as PyTorch's module.float(). */
+  float(...rest: never[]): this {
+    noExtraArgs('float', '', rest);
+    castFloating(this, 'float32');
+    return this;
   }
 
   train(mode = true): this {

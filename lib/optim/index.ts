@@ -2,3 +2,12 @@
 export { Optimizer } from './optimizer';
 export { Adam, AdamW } from './adam';
 export { SGD } from './sgd';
+export { RMSprop } from './rmsprop';
+export { Adagrad, Adadelta } from './adagrad';
+export { Adamax, NAdam, RAdam } from './adamax';
+export type { AdamOptions } from './adam';
+export type { SGDOptions } from './sgd';
+export type { RMSpropOptions } from './rmsprop';
+export type { AdagradOptions, AdadeltaOptions } from './adagrad';
+export type { AdamaxOptions, NAdamOptions, RAdamOptions } from './adamax';
+export * as lrScheduler from './lr_scheduler';

@@ -9,6 +9,8 @@ import { keep } from '../memory';
 export type ParamGroup<O> = O & { params: Tensor[] };
 export type Params<O> = Tensor[] | Iterable<Tensor> | (Partial<O> & { params: Tensor[] })[];
 export type StateValue = Tensor | number;
+/** Entries the learning-rate schedulers add to parameter groups (lib/optim/lr_scheduler.ts); loadStateDict accepts them. */
+const SCHEDULER_KEYS = ['initialLr', 'maxLr', 'minLr', 'maxMomentum', 'baseMomentum'];
 
 /** A parameter to step, with its gradient (see paramGradients). */
 export interface ParamToStep<O> {
@@ -129,6 +131,11 @@ export abstract class Optimizer<O extends object> {
       const merged: Record<string, unknown> = { ...current };
       for (const [k, v] of Object.entries(g)) {
         if (k === 'params') continue;
+        if (SCHEDULER_KEYS.includes(k) && !Object.prototype.hasOwnProperty.call(current, k)) {
+          if (typeof v !== 'number' || !Number.isFinite(v)) typeArg(`${where}.${k}`, 'a finite number (an entry a learning-rate scheduler sets)', v);
+          merged[k] = v;
+          continue;
+        }
         if (!Object.prototype.hasOwnProperty.call(current, k)) invalidArg(`${where}.${k}`, `one of the options ${Object.keys(current).join(', ')}`, k);
         merged[k] = likeCurrent(`${where}.${k}`, v, current[k]);
       }

@@ -1,6 +1,8 @@
 // native/cpu/optim.cc — fused optimizer steps, in place, following torch.optim's formulas
-// (single-tensor "foreach=False" path): Adam/AdamW with L2 or decoupled weight decay, amsgrad,
-// maximize; SGD with momentum, dampening, Nesterov, weight decay, maximize.
+// (single-tensor "foreach=False" path) and their operation order: Adam/AdamW with L2 or decoupled
+// weight decay, amsgrad, maximize; SGD with momentum, dampening, Nesterov, weight decay, maximize;
+// RMSprop (centered, momentum), Adagrad (lr decay), Adadelta, Adamax, NAdam, RAdam (step constants
+// from native/ops/optim.h, shared with the CUDA kernels).
 #include <cmath>
 #include "core/dispatch.h"
 #include "ops/optim.h"
@@ -69,6 +71,169 @@ void sgd_step_cpu(const TensorView& p, const TensorView& g, const TensorView& bu
   });
 }
 TL_REGISTER_KERNEL(sgd_step_op, CPU, sgd_step_cpu, kFloatTypes);
+
+// p, sq, ga?, buf? [n] updated in place from g [n]
+template <typename T>
+void rmsprop_typed(T* p, const T* g, T* sq, T* ga, T* buf, int64_t n, const RmspropConsts<T> k) {
+  TL_PAR_FOR_SIMD(
+      n > kParallelGrain, for (int64_t i = 0; i < n; ++i) {
+        T gi = k.maximize ? -g[i] : g[i];
+        if (k.has_wd) gi = gi + k.wd * p[i];
+        const T s = sq[i] * k.alpha + k.one_minus_alpha * gi * gi;
+        sq[i] = s;
+        T avg;
+        if (k.centered) {
+          const T a = ga[i] * k.alpha + k.one_minus_alpha * gi;
+          ga[i] = a;
+          avg = std::sqrt(s - a * a);
+        } else {
+          avg = std::sqrt(s);
+        }
+        avg = avg + k.eps;
+        if (k.has_mom) {
+          const T b = buf[i] * k.mom + gi / avg;
+          buf[i] = b;
+          p[i] = p[i] + k.neg_lr * b;
+        } else {
+          p[i] = p[i] + k.neg_lr * gi / avg;
+        }
+      });
+}
+void rmsprop_step_cpu(const TensorView& p, const TensorView& g, const TensorView& sq, const TensorView& ga,
+                      const TensorView& buf, const RmspropParams& a) {
+  dispatch_float("rmsprop_step", p.dtype, [&](auto z) {
+    using T = decltype(z);
+    rmsprop_typed<T>(p.ptr<T>(), g.ptr<T>(), sq.ptr<T>(), a.centered ? ga.ptr<T>() : nullptr,
+                     a.momentum > 0 ? buf.ptr<T>() : nullptr, p.numel(), rmsprop_consts<T>(a));
+  });
+}
+TL_REGISTER_KERNEL(rmsprop_step_op, CPU, rmsprop_step_cpu, kFloatTypes);
+
+// p, sum [n] updated in place from g [n]
+template <typename T>
+void adagrad_typed(T* p, const T* g, T* sum, int64_t n, const AdagradConsts<T> k) {
+  TL_PAR_FOR_SIMD(
+      n > kParallelGrain, for (int64_t i = 0; i < n; ++i) {
+        T gi = k.maximize ? -g[i] : g[i];
+        if (k.has_wd) gi = gi + k.wd * p[i];
+        const T s = sum[i] + gi * gi;
+        sum[i] = s;
+        const T std_ = std::sqrt(s) + k.eps;
+        p[i] = p[i] + k.neg_clr * gi / std_;
+      });
+}
+void adagrad_step_cpu(const TensorView& p, const TensorView& g, const TensorView& sum, const AdagradParams& a) {
+  dispatch_float("adagrad_step", p.dtype, [&](auto z) {
+    using T = decltype(z);
+    adagrad_typed<T>(p.ptr<T>(), g.ptr<T>(), sum.ptr<T>(), p.numel(), adagrad_consts<T>(a));
+  });
+}
+TL_REGISTER_KERNEL(adagrad_step_op, CPU, adagrad_step_cpu, kFloatTypes);
+
+// p, sq, acc [n] updated in place from g [n]
+template <typename T>
+void adadelta_typed(T* p, const T* g, T* sq, T* acc, int64_t n, const AdadeltaConsts<T> k) {
+  TL_PAR_FOR_SIMD(
+      n > kParallelGrain, for (int64_t i = 0; i < n; ++i) {
+        T gi = k.maximize ? -g[i] : g[i];
+        if (k.has_wd) gi = gi + k.wd * p[i];
+        const T s = sq[i] * k.rho + k.one_minus_rho * gi * gi;
+        sq[i] = s;
+        const T std_ = std::sqrt(s + k.eps);
+        const T delta = std::sqrt(acc[i] + k.eps) / std_ * gi;
+        acc[i] = acc[i] * k.rho + k.one_minus_rho * delta * delta;
+        p[i] = p[i] + k.neg_lr * delta;
+      });
+}
+void adadelta_step_cpu(const TensorView& p, const TensorView& g, const TensorView& sq, const TensorView& acc,
+                       const AdadeltaParams& a) {
+  dispatch_float("adadelta_step", p.dtype, [&](auto z) {
+    using T = decltype(z);
+    adadelta_typed<T>(p.ptr<T>(), g.ptr<T>(), sq.ptr<T>(), acc.ptr<T>(), p.numel(), adadelta_consts<T>(a));
+  });
+}
+TL_REGISTER_KERNEL(adadelta_step_op, CPU, adadelta_step_cpu, kFloatTypes);
+
+// p, m, u [n] updated in place from g [n]; u = max(u * beta2, |g| + eps), NaN propagated (torch.amax)
+template <typename T>
+void adamax_typed(T* p, const T* g, T* m, T* u, int64_t n, const AdamaxConsts<T> k) {
+  TL_PAR_FOR_SIMD(
+      n > kParallelGrain, for (int64_t i = 0; i < n; ++i) {
+        T gi = k.maximize ? -g[i] : g[i];
+        if (k.has_wd) gi = gi + k.wd * p[i];
+        const T mi = m[i] * k.b1 + k.one_minus_b1 * gi;
+        m[i] = mi;
+        const T a = u[i] * k.b2;
+        const T b = std::fabs(gi) + k.eps;
+        const T ui = (a > b || a != a) ? a : b;
+        u[i] = ui;
+        p[i] = p[i] + k.neg_clr * mi / ui;
+      });
+}
+void adamax_step_cpu(const TensorView& p, const TensorView& g, const TensorView& m, const TensorView& u,
+                     const AdamaxParams& a) {
+  dispatch_float("adamax_step", p.dtype, [&](auto z) {
+    using T = decltype(z);
+    adamax_typed<T>(p.ptr<T>(), g.ptr<T>(), m.ptr<T>(), u.ptr<T>(), p.numel(), adamax_consts<T>(a));
+  });
+}
+TL_REGISTER_KERNEL(adamax_step_op, CPU, adamax_step_cpu, kFloatTypes);
+
+// p, m, v [n] updated in place from g [n]
+template <typename T>
+void nadam_typed(T* p, const T* g, T* m, T* v, int64_t n, const NadamConsts<T> k) {
+  TL_PAR_FOR_SIMD(
+      n > kParallelGrain, for (int64_t i = 0; i < n; ++i) {
+        T gi = g[i];
+        if (k.has_wd) gi = gi + k.wd * p[i];
+        const T mi = m[i] * k.b1 + k.one_minus_b1 * gi;
+        m[i] = mi;
+        const T vi = v[i] * k.b2 + k.one_minus_b2 * gi * gi;
+        v[i] = vi;
+        const T denom = std::sqrt(vi / k.bc2) + k.eps;
+        const T pi = p[i] + k.grad_coef * gi / denom;
+        p[i] = pi + k.avg_coef * mi / denom;
+      });
+}
+void nadam_step_cpu(const TensorView& p, const TensorView& g, const TensorView& m, const TensorView& v,
+                    const NadamParams& a) {
+  dispatch_float("nadam_step", p.dtype, [&](auto z) {
+    using T = decltype(z);
+    nadam_typed<T>(p.ptr<T>(), g.ptr<T>(), m.ptr<T>(), v.ptr<T>(), p.numel(), nadam_consts<T>(a));
+  });
+}
+TL_REGISTER_KERNEL(nadam_step_op, CPU, nadam_step_cpu, kFloatTypes);
+
+// p, m, v [n] updated in place from g [n]
+template <typename T>
+void radam_typed(T* p, const T* g, T* m, T* v, int64_t n, const RadamConsts<T> k) {
+  TL_PAR_FOR_SIMD(
+      n > kParallelGrain, for (int64_t i = 0; i < n; ++i) {
+        T gi = g[i];
+        if (k.has_wd) gi = gi + k.wd * p[i];
+        const T mi = m[i] * k.b1 + k.one_minus_b1 * gi;
+        m[i] = mi;
+        const T vi = v[i] * k.b2 + k.one_minus_b2 * gi * gi;
+        v[i] = vi;
+        const T bcm = mi / k.bc1;
+        T upd;
+        if (k.rectified) {
+          const T adaptive = k.adapt_num / (std::sqrt(vi) + k.eps);
+          upd = bcm * k.lr * adaptive * k.rect;
+        } else {
+          upd = bcm * k.lr;
+        }
+        p[i] = p[i] - upd;
+      });
+}
+void radam_step_cpu(const TensorView& p, const TensorView& g, const TensorView& m, const TensorView& v,
+                    const RadamParams& a) {
+  dispatch_float("radam_step", p.dtype, [&](auto z) {
+    using T = decltype(z);
+    radam_typed<T>(p.ptr<T>(), g.ptr<T>(), m.ptr<T>(), v.ptr<T>(), p.numel(), radam_consts<T>(a));
+  });
+}
+TL_REGISTER_KERNEL(radam_step_op, CPU, radam_step_cpu, kFloatTypes);
 
 }  // namespace
 }  // namespace tl

@@ -1,10 +1,11 @@
 // native/cuda/optim.cu — CUDA fused optimizer steps, in place, with exactly the formulas, options
 // and operation order of native/cpu/optim.cc (torch.optim's single-tensor path): Adam/AdamW (L2 or
-// decoupled weight decay, amsgrad, maximize) and SGD (momentum, dampening, Nesterov, weight decay,
-// maximize). The step constants are computed on the host with the CPU's code; on the device every
-// multiply and add is explicitly rounded (__f/__d{add,sub,mul}_rn: no FMA contraction, which the
-// x86-64 CPU build does not do either) and sqrt/division are IEEE, so a CUDA step is bit-identical
-// to a CPU step on the same float32/float64 inputs.
+// decoupled weight decay, amsgrad, maximize), SGD (momentum, dampening, Nesterov, weight decay,
+// maximize), RMSprop, Adagrad, Adadelta, Adamax, NAdam and RAdam (their step constants come from the
+// host code in native/ops/optim.h that the CPU kernels use too). The step constants are computed on the host with the
+// CPU's code; on the device every multiply and add is explicitly rounded (__f/__d{add,sub,mul}_rn: no FMA contraction,
+// which the x86-64 CPU build does not do either) and sqrt/division are IEEE, so a CUDA step is bit-identical to a CPU
+// step on the same float32/float64 inputs.
 #include <cmath>
 #include <cstdint>
 
@@ -130,6 +131,201 @@ void sgd_step_cuda(const TensorView& p, const TensorView& g, const TensorView& b
   });
 }
 TL_REGISTER_KERNEL(sgd_step_op, CUDA, sgd_step_cuda, kFloatTypes);
+
+// p, sq, ga?, buf? [n] updated in place from g [n]
+template <typename T>
+__global__ void rmsprop_kernel(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ sq, T* __restrict__ ga,
+                               T* __restrict__ buf, int64_t n, RmspropConsts<T> k) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    T gi = k.maximize ? -g[i] : g[i];
+    if (k.has_wd) gi = add_rn(gi, mul_rn(k.wd, p[i]));
+    const T s = add_rn(mul_rn(sq[i], k.alpha), mul_rn(mul_rn(k.one_minus_alpha, gi), gi));
+    sq[i] = s;
+    T avg;
+    if (k.centered) {
+      const T a = add_rn(mul_rn(ga[i], k.alpha), mul_rn(k.one_minus_alpha, gi));
+      ga[i] = a;
+      avg = sqrt(sub_rn(s, mul_rn(a, a)));
+    } else {
+      avg = sqrt(s);
+    }
+    avg = add_rn(avg, k.eps);
+    if (k.has_mom) {
+      const T b = add_rn(mul_rn(buf[i], k.mom), gi / avg);
+      buf[i] = b;
+      p[i] = add_rn(p[i], mul_rn(k.neg_lr, b));
+    } else {
+      p[i] = add_rn(p[i], mul_rn(k.neg_lr, gi) / avg);
+    }
+  }
+}
+void rmsprop_step_cuda(const TensorView& p, const TensorView& g, const TensorView& sq, const TensorView& ga,
+                       const TensorView& buf, const RmspropParams& a) {
+  require_cuda("rmsprop_step", {&p, &g, &sq});
+  if (a.centered) require_cuda("rmsprop_step", {&ga});
+  if (a.momentum > 0) require_cuda("rmsprop_step", {&buf});
+  dispatch_float("rmsprop_step", p.dtype, [&](auto z) {
+    using T = decltype(z);
+    const int64_t n = p.numel();
+    if (n == 0) return;
+    cuda::launch<rmsprop_kernel<T>>(cuda::blocks_for(n, 256), 256, 0, cuda::stream(), p.ptr<T>(), g.ptr<T>(),
+                                    sq.ptr<T>(), a.centered ? ga.ptr<T>() : nullptr,
+                                    a.momentum > 0 ? buf.ptr<T>() : nullptr, n, rmsprop_consts<T>(a));
+    TL_CUDA_LAUNCH_CHECK("rmsprop_step");
+  });
+}
+TL_REGISTER_KERNEL(rmsprop_step_op, CUDA, rmsprop_step_cuda, kFloatTypes);
+
+// p, sum [n] updated in place from g [n]
+template <typename T>
+__global__ void adagrad_kernel(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ sum, int64_t n,
+                               AdagradConsts<T> k) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    T gi = k.maximize ? -g[i] : g[i];
+    if (k.has_wd) gi = add_rn(gi, mul_rn(k.wd, p[i]));
+    const T s = add_rn(sum[i], mul_rn(gi, gi));
+    sum[i] = s;
+    const T std_ = add_rn(sqrt(s), k.eps);
+    p[i] = add_rn(p[i], mul_rn(k.neg_clr, gi) / std_);
+  }
+}
+void adagrad_step_cuda(const TensorView& p, const TensorView& g, const TensorView& sum, const AdagradParams& a) {
+  require_cuda("adagrad_step", {&p, &g, &sum});
+  dispatch_float("adagrad_step", p.dtype, [&](auto z) {
+    using T = decltype(z);
+    const int64_t n = p.numel();
+    if (n == 0) return;
+    cuda::launch<adagrad_kernel<T>>(cuda::blocks_for(n, 256), 256, 0, cuda::stream(), p.ptr<T>(), g.ptr<T>(),
+                                    sum.ptr<T>(), n, adagrad_consts<T>(a));
+    TL_CUDA_LAUNCH_CHECK("adagrad_step");
+  });
+}
+TL_REGISTER_KERNEL(adagrad_step_op, CUDA, adagrad_step_cuda, kFloatTypes);
+
+// p, sq, acc [n] updated in place from g [n]
+template <typename T>
+__global__ void adadelta_kernel(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ sq, T* __restrict__ acc,
+                                int64_t n, AdadeltaConsts<T> k) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    T gi = k.maximize ? -g[i] : g[i];
+    if (k.has_wd) gi = add_rn(gi, mul_rn(k.wd, p[i]));
+    const T s = add_rn(mul_rn(sq[i], k.rho), mul_rn(mul_rn(k.one_minus_rho, gi), gi));
+    sq[i] = s;
+    const T std_ = sqrt(add_rn(s, k.eps));
+    const T delta = mul_rn(sqrt(add_rn(acc[i], k.eps)) / std_, gi);
+    acc[i] = add_rn(mul_rn(acc[i], k.rho), mul_rn(mul_rn(k.one_minus_rho, delta), delta));
+    p[i] = add_rn(p[i], mul_rn(k.neg_lr, delta));
+  }
+}
+void adadelta_step_cuda(const TensorView& p, const TensorView& g, const TensorView& sq, const TensorView& acc,
+                        const AdadeltaParams& a) {
+  require_cuda("adadelta_step", {&p, &g, &sq, &acc});
+  dispatch_float("adadelta_step", p.dtype, [&](auto z) {
+    using T = decltype(z);
+    const int64_t n = p.numel();
+    if (n == 0) return;
+    cuda::launch<adadelta_kernel<T>>(cuda::blocks_for(n, 256), 256, 0, cuda::stream(), p.ptr<T>(), g.ptr<T>(),
+                                     sq.ptr<T>(), acc.ptr<T>(), n, adadelta_consts<T>(a));
+    TL_CUDA_LAUNCH_CHECK("adadelta_step");
+  });
+}
+TL_REGISTER_KERNEL(adadelta_step_op, CUDA, adadelta_step_cuda, kFloatTypes);
+
+// p, m, u [n] updated in place from g [n]; u = max(u * beta2, |g| + eps), NaN propagated (torch.amax)
+template <typename T>
+__global__ void adamax_kernel(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ m, T* __restrict__ u,
+                              int64_t n, AdamaxConsts<T> k) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    T gi = k.maximize ? -g[i] : g[i];
+    if (k.has_wd) gi = add_rn(gi, mul_rn(k.wd, p[i]));
+    const T mi = add_rn(mul_rn(m[i], k.b1), mul_rn(k.one_minus_b1, gi));
+    m[i] = mi;
+    const T a = mul_rn(u[i], k.b2);
+    const T b = add_rn(gi < T(0) ? -gi : gi, k.eps);
+    const T ui = (a > b || a != a) ? a : b;
+    u[i] = ui;
+    p[i] = add_rn(p[i], mul_rn(k.neg_clr, mi) / ui);
+  }
+}
+void adamax_step_cuda(const TensorView& p, const TensorView& g, const TensorView& m, const TensorView& u,
+                      const AdamaxParams& a) {
+  require_cuda("adamax_step", {&p, &g, &m, &u});
+  dispatch_float("adamax_step", p.dtype, [&](auto z) {
+    using T = decltype(z);
+    const int64_t n = p.numel();
+    if (n == 0) return;
+    cuda::launch<adamax_kernel<T>>(cuda::blocks_for(n, 256), 256, 0, cuda::stream(), p.ptr<T>(), g.ptr<T>(), m.ptr<T>(),
+                                   u.ptr<T>(), n, adamax_consts<T>(a));
+    TL_CUDA_LAUNCH_CHECK("adamax_step");
+  });
+}
+TL_REGISTER_KERNEL(adamax_step_op, CUDA, adamax_step_cuda, kFloatTypes);
+
+// p, m, v [n] updated in place from g [n]
+template <typename T>
+__global__ void nadam_kernel(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ m, T* __restrict__ v,
+                             int64_t n, NadamConsts<T> k) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    T gi = g[i];
+    if (k.has_wd) gi = add_rn(gi, mul_rn(k.wd, p[i]));
+    const T mi = add_rn(mul_rn(m[i], k.b1), mul_rn(k.one_minus_b1, gi));
+    m[i] = mi;
+    const T vi = add_rn(mul_rn(v[i], k.b2), mul_rn(mul_rn(k.one_minus_b2, gi), gi));
+    v[i] = vi;
+    const T denom = add_rn(sqrt(vi / k.bc2), k.eps);
+    const T pi = add_rn(p[i], mul_rn(k.grad_coef, gi) / denom);
+    p[i] = add_rn(pi, mul_rn(k.avg_coef, mi) / denom);
+  }
+}
+void nadam_step_cuda(const TensorView& p, const TensorView& g, const TensorView& m, const TensorView& v,
+                     const NadamParams& a) {
+  require_cuda("nadam_step", {&p, &g, &m, &v});
+  dispatch_float("nadam_step", p.dtype, [&](auto z) {
+    using T = decltype(z);
+    const int64_t n = p.numel();
+    if (n == 0) return;
+    cuda::launch<nadam_kernel<T>>(cuda::blocks_for(n, 256), 256, 0, cuda::stream(), p.ptr<T>(), g.ptr<T>(), m.ptr<T>(),
+                                  v.ptr<T>(), n, nadam_consts<T>(a));
+    TL_CUDA_LAUNCH_CHECK("nadam_step");
+  });
+}
+TL_REGISTER_KERNEL(nadam_step_op, CUDA, nadam_step_cuda, kFloatTypes);
+
+// p, m, v [n] updated in place from g [n]
+template <typename T>
+__global__ void radam_kernel(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ m, T* __restrict__ v,
+                             int64_t n, RadamConsts<T> k) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    T gi = g[i];
+    if (k.has_wd) gi = add_rn(gi, mul_rn(k.wd, p[i]));
+    const T mi = add_rn(mul_rn(m[i], k.b1), mul_rn(k.one_minus_b1, gi));
+    m[i] = mi;
+    const T vi = add_rn(mul_rn(v[i], k.b2), mul_rn(mul_rn(k.one_minus_b2, gi), gi));
+    v[i] = vi;
+    const T bcm = mi / k.bc1;
+    T upd;
+    if (k.rectified) {
+      const T adaptive = k.adapt_num / add_rn(sqrt(vi), k.eps);
+      upd = mul_rn(mul_rn(mul_rn(bcm, k.lr), adaptive), k.rect);
+    } else {
+      upd = mul_rn(bcm, k.lr);
+    }
+    p[i] = sub_rn(p[i], upd);
+  }
+}
+void radam_step_cuda(const TensorView& p, const TensorView& g, const TensorView& m, const TensorView& v,
+                     const RadamParams& a) {
+  require_cuda("radam_step", {&p, &g, &m, &v});
+  dispatch_float("radam_step", p.dtype, [&](auto z) {
+    using T = decltype(z);
+    const int64_t n = p.numel();
+    if (n == 0) return;
+    cuda::launch<radam_kernel<T>>(cuda::blocks_for(n, 256), 256, 0, cuda::stream(), p.ptr<T>(), g.ptr<T>(), m.ptr<T>(),
+                                  v.ptr<T>(), n, radam_consts<T>(a));
+    TL_CUDA_LAUNCH_CHECK("radam_step");
+  });
+}
+TL_REGISTER_KERNEL(radam_step_op, CUDA, radam_step_cuda, kFloatTypes);
 
 }  // namespace
 }  // namespace tl

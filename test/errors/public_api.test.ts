@@ -181,6 +181,7 @@ const NAMESPACE_FUNCTIONS: [string, Fn][] = [
   ...functionsOf('torch.F', torch.F),
   ...functionsOf('torch.nn', torch.nn),
   ...functionsOf('torch.nn.init', torch.nn.init),
+  ...functionsOf('torch.nn.utils', torch.nn.utils),
   ...functionsOf('torch.cuda', torch.cuda),
   ...functionsOf('torch.data', torch.data),
   ...functionsOf('torch.models', torch.models),
@@ -231,6 +232,7 @@ const CONSTRUCTORS: [string, Ctor][] = [
   ...classesOf('torch', torch),
   ...classesOf('torch.nn', torch.nn),
   ...classesOf('torch.optim', torch.optim),
+  ...classesOf('torch.optim.lrScheduler', torch.optim.lrScheduler),
   ...classesOf('torch.data', torch.data),
   ...classesOf('torch.models', torch.models),
 ];
@@ -342,6 +344,26 @@ const INSTANCES: [string, () => object][] = [
   ['nn.BatchNorm2d(2)', () => new torch.nn.BatchNorm2d(2)],
   ['optim.SGD', () => new torch.optim.SGD([leaf()], { lr: 0.1, momentum: 0.9 })],
   ['optim.Adam', () => new torch.optim.Adam([leaf()])],
+  ['optim.RMSprop', () => new torch.optim.RMSprop([leaf()], { momentum: 0.9, centered: true })],
+  ['optim.Adagrad', () => new torch.optim.Adagrad([leaf()])],
+  ['optim.Adadelta', () => new torch.optim.Adadelta([leaf()])],
+  ['optim.Adamax', () => new torch.optim.Adamax([leaf()])],
+  ['optim.NAdam', () => new torch.optim.NAdam([leaf()])],
+  ['optim.RAdam', () => new torch.optim.RAdam([leaf()])],
+  ['optim.lrScheduler.StepLR', () => new torch.optim.lrScheduler.StepLR(new torch.optim.SGD([leaf()]), { stepSize: 2 })],
+  ['optim.lrScheduler.OneCycleLR', () => new torch.optim.lrScheduler.OneCycleLR(new torch.optim.Adam([leaf()]), { maxLr: 0.1, totalSteps: 10 })],
+  ['optim.lrScheduler.CyclicLR', () => new torch.optim.lrScheduler.CyclicLR(new torch.optim.SGD([leaf()]), { baseLr: 0.01, maxLr: 0.1 })],
+  ['optim.lrScheduler.CosineAnnealingWarmRestarts', () => new torch.optim.lrScheduler.CosineAnnealingWarmRestarts(new torch.optim.SGD([leaf()]), { T0: 3 })],
+  ['optim.lrScheduler.ReduceLROnPlateau', () => new torch.optim.lrScheduler.ReduceLROnPlateau(new torch.optim.SGD([leaf()]))],
+  ['optim.lrScheduler.SequentialLR', () => {
+    const o = new torch.optim.SGD([leaf()]);
+    const L = torch.optim.lrScheduler;
+    return new L.SequentialLR(o, { schedulers: [new L.LinearLR(o), new L.LambdaLR(o, (e: number) => 1 / (e + 1))], milestones: [3] });
+  }],
+  ['optim.lrScheduler.ChainedScheduler', () => {
+    const o = new torch.optim.SGD([leaf()]);
+    return new torch.optim.lrScheduler.ChainedScheduler([new torch.optim.lrScheduler.MultiStepLR(o, { milestones: [1, 2] })]);
+  }],
   ['data.TensorDataset', () => new torch.data.TensorDataset(torch.randn([4, 3]), torch.zeros([4], { dtype: 'int64' }))],
   ['data.ImageDataset', () => new torch.data.ImageDataset(new Uint8Array(2 * 4), new Uint8Array(2), [2, 2])],
   ['data.Subset', () => new torch.data.Subset(new torch.data.TensorDataset(torch.randn([4, 3])), [0, 2])],

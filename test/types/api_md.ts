@@ -278,6 +278,79 @@ export function optimizers(): void {
   new optim.Adam(model.parameters(), { weight_decay: 1e-4 });
 }
 
+/** API.md conventions: module utilities and initialisers added with issue 15 */
+export function moduleUtilities(): void {
+  const model = new nn.Sequential(new nn.Linear(4, 2), new nn.ReLU());
+  model.requiresGrad_(false).requiresGrad_();
+  model.double().float();
+  const pre: torch.nn.RemovableHandle = model.registerForwardPreHook((_m, inputs) => inputs);
+  const post = model.registerForwardHook((_m, _inputs, output) => output);
+  pre.remove();
+  post.remove();
+  const back = model.registerFullBackwardHook((_m, gradInput, _gradOutput) => gradInput.map((g) => (g ? g.mul(0.5) : null)));
+  back.remove();
+  const w = torch.empty([8, 4]);
+  nn.init.orthogonal_(w, { gain: 2 });
+  nn.init.truncNormal_(w, { mean: 0, std: 0.02, a: -0.04, b: 0.04 });
+  nn.init.kaimingUniform_(w, { a: Math.sqrt(5), mode: 'fan_in', nonlinearity: 'leaky_relu' });
+  // @ts-expect-error a hook is a function
+  model.registerForwardHook(3);
+}
+
+/** API.md conventions: the optimizers added with issue 15 */
+export function moreOptimizers(): void {
+  const model = new nn.Linear(4, 2);
+  new optim.RMSprop(model.parameters(), { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0.9, centered: true });
+  new optim.Adagrad(model.parameters(), { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0.1, eps: 1e-10 });
+  new optim.Adadelta(model.parameters(), { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0 });
+  new optim.Adamax(model.parameters(), { lr: 2e-3, betas: [0.9, 0.999] });
+  new optim.NAdam(model.parameters(), { lr: 2e-3, momentumDecay: 4e-3 });
+  const radam = new optim.RAdam([{ params: [model.weight] }, { params: [model.bias!], lr: 1e-2 }], { lr: 1e-3 });
+  radam.step();
+  radam.loadStateDict(radam.stateDict());
+  // @ts-expect-error options are camelCase (momentumDecay)
+  new optim.NAdam(model.parameters(), { momentum_decay: 4e-3 });
+}
+
+/** API.md conventions: learning-rate schedulers in optim.lrScheduler */
+export function schedulers(): void {
+  const model = new nn.Linear(4, 2);
+  const sgd = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+  const step = new optim.lrScheduler.StepLR(sgd, { stepSize: 30, gamma: 0.1 });
+  step.step();
+  const lrs: number[] = step.getLastLr();
+  const last: number = step.lastEpoch;
+  step.loadStateDict(step.stateDict());
+  new optim.lrScheduler.CosineAnnealingLR(sgd, { TMax: 100, etaMin: 0 });
+  new optim.lrScheduler.OneCycleLR(sgd, { maxLr: 0.1, totalSteps: 1000 });
+  new optim.lrScheduler.OneCycleLR(sgd, { maxLr: [0.1], epochs: 10, stepsPerEpoch: 100, annealStrategy: 'linear' });
+  new optim.lrScheduler.CyclicLR(sgd, { baseLr: 0.01, maxLr: 0.1, stepSizeUp: 100, mode: 'triangular2' });
+  new optim.lrScheduler.LambdaLR(sgd, (epoch) => 0.95 ** epoch);
+  const plateau = new optim.lrScheduler.ReduceLROnPlateau(sgd, { mode: 'min', patience: 5 });
+  plateau.step(0.5);
+  const warm = new optim.lrScheduler.LinearLR(sgd, { startFactor: 0.1, totalIters: 5 });
+  const cos = new optim.lrScheduler.CosineAnnealingLR(sgd, { TMax: 95 });
+  new optim.lrScheduler.SequentialLR(sgd, { schedulers: [warm, cos], milestones: [5] });
+  new optim.lrScheduler.ChainedScheduler([warm, cos]);
+  void lrs;
+  void last;
+
+  // nn.utils
+  const total: Tensor = nn.utils.clipGradNorm_(model.parameters(), 1.0, { normType: 2, errorIfNonfinite: false });
+  nn.utils.clipGradNorm_(model.parameters(), 1.0, { normType: 'inf' });
+  nn.utils.clipGradValue_(model.parameters(), 0.5);
+  const vec: Tensor = nn.utils.parametersToVector(model.parameters());
+  nn.utils.vectorToParameters(vec, model.parameters());
+  void total;
+  // @ts-expect-error options are camelCase (normType)
+  nn.utils.clipGradNorm_(model.parameters(), 1.0, { norm_type: 2 });
+
+  // @ts-expect-error options are camelCase (stepSize)
+  new optim.lrScheduler.StepLR(sgd, { step_size: 30 });
+  // @ts-expect-error OneCycleLR needs maxLr
+  new optim.lrScheduler.OneCycleLR(sgd, { totalSteps: 10 });
+}
+
 /** ## Saving and loading */
 export function saving(): void {
   const model = torch.models.fashionCnn();
