@@ -1,18 +1,22 @@
 // lib/data/dataset.ts — datasets and loading: the Dataset protocol (length + get, optional fast
 // getBatch), TensorDataset, ImageDataset (uint8 images -> float tensors through toTensor/normalize),
 // Subset, randomSplit (seeded) and DataLoader (batchSize, shuffle, dropLast; last partial batch kept).
-import { invalidArg, checkInt, typeArg, shapeError, checkOptions } from '../errors';
-import { Tensor } from '../tensor';
+import { invalidArg, checkInt, typeArg, shapeError, checkOptionKeys, noExtraArgs } from '../errors';
+import { Tensor, DType, TypedArray } from '../tensor';
 import { fromBuffer } from '../creation';
 import { tidy } from '../memory';
-import { nextRandom } from '../random';
-import { stack } from './collate';
+import { Generator, checkGenerator, randpermJs } from '../random';
+import { defaultCollate, SampleDtypes } from './collate';
 
 export interface Dataset<T = [Tensor, Tensor]> {
   readonly length: number;
   get(i: number): T;
-  /** Optional fast path used by DataLoader: the collated batch for these indices. */
+  /** Optional fast path used by DataLoader (with the default collation): the collated batch for these indices. */
   getBatch?(indices: number[]): T;
+  /** Optional: the dtypes of the number fields of a sample, e.g. `[null, 'int64']` (see defaultCollate). */
+  readonly dtypes?: SampleDtypes;
+  /** Optional: how DataLoader worker threads build this dataset (numWorkers > 0). */
+  workerSpec?(): WorkerDatasetSpec;
 }
 
 /** A small seeded PRNG (mulberry32) for shuffles and splits. */
@@ -36,13 +40,13 @@ export function randperm(n: number, rand: () => number): number[] {
   return p;
 }
 /** A dataset argument: an object with an integer length >= 0 and a get(i) method. */
-function checkDataset(name: string, d: unknown): void {
+export function checkDataset(name: string, d: unknown): void {
   const o = d as { length?: unknown; get?: unknown } | null;
   if (typeof o !== 'object' || o === null || typeof o.get !== 'function' || typeof o.length !== 'number' || !Number.isInteger(o.length) || o.length < 0)
     typeArg(name, 'a dataset (an object with length and get(i))', d);
 }
 /** An index into a dataset of `length` items. */
-function checkIndex(name: string, i: unknown, length: number): number {
+export function checkIndex(name: string, i: unknown, length: number): number {
   if (typeof i !== 'number' || !Number.isInteger(i)) typeArg(name, 'an integer index', i);
   if (!((i as number) >= 0 && (i as number) < length)) invalidArg(name, `an index in [0, ${length - 1}]`, i);
   return i as number;
@@ -52,11 +56,8 @@ function checkIndices(name: string, v: unknown): number[] {
   return v as number[];
 }
 
-function freshSeed(): number {
-  const [s, off] = nextRandom(1);
-  return (Math.floor(s) ^ Math.floor(off / 4) ^ 0x5bd1e995) >>> 0;
-}
 
+/** The datasets of tensors: item i is [t[i] for each tensor], all tensors sharing their first dimension. */
 export class TensorDataset implements Dataset<Tensor[]> {
   readonly length: number;
   readonly tensors: Tensor[];
@@ -71,8 +72,123 @@ export class TensorDataset implements Dataset<Tensor[]> {
     this.length = tensors[0].shape[0];
   }
   get(i: number): Tensor[] {
+    checkIndex('index', i, this.length);
     return this.tensors.map((t) => t.index(i).clone());
   }
+  /** How DataLoader workers get this dataset: its tensors copied once into SharedArrayBuffers that every worker reads. */
+  workerSpec(): WorkerDatasetSpec {
+    return { module: __filename, export: 'sharedTensorDataset', args: [this.tensors.map(shareTensor)] };
+  }
+}
+
+/** A tensor's bytes in a SharedArrayBuffer (to cross to worker threads without a copy per worker). */
+interface SharedTensor {
+  buffer: SharedArrayBuffer;
+  dtype: DType;
+  shape: number[];
+}
+const ARRAYS: Record<DType, { new (b: ArrayBufferLike, off?: number, len?: number): TypedArray; BYTES_PER_ELEMENT: number }> = {
+  float32: Float32Array, float64: Float64Array, int32: Int32Array, int64: BigInt64Array, uint8: Uint8Array, bool: Uint8Array,
+};
+function shareTensor(t: Tensor): SharedTensor {
+  const a = t.toArray();
+  const buffer = new SharedArrayBuffer(a.byteLength);
+  new Uint8Array(buffer).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  return { buffer, dtype: t.dtype, shape: t.shape.slice() };
+}
+/** A TensorDataset read straight from shared memory (what a worker builds from TensorDataset.workerSpec). */
+class SharedTensorDataset implements Dataset<Tensor[]> {
+  readonly length: number;
+  constructor(private readonly parts: SharedTensor[]) {
+    this.length = parts[0].shape[0];
+  }
+  private rows(indices: number[], withBatchDim: boolean): Tensor[] {
+    return this.parts.map(({ buffer, dtype, shape }) => {
+      const C = ARRAYS[dtype];
+      const per = shape.slice(1).reduce((a, b) => a * b, 1);
+      const all = new C(buffer);
+      const out = new C(new ArrayBuffer(per * indices.length * C.BYTES_PER_ELEMENT));
+      indices.forEach((i, k) => {
+        checkIndex('index', i, this.length);
+        (out as Float32Array).set((all as Float32Array).subarray(i * per, i * per + per), k * per);
+      });
+      return fromBuffer(out, withBatchDim ? [indices.length, ...shape.slice(1)] : shape.slice(1), { dtype });
+    });
+  }
+  get(i: number): Tensor[] {
+    return this.rows([i], false);
+  }
+  getBatch(indices: number[]): Tensor[] {
+    return this.rows(checkIndices('indices', indices), true);
+  }
+}
+/** @internal The worker side of TensorDataset.workerSpec. */
+export function sharedTensorDataset(parts: SharedTensor[]): Dataset<Tensor[]> {
+  return new SharedTensorDataset(parts);
+}
+
+/** The concatenation of datasets: indices run through the first, then the second, ... */
+export class ConcatDataset<T = unknown> implements Dataset<T> {
+  readonly datasets: Dataset<T>[];
+  readonly cumulativeSizes: number[];
+  readonly length: number;
+  constructor(datasets: Dataset<T>[], ...rest: never[]) {
+    noExtraArgs('ConcatDataset', 'datasets', rest);
+    if (!Array.isArray(datasets) || !datasets.length) typeArg('datasets', 'a non-empty array of datasets', datasets);
+    datasets.forEach((d, i) => checkDataset(`datasets[${i}]`, d));
+    this.datasets = datasets.slice();
+    let s = 0;
+    this.cumulativeSizes = datasets.map((d) => (s += d.length));
+    this.length = s;
+  }
+  get(i: number): T {
+    checkIndex('index', i, this.length);
+    let d = 0;
+    while (i >= this.cumulativeSizes[d]) d++;
+    return this.datasets[d].get(d ? i - this.cumulativeSizes[d - 1] : i);
+  }
+  workerSpec(): WorkerDatasetSpec {
+    return { module: __filename, export: 'concatFromSpecs', args: [this.datasets.map((d, i) => workerSpecOf(d, `datasets[${i}]`))] };
+  }
+}
+/** @internal The worker side of ConcatDataset.workerSpec. */
+export async function concatFromSpecs(specs: WorkerDatasetSpec[]): Promise<ConcatDataset> {
+  return new ConcatDataset(await Promise.all(specs.map(datasetFromSpec)));
+}
+
+/**
+ * How a DataLoader worker thread builds its own copy of a dataset: `require(module)[export](...args)`
+ * (the export may also be the dataset itself, or a Promise of it). `module` is an absolute path or a
+ * package name; `args` must survive structured cloning (numbers, strings, arrays, plain objects,
+ * typed arrays, SharedArrayBuffers). The default export is `createDataset`.
+ */
+export interface WorkerDatasetSpec {
+  module: string;
+  export?: string;
+  args?: unknown[];
+}
+/** The worker spec of a dataset (its workerSpec() method), or a coded error saying how to give one. */
+export function workerSpecOf(d: unknown, name = 'dataset'): WorkerDatasetSpec {
+  const f = (d as { workerSpec?: unknown }).workerSpec;
+  if (typeof f !== 'function')
+    invalidArg(
+      name,
+      'a dataset that worker threads can build (numWorkers > 0): a torchlet dataset of tensors, images or files, one with a workerSpec() method, ' +
+        'or give the DataLoader option workerDataset: {module, export, args} naming a module whose export builds the dataset in each worker',
+      d,
+    );
+  return (f as () => WorkerDatasetSpec).call(d);
+}
+/** Builds a dataset from a worker spec (what each DataLoader worker does). */
+export async function datasetFromSpec(spec: WorkerDatasetSpec): Promise<Dataset<unknown>> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const m = require(spec.module) as Record<string, unknown>;
+  const name = spec.export ?? 'createDataset';
+  const f = m[name] ?? (name === 'createDataset' ? (m.default ?? m) : undefined);
+  if (f === undefined) invalidArg('workerDataset.export', `an export of ${spec.module}`, name);
+  const d = typeof f === 'function' ? await (f as (...a: unknown[]) => unknown)(...(spec.args ?? [])) : await f;
+  checkDataset(`the dataset built by ${spec.module}#${name}`, d);
+  return d as Dataset<unknown>;
 }
 
 export type ImageTransform = ((x: Tensor) => Tensor) & { mean?: number[]; std?: number[]; kind?: string };
@@ -178,13 +294,26 @@ export class Subset<T> implements Dataset<T> {
   getBatch(indices: number[]): T {
     const mapped = checkIndices('indices', indices).map((i) => this.indices[checkIndex('index', i, this.length)]);
     if (this.dataset.getBatch) return this.dataset.getBatch(mapped);
-    return stack(mapped.map((i) => this.dataset.get(i))) as T;
+    return defaultCollate(mapped.map((i) => this.dataset.get(i)), this.dtypes) as T;
   }
+  get dtypes(): SampleDtypes {
+    return (this.dataset as { dtypes?: SampleDtypes }).dtypes;
+  }
+  workerSpec(): WorkerDatasetSpec {
+    return { module: __filename, export: 'subsetFromSpec', args: [workerSpecOf(this.dataset), this.indices] };
+  }
+}
+/** @internal The worker side of Subset.workerSpec. */
+export async function subsetFromSpec(spec: WorkerDatasetSpec, indices: number[]): Promise<Subset<unknown>> {
+  return new Subset(await datasetFromSpec(spec), indices);
 }
 
 /** Splits a dataset into non-overlapping subsets of the given lengths (or fractions summing to 1). */
-export function randomSplit<T>(dataset: Dataset<T>, lengths: number[], opts: { seed?: number } = {}): Subset<T>[] {
-  opts = checkOptions('opts', opts);
+export function randomSplit<T>(dataset: Dataset<T>, lengths: number[], opts: { seed?: number; generator?: Generator } = {}): Subset<T>[] {
+  opts = checkOptionKeys('opts', opts, ['seed', 'generator']);
+  const gen = checkGenerator('generator', opts.generator);
+  if (opts.seed !== undefined) checkInt('seed', opts.seed, 0);
+  if (gen && opts.seed !== undefined) invalidArg('opts', 'either seed or generator, not both', opts);
   checkDataset('dataset', dataset);
   if (!Array.isArray(lengths) || !lengths.every((l) => typeof l === 'number')) typeArg('lengths', 'an array of lengths (or fractions)', lengths);
   const n = dataset.length;
@@ -197,7 +326,7 @@ export function randomSplit<T>(dataset: Dataset<T>, lengths: number[], opts: { s
   sizes.forEach((l, i) => checkInt(`lengths[${i}]`, l, 0));
   if (sizes.reduce((a, b) => a + b, 0) !== n)
     invalidArg('lengths', `lengths summing to the dataset size (${n})`, lengths);
-  const perm = randperm(n, seededRandom(opts.seed ?? freshSeed()));
+  const perm = opts.seed !== undefined ? randperm(n, seededRandom(opts.seed)) : randpermJs(n, gen);
   const out: Subset<T>[] = [];
   let off = 0;
   for (const l of sizes) {
@@ -205,49 +334,4 @@ export function randomSplit<T>(dataset: Dataset<T>, lengths: number[], opts: { s
     off += l;
   }
   return out;
-}
-
-export interface DataLoaderOptions {
-  batchSize?: number;
-  shuffle?: boolean;
-  dropLast?: boolean;
-  /** Seed for the shuffle order (default: drawn from torch's generator each epoch). */
-  seed?: number;
-}
-/** Iterates batches; each iteration (epoch) reshuffles when shuffle is true. */
-export class DataLoader<T = [Tensor, Tensor]> implements Iterable<T> {
-  readonly batchSize: number;
-  readonly shuffle: boolean;
-  readonly dropLast: boolean;
-  private epoch = 0;
-  constructor(readonly dataset: Dataset<T>, private opts: DataLoaderOptions = {}) {
-    checkOptions('opts', this.opts);
-    checkDataset('dataset', dataset);
-    this.batchSize = checkInt('batchSize', opts.batchSize ?? 1, 1);
-    this.shuffle = !!opts.shuffle;
-    this.dropLast = !!opts.dropLast;
-  }
-  get length(): number {
-    const n = this.dataset.length;
-    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
-  }
-  /** The shuffle state (epochs started so far; a seeded loader's order depends only on it), to resume
-   * training exactly. An unseeded loader draws its seeds from torch's generator (see getRngState). */
-  stateDict(): { epoch: number } {
-    return { epoch: this.epoch };
-  }
-  loadStateDict(state: { epoch: number }): void {
-    this.epoch = checkInt('state.epoch', state?.epoch, 0);
-  }
-  *[Symbol.iterator](): Iterator<T> {
-    const n = this.dataset.length;
-    const seed = this.opts.seed !== undefined ? (this.opts.seed + this.epoch * 7919) >>> 0 : freshSeed();
-    this.epoch++;
-    const order = this.shuffle ? randperm(n, seededRandom(seed)) : Array.from({ length: n }, (_, i) => i);
-    for (let b = 0; b < this.length; b++) {
-      const idx = order.slice(b * this.batchSize, Math.min(n, (b + 1) * this.batchSize));
-      if (this.dataset.getBatch) yield this.dataset.getBatch(idx);
-      else yield stack(idx.map((i) => this.dataset.get(i))) as T;
-    }
-  }
 }
