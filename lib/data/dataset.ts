@@ -7,6 +7,8 @@ import { fromBuffer } from '../creation';
 import { tidy } from '../memory';
 import { Generator, checkGenerator, randpermJs } from '../random';
 import { defaultCollate, SampleDtypes } from './collate';
+import { Transform, ToTensor, Normalize, TransformSpec, specOf, transformFromSpec } from './transforms';
+import { Image } from './image';
 
 export interface Dataset<T = [Tensor, Tensor]> {
   readonly length: number;
@@ -191,10 +193,15 @@ export async function datasetFromSpec(spec: WorkerDatasetSpec): Promise<Dataset<
   return d as Dataset<unknown>;
 }
 
-export type ImageTransform = ((x: Tensor) => Tensor) & { mean?: number[]; std?: number[]; kind?: string };
-/** Scales uint8 pixels to [0, 1] (the dataset does this; kept for PyTorch-like pipelines). */
+export type ImageTransform = ((x: Tensor) => Tensor) & { mean?: number[]; std?: number[]; kind?: string; parts?: ImageTransform[] };
+/**
+ * The functional ToTensor: a uint8 image tensor [H, W, C] or [H, W] (or an Image) to float32
+ * [C, H, W] in [0, 1] (transforms.ToTensor). In an ImageDataset, whose pixels become floats in [0, 1]
+ * anyway, a leading toTensor() is that conversion.
+ */
 export function toTensor(): ImageTransform {
-  const f = ((x: Tensor) => x) as ImageTransform;
+  const t = new ToTensor();
+  const f = ((x: Tensor) => t.forward(x)) as ImageTransform;
   f.kind = 'toTensor';
   return f;
 }
@@ -221,6 +228,7 @@ export function compose(...fs: ImageTransform[]): ImageTransform {
     if (typeof g !== 'function') typeArg(`transforms[${i}]`, 'a transform function', g);
   });
   const f = ((x: Tensor) => fs.reduce((y, g) => g(y), x)) as ImageTransform;
+  f.parts = fs.slice();
   const norm = fs.filter((g) => g.kind === 'normalize');
   if (fs.every((g) => g.kind === 'normalize' || g.kind === 'toTensor') && norm.length <= 1) {
     f.kind = norm.length ? 'normalize' : 'toTensor';
@@ -230,32 +238,52 @@ export function compose(...fs: ImageTransform[]): ImageTransform {
   return f;
 }
 
-/** Grayscale uint8 images [n, H, W] with labels: items are [float32 [1, H, W] in [0,1] after transform, int64 label]. */
+/**
+ * Grayscale uint8 images [n, H, W] with labels; items are [image, int64 label]. With a transform object
+ * (torch.data.transforms, e.g. Compose([RandomCrop(28, {padding: 4}), ToTensor(), Normalize(...)])),
+ * each image goes through it as an Image of mode 'L' (torchvision's FashionMNIST gives PIL images),
+ * one sample at a time. With no transform or the functional toTensor()/normalize()/compose(), the
+ * pixels become float32 [1, H, W] in [0, 1], normalised in the same pass, a batch at a time; another
+ * function gets that float batch (a leading toTensor() in a compose() is that conversion).
+ */
 export class ImageDataset implements Dataset<[Tensor, Tensor]> {
   readonly length: number;
+  private shared?: { images: SharedArrayBuffer; labels: SharedArrayBuffer };
   constructor(
     readonly images: Uint8Array,
     readonly labels: Uint8Array,
     readonly imageShape: [number, number],
-    readonly transform?: ImageTransform,
+    readonly transform?: ImageTransform | Transform,
   ) {
     const isBytes = (v: unknown) => Object.prototype.toString.call(v) === '[object Uint8Array]';
     if (!isBytes(images)) typeArg('images', 'a Uint8Array of pixels', images);
     if (!isBytes(labels)) typeArg('labels', 'a Uint8Array of labels', labels);
     if (!Array.isArray(imageShape) || imageShape.length !== 2) typeArg('imageShape', 'an array [H, W]', imageShape);
     imageShape.forEach((s, i) => checkInt(`imageShape[${i}]`, s, 1));
-    if (transform !== undefined && typeof transform !== 'function') typeArg('transform', 'a function', transform);
+    if (transform !== undefined && typeof transform !== 'function' && !(transform instanceof Transform)) typeArg('transform', 'a transform or a function', transform);
     const per = imageShape[0] * imageShape[1];
     if (images.length !== labels.length * per) invalidArg('images', `${labels.length} images of ${per} pixels`, images.length);
     this.length = labels.length;
   }
+  /** Image i as an Image of mode 'L' (the pixels, not copied). */
+  image(i: number): Image {
+    checkIndex('index', i, this.length);
+    const [H, W] = this.imageShape;
+    return new Image(this.images.subarray(i * H * W, (i + 1) * H * W), W, H, 'L');
+  }
   get(i: number): [Tensor, Tensor] {
+    if (this.transform instanceof Transform) {
+      const x = this.transform.forward(this.image(i));
+      if (!(x instanceof Tensor)) typeArg('transform', 'a transform whose result is a tensor (end it with ToTensor())', x);
+      return [x, fromBuffer(new BigInt64Array([BigInt(this.labels[i])]), [])];
+    }
     const [x, y] = this.getBatch([i]);
     return [x.squeeze(0), y.squeeze(0)];
   }
   /** One pass over the pixels: scale, and normalise in the same loop when the transform allows. */
   getBatch(indices: number[]): [Tensor, Tensor] {
     checkIndices('indices', indices);
+    if (this.transform instanceof Transform) return defaultCollate(indices.map((i) => this.get(i))) as [Tensor, Tensor];
     const [H, W] = this.imageShape;
     const per = H * W;
     const out = new Float32Array(indices.length * per);
@@ -274,10 +302,30 @@ export class ImageDataset implements Dataset<[Tensor, Tensor]> {
     let x = fromBuffer(out, [indices.length, 1, H, W]);
     if (!fused && this.transform) {
       const t = this.transform;
-      x = tidy(() => t(x));
+      const rest = t.parts && t.parts[0]?.kind === 'toTensor' ? t.parts.slice(1) : null;
+      x = tidy(() => (rest ? rest.reduce((y, g) => g(y), x) : t(x)));
     }
     return [x, fromBuffer(lab, [indices.length])];
   }
+  /** Workers share the pixels and labels (SharedArrayBuffers, copied once) and rebuild the transform from its spec. */
+  workerSpec(): WorkerDatasetSpec {
+    const transform = specOf(this.transform);
+    if (!this.shared) {
+      const share = (a: Uint8Array) => {
+        const b = new SharedArrayBuffer(a.length);
+        new Uint8Array(b).set(a);
+        return b;
+      };
+      this.shared = { images: share(this.images), labels: share(this.labels) };
+    }
+    return { module: __filename, export: 'imageDatasetFromSpec', args: [this.shared.images, this.shared.labels, this.imageShape, transform] };
+  }
+}
+/** @internal The worker side of ImageDataset.workerSpec. */
+export function imageDatasetFromSpec(images: SharedArrayBuffer, labels: SharedArrayBuffer, shape: [number, number], transform: TransformSpec | null): ImageDataset {
+  const t = transformFromSpec(transform);
+  const legacy = transform && transform.type === 'Normalize' && !(t as Normalize).inplace ? normalize((t as Normalize).mean, (t as Normalize).std) : undefined;
+  return new ImageDataset(new Uint8Array(images), new Uint8Array(labels), shape, legacy ?? t);
 }
 
 export class Subset<T> implements Dataset<T> {

@@ -13,3 +13,6 @@ export { SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSa
 export type { Sampler, RandomSamplerOptions } from './sampler';
 export { defaultCollate, stack } from './collate';
 export type { SampleDtypes } from './collate';
+export * as transforms from './transforms';
+export { Image, readImage, decodeImage } from './image';
+export type { ImageMode } from './image';

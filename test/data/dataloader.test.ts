@@ -259,6 +259,21 @@ describe('numWorkers > 0', () => {
     persistent.shutdown();
   });
 
+  test('an ImageDataset with an augmentation pipeline is rebuilt in the workers (shared pixels, transform spec)', () => {
+    const T = data.transforms;
+    const px = Uint8Array.from({ length: 10 * 8 * 8 }, (_, i) => (i * 7) % 256);
+    const ds = new data.ImageDataset(px, Uint8Array.from({ length: 10 }, (_, i) => i), [8, 8],
+      new T.Compose([new T.RandomCrop(8, { padding: 2 }), new T.RandomHorizontalFlip(), new T.ToTensor(), new T.Normalize([0.5], [0.5])]));
+    const run = () => [...new DataLoader(ds, { batchSize: 3, numWorkers: 2, generator: new torch.Generator().manualSeed(4) })];
+    const a = run();
+    expect(a.map(([x]) => x.shape)).toEqual([[3, 1, 8, 8], [3, 1, 8, 8], [3, 1, 8, 8], [1, 1, 8, 8]]);
+    expect(a.flatMap(([, y]) => y.tolist())).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(run().map(([x]) => Array.from(x.toArray() as Float32Array))).toEqual(a.map(([x]) => Array.from(x.toArray() as Float32Array)));
+    // a plain function as transform cannot cross to a worker: the error says what to do
+    const fnDs = new data.ImageDataset(px, Uint8Array.from({ length: 10 }, (_, i) => i), [8, 8], ((x: torch.Tensor) => x) as data.ImageTransform);
+    expect(() => new DataLoader(fnDs, { numWorkers: 1 })).toThrow(/workerDataset/);
+  });
+
   test('a script that iterates a worker loader (and breaks out of a persistent one) exits by itself', () => {
     const r = runChild(
       `
