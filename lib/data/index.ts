@@ -16,3 +16,5 @@ export type { SampleDtypes } from './collate';
 export * as transforms from './transforms';
 export { Image, readImage, decodeImage } from './image';
 export type { ImageMode } from './image';
+export { ImageFolder, IMG_EXTENSIONS } from './folder';
+export type { ImageFolderOptions } from './folder';
