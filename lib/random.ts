@@ -97,6 +97,7 @@ export class Generator {
   }
   /** @internal Reserves n counters of this generator's stream. */
   reserve(n: number): [number, number] {
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) typeArg('n', 'a count of draws (an integer >= 0)', n);
     const off = this.state.offset;
     this.state.offset += 2 * n + 2;
     if (this.state.offset > 2 ** 52) this.state.offset = 0;

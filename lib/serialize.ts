@@ -595,7 +595,7 @@ function decodeObject(json: string, tensors: Record<string, Tensor>, source: str
  * @example torch.save(model.stateDict(), 'model.safetensors') // PyTorch: model.load_state_dict(load_file('model.safetensors'))
  * @example torch.save({ model: model.stateDict(), optimizer: opt.stateDict(), epoch: 3 }, 'ckpt.safetensors')
  */
-export function save(obj: Saveable | Record<string, Tensor> | object, file: string, opts: { metadata?: Record<string, string> } = {}): void {
+export function save(obj: Saveable, file: string, opts: { metadata?: Record<string, string> } = {}): void {
   if (typeof file !== 'string' || !file) typeArg('path', 'a file path', file);
   if (opts === null || typeof opts !== 'object') typeArg('opts', 'an options object', opts);
   for (const k of Object.keys(opts)) if (k !== 'metadata') invalidArg(`opts.${k}`, 'the option metadata', k);

@@ -167,7 +167,7 @@ export class DataLoader<T = [Tensor, Tensor]> implements Iterable<T> {
   }
 
   /** The batch (or sample) for these indices, loaded in this thread. */
-  private fetch(idx: number[] | number): unknown {
+  #fetch(idx: number[] | number): unknown {
     const ds = this.dataset;
     if (typeof idx === 'number') return ds.get(idx);
     if (!this.collateFn && ds.getBatch) return ds.getBatch(idx);
@@ -185,7 +185,7 @@ export class DataLoader<T = [Tensor, Tensor]> implements Iterable<T> {
     this.iterations++;
     const order = (this.batchSampler ?? this.sampler) as Iterable<number[] | number>;
     if (this.numWorkers === 0) {
-      for (const idx of order) yield this.fetch(idx) as T;
+      for (const idx of order) yield this.#fetch(idx) as T;
       return;
     }
     const baseSeed = Math.floor(uniform(this.generator) * 2 ** 31);

@@ -76,7 +76,7 @@ function isFloat(p: Planes): boolean {
   return p.dtype !== 'uint8';
 }
 /** Python's round(): half to even (torch.round too). */
-export function roundHalfEven(v: number): number {
+function roundHalfEven(v: number): number {
   const f = Math.floor(v);
   const d = v - f;
   if (d > 0.5) return f + 1;
@@ -463,7 +463,7 @@ export class RandomVerticalFlip extends Transform {
 }
 
 /** The output size of Resize for an h x w image (torchvision's _compute_resized_output_size). */
-export function resizedSize(h: number, w: number, size: number | number[], maxSize?: number): [number, number] {
+function resizedSize(h: number, w: number, size: number | number[], maxSize?: number): [number, number] {
   if (Array.isArray(size) && size.length === 2) return [size[0], size[1]];
   const s = Array.isArray(size) ? size[0] : size;
   const [short, long] = w <= h ? [w, h] : [h, w];
@@ -861,6 +861,7 @@ const CLASSES: Record<string, new (...a: never[]) => Transform> = {
 };
 /** The spec of a transform (or null for none); a plain function cannot cross to a worker: coded error. */
 export function specOf(t: unknown, name = 'transform'): TransformSpec | null {
+  if (typeof name !== 'string') typeArg('name', 'a string', name);
   if (t === undefined || t === null) return null;
   if (t instanceof Transform) return t.toSpec();
   const legacy = t as { kind?: string; mean?: number[]; std?: number[]; parts?: unknown[] };
@@ -872,6 +873,7 @@ export function specOf(t: unknown, name = 'transform'): TransformSpec | null {
 /** Rebuilds a transform from its spec (in a DataLoader worker). */
 export function transformFromSpec(spec: TransformSpec | null): Transform | undefined {
   if (spec === null) return undefined;
+  if (typeof spec !== 'object' || typeof spec.type !== 'string' || !Array.isArray(spec.args)) typeArg('spec', 'a transform spec {type, args} (from toSpec())', spec);
   const C = CLASSES[spec.type];
   if (!C) invalidArg('spec.type', `one of ${Object.keys(CLASSES).join(', ')}`, spec.type);
   const args = spec.type === 'Compose' ? [(spec.args[0] as TransformSpec[]).map(transformFromSpec)] : spec.args;
