@@ -3,7 +3,7 @@
 // collated batch (default collation, or the dataset's getBatch) or the list of samples (a custom
 // collateFn runs in the main thread), posted with its tensors' buffers transferred; an error is posted
 // with the index of the sample that failed. Every post bumps this worker's counter in the shared
-// signal array (the main thread waits on it); the exit flag is set when the thread ends.
+// signal array (the main thread waits on it); the exit flag is set by the bootstrap (workers.ts).
 import { workerData, parentPort, MessagePort } from 'worker_threads';
 import { manualSeed } from '../random';
 import { datasetFromSpec, Dataset, WorkerDatasetSpec } from './dataset';
@@ -20,12 +20,7 @@ interface Init {
   signal: Int32Array;
 }
 const init = workerData as Init;
-const { workerId, numWorkers, port, signal } = init;
-
-process.on('exit', () => {
-  Atomics.store(signal, numWorkers + workerId, 1);
-  Atomics.notify(signal, workerId);
-});
+const { workerId, port, signal } = init;
 
 function post(reply: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port.postMessage(reply, transfer);

@@ -80,19 +80,30 @@ export interface WorkerReply {
   batch: number;
   value?: unknown;
   error?: { message: string; code?: string; stack?: string; sampleIndex?: number | number[] };
+  /** The worker could not load its script. */
+  fatal?: string;
 }
 
-/** The script a worker runs: worker_main.js beside this file, or, when torchlet runs from its TypeScript sources, a loader for them. */
-function workerScript(): { file: string; eval: boolean } {
+/**
+ * The code a worker runs (eval): first the exit hook (sets this worker's exited flag and wakes the main
+ * thread, however the thread ends), then worker_main beside this file; when torchlet runs from its
+ * TypeScript sources, a loader for them first. A failure to load worker_main is posted as a fatal reply.
+ */
+function workerScript(): string {
   const ext = path.extname(__filename);
   const main = path.join(__dirname, `worker_main${ext}`);
-  if (ext !== '.ts') return { file: main, eval: false };
   const register = path.join(__dirname, '..', '..', 'test', 'child', 'register.js');
-  const code = fs.existsSync(register)
-    ? `require(${JSON.stringify(register)}); require(${JSON.stringify(main)});`
-    : `const fs = require('fs'); require.extensions['.ts'] = (m, f) => m._compile(require('typescript').transpileModule(fs.readFileSync(f, 'utf8'),
-        { fileName: f, compilerOptions: { module: 1, target: 9, esModuleInterop: true } }).outputText, f); require(${JSON.stringify(main)});`;
-  return { file: code, eval: true };
+  const tsLoader =
+    ext !== '.ts'
+      ? ''
+      : fs.existsSync(register)
+        ? `require(${JSON.stringify(register)});`
+        : `require.extensions['.ts'] = (m, f) => m._compile(require('typescript').transpileModule(require('fs').readFileSync(f, 'utf8'),
+            { fileName: f, compilerOptions: { module: 1, target: 9, esModuleInterop: true } }).outputText, f);`;
+  return `const { workerData: d } = require('worker_threads');
+process.on('exit', () => { Atomics.store(d.signal, d.numWorkers + d.workerId, 1); Atomics.notify(d.signal, d.workerId); });
+try { ${tsLoader} require(${JSON.stringify(main)}); }
+catch (e) { d.port.postMessage({ epoch: -1, batch: -1, fatal: String(e && e.stack || e) }); Atomics.add(d.signal, d.workerId, 1); Atomics.notify(d.signal, d.workerId); }`;
 }
 
 export interface PoolOptions {
@@ -118,8 +129,8 @@ export class WorkerPool {
     const script = workerScript();
     for (let w = 0; w < W; w++) {
       const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(script.file, {
-        eval: script.eval,
+      const worker = new Worker(script, {
+        eval: true,
         workerData: { workerId: w, numWorkers: W, spec: opts.spec, initFn: opts.initFn, collateInWorker: opts.collateInWorker, port: port2, signal: this.signal },
         transferList: [port2],
         stdout: false,
@@ -152,6 +163,7 @@ export class WorkerPool {
       const m = receiveMessageOnPort(this.ports[w]);
       if (m) {
         const r = m.message as WorkerReply;
+        if (r.fatal) throw new TorchletError(`torchlet: DataLoader worker ${w} could not start: ${r.fatal}`, 'ERR_TORCHLET_DATA_WORKER');
         if (r.epoch !== epoch) continue; // a reply of an abandoned epoch
         if (r.batch !== batch) throw new TorchletError(`torchlet: internal: DataLoader worker ${w} answered batch ${r.batch} where ${batch} was due`, 'ERR_TORCHLET_INTERNAL');
         if (r.error) {

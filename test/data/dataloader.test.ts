@@ -254,6 +254,9 @@ describe('numWorkers > 0', () => {
     const bad = new DataLoader(local, { batchSize: 4, numWorkers: 1, workerDataset: { module: FIXTURE, export: 'nope' } });
     expect(() => [...bad]).toThrow(/nope/);
 
+    const dies = new DataLoader(local, { batchSize: 4, numWorkers: 2, workerDataset: { module: FIXTURE, args: [12, { exitAt: 5 }] } });
+    expect(() => [...dies]).toThrow(/worker 1 exited unexpectedly while batch 1 was due/);
+
     const persistent = new DataLoader(ds, { batchSize: 8, numWorkers: 2, persistentWorkers: true });
     for (let e = 0; e < 3; e++) expect([...persistent].map(([, y]) => y.shape[0])).toEqual([8, 8, 7]);
     persistent.shutdown();
