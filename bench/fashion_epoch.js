@@ -32,7 +32,8 @@ const repeat = Number(opt('--repeat', '1'));
 process.env.OMP_NUM_THREADS = String(threads);
 const torch = require('../dist/lib');
 const { FashionMNIST } = require('../dist/lib/data/fashion_mnist');
-const { ImageDataset, DataLoader, randomSplit, normalize } = require('../dist/lib/data/dataset');
+const { ImageDataset, randomSplit, normalize } = require('../dist/lib/data/dataset');
+const { DataLoader } = require('../dist/lib/data/dataloader');
 const { evaluate } = require('../dist/lib/train/fashion');
 
 function torchletEpoch() {

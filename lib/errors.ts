@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   ERR_TORCHLET_RESUME: { kind: 'Plain', native: false },
   /** A bad command-line argument of the `torchlet` CLI (exit code 1). */
   ERR_TORCHLET_CLI: { kind: 'Plain', native: false },
+  /** A DataLoader worker thread failed to load a batch (the message names the worker, the batch and the sample index). */
+  ERR_TORCHLET_DATA_WORKER: { kind: 'Plain', native: false },
   /** The native addon could not be loaded (the message names what was tried, the cause and the fix). */
   ERR_TORCHLET_ADDON_LOAD: { kind: 'Plain', native: false },
 } as const satisfies Record<string, { kind: ErrorKind; native: boolean }>;

@@ -7,7 +7,7 @@ export { Tensor, isTensor } from './tensor';
 export { tensor, fromBuffer, zeros, ones, full, empty, zerosLike, onesLike, arange, randn, rand } from './creation';
 export { noGrad, enableGrad, isGradEnabled } from './autograd';
 export { tidy, keep, memory } from './memory';
-export { manualSeed, initialSeed } from './random';
+export { manualSeed, initialSeed, Generator } from './random';
 export type { DType, DeviceType, Device, TypedArray, NestedArray } from './tensor';
 export type { CreateOptions } from './creation';
 export type { CpuMemory, CudaMemory } from './memory';

@@ -263,11 +263,24 @@ function splitFile(buf: Buffer, source: string): { header: SafetensorsHeader; da
   return { header: parseHeader(buf.subarray(8, 8 + n), buf.length - 8 - n, source), data: buf.subarray(8 + n) };
 }
 
+/** The error for a PyTorch pickle checkpoint (.pt / .pth): never unpickled, since loading a pickle can run any code. */
+function pytorchPickle(source: string, what: string): TorchletError {
+  return new TorchletError(
+    `torchlet: ${source} is ${what}, not a safetensors file: a PyTorch pickle checkpoint (.pt / .pth), which torchlet never loads ` +
+      '(unpickling can run arbitrary code). Convert it on the PyTorch side: ' +
+      '`from safetensors.torch import save_file; save_file(model.state_dict(), "model.safetensors")` ' +
+      `(or \`save_file(torch.load("${source}"), "model.safetensors")\` for a file that holds a state dict), then torch.load the .safetensors file.`,
+    'ERR_TORCHLET_BAD_FILE',
+  );
+}
+
 /** The header length of a file of `fileBytes` bytes whose first 8 bytes are `head`, checked. */
 function headerLength(head: Buffer, fileBytes: number, source: string): number {
   const bad = (why: string): never => {
     throw new TorchletError(`torchlet: ${source} is not a valid safetensors file: ${why}`, 'ERR_TORCHLET_BAD_FILE');
   };
+  if (fileBytes >= 4 && head.readUInt32BE(0) === 0x504b0304) throw pytorchPickle(source, 'a zip archive (the format of PyTorch\'s torch.save since 1.6)');
+  if (fileBytes >= 2 && head[0] === 0x80 && head[1] >= 2 && head[1] <= 5) throw pytorchPickle(source, `a Python pickle (protocol ${head[1]}; PyTorch's legacy torch.save format)`);
   if (fileBytes < 8) bad('shorter than its 8-byte header length');
   const n = head.readBigUInt64LE(0);
   if (n > BigInt(MAX_HEADER_BYTES)) bad(`header length ${n} exceeds the limit of ${MAX_HEADER_BYTES} bytes`);
@@ -454,30 +467,171 @@ export function writeFileAtomic(file: string, bytes: Uint8Array | Uint8Array[]):
   });
 }
 
+/** The metadata key that holds the structure of a saved object (torch.save of anything but a flat dict of tensors). */
+export const OBJECT_KEY = 'torchlet.object';
+
+/** A value torch.save stores: tensors, numbers, strings, booleans, null, and arrays and plain objects of them. */
+export type Saveable = Tensor | number | string | boolean | null | Saveable[] | { [key: string]: Saveable | undefined };
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const p = Object.getPrototypeOf(v);
+  return p === Object.prototype || p === null;
+}
+function isFlatTensorDict(v: unknown): v is Record<string, Tensor> {
+  return isPlainObject(v) && Object.values(v).every((t) => t instanceof Tensor);
+}
+
 /**
- * torch.save: writes named tensors to `file` in the safetensors format, atomically (a crash never
- * damages the previous file; see writeFileAtomic). Keys are kept as given; `opts.metadata` becomes
- * `__metadata__`. Refuses to replace a symbolic link or a non-regular file (ERR_TORCHLET_IO).
- * @example torch.save(model.stateDict(), 'model.safetensors') // PyTorch: model.load_state_dict(load_file('model.safetensors'))
+ * The JSON structure of a saved object: tensors become {"$tensor": name} (one name per tensor object,
+ * its first path), non-finite numbers and -0 {"$num": "NaN" | "Infinity" | "-Infinity" | "-0"}, and a
+ * plain object with a key starting with "$" is wrapped as {"$object": {...}}, so no user key is ever
+ * read as a marker. Object properties whose value is undefined are left out (as JSON does).
  */
-export function save(dict: Record<string, Tensor>, file: string, opts: { metadata?: Record<string, string> } = {}): void {
+function encodeObject(root: unknown): { json: string; tensors: Record<string, Tensor> } {
+  const tensors: Record<string, Tensor> = {};
+  const names = new Map<Tensor, string>();
+  const active = new Set<object>();
+  const enc = (v: unknown, where: string): unknown => {
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+    if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0) ? v : { $num: Object.is(v, -0) ? '-0' : String(v) };
+    if (v instanceof Tensor) {
+      let name = names.get(v);
+      if (name === undefined) {
+        name = where || 'tensor';
+        for (let k = 1; name in tensors || name === '__metadata__'; k++) name = `${where || 'tensor'}#${k}`;
+        names.set(v, name);
+        tensors[name] = v;
+      }
+      return { $tensor: name };
+    }
+    const at = where || 'obj';
+    if (Array.isArray(v) || isPlainObject(v)) {
+      if (active.has(v)) invalidArg(at, 'a value without cycles (torch.save stores trees)', 'a reference to an enclosing object');
+      active.add(v);
+      try {
+        if (Array.isArray(v))
+          return v.map((x, i) => {
+            if (x === undefined) typeArg(`${at}[${i}]`, 'a saveable value (undefined in an array cannot be stored)', x);
+            return enc(x, where ? `${where}.${i}` : String(i));
+          });
+        const out: Record<string, unknown> = {};
+        let marked = false;
+        for (const [k, x] of Object.entries(v)) {
+          if (k === '__proto__') invalidArg(at, 'keys other than "__proto__"', k);
+          if (x === undefined) continue;
+          if (k.startsWith('$')) marked = true;
+          out[k] = enc(x, where ? `${where}.${k}` : k);
+        }
+        return marked ? { $object: out } : out;
+      } finally {
+        active.delete(v);
+      }
+    }
+    return typeArg(at, 'a tensor, number, string, boolean, null, or an array or plain object of them', v);
+  };
+  const structure = enc(root, '');
+  return { json: JSON.stringify({ format: 'torchlet-object', version: 1, root: structure }), tensors };
+}
+
+/** Rebuilds a saved object from its structure; every problem is ERR_TORCHLET_BAD_FILE naming it. */
+function decodeObject(json: string, tensors: Record<string, Tensor>, source: string): unknown {
+  const bad = (why: string): never => {
+    throw new TorchletError(`torchlet: ${source} has malformed ${OBJECT_KEY} metadata: ${why}`, 'ERR_TORCHLET_BAD_FILE');
+  };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(json);
+  } catch (e) {
+    bad(`not JSON (${(e as Error).message})`);
+  }
+  if (!isPlainObject(doc) || doc.format !== 'torchlet-object' || !('root' in doc)) bad('expected {"format": "torchlet-object", "version": 1, "root": ...}');
+  const d = doc as { version: unknown; root: unknown };
+  if (d.version !== 1) bad(`version ${JSON.stringify(d.version)} (this torchlet reads version 1)`);
+  const used = new Set<string>();
+  const dec = (v: unknown, where: string, depth: number): unknown => {
+    if (depth > 1000) bad(`nested more than 1000 levels deep at ${where}`);
+    if (v === null || typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return v;
+    if (Array.isArray(v)) return v.map((x, i) => dec(x, `${where}[${i}]`, depth + 1));
+    if (!isPlainObject(v)) return bad(`unexpected value at ${where}`);
+    const keys = Object.keys(v);
+    if (keys.includes('__proto__')) bad(`the key "__proto__" at ${where}`);
+    if (keys.length === 1 && keys[0] === '$tensor') {
+      const name = v.$tensor;
+      if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(tensors, name)) bad(`${where} refers to the tensor ${JSON.stringify(name)}, which the file does not hold`);
+      used.add(name as string);
+      return tensors[name as string];
+    }
+    if (keys.length === 1 && keys[0] === '$num') {
+      const n = v.$num;
+      if (n === 'NaN' || n === 'Infinity' || n === '-Infinity' || n === '-0') return n === '-0' ? -0 : Number(n);
+      return bad(`${where} holds the number marker ${JSON.stringify(n)} (expected NaN, Infinity, -Infinity or -0)`);
+    }
+    let body = v;
+    if (keys.length === 1 && keys[0] === '$object') {
+      if (!isPlainObject(v.$object)) bad(`${where}.$object is not an object`);
+      body = v.$object as Record<string, unknown>;
+      if (Object.keys(body).includes('__proto__')) bad(`the key "__proto__" at ${where}`);
+    } else if (keys.some((k) => k.startsWith('$'))) bad(`${where} has a key starting with "$" outside an $object wrapper`);
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(body)) out[k] = dec(x, `${where}.${k}`, depth + 1);
+    return out;
+  };
+  const root = dec(d.root, 'root', 0);
+  const unused = Object.keys(tensors).filter((n) => !used.has(n));
+  if (unused.length) bad(`the tensors ${unused.slice(0, 5).map((n) => JSON.stringify(n)).join(', ')}${unused.length > 5 ? ', ...' : ''} are not part of the saved object`);
+  return root;
+}
+
+/**
+ * torch.save: writes `obj` to `file` as ONE safetensors file, atomically (a crash never damages the
+ * previous file; see writeFileAtomic). A flat object of named tensors (a state dict) is written as
+ * before: its keys are the tensor names, readable by PyTorch's `safetensors.torch.load_file`. Any other
+ * object (nested objects and arrays of tensors, numbers, strings, booleans and null: a training
+ * checkpoint `{model: model.stateDict(), optimizer: opt.stateDict(), epoch}`) stores its tensors by
+ * path (`model.conv1.weight`, `optimizer.state.0.expAvg`) and its structure as JSON in the metadata key
+ * `torchlet.object`, so loading it never runs code. `opts.metadata` adds `__metadata__` strings.
+ * Refuses to replace a symbolic link or a non-regular file (ERR_TORCHLET_IO).
+ * @example torch.save(model.stateDict(), 'model.safetensors') // PyTorch: model.load_state_dict(load_file('model.safetensors'))
+ * @example torch.save({ model: model.stateDict(), optimizer: opt.stateDict(), epoch: 3 }, 'ckpt.safetensors')
+ */
+export function save(obj: Saveable, file: string, opts: { metadata?: Record<string, string> } = {}): void {
   if (typeof file !== 'string' || !file) typeArg('path', 'a file path', file);
   if (opts === null || typeof opts !== 'object') typeArg('opts', 'an options object', opts);
-  writeFileAtomic(file, serialize(dict, opts.metadata));
+  for (const k of Object.keys(opts)) if (k !== 'metadata') invalidArg(`opts.${k}`, 'the option metadata', k);
+  if (isFlatTensorDict(obj)) {
+    writeFileAtomic(file, serialize(obj, opts.metadata));
+    return;
+  }
+  if (opts.metadata !== undefined && (opts.metadata === null || typeof opts.metadata !== 'object' || Array.isArray(opts.metadata))) typeArg('metadata', 'an object of strings', opts.metadata);
+  if (opts.metadata && Object.prototype.hasOwnProperty.call(opts.metadata, OBJECT_KEY)) invalidArg('metadata', `keys other than "${OBJECT_KEY}" (torchlet's own)`, OBJECT_KEY);
+  const { json, tensors } = encodeObject(obj);
+  const metadata = { ...(opts.metadata ?? {}) };
+  metadata[OBJECT_KEY] = json;
+  writeFileAtomic(file, serialize(tensors, metadata));
 }
 
 /**
  * torch.load: reads a safetensors file (written by torchlet or by PyTorch's
- * `safetensors.torch.save_file`) into named CPU tensors; F16/BF16 become float32.
- * The file is checked before any tensor is made (see parseHeader); only its header and then one
- * tensor at a time are read into memory.
+ * `safetensors.torch.save_file`): a flat file gives its named CPU tensors; a file torch.save wrote from
+ * a nested object gives that object back (tensors, numbers, strings, booleans, null, arrays, plain
+ * objects). F16/BF16 become float32. The file is checked before any tensor is made (see parseHeader),
+ * and only its header and then one tensor at a time are read into memory; malformed `torchlet.object`
+ * metadata is ERR_TORCHLET_BAD_FILE. A PyTorch pickle (`.pt`/`.pth` from torch.save) is refused with
+ * ERR_TORCHLET_BAD_FILE saying how to convert it.
  * @example model.loadStateDict(torch.load('model.safetensors'))
  */
-export function load(file: string): Record<string, Tensor> {
+export function load<T = Record<string, Tensor>>(file: string): T {
   if (typeof file !== 'string' || !file) typeArg('path', 'a file path', file);
-  return loadWithMetadata(file).tensors;
+  const { tensors, metadata } = loadWithMetadata(file);
+  if (!Object.prototype.hasOwnProperty.call(metadata, OBJECT_KEY)) return tensors as T;
+  try {
+    return decodeObject(metadata[OBJECT_KEY], tensors, file) as T;
+  } catch (e) {
+    Object.values(tensors).forEach((t) => t.dispose());
+    throw e;
+  }
 }
-
 /** torch.load with the file's `__metadata__` strings (a null-prototype object). */
 export function loadWithMetadata(file: string): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
   if (typeof file !== 'string' || !file) typeArg('path', 'a file path', file);

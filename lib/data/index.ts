@@ -1,9 +1,20 @@
-// lib/data/index.ts — the `data` namespace.
+// lib/data/index.ts — the `data` namespace (torch.utils.data and torchvision's datasets/transforms).
 export { readIdx, readIdxFile } from './idx';
 export { downloadFile } from './download';
 export { FashionMNIST, FASHION_MNIST_CLASSES } from './fashion_mnist';
 export {
-  TensorDataset, ImageDataset, Subset, randomSplit, DataLoader, toTensor, normalize, compose, seededRandom,
+  TensorDataset, ImageDataset, ConcatDataset, Subset, randomSplit, toTensor, normalize, compose, seededRandom,
 } from './dataset';
-export type { Dataset, DataLoaderOptions, ImageTransform } from './dataset';
-export { stack } from './collate';
+export type { Dataset, ImageTransform, WorkerDatasetSpec } from './dataset';
+export { DataLoader } from './dataloader';
+export type { DataLoaderOptions } from './dataloader';
+export type { WorkerModuleSpec } from './workers';
+export { SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler, BatchSampler } from './sampler';
+export type { Sampler, RandomSamplerOptions } from './sampler';
+export { defaultCollate, stack } from './collate';
+export type { SampleDtypes } from './collate';
+export * as transforms from './transforms';
+export { Image, readImage, decodeImage } from './image';
+export type { ImageMode } from './image';
+export { ImageFolder, IMG_EXTENSIONS } from './folder';
+export type { ImageFolderOptions } from './folder';

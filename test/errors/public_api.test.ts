@@ -184,6 +184,7 @@ const NAMESPACE_FUNCTIONS: [string, Fn][] = [
   ...functionsOf('torch.nn.utils', torch.nn.utils),
   ...functionsOf('torch.cuda', torch.cuda),
   ...functionsOf('torch.data', torch.data),
+  ...functionsOf('torch.data.transforms', torch.data.transforms),
   ...functionsOf('torch.models', torch.models),
 ];
 
@@ -234,6 +235,7 @@ const CONSTRUCTORS: [string, Ctor][] = [
   ...classesOf('torch.optim', torch.optim),
   ...classesOf('torch.optim.lrScheduler', torch.optim.lrScheduler),
   ...classesOf('torch.data', torch.data),
+  ...classesOf('torch.data.transforms', torch.data.transforms),
   ...classesOf('torch.models', torch.models),
 ];
 
@@ -369,6 +371,17 @@ const INSTANCES: [string, () => object][] = [
   ['data.Subset', () => new torch.data.Subset(new torch.data.TensorDataset(torch.randn([4, 3])), [0, 2])],
   ['data.DataLoader', () => new torch.data.DataLoader(new torch.data.TensorDataset(torch.randn([4, 3])), { batchSize: 2 })],
   ['data.randomSplit(...)[0]', () => torch.data.randomSplit(new torch.data.TensorDataset(torch.randn([4, 3])), [2, 2], { seed: 1 })[0]],
+  ['data.ConcatDataset', () => new torch.data.ConcatDataset([new torch.data.TensorDataset(torch.randn([4, 3]))])],
+  ['data.RandomSampler', () => new torch.data.RandomSampler({ length: 4 }, { replacement: true })],
+  ['data.WeightedRandomSampler', () => new torch.data.WeightedRandomSampler([1, 2], 3)],
+  ['data.BatchSampler', () => new torch.data.BatchSampler([0, 1, 2], 2, false)],
+  ['Generator', () => new torch.Generator()],
+  ['data.Image', () => new torch.data.Image(new Uint8Array(12), 2, 2, 'RGB')],
+  ['data.transforms.Compose', () => new torch.data.transforms.Compose([new torch.data.transforms.RandomCrop(2, { padding: 1 }), new torch.data.transforms.ToTensor()])],
+  ['data.transforms.Resize', () => new torch.data.transforms.Resize(3)],
+  ['data.transforms.ColorJitter', () => new torch.data.transforms.ColorJitter({ brightness: 0.5, hue: 0.1 })],
+  ['data.transforms.RandomErasing', () => new torch.data.transforms.RandomErasing({ p: 1 })],
+  ['data.transforms.Normalize', () => new torch.data.transforms.Normalize([0.5], [0.5])],
 ];
 // The Fashion-MNIST test split where it is installed (shared: get() has no side effect; loading it per call would be slow).
 const fashion = (() => {
