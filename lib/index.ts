@@ -12,6 +12,14 @@ export type { DType, DeviceType, Device, TypedArray, NestedArray } from './tenso
 export type { CreateOptions } from './creation';
 export type { CpuMemory, CudaMemory } from './memory';
 export { add, sub, mul, div, pow, neg, exp, log, sqrt, relu, sigmoid, tanh, maximum, minimum } from './ops/elementwise';
+export {
+  abs, sign, floor, ceil, round, trunc, sin, cos, tan, asin, acos, atan, atan2, sinh, cosh, exp2, expm1, log1p, log2, log10,
+  erf, erfinv, rsqrt, reciprocal, remainder, fmod, lerp, clamp, clampMin, clampMax, nanToNum, isnan, isinf, isfinite,
+  logicalAnd, logicalOr, logicalXor, logicalNot, bitwiseAnd, bitwiseOr, bitwiseXor, bitwiseNot,
+} from './ops/elementwise';
+export { clamp as clip } from './ops/elementwise';
+export type { ClampBound, NanToNumOptions } from './ops/elementwise';
+export type { BackwardOptions } from './autograd';
 export { sum, mean } from './ops/reduce';
 export { cumsum } from './ops/scan';
 export type { CumsumOptions } from './ops/scan';
