@@ -144,7 +144,6 @@ export function backward(root: Tensor, gradient?: Tensor | null, opts?: Backward
   opts = checkOptionKeys('options', opts, ['retainGraph']);
   const retain = opts.retainGraph ?? false;
   if (typeof retain !== 'boolean') typeArg('options.retainGraph', 'a boolean', retain);
-  if (root.disposed) checkTensor('tensor', root);
   if (!root.requiresGrad)
     throw new TorchletRangeError('torchlet: backward() on a tensor that does not require grad and has no grad_fn');
   if (gradient !== undefined && gradient !== null) {
@@ -160,6 +159,10 @@ export function backward(root: Tensor, gradient?: Tensor | null, opts?: Backward
   while (stack.length) {
     const top = stack[stack.length - 1];
     const [t, i] = top;
+    if (i === 0 && t.disposed)
+      throw autogradError(
+        `a tensor of the graph ${describeTensor(t)} was disposed before backward() reached it (keep the tensors of a graph until its backward has run)`,
+      );
     if (i === 0 && t.gradFn) {
       if (t.gradFn.freed)
         throw autogradError(

@@ -231,8 +231,9 @@ export class Tensor {
    * the graph for another backward (as the second argument, or the first when there is no gradient).
    */
   backward(gradient?: Tensor | BackwardOptions | null, opts?: BackwardOptions): void {
-    if (gradient !== undefined && gradient !== null && !(gradient instanceof Tensor) && opts === undefined)
-      backward(this, undefined, gradient);
+    const plain = typeof gradient === 'object' && gradient !== null && Object.getPrototypeOf(gradient) === Object.prototype;
+    if (plain && opts === undefined)
+      backward(this, undefined, gradient as BackwardOptions);
     else backward(this, gradient as Tensor | null | undefined, opts);
   }
   /** The version counter of this tensor's storage: bumped by every in-place write (shared by its views). */

@@ -178,7 +178,7 @@ export function mul(a: Tensor, b: Tensor | number): Tensor {
   return record(out, [a, bt], 'MulBackward', (g) => [
     a.requiresGrad ? sumTo(mul(g, bt), a.shape) : null,
     bt.requiresGrad ? sumTo(mul(g, a), bt.shape) : null,
-  ]);
+  ], [a, bt]);
 }
 export function div(a: Tensor, b: Tensor | number): Tensor {
   checkTensor('input', a);
@@ -193,13 +193,13 @@ export function div(a: Tensor, b: Tensor | number): Tensor {
   return record(out, [a, bt], 'DivBackward', (g) => [
     a.requiresGrad ? sumTo(div(g, bt), a.shape) : null,
     bt.requiresGrad ? sumTo(neg(div(mul(g, out), bt)), bt.shape) : null,
-  ]);
+  ], [bt, out]);
 }
 /** s / a for a scalar s. */
 export function rdiv(s: number, a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));
   const out = rawUnary(UN.RdivScalar, fa, s);
-  return record(out, [fa], 'DivBackward', (g) => [neg(div(mul(g, out), fa))]);
+  return record(out, [fa], 'DivBackward', (g) => [neg(div(mul(g, out), fa))], [fa, out]);
 }
 /** s - a for a scalar s. */
 export function rsub(s: number, a: Tensor): Tensor {
@@ -213,14 +213,14 @@ export function pow(a: Tensor, b: Tensor | number): Tensor {
     const fa = floatOnly('input', a);
     const e = b;
     const out = rawUnary(UN.PowScalar, fa, e);
-    return record(out, [fa], 'PowBackward', (g) => [e === 0 ? mul(g, 0) : mul(mul(g, pow(fa, e - 1)), e)]);
+    return record(out, [fa], 'PowBackward', (g) => [e === 0 ? mul(g, 0) : mul(mul(g, pow(fa, e - 1)), e)], [fa]);
   }
   const bt = checkTensor('exponent', b);
   const out = rawBinary(BIN.Pow, a, bt);
   return record(out, [a, bt], 'PowBackward', (g) => [
     a.requiresGrad ? sumTo(mul(mul(g, bt), pow(a, sub(bt, 1))), a.shape) : null,
     bt.requiresGrad ? sumTo(mul(mul(g, out), log(a)), bt.shape) : null,
-  ]);
+  ], [a, bt, out]);
 }
 /** Elementwise max of two tensors (NaN propagates); ties split the gradient evenly, as PyTorch. */
 export function maximum(a: Tensor, b: Tensor): Tensor {
@@ -248,17 +248,17 @@ export function neg(a: Tensor): Tensor {
 export function exp(a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));
   const out = rawUnary(UN.Exp, fa);
-  return record(out, [fa], 'ExpBackward', (g) => [mul(g, out)]);
+  return record(out, [fa], 'ExpBackward', (g) => [mul(g, out)], [out]);
 }
 export function log(a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));
   const out = rawUnary(UN.Log, fa);
-  return record(out, [fa], 'LogBackward', (g) => [div(g, fa)]);
+  return record(out, [fa], 'LogBackward', (g) => [div(g, fa)], [fa]);
 }
 export function sqrt(a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));
   const out = rawUnary(UN.Sqrt, fa);
-  return record(out, [fa], 'SqrtBackward', (g) => [mul(div(g, out), 0.5)]);
+  return record(out, [fa], 'SqrtBackward', (g) => [mul(div(g, out), 0.5)], [out]);
 }
 function unaryBackward(op: UnaryBackwardOpCode, t: Tensor, g: Tensor): Tensor {
   const gc = g.contiguous();
@@ -287,17 +287,17 @@ export function relu(a: Tensor): Tensor {
     const f = hook(out);
     return record(out, f.inputs, f.op, f.backward);
   }
-  return record(out, [a], 'ReluBackward', (g) => [unaryBackward(enums.UnaryBackwardOp.Relu, x, g)]);
+  return record(out, [a], 'ReluBackward', (g) => [unaryBackward(enums.UnaryBackwardOp.Relu, x, g)], [x]);
 }
 export function sigmoid(a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));
   const out = rawUnary(UN.Sigmoid, fa);
-  return record(out, [fa], 'SigmoidBackward', (g) => [unaryBackward(enums.UnaryBackwardOp.Sigmoid, out, g)]);
+  return record(out, [fa], 'SigmoidBackward', (g) => [unaryBackward(enums.UnaryBackwardOp.Sigmoid, out, g)], [out]);
 }
 export function tanh(a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));
   const out = rawUnary(UN.Tanh, fa);
-  return record(out, [fa], 'TanhBackward', (g) => [unaryBackward(enums.UnaryBackwardOp.Tanh, out, g)]);
+  return record(out, [fa], 'TanhBackward', (g) => [unaryBackward(enums.UnaryBackwardOp.Tanh, out, g)], [out]);
 }
 
 // ---- elementwise math (issue 14): one native unary/binary kernel each, PyTorch's gradients -------

@@ -35,8 +35,8 @@ export function inplace(self: Tensor, name: string, op: (src: Tensor) => Tensor,
   for (let i = 0; i < self.ndim; i++)
     if (self.strides[i] === 0 && self.shape[i] > 1)
       throw new TorchletRangeError(
-        `torchlet: ${name}: unsupported operation: more than one element of the written-to tensor refers to a single memory location ` +
-          `(an expanded view). Please clone() the tensor before performing the operation.`,
+        `torchlet: ${name}: unsupported operation: more than one element of the written-to tensor refers to a single memory location. ` +
+          `Please clone() the tensor before performing the operation.`,
         'ERR_TORCHLET_INVALID_ARG',
       );
   const recording = isGradEnabled() && (self.requiresGrad || others.some((o) => o instanceof Tensor && o.requiresGrad));
