@@ -20,7 +20,20 @@ export {
 export { clamp as clip } from './ops/elementwise';
 export type { ClampBound, NanToNumOptions } from './ops/elementwise';
 export type { BackwardOptions } from './autograd';
-export { sum, mean } from './ops/reduce';
+export { sum, mean, max, min, amax, amin, prod, norm, logsumexp, all, any } from './ops/reduce';
+export type { ValuesIndices, VarOptions } from './ops/reduce';
+import { varStd } from './ops/reduce';
+import type { VarOptions } from './ops/reduce';
+import type { Tensor as TensorT } from './tensor';
+/** Standard deviation over dims (all by default): `torch.std(x, dim?, {correction=1, keepdim})` (or `unbiased`). */
+export function std(x: TensorT, dim?: number | number[] | null | boolean, opts?: VarOptions | boolean): TensorT {
+  return varStd('std', x, dim, opts);
+}
+/** Variance over dims (all by default): `torch.var(x, dim?, {correction=1, keepdim})` (or `unbiased`). */
+function variance(x: TensorT, dim?: number | number[] | null | boolean, opts?: VarOptions | boolean): TensorT {
+  return varStd('var', x, dim, opts);
+}
+export { variance as var };
 export { cumsum } from './ops/scan';
 export type { CumsumOptions } from './ops/scan';
 export { matmul, bmm } from './ops/matmul';

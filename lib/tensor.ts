@@ -412,15 +412,49 @@ export class Tensor {
   mean(dim?: number | number[] | null, keepdim = false): Tensor {
     return R.mean(this, dim, keepdim);
   }
+  /** The largest element; along `dim` its values and indices (destructure as `[values, indices]`); with a tensor, the elementwise maximum. */
   max(): Tensor;
-  max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
-  max(dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
-    return dim === undefined ? R.maxAll(this, 'max') : R.maxDim(this, dim, keepdim, 'max');
+  max(dim: number, keepdim?: boolean): R.ValuesIndices;
+  max(other: Tensor): Tensor;
+  max(dim?: number | Tensor, keepdim = false): Tensor | R.ValuesIndices {
+    return R.maxMin('max', this, dim, keepdim);
   }
+  /** The smallest element; along `dim` its values and indices (destructure as `[values, indices]`); with a tensor, the elementwise minimum. */
   min(): Tensor;
-  min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
-  min(dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
-    return dim === undefined ? R.maxAll(this, 'min') : R.maxDim(this, dim, keepdim, 'min');
+  min(dim: number, keepdim?: boolean): R.ValuesIndices;
+  min(other: Tensor): Tensor;
+  min(dim?: number | Tensor, keepdim = false): Tensor | R.ValuesIndices {
+    return R.maxMin('min', this, dim, keepdim);
+  }
+  amax(dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
+    return R.amax(this, dim, keepdim);
+  }
+  amin(dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
+    return R.amin(this, dim, keepdim);
+  }
+  prod(dim?: number | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
+    return R.prod(this, dim, keepdim);
+  }
+  /** Standard deviation over dims (all by default), `{correction=1, keepdim}` (or PyTorch 1.13's `unbiased`). */
+  std(dim?: number | number[] | null | boolean, opts?: R.VarOptions | boolean): Tensor {
+    return R.varStd('std', this, dim, opts);
+  }
+  /** Variance over dims (all by default), `{correction=1, keepdim}` (or PyTorch 1.13's `unbiased`). */
+  var(dim?: number | number[] | null | boolean, opts?: R.VarOptions | boolean): Tensor {
+    return R.varStd('var', this, dim, opts);
+  }
+  /** The p-norm (p a number, Infinity, -Infinity or 'fro') over dims (all by default). */
+  norm(p: number | 'fro' | 'nuc' = 2, dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
+    return R.norm(this, p, dim, keepdim);
+  }
+  logsumexp(dim: number | number[], keepdim: boolean | { keepdim?: boolean } = false): Tensor {
+    return R.logsumexp(this, dim, keepdim);
+  }
+  all(dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
+    return R.all(this, dim, keepdim);
+  }
+  any(dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
+    return R.any(this, dim, keepdim);
   }
   argmax(dim?: number, keepdim = false): Tensor {
     return R.argmax(this, dim, keepdim, 'argmax');
