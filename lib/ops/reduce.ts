@@ -428,7 +428,7 @@ export function logsumexp(t: Tensor, dim: number | number[], keepdim: boolean | 
   return record(out, [x], 'LogsumexpBackward', (g) => [mul(keepGrad(g, x.shape, dims), E.exp(E.sub(x, keepGrad(out, x.shape, dims))))], [x, out]);
 }
 
-/** Whether every element (over dims, all by default) is non-zero: a bool tensor. */
+/** Whether every element (over dims, all by default) is non-zero: a bool tensor (uint8 for a uint8 input, as PyTorch). */
 export function all(t: Tensor, dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
   checkTensor('input', t);
   const kd = keepdimArg(keepdim);
@@ -438,9 +438,9 @@ export function all(t: Tensor, dim?: number | number[] | null, keepdim: boolean 
   const r = compare('eq', c, 0);
   zeros.dispose();
   c.dispose();
-  return r;
+  return t.dtype === 'uint8' ? cast(r, 'uint8') : r; // uint8 in, uint8 out, as PyTorch
 }
-/** Whether any element (over dims, all by default) is non-zero: a bool tensor. */
+/** Whether any element (over dims, all by default) is non-zero: a bool tensor (uint8 for a uint8 input, as PyTorch). */
 export function any(t: Tensor, dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
   checkTensor('input', t);
   const kd = keepdimArg(keepdim);
@@ -450,7 +450,7 @@ export function any(t: Tensor, dim?: number | number[] | null, keepdim: boolean 
   const r = compare('gt', c, 0);
   nz.dispose();
   c.dispose();
-  return r;
+  return t.dtype === 'uint8' ? cast(r, 'uint8') : r;
 }
 
 /**

@@ -208,7 +208,7 @@ describeOp('math', ({ device, on, dtypes, vsCpu }) => {
         ['trunc', torch.trunc], ['reciprocal', torch.reciprocal], ['rsqrt', torch.rsqrt], ['clamp', (x) => torch.clamp(x, -1, 2)],
         ['nanToNum', (x) => torch.nanToNum(x)], ['isnan', torch.isnan], ['isinf', torch.isinf], ['isfinite', torch.isfinite],
         ['remainder', (x) => torch.remainder(x, 1.5)], ['fmod', (x) => torch.fmod(x, -1.5)],
-        ['maximum', (x) => torch.maximum(x, x.flip ? x : torch.neg(x))], ['logicalAnd', (x) => torch.logicalAnd(x, torch.neg(x))],
+        ['maximum', (x) => torch.maximum(x, torch.neg(x).add(0.5))], ['logicalAnd', (x) => torch.logicalAnd(x, torch.neg(x))],
       ];
       test.each(exact)('%s (bit-identical)', (_n, f) => {
         for (const s of shapes) {

@@ -48,7 +48,7 @@ function nonContiguous(t: Tensor): Tensor {
   return t.transpose(0, t.ndim - 1).contiguous().transpose(0, t.ndim - 1);
 }
 
-describeOp('reduce_more', ({ device, on, dtypes }) => {
+describeOp('reduce_more', ({ device, on, dtypes, vsCpu }) => {
   describe('vs PyTorch', () => {
     test('fixture has cases of every op', () => {
       for (const op of ['std', 'var', 'norm', 'prod', 'logsumexp', 'amax', 'amin', 'max', 'min', 'all', 'any'])
@@ -102,6 +102,28 @@ describeOp('reduce_more', ({ device, on, dtypes }) => {
       gradcheck(([x]) => torch.logsumexp(x, [0, 2]).sum().add(x.amax(1).sum()).add(x.amin([0, 1]).sum()), [distinctT([2, 3, 4], 404)], { device });
       gradcheck(([x]) => x.max(1).values.sum().add(torch.min(x, 0, true)[0].sum()), [distinctT([3, 4], 405)], { device });
       gradcheck(([a, b]) => torch.max(a, b).add(torch.min(a, b)), [distinctT([3, 4], 406), distinctT([4], 407)], { device });
+    });
+  });
+
+  // prod on CUDA: a fixed tree (and, for long axes with few outputs, a split into chunks folded by a
+  // second pass) multiplying in double for float32/float64 and int64 for integers, as the CPU's sequential
+  // product: integers bit-identical, floats within rounding of the product order.
+  vsCpu('CUDA vs CPU: prod', () => {
+    dtypes(['float32', 'float64'] as const, (dtype) => {
+      test('long and short axes, every layout of [outer, r, inner]', () => {
+        for (const [shape, dim] of [[[3, 5000], 1], [[20000], 0], [[7, 33, 5], 1], [[2, 1, 3], 1], [[0, 4], 1], [[4, 0], 1]] as [number[], number][]) {
+          const n = shape.reduce((a, b) => a * b, 1);
+          const vals = Float64Array.from({ length: n }, (_, i) => 1 + 0.001 * Math.sin(i * 1.7));
+          const x = torch.fromBuffer(vals, shape).to(dtype);
+          expectClose(on(x).prod(dim), x.prod(dim), { atol: 0, rtol: dtype === 'float32' ? 1e-6 : 1e-13, label: `${shape}` });
+        }
+      });
+    });
+    test('int64 products are exact', () => {
+      const x = torch.fromBuffer(BigInt64Array.from({ length: 3 * 40 }, (_, i) => BigInt((i % 3) - 1 + (i % 7 === 0 ? 3 : 0))), [3, 40]);
+      expect(toNumbers(on(x).prod(1))).toEqual(toNumbers(x.prod(1)));
+      const y = torch.fromBuffer(BigInt64Array.from({ length: 5000 }, (_, i) => BigInt(i % 50 === 0 ? -1 : 1)), [5000]);
+      expect(toNumbers(on(y).prod())).toEqual(toNumbers(y.prod()));
     });
   });
 
