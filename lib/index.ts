@@ -15,7 +15,7 @@ export { add, sub, mul, div, pow, neg, exp, log, sqrt, relu, sigmoid, tanh, maxi
 export {
   abs, sign, floor, ceil, round, trunc, sin, cos, tan, asin, acos, atan, atan2, sinh, cosh, exp2, expm1, log1p, log2, log10,
   erf, erfinv, rsqrt, reciprocal, remainder, fmod, lerp, clamp, clampMin, clampMax, nanToNum, isnan, isinf, isfinite,
-  logicalAnd, logicalOr, logicalXor, logicalNot, bitwiseAnd, bitwiseOr, bitwiseXor, bitwiseNot,
+  logicalAnd, logicalOr, logicalXor, logicalNot, bitwiseAnd, bitwiseOr, bitwiseXor, bitwiseNot, eq, ne, lt, le, gt, ge,
 } from './ops/elementwise';
 export { clamp as clip } from './ops/elementwise';
 export type { ClampBound, NanToNumOptions } from './ops/elementwise';

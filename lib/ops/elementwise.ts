@@ -686,3 +686,23 @@ export function bitwiseNot(a: Tensor): Tensor {
   if (a.dtype === 'bool') return logicalNot(a);
   return rawUnary(UN.BitwiseNot, a);
 }
+
+// ---- comparisons as functions (torch.eq(a, b), ...): a bool tensor, broadcasting ----
+export function eq(a: Tensor, b: Tensor | number): Tensor {
+  return compare('eq', a, b);
+}
+export function ne(a: Tensor, b: Tensor | number): Tensor {
+  return compare('ne', a, b);
+}
+export function lt(a: Tensor, b: Tensor | number): Tensor {
+  return compare('lt', a, b);
+}
+export function le(a: Tensor, b: Tensor | number): Tensor {
+  return compare('le', a, b);
+}
+export function gt(a: Tensor, b: Tensor | number): Tensor {
+  return compare('gt', a, b);
+}
+export function ge(a: Tensor, b: Tensor | number): Tensor {
+  return compare('ge', a, b);
+}

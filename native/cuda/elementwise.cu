@@ -490,16 +490,24 @@ __device__ __forceinline__ T round_decimals(T x, T s) {
   const T ten = T(pow(10.0, -double(s)));
   return rint(x / ten) * ten;
 }
+// x < 0, without comparing an unsigned value with zero (nvcc warns)
+template <typename T>
+__device__ __forceinline__ bool below_zero(T x) {
+  if constexpr (std::is_unsigned<T>::value)
+    return false;
+  else
+    return x < T(0);
+}
 template <typename T>
 __device__ __forceinline__ T unary_apply(UnaryOp op, T x, T s) {
   switch (op) {
     case UnaryOp::Neg: return T(-x);
-    case UnaryOp::Abs: return x < T(0) ? T(-x) : x;
+    case UnaryOp::Abs: return below_zero(x) ? T(-x) : x;
     case UnaryOp::Relu: return x <= T(0) ? T(0) : x;  // NaN passes, as in PyTorch
     case UnaryOp::AddScalar: return T(x + s);
     case UnaryOp::MulScalar: return T(x * s);
     case UnaryOp::RsubScalar: return T(s - x);
-    case UnaryOp::Sign: return T(int(T(0) < x) - int(x < T(0)));
+    case UnaryOp::Sign: return T(int(T(0) < x) - int(below_zero(x)));
     case UnaryOp::ClampMin: return x < s ? s : x;  // NaN in x kept
     case UnaryOp::ClampMax: return x > s ? s : x;
     default: break;

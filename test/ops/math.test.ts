@@ -197,6 +197,18 @@ describeOp('math', ({ device, on, dtypes, vsCpu }) => {
       expect(torch.isfinite(i).dtype).toBe('bool');
       expect(torch.clamp(i, 2.5, 5).dtype).toBe('float32');
     });
+    test('comparisons as functions equal the methods, broadcasting', () => {
+      const a = on(torch.tensor([[1, 2, 3], [3, 2, 1]]));
+      const b = on(torch.tensor([2, 2, 2]));
+      for (const op of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) {
+        const f = (torch as unknown as Record<string, (x: Tensor, y: Tensor | number) => Tensor>)[op];
+        const r = f(a, b);
+        expect(r.dtype).toBe('bool');
+        expect(toNumbers(r)).toEqual(toNumbers((a as unknown as Record<string, (y: Tensor) => Tensor>)[op](b)));
+        expect(toNumbers(f(a, 2))).toEqual(toNumbers(r));
+      }
+      expect(toNumbers(torch.lt(a, b))).toEqual([1, 0, 0, 0, 0, 1]);
+    });
   });
 
   vsCpu('CUDA vs CPU', () => {
