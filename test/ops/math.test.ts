@@ -197,6 +197,15 @@ describeOp('math', ({ device, on, dtypes, vsCpu }) => {
       expect(torch.isfinite(i).dtype).toBe('bool');
       expect(torch.clamp(i, 2.5, 5).dtype).toBe('float32');
     });
+    test('torch.kernels() lists the unary and binary kernels with every dtype on this device', () => {
+      const ks = torch.kernels();
+      for (const name of ['unary', 'binary', 'reduce']) {
+        const k = ks.find((e) => e.name === name)!;
+        expect(k).toBeDefined();
+        expect(k[device]).toBe(true);
+        expect(k.dtypes[device]).toEqual(expect.arrayContaining(['float32', 'float64', 'int64', 'int32', 'uint8']));
+      }
+    });
     test('comparisons as functions equal the methods, broadcasting', () => {
       const a = on(torch.tensor([[1, 2, 3], [3, 2, 1]]));
       const b = on(torch.tensor([2, 2, 2]));
