@@ -154,6 +154,22 @@ describeOp('inplace', ({ device, on, dtypes }) => {
       t.mul_(on(torch.tensor([1, 10], { dtype: 'float64' })));
       expect(toNumbers(base)).toEqual([0, 1, 2, 30, 40, 50]);
     });
+    test('a weight changed before backward (an optimizer step, or in place under noGrad) is detected', () => {
+      const x = on(torch.randn([2, 3]));
+      const w = on(torch.randn([3, 4])).requiresGrad_();
+      const y = x.matmul(w);
+      torch.noGrad(() => w.sub_(0.1));
+      expect(codeOf(() => y.sum().backward()).message).toMatch(/saved by MmBackward, is at version 1; expected version 0/);
+      const lin = new torch.nn.Linear(3, 2);
+      lin.to(device);
+      const opt = new torch.optim.SGD(lin.parameters(), { lr: 0.1 });
+      const loss = lin.forward(x).sum();
+      for (const p of lin.parameters()) p.grad = on(torch.onesLike(p));
+      opt.step();
+      const e = codeOf(() => loss.backward());
+      expect(e.code).toBe('ERR_TORCHLET_AUTOGRAD');
+      expect(e.message).toMatch(/AddmmBackward/);
+    });
     test('a graph whose tensors were disposed: a coded error, nothing computed', () => {
       const x = on(torch.randn([3])).requiresGrad_();
       const y = x.exp();
