@@ -4,8 +4,13 @@
 // the maxPool2d(relu(x)) fusion, compares `op`), its inputs, and a backward that maps the output
 // gradient to one gradient per input (null where none is needed). backward() walks the graph once
 // in topological order, with grad mode off, accumulates into leaves' `.grad` (kept tensors), frees
-// every intermediate gradient it owns and drops the graph (retain_graph=false).
-import { invalidArg, typeArg, internalError, checkSameTensorKind, TorchletRangeError } from './errors';
+// every intermediate gradient it owns and frees the graph (retain_graph=false): each node it ran is
+// marked freed (its closure and inputs dropped), so a second backward through it is a coded error
+// (ERR_TORCHLET_AUTOGRAD) unless the first passed {retainGraph: true}. A node may list the tensors its
+// backward reads (`saved`, with their storage versions when recorded): one modified in place since
+// (PyTorch's version counter, Tensor._version) or disposed makes backward() fail before any gradient
+// is computed, naming the node.
+import { invalidArg, typeArg, internalError, checkSameTensorKind, checkOptionKeys, TorchletRangeError, TorchletError } from './errors';
 import { checkTensor } from './tensor';
 import type { Tensor } from './tensor';
 import { keep } from './memory';
@@ -43,8 +48,14 @@ export const GRAD_OPS = [
   'AddBackward', 'SubBackward', 'RsubBackward', 'MulBackward', 'DivBackward', 'PowBackward', 'NegBackward',
   'ExpBackward', 'LogBackward', 'SqrtBackward', 'ReluBackward', 'SigmoidBackward', 'TanhBackward',
   'ToCopyBackward', 'CloneBackward',
+  'AbsBackward', 'SignBackward', 'FloorBackward', 'CeilBackward', 'RoundBackward', 'TruncBackward', 'SinBackward',
+  'CosBackward', 'TanBackward', 'AsinBackward', 'AcosBackward', 'AtanBackward', 'Atan2Backward', 'SinhBackward',
+  'CoshBackward', 'Exp2Backward', 'Expm1Backward', 'Log1pBackward', 'Log2Backward', 'Log10Backward', 'ErfBackward',
+  'ErfinvBackward', 'RsqrtBackward', 'ReciprocalBackward', 'RemainderBackward', 'FmodBackward', 'LerpBackward',
+  'ClampBackward', 'ClampMinBackward', 'ClampMaxBackward', 'MaximumBackward', 'MinimumBackward', 'NanToNumBackward',
   // reductions
   'SumBackward', 'MeanBackward', 'MaxBackward0', 'MaxBackward1', 'MinBackward0', 'MinBackward1',
+  'StdBackward', 'VarBackward', 'NormBackward', 'ProdBackward', 'LogsumexpBackward', 'AmaxBackward', 'AminBackward',
   // scans
   'CumsumBackward',
   // views and joins
@@ -75,6 +86,33 @@ export interface GradFn {
   inputs: (Tensor | null)[];
   /** Gradients w.r.t. inputs (null where an input needs none), given the output gradient. */
   backward(grad: Tensor): (Tensor | null)[];
+  /** The tensors backward reads, with their storage versions when recorded (checked before it runs). */
+  saved?: { tensor: Tensor; version: number }[];
+  /** true once a backward without retainGraph ran through this node (closure and inputs dropped). */
+  freed?: boolean;
+}
+
+/** The error of autograd misuse: a freed graph, a saved tensor modified in place or disposed, an in-place op autograd refuses. */
+export function autogradError(message: string): TorchletError {
+  return new TorchletError(`torchlet: ${message}`, 'ERR_TORCHLET_AUTOGRAD');
+}
+function describeTensor(t: Tensor): string {
+  return `[${t.dtype} tensor of shape [${t.shape.join(', ')}]]`;
+}
+/** Throws if a node's saved tensors were disposed or modified in place since they were recorded. */
+function checkSaved(fn: GradFn): void {
+  for (const s of fn.saved ?? []) {
+    if (s.tensor.disposed)
+      throw autogradError(
+        `a tensor needed for gradient computation ${describeTensor(s.tensor)}, saved by ${fn.name}, was disposed before backward()`,
+      );
+    const v = s.tensor._version;
+    if (v !== s.version)
+      throw autogradError(
+        `one of the variables needed for gradient computation has been modified by an inplace operation: ` +
+          `${describeTensor(s.tensor)}, saved by ${fn.name}, is at version ${v}; expected version ${s.version} instead`,
+      );
+  }
 }
 
 /** Attaches a gradient function to `out` when recording and some input requires grad. */
@@ -83,12 +121,20 @@ export function record<T extends Tensor>(
   inputs: (Tensor | null)[],
   op: GradOp,
   backward: (g: Tensor) => (Tensor | null)[],
+  saved?: (Tensor | null)[],
 ): T {
   if (gradEnabled && inputs.some((t) => t && t.requiresGrad)) {
     out.requiresGrad = true;
     out.gradFn = { op, name: op, inputs, backward };
+    if (saved) out.gradFn.saved = saved.filter((t): t is Tensor => !!t).map((t) => ({ tensor: t, version: t._version }));
   }
   return out;
+}
+
+/** The options of backward(): PyTorch's keyword arguments. */
+export interface BackwardOptions {
+  /** keep the graph so that backward can run through it again (PyTorch's retain_graph; default false) */
+  retainGraph?: boolean;
 }
 
 // ---- backward engine ----------------------------------------------------------------------------
@@ -96,7 +142,10 @@ export function record<T extends Tensor>(
  * Back-propagates from root (a scalar unless `gradient` is given) into the leaves' `.grad`.
  * `gradient` must have root's shape, dtype and device (checked before anything runs).
  */
-export function backward(root: Tensor, gradient?: Tensor): void {
+export function backward(root: Tensor, gradient?: Tensor | null, opts?: BackwardOptions): void {
+  opts = checkOptionKeys('options', opts, ['retainGraph']);
+  const retain = opts.retainGraph ?? false;
+  if (typeof retain !== 'boolean') typeArg('options.retainGraph', 'a boolean', retain);
   if (!root.requiresGrad)
     throw new TorchletRangeError('torchlet: backward() on a tensor that does not require grad and has no grad_fn');
   if (gradient !== undefined && gradient !== null) {
@@ -112,6 +161,18 @@ export function backward(root: Tensor, gradient?: Tensor): void {
   while (stack.length) {
     const top = stack[stack.length - 1];
     const [t, i] = top;
+    if (i === 0 && t.disposed)
+      throw autogradError(
+        `a tensor of the graph ${describeTensor(t)} was disposed before backward() reached it (keep the tensors of a graph until its backward has run)`,
+      );
+    if (i === 0 && t.gradFn) {
+      if (t.gradFn.freed)
+        throw autogradError(
+          `Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed): ` +
+            `${t.gradFn.name} was freed by an earlier backward(). Specify {retainGraph: true} in the first backward() if you need to backward through the graph a second time`,
+        );
+      checkSaved(t.gradFn);
+    }
     const inputs = t.gradFn ? t.gradFn.inputs : [];
     if (i < inputs.length) {
       top[1]++;
@@ -157,9 +218,18 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       }
       const fn = t.gradFn;
       const ins = fn.backward(g);
-      t.gradFn = null; // free the graph (retain_graph=false)
+      const inputs = fn.inputs;
+      if (!retain) {
+        // free the graph (retain_graph=false): the node stays, marked, so a second backward is an error
+        fn.freed = true;
+        fn.inputs = [];
+        fn.saved = undefined;
+        fn.backward = () => {
+          throw internalError(`${fn.name} ran after it was freed`);
+        };
+      }
       const used = new Set<Tensor>();
-      fn.inputs.forEach((inp, j) => {
+      inputs.forEach((inp, j) => {
         let gi = ins[j];
         if (!inp || !gi || !inp.requiresGrad) return;
         if (used.has(gi)) gi = E.clone(gi); // the same tensor returned for two inputs

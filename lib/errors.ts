@@ -50,6 +50,11 @@ export const ERROR_CODES = {
   ERR_TORCHLET_DATA_WORKER: { kind: 'Plain', native: false },
   /** The native addon could not be loaded (the message names what was tried, the cause and the fix). */
   ERR_TORCHLET_ADDON_LOAD: { kind: 'Plain', native: false },
+  /**
+   * Autograd misuse: backward through a freed graph (without retainGraph), a tensor saved for backward
+   * modified in place or disposed, an in-place op on a leaf that requires grad.
+   */
+  ERR_TORCHLET_AUTOGRAD: { kind: 'Plain', native: false },
 } as const satisfies Record<string, { kind: ErrorKind; native: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

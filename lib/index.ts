@@ -12,7 +12,28 @@ export type { DType, DeviceType, Device, TypedArray, NestedArray } from './tenso
 export type { CreateOptions } from './creation';
 export type { CpuMemory, CudaMemory } from './memory';
 export { add, sub, mul, div, pow, neg, exp, log, sqrt, relu, sigmoid, tanh, maximum, minimum } from './ops/elementwise';
-export { sum, mean } from './ops/reduce';
+export {
+  abs, sign, floor, ceil, round, trunc, sin, cos, tan, asin, acos, atan, atan2, sinh, cosh, exp2, expm1, log1p, log2, log10,
+  erf, erfinv, rsqrt, reciprocal, remainder, fmod, lerp, clamp, clampMin, clampMax, nanToNum, isnan, isinf, isfinite,
+  logicalAnd, logicalOr, logicalXor, logicalNot, bitwiseAnd, bitwiseOr, bitwiseXor, bitwiseNot, eq, ne, lt, le, gt, ge,
+} from './ops/elementwise';
+export { clamp as clip } from './ops/elementwise';
+export type { ClampBound, NanToNumOptions } from './ops/elementwise';
+export type { BackwardOptions } from './autograd';
+export { sum, mean, max, min, amax, amin, prod, norm, logsumexp, all, any } from './ops/reduce';
+export type { ValuesIndices, VarOptions } from './ops/reduce';
+import { varStd } from './ops/reduce';
+import type { VarOptions } from './ops/reduce';
+import type { Tensor as TensorT } from './tensor';
+/** Standard deviation over dims (all by default): `torch.std(x, dim?, {correction=1, keepdim})` (or `unbiased`). */
+export function std(x: TensorT, dim?: number | number[] | null | boolean, opts?: VarOptions | boolean): TensorT {
+  return varStd('std', x, dim, opts);
+}
+/** Variance over dims (all by default): `torch.var(x, dim?, {correction=1, keepdim})` (or `unbiased`). */
+function variance(x: TensorT, dim?: number | number[] | null | boolean, opts?: VarOptions | boolean): TensorT {
+  return varStd('var', x, dim, opts);
+}
+export { variance as var };
 export { cumsum } from './ops/scan';
 export type { CumsumOptions } from './ops/scan';
 export { matmul, bmm } from './ops/matmul';

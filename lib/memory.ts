@@ -20,6 +20,8 @@ import { Tensor } from './tensor';
 export class StorageRef {
   refs = 0;
   freed = false;
+  /** Bumped by every in-place write through any view (PyTorch's version counter; Tensor._version). */
+  version = 0;
   constructor(
     public readonly native: Storage,
     public readonly bytes: number,

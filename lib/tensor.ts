@@ -11,13 +11,14 @@ import { native } from './binding';
 import { invalidArg, typeArg, shapeError, dtypeError, deviceError, disposedError, internalError, TorchletRangeError, describe } from './errors';
 import { Device, DeviceType, parseDevice, normalizeDevice, deviceCode, noCudaError, cudaAvailable } from './device';
 import { StorageRef, allocStorage, keep, trackTensor } from './memory';
-import { GradFn, backward, noGrad, record } from './autograd';
+import { GradFn, BackwardOptions, backward, noGrad, record } from './autograd';
 import { full } from './creation';
 import * as E from './ops/elementwise';
 import * as R from './ops/reduce';
 import * as S from './ops/shape';
 import * as M from './ops/matmul';
 import * as Scan from './ops/scan';
+import { inplace } from './ops/inplace';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'bool';
 export type { Device, DeviceType } from './device';
@@ -225,9 +226,19 @@ export class Tensor {
   }
 
   // ---- autograd ----
-  /** Back-propagates from this tensor (a scalar unless `gradient` is given). */
-  backward(gradient?: Tensor): void {
-    backward(this, gradient);
+  /**
+   * Back-propagates from this tensor (a scalar unless `gradient` is given). `{retainGraph: true}` keeps
+   * the graph for another backward (as the second argument, or the first when there is no gradient).
+   */
+  backward(gradient?: Tensor | BackwardOptions | null, opts?: BackwardOptions): void {
+    const plain = typeof gradient === 'object' && gradient !== null && Object.getPrototypeOf(gradient) === Object.prototype;
+    if (plain && opts === undefined)
+      backward(this, undefined, gradient as BackwardOptions);
+    else backward(this, gradient as Tensor | null | undefined, opts);
+  }
+  /** The version counter of this tensor's storage: bumped by every in-place write (shared by its views). */
+  get _version(): number {
+    return this._storage.version;
   }
   detach(): Tensor {
     return new Tensor(this._storage, this.shape.slice(), this.dtype, this.device, this.strides.slice(), this.offset);
@@ -419,15 +430,49 @@ export class Tensor {
   mean(dim?: number | number[] | null, keepdim = false): Tensor {
     return R.mean(this, dim, keepdim);
   }
+  /** The largest element; along `dim` its values and indices (destructure as `[values, indices]`); with a tensor, the elementwise maximum. */
   max(): Tensor;
-  max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
-  max(dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
-    return dim === undefined ? R.maxAll(this, 'max') : R.maxDim(this, dim, keepdim, 'max');
+  max(dim: number, keepdim?: boolean): R.ValuesIndices;
+  max(other: Tensor): Tensor;
+  max(dim?: number | Tensor, keepdim = false): Tensor | R.ValuesIndices {
+    return R.maxMin('max', this, dim, keepdim);
   }
+  /** The smallest element; along `dim` its values and indices (destructure as `[values, indices]`); with a tensor, the elementwise minimum. */
   min(): Tensor;
-  min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
-  min(dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
-    return dim === undefined ? R.maxAll(this, 'min') : R.maxDim(this, dim, keepdim, 'min');
+  min(dim: number, keepdim?: boolean): R.ValuesIndices;
+  min(other: Tensor): Tensor;
+  min(dim?: number | Tensor, keepdim = false): Tensor | R.ValuesIndices {
+    return R.maxMin('min', this, dim, keepdim);
+  }
+  amax(dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
+    return R.amax(this, dim, keepdim);
+  }
+  amin(dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
+    return R.amin(this, dim, keepdim);
+  }
+  prod(dim?: number | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
+    return R.prod(this, dim, keepdim);
+  }
+  /** Standard deviation over dims (all by default), `{correction=1, keepdim}` (or PyTorch 1.13's `unbiased`). */
+  std(dim?: number | number[] | null | boolean, opts?: R.VarOptions | boolean): Tensor {
+    return R.varStd('std', this, dim, opts);
+  }
+  /** Variance over dims (all by default), `{correction=1, keepdim}` (or PyTorch 1.13's `unbiased`). */
+  var(dim?: number | number[] | null | boolean, opts?: R.VarOptions | boolean): Tensor {
+    return R.varStd('var', this, dim, opts);
+  }
+  /** The p-norm (p a number, Infinity, -Infinity or 'fro') over dims (all by default). */
+  norm(p: number | 'fro' | 'nuc' = 2, dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
+    return R.norm(this, p, dim, keepdim);
+  }
+  logsumexp(dim: number | number[], keepdim: boolean | { keepdim?: boolean } = false): Tensor {
+    return R.logsumexp(this, dim, keepdim);
+  }
+  all(dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
+    return R.all(this, dim, keepdim);
+  }
+  any(dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
+    return R.any(this, dim, keepdim);
   }
   argmax(dim?: number, keepdim = false): Tensor {
     return R.argmax(this, dim, keepdim, 'argmax');
@@ -439,6 +484,301 @@ export class Tensor {
     return Scan.cumsum(this, dim, opts, ...rest);
   }
 
+  // ---- elementwise math (lib/ops/elementwise.ts) ----
+  abs(): Tensor {
+    return E.abs(this);
+  }
+  sign(): Tensor {
+    return E.sign(this);
+  }
+  floor(): Tensor {
+    return E.floor(this);
+  }
+  ceil(): Tensor {
+    return E.ceil(this);
+  }
+  trunc(): Tensor {
+    return E.trunc(this);
+  }
+  sin(): Tensor {
+    return E.sin(this);
+  }
+  cos(): Tensor {
+    return E.cos(this);
+  }
+  tan(): Tensor {
+    return E.tan(this);
+  }
+  asin(): Tensor {
+    return E.asin(this);
+  }
+  acos(): Tensor {
+    return E.acos(this);
+  }
+  atan(): Tensor {
+    return E.atan(this);
+  }
+  sinh(): Tensor {
+    return E.sinh(this);
+  }
+  cosh(): Tensor {
+    return E.cosh(this);
+  }
+  exp2(): Tensor {
+    return E.exp2(this);
+  }
+  expm1(): Tensor {
+    return E.expm1(this);
+  }
+  log1p(): Tensor {
+    return E.log1p(this);
+  }
+  log2(): Tensor {
+    return E.log2(this);
+  }
+  log10(): Tensor {
+    return E.log10(this);
+  }
+  erf(): Tensor {
+    return E.erf(this);
+  }
+  erfinv(): Tensor {
+    return E.erfinv(this);
+  }
+  rsqrt(): Tensor {
+    return E.rsqrt(this);
+  }
+  reciprocal(): Tensor {
+    return E.reciprocal(this);
+  }
+  isnan(): Tensor {
+    return E.isnan(this);
+  }
+  isinf(): Tensor {
+    return E.isinf(this);
+  }
+  isfinite(): Tensor {
+    return E.isfinite(this);
+  }
+  logicalNot(): Tensor {
+    return E.logicalNot(this);
+  }
+  bitwiseNot(): Tensor {
+    return E.bitwiseNot(this);
+  }
+  round(opts?: { decimals?: number }): Tensor {
+    return E.round(this, opts);
+  }
+  atan2(other: Tensor): Tensor {
+    return E.atan2(this, other as Tensor);
+  }
+  remainder(other: Tensor | number): Tensor {
+    return E.remainder(this, other as Tensor);
+  }
+  fmod(other: Tensor | number): Tensor {
+    return E.fmod(this, other as Tensor);
+  }
+  logicalAnd(other: Tensor | number): Tensor {
+    return E.logicalAnd(this, other as Tensor);
+  }
+  logicalOr(other: Tensor | number): Tensor {
+    return E.logicalOr(this, other as Tensor);
+  }
+  logicalXor(other: Tensor | number): Tensor {
+    return E.logicalXor(this, other as Tensor);
+  }
+  bitwiseAnd(other: Tensor | number): Tensor {
+    return E.bitwiseAnd(this, other as Tensor);
+  }
+  bitwiseOr(other: Tensor | number): Tensor {
+    return E.bitwiseOr(this, other as Tensor);
+  }
+  bitwiseXor(other: Tensor | number): Tensor {
+    return E.bitwiseXor(this, other as Tensor);
+  }
+  maximum(other: Tensor): Tensor {
+    return E.maximum(this, other);
+  }
+  minimum(other: Tensor): Tensor {
+    return E.minimum(this, other);
+  }
+  lerp(end: Tensor, weight: Tensor | number): Tensor {
+    return E.lerp(this, end, weight);
+  }
+  clamp(min?: E.ClampBound, max?: E.ClampBound): Tensor {
+    return E.clamp(this, min, max);
+  }
+  clip(min?: E.ClampBound, max?: E.ClampBound): Tensor {
+    return E.clamp(this, min, max);
+  }
+  clampMin(min: Tensor | number): Tensor {
+    return E.clampMin(this, min);
+  }
+  clampMax(max: Tensor | number): Tensor {
+    return E.clampMax(this, max);
+  }
+  nanToNum(opts?: E.NanToNumOptions | number): Tensor {
+    return E.nanToNum(this, opts);
+  }
+
+  // ---- in place, with autograd (lib/ops/inplace.ts): the result written into this tensor ----
+  abs_(): this {
+    return inplace(this, 'abs_', (x) => E.abs(x)) as this;
+  }
+  sign_(): this {
+    return inplace(this, 'sign_', (x) => E.sign(x)) as this;
+  }
+  floor_(): this {
+    return inplace(this, 'floor_', (x) => E.floor(x)) as this;
+  }
+  ceil_(): this {
+    return inplace(this, 'ceil_', (x) => E.ceil(x)) as this;
+  }
+  trunc_(): this {
+    return inplace(this, 'trunc_', (x) => E.trunc(x)) as this;
+  }
+  sin_(): this {
+    return inplace(this, 'sin_', (x) => E.sin(x)) as this;
+  }
+  cos_(): this {
+    return inplace(this, 'cos_', (x) => E.cos(x)) as this;
+  }
+  tan_(): this {
+    return inplace(this, 'tan_', (x) => E.tan(x)) as this;
+  }
+  asin_(): this {
+    return inplace(this, 'asin_', (x) => E.asin(x)) as this;
+  }
+  acos_(): this {
+    return inplace(this, 'acos_', (x) => E.acos(x)) as this;
+  }
+  atan_(): this {
+    return inplace(this, 'atan_', (x) => E.atan(x)) as this;
+  }
+  sinh_(): this {
+    return inplace(this, 'sinh_', (x) => E.sinh(x)) as this;
+  }
+  cosh_(): this {
+    return inplace(this, 'cosh_', (x) => E.cosh(x)) as this;
+  }
+  exp2_(): this {
+    return inplace(this, 'exp2_', (x) => E.exp2(x)) as this;
+  }
+  expm1_(): this {
+    return inplace(this, 'expm1_', (x) => E.expm1(x)) as this;
+  }
+  log1p_(): this {
+    return inplace(this, 'log1p_', (x) => E.log1p(x)) as this;
+  }
+  log2_(): this {
+    return inplace(this, 'log2_', (x) => E.log2(x)) as this;
+  }
+  log10_(): this {
+    return inplace(this, 'log10_', (x) => E.log10(x)) as this;
+  }
+  erf_(): this {
+    return inplace(this, 'erf_', (x) => E.erf(x)) as this;
+  }
+  erfinv_(): this {
+    return inplace(this, 'erfinv_', (x) => E.erfinv(x)) as this;
+  }
+  rsqrt_(): this {
+    return inplace(this, 'rsqrt_', (x) => E.rsqrt(x)) as this;
+  }
+  reciprocal_(): this {
+    return inplace(this, 'reciprocal_', (x) => E.reciprocal(x)) as this;
+  }
+  logicalNot_(): this {
+    return inplace(this, 'logicalNot_', (x) => E.logicalNot(x)) as this;
+  }
+  bitwiseNot_(): this {
+    return inplace(this, 'bitwiseNot_', (x) => E.bitwiseNot(x)) as this;
+  }
+  neg_(): this {
+    return inplace(this, 'neg_', (x) => E.neg(x)) as this;
+  }
+  exp_(): this {
+    return inplace(this, 'exp_', (x) => E.exp(x)) as this;
+  }
+  log_(): this {
+    return inplace(this, 'log_', (x) => E.log(x)) as this;
+  }
+  sqrt_(): this {
+    return inplace(this, 'sqrt_', (x) => E.sqrt(x)) as this;
+  }
+  relu_(): this {
+    return inplace(this, 'relu_', (x) => E.relu(x)) as this;
+  }
+  sigmoid_(): this {
+    return inplace(this, 'sigmoid_', (x) => E.sigmoid(x)) as this;
+  }
+  tanh_(): this {
+    return inplace(this, 'tanh_', (x) => E.tanh(x)) as this;
+  }
+  round_(opts?: { decimals?: number }): this {
+    return inplace(this, 'round_', (x) => E.round(x, opts)) as this;
+  }
+  add_(other: Tensor | number, opts?: { alpha?: number }): this {
+    return inplace(this, 'add_', (x) => E.add(x, other, opts), [other]) as this;
+  }
+  sub_(other: Tensor | number, opts?: { alpha?: number }): this {
+    return inplace(this, 'sub_', (x) => E.sub(x, other, opts), [other]) as this;
+  }
+  mul_(other: Tensor | number): this {
+    return inplace(this, 'mul_', (x) => E.mul(x, other), [other]) as this;
+  }
+  div_(other: Tensor | number): this {
+    return inplace(this, 'div_', (x) => E.div(x, other), [other]) as this;
+  }
+  pow_(other: Tensor | number): this {
+    return inplace(this, 'pow_', (x) => E.pow(x, other), [other]) as this;
+  }
+  remainder_(other: Tensor | number): this {
+    return inplace(this, 'remainder_', (x) => E.remainder(x, other), [other]) as this;
+  }
+  fmod_(other: Tensor | number): this {
+    return inplace(this, 'fmod_', (x) => E.fmod(x, other), [other]) as this;
+  }
+  logicalAnd_(other: Tensor | number): this {
+    return inplace(this, 'logicalAnd_', (x) => E.logicalAnd(x, other), [other]) as this;
+  }
+  logicalOr_(other: Tensor | number): this {
+    return inplace(this, 'logicalOr_', (x) => E.logicalOr(x, other), [other]) as this;
+  }
+  logicalXor_(other: Tensor | number): this {
+    return inplace(this, 'logicalXor_', (x) => E.logicalXor(x, other), [other]) as this;
+  }
+  bitwiseAnd_(other: Tensor | number): this {
+    return inplace(this, 'bitwiseAnd_', (x) => E.bitwiseAnd(x, other), [other]) as this;
+  }
+  bitwiseOr_(other: Tensor | number): this {
+    return inplace(this, 'bitwiseOr_', (x) => E.bitwiseOr(x, other), [other]) as this;
+  }
+  bitwiseXor_(other: Tensor | number): this {
+    return inplace(this, 'bitwiseXor_', (x) => E.bitwiseXor(x, other), [other]) as this;
+  }
+  atan2_(other: Tensor): this {
+    return inplace(this, 'atan2_', (x) => E.atan2(x, other), [other]) as this;
+  }
+  lerp_(end: Tensor, weight: Tensor | number): this {
+    return inplace(this, 'lerp_', (x) => E.lerp(x, end, weight), [end, weight]) as this;
+  }
+  clamp_(min?: E.ClampBound, max?: E.ClampBound): this {
+    return inplace(this, 'clamp_', (x) => E.clamp(x, min, max), [min, max]) as this;
+  }
+  clip_(min?: E.ClampBound, max?: E.ClampBound): this {
+    return inplace(this, 'clip_', (x) => E.clamp(x, min, max), [min, max]) as this;
+  }
+  clampMin_(min: Tensor | number): this {
+    return inplace(this, 'clampMin_', (x) => E.clampMin(x, min), [min]) as this;
+  }
+  clampMax_(max: Tensor | number): this {
+    return inplace(this, 'clampMax_', (x) => E.clampMax(x, max), [max]) as this;
+  }
+  nanToNum_(opts?: E.NanToNumOptions | number): this {
+    return inplace(this, 'nanToNum_', (x) => E.nanToNum(x, opts)) as this;
+  }
+
   // ---- in place (no autograd; for initialisers and optimizers) ----
   /** Copies src's values into this tensor (shapes must match; dtype converted). */
   copy_(src: Tensor): this {
@@ -448,13 +788,16 @@ export class Tensor {
     // from another device: bring src over first (contiguous), then convert/scatter on this device
     const s = src.device === this.device ? src : noGrad(() => toDevice(src, this.device));
     native.copyStrided(s.stridedArg(), this.stridedArg(), { srcStrides: s.strides, outStrides: this.strides, shape: this.shape });
+    this._storage.version++;
     if (s !== src) s.dispose();
     return this;
   }
   fill_(v: number): this {
     if (typeof v !== 'number') typeArg('value', 'a number', v);
-    if (this.isContiguous()) native.fill(this.arg(), { value: v });
-    else {
+    if (this.isContiguous()) {
+      native.fill(this.arg(), { value: v });
+      this._storage.version++;
+    } else {
       const t = full(this.shape, v, { dtype: this.dtype, device: this.device });
       this.copy_(t);
       t.dispose();

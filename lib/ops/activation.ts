@@ -25,7 +25,7 @@ function softmaxImpl(input: Tensor, dim: number, log: boolean): Tensor {
     native.softmaxBackward(y.arg(), gc.arg(), dx.arg(), { outer, C, inner, log });
     if (gc !== g) gc.dispose();
     return [dx];
-  });
+  }, [y]);
 }
 export function softmax(input: Tensor, dim: number): Tensor {
   return softmaxImpl(input, dim, false);

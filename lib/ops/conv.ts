@@ -180,7 +180,7 @@ function runConv(
     }
     if (gc !== g) gc.dispose();
     return [gx, gw, gb];
-  });
+  }, [x, w]);
 }
 
 /**

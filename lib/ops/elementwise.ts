@@ -3,11 +3,12 @@
 // Broadcasting and type promotion follow PyTorch; gradients are summed back to each input's shape.
 import { native, enums } from '../binding';
 import type { BinaryOpCode, UnaryOpCode, UnaryBackwardOpCode } from '../../binding';
-import { typeArg, shapeError, checkOptions } from '../errors';
+import { typeArg, shapeError, checkOptions, checkOptionKeys, dtypeError, invalidArg, TorchletRangeError } from '../errors';
 import { Tensor, DType, isFloating, checkTensor } from '../tensor';
-import { full } from '../creation';
+import { full, zerosLike } from '../creation';
 import { bnReluHooks, residualAddRelu } from './fusion';
-import { record, isGradEnabled } from '../autograd';
+import { record, isGradEnabled, noGrad } from '../autograd';
+import type { GradOp } from '../autograd';
 import { sum } from './reduce';
 
 const RANK: Record<DType, number> = { bool: 0, uint8: 1, int32: 2, int64: 3, float32: 4, float64: 5 };
@@ -177,7 +178,7 @@ export function mul(a: Tensor, b: Tensor | number): Tensor {
   return record(out, [a, bt], 'MulBackward', (g) => [
     a.requiresGrad ? sumTo(mul(g, bt), a.shape) : null,
     bt.requiresGrad ? sumTo(mul(g, a), bt.shape) : null,
-  ]);
+  ], [a, bt]);
 }
 export function div(a: Tensor, b: Tensor | number): Tensor {
   checkTensor('input', a);
@@ -192,13 +193,13 @@ export function div(a: Tensor, b: Tensor | number): Tensor {
   return record(out, [a, bt], 'DivBackward', (g) => [
     a.requiresGrad ? sumTo(div(g, bt), a.shape) : null,
     bt.requiresGrad ? sumTo(neg(div(mul(g, out), bt)), bt.shape) : null,
-  ]);
+  ], [bt, out]);
 }
 /** s / a for a scalar s. */
 export function rdiv(s: number, a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));
   const out = rawUnary(UN.RdivScalar, fa, s);
-  return record(out, [fa], 'DivBackward', (g) => [neg(div(mul(g, out), fa))]);
+  return record(out, [fa], 'DivBackward', (g) => [neg(div(mul(g, out), fa))], [fa, out]);
 }
 /** s - a for a scalar s. */
 export function rsub(s: number, a: Tensor): Tensor {
@@ -212,20 +213,22 @@ export function pow(a: Tensor, b: Tensor | number): Tensor {
     const fa = floatOnly('input', a);
     const e = b;
     const out = rawUnary(UN.PowScalar, fa, e);
-    return record(out, [fa], 'PowBackward', (g) => [e === 0 ? mul(g, 0) : mul(mul(g, pow(fa, e - 1)), e)]);
+    return record(out, [fa], 'PowBackward', (g) => [e === 0 ? mul(g, 0) : mul(mul(g, pow(fa, e - 1)), e)], [fa]);
   }
   const bt = checkTensor('exponent', b);
   const out = rawBinary(BIN.Pow, a, bt);
   return record(out, [a, bt], 'PowBackward', (g) => [
     a.requiresGrad ? sumTo(mul(mul(g, bt), pow(a, sub(bt, 1))), a.shape) : null,
     bt.requiresGrad ? sumTo(mul(mul(g, out), log(a)), bt.shape) : null,
-  ]);
+  ], [a, bt, out]);
 }
+/** Elementwise max of two tensors (NaN propagates); ties split the gradient evenly, as PyTorch. */
 export function maximum(a: Tensor, b: Tensor): Tensor {
-  return rawBinary(BIN.Maximum, checkTensor('input', a), checkTensor('other', b));
+  return maximumGrad(a, b, 'max');
 }
+/** Elementwise min of two tensors (NaN propagates); ties split the gradient evenly, as PyTorch. */
 export function minimum(a: Tensor, b: Tensor): Tensor {
-  return rawBinary(BIN.Minimum, checkTensor('input', a), checkTensor('other', b));
+  return maximumGrad(a, b, 'min');
 }
 export type CompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 /** Elementwise comparison: a bool tensor. */
@@ -245,17 +248,17 @@ export function neg(a: Tensor): Tensor {
 export function exp(a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));
   const out = rawUnary(UN.Exp, fa);
-  return record(out, [fa], 'ExpBackward', (g) => [mul(g, out)]);
+  return record(out, [fa], 'ExpBackward', (g) => [mul(g, out)], [out]);
 }
 export function log(a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));
   const out = rawUnary(UN.Log, fa);
-  return record(out, [fa], 'LogBackward', (g) => [div(g, fa)]);
+  return record(out, [fa], 'LogBackward', (g) => [div(g, fa)], [fa]);
 }
 export function sqrt(a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));
   const out = rawUnary(UN.Sqrt, fa);
-  return record(out, [fa], 'SqrtBackward', (g) => [mul(div(g, out), 0.5)]);
+  return record(out, [fa], 'SqrtBackward', (g) => [mul(div(g, out), 0.5)], [out]);
 }
 function unaryBackward(op: UnaryBackwardOpCode, t: Tensor, g: Tensor): Tensor {
   const gc = g.contiguous();
@@ -284,15 +287,422 @@ export function relu(a: Tensor): Tensor {
     const f = hook(out);
     return record(out, f.inputs, f.op, f.backward);
   }
-  return record(out, [a], 'ReluBackward', (g) => [unaryBackward(enums.UnaryBackwardOp.Relu, x, g)]);
+  return record(out, [a], 'ReluBackward', (g) => [unaryBackward(enums.UnaryBackwardOp.Relu, x, g)], [x]);
 }
 export function sigmoid(a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));
   const out = rawUnary(UN.Sigmoid, fa);
-  return record(out, [fa], 'SigmoidBackward', (g) => [unaryBackward(enums.UnaryBackwardOp.Sigmoid, out, g)]);
+  return record(out, [fa], 'SigmoidBackward', (g) => [unaryBackward(enums.UnaryBackwardOp.Sigmoid, out, g)], [out]);
 }
 export function tanh(a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));
   const out = rawUnary(UN.Tanh, fa);
-  return record(out, [fa], 'TanhBackward', (g) => [unaryBackward(enums.UnaryBackwardOp.Tanh, out, g)]);
+  return record(out, [fa], 'TanhBackward', (g) => [unaryBackward(enums.UnaryBackwardOp.Tanh, out, g)], [out]);
+}
+
+// ---- elementwise math (issue 14): one native unary/binary kernel each, PyTorch's gradients -------
+const LN2 = Math.LN2;
+const LN10 = Math.LN10;
+
+/** A float result op: integer inputs compute in float32 (PyTorch's int -> float promotion). */
+function floatUnary(a: Tensor, op: UnaryOpCode, gradOp: GradOp, grad: (g: Tensor, x: Tensor, out: Tensor) => Tensor, saveOut: boolean, scalar = 0): Tensor {
+  const fa = floatOnly('input', checkTensor('input', a));
+  const out = rawUnary(op, fa, scalar);
+  return record(out, [fa], gradOp, (g) => [grad(g, fa, out)], saveOut ? [out] : [fa]);
+}
+function zeroGrad(g: Tensor): Tensor {
+  return zerosLike(g);
+}
+export function abs(a: Tensor): Tensor {
+  checkTensor('input', a);
+  if (a.dtype === 'bool') return clone(a);
+  const out = rawUnary(UN.Abs, a);
+  return record(out, [a], 'AbsBackward', (g) => [mul(g, sign(a))], [a]);
+}
+export function sign(a: Tensor): Tensor {
+  checkTensor('input', a);
+  if (a.dtype === 'bool') return clone(a);
+  return record(rawUnary(UN.Sign, a), [a], 'SignBackward', (g) => [zeroGrad(g)], []);
+}
+/** floor/ceil/trunc: integers are returned as a copy, as PyTorch. */
+function rounding(a: Tensor, op: UnaryOpCode, gradOp: GradOp, scalar = 0): Tensor {
+  checkTensor('input', a);
+  if (!isFloating(a.dtype)) return clone(a);
+  return record(rawUnary(op, a, scalar), [a], gradOp, (g) => [zeroGrad(g)], []);
+}
+export function floor(a: Tensor): Tensor {
+  return rounding(a, UN.Floor, 'FloorBackward');
+}
+export function ceil(a: Tensor): Tensor {
+  return rounding(a, UN.Ceil, 'CeilBackward');
+}
+export function trunc(a: Tensor): Tensor {
+  return rounding(a, UN.Trunc, 'TruncBackward');
+}
+/** Rounds half to even; `{decimals}` rounds to that many decimal places (negative: to tens, hundreds, ...). */
+export function round(a: Tensor, opts: { decimals?: number } = {}): Tensor {
+  opts = checkOptionKeys('options', opts, ['decimals']);
+  const d = opts.decimals ?? 0;
+  if (!Number.isInteger(d)) typeArg('options.decimals', 'an integer', d);
+  if (d !== 0 && !isFloating(checkTensor('input', a).dtype))
+    dtypeError('input', 'a floating-point tensor (round with decimals is not supported for integer inputs, as in PyTorch)', a);
+  return rounding(a, UN.Round, 'RoundBackward', d);
+}
+export function sin(a: Tensor): Tensor {
+  return floatUnary(a, UN.Sin, 'SinBackward', (g, x) => mul(g, cos(x)), false);
+}
+export function cos(a: Tensor): Tensor {
+  return floatUnary(a, UN.Cos, 'CosBackward', (g, x) => mul(g, neg(sin(x))), false);
+}
+export function tan(a: Tensor): Tensor {
+  return floatUnary(a, UN.Tan, 'TanBackward', (g, _x, y) => mul(g, add(mul(y, y), 1)), true);
+}
+export function asin(a: Tensor): Tensor {
+  return floatUnary(a, UN.Asin, 'AsinBackward', (g, x) => mul(g, rsqrt(rsub(1, mul(x, x)))), false);
+}
+export function acos(a: Tensor): Tensor {
+  return floatUnary(a, UN.Acos, 'AcosBackward', (g, x) => mul(g, neg(rsqrt(rsub(1, mul(x, x))))), false);
+}
+export function atan(a: Tensor): Tensor {
+  return floatUnary(a, UN.Atan, 'AtanBackward', (g, x) => div(g, add(mul(x, x), 1)), false);
+}
+export function sinh(a: Tensor): Tensor {
+  return floatUnary(a, UN.Sinh, 'SinhBackward', (g, x) => mul(g, cosh(x)), false);
+}
+export function cosh(a: Tensor): Tensor {
+  return floatUnary(a, UN.Cosh, 'CoshBackward', (g, x) => mul(g, sinh(x)), false);
+}
+export function exp2(a: Tensor): Tensor {
+  return floatUnary(a, UN.Exp2, 'Exp2Backward', (g, _x, y) => mul(mul(g, y), LN2), true);
+}
+export function expm1(a: Tensor): Tensor {
+  return floatUnary(a, UN.Expm1, 'Expm1Backward', (g, _x, y) => mul(g, add(y, 1)), true);
+}
+export function log1p(a: Tensor): Tensor {
+  return floatUnary(a, UN.Log1p, 'Log1pBackward', (g, x) => div(g, add(x, 1)), false);
+}
+export function log2(a: Tensor): Tensor {
+  return floatUnary(a, UN.Log2, 'Log2Backward', (g, x) => div(g, mul(x, LN2)), false);
+}
+export function log10(a: Tensor): Tensor {
+  return floatUnary(a, UN.Log10, 'Log10Backward', (g, x) => div(g, mul(x, LN10)), false);
+}
+export function erf(a: Tensor): Tensor {
+  return floatUnary(a, UN.Erf, 'ErfBackward', (g, x) => mul(mul(g, exp(neg(mul(x, x)))), 2 / Math.sqrt(Math.PI)), false);
+}
+export function erfinv(a: Tensor): Tensor {
+  return floatUnary(a, UN.Erfinv, 'ErfinvBackward', (g, _x, y) => mul(mul(g, exp(mul(y, y))), 0.5 * Math.sqrt(Math.PI)), true);
+}
+export function rsqrt(a: Tensor): Tensor {
+  return floatUnary(a, UN.Rsqrt, 'RsqrtBackward', (g, _x, y) => mul(mul(g, mul(mul(y, y), y)), -0.5), true);
+}
+export function reciprocal(a: Tensor): Tensor {
+  return floatUnary(a, UN.Reciprocal, 'ReciprocalBackward', (g, _x, y) => neg(mul(g, mul(y, y))), true);
+}
+
+/** A float16/32/64 limit of a dtype, for nanToNum's defaults. */
+function finfoMax(d: DType): number {
+  return d === 'float32' ? 3.4028234663852886e38 : Number.MAX_VALUE;
+}
+export interface NanToNumOptions {
+  /** the value NaN becomes (default 0) */
+  nan?: number;
+  /** the value +inf becomes (default: the dtype's largest finite value) */
+  posinf?: number;
+  /** the value -inf becomes (default: the dtype's lowest finite value) */
+  neginf?: number;
+}
+/** NaN, +inf and -inf replaced by numbers (torch.nan_to_num); `nanToNum(x, 0)` sets the NaN value only. */
+export function nanToNum(a: Tensor, opts: NanToNumOptions | number = {}): Tensor {
+  checkTensor('input', a);
+  const o: NanToNumOptions = typeof opts === 'number' ? { nan: opts } : checkOptionKeys('options', opts, ['nan', 'posinf', 'neginf']);
+  for (const k of ['nan', 'posinf', 'neginf'] as const)
+    if (o[k] !== undefined && o[k] !== null && typeof o[k] !== 'number') typeArg(`options.${k}`, 'a number', o[k]);
+  if (!isFloating(a.dtype)) return clone(a);
+  const big = finfoMax(a.dtype);
+  const src = a.contiguous();
+  const out = rawUnary(UN.NanTo, src, o.nan ?? 0);
+  native.unary(out.arg(), out.arg(), { op: UN.PosInfTo, scalar: o.posinf ?? big });
+  native.unary(out.arg(), out.arg(), { op: UN.NegInfTo, scalar: o.neginf ?? -big });
+  if (src !== a) src.dispose();
+  return record(out, [a], 'NanToNumBackward', (g) => [mul(g, cast(isfinite(a), g.dtype))], [a]);
+}
+export function isnan(a: Tensor): Tensor {
+  checkTensor('input', a);
+  if (!isFloating(a.dtype)) return full(a.shape.slice(), 0, { dtype: 'bool', device: a.device });
+  return compare('ne', a, a);
+}
+export function isinf(a: Tensor): Tensor {
+  checkTensor('input', a);
+  if (!isFloating(a.dtype)) return full(a.shape.slice(), 0, { dtype: 'bool', device: a.device });
+  const m = rawUnary(UN.Abs, a);
+  const r = compare('eq', m, Infinity);
+  m.dispose();
+  return r;
+}
+export function isfinite(a: Tensor): Tensor {
+  checkTensor('input', a);
+  if (!isFloating(a.dtype)) return full(a.shape.slice(), 1, { dtype: 'bool', device: a.device });
+  const m = rawUnary(UN.Abs, a);
+  const r = compare('lt', m, Infinity);
+  m.dispose();
+  return r;
+}
+
+/** Broadcasting binary op on tensors or numbers, in the promoted dtype (float32 when `float` and both are integers). */
+function binaryOperands(a: Tensor, b: Tensor | number, bName: string): Tensor {
+  checkTensor('input', a);
+  if (typeof b === 'number') return scalarTensor(b, a);
+  return checkTensor(bName, b);
+}
+export function atan2(a: Tensor, b: Tensor): Tensor {
+  checkTensor('input', a);
+  checkTensor('other', b);
+  const fa = floatOnly('input', a);
+  const fb = floatOnly('other', b);
+  const out = rawBinary(BIN.Atan2, fa, fb);
+  return record(
+    out,
+    [fa, fb],
+    'Atan2Backward',
+    (g) => {
+      const r = add(mul(fa, fa), mul(fb, fb));
+      const gr = div(g, r);
+      return [fa.requiresGrad ? sumTo(mul(gr, fb), fa.shape) : null, fb.requiresGrad ? sumTo(neg(mul(gr, fa)), fb.shape) : null];
+    },
+    [fa, fb],
+  );
+}
+function checkIntDivisor(op: string, a: Tensor, b: Tensor): void {
+  if (isFloating(promoteTypes(a.dtype, b.dtype))) return;
+  const z = compare('eq', b, 0);
+  const any = sum(z).item() > 0;
+  z.dispose();
+  if (any) throw new TorchletRangeError(`torchlet: ZeroDivisionError: ${op} of integers by zero (other has a 0)`, 'ERR_TORCHLET_INVALID_ARG');
+}
+/** The remainder with the divisor's sign (Python's %): a - b * floor(a / b). */
+export function remainder(a: Tensor, b: Tensor | number): Tensor {
+  const bt = binaryOperands(a, b, 'other');
+  checkIntDivisor('remainder', a, bt);
+  const out = rawBinary(BIN.Remainder, a, bt);
+  return record(
+    out,
+    [a, bt],
+    'RemainderBackward',
+    (g) => [a.requiresGrad ? sumTo(g, a.shape) : null, bt.requiresGrad ? sumTo(neg(mul(g, floor(div(a, bt)))), bt.shape) : null],
+    [a, bt],
+  );
+}
+/** The remainder with the dividend's sign (C's fmod): a - b * trunc(a / b). */
+export function fmod(a: Tensor, b: Tensor | number): Tensor {
+  const bt = binaryOperands(a, b, 'other');
+  checkIntDivisor('fmod', a, bt);
+  const out = rawBinary(BIN.Fmod, a, bt);
+  return record(
+    out,
+    [a, bt],
+    'FmodBackward',
+    (g) => [a.requiresGrad ? sumTo(g, a.shape) : null, bt.requiresGrad ? sumTo(neg(mul(g, trunc(div(a, bt)))), bt.shape) : null],
+    [a, bt],
+  );
+}
+/** start + weight * (end - start); weight a number or a (broadcasting) tensor. */
+export function lerp(start: Tensor, end: Tensor, weight: Tensor | number): Tensor {
+  checkTensor('input', start);
+  checkTensor('end', end);
+  if (typeof weight === 'number') {
+    const w = weight;
+    if (!isFloating(start.dtype)) dtypeError('input', 'a floating-point tensor', start);
+    const out = noGrad(() => add(start, mul(sub(end, start), w)));
+    return record(out, [start, end], 'LerpBackward', (g) => [start.requiresGrad ? sumTo(mul(g, 1 - w), start.shape) : null, end.requiresGrad ? sumTo(mul(g, w), end.shape) : null], []);
+  }
+  const wt = checkTensor('weight', weight);
+  if (!isFloating(start.dtype)) dtypeError('input', 'a floating-point tensor', start);
+  const out = noGrad(() => add(start, mul(wt, sub(end, start))));
+  return record(
+    out,
+    [start, end, wt],
+    'LerpBackward',
+    (g) => [
+      start.requiresGrad ? sumTo(mul(g, rsub(1, wt)), start.shape) : null,
+      end.requiresGrad ? sumTo(mul(g, wt), end.shape) : null,
+      wt.requiresGrad ? sumTo(mul(g, sub(end, start)), wt.shape) : null,
+    ],
+    [start, end, wt],
+  );
+}
+
+/** max(a, b) elementwise (NaN propagates); the gradient of ties is split evenly, as PyTorch. */
+export function maximumGrad(a: Tensor, b: Tensor, op: 'max' | 'min'): Tensor {
+  checkTensor('input', a);
+  checkTensor('other', b);
+  const out = rawBinary(op === 'max' ? BIN.Maximum : BIN.Minimum, a, b);
+  return record(
+    out,
+    [a, b],
+    op === 'max' ? 'MaximumBackward' : 'MinimumBackward',
+    (g) => {
+      const dt = g.dtype;
+      const tie = mul(cast(compare('eq', a, b), dt), 0.5);
+      const win = (x: Tensor, y: Tensor) => add(cast(compare(op === 'max' ? 'gt' : 'lt', x, y), dt), tie);
+      return [a.requiresGrad ? sumTo(mul(g, win(a, b)), a.shape) : null, b.requiresGrad ? sumTo(mul(g, win(b, a)), b.shape) : null];
+    },
+    [a, b],
+  );
+}
+
+export type ClampBound = Tensor | number | null | undefined;
+/**
+ * Clamps into [min, max] (either may be null / undefined, not both; numbers or broadcasting tensors).
+ * min > max gives max, as PyTorch; NaN in the input stays NaN. Gradient: the input's where it is inside
+ * the bounds, each tensor bound's where it is the result.
+ */
+export function clamp(a: Tensor, min?: ClampBound, max?: ClampBound): Tensor {
+  checkTensor('input', a);
+  const has = (v: ClampBound) => v !== null && v !== undefined;
+  if (!has(min) && !has(max)) invalidArg('min', "a bound: at least one of 'min' or 'max' must not be null", min);
+  for (const [n, v] of [['min', min], ['max', max]] as const)
+    if (has(v) && typeof v !== 'number' && !(v instanceof Tensor)) typeArg(n, 'a number, a Tensor or null', v);
+  if (!(min instanceof Tensor) && !(max instanceof Tensor)) {
+    // number bounds: one pass each, in place on the result
+    let x = a;
+    if (!isFloating(a.dtype) && ((has(min) && !Number.isInteger(min)) || (has(max) && !Number.isInteger(max)))) x = cast(a, 'float32');
+    const src = x.contiguous();
+    const out = Tensor.empty(x.shape.slice(), x.dtype, x.device);
+    const bool = x.dtype === 'bool';
+    if (bool) dtypeError('input', 'a numeric tensor (clamp is not supported for bool)', a);
+    if (has(min)) native.unary(src.arg(), out.arg(), { op: UN.ClampMin, scalar: min as number });
+    if (has(max)) native.unary((has(min) ? out : src).arg(), out.arg(), { op: UN.ClampMax, scalar: max as number });
+    if (src !== x) src.dispose();
+    const lo = has(min) ? (min as number) : -Infinity;
+    const hi = has(max) ? (max as number) : Infinity;
+    const gradOp: GradOp = has(min) && has(max) ? 'ClampBackward' : has(min) ? 'ClampMinBackward' : 'ClampMaxBackward';
+    return record(
+      out,
+      [x],
+      gradOp,
+      (g) => {
+        const m1 = compare('ge', x, lo);
+        const m2 = compare('le', x, hi);
+        const m = logicalAnd(m1, m2);
+        const r = mul(g, cast(m, g.dtype));
+        [m1, m2, m].forEach((t) => t.dispose());
+        return [r];
+      },
+      [x],
+    );
+  }
+  // tensor bounds (a number beside a tensor becomes a 0-d tensor)
+  const lo = has(min) ? binaryOperands(a, min as Tensor | number, 'min') : null;
+  const hi = has(max) ? binaryOperands(a, max as Tensor | number, 'max') : null;
+  const out0 = lo ? rawBinary(BIN.Maximum, a, lo) : a;
+  const out = hi ? rawBinary(BIN.Minimum, out0, hi) : out0;
+  if (out0 !== a && out0 !== out) out0.dispose();
+  const gradOp: GradOp = lo && hi ? 'ClampBackward' : lo ? 'ClampMinBackward' : 'ClampMaxBackward';
+  return record(
+    out,
+    [a, lo, hi],
+    gradOp,
+    (g) => {
+      const dt = g.dtype;
+      const f = (t: Tensor) => cast(t, dt);
+      // PyTorch's clamp_backward / clamp_backward_min_max
+      let inside = f(compare('eq', a, a)); // ones (NaN: 0)
+      if (lo) inside = mul(inside, f(compare('ge', a, lo)));
+      if (hi) inside = mul(inside, f(compare('le', a, hi)));
+      let gl: Tensor | null = null;
+      let gh: Tensor | null = null;
+      if (lo && lo.requiresGrad) {
+        let m = f(compare('lt', a, lo));
+        if (hi) m = mul(m, f(compare('lt', lo, hi)));
+        gl = sumTo(mul(g, m), lo.shape);
+      }
+      if (hi && hi.requiresGrad) {
+        let m = f(compare('gt', a, hi));
+        if (lo) m = f(logicalOr(compare('gt', a, hi), compare('lt', hi, lo)));
+        gh = sumTo(mul(g, m), hi.shape);
+      }
+      return [a.requiresGrad ? sumTo(mul(g, inside), a.shape) : null, gl, gh];
+    },
+    [a, lo, hi],
+  );
+}
+export function clampMin(a: Tensor, min: Tensor | number): Tensor {
+  if (min === null || min === undefined) typeArg('min', 'a number or a Tensor', min);
+  return clamp(a, min, null);
+}
+export function clampMax(a: Tensor, max: Tensor | number): Tensor {
+  if (max === null || max === undefined) typeArg('max', 'a number or a Tensor', max);
+  return clamp(a, null, max);
+}
+
+// ---- logical and bitwise ----
+function asBool(out: Tensor): Tensor {
+  return new Tensor(out._storage, out.shape, 'bool', out.device);
+}
+function logical(op: BinaryOpCode, a: Tensor, b: Tensor | number): Tensor {
+  const bt = binaryOperands(a, b, 'other');
+  const out = rawBinary(op, a, bt, 'bool');
+  if (bt !== b) bt.dispose();
+  return asBool(out);
+}
+export function logicalAnd(a: Tensor, b: Tensor | number): Tensor {
+  return logical(BIN.LogicalAnd, a, b);
+}
+export function logicalOr(a: Tensor, b: Tensor | number): Tensor {
+  return logical(BIN.LogicalOr, a, b);
+}
+export function logicalXor(a: Tensor, b: Tensor | number): Tensor {
+  return logical(BIN.LogicalXor, a, b);
+}
+export function logicalNot(a: Tensor): Tensor {
+  return compare('eq', checkTensor('input', a), 0);
+}
+function integerOnly(name: string, t: Tensor): void {
+  if (isFloating(t.dtype)) dtypeError(name, 'an integer or bool tensor (bitwise ops are not defined for floating point)', t);
+}
+function bitwise(op: BinaryOpCode, a: Tensor, b: Tensor | number): Tensor {
+  checkTensor('input', a);
+  integerOnly('input', a);
+  if (typeof b === 'number' && !Number.isInteger(b)) typeArg('other', 'an integer', b);
+  const bt = typeof b === 'number' ? full([], b, { dtype: a.dtype === 'bool' ? 'int64' : a.dtype, device: a.device }) : checkTensor('other', b);
+  integerOnly('other', bt);
+  const out = rawBinary(op, a, bt);
+  if (bt !== b) bt.dispose();
+  return out;
+}
+export function bitwiseAnd(a: Tensor, b: Tensor | number): Tensor {
+  return bitwise(BIN.BitwiseAnd, a, b);
+}
+export function bitwiseOr(a: Tensor, b: Tensor | number): Tensor {
+  return bitwise(BIN.BitwiseOr, a, b);
+}
+export function bitwiseXor(a: Tensor, b: Tensor | number): Tensor {
+  return bitwise(BIN.BitwiseXor, a, b);
+}
+export function bitwiseNot(a: Tensor): Tensor {
+  checkTensor('input', a);
+  integerOnly('input', a);
+  if (a.dtype === 'bool') return logicalNot(a);
+  return rawUnary(UN.BitwiseNot, a);
+}
+
+// ---- comparisons as functions (torch.eq(a, b), ...): a bool tensor, broadcasting ----
+export function eq(a: Tensor, b: Tensor | number): Tensor {
+  return compare('eq', a, b);
+}
+export function ne(a: Tensor, b: Tensor | number): Tensor {
+  return compare('ne', a, b);
+}
+export function lt(a: Tensor, b: Tensor | number): Tensor {
+  return compare('lt', a, b);
+}
+export function le(a: Tensor, b: Tensor | number): Tensor {
+  return compare('le', a, b);
+}
+export function gt(a: Tensor, b: Tensor | number): Tensor {
+  return compare('gt', a, b);
+}
+export function ge(a: Tensor, b: Tensor | number): Tensor {
+  return compare('ge', a, b);
 }

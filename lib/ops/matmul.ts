@@ -75,7 +75,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     const ga = a.requiresGrad ? sumTo(matmul(g2, b2.transpose(-1, -2)), a2.shape).reshape(a.shape) : null;
     const gb = b.requiresGrad ? sumTo(matmul(a2.transpose(-1, -2), g2), b2.shape).reshape(b.shape) : null;
     return [ga, gb];
-  });
+  }, [a, b]);
 }
 
 export function bmm(a: Tensor, b: Tensor): Tensor {
@@ -129,5 +129,5 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     g2.dispose();
     if (gc !== g) gc.dispose();
     return [gx, gw, gb];
-  });
+  }, [xc, wc]);
 }

@@ -5,12 +5,14 @@ import { native, enums } from '../binding';
 import type { ReduceOpCode } from '../../binding';
 import { Tensor, normDim, checkTensor, isFloating } from '../tensor';
 import { record } from '../autograd';
+import * as E from './elementwise';
 import { cast, compare, mul, div } from './elementwise';
 import { expand } from './shape';
-import { invalidArg, dtypeError } from '../errors';
+import { invalidArg, dtypeError, typeArg, checkOptionKeys, TorchletError } from '../errors';
+import { noGrad } from '../autograd';
 
 const R = enums.ReduceOp;
-const RED = { sum: R.Sum, mean: R.Mean, max: R.Max, min: R.Min, argmax: R.Argmax, argmin: R.Argmin } as const;
+const RED = { sum: R.Sum, mean: R.Mean, max: R.Max, min: R.Min, argmax: R.Argmax, argmin: R.Argmin, prod: R.Prod } as const;
 
 function normDims(t: Tensor, dim: number | number[] | null | undefined): number[] {
   if (dim === null || dim === undefined) return t.shape.map((_, i) => i);
@@ -133,8 +135,34 @@ export function maxAll(t: Tensor, op: 'max' | 'min'): Tensor {
     return [r2];
   });
 }
+/**
+ * Two results of one op (values and indices), as PyTorch's named tuple: named fields, and it
+ * destructures (and indexes) as an array: `const [values, indices] = x.max(1)`.
+ */
+export interface ValuesIndices {
+  readonly values: Tensor;
+  readonly indices: Tensor;
+  readonly 0: Tensor;
+  readonly 1: Tensor;
+  readonly length: 2;
+  [Symbol.iterator](): Iterator<Tensor>;
+}
+export function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
+  return {
+    values,
+    indices,
+    0: values,
+    1: indices,
+    length: 2,
+    *[Symbol.iterator]() {
+      yield values;
+      yield indices;
+    },
+  };
+}
+
 /** max/min along a dim: values and (int64) indices; values route their gradient to the index. */
-export function maxDim(t: Tensor, dim: number, keepdim: boolean, op: 'max' | 'min'): { values: Tensor; indices: Tensor } {
+export function maxDim(t: Tensor, dim: number, keepdim: boolean, op: 'max' | 'min'): ValuesIndices {
   checkTensor('input', t);
   const d = normDim(dim, t.ndim);
   if (t.ndim && t.shape[d] === 0) invalidArg('dim', 'a dimension of non-zero size', dim);
@@ -159,7 +187,7 @@ export function maxDim(t: Tensor, dim: number, keepdim: boolean, op: 'max' | 'mi
     return [r2];
   });
   i.dispose();
-  return { values, indices };
+  return valuesIndices(values, indices);
 }
 function arangeTensor(n: number, shape: number[], device: Tensor['device']): Tensor {
   const t = Tensor.empty(shape, 'int64', device); // on the op's device (the device check would refuse a mix)
@@ -187,4 +215,264 @@ export function argmax(t: Tensor, dim: number | undefined, keepdim: boolean, op:
   const out = new Tensor(r._storage, reducedShape(t.shape, [d], keepdim), 'int64', r.device);
   r.dispose();
   return out;
+}
+
+// ---- more reductions (issue 14): amax/amin, prod, std/var, norm, logsumexp, all/any ----------------
+/** A keepdim argument given positionally (a boolean) or as {keepdim}. */
+function keepdimArg(k: boolean | { keepdim?: boolean } | undefined, name = 'keepdim'): boolean {
+  if (k === undefined) return false;
+  if (typeof k === 'boolean') return k;
+  const o = checkOptionKeys('options', k, ['keepdim']);
+  if (o.keepdim !== undefined && typeof o.keepdim !== 'boolean') typeArg(`options.${name}`, 'a boolean', o.keepdim);
+  return o.keepdim ?? false;
+}
+/** dims as normDims, an empty list meaning every dimension (PyTorch's dim=() / None). */
+function allDims(t: Tensor, dim: number | number[] | null | undefined): number[] {
+  if (Array.isArray(dim) && dim.length === 0) return t.shape.map((_, i) => i);
+  return normDims(t, dim);
+}
+/** One native reduction (op) over several dims of t, in the keepdim shape; no autograd. */
+function rawReduce(op: ReduceOpCode, t: Tensor, dims: number[], outDtype?: Tensor['dtype']): Tensor {
+  let x = t.contiguous();
+  if (dims.length === 0) return x === t ? E.clone(t) : x;
+  for (let k = dims.length - 1; k >= 0; k--) {
+    const y = reduceOne(op, x, dims[k], outDtype ?? (op === R.Prod && !isFloating(x.dtype) ? 'int64' : x.dtype));
+    if (x !== t) x.dispose();
+    x = y;
+  }
+  return x;
+}
+/** The keepdim-shaped k as the reduced shape (a view when !keepdim). */
+function finish(k: Tensor, shape: number[], dims: number[], keepdim: boolean): Tensor {
+  if (keepdim) return k;
+  const out = new Tensor(k._storage, reducedShape(shape, dims, false), k.dtype, k.device, undefined, k.offset);
+  k.dispose();
+  return out;
+}
+/** g (of the reduced shape) viewed in the keepdim shape, so it broadcasts against the input. */
+function keepGrad(g: Tensor, shape: number[], dims: number[]): Tensor {
+  return g.reshape(shape.map((s, i) => (dims.includes(i) ? 1 : s)));
+}
+function nonEmpty(t: Tensor, dims: number[], what: string): void {
+  if (dims.some((d) => t.shape[d] === 0) || (t.ndim === 0 && t.numel() === 0))
+    invalidArg('input', `a tensor with non-zero size along the reduced dimensions (${what} of an empty set is undefined)`, t);
+}
+
+/** max/min over dims (all by default), with keepdim; the gradient is split evenly among ties, as PyTorch. */
+export function amax(t: Tensor, dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false, op: 'max' | 'min' = 'max'): Tensor {
+  checkTensor('input', t);
+  const kd = keepdimArg(keepdim);
+  const dims = allDims(t, dim);
+  nonEmpty(t, dims, op === 'max' ? 'amax' : 'amin');
+  const k = rawReduce(RED[op], t, dims);
+  const out = finish(noGrad(() => k), t.shape, dims, kd);
+  return record(
+    out,
+    [t],
+    op === 'max' ? 'AmaxBackward' : 'AminBackward',
+    (g) => {
+      const ok = keepGrad(out, t.shape, dims);
+      const mask = cast(compare('eq', t, ok), g.dtype);
+      const count = sum(mask, dims, true);
+      return [mul(mask, div(keepGrad(g, t.shape, dims), count))];
+    },
+    [t, out],
+  );
+}
+export function amin(t: Tensor, dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
+  return amax(t, dim, keepdim, 'min');
+}
+
+/** The product over all elements or one dim (integers and bool: int64); the gradient handles zeros as PyTorch. */
+export function prod(t: Tensor, dim?: number | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
+  checkTensor('input', t);
+  const kd = keepdimArg(keepdim);
+  if (dim !== undefined && dim !== null && typeof dim !== 'number') typeArg('dim', 'an integer (prod reduces one dimension, or all)', dim);
+  const dims = dim === undefined || dim === null ? t.shape.map((_, i) => i) : [normDim(dim, t.ndim)];
+  const out = finish(rawReduce(RED.prod, t, dims), t.shape, dims, dim === undefined || dim === null ? false : kd);
+  return record(
+    out,
+    [t],
+    'ProdBackward',
+    (g) => {
+      const dt = g.dtype;
+      const z = cast(compare('eq', t, 0), dt);
+      const xnz = E.add(t, z); // zeros -> 1
+      const pnz = rawReduce(RED.prod, xnz, dims);
+      const zc = sum(z, dims, true);
+      const c0 = cast(compare('eq', zc, 0), dt);
+      const c1 = cast(compare('eq', zc, 1), dt);
+      // no zero: prod / x; one zero: the product of the others at the zero, 0 elsewhere; more: 0
+      const inner = E.add(mul(c0, div(pnz, xnz)), mul(mul(c1, z), pnz));
+      return [mul(keepGrad(g, t.shape, dims), inner)];
+    },
+    [t],
+  );
+}
+
+export interface VarOptions {
+  /** the difference between the sample size and the divisor (default 1: Bessel's correction) */
+  correction?: number;
+  /** PyTorch 1.13's spelling: true is correction 1, false correction 0 */
+  unbiased?: boolean;
+  keepdim?: boolean;
+}
+/**
+ * Variance / standard deviation over dims (all by default): sum((x - mean)^2) / (N - correction).
+ * `x.std(false)` is PyTorch's `x.std(unbiased=False)`.
+ */
+export function varStd(which: 'var' | 'std', t: Tensor, dim?: number | number[] | null | boolean, opts: VarOptions | boolean = {}): Tensor {
+  checkTensor('input', t);
+  let o: VarOptions;
+  if (typeof dim === 'boolean') {
+    if (typeof opts === 'boolean') typeArg('options', 'an options object', opts);
+    o = { ...checkOptionKeys('options', opts, ['correction', 'unbiased', 'keepdim']), unbiased: dim };
+    dim = undefined;
+  } else if (typeof opts === 'boolean') o = { unbiased: opts };
+  else o = checkOptionKeys('options', opts, ['correction', 'unbiased', 'keepdim']);
+  if (o.correction !== undefined && o.unbiased !== undefined) invalidArg('options.unbiased', 'either correction or unbiased, not both', o.unbiased);
+  if (o.unbiased !== undefined && typeof o.unbiased !== 'boolean') typeArg('options.unbiased', 'a boolean', o.unbiased);
+  if (o.correction !== undefined && (typeof o.correction !== 'number' || !Number.isInteger(o.correction)))
+    typeArg('options.correction', 'an integer', o.correction);
+  if (o.keepdim !== undefined && typeof o.keepdim !== 'boolean') typeArg('options.keepdim', 'a boolean', o.keepdim);
+  if (!isFloating(t.dtype)) dtypeError('input', `a floating-point tensor (${which} only supports floating point dtypes, as in PyTorch)`, t);
+  const correction = o.correction ?? (o.unbiased === false ? 0 : 1);
+  const keepdim = o.keepdim ?? false;
+  const dims = allDims(t, dim as number | number[] | null | undefined);
+  const n = dims.reduce((a, d) => a * t.shape[d], 1);
+  const denom = Math.max(0, n - correction);
+  const { d, v } = noGrad(() => {
+    const mu = mean(t, dims, true);
+    const dd = E.sub(t, mu);
+    const ss = sum(E.mul(dd, dd), dims, keepdim);
+    return { d: dd, v: E.div(ss, denom) };
+  });
+  const out = which === 'var' ? v : noGrad(() => E.sqrt(v));
+  return record(
+    out,
+    [t],
+    which === 'var' ? 'VarBackward' : 'StdBackward',
+    (g) => {
+      const gk = keepGrad(g, t.shape, dims);
+      if (which === 'var') return [mul(mul(gk, d), 2 / denom)];
+      return [div(mul(gk, d), mul(keepGrad(out, t.shape, dims), denom))];
+    },
+    which === 'var' ? [t] : [t, out],
+  );
+}
+
+/**
+ * The vector p-norm over dims (all by default): p a number (Infinity, -Infinity, 0 included) or 'fro'
+ * (2); PyTorch's norm_backward for the gradient (0 where the norm is 0, ties split for +-inf).
+ */
+export function norm(t: Tensor, p: number | 'fro' | 'nuc' = 2, dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
+  checkTensor('input', t);
+  if (p === 'nuc') throw new TorchletError("torchlet: norm: p='nuc' (the nuclear norm) is not implemented yet", 'ERR_TORCHLET_NOT_IMPLEMENTED');
+  if (p === 'fro') p = 2;
+  if (typeof p !== 'number' || Number.isNaN(p)) typeArg('p', "a number, Infinity, -Infinity or 'fro'", p);
+  if (!isFloating(t.dtype)) dtypeError('input', 'a floating-point tensor (norm of integers is undefined in PyTorch)', t);
+  const kd = keepdimArg(keepdim);
+  const dims = allDims(t, dim);
+  const q = p;
+  const a = noGrad(() => E.abs(t));
+  let out: Tensor;
+  if (q === Infinity || q === -Infinity) {
+    nonEmpty(t, dims, 'an infinity norm');
+    out = finish(rawReduce(q > 0 ? R.Max : R.Min, a, dims), t.shape, dims, kd);
+  } else
+    out = noGrad(() => {
+      if (q === 2) return E.sqrt(sum(E.mul(t, t), dims, kd));
+      if (q === 1) return sum(a, dims, kd);
+      if (q === 0) return cast(sum(compare('ne', t, 0), dims, kd), t.dtype);
+      return E.pow(sum(E.pow(a, q), dims, kd), 1 / q);
+    });
+  return record(
+    out,
+    [t],
+    'NormBackward',
+    (g) => {
+      const dt = g.dtype;
+      const gk = keepGrad(g, t.shape, dims);
+      const nk = keepGrad(out, t.shape, dims);
+      if (q === 0) return [E.mul(t, 0)];
+      if (q === 1) return [mul(gk, E.sign(t))];
+      if (q === Infinity || q === -Infinity) {
+        const mask = cast(E.logicalOr(compare('eq', a, nk), E.isnan(a)), dt);
+        return [mul(E.sign(t), mul(div(gk, sum(mask, dims, true)), mask))];
+      }
+      const nz = cast(compare('ne', nk, 0), dt);
+      let r: Tensor;
+      if (q === 2) r = div(mul(t, gk), nk);
+      else r = div(mul(mul(E.sign(t), E.pow(a, q - 1)), gk), E.pow(nk, q - 1));
+      return [E.nanToNum(mul(r, nz), { nan: 0, posinf: 0, neginf: 0 })];
+    },
+    [t, out],
+  );
+}
+
+/** log(sum(exp(x))) over dims, computed stably (the max subtracted first). */
+export function logsumexp(t: Tensor, dim: number | number[], keepdim: boolean | { keepdim?: boolean } = false): Tensor {
+  checkTensor('input', t);
+  if (dim === undefined || dim === null) typeArg('dim', 'a dimension or an array of dimensions (logsumexp reduces the ones given)', dim);
+  const kd = keepdimArg(keepdim);
+  const x = isFloating(t.dtype) ? t : cast(t, 'float32');
+  const dims = allDims(x, dim);
+  const out = noGrad(() => {
+    if (x.numel() === 0) return E.log(sum(E.exp(x), dims, kd));
+    const m = rawReduce(R.Max, x, dims);
+    const mf = E.nanToNum(mul(m, cast(E.isfinite(m), m.dtype)), { nan: 0 }); // an infinite max: subtract 0
+    const s = sum(E.exp(E.sub(x, mf)), dims, true);
+    const r = E.add(E.log(s), mf);
+    return finish(r, x.shape, dims, kd);
+  });
+  return record(out, [x], 'LogsumexpBackward', (g) => [mul(keepGrad(g, x.shape, dims), E.exp(E.sub(x, keepGrad(out, x.shape, dims))))], [x, out]);
+}
+
+/** Whether every element (over dims, all by default) is non-zero: a bool tensor (uint8 for a uint8 input, as PyTorch). */
+export function all(t: Tensor, dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
+  checkTensor('input', t);
+  const kd = keepdimArg(keepdim);
+  const dims = allDims(t, dim);
+  const zeros = compare('eq', t, 0);
+  const c = sum(zeros, dims, kd);
+  const r = compare('eq', c, 0);
+  zeros.dispose();
+  c.dispose();
+  return t.dtype === 'uint8' ? cast(r, 'uint8') : r; // uint8 in, uint8 out, as PyTorch
+}
+/** Whether any element (over dims, all by default) is non-zero: a bool tensor (uint8 for a uint8 input, as PyTorch). */
+export function any(t: Tensor, dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
+  checkTensor('input', t);
+  const kd = keepdimArg(keepdim);
+  const dims = allDims(t, dim);
+  const nz = compare('ne', t, 0);
+  const c = sum(nz, dims, kd);
+  const r = compare('gt', c, 0);
+  nz.dispose();
+  c.dispose();
+  return t.dtype === 'uint8' ? cast(r, 'uint8') : r;
+}
+
+/**
+ * torch.max: max(x) the largest element; max(x, dim, keepdim?) values and indices along dim;
+ * max(x, other) the elementwise maximum (torch.maximum). torch.min likewise.
+ */
+export function max(t: Tensor): Tensor;
+export function max(t: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function max(t: Tensor, other: Tensor): Tensor;
+export function max(t: Tensor, dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+  return maxMin('max', t, dim, keepdim);
+}
+export function min(t: Tensor): Tensor;
+export function min(t: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function min(t: Tensor, other: Tensor): Tensor;
+export function min(t: Tensor, dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+  return maxMin('min', t, dim, keepdim);
+}
+export function maxMin(op: 'max' | 'min', t: Tensor, dim?: number | Tensor | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor | ValuesIndices {
+  checkTensor('input', t);
+  if (dim instanceof Tensor) return op === 'max' ? E.maximum(t, dim) : E.minimum(t, dim);
+  if (dim === undefined || dim === null) return maxAll(t, op);
+  if (typeof dim !== 'number') typeArg('dim', 'an integer dimension or a Tensor', dim);
+  return maxDim(t, dim, keepdimArg(keepdim), op);
 }

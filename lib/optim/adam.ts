@@ -68,6 +68,7 @@ export class Adam extends Optimizer<AdamOptions> {
         lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps, weightDecay: g.weightDecay, step: s.step as number,
         amsgrad: g.amsgrad, decoupled: this.decoupled, maximize: g.maximize,
       });
+      p._storage.version++; // an in-place write (a graph that saved p sees it)
       if (grad !== pg) grad.dispose();
     }
   }

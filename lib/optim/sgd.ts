@@ -49,6 +49,7 @@ export class SGD extends Optimizer<SGDOptions> {
         lr: g.lr, momentum: g.momentum, dampening: g.dampening, weightDecay: g.weightDecay, nesterov: g.nesterov,
         firstStep: first, maximize: g.maximize,
       });
+      p._storage.version++; // an in-place write (a graph that saved p sees it)
       if (grad !== pg) grad.dispose();
     }
   }

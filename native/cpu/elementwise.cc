@@ -2,6 +2,8 @@
 // unary ops and their backward. Contiguous fast paths; general N-d strided iteration otherwise.
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <type_traits>
 #include "core/dispatch.h"
 #include "ops/elementwise.h"
 #include "core/parallel.h"
@@ -155,6 +157,26 @@ void arange_cpu(const TensorView& out, const ArangeParams& p) {
 }
 TL_REGISTER_KERNEL(arange_op, CPU, arange_cpu, kAllTypes);
 
+// Python's % (the divisor's sign) and C's fmod / % (the dividend's sign); integer divisor 0 and
+// INT_MIN % -1 give 0 instead of trapping (the TS layer refuses a zero integer divisor first).
+template <typename T>
+inline T fmod_op(T a, T b) {
+  if constexpr (std::is_floating_point<T>::value) {
+    return std::fmod(a, b);
+  } else {
+    if (b == T(0)) return T(0);
+    if constexpr (std::is_signed<T>::value)
+      if (b == T(-1)) return T(0);
+    return T(a % b);
+  }
+}
+template <typename T>
+inline T remainder_op(T a, T b) {
+  T m = fmod_op(a, b);
+  if constexpr (std::is_signed<T>::value || std::is_floating_point<T>::value)
+    if (m != T(0) && ((b < T(0)) != (m < T(0)))) m += b;
+  return m;
+}
 template <typename T>
 inline T apply_binary(BinaryOp op, T a, T b) {
   switch (op) {
@@ -163,11 +185,23 @@ inline T apply_binary(BinaryOp op, T a, T b) {
     case BinaryOp::Mul: return a * b;
     case BinaryOp::Div: return a / b;
     case BinaryOp::Pow: return static_cast<T>(std::pow(a, b));
-    case BinaryOp::Maximum: return a > b ? a : b;
-    case BinaryOp::Minimum: return a < b ? a : b;
+    case BinaryOp::Maximum: return (a != a || a > b) ? a : b;  // NaN propagates, as torch.maximum
+    case BinaryOp::Minimum: return (a != a || a < b) ? a : b;
     case BinaryOp::AddRelu: return a + b <= T(0) ? T(0) : a + b;  // NaN kept, as relu does
-    default: return T(0);
+    case BinaryOp::Atan2: return static_cast<T>(std::atan2(a, b));
+    case BinaryOp::Remainder: return remainder_op(a, b);
+    case BinaryOp::Fmod: return fmod_op(a, b);
+    default: break;
   }
+  if constexpr (!std::is_floating_point<T>::value) {
+    switch (op) {
+      case BinaryOp::BitwiseAnd: return T(a & b);
+      case BinaryOp::BitwiseOr: return T(a | b);
+      case BinaryOp::BitwiseXor: return T(a ^ b);
+      default: break;
+    }
+  }
+  return T(0);
 }
 template <typename T>
 inline uint8_t apply_compare(BinaryOp op, T a, T b) {
@@ -178,6 +212,9 @@ inline uint8_t apply_compare(BinaryOp op, T a, T b) {
     case BinaryOp::Le: return a <= b;
     case BinaryOp::Gt: return a > b;
     case BinaryOp::Ge: return a >= b;
+    case BinaryOp::LogicalAnd: return (a != T(0)) && (b != T(0));
+    case BinaryOp::LogicalOr: return (a != T(0)) || (b != T(0));
+    case BinaryOp::LogicalXor: return (a != T(0)) != (b != T(0));
     default: return 0;
   }
 }
@@ -214,7 +251,7 @@ void binary_loop(const TensorView& a, const std::vector<int64_t>& sa, const Tens
 void binary_cpu(const TensorView& a, const TensorView& b, const TensorView& out, const BinaryParams& p) {
   const BinaryOp op = p.op;
   const std::vector<int64_t>&sa = p.input_strides, &sb = p.other_strides;
-  const bool cmp = op >= BinaryOp::Eq && op <= BinaryOp::Ge;
+  const bool cmp = binary_is_predicate(op);
   dispatch_all("binary", a.dtype, [&](auto z) {
     using T = decltype(z);
     if (cmp) {
@@ -269,7 +306,46 @@ inline float tanh_fast(float x) {
   return (x < 0.0004f && x > -0.0004f) || x != x ? x : r;  // tiny: tanh(x) = x; NaN passes
 }
 
+// erfinv as PyTorch's calc_erfinv: a rational approximation (central or tail), then two Newton steps.
+template <typename T>
+inline T erfinv_impl(T y) {
+  const T a[4] = {T(0.886226899), T(-1.645349621), T(0.914624893), T(-0.140543331)};
+  const T b[4] = {T(-2.118377725), T(1.442710462), T(-0.329097515), T(0.012229801)};
+  const T c[4] = {T(-1.970840454), T(-1.624906493), T(3.429567803), T(1.641345311)};
+  const T d[2] = {T(3.543889200), T(1.637067800)};
+  const T ya = y < T(0) ? -y : y;
+  if (!(ya <= T(1))) return std::numeric_limits<T>::quiet_NaN();  // |y| > 1 or NaN
+  if (ya == T(1)) return std::copysign(std::numeric_limits<T>::infinity(), y);
+  T x;
+  if (ya <= T(0.7)) {
+    const T z = y * y;
+    const T num = ((a[3] * z + a[2]) * z + a[1]) * z + a[0];
+    const T dem = (((b[3] * z + b[2]) * z + b[1]) * z + b[0]) * z + T(1);
+    x = y * num / dem;
+  } else {
+    const T z = std::sqrt(-std::log((T(1) - ya) / T(2)));
+    const T num = ((c[3] * z + c[2]) * z + c[1]) * z + c[0];
+    const T dem = (d[1] * z + d[0]) * z + T(1);
+    x = std::copysign(num, y) / dem;
+  }
+  const T k = T(1.1283791670955126);  // 2 / sqrt(pi)
+  x = x - (std::erf(x) - y) / (k * std::exp(-x * x));
+  x = x - (std::erf(x) - y) / (k * std::exp(-x * x));
+  return x;
+}
+template <typename T>
+inline T round_decimals(T x, T s) {
+  if (s == T(0)) return std::nearbyint(x);
+  if (s > T(0)) {
+    const T ten = static_cast<T>(std::pow(10.0, double(s)));
+    return std::nearbyint(x * ten) / ten;
+  }
+  const T ten = static_cast<T>(std::pow(10.0, -double(s)));
+  return std::nearbyint(x / ten) * ten;
+}
+
 // Compiled for AVX-512, AVX2 and the baseline (chosen at load time): the math loops vectorise wider.
+// Integer T takes only the ops of unary_int_ok (the caller checks), the float-only ones compile to 0.
 template <typename T>
 TL_TARGET_CLONES void unary_typed(UnaryOp op, const T* a, T s, T* o, int64_t n) {
 #define TL_LOOP(expr)                                       \
@@ -279,20 +355,64 @@ TL_TARGET_CLONES void unary_typed(UnaryOp op, const T* a, T s, T* o, int64_t n) 
         o[i] = (expr);                                      \
       });                                                   \
   return;
+  constexpr bool fp = std::is_floating_point<T>::value;
   switch (op) {
-    case UnaryOp::Neg: TL_LOOP(-x)
-    case UnaryOp::Exp: TL_LOOP(std::exp(x))
-    case UnaryOp::Log: TL_LOOP(std::log(x))
-    case UnaryOp::Sqrt: TL_LOOP(std::sqrt(x))
-    case UnaryOp::Abs: TL_LOOP(x < 0 ? -x : x)
+    case UnaryOp::Neg: TL_LOOP(T(-x))
+    case UnaryOp::Abs: TL_LOOP(x < T(0) ? T(-x) : x)
     case UnaryOp::Relu: TL_LOOP(x <= T(0) ? T(0) : x)  // NaN passes, as in PyTorch
-    case UnaryOp::Sigmoid: TL_LOOP(T(1) / (T(1) + std::exp(-x)))
-    case UnaryOp::Tanh: TL_LOOP(tanh_fast(x))
-    case UnaryOp::AddScalar: TL_LOOP(x + s)
-    case UnaryOp::MulScalar: TL_LOOP(x * s)
-    case UnaryOp::PowScalar: TL_LOOP(s == T(2) ? x * x : T(std::pow(x, s)))
-    case UnaryOp::RsubScalar: TL_LOOP(s - x)
-    case UnaryOp::RdivScalar: TL_LOOP(s / x)
+    case UnaryOp::AddScalar: TL_LOOP(T(x + s))
+    case UnaryOp::MulScalar: TL_LOOP(T(x * s))
+    case UnaryOp::RsubScalar: TL_LOOP(T(s - x))
+    case UnaryOp::Sign: TL_LOOP(T(int(T(0) < x) - int(x < T(0))))
+    case UnaryOp::ClampMin: TL_LOOP(x < s ? s : x)  // NaN in x kept
+    case UnaryOp::ClampMax: TL_LOOP(x > s ? s : x)
+    default: break;
+  }
+  if constexpr (!fp) {
+    if (op == UnaryOp::BitwiseNot) {
+      if constexpr (std::is_same<T, uint8_t>::value) {
+        TL_LOOP(T(~x))
+      } else {
+        TL_LOOP(~x)
+      }
+    }
+    TL_PAR_FOR(n > kParallelGrain, for (int64_t i = 0; i < n; ++i) o[i] = T(0););
+    return;
+  } else {
+    switch (op) {
+      case UnaryOp::Exp: TL_LOOP(std::exp(x))
+      case UnaryOp::Log: TL_LOOP(std::log(x))
+      case UnaryOp::Sqrt: TL_LOOP(std::sqrt(x))
+      case UnaryOp::Sigmoid: TL_LOOP(T(1) / (T(1) + std::exp(-x)))
+      case UnaryOp::Tanh: TL_LOOP(tanh_fast(x))
+      case UnaryOp::PowScalar: TL_LOOP(s == T(2) ? x * x : T(std::pow(x, s)))
+      case UnaryOp::RdivScalar: TL_LOOP(s / x)
+      case UnaryOp::Floor: TL_LOOP(std::floor(x))
+      case UnaryOp::Ceil: TL_LOOP(std::ceil(x))
+      case UnaryOp::Round: TL_LOOP(round_decimals(x, s))
+      case UnaryOp::Trunc: TL_LOOP(std::trunc(x))
+      case UnaryOp::Sin: TL_LOOP(std::sin(x))
+      case UnaryOp::Cos: TL_LOOP(std::cos(x))
+      case UnaryOp::Tan: TL_LOOP(std::tan(x))
+      case UnaryOp::Asin: TL_LOOP(std::asin(x))
+      case UnaryOp::Acos: TL_LOOP(std::acos(x))
+      case UnaryOp::Atan: TL_LOOP(std::atan(x))
+      case UnaryOp::Sinh: TL_LOOP(std::sinh(x))
+      case UnaryOp::Cosh: TL_LOOP(std::cosh(x))
+      case UnaryOp::Exp2: TL_LOOP(std::exp2(x))
+      case UnaryOp::Expm1: TL_LOOP(std::expm1(x))
+      case UnaryOp::Log1p: TL_LOOP(std::log1p(x))
+      case UnaryOp::Log2: TL_LOOP(std::log2(x))
+      case UnaryOp::Log10: TL_LOOP(std::log10(x))
+      case UnaryOp::Erf: TL_LOOP(std::erf(x))
+      case UnaryOp::Erfinv: TL_LOOP(erfinv_impl(x))
+      case UnaryOp::Rsqrt: TL_LOOP(T(1) / std::sqrt(x))
+      case UnaryOp::Reciprocal: TL_LOOP(T(1) / x)
+      case UnaryOp::NanTo: TL_LOOP(x != x ? s : x)
+      case UnaryOp::PosInfTo: TL_LOOP(x == std::numeric_limits<T>::infinity() ? s : x)
+      case UnaryOp::NegInfTo: TL_LOOP(x == -std::numeric_limits<T>::infinity() ? s : x)
+      default: break;
+    }
   }
 #undef TL_LOOP
 }
@@ -305,17 +425,20 @@ void unary_cpu(const TensorView& a, const TensorView& out, const UnaryParams& p)
     case DType::F32: unary_typed<float>(op, a.ptr<float>(), float(scalar), out.ptr<float>(), n); return;
     case DType::F64: unary_typed<double>(op, a.ptr<double>(), scalar, out.ptr<double>(), n); return;
     case DType::I64:
-      if (op == UnaryOp::Neg || op == UnaryOp::Abs || op == UnaryOp::Relu || op == UnaryOp::AddScalar ||
-          op == UnaryOp::MulScalar || op == UnaryOp::RsubScalar) {
-        unary_typed<int64_t>(op, a.ptr<int64_t>(), int64_t(scalar), out.ptr<int64_t>(), n);
-        return;
-      }
-      [[fallthrough]];
-    default: bad_dtype("unary", a.dtype);
+    case DType::I32:
+    case DType::U8:
+      if (!unary_int_ok(op)) bad_dtype("unary", a.dtype);
+      dispatch_all("unary", a.dtype, [&](auto z) {
+        using T = decltype(z);
+        if constexpr (!std::is_floating_point<T>::value)
+          unary_typed<T>(op, a.ptr<T>(), static_cast<T>(scalar), out.ptr<T>(), n);
+      });
+      return;
   }
+  bad_dtype("unary", a.dtype);
 }
 
-TL_REGISTER_KERNEL(unary_op, CPU, unary_cpu, kFloatTypes | dtype_bit(DType::I64));
+TL_REGISTER_KERNEL(unary_op, CPU, unary_cpu, kAllTypes);
 
 void unary_backward_cpu(const TensorView& t, const TensorView& dy, const TensorView& dx, const UnaryBackwardParams& p) {
   const UnaryBackwardOp op = p.op;

@@ -1,5 +1,5 @@
 // native/cpu/reduce.cc — reductions over the middle axis of x viewed as [outer, r, inner]:
-// sum, mean, max, min (values) and argmax/argmin (int64 indices, first occurrence wins, NaN wins
+// sum, mean, prod, max, min (values) and argmax/argmin (int64 indices, first occurrence wins, NaN wins
 // as in PyTorch). Accumulates in double for float32 so sums over large r stay accurate; integer sums
 // accumulate in int64 and are written as int64 (the declaration in native/ops/reduce.h).
 #include <cmath>
@@ -32,6 +32,15 @@ void reduce_typed(ReduceOp op, const T* x, int64_t outer, int64_t r, int64_t inn
               static_cast<T*>(outp)[oi] = static_cast<T>(acc);
             else
               static_cast<int64_t*>(outp)[oi] = acc;  // integer sums are int64
+            break;
+          }
+          case ReduceOp::Prod: {
+            Acc<T> acc = 1;
+            for (int64_t k = 0; k < r; ++k) acc *= base[k * inner];
+            if constexpr (std::is_floating_point<T>::value)
+              static_cast<T*>(outp)[oi] = static_cast<T>(acc);
+            else
+              static_cast<int64_t*>(outp)[oi] = acc;  // integer products are int64
             break;
           }
           case ReduceOp::Max:

@@ -1,10 +1,10 @@
 // native/cuda/elementwise.cu — CUDA kernels for copy_strided (strided copy with dtype conversion),
 // fill, arange, broadcasting binary ops (arithmetic, pow, maximum/minimum, comparisons -> uint8), unary ops
 // and their backward. Same op names, signatures and semantics as native/cpu/elementwise.cc:
-//  * dtypes as the CPU: copy/fill/binary on all five storage dtypes, unary on f32/f64 (and int64
-//    for neg/abs/relu/add/mul/rsub), unary_backward on f32/f64; the same "does not support dtype"
-//    errors;
-//  * maximum/minimum are `a > b ? a : b` / `a < b ? a : b` exactly (NaN in b wins, NaN in a loses),
+//  * dtypes as the CPU: copy/fill/binary on all five storage dtypes, unary on f32/f64 (and the
+//    integer dtypes for the ops of unary_int_ok), unary_backward on f32/f64; the same "does not
+//    support dtype" errors;
+//  * maximum/minimum propagate NaN from either side (torch.maximum), else `a > b ? a : b` / `a < b ? a : b`,
 //    relu passes NaN, relu_backward passes the gradient at NaN (PyTorch's threshold_backward);
 //  * add/sub/mul/div, abs/neg/relu, the scalar ops and the casts are bit-identical to the CPU;
 //    exp/log/tanh/sigmoid/pow use CUDA's libdevice (<= 2 ulp for float, <= 2 ulp for double; glibc
@@ -311,6 +311,26 @@ struct DivF {
     return a / b;
   }
 };
+// Python's % (the divisor's sign) and C's fmod / % (the dividend's sign), as the CPU: an integer
+// divisor 0 and INT_MIN % -1 give 0.
+template <typename T>
+__device__ __forceinline__ T fmod_op(T a, T b) {
+  if constexpr (std::is_floating_point<T>::value) {
+    return fmod(a, b);
+  } else {
+    if (b == T(0)) return T(0);
+    if constexpr (std::is_signed<T>::value)
+      if (b == T(-1)) return T(0);
+    return T(a % b);
+  }
+}
+template <typename T>
+__device__ __forceinline__ T remainder_op(T a, T b) {
+  T m = fmod_op<T>(a, b);
+  if constexpr (std::is_signed<T>::value || std::is_floating_point<T>::value)
+    if (m != T(0) && ((b < T(0)) != (m < T(0)))) m += b;
+  return m;
+}
 // the rest of the arithmetic ops, chosen at run time (a uniform branch)
 struct OtherF {
   BinaryOp op;
@@ -318,11 +338,24 @@ struct OtherF {
   __device__ __forceinline__ T operator()(T a, T b) const {
     switch (op) {
       case BinaryOp::Pow: return pow_op<T>(a, b);
-      case BinaryOp::Maximum: return a > b ? a : b;
-      case BinaryOp::Minimum: return a < b ? a : b;
+      case BinaryOp::Maximum: return (a != a || a > b) ? a : b;  // NaN propagates, as torch.maximum
+      case BinaryOp::Minimum: return (a != a || a < b) ? a : b;
       case BinaryOp::AddRelu: return a + b <= T(0) ? T(0) : a + b;  // NaN kept, as relu does
-      default: return T(0);
+      case BinaryOp::Remainder: return remainder_op<T>(a, b);
+      case BinaryOp::Fmod: return fmod_op<T>(a, b);
+      default: break;
     }
+    if constexpr (std::is_floating_point<T>::value) {
+      if (op == BinaryOp::Atan2) return atan2(a, b);
+    } else {
+      switch (op) {
+        case BinaryOp::BitwiseAnd: return T(a & b);
+        case BinaryOp::BitwiseOr: return T(a | b);
+        case BinaryOp::BitwiseXor: return T(a ^ b);
+        default: break;
+      }
+    }
+    return T(0);
   }
 };
 struct CmpF {
@@ -336,6 +369,9 @@ struct CmpF {
       case BinaryOp::Le: return a <= b;
       case BinaryOp::Gt: return a > b;
       case BinaryOp::Ge: return a >= b;
+      case BinaryOp::LogicalAnd: return (a != T(0)) && (b != T(0));
+      case BinaryOp::LogicalOr: return (a != T(0)) || (b != T(0));
+      case BinaryOp::LogicalXor: return (a != T(0)) != (b != T(0));
       default: return 0;
     }
   }
@@ -399,7 +435,7 @@ void binary_cuda(const TensorView& a, const TensorView& b, const TensorView& out
   const std::vector<int64_t> so = contiguous_strides(out.shape);
   const std::vector<int64_t>* sts[3] = {&sa, &sb, &so};  // out's strides keep the coalescing honest
   const Geom<3> g = coalesce<3>(out.shape, sts);
-  const bool cmp = op >= BinaryOp::Eq && op <= BinaryOp::Ge;
+  const bool cmp = binary_is_predicate(op);
   dispatch_all("binary", a.dtype, [&](auto z) {
     using T = decltype(z);
     const T* pa = a.ptr<T>();
@@ -421,15 +457,59 @@ void binary_cuda(const TensorView& a, const TensorView& b, const TensorView& out
 TL_REGISTER_KERNEL(binary_op, CUDA, binary_cuda, kAllTypes);
 
 // ---- unary ---------------------------------------------------------------------------------------
+// erfinv as the CPU (PyTorch's calc_erfinv): a rational approximation, then two Newton steps.
+template <typename T>
+__device__ __forceinline__ T erfinv_impl(T y) {
+  const T ya = y < T(0) ? -y : y;
+  if (!(ya <= T(1))) return T(NAN);  // |y| > 1 or NaN
+  if (ya == T(1)) return copysign(T(INFINITY), y);
+  T x;
+  if (ya <= T(0.7)) {
+    const T z = y * y;
+    const T num = ((T(-0.140543331) * z + T(0.914624893)) * z + T(-1.645349621)) * z + T(0.886226899);
+    const T dem = (((T(0.012229801) * z + T(-0.329097515)) * z + T(1.442710462)) * z + T(-2.118377725)) * z + T(1);
+    x = y * num / dem;
+  } else {
+    const T z = sqrt(-log((T(1) - ya) / T(2)));
+    const T num = ((T(1.641345311) * z + T(3.429567803)) * z + T(-1.624906493)) * z + T(-1.970840454);
+    const T dem = (T(1.637067800) * z + T(3.543889200)) * z + T(1);
+    x = copysign(num, y) / dem;
+  }
+  const T k = T(1.1283791670955126);  // 2 / sqrt(pi)
+  x = x - (erf(x) - y) / (k * exp(-x * x));
+  x = x - (erf(x) - y) / (k * exp(-x * x));
+  return x;
+}
+template <typename T>
+__device__ __forceinline__ T round_decimals(T x, T s) {
+  if (s == T(0)) return rint(x);
+  if (s > T(0)) {
+    const T ten = T(pow(10.0, double(s)));
+    return rint(x * ten) / ten;
+  }
+  const T ten = T(pow(10.0, -double(s)));
+  return rint(x / ten) * ten;
+}
+// x < 0, without comparing an unsigned value with zero (nvcc warns)
+template <typename T>
+__device__ __forceinline__ bool below_zero(T x) {
+  if constexpr (std::is_unsigned<T>::value)
+    return false;
+  else
+    return x < T(0);
+}
 template <typename T>
 __device__ __forceinline__ T unary_apply(UnaryOp op, T x, T s) {
   switch (op) {
-    case UnaryOp::Neg: return -x;
-    case UnaryOp::Abs: return x < T(0) ? -x : x;
+    case UnaryOp::Neg: return T(-x);
+    case UnaryOp::Abs: return below_zero(x) ? T(-x) : x;
     case UnaryOp::Relu: return x <= T(0) ? T(0) : x;  // NaN passes, as in PyTorch
-    case UnaryOp::AddScalar: return x + s;
-    case UnaryOp::MulScalar: return x * s;
-    case UnaryOp::RsubScalar: return s - x;
+    case UnaryOp::AddScalar: return T(x + s);
+    case UnaryOp::MulScalar: return T(x * s);
+    case UnaryOp::RsubScalar: return T(s - x);
+    case UnaryOp::Sign: return T(int(T(0) < x) - int(below_zero(x)));
+    case UnaryOp::ClampMin: return x < s ? s : x;  // NaN in x kept
+    case UnaryOp::ClampMax: return x > s ? s : x;
     default: break;
   }
   if constexpr (std::is_floating_point<T>::value) {
@@ -441,15 +521,41 @@ __device__ __forceinline__ T unary_apply(UnaryOp op, T x, T s) {
       case UnaryOp::Tanh: return tanh(x);
       case UnaryOp::PowScalar: return s == T(2) ? x * x : T(pow(x, s));
       case UnaryOp::RdivScalar: return s / x;
+      case UnaryOp::Floor: return floor(x);
+      case UnaryOp::Ceil: return ceil(x);
+      case UnaryOp::Round: return round_decimals<T>(x, s);
+      case UnaryOp::Trunc: return trunc(x);
+      case UnaryOp::Sin: return sin(x);
+      case UnaryOp::Cos: return cos(x);
+      case UnaryOp::Tan: return tan(x);
+      case UnaryOp::Asin: return asin(x);
+      case UnaryOp::Acos: return acos(x);
+      case UnaryOp::Atan: return atan(x);
+      case UnaryOp::Sinh: return sinh(x);
+      case UnaryOp::Cosh: return cosh(x);
+      case UnaryOp::Exp2: return exp2(x);
+      case UnaryOp::Expm1: return expm1(x);
+      case UnaryOp::Log1p: return log1p(x);
+      case UnaryOp::Log2: return log2(x);
+      case UnaryOp::Log10: return log10(x);
+      case UnaryOp::Erf: return erf(x);
+      case UnaryOp::Erfinv: return erfinv_impl<T>(x);
+      case UnaryOp::Rsqrt: return T(1) / sqrt(x);  // as the CPU (not CUDA's rsqrt approximation)
+      case UnaryOp::Reciprocal: return T(1) / x;
+      case UnaryOp::NanTo: return x != x ? s : x;
+      case UnaryOp::PosInfTo: return x == T(INFINITY) ? s : x;
+      case UnaryOp::NegInfTo: return x == -T(INFINITY) ? s : x;
       default: break;
     }
+  } else {
+    if (op == UnaryOp::BitwiseNot) return T(~x);
   }
   return T(0);
 }
 
-// out[n] = f(a[n], s)
+// out[n] = f(a[n], s) (out may be a: in place)
 template <typename T>
-__global__ void unary_kernel(UnaryOp op, const T* __restrict__ a, T s, T* __restrict__ o, int64_t n) {
+__global__ void unary_kernel(UnaryOp op, const T* a, T s, T* o, int64_t n) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
     o[i] = unary_apply<T>(op, a[i], s);
 }
@@ -474,16 +580,19 @@ void unary_cuda(const TensorView& a, const TensorView& out, const UnaryParams& p
       if (n) unary_launch<double>(op, a, scalar, out, n);
       return;
     case DType::I64:
-      if (op == UnaryOp::Neg || op == UnaryOp::Abs || op == UnaryOp::Relu || op == UnaryOp::AddScalar ||
-          op == UnaryOp::MulScalar || op == UnaryOp::RsubScalar) {
-        if (n) unary_launch<int64_t>(op, a, int64_t(scalar), out, n);
-        return;
-      }
-      [[fallthrough]];
-    default: bad_dtype("unary", a.dtype);
+    case DType::I32:
+    case DType::U8:
+      if (!unary_int_ok(op)) bad_dtype("unary", a.dtype);
+      dispatch_all("unary", a.dtype, [&](auto z) {
+        using T = decltype(z);
+        if constexpr (!std::is_floating_point<T>::value)
+          if (n) unary_launch<T>(op, a, static_cast<T>(scalar), out, n);
+      });
+      return;
   }
+  bad_dtype("unary", a.dtype);
 }
-TL_REGISTER_KERNEL(unary_op, CUDA, unary_cuda, kFloatTypes | dtype_bit(DType::I64));
+TL_REGISTER_KERNEL(unary_op, CUDA, unary_cuda, kAllTypes);
 
 // dx[n] = dy[n] * f'(t[n])
 template <typename T>

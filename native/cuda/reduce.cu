@@ -1,5 +1,5 @@
 // native/cuda/reduce.cu — CUDA reduce_op over the middle axis of x viewed as [outer, r, inner]:
-// sum, mean (float64 accumulation for float32/float64, int64 for the integer dtypes, as the CPU),
+// sum, mean, prod (float64 accumulation for float32/float64, int64 for the integer dtypes, as the CPU),
 // max, min and argmax/argmin (int64; the first NaN wins, else the first occurrence of the extreme —
 // exactly the CPU's rule). Same signature and semantics as native/cpu/reduce.cc.
 // Determinism: each output is reduced by a fixed tree that depends only on the shape (never on the
@@ -25,7 +25,7 @@
 namespace tl {
 namespace {
 
-enum Kind : int { kSum = 0, kMax = 1, kMin = 2 };
+enum Kind : int { kSum = 0, kMax = 1, kMin = 2, kProd = 3 };
 enum Mode : int { kWriteSum = 0, kWriteMean, kWriteValue, kWriteIndex, kWritePartial };
 
 template <typename T>
@@ -69,6 +69,14 @@ struct State<T, kSum> {
   __device__ __forceinline__ static State of(T x, int64_t) { return {Acc<T>(x)}; }
 };
 
+template <typename T>
+struct State<T, kProd> {
+  Acc<T> v;
+  __device__ __forceinline__ static State identity() { return {Acc<T>(1)}; }
+  __device__ __forceinline__ static State combine(const State& a, const State& b) { return {a.v * b.v}; }
+  __device__ __forceinline__ static State of(T x, int64_t) { return {Acc<T>(x)}; }
+};
+
 template <typename V>
 __device__ __forceinline__ V shfl_down(V v, int off) {
   if constexpr (sizeof(V) < 4)
@@ -80,7 +88,7 @@ template <typename T, int KIND>
 __device__ __forceinline__ State<T, KIND> shfl_state(const State<T, KIND>& s, int off) {
   State<T, KIND> r;
   r.v = shfl_down(s.v, off);
-  if constexpr (KIND != kSum) r.i = shfl_down(static_cast<long long>(s.i), off);
+  if constexpr (KIND != kSum && KIND != kProd) r.i = shfl_down(static_cast<long long>(s.i), off);
   return r;
 }
 
@@ -143,7 +151,7 @@ __global__ void __launch_bounds__(kThreads)
         case kWritePartial: static_cast<S*>(dst)[(o * chunks + c) * inner + i] = s; break;
         case kWriteSum:
         case kWriteMean:
-          if constexpr (KIND == kSum) {
+          if constexpr (KIND == kSum || KIND == kProd) {
             Acc<T> a = s.v;
             if (mode == kWriteMean) a = r_total ? a / Acc<T>(r_total) : Acc<T>(0);
             if constexpr (std::is_floating_point<T>::value)
@@ -153,10 +161,10 @@ __global__ void __launch_bounds__(kThreads)
           }
           break;
         case kWriteValue:
-          if constexpr (KIND != kSum) static_cast<T*>(dst)[q] = s.i < 0 ? T(0) : s.v;
+          if constexpr (KIND != kSum && KIND != kProd) static_cast<T*>(dst)[q] = s.i < 0 ? T(0) : s.v;
           break;
         case kWriteIndex:
-          if constexpr (KIND != kSum) static_cast<int64_t*>(dst)[q] = s.i < 0 ? 0 : s.i;
+          if constexpr (KIND != kSum && KIND != kProd) static_cast<int64_t*>(dst)[q] = s.i < 0 ? 0 : s.i;
           break;
       }
     }
@@ -245,6 +253,7 @@ void reduce_cuda(const TensorView& x, const TensorView& out, const ReduceParams&
       case ReduceOp::Min: reduce_typed<T, kMin>(px, outer, r, inner, out.data, kWriteValue); break;
       case ReduceOp::Argmax: reduce_typed<T, kMax>(px, outer, r, inner, out.data, kWriteIndex); break;
       case ReduceOp::Argmin: reduce_typed<T, kMin>(px, outer, r, inner, out.data, kWriteIndex); break;
+      case ReduceOp::Prod: reduce_typed<T, kProd>(px, outer, r, inner, out.data, kWriteSum); break;
     }
   });
 }

@@ -42,12 +42,23 @@ TL_OP(arange, "out", ArangeParams)
 
 // clang-format off
 #define TL_BINARY_OPS(E) \
-  E(Add) E(Sub) E(Mul) E(Div) E(Pow) E(Eq) E(Ne) E(Lt) E(Le) E(Gt) E(Ge) E(Maximum) E(Minimum) E(AddRelu)
+  E(Add) E(Sub) E(Mul) E(Div) E(Pow) E(Eq) E(Ne) E(Lt) E(Le) E(Gt) E(Ge) E(Maximum) E(Minimum) E(AddRelu) \
+  E(Atan2) E(Remainder) E(Fmod) E(BitwiseAnd) E(BitwiseOr) E(BitwiseXor) E(LogicalAnd) E(LogicalOr) E(LogicalXor)
 // clang-format on
 TL_ENUM(BinaryOp, TL_BINARY_OPS)
+// Ops whose result is a truth value (uint8 0/1, any input dtype): the comparisons and the logical ops.
+inline bool binary_is_predicate(BinaryOp op) {
+  return (op >= BinaryOp::Eq && op <= BinaryOp::Ge) || op >= BinaryOp::LogicalAnd;
+}
+// Ops defined on integer operands only (the TS layer refuses floating ones; a kernel computes 0 there).
+inline bool binary_is_bitwise(BinaryOp op) { return op >= BinaryOp::BitwiseAnd && op <= BinaryOp::BitwiseXor; }
 // out[i] = input[ia] op other[ib] over out.shape with broadcast strides (0 on broadcast dims); AddRelu:
-// relu(input + other) (a frozen residual block's add -> ReLU, lib/jit.ts).
-// input and other share a dtype; out has that dtype, or uint8 for comparisons.
+// relu(input + other) (a frozen residual block's add -> ReLU, lib/jit.ts). Atan2: atan2(input, other);
+// Remainder: the remainder with the divisor's sign (Python's %, torch.remainder); Fmod: with the
+// dividend's sign (C's fmod / %); an integer divisor of 0 gives 0 (the TS layer refuses it first, as
+// PyTorch raises), and INT_MIN % -1 gives 0 (no trap). Bitwise*: on integer dtypes; Logical*: the
+// operands' truth (!= 0) combined, uint8 0/1.
+// input and other share a dtype; out has that dtype, or uint8 for predicates (binary_is_predicate).
 // clang-format off
 #define TL_BINARY_FIELDS(X) \
   X(BinaryOp, op, 0, 0) X(std::vector<int64_t>, input_strides, -kMaxSize, kMaxSize) \
@@ -58,7 +69,7 @@ TL_OP(binary, "input, other, out", BinaryParams)
 // input and other are strided windows read over out's shape; out is contiguous (uint8 for comparisons).
 inline void check_binary(const TensorView& a, const TensorView& b, const TensorView& out, const BinaryParams& p) {
   check_dtype("binary", "other", b, a.dtype);
-  check_dtype("binary", "out", out, p.op >= BinaryOp::Eq && p.op <= BinaryOp::Ge ? DType::U8 : a.dtype);
+  check_dtype("binary", "out", out, binary_is_predicate(p.op) ? DType::U8 : a.dtype);
   check_strided("binary", "input", a, out.shape, p.input_strides);
   check_strided("binary", "other", b, out.shape, p.other_strides);
 }
@@ -67,10 +78,32 @@ TL_OP_CHECK(binary, check_binary)
 // clang-format off
 #define TL_UNARY_OPS(E) \
   E(Neg) E(Exp) E(Log) E(Sqrt) E(Abs) E(Relu) E(Sigmoid) E(Tanh) E(AddScalar) E(MulScalar) \
-  E(PowScalar) E(RsubScalar) E(RdivScalar)
+  E(PowScalar) E(RsubScalar) E(RdivScalar) \
+  E(Sign) E(Floor) E(Ceil) E(Round) E(Trunc) E(Sin) E(Cos) E(Tan) E(Asin) E(Acos) E(Atan) E(Sinh) E(Cosh) \
+  E(Exp2) E(Expm1) E(Log1p) E(Log2) E(Log10) E(Erf) E(Erfinv) E(Rsqrt) E(Reciprocal) \
+  E(ClampMin) E(ClampMax) E(BitwiseNot) E(NanTo) E(PosInfTo) E(NegInfTo)
 // clang-format on
 TL_ENUM(UnaryOp, TL_UNARY_OPS)
-// out = f(input, scalar) on contiguous buffers of one dtype.
+// Ops an integer input (int64, int32, uint8) takes; the others need float32/float64.
+inline bool unary_int_ok(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::Neg:
+    case UnaryOp::Abs:
+    case UnaryOp::Relu:
+    case UnaryOp::AddScalar:
+    case UnaryOp::MulScalar:
+    case UnaryOp::RsubScalar:
+    case UnaryOp::Sign:
+    case UnaryOp::ClampMin:
+    case UnaryOp::ClampMax:
+    case UnaryOp::BitwiseNot: return true;
+    default: return false;
+  }
+}
+// out = f(input, scalar) on contiguous buffers of one dtype (out may be input: in place). Sign: -1, 0, 1
+// (NaN gives 0, as PyTorch's sgn); Round: half to even (nearbyint); Erfinv: PyTorch's rational
+// approximation refined by two Newton steps; ClampMin/ClampMax: max(x, s) / min(x, s) with NaN in x
+// kept; NanTo/PosInfTo/NegInfTo: NaN / +inf / -inf replaced by s (torch.nan_to_num); BitwiseNot: ~x.
 // clang-format off
 #define TL_UNARY_FIELDS(X) \
   X(UnaryOp, op, 0, 0) X(double, scalar, -kAnyNumber, kAnyNumber)

@@ -73,6 +73,26 @@ export async function tensors(): Promise<void> {
   a.min();
   const mx: { values: Tensor; indices: Tensor } = a.max(1);
   void mx;
+  // Conventions: two results destructure as an array too; elementwise functions as torch.f(x) and x.f()
+  const [mv, mi]: Tensor[] = [...a.max(1)];
+  const [vv, vi] = a.min(0, true);
+  void [mv, mi, vv.add(1), vi.add(1)];
+  torch.max(a, y);
+  torch.clamp(a, 0, 1);
+  a.clamp(null, y).clampMin(0).clampMax(2);
+  torch.abs(a);
+  a.abs().sign().floor().sin().atan2(y).remainder(2).lerp(y, 0.5);
+  a.std(1, { correction: 1, keepdim: true });
+  a.var(undefined, { unbiased: false });
+  a.norm(2, 1, { keepdim: true });
+  a.norm('fro');
+  torch.logsumexp(a, 1);
+  a.add_(1).mul_(y).clamp_(0, 1);
+  const version: number = a._version;
+  void version;
+  a.sum().backward(undefined, { retainGraph: true });
+  // @ts-expect-error std's options go in one object
+  a.std(1, 1);
   a.argmax(1);
   a.eq(y);
   torch.cat([a, y], 0);
