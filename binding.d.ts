@@ -31,6 +31,8 @@ export type ConvAlgoCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
 export type DropoutKindCode = 0 | 1 | 2;
 export type RandomKindCode = 0 | 1 | 2;
 export type ReduceOpCode = 0 | 1 | 2 | 3 | 4 | 5;
+export type ScanOpCode = 0 | 1 | 2;
+export type ScatterOpCode = 0 | 1 | 2;
 export type UnaryBackwardOpCode = 0 | 1 | 2;
 export type UnaryOpCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12;
 /** The enum codes native ops take, exported by the addon as `enums`. */
@@ -40,6 +42,8 @@ export interface Enums {
   readonly DropoutKind: { readonly Element: 0; readonly Channel: 1; readonly Alpha: 2 };
   readonly RandomKind: { readonly Uniform: 0; readonly Normal: 1; readonly Bernoulli: 2 };
   readonly ReduceOp: { readonly Sum: 0; readonly Mean: 1; readonly Max: 2; readonly Min: 3; readonly Argmax: 4; readonly Argmin: 5 };
+  readonly ScanOp: { readonly Prod: 0; readonly Max: 1; readonly Min: 2 };
+  readonly ScatterOp: { readonly Assign: 0; readonly Add: 1; readonly Multiply: 2 };
   readonly UnaryBackwardOp: { readonly Relu: 0; readonly Sigmoid: 1; readonly Tanh: 2 };
   readonly UnaryOp: { readonly Neg: 0; readonly Exp: 1; readonly Log: 2; readonly Sqrt: 3; readonly Abs: 4; readonly Relu: 5; readonly Sigmoid: 6; readonly Tanh: 7; readonly AddScalar: 8; readonly MulScalar: 9; readonly PowScalar: 10; readonly RsubScalar: 11; readonly RdivScalar: 12 };
 }
@@ -60,9 +64,13 @@ export interface CumsumParams { outer: number; n: number; inner: number; reverse
 /** ranges: p in [0, 1]; L in [1, inf]; seed in [0, inf]; offset in [0, inf] */
 export interface DropoutParams { kind: DropoutKindCode; p: number; L: number; seed: number; offset: number }
 export interface FillParams { value: number }
+/** ranges: shape in [0, inf]; inputStrides in [0, inf]; indexStrides in [0, inf]; dim in [0, 15]; size in [0, inf] */
+export interface GatherParams { shape: number[]; inputStrides: number[]; indexStrides: number[]; dim: number; size: number }
 /** ranges: batch in [0, inf]; M in [0, inf]; N in [0, inf]; K in [0, inf]; strideA in [0, inf]; strideB in [0, inf]; strideC in [0, inf] */
 export interface MatmulParams { batch: number; M: number; N: number; K: number; transA: boolean; transB: boolean; strideA: number; strideB: number; strideC: number; alpha: number; beta: number }
 export interface NllParams { ignoreIndex: number }
+/** ranges: shape in [0, inf] */
+export interface NonzeroParams { shape: number[]; coords: boolean }
 /** ranges: N in [0, inf]; C in [0, inf]; H in [0, inf]; W in [0, inf]; OH in [0, inf]; OW in [0, inf] */
 export interface Plane2dParams { N: number; C: number; H: number; W: number; OH: number; OW: number }
 /** ranges: N in [0, inf]; C in [0, inf]; H in [0, inf]; W in [0, inf]; OH in [0, inf]; OW in [0, inf]; kh in [1, inf]; kw in [1, inf]; sh in [1, inf]; sw in [1, inf]; ph in [0, inf]; pw in [0, inf]; dh in [1, inf]; dw in [1, inf] */
@@ -73,11 +81,19 @@ export interface RandomParams { kind: RandomKindCode; a: number; b: number; seed
 export interface ReduceParams { op: ReduceOpCode; outer: number; r: number; inner: number }
 /** ranges: rows in [0, inf]; R in [1, inf]; G in [1, inf]; L in [1, inf]; eps in [0, inf] */
 export interface RowNormParams { rows: number; R: number; G: number; L: number; eps: number }
+/** ranges: outer in [0, inf]; n in [0, inf]; inner in [0, inf] */
+export interface ScanParams { op: ScanOpCode; outer: number; n: number; inner: number }
+/** ranges: shape in [0, inf]; outStrides in [0, inf]; indexStrides in [0, inf]; srcStrides in [0, inf]; dim in [0, 15]; size in [0, inf] */
+export interface ScatterParams { op: ScatterOpCode; shape: number[]; outStrides: number[]; indexStrides: number[]; srcStrides: number[]; dim: number; size: number; value: number }
 export interface SgdParams { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; firstStep: boolean; maximize: boolean }
 /** ranges: outer in [0, inf]; C in [0, inf]; inner in [0, inf] */
 export interface SoftmaxParams { outer: number; C: number; inner: number; log: boolean }
+/** ranges: lines in [0, inf]; n in [0, inf] */
+export interface SortParams { lines: number; n: number; descending: boolean }
 export interface UnaryBackwardParams { op: UnaryBackwardOpCode }
 export interface UnaryParams { op: UnaryOpCode; scalar: number }
+/** ranges: inputStrides in [0, inf]; otherStrides in [0, inf]; conditionStrides in [0, inf] */
+export interface WhereParams { inputStrides: number[]; otherStrides: number[]; conditionStrides: number[] }
 /** Every native op: tensor arguments in order, then its parameter structs. */
 export interface Ops {
   adamStep(param: TensorArg, grad: TensorArg, expAvg: TensorArg, expAvgSq: TensorArg, maxExpAvgSq: OptTensorArg, adamParams: AdamParams): void; // kernels: cpu float32, float64; cuda float32, float64
@@ -103,6 +119,7 @@ export interface Ops {
   dropoutBackward(gradOutput: TensorArg, gradInput: TensorArg, dropoutParams: DropoutParams): void; // kernels: cpu float32, float64; cuda float32, float64
   dropoutForward(input: TensorArg, out: TensorArg, dropoutParams: DropoutParams): void; // kernels: cpu float32, float64; cuda float32, float64
   fill(out: TensorArg, fillParams: FillParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
+  gather(input: TensorArg, index: TensorArg, out: TensorArg, gatherParams: GatherParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
   linearForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg): void; // kernels: cpu float32, float64; cuda float32, float64
   matmul(input: TensorArg, other: TensorArg, out: TensorArg, matmulParams: MatmulParams): void; // kernels: cpu float32, float64; cuda float32, float64
   maxPool2dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
@@ -111,17 +128,22 @@ export interface Ops {
   maxUnpool2dForward(input: TensorArg, indices: TensorArg, out: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   nllBackward(gradOutput: TensorArg, target: TensorArg, gradInput: TensorArg, nllParams: NllParams): void; // kernels: cpu float32, float64; cuda float32, float64
   nllForward(input: TensorArg, target: TensorArg, out: TensorArg, nllParams: NllParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  nonzero(input: TensorArg, out: TensorArg, nonzeroParams: NonzeroParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
   random(out: TensorArg, randomParams: RandomParams): void; // kernels: cpu float32, float64; cuda float32, float64
   reduce(input: TensorArg, out: TensorArg, reduceParams: ReduceParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
   reluMaxPool2dBackward(gradOutput: TensorArg, output: TensorArg, tap: TensorArg, gradInput: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   reluMaxPool2dForward(input: TensorArg, out: TensorArg, tap: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   rowNormBackward(gradOutput: TensorArg, input: TensorArg, weight: OptTensorArg, saveMean: TensorArg, saveInvstd: TensorArg, gradInput: OptTensorArg, gradWeight: OptTensorArg, gradBias: OptTensorArg, rowNormParams: RowNormParams): void; // kernels: cpu float32, float64; cuda float32, float64
   rowNormForward(input: TensorArg, weight: OptTensorArg, bias: OptTensorArg, out: TensorArg, saveMean: TensorArg, saveInvstd: TensorArg, rowNormParams: RowNormParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  scan(input: TensorArg, out: TensorArg, indices: OptTensorArg, scanParams: ScanParams): void; // kernels: cpu float32, float64, int64; cuda float32, float64, int64
+  scatter(out: TensorArg, index: TensorArg, src: OptTensorArg, scatterParams: ScatterParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
   sgdStep(param: TensorArg, grad: TensorArg, momentumBuffer: OptTensorArg, sgdParams: SgdParams): void; // kernels: cpu float32, float64; cuda float32, float64
   softmax(input: TensorArg, out: TensorArg, softmaxParams: SoftmaxParams): void; // kernels: cpu float32, float64; cuda float32, float64
   softmaxBackward(output: TensorArg, gradOutput: TensorArg, gradInput: TensorArg, softmaxParams: SoftmaxParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  sort(input: TensorArg, values: TensorArg, indices: TensorArg, sortParams: SortParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
   unary(input: TensorArg, out: TensorArg, unaryParams: UnaryParams): void; // kernels: cpu float32, float64, int64; cuda float32, float64, int64
   unaryBackward(input: TensorArg, gradOutput: TensorArg, gradInput: TensorArg, unaryBackwardParams: UnaryBackwardParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  where(input: TensorArg, other: TensorArg, condition: TensorArg, out: TensorArg, whereParams: WhereParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
 }
 // END GENERATED
 

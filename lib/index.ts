@@ -17,6 +17,8 @@ export { cumsum } from './ops/scan';
 export type { CumsumOptions } from './ops/scan';
 export { matmul, bmm } from './ops/matmul';
 export { cat, stack } from './ops/shape';
+export { gather, scatter, scatter_, scatterAdd, scatterAdd_, indexSelect, indexAdd, indexAdd_, maskedFill, maskedFill_, maskedSelect, where, nonzero, indexPut, indexPut_ } from './ops/index';
+export type { IndexSpec, ScatterOptions, NonzeroOptions } from './ops/index';
 export { softmax, logSoftmax } from './ops/activation';
 export { save, load } from './serialize';
 export { TorchletError, TorchletTypeError, TorchletRangeError, ERROR_CODES } from './errors';

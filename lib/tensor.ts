@@ -8,7 +8,7 @@
 // waiting for its work. Also here: dtypes and the shape/stride helpers the ops share.
 import type { TensorArg } from '../binding';
 import { native } from './binding';
-import { invalidArg, typeArg, shapeError, dtypeError, deviceError, disposedError, internalError, TorchletRangeError, describe } from './errors';
+import { invalidArg, typeArg, shapeError, dtypeError, deviceError, disposedError, internalError, TorchletRangeError, describe, noExtraArgs } from './errors';
 import { Device, DeviceType, parseDevice, normalizeDevice, deviceCode, noCudaError, cudaAvailable } from './device';
 import { StorageRef, allocStorage, keep, trackTensor } from './memory';
 import { GradFn, backward, noGrad, record } from './autograd';
@@ -18,6 +18,7 @@ import * as R from './ops/reduce';
 import * as S from './ops/shape';
 import * as M from './ops/matmul';
 import * as Scan from './ops/scan';
+import * as I from './ops/index';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'bool';
 export type { Device, DeviceType } from './device';
@@ -327,8 +328,77 @@ export class Tensor {
   narrow(dim: number, start: number, length: number): Tensor {
     return S.narrow(this, dim, start, length);
   }
-  index(i: number): Tensor {
-    return S.select(this, 0, i);
+  /**
+   * PyTorch's `x[...]`: one entry per indexed dimension — an integer (selects, removing the
+   * dimension; negative counts from the end), a slice string (`':'`, `'1:5'`, `'::2'`, `'1:-1'`,
+   * `'-3:'`; start:stop:step with PyTorch's clamping, positive steps), `null` (a new axis of size 1,
+   * None), `'...'` (Ellipsis: as many `':'` as needed), an integer index tensor or array (advanced
+   * indexing; several broadcast together) or a bool mask (tensor or array) over the next dimensions.
+   * `x.index(':', '::2', '1:-1', null, '...')` is `x[:, ::2, 1:-1, None, ...]`. Integers, slices,
+   * null and '...' alone give a view; index tensors and masks give a copy. Differentiable.
+   */
+  index(...indices: I.IndexSpec[]): Tensor {
+    return I.index(this, indices);
+  }
+  /** PyTorch's `x[...] = value` in place: the same index entries as index(); value is a number or a tensor broadcast to the indexed shape. Returns this tensor. */
+  set(value: Tensor | number, ...indices: I.IndexSpec[]): this {
+    I.setIndex(this, value, indices);
+    return this;
+  }
+  /** x[indices] = values in place (index tensors for the leading dimensions; accumulate adds). */
+  indexPut_(indices: (Tensor | null)[], values: Tensor, opts?: { accumulate?: boolean }, ...rest: never[]): this {
+    I.indexPut_(this, indices, values, opts, ...rest);
+    return this;
+  }
+  indexPut(indices: (Tensor | null)[], values: Tensor, opts?: { accumulate?: boolean }, ...rest: never[]): Tensor {
+    return I.indexPut(this, indices, values, opts, ...rest);
+  }
+  gather(dim: number, index: Tensor, opts?: Record<string, never>, ...rest: never[]): Tensor {
+    return I.gather(this, dim, index, opts, ...rest);
+  }
+  scatter(dim: number, index: Tensor, src: Tensor | number, opts?: I.ScatterOptions, ...rest: never[]): Tensor {
+    return I.scatter(this, dim, index, src, opts, ...rest);
+  }
+  scatter_(dim: number, index: Tensor, src: Tensor | number, opts?: I.ScatterOptions, ...rest: never[]): this {
+    I.scatter_(this, dim, index, src, opts, ...rest);
+    return this;
+  }
+  scatterAdd(dim: number, index: Tensor, src: Tensor, ...rest: never[]): Tensor {
+    return I.scatterAdd(this, dim, index, src, ...rest);
+  }
+  scatterAdd_(dim: number, index: Tensor, src: Tensor, ...rest: never[]): this {
+    I.scatterAdd_(this, dim, index, src, ...rest);
+    return this;
+  }
+  indexSelect(dim: number, index: Tensor, ...rest: never[]): Tensor {
+    return I.indexSelect(this, dim, index, ...rest);
+  }
+  indexAdd(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }, ...rest: never[]): Tensor {
+    return I.indexAdd(this, dim, index, source, opts, ...rest);
+  }
+  indexAdd_(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }, ...rest: never[]): this {
+    I.indexAdd_(this, dim, index, source, opts, ...rest);
+    return this;
+  }
+  maskedFill(mask: Tensor, value: number | Tensor, ...rest: never[]): Tensor {
+    return I.maskedFill(this, mask, value, ...rest);
+  }
+  maskedFill_(mask: Tensor, value: number | Tensor, ...rest: never[]): this {
+    I.maskedFill_(this, mask, value, ...rest);
+    return this;
+  }
+  maskedSelect(mask: Tensor, ...rest: never[]): Tensor {
+    return I.maskedSelect(this, mask, ...rest);
+  }
+  /** PyTorch's x.where(condition, other): torch.where(condition, x, other). */
+  where(condition: Tensor, other: Tensor | number, ...rest: never[]): Tensor {
+    noExtraArgs('where', 'condition, other', rest);
+    return I.where(condition, this, other);
+  }
+  nonzero(opts: I.NonzeroOptions & { asTuple: true }): Tensor[];
+  nonzero(opts?: I.NonzeroOptions & { asTuple?: false }): Tensor;
+  nonzero(opts?: I.NonzeroOptions, ...rest: never[]): Tensor | Tensor[] {
+    return I.nonzero(this, opts, ...rest);
   }
   select(dim: number, i: number): Tensor {
     return S.select(this, dim, i);

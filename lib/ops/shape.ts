@@ -1,6 +1,8 @@
 // lib/ops/shape.ts — views that share storage (view, reshape, flatten, permute, transpose,
-// unsqueeze, squeeze, narrow, select, expand), cat and stack, and their gradients. reshape copies only when the
-// input is not contiguous; view refuses non-contiguous input as PyTorch does.
+// unsqueeze, squeeze, narrow, select, slice with a step, expand, movedim, chunk, split, unbind), cat
+// and stack, and the copies built from them (repeat, tile, flip, roll, tril, triu), with their
+// gradients. reshape copies only when the input is not contiguous; view refuses non-contiguous input
+// as PyTorch does. The copies run in native kernels (strided copy, gather, where).
 import { native } from '../binding';
 import { invalidArg, typeArg, dtypeError, shapeError } from '../errors';
 import { Tensor, normDim, numelOf, checkTensor, contiguousStrides } from '../tensor';
@@ -112,6 +114,25 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
   const win = (x: Tensor): Tensor =>
     viewOf(x, x.shape.filter((_, k) => k !== d), x.strides.filter((_, k) => k !== d), x.offset + i * x.strides[d]);
   return record(win(t), [t], 'SelectBackward', (g) => [scatterWindow(g, t.shape, win)]);
+}
+/** Elements start, start + step, ... (< stop) of dim: a view (PyTorch's x[..., start:stop:step]). */
+export function slice(t: Tensor, dim: number, start: number, stop: number, step = 1): Tensor {
+  checkTensor('input', t);
+  const d = normDim(dim, t.ndim);
+  const n = t.shape[d];
+  if (![start, stop, step].every(Number.isInteger)) typeArg('slice', 'integer start, stop and step', [start, stop, step]);
+  if (step <= 0) invalidArg('step', 'a positive step', step);
+  const a = Math.min(Math.max(start < 0 ? start + n : start, 0), n);
+  const b = Math.max(Math.min(Math.max(stop < 0 ? stop + n : stop, 0), n), a);
+  const len = Math.ceil((b - a) / step);
+  const win = (x: Tensor): Tensor => {
+    const shape = x.shape.slice();
+    const strides = x.strides.slice();
+    shape[d] = len;
+    strides[d] = x.strides[d] * step;
+    return viewOf(x, shape, strides, x.offset + (len ? a * x.strides[d] : 0));
+  };
+  return record(win(t), [t], 'SliceBackward', (g) => [scatterWindow(g, t.shape, win)]);
 }
 export function expand(t: Tensor, shape: number[]): Tensor {
   checkTensor('input', t);
