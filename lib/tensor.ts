@@ -19,6 +19,7 @@ import * as S from './ops/shape';
 import * as M from './ops/matmul';
 import * as Scan from './ops/scan';
 import * as I from './ops/index';
+import * as O from './ops/sort';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'bool';
 export type { Device, DeviceType } from './device';
@@ -489,6 +490,33 @@ export class Tensor {
   }
   cumsum(dim: number, opts?: Scan.CumsumOptions, ...rest: never[]): Tensor {
     return Scan.cumsum(this, dim, opts, ...rest);
+  }
+  cumprod(dim: number, opts?: Scan.CumsumOptions, ...rest: never[]): Tensor {
+    return Scan.cumprod(this, dim, opts, ...rest);
+  }
+  cummax(dim: number, ...rest: never[]): O.ValuesIndices {
+    return Scan.cummax(this, dim, ...rest);
+  }
+  cummin(dim: number, ...rest: never[]): O.ValuesIndices {
+    return Scan.cummin(this, dim, ...rest);
+  }
+  sort(dimOrOpts?: number | O.SortOptions, opts?: O.SortOptions, ...rest: never[]): O.ValuesIndices {
+    return O.sort(this, dimOrOpts, opts, ...rest);
+  }
+  argsort(dimOrOpts?: number | O.SortOptions, opts?: O.SortOptions, ...rest: never[]): Tensor {
+    return O.argsort(this, dimOrOpts, opts, ...rest);
+  }
+  msort(...rest: never[]): Tensor {
+    return O.msort(this, ...rest);
+  }
+  topk(k: number, opts?: O.TopkOptions, ...rest: never[]): O.ValuesIndices {
+    return O.topk(this, k, opts, ...rest);
+  }
+  kthvalue(k: number, dim = -1, keepdim = false, ...rest: never[]): O.ValuesIndices {
+    return O.kthvalue(this, k, dim, keepdim, ...rest);
+  }
+  unique(opts?: O.UniqueOptions, ...rest: never[]): Tensor | Tensor[] {
+    return O.unique(this, opts, ...rest);
   }
 
   // ---- in place (no autograd; for initialisers and optimizers) ----

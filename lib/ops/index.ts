@@ -46,7 +46,7 @@ function checkRange(name: string, idx: Tensor, lo: number, hi: number): void {
   mx.dispose();
   if (a < lo || b >= hi) invalidArg(name, `indices in [${lo}, ${hi - 1}]`, `an index ${a < lo ? a : b}`);
 }
-function rawGather(input: Tensor, dim: number, index: Tensor, shape: number[], indexStrides: number[]): Tensor {
+export function rawGather(input: Tensor, dim: number, index: Tensor, shape: number[], indexStrides: number[]): Tensor {
   const out = Tensor.empty(shape.slice(), input.dtype, input.device);
   if (out.numel() === 0) return out;
   native.gather(input.stridedArg(), index.stridedArg(), out.arg(), {
@@ -61,7 +61,7 @@ function rawGather(input: Tensor, dim: number, index: Tensor, shape: number[], i
 type ScatterMode = 'assign' | 'add' | 'multiply';
 const SCATTER_OP = { assign: 0, add: 1, multiply: 2 } as const;
 /** Writes src (or value) into out (in place, any layout) over `shape` (the index's / src's). */
-function rawScatter(out: Tensor, dim: number, index: Tensor, indexStrides: number[], shape: number[], src: Tensor | number, mode: ScatterMode): void {
+export function rawScatter(out: Tensor, dim: number, index: Tensor, indexStrides: number[], shape: number[], src: Tensor | number, mode: ScatterMode): void {
   if (shape.some((s) => s === 0)) return;
   const s = typeof src === 'number' ? null : src.dtype === out.dtype ? src : cast(src, out.dtype);
   native.scatter(out.stridedArg(), index.stridedArg(), s ? s.stridedArg() : null, {

@@ -56,7 +56,7 @@ void scan_typed(const T* x, T* out, int64_t* idx, const ScanParams& p) {
           for (int64_t k = 0; k < n; ++k) {
             const int64_t i = base + k * inner;
             const T v = x[i];
-            if (k == 0 || (best == best && (v != v || (op == ScanOp::Max ? v >= best : v <= best)))) {
+            if (k == 0 || v != v || (best == best && (op == ScanOp::Max ? v >= best : v <= best))) {
               best = v;
               bi = k;
             }

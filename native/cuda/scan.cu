@@ -58,7 +58,7 @@ __global__ void scan_kernel(const T* __restrict__ x, T* __restrict__ out, int64_
       for (int64_t k = 0; k < n; ++k) {
         const int64_t i = base + k * inner;
         const T v = x[i];
-        if (k == 0 || (best == best && (v != v || (op == 1 ? v >= best : v <= best)))) {
+        if (k == 0 || v != v || (best == best && (op == 1 ? v >= best : v <= best))) {
           best = v;
           bi = k;
         }

@@ -30,8 +30,8 @@ TL_ENUM(ScanOp, TL_SCAN_OPS)
 // input and out viewed as [outer, n, inner], scanned along n in order: Prod: out[i] = product of
 // input[j <= i] (floating types accumulate in double, each output rounded once; int64 in int64);
 // Max / Min: the running maximum / minimum and, in indices (int64, required), the position it came
-// from: a later equal element takes over (>= / <=), and a NaN, once met, stays (as PyTorch's
-// cummax / cummin).
+// from: a later equal element takes over (>= / <=), and a NaN, once met, stays (a later NaN takes
+// over its index), as PyTorch's cummax / cummin.
 // clang-format off
 #define TL_SCAN_FIELDS(X) \
   X(ScanOp, op, 0, 0) X(int64_t, outer, 0, kMaxSize) X(int64_t, n, 0, kMaxSize) X(int64_t, inner, 0, kMaxSize)
