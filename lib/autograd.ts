@@ -49,7 +49,7 @@ export const GRAD_OPS = [
   'CumsumBackward',
   // views and joins
   'ViewBackward', 'PermuteBackward', 'UnsqueezeBackward', 'SqueezeBackward', 'NarrowBackward', 'SelectBackward',
-  'ExpandBackward', 'CatBackward', 'SliceBackward',
+  'ExpandBackward', 'CatBackward', 'SliceBackward', 'DiagonalBackward',
   // indexing
   'GatherBackward', 'ScatterBackward', 'ScatterAddBackward', 'IndexSelectBackward', 'IndexAddBackward',
   'WhereBackward', 'MaskedFillBackward', 'IndexPutBackward',

@@ -5,9 +5,11 @@ import { checkInt, invalidArg, noExtraArgs } from './errors';
 
 export { Tensor, isTensor } from './tensor';
 export { tensor, fromBuffer, zeros, ones, full, empty, zerosLike, onesLike, arange, randn, rand } from './creation';
+export { fullLike, emptyLike, randLike, randnLike, randintLike, eye, linspace, logspace, randint, randperm, normal, bernoulli, multinomial } from './creation';
+export type { RandomOptions } from './creation';
 export { noGrad, enableGrad, isGradEnabled } from './autograd';
 export { tidy, keep, memory } from './memory';
-export { manualSeed, initialSeed } from './random';
+export { manualSeed, initialSeed, seed, Generator } from './random';
 export type { DType, DeviceType, Device, TypedArray, NestedArray } from './tensor';
 export type { CreateOptions } from './creation';
 export type { CpuMemory, CudaMemory } from './memory';
@@ -18,7 +20,9 @@ export { sort, argsort, msort, topk, kthvalue, unique, ValuesIndices } from './o
 export type { SortOptions, TopkOptions, UniqueOptions } from './ops/sort';
 export type { CumsumOptions } from './ops/scan';
 export { matmul, bmm } from './ops/matmul';
-export { cat, stack } from './ops/shape';
+export { cat, stack, movedim, movedim as moveaxis, chunk, split, unbind, diagonal, tile, flip, roll, tril, triu } from './ops/shape';
+export { einsum } from './ops/einsum';
+export { flatten, transpose, permute, reshape, squeeze, unsqueeze, narrow, select, t, argmax, argmin } from './forms';
 export { gather, scatter, scatter_, scatterAdd, scatterAdd_, indexSelect, indexAdd, indexAdd_, maskedFill, maskedFill_, maskedSelect, where, nonzero, indexPut, indexPut_ } from './ops/index';
 export type { IndexSpec, ScatterOptions, NonzeroOptions } from './ops/index';
 export { softmax, logSoftmax } from './ops/activation';

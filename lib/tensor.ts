@@ -20,6 +20,9 @@ import * as M from './ops/matmul';
 import * as Scan from './ops/scan';
 import * as I from './ops/index';
 import * as O from './ops/sort';
+import { softmax as softmaxOp, logSoftmax as logSoftmaxOp } from './ops/activation';
+import { bernoulli as bernoulliOp, multinomial as multinomialOp } from './creation';
+import type { Generator } from './random';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'bool';
 export type { Device, DeviceType } from './device';
@@ -406,6 +409,93 @@ export class Tensor {
   }
   expand(...shape: (number | number[])[]): Tensor {
     return S.expand(this, shape.flat());
+  }
+  /** expand(other.shape) */
+  expandAs(other: Tensor, ...rest: never[]): Tensor {
+    noExtraArgs('expandAs', 'other', rest);
+    return S.expand(this, checkTensor('other', other).shape);
+  }
+  /** view(other.shape) */
+  viewAs(other: Tensor, ...rest: never[]): Tensor {
+    noExtraArgs('viewAs', 'other', rest);
+    return S.view(this, checkTensor('other', other).shape);
+  }
+  /** reshape(other.shape) */
+  reshapeAs(other: Tensor, ...rest: never[]): Tensor {
+    noExtraArgs('reshapeAs', 'other', rest);
+    return S.reshape(this, checkTensor('other', other).shape);
+  }
+  /** All dims reversed (PyTorch's x.T; for a matrix its transpose): a view. */
+  get T(): Tensor {
+    return S.permute(this, this.shape.map((_, i) => this.ndim - 1 - i));
+  }
+  /** The last two dims swapped (x.mT): a view. */
+  get mT(): Tensor {
+    if (this.ndim < 2) shapeError('input', 'a tensor of at least 2 dimensions for mT', this);
+    return S.transpose(this, -2, -1);
+  }
+  movedim(source: number | number[], destination: number | number[], ...rest: never[]): Tensor {
+    noExtraArgs('movedim', 'source, destination', rest);
+    return S.movedim(this, source, destination);
+  }
+  moveaxis(source: number | number[], destination: number | number[], ...rest: never[]): Tensor {
+    noExtraArgs('moveaxis', 'source, destination', rest);
+    return S.movedim(this, source, destination);
+  }
+  /** Repeats along each dim: x.repeat(2, 3) or x.repeat([2, 3]) (a copy). */
+  repeat(...sizes: (number | number[])[]): Tensor {
+    return S.repeat(this, sizes.flat());
+  }
+  tile(...dims: (number | number[])[]): Tensor {
+    return S.tile(this, dims.flat());
+  }
+  flip(...dims: (number | number[])[]): Tensor {
+    return S.flip(this, dims.flat());
+  }
+  roll(shifts: number | number[], dims?: number | number[], ...rest: never[]): Tensor {
+    noExtraArgs('roll', 'shifts, dims', rest);
+    return S.roll(this, shifts, dims);
+  }
+  chunk(chunks: number, dim = 0, ...rest: never[]): Tensor[] {
+    noExtraArgs('chunk', 'chunks, dim', rest);
+    return S.chunk(this, chunks, dim);
+  }
+  split(splitSizeOrSections: number | number[], dim = 0, ...rest: never[]): Tensor[] {
+    noExtraArgs('split', 'splitSizeOrSections, dim', rest);
+    return S.split(this, splitSizeOrSections, dim);
+  }
+  unbind(dim = 0, ...rest: never[]): Tensor[] {
+    noExtraArgs('unbind', 'dim', rest);
+    return S.unbind(this, dim);
+  }
+  diagonal(offset = 0, dim1 = 0, dim2 = 1, ...rest: never[]): Tensor {
+    noExtraArgs('diagonal', 'offset, dim1, dim2', rest);
+    return S.diagonal(this, offset, dim1, dim2);
+  }
+  tril(diagonal = 0, ...rest: never[]): Tensor {
+    noExtraArgs('tril', 'diagonal', rest);
+    return S.tril(this, diagonal);
+  }
+  triu(diagonal = 0, ...rest: never[]): Tensor {
+    noExtraArgs('triu', 'diagonal', rest);
+    return S.triu(this, diagonal);
+  }
+  softmax(dim: number, ...rest: never[]): Tensor {
+    noExtraArgs('softmax', 'dim', rest);
+    return softmaxOp(this, dim);
+  }
+  logSoftmax(dim: number, ...rest: never[]): Tensor {
+    noExtraArgs('logSoftmax', 'dim', rest);
+    return logSoftmaxOp(this, dim);
+  }
+  /** torch.bernoulli(this): 1 with probability this[i]. */
+  bernoulli(opts?: { generator?: Generator; p?: number }, ...rest: never[]): Tensor {
+    noExtraArgs('bernoulli', '{ generator, p }', rest);
+    return bernoulliOp(this, opts);
+  }
+  multinomial(numSamples: number, opts?: { replacement?: boolean; generator?: Generator }, ...rest: never[]): Tensor {
+    noExtraArgs('multinomial', 'numSamples, { replacement, generator }', rest);
+    return multinomialOp(this, numSamples, opts);
   }
 
   // ---- math ----

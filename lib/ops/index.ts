@@ -250,7 +250,7 @@ export function indexSelect(input: Tensor, dim: number, index: Tensor, ...rest: 
   checkRange('index', idx, 0, size);
   return indexSelectRaw(input, d, idx);
 }
-function indexSelectRaw(input: Tensor, d: number, idx: Tensor): Tensor {
+export function indexSelectRaw(input: Tensor, d: number, idx: Tensor): Tensor {
   const shape = input.shape.slice();
   if (input.ndim) shape[d] = idx.numel();
   const out = rawGather(input, d, idx, shape, lineStrides(idx, d, shape.length));
