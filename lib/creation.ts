@@ -218,19 +218,23 @@ function likeOpts(t: Tensor, opts: CreateOptions | undefined, keys = CREATE_KEYS
 }
 /** A tensor of input's shape (and dtype and device, unless opts say) filled with value. */
 export function fullLike(t: Tensor, value: number, opts?: CreateOptions): Tensor {
-  return full(t.shape, value, likeOpts(t, opts));
+  const o = likeOpts(t, opts);
+  return full(t.shape, value, o);
 }
 /** An uninitialised tensor of input's shape, dtype and device (unless opts say). */
 export function emptyLike(t: Tensor, opts?: CreateOptions): Tensor {
-  return empty(t.shape, likeOpts(t, opts));
+  const o = likeOpts(t, opts);
+  return empty(t.shape, o);
 }
 /** Uniform samples in [0, 1) of input's shape (floating dtypes). */
 export function randLike(t: Tensor, opts?: RandomOptions): Tensor {
-  return rand(t.shape, likeOpts(t, opts, RANDOM_KEYS));
+  const o = likeOpts(t, opts, RANDOM_KEYS);
+  return rand(t.shape, o);
 }
 /** Standard normal samples of input's shape (floating dtypes). */
 export function randnLike(t: Tensor, opts?: RandomOptions): Tensor {
-  return randn(t.shape, likeOpts(t, opts, RANDOM_KEYS));
+  const o = likeOpts(t, opts, RANDOM_KEYS);
+  return randn(t.shape, o);
 }
 /** The identity matrix [n, m] (m defaults to n). */
 export function eye(n: number, m?: number | CreateOptions, opts?: CreateOptions): Tensor {

@@ -491,10 +491,11 @@ function parseSlice(spec: string, size: number): [number, number, number] {
 function toIndexTensor(spec: Tensor | number[] | boolean[], like: Tensor): Tensor {
   if (spec instanceof Tensor) {
     checkTensor('index', spec);
-    sameDevice('index', spec, like);
-    if (spec.dtype === 'bool' || spec.dtype === 'uint8') return spec;
-    if (spec.dtype !== 'int64' && spec.dtype !== 'int32') dtypeError('index', 'an integer or bool index tensor', spec);
-    return spec.dtype === 'int64' ? spec : cast(spec, 'int64');
+    if (spec.dtype !== 'bool' && spec.dtype !== 'uint8' && spec.dtype !== 'int64' && spec.dtype !== 'int32')
+      dtypeError('index', 'an integer or bool index tensor', spec);
+    // index tensors may live on another device than the indexed tensor (as PyTorch's CPU indices of CUDA tensors)
+    const t = spec.device === like.device ? spec : spec.to(like.device);
+    return t.dtype === 'int32' ? cast(t, 'int64') : t;
   }
   const arr = spec as unknown[];
   if (arr.length && arr.every((v) => typeof v === 'boolean')) {
@@ -613,6 +614,13 @@ export function index(x: Tensor, specs: IndexSpec[]): Tensor {
   if (!adv.length) return view === x ? reshape(x, x.shape) : view;
   const { shape: bshape, idx } = prepareAdvanced(view, adv);
   const dims = adv.map((a) => a.dim);
+  if (dims.length === 1) {
+    // one index tensor: select along its dim in place, its shape spliced in there
+    const d = dims[0];
+    const lin = linearIndex(view, dims, idx, bshape);
+    const sel = indexSelectRaw(view, d, reshape(lin, [lin.numel()]));
+    return reshape(sel, [...view.shape.slice(0, d), ...bshape, ...view.shape.slice(d + 1)]);
+  }
   const rest = view.shape.map((_, k) => k).filter((k) => !dims.includes(k));
   // move the indexed dims first, flatten them into one, select along it
   const p = permute(view, [...dims, ...rest]);

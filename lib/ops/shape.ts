@@ -271,7 +271,7 @@ export function diagonal(t: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
 /** Repeats the tensor sizes[i] times along each dim (leading new dims when sizes is longer): a copy. */
 export function repeat(t: Tensor, sizes: number[]): Tensor {
   checkTensor('input', t);
-  if (!sizes.every((s) => typeof s === 'number' && Number.isInteger(s) && s >= 0)) typeArg('sizes', 'non-negative integers', sizes);
+  if (!Array.isArray(sizes) || !sizes.every((s) => typeof s === 'number' && Number.isInteger(s) && s >= 0)) typeArg('sizes', 'non-negative integers', sizes);
   if (sizes.length < t.ndim) invalidArg('sizes', `at least ${t.ndim} sizes (the tensor's dimensions)`, sizes);
   const lead = sizes.length - t.ndim;
   const shape = [...new Array(lead).fill(1), ...t.shape];
@@ -288,6 +288,8 @@ export function repeat(t: Tensor, sizes: number[]): Tensor {
 /** numpy's tile: repeat with dims padded with leading 1s. */
 export function tile(t: Tensor, dims: number[]): Tensor {
   checkTensor('input', t);
+  if (!Array.isArray(dims) || !dims.every((s) => typeof s === 'number' && Number.isInteger(s) && s >= 0))
+    typeArg('dims', 'an array of non-negative integers', dims);
   const reps = dims.length < t.ndim ? [...new Array(t.ndim - dims.length).fill(1), ...dims] : dims;
   return repeat(t, reps);
 }
@@ -316,6 +318,7 @@ export function roll(t: Tensor, shifts: number | number[], dims?: number | numbe
     if (sh.length !== 1) invalidArg('shifts', 'one shift when no dims are given', shifts);
     return reshape(roll(reshape(t, [t.numel()]), sh, 0), t.shape);
   }
+  if (typeof dims !== 'number' && !Array.isArray(dims)) typeArg('dims', 'an integer or an array of integers', dims);
   const ds = typeof dims === 'number' ? [normDim(dims, t.ndim, 'dims')] : dims.map((d) => normDim(d, t.ndim, 'dims'));
   if (ds.length !== sh.length) invalidArg('dims', `as many dims as shifts (${sh.length})`, dims);
   let y = t;

@@ -234,6 +234,12 @@ describeOp('index', ({ device, on }) => {
       const back = torch.gather(x, 0, nz.reshape([-1]));
       expect(toNumbers(back)).toEqual(want.map((i) => data[i]));
     });
+    test('index tensors and masks made on the CPU index a tensor on any device', () => {
+      const x = on(torch.arange(0, 6, 1, { dtype: 'float32' }).reshape([2, 3]));
+      expect(x.index(':', torch.tensor([2, 0])).tolist()).toEqual([[2, 0], [5, 3]]);
+      expect(x.index(torch.tensor([false, true])).tolist()).toEqual([[3, 4, 5]]);
+      expect(x.index(':', torch.tensor([-1], { dtype: 'int32' })).tolist()).toEqual([[2], [5]]);
+    });
     test('in-place ops on a leaf that requires grad are refused with a coded error', () => {
       const x = on(torch.zeros([3])).requiresGrad_();
       expect(() => x.maskedFill_(on(torch.tensor([true, false, true])), 1)).toThrow(torch.TorchletError);
