@@ -12,9 +12,9 @@
 // storage with other views).
 import { native } from '../binding';
 import { invalidArg, typeArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs, TorchletError } from '../errors';
-import { Tensor, DType, normDim, checkTensor, isFloating } from '../tensor';
+import { Tensor, DType, NestedArray, normDim, checkTensor, isFloating } from '../tensor';
 import { record, isGradEnabled } from '../autograd';
-import { full } from '../creation';
+import { full, tensor } from '../creation';
 import { cast, clone, compare, broadcastShapes, broadcastStrides, promoteTypes, sumTo, add, mul } from './elementwise';
 import { maxAll, sum } from './reduce';
 import { expand, permute, reshape, select, slice, unsqueeze } from './shape';
@@ -466,7 +466,7 @@ export function nonzero(input: Tensor, opts?: NonzeroOptions, ...rest: never[]):
 
 // ---- indexing: x.index(...) / x.set(value, ...) -------------------------------------------------------
 /** One entry of Tensor#index: an integer, a slice string ('1:5', '::2', ':-1', ':'), null (a new axis), '...', an index tensor (integer or bool) or an array of integers / booleans. */
-export type IndexSpec = number | string | null | Tensor | number[] | boolean[];
+export type IndexSpec = number | string | null | Tensor | number[] | boolean[] | NestedArray[];
 
 interface Parsed {
   view: Tensor;
@@ -488,7 +488,7 @@ function parseSlice(spec: string, size: number): [number, number, number] {
   const stop = Math.max(norm(m[2], size), start);
   return [start, stop, step];
 }
-function toIndexTensor(spec: Tensor | number[] | boolean[], like: Tensor): Tensor {
+function toIndexTensor(spec: Tensor | number[] | boolean[] | NestedArray[], like: Tensor): Tensor {
   if (spec instanceof Tensor) {
     checkTensor('index', spec);
     if (spec.dtype !== 'bool' && spec.dtype !== 'uint8' && spec.dtype !== 'int64' && spec.dtype !== 'int32')
@@ -498,6 +498,12 @@ function toIndexTensor(spec: Tensor | number[] | boolean[], like: Tensor): Tenso
     return t.dtype === 'int32' ? cast(t, 'int64') : t;
   }
   const arr = spec as unknown[];
+  if (arr.length && arr.some((v) => Array.isArray(v))) {
+    // nested arrays: an index tensor of their shape (integers or booleans)
+    const t = tensor(arr as NestedArray);
+    if (t.dtype !== 'int64' && t.dtype !== 'bool') typeArg('index', 'nested arrays of integers or of booleans', spec);
+    return like.device === 'cpu' ? t : t.to(like.device);
+  }
   if (arr.length && arr.every((v) => typeof v === 'boolean')) {
     const t = Tensor.empty([arr.length], 'bool', 'cpu');
     t._storage.native.write(Uint8Array.from(arr as boolean[], (b) => (b ? 1 : 0)), 0);

@@ -239,6 +239,8 @@ describeOp('index', ({ device, on }) => {
       expect(x.index(':', torch.tensor([2, 0])).tolist()).toEqual([[2, 0], [5, 3]]);
       expect(x.index(torch.tensor([false, true])).tolist()).toEqual([[3, 4, 5]]);
       expect(x.index(':', torch.tensor([-1], { dtype: 'int32' })).tolist()).toEqual([[2], [5]]);
+      expect(x.index([[1, 0], [0, 0]], [2, 1]).tolist()).toEqual([[5, 1], [2, 1]]);
+      expect(x.index([[true, false, true], [false, false, true]]).tolist()).toEqual([0, 2, 5]);
     });
     test('in-place ops on a leaf that requires grad are refused with a coded error', () => {
       const x = on(torch.zeros([3])).requiresGrad_();
