@@ -60,7 +60,12 @@ export const GRAD_OPS = [
   'CumsumBackward',
   // views and joins
   'ViewBackward', 'PermuteBackward', 'UnsqueezeBackward', 'SqueezeBackward', 'NarrowBackward', 'SelectBackward',
-  'ExpandBackward', 'CatBackward',
+  'ExpandBackward', 'CatBackward', 'SliceBackward', 'DiagonalBackward',
+  // indexing
+  'GatherBackward', 'ScatterBackward', 'ScatterAddBackward', 'IndexSelectBackward', 'IndexAddBackward',
+  'WhereBackward', 'MaskedFillBackward', 'IndexPutBackward',
+  // ordering and scans
+  'SortBackward', 'CumprodBackward', 'CummaxBackward', 'CumminBackward',
   // linear algebra
   'MmBackward', 'AddmmBackward',
   // convolution

@@ -1,17 +1,21 @@
 // lib/creation.ts — functions that make new tensors: from data (tensor, fromBuffer), filled
-// (empty, zeros, ones, full, *Like, arange) and random (randn, rand; the in-place uniform_/normal_
-// of nn.init), plus the shape check they share.
+// (empty, zeros, ones, full, eye, *Like, arange, linspace, logspace) and random (randn, rand,
+// randint, randperm, normal, bernoulli, multinomial, rand/randn/randintLike; the in-place
+// uniform_/normal_ of nn.init), plus the shape check they share.
 // Contract: every function validates its arguments (TorchletTypeError / TorchletRangeError naming
 // the argument), creates a new contiguous tensor on opts.device (default 'cpu'; CUDA checked to
 // exist), and sets requiresGrad only when asked (floating dtypes only). Random draws come from the
-// global generator (random.ts), so a seed fixes them.
+// global generator (random.ts), so a seed fixes them, or from opts.generator (a torch.Generator).
 import { native, enums } from './binding';
 import type { RandomKindCode } from '../binding';
-import { invalidArg, typeArg, dtypeError, shapeError, checkOptions, TorchletError, checkNumber } from './errors';
+import { invalidArg, typeArg, dtypeError, shapeError, checkOptions, checkOptionKeys, TorchletError, checkNumber, checkInt } from './errors';
 import { DeviceType, parseDevice } from './device';
 import { Tensor, DType, TypedArray, NestedArray, ARRAY_OF, checkDType, checkTensor, isFloating, numelOf } from './tensor';
-import { nextRandom } from './random';
+import { nextRandom, checkGenerator, Generator } from './random';
 import * as E from './ops/elementwise';
+import { flip } from './ops/shape';
+import { argsort, topk } from './ops/sort';
+import { cumsum } from './ops/scan';
 
 export interface CreateOptions {
   dtype?: DType;
@@ -159,21 +163,26 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
   native.arange(t.arg(), { start, step });
   return finish(t, opts);
 }
-function randomFill(kind: RandomKindCode, shape: number[] | number, a: number, b: number, opts: CreateOptions): Tensor {
+export interface RandomOptions extends CreateOptions {
+  /** draw from this generator instead of the global one */
+  generator?: Generator;
+}
+function randomFill(kind: RandomKindCode, shape: number[] | number, a: number, b: number, opts: RandomOptions): Tensor {
   const dtype = opts.dtype ?? 'float32';
   if (!isFloating(dtype)) dtypeError('dtype', 'a floating-point dtype', dtype);
+  const gen = checkGenerator(opts.generator);
   const t = empty(shape, { dtype, device: opts.device });
-  const [seed, off] = nextRandom(t.numel());
+  const [seed, off] = nextRandom(t.numel(), gen);
   native.random(t.arg(), { kind, a, b, seed, offset: off });
   return finish(t, opts);
 }
 /** Standard normal samples. */
-export function randn(shape: number[] | number, opts: CreateOptions = {}): Tensor {
+export function randn(shape: number[] | number, opts: RandomOptions = {}): Tensor {
   opts = checkOptions('opts', opts);
   return randomFill(enums.RandomKind.Normal, shape, 0, 1, opts);
 }
 /** Uniform samples in [0, 1). */
-export function rand(shape: number[] | number, opts: CreateOptions = {}): Tensor {
+export function rand(shape: number[] | number, opts: RandomOptions = {}): Tensor {
   opts = checkOptions('opts', opts);
   return randomFill(enums.RandomKind.Uniform, shape, 0, 1, opts);
 }
@@ -198,3 +207,251 @@ export function normal_(t: Tensor, mean: number, std: number): Tensor {
   return t;
 }
 
+
+// ---- more creation (issue 14) --------------------------------------------------------------------
+const CREATE_KEYS = ['dtype', 'device', 'requiresGrad'];
+const RANDOM_KEYS = [...CREATE_KEYS, 'generator'];
+function likeOpts(t: Tensor, opts: CreateOptions | undefined, keys = CREATE_KEYS): CreateOptions {
+  checkTensor('input', t);
+  const o = checkOptionKeys('opts', opts, keys);
+  return { dtype: t.dtype, ...o, device: o.device ?? t.device };
+}
+/** A tensor of input's shape (and dtype and device, unless opts say) filled with value. */
+export function fullLike(t: Tensor, value: number, opts?: CreateOptions): Tensor {
+  const o = likeOpts(t, opts);
+  return full(t.shape, value, o);
+}
+/** An uninitialised tensor of input's shape, dtype and device (unless opts say). */
+export function emptyLike(t: Tensor, opts?: CreateOptions): Tensor {
+  const o = likeOpts(t, opts);
+  return empty(t.shape, o);
+}
+/** Uniform samples in [0, 1) of input's shape (floating dtypes). */
+export function randLike(t: Tensor, opts?: RandomOptions): Tensor {
+  const o = likeOpts(t, opts, RANDOM_KEYS);
+  return rand(t.shape, o);
+}
+/** Standard normal samples of input's shape (floating dtypes). */
+export function randnLike(t: Tensor, opts?: RandomOptions): Tensor {
+  const o = likeOpts(t, opts, RANDOM_KEYS);
+  return randn(t.shape, o);
+}
+/** The identity matrix [n, m] (m defaults to n). */
+export function eye(n: number, m?: number | CreateOptions, opts?: CreateOptions): Tensor {
+  if (typeof m === 'object' || m === undefined) {
+    if (opts !== undefined) invalidArg('eye()', 'at most the arguments (n, m?, opts?)', 'two options objects');
+    opts = m as CreateOptions | undefined;
+    m = n;
+  }
+  checkInt('n', n, 0);
+  checkInt('m', m, 0);
+  const o = checkOptionKeys('opts', opts, CREATE_KEYS);
+  const t = zeros([n, m], { ...o, requiresGrad: false });
+  const k = Math.min(n, m);
+  if (k) {
+    const one = full([], 1, { dtype: t.dtype, device: t.device });
+    native.copyStrided(one.stridedArg(), t.stridedArg(), { srcStrides: [0], outStrides: [m + 1], shape: [k] });
+    one.dispose();
+  }
+  return finish(t, o);
+}
+/**
+ * `steps` evenly spaced values from start to end inclusive (PyTorch's formula: start + i * step for
+ * the first half, end - (steps - 1 - i) * step for the second, so both ends are exact).
+ */
+export function linspace(start: number, end: number, steps: number, opts?: CreateOptions): Tensor {
+  checkNumber('start', start);
+  checkNumber('end', end);
+  checkInt('steps', steps, 0);
+  const o = checkOptionKeys('opts', opts, CREATE_KEYS);
+  const dtype = checkDType('dtype', o.dtype ?? 'float32');
+  const device = parseDevice('device', o.device);
+  const t = Tensor.empty([steps], dtype, device);
+  if (steps === 1) native.fill(t.arg(), { value: start });
+  else if (steps > 1) {
+    const step = (end - start) / (steps - 1);
+    const half = Math.floor(steps / 2);
+    const a = new Tensor(t._storage, [half], dtype, device, [1], 0);
+    native.arange(a.arg(), { start, step });
+    a.dispose();
+    // the second half, from the end backwards, reversed into place
+    const rev = Tensor.empty([steps - half], dtype, device);
+    native.arange(rev.arg(), { start: end, step: -step });
+    const b = new Tensor(t._storage, [steps - half], dtype, device, [1], half);
+    const f = flip(rev, 0);
+    b.copy_(f);
+    [rev, b, f].forEach((x) => x.dispose());
+  }
+  return finish(t, o);
+}
+/** base ** linspace(start, end, steps). */
+export function logspace(start: number, end: number, steps: number, base: number | CreateOptions = 10, opts?: CreateOptions): Tensor {
+  if (typeof base === 'object') {
+    if (opts !== undefined) invalidArg('logspace()', 'at most the arguments (start, end, steps, base?, opts?)', 'two options objects');
+    opts = base;
+    base = 10;
+  }
+  checkNumber('base', base);
+  const o = checkOptionKeys('opts', opts, CREATE_KEYS);
+  const dtype = checkDType('dtype', o.dtype ?? 'float32');
+  const lin = linspace(start, end, steps, { dtype: isFloating(dtype) ? dtype : 'float64', device: o.device });
+  const b = full([], base as number, { dtype: lin.dtype, device: lin.device });
+  const p = E.pow(b, lin);
+  [lin, b].forEach((x) => x.dispose());
+  const r = p.dtype === dtype ? p : E.cast(p, dtype);
+  if (r !== p) p.dispose();
+  return finish(r, o);
+}
+/**
+ * Uniform random integers in [low, high) (int64 unless opts.dtype says): randint(high, shape) or
+ * randint(low, high, shape).
+ */
+export function randint(low: number, high: number | number[], shape?: number[] | RandomOptions, opts?: RandomOptions): Tensor {
+  if (Array.isArray(high) || typeof high !== 'number') {
+    if (opts !== undefined) invalidArg('randint()', 'at most the arguments (low?, high, shape, opts?)', 'an extra argument');
+    opts = shape as RandomOptions | undefined;
+    shape = high as number[];
+    high = low;
+    low = 0;
+  }
+  checkInt('low', low);
+  checkInt('high', high);
+  if (high <= low) invalidArg('high', `an integer > low (${low})`, high);
+  const s = checkShape('shape', shape);
+  const o = checkOptionKeys('opts', opts, RANDOM_KEYS);
+  const dtype = checkDType('dtype', o.dtype ?? 'int64');
+  const u = rand(s, { dtype: 'float64', device: o.device, generator: o.generator });
+  const r = randomInts(u, low, high, dtype);
+  u.dispose();
+  return finish(r, o);
+}
+/** floor(low + u * (high - low)) (u in [0, 1)) as `dtype`, natively. */
+function randomInts(u: Tensor, low: number, high: number, dtype: DType): Tensor {
+  const scaled = E.mul(u, high - low);
+  const i = E.cast(scaled, 'int64'); // truncation = floor for non-negative values
+  scaled.dispose();
+  const shifted = low === 0 ? i : E.add(i, low);
+  if (shifted !== i) i.dispose();
+  const out = shifted.dtype === dtype ? shifted : E.cast(shifted, dtype);
+  if (out !== shifted) shifted.dispose();
+  return out;
+}
+/** randint with input's shape (and device; int64 unless opts.dtype): randintLike(t, high) or randintLike(t, low, high). */
+export function randintLike(t: Tensor, low: number, high?: number | RandomOptions, opts?: RandomOptions): Tensor {
+  checkTensor('input', t);
+  if (typeof high !== 'number') {
+    if (opts !== undefined) invalidArg('randintLike()', 'at most the arguments (input, low?, high, opts?)', 'an extra argument');
+    opts = high;
+    high = low;
+    low = 0;
+  }
+  const o = checkOptionKeys('opts', opts, RANDOM_KEYS);
+  return randint(low, high, t.shape, { dtype: t.dtype, ...o, device: o.device ?? t.device });
+}
+/** A random permutation of 0 .. n-1 (int64 unless opts.dtype says). */
+export function randperm(n: number, opts?: RandomOptions): Tensor {
+  checkInt('n', n, 0);
+  const o = checkOptionKeys('opts', opts, RANDOM_KEYS);
+  const dtype = checkDType('dtype', o.dtype ?? 'int64');
+  const keys = rand([n], { dtype: 'float64', device: o.device, generator: o.generator });
+  const p = argsort(keys);
+  keys.dispose();
+  const r = p.dtype === dtype ? p : E.cast(p, dtype);
+  if (r !== p) p.dispose();
+  return finish(r, o);
+}
+/**
+ * Normal samples: normal(mean, std) with tensors (broadcast) or numbers and a shape:
+ * normal(mean: Tensor | number, std: Tensor | number, shape?, opts?). Differentiable in a tensor
+ * mean and std (the reparameterised draw mean + std * z).
+ */
+export function normal(mean: Tensor | number, std: Tensor | number, shape?: number[] | RandomOptions, opts?: RandomOptions): Tensor {
+  if (shape !== undefined && !Array.isArray(shape)) {
+    if (opts !== undefined) invalidArg('normal()', 'at most the arguments (mean, std, shape?, opts?)', 'an extra argument');
+    opts = shape;
+    shape = undefined;
+  }
+  const o = checkOptionKeys('opts', opts, RANDOM_KEYS);
+  if (typeof mean !== 'number') checkTensor('mean', mean);
+  else checkNumber('mean', mean);
+  if (typeof std !== 'number') checkTensor('std', std);
+  else checkNumber('std', std);
+  const tm = typeof mean === 'number' ? null : mean;
+  const ts = typeof std === 'number' ? null : std;
+  let outShape: number[];
+  if (tm || ts) {
+    if (shape !== undefined) invalidArg('shape', 'no shape when mean or std is a tensor (the shape is theirs)', shape);
+    outShape = tm && ts ? E.broadcastShapes(tm.shape, ts.shape, ['mean', 'std']) : (tm ?? ts)!.shape;
+  } else {
+    if (shape === undefined) invalidArg('shape', 'a shape when mean and std are numbers', shape);
+    outShape = checkShape('shape', shape);
+  }
+  if (typeof std === 'number' && std < 0) invalidArg('std', 'a non-negative number', std);
+  const like = tm ?? ts;
+  const dtype = o.dtype ?? (like && isFloating(like.dtype) ? like.dtype : 'float32');
+  const device = o.device ?? like?.device;
+  const z = randn(outShape, { dtype, device, generator: o.generator });
+  const scaled = E.mul(z, std as Tensor);
+  const r = E.add(scaled, mean as Tensor);
+  return finish(r, { requiresGrad: o.requiresGrad && !r.requiresGrad });
+}
+/** 1 with probability input[i] (each element of input a probability in [0, 1]), else 0; input's dtype. */
+export function bernoulli(input: Tensor, opts?: { generator?: Generator; p?: number }): Tensor {
+  checkTensor('input', input);
+  const o = checkOptionKeys('opts', opts, ['generator', 'p']);
+  if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor of probabilities', input);
+  const u = rand(input.shape, { dtype: input.dtype, device: input.device, generator: o.generator });
+  let r: Tensor;
+  if (o.p !== undefined) {
+    checkNumber('opts.p', o.p);
+    if (o.p < 0 || o.p > 1) invalidArg('opts.p', 'a probability in [0, 1]', o.p);
+    r = E.compare('lt', u, o.p);
+  } else r = E.compare('lt', u, input.detach());
+  u.dispose();
+  const out = E.cast(r, input.dtype);
+  r.dispose();
+  return out;
+}
+/**
+ * numSamples indices drawn from the categories of input ([n] or [batch, n] non-negative weights,
+ * normalised per row): without replacement (default) by the exponential race (the numSamples
+ * smallest -log(u) / w), with replacement by inverting the cumulative weights.
+ */
+export function multinomial(input: Tensor, numSamples: number, opts?: { replacement?: boolean; generator?: Generator }): Tensor {
+  checkTensor('input', input);
+  if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor of weights', input);
+  if (input.ndim !== 1 && input.ndim !== 2) shapeError('input', 'a 1-D or 2-D tensor of weights', input);
+  const o = checkOptionKeys('opts', opts, ['replacement', 'generator']);
+  if (o.replacement !== undefined && typeof o.replacement !== 'boolean') typeArg('opts.replacement', 'a boolean', o.replacement);
+  checkInt('numSamples', numSamples, 1);
+  const w = input.ndim === 1 ? input.detach().unsqueeze(0) : input.detach();
+  const [rows, n] = w.shape;
+  if (n === 0) invalidArg('input', 'at least one category', input);
+  const mn = w.min();
+  const bad = mn.item() < 0 || !Number.isFinite(w.sum().item());
+  mn.dispose();
+  if (bad) invalidArg('input', 'non-negative, finite weights', input);
+  const pos = E.compare('gt', w, 0).sum(1);
+  const minPos = pos.min().item();
+  pos.dispose();
+  if (minPos === 0) invalidArg('input', 'rows with a positive sum of weights', input);
+  let out: Tensor;
+  if (!o.replacement) {
+    if (numSamples > n) invalidArg('numSamples', `at most ${n} samples without replacement`, numSamples);
+    if (numSamples > minPos) invalidArg('numSamples', `at most ${minPos} samples without replacement (the fewest categories of non-zero weight in a row)`, numSamples);
+    const u = rand([rows, n], { dtype: 'float64', device: input.device, generator: o.generator });
+    const keys = E.div(E.neg(E.log(u)), E.cast(w, 'float64')); // Exp(w) arrival times; w = 0 never arrives
+    out = topk(keys, numSamples, { dim: 1, largest: false }).indices;
+  } else {
+    const wf = E.cast(w, 'float64');
+    const cdf = cumsum(wf, 1);
+    const total = cdf.narrow(1, n - 1, 1);
+    const u = rand([rows, numSamples], { dtype: 'float64', device: input.device, generator: o.generator });
+    const target = E.mul(u, total); // in [0, total)
+    // the first category whose cumulative weight exceeds the target: count of cdf <= target
+    const le = E.compare('le', cdf.unsqueeze(1), target.unsqueeze(2));
+    const cnt = le.sum(2);
+    out = E.minimum(cnt, full([], n - 1, { dtype: 'int64', device: input.device }));
+  }
+  return input.ndim === 1 ? out.reshape([numSamples]) : out;
+}

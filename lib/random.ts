@@ -1,23 +1,91 @@
-// lib/random.ts — the global random generator.
+// lib/random.ts — the global random generator, torch.Generator objects, and JavaScript-side draws
+// from either (samplers, data transforms).
 // Contract: one counter-based stream, (seed, offset). Every random op, initialiser and dropout mask
 // reserves its counters with nextRandom(n) and passes [seed, offset] to the native kernel, so a
 // seed fixes every draw on every device; manualSeed resets the stream, get/setRngState save and
-// restore it (checkpoints).
-import { typeArg, noExtraArgs } from './errors';
+// restore it (checkpoints). A Generator is a stream of its own, with the same draws for the same seed
+// (`new Generator().manualSeed(s)` draws what the global stream draws after `manualSeed(s)`);
+// the random functions take one as `{ generator }` and then leave the global stream untouched.
+import { typeArg, invalidArg, checkOptionKeys } from './errors';
 
-const generator = { seed: 67280421310721, offset: 0 };
+const DEFAULT_SEED = 67280421310721;
+const generator = { seed: DEFAULT_SEED, offset: 0 };
+function checkSeed(seed: unknown): number {
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0) typeArg('seed', 'a non-negative integer', seed);
+  return (seed as number) % 2 ** 53;
+}
+/** A fresh seed from the system's randomness (for seed()). */
+function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 32) * 2 ** 20 + Math.floor(Math.random() * 2 ** 20);
+}
 /** Seeds the global generator (all random ops, initialisers and dropout draw from it). */
 export function manualSeed(seed: number): void {
-  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0)
-    typeArg('seed', 'a non-negative integer', seed);
-  generator.seed = seed % 2 ** 53;
+  generator.seed = checkSeed(seed);
   generator.offset = 0;
+}
+/** Seeds the global generator from the system's randomness and returns the seed (torch.seed()). */
+export function seed(): number {
+  const s = randomSeed();
+  manualSeed(s);
+  return s;
 }
 export function initialSeed(): number {
   return generator.seed;
 }
-/** Reserves n counters of the generator's stream and returns [seed, offset]. */
-export function nextRandom(n: number): [number, number] {
+
+/** A random stream of its own (PyTorch's torch.Generator), for the `generator` option of the random functions. */
+export class Generator {
+  /** @internal */ _seed = DEFAULT_SEED;
+  /** @internal */ _offset = 0;
+  constructor(device: string = 'cpu') {
+    if (typeof device !== 'string' || !/^(cpu|cuda)(:\d+)?$/.test(device)) typeArg('device', "'cpu' or 'cuda' (draws are the same on every device)", device);
+  }
+  /** Seeds this generator (its stream restarts); returns it, as PyTorch. */
+  manualSeed(seed: number): this {
+    this._seed = checkSeed(seed);
+    this._offset = 0;
+    return this;
+  }
+  /** Seeds this generator from the system's randomness and returns the seed. */
+  seed(): number {
+    const s = randomSeed();
+    this.manualSeed(s);
+    return s;
+  }
+  initialSeed(): number {
+    return this._seed;
+  }
+  /** The stream's position: restore it with setState (an object here, where PyTorch has a byte tensor). */
+  getState(): { seed: number; offset: number } {
+    return { seed: this._seed, offset: this._offset };
+  }
+  setState(state: { seed: number; offset: number }): this {
+    const s = checkOptionKeys('state', state, ['seed', 'offset']);
+    checkSeed(s.seed);
+    if (!Number.isSafeInteger(s.offset) || s.offset < 0) invalidArg('state.offset', 'a non-negative integer', s.offset);
+    this._seed = s.seed;
+    this._offset = s.offset;
+    return this;
+  }
+}
+/**
+ * A `generator` option: undefined (the global stream) or a Generator; `checkGenerator(g)` names it
+ * opts.generator in errors, `checkGenerator(name, g)` names it `name`.
+ */
+export function checkGenerator(...args: [unknown] | [string, unknown]): Generator | undefined {
+  const [name, g] = args.length === 2 ? args : ['opts.generator', args[0]];
+  if (g === undefined || g === null) return undefined;
+  if (!(g instanceof Generator)) typeArg(name, 'a torch.Generator', g);
+  return g as Generator;
+}
+/** Reserves n counters of the generator's stream (the global one unless `gen`) and returns [seed, offset]. */
+export function nextRandom(n: number, gen?: Generator): [number, number] {
+  if (gen) {
+    const off = gen._offset;
+    gen._offset += Math.ceil(n / 4) * 4 + 4;
+    if (gen._offset > 2 ** 52) gen._offset = 0;
+    return [gen._seed, off];
+  }
   const off = generator.offset;
   generator.offset += Math.ceil(n / 4) * 4 + 4;
   if (generator.offset > 2 ** 52) generator.offset = 0;
@@ -62,57 +130,9 @@ function uniformsOf(seed: number, offset: number, n: number): Float64Array {
   return out;
 }
 
-/**
- * torch.Generator: a random stream of its own (seed, offset), for samplers, DataLoader shuffles,
- * randomSplit and data transforms that take a `generator` option (as PyTorch's). Without one, those
- * draw from the global generator (torch.manualSeed).
- */
-export class Generator {
-  private state = { seed: 67280421310721, offset: 0 };
-  constructor(...rest: never[]) {
-    noExtraArgs('Generator', 'none', rest);
-  }
-  /** Seeds this generator; returns it (as PyTorch's). */
-  manualSeed(seed: number): this {
-    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0) typeArg('seed', 'a non-negative integer', seed);
-    this.state = { seed: seed % 2 ** 53, offset: 0 };
-    return this;
-  }
-  /** Seeds this generator with a seed drawn from the global generator, and returns the seed. */
-  seed(): number {
-    const s = Math.floor(uniforms(1)[0] * 2 ** 53);
-    this.manualSeed(s);
-    return s;
-  }
-  initialSeed(): number {
-    return this.state.seed;
-  }
-  getState(): { seed: number; offset: number } {
-    return { ...this.state };
-  }
-  setState(s: { seed: number; offset: number }): void {
-    if (s === null || typeof s !== 'object' || !Number.isSafeInteger(s.seed) || !Number.isSafeInteger(s.offset) || s.seed < 0 || s.offset < 0)
-      typeArg('state', 'a generator state {seed, offset} of integers >= 0', s);
-    this.state = { seed: s.seed, offset: s.offset };
-  }
-  /** @internal Reserves n counters of this generator's stream. */
-  reserve(n: number): [number, number] {
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) typeArg('n', 'a count of draws (an integer >= 0)', n);
-    const off = this.state.offset;
-    this.state.offset += 2 * n + 2;
-    if (this.state.offset > 2 ** 52) this.state.offset = 0;
-    return [this.state.seed, off];
-  }
-}
-
-/** A `generator` option: undefined (the global generator) or a torch.Generator. */
-export function checkGenerator(name: string, g: unknown): Generator | undefined {
-  if (g !== undefined && g !== null && !(g instanceof Generator)) typeArg(name, 'a torch.Generator', g);
-  return (g ?? undefined) as Generator | undefined;
-}
 /** n uniform doubles in [0, 1) from `gen`, or from the global generator. */
 export function uniforms(n: number, gen?: Generator): Float64Array {
-  const [seed, off] = gen ? gen.reserve(n) : nextRandom(2 * n + 2);
+  const [seed, off] = nextRandom(2 * n + 2, gen);
   return uniformsOf(seed, off, n);
 }
 /** One uniform double in [0, 1). */

@@ -8,7 +8,7 @@
 // waiting for its work. Also here: dtypes and the shape/stride helpers the ops share.
 import type { TensorArg } from '../binding';
 import { native } from './binding';
-import { invalidArg, typeArg, shapeError, dtypeError, deviceError, disposedError, internalError, TorchletRangeError, describe } from './errors';
+import { invalidArg, typeArg, shapeError, dtypeError, deviceError, disposedError, internalError, TorchletRangeError, describe, noExtraArgs } from './errors';
 import { Device, DeviceType, parseDevice, normalizeDevice, deviceCode, noCudaError, cudaAvailable } from './device';
 import { StorageRef, allocStorage, keep, trackTensor } from './memory';
 import { GradFn, BackwardOptions, backward, noGrad, record } from './autograd';
@@ -19,6 +19,11 @@ import * as S from './ops/shape';
 import * as M from './ops/matmul';
 import * as Scan from './ops/scan';
 import { inplace } from './ops/inplace';
+import * as I from './ops/index';
+import * as O from './ops/sort';
+import { softmax as softmaxOp, logSoftmax as logSoftmaxOp } from './ops/activation';
+import { bernoulli as bernoulliOp, multinomial as multinomialOp } from './creation';
+import type { Generator } from './random';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'bool';
 export type { Device, DeviceType } from './device';
@@ -356,14 +361,170 @@ export class Tensor {
   narrow(dim: number, start: number, length: number): Tensor {
     return S.narrow(this, dim, start, length);
   }
-  index(i: number): Tensor {
-    return S.select(this, 0, i);
+  /**
+   * PyTorch's `x[...]`: one entry per indexed dimension — an integer (selects, removing the
+   * dimension; negative counts from the end), a slice string (`':'`, `'1:5'`, `'::2'`, `'1:-1'`,
+   * `'-3:'`; start:stop:step with PyTorch's clamping, positive steps), `null` (a new axis of size 1,
+   * None), `'...'` (Ellipsis: as many `':'` as needed), an integer index tensor or array (advanced
+   * indexing; several broadcast together) or a bool mask (tensor or array) over the next dimensions.
+   * `x.index(':', '::2', '1:-1', null, '...')` is `x[:, ::2, 1:-1, None, ...]`. Integers, slices,
+   * null and '...' alone give a view; index tensors and masks give a copy. Differentiable.
+   */
+  index(...indices: I.IndexSpec[]): Tensor {
+    return I.index(this, indices);
+  }
+  /** PyTorch's `x[...] = value` in place: the same index entries as index(); value is a number or a tensor broadcast to the indexed shape. Returns this tensor. */
+  set(value: Tensor | number, ...indices: I.IndexSpec[]): this {
+    I.setIndex(this, value, indices);
+    return this;
+  }
+  /** x[indices] = values in place (index tensors for the leading dimensions; accumulate adds). */
+  indexPut_(indices: (Tensor | null)[], values: Tensor, opts?: { accumulate?: boolean }, ...rest: never[]): this {
+    I.indexPut_(this, indices, values, opts, ...rest);
+    return this;
+  }
+  indexPut(indices: (Tensor | null)[], values: Tensor, opts?: { accumulate?: boolean }, ...rest: never[]): Tensor {
+    return I.indexPut(this, indices, values, opts, ...rest);
+  }
+  gather(dim: number, index: Tensor, opts?: Record<string, never>, ...rest: never[]): Tensor {
+    return I.gather(this, dim, index, opts, ...rest);
+  }
+  scatter(dim: number, index: Tensor, src: Tensor | number, opts?: I.ScatterOptions, ...rest: never[]): Tensor {
+    return I.scatter(this, dim, index, src, opts, ...rest);
+  }
+  scatter_(dim: number, index: Tensor, src: Tensor | number, opts?: I.ScatterOptions, ...rest: never[]): this {
+    I.scatter_(this, dim, index, src, opts, ...rest);
+    return this;
+  }
+  scatterAdd(dim: number, index: Tensor, src: Tensor, ...rest: never[]): Tensor {
+    return I.scatterAdd(this, dim, index, src, ...rest);
+  }
+  scatterAdd_(dim: number, index: Tensor, src: Tensor, ...rest: never[]): this {
+    I.scatterAdd_(this, dim, index, src, ...rest);
+    return this;
+  }
+  indexSelect(dim: number, index: Tensor, ...rest: never[]): Tensor {
+    return I.indexSelect(this, dim, index, ...rest);
+  }
+  indexAdd(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }, ...rest: never[]): Tensor {
+    return I.indexAdd(this, dim, index, source, opts, ...rest);
+  }
+  indexAdd_(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }, ...rest: never[]): this {
+    I.indexAdd_(this, dim, index, source, opts, ...rest);
+    return this;
+  }
+  maskedFill(mask: Tensor, value: number | Tensor, ...rest: never[]): Tensor {
+    return I.maskedFill(this, mask, value, ...rest);
+  }
+  maskedFill_(mask: Tensor, value: number | Tensor, ...rest: never[]): this {
+    I.maskedFill_(this, mask, value, ...rest);
+    return this;
+  }
+  maskedSelect(mask: Tensor, ...rest: never[]): Tensor {
+    return I.maskedSelect(this, mask, ...rest);
+  }
+  /** PyTorch's x.where(condition, other): torch.where(condition, x, other). */
+  where(condition: Tensor, other: Tensor | number, ...rest: never[]): Tensor {
+    noExtraArgs('where', 'condition, other', rest);
+    return I.where(condition, this, other);
+  }
+  nonzero(opts: I.NonzeroOptions & { asTuple: true }): Tensor[];
+  nonzero(opts?: I.NonzeroOptions & { asTuple?: false }): Tensor;
+  nonzero(opts?: I.NonzeroOptions, ...rest: never[]): Tensor | Tensor[] {
+    return I.nonzero(this, opts, ...rest);
   }
   select(dim: number, i: number): Tensor {
     return S.select(this, dim, i);
   }
   expand(...shape: (number | number[])[]): Tensor {
     return S.expand(this, shape.flat());
+  }
+  /** expand(other.shape) */
+  expandAs(other: Tensor, ...rest: never[]): Tensor {
+    noExtraArgs('expandAs', 'other', rest);
+    return S.expand(this, checkTensor('other', other).shape);
+  }
+  /** view(other.shape) */
+  viewAs(other: Tensor, ...rest: never[]): Tensor {
+    noExtraArgs('viewAs', 'other', rest);
+    return S.view(this, checkTensor('other', other).shape);
+  }
+  /** reshape(other.shape) */
+  reshapeAs(other: Tensor, ...rest: never[]): Tensor {
+    noExtraArgs('reshapeAs', 'other', rest);
+    return S.reshape(this, checkTensor('other', other).shape);
+  }
+  /** All dims reversed (PyTorch's x.T; for a matrix its transpose): a view. */
+  get T(): Tensor {
+    return S.permute(this, this.shape.map((_, i) => this.ndim - 1 - i));
+  }
+  /** The last two dims swapped (x.mT): a view. */
+  get mT(): Tensor {
+    if (this.ndim < 2) shapeError('input', 'a tensor of at least 2 dimensions for mT', this);
+    return S.transpose(this, -2, -1);
+  }
+  movedim(source: number | number[], destination: number | number[], ...rest: never[]): Tensor {
+    noExtraArgs('movedim', 'source, destination', rest);
+    return S.movedim(this, source, destination);
+  }
+  moveaxis(source: number | number[], destination: number | number[], ...rest: never[]): Tensor {
+    noExtraArgs('moveaxis', 'source, destination', rest);
+    return S.movedim(this, source, destination);
+  }
+  /** Repeats along each dim: x.repeat(2, 3) or x.repeat([2, 3]) (a copy). */
+  repeat(...sizes: (number | number[])[]): Tensor {
+    return S.repeat(this, sizes.flat());
+  }
+  tile(...dims: (number | number[])[]): Tensor {
+    return S.tile(this, dims.flat());
+  }
+  flip(...dims: (number | number[])[]): Tensor {
+    return S.flip(this, dims.flat());
+  }
+  roll(shifts: number | number[], dims?: number | number[], ...rest: never[]): Tensor {
+    noExtraArgs('roll', 'shifts, dims', rest);
+    return S.roll(this, shifts, dims);
+  }
+  chunk(chunks: number, dim = 0, ...rest: never[]): Tensor[] {
+    noExtraArgs('chunk', 'chunks, dim', rest);
+    return S.chunk(this, chunks, dim);
+  }
+  split(splitSizeOrSections: number | number[], dim = 0, ...rest: never[]): Tensor[] {
+    noExtraArgs('split', 'splitSizeOrSections, dim', rest);
+    return S.split(this, splitSizeOrSections, dim);
+  }
+  unbind(dim = 0, ...rest: never[]): Tensor[] {
+    noExtraArgs('unbind', 'dim', rest);
+    return S.unbind(this, dim);
+  }
+  diagonal(offset = 0, dim1 = 0, dim2 = 1, ...rest: never[]): Tensor {
+    noExtraArgs('diagonal', 'offset, dim1, dim2', rest);
+    return S.diagonal(this, offset, dim1, dim2);
+  }
+  tril(diagonal = 0, ...rest: never[]): Tensor {
+    noExtraArgs('tril', 'diagonal', rest);
+    return S.tril(this, diagonal);
+  }
+  triu(diagonal = 0, ...rest: never[]): Tensor {
+    noExtraArgs('triu', 'diagonal', rest);
+    return S.triu(this, diagonal);
+  }
+  softmax(dim: number, ...rest: never[]): Tensor {
+    noExtraArgs('softmax', 'dim', rest);
+    return softmaxOp(this, dim);
+  }
+  logSoftmax(dim: number, ...rest: never[]): Tensor {
+    noExtraArgs('logSoftmax', 'dim', rest);
+    return logSoftmaxOp(this, dim);
+  }
+  /** torch.bernoulli(this): 1 with probability this[i]. */
+  bernoulli(opts?: { generator?: Generator; p?: number }, ...rest: never[]): Tensor {
+    noExtraArgs('bernoulli', '{ generator, p }', rest);
+    return bernoulliOp(this, opts);
+  }
+  multinomial(numSamples: number, opts?: { replacement?: boolean; generator?: Generator }, ...rest: never[]): Tensor {
+    noExtraArgs('multinomial', 'numSamples, { replacement, generator }', rest);
+    return multinomialOp(this, numSamples, opts);
   }
 
   // ---- math ----
@@ -482,6 +643,33 @@ export class Tensor {
   }
   cumsum(dim: number, opts?: Scan.CumsumOptions, ...rest: never[]): Tensor {
     return Scan.cumsum(this, dim, opts, ...rest);
+  }
+  cumprod(dim: number, opts?: Scan.CumsumOptions, ...rest: never[]): Tensor {
+    return Scan.cumprod(this, dim, opts, ...rest);
+  }
+  cummax(dim: number, ...rest: never[]): O.ValuesIndices {
+    return Scan.cummax(this, dim, ...rest);
+  }
+  cummin(dim: number, ...rest: never[]): O.ValuesIndices {
+    return Scan.cummin(this, dim, ...rest);
+  }
+  sort(dimOrOpts?: number | O.SortOptions, opts?: O.SortOptions, ...rest: never[]): O.ValuesIndices {
+    return O.sort(this, dimOrOpts, opts, ...rest);
+  }
+  argsort(dimOrOpts?: number | O.SortOptions, opts?: O.SortOptions, ...rest: never[]): Tensor {
+    return O.argsort(this, dimOrOpts, opts, ...rest);
+  }
+  msort(...rest: never[]): Tensor {
+    return O.msort(this, ...rest);
+  }
+  topk(k: number, opts?: O.TopkOptions, ...rest: never[]): O.ValuesIndices {
+    return O.topk(this, k, opts, ...rest);
+  }
+  kthvalue(k: number, dim = -1, keepdim = false, ...rest: never[]): O.ValuesIndices {
+    return O.kthvalue(this, k, dim, keepdim, ...rest);
+  }
+  unique(opts?: O.UniqueOptions, ...rest: never[]): Tensor | Tensor[] {
+    return O.unique(this, opts, ...rest);
   }
 
   // ---- elementwise math (lib/ops/elementwise.ts) ----

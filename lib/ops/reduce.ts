@@ -10,6 +10,7 @@ import { cast, compare, mul, div } from './elementwise';
 import { expand } from './shape';
 import { invalidArg, dtypeError, typeArg, checkOptionKeys, TorchletError } from '../errors';
 import { noGrad } from '../autograd';
+import { ValuesIndices } from './values_indices';
 
 const R = enums.ReduceOp;
 const RED = { sum: R.Sum, mean: R.Mean, max: R.Max, min: R.Min, argmax: R.Argmax, argmin: R.Argmin, prod: R.Prod } as const;
@@ -139,26 +140,9 @@ export function maxAll(t: Tensor, op: 'max' | 'min'): Tensor {
  * Two results of one op (values and indices), as PyTorch's named tuple: named fields, and it
  * destructures (and indexes) as an array: `const [values, indices] = x.max(1)`.
  */
-export interface ValuesIndices {
-  readonly values: Tensor;
-  readonly indices: Tensor;
-  readonly 0: Tensor;
-  readonly 1: Tensor;
-  readonly length: 2;
-  [Symbol.iterator](): Iterator<Tensor>;
-}
+export { ValuesIndices };
 export function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
-  return {
-    values,
-    indices,
-    0: values,
-    1: indices,
-    length: 2,
-    *[Symbol.iterator]() {
-      yield values;
-      yield indices;
-    },
-  };
+  return new ValuesIndices(values, indices);
 }
 
 /** max/min along a dim: values and (int64) indices; values route their gradient to the index. */

@@ -1,11 +1,14 @@
 // lib/ops/shape.ts — views that share storage (view, reshape, flatten, permute, transpose,
-// unsqueeze, squeeze, narrow, select, expand), cat and stack, and their gradients. reshape copies only when the
-// input is not contiguous; view refuses non-contiguous input as PyTorch does.
+// unsqueeze, squeeze, narrow, select, slice with a step, expand, movedim, chunk, split, unbind), cat
+// and stack, and the copies built from them (repeat, tile, flip, roll, tril, triu), with their
+// gradients. reshape copies only when the input is not contiguous; view refuses non-contiguous input
+// as PyTorch does. The copies run in native kernels (strided copy, gather, where).
 import { native } from '../binding';
 import { invalidArg, typeArg, dtypeError, shapeError } from '../errors';
 import { Tensor, normDim, numelOf, checkTensor, contiguousStrides } from '../tensor';
 import { record } from '../autograd';
-import { clone, sumTo } from './elementwise';
+import { clone, sumTo, compare } from './elementwise';
+import { indexSelectRaw, where } from './index';
 
 function viewOf(t: Tensor, shape: number[], strides: number[], offset: number): Tensor {
   return new Tensor(t._storage, shape, t.dtype, t.device, strides, offset);
@@ -113,6 +116,25 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
     viewOf(x, x.shape.filter((_, k) => k !== d), x.strides.filter((_, k) => k !== d), x.offset + i * x.strides[d]);
   return record(win(t), [t], 'SelectBackward', (g) => [scatterWindow(g, t.shape, win)]);
 }
+/** Elements start, start + step, ... (< stop) of dim: a view (PyTorch's x[..., start:stop:step]). */
+export function slice(t: Tensor, dim: number, start: number, stop: number, step = 1): Tensor {
+  checkTensor('input', t);
+  const d = normDim(dim, t.ndim);
+  const n = t.shape[d];
+  if (![start, stop, step].every(Number.isInteger)) typeArg('slice', 'integer start, stop and step', [start, stop, step]);
+  if (step <= 0) invalidArg('step', 'a positive step', step);
+  const a = Math.min(Math.max(start < 0 ? start + n : start, 0), n);
+  const b = Math.max(Math.min(Math.max(stop < 0 ? stop + n : stop, 0), n), a);
+  const len = Math.ceil((b - a) / step);
+  const win = (x: Tensor): Tensor => {
+    const shape = x.shape.slice();
+    const strides = x.strides.slice();
+    shape[d] = len;
+    strides[d] = x.strides[d] * step;
+    return viewOf(x, shape, strides, x.offset + (len ? a * x.strides[d] : 0));
+  };
+  return record(win(t), [t], 'SliceBackward', (g) => [scatterWindow(g, t.shape, win)]);
+}
 export function expand(t: Tensor, shape: number[]): Tensor {
   checkTensor('input', t);
   if (shape.length < t.ndim) shapeError('shape', `at least ${t.ndim} dimensions`, shape);
@@ -167,4 +189,167 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
   });
   const d = normDim(dim, tensors[0].ndim + 1);
   return cat(tensors.map((t) => unsqueeze(t, d)), d);
+}
+
+// ---- views: movedim, chunk, split, unbind, diagonal, T / mT ----------------------------------------
+function dimList(name: string, v: number | number[], ndim: number): number[] {
+  const arr = typeof v === 'number' ? [v] : v;
+  if (!Array.isArray(arr)) typeArg(name, 'an integer or an array of integers', v);
+  const ds = arr.map((d) => normDim(d, ndim, name));
+  if (new Set(ds).size !== ds.length) invalidArg(name, 'distinct dimensions', v);
+  return ds;
+}
+/** Moves dims `source` to positions `destination` (the others keep their order): a view. */
+export function movedim(t: Tensor, source: number | number[], destination: number | number[]): Tensor {
+  checkTensor('input', t);
+  const src = dimList('source', source, t.ndim);
+  const dst = dimList('destination', destination, t.ndim);
+  if (src.length !== dst.length) invalidArg('destination', `as many dimensions as source (${src.length})`, destination);
+  const order = new Array<number>(t.ndim).fill(-1);
+  src.forEach((s, k) => (order[dst[k]] = s));
+  const rest = t.shape.map((_, k) => k).filter((k) => !src.includes(k));
+  let r = 0;
+  for (let k = 0; k < t.ndim; k++) if (order[k] === -1) order[k] = rest[r++];
+  return permute(t, order);
+}
+/** Views of consecutive pieces along dim: of `size` each (the last may be smaller), or of the given sizes. */
+export function split(t: Tensor, splitSizeOrSections: number | number[], dim = 0): Tensor[] {
+  checkTensor('input', t);
+  const d = normDim(dim, t.ndim);
+  const n = t.shape[d];
+  let sizes: number[];
+  if (typeof splitSizeOrSections === 'number') {
+    const s = splitSizeOrSections;
+    if (!Number.isInteger(s) || s < 0 || (s === 0 && n > 0)) invalidArg('splitSize', 'a positive integer', s);
+    sizes = [];
+    if (n === 0) sizes.push(0);
+    for (let a = 0; a < n; a += s) sizes.push(Math.min(s, n - a));
+  } else {
+    if (!Array.isArray(splitSizeOrSections) || !splitSizeOrSections.every((s) => Number.isInteger(s) && s >= 0))
+      typeArg('splitSizeOrSections', 'an integer or an array of non-negative integers', splitSizeOrSections);
+    sizes = splitSizeOrSections;
+    if (sizes.reduce((a, b) => a + b, 0) !== n) invalidArg('splitSizeOrSections', `sizes that sum to ${n} (the size of dimension ${d})`, sizes);
+  }
+  let start = 0;
+  return sizes.map((s) => {
+    const v = narrow(t, d, start, s);
+    start += s;
+    return v;
+  });
+}
+/** `chunks` views along dim of ceil(n / chunks) elements each (fewer pieces when n is small), as PyTorch. */
+export function chunk(t: Tensor, chunks: number, dim = 0): Tensor[] {
+  checkTensor('input', t);
+  if (!Number.isInteger(chunks) || chunks < 1) invalidArg('chunks', 'a positive integer', chunks);
+  const d = normDim(dim, t.ndim);
+  const n = t.shape[d];
+  return split(t, Math.max(1, Math.ceil(n / chunks)), d);
+}
+/** The slices along dim as views (dim removed). */
+export function unbind(t: Tensor, dim = 0): Tensor[] {
+  checkTensor('input', t);
+  const d = normDim(dim, t.ndim);
+  return Array.from({ length: t.shape[d] }, (_, i) => select(t, d, i));
+}
+/** The diagonal of dims dim1, dim2 (offset above / below the main one) as a view appended as the last dim. */
+export function diagonal(t: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
+  checkTensor('input', t);
+  if (!Number.isInteger(offset)) typeArg('offset', 'an integer', offset);
+  const a = normDim(dim1, t.ndim, 'dim1');
+  const b = normDim(dim2, t.ndim, 'dim2');
+  if (a === b) invalidArg('dim2', 'a dimension other than dim1', dim2);
+  const win = (x: Tensor): Tensor => {
+    const n = Math.max(0, offset >= 0 ? Math.min(x.shape[a], x.shape[b] - offset) : Math.min(x.shape[a] + offset, x.shape[b]));
+    const start = n === 0 ? 0 : offset >= 0 ? offset * x.strides[b] : -offset * x.strides[a];
+    const keep = x.shape.map((_, k) => k).filter((k) => k !== a && k !== b);
+    return viewOf(x, [...keep.map((k) => x.shape[k]), n], [...keep.map((k) => x.strides[k]), x.strides[a] + x.strides[b]], x.offset + start);
+  };
+  return record(win(t), [t], 'DiagonalBackward', (g) => [scatterWindow(g, t.shape, win)]);
+}
+
+// ---- copies: repeat, tile, flip, roll, tril, triu ----------------------------------------------------
+/** Repeats the tensor sizes[i] times along each dim (leading new dims when sizes is longer): a copy. */
+export function repeat(t: Tensor, sizes: number[]): Tensor {
+  checkTensor('input', t);
+  if (!Array.isArray(sizes) || !sizes.every((s) => typeof s === 'number' && Number.isInteger(s) && s >= 0)) typeArg('sizes', 'non-negative integers', sizes);
+  if (sizes.length < t.ndim) invalidArg('sizes', `at least ${t.ndim} sizes (the tensor's dimensions)`, sizes);
+  const lead = sizes.length - t.ndim;
+  const shape = [...new Array(lead).fill(1), ...t.shape];
+  const x = reshape(t, shape);
+  const inter: number[] = [];
+  const big: number[] = [];
+  shape.forEach((s, k) => {
+    inter.push(1, s);
+    big.push(sizes[k], s);
+  });
+  const e = clone(expand(reshape(x, inter), big)); // always a copy, as PyTorch's repeat
+  return view(e, shape.map((s, k) => s * sizes[k]));
+}
+/** numpy's tile: repeat with dims padded with leading 1s. */
+export function tile(t: Tensor, dims: number[]): Tensor {
+  checkTensor('input', t);
+  if (!Array.isArray(dims) || !dims.every((s) => typeof s === 'number' && Number.isInteger(s) && s >= 0))
+    typeArg('dims', 'an array of non-negative integers', dims);
+  const reps = dims.length < t.ndim ? [...new Array(t.ndim - dims.length).fill(1), ...dims] : dims;
+  return repeat(t, reps);
+}
+function reversedIndex(n: number, device: Tensor['device']): Tensor {
+  const r = Tensor.empty([n], 'int64', device);
+  if (n) native.arange(r.arg(), { start: n - 1, step: -1 });
+  return r;
+}
+/** Reverses the order along each of dims: a copy (native gathers). */
+export function flip(t: Tensor, dims: number | number[]): Tensor {
+  checkTensor('input', t);
+  const ds = dimList('dims', dims, t.ndim);
+  let y = t;
+  for (const d of ds) {
+    const r = reversedIndex(t.shape[d], t.device);
+    y = indexSelectRaw(y, d, r);
+  }
+  return y === t ? clone(t) : y;
+}
+/** Rolls elements along dims by shifts (wrapping around); without dims, over the flattened tensor. */
+export function roll(t: Tensor, shifts: number | number[], dims?: number | number[]): Tensor {
+  checkTensor('input', t);
+  const sh = typeof shifts === 'number' ? [shifts] : shifts;
+  if (!Array.isArray(sh) || !sh.every((s) => Number.isInteger(s))) typeArg('shifts', 'an integer or an array of integers', shifts);
+  if (dims === undefined || dims === null) {
+    if (sh.length !== 1) invalidArg('shifts', 'one shift when no dims are given', shifts);
+    return reshape(roll(reshape(t, [t.numel()]), sh, 0), t.shape);
+  }
+  if (typeof dims !== 'number' && !Array.isArray(dims)) typeArg('dims', 'an integer or an array of integers', dims);
+  const ds = typeof dims === 'number' ? [normDim(dims, t.ndim, 'dims')] : dims.map((d) => normDim(d, t.ndim, 'dims'));
+  if (ds.length !== sh.length) invalidArg('dims', `as many dims as shifts (${sh.length})`, dims);
+  let y = t;
+  ds.forEach((d, k) => {
+    const n = y.shape[d];
+    if (n === 0) return;
+    const s = ((sh[k] % n) + n) % n;
+    if (s === 0) return;
+    y = cat([narrow(y, d, n - s, s), narrow(y, d, 0, n - s)], d);
+  });
+  return y === t ? clone(t) : y;
+}
+function triangle(t: Tensor, diagonal: number, lower: boolean): Tensor {
+  checkTensor('input', t);
+  if (t.ndim < 2) shapeError('input', 'a tensor of at least 2 dimensions', t);
+  if (!Number.isInteger(diagonal)) typeArg('diagonal', 'an integer', diagonal);
+  const [n, m] = t.shape.slice(-2);
+  const rows = Tensor.empty([n, 1], 'int64', t.device);
+  const cols = Tensor.empty([1, m], 'int64', t.device);
+  if (n) native.arange(rows.arg(), { start: diagonal, step: 1 });
+  if (m) native.arange(cols.arg(), { start: 0, step: 1 });
+  const mask = compare(lower ? 'le' : 'ge', cols, rows); // col <= row + diagonal (tril) / col >= row + diagonal (triu)
+  rows.dispose();
+  cols.dispose();
+  return where(mask, t, 0); // the mask stays alive: where's gradient reads it
+}
+/** The lower triangle of the last two dims (elements with col - row <= diagonal), the rest 0. */
+export function tril(t: Tensor, diagonal = 0): Tensor {
+  return triangle(t, diagonal, true);
+}
+/** The upper triangle of the last two dims (elements with col - row >= diagonal), the rest 0. */
+export function triu(t: Tensor, diagonal = 0): Tensor {
+  return triangle(t, diagonal, false);
 }

@@ -401,6 +401,37 @@ export async function data(): Promise<void> {
   new torch.data.DataLoader(ds, { batchSize: '16' });
 }
 
+/** ## Conventions: the indexing, ordering and shape spellings (issue 14) */
+export function conventionsIndexing(index: Tensor, src: Tensor, mask: Tensor, cond: Tensor): void {
+  const g: Tensor = torch.gather(x, 1, index);
+  x.scatter_(1, index, src);
+  x.scatter_(1, index, 0.5, { reduce: 'add' });
+  x.scatterAdd_(1, index, src);
+  const s: Tensor = torch.indexSelect(x, 0, index);
+  const m: Tensor = x.maskedFill(mask, 0);
+  const w: Tensor = torch.where(cond, x, y);
+  const w2: Tensor = torch.where(cond, x, 0);
+  const nz: Tensor[] = torch.where(cond);
+  const { values, indices } = torch.topk(x, 3);
+  const [v2, i2] = x.topk(3, { dim: 0, largest: false, sorted: true });
+  const [sv, si] = torch.sort(x, { dim: 1, descending: true, stable: true });
+  const f: Tensor = torch.flip(x, [0, 1]);
+  const r: Tensor = torch.roll(x, 1, 0);
+  const e: Tensor = torch.einsum('bij,bjk->bik', x, y);
+  const sl: Tensor = x.index(':', '::2', '1:-1', null, '...');
+  x.set(0, mask);
+  const u: Tensor[] = torch.unique(x, { returnInverse: true });
+  const gen = new torch.Generator().manualSeed(0);
+  const ri: Tensor = torch.randint(0, 10, [3], { generator: gen });
+  void [g, s, m, w, w2, nz, values, indices, v2, i2, sv, si, f, r, e, sl, u, ri];
+  // @ts-expect-error reduce is 'add' or 'multiply'
+  x.scatter_(1, index, src, { reduce: 'mean' });
+  // @ts-expect-error topk's options are one object
+  torch.topk(x, 3, 0);
+  // @ts-expect-error the slice step goes in the string ('::2'), not as a number array of three
+  x.index({ start: 0, stop: 2 });
+}
+
 /** The README / API example: the seed's FashionCNN, written in torchlet. */
 export function readmeExample(trainLoader: Iterable<[Tensor, Tensor]>): void {
   class FashionCNN extends nn.Module {

@@ -1,0 +1,777 @@
+// lib/ops/index.ts — indexing: gather, scatter / scatter_ (src or value, reduce 'add' / 'multiply'),
+// scatterAdd(_), indexSelect, indexAdd(_), maskedFill(_), maskedSelect, where, nonzero, indexPut(_),
+// and Tensor#index / Tensor#set: PyTorch's x[...] / x[...] = v with slices ('::2', '1:-1'), integers,
+// null (newaxis), '...', integer index tensors and bool masks in one call.
+// Contract: the data movement runs in the native gather / scatter / where / nonzero kernels
+// (native/ops/index.h) on the operands' device; indices are int64 (indexSelect, indexAdd and
+// advanced indexing also take int32) and are checked to be in range before any kernel runs (an
+// error naming the argument, as PyTorch's); gradients are PyTorch's. Basic indexing (integers,
+// slices, null, '...') returns a view; index tensors and masks copy. In-place forms write into
+// their tensor (any layout) and return it; under autograd they rebase its history as PyTorch does
+// (refused, with a coded error, for a leaf that requires grad and for a tensor that shares its
+// storage with other views).
+import { native } from '../binding';
+import { invalidArg, typeArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs, TorchletError } from '../errors';
+import { Tensor, DType, NestedArray, normDim, checkTensor, isFloating } from '../tensor';
+import { record, isGradEnabled } from '../autograd';
+import { full, tensor } from '../creation';
+import { cast, clone, compare, broadcastShapes, broadcastStrides, promoteTypes, sumTo, add, mul } from './elementwise';
+import { maxAll, sum } from './reduce';
+import { expand, permute, reshape, select, slice, unsqueeze } from './shape';
+
+// ---- helpers --------------------------------------------------------------------------------------
+function sameDevice(name: string, t: Tensor, like: Tensor, likeName = 'input'): void {
+  if (t.device !== like.device)
+    throw new TorchletError(
+      `torchlet: Expected a tensor on ${like.device} (the device of ${likeName}) for ${name} but received a tensor on ${t.device}`,
+      'ERR_TORCHLET_DEVICE_MISMATCH',
+    );
+}
+/** An index tensor: int64 (or int32 when allowed, cast to int64) on `like`'s device. */
+function indexTensor(name: string, idx: unknown, like: Tensor, int32 = false): Tensor {
+  const t = checkTensor(name, idx);
+  if (t.dtype !== 'int64' && !(int32 && t.dtype === 'int32'))
+    dtypeError(name, int32 ? 'an int64 or int32 index tensor' : 'an int64 index tensor', t);
+  sameDevice(name, t, like);
+  return t.dtype === 'int64' ? t : cast(t, 'int64');
+}
+/** Throws unless every index lies in [lo, hi) (two native reductions; nothing for an empty index). */
+function checkRange(name: string, idx: Tensor, lo: number, hi: number): void {
+  if (idx.numel() === 0) return;
+  const mn = maxAll(idx, 'min');
+  const mx = maxAll(idx, 'max');
+  const a = mn.item();
+  const b = mx.item();
+  mn.dispose();
+  mx.dispose();
+  if (a < lo || b >= hi) invalidArg(name, `indices in [${lo}, ${hi - 1}]`, `an index ${a < lo ? a : b}`);
+}
+export function rawGather(input: Tensor, dim: number, index: Tensor, shape: number[], indexStrides: number[]): Tensor {
+  const out = Tensor.empty(shape.slice(), input.dtype, input.device);
+  if (out.numel() === 0) return out;
+  native.gather(input.stridedArg(), index.stridedArg(), out.arg(), {
+    shape,
+    inputStrides: input.ndim ? input.strides : [],
+    indexStrides,
+    dim: shape.length ? dim : 0,
+    size: input.ndim ? input.shape[dim] : 1,
+  });
+  return out;
+}
+type ScatterMode = 'assign' | 'add' | 'multiply';
+const SCATTER_OP = { assign: 0, add: 1, multiply: 2 } as const;
+/** Writes src (or value) into out (in place, any layout) over `shape` (the index's / src's). */
+export function rawScatter(out: Tensor, dim: number, index: Tensor, indexStrides: number[], shape: number[], src: Tensor | number, mode: ScatterMode): void {
+  if (shape.some((s) => s === 0)) return;
+  const s = typeof src === 'number' ? null : src.dtype === out.dtype ? src : cast(src, out.dtype);
+  native.scatter(out.stridedArg(), index.stridedArg(), s ? s.stridedArg() : null, {
+    op: SCATTER_OP[mode],
+    shape,
+    outStrides: out.ndim ? out.strides : [],
+    indexStrides,
+    srcStrides: s ? (s.ndim ? broadcastStrides(s, shape) : shape.map(() => 0)) : shape.map(() => 0),
+    dim: shape.length ? dim : 0,
+    size: out.ndim ? out.shape[dim] : 1,
+    value: typeof src === 'number' ? src : 0,
+  });
+  if (s && s !== src) s.dispose();
+}
+/** Strides of a 1-D index read along `dim` over a shape of `nd` dimensions. */
+function lineStrides(index: Tensor, dim: number, nd: number): number[] {
+  return Array.from({ length: nd }, (_, k) => (k === dim ? (index.ndim ? index.strides[0] : 0) : 0));
+}
+
+/**
+ * Records an in-place op's gradient on `t`: its history so far moves to a stand-in tensor (sharing
+ * the storage) and `t` becomes the op's output. `backward` maps the output gradient to the gradients
+ * of [the old t, ...others].
+ */
+function rebase(t: Tensor, shared: boolean, others: (Tensor | null)[], op: Parameters<typeof record>[2], backward: (g: Tensor) => (Tensor | null)[]): void {
+  if (!isGradEnabled() || !(t.requiresGrad || others.some((o) => o && o.requiresGrad))) return;
+  if (t.requiresGrad && !t.gradFn)
+    throw new TorchletError('torchlet: a leaf tensor that requires grad cannot be modified in place (use the out-of-place form, or noGrad)', 'ERR_TORCHLET_NOT_IMPLEMENTED');
+  if (shared)
+    throw new TorchletError(
+      'torchlet: in-place indexing under autograd of a tensor that shares its storage with other views is not supported (use the out-of-place form)',
+      'ERR_TORCHLET_NOT_IMPLEMENTED',
+    );
+  const prev = new Tensor(t._storage, t.shape.slice(), t.dtype, t.device, t.strides.slice(), t.offset);
+  prev.requiresGrad = t.requiresGrad;
+  prev.gradFn = t.gradFn;
+  t.gradFn = null;
+  t.requiresGrad = false;
+  record(t, [prev, ...others], op, backward);
+}
+function checkInplaceTarget(t: Tensor): void {
+  if (isGradEnabled() && t.requiresGrad && !t.gradFn)
+    throw new TorchletError('torchlet: a leaf tensor that requires grad cannot be modified in place (use the out-of-place form, or noGrad)', 'ERR_TORCHLET_NOT_IMPLEMENTED');
+}
+
+// ---- gather / scatter -----------------------------------------------------------------------------
+/** Checks gather/scatter's index against input (same rank; no larger than input off `dim`; for scatter, no larger than src). */
+function checkGatherIndex(input: Tensor, d: number, index: Tensor, src: Tensor | null): void {
+  if (index.ndim !== input.ndim && !(index.numel() === 0))
+    shapeError('index', `a tensor of ${input.ndim} dimensions (as input)`, index);
+  if (index.numel() === 0) return;
+  for (let k = 0; k < input.ndim; k++) {
+    if (k !== d && index.shape[k] > input.shape[k])
+      shapeError('index', `size <= ${input.shape[k]} at dimension ${k} (input's size)`, index);
+    if (src && src.ndim && index.shape[k] > src.shape[k]) shapeError('index', `size <= ${src.shape[k]} at dimension ${k} (src's size)`, index);
+  }
+  if (src && src.ndim !== index.ndim && src.ndim !== 0) shapeError('src', `a tensor of ${index.ndim} dimensions (as index)`, src);
+}
+/** out[i][j] = input[index[i][j]][j] (dim 0), ...: values along dim picked by index; out has index's shape. */
+export function gather(input: Tensor, dim: number, index: Tensor, opts: Record<string, never> = {}, ...rest: never[]): Tensor {
+  noExtraArgs('gather', 'input, dim, index, {}', rest);
+  checkTensor('input', input);
+  const d = normDim(dim, input.ndim);
+  const idx = indexTensor('index', index, input);
+  checkOptionKeys('opts', opts, []);
+  checkGatherIndex(input, d, idx, null);
+  const size = input.ndim ? input.shape[d] : 1;
+  checkRange('index', idx, 0, size);
+  const out = rawGather(input, d, idx, idx.shape.slice(), idx.ndim ? idx.strides : []);
+  return record(out, [input], 'GatherBackward', (g) => {
+    const z = Tensor.empty(input.shape.slice(), g.dtype, g.device, true);
+    rawScatter(z, d, idx, idx.ndim ? idx.strides : [], idx.shape, g, 'add');
+    return [z];
+  });
+}
+
+export interface ScatterOptions {
+  /** 'add' or 'multiply': combine with the values there instead of replacing them (PyTorch 1.13's reduce). */
+  reduce?: 'add' | 'multiply';
+}
+function scatterArgs(fn: string, input: Tensor, dim: number, index: Tensor, src: Tensor | number, opts: ScatterOptions | undefined): {
+  d: number; idx: Tensor; srcT: Tensor | null; mode: ScatterMode; shape: number[];
+} {
+  checkTensor('input', input);
+  const d = normDim(dim, input.ndim);
+  const idx = indexTensor('index', index, input);
+  let srcT: Tensor | null = null;
+  if (typeof src === 'number') {
+    if (Number.isNaN(src) && !isFloating(input.dtype)) invalidArg('value', 'a number', src);
+  } else {
+    srcT = checkTensor('src', src);
+    sameDevice('src', srcT, input);
+    if (srcT.dtype !== input.dtype) dtypeError('src', `a ${input.dtype} tensor (input's dtype)`, srcT);
+  }
+  const o = checkOptionKeys('opts', opts, ['reduce']);
+  if (o.reduce !== undefined && o.reduce !== 'add' && o.reduce !== 'multiply') invalidArg('opts.reduce', "'add' or 'multiply'", o.reduce);
+  checkGatherIndex(input, d, idx, srcT);
+  checkRange('index', idx, 0, input.ndim ? input.shape[d] : 1);
+  void fn;
+  return { d, idx, srcT, mode: o.reduce ?? 'assign', shape: idx.shape.slice() };
+}
+/**
+ * A copy of input with src's values (or `value`) written at the positions index gives along dim
+ * (out[index[i][j]][j] = src[i][j] for dim 0); `reduce` adds or multiplies instead. Differentiable
+ * without `reduce` (PyTorch 1.13 has no gradient with it either).
+ */
+export function scatter(input: Tensor, dim: number, index: Tensor, src: Tensor | number, opts?: ScatterOptions, ...rest: never[]): Tensor {
+  noExtraArgs('scatter', 'input, dim, index, src, { reduce }', rest);
+  const a = scatterArgs('scatter', input, dim, index, src, opts);
+  if (a.mode !== 'assign' && isGradEnabled() && (input.requiresGrad || a.srcT?.requiresGrad))
+    throw new TorchletError("torchlet: scatter with 'reduce' has no gradient (as in PyTorch 1.13); use scatterAdd or noGrad", 'ERR_TORCHLET_NOT_IMPLEMENTED');
+  const out = clone(input);
+  out.gradFn = null;
+  out.requiresGrad = false;
+  rawScatter(out, a.d, a.idx, a.idx.ndim ? a.idx.strides : [], a.shape, a.srcT ?? (src as number), a.mode);
+  const { d, idx, srcT } = a;
+  return record(out, [input, srcT], 'ScatterBackward', (g) => [
+    input.requiresGrad ? scatterGradSelf(g, d, idx) : null,
+    srcT && srcT.requiresGrad ? rawGather(g, d, idx, idx.shape.slice(), idx.ndim ? idx.strides : []) : null,
+  ]);
+}
+/** g with the positions index overwrote set to 0. */
+function scatterGradSelf(g: Tensor, d: number, idx: Tensor): Tensor {
+  const r = clone(g);
+  rawScatter(r, d, idx, idx.ndim ? idx.strides : [], idx.shape, 0, 'assign');
+  return r;
+}
+/** In-place scatter (see scatter). */
+export function scatter_(input: Tensor, dim: number, index: Tensor, src: Tensor | number, opts?: ScatterOptions, ...rest: never[]): Tensor {
+  noExtraArgs('scatter_', 'input, dim, index, src, { reduce }', rest);
+  const a = scatterArgs('scatter_', input, dim, index, src, opts);
+  checkInplaceTarget(input);
+  if (a.mode !== 'assign' && isGradEnabled() && (input.requiresGrad || a.srcT?.requiresGrad))
+    throw new TorchletError("torchlet: scatter_ with 'reduce' has no gradient (as in PyTorch 1.13); use scatterAdd_ or noGrad", 'ERR_TORCHLET_NOT_IMPLEMENTED');
+  const { d, idx, srcT } = a;
+  rebase(input, input._storage.refs > 1, [srcT], 'ScatterBackward', (g) => [
+    scatterGradSelf(g, d, idx),
+    srcT && srcT.requiresGrad ? rawGather(g, d, idx, idx.shape.slice(), idx.ndim ? idx.strides : []) : null,
+  ]);
+  rawScatter(input, d, idx, idx.ndim ? idx.strides : [], a.shape, srcT ?? (src as number), a.mode);
+  return input;
+}
+/** A copy of input with src's values added at the positions index gives along dim (repeated indices add up). */
+export function scatterAdd(input: Tensor, dim: number, index: Tensor, src: Tensor, ...rest: never[]): Tensor {
+  noExtraArgs('scatterAdd', 'input, dim, index, src', rest);
+  if (!(src instanceof Tensor)) typeArg('src', 'a Tensor', src);
+  const a = scatterArgs('scatterAdd', input, dim, index, src, {});
+  const out = clone(input);
+  out.gradFn = null;
+  out.requiresGrad = false;
+  rawScatter(out, a.d, a.idx, a.idx.ndim ? a.idx.strides : [], a.shape, src, 'add');
+  const { d, idx } = a;
+  return record(out, [input, src], 'ScatterAddBackward', (g) => [
+    input.requiresGrad ? g : null,
+    src.requiresGrad ? rawGather(g, d, idx, idx.shape.slice(), idx.ndim ? idx.strides : []) : null,
+  ]);
+}
+/** In-place scatterAdd. */
+export function scatterAdd_(input: Tensor, dim: number, index: Tensor, src: Tensor, ...rest: never[]): Tensor {
+  noExtraArgs('scatterAdd_', 'input, dim, index, src', rest);
+  if (!(src instanceof Tensor)) typeArg('src', 'a Tensor', src);
+  const a = scatterArgs('scatterAdd_', input, dim, index, src, {});
+  checkInplaceTarget(input);
+  const { d, idx } = a;
+  rebase(input, input._storage.refs > 1, [src], 'ScatterAddBackward', (g) => [
+    clone(g),
+    src.requiresGrad ? rawGather(g, d, idx, idx.shape.slice(), idx.ndim ? idx.strides : []) : null,
+  ]);
+  rawScatter(input, d, idx, idx.ndim ? idx.strides : [], a.shape, src, 'add');
+  return input;
+}
+
+// ---- indexSelect / indexAdd -----------------------------------------------------------------------
+function vectorIndex(name: string, index: unknown, like: Tensor): Tensor {
+  const idx = indexTensor(name, index, like, true);
+  if (idx.ndim > 1) shapeError(name, 'a 1-D (or 0-d) index tensor', idx);
+  return idx;
+}
+/** The slices of input along dim that index names, in its order (a copy; out.shape[dim] = index.numel()). */
+export function indexSelect(input: Tensor, dim: number, index: Tensor, ...rest: never[]): Tensor {
+  noExtraArgs('indexSelect', 'input, dim, index', rest);
+  checkTensor('input', input);
+  const d = normDim(dim, input.ndim);
+  const idx = vectorIndex('index', index, input);
+  const size = input.ndim ? input.shape[d] : 1;
+  checkRange('index', idx, 0, size);
+  return indexSelectRaw(input, d, idx);
+}
+export function indexSelectRaw(input: Tensor, d: number, idx: Tensor): Tensor {
+  const shape = input.shape.slice();
+  if (input.ndim) shape[d] = idx.numel();
+  const out = rawGather(input, d, idx, shape, lineStrides(idx, d, shape.length));
+  return record(out, [input], 'IndexSelectBackward', (g) => {
+    const z = Tensor.empty(input.shape.slice(), g.dtype, g.device, true);
+    rawScatter(z, d, idx, lineStrides(idx, d, g.ndim), g.shape, g, 'add');
+    return [z];
+  });
+}
+function indexAddArgs(input: Tensor, dim: number, index: Tensor, source: Tensor, opts: { alpha?: number } | undefined): { d: number; idx: Tensor; alpha: number } {
+  checkTensor('input', input);
+  const d = normDim(dim, input.ndim);
+  const idx = vectorIndex('index', index, input);
+  checkTensor('source', source);
+  sameDevice('source', source, input);
+  if (source.dtype !== input.dtype) dtypeError('source', `a ${input.dtype} tensor (input's dtype)`, source);
+  const o = checkOptionKeys('opts', opts, ['alpha']);
+  const alpha = o.alpha ?? 1;
+  if (typeof alpha !== 'number' || Number.isNaN(alpha)) typeArg('opts.alpha', 'a number', alpha);
+  const want = input.shape.slice();
+  if (input.ndim) want[d] = idx.numel();
+  if (source.ndim !== input.ndim || source.shape.some((s, k) => s !== want[k]))
+    shapeError('source', `a tensor of shape [${want.join(', ')}]`, source);
+  checkRange('index', idx, 0, input.ndim ? input.shape[d] : 1);
+  return { d, idx, alpha };
+}
+/** A copy of input with alpha * source's slices added at the positions index gives along dim. */
+export function indexAdd(input: Tensor, dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }, ...rest: never[]): Tensor {
+  noExtraArgs('indexAdd', 'input, dim, index, source, { alpha }', rest);
+  const { d, idx, alpha } = indexAddArgs(input, dim, index, source, opts);
+  const src = alpha === 1 ? source : mul(source, alpha);
+  const out = clone(input);
+  out.gradFn = null;
+  out.requiresGrad = false;
+  rawScatter(out, d, idx, lineStrides(idx, d, src.ndim), src.shape, src, 'add');
+  return record(out, [input, src], 'IndexAddBackward', (g) => [
+    input.requiresGrad ? g : null,
+    src.requiresGrad ? indexSelectRaw(g, d, idx) : null,
+  ]);
+}
+/** In-place indexAdd. */
+export function indexAdd_(input: Tensor, dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }, ...rest: never[]): Tensor {
+  noExtraArgs('indexAdd_', 'input, dim, index, source, { alpha }', rest);
+  const { d, idx, alpha } = indexAddArgs(input, dim, index, source, opts);
+  checkInplaceTarget(input);
+  const src = alpha === 1 ? source : mul(source, alpha);
+  rebase(input, input._storage.refs > 1, [src], 'IndexAddBackward', (g) => [clone(g), src.requiresGrad ? indexSelectRaw(g, d, idx) : null]);
+  rawScatter(input, d, idx, lineStrides(idx, d, src.ndim), src.shape, src, 'add');
+  if (src !== source && !src.requiresGrad) src.dispose();
+  return input;
+}
+
+// ---- where / maskedFill / maskedSelect --------------------------------------------------------------
+function conditionTensor(name: string, c: unknown): Tensor {
+  const t = checkTensor(name, c);
+  if (t.dtype !== 'bool' && t.dtype !== 'uint8') dtypeError(name, 'a bool tensor', t);
+  return t;
+}
+function rawWhere(cond: Tensor, a: Tensor, b: Tensor, shape: number[]): Tensor {
+  const out = Tensor.empty(shape.slice(), a.dtype, a.device);
+  if (out.numel() === 0) return out;
+  native.where(a.stridedArg(), b.stridedArg(), cond.stridedArg(), out.arg(), {
+    inputStrides: broadcastStrides(a, shape),
+    otherStrides: broadcastStrides(b, shape),
+    conditionStrides: broadcastStrides(cond, shape),
+  });
+  return out;
+}
+function zeroLike(t: Tensor): Tensor {
+  return full([], 0, { dtype: t.dtype, device: t.device });
+}
+/**
+ * where(condition, input, other): input where condition is true, else other (broadcasting all three;
+ * numbers allowed for input and other; PyTorch's type promotion). where(condition) alone is
+ * nonzero(condition, { asTuple: true }).
+ */
+export function where(condition: Tensor): Tensor[];
+export function where(condition: Tensor, input: Tensor | number, other: Tensor | number): Tensor;
+export function where(condition: Tensor, input?: Tensor | number, other?: Tensor | number, ...rest: never[]): Tensor | Tensor[] {
+  noExtraArgs('where', 'condition, input, other', rest);
+  const c = conditionTensor('condition', condition);
+  if (input === undefined && other === undefined) return nonzero(c, { asTuple: true });
+  if (typeof input !== 'number') checkTensor('input', input);
+  if (typeof other !== 'number') checkTensor('other', other);
+  let dt: DType;
+  if (typeof input === 'number' && typeof other === 'number') dt = Number.isInteger(input) && Number.isInteger(other) ? 'int64' : 'float32';
+  else if (typeof input === 'number' || typeof other === 'number') {
+    const t = (typeof input === 'number' ? other : input) as Tensor;
+    const v = (typeof input === 'number' ? input : other) as number;
+    dt = isFloating(t.dtype) || Number.isInteger(v) ? t.dtype : 'float32';
+    if (t.dtype === 'bool' && typeof v === 'number') dt = Number.isInteger(v) ? 'int64' : 'float32';
+  } else dt = promoteTypes((input as Tensor).dtype, (other as Tensor).dtype);
+  const a = typeof input === 'number' ? full([], input, { dtype: dt, device: c.device }) : input!;
+  const b = typeof other === 'number' ? full([], other, { dtype: dt, device: c.device }) : other!;
+  sameDevice('input', a, c, 'condition');
+  sameDevice('other', b, c, 'condition');
+  const ca = a.dtype === dt ? a : cast(a, dt);
+  const cb = b.dtype === dt ? b : cast(b, dt);
+  const shape = broadcastShapes(broadcastShapes(c.shape, ca.shape, ['condition', 'input']), cb.shape, ['condition and input', 'other']);
+  const out = rawWhere(c, ca, cb, shape);
+  return record(out, [ca, cb], 'WhereBackward', (g) => {
+    const z = zeroLike(g);
+    const ga = ca.requiresGrad ? sumTo(rawWhere(c, g, z, g.shape), ca.shape) : null;
+    const gb = cb.requiresGrad ? sumTo(rawWhere(c, z, g, g.shape), cb.shape) : null;
+    z.dispose();
+    return [ga, gb];
+  });
+}
+function fillValue(input: Tensor, value: unknown): Tensor {
+  if (typeof value === 'number') return full([], value, { dtype: input.dtype, device: input.device });
+  const v = checkTensor('value', value);
+  if (v.ndim !== 0) shapeError('value', 'a number or a 0-d tensor', v);
+  sameDevice('value', v, input);
+  return v.dtype === input.dtype ? v : cast(v, input.dtype);
+}
+/** A copy of input with `value` (a number or a 0-d tensor) where mask (bool, broadcast to input) is true. */
+export function maskedFill(input: Tensor, mask: Tensor, value: number | Tensor, ...rest: never[]): Tensor {
+  noExtraArgs('maskedFill', 'input, mask, value', rest);
+  checkTensor('input', input);
+  const m = conditionTensor('mask', mask);
+  sameDevice('mask', m, input);
+  const v = fillValue(input, value);
+  const shape = broadcastShapes(input.shape, m.shape, ['input', 'mask']);
+  if (shape.length !== input.ndim || shape.some((s, k) => s !== input.shape[k]))
+    shapeError('mask', `a mask broadcastable to input's shape [${input.shape.join(', ')}]`, m);
+  const out = rawWhere(m, v, input, shape);
+  return record(out, [input, v], 'MaskedFillBackward', (g) => {
+    const z = zeroLike(g);
+    const gi = input.requiresGrad ? rawWhere(m, z, g, g.shape) : null;
+    const gv = v.requiresGrad ? sum(rawWhere(m, g, z, g.shape)) : null;
+    z.dispose();
+    return [gi, gv];
+  });
+}
+/** In-place maskedFill. */
+export function maskedFill_(input: Tensor, mask: Tensor, value: number | Tensor, ...rest: never[]): Tensor {
+  noExtraArgs('maskedFill_', 'input, mask, value', rest);
+  checkTensor('input', input);
+  const m = conditionTensor('mask', mask);
+  sameDevice('mask', m, input);
+  const v = fillValue(input, value);
+  const shape = broadcastShapes(input.shape, m.shape, ['input', 'mask']);
+  if (shape.length !== input.ndim || shape.some((s, k) => s !== input.shape[k]))
+    shapeError('mask', `a mask broadcastable to input's shape [${input.shape.join(', ')}]`, m);
+  checkInplaceTarget(input);
+  rebase(input, input._storage.refs > 1, [v], 'MaskedFillBackward', (g) => {
+    const z = zeroLike(g);
+    const gi = rawWhere(m, z, g, g.shape);
+    const gv = v.requiresGrad ? sum(rawWhere(m, g, z, g.shape)) : null;
+    z.dispose();
+    return [gi, gv];
+  });
+  const r = rawWhere(m, v, input, shape);
+  native.copyStrided(r.stridedArg(), input.stridedArg(), { srcStrides: r.strides, outStrides: input.strides, shape: input.shape });
+  r.dispose();
+  if (v !== value && !v.requiresGrad) v.dispose();
+  return input;
+}
+/** The elements of input (broadcast with mask) where mask is true, as a 1-D tensor in row-major order. */
+export function maskedSelect(input: Tensor, mask: Tensor, ...rest: never[]): Tensor {
+  noExtraArgs('maskedSelect', 'input, mask', rest);
+  checkTensor('input', input);
+  const m = conditionTensor('mask', mask);
+  sameDevice('mask', m, input);
+  const shape = broadcastShapes(input.shape, m.shape, ['input', 'mask']);
+  const mb = m.shape.join() === shape.join() && m.isContiguous() ? m : clone(expand(m, shape));
+  const pos = rawNonzero(mb, false);
+  if (mb !== m) mb.dispose();
+  const xb = input.shape.join() === shape.join() ? input : expand(input, shape);
+  const flat = reshape(xb, [xb.numel()]);
+  const out = indexSelectRaw(flat, 0, pos);
+  return out;
+}
+
+// ---- nonzero ----------------------------------------------------------------------------------------
+function rawNonzero(x: Tensor, coords: boolean): Tensor {
+  const c = x.contiguous();
+  const nz = compare('ne', c, 0);
+  const cnt = sum(nz);
+  const count = cnt.item();
+  cnt.dispose();
+  nz.dispose();
+  const out = Tensor.empty(coords ? [count, x.ndim] : [count], 'int64', x.device);
+  if (count > 0 && (!coords || x.ndim > 0)) native.nonzero(c.arg(), out.arg(), { shape: c.shape, coords });
+  if (c !== x) c.dispose();
+  return out;
+}
+export interface NonzeroOptions {
+  /** return one 1-D tensor of indices per dimension instead of one [count, ndim] tensor */
+  asTuple?: boolean;
+}
+/** The indices of the non-zero elements: an int64 [count, ndim] tensor (row-major order), or with asTuple one 1-D tensor per dimension. */
+export function nonzero(input: Tensor, opts: NonzeroOptions & { asTuple: true }, ...rest: never[]): Tensor[];
+export function nonzero(input: Tensor, opts?: NonzeroOptions & { asTuple?: false }, ...rest: never[]): Tensor;
+export function nonzero(input: Tensor, opts?: NonzeroOptions, ...rest: never[]): Tensor | Tensor[];
+export function nonzero(input: Tensor, opts?: NonzeroOptions, ...rest: never[]): Tensor | Tensor[] {
+  noExtraArgs('nonzero', 'input, { asTuple }', rest);
+  checkTensor('input', input);
+  const o = checkOptionKeys('opts', opts, ['asTuple']);
+  if (o.asTuple !== undefined && typeof o.asTuple !== 'boolean') typeArg('opts.asTuple', 'a boolean', o.asTuple);
+  if (!o.asTuple) return rawNonzero(input, true);
+  if (input.ndim === 0) {
+    // PyTorch treats a 0-d input as 1-d here
+    const r = rawNonzero(reshape(input, [1]), false);
+    return [r];
+  }
+  if (input.ndim === 1) return [rawNonzero(input, false)];
+  const all = rawNonzero(input, true);
+  const cols = input.shape.map((_, k) => clone(select(all, 1, k)));
+  all.dispose();
+  return cols;
+}
+
+// ---- indexing: x.index(...) / x.set(value, ...) -------------------------------------------------------
+/** One entry of Tensor#index: an integer, a slice string ('1:5', '::2', ':-1', ':'), null (a new axis), '...', an index tensor (integer or bool) or an array of integers / booleans. */
+export type IndexSpec = number | string | null | Tensor | number[] | boolean[] | NestedArray[];
+
+interface Parsed {
+  view: Tensor;
+  /** dims of `view` indexed by tensors (int64, not yet range-checked), in order */
+  adv: { dim: number; index: Tensor }[];
+}
+function parseSlice(spec: string, size: number): [number, number, number] {
+  const m = /^\s*(-?\d+)?\s*:\s*(-?\d+)?\s*(?::\s*(-?\d+)?\s*)?$/.exec(spec);
+  if (!m) invalidArg('index', "a slice like ':', '1:5', '::2' or '1:-1', '...', an integer, null or an index tensor", spec);
+  const step = m[3] === undefined ? 1 : Number(m[3]);
+  if (step <= 0) invalidArg('index', 'a slice with a positive step (as PyTorch)', spec);
+  const norm = (v: string | undefined, dflt: number): number => {
+    if (v === undefined) return dflt;
+    let n = Number(v);
+    if (n < 0) n += size;
+    return Math.min(Math.max(n, 0), size);
+  };
+  const start = norm(m[1], 0);
+  const stop = Math.max(norm(m[2], size), start);
+  return [start, stop, step];
+}
+function toIndexTensor(spec: Tensor | number[] | boolean[] | NestedArray[], like: Tensor): Tensor {
+  if (spec instanceof Tensor) {
+    checkTensor('index', spec);
+    if (spec.dtype !== 'bool' && spec.dtype !== 'uint8' && spec.dtype !== 'int64' && spec.dtype !== 'int32')
+      dtypeError('index', 'an integer or bool index tensor', spec);
+    // index tensors may live on another device than the indexed tensor (as PyTorch's CPU indices of CUDA tensors)
+    const t = spec.device === like.device ? spec : spec.to(like.device);
+    return t.dtype === 'int32' ? cast(t, 'int64') : t;
+  }
+  const arr = spec as unknown[];
+  if (arr.length && arr.some((v) => Array.isArray(v))) {
+    // nested arrays: an index tensor of their shape (integers or booleans)
+    const t = tensor(arr as NestedArray);
+    if (t.dtype !== 'int64' && t.dtype !== 'bool') typeArg('index', 'nested arrays of integers or of booleans', spec);
+    return like.device === 'cpu' ? t : t.to(like.device);
+  }
+  if (arr.length && arr.every((v) => typeof v === 'boolean')) {
+    const t = Tensor.empty([arr.length], 'bool', 'cpu');
+    t._storage.native.write(Uint8Array.from(arr as boolean[], (b) => (b ? 1 : 0)), 0);
+    return like.device === 'cpu' ? t : t.to(like.device);
+  }
+  if (!arr.every((v) => typeof v === 'number' && Number.isInteger(v)))
+    typeArg('index', 'an array of integers or of booleans', spec);
+  const t = Tensor.empty([arr.length], 'int64', 'cpu');
+  if (arr.length) t._storage.native.write(BigInt64Array.from(arr as number[], (v) => BigInt(v)), 0);
+  return like.device === 'cpu' ? t : t.to(like.device);
+}
+function parseIndex(x: Tensor, specs: IndexSpec[]): Parsed {
+  checkTensor('input', x);
+  const consumes = (s: IndexSpec): number => {
+    if (s === null || s === '...') return 0;
+    if (s instanceof Tensor) return s.dtype === 'bool' || s.dtype === 'uint8' ? Math.max(s.ndim, 1) : 1;
+    if (Array.isArray(s)) return 1;
+    return 1;
+  };
+  const ell = specs.filter((s) => s === '...').length;
+  if (ell > 1) invalidArg('index', "at most one '...'", specs);
+  const used = specs.reduce<number>((a, s) => a + consumes(s), 0);
+  if (used > x.ndim) invalidArg('index', `at most ${x.ndim} indexed dimensions (the tensor's)`, specs);
+  const full: IndexSpec[] = [];
+  for (const s of specs) {
+    if (s === '...') for (let k = 0; k < x.ndim - used; k++) full.push(':');
+    else full.push(s);
+  }
+  let v = x;
+  let d = 0; // position in v
+  let src = 0; // dimension of x being consumed
+  const adv: { dim: number; index: Tensor }[] = [];
+  const step = (nv: Tensor): void => {
+    v = nv;
+  };
+  for (const s of full) {
+    if (s === null) {
+      step(unsqueeze(v, d));
+      d++;
+    } else if (typeof s === 'number') {
+      if (!Number.isInteger(s)) typeArg('index', 'an integer, a slice string, null, \'...\' or an index tensor', s);
+      const n = v.shape[d];
+      if (s < -n || s >= n) invalidArg('index', `an index in [${-n}, ${n - 1}] for dimension ${src} of size ${n}`, s);
+      step(select(v, d, s));
+      src++;
+    } else if (typeof s === 'string') {
+      const [a, b, st] = parseSlice(s, v.shape[d]);
+      if (!(a === 0 && b === v.shape[d] && st === 1)) step(slice(v, d, a, b, st));
+      d++;
+      src++;
+    } else if (s instanceof Tensor || Array.isArray(s)) {
+      const t = toIndexTensor(s, x);
+      if (t.dtype === 'bool' || t.dtype === 'uint8') {
+        const k = Math.max(t.ndim, 1);
+        const want = v.shape.slice(d, d + k);
+        const mshape = t.ndim ? t.shape : [1];
+        if (t.ndim && (want.length !== k || mshape.some((m, j) => m !== want[j])))
+          shapeError('index', `a mask of shape [${want.join(', ')}] (the indexed dimensions)`, t);
+        if (t.ndim === 0) {
+          // a 0-d mask adds a dimension of size 1 (true) or 0 (false)
+          step(unsqueeze(v, d));
+          const cols = nonzero(reshape(t, [1]), { asTuple: true });
+          adv.push({ dim: d, index: cols[0] });
+          d++;
+        } else {
+          const cols = nonzero(t, { asTuple: true });
+          cols.forEach((c, j) => adv.push({ dim: d + j, index: c }));
+          d += k;
+        }
+        src += t.ndim;
+      } else {
+        adv.push({ dim: d, index: t });
+        d++;
+        src++;
+      }
+    } else typeArg('index', "an integer, a slice string, null, '...' or an index tensor", s);
+  }
+  return { view: v, adv };
+}
+/** Index tensors broadcast to one shape, range-checked, negatives wrapped. */
+function prepareAdvanced(view: Tensor, adv: { dim: number; index: Tensor }[]): { shape: number[]; idx: Tensor[] } {
+  let shape: number[] = [];
+  adv.forEach((a, j) => (shape = broadcastShapes(shape, a.index.shape, ['the other indices', `index tensor ${j}`])));
+  const idx = adv.map((a) => {
+    const n = view.shape[a.dim];
+    checkRange('index', a.index, -n, n);
+    return a.index;
+  });
+  return { shape, idx };
+}
+/** Sum of idx_j (wrapped) * the row-major stride of dims `dims` of `view`: one flat index. */
+function linearIndex(view: Tensor, dims: number[], idx: Tensor[], shape: number[]): Tensor {
+  let lin: Tensor | null = null;
+  let stride = 1;
+  for (let j = dims.length - 1; j >= 0; j--) {
+    const n = view.shape[dims[j]];
+    const neg = compare('lt', idx[j], 0);
+    const wrapped = where(neg, add(idx[j], n), idx[j]);
+    neg.dispose();
+    const term = stride === 1 ? wrapped : mul(wrapped, stride);
+    lin = lin ? add(lin, term) : term;
+    stride *= n;
+  }
+  const e = expand(lin!, shape);
+  const c = clone(e);
+  return c;
+}
+function isConsecutive(dims: number[]): boolean {
+  return dims.every((d, j) => j === 0 || d === dims[j - 1] + 1);
+}
+/** PyTorch's x[specs]: see Tensor#index. */
+export function index(x: Tensor, specs: IndexSpec[]): Tensor {
+  const { view, adv } = parseIndex(x, specs);
+  if (!adv.length) return view === x ? reshape(x, x.shape) : view;
+  const { shape: bshape, idx } = prepareAdvanced(view, adv);
+  const dims = adv.map((a) => a.dim);
+  if (dims.length === 1) {
+    // one index tensor: select along its dim in place, its shape spliced in there
+    const d = dims[0];
+    const lin = linearIndex(view, dims, idx, bshape);
+    const sel = indexSelectRaw(view, d, reshape(lin, [lin.numel()]));
+    return reshape(sel, [...view.shape.slice(0, d), ...bshape, ...view.shape.slice(d + 1)]);
+  }
+  const rest = view.shape.map((_, k) => k).filter((k) => !dims.includes(k));
+  // move the indexed dims first, flatten them into one, select along it
+  const p = permute(view, [...dims, ...rest]);
+  const flatLen = dims.reduce((a, k) => a * view.shape[k], 1);
+  const flat = reshape(p, [flatLen, ...rest.map((k) => view.shape[k])]);
+  const lin = linearIndex(view, dims, idx, bshape);
+  const sel = indexSelectRaw(flat, 0, reshape(lin, [lin.numel()]));
+  const out = reshape(sel, [...bshape, ...rest.map((k) => view.shape[k])]);
+  if (!isConsecutive(dims) || dims[0] === 0) return out;
+  // consecutive advanced dims keep their place: [B..., before..., after...] -> [before..., B..., after...]
+  const nb = bshape.length;
+  const before = dims[0];
+  const order = [...Array.from({ length: before }, (_, k) => nb + k), ...Array.from({ length: nb }, (_, k) => k),
+    ...Array.from({ length: out.ndim - nb - before }, (_, k) => nb + before + k)];
+  return permute(out, order);
+}
+
+/** x[specs] = value in place (see Tensor#set); returns x. */
+export function setIndex(x: Tensor, value: Tensor | number, specs: IndexSpec[]): Tensor {
+  checkTensor('input', x);
+  const shared = x._storage.refs > 1;
+  if (typeof value !== 'number') {
+    checkTensor('value', value);
+    sameDevice('value', value, x);
+  } else if (typeof value !== 'number') typeArg('value', 'a number or a tensor', value);
+  const { view, adv } = parseIndex(x, specs);
+  const viewOf = (t: Tensor): Tensor => parseIndex(t, specs).view;
+  const val = typeof value === 'number' ? full([], value, { dtype: x.dtype, device: x.device }) : value.dtype === x.dtype ? value : cast(value, x.dtype);
+  if (!adv.length) {
+    broadcastShapes(view.shape, val.shape, ['the indexed view', 'value']);
+    const vb = expand(val.ndim > view.ndim ? reshape(val, val.shape.slice(val.ndim - view.ndim)) : val, view.shape);
+    checkInplaceTarget(x);
+    rebase(x, shared, [val], 'IndexPutBackward', (g) => {
+      const gx = clone(g);
+      const w = viewOf(gx);
+      const gv = val.requiresGrad ? sumTo(clone(w), val.shape) : null;
+      const z = full([], 0, { dtype: g.dtype, device: g.device });
+      native.copyStrided(z.stridedArg(), w.stridedArg(), { srcStrides: w.shape.map(() => 0), outStrides: w.strides, shape: w.shape });
+      z.dispose();
+      return [gx, gv];
+    });
+    native.copyStrided(vb.stridedArg(), view.stridedArg(), { srcStrides: vb.strides, outStrides: view.strides, shape: view.shape });
+    return x;
+  }
+  return putAdvanced(x, shared, view, viewOf, adv, val, false);
+}
+/** The stride of p's first k dims flattened into one, or null when they do not nest. */
+function flatStride(p: Tensor, k: number): number | null {
+  let st: number | null = null;
+  let expect = 0;
+  for (let j = k - 1; j >= 0; j--) {
+    if (p.shape[j] === 1) continue;
+    if (st === null) st = p.strides[j];
+    else if (p.strides[j] !== expect) return null;
+    expect = p.strides[j] * p.shape[j];
+  }
+  return st ?? 1;
+}
+/** Runs fn on p ([k indexed dims..., rest...]) seen as [flatLen, ...rest]: a view when the dims nest, else a contiguous copy (written back when `write`). */
+function withFlat(p: Tensor, k: number, flatLen: number, restShape: number[], write: boolean, fn: (flat: Tensor) => void): void {
+  const st = flatStride(p, k);
+  if (st !== null) {
+    const v = new Tensor(p._storage, [flatLen, ...restShape], p.dtype, p.device, [st, ...p.strides.slice(k)], p.offset);
+    fn(v);
+    v.dispose();
+    return;
+  }
+  const c = clone(p);
+  const v = new Tensor(c._storage, [flatLen, ...restShape], c.dtype, c.device);
+  fn(v);
+  v.dispose();
+  if (write) native.copyStrided(c.stridedArg(), p.stridedArg(), { srcStrides: c.strides, outStrides: p.strides, shape: p.shape });
+  c.dispose();
+}
+function putAdvanced(x: Tensor, shared: boolean, view: Tensor, viewOf: (t: Tensor) => Tensor, adv: { dim: number; index: Tensor }[], val: Tensor, accumulate: boolean): Tensor {
+  const { shape: bshape, idx } = prepareAdvanced(view, adv);
+  const dims = adv.map((a) => a.dim);
+  const rest = view.shape.map((_, k) => k).filter((k) => !dims.includes(k));
+  // the value as [B..., rest...] (PyTorch's result layout of view[idx])
+  const front = !isConsecutive(dims) || dims[0] === 0;
+  const resShape = front
+    ? [...bshape, ...rest.map((k) => view.shape[k])]
+    : [...rest.slice(0, dims[0]).map((k) => view.shape[k]), ...bshape, ...rest.slice(dims[0]).map((k) => view.shape[k])];
+  broadcastShapes(resShape, val.shape, ['the indexed result', 'value']);
+  let vb = expand(val.ndim > resShape.length ? reshape(val, val.shape.slice(val.ndim - resShape.length)) : val, resShape);
+  if (!front) {
+    const nb = bshape.length;
+    const before = dims[0];
+    const order = [...Array.from({ length: nb }, (_, k) => before + k), ...Array.from({ length: before }, (_, k) => k),
+      ...Array.from({ length: resShape.length - nb - before }, (_, k) => before + nb + k)];
+    vb = permute(vb, order);
+  }
+  const lin = linearIndex(view, dims, idx, bshape);
+  const linFlat = reshape(lin, [lin.numel()]);
+  const restShape = rest.map((k) => view.shape[k]);
+  const src = reshape(vb, [linFlat.numel(), ...restShape]); // may copy: a contiguous source
+  const perm = [...dims, ...rest];
+  const flatLen = dims.reduce((a, k) => a * view.shape[k], 1);
+  const k = dims.length;
+  checkInplaceTarget(x);
+  rebase(x, shared, [src], 'IndexPutBackward', (g) => {
+    const gx = clone(g);
+    const pw = permute(viewOf(gx), perm);
+    let gsrc: Tensor | null = null;
+    if (src.requiresGrad) withFlat(pw, k, flatLen, restShape, false, (f) => (gsrc = gatherFlat(f, linFlat)));
+    if (!accumulate) withFlat(pw, k, flatLen, restShape, true, (f) => putFlat(f, linFlat, 0, false));
+    return [gx, gsrc];
+  });
+  withFlat(permute(view, perm), k, flatLen, restShape, true, (f) => putFlat(f, linFlat, src, accumulate));
+  return x;
+}
+function putFlat(dst: Tensor, lin: Tensor, src: Tensor | number, accumulate: boolean): void {
+  const shape = typeof src === 'number' ? [lin.numel(), ...dst.shape.slice(1)] : src.shape;
+  rawScatter(dst, 0, lin, lineStrides(lin, 0, shape.length), shape, src, accumulate ? 'add' : 'assign');
+}
+function gatherFlat(srcView: Tensor, lin: Tensor): Tensor {
+  const shape = [lin.numel(), ...srcView.shape.slice(1)];
+  return rawGather(srcView, 0, lin, shape, lineStrides(lin, 0, shape.length));
+}
+/**
+ * PyTorch's index_put_: x[indices] = values in place (indices: index tensors, integer or bool, for
+ * the leading dimensions); with accumulate, values at repeated indices add up. Returns x.
+ */
+export function indexPut_(x: Tensor, indices: (Tensor | null)[], values: Tensor, opts?: { accumulate?: boolean }, ...rest: never[]): Tensor {
+  noExtraArgs('indexPut_', 'input, indices, values, { accumulate }', rest);
+  checkTensor('input', x);
+  const shared = x._storage.refs > 1;
+  if (!Array.isArray(indices) || !indices.length) typeArg('indices', 'a non-empty array of index tensors', indices);
+  indices.forEach((t, j) => {
+    if (t !== null) checkTensor(`indices[${j}]`, t);
+  });
+  checkTensor('values', values);
+  sameDevice('values', values, x);
+  const o = checkOptionKeys('opts', opts, ['accumulate']);
+  if (o.accumulate !== undefined && typeof o.accumulate !== 'boolean') typeArg('opts.accumulate', 'a boolean', o.accumulate);
+  const specs: IndexSpec[] = indices.map((t) => (t === null ? ':' : t));
+  const val = values.dtype === x.dtype ? values : cast(values, x.dtype);
+  const { view, adv } = parseIndex(x, specs);
+  if (!adv.length) invalidArg('indices', 'at least one index tensor', indices);
+  return putAdvanced(x, shared, view, (t) => parseIndex(t, specs).view, adv, val, !!o.accumulate);
+}
+/** Out-of-place indexPut_: a copy of x with values put at indices (differentiable). */
+export function indexPut(x: Tensor, indices: (Tensor | null)[], values: Tensor, opts?: { accumulate?: boolean }, ...rest: never[]): Tensor {
+  noExtraArgs('indexPut', 'input, indices, values, { accumulate }', rest);
+  checkTensor('input', x);
+  const c = clone(x);
+  return indexPut_(c, indices, values, opts);
+}

@@ -1,0 +1,186 @@
+// native/cpu/index.cc — CPU kernels of the indexing ops (ops/index.h): gather, scatter, where and
+// nonzero, OpenMP over independent elements (gather, where), over independent lines along dim
+// (scatter: each line applied in order by one thread, so repeated indices resolve as on CUDA) and
+// over chunks of the input (nonzero: per-chunk counts, then each chunk writes from its prefix).
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "core/dispatch.h"
+#include "core/parallel.h"
+#include "ops/index.h"
+
+namespace tl {
+namespace {
+
+// Offsets of linear position i over `shape` for up to three stride arrays.
+struct Walker {
+  int nd;
+  const int64_t* shape;
+  const int64_t* st[3];
+  inline void at(int64_t i, int64_t* off, int k) const {
+    for (int j = 0; j < k; ++j) off[j] = 0;
+    for (int d = nd - 1; d >= 0; --d) {
+      const int64_t c = i % shape[d];
+      i /= shape[d];
+      for (int j = 0; j < k; ++j) off[j] += c * st[j][d];
+    }
+  }
+};
+
+template <typename T>
+void gather_typed(const T* x, const int64_t* idx, T* out, const GatherParams& p) {
+  const int nd = int(p.shape.size());
+  const int64_t n = checked_numel("gather", p.shape);
+  if (nd == 0) {  // a 0-d gather reads input[index]
+    if (n) {
+      const int64_t k = idx[0] < 0 ? idx[0] + p.size : idx[0];
+      out[0] = k >= 0 && k < p.size ? x[0] : T(0);
+    }
+    return;
+  }
+  std::vector<int64_t> in_st = p.input_strides;
+  const int64_t dstride = in_st[p.dim];
+  in_st[p.dim] = 0;  // the coordinate along dim comes from the index
+  Walker w{nd, p.shape.data(), {in_st.data(), p.index_strides.data(), nullptr}};
+  const int64_t size = p.size;
+  TL_PAR_FOR(
+      n > kParallelGrain, for (int64_t i = 0; i < n; ++i) {
+        int64_t off[2];
+        w.at(i, off, 2);
+        int64_t k = idx[off[1]];
+        if (k < 0) k += size;
+        out[i] = k >= 0 && k < size ? x[off[0] + k * dstride] : T(0);
+      });
+}
+
+void gather_cpu(const TensorView& x, const TensorView& idx, const TensorView& out, const GatherParams& p) {
+  dispatch_all("gather", x.dtype, [&](auto z) {
+    using T = decltype(z);
+    gather_typed<T>(x.ptr<T>(), idx.ptr<int64_t>(), out.ptr<T>(), p);
+  });
+}
+TL_REGISTER_KERNEL(gather_op, CPU, gather_cpu, kAllTypes);
+
+template <typename T>
+void scatter_typed(T* out, const int64_t* idx, const T* src, const ScatterParams& p) {
+  const int nd = int(p.shape.size());
+  const int64_t n = checked_numel("scatter", p.shape);
+  if (n == 0) return;
+  const T value = static_cast<T>(p.value);
+  const ScatterOp op = p.op;
+  auto apply = [op](T& o, T v) {
+    if (op == ScatterOp::Assign)
+      o = v;
+    else if (op == ScatterOp::Add)
+      o = static_cast<T>(o + v);
+    else
+      o = static_cast<T>(o * v);
+  };
+  if (nd == 0) {
+    const int64_t k = idx[0] < 0 ? idx[0] + p.size : idx[0];
+    if (k >= 0 && k < p.size) apply(out[0], src ? src[0] : value);
+    return;
+  }
+  // lines: every coordinate but dim; the line's elements along dim in order
+  std::vector<int64_t> lshape = p.shape, ost = p.out_strides, ist = p.index_strides, sst = p.src_strides;
+  const int64_t len = lshape[p.dim], ostep = ost[p.dim], istep = ist[p.dim], sstep = sst[p.dim];
+  lshape[p.dim] = 1;
+  ost[p.dim] = 0;
+  Walker w{nd, lshape.data(), {ost.data(), ist.data(), sst.data()}};
+  const int64_t lines = n / len, size = p.size;
+  TL_PAR_FOR(
+      n > kParallelGrain && lines > 1, for (int64_t l = 0; l < lines; ++l) {
+        int64_t off[3];
+        w.at(l, off, 3);
+        for (int64_t j = 0; j < len; ++j) {
+          int64_t k = idx[off[1] + j * istep];
+          if (k < 0) k += size;
+          if (k < 0 || k >= size) continue;
+          apply(out[off[0] + k * ostep], src ? src[off[2] + j * sstep] : value);
+        }
+      });
+}
+
+void scatter_cpu(const TensorView& out, const TensorView& idx, const TensorView& src, const ScatterParams& p) {
+  dispatch_all("scatter", out.dtype, [&](auto z) {
+    using T = decltype(z);
+    scatter_typed<T>(out.ptr<T>(), idx.ptr<int64_t>(), src.data ? src.ptr<T>() : nullptr, p);
+  });
+}
+TL_REGISTER_KERNEL(scatter_op, CPU, scatter_cpu, kAllTypes);
+
+template <typename T>
+void where_typed(const T* a, const T* b, const uint8_t* c, T* out, const std::vector<int64_t>& shape,
+                 const WhereParams& p) {
+  const int64_t n = checked_numel("where", shape);
+  Walker w{
+      int(shape.size()), shape.data(), {p.input_strides.data(), p.other_strides.data(), p.condition_strides.data()}};
+  TL_PAR_FOR(
+      n > kParallelGrain, for (int64_t i = 0; i < n; ++i) {
+        int64_t off[3];
+        w.at(i, off, 3);
+        out[i] = c[off[2]] ? a[off[0]] : b[off[1]];
+      });
+}
+
+void where_cpu(const TensorView& a, const TensorView& b, const TensorView& c, const TensorView& out,
+               const WhereParams& p) {
+  dispatch_all("where", a.dtype, [&](auto z) {
+    using T = decltype(z);
+    where_typed<T>(a.ptr<T>(), b.ptr<T>(), c.ptr<uint8_t>(), out.ptr<T>(), out.shape, p);
+  });
+}
+TL_REGISTER_KERNEL(where_op, CPU, where_cpu, kAllTypes);
+
+template <typename T>
+void nonzero_typed(const T* x, int64_t* out, int64_t cap, const NonzeroParams& p) {
+  const int64_t n = checked_numel("nonzero", p.shape);
+  const int nd = int(p.shape.size());
+  const int64_t chunk = 65536, chunks = (n + chunk - 1) / chunk;
+  std::vector<int64_t> start(size_t(chunks) + 1, 0);
+  TL_PAR_FOR(
+      n > kParallelGrain, for (int64_t c = 0; c < chunks; ++c) {
+        int64_t cnt = 0;
+        const int64_t e = std::min(n, (c + 1) * chunk);
+        for (int64_t i = c * chunk; i < e; ++i) cnt += x[i] != T(0);
+        start[size_t(c) + 1] = cnt;
+      });
+  for (int64_t c = 0; c < chunks; ++c) start[size_t(c) + 1] += start[size_t(c)];
+  if (start[size_t(chunks)] != cap)
+    throw Error(ErrorCode::Internal, "torchlet: nonzero: the output does not hold the count of non-zero elements");
+  const int64_t width = p.coords ? nd : 1;
+  TL_PAR_FOR(
+      n > kParallelGrain, for (int64_t c = 0; c < chunks; ++c) {
+        int64_t pos = start[size_t(c)];
+        const int64_t e = std::min(n, (c + 1) * chunk);
+        for (int64_t i = c * chunk; i < e; ++i) {
+          if (x[i] == T(0)) continue;
+          int64_t* o = out + pos * width;
+          if (!p.coords) {
+            o[0] = i;
+          } else {
+            int64_t r = i;
+            for (int d = nd - 1; d >= 0; --d) {
+              o[d] = r % p.shape[d];
+              r /= p.shape[d];
+            }
+          }
+          ++pos;
+        }
+      });
+}
+
+void nonzero_cpu(const TensorView& x, const TensorView& out, const NonzeroParams& p) {
+  if (p.coords && p.shape.empty()) return;  // a 0-d input: [count, 0] coordinates, nothing to write
+  const int64_t width = p.coords ? int64_t(p.shape.size()) : 1;
+  const int64_t cap = out.numel() / width;
+  dispatch_all("nonzero", x.dtype, [&](auto z) {
+    using T = decltype(z);
+    nonzero_typed<T>(x.ptr<T>(), out.ptr<int64_t>(), cap, p);
+  });
+}
+TL_REGISTER_KERNEL(nonzero_op, CPU, nonzero_cpu, kAllTypes);
+
+}  // namespace
+}  // namespace tl
