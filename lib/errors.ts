@@ -48,6 +48,8 @@ export const ERROR_CODES = {
   ERR_TORCHLET_CLI: { kind: 'Plain', native: false },
   /** The native addon could not be loaded (the message names what was tried, the cause and the fix). */
   ERR_TORCHLET_ADDON_LOAD: { kind: 'Plain', native: false },
+  /** An inference worker thread died while running a request (it is replaced), or the session is closed. */
+  ERR_TORCHLET_WORKER: { kind: 'Plain', native: false },
 } as const satisfies Record<string, { kind: ErrorKind; native: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
