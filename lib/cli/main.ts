@@ -180,12 +180,15 @@ export function main(argv: string[]): Promise<void> | void {
       console.log(JSON.stringify({ listening: server.url }));
       let stop: () => void = () => undefined;
       const stopped = new Promise<void>((res) => (stop = res));
+      let signalled = false;
       const shutdown = (sig: string) => {
+        if (signalled) return; // a second signal while draining changes nothing
+        signalled = true;
         console.log(JSON.stringify({ shutdown: sig }));
         void server.close().then(stop);
       };
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
-      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
       try {
         await server.ready;
       } catch (e) {
