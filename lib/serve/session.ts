@@ -270,7 +270,8 @@ export class InferenceSession {
     if (x.dtype !== 'float32') typeArg('x', 'a float32 tensor', x.dtype);
     const arr = x.toArray() as Float32Array;
     const out = await this.runRaw(new Float32Array(arr), x.shape.slice());
-    return fromBuffer(out.data, out.shape);
+    // a copy made by this realm's Float32Array (the worker's may come from another realm, e.g. under a test vm)
+    return fromBuffer(new Float32Array(out.data), out.shape);
   }
 
   /** The shared weights' size, each worker's own memory, and the process's RSS. */

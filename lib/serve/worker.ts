@@ -10,7 +10,7 @@ import * as v8 from 'v8';
 import { setNumThreads } from '../index';
 import { fromBuffer, zeros } from '../creation';
 import { noGrad } from '../autograd';
-import { tidy, memory } from '../memory';
+import { tidy, memory, collectGarbage } from '../memory';
 import { Tensor } from '../tensor';
 import { createModel, ServeSpec } from './model';
 import { bindSharedWeights, SharedWeights } from './shared';
@@ -41,6 +41,7 @@ function main(): void {
   setNumThreads(init.threads);
   const model = createModel(init.spec);
   bindSharedWeights(model, init.weights, `the weights of ${init.spec.name}`);
+  collectGarbage(); // the factory's initial weights (now unreachable) are freed at once, not at some later GC
   model.eval();
   if (init.device !== 'cpu') model.to(init.device);
   const sharedBytes = init.device === 'cpu' ? init.weights.tensors.reduce((s, e) => s + e.byteLength, 0) : 0;
