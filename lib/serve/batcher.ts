@@ -1,14 +1,20 @@
 // lib/serve/batcher.ts — dynamic batching in front of an InferenceSession.
 // Requests (each a batch of n >= 1 samples of one sample shape) wait in a FIFO queue. A batch is sent
-// when a worker is free and either the queue holds maxBatch samples or its oldest request has waited
-// maxDelayMs; it takes requests in order while their samples fit in maxBatch (always at least one;
+// when a worker is free and either no batch is running (then waiting would only add latency), or the
+// queue holds maxBatch samples, or its oldest request has waited maxDelayMs; it takes requests in order while their samples fit in maxBatch (always at least one;
 // only requests of the first one's sample shape). Its input is the requests' data concatenated, its
 // output is split back by sample counts. Batches in flight are limited to the session's workers, so
 // requests arriving while every worker is busy gather into the next batch. maxBatch 1 turns batching
 // off. Limits: more than maxQueue waiting requests -> QueueFull (HTTP 503 + Retry-After); a request
 // not answered within timeoutMs -> Timeout (504) (if its batch is running, the result is dropped);
 // a failed batch fails each of its requests with the error.
-import { InferenceSession, RawOutput } from './session';
+import type { RawOutput } from './session';
+
+/** What runs the batches: an InferenceSession, or any backend with a number of workers and runRaw. */
+export interface BatchRunner {
+  readonly workers: number;
+  runRaw(data: Float32Array, shape: number[]): Promise<RawOutput>;
+}
 
 export class QueueFull extends Error {}
 export class Timeout extends Error {}
@@ -40,7 +46,7 @@ export class Batcher {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    readonly session: InferenceSession,
+    readonly session: BatchRunner,
     readonly opts: BatcherOptions,
   ) {}
 
@@ -74,7 +80,8 @@ export class Batcher {
   private pump(): void {
     while (this.queue.length && this.inFlight < this.session.workers) {
       const age = performance.now() - this.queue[0].t0;
-      if (this.queuedSamples < this.opts.maxBatch && age < this.opts.maxDelayMs) {
+      // every worker idle: waiting would only add latency; some busy: wait (up to maxDelayMs) for a fuller batch
+      if (this.inFlight > 0 && this.queuedSamples < this.opts.maxBatch && age < this.opts.maxDelayMs) {
         if (!this.timer) {
           this.timer = setTimeout(() => {
             this.timer = null;

@@ -14,7 +14,7 @@
 // close() (SIGTERM in the CLI): readiness off, stop accepting connections, finish the requests in
 // flight and queued, end the workers.
 import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { InferenceSession } from './session';
+import { InferenceSession, RawOutput } from './session';
 import { Batcher, QueueFull, Timeout } from './batcher';
 import { Metrics } from './metrics';
 import { BadInput, Batch, fitShape, fromImage, fromJson, fromOctets } from './inputs';
@@ -73,6 +73,23 @@ function softmaxRows(data: Float32Array, rows: number, k: number): Float32Array 
     for (let c = 0; c < k; c++) out[r * k + c] /= s;
   }
   return out;
+}
+
+/** The answer to a predict request: class predictions for an [N, classes] output, else the raw output. */
+export function formatOutput(model: string, out: RawOutput, classNames: string[] | null, topk: number): Record<string, unknown> {
+  const n = out.shape[0];
+  if (out.shape.length !== 2) return { model, outputs: Array.from(out.data), shape: out.shape };
+  const k = out.shape[1];
+  const probs = softmaxRows(out.data, n, k);
+  const classes = classNames && classNames.length === k ? classNames : null;
+  const predictions = [];
+  for (let r = 0; r < n; r++) {
+    const row = Array.from(probs.subarray(r * k, (r + 1) * k));
+    const order = row.map((_p, i) => i).sort((a, b) => row[b] - row[a] || a - b);
+    const top = order.slice(0, Math.min(topk, k)).map((i) => ({ class: classes ? classes[i] : String(i), index: i, prob: row[i] }));
+    predictions.push({ class: top[0].class, index: top[0].index, probs: row, topk: top });
+  }
+  return { model, predictions };
 }
 
 function errorBody(reply: FastifyReply, status: number, code: string, message: string, retryAfter?: number) {
@@ -173,19 +190,7 @@ export async function startServer(o: ServeOptions): Promise<Server> {
       const err = e as Error & { code?: string };
       return errorBody(reply, 500, err.code === 'ERR_TORCHLET_WORKER' ? 'WORKER_DIED' : 'INFERENCE_FAILED', err.message.replace(/^torchlet: /, ''));
     }
-    const n = out.shape[0];
-    if (out.shape.length !== 2) return { model: m.name, outputs: Array.from(out.data), shape: out.shape };
-    const k = out.shape[1];
-    const probs = softmaxRows(out.data, n, k);
-    const classes = m.session.spec.classes && m.session.spec.classes.length === k ? m.session.spec.classes : null;
-    const predictions = [];
-    for (let r = 0; r < n; r++) {
-      const row = Array.from(probs.subarray(r * k, (r + 1) * k));
-      const order = row.map((p, i) => i).sort((a, b) => row[b] - row[a] || a - b);
-      const top = order.slice(0, Math.min(topk, k)).map((i) => ({ class: classes ? classes[i] : String(i), index: i, prob: row[i] }));
-      predictions.push({ class: top[0].class, index: top[0].index, probs: row, topk: top });
-    }
-    return { model: m.name, predictions };
+    return formatOutput(m.name, out, m.session.spec.classes, topk);
   };
 
   app.post('/predict', (req, reply) => predict(served.length === 1 ? served[0] : undefined, undefined, req, reply));
