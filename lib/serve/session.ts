@@ -20,7 +20,7 @@ import { Worker } from 'worker_threads';
 import { Tensor } from '../tensor';
 import { fromBuffer } from '../creation';
 import { parseDevice, Device } from '../device';
-import { TorchletError, checkOptionKeys, checkInt, typeArg, invalidArg } from '../errors';
+import { TorchletError, TorchletTypeError, checkOptionKeys, checkInt, typeArg, invalidArg } from '../errors';
 import { resolveModel, ResolvedModel, ServeSpec } from './model';
 
 export interface InferenceSessionOptions {
@@ -74,6 +74,7 @@ interface Slot {
   pendingMemory: Map<number, (m: WorkerMemory) => void>;
 }
 
+const CREATE = Symbol('InferenceSession.create');
 const OPTION_KEYS = ['checkpoint', 'module', 'name', 'device', 'workers', 'threads', 'warmup'] as const;
 
 /** The default pool for `cores` processors: [workers, threads per worker]. */
@@ -114,7 +115,9 @@ export class InferenceSession {
   /** Called when a worker dies (before it is replaced). */
   onWorkerExit: ((index: number, why: string) => void) | null = null;
 
-  private constructor(resolved: ResolvedModel, device: Device, workers: number, threads: number, warmup: boolean) {
+  /** Use `await InferenceSession.create(opts)`. */
+  private constructor(token: symbol, resolved: ResolvedModel, device: Device, workers: number, threads: number, warmup: boolean) {
+    if (token !== CREATE) throw new TorchletTypeError('torchlet: an InferenceSession is made with `await InferenceSession.create(opts)`, not `new`');
     this.resolved = resolved;
     this.spec = resolved.spec;
     this.device = device;
@@ -135,7 +138,7 @@ export class InferenceSession {
     const device = parseDevice('opts.device', o.device ?? 'cpu');
     const [workers, threads] = defaultPool(os.availableParallelism(), device, o.workers, o.threads);
     const resolved = resolveModel({ checkpoint: o.checkpoint, module: o.module, name: o.name });
-    const s = new InferenceSession(resolved, device, workers, threads, o.warmup ?? true);
+    const s = new InferenceSession(CREATE, resolved, device, workers, threads, o.warmup ?? true);
     try {
       await Promise.all(Array.from({ length: workers }, (_, i) => s.start(i)));
     } catch (e) {

@@ -40,7 +40,7 @@ interface Answer {
   code?: string;
 }
 
-async function post(url: string, body: BodyInit, type: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Answer; headers: Headers }> {
+async function post(url: string, body: string | Buffer, type: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Answer; headers: Headers }> {
   const r = await fetch(url, { method: 'POST', body, headers: { 'content-type': type, ...headers } });
   const text = await r.text();
   let parsed: Answer;

@@ -15,7 +15,7 @@ import * as torch from '../../lib';
 import { InferenceSession } from '../../lib/serve/session';
 import { serveMetadata } from '../../lib/serve/model';
 import { shareStateDict, bindSharedWeights } from '../../lib/serve/shared';
-import { saveAsync, loadAsync, loadWithMetadataAsync } from '../../lib/serialize';
+import { saveAsync, loadWithMetadataAsync } from '../../lib/serialize';
 import { runChild, describeChild, lastJson, TORCH } from '../child';
 import { expectArgError } from '../helpers';
 
