@@ -16,6 +16,9 @@ export interface BatchRunner {
   runRaw(data: Float32Array, shape: number[]): Promise<RawOutput>;
 }
 
+/** Requests answered per event-loop turn when a batch returns. */
+const SETTLE_CHUNK = 8;
+
 export class QueueFull extends Error {}
 export class Timeout extends Error {}
 
@@ -130,14 +133,26 @@ export class Batcher {
         if (out.shape[0] !== samples) {
           const e = new Error(`the model returned ${out.shape[0]} rows for a batch of ${samples} samples (its output's first dimension must be the batch)`);
           for (const p of take) this.settle(p, null, e);
+          this.pump();
         } else {
+          // answered SETTLE_CHUNK requests per macrotask: each answer's formatting (softmax, top-k,
+          // JSON) runs on the event loop, and 64 of them at once would hold it for milliseconds
+          const rows: number[] = [];
           let at = 0;
           for (const p of take) {
-            this.settle(p, { data: out.data.subarray(at * rowLen, (at + p.n) * rowLen), shape: [p.n, ...rowShape] }, null);
+            rows.push(at);
             at += p.n;
           }
+          const settleFrom = (i: number) => {
+            for (let j = i; j < Math.min(i + SETTLE_CHUNK, take.length); j++) {
+              const p = take[j];
+              this.settle(p, { data: out.data.subarray(rows[j] * rowLen, (rows[j] + p.n) * rowLen), shape: [p.n, ...rowShape] }, null);
+            }
+            if (i + SETTLE_CHUNK < take.length) setImmediate(() => settleFrom(i + SETTLE_CHUNK));
+          };
+          settleFrom(0);
+          this.pump();
         }
-        this.pump();
       },
       (e: Error) => {
         this.inFlight--;

@@ -85,8 +85,14 @@ export function formatOutput(model: string, out: RawOutput, classNames: string[]
   const predictions = [];
   for (let r = 0; r < n; r++) {
     const row = Array.from(probs.subarray(r * k, (r + 1) * k));
-    const order = row.map((_p, i) => i).sort((a, b) => row[b] - row[a] || a - b);
-    const top = order.slice(0, Math.min(topk, k)).map((i) => ({ class: classes ? classes[i] : String(i), index: i, prob: row[i] }));
+    // top-k by selection (k passes over the row: cheaper than sorting 1000 classes)
+    const picked: number[] = [];
+    for (let t = 0; t < Math.min(topk, k); t++) {
+      let best = -1;
+      for (let i = 0; i < k; i++) if (!picked.includes(i) && (best < 0 || row[i] > row[best])) best = i;
+      picked.push(best);
+    }
+    const top = picked.map((i) => ({ class: classes ? classes[i] : String(i), index: i, prob: row[i] }));
     predictions.push({ class: top[0].class, index: top[0].index, probs: row, topk: top });
   }
   return { model, predictions };
