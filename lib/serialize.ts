@@ -38,6 +38,11 @@ const HALF: Record<string, (bits: number) => number> = {
 };
 
 export function serialize(dict: Record<string, Tensor>, metadata: Record<string, string> = {}): Buffer {
+  return Buffer.concat(serializeParts(dict, metadata));
+}
+
+/** serialize() as its parts (the 8-byte length, the header, one buffer per tensor), not concatenated. */
+function serializeParts(dict: Record<string, Tensor>, metadata: Record<string, string> = {}): Buffer[] {
   if (!dict || typeof dict !== 'object') invalidArg('stateDict', 'an object of named tensors', dict);
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) typeArg('metadata', 'an object of strings', metadata);
   for (const [k, v] of Object.entries(metadata)) {
@@ -61,7 +66,7 @@ export function serialize(dict: Record<string, Tensor>, metadata: Record<string,
   json += ' '.repeat((8 - (json.length % 8)) % 8); // align data to 8 bytes, as the reference writer does
   const head = Buffer.alloc(8);
   head.writeBigUInt64LE(BigInt(Buffer.byteLength(json)));
-  return Buffer.concat([head, Buffer.from(json, 'utf8'), ...chunks]);
+  return [head, Buffer.from(json, 'utf8'), ...chunks];
 }
 
 /** The largest header accepted, in bytes (the limit of the reference implementation, huggingface/safetensors). */
@@ -570,15 +575,16 @@ export async function writeFileAtomicAsync(file: string, bytes: Uint8Array | Uin
 }
 
 /**
- * torch.save, asynchronously: the tensors are copied into one buffer on the calling thread (a
- * memory copy, about 1 ms per 10 MB; CUDA tensors wait for their device), then written off the
- * event loop, atomically as save() (temporary file, fsync, rename, fsync of the directory).
+ * torch.save, asynchronously: the tensors' bytes are copied out on the calling thread (a snapshot:
+ * later changes to the tensors do not reach the file; a memory copy, a few ms per 10 MB; CUDA
+ * tensors wait for their device), then written off the event loop, atomically as save()
+ * (temporary file, fsync, rename, fsync of the directory).
  * @example await torch.saveAsync(model.stateDict(), 'model.safetensors')
  */
 export async function saveAsync(dict: Record<string, Tensor>, file: string, opts: { metadata?: Record<string, string> } = {}): Promise<void> {
   if (typeof file !== 'string' || !file) typeArg('path', 'a file path', file);
   if (opts === null || typeof opts !== 'object') typeArg('opts', 'an options object', opts);
-  await writeFileAtomicAsync(file, serialize(dict, opts.metadata));
+  await writeFileAtomicAsync(file, serializeParts(dict, opts.metadata));
 }
 
 /**
