@@ -189,7 +189,8 @@ Storage& this_storage(const Napi::CallbackInfo& info) {
 Napi::Value StorageNew(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info.IsConstructCall()) throw Error(ErrorCode::ArgType, "torchlet: internal: Storage must be called with new");
-  if (info.Length() < 4 || !info[0].IsNumber() || !(info[1].IsNumber() || info[1].IsTypedArray()) || !info[2].IsNumber())
+  if (info.Length() < 4 || !info[0].IsNumber() || !(info[1].IsNumber() || info[1].IsTypedArray()) ||
+      !info[2].IsNumber())
     throw Error(ErrorCode::ArgType, "torchlet: Storage(dtype, numel, device, zero) expects numbers");
   const int32_t dt = info[0].As<Napi::Number>().Int32Value(), dev = info[2].As<Napi::Number>().Int32Value();
   if (dt < 0 || dt > 4) throw Error(ErrorCode::ArgType, "torchlet: internal: invalid dtype code");
@@ -204,7 +205,9 @@ Napi::Value StorageNew(const Napi::CallbackInfo& info) {
       throw Error(ErrorCode::Internal, "torchlet: internal: napi_get_typedarray_info failed");
     const size_t bytes = Napi::TypedArray(env, info[1]).ByteLength();
     const size_t es = dtype_size(static_cast<DType>(dt));
-    if (bytes % es != 0) throw Error(ErrorCode::InvalidArg, "torchlet: internal: a borrowed view's length is not a whole number of elements");
+    if (bytes % es != 0)
+      throw Error(ErrorCode::InvalidArg,
+                  "torchlet: internal: a borrowed view's length is not a whole number of elements");
     if (!bytes) data = nullptr;
     if (!data) {
       static char empty_borrowed;  // a zero-byte view: a non-null pointer nobody reads
