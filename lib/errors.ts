@@ -55,6 +55,8 @@ export const ERROR_CODES = {
    * modified in place or disposed, an in-place op on a leaf that requires grad.
    */
   ERR_TORCHLET_AUTOGRAD: { kind: 'Plain', native: false },
+  /** An inference worker thread died while running a request (it is replaced), or the session is closed. */
+  ERR_TORCHLET_WORKER: { kind: 'Plain', native: false },
 } as const satisfies Record<string, { kind: ErrorKind; native: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

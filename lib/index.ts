@@ -47,7 +47,9 @@ export { flatten, transpose, permute, reshape, squeeze, unsqueeze, narrow, selec
 export { gather, scatter, scatter_, scatterAdd, scatterAdd_, indexSelect, indexAdd, indexAdd_, maskedFill, maskedFill_, maskedSelect, where, nonzero, indexPut, indexPut_ } from './ops/index';
 export type { IndexSpec, ScatterOptions, NonzeroOptions } from './ops/index';
 export { softmax, logSoftmax } from './ops/activation';
-export { save, load } from './serialize';
+export { save, load, saveAsync, loadAsync } from './serialize';
+export { InferenceSession } from './serve/session';
+export type { InferenceSessionOptions, SessionMemory, WorkerMemory, RawOutput } from './serve/session';
 export { TorchletError, TorchletTypeError, TorchletRangeError, ERROR_CODES } from './errors';
 export type { ErrorCode, ErrorKind } from './errors';
 export * as nn from './nn';

@@ -17,7 +17,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { isUtf8 } from 'buffer';
-import { invalidArg, typeArg, withIo, TorchletError } from './errors';
+import { invalidArg, typeArg, withIo, TorchletError, errorMessage } from './errors';
 import { Tensor, DType } from './tensor';
 import { fromBuffer } from './creation';
 
@@ -38,6 +38,11 @@ const HALF: Record<string, (bits: number) => number> = {
 };
 
 export function serialize(dict: Record<string, Tensor>, metadata: Record<string, string> = {}): Buffer {
+  return Buffer.concat(serializeParts(dict, metadata));
+}
+
+/** serialize() as its parts (the 8-byte length, the header, one buffer per tensor), not concatenated. */
+function serializeParts(dict: Record<string, Tensor>, metadata: Record<string, string> = {}): Buffer[] {
   if (!dict || typeof dict !== 'object') invalidArg('stateDict', 'an object of named tensors', dict);
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) typeArg('metadata', 'an object of strings', metadata);
   for (const [k, v] of Object.entries(metadata)) {
@@ -61,7 +66,7 @@ export function serialize(dict: Record<string, Tensor>, metadata: Record<string,
   json += ' '.repeat((8 - (json.length % 8)) % 8); // align data to 8 bytes, as the reference writer does
   const head = Buffer.alloc(8);
   head.writeBigUInt64LE(BigInt(Buffer.byteLength(json)));
-  return Buffer.concat([head, Buffer.from(json, 'utf8'), ...chunks]);
+  return [head, Buffer.from(json, 'utf8'), ...chunks];
 }
 
 /** The largest header accepted, in bytes (the limit of the reference implementation, huggingface/safetensors). */
@@ -656,5 +661,128 @@ export function loadWithMetadata(file: string): { tensors: Record<string, Tensor
     return { tensors: makeTensors(header, (dst, b) => read(dst, 8 + n + b), file), metadata: header.metadata };
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+// ---- asynchronous forms: the file I/O runs on libuv's thread pool, off the event loop ------------
+
+async function withIoAsync<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof TorchletError) throw e;
+    throw new TorchletError(`torchlet: ${what}: ${errorMessage(e)}`, 'ERR_TORCHLET_IO', { cause: e });
+  }
+}
+
+/** fsync of a directory, asynchronously (skipped where directories cannot be synced). */
+async function syncDirAsync(dir: string): Promise<void> {
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(dir, 'r');
+  } catch (e) {
+    if (['EISDIR', 'EPERM', 'EACCES'].includes((e as NodeJS.ErrnoException).code ?? '')) return;
+    throw e;
+  }
+  try {
+    await fh.sync();
+  } catch (e) {
+    if (!['EINVAL', 'ENOTSUP', 'EISDIR', 'EBADF'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** writeFileAtomic with the writes, fsyncs and rename asynchronous (same guarantees and refusals). */
+export async function writeFileAtomicAsync(file: string, bytes: Uint8Array | Uint8Array[]): Promise<void> {
+  const target = path.resolve(file);
+  const dir = path.dirname(target);
+  await withIoAsync(`cannot write ${file}`, async () => {
+    makeDirs(dir);
+    let st: fs.Stats | undefined;
+    try {
+      st = await fs.promises.lstat(target);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    if (st?.isSymbolicLink()) ioError(`cannot write ${file}: it is a symbolic link (torchlet never replaces a link; remove it or write to its target)`);
+    if (st && !st.isFile()) ioError(`cannot write ${file}: it exists and is not a regular file (torchlet replaces regular files only)`);
+    removeStaleTemporaries(dir);
+    const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 14) || '0'}.tmp`);
+    try {
+      const fh = await fs.promises.open(tmp, 'wx');
+      try {
+        for (const b of Array.isArray(bytes) ? bytes : [bytes]) {
+          for (let done = 0; done < b.length; ) done += (await fh.write(b, done, b.length - done)).bytesWritten;
+        }
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await fs.promises.rename(tmp, target);
+    } catch (e) {
+      await fs.promises.rm(tmp, { force: true });
+      throw e;
+    }
+    await syncDirAsync(dir);
+  });
+}
+
+/**
+ * torch.save, asynchronously: the tensors' bytes are copied out on the calling thread (a snapshot:
+ * later changes to the tensors do not reach the file; a memory copy, a few ms per 10 MB; CUDA
+ * tensors wait for their device), then written off the event loop, atomically as save()
+ * (temporary file, fsync, rename, fsync of the directory).
+ * @example await torch.saveAsync(model.stateDict(), 'model.safetensors')
+ */
+export async function saveAsync(dict: Record<string, Tensor>, file: string, opts: { metadata?: Record<string, string> } = {}): Promise<void> {
+  if (typeof file !== 'string' || !file) typeArg('path', 'a file path', file);
+  if (opts === null || typeof opts !== 'object') typeArg('opts', 'an options object', opts);
+  await writeFileAtomicAsync(file, serializeParts(dict, opts.metadata));
+}
+
+/**
+ * torch.load, asynchronously: the file is read off the event loop (the header, then one tensor at a
+ * time) and checked as load() checks it; each tensor is made on the calling thread (a memory copy).
+ * @example model.loadStateDict(await torch.loadAsync('model.safetensors'))
+ */
+export async function loadAsync(file: string): Promise<Record<string, Tensor>> {
+  if (typeof file !== 'string' || !file) typeArg('path', 'a file path', file);
+  return (await loadWithMetadataAsync(file)).tensors;
+}
+
+/** loadAsync with the file's `__metadata__` strings. */
+export async function loadWithMetadataAsync(file: string): Promise<{ tensors: Record<string, Tensor>; metadata: Record<string, string> }> {
+  if (typeof file !== 'string' || !file) typeArg('path', 'a file path', file);
+  const fh = await withIoAsync(`cannot read ${file}`, () => fs.promises.open(file, 'r'));
+  const out: Record<string, Tensor> = {};
+  try {
+    const read = (dst: Uint8Array, at: number) =>
+      withIoAsync(`cannot read ${file}`, async () => {
+        for (let done = 0; done < dst.length; ) {
+          const { bytesRead } = await fh.read(dst, done, dst.length - done, at + done);
+          if (bytesRead === 0) throw new TorchletError(`torchlet: ${file} changed while it was read (shorter than its header says)`, 'ERR_TORCHLET_IO');
+          done += bytesRead;
+        }
+      });
+    const st = await withIoAsync(`cannot read ${file}`, () => fh.stat());
+    if (!st.isFile()) throw new TorchletError(`torchlet: cannot read ${file}: not a regular file`, 'ERR_TORCHLET_IO');
+    const head = Buffer.alloc(8);
+    if (st.size >= 8) await read(head, 0);
+    const n = headerLength(head, st.size, file);
+    const hbuf = Buffer.alloc(n);
+    await read(hbuf, 8);
+    const header = parseHeader(hbuf, st.size - 8 - n, file);
+    for (const e of header.entries) {
+      const bytes = new Uint8Array(e.end - e.begin);
+      await read(bytes, 8 + n + e.begin);
+      Object.assign(out, makeTensors({ entries: [e], metadata: header.metadata }, (dst) => dst.set(bytes), file));
+    }
+    return { tensors: out, metadata: header.metadata };
+  } catch (e) {
+    Object.values(out).forEach((t) => t.dispose());
+    throw e;
+  } finally {
+    await fh.close();
   }
 }

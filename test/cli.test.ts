@@ -12,7 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { PNG } from 'pngjs';
 import { main, runCli } from '../lib/cli/main';
-import { load, save } from '../lib/serialize';
+import { load, loadWithMetadata, save } from '../lib/serialize';
 import { Tensor } from '../lib/tensor';
 import { noGrad } from '../lib/autograd';
 import { manualSeed } from '../lib/random';
@@ -94,6 +94,12 @@ const csvRows = (dir: string) => fs.readFileSync(path.join(dir, 'metrics.csv'), 
   expect(typeof final.epoch_s).toBe('number');
   for (const f of ['best.safetensors', 'last.safetensors', 'metrics.csv', 'curves.svg', 'report.html']) expect(fs.existsSync(path.join(out, f))).toBe(true);
   expect(fs.readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]); // atomic writes leave no temporaries
+  // the checkpoints record what `torchlet serve` needs: the architecture, the input preprocessing, the classes
+  for (const f of ['best.safetensors', 'last.safetensors']) {
+    const serve = JSON.parse(loadWithMetadata(path.join(out, f)).metadata['torchlet.serve']);
+    expect(serve).toMatchObject({ model: 'fashion-cnn', input: { shape: [1, 28, 28], color: 'gray', mean: [0.5], std: [0.5] } });
+    expect(serve.classes).toHaveLength(10);
+  }
 
   const csv = csvRows(out);
   expect(csv[0]).toBe('epoch,train_loss,train_acc,val_loss,val_acc,seconds');

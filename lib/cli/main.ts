@@ -9,6 +9,9 @@
 // and writes into the checkpoint's directory unless --out is given. An --out holding another run's
 // files is refused unless that run is the one resumed or --overwrite is given (which removes them).
 // `torchlet predict --checkpoint FILE image.png...` classifies PNG images (see predict.ts).
+// `torchlet serve --checkpoint FILE` serves a model over HTTP (lib/serve/server.ts): it prints one
+// JSON line {"listening": URL} at once and {"ready": true, ...} when the models are warmed up, and
+// exits 0 after a graceful shutdown on SIGTERM or SIGINT.
 // Errors name the offending argument and exit with code 1, without a stack trace
 // (TORCHLET_DEBUG=1 prints it).
 import * as path from 'path';
@@ -17,6 +20,7 @@ import * as cliProgress from 'cli-progress';
 import { trainFashionMnist, TrainOptions } from '../train/fashion';
 import { setNumThreads } from '../index';
 import { CliError, predictCommand } from './predict';
+import { SERVE_DEFAULTS } from '../serve/defaults';
 
 function num(name: string, integer = false, min = 0) {
   return (v: string): number => {
@@ -134,6 +138,76 @@ export function main(argv: string[]): Promise<void> | void {
     .exitOverride()
     .action((images: string[], o: { checkpoint: string; json?: boolean; model: string }) => {
       predictCommand(images, o);
+    });
+  program
+    .command('serve')
+    .description('serve trained models over HTTP: POST /predict, GET /healthz, /readyz, /metrics (dynamic batching on worker threads)')
+    .option('--checkpoint <file...>', 'a checkpoint written by torchlet train (or weights for --module); several serve several models')
+    .option('--module <file>', "a JS module exporting createModel() (and optionally input, classes, name): a user's own model")
+    .option('--name <name>', 'the model name (routes /v1/models/<name>/predict)')
+    .option('--device <device>', 'cpu or cuda', 'cpu')
+    .option('--host <host>', 'address to listen on', SERVE_DEFAULTS.host)
+    .option('--port <n>', 'port (0: any free port)', num('--port', true, 0), SERVE_DEFAULTS.port)
+    .option('--workers <n>', 'inference worker threads per model (default: cores / 4, at least 1, at most 4; 1 on CUDA)', num('--workers', true, 1))
+    .option('--threads <n>', 'CPU threads per worker (default: cores / workers)', num('--threads', true, 1))
+    .option('--max-batch <n>', 'most samples per forward pass (1: no batching)', num('--max-batch', true, 1), SERVE_DEFAULTS.maxBatch)
+    .option('--max-delay-ms <ms>', 'longest wait for a batch to fill', num('--max-delay-ms'), SERVE_DEFAULTS.maxDelayMs)
+    .option('--max-queue <n>', 'most requests waiting; beyond, 503 + Retry-After', num('--max-queue', true, 1), SERVE_DEFAULTS.maxQueue)
+    .option('--timeout-ms <ms>', 'per-request timeout (504); 0: none', num('--timeout-ms', true, 0), SERVE_DEFAULTS.timeoutMs)
+    .option('--body-limit <bytes>', 'largest request body (413 beyond)', num('--body-limit', true, 1), SERVE_DEFAULTS.bodyLimit)
+    .exitOverride()
+    .action(async (o) => {
+      const { parseDevice } = await import('../device');
+      parseDevice('--device', o.device);
+      const ckpts: string[] = o.checkpoint ?? [];
+      if (!ckpts.length && !o.module) throw new CliError('torchlet: serve needs --checkpoint FILE (a checkpoint written by torchlet train) or --module FILE');
+      if (o.module && ckpts.length > 1) throw new CliError('torchlet: serve: --module takes at most one --checkpoint (its weights)');
+      if (o.name && ckpts.length > 1) throw new CliError('torchlet: serve: --name names one model; several checkpoints are named by their architecture or file');
+      const models = o.module ? [{ module: o.module as string, checkpoint: ckpts[0], name: o.name as string | undefined }]
+        : ckpts.map((c) => ({ checkpoint: c, name: ckpts.length > 1 ? undefined : (o.name as string | undefined) }));
+      if (ckpts.length > 1) {
+        // several checkpoints: each is named after its file (best.safetensors: its directory)
+        for (const m of models) {
+          const base = path.basename(m.checkpoint!).replace(/\.safetensors$/, '');
+          m.name = (base === 'best' || base === 'last' ? path.basename(path.dirname(path.resolve(m.checkpoint!))) : base).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64);
+        }
+      }
+      const { startServer } = await import('../serve/server');
+      const server = await startServer({
+        models, device: o.device, host: o.host, port: o.port, workers: o.workers, threads: o.threads, maxBatch: o.maxBatch,
+        maxDelayMs: o.maxDelayMs, maxQueue: o.maxQueue, timeoutMs: o.timeoutMs, bodyLimit: o.bodyLimit,
+      });
+      console.log(JSON.stringify({ listening: server.url }));
+      let stop: () => void = () => undefined;
+      const stopped = new Promise<void>((res) => (stop = res));
+      let signalled = false;
+      const shutdown = (sig: string) => {
+        if (signalled) return; // a second signal while draining changes nothing
+        signalled = true;
+        console.log(JSON.stringify({ shutdown: sig }));
+        void server.close().then(stop);
+      };
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      try {
+        await server.ready;
+      } catch (e) {
+        await server.close();
+        throw e;
+      }
+      const mem = await Promise.all(server.models.map((m) => m.session.memory()));
+      console.log(
+        JSON.stringify({
+          ready: true,
+          models: server.models.map((m, i) => ({
+            name: m.name, model: m.session.spec.model, device: m.session.device, workers: m.session.workers, threads: m.session.threads,
+            sharedWeightBytes: mem[i].sharedWeightBytes, workerHeapBytes: mem[i].workers.map((w) => w.heapTotalBytes),
+          })),
+          rssBytes: process.memoryUsage().rss,
+        }),
+      );
+      await stopped;
+      console.log(JSON.stringify({ stopped: true }));
     });
   return program.parseAsync(argv).then(() => undefined);
 }

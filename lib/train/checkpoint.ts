@@ -18,6 +18,7 @@ import { Tensor } from '../tensor';
 import { deserializeWithMetadata, loadWithMetadata, save } from '../serialize';
 import { Module } from '../nn/module';
 import { Optimizer, StateValue } from '../optim/optimizer';
+import { serveMetadata } from '../serve/model';
 
 export const STATE_KEY = 'torchlet.train_state';
 export const LAST = 'last.safetensors';
@@ -83,7 +84,7 @@ export function saveTrainState(file: string, model: Module, optimizer: Optimizer
     }
   }
   const full: TrainState = { format: 'torchlet-train-state', version: 1, ...state, optimizer: { paramGroups: sd.paramGroups as Record<string, unknown>[], numbers } };
-  save(tensors, file, { metadata: { [STATE_KEY]: JSON.stringify(full, replacer), model: state.options.model, epoch: String(state.epoch) } });
+  save(tensors, file, { metadata: { [STATE_KEY]: JSON.stringify(full, replacer), model: state.options.model, epoch: String(state.epoch), ...serveMetadata(state.options.model) } });
 }
 
 export interface LoadedTrainState {

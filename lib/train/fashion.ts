@@ -16,6 +16,7 @@
 // (which removes them first).
 // `device` ('cpu' default, 'cuda'): the model is moved there before its optimizer is created and
 // every batch is copied there; without CUDA the run fails with a clear error before any work.
+import { serveMetadata } from '../serve/model';
 import * as fs from 'fs';
 import * as path from 'path';
 import { TorchletError, TorchletRangeError, withIo } from '../errors';
@@ -338,7 +339,7 @@ async function run(opts: TrainOptions, resumed: LoadedTrainState | null): Promis
       best = val.loss;
       bestEpoch = epoch;
       bad = 0;
-      save(model.stateDict(), checkpoint, { metadata: { epoch: String(epoch), val_loss: String(val.loss), model: 'fashion-cnn' } });
+      save(model.stateDict(), checkpoint, { metadata: { epoch: String(epoch), val_loss: String(val.loss), model: 'fashion-cnn', ...serveMetadata('fashion-cnn') } });
     } else bad++;
     earlyStopped = bad >= patience;
     const m: EpochMetrics = { epoch, trainLoss: lossSum / n, trainAcc: correct / n, valLoss: val.loss, valAcc: val.acc, seconds, improved };

@@ -98,10 +98,15 @@ Napi::Value guarded(const Napi::CallbackInfo& info) {
 // synchronous loop that drops its tensors gets their memory back at the next GC. Every byte is
 // reported to V8 (napi_adjust_external_memory) while it is held, so native memory drives GC.
 // Live storages and bytes are counted per environment (LiveCounters: torch.memory()).
+// A borrowed storage (new Storage(dtype, typedArray, 0, false)) views the bytes of a typed array,
+// typically over a SharedArrayBuffer that several worker threads map (one copy of a model's weights
+// for a pool of inference workers): the JS Storage object holds the array in a hidden, read-only
+// property (so the bytes live as long as the object: a finalizer cannot release references), never
+// frees them, and adds nothing to V8's external-memory count (V8 already counts the buffer).
 class Storage {
  public:
-  Storage(DType dt, Device dev, void* data, size_t bytes, std::shared_ptr<LiveCounters> live)
-      : data_(data), bytes_(bytes), dtype_(dt), device_(dev), live_(std::move(live)) {
+  Storage(DType dt, Device dev, void* data, size_t bytes, std::shared_ptr<LiveCounters> live, bool borrowed = false)
+      : data_(data), bytes_(bytes), dtype_(dt), device_(dev), live_(std::move(live)), borrowed_(borrowed) {
     live_->count[static_cast<int>(device_)]++;
     live_->bytes[static_cast<int>(device_)] += static_cast<int64_t>(bytes_);
   }
@@ -118,6 +123,12 @@ class Storage {
   // given: allowed during GC, napi_adjust_external_memory takes a basic env). Never throws.
   void Release(node_api_basic_env env) noexcept {
     if (!data_) return;
+    if (borrowed_) {
+      data_ = nullptr;
+      live_->count[static_cast<int>(device_)]--;
+      live_->bytes[static_cast<int>(device_)] -= static_cast<int64_t>(bytes_);
+      return;
+    }
     if (device_ == Device::CUDA) {
       try {
         cuda_storage_free(data_, bytes_);  // back to the cache; later work on the stream is ordered after
@@ -144,6 +155,7 @@ class Storage {
   DType dtype_;
   Device device_;
   std::shared_ptr<LiveCounters> live_;
+  bool borrowed_;
 };
 
 // Raw Node-API callback around a node-addon-api style function: C++ exceptions become JS ones.
@@ -177,10 +189,40 @@ Storage& this_storage(const Napi::CallbackInfo& info) {
 Napi::Value StorageNew(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info.IsConstructCall()) throw Error(ErrorCode::ArgType, "torchlet: internal: Storage must be called with new");
-  if (info.Length() < 4 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber())
+  if (info.Length() < 4 || !info[0].IsNumber() || !(info[1].IsNumber() || info[1].IsTypedArray()) ||
+      !info[2].IsNumber())
     throw Error(ErrorCode::ArgType, "torchlet: Storage(dtype, numel, device, zero) expects numbers");
   const int32_t dt = info[0].As<Napi::Number>().Int32Value(), dev = info[2].As<Napi::Number>().Int32Value();
   if (dt < 0 || dt > 4) throw Error(ErrorCode::ArgType, "torchlet: internal: invalid dtype code");
+  if (info[1].IsTypedArray()) {
+    // new Storage(dtype, view, 0, false): a borrowed CPU storage over the view's bytes (no copy)
+    if (dev != 0) throw Error(ErrorCode::InvalidArg, "torchlet: internal: a borrowed storage is a CPU storage");
+    // napi_get_typedarray_info's data pointer (napi_get_arraybuffer_info refuses a SharedArrayBuffer)
+    napi_typedarray_type tat;
+    size_t length = 0, offset = 0;
+    void* data = nullptr;
+    if (napi_get_typedarray_info(env, info[1], &tat, &length, &data, nullptr, &offset) != napi_ok)
+      throw Error(ErrorCode::Internal, "torchlet: internal: napi_get_typedarray_info failed");
+    const size_t bytes = Napi::TypedArray(env, info[1]).ByteLength();
+    const size_t es = dtype_size(static_cast<DType>(dt));
+    if (bytes % es != 0)
+      throw Error(ErrorCode::InvalidArg,
+                  "torchlet: internal: a borrowed view's length is not a whole number of elements");
+    if (!bytes) data = nullptr;
+    if (!data) {
+      static char empty_borrowed;  // a zero-byte view: a non-null pointer nobody reads
+      data = &empty_borrowed;
+    }
+    info.This().As<Napi::Object>().DefineProperty(Napi::PropertyDescriptor::Value("__view", info[1], napi_default));
+    AddonData* ad = env.GetInstanceData<AddonData>();
+    auto* s = new Storage(static_cast<DType>(dt), Device::CPU, data, bytes, ad->live, true);
+    if (napi_wrap(env, info.This(), s, Storage::Finalize, nullptr, nullptr) != napi_ok) {
+      s->Release(env);
+      delete s;
+      throw Error(ErrorCode::Internal, "torchlet: internal: napi_wrap failed");
+    }
+    return info.This();
+  }
   if (dev != 0 && dev != 1) throw Error(ErrorCode::ArgType, "torchlet: internal: invalid device code");
   const DType dtype = static_cast<DType>(dt);
   const Device device = static_cast<Device>(dev);

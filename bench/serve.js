@@ -1,0 +1,198 @@
+#!/usr/bin/env node
+// bench/serve.js — load test of `torchlet serve` beside an onnxruntime-node server (issue 16).
+// For FashionCNN (1x28x28) and torchvision's ResNet-18 (3x224x224, 1000 classes), with the same
+// random weights (seed 0) in every server (the ONNX file is exported by PyTorch from the weights
+// torchlet saved: bench/serve_export.py), three servers on 127.0.0.1, each started fresh per point:
+//   (a) torchlet serve, dynamic batching (--max-batch 64 --max-delay-ms 2)
+//   (b) torchlet serve, batching off (--max-batch 1)
+//   (c) bench/serve_ort.js: fastify + the same batcher and policy over onnxruntime-node
+// all with the default pool on this machine (torchlet: 1 worker x all cores; ORT: one session with
+// intra-op threads = all cores, spinning threads off: 4x faster than ORT's default on this shared
+// machine). autocannon sends one sample per request (application/octet-stream,
+// X-Shape) at concurrency 1, 16 and 64 for --seconds each (default 10) and reports images/s,
+// latency p50/p99, failed requests (errors, timeouts, non-2xx), and the server's event-loop delay
+// p99 over the run (its /metrics). Also: that the ORT and torchlet outputs agree, and the RSS of
+// torchlet serve with 1, 2 and 4 workers (ResNet-18: one shared copy of the weights). --soak S runs
+// (a) on FashionCNN at concurrency 64 for S seconds (the "0 failed requests in 60 s" check).
+// Needs `npm run build:ts` (dist/) and bench/ort (bash bench/setup_zoo.sh). Writes
+// bench/results/serve-<date>.json and .txt.
+//   node bench/serve.js [--seconds 10] [--models fashion-cnn,resnet18] [--conc 1,16,64] [--soak 60] [--ort DIR]
+'use strict';
+const { spawn, execFileSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const autocannon = require('autocannon');
+
+const root = path.resolve(__dirname, '..');
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
+const SECONDS = Number(opt('seconds', 10));
+const MODELS = opt('models', 'fashion-cnn,resnet18').split(',');
+const CONC = opt('conc', '1,16,64').split(',').map(Number);
+const SOAK = Number(opt('soak', 0));
+const ORT_DIR = opt('ort', path.join(__dirname, 'ort'));
+
+const torch = require(path.join(root, 'dist', 'lib'));
+const { serveMetadata } = require(path.join(root, 'dist', 'lib', 'serve', 'model'));
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'torchlet-serve-bench-'));
+const SHAPES = { 'fashion-cnn': [1, 28, 28], resnet18: [3, 224, 224] };
+
+function prepare(model) {
+  torch.manualSeed(0);
+  const m = model === 'fashion-cnn' ? torch.models.fashionCnn() : torch.models.torchvisionResnet18({ numClasses: 1000 });
+  const ckpt = path.join(work, `${model}.safetensors`);
+  torch.save(m.stateDict(), ckpt, { metadata: serveMetadata(model) });
+  const onnx = path.join(work, `${model}.onnx`);
+  execFileSync('/usr/bin/python3', [path.join(__dirname, 'serve_export.py'), model, ckpt, onnx, ...SHAPES[model].map(String)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  m.eval();
+  return { ckpt, onnx, model: m };
+}
+
+function start(cmd, args, env = {}) {
+  const child = spawn(process.execPath, [cmd, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let buf = '';
+  const lines = [];
+  child.stdout.on('data', (d) => {
+    buf += d;
+    const parts = buf.split('\n');
+    buf = parts.pop();
+    lines.push(...parts);
+  });
+  const waitFor = async (key, ms = 120000) => {
+    const t0 = Date.now();
+    for (;;) {
+      const l = lines.find((x) => x.includes(`"${key}"`));
+      if (l) return JSON.parse(l);
+      if (child.exitCode !== null) throw new Error(`${cmd} exited (${child.exitCode}) before "${key}"`);
+      if (Date.now() - t0 > ms) throw new Error(`${cmd}: no "${key}" within ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const stop = () =>
+    new Promise((res) => {
+      if (child.exitCode !== null) return res(child.exitCode);
+      child.once('exit', (code) => res(code));
+      child.kill('SIGTERM');
+    });
+  return { child, waitFor, stop };
+}
+
+async function startServer(kind, p, model) {
+  const shape = SHAPES[model].join(',');
+  const s =
+    kind === 'ort'
+      ? start(path.join(__dirname, 'serve_ort.js'), ['--onnx', p.onnx, '--shape', shape, '--port', '0', '--max-batch', '64', '--max-delay-ms', '2', '--spin', '0'])
+      : start(path.join(root, 'dist', 'lib', 'cli', 'main.js'), ['serve', '--checkpoint', p.ckpt, '--port', '0', '--max-batch', kind === 'batched' ? '64' : '1', '--max-delay-ms', '2']);
+  const url = (await s.waitFor('listening')).listening;
+  const ready = await s.waitFor('ready');
+  return { ...s, url, ready };
+}
+
+function loopP99Ms(metricsText) {
+  const m = /torchlet_event_loop_delay_p99_seconds ([\d.e-]+)/.exec(metricsText);
+  return m ? Number(m[1]) * 1000 : NaN;
+}
+
+async function load(url, body, shape, connections, seconds) {
+  const r = await autocannon({
+    url: `${url}/predict`, method: 'POST', body, connections, duration: seconds, pipelining: 1, timeout: 30,
+    headers: { 'content-type': 'application/octet-stream', 'x-shape': `1,${shape.join(',')}` },
+  });
+  return {
+    imagesPerS: r.requests.total / seconds, requests: r.requests.total, p50Ms: r.latency.p50, p99Ms: r.latency.p99,
+    failed: r.errors + r.timeouts + r.non2xx, errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx,
+  };
+}
+
+async function agree(p, model) {
+  // the same input through (a) and (c): the answers' probabilities agree
+  const x = torch.randn([1, ...SHAPES[model]]);
+  const body = Buffer.from((x.toArray()).buffer);
+  const out = {};
+  for (const kind of ['batched', 'ort']) {
+    const s = await startServer(kind, p, model);
+    const r = await fetch(`${s.url}/predict`, { method: 'POST', body, headers: { 'content-type': 'application/octet-stream', 'x-shape': `1,${SHAPES[model].join(',')}` } });
+    out[kind] = (await r.json()).predictions[0].probs;
+    await s.stop();
+  }
+  const want = torch.noGrad(() => torch.softmax(p.model.forward(x), 1)).toArray();
+  let dOrt = 0;
+  let dLocal = 0;
+  out.batched.forEach((v, i) => {
+    dOrt = Math.max(dOrt, Math.abs(v - out.ort[i]));
+    dLocal = Math.max(dLocal, Math.abs(v - want[i]));
+  });
+  return { maxProbDiffTorchletVsOrt: dOrt, maxProbDiffServerVsForward: dLocal };
+}
+
+(async () => {
+  const results = { date: new Date().toISOString(), host: os.hostname(), cores: os.availableParallelism(), loadavg: os.loadavg(), seconds: SECONDS, models: {} };
+  const lines = [];
+  const log = (s) => {
+    console.log(s);
+    lines.push(s);
+  };
+  log(`torchlet serve vs onnxruntime-node (${require(path.join(ORT_DIR, 'node_modules', 'onnxruntime-node', 'package.json')).version}), ${SECONDS} s per point, ${os.availableParallelism()} cores, load average ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
+  for (const model of MODELS) {
+    const p = prepare(model);
+    const res = (results.models[model] = { agree: await agree(p, model), points: [] });
+    log(`\n${model}: outputs agree (max |p_torchlet - p_ort| = ${res.agree.maxProbDiffTorchletVsOrt.toExponential(2)}, server vs model.forward ${res.agree.maxProbDiffServerVsForward.toExponential(2)})`);
+    log(`server        conc  images/s   p50 ms   p99 ms  failed  loop p99 ms`);
+    const body = Buffer.from(torch.randn([1, ...SHAPES[model]]).toArray().buffer);
+    for (const kind of ['batched', 'unbatched', 'ort']) {
+      for (const c of CONC) {
+        const s = await startServer(kind, p, model);
+        // a short warm-up at this concurrency, then the measured run with fresh loop statistics
+        await load(s.url, body, SHAPES[model], c, 1);
+        const r = await load(s.url, body, SHAPES[model], c, SECONDS);
+        const metrics = await (await fetch(`${s.url}/metrics`)).text();
+        r.loopP99Ms = loopP99Ms(metrics);
+        await s.stop();
+        res.points.push({ server: kind, concurrency: c, ...r });
+        log(`${kind.padEnd(12)} ${String(c).padStart(5)} ${r.imagesPerS.toFixed(1).padStart(9)} ${r.p50Ms.toFixed(1).padStart(8)} ${r.p99Ms.toFixed(1).padStart(8)} ${String(r.failed).padStart(7)} ${r.loopP99Ms.toFixed(2).padStart(12)}`);
+      }
+    }
+    const at = (k, c) => res.points.find((q) => q.server === k && q.concurrency === c);
+    const cMax = Math.max(...CONC);
+    if (at('batched', cMax) && at('unbatched', cMax) && at('ort', cMax)) {
+      res.batchingSpeedup = at('batched', cMax).imagesPerS / at('unbatched', cMax).imagesPerS;
+      res.vsOrt = at('batched', cMax).imagesPerS / at('ort', cMax).imagesPerS;
+      log(`at concurrency ${cMax}: batching ${res.batchingSpeedup.toFixed(2)}x the throughput without it; ${res.vsOrt.toFixed(2)}x onnxruntime-node's`);
+    }
+    if (model === 'resnet18' || MODELS.length === 1) {
+      res.memory = [];
+      for (const w of [1, 2, 4]) {
+        const s = start(path.join(root, 'dist', 'lib', 'cli', 'main.js'), ['serve', '--checkpoint', p.ckpt, '--port', '0', '--workers', String(w), '--threads', '1']);
+        const ready = await s.waitFor('ready');
+        await s.stop();
+        res.memory.push({ workers: w, rssBytes: ready.rssBytes, sharedWeightBytes: ready.models[0].sharedWeightBytes });
+      }
+      const one = res.memory[0].rssBytes;
+      log(`memory (${model}, ${(res.memory[0].sharedWeightBytes / 1e6).toFixed(1)} MB of weights shared): ` +
+        res.memory.map((m) => `${m.workers} worker${m.workers > 1 ? 's' : ''} ${(m.rssBytes / 1e6).toFixed(0)} MB (${m.workers} processes: ${((m.workers * one) / 1e6).toFixed(0)} MB)`).join('; '));
+    }
+  }
+  if (SOAK > 0) {
+    const model = 'fashion-cnn';
+    const p = prepare(model);
+    const s = await startServer('batched', p, model);
+    const body = Buffer.from(torch.randn([1, ...SHAPES[model]]).toArray().buffer);
+    const r = await load(s.url, body, SHAPES[model], 64, SOAK);
+    r.loopP99Ms = loopP99Ms(await (await fetch(`${s.url}/metrics`)).text());
+    const code = await s.stop();
+    results.soak = { model, seconds: SOAK, concurrency: 64, ...r, exitCode: code };
+    log(`\nsoak: ${model}, concurrency 64, ${SOAK} s: ${r.requests} requests, ${r.failed} failed, ${r.imagesPerS.toFixed(1)} images/s, p99 ${r.p99Ms} ms, loop p99 ${r.loopP99Ms.toFixed(2)} ms, exit code after SIGTERM ${code}`);
+  }
+  const stamp = new Date().toISOString().slice(0, 10);
+  fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+  fs.writeFileSync(path.join(__dirname, 'results', `serve-${stamp}.json`), JSON.stringify(results, null, 2) + '\n');
+  fs.writeFileSync(path.join(__dirname, 'results', `serve-${stamp}.txt`), lines.join('\n') + '\n');
+  fs.rmSync(work, { recursive: true, force: true });
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,177 @@
+// lib/serve/batcher.ts — dynamic batching in front of an InferenceSession.
+// Requests (each a batch of n >= 1 samples of one sample shape) wait in a FIFO queue. A batch is sent
+// when a worker is free and either no batch is running (then waiting would only add latency), or the
+// queue holds maxBatch samples, or its oldest request has waited maxDelayMs; it takes requests in order while their samples fit in maxBatch (always at least one;
+// only requests of the first one's sample shape). Its input is the requests' data concatenated, its
+// output is split back by sample counts. Batches in flight are limited to the session's workers, so
+// requests arriving while every worker is busy gather into the next batch. maxBatch 1 turns batching
+// off. Limits: more than maxQueue waiting requests -> QueueFull (HTTP 503 + Retry-After); a request
+// not answered within timeoutMs -> Timeout (504) (if its batch is running, the result is dropped);
+// a failed batch fails each of its requests with the error.
+import type { RawOutput } from './session';
+
+/** What runs the batches: an InferenceSession, or any backend with a number of workers and runRaw. */
+export interface BatchRunner {
+  readonly workers: number;
+  runRaw(data: Float32Array, shape: number[]): Promise<RawOutput>;
+}
+
+/** Requests answered per event-loop turn when a batch returns. */
+const SETTLE_CHUNK = 8;
+
+export class QueueFull extends Error {}
+export class Timeout extends Error {}
+
+interface Pending {
+  data: Float32Array;
+  shape: number[];
+  n: number;
+  key: string;
+  t0: number;
+  done: boolean;
+  timer: NodeJS.Timeout | null;
+  resolve(o: RawOutput): void;
+  reject(e: Error): void;
+}
+
+export interface BatcherOptions {
+  maxBatch: number;
+  maxDelayMs: number;
+  maxQueue: number;
+  timeoutMs: number;
+  onBatch?: (size: number) => void;
+}
+
+export class Batcher {
+  private readonly queue: Pending[] = [];
+  private queuedSamples = 0;
+  inFlight = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly session: BatchRunner,
+    readonly opts: BatcherOptions,
+  ) {}
+
+  get queueDepth(): number {
+    return this.queue.length;
+  }
+
+  /** Queues one request's samples ([n, ...sample] float32); resolves to its rows of the output. */
+  submit(data: Float32Array, shape: number[]): Promise<RawOutput> {
+    if (this.queue.length >= this.opts.maxQueue) return Promise.reject(new QueueFull(`the queue is full (${this.opts.maxQueue} requests waiting)`));
+    return new Promise<RawOutput>((resolve, reject) => {
+      const p: Pending = { data, shape, n: shape[0], key: shape.slice(1).join(','), t0: performance.now(), done: false, timer: null, resolve, reject };
+      if (this.opts.timeoutMs > 0) {
+        p.timer = setTimeout(() => {
+          if (p.done) return;
+          p.done = true;
+          const i = this.queue.indexOf(p);
+          if (i >= 0) {
+            this.queue.splice(i, 1);
+            this.queuedSamples -= p.n;
+          }
+          reject(new Timeout(`no answer within the per-request timeout of ${this.opts.timeoutMs} ms`));
+        }, this.opts.timeoutMs);
+      }
+      this.queue.push(p);
+      this.queuedSamples += p.n;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length && this.inFlight < this.session.workers) {
+      const age = performance.now() - this.queue[0].t0;
+      // every worker idle: waiting would only add latency; some busy: wait (up to maxDelayMs) for a fuller batch
+      if (this.inFlight > 0 && this.queuedSamples < this.opts.maxBatch && age < this.opts.maxDelayMs) {
+        if (!this.timer) {
+          this.timer = setTimeout(() => {
+            this.timer = null;
+            this.pump();
+          }, Math.max(0, this.opts.maxDelayMs - age));
+        }
+        return;
+      }
+      this.flush();
+    }
+  }
+
+  private flush(): void {
+    const first = this.queue[0];
+    const take: Pending[] = [];
+    let samples = 0;
+    for (let i = 0; i < this.queue.length; ) {
+      const p = this.queue[i];
+      if (p.key === first.key && (take.length === 0 || samples + p.n <= this.opts.maxBatch)) {
+        take.push(p);
+        samples += p.n;
+        this.queue.splice(i, 1);
+        this.queuedSamples -= p.n;
+        if (samples >= this.opts.maxBatch) break;
+      } else i++;
+    }
+    const sample = first.shape.slice(1);
+    const per = sample.reduce((a, b) => a * b, 1);
+    let data: Float32Array;
+    if (take.length === 1) data = take[0].data;
+    else {
+      data = new Float32Array(samples * per);
+      let at = 0;
+      for (const p of take) {
+        data.set(p.data, at);
+        at += p.data.length;
+      }
+    }
+    this.inFlight++;
+    this.opts.onBatch?.(samples);
+    this.session.runRaw(data, [samples, ...sample]).then(
+      (out) => {
+        this.inFlight--;
+        const rowShape = out.shape.slice(1);
+        const rowLen = rowShape.reduce((a, b) => a * b, 1);
+        if (out.shape[0] !== samples) {
+          const e = new Error(`the model returned ${out.shape[0]} rows for a batch of ${samples} samples (its output's first dimension must be the batch)`);
+          for (const p of take) this.settle(p, null, e);
+          this.pump();
+        } else {
+          // answered SETTLE_CHUNK requests per macrotask: each answer's formatting (softmax, top-k,
+          // JSON) runs on the event loop, and 64 of them at once would hold it for milliseconds
+          const rows: number[] = [];
+          let at = 0;
+          for (const p of take) {
+            rows.push(at);
+            at += p.n;
+          }
+          const settleFrom = (i: number) => {
+            for (let j = i; j < Math.min(i + SETTLE_CHUNK, take.length); j++) {
+              const p = take[j];
+              this.settle(p, { data: out.data.subarray(rows[j] * rowLen, (rows[j] + p.n) * rowLen), shape: [p.n, ...rowShape] }, null);
+            }
+            if (i + SETTLE_CHUNK < take.length) setImmediate(() => settleFrom(i + SETTLE_CHUNK));
+          };
+          settleFrom(0);
+          this.pump();
+        }
+      },
+      (e: Error) => {
+        this.inFlight--;
+        for (const p of take) this.settle(p, null, e);
+        this.pump();
+      },
+    );
+  }
+
+  private settle(p: Pending, out: RawOutput | null, e: Error | null): void {
+    if (p.timer) clearTimeout(p.timer);
+    if (p.done) return;
+    p.done = true;
+    if (e) p.reject(e);
+    else p.resolve(out!);
+  }
+
+  /** Resolves when nothing is queued or running. */
+  async drain(): Promise<void> {
+    while (this.queue.length || this.inFlight) await new Promise((r) => setTimeout(r, 5));
+  }
+}

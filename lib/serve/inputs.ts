@@ -1,0 +1,208 @@
+// lib/serve/inputs.ts — request bodies of `POST /predict` to a float32 batch [N, ...sample shape],
+// chosen by Content-Type; every bad input is a BadInput (HTTP status + message naming the problem).
+//   application/json          {"inputs": nested arrays}: one sample (the model's sample rank) or a
+//                             batch (one more dimension); or {"data": base64 of little-endian
+//                             float32, "shape": [...], "dtype": "float32"}. Optional "topk".
+//   application/octet-stream  raw little-endian float32; the shape in the X-Shape header (or the
+//                             `shape` query parameter), e.g. "2,1,28,28"; X-Dtype, if given, float32.
+//   image/png, image/jpeg     one image, preprocessed as in training (InputSpec): gray = luma
+//                             0.299 R + 0.587 G + 0.114 B (or the gray value itself), alpha composited
+//                             over black, area-averaged (box filter) to the model's H x W, then
+//                             (pixel * scale - mean[c]) / std[c].
+// A sample shape that differs from the model's (when known) is a 400 naming both shapes.
+import { decodePng, MAX_PNG_PIXELS } from '../cli/png';
+import type { InputSpec } from './model';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const jpeg = require('jpeg-js') as { decode(b: Buffer, o: Record<string, unknown>): { width: number; height: number; data: Uint8Array } };
+
+export class BadInput extends Error {
+  constructor(
+    public readonly status: number,
+    message: string,
+    public readonly code = 'BAD_INPUT',
+  ) {
+    super(message);
+  }
+}
+
+export interface Batch {
+  data: Float32Array;
+  /** [N, ...sample shape] */
+  shape: number[];
+}
+
+const bad = (m: string, status = 400, code = 'BAD_INPUT'): never => {
+  throw new BadInput(status, m, code);
+};
+
+/** Parses "2,1,28,28" (or a JSON array) into a shape of non-negative integers. */
+export function parseShape(v: unknown, what: string): number[] {
+  let arr: unknown = v;
+  if (typeof v === 'string') arr = v.trim().replace(/^\[|\]$/g, '').split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
+  if (!Array.isArray(arr) || !arr.length || arr.length > 8 || !arr.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 1))
+    bad(`${what} must be a list of 1 to 8 positive integers, e.g. "1,1,28,28"; got ${JSON.stringify(v)}`);
+  return arr as number[];
+}
+
+/** Checks a batch's shape against the model's sample shape (a missing batch dimension is added). */
+export function fitShape(shape: number[], sample: number[] | null, maxBatch: number): number[] {
+  if (sample) {
+    if (shape.length === sample.length) shape = [1, ...shape];
+    const s = shape.slice(1);
+    if (shape.length !== sample.length + 1 || s.some((d, i) => d !== sample[i]))
+      bad(`wrong shape [${shape.join(', ')}]: the model takes [N, ${sample.join(', ')}] (or one sample [${sample.join(', ')}])`, 400, 'BAD_SHAPE');
+  }
+  if (shape[0] > maxBatch) bad(`a batch of ${shape[0]} samples exceeds the server's --max-batch ${maxBatch}`, 413, 'BATCH_TOO_LARGE');
+  return shape;
+}
+
+/** Nested arrays of finite numbers to [data, shape]. */
+function fromNested(v: unknown): Batch {
+  const shape: number[] = [];
+  for (let a: unknown = v; Array.isArray(a); a = a[0]) {
+    if (shape.length >= 9) bad('"inputs" nests too deeply (at most 9 dimensions)');
+    shape.push(a.length);
+  }
+  if (!shape.length) bad('"inputs" must be a (nested) array of numbers');
+  if (shape.includes(0)) bad('"inputs" holds an empty array');
+  const n = shape.reduce((x, y) => x * y, 1);
+  if (n > 1 << 26) bad('"inputs" is too large');
+  const data = new Float32Array(n);
+  let k = 0;
+  const walk = (a: unknown, d: number, where: string): void => {
+    if (d === shape.length) {
+      if (typeof a !== 'number' || !Number.isFinite(a)) bad(`"inputs"${where} is ${JSON.stringify(a) ?? String(a)}, not a finite number`, 400, 'BAD_DTYPE');
+      data[k++] = a as number;
+      return;
+    }
+    if (!Array.isArray(a) || a.length !== shape[d]) bad(`"inputs"${where} is not an array of ${shape[d]} elements (the nested arrays must be rectangular)`);
+    for (let i = 0; i < shape[d]; i++) walk((a as unknown[])[i], d + 1, `${where}[${i}]`);
+  };
+  walk(v, 0, '');
+  return { data, shape };
+}
+
+/** Little-endian float32 bytes to a Float32Array (copied: aligned, owned, transferable). */
+function floats(bytes: Uint8Array, shape: number[], what: string): Float32Array {
+  const n = shape.reduce((x, y) => x * y, 1);
+  if (bytes.length !== n * 4)
+    bad(`${what} holds ${bytes.length} bytes; shape [${shape.join(', ')}] of float32 needs ${n * 4}`, 400, 'BAD_SHAPE');
+  const out = new Float32Array(n);
+  new Uint8Array(out.buffer).set(bytes);
+  for (let i = 0; i < n; i++) if (!Number.isFinite(out[i])) bad(`${what} holds a non-finite value at element ${i}`, 400, 'BAD_DTYPE');
+  return out;
+}
+
+const JSON_KEYS = ['inputs', 'data', 'shape', 'dtype', 'topk'];
+
+/** A parsed JSON body. */
+export function fromJson(body: unknown): Batch {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return bad('the JSON body must be an object: {"inputs": [...]} or {"data": "<base64>", "shape": [...]}');
+  const o = body as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!JSON_KEYS.includes(k)) bad(`unknown field "${k}" in the JSON body (expected ${JSON_KEYS.join(', ')})`);
+  if (o.inputs !== undefined && o.data !== undefined) bad('give either "inputs" or "data", not both');
+  if (o.inputs !== undefined) {
+    if (o.shape !== undefined || o.dtype !== undefined) bad('"shape" and "dtype" go with "data" (base64), not with "inputs"');
+    return fromNested(o.inputs);
+  }
+  if (o.data === undefined) return bad('the JSON body has neither "inputs" (nested arrays) nor "data" (base64 float32 with "shape")');
+  if (typeof o.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(o.data) || o.data.length % 4 !== 0) bad('"data" must be base64 (standard alphabet, padded)', 400, 'BAD_DTYPE');
+  if (o.dtype !== undefined && o.dtype !== 'float32') bad(`"dtype" ${JSON.stringify(o.dtype)} is not served: send float32`, 400, 'BAD_DTYPE');
+  if (o.shape === undefined) bad('"data" needs "shape"');
+  const shape = parseShape(o.shape, '"shape"');
+  return { data: floats(Buffer.from(o.data as string, 'base64'), shape, '"data"'), shape };
+}
+
+/** A raw body (application/octet-stream). */
+export function fromOctets(body: Buffer, shapeHeader: unknown, dtypeHeader: unknown): Batch {
+  if (shapeHeader === undefined) bad('an application/octet-stream body needs its shape: the X-Shape header (e.g. "1,1,28,28") or ?shape=');
+  if (dtypeHeader !== undefined && String(dtypeHeader).toLowerCase() !== 'float32') bad(`X-Dtype ${JSON.stringify(dtypeHeader)} is not served: send float32`, 400, 'BAD_DTYPE');
+  const shape = parseShape(shapeHeader, 'the shape (X-Shape)');
+  return { data: floats(body, shape, 'the body'), shape };
+}
+
+/** Box-filter resize of one plane (width x height) to W x H. */
+function resizePlane(src: Float32Array, width: number, height: number, W: number, H: number, out: Float32Array, at: number): void {
+  const weights = (s: number, d: number) => {
+    const scale = s / d;
+    return Array.from({ length: d }, (_, o) => {
+      const a = o * scale;
+      const b = (o + 1) * scale;
+      const idx: number[] = [];
+      const w: number[] = [];
+      for (let i = Math.floor(a); i < Math.min(s, Math.ceil(b)); i++) {
+        const cover = Math.min(b, i + 1) - Math.max(a, i);
+        if (cover > 0) {
+          idx.push(i);
+          w.push(cover / scale);
+        }
+      }
+      return { idx, w };
+    });
+  };
+  if (width === W && height === H) {
+    out.set(src, at);
+    return;
+  }
+  const wx = weights(width, W);
+  const wy = weights(height, H);
+  for (let oy = 0; oy < H; oy++)
+    for (let ox = 0; ox < W; ox++) {
+      let acc = 0;
+      const { idx: ys, w: wys } = wy[oy];
+      const { idx: xs, w: wxs } = wx[ox];
+      for (let i = 0; i < ys.length; i++) for (let j = 0; j < xs.length; j++) acc += wys[i] * wxs[j] * src[ys[i] * width + xs[j]];
+      out[at + oy * W + ox] = acc;
+    }
+}
+
+/** The largest image decoded, in pixels. */
+export const MAX_IMAGE_PIXELS = MAX_PNG_PIXELS;
+
+/** A PNG or JPEG image to one preprocessed sample [1, C, H, W]. */
+export function fromImage(body: Buffer, type: 'png' | 'jpeg', input: InputSpec | null): Batch {
+  const spec = input as InputSpec;
+  if (!input || spec.shape.length !== 3 || spec.shape[0] !== (spec.color === 'rgb' ? 3 : 1))
+    bad('this model does not take images (its input is not [C, H, W] with an image preprocessing); send a tensor', 415, 'UNSUPPORTED_MEDIA_TYPE');
+  let rgba: Uint8Array;
+  let width: number;
+  let height: number;
+  if (type === 'png') {
+    if (body.length < 8 || body.readUInt32BE(0) !== 0x89504e47 || body.readUInt32BE(4) !== 0x0d0a1a0a) bad('the body is not a PNG image (bad signature)', 400, 'BAD_IMAGE');
+    try {
+      const p = decodePng(body, 'the body', { maxPixels: MAX_IMAGE_PIXELS });
+      ({ width, height } = p);
+      rgba = p.data;
+    } catch (e) {
+      return bad(`undecodable PNG image: ${(e as Error).message.replace(/^torchlet: /, '')}`, 400, 'BAD_IMAGE');
+    }
+  } else {
+    if (body.length < 3 || body[0] !== 0xff || body[1] !== 0xd8 || body[2] !== 0xff) bad('the body is not a JPEG image (bad signature)', 400, 'BAD_IMAGE');
+    try {
+      const j = jpeg.decode(body, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 256 });
+      ({ width, height } = j);
+      rgba = j.data;
+    } catch (e) {
+      return bad(`undecodable JPEG image: ${String((e as Error).message ?? e)}`, 400, 'BAD_IMAGE');
+    }
+  }
+  const [C, H, W] = spec.shape;
+  const n = width * height;
+  const out = new Float32Array(C * H * W);
+  const plane = new Float32Array(n);
+  for (let c = 0; c < C; c++) {
+    for (let i = 0; i < n; i++) {
+      const r = rgba[4 * i];
+      const g = rgba[4 * i + 1];
+      const b = rgba[4 * i + 2];
+      const a = rgba[4 * i + 3];
+      const v = spec.color === 'rgb' ? rgba[4 * i + c] : r === g && g === b ? r : 0.299 * r + 0.587 * g + 0.114 * b;
+      plane[i] = a === 255 ? v : (v * a) / 255;
+    }
+    resizePlane(plane, width, height, W, H, out, c * H * W);
+    const m = spec.mean[c];
+    const s = spec.std[c];
+    for (let i = c * H * W; i < (c + 1) * H * W; i++) out[i] = (out[i] * spec.scale - m) / s;
+  }
+  return { data: out, shape: [1, C, H, W] };
+}

@@ -1,0 +1,254 @@
+// lib/serve/server.ts — `torchlet serve`: an HTTP inference server (fastify) over InferenceSessions
+// with dynamic batching (batcher.ts). It listens first (GET /healthz answers at once) and loads the
+// models after; GET /readyz is 503 until every model is loaded and each worker has run a warm-up
+// forward pass, and again while shutting down.
+// Routes: POST /predict (exactly one model served), POST /v1/models/<name>/predict, GET /v1/models,
+// GET /healthz, GET /readyz, GET /metrics (Prometheus). Inputs by Content-Type (inputs.ts); query
+// ?topk=K (default 5). Output {"model", "predictions": [{"class", "index", "probs", "topk"}]} for a
+// model whose output is [N, classes] (probabilities = softmax of the output), else {"model",
+// "outputs", "shape"}.
+// Answers to bad input and overload (always a JSON {"error", "code"}): malformed body, wrong shape
+// or dtype, undecodable image: 400; unknown route: 404; unsupported Content-Type: 415; body over
+// --body-limit: 413; batch over --max-batch: 413; queue full: 503 + Retry-After; not ready: 503 +
+// Retry-After; per-request timeout: 504; a worker that died under the request: 500 (it is replaced).
+// close() (SIGTERM in the CLI): readiness off, stop accepting connections, finish the requests in
+// flight and queued, end the workers.
+import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { InferenceSession, RawOutput } from './session';
+import { Batcher, QueueFull, Timeout } from './batcher';
+import { Metrics } from './metrics';
+import { BadInput, Batch, fitShape, fromImage, fromJson, fromOctets } from './inputs';
+import { TorchletError } from '../errors';
+
+export interface ServeModel {
+  checkpoint?: string;
+  module?: string;
+  name?: string;
+}
+export interface ServeOptions {
+  models: ServeModel[];
+  device?: string;
+  host?: string;
+  port?: number;
+  workers?: number;
+  threads?: number;
+  maxBatch?: number;
+  maxDelayMs?: number;
+  maxQueue?: number;
+  timeoutMs?: number;
+  bodyLimit?: number;
+  /** fastify's logger (default off). */
+  logger?: boolean;
+}
+
+interface Served {
+  name: string;
+  session: InferenceSession;
+  batcher: Batcher;
+}
+
+export interface Server {
+  app: FastifyInstance;
+  /** http://host:port */
+  url: string;
+  port: number;
+  /** Resolves when every model is loaded and warmed up (rejects when one fails to load). */
+  ready: Promise<void>;
+  models: Served[];
+  metrics: Metrics;
+  /** Graceful shutdown: readiness off, no new connections, in-flight and queued requests finished. */
+  close(): Promise<void>;
+}
+
+import { SERVE_DEFAULTS } from './defaults';
+export { SERVE_DEFAULTS };
+
+function softmaxRows(data: Float32Array, rows: number, k: number): Float32Array {
+  const out = new Float32Array(rows * k);
+  for (let r = 0; r < rows; r++) {
+    let m = -Infinity;
+    for (let c = 0; c < k; c++) m = Math.max(m, data[r * k + c]);
+    let s = 0;
+    for (let c = 0; c < k; c++) s += out[r * k + c] = Math.exp(data[r * k + c] - m);
+    for (let c = 0; c < k; c++) out[r * k + c] /= s;
+  }
+  return out;
+}
+
+/** The answer to a predict request: class predictions for an [N, classes] output, else the raw output. */
+export function formatOutput(model: string, out: RawOutput, classNames: string[] | null, topk: number): Record<string, unknown> {
+  const n = out.shape[0];
+  if (out.shape.length !== 2) return { model, outputs: Array.from(out.data), shape: out.shape };
+  const k = out.shape[1];
+  const probs = softmaxRows(out.data, n, k);
+  const classes = classNames && classNames.length === k ? classNames : null;
+  const predictions = [];
+  for (let r = 0; r < n; r++) {
+    const row = Array.from(probs.subarray(r * k, (r + 1) * k));
+    // top-k by selection (k passes over the row: cheaper than sorting 1000 classes)
+    const picked: number[] = [];
+    for (let t = 0; t < Math.min(topk, k); t++) {
+      let best = -1;
+      for (let i = 0; i < k; i++) if (!picked.includes(i) && (best < 0 || row[i] > row[best])) best = i;
+      picked.push(best);
+    }
+    const top = picked.map((i) => ({ class: classes ? classes[i] : String(i), index: i, prob: row[i] }));
+    predictions.push({ class: top[0].class, index: top[0].index, probs: row, topk: top });
+  }
+  return { model, predictions };
+}
+
+function errorBody(reply: FastifyReply, status: number, code: string, message: string, retryAfter?: number) {
+  if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
+  return reply.code(status).type('application/json').send({ error: message, code });
+}
+
+/** Starts the server (listening at once) and begins loading the models. */
+export async function startServer(o: ServeOptions): Promise<Server> {
+  const opt = { ...SERVE_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as Required<ServeOptions>;
+  if (!opt.models.length) throw new TorchletError('torchlet: serve: give a model (--checkpoint or --module)', 'ERR_TORCHLET_CLI');
+  const app = Fastify({ logger: opt.logger ?? false, bodyLimit: opt.bodyLimit, return503OnClosing: true, forceCloseConnections: false });
+  const served: Served[] = [];
+  let ready = false;
+  let closing = false;
+  const metrics = new Metrics(() => ({
+    queueDepth: served.reduce((s, m) => s + m.batcher.queueDepth, 0),
+    inFlight: served.reduce((s, m) => s + m.batcher.inFlight, 0),
+    workersReady: served.reduce((s, m) => s + m.session.readyWorkers, 0),
+    workerRestarts: served.reduce((s, m) => s + m.session.restarts, 0),
+    ready: ready && !closing,
+  }));
+
+  for (const t of ['application/octet-stream', 'image/png', 'image/jpeg'])
+    app.addContentTypeParser(t, { parseAs: 'buffer', bodyLimit: opt.bodyLimit }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    const code =
+      err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'BODY_TOO_LARGE'
+        : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'UNSUPPORTED_MEDIA_TYPE'
+          : err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError ? 'BAD_JSON'
+            : status === 500 ? 'INTERNAL' : (err.code ?? 'BAD_REQUEST');
+    let message = err.message;
+    if (code === 'UNSUPPORTED_MEDIA_TYPE') message = `unsupported Content-Type ${JSON.stringify(_req.headers['content-type'] ?? '')}: send application/json, application/octet-stream, image/png or image/jpeg`;
+    if (code === 'BODY_TOO_LARGE') message = `the body is larger than the server's limit of ${opt.bodyLimit} bytes (--body-limit)`;
+    if (code === 'BAD_JSON') message = `malformed JSON body: ${err.message}`;
+    return errorBody(reply, status, code, message);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const names = served.map((m) => m.name);
+    errorBody(reply, 404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]} (routes: POST /predict${names.length ? `, POST /v1/models/{${names.join(',')}}/predict` : ''}, GET /v1/models, /healthz, /readyz, /metrics)`);
+  });
+  app.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions?.url ?? 'unknown';
+    metrics.request(route, reply.statusCode);
+    if (route.endsWith('/predict')) metrics.latency.observe(reply.elapsedTime / 1000);
+    done();
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    if (ready && !closing) return { status: 'ready', models: served.map((m) => m.name) };
+    return errorBody(reply, 503, 'NOT_READY', closing ? 'shutting down' : 'loading and warming up the models', 1);
+  });
+  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()));
+  app.get('/v1/models', async () => ({
+    models: served.map((m) => ({ name: m.name, model: m.session.spec.model, input: m.session.spec.input, classes: m.session.spec.classes, device: m.session.device, workers: m.session.workers, threads: m.session.threads })),
+  }));
+
+  const predict = async (m: Served | undefined, name: string | undefined, req: FastifyRequest, reply: FastifyReply) => {
+    if (closing) return errorBody(reply, 503, 'SHUTTING_DOWN', 'the server is shutting down', 1);
+    if (!ready) return errorBody(reply, 503, 'NOT_READY', 'the models are still loading', 1);
+    if (!m) {
+      const names = served.map((s) => s.name).join(', ');
+      return name === undefined
+        ? errorBody(reply, 404, 'NOT_FOUND', `several models are served (${names}): POST /v1/models/<name>/predict`)
+        : errorBody(reply, 404, 'MODEL_NOT_FOUND', `no model named ${JSON.stringify(name)} (served: ${names})`);
+    }
+    const q = req.query as Record<string, string | undefined>;
+    let batch: Batch;
+    let topk = 5;
+    try {
+      const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      const spec = m.session.spec;
+      if (type === 'application/json') {
+        const body = req.body as Record<string, unknown>;
+        batch = fromJson(body);
+        if (body && typeof body === 'object' && body.topk !== undefined) q.topk = String(body.topk);
+      } else if (type === 'application/octet-stream') batch = fromOctets(req.body as Buffer, req.headers['x-shape'] ?? q.shape, req.headers['x-dtype']);
+      else if (type === 'image/png' || type === 'image/jpeg') batch = fromImage(req.body as Buffer, type === 'image/png' ? 'png' : 'jpeg', spec.input);
+      else throw new BadInput(415, `unsupported Content-Type ${JSON.stringify(type)}`, 'UNSUPPORTED_MEDIA_TYPE');
+      batch.shape = fitShape(batch.shape, spec.input?.shape ?? null, opt.maxBatch);
+      if (q.topk !== undefined) {
+        topk = Number(q.topk);
+        if (!Number.isInteger(topk) || topk < 1 || topk > 1000) throw new BadInput(400, `topk must be an integer in [1, 1000]; got ${JSON.stringify(q.topk)}`);
+      }
+    } catch (e) {
+      if (e instanceof BadInput) return errorBody(reply, e.status, e.code, e.message);
+      throw e;
+    }
+    let out;
+    try {
+      out = await m.batcher.submit(batch.data, batch.shape);
+    } catch (e) {
+      if (e instanceof QueueFull) return errorBody(reply, 503, 'QUEUE_FULL', `overloaded: ${e.message}; retry later`, 1);
+      if (e instanceof Timeout) return errorBody(reply, 504, 'TIMEOUT', e.message);
+      const err = e as Error & { code?: string };
+      return errorBody(reply, 500, err.code === 'ERR_TORCHLET_WORKER' ? 'WORKER_DIED' : 'INFERENCE_FAILED', err.message.replace(/^torchlet: /, ''));
+    }
+    return formatOutput(m.name, out, m.session.spec.classes, topk);
+  };
+
+  app.post('/predict', (req, reply) => predict(served.length === 1 ? served[0] : undefined, undefined, req, reply));
+  app.post('/v1/models/:name/predict', (req, reply) => {
+    const name = (req.params as { name: string }).name;
+    return predict(
+      served.find((s) => s.name === name),
+      name,
+      req,
+      reply,
+    );
+  });
+
+  await app.listen({ host: opt.host, port: opt.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opt.port;
+
+  const names = new Set<string>();
+  const loading = (async () => {
+    for (const mo of opt.models) {
+      const session = await InferenceSession.create({ checkpoint: mo.checkpoint, module: mo.module, name: mo.name, device: opt.device, workers: opt.workers, threads: opt.threads });
+      if (closing) {
+        await session.close();
+        return;
+      }
+      if (names.has(session.spec.name)) {
+        await session.close();
+        throw new TorchletError(`torchlet: serve: two models are named ${JSON.stringify(session.spec.name)}; name them (--name)`, 'ERR_TORCHLET_CLI');
+      }
+      names.add(session.spec.name);
+      const batcher = new Batcher(session, {
+        maxBatch: opt.maxBatch, maxDelayMs: opt.maxDelayMs, maxQueue: opt.maxQueue, timeoutMs: opt.timeoutMs,
+        onBatch: (s) => metrics.batchSize.observe(s),
+      });
+      served.push({ name: session.spec.name, session, batcher });
+    }
+    ready = true;
+    metrics.resetLoopDelay(); // loading blocks the loop once; measure serving from here
+  })();
+  loading.catch(() => undefined);
+
+  let closed: Promise<void> | null = null;
+  const close = () =>
+    (closed ??= (async () => {
+      closing = true;
+      await loading.catch(() => undefined);
+      // stop accepting; fastify waits for the requests in flight (their batches finish below)
+      const stopped = app.close();
+      await Promise.all(served.map((m) => m.batcher.drain()));
+      await stopped;
+      await Promise.all(served.map((m) => m.session.close()));
+      metrics.stop();
+    })());
+  return { app, url: `http://${opt.host.includes(':') ? `[${opt.host}]` : opt.host}:${port}`, port, ready: loading, models: served, metrics, close };
+}

@@ -1,0 +1,316 @@
+// lib/serve/session.ts — InferenceSession: load a model once, then `await session.run(x)` without
+// blocking the event loop. The forward passes run on a pool of worker threads (worker.ts), each
+// holding the addon and a model whose weights are views of ONE shared copy (shared.ts: a
+// SharedArrayBuffer, not a copy per worker). The pool is sized so that workers x threads fits the
+// cores (os.availableParallelism()): by default max(1, min(4, floor(cores / 4))) workers (1 on
+// CUDA) of floor(cores / workers) OpenMP threads each.
+// Jobs queue in the session (FIFO) and each worker runs one at a time. Inputs are transferred to the
+// worker (no copy), outputs transferred back. A worker that dies (an uncaught error, exit,
+// terminate) fails its in-flight job with ERR_TORCHLET_WORKER and is replaced; the queued jobs wait
+// for the replacement. run() after close() fails with ERR_TORCHLET_WORKER; close() waits for the
+// jobs in flight and the queued ones, then ends the workers.
+// What blocks the calling thread: create() loads and checks the weights and packs them into shared
+// memory on it (synchronous file reads: about 1 ms per 10 MB), then waits asynchronously for the
+// workers to build the model and warm up; run() only copies a Tensor input to a transferable buffer
+// (a Float32Array input is transferred as is).
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import { Tensor } from '../tensor';
+import { fromBuffer } from '../creation';
+import { parseDevice, Device } from '../device';
+import { TorchletError, TorchletTypeError, checkOptionKeys, checkInt, typeArg, invalidArg } from '../errors';
+import { resolveModel, ResolvedModel, ServeSpec } from './model';
+
+export interface InferenceSessionOptions {
+  /** A weights file or training checkpoint (see `torchlet serve --checkpoint`). */
+  checkpoint?: string;
+  /** A module file exporting createModel() (see `torchlet serve --module`). */
+  module?: string;
+  /** Display name of the model. */
+  name?: string;
+  /** 'cpu' (default) or 'cuda'. */
+  device?: string;
+  /** Worker threads (default: see above). */
+  workers?: number;
+  /** OpenMP threads per worker (default floor(cores / workers)). */
+  threads?: number;
+  /** Run one forward pass per worker before create() resolves (default true). */
+  warmup?: boolean;
+}
+
+export interface WorkerMemory {
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  privateNativeBytes: number;
+  cudaBytes: number;
+}
+export interface SessionMemory {
+  /** Bytes of the one shared copy of the weights (SharedArrayBuffer). */
+  sharedWeightBytes: number;
+  /** Each worker's own memory: its V8 heap and its native storages other than the shared weights. */
+  workers: WorkerMemory[];
+  /** The process's resident set (all threads together). */
+  rssBytes: number;
+}
+export interface RawOutput {
+  data: Float32Array;
+  shape: number[];
+}
+
+interface Job {
+  id: number;
+  data: Float32Array;
+  shape: number[];
+  resolve(o: RawOutput): void;
+  reject(e: Error): void;
+}
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  job: Job | null;
+  memory: WorkerMemory | null;
+  pendingMemory: Map<number, (m: WorkerMemory) => void>;
+}
+
+const CREATE = Symbol('InferenceSession.create');
+const OPTION_KEYS = ['checkpoint', 'module', 'name', 'device', 'workers', 'threads', 'warmup'] as const;
+
+/** The default pool for `cores` processors: [workers, threads per worker]. */
+export function defaultPool(cores: number, device: Device, workers?: number, threads?: number): [number, number] {
+  const w = workers ?? (device === 'cpu' ? Math.max(1, Math.min(4, Math.floor(cores / 4))) : 1);
+  const t = threads ?? Math.max(1, Math.floor(cores / w));
+  return [w, t];
+}
+
+/** How a worker is started: the compiled worker.js, or (a source checkout under ts-jest / register.js) worker.ts through the test loader. */
+function workerEntry(): { file: string; eval: boolean } {
+  const js = path.join(__dirname, 'worker.js');
+  if (fs.existsSync(js)) return { file: js, eval: false };
+  const ts = path.join(__dirname, 'worker.ts');
+  const register = path.join(__dirname, '..', '..', 'test', 'child', 'register.js');
+  return { file: `require(${JSON.stringify(register)}); require(${JSON.stringify(ts)});`, eval: true };
+}
+
+function workerError(m: string): TorchletError {
+  return new TorchletError(`torchlet: ${m}`, 'ERR_TORCHLET_WORKER');
+}
+
+/** A model served by a pool of worker threads; see the file comment. */
+export class InferenceSession {
+  readonly spec: ServeSpec;
+  readonly device: Device;
+  readonly workers: number;
+  readonly threads: number;
+  /** Workers replaced after dying. */
+  restarts = 0;
+  private readonly resolved: ResolvedModel;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly warmup: boolean;
+  /** Called when a worker dies (before it is replaced). */
+  onWorkerExit: ((index: number, why: string) => void) | null = null;
+
+  /** Use `await InferenceSession.create(opts)`. */
+  private constructor(token: symbol, resolved: ResolvedModel, device: Device, workers: number, threads: number, warmup: boolean) {
+    if (token !== CREATE) throw new TorchletTypeError('torchlet: an InferenceSession is made with `await InferenceSession.create(opts)`, not `new`');
+    this.resolved = resolved;
+    this.spec = resolved.spec;
+    this.device = device;
+    this.workers = workers;
+    this.threads = threads;
+    this.warmup = warmup;
+  }
+
+  /** Loads the model once (checked on this thread), starts the workers and waits until each is warmed up. */
+  static async create(opts: InferenceSessionOptions): Promise<InferenceSession> {
+    const o = checkOptionKeys('opts', opts, OPTION_KEYS);
+    if (o.checkpoint !== undefined && typeof o.checkpoint !== 'string') typeArg('opts.checkpoint', 'a file path', o.checkpoint);
+    if (o.module !== undefined && typeof o.module !== 'string') typeArg('opts.module', 'a file path', o.module);
+    if (o.name !== undefined && (typeof o.name !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(o.name))) invalidArg('opts.name', 'a name of letters, digits, ".", "_" and "-"', o.name);
+    if (o.workers !== undefined) checkInt('opts.workers', o.workers, 1);
+    if (o.threads !== undefined) checkInt('opts.threads', o.threads, 1);
+    if (o.warmup !== undefined && typeof o.warmup !== 'boolean') typeArg('opts.warmup', 'a boolean', o.warmup);
+    const device = parseDevice('opts.device', o.device ?? 'cpu');
+    const [workers, threads] = defaultPool(os.availableParallelism(), device, o.workers, o.threads);
+    const resolved = resolveModel({ checkpoint: o.checkpoint, module: o.module, name: o.name });
+    const s = new InferenceSession(CREATE, resolved, device, workers, threads, o.warmup ?? true);
+    try {
+      await Promise.all(Array.from({ length: workers }, (_, i) => s.start(i)));
+    } catch (e) {
+      await s.close();
+      throw e;
+    }
+    return s;
+  }
+
+  /** Bytes of the shared weights. */
+  get sharedWeightBytes(): number {
+    return this.resolved.weights.buffer.byteLength;
+  }
+
+  /** Starts (or restarts) worker `i`; resolves when it is ready. */
+  private start(i: number): Promise<void> {
+    const entry = workerEntry();
+    const worker = new Worker(entry.file, {
+      eval: entry.eval,
+      workerData: { spec: this.spec, weights: this.resolved.weights, device: this.device, threads: this.threads, warmup: this.warmup },
+      stderr: false,
+    });
+    const slot: Slot = { worker, ready: false, job: null, memory: null, pendingMemory: new Map() };
+    this.slots[i] = slot;
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      worker.on('message', (m: { type: string; id?: number; data?: Float32Array; shape?: number[]; message?: string; code?: string; memory?: WorkerMemory }) => {
+        if (m.type === 'ready') {
+          slot.ready = true;
+          slot.memory = m.memory!;
+          settled = true;
+          resolve();
+          this.pump();
+        } else if (m.type === 'memory') {
+          slot.pendingMemory.get(m.id!)?.(m.memory!);
+          slot.pendingMemory.delete(m.id!);
+        } else if (m.type === 'result' || m.type === 'error') {
+          const job = slot.job;
+          if (!job || job.id !== m.id) return;
+          slot.job = null;
+          if (m.type === 'result') job.resolve({ data: m.data!, shape: m.shape! });
+          else job.reject(new TorchletError(`torchlet: inference failed: ${m.message!.replace(/^torchlet: /, '')}`, (m.code as 'ERR_TORCHLET_INTERNAL') ?? 'ERR_TORCHLET_INTERNAL'));
+          this.pump();
+        }
+      });
+      let why = '';
+      worker.on('error', (e) => {
+        why = e.message;
+      });
+      worker.on('exit', (code) => {
+        if (this.slots[i] !== slot) return;
+        const reason = why || `exit code ${code}`;
+        slot.ready = false;
+        const job = slot.job;
+        slot.job = null;
+        for (const cb of slot.pendingMemory.values()) cb({ heapUsedBytes: 0, heapTotalBytes: 0, privateNativeBytes: 0, cudaBytes: 0 });
+        if (!settled) {
+          settled = true;
+          reject(workerError(`an inference worker failed to start: ${reason}`));
+          return;
+        }
+        if (this.closed) return;
+        job?.reject(workerError(`the inference worker running this request died (${reason}); it is being replaced`));
+        this.onWorkerExit?.(i, reason);
+        this.restarts++;
+        this.start(i).catch(() => {
+          // a replacement that cannot start: the queued jobs fail rather than wait forever
+          if (this.slots.every((s) => !s.ready)) for (const j of this.queue.splice(0)) j.reject(workerError('no inference worker could be restarted'));
+        });
+        this.notifyIdle();
+      });
+    });
+  }
+
+  /** Hands queued jobs to idle workers. */
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (!this.queue.length) break;
+      if (!slot || !slot.ready || slot.job) continue;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      try {
+        slot.worker.postMessage({ type: 'run', id: job.id, data: job.data, shape: job.shape }, [job.data.buffer as ArrayBuffer]);
+      } catch (e) {
+        slot.job = null;
+        job.reject(e as Error);
+      }
+    }
+    this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    if (this.queue.length || this.slots.some((s) => s?.job)) return;
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Jobs waiting for a worker. */
+  get queued(): number {
+    return this.queue.length;
+  }
+  /** Workers running a job now. */
+  get busy(): number {
+    return this.slots.filter((s) => s?.job).length;
+  }
+  /** Workers started and warmed up. */
+  get readyWorkers(): number {
+    return this.slots.filter((s) => s?.ready).length;
+  }
+
+  /**
+   * Runs the model on a float32 batch given as its data and shape; the Float32Array's buffer is
+   * transferred to the worker (detached here) when it is not shared and spans the whole buffer,
+   * else copied. Resolves to the output's data and shape.
+   */
+  runRaw(data: Float32Array, shape: number[]): Promise<RawOutput> {
+    if (!(data instanceof Float32Array)) typeArg('data', 'a Float32Array', data);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) typeArg('shape', 'an array of non-negative integers', shape);
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (n !== data.length) invalidArg('shape', `a shape of ${data.length} elements (the data's length)`, shape);
+    if (this.closed) return Promise.reject(workerError('the inference session is closed'));
+    const own = data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : new Float32Array(data);
+    return new Promise<RawOutput>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, data: own, shape: shape.slice(), resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** `await session.run(x)`: the model's output for the float32 CPU tensor x (a new CPU tensor). */
+  async run(x: Tensor, ...rest: never[]): Promise<Tensor> {
+    if (rest.length) invalidArg('run()', 'one argument (x)', `${rest.length} more`);
+    if (!(x instanceof Tensor)) typeArg('x', 'a Tensor', x);
+    if (x.dtype !== 'float32') typeArg('x', 'a float32 tensor', x.dtype);
+    const arr = x.toArray() as Float32Array;
+    const out = await this.runRaw(new Float32Array(arr), x.shape.slice());
+    // a copy made by this realm's Float32Array (the worker's may come from another realm, e.g. under a test vm)
+    return fromBuffer(new Float32Array(out.data), out.shape);
+  }
+
+  /** The shared weights' size, each worker's own memory, and the process's RSS. */
+  async memory(): Promise<SessionMemory> {
+    const workers = await Promise.all(
+      this.slots.map(
+        (s) =>
+          new Promise<WorkerMemory>((resolve) => {
+            if (!s?.ready) return resolve(s?.memory ?? { heapUsedBytes: 0, heapTotalBytes: 0, privateNativeBytes: 0, cudaBytes: 0 });
+            const id = this.nextId++;
+            s.pendingMemory.set(id, resolve);
+            s.worker.postMessage({ type: 'memory', id });
+          }),
+      ),
+    );
+    return { sharedWeightBytes: this.sharedWeightBytes, workers, rssBytes: process.memoryUsage().rss };
+  }
+
+  /** @internal Terminates worker `i` as if it had died (tests: its job fails, a replacement starts). */
+  killWorker(i: number): Promise<number> {
+    return this.slots[i].worker.terminate();
+  }
+
+  /** Resolves when no job is queued or running. */
+  drain(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.notifyIdle();
+    });
+  }
+
+  /** Finishes the queued and running jobs, then ends the workers; later runs fail. */
+  async close(): Promise<void> {
+    if (!this.closed && this.slots.some((s) => s?.ready)) await this.drain();
+    this.closed = true;
+    for (const j of this.queue.splice(0)) j.reject(workerError('the inference session is closed'));
+    await Promise.all(this.slots.map((s) => s?.worker.terminate()));
+  }
+}

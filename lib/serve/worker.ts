@@ -1,0 +1,91 @@
+// lib/serve/worker.ts — one inference worker thread of an InferenceSession (session.ts).
+// workerData: { spec, weights, device, threads, warmup }. The worker builds the architecture, makes
+// its parameters views of the shared weights (shared.ts: no copy on the CPU; `model.to(device)`
+// copies them to a CUDA device), switches to eval mode, sets its OpenMP threads, runs one warm-up
+// forward pass, and posts {type:'ready', memory}. Then each {type:'run', id, data, shape} (data a
+// transferred Float32Array) is answered with {type:'result', id, data, shape} (transferred back)
+// or {type:'error', id, message, code}. {type:'memory', id} answers this thread's memory.
+import { parentPort, workerData } from 'worker_threads';
+import * as v8 from 'v8';
+import { setNumThreads } from '../index';
+import { fromBuffer, zeros } from '../creation';
+import { noGrad } from '../autograd';
+import { tidy, memory, collectGarbage } from '../memory';
+import { Tensor } from '../tensor';
+import { createModel, ServeSpec } from './model';
+import { bindSharedWeights, SharedWeights } from './shared';
+
+interface Init {
+  spec: ServeSpec;
+  weights: SharedWeights;
+  device: 'cpu' | `cuda:${number}`;
+  threads: number;
+  warmup: boolean;
+}
+
+function threadMemory(sharedBytes: number) {
+  const h = v8.getHeapStatistics();
+  const m = memory();
+  return {
+    heapUsedBytes: h.used_heap_size,
+    heapTotalBytes: h.total_heap_size,
+    /** native CPU storages of this thread, less the shared weights it views */
+    privateNativeBytes: m.cpu.bytes - sharedBytes,
+    cudaBytes: m.cuda.bytes,
+  };
+}
+
+function main(): void {
+  const port = parentPort!;
+  const init = workerData as Init;
+  setNumThreads(init.threads);
+  const model = createModel(init.spec);
+  bindSharedWeights(model, init.weights, `the weights of ${init.spec.name}`);
+  collectGarbage(); // the factory's initial weights (now unreachable) are freed at once, not at some later GC
+  model.eval();
+  if (init.device !== 'cpu') model.to(init.device);
+  const sharedBytes = init.device === 'cpu' ? init.weights.tensors.reduce((s, e) => s + e.byteLength, 0) : 0;
+  const forward = (x: Tensor): { data: Float32Array; shape: number[] } =>
+    noGrad(() =>
+      tidy(() => {
+        const xd = init.device === 'cpu' ? x : x.to(init.device);
+        const y = model.forward(xd) as Tensor;
+        if (!(y instanceof Tensor)) throw new Error(`the model's forward returned ${typeof y}, not a Tensor`);
+        // a copy in an ordinary ArrayBuffer (transferable; the addon's may be external)
+        const arr = y.toArray() as ArrayLike<number | bigint>;
+        let data: Float32Array;
+        if (arr instanceof Float32Array) data = new Float32Array(arr);
+        else {
+          data = new Float32Array(arr.length);
+          for (let i = 0; i < arr.length; i++) data[i] = Number(arr[i]);
+        }
+        return { data, shape: y.shape.slice() };
+      }),
+    );
+  if (init.warmup && init.spec.input) {
+    const x = zeros([1, ...init.spec.input.shape]);
+    forward(x);
+    x.dispose();
+  }
+  port.postMessage({ type: 'ready', memory: threadMemory(sharedBytes) });
+  port.on('message', (msg: { type: string; id: number; data?: Float32Array; shape?: number[] }) => {
+    if (msg.type === 'memory') {
+      port.postMessage({ type: 'memory', id: msg.id, memory: threadMemory(sharedBytes) });
+      return;
+    }
+    if (msg.type !== 'run') return;
+    let x: Tensor | null = null;
+    try {
+      x = fromBuffer(msg.data!, msg.shape!);
+      const out = forward(x);
+      port.postMessage({ type: 'result', id: msg.id, data: out.data, shape: out.shape }, [out.data.buffer as ArrayBuffer]);
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      port.postMessage({ type: 'error', id: msg.id, message: err.message ?? String(e), code: err.code ?? 'ERR_TORCHLET_INFERENCE' });
+    } finally {
+      x?.dispose();
+    }
+  });
+}
+
+main();

@@ -1,0 +1,215 @@
+// test/serve/session.test.ts — InferenceSession (lib/serve/session.ts), shared weights
+// (lib/serve/shared.ts) and torch.saveAsync / torch.loadAsync:
+//  - session.run equals model.forward; concurrent runs on several workers; the event loop keeps
+//    turning while a worker computes; a killed worker fails its job (ERR_TORCHLET_WORKER) and is
+//    replaced; close() finishes queued work, later runs fail; bad arguments are coded errors.
+//  - the weights exist once: the workers' parameters are borrowed views of one SharedArrayBuffer
+//    (no private native bytes per worker), and in a child process the memory of 4 workers of a
+//    64 MB model grows by far less than 4 copies.
+//  - saveAsync / loadAsync round-trip every dtype with metadata, write atomically (no temporary
+//    left, a symbolic link refused), refuse a damaged file with the same errors as load.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as torch from '../../lib';
+import { InferenceSession } from '../../lib/serve/session';
+import { serveMetadata } from '../../lib/serve/model';
+import { shareStateDict, bindSharedWeights } from '../../lib/serve/shared';
+import { saveAsync, loadWithMetadataAsync } from '../../lib/serialize';
+import { runChild, describeChild, lastJson, TORCH } from '../child';
+import { expectArgError } from '../helpers';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'torchlet-session-'));
+const ckpt = path.join(dir, 'fashion.safetensors');
+let model: torch.models.FashionCNN;
+
+beforeAll(() => {
+  torch.manualSeed(3);
+  model = torch.models.fashionCnn();
+  model.eval();
+  torch.save(model.stateDict(), ckpt, { metadata: serveMetadata('fashion-cnn') });
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('InferenceSession', () => {
+  let s: InferenceSession;
+  beforeAll(async () => {
+    s = await InferenceSession.create({ checkpoint: ckpt, workers: 2, threads: 1 });
+  });
+  afterAll(() => s.close());
+
+  test('run() equals model.forward, for odd batch sizes, concurrently', async () => {
+    const xs = [1, 3, 7].map((n) => torch.randn([n, 1, 28, 28]));
+    const ys = await Promise.all(xs.map((x) => s.run(x)));
+    ys.forEach((y, i) => {
+      const want = torch.noGrad(() => model.forward(xs[i]));
+      expect(y.shape).toEqual(want.shape);
+      const a = y.toArray() as Float32Array;
+      const b = want.toArray() as Float32Array;
+      a.forEach((v, j) => expect(Math.abs(v - b[j])).toBeLessThan(1e-5));
+    });
+    expect(s.workers).toBe(2);
+    expect(s.threads).toBe(1);
+  });
+
+  test('the event loop keeps turning while the workers compute', async () => {
+    const x = torch.randn([64, 1, 28, 28]);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const t0 = Date.now();
+    await Promise.all([s.run(x), s.run(x), s.run(x), s.run(x)]);
+    const ms = Date.now() - t0;
+    clearInterval(timer);
+    // a blocked loop would tick about once; a free one about once per ms (loosely: a loaded machine)
+    expect(ticks).toBeGreaterThan(Math.min(10, ms / 10));
+  });
+
+  test('the weights exist once: each worker has no private native bytes; memory() reports them', async () => {
+    const m = await s.memory();
+    const weights = Object.values(model.stateDict()).reduce((a, t) => a + t.numel() * 4, 0);
+    expect(m.sharedWeightBytes).toBeGreaterThanOrEqual(weights);
+    expect(m.sharedWeightBytes).toBeLessThan(weights + 64 * 20);
+    expect(m.workers).toHaveLength(2);
+    for (const w of m.workers) {
+      expect(w.privateNativeBytes).toBe(0);
+      expect(w.heapTotalBytes).toBeGreaterThan(0);
+    }
+    expect(m.rssBytes).toBeGreaterThan(0);
+  });
+
+  test('a killed worker fails its job with ERR_TORCHLET_WORKER and is replaced', async () => {
+    const x = torch.randn([256, 1, 28, 28]);
+    const jobs = [s.run(x), s.run(x)];
+    await new Promise((r) => setTimeout(r, 5));
+    await s.killWorker(0);
+    const res = await Promise.allSettled(jobs);
+    const failed = res.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+    for (const f of failed) expect((f.reason as { code: string }).code).toBe('ERR_TORCHLET_WORKER');
+    expect(s.restarts).toBe(1);
+    const y = await s.run(torch.randn([2, 1, 28, 28]));
+    expect(y.shape).toEqual([2, 10]);
+    for (let i = 0; i < 200 && s.readyWorkers < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(s.readyWorkers).toBe(2);
+  });
+
+  test('bad arguments are coded errors naming them', async () => {
+    const loose = s as unknown as { run(...a: unknown[]): Promise<unknown>; runRaw(...a: unknown[]): Promise<unknown> };
+    await expect(loose.run([1, 2])).rejects.toMatchObject({ code: 'ERR_TORCHLET_INVALID_ARG_TYPE', message: expect.stringMatching(/\bx\b/) });
+    await expect(loose.run(torch.zeros([1], { dtype: 'int64' }))).rejects.toMatchObject({ code: 'ERR_TORCHLET_INVALID_ARG_TYPE' });
+    await expect(loose.run(torch.zeros([1, 1, 28, 28]), 2)).rejects.toMatchObject({ code: 'ERR_TORCHLET_INVALID_ARG' });
+    expectArgError(() => loose.runRaw(new Float32Array(3), [2, 2]), 'shape');
+    // a shape the model cannot take: the worker's error comes back, coded
+    await expect(loose.run(torch.zeros([1, 3, 5, 5]))).rejects.toMatchObject({ message: expect.stringMatching(/inference failed/) });
+    await expect(InferenceSession.create({ checkpoint: ckpt, workers: 0 })).rejects.toMatchObject({ code: 'ERR_TORCHLET_INVALID_ARG' });
+    await expect(InferenceSession.create({ checkpoint: ckpt, worker: 2 } as never)).rejects.toMatchObject({ code: 'ERR_TORCHLET_INVALID_ARG', message: expect.stringMatching(/opts\.worker/) });
+    await expect(InferenceSession.create({})).rejects.toMatchObject({ code: 'ERR_TORCHLET_BAD_CHECKPOINT', message: expect.stringMatching(/--checkpoint/) });
+    await expect(InferenceSession.create({ checkpoint: path.join(dir, 'none.safetensors') })).rejects.toMatchObject({ code: 'ERR_TORCHLET_BAD_CHECKPOINT' });
+    await expect(InferenceSession.create({ checkpoint: ckpt, device: 'tpu' })).rejects.toMatchObject({ code: 'ERR_TORCHLET_DEVICE' });
+  });
+
+  test('close() finishes the queued runs; later runs fail', async () => {
+    const s2 = await InferenceSession.create({ checkpoint: ckpt, workers: 1, threads: 1 });
+    const jobs = [1, 2, 3].map((n) => s2.run(torch.randn([n, 1, 28, 28])));
+    await s2.close();
+    const ys = await Promise.all(jobs);
+    expect(ys.map((y) => y.shape[0])).toEqual([1, 2, 3]);
+    await expect(s2.run(torch.randn([1, 1, 28, 28]))).rejects.toMatchObject({ code: 'ERR_TORCHLET_WORKER', message: expect.stringMatching(/closed/) });
+  });
+});
+
+describe('shared weights', () => {
+  test('bindSharedWeights makes a model a view of the shared bytes (a write shows through), with equal outputs', () => {
+    const src = torch.models.fashionCnn();
+    src.eval();
+    const w = shareStateDict(src.stateDict());
+    const m = torch.models.fashionCnn();
+    m.eval();
+    bindSharedWeights(m, w);
+    const x = torch.randn([2, 1, 28, 28]);
+    expect(Array.from(torch.noGrad(() => m.forward(x)).toArray() as Float32Array)).toEqual(Array.from(torch.noGrad(() => src.forward(x)).toArray() as Float32Array));
+    const e = w.tensors.find((t) => t.name === 'fc2.bias')!;
+    new Float32Array(w.buffer, e.byteOffset, 10)[3] = 42;
+    expect((m.fc2.bias!.toArray() as Float32Array)[3]).toBe(42);
+  });
+  test('weights of another architecture are refused, naming the keys', () => {
+    const w = shareStateDict({ 'conv1.weight': torch.zeros([2]) });
+    expect(() => bindSharedWeights(torch.models.fashionCnn(), w)).toThrow(/missing keys: conv1.bias/);
+  });
+
+  test('4 workers of a 64 MB model: RSS grows by far less than 4 copies of the weights', () => {
+    const r = runChild(
+      `
+      const torch = require(${TORCH});
+      const { InferenceSession } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'lib', 'serve', 'session.ts'))});
+      const file = ${JSON.stringify(path.join(dir, 'big.js'))};
+      require('fs').writeFileSync(file, \`
+        const torch = require(${TORCH});
+        exports.input = { shape: [4096] };
+        exports.createModel = () => new torch.nn.Sequential(new torch.nn.Linear(4096, 4096), new torch.nn.Linear(4096, 10));
+      \`);
+      (async () => {
+        const out = {};
+        for (const workers of [1, 4]) {
+          global.gc(); const rss0 = process.memoryUsage().rss;
+          const s = await InferenceSession.create({ module: file, workers, threads: 1 });
+          await Promise.all(Array.from({ length: workers }, () => s.run(torch.randn([2, 4096]))));
+          const m = await s.memory();
+          out['w' + workers] = { grow: m.rssBytes - rss0, shared: m.sharedWeightBytes, private: m.workers.map((w) => w.privateNativeBytes), heap: m.workers.map((w) => w.heapTotalBytes) };
+          await s.close();
+        }
+        console.log(JSON.stringify(out));
+      })().catch((e) => { console.error(e); process.exit(2); });
+      `,
+      { nodeArgs: ['--expose-gc'], timeoutMs: 180000 },
+    );
+    if (r.status !== 0) throw new Error(describeChild(r));
+    console.log(`shared weights: ${r.stdout.trim()}`);
+    const o = lastJson<Record<string, { grow: number; shared: number; private: number[] }>>(r);
+    const weights = o.w4.shared;
+    expect(weights).toBeGreaterThan(64e6);
+    for (const p of o.w4.private) expect(p).toBe(0);
+    // 3 more workers cost their V8 heaps and code, not 3 more copies of 64 MB
+    expect(o.w4.grow - o.w1.grow).toBeLessThan(1.2 * weights);
+  });
+});
+
+describe('torch.saveAsync / torch.loadAsync', () => {
+  test('round trip of every dtype with metadata; the file equals save()', async () => {
+    const d = {
+      f: torch.randn([3, 5]), d: torch.randn([4], { dtype: 'float64' }), i: torch.tensor([1, -2, 3], { dtype: 'int32' }),
+      l: torch.tensor([5, -6], { dtype: 'int64' }), u: torch.tensor([1, 255], { dtype: 'uint8' }), b: torch.tensor([true, false]),
+    };
+    const a = path.join(dir, 'a.safetensors');
+    const b = path.join(dir, 'sub', 'b.safetensors');
+    await saveAsync(d, a, { metadata: { k: 'v' } });
+    torch.save(d, b, { metadata: { k: 'v' } });
+    expect(fs.readFileSync(a).equals(fs.readFileSync(b))).toBe(true);
+    const back = await loadWithMetadataAsync(a);
+    expect(back.metadata.k).toBe('v');
+    for (const [k, t] of Object.entries(d)) {
+      expect(back.tensors[k].dtype).toBe(t.dtype);
+      expect(back.tensors[k].tolist()).toEqual(t.tolist());
+    }
+    expect(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    const viaIndex = await torch.loadAsync(a);
+    expect(Object.keys(viaIndex).sort()).toEqual(Object.keys(d).sort());
+  });
+  test('atomic replacement: an existing file is replaced whole; a symbolic link is refused', async () => {
+    const f = path.join(dir, 'r.safetensors');
+    await torch.saveAsync({ x: torch.zeros([1000]) }, f);
+    await torch.saveAsync({ y: torch.ones([2]) }, f);
+    expect(Object.keys(await torch.loadAsync(f))).toEqual(['y']);
+    const link = path.join(dir, 'link.safetensors');
+    fs.symlinkSync(f, link);
+    await expect(torch.saveAsync({ y: torch.ones([2]) }, link)).rejects.toMatchObject({ code: 'ERR_TORCHLET_IO', message: expect.stringMatching(/symbolic link/) });
+  });
+  test('bad files and bad arguments: the same coded errors as load/save', async () => {
+    const f = path.join(dir, 'bad.safetensors');
+    fs.writeFileSync(f, Buffer.from([200, 0, 0, 0, 0, 0, 0, 0, 123]));
+    await expect(torch.loadAsync(f)).rejects.toMatchObject({ code: 'ERR_TORCHLET_BAD_FILE', message: expect.stringMatching(/header length 200 exceeds the file size/) });
+    await expect(torch.loadAsync(path.join(dir, 'missing'))).rejects.toMatchObject({ code: 'ERR_TORCHLET_IO' });
+    await expect(torch.loadAsync(dir)).rejects.toMatchObject({ code: 'ERR_TORCHLET_IO' });
+    await expect((torch.loadAsync as (...a: unknown[]) => Promise<unknown>)(3)).rejects.toMatchObject({ code: 'ERR_TORCHLET_INVALID_ARG_TYPE' });
+    await expect((torch.saveAsync as (...a: unknown[]) => Promise<unknown>)({ x: 1 }, path.join(dir, 'z.safetensors'))).rejects.toMatchObject({ code: 'ERR_TORCHLET_INVALID_ARG' });
+  });
+});
