@@ -331,8 +331,8 @@ export function where(condition: Tensor): Tensor[];
 export function where(condition: Tensor, input: Tensor | number, other: Tensor | number): Tensor;
 export function where(condition: Tensor, input?: Tensor | number, other?: Tensor | number, ...rest: never[]): Tensor | Tensor[] {
   noExtraArgs('where', 'condition, input, other', rest);
+  if (input === undefined && other === undefined) return nonzero(checkTensor('condition', condition), { asTuple: true });
   const c = conditionTensor('condition', condition);
-  if (input === undefined && other === undefined) return nonzero(c, { asTuple: true });
   if (typeof input !== 'number') checkTensor('input', input);
   if (typeof other !== 'number') checkTensor('other', other);
   let dt: DType;

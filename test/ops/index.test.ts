@@ -221,6 +221,7 @@ describeOp('index', ({ device, on }) => {
       expect(torch.nonzero(c, { asTuple: true }).map((t) => t.tolist())).toEqual([[0, 1, 1], [0, 0, 1]]);
       expect(c.nonzero().tolist()).toEqual([[0, 0], [1, 0], [1, 1]]);
       expect(on(torch.zeros([0, 3])).nonzero().shape).toEqual([0, 2]);
+      expect(torch.where(on(torch.tensor([0, 2, 0, -1]))).map((t) => t.tolist())).toEqual([[1, 3]]);
       expect(on(torch.tensor(5)).nonzero().shape).toEqual([1, 0]);
     });
     test('a large nonzero (many blocks) and a large gather agree with a CPU reference', () => {
