@@ -87,6 +87,7 @@ function lineStrides(index: Tensor, dim: number, nd: number): number[] {
  * of [the old t, ...others].
  */
 function rebase(t: Tensor, shared: boolean, others: (Tensor | null)[], op: Parameters<typeof record>[2], backward: (g: Tensor) => (Tensor | null)[]): void {
+  t._storage.version++; // every caller writes t in place next (a graph that saved t sees it)
   if (!isGradEnabled() || !(t.requiresGrad || others.some((o) => o && o.requiresGrad))) return;
   if (t.requiresGrad && !t.gradFn)
     throw new TorchletError('torchlet: a leaf tensor that requires grad cannot be modified in place (use the out-of-place form, or noGrad)', 'ERR_TORCHLET_NOT_IMPLEMENTED');

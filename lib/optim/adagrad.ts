@@ -70,6 +70,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
       native.adagradStep(p.arg(), grad.arg(), sum.arg(), {
         lr: g.lr, lrDecay: g.lrDecay, eps: g.eps, weightDecay: g.weightDecay, step: s.step, maximize: g.maximize,
       });
+      p._storage.version++; // an in-place write (a graph that saved p sees it)
       if (grad !== pg) grad.dispose();
     }
   }
@@ -121,6 +122,7 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
       s.step = step + 1;
       const grad = pg.contiguous();
       native.adadeltaStep(p.arg(), grad.arg(), sq.arg(), acc.arg(), { lr: g.lr, rho: g.rho, eps: g.eps, weightDecay: g.weightDecay, maximize: g.maximize });
+      p._storage.version++; // an in-place write (a graph that saved p sees it)
       if (grad !== pg) grad.dispose();
     }
   }

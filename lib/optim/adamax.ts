@@ -63,6 +63,7 @@ export class Adamax extends Optimizer<AdamaxOptions> {
       native.adamaxStep(p.arg(), grad.arg(), m.arg(), u.arg(), {
         lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps, weightDecay: g.weightDecay, step: s.step, maximize: g.maximize,
       });
+      p._storage.version++; // an in-place write (a graph that saved p sees it)
       if (grad !== pg) grad.dispose();
     }
   }
@@ -119,6 +120,7 @@ export class NAdam extends Optimizer<NAdamOptions> {
         beta1, beta2, eps: g.eps, weightDecay: g.weightDecay, step,
         gradCoef: (-g.lr * (1 - mu)) / (1 - muProduct), avgCoef: (-g.lr * muNext) / (1 - muProductNext),
       });
+      p._storage.version++; // an in-place write (a graph that saved p sees it)
       if (grad !== pg) grad.dispose();
     }
   }
@@ -157,6 +159,7 @@ export class RAdam extends Optimizer<RAdamOptions> {
       native.radamStep(p.arg(), grad.arg(), m.arg(), v.arg(), {
         lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps, weightDecay: g.weightDecay, step: s.step,
       });
+      p._storage.version++; // an in-place write (a graph that saved p sees it)
       if (grad !== pg) grad.dispose();
     }
   }

@@ -67,6 +67,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
       native.rmspropStep(p.arg(), grad.arg(), sq.arg(), ga ? ga.arg() : null, buf ? buf.arg() : null, {
         lr: g.lr, alpha: g.alpha, eps: g.eps, weightDecay: g.weightDecay, momentum: g.momentum, centered: g.centered, maximize: g.maximize,
       });
+      p._storage.version++; // an in-place write (a graph that saved p sees it)
       if (grad !== pg) grad.dispose();
     }
   }
