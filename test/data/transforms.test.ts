@@ -1,8 +1,8 @@
 // test/data/transforms.test.ts — torch.data.transforms: exact values against torchvision 0.14 for the
 // deterministic transforms (test/fixtures/transforms.json from gen_transforms_fixtures.py: ToTensor,
 // Normalize, CenterCrop, the padding modes, flips, Resize bilinear / nearest on float and uint8
-// tensors, ColorJitter with one-point ranges = adjust_brightness / contrast / saturation / hue
-// ), the same results on Image inputs as on tensors, and for the random ones shapes, value
+// tensors, ColorJitter with one-point ranges = adjust_brightness / contrast / saturation / hue),
+// the same results on Image inputs as on tensors, and for the random ones shapes, value
 // ranges, reproducibility under torch.manualSeed and their argument checks; the functional toTensor().
 import * as fs from 'fs';
 import * as path from 'path';
