@@ -9,6 +9,9 @@
 
 export declare class Storage {
   constructor(dtype: number, numel: number, device: number, zero: boolean);
+  /** A borrowed CPU storage over a typed array's bytes (typically of a SharedArrayBuffer): no copy;
+   * the bytes are never freed by the storage (the array is kept alive by it). device must be 0. */
+  constructor(dtype: number, view: ArrayBufferView, device: 0, zero: false);
   readonly nbytes: number;
   readonly disposed: boolean;
   /** Where the bytes live: 0 CPU (host allocator), 1 CUDA (the caching device allocator). */

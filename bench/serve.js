@@ -72,10 +72,15 @@ function start(cmd, args, env = {}) {
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  const stop = () =>
+  // SIGTERM (graceful: the server answers what is still queued), SIGKILL after graceMs
+  const stop = (graceMs = 10000) =>
     new Promise((res) => {
       if (child.exitCode !== null) return res(child.exitCode);
-      child.once('exit', (code) => res(code));
+      const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      child.once('exit', (code, signal) => {
+        clearTimeout(t);
+        res(signal ? signal : code);
+      });
       child.kill('SIGTERM');
     });
   return { child, waitFor, stop };
@@ -183,7 +188,7 @@ async function agree(p, model) {
     const body = Buffer.from(torch.randn([1, ...SHAPES[model]]).toArray().buffer);
     const r = await load(s.url, body, SHAPES[model], 64, SOAK);
     r.loopP99Ms = loopP99Ms(await (await fetch(`${s.url}/metrics`)).text());
-    const code = await s.stop();
+    const code = await s.stop(60000);
     results.soak = { model, seconds: SOAK, concurrency: 64, ...r, exitCode: code };
     log(`\nsoak: ${model}, concurrency 64, ${SOAK} s: ${r.requests} requests, ${r.failed} failed, ${r.imagesPerS.toFixed(1)} images/s, p99 ${r.p99Ms} ms, loop p99 ${r.loopP99Ms.toFixed(2)} ms, exit code after SIGTERM ${code}`);
   }

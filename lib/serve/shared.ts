@@ -46,7 +46,7 @@ export function shareStateDict(dict: Record<string, Tensor>): SharedWeights {
 export function sharedTensor(w: SharedWeights, e: SharedWeights['tensors'][number]): Tensor {
   const view = new VIEW[e.dtype](w.buffer, e.byteOffset, e.byteLength / SIZE[e.dtype]);
   const code = DTYPE_CODE[e.dtype];
-  const st = new native.Storage(code, view as never, 0, false);
+  const st = new native.Storage(code, view, 0, false);
   return new Tensor(new StorageRef(st, e.byteLength, code), e.shape.slice(), e.dtype, 'cpu');
 }
 

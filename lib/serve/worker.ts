@@ -8,6 +8,7 @@
 import { parentPort, workerData } from 'worker_threads';
 import * as v8 from 'v8';
 import { setNumThreads } from '../index';
+import { native } from '../binding';
 import { fromBuffer, zeros } from '../creation';
 import { noGrad } from '../autograd';
 import { tidy, memory, collectGarbage } from '../memory';
@@ -42,6 +43,7 @@ function main(): void {
   const model = createModel(init.spec);
   bindSharedWeights(model, init.weights, `the weights of ${init.spec.name}`);
   collectGarbage(); // the factory's initial weights (now unreachable) are freed at once, not at some later GC
+  native.hostCache(true); // and their blocks go back to the system (the host allocator would keep them cached)
   model.eval();
   if (init.device !== 'cpu') model.to(init.device);
   const sharedBytes = init.device === 'cpu' ? init.weights.tensors.reduce((s, e) => s + e.byteLength, 0) : 0;
