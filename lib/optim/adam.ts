@@ -1,7 +1,7 @@
 // lib/optim/adam.ts — Adam (L2 weightDecay added to the gradient, as torch.optim.Adam; amsgrad;
 // maximize) and AdamW (decoupled weight decay), one fused native step per parameter.
 import { native } from '../binding';
-import { invalidArg, checkOptions } from '../errors';
+import { invalidArg, checkOptions, checkOptionKeys } from '../errors';
 import { Tensor } from '../tensor';
 import { Optimizer, Params, paramGradients, stateTensor } from './optimizer';
 
@@ -13,6 +13,7 @@ export interface AdamOptions {
   amsgrad: boolean;
   maximize: boolean;
 }
+const KEYS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize'] as const;
 function check(o: AdamOptions): void {
   if (!(o.lr >= 0)) invalidArg('lr', 'a learning rate >= 0', o.lr);
   if (!(o.eps >= 0)) invalidArg('eps', 'an epsilon >= 0', o.eps);
@@ -42,7 +43,7 @@ export class Adam extends Optimizer<AdamOptions> {
   }
   constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> = {}) {
     const defaults: AdamOptions = {
-      lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...checkOptions('opts', opts),
+      lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...checkOptionKeys('opts', opts, KEYS),
     };
     check(defaults);
     super(params, defaults);
@@ -76,7 +77,7 @@ export class Adam extends Optimizer<AdamOptions> {
 
 export class AdamW extends Adam {
   constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> = {}) {
-    super(params, { weightDecay: 1e-2, ...checkOptions('opts', opts) });
+    super(params, { weightDecay: 1e-2, ...checkOptionKeys('opts', opts, KEYS) });
     this.decoupled = true;
   }
 }

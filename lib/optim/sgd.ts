@@ -1,7 +1,7 @@
 // lib/optim/sgd.ts — SGD with momentum, dampening, Nesterov, weight decay and maximize, as
 // torch.optim.SGD (the momentum buffer starts as the first gradient), one native step per parameter.
 import { native } from '../binding';
-import { invalidArg, checkOptions } from '../errors';
+import { invalidArg, checkOptions, checkOptionKeys } from '../errors';
 import { Optimizer, Params, paramGradients, stateTensor } from './optimizer';
 
 export interface SGDOptions {
@@ -30,7 +30,8 @@ export class SGD extends Optimizer<SGDOptions> {
   }
   constructor(params: Params<SGDOptions>, opts: Partial<SGDOptions> = {}) {
     const defaults: SGDOptions = {
-      lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...checkOptions('opts', opts),
+      lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false,
+      ...checkOptionKeys('opts', opts, ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'maximize']),
     };
     super(params, defaults);
     for (const g of this.paramGroups) this.checkGroup(g);

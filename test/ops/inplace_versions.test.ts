@@ -53,3 +53,19 @@ describe('version counters across the in-place writers', () => {
       expect(codeOf(() => y.backward())).toBe('ERR_TORCHLET_AUTOGRAD');
     });
 });
+
+describe('optimizer options: an unknown or snake_case key is an error naming it (no silent drop)', () => {
+  const cases: [string, () => unknown][] = [
+    ['SGD weight_decay', () => new torch.optim.SGD([torch.zeros([1]).requiresGrad_()], { lr: 0.1, weight_decay: 1e-4 } as never)],
+    ['Adam weight_decay', () => new torch.optim.Adam([torch.zeros([1]).requiresGrad_()], { weight_decay: 1e-4 } as never)],
+    ['AdamW betas1', () => new torch.optim.AdamW([torch.zeros([1]).requiresGrad_()], { betas1: 0.9 } as never)],
+  ];
+  for (const [name, make] of cases)
+    test(name, () => {
+      expect(make).toThrow(/opts\.\w+/);
+      expect(codeOf(make)).toBe('ERR_TORCHLET_INVALID_ARG');
+    });
+  test("the hint names the camelCase spelling ('weight_decay' -> 'weightDecay')", () => {
+    expect(() => new torch.optim.SGD([torch.zeros([1]).requiresGrad_()], { weight_decay: 1 } as never)).toThrow(/did you mean 'weightDecay'/);
+  });
+});
