@@ -260,8 +260,13 @@ describe('torchlet serve: overload, timeouts and a dying worker (a slow --module
   });
 
   test('a full queue: 503 with Retry-After; every other request is answered', async () => {
-    // one batch running (4 samples), then at most 3 waiting requests; the rest are refused at once
+    // the worker busy for 400 ms (the fixture waits an input element's value above 100 in ms: this does
+    // not depend on SLOW_MODEL_MS reaching the worker, which jest's sandboxed process.env may not do),
+    // then 16 requests: at most 3 wait in the queue, the rest are refused at once
+    const busy = postJson(`${s.url}/predict`, { inputs: [[500, 0, 0, 0]] });
+    await new Promise((res) => setTimeout(res, 100));
     const rs = await Promise.all(Array.from({ length: 16 }, () => postJson(`${s.url}/predict`, { inputs: [x] })));
+    expect((await busy).status).toBe(200);
     const full = rs.filter((r) => r.status === 503);
     expect(full.length).toBeGreaterThan(0);
     for (const r of full) {
