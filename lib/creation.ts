@@ -8,7 +8,7 @@
 // global generator (random.ts), so a seed fixes them, or from opts.generator (a torch.Generator).
 import { native, enums } from './binding';
 import type { RandomKindCode } from '../binding';
-import { invalidArg, typeArg, dtypeError, shapeError, checkOptions, checkOptionKeys, TorchletError, checkNumber, checkInt } from './errors';
+import { invalidArg, typeArg, dtypeError, shapeError, checkOptionKeys, TorchletError, checkNumber, checkInt, noExtraArgs } from './errors';
 import { DeviceType, parseDevice } from './device';
 import { Tensor, DType, TypedArray, NestedArray, ARRAY_OF, checkDType, checkTensor, isFloating, numelOf } from './tensor';
 import { nextRandom, checkGenerator, Generator } from './random';
@@ -51,7 +51,7 @@ function checkValue(name: string, v: unknown): void {
 
 /** torch.tensor: from nested arrays, a number or a typed array (a copy). */
 export function tensor(data: NestedArray | TypedArray, opts: CreateOptions = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, CREATE_KEYS);
   const device = parseDevice('device', opts.device);
   if (ArrayBuffer.isView(data)) {
     const inferred: DType =
@@ -100,7 +100,7 @@ export function tensor(data: NestedArray | TypedArray, opts: CreateOptions = {})
 
 /** Wraps a copy of a typed array as a tensor of the given shape (default 1-D). */
 export function fromBuffer(data: TypedArray, shape?: number[], opts: { dtype?: DType; device?: DeviceType | string } = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['dtype', 'device']);
   const device = parseDevice('device', opts.device);
   if (!ArrayBuffer.isView(data)) typeArg('data', 'a typed array', data);
   const dtype: DType =
@@ -114,34 +114,54 @@ export function fromBuffer(data: TypedArray, shape?: number[], opts: { dtype?: D
   return t;
 }
 
-export function empty(shape: number[] | number, opts: CreateOptions = {}): Tensor {
-  opts = checkOptions('opts', opts);
+/**
+ * The size arguments of empty/zeros/ones/rand/randn, as PyTorch takes them: a shape array (or one
+ * number) then options, or the sizes as separate numbers, optionally followed by options
+ * (`torch.ones(2, 1, 4)`, `torch.zeros(2, 3, { dtype: 'int64' })`).
+ */
+export type SizeArgs<O> = [shape: number[] | number, opts?: O] | [...sizes: number[]] | [...sizes: number[], opts: O];
+function sizeArgs<O>(fn: string, args: unknown[]): [number[] | number, O] {
+  if (typeof args[0] === 'number') {
+    let k = 1;
+    while (k < args.length && typeof args[k] === 'number') k++;
+    const rest = args.slice(k);
+    noExtraArgs(fn, 'sizes..., opts', rest.slice(1));
+    return [k === 1 ? (args[0] as number) : (args.slice(0, k) as number[]), (rest[0] ?? {}) as O];
+  }
+  noExtraArgs(fn, 'shape, opts', args.slice(2));
+  return [args[0] as number[], (args[1] ?? {}) as O];
+}
+export function empty(...args: SizeArgs<CreateOptions>): Tensor {
+  const [shape, o] = sizeArgs<CreateOptions>('empty', args);
+  const opts = checkOptionKeys('opts', o, CREATE_KEYS);
   const device = parseDevice('device', opts.device);
   return finish(Tensor.empty(checkShape('shape', shape), checkDType('dtype', opts.dtype ?? 'float32'), device), opts);
 }
-export function zeros(shape: number[] | number, opts: CreateOptions = {}): Tensor {
-  opts = checkOptions('opts', opts);
+export function zeros(...args: SizeArgs<CreateOptions>): Tensor {
+  const [shape, o] = sizeArgs<CreateOptions>('zeros', args);
+  const opts = checkOptionKeys('opts', o, CREATE_KEYS);
   const device = parseDevice('device', opts.device);
   return finish(Tensor.empty(checkShape('shape', shape), checkDType('dtype', opts.dtype ?? 'float32'), device, true), opts);
 }
 export function full(shape: number[] | number, value: number, opts: CreateOptions = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, CREATE_KEYS);
   checkValue('value', value);
   const t = empty(shape, { ...opts, requiresGrad: false });
   native.fill(t.arg(), { value });
   return finish(t, opts);
 }
-export function ones(shape: number[] | number, opts: CreateOptions = {}): Tensor {
+export function ones(...args: SizeArgs<CreateOptions>): Tensor {
+  const [shape, opts] = sizeArgs<CreateOptions>('ones', args);
   return full(shape, 1, opts);
 }
 export function zerosLike(t: Tensor, opts: CreateOptions = {}): Tensor {
   checkTensor('input', t);
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, CREATE_KEYS);
   return zeros(t.shape, { dtype: t.dtype, ...opts, device: opts.device ?? t.device });
 }
 export function onesLike(t: Tensor, opts: CreateOptions = {}): Tensor {
   checkTensor('input', t);
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, CREATE_KEYS);
   return ones(t.shape, { dtype: t.dtype, ...opts, device: opts.device ?? t.device });
 }
 /**
@@ -150,7 +170,7 @@ export function onesLike(t: Tensor, opts: CreateOptions = {}): Tensor {
  * float32, unless opts.dtype says. A length that cannot be allocated is ERR_TORCHLET_OUT_OF_MEMORY.
  */
 export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, CREATE_KEYS);
   if (end === undefined) [start, end] = [0, start];
   for (const [name, v] of [['start', start], ['end', end], ['step', step]] as [string, unknown][])
     if (typeof v !== 'number' || !Number.isFinite(v)) typeArg(name, 'a finite number', v);
@@ -177,13 +197,15 @@ function randomFill(kind: RandomKindCode, shape: number[] | number, a: number, b
   return finish(t, opts);
 }
 /** Standard normal samples. */
-export function randn(shape: number[] | number, opts: RandomOptions = {}): Tensor {
-  opts = checkOptions('opts', opts);
+export function randn(...args: SizeArgs<RandomOptions>): Tensor {
+  const [shape, o] = sizeArgs<RandomOptions>('randn', args);
+  const opts = checkOptionKeys('opts', o, RANDOM_KEYS);
   return randomFill(enums.RandomKind.Normal, shape, 0, 1, opts);
 }
 /** Uniform samples in [0, 1). */
-export function rand(shape: number[] | number, opts: RandomOptions = {}): Tensor {
-  opts = checkOptions('opts', opts);
+export function rand(...args: SizeArgs<RandomOptions>): Tensor {
+  const [shape, o] = sizeArgs<RandomOptions>('rand', args);
+  const opts = checkOptionKeys('opts', o, RANDOM_KEYS);
   return randomFill(enums.RandomKind.Uniform, shape, 0, 1, opts);
 }
 /** Checks the target and parameters of an in-place random fill. */

@@ -120,8 +120,12 @@ export async function tensors(): Promise<void> {
   const bytes: number = torch.cuda.memoryAllocated();
   void [ok, count, bytes];
 
-  // @ts-expect-error shapes are arrays, not separate numbers
-  torch.zeros(2, 3);
+  // sizes as varargs too, where PyTorch takes them (API.md: `torch.ones(2, 3)`)
+  const va: Tensor = torch.zeros(2, 3);
+  const vb: Tensor = torch.ones(2, 1, 4, { dtype: 'float64' });
+  void [va, vb];
+  // @ts-expect-error options come last
+  torch.ones(2, { dtype: 'float64' }, 3);
   // @ts-expect-error dtypes are the six strings above
   torch.zeros([2], { dtype: 'float16' });
   // @ts-expect-error item() gives a number
