@@ -3,6 +3,7 @@
 // the clear errors where CUDA is absent, mixed-device errors and out-of-memory recovery (CUDA only).
 // Blocks per device come from test/devices.ts (TORCHLET_TEST_DEVICES=cpu,cuda overrides).
 import * as torch from '../lib';
+import { collectGarbage } from '../lib/memory';
 import type { Tensor, DType } from '../lib';
 import { native } from '../lib/binding';
 import { trainFashionMnist } from '../lib/train/fashion';
@@ -220,6 +221,7 @@ describeDevices('tensors on a device', (device) => {
   });
   test('memory() counts live storages per device', () => {
     const key = device === 'cpu' ? 'cpu' : 'cuda';
+    collectGarbage(); // earlier tests' garbage first: a collection mid-test would lower the count
     const before = torch.memory()[key].storages;
     const t = torch.zeros([1000], { device });
     expect(torch.memory()[key].storages).toBe(before + 1);

@@ -2,6 +2,7 @@
 // the seeded generator and the autograd tape (accumulation, noGrad, detach, graph release); views
 // checked against their storage, toArray() beyond a typed array's length.
 import * as torch from '../lib';
+import { collectGarbage } from '../lib/memory';
 import { testNoCuda } from './devices';
 import { TORCH, runChild, describeChild, lastJson } from './child';
 
@@ -86,6 +87,7 @@ describe('memory', () => {
     t.dispose(); // twice is fine
   });
   test('tidy frees everything made inside except what it returns', () => {
+    collectGarbage(); // earlier tests' garbage first: a collection mid-test would lower the count
     const before = torch.memory().cpu.storages;
     const kept = torch.tidy(() => {
       const a = torch.ones([100]);
