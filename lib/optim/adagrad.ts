@@ -9,7 +9,7 @@ import { native } from '../binding';
 import { checkOptions, invalidArg } from '../errors';
 import { full } from '../creation';
 import { keep } from '../memory';
-import { Optimizer, Params, paramGradients, stateTensor } from './optimizer';
+import { Optimizer, Params, paramGradients, stateTensor, stepParam } from './optimizer';
 import { nonNegative, checkBool, optionsOf, checkStateEntry, stepOf } from './rules';
 
 export interface AdagradOptions {
@@ -66,12 +66,11 @@ export class Adagrad extends Optimizer<AdagradOptions> {
       const step = stepOf(s, gi, j);
       const sum = stateTensor(p, s, 'sum', gi, j);
       s.step = step + 1;
-      const grad = pg.contiguous();
-      native.adagradStep(p.arg(), grad.arg(), sum.arg(), {
-        lr: g.lr, lrDecay: g.lrDecay, eps: g.eps, weightDecay: g.weightDecay, step: s.step, maximize: g.maximize,
+      stepParam(p, pg, (grad) => {
+        native.adagradStep(p.arg(), grad.arg(), sum.arg(), {
+          lr: g.lr, lrDecay: g.lrDecay, eps: g.eps, weightDecay: g.weightDecay, step: step + 1, maximize: g.maximize,
+        });
       });
-      p._storage.version++; // an in-place write (a graph that saved p sees it)
-      if (grad !== pg) grad.dispose();
     }
   }
 }
@@ -120,10 +119,9 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
       const sq = stateTensor(p, s, 'squareAvg', gi, j);
       const acc = stateTensor(p, s, 'accDelta', gi, j);
       s.step = step + 1;
-      const grad = pg.contiguous();
-      native.adadeltaStep(p.arg(), grad.arg(), sq.arg(), acc.arg(), { lr: g.lr, rho: g.rho, eps: g.eps, weightDecay: g.weightDecay, maximize: g.maximize });
-      p._storage.version++; // an in-place write (a graph that saved p sees it)
-      if (grad !== pg) grad.dispose();
+      stepParam(p, pg, (grad) => {
+        native.adadeltaStep(p.arg(), grad.arg(), sq.arg(), acc.arg(), { lr: g.lr, rho: g.rho, eps: g.eps, weightDecay: g.weightDecay, maximize: g.maximize });
+      });
     }
   }
 }

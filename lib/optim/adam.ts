@@ -3,7 +3,7 @@
 import { native } from '../binding';
 import { invalidArg, checkOptions, checkOptionKeys } from '../errors';
 import { Tensor } from '../tensor';
-import { Optimizer, Params, paramGradients, stateTensor } from './optimizer';
+import { Optimizer, Params, paramGradients, stateTensor, stepParam } from './optimizer';
 
 export interface AdamOptions {
   lr: number;
@@ -64,13 +64,12 @@ export class Adam extends Optimizer<AdamOptions> {
       const v = stateTensor(p, s, 'expAvgSq', gi, j);
       const vmax = g.amsgrad ? stateTensor(p, s, 'maxExpAvgSq', gi, j) : null;
       s.step = (s.step as number) + 1;
-      const grad = pg.contiguous();
-      native.adamStep(p.arg(), grad.arg(), m.arg(), v.arg(), vmax ? vmax.arg() : null, {
-        lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps, weightDecay: g.weightDecay, step: s.step as number,
-        amsgrad: g.amsgrad, decoupled: this.decoupled, maximize: g.maximize,
+      stepParam(p, pg, (grad) => {
+        native.adamStep(p.arg(), grad.arg(), m.arg(), v.arg(), vmax ? vmax.arg() : null, {
+          lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps, weightDecay: g.weightDecay, step: s.step as number,
+          amsgrad: g.amsgrad, decoupled: this.decoupled, maximize: g.maximize,
+        });
       });
-      p._storage.version++; // an in-place write (a graph that saved p sees it)
-      if (grad !== pg) grad.dispose();
     }
   }
 }

@@ -6,7 +6,7 @@
 // RAdam (variance rectification once rho_t > 5, lr 1e-3; state step, expAvg, expAvgSq).
 import { native } from '../binding';
 import { checkOptions } from '../errors';
-import { Optimizer, Params, paramGradients, stateTensor } from './optimizer';
+import { Optimizer, Params, paramGradients, stateTensor, stepParam } from './optimizer';
 import { nonNegative, checkBetas, checkBool, optionsOf, checkStateEntry, stepOf } from './rules';
 
 interface AdamLike {
@@ -59,12 +59,11 @@ export class Adamax extends Optimizer<AdamaxOptions> {
       const m = stateTensor(p, s, 'expAvg', gi, j);
       const u = stateTensor(p, s, 'expInf', gi, j);
       s.step = step + 1;
-      const grad = pg.contiguous();
-      native.adamaxStep(p.arg(), grad.arg(), m.arg(), u.arg(), {
-        lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps, weightDecay: g.weightDecay, step: s.step, maximize: g.maximize,
+      stepParam(p, pg, (grad) => {
+        native.adamaxStep(p.arg(), grad.arg(), m.arg(), u.arg(), {
+          lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps, weightDecay: g.weightDecay, step: step + 1, maximize: g.maximize,
+        });
       });
-      p._storage.version++; // an in-place write (a graph that saved p sees it)
-      if (grad !== pg) grad.dispose();
     }
   }
 }
@@ -115,13 +114,12 @@ export class NAdam extends Optimizer<NAdamOptions> {
       const muProductNext = f(f(muProduct * f(mu)) * f(muNext));
       s.step = step;
       s.muProduct = muProduct;
-      const grad = pg.contiguous();
-      native.nadamStep(p.arg(), grad.arg(), m.arg(), v.arg(), {
-        beta1, beta2, eps: g.eps, weightDecay: g.weightDecay, step,
-        gradCoef: (-g.lr * (1 - mu)) / (1 - muProduct), avgCoef: (-g.lr * muNext) / (1 - muProductNext),
+      stepParam(p, pg, (grad) => {
+        native.nadamStep(p.arg(), grad.arg(), m.arg(), v.arg(), {
+          beta1, beta2, eps: g.eps, weightDecay: g.weightDecay, step,
+          gradCoef: (-g.lr * (1 - mu)) / (1 - muProduct), avgCoef: (-g.lr * muNext) / (1 - muProductNext),
+        });
       });
-      p._storage.version++; // an in-place write (a graph that saved p sees it)
-      if (grad !== pg) grad.dispose();
     }
   }
 }
@@ -155,12 +153,11 @@ export class RAdam extends Optimizer<RAdamOptions> {
       const m = stateTensor(p, s, 'expAvg', gi, j);
       const v = stateTensor(p, s, 'expAvgSq', gi, j);
       s.step = step + 1;
-      const grad = pg.contiguous();
-      native.radamStep(p.arg(), grad.arg(), m.arg(), v.arg(), {
-        lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps, weightDecay: g.weightDecay, step: s.step,
+      stepParam(p, pg, (grad) => {
+        native.radamStep(p.arg(), grad.arg(), m.arg(), v.arg(), {
+          lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps, weightDecay: g.weightDecay, step: step + 1,
+        });
       });
-      p._storage.version++; // an in-place write (a graph that saved p sees it)
-      if (grad !== pg) grad.dispose();
     }
   }
 }

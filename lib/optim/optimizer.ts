@@ -40,6 +40,20 @@ export function paramGradients<O>(paramGroups: ParamGroup<O>[]): ParamToStep<O>[
   );
   return out;
 }
+/**
+ * @internal Runs one native step that writes parameter p in place from its gradient: the gradient made
+ * contiguous for the kernel (and freed again when that made a copy), and p's version counter bumped,
+ * so that a graph that saved p refuses its backward (every optimizer's step goes through here).
+ */
+export function stepParam(p: Tensor, grad: Tensor, write: (contiguousGrad: Tensor) => void): void {
+  const g = grad.contiguous();
+  try {
+    write(g);
+  } finally {
+    if (g !== grad) g.dispose();
+  }
+  p._storage.version++;
+}
 /** @internal Optimizer state tensor `key` of parameter p (group gi, index j), checked like its gradient. */
 export function stateTensor(p: Tensor, s: Record<string, StateValue>, key: string, gi: number, j: number): Tensor {
   const name = `state of paramGroups[${gi}].params[${j}].${key}`;

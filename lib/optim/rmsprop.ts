@@ -4,7 +4,7 @@
 // State per parameter: step, squareAvg, momentumBuffer (momentum > 0), gradAvg (centered).
 import { native } from '../binding';
 import { checkOptions } from '../errors';
-import { Optimizer, Params, paramGradients, stateTensor } from './optimizer';
+import { Optimizer, Params, paramGradients, stateTensor, stepParam } from './optimizer';
 import { nonNegative, checkBool, optionsOf, checkStateEntry, stepOf } from './rules';
 
 export interface RMSpropOptions {
@@ -63,12 +63,11 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
       const buf = g.momentum > 0 ? stateTensor(p, s, 'momentumBuffer', gi, j) : null;
       const ga = g.centered ? stateTensor(p, s, 'gradAvg', gi, j) : null;
       s.step = step + 1;
-      const grad = pg.contiguous();
-      native.rmspropStep(p.arg(), grad.arg(), sq.arg(), ga ? ga.arg() : null, buf ? buf.arg() : null, {
-        lr: g.lr, alpha: g.alpha, eps: g.eps, weightDecay: g.weightDecay, momentum: g.momentum, centered: g.centered, maximize: g.maximize,
+      stepParam(p, pg, (grad) => {
+        native.rmspropStep(p.arg(), grad.arg(), sq.arg(), ga ? ga.arg() : null, buf ? buf.arg() : null, {
+          lr: g.lr, alpha: g.alpha, eps: g.eps, weightDecay: g.weightDecay, momentum: g.momentum, centered: g.centered, maximize: g.maximize,
+        });
       });
-      p._storage.version++; // an in-place write (a graph that saved p sees it)
-      if (grad !== pg) grad.dispose();
     }
   }
 }

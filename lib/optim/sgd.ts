@@ -2,7 +2,7 @@
 // torch.optim.SGD (the momentum buffer starts as the first gradient), one native step per parameter.
 import { native } from '../binding';
 import { invalidArg, checkOptions, checkOptionKeys } from '../errors';
-import { Optimizer, Params, paramGradients, stateTensor } from './optimizer';
+import { Optimizer, Params, paramGradients, stateTensor, stepParam } from './optimizer';
 
 export interface SGDOptions {
   lr: number;
@@ -45,13 +45,12 @@ export class SGD extends Optimizer<SGDOptions> {
         first = true;
       }
       const buf = g.momentum !== 0 ? stateTensor(p, s, 'momentumBuffer', gi, j) : null;
-      const grad = pg.contiguous();
-      native.sgdStep(p.arg(), grad.arg(), buf ? buf.arg() : null, {
-        lr: g.lr, momentum: g.momentum, dampening: g.dampening, weightDecay: g.weightDecay, nesterov: g.nesterov,
-        firstStep: first, maximize: g.maximize,
+      stepParam(p, pg, (grad) => {
+        native.sgdStep(p.arg(), grad.arg(), buf ? buf.arg() : null, {
+          lr: g.lr, momentum: g.momentum, dampening: g.dampening, weightDecay: g.weightDecay, nesterov: g.nesterov,
+          firstStep: first, maximize: g.maximize,
+        });
       });
-      p._storage.version++; // an in-place write (a graph that saved p sees it)
-      if (grad !== pg) grad.dispose();
     }
   }
 }
