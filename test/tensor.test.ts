@@ -3,6 +3,7 @@
 // checked against their storage, toArray() beyond a typed array's length.
 import * as torch from '../lib';
 import { collectGarbage } from '../lib/memory';
+import { native } from '../lib/binding';
 import { testNoCuda } from './devices';
 import { TORCH, runChild, describeChild, lastJson } from './child';
 
@@ -170,6 +171,27 @@ test('a steady-state training step of the seed CNN asks the OS for no new memory
   expect(after.systemAllocs).toBe(before.systemAllocs);
   expect(after.storages).toBe(before.storages); // nothing leaks either
   expect(before.systemAllocs).toBeGreaterThan(0); // the counter does count (activations are > 256 KiB)
+});
+
+test('a loop keeps hitting the allocator cache after an earlier phase filled it with other sizes (oldest freed blocks are evicted first)', () => {
+  // an earlier phase (another model, another batch size) leaves the 2 GiB cache full of sizes the loop
+  // below never asks for; the pages are never touched, so this costs address space, not memory
+  torch.tidy(() => {
+    for (let i = 0; i < 70; i++) torch.empty([(30 << 20) / 4 + 12345 * i]);
+  });
+  expect(torch.memory().cpu.cachedBytes).toBeGreaterThan(1.9 * 2 ** 30);
+  const sizes = [3000000, 2000000, 1000000, 500000, 8000]; // x4 floats: 110 MB, more than the room left
+  const step = () =>
+    torch.tidy(() => {
+      for (const n of sizes) torch.empty([n, 4]);
+    });
+  step();
+  const before = torch.memory().cpu.systemAllocs;
+  for (let i = 0; i < 3; i++) step();
+  // before the LRU eviction, every one of these frees found the cache full and unmapped its block
+  expect(torch.memory().cpu.systemAllocs).toBe(before);
+  native.hostCache(true);
+  expect(torch.memory().cpu.cachedBytes).toBe(0);
 });
 
 describe('views are checked against their storage before native code touches them', () => {

@@ -3,7 +3,11 @@
 
 #include <sys/mman.h>
 #include <cstdlib>
+#include <iterator>
+#include <list>
 #include <map>
+#include <unordered_map>
+#include <utility>
 #include <atomic>
 #include <mutex>
 #include <vector>
@@ -24,14 +28,39 @@ size_t size_class(size_t bytes) {
   return (c + 4095) / 4096 * 4096;
 }
 
+// Freed large blocks, by size class, plus their order of release (least recently freed first). When
+// the cache is full, the blocks freed longest ago are returned to the kernel to make room: a loop
+// frees and re-allocates the same sizes every step, so the block freed now is the one most likely
+// to be wanted next, and blocks of sizes an earlier phase used (another model, another batch size)
+// must not pin the cache and make every later step miss it.
 struct Cache {
   std::mutex mu;
   std::map<size_t, std::vector<void*>> free_blocks;
+  std::list<void*> lru;                                                            // front: freed longest ago
+  std::unordered_map<void*, std::pair<size_t, std::list<void*>::iterator>> where;  // block -> class, lru node
   size_t cached = 0;
 };
 Cache& cache() {
   static Cache* c = new Cache();  // never destroyed: safe during process exit
   return *c;
+}
+
+// Removes the least recently freed block from the cache (lock held) and returns it with its class.
+std::pair<void*, size_t> evict_oldest(Cache& c) {
+  void* p = c.lru.front();
+  c.lru.pop_front();
+  auto w = c.where.find(p);
+  const size_t cls = w->second.first;
+  c.where.erase(w);
+  std::vector<void*>& v = c.free_blocks[cls];
+  for (size_t i = 0; i < v.size(); ++i)
+    if (v[i] == p) {
+      v[i] = v.back();
+      v.pop_back();
+      break;
+    }
+  c.cached -= cls;
+  return {p, cls};
 }
 
 }  // namespace
@@ -49,6 +78,9 @@ void* host_alloc(size_t bytes) {
     if (it != c.free_blocks.end() && !it->second.empty()) {
       void* p = it->second.back();
       it->second.pop_back();
+      auto w = c.where.find(p);
+      c.lru.erase(w->second.second);
+      c.where.erase(w);
       c.cached -= cls;
       return p;
     }
@@ -70,16 +102,21 @@ void host_free(void* p, size_t bytes) {
     return;
   }
   const size_t cls = size_class(bytes);
-  Cache& c = cache();
-  {
-    std::lock_guard<std::mutex> lock(c.mu);
-    if (c.cached + cls <= kMaxCached) {
-      c.free_blocks[cls].push_back(p);
-      c.cached += cls;
-      return;
-    }
+  if (cls > kMaxCached) {
+    munmap(p, cls);
+    return;
   }
-  munmap(p, cls);
+  std::vector<std::pair<void*, size_t>> release;  // unmapped after the lock is dropped
+  {
+    Cache& c = cache();
+    std::lock_guard<std::mutex> lock(c.mu);
+    while (c.cached + cls > kMaxCached) release.push_back(evict_oldest(c));
+    c.free_blocks[cls].push_back(p);
+    c.lru.push_back(p);
+    c.where.emplace(p, std::make_pair(cls, std::prev(c.lru.end())));
+    c.cached += cls;
+  }
+  for (auto& [q, n] : release) munmap(q, n);
 }
 
 size_t host_cached_bytes() {
@@ -96,7 +133,8 @@ void host_empty_cache() {
   for (auto& [cls, v] : c.free_blocks)
     for (void* p : v) munmap(p, cls);
   c.free_blocks.clear();
+  c.lru.clear();
+  c.where.clear();
   c.cached = 0;
 }
-
 }  // namespace tl
