@@ -23,9 +23,14 @@ function packageRoot(): string {
 }
 
 const FIX =
-  `  Fix: build the addon from source for this machine:\n` +
-  `      TORCHLET_BUILD_FROM_SOURCE=1 npm rebuild torchlet      (in a checkout: npm run build:native)\n` +
-  `    This needs cmake >= 3.18 and a C++17 compiler with OpenMP (Debian/Ubuntu: apt-get install cmake g++);\n` +
+  `  Fix: build the addon from source for this machine. In your project directory run\n` +
+  `      npm install-scripts approve torchlet\n` +
+  `      TORCHLET_BUILD_FROM_SOURCE=1 npm rebuild torchlet --foreground-scripts\n` +
+  `    The first line lets torchlet's install script run: npm 12 runs no dependency's install script\n` +
+  `    until it is approved (npm 11.16+ warns; older npm has no such command and needs only the second\n` +
+  `    line). With pnpm 10+: pnpm approve-builds, then pnpm rebuild torchlet. In a torchlet checkout:\n` +
+  `    npm run build:native.\n` +
+  `    The build needs cmake >= 3.18 and a C++17 compiler with OpenMP (Debian/Ubuntu: apt-get install cmake g++);\n` +
   `    the CUDA kernels are compiled in too when nvcc (CUDA 12/13) is on the PATH.`;
 
 function load(): Binding {
@@ -48,7 +53,9 @@ function load(): Binding {
       why =
         `  No binary found: there is no prebuilt binary for ${target} in ${path.join(root, 'prebuilds', target)}\n` +
         `    (the npm package ships prebuilds/linux-x64 only; glibc Linux x64) and no build from source in\n` +
-        `    ${path.join(root, 'build', 'Release')} (the install script builds one when no prebuild matches; it may have failed).\n`;
+        `    ${path.join(root, 'build', 'Release')}. torchlet's install script builds one when no prebuild matches, but it\n` +
+        `    did not run or it failed: npm 12 (npm 11 with strict-allow-scripts) and pnpm 10+ skip a dependency's\n` +
+        `    install script until it is approved, and --ignore-scripts always skips it.\n`;
     } else {
       // a binary was found but the dynamic loader or Node refused it
       let hint = '';

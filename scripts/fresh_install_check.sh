@@ -18,6 +18,9 @@
 #   8. source builds (skip with FRESH_FROM_SOURCE=0): TORCHLET_BUILD_FROM_SOURCE=1 install
 #      with compilers must build node_modules/torchlet/build/Release and load it; the same install
 #      without compilers must fail with the install script's explanation.
+#   9. npm install --ignore-scripts (what npm 12 does to an unapproved install script): the prebuild
+#      still loads; with prebuilds/ deleted the load error names the commands to run, and those
+#      commands, run as printed (with compilers; skipped by FRESH_FROM_SOURCE=0), build from source.
 # Prints PASS/FAIL/SKIP lines with timings and a summary; exit status 1 if anything failed.
 # Temp dirs are removed at exit (FRESH_KEEP=1 keeps them). $FRESH_LDD_OUT: also write the
 # check_ldd.sh report there. Run from anywhere; needs the repo's node_modules (npm ci) and network
@@ -261,6 +264,51 @@ else
     pass "TORCHLET_BUILD_FROM_SOURCE=1 install without compilers fails with the toolchain explanation" "$(secs "$t")"
   else
     tail_log "$work/install-nocc.log"; fail "the failed source build did not explain what is needed" "$(secs "$t")"
+  fi
+fi
+
+# ---- 9. install scripts skipped --------------------------------------------------------------
+# npm 12 runs no dependency's install script until the project approves it (npm install-scripts
+# approve), pnpm 10 likewise, and --ignore-scripts skips it always: the prebuild must still load
+# (node-gyp-build finds it at require time), and where none matches (simulated by deleting
+# prebuilds/) the load error must name the commands that fix it, which are then run as printed.
+echo "== 9. install with the install script skipped (--ignore-scripts) =="
+t=$(now)
+ign="$work/app-ignore-scripts"
+mkdir -p "$ign"
+cp "$app/package.json" "$ign/"
+if (cd "$ign" && nocc npm install --no-audit --no-fund --ignore-scripts --prefer-offline "$tgz" >"$work/install-ignore.log" 2>&1) &&
+   res=$(cd "$ign" && nocc node -e 'const t = require("torchlet"); console.log(`sum ${t.tensor([1, 2, 3]).sum().item()}`)' 2>&1); then
+  pass "npm install --ignore-scripts: require('torchlet') loads the prebuild ($res)" "$(secs "$t")"
+else
+  tail_log "$work/install-ignore.log"; echo "${res:-}"; fail "npm install --ignore-scripts, then require('torchlet')" "$(secs "$t")"
+fi
+t=$(now)
+rm -rf "$ign/node_modules/torchlet/prebuilds"
+msg=$(cd "$ign" && nocc node -e '
+  try { require("torchlet"); console.log("LOADED"); } catch (e) { console.log(`${e.code}\n${e.message}`); }' 2>&1)
+approve=$(printf '%s\n' "$msg" | grep -E '^ +npm install-scripts approve torchlet$' | sed 's/^ *//' || true)
+rebuild=$(printf '%s\n' "$msg" | grep -E '^ +TORCHLET_BUILD_FROM_SOURCE=1 npm rebuild torchlet' | sed 's/^ *//' || true)
+if printf '%s\n' "$msg" | head -1 | grep -q '^ERR_TORCHLET_ADDON_LOAD$' && [ -n "$approve" ] && [ -n "$rebuild" ] &&
+   printf '%s\n' "$msg" | grep -q 'install script'; then
+  pass "no matching prebuild and no install script run: the load error names the fix ($approve; $rebuild)" "$(secs "$t")"
+else
+  printf '%s\n' "$msg" | head -30; fail "the load error without a binary does not name the commands to run" "$(secs "$t")"
+fi
+if [ "${FRESH_FROM_SOURCE:-1}" = 0 ] || [ -z "$approve" ] || [ -z "$rebuild" ]; then
+  skip "running the load error's commands (FRESH_FROM_SOURCE=0 or no commands found)"
+else
+  t=$(now)
+  # the printed commands, as printed (CPU-only to keep the check short: stage 8 builds CUDA)
+  if (cd "$ign" && export TORCHLET_CUDA=OFF && eval "$approve" && eval "$rebuild") >"$work/rebuild.log" 2>&1 &&
+     res=$(cd "$ign" && node -e '
+       const t = require("torchlet");
+       const p = require("node-gyp-build").path(require("path").dirname(require.resolve("torchlet/package.json")));
+       if (!/build\/Release/.test(p)) { console.log(`loaded ${p}`); process.exit(3); }
+       console.log(`loads ${require("path").relative(process.cwd(), p)}; sum ${t.tensor([1, 2, 3]).sum().item()}`);' 2>&1); then
+    pass "the load error's commands, run as printed, build the addon from source: $res" "$(secs "$t")"
+  else
+    tail_log "$work/rebuild.log" 30; echo "${res:-}"; fail "the load error's commands did not produce a working addon" "$(secs "$t")"
   fi
 fi
 

@@ -61,6 +61,8 @@ console.error(
     '  A source build needs: cmake >= 3.18 and a C++17 compiler with OpenMP on the PATH\n' +
     '  (Debian/Ubuntu: apt-get install cmake g++), and the Node.js headers (cmake-js downloads them from\n' +
     '  nodejs.org unless npm config `nodedir` points at a local copy). CUDA kernels are compiled too when\n' +
-    '  nvcc is on the PATH (set TORCHLET_CUDA=OFF to skip them). Then: TORCHLET_BUILD_FROM_SOURCE=1 npm rebuild torchlet',
+    '  nvcc is on the PATH (set TORCHLET_CUDA=OFF to skip them). Then, in your project directory:\n' +
+    '      npm install-scripts approve torchlet      (npm 11.16+; npm 12 skips unapproved install scripts)\n' +
+    '      TORCHLET_BUILD_FROM_SOURCE=1 npm rebuild torchlet --foreground-scripts',
 );
 process.exit(r.status || 1);
