@@ -7,8 +7,9 @@
 # scripts/install.js builds from source instead). `npm pack` ships it (package.json "files"
 # lists prebuilds/). The old contents of prebuilds/<platform>-<arch>/ are replaced.
 #
-# Build: cmake-js with CMakeLists.txt in build/prebuild/ (separate from the development build in
-# build/Release, incremental between runs; --clean starts over). CPU kernels always; CUDA when a
+# Build: prebuildify (the prebuild tool this package uses) with a cmake-js backend
+# (scripts/prebuildify-cmake-js.js in place of node-gyp), building CMakeLists.txt in build/prebuild/build/
+# (separate from the development build in build/Release, incremental between runs; --clean starts over). CPU kernels always; CUDA when a
 # CUDA compiler is found ($CUDACXX, nvcc on the PATH, or /usr/local/cuda/bin/nvcc): then
 # -DTORCHLET_CUDA=ON so a broken CUDA toolchain fails the build instead of silently giving a
 # CPU-only prebuild. TORCHLET_CUDA=ON|OFF|AUTO in the environment overrides that choice.
@@ -79,24 +80,30 @@ if [ -z "${npm_config_nodedir:-}" ]; then
   if [ -n "$nd" ] && [ "$nd" != undefined ] && [ "$nd" != null ]; then export npm_config_nodedir=$nd; fi
 fi
 [ $clean = 1 ] && rm -rf "$builddir"
+[ -f "$root/node_modules/prebuildify/bin.js" ] || { echo "prebuild: FAIL: node_modules/prebuildify missing (run npm ci first)" >&2; exit 1; }
 t0=$(date +%s)
-# configure always (so the -D choices above apply even to an existing build dir), then build
-"${cmakejs[@]}" configure --out "$builddir" --config Release "${cmake_defs[@]}" --log-level warn
+# prebuildify (--napi: one binary for every Node with Node-API 8+; --name node.napi keeps the napi tag in
+# the file name, which prebuildify 6 leaves out and node-gyp-build reads as "any runtime"; --tag-libc on
+# Linux) runs its
+# node-gyp command in --cwd and moves <cwd>/build/Release/*.node to prebuilds/<platform>-<arch>/<tags>.node;
+# scripts/prebuildify-cmake-js.js stands in for node-gyp and builds with cmake-js (configure + build
+# into $builddir/build, incremental between runs) with the -D choices above.
+mkdir -p "$outdir" "$builddir"
+rm -f "$outdir"/*.node
+tag_args=()
+[ -n "$libc_tag" ] && tag_args+=(--tag-libc)
+TORCHLET_PREBUILD_CMAKE_ARGS=$(printf '%s\n' "${cmake_defs[@]}") \
+  node "$root/node_modules/prebuildify/bin.js" --napi --name node.napi "${tag_args[@]}" --cwd "$builddir" --out "$root" \
+  --node-gyp "$root/scripts/prebuildify-cmake-js.js"
 # compile flags live in build.ninja (Ninja) or CMakeFiles/*/flags.make (Makefiles)
-flagfiles=("$builddir/CMakeCache.txt")
-[ -f "$builddir/build.ninja" ] && flagfiles+=("$builddir/build.ninja")
-while IFS= read -r f; do flagfiles+=("$f"); done < <(find "$builddir/CMakeFiles" -name flags.make 2>/dev/null)
+flagfiles=("$builddir/build/CMakeCache.txt")
+[ -f "$builddir/build/build.ninja" ] && flagfiles+=("$builddir/build/build.ninja")
+while IFS= read -r f; do flagfiles+=("$f"); done < <(find "$builddir/build/CMakeFiles" -name flags.make 2>/dev/null)
 if grep -Eq -e '-march=|-mtune=native|-mavx|-mfma' "${flagfiles[@]}"; then
   echo "prebuild: FAIL: the generated build uses CPU-specific flags (-march/-mavx...); remove them" >&2
   exit 1
 fi
-"${cmakejs[@]}" build --out "$builddir" --config Release --log-level warn
-built="$builddir/Release/torchlet.node"
-[ -f "$built" ] || { echo "prebuild: FAIL: $built was not produced" >&2; exit 1; }
-
-mkdir -p "$outdir"
-rm -f "$outdir"/*.node
-cp "$built" "$target"
+[ -f "$target" ] || { echo "prebuild: FAIL: prebuildify did not produce ${target#"$root"/} ($(ls "$outdir"))" >&2; exit 1; }
 echo "prebuild: built in $(( $(date +%s) - t0 )) s -> ${target#"$root"/} ($(du -k "$target" | cut -f1) KiB)"
 
 # --- no AVX outside the runtime-dispatched kernels ----------------------------------------------
