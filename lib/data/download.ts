@@ -19,13 +19,16 @@
 //   before anything is fetched or written.
 //   `timeoutMs` (default 30000) is an inactivity limit: the download fails
 //   when no byte arrives for that long (connecting included).
+//   `maxBytes` (default 1 GiB) bounds the body: a larger Content-Length fails
+//   before anything is written, and a body that grows past it (no or a false
+//   Content-Length) is cut off there, so a hostile server cannot fill the disk.
 
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
 import * as path from 'path';
-import { TorchletError, typeArg } from '../errors';
+import { TorchletError, typeArg, checkOptionKeys } from '../errors';
 import { makeDirs } from '../serialize';
 
 export interface DownloadOptions {
@@ -35,6 +38,8 @@ export interface DownloadOptions {
   timeoutMs?: number | undefined;
   /** Redirects to follow before giving up (default 5). */
   maxRedirects?: number | undefined;
+  /** Largest body accepted, in bytes (default 1 GiB). */
+  maxBytes?: number | undefined;
   /**
    * Checks the downloaded temp file before it is moved onto `dest`; throw
    * (or reject) to refuse it. `url` is the URL that was asked for.
@@ -69,7 +74,10 @@ function checkArgs(url: unknown, dest: unknown, opts: unknown): void {
     typeArg('opts.timeoutMs', 'a positive number of milliseconds', o.timeoutMs);
   if (o.maxRedirects !== undefined && (typeof o.maxRedirects !== 'number' || !Number.isInteger(o.maxRedirects) || o.maxRedirects < 0))
     typeArg('opts.maxRedirects', 'an integer >= 0', o.maxRedirects);
+  if (o.maxBytes !== undefined && (typeof o.maxBytes !== 'number' || !Number.isSafeInteger(o.maxBytes) || o.maxBytes < 1))
+    typeArg('opts.maxBytes', 'a positive integer number of bytes', o.maxBytes);
   if (o.validate !== undefined && typeof o.validate !== 'function') typeArg('opts.validate', 'a function', o.validate);
+  checkOptionKeys('opts', o, ['expectedMd5', 'timeoutMs', 'maxRedirects', 'maxBytes', 'validate']);
 }
 
 function stripPrefix(msg: string): string {
@@ -135,6 +143,7 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
   checkArgs(url, dest, opts);
   const timeoutMs = opts.timeoutMs ?? 30000;
   const maxRedirects = opts.maxRedirects ?? 5;
+  const maxBytes = opts.maxBytes ?? 2 ** 30;
   const tmp = `${dest}.part-${process.pid}-${crypto.randomBytes(6).toString('hex')}`;
   let current = url;
   try {
@@ -175,6 +184,11 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
 
       const lenHeader = res.headers['content-length'];
       const expectedLen = lenHeader !== undefined && /^\d+$/.test(lenHeader) ? Number(lenHeader) : undefined;
+      if (expectedLen !== undefined && expectedLen > maxBytes) {
+        res.resume();
+        req.destroy();
+        throw new Reason(`too large: Content-Length ${expectedLen} bytes is more than maxBytes ${maxBytes}`);
+      }
       const hash = crypto.createHash('md5');
       let bytes = 0;
       // The temp file is created here, before any byte is read, and closed before
@@ -183,6 +197,10 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
       try {
         try {
           for await (const chunk of res as AsyncIterable<Buffer>) {
+            if (bytes + chunk.length > maxBytes) {
+              req.destroy();
+              throw new Reason(`too large: the body passed maxBytes ${maxBytes} bytes`);
+            }
             hash.update(chunk);
             bytes += chunk.length;
             for (let off = 0; off < chunk.length; ) {

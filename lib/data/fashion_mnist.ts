@@ -251,6 +251,7 @@ export class FashionMNIST {
         const isImages = name === split.images;
         await downloadFile(new URL(name, base).toString(), path.join(root, name), {
           timeoutMs: opts.timeoutMs,
+          maxBytes: 128 << 20, // the largest official file is 26 MB gzipped, 47 MB raw
           validate: (tmp, url) => {
             const gz = fs.readFileSync(tmp);
             if (verify) {

@@ -93,6 +93,21 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
       res.writeHead(200, { 'content-length': body.length });
       res.end(Buffer.alloc(body.length, 0x41));
       return;
+    case 'endless': {
+      // no Content-Length and a body that does not stop (cut at 64 MiB in case the client does not)
+      res.writeHead(200);
+      const chunk = Buffer.alloc(1 << 16, 7);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 64 << 20 && !res.destroyed) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+      return;
+    }
     case 'hang': // headers, then silence
       res.writeHead(200, { 'content-length': 1000 });
       res.write(Buffer.alloc(10));
@@ -179,6 +194,19 @@ describe('downloadFile', () => {
     expect(r.finalUrl).toBe(`${base}/ok/${name}`);
     expect(fs.readFileSync(dest).equals(body)).toBe(true);
     expect(ls()).toEqual([name]);
+  });
+
+  test('maxBytes: a larger Content-Length fails before anything is written; an endless body is cut off', async () => {
+    const url = `${base}/ok/${name}`;
+    await expectFailure(
+      downloadFile(url, path.join(dir, name), { maxBytes: body.length - 1 }),
+      new RegExp(`^torchlet: failed to download ${url}: too large: Content-Length ${body.length} bytes is more than maxBytes ${body.length - 1}$`),
+    );
+    const endless = `${base}/endless/${name}`;
+    await expectFailure(downloadFile(endless, path.join(dir, name), { maxBytes: 1 << 20 }), /too large: the body passed maxBytes 1048576 bytes$/);
+    await expect(downloadFile(url, path.join(dir, name), { maxBytes: 0 })).rejects.toMatchObject({ code: 'ERR_TORCHLET_INVALID_ARG_TYPE' });
+    await expect(downloadFile(url, path.join(dir, name), { max_bytes: 10 } as never)).rejects.toThrow(/max_bytes/);
+    expect(ls()).toEqual([]);
   });
 
   test('HTTP 404', async () => {
