@@ -20,6 +20,10 @@ export declare class Storage {
   /** Copies `count` elements from `offset` into a new ArrayBuffer (from a CUDA storage: waits for the
    * device's queued work, then copies device to host). */
   read(offset: number, count: number): ArrayBuffer;
+  /** read() as a promise. From a CUDA storage the bytes are copied on the device into a private
+   * staging block at once (later writes do not reach the result; the storage may be freed), and the
+   * wait for the device plus the copy to the host run on a libuv worker thread, not the event loop. */
+  readAsync(offset: number, count: number): Promise<ArrayBuffer>;
   /** Copies a typed array's bytes in at element `offset` (to a CUDA storage: host to device, ordered
    * after the queued work; the typed array may be reused at once). */
   write(data: ArrayBufferView, offset: number): void;

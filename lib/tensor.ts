@@ -207,8 +207,21 @@ export class Tensor {
     if (c !== this) c.dispose();
     return new ARRAY_OF[this.dtype](buf);
   }
+  /**
+   * The elements as a typed array, like toArray(), as a promise. On a CUDA device the event loop is
+   * not held while the device finishes its queued work: the values are snapshotted on the device at
+   * the call (later in-place changes do not reach the result; the tensor may be disposed at once) and
+   * read back on a worker thread.
+   */
   async data(): Promise<TypedArray> {
-    return this.toArray();
+    if (this.disposed) throw disposedError();
+    if (this.device === 'cpu') return this.toArray();
+    if (this.numel() > MAX_TYPED_ARRAY_LENGTH)
+      invalidArg('data()', `a tensor of at most ${MAX_TYPED_ARRAY_LENGTH} elements (the longest typed array)`, this);
+    const c = this.isContiguous() ? this : this.contiguous();
+    const pending = c._storage.native.readAsync(c.offset, c.numel());
+    if (c !== this) c.dispose();
+    return new ARRAY_OF[this.dtype](await pending);
   }
   /** Nested arrays of numbers (int64 converted to number, bool to boolean). */
   tolist(): NestedArray {

@@ -162,6 +162,27 @@ describeDevices('tensors on a device', (device) => {
     expect(torch.zerosLike(x).device).toBe(dev);
     expect(torch.onesLike(x).device).toBe(dev);
   });
+  test('await t.data(): the values at the call (a snapshot), of views too; the tensor may be disposed at once', async () => {
+    const x = torch.arange(0, 1000, 1, { device, dtype: 'float64' });
+    const p = x.data();
+    x.fill_(-1); // after the call: not in the result
+    const v = x.reshape([10, 100]).transpose(0, 1); // a non-contiguous view
+    const q = v.data();
+    const w = torch.tensor([7, 8, 9], { device, dtype: 'int32' });
+    const r = w.data();
+    w.dispose();
+    const [a, b, c] = await Promise.all([p, q, r]);
+    expect(a).toBeInstanceOf(Float64Array);
+    expect(Array.from(a as Float64Array)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(Array.from(b as Float64Array)).toEqual(new Array(1000).fill(-1));
+    expect(Array.from(c as Int32Array)).toEqual([7, 8, 9]);
+    expect((await torch.zeros([0], { device }).data()).length).toBe(0);
+    await expect(w.data()).rejects.toMatchObject({ code: 'ERR_TORCHLET_DISPOSED' });
+    // many reads in flight at once, each its own values
+    const xs = Array.from({ length: 16 }, (_, i) => torch.full([257], i, { device }));
+    const got = await Promise.all(xs.map((t) => t.data()));
+    got.forEach((g, i) => expect(Array.from(g as Float32Array)).toEqual(new Array(257).fill(i)));
+  });
   test('random tensors on the device are the CPU stream (same seed, same numbers)', () => {
     torch.manualSeed(1234);
     const a = torch.randn([1001]);

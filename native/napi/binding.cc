@@ -54,19 +54,21 @@ struct AddonData {
   std::vector<std::unique_ptr<OpExport>> ops;
 };
 
-[[noreturn]] void throw_js(Napi::Env env, ErrorCode code, const std::string& msg) {
+// The coded JS error (a TorchletError from lib/errors.ts when the factory is registered).
+Napi::Error js_error(Napi::Env env, ErrorCode code, const std::string& msg) {
   const ErrorCodeInfo& ci = error_info(code);
   AddonData* data = env.GetInstanceData<AddonData>();
   if (data && !data->error_factory.IsEmpty()) {
     Napi::Value e = data->error_factory.Call({Napi::String::New(env, ci.code), Napi::String::New(env, msg)});
-    if (e.IsObject()) throw Napi::Error(env, e);
+    if (e.IsObject()) return Napi::Error(env, e);
   }
   Napi::Error e = ci.kind == ErrorKind::Type    ? Napi::TypeError::New(env, msg)
                   : ci.kind == ErrorKind::Range ? Napi::RangeError::New(env, msg)
                                                 : Napi::Error::New(env, msg);
   e.Set("code", Napi::String::New(env, ci.code));
-  throw e;
+  return e;
 }
+[[noreturn]] void throw_js(Napi::Env env, ErrorCode code, const std::string& msg) { throw js_error(env, code, msg); }
 
 // Runs a binding so that every native failure reaches JS as a coded exception.
 template <typename F>
@@ -335,6 +337,94 @@ Napi::Value StorageRead(const Napi::CallbackInfo& info) {
     cuda_copy(dst, Device::CPU, src, Device::CUDA, cnt * es);  // synchronises
   return ab;
 }
+// readAsync(offsetElems, count) -> Promise<ArrayBuffer>. From a CPU storage: read()'s copy, resolved.
+// From a CUDA storage the event loop is not held while the device works: the bytes are first copied
+// on the device into a private staging block (ordered on the stream now, so later writes to the
+// storage cannot leak into the result, and the storage may be disposed at once), then a libuv
+// worker thread copies staging -> host, which waits for the stream there, not on the JS thread.
+class DeviceReadWorker : public Napi::AsyncWorker {
+ public:
+  DeviceReadWorker(Napi::Env env, void* staging, size_t bytes)
+      : Napi::AsyncWorker(env, "torchlet.readAsync"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        staging_(staging),
+        bytes_(bytes) {}
+  ~DeviceReadWorker() override { std::free(host_); }
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      host_ = std::malloc(bytes_);
+      if (!host_)
+        throw Error(ErrorCode::OutOfMemory,
+                    "torchlet: out of host memory reading " + std::to_string(bytes_) + " bytes back from the device");
+      cuda_copy(host_, Device::CPU, staging_, Device::CUDA, bytes_);  // waits for the stream, on this thread
+    } catch (const Error& e) {
+      code_ = e.code;
+      message_ = e.what();
+    } catch (const std::exception& e) {
+      code_ = ErrorCode::Internal;
+      message_ = std::string("torchlet: internal error: ") + e.what();
+    }
+    try {
+      cuda_storage_free(staging_, bytes_);
+    } catch (...) {}
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (!message_.empty()) {
+      deferred_.Reject(js_error(env, code_, message_).Value());
+      return;
+    }
+    napi_value ab;
+    if (napi_create_external_arraybuffer(env, host_, bytes_, free_external, nullptr, &ab) != napi_ok) {
+      deferred_.Reject(js_error(env, ErrorCode::OutOfMemory,
+                                "torchlet: could not create an ArrayBuffer of " + std::to_string(bytes_) + " bytes")
+                           .Value());
+      return;
+    }
+    host_ = nullptr;  // owned by the ArrayBuffer now
+    deferred_.Resolve(Napi::Value(env, ab));
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  void* staging_;
+  size_t bytes_;
+  void* host_ = nullptr;
+  ErrorCode code_ = ErrorCode::Internal;
+  std::string message_;
+};
+Napi::Value StorageReadAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Storage& s = this_storage(info);
+  if (!s.data()) throw Error(ErrorCode::Disposed, "torchlet: tensor was disposed");
+  if (s.device() == Device::CPU || !count_arg(info[1], "read count")) {
+    Napi::Value ab = StorageRead(info);
+    Napi::Promise::Deferred d = Napi::Promise::Deferred::New(env);
+    d.Resolve(ab);
+    return d.Promise();
+  }
+  const size_t es = dtype_size(s.dtype());
+  const size_t off = count_arg(info[0], "read offset"), cnt = count_arg(info[1], "read count");
+  if (off > s.bytes() / es || cnt > s.bytes() / es - off)
+    throw Error(ErrorCode::InvalidArg, "torchlet: read out of bounds");
+  if (cnt * es > kMaxArrayBufferBytes)
+    throw Error(ErrorCode::InvalidArg, "torchlet: read of " + std::to_string(cnt * es) +
+                                           " bytes: more than the largest ArrayBuffer (" +
+                                           std::to_string(kMaxArrayBufferBytes) + ")");
+  void* staging = cuda_storage_alloc(cnt * es);
+  try {
+    cuda_copy(staging, Device::CUDA, static_cast<const char*>(s.data()) + off * es, Device::CUDA, cnt * es);
+  } catch (...) {
+    cuda_storage_free(staging, cnt * es);
+    throw;
+  }
+  DeviceReadWorker* w = new DeviceReadWorker(env, staging, cnt * es);
+  Napi::Promise p = w->Promise();
+  w->Queue();  // deletes itself after OnOK/OnError
+  return p;
+}
 // write(typedArray, offsetElems)
 Napi::Value StorageWrite(const Napi::CallbackInfo& info) {
   Storage& s = this_storage(info);
@@ -359,6 +449,7 @@ Napi::Function DefineStorage(Napi::Env env) {
   const napi_property_descriptor props[] = {
       {"free", nullptr, raw_callback<StorageFree>, nullptr, nullptr, nullptr, m, nullptr},
       {"read", nullptr, raw_callback<StorageRead>, nullptr, nullptr, nullptr, m, nullptr},
+      {"readAsync", nullptr, raw_callback<StorageReadAsync>, nullptr, nullptr, nullptr, m, nullptr},
       {"write", nullptr, raw_callback<StorageWrite>, nullptr, nullptr, nullptr, m, nullptr},
       {"nbytes", nullptr, nullptr, raw_callback<StorageNbytes>, nullptr, nullptr, napi_default, nullptr},
       {"disposed", nullptr, nullptr, raw_callback<StorageDisposed>, nullptr, nullptr, napi_default, nullptr},
