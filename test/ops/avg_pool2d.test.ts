@@ -53,6 +53,34 @@ describeOp('avg_pool2d', ({ device, on, dtypes, vsCpu }) => {
       expectClose(new nn.AvgPool2d(2).forward(x), [3.5, 5.5, 11.5, 13.5], { atol: 0, ignoreShape: true });
     });
 
+    test('windows inside the input (the vectorised path): 40 seeded random shapes equal a direct reference', () => {
+      let seed = 12345;
+      const rand = (lo: number, hi: number) => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return lo + (seed % (hi - lo + 1));
+      };
+      for (let c = 0; c < 40; c++) {
+        const [kh, kw, sh, sw] = [rand(1, 4), rand(1, 4), rand(1, 3), rand(1, 3)];
+        const [H, W] = [rand(kh, kh + 9), rand(kw, kw + 9)];
+        const div = rand(0, 3) === 0 ? rand(1, 7) : undefined;
+        const x = on(randnT([2, 3, H, W], 100 + c));
+        const y = F.avgPool2d(x, [kh, kw], { stride: [sh, sw], divisorOverride: div });
+        const OH = Math.floor((H - kh) / sh) + 1;
+        const OW = Math.floor((W - kw) / sw) + 1;
+        expect(y.shape).toEqual([2, 3, OH, OW]);
+        const xv = x.toArray() as Float64Array;
+        const want: number[] = [];
+        for (let pl = 0; pl < 6; pl++)
+          for (let oh = 0; oh < OH; oh++)
+            for (let ow = 0; ow < OW; ow++) {
+              let sum = 0;
+              for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) sum += xv[pl * H * W + (oh * sh + i) * W + ow * sw + j];
+              want.push(sum / (div ?? kh * kw));
+            }
+        expect(Array.from(y.toArray() as Float64Array)).toEqual(want);
+      }
+    });
+
     test('unbatched [C, H, W] input equals the batched result', () => {
       const x = on(randnT([1, 2, 7, 6], 11));
       const x3 = x.select(0, 0);
