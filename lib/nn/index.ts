@@ -7,6 +7,7 @@ export * from './pooling';
 export * from './normalization';
 export * from './attention';
 export * from './transformer';
+export * from './rnn';
 export * as init from './init';
 export * as functional from './functional';
 export * as utils from './utils';
