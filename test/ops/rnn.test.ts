@@ -86,7 +86,7 @@ describeOp('rnn', ({ device, on, dtypes, vsCpu }) => {
           const base = [randFloat([B, G * H], dtype, 1, -3, 3), randFloat([B, G * H], dtype, 2, -3, 3), randFloat([B, H], dtype, 3, -3, 3)];
           const g = randFloat(G === 4 ? [2, B, H] : [B, H], dtype, 4, -1, 1);
           const run = (dev: 'cpu' | 'cuda') => {
-            const ls = base.map((t) => t.to(dev).requiresGrad_());
+            const ls = base.map((t) => t.to(dev).clone().requiresGrad_()); // fresh leaves (to('cpu') of a CPU tensor is the tensor itself)
             const y = fused(ls[0], ls[1], ls[2]);
             y.backward(g.to(dev));
             return [y, ...ls.map((t) => t.grad!)].map((t) => t.cpu());
