@@ -204,7 +204,11 @@ export class LSTM extends RNNBase {
   }
   forward(input: Tensor, hx: [Tensor, Tensor] | null = null, ...rest: never[]): [Tensor, [Tensor, Tensor]] {
     noExtraArgs('forward', 'input, hx', rest);
-    if (hx !== null && hx !== undefined && (!Array.isArray(hx) || hx.length !== 2)) typeArg('hx', 'an array [h0, c0] of two tensors, or null', hx);
+    if (hx !== null && hx !== undefined) {
+      if (!Array.isArray(hx) || hx.length !== 2) typeArg('hx', 'an array [h0, c0] of two tensors, or null', hx);
+      checkTensor('hx[0]', hx[0]);
+      checkTensor('hx[1]', hx[1]);
+    }
     const [x, states, batched] = this.prepare(input, hx ? [hx[0], hx[1]] : [null, null], ['hx[0]', 'hx[1]']);
     const [out, finals] = this.run(x, states);
     const [y, [hN, cN]] = this.finish(out, finals, batched);
@@ -287,7 +291,11 @@ export class LSTMCell extends CellBase {
   }
   forward(input: Tensor, hx: [Tensor, Tensor] | null = null, ...rest: never[]): [Tensor, Tensor] {
     noExtraArgs('forward', 'input, hx', rest);
-    if (hx !== null && hx !== undefined && (!Array.isArray(hx) || hx.length !== 2)) typeArg('hx', 'an array [h, c] of two tensors, or null', hx);
+    if (hx !== null && hx !== undefined) {
+      if (!Array.isArray(hx) || hx.length !== 2) typeArg('hx', 'an array [h, c] of two tensors, or null', hx);
+      checkTensor('hx[0]', hx[0]);
+      checkTensor('hx[1]', hx[1]);
+    }
     const [x, [h, c], batched] = this.prepare(input, hx ? [hx[0], hx[1]] : [null, null], ['hx[0]', 'hx[1]']);
     const hc = lstmCellFused(linear(x, this.weightIh, this.biasIh), linear(h, this.weightHh, this.biasHh), c);
     const [h1, c1] = [hc.select(0, 0), hc.select(0, 1)];

@@ -174,6 +174,8 @@ test('argument errors', () => {
   expectArgError(() => m.forward(torch.zeros([0, 1, 3])), 'input');
   expectArgError(() => m.forward(torch.zeros([2, 1, 3]), [torch.zeros([1, 2, 4]), torch.zeros([1, 1, 4])]), /for hx\[0\]/);
   expectArgError(() => loose(nn.LSTM).prototype.forward.call(m, torch.zeros([2, 1, 3]), torch.zeros([1, 1, 4])), 'hx');
+  expectArgError(() => loose(nn.LSTM).prototype.forward.call(m, torch.zeros([2, 1, 3]), [torch.zeros([1, 1, 4]), null]), /for hx\[1\]/);
+  expectArgError(() => loose(nn.LSTMCell).prototype.forward.call(new nn.LSTMCell(3, 4), torch.zeros([2, 3]), [null, torch.zeros([2, 4])]), /for hx\[0\]/);
   expectArgError(() => (m.forward as (...a: unknown[]) => unknown)(torch.zeros([2, 1, 3]), null, 1), /forward\(\)/);
   const g = new nn.GRU(3, 4);
   expectArgError(() => g.forward(torch.zeros([2, 3]), torch.zeros([1, 1, 4])), 'hx');
