@@ -79,7 +79,7 @@ export const GRAD_OPS = [
   // activations and losses
   'SoftmaxBackward', 'LogSoftmaxBackward', 'NllLossBackward',
   // recurrent cells (lib/ops/rnn.ts)
-  'ThnnFusedLstmCellBackward', 'ThnnFusedGruCellBackward',
+  'ThnnFusedLstmCellBackward', 'ThnnFusedGruCellBackward', 'LstmLayerBackward', 'GruLayerBackward',
   // nn.Module.registerFullBackwardHook's identity around a module's input and output
   'BackwardHookFunctionBackward',
 ] as const;

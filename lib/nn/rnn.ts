@@ -7,8 +7,10 @@
 // parameters: weight_ih_l{k}[_reverse] [G * hidden, in], weight_hh_l{k}[_reverse] [G * hidden, hidden],
 // bias_ih_l{k}[_reverse], bias_hh_l{k}[_reverse] (attributes weightIhL0, weightHhL0Reverse, ...;
 // state-dict keys PyTorch's), all initialised uniform(-1/sqrt(hidden), 1/sqrt(hidden)).
-// Each step: the two GEMMs through linear() (autograd), then the fused native cell (lib/ops/rnn.ts);
-// the time loop runs here. Not implemented (rejected as unknown options): projSize, PackedSequence
+// A layer and direction: the input projection of all steps in one linear(), then lstmLayer /
+// gruLayer (lib/ops/rnn.ts): per step the recurrent GEMM and the fused native cell, one autograd
+// node per layer and direction with its backpropagation through time. The cells: two linear() and
+// the fused step (lstmCellFused / gruCellFused). Not implemented (rejected as unknown options): projSize, PackedSequence
 // inputs (nn.utils.rnn), nn.RNN (tanh/relu).
 import { invalidArg, checkInt, dtypeError, shapeError, typeArg, checkOptionKeys, noExtraArgs } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
@@ -18,7 +20,7 @@ import * as init from './init';
 import { linear } from '../ops/matmul';
 import { dropout } from '../ops/dropout';
 import { cat, stack } from '../ops/shape';
-import { lstmCellFused, gruCellFused } from '../ops/rnn';
+import { lstmCellFused, gruCellFused, lstmLayer, gruLayer } from '../ops/rnn';
 import { checkProb } from './attention';
 
 type Mode = 'LSTM' | 'GRU';
@@ -145,39 +147,34 @@ abstract class RNNBase extends Module {
    * per state: h, and c for LSTM); returns the output [T, N, D*H] and the final states, stacked.
    */
   protected run(x: Tensor, init0: Tensor[]): [Tensor, Tensor[]] {
-    const T = x.shape[0];
     const D = this.bidirectional ? 2 : 1;
     const self = this as unknown as Record<string, Parameter | undefined>;
     const lstm = this.mode === 'LSTM';
-    let inputs: Tensor[] = Array.from({ length: T }, (_, t) => x.select(0, t));
     const finals: Tensor[][] = init0.map(() => []);
+    let layerIn = x;
     for (let l = 0; l < this.numLayers; l++) {
-      if (l > 0 && this.dropout > 0 && this.training) inputs = inputs.map((v) => dropout(v, { p: this.dropout, training: true }));
-      const perDir: Tensor[][] = [];
+      if (l > 0 && this.dropout > 0 && this.training) layerIn = dropout(layerIn, { p: this.dropout, training: true });
+      const outs: Tensor[] = [];
       for (let d = 0; d < D; d++) {
         const sfx = `L${l}${d ? 'Reverse' : ''}`;
         const [wIh, wHh, bIh, bHh] = [self[`weightIh${sfx}`]!, self[`weightHh${sfx}`]!, self[`biasIh${sfx}`] ?? null, self[`biasHh${sfx}`] ?? null];
-        let h = init0[0].select(0, l * D + d);
-        let c = lstm ? init0[1].select(0, l * D + d) : null;
-        const ys: Tensor[] = new Array(T);
-        for (let s = 0; s < T; s++) {
-          const t = d ? T - 1 - s : s;
-          const gi = linear(inputs[t], wIh, bIh);
-          const gh = linear(h, wHh, bHh);
-          if (lstm) {
-            const hc = lstmCellFused(gi, gh, c!);
-            h = hc.select(0, 0);
-            c = hc.select(0, 1);
-          } else h = gruCellFused(gi, gh, h);
-          ys[t] = h;
+        const gi = linear(layerIn, wIh, bIh); // every step's input projection: one GEMM
+        const k = l * D + d;
+        const last = d ? 0 : x.shape[0] - 1; // the time index a direction ends at
+        if (lstm) {
+          const hc = lstmLayer(gi, init0[0].select(0, k), init0[1].select(0, k), wHh, bHh, d === 1);
+          outs.push(hc.select(1, 0));
+          finals[0].push(hc.select(0, last).select(0, 0));
+          finals[1].push(hc.select(0, last).select(0, 1));
+        } else {
+          const hs = gruLayer(gi, init0[0].select(0, k), wHh, bHh, d === 1);
+          outs.push(hs);
+          finals[0].push(hs.select(0, last));
         }
-        perDir.push(ys);
-        finals[0].push(h);
-        if (lstm) finals[1].push(c!);
       }
-      inputs = D === 1 ? perDir[0] : perDir[0].map((f, t) => cat([f, perDir[1][t]], 1));
+      layerIn = D === 1 ? outs[0] : cat(outs, 2);
     }
-    return [stack(inputs, 0), finals.map((f) => stack(f, 0))];
+    return [layerIn, finals.map((f) => stack(f, 0))];
   }
 
   protected finish(out: Tensor, finals: Tensor[], batched: boolean): [Tensor, Tensor[]] {

@@ -5,7 +5,7 @@
 // are checked against PyTorch in test/nn/rnn.test.ts.
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
-import { lstmCellFused, gruCellFused } from '../../lib/ops/rnn';
+import { lstmCellFused, gruCellFused, lstmLayer, gruLayer } from '../../lib/ops/rnn';
 import { native } from '../../lib/binding';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
@@ -57,6 +57,25 @@ describeOp('rnn', ({ device, on, dtypes, vsCpu }) => {
     gradcheck((xs) => gruCellFused(xs[0], xs[1], xs[2]), [r([2, 9], 4), r([2, 9], 5), r([2, 3], 6)], { device });
   });
 
+  test.each([false, true])('float64 gradchecks of whole layers (reverse=%s): every input, W_hh and b_hh', (reverse) => {
+    const r = (shape: number[], s: number) => randFloat(shape, 'float64', s, -1, 1);
+    gradcheck((xs) => lstmLayer(xs[0], xs[1], xs[2], xs[3], xs[4], reverse), [r([3, 2, 8], 1), r([2, 2], 2), r([2, 2], 3), r([8, 2], 4), r([8], 5)], { device });
+    gradcheck((xs) => gruLayer(xs[0], xs[1], xs[2], xs[3], reverse), [r([3, 2, 6], 6), r([2, 2], 7), r([6, 2], 8), r([6], 9)], { device });
+    gradcheck((xs) => gruLayer(xs[0], xs[1], xs[2], null, reverse), [r([1, 1, 3], 10), r([1, 1], 11), r([3, 1], 12)], { device });
+  });
+
+  test('a layer equals its steps run one by one through the fused cell', () => {
+    const r = (shape: number[], s: number) => on(randFloat(shape, 'float64', s, -1, 1));
+    const [gi, h0, c0, w, b] = [r([4, 3, 20], 1), r([3, 5], 2), r([3, 5], 3), r([20, 5], 4), r([20], 5)];
+    const hc = lstmLayer(gi, h0, c0, w, b, true);
+    let [h, c] = [h0, c0];
+    for (let t = 3; t >= 0; t--) {
+      const o = lstmCellFused(gi.select(0, t), torch.F.linear(h, w, b), c);
+      [h, c] = [o.select(0, 0), o.select(0, 1)];
+      expectClose(hc.select(0, t), o, { atol: 1e-14, rtol: 1e-14, label: `step ${t}` });
+    }
+  });
+
   test('only the inputs that require grad get one; no graph without grad', () => {
     const ig = on(randFloat([2, 8], 'float32', 1, -1, 1));
     const hg = on(randFloat([2, 8], 'float32', 2, -1, 1)).requiresGrad_();
@@ -80,6 +99,24 @@ describeOp('rnn', ({ device, on, dtypes, vsCpu }) => {
   });
 
   vsCpu('the same as the CPU', () => {
+    test.each(['float32', 'float64'] as const)('%s: whole LSTM and GRU layers, forward and backward', (dtype) => {
+      const [T, N, H] = [3, 5, 7];
+      for (const G of [4, 3]) {
+        const base = [randFloat([T, N, G * H], dtype, 1, -2, 2), randFloat([N, H], dtype, 2, -1, 1), randFloat([N, H], dtype, 3, -1, 1),
+          randFloat([G * H, H], dtype, 4, -0.5, 0.5), randFloat([G * H], dtype, 5, -0.5, 0.5)];
+        const run = (dev: 'cpu' | 'cuda') => {
+          const ls = base.map((t) => t.to(dev).clone().requiresGrad_());
+          const y = G === 4 ? lstmLayer(ls[0], ls[1], ls[2], ls[3], ls[4], false) : gruLayer(ls[0], ls[1], ls[3], ls[4], true);
+          y.backward(randFloat(y.shape, dtype, 6, -1, 1).to(dev));
+          return [y, ...ls.filter((t) => t.grad).map((t) => t.grad!)].map((t) => t.cpu());
+        };
+        const [a, b] = [run('cpu'), run(device)];
+        expect(b.length).toBe(a.length);
+        const tol = dtype === 'float64' ? { atol: 1e-12, rtol: 1e-12 } : { atol: 1e-5, rtol: 1e-5 };
+        a.forEach((t, k) => expectClose(b[k], t, { ...tol, label: `G=${G} result ${k}` }));
+      }
+    });
+
     test.each(['float32', 'float64'] as const)('%s: forward and backward kernels of both cells', (dtype) => {
       for (const [B, H] of SHAPES) {
         for (const [G, fused] of [[4, lstmCellFused], [3, gruCellFused]] as const) {
