@@ -15,13 +15,7 @@ import { linear, matmul } from '../ops/matmul';
 import { softmax } from '../ops/activation';
 import { add, mul } from '../ops/elementwise';
 import { mean } from '../ops/reduce';
-import { dropout } from '../ops/dropout';
-
-/** A dropout probability in [0, 1] (errors name the option). */
-export function checkProb(name: string, p: unknown): number {
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) invalidArg(name, 'a probability in [0, 1]', p);
-  return p as number;
-}
+import { dropout, checkP } from '../ops/dropout';
 
 function boolToAdditive(mask: Tensor, like: Tensor): Tensor {
   if (mask.dtype !== 'bool' && mask.dtype !== 'uint8') return mask.to(like.dtype);
@@ -66,7 +60,7 @@ export class MultiheadAttention extends Module {
     for (const k of ['bias', 'batchFirst'] as const)
       if (opts[k] !== undefined && typeof opts[k] !== 'boolean') typeArg(`opts.${k}`, 'a boolean', opts[k]);
     this.headDim = embedDim / numHeads;
-    this.dropoutP = checkProb('opts.dropout', opts.dropout ?? 0);
+    this.dropoutP = checkP(opts.dropout ?? 0, 'opts.dropout');
     this.batchFirst = opts.batchFirst ?? false;
     this.inProjWeight = new Parameter(empty([3 * embedDim, embedDim]));
     this.inProjBias = opts.bias === false ? null : new Parameter(zeros([3 * embedDim]));

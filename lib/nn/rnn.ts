@@ -18,10 +18,9 @@ import { empty, zeros } from '../creation';
 import { Module, Parameter } from './module';
 import * as init from './init';
 import { linear } from '../ops/matmul';
-import { dropout } from '../ops/dropout';
+import { dropout, checkP } from '../ops/dropout';
 import { cat, stack } from '../ops/shape';
 import { lstmCellFused, gruCellFused, lstmLayer, gruLayer } from '../ops/rnn';
-import { checkProb } from './attention';
 
 type Mode = 'LSTM' | 'GRU';
 const GATES: Record<Mode, number> = { LSTM: 4, GRU: 3 };
@@ -76,7 +75,7 @@ abstract class RNNBase extends Module {
     this.bias = opts.bias ?? true;
     this.batchFirst = opts.batchFirst ?? false;
     this.bidirectional = opts.bidirectional ?? false;
-    this.dropout = checkProb('opts.dropout', opts.dropout ?? 0);
+    this.dropout = checkP(opts.dropout ?? 0, 'opts.dropout');
     const G = GATES[mode] * hiddenSize;
     const D = this.bidirectional ? 2 : 1;
     const self = this as unknown as Record<string, Parameter>;

@@ -12,7 +12,8 @@ import { noGrad } from '../autograd';
 import { Module } from './module';
 import { Linear, Dropout, ModuleList } from './layers';
 import { LayerNorm } from './normalization';
-import { MultiheadAttention, checkProb } from './attention';
+import { MultiheadAttention } from './attention';
+import { checkP } from '../ops/dropout';
 import { add, mul, relu, erf } from '../ops/elementwise';
 
 /** An activation of the feed-forward block: PyTorch's names, or a function of one tensor. */
@@ -84,7 +85,7 @@ export class TransformerEncoderLayer extends Module {
     if (dModel % nhead) invalidArg('nhead', `a divisor of dModel (${dModel})`, nhead);
     this.dimFeedforward = opts.dimFeedforward ?? 2048;
     checkInt('opts.dimFeedforward', this.dimFeedforward, 1);
-    this.dropoutP = checkProb('opts.dropout', opts.dropout ?? 0.1);
+    this.dropoutP = checkP(opts.dropout ?? 0.1, 'opts.dropout');
     const act = opts.activation ?? 'relu';
     if (act === 'relu') this.act = relu;
     else if (act === 'gelu') this.act = gelu;

@@ -84,8 +84,9 @@ describeDevices('transformer', (device) => {
 
   test('train mode: dropout is active (shape, statistics, differs from eval), gradients flow', () => {
     torch.manualSeed(3);
-    const layer = new nn.TransformerEncoderLayer(16, 4, { dimFeedforward: 32, dropout: 0.5 });
-    const enc = new nn.TransformerEncoder(layer, 2).to(device);
+    const layer = new nn.TransformerEncoderLayer(16, 4, { dimFeedforward: 32, dropout: 0.5 }).to(device);
+    const enc = new nn.TransformerEncoder(layer, 2); // the copies are made on the layer's device
+    for (const p of enc.parameters()) expect(p.device).toBe(layer.linear1.weight.device);
     const x = torch.randn([6, 3, 16]).to(device).requiresGrad_();
     const yTrain = enc.forward(x);
     expect(yTrain.shape).toEqual([6, 3, 16]);
