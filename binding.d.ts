@@ -96,6 +96,8 @@ export interface RandomParams { kind: RandomKindCode; a: number; b: number; seed
 /** ranges: outer in [0, inf]; r in [0, inf]; inner in [0, inf] */
 export interface ReduceParams { op: ReduceOpCode; outer: number; r: number; inner: number }
 export interface RmspropParams { lr: number; alpha: number; eps: number; weightDecay: number; momentum: number; centered: boolean; maximize: boolean }
+/** ranges: batch in [0, inf]; hidden in [0, inf] */
+export interface RnnCellParams { batch: number; hidden: number }
 /** ranges: rows in [0, inf]; R in [1, inf]; G in [1, inf]; L in [1, inf]; eps in [0, inf] */
 export interface RowNormParams { rows: number; R: number; G: number; L: number; eps: number }
 /** ranges: outer in [0, inf]; n in [0, inf]; inner in [0, inf] */
@@ -140,7 +142,11 @@ export interface Ops {
   dropoutForward(input: TensorArg, out: TensorArg, dropoutParams: DropoutParams): void; // kernels: cpu float32, float64; cuda float32, float64
   fill(out: TensorArg, fillParams: FillParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
   gather(input: TensorArg, index: TensorArg, out: TensorArg, gatherParams: GatherParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
+  gruCellBackward(gradHy: TensorArg, hx: TensorArg, workspace: TensorArg, gradIgates: TensorArg, gradHgates: TensorArg, gradHx: TensorArg, rnnCellParams: RnnCellParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  gruCellForward(igates: TensorArg, hgates: TensorArg, hx: TensorArg, hy: TensorArg, workspace: TensorArg, rnnCellParams: RnnCellParams): void; // kernels: cpu float32, float64; cuda float32, float64
   linearForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg): void; // kernels: cpu float32, float64; cuda float32, float64
+  lstmCellBackward(gradOut: TensorArg, cx: TensorArg, out: TensorArg, workspace: TensorArg, gradGates: TensorArg, gradCx: TensorArg, rnnCellParams: RnnCellParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  lstmCellForward(igates: TensorArg, hgates: TensorArg, cx: TensorArg, out: TensorArg, workspace: TensorArg, rnnCellParams: RnnCellParams): void; // kernels: cpu float32, float64; cuda float32, float64
   matmul(input: TensorArg, other: TensorArg, out: TensorArg, matmulParams: MatmulParams): void; // kernels: cpu float32, float64; cuda float32, float64
   maxPool2dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   maxPool2dForward(input: TensorArg, out: TensorArg, indices: OptTensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64

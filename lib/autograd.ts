@@ -78,6 +78,8 @@ export const GRAD_OPS = [
   'DropoutBackward',
   // activations and losses
   'SoftmaxBackward', 'LogSoftmaxBackward', 'NllLossBackward',
+  // recurrent cells (lib/ops/rnn.ts)
+  'ThnnFusedLstmCellBackward', 'ThnnFusedGruCellBackward', 'LstmLayerBackward', 'GruLayerBackward',
   // nn.Module.registerFullBackwardHook's identity around a module's input and output
   'BackwardHookFunctionBackward',
 ] as const;

@@ -6,6 +6,8 @@ export * from './conv';
 export * from './pooling';
 export * from './normalization';
 export * from './attention';
+export * from './transformer';
+export * from './rnn';
 export * as init from './init';
 export * as functional from './functional';
 export * as utils from './utils';

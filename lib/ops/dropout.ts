@@ -16,8 +16,9 @@ export interface DropoutOptions {
   p?: number;
   training?: boolean;
 }
-export function checkP(p: unknown): number {
-  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) invalidArg('p', 'a probability in [0, 1]', p);
+/** A dropout probability in [0, 1]; errors name it `name` (default 'p'). */
+export function checkP(p: unknown, name = 'p'): number {
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) invalidArg(name, 'a probability in [0, 1]', p);
   return p as number;
 }
 

@@ -213,6 +213,26 @@ export function modules(): void {
   const mha = new nn.MultiheadAttention(64, 8);
   const [attnOut, attnWeights]: [Tensor, Tensor | null] = mha.forward(x, x, x);
   void [attnOut, attnWeights];
+  new nn.MultiheadAttention(64, 8, { dropout: 0.1, bias: true, batchFirst: true });
+  // @ts-expect-error snake_case option
+  new nn.MultiheadAttention(64, 8, { batch_first: true });
+  const encLayer = new nn.TransformerEncoderLayer(64, 8, { dimFeedforward: 128, dropout: 0.1, activation: 'gelu', layerNormEps: 1e-5, batchFirst: false, normFirst: true });
+  new nn.TransformerEncoderLayer(64, 8, { activation: (t: Tensor) => t.relu() });
+  // @ts-expect-error an activation PyTorch does not name
+  new nn.TransformerEncoderLayer(64, 8, { activation: 'swish' });
+  const enc = new nn.TransformerEncoder(encLayer, 2, { norm: new nn.LayerNorm(64) });
+  const encOut: Tensor = enc.forward(x, { mask: null, srcKeyPaddingMask: null });
+  const layerOut: Tensor = encLayer.forward(x, { srcMask: null, srcKeyPaddingMask: null });
+  void [encOut, layerOut];
+  const lstm = new nn.LSTM(10, 20, { numLayers: 2, bias: true, batchFirst: true, dropout: 0.1, bidirectional: true });
+  const [lstmOut, [hN, cN]]: [Tensor, [Tensor, Tensor]] = lstm.forward(x, [x, x]);
+  const gru = new nn.GRU(10, 20);
+  const [gruOut, gruH]: [Tensor, Tensor] = gru.forward(x);
+  // @ts-expect-error GRU takes one initial state, not [h0, c0]
+  gru.forward(x, [x, x]);
+  const [h1, c1]: [Tensor, Tensor] = new nn.LSTMCell(10, 20, { bias: false }).forward(x, [x, x]);
+  const h2: Tensor = new nn.GRUCell(10, 20).forward(x, x);
+  void [lstmOut, hN, cN, gruOut, gruH, h1, c1, h2];
   const ce = new nn.CrossEntropyLoss({ reduction: 'mean', labelSmoothing: 0 });
   const l: Tensor = ce.forward(x, target);
   void l;
