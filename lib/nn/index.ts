@@ -9,3 +9,4 @@ export * from './attention';
 export * as init from './init';
 export * as functional from './functional';
 export * as utils from './utils';
+export * from './loss';
