@@ -6,8 +6,7 @@
 // script with the same fixed weights, data and dropout masks: see test/examples/ports.ts).
 // The argparse block is replaced by a plain `args` object, the print calls by `log.push`.
 import * as torch from '../../lib';
-import { loadFixture } from '../helpers';
-import { detInit, expectState, FixedDropout, pixels } from './ports';
+import { detInit, expectState, portFixture, FixedDropout, pixels } from './ports';
 
 const { nn, F, optim } = torch;
 const { transforms } = torch.data;
@@ -139,7 +138,7 @@ interface Ref {
 
 // `it`: the port's own test() shadows jest's `test` in this file
 it("PyTorch's examples/mnist/main.py, line by line: 2 epochs x 2 steps match PyTorch's losses, test results and weights", () => {
-  const ref = (loadFixture('examples_port') as unknown as { mnist: Ref }).mnist;
+  const ref = portFixture<Ref>('mnist');
   const r = torch.tidy(() => main());
   expect(r.losses.length).toBe(4);
   r.losses.forEach((l, i) => expect(Math.abs(l - ref.losses[i])).toBeLessThanOrEqual(1e-3 * Math.abs(ref.losses[i]) + 1e-4));

@@ -3,8 +3,15 @@
 // PyTorch's (test/fixtures/gen_examples_port_fixtures.py does exactly the same in Python): the
 // random initial weights, the data sets, the dropout masks; and the comparison of the trained state.
 // Nothing here stands in for a torchlet feature: each helper replaces randomness or a download.
+import * as fs from 'fs';
+import * as path from 'path';
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
+
+/** test/fixtures/examples_port.json (its `mnist` and `cifar` parts). */
+export function portFixture<T>(part: 'mnist' | 'cifar'): T {
+  return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'examples_port.json'), 'utf8')) as Record<string, T>)[part];
+}
 
 const { nn } = torch;
 
@@ -28,7 +35,7 @@ export function pixels(n: number, seed: number): Uint8Array {
   for (let i = 0; i < n; i++) out[i] = (i * i * 31 + i * 17 + seed * 101) % 256;
   return out;
 }
-/** nn.Dropout with a fixed keep mask: element i kept unless (i * 13 + salt) % 10 < 10 p. */
+/** nn.Dropout with a fixed keep mask: element i kept unless (i * 13 + salt) % 10 < floor(10 p). */
 export class FixedDropout extends nn.Module {
   constructor(readonly p: number, readonly salt: number) {
     super();
@@ -37,7 +44,7 @@ export class FixedDropout extends nn.Module {
     if (!this.training) return x;
     const n = x.numel();
     const keep = new Float32Array(n);
-    for (let i = 0; i < n; i++) keep[i] = (i * 13 + this.salt) % 10 >= Math.round(10 * this.p) ? 1 : 0;
+    for (let i = 0; i < n; i++) keep[i] = (i * 13 + this.salt) % 10 >= Math.floor(10 * this.p) ? 1 : 0;
     return x.mul(torch.fromBuffer(keep, x.shape.slice()).to(x.device)).div(1 - this.p);
   }
 }
