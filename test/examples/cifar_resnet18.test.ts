@@ -6,7 +6,9 @@
 // (T_max=200). Two steps at batch 4 on 8 in-memory 32 x 32 RGB images against PyTorch's losses,
 // gradient norms, accuracy, learning rate and trained weights and BatchNorm statistics
 // (test/fixtures/gen_examples_port_fixtures.py runs the original with the same fixed weights, data,
-// crop offsets and flips: see test/examples/ports.ts).
+// crop offsets and flips: see test/examples/ports.ts). The reference is PyTorch's run in float64: its
+// float32 run drifts from it by 1.4e-3 in the second step's gradient norm (early layers), while
+// torchlet's float32 run stays within 1e-5 of it.
 import * as torch from '../../lib';
 import { detInit, expectState, portFixture, pixels } from './ports';
 
@@ -194,7 +196,7 @@ test('a CIFAR ResNet-18 training script, line by line: two steps at batch 4 matc
     r.norms.forEach((n, i) => expect(Math.abs(n - ref.gradNorms[i])).toBeLessThanOrEqual(1e-4 * ref.gradNorms[i]));
     expect(r.corrects).toEqual(ref.correct);
     expect(r.lr[0]).toBeCloseTo(ref.lr[0], 12);
-    expectState(r.net, ref.state, 1e-3);
+    expectState(r.net, ref.state, 1e-4);
   } finally {
     [transforms.RandomCrop.getParams, transforms.RandomHorizontalFlip.prototype.forward] = saved;
   }

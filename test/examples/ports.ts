@@ -55,7 +55,9 @@ interface Stats {
   at: number[];
 }
 /** The trained state against PyTorch's statistics of it (sum, sum of |x|, 8 values at fixed positions). */
-export function expectState(model: torch.nn.Module, ref: Record<string, Stats>, rtol: number): void {
+export function expectState(model: torch.nn.Module, pyRef: Record<string, Stats>, rtol: number): void {
+  // PyTorch's buffer names in torchlet's camelCase (running_mean -> runningMean)
+  const ref = Object.fromEntries(Object.entries(pyRef).map(([k, v]) => [k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), v]));
   const mine: [string, Tensor][] = [...model.namedParameters(), ...model.namedBuffers().filter(([, b]) => b !== null && (b.dtype === 'float32' || b.dtype === 'float64'))] as [string, Tensor][];
   expect(mine.map(([n]) => n).sort()).toEqual(Object.keys(ref).sort());
   const bad: string[] = [];

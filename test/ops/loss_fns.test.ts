@@ -177,7 +177,7 @@ describeOp('loss_fns', (run) => {
         void s;
         for (const [name, f] of calls) {
           const run1 = (dev: 'cpu' | 'cuda') => {
-            const a = x.to(dev).requiresGrad_(), b = t.to(dev).requiresGrad_();
+            const a = x.detach().to(dev).requiresGrad_(), b = t.detach().to(dev).requiresGrad_();
             const y = f(a, b, w.to(dev));
             y.sum().backward();
             return [y.cpu(), a.grad!.cpu(), b.grad!.cpu()];
@@ -196,7 +196,7 @@ describeOp('loss_fns', (run) => {
       const t = torch.randint(-1, 5, [3, 4, 7]);
       const w = torch.rand([5], { dtype: 'float64' });
       const r = (dev: 'cpu' | 'cuda') => {
-        const a = x.to(dev).requiresGrad_();
+        const a = x.detach().to(dev).requiresGrad_();
         const y = F.crossEntropy(a, t.to(dev), { weight: w.to(dev), ignoreIndex: -1, labelSmoothing: 0.1 });
         y.backward();
         return [y.cpu(), a.grad!.cpu()];
