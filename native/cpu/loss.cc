@@ -141,8 +141,8 @@ void loss_pointwise_cpu(const TensorView& x, const TensorView& y, const TensorVi
     T* o = out.ptr<T>();
     TL_PAR_FOR(
         n > kParallelGrain, for (int64_t k = 0; k < n; ++k) {
-          o[k] = static_cast<T>(loss_value(op, s, double(xp[k]), double(yp[k]), wp ? double(wp[k]) : 1.0,
-                                           pwp ? double(pwp[k]) : 1.0));
+          o[k] = static_cast<T>(
+              loss_value(op, s, double(xp[k]), double(yp[k]), wp ? double(wp[k]) : 1.0, pwp ? double(pwp[k]) : 1.0));
         });
   });
 }

@@ -217,8 +217,8 @@ void nll_forward_cuda(const TensorView& logp, const TensorView& target, const Te
     try {
       TL_CUDA_CHECK(cudaMemsetAsync(bad, 0xff, sizeof(unsigned long long), st));
       cuda::launch<nll_forward_kernel<T>>(cuda::blocks_for(R, 256), 256, 0, st, logp.ptr<T>(), target.ptr<int64_t>(),
-                                          loss_present(weight) ? weight.ptr<T>() : nullptr, out.ptr<T>(),
-                                          wout.ptr<T>(), R, C, inner, ignore_index, bad);
+                                          loss_present(weight) ? weight.ptr<T>() : nullptr, out.ptr<T>(), wout.ptr<T>(),
+                                          R, C, inner, ignore_index, bad);
       TL_CUDA_LAUNCH_CHECK("nll_loss");
       TL_CUDA_CHECK(cudaMemcpyAsync(&first, bad, sizeof(first), cudaMemcpyDeviceToHost, st));
       TL_CUDA_CHECK(cudaStreamSynchronize(st));
@@ -271,8 +271,8 @@ template <typename T>
 __global__ void loss_pointwise_kernel(const T* __restrict__ x, const T* __restrict__ y, const T* __restrict__ w,
                                       const T* __restrict__ pw, T* __restrict__ out, int64_t n, LossOp op, double s) {
   for (int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; k < n; k += int64_t(gridDim.x) * blockDim.x)
-    out[k] = static_cast<T>(
-        loss_value(op, s, double(x[k]), double(y[k]), w ? double(w[k]) : 1.0, pw ? double(pw[k]) : 1.0));
+    out[k] =
+        static_cast<T>(loss_value(op, s, double(x[k]), double(y[k]), w ? double(w[k]) : 1.0, pw ? double(pw[k]) : 1.0));
 }
 
 template <typename T>

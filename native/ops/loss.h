@@ -53,8 +53,8 @@ TL_PARAMS(NllParams, TL_NLL_FIELDS)
 TL_OP(nll_forward, "input, target, weight?, out, weightOut", NllParams)
 TL_OP(nll_backward, "gradOutput, target, weight?, gradInput", NllParams)
 inline void check_nll(const char* op, const TensorView& logp, const char* logp_name, const TensorView& target,
-                         const TensorView& weight, const TensorView& per_sample, const char* per_sample_name,
-                         const NllParams& p) {
+                      const TensorView& weight, const TensorView& per_sample, const char* per_sample_name,
+                      const NllParams& p) {
   const int64_t rows = checked_mul(op, p.N, p.inner);
   check_numel(op, logp_name, logp, checked_mul(op, rows, p.C));
   check_dtype(op, "target", target, DType::I64);
@@ -67,13 +67,13 @@ inline void check_nll(const char* op, const TensorView& logp, const char* logp_n
   }
 }
 inline void check_nll_forward(const TensorView& logp, const TensorView& target, const TensorView& weight,
-                                 const TensorView& out, const TensorView& wout, const NllParams& p) {
+                              const TensorView& out, const TensorView& wout, const NllParams& p) {
   check_nll("nll_forward", logp, "input", target, weight, out, "out", p);
   check_like("nll_forward", "weightOut", wout, "out", out);
 }
 TL_OP_CHECK(nll_forward, check_nll_forward)
 inline void check_nll_backward(const TensorView& g, const TensorView& target, const TensorView& weight,
-                                  const TensorView& dlogp, const NllParams& p) {
+                               const TensorView& dlogp, const NllParams& p) {
   check_nll("nll_backward", dlogp, "gradInput", target, weight, g, "gradOutput", p);
 }
 TL_OP_CHECK(nll_backward, check_nll_backward)
