@@ -51,8 +51,8 @@ const LOG: number[] = [];
 
 function train(args: Args, model: Net, device: string, trainLoader: torch.data.DataLoader<[Tensor, number]>, optimizer: torch.optim.Adadelta, epoch: number): void {
   model.train();
-  for (let [batchIdx, [data, target]] of [...(trainLoader as Iterable<[Tensor, Tensor]>)].entries()) {
-    [data, target] = [data.to(device), target.to(device)];
+  for (const [batchIdx, batch] of [...(trainLoader as Iterable<[Tensor, Tensor]>)].entries()) {
+    const [data, target] = batch.map((t) => t.to(device));
     optimizer.zeroGrad();
     const output = model.forward(data);
     const loss = F.nllLoss(output, target);
