@@ -36,6 +36,7 @@ export type Dims3 = [number, number, number];
 export type BinaryOpCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 21 | 22;
 export type ConvAlgoCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
 export type DropoutKindCode = 0 | 1 | 2;
+export type LossOpCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
 export type RandomKindCode = 0 | 1 | 2;
 export type ReduceOpCode = 0 | 1 | 2 | 3 | 4 | 5 | 6;
 export type ScanOpCode = 0 | 1 | 2;
@@ -47,6 +48,7 @@ export interface Enums {
   readonly BinaryOp: { readonly Add: 0; readonly Sub: 1; readonly Mul: 2; readonly Div: 3; readonly Pow: 4; readonly Eq: 5; readonly Ne: 6; readonly Lt: 7; readonly Le: 8; readonly Gt: 9; readonly Ge: 10; readonly Maximum: 11; readonly Minimum: 12; readonly AddRelu: 13; readonly Atan2: 14; readonly Remainder: 15; readonly Fmod: 16; readonly BitwiseAnd: 17; readonly BitwiseOr: 18; readonly BitwiseXor: 19; readonly LogicalAnd: 20; readonly LogicalOr: 21; readonly LogicalXor: 22 };
   readonly ConvAlgo: { readonly Auto: 0; readonly PerImage: 1; readonly Shifted: 2; readonly Im2col: 3; readonly Col2im: 4; readonly Pointwise: 5; readonly Batched: 6; readonly Depthwise: 7; readonly Winograd: 8; readonly Direct: 9 };
   readonly DropoutKind: { readonly Element: 0; readonly Channel: 1; readonly Alpha: 2 };
+  readonly LossOp: { readonly Bce: 0; readonly BceLogits: 1; readonly L1: 2; readonly SmoothL1: 3; readonly Huber: 4; readonly KlDiv: 5; readonly KlDivLog: 6; readonly GaussianNll: 7; readonly MarginRanking: 8; readonly CosineEmbedding: 9 };
   readonly RandomKind: { readonly Uniform: 0; readonly Normal: 1; readonly Bernoulli: 2 };
   readonly ReduceOp: { readonly Sum: 0; readonly Mean: 1; readonly Max: 2; readonly Min: 3; readonly Argmax: 4; readonly Argmin: 5; readonly Prod: 6 };
   readonly ScanOp: { readonly Prod: 0; readonly Max: 1; readonly Min: 2 };
@@ -78,11 +80,13 @@ export interface DropoutParams { kind: DropoutKindCode; p: number; L: number; se
 export interface FillParams { value: number }
 /** ranges: shape in [0, inf]; inputStrides in [0, inf]; indexStrides in [0, inf]; dim in [0, 15]; size in [0, inf] */
 export interface GatherParams { shape: number[]; inputStrides: number[]; indexStrides: number[]; dim: number; size: number }
+export interface LossPointwiseParams { op: LossOpCode; p: number }
 /** ranges: batch in [0, inf]; M in [0, inf]; N in [0, inf]; K in [0, inf]; strideA in [0, inf]; strideB in [0, inf]; strideC in [0, inf] */
 export interface MatmulParams { batch: number; M: number; N: number; K: number; transA: boolean; transB: boolean; strideA: number; strideB: number; strideC: number; alpha: number; beta: number }
 /** ranges: step in [1, inf] */
 export interface NadamParams { beta1: number; beta2: number; eps: number; weightDecay: number; step: number; gradCoef: number; avgCoef: number }
-export interface NllParams { ignoreIndex: number }
+/** ranges: N in [0, inf]; C in [0, inf]; inner in [0, inf] */
+export interface NllParams { N: number; C: number; inner: number; ignoreIndex: number }
 /** ranges: shape in [0, inf] */
 export interface NonzeroParams { shape: number[]; coords: boolean }
 /** ranges: N in [0, inf]; C in [0, inf]; H in [0, inf]; W in [0, inf]; OH in [0, inf]; OW in [0, inf] */
@@ -147,14 +151,16 @@ export interface Ops {
   linearForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg): void; // kernels: cpu float32, float64; cuda float32, float64
   lstmCellBackward(gradOut: TensorArg, cx: TensorArg, out: TensorArg, workspace: TensorArg, gradGates: TensorArg, gradCx: TensorArg, rnnCellParams: RnnCellParams): void; // kernels: cpu float32, float64; cuda float32, float64
   lstmCellForward(igates: TensorArg, hgates: TensorArg, cx: TensorArg, out: TensorArg, workspace: TensorArg, rnnCellParams: RnnCellParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  lossPointwise(input: TensorArg, target: TensorArg, weight: OptTensorArg, posWeight: OptTensorArg, out: TensorArg, lossPointwiseParams: LossPointwiseParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  lossPointwiseBackward(gradOutput: TensorArg, input: TensorArg, target: TensorArg, weight: OptTensorArg, posWeight: OptTensorArg, gradInput: OptTensorArg, gradTarget: OptTensorArg, lossPointwiseParams: LossPointwiseParams): void; // kernels: cpu float32, float64; cuda float32, float64
   matmul(input: TensorArg, other: TensorArg, out: TensorArg, matmulParams: MatmulParams): void; // kernels: cpu float32, float64; cuda float32, float64
   maxPool2dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   maxPool2dForward(input: TensorArg, out: TensorArg, indices: OptTensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   maxUnpool2dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   maxUnpool2dForward(input: TensorArg, indices: TensorArg, out: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   nadamStep(param: TensorArg, grad: TensorArg, expAvg: TensorArg, expAvgSq: TensorArg, nadamParams: NadamParams): void; // kernels: cpu float32, float64; cuda float32, float64
-  nllBackward(gradOutput: TensorArg, target: TensorArg, gradInput: TensorArg, nllParams: NllParams): void; // kernels: cpu float32, float64; cuda float32, float64
-  nllForward(input: TensorArg, target: TensorArg, out: TensorArg, nllParams: NllParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  nllBackward(gradOutput: TensorArg, target: TensorArg, weight: OptTensorArg, gradInput: TensorArg, nllParams: NllParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  nllForward(input: TensorArg, target: TensorArg, weight: OptTensorArg, out: TensorArg, weightOut: TensorArg, nllParams: NllParams): void; // kernels: cpu float32, float64; cuda float32, float64
   nonzero(input: TensorArg, out: TensorArg, nonzeroParams: NonzeroParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
   radamStep(param: TensorArg, grad: TensorArg, expAvg: TensorArg, expAvgSq: TensorArg, radamParams: RadamParams): void; // kernels: cpu float32, float64; cuda float32, float64
   random(out: TensorArg, randomParams: RandomParams): void; // kernels: cpu float32, float64; cuda float32, float64

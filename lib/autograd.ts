@@ -77,7 +77,9 @@ export const GRAD_OPS = [
   'BatchNormBackward', 'BatchNormReluBackward', 'LayerNormBackward', 'GroupNormBackward', 'InstanceNormBackward',
   'DropoutBackward',
   // activations and losses
-  'SoftmaxBackward', 'LogSoftmaxBackward', 'NllLossBackward',
+  'SoftmaxBackward', 'LogSoftmaxBackward', 'NllLossBackward', 'BinaryCrossEntropyBackward', 'BinaryCrossEntropyWithLogitsBackward',
+  'L1LossBackward', 'SmoothL1LossBackward', 'HuberLossBackward', 'KlDivBackward', 'GaussianNllLossBackward',
+  'MarginRankingLossBackward', 'CosineEmbeddingLossBackward',
   // recurrent cells (lib/ops/rnn.ts)
   'ThnnFusedLstmCellBackward', 'ThnnFusedGruCellBackward', 'LstmLayerBackward', 'GruLayerBackward',
   // nn.Module.registerFullBackwardHook's identity around a module's input and output

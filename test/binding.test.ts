@@ -218,7 +218,9 @@ test('kernels check the sizes they index with: mismatched calls to the raw ops a
     call('reduce: max over an empty dimension', () => native.reduce(f([0]).arg(), f([3]).arg(), { op: enums.ReduceOp.Max, outer: 3, r: 0, inner: 1 }));
     call('reduce: a uint8 sum into uint8', () => native.reduce(f([4], 'uint8').arg(), f([1], 'uint8').arg(), { op: enums.ReduceOp.Sum, outer: 1, r: 4, inner: 1 }));
     call('softmax: a short out', () => native.softmax(big.arg(), f([2]).arg(), { outer: 1, C: 1 << 20, inner: 1, log: false }));
-    call('nllForward: a 1-D input', () => native.nllForward(f([4]).arg(), f([4], 'int64').arg(), f([4]).arg(), { ignoreIndex: -100 }));
+    call('nllForward: sizes beyond the input', () => native.nllForward(f([4]).arg(), f([4], 'int64').arg(), null, f([4]).arg(), f([4]).arg(), { N: 4, C: 1 << 20, inner: 1, ignoreIndex: -100 }));
+    call('lossPointwise: a short target', () => native.lossPointwise(f([4]).arg(), f([1]).arg(), null, null, f([4]).arg(), { op: enums.LossOp.L1, p: 0 }));
+    call('lossPointwiseBackward: a short gradInput', () => native.lossPointwiseBackward(f([4]).arg(), f([4]).arg(), f([4]).arg(), null, null, f([1]).arg(), null, { op: enums.LossOp.L1, p: 0 }));
     call('cumsum: sizes beyond the input', () => native.cumsum(f([4]).arg(), f([4]).arg(), { outer: 1, n: 1 << 20, inner: 1, reverse: false }));
     call('dropoutForward: a short out', () => native.dropoutForward(big.arg(), f([1]).arg(), { kind: enums.DropoutKind.Element, p: 0.5, L: 1, seed: 1, offset: 0 }));
     const pool = { N: 1, C: 1, H: 4, W: 4, OH: 2, OW: 2, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1 };
@@ -244,7 +246,9 @@ test('kernels check the sizes they index with: mismatched calls to the raw ops a
     'reduce: max over an empty dimension': 'ERR_TORCHLET_INVALID_ARG',
     'reduce: a uint8 sum into uint8': 'ERR_TORCHLET_DTYPE',
     'softmax: a short out': 'ERR_TORCHLET_SHAPE',
-    'nllForward: a 1-D input': 'ERR_TORCHLET_SHAPE',
+    'nllForward: sizes beyond the input': 'ERR_TORCHLET_SHAPE',
+    'lossPointwise: a short target': 'ERR_TORCHLET_SHAPE',
+    'lossPointwiseBackward: a short gradInput': 'ERR_TORCHLET_SHAPE',
     'cumsum: sizes beyond the input': 'ERR_TORCHLET_SHAPE',
     'dropoutForward: a short out': 'ERR_TORCHLET_SHAPE',
     'maxPool2dForward: a short out': 'ERR_TORCHLET_SHAPE',

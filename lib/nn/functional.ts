@@ -6,5 +6,12 @@ export { maxPool2d, reluMaxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool
 export { dropout, dropout2d, dropout3d, alphaDropout } from '../ops/dropout';
 export { relu, sigmoid, tanh } from '../ops/elementwise';
 export { softmax, logSoftmax, selu, prelu } from '../ops/activation';
-export { crossEntropy, nllLoss, mseLoss } from '../ops/loss';
+export {
+  crossEntropy, nllLoss, mseLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits, l1Loss, smoothL1Loss, huberLoss, klDiv,
+  gaussianNllLoss, marginRankingLoss, cosineEmbeddingLoss,
+} from '../ops/loss';
+export type {
+  Reduction, NllOptions, CrossEntropyOptions, BceOptions, BceWithLogitsOptions, SmoothL1Options, HuberOptions, KlDivOptions,
+  GaussianNllOptions, MarginOptions,
+} from '../ops/loss';
 export { batchNorm, batchNormRelu, layerNorm, groupNorm, instanceNorm } from '../ops/norm';

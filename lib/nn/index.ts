@@ -11,3 +11,4 @@ export * from './rnn';
 export * as init from './init';
 export * as functional from './functional';
 export * as utils from './utils';
+export * from './loss';

@@ -1,5 +1,5 @@
 // lib/nn/layers.ts — nn modules: Linear, activations (ReLU ... SELU, PReLU), MaxPool2d,
-// Dropout variants, Flatten, Identity, Sequential, ModuleList and the losses. Constructors validate their arguments
+// Dropout variants, Flatten, Identity, Sequential, ModuleList (the losses: nn/loss.ts). Constructors validate their arguments
 // (errors name them); default initialisation is PyTorch's (kaiming_uniform_(a=sqrt(5)) weights,
 // uniform(+-1/sqrt(fan_in)) biases).
 import { invalidArg, checkInt, checkTuple, typeArg, TorchletError, checkOptions } from '../errors';
@@ -12,7 +12,6 @@ import { linear } from '../ops/matmul';
 import { maxPool2d, MaxPool2dOptions } from '../ops/pool2d';
 import { dropout, dropout2d, dropout3d, alphaDropout, checkP } from '../ops/dropout';
 import { softmax, logSoftmax, selu, prelu } from '../ops/activation';
-import { crossEntropy, nllLoss, mseLoss, Reduction } from '../ops/loss';
 import { flatten } from '../ops/shape';
 
 const tuple = (v: number[]): string => `(${v.join(', ')})`;
@@ -246,30 +245,3 @@ export class Sequential extends Module {
   }
 }
 
-export class CrossEntropyLoss extends Module {
-  constructor(readonly opts: { reduction?: Reduction; labelSmoothing?: number; ignoreIndex?: number } = {}) {
-    super();
-    checkOptions('opts', this.opts);
-  }
-  forward(input: Tensor, target: Tensor): Tensor {
-    return crossEntropy(input, target, this.opts);
-  }
-}
-export class NLLLoss extends Module {
-  constructor(readonly opts: { reduction?: Reduction; ignoreIndex?: number } = {}) {
-    super();
-    checkOptions('opts', this.opts);
-  }
-  forward(input: Tensor, target: Tensor): Tensor {
-    return nllLoss(input, target, this.opts);
-  }
-}
-export class MSELoss extends Module {
-  constructor(readonly opts: { reduction?: Reduction } = {}) {
-    super();
-    checkOptions('opts', this.opts);
-  }
-  forward(input: Tensor, target: Tensor): Tensor {
-    return mseLoss(input, target, this.opts);
-  }
-}

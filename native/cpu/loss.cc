@@ -1,6 +1,8 @@
 // native/cpu/loss.cc — softmax / log-softmax over the middle axis of [outer, C, inner] (max-
-// subtracted, float64 accumulation), their backward, and the NLL loss per sample
-// (reductions and label smoothing are composed in lib/ops/loss.ts).
+// subtracted, float64 accumulation), their backward, the class-weighted NLL loss per element of
+// [N, C, inner] (reductions and label smoothing are composed in lib/ops/loss.ts), and the pointwise
+// losses (BCE, BCE with logits, L1, smooth L1, Huber, KL divergence, Gaussian NLL, margin ranking,
+// cosine embedding) forward and backward, their math shared with CUDA in ops/loss.h.
 #include <cmath>
 #include <limits>
 #include "core/dispatch.h"
@@ -73,37 +75,104 @@ void softmax_backward_cpu(const TensorView& y, const TensorView& dy, const Tenso
 
 TL_REGISTER_KERNEL(softmax_backward_op, CPU, softmax_backward_cpu, kFloatTypes);
 
-void nll_forward_cpu(const TensorView& logp, const TensorView& target, const TensorView& out, const NllParams& p) {
-  const int64_t ignore_index = p.ignore_index;
-  const int64_t N = logp.shape[0], C = logp.shape[1];
+void nll_forward_cpu(const TensorView& logp, const TensorView& target, const TensorView& weight, const TensorView& out,
+                     const TensorView& wout, const NllParams& p) {
+  const int64_t ignore_index = p.ignore_index, N = p.N, C = p.C, inner = p.inner;
   const int64_t* t = target.ptr<int64_t>();
-  for (int64_t n = 0; n < N; ++n)
-    if (t[n] != ignore_index && (t[n] < 0 || t[n] >= C))
-      throw Error(ErrorCode::InvalidArg, "torchlet: target " + std::to_string(t[n]) + " is out of bounds for " +
-                                             std::to_string(C) + " classes (at index " + std::to_string(n) + ")");
+  for (int64_t r = 0; r < N * inner; ++r)
+    if (t[r] != ignore_index && (t[r] < 0 || t[r] >= C))
+      throw Error(ErrorCode::InvalidArg, "torchlet: target " + std::to_string(t[r]) + " is out of bounds for " +
+                                             std::to_string(C) + " classes (at index " + std::to_string(r) + ")");
+  const bool has_w = loss_present(weight);
   dispatch_float("nll_loss", logp.dtype, [&](auto z) {
     using T = decltype(z);
     const T* lp = logp.ptr<T>();
+    const T* w = has_w ? weight.ptr<T>() : nullptr;
     T* o = out.ptr<T>();
-    for (int64_t n = 0; n < N; ++n) o[n] = t[n] == ignore_index ? T(0) : -lp[n * C + t[n]];
+    T* wo = wout.ptr<T>();
+    TL_PAR_FOR(
+        N * inner > kParallelGrain, for (int64_t r = 0; r < N * inner; ++r) {
+          const int64_t n = r / inner, i = r % inner, tr = t[r];
+          if (tr == ignore_index) {
+            o[r] = T(0);
+            wo[r] = T(0);
+          } else {
+            const T wt = w ? w[tr] : T(1);
+            o[r] = -wt * lp[(n * C + tr) * inner + i];
+            wo[r] = wt;
+          }
+        });
   });
 }
 TL_REGISTER_KERNEL(nll_forward_op, CPU, nll_forward_cpu, kFloatTypes);
 
-void nll_backward_cpu(const TensorView& dloss, const TensorView& target, const TensorView& dlogp, const NllParams& p) {
-  const int64_t ignore_index = p.ignore_index;
-  const int64_t N = dlogp.shape[0], C = dlogp.shape[1];
+void nll_backward_cpu(const TensorView& dloss, const TensorView& target, const TensorView& weight,
+                      const TensorView& dlogp, const NllParams& p) {
+  const int64_t ignore_index = p.ignore_index, N = p.N, C = p.C, inner = p.inner;
   const int64_t* t = target.ptr<int64_t>();
+  const bool has_w = loss_present(weight);
   dispatch_float("nll_loss_backward", dlogp.dtype, [&](auto z) {
     using T = decltype(z);
     const T* g = dloss.ptr<T>();
+    const T* w = has_w ? weight.ptr<T>() : nullptr;
     T* d = dlogp.ptr<T>();
-    for (int64_t k = 0; k < N * C; ++k) d[k] = T(0);
-    for (int64_t n = 0; n < N; ++n)
-      if (t[n] != ignore_index) d[n * C + t[n]] = -g[n];
+    TL_PAR_FOR(
+        N * C * inner > kParallelGrain, for (int64_t k = 0; k < N * C * inner; ++k) {
+          const int64_t i = k % inner, c = (k / inner) % C, n = k / (inner * C);
+          const int64_t tr = t[n * inner + i];
+          d[k] = (tr != ignore_index && tr == c) ? -(w ? w[tr] : T(1)) * g[n * inner + i] : T(0);
+        });
   });
 }
 TL_REGISTER_KERNEL(nll_backward_op, CPU, nll_backward_cpu, kFloatTypes);
+
+// The pointwise losses: the per-element math of ops/loss.h, in double, over contiguous operands.
+void loss_pointwise_cpu(const TensorView& x, const TensorView& y, const TensorView& w, const TensorView& pw,
+                        const TensorView& out, const LossPointwiseParams& p) {
+  const LossOp op = p.op;
+  const double s = p.p;
+  const int64_t n = x.numel();
+  const bool has_w = loss_present(w), has_pw = loss_present(pw);
+  dispatch_float("loss_pointwise", x.dtype, [&](auto z) {
+    using T = decltype(z);
+    const T *xp = x.ptr<T>(), *yp = y.ptr<T>();
+    const T* wp = has_w ? w.ptr<T>() : nullptr;
+    const T* pwp = has_pw ? pw.ptr<T>() : nullptr;
+    T* o = out.ptr<T>();
+    TL_PAR_FOR(
+        n > kParallelGrain, for (int64_t k = 0; k < n; ++k) {
+          o[k] = static_cast<T>(
+              loss_value(op, s, double(xp[k]), double(yp[k]), wp ? double(wp[k]) : 1.0, pwp ? double(pwp[k]) : 1.0));
+        });
+  });
+}
+TL_REGISTER_KERNEL(loss_pointwise_op, CPU, loss_pointwise_cpu, kFloatTypes);
+
+void loss_pointwise_backward_cpu(const TensorView& g, const TensorView& x, const TensorView& y, const TensorView& w,
+                                 const TensorView& pw, const TensorView& gx, const TensorView& gy,
+                                 const LossPointwiseParams& p) {
+  const LossOp op = p.op;
+  const double s = p.p;
+  const int64_t n = x.numel();
+  const bool has_w = loss_present(w), has_pw = loss_present(pw);
+  const bool want_x = loss_present(gx), want_y = loss_present(gy);
+  dispatch_float("loss_pointwise_backward", x.dtype, [&](auto z) {
+    using T = decltype(z);
+    const T *gp = g.ptr<T>(), *xp = x.ptr<T>(), *yp = y.ptr<T>();
+    const T* wp = has_w ? w.ptr<T>() : nullptr;
+    const T* pwp = has_pw ? pw.ptr<T>() : nullptr;
+    T* gxp = want_x ? gx.ptr<T>() : nullptr;
+    T* gyp = want_y ? gy.ptr<T>() : nullptr;
+    TL_PAR_FOR(
+        n > kParallelGrain, for (int64_t k = 0; k < n; ++k) {
+          const double xv = double(xp[k]), yv = double(yp[k]), wv = wp ? double(wp[k]) : 1.0;
+          const double pwv = pwp ? double(pwp[k]) : 1.0, gv = double(gp[k]);
+          if (gxp) gxp[k] = static_cast<T>(gv * loss_grad(op, 0, s, xv, yv, wv, pwv));
+          if (gyp) gyp[k] = static_cast<T>(gv * loss_grad(op, 1, s, xv, yv, wv, pwv));
+        });
+  });
+}
+TL_REGISTER_KERNEL(loss_pointwise_backward_op, CPU, loss_pointwise_backward_cpu, kFloatTypes);
 
 }  // namespace
 }  // namespace tl

@@ -6,10 +6,12 @@
 //    y = T(exp(double(x - max)) * (1 / sum));
 //  * backward: log: dx = T(dy - exp(double(y)) * sum(dy)); else dx = T(y * (dy - sum(dy * y))),
 //    sums in double;
-//  * nll: out[n] = -logp[n, t_n] (0 where t_n == ignore_index); targets out of [0, C) throw the CPU's
-//    error (this needs the flag read back, so nll_forward synchronises the stream when N > 0);
-//    backward dlogp[n, c] = -dloss[n] at c == t_n, else 0 (a gather: every element written once).
-// Differences from the CPU: the sums run in a fixed tree (deterministic, shape-determined) instead
+//  * nll over [N, C, inner] with class weights: out[n, i] = -w[t] * logp[n, t, i], wout = w[t] (0 where
+//    t == ignore_index); targets out of [0, C) throw the CPU's error (this needs the flag read back,
+//    so nll_forward synchronises the stream when N * inner > 0); backward dlogp[n, c, i] = -w[c] *
+//    dloss[n, i] at c == t, else 0 (a gather: every element written once);
+//  * the pointwise losses (ops/loss.h's shared math, in double): one element per thread.
+// Differences from the CPU (softmax): the sums run in a fixed tree (deterministic, shape-determined) instead
 // of sequentially, and exp/log come from CUDA's libdevice (<= 1 ulp in double): float64 results
 // differ by a few ulp, float32 results are almost always identical. NLL is bit-identical.
 #include <cstdint>
@@ -175,38 +177,48 @@ void softmax_backward_cuda(const TensorView& y, const TensorView& dy, const Tens
 }
 TL_REGISTER_KERNEL(softmax_backward_op, CUDA, softmax_backward_cuda, kFloatTypes);
 
-// out[n] = -logp[n, t_n] or 0 (ignored); *bad = the smallest n with an out-of-range target
+// r over N * inner: out[r] = -w[t] * logp[n, t, i] and wout[r] = w[t] (0 and 0 where ignored);
+// *bad = the smallest r with an out-of-range target
 template <typename T>
-__global__ void nll_forward_kernel(const T* __restrict__ lp, const int64_t* __restrict__ t, T* __restrict__ out,
-                                   int64_t N, int64_t C, int64_t ignore_index, unsigned long long* bad) {
-  for (int64_t n = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; n < N; n += int64_t(gridDim.x) * blockDim.x) {
-    const int64_t tn = t[n];
-    if (tn == ignore_index) {
-      out[n] = T(0);
-    } else if (tn < 0 || tn >= C) {
-      out[n] = T(0);
-      atomicMin(bad, static_cast<unsigned long long>(n));  // integer min: order-independent
+__global__ void nll_forward_kernel(const T* __restrict__ lp, const int64_t* __restrict__ t, const T* __restrict__ w,
+                                   T* __restrict__ out, T* __restrict__ wout, int64_t R, int64_t C, int64_t inner,
+                                   int64_t ignore_index, unsigned long long* bad) {
+  for (int64_t r = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; r < R; r += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t tr = t[r];
+    if (tr == ignore_index) {
+      out[r] = T(0);
+      wout[r] = T(0);
+    } else if (tr < 0 || tr >= C) {
+      out[r] = T(0);
+      wout[r] = T(0);
+      atomicMin(bad, static_cast<unsigned long long>(r));  // integer min: order-independent
     } else {
-      out[n] = -lp[n * C + tn];
+      const int64_t n = r / inner, i = r - n * inner;
+      const T wt = w ? w[tr] : T(1);
+      out[r] = -wt * lp[(n * C + tr) * inner + i];
+      wout[r] = wt;
     }
   }
 }
 
-void nll_forward_cuda(const TensorView& logp, const TensorView& target, const TensorView& out, const NllParams& p) {
-  const int64_t ignore_index = p.ignore_index;
-  require_cuda("nll_loss", {&logp, &target, &out});
-  const int64_t N = logp.shape[0], C = logp.shape[1];
+void nll_forward_cuda(const TensorView& logp, const TensorView& target, const TensorView& weight, const TensorView& out,
+                      const TensorView& wout, const NllParams& p) {
+  const int64_t ignore_index = p.ignore_index, C = p.C, inner = p.inner;
+  const int64_t R = p.N * p.inner;
+  require_cuda("nll_loss", {&logp, &target, &out, &wout});
+  if (loss_present(weight)) require_cuda("nll_loss", {&weight});
   dispatch_float("nll_loss", logp.dtype, [&](auto z) {
     using T = decltype(z);
-    if (N == 0) return;
+    if (R == 0) return;
     cudaStream_t st = cuda::stream();
     auto* bad = static_cast<unsigned long long*>(cuda::device_alloc(sizeof(unsigned long long)));
     unsigned long long first = ~0ULL;
     int64_t tv = 0;
     try {
       TL_CUDA_CHECK(cudaMemsetAsync(bad, 0xff, sizeof(unsigned long long), st));
-      cuda::launch<nll_forward_kernel<T>>(cuda::blocks_for(N, 256), 256, 0, st, logp.ptr<T>(), target.ptr<int64_t>(),
-                                          out.ptr<T>(), N, C, ignore_index, bad);
+      cuda::launch<nll_forward_kernel<T>>(cuda::blocks_for(R, 256), 256, 0, st, logp.ptr<T>(), target.ptr<int64_t>(),
+                                          loss_present(weight) ? weight.ptr<T>() : nullptr, out.ptr<T>(), wout.ptr<T>(),
+                                          R, C, inner, ignore_index, bad);
       TL_CUDA_LAUNCH_CHECK("nll_loss");
       TL_CUDA_CHECK(cudaMemcpyAsync(&first, bad, sizeof(first), cudaMemcpyDeviceToHost, st));
       TL_CUDA_CHECK(cudaStreamSynchronize(st));
@@ -226,31 +238,91 @@ void nll_forward_cuda(const TensorView& logp, const TensorView& target, const Te
 }
 TL_REGISTER_KERNEL(nll_forward_op, CUDA, nll_forward_cuda, kFloatTypes);
 
-// dlogp[n, c] = (c == t_n != ignore_index) ? -dloss[n] : 0
+// dlogp[n, c, i] = (c == t[n, i] != ignore_index) ? -w[c] * dloss[n, i] : 0
 template <typename T>
-__global__ void nll_backward_kernel(const T* __restrict__ g, const int64_t* __restrict__ t, T* __restrict__ d,
-                                    int64_t N, int64_t C, int64_t ignore_index) {
-  const int64_t total = N * C;
+__global__ void nll_backward_kernel(const T* __restrict__ g, const int64_t* __restrict__ t, const T* __restrict__ w,
+                                    T* __restrict__ d, int64_t total, int64_t C, int64_t inner, int64_t ignore_index) {
   for (int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; k < total; k += int64_t(gridDim.x) * blockDim.x) {
-    const int64_t n = k / C, c = k - n * C;
-    const int64_t tn = t[n];
-    d[k] = (tn != ignore_index && tn == c) ? -g[n] : T(0);
+    const int64_t i = k % inner, c = (k / inner) % C, n = k / (inner * C);
+    const int64_t tr = t[n * inner + i];
+    d[k] = (tr != ignore_index && tr == c) ? -(w ? w[tr] : T(1)) * g[n * inner + i] : T(0);
   }
 }
 
-void nll_backward_cuda(const TensorView& dloss, const TensorView& target, const TensorView& dlogp, const NllParams& p) {
-  const int64_t ignore_index = p.ignore_index;
+void nll_backward_cuda(const TensorView& dloss, const TensorView& target, const TensorView& weight,
+                       const TensorView& dlogp, const NllParams& p) {
+  const int64_t ignore_index = p.ignore_index, C = p.C, inner = p.inner;
+  const int64_t total = p.N * p.C * p.inner;
   require_cuda("nll_loss_backward", {&dloss, &target, &dlogp});
-  const int64_t N = dlogp.shape[0], C = dlogp.shape[1];
+  if (loss_present(weight)) require_cuda("nll_loss_backward", {&weight});
   dispatch_float("nll_loss_backward", dlogp.dtype, [&](auto z) {
     using T = decltype(z);
-    if (N * C == 0) return;
-    cuda::launch<nll_backward_kernel<T>>(cuda::blocks_for(N * C, 256), 256, 0, cuda::stream(), dloss.ptr<T>(),
-                                         target.ptr<int64_t>(), dlogp.ptr<T>(), N, C, ignore_index);
+    if (total == 0) return;
+    cuda::launch<nll_backward_kernel<T>>(cuda::blocks_for(total, 256), 256, 0, cuda::stream(), dloss.ptr<T>(),
+                                         target.ptr<int64_t>(), loss_present(weight) ? weight.ptr<T>() : nullptr,
+                                         dlogp.ptr<T>(), total, C, inner, ignore_index);
     TL_CUDA_LAUNCH_CHECK("nll_loss_backward");
   });
 }
 TL_REGISTER_KERNEL(nll_backward_op, CUDA, nll_backward_cuda, kFloatTypes);
+
+// The pointwise losses, one element per thread (grid-stride), the math of ops/loss.h in double.
+template <typename T>
+__global__ void loss_pointwise_kernel(const T* __restrict__ x, const T* __restrict__ y, const T* __restrict__ w,
+                                      const T* __restrict__ pw, T* __restrict__ out, int64_t n, LossOp op, double s) {
+  for (int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; k < n; k += int64_t(gridDim.x) * blockDim.x)
+    out[k] =
+        static_cast<T>(loss_value(op, s, double(x[k]), double(y[k]), w ? double(w[k]) : 1.0, pw ? double(pw[k]) : 1.0));
+}
+
+template <typename T>
+__global__ void loss_pointwise_backward_kernel(const T* __restrict__ g, const T* __restrict__ x,
+                                               const T* __restrict__ y, const T* __restrict__ w,
+                                               const T* __restrict__ pw, T* __restrict__ gx, T* __restrict__ gy,
+                                               int64_t n, LossOp op, double s) {
+  for (int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; k < n; k += int64_t(gridDim.x) * blockDim.x) {
+    const double xv = double(x[k]), yv = double(y[k]), wv = w ? double(w[k]) : 1.0, pwv = pw ? double(pw[k]) : 1.0;
+    const double gv = double(g[k]);
+    if (gx) gx[k] = static_cast<T>(gv * loss_grad(op, 0, s, xv, yv, wv, pwv));
+    if (gy) gy[k] = static_cast<T>(gv * loss_grad(op, 1, s, xv, yv, wv, pwv));
+  }
+}
+
+void loss_pointwise_cuda(const TensorView& x, const TensorView& y, const TensorView& w, const TensorView& pw,
+                         const TensorView& out, const LossPointwiseParams& p) {
+  require_cuda("loss_pointwise", {&x, &y, &out});
+  if (loss_present(w)) require_cuda("loss_pointwise", {&w});
+  if (loss_present(pw)) require_cuda("loss_pointwise", {&pw});
+  const int64_t n = x.numel();
+  dispatch_float("loss_pointwise", x.dtype, [&](auto z) {
+    using T = decltype(z);
+    if (n == 0) return;
+    cuda::launch<loss_pointwise_kernel<T>>(cuda::blocks_for(n, 256), 256, 0, cuda::stream(), x.ptr<T>(), y.ptr<T>(),
+                                           loss_present(w) ? w.ptr<T>() : nullptr,
+                                           loss_present(pw) ? pw.ptr<T>() : nullptr, out.ptr<T>(), n, p.op, p.p);
+    TL_CUDA_LAUNCH_CHECK("loss_pointwise");
+  });
+}
+TL_REGISTER_KERNEL(loss_pointwise_op, CUDA, loss_pointwise_cuda, kFloatTypes);
+
+void loss_pointwise_backward_cuda(const TensorView& g, const TensorView& x, const TensorView& y, const TensorView& w,
+                                  const TensorView& pw, const TensorView& gx, const TensorView& gy,
+                                  const LossPointwiseParams& p) {
+  require_cuda("loss_pointwise_backward", {&g, &x, &y});
+  for (const TensorView* t : {&w, &pw, &gx, &gy})
+    if (loss_present(*t)) require_cuda("loss_pointwise_backward", {t});
+  const int64_t n = x.numel();
+  dispatch_float("loss_pointwise_backward", x.dtype, [&](auto z) {
+    using T = decltype(z);
+    if (n == 0) return;
+    cuda::launch<loss_pointwise_backward_kernel<T>>(
+        cuda::blocks_for(n, 256), 256, 0, cuda::stream(), g.ptr<T>(), x.ptr<T>(), y.ptr<T>(),
+        loss_present(w) ? w.ptr<T>() : nullptr, loss_present(pw) ? pw.ptr<T>() : nullptr,
+        loss_present(gx) ? gx.ptr<T>() : nullptr, loss_present(gy) ? gy.ptr<T>() : nullptr, n, p.op, p.p);
+    TL_CUDA_LAUNCH_CHECK("loss_pointwise_backward");
+  });
+}
+TL_REGISTER_KERNEL(loss_pointwise_backward_op, CUDA, loss_pointwise_backward_cuda, kFloatTypes);
 
 }  // namespace
 }  // namespace tl

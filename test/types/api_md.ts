@@ -456,6 +456,40 @@ export function conventionsIndexing(index: Tensor, src: Tensor, mask: Tensor, co
   x.index({ start: 0, stop: 2 });
 }
 
+/** ## Conventions: the losses (issue 15) */
+export function conventionsLosses(w: Tensor, pw: Tensor, v: Tensor, probs: Tensor): void {
+  const losses: Tensor[] = [
+    F.binaryCrossEntropy(x, y, { weight: w, reduction: 'sum' }),
+    F.binaryCrossEntropyWithLogits(x, target, { weight: w, posWeight: pw, reduction: 'none' }),
+    F.l1Loss(x, y),
+    F.smoothL1Loss(x, y, { beta: 0.5, reduction: 'mean' }),
+    F.huberLoss(x, y, { delta: 2 }),
+    F.klDiv(x, target, { reduction: 'batchmean', logTarget: true }),
+    F.gaussianNllLoss(x, y, v, { full: true, eps: 1e-6 }),
+    F.marginRankingLoss(x, y, target, { margin: 0.1 }),
+    F.cosineEmbeddingLoss(x, y, target, { margin: 0.2 }),
+    F.crossEntropy(x, target, { weight: w, ignoreIndex: -1, labelSmoothing: 0.1, reduction: 'mean' }),
+    F.crossEntropy(x, probs, { labelSmoothing: 0.1 }),
+    F.nllLoss(x, target, { weight: w, ignoreIndex: 0 }),
+    new nn.BCELoss({ weight: w }).forward(x, y),
+    new nn.BCEWithLogitsLoss({ posWeight: pw }).forward(x, y),
+    new nn.L1Loss().forward(x, y),
+    new nn.SmoothL1Loss({ beta: 1 }).forward(x, y),
+    new nn.HuberLoss({ delta: 1 }).forward(x, y),
+    new nn.KLDivLoss({ reduction: 'batchmean', logTarget: false }).forward(x, y),
+    new nn.GaussianNLLLoss({ full: false, eps: 1e-6 }).forward(x, y, v),
+    new nn.MarginRankingLoss({ margin: 0 }).forward(x, y, target),
+    new nn.CosineEmbeddingLoss({ margin: 0 }).forward(x, y, target),
+    new nn.CrossEntropyLoss({ weight: w, ignoreIndex: -100, labelSmoothing: 0.1 }).forward(x, target),
+    new nn.NLLLoss({ weight: w }).forward(x, target),
+  ];
+  void losses;
+  // @ts-expect-error klDiv's batchmean is its own: l1Loss takes 'mean' | 'sum' | 'none'
+  F.l1Loss(x, y, { reduction: 'batchmean' });
+  // @ts-expect-error PyTorch's snake_case keys are not options (pos_weight -> posWeight)
+  F.binaryCrossEntropyWithLogits(x, y, { pos_weight: pw });
+}
+
 /** The README / API example: the seed's FashionCNN, written in torchlet. */
 export function readmeExample(trainLoader: Iterable<[Tensor, Tensor]>): void {
   class FashionCNN extends nn.Module {
