@@ -2,6 +2,8 @@
 export { Module, Parameter, RemovableHandle } from './module';
 export type { ForwardHook, ForwardPreHook, FullBackwardHook } from './module';
 export * from './layers';
+export * from './activation';
+export * from './upsample';
 export * from './conv';
 export * from './pooling';
 export * from './normalization';
