@@ -1,6 +1,7 @@
 // lib/nn/upsample.ts — nn.Upsample, nn.UpsamplingNearest2d and nn.UpsamplingBilinear2d over
 // F.interpolate (lib/ops/upsample.ts), with PyTorch 1.13's arguments (one options object) and
-// toString(); the options are checked at construction.
+// toString(); the options' types are checked at construction, and, as PyTorch, that exactly one of
+// size and scaleFactor is given at forward.
 import { checkOptionKeys, noExtraArgs, typeArg } from '../errors';
 import type { Tensor } from '../tensor';
 import { Module } from './module';
@@ -25,7 +26,6 @@ function checkSizeOrScale(o: UpsampleOptions): void {
   };
   if (o.size != null && !ok(o.size, true)) typeArg('opts.size', 'an integer >= 1 or an array of them', o.size);
   if (o.scaleFactor != null && !ok(o.scaleFactor, false)) typeArg('opts.scaleFactor', 'a number > 0 or an array of them', o.scaleFactor);
-  if ((o.size == null) === (o.scaleFactor == null)) typeArg('opts', 'exactly one of size and scaleFactor', o.size == null ? 'neither' : 'both');
 }
 
 /** Resamples [N, C, W] or [N, C, H, W] inputs: F.interpolate with these options. */
@@ -51,16 +51,18 @@ export class Upsample extends Module {
     this.alignCorners = o.alignCorners ?? null;
     this.recomputeScaleFactor = o.recomputeScaleFactor ?? null;
   }
+  /** F.interpolate with the module's options (as PyTorch, a module without size or scaleFactor, or with both, fails here). */
   forward(x: Tensor): Tensor {
     return interpolate(x, {
-      ...(this.size != null ? { size: this.size } : { scaleFactor: this.scaleFactor! }),
+      ...(this.size != null ? { size: this.size } : {}),
+      ...(this.scaleFactor != null ? { scaleFactor: this.scaleFactor } : {}),
       mode: this.mode, alignCorners: this.alignCorners, recomputeScaleFactor: this.recomputeScaleFactor,
     });
   }
   extraRepr(): string {
     const info = this.scaleFactor != null
       ? `scale_factor=${Array.isArray(this.scaleFactor) ? tuple(this.scaleFactor, pyFloat) : pyFloat(this.scaleFactor)}`
-      : `size=${Array.isArray(this.size) ? tuple(this.size, String) : String(this.size)}`;
+      : `size=${Array.isArray(this.size) ? tuple(this.size, String) : this.size == null ? 'None' : String(this.size)}`;
     return `${info}, mode=${this.mode}`;
   }
 }

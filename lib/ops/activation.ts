@@ -76,13 +76,15 @@ function activation(input: Tensor, op: ActOp, gradOp: GradOp, a = 0, b = 0): Ten
   const params = { op: enums.ActivationOp[op], a, b };
   const out = Tensor.empty(input.shape.slice(), input.dtype, input.device);
   native.activation(x.arg(), out.arg(), params);
-  return record(out, [input], gradOp, (g) => {
+  record(out, [input], gradOp, (g) => {
     const gc = g.contiguous();
     const dx = Tensor.empty(input.shape.slice(), input.dtype, input.device);
     native.activationBackward(x.arg(), gc.arg(), dx.arg(), params);
     if (gc !== g) gc.dispose();
     return [dx];
   }, [x]);
+  if (!out.gradFn && x !== input) x.dispose(); // the contiguous copy is only kept for a backward
+  return out;
 }
 
 /** The options object of an activation: its keys checked against `allowed` (plus 'inplace' where PyTorch has it). */

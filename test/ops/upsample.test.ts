@@ -49,6 +49,7 @@ describeOp('upsample', (run) => {
     expect(up.toString()).toBe('Upsample(scale_factor=2.0, mode=bilinear)');
     expect(toNumbers(up.forward(x))).toEqual(toNumbers(F.interpolate(x, { scaleFactor: 2, mode: 'bilinear' })));
     expect(new nn.Upsample({ size: [5, 6] }).toString()).toBe('Upsample(size=(5, 6), mode=nearest)');
+    expect(new nn.Upsample().toString()).toBe('Upsample(size=None, mode=nearest)');
     const nearest = new nn.UpsamplingNearest2d({ size: 5 });
     expect(nearest.toString()).toBe('UpsamplingNearest2d(size=5, mode=nearest)');
     expect(toNumbers(nearest.forward(x))).toEqual(toNumbers(F.interpolate(x, { size: 5 })));
@@ -76,7 +77,9 @@ describeOp('upsample', (run) => {
       ['extra positional', () => loose(F.interpolate)(x(), { size: 3 }, 'nearest'), /interpolate\(\)/],
       ['int64 input', () => F.interpolate(on(torch.zeros([1, 1, 2, 2], { dtype: 'int64' })), { size: 3 }), 'input'],
       ['nn.Upsample unknown key', () => new (nn.Upsample as unknown as new (...a: unknown[]) => unknown)({ scale: 2 }), 'opts.scale'],
-      ['nn.Upsample neither', () => new nn.Upsample(), 'opts'],
+      ['nn.Upsample neither (at forward, as PyTorch)', () => new nn.Upsample().forward(x()), 'opts'],
+      ['nn.Upsample both (at forward, as PyTorch)', () => new nn.Upsample({ size: 2, scaleFactor: 2 }).forward(x()), 'opts'],
+      ['nn.Upsample bad size', () => new nn.Upsample({ size: 0 }), 'opts.size'],
       ['nn.UpsamplingBilinear2d mode', () => new (nn.UpsamplingBilinear2d as unknown as new (...a: unknown[]) => unknown)({ size: 2, mode: 'nearest' }), 'opts.mode'],
     ] as [string, () => unknown, string | RegExp][])('%s', (_n, f, name) => expectArgError(f, name));
     test('modes and inputs PyTorch has but torchlet does not yet: ERR_TORCHLET_NOT_IMPLEMENTED', () => {
