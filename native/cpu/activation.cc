@@ -14,17 +14,15 @@ TL_TARGET_CLONES void activation_loop(const T* x, T* o, T a, T b, int64_t n) {
 }
 template <ActivationOp OP, typename T>
 TL_TARGET_CLONES void activation_backward_loop(const T* x, const T* g, T* o, T a, T b, int64_t n) {
-  TL_PAR_FOR_SIMD(n > kParallelGrain,
-                  for (int64_t i = 0; i < n; ++i) o[i] = act::backward<OP, T>(x[i], g[i], a, b););
+  TL_PAR_FOR_SIMD(n > kParallelGrain, for (int64_t i = 0; i < n; ++i) o[i] = act::backward<OP, T>(x[i], g[i], a, b););
 }
 
 void activation_cpu(const TensorView& x, const TensorView& out, const ActivationParams& p) {
   const int64_t n = out.numel();
   dispatch_float("activation", x.dtype, [&](auto z) {
     using T = decltype(z);
-    act::dispatch_activation(p.op, [&](auto opc) {
-      activation_loop<decltype(opc)::value, T>(x.ptr<T>(), out.ptr<T>(), T(p.a), T(p.b), n);
-    });
+    act::dispatch_activation(
+        p.op, [&](auto opc) { activation_loop<decltype(opc)::value, T>(x.ptr<T>(), out.ptr<T>(), T(p.a), T(p.b), n); });
   });
 }
 TL_REGISTER_KERNEL(activation_op, CPU, activation_cpu, kFloatTypes);

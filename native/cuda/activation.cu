@@ -33,9 +33,8 @@ void activation_cuda(const TensorView& x, const TensorView& out, const Activatio
   dispatch_float("activation", x.dtype, [&](auto z) {
     using T = decltype(z);
     act::dispatch_activation(p.op, [&](auto opc) {
-      cuda::launch<activation_kernel<decltype(opc)::value, T>>(cuda::blocks_for(n, kThreads), kThreads, 0,
-                                                              cuda::stream(), x.ptr<T>(), out.ptr<T>(), T(p.a),
-                                                              T(p.b), n);
+      cuda::launch<activation_kernel<decltype(opc)::value, T>>(
+          cuda::blocks_for(n, kThreads), kThreads, 0, cuda::stream(), x.ptr<T>(), out.ptr<T>(), T(p.a), T(p.b), n);
     });
     TL_CUDA_LAUNCH_CHECK("activation");
   });
@@ -51,8 +50,8 @@ void activation_backward_cuda(const TensorView& x, const TensorView& dy, const T
     using T = decltype(z);
     act::dispatch_activation(p.op, [&](auto opc) {
       cuda::launch<activation_backward_kernel<decltype(opc)::value, T>>(cuda::blocks_for(n, kThreads), kThreads, 0,
-                                                                       cuda::stream(), x.ptr<T>(), dy.ptr<T>(),
-                                                                       dx.ptr<T>(), T(p.a), T(p.b), n);
+                                                                        cuda::stream(), x.ptr<T>(), dy.ptr<T>(),
+                                                                        dx.ptr<T>(), T(p.a), T(p.b), n);
     });
     TL_CUDA_LAUNCH_CHECK("activation_backward");
   });

@@ -61,7 +61,7 @@ template <typename T>
 TL_ACT_FN T sigmoid(T x) {
   return T(1) / (T(1) + std::exp(-x));
 }
-constexpr double kSqrt1_2 = 0.70710678118654752440;    // 1/sqrt(2)
+constexpr double kSqrt1_2 = 0.70710678118654752440;     // 1/sqrt(2)
 constexpr double kInvSqrt2Pi = 0.39894228040143267794;  // 1/sqrt(2 pi)
 constexpr double kGeluBeta = 0.79788456080286535588;    // sqrt(2/pi)
 constexpr double kGeluKappa = 0.044715;
@@ -96,7 +96,7 @@ TL_ACT_FN T forward(T x, T a, T b) {
     return y > b ? b : y;
   } else if constexpr (OP == ActivationOp::Threshold) {
     return x <= a ? b : x;  // NaN passes, as PyTorch
-  } else {  // LogSigmoid: min(x, 0) - log1p(exp(-|x|))
+  } else {                  // LogSigmoid: min(x, 0) - log1p(exp(-|x|))
     return (x < T(0) ? x : T(0)) - std::log1p(std::exp(-std::fabs(x)));
   }
 }
@@ -150,10 +150,8 @@ TL_ACT_FN T backward(T x, T dy, T a, T b) {
 // Calls f(std::integral_constant<ActivationOp, OP>{}) for the runtime op.
 template <typename F>
 inline void dispatch_activation(ActivationOp op, F&& f) {
-#define TL_ACT_CASE_(Name)                                                          \
-  case ActivationOp::Name:                                                          \
-    f(std::integral_constant<ActivationOp, ActivationOp::Name>{});                  \
-    return;
+#define TL_ACT_CASE_(Name) \
+  case ActivationOp::Name: f(std::integral_constant<ActivationOp, ActivationOp::Name>{}); return;
   switch (op) { TL_ACTIVATION_OPS(TL_ACT_CASE_) }
 #undef TL_ACT_CASE_
 }

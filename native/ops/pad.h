@@ -37,8 +37,10 @@ inline void check_pad_params(const char* op, const PadParams& p) {
     const bool ok = p.mode == PadMode::Reflect     ? (l < n && r < n) || (l == 0 && r == 0)
                     : p.mode == PadMode::Replicate ? n >= 1 || (l == 0 && r == 0)
                                                    : (l <= n && r <= n);
-    if (!ok) check_fail(ErrorCode::InvalidArg, op, "padding of " + std::to_string(l) + ", " + std::to_string(r) +
-                                                       " does not fit a dimension of size " + std::to_string(n));
+    if (!ok)
+      check_fail(ErrorCode::InvalidArg, op,
+                 "padding of " + std::to_string(l) + ", " + std::to_string(r) + " does not fit a dimension of size " +
+                     std::to_string(n));
   }
 }
 inline int64_t pad_in_numel(const char* op, const PadParams& p) {

@@ -59,8 +59,8 @@ struct Dim {
   UpsampleMode mode;
   int64_t in, out;
   bool align;
-  T scale;        // area_pixel_compute_scale (Linear, Cubic)
-  float nscale;   // compute_scales_value<float> (Nearest)
+  T scale;       // area_pixel_compute_scale (Linear, Cubic)
+  float nscale;  // compute_scales_value<float> (Nearest)
 };
 template <typename T>
 TL_UPS_FN Dim<T> make_dim(UpsampleMode mode, int64_t in, int64_t out, bool align, double user_scale) {
