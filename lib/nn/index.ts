@@ -4,6 +4,7 @@ export type { ForwardHook, ForwardPreHook, FullBackwardHook } from './module';
 export * from './layers';
 export * from './activation';
 export * from './upsample';
+export * from './padding';
 export * from './conv';
 export * from './pooling';
 export * from './normalization';

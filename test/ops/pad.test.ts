@@ -6,7 +6,7 @@ import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { casesOf, fixtureCases, randnT, expectArgError, toNumbers, FixtureCase } from '../helpers';
+import { casesOf, fixtureCases, randnT, expectArgError, toNumbers, loadFixture, FixtureCase } from '../helpers';
 
 const F = torch.nn.functional;
 const cases = casesOf('pad');
@@ -30,6 +30,26 @@ describeOp('pad', (run) => {
     ] as [string, number[], (x: Tensor) => Tensor][])('gradcheck %s (float64 central differences)', (_n, shape, f) => {
       gradcheck(([x]) => f(x), [randnT(shape, 7)], { device });
     });
+  });
+
+  test('the padding modules print as PyTorch and compute F.pad', () => {
+    const fx = loadFixture('pad') as unknown as { reprs: [string, unknown[], string][] };
+    expect(fx.reprs.length).toBe(11);
+    for (const [cls, args, repr] of fx.reprs) {
+      const C = (torch.nn as unknown as Record<string, new (...a: unknown[]) => torch.nn.Module>)[cls];
+      expect(new C(...args).toString()).toBe(repr);
+    }
+    const x4 = on(randnT([1, 2, 3, 4], 5));
+    const x5 = on(randnT([1, 1, 3, 3, 4], 6));
+    const same = (m: torch.nn.Module, x: Tensor, y: Tensor) => expect(toNumbers(m.forward(x) as Tensor)).toEqual(toNumbers(y));
+    same(new torch.nn.ZeroPad2d([1, 0, 2, 1]), x4, F.pad(x4, [1, 0, 2, 1]));
+    same(new torch.nn.ConstantPad1d(2, 3.5), x4, F.pad(x4, [2, 2], { value: 3.5 }));
+    same(new torch.nn.ReflectionPad2d(2), x4, F.pad(x4, [2, 2, 2, 2], 'reflect'));
+    same(new torch.nn.ReplicationPad1d([1, 3]), x4.flatten(0, 1), F.pad(x4.flatten(0, 1), [1, 3], 'replicate'));
+    same(new torch.nn.ReflectionPad3d(1), x5, F.pad(x5, [1, 1, 1, 1, 1, 1], 'reflect'));
+    same(new torch.nn.ReplicationPad3d([0, 1, 1, 0, 2, 0]), x5, F.pad(x5, [0, 1, 1, 0, 2, 0], 'replicate'));
+    expectArgError(() => new torch.nn.ReflectionPad2d([1, 1]), 'padding');
+    expectArgError(() => new (torch.nn.ConstantPad2d as unknown as new (...a: unknown[]) => unknown)(1), 'value');
   });
 
   test('the string form of the mode, pad [] and integer inputs in constant mode', () => {
