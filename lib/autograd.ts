@@ -47,6 +47,9 @@ export const GRAD_OPS = [
   // elementwise, casts and copies
   'AddBackward', 'SubBackward', 'RsubBackward', 'MulBackward', 'DivBackward', 'PowBackward', 'NegBackward',
   'ExpBackward', 'LogBackward', 'SqrtBackward', 'ReluBackward', 'SigmoidBackward', 'TanhBackward',
+  // activations (lib/ops/activation.ts)
+  'GeluBackward', 'LeakyReluBackward', 'EluBackward', 'SiluBackward', 'MishBackward', 'HardswishBackward', 'HardsigmoidBackward',
+  'SoftplusBackward', 'SoftsignBackward', 'HardtanhBackward', 'ThresholdBackward', 'LogSigmoidBackward',
   'ToCopyBackward', 'CloneBackward',
   'AbsBackward', 'SignBackward', 'FloorBackward', 'CeilBackward', 'RoundBackward', 'TruncBackward', 'SinBackward',
   'CosBackward', 'TanBackward', 'AsinBackward', 'AcosBackward', 'AtanBackward', 'Atan2Backward', 'SinhBackward',
@@ -73,6 +76,9 @@ export const GRAD_OPS = [
   // pooling
   'MaxPool2DWithIndicesBackward', 'ReluMaxPool2dBackward', 'AvgPool2DBackward', 'AdaptiveAvgPool2DBackward',
   'AdaptiveMaxPool2DBackward', 'MaxUnpool2DBackward',
+  // padding and resampling (lib/ops/pad.ts, lib/ops/upsample.ts)
+  'ConstantPadNdBackward', 'ReflectionPadBackward', 'ReplicationPadBackward', 'CircularPadBackward',
+  'UpsampleNearestBackward', 'UpsampleLinearBackward', 'UpsampleBicubicBackward',
   // normalisation and dropout
   'BatchNormBackward', 'BatchNormReluBackward', 'LayerNormBackward', 'GroupNormBackward', 'InstanceNormBackward',
   'DropoutBackward',

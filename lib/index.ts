@@ -46,7 +46,7 @@ export { einsum } from './ops/einsum';
 export { flatten, transpose, permute, reshape, squeeze, unsqueeze, narrow, select, t, argmax, argmin } from './forms';
 export { gather, scatter, scatter_, scatterAdd, scatterAdd_, indexSelect, indexAdd, indexAdd_, maskedFill, maskedFill_, maskedSelect, where, nonzero, indexPut, indexPut_ } from './ops/index';
 export type { IndexSpec, ScatterOptions, NonzeroOptions } from './ops/index';
-export { softmax, logSoftmax } from './ops/activation';
+export { softmax, logSoftmax, celu, threshold } from './ops/activation';
 export { save, load, saveAsync, loadAsync } from './serialize';
 export { InferenceSession } from './serve/session';
 export type { InferenceSessionOptions, SessionMemory, WorkerMemory, RawOutput } from './serve/session';

@@ -6,6 +6,8 @@ export { maxPool2d, reluMaxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool
 export { dropout, dropout2d, dropout3d, alphaDropout } from '../ops/dropout';
 export { relu, sigmoid, tanh } from '../ops/elementwise';
 export { softmax, logSoftmax, selu, prelu } from '../ops/activation';
+export { gelu, leakyRelu, elu, celu, silu, mish, hardswish, hardsigmoid, softplus, softsign, hardtanh, relu6, logsigmoid, threshold, glu } from '../ops/activation';
+export type { GeluOptions, LeakyReluOptions, EluOptions, InplaceOption, SoftplusOptions, HardtanhOptions } from '../ops/activation';
 export {
   crossEntropy, nllLoss, mseLoss, binaryCrossEntropy, binaryCrossEntropyWithLogits, l1Loss, smoothL1Loss, huberLoss, klDiv,
   gaussianNllLoss, marginRankingLoss, cosineEmbeddingLoss,
@@ -15,3 +17,7 @@ export type {
   GaussianNllOptions, MarginOptions,
 } from '../ops/loss';
 export { batchNorm, batchNormRelu, layerNorm, groupNorm, instanceNorm } from '../ops/norm';
+export { pad } from '../ops/pad';
+export type { PadOptions, PadMode } from '../ops/pad';
+export { interpolate } from '../ops/upsample';
+export type { InterpolateOptions, InterpolateMode } from '../ops/upsample';

@@ -2,6 +2,9 @@
 export { Module, Parameter, RemovableHandle } from './module';
 export type { ForwardHook, ForwardPreHook, FullBackwardHook } from './module';
 export * from './layers';
+export * from './activation';
+export * from './upsample';
+export * from './padding';
 export * from './conv';
 export * from './pooling';
 export * from './normalization';

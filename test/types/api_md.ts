@@ -425,6 +425,30 @@ export async function data(): Promise<void> {
   new torch.data.DataLoader(ds, { batchSize: '16' });
 }
 
+/** ## Conventions: the activation, padding and resampling spellings (issue 15) */
+export function conventionsLayers(): void {
+  const a: Tensor[] = [
+    F.gelu(x), F.gelu(x, { approximate: 'tanh' }), F.leakyRelu(x, { negativeSlope: 0.01 }), F.leakyRelu(x, 0.2),
+    F.silu(x), F.elu(x, { alpha: 1 }), F.celu(x, { alpha: 2, inplace: false }), F.softplus(x, { beta: 1, threshold: 20 }),
+    F.mish(x), F.hardswish(x), F.hardsigmoid(x, { inplace: true }), F.softsign(x), F.hardtanh(x, { minVal: -1, maxVal: 1 }),
+    F.relu6(x), F.logsigmoid(x), F.threshold(x, 0.1, 20), F.glu(x), F.glu(x, 1),
+    F.interpolate(x, { size: [4, 4], scaleFactor: undefined, mode: 'bilinear', alignCorners: false }),
+    F.interpolate(x, { scaleFactor: 2, recomputeScaleFactor: true }),
+    F.pad(x, [1, 1]), F.pad(x, [1, 1, 2, 2], { mode: 'constant', value: 0 }), F.pad(x, [1, 1], 'reflect'),
+  ];
+  const m: torch.nn.Module[] = [
+    new nn.GELU({ approximate: 'none' }), new nn.LeakyReLU(0.2), new nn.LeakyReLU({ negativeSlope: 0.1, inplace: true }),
+    new nn.ELU(), new nn.CELU(1.5), new nn.SiLU(), new nn.Mish(), new nn.Hardswish(), new nn.Hardsigmoid(), new nn.ReLU6({ inplace: true }),
+    new nn.Softplus({ beta: 2 }), new nn.Softsign(), new nn.Hardtanh(-2, 2), new nn.LogSigmoid(), new nn.Threshold(0.1, 20), new nn.GLU(1),
+    new nn.Upsample({ scaleFactor: 2, mode: 'nearest' }), new nn.UpsamplingNearest2d({ size: 8 }), new nn.UpsamplingBilinear2d({ scaleFactor: 2 }),
+  ];
+  void [a, m];
+  // @ts-expect-error gelu's approximate is 'none' | 'tanh'
+  F.gelu(x, { approximate: true });
+  // @ts-expect-error pad takes the pad list
+  F.pad(x);
+}
+
 /** ## Conventions: the indexing, ordering and shape spellings (issue 14) */
 export function conventionsIndexing(index: Tensor, src: Tensor, mask: Tensor, cond: Tensor): void {
   const g: Tensor = torch.gather(x, 1, index);

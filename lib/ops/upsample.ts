@@ -1,0 +1,107 @@
+// lib/ops/upsample.ts — F.interpolate(input, {size, scaleFactor, mode, alignCorners,
+// recomputeScaleFactor}) with PyTorch 1.13's output sizes, source indices and weights: 'nearest' on
+// 3-D and 4-D inputs, 'linear' on 3-D, 'bilinear' and 'bicubic' (A = -0.75) on 4-D; the native
+// upsample kernels (native/ops/upsample.h) forward and backward. The other PyTorch modes ('area',
+// 'nearest-exact', 'trilinear'), 5-D inputs and antialias are refused as not implemented.
+import { native, enums } from '../binding';
+import { invalidArg, typeArg, shapeError, checkOptionKeys, noExtraArgs, TorchletError } from '../errors';
+import { Tensor, checkTensor, isFloating } from '../tensor';
+import { record } from '../autograd';
+import type { GradOp } from '../autograd';
+
+export type InterpolateMode = 'nearest' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear' | 'area' | 'nearest-exact';
+export interface InterpolateOptions {
+  /** the output's spatial size: a number (every spatial dim) or one per spatial dim */
+  size?: number | number[];
+  /** the multiplier of each spatial size: a number or one per spatial dim (output size floor(in * s)) */
+  scaleFactor?: number | number[];
+  /** default 'nearest' */
+  mode?: InterpolateMode;
+  /** 'linear', 'bilinear', 'bicubic' only: corner pixels' centres aligned (default false) */
+  alignCorners?: boolean | null;
+  /** with scaleFactor: compute the scale from the output size (true) or use the given one (default) */
+  recomputeScaleFactor?: boolean | null;
+  /** not implemented: only false (the default) is accepted */
+  antialias?: boolean;
+}
+const KEYS = ['size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeScaleFactor', 'antialias'];
+const MODES: readonly InterpolateMode[] = ['nearest', 'linear', 'bilinear', 'bicubic', 'trilinear', 'area', 'nearest-exact'];
+const NATIVE: Partial<Record<InterpolateMode, [keyof typeof enums.UpsampleMode, GradOp, number]>> = {
+  nearest: ['Nearest', 'UpsampleNearestBackward', 0],
+  linear: ['Linear', 'UpsampleLinearBackward', 3],
+  bilinear: ['Linear', 'UpsampleLinearBackward', 4],
+  bicubic: ['Cubic', 'UpsampleBicubicBackward', 4],
+};
+
+function perDim(name: string, v: unknown, dims: number, check: (x: number) => boolean, what: string): number[] {
+  const arr = typeof v === 'number' ? new Array<number>(dims).fill(v) : v;
+  if (!Array.isArray(arr) || !arr.every((x) => typeof x === 'number')) typeArg(name, `a number or an array of ${dims} numbers`, v);
+  if (arr.length !== dims)
+    invalidArg(name, `${dims} entries, one per spatial dim of the input (input [N, C, ...spatial])`, v);
+  if (!(arr as number[]).every(check)) invalidArg(name, what, v);
+  return arr as number[];
+}
+
+/** Resamples the spatial dims of a [N, C, W] or [N, C, H, W] input (PyTorch's F.interpolate). */
+export function interpolate(input: Tensor, opts?: InterpolateOptions, ...rest: never[]): Tensor {
+  noExtraArgs('interpolate', 'input, opts', rest);
+  const o = checkOptionKeys('opts', opts, KEYS);
+  checkTensor('input', input);
+  const mode = o.mode ?? 'nearest';
+  if (!MODES.includes(mode)) invalidArg('opts.mode', `one of ${MODES.map((m) => `'${m}'`).join(', ')}`, mode);
+  if (o.alignCorners != null && typeof o.alignCorners !== 'boolean') typeArg('opts.alignCorners', 'a boolean or null', o.alignCorners);
+  if (o.recomputeScaleFactor != null && typeof o.recomputeScaleFactor !== 'boolean')
+    typeArg('opts.recomputeScaleFactor', 'a boolean or null', o.recomputeScaleFactor);
+  if (o.antialias !== undefined && typeof o.antialias !== 'boolean') typeArg('opts.antialias', 'a boolean', o.antialias);
+  const nat = NATIVE[mode];
+  if (!nat || o.antialias)
+    throw new TorchletError(
+      `torchlet: F.interpolate: ${o.antialias ? 'antialias' : `mode '${mode}'`} is not implemented yet (nearest, linear, bilinear and bicubic are, without antialias)`,
+      'ERR_TORCHLET_NOT_IMPLEMENTED',
+    );
+  const interpolating = mode !== 'nearest';
+  if (!interpolating && o.alignCorners != null)
+    invalidArg('opts.alignCorners', "no value: it can only be set with the interpolating modes (linear, bilinear, bicubic)", o.alignCorners);
+  const align = o.alignCorners ?? false;
+  const nd = input.ndim;
+  if (nd === 5)
+    throw new TorchletError('torchlet: F.interpolate: 5-D inputs are not implemented yet (3-D [N, C, W] and 4-D [N, C, H, W] are)', 'ERR_TORCHLET_NOT_IMPLEMENTED');
+  if (nd !== 3 && nd !== 4) shapeError('input', 'a 3-D [N, C, W] or 4-D [N, C, H, W] tensor', input);
+  const [opName, gradOp, needs] = nat;
+  if (needs && nd !== needs) shapeError('input', `a ${needs}-D input for mode '${mode}'`, input);
+  if (!isFloating(input.dtype)) typeArg('input', 'a floating-point tensor', input);
+  const dims = nd - 2;
+  const inSp = input.shape.slice(2);
+  if (inSp.some((s) => s < 1)) shapeError('input', 'non-empty spatial dims', input);
+  if ((o.size == null) === (o.scaleFactor == null))
+    invalidArg('opts', 'exactly one of size and scaleFactor', o.size == null ? 'neither' : 'both');
+  let outSp: number[];
+  let scales: number[] = [0, 0];
+  if (o.size != null) {
+    if (o.recomputeScaleFactor) invalidArg('opts.recomputeScaleFactor', 'no value with an explicit size (it is not meaningful there)', true);
+    outSp = perDim('opts.size', o.size, dims, (x) => Number.isInteger(x) && x >= 1, 'integers >= 1');
+  } else {
+    const sf = perDim('opts.scaleFactor', o.scaleFactor, dims, (x) => Number.isFinite(x) && x > 0, 'finite numbers > 0');
+    outSp = inSp.map((s, i) => Math.floor(s * sf[i]));
+    if (outSp.some((s) => s < 1))
+      invalidArg('opts.scaleFactor', `factors giving output sizes >= 1 (input ${inSp.join('x')} gives ${outSp.join('x')})`, o.scaleFactor);
+    if (!o.recomputeScaleFactor) scales = dims === 1 ? [0, sf[0]] : sf;
+  }
+  const [inH, inW] = dims === 1 ? [1, inSp[0]] : inSp;
+  const [outH, outW] = dims === 1 ? [1, outSp[0]] : outSp;
+  const params = {
+    mode: enums.UpsampleMode[opName], planes: input.shape[0] * input.shape[1], inH, inW, outH, outW,
+    alignCorners: interpolating && align, scaleH: scales[0], scaleW: scales[1],
+  };
+  const x = input.contiguous();
+  const out = Tensor.empty([input.shape[0], input.shape[1], ...outSp], input.dtype, input.device);
+  native.upsample(x.arg(), out.arg(), params);
+  if (x !== input) x.dispose();
+  return record(out, [input], gradOp, (g) => {
+    const gc = g.contiguous();
+    const gi = Tensor.empty(input.shape.slice(), input.dtype, input.device);
+    native.upsampleBackward(gc.arg(), gi.arg(), params);
+    if (gc !== g) gc.dispose();
+    return [gi];
+  });
+}
