@@ -8,3 +8,5 @@ export { relu, sigmoid, tanh } from '../ops/elementwise';
 export { softmax, logSoftmax, selu, prelu } from '../ops/activation';
 export { crossEntropy, nllLoss, mseLoss } from '../ops/loss';
 export { batchNorm, batchNormRelu, layerNorm, groupNorm, instanceNorm } from '../ops/norm';
+export { embedding, embeddingBag } from '../ops/embedding';
+export type { EmbeddingOptions, EmbeddingBagOptions, EmbeddingBagMode } from '../ops/embedding';

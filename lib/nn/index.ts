@@ -3,6 +3,7 @@ export { Module, Parameter, RemovableHandle } from './module';
 export type { ForwardHook, ForwardPreHook, FullBackwardHook } from './module';
 export * from './layers';
 export * from './conv';
+export * from './sparse';
 export * from './pooling';
 export * from './normalization';
 export * from './attention';
