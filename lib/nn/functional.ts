@@ -10,3 +10,4 @@ export { crossEntropy, nllLoss, mseLoss } from '../ops/loss';
 export { batchNorm, batchNormRelu, layerNorm, groupNorm, instanceNorm } from '../ops/norm';
 export { embedding, embeddingBag } from '../ops/embedding';
 export type { EmbeddingOptions, EmbeddingBagOptions, EmbeddingBagMode } from '../ops/embedding';
+export { pixelShuffle, pixelUnshuffle } from '../ops/pixel_shuffle';

@@ -4,6 +4,8 @@ export type { ForwardHook, ForwardPreHook, FullBackwardHook } from './module';
 export * from './layers';
 export * from './conv';
 export * from './sparse';
+export * from './reshape';
+export * from './container';
 export * from './pooling';
 export * from './normalization';
 export * from './attention';

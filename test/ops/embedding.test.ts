@@ -7,7 +7,7 @@
 // fromPretrained (freeze), printed form and stateDict; argument errors; CUDA against the CPU.
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
-import { casesOf, checkDiffCase, fromFixture, expectClose, FixtureCase, randnT, toNumbers } from '../helpers';
+import { casesOf, checkDiffCase, expectClose, FixtureCase, randnT, toNumbers } from '../helpers';
 import { gradcheck } from '../gradcheck';
 import { describeOp } from '../devices';
 import { expectCloseToCpu } from './compare';
