@@ -196,7 +196,8 @@ abstract class ConvTransposeNd extends Module {
 
 /** Transposed 1-D convolution: weight [inChannels, outChannels/groups, kL]; forward(x, outputSize?). */
 export class ConvTranspose1d extends ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeOptions = {}) {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeOptions = {}, ...rest: never[]) {
+    noExtraArgs('ConvTranspose1d', 'inChannels, outChannels, kernelSize, { stride, padding, outputPadding, groups, dilation, bias }', rest);
     super(1, inChannels, outChannels, kernelSize, opts);
   }
   /** x [N, C, L] or [C, L]; outputSize picks the output length where several are possible (stride > 1). */
@@ -207,7 +208,8 @@ export class ConvTranspose1d extends ConvTransposeNd {
 
 /** Transposed 2-D convolution: weight [inChannels, outChannels/groups, kH, kW]; forward(x, outputSize?). */
 export class ConvTranspose2d extends ConvTransposeNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeOptions = {}) {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeOptions = {}, ...rest: never[]) {
+    noExtraArgs('ConvTranspose2d', 'inChannels, outChannels, kernelSize, { stride, padding, outputPadding, groups, dilation, bias }', rest);
     super(2, inChannels, outChannels, kernelSize, opts);
   }
   /** x [N, C, H, W] or [C, H, W]; outputSize ([H, W] or [N, C, H, W]) picks the output size where several are possible. */

@@ -314,7 +314,7 @@ describe('Tensor methods', () => {
 
 // ---- forward of every nn module class -----------------------------------------------------------------
 /** The first of these argument lists that constructs the class (2 channels/features/sizes where asked). */
-const CTOR_ARGS: unknown[][] = [[], [2], [2, 2], [2, 2, 2], [[new torch.nn.Linear(2, 2)]], [new torch.nn.Linear(2, 2)]];
+const CTOR_ARGS: unknown[][] = [[], [2], [2, 2], [2, 2, 2], [[new torch.nn.Linear(2, 2)]], [new torch.nn.Linear(2, 2)], [1, [2, 1]]];
 function construct(C: Ctor): object | null {
   for (const a of CTOR_ARGS) {
     try {

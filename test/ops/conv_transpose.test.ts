@@ -122,6 +122,7 @@ describeOp('conv_transpose', ({ device, on, vsCpu }) => {
       ['nn: outputPadding >= stride', () => new torch.nn.ConvTranspose2d(2, 3, 3, { outputPadding: 1 }), /for outputPadding\b/],
       ['nn: outputSize out of range', () => new torch.nn.ConvTranspose2d(2, 3, 3, { stride: 2 }).to(device).forward(f64([1, 2, 4, 4]).float(), [11, 8]), /for outputSize\b/],
       ['nn: outputSize of wrong length', () => new torch.nn.ConvTranspose2d(2, 3, 3).to(device).forward(f64([1, 2, 4, 4]).float(), [6]), /for outputSize\b/],
+      ['nn: extra constructor argument', () => new (torch.nn.ConvTranspose2d as unknown as new (...a: unknown[]) => unknown)(2, 3, 3, {}, 1), /for ConvTranspose2d\(\)/],
       ['nn: extra forward argument', () => (new torch.nn.ConvTranspose1d(2, 3, 3).forward as (...a: unknown[]) => Tensor)(f64([1, 2, 4]).float(), undefined, 1), /forward\(\)/],
     ];
     test.each(rows)('%s', (_name, fn, re) => {
