@@ -53,6 +53,19 @@ describeOp('conv_transpose', ({ device, on, vsCpu }) => {
     });
   });
 
+  describe('non-contiguous operands', () => {
+    test('a transposed input and weight give the contiguous result, and gradients of their shape', () => {
+      const x = on(randnT([2, 4, 5, 6], 11)).transpose(2, 3).requiresGrad_();
+      const w = on(randnT([4, 1, 3, 2], 12)).transpose(2, 3).requiresGrad_();
+      const opts = { stride: 2, padding: 1, outputPadding: 1, groups: 2 };
+      const y = F.convTranspose2d(x, w, null, opts);
+      expectClose(y, F.convTranspose2d(x.contiguous(), w.contiguous(), null, opts), { atol: 1e-6 });
+      y.sum().backward();
+      expect(x.grad!.shape).toEqual([2, 4, 6, 5]);
+      expect(w.grad!.shape).toEqual([4, 1, 2, 3]);
+    });
+  });
+
   describe('convTranspose gradcheck (float64, central differences)', () => {
     test('2-D stride 2, padding 1, outputPadding 1, dilation 2, groups 2, bias', () => {
       gradcheck(
@@ -63,6 +76,9 @@ describeOp('conv_transpose', ({ device, on, vsCpu }) => {
     });
     test('1-D outputPadding 2 >= stride 1 (dilation 3), no bias', () => {
       gradcheck(([x, w]) => F.convTranspose1d(x, w, null, { padding: 1, outputPadding: 2, dilation: 3 }), [randnT([2, 3, 4], 4), randnT([3, 2, 3], 5, 0.4)], { device });
+    });
+    test('2-D non-contiguous input', () => {
+      gradcheck(([x, w]) => F.convTranspose2d(x.transpose(2, 3), w, null, { stride: [1, 2] }), [randnT([1, 2, 3, 2], 9), randnT([2, 2, 2, 2], 10, 0.4)], { device });
     });
     test('1-D unbatched, stride 3', () => {
       gradcheck(([x, w, b]) => F.convTranspose1d(x, w, b, { stride: 3, outputPadding: 1 }), [randnT([2, 5], 6), randnT([2, 3, 2], 7, 0.4), randnT([3], 8)], { device });

@@ -28,6 +28,15 @@ describeOp('embedding', ({ device, on, vsCpu }) => {
       const after = (c as FixtureCase & { weightAfter?: FixtureCase['output'] }).weightAfter;
       if (after) expectClose(weight!, after!, { atol: dtype === 'float64' ? 1e-12 : 1e-6, label: 'weight after maxNorm' });
     });
+    test('non-contiguous weight and indices give the contiguous result and gradient', () => {
+      const wt = on(randnT([3, 6], 9)).t().requiresGrad_();
+      const idx = on(torch.tensor([[0, 5], [2, 0], [5, 4]], { dtype: 'int64' })).t();
+      const y = F.embedding(idx, wt);
+      expect(y.shape).toEqual([2, 3, 3]);
+      expectClose(y, F.embedding(idx.contiguous(), wt.contiguous()), { atol: 0 });
+      y.sum().backward();
+      expect(toNumbers(wt.grad!.sum(1))).toEqual([6, 0, 3, 0, 3, 6]);
+    });
     test('int32 indices give the int64 result', () => {
       const w = on(randnT([5, 3], 1));
       const i = on(torch.tensor([[4, 0], [2, 4]], { dtype: 'int64' }));
