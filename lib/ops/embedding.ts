@@ -191,8 +191,11 @@ export function embeddingBag(input: Tensor, weight: Tensor, offsets?: Tensor | n
   const M = idx.numel();
   if (idx.ndim === 2) {
     if (offsets !== undefined && offsets !== null) invalidArg('offsets', 'null (a 2-D input holds one bag per row)', offsets);
+    // PyTorch's offsets for a 2-D input: 0, L, 2L, ... (so includeLastOffset drops the last row)
     const [B, L] = idx.shape;
-    starts = Array.from({ length: B + 1 }, (_, b) => b * L);
+    starts = Array.from({ length: B }, (_, b) => b * L);
+    if (!includeLast) starts.push(M);
+    else if (B === 0) shapeError('input', 'at least one bag (includeLastOffset: the last offset is the end)', idx);
   } else if (idx.ndim === 1) {
     if (offsets === undefined || offsets === null) typeArg('offsets', 'a 1-D tensor of bag starts (input is 1-D)', offsets);
     const off = intTensor('offsets', offsets, w);

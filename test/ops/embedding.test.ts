@@ -56,6 +56,15 @@ describeOp('embedding', ({ device, on, vsCpu }) => {
     });
   });
 
+  test("2-D input with includeLastOffset: PyTorch's offsets 0, L, 2L, ... with the last as the end (the last row is dropped)", () => {
+    // (no fixture: PyTorch 1.13's backward of this case reads uninitialised memory)
+    const w = on(randnT([7, 3], 12));
+    const i = on(torch.tensor([[0, 6], [2, 2], [5, 1]], { dtype: 'int64' }));
+    const y = F.embeddingBag(i, w, null, { mode: 'mean', includeLastOffset: true });
+    expect(y.shape).toEqual([2, 3]);
+    expectClose(y, F.embeddingBag(i.narrow(0, 0, 2), w, null, { mode: 'mean' }), { atol: 0 });
+  });
+
   describe('gradcheck (float64, central differences)', () => {
     const idx = () => on(torch.tensor([3, 0, 3, 1, 4, 3], { dtype: 'int64' }));
     // (paddingIdx's and scaleGradByFreq's gradients are deliberately not the derivative: the fixtures check them)
