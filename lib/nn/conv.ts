@@ -1,5 +1,5 @@
 // lib/nn/conv.ts — nn.Conv1d, nn.Conv2d and nn.Conv3d over one ConvNd base, and nn.ConvTranspose1d /
-// nn.ConvTranspose2d over ConvTransposeNd: argument checks with named errors, PyTorch's default
+// 2d / 3d over ConvTransposeNd: argument checks with named errors, PyTorch's default
 // initialisation (kaiming_uniform_(a=sqrt(5)) weight, uniform(+-1/sqrt(fan_in)) bias) and PyTorch's
 // printed form (one-element tuples as "(3,)").
 import { invalidArg, checkInt, checkTuple, checkOptions, checkOptionKeys, noExtraArgs, typeArg } from '../errors';
@@ -103,7 +103,7 @@ export class Conv3d extends ConvNd {
   }
 }
 
-/** nn.ConvTranspose1d / nn.ConvTranspose2d options: F.convTranspose's and `bias`. */
+/** nn.ConvTranspose1d / 2d / 3d options: F.convTranspose's and `bias`. */
 export interface ConvTransposeOptions {
   stride?: number | number[];
   padding?: number | number[];
@@ -213,6 +213,18 @@ export class ConvTranspose2d extends ConvTransposeNd {
     super(2, inChannels, outChannels, kernelSize, opts);
   }
   /** x [N, C, H, W] or [C, H, W]; outputSize ([H, W] or [N, C, H, W]) picks the output size where several are possible. */
+  forward(x: Tensor, outputSize?: number[], ...rest: never[]): Tensor {
+    return this.run(x, outputSize, rest);
+  }
+}
+
+/** Transposed 3-D convolution: weight [inChannels, outChannels/groups, kD, kH, kW]; forward(x, outputSize?). */
+export class ConvTranspose3d extends ConvTransposeNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeOptions = {}, ...rest: never[]) {
+    noExtraArgs('ConvTranspose3d', 'inChannels, outChannels, kernelSize, { stride, padding, outputPadding, groups, dilation, bias }', rest);
+    super(3, inChannels, outChannels, kernelSize, opts);
+  }
+  /** x [N, C, D, H, W] or [C, D, H, W]; outputSize ([D, H, W] or the whole shape) picks the output size where several are possible. */
   forward(x: Tensor, outputSize?: number[], ...rest: never[]): Tensor {
     return this.run(x, outputSize, rest);
   }

@@ -1,6 +1,6 @@
 // lib/nn/functional.ts — torch.nn.functional as `F`: the ops as functions, PyTorch's keyword
 // arguments in one options object.
-export { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, conv2dReluMaxPool2d, convAlgorithms } from '../ops/conv';
+export { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d, conv2dReluMaxPool2d, convAlgorithms } from '../ops/conv';
 export { linear } from '../ops/matmul';
 export { maxPool2d, reluMaxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, maxUnpool2d } from '../ops/pool2d';
 export { dropout, dropout2d, dropout3d, alphaDropout } from '../ops/dropout';

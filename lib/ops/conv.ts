@@ -4,7 +4,7 @@
 // weight and bias. All three run through one N-dimensional path: prepareConv checks every argument
 // with a named error and builds the native ConvParams (spatial dims right-aligned to three), and
 // runConv calls the one native op (convForward / convBackwardInput / convBackwardWeight).
-// Also convTranspose1d / convTranspose2d (the input gradient of a convolution, run through the same
+// Also convTranspose1d / 2d / 3d (the input gradient of a convolution, run through the same
 // native kernels: see convTransposeNd) and conv2dReluMaxPool2d: conv2d -> ReLU -> max pooling (non-overlapping windows) in one native
 // pass whose full-size conv output and gradient are never stored (same values and gradients).
 import { native, enums } from '../binding';
@@ -320,7 +320,7 @@ export function convInference(
 
 // ---- transposed convolution -------------------------------------------------------------------
 
-/** PyTorch's keyword arguments of F.conv_transpose1d / conv_transpose2d (numbers apply to every spatial dim). */
+/** PyTorch's keyword arguments of F.conv_transpose1d / 2d / 3d (numbers apply to every spatial dim). */
 export interface ConvTransposeOptions {
   stride?: number | number[];
   padding?: number | number[];
@@ -330,6 +330,7 @@ export interface ConvTransposeOptions {
 }
 export type ConvTranspose1dOptions = ConvTransposeOptions;
 export type ConvTranspose2dOptions = ConvTransposeOptions;
+export type ConvTranspose3dOptions = ConvTransposeOptions;
 const CONV_TRANSPOSE_KEYS = ['stride', 'padding', 'outputPadding', 'groups', 'dilation'];
 
 /**
@@ -353,6 +354,17 @@ export function convTranspose2d(
 ): Tensor {
   noExtraArgs('convTranspose2d', 'input, weight, bias, { stride, padding, outputPadding, groups, dilation }', rest);
   return convTransposeNd(2, input, weight, bias, opts);
+}
+
+/**
+ * 3-D transposed convolution of input [N, inChannels, D, H, W] (or [inChannels, D, H, W]) with weight
+ * [inChannels, outChannels/groups, kD, kH, kW], as PyTorch's F.conv_transpose3d.
+ */
+export function convTranspose3d(
+  input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTranspose3dOptions = {}, ...rest: never[]
+): Tensor {
+  noExtraArgs('convTranspose3d', 'input, weight, bias, { stride, padding, outputPadding, groups, dilation }', rest);
+  return convTransposeNd(3, input, weight, bias, opts);
 }
 
 /**

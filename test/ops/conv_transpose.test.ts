@@ -1,5 +1,5 @@
-// test/ops/conv_transpose.test.ts — F.convTranspose1d / F.convTranspose2d and nn.ConvTranspose1d /
-// nn.ConvTranspose2d on every device: against PyTorch (test/fixtures/conv_transpose.json, from
+// test/ops/conv_transpose.test.ts — F.convTranspose1d / 2d / 3d and nn.ConvTranspose1d / 2d / 3d on
+// every device: against PyTorch (test/fixtures/conv_transpose.json, from
 // test/fixtures/gen_conv_transpose_fixtures.py): output and grads for x, weight and bias in float64
 // and float32 (strides, padding, outputPadding also >= stride, dilation, groups, no bias, unbatched);
 // the modules' forward(x, outputSize) against PyTorch; float64 finite-difference gradchecks; the
@@ -17,14 +17,14 @@ const moduleCases = casesOf('conv_transpose', ['conv_transpose_module']);
 const rows = fnCases.flatMap(([name, c]) => (['float64', 'float32'] as const).map((d) => [`${name} ${d}`, c, d] as const));
 
 const convT = (nd: number, x: Tensor, w: Tensor, b: Tensor | null, opts: torch.nn.ConvTransposeOptions) =>
-  nd === 1 ? F.convTranspose1d(x, w, b, opts) : F.convTranspose2d(x, w, b, opts);
+  [F.convTranspose1d, F.convTranspose2d, F.convTranspose3d][nd - 1](x, w, b, opts);
 
 describeOp('conv_transpose', ({ device, on, vsCpu }) => {
   describe('convTranspose vs PyTorch', () => {
-    test('fixture has cases: 1-D and 2-D, groups, dilation, outputPadding >= stride, unbatched', () => {
+    test('fixture has cases: 1-D, 2-D and 3-D, groups, dilation, outputPadding >= stride, unbatched', () => {
       expect(fnCases.length).toBeGreaterThanOrEqual(14);
       const ps = fnCases.map(([, c]) => c.params);
-      expect(ps.some((p) => p.nd === 1) && ps.some((p) => p.nd === 2)).toBe(true);
+      expect([1, 2, 3].every((nd) => ps.some((p) => p.nd === nd))).toBe(true);
       expect(ps.some((p) => p.groups > 1)).toBe(true);
       expect(fnCases.some(([, c]) => c.inputs.x!.shape.length === c.params.nd + 1)).toBe(true);
       expect(moduleCases.length).toBe(3);
@@ -105,6 +105,10 @@ describeOp('conv_transpose', ({ device, on, vsCpu }) => {
       expect(Object.keys(m1.stateDict())).toEqual(['weight']);
       expect(m1.to(device).forward(on(torch.randn([1, 2, 5]))).shape).toEqual([1, 3, 11]);
       expect(m1.forward(on(torch.randn([2, 5]))).shape).toEqual([3, 11]);
+      const m3 = new torch.nn.ConvTranspose3d(2, 4, [1, 2, 3], { stride: 2, groups: 2 }).to(device);
+      expect(m3.extraRepr()).toBe('2, 4, kernel_size=(1, 2, 3), stride=(2, 2, 2), groups=2');
+      expect(m3.weight.shape).toEqual([2, 2, 1, 2, 3]);
+      expect(m3.forward(on(torch.randn([1, 2, 2, 3, 2])), [4, 6, 6]).shape).toEqual([1, 4, 4, 6, 6]);
     });
     test('backward through the module fills weight and bias gradients', () => {
       const m = new torch.nn.ConvTranspose2d(2, 3, 2, { stride: 2 }).to(device);

@@ -326,6 +326,8 @@ export function layersIssue15(ids: Tensor, offsets: Tensor): void {
   const up = new nn.ConvTranspose2d(16, 8, 3, { stride: 2, padding: 1, outputPadding: 1, groups: 2, dilation: 1, bias: false });
   const y: Tensor = up.forward(x, [32, 32]);
   new nn.ConvTranspose1d(4, 4, 5).forward(y);
+  new nn.ConvTranspose3d(4, 4, [1, 3, 3], { stride: [1, 2, 2] }).forward(y, [4, 8, 8]);
+  F.convTranspose3d(x, y);
   F.convTranspose2d(x, up.weight, null, { stride: 2, outputPadding: 1 });
   F.convTranspose1d(x, y, undefined, { padding: [1] });
   const emb = new nn.Embedding(1000, 64, { paddingIdx: 0, maxNorm: 1 });
