@@ -66,7 +66,7 @@ export const GRAD_OPS = [
   'ExpandBackward', 'CatBackward', 'SliceBackward', 'DiagonalBackward',
   // indexing
   'GatherBackward', 'ScatterBackward', 'ScatterAddBackward', 'IndexSelectBackward', 'IndexAddBackward',
-  'WhereBackward', 'MaskedFillBackward', 'IndexPutBackward',
+  'WhereBackward', 'MaskedFillBackward', 'IndexPutBackward', 'EmbeddingBackward',
   // ordering and scans
   'SortBackward', 'CumprodBackward', 'CummaxBackward', 'CumminBackward',
   // linear algebra

@@ -1,12 +1,13 @@
-// lib/nn/conv.ts — nn.Conv1d, nn.Conv2d and nn.Conv3d over one ConvNd base: argument checks with
-// named errors, PyTorch's default initialisation (kaiming_uniform_(a=sqrt(5)) weight,
-// uniform(+-1/sqrt(fan_in)) bias) and PyTorch's printed form (one-element tuples as "(3,)").
-import { invalidArg, checkInt, checkTuple, checkOptions } from '../errors';
-import { Tensor } from '../tensor';
+// lib/nn/conv.ts — nn.Conv1d, nn.Conv2d and nn.Conv3d over one ConvNd base, and nn.ConvTranspose1d /
+// 2d / 3d over ConvTransposeNd: argument checks with named errors, PyTorch's default
+// initialisation (kaiming_uniform_(a=sqrt(5)) weight, uniform(+-1/sqrt(fan_in)) bias) and PyTorch's
+// printed form (one-element tuples as "(3,)").
+import { invalidArg, checkInt, checkTuple, checkOptions, checkOptionKeys, noExtraArgs, typeArg } from '../errors';
+import { Tensor, checkTensor } from '../tensor';
 import { empty } from '../creation';
 import { Module, Parameter } from './module';
 import * as init from './init';
-import { conv1d, conv2d, conv3d, convAlgorithms, ConvAlgorithms, ConvOptions as ConvFnOptions } from '../ops/conv';
+import { conv1d, conv2d, conv3d, convAlgorithms, ConvAlgorithms, ConvOptions as ConvFnOptions, convTransposeNd, Nd } from '../ops/conv';
 
 const tuple = (v: number[]): string => (v.length === 1 ? `(${v[0]},)` : `(${v.join(', ')})`);
 type ConvOptions = ConvFnOptions & { bias?: boolean };
@@ -99,5 +100,132 @@ export class Conv3d extends ConvNd {
     const y = conv3d(x, this.weight, this.bias, this.opts());
     this.lastInputShape = x.shape;
     return y;
+  }
+}
+
+/** nn.ConvTranspose1d / 2d / 3d options: F.convTranspose's and `bias`. */
+export interface ConvTransposeOptions {
+  stride?: number | number[];
+  padding?: number | number[];
+  outputPadding?: number | number[];
+  groups?: number;
+  dilation?: number | number[];
+  bias?: boolean;
+}
+
+abstract class ConvTransposeNd extends Module {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: number[];
+  readonly stride: number[];
+  readonly padding: number[];
+  readonly outputPadding: number[];
+  readonly dilation: number[];
+  readonly groups: number;
+  weight: Parameter;
+  bias: Parameter | null;
+  constructor(private readonly nd: Nd, inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeOptions) {
+    super();
+    opts = checkOptionKeys('opts', opts, ['stride', 'padding', 'outputPadding', 'groups', 'dilation', 'bias']);
+    this.inChannels = checkInt('inChannels', inChannels, 1);
+    this.outChannels = checkInt('outChannels', outChannels, 1);
+    this.kernelSize = checkTuple('kernelSize', kernelSize, nd, 1);
+    this.stride = checkTuple('stride', opts.stride ?? 1, nd, 1);
+    this.padding = checkTuple('padding', opts.padding ?? 0, nd, 0);
+    this.outputPadding = checkTuple('outputPadding', opts.outputPadding ?? 0, nd, 0);
+    this.dilation = checkTuple('dilation', opts.dilation ?? 1, nd, 1);
+    this.groups = checkInt('groups', opts.groups ?? 1, 1);
+    if (opts.bias !== undefined && typeof opts.bias !== 'boolean') typeArg('bias', 'a boolean', opts.bias);
+    if (inChannels % this.groups) invalidArg('groups', `a divisor of inChannels (${inChannels})`, this.groups);
+    if (outChannels % this.groups) invalidArg('groups', `a divisor of outChannels (${outChannels})`, this.groups);
+    if (this.outputPadding.some((p, i) => p >= this.stride[i] && p >= this.dilation[i]))
+      invalidArg('outputPadding', 'values smaller than either stride or dilation', opts.outputPadding);
+    this.weight = new Parameter(empty([inChannels, outChannels / this.groups, ...this.kernelSize]));
+    this.bias = opts.bias === false ? null : new Parameter(empty([outChannels]));
+    this.resetParameters();
+  }
+  resetParameters(): void {
+    init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    if (this.bias) {
+      const [fanIn] = init.calculateFanInAndFanOut(this.weight);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      init.uniform_(this.bias, -bound, bound);
+    }
+  }
+  /**
+   * The output padding for an `outputSize` (the spatial sizes, or the whole shape with the batch and
+   * channel dims) as PyTorch's _output_padding: each size must lie in [min, min + stride - 1] where
+   * min is the output size without output padding. Without outputSize, the layer's outputPadding.
+   */
+  protected outputPaddingFor(x: Tensor, outputSize: number[] | undefined): number[] {
+    if (outputSize === undefined || outputSize === null) return this.outputPadding;
+    const nd = this.nd;
+    if (!Array.isArray(outputSize) || !outputSize.every((v) => Number.isInteger(v) && v >= 0))
+      typeArg('outputSize', 'an array of non-negative integers', outputSize);
+    const nonSpatial = x.ndim === nd + 2 ? 2 : 1;
+    let size = outputSize;
+    if (size.length === nonSpatial + nd) size = size.slice(nonSpatial);
+    if (size.length !== nd) invalidArg('outputSize', `${nd} or ${nd + nonSpatial} sizes`, outputSize);
+    const inSize = x.shape.slice(x.ndim - nd);
+    return size.map((s, i) => {
+      const min = (inSize[i] - 1) * this.stride[i] - 2 * this.padding[i] + this.dilation[i] * (this.kernelSize[i] - 1) + 1;
+      const max = min + this.stride[i] - 1;
+      if (s < min || s > max) invalidArg('outputSize', `sizes between [${min}] and [${max}] in dim ${i} for this input`, outputSize);
+      return s - min;
+    });
+  }
+  protected run(x: Tensor, outputSize: number[] | undefined, rest: never[]): Tensor {
+    noExtraArgs(`${this.constructor.name}.forward`, 'input, outputSize', rest);
+    checkTensor('input', x);
+    if (x.ndim !== this.nd + 1 && x.ndim !== this.nd + 2) convTransposeNd(this.nd, x, this.weight, this.bias, {});  // throws the shape error
+    const outputPadding = this.outputPaddingFor(x, outputSize);
+    return convTransposeNd(this.nd, x, this.weight, this.bias, {
+      stride: this.stride, padding: this.padding, outputPadding, groups: this.groups, dilation: this.dilation,
+    });
+  }
+  extraRepr(): string {
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${tuple(this.kernelSize)}, stride=${tuple(this.stride)}`;
+    if (this.padding.some((p) => p !== 0)) s += `, padding=${tuple(this.padding)}`;
+    if (this.dilation.some((d) => d !== 1)) s += `, dilation=${tuple(this.dilation)}`;
+    if (this.outputPadding.some((p) => p !== 0)) s += `, output_padding=${tuple(this.outputPadding)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (!this.bias) s += ', bias=False';
+    return s;
+  }
+}
+
+/** Transposed 1-D convolution: weight [inChannels, outChannels/groups, kL]; forward(x, outputSize?). */
+export class ConvTranspose1d extends ConvTransposeNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeOptions = {}, ...rest: never[]) {
+    noExtraArgs('ConvTranspose1d', 'inChannels, outChannels, kernelSize, { stride, padding, outputPadding, groups, dilation, bias }', rest);
+    super(1, inChannels, outChannels, kernelSize, opts);
+  }
+  /** x [N, C, L] or [C, L]; outputSize picks the output length where several are possible (stride > 1). */
+  forward(x: Tensor, outputSize?: number[], ...rest: never[]): Tensor {
+    return this.run(x, outputSize, rest);
+  }
+}
+
+/** Transposed 2-D convolution: weight [inChannels, outChannels/groups, kH, kW]; forward(x, outputSize?). */
+export class ConvTranspose2d extends ConvTransposeNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeOptions = {}, ...rest: never[]) {
+    noExtraArgs('ConvTranspose2d', 'inChannels, outChannels, kernelSize, { stride, padding, outputPadding, groups, dilation, bias }', rest);
+    super(2, inChannels, outChannels, kernelSize, opts);
+  }
+  /** x [N, C, H, W] or [C, H, W]; outputSize ([H, W] or [N, C, H, W]) picks the output size where several are possible. */
+  forward(x: Tensor, outputSize?: number[], ...rest: never[]): Tensor {
+    return this.run(x, outputSize, rest);
+  }
+}
+
+/** Transposed 3-D convolution: weight [inChannels, outChannels/groups, kD, kH, kW]; forward(x, outputSize?). */
+export class ConvTranspose3d extends ConvTransposeNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvTransposeOptions = {}, ...rest: never[]) {
+    noExtraArgs('ConvTranspose3d', 'inChannels, outChannels, kernelSize, { stride, padding, outputPadding, groups, dilation, bias }', rest);
+    super(3, inChannels, outChannels, kernelSize, opts);
+  }
+  /** x [N, C, D, H, W] or [C, D, H, W]; outputSize ([D, H, W] or the whole shape) picks the output size where several are possible. */
+  forward(x: Tensor, outputSize?: number[], ...rest: never[]): Tensor {
+    return this.run(x, outputSize, rest);
   }
 }

@@ -1,6 +1,6 @@
 // lib/nn/functional.ts — torch.nn.functional as `F`: the ops as functions, PyTorch's keyword
 // arguments in one options object.
-export { conv1d, conv2d, conv3d, conv2dReluMaxPool2d, convAlgorithms } from '../ops/conv';
+export { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d, conv2dReluMaxPool2d, convAlgorithms } from '../ops/conv';
 export { linear } from '../ops/matmul';
 export { maxPool2d, reluMaxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, maxUnpool2d } from '../ops/pool2d';
 export { dropout, dropout2d, dropout3d, alphaDropout } from '../ops/dropout';
@@ -21,3 +21,6 @@ export { pad } from '../ops/pad';
 export type { PadOptions, PadMode } from '../ops/pad';
 export { interpolate } from '../ops/upsample';
 export type { InterpolateOptions, InterpolateMode } from '../ops/upsample';
+export { embedding, embeddingBag } from '../ops/embedding';
+export type { EmbeddingOptions, EmbeddingBagOptions, EmbeddingBagMode } from '../ops/embedding';
+export { pixelShuffle, pixelUnshuffle } from '../ops/pixel_shuffle';

@@ -4,15 +4,17 @@
 // weight and bias. All three run through one N-dimensional path: prepareConv checks every argument
 // with a named error and builds the native ConvParams (spatial dims right-aligned to three), and
 // runConv calls the one native op (convForward / convBackwardInput / convBackwardWeight).
-// Also conv2dReluMaxPool2d: conv2d -> ReLU -> max pooling (non-overlapping windows) in one native
+// Also convTranspose1d / 2d / 3d (the input gradient of a convolution, run through the same
+// native kernels: see convTransposeNd) and conv2dReluMaxPool2d: conv2d -> ReLU -> max pooling (non-overlapping windows) in one native
 // pass whose full-size conv output and gradient are never stored (same values and gradients).
 import { native, enums } from '../binding';
 import type { TensorArg, OptTensorArg, ConvParams, ConvAlgoCode, Dims3, Pool2dParams } from '../../binding';
-import { invalidArg, checkTuple, typeArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs } from '../errors';
+import { invalidArg, checkTuple, typeArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs, deviceMismatch } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { record, GradOp } from '../autograd';
 import { keep } from '../memory';
-import { markNonNegative } from './elementwise';
+import { markNonNegative, add } from './elementwise';
+import { cat } from './shape';
 import { reluMaxPool2d } from './pool2d';
 
 /** PyTorch's keyword arguments of F.conv1d / conv2d / conv3d (numbers apply to every spatial dim). */
@@ -314,4 +316,136 @@ export function convInference(
     y = y.contiguous();
   }
   return relu ? markNonNegative(y) : y;
+}
+
+// ---- transposed convolution -------------------------------------------------------------------
+
+/** PyTorch's keyword arguments of F.conv_transpose1d / 2d / 3d (numbers apply to every spatial dim). */
+export interface ConvTransposeOptions {
+  stride?: number | number[];
+  padding?: number | number[];
+  outputPadding?: number | number[];
+  groups?: number;
+  dilation?: number | number[];
+}
+export type ConvTranspose1dOptions = ConvTransposeOptions;
+export type ConvTranspose2dOptions = ConvTransposeOptions;
+export type ConvTranspose3dOptions = ConvTransposeOptions;
+const CONV_TRANSPOSE_KEYS = ['stride', 'padding', 'outputPadding', 'groups', 'dilation'];
+
+/**
+ * 1-D transposed convolution ("deconvolution") of input [N, inChannels, L] (or [inChannels, L]) with
+ * weight [inChannels, outChannels/groups, kL]: output length (L-1)*stride - 2*padding +
+ * dilation*(kL-1) + outputPadding + 1, as PyTorch's F.conv_transpose1d.
+ */
+export function convTranspose1d(
+  input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTranspose1dOptions = {}, ...rest: never[]
+): Tensor {
+  noExtraArgs('convTranspose1d', 'input, weight, bias, { stride, padding, outputPadding, groups, dilation }', rest);
+  return convTransposeNd(1, input, weight, bias, opts);
+}
+
+/**
+ * 2-D transposed convolution of input [N, inChannels, H, W] (or [inChannels, H, W]) with weight
+ * [inChannels, outChannels/groups, kH, kW], as PyTorch's F.conv_transpose2d.
+ */
+export function convTranspose2d(
+  input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTranspose2dOptions = {}, ...rest: never[]
+): Tensor {
+  noExtraArgs('convTranspose2d', 'input, weight, bias, { stride, padding, outputPadding, groups, dilation }', rest);
+  return convTransposeNd(2, input, weight, bias, opts);
+}
+
+/**
+ * 3-D transposed convolution of input [N, inChannels, D, H, W] (or [inChannels, D, H, W]) with weight
+ * [inChannels, outChannels/groups, kD, kH, kW], as PyTorch's F.conv_transpose3d.
+ */
+export function convTranspose3d(
+  input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTranspose3dOptions = {}, ...rest: never[]
+): Tensor {
+  noExtraArgs('convTranspose3d', 'input, weight, bias, { stride, padding, outputPadding, groups, dilation }', rest);
+  return convTransposeNd(3, input, weight, bias, opts);
+}
+
+/**
+ * The transposed convolution is the input gradient of the convolution that maps its output shape to
+ * its input shape with the same weight: the forward pass runs convBackwardInput, the input gradient
+ * convForward, and the weight gradient convBackwardWeight with the roles of input and gradient
+ * swapped. With outputPadding >= stride (PyTorch allows it when outputPadding < dilation) that
+ * convolution has floor(outputPadding/stride) more outputs per dim than the input has positions: the
+ * input is extended with that many zeros (which add nothing; cat's gradient drops them again). The
+ * bias is added afterwards (a broadcast add, with its own gradient).
+ */
+export function convTransposeNd(nd: Nd, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: ConvTransposeOptions): Tensor {
+  const dims = SPATIAL[nd];
+  opts = checkOptionKeys('opts', opts, CONV_TRANSPOSE_KEYS);
+  checkTensor('input', input);
+  checkTensor('weight', weight);
+  if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
+  if (input.ndim !== nd + 1 && input.ndim !== nd + 2)
+    shapeError('input', `a ${nd + 1}-D [C, ${dims.join(', ')}] or ${nd + 2}-D [N, C, ${dims.join(', ')}] tensor`, input);
+  if (input.ndim === nd + 1) return convTransposeNd(nd, input.unsqueeze(0), weight, bias, opts).squeeze(0);
+  if (weight.ndim !== nd + 2)
+    shapeError('weight', `a ${nd + 2}-D tensor [inChannels, outChannels/groups, ${dims.map((d) => `k${d}`).join(', ')}]`, weight);
+  if (weight.dtype !== input.dtype) dtypeError('weight', `a ${input.dtype} tensor (same dtype as input)`, weight);
+  if (weight.device !== input.device) deviceMismatch('weight', `a tensor on ${input.device} (the device of input)`, weight.device);
+  const groups = opts.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) invalidArg('groups', 'a positive integer', groups);
+  const [N, C, ...inSize] = input.shape;
+  const [WC, OCg, ...kernel] = weight.shape;
+  if (OCg < 1 || kernel.some((k) => k < 1)) shapeError('weight', 'a kernel of positive size', weight);
+  if (WC !== C) invalidArg('input', `${WC} channels (weight is [inChannels=${WC}, outChannels/groups, ...])`, input);
+  if (C % groups !== 0) invalidArg('groups', `a divisor of the input channels (${C})`, groups);
+  const OC = OCg * groups;
+  const stride = checkTuple('stride', opts.stride ?? 1, nd, 1);
+  const padding = checkTuple('padding', opts.padding ?? 0, nd, 0);
+  const outputPadding = checkTuple('outputPadding', opts.outputPadding ?? 0, nd, 0);
+  const dilation = checkTuple('dilation', opts.dilation ?? 1, nd, 1);
+  if (outputPadding.some((p, i) => p >= stride[i] && p >= dilation[i]))
+    invalidArg('outputPadding', `values smaller than either stride (${stride.join(', ')}) or dilation (${dilation.join(', ')})`, opts.outputPadding);
+  const out = inSize.map((n, i) => (n - 1) * stride[i] - 2 * padding[i] + dilation[i] * (kernel[i] - 1) + outputPadding[i] + 1);
+  if (out.some((o) => o < 1) || inSize.some((n) => n < 1))
+    shapeError('input', `a spatial size that gives a positive output size (output would be ${out.join('x')})`, input);
+  if (bias) {
+    checkTensor('bias', bias);
+    if (bias.ndim !== 1 || bias.shape[0] !== OC) shapeError('bias', `a 1-D tensor of ${OC} elements`, bias);
+    if (bias.dtype !== input.dtype) dtypeError('bias', `a ${input.dtype} tensor`, bias);
+    if (bias.device !== input.device) deviceMismatch('bias', `a tensor on ${input.device} (the device of input)`, bias.device);
+  }
+  // zero positions appended to the input where the convolution has more outputs (see above)
+  const extra = outputPadding.map((p, i) => Math.floor(p / stride[i]));
+  let xin = input;
+  extra.forEach((e, i) => {
+    if (e === 0) return;
+    const shape = xin.shape.slice();
+    shape[2 + i] = e;
+    xin = cat([xin, Tensor.empty(shape, xin.dtype, xin.device, true)], 2 + i);
+  });
+  const inSizeX = xin.shape.slice(2);
+  const dims3 = (v: number[], fill: number): Dims3 => [...new Array<number>(3 - nd).fill(fill), ...v] as Dims3;
+  // the convolution whose input gradient this is: input [N, OC, *out] -> output [N, C, *inSizeX]
+  const params: ConvParams = {
+    N, C: OC, OC: C, groups, in: dims3(out, 1), kernel: dims3(kernel, 1), out: dims3(inSizeX, 1), stride: dims3(stride, 1),
+    pad: dims3(padding, 0), dilation: dims3(dilation, 1), algo: preferred, relu: false, packed: false,
+  };
+  const x = xin.contiguous();
+  const w = weight.contiguous();
+  const y0 = Tensor.empty([N, OC, ...out], input.dtype, input.device);
+  native.convBackwardInput(x.arg(), w.arg(), y0.arg(), params);
+  const y = record(y0, [xin, weight], 'ConvolutionBackward', (g) => {
+    const gc = g.contiguous();
+    let gx: Tensor | null = null;
+    let gw: Tensor | null = null;
+    if (xin.requiresGrad) {
+      gx = Tensor.empty(xin.shape.slice(), xin.dtype, xin.device);
+      native.convForward(gc.arg(), w.arg(), null, gx.arg(), params);
+    }
+    if (weight.requiresGrad) {
+      gw = Tensor.empty(weight.shape.slice(), weight.dtype, weight.device);
+      native.convBackwardWeight(x.arg(), gc.arg(), gw.arg(), null, params);
+    }
+    if (gc !== g) gc.dispose();
+    return [gx, gw];
+  }, [x, w]);
+  return bias ? add(y, bias.view([1, OC, ...new Array<number>(nd).fill(1)])) : y;
 }

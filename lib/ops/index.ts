@@ -36,7 +36,7 @@ function indexTensor(name: string, idx: unknown, like: Tensor, int32 = false): T
   return t.dtype === 'int64' ? t : cast(t, 'int64');
 }
 /** Throws unless every index lies in [lo, hi) (two native reductions; nothing for an empty index). */
-function checkRange(name: string, idx: Tensor, lo: number, hi: number): void {
+export function checkRange(name: string, idx: Tensor, lo: number, hi: number): void {
   if (idx.numel() === 0) return;
   const mn = maxAll(idx, 'min');
   const mx = maxAll(idx, 'max');
@@ -77,7 +77,7 @@ export function rawScatter(out: Tensor, dim: number, index: Tensor, indexStrides
   if (s && s !== src) s.dispose();
 }
 /** Strides of a 1-D index read along `dim` over a shape of `nd` dimensions. */
-function lineStrides(index: Tensor, dim: number, nd: number): number[] {
+export function lineStrides(index: Tensor, dim: number, nd: number): number[] {
   return Array.from({ length: nd }, (_, k) => (k === dim ? (index.ndim ? index.strides[0] : 0) : 0));
 }
 

@@ -315,7 +315,7 @@ describe('Tensor methods', () => {
 // ---- forward of every nn module class -----------------------------------------------------------------
 /** The first of these argument lists that constructs the class (2 channels/features/sizes where asked). */
 const CTOR_ARGS: unknown[][] = [[], [2], [2, 2], [2, 2, 2], [[new torch.nn.Linear(2, 2)]], [new torch.nn.Linear(2, 2)],
-  [new torch.nn.TransformerEncoderLayer(2, 2, { dimFeedforward: 4 }), 1]]; // the last: nn.TransformerEncoder(encoderLayer, numLayers)
+  [new torch.nn.TransformerEncoderLayer(2, 2, { dimFeedforward: 4 }), 1], [1, [2, 1]]]; // nn.TransformerEncoder(encoderLayer, numLayers); nn.Unflatten(dim, sizes)
 function construct(C: Ctor): object | null {
   for (const a of CTOR_ARGS) {
     try {

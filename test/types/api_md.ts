@@ -341,6 +341,37 @@ export function moduleUtilities(): void {
   model.registerForwardHook(3);
 }
 
+/** API.md conventions: nn.ConvTranspose2d, nn.Embedding and the layers added with issue 15 item 1 */
+export function layersIssue15(ids: Tensor, offsets: Tensor): void {
+  const up = new nn.ConvTranspose2d(16, 8, 3, { stride: 2, padding: 1, outputPadding: 1, groups: 2, dilation: 1, bias: false });
+  const y: Tensor = up.forward(x, [32, 32]);
+  new nn.ConvTranspose1d(4, 4, 5).forward(y);
+  new nn.ConvTranspose3d(4, 4, [1, 3, 3], { stride: [1, 2, 2] }).forward(y, [4, 8, 8]);
+  F.convTranspose3d(x, y);
+  F.convTranspose2d(x, up.weight, null, { stride: 2, outputPadding: 1 });
+  F.convTranspose1d(x, y, undefined, { padding: [1] });
+  const emb = new nn.Embedding(1000, 64, { paddingIdx: 0, maxNorm: 1 });
+  emb.forward(ids);
+  nn.Embedding.fromPretrained(emb.weight, { freeze: false });
+  F.embedding(ids, emb.weight, { paddingIdx: 0, scaleGradByFreq: true });
+  const bag = new nn.EmbeddingBag(1000, 64, { mode: 'sum' });
+  bag.forward(ids, offsets, y);
+  F.embeddingBag(ids, emb.weight, offsets, { mode: 'max', includeLastOffset: true });
+  new nn.Sequential(new nn.PixelShuffle(2), new nn.PixelUnshuffle(2), new nn.Unflatten(1, [2, -1]));
+  F.pixelShuffle(x, 2);
+  F.pixelUnshuffle(x, 2);
+  const heads = new nn.ModuleDict({ cls: new nn.Linear(64, 10) });
+  heads.set('box', new nn.Linear(64, 4)).get('cls').forward(x);
+  const scales = new nn.ParameterList([torch.ones([3])]);
+  const p0: torch.nn.Parameter = scales[0];
+  scales.append(p0).at(-1);
+  new nn.ParameterDict({ alpha: torch.zeros([1]) }).get('alpha');
+  // @ts-expect-error options are camelCase (outputPadding)
+  F.convTranspose2d(x, y, null, { output_padding: 1 });
+  // @ts-expect-error the mode is 'sum', 'mean' or 'max'
+  new nn.EmbeddingBag(10, 2, { mode: 'min' });
+}
+
 /** API.md conventions: the optimizers added with issue 15 */
 export function moreOptimizers(): void {
   const model = new nn.Linear(4, 2);
