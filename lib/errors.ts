@@ -82,6 +82,14 @@ const BRAND: unique symbol = Symbol('torchlet.error');
 function messageOf(m: unknown): string | undefined {
   return typeof m === 'symbol' ? String(m) : (m as string | undefined);
 }
+/** The options of an error's constructor: undefined or ES2022's { cause } (anything else is refused, as every options object is). */
+function checkErrorOptions(options: unknown): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new TorchletTypeError(expected('options', 'an options object ({ cause })', options), 'ERR_TORCHLET_INVALID_ARG_TYPE');
+  for (const k of Object.keys(options))
+    if (k !== 'cause') throw new TorchletRangeError(expected(`options.${k}`, 'only the option cause', k), 'ERR_TORCHLET_INVALID_ARG');
+}
 function brand(e: Error, code: ErrorCode): void {
   Object.defineProperty(e, BRAND, { value: true });
   (e as unknown as { code: ErrorCode }).code = code;
@@ -91,6 +99,7 @@ function brand(e: Error, code: ErrorCode): void {
 export class TorchletError extends Error {
   declare readonly code: ErrorCode;
   constructor(message: string, code: PlainErrorCode, options?: { cause?: unknown }) {
+    checkErrorOptions(options);
     super(messageOf(message), options);
     brand(this, code);
   }
@@ -104,6 +113,7 @@ export class TorchletError extends Error {
 export class TorchletTypeError extends TypeError {
   declare readonly code: ErrorCode;
   constructor(message: string, code: TypeErrorCode = 'ERR_TORCHLET_INVALID_ARG_TYPE', options?: { cause?: unknown }) {
+    checkErrorOptions(options);
     super(messageOf(message), options);
     brand(this, code);
   }
@@ -112,6 +122,7 @@ export class TorchletTypeError extends TypeError {
 export class TorchletRangeError extends RangeError {
   declare readonly code: ErrorCode;
   constructor(message: string, code: RangeErrorCode = 'ERR_TORCHLET_INVALID_ARG', options?: { cause?: unknown }) {
+    checkErrorOptions(options);
     super(messageOf(message), options);
     brand(this, code);
   }

@@ -3,7 +3,7 @@
 // Parameters as PyTorch: inProjWeight [3E, E] (Xavier-uniform), inProjBias [3E] (zeros),
 // outProj Linear(E, E) with zero bias. Masks: attnMask float (added) or bool (true = masked),
 // [L, S] or [N*numHeads, L, S]; keyPaddingMask bool [N, S].
-import { invalidArg, checkInt, dtypeError, shapeError, checkOptions } from '../errors';
+import { invalidArg, checkInt, dtypeError, shapeError, checkOptionKeys } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { empty, zeros, fromBuffer } from '../creation';
 import { Module, Parameter } from './module';
@@ -40,7 +40,7 @@ export class MultiheadAttention extends Module {
   outProj: Linear;
   constructor(readonly embedDim: number, readonly numHeads: number, opts: { dropout?: number; bias?: boolean } = {}) {
     super();
-    opts = checkOptions('opts', opts);
+    opts = checkOptionKeys('opts', opts, ['dropout', 'bias']);
     checkInt('embedDim', embedDim, 1);
     checkInt('numHeads', numHeads, 1);
     if (embedDim % numHeads) invalidArg('numHeads', `a divisor of embedDim (${embedDim})`, numHeads);
@@ -55,7 +55,7 @@ export class MultiheadAttention extends Module {
 
   /** Returns [attnOutput [L, N, E], attnWeights [N, L, S] (head-averaged) or null]. */
   forward(query: Tensor, key: Tensor, value: Tensor, opts: MultiheadAttentionForwardOptions = {}): [Tensor, Tensor | null] {
-    opts = checkOptions('opts', opts);
+    opts = checkOptionKeys('opts', opts, ['needWeights', 'attnMask', 'keyPaddingMask', 'averageAttnWeights']);
     checkTensor('query', query);
     checkTensor('key', key);
     checkTensor('value', value);

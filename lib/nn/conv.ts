@@ -1,7 +1,7 @@
 // lib/nn/conv.ts — nn.Conv1d, nn.Conv2d and nn.Conv3d over one ConvNd base: argument checks with
 // named errors, PyTorch's default initialisation (kaiming_uniform_(a=sqrt(5)) weight,
 // uniform(+-1/sqrt(fan_in)) bias) and PyTorch's printed form (one-element tuples as "(3,)").
-import { invalidArg, checkInt, checkTuple, checkOptions } from '../errors';
+import { invalidArg, checkInt, checkTuple, checkOptionKeys } from '../errors';
 import { Tensor } from '../tensor';
 import { empty } from '../creation';
 import { Module, Parameter } from './module';
@@ -23,7 +23,7 @@ abstract class ConvNd extends Module {
   bias: Parameter | null;
   constructor(dims: number, inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvOptions) {
     super();
-    opts = checkOptions('opts', opts);
+    opts = checkOptionKeys('opts', opts, ['stride', 'padding', 'dilation', 'groups', 'bias']);
     this.inChannels = checkInt('inChannels', inChannels, 1);
     this.outChannels = checkInt('outChannels', outChannels, 1);
     this.kernelSize = checkTuple('kernelSize', kernelSize, dims, 1);

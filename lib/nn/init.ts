@@ -71,24 +71,24 @@ export interface KaimingOptions {
   nonlinearity?: Nonlinearity;
 }
 export function kaimingUniform_(t: Tensor, opts: KaimingOptions = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['a', 'mode', 'nonlinearity']);
   const gain = calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0);
   const bound = Math.sqrt(3) * (gain / Math.sqrt(fan(t, opts.mode ?? 'fan_in')));
   return uniform_(t, -bound, bound);
 }
 export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['a', 'mode', 'nonlinearity']);
   const gain = calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0);
   return normal_(t, 0, gain / Math.sqrt(fan(t, opts.mode ?? 'fan_in')));
 }
 export function xavierUniform_(t: Tensor, opts: { gain?: number } = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['gain']);
   const [fi, fo] = calculateFanInAndFanOut(t);
   const a = (opts.gain ?? 1) * Math.sqrt(6 / (fi + fo));
   return uniform_(t, -a, a);
 }
 export function xavierNormal_(t: Tensor, opts: { gain?: number } = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['gain']);
   const [fi, fo] = calculateFanInAndFanOut(t);
   return normal_(t, 0, (opts.gain ?? 1) * Math.sqrt(2 / (fi + fo)));
 }

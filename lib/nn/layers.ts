@@ -2,7 +2,7 @@
 // Dropout variants, Flatten, Identity, Sequential, ModuleList and the losses. Constructors validate their arguments
 // (errors name them); default initialisation is PyTorch's (kaiming_uniform_(a=sqrt(5)) weights,
 // uniform(+-1/sqrt(fan_in)) biases).
-import { invalidArg, checkInt, checkTuple, typeArg, TorchletError, checkOptions } from '../errors';
+import { invalidArg, checkInt, checkTuple, typeArg, TorchletError, checkOptionKeys } from '../errors';
 import { Tensor } from '../tensor';
 import { empty, full } from '../creation';
 import { Module, Parameter } from './module';
@@ -22,7 +22,7 @@ export class Linear extends Module {
   bias: Parameter | null;
   constructor(readonly inFeatures: number, readonly outFeatures: number, opts: { bias?: boolean } = {}) {
     super();
-    opts = checkOptions('opts', opts);
+    opts = checkOptionKeys('opts', opts, ['bias']);
     checkInt('inFeatures', inFeatures, 0);
     checkInt('outFeatures', outFeatures, 0);
     this.weight = new Parameter(empty([outFeatures, inFeatures]));
@@ -94,7 +94,7 @@ export class MaxPool2d extends Module {
   readonly opts: MaxPool2dOptions;
   constructor(kernelSize: number | number[], opts: MaxPool2dOptions = {}) {
     super();
-    opts = checkOptions('opts', opts);
+    opts = checkOptionKeys('opts', opts, ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices']);
     const k = checkTuple('kernelSize', kernelSize, 2, 1);
     if (opts.stride != null) checkTuple('stride', opts.stride, 2, 1);
     const p = checkTuple('padding', opts.padding ?? 0, 2, 0);
@@ -166,7 +166,7 @@ export class PReLU extends Module {
   readonly numParameters: number;
   constructor(opts: { numParameters?: number; init?: number } = {}) {
     super();
-    opts = checkOptions('opts', opts);
+    opts = checkOptionKeys('opts', opts, ['numParameters', 'init']);
     this.numParameters = checkInt('numParameters', opts.numParameters ?? 1, 1);
     this.weight = new Parameter(full([this.numParameters], opts.init ?? 0.25));
   }
@@ -249,7 +249,7 @@ export class Sequential extends Module {
 export class CrossEntropyLoss extends Module {
   constructor(readonly opts: { reduction?: Reduction; labelSmoothing?: number; ignoreIndex?: number } = {}) {
     super();
-    checkOptions('opts', this.opts);
+    checkOptionKeys('opts', this.opts, ['reduction', 'labelSmoothing', 'ignoreIndex']);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return crossEntropy(input, target, this.opts);
@@ -258,7 +258,7 @@ export class CrossEntropyLoss extends Module {
 export class NLLLoss extends Module {
   constructor(readonly opts: { reduction?: Reduction; ignoreIndex?: number } = {}) {
     super();
-    checkOptions('opts', this.opts);
+    checkOptionKeys('opts', this.opts, ['reduction', 'ignoreIndex']);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return nllLoss(input, target, this.opts);
@@ -267,7 +267,7 @@ export class NLLLoss extends Module {
 export class MSELoss extends Module {
   constructor(readonly opts: { reduction?: Reduction } = {}) {
     super();
-    checkOptions('opts', this.opts);
+    checkOptionKeys('opts', this.opts, ['reduction']);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return mseLoss(input, target, this.opts);

@@ -115,7 +115,7 @@ function floatOnly(name: string, a: Tensor): Tensor {
 }
 
 export function add(a: Tensor, b: Tensor | number, opts: { alpha?: number } = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['alpha']);
   checkTensor('input', a);
   const alpha = opts.alpha ?? 1;
   if (typeof b === 'number') {
@@ -154,7 +154,7 @@ function addReluInPlace(a: Tensor, b: Tensor): Tensor | null {
   return markNonNegative(t);
 }
 export function sub(a: Tensor, b: Tensor | number, opts: { alpha?: number } = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['alpha']);
   checkTensor('input', a);
   const alpha = opts.alpha ?? 1;
   if (typeof b === 'number') return add(a, -b * alpha);

@@ -2,7 +2,7 @@
 // smoothing, and MSE; reductions 'mean' | 'sum' | 'none' as in PyTorch. Targets are int64 class
 // indices [N] for logits [N, C] (or [] for unbatched [C]).
 import { native } from '../binding';
-import { invalidArg, dtypeError, shapeError, checkOptions } from '../errors';
+import { invalidArg, dtypeError, shapeError, checkOptionKeys } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { fromBuffer } from '../creation';
 import { record } from '../autograd';
@@ -29,7 +29,7 @@ export interface NllOptions {
   ignoreIndex?: number;
 }
 export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['reduction', 'ignoreIndex']);
   checkTensor('input', input);
   checkTensor('target', target);
   if (input.ndim === 1) return nllLoss(input.unsqueeze(0), target.ndim === 0 ? target.unsqueeze(0) : target, opts).squeeze();
@@ -71,7 +71,7 @@ export interface CrossEntropyOptions extends NllOptions {
   labelSmoothing?: number;
 }
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['reduction', 'ignoreIndex', 'labelSmoothing']);
   checkTensor('input', input);
   checkTensor('target', target);
   if (input.ndim === 1) {
@@ -99,7 +99,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
 }
 
 export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['reduction']);
   checkTensor('input', input);
   checkTensor('target', target);
   const reduction = checkReduction(opts.reduction ?? 'mean');
