@@ -52,6 +52,15 @@ for (const [label, make] of S.publicInstances(torch)) {
   const proto = make();
   for (const m of S.methodsOf(proto)) targets.push({ name: `${label}#${m}`, fn: proto[m], kind: 'instance', method: m, make });
 }
+if (process.env.FUZZ_SELFTEST) {
+  // test/fuzz.test.ts's selftest: a few real targets and three broken stand-ins the classifier must catch
+  targets.splice(20);
+  targets.push(
+    { name: 'selftest.ignoresOptions', fn: function ignoresOptions(x, opts) { return [x, opts]; }, kind: 'fn' },
+    { name: 'selftest.typeError', fn: function typeError(x) { return x.a.b; }, kind: 'fn' },
+    { name: 'selftest.crash', fn: function crash() { process.kill(process.pid, 'SIGSEGV'); }, kind: 'fn' },
+  );
+}
 for (const t of targets) {
   t.params = S.paramList(t.fn) || [];
   t.optIndex = t.params.findIndex((p) => OPTIONS_PARAM.test(p.name));
@@ -176,7 +185,8 @@ const FINITE_EXEMPT = new Set(['normType', 'posinf', 'neginf', 'nan', 'value', '
 function makeCall(seed, i) {
   const r = rngFor(seed, i);
   const t = targets[Math.floor(r() * targets.length)];
-  const flags = {};
+  // what each position's value makes a silent accept of (a later mutation of the position replaces it)
+  const posFlags = new Map();
   const muts = [];
   const plan = []; // per position: a factory (self) => value
   const nArgs = t.varargs ? t.declared + Math.floor(r() * 3) : Math.max(0, t.declared - (r() < 0.3 ? Math.floor(r() * (t.declared + 1)) : 0));
@@ -201,21 +211,22 @@ function makeCall(seed, i) {
     };
     plan[t.optIndex] = base;
   }
-  // mutations: 1 to 3
-  const nm = 1 + Math.floor(r() * 3);
+  // mutations: none for a fifth of the calls (the plausible call itself), else 1 to 3
+  const nm = r() < 0.2 ? 0 : 1 + Math.floor(r() * 3);
   for (let m = 0; m < nm; m++) {
     const kind = r();
     if (kind < 0.45 && plan.length > 0) {
       const pos = Math.floor(r() * plan.length);
       const b = Math.floor(r() * BAD.length);
       plan[pos] = BAD[b];
+      posFlags.delete(pos);
       muts.push(`arg${pos}=BAD[${b}]`);
     } else if (kind < 0.55) {
       const v = pick(r, [7, 'extra', {}, T.x]);
       const pos = Math.max(plan.length, t.varargs ? plan.length : t.declared);
       while (plan.length < pos) plan.push(() => undefined);
       plan.push(typeof v === 'function' ? v : () => v);
-      if (!t.varargs) flags.extraArg = true;
+      if (!t.varargs) posFlags.set(plan.length - 1, { extraArg: true });
       muts.push('extra positional');
     } else if (kind < 0.8 && t.optIndex >= 0) {
       while (plan.length <= t.optIndex) plan.push(() => ({}));
@@ -227,7 +238,7 @@ function makeCall(seed, i) {
         Object.defineProperty(base, key, { value: 1, enumerable: true, writable: true, configurable: true });
         return base;
       };
-      flags.unknownKey = key;
+      posFlags.set(t.optIndex, { ...posFlags.get(t.optIndex), nonObjectOptions: undefined, unknownKey: key });
       muts.push(`opts.${key}`);
     } else if (kind < 0.92 && t.optIndex >= 0 && (knownKeys.get(t.name) || []).length) {
       while (plan.length <= t.optIndex) plan.push(() => ({}));
@@ -238,22 +249,27 @@ function makeCall(seed, i) {
         const o = prev();
         return { ...(o && typeof o === 'object' ? o : {}), [key]: v };
       };
-      if (typeof v === 'number' && !Number.isFinite(v) && !FINITE_EXEMPT.has(key)) flags.nonFinite = `${key}=${v}`;
+      const pf = { ...posFlags.get(t.optIndex), nonObjectOptions: undefined };
+      if (pf.nonFiniteKey === key) pf.nonFinite = pf.nonFiniteKey = undefined;
+      if (typeof v === 'number' && !Number.isFinite(v) && !FINITE_EXEMPT.has(key)) Object.assign(pf, { nonFinite: `${key}=${v}`, nonFiniteKey: key });
+      posFlags.set(t.optIndex, pf);
       muts.push(`opts.${key}=${String(v)}`);
     } else if (t.optIndex >= 0) {
       while (plan.length <= t.optIndex) plan.push(() => undefined);
       const b = Math.floor(r() * NON_OBJECT_OPTIONS.length);
       plan[t.optIndex] = NON_OBJECT_OPTIONS[b];
-      flags.nonObjectOptions = true;
+      posFlags.set(t.optIndex, { nonObjectOptions: true });
       muts.push(`opts=NON_OBJECT[${b}]`);
     } else if (plan.length > 0) {
       const pos = Math.floor(r() * plan.length);
       const b = Math.floor(r() * BAD.length);
       plan[pos] = BAD[b];
+      posFlags.delete(pos);
       muts.push(`arg${pos}=BAD[${b}]`);
     }
   }
-  // a BAD value later placed at the options position is not an options mutation
+  const flags = {};
+  for (const f of posFlags.values()) for (const [k, v] of Object.entries(f)) if (v !== undefined && flags[k] === undefined) flags[k] = v;
   return { t, plan, flags, desc: `${t.name} [${nArgs} plausible; ${muts.join(', ')}]` };
 }
 

@@ -266,6 +266,13 @@ export function checkOptionKeys<T extends object>(name: string, v: T | undefined
   return o;
 }
 
+/** A boolean option: `def` when undefined, else it must be a boolean (no truthiness: `{ bias: 0 }` is an error). */
+export function optBool(name: string, v: unknown, def: boolean): boolean {
+  if (v === undefined) return def;
+  if (typeof v !== 'boolean') typeArg(name, 'a boolean', v);
+  return v as boolean;
+}
+
 /** Throws when a function got positional arguments after the ones it takes (`rest` holds them). */
 export function noExtraArgs(fn: string, takes: string, rest: readonly unknown[]): void {
   if (rest.length) invalidArg(`${fn}()`, `at most the arguments (${takes})`, `${rest.length} more`);

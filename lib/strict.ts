@@ -9,7 +9,8 @@
 // noExtraArgs; any other is a varargs function, e.g. torch.ones(2, 3, 4), that checks its own), and
 // the Tensor constructor (internal, hot; it checks itself). Functions are wrapped where their module
 // exports them (so re-exports see the wrapper), classes become Proxies whose construct trap checks
-// (instanceof, `extends`, statics and `prototype` are forwarded unchanged). The originals stay
+// (instanceof, `extends`, statics and `prototype` are forwarded unchanged; the prototype's
+// `constructor` is the Proxy, so `x.constructor === torch.nn.Linear` holds). The originals stay
 // reachable through unwrapStrict (the API sweeps in test/ read their parameter lists).
 import { invalidArg } from './errors';
 
@@ -128,11 +129,20 @@ function tooMany(name: string, takes: string, args: ArrayLike<unknown>, n: numbe
   return invalidArg(`${name}()`, takes ? `at most the arguments (${takes})` : 'no arguments', `${extra} more`);
 }
 
-/** `f` wrapped to refuse non-undefined arguments past its first n (null when it takes varargs). */
-function strictFunction(f: (...a: unknown[]) => unknown, name: string): ((...a: unknown[]) => unknown) | null {
+/**
+ * `f` wrapped to refuse non-undefined arguments past its first n (null when it takes varargs). An
+ * override is held to the widest of the methods it overrides (`base`): a base class may call its
+ * hook with arguments the override does not use (Optimizer.checkState and SGD's).
+ */
+function strictFunction(f: (...a: unknown[]) => unknown, name: string, base: unknown[] = []): ((...a: unknown[]) => unknown) | null {
   const ar = fixedArity(f);
   if (!ar) return null;
-  const { n, takes } = ar;
+  let { n, takes } = ar;
+  for (const b of base) {
+    const br = fixedArity(b);
+    if (!br) return null;
+    if (br.n > n) ({ n, takes } = br);
+  }
   const wrapped = function (this: unknown) {
     // eslint-disable-next-line prefer-rest-params
     const args = arguments;
@@ -157,11 +167,13 @@ function strictClass(C: AnyClass, name: string): AnyClass | null {
       for (let i = n; i < args.length; i++) if (args[i] !== undefined) tooMany(name, takes, args, n);
       return Reflect.construct(target, args, newTarget === proxyOf.get(target) ? target : newTarget) as object;
     },
-    get(target, key) {
+    get(target, key, receiver) {
       if (key === TARGET) return target;
-      const v = Reflect.get(target, key);
+      const v = Reflect.get(target, key, receiver);
       // `x instanceof Proxy` calls the class's hasInstance with the proxy as `this`: give it the class
-      if (key === Symbol.hasInstance && typeof v === 'function') return (x: unknown) => (v as (x: unknown) => boolean).call(target, x);
+      // (a subclass reaching it through its prototype chain keeps itself as `this`)
+      if (key === Symbol.hasInstance && typeof v === 'function' && receiver === proxyOf.get(target))
+        return (x: unknown) => (v as (x: unknown) => boolean).call(target, x);
       return v;
     },
   });
@@ -204,7 +216,13 @@ export function applyStrictArity(namespaces: [string, object][], modules: object
     if (isClass(v)) {
       if (!exempt.has(v)) {
         w = strictClass(v as AnyClass, name);
-        if (w) proxyOf.set(v as object, w as object);
+        if (w) {
+          proxyOf.set(v as object, w as object);
+          // instances' `constructor` is the public class (x.constructor === torch.nn.Linear)
+          const proto = (v as AnyClass).prototype as object;
+          const d = Object.getOwnPropertyDescriptor(proto, 'constructor');
+          if (d && d.value === v) Object.defineProperty(proto, 'constructor', { ...d, value: w });
+        }
       }
     } else w = strictFunction(v as (...a: unknown[]) => unknown, name);
     wrappers.set(v, w ?? v);
@@ -219,7 +237,16 @@ export function applyStrictArity(namespaces: [string, object][], modules: object
     for (let C = v as AnyClass; isClass(C) && !done.has(C); C = Object.getPrototypeOf(C)) {
       done.add(C);
       const cls = C.name || short;
-      wrapOwn(C.prototype as object, cls, (k) => k !== 'constructor', (m, n) => strictFunction(m as (...a: unknown[]) => unknown, n) ?? m);
+      const proto = C.prototype as object;
+      const overridden = (k: string): unknown[] => {
+        const out: unknown[] = [];
+        for (let p = Object.getPrototypeOf(proto); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+          const d = Object.getOwnPropertyDescriptor(p, k);
+          if (d && typeof d.value === 'function') out.push(d.value);
+        }
+        return out;
+      };
+      wrapOwn(proto, cls, (k) => k !== 'constructor', (m, n) => strictFunction(m as (...a: unknown[]) => unknown, n, overridden(n.slice(cls.length + 1))) ?? m);
       wrapOwn(C, cls, () => true, (m, n) => (isClass(m) ? m : (strictFunction(m as (...a: unknown[]) => unknown, n) ?? m)));
     }
   }

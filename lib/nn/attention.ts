@@ -3,7 +3,7 @@
 // Parameters as PyTorch: inProjWeight [3E, E] (Xavier-uniform), inProjBias [3E] (zeros),
 // outProj Linear(E, E) with zero bias. Masks: attnMask float (added) or bool (true = masked),
 // [L, S] or [N*numHeads, L, S]; keyPaddingMask bool [N, S].
-import { invalidArg, checkInt, dtypeError, shapeError, checkOptionKeys } from '../errors';
+import { invalidArg, checkInt, dtypeError, shapeError, checkOptionKeys, optBool } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { empty, zeros, fromBuffer } from '../creation';
 import { Module, Parameter } from './module';
@@ -47,7 +47,7 @@ export class MultiheadAttention extends Module {
     this.headDim = embedDim / numHeads;
     this.dropoutP = opts.dropout ?? 0;
     this.inProjWeight = new Parameter(empty([3 * embedDim, embedDim]));
-    this.inProjBias = opts.bias === false ? null : new Parameter(zeros([3 * embedDim]));
+    this.inProjBias = optBool('opts.bias', opts.bias, true) ? new Parameter(zeros([3 * embedDim])) : null;
     this.outProj = new Linear(embedDim, embedDim, { bias: opts.bias !== false });
     init.xavierUniform_(this.inProjWeight);
     if (this.outProj.bias) init.constant_(this.outProj.bias, 0);

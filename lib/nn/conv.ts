@@ -1,7 +1,7 @@
 // lib/nn/conv.ts — nn.Conv1d, nn.Conv2d and nn.Conv3d over one ConvNd base: argument checks with
 // named errors, PyTorch's default initialisation (kaiming_uniform_(a=sqrt(5)) weight,
 // uniform(+-1/sqrt(fan_in)) bias) and PyTorch's printed form (one-element tuples as "(3,)").
-import { invalidArg, checkInt, checkTuple, checkOptionKeys } from '../errors';
+import { invalidArg, checkInt, checkTuple, checkOptionKeys, optBool } from '../errors';
 import { Tensor } from '../tensor';
 import { empty } from '../creation';
 import { Module, Parameter } from './module';
@@ -36,7 +36,7 @@ abstract class ConvNd extends Module {
     if (outChannels % this.groups) invalidArg('groups', `a divisor of outChannels (${outChannels})`, this.groups);
     if (pad === 'same' && this.stride.some((s) => s !== 1)) invalidArg('padding', "numeric padding ('same' requires stride 1)", pad);
     this.weight = new Parameter(empty([outChannels, inChannels / this.groups, ...this.kernelSize]));
-    this.bias = opts.bias === false ? null : new Parameter(empty([outChannels]));
+    this.bias = optBool('opts.bias', opts.bias, true) ? new Parameter(empty([outChannels])) : null;
     this.resetParameters();
   }
   resetParameters(): void {

@@ -2,7 +2,7 @@
 // Dropout variants, Flatten, Identity, Sequential, ModuleList and the losses. Constructors validate their arguments
 // (errors name them); default initialisation is PyTorch's (kaiming_uniform_(a=sqrt(5)) weights,
 // uniform(+-1/sqrt(fan_in)) biases).
-import { invalidArg, checkInt, checkTuple, typeArg, TorchletError, checkOptionKeys } from '../errors';
+import { invalidArg, checkInt, checkTuple, typeArg, TorchletError, checkOptionKeys, optBool } from '../errors';
 import { Tensor } from '../tensor';
 import { empty, full } from '../creation';
 import { Module, Parameter } from './module';
@@ -26,7 +26,7 @@ export class Linear extends Module {
     checkInt('inFeatures', inFeatures, 0);
     checkInt('outFeatures', outFeatures, 0);
     this.weight = new Parameter(empty([outFeatures, inFeatures]));
-    this.bias = opts.bias === false ? null : new Parameter(empty([outFeatures]));
+    this.bias = optBool('opts.bias', opts.bias, true) ? new Parameter(empty([outFeatures])) : null;
     this.resetParameters();
   }
   resetParameters(): void {
