@@ -3,8 +3,8 @@
 // the Tensor methods; the methods of modules, optimizers, schedulers, datasets, loaders) is called
 // with plausible arguments mutated by a seeded generator (bench/fuzz_child.js). The calls run in a
 // pool of forked child processes, each in a fresh temporary working directory, under an
-// address-space limit (FUZZ_AS_MB, default 8192) so a huge allocation fails instead of exhausting
-// the machine. A child that dies by a signal or stops answering for --timeout-ms is counted as a
+// address-space limit (FUZZ_AS_MB, default 8192; 0 for none, as under ASan) so a huge allocation
+// fails instead of exhausting the machine. A child that dies by a signal or stops answering for --timeout-ms is counted as a
 // crash or a hang of the call it was running, and is replaced (the next call goes on).
 // Outcomes: ok, coded (TorchletError with a code), other (any other error: must be 0), crash, hang,
 // silent (an unknown option key, a non-finite option value, a non-object options argument or an
@@ -71,8 +71,8 @@ async function fuzz(opts, onLog = () => undefined) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'torchlet-fuzz-'));
   const t0 = Date.now();
   const { lib, surface } = prepare(tmp);
-  const asMb = Number(process.env.FUZZ_AS_MB || 8192);
-  const usePrlimit = hasPrlimit();
+  const asMb = process.env.FUZZ_AS_MB !== undefined && process.env.FUZZ_AS_MB !== '' ? Number(process.env.FUZZ_AS_MB) : 8192;
+  const usePrlimit = asMb > 0 && hasPrlimit();
   const counts = { ok: 0, coded: 0, other: 0, crash: 0, hang: 0, silent: 0 };
   const silentKinds = {};
   const codes = {};

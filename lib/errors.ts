@@ -78,9 +78,15 @@ export const NATIVE_ERROR_CODES: readonly ErrorCode[] = ALL_ERROR_CODES.filter((
 // Set (non-enumerable) by the three constructors below: `x instanceof TorchletError` checks it, so
 // TorchletTypeError and TorchletRangeError (which must extend TypeError / RangeError) count too.
 const BRAND: unique symbol = Symbol('torchlet.error');
-// Error() turns its message into a string, which throws for a symbol: never let a constructor throw.
+// Error() turns its message into a string, which throws for a symbol or an object without a
+// primitive form: never let a constructor throw.
 function messageOf(m: unknown): string | undefined {
-  return typeof m === 'symbol' ? String(m) : (m as string | undefined);
+  if (m === undefined || typeof m === 'string') return m;
+  try {
+    return String(m);
+  } catch {
+    return Object.prototype.toString.call(m); // an object without a primitive form (Object.create(null))
+  }
 }
 /** The options of an error's constructor: undefined or ES2022's { cause } (anything else is refused, as every options object is). */
 function checkErrorOptions(options: unknown): void {

@@ -2,7 +2,7 @@
 // (lib/index.ts calls applyStrictArity once at load). Contract: every public function, class
 // constructor, static method and prototype method that declares a fixed parameter list throws
 // ERR_TORCHLET_INVALID_ARG ("Expected at most the arguments (a, b, opts) for torch.add() but
-// received 1 more") when called with a non-undefined argument past its declared parameters, as
+// received 1 more argument") when called with a non-undefined argument past its declared parameters, as
 // issue 14 asks (`new nn.Conv2d(1, 32, 3, 2)` must not drop the stride silently). The parameter list
 // is read from the function's own source, so the declaration stays the single source of truth.
 // Left alone: functions with a rest parameter (a `...rest: never[]` one checks itself with
@@ -12,7 +12,7 @@
 // (instanceof, `extends`, statics and `prototype` are forwarded unchanged; the prototype's
 // `constructor` is the Proxy, so `x.constructor === torch.nn.Linear` holds). The originals stay
 // reachable through unwrapStrict (the API sweeps in test/ read their parameter lists).
-import { invalidArg } from './errors';
+import { TorchletRangeError } from './errors';
 
 const TARGET = Symbol.for('torchlet.strict.target');
 
@@ -126,7 +126,8 @@ function fixedArity(f: unknown): { n: number; takes: string } | null {
 function tooMany(name: string, takes: string, args: ArrayLike<unknown>, n: number): never {
   let extra = 0;
   for (let i = n; i < args.length; i++) if (args[i] !== undefined) extra = i - n + 1;
-  return invalidArg(`${name}()`, takes ? `at most the arguments (${takes})` : 'no arguments', `${extra} more`);
+  const what = takes ? `at most the arguments (${takes})` : 'no arguments';
+  throw new TorchletRangeError(`torchlet: Expected ${what} for ${name}() but received ${extra} more argument${extra > 1 ? 's' : ''}`, 'ERR_TORCHLET_INVALID_ARG');
 }
 
 /**

@@ -314,6 +314,7 @@ export class Tensor {
   }
   /** @internal Converts this tensor's data to `dtype` in place (new contiguous storage; identity kept), its .grad too: Module.float/double. */
   _castTo(dtype: DType): void {
+    if (typeof dtype !== 'string' || !(dtype in DTYPE_CODE)) typeArg('dtype', `one of ${Object.keys(DTYPE_CODE).join(', ')}`, dtype);
     if (dtype === this.dtype) return;
     const cast = noGrad(() => E.cast(this, dtype));
     const self = this as unknown as { dtype: DType; strides: number[]; offset: number };
@@ -818,8 +819,8 @@ export class Tensor {
   clampMax(max: Tensor | number): Tensor {
     return E.clampMax(this, max);
   }
-  nanToNum(opts?: E.NanToNumOptions | number): Tensor {
-    return E.nanToNum(this, opts);
+  nanToNum(nanOrOpts?: E.NanToNumOptions | number): Tensor {
+    return E.nanToNum(this, nanOrOpts);
   }
 
   // ---- in place, with autograd (lib/ops/inplace.ts): the result written into this tensor ----
@@ -976,8 +977,8 @@ export class Tensor {
   clampMax_(max: Tensor | number): this {
     return inplace(this, 'clampMax_', (x) => E.clampMax(x, max), [max]) as this;
   }
-  nanToNum_(opts?: E.NanToNumOptions | number): this {
-    return inplace(this, 'nanToNum_', (x) => E.nanToNum(x, opts)) as this;
+  nanToNum_(nanOrOpts?: E.NanToNumOptions | number): this {
+    return inplace(this, 'nanToNum_', (x) => E.nanToNum(x, nanOrOpts)) as this;
   }
 
   // ---- in place (no autograd; for initialisers and optimizers) ----

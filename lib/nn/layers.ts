@@ -12,7 +12,7 @@ import { linear } from '../ops/matmul';
 import { maxPool2d, MaxPool2dOptions } from '../ops/pool2d';
 import { dropout, dropout2d, dropout3d, alphaDropout, checkP } from '../ops/dropout';
 import { softmax, logSoftmax, selu, prelu } from '../ops/activation';
-import { crossEntropy, nllLoss, mseLoss, Reduction } from '../ops/loss';
+import { crossEntropy, nllLoss, mseLoss, checkLossOptions, Reduction } from '../ops/loss';
 import { flatten } from '../ops/shape';
 
 const tuple = (v: number[]): string => `(${v.join(', ')})`;
@@ -249,7 +249,7 @@ export class Sequential extends Module {
 export class CrossEntropyLoss extends Module {
   constructor(readonly opts: { reduction?: Reduction; labelSmoothing?: number; ignoreIndex?: number } = {}) {
     super();
-    checkOptionKeys('opts', this.opts, ['reduction', 'labelSmoothing', 'ignoreIndex']);
+    checkLossOptions(this.opts, ['reduction', 'labelSmoothing', 'ignoreIndex']);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return crossEntropy(input, target, this.opts);
@@ -258,7 +258,7 @@ export class CrossEntropyLoss extends Module {
 export class NLLLoss extends Module {
   constructor(readonly opts: { reduction?: Reduction; ignoreIndex?: number } = {}) {
     super();
-    checkOptionKeys('opts', this.opts, ['reduction', 'ignoreIndex']);
+    checkLossOptions(this.opts, ['reduction', 'ignoreIndex']);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return nllLoss(input, target, this.opts);
@@ -267,7 +267,7 @@ export class NLLLoss extends Module {
 export class MSELoss extends Module {
   constructor(readonly opts: { reduction?: Reduction } = {}) {
     super();
-    checkOptionKeys('opts', this.opts, ['reduction']);
+    checkLossOptions(this.opts, ['reduction']);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return mseLoss(input, target, this.opts);

@@ -413,9 +413,9 @@ export interface NanToNumOptions {
   neginf?: number;
 }
 /** NaN, +inf and -inf replaced by numbers (torch.nan_to_num); `nanToNum(x, 0)` sets the NaN value only. */
-export function nanToNum(a: Tensor, opts: NanToNumOptions | number = {}): Tensor {
+export function nanToNum(a: Tensor, nanOrOpts: NanToNumOptions | number = {}): Tensor {
   checkTensor('input', a);
-  const o: NanToNumOptions = typeof opts === 'number' ? { nan: opts } : checkOptionKeys('options', opts, ['nan', 'posinf', 'neginf']);
+  const o: NanToNumOptions = typeof nanOrOpts === 'number' ? { nan: nanOrOpts } : checkOptionKeys('options', nanOrOpts, ['nan', 'posinf', 'neginf']);
   for (const k of ['nan', 'posinf', 'neginf'] as const)
     if (o[k] !== undefined && o[k] !== null && typeof o[k] !== 'number') typeArg(`options.${k}`, 'a number', o[k]);
   if (!isFloating(a.dtype)) return clone(a);

@@ -15,6 +15,19 @@ function checkReduction(r: unknown): Reduction {
   if (r !== 'mean' && r !== 'sum' && r !== 'none') invalidArg('reduction', "'mean', 'sum' or 'none'", r);
   return r as Reduction;
 }
+/**
+ * The options of the loss functions and modules, checked where they are given (a module's
+ * constructor too, not first at its forward): only `keys`, reduction one of 'mean' | 'sum' | 'none',
+ * ignoreIndex a safe integer (it reaches the kernel as an int64), labelSmoothing in [0, 1].
+ */
+export function checkLossOptions<T extends { reduction?: Reduction; ignoreIndex?: number; labelSmoothing?: number }>(opts: T | undefined, keys: readonly string[]): T {
+  const o = checkOptionKeys('opts', opts, keys);
+  if (o.reduction !== undefined) checkReduction(o.reduction);
+  if (o.ignoreIndex !== undefined && !Number.isSafeInteger(o.ignoreIndex)) invalidArg('ignoreIndex', 'an integer class index', o.ignoreIndex);
+  if (o.labelSmoothing !== undefined && (typeof o.labelSmoothing !== 'number' || !(o.labelSmoothing >= 0 && o.labelSmoothing <= 1)))
+    invalidArg('labelSmoothing', 'a number in [0, 1]', o.labelSmoothing);
+  return o;
+}
 function checkClassTarget(input: Tensor, target: Tensor): void {
   checkTensor('target', target);
   if (input.ndim !== 2) shapeError('input', 'a 2-D tensor [N, C] (or 1-D [C])', input);
@@ -29,7 +42,7 @@ export interface NllOptions {
   ignoreIndex?: number;
 }
 export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
-  opts = checkOptionKeys('opts', opts, ['reduction', 'ignoreIndex']);
+  opts = checkLossOptions(opts, ['reduction', 'ignoreIndex']);
   checkTensor('input', input);
   checkTensor('target', target);
   if (input.ndim === 1) return nllLoss(input.unsqueeze(0), target.ndim === 0 ? target.unsqueeze(0) : target, opts).squeeze();
@@ -71,7 +84,7 @@ export interface CrossEntropyOptions extends NllOptions {
   labelSmoothing?: number;
 }
 export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
-  opts = checkOptionKeys('opts', opts, ['reduction', 'ignoreIndex', 'labelSmoothing']);
+  opts = checkLossOptions(opts, ['reduction', 'ignoreIndex', 'labelSmoothing']);
   checkTensor('input', input);
   checkTensor('target', target);
   if (input.ndim === 1) {
@@ -99,7 +112,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
 }
 
 export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
-  opts = checkOptionKeys('opts', opts, ['reduction']);
+  opts = checkLossOptions(opts, ['reduction']);
   checkTensor('input', input);
   checkTensor('target', target);
   const reduction = checkReduction(opts.reduction ?? 'mean');
