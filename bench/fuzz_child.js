@@ -179,7 +179,11 @@ const BAD = [
   () => new Proxy({}, {}), () => Object.create(null), () => '__proto__', () => new Float32Array(3), () => Buffer.alloc(3),
 ];
 const NON_OBJECT_OPTIONS = [() => 5, () => 'opts', () => true, () => [1, 2], () => (v) => v, () => 0];
+// Option values for which a non-finite number is legitimate (not a hyperparameter): an infinity
+// norm, nanToNum's replacements, clamp-like bounds, and add/sub's alpha, a scalar operand that
+// PyTorch takes as it is (torch.add(x, y, alpha=inf) is x + inf * y, as torch.mul(y, inf)).
 const FINITE_EXEMPT = new Set(['normType', 'posinf', 'neginf', 'nan', 'value', 'maxNorm', 'min', 'max', 'clipValue', 'threshold', 'minLr', 'eps']);
+const finiteExempt = (target, key) => FINITE_EXEMPT.has(key) || (key === 'alpha' && /^(torch\.|Tensor#)(add|sub)_?$/.test(target));
 
 /** Builds call i: { target, args: (self) => unknown[], desc, flags }. */
 function makeCall(seed, i) {
@@ -251,7 +255,7 @@ function makeCall(seed, i) {
       };
       const pf = { ...posFlags.get(t.optIndex), nonObjectOptions: undefined };
       if (pf.nonFiniteKey === key) pf.nonFinite = pf.nonFiniteKey = undefined;
-      if (typeof v === 'number' && !Number.isFinite(v) && !FINITE_EXEMPT.has(key)) Object.assign(pf, { nonFinite: `${key}=${v}`, nonFiniteKey: key });
+      if (typeof v === 'number' && !Number.isFinite(v) && !finiteExempt(t.name, key)) Object.assign(pf, { nonFinite: `${key}=${v}`, nonFiniteKey: key });
       posFlags.set(t.optIndex, pf);
       muts.push(`opts.${key}=${String(v)}`);
     } else if (t.optIndex >= 0) {

@@ -31,10 +31,8 @@ echo "== 3/3 jest subset on the sanitized addon"
 libasan="$(${CXX:-g++} -print-file-name=libasan.so)"
 [ -f "$libasan" ] || { echo "test_sanitizers: libasan.so not found ($libasan)" >&2; exit 1; }
 default_tests="test/errors/native_codes.test.ts test/tensor.test.ts test/memory.test.ts test/ops/binary.test.ts test/ops/unary.test.ts \
-test/ops/math.test.ts test/ops/reduce.test.ts test/ops/index.test.ts test/ops/sort.test.ts test/ops/cumsum.test.ts test/ops/copy_strided.test.ts \
-test/ops/shape_ops.test.ts test/ops/conv2d.test.ts test/ops/conv_algorithms.test.ts test/ops/max_pool2d.test.ts test/ops/avg_pool2d.test.ts \
-test/ops/batch_norm.test.ts test/ops/layer_norm.test.ts test/ops/cross_entropy.test.ts test/ops/matmul.test.ts test/ops/optimizers.test.ts \
-test/ops/random_ops.test.ts test/ops/dropout.test.ts test/fuzz.test.ts"
+test/ops/reduce.test.ts test/ops/index.test.ts test/ops/sort.test.ts test/ops/copy_strided.test.ts test/ops/conv2d.test.ts \
+test/ops/max_pool2d.test.ts test/ops/batch_norm.test.ts test/ops/cross_entropy.test.ts test/ops/optimizers.test.ts test/fuzz.test.ts"
 status=0
 # shellcheck disable=SC2086
 LD_PRELOAD="$libasan" TORCHLET_ADDON="$PWD/build-asan/Release/torchlet.node" FUZZ_AS_MB=0 OMP_WAIT_POLICY=passive \
