@@ -55,6 +55,9 @@ function prepare(dir) {
   return { lib, surface };
 }
 
+/** The temporary directories of runs in progress (removed on SIGINT/SIGTERM too). */
+const liveTmp = new Set();
+
 function hasPrlimit() {
   try {
     execFileSync('prlimit', ['--version'], { stdio: 'ignore' });
@@ -69,6 +72,7 @@ function hasPrlimit() {
  */
 async function fuzz(opts, onLog = () => undefined) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'torchlet-fuzz-'));
+  liveTmp.add(tmp);
   const t0 = Date.now();
   const { lib, surface } = prepare(tmp);
   const asMb = process.env.FUZZ_AS_MB !== undefined && process.env.FUZZ_AS_MB !== '' ? Number(process.env.FUZZ_AS_MB) : 8192;
@@ -207,6 +211,7 @@ async function fuzz(opts, onLog = () => undefined) {
     await Promise.all(Array.from({ length: opts.workers }, slot));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
+    liveTmp.delete(tmp);
   }
   const calls = Object.values(counts).reduce((a, b) => a + b, 0);
   return {
@@ -228,6 +233,11 @@ async function fuzz(opts, onLog = () => undefined) {
 module.exports = { fuzz };
 
 if (require.main === module) {
+  for (const sig of ['SIGINT', 'SIGTERM'])
+    process.on(sig, () => {
+      for (const d of liveTmp) fs.rmSync(d, { recursive: true, force: true });
+      process.exit(130);
+    });
   const opts = parseArgs(process.argv.slice(2));
   fuzz(opts, (l) => console.error(l)).then(
     (s) => {

@@ -346,6 +346,7 @@ function probeKeys() {
   }
 }
 
+process.on('disconnect', () => process.exit(0)); // the parent is gone (killed): stop, do not linger
 process.on('unhandledRejection', () => undefined); // a call's stray promise: its outcome is recorded where it was awaited
 probeKeys();
 process.send({ type: 'ready', targets: targets.length, names: process.env.FUZZ_LIST_TARGETS ? targets.map((t) => t.name) : undefined });
