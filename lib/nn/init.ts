@@ -1,6 +1,6 @@
 // lib/nn/init.ts — parameter initialisers with PyTorch's formulas (fan computation, gains);
 // all in place, without autograd, drawing from torch's seeded generator.
-import { invalidArg, checkOptions, checkOptionKeys } from '../errors';
+import { invalidArg, checkOptionKeys } from '../errors';
 import { Tensor, checkTensor } from '../tensor';
 import { uniform_ as uni, normal_ as nor } from '../creation';
 import { noGrad } from '../autograd';

@@ -3,7 +3,7 @@
 // Broadcasting and type promotion follow PyTorch; gradients are summed back to each input's shape.
 import { native, enums } from '../binding';
 import type { BinaryOpCode, UnaryOpCode, UnaryBackwardOpCode } from '../../binding';
-import { typeArg, shapeError, checkOptions, checkOptionKeys, dtypeError, invalidArg, TorchletRangeError } from '../errors';
+import { typeArg, shapeError, checkOptionKeys, dtypeError, invalidArg, TorchletRangeError } from '../errors';
 import { Tensor, DType, isFloating, checkTensor } from '../tensor';
 import { full, zerosLike } from '../creation';
 import { bnReluHooks, residualAddRelu } from './fusion';

@@ -16,7 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { TorchletError } from '../../lib/errors';
 import { strictArityMissing, unwrapStrict } from '../../lib/strict';
-import { publicFunctions, publicClasses, publicInstances, methodsOf, paramList, type Fn, type Ctor, type Param } from '../api_surface';
+import { publicFunctions, publicClasses, publicInstances, methodsOf, paramList, type Fn, type Param } from '../api_surface';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'torchlet-arity-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
