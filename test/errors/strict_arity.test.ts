@@ -187,20 +187,37 @@ interface Target {
   call: (args: Args) => unknown;
 }
 
+/**
+ * The parameters a method is held to: the widest of its own and those of the methods it overrides
+ * (lib/strict.ts: a base class may call its hook with arguments the override does not use).
+ */
+function methodParams(obj: object, m: string): Param[] | null {
+  let best: Param[] | null = null;
+  for (let p = Object.getPrototypeOf(obj); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    const d = Object.getOwnPropertyDescriptor(p, m);
+    if (!d || typeof d.value !== 'function') continue;
+    const ps = paramList(d.value);
+    if (!ps) return null;
+    if (ps.some((q) => q.rest)) return ps; // lib/strict.ts leaves the method as it is
+    if (!best || ps.length > best.length) best = best ? [...best, ...ps.slice(best.length)] : ps;
+  }
+  return best;
+}
+
 function targets(): Target[] {
   const out: Target[] = [];
   for (const [n, f] of publicFunctions(torch)) out.push({ name: n, fn: f, params: paramList(f), call: (a) => f(...a()) });
   for (const [n, C] of publicClasses(torch)) out.push({ name: `new ${n}`, fn: C, params: paramList(C), call: (a) => new C(...a()) });
   const tensorProto = torch.Tensor.prototype as unknown as Record<string, Fn>;
   for (const m of methodsOf(X()))
-    out.push({ name: `Tensor#${m}`, fn: tensorProto[m], params: paramList(tensorProto[m]), call: (a) => {
+    out.push({ name: `Tensor#${m}`, fn: tensorProto[m], params: methodParams(X(), m), call: (a) => {
       const self = receiver(m) as unknown as Record<string, Fn>;
       return self[m](...a(self));
     } });
   for (const [label, make] of publicInstances(torch)) {
     const proto = make() as Record<string, Fn>;
     for (const m of methodsOf(proto))
-      out.push({ name: `${label}#${m}`, fn: proto[m], params: paramList(proto[m]), call: (a) => {
+      out.push({ name: `${label}#${m}`, fn: proto[m], params: methodParams(proto, m), call: (a) => {
       const self = make() as Record<string, Fn>;
       return self[m](...a(self));
     } });
