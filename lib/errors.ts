@@ -78,9 +78,23 @@ export const NATIVE_ERROR_CODES: readonly ErrorCode[] = ALL_ERROR_CODES.filter((
 // Set (non-enumerable) by the three constructors below: `x instanceof TorchletError` checks it, so
 // TorchletTypeError and TorchletRangeError (which must extend TypeError / RangeError) count too.
 const BRAND: unique symbol = Symbol('torchlet.error');
-// Error() turns its message into a string, which throws for a symbol: never let a constructor throw.
+// Error() turns its message into a string, which throws for a symbol or an object without a
+// primitive form: never let a constructor throw.
 function messageOf(m: unknown): string | undefined {
-  return typeof m === 'symbol' ? String(m) : (m as string | undefined);
+  if (m === undefined || typeof m === 'string') return m;
+  try {
+    return String(m);
+  } catch {
+    return Object.prototype.toString.call(m); // an object without a primitive form (Object.create(null))
+  }
+}
+/** The options of an error's constructor: undefined or ES2022's { cause } (anything else is refused, as every options object is). */
+function checkErrorOptions(options: unknown): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new TorchletTypeError(expected('options', 'an options object ({ cause })', options), 'ERR_TORCHLET_INVALID_ARG_TYPE');
+  for (const k of Object.keys(options))
+    if (k !== 'cause') throw new TorchletRangeError(expected(`options.${k}`, 'only the option cause', k), 'ERR_TORCHLET_INVALID_ARG');
 }
 function brand(e: Error, code: ErrorCode): void {
   Object.defineProperty(e, BRAND, { value: true });
@@ -91,6 +105,7 @@ function brand(e: Error, code: ErrorCode): void {
 export class TorchletError extends Error {
   declare readonly code: ErrorCode;
   constructor(message: string, code: PlainErrorCode, options?: { cause?: unknown }) {
+    checkErrorOptions(options);
     super(messageOf(message), options);
     brand(this, code);
   }
@@ -104,6 +119,7 @@ export class TorchletError extends Error {
 export class TorchletTypeError extends TypeError {
   declare readonly code: ErrorCode;
   constructor(message: string, code: TypeErrorCode = 'ERR_TORCHLET_INVALID_ARG_TYPE', options?: { cause?: unknown }) {
+    checkErrorOptions(options);
     super(messageOf(message), options);
     brand(this, code);
   }
@@ -112,6 +128,7 @@ export class TorchletTypeError extends TypeError {
 export class TorchletRangeError extends RangeError {
   declare readonly code: ErrorCode;
   constructor(message: string, code: RangeErrorCode = 'ERR_TORCHLET_INVALID_ARG', options?: { cause?: unknown }) {
+    checkErrorOptions(options);
     super(messageOf(message), options);
     brand(this, code);
   }
@@ -253,6 +270,13 @@ export function checkOptionKeys<T extends object>(name: string, v: T | undefined
     invalidArg(`${name}.${k}`, `one of the options ${allowed.join(', ')}${hint}`, k);
   }
   return o;
+}
+
+/** A boolean option: `def` when undefined, else it must be a boolean (no truthiness: `{ bias: 0 }` is an error). */
+export function optBool(name: string, v: unknown, def: boolean): boolean {
+  if (v === undefined) return def;
+  if (typeof v !== 'boolean') typeArg(name, 'a boolean', v);
+  return v as boolean;
 }
 
 /** Throws when a function got positional arguments after the ones it takes (`rest` holds them). */

@@ -147,3 +147,100 @@ export const cuda = {
     return native.cudaMemory();
   },
 };
+
+// ---- strict positional arguments (lib/strict.ts) -------------------------------------------------
+// Every module that defines a public function or class: its exports are wrapped in place, so the
+// re-exports above return the wrapper. A module that defines public API and is missing here leaves
+// it unchecked; test/errors/strict_arity.test.ts (lib/strict.ts strictArityMissing() must be empty) names it.
+import { applyStrictArity } from './strict';
+import * as self from './index';
+import * as m0 from './errors';
+import * as m1 from './tensor';
+import * as m2 from './memory';
+import * as m3 from './autograd';
+import * as m4 from './creation';
+import * as m5 from './random';
+import * as m6 from './ops/elementwise';
+import * as m7 from './ops/reduce';
+import * as m8 from './ops/shape';
+import * as m9 from './ops/index';
+import * as m10 from './ops/values_indices';
+import * as m11 from './ops/sort';
+import * as m12 from './ops/scan';
+import * as m13 from './ops/matmul';
+import * as m14 from './ops/activation';
+import * as m15 from './ops/einsum';
+import * as m16 from './forms';
+import * as m17 from './serialize';
+import * as m18 from './serve/session';
+import * as m19 from './nn/module';
+import * as m20 from './nn/layers';
+import * as m21 from './nn/init';
+import * as m22 from './ops/pool2d';
+import * as m23 from './ops/dropout';
+import * as m24 from './ops/loss';
+import * as m25 from './nn/conv';
+import * as m26 from './ops/conv';
+import * as m27 from './nn/pooling';
+import * as m28 from './nn/normalization';
+import * as m29 from './ops/norm';
+import * as m30 from './nn/attention';
+import * as m31 from './nn/utils';
+import * as m32 from './nn/functional';
+import * as m33 from './models/fashion_cnn';
+import * as m34 from './models/classic';
+import * as m35 from './models/resnet';
+import * as m36 from './data/fashion_mnist';
+import * as m37 from './data/download';
+import * as m38 from './data/idx';
+import * as m39 from './data/dataset';
+import * as m40 from './data/collate';
+import * as m41 from './data/transforms';
+import * as m42 from './data/image';
+import * as m43 from './data/dataloader';
+import * as m44 from './data/sampler';
+import * as m45 from './data/folder';
+import * as m46 from './optim/optimizer';
+import * as m47 from './optim/adam';
+import * as m48 from './optim/sgd';
+import * as m49 from './optim/rmsprop';
+import * as m50 from './optim/adagrad';
+import * as m51 from './optim/adamax';
+import * as m52 from './optim/lr_scheduler';
+import * as m53 from './jit';
+import * as m54 from './nn/activation';
+import * as m55 from './nn/container';
+import * as m56 from './nn/loss';
+import * as m57 from './nn/padding';
+import * as m58 from './nn/reshape';
+import * as m59 from './nn/rnn';
+import * as m60 from './nn/sparse';
+import * as m61 from './nn/transformer';
+import * as m62 from './nn/upsample';
+import * as m63 from './ops/embedding';
+import * as m64 from './ops/pad';
+import * as m65 from './ops/pixel_shuffle';
+import * as m66 from './ops/rnn';
+import * as m67 from './ops/upsample';
+const STRICT_MODULES: object[] = [m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
+  m21, m22, m23, m24, m25, m26, m27, m28, m29, m30, m31, m32, m33, m34, m35, m36, m37, m38, m39, m40, m41, m42, m43, m44, m45,
+  m46, m47, m48, m49, m50, m51, m52, m53,
+  m54, m55, m56, m57, m58, m59, m60, m61, m62, m63, m64, m65, m66, m67];
+applyStrictArity(
+  [
+    ['torch', self],
+    ['torch.F', self.F],
+    ['torch.nn', self.nn],
+    ['torch.nn.init', self.nn.init],
+    ['torch.nn.utils', self.nn.utils],
+    ['torch.cuda', self.cuda],
+    ['torch.data', self.data],
+    ['torch.data.transforms', self.data.transforms],
+    ['torch.models', self.models],
+    ['torch.optim', self.optim],
+    ['torch.optim.lrScheduler', self.optim.lrScheduler],
+    ['torch.jit', self.jit],
+  ],
+  STRICT_MODULES,
+  new Set<unknown>([m1.Tensor]),
+);

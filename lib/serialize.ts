@@ -17,7 +17,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { isUtf8 } from 'buffer';
-import { invalidArg, typeArg, withIo, TorchletError, errorMessage } from './errors';
+import { invalidArg, typeArg, withIo, TorchletError, errorMessage, checkOptionKeys } from './errors';
 import { Tensor, DType } from './tensor';
 import { fromBuffer } from './creation';
 
@@ -737,7 +737,7 @@ export async function writeFileAtomicAsync(file: string, bytes: Uint8Array | Uin
  */
 export async function saveAsync(dict: Record<string, Tensor>, file: string, opts: { metadata?: Record<string, string> } = {}): Promise<void> {
   if (typeof file !== 'string' || !file) typeArg('path', 'a file path', file);
-  if (opts === null || typeof opts !== 'object') typeArg('opts', 'an options object', opts);
+  checkOptionKeys('opts', opts, ['metadata']);
   await writeFileAtomicAsync(file, serializeParts(dict, opts.metadata));
 }
 

@@ -100,6 +100,17 @@ function checkView(storage: StorageRef, shape: unknown, dtype: DType, strides: u
     invalidArg('strides', `a view inside its storage of ${capacity} elements (this one reaches element ${last}, offset ${offset})`, strides);
 }
 
+/**
+ * The sizes (or dims) of a PyTorch-style varargs method: x.view(2, -1) or x.view([2, -1]); one array
+ * followed by more arguments, or an array among numbers, is refused (it used to be flattened).
+ */
+function sizeArgs(fn: string, args: (number | number[])[]): number[] {
+  if (args.length === 1 && Array.isArray(args[0])) return args[0];
+  if (args.some((a) => Array.isArray(a)))
+    invalidArg(`${fn}()`, 'either one array of sizes or the sizes as separate numbers', args);
+  return args as number[];
+}
+
 // ---- Tensor -----------------------------------------------------------------------------------
 export class Tensor {
   readonly shape: number[];
@@ -117,7 +128,9 @@ export class Tensor {
   private _disposed = false;
 
   /** @internal use the creation functions (torch.tensor, torch.zeros, ...) instead. */
-  constructor(storage: StorageRef, shape: number[], dtype: DType, device: DeviceType, strides?: number[], offset = 0) {
+  constructor(storage: StorageRef, shape: number[], dtype: DType, device: DeviceType, strides?: number[], offset = 0, ...rest: never[]) {
+    // (not wrapped by lib/strict.ts: tensors are created on every op, so the check is this one test)
+    if (rest.length) noExtraArgs('Tensor', 'storage, shape, dtype, device, strides, offset', rest);
     if (!(storage instanceof StorageRef))
       typeArg('storage', 'a StorageRef (create tensors with torch.tensor, torch.zeros, ...)', storage);
     checkView(storage, shape, dtype, strides, offset);
@@ -314,6 +327,7 @@ export class Tensor {
   }
   /** @internal Converts this tensor's data to `dtype` in place (new contiguous storage; identity kept), its .grad too: Module.float/double. */
   _castTo(dtype: DType): void {
+    if (typeof dtype !== 'string' || !(dtype in DTYPE_CODE)) typeArg('dtype', `one of ${Object.keys(DTYPE_CODE).join(', ')}`, dtype);
     if (dtype === this.dtype) return;
     const cast = noGrad(() => E.cast(this, dtype));
     const self = this as unknown as { dtype: DType; strides: number[]; offset: number };
@@ -348,16 +362,16 @@ export class Tensor {
     return this.isContiguous() ? this : E.clone(this);
   }
   view(...shape: (number | number[])[]): Tensor {
-    return S.view(this, shape.flat());
+    return S.view(this, sizeArgs('view', shape));
   }
   reshape(...shape: (number | number[])[]): Tensor {
-    return S.reshape(this, shape.flat());
+    return S.reshape(this, sizeArgs('reshape', shape));
   }
   flatten(startDim = 0, endDim = -1): Tensor {
     return S.flatten(this, startDim, endDim);
   }
   permute(...dims: (number | number[])[]): Tensor {
-    return S.permute(this, dims.flat());
+    return S.permute(this, sizeArgs('permute', dims));
   }
   transpose(d0: number, d1: number): Tensor {
     return S.transpose(this, d0, d1);
@@ -450,7 +464,7 @@ export class Tensor {
     return S.select(this, dim, i);
   }
   expand(...shape: (number | number[])[]): Tensor {
-    return S.expand(this, shape.flat());
+    return S.expand(this, sizeArgs('expand', shape));
   }
   /** expand(other.shape) */
   expandAs(other: Tensor, ...rest: never[]): Tensor {
@@ -486,13 +500,13 @@ export class Tensor {
   }
   /** Repeats along each dim: x.repeat(2, 3) or x.repeat([2, 3]) (a copy). */
   repeat(...sizes: (number | number[])[]): Tensor {
-    return S.repeat(this, sizes.flat());
+    return S.repeat(this, sizeArgs('repeat', sizes));
   }
   tile(...dims: (number | number[])[]): Tensor {
-    return S.tile(this, dims.flat());
+    return S.tile(this, sizeArgs('tile', dims));
   }
   flip(...dims: (number | number[])[]): Tensor {
-    return S.flip(this, dims.flat());
+    return S.flip(this, sizeArgs('flip', dims));
   }
   roll(shifts: number | number[], dims?: number | number[], ...rest: never[]): Tensor {
     noExtraArgs('roll', 'shifts, dims', rest);
@@ -818,8 +832,8 @@ export class Tensor {
   clampMax(max: Tensor | number): Tensor {
     return E.clampMax(this, max);
   }
-  nanToNum(opts?: E.NanToNumOptions | number): Tensor {
-    return E.nanToNum(this, opts);
+  nanToNum(nanOrOpts?: E.NanToNumOptions | number): Tensor {
+    return E.nanToNum(this, nanOrOpts);
   }
 
   // ---- in place, with autograd (lib/ops/inplace.ts): the result written into this tensor ----
@@ -976,8 +990,8 @@ export class Tensor {
   clampMax_(max: Tensor | number): this {
     return inplace(this, 'clampMax_', (x) => E.clampMax(x, max), [max]) as this;
   }
-  nanToNum_(opts?: E.NanToNumOptions | number): this {
-    return inplace(this, 'nanToNum_', (x) => E.nanToNum(x, opts)) as this;
+  nanToNum_(nanOrOpts?: E.NanToNumOptions | number): this {
+    return inplace(this, 'nanToNum_', (x) => E.nanToNum(x, nanOrOpts)) as this;
   }
 
   // ---- in place (no autograd; for initialisers and optimizers) ----

@@ -67,7 +67,7 @@ function checkArgs(url: unknown, dest: unknown, opts: unknown): void {
   if (typeof url !== 'string') typeArg('url', 'a URL string', url);
   if (typeof dest !== 'string' || !dest) typeArg('dest', 'a file path', dest);
   if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) typeArg('opts', 'an options object', opts);
-  const o = opts as Record<string, unknown>;
+  const o = checkOptionKeys('opts', opts as Record<string, unknown>, ['expectedMd5', 'timeoutMs', 'maxRedirects', 'validate']);
   if (o.expectedMd5 !== undefined && (typeof o.expectedMd5 !== 'string' || !/^[0-9a-fA-F]{32}$/.test(o.expectedMd5)))
     typeArg('opts.expectedMd5', 'an md5 in hex (32 digits)', o.expectedMd5);
   if (o.timeoutMs !== undefined && (typeof o.timeoutMs !== 'number' || !(o.timeoutMs > 0)))

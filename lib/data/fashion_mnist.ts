@@ -34,7 +34,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { downloadFile } from './download';
 import { readIdx, readIdxFile } from './idx';
-import { TorchletError, TorchletRangeError, typeArg, describe } from '../errors';
+import { TorchletError, TorchletRangeError, typeArg, describe, checkOptionKeys } from '../errors';
 
 export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
   'T-shirt/top',
@@ -110,10 +110,13 @@ interface Split {
 }
 
 /** Checks the options' types (undefined means the default). */
+const FASHION_OPTION_KEYS = ['root', 'train', 'download', 'baseUrl', 'verifyMd5', 'timeoutMs'];
 function checkOptions(opts: unknown): FashionMNISTOptions {
   if (opts === undefined) return {};
   if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) typeArg('opts', 'an options object', opts);
   const o = opts as Record<string, unknown>;
+  for (const k of Object.keys(o))
+    if (!FASHION_OPTION_KEYS.includes(k)) checkOptionKeys('opts', { [k]: o[k] }, FASHION_OPTION_KEYS);
   for (const k of ['root', 'baseUrl'])
     if (o[k] !== undefined && (typeof o[k] !== 'string' || !o[k])) typeArg(`opts.${k}`, 'a non-empty string', o[k]);
   for (const k of ['train', 'download', 'verifyMd5'])

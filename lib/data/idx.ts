@@ -26,7 +26,7 @@
 
 import * as fs from 'fs';
 import * as zlib from 'zlib';
-import { TorchletError, typeArg, invalidArg, checkInt, withIo, errorMessage } from '../errors';
+import { TorchletError, typeArg, invalidArg, checkInt, withIo, errorMessage, checkOptionKeys } from '../errors';
 
 export interface IdxData {
   /** Dimension sizes, outermost first (e.g. [60000, 28, 28]). */
@@ -142,7 +142,7 @@ function parseHeader(b: Buffer, source: string, maxBytes: number, complete: bool
 export function readIdx(buf: Buffer | Uint8Array, source = 'buffer', opts: IdxReadOptions = {}): IdxData {
   if (!isBytes(buf)) typeArg('buf', 'a Buffer or Uint8Array', buf);
   if (typeof source !== 'string') typeArg('source', 'a string', source);
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) typeArg('opts', 'an options object', opts);
+  checkOptionKeys('opts', opts, ['maxBytes']);
   const maxBytes = opts.maxBytes ?? IDX_MAX_BYTES;
   if (typeof maxBytes !== 'number' || !(maxBytes >= 0)) typeArg('opts.maxBytes', 'a number of bytes >= 0', maxBytes);
   let b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -175,6 +175,7 @@ export function readIdx(buf: Buffer | Uint8Array, source = 'buffer', opts: IdxRe
 
 export function readIdxFile(path: string, opts: IdxReadOptions = {}): IdxData {
   if (typeof path !== 'string' || !path) typeArg('path', 'a file path', path);
+  checkOptionKeys('opts', opts, ['maxBytes']);
   const limit = opts?.maxBytes ?? IDX_MAX_BYTES;
   const buf = withIo(`cannot read ${path}`, () => {
     const st = fs.statSync(path);

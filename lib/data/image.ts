@@ -5,7 +5,7 @@
 // (pngjs, through the checked reader of lib/cli/png.ts) and JPEG (jpeg-js) files, as PIL.Image.open +
 // convert(mode); a file that is neither, or damaged, is ERR_TORCHLET_BAD_FILE.
 import * as fs from 'fs';
-import { TorchletError, invalidArg, typeArg, withIo, errorMessage, checkInt } from '../errors';
+import { TorchletError, invalidArg, typeArg, withIo, errorMessage, checkInt, checkOptionKeys } from '../errors';
 import { decodePng } from '../cli/png';
 
 export type ImageMode = 'L' | 'LA' | 'RGB' | 'RGBA';
@@ -71,6 +71,7 @@ export class Image {
 /** An 8-bit image from PNG or JPEG bytes, converted to `mode` (default RGB, as torchvision's loader). */
 export function decodeImage(buf: Buffer, source = 'buffer', opts: { mode?: ImageMode } = {}): Image {
   if (!Buffer.isBuffer(buf)) typeArg('buf', 'a Buffer', buf);
+  checkOptionKeys('opts', opts, ['mode']);
   const mode = opts.mode ?? 'RGB';
   if (buf.length >= 8 && buf.readUInt32BE(0) === 0x89504e47) {
     const png = decodePng(buf, source);

@@ -5,7 +5,7 @@
 // outProj Linear(E, E) with zero bias. Masks: attnMask float (added) or bool (true = masked),
 // [L, S] or [N*numHeads, L, S]; keyPaddingMask bool or float [N, S] ([S] for unbatched input).
 // Options not implemented yet (addBiasKv, addZeroAttn, kdim, vdim) are rejected as unknown keys.
-import { invalidArg, checkInt, dtypeError, shapeError, typeArg, checkOptionKeys, noExtraArgs } from '../errors';
+import { invalidArg, checkInt, dtypeError, shapeError, typeArg, checkOptionKeys, noExtraArgs, optBool } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { empty, zeros, fromBuffer } from '../creation';
 import { Module, Parameter } from './module';
@@ -63,7 +63,7 @@ export class MultiheadAttention extends Module {
     this.dropoutP = checkP(opts.dropout ?? 0, 'opts.dropout');
     this.batchFirst = opts.batchFirst ?? false;
     this.inProjWeight = new Parameter(empty([3 * embedDim, embedDim]));
-    this.inProjBias = opts.bias === false ? null : new Parameter(zeros([3 * embedDim]));
+    this.inProjBias = optBool('opts.bias', opts.bias, true) ? new Parameter(zeros([3 * embedDim])) : null;
     this.outProj = new Linear(embedDim, embedDim, { bias: opts.bias !== false });
     init.xavierUniform_(this.inProjWeight);
     if (this.outProj.bias) init.constant_(this.outProj.bias, 0);

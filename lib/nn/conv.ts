@@ -2,7 +2,7 @@
 // 2d / 3d over ConvTransposeNd: argument checks with named errors, PyTorch's default
 // initialisation (kaiming_uniform_(a=sqrt(5)) weight, uniform(+-1/sqrt(fan_in)) bias) and PyTorch's
 // printed form (one-element tuples as "(3,)").
-import { invalidArg, checkInt, checkTuple, checkOptions, checkOptionKeys, noExtraArgs, typeArg } from '../errors';
+import { invalidArg, checkInt, checkTuple, checkOptions, checkOptionKeys, noExtraArgs, typeArg, optBool } from '../errors';
 import { Tensor, checkTensor } from '../tensor';
 import { empty } from '../creation';
 import { Module, Parameter } from './module';
@@ -24,7 +24,7 @@ abstract class ConvNd extends Module {
   bias: Parameter | null;
   constructor(dims: number, inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvOptions) {
     super();
-    opts = checkOptions('opts', opts);
+    opts = checkOptionKeys('opts', opts, ['stride', 'padding', 'dilation', 'groups', 'bias']);
     this.inChannels = checkInt('inChannels', inChannels, 1);
     this.outChannels = checkInt('outChannels', outChannels, 1);
     this.kernelSize = checkTuple('kernelSize', kernelSize, dims, 1);
@@ -37,7 +37,7 @@ abstract class ConvNd extends Module {
     if (outChannels % this.groups) invalidArg('groups', `a divisor of outChannels (${outChannels})`, this.groups);
     if (pad === 'same' && this.stride.some((s) => s !== 1)) invalidArg('padding', "numeric padding ('same' requires stride 1)", pad);
     this.weight = new Parameter(empty([outChannels, inChannels / this.groups, ...this.kernelSize]));
-    this.bias = opts.bias === false ? null : new Parameter(empty([outChannels]));
+    this.bias = optBool('opts.bias', opts.bias, true) ? new Parameter(empty([outChannels])) : null;
     this.resetParameters();
   }
   resetParameters(): void {

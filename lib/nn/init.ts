@@ -1,6 +1,6 @@
 // lib/nn/init.ts — parameter initialisers with PyTorch's formulas (fan computation, gains);
 // all in place, without autograd, drawing from torch's seeded generator.
-import { invalidArg, checkOptions, checkOptionKeys } from '../errors';
+import { invalidArg, checkOptionKeys } from '../errors';
 import { Tensor, checkTensor } from '../tensor';
 import { uniform_ as uni, normal_ as nor } from '../creation';
 import { noGrad } from '../autograd';
@@ -71,24 +71,24 @@ export interface KaimingOptions {
   nonlinearity?: Nonlinearity;
 }
 export function kaimingUniform_(t: Tensor, opts: KaimingOptions = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['a', 'mode', 'nonlinearity']);
   const gain = calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0);
   const bound = Math.sqrt(3) * (gain / Math.sqrt(fan(t, opts.mode ?? 'fan_in')));
   return uniform_(t, -bound, bound);
 }
 export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['a', 'mode', 'nonlinearity']);
   const gain = calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0);
   return normal_(t, 0, gain / Math.sqrt(fan(t, opts.mode ?? 'fan_in')));
 }
 export function xavierUniform_(t: Tensor, opts: { gain?: number } = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['gain']);
   const [fi, fo] = calculateFanInAndFanOut(t);
   const a = (opts.gain ?? 1) * Math.sqrt(6 / (fi + fo));
   return uniform_(t, -a, a);
 }
 export function xavierNormal_(t: Tensor, opts: { gain?: number } = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['gain']);
   const [fi, fo] = calculateFanInAndFanOut(t);
   return normal_(t, 0, (opts.gain ?? 1) * Math.sqrt(2 / (fi + fo)));
 }

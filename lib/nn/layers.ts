@@ -2,7 +2,7 @@
 // Dropout variants, Flatten, Identity, Sequential, ModuleList (the losses: nn/loss.ts). Constructors validate their arguments
 // (errors name them); default initialisation is PyTorch's (kaiming_uniform_(a=sqrt(5)) weights,
 // uniform(+-1/sqrt(fan_in)) biases).
-import { invalidArg, checkInt, checkTuple, typeArg, TorchletError, checkOptions } from '../errors';
+import { invalidArg, checkInt, checkTuple, typeArg, TorchletError, checkOptionKeys, optBool } from '../errors';
 import { Tensor } from '../tensor';
 import { empty, full } from '../creation';
 import { Module, Parameter } from './module';
@@ -21,11 +21,11 @@ export class Linear extends Module {
   bias: Parameter | null;
   constructor(readonly inFeatures: number, readonly outFeatures: number, opts: { bias?: boolean } = {}) {
     super();
-    opts = checkOptions('opts', opts);
+    opts = checkOptionKeys('opts', opts, ['bias']);
     checkInt('inFeatures', inFeatures, 0);
     checkInt('outFeatures', outFeatures, 0);
     this.weight = new Parameter(empty([outFeatures, inFeatures]));
-    this.bias = opts.bias === false ? null : new Parameter(empty([outFeatures]));
+    this.bias = optBool('opts.bias', opts.bias, true) ? new Parameter(empty([outFeatures])) : null;
     this.resetParameters();
   }
   resetParameters(): void {
@@ -93,7 +93,7 @@ export class MaxPool2d extends Module {
   readonly opts: MaxPool2dOptions;
   constructor(kernelSize: number | number[], opts: MaxPool2dOptions = {}) {
     super();
-    opts = checkOptions('opts', opts);
+    opts = checkOptionKeys('opts', opts, ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices']);
     const k = checkTuple('kernelSize', kernelSize, 2, 1);
     if (opts.stride != null) checkTuple('stride', opts.stride, 2, 1);
     const p = checkTuple('padding', opts.padding ?? 0, 2, 0);
@@ -165,7 +165,7 @@ export class PReLU extends Module {
   readonly numParameters: number;
   constructor(opts: { numParameters?: number; init?: number } = {}) {
     super();
-    opts = checkOptions('opts', opts);
+    opts = checkOptionKeys('opts', opts, ['numParameters', 'init']);
     this.numParameters = checkInt('numParameters', opts.numParameters ?? 1, 1);
     this.weight = new Parameter(full([this.numParameters], opts.init ?? 0.25));
   }

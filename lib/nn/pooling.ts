@@ -1,7 +1,7 @@
 // lib/nn/pooling.ts — the pooling modules beyond MaxPool2d: AvgPool2d, AdaptiveAvgPool2d,
 // AdaptiveMaxPool2d and MaxUnpool2d. Constructors validate their arguments (errors name them);
 // extraRepr follows PyTorch's.
-import { invalidArg, checkInt, checkTuple, checkOptions } from '../errors';
+import { invalidArg, checkInt, checkTuple, checkOptionKeys } from '../errors';
 import { Tensor } from '../tensor';
 import { Module } from './module';
 import {
@@ -22,7 +22,7 @@ export class AvgPool2d extends Module {
   readonly opts: AvgPool2dOptions;
   constructor(kernelSize: number | number[], opts: AvgPool2dOptions = {}) {
     super();
-    opts = checkOptions('opts', opts);
+    opts = checkOptionKeys('opts', opts, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride']);
     const k = checkTuple('kernelSize', kernelSize, 2, 1);
     if (opts.stride != null) checkTuple('stride', opts.stride, 2, 1);
     const p = checkTuple('padding', opts.padding ?? 0, 2, 0);
@@ -60,7 +60,7 @@ export class AdaptiveMaxPool2d extends Module {
   readonly returnIndices: boolean;
   constructor(outputSize: AdaptiveOutputSize, opts: { returnIndices?: boolean } = {}) {
     super();
-    opts = checkOptions('opts', opts);
+    opts = checkOptionKeys('opts', opts, ['returnIndices']);
     adaptiveOutputSize(outputSize, 1, 1);
     this.outputSize = Array.isArray(outputSize) ? outputSize.slice() : outputSize;
     this.returnIndices = !!opts.returnIndices;
@@ -79,7 +79,7 @@ export class MaxUnpool2d extends Module {
   readonly padding: number[];
   constructor(kernelSize: number | number[], opts: { stride?: number | number[] | null; padding?: number | number[] } = {}) {
     super();
-    opts = checkOptions('opts', opts);
+    opts = checkOptionKeys('opts', opts, ['stride', 'padding']);
     this.kernelSize = checkTuple('kernelSize', kernelSize, 2, 1);
     this.stride = checkTuple('stride', opts.stride ?? this.kernelSize, 2, 1);
     this.padding = checkTuple('padding', opts.padding ?? 0, 2, 0);

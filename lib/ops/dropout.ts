@@ -6,7 +6,7 @@
 // regenerates the mask from the same (seed, offset) instead of storing it. p = 1 draws nothing.
 import { native, enums } from '../binding';
 import type { DropoutParams } from '../../binding';
-import { invalidArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs } from '../errors';
+import { invalidArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs, optBool } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { record } from '../autograd';
 import { nextRandom } from '../random';
@@ -44,7 +44,7 @@ export function dropout(input: Tensor, opts: DropoutOptions = {}, ...rest: never
   opts = checkOptionKeys('opts', opts, ['p', 'training']);
   checkTensor('input', input);
   const p = checkP(opts.p ?? 0.5);
-  const training = opts.training ?? true;
+  const training = optBool('opts.training', opts.training, true);
   if (!training || p === 0) return input;
   if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
   if (p === 1) return mul(input, 0);
@@ -56,7 +56,7 @@ function channelDropout(name: string, input: Tensor, opts: DropoutOptions, spati
   opts = checkOptionKeys('opts', opts, ['p', 'training']);
   checkTensor('input', input);
   const p = checkP(opts.p ?? 0.5);
-  if (!(opts.training ?? true) || p === 0) return input;
+  if (!optBool('opts.training', opts.training, true) || p === 0) return input;
   if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
   if (input.ndim !== spatial + 1 && input.ndim !== spatial + 2)
     shapeError('input', `a ${spatial + 1}-D (unbatched) or ${spatial + 2}-D tensor for ${name}`, input);
@@ -79,7 +79,7 @@ export function alphaDropout(input: Tensor, opts: DropoutOptions = {}, ...rest: 
   opts = checkOptionKeys('opts', opts, ['p', 'training']);
   checkTensor('input', input);
   const p = checkP(opts.p ?? 0.5);
-  if (!(opts.training ?? true) || p === 0) return input;
+  if (!optBool('opts.training', opts.training, true) || p === 0) return input;
   if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
   if (p === 1) return mul(input, 0);
   return runDropout(input, enums.DropoutKind.Alpha, p, 1, input.numel());

@@ -3,7 +3,7 @@
 // Broadcasting and type promotion follow PyTorch; gradients are summed back to each input's shape.
 import { native, enums } from '../binding';
 import type { BinaryOpCode, UnaryOpCode, UnaryBackwardOpCode } from '../../binding';
-import { typeArg, shapeError, checkOptions, checkOptionKeys, dtypeError, invalidArg, TorchletRangeError } from '../errors';
+import { typeArg, shapeError, checkOptionKeys, dtypeError, invalidArg, TorchletRangeError } from '../errors';
 import { Tensor, DType, isFloating, checkTensor } from '../tensor';
 import { full, zerosLike } from '../creation';
 import { bnReluHooks, residualAddRelu } from './fusion';
@@ -115,7 +115,7 @@ function floatOnly(name: string, a: Tensor): Tensor {
 }
 
 export function add(a: Tensor, b: Tensor | number, opts: { alpha?: number } = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['alpha']);
   checkTensor('input', a);
   const alpha = opts.alpha ?? 1;
   if (typeof b === 'number') {
@@ -154,7 +154,7 @@ function addReluInPlace(a: Tensor, b: Tensor): Tensor | null {
   return markNonNegative(t);
 }
 export function sub(a: Tensor, b: Tensor | number, opts: { alpha?: number } = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['alpha']);
   checkTensor('input', a);
   const alpha = opts.alpha ?? 1;
   if (typeof b === 'number') return add(a, -b * alpha);
@@ -413,9 +413,9 @@ export interface NanToNumOptions {
   neginf?: number;
 }
 /** NaN, +inf and -inf replaced by numbers (torch.nan_to_num); `nanToNum(x, 0)` sets the NaN value only. */
-export function nanToNum(a: Tensor, opts: NanToNumOptions | number = {}): Tensor {
+export function nanToNum(a: Tensor, nanOrOpts: NanToNumOptions | number = {}): Tensor {
   checkTensor('input', a);
-  const o: NanToNumOptions = typeof opts === 'number' ? { nan: opts } : checkOptionKeys('options', opts, ['nan', 'posinf', 'neginf']);
+  const o: NanToNumOptions = typeof nanOrOpts === 'number' ? { nan: nanOrOpts } : checkOptionKeys('options', nanOrOpts, ['nan', 'posinf', 'neginf']);
   for (const k of ['nan', 'posinf', 'neginf'] as const)
     if (o[k] !== undefined && o[k] !== null && typeof o[k] !== 'number') typeArg(`options.${k}`, 'a number', o[k]);
   if (!isFloating(a.dtype)) return clone(a);

@@ -5,7 +5,7 @@
 import type { TensorArg } from '../../binding';
 import { native } from '../binding';
 import type { Pool2dParams, AvgPool2dParams, Plane2dParams } from '../../binding';
-import { invalidArg, checkTuple, checkInt, typeArg, dtypeError, shapeError, checkOptions } from '../errors';
+import { invalidArg, checkTuple, checkInt, typeArg, dtypeError, shapeError, checkOptionKeys } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { record, GradOp, isGradEnabled } from '../autograd';
 import { relu } from './elementwise';
@@ -68,7 +68,7 @@ function runPool(
 export function maxPool2d(input: Tensor, kernelSize: number | number[], opts: MaxPool2dOptions & { returnIndices: true }): [Tensor, Tensor];
 export function maxPool2d(input: Tensor, kernelSize: number | number[], opts?: MaxPool2dOptions): Tensor;
 export function maxPool2d(input: Tensor, kernelSize: number | number[], opts: MaxPool2dOptions = {}): Tensor | [Tensor, Tensor] {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['stride', 'padding', 'dilation', 'ceilMode', 'returnIndices']);
   checkPoolInput(input);
   if (input.ndim === 3) {
     const r = maxPool2d(input.unsqueeze(0), kernelSize, opts) as Tensor | [Tensor, Tensor];
@@ -113,7 +113,7 @@ export function maxPool2d(input: Tensor, kernelSize: number | number[], opts: Ma
  * ties and NaNs follow PyTorch's max-pool rule). Other settings run the two ops one after the other.
  */
 export function reluMaxPool2d(input: Tensor, kernelSize: number | number[], opts: Omit<MaxPool2dOptions, 'returnIndices'> = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['stride', 'padding', 'dilation', 'ceilMode']);
   checkPoolInput(input);
   if ((opts as MaxPool2dOptions).returnIndices) invalidArg('opts.returnIndices', 'false (use maxPool2d(relu(x)) for indices)', true);
   const win = maxPoolWindow(kernelSize, opts);
@@ -156,7 +156,7 @@ export interface AvgPool2dOptions {
 
 /** Average pooling over [N, C, H, W] or [C, H, W], as torch.nn.functional.avg_pool2d. */
 export function avgPool2d(input: Tensor, kernelSize: number | number[], opts: AvgPool2dOptions = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride']);
   checkPoolInput(input);
   if (input.ndim === 3) return avgPool2d(input.unsqueeze(0), kernelSize, opts).squeeze(0);
   const [kh, kw] = checkTuple('kernelSize', kernelSize, 2, 1);
@@ -216,7 +216,7 @@ export interface AdaptiveMaxPool2dOptions {
 export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveOutputSize, opts: AdaptiveMaxPool2dOptions & { returnIndices: true }): [Tensor, Tensor];
 export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveOutputSize, opts?: AdaptiveMaxPool2dOptions): Tensor;
 export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveOutputSize, opts: AdaptiveMaxPool2dOptions = {}): Tensor | [Tensor, Tensor] {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['returnIndices']);
   checkPoolInput(input);
   if (input.ndim === 3) {
     const r = adaptiveMaxPool2d(input.unsqueeze(0), outputSize, opts) as Tensor | [Tensor, Tensor];
@@ -245,7 +245,7 @@ export interface MaxUnpool2dOptions {
 
 /** Inverse of maxPool2d through its indices, as torch.nn.functional.max_unpool2d. */
 export function maxUnpool2d(input: Tensor, indices: Tensor, kernelSize: number | number[], opts: MaxUnpool2dOptions = {}): Tensor {
-  opts = checkOptions('opts', opts);
+  opts = checkOptionKeys('opts', opts, ['stride', 'padding', 'outputSize']);
   checkPoolInput(input);
   checkTensor('indices', indices);
   if (indices.dtype !== 'int64') dtypeError('indices', 'an int64 tensor', indices);

@@ -4,6 +4,7 @@ import { native } from '../binding';
 import { invalidArg, checkOptions, checkOptionKeys } from '../errors';
 import { Tensor } from '../tensor';
 import { Optimizer, Params, paramGradients, stateTensor, stepParam } from './optimizer';
+import { nonNegative, checkBool } from './rules';
 
 export interface AdamOptions {
   lr: number;
@@ -15,11 +16,13 @@ export interface AdamOptions {
 }
 const KEYS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize'] as const;
 function check(o: AdamOptions): void {
-  if (!(o.lr >= 0)) invalidArg('lr', 'a learning rate >= 0', o.lr);
-  if (!(o.eps >= 0)) invalidArg('eps', 'an epsilon >= 0', o.eps);
+  nonNegative('lr', o.lr, 'a learning rate >= 0');
+  nonNegative('eps', o.eps, 'an epsilon >= 0');
   if (!Array.isArray(o.betas) || !(o.betas[0] >= 0 && o.betas[0] < 1)) invalidArg('betas[0]', 'a number in [0, 1)', o.betas?.[0]);
   if (!(o.betas[1] >= 0 && o.betas[1] < 1)) invalidArg('betas[1]', 'a number in [0, 1)', o.betas[1]);
-  if (!(o.weightDecay >= 0)) invalidArg('weightDecay', 'a number >= 0', o.weightDecay);
+  nonNegative('weightDecay', o.weightDecay);
+  checkBool('amsgrad', o.amsgrad);
+  checkBool('maximize', o.maximize);
 }
 
 export class Adam extends Optimizer<AdamOptions> {

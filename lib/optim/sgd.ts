@@ -2,6 +2,7 @@
 // torch.optim.SGD (the momentum buffer starts as the first gradient), one native step per parameter.
 import { native } from '../binding';
 import { invalidArg, checkOptions, checkOptionKeys } from '../errors';
+import { nonNegative, checkBool } from './rules';
 import { Optimizer, Params, paramGradients, stateTensor, stepParam } from './optimizer';
 
 export interface SGDOptions {
@@ -16,9 +17,12 @@ export class SGD extends Optimizer<SGDOptions> {
   /** loadStateDict: the constructor's rules for a group's options. */
   protected checkGroup(group: SGDOptions): void {
     const g = checkOptions('group', group) as SGDOptions;
-    if (!(g.lr >= 0)) invalidArg('lr', 'a learning rate >= 0', g.lr);
-    if (!(g.momentum >= 0)) invalidArg('momentum', 'a number >= 0', g.momentum);
-    if (!(g.weightDecay >= 0)) invalidArg('weightDecay', 'a number >= 0', g.weightDecay);
+    nonNegative('lr', g.lr, 'a learning rate >= 0');
+    nonNegative('momentum', g.momentum);
+    nonNegative('dampening', g.dampening);
+    nonNegative('weightDecay', g.weightDecay);
+    checkBool('nesterov', g.nesterov);
+    checkBool('maximize', g.maximize);
     if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0))
       invalidArg('nesterov', 'momentum > 0 and zero dampening for Nesterov momentum', g.nesterov);
   }

@@ -1,4 +1,5 @@
-// Every error torchlet throws is a TorchletError with a code. This test enumerates the public API —
+// Every error torchlet throws is a TorchletError with a code. This test enumerates the public API
+// (test/api_surface.ts, shared with strict_arity.test.ts and the fuzzer) —
 // every function exported from `torch`, `torch.F` (= `torch.nn.functional`), `torch.nn.init`,
 // `torch.cuda`, `torch.data` and `torch.models`; every class constructor of `torch.nn`,
 // `torch.optim`, `torch.data` and `torch.models`; the methods of a small Tensor (live and
@@ -30,8 +31,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { TorchletError } from '../../lib/errors';
 
-type Fn = (...args: unknown[]) => unknown;
-type Ctor = new (...args: unknown[]) => unknown;
+import { publicFunctions, publicClasses, publicInstances, methodsOf, type Fn } from '../api_surface';
 
 const CODE_RE = /^ERR_TORCHLET_[A-Z_]+$/;
 
@@ -133,30 +133,6 @@ async function sweep(name: string, invoke: (args: unknown[]) => unknown, list: C
   return [...failures.values()];
 }
 
-const isClass = (f: unknown): f is Ctor => typeof f === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(f));
-
-/** [qualified name, function] of every plain function exported from a namespace object. */
-function functionsOf(prefix: string, ns: object): [string, Fn][] {
-  return Object.entries(ns)
-    .filter(([, v]) => typeof v === 'function' && !isClass(v))
-    .map(([k, v]) => [`${prefix}.${k}`, v as Fn]);
-}
-function classesOf(prefix: string, ns: object): [string, Ctor][] {
-  return Object.entries(ns)
-    .filter(([, v]) => isClass(v))
-    .map(([k, v]) => [`${prefix}.${k}`, v as Ctor]);
-}
-/** Names of the methods of an instance, along its prototype chain (up to Object.prototype). */
-function methodsOf(obj: object): string[] {
-  const names = new Set<string>();
-  for (let p = Object.getPrototypeOf(obj); p && p !== Object.prototype; p = Object.getPrototypeOf(p))
-    for (const k of Object.getOwnPropertyNames(p)) {
-      const d = Object.getOwnPropertyDescriptor(p, k)!;
-      if (k !== 'constructor' && typeof d.value === 'function') names.add(k);
-    }
-  return [...names];
-}
-
 // ---- the selftest: the sweep must be able to fail --------------------------------------------------
 test('the sweep reports a plain TypeError (this test can fail)', async () => {
   const broken = (x: unknown) => (x as { a: { b: number } }).a.b;
@@ -176,17 +152,7 @@ test('the sweep reports a plain TypeError (this test can fail)', async () => {
 });
 
 // ---- functions ---------------------------------------------------------------------------------------
-const NAMESPACE_FUNCTIONS: [string, Fn][] = [
-  ...functionsOf('torch', torch),
-  ...functionsOf('torch.F', torch.F),
-  ...functionsOf('torch.nn', torch.nn),
-  ...functionsOf('torch.nn.init', torch.nn.init),
-  ...functionsOf('torch.nn.utils', torch.nn.utils),
-  ...functionsOf('torch.cuda', torch.cuda),
-  ...functionsOf('torch.data', torch.data),
-  ...functionsOf('torch.data.transforms', torch.data.transforms),
-  ...functionsOf('torch.models', torch.models),
-];
+const NAMESPACE_FUNCTIONS: [string, Fn][] = publicFunctions(torch);
 
 test('the enumeration finds the API (a sanity check of the lists below)', () => {
   const names = NAMESPACE_FUNCTIONS.map(([n]) => n);
@@ -229,15 +195,7 @@ describe('functions', () => {
 });
 
 // ---- constructors ------------------------------------------------------------------------------------
-const CONSTRUCTORS: [string, Ctor][] = [
-  ...classesOf('torch', torch),
-  ...classesOf('torch.nn', torch.nn),
-  ...classesOf('torch.optim', torch.optim),
-  ...classesOf('torch.optim.lrScheduler', torch.optim.lrScheduler),
-  ...classesOf('torch.data', torch.data),
-  ...classesOf('torch.data.transforms', torch.data.transforms),
-  ...classesOf('torch.models', torch.models),
-];
+const CONSTRUCTORS = publicClasses(torch);
 
 describe('constructors', () => {
   test('the enumeration finds the classes', () => {
@@ -314,6 +272,7 @@ describe('Tensor methods', () => {
 
 // ---- forward of every nn module class -----------------------------------------------------------------
 /** The first of these argument lists that constructs the class (2 channels/features/sizes where asked). */
+type Ctor = new (...args: unknown[]) => unknown;
 const CTOR_ARGS: unknown[][] = [[], [2], [2, 2], [2, 2, 2], [[new torch.nn.Linear(2, 2)]], [new torch.nn.Linear(2, 2)],
   [new torch.nn.TransformerEncoderLayer(2, 2, { dimFeedforward: 4 }), 1], [1, [2, 1]]]; // nn.TransformerEncoder(encoderLayer, numLayers); nn.Unflatten(dim, sizes)
 function construct(C: Ctor): object | null {
@@ -340,50 +299,7 @@ describe('forward of the nn modules', () => {
 });
 
 /** Instances whose methods are swept: a fresh one per call. */
-const INSTANCES: [string, () => object][] = [
-  ['nn.Linear(3, 2)', () => new torch.nn.Linear(3, 2)],
-  ['nn.Sequential(Linear, ReLU)', () => new torch.nn.Sequential(new torch.nn.Linear(3, 2), new torch.nn.ReLU())],
-  ['nn.ModuleList([Linear])', () => new torch.nn.ModuleList([new torch.nn.Linear(3, 2)])],
-  ['nn.BatchNorm2d(2)', () => new torch.nn.BatchNorm2d(2)],
-  ['optim.SGD', () => new torch.optim.SGD([leaf()], { lr: 0.1, momentum: 0.9 })],
-  ['optim.Adam', () => new torch.optim.Adam([leaf()])],
-  ['optim.RMSprop', () => new torch.optim.RMSprop([leaf()], { momentum: 0.9, centered: true })],
-  ['optim.Adagrad', () => new torch.optim.Adagrad([leaf()])],
-  ['optim.Adadelta', () => new torch.optim.Adadelta([leaf()])],
-  ['optim.Adamax', () => new torch.optim.Adamax([leaf()])],
-  ['optim.NAdam', () => new torch.optim.NAdam([leaf()])],
-  ['optim.RAdam', () => new torch.optim.RAdam([leaf()])],
-  ['optim.lrScheduler.StepLR', () => new torch.optim.lrScheduler.StepLR(new torch.optim.SGD([leaf()]), { stepSize: 2 })],
-  ['optim.lrScheduler.OneCycleLR', () => new torch.optim.lrScheduler.OneCycleLR(new torch.optim.Adam([leaf()]), { maxLr: 0.1, totalSteps: 10 })],
-  ['optim.lrScheduler.CyclicLR', () => new torch.optim.lrScheduler.CyclicLR(new torch.optim.SGD([leaf()]), { baseLr: 0.01, maxLr: 0.1 })],
-  ['optim.lrScheduler.CosineAnnealingWarmRestarts', () => new torch.optim.lrScheduler.CosineAnnealingWarmRestarts(new torch.optim.SGD([leaf()]), { T0: 3 })],
-  ['optim.lrScheduler.ReduceLROnPlateau', () => new torch.optim.lrScheduler.ReduceLROnPlateau(new torch.optim.SGD([leaf()]))],
-  ['optim.lrScheduler.SequentialLR', () => {
-    const o = new torch.optim.SGD([leaf()]);
-    const L = torch.optim.lrScheduler;
-    return new L.SequentialLR(o, { schedulers: [new L.LinearLR(o), new L.LambdaLR(o, (e: number) => 1 / (e + 1))], milestones: [3] });
-  }],
-  ['optim.lrScheduler.ChainedScheduler', () => {
-    const o = new torch.optim.SGD([leaf()]);
-    return new torch.optim.lrScheduler.ChainedScheduler([new torch.optim.lrScheduler.MultiStepLR(o, { milestones: [1, 2] })]);
-  }],
-  ['data.TensorDataset', () => new torch.data.TensorDataset(torch.randn([4, 3]), torch.zeros([4], { dtype: 'int64' }))],
-  ['data.ImageDataset', () => new torch.data.ImageDataset(new Uint8Array(2 * 4), new Uint8Array(2), [2, 2])],
-  ['data.Subset', () => new torch.data.Subset(new torch.data.TensorDataset(torch.randn([4, 3])), [0, 2])],
-  ['data.DataLoader', () => new torch.data.DataLoader(new torch.data.TensorDataset(torch.randn([4, 3])), { batchSize: 2 })],
-  ['data.randomSplit(...)[0]', () => torch.data.randomSplit(new torch.data.TensorDataset(torch.randn([4, 3])), [2, 2], { seed: 1 })[0]],
-  ['data.ConcatDataset', () => new torch.data.ConcatDataset([new torch.data.TensorDataset(torch.randn([4, 3]))])],
-  ['data.RandomSampler', () => new torch.data.RandomSampler({ length: 4 }, { replacement: true })],
-  ['data.WeightedRandomSampler', () => new torch.data.WeightedRandomSampler([1, 2], 3)],
-  ['data.BatchSampler', () => new torch.data.BatchSampler([0, 1, 2], 2, false)],
-  ['Generator', () => new torch.Generator()],
-  ['data.Image', () => new torch.data.Image(new Uint8Array(12), 2, 2, 'RGB')],
-  ['data.transforms.Compose', () => new torch.data.transforms.Compose([new torch.data.transforms.RandomCrop(2, { padding: 1 }), new torch.data.transforms.ToTensor()])],
-  ['data.transforms.Resize', () => new torch.data.transforms.Resize(3)],
-  ['data.transforms.ColorJitter', () => new torch.data.transforms.ColorJitter({ brightness: 0.5, hue: 0.1 })],
-  ['data.transforms.RandomErasing', () => new torch.data.transforms.RandomErasing({ p: 1 })],
-  ['data.transforms.Normalize', () => new torch.data.transforms.Normalize([0.5], [0.5])],
-];
+const INSTANCES: [string, () => object][] = publicInstances(torch);
 // The Fashion-MNIST test split where it is installed (shared: get() has no side effect; loading it per call would be slow).
 const fashion = (() => {
   try {
