@@ -73,12 +73,28 @@ export interface KernelInfo {
   cuda: boolean;
   /** dtypes of the first tensor argument each device's kernel accepts ([] where there is none) */
   dtypes: { cpu: string[]; cuda: string[] };
+  /**
+   * The operations this one kernel computes, when it is a family chosen by an enum parameter (e.g.
+   * `unary`: `abs`, `sin`, `erfinv`, ...; `binary`: `add`, `atan2`, ...; `reduce`: `sum`, `amax`, ...),
+   * camelCased from the addon's enum; [] for a kernel that computes one thing.
+   */
+  variants: string[];
 }
-/** Every native op compiled into this binary (each registers itself), per device, sorted by name. */
+/**
+ * Every native op compiled into this binary (each registers itself), per device, sorted by name,
+ * with the operations of each kernel family (`variants`).
+ */
 export function kernels(): KernelInfo[] {
-  return native
-    .schema()
-    .ops.map((o) => ({ name: o.name, cpu: o.dtypes.cpu.length > 0, cuda: o.dtypes.cuda.length > 0, dtypes: o.dtypes }))
+  const schema = native.schema();
+  const camel = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+  return schema.ops
+    .map((o) => {
+      const variants: string[] = [];
+      for (const st of o.params)
+        for (const f of schema.structs[st] ?? [])
+          if (f.kind === 'enum' && f.name === 'op' && f.enum) variants.push(...schema.enums[f.enum].map(camel));
+      return { name: o.name, cpu: o.dtypes.cpu.length > 0, cuda: o.dtypes.cuda.length > 0, dtypes: o.dtypes, variants };
+    })
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 /** The number of threads the CPU kernels use (OpenMP). */

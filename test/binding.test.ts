@@ -63,6 +63,18 @@ test('torch.kernels() lists every op with dtypes per device, from the registry',
   expect(k.find((o) => o.name === 'copyStrided')!.dtypes.cpu).toEqual(['float32', 'float64', 'int64', 'uint8', 'int32']);
 });
 
+test('torch.kernels(): a kernel family lists its operations (variants); issue 14\'s elementwise math is native', () => {
+  const k = torch.kernels();
+  const variants = (name: string) => k.find((o) => o.name === name)!.variants;
+  expect(variants('unary')).toEqual(native.schema().enums.UnaryOp.map((n) => n.charAt(0).toLowerCase() + n.slice(1)));
+  expect(variants('unary')).toEqual(
+    expect.arrayContaining(['abs', 'sign', 'floor', 'ceil', 'round', 'trunc', 'sin', 'cos', 'tan', 'asin', 'sinh', 'cosh', 'exp2', 'expm1', 'log1p', 'log2', 'log10', 'erf', 'erfinv', 'rsqrt', 'reciprocal', 'clampMin', 'clampMax', 'bitwiseNot', 'nanTo']),
+  );
+  expect(variants('binary')).toEqual(expect.arrayContaining(['atan2', 'remainder', 'fmod', 'logicalAnd', 'logicalOr', 'logicalXor', 'bitwiseAnd', 'bitwiseOr', 'bitwiseXor']));
+  expect(variants('reduce')).toEqual(expect.arrayContaining(['sum', 'prod', 'max', 'min']));
+  expect(k.find((o) => o.name === 'copyStrided')!.variants).toEqual([]); // one thing only
+});
+
 test('enum codes come from the addon, frozen', () => {
   expect(enums.BinaryOp.Add).toBe(0);
   expect(enums.UnaryOp.MulScalar).toBe(native.schema().enums.UnaryOp.indexOf('MulScalar'));
