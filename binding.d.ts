@@ -162,10 +162,10 @@ export interface Ops {
   gruCellBackward(gradHy: TensorArg, hx: TensorArg, workspace: TensorArg, gradIgates: TensorArg, gradHgates: TensorArg, gradHx: TensorArg, rnnCellParams: RnnCellParams): void; // kernels: cpu float32, float64; cuda float32, float64
   gruCellForward(igates: TensorArg, hgates: TensorArg, hx: TensorArg, hy: TensorArg, workspace: TensorArg, rnnCellParams: RnnCellParams): void; // kernels: cpu float32, float64; cuda float32, float64
   linearForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg): void; // kernels: cpu float32, float64; cuda float32, float64
-  lstmCellBackward(gradOut: TensorArg, cx: TensorArg, out: TensorArg, workspace: TensorArg, gradGates: TensorArg, gradCx: TensorArg, rnnCellParams: RnnCellParams): void; // kernels: cpu float32, float64; cuda float32, float64
-  lstmCellForward(igates: TensorArg, hgates: TensorArg, cx: TensorArg, out: TensorArg, workspace: TensorArg, rnnCellParams: RnnCellParams): void; // kernels: cpu float32, float64; cuda float32, float64
   lossPointwise(input: TensorArg, target: TensorArg, weight: OptTensorArg, posWeight: OptTensorArg, out: TensorArg, lossPointwiseParams: LossPointwiseParams): void; // kernels: cpu float32, float64; cuda float32, float64
   lossPointwiseBackward(gradOutput: TensorArg, input: TensorArg, target: TensorArg, weight: OptTensorArg, posWeight: OptTensorArg, gradInput: OptTensorArg, gradTarget: OptTensorArg, lossPointwiseParams: LossPointwiseParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  lstmCellBackward(gradOut: TensorArg, cx: TensorArg, out: TensorArg, workspace: TensorArg, gradGates: TensorArg, gradCx: TensorArg, rnnCellParams: RnnCellParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  lstmCellForward(igates: TensorArg, hgates: TensorArg, cx: TensorArg, out: TensorArg, workspace: TensorArg, rnnCellParams: RnnCellParams): void; // kernels: cpu float32, float64; cuda float32, float64
   matmul(input: TensorArg, other: TensorArg, out: TensorArg, matmulParams: MatmulParams): void; // kernels: cpu float32, float64; cuda float32, float64
   maxPool2dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   maxPool2dForward(input: TensorArg, out: TensorArg, indices: OptTensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
