@@ -28,6 +28,8 @@ function numberOrOpts<O extends object>(fn: string, key: string, first: unknown,
     const o = checkOptionKeys('opts', second as O | undefined, allowed.filter((k) => k !== key));
     return { ...o, [key]: first } as O;
   }
+  // the default for the number, then options: `new nn.LeakyReLU(undefined, {inplace: true})`
+  if (first === undefined && second !== undefined) return checkOptionKeys('opts', second as O, allowed.filter((k) => k !== key));
   if (second !== undefined) invalidArg(`${fn}()`, `at most the arguments (${key} | opts, opts) with a number first`, 'a second argument');
   return checkOptionKeys('opts', first as O | undefined, allowed);
 }

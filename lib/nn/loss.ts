@@ -2,7 +2,7 @@
 // a thin Module over its F function in lib/ops/loss.ts: options are checked when the module is
 // built (unknown keys, bad values, extra positional arguments are errors); `weight` / `posWeight`
 // are registered buffers (they move with `to(device)` and appear in the state dict, as PyTorch's).
-import { checkOptionKeys, noExtraArgs } from '../errors';
+import { checkOptionKeys, noExtraArgs, invalidArg } from '../errors';
 import { Tensor } from '../tensor';
 import { Module } from './module';
 import * as L from '../ops/loss';
@@ -22,7 +22,12 @@ abstract class Loss<O extends object> extends Module {
     super();
     noExtraArgs(name, 'opts', rest);
     this.opts = { ...checkOptionKeys('opts', opts, keys) };
-    L.checkReduction((this.opts as Opts).reduction ?? 'mean', name === 'KLDivLoss');
+    const o = this.opts as Opts;
+    L.checkReduction(o.reduction ?? 'mean', name === 'KLDivLoss');
+    // checked here, not first at forward (the fuzzer found NaN / out-of-range values accepted)
+    if (o.ignoreIndex !== undefined) L.checkIgnoreIndex(o.ignoreIndex);
+    const ls = o.labelSmoothing;
+    if (ls !== undefined && (typeof ls !== 'number' || !(ls >= 0 && ls <= 1))) invalidArg('labelSmoothing', 'a number in [0, 1]', ls);
   }
   extraRepr(): string {
     return extraRepr(this.opts as Opts);

@@ -97,7 +97,7 @@ function checkClassWeight(w: unknown, input: Tensor): Tensor | null {
     shapeError('weight', `a 1-D tensor of ${input.shape[1]} class weights`, weight);
   return weight;
 }
-function checkIgnoreIndex(v: unknown): number {
+export function checkIgnoreIndex(v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v)) typeArg('ignoreIndex', 'an integer', v);
   return v as number;
 }
