@@ -5,7 +5,7 @@ import { native } from '../binding';
 import { invalidArg, dtypeError, shapeError, checkOptions } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { fromBuffer } from '../creation';
-import { record } from '../autograd';
+import { record, linearGrad } from '../autograd';
 import { logSoftmax } from './activation';
 import { sub, mul, add, pow } from './elementwise';
 import { sum, mean } from './reduce';
@@ -41,17 +41,29 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): T
   const x = input.contiguous();
   const per = Tensor.empty([input.shape[0]], input.dtype, input.device);
   native.nllForward(x.arg(), t.arg(), per.arg(), { ignoreIndex: ignore });
-  record(per, [input], 'NllLossBackward', (g) => {
-    const gc = g.contiguous();
-    const d = Tensor.empty(input.shape.slice(), input.dtype, input.device);
-    native.nllBackward(gc.arg(), t.arg(), d.arg(), { ignoreIndex: ignore });
-    if (gc !== g) gc.dispose();
-    return [d];
-  });
+  record(per, [input], 'NllLossBackward', (g) => [nllGrad(g, t, input.shape, ignore)]);
   if (reduction === 'none') return per;
   if (reduction === 'sum') return sum(per);
   // mean over the non-ignored targets (NaN when all are ignored, as PyTorch)
   return mul(sum(per), 1 / keptTargets(t, ignore).count);
+}
+
+/** The input gradient of the per-sample NLL for output gradient g [N]: -g[i] at [i, t[i]], zeros elsewhere
+ * (a linear map of g; under createGraph recorded, its adjoint being the per-sample NLL itself). */
+function nllGrad(g: Tensor, t: Tensor, shape: number[], ignore: number): Tensor {
+  const gc = g.contiguous();
+  const d = Tensor.empty(shape.slice(), g.dtype, g.device);
+  native.nllBackward(gc.arg(), t.arg(), d.arg(), { ignoreIndex: ignore });
+  if (gc !== g) gc.dispose();
+  return linearGrad(d, g, 'NllLossBackwardBackward', (gg) => nllPer(gg, t, ignore));
+}
+/** -x[i, t[i]] per sample (0 for ignored targets), recorded with nllGrad as its backward. */
+function nllPer(x: Tensor, t: Tensor, ignore: number): Tensor {
+  const xc = x.contiguous();
+  const per = Tensor.empty([x.shape[0]], x.dtype, x.device);
+  native.nllForward(xc.arg(), t.arg(), per.arg(), { ignoreIndex: ignore });
+  if (xc !== x) xc.dispose();
+  return linearGrad(per, x, 'NllLossBackward', (g) => nllGrad(g, t, x.shape, ignore));
 }
 
 function keptTargets(t: Tensor, ignore: number): { count: number; mask: Float64Array } {
