@@ -84,7 +84,7 @@ export const GRAD_OPS = [
   // double backward (createGraph): nodes recorded by backward passes whose kernels are native
   'ConvolutionBackwardBackward', 'ThresholdBackwardBackward', 'MaxPool2DWithIndicesBackwardBackward',
   'AvgPool2DBackwardBackward', 'AdaptiveAvgPool2DBackwardBackward', 'AdaptiveMaxPool2DBackwardBackward',
-  'NllLossBackwardBackward', 'NativeDropoutBackwardBackward',
+  'NllLossBackwardBackward', 'NativeDropoutBackwardBackward', 'SliceBackwardBackward',
 ] as const;
 export type GradOp = (typeof GRAD_OPS)[number];
 
@@ -197,8 +197,13 @@ export const DOUBLE_BACKWARD_OPS: ReadonlySet<GradOp> = new Set<GradOp>([
   'AddBackward', 'SubBackward', 'RsubBackward', 'MulBackward', 'DivBackward', 'PowBackward', 'NegBackward',
   'ExpBackward', 'LogBackward', 'SqrtBackward', 'ReluBackward', 'SigmoidBackward', 'TanhBackward',
   'ToCopyBackward', 'CloneBackward',
-  'SumBackward', 'MeanBackward', 'NormBackward',
+  'AbsBackward', 'SignBackward', 'FloorBackward', 'CeilBackward', 'RoundBackward', 'TruncBackward', 'SinBackward',
+  'CosBackward', 'TanBackward', 'AsinBackward', 'AcosBackward', 'AtanBackward', 'SinhBackward', 'CoshBackward',
+  'Exp2Backward', 'Expm1Backward', 'Log1pBackward', 'Log2Backward', 'Log10Backward', 'ErfBackward', 'ErfinvBackward',
+  'RsqrtBackward', 'ReciprocalBackward', 'NanToNumBackward',
+  'SumBackward', 'MeanBackward', 'NormBackward', 'VarBackward', 'StdBackward',
   'ViewBackward', 'PermuteBackward', 'UnsqueezeBackward', 'SqueezeBackward', 'ExpandBackward',
+  'NarrowBackward', 'SelectBackward', 'SliceBackward', 'SliceBackwardBackward', 'CatBackward',
   'MmBackward', 'AddmmBackward',
   'ConvolutionBackward', 'ConvReluMaxPoolBackward', 'ConvolutionBackwardBackward',
   'MaxPool2DWithIndicesBackward', 'ReluMaxPool2dBackward', 'AvgPool2DBackward', 'AdaptiveAvgPool2DBackward',
@@ -214,12 +219,15 @@ export const DOUBLE_BACKWARD_OPS: ReadonlySet<GradOp> = new Set<GradOp>([
  * each gets a node that makes any backward through it an ERR_TORCHLET_NOT_IMPLEMENTED error naming
  * `op` (checked before that backward computes anything). Without grad mode the gradients are returned as they are.
  */
-export function firstOrderOnly(op: GradOp, name: string, grads: (Tensor | null)[]): (Tensor | null)[] {
+export function firstOrderOnly(op: GradOp, name: string, grads: (Tensor | null)[], dependsOn: (Tensor | null)[]): (Tensor | null)[] {
   if (!gradEnabled) return grads;
+  // the node lists what the gradients depend on (the output gradient and the node's inputs), so that a
+  // backward towards any of them (autograd.grad's inputs too) reaches it and fails
+  const inputs = dependsOn.filter((t) => t && t.requiresGrad);
   return grads.map((gi) => {
     if (!gi || gi.requiresGrad || !isFloatingGrad(gi)) return gi;
     gi.requiresGrad = true;
-    gi.gradFn = { op, name, inputs: [], backward: () => [], firstOrderOnly: true };
+    gi.gradFn = { op, name, inputs, backward: () => [], firstOrderOnly: true };
     return gi;
   });
 }
@@ -374,7 +382,16 @@ function runEngine(roots: Tensor[], rootGrads: (Tensor | null)[], opts: EngineOp
     if (!wanted || wanted.has(t) || (t.gradFn && t.gradFn.inputs.some((c) => c && needed.has(c)))) needed.add(t);
   }
   const runs = (t: Tensor): boolean => !!t.gradFn && (!wanted || t.gradFn.inputs.some((c) => c && needed.has(c)));
-  // every check before any gradient is computed
+  // every check before any gradient is computed; first, differentiating a first-order-only gradient
+  for (const t of order) {
+    const fn = t.gradFn;
+    if (fn && fn.firstOrderOnly && needed.has(t) && runs(t))
+      throw new TorchletError(
+        `torchlet: the derivative of ${fn.name}'s gradient (double backward) is not implemented: ` +
+          `a gradient computed with createGraph went through ${fn.name}, which can be differentiated once only`,
+        'ERR_TORCHLET_NOT_IMPLEMENTED',
+      );
+  }
   for (const t of order) {
     if (!needed.has(t)) continue;
     if (t.disposed)
@@ -383,12 +400,6 @@ function runEngine(roots: Tensor[], rootGrads: (Tensor | null)[], opts: EngineOp
       );
     const fn = t.gradFn;
     if (!fn || !runs(t)) continue;
-    if (fn.firstOrderOnly)
-      throw new TorchletError(
-        `torchlet: the derivative of ${fn.name}'s gradient (double backward) is not implemented: ` +
-          `a gradient computed with createGraph went through ${fn.name}, which can be differentiated once only`,
-        'ERR_TORCHLET_NOT_IMPLEMENTED',
-      );
     if (fn.freed)
       throw autogradError(
         `Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed): ` +
@@ -460,7 +471,7 @@ function runEngine(roots: Tensor[], rootGrads: (Tensor | null)[], opts: EngineOp
       }
       const fn = t.gradFn as GradFn;
       let ins: (Tensor | null)[];
-      if (create && !DOUBLE_BACKWARD_OPS.has(fn.op)) ins = firstOrderOnly(fn.op, fn.name, noGrad(() => fn.backward(g as Tensor)));
+      if (create && !DOUBLE_BACKWARD_OPS.has(fn.op)) ins = firstOrderOnly(fn.op, fn.name, noGrad(() => fn.backward(g as Tensor)), [g, ...fn.inputs]);
       else ins = fn.backward(g);
       if (anomalyEnabled) checkNaN(fn, ins);
       const fnInputs = fn.inputs;
@@ -474,18 +485,20 @@ function runEngine(roots: Tensor[], rootGrads: (Tensor | null)[], opts: EngineOp
         };
       }
       const used = new Set<Tensor>();
+      const consumed: Tensor[] = []; // added into another gradient: disposed once every input has its own
       fnInputs.forEach((inp, j) => {
         let gi = ins[j];
         if (!inp || !gi || !inp.requiresGrad) return;
         if (used.has(gi)) gi = E.clone(gi); // the same tensor returned for two inputs
-        used.add(gi);
+        else used.add(gi);
         const prev = grads.get(inp);
         if (prev) {
           grads.set(inp, E.add(prev, gi));
           drop(prev);
-          drop(gi);
+          consumed.push(gi);
         } else grads.set(inp, gi);
       });
+      for (const gi of consumed) drop(gi);
       for (const gi of ins) if (gi && !used.has(gi) && gi !== g) drop(gi);
       if (!used.has(g)) drop(g);
     }

@@ -66,7 +66,7 @@ function bnBackward(s: BnSaved, g: Tensor, relu: boolean, y: Tensor | null): (Te
     // batch statistics have no double backward yet (first-order gradients, marked)
     if (!s.params.training) return bnBackwardEval(s, g, relu, y);
     const op = relu ? 'BatchNormReluBackward' : 'BatchNormBackward';
-    return firstOrderOnly(op, `${op} (training mode)`, noGrad(() => bnBackward(s, g, relu, y)));
+    return firstOrderOnly(op, `${op} (training mode)`, noGrad(() => bnBackward(s, g, relu, y)), [g, s.input, s.weight, s.bias]);
   }
   const { x, weight, bias } = s;
   const gc = g.contiguous();

@@ -341,8 +341,10 @@ export function varStd(which: 'var' | 'std', t: Tensor, dim?: number | number[] 
     which === 'var' ? 'VarBackward' : 'StdBackward',
     (g) => {
       const gk = keepGrad(g, t.shape, dims);
-      if (which === 'var') return [mul(mul(gk, d), 2 / denom)];
-      return [div(mul(gk, d), mul(keepGrad(out, t.shape, dims), denom))];
+      // createGraph (grad mode on in backward): the deviations recomputed as recorded ops
+      const dd = isGradEnabled() ? E.sub(t, mean(t, dims, true)) : d;
+      if (which === 'var') return [mul(mul(gk, dd), 2 / denom)];
+      return [div(mul(gk, dd), mul(keepGrad(out, t.shape, dims), denom))];
     },
     which === 'var' ? [t] : [t, out],
   );
