@@ -393,6 +393,12 @@ function runEngine(roots: Tensor[], rootGrads: (Tensor | null)[], opts: EngineOp
       );
   }
   for (const t of order) {
+    // a freed node has lost its edges, so whether it leads to a wanted tensor is unknown: always an error
+    if (t.gradFn && t.gradFn.freed)
+      throw autogradError(
+        `Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed): ` +
+          `${t.gradFn.name} was freed by an earlier backward(). Specify {retainGraph: true} in the first backward() if you need to backward through the graph a second time`,
+      );
     if (!needed.has(t)) continue;
     if (t.disposed)
       throw autogradError(
@@ -400,11 +406,6 @@ function runEngine(roots: Tensor[], rootGrads: (Tensor | null)[], opts: EngineOp
       );
     const fn = t.gradFn;
     if (!fn || !runs(t)) continue;
-    if (fn.freed)
-      throw autogradError(
-        `Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed): ` +
-          `${fn.name} was freed by an earlier backward(). Specify {retainGraph: true} in the first backward() if you need to backward through the graph a second time`,
-      );
     checkSaved(fn);
   }
   // Gradients the engine made are its own and are disposed once used — except under createGraph (they
