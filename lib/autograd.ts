@@ -2,14 +2,23 @@
 // Contract: an op's output records a GradFn (record()) when grad mode is on and some input requires
 // grad; the node names its op with a member of GRAD_OPS (typed: code that recognises a node, like
 // the maxPool2d(relu(x)) fusion, compares `op`), its inputs, and a backward that maps the output
-// gradient to one gradient per input (null where none is needed). backward() walks the graph once
-// in topological order, with grad mode off, accumulates into leaves' `.grad` (kept tensors), frees
-// every intermediate gradient it owns and frees the graph (retain_graph=false): each node it ran is
-// marked freed (its closure and inputs dropped), so a second backward through it is a coded error
-// (ERR_TORCHLET_AUTOGRAD) unless the first passed {retainGraph: true}. A node may list the tensors its
+// gradient to one gradient per input (null where none is needed). The engine (runEngine) walks the
+// graph once in topological order from one or more roots: backward() / torch.autograd.backward
+// accumulate into leaves' `.grad` (or only into `inputs`, leaves or not; and into retainGrad()
+// tensors), torch.autograd.grad returns the gradients of its inputs and touches no `.grad`; only the
+// nodes that lead to a wanted tensor run. Tensor hooks (registerHook) see, and may replace, a
+// tensor's gradient before it is used. Without createGraph the pass runs with grad mode off and frees
+// every intermediate gradient it owns; with createGraph it runs with grad mode on, so the gradients
+// record their own graph (second derivatives): the nodes of DOUBLE_BACKWARD_OPS compute their
+// gradients from differentiable ops (or record a node of their own, linearGrad); any other node's
+// gradients are marked first-order only, and a backward through them is ERR_TORCHLET_NOT_IMPLEMENTED
+// naming the node, never a wrong second derivative. The graph is freed unless retainGraph (default:
+// createGraph): each node that ran is marked freed (its closure and inputs dropped), so a second
+// backward through it is a coded error (ERR_TORCHLET_AUTOGRAD). A node may list the tensors its
 // backward reads (`saved`, with their storage versions when recorded): one modified in place since
-// (PyTorch's version counter, Tensor._version) or disposed makes backward() fail before any gradient
-// is computed, naming the node.
+// (PyTorch's version counter, Tensor._version) or disposed makes backward fail before any gradient
+// is computed, naming the node. Anomaly mode (detectAnomaly / setDetectAnomaly) keeps each node's
+// forward stack and turns a NaN returned by a node's backward into an error naming both.
 import { invalidArg, typeArg, internalError, checkSameTensorKind, checkOptionKeys, noExtraArgs, TorchletRangeError, TorchletError } from './errors';
 import { checkTensor } from './tensor';
 import type { Tensor } from './tensor';
@@ -132,7 +141,8 @@ function checkSaved(fn: GradFn): void {
 // ---- anomaly detection --------------------------------------------------------------------------
 let anomalyEnabled = false;
 /** Whether anomaly detection is on (torch.is_anomaly_enabled). */
-export function isAnomalyEnabled(): boolean {
+export function isAnomalyEnabled(...rest: never[]): boolean {
+  noExtraArgs('isAnomalyEnabled', '', rest);
   return anomalyEnabled;
 }
 /**

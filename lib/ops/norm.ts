@@ -4,7 +4,8 @@
 // BatchNorm: one Welford pass for the statistics plus one fused normalise+affine(+relu) pass;
 // backward in two passes. Layer / group / instance norm share the row-norm kernel (one mean and
 // invstd per row). Every op records one node whose backward calls the native backward kernel
-// (first-order gradients; the nodes are not themselves differentiable). relu(batchNorm(x)) is fused
+// (first-order gradients); under createGraph batch norm in eval mode computes its gradients from
+// differentiable ops instead (double backward); the other nodes are first-order only (autograd.ts). relu(batchNorm(x)) is fused
 // in the backward (see bnReluHooks and E.relu); F.batchNormRelu fuses the forward too.
 import { native } from '../binding';
 import type { BatchNormParams, RowNormParams } from '../../binding';

@@ -114,6 +114,9 @@ describeDevices('double backward', (device) => {
           [randnT([1, 2, 4, 4], 1), randnT([4, 1, 3, 2], 2), randnT([4], 3)], opts)],
       ["conv2d padding 'same' (even kernel: output trimmed), no bias", () =>
         gradgradcheck(([x, w]) => F.conv2d(x, w, null, { padding: 'same' }).pow(3), [randnT([1, 2, 4, 3], 4), randnT([2, 2, 2, 2], 5)], opts)],
+      ['conv1d (stride, padding) and conv3d', () =>
+        gradgradcheck(([x, w, b, x3, w3]) => sq(F.conv1d(x, w, b, { stride: 2, padding: 1 })).sum().add(F.conv3d(x3, w3).pow(3).sum()),
+          [randnT([1, 2, 5], 33), randnT([2, 2, 3], 34), randnT([2], 35), randnT([1, 1, 3, 3, 2], 36), randnT([1, 1, 2, 2, 2], 37)], opts)],
       ['conv2dReluMaxPool2d (fused conv -> relu -> max pool)', () =>
         gradgradcheck(([x, w, b]) => sq(F.conv2dReluMaxPool2d(x, w, b, { padding: 1 }, 2)),
           [distinctT([1, 2, 4, 4], 6), randnT([2, 2, 3, 3], 7), randnT([2], 8)], opts)],
@@ -133,6 +136,13 @@ describeDevices('double backward', (device) => {
         gradgradcheck(([x]) => sq(F.adaptiveAvgPool2d(x, [2, 3])).sum().add(sq(F.adaptiveMaxPool2d(x, [2, 2])).sum()), [distinctT([1, 2, 5, 5], 17)], opts)],
       ['view, flatten, permute, unsqueeze, squeeze, expand', () =>
         gradgradcheck(([x]) => sq(x.flatten(1).permute([1, 0]).unsqueeze(0).squeeze(0).reshape(2, 6).unsqueeze(1).expand(2, 3, 6)).mul(x.view(1, 1, 12).narrow(2, 0, 6)), [randnT([2, 3, 2], 18)], opts)],
+      ['cat, narrow, select, slice (index), gather, scatterAdd', () => {
+        const idx = torch.tensor([[2, 0], [1, 1]], { dtype: 'int64' }).to(device);
+        gradgradcheck(([x, s]) => {
+          const c = torch.cat([x, x.mul(x)], 1).narrow(1, 1, 4).select(0, 1).index('1:4');
+          return sq(c).sum().add(sq(torch.gather(x, 1, idx)).sum()).add(torch.scatterAdd(x, 1, idx, s.mul(s)).pow(3).sum());
+        }, [randnT([2, 3], 38), randnT([2, 2], 39)], opts);
+      }],
       ['add, sub, mul, div, pow (scalar and tensor exponents, broadcasting)', () =>
         gradgradcheck(([a, b, c]) => a.mul(b).div(b.add(3)).sub(a.pow(3)).add(torch.pow(c, b)).add(torch.reciprocal(c)).sub(c.sub(a)),
           [randnT([2, 3], 19), positive([3], 20), positive([2, 3], 21)], opts)],
