@@ -170,7 +170,11 @@ export function detectAnomaly<T>(fn: () => T, ...rest: never[]): T {
 }
 /** The forward call's stack without the autograd frames (at most 8 frames). */
 function forwardStack(): string {
-  const lines = (new Error().stack ?? '').split('\n').slice(1);
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 24; // past the ops' own frames to the caller's
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  const lines = stack.split('\n').slice(1);
   return lines.filter((l) => !/[\\/]autograd\.[jt]s:/.test(l)).slice(0, 8).join('\n');
 }
 /** 'MaxPool2DWithIndicesBackward' -> 'MaxPool2DWithIndices': the forward op a node stands for. */
@@ -236,9 +240,11 @@ export function firstOrderOnly(op: GradOp, name: string, grads: (Tensor | null)[
   const inputs = dependsOn.filter((t) => t && t.requiresGrad);
   return grads.map((gi) => {
     if (!gi || gi.requiresGrad || !isFloatingGrad(gi)) return gi;
-    gi.requiresGrad = true;
-    gi.gradFn = { op, name, inputs, backward: () => [], firstOrderOnly: true };
-    return gi;
+    // marked on an alias (same storage): gi may be a tensor someone else holds (a caller's gradient)
+    const a = gi.detach();
+    a.requiresGrad = true;
+    a.gradFn = { op, name, inputs, backward: () => [], firstOrderOnly: true };
+    return a;
   });
 }
 function isFloatingGrad(t: Tensor): boolean {

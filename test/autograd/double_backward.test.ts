@@ -43,7 +43,7 @@ function buildNet(c: PenaltyCase, dtype: 'float32' | 'float64', device: TestDevi
     if (dtype === 'float64') m.double();
     m.loadStateDict(Object.fromEntries(Object.keys(c.stateDict).map((k) => [k, p(k)])));
     m.to(device);
-    return { params: Object.fromEntries(m.namedParameters()), loss: (x) => m.forward(x).sum() };
+    return { params: Object.fromEntries(m.namedParameters()), loss: (x) => (m.forward(x) as Tensor).sum() };
   }
   const params: Record<string, Tensor> = {};
   for (const k of Object.keys(c.stateDict)) {

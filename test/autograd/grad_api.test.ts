@@ -144,7 +144,7 @@ describeDevices('autograd API', (device) => {
       expect(toNumbers(x.grad as Tensor)).toEqual([180, 360]); // 3 * 10 * 2h
       handle.remove();
       handle.remove();
-      x.grad = null;
+      x.grad = null as Tensor | null; // (no narrowing to null below)
       const h2 = x.mul(3);
       h2.sum().backward();
       expect(toNumbers(x.grad as Tensor)).toEqual([3, 3]);
