@@ -23,7 +23,7 @@ import { invalidArg, typeArg, internalError, checkSameTensorKind, checkOptionKey
 import { checkTensor } from './tensor';
 import type { Tensor } from './tensor';
 import { keep } from './memory';
-import { onesLike } from './creation';
+import { onesLike, zerosLike } from './creation';
 import * as E from './ops/elementwise';
 import * as R from './ops/reduce';
 
@@ -255,8 +255,10 @@ function isFloatingGrad(t: Tensor): boolean {
  * native kernel: under grad mode (createGraph) records dx's node, whose backward is L's adjoint
  * `adjoint(gg)` built from differentiable ops (or itself recorded), so dx can be differentiated again.
  */
-export function linearGrad(dx: Tensor, g: Tensor, op: GradOp, adjoint: (gg: Tensor) => Tensor): Tensor {
-  return record(dx, [g], op, (gg) => [adjoint(gg)]);
+export function linearGrad(dx: Tensor, g: Tensor, op: GradOp, adjoint: (gg: Tensor) => Tensor, savedInputs: Tensor[] = []): Tensor {
+  // savedInputs: the forward inputs the map was built from (a relu's x, a pooling's input): dx
+  // requires grad when they do, as PyTorch's (its derivative with respect to them is zero)
+  return record(dx, [g, ...savedInputs], op, (gg) => [adjoint(gg), ...savedInputs.map((t) => (t.requiresGrad ? zerosLike(t) : null))]);
 }
 
 // ---- tensor hooks and retained gradients -------------------------------------------------------

@@ -291,7 +291,7 @@ export function relu(a: Tensor): Tensor {
 }
 /** g where x > 0, else 0 (relu's gradient); under createGraph a node whose backward is the same mask. */
 export function reluGrad(x: Tensor, g: Tensor): Tensor {
-  return linearGrad(unaryBackward(enums.UnaryBackwardOp.Relu, x, g), g, 'ThresholdBackwardBackward', (gg) => reluGrad(x, gg));
+  return linearGrad(unaryBackward(enums.UnaryBackwardOp.Relu, x, g), g, 'ThresholdBackwardBackward', (gg) => reluGrad(x, gg), [x]);
 }
 export function sigmoid(a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));

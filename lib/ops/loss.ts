@@ -41,7 +41,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): T
   const x = input.contiguous();
   const per = Tensor.empty([input.shape[0]], input.dtype, input.device);
   native.nllForward(x.arg(), t.arg(), per.arg(), { ignoreIndex: ignore });
-  record(per, [input], 'NllLossBackward', (g) => [nllGrad(g, t, input.shape, ignore)]);
+  record(per, [input], 'NllLossBackward', (g) => [nllGrad(g, t, input.shape, ignore, input)]);
   if (reduction === 'none') return per;
   if (reduction === 'sum') return sum(per);
   // mean over the non-ignored targets (NaN when all are ignored, as PyTorch)
@@ -50,12 +50,12 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllOptions = {}): T
 
 /** The input gradient of the per-sample NLL for output gradient g [N]: -g[i] at [i, t[i]], zeros elsewhere
  * (a linear map of g; under createGraph recorded, its adjoint being the per-sample NLL itself). */
-function nllGrad(g: Tensor, t: Tensor, shape: number[], ignore: number): Tensor {
+function nllGrad(g: Tensor, t: Tensor, shape: number[], ignore: number, input?: Tensor): Tensor {
   const gc = g.contiguous();
   const d = Tensor.empty(shape.slice(), g.dtype, g.device);
   native.nllBackward(gc.arg(), t.arg(), d.arg(), { ignoreIndex: ignore });
   if (gc !== g) gc.dispose();
-  return linearGrad(d, g, 'NllLossBackwardBackward', (gg) => nllPer(gg, t, ignore));
+  return linearGrad(d, g, 'NllLossBackwardBackward', (gg) => nllPer(gg, t, ignore), input ? [input] : []);
 }
 /** -x[i, t[i]] per sample (0 for ignored targets), recorded with nllGrad as its backward. */
 function nllPer(x: Tensor, t: Tensor, ignore: number): Tensor {

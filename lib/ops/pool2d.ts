@@ -64,7 +64,7 @@ function runPool(
     backward(gc.arg(), dx.arg(), y);
     if (gc !== g) gc.dispose();
     // the gradient is linear in g: under createGraph its node's backward is the adjoint map
-    return twice ? linearGrad(dx, g, twice.op, (gg) => twice.adjoint(gg, y)) : dx;
+    return twice ? linearGrad(dx, g, twice.op, (gg) => twice.adjoint(gg, y), [target]) : dx;
   };
   return record(y, [target], op, (g) => [grad(g)]);
 }

@@ -212,6 +212,15 @@ describeDevices('double backward', (device) => {
       const [g] = torch.autograd.grad(F.batchNorm(x, null, null, { training: true }).pow(3).sum(), x, { createGraph: true });
       expect(() => (g as Tensor).sum().backward()).toThrow(/BatchNormBackward \(training mode\)/);
     });
+    test('a gradient that is constant in x (relu, max pooling, nll) still requires grad and differentiates to zero, as in PyTorch', () => {
+      const x = on(randnT([1, 1, 4, 4], 44)).requiresGrad_();
+      const t = on(targets(4, 4, 45));
+      const y = F.maxPool2d(F.relu(x), 2).sum().add(F.nllLoss(x.view(4, 4), t));
+      const [g] = torch.autograd.grad(y, x, { createGraph: true });
+      expect((g as Tensor).requiresGrad).toBe(true);
+      (g as Tensor).pow(2).sum().backward();
+      expect(toNumbers(x.grad as Tensor)).toEqual(new Array(16).fill(0));
+    });
     test('x.backward({createGraph: true}) leaves .grad with a graph that differentiates again', () => {
       const x = on(torch.tensor([0.5, -1.5, 2], { dtype: 'float64' })).requiresGrad_();
       x.pow(3).sum().backward({ createGraph: true });
