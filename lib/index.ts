@@ -7,7 +7,26 @@ export { Tensor, isTensor } from './tensor';
 export { tensor, fromBuffer, zeros, ones, full, empty, zerosLike, onesLike, arange, randn, rand } from './creation';
 export { fullLike, emptyLike, randLike, randnLike, randintLike, eye, linspace, logspace, randint, randperm, normal, bernoulli, multinomial } from './creation';
 export type { RandomOptions } from './creation';
-export { noGrad, enableGrad, isGradEnabled } from './autograd';
+export { noGrad, enableGrad, isGradEnabled, isAnomalyEnabled } from './autograd';
+import { grad as autogradGrad, autogradBackward, detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './autograd';
+import type { BackwardOptions as BackwardOpts } from './autograd';
+/**
+ * torch.autograd: `grad(outputs, inputs, {gradOutputs, retainGraph, createGraph, allowUnused})`
+ * (gradients as an array, no `.grad` touched; createGraph for second derivatives),
+ * `backward(tensors, gradTensors?, {retainGraph, createGraph, inputs})`, and anomaly detection:
+ * `detectAnomaly(fn)` runs fn with it on, `setDetectAnomaly(mode)`, `isAnomalyEnabled()`.
+ */
+export const autograd = {
+  grad: autogradGrad,
+  /** Back-propagates from each tensor with its gradient (null for a scalar: ones), in one pass. */
+  backward(tensors: TensorT | TensorT[], gradTensors?: TensorT | (TensorT | null)[] | null, opts?: BackwardOpts, ...rest: never[]): void {
+    noExtraArgs('backward', 'tensors, gradTensors, { retainGraph, createGraph, inputs }', rest);
+    autogradBackward(tensors, gradTensors, opts);
+  },
+  detectAnomaly,
+  setDetectAnomaly,
+  isAnomalyEnabled,
+};
 export { tidy, keep, memory } from './memory';
 export { manualSeed, initialSeed, seed, Generator } from './random';
 export type { DType, DeviceType, Device, TypedArray, NestedArray } from './tensor';
@@ -21,7 +40,7 @@ export {
 } from './ops/elementwise';
 export { clamp as clip } from './ops/elementwise';
 export type { ClampBound, NanToNumOptions } from './ops/elementwise';
-export type { BackwardOptions } from './autograd';
+export type { BackwardOptions, GradOptions, TensorHook, RemovableHandle, GradFn, GradOp } from './autograd';
 export { sum, mean, max, min, amax, amin, prod, norm, logsumexp, all, any } from './ops/reduce';
 export type { VarOptions } from './ops/reduce';
 import { varStd } from './ops/reduce';
@@ -250,6 +269,7 @@ applyStrictArity(
     ['torch.nn.init', self.nn.init],
     ['torch.nn.utils', self.nn.utils],
     ['torch.cuda', self.cuda],
+    ['torch.autograd', self.autograd],
     ['torch.data', self.data],
     ['torch.data.transforms', self.data.transforms],
     ['torch.models', self.models],

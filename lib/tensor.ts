@@ -11,7 +11,8 @@ import { native } from './binding';
 import { invalidArg, typeArg, shapeError, dtypeError, deviceError, disposedError, internalError, TorchletRangeError, describe, noExtraArgs } from './errors';
 import { Device, DeviceType, parseDevice, normalizeDevice, deviceCode, noCudaError, cudaAvailable } from './device';
 import { StorageRef, allocStorage, keep, trackTensor } from './memory';
-import { GradFn, BackwardOptions, backward, noGrad, record } from './autograd';
+import { GradFn, BackwardOptions, backward, noGrad, record, retainTensorGrad, tensorRetainsGrad, registerTensorHook } from './autograd';
+import type { TensorHook, RemovableHandle } from './autograd';
 import { full } from './creation';
 import * as E from './ops/elementwise';
 import * as R from './ops/reduce';
@@ -258,14 +259,37 @@ export class Tensor {
 
   // ---- autograd ----
   /**
-   * Back-propagates from this tensor (a scalar unless `gradient` is given). `{retainGraph: true}` keeps
-   * the graph for another backward (as the second argument, or the first when there is no gradient).
+   * Back-propagates from this tensor (a scalar unless `gradient` is given). Options (as the second
+   * argument, or the first when there is no gradient): `retainGraph` keeps the graph for another
+   * backward; `createGraph` records the backward pass so that the gradients can be differentiated again
+   * (retainGraph then defaults to true); `inputs` accumulates only into those tensors' .grad.
    */
   backward(gradient?: Tensor | BackwardOptions | null, opts?: BackwardOptions): void {
     const plain = typeof gradient === 'object' && gradient !== null && Object.getPrototypeOf(gradient) === Object.prototype;
     if (plain && opts === undefined)
       backward(this, undefined, gradient as BackwardOptions);
     else backward(this, gradient as Tensor | null | undefined, opts);
+  }
+  /**
+   * Keeps this non-leaf tensor's gradient in `.grad` after backward (leaves always keep theirs), as
+   * PyTorch's retain_grad(); an error on a tensor that does not require grad.
+   */
+  retainGrad(...rest: never[]): void {
+    noExtraArgs('retainGrad', '', rest);
+    retainTensorGrad(this);
+  }
+  /** Whether backward stores this tensor's gradient in `.grad` though it is not a leaf (retainGrad()). */
+  get retainsGrad(): boolean {
+    return tensorRetainsGrad(this);
+  }
+  /**
+   * Registers `hook(grad)`, called with this tensor's gradient each time backward (or autograd.grad)
+   * computes it, before it is used or accumulated; a returned tensor (same shape, dtype and device)
+   * replaces the gradient. Returns a handle whose remove() unregisters it.
+   */
+  registerHook(hook: TensorHook, ...rest: never[]): RemovableHandle {
+    noExtraArgs('registerHook', 'hook', rest);
+    return registerTensorHook(this, hook);
   }
   /** The version counter of this tensor's storage: bumped by every in-place write (shared by its views). */
   get _version(): number {

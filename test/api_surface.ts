@@ -46,6 +46,7 @@ export function functionNamespaces(torch: typeof Torch): [string, object][] {
     ['torch.nn.init', torch.nn.init],
     ['torch.nn.utils', torch.nn.utils],
     ['torch.cuda', torch.cuda],
+    ['torch.autograd', torch.autograd],
     ['torch.data', torch.data],
     ['torch.data.transforms', torch.data.transforms],
     ['torch.models', torch.models],

@@ -8,8 +8,9 @@
 import { native, enums } from '../binding';
 import { invalidArg, dtypeError, shapeError, typeArg, checkOptionKeys, checkNumber, noExtraArgs, checkInt } from '../errors';
 import { Tensor, checkTensor, normDim, isFloating } from '../tensor';
-import { record } from '../autograd';
+import { record, isGradEnabled } from '../autograd';
 import type { GradOp } from '../autograd';
+import { sum } from './reduce';
 import { add, sub, mul, neg, exp, relu, sigmoid } from './elementwise';
 import { inplace as inplaceOp } from './inplace';
 import { narrow } from './shape';
@@ -28,6 +29,12 @@ function softmaxImpl(input: Tensor, dim: number, log: boolean): Tensor {
   native.softmax(x.arg(), y.arg(), { outer, C, inner, log });
   if (x !== input) x.dispose();
   return record(y, [input], log ? 'LogSoftmaxBackward' : 'SoftmaxBackward', (g) => {
+    if (isGradEnabled() && input.ndim > 0) {
+      // createGraph (grad mode on in backward), from differentiable ops:
+      // log: g - exp(y) * sum(g); softmax: y * (g - sum(g * y))
+      if (log) return [sub(g, mul(exp(y), sum(g, d, true)))];
+      return [mul(y, sub(g, sum(mul(g, y), d, true)))];
+    }
     const gc = g.contiguous();
     const dx = Tensor.empty(input.shape.slice(), input.dtype, input.device);
     native.softmaxBackward(y.arg(), gc.arg(), dx.arg(), { outer, C, inner, log });

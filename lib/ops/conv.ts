@@ -11,11 +11,12 @@ import { native, enums } from '../binding';
 import type { TensorArg, OptTensorArg, ConvParams, ConvAlgoCode, Dims3, Pool2dParams } from '../../binding';
 import { invalidArg, checkTuple, typeArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs, deviceMismatch } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
-import { record, GradOp } from '../autograd';
+import { record, GradOp, isGradEnabled, noGrad, linearGrad } from '../autograd';
 import { keep } from '../memory';
-import { markNonNegative, add } from './elementwise';
+import { markNonNegative, add, relu, mul, cast, compare } from './elementwise';
 import { cat } from './shape';
-import { reluMaxPool2d } from './pool2d';
+import { reluMaxPool2d, maxPool2d, poolGather as poolGatherAt } from './pool2d';
+import { sum } from './reduce';
 
 /** PyTorch's keyword arguments of F.conv1d / conv2d / conv3d (numbers apply to every spatial dim). */
 export interface ConvOptions {
@@ -154,7 +155,7 @@ const CONV_KERNELS: ConvKernels = {
  */
 function runConv(
   input: Tensor, weight: Tensor, bias: Tensor | null | undefined, outShape: number[], params: ConvParams, k: ConvKernels,
-  op: GradOp = 'ConvolutionBackward',
+  op: GradOp = 'ConvolutionBackward', convOutGrad?: (g: Tensor) => Tensor,
 ): Tensor {
   const x = input.contiguous();
   const w = weight.contiguous();
@@ -162,6 +163,16 @@ function runConv(
   const y = Tensor.empty(outShape, input.dtype, input.device);
   k.forward(x.arg(), w.arg(), b ? b.arg() : null, y.arg(), params);
   return record(y, [input, weight, bias ?? null], op, (g) => {
+    if (isGradEnabled()) {
+      // createGraph (grad mode on in backward): each gradient records its own node (double backward);
+      // a fused op first maps g to the conv output's gradient (convOutGrad, recorded too)
+      const gz = convOutGrad ? convOutGrad(g) : g;
+      return [
+        input.requiresGrad ? convGradInput(gz, weight, input.shape, params) : null,
+        weight.requiresGrad ? convGradWeight(input, gz, weight.shape, params) : null,
+        bias && bias.requiresGrad ? sum(gz, gz.shape.map((_, i) => i).filter((i) => i !== 1)) : null,
+      ];
+    }
     const gc = g.contiguous();
     let gx: Tensor | null = null;
     let gw: Tensor | null = null;
@@ -183,6 +194,37 @@ function runConv(
     if (gc !== g) gc.dispose();
     return [gx, gw, gb];
   }, [x, w]);
+}
+
+/**
+ * The input gradient of a convolution (params) for output gradient g: convBackwardInput. Recorded
+ * (under createGraph) as ConvolutionBackwardBackward of (g, weight): it is bilinear, d/dg is the
+ * forward conv of the incoming gradient gg with weight, d/dweight the weight gradient for input gg.
+ */
+function convGradInput(g: Tensor, weight: Tensor, inShape: number[], params: ConvParams): Tensor {
+  const gc = g.contiguous();
+  const wc = weight.contiguous();
+  const gx = Tensor.empty(inShape.slice(), g.dtype, g.device);
+  native.convBackwardInput(gc.arg(), wc.arg(), gx.arg(), params);
+  return record(gx, [g, weight], 'ConvolutionBackwardBackward', (gg) => [
+    g.requiresGrad ? runConv(gg, weight, null, g.shape, params, CONV_KERNELS) : null,
+    weight.requiresGrad ? convGradWeight(gg, g, weight.shape, params) : null,
+  ], [gc, wc]);
+}
+/**
+ * The weight gradient of a convolution of x for output gradient g: convBackwardWeight. Recorded as
+ * ConvolutionBackwardBackward of (x, g): d/dx is the input gradient for g with weight gg, d/dg the
+ * forward conv of x with weight gg.
+ */
+function convGradWeight(x: Tensor, g: Tensor, wShape: number[], params: ConvParams): Tensor {
+  const xc = x.contiguous();
+  const gc = g.contiguous();
+  const gw = Tensor.empty(wShape.slice(), g.dtype, g.device);
+  native.convBackwardWeight(gc.arg(), xc.arg(), gw.arg(), null, params);
+  return record(gw, [x, g], 'ConvolutionBackwardBackward', (gg) => [
+    x.requiresGrad ? convGradInput(g, gg, x.shape, params) : null,
+    g.requiresGrad ? runConv(x, gg, null, g.shape, params, CONV_KERNELS) : null,
+  ], [xc, gc]);
 }
 
 /**
@@ -210,7 +252,18 @@ export function conv2dReluMaxPool2d(
     forward: (x, w, b, out, prm) => native.conv2dReluMaxPool2dForward(x, w, b, out, tap.arg(), prm, poolParams),
     backwardInput: (g, w, dx, prm) => native.conv2dReluMaxPool2dBackwardInput(g, y.arg(), tap.arg(), w, dx, prm, poolParams),
     backwardWeight: (g, x, dw, db, prm) => native.conv2dReluMaxPool2dBackwardWeight(g, y.arg(), tap.arg(), x, dw, db, prm, poolParams),
-  }, 'ConvReluMaxPoolBackward');
+  }, 'ConvReluMaxPoolBackward', (g) => {
+    // createGraph: the conv output's gradient, g scattered to each window's maximum where it is > 0,
+    // from the unfused ops' conv output (recomputed) and max-pool indices; recorded (linear in g)
+    const z = noGrad(() => runConv(input.detach(), weight.detach(), bias ? bias.detach() : null, prep.outShape, prep.params, CONV_KERNELS));
+    const dz = Tensor.empty(prep.outShape.slice(), g.dtype, g.device);
+    const idx = noGrad(() => (maxPool2d(relu(z), [kh, kw], { returnIndices: true }) as [Tensor, Tensor])[1]);
+    const gc = g.contiguous();
+    noGrad(() => native.maxPool2dBackward(gc.arg(), idx.arg(), dz.arg(), poolParams));
+    const positive = noGrad(() => cast(compare('gt', z, 0), z.dtype));
+    z.dispose();
+    return mul(linearGrad(dz, g, 'MaxPool2DWithIndicesBackwardBackward', (gg) => poolGatherAt(gg, idx)), positive);
+  });
   return y;
 }
 

@@ -8,7 +8,7 @@ import { native, enums } from '../binding';
 import type { DropoutParams } from '../../binding';
 import { invalidArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs, optBool } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
-import { record } from '../autograd';
+import { record, linearGrad } from '../autograd';
 import { nextRandom } from '../random';
 import { mul } from './elementwise';
 
@@ -30,13 +30,15 @@ function runDropout(input: Tensor, kind: DropoutParams['kind'], p: number, L: nu
   const out = Tensor.empty(input.shape.slice(), input.dtype, input.device);
   native.dropoutForward(x.arg(), out.arg(), params);
   if (x !== input) x.dispose();
-  return record(out, [input], 'DropoutBackward', (g) => {
-    const gc = g.contiguous();
-    const dx = Tensor.empty(input.shape.slice(), input.dtype, input.device);
-    native.dropoutBackward(gc.arg(), dx.arg(), params);
-    if (gc !== g) gc.dispose();
-    return [dx];
-  });
+  return record(out, [input], 'DropoutBackward', (g) => [dropoutGrad(g, params)]);
+}
+/** g times the regenerated mask (and scale): diagonal, so under createGraph its own adjoint. */
+function dropoutGrad(g: Tensor, params: DropoutParams): Tensor {
+  const gc = g.contiguous();
+  const dx = Tensor.empty(g.shape.slice(), g.dtype, g.device);
+  native.dropoutBackward(gc.arg(), dx.arg(), params);
+  if (gc !== g) gc.dispose();
+  return linearGrad(dx, g, 'NativeDropoutBackwardBackward', (gg) => dropoutGrad(gg, params));
 }
 
 export function dropout(input: Tensor, opts: DropoutOptions = {}, ...rest: never[]): Tensor {

@@ -7,7 +7,7 @@ import { typeArg, shapeError, checkOptionKeys, dtypeError, invalidArg, TorchletR
 import { Tensor, DType, isFloating, checkTensor } from '../tensor';
 import { full, zerosLike } from '../creation';
 import { bnReluHooks, residualAddRelu } from './fusion';
-import { record, isGradEnabled, noGrad } from '../autograd';
+import { record, isGradEnabled, noGrad, linearGrad } from '../autograd';
 import type { GradOp } from '../autograd';
 import { sum } from './reduce';
 
@@ -51,7 +51,7 @@ export function sumTo(g: Tensor, shape: number[]): Tensor {
   for (let i = 0; i < g.ndim; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
   const s = sum(g, dims, true);
   const r = s.reshape(shape);
-  if (r !== s) s.dispose();
+  if (r !== s && !s.requiresGrad) s.dispose(); // (under createGraph s is part of r's graph)
   return r;
 }
 
@@ -287,17 +287,27 @@ export function relu(a: Tensor): Tensor {
     const f = hook(out);
     return record(out, f.inputs, f.op, f.backward);
   }
-  return record(out, [a], 'ReluBackward', (g) => [unaryBackward(enums.UnaryBackwardOp.Relu, x, g)], [x]);
+  return record(out, [a], 'ReluBackward', (g) => [reluGrad(x, g)], [x]);
+}
+/** g where x > 0, else 0 (relu's gradient); under createGraph a node whose backward is the same mask. */
+export function reluGrad(x: Tensor, g: Tensor): Tensor {
+  return linearGrad(unaryBackward(enums.UnaryBackwardOp.Relu, x, g), g, 'ThresholdBackwardBackward', (gg) => reluGrad(x, gg), [x]);
 }
 export function sigmoid(a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));
   const out = rawUnary(UN.Sigmoid, fa);
-  return record(out, [fa], 'SigmoidBackward', (g) => [unaryBackward(enums.UnaryBackwardOp.Sigmoid, out, g)], [out]);
+  // under createGraph (grad mode on in backward) from differentiable ops: g * y * (1 - y)
+  return record(out, [fa], 'SigmoidBackward', (g) => [
+    isGradEnabled() ? mul(g, mul(out, rsub(1, out))) : unaryBackward(enums.UnaryBackwardOp.Sigmoid, out, g),
+  ], [out]);
 }
 export function tanh(a: Tensor): Tensor {
   const fa = floatOnly('input', checkTensor('input', a));
   const out = rawUnary(UN.Tanh, fa);
-  return record(out, [fa], 'TanhBackward', (g) => [unaryBackward(enums.UnaryBackwardOp.Tanh, out, g)], [out]);
+  // under createGraph: g * (1 - y^2)
+  return record(out, [fa], 'TanhBackward', (g) => [
+    isGradEnabled() ? mul(g, rsub(1, mul(out, out))) : unaryBackward(enums.UnaryBackwardOp.Tanh, out, g),
+  ], [out]);
 }
 
 // ---- elementwise math (issue 14): one native unary/binary kernel each, PyTorch's gradients -------

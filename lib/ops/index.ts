@@ -133,6 +133,8 @@ export function gather(input: Tensor, dim: number, index: Tensor, opts: Record<s
   checkRange('index', idx, 0, size);
   const out = rawGather(input, d, idx, idx.shape.slice(), idx.ndim ? idx.strides : []);
   return record(out, [input], 'GatherBackward', (g) => {
+    // createGraph (grad mode on in backward): the same scatter, recorded
+    if (isGradEnabled()) return [scatterAdd(Tensor.empty(input.shape.slice(), g.dtype, g.device, true), d, idx, g)];
     const z = Tensor.empty(input.shape.slice(), g.dtype, g.device, true);
     rawScatter(z, d, idx, idx.ndim ? idx.strides : [], idx.shape, g, 'add');
     return [z];
@@ -217,8 +219,13 @@ export function scatterAdd(input: Tensor, dim: number, index: Tensor, src: Tenso
   const { d, idx } = a;
   return record(out, [input, src], 'ScatterAddBackward', (g) => [
     input.requiresGrad ? g : null,
-    src.requiresGrad ? rawGather(g, d, idx, idx.shape.slice(), idx.ndim ? idx.strides : []) : null,
+    src.requiresGrad ? gatherGrad(g, d, idx) : null,
   ]);
+}
+/** rawGather of the gradient, or under createGraph (grad mode on in backward) the recorded gather. */
+function gatherGrad(g: Tensor, d: number, idx: Tensor): Tensor {
+  if (isGradEnabled()) return gather(g, d, idx);
+  return rawGather(g, d, idx, idx.shape.slice(), idx.ndim ? idx.strides : []);
 }
 /** In-place scatterAdd. */
 export function scatterAdd_(input: Tensor, dim: number, index: Tensor, src: Tensor, ...rest: never[]): Tensor {
@@ -229,7 +236,7 @@ export function scatterAdd_(input: Tensor, dim: number, index: Tensor, src: Tens
   const { d, idx } = a;
   rebase(input, input._storage.refs > 1, [src], 'ScatterAddBackward', (g) => [
     clone(g),
-    src.requiresGrad ? rawGather(g, d, idx, idx.shape.slice(), idx.ndim ? idx.strides : []) : null,
+    src.requiresGrad ? gatherGrad(g, d, idx) : null,
   ]);
   rawScatter(input, d, idx, idx.ndim ? idx.strides : [], a.shape, src, 'add');
   return input;

@@ -12,7 +12,7 @@
 import { native, enums } from '../binding';
 import { invalidArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs, typeArg, deviceMismatch } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
-import { record, isGradEnabled } from '../autograd';
+import { record, isGradEnabled, linearGrad } from '../autograd';
 import { logSoftmax } from './activation';
 import { sub, mul, add, pow, div, ne, ge, le, logicalAnd, sqrt, broadcastShapes } from './elementwise';
 import { sum, mean, all } from './reduce';
@@ -81,14 +81,31 @@ function nllParts(logp: Tensor, target: Tensor, weight: Tensor | null, ignore: n
   const wout = Tensor.empty([N, ...rest], logp.dtype, logp.device);
   const params = { N, C, inner, ignoreIndex: ignore };
   native.nllForward(x.arg(), t.arg(), w ? w.arg() : null, per.arg(), wout.arg(), params);
-  record(per, [logp], 'NllLossBackward', (g) => {
-    const gc = g.contiguous();
-    const d = Tensor.empty(logp.shape.slice(), logp.dtype, logp.device);
-    native.nllBackward(gc.arg(), t.arg(), w ? w.arg() : null, d.arg(), params);
-    if (gc !== g) gc.dispose();
-    return [d];
-  });
+  record(per, [logp], 'NllLossBackward', (g) => [nllGrad(g, t, w, params, logp.shape, logp)]);
   return { per, wout };
+}
+
+type NllParams = { N: number; C: number; inner: number; ignoreIndex: number };
+/**
+ * The input gradient for the output gradient g [N, d...]: -weight[t] * g at [i, t, j], zeros elsewhere.
+ * A linear map of g: under createGraph it is recorded, its adjoint being the per-element NLL itself.
+ */
+function nllGrad(g: Tensor, t: Tensor, w: Tensor | null, params: NllParams, shape: number[], input?: Tensor): Tensor {
+  const gc = g.contiguous();
+  const d = Tensor.empty(shape.slice(), g.dtype, g.device);
+  native.nllBackward(gc.arg(), t.arg(), w ? w.arg() : null, d.arg(), params);
+  if (gc !== g) gc.dispose();
+  return linearGrad(d, g, 'NllLossBackwardBackward', (gg) => nllPer(gg, t, w, params), input ? [input] : []);
+}
+/** -weight[t] * x[i, t, j] per element (0 for ignored targets), recorded with nllGrad as its backward. */
+function nllPer(x: Tensor, t: Tensor, w: Tensor | null, params: NllParams): Tensor {
+  const xc = x.contiguous();
+  const per = Tensor.empty([x.shape[0], ...x.shape.slice(2)], x.dtype, x.device);
+  const wout = Tensor.empty(per.shape.slice(), x.dtype, x.device);
+  native.nllForward(xc.arg(), t.arg(), w ? w.arg() : null, per.arg(), wout.arg(), params);
+  wout.dispose();
+  if (xc !== x) xc.dispose();
+  return linearGrad(per, x, 'NllLossBackward', (g) => nllGrad(g, t, w, params, x.shape));
 }
 
 function checkClassWeight(w: unknown, input: Tensor): Tensor | null {

@@ -4,7 +4,7 @@
 import { native } from '../binding';
 import { invalidArg, dtypeError, shapeError } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
-import { record } from '../autograd';
+import { record, isGradEnabled } from '../autograd';
 import { broadcastShapes, sumTo } from './elementwise';
 import { sum } from './reduce';
 
@@ -110,6 +110,15 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   native.linearForward(x2.arg(), wc.arg(), bias ? bias.contiguous().arg() : null, [y._storage.native, 0, [Mr, O]]);
   x2.dispose();
   return record(y, [x, weight, bias ?? null], 'AddmmBackward', (g) => {
+    if (isGradEnabled()) {
+      // createGraph (grad mode on in backward): the same products from recorded ops
+      const g2d = g.reshape([Mr, O]);
+      return [
+        x.requiresGrad ? matmul(g2d, weight).reshape(x.shape) : null,
+        weight.requiresGrad ? matmul(g2d.transpose(0, 1), x.reshape([Mr, I])) : null,
+        bias && bias.requiresGrad ? sum(g2d, 0) : null,
+      ];
+    }
     const gc = g.contiguous();
     const g2 = new Tensor(gc._storage, [Mr, O], gc.dtype, gc.device, undefined, gc.offset);
     let gx: Tensor | null = null;

@@ -4,16 +4,17 @@
 // BatchNorm: one Welford pass for the statistics plus one fused normalise+affine(+relu) pass;
 // backward in two passes. Layer / group / instance norm share the row-norm kernel (one mean and
 // invstd per row). Every op records one node whose backward calls the native backward kernel
-// (first-order gradients; the nodes are not themselves differentiable). relu(batchNorm(x)) is fused
+// (first-order gradients); under createGraph batch norm in eval mode computes its gradients from
+// differentiable ops instead (double backward); the other nodes are first-order only (autograd.ts). relu(batchNorm(x)) is fused
 // in the backward (see bnReluHooks and E.relu); F.batchNormRelu fuses the forward too.
 import { native } from '../binding';
 import type { BatchNormParams, RowNormParams } from '../../binding';
 import { invalidArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
-import { noGrad, record } from '../autograd';
+import { noGrad, record, isGradEnabled, firstOrderOnly } from '../autograd';
 import { bnReluHooks } from './fusion';
-import { add, mul, pow } from './elementwise';
-import { mean } from './reduce';
+import { add, mul, pow, sub, cast, compare } from './elementwise';
+import { mean, sum } from './reduce';
 
 function checkFloat(name: string, t: Tensor): void {
   if (!isFloating(t.dtype)) dtypeError(name, 'a floating-point tensor', t);
@@ -49,6 +50,8 @@ export interface BatchNormOptions {
 
 /** What a BatchNormBackward node keeps: enough to run the backward kernel, with or without relu. */
 interface BnSaved {
+  /** the op's input, and x its contiguous data */
+  input: Tensor;
   x: Tensor;
   weight: Tensor | null;
   bias: Tensor | null;
@@ -59,6 +62,13 @@ interface BnSaved {
 
 /** The gradients of x, weight and bias (null where not required) for output gradient g. */
 function bnBackward(s: BnSaved, g: Tensor, relu: boolean, y: Tensor | null): (Tensor | null)[] {
+  if (isGradEnabled()) {
+    // createGraph (grad mode on in backward): eval mode from differentiable ops; training mode's
+    // batch statistics have no double backward yet (first-order gradients, marked)
+    if (!s.params.training) return bnBackwardEval(s, g, relu, y);
+    const op = relu ? 'BatchNormReluBackward' : 'BatchNormBackward';
+    return firstOrderOnly(op, `${op} (training mode)`, noGrad(() => bnBackward(s, g, relu, y)), [g, s.input, s.weight, s.bias]);
+  }
   const { x, weight, bias } = s;
   const gc = g.contiguous();
   const dx = x.requiresGrad ? Tensor.empty(x.shape.slice(), x.dtype, x.device) : null;
@@ -69,6 +79,19 @@ function bnBackward(s: BnSaved, g: Tensor, relu: boolean, y: Tensor | null): (Te
     argOf(dx), argOf(dw), argOf(db), { ...s.params, relu });
   if (gc !== g) gc.dispose();
   disposeCopy(wc, weight);
+  return [dx, dw, db];
+}
+
+/** Eval-mode batch-norm gradients from recorded ops: y = (x - mean) * invstd * w + b with constant statistics. */
+function bnBackwardEval(s: BnSaved, g: Tensor, relu: boolean, y: Tensor | null): (Tensor | null)[] {
+  const { input, weight, bias } = s;
+  const shp = input.shape.map((n, i) => (i === 1 ? n : 1));
+  const dims = input.shape.map((_, i) => i).filter((i) => i !== 1);
+  const invstd = s.saveInvstd.reshape(shp);
+  const ge = relu && y ? mul(g, noGrad(() => cast(compare('gt', y, 0), g.dtype))) : g;
+  const dx = input.requiresGrad ? mul(ge, weight ? mul(weight.reshape(shp), invstd) : invstd) : null;
+  const dw = weight && weight.requiresGrad ? sum(mul(ge, mul(sub(input, s.saveMean.reshape(shp)), invstd)), dims).reshape(weight.shape) : null;
+  const db = bias && bias.requiresGrad ? sum(ge, dims).reshape(bias.shape) : null;
   return [dx, dw, db];
 }
 
@@ -111,7 +134,7 @@ function batchNormImpl(input: Tensor, runningMean: Tensor | null, runningVar: Te
   }
   disposeCopy(rm, runningMean);
   disposeCopy(rv, runningVar);
-  const saved: BnSaved = { x, weight, bias, saveMean, saveInvstd, params };
+  const saved: BnSaved = { input, x, weight, bias, saveMean, saveInvstd, params };
   const inputs = [input, weight, bias];
   if (relu) return record(out, inputs, 'BatchNormReluBackward', (g) => bnBackward(saved, g, true, out));
   const y = record(out, inputs, 'BatchNormBackward', (g) => bnBackward(saved, g, false, null));

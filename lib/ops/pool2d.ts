@@ -7,8 +7,9 @@ import { native } from '../binding';
 import type { Pool2dParams, AvgPool2dParams, Plane2dParams } from '../../binding';
 import { invalidArg, checkTuple, checkInt, typeArg, dtypeError, shapeError, checkOptionKeys } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
-import { record, GradOp, isGradEnabled } from '../autograd';
-import { relu } from './elementwise';
+import { record, GradOp, isGradEnabled, noGrad, linearGrad } from '../autograd';
+import { relu, mul, cast, compare } from './elementwise';
+import { gather } from './index';
 
 export interface MaxPool2dOptions {
   stride?: number | number[] | null;
@@ -50,20 +51,35 @@ function maxPoolWindow(kernelSize: number | number[], opts: MaxPool2dOptions) {
 function runPool(
   input: Tensor, OH: number, OW: number, op: GradOp,
   forward: (x: TensorArg, y: TensorArg) => void, backward: (g: TensorArg, dx: TensorArg, y: Tensor) => void, target: Tensor = input,
+  twice?: PoolAdjoint,
 ): Tensor {
   const [N, C] = input.shape;
   const x = input.contiguous();
   const y = Tensor.empty([N, C, OH, OW], input.dtype, input.device);
   forward(x.arg(), y.arg());
   if (x !== input) x.dispose();
-  return record(y, [target], op, (g) => {
+  const grad = (g: Tensor): Tensor => {
     const gc = g.contiguous();
     const dx = Tensor.empty(input.shape.slice(), input.dtype, input.device);
     backward(gc.arg(), dx.arg(), y);
     if (gc !== g) gc.dispose();
-    return [dx];
-  });
+    // the gradient is linear in g: under createGraph its node's backward is the adjoint map
+    return twice ? linearGrad(dx, g, twice.op, (gg) => twice.adjoint(gg, y), [target]) : dx;
+  };
+  return record(y, [target], op, (g) => [grad(g)]);
 }
+/** Double backward of a pooling op: the node recorded for its gradient and the adjoint of g -> dx. */
+interface PoolAdjoint {
+  op: GradOp;
+  adjoint: (gg: Tensor, y: Tensor) => Tensor;
+}
+/** gg [N, C, H, W] picked at max-pool indices idx [N, C, OH, OW] (flat in H * W): the adjoint of the max-pool scatter, recorded. */
+export function poolGather(gg: Tensor, idx: Tensor): Tensor {
+  const [N, C, H, W] = gg.shape;
+  const [OH, OW] = idx.shape.slice(2);
+  return gather(gg.reshape([N, C, H * W]), 2, idx.reshape([N, C, OH * OW])).reshape([N, C, OH, OW]);
+}
+const maxPoolTwice = (idx: Tensor, op: GradOp = 'MaxPool2DWithIndicesBackwardBackward'): PoolAdjoint => ({ op, adjoint: (gg) => poolGather(gg, idx) });
 
 export function maxPool2d(input: Tensor, kernelSize: number | number[], opts: MaxPool2dOptions & { returnIndices: true }): [Tensor, Tensor];
 export function maxPool2d(input: Tensor, kernelSize: number | number[], opts?: MaxPool2dOptions): Tensor;
@@ -100,7 +116,7 @@ export function maxPool2d(input: Tensor, kernelSize: number | number[], opts: Ma
   const idx = Tensor.empty([N, C, OH, OW], 'int64', input.device);
   const y = runPool(input, OH, OW, 'MaxPool2DWithIndicesBackward',
     (x, out) => native.maxPool2dForward(x, out, idx.arg(), params),
-    (g, dx) => native.maxPool2dBackward(g, idx.arg(), dx, params));
+    (g, dx) => native.maxPool2dBackward(g, idx.arg(), dx, params), input, maxPoolTwice(idx));
   if (opts.returnIndices) return [y, idx];
   return y;
 }
@@ -139,7 +155,22 @@ function fusedReluPool(x0: Tensor, target: Tensor, kh: number, kw: number): Tens
   const tap = Tensor.empty([N, C, OH, OW], 'uint8', x0.device);
   return runPool(x0, OH, OW, 'ReluMaxPool2dBackward',
     (x, y) => native.reluMaxPool2dForward(x, y, tap.arg(), params),
-    (g, dx, y) => native.reluMaxPool2dBackward(g, y.arg(), tap.arg(), dx, params), target);
+    (g, dx, y) => native.reluMaxPool2dBackward(g, y.arg(), tap.arg(), dx, params), target, reluPoolTwice(x0, kh, kw));
+}
+/**
+ * Double backward of maxPool2d(relu(x)) with windows side by side: the gradient is g scattered to
+ * each window's maximum where that maximum is > 0, so the adjoint picks gg there (indices from the
+ * max pooling with indices of relu(x), computed when first needed) times the mask y > 0.
+ */
+function reluPoolTwice(x0: Tensor, kh: number, kw: number, op: GradOp = 'MaxPool2DWithIndicesBackwardBackward'): PoolAdjoint {
+  let idx: Tensor | null = null;
+  return {
+    op,
+    adjoint: (gg, y) => {
+      if (!idx) idx = noGrad(() => (maxPool2d(relu(x0.detach()), [kh, kw], { returnIndices: true }) as [Tensor, Tensor])[1]);
+      return mul(poolGather(gg, idx), noGrad(() => cast(compare('gt', y, 0), y.dtype)));
+    },
+  };
 }
 
 // ---- average pooling ----------------------------------------------------------------------
@@ -175,7 +206,8 @@ export function avgPool2d(input: Tensor, kernelSize: number | number[], opts: Av
   };
   return runPool(input, OH, OW, 'AvgPool2DBackward',
     (x, y) => native.avgPool2dForward(x, y, params),
-    (g, dx) => native.avgPool2dBackward(g, dx, params));
+    (g, dx) => native.avgPool2dBackward(g, dx, params), input,
+    { op: 'AvgPool2DBackwardBackward', adjoint: (gg) => avgPool2d(gg, kernelSize, opts) });
 }
 
 // ---- adaptive pooling ---------------------------------------------------------------------
@@ -205,7 +237,8 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: AdaptiveOutputSize)
   const params: Plane2dParams = { N, C, H, W, OH, OW };
   return runPool(input, OH, OW, 'AdaptiveAvgPool2DBackward',
     (x, y) => native.adaptiveAvgPool2dForward(x, y, params),
-    (g, dx) => native.adaptiveAvgPool2dBackward(g, dx, params));
+    (g, dx) => native.adaptiveAvgPool2dBackward(g, dx, params), input,
+    { op: 'AdaptiveAvgPool2DBackwardBackward', adjoint: (gg) => adaptiveAvgPool2d(gg, [OH, OW]) });
 }
 
 export interface AdaptiveMaxPool2dOptions {
@@ -229,7 +262,8 @@ export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveOutputSize,
   const idx = Tensor.empty([N, C, OH, OW], 'int64', input.device);
   const y = runPool(input, OH, OW, 'AdaptiveMaxPool2DBackward',
     (x, out) => native.adaptiveMaxPool2dForward(x, out, idx.arg(), params),
-    (g, dx) => native.maxPool2dBackward(g, idx.arg(), dx, { ...params, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1 }));
+    (g, dx) => native.maxPool2dBackward(g, idx.arg(), dx, { ...params, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1 }),
+    input, maxPoolTwice(idx, 'AdaptiveMaxPool2DBackwardBackward'));
   if (opts.returnIndices) return [y, idx];
   return y;
 }

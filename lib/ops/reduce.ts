@@ -9,7 +9,7 @@ import * as E from './elementwise';
 import { cast, compare, mul, div } from './elementwise';
 import { expand } from './shape';
 import { invalidArg, dtypeError, typeArg, checkOptionKeys, TorchletError } from '../errors';
-import { noGrad } from '../autograd';
+import { noGrad, isGradEnabled } from '../autograd';
 import { ValuesIndices } from './values_indices';
 
 const R = enums.ReduceOp;
@@ -98,6 +98,7 @@ export function mean(t: Tensor, dim?: number | number[] | null, keepdim = false)
   const out = rawSum(t, dims, keepdim, true);
   return record(out, [t], 'MeanBackward', (g) => {
     const e = expandGrad(g, t.shape, dims, keepdim);
+    if (isGradEnabled()) return [E.mul(e, 1 / count)]; // createGraph: differentiable
     const r = Tensor.empty(e.shape.slice(), e.dtype, e.device);
     native.unary(e.arg(), r.arg(), { op: enums.UnaryOp.MulScalar, scalar: 1 / count });
     e.dispose();
@@ -107,6 +108,8 @@ export function mean(t: Tensor, dim?: number | number[] | null, keepdim = false)
 /** Broadcasts a reduced gradient back to the input shape (contiguous copy). */
 function expandGrad(g: Tensor, shape: number[], dims: number[], keepdim: boolean): Tensor {
   const kshape = shape.map((s, i) => (dims.includes(i) ? 1 : s));
+  // createGraph (grad mode on in backward): the same copy from recorded ops
+  if (isGradEnabled()) return E.clone(expand(g.reshape(kshape), shape));
   const gk = keepdim ? g : new Tensor(g._storage, kshape, g.dtype, g.device, undefined, g.offset);
   const e = expand(gk, shape);
   const out = Tensor.empty(shape.slice(), g.dtype, g.device);
@@ -338,8 +341,10 @@ export function varStd(which: 'var' | 'std', t: Tensor, dim?: number | number[] 
     which === 'var' ? 'VarBackward' : 'StdBackward',
     (g) => {
       const gk = keepGrad(g, t.shape, dims);
-      if (which === 'var') return [mul(mul(gk, d), 2 / denom)];
-      return [div(mul(gk, d), mul(keepGrad(out, t.shape, dims), denom))];
+      // createGraph (grad mode on in backward): the deviations recomputed as recorded ops
+      const dd = isGradEnabled() ? E.sub(t, mean(t, dims, true)) : d;
+      if (which === 'var') return [mul(mul(gk, dd), 2 / denom)];
+      return [div(mul(gk, dd), mul(keepGrad(out, t.shape, dims), denom))];
     },
     which === 'var' ? [t] : [t, out],
   );

@@ -6,7 +6,7 @@
 import { native } from '../binding';
 import { invalidArg, typeArg, dtypeError, shapeError } from '../errors';
 import { Tensor, normDim, numelOf, checkTensor, contiguousStrides } from '../tensor';
-import { record } from '../autograd';
+import { record, linearGrad } from '../autograd';
 import { clone, sumTo, compare } from './elementwise';
 import { indexSelectRaw, where } from './index';
 
@@ -91,6 +91,14 @@ function scatterWindow(g: Tensor, inputShape: number[], win: (z: Tensor) => Tens
   w.dispose();
   return z;
 }
+/** win(t) (a window view) recorded as `op`, its gradient scatterWindow's (recorded under createGraph). */
+function windowView(t: Tensor, win: (z: Tensor) => Tensor, op: 'NarrowBackward' | 'SelectBackward' | 'SliceBackward'): Tensor {
+  return record(win(t), [t], op, (g) => [windowGrad(g, t.shape, win, op)]);
+}
+/** The gradient of a window view: linear in g, so under createGraph its node's backward is the window view again. */
+function windowGrad(g: Tensor, inputShape: number[], win: (z: Tensor) => Tensor, op: 'NarrowBackward' | 'SelectBackward' | 'SliceBackward'): Tensor {
+  return linearGrad(scatterWindow(g, inputShape, win), g, 'SliceBackwardBackward', (gg) => windowView(gg, win, op));
+}
 export function narrow(t: Tensor, dim: number, start: number, length: number): Tensor {
   checkTensor('input', t);
   const d = normDim(dim, t.ndim);
@@ -104,7 +112,7 @@ export function narrow(t: Tensor, dim: number, start: number, length: number): T
     shape[d] = length;
     return viewOf(x, shape, x.strides.slice(), x.offset + st * x.strides[d]);
   };
-  return record(win(t), [t], 'NarrowBackward', (g) => [scatterWindow(g, t.shape, win)]);
+  return windowView(t, win, 'NarrowBackward');
 }
 export function select(t: Tensor, dim: number, index: number): Tensor {
   checkTensor('input', t);
@@ -114,7 +122,7 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
   const i = index < 0 ? index + t.shape[d] : index;
   const win = (x: Tensor): Tensor =>
     viewOf(x, x.shape.filter((_, k) => k !== d), x.strides.filter((_, k) => k !== d), x.offset + i * x.strides[d]);
-  return record(win(t), [t], 'SelectBackward', (g) => [scatterWindow(g, t.shape, win)]);
+  return windowView(t, win, 'SelectBackward');
 }
 /** Elements start, start + step, ... (< stop) of dim: a view (PyTorch's x[..., start:stop:step]). */
 export function slice(t: Tensor, dim: number, start: number, stop: number, step = 1): Tensor {
@@ -133,7 +141,7 @@ export function slice(t: Tensor, dim: number, start: number, stop: number, step 
     strides[d] = x.strides[d] * step;
     return viewOf(x, shape, strides, x.offset + (len ? a * x.strides[d] : 0));
   };
-  return record(win(t), [t], 'SliceBackward', (g) => [scatterWindow(g, t.shape, win)]);
+  return windowView(t, win, 'SliceBackward');
 }
 export function expand(t: Tensor, shape: number[]): Tensor {
   checkTensor('input', t);

@@ -1,7 +1,7 @@
 // Every error torchlet throws is a TorchletError with a code. This test enumerates the public API
 // (test/api_surface.ts, shared with strict_arity.test.ts and the fuzzer) —
 // every function exported from `torch`, `torch.F` (= `torch.nn.functional`), `torch.nn.init`,
-// `torch.cuda`, `torch.data` and `torch.models`; every class constructor of `torch.nn`,
+// `torch.cuda`, `torch.autograd`, `torch.data` and `torch.models`; every class constructor of `torch.nn`,
 // `torch.optim`, `torch.data` and `torch.models`; the methods of a small Tensor (live and
 // disposed), of an nn.Module, an optimizer, a dataset and a data loader — and calls each with bad
 // inputs: no arguments, undefined, null, NaN, Infinity, a string, a negative number, a fraction,
@@ -24,7 +24,8 @@
 //    (none, undefined, an object without the fields, a tensor): they build full-size networks
 //    (6M to 138M parameters, up to seconds and hundreds of MB each); they are called with the other
 //    bad values and with {inChannels: bad} / {numClasses: bad}.
-//  - torch.setNumThreads: called like the rest, then the thread count is restored.
+//  - torch.setNumThreads: called like the rest, then the thread count is restored (and
+//    torch.autograd.setDetectAnomaly's mode, after every function).
 import * as torch from '../../lib';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -157,7 +158,7 @@ const NAMESPACE_FUNCTIONS: [string, Fn][] = publicFunctions(torch);
 test('the enumeration finds the API (a sanity check of the lists below)', () => {
   const names = NAMESPACE_FUNCTIONS.map(([n]) => n);
   for (const n of ['torch.tensor', 'torch.zeros', 'torch.add', 'torch.save', 'torch.F.conv2d', 'torch.nn.init.kaimingUniform_',
-    'torch.data.readIdx', 'torch.data.downloadFile', 'torch.models.resnet18', 'torch.setNumThreads'])
+    'torch.data.readIdx', 'torch.data.downloadFile', 'torch.models.resnet18', 'torch.setNumThreads', 'torch.autograd.grad'])
     expect(names).toContain(n);
   expect(torch.F).toBe(torch.nn.functional);
   expect(NAMESPACE_FUNCTIONS.length).toBeGreaterThan(100);
@@ -190,6 +191,7 @@ describe('functions', () => {
       expect(await sweep(name, (a) => f(...a), list)).toEqual([]);
     } finally {
       torch.setNumThreads(threads);
+      torch.autograd.setDetectAnomaly(false); // setDetectAnomaly(true) is a valid call
     }
   });
 });

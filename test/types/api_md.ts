@@ -108,6 +108,18 @@ export async function tensors(): Promise<void> {
   const r: Tensor = torch.noGrad(() => a.mul(2));
   a.requiresGrad_();
   void r;
+  // torch.autograd.grad(outputs, inputs, {gradOutputs, retainGraph, createGraph}) returns an array
+  const gs: (Tensor | null)[] = torch.autograd.grad(a.mul(a).sum(), [a], { gradOutputs: null, retainGraph: true, createGraph: true });
+  const [ga] = torch.autograd.grad([a.sum()], a, { allowUnused: true });
+  void [gs, ga];
+  // @ts-expect-error options are camelCase
+  torch.autograd.grad(a.sum(), a, { create_graph: true });
+  torch.autograd.backward([a.sum()], null, { inputs: [a], createGraph: false });
+  a.sum().backward({ createGraph: true, inputs: a });
+  a.mul(2).retainGrad();
+  a.registerHook((g: Tensor) => g.mul(2)).remove();
+  const anomalous: number = torch.autograd.detectAnomaly(() => 1);
+  void anomalous;
   // Memory
   a.dispose();
   const kept: Tensor = torch.tidy(() => x.add(1));
