@@ -67,7 +67,7 @@ function checkArgs(url: unknown, dest: unknown, opts: unknown): void {
   if (typeof url !== 'string') typeArg('url', 'a URL string', url);
   if (typeof dest !== 'string' || !dest) typeArg('dest', 'a file path', dest);
   if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) typeArg('opts', 'an options object', opts);
-  const o = checkOptionKeys('opts', opts as Record<string, unknown>, ['expectedMd5', 'timeoutMs', 'maxRedirects', 'validate']);
+  const o = checkOptionKeys('opts', opts as Record<string, unknown>, ['expectedMd5', 'timeoutMs', 'maxRedirects', 'maxBytes', 'validate']);
   if (o.expectedMd5 !== undefined && (typeof o.expectedMd5 !== 'string' || !/^[0-9a-fA-F]{32}$/.test(o.expectedMd5)))
     typeArg('opts.expectedMd5', 'an md5 in hex (32 digits)', o.expectedMd5);
   if (o.timeoutMs !== undefined && (typeof o.timeoutMs !== 'number' || !(o.timeoutMs > 0)))
@@ -77,7 +77,6 @@ function checkArgs(url: unknown, dest: unknown, opts: unknown): void {
   if (o.maxBytes !== undefined && (typeof o.maxBytes !== 'number' || !Number.isSafeInteger(o.maxBytes) || o.maxBytes < 1))
     typeArg('opts.maxBytes', 'a positive integer number of bytes', o.maxBytes);
   if (o.validate !== undefined && typeof o.validate !== 'function') typeArg('opts.validate', 'a function', o.validate);
-  checkOptionKeys('opts', o, ['expectedMd5', 'timeoutMs', 'maxRedirects', 'maxBytes', 'validate']);
 }
 
 function stripPrefix(msg: string): string {

@@ -34,7 +34,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { downloadFile } from './download';
 import { readIdx, readIdxFile } from './idx';
-import { TorchletError, TorchletRangeError, typeArg, describe, checkOptionKeys } from '../errors';
+import { TorchletError, TorchletRangeError, typeArg, describe, checkOptionKeys, optBool } from '../errors';
 
 export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
   'T-shirt/top',
@@ -157,7 +157,7 @@ function missingFiles(dir: string, split: Split): string[] {
 /** The root a FashionMNIST with these options reads: opts.root, the system directory, or the cache. */
 export function fashionMnistRoot(opts: Pick<FashionMNISTOptions, 'root' | 'train'> = {}): string {
   if (opts.root !== undefined) return path.resolve(opts.root);
-  const split = splitOf(opts.train ?? true);
+  const split = splitOf(optBool('opts.train', opts.train, true));
   if (missingFiles(FASHION_MNIST_SYSTEM_DIR, split).length === 0) return FASHION_MNIST_SYSTEM_DIR;
   return fashionMnistCacheDir();
 }
@@ -199,7 +199,7 @@ export class FashionMNIST {
 
   constructor(opts: FashionMNISTOptions = {}) {
     opts = checkOptions(opts);
-    this.train = opts.train ?? true;
+    this.train = optBool('opts.train', opts.train, true);
     this.root = fashionMnistRoot(opts);
     const split = splitOf(this.train);
     const verify = opts.verifyMd5 ?? true;
@@ -243,11 +243,11 @@ export class FashionMNIST {
   /** Downloads the split's missing files (when opts.download !== false), then loads it. */
   static async create(opts: FashionMNISTOptions = {}): Promise<FashionMNIST> {
     opts = checkOptions(opts);
-    const train = opts.train ?? true;
+    const train = optBool('opts.train', opts.train, true);
     const root = fashionMnistRoot(opts);
     const split = splitOf(train);
     const missing = missingFiles(root, split);
-    if (missing.length > 0 && (opts.download ?? true)) {
+    if (missing.length > 0 && (optBool('opts.download', opts.download, true))) {
       const base = baseUrlOf(opts);
       const verify = opts.verifyMd5 ?? true;
       for (const name of missing) {

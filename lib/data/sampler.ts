@@ -3,7 +3,7 @@
 // PyTorch 1.13; random ones draw from their `generator` (a torch.Generator) or, without one, from
 // the global generator (torch.manualSeed), one fresh draw per pass. Arguments and options are checked
 // (unknown option keys are errors).
-import { checkInt, checkOptionKeys, invalidArg, typeArg, noExtraArgs } from '../errors';
+import { checkInt, checkOptionKeys, invalidArg, typeArg, noExtraArgs, optBool } from '../errors';
 import { Generator, checkGenerator, randpermJs, uniforms } from '../random';
 import { Tensor } from '../tensor';
 
@@ -134,7 +134,7 @@ export class WeightedRandomSampler implements Sampler<number> {
     this.numSamples = checkInt('numSamples', numSamples, 1);
     opts = checkOptionKeys('opts', opts, ['replacement', 'generator']);
     if (opts.replacement !== undefined && typeof opts.replacement !== 'boolean') typeArg('replacement', 'a boolean', opts.replacement);
-    this.replacement = opts.replacement ?? true;
+    this.replacement = optBool('opts.replacement', opts.replacement, true);
     const positive = w.filter((v) => v > 0).length;
     if (!this.replacement && this.numSamples > positive)
       invalidArg('numSamples', `at most ${positive} (the non-zero weights) without replacement`, numSamples);

@@ -14,7 +14,7 @@
 // names also load. namedParameters/namedBuffers/namedModules keep torchlet's attribute paths.
 // loadStateDict is all or nothing: every tensor is checked (type, live, shape) and brought to its
 // target device before any parameter or buffer is written.
-import { invalidArg, shapeError, typeArg, TorchletRangeError, checkOptionKeys, noExtraArgs } from '../errors';
+import { invalidArg, shapeError, typeArg, TorchletRangeError, checkOptionKeys, noExtraArgs, optBool } from '../errors';
 import { Tensor, checkTensor } from '../tensor';
 import { noGrad, record, isGradEnabled } from '../autograd';
 import { StorageRef, keep } from '../memory';
@@ -370,7 +370,7 @@ export abstract class Module {
   loadStateDict(dict: Record<string, Tensor>, opts: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
     opts = checkOptionKeys('opts', opts, ['strict']);
     if (typeof dict !== 'object' || dict === null || Array.isArray(dict)) typeArg('stateDict', 'an object of named tensors', dict);
-    const strict = opts.strict ?? true;
+    const strict = optBool('opts.strict', opts.strict, true);
     if (!dict || typeof dict !== 'object') invalidArg('stateDict', 'an object of named tensors', dict);
     const own = new Map<string, Tensor>();
     const alias = new Map<string, string>();

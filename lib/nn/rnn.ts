@@ -12,7 +12,7 @@
 // node per layer and direction with its backpropagation through time. The cells: two linear() and
 // the fused step (lstmCellFused / gruCellFused). Not implemented (rejected as unknown options): projSize, PackedSequence
 // inputs (nn.utils.rnn), nn.RNN (tanh/relu).
-import { invalidArg, checkInt, dtypeError, shapeError, typeArg, checkOptionKeys, noExtraArgs } from '../errors';
+import { invalidArg, checkInt, dtypeError, shapeError, typeArg, checkOptionKeys, noExtraArgs, optBool } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { empty, zeros } from '../creation';
 import { Module, Parameter } from './module';
@@ -72,9 +72,9 @@ abstract class RNNBase extends Module {
     this.numLayers = opts.numLayers ?? 1;
     checkInt('opts.numLayers', this.numLayers, 1);
     for (const k of ['bias', 'batchFirst', 'bidirectional'] as const) checkBool(`opts.${k}`, opts[k]);
-    this.bias = opts.bias ?? true;
-    this.batchFirst = opts.batchFirst ?? false;
-    this.bidirectional = opts.bidirectional ?? false;
+    this.bias = optBool('opts.bias', opts.bias, true);
+    this.batchFirst = optBool('opts.batchFirst', opts.batchFirst, false);
+    this.bidirectional = optBool('opts.bidirectional', opts.bidirectional, false);
     this.dropout = checkP(opts.dropout ?? 0, 'opts.dropout');
     const G = GATES[mode] * hiddenSize;
     const D = this.bidirectional ? 2 : 1;

@@ -6,7 +6,7 @@
 // state dicts load unchanged. Only PyTorch's general ("slow") path is implemented: the 1.13 inference
 // fast path with nested tensors (which writes zeros at padded positions) is not reproduced, so
 // enableNestedTensor is not an option.
-import { invalidArg, checkInt, typeArg, checkOptionKeys, noExtraArgs } from '../errors';
+import { invalidArg, checkInt, typeArg, checkOptionKeys, noExtraArgs, optBool } from '../errors';
 import { Tensor, checkTensor } from '../tensor';
 import { noGrad } from '../autograd';
 import { Module } from './module';
@@ -97,8 +97,8 @@ export class TransformerEncoderLayer extends Module {
       invalidArg('opts.layerNormEps', 'a finite number >= 0', opts.layerNormEps);
     checkBool('opts.batchFirst', opts.batchFirst);
     checkBool('opts.normFirst', opts.normFirst);
-    this.batchFirst = opts.batchFirst ?? false;
-    this.normFirst = opts.normFirst ?? false;
+    this.batchFirst = optBool('opts.batchFirst', opts.batchFirst, false);
+    this.normFirst = optBool('opts.normFirst', opts.normFirst, false);
     // the order of PyTorch's __init__, which is its state-dict order
     this.selfAttn = new MultiheadAttention(dModel, nhead, { dropout: this.dropoutP, batchFirst: this.batchFirst });
     this.linear1 = new Linear(dModel, this.dimFeedforward);

@@ -4,7 +4,7 @@
 // name). Results with values and indices are ValuesIndices: `const { values, indices } = ...` and
 // `const [values, indices] = ...` both work.
 import { native } from '../binding';
-import { invalidArg, typeArg, checkOptionKeys, noExtraArgs, TorchletError } from '../errors';
+import { invalidArg, typeArg, checkOptionKeys, noExtraArgs, TorchletError, optBool } from '../errors';
 import { Tensor, normDim, checkTensor } from '../tensor';
 import { record } from '../autograd';
 import { cast, clone, compare, sub } from './elementwise';
@@ -122,7 +122,7 @@ export function topk(input: Tensor, k: number, opts?: TopkOptions, ...rest: neve
   const n = input.ndim ? input.shape[d] : 1;
   if (typeof k !== 'number' || !Number.isInteger(k)) typeArg('k', 'an integer', k);
   if (k < 0 || k > n) invalidArg('k', `an integer in [0, ${n}] (the size of dimension ${d})`, k);
-  const [sv, si] = rawSort(input, d, o.largest ?? true);
+  const [sv, si] = rawSort(input, d, optBool('opts.largest', o.largest, true));
   if (input.ndim === 0) return withGrad(input, sv, si, d);
   const v = clone(narrow(sv, d, 0, k));
   const i = clone(narrow(si, d, 0, k));

@@ -4,7 +4,7 @@
 // upsample kernels (native/ops/upsample.h) forward and backward. The other PyTorch modes ('area',
 // 'nearest-exact', 'trilinear'), 5-D inputs and antialias are refused as not implemented.
 import { native, enums } from '../binding';
-import { invalidArg, typeArg, shapeError, checkOptionKeys, noExtraArgs, TorchletError } from '../errors';
+import { invalidArg, typeArg, shapeError, checkOptionKeys, noExtraArgs, TorchletError, optBool } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { record } from '../autograd';
 import type { GradOp } from '../autograd';
@@ -62,7 +62,7 @@ export function interpolate(input: Tensor, opts?: InterpolateOptions, ...rest: n
   const interpolating = mode !== 'nearest';
   if (!interpolating && o.alignCorners != null)
     invalidArg('opts.alignCorners', "no value: it can only be set with the interpolating modes (linear, bilinear, bicubic)", o.alignCorners);
-  const align = o.alignCorners ?? false;
+  const align = optBool('opts.alignCorners', o.alignCorners, false);
   const nd = input.ndim;
   if (nd === 5)
     throw new TorchletError('torchlet: F.interpolate: 5-D inputs are not implemented yet (3-D [N, C, W] and 4-D [N, C, H, W] are)', 'ERR_TORCHLET_NOT_IMPLEMENTED');

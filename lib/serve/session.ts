@@ -20,7 +20,7 @@ import { Worker } from 'worker_threads';
 import { Tensor } from '../tensor';
 import { fromBuffer } from '../creation';
 import { parseDevice, Device } from '../device';
-import { TorchletError, TorchletTypeError, checkOptionKeys, checkInt, typeArg, invalidArg } from '../errors';
+import { TorchletError, TorchletTypeError, checkOptionKeys, checkInt, typeArg, invalidArg, optBool } from '../errors';
 import { resolveModel, ResolvedModel, ServeSpec } from './model';
 
 export interface InferenceSessionOptions {
@@ -138,7 +138,7 @@ export class InferenceSession {
     const device = parseDevice('opts.device', o.device ?? 'cpu');
     const [workers, threads] = defaultPool(os.availableParallelism(), device, o.workers, o.threads);
     const resolved = resolveModel({ checkpoint: o.checkpoint, module: o.module, name: o.name });
-    const s = new InferenceSession(CREATE, resolved, device, workers, threads, o.warmup ?? true);
+    const s = new InferenceSession(CREATE, resolved, device, workers, threads, optBool('opts.warmup', o.warmup, true));
     try {
       await Promise.all(Array.from({ length: workers }, (_, i) => s.start(i)));
     } catch (e) {

@@ -37,6 +37,11 @@ describe('silent accepts found by the fuzzer', () => {
     ['F.alphaDropout training Infinity', () => F.alphaDropout(torch.randn([4]), { p: 0.5, training: Infinity as unknown as boolean }), /training/],
     ['F.dropout training "no"', () => F.dropout(torch.randn([4]), { training: 'no' as unknown as boolean }), /training/],
     ['nn.Linear bias Infinity', () => new (looseNew(nn.Linear))(3, 2, { bias: Infinity }), /bias/],
+    ['nn.BatchNorm2d affine NaN', () => new (looseNew(nn.BatchNorm2d))(2, { affine: NaN }), /affine/],
+    ['nn.LayerNorm elementwiseAffine 1', () => new (looseNew(nn.LayerNorm))(2, { elementwiseAffine: 1 }), /elementwiseAffine/],
+    ['nn.LSTM batchFirst "yes"', () => new (looseNew(nn.LSTM))(2, 3, { batchFirst: 'yes' }), /batchFirst/],
+    ['nn.TransformerEncoderLayer normFirst 1', () => new (looseNew(nn.TransformerEncoderLayer))(4, 2, { normFirst: 1 }), /normFirst/],
+    ['x.sum keepdim NaN', () => (torch.randn([2, 3]) as unknown as { sum(d: number, o: object): unknown }).sum(0, { keepdim: NaN }), /keepdim/],
     ['nn.Conv2d bias 0', () => new (looseNew(nn.Conv2d))(1, 2, 3, { bias: 0 }), /bias/],
     ['nn.MultiheadAttention bias "yes"', () => new (looseNew(nn.MultiheadAttention))(4, 2, { bias: 'yes' }), /bias/],
   ] as [string, () => unknown, RegExp][])('%s is refused, naming the option', (_n, f, name) => {
