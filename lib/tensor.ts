@@ -636,10 +636,10 @@ export class Tensor {
   matmul(o: Tensor): Tensor {
     return M.matmul(this, o);
   }
-  sum(dim?: number | number[] | null, keepdim = false): Tensor {
+  sum(dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
     return R.sum(this, dim, keepdim);
   }
-  mean(dim?: number | number[] | null, keepdim = false): Tensor {
+  mean(dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
     return R.mean(this, dim, keepdim);
   }
   /** The largest element; along `dim` its values and indices (destructure as `[values, indices]`); with a tensor, the elementwise maximum. */

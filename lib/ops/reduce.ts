@@ -84,14 +84,16 @@ function rawSum(t: Tensor, dims: number[], keepdim: boolean, mean: boolean): Ten
   return out;
 }
 
-export function sum(t: Tensor, dim?: number | number[] | null, keepdim = false): Tensor {
+export function sum(t: Tensor, dim?: number | number[] | null, keepdimOrOpts: boolean | { keepdim?: boolean } = false): Tensor {
   checkTensor('input', t);
+  const keepdim = keepdimArg(keepdimOrOpts);
   const dims = normDims(t, dim);
   const out = rawSum(t, dims, keepdim, false);
   return record(out, [t], 'SumBackward', (g) => [expandGrad(g, t.shape, dims, keepdim)]);
 }
-export function mean(t: Tensor, dim?: number | number[] | null, keepdim = false): Tensor {
+export function mean(t: Tensor, dim?: number | number[] | null, keepdimOrOpts: boolean | { keepdim?: boolean } = false): Tensor {
   checkTensor('input', t);
+  const keepdim = keepdimArg(keepdimOrOpts);
   if (!isFloating(t.dtype)) dtypeError('input', 'a floating-point tensor (mean of integers is undefined in PyTorch)', t);
   const dims = normDims(t, dim);
   const count = dims.reduce((a, d) => a * t.shape[d], 1);
@@ -209,6 +211,7 @@ export function argmax(t: Tensor, dim: number | undefined, keepdim: boolean, op:
 function keepdimArg(k: boolean | { keepdim?: boolean } | undefined, name = 'keepdim'): boolean {
   if (k === undefined) return false;
   if (typeof k === 'boolean') return k;
+  if (typeof k !== 'object' || k === null) typeArg(name, 'a boolean or {keepdim}', k);
   const o = checkOptionKeys('options', k, ['keepdim']);
   if (o.keepdim !== undefined && typeof o.keepdim !== 'boolean') typeArg(`options.${name}`, 'a boolean', o.keepdim);
   return optBool('opts.keepdim', o.keepdim, false);

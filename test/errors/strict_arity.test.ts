@@ -136,6 +136,11 @@ const VALID: Record<string, () => unknown[]> = {
   'torch.F.embeddingBag': () => [torch.tensor([[0, 1]]), torch.randn([3, 2])],
   'new torch.nn.TransformerEncoderLayer': () => [4, 2],
   'new torch.nn.TransformerEncoder': () => [new torch.nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8 }), 1],
+  'torch.autograd.grad': () => {
+    const x = leaf();
+    return [x.mul(2).sum(), x];
+  },
+  'torch.autograd.backward': () => [leaf().mul(2).sum()],
   'torch.F.crossEntropy': () => [X(), I()],
   'torch.F.nllLoss': () => [X(), I()],
   'new torch.nn.Conv1d': () => [2, 2, 1],
