@@ -157,7 +157,7 @@ function missingFiles(dir: string, split: Split): string[] {
 /** The root a FashionMNIST with these options reads: opts.root, the system directory, or the cache. */
 export function fashionMnistRoot(opts: Pick<FashionMNISTOptions, 'root' | 'train'> = {}): string {
   if (opts.root !== undefined) return path.resolve(opts.root);
-  const split = splitOf(optBool('opts.train', opts.train, true));
+  const split = splitOf(optBool('opts.train', opts.train ?? undefined, true));
   if (missingFiles(FASHION_MNIST_SYSTEM_DIR, split).length === 0) return FASHION_MNIST_SYSTEM_DIR;
   return fashionMnistCacheDir();
 }
@@ -199,7 +199,7 @@ export class FashionMNIST {
 
   constructor(opts: FashionMNISTOptions = {}) {
     opts = checkOptions(opts);
-    this.train = optBool('opts.train', opts.train, true);
+    this.train = optBool('opts.train', opts.train ?? undefined, true);
     this.root = fashionMnistRoot(opts);
     const split = splitOf(this.train);
     const verify = opts.verifyMd5 ?? true;
@@ -243,11 +243,11 @@ export class FashionMNIST {
   /** Downloads the split's missing files (when opts.download !== false), then loads it. */
   static async create(opts: FashionMNISTOptions = {}): Promise<FashionMNIST> {
     opts = checkOptions(opts);
-    const train = optBool('opts.train', opts.train, true);
+    const train = optBool('opts.train', opts.train ?? undefined, true);
     const root = fashionMnistRoot(opts);
     const split = splitOf(train);
     const missing = missingFiles(root, split);
-    if (missing.length > 0 && (optBool('opts.download', opts.download, true))) {
+    if (missing.length > 0 && (optBool('opts.download', opts.download ?? undefined, true))) {
       const base = baseUrlOf(opts);
       const verify = opts.verifyMd5 ?? true;
       for (const name of missing) {

@@ -134,7 +134,7 @@ export class WeightedRandomSampler implements Sampler<number> {
     this.numSamples = checkInt('numSamples', numSamples, 1);
     opts = checkOptionKeys('opts', opts, ['replacement', 'generator']);
     if (opts.replacement !== undefined && typeof opts.replacement !== 'boolean') typeArg('replacement', 'a boolean', opts.replacement);
-    this.replacement = optBool('opts.replacement', opts.replacement, true);
+    this.replacement = optBool('opts.replacement', opts.replacement ?? undefined, true);
     const positive = w.filter((v) => v > 0).length;
     if (!this.replacement && this.numSamples > positive)
       invalidArg('numSamples', `at most ${positive} (the non-zero weights) without replacement`, numSamples);

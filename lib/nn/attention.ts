@@ -61,9 +61,9 @@ export class MultiheadAttention extends Module {
       if (opts[k] !== undefined && typeof opts[k] !== 'boolean') typeArg(`opts.${k}`, 'a boolean', opts[k]);
     this.headDim = embedDim / numHeads;
     this.dropoutP = checkP(opts.dropout ?? 0, 'opts.dropout');
-    this.batchFirst = optBool('opts.batchFirst', opts.batchFirst, false);
+    this.batchFirst = optBool('opts.batchFirst', opts.batchFirst ?? undefined, false);
     this.inProjWeight = new Parameter(empty([3 * embedDim, embedDim]));
-    this.inProjBias = optBool('opts.bias', opts.bias, true) ? new Parameter(zeros([3 * embedDim])) : null;
+    this.inProjBias = optBool('opts.bias', opts.bias ?? undefined, true) ? new Parameter(zeros([3 * embedDim])) : null;
     this.outProj = new Linear(embedDim, embedDim, { bias: opts.bias !== false });
     init.xavierUniform_(this.inProjWeight);
     if (this.outProj.bias) init.constant_(this.outProj.bias, 0);
@@ -145,8 +145,8 @@ export class MultiheadAttention extends Module {
     const out = matmul(attn, vh); // [N*H, L, hd]
     const merged = out.transpose(0, 1).reshape([L * N, E]);
     const y = this.outProj.forward(merged).reshape([L, N, E]);
-    if (!(optBool('opts.needWeights', opts.needWeights, true))) return [y, null];
+    if (!(optBool('opts.needWeights', opts.needWeights ?? undefined, true))) return [y, null];
     const w4 = attn.reshape([N, H, L, S]);
-    return [y, (optBool('opts.averageAttnWeights', opts.averageAttnWeights, true)) ? mean(w4, 1) : w4];
+    return [y, (optBool('opts.averageAttnWeights', opts.averageAttnWeights ?? undefined, true)) ? mean(w4, 1) : w4];
   }
 }

@@ -370,7 +370,7 @@ export abstract class Module {
   loadStateDict(dict: Record<string, Tensor>, opts: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
     opts = checkOptionKeys('opts', opts, ['strict']);
     if (typeof dict !== 'object' || dict === null || Array.isArray(dict)) typeArg('stateDict', 'an object of named tensors', dict);
-    const strict = optBool('opts.strict', opts.strict, true);
+    const strict = optBool('opts.strict', opts.strict ?? undefined, true);
     if (!dict || typeof dict !== 'object') invalidArg('stateDict', 'an object of named tensors', dict);
     const own = new Map<string, Tensor>();
     const alias = new Map<string, string>();

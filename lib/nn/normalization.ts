@@ -49,8 +49,8 @@ abstract class BatchNormBase extends Module {
     this.momentum = opts.momentum ?? 0.1;
     if (!(this.eps > 0)) invalidArg('eps', 'a positive number', this.eps);
     if (!(this.momentum >= 0 && this.momentum <= 1)) invalidArg('momentum', 'a number in [0, 1]', this.momentum);
-    this.affine = optBool('opts.affine', opts.affine, true);
-    this.trackRunningStats = optBool('opts.trackRunningStats', opts.trackRunningStats, true);
+    this.affine = optBool('opts.affine', opts.affine ?? undefined, true);
+    this.trackRunningStats = optBool('opts.trackRunningStats', opts.trackRunningStats ?? undefined, true);
     this.weight = this.affine ? new Parameter(ones([numFeatures])) : null;
     this.bias = this.affine ? new Parameter(zeros([numFeatures])) : null;
     this.registerBuffer('runningMean', this.trackRunningStats ? zeros([numFeatures]) : null);
@@ -95,7 +95,7 @@ export class LayerNorm extends Module {
       invalidArg('normalizedShape', 'a positive integer or a non-empty array of them', normalizedShape);
     this.normalizedShape = ns.slice();
     this.eps = opts.eps ?? 1e-5;
-    this.elementwiseAffine = optBool('opts.elementwiseAffine', opts.elementwiseAffine, true);
+    this.elementwiseAffine = optBool('opts.elementwiseAffine', opts.elementwiseAffine ?? undefined, true);
     this.weight = this.elementwiseAffine ? new Parameter(ones(ns)) : null;
     this.bias = this.elementwiseAffine ? new Parameter(zeros(ns)) : null;
   }
@@ -119,7 +119,7 @@ export class GroupNorm extends Module {
     checkInt('numChannels', numChannels, 1);
     if (numChannels % numGroups) invalidArg('numGroups', `a divisor of numChannels (${numChannels})`, numGroups);
     this.eps = opts.eps ?? 1e-5;
-    this.affine = optBool('opts.affine', opts.affine, true);
+    this.affine = optBool('opts.affine', opts.affine ?? undefined, true);
     this.weight = this.affine ? new Parameter(ones([numChannels])) : null;
     this.bias = this.affine ? new Parameter(zeros([numChannels])) : null;
   }
@@ -151,8 +151,8 @@ export class InstanceNorm2d extends Module {
     checkInt('numFeatures', numFeatures, 1);
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum ?? 0.1;
-    this.affine = optBool('opts.affine', opts.affine, false);
-    this.trackRunningStats = optBool('opts.trackRunningStats', opts.trackRunningStats, false);
+    this.affine = optBool('opts.affine', opts.affine ?? undefined, false);
+    this.trackRunningStats = optBool('opts.trackRunningStats', opts.trackRunningStats ?? undefined, false);
     this.weight = this.affine ? new Parameter(ones([numFeatures])) : null;
     this.bias = this.affine ? new Parameter(zeros([numFeatures])) : null;
     this.registerBuffer('runningMean', this.trackRunningStats ? zeros([numFeatures]) : null);

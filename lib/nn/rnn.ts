@@ -72,9 +72,9 @@ abstract class RNNBase extends Module {
     this.numLayers = opts.numLayers ?? 1;
     checkInt('opts.numLayers', this.numLayers, 1);
     for (const k of ['bias', 'batchFirst', 'bidirectional'] as const) checkBool(`opts.${k}`, opts[k]);
-    this.bias = optBool('opts.bias', opts.bias, true);
-    this.batchFirst = optBool('opts.batchFirst', opts.batchFirst, false);
-    this.bidirectional = optBool('opts.bidirectional', opts.bidirectional, false);
+    this.bias = optBool('opts.bias', opts.bias ?? undefined, true);
+    this.batchFirst = optBool('opts.batchFirst', opts.batchFirst ?? undefined, false);
+    this.bidirectional = optBool('opts.bidirectional', opts.bidirectional ?? undefined, false);
     this.dropout = checkP(opts.dropout ?? 0, 'opts.dropout');
     const G = GATES[mode] * hiddenSize;
     const D = this.bidirectional ? 2 : 1;

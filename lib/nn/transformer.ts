@@ -97,8 +97,8 @@ export class TransformerEncoderLayer extends Module {
       invalidArg('opts.layerNormEps', 'a finite number >= 0', opts.layerNormEps);
     checkBool('opts.batchFirst', opts.batchFirst);
     checkBool('opts.normFirst', opts.normFirst);
-    this.batchFirst = optBool('opts.batchFirst', opts.batchFirst, false);
-    this.normFirst = optBool('opts.normFirst', opts.normFirst, false);
+    this.batchFirst = optBool('opts.batchFirst', opts.batchFirst ?? undefined, false);
+    this.normFirst = optBool('opts.normFirst', opts.normFirst ?? undefined, false);
     // the order of PyTorch's __init__, which is its state-dict order
     this.selfAttn = new MultiheadAttention(dModel, nhead, { dropout: this.dropoutP, batchFirst: this.batchFirst });
     this.linear1 = new Linear(dModel, this.dimFeedforward);

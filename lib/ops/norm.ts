@@ -102,7 +102,7 @@ function batchNormImpl(input: Tensor, runningMean: Tensor | null, runningVar: Te
   if (input.ndim < 2) invalidArg('input', 'a tensor [N, C, ...] of at least 2 dimensions', input);
   const [N, C] = input.shape;
   const L = prod(input.shape.slice(2));
-  const training = optBool('opts.training', opts.training, false);
+  const training = optBool('opts.training', opts.training ?? undefined, false);
   if (typeof training !== 'boolean') invalidArg('training', 'a boolean', training);
   const momentum = opts.momentum ?? 0.1;
   if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) invalidArg('momentum', 'a number in [0, 1]', momentum);
@@ -243,7 +243,7 @@ export function instanceNorm(x: Tensor, opts: InstanceNormOptions = {}, ...rest:
   if (x.ndim < 3) invalidArg('input', 'a tensor [N, C, L...] of at least 3 dimensions', x);
   const [N, C] = x.shape;
   const eps = checkEps(opts.eps ?? 1e-5);
-  const useInput = optBool('opts.useInputStats', opts.useInputStats, true);
+  const useInput = optBool('opts.useInputStats', opts.useInputStats ?? undefined, true);
   checkVec('runningMean', opts.runningMean, C, x);
   checkVec('runningVar', opts.runningVar, C, x);
   checkVec('weight', opts.weight, C, x);

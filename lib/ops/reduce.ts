@@ -214,7 +214,7 @@ function keepdimArg(k: boolean | { keepdim?: boolean } | undefined, name = 'keep
   if (typeof k !== 'object' || k === null) typeArg(name, 'a boolean or {keepdim}', k);
   const o = checkOptionKeys('options', k, ['keepdim']);
   if (o.keepdim !== undefined && typeof o.keepdim !== 'boolean') typeArg(`options.${name}`, 'a boolean', o.keepdim);
-  return optBool('opts.keepdim', o.keepdim, false);
+  return optBool('opts.keepdim', o.keepdim ?? undefined, false);
 }
 /** dims as normDims, an empty list meaning every dimension (PyTorch's dim=() / None). */
 function allDims(t: Tensor, dim: number | number[] | null | undefined): number[] {
@@ -327,7 +327,7 @@ export function varStd(which: 'var' | 'std', t: Tensor, dim?: number | number[] 
   if (o.keepdim !== undefined && typeof o.keepdim !== 'boolean') typeArg('options.keepdim', 'a boolean', o.keepdim);
   if (!isFloating(t.dtype)) dtypeError('input', `a floating-point tensor (${which} only supports floating point dtypes, as in PyTorch)`, t);
   const correction = o.correction ?? (o.unbiased === false ? 0 : 1);
-  const keepdim = optBool('opts.keepdim', o.keepdim, false);
+  const keepdim = optBool('opts.keepdim', o.keepdim ?? undefined, false);
   const dims = allDims(t, dim as number | number[] | null | undefined);
   const n = dims.reduce((a, d) => a * t.shape[d], 1);
   const denom = Math.max(0, n - correction);

@@ -122,7 +122,7 @@ export function topk(input: Tensor, k: number, opts?: TopkOptions, ...rest: neve
   const n = input.ndim ? input.shape[d] : 1;
   if (typeof k !== 'number' || !Number.isInteger(k)) typeArg('k', 'an integer', k);
   if (k < 0 || k > n) invalidArg('k', `an integer in [0, ${n}] (the size of dimension ${d})`, k);
-  const [sv, si] = rawSort(input, d, optBool('opts.largest', o.largest, true));
+  const [sv, si] = rawSort(input, d, optBool('opts.largest', o.largest ?? undefined, true));
   if (input.ndim === 0) return withGrad(input, sv, si, d);
   const v = clone(narrow(sv, d, 0, k));
   const i = clone(narrow(si, d, 0, k));

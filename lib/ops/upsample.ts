@@ -62,7 +62,7 @@ export function interpolate(input: Tensor, opts?: InterpolateOptions, ...rest: n
   const interpolating = mode !== 'nearest';
   if (!interpolating && o.alignCorners != null)
     invalidArg('opts.alignCorners', "no value: it can only be set with the interpolating modes (linear, bilinear, bicubic)", o.alignCorners);
-  const align = optBool('opts.alignCorners', o.alignCorners, false);
+  const align = optBool('opts.alignCorners', o.alignCorners ?? undefined, false);
   const nd = input.ndim;
   if (nd === 5)
     throw new TorchletError('torchlet: F.interpolate: 5-D inputs are not implemented yet (3-D [N, C, W] and 4-D [N, C, H, W] are)', 'ERR_TORCHLET_NOT_IMPLEMENTED');

@@ -138,7 +138,7 @@ export class InferenceSession {
     const device = parseDevice('opts.device', o.device ?? 'cpu');
     const [workers, threads] = defaultPool(os.availableParallelism(), device, o.workers, o.threads);
     const resolved = resolveModel({ checkpoint: o.checkpoint, module: o.module, name: o.name });
-    const s = new InferenceSession(CREATE, resolved, device, workers, threads, optBool('opts.warmup', o.warmup, true));
+    const s = new InferenceSession(CREATE, resolved, device, workers, threads, optBool('opts.warmup', o.warmup ?? undefined, true));
     try {
       await Promise.all(Array.from({ length: workers }, (_, i) => s.start(i)));
     } catch (e) {
