@@ -178,11 +178,18 @@ const BAD = [
   T.nonContig, T.nanT, () => torch.randn([3, 2, 2, 2, 2]), () => 'cuda', () => 'cuda:1', () => 'tpu', () => () => undefined,
   () => new Proxy({}, {}), () => Object.create(null), () => '__proto__', () => new Float32Array(3), () => Buffer.alloc(3),
 ];
+/** Targets whose options position also takes a number or a boolean, as PyTorch's positional argument. */
+const LEGIT_NON_OBJECT = [
+  [/^(torch\.F\.|torch\.)(leakyRelu|elu|celu)$|^new torch\.nn\.(LeakyReLU|ELU|CELU)$/, 'number'],
+  [/^(torch\.|Tensor#)(std|var|stdMean|varMean)$/, 'boolean'],
+  [/^(torch\.|Tensor#)nanToNum_?$/, 'number'],
+];
 const NON_OBJECT_OPTIONS = [() => 5, () => 'opts', () => true, () => [1, 2], () => (v) => v, () => 0];
 // Option values for which a non-finite number is legitimate (not a hyperparameter): an infinity
 // norm, nanToNum's replacements, clamp-like bounds, and add/sub's alpha, a scalar operand that
 // PyTorch takes as it is (torch.add(x, y, alpha=inf) is x + inf * y, as torch.mul(y, inf)).
-const FINITE_EXEMPT = new Set(['normType', 'posinf', 'neginf', 'nan', 'value', 'maxNorm', 'min', 'max', 'clipValue', 'threshold', 'minLr', 'eps']);
+// infinite values PyTorch takes too (bounds: hardtanh(x, -inf, 1) is a clamp from above)
+const FINITE_EXEMPT = new Set(['normType', 'posinf', 'neginf', 'nan', 'value', 'maxNorm', 'min', 'max', 'minVal', 'maxVal', 'clipValue', 'threshold', 'minLr', 'eps']);
 const finiteExempt = (target, key) => FINITE_EXEMPT.has(key) || (key === 'alpha' && /^(torch\.|Tensor#)(add|sub)_?$/.test(target));
 
 /** Builds call i: { target, args: (self) => unknown[], desc, flags }. */
@@ -262,7 +269,9 @@ function makeCall(seed, i) {
       while (plan.length <= t.optIndex) plan.push(() => undefined);
       const b = Math.floor(r() * NON_OBJECT_OPTIONS.length);
       plan[t.optIndex] = NON_OBJECT_OPTIONS[b];
-      posFlags.set(t.optIndex, { nonObjectOptions: true });
+      // PyTorch's positional forms that stand where the options go: F.elu(x, 0.5), x.std(0, true)
+      const legit = LEGIT_NON_OBJECT.some(([re, type]) => re.test(t.name) && typeof NON_OBJECT_OPTIONS[b]() === type);
+      posFlags.set(t.optIndex, { nonObjectOptions: legit ? undefined : true });
       muts.push(`opts=NON_OBJECT[${b}]`);
     } else if (plan.length > 0) {
       const pos = Math.floor(r() * plan.length);

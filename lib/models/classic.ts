@@ -2,7 +2,7 @@
 // factories with the seeds' defaults: lenet5 (28x28 grey), alexnet / vgg16 / googlenet / resnet18
 // (224x224 RGB, 1000 classes), and their building blocks vggBlock, Inception and Residual.
 // Layer order, shapes and parameter counts are those of the seeds' PyTorch definitions.
-import { checkInt, checkOptionKeys, typeArg } from '../errors';
+import { checkInt, checkOptionKeys, typeArg, invalidArg } from '../errors';
 import { Tensor } from '../tensor';
 import { Module } from '../nn/module';
 import { Linear, ReLU, Tanh, MaxPool2d, Dropout, Flatten, Sequential } from '../nn/layers';
@@ -56,6 +56,8 @@ export function alexnet(opts: ModelOptions = {}): Sequential {
 /** numConvs 3x3 conv + ReLU layers, then 2x2 max pooling. */
 export function vggBlock(numConvs: number, inChannels: number, outChannels: number): Sequential {
   checkInt('numConvs', numConvs, 0);
+  // a bound, so that a wrong number is an error, not a process killed by V8 running out of heap
+  if (numConvs > 4096) invalidArg('numConvs', 'an integer in [0, 4096]', numConvs);
   const layers: Module[] = [];
   for (let i = 0; i < numConvs; i++) {
     layers.push(new Conv2d(inChannels, outChannels, 3, { padding: 1 }), new ReLU());

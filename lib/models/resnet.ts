@@ -49,6 +49,8 @@ export class BasicBlock extends Module {
     this.relu = new ReLU();
     this.conv2 = conv3x3(planes, planes);
     this.bn2 = new BatchNorm2d(planes);
+    if (opts.downsample !== undefined && opts.downsample !== null && !(opts.downsample instanceof Module))
+      typeArg('opts.downsample', 'a Module (nn.Sequential) or null', opts.downsample);
     this.downsample = opts.downsample ?? null;
     this.stride = stride;
   }

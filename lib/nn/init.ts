@@ -81,14 +81,20 @@ export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
   const gain = calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0);
   return normal_(t, 0, gain / Math.sqrt(fan(t, opts.mode ?? 'fan_in')));
 }
+/** A gain option: a finite number when given (the fuzzer found gain Infinity accepted). */
+function checkGain(g: unknown): void {
+  if (g !== undefined && (typeof g !== 'number' || !Number.isFinite(g))) invalidArg('opts.gain', 'a finite number', g);
+}
 export function xavierUniform_(t: Tensor, opts: { gain?: number } = {}): Tensor {
   opts = checkOptionKeys('opts', opts, ['gain']);
+  checkGain(opts.gain);
   const [fi, fo] = calculateFanInAndFanOut(t);
   const a = (opts.gain ?? 1) * Math.sqrt(6 / (fi + fo));
   return uniform_(t, -a, a);
 }
 export function xavierNormal_(t: Tensor, opts: { gain?: number } = {}): Tensor {
   opts = checkOptionKeys('opts', opts, ['gain']);
+  checkGain(opts.gain);
   const [fi, fo] = calculateFanInAndFanOut(t);
   return normal_(t, 0, (opts.gain ?? 1) * Math.sqrt(2 / (fi + fo)));
 }

@@ -167,6 +167,7 @@ export class PReLU extends Module {
     super();
     opts = checkOptionKeys('opts', opts, ['numParameters', 'init']);
     this.numParameters = checkInt('numParameters', opts.numParameters ?? 1, 1);
+    if (opts.init !== undefined && (typeof opts.init !== 'number' || !Number.isFinite(opts.init))) invalidArg('opts.init', 'a finite number', opts.init);
     this.weight = new Parameter(full([this.numParameters], opts.init ?? 0.25));
   }
   forward(x: Tensor): Tensor {

@@ -151,6 +151,8 @@ export class InstanceNorm2d extends Module {
     checkInt('numFeatures', numFeatures, 1);
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum ?? 0.1;
+    if (typeof this.eps !== 'number' || !(this.eps > 0) || !Number.isFinite(this.eps)) invalidArg('opts.eps', 'a positive number', this.eps);
+    if (typeof this.momentum !== 'number' || !(this.momentum >= 0 && this.momentum <= 1)) invalidArg('opts.momentum', 'a number in [0, 1]', this.momentum);
     this.affine = optBool('opts.affine', opts.affine ?? undefined, false);
     this.trackRunningStats = optBool('opts.trackRunningStats', opts.trackRunningStats ?? undefined, false);
     this.weight = this.affine ? new Parameter(ones([numFeatures])) : null;

@@ -1,7 +1,7 @@
 // lib/nn/pooling.ts — the pooling modules beyond MaxPool2d: AvgPool2d, AdaptiveAvgPool2d,
 // AdaptiveMaxPool2d and MaxUnpool2d. Constructors validate their arguments (errors name them);
 // extraRepr follows PyTorch's.
-import { invalidArg, checkInt, checkTuple, checkOptionKeys } from '../errors';
+import { invalidArg, checkInt, checkTuple, checkOptionKeys, optBool } from '../errors';
 import { Tensor } from '../tensor';
 import { Module } from './module';
 import {
@@ -23,6 +23,8 @@ export class AvgPool2d extends Module {
   constructor(kernelSize: number | number[], opts: AvgPool2dOptions = {}) {
     super();
     opts = checkOptionKeys('opts', opts, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride']);
+    optBool('opts.countIncludePad', opts.countIncludePad ?? undefined, true);
+    optBool('opts.ceilMode', opts.ceilMode ?? undefined, false);
     const k = checkTuple('kernelSize', kernelSize, 2, 1);
     if (opts.stride != null) checkTuple('stride', opts.stride, 2, 1);
     const p = checkTuple('padding', opts.padding ?? 0, 2, 0);
@@ -63,7 +65,7 @@ export class AdaptiveMaxPool2d extends Module {
     opts = checkOptionKeys('opts', opts, ['returnIndices']);
     adaptiveOutputSize(outputSize, 1, 1);
     this.outputSize = Array.isArray(outputSize) ? outputSize.slice() : outputSize;
-    this.returnIndices = !!opts.returnIndices;
+    this.returnIndices = optBool('opts.returnIndices', opts.returnIndices ?? undefined, false);
   }
   forward(x: Tensor): Tensor | [Tensor, Tensor] {
     return adaptiveMaxPool2d(x, this.outputSize, { returnIndices: this.returnIndices });

@@ -20,7 +20,7 @@ function checkFloat(name: string, t: Tensor): void {
   if (!isFloating(t.dtype)) dtypeError(name, 'a floating-point tensor', t);
 }
 function checkVec(name: string, t: Tensor | null | undefined, n: number, x: Tensor): void {
-  if (!t) return;
+  if (t === undefined || t === null) return; // NaN, 0, '' are not "none": checkTensor refuses them
   checkTensor(name, t);
   if (t.numel() !== n) shapeError(name, `a tensor of ${n} elements`, t);
   if (t.dtype !== x.dtype) dtypeError(name, `a ${x.dtype} tensor`, t);

@@ -5,7 +5,7 @@
 import type { TensorArg } from '../../binding';
 import { native } from '../binding';
 import type { Pool2dParams, AvgPool2dParams, Plane2dParams } from '../../binding';
-import { invalidArg, checkTuple, checkInt, typeArg, dtypeError, shapeError, checkOptionKeys } from '../errors';
+import { invalidArg, checkTuple, checkInt, typeArg, dtypeError, shapeError, checkOptionKeys, optBool } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { record, GradOp, isGradEnabled, noGrad, linearGrad } from '../autograd';
 import { relu, mul, cast, compare } from './elementwise';
@@ -188,6 +188,8 @@ export interface AvgPool2dOptions {
 /** Average pooling over [N, C, H, W] or [C, H, W], as torch.nn.functional.avg_pool2d. */
 export function avgPool2d(input: Tensor, kernelSize: number | number[], opts: AvgPool2dOptions = {}): Tensor {
   opts = checkOptionKeys('opts', opts, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride']);
+  optBool('opts.countIncludePad', opts.countIncludePad ?? undefined, true);
+  optBool('opts.ceilMode', opts.ceilMode ?? undefined, false);
   checkPoolInput(input);
   if (input.ndim === 3) return avgPool2d(input.unsqueeze(0), kernelSize, opts).squeeze(0);
   const [kh, kw] = checkTuple('kernelSize', kernelSize, 2, 1);
