@@ -18,7 +18,7 @@
 // their weights privately (not in parameters() or stateDict()), so that packed weights cannot go
 // stale: freeze again after changing the original's weights, and move the module to its device
 // before freezing. Outputs equal the original module's in eval mode within float32 rounding.
-import { invalidArg, typeArg, checkOptionKeys, noExtraArgs } from './errors';
+import { invalidArg, typeArg, checkOptionKeys, noExtraArgs, optBool } from './errors';
 import { Tensor, checkTensor } from './tensor';
 import { noGrad, enableGrad, GradFn } from './autograd';
 import { keep, tidy } from './memory';
@@ -29,6 +29,7 @@ import { Conv1d, Conv2d, Conv3d } from './nn/conv';
 import { BatchNorm1d, BatchNorm2d } from './nn/normalization';
 import { convInference, Nd, ConvOptions } from './ops/conv';
 import { residualAddRelu } from './ops/fusion';
+import { record, signature, Plan } from './replay';
 
 type AnyConv = Conv1d | Conv2d | Conv3d;
 type AnyBatchNorm = BatchNorm1d | BatchNorm2d;
@@ -148,9 +149,10 @@ interface ConvInfo {
  * preceding conv, conv + bias + ReLU fused, weights pre-packed, no autograd. `exampleInput` (a
  * Tensor, or an array of the forward's arguments) is run once to find the data flow.
  */
-export function freeze<M extends Module>(module: M, exampleInput: Tensor | unknown[], opts: Record<string, never> = {}, ...rest: never[]): M {
+export function freeze<M extends Module>(module: M, exampleInput: Tensor | unknown[], opts: FreezeOptions = {}, ...rest: never[]): M {
   noExtraArgs('freeze', 'module, exampleInput, opts', rest);
-  checkOptionKeys('opts', opts, []);
+  checkOptionKeys('opts', opts, ['replay']);
+  const replay = optBool('opts.replay', opts.replay, true);
   if (!(module instanceof Module)) typeArg('module', 'an nn.Module', module);
   const args = Array.isArray(exampleInput) ? exampleInput : [exampleInput];
   if (!Array.isArray(exampleInput)) checkTensor('exampleInput', exampleInput);
@@ -233,9 +235,58 @@ export function freeze<M extends Module>(module: M, exampleInput: Tensor | unkno
   // (their memory is then reused, still warm in the caches, by the next call instead of waiting for
   // the garbage collector)
   const forward = m.forward;
-  (m as { forward: (...a: unknown[]) => unknown }).forward = (...a: unknown[]) =>
-    noGrad(() => tidy(() => (forward as (...b: unknown[]) => unknown).apply(m, a)));
+  const plain = (a: unknown[]) => noGrad(() => tidy(() => (forward as (...b: unknown[]) => unknown).apply(m, a)));
+  (m as { forward: (...a: unknown[]) => unknown }).forward = replay ? replayingForward(plain) : (...a: unknown[]) => plain(a);
   return m;
+}
+
+/** Options of torch.jit.freeze. */
+export interface FreezeOptions {
+  /**
+   * Replay recorded native calls (lib/replay.ts) for inputs of a signature seen before (default
+   * true): the second call with given input shapes records, later ones replay. false: the forward's
+   * JS code runs on every call.
+   */
+  replay?: boolean;
+}
+
+/** At most this many input signatures keep a plan (the least recently recorded one goes first). */
+const MAX_PLANS = 8;
+
+/**
+ * The frozen forward with recorded plans: per input signature (every argument a Tensor), the first
+ * call runs the forward's code (it may pack weights, which reads on the host), the second runs it
+ * while recording, and the following ones replay the recording. A run that cannot be replayed (see
+ * lib/replay.ts) leaves that signature on the plain path for good.
+ */
+function replayingForward(plain: (a: unknown[]) => unknown): (...a: unknown[]) => unknown {
+  const plans = new Map<string, { seen: number; plan: Plan | null; failed: boolean }>();
+  return (...a: unknown[]) => {
+    if (!a.length || !a.every((t) => t instanceof Tensor)) return plain(a);
+    const inputs = a as Tensor[];
+    const sig = signature(inputs);
+    let e = plans.get(sig);
+    if (e?.plan) {
+      if (e.plan.valid()) return e.plan.run(inputs);
+      e.plan.dispose();
+      e.plan = null;
+      e.seen = 1;
+    }
+    if (!e) {
+      if (plans.size >= MAX_PLANS) {
+        const [k, old] = plans.entries().next().value as [string, { plan: Plan | null }];
+        old.plan?.dispose();
+        plans.delete(k);
+      }
+      e = { seen: 0, plan: null, failed: false };
+      plans.set(sig, e);
+    }
+    if (e.failed || ++e.seen < 2) return plain(a);
+    const { result, plan } = record(() => plain(a), inputs);
+    e.plan = plan;
+    e.failed = !plan;
+    return result;
+  };
 }
 
 /** The conv's weight and bias with `bn` (eval mode) folded in: w * s, (b - mean) * s + beta, s = gamma / sqrt(var + eps). */

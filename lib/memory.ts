@@ -63,7 +63,15 @@ export function allocStorage(dtype: number, numel: number, device: number, zero:
     collectGarbage();
     st = new native.Storage(dtype, numel, device, zero);
   }
+  if (allocHook) allocHook(st, dtype, numel, device, zero);
   return new StorageRef(st, st.nbytes, dtype);
+}
+
+type AllocHook = (st: Storage, dtype: number, numel: number, device: number, zero: boolean) => void;
+let allocHook: AllocHook | null = null;
+/** @internal Sees every storage allocStorage makes (lib/replay.ts records a run's allocations); null: none. */
+export function setAllocHook(hook: AllocHook | null): void {
+  allocHook = hook;
 }
 
 export interface CpuMemory {

@@ -239,8 +239,9 @@ TL_INLINE void copy_block_body(T* __restrict dst, int64_t ds, const T* __restric
 // acc[j * MR + r] += sum_k a[k * MR + r] * b[k * ldb + j] for r < MR, j < N: one packed A sliver times
 // N (<= kSkinnyN) columns of B. Vectorised along the sliver's MR rows, so each multiply-add does MR
 // useful products where the NR-wide micro-kernel would do only N (batch-1 inference: a conv on a
-// 1x1 or 2x2 map, a Linear on one sample).
-constexpr int kSkinnyN = 8;
+// 1x1 to 4x4 map, a Linear on one sample). Which N take it is decided per ISA and dtype from the two
+// kernels' lane use and the register file (Kernel::skinny_upto in make_kernel).
+constexpr int kSkinnyN = 24;
 // Explicit vectors: the MR-row sliver is NA = ceil(MR / L) vectors per k step, loaded whole from the
 // packed panel (the lanes past MR read the next step's values and are dropped at the end; the last
 // steps, whose loads would run past the panel, read a zero-padded copy). U interleaved accumulator
@@ -294,6 +295,49 @@ TL_INLINE void skinny_body(int64_t kc, const T* __restrict a, const T* __restric
     for (int r = 0; r < MR; ++r) acc[j * MR + r] += out[r];
   }
 }
+// ---- few rows times a transposed matrix: dot products ----------------------------------------------
+// c[i * ldc + n] = alpha * sum_k a[i * lda + k] * b[n * ldb + k] + beta * c[...] for i < MM, n0 <= n < n1:
+// both operands are read along k as they lie (no packing), NB rows of b at a time, so b (Linear's
+// weight at batch 1-4, [N, K]) streams through once at memory speed instead of being packed per call.
+// Each result is one vector dot product (lanes summed at the end, then the k tail).
+template <typename T, typename V, int MM, int NB>
+TL_INLINE void dots_body(int64_t n0, int64_t n1, int64_t K, T alpha, const T* __restrict a, int64_t lda,
+                         const T* __restrict b, int64_t ldb, T beta, T* __restrict c, int64_t ldc) {
+  constexpr int L = sizeof(V) / sizeof(T);
+  const int64_t Kv = K / L * L;
+  for (int64_t n = n0; n < n1; n += NB) {
+    const int nb = static_cast<int>(std::min<int64_t>(NB, n1 - n));
+    const T* br[NB];
+#pragma GCC unroll 8
+    for (int j = 0; j < NB; ++j) br[j] = b + (n + (j < nb ? j : 0)) * ldb;
+    V acc[MM][NB];
+#pragma GCC unroll 8
+    for (int m = 0; m < MM; ++m)
+#pragma GCC unroll 8
+      for (int j = 0; j < NB; ++j) acc[m][j] = V{};
+    for (int64_t k = 0; k < Kv; k += L) {
+      V av[MM];
+#pragma GCC unroll 8
+      for (int m = 0; m < MM; ++m) __builtin_memcpy(&av[m], a + m * lda + k, sizeof(V));
+#pragma GCC unroll 8
+      for (int j = 0; j < NB; ++j) {
+        V bv;
+        __builtin_memcpy(&bv, br[j] + k, sizeof(V));
+#pragma GCC unroll 8
+        for (int m = 0; m < MM; ++m) acc[m][j] += av[m] * bv;
+      }
+    }
+    for (int m = 0; m < MM; ++m)
+      for (int j = 0; j < nb; ++j) {
+        T s = T(0);
+        for (int l = 0; l < L; ++l) s += acc[m][j][l];
+        for (int64_t k = Kv; k < K; ++k) s += a[m * lda + k] * br[j][k];
+        T* cp = c + m * ldc + n + j;
+        *cp = alpha * s + (beta == T(0) ? T(0) : beta * *cp);
+      }
+  }
+}
+
 // ---- direct convolution tiles ----------------------------------------------------------------------
 // out[r * NV * L + o] = sum_k w[k * NV * L + o] * x[base[r] + delta[k]] for r < R pixels and NV vectors
 // of output channels (see DirectConv in gemm.h): the GEMM micro-kernel with the roles turned round, so
@@ -330,6 +374,10 @@ TL_INLINE void dconv_body(int64_t K, const T* __restrict w, const T* __restrict 
 template <typename T>
 using DconvFn = void (*)(int64_t K, const T* w, const T* x, const int64_t* base, const int64_t* delta, T* out);
 
+template <typename T>
+using DotsFn = void (*)(int64_t n0, int64_t n1, int64_t K, T alpha, const T* a, int64_t lda, const T* b, int64_t ldb,
+                        T beta, T* c, int64_t ldc);
+constexpr int kDotsM = 4;  // gemm() takes the dot-product path for at most this many rows
 template <typename T>
 using SkinnyFn = void (*)(int64_t kc, const T* a, const T* b, int64_t ldb, T* acc);
 
@@ -371,6 +419,13 @@ using PackContFn = void (*)(T* dst, const T* src, int64_t ks, int64_t n, int64_t
   TARGET static void skinny(int64_t kc, const T* a, const T* b, int64_t ldb, T* acc) {                             \
     skinny_body<T, typename VecT<T, BYTES>::type, MR, N>(kc, a, b, ldb, acc);                                      \
   }                                                                                                                \
+  template <typename T, int MM>                                                                                    \
+  TARGET static void dots(int64_t n0, int64_t n1, int64_t K, T alpha, const T* a, int64_t lda, const T* b,         \
+                          int64_t ldb, T beta, T* c, int64_t ldc) {                                                \
+    constexpr int NB =                                                                                             \
+        (BYTES == 64 ? 16 : 8) / MM < 2 ? 2 : ((BYTES == 64 ? 16 : 8) / MM > 8 ? 8 : (BYTES == 64 ? 16 : 8) / MM); \
+    dots_body<T, typename VecT<T, BYTES>::type, MM, NB>(n0, n1, K, alpha, a, lda, b, ldb, beta, c, ldc);           \
+  }                                                                                                                \
   template <typename T, int R, int NV>                                                                             \
   TARGET static void dconv(int64_t K, const T* w, const T* x, const int64_t* base, const int64_t* delta, T* out) { \
     dconv_body<T, typename VecT<T, BYTES>::type, R, NV>(K, w, x, base, delta, out);                                \
@@ -404,8 +459,10 @@ struct Kernel {
   PackContFn<T> pack_cont_mr, pack_cont_nr;
   PackOffsFn<T> pack_offs_mr, pack_offs_nr;
   CopyBlockFn<T> copy_block;
-  SkinnyFn<T> skinny[kSkinnyN];  // skinny[n - 1]: n columns
-  DconvFn<T> dconv;              // MR pixels x NR output channels
+  SkinnyFn<T> skinny[kSkinnyN];   // skinny[n - 1]: n columns
+  bool use_skinny[kSkinnyN + 1];  // use_skinny[n]: n columns go to the skinny kernel
+  DconvFn<T> dconv;               // MR pixels x NR output channels
+  DotsFn<T> dots[kDotsM];         // dots[m - 1]: m rows of A times rows of B
 };
 
 template <typename Isa, typename T, int MR, int NV, int... Ms>
@@ -441,7 +498,19 @@ Kernel<T> make_kernel(const char* name, int64_t kc, int64_t mc, int64_t nc) {
   k.pack_offs_nr = &Isa::template pack_offs<T, NR>;
   k.copy_block = &Isa::template copy_block<T>;
   fill_skinny_table<Isa, T, MR>(k, std::make_integer_sequence<int, kSkinnyN>{});
+  // n columns take the skinny kernel when its lanes do more useful work (MR of NA * L per multiply-add)
+  // than the micro-kernel's edge tile (n of ceil(n / L) * L), and its accumulators (n * NA vectors, plus
+  // the A sliver and a broadcast) fit in the vector registers (32 with AVX-512, else 16).
+  constexpr int L = Isa::bytes / int(sizeof(T)), NA = (MR + L - 1) / L, regs = Isa::bytes == 64 ? 32 : 16;
+  for (int n = 1; n <= kSkinnyN; ++n) {
+    const double skinny_use = double(MR) / (NA * L), micro_use = double(n) / (((n + L - 1) / L) * L);
+    k.use_skinny[n] = n <= 8 || (n * NA + NA + 1 <= regs && skinny_use > micro_use);
+  }
   k.dconv = &Isa::template dconv<T, MR, NV>;
+  k.dots[0] = &Isa::template dots<T, 1>;
+  k.dots[1] = &Isa::template dots<T, 2>;
+  k.dots[2] = &Isa::template dots<T, 3>;
+  k.dots[3] = &Isa::template dots<T, 4>;
   return k;
 }
 
@@ -597,7 +666,7 @@ void gemm_serial(const Kernel<T>& kn, int64_t M, int64_t N, int64_t K, T alpha, 
 template <typename T>
 void gemm_skinny(const Kernel<T>& kn, int64_t M, int64_t N, int64_t K, T alpha, const Packer<T>& pa,
                  const Packer<T>& pb, T beta, T* C, int64_t cs_i, int64_t cs_j, bool parallel) {
-  const int MR = kn.mr, W = kSkinnyN;  // B packed kSkinnyN wide (the micro-kernel's NR can be narrower)
+  const int MR = kn.mr, W = N <= 8 ? 8 : kSkinnyN;  // B packed this wide
   T* bp = static_cast<T*>(t_pack_b.get(sizeof(T) * W * K));
   for (int64_t pc = 0; pc < K; pc += kn.kc) pb.pack(bp + pc * W, W, pc, std::min(kn.kc, K - pc), 0, N);
   const int64_t panels = (M + MR - 1) / MR;
@@ -646,7 +715,8 @@ void gemm_run(int64_t M, int64_t N, int64_t K, T alpha, const Packer<T>& pa, con
   const Kernel<T>& kn = kernel_for<T>();
   // Few columns: the skinny path (few rows need none: the micro-kernels have an edge kernel for every
   // row count, each of whose multiply-adds is still NR wide).
-  if (N <= kSkinnyN && N < M) return gemm_skinny(kn, M, N, K, alpha, pa, pb, beta, C, ldc, 1, parallel);
+  if (N <= kSkinnyN && kn.use_skinny[N] && N < M)
+    return gemm_skinny(kn, M, N, K, alpha, pa, pb, beta, C, ldc, 1, parallel);
   int nt = 1;
   if (parallel && !omp_in_parallel() && double(M) * double(N) * double(K) >= double(1 << 19))
     nt = omp_get_max_threads();
@@ -677,6 +747,23 @@ void gemm_run(int64_t M, int64_t N, int64_t K, T alpha, const Packer<T>& pa, con
     }
   }
   if (!err.empty()) throw Error(ErrorCode::OutOfMemory, err);
+}
+
+// The dot-product path (dots_body): B's rows split between threads in blocks of 16 when the product
+// is large enough; each result is computed by one thread, so results do not depend on the threads.
+template <typename T>
+void gemm_dots(int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C,
+               int64_t ldc, bool parallel) {
+  const DotsFn<T> f = kernel_for<T>().dots[M - 1];
+  const int64_t blocks = (N + 15) / 16;
+  const bool par = parallel && !omp_in_parallel() && blocks > 1 && double(M) * double(N) * double(K) >= double(1 << 16);
+  if (!par) {
+    f(0, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < blocks; ++i)
+    f(i * 16, std::min<int64_t>(N, i * 16 + 16), K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 }  // namespace
@@ -762,6 +849,11 @@ void PackedA<T>::pack(T* dst, int w, int64_t k0, int64_t kc, int64_t i0, int64_t
 template <typename T>
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A, int64_t lda, const T* B,
           int64_t ldb, T beta, T* C, int64_t ldc, bool parallel) {
+  // A few rows times a transposed B (Linear at batch 1-4): dot products along k, nothing packed.
+  if (!trans_a && trans_b && M >= 1 && M <= kDotsM && N >= 4 && K >= 16 && alpha != T(0)) {
+    gemm_dots<T>(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, parallel);
+    return;
+  }
   // X(k, i): for A, op(A)[i][k]; for B, op(B)[k][i].
   StridedOperand<T> pa(A, trans_a ? 1 : lda, trans_a ? lda : 1);
   StridedOperand<T> pb(B, trans_b ? ldb : 1, trans_b ? 1 : ldb);

@@ -98,11 +98,14 @@ struct Checker {
 const char* dt_name(DType d) { return d == DType::F32 ? "f32" : "f64"; }
 
 // ---------------------------------------------------------------- gemm
-void check_gemm(DType dt, Checker& ck) {
-  const int64_t sizes[] = {1, 4, 7, 17, 33, 100};
-  for (int64_t M : sizes)
-    for (int64_t N : sizes)
-      for (int64_t K : sizes)
+// Every combination of the given M, N, K (default: small and odd sizes; see main for the narrow set
+// that reaches the skinny kernel up to 24 columns and the dot-product path of 1-4 rows).
+void check_gemm(DType dt, Checker& ck, const std::vector<int64_t>& Ms = {1, 4, 7, 17, 33, 100},
+                const std::vector<int64_t>& Ns = {1, 4, 7, 17, 33, 100},
+                const std::vector<int64_t>& Ks = {1, 4, 7, 17, 33, 100}) {
+  for (int64_t M : Ms)
+    for (int64_t N : Ns)
+      for (int64_t K : Ks)
         for (int tr = 0; tr < 4; ++tr) {
           const bool ta = tr & 1, tb = tr & 2;
           // Rotate through alpha/beta/padded-leading-dimension variants rather than all products.
@@ -469,6 +472,7 @@ int run_checks() {
       Checker nf{"conv_forward 1-D/3-D" + sfx}, ni{"conv_backward_input 1-D/3-D" + sfx};
       Checker nw{"conv_backward_weight+bias 1-D/3-D" + sfx};
       check_gemm(dt, g);
+      check_gemm(dt, g, {1, 2, 3, 4, 30}, {9, 13, 14, 15, 16, 20, 24, 25}, {16, 19, 300});  // skinny / dots paths
       check_gemm_large(dt, gl);
       check_matmul(dt, mm);
       check_linear(dt, li);
