@@ -154,9 +154,18 @@ export function freeze<M extends Module>(module: M, exampleInput: Tensor | unkno
   checkOptionKeys('opts', opts, ['replay']);
   const replay = optBool('opts.replay', opts.replay, true);
   if (!(module instanceof Module)) typeArg('module', 'an nn.Module', module);
-  const args = Array.isArray(exampleInput) ? exampleInput : [exampleInput];
   if (!Array.isArray(exampleInput)) checkTensor('exampleInput', exampleInput);
-  const m = cloneModule(module);
+  return freezeModule(module, exampleInput, replay, true);
+}
+
+/**
+ * @internal freeze() itself; with copy = false `module` is frozen in place (its convs replaced, its
+ * forward wrapped) and the convs without a BatchNorm keep viewing their weights instead of copying
+ * them (lib/serve/worker.ts: a worker's model, whose weights are views of memory shared by workers).
+ */
+export function freezeModule<M extends Module>(module: M, exampleInput: Tensor | unknown[], replay: boolean, copy: boolean): M {
+  const args = Array.isArray(exampleInput) ? exampleInput : [exampleInput];
+  const m = copy ? cloneModule(module) : module;
   m.eval();
   // the trace: which conv produced which tensor, which BN took a conv's output
   const infos = new Map<AnyConv, ConvInfo>();
@@ -219,7 +228,7 @@ export function freeze<M extends Module>(module: M, exampleInput: Tensor | unkno
     // (when both operands are conv outputs, as with a downsampled identity, the left one takes it)
     const residual = !relu && !!add && add.inputs.filter((t) => t === last).length === 1 &&
       (add.inputs[0] === last || !convOuts.has(add.inputs[0])) && sumUses.length > 0 && sumUses.every((f) => f.op === 'ReluBackward');
-    const { weight, bias } = fold(info.conv, info.bn);
+    const { weight, bias } = fold(info.conv, info.bn, copy);
     const c = info.conv;
     const frozen = new FrozenConv(c.weight.ndim - 2 as Nd, weight, bias, { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups },
       relu, `${c.constructor.name}(${c.extraRepr()})${info.bn ? ` + ${info.bn.constructor.name}(${info.bn.extraRepr()})` : ''}`, residual);
@@ -244,55 +253,78 @@ export function freeze<M extends Module>(module: M, exampleInput: Tensor | unkno
 export interface FreezeOptions {
   /**
    * Replay recorded native calls (lib/replay.ts) for inputs of a signature seen before (default
-   * true): the second call with given input shapes records, later ones replay. false: the forward's
-   * JS code runs on every call.
+   * true): the second call with given input shapes records, later ones replay (up to 16 signatures
+   * whose intermediates take at most 128 MiB together). false: the forward's JS code runs on every call.
    */
   replay?: boolean;
 }
 
-/** At most this many input signatures keep a plan (the least recently recorded one goes first). */
-const MAX_PLANS = 8;
+/** At most this many input signatures keep a plan (the least recently used one goes first)... */
+const MAX_PLANS = 16;
+/** ...and their pooled buffers at most this many bytes together: replay pays at small sizes, where the
+ * fixed cost per op dominates; a large batch's intermediates stay with the caching allocator. */
+const MAX_PLAN_BYTES = 128 * 2 ** 20;
 
 /**
  * The frozen forward with recorded plans: per input signature (every argument a Tensor), the first
  * call runs the forward's code (it may pack weights, which reads on the host), the second runs it
  * while recording, and the following ones replay the recording. A run that cannot be replayed (see
- * lib/replay.ts) leaves that signature on the plain path for good.
+ * lib/replay.ts), or whose plan alone would exceed MAX_PLAN_BYTES, leaves that signature on the plain
+ * path for good.
  */
 function replayingForward(plain: (a: unknown[]) => unknown): (...a: unknown[]) => unknown {
-  const plans = new Map<string, { seen: number; plan: Plan | null; failed: boolean }>();
+  type Entry = { seen: number; plan: Plan | null; failed: boolean };
+  const plans = new Map<string, Entry>(); // in least recently used order
+  const drop = (e: Entry) => {
+    e.plan?.dispose();
+    e.plan = null;
+    e.seen = 0;
+  };
   return (...a: unknown[]) => {
     if (!a.length || !a.every((t) => t instanceof Tensor)) return plain(a);
     const inputs = a as Tensor[];
     const sig = signature(inputs);
     let e = plans.get(sig);
-    if (e?.plan) {
-      if (e.plan.valid()) return e.plan.run(inputs);
-      e.plan.dispose();
-      e.plan = null;
-      e.seen = 1;
-    }
-    if (!e) {
-      if (plans.size >= MAX_PLANS) {
-        const [k, old] = plans.entries().next().value as [string, { plan: Plan | null }];
-        old.plan?.dispose();
-        plans.delete(k);
+    if (e) {
+      plans.delete(sig);
+      plans.set(sig, e);
+      if (e.plan) {
+        if (e.plan.valid()) return e.plan.run(inputs);
+        drop(e);
       }
+    } else {
       e = { seen: 0, plan: null, failed: false };
       plans.set(sig, e);
+      if (plans.size > MAX_PLANS) {
+        const [k, old] = plans.entries().next().value as [string, Entry];
+        drop(old);
+        plans.delete(k);
+      }
     }
     if (e.failed || ++e.seen < 2) return plain(a);
     const { result, plan } = record(() => plain(a), inputs);
+    if (!plan || plan.bytes > MAX_PLAN_BYTES) {
+      plan?.dispose();
+      e.failed = true;
+      return result;
+    }
     e.plan = plan;
-    e.failed = !plan;
+    let total = 0;
+    for (const x of plans.values()) total += x.plan ? x.plan.bytes : 0;
+    for (const x of plans.values()) {
+      if (total <= MAX_PLAN_BYTES || x === e) break;
+      total -= x.plan ? x.plan.bytes : 0;
+      drop(x);
+    }
     return result;
   };
 }
 
-/** The conv's weight and bias with `bn` (eval mode) folded in: w * s, (b - mean) * s + beta, s = gamma / sqrt(var + eps). */
-function fold(conv: AnyConv, bn: AnyBatchNorm | null): { weight: Tensor; bias: Tensor | null } {
+/** The conv's weight and bias (copied unless copy = false) with `bn` (eval mode) folded in: w * s, (b - mean) * s + beta, s = gamma / sqrt(var + eps). */
+function fold(conv: AnyConv, bn: AnyBatchNorm | null, copy: boolean): { weight: Tensor; bias: Tensor | null } {
   return noGrad(() => {
     const w = conv.weight.detach();
+    if (!bn && !copy) return { weight: w, bias: conv.bias ? conv.bias.detach() : null };
     if (!bn) return { weight: w.clone(), bias: conv.bias ? conv.bias.detach().clone() : null };
     const OC = w.shape[0];
     const per = w.numel() / OC;

@@ -88,6 +88,10 @@ export class Plan {
     readonly buffers: StorageRef[],
     readonly inputOffsets: number[],
   ) {}
+  /** Bytes of the pooled buffers the plan keeps. */
+  get bytes(): number {
+    return this.buffers.reduce((n, b) => n + b.bytes, 0);
+  }
   /** Number of native calls a run makes. */
   get length(): number {
     return this.steps.length;

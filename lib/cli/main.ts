@@ -14,6 +14,7 @@
 // exits 0 after a graceful shutdown on SIGTERM or SIGINT.
 // Errors name the offending argument and exit with code 1, without a stack trace
 // (TORCHLET_DEBUG=1 prints it).
+import './omp_env'; // first: before the addon (and libgomp) load
 import * as path from 'path';
 import { Command, InvalidArgumentError } from 'commander';
 import * as cliProgress from 'cli-progress';

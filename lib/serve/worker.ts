@@ -1,7 +1,8 @@
 // lib/serve/worker.ts — one inference worker thread of an InferenceSession (session.ts).
 // workerData: { spec, weights, device, threads, warmup }. The worker builds the architecture, makes
 // its parameters views of the shared weights (shared.ts: no copy on the CPU; `model.to(device)`
-// copies them to a CUDA device), switches to eval mode, sets its OpenMP threads, runs one warm-up
+// copies them to a CUDA device), switches to eval mode, freezes it in place (torch.jit.freeze's
+// optimisations, lib/jit.ts) when the input shape is known, sets its OpenMP threads, runs one warm-up
 // forward pass, and posts {type:'ready', memory}. Then each {type:'run', id, data, shape} (data a
 // transferred Float32Array) is answered with {type:'result', id, data, shape} (transferred back)
 // or {type:'error', id, message, code}. {type:'memory', id} answers this thread's memory.
@@ -15,6 +16,8 @@ import { tidy, memory, collectGarbage } from '../memory';
 import { Tensor } from '../tensor';
 import { createModel, ServeSpec } from './model';
 import { bindSharedWeights, SharedWeights } from './shared';
+import { freezeModule } from '../jit';
+import type { Module } from '../nn/module';
 
 interface Init {
   spec: ServeSpec;
@@ -46,12 +49,24 @@ function main(): void {
   native.hostCache(true); // and their blocks go back to the system (the host allocator would keep them cached)
   model.eval();
   if (init.device !== 'cpu') model.to(init.device);
+  // frozen in place (lib/jit.ts): BatchNorm folded, conv + ReLU fused, weights pre-packed, and small
+  // batches replayed without running the forward's JS code; the convs without a BatchNorm keep
+  // viewing the shared weights. Without a known input shape there is no example to freeze with.
+  let net: Module = model;
+  if (init.spec.input) {
+    const ex = zeros([1, ...init.spec.input.shape]);
+    const exd = init.device === 'cpu' ? ex : ex.to(init.device);
+    net = freezeModule(model, exd, true, false);
+    ex.dispose();
+    exd.dispose();
+    collectGarbage(); // the freezing trace's autograd graph and intermediates, at once
+  }
   const sharedBytes = init.device === 'cpu' ? init.weights.tensors.reduce((s, e) => s + e.byteLength, 0) : 0;
   const forward = (x: Tensor): { data: Float32Array; shape: number[] } =>
     noGrad(() =>
       tidy(() => {
         const xd = init.device === 'cpu' ? x : x.to(init.device);
-        const y = model.forward(xd) as Tensor;
+        const y = net.forward(xd) as Tensor;
         if (!(y instanceof Tensor)) throw new Error(`the model's forward returned ${typeof y}, not a Tensor`);
         // a copy in an ordinary ArrayBuffer (transferable; the addon's may be external)
         const arr = y.toArray() as ArrayLike<number | bigint>;

@@ -4,7 +4,7 @@
 //    turning while a worker computes; a killed worker fails its job (ERR_TORCHLET_WORKER) and is
 //    replaced; close() finishes queued work, later runs fail; bad arguments are coded errors.
 //  - the weights exist once: the workers' parameters are borrowed views of one SharedArrayBuffer
-//    (no private native bytes per worker), and in a child process the memory of 4 workers of a
+//    (a worker holds only working buffers: replay plans, packed conv weights), and in a child process the memory of 4 workers of a
 //    64 MB model grows by far less than 4 copies.
 //  - saveAsync / loadAsync round-trip every dtype with metadata, write atomically (no temporary
 //    left, a symbolic link refused), refuse a damaged file with the same errors as load.
@@ -64,14 +64,16 @@ describe('InferenceSession', () => {
     expect(ticks).toBeGreaterThan(Math.min(10, ms / 10));
   });
 
-  test('the weights exist once: each worker has no private native bytes; memory() reports them', async () => {
+  test('the weights exist once: a worker holds only working buffers; memory() reports them', async () => {
     const m = await s.memory();
     const weights = Object.values(model.stateDict()).reduce((a, t) => a + t.numel() * 4, 0);
     expect(m.sharedWeightBytes).toBeGreaterThanOrEqual(weights);
     expect(m.sharedWeightBytes).toBeLessThan(weights + 64 * 20);
     expect(m.workers).toHaveLength(2);
     for (const w of m.workers) {
-      expect(w.privateNativeBytes).toBe(0);
+      // the frozen model's replay buffers (the batch-64 plan of the test above: about 2.8 MB) and
+      // pre-packed conv weights; the weights themselves are the shared ones (see the 64 MB test below)
+      expect(w.privateNativeBytes).toBeLessThan(4 * 2 ** 20);
       expect(w.heapTotalBytes).toBeGreaterThan(0);
     }
     expect(m.rssBytes).toBeGreaterThan(0);
@@ -167,7 +169,7 @@ describe('shared weights', () => {
     const o = lastJson<Record<string, { grow: number; shared: number; private: number[] }>>(r);
     const weights = o.w4.shared;
     expect(weights).toBeGreaterThan(64e6);
-    for (const p of o.w4.private) expect(p).toBe(0);
+    for (const p of o.w4.private) expect(p).toBeLessThan(0.01 * weights); // working buffers only
     // 3 more workers cost their V8 heaps and code, not 3 more copies of 64 MB
     expect(o.w4.grow - o.w1.grow).toBeLessThan(1.2 * weights);
   });
