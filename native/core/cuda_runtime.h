@@ -38,16 +38,16 @@ void cuda_copy(void* dst, Device dst_dev, const void* src, Device src_dev, size_
 void cuda_synchronize();
 
 // ---- streams ----
-int cuda_current_stream();                 // the calling thread's current stream id (current device)
-int cuda_set_current_stream(int id);       // makes `id` current on this thread; returns the previous one
-int cuda_stream_acquire();                 // a stream for torch.cuda.Stream: an idle one or a new one
-void cuda_stream_release(int id);          // back to the idle ones (work queued on it still runs)
-void cuda_stream_synchronize(int id);      // waits for the work queued on `id`
-bool cuda_stream_query(int id);            // true when all work queued on `id` has finished
+int cuda_current_stream();             // the calling thread's current stream id (current device)
+int cuda_set_current_stream(int id);   // makes `id` current on this thread; returns the previous one
+int cuda_stream_acquire();             // a stream for torch.cuda.Stream: an idle one or a new one
+void cuda_stream_release(int id);      // back to the idle ones (work queued on it still runs)
+void cuda_stream_synchronize(int id);  // waits for the work queued on `id`
+bool cuda_stream_query(int id);        // true when all work queued on `id` has finished
 // Work queued on `waiter` from now on runs after the work queued on `waitee` so far (an event; the host
 // does not wait). No-op when they are the same stream.
 void cuda_stream_wait(int waiter, int waitee);
-int cuda_stream_count();                   // streams made so far (live and idle)
+int cuda_stream_count();  // streams made so far (live and idle)
 // Kernel launches, copies and memsets issued on stream `id` so far, counted by the CUDA emulator; -1 on a
 // real GPU (which has no such counter).
 double cuda_stream_work(int id);
@@ -61,13 +61,13 @@ void cuda_emu_hold_events(bool on);
 void cuda_record_stream(void* p, int id);
 
 struct CudaMemoryStats {
-  size_t allocated = 0;    // bytes in live blocks (size-class rounded), all devices
-  size_t requested = 0;    // bytes asked for by live blocks (before rounding)
-  size_t cached = 0;       // bytes in freed blocks kept for reuse
-  size_t peak = 0;         // highest `allocated` since start
-  size_t mallocs = 0;      // cudaMalloc calls since start (cache misses)
-  size_t frees = 0;        // cudaFree calls since start (empty_cache, OOM retries)
-  size_t oom_retries = 0;  // allocations that failed, freed the cache and were retried
+  size_t allocated = 0;           // bytes in live blocks (size-class rounded), all devices
+  size_t requested = 0;           // bytes asked for by live blocks (before rounding)
+  size_t cached = 0;              // bytes in freed blocks kept for reuse
+  size_t peak = 0;                // highest `allocated` since start
+  size_t mallocs = 0;             // cudaMalloc calls since start (cache misses)
+  size_t frees = 0;               // cudaFree calls since start (empty_cache, OOM retries)
+  size_t oom_retries = 0;         // allocations that failed, freed the cache and were retried
   size_t pending = 0;             // freed blocks waiting for other streams' work (events) before reuse
   size_t cross_stream_frees = 0;  // blocks freed after use on a stream other than their own
 };

@@ -95,7 +95,8 @@ void collect_pending(DeviceCache& c, bool wait) {
     bool done = true;
     for (cudaEvent_t e : q.events) {
       const cudaError_t r = wait ? cudaEventSynchronize(e) : cudaEventQuery(e);
-      if (r == cudaErrorNotReady) {  // not an error: CUDA does not record it as the last error
+      if (r == cudaErrorNotReady) {  // not an error: clear it, as PyTorch's allocator does
+        (void)cudaGetLastError();
         done = false;
         break;
       }

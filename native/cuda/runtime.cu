@@ -143,7 +143,8 @@ int stream_id() {
 // The stream with id `id` (a tl::Error for an id never handed out).
 cudaStream_t stream_handle(int id) {
   Registry& r = registry();
-  if (id < 1 || id > r.count.load()) throw Error(ErrorCode::InvalidArg, "torchlet: unknown CUDA stream id " + std::to_string(id));
+  if (id < 1 || id > r.count.load())
+    throw Error(ErrorCode::InvalidArg, "torchlet: unknown CUDA stream id " + std::to_string(id));
   return r.handle[id - 1].load();
 }
 
@@ -278,7 +279,10 @@ void cuda_stream_synchronize(int id) {
 }
 bool cuda_stream_query(int id) {
   const cudaError_t e = cudaStreamQuery(cuda::stream_handle(id));
-  if (e == cudaErrorNotReady) return false;  // not an error (CUDA does not record it as the last error)
+  if (e == cudaErrorNotReady) {
+    (void)cudaGetLastError();  // not an error: clear it
+    return false;
+  }
   TL_CUDA_CHECK(e);
   return true;
 }

@@ -5,10 +5,11 @@
 // stream is trivially ordered and streams never overlap). Streams count the launches, copies and
 // memsets issued on them (tl_cuda_emu_stream_work: tests check which stream work went to). Events
 // complete when recorded, unless tl_cuda_emu_hold_events(1) holds them: then an event recorded on a
-// stream stays incomplete (cudaEventQuery / cudaStreamQuery: cudaErrorNotReady) until that stream, the
-// event or the device is synchronised, as on a GPU still busy with the stream's work. Blocks are spread over the OpenMP threads; on
-// each, a block's threads are fibers (own stacks, a hand-written x86-64 context switch, ucontext
-// elsewhere) run round-robin: a fiber runs until it exits or reaches a switch point
+// stream stays incomplete (cudaEventQuery / cudaStreamQuery: cudaErrorNotReady) until that stream,
+// the event or the device is synchronised, as on a GPU still busy with the stream's work.
+// Blocks are spread over the OpenMP threads; on each, a block's threads are fibers (own stacks, a
+// hand-written x86-64 context switch, ucontext elsewhere) run round-robin: a fiber runs until it
+// exits or reaches a switch point
 // (__syncthreads, a warp intrinsic). A barrier opens when every live thread of the block has
 // reached it (threads that exited count as arrived, as on the hardware); a warp op resolves when
 // every lane of its mask that has not exited is there, all with the same op. Anything else is a

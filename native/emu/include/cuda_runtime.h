@@ -335,7 +335,7 @@ inline void launch_kernel(dim3 grid, dim3 block, size_t shmem, cudaStream_t stre
   using Tuple = typename KernelArgs<decltype(Kernel)>::tuple;
   static const char* const name = kernel_name(__PRETTY_FUNCTION__);
   Tuple rec(std::forward<Args>(args)...);  // the argument conversions of a real launch
-  LaunchDesc d{name, grid,       block, shmem, [](void* r) { std::apply(Kernel, *static_cast<Tuple*>(r)); },
+  LaunchDesc d{name, grid,        block, shmem, [](void* r) { std::apply(Kernel, *static_cast<Tuple*>(r)); },
                &rec, sizeof(rec), stream};
   launch(d);
 }
