@@ -257,10 +257,11 @@ export interface Binding extends Ops {
    * the bytes asked for; cached: freed blocks kept for reuse; peak: highest allocated; mallocs/frees:
    * cudaMalloc/cudaFree calls; oomRetries: allocations retried after freeing the cache; pendingFrees:
    * freed blocks waiting for other streams' work (events) before reuse; crossStreamFrees: blocks freed
-   * after use on a stream other than their own; streams: CUDA streams made so far (live and idle). */
+   * after use on a stream other than their own; streams: CUDA streams made so far, idleStreams: of which
+   * idle (no thread and no torch.cuda.Stream holds them; the next one asked for is taken from these). */
   cudaMemory(emptyCache?: boolean): {
     allocated: number; requested: number; cached: number; peak: number; mallocs: number; frees: number; oomRetries: number;
-    pendingFrees: number; crossStreamFrees: number; streams: number;
+    pendingFrees: number; crossStreamFrees: number; streams: number; idleStreams: number;
   };
   /** The calling thread's current CUDA stream id (its own stream unless cudaSetStream chose another). */
   cudaCurrentStream(): number;
@@ -268,7 +269,8 @@ export interface Binding extends Ops {
   cudaSetStream(id: number): number;
   /** A stream for a torch.cuda.Stream (an idle one or a new one): its id. */
   cudaStreamNew(): number;
-  /** Hands stream `id` back to the idle ones (a collected torch.cuda.Stream). */
+  /** Hands stream `id` (one this environment took with cudaStreamNew; others are left alone) back to the
+   * idle ones (a collected torch.cuda.Stream); an environment that ends hands back those it still holds. */
   cudaStreamRelease(id: number): void;
   /** Waits for the work queued on stream `id`. */
   cudaStreamSynchronize(id: number): void;

@@ -14,6 +14,7 @@ import * as os from 'os';
 import { Worker } from 'worker_threads';
 import * as torch from '../lib';
 import { native } from '../lib/binding';
+import { collectGarbage } from '../lib/memory';
 import { TorchletError } from '../lib/errors';
 import { InferenceSession } from '../lib/serve/session';
 import { serveMetadata } from '../lib/serve/model';
@@ -179,17 +180,23 @@ describe('torch.cuda streams', () => {
       const torch = require(${JSON.stringify(lib)});
       const id = torch.cuda.currentStream().id;
       const x = torch.arange(0, 6).cuda().mul(2);
+      parentPort.on('message', () => {}); // stays alive (and keeps its stream) until terminated
       parentPort.postMessage({ id, again: torch.cuda.currentStream().id, values: Array.from(x.toArray(), Number) });`;
+    // both workers are alive together (a thread that ended hands its stream back, and the next takes it)
+    const workers: Worker[] = [];
     const run = () =>
       new Promise<{ id: number; again: number; values: number[] }>((resolve, reject) => {
         const w = new Worker(code, { eval: true });
-        w.once('message', (m) => {
-          resolve(m);
-          void w.terminate();
-        });
+        workers.push(w);
+        w.once('message', resolve);
         w.once('error', reject);
       });
-    const [r1, r2] = await Promise.all([run(), run()]);
+    let r1, r2;
+    try {
+      [r1, r2] = await Promise.all([run(), run()]);
+    } finally {
+      await Promise.all(workers.map((w) => w.terminate()));
+    }
     const main = torch.cuda.currentStream().id;
     expect(r1.id).toBe(r1.again);
     expect(r2.id).toBe(r2.again);
@@ -198,6 +205,39 @@ describe('torch.cuda streams', () => {
     expect(r2.values).toEqual([0, 2, 4, 6, 8, 10]);
   }, 60_000);
 });
+
+testCuda('streams of ended worker threads (their own and their torch.cuda.Streams) are reused, not leaked', async () => {
+  const register = path.join(__dirname, 'child', 'register.js');
+  const lib = path.join(__dirname, '..', 'lib', 'index.ts');
+  const code = `
+    require(${JSON.stringify(register)});
+    const { parentPort } = require('worker_threads');
+    const torch = require(${JSON.stringify(lib)});
+    const s = new torch.cuda.Stream();
+    const own = torch.cuda.currentStream().id;
+    torch.cuda.stream(s, () => torch.ones([3], { device: 'cuda' }).toArray());
+    parentPort.postMessage({ own, s: s.id });`;
+  const run = () =>
+    new Promise<{ own: number; s: number }>((resolve, reject) => {
+      const w = new Worker(code, { eval: true });
+      let got: { own: number; s: number } | null = null;
+      w.once('message', (m) => (got = m));
+      w.once('error', reject);
+      w.once('exit', () => (got ? resolve(got) : reject(new Error('the worker ended without an answer'))));
+    });
+  const first = await run();
+  expect(first.own).not.toBe(first.s);
+  // streams in use: made less idle (a collected main-thread Stream may only lower it)
+  const inUse = () => {
+    const m = torch.cuda.memoryStats();
+    return m.streams - m.idleStreams;
+  };
+  collectGarbage();
+  await new Promise((r) => setTimeout(r, 10));
+  const before = inUse();
+  for (let i = 0; i < 3; i++) await run();
+  expect(inUse()).toBeLessThanOrEqual(before);
+}, 60_000);
 
 describe('InferenceSession on CUDA', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'torchlet-streams-'));

@@ -27,7 +27,7 @@ std::string cuda_device_name();
 // Device storage through the caching allocator (the same one kernels use via device_alloc).
 void* cuda_storage_alloc(size_t bytes);
 void cuda_storage_free(void* p, size_t bytes);
-// Zeroes `bytes` at device pointer p, asynchronously on the device's stream.
+// Zeroes `bytes` at device pointer p, asynchronously on the calling thread's current stream.
 void cuda_zero(void* p, size_t bytes);
 // Copies `bytes` between devices (CPU<->CUDA or CUDA<->CUDA; CPU<->CPU is the caller's memcpy), ordered on
 // stream `stream_id` (0: the calling thread's current stream). Host->device returns once the host bytes
@@ -47,7 +47,8 @@ bool cuda_stream_query(int id);        // true when all work queued on `id` has 
 // Work queued on `waiter` from now on runs after the work queued on `waitee` so far (an event; the host
 // does not wait). No-op when they are the same stream.
 void cuda_stream_wait(int waiter, int waitee);
-int cuda_stream_count();  // streams made so far (live and idle)
+int cuda_stream_count();       // streams made so far (live and idle)
+int cuda_stream_idle_count();  // of which idle (no thread, no torch.cuda.Stream holds them)
 // Kernel launches, copies and memsets issued on stream `id` so far, counted by the CUDA emulator; -1 on a
 // real GPU (which has no such counter).
 double cuda_stream_work(int id);

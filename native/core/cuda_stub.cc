@@ -28,6 +28,7 @@ void cuda_stream_synchronize(int) { no_cuda(); }
 bool cuda_stream_query(int) { no_cuda(); }
 void cuda_stream_wait(int, int) { no_cuda(); }
 int cuda_stream_count() { return 0; }
+int cuda_stream_idle_count() { return 0; }
 double cuda_stream_work(int) { return -1; }
 void cuda_emu_hold_events(bool) { no_cuda(); }
 void cuda_record_stream(void*, int) {}

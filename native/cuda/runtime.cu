@@ -297,6 +297,13 @@ void cuda_stream_wait(int waiter, int waitee) {
   TL_CUDA_CHECK(err);
 }
 int cuda_stream_count() { return cuda::registry().count.load(); }
+int cuda_stream_idle_count() {
+  cuda::Registry& r = cuda::registry();
+  std::lock_guard<std::mutex> lock(r.mu);
+  size_t n = 0;
+  for (const auto& v : r.idle) n += v.size();
+  return static_cast<int>(n);
+}
 double cuda_stream_work(int id) {
   cudaStream_t s = cuda::stream_handle(id);
   return tl_cuda_emu_stream_work ? static_cast<double>(tl_cuda_emu_stream_work(s)) : -1.0;

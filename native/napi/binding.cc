@@ -53,6 +53,12 @@ struct AddonData {
   std::shared_ptr<LiveCounters> live = std::make_shared<LiveCounters>();
   Napi::FunctionReference error_factory;
   std::vector<std::unique_ptr<OpExport>> ops;
+  // streams this environment took for torch.cuda.Stream objects and has not released: handed back
+  // when the environment goes away (a worker thread's FinalizationRegistry never runs at its end)
+  std::vector<int> streams;
+  ~AddonData() {
+    for (int id : streams) cuda_stream_release(id);
+  }
 };
 
 // The coded JS error (a TorchletError from lib/errors.ts when the factory is registered).
@@ -889,7 +895,7 @@ Napi::Value SetErrorFactory(const Napi::CallbackInfo& info) {
 }
 
 // copyDevice(src: Storage, srcOffset, dst: Storage, dstOffset, count): count contiguous elements
-// between storages of the same dtype on any two devices (H2D, D2H, D2D on the device's stream;
+// between storages of the same dtype on any two devices (H2D, D2H, D2D on the current stream;
 // D2H synchronises; H2D and D2D are asynchronous).
 Napi::Value CopyDevice(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -952,11 +958,18 @@ Napi::Value CudaSetStream(const Napi::CallbackInfo& info) {
 // cudaStreamNew() -> the id of a stream for a torch.cuda.Stream (an idle one or a new one)
 Napi::Value CudaStreamNew(const Napi::CallbackInfo& info) {
   need_cuda(info.Env());
-  return Napi::Number::New(info.Env(), cuda_stream_acquire());
+  const int id = cuda_stream_acquire();
+  info.Env().GetInstanceData<AddonData>()->streams.push_back(id);
+  return Napi::Number::New(info.Env(), id);
 }
 // cudaStreamRelease(id): a collected torch.cuda.Stream's stream goes back to the idle ones
 Napi::Value CudaStreamRelease(const Napi::CallbackInfo& info) {
-  cuda_stream_release(stream_arg(info, 0));
+  const int id = stream_arg(info, 0);
+  std::vector<int>& mine = info.Env().GetInstanceData<AddonData>()->streams;
+  auto it = std::find(mine.begin(), mine.end(), id);
+  if (it == mine.end()) return info.Env().Undefined();  // not this environment's: leave it alone
+  mine.erase(it);
+  cuda_stream_release(id);
   return info.Env().Undefined();
 }
 Napi::Value CudaStreamSynchronize(const Napi::CallbackInfo& info) {
@@ -987,7 +1000,7 @@ Napi::Value CudaEmuHoldEvents(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 // cudaMemory(emptyCache?) -> { allocated, requested, cached, peak, mallocs, frees, oomRetries,
-//   pendingFrees, crossStreamFrees, streams }
+//   pendingFrees, crossStreamFrees, streams, idleStreams }
 Napi::Value CudaMemory(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() > 0 && info[0].ToBoolean()) cuda_empty_cache();
@@ -1003,6 +1016,7 @@ Napi::Value CudaMemory(const Napi::CallbackInfo& info) {
   o.Set("pendingFrees", double(s.pending));
   o.Set("crossStreamFrees", double(s.cross_stream_frees));
   o.Set("streams", double(cuda_stream_count()));
+  o.Set("idleStreams", double(cuda_stream_idle_count()));
   return o;
 }
 Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
