@@ -191,6 +191,11 @@ export const cuda = {
     return native.cudaMemory();
   },
 };
+// eslint-disable-next-line @typescript-eslint/no-namespace
+export namespace cuda {
+  /** The type of a CUDA stream, so that `torch.cuda.Stream` names the type as well as the class. */
+  export type Stream = cudaStreams.Stream;
+}
 
 // ---- strict positional arguments (lib/strict.ts) -------------------------------------------------
 // Every module that defines a public function or class: its exports are wrapped in place, so the

@@ -105,14 +105,14 @@ describe('torch.cuda streams', () => {
     const xc = torch.randn([3, 11]);
     const want = Array.from(xc.toArray() as Float32Array).map((v) => Math.fround(Math.fround(v * 3) - 0.5));
     const y = torch.cuda.stream(s, () => xc.cuda().mul(3).sub(0.5));
-    expect(Array.from(await y.data())).toEqual(want);
+    expect(Array.from((await y.data()) as Float32Array)).toEqual(want);
     // read inside the stream too, and a tensor of the main stream read inside s
     const w = torch.cuda.stream(s, () => y.toArray());
     expect(Array.from(w as Float32Array)).toEqual(want);
     const onMain = xc.cuda();
     // (a promise inside an object: stream() refuses fn returning one, as the stream would not follow an await)
     const got = await torch.cuda.stream(s, () => ({ pending: onMain.data() })).pending;
-    expect(Array.from(got)).toEqual(Array.from(xc.toArray() as Float32Array));
+    expect(Array.from(got as Float32Array)).toEqual(Array.from(xc.toArray() as Float32Array));
     s.synchronize();
     expect(s.query()).toBe(true);
     torch.cuda.synchronize();
