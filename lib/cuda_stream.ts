@@ -88,11 +88,17 @@ function wrap(id: number): Stream {
   return s;
 }
 
-/** The calling thread's current stream on `device` (its own stream, or the one `stream(s, fn)` made current). */
+/** The Streams made current by the stream(s, fn) calls running on this thread, innermost last. */
+const active: Stream[] = [];
+
+/**
+ * The calling thread's current stream on `device`: inside `stream(s, fn)` the Stream s itself, else a
+ * Stream for the thread's own stream.
+ */
 export function currentStream(device?: DeviceType): Stream {
   needCuda();
   cudaDeviceArg('device', device);
-  return wrap(native.cudaCurrentStream());
+  return active.length ? active[active.length - 1] : wrap(native.cudaCurrentStream());
 }
 
 /**
@@ -105,10 +111,12 @@ export function stream<T>(s: Stream | null, fn: () => T): T {
   if (typeof fn !== 'function') typeArg('fn', 'a function', fn);
   if (s === null) return fn();
   const prev = native.cudaSetStream(s.id);
+  active.push(s);
   let result: T;
   try {
     result = fn();
   } finally {
+    active.pop();
     native.cudaSetStream(prev);
   }
   if (result instanceof Promise)

@@ -54,6 +54,7 @@ describe('torch.cuda streams', () => {
     expect(new Set([main.id, a.id, b.id]).size).toBe(3);
     const seen: number[] = [];
     const r = torch.cuda.stream(a, () => {
+      expect(torch.cuda.currentStream()).toBe(a); // the Stream itself (which keeps it alive)
       seen.push(torch.cuda.currentStream().id);
       torch.cuda.stream(b, () => seen.push(torch.cuda.currentStream().id));
       seen.push(torch.cuda.currentStream().id);
