@@ -255,8 +255,31 @@ export interface Binding extends Ops {
   /** The caching device allocator's counters (all zero without CUDA); emptyCache=true first returns
    * the cached blocks to the driver. allocated: bytes in live blocks (size-class rounded); requested:
    * the bytes asked for; cached: freed blocks kept for reuse; peak: highest allocated; mallocs/frees:
-   * cudaMalloc/cudaFree calls; oomRetries: allocations retried after freeing the cache. */
+   * cudaMalloc/cudaFree calls; oomRetries: allocations retried after freeing the cache; pendingFrees:
+   * freed blocks waiting for other streams' work (events) before reuse; crossStreamFrees: blocks freed
+   * after use on a stream other than their own; streams: CUDA streams made so far, idleStreams: of which
+   * idle (no thread and no torch.cuda.Stream holds them; the next one asked for is taken from these). */
   cudaMemory(emptyCache?: boolean): {
     allocated: number; requested: number; cached: number; peak: number; mallocs: number; frees: number; oomRetries: number;
+    pendingFrees: number; crossStreamFrees: number; streams: number; idleStreams: number;
   };
+  /** The calling thread's current CUDA stream id (its own stream unless cudaSetStream chose another). */
+  cudaCurrentStream(): number;
+  /** Makes stream `id` current on the calling thread; returns the previous current id. */
+  cudaSetStream(id: number): number;
+  /** A stream for a torch.cuda.Stream (an idle one or a new one): its id. */
+  cudaStreamNew(): number;
+  /** Hands stream `id` (one this environment took with cudaStreamNew; others are left alone) back to the
+   * idle ones (a collected torch.cuda.Stream); an environment that ends hands back those it still holds. */
+  cudaStreamRelease(id: number): void;
+  /** Waits for the work queued on stream `id`. */
+  cudaStreamSynchronize(id: number): void;
+  /** True when the work queued on stream `id` has finished. */
+  cudaStreamQuery(id: number): boolean;
+  /** Work queued on `waiter` from now on runs after the work queued on `waitee` so far (the host does not wait). */
+  cudaStreamWait(waiter: number, waitee: number): void;
+  /** Launches, copies and memsets issued on stream `id` (the CUDA emulator counts them; -1 on a GPU). */
+  cudaStreamWork(id: number): number;
+  /** The CUDA emulator only: while on, recorded events stay incomplete until their stream or the device is synchronised. */
+  cudaEmuHoldEvents(on: boolean): void;
 }

@@ -8,7 +8,10 @@
 # 3. `torchlet train --device cuda` on the official files (target test accuracy >= 0.92)
 #    -> $OUT/train-cuda.log;
 # 4. bench/fashion_epoch.js --device cuda --repeat 3: one epoch in torchlet and in PyTorch on the
-#    same GPU, data on the GPU for both, TF32 off, medians and the ratio -> $OUT/epoch-cuda.json/.log.
+#    same GPU, data on the GPU for both, TF32 off, medians and the ratio -> $OUT/epoch-cuda.json/.log;
+# 5. bench/cuda_streams.js: two streams on one thread, two worker threads (each its own stream) and a
+#    2-worker InferenceSession: they run, agree with one stream, and how much they overlap
+#    (serial / concurrent time) -> $OUT/streams-cuda.log.
 # Each stage logs and goes on if an earlier one failed; the exit status is the first failure's.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -34,4 +37,7 @@ tail -4 "$OUT/train-cuda.log"
 step "epoch benchmark vs PyTorch on the same GPU"
 TORCHLET_PYTHON=$(command -v python3) node bench/fashion_epoch.js --device cuda --repeat 3 --only epoch --data "$TORCHLET_DATA" --json "$OUT/epoch-cuda.json" > "$OUT/epoch-cuda.log" 2>&1 || fail 4
 tail -3 "$OUT/epoch-cuda.log"
+step "two streams / two sessions overlap"
+node bench/cuda_streams.js --k 400 --n 128 > "$OUT/streams-cuda.log" 2>&1 || fail 5
+cat "$OUT/streams-cuda.log"
 exit $status

@@ -1,6 +1,7 @@
 // lib/index.ts — the public entry point: `import * as torch from 'torchlet'`.
 import { native } from './binding';
 import { cudaAvailable, cudaInfo, noCudaError } from './device';
+import * as cudaStreams from './cuda_stream';
 import { checkInt, invalidArg, noExtraArgs } from './errors';
 
 export { Tensor, isTensor } from './tensor';
@@ -137,12 +138,20 @@ export function setNumThreads(n: number, ...rest: never[]): void {
   native.setNumThreads(n);
 }
 /**
- * CUDA: what is available and the caching device allocator's counters. Tensors move with
+ * CUDA: what is available, streams and the caching device allocator's counters. Tensors move with
  * `t.to('cuda')` / `t.cuda()` and are created there with `{ device: 'cuda' }`; modules with
- * `model.to('cuda')` (before creating the optimizer, as in PyTorch). Launches are asynchronous:
- * reading a tensor back (toArray, item, ...) or `synchronize()` waits for them.
+ * `model.to('cuda')` (before creating the optimizer, as in PyTorch). Launches are asynchronous and go
+ * on the calling thread's current stream (each thread, so each inference worker, has its own; see
+ * lib/cuda_stream.ts): reading a tensor back (toArray, item, ...) waits for the streams that used
+ * it; `synchronize()` waits for all of them.
  */
 export const cuda = {
+  /** A CUDA stream: `new torch.cuda.Stream()`; see lib/cuda_stream.ts. */
+  Stream: cudaStreams.Stream,
+  /** The calling thread's current stream. */
+  currentStream: cudaStreams.currentStream,
+  /** `torch.cuda.stream(s, () => ...)`: runs fn with s as this thread's current stream (PyTorch's `with torch.cuda.stream(s):`). */
+  stream: cudaStreams.stream,
   /** True when this binary was built with CUDA and a driver and a GPU are present. */
   isAvailable(): boolean {
     return cudaAvailable();
@@ -155,7 +164,7 @@ export const cuda = {
     if (!cudaAvailable()) throw noCudaError();
     return cudaInfo().name;
   },
-  /** Waits for all queued CUDA work; throws the error of a failed asynchronous launch, or ERR_TORCHLET_NO_CUDA. */
+  /** Waits for all queued CUDA work, on every stream of every thread; throws the error of a failed asynchronous launch, or ERR_TORCHLET_NO_CUDA. */
   synchronize(): void {
     if (!cudaAvailable()) throw noCudaError();
     native.cudaSynchronize();
@@ -182,6 +191,11 @@ export const cuda = {
     return native.cudaMemory();
   },
 };
+// eslint-disable-next-line @typescript-eslint/no-namespace
+export namespace cuda {
+  /** The type of a CUDA stream, so that `torch.cuda.Stream` names the type as well as the class. */
+  export type Stream = cudaStreams.Stream;
+}
 
 // ---- strict positional arguments (lib/strict.ts) -------------------------------------------------
 // Every module that defines a public function or class: its exports are wrapped in place, so the
@@ -257,10 +271,11 @@ import * as m64 from './ops/pad';
 import * as m65 from './ops/pixel_shuffle';
 import * as m66 from './ops/rnn';
 import * as m67 from './ops/upsample';
+import * as m68 from './cuda_stream';
 const STRICT_MODULES: object[] = [m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30, m31, m32, m33, m34, m35, m36, m37, m38, m39, m40, m41, m42, m43, m44, m45,
   m46, m47, m48, m49, m50, m51, m52, m53,
-  m54, m55, m56, m57, m58, m59, m60, m61, m62, m63, m64, m65, m66, m67];
+  m54, m55, m56, m57, m58, m59, m60, m61, m62, m63, m64, m65, m66, m67, m68];
 applyStrictArity(
   [
     ['torch', self],

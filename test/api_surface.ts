@@ -60,6 +60,7 @@ export function classNamespaces(torch: typeof Torch): [string, object][] {
     ['torch.nn', torch.nn],
     ['torch.optim', torch.optim],
     ['torch.optim.lrScheduler', torch.optim.lrScheduler],
+    ['torch.cuda', torch.cuda],
     ['torch.data', torch.data],
     ['torch.data.transforms', torch.data.transforms],
     ['torch.models', torch.models],
@@ -119,6 +120,8 @@ export function publicInstances(torch: typeof Torch): [string, () => object][] {
     ['data.transforms.ColorJitter', () => new torch.data.transforms.ColorJitter({ brightness: 0.5, hue: 0.1 })],
     ['data.transforms.RandomErasing', () => new torch.data.transforms.RandomErasing({ p: 1 })],
     ['data.transforms.Normalize', () => new torch.data.transforms.Normalize([0.5], [0.5])],
+    // a CUDA stream where there is CUDA (new torch.cuda.Stream() throws ERR_TORCHLET_NO_CUDA elsewhere)
+    ...(torch.cuda.isAvailable() ? [['cuda.Stream', () => new torch.cuda.Stream()] as [string, () => object]] : []),
   ];
 }
 

@@ -13,6 +13,9 @@
 // memory on it (synchronous file reads: about 1 ms per 10 MB), then waits asynchronously for the
 // workers to build the model and warm up; run() only copies a Tensor input to a transferable buffer
 // (a Float32Array input is transferred as is).
+// On CUDA each worker queues its work on its own CUDA stream (its thread's: native/cuda/runtime.cu), so
+// with workers > 1 the batches of different workers overlap on the GPU instead of waiting for each
+// other; cudaStreams lists the workers' stream ids.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -72,6 +75,8 @@ interface Slot {
   job: Job | null;
   memory: WorkerMemory | null;
   pendingMemory: Map<number, (m: WorkerMemory) => void>;
+  /** the worker's CUDA stream id (null on the CPU or before it is ready) */
+  stream: number | null;
 }
 
 const CREATE = Symbol('InferenceSession.create');
@@ -161,14 +166,15 @@ export class InferenceSession {
       workerData: { spec: this.spec, weights: this.resolved.weights, device: this.device, threads: this.threads, warmup: this.warmup },
       stderr: false,
     });
-    const slot: Slot = { worker, ready: false, job: null, memory: null, pendingMemory: new Map() };
+    const slot: Slot = { worker, ready: false, job: null, memory: null, pendingMemory: new Map(), stream: null };
     this.slots[i] = slot;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
-      worker.on('message', (m: { type: string; id?: number; data?: Float32Array; shape?: number[]; message?: string; code?: string; memory?: WorkerMemory }) => {
+      worker.on('message', (m: { type: string; id?: number; data?: Float32Array; shape?: number[]; message?: string; code?: string; memory?: WorkerMemory; stream?: number | null }) => {
         if (m.type === 'ready') {
           slot.ready = true;
           slot.memory = m.memory!;
+          slot.stream = m.stream ?? null;
           settled = true;
           resolve();
           this.pump();
@@ -242,6 +248,10 @@ export class InferenceSession {
   /** Workers running a job now. */
   get busy(): number {
     return this.slots.filter((s) => s?.job).length;
+  }
+  /** The CUDA stream id each ready worker queues its work on (each its own); [] on the CPU. */
+  get cudaStreams(): number[] {
+    return this.slots.filter((s) => s?.ready && s.stream !== null).map((s) => s.stream!);
   }
   /** Workers started and warmed up. */
   get readyWorkers(): number {

@@ -3,7 +3,11 @@
 // its parameters views of the shared weights (shared.ts: no copy on the CPU; `model.to(device)`
 // copies them to a CUDA device), switches to eval mode, freezes it in place (torch.jit.freeze's
 // optimisations, lib/jit.ts) when the input shape is known, sets its OpenMP threads, runs one warm-up
-// forward pass, and posts {type:'ready', memory}. Then each {type:'run', id, data, shape} (data a
+// forward pass, and posts {type:'ready', memory, stream}. On CUDA, everything the worker queues goes on
+// this thread's own CUDA stream (native/cuda/runtime.cu: one per thread), never on another worker's or
+// the main thread's, so sessions' batches can overlap on the GPU and a worker's synchronising read
+// (toArray below) waits only for its own work; `stream` is that stream's id (null on the CPU). Then
+// each {type:'run', id, data, shape} (data a
 // transferred Float32Array) is answered with {type:'result', id, data, shape} (transferred back)
 // or {type:'error', id, message, code}. {type:'memory', id} answers this thread's memory.
 import { parentPort, workerData } from 'worker_threads';
@@ -84,7 +88,8 @@ function main(): void {
     forward(x);
     x.dispose();
   }
-  port.postMessage({ type: 'ready', memory: threadMemory(sharedBytes) });
+  const stream = init.device === 'cpu' ? null : native.cudaCurrentStream();
+  port.postMessage({ type: 'ready', memory: threadMemory(sharedBytes), stream });
   port.on('message', (msg: { type: string; id: number; data?: Float32Array; shape?: number[] }) => {
     if (msg.type === 'memory') {
       port.postMessage({ type: 'memory', id: msg.id, memory: threadMemory(sharedBytes) });

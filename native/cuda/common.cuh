@@ -1,9 +1,10 @@
-// native/cuda/common.cuh — what every CUDA kernel file uses: the per-device stream, the caching
-// device allocator, and error checks that turn CUDA failures into tl::Error (never abort).
+// native/cuda/common.cuh — what every CUDA kernel file uses: the calling thread's current stream, the
+// caching device allocator, and error checks that turn CUDA failures into tl::Error (never abort).
 // Contract for kernels (native/cuda/<family>.cu, same names and signatures as native/cpu/):
 //  * TensorView::data is a device pointer when TensorView::device == Device::CUDA;
-//  * launches go on tl::cuda::stream() and are asynchronous — no cudaDeviceSynchronize in kernels;
-//    only copies back to the host synchronise;
+//  * launches go on tl::cuda::stream() — the calling thread's current stream (runtime.cu: each
+//    thread has its own, or the one torch.cuda.withStream made current) — and are asynchronous: no
+//    cudaDeviceSynchronize in kernels; only copies back to the host synchronise (that stream);
 //  * every launch goes through tl::cuda::launch<kernel>(grid, block, shmem, stream, args...) (no
 //    <<<...>>> anywhere else), so the same sources run under the emulator (TORCHLET_CUDA=EMU,
 //    native/emu/); every launch is followed by TL_CUDA_LAUNCH_CHECK, every runtime call wrapped in
@@ -32,7 +33,9 @@ extern "C" void tl_cuda_emu_extent(const void* p, size_t bytes) __attribute__((w
 namespace tl {
 namespace cuda {
 
-cudaStream_t stream();  // the current device's stream (created on first use)
+// The calling thread's current stream on the current device: the one set_current_stream() chose, else
+// the thread's own non-blocking stream (created or taken from the idle ones on first use).
+cudaStream_t stream();
 // Throws tl::Error: OutOfMemory for allocation failures, Internal otherwise, with `what` and CUDA's
 // message; clears CUDA's non-sticky error state so the process keeps working.
 void check(cudaError_t e, const char* what);

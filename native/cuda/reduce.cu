@@ -234,7 +234,7 @@ void reduce_typed(const T* x, int64_t outer, int64_t r, int64_t inner, void* out
     throw;
   }
   // stream-ordered: the caching allocator hands the block out again only to work queued later on
-  // this device's stream, which runs after the second pass
+  // this same stream (its free lists are per stream), which runs after the second pass
   cuda::device_free(tmp, bytes);
 }
 

@@ -1,10 +1,15 @@
 // native/emu/runtime.cc — the CUDA emulator (TORCHLET_CUDA=EMU): runs the kernels of
 // native/cuda/*.cu, compiled as host C++ against native/emu/include/cuda_runtime.h, on the CPU.
 //
-// Execution. A launch runs at once, in issue order (the one stream of a device is trivially
-// ordered; launches are serialised process-wide). Blocks are spread over the OpenMP threads; on
-// each, a block's threads are fibers (own stacks, a hand-written x86-64 context switch, ucontext
-// elsewhere) run round-robin: a fiber runs until it exits or reaches a switch point
+// Execution. A launch runs at once, in issue order (launches are serialised process-wide, so every
+// stream is trivially ordered and streams never overlap). Streams count the launches, copies and
+// memsets issued on them (tl_cuda_emu_stream_work: tests check which stream work went to). Events
+// complete when recorded, unless tl_cuda_emu_hold_events(1) holds them: then an event recorded on a
+// stream stays incomplete (cudaEventQuery / cudaStreamQuery: cudaErrorNotReady) until that stream,
+// the event or the device is synchronised, as on a GPU still busy with the stream's work.
+// Blocks are spread over the OpenMP threads; on each, a block's threads are fibers (own stacks, a
+// hand-written x86-64 context switch, ucontext elsewhere) run round-robin: a fiber runs until it
+// exits or reaches a switch point
 // (__syncthreads, a warp intrinsic). A barrier opens when every live thread of the block has
 // reached it (threads that exited count as arrived, as on the hardware); a warp op resolves when
 // every lane of its mask that has not exited is there, all with the same op. Anything else is a
@@ -731,6 +736,8 @@ const char* kernel_name(const char* pretty) {
   return strdup(name.c_str());
 }
 
+void count_work(cudaStream_t s);  // below, with the streams
+
 void launch(const LaunchDesc& d) {
   const dim3 g = d.grid, b = d.block;
   const uint64_t nthreads = uint64_t(b.x) * b.y * b.z;
@@ -747,6 +754,7 @@ void launch(const LaunchDesc& d) {
     return;
   }
   note_launch(d.name);
+  count_work(d.stream);
   std::lock_guard<std::mutex> serial(g_launch_mu);
   Launch L;
   L.d = d;
@@ -922,11 +930,55 @@ void __threadfence_block() { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 // ---- the runtime API -------------------------------------------------------------------------------------------
 struct CUstream_st {
   unsigned flags;
+  std::atomic<unsigned long long> work{0};  // launches, copies and memsets issued on it
 };
 struct CUevent_st {
   std::chrono::steady_clock::time_point t;
   bool recorded;
+  bool held = false;              // recorded while events were held: incomplete until a sync
+  cudaStream_t stream = nullptr;  // where it was last recorded
 };
+
+namespace {
+std::atomic<unsigned long long> g_null_stream_work{0};
+std::mutex g_event_mu;  // guards g_hold and every event's held / stream
+bool g_hold = false;
+std::set<CUevent_st*>& held_events() {
+  static std::set<CUevent_st*>* s = new std::set<CUevent_st*>();
+  return *s;
+}
+// Completes the held events recorded on s (all of them when `all`).
+void release_held(cudaStream_t s, bool all) {
+  std::lock_guard<std::mutex> lock(g_event_mu);
+  auto& h = held_events();
+  for (auto it = h.begin(); it != h.end();) {
+    if (all || (*it)->stream == s) {
+      (*it)->held = false;
+      it = h.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+}  // namespace
+
+namespace emu {
+void count_work(cudaStream_t s) {
+  if (s)
+    s->work.fetch_add(1, std::memory_order_relaxed);
+  else
+    g_null_stream_work.fetch_add(1, std::memory_order_relaxed);
+}
+}  // namespace emu
+
+extern "C" unsigned long long tl_cuda_emu_stream_work(cudaStream_t s) {
+  return s ? s->work.load() : g_null_stream_work.load();
+}
+extern "C" void tl_cuda_emu_hold_events(int on) {
+  if (!on) release_held(nullptr, true);
+  std::lock_guard<std::mutex> lock(g_event_mu);
+  g_hold = on != 0;
+}
 
 namespace {
 int t_device = 0;  // one emulated device
@@ -997,8 +1049,9 @@ cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total_bytes) {
 cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind) {
   return cudaMemcpyAsync(dst, src, bytes, kind, nullptr);
 }
-cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, cudaStream_t) {
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, cudaStream_t s) {
   if (!bytes) return cudaSuccess;
+  emu::count_work(s);
   const bool dst_dev = kind == cudaMemcpyHostToDevice || kind == cudaMemcpyDeviceToDevice;
   const bool src_dev = kind == cudaMemcpyDeviceToHost || kind == cudaMemcpyDeviceToDevice;
   if (kind > cudaMemcpyDefault) return fail(cudaErrorInvalidValue);
@@ -1018,8 +1071,9 @@ cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpy
   return cudaSuccess;
 }
 cudaError_t cudaMemset(void* p, int value, size_t bytes) { return cudaMemsetAsync(p, value, bytes, nullptr); }
-cudaError_t cudaMemsetAsync(void* p, int value, size_t bytes, cudaStream_t) {
+cudaError_t cudaMemsetAsync(void* p, int value, size_t bytes, cudaStream_t s) {
   if (!bytes) return cudaSuccess;
+  emu::count_work(s);
   const std::string why = device_range(p, bytes);
   if (!why.empty())
     return fail(cudaErrorInvalidValue, "torchlet CUDA emulator: cudaMemset of " + std::to_string(bytes) + " bytes at " +
@@ -1060,20 +1114,37 @@ cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int d) {
   prop->minor = 0;
   return cudaSuccess;
 }
-cudaError_t cudaDeviceSynchronize() { return cudaSuccess; }
+cudaError_t cudaDeviceSynchronize() {
+  release_held(nullptr, true);
+  return cudaSuccess;
+}
 cudaError_t cudaDeviceReset() { return cudaSuccess; }
 cudaError_t cudaStreamCreate(cudaStream_t* s) { return cudaStreamCreateWithFlags(s, cudaStreamDefault); }
 cudaError_t cudaStreamCreateWithFlags(cudaStream_t* s, unsigned flags) {
   if (!s) return fail(cudaErrorInvalidValue);
-  *s = new CUstream_st{flags};
+  *s = new CUstream_st();
+  (*s)->flags = flags;
   return cudaSuccess;
 }
 cudaError_t cudaStreamDestroy(cudaStream_t s) {
+  {
+    std::lock_guard<std::mutex> lock(g_event_mu);
+    for (CUevent_st* e : held_events())
+      if (e->stream == s) e->stream = nullptr;
+  }
   delete s;
   return cudaSuccess;
 }
-cudaError_t cudaStreamSynchronize(cudaStream_t) { return cudaSuccess; }
-cudaError_t cudaStreamQuery(cudaStream_t) { return cudaSuccess; }
+cudaError_t cudaStreamSynchronize(cudaStream_t s) {
+  release_held(s, false);
+  return cudaSuccess;
+}
+cudaError_t cudaStreamQuery(cudaStream_t s) {
+  std::lock_guard<std::mutex> lock(g_event_mu);
+  for (CUevent_st* e : held_events())
+    if (e->stream == s) return cudaErrorNotReady;  // not recorded as the last error, as in CUDA
+  return cudaSuccess;
+}
 cudaError_t cudaStreamWaitEvent(cudaStream_t, cudaEvent_t, unsigned) { return cudaSuccess; }
 cudaError_t cudaEventCreate(cudaEvent_t* e) { return cudaEventCreateWithFlags(e, cudaEventDefault); }
 cudaError_t cudaEventCreateWithFlags(cudaEvent_t* e, unsigned) {
@@ -1082,17 +1153,38 @@ cudaError_t cudaEventCreateWithFlags(cudaEvent_t* e, unsigned) {
   return cudaSuccess;
 }
 cudaError_t cudaEventDestroy(cudaEvent_t e) {
+  if (e) {
+    std::lock_guard<std::mutex> lock(g_event_mu);
+    held_events().erase(e);
+  }
   delete e;
   return cudaSuccess;
 }
-cudaError_t cudaEventRecord(cudaEvent_t e, cudaStream_t) {
+cudaError_t cudaEventRecord(cudaEvent_t e, cudaStream_t s) {
   if (!e) return fail(cudaErrorInvalidResourceHandle);
   e->t = std::chrono::steady_clock::now();
   e->recorded = true;
+  std::lock_guard<std::mutex> lock(g_event_mu);
+  e->stream = s;
+  e->held = g_hold;
+  if (g_hold)
+    held_events().insert(e);
+  else
+    held_events().erase(e);
   return cudaSuccess;
 }
-cudaError_t cudaEventSynchronize(cudaEvent_t e) { return e ? cudaSuccess : fail(cudaErrorInvalidResourceHandle); }
-cudaError_t cudaEventQuery(cudaEvent_t e) { return e ? cudaSuccess : fail(cudaErrorInvalidResourceHandle); }
+cudaError_t cudaEventSynchronize(cudaEvent_t e) {
+  if (!e) return fail(cudaErrorInvalidResourceHandle);
+  std::lock_guard<std::mutex> lock(g_event_mu);
+  e->held = false;
+  held_events().erase(e);
+  return cudaSuccess;
+}
+cudaError_t cudaEventQuery(cudaEvent_t e) {
+  if (!e) return fail(cudaErrorInvalidResourceHandle);
+  std::lock_guard<std::mutex> lock(g_event_mu);
+  return e->held ? cudaErrorNotReady : cudaSuccess;  // cudaErrorNotReady is not recorded as the last error
+}
 cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t a, cudaEvent_t b) {
   if (!ms || !a || !b) return fail(cudaErrorInvalidValue);
   if (!a->recorded || !b->recorded) return fail(cudaErrorInvalidResourceHandle);

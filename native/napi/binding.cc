@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <memory>
@@ -52,6 +53,12 @@ struct AddonData {
   std::shared_ptr<LiveCounters> live = std::make_shared<LiveCounters>();
   Napi::FunctionReference error_factory;
   std::vector<std::unique_ptr<OpExport>> ops;
+  // streams this environment took for torch.cuda.Stream objects and has not released: handed back
+  // when the environment goes away (a worker thread's FinalizationRegistry never runs at its end)
+  std::vector<int> streams;
+  ~AddonData() {
+    for (int id : streams) cuda_stream_release(id);
+  }
 };
 
 // The coded JS error (a TorchletError from lib/errors.ts when the factory is registered).
@@ -107,8 +114,16 @@ Napi::Value guarded(const Napi::CallbackInfo& info) {
 // frees them, and adds nothing to V8's external-memory count (V8 already counts the buffer).
 class Storage {
  public:
-  Storage(DType dt, Device dev, void* data, size_t bytes, std::shared_ptr<LiveCounters> live, bool borrowed = false)
-      : data_(data), bytes_(bytes), dtype_(dt), device_(dev), live_(std::move(live)), borrowed_(borrowed) {
+  Storage(DType dt, Device dev, void* data, size_t bytes, std::shared_ptr<LiveCounters> live, bool borrowed = false,
+          int stream = 0)
+      : data_(data),
+        bytes_(bytes),
+        dtype_(dt),
+        device_(dev),
+        live_(std::move(live)),
+        borrowed_(borrowed),
+        stream_(stream),
+        last_(stream) {
     live_->count[static_cast<int>(device_)]++;
     live_->bytes[static_cast<int>(device_)] += static_cast<int64_t>(bytes_);
   }
@@ -120,6 +135,32 @@ class Storage {
   DType dtype() const { return dtype_; }
   Device device() const { return device_; }
   size_t bytes() const { return bytes_; }
+
+  // CUDA streams (runtime.cu). A CUDA storage belongs to the stream it was allocated on (stream_, the
+  // allocating thread's current stream then). Every op, copy and read calls UseOnCurrentStream() for
+  // each CUDA storage it touches. The first time another stream S uses the storage: S waits (on the
+  // device, not the host) for the work queued so far on the storage's own stream — so a tensor made on
+  // one stream is complete before another stream reads it — and the allocator records S
+  // (cuda_record_stream: the block is not reused after its free until S's work so far has finished).
+  // A storage lives in one JS environment, so one thread: no lock.
+  void UseOnCurrentStream() {
+    if (device_ != Device::CUDA || !data_) return;
+    const int cur = cuda_current_stream();
+    if (cur == last_) return;  // the common case: every use on one stream
+    last_ = cur;
+    if (cur == stream_ || std::find(uses_.begin(), uses_.end(), cur) != uses_.end()) return;
+    cuda_record_stream(data_, cur);
+    cuda_stream_wait(cur, stream_);
+    uses_.push_back(cur);
+  }
+  // Before reading the bytes back on the current stream: it waits for every other stream that used them.
+  void OrderReadOnCurrentStream() {
+    if (device_ != Device::CUDA || !data_) return;
+    UseOnCurrentStream();
+    const int cur = last_;
+    cuda_stream_wait(cur, stream_);
+    for (int u : uses_) cuda_stream_wait(cur, u);
+  }
 
   // Frees the memory (once) and gives its bytes back in V8's external-memory count (when env is
   // given: allowed during GC, napi_adjust_external_memory takes a basic env). Never throws.
@@ -158,6 +199,9 @@ class Storage {
   Device device_;
   std::shared_ptr<LiveCounters> live_;
   bool borrowed_;
+  int stream_;             // CUDA: the stream it was allocated on
+  int last_;               // CUDA: the stream of its latest use
+  std::vector<int> uses_;  // CUDA: the other streams that used it
 };
 
 // Raw Node-API callback around a node-addon-api style function: C++ exceptions become JS ones.
@@ -234,10 +278,12 @@ Napi::Value StorageNew(const Napi::CallbackInfo& info) {
   const size_t bytes = static_cast<size_t>(n) * dtype_size(dtype);
   const bool zero = info[3].ToBoolean();
   void* data = nullptr;
+  int stream = 0;
   if (device == Device::CUDA) {
     std::string why;
     if (cuda_device_count(&why) == 0) throw Error(ErrorCode::NoCuda, "torchlet: CUDA is not available: " + why);
-    data = cuda_storage_alloc(bytes);  // tl::Error(OutOfMemory) when the device is full
+    stream = cuda_current_stream();
+    data = cuda_storage_alloc(bytes);  // tl::Error(OutOfMemory) when the device is full, on `stream`
     if (zero) {
       try {
         cuda_zero(data, bytes);
@@ -254,7 +300,7 @@ Napi::Value StorageNew(const Napi::CallbackInfo& info) {
     if (zero && bytes) std::memset(data, 0, bytes);
   }
   AddonData* ad = env.GetInstanceData<AddonData>();
-  auto* s = new Storage(dtype, device, data, bytes, ad->live);
+  auto* s = new Storage(dtype, device, data, bytes, ad->live, false, stream);
   // result nullptr: the reference is the runtime's, deleted with the object (nothing left per storage)
   if (napi_wrap(env, info.This(), s, Storage::Finalize, nullptr, nullptr) != napi_ok) {
     delete s;
@@ -331,24 +377,29 @@ Napi::Value StorageRead(const Napi::CallbackInfo& info) {
   Napi::ArrayBuffer ab = new_array_buffer(env, cnt * es, &dst);
   if (!cnt) return ab;
   const char* src = static_cast<const char*>(s.data()) + off * es;
-  if (s.device() == Device::CPU)
+  if (s.device() == Device::CPU) {
     std::memcpy(dst, src, cnt * es);
-  else
-    cuda_copy(dst, Device::CPU, src, Device::CUDA, cnt * es);  // synchronises
+  } else {
+    s.OrderReadOnCurrentStream();
+    cuda_copy(dst, Device::CPU, src, Device::CUDA, cnt * es);  // synchronises the current stream
+  }
   return ab;
 }
 // readAsync(offsetElems, count) -> Promise<ArrayBuffer>. From a CPU storage: read()'s copy, resolved.
 // From a CUDA storage the event loop is not held while the device works: the bytes are first copied
-// on the device into a private staging block (ordered on the stream now, so later writes to the
-// storage cannot leak into the result, and the storage may be disposed at once), then a libuv
-// worker thread copies staging -> host, which waits for the stream there, not on the JS thread.
+// on the device into a private staging block, on the calling thread's current stream after it waited
+// (on the device) for every stream that used the storage — so the copy follows the work that produced
+// the bytes, later writes to the storage cannot leak into the result, and the storage may be disposed
+// at once. Then a libuv worker thread copies staging -> host on that same stream (by id: the worker
+// thread's own current stream would be another), which waits for it there, not on the JS thread.
 class DeviceReadWorker : public Napi::AsyncWorker {
  public:
-  DeviceReadWorker(Napi::Env env, void* staging, size_t bytes)
+  DeviceReadWorker(Napi::Env env, void* staging, size_t bytes, int stream)
       : Napi::AsyncWorker(env, "torchlet.readAsync"),
         deferred_(Napi::Promise::Deferred::New(env)),
         staging_(staging),
-        bytes_(bytes) {}
+        bytes_(bytes),
+        stream_(stream) {}
   ~DeviceReadWorker() override { std::free(host_); }
   Napi::Promise Promise() const { return deferred_.Promise(); }
   void Execute() override {
@@ -357,7 +408,7 @@ class DeviceReadWorker : public Napi::AsyncWorker {
       if (!host_)
         throw Error(ErrorCode::OutOfMemory,
                     "torchlet: out of host memory reading " + std::to_string(bytes_) + " bytes back from the device");
-      cuda_copy(host_, Device::CPU, staging_, Device::CUDA, bytes_);  // waits for the stream, on this thread
+      cuda_copy(host_, Device::CPU, staging_, Device::CUDA, bytes_, stream_);  // waits for the stream, here
     } catch (const Error& e) {
       code_ = e.code;
       message_ = e.what();
@@ -391,6 +442,7 @@ class DeviceReadWorker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
   void* staging_;
   size_t bytes_;
+  int stream_;
   void* host_ = nullptr;
   ErrorCode code_ = ErrorCode::Internal;
   std::string message_;
@@ -413,14 +465,16 @@ Napi::Value StorageReadAsync(const Napi::CallbackInfo& info) {
     throw Error(ErrorCode::InvalidArg, "torchlet: read of " + std::to_string(cnt * es) +
                                            " bytes: more than the largest ArrayBuffer (" +
                                            std::to_string(kMaxArrayBufferBytes) + ")");
-  void* staging = cuda_storage_alloc(cnt * es);
+  s.OrderReadOnCurrentStream();
+  const int stream = cuda_current_stream();
+  void* staging = cuda_storage_alloc(cnt * es);  // on `stream`: freed (by the worker) back to its list
   try {
     cuda_copy(staging, Device::CUDA, static_cast<const char*>(s.data()) + off * es, Device::CUDA, cnt * es);
   } catch (...) {
     cuda_storage_free(staging, cnt * es);
     throw;
   }
-  DeviceReadWorker* w = new DeviceReadWorker(env, staging, cnt * es);
+  DeviceReadWorker* w = new DeviceReadWorker(env, staging, cnt * es, stream);
   Napi::Promise p = w->Promise();
   w->Queue();  // deletes itself after OnOK/OnError
   return p;
@@ -438,10 +492,12 @@ Napi::Value StorageWrite(const Napi::CallbackInfo& info) {
   const char* src = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
   char* dst = static_cast<char*>(s.data()) + off * dtype_size(s.dtype());
   if (!n) return info.Env().Undefined();
-  if (s.device() == Device::CPU)
+  if (s.device() == Device::CPU) {
     std::memcpy(dst, src, n);
-  else
+  } else {
+    s.UseOnCurrentStream();
     cuda_copy(dst, Device::CUDA, src, Device::CPU, n);  // host bytes staged on return
+  }
   return info.Env().Undefined();
 }
 Napi::Function DefineStorage(Napi::Env env) {
@@ -568,6 +624,7 @@ TensorView tensor_arg(const OpExport& op, size_t i, const Napi::Value& v) {
   if (a.Length() != 3 || !s || !ov.IsNumber() || !shv.IsArray())
     fail(ErrorCode::ArgType, "expects [storage, offset, shape]");
   if (!s->data()) fail(ErrorCode::Disposed, "was given a tensor that was already disposed");
+  s->UseOnCurrentStream();
   const double off = ov.As<Napi::Number>().DoubleValue();
   if (!(off >= 0) || off != std::floor(off)) fail(ErrorCode::InvalidArg, "expects a non-negative integer offset");
   t.dtype = s->dtype();
@@ -708,6 +765,7 @@ Napi::Value CallPacked(const Napi::CallbackInfo& info) {
         if (!(off >= 0) || off != std::floor(off)) throw Repack{};
         Storage* st = storage_of(sv);
         if (!st || !st->data() || pos >= n) throw Repack{};
+        st->UseOnCurrentStream();  // harmless if the call is repacked: the op's own export runs it next
         const double rank = v[pos++];
         if (!(rank >= 0) || rank > 16 || pos + static_cast<size_t>(rank) > n) throw Repack{};
         TensorView& t = ts[i];
@@ -837,7 +895,7 @@ Napi::Value SetErrorFactory(const Napi::CallbackInfo& info) {
 }
 
 // copyDevice(src: Storage, srcOffset, dst: Storage, dstOffset, count): count contiguous elements
-// between storages of the same dtype on any two devices (H2D, D2H, D2D on the device's stream;
+// between storages of the same dtype on any two devices (H2D, D2H, D2D on the current stream;
 // D2H synchronises; H2D and D2D are asynchronous).
 Napi::Value CopyDevice(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -857,10 +915,16 @@ Napi::Value CopyDevice(const Napi::CallbackInfo& info) {
   if (!n) return env.Undefined();
   char* d = static_cast<char*>(dst->data()) + db;
   const char* s = static_cast<const char*>(src->data()) + sb;
-  if (src->device() == Device::CPU && dst->device() == Device::CPU)
+  if (src->device() == Device::CPU && dst->device() == Device::CPU) {
     std::memmove(d, s, n);
-  else
+  } else {
+    if (dst->device() == Device::CPU)
+      src->OrderReadOnCurrentStream();  // device -> host: after every stream that used the source
+    else
+      src->UseOnCurrentStream();
+    dst->UseOnCurrentStream();
     cuda_copy(d, dst->device(), s, src->device(), n);
+  }
   return env.Undefined();
 }
 Napi::Value CudaSynchronize(const Napi::CallbackInfo& info) {
@@ -870,7 +934,73 @@ Napi::Value CudaSynchronize(const Napi::CallbackInfo& info) {
   cuda_synchronize();
   return env.Undefined();
 }
-// cudaMemory(emptyCache?) -> { allocated, requested, cached, peak, mallocs, frees, oomRetries }
+// ---- streams (lib/cuda.ts): ids from runtime.cu; every call needs a usable CUDA device ----
+void need_cuda(Napi::Env env) {
+  std::string why;
+  if (cuda_device_count(&why) == 0) throw_js(env, ErrorCode::NoCuda, "torchlet: CUDA is not available: " + why);
+}
+int stream_arg(const Napi::CallbackInfo& info, size_t i) {
+  const double d = i < info.Length() && info[i].IsNumber() ? info[i].As<Napi::Number>().DoubleValue() : -1;
+  if (!(d >= 1 && d <= 1e9) || d != std::floor(d))
+    throw_js(info.Env(), ErrorCode::ArgType, "torchlet: internal: a CUDA stream id (a positive integer) expected");
+  return static_cast<int>(d);
+}
+// cudaCurrentStream() -> this thread's current stream id
+Napi::Value CudaCurrentStream(const Napi::CallbackInfo& info) {
+  need_cuda(info.Env());
+  return Napi::Number::New(info.Env(), cuda_current_stream());
+}
+// cudaSetStream(id) -> the previous current stream id
+Napi::Value CudaSetStream(const Napi::CallbackInfo& info) {
+  need_cuda(info.Env());
+  return Napi::Number::New(info.Env(), cuda_set_current_stream(stream_arg(info, 0)));
+}
+// cudaStreamNew() -> the id of a stream for a torch.cuda.Stream (an idle one or a new one)
+Napi::Value CudaStreamNew(const Napi::CallbackInfo& info) {
+  need_cuda(info.Env());
+  const int id = cuda_stream_acquire();
+  info.Env().GetInstanceData<AddonData>()->streams.push_back(id);
+  return Napi::Number::New(info.Env(), id);
+}
+// cudaStreamRelease(id): a collected torch.cuda.Stream's stream goes back to the idle ones
+Napi::Value CudaStreamRelease(const Napi::CallbackInfo& info) {
+  const int id = stream_arg(info, 0);
+  std::vector<int>& mine = info.Env().GetInstanceData<AddonData>()->streams;
+  auto it = std::find(mine.begin(), mine.end(), id);
+  if (it == mine.end()) return info.Env().Undefined();  // not this environment's: leave it alone
+  mine.erase(it);
+  cuda_stream_release(id);
+  return info.Env().Undefined();
+}
+Napi::Value CudaStreamSynchronize(const Napi::CallbackInfo& info) {
+  need_cuda(info.Env());
+  cuda_stream_synchronize(stream_arg(info, 0));
+  return info.Env().Undefined();
+}
+// cudaStreamQuery(id) -> true when its queued work has finished
+Napi::Value CudaStreamQuery(const Napi::CallbackInfo& info) {
+  need_cuda(info.Env());
+  return Napi::Boolean::New(info.Env(), cuda_stream_query(stream_arg(info, 0)));
+}
+// cudaStreamWait(waiter, waitee): waiter's later work runs after waitee's work queued so far
+Napi::Value CudaStreamWait(const Napi::CallbackInfo& info) {
+  need_cuda(info.Env());
+  cuda_stream_wait(stream_arg(info, 0), stream_arg(info, 1));
+  return info.Env().Undefined();
+}
+// cudaStreamWork(id) -> launches + copies + memsets issued on it (the emulator's count; -1 on a GPU)
+Napi::Value CudaStreamWork(const Napi::CallbackInfo& info) {
+  need_cuda(info.Env());
+  return Napi::Number::New(info.Env(), cuda_stream_work(stream_arg(info, 0)));
+}
+// cudaEmuHoldEvents(on): the emulator's events stay incomplete until a sync (tests of the allocator)
+Napi::Value CudaEmuHoldEvents(const Napi::CallbackInfo& info) {
+  need_cuda(info.Env());
+  cuda_emu_hold_events(info.Length() > 0 && info[0].ToBoolean());
+  return info.Env().Undefined();
+}
+// cudaMemory(emptyCache?) -> { allocated, requested, cached, peak, mallocs, frees, oomRetries,
+//   pendingFrees, crossStreamFrees, streams, idleStreams }
 Napi::Value CudaMemory(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() > 0 && info[0].ToBoolean()) cuda_empty_cache();
@@ -883,6 +1013,10 @@ Napi::Value CudaMemory(const Napi::CallbackInfo& info) {
   o.Set("mallocs", double(s.mallocs));
   o.Set("frees", double(s.frees));
   o.Set("oomRetries", double(s.oom_retries));
+  o.Set("pendingFrees", double(s.pending));
+  o.Set("crossStreamFrees", double(s.cross_stream_frees));
+  o.Set("streams", double(cuda_stream_count()));
+  o.Set("idleStreams", double(cuda_stream_idle_count()));
   return o;
 }
 Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
@@ -993,6 +1127,15 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   EXPORT("copyDevice", CopyDevice);
   EXPORT("cudaSynchronize", CudaSynchronize);
   EXPORT("cudaMemory", CudaMemory);
+  EXPORT("cudaCurrentStream", CudaCurrentStream);
+  EXPORT("cudaSetStream", CudaSetStream);
+  EXPORT("cudaStreamNew", CudaStreamNew);
+  EXPORT("cudaStreamRelease", CudaStreamRelease);
+  EXPORT("cudaStreamSynchronize", CudaStreamSynchronize);
+  EXPORT("cudaStreamQuery", CudaStreamQuery);
+  EXPORT("cudaStreamWait", CudaStreamWait);
+  EXPORT("cudaStreamWork", CudaStreamWork);
+  EXPORT("cudaEmuHoldEvents", CudaEmuHoldEvents);
 #undef EXPORT
   return exports;
 }

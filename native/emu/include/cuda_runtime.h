@@ -317,6 +317,7 @@ struct LaunchDesc {
   void (*run)(void* rec);  // runs one thread: the kernel on the arguments in rec
   void* rec;               // the converted arguments (the only host memory a kernel may read)
   size_t rec_bytes;
+  cudaStream_t stream;  // the launch's stream (counted per stream: tl_cuda_emu_stream_work)
 };
 void launch(const LaunchDesc& d);
 // "void f() [with auto Kernel = ns::kernel<T>; ...]" -> "ns::kernel<T>" (kept for the process)
@@ -330,12 +331,12 @@ struct KernelArgs<void (*)(P...)> {
 };
 
 template <auto Kernel, typename... Args>
-inline void launch_kernel(dim3 grid, dim3 block, size_t shmem, cudaStream_t, Args&&... args) {
+inline void launch_kernel(dim3 grid, dim3 block, size_t shmem, cudaStream_t stream, Args&&... args) {
   using Tuple = typename KernelArgs<decltype(Kernel)>::tuple;
   static const char* const name = kernel_name(__PRETTY_FUNCTION__);
   Tuple rec(std::forward<Args>(args)...);  // the argument conversions of a real launch
-  LaunchDesc d{name, grid,       block, shmem, [](void* r) { std::apply(Kernel, *static_cast<Tuple*>(r)); },
-               &rec, sizeof(rec)};
+  LaunchDesc d{name, grid,        block, shmem, [](void* r) { std::apply(Kernel, *static_cast<Tuple*>(r)); },
+               &rec, sizeof(rec), stream};
   launch(d);
 }
 }  // namespace emu
