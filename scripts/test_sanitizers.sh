@@ -22,7 +22,7 @@
 #    null pointer (torchlet's ERR_TORCHLET_OUT_OF_MEMORY path) instead of an ASan abort.
 #    test/native/addon_loaded.test.ts (TORCHLET_EXPECT_SANITIZED=1) checks that the addon mapped
 #    into the jest process is build-asan's, that it imports the ASan/UBSan report functions and
-#    that both runtimes are mapped. --ci: one or two suites per op family (JEST_CI below); full:
+#    that both runtimes are mapped. --ci: at least one suite per native/cpu family (JEST_CI); full:
 #    more suites (JEST_FULL) including test/fuzz.test.ts (1,000 fuzzed calls and its selftest).
 #    Left out in both: unary's float32 tanh check on a dense grid of 2^20 points, whose cost is
 #    3 million JS expect() calls (minutes with node's allocations going through ASan), not native
@@ -54,21 +54,23 @@ case "${1:-}" in
 esac
 [ "${TORCHLET_SAN_CI:-}" = 1 ] && mode=ci
 
-# The jest suites. CI: conv 1-D/2-D/3-D and transposed, max/avg pooling, batch/layer/group norm,
-# elementwise unary and binary, indexing (gather/scatter/where/nonzero...), reductions, losses,
-# optimizers, safetensors save/load including malformed files, the native error codes.
+# The jest suites. CI: at least one suite per native/cpu family: conv 1-D/2-D/3-D and transposed,
+# gemm (matmul), max/avg pooling, batch/layer/group norm, elementwise unary and binary, activations
+# and softmax, indexing (gather/scatter/where/nonzero) and embedding, reductions, cumsum (scan),
+# sort, pad, upsample, dropout and random, RNNs, losses, optimizers, safetensors save/load
+# including damaged files, the native error codes.
 JEST_CI="test/native/addon_loaded.test.ts test/errors/native_codes.test.ts test/ops/conv1d.test.ts test/ops/conv2d.test.ts \
-test/ops/conv3d.test.ts test/ops/conv_transpose.test.ts test/ops/max_pool2d.test.ts test/ops/avg_pool2d.test.ts \
-test/ops/batch_norm.test.ts test/ops/layer_norm.test.ts test/ops/group_norm.test.ts test/ops/unary.test.ts \
-test/ops/binary.test.ts test/ops/index.test.ts test/ops/reduce.test.ts test/ops/loss_fns.test.ts \
+test/ops/conv3d.test.ts test/ops/conv_transpose.test.ts test/ops/matmul.test.ts test/ops/max_pool2d.test.ts \
+test/ops/avg_pool2d.test.ts test/ops/batch_norm.test.ts test/ops/layer_norm.test.ts test/ops/group_norm.test.ts \
+test/ops/unary.test.ts test/ops/binary.test.ts test/ops/activation.test.ts test/ops/softmax.test.ts test/ops/index.test.ts \
+test/ops/embedding.test.ts test/ops/reduce.test.ts test/ops/cumsum.test.ts test/ops/sort.test.ts test/ops/pad.test.ts \
+test/ops/upsample.test.ts test/ops/dropout.test.ts test/ops/random_ops.test.ts test/ops/rnn.test.ts test/ops/loss_fns.test.ts \
 test/ops/cross_entropy.test.ts test/ops/optimizers.test.ts test/serialize.test.ts"
-JEST_FULL="$JEST_CI test/fuzz.test.ts test/ops/matmul.test.ts test/ops/linear.test.ts test/ops/adaptive_pool2d.test.ts \
-test/ops/max_unpool2d.test.ts test/ops/instance_norm.test.ts test/ops/activation.test.ts test/ops/softmax.test.ts \
-test/ops/reduce_more.test.ts test/ops/cumsum.test.ts test/ops/sort.test.ts test/ops/pad.test.ts test/ops/upsample.test.ts \
-test/ops/embedding.test.ts test/ops/dropout.test.ts test/ops/rnn.test.ts test/ops/copy_strided.test.ts \
-test/ops/shape_ops.test.ts test/ops/inplace.test.ts test/ops/adam.test.ts test/ops/sgd.test.ts test/ops/nll_loss.test.ts \
-test/ops/mse_loss.test.ts test/ops/conv2d_relu_max_pool2d.test.ts test/ops/multihead_attention.test.ts \
-test/serialize_object.test.ts"
+JEST_FULL="$JEST_CI test/fuzz.test.ts test/ops/linear.test.ts test/ops/adaptive_pool2d.test.ts test/ops/max_unpool2d.test.ts \
+test/ops/instance_norm.test.ts test/ops/reduce_more.test.ts test/ops/copy_strided.test.ts test/ops/shape_ops.test.ts \
+test/ops/inplace.test.ts test/ops/adam.test.ts test/ops/sgd.test.ts test/ops/nll_loss.test.ts test/ops/mse_loss.test.ts \
+test/ops/conv2d_relu_max_pool2d.test.ts test/ops/multihead_attention.test.ts test/ops/pixel_shuffle.test.ts \
+test/ops/prelu.test.ts test/ops/selu.test.ts test/serialize_object.test.ts"
 
 # The addon's sanitizer flags, so the canary and the kernel check are built exactly like it.
 sanflags="$(sed -n 's/^ *set(TL_SAN_FLAGS \(.*\))$/\1/p' CMakeLists.txt)"
