@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/setup.sh — sets torchlet up on a fresh Debian machine from a checkout:
-# system packages (the official Fashion-MNIST files, cmake, a C++ compiler with OpenMP, and
+# system packages (the official Fashion-MNIST files, cmake, a C++ compiler with OpenMP and GCC's
+# sanitizer runtimes, and
 # Debian's PyTorch and torchvision for the side-by-side tests and benchmarks), then
 # `npm ci`, which builds the native addon (cmake-js, through the package's install script) and
 # compiles the TypeScript (prepare). Safe to run again.
@@ -11,6 +12,16 @@ need=()
 [ -d /usr/share/datasets/fashion-mnist ] || need+=(dataset-fashion-mnist)
 command -v cmake >/dev/null || need+=(cmake)
 command -v g++ >/dev/null || need+=(g++)
+# GCC's AddressSanitizer and UBSan runtimes (libasan, libubsan) for scripts/test_sanitizers.sh, CI's
+# last stage: they come with g++ (libgcc-N-dev); checked in case a g++ was installed without them
+if command -v g++ >/dev/null; then
+  for lib in libasan.so libubsan.so; do
+    if [ ! -e "$(g++ -print-file-name=$lib)" ]; then
+      need+=("libgcc-$(g++ -dumpversion | cut -d. -f1)-dev")
+      break
+    fi
+  done
+fi
 # PyTorch (Debian's) for the tests that run the seeds' models side by side, and for bench/
 /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null || need+=(python3-torch python3-numpy libopenblas0-pthread)
 # torchvision (Debian's, matching python3-torch) for test/interop_torchvision.test.ts and bench/zoo.js
