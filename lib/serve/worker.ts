@@ -64,6 +64,7 @@ function main(): void {
     ex.dispose();
     exd.dispose();
     collectGarbage(); // the freezing trace's autograd graph and intermediates, at once
+    native.hostCache(true); // and their blocks back to the system
   }
   const sharedBytes = init.device === 'cpu' ? init.weights.tensors.reduce((s, e) => s + e.byteLength, 0) : 0;
   const forward = (x: Tensor): { data: Float32Array; shape: number[] } =>
