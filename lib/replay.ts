@@ -14,7 +14,8 @@
 //     Storages allocated zeroed are zeroed again (a fill op) where the run allocated them.
 // A run is not replayable (record() returns plan null; the caller keeps running fn) when, during it,
 // anything read or wrote tensor data on the host (toArray, item, tensor creation from JS arrays,
-// device copies), a native op returned a value, a returned tensor is not one the run created, or an
+// device copies), an op drew random numbers (dropout in training mode, torch.rand*: a replay would
+// repeat the same draws), a native op returned a value, a returned tensor is not one the run created, or an
 // input's storage is returned or shared by two inputs. Like torch.jit.trace, a plan fixes what the
 // forward did for that input signature: JS-side control flow and state are not re-evaluated
 // (branches on tensor values cannot happen unnoticed: reading a value is a host read).
@@ -29,6 +30,10 @@ import { disposedError } from './errors';
 type OpFn = (...a: unknown[]) => unknown;
 const OP_NAMES: string[] = native.schema().ops.map((o) => o.name);
 const OP_TENSORS = new Map<string, number>(native.schema().ops.map((o) => [o.name, o.tensors.length]));
+/** Ops that draw random numbers (a `seed` field: the generator's state, advanced by JS per call). */
+const RANDOM_OPS = new Set<string>(
+  native.schema().ops.filter((o) => o.params.some((st) => native.schema().structs[st].some((f) => f.name === 'seed'))).map((o) => o.name),
+);
 
 /** A storage a plan refers to: external (kept), an input, an output, or a pooled intermediate. */
 interface Slot {
@@ -155,9 +160,10 @@ export function record<T>(fn: () => T, inputs: Tensor[]): { result: T; plan: Pla
     const f = ops[name];
     saved.set(name, f);
     const nt = OP_TENSORS.get(name)!;
+    const random = RANDOM_OPS.has(name);
     ops[name] = function recorded(...a: unknown[]) {
       const r = f(...a);
-      if (r !== undefined) replayable = false;
+      if (r !== undefined || random) replayable = false;
       const args = a.map((v, i) => {
         if (i < nt) return v ? [(v as TensorArg)[0], (v as TensorArg)[1], (v as TensorArg)[2].slice()] : v;
         return structuredClone(v);

@@ -3,7 +3,7 @@
 // new inputs of the recorded signature (the seeds' models, on every device); another signature gets
 // its own plan; outputs never alias a plan's buffers; pooled buffers are reused by liveness; zeroed
 // allocations are zeroed again; a forward that reads values on the host (a data-dependent branch)
-// or creates tensors from JS data is never replayed and stays correct; disposed inputs and freed
+// or creates tensors from JS data or draws random numbers is never replayed and stays correct; disposed inputs and freed
 // weights are handled; freeze's replay option.
 import * as torch from '../lib';
 import type { Tensor } from '../lib';
@@ -109,6 +109,22 @@ describe('record()', () => {
       same(torch.noGrad(() => m.a.forward(pos)), f.forward(pos) as Tensor);
       same(torch.noGrad(() => m.b.forward(neg)), f.forward(neg) as Tensor);
     }
+  });
+
+  test('a forward that draws random numbers (dropout in training mode, randn) is not replayed: new draws every call', () => {
+    class Noisy extends nn.Module {
+      lin = new nn.Linear(8, 8);
+      forward(x: Tensor): Tensor {
+        return F.dropout(this.lin.forward(x), { p: 0.5, training: true }).add(torch.randn([8]));
+      }
+    }
+    torch.manualSeed(8);
+    const m = new Noisy();
+    const x = torch.ones([4, 8]);
+    expect(record(() => runner(m)(x), [x]).plan).toBeNull();
+    const f = torch.jit.freeze(m, x);
+    const outs = Array.from({ length: 4 }, () => Array.from((f.forward(x) as Tensor).toArray() as Float32Array));
+    for (let i = 1; i < outs.length; i++) expect(outs[i]).not.toEqual(outs[i - 1]);
   });
 
   test('a forward that creates a tensor from JS data is not replayed', () => {
