@@ -69,9 +69,12 @@ export function allocStorage(dtype: number, numel: number, device: number, zero:
 
 type AllocHook = (st: Storage, dtype: number, numel: number, device: number, zero: boolean) => void;
 let allocHook: AllocHook | null = null;
-/** @internal Sees every storage allocStorage makes (lib/replay.ts records a run's allocations); null: none. */
-export function setAllocHook(hook: AllocHook | null): void {
+/** @internal Sees every storage allocStorage makes (lib/replay.ts records a run's allocations); null:
+ * none. Returns the hook it replaces (a nested recording chains to it and puts it back). */
+export function setAllocHook(hook: AllocHook | null): AllocHook | null {
+  const prev = allocHook;
   allocHook = hook;
+  return prev;
 }
 
 export interface CpuMemory {

@@ -29,6 +29,11 @@ import { disposedError } from './errors';
 
 type OpFn = (...a: unknown[]) => unknown;
 const OP_NAMES: string[] = native.schema().ops.map((o) => o.name);
+/** The op exports as lib/binding.ts made them (what plans call; recording wraps native's for a while). */
+const BASE = new Map<string, OpFn>(OP_NAMES.map((n) => [n, (native as unknown as Record<string, OpFn>)[n]]));
+/** Recordings in progress: a plan run inside one (a frozen module called by another's forward) goes
+ * through native's op exports, so that the outer recording sees its calls. */
+let recordings = 0;
 const OP_TENSORS = new Map<string, number>(native.schema().ops.map((o) => [o.name, o.tensors.length]));
 /** Ops that draw random numbers (a `seed` field: the generator's state, advanced by JS per call). */
 const RANDOM_OPS = new Set<string>(
@@ -52,6 +57,7 @@ interface Slot {
 
 interface Call {
   fn: OpFn;
+  name: string;
   /** how many of args are tensor arguments (they come first) */
   nt: number;
   args: unknown[];
@@ -59,6 +65,7 @@ interface Call {
 
 interface Step {
   fn: OpFn;
+  name: string;
   args: unknown[];
   /** [argument position, slot] of the tensor arguments whose storage changes per run */
   inputs: [number, number, number][]; // position, input index, offset relative to the input's offset
@@ -125,7 +132,8 @@ export class Plan {
           arg[1] = inputs[k].offset + rel;
         }
         for (const [pos, k] of st.outputs) (a[pos] as TensorArg)[0] = outs[k].native;
-        st.fn(...a);
+        if (recordings > 0) (native as unknown as Record<string, OpFn>)[st.name](...a);
+        else st.fn(...a);
       }
     } catch (e) {
       for (const o of outs) if (o.refs === 0) o.release();
@@ -168,7 +176,7 @@ export function record<T>(fn: () => T, inputs: Tensor[]): { result: T; plan: Pla
         if (i < nt) return v ? [(v as TensorArg)[0], (v as TensorArg)[1], (v as TensorArg)[2].slice()] : v;
         return structuredClone(v);
       });
-      calls.push({ fn: f, nt, args });
+      calls.push({ fn: BASE.get(name)!, name, nt, args });
       return r;
     };
   }
@@ -185,18 +193,21 @@ export function record<T>(fn: () => T, inputs: Tensor[]): { result: T; plan: Pla
     replayable = false;
     return copyDevice(...a);
   };
-  setAllocHook((st, dtype, numel, device, zero) => {
+  const outerHook = setAllocHook((st, dtype, numel, device, zero) => {
     allocated.set(st, { dtype, numel, device, zero, at: calls.length });
     if (zero) fills.push({ storage: st, at: calls.length });
+    outerHook?.(st, dtype, numel, device, zero); // a recording this one runs inside sees it too
   });
   let result: T;
+  recordings++;
   try {
     result = fn();
   } finally {
+    recordings--;
     for (const [name, f] of saved) ops[name] = f;
     hostIo.forEach((k, i) => (proto[k] = savedIo[i]));
     native.copyDevice = copyDevice;
-    setAllocHook(null);
+    setAllocHook(outerHook);
   }
   const res = resultTensors(result);
   if (!replayable || !res || !calls.length) return { result, plan: null };
@@ -217,14 +228,14 @@ export function record<T>(fn: () => T, inputs: Tensor[]): { result: T; plan: Pla
     }
   }
   // the zero fills become steps at their allocation points
-  const fillFn = saved.get('fill')!;
+  const fillFn = BASE.get('fill')!;
   const seq: Call[] = [];
   let fi = 0;
   for (let i = 0; i <= calls.length; i++) {
     while (fi < fills.length && fills[fi].at === i) {
       const st = fills[fi++].storage;
       const a = allocated.get(st)!;
-      seq.push({ fn: fillFn, nt: 1, args: [[st, 0, [a.numel]], { value: 0 }] });
+      seq.push({ fn: fillFn, name: 'fill', nt: 1, args: [[st, 0, [a.numel]], { value: 0 }] });
     }
     if (i < calls.length) seq.push(calls[i]);
   }
@@ -280,7 +291,7 @@ export function record<T>(fn: () => T, inputs: Tensor[]): { result: T; plan: Pla
   // the steps, with storages swapped for buffers / marked for per-run substitution
   const externals = new Set<Storage>();
   const steps: Step[] = seq.map((c) => {
-    const step: Step = { fn: c.fn, args: c.args.slice(), inputs: [], outputs: [] };
+    const step: Step = { fn: c.fn, name: c.name, args: c.args.slice(), inputs: [], outputs: [] };
     for (let p = 0; p < c.nt; p++) {
       const v = c.args[p] as TensorArg | null;
       if (!v) continue;

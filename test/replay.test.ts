@@ -77,6 +77,30 @@ describe('record()', () => {
     same(result, plan!.run([x]) as Tensor);
   });
 
+  test('a frozen module called inside another frozen module: the outer plan includes the inner calls', () => {
+    torch.manualSeed(9);
+    const innerNet = new nn.Sequential(new nn.Linear(6, 6), new nn.ReLU(), new nn.Linear(6, 6));
+    const x0 = torch.randn([3, 6]);
+    const inner = torch.jit.freeze(innerNet, x0);
+    for (let i = 0; i < 3; i++) inner.forward(x0); // the inner module replays already
+    class Outer extends nn.Module {
+      head = new nn.Linear(6, 2);
+      forward(x: Tensor): Tensor {
+        return this.head.forward((inner.forward(x.mul(2)) as Tensor).tanh());
+      }
+    }
+    const outerNet = new Outer();
+    const outer = torch.jit.freeze(outerNet, x0);
+    const ref = (x: Tensor) => torch.noGrad(() => outerNet.head.forward((innerNet.forward(x.mul(2)) as Tensor).tanh()));
+    for (let i = 0; i < 5; i++) {
+      const x = torch.randn([3, 6]);
+      const got = outer.forward(x) as Tensor;
+      const want = ref(x) as Tensor;
+      const d = (got.toArray() as Float32Array).reduce((m, v, j) => Math.max(m, Math.abs(v - (want.toArray() as Float32Array)[j])), 0);
+      expect(d).toBeLessThan(1e-6);
+    }
+  });
+
   test('zeroed allocations are zeroed again on every replay', () => {
     const f = (x: Tensor) =>
       torch.noGrad(() => torch.tidy(() => {
