@@ -30,6 +30,7 @@ import { BatchNorm1d, BatchNorm2d } from './nn/normalization';
 import { convInference, Nd, ConvOptions } from './ops/conv';
 import { residualAddRelu } from './ops/fusion';
 import { record, signature, Plan } from './replay';
+import { jitInternal } from './jit_internal';
 
 type AnyConv = Conv1d | Conv2d | Conv3d;
 type AnyBatchNorm = BatchNorm1d | BatchNorm2d;
@@ -159,11 +160,12 @@ export function freeze<M extends Module>(module: M, exampleInput: Tensor | unkno
 }
 
 /**
- * @internal freeze() itself; with copy = false `module` is frozen in place (its convs replaced, its
+ * freeze() itself (not exported: lib/serve/worker.ts reaches it through lib/jit_internal.ts); with
+ * copy = false `module` is frozen in place (its convs replaced, its
  * forward wrapped) and the convs without a BatchNorm keep viewing their weights instead of copying
  * them (lib/serve/worker.ts: a worker's model, whose weights are views of memory shared by workers).
  */
-export function freezeModule<M extends Module>(module: M, exampleInput: Tensor | unknown[], replay: boolean, copy: boolean): M {
+function freezeModule<M extends Module>(module: M, exampleInput: Tensor | unknown[], replay: boolean, copy: boolean): M {
   const args = Array.isArray(exampleInput) ? exampleInput : [exampleInput];
   const m = copy ? cloneModule(module) : module;
   m.eval();
@@ -350,3 +352,5 @@ function fold(conv: AnyConv, bn: AnyBatchNorm | null, copy: boolean): { weight: 
 
 /** PyTorch's name for the same thing (torch.jit.optimize_for_inference). */
 export const optimizeForInference = freeze;
+
+jitInternal.freezeModule = freezeModule;

@@ -20,7 +20,8 @@ import { tidy, memory, collectGarbage } from '../memory';
 import { Tensor } from '../tensor';
 import { createModel, ServeSpec } from './model';
 import { bindSharedWeights, SharedWeights } from './shared';
-import { freezeModule } from '../jit';
+import '../jit'; // sets jitInternal.freezeModule
+import { jitInternal } from '../jit_internal';
 import type { Module } from '../nn/module';
 
 interface Init {
@@ -60,7 +61,7 @@ function main(): void {
   if (init.spec.input) {
     const ex = zeros([1, ...init.spec.input.shape]);
     const exd = init.device === 'cpu' ? ex : ex.to(init.device);
-    net = freezeModule(model, exd, true, false);
+    net = jitInternal.freezeModule!(model, exd, true, false);
     ex.dispose();
     exd.dispose();
     collectGarbage(); // the freezing trace's autograd graph and intermediates, at once
