@@ -25,7 +25,7 @@ import { native } from './binding';
 import { allocStorage, setAllocHook, StorageRef } from './memory';
 import { Tensor, DType } from './tensor';
 import { Device } from './device';
-import { disposedError } from './errors';
+import { disposedError, internalError } from './errors';
 
 type OpFn = (...a: unknown[]) => unknown;
 const OP_NAMES: string[] = native.schema().ops.map((o) => o.name);
@@ -46,11 +46,11 @@ interface Slot {
   native: Storage;
   /** input: which input; output: index into the output storages */
   index: number;
-  /** allocated by the run: dtype code, elements, device code, zeroed */
+  /** allocated by the run: dtype code, elements, device code */
   dtype: number;
   numel: number;
   device: number;
-  zero: boolean;
+  /** the first and last step that touch it */
   first: number;
   last: number;
 }
@@ -67,9 +67,10 @@ interface Step {
   fn: OpFn;
   name: string;
   args: unknown[];
-  /** [argument position, slot] of the tensor arguments whose storage changes per run */
-  inputs: [number, number, number][]; // position, input index, offset relative to the input's offset
-  outputs: [number, number][]; // position, output storage index
+  /** tensor arguments whose storage changes per run: [argument position, input index, offset from the input's offset] */
+  inputs: [number, number, number][];
+  /** [argument position, output storage index] */
+  outputs: [number, number][];
 }
 
 interface OutputSpec {
@@ -98,7 +99,6 @@ export class Plan {
     private readonly externals: Storage[],
     /** the pooled buffers, kept alive by the plan */
     readonly buffers: StorageRef[],
-    readonly inputOffsets: number[],
   ) {}
   /** Bytes of the pooled buffers the plan keeps. */
   get bytes(): number {
@@ -121,6 +121,7 @@ export class Plan {
     return true;
   }
   run(inputs: Tensor[]): Tensor | Tensor[] {
+    if (!this.steps.length) throw internalError('a disposed replay plan was run');
     for (const t of inputs) if (t.disposed) throw disposedError();
     const outs = this.outputStorages.map((o) => allocStorage(o.dtype, o.numel, o.device, false));
     try {
@@ -160,7 +161,7 @@ export function record<T>(fn: () => T, inputs: Tensor[]): { result: T; plan: Pla
   const proto = native.Storage.prototype as unknown as Record<string, OpFn>;
   let replayable = true;
   const slots = new Map<Storage, Slot>();
-  const allocated = new Map<Storage, { dtype: number; numel: number; device: number; zero: boolean; at: number }>();
+  const allocated = new Map<Storage, { dtype: number; numel: number; device: number }>();
   const calls: Call[] = [];
   const fills: { storage: Storage; at: number }[] = [];
   const saved = new Map<string, OpFn>();
@@ -194,7 +195,7 @@ export function record<T>(fn: () => T, inputs: Tensor[]): { result: T; plan: Pla
     return copyDevice(...a);
   };
   const outerHook = setAllocHook((st, dtype, numel, device, zero) => {
-    allocated.set(st, { dtype, numel, device, zero, at: calls.length });
+    allocated.set(st, { dtype, numel, device });
     if (zero) fills.push({ storage: st, at: calls.length });
     outerHook?.(st, dtype, numel, device, zero); // a recording this one runs inside sees it too
   });
@@ -245,7 +246,7 @@ export function record<T>(fn: () => T, inputs: Tensor[]): { result: T; plan: Pla
       const a = allocated.get(st);
       const kind = inputIndex.has(st) ? 'input' : outIndex.has(st) ? 'output' : a ? 'pooled' : 'external';
       const index = kind === 'input' ? inputIndex.get(st)! : kind === 'output' ? outIndex.get(st)! : -1;
-      s = { kind, native: st, index, dtype: a?.dtype ?? -1, numel: a?.numel ?? 0, device: a?.device ?? 0, zero: a?.zero ?? false, first: at, last: at };
+      s = { kind, native: st, index, dtype: a?.dtype ?? -1, numel: a?.numel ?? 0, device: a?.device ?? 0, first: at, last: at };
       slots.set(st, s);
     }
     s.last = at;
@@ -308,6 +309,6 @@ export function record<T>(fn: () => T, inputs: Tensor[]): { result: T; plan: Pla
   const outputs: OutputSpec[] = res.list.map((t) => ({
     storage: outIndex.get(t._storage.native)!, shape: t.shape.slice(), strides: t.strides.slice(), offset: t.offset, dtype: t.dtype, device: t.device,
   }));
-  const plan = new Plan(steps, outputStorages, outputs, res.shape, [...externals], buffers, inputs.map((t) => t.offset));
+  const plan = new Plan(steps, outputStorages, outputs, res.shape, [...externals], buffers);
   return { result, plan };
 }

@@ -198,6 +198,14 @@ describe('record()', () => {
     expect(() => plan!.run([x])).toThrow(expect.objectContaining({ code: 'ERR_TORCHLET_DISPOSED' }));
   });
 
+  test('a disposed plan is invalid and refuses to run (it would return unwritten outputs)', () => {
+    const x = torch.randn([2, 3]);
+    const { plan } = record(() => torch.noGrad(() => torch.tidy(() => x.mul(2).add(1))), [x]);
+    plan!.dispose();
+    expect(plan!.valid()).toBe(false);
+    expect(() => plan!.run([x])).toThrow(/disposed replay plan/);
+  });
+
   test('freeze option errors', () => {
     const m = new nn.Linear(2, 2);
     expectArgError(() => torch.jit.freeze(m, torch.ones([1, 2]), { replay: 1 as unknown as boolean }), 'opts.replay');
