@@ -300,10 +300,12 @@ TL_INLINE void skinny_body(int64_t kc, const T* __restrict a, const T* __restric
 // both operands are read along k as they lie (no packing), NB rows of b at a time, so b (Linear's
 // weight at batch 1-4, [N, K]) streams through once at memory speed instead of being packed per call.
 // Each result is one vector dot product (lanes summed at the end, then the k tail).
-template <typename T, typename V, int MM, int NB>
+template <typename T, typename V, int MM>
 TL_INLINE void dots_body(int64_t n0, int64_t n1, int64_t K, T alpha, const T* __restrict a, int64_t lda,
                          const T* __restrict b, int64_t ldb, T beta, T* __restrict c, int64_t ldc) {
   constexpr int L = sizeof(V) / sizeof(T);
+  // MM x NB accumulators: 16 with 32 vector registers (AVX-512), 8 with 16; 2 to 8 rows of b at a time
+  constexpr int NB = std::clamp((sizeof(V) == 64 ? 16 : 8) / MM, 2, 8);
   const int64_t Kv = K / L * L;
   for (int64_t n = n0; n < n1; n += NB) {
     const int nb = static_cast<int>(std::min<int64_t>(NB, n1 - n));
@@ -422,9 +424,7 @@ using PackContFn = void (*)(T* dst, const T* src, int64_t ks, int64_t n, int64_t
   template <typename T, int MM>                                                                                    \
   TARGET static void dots(int64_t n0, int64_t n1, int64_t K, T alpha, const T* a, int64_t lda, const T* b,         \
                           int64_t ldb, T beta, T* c, int64_t ldc) {                                                \
-    constexpr int NB =                                                                                             \
-        (BYTES == 64 ? 16 : 8) / MM < 2 ? 2 : ((BYTES == 64 ? 16 : 8) / MM > 8 ? 8 : (BYTES == 64 ? 16 : 8) / MM); \
-    dots_body<T, typename VecT<T, BYTES>::type, MM, NB>(n0, n1, K, alpha, a, lda, b, ldb, beta, c, ldc);           \
+    dots_body<T, typename VecT<T, BYTES>::type, MM>(n0, n1, K, alpha, a, lda, b, ldb, beta, c, ldc);               \
   }                                                                                                                \
   template <typename T, int R, int NV>                                                                             \
   TARGET static void dconv(int64_t K, const T* w, const T* x, const int64_t* base, const int64_t* delta, T* out) { \
