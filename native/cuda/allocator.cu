@@ -183,17 +183,30 @@ void* device_alloc(size_t bytes) {
   return p;
 }
 
-void device_free(void* p, size_t bytes) {
-  (void)bytes;  // the block's own size class is recorded at allocation
-  if (!p) return;
-  Allocator& a = allocator();
-  std::lock_guard<std::mutex> lock(a.mu);
-  // The block may belong to any device: find its owner (one device in practice).
+// The live block at p: its device's cache in `owner` (nullptr when p is no live block of ours: a
+// foreign or already freed pointer). A block may belong to any device (one in practice). a.mu held.
+static auto find_live(Allocator& a, void* p, DeviceCache*& owner) -> decltype(a.dev[0].live.begin()) {
   for (int d = 0; d < kMaxDevices; ++d) {
     DeviceCache& c = a.dev[d];
     if (c.live.empty()) continue;
     auto it = c.live.find(p);
     if (it == c.live.end()) continue;
+    owner = &c;
+    return it;
+  }
+  owner = nullptr;
+  return a.dev[0].live.end();
+}
+
+void device_free(void* p, size_t bytes) {
+  (void)bytes;  // the block's own size class is recorded at allocation
+  if (!p) return;
+  Allocator& a = allocator();
+  std::lock_guard<std::mutex> lock(a.mu);
+  DeviceCache* owner = nullptr;
+  auto it = find_live(a, p, owner);
+  if (owner) {
+    DeviceCache& c = *owner;
     Block b = std::move(it->second);
     c.allocated -= b.cls;
     c.requested -= b.bytes;
@@ -245,15 +258,11 @@ void device_free(void* p, size_t bytes) {
 void record_stream(void* p, int sid) {
   Allocator& a = allocator();
   std::lock_guard<std::mutex> lock(a.mu);
-  for (int d = 0; d < kMaxDevices; ++d) {
-    DeviceCache& c = a.dev[d];
-    if (c.live.empty()) continue;
-    auto it = c.live.find(p);
-    if (it == c.live.end()) continue;
-    Block& b = it->second;
-    if (b.stream != sid && std::find(b.uses.begin(), b.uses.end(), sid) == b.uses.end()) b.uses.push_back(sid);
-    return;
-  }
+  DeviceCache* owner = nullptr;
+  auto it = find_live(a, p, owner);
+  if (!owner) return;
+  Block& b = it->second;
+  if (b.stream != sid && std::find(b.uses.begin(), b.uses.end(), sid) == b.uses.end()) b.uses.push_back(sid);
 }
 
 }  // namespace cuda
