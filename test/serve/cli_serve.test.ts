@@ -1,8 +1,8 @@
 // test/serve/cli_serve.test.ts — the `torchlet serve` command as a process: it prints
 // {"listening"} then {"ready"}, serves a checkpoint written by `torchlet train`'s code path with no
 // other flag, and on SIGTERM stops accepting, finishes the requests in flight and exits 0
-// (graceful drain); bad flags exit 1 with a message naming them.
-import { spawn, ChildProcess } from 'child_process';
+// (graceful drain); bad flags exit 1 with a message naming them; serve's OpenMP wait policy (omp_env.ts).
+import { spawn, spawnSync, ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -114,4 +114,23 @@ test.each([
   expect(code).toBe(1);
   expect(p.stderr()).toMatch(msg);
   expect(p.stderr()).not.toMatch(/\n\s+at /); // no stack trace
+});
+
+// lib/cli/omp_env.ts: `torchlet serve` runs OpenMP with a passive wait policy unless the environment
+// sets one; other commands keep libgomp's default. It must run before the addon (and libgomp) loads,
+// so it is main.ts's first import.
+test.each([
+  ['serve', undefined, 'passive'],
+  ['serve', 'active', 'active'],
+  ['train', undefined, 'unset'],
+])('torchlet %s with OMP_WAIT_POLICY=%s runs OpenMP with %s', (command, given, want) => {
+  const env = { ...process.env };
+  delete env.OMP_WAIT_POLICY;
+  if (given) env.OMP_WAIT_POLICY = given;
+  const code = `process.argv[2] = ${JSON.stringify(command)}; require(${JSON.stringify(path.join(root, 'lib', 'cli', 'omp_env.ts'))}); console.log(process.env.OMP_WAIT_POLICY ?? 'unset');`;
+  const r = spawnSync(process.execPath, ['-r', register, '-e', code], { cwd: root, env, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.stdout.trim()).toBe(want);
+  const firstImport = fs.readFileSync(main, 'utf8').split('\n').find((l) => l.startsWith('import '));
+  expect(firstImport).toMatch(/^import '\.\/omp_env';/);
 });
