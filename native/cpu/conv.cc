@@ -34,7 +34,8 @@
 // The fused ops run the same code with a pooling epilogue (forward: each image's conv output lives
 // only in a thread's scratch and is pooled from there) or prologue (backward: each image's
 // conv-output gradient is rebuilt there from the pooled one): the full-size conv output and its
-// gradient never exist in memory.
+// gradient never exist in memory. Where the plain conv would run Winograd, the fused forward does
+// too, pooling from a scratch that holds a chunk of images (about batched_elems() outputs).
 #include <omp.h>
 
 #include <algorithm>
@@ -63,7 +64,7 @@ namespace {
 // calling thread) the packed weights, the weight-gradient accumulators, the trimmed weights and the
 // Winograd input-gradient kernel. The
 // returned n elements start on a 64-byte boundary (GEMM output rows stay cache-line aligned).
-enum Slot { kInSlot, kOutSlot, kImageSlot, kPackSlot, kAccSlot, kTrimSlot, kWinoSlot, kPadSlot, kSlots };
+enum Slot { kInSlot, kOutSlot, kImageSlot, kPackSlot, kAccSlot, kTrimSlot, kWinoSlot, kPadSlot, kFuseSlot, kSlots };
 template <typename T>
 T* scratch(Slot s, int64_t n) {
   thread_local std::vector<T> bufs[kSlots];
@@ -1037,8 +1038,9 @@ bool winograd_fits(const Geom& g) {
 struct Plan {
   ConvAlgo forward, backward_input, backward_weight;
 };
-// The algorithms the kernels below run for g (fused: the conv + relu + pool ops, which always take
-// the per-image paths), from the shape and the preference g.p.algo (see ops/conv.h):
+// The algorithms the kernels below run for g (fused: the conv + relu + pool ops, which take the
+// per-image paths, except that forward_impl gives their forward Winograd wherever plan_for(g, false)
+// picks it), from the shape and the preference g.p.algo (see ops/conv.h):
 //  * one input channel per group (depthwise): Depthwise for the input gradient;
 //  * output volumes under batched_max_ol(): Batched, else the per-image algorithms.
 // Winograd (forward, and the input gradient when the padding is at most 2: the gradient is then a
@@ -1215,12 +1217,35 @@ int64_t packed_size(const Geom& g) {
   return g.G * PackedA<T>::size(g.OCg, g.Kg);
 }
 
+// The fused conv + relu + pool forward where the plain conv would run Winograd (one group, weights
+// not packed): Winograd over chunks of whole images into the calling thread's fuse buffer (at most
+// ~batched_elems() conv outputs at a time), then the pooling epilogue image by image on the threads.
+template <typename T>
+void fused_forward_winograd(const Geom& g, const T* x, const T* w, const T* b, const PoolFuse<T>& pool) {
+  const ConvParams& p = g.p;
+  const int64_t per_image = p.OC * g.OL, chunk = std::max<int64_t>(1, batched_elems() / per_image);
+  std::vector<PackedA<T>> up;
+  winograd_pack(w, p.OC, p.C, scratch<T>(kPackSlot, winograd_packed_size<T>(p.OC, p.C)), up);
+  T* buf = scratch<T>(kFuseSlot, std::min(chunk, p.N) * per_image);
+  for (int64_t n0 = 0; n0 < p.N; n0 += chunk) {
+    const int64_t nb = std::min(chunk, p.N - n0);
+    const WinoGeom q{nb, p.C, p.in[1], p.in[2], p.C * g.L, p.OC, p.out[1], p.out[2], per_image, p.pad[1], p.pad[2]};
+    winograd_conv(q, x + n0 * p.C * g.L, up, b, buf);
+    for_each_image(nb, threads_for(nb), [&](int64_t i, int, bool) {
+      const int64_t po = (n0 + i) * p.OC * pool.plane();
+      relu_max_pool_planes(buf + i * per_image, pool.y + po, pool.tap + po, p.OC, pool.p);
+    });
+  }
+}
+
 template <typename T>
 void forward_impl(const TensorView& xv, const TensorView& wv, const TensorView& bv, const TensorView& yv,
                   const ConvParams& prm, const PoolFuse<T>* pool = nullptr) {
   const Geom g(prm);
   const T* x = xv.ptr<T>();
   const T* b = bv.data ? bv.ptr<T>() : nullptr;
+  if (pool && g.G == 1 && !prm.packed && plan_for(g, false).forward == ConvAlgo::Winograd)
+    return fused_forward_winograd(g, x, wv.ptr<T>(), b, *pool);
   const Plan plan = plan_for(g, pool != nullptr);
   if (plan.forward == ConvAlgo::Depthwise) return depthwise_forward(g, x, wv.ptr<T>(), b, yv.ptr<T>());
   if (plan.forward == ConvAlgo::Winograd) return forward_winograd(g, x, wv.ptr<T>(), b, yv.ptr<T>());

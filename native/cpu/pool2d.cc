@@ -2,10 +2,13 @@
 // Forward writes the max and, per output, the flat index h*W+w of its argmax in the input plane
 // (as PyTorch's indices); windows cropped to the input; a NaN wins (the last one, as in
 // PyTorch). Backward scatters dy to dx through the indices (dx overwritten). Output sizes (incl.
-// ceil mode) are computed in lib/. float fast paths use SSE2 (x86-64 baseline) where available.
+// ceil mode) are computed in lib/. float fast paths use SSE2 (x86-64 baseline) where available, and
+// AVX-512 for the fused relu + 2x2 pooling when the CPU has it (checked at run time).
 // Also fused relu + max pooling (non-overlapping windows, uint8 window-local taps), average pooling
 // (PyTorch's divisor rules), adaptive average/max pooling and max unpooling.
-#if defined(__SSE2__)
+#if defined(__x86_64__)
+#include <immintrin.h>
+#elif defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 #include <cmath>
@@ -436,11 +439,74 @@ inline void relu_max_row22<float>(const float* r0, int64_t W, int64_t OW, float*
 }
 #endif
 
+#if defined(__x86_64__)
+// AVX-512 (F, BW, VL) planes of relu(2x2/2 max), float: 16 outputs per step from two 32-float row
+// pieces split into even and odd columns (vpermt2ps); masked loads and stores for the row's tail.
+// Same taps and NaN rules as relu_max_row22.
+__attribute__((target("avx512f,avx512bw,avx512vl"))) void relu_max_planes22_avx512(const float* x, float* y,
+                                                                                   uint8_t* tap, int64_t planes,
+                                                                                   const Pool2dParams& p) {
+  const __m512i ev = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+  const __m512i od = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+  const __m512 zero = _mm512_setzero_ps();
+  const int64_t W = p.W, OW = p.OW;
+  for (int64_t pl = 0; pl < planes; ++pl) {
+    const float* xp = x + pl * p.H * W;
+    for (int64_t oh = 0; oh < p.OH; ++oh) {
+      const float* r0 = xp + 2 * oh * W;
+      const float* r1 = r0 + W;
+      float* yo = y + (pl * p.OH + oh) * OW;
+      uint8_t* to = tap + (pl * p.OH + oh) * OW;
+      for (int64_t ow = 0; ow < OW; ow += 16) {
+        const int64_t n = std::min<int64_t>(16, OW - ow), n2 = 2 * n;
+        const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
+        const __mmask16 mlo = static_cast<__mmask16>(n2 >= 16 ? 0xFFFFu : (1u << n2) - 1);
+        const __mmask16 mhi = static_cast<__mmask16>(n2 <= 16 ? 0u : n2 >= 32 ? 0xFFFFu : (1u << (n2 - 16)) - 1);
+        const __m512 a0 = _mm512_maskz_loadu_ps(mlo, r0 + 2 * ow), a1 = _mm512_maskz_loadu_ps(mhi, r0 + 2 * ow + 16);
+        const __m512 b0 = _mm512_maskz_loadu_ps(mlo, r1 + 2 * ow), b1 = _mm512_maskz_loadu_ps(mhi, r1 + 2 * ow + 16);
+        const __m512 v[3] = {_mm512_permutex2var_ps(a0, od, a1), _mm512_permutex2var_ps(b0, ev, b1),
+                             _mm512_permutex2var_ps(b0, od, b1)};
+        __m512 best = _mm512_permutex2var_ps(a0, ev, a1);
+        __m128i t = _mm_setzero_si128();
+        for (int k = 0; k < 3; ++k) {
+          const __mmask16 take =
+              _mm512_cmp_ps_mask(v[k], best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v[k], v[k], _CMP_UNORD_Q);
+          best = _mm512_mask_mov_ps(best, take, v[k]);
+          t = _mm_mask_mov_epi8(t, take, _mm_set1_epi8(static_cast<char>(k + 1)));
+        }
+        best = _mm512_maskz_mov_ps(static_cast<__mmask16>(~_mm512_cmp_ps_mask(best, zero, _CMP_LE_OQ)), best);
+        _mm512_mask_storeu_ps(yo + ow, m, best);
+        _mm_mask_storeu_epi8(to + ow, m, t);
+      }
+    }
+  }
+}
+bool has_avx512bw() {
+  static const bool yes =
+      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+  return yes;
+}
+#endif
+
+template <typename T>
+bool relu_max_planes22_fast(const T*, T*, uint8_t*, int64_t, const Pool2dParams&) {
+  return false;
+}
+#if defined(__x86_64__)
+template <>
+bool relu_max_planes22_fast<float>(const float* x, float* y, uint8_t* tap, int64_t planes, const Pool2dParams& p) {
+  if (!has_avx512bw()) return false;
+  relu_max_planes22_avx512(x, y, tap, planes, p);
+  return true;
+}
+#endif
+
 }  // namespace
 
 template <typename T>
 void relu_max_pool_planes(const T* x, T* y, uint8_t* tap, int64_t planes, const Pool2dParams& p) {
   const bool k22 = p.kh == 2 && p.kw == 2;
+  if (k22 && relu_max_planes22_fast(x, y, tap, planes, p)) return;
   for (int64_t pl = 0; pl < planes; ++pl) {
     const T* xp = x + pl * p.H * p.W;
     T* yp = y + pl * p.OH * p.OW;

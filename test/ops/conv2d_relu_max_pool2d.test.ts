@@ -1,9 +1,10 @@
 // test/ops/conv2d_relu_max_pool2d.test.ts — the fused F.conv2dReluMaxPool2d (conv -> ReLU ->
 // non-overlapping max pooling in one native pass) on every device: equal, bit for bit, to the unfused
-// maxPool2d(relu(conv2d(...))) (itself checked against PyTorch in conv2d/max_pool2d; run with the
-// per-image conv algorithms that the fused ops share, torch.backends.conv.algorithm 'perImage') in the output
-// and all gradients, on awkward sizes, both kernel paths (stride 1 grid, strided im2col), groups,
-// padding, dilation, batches smaller than the thread count, float32 and float64; FashionCNN uses it;
+// maxPool2d(relu(conv2d(...))) (itself checked against PyTorch in conv2d/max_pool2d): the output equal to
+// the unfused forward with the plain conv's algorithm choice (the fused forward runs Winograd where the
+// plain conv would, the per-image algorithms otherwise), the gradients to the unfused ones with the
+// per-image algorithms (torch.backends.conv.algorithm 'perImage', which the fused backward shares); on
+// awkward sizes, both kernel paths (stride 1 grid, strided im2col), groups, padding, dilation, batches smaller than the thread count, float32 and float64; FashionCNN uses it;
 // float64 finite-difference gradchecks; argument errors; and on CUDA agreement with the CPU (exact
 // pooled output of integer-valued data, gradients within the conv tolerance, a NaN input).
 import * as torch from '../../lib';
@@ -58,9 +59,11 @@ describeOp('conv2d_relu_max_pool2d', ({ device, on, dtypes, vsCpu }) => {
       const a = mk();
       const r = mk();
       const ya = F.conv2dReluMaxPool2d(a.x, a.w, a.b, opts, k);
-      // the unfused kernels
+      // the unfused kernels: the forward with the plain conv's own choice (the fused forward shares
+      // it where that is Winograd), the gradients with the per-image algorithms (the fused backward's)
+      const yf = torch.noGrad(() => F.maxPool2d(F.relu(F.conv2d(x0, w0, b0, opts)), k, { returnIndices: true })[0]);
+      same(ya, yf, 'output');
       const yr = perImage(() => F.maxPool2d(F.relu(F.conv2d(r.x, r.w, r.b, opts)), k, { returnIndices: true })[0]);
-      same(ya, yr, 'output');
       const g = on(torch.randn(ya.shape, { dtype }));
       ya.backward(g);
       yr.backward(g);
@@ -109,7 +112,7 @@ describeOp('conv2d_relu_max_pool2d', ({ device, on, dtypes, vsCpu }) => {
       m.eval();
       const x = on(torch.randn([4, 1, 28, 28]));
       const y = m.forward(x);
-      const ref = perImage(() => {
+      const ref = torch.noGrad(() => {
         let h = F.maxPool2d(F.relu(m.conv1.forward(x)), 2, { returnIndices: true })[0];
         h = F.maxPool2d(F.relu(m.conv2.forward(h)), 2, { returnIndices: true })[0];
         h = h.view(h.shape[0], -1);

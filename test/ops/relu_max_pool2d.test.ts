@@ -8,7 +8,7 @@ import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { decodeT, fixtureTests, poolNanCases, randnT, sameValues } from '../helpers';
+import { decodeT, fixtureTests, poolNanCases, randnT, rng, sameValues } from '../helpers';
 import { expectPoolVsCpu, poolInput } from './compare';
 import { tol } from './tolerances';
 
@@ -90,9 +90,19 @@ describeOp('relu_max_pool2d', (run) => {
         ['2x3', [2, 3, 7, 9], [2, 3]],
         ['1x1', [1, 2, 3, 5], 1],
         ['large batch', [17, 8, 14, 14], 2],
+        ['2x2 rows of 32 outputs (whole 16-lane steps)', [2, 3, 4, 64], 2],
+        ['2x2 rows of 35 outputs (16-lane steps and a tail)', [2, 2, 6, 71], 2],
       ] as const)('%s', (_n, shape, k) => {
         const x = on(torch.randn(shape as unknown as number[], { dtype }));
         both(x, k as number | number[]);
+      });
+      test('NaNs and ties in wide rows (16-lane steps and a tail)', () => {
+        const r = rng(5);
+        const v = Array.from({ length: 2 * 3 * 6 * 70 }, () => {
+          const u = r();
+          return u < 0.05 ? NaN : u < 0.2 ? 1 : u < 0.3 ? -1 : u < 0.35 ? 0 : (u - 0.5) * 8;
+        });
+        both(on(torch.tensor(v, { dtype }).view([2, 3, 6, 70])), 2);
       });
       test('ties, zeros and negative-only windows', () => {
         const x = on(torch.tensor([1, 1, -2, -2, 0, 0, 3, -1, 1, 1, -2, -2, 0, 0, 3, 3], { dtype })).view([1, 1, 4, 4]);
