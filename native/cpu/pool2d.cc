@@ -16,6 +16,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 #include <algorithm>
 #include "core/dispatch.h"
@@ -264,6 +265,86 @@ TL_TARGET_CLONES void max_pool_group_values(const T* xp, T* yp, const Pool2dPara
     }
 }
 
+#if defined(__x86_64__)
+// Values only, dilation 1, float, AVX-512: stride 1 with the output on the input's grid, planes of at
+// most kFlatMaxPlane elements. Two passes over a group of whole planes laid end to end, 16 positions
+// per step whatever the row length, the taps outside a position's row or plane masked off (masked
+// loads never read, never fault):
+//   h[i] = max_j x[row(i)][w(i) - pw + j]   (j < kw, the column inside [0, W)), then
+//   y[i] = max_r h[row(i) - ph + r][w(i)]   (r < kh, the row inside [0, H) of the same plane).
+// A lane's masks depend only on its position in the row or plane: tables indexed by the step's first
+// position, built once per geometry. NaN wins and max is exact: the values equal the scan's.
+// (GoogLeNet's 3x3 stride-1 pools on 3x3 to 12x12 maps: rows too short for the per-row passes.)
+constexpr int64_t kFlatMaxPlane = 4096;
+struct FlatMasks {
+  std::vector<uint16_t> col, row;  // col[j * W + w0], row[r * HW + q0]: the lanes whose tap is inside
+  int64_t key[6] = {-1, -1, -1, -1, -1, -1};
+  // lanes l < 16 with (p0 + l) mod period in [lo, hi), for a start p0 in [0, period)
+  static uint16_t lanes(int64_t p0, int64_t period, int64_t lo, int64_t hi) {
+    uint32_t m = 0;
+    for (int64_t k = 0; k * period < 16 + period; ++k) {
+      const int64_t a = std::max<int64_t>(0, lo + k * period - p0), b = std::min<int64_t>(16, hi + k * period - p0);
+      if (a < b) m |= ((1u << b) - 1) & ~((1u << a) - 1);
+    }
+    return static_cast<uint16_t>(m);
+  }
+  // the tables for p (rebuilt only when the geometry changes)
+  void build(const Pool2dParams& p) {
+    const int64_t k[6] = {p.H, p.W, p.kh, p.kw, p.ph, p.pw};
+    if (std::equal(k, k + 6, key)) return;
+    std::copy(k, k + 6, key);
+    const int64_t W = p.W, HW = p.H * p.W;
+    col.resize(p.kw * W);
+    row.resize(p.kh * HW);
+    for (int64_t j = 0; j < p.kw; ++j)  // column w - pw + j inside [0, W)
+      for (int64_t w0 = 0; w0 < W; ++w0)
+        col[j * W + w0] = lanes(w0, W, std::max<int64_t>(0, p.pw - j), std::min<int64_t>(W, W + p.pw - j));
+    for (int64_t r = 0; r < p.kh; ++r)  // row h - ph + r inside [0, H)
+      for (int64_t q0 = 0; q0 < HW; ++q0)
+        row[r * HW + q0] =
+            lanes(q0, HW, std::max<int64_t>(0, p.ph - r) * W, std::min<int64_t>(p.H, p.H + p.ph - r) * W);
+  }
+};
+// cur, or v where v is greater or NaN
+__attribute__((target("avx512f"))) inline __m512 take(__m512 cur, __m512 v) {
+  return _mm512_mask_mov_ps(cur, _mm512_cmp_ps_mask(v, cur, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), v);
+}
+__attribute__((target("avx512f"))) void max_pool_flat_avx512(const float* x, float* y, const Pool2dParams& p,
+                                                             const FlatMasks& fm, int64_t planes, float* hb) {
+  const int64_t W = p.W, HW = p.H * p.W, n = planes * HW;
+  const __m512 ninf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+  const int64_t wstep = 16 % W, qstep = 16 % HW;  // (no division in the loops: it would chain them)
+  for (int64_t i = 0, w0 = 0; i < n; i += 16, w0 += wstep, w0 -= w0 >= W ? W : 0) {
+    const __mmask16 tail = static_cast<__mmask16>(n - i >= 16 ? 0xFFFFu : (1u << (n - i)) - 1);
+    __m512 cur = ninf;
+    for (int64_t j = 0; j < p.kw; ++j)
+      cur = take(cur, _mm512_mask_loadu_ps(ninf, tail & fm.col[j * W + w0], x + i - p.pw + j));
+    _mm512_mask_storeu_ps(hb + i, tail, cur);
+  }
+  for (int64_t i = 0, q0 = 0; i < n; i += 16, q0 += qstep, q0 -= q0 >= HW ? HW : 0) {
+    const __mmask16 tail = static_cast<__mmask16>(n - i >= 16 ? 0xFFFFu : (1u << (n - i)) - 1);
+    __m512 cur = ninf;
+    for (int64_t r = 0; r < p.kh; ++r)
+      cur = take(cur, _mm512_mask_loadu_ps(ninf, tail & fm.row[r * HW + q0], hb + i + (r - p.ph) * W));
+    _mm512_mask_storeu_ps(y + i, tail, cur);
+  }
+}
+
+#endif
+
+// Whether max_pool_fwd's flat AVX-512 values path takes this pooling (see above).
+template <typename T>
+bool flat_values_path(const Pool2dParams& p) {
+#if defined(__x86_64__)
+  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  return std::is_same<T, float>::value && avx512 && p.dh == 1 && p.dw == 1 && p.sh == 1 && p.sw == 1 && p.OH == p.H &&
+         p.OW == p.W && p.H * p.W <= kFlatMaxPlane;
+#else
+  (void)p;
+  return false;
+#endif
+}
+
 // Branch-free window scan (random data made the branchy version mispredict on every other
 // tap). PyTorch's rule: a tap wins when it is greater than the running max or is NaN, so the
 // last NaN of a window wins; an all -inf window reports its first in-bounds tap.
@@ -282,6 +363,23 @@ void max_pool_fwd(const T* x, T* y, int64_t* idx, const Pool2dParams& p) {
   int64_t o0 = 0, o1 = p.OW;  // output columns whose windows are whole
   while (o0 < p.OW && (tw[o0].lo != 0 || tw[o0].hi != p.kw)) ++o0;
   while (o1 > o0 && (tw[o1 - 1].lo != 0 || tw[o1 - 1].hi != p.kw)) --o1;
+#if defined(__x86_64__)
+  if (sep && !idx && flat_values_path<T>(p)) {  // (float only: the casts are no-ops there)
+    thread_local FlatMasks tables;  // the calling thread's (a thread_local named in the loop is the worker's)
+    tables.build(p);
+    const FlatMasks& fm = tables;
+    const int64_t HW = p.H * p.W, G = std::max<int64_t>(1, 16384 / HW), groups = (planes + G - 1) / G;
+    TL_PAR_FOR(
+        planes * HW > 4096, for (int64_t gi = 0; gi < groups; ++gi) {
+          const int64_t pl0 = gi * G, n = std::min(G, planes - pl0);
+          thread_local std::vector<float> hb;
+          if (hb.size() < static_cast<size_t>(G * HW)) hb.resize(G * HW);
+          max_pool_flat_avx512(reinterpret_cast<const float*>(x) + pl0 * HW, reinterpret_cast<float*>(y) + pl0 * HW, p,
+                               fm, n, hb.data());
+        });
+    return;
+  }
+#endif
   const GroupGeom g = group_geom(p);
   const int64_t per = g.hb * g.wp;
   if (sep && !idx && per <= (int64_t(1) << 18)) {  // grouped flat passes (see above); planes up to ~500x500

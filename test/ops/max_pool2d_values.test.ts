@@ -1,7 +1,8 @@
 // test/ops/max_pool2d_values.test.ts — the values-only max pooling (inference on the CPU: no indices,
 // the grouped -inf-padded flat passes of native/cpu/pool2d.cc) against the indexed scan (autograd on),
 // value for value, on 300 seeded random shapes: kernel 1-5 per dim, stride 1-3, padding up to half the
-// kernel, ceil mode, float32 and float64, odd map sizes, with NaN, -inf and ties sprinkled in.
+// kernel, ceil mode, float32 and float64, odd map sizes, with NaN, -inf and ties sprinkled in; and the
+// stride-1 same-size pools of the flat AVX-512 path on every kind of plane and row length.
 // The indexed path itself is checked against PyTorch in max_pool2d.test.ts.
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
@@ -16,6 +17,23 @@ function lcg(seed: number): () => number {
   };
 }
 
+/** Values-only pooling of shape (random data with NaN, -inf, -0 and ties) equals the indexed scan's. */
+function check(rnd: () => number, what: string, shape: number[], k: number[], opts: { stride: number[]; padding: number[]; ceilMode: boolean }, dtype: 'float32' | 'float64') {
+  const n = shape.reduce((a, b) => a * b);
+  const data = Array.from({ length: n }, () => {
+    const r = rnd();
+    return r < 0.03 ? NaN : r < 0.06 ? -Infinity : r < 0.15 ? 0.5 : Math.round((rnd() - 0.5) * 64) / 8;
+  });
+  const x = torch.tensor(data, { dtype }).view(shape);
+  const values = torch.noGrad(() => F.maxPool2d(x, k, opts) as Tensor);
+  const indexed = F.maxPool2d(x.clone().requiresGrad_(), k, opts) as Tensor;
+  const a = Array.from(values.toArray() as Float32Array);
+  const b = Array.from(indexed.detach().toArray() as Float32Array);
+  expect(values.shape).toEqual(indexed.shape);
+  for (let i = 0; i < a.length; i++)
+    if (!Object.is(a[i], b[i])) throw new Error(`${what} (k ${k} ${JSON.stringify(opts)} ${dtype} ${shape}): element ${i} is ${a[i]}, indexed ${b[i]}`);
+}
+
 describe('max_pool2d values-only path [cpu]', () => {
   test('300 random shapes: the same values (NaN where NaN) as the indexed path', () => {
     const rnd = lcg(12345);
@@ -27,23 +45,27 @@ describe('max_pool2d values-only path [cpu]', () => {
       const H = int(Math.max(1, kh - 2 * ph), 14), W = int(Math.max(1, kw - 2 * pw), 14);
       const ceilMode = rnd() < 0.3;
       const dtype = rnd() < 0.3 ? 'float64' : 'float32';
-      const shape = [int(1, 3), int(1, 20), H, W];
-      const n = shape.reduce((a, b) => a * b);
-      const data = Array.from({ length: n }, () => {
-        const r = rnd();
-        return r < 0.03 ? NaN : r < 0.06 ? -Infinity : r < 0.15 ? 0.5 : Math.round((rnd() - 0.5) * 64) / 8;
-      });
-      const x = torch.tensor(data, { dtype }).view(shape);
-      const opts = { stride: [sh, sw], padding: [ph, pw], ceilMode };
-      const values = torch.noGrad(() => F.maxPool2d(x, [kh, kw], opts) as Tensor);
-      const indexed = F.maxPool2d(x.clone().requiresGrad_(), [kh, kw], opts) as Tensor;
-      const a = Array.from(values.toArray() as Float32Array);
-      const b = Array.from(indexed.detach().toArray() as Float32Array);
-      expect(values.shape).toEqual(indexed.shape);
-      for (let i = 0; i < a.length; i++)
-        if (!Object.is(a[i], b[i])) throw new Error(`case ${t} (k ${kh}x${kw} s ${sh}x${sw} p ${ph}x${pw} ceil ${ceilMode} ${dtype} ${shape}): element ${i} is ${a[i]}, indexed ${b[i]}`);
+      check(rnd, `case ${t}`, [int(1, 3), int(1, 20), H, W], [kh, kw], { stride: [sh, sw], padding: [ph, pw], ceilMode }, dtype);
       checked++;
     }
     expect(checked).toBe(300);
+  });
+  // stride 1, odd kernels with half-kernel padding: the output is the input's grid (the flat AVX-512
+  // path on planes up to 4096 elements, float32): rows shorter and longer than 16 lanes, planes
+  // smaller than a step, many planes (more than one group of planes), kernels 1-5 per dim, and planes
+  // over the flat path's limit (the grouped path)
+  test('stride-1 same-size pools (flat path): the same values as the indexed path', () => {
+    const rnd = lcg(777);
+    const shapes = [[2, 3, 1, 1], [1, 5, 3, 3], [4, 500, 3, 3], [2, 64, 6, 6], [1, 7, 12, 12], [2, 3, 5, 17], [1, 2, 20, 33], [1, 2, 64, 64], [1, 1, 70, 70]];
+    let checked = 0;
+    for (const shape of shapes)
+      for (const [kh, kw] of [[3, 3], [1, 3], [5, 3], [5, 5], [1, 1]]) {
+        if (kh > 2 * shape[2] + 1 || kw > 2 * shape[3] + 1) continue;
+        for (const dtype of ['float32', 'float64'] as const) {
+          check(rnd, 'same-size', shape, [kh, kw], { stride: [1, 1], padding: [(kh - 1) / 2, (kw - 1) / 2], ceilMode: rnd() < 0.5 }, dtype);
+          checked++;
+        }
+      }
+    expect(checked).toBeGreaterThan(80);
   });
 });
