@@ -836,17 +836,42 @@ void avg_pool_bwd(const T* dy, T* dx, const AvgPool2dParams& p) {
 inline int64_t ad_start(int64_t i, int64_t in, int64_t out) { return (i * in) / out; }
 inline int64_t ad_end(int64_t i, int64_t in, int64_t out) { return ((i + 1) * in + out - 1) / out; }
 
+// Window bounds of every output row and column, computed once per call (not per output: the
+// integer divisions cost more than the sums on small maps).
+struct AdWindows {
+  std::vector<int64_t> h0, h1, w0, w1;
+  explicit AdWindows(const Plane2dParams& p) : h0(p.OH), h1(p.OH), w0(p.OW), w1(p.OW) {
+    for (int64_t o = 0; o < p.OH; ++o) h0[o] = ad_start(o, p.H, p.OH), h1[o] = ad_end(o, p.H, p.OH);
+    for (int64_t o = 0; o < p.OW; ++o) w0[o] = ad_start(o, p.W, p.OW), w1[o] = ad_end(o, p.W, p.OW);
+  }
+};
+
 template <typename T>
 void adaptive_avg_fwd(const T* x, T* y, const Plane2dParams& p) {
-  const int64_t planes = p.N * p.C;
+  const int64_t planes = p.N * p.C, L = p.H * p.W;
+  if (p.OH == p.H && p.OW == p.W) {  // every window is one element: a copy (x / 1 is x)
+    TL_PAR_FOR(planes * L > (1 << 16), for (int64_t i = 0; i < planes * L; ++i) y[i] = x[i];);
+    return;
+  }
+  if (p.OH == 1 && p.OW == 1) {  // global: each plane's sum, in the same order as the windowed loop
+    TL_PAR_FOR(
+        planes * L > 4096, for (int64_t pl = 0; pl < planes; ++pl) {
+          const T* xp = x + pl * L;
+          T sum = T(0);
+          for (int64_t k = 0; k < L; ++k) sum += xp[k];
+          y[pl] = sum / T(L);
+        });
+    return;
+  }
+  const AdWindows a(p);
   TL_PAR_FOR(
       planes * p.OH * p.OW > 4096, for (int64_t pl = 0; pl < planes; ++pl) {
-        const T* xp = x + pl * p.H * p.W;
+        const T* xp = x + pl * L;
         T* yp = y + pl * p.OH * p.OW;
         for (int64_t oh = 0; oh < p.OH; ++oh) {
-          const int64_t h0 = ad_start(oh, p.H, p.OH), h1 = ad_end(oh, p.H, p.OH);
+          const int64_t h0 = a.h0[oh], h1 = a.h1[oh];
           for (int64_t ow = 0; ow < p.OW; ++ow) {
-            const int64_t w0 = ad_start(ow, p.W, p.OW), w1 = ad_end(ow, p.W, p.OW);
+            const int64_t w0 = a.w0[ow], w1 = a.w1[ow];
             T sum = T(0);
             for (int64_t h = h0; h < h1; ++h)
               for (int64_t w = w0; w < w1; ++w) sum += xp[h * p.W + w];
