@@ -597,19 +597,27 @@ void forward_direct(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
                    double(pixels) * double(p.OC) * double(g.Kg) >= double(1 << 20);
   auto run = [&](int64_t it) {
     const int64_t t = it % tiles, pb = (it / tiles) % panels, gi = it / (tiles * panels);
-    int64_t base[32];
+    int64_t base[32], yoff[32];
     alignas(64) T tile[32 * 32];
     const int64_t j0 = t * R, nr = std::min(R, pixels - j0);
-    for (int64_t r = 0; r < R; ++r) {
-      const int64_t j = j0 + std::min(r, nr - 1);  // past the last pixel: repeat it (results dropped)
-      const int64_t n = j / g.OL, o = j % g.OL, od = o / OHW, oh = (o / OW) % p.out[1], ow = o % OW;
+    // the tile's pixels: the first one's position by division, the others by stepping (n, od, oh, ow)
+    int64_t n = j0 / g.OL, o = j0 % g.OL, od = o / OHW, oh = (o / OW) % p.out[1], ow = o % OW;
+    for (int64_t r = 0; r < nr; ++r) {
       base[r] = n * p.C * vol + ((od * p.stride[0]) * ext[1] + oh * p.stride[1]) * ext[2] + ow * p.stride[2];
+      yoff[r] = n * p.OC * g.OL + o;
+      ++o;
+      if (++ow < OW) continue;
+      ow = 0;
+      if (++oh < p.out[1]) continue;
+      oh = 0;
+      if (++od < p.out[0]) continue;
+      od = 0, o = 0, ++n;
     }
+    for (int64_t r = nr; r < R; ++r) base[r] = base[nr - 1];  // past the last pixel: repeat it (dropped)
     dc.tile(g.Kg, wd + (gi * panels + pb) * g.Kg * W, xp + gi * g.Cg * vol, base, delta.data(), tile);
     const int64_t oc0 = pb * W, noc = std::min(W, g.OCg - oc0);
     for (int64_t r = 0; r < nr; ++r) {
-      const int64_t j = j0 + r, n = j / g.OL, o = j % g.OL;
-      T* yo = y + (n * p.OC + gi * g.OCg + oc0) * g.OL + o;
+      T* yo = y + (gi * g.OCg + oc0) * g.OL + yoff[r];
       const T* bb = b ? b + gi * g.OCg + oc0 : nullptr;
       for (int64_t q = 0; q < noc; ++q) {
         T v = tile[r * W + q] + (bb ? bb[q] : T(0));
