@@ -766,6 +766,47 @@ TL_TARGET_CLONES void avg_pool_plane_inside(const T* __restrict xp, T* __restric
   }
 }
 
+#if defined(__x86_64__)
+// avg_pool_plane_inside for float with AVX-512 and column stride 1 or 2: 16 outputs of a row per step
+// (stride 2: even columns picked from 32 with vpermt2ps), masked loads and stores at the row's end; the
+// same sums in the same order (0, then the taps in (row, column) order), then the same division.
+__attribute__((target("avx512f"))) void avg_pool_plane_inside_avx512(const float* xp, float* yp,
+                                                                     const AvgPool2dParams& p, float div) {
+  const __m512i ev = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+  const __m512 d = _mm512_set1_ps(div);
+  const int64_t W = p.W, OW = p.OW;
+  for (int64_t oh = 0; oh < p.OH; ++oh)
+    for (int64_t ow = 0; ow < OW; ow += 16) {
+      const int64_t n = std::min<int64_t>(16, OW - ow), n2 = 2 * n - 1;  // stride 2 reads 2n - 1 floats
+      const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
+      const __mmask16 lo = static_cast<__mmask16>(n2 >= 16 ? 0xFFFFu : (1u << n2) - 1);
+      const __mmask16 hi = static_cast<__mmask16>(n2 <= 16 ? 0u : (1u << (n2 - 16)) - 1);
+      __m512 sum = _mm512_setzero_ps();
+      for (int64_t i = 0; i < p.kh; ++i) {
+        const float* xr = xp + (oh * p.sh + i) * W + ow * p.sw;
+        for (int64_t j = 0; j < p.kw; ++j)
+          sum = _mm512_add_ps(sum, p.sw == 1 ? _mm512_maskz_loadu_ps(m, xr + j)
+                                             : _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(lo, xr + j), ev,
+                                                                      _mm512_maskz_loadu_ps(hi, xr + j + 16)));
+      }
+      _mm512_mask_storeu_ps(yp + oh * OW + ow, m, _mm512_div_ps(sum, d));
+    }
+}
+bool avg_inside_avx512(const AvgPool2dParams& p) {
+  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  return avx512 && (p.sw == 1 || p.sw == 2);
+}
+#endif
+template <typename T>
+void avg_plane_inside(const T* xp, T* yp, const AvgPool2dParams& p, T div) {
+#if defined(__x86_64__)
+  if (std::is_same<T, float>::value && avg_inside_avx512(p))
+    return avg_pool_plane_inside_avx512(reinterpret_cast<const float*>(xp), reinterpret_cast<float*>(yp), p,
+                                        static_cast<float>(div));
+#endif
+  avg_pool_plane_inside<T>(xp, yp, p, div);
+}
+
 template <typename T>
 void avg_pool_fwd(const T* x, T* y, const AvgPool2dParams& p) {
   const int64_t planes = p.N * p.C;
@@ -775,7 +816,7 @@ void avg_pool_fwd(const T* x, T* y, const AvgPool2dParams& p) {
     const T div = T(p.divisor_override > 0 ? p.divisor_override : p.kh * p.kw);
     TL_PAR_FOR(
         planes * p.OH * p.OW > 4096, for (int64_t pl = 0; pl < planes; ++pl) {
-          avg_pool_plane_inside<T>(x + pl * p.H * p.W, y + pl * p.OH * p.OW, p, div);
+          avg_plane_inside<T>(x + pl * p.H * p.W, y + pl * p.OH * p.OW, p, div);
         });
     return;
   }

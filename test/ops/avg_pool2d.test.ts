@@ -81,6 +81,35 @@ describeOp('avg_pool2d', ({ device, on, dtypes, vsCpu }) => {
       }
     });
 
+    test('windows inside the input, float32, rows of up to 40 outputs (the AVX-512 path: steps of 16 and tails): equal a float32 reference summed in the same order', () => {
+      let seed = 777;
+      const rand = (lo: number, hi: number) => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return lo + (seed % (hi - lo + 1));
+      };
+      const f = Math.fround;
+      for (let c = 0; c < 40; c++) {
+        const [kh, kw, sh, sw] = [rand(1, 3), rand(1, 3), rand(1, 2), c % 2 === 0 ? 2 : rand(1, 3)];
+        const [H, W] = [rand(kh, kh + 5), rand(kw, kw + 80)];
+        const x = on(torch.randn([2, 3, H, W]));
+        const y = F.avgPool2d(x, [kh, kw], { stride: [sh, sw] });
+        const OH = Math.floor((H - kh) / sh) + 1;
+        const OW = Math.floor((W - kw) / sw) + 1;
+        expect(y.shape).toEqual([2, 3, OH, OW]);
+        const xv = x.toArray() as Float32Array;
+        const want = new Float32Array(6 * OH * OW);
+        let q = 0;
+        for (let pl = 0; pl < 6; pl++)
+          for (let oh = 0; oh < OH; oh++)
+            for (let ow = 0; ow < OW; ow++) {
+              let sum = 0;
+              for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) sum = f(sum + xv[pl * H * W + (oh * sh + i) * W + ow * sw + j]);
+              want[q++] = f(sum / (kh * kw));
+            }
+        expect(y.toArray()).toEqual(want);
+      }
+    });
+
     test('unbatched [C, H, W] input equals the batched result', () => {
       const x = on(randnT([1, 2, 7, 6], 11));
       const x3 = x.select(0, 0);
