@@ -125,6 +125,13 @@ describeOp('conv_algorithms', (run) => {
       expect(algos([7, 64, 8, 8], [64, 64, 3, 3], { padding: 1 }).forward).toBe('direct'); // 112 tiles
       expect(algos([64, 8, 8, 8], [64, 8, 3, 3], { padding: 1 }).forward).toBe('direct'); // 8 input channels
       expect(algos([64, 64, 5, 5], [64, 64, 3, 3], { padding: 1 }).forward).toBe('direct'); // 5x5 map
+      // larger maps run direct when the reduction is long (>= 384) and the shifted GEMM's junk columns
+      // are >= 10% of its grid: 5x5 'same' on 12x12 (25%) and 32x32 (11%); not with 8 channels (Kg 72)
+      // nor for a dilated 3x3 on 64x64 (6%)
+      expect(algos([16, 96, 12, 12], [256, 96, 5, 5], { padding: 2 }).forward).toBe('direct');
+      expect(algos([8, 64, 32, 32], [64, 64, 5, 5], { padding: 2 }).forward).toBe('direct');
+      expect(algos([64, 8, 32, 32], [32, 8, 3, 3], { padding: 1 }).forward).toBe('shifted');
+      expect(algos([2, 64, 64, 64], [64, 64, 3, 3], { padding: 1, dilation: 2 }).forward).toBe('shifted');
       // the input gradient is Winograd where its own shape is (padding <= 2), the forward pass aside
       expect(algos([64, 64, 8, 8], [64, 64, 3, 3], { padding: 3 })).toEqual({ forward: 'winograd', backwardInput: 'shifted', backwardWeight: 'shifted' });
       // forward passes that would write an im2col matrix run direct; too few pixels (batch 1, 2x2) stay batched
