@@ -2,7 +2,8 @@
 // the grouped -inf-padded flat passes of native/cpu/pool2d.cc) against the indexed scan (autograd on),
 // value for value, on 300 seeded random shapes: kernel 1-5 per dim, stride 1-3, padding up to half the
 // kernel, ceil mode, float32 and float64, odd map sizes, with NaN, -inf and ties sprinkled in; and the
-// stride-1 same-size pools of the flat AVX-512 path on every kind of plane and row length.
+// stride-1 same-size pools of the flat AVX-512 path on every kind of plane and row length, and the other
+// column-stride-1/2 pools of the rows path on rows of several 16-lane steps.
 // The indexed path itself is checked against PyTorch in max_pool2d.test.ts.
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
@@ -67,5 +68,17 @@ describe('max_pool2d values-only path [cpu]', () => {
         }
       }
     expect(checked).toBeGreaterThan(80);
+  });
+  // column stride 1 or 2 otherwise (the rows AVX-512 path, float32): rows of 1 to 5 steps of 16, padding,
+  // ceil mode (windows past the right and bottom edges), tall and short windows
+  test('strided and other pools on rows of up to 80 columns (rows path): the same values as the indexed path', () => {
+    const rnd = lcg(4242);
+    const int = (a: number, b: number) => a + Math.floor(rnd() * (b - a + 1));
+    for (let t = 0; t < 60; t++) {
+      const kh = int(1, 4), kw = int(1, 5), sh = int(1, 3), sw = int(1, 2);
+      const ph = int(0, Math.floor(kh / 2)), pw = int(0, Math.floor(kw / 2));
+      const H = int(Math.max(1, kh - 2 * ph), 20), W = int(Math.max(kw, 17), 80);
+      check(rnd, `rows case ${t}`, [int(1, 2), int(1, 5), H, W], [kh, kw], { stride: [sh, sw], padding: [ph, pw], ceilMode: rnd() < 0.5 }, t % 4 === 3 ? 'float64' : 'float32');
+    }
   });
 });
