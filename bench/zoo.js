@@ -19,7 +19,9 @@
 // classifier's first Linear depends on the input size (AlexNet, VGG-16), both sides size it from the
 // shrunk feature map (Sequential nets: the Linear after Flatten); everything else is unchanged.
 //   node bench/zoo.js [--nets a,b,c] [--quick] [--threads 2] [--batch 32] [--json FILE]
-//                     [--root DIR] [--sizes net=H,...] [--work DIR] [--keep]
+//                     [--root DIR] [--sizes net=H,...] [--work DIR] [--keep] [--rounds N]
+// --rounds N: the torchlet and ORT workers run N times alternately (PyTorch once); each figure is the
+// median of the N runs' figures (on a VM whose speed drifts over minutes, one run can mislead).
 // Needs: `npm run build` in --root (default: this checkout), bash bench/setup_zoo.sh once.
 // TORCHLET_PYTHON: the Python with PyTorch (default /usr/bin/python3).
 'use strict';
@@ -272,6 +274,28 @@ function maxAbs(a) {
   return m;
 }
 
+/** One worker report whose timings are the medians over runs (the first run's other fields). */
+function medianRuns(runs) {
+  const med = (vals) => {
+    const v = vals.filter((x) => typeof x === 'number').sort((a, b) => a - b);
+    return v.length ? v[(v.length - 1) >> 1] : undefined;
+  };
+  const out = JSON.parse(JSON.stringify(runs[0]));
+  for (const [name, net] of Object.entries(out.nets)) {
+    const each = runs.map((r) => r.nets[name]);
+    if (typeof net.train === 'number') net.train = med(each.map((e) => e.train));
+    for (const key of ['infer', 'inferFrozen'])
+      if (net[key]) for (const b of Object.keys(net[key])) net[key][b] = med(each.map((e) => e[key] && e[key][b]));
+    if (net.convs && net.convs.cases)
+      net.convs.cases.forEach((c, i) => {
+        c.fwd = med(each.map((e) => e.convs.cases[i].fwd));
+        c.bwd = med(each.map((e) => e.convs.cases[i].bwd));
+      });
+  }
+  out.rounds = runs.length;
+  return out;
+}
+
 function run(label, cmd, argv, env) {
   const t0 = Date.now();
   const r = spawnSync(cmd, argv, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
@@ -283,6 +307,8 @@ async function driver() {
   const threads = Number(opt('--threads', '2'));
   const quick = flag('--quick');
   const batch = Number(opt('--batch', '32'));
+  const rounds = Number(opt('--rounds', '1'));
+  if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error('--rounds must be a positive integer');
   const root = path.resolve(opt('--root', path.join(__dirname, '..')));
   const jsonOut = opt('--json', null);
   const names = opt('--nets', Object.keys(NETS).join(',')).split(',').filter(Boolean);
@@ -312,19 +338,30 @@ async function driver() {
   const wall = {};
   try {
     wall.pytorch = run('PyTorch (bench/zoo.py)', py, [path.join(__dirname, 'zoo.py'), JSON.stringify(cfg)], env);
-    wall.torchlet = run('torchlet worker', process.execPath, [__filename, '--worker', 'torchlet', JSON.stringify(cfg)], env);
-    if (hasOrt) wall.ort = run('onnxruntime-node worker', process.execPath, [__filename, '--worker', 'ort', JSON.stringify(cfg)], env);
-    else console.error('!!! onnxruntime-node is not installed in bench/ort (run: bash bench/setup_zoo.sh); ORT columns left out');
-    const load1 = os.loadavg();
     const read = (f) => JSON.parse(fs.readFileSync(path.join(work, f), 'utf8'));
+    // torchlet and ORT alternately, --rounds times (this VM's speed drifts by 10-20% over minutes:
+    // alternating rounds and medians over them keep a slow minute from deciding a ratio)
+    const tRuns = [], oRuns = [];
+    wall.torchlet = 0;
+    wall.ort = hasOrt ? 0 : undefined;
+    if (!hasOrt) console.error('!!! onnxruntime-node is not installed in bench/ort (run: bash bench/setup_zoo.sh); ORT columns left out');
+    for (let k = 0; k < rounds; k++) {
+      wall.torchlet += run('torchlet worker', process.execPath, [__filename, '--worker', 'torchlet', JSON.stringify(cfg)], env);
+      tRuns.push(read('torchlet.json'));
+      if (hasOrt) {
+        wall.ort += run('onnxruntime-node worker', process.execPath, [__filename, '--worker', 'ort', JSON.stringify(cfg)], env);
+        oRuns.push(read('ort.json'));
+      }
+    }
+    const load1 = os.loadavg();
     const P = read('pytorch.json');
-    const T = read('torchlet.json');
-    const O = hasOrt ? read('ort.json') : { nets: {} };
+    const T = medianRuns(tRuns);
+    const O = hasOrt ? medianRuns(oRuns) : { nets: {} };
     const report = { date: started.toISOString(), command: `node bench/zoo.js ${args.join(' ')}`.trim(), machine: {
       cpu: os.cpus()[0].model, cores: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version,
       loadavgBefore: load0, loadavgAfter: load1,
     }, threads, batch, quick, torchlet: { root: T.root, commit: T.commit }, pytorch: P.torch, torchvision: P.torchvision,
-    ort: O.version || null, wallS: wall, nets: {} };
+    ort: O.version || null, wallS: wall, rounds, nets: {} };
     let mismatches = 0;
     const lines = [];
     const say = (s = '') => lines.push(s);
@@ -338,7 +375,8 @@ async function driver() {
     say(`torchlet ${T.root} @ ${T.commit}; PyTorch ${P.torch} (torchvision ${P.torchvision}); onnxruntime-node ${O.version || 'not installed'}`);
     say(`${threads} threads per engine, each engine in its own process, one after another ` +
       `(wall: PyTorch incl. export ${f2(wall.pytorch)} s, torchlet ${f2(wall.torchlet)} s, ORT ${f2(wall.ort)} s); ` +
-      `medians after warm-up${quick ? ' (--quick: 1 warm-up, 2-3 reps)' : ' (2 warm-up, then 5-30 reps sized to ~3-4 s)'}`);
+      `medians after warm-up${quick ? ' (--quick: 1 warm-up, 2-3 reps)' : ' (2 warm-up, then 5-30 reps sized to ~3-4 s)'}` +
+      (rounds > 1 ? `; torchlet and ORT run ${rounds} times alternately, each figure the median (lower middle) of the ${rounds} runs' medians` : ''));
     const ompEnv = Object.keys(process.env).filter((k) => /^(OMP_|GOMP_|KMP_|MKL_|OPENBLAS_)/.test(k) && k !== 'OMP_NUM_THREADS').map((k) => `${k}=${process.env[k]}`);
     say(`environment passed to all three engines: OMP_NUM_THREADS=${threads}${ompEnv.length ? ' ' + ompEnv.join(' ') : ''}`);
     report.env = ompEnv;
