@@ -91,7 +91,7 @@ async function startServer(kind, p, model) {
   const s =
     kind === 'ort'
       ? start(path.join(__dirname, 'serve_ort.js'), ['--onnx', p.onnx, '--shape', shape, '--port', '0', '--max-batch', '64', '--max-delay-ms', '2', '--spin', '0'])
-      : start(path.join(root, 'dist', 'lib', 'cli', 'main.js'), ['serve', '--checkpoint', p.ckpt, '--port', '0', '--max-batch', kind === 'batched' ? '64' : '1', '--max-delay-ms', '2']);
+      : start(path.join(root, 'dist', 'lib', 'cli', 'main.js'), ['serve', '--checkpoint', p.ckpt, '--port', '0', '--max-batch', kind === 'batched' ? '64' : '1', '--max-delay-ms', '2', ...(process.env.TL_SERVE_ARGS ? process.env.TL_SERVE_ARGS.split(' ') : [])]);
   const url = (await s.waitFor('listening')).listening;
   const ready = await s.waitFor('ready');
   return { ...s, url, ready };

@@ -648,9 +648,24 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) void relu_max_planes22_avx5
         const __mmask16 mhi = static_cast<__mmask16>(n2 <= 16 ? 0u : n2 >= 32 ? 0xFFFFu : (1u << (n2 - 16)) - 1);
         const __m512 a0 = _mm512_maskz_loadu_ps(mlo, r0 + 2 * ow), a1 = _mm512_maskz_loadu_ps(mhi, r0 + 2 * ow + 16);
         const __m512 b0 = _mm512_maskz_loadu_ps(mlo, r1 + 2 * ow), b1 = _mm512_maskz_loadu_ps(mhi, r1 + 2 * ow + 16);
-        const __m512 v[3] = {_mm512_permutex2var_ps(a0, od, a1), _mm512_permutex2var_ps(b0, ev, b1),
-                             _mm512_permutex2var_ps(b0, od, b1)};
-        __m512 best = _mm512_permutex2var_ps(a0, ev, a1);
+        const __m512 v0 = _mm512_permutex2var_ps(a0, ev, a1), v1 = _mm512_permutex2var_ps(a0, od, a1);
+        const __m512 v2 = _mm512_permutex2var_ps(b0, ev, b1), v3 = _mm512_permutex2var_ps(b0, od, b1);
+        if (!(_mm512_cmp_ps_mask(v0, v1, _CMP_UNORD_Q) | _mm512_cmp_ps_mask(v2, v3, _CMP_UNORD_Q))) {
+          // no NaN (the common case): the max, and the first tap equal to it (the scan keeps the
+          // first of equal values; +0 and -0 are equal and both give relu 0)
+          const __mmask16 all = 0xFFFF;  // (the maskz forms: GCC 12 warns about _mm512_max_ps's undefined source)
+          const __m512 mx =
+              _mm512_maskz_max_ps(all, _mm512_maskz_max_ps(all, v0, v1), _mm512_maskz_max_ps(all, v2, v3));
+          __m128i t = _mm_set1_epi8(3);
+          t = _mm_mask_mov_epi8(t, _mm512_cmp_ps_mask(v2, mx, _CMP_EQ_OQ), _mm_set1_epi8(2));
+          t = _mm_mask_mov_epi8(t, _mm512_cmp_ps_mask(v1, mx, _CMP_EQ_OQ), _mm_set1_epi8(1));
+          t = _mm_mask_mov_epi8(t, _mm512_cmp_ps_mask(v0, mx, _CMP_EQ_OQ), _mm_setzero_si128());
+          _mm512_mask_storeu_ps(yo + ow, m, _mm512_maskz_max_ps(all, mx, zero));
+          _mm_mask_storeu_epi8(to + ow, m, t);
+          continue;
+        }
+        const __m512 v[3] = {v1, v2, v3};
+        __m512 best = v0;
         __m128i t = _mm_setzero_si128();
         for (int k = 0; k < 3; ++k) {
           const __mmask16 take =
