@@ -596,7 +596,9 @@ void forward_direct(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
   const bool par = !omp_in_parallel() && omp_get_max_threads() > 1 && items > 1 &&
                    double(pixels) * double(p.OC) * double(g.Kg) >= double(1 << 20);
   auto run = [&](int64_t it) {
-    const int64_t t = it % tiles, pb = (it / tiles) % panels, gi = it / (tiles * panels);
+    // panels innermost: consecutive items (one thread's block) read the same pixels, so the input is
+    // streamed once in all rather than once per panel
+    const int64_t pb = it % panels, t = (it / panels) % tiles, gi = it / (tiles * panels);
     int64_t base[32], yoff[32];
     alignas(64) T tile[32 * 32];
     const int64_t j0 = t * R, nr = std::min(R, pixels - j0);
