@@ -26,6 +26,10 @@ const cases = [
   ['googlenet inception pool 3/1 p1 64x480x6x6', [64, 480, 6, 6], 3, 1, 1],
   ['googlenet inception pool 3/1 p1 64x832x3x3', [64, 832, 3, 3], 3, 1, 1],
   ['2x2/2 64x32x28x28', [64, 32, 28, 28], 2, 2, 0],
+  ['googlenet pool 3/2 64x64x48x48', [64, 64, 48, 48], 3, 2, 0],
+  ['googlenet pool 3/2 64x480x12x12', [64, 480, 12, 12], 3, 2, 0],
+  ['googlenet pool 3/2 64x832x6x6', [64, 832, 6, 6], 3, 2, 0],
+  ['alexnet pool 3/2 64x96x26x26', [64, 96, 26, 26], 3, 2, 0],
   ['batch 1: 3/2 p1 1x64x16x16', [1, 64, 16, 16], 3, 2, 1],
 ];
 const avgCases = [

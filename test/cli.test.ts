@@ -229,7 +229,10 @@ function writePng(file: string, pixels: Uint8Array, w: number, h: number, rgb = 
   model.eval();
   const ds = new ImageDataset(test.images.subarray(0, N * 784), test.labels.subarray(0, N), [28, 28], normalize(0.5, 0.5));
   const [x] = ds.getBatch([...Array(N).keys()]);
-  const direct = noGrad(() => softmax(model.forward(x) as Tensor, 1)).toArray() as Float32Array;
+  // one image at a time, as predict runs them (the conv algorithms depend on the batch size: a batch of
+  // N can sum in another order, e.g. Winograd, and differ in the 7th digit)
+  const direct = new Float32Array(N * 10);
+  for (let i = 0; i < N; i++) direct.set(noGrad(() => softmax(model.forward(x.narrow(0, i, 1)) as Tensor, 1)).toArray() as Float32Array, i * 10);
   Object.values(w).forEach((t) => t.dispose());
 
   const r = await cli(['predict', '--checkpoint', ckpt, '--json', ...files]);
