@@ -618,17 +618,20 @@ void forward_direct(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
     for (int64_t r = nr; r < R; ++r) base[r] = base[nr - 1];  // past the last pixel: repeat it (dropped)
     dc.tile(g.Kg, wd + (gi * panels + pb) * g.Kg * W, xp + gi * g.Cg * vol, base, delta.data(), tile);
     const int64_t oc0 = pb * W, noc = std::min(W, g.OCg - oc0);
-    // channel by channel, so that the stores run along y's rows (pixel by pixel, a store every OL
+    // bias and relu on the tile first (contiguous rows: vectorised, no branch per value), then the
+    // stores channel by channel, so that they run along y's rows (pixel by pixel, a store every OL
     // elements, all in one cache set when OL is a multiple of 1024)
     const T* bb = b ? b + gi * g.OCg + oc0 : nullptr;
+    for (int64_t r = 0; r < nr; ++r) {
+      T* __restrict row = tile + r * W;
+      if (bb)
+        for (int64_t q = 0; q < W; ++q) row[q] += q < noc ? bb[q] : T(0);
+      if (p.relu)
+        for (int64_t q = 0; q < W; ++q) row[q] = row[q] <= T(0) ? T(0) : row[q];  // NaN kept, as relu does
+    }
     for (int64_t q = 0; q < noc; ++q) {
       T* yq = y + (gi * g.OCg + oc0 + q) * g.OL;
-      const T bq = bb ? bb[q] : T(0);
-      for (int64_t r = 0; r < nr; ++r) {
-        T v = tile[r * W + q] + bq;
-        if (p.relu && v <= T(0)) v = T(0);  // NaN kept, as relu does
-        yq[yoff[r]] = v;
-      }
+      for (int64_t r = 0; r < nr; ++r) yq[yoff[r]] = tile[r * W + q];
     }
   };
   if (!par) {
