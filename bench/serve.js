@@ -17,6 +17,8 @@
 // Needs `npm run build:ts` (dist/) and bench/ort (bash bench/setup_zoo.sh). Writes
 // bench/results/serve-<date>.json and .txt.
 //   node bench/serve.js [--seconds 10] [--models fashion-cnn,resnet18] [--conc 1,16,64] [--soak 60] [--ort DIR]
+// TL_SERVE_ARGS='--workers 2 --threads 1' (an environment variable): extra flags for the torchlet servers (a)
+// and (b), to compare pool shapes.
 'use strict';
 const { spawn, execFileSync } = require('child_process');
 const fs = require('fs');
