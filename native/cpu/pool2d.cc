@@ -266,6 +266,21 @@ TL_TARGET_CLONES void max_pool_group_values(const T* xp, T* yp, const Pool2dPara
 }
 
 #if defined(__x86_64__)
+// Shared by the AVX-512 paths below: whether the CPU has AVX-512F, the mask of the first n lanes
+// (n clamped to [0, 16]), and the lane indices of the even elements of two vectors (vpermt2ps).
+bool has_avx512f() {
+  static const bool yes = __builtin_cpu_supports("avx512f");
+  return yes;
+}
+inline __mmask16 first_lanes(int64_t n) {
+  return static_cast<__mmask16>(n >= 16 ? 0xFFFFu : n <= 0 ? 0u : (1u << n) - 1);
+}
+__attribute__((target("avx512f"))) inline __m512i even_lanes() {
+  return _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+}
+#endif
+
+#if defined(__x86_64__)
 // Values only, dilation 1, float, AVX-512: stride 1 with the output on the input's grid, planes of at
 // most kFlatMaxPlane elements. Two passes over a group of whole planes laid end to end, 16 positions
 // per step whatever the row length, the taps outside a position's row or plane masked off (masked
@@ -315,14 +330,14 @@ __attribute__((target("avx512f"))) void max_pool_flat_avx512(const float* x, flo
   const __m512 ninf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
   const int64_t wstep = 16 % W, qstep = 16 % HW;  // (no division in the loops: it would chain them)
   for (int64_t i = 0, w0 = 0; i < n; i += 16, w0 += wstep, w0 -= w0 >= W ? W : 0) {
-    const __mmask16 tail = static_cast<__mmask16>(n - i >= 16 ? 0xFFFFu : (1u << (n - i)) - 1);
+    const __mmask16 tail = first_lanes(n - i);
     __m512 cur = ninf;
     for (int64_t j = 0; j < p.kw; ++j)
       cur = take(cur, _mm512_mask_loadu_ps(ninf, tail & fm.col[j * W + w0], x + i - p.pw + j));
     _mm512_mask_storeu_ps(hb + i, tail, cur);
   }
   for (int64_t i = 0, q0 = 0; i < n; i += 16, q0 += qstep, q0 -= q0 >= HW ? HW : 0) {
-    const __mmask16 tail = static_cast<__mmask16>(n - i >= 16 ? 0xFFFFu : (1u << (n - i)) - 1);
+    const __mmask16 tail = first_lanes(n - i);
     __m512 cur = ninf;
     for (int64_t r = 0; r < p.kh; ++r)
       cur = take(cur, _mm512_mask_loadu_ps(ninf, tail & fm.row[r * HW + q0], hb + i + (r - p.ph) * W));
@@ -345,7 +360,7 @@ __attribute__((target("avx512f"))) void max_pool_rows_avx512(const float* x, flo
                                                              int64_t planes, float* buf) {
   const int64_t W = p.W, OW = p.OW, nslots = rows_slots(p), nv = (W + 15) / 16;
   const __m512 ninf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
-  const __m512i ev = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+  const __m512i ev = even_lanes();
   const __m512i iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
   for (int64_t k = 0; k < nslots; ++k) _mm512_storeu_ps(buf + 16 * k, ninf);
   // tap j of output column ow0 (a multiple of 16) starts at column ow0 * sw - pw + j: slot
@@ -366,14 +381,14 @@ __attribute__((target("avx512f"))) void max_pool_rows_avx512(const float* x, flo
         const int64_t w = 16 * k;
         for (int64_t r = 0; r < std::min<int64_t>(p.sh, 2); ++r)
           _mm_prefetch(reinterpret_cast<const char*>(ahead - r * W + w), _MM_HINT_T0);
-        const __mmask16 m = static_cast<__mmask16>(W - w >= 16 ? 0xFFFFu : (1u << (W - w)) - 1);
+        const __mmask16 m = first_lanes(W - w);
         __m512 cur = _mm512_mask_loadu_ps(ninf, m, xp + lo * W + w);
         for (int64_t r = lo + 1; r < hi; ++r) cur = take(cur, _mm512_mask_loadu_ps(ninf, m, xp + r * W + w));
         _mm512_storeu_ps(buf + 16 * (k + 1), cur);
       }
       float* yo = y + (pl * p.OH + oh) * OW;
       for (int64_t ow = 0; ow < OW; ow += 16) {
-        const __mmask16 m = static_cast<__mmask16>(OW - ow >= 16 ? 0xFFFFu : (1u << (OW - ow)) - 1);
+        const __mmask16 m = first_lanes(OW - ow);
         const int64_t q0 = ow * p.sw / 16;
         __m512 cur = ninf;
         for (int64_t j = 0; j < p.kw; ++j) {
@@ -396,7 +411,7 @@ __attribute__((target("avx512f"))) void max_pool_rows_avx512(const float* x, flo
 template <typename T>
 bool rows_values_path(const Pool2dParams& p) {
 #if defined(__x86_64__)
-  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  const bool avx512 = has_avx512f();
   return std::is_same<T, float>::value && avx512 && p.dh == 1 && p.dw == 1 && (p.sw == 1 || p.sw == 2) && p.kw <= 16 &&
          p.pw <= p.kw / 2;
 #else
@@ -408,7 +423,7 @@ bool rows_values_path(const Pool2dParams& p) {
 template <typename T>
 bool flat_values_path(const Pool2dParams& p) {
 #if defined(__x86_64__)
-  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  const bool avx512 = has_avx512f();
   return std::is_same<T, float>::value && avx512 && p.dh == 1 && p.dw == 1 && p.sh == 1 && p.sw == 1 && p.OH == p.H &&
          p.OW == p.W && p.H * p.W <= kFlatMaxPlane;
 #else
@@ -630,7 +645,7 @@ inline void relu_max_row22<float>(const float* r0, int64_t W, int64_t OW, float*
 __attribute__((target("avx512f,avx512bw,avx512vl"))) void relu_max_planes22_avx512(const float* x, float* y,
                                                                                    uint8_t* tap, int64_t planes,
                                                                                    const Pool2dParams& p) {
-  const __m512i ev = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+  const __m512i ev = even_lanes();
   const __m512i od = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
   const __m512 zero = _mm512_setzero_ps();
   const int64_t W = p.W, OW = p.OW;
@@ -643,9 +658,9 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) void relu_max_planes22_avx5
       uint8_t* to = tap + (pl * p.OH + oh) * OW;
       for (int64_t ow = 0; ow < OW; ow += 16) {
         const int64_t n = std::min<int64_t>(16, OW - ow), n2 = 2 * n;
-        const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
-        const __mmask16 mlo = static_cast<__mmask16>(n2 >= 16 ? 0xFFFFu : (1u << n2) - 1);
-        const __mmask16 mhi = static_cast<__mmask16>(n2 <= 16 ? 0u : n2 >= 32 ? 0xFFFFu : (1u << (n2 - 16)) - 1);
+        const __mmask16 m = first_lanes(n);
+        const __mmask16 mlo = first_lanes(n2);
+        const __mmask16 mhi = first_lanes(n2 - 16);
         const __m512 a0 = _mm512_maskz_loadu_ps(mlo, r0 + 2 * ow), a1 = _mm512_maskz_loadu_ps(mhi, r0 + 2 * ow + 16);
         const __m512 b0 = _mm512_maskz_loadu_ps(mlo, r1 + 2 * ow), b1 = _mm512_maskz_loadu_ps(mhi, r1 + 2 * ow + 16);
         const __m512 v0 = _mm512_permutex2var_ps(a0, ev, a1), v1 = _mm512_permutex2var_ps(a0, od, a1);
@@ -873,15 +888,15 @@ TL_TARGET_CLONES void avg_pool_plane_inside(const T* __restrict xp, T* __restric
 // same sums in the same order (0, then the taps in (row, column) order), then the same division.
 __attribute__((target("avx512f"))) void avg_pool_plane_inside_avx512(const float* xp, float* yp,
                                                                      const AvgPool2dParams& p, float div) {
-  const __m512i ev = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+  const __m512i ev = even_lanes();
   const __m512 d = _mm512_set1_ps(div);
   const int64_t W = p.W, OW = p.OW;
   for (int64_t oh = 0; oh < p.OH; ++oh)
     for (int64_t ow = 0; ow < OW; ow += 16) {
       const int64_t n = std::min<int64_t>(16, OW - ow), n2 = 2 * n - 1;  // stride 2 reads 2n - 1 floats
-      const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
-      const __mmask16 lo = static_cast<__mmask16>(n2 >= 16 ? 0xFFFFu : (1u << n2) - 1);
-      const __mmask16 hi = static_cast<__mmask16>(n2 <= 16 ? 0u : (1u << (n2 - 16)) - 1);
+      const __mmask16 m = first_lanes(n);
+      const __mmask16 lo = first_lanes(n2);
+      const __mmask16 hi = first_lanes(n2 - 16);
       __m512 sum = _mm512_setzero_ps();
       for (int64_t i = 0; i < p.kh; ++i) {
         const float* xr = xp + (oh * p.sh + i) * W + ow * p.sw;
@@ -894,7 +909,7 @@ __attribute__((target("avx512f"))) void avg_pool_plane_inside_avx512(const float
     }
 }
 bool avg_inside_avx512(const AvgPool2dParams& p) {
-  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  const bool avx512 = has_avx512f();
   return avx512 && (p.sw == 1 || p.sw == 2);
 }
 #endif
