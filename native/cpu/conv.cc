@@ -62,7 +62,7 @@ namespace {
 // every step, and allocating per image would page-fault every time): the padded input or im2col
 // matrix, the GEMM's grid output or col matrix, one image's conv output or its gradient, and (on the
 // calling thread) the packed weights, the weight-gradient accumulators, the trimmed weights and the
-// Winograd input-gradient kernel. The
+// Winograd input-gradient kernel, and the fused Winograd forward's chunk of conv outputs. The
 // returned n elements start on a 64-byte boundary (GEMM output rows stay cache-line aligned).
 enum Slot { kInSlot, kOutSlot, kImageSlot, kPackSlot, kAccSlot, kTrimSlot, kWinoSlot, kPadSlot, kFuseSlot, kSlots };
 template <typename T>
