@@ -35,7 +35,8 @@
 // only in a thread's scratch and is pooled from there) or prologue (backward: each image's
 // conv-output gradient is rebuilt there from the pooled one): the full-size conv output and its
 // gradient never exist in memory. Where the plain conv would run Winograd, the fused forward does
-// too, pooling from a scratch that holds a chunk of images (about batched_elems() outputs).
+// too: a 2x2 pool straight from its output transform (each 2x2 output tile is one pooling window),
+// other pools from a scratch that holds a chunk of images (about batched_elems() outputs).
 #include <omp.h>
 
 #include <algorithm>
@@ -926,6 +927,45 @@ TL_WINO_CLONES void winograd_output_rows(const T* m, int64_t ld, int64_t nt, T a
   }
 }
 
+// The same outputs, 2x2 max-pooled after a ReLU (each 2x2 tile is one pooling window): the pooled
+// value into Y[t] and the window-local argmax into K[t], exactly as relu_max_pool_planes picks them
+// (taps in (row, column) order, a later tap taken when greater or NaN; relu(max) = max(relu)).
+template <typename T>
+TL_WINO_CLONES void winograd_output_pool22(const T* m, int64_t ld, int64_t nt, T add, T* Y, uint8_t* K) {
+  const T* __restrict in[16];
+  for (int e = 0; e < 16; ++e) in[e] = m + e * ld;
+  T* __restrict yo = Y;
+  uint8_t* __restrict ko = K;
+#pragma GCC ivdep
+  for (int64_t t = 0; t < nt; ++t) {  // (m, Y and K never overlap)
+    T a[2][4];
+    for (int c = 0; c < 4; ++c) {
+      const T m0 = in[c][t], m1 = in[4 + c][t], m2 = in[8 + c][t], m3 = in[12 + c][t];
+      a[0][c] = m0 + m1 + m2, a[1][c] = m1 - m2 - m3;
+    }
+    const T v[4] = {a[0][0] + a[0][1] + a[0][2] + add, a[0][1] - a[0][2] - a[0][3] + add,
+                    a[1][0] + a[1][1] + a[1][2] + add, a[1][1] - a[1][2] - a[1][3] + add};
+    T best = v[0];
+    int k = 0;
+    for (int j = 1; j < 4; ++j) {
+      const bool take = (v[j] > best) | (v[j] != v[j]);
+      best = take ? v[j] : best;
+      k = take ? j : k;
+    }
+    yo[t] = best <= T(0) ? T(0) : best;
+    ko[t] = static_cast<uint8_t>(k);
+  }
+}
+
+// winograd_conv's pooled epilogue: ReLU and 2x2 max pooling (stride 2, no padding) of the conv
+// output, written as y [N, O, POH, POW] and tap (same layout); the conv output is never stored.
+template <typename T>
+struct WinoPool {
+  T* y;
+  uint8_t* tap;
+  int64_t POH, POW;
+};
+
 // The 16 transformed weights U[e] = (G w G^T)[e] as [O, C] matrices packed for the GEMM: into
 // `packed` (16 * PackedA::size(O, C) elements) and the PackedA views of it in `up`.
 template <typename T>
@@ -942,9 +982,11 @@ int64_t winograd_packed_size(int64_t O, int64_t C) {
   return 16 * PackedA<T>::size(O, C);
 }
 
-// y = conv3x3(x, w) + bias over the batch from the packed transformed weights up (winograd_pack).
+// y = conv3x3(x, w) + bias over the batch from the packed transformed weights up (winograd_pack); with
+// `pool`, relu + 2x2 max pooling of that into pool->y and pool->tap instead (y unused).
 template <typename T>
-void winograd_conv(const WinoGeom& q, const T* x, const std::vector<PackedA<T>>& up, const T* bias, T* y) {
+void winograd_conv(const WinoGeom& q, const T* x, const std::vector<PackedA<T>>& up, const T* bias, T* y,
+                   const WinoPool<T>* pool = nullptr) {
   const int64_t TH = q.TH(), TW = q.TW(), Wp = 2 * TW + 2, rows = q.N * TH;
   // chunks of tile rows: V and M of a chunk hold at most ~batched_elems() elements
   const int nth = omp_in_parallel() ? 1 : omp_get_max_threads();
@@ -977,6 +1019,22 @@ void winograd_conv(const WinoGeom& q, const T* x, const std::vector<PackedA<T>>&
     for (int e = 0; e < 16; ++e)
       gemm_ex<T>(q.O, nt, q.C, T(1), up[e], StridedOperand<T>(V + e * nt * q.C, q.C, 1), T(0), M + e * q.O * nt, nt,
                  par);
+    if (pool) {
+      uint8_t* K = reinterpret_cast<uint8_t*>(Y + nt);  // (Y holds 4 nt elements)
+      const int64_t plane = pool->POH * pool->POW;
+      for (int64_t o = 0; o < q.O; ++o) {
+        winograd_output_pool22(M + o * nt, q.O * nt, nt, bias ? bias[o] : T(0), Y, K);
+        int64_t t = 0;
+        for (int64_t r = r0; r < r1; ++r, t += TW) {
+          const int64_t n = r / TH, th = r % TH;
+          if (th >= pool->POH) continue;
+          const int64_t at = (n * q.O + o) * plane + th * pool->POW;
+          std::copy(Y + t, Y + t + pool->POW, pool->y + at);
+          std::copy(K + t, K + t + pool->POW, pool->tap + at);
+        }
+      }
+      return;
+    }
     for (int64_t o = 0; o < q.O; ++o) {
       winograd_output_rows(M + o * nt, q.O * nt, nt, bias ? bias[o] : T(0), Y);
       int64_t t = 0;
@@ -1239,7 +1297,8 @@ int64_t packed_size(const Geom& g) {
 }
 
 // The fused conv + relu + pool forward where the plain conv would run Winograd (one group, weights
-// not packed): Winograd over chunks of whole images into the calling thread's fuse buffer (at most
+// not packed): 2x2 pools in Winograd's output transform (winograd_output_pool22); other windows by
+// Winograd over chunks of whole images into the calling thread's fuse buffer (at most
 // ~batched_elems() conv outputs at a time), then the pooling epilogue image by image on the threads.
 template <typename T>
 void fused_forward_winograd(const Geom& g, const T* x, const T* w, const T* b, const PoolFuse<T>& pool) {
@@ -1247,6 +1306,11 @@ void fused_forward_winograd(const Geom& g, const T* x, const T* w, const T* b, c
   const int64_t per_image = p.OC * g.OL, chunk = std::max<int64_t>(1, batched_elems() / per_image);
   std::vector<PackedA<T>> up;
   winograd_pack(w, p.OC, p.C, scratch<T>(kPackSlot, winograd_packed_size<T>(p.OC, p.C)), up);
+  if (pool.p.kh == 2 && pool.p.kw == 2) {  // each 2x2 output tile is one pooling window
+    const WinoGeom q{p.N, p.C, p.in[1], p.in[2], p.C * g.L, p.OC, p.out[1], p.out[2], per_image, p.pad[1], p.pad[2]};
+    const WinoPool<T> wp{pool.y, pool.tap, pool.p.OH, pool.p.OW};
+    return winograd_conv(q, x, up, b, static_cast<T*>(nullptr), &wp);
+  }
   T* buf = scratch<T>(kFuseSlot, std::min(chunk, p.N) * per_image);
   for (int64_t n0 = 0; n0 < p.N; n0 += chunk) {
     const int64_t nb = std::min(chunk, p.N - n0);

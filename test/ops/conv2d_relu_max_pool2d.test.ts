@@ -46,10 +46,17 @@ function ints(shape: number[], dtype: FloatDType, lo: number, hi: number, seed: 
 
 describeOp('conv2d_relu_max_pool2d', ({ device, on, dtypes, vsCpu }) => {
   describe('conv2dReluMaxPool2d equals maxPool2d(relu(conv2d(...)))', () => {
-    function check(xs: number[], ws: number[], opts: ConvOpts, k: number | number[], dtype: 'float32' | 'float64', bias = true, inputGrad = true) {
-      const x0 = on(torch.randn(xs, { dtype }));
-      const w0 = on(torch.randn(ws, { dtype })).mul(0.3);
-      const b0 = bias ? on(torch.randn([ws[0]], { dtype })).mul(0.1) : null;
+    /** `data` 'ints': small integers (many equal conv outputs: ties in the windows), NaN at nanAt if >= 0. */
+    function check(xs: number[], ws: number[], opts: ConvOpts, k: number | number[], dtype: 'float32' | 'float64', bias = true, inputGrad = true, data: 'randn' | 'ints' = 'randn', nanAt = -1) {
+      let x0 = data === 'ints' ? ints(xs, dtype, -2, 2, 5 + xs[1]) : torch.randn(xs, { dtype });
+      if (nanAt >= 0) {
+        const v = toNumbers(x0);
+        v[nanAt] = NaN;
+        x0 = dtype === 'float32' ? torch.fromBuffer(Float32Array.from(v), xs) : torch.fromBuffer(Float64Array.from(v), xs);
+      }
+      x0 = on(x0);
+      const w0 = data === 'ints' ? on(ints(ws, dtype, -1, 1, 7 + ws[0])) : on(torch.randn(ws, { dtype })).mul(0.3);
+      const b0 = bias ? (data === 'ints' ? on(ints([ws[0]], dtype, -1, 1, 3)) : on(torch.randn([ws[0]], { dtype })).mul(0.1)) : null;
       const mk = () => {
         const x = inputGrad ? x0.detach().requiresGrad_() : x0;
         const w = w0.detach().requiresGrad_();
@@ -80,6 +87,15 @@ describeOp('conv2d_relu_max_pool2d', ({ device, on, dtypes, vsCpu }) => {
         check([3, 32, 14, 14], [64, 32, 3, 3], { padding: 1 }, 2, dtype);
       });
       test('odd sizes (pooling drops the last row/column), no bias', () => check([3, 3, 11, 9], [5, 3, 3, 3], { padding: 1 }, 2, dtype, false));
+      // big enough for Winograd (>= 16 channels each way, >= 128 tiles), whose 2x2 tiles are the pooling
+      // windows of a 2x2 pool (pooled in the Winograd epilogue; other pools from a buffer of its output)
+      test('Winograd-sized blocks: odd and unpadded sizes, ties, a NaN, 3x3 pools', () => {
+        check([4, 16, 13, 11], [17, 16, 3, 3], { padding: 1 }, 2, dtype);
+        check([5, 16, 13, 11], [16, 16, 3, 3], {}, 2, dtype, false);
+        check([4, 16, 13, 11], [17, 16, 3, 3], { padding: 1 }, 2, dtype, true, true, 'ints');
+        check([4, 16, 12, 12], [16, 16, 3, 3], { padding: 1 }, 2, dtype, true, true, 'ints', 3 * 16 * 144 + 5 * 12 + 6);
+        check([4, 16, 13, 11], [17, 16, 3, 3], { padding: 1 }, 3, dtype, true, true, 'ints');
+      });
       test('conv output narrower than 4 pooled columns', () => check([2, 2, 6, 5], [3, 2, 3, 3], {}, 2, dtype));
       test('one image (threads inside the GEMMs)', () => check([1, 4, 12, 12], [6, 4, 3, 3], { padding: 1 }, 2, dtype));
       test('pool 3x3 and 2x3 windows', () => {
