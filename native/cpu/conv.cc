@@ -38,6 +38,9 @@
 // too: a 2x2 pool straight from its output transform (each 2x2 output tile is one pooling window),
 // other pools from a scratch that holds a chunk of images (about batched_elems() outputs).
 #include <omp.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include <algorithm>
 #include <cstdint>
@@ -45,6 +48,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/conv_params.h"
@@ -849,6 +853,30 @@ struct WinoGeom {
 // the output transform over tiles (M[e][o][t], the GEMMs' natural output).
 #define TL_WINO_CLONES TL_TARGET_CLONES
 
+#if defined(__x86_64__)
+bool cpu_has_avx512f() {
+  static const bool yes = __builtin_cpu_supports("avx512f");
+  return yes;
+}
+// dst[j * ld + i] = src[i][j] for i < 16 rows, j < n <= 16 columns: one 16 x 16 block transposed in
+// registers (four rounds of interleaving row i with row i + 8; masked loads read only n columns).
+__attribute__((target("avx512f"))) void transpose16_ps(const float* const* src, int64_t n, float* dst, int64_t ld) {
+  const __mmask16 m = static_cast<__mmask16>(n >= 16 ? 0xFFFFu : (1u << n) - 1);
+  const __m512i lo = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+  const __m512i hi = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
+  __m512 v[16], t[16];
+  for (int i = 0; i < 16; ++i) v[i] = _mm512_maskz_loadu_ps(m, src[i]);
+  for (int round = 0; round < 4; ++round) {
+    for (int i = 0; i < 8; ++i) {
+      t[2 * i] = _mm512_permutex2var_ps(v[i], lo, v[i + 8]);
+      t[2 * i + 1] = _mm512_permutex2var_ps(v[i], hi, v[i + 8]);
+    }
+    for (int i = 0; i < 16; ++i) v[i] = t[i];
+  }
+  for (int64_t j = 0; j < n; ++j) _mm512_storeu_ps(dst + j * ld, v[j]);
+}
+#endif
+
 // P rows for tile rows th0 .. th1 of image plane set xn ([C][H][W], plane stride H*W): input rows
 // 2 th0 - ph .. 2 th1 - ph + 1, columns -pw .. 2 TW + 1 - pw, zero outside the input.
 template <typename T>
@@ -864,8 +892,21 @@ TL_WINO_CLONES void winograd_pad_rows(const WinoGeom& q, const T* xn, int64_t th
     const int64_t lo = std::min(Wp, std::max<int64_t>(0, q.pw)), hi = std::max(lo, std::min(Wp, q.W + q.pw));
     std::fill(dst, dst + lo * C, T(0));
     std::fill(dst + hi * C, dst + Wp * C, T(0));
-    // a transpose [C][W] -> [W][C], 8 channels at a time so that each store run is contiguous
+    // a transpose [C][W] -> [W][C]: 16 x 16 blocks in registers (float, AVX-512), else 8 channels at a
+    // time so that each store run is contiguous
     int64_t c = 0;
+#if defined(__x86_64__)
+    if (std::is_same<T, float>::value && C >= 16 && cpu_has_avx512f())
+      for (; c + 16 <= C; c += 16) {
+        const float* src[16];
+        for (int k = 0; k < 16; ++k) src[k] = reinterpret_cast<const float*>(xn) + (c + k) * q.H * q.W + ih * q.W - q.pw;
+        for (int64_t cc = lo; cc < hi; cc += 16) {
+          const float* at[16];
+          for (int k = 0; k < 16; ++k) at[k] = src[k] + cc;
+          transpose16_ps(at, std::min<int64_t>(16, hi - cc), reinterpret_cast<float*>(dst) + cc * C + c, C);
+        }
+      }
+#endif
     for (; c + 8 <= C; c += 8) {
       const T* src[8];
       for (int k = 0; k < 8; ++k) src[k] = xn + (c + k) * q.H * q.W + ih * q.W - q.pw;

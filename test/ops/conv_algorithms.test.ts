@@ -90,6 +90,9 @@ describeOp('conv_algorithms', (run) => {
   describe('the algorithms agree on a larger batch (several chunks and threads)', () => {
     test.each([
       ['3x3 8x8 map, 16 -> 16', [24, 16, 8, 8], [16, 16, 3, 3], { padding: 1 }],
+      // Winograd's channels-last copy: blocks of 16 channels and 16 columns plus both tails
+      ['3x3 20x37 map, 35 -> 16', [2, 35, 20, 37], [16, 35, 3, 3], { padding: 1 }],
+      ['3x3 9x17 map, 16 -> 17, no padding', [3, 16, 9, 17], [17, 16, 3, 3], {}],
       ['3x3 stride 2, 8 -> 12', [20, 8, 9, 9], [12, 8, 3, 3], { stride: 2, padding: 1 }],
       ['depthwise 3x3', [9, 12, 10, 10], [12, 1, 3, 3], { padding: 1, groups: 12 }],
     ] as [string, number[], number[], object][])('%s', (_n, xs, ws, opts) => {
