@@ -899,7 +899,8 @@ TL_WINO_CLONES void winograd_pad_rows(const WinoGeom& q, const T* xn, int64_t th
     if (std::is_same<T, float>::value && C >= 16 && cpu_has_avx512f())
       for (; c + 16 <= C; c += 16) {
         const float* src[16];
-        for (int k = 0; k < 16; ++k) src[k] = reinterpret_cast<const float*>(xn) + (c + k) * q.H * q.W + ih * q.W - q.pw;
+        for (int k = 0; k < 16; ++k)
+          src[k] = reinterpret_cast<const float*>(xn) + (c + k) * q.H * q.W + ih * q.W - q.pw;
         for (int64_t cc = lo; cc < hi; cc += 16) {
           const float* at[16];
           for (int k = 0; k < 16; ++k) at[k] = src[k] + cc;
