@@ -38,9 +38,6 @@
 // too: a 2x2 pool straight from its output transform (each 2x2 output tile is one pooling window),
 // other pools from a scratch that holds a chunk of images (about batched_elems() outputs).
 #include <omp.h>
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
 
 #include <algorithm>
 #include <cstdint>
@@ -53,6 +50,7 @@
 
 #include "core/conv_params.h"
 #include "core/dispatch.h"
+#include "avx512.h"
 #include "core/parallel.h"
 #include "gemm.h"
 #include "pool2d.h"
@@ -854,25 +852,12 @@ struct WinoGeom {
 #define TL_WINO_CLONES TL_TARGET_CLONES
 
 #if defined(__x86_64__)
-bool cpu_has_avx512f() {
-  static const bool yes = __builtin_cpu_supports("avx512f");
-  return yes;
-}
-// dst[j * ld + i] = src[i][j] for i < 16 rows, j < n <= 16 columns: one 16 x 16 block transposed in
-// registers (four rounds of interleaving row i with row i + 8; masked loads read only n columns).
+// dst[j * ld + i] = src[i][j] for i < 16 rows, j < n <= 16 columns (masked loads read only n columns).
 __attribute__((target("avx512f"))) void transpose16_ps(const float* const* src, int64_t n, float* dst, int64_t ld) {
-  const __mmask16 m = static_cast<__mmask16>(n >= 16 ? 0xFFFFu : (1u << n) - 1);
-  const __m512i lo = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
-  const __m512i hi = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
-  __m512 v[16], t[16];
+  const __mmask16 m = first_lanes(n);
+  __m512 v[16];
   for (int i = 0; i < 16; ++i) v[i] = _mm512_maskz_loadu_ps(m, src[i]);
-  for (int round = 0; round < 4; ++round) {
-    for (int i = 0; i < 8; ++i) {
-      t[2 * i] = _mm512_permutex2var_ps(v[i], lo, v[i + 8]);
-      t[2 * i + 1] = _mm512_permutex2var_ps(v[i], hi, v[i + 8]);
-    }
-    for (int i = 0; i < 16; ++i) v[i] = t[i];
-  }
+  transpose16(v);
   for (int64_t j = 0; j < n; ++j) _mm512_storeu_ps(dst + j * ld, v[j]);
 }
 #endif
@@ -896,7 +881,7 @@ TL_WINO_CLONES void winograd_pad_rows(const WinoGeom& q, const T* xn, int64_t th
     // time so that each store run is contiguous
     int64_t c = 0;
 #if defined(__x86_64__)
-    if (std::is_same<T, float>::value && C >= 16 && cpu_has_avx512f())
+    if (std::is_same<T, float>::value && C >= 16 && has_avx512f())
       for (; c + 16 <= C; c += 16) {
         const float* src[16];
         for (int k = 0; k < 16; ++k)

@@ -19,6 +19,7 @@
 #include <type_traits>
 #include <vector>
 #include <algorithm>
+#include "avx512.h"
 #include "core/dispatch.h"
 #include "pool2d.h"
 #include "core/parallel.h"
@@ -267,14 +268,10 @@ TL_TARGET_CLONES void max_pool_group_values(const T* xp, T* yp, const Pool2dPara
 
 #if defined(__x86_64__)
 // Shared by the AVX-512 paths below: whether the CPU has AVX-512F, the mask of the first n lanes
-// (n clamped to [0, 16]), and the lane indices of the even elements of two vectors (vpermt2ps).
-bool has_avx512f() {
-  static const bool yes = __builtin_cpu_supports("avx512f");
-  return yes;
-}
-inline __mmask16 first_lanes(int64_t n) {
-  return static_cast<__mmask16>(n >= 16 ? 0xFFFFu : n <= 0 ? 0u : (1u << n) - 1);
-}
+// (avx512.h), and the lane indices of the even elements of two vectors (vpermt2ps).
+using cpu::first_lanes;
+using cpu::has_avx512f;
+using cpu::transpose16;
 __attribute__((target("avx512f"))) inline __m512i even_lanes() {
   return _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
 }
@@ -405,6 +402,74 @@ __attribute__((target("avx512f"))) void max_pool_rows_avx512(const float* x, flo
   }
 }
 
+// Values only, float, AVX-512, windows separable (every window has a tap in each dim): 16 planes at a
+// time, transposed in registers to a position-major block (one vector = one position of 16 planes),
+// pooled there with whole-vector loads (the windows' bounds are the same for all 16 lanes, so no
+// masks), and transposed back. Row pass over each input row's columns, then column pass over the rows;
+// taps in window order from the first, a later tap taken when greater or NaN, so the values equal the
+// scan's (without a NaN in the block, vmaxps(v, cur) is that rule). Planes np < 16 in the last block.
+// For short rows, where the flat and rows paths waste lanes on masks: GoogLeNet's pools on 6x6-12x12.
+template <bool kNaN>
+__attribute__((target("avx512f"))) inline __m512 blk_take(__m512 cur, __m512 v) {
+  if (!kNaN) return _mm512_max_ps(v, cur);
+  return _mm512_mask_mov_ps(cur, _mm512_cmp_ps_mask(v, cur, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), v);
+}
+template <bool kNaN>
+__attribute__((target("avx512f"))) void blocked_pass(const float* T, float* R, float* Y, const Pool2dParams& p,
+                                                     const Taps* th, const Taps* tw) {
+  const int64_t W = p.W, OW = p.OW;
+  for (int64_t h = 0; h < p.H; ++h)
+    for (int64_t ow = 0; ow < OW; ++ow) {
+      const Taps b = tw[ow];
+      const float* src = T + (h * W + b.start + b.lo) * 16;
+      __m512 cur = _mm512_load_ps(src);
+      for (int64_t j = 1; j < b.hi - b.lo; ++j) cur = blk_take<kNaN>(cur, _mm512_load_ps(src + j * 16));
+      _mm512_store_ps(R + (h * OW + ow) * 16, cur);
+    }
+  for (int64_t oh = 0; oh < p.OH; ++oh) {
+    const Taps a = th[oh];
+    for (int64_t ow = 0; ow < OW; ++ow) {
+      const float* src = R + ((a.start + a.lo) * OW + ow) * 16;
+      __m512 cur = _mm512_load_ps(src);
+      for (int64_t i = 1; i < a.hi - a.lo; ++i) cur = blk_take<kNaN>(cur, _mm512_load_ps(src + i * OW * 16));
+      _mm512_store_ps(Y + (oh * OW + ow) * 16, cur);
+    }
+  }
+}
+// planes 1 <= np <= 16 of x [np, H, W] into y [np, OH, OW]; T holds max(H * W, OH * OW) * 16 floats
+// rounded up to 256, R H * OW * 16 (both 64-byte aligned); the pooled block goes to T again.
+__attribute__((target("avx512f"))) void max_pool_blocked_avx512(const float* x, float* y, const Pool2dParams& p,
+                                                                const Taps* th, const Taps* tw, int64_t np, float* T,
+                                                                float* R) {
+  const int64_t HW = p.H * p.W, OHW = p.OH * p.OW, ahead = 16 * HW * std::max<int64_t>(1, 4096 / (16 * HW));
+  __m512 v[16];
+  __mmask16 nan = 0;
+  for (int64_t c0 = 0; c0 < HW; c0 += 16) {
+    const int64_t n = std::min<int64_t>(16, HW - c0);
+    const __mmask16 m = first_lanes(n);
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; ++i) {  // (and the same place some blocks ahead: prefetches never fault)
+      _mm_prefetch(reinterpret_cast<const char*>(x + ahead + i * HW + c0), _MM_HINT_T0);
+      v[i] = _mm512_maskz_loadu_ps(m, x + std::min<int64_t>(i, np - 1) * HW + c0);  // (lanes >= np: not stored)
+      nan |= _mm512_cmp_ps_mask(v[i], v[i], _CMP_UNORD_Q);
+    }
+    transpose16(v);
+#pragma GCC unroll 16
+    for (int j = 0; j < 16; ++j) _mm512_store_ps(T + (c0 + j) * 16, v[j]);  // (T has room for the tail)
+  }
+  float* Y = T;
+  if (nan)
+    blocked_pass<true>(T, R, Y, p, th, tw);
+  else
+    blocked_pass<false>(T, R, Y, p, th, tw);
+  for (int64_t c0 = 0; c0 < OHW; c0 += 16) {
+    const __mmask16 m = first_lanes(OHW - c0);
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; ++i) v[i] = _mm512_load_ps(Y + (c0 + i) * 16);  // (past OHW: lanes not stored)
+    transpose16(v);
+    for (int64_t j = 0; j < np; ++j) _mm512_mask_storeu_ps(y + j * OHW + c0, m, v[j]);
+  }
+}
 #endif
 
 // Whether max_pool_fwd's rows AVX-512 values path takes this pooling (see above).
@@ -414,6 +479,19 @@ bool rows_values_path(const Pool2dParams& p) {
   const bool avx512 = has_avx512f();
   return std::is_same<T, float>::value && avx512 && p.dh == 1 && p.dw == 1 && (p.sw == 1 || p.sw == 2) && p.kw <= 16 &&
          p.pw <= p.kw / 2;
+#else
+  (void)p;
+  return false;
+#endif
+}
+// Whether max_pool_fwd's blocked AVX-512 values path takes this pooling (see above): rows of at most
+// kBlockedMaxW columns, planes of at most kFlatMaxPlane elements.
+constexpr int64_t kBlockedMaxW = 32;
+template <typename T>
+bool blocked_values_path(const Pool2dParams& p) {
+#if defined(__x86_64__)
+  return std::is_same<T, float>::value && has_avx512f() && p.dh == 1 && p.dw == 1 && p.W <= kBlockedMaxW &&
+         p.H * p.W <= kFlatMaxPlane;
 #else
   (void)p;
   return false;
@@ -451,6 +529,20 @@ void max_pool_fwd(const T* x, T* y, int64_t* idx, const Pool2dParams& p) {
   while (o0 < p.OW && (tw[o0].lo != 0 || tw[o0].hi != p.kw)) ++o0;
   while (o1 > o0 && (tw[o1 - 1].lo != 0 || tw[o1 - 1].hi != p.kw)) --o1;
 #if defined(__x86_64__)
+  if (sep && !idx && blocked_values_path<T>(p)) {
+    const int64_t HW = p.H * p.W, OHW = p.OH * p.OW, blocks = (planes + 15) / 16;
+    TL_PAR_FOR(
+        planes * OHW > 4096, for (int64_t bi = 0; bi < blocks; ++bi) {
+          const int64_t pl0 = bi * 16;
+          thread_local std::vector<float> buf;  // T and R, each from a 64-byte boundary
+          const int64_t tn = 16 * ((std::max(HW, OHW) + 15) / 16 * 16), rn = 16 * p.H * p.OW;
+          if (buf.size() < static_cast<size_t>(tn + rn + 32)) buf.resize(tn + rn + 32);
+          float* tb = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(buf.data()) + 63) & ~uintptr_t(63));
+          max_pool_blocked_avx512(reinterpret_cast<const float*>(x) + pl0 * HW, reinterpret_cast<float*>(y) + pl0 * OHW,
+                                  p, th.data(), tw.data(), std::min<int64_t>(16, planes - pl0), tb, tb + tn);
+        });
+    return;
+  }
   if (sep && !idx && flat_values_path<T>(p)) {  // (float only: the casts are no-ops there)
     thread_local FlatMasks tables;  // the calling thread's (a thread_local named in the loop is the worker's)
     tables.build(p);

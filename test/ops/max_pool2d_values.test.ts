@@ -2,8 +2,9 @@
 // the grouped -inf-padded flat passes of native/cpu/pool2d.cc) against the indexed scan (autograd on),
 // value for value, on 300 seeded random shapes: kernel 1-5 per dim, stride 1-3, padding up to half the
 // kernel, ceil mode, float32 and float64, odd map sizes, with NaN, -inf and ties sprinkled in; and the
-// stride-1 same-size pools of the flat AVX-512 path on every kind of plane and row length, and the other
-// column-stride-1/2 pools of the rows path on rows of several 16-lane steps.
+// 16-plane blocks of rows up to 32 columns (the blocked AVX-512 path) with and without NaN, the
+// stride-1 same-size pools of the flat AVX-512 path on every kind of plane and row length (rows over
+// 32 columns), and the other column-stride-1/2 pools of the rows path on rows of several 16-lane steps.
 // The indexed path itself is checked against PyTorch in max_pool2d.test.ts.
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
@@ -19,11 +20,14 @@ function lcg(seed: number): () => number {
 }
 
 /** Values-only pooling of shape (random data with NaN, -inf, -0 and ties) equals the indexed scan's. */
-function check(rnd: () => number, what: string, shape: number[], k: number[], opts: { stride: number[]; padding: number[]; ceilMode: boolean }, dtype: 'float32' | 'float64') {
+/** nanPlanes: which planes may hold NaN (all by default); the others get -0 and +0 ties instead. */
+function check(rnd: () => number, what: string, shape: number[], k: number[], opts: { stride: number[]; padding: number[]; ceilMode: boolean }, dtype: 'float32' | 'float64', nanPlanes = (_pl: number) => true) {
   const n = shape.reduce((a, b) => a * b);
-  const data = Array.from({ length: n }, () => {
+  const plane = shape[2] * shape[3];
+  const data = Array.from({ length: n }, (_v, i) => {
     const r = rnd();
-    return r < 0.03 ? NaN : r < 0.06 ? -Infinity : r < 0.15 ? 0.5 : Math.round((rnd() - 0.5) * 64) / 8;
+    if (r < 0.03) return nanPlanes(Math.floor(i / plane)) ? NaN : r < 0.015 ? -0 : 0;
+    return r < 0.06 ? -Infinity : r < 0.15 ? 0.5 : Math.round((rnd() - 0.5) * 64) / 8;
   });
   const x = torch.tensor(data, { dtype }).view(shape);
   const values = torch.noGrad(() => F.maxPool2d(x, k, opts) as Tensor);
@@ -68,6 +72,22 @@ describe('max_pool2d values-only path [cpu]', () => {
         }
       }
     expect(checked).toBeGreaterThan(80);
+  });
+  // rows of at most 32 columns (the blocked AVX-512 path, float32: 16 planes at a time, transposed):
+  // plane counts around multiples of 16 (a partial last block), windows of every kind, and blocks
+  // without NaN (their NaN-free max must keep the first of -0 and +0 as the scan does) beside blocks
+  // with one
+  test('16-plane blocks of short rows (blocked path), with and without NaN: the same values as the indexed path', () => {
+    const rnd = lcg(99);
+    const int = (a: number, b: number) => a + Math.floor(rnd() * (b - a + 1));
+    for (let t = 0; t < 60; t++) {
+      const kh = int(1, 5), kw = int(1, 5), sh = int(1, 3), sw = int(1, 3);
+      const ph = int(0, Math.floor(kh / 2)), pw = int(0, Math.floor(kw / 2));
+      const H = int(Math.max(1, kh - 2 * ph), 20), W = int(Math.max(1, kw - 2 * pw), 32);
+      const planes = [1, 15, 16, 17, 33, 48][t % 6];
+      const nanBlock = t % 3 === 0 ? -1 : int(0, Math.floor((planes - 1) / 16)); // -1: no NaN anywhere
+      check(rnd, `blocked case ${t}`, [1, planes, H, W], [kh, kw], { stride: [sh, sw], padding: [ph, pw], ceilMode: rnd() < 0.5 }, 'float32', (pl) => Math.floor(pl / 16) === nanBlock);
+    }
   });
   // column stride 1 or 2 otherwise (the rows AVX-512 path, float32): rows of 1 to 5 steps of 16, padding,
   // ceil mode (windows past the right and bottom edges), tall and short windows
