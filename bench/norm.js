@@ -24,6 +24,10 @@ const CASES = [
   { kind: 'bn2d-train', name: 'BatchNorm2d train fwd+bwd [32,64,32,32]', x: [32, 64, 32, 32] },
   { kind: 'bn2d-train', name: 'BatchNorm2d train fwd+bwd [64,256,8,8]', x: [64, 256, 8, 8] },
   { kind: 'bn2d-train', name: 'BatchNorm2d train fwd+bwd [8,3,224,224]', x: [8, 3, 224, 224] },
+  // ResNet-18 on 32x32 inputs: the small maps of its last stages
+  { kind: 'bn2d-relu', name: 'relu(BatchNorm2d) train fwd+bwd [64,128,4,4]', x: [64, 128, 4, 4] },
+  { kind: 'bn2d-train', name: 'BatchNorm2d train fwd+bwd [64,256,2,2]', x: [64, 256, 2, 2] },
+  { kind: 'bn2d-relu', name: 'relu(BatchNorm2d) train fwd+bwd [64,512,1,1]', x: [64, 512, 1, 1] },
   { kind: 'bn2d-relu', name: 'relu(BatchNorm2d) train fwd+bwd [32,64,32,32]', x: [32, 64, 32, 32] },
   { kind: 'bn2d-eval', name: 'BatchNorm2d eval fwd [32,64,32,32]', x: [32, 64, 32, 32] },
   { kind: 'ln', name: 'LayerNorm(768) fwd+bwd [16,128,768]', x: [16, 128, 768] },

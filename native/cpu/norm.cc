@@ -1,10 +1,13 @@
 // native/cpu/norm.cc — CPU kernels of the normalisation ops (ops/norm.h): batch norm forward /
 // backward and the row norm (group, layer, instance norm) forward / backward, float32 and float64.
-// Statistics: one pass of Welford's update in double over fixed-size chunks (kLanes interleaved
-// accumulators that share one count, so the update vectorises), the chunks' partial results merged
-// in chunk order with Chan's formula. Backward sums are double, per chunk, merged in chunk order.
-// Chunk boundaries depend only on the shapes, never on the thread count, so results are identical
-// for any OpenMP schedule.
+// Statistics: one pass of Welford's update in double over fixed-size chunks, the chunks' partial
+// results merged in chunk order with Chan's formula; batch norm runs its Welford updates down the
+// samples with one accumulator per plane column (vectorised across columns; planes under 64
+// elements along the C * L columns of each sample). Backward sums are double, per chunk and column,
+// merged in order. Chunk and column boundaries depend only on the shapes, never on the thread count,
+// so results are identical for any OpenMP schedule. Element loops are compiled per instruction set
+// (TL_TARGET_CLONES), with the relu masks as selects of one width (branch-free, vectorised).
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -17,6 +20,7 @@ namespace {
 
 constexpr int kLanes = 8;
 constexpr int64_t kChunk = 16384;  // elements per partial result
+constexpr int64_t kPiece = 2048;   // plane columns per accumulator array
 
 struct Welford {
   double n = 0, mean = 0, m2 = 0;
@@ -60,7 +64,8 @@ void welford_segment(const T* x, int64_t len, Welford& acc) {
 // Welford over columns: x[n * stride + j] for n in [0, rows), j in [0, cols); col[j] accumulates
 // column j (same count for every column, so the update vectorises across columns).
 template <typename T>
-void welford_columns(const T* x, int64_t rows, int64_t cols, int64_t stride, double* mean, double* m2) {
+TL_TARGET_CLONES void welford_columns(const T* x, int64_t rows, int64_t cols, int64_t stride, double* mean,
+                                      double* m2) {
   for (int64_t j = 0; j < cols; ++j) mean[j] = m2[j] = 0;
   for (int64_t n = 0; n < rows; ++n) {
     const double inv = 1.0 / double(n + 1);
@@ -116,9 +121,27 @@ void bn_stats(const T* x, const BatchNormParams& p, double* mean, double* var) {
   TL_PAR_FOR(
       N * C * L > kParallelGrain && units > 1, for (int64_t u = 0; u < units; ++u) {
         const int64_t c = u / bl.B, b = u % bl.B;
-        const int64_t n1 = std::min(N, (b + 1) * bl.nb);
+        const int64_t n0 = b * bl.nb, n1 = std::min(N, n0 + bl.nb);
+        thread_local std::vector<double> acc;  // (the running thread's)
+        if (acc.size() < size_t(2 * kPiece)) acc.resize(2 * kPiece);
         Welford w;
-        for (int64_t n = b * bl.nb; n < n1; ++n) welford_segment(x + (n * C + c) * L, L, w);
+        if (n1 - n0 >= kLanes) {
+          for (int64_t l0 = 0; l0 < L; l0 += kPiece) {  // per column of the piece down the block's samples
+            const int64_t cols = std::min(kPiece, L - l0);
+            welford_columns(x + (n0 * C + c) * L + l0, n1 - n0, cols, C * L, acc.data(), acc.data() + kPiece);
+            for (int64_t l = 0; l < cols; ++l) merge(w, Welford{double(n1 - n0), acc[l], acc[kPiece + l]});
+          }
+        } else {  // few samples of large planes: each plane as rows of kPiece columns, then its tail
+          for (int64_t n = n0; n < n1; ++n) {
+            const T* xp = x + (n * C + c) * L;
+            const int64_t rows = L / kPiece;
+            if (rows > 0) {
+              welford_columns(xp, rows, kPiece, kPiece, acc.data(), acc.data() + kPiece);
+              for (int64_t l = 0; l < kPiece; ++l) merge(w, Welford{double(rows), acc[l], acc[kPiece + l]});
+            }
+            welford_segment(xp + rows * kPiece, L - rows * kPiece, w);
+          }
+        }
         part[u] = w;
       });
   for (int64_t c = 0; c < C; ++c) {
@@ -129,25 +152,133 @@ void bn_stats(const T* x, const BatchNormParams& p, double* mean, double* var) {
   }
 }
 
+// Small planes (L < kSmallPlane: [N, C] or the maps of 4x4 and smaller): the per-channel loops run
+// along the C * L columns of each sample instead of plane by plane (a plane of 1-16 elements leaves
+// no room to vectorise, and its setup costs more than its work), with per-column copies of the
+// per-channel values.
+constexpr int64_t kSmallPlane = 64;
+template <typename T, typename V>
+std::vector<T> per_column(const V* v, int64_t C, int64_t L) {
+  std::vector<T> out(C * L);
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t l = 0; l < L; ++l) out[c * L + l] = T(v[c]);
+  return out;
+}
+
+// The element loops, compiled per instruction set (TL_TARGET_CLONES); the relu selects read both
+// operands first, so that they vectorise as blends instead of branching on every element. Per-column
+// coefficient arrays (the small-plane paths) or one plane's constants.
+template <typename T>
+TL_TARGET_CLONES void bn_apply_cols(const T* __restrict x, T* __restrict y, const T* s, const T* h, int64_t n,
+                                    bool relu) {
+  if (relu) {
+#pragma omp simd
+    for (int64_t j = 0; j < n; ++j) {
+      const T v = x[j] * s[j] + h[j];
+      y[j] = v <= T(0) ? T(0) : v;
+    }
+  } else {
+#pragma omp simd
+    for (int64_t j = 0; j < n; ++j) y[j] = x[j] * s[j] + h[j];
+  }
+}
+template <typename T>
+TL_TARGET_CLONES void bn_apply_plane(const T* __restrict x, T* __restrict y, T s, T h, int64_t n, bool relu) {
+  if (relu) {
+#pragma omp simd
+    for (int64_t j = 0; j < n; ++j) {
+      const T v = x[j] * s + h;
+      y[j] = v <= T(0) ? T(0) : v;
+    }
+  } else {
+#pragma omp simd
+    for (int64_t j = 0; j < n; ++j) y[j] = x[j] * s + h;
+  }
+}
+// dx = a * g' + k * (x - mu) + c0, g' = (y && y <= 0) ? 0 : g
+template <typename T>
+TL_TARGET_CLONES void bn_dx_cols(const T* g, const T* x, const T* y, const T* a, const T* k, const T* c0, const T* mu,
+                                 T* __restrict dx, int64_t n) {
+  if (y) {
+#pragma omp simd
+    for (int64_t j = 0; j < n; ++j) {
+      const T gv = g[j], gg = y[j] <= T(0) ? T(0) : gv;
+      dx[j] = a[j] * gg + k[j] * (x[j] - mu[j]) + c0[j];
+    }
+  } else {
+#pragma omp simd
+    for (int64_t j = 0; j < n; ++j) dx[j] = a[j] * g[j] + k[j] * (x[j] - mu[j]) + c0[j];
+  }
+}
+template <typename T>
+TL_TARGET_CLONES void bn_dx_plane(const T* g, const T* x, const T* y, T a, T k, T c0, T mu, T* __restrict dx,
+                                  int64_t n) {
+  if (y) {
+#pragma omp simd
+    for (int64_t j = 0; j < n; ++j) {
+      const T gv = g[j], gg = y[j] <= T(0) ? T(0) : gv;
+      dx[j] = a * gg + k * (x[j] - mu) + c0;
+    }
+  } else {
+#pragma omp simd
+    for (int64_t j = 0; j < n; ++j) dx[j] = a * g[j] + k * (x[j] - mu) + c0;
+  }
+}
+// g'[j] = (y[j] <= 0) ? 0 : g[j] for j < n (n <= kReluStep), a select of one width (vectorises; the
+// accumulating loops below mix float loads with double sums, where GCC leaves a select as a branch).
+constexpr int64_t kReluStep = 256;
+template <typename T>
+inline void relu_masked(const T* g, const T* y, T* __restrict out, int64_t n) {
+#pragma omp simd
+  for (int64_t j = 0; j < n; ++j) {
+    const T gv = g[j];
+    out[j] = y[j] <= T(0) ? T(0) : gv;
+  }
+}
+// sa[j] += g', sb[j] += g' * (x - mu) in double: one channel's plane (MuArr false, mu[0]) or per column
+// (MuArr true, mu[j]).
+template <typename T, bool MuArr>
+TL_TARGET_CLONES void bn_sums(const T* g, const T* x, const T* y, const double* mu, double* __restrict sa,
+                              double* __restrict sb, int64_t n) {
+  alignas(64) T gm[kReluStep];
+  for (int64_t j0 = 0; j0 < n; j0 += kReluStep) {
+    const int64_t m = std::min(kReluStep, n - j0);
+    const T* gp = g + j0;
+    if (y) {
+      relu_masked(gp, y + j0, gm, m);
+      gp = gm;
+    }
+    const T* xp = x + j0;
+    double* a = sa + j0;
+    double* b = sb + j0;
+    const double* mp = MuArr ? mu + j0 : mu;
+#pragma omp simd
+    for (int64_t j = 0; j < m; ++j) {
+      const double gv = double(gp[j]);
+      a[j] += gv;
+      b[j] += gv * (double(xp[j]) - mp[MuArr ? j : 0]);
+    }
+  }
+}
+
 // y[n, c, :] = x * scale[c] + shift[c] (then relu)
 template <typename T>
 void bn_apply(const T* x, T* y, const double* scale, const double* shift, const BatchNormParams& p) {
   const int64_t N = p.N, C = p.C, L = p.L, planes = N * C;
   const bool relu = p.relu;
+  if (L < kSmallPlane) {
+    const int64_t cols = C * L;
+    const std::vector<T> s = per_column<T>(scale, C, L), h = per_column<T>(shift, C, L);
+    const T* sp = s.data();
+    const T* hp = h.data();
+    TL_PAR_FOR(N * cols > kParallelGrain && N > 1,
+               for (int64_t n = 0; n < N; ++n) bn_apply_cols(x + n * cols, y + n * cols, sp, hp, cols, relu););
+    return;
+  }
   TL_PAR_FOR(
       planes * L > kParallelGrain && planes > 1, for (int64_t k = 0; k < planes; ++k) {
         const int64_t c = k % C;
-        const T s = T(scale[c]), h = T(shift[c]);
-        const T* xp = x + k * L;
-        T* yp = y + k * L;
-        if (relu) {
-          _Pragma("omp simd") for (int64_t l = 0; l < L; ++l) {
-            const T v = xp[l] * s + h;
-            yp[l] = v <= T(0) ? T(0) : v;
-          }
-        } else {
-          _Pragma("omp simd") for (int64_t l = 0; l < L; ++l) yp[l] = xp[l] * s + h;
-        }
+        bn_apply_plane(x + k * L, y + k * L, T(scale[c]), T(shift[c]), L, relu);
       });
 }
 
@@ -207,37 +338,41 @@ inline T masked(bool relu, const T* y, const T* g, int64_t i) {
   return relu && y[i] <= T(0) ? T(0) : g[i];
 }
 
-// sa = sum g', sb = sum g' * (x - mu) over a segment, g' = (Relu && y <= 0) ? 0 : g: kLanes lanes with
-// a fixed element-to-lane assignment, summed in lane order — the same bits however the compiler
-// vectorises, so the relu and plain versions agree exactly when given the same g'.
-template <typename T, bool Relu>
-void grad_sums_segment(const T* g, const T* x, const T* y, int64_t len, double mu, double& sa, double& sb) {
-  double a[kLanes] = {}, b[kLanes] = {};
-  const int64_t full = len / kLanes * kLanes;
-  for (int64_t i = 0; i < full; i += kLanes) {
-#pragma omp simd
-    for (int j = 0; j < kLanes; ++j) {
-      const double gv = (Relu && y[i + j] <= T(0)) ? 0.0 : double(g[i + j]);
-      a[j] += gv;
-      b[j] += gv * (double(x[i + j]) - mu);
-    }
-  }
-  for (int64_t i = full; i < len; ++i) {
-    const double gv = (Relu && y[i] <= T(0)) ? 0.0 : double(g[i]);
-    a[i - full] += gv;
-    b[i - full] += gv * (double(x[i]) - mu);
-  }
-  sa = sb = 0;
-  for (int j = 0; j < kLanes; ++j) {
-    sa += a[j];
-    sb += b[j];
-  }
+// per channel: sg = sum g', sgx = sum g' * (x - mean), in double
+// bn_grad_sums for small planes: channels in groups of about kChunk / N columns, each group's column
+// sums accumulated down the N samples (double, one accumulator per column), then each channel's L
+// columns summed in order. Groups depend only on the shapes, not on the threads.
+template <typename T>
+void bn_grad_sums_columns(const T* g, const T* x, const T* y, const T* sm, const BatchNormParams& p, double* sg,
+                          double* sgx) {
+  const int64_t N = p.N, C = p.C, L = p.L, cols = C * L;
+  const int64_t cg = std::max<int64_t>(1, std::min(C, kChunk / std::max<int64_t>(1, N * L))),
+                groups = (C + cg - 1) / cg;
+  const bool relu = p.relu;
+  TL_PAR_FOR(
+      N * cols > kParallelGrain && groups > 1, for (int64_t gi = 0; gi < groups; ++gi) {
+        const int64_t c0 = gi * cg, c1 = std::min(C, c0 + cg), w = (c1 - c0) * L, j0 = c0 * L;
+        std::vector<double> acc(3 * w, 0.0);
+        double* a = acc.data();
+        double* b = a + w;
+        double* mu = b + w;
+        for (int64_t c = c0; c < c1; ++c)
+          for (int64_t l = 0; l < L; ++l) mu[(c - c0) * L + l] = double(sm[c]);
+        for (int64_t n = 0; n < N; ++n)
+          bn_sums<T, true>(g + n * cols + j0, x + n * cols + j0, relu ? y + n * cols + j0 : nullptr, mu, a, b, w);
+        for (int64_t c = c0; c < c1; ++c) {
+          double sa = 0, sb = 0;
+          for (int64_t l = 0; l < L; ++l) sa += a[(c - c0) * L + l], sb += b[(c - c0) * L + l];
+          sg[c] = sa;
+          sgx[c] = sb;
+        }
+      });
 }
 
-// per channel: sg = sum g', sgx = sum g' * (x - mean), in double
 template <typename T>
 void bn_grad_sums(const T* g, const T* x, const T* y, const T* sm, const BatchNormParams& p, double* sg, double* sgx) {
   const int64_t N = p.N, C = p.C, L = p.L;
+  if (L < kSmallPlane) return bn_grad_sums_columns(g, x, y, sm, p, sg, sgx);
   const bool relu = p.relu;
   const BnBlocks bl(N, L);
   const int64_t units = C * bl.B;
@@ -247,16 +382,20 @@ void bn_grad_sums(const T* g, const T* x, const T* y, const T* sm, const BatchNo
         const int64_t c = u / bl.B, blk = u % bl.B;
         const int64_t n1 = std::min(N, (blk + 1) * bl.nb);
         const double mu = double(sm[c]);
+        thread_local std::vector<double> acc;  // (the running thread's)
+        if (acc.size() < size_t(2 * kPiece)) acc.resize(2 * kPiece);
+        double* sa = acc.data();
+        double* sb = sa + kPiece;
         double a = 0, b = 0;
-        for (int64_t n = blk * bl.nb; n < n1; ++n) {
-          const int64_t o = (n * C + c) * L;
-          double sa, sb;
-          if (relu)
-            grad_sums_segment<T, true>(g + o, x + o, y + o, L, mu, sa, sb);
-          else
-            grad_sums_segment<T, false>(g + o, x + o, nullptr, L, mu, sa, sb);
-          a += sa;
-          b += sb;
+        for (int64_t l0 = 0; l0 < L; l0 += kPiece) {  // per column of the piece down the block's samples
+          const int64_t cols = std::min(kPiece, L - l0);
+          std::fill(sa, sa + cols, 0.0);
+          std::fill(sb, sb + cols, 0.0);
+          for (int64_t n = blk * bl.nb; n < n1; ++n) {
+            const int64_t o = (n * C + c) * L + l0;
+            bn_sums<T, false>(g + o, x + o, relu ? y + o : nullptr, &mu, sa, sb, cols);
+          }
+          for (int64_t l = 0; l < cols; ++l) a += sa[l], b += sb[l];
         }
         pa[u] = a;
         pb[u] = b;
@@ -302,23 +441,22 @@ void bn_backward_typed(const TensorView& gv, const TensorView& xv, const TensorV
   T* dx = dxv.ptr<T>();
   const int64_t planes = N * C;
   const bool relu = p.relu;
+  if (L < kSmallPlane) {
+    const int64_t cols = C * L;
+    const std::vector<T> a = per_column<T>(A.data(), C, L), kk = per_column<T>(K.data(), C, L),
+                         c0 = per_column<T>(C0.data(), C, L), mu = per_column<T>(sm, C, L);
+    const T *ap = a.data(), *kp = kk.data(), *cp = c0.data(), *mp = mu.data();
+    TL_PAR_FOR(
+        N * cols > kParallelGrain && N > 1, for (int64_t n = 0; n < N; ++n) {
+          const int64_t o = n * cols;
+          bn_dx_cols(g + o, x + o, relu ? y + o : nullptr, ap, kp, cp, mp, dx + o, cols);
+        });
+    return;
+  }
   TL_PAR_FOR(
       planes * L > kParallelGrain && planes > 1, for (int64_t k = 0; k < planes; ++k) {
-        const int64_t c = k % C;
-        const T a = T(A[c]), kk = T(K[c]), c0 = T(C0[c]), mu = sm[c];
-        const int64_t o = k * L;
-        const T* gp = g + o;
-        const T* xp = x + o;
-        T* dp = dx + o;
-        if (relu) {
-          const T* yp = y + o;
-          _Pragma("omp simd") for (int64_t l = 0; l < L; ++l) {
-            const T gg = yp[l] <= T(0) ? T(0) : gp[l];
-            dp[l] = a * gg + kk * (xp[l] - mu) + c0;
-          }
-        } else {
-          _Pragma("omp simd") for (int64_t l = 0; l < L; ++l) dp[l] = a * gp[l] + kk * (xp[l] - mu) + c0;
-        }
+        const int64_t c = k % C, o = k * L;
+        bn_dx_plane(g + o, x + o, relu ? y + o : nullptr, T(A[c]), T(K[c]), T(C0[c]), sm[c], dx + o, L);
       });
 }
 
