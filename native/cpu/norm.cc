@@ -1,6 +1,7 @@
 // native/cpu/norm.cc — CPU kernels of the normalisation ops (ops/norm.h): batch norm forward /
 // backward and the row norm (group, layer, instance norm) forward / backward, float32 and float64.
-// Statistics: one pass of Welford's update in double over fixed-size chunks, the chunks' partial
+// Statistics: per fixed-size chunk in double (row norms: two passes over the cache-resident chunk,
+// sum then squared deviations; batch norm: one pass of Welford's update), the chunks' partial
 // results merged in chunk order with Chan's formula; batch norm runs its Welford updates down the
 // samples with one accumulator per plane column (vectorised across columns; planes under 64
 // elements along the C * L columns of each sample). Backward sums are double, per chunk and column,
@@ -475,6 +476,90 @@ TL_REGISTER_KERNEL(batch_norm_backward_op, CPU, batch_norm_backward_cpu, kFloatT
 
 // ---- row norm (group / layer / instance) --------------------------------------------------------------
 
+// The row norm's element loops, compiled per instruction set. A unit's statistics in two passes over
+// its (cache-resident) elements: the double sum, then the squared deviations from that mean.
+template <typename T>
+TL_TARGET_CLONES Welford segment_stats(const T* x, int64_t n) {
+  double s = 0;
+#pragma omp simd reduction(+ : s)
+  for (int64_t i = 0; i < n; ++i) s += double(x[i]);
+  const double mean = n > 0 ? s / double(n) : 0.0;
+  double m2 = 0;
+#pragma omp simd reduction(+ : m2)
+  for (int64_t i = 0; i < n; ++i) {
+    const double d = double(x[i]) - mean;
+    m2 += d * d;
+  }
+  return Welford{double(n), mean, m2};
+}
+// y = (x - mu) * (is * w) + b with per-element w and b (either may be absent)
+template <typename T>
+TL_TARGET_CLONES void row_apply_elementwise(const T* x, T* __restrict y, const T* w, const T* b, T mu, T is,
+                                            int64_t n) {
+  if (w && b) {
+#pragma omp simd
+    for (int64_t r = 0; r < n; ++r) y[r] = (x[r] - mu) * (is * w[r]) + b[r];
+  } else if (w) {
+#pragma omp simd
+    for (int64_t r = 0; r < n; ++r) y[r] = (x[r] - mu) * (is * w[r]);
+  } else if (b) {
+#pragma omp simd
+    for (int64_t r = 0; r < n; ++r) y[r] = (x[r] - mu) * is + b[r];
+  } else {
+#pragma omp simd
+    for (int64_t r = 0; r < n; ++r) y[r] = (x[r] - mu) * is;
+  }
+}
+template <typename T>
+TL_TARGET_CLONES void row_apply_scale(const T* x, T* __restrict y, T sc, T sh, int64_t n) {
+#pragma omp simd
+  for (int64_t r = 0; r < n; ++r) y[r] = x[r] * sc + sh;
+}
+// e = sum g * w', f = sum g * w' * (x - mu) in double (w' = w[r], or 1 without w)
+template <typename T>
+TL_TARGET_CLONES void row_grad_sums(const T* g, const T* x, const T* w, double mu, int64_t n, double& e, double& f) {
+  double a = 0, c = 0;
+  if (w) {
+#pragma omp simd reduction(+ : a, c)
+    for (int64_t r = 0; r < n; ++r) {
+      const double gw = double(g[r]) * double(w[r]);
+      a += gw;
+      c += gw * (double(x[r]) - mu);
+    }
+  } else {
+#pragma omp simd reduction(+ : a, c)
+    for (int64_t r = 0; r < n; ++r) {
+      const double gg = double(g[r]);
+      a += gg;
+      c += gg * (double(x[r]) - mu);
+    }
+  }
+  e = a;
+  f = c;
+}
+// dx = (is * w') * g + kk * (x - mu) + c0 (w' = w[r], or the constant a without w)
+template <typename T>
+TL_TARGET_CLONES void row_dx(const T* g, const T* x, const T* w, T a, T kk, T mu, T c0, T* __restrict dx, int64_t n) {
+  if (w) {
+#pragma omp simd
+    for (int64_t r = 0; r < n; ++r) dx[r] = (a * w[r]) * g[r] + kk * (x[r] - mu) + c0;
+  } else {
+#pragma omp simd
+    for (int64_t r = 0; r < n; ++r) dx[r] = a * g[r] + kk * (x[r] - mu) + c0;
+  }
+}
+// A[i] += g, B[i] += g * (x - mu) * is (one group's run of columns)
+template <typename T>
+TL_TARGET_CLONES void row_param_sums(const T* g, const T* x, double mu, double is, double* __restrict A,
+                                     double* __restrict B, int64_t n) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; ++i) {
+    const double gg = double(g[i]);
+    A[i] += gg;
+    B[i] += gg * (double(x[i]) - mu) * is;
+  }
+}
+
 // Units of a row: with L > 1 one unit per parameter segment of L elements (r in [j*L, (j+1)*L)); with
 // L == 1 chunks of kChunk elements.
 struct RowUnits {
@@ -500,9 +585,7 @@ void row_forward_typed(const TensorView& xv, const TensorView& wv, const TensorV
   TL_PAR_FOR(
       par, for (int64_t u = 0; u < units; ++u) {
         const int64_t k = u / ru.per_row, r0 = (u % ru.per_row) * ru.len, r1 = std::min(R, r0 + ru.len);
-        Welford acc;
-        welford_segment(x + k * R + r0, r1 - r0, acc);
-        part[u] = acc;
+        part[u] = segment_stats(x + k * R + r0, r1 - r0);
       });
   std::vector<double> mean(rows), invstd(rows);
   for (int64_t k = 0; k < rows; ++k) {
@@ -520,18 +603,12 @@ void row_forward_typed(const TensorView& xv, const TensorView& wv, const TensorV
         T* yp = y + k * R;
         const int64_t base = (k % G) * R;  // parameter index = (base + r) / L
         if (L == 1) {
-          const T mu = T(mean[k]), is = T(invstd[k]);
-          if (w || b) {
-            _Pragma("omp simd") for (int64_t r = r0; r < r1; ++r) yp[r] =
-                (xp[r] - mu) * (is * (w ? w[base + r] : T(1))) + (b ? b[base + r] : T(0));
-          } else {
-            _Pragma("omp simd") for (int64_t r = r0; r < r1; ++r) yp[r] = (xp[r] - mu) * is;
-          }
+          row_apply_elementwise(xp + r0, yp + r0, w ? w + base + r0 : nullptr, b ? b + base + r0 : nullptr, T(mean[k]),
+                                T(invstd[k]), r1 - r0);
         } else {
           const int64_t i = (base + r0) / L;
           const double s = (w ? double(w[i]) : 1.0) * invstd[k];
-          const T sc = T(s), sh = T((b ? double(b[i]) : 0.0) - mean[k] * s);
-          _Pragma("omp simd") for (int64_t r = r0; r < r1; ++r) yp[r] = xp[r] * sc + sh;
+          row_apply_scale(xp + r0, yp + r0, T(s), T((b ? double(b[i]) : 0.0) - mean[k] * s), r1 - r0);
         }
       });
 }
@@ -573,19 +650,11 @@ void row_backward_typed(const TensorView& gv, const TensorView& xv, const Tensor
         double a = 0, c = 0;
         if (L == 1 && w) {
           double e = 0, f = 0;
-          _Pragma("omp simd reduction(+ : e, f)") for (int64_t r = r0; r < r1; ++r) {
-            const double gw = double(gp[r]) * double(w[base + r]);
-            e += gw;
-            f += gw * (double(xp[r]) - mu);
-          }
+          row_grad_sums(gp + r0, xp + r0, w + base + r0, mu, r1 - r0, e, f);
           pwg[u] = e;
           pwgx[u] = f;
         } else {
-          _Pragma("omp simd reduction(+ : a, c)") for (int64_t r = r0; r < r1; ++r) {
-            const double gg = double(gp[r]);
-            a += gg;
-            c += gg * (double(xp[r]) - mu);
-          }
+          row_grad_sums(gp + r0, xp + r0, static_cast<const T*>(nullptr), mu, r1 - r0, a, c);
           pg[u] = a;
           pgx[u] = c;
           const double wi = w ? double(w[(base + r0) / L]) : 1.0;  // one parameter per unit when L > 1
@@ -615,14 +684,11 @@ void row_backward_typed(const TensorView& gv, const TensorView& xv, const Tensor
           const T* xp = x + k * R;
           T* dp = dx + k * R;
           const int64_t base = (k % G) * R;
-          if (L == 1 && w) {
-            const T ist = T(is);
-            _Pragma("omp simd") for (int64_t r = r0; r < r1; ++r) dp[r] =
-                (ist * w[base + r]) * gp[r] + kk * (xp[r] - mu) + c0;
-          } else {
-            const T a = T((w ? double(w[(base + r0) / L]) : 1.0) * is);
-            _Pragma("omp simd") for (int64_t r = r0; r < r1; ++r) dp[r] = a * gp[r] + kk * (xp[r] - mu) + c0;
-          }
+          if (L == 1 && w)
+            row_dx(gp + r0, xp + r0, w + base + r0, T(is), kk, mu, c0, dp + r0, r1 - r0);
+          else
+            row_dx(gp + r0, xp + r0, static_cast<const T*>(nullptr), T((w ? double(w[(base + r0) / L]) : 1.0) * is), kk,
+                   mu, c0, dp + r0, r1 - r0);
         });
   }
   if (!present(dwv) && !present(dbv)) return;
@@ -643,11 +709,7 @@ void row_backward_typed(const TensorView& gv, const TensorView& xv, const Tensor
               const double mu = double(sm[k]), is = double(si[k]);
               const T* gp = g + k * R - gi * R;
               const T* xp = x + k * R - gi * R;
-              _Pragma("omp simd") for (int64_t ii = i; ii < e; ++ii) {
-                const double gg = double(gp[ii]);
-                A[ii - i0] += gg;
-                B[ii - i0] += gg * (double(xp[ii]) - mu) * is;
-              }
+              row_param_sums(gp + i, xp + i, mu, is, A + (i - i0), B + (i - i0), e - i);
               i = e;
             }
           }

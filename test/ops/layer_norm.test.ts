@@ -36,6 +36,11 @@ describeOp('layer_norm', (run) => {
       const f = (ln: typeof F.layerNorm) => (xs: Tensor[]) => ln(xs[0], n, { weight: xs[1], bias: xs[2] });
       ref.expectLikeReference(`${dtype} ${sh}`, ins, f(F.layerNorm), f(ref.layerNorm), TOL[dtype]);
       ref.expectLikeReference(`${dtype} ${sh} no affine`, ins.slice(0, 1), (xs) => F.layerNorm(xs[0], n), (xs) => ref.layerNorm(xs[0], n), TOL[dtype]);
+      // a weight without a bias and a bias without a weight (the kernel's other element loops)
+      const fw = (ln: typeof F.layerNorm) => (xs: Tensor[]) => ln(xs[0], n, { weight: xs[1] });
+      ref.expectLikeReference(`${dtype} ${sh} weight only`, ins.slice(0, 2), fw(F.layerNorm), fw(ref.layerNorm), TOL[dtype]);
+      const fb = (ln: typeof F.layerNorm) => (xs: Tensor[]) => ln(xs[0], n, { bias: xs[1] });
+      ref.expectLikeReference(`${dtype} ${sh} bias only`, [ins[0], ins[2]], fb(F.layerNorm), fb(ref.layerNorm), TOL[dtype]);
     });
     test('non-contiguous input and weight', () => {
       const ins = [on(randnT([4, 6, 3], 80).to(dtype)), on(randnT([6], 81).to(dtype)), on(randnT([3], 82).to(dtype))];
