@@ -8,7 +8,9 @@
 // with a `code` from `errorCodes`.
 
 export declare class Storage {
-  constructor(dtype: number, numel: number, device: number, zero: boolean);
+  /** report (default true): count the bytes in V8's external memory (which drives garbage
+   * collection) now; false defers that to report(). */
+  constructor(dtype: number, numel: number, device: number, zero: boolean, report?: boolean);
   /** A borrowed CPU storage over a typed array's bytes (typically of a SharedArrayBuffer): no copy;
    * the bytes are never freed by the storage (the array is kept alive by it). device must be 0. */
   constructor(dtype: number, view: ArrayBufferView, device: 0, zero: false);
@@ -17,6 +19,8 @@ export declare class Storage {
   /** Where the bytes live: 0 CPU (host allocator), 1 CUDA (the caching device allocator). */
   readonly device: number;
   free(): void;
+  /** Counts the bytes in V8's external memory from now on (once; a no-op when already counted). */
+  report(): void;
   /** Copies `count` elements from `offset` into a new ArrayBuffer (from a CUDA storage: waits for the
    * device's queued work, then copies device to host). */
   read(offset: number, count: number): ArrayBuffer;

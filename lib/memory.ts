@@ -28,6 +28,10 @@ export class StorageRef {
     /** The native dtype code of its elements (lib/tensor.ts DTYPE_CODE). */
     public readonly dtypeCode: number,
   ) {}
+  /** Counts its bytes in V8's external memory (a storage made inside a tidy() scope that outlives it). */
+  report(): void {
+    if (!this.freed) this.native.report();
+  }
   release(): void {
     if (--this.refs <= 0 && !this.freed) {
       this.freed = true;
@@ -52,16 +56,20 @@ export function collectGarbage(): void {
 /**
  * @internal A new native storage; when memory is exhausted, forces a full GC (freeing every storage
  * nothing refers to any more) and tries once more, so an out-of-memory error means the live tensors
- * really do not leave room.
+ * really do not leave room. Inside a tidy() scope its bytes are not counted in V8's external memory
+ * (which starts garbage collections) until a tensor of it outlives the scope: the scope frees the
+ * rest itself, and counting a training step's short-lived activations would start a full collection
+ * nearly every step.
  */
 export function allocStorage(dtype: number, numel: number, device: number, zero: boolean): StorageRef {
+  const report = scopes.length === 0;
   let st: Storage;
   try {
-    st = new native.Storage(dtype, numel, device, zero);
+    st = new native.Storage(dtype, numel, device, zero, report);
   } catch (e) {
     if (!(e instanceof TorchletError) || e.code !== 'ERR_TORCHLET_OUT_OF_MEMORY') throw e;
     collectGarbage();
-    st = new native.Storage(dtype, numel, device, zero);
+    st = new native.Storage(dtype, numel, device, zero, report);
   }
   if (allocHook) allocHook(st, dtype, numel, device, zero);
   return new StorageRef(st, st.nbytes, dtype);
@@ -148,7 +156,9 @@ export function tidy<T>(fn: () => T): T {
   for (const t of scope) {
     if (keepSet.has(t)) {
       if (parent) parent.push(t);
-    } else if (!t.kept) t.dispose();
+      else t._storage.report();
+    } else if (t.kept) t._storage.report();
+    else t.dispose();
   }
   return result;
 }

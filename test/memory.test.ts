@@ -1,7 +1,8 @@
 // test/memory.test.ts — lib/memory.ts: memory follows the program. Storages nobody disposed are freed by
 // the garbage collection that finds them unreachable, in a synchronous loop too (no event-loop turn),
-// their bytes drive V8's GC, torch.memory() counts them exactly at any moment, and an allocation that
-// fails for lack of memory forces a full GC and is tried again. The loops run in child processes
+// their bytes drive V8's GC (inside tidy(): once a tensor of them outlives the scope), torch.memory()
+// counts them exactly at any moment, and an allocation that fails for lack of memory forces a full GC
+// and is tried again. The loops run in child processes
 // (test/child.ts), so their RSS is theirs alone.
 import * as torch from '../lib';
 import { native } from '../lib/binding';
@@ -73,6 +74,32 @@ describe('memory follows the program', () => {
     // V8 collects when the external memory it is told about grows by its limit (64 MB); before, it was
     // never told, and nothing was freed before the loop ended: 800 MB
     expect(lastJson<{ maxMB: number }>(r).maxMB).toBeLessThan(400);
+  });
+
+  // Inside tidy() a storage is counted in V8's external memory only once a tensor of it outlives the
+  // scope (returned or kept): what the scope frees itself must not start collections (a training
+  // step's activations did, nearly every step), what escapes must still drive them.
+  test('tidy(): tensors that outlive the scope drive GC; the scope\'s own never start a full collection', () => {
+    const r = runChild(`
+      const torch = require(${TORCH});
+      const { PerformanceObserver, constants } = require('perf_hooks');
+      let majors = 0;
+      new PerformanceObserver((l) => { for (const e of l.getEntries()) if (e.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors++; }).observe({ entryTypes: ['gc'] });
+      let maxReturned = 0, maxKept = 0;
+      for (let i = 0; i < 400; i++) { torch.tidy(() => torch.zeros([512 * 1024])); maxReturned = Math.max(maxReturned, torch.memory().cpu.bytes); }
+      for (let i = 0; i < 400; i++) { torch.tidy(() => { torch.keep(torch.zeros([512 * 1024])); }); maxKept = Math.max(maxKept, torch.memory().cpu.bytes); }
+      setTimeout(() => {
+        const before = majors;
+        // 40 scopes of 128 MB each, all freed by the scope: 5 GB through V8's 64 MB limit if counted
+        for (let i = 0; i < 40; i++) torch.tidy(() => { for (let j = 0; j < 8; j++) torch.zeros([4 * 1024 * 1024]); });
+        setTimeout(() => console.log(JSON.stringify({ maxReturnedMB: maxReturned / 1048576, maxKeptMB: maxKept / 1048576, majors: majors - before })), 50);
+      }, 50);
+    `);
+    if (r.status !== 0) throw new Error(describeChild(r));
+    const m = lastJson<{ maxReturnedMB: number; maxKeptMB: number; majors: number }>(r);
+    expect(m.maxReturnedMB).toBeLessThan(400);
+    expect(m.maxKeptMB).toBeLessThan(400);
+    expect(m.majors).toBeLessThanOrEqual(2);
   });
 
   test('torch.memory() is exact after a synchronous collection', () => {

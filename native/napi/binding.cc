@@ -105,7 +105,11 @@ Napi::Value guarded(const Napi::CallbackInfo& info) {
 // garbage collection itself: the addon is built with NAPI_EXPERIMENTAL, under which Node-API calls
 // finalizers synchronously from the collector instead of on a later event-loop turn, so a
 // synchronous loop that drops its tensors gets their memory back at the next GC. Every byte is
-// reported to V8 (napi_adjust_external_memory) while it is held, so native memory drives GC.
+// reported to V8 (napi_adjust_external_memory) while it is held, so native memory drives GC — except
+// a storage made with report = false (lib/memory.ts: one made inside a torch.tidy() scope, which
+// frees it when the scope ends unless a tensor of it escapes; report() then counts it): a training
+// step's hundreds of MB of short-lived activations would otherwise start a full, concurrent
+// garbage collection nearly every step, whose marking threads take the cores from the kernels.
 // Live storages and bytes are counted per environment (LiveCounters: torch.memory()).
 // A borrowed storage (new Storage(dtype, typedArray, 0, false)) views the bytes of a typed array,
 // typically over a SharedArrayBuffer that several worker threads map (one copy of a model's weights
@@ -115,8 +119,9 @@ Napi::Value guarded(const Napi::CallbackInfo& info) {
 class Storage {
  public:
   Storage(DType dt, Device dev, void* data, size_t bytes, std::shared_ptr<LiveCounters> live, bool borrowed = false,
-          int stream = 0)
-      : data_(data),
+          int stream = 0, bool reported = false)
+      : reported_(reported),
+        data_(data),
         bytes_(bytes),
         dtype_(dt),
         device_(dev),
@@ -183,7 +188,13 @@ class Storage {
     live_->count[static_cast<int>(device_)]--;
     live_->bytes[static_cast<int>(device_)] -= static_cast<int64_t>(bytes_);
     int64_t unused;
-    if (env) napi_adjust_external_memory(env, -static_cast<int64_t>(bytes_), &unused);
+    if (env && reported_) napi_adjust_external_memory(env, -static_cast<int64_t>(bytes_), &unused);
+  }
+  // Counts the bytes in V8's external memory from now on (once; nothing for a freed or borrowed one).
+  void Report(Napi::Env env) {
+    if (reported_ || !data_ || borrowed_) return;
+    reported_ = true;
+    Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes_));
   }
   // The basic finalizer: runs during GC (or at environment teardown); touches no JS.
   static void Finalize(node_api_basic_env env, void* data, void*) {
@@ -193,6 +204,7 @@ class Storage {
   }
 
  private:
+  bool reported_;  // its bytes are in V8's external-memory count
   void* data_;
   size_t bytes_;
   DType dtype_;
@@ -300,14 +312,19 @@ Napi::Value StorageNew(const Napi::CallbackInfo& info) {
     if (zero && bytes) std::memset(data, 0, bytes);
   }
   AddonData* ad = env.GetInstanceData<AddonData>();
+  const bool report = info.Length() < 5 || info[4].ToBoolean();  // (absent: reported)
   auto* s = new Storage(dtype, device, data, bytes, ad->live, false, stream);
   // result nullptr: the reference is the runtime's, deleted with the object (nothing left per storage)
   if (napi_wrap(env, info.This(), s, Storage::Finalize, nullptr, nullptr) != napi_ok) {
     delete s;
     throw Error(ErrorCode::Internal, "torchlet: internal: napi_wrap failed");
   }
-  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes));
+  if (report) s->Report(env);
   return info.This();
+}
+Napi::Value StorageReport(const Napi::CallbackInfo& info) {
+  this_storage(info).Report(info.Env());
+  return info.Env().Undefined();
 }
 Napi::Value StorageFree(const Napi::CallbackInfo& info) {
   this_storage(info).Release(info.Env());
@@ -504,6 +521,7 @@ Napi::Function DefineStorage(Napi::Env env) {
   const napi_property_attributes m = napi_default_method;
   const napi_property_descriptor props[] = {
       {"free", nullptr, raw_callback<StorageFree>, nullptr, nullptr, nullptr, m, nullptr},
+      {"report", nullptr, raw_callback<StorageReport>, nullptr, nullptr, nullptr, m, nullptr},
       {"read", nullptr, raw_callback<StorageRead>, nullptr, nullptr, nullptr, m, nullptr},
       {"readAsync", nullptr, raw_callback<StorageReadAsync>, nullptr, nullptr, nullptr, m, nullptr},
       {"write", nullptr, raw_callback<StorageWrite>, nullptr, nullptr, nullptr, m, nullptr},
