@@ -1132,16 +1132,26 @@ void adaptive_avg_fwd(const T* x, T* y, const Plane2dParams& p) {
 
 template <typename T>
 void adaptive_avg_bwd(const T* dy, T* dx, const Plane2dParams& p) {
-  const int64_t planes = p.N * p.C;
+  const int64_t planes = p.N * p.C, L = p.H * p.W;
+  if (p.OH == 1 && p.OW == 1) {  // global: each plane filled with dy / L (incl. the 1x1 -> 1x1 copy)
+    TL_PAR_FOR(
+        planes * L > 4096, for (int64_t pl = 0; pl < planes; ++pl) {
+          const T g = dy[pl] / T(L);
+          T* dxp = dx + pl * L;
+          for (int64_t k = 0; k < L; ++k) dxp[k] = g;
+        });
+    return;
+  }
+  const AdWindows a(p);  // (window bounds once per call, not per plane)
   TL_PAR_FOR(
       planes * p.H * p.W > 4096, for (int64_t pl = 0; pl < planes; ++pl) {
         T* dxp = dx + pl * p.H * p.W;
         const T* dyp = dy + pl * p.OH * p.OW;
         for (int64_t k = 0; k < p.H * p.W; ++k) dxp[k] = T(0);
         for (int64_t oh = 0; oh < p.OH; ++oh) {
-          const int64_t h0 = ad_start(oh, p.H, p.OH), h1 = ad_end(oh, p.H, p.OH);
+          const int64_t h0 = a.h0[oh], h1 = a.h1[oh];
           for (int64_t ow = 0; ow < p.OW; ++ow) {
-            const int64_t w0 = ad_start(ow, p.W, p.OW), w1 = ad_end(ow, p.W, p.OW);
+            const int64_t w0 = a.w0[ow], w1 = a.w1[ow];
             const T g = dyp[oh * p.OW + ow] / T((h1 - h0) * (w1 - w0));
             for (int64_t h = h0; h < h1; ++h)
               for (int64_t w = w0; w < w1; ++w) dxp[h * p.W + w] += g;
