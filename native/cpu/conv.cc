@@ -559,16 +559,16 @@ int64_t direct_weight_size(const Geom& g) {
 }
 template <typename T>
 void direct_pack(const Geom& g, const T* w, T* out) {
-  const int64_t W = direct_conv_kernel<T>().oc_w, panels = (g.OCg + W - 1) / W;
-  for (int64_t gi = 0; gi < g.G; ++gi)
-    for (int64_t pb = 0; pb < panels; ++pb) {
-      T* o = out + (gi * panels + pb) * g.Kg * W;
-      for (int64_t k = 0; k < g.Kg; ++k)
-        for (int64_t j = 0; j < W; ++j) {
-          const int64_t oc = pb * W + j;
-          o[k * W + j] = oc < g.OCg ? w[(gi * g.OCg + oc) * g.Kg + k] : T(0);
-        }
-    }
+  const int64_t W = direct_conv_kernel<T>().oc_w, panels = (g.OCg + W - 1) / W, n = g.G * panels;
+  // each panel: its W weight rows transposed (pack_rows: in-register transposes where W is the GEMM's
+  // NR), zeros past the last output channel
+  TL_PAR_FOR(
+      n * W * g.Kg > (int64_t(1) << 16), for (int64_t q = 0; q < n; ++q) {
+        const int64_t gi = q / panels, pb = q % panels, m = std::min(W, g.OCg - pb * W);
+        const T* rows[64];
+        for (int64_t j = 0; j < m; ++j) rows[j] = w + (gi * g.OCg + pb * W + j) * g.Kg;
+        pack_rows(out + q * g.Kg * W, static_cast<int>(W), rows, m, g.Kg);
+      });
 }
 
 template <typename T>
@@ -1246,20 +1246,26 @@ Trimmed trim_taps(const ConvParams& p) {
 template <typename T, bool Back = false>
 void trim_weights(const ConvParams& p, const Trimmed& t, const T* src, T* dst) {
   const Dims3 &k = p.kernel, &kt = t.p.kernel;
-  const int64_t rows = p.OC * (p.C / p.groups), KK = conv_volume(k);
+  const int64_t rows = p.OC * (p.C / p.groups), KK = conv_volume(k), KT = conv_volume(kt);
+  std::vector<int64_t> at;  // the live taps' places in a full row, in live order
+  at.reserve(KT);
+  for (int64_t a = 0; a < kt[0]; ++a)
+    for (int64_t b = 0; b < kt[1]; ++b)
+      for (int64_t c = 0; c < kt[2]; ++c) at.push_back(((a + t.lo[0]) * k[1] + b + t.lo[1]) * k[2] + c + t.lo[2]);
+  const int64_t* off = at.data();
+  constexpr int64_t kBlock = 1024;  // rows per step: the zero fill and the taps meet in cache
+  const int64_t blocks = (rows + kBlock - 1) / kBlock;
   TL_PAR_FOR(
-      rows * KK > (int64_t(1) << 16), for (int64_t r = 0; r < rows; ++r) {
-        if (Back) std::fill(dst + r * KK, dst + (r + 1) * KK, T(0));
-        for (int64_t a = 0; a < kt[0]; ++a)
-          for (int64_t b = 0; b < kt[1]; ++b)
-            for (int64_t c = 0; c < kt[2]; ++c) {
-              const int64_t full = ((r * k[0] + a + t.lo[0]) * k[1] + b + t.lo[1]) * k[2] + c + t.lo[2];
-              const int64_t live = ((r * kt[0] + a) * kt[1] + b) * kt[2] + c;
-              if (Back)
-                dst[full] = src[live];
-              else
-                dst[live] = src[full];
-            }
+      rows * KK > (int64_t(1) << 16), for (int64_t bi = 0; bi < blocks; ++bi) {
+        const int64_t r0 = bi * kBlock, r1 = std::min(rows, r0 + kBlock);
+        if (Back) std::fill(dst + r0 * KK, dst + r1 * KK, T(0));
+        for (int64_t r = r0; r < r1; ++r)
+          for (int64_t j = 0; j < KT; ++j) {
+            if (Back)
+              dst[r * KK + off[j]] = src[r * KT + j];
+            else
+              dst[r * KT + j] = src[r * KK + off[j]];
+          }
       });
 }
 
