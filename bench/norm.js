@@ -57,6 +57,9 @@ function timeTorchlet(root) {
         let y = mod.forward(xi);
         if (c.kind === 'bn2d-relu') y = F.relu(y);
         y.backward(g);
+        // the input's gradient goes with its leaf, as in PyTorch (a leaf's .grad outlives tidy(); left
+        // to the garbage collector, every step would write the gradient into fresh pages)
+        xi.grad.dispose();
         mod.zeroGrad();
       });
     step();

@@ -486,7 +486,7 @@ bool rows_values_path(const Pool2dParams& p) {
 }
 // Whether max_pool_fwd's blocked AVX-512 values path takes this pooling (see above): rows of at most
 // kBlockedMaxW columns, planes of at most kFlatMaxPlane elements.
-constexpr int64_t kBlockedMaxW = 32;
+constexpr int64_t kBlockedMaxW = 24;
 template <typename T>
 bool blocked_values_path(const Pool2dParams& p) {
 #if defined(__x86_64__)
