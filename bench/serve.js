@@ -15,7 +15,7 @@
 // torchlet serve with 1, 2 and 4 workers (ResNet-18: one shared copy of the weights). --soak S runs
 // (a) on FashionCNN at concurrency 64 for S seconds (the "0 failed requests in 60 s" check).
 // Needs `npm run build:ts` (dist/) and bench/ort (bash bench/setup_zoo.sh). Writes
-// bench/results/serve-<date>.json and .txt.
+// bench/results/serve-<date>.json and .txt (serve-<date>-2.* etc. when those exist: nothing is overwritten).
 //   node bench/serve.js [--seconds 10] [--models fashion-cnn,resnet18] [--conc 1,16,64] [--soak 60] [--ort DIR]
 // TL_SERVE_ARGS='--workers 2 --threads 1' (an environment variable): extra flags for the torchlet servers (a)
 // and (b), to compare pool shapes.
@@ -194,10 +194,14 @@ async function agree(p, model) {
     results.soak = { model, seconds: SOAK, concurrency: 64, ...r, exitCode: code };
     log(`\nsoak: ${model}, concurrency 64, ${SOAK} s: ${r.requests} requests, ${r.failed} failed, ${r.imagesPerS.toFixed(1)} images/s, p99 ${r.p99Ms} ms, loop p99 ${r.loopP99Ms.toFixed(2)} ms, exit code after SIGTERM ${code}`);
   }
-  const stamp = new Date().toISOString().slice(0, 10);
-  fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
-  fs.writeFileSync(path.join(__dirname, 'results', `serve-${stamp}.json`), JSON.stringify(results, null, 2) + '\n');
-  fs.writeFileSync(path.join(__dirname, 'results', `serve-${stamp}.txt`), lines.join('\n') + '\n');
+  // serve-<date>.json/.txt, or serve-<date>-2, -3, ... when a file of that name exists (an earlier
+  // run's results are never overwritten)
+  const dir = path.join(__dirname, 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  let stamp = new Date().toISOString().slice(0, 10);
+  for (let k = 2, base = stamp; fs.existsSync(path.join(dir, `serve-${stamp}.txt`)) || fs.existsSync(path.join(dir, `serve-${stamp}.json`)); k++) stamp = `${base}-${k}`;
+  fs.writeFileSync(path.join(dir, `serve-${stamp}.json`), JSON.stringify(results, null, 2) + '\n', { flag: 'wx' });
+  fs.writeFileSync(path.join(dir, `serve-${stamp}.txt`), lines.join('\n') + '\n', { flag: 'wx' });
   fs.rmSync(work, { recursive: true, force: true });
 })().catch((e) => {
   console.error(e);
