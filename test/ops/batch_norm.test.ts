@@ -22,7 +22,7 @@ const reluCases = casesOf('norm', ['batchNormRelu']);
 // (the CPU kernels' paths: planes under 64 elements run along the C * L columns; larger planes down
 // the samples of blocks of at least 8 samples ([9, 2, 9, 9]), or, with fewer samples per block, as
 // rows of 2048 columns plus a tail ([2, 2, 130, 130], [3, 2, 70, 70]))
-const SHAPES = [[4, 3, 5, 5], [6, 4], [5, 3, 7], [2, 3, 1, 1], [1, 4, 3], [2, 1], [3, 5, 7, 9], [2, 3, 2, 3, 4], [64, 3, 40], [9, 2, 9, 9], [2, 2, 130, 130], [3, 2, 70, 70]];
+const SHAPES = [[4, 3, 5, 5], [6, 4], [5, 3, 7], [2, 3, 1, 1], [1, 4, 3], [2, 1], [3, 5, 7, 9], [2, 3, 2, 3, 4], [64, 3, 40], [9, 2, 9, 9], [2, 2, 130, 130], [3, 2, 70, 70], [4, 64, 32, 32], [4, 512, 4, 4], [4, 256, 8, 8]];
 const TOL = { float64: { atol: 1e-10, rtol: 1e-9 }, float32: { atol: 2e-4, rtol: 2e-4 } };
 const sameBits = (a: Tensor | null, b: Tensor | null, what: string) => {
   expect(a && b).toBeTruthy();
