@@ -21,7 +21,7 @@ inline __mmask16 first_lanes(int64_t n) {
 }
 
 // v[i] = row i  ->  v[j] = column j: four rounds of interleaving row i with row i + 8.
-__attribute__((target("avx512f"))) inline void transpose16(__m512* v) {
+__attribute__((target("avx512f"))) inline void transpose16_avx512(__m512* v) {
   const __m512i lo = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
   const __m512i hi = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
   __m512 t[16];

@@ -853,11 +853,12 @@ struct WinoGeom {
 
 #if defined(__x86_64__)
 // dst[j * ld + i] = src[i][j] for i < 16 rows, j < n <= 16 columns (masked loads read only n columns).
-__attribute__((target("avx512f"))) void transpose16_ps(const float* const* src, int64_t n, float* dst, int64_t ld) {
+__attribute__((target("avx512f"))) void transpose_rows16_avx512(const float* const* src, int64_t n, float* dst,
+                                                                int64_t ld) {
   const __mmask16 m = first_lanes(n);
   __m512 v[16];
   for (int i = 0; i < 16; ++i) v[i] = _mm512_maskz_loadu_ps(m, src[i]);
-  transpose16(v);
+  transpose16_avx512(v);
   for (int64_t j = 0; j < n; ++j) _mm512_storeu_ps(dst + j * ld, v[j]);
 }
 #endif
@@ -889,7 +890,7 @@ TL_WINO_CLONES void winograd_pad_rows(const WinoGeom& q, const T* xn, int64_t th
         for (int64_t cc = lo; cc < hi; cc += 16) {
           const float* at[16];
           for (int k = 0; k < 16; ++k) at[k] = src[k] + cc;
-          transpose16_ps(at, std::min<int64_t>(16, hi - cc), reinterpret_cast<float*>(dst) + cc * C + c, C);
+          transpose_rows16_avx512(at, std::min<int64_t>(16, hi - cc), reinterpret_cast<float*>(dst) + cc * C + c, C);
         }
       }
 #endif

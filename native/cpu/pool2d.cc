@@ -271,7 +271,7 @@ TL_TARGET_CLONES void max_pool_group_values(const T* xp, T* yp, const Pool2dPara
 // (avx512.h), and the lane indices of the even elements of two vectors (vpermt2ps).
 using cpu::first_lanes;
 using cpu::has_avx512f;
-using cpu::transpose16;
+using cpu::transpose16_avx512;
 __attribute__((target("avx512f"))) inline __m512i even_lanes() {
   return _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
 }
@@ -410,20 +410,20 @@ __attribute__((target("avx512f"))) void max_pool_rows_avx512(const float* x, flo
 // scan's (without a NaN in the block, vmaxps(v, cur) is that rule). Planes np < 16 in the last block.
 // For short rows, where the flat and rows paths waste lanes on masks: GoogLeNet's pools on 6x6-12x12.
 template <bool kNaN>
-__attribute__((target("avx512f"))) inline __m512 blk_take(__m512 cur, __m512 v) {
+__attribute__((target("avx512f"))) inline __m512 blk_take_avx512(__m512 cur, __m512 v) {
   if (!kNaN) return _mm512_max_ps(v, cur);
   return _mm512_mask_mov_ps(cur, _mm512_cmp_ps_mask(v, cur, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), v);
 }
 template <bool kNaN>
-__attribute__((target("avx512f"))) void blocked_pass(const float* T, float* R, float* Y, const Pool2dParams& p,
-                                                     const Taps* th, const Taps* tw) {
+__attribute__((target("avx512f"))) void blocked_pass_avx512(const float* T, float* R, float* Y, const Pool2dParams& p,
+                                                            const Taps* th, const Taps* tw) {
   const int64_t W = p.W, OW = p.OW;
   for (int64_t h = 0; h < p.H; ++h)
     for (int64_t ow = 0; ow < OW; ++ow) {
       const Taps b = tw[ow];
       const float* src = T + (h * W + b.start + b.lo) * 16;
       __m512 cur = _mm512_load_ps(src);
-      for (int64_t j = 1; j < b.hi - b.lo; ++j) cur = blk_take<kNaN>(cur, _mm512_load_ps(src + j * 16));
+      for (int64_t j = 1; j < b.hi - b.lo; ++j) cur = blk_take_avx512<kNaN>(cur, _mm512_load_ps(src + j * 16));
       _mm512_store_ps(R + (h * OW + ow) * 16, cur);
     }
   for (int64_t oh = 0; oh < p.OH; ++oh) {
@@ -431,7 +431,7 @@ __attribute__((target("avx512f"))) void blocked_pass(const float* T, float* R, f
     for (int64_t ow = 0; ow < OW; ++ow) {
       const float* src = R + ((a.start + a.lo) * OW + ow) * 16;
       __m512 cur = _mm512_load_ps(src);
-      for (int64_t i = 1; i < a.hi - a.lo; ++i) cur = blk_take<kNaN>(cur, _mm512_load_ps(src + i * OW * 16));
+      for (int64_t i = 1; i < a.hi - a.lo; ++i) cur = blk_take_avx512<kNaN>(cur, _mm512_load_ps(src + i * OW * 16));
       _mm512_store_ps(Y + (oh * OW + ow) * 16, cur);
     }
   }
@@ -453,20 +453,20 @@ __attribute__((target("avx512f"))) void max_pool_blocked_avx512(const float* x, 
       v[i] = _mm512_maskz_loadu_ps(m, x + std::min<int64_t>(i, np - 1) * HW + c0);  // (lanes >= np: not stored)
       nan |= _mm512_cmp_ps_mask(v[i], v[i], _CMP_UNORD_Q);
     }
-    transpose16(v);
+    transpose16_avx512(v);
 #pragma GCC unroll 16
     for (int j = 0; j < 16; ++j) _mm512_store_ps(T + (c0 + j) * 16, v[j]);  // (T has room for the tail)
   }
   float* Y = T;
   if (nan)
-    blocked_pass<true>(T, R, Y, p, th, tw);
+    blocked_pass_avx512<true>(T, R, Y, p, th, tw);
   else
-    blocked_pass<false>(T, R, Y, p, th, tw);
+    blocked_pass_avx512<false>(T, R, Y, p, th, tw);
   for (int64_t c0 = 0; c0 < OHW; c0 += 16) {
     const __mmask16 m = first_lanes(OHW - c0);
 #pragma GCC unroll 16
     for (int i = 0; i < 16; ++i) v[i] = _mm512_load_ps(Y + (c0 + i) * 16);  // (past OHW: lanes not stored)
-    transpose16(v);
+    transpose16_avx512(v);
     for (int64_t j = 0; j < np; ++j) _mm512_mask_storeu_ps(y + j * OHW + c0, m, v[j]);
   }
 }
