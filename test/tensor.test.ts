@@ -194,6 +194,33 @@ test('a loop keeps hitting the allocator cache after an earlier phase filled it 
   expect(torch.memory().cpu.cachedBytes).toBe(0);
 });
 
+test('memory freed by a large batch serves smaller batches (best-fit cache: split, then merged again)', () => {
+  native.hostCache(true);
+  // a forward-like pattern: one batch's activations of several sizes, then the same layers at other batch sizes
+  const per = [200000, 150000, 100000, 50000, 30000]; // floats per sample: 0.8 MB ... 120 KB
+  const batch = (n: number) =>
+    torch.tidy(() => {
+      for (const k of per) torch.empty([n, k]);
+    });
+  batch(64);
+  const before = torch.memory().cpu.systemAllocs;
+  for (const n of [13, 40, 1, 63, 27, 64, 5, 33]) batch(n);
+  // an exact-size cache missed on every new batch size here (and each miss touched fresh pages)
+  expect(torch.memory().cpu.systemAllocs).toBe(before);
+  // pieces of one freed block merge back when freed: the whole block serves a request of its size again
+  native.hostCache(true);
+  torch.empty([4 << 20]).dispose(); // 16 MiB, cached
+  const base = torch.memory().cpu.systemAllocs;
+  torch.tidy(() => {
+    for (let i = 0; i < 4; i++) torch.empty([1 << 20]); // four 4 MiB pieces of it
+  });
+  const t = torch.empty([4 << 20]);
+  expect(torch.memory().cpu.systemAllocs).toBe(base);
+  t.dispose();
+  native.hostCache(true);
+  expect(torch.memory().cpu.cachedBytes).toBe(0);
+});
+
 describe('views are checked against their storage before native code touches them', () => {
   const base = () => torch.arange(0, 8, 1, { dtype: 'float32' });
   const view = (t: torch.Tensor, shape: number[], strides: number[] | undefined, offset: number, dtype: torch.DType = 'float32') =>

@@ -3,7 +3,8 @@
 // when a worker is free and either no batch is running (then waiting would only add latency), or the
 // queue holds maxBatch samples, or its oldest request has waited maxDelayMs; it takes requests in order while their samples fit in maxBatch (always at least one;
 // only requests of the first one's sample shape). Its input is the requests' data concatenated, its
-// output is split back by sample counts. Batches in flight are limited to the session's workers, so
+// output is split back by sample counts (assembled in a reusable buffer of maxBatch samples where the
+// runner gives buffers back: InferenceSession.runBatch). Batches in flight are limited to the session's workers, so
 // requests arriving while every worker is busy gather into the next batch. maxBatch 1 turns batching
 // off. Limits: more than maxQueue waiting requests -> QueueFull (HTTP 503 + Retry-After); a request
 // not answered within timeoutMs -> Timeout (504) (if its batch is running, the result is dropped);
@@ -14,6 +15,8 @@ import type { RawOutput } from './session';
 export interface BatchRunner {
   readonly workers: number;
   runRaw(data: Float32Array, shape: number[]): Promise<RawOutput>;
+  /** Optional (InferenceSession's): runs a batch held in the first elements of a reusable buffer and gives the buffer back as `input`. */
+  runBatch?(buf: Float32Array, shape: number[]): Promise<RawOutput>;
 }
 
 /** Requests answered per event-loop turn when a batch returns. */
@@ -45,6 +48,8 @@ export interface BatcherOptions {
 export class Batcher {
   private readonly queue: Pending[] = [];
   private queuedSamples = 0;
+  /** Batch buffers (maxBatch samples each) returned by the runner, by sample shape, for reuse. */
+  private readonly spare = new Map<string, Float32Array[]>();
   inFlight = 0;
   private timer: NodeJS.Timeout | null = null;
 
@@ -113,10 +118,13 @@ export class Batcher {
     }
     const sample = first.shape.slice(1);
     const per = sample.reduce((a, b) => a * b, 1);
+    const key = first.key;
+    const pooled = take.length > 1 && !!this.session.runBatch;
     let data: Float32Array;
     if (take.length === 1) data = take[0].data;
     else {
-      data = new Float32Array(samples * per);
+      // a reusable buffer of maxBatch samples where the runner gives buffers back (one per batch in flight)
+      data = (pooled && this.spare.get(key)?.pop()) || new Float32Array((pooled ? this.opts.maxBatch : samples) * per);
       let at = 0;
       for (const p of take) {
         data.set(p.data, at);
@@ -125,9 +133,21 @@ export class Batcher {
     }
     this.inFlight++;
     this.opts.onBatch?.(samples);
-    this.session.runRaw(data, [samples, ...sample]).then(
+    const shape = [samples, ...sample];
+    let run: Promise<RawOutput>;
+    try {
+      run = pooled ? this.session.runBatch!(data, shape) : this.session.runRaw(data, shape);
+    } catch (e) {
+      run = Promise.reject(e); // a runner that throws fails this batch's requests, not the batcher
+    }
+    run.then(
       (out) => {
         this.inFlight--;
+        if (pooled && out.input && out.input.length === this.opts.maxBatch * per) {
+          const list = this.spare.get(key) ?? [];
+          if (list.length < this.session.workers) list.push(out.input);
+          this.spare.set(key, list);
+        }
         const rowShape = out.shape.slice(1);
         const rowLen = rowShape.reduce((a, b) => a * b, 1);
         if (out.shape[0] !== samples) {

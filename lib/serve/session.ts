@@ -60,6 +60,8 @@ export interface SessionMemory {
 export interface RawOutput {
   data: Float32Array;
   shape: number[];
+  /** runBatch(): its input buffer, transferred back from the worker for reuse */
+  input?: Float32Array;
 }
 
 interface Job {
@@ -170,7 +172,7 @@ export class InferenceSession {
     this.slots[i] = slot;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
-      worker.on('message', (m: { type: string; id?: number; data?: Float32Array; shape?: number[]; message?: string; code?: string; memory?: WorkerMemory; stream?: number | null }) => {
+      worker.on('message', (m: { type: string; id?: number; data?: Float32Array; input?: Float32Array; shape?: number[]; message?: string; code?: string; memory?: WorkerMemory; stream?: number | null }) => {
         if (m.type === 'ready') {
           slot.ready = true;
           slot.memory = m.memory!;
@@ -185,7 +187,7 @@ export class InferenceSession {
           const job = slot.job;
           if (!job || job.id !== m.id) return;
           slot.job = null;
-          if (m.type === 'result') job.resolve({ data: m.data!, shape: m.shape! });
+          if (m.type === 'result') job.resolve({ data: m.data!, shape: m.shape!, input: m.input });
           else job.reject(new TorchletError(`torchlet: inference failed: ${m.message!.replace(/^torchlet: /, '')}`, (m.code as 'ERR_TORCHLET_INTERNAL') ?? 'ERR_TORCHLET_INTERNAL'));
           this.pump();
         }
@@ -272,6 +274,28 @@ export class InferenceSession {
     const own = data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : new Float32Array(data);
     return new Promise<RawOutput>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, data: own, shape: shape.slice(), resolve, reject });
+      this.pump();
+    });
+  }
+
+  /**
+   * runRaw() for a batch assembled in a reusable buffer (the batcher's): `buf` (a whole ArrayBuffer,
+   * not shared) holds the batch in its first numel(shape) elements and may be longer; it is
+   * transferred to the worker and comes back as the result's `input` (a failed run loses it). So a
+   * server's batches reuse a few buffers instead of allocating (and page-faulting, and leaving to the
+   * garbage collector) one per batch.
+   */
+  runBatch(buf: Float32Array, shape: number[]): Promise<RawOutput> {
+    // tags, not instanceof: a buffer made in another realm (a vm context, a test runner's) is fine too
+    const tag = (v: unknown) => Object.prototype.toString.call(v);
+    if (tag(buf) !== '[object Float32Array]' || tag(buf.buffer) !== '[object ArrayBuffer]' || buf.byteOffset !== 0 || buf.byteLength !== buf.buffer.byteLength)
+      typeArg('buf', 'a Float32Array spanning its own (not shared) ArrayBuffer', buf);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) typeArg('shape', 'an array of non-negative integers', shape);
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (n > buf.length) invalidArg('shape', `a shape of at most ${buf.length} elements (the buffer's length)`, shape);
+    if (this.closed) return Promise.reject(workerError('the inference session is closed'));
+    return new Promise<RawOutput>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, data: buf, shape: shape.slice(), resolve, reject });
       this.pump();
     });
   }

@@ -8,7 +8,8 @@
 // the main thread's, so sessions' batches can overlap on the GPU and a worker's synchronising read
 // (toArray below) waits only for its own work; `stream` is that stream's id (null on the CPU). Then
 // each {type:'run', id, data, shape} (data a
-// transferred Float32Array) is answered with {type:'result', id, data, shape} (transferred back)
+// transferred Float32Array holding the batch in its first numel(shape) elements) is answered with
+// {type:'result', id, data, shape, input} (output and input buffer transferred back)
 // or {type:'error', id, message, code}. {type:'memory', id} answers this thread's memory.
 import { parentPort, workerData } from 'worker_threads';
 import * as v8 from 'v8';
@@ -100,9 +101,12 @@ function main(): void {
     if (msg.type !== 'run') return;
     let x: Tensor | null = null;
     try {
-      x = fromBuffer(msg.data!, msg.shape!);
+      // the batch is the first numel(shape) elements (a batcher's reusable buffer may be longer)
+      const n = msg.shape!.reduce((a, b) => a * b, 1);
+      x = fromBuffer(msg.data!.length === n ? msg.data! : msg.data!.subarray(0, n), msg.shape!);
       const out = forward(x);
-      port.postMessage({ type: 'result', id: msg.id, data: out.data, shape: out.shape }, [out.data.buffer as ArrayBuffer]);
+      // the input buffer goes back too, for the caller to reuse
+      port.postMessage({ type: 'result', id: msg.id, data: out.data, shape: out.shape, input: msg.data }, [out.data.buffer as ArrayBuffer, msg.data!.buffer as ArrayBuffer]);
     } catch (e) {
       const err = e as Error & { code?: string };
       port.postMessage({ type: 'error', id: msg.id, message: err.message ?? String(e), code: err.code ?? 'ERR_TORCHLET_INFERENCE' });

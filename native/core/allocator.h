@@ -2,9 +2,11 @@
 // Small blocks come from malloc; larger ones (>= 16 KiB) from mmap, rounded to size classes and
 // cached on free for reuse, so a training loop that frees and re-allocates the same activations
 // every step neither returns to the kernel each time nor fragments the malloc heap (glibc's heap
-// grew without bound on that pattern). Thread-safe. The cache is bounded (2 GiB): when full, the
-// blocks freed longest ago are unmapped first (LRU), so stale sizes from an earlier phase cannot pin
-// it. empty_cache() releases it all.
+// grew without bound on that pattern). The cache is best fit: a request takes the smallest cached
+// block that holds it and leaves the rest cached, and freed neighbours merge, so memory touched by a
+// large batch serves smaller ones. Fresh blocks of 4 MiB and more ask for transparent huge pages.
+// Thread-safe. The cache is bounded (2 GiB): when full, the blocks freed longest ago are unmapped
+// first (LRU), so stale sizes from an earlier phase cannot pin it. empty_cache() releases it all.
 #pragma once
 #include <cstddef>
 

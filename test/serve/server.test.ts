@@ -203,6 +203,8 @@ describe('torchlet serve: a FashionCNN checkpoint on the CPU', () => {
     ['a float64 dtype', () => postJson(`${s.url}/predict`, { data: 'AAAA', shape: [1], dtype: 'float64' }), 400, 'BAD_DTYPE', /float64.*float32/],
     ['octets without a shape', () => post(`${s.url}/predict`, Buffer.alloc(16), 'application/octet-stream'), 400, 'BAD_INPUT', /X-Shape/],
     ['octets with X-Dtype int8', () => post(`${s.url}/predict`, Buffer.alloc(16), 'application/octet-stream', { 'x-shape': '4', 'x-dtype': 'int8' }), 400, 'BAD_DTYPE', /int8/],
+    ['octets holding a NaN', () => post(`${s.url}/predict`, Buffer.from(Float32Array.from({ length: 784 }, (_, i) => (i === 5 ? NaN : i)).buffer), 'application/octet-stream', { 'x-shape': '1,1,28,28' }), 400, 'BAD_DTYPE', /non-finite value at element 5\b/],
+    ['base64 holding -Infinity', () => postJson(`${s.url}/predict`, { data: Buffer.from(Float32Array.from({ length: 784 }, (_, i) => (i === 700 ? -Infinity : 0.5)).buffer).toString('base64'), shape: [1, 1, 28, 28] }), 400, 'BAD_DTYPE', /non-finite value at element 700\b/],
     ['a bad X-Shape', () => post(`${s.url}/predict`, Buffer.alloc(16), 'application/octet-stream', { 'x-shape': '2,x' }), 400, 'BAD_INPUT', /positive integers/],
     ['an undecodable PNG', () => post(`${s.url}/predict`, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(40, 7)]), 'image/png'), 400, 'BAD_IMAGE', /undecodable PNG/],
     ['a PNG that is not one', () => post(`${s.url}/predict`, Buffer.from('hello'), 'image/png'), 400, 'BAD_IMAGE', /not a PNG/],

@@ -52,6 +52,23 @@ describe('InferenceSession', () => {
     expect(s.threads).toBe(1);
   });
 
+  test('runBatch(): the batch in the first elements of a longer buffer; the buffer comes back for reuse', async () => {
+    const x = torch.randn([3, 1, 28, 28]);
+    const buf = new Float32Array(5 * 784).fill(1e6); // room for 5 samples; the tail must be ignored
+    buf.set(x.toArray() as Float32Array);
+    const out = await s.runBatch(buf, [3, 1, 28, 28]);
+    expect(buf.length).toBe(0); // transferred to the worker
+    expect(out.input!.length).toBe(5 * 784);
+    expect(out.input![3 * 784]).toBe(1e6);
+    expect(out.shape).toEqual([3, 10]);
+    const want = torch.noGrad(() => model.forward(x)).toArray() as Float32Array;
+    out.data.forEach((v, j) => expect(Math.abs(v - want[j])).toBeLessThan(1e-5));
+    const loose = s as unknown as { runBatch(...a: unknown[]): Promise<unknown> };
+    expectArgError(() => loose.runBatch(new Float32Array(784), [2, 1, 28, 28]), 'shape');
+    expectArgError(() => loose.runBatch(new Float32Array(2 * 784).subarray(784), [1, 1, 28, 28]), 'buf');
+    expectArgError(() => loose.runBatch(new Float32Array(new SharedArrayBuffer(4 * 784)), [1, 1, 28, 28]), 'buf');
+  });
+
   test('the event loop keeps turning while the workers compute', async () => {
     const x = torch.randn([64, 1, 28, 28]);
     let ticks = 0;

@@ -1,0 +1,74 @@
+// test/serve/batcher.test.ts — the dynamic batcher (lib/serve/batcher.ts) against fake runners: batches
+// are assembled in reusable buffers where the runner gives them back (runBatch), each request gets its
+// own rows, and a runner that throws fails the batch's requests without stopping the batcher.
+import { Batcher, BatchRunner } from '../../lib/serve/batcher';
+import type { RawOutput } from '../../lib/serve/session';
+
+const opts = { maxBatch: 8, maxDelayMs: 1, maxQueue: 100, timeoutMs: 10000 };
+const sample = (v: number) => Float32Array.from([v, v + 0.5]);
+
+// rows of out = each sample's sum; resolves after a macrotask, so later requests queue behind it
+function runner(withBatch: boolean, seen: Float32Array[]): BatchRunner {
+  const answer = (buf: Float32Array, shape: number[]): RawOutput => {
+    const out = new Float32Array(shape[0]);
+    for (let i = 0; i < shape[0]; i++) out[i] = buf[2 * i] + buf[2 * i + 1];
+    return { data: out, shape: [shape[0], 1], input: buf };
+  };
+  const later = <T>(f: () => T) => new Promise<T>((res) => setTimeout(() => res(f()), 5));
+  const r: BatchRunner = { workers: 1, runRaw: (data, shape) => later(() => ({ ...answer(data, shape), input: undefined })) };
+  if (withBatch)
+    r.runBatch = (buf, shape) => {
+      seen.push(buf);
+      return later(() => answer(buf, shape));
+    };
+  return r;
+}
+
+async function rounds(b: Batcher, n: number, per: number) {
+  for (let k = 0; k < n; k++) {
+    const outs = await Promise.all(Array.from({ length: per }, (_, i) => b.submit(sample(10 * k + i), [1, 2])));
+    outs.forEach((o, i) => expect(Array.from(o.data)).toEqual([2 * (10 * k + i) + 0.5]));
+  }
+}
+
+test('multi-request batches reuse the buffer the runner gave back (maxBatch samples long)', async () => {
+  const seen: Float32Array[] = [];
+  const b = new Batcher(runner(true, seen), opts);
+  await rounds(b, 4, 5); // each round: the first request alone, the other four batched behind it
+  expect(seen.length).toBeGreaterThanOrEqual(3);
+  expect(seen.every((buf) => buf.length === 8 * 2)).toBe(true);
+  expect(new Set(seen).size).toBe(1); // one buffer for every batch (a mutation allocating per batch fails)
+});
+
+test('runners without runBatch get exactly-sized batches through runRaw', async () => {
+  const sizes: number[] = [];
+  const r = runner(false, []);
+  const raw = r.runRaw;
+  r.runRaw = (data, shape) => {
+    sizes.push(data.length);
+    expect(data.length).toBe(shape[0] * 2);
+    return raw(data, shape);
+  };
+  await rounds(new Batcher(r, opts), 3, 5);
+  expect(Math.max(...sizes)).toBe(8);
+});
+
+test('a runner that throws fails that batch with its error; the next batches still run', async () => {
+  const r = runner(true, []);
+  let fail = true;
+  const good = r.runBatch!;
+  r.runBatch = (buf, shape) => {
+    if (fail) {
+      fail = false;
+      throw new Error('boom');
+    }
+    return good(buf, shape);
+  };
+  const b = new Batcher(r, opts);
+  const first = b.submit(sample(0), [1, 2]); // runs alone (runRaw)
+  const queued = [b.submit(sample(1), [1, 2]), b.submit(sample(2), [1, 2])]; // one batch: runBatch throws
+  await first;
+  await expect(queued[0]).rejects.toThrow('boom');
+  await expect(queued[1]).rejects.toThrow('boom');
+  await rounds(b, 2, 3);
+});
