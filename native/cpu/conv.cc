@@ -91,11 +91,16 @@ int threads_for(int64_t n) {
   return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(omp_get_max_threads(), n)));
 }
 
-// Runs body(i, tid, inner_parallel) for i in [0, n) on nt threads (static schedule: thread tid takes
-// one contiguous block); with nt == 1 the images run serially, and the body may thread inside when
-// threads would otherwise idle (fewer images than threads). Exceptions are rethrown on the caller.
+// Runs body(i, tid, inner_parallel) for i in [0, n) on nt threads; with nt == 1 the images run
+// serially, and the body may thread inside when threads would otherwise idle (fewer images than
+// threads). Exceptions are rethrown on the caller. Static schedule (thread tid takes one contiguous
+// block): bodies that accumulate into per-thread sums indexed by tid need it, so that which items a
+// sum holds, and so its rounding, never changes between runs. Dynamic (`dynamic`, for bodies whose
+// items write disjoint outputs): items are claimed one at a time, so when another thread of the
+// process (a server's event loop, the OS) takes a core for a while, the other threads take its items
+// instead of waiting for them at the region's end.
 template <typename F>
-void for_each_image(int64_t n, int nt, F body) {
+void for_each_image(int64_t n, int nt, F body, bool dynamic = false) {
   if (nt < 2) {
     const bool inner = !omp_in_parallel() && n < omp_get_max_threads();
     for (int64_t i = 0; i < n; ++i) body(i, 0, inner);
@@ -103,20 +108,26 @@ void for_each_image(int64_t n, int nt, F body) {
   }
   std::string err;
   ErrorCode code = ErrorCode::Internal;
+  auto one = [&](int64_t i, int tid) {
+    try {
+      body(i, tid, false);
+    } catch (const Error& e) {
+#pragma omp critical(tl_conv_err)
+      err = e.what(), code = e.code;
+    } catch (const std::exception& e) {
+#pragma omp critical(tl_conv_err)
+      err = e.what();
+    }
+  };
 #pragma omp parallel num_threads(nt)
   {
     const int tid = omp_get_thread_num();
-#pragma omp for schedule(static) nowait  // the region's end is the only barrier
-    for (int64_t i = 0; i < n; ++i) {
-      try {
-        body(i, tid, false);
-      } catch (const Error& e) {
-#pragma omp critical(tl_conv_err)
-        err = e.what(), code = e.code;
-      } catch (const std::exception& e) {
-#pragma omp critical(tl_conv_err)
-        err = e.what();
-      }
+    if (dynamic) {
+#pragma omp for schedule(dynamic, 1) nowait  // the region's end is the only barrier
+      for (int64_t i = 0; i < n; ++i) one(i, tid);
+    } else {
+#pragma omp for schedule(static) nowait
+      for (int64_t i = 0; i < n; ++i) one(i, tid);
     }
   }
   if (!err.empty()) throw Error(code, err);
@@ -492,34 +503,41 @@ template <typename T>
 void forward_batched(const Geom& g, const T* x, const std::vector<PackedA<T>>& wp, const T* b, T* y) {
   const ConvParams& p = g.p;
   const Chunks ch = batch_chunks(g, p.N);
-  for_each_image(ch.count, ch.threads, [&](int64_t ci, int, bool par) {
-    const int64_t n0 = ci * ch.per, nb = std::min(ch.per, p.N - n0), cols = nb * g.OL;
-    for (int64_t gi = 0; gi < g.G; ++gi) {
-      T* col = scratch<T>(kInSlot, g.Kg * cols);
-      im2col_batch(x + (n0 * p.C + gi * g.Cg) * g.L, p.C * g.L, nb, g, col, cols);
-      T* out = scratch<T>(kOutSlot, g.OCg * cols);
-      gemm_ex<T>(g.OCg, cols, g.Kg, T(1), wp[gi], StridedOperand<T>(col, 1, cols), T(0), out, cols, par);
-      gather_rows<T, true>(out, y + (n0 * p.OC + gi * g.OCg) * g.OL, p.OC * g.OL, nb, g.OCg, g.OL,
-                           b ? b + gi * g.OCg : nullptr);
-    }
-    if (p.relu) relu_inplace(y + n0 * p.OC * g.OL, nb * p.OC * g.OL);
-  });
+  for_each_image(
+      ch.count, ch.threads,
+      [&](int64_t ci, int, bool par) {
+        const int64_t n0 = ci * ch.per, nb = std::min(ch.per, p.N - n0), cols = nb * g.OL;
+        for (int64_t gi = 0; gi < g.G; ++gi) {
+          T* col = scratch<T>(kInSlot, g.Kg * cols);
+          im2col_batch(x + (n0 * p.C + gi * g.Cg) * g.L, p.C * g.L, nb, g, col, cols);
+          T* out = scratch<T>(kOutSlot, g.OCg * cols);
+          gemm_ex<T>(g.OCg, cols, g.Kg, T(1), wp[gi], StridedOperand<T>(col, 1, cols), T(0), out, cols, par);
+          gather_rows<T, true>(out, y + (n0 * p.OC + gi * g.OCg) * g.OL, p.OC * g.OL, nb, g.OCg, g.OL,
+                               b ? b + gi * g.OCg : nullptr);
+        }
+        if (p.relu) relu_inplace(y + n0 * p.OC * g.OL, nb * p.OC * g.OL);
+      },
+      true);
 }
 
 template <typename T>
 void backward_input_batched(const Geom& g, const T* dy, const T* w, T* dx) {
   const ConvParams& p = g.p;
   const Chunks ch = batch_chunks(g, p.N);
-  for_each_image(ch.count, ch.threads, [&](int64_t ci, int, bool par) {
-    const int64_t n0 = ci * ch.per, nb = std::min(ch.per, p.N - n0), cols = nb * g.OL;
-    for (int64_t gi = 0; gi < g.G; ++gi) {
-      T* dyc = scratch<T>(kImageSlot, g.OCg * cols);
-      gather_rows(dyc, dy + (n0 * p.OC + gi * g.OCg) * g.OL, p.OC * g.OL, nb, g.OCg, g.OL);
-      T* dcol = scratch<T>(kOutSlot, g.Kg * cols);
-      gemm<T>(true, false, g.Kg, cols, g.OCg, T(1), w + gi * g.OCg * g.Kg, g.Kg, dyc, cols, T(0), dcol, cols, par);
-      for (int64_t i = 0; i < nb; ++i) col2im_image(dcol + i * g.OL, cols, g, dx + ((n0 + i) * p.C + gi * g.Cg) * g.L);
-    }
-  });
+  for_each_image(
+      ch.count, ch.threads,
+      [&](int64_t ci, int, bool par) {
+        const int64_t n0 = ci * ch.per, nb = std::min(ch.per, p.N - n0), cols = nb * g.OL;
+        for (int64_t gi = 0; gi < g.G; ++gi) {
+          T* dyc = scratch<T>(kImageSlot, g.OCg * cols);
+          gather_rows(dyc, dy + (n0 * p.OC + gi * g.OCg) * g.OL, p.OC * g.OL, nb, g.OCg, g.OL);
+          T* dcol = scratch<T>(kOutSlot, g.Kg * cols);
+          gemm<T>(true, false, g.Kg, cols, g.OCg, T(1), w + gi * g.OCg * g.Kg, g.Kg, dyc, cols, T(0), dcol, cols, par);
+          for (int64_t i = 0; i < nb; ++i)
+            col2im_image(dcol + i * g.OL, cols, g, dx + ((n0 + i) * p.C + gi * g.Cg) * g.L);
+        }
+      },
+      true);
 }
 
 // dw (per-thread accumulators acc[t], [OC, Kg]) and db (dbacc[t], [OC], may be null) of the batch.
@@ -641,7 +659,10 @@ void forward_direct(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
     for (int64_t it = 0; it < items; ++it) run(it);
     return;
   }
-#pragma omp parallel for schedule(static)
+  // dynamic, a tile's panels (or a few tiles) at a time: the items write disjoint outputs, and a
+  // thread that loses its core for a while leaves its items to the others instead of stalling them
+  const int64_t chunk = panels * std::max<int64_t>(1, items / (panels * omp_get_max_threads() * 16));
+#pragma omp parallel for schedule(dynamic, chunk)
   for (int64_t it = 0; it < items; ++it) run(it);
 }
 
@@ -1023,66 +1044,69 @@ void winograd_conv(const WinoGeom& q, const T* x, const std::vector<PackedA<T>>&
   if (nth > 1 && rows >= nth) count = (count + nth - 1) / nth * nth;
   per = (rows + count - 1) / count;
   count = (rows + per - 1) / per;
-  for_each_image(count, static_cast<int>(std::min<int64_t>(nth, count)), [&](int64_t ci, int, bool par) {
-    const int64_t r0 = ci * per, r1 = std::min(rows, r0 + per), nt = (r1 - r0) * TW;
-    // the chunk's image segments: tile rows r0 .. r1 split by image
-    const int64_t prow = 2 * (r1 - r0) + 2 * ((r1 - 1) / TH - r0 / TH + 1);
-    T* P = scratch<T>(kPadSlot, prow * Wp * q.C);
-    T* V = scratch<T>(kInSlot, 16 * nt * q.C);
-    T* M = scratch<T>(kOutSlot, 16 * q.O * nt);
-    T* Y = scratch<T>(kImageSlot, 4 * nt);
-    {
-      T* pp = P;
-      int64_t t = 0;
-      for (int64_t r = r0; r < r1;) {
-        const int64_t n = r / TH, th0 = r % TH, th1 = std::min(TH, th0 + (r1 - r));
-        winograd_pad_rows(q, x + n * q.xs, th0, th1, pp);
-        for (int64_t th = th0; th < th1; ++th)
-          for (int64_t tw = 0; tw < TW; ++tw, ++t)
-            winograd_input_tile(pp + ((2 * (th - th0)) * Wp + 2 * tw) * q.C, Wp, q.C, V + t * q.C, nt * q.C);
-        pp += (2 * (th1 - th0) + 2) * Wp * q.C;
-        r += th1 - th0;
-      }
-    }
-    for (int e = 0; e < 16; ++e)
-      gemm_ex<T>(q.O, nt, q.C, T(1), up[e], StridedOperand<T>(V + e * nt * q.C, q.C, 1), T(0), M + e * q.O * nt, nt,
-                 par);
-    if (pool) {
-      uint8_t* K = reinterpret_cast<uint8_t*>(Y + nt);  // (Y holds 4 nt elements)
-      const int64_t plane = pool->POH * pool->POW;
-      for (int64_t o = 0; o < q.O; ++o) {
-        winograd_output_pool22(M + o * nt, q.O * nt, nt, bias ? bias[o] : T(0), Y, K);
-        int64_t t = 0;
-        for (int64_t r = r0; r < r1; ++r, t += TW) {
-          const int64_t n = r / TH, th = r % TH;
-          if (th >= pool->POH) continue;
-          const int64_t at = (n * q.O + o) * plane + th * pool->POW;
-          std::copy(Y + t, Y + t + pool->POW, pool->y + at);
-          std::copy(K + t, K + t + pool->POW, pool->tap + at);
+  for_each_image(
+      count, static_cast<int>(std::min<int64_t>(nth, count)),
+      [&](int64_t ci, int, bool par) {
+        const int64_t r0 = ci * per, r1 = std::min(rows, r0 + per), nt = (r1 - r0) * TW;
+        // the chunk's image segments: tile rows r0 .. r1 split by image
+        const int64_t prow = 2 * (r1 - r0) + 2 * ((r1 - 1) / TH - r0 / TH + 1);
+        T* P = scratch<T>(kPadSlot, prow * Wp * q.C);
+        T* V = scratch<T>(kInSlot, 16 * nt * q.C);
+        T* M = scratch<T>(kOutSlot, 16 * q.O * nt);
+        T* Y = scratch<T>(kImageSlot, 4 * nt);
+        {
+          T* pp = P;
+          int64_t t = 0;
+          for (int64_t r = r0; r < r1;) {
+            const int64_t n = r / TH, th0 = r % TH, th1 = std::min(TH, th0 + (r1 - r));
+            winograd_pad_rows(q, x + n * q.xs, th0, th1, pp);
+            for (int64_t th = th0; th < th1; ++th)
+              for (int64_t tw = 0; tw < TW; ++tw, ++t)
+                winograd_input_tile(pp + ((2 * (th - th0)) * Wp + 2 * tw) * q.C, Wp, q.C, V + t * q.C, nt * q.C);
+            pp += (2 * (th1 - th0) + 2) * Wp * q.C;
+            r += th1 - th0;
+          }
         }
-      }
-      return;
-    }
-    for (int64_t o = 0; o < q.O; ++o) {
-      winograd_output_rows(M + o * nt, q.O * nt, nt, bias ? bias[o] : T(0), Y);
-      int64_t t = 0;
-      for (int64_t r = r0; r < r1; ++r) {
-        const int64_t n = r / TH, th = r % TH;
-        T* yo = y + n * q.ys + o * q.OH * q.OW;
-        for (int k = 0; k < 2; ++k) {
-          const int64_t oh = 2 * th + k;
-          if (oh >= q.OH) break;
-          T* dst = yo + oh * q.OW;
-          const T* a0 = Y + (2 * k) * nt + t;
-          const T* a1 = Y + (2 * k + 1) * nt + t;
-          const int64_t full = q.OW / 2;
-          for (int64_t tw = 0; tw < full; ++tw) dst[2 * tw] = a0[tw], dst[2 * tw + 1] = a1[tw];
-          if (q.OW & 1) dst[q.OW - 1] = a0[full];
+        for (int e = 0; e < 16; ++e)
+          gemm_ex<T>(q.O, nt, q.C, T(1), up[e], StridedOperand<T>(V + e * nt * q.C, q.C, 1), T(0), M + e * q.O * nt, nt,
+                     par);
+        if (pool) {
+          uint8_t* K = reinterpret_cast<uint8_t*>(Y + nt);  // (Y holds 4 nt elements)
+          const int64_t plane = pool->POH * pool->POW;
+          for (int64_t o = 0; o < q.O; ++o) {
+            winograd_output_pool22(M + o * nt, q.O * nt, nt, bias ? bias[o] : T(0), Y, K);
+            int64_t t = 0;
+            for (int64_t r = r0; r < r1; ++r, t += TW) {
+              const int64_t n = r / TH, th = r % TH;
+              if (th >= pool->POH) continue;
+              const int64_t at = (n * q.O + o) * plane + th * pool->POW;
+              std::copy(Y + t, Y + t + pool->POW, pool->y + at);
+              std::copy(K + t, K + t + pool->POW, pool->tap + at);
+            }
+          }
+          return;
         }
-        t += TW;
-      }
-    }
-  });
+        for (int64_t o = 0; o < q.O; ++o) {
+          winograd_output_rows(M + o * nt, q.O * nt, nt, bias ? bias[o] : T(0), Y);
+          int64_t t = 0;
+          for (int64_t r = r0; r < r1; ++r) {
+            const int64_t n = r / TH, th = r % TH;
+            T* yo = y + n * q.ys + o * q.OH * q.OW;
+            for (int k = 0; k < 2; ++k) {
+              const int64_t oh = 2 * th + k;
+              if (oh >= q.OH) break;
+              T* dst = yo + oh * q.OW;
+              const T* a0 = Y + (2 * k) * nt + t;
+              const T* a1 = Y + (2 * k + 1) * nt + t;
+              const int64_t full = q.OW / 2;
+              for (int64_t tw = 0; tw < full; ++tw) dst[2 * tw] = a0[tw], dst[2 * tw + 1] = a1[tw];
+              if (q.OW & 1) dst[q.OW - 1] = a0[full];
+            }
+            t += TW;
+          }
+        }
+      },
+      true);
 }
 
 // y = conv3x3(x, w) + bias with the weights transformed and packed for this call.
@@ -1350,10 +1374,13 @@ void fused_forward_winograd(const Geom& g, const T* x, const T* w, const T* b, c
     const int64_t nb = std::min(chunk, p.N - n0);
     const WinoGeom q{nb, p.C, p.in[1], p.in[2], p.C * g.L, p.OC, p.out[1], p.out[2], per_image, p.pad[1], p.pad[2]};
     winograd_conv(q, x + n0 * p.C * g.L, up, b, buf);
-    for_each_image(nb, threads_for(nb), [&](int64_t i, int, bool) {
-      const int64_t po = (n0 + i) * p.OC * pool.plane();
-      relu_max_pool_planes(buf + i * per_image, pool.y + po, pool.tap + po, p.OC, pool.p);
-    });
+    for_each_image(
+        nb, threads_for(nb),
+        [&](int64_t i, int, bool) {
+          const int64_t po = (n0 + i) * p.OC * pool.plane();
+          relu_max_pool_planes(buf + i * per_image, pool.y + po, pool.tap + po, p.OC, pool.p);
+        },
+        true);
   }
 }
 
@@ -1381,27 +1408,30 @@ void forward_impl(const TensorView& xv, const TensorView& wv, const TensorView& 
   if (plan.forward == ConvAlgo::Batched) return forward_batched(g, x, wp, b, yv.ptr<T>());
   std::unique_ptr<Grid> grid;
   if (g.stride1()) grid.reset(new Grid(g.Cg, prm.in, prm.pad, prm.out, prm.kernel, prm.dilation));
-  for_each_image(prm.N, threads_for(prm.N), [&](int64_t n, int, bool par) {
-    // image n's conv output: y itself, or the scratch that the pooling epilogue reads
-    T* yi = pool ? scratch<T>(kImageSlot, prm.OC * g.OL) : yv.ptr<T>() + n * prm.OC * g.OL;
-    for (int64_t gi = 0; gi < g.G; ++gi) {
-      const T* xg = x + (n * prm.C + gi * g.Cg) * g.L;
-      const T* bg = b ? b + gi * g.OCg : nullptr;
-      T* yg = yi + gi * g.OCg * g.OL;
-      if (grid) {
-        grid_conv(*grid, xg, wp[gi], g.OCg, bg, yg, par);
-        continue;
-      }
-      if (bg) fill_rows(yg, g.OCg, g.OL, bg);
-      gemm_ex<T>(g.OCg, g.OL, g.Kg, T(1), wp[gi], Im2col<T>(xg, g), bg ? T(1) : T(0), yg, g.OL, par);
-    }
-    if (pool) {
-      const int64_t po = n * prm.OC * pool->plane();
-      relu_max_pool_planes(yi, pool->y + po, pool->tap + po, prm.OC, pool->p);
-    } else if (prm.relu) {
-      relu_inplace(yi, prm.OC * g.OL);
-    }
-  });
+  for_each_image(
+      prm.N, threads_for(prm.N),
+      [&](int64_t n, int, bool par) {
+        // image n's conv output: y itself, or the scratch that the pooling epilogue reads
+        T* yi = pool ? scratch<T>(kImageSlot, prm.OC * g.OL) : yv.ptr<T>() + n * prm.OC * g.OL;
+        for (int64_t gi = 0; gi < g.G; ++gi) {
+          const T* xg = x + (n * prm.C + gi * g.Cg) * g.L;
+          const T* bg = b ? b + gi * g.OCg : nullptr;
+          T* yg = yi + gi * g.OCg * g.OL;
+          if (grid) {
+            grid_conv(*grid, xg, wp[gi], g.OCg, bg, yg, par);
+            continue;
+          }
+          if (bg) fill_rows(yg, g.OCg, g.OL, bg);
+          gemm_ex<T>(g.OCg, g.OL, g.Kg, T(1), wp[gi], Im2col<T>(xg, g), bg ? T(1) : T(0), yg, g.OL, par);
+        }
+        if (pool) {
+          const int64_t po = n * prm.OC * pool->plane();
+          relu_max_pool_planes(yi, pool->y + po, pool->tap + po, prm.OC, pool->p);
+        } else if (prm.relu) {
+          relu_inplace(yi, prm.OC * g.OL);
+        }
+      },
+      true);
 }
 
 template <typename T>
@@ -1428,24 +1458,27 @@ void backward_input_impl(const TensorView& dyv, const TensorView& wv, const Tens
     for (int i = 0; i < 3; ++i) lead[i] = (prm.kernel[i] - 1) * prm.dilation[i] - prm.pad[i];
     grid.reset(new Grid(g.OCg, prm.out, lead, prm.in, prm.kernel, prm.dilation));
   }
-  for_each_image(prm.N, threads_for(prm.N), [&](int64_t n, int, bool par) {
-    const T* dyi = dy_image(dy, pool, n, prm.OC, g.OL);
-    for (int64_t gi = 0; gi < g.G; ++gi) {
-      const T* dyg = dyi + gi * g.OCg * g.OL;
-      const T* wg = w + gi * g.OCg * g.Kg;
-      T* dxg = dx + (n * prm.C + gi * g.Cg) * g.L;
-      if (grid) {
-        grid_conv(*grid, dyg, wp[gi], g.Cg, static_cast<const T*>(nullptr), dxg, par);
-      } else if (g.pointwise()) {  // the col matrix is dx_g itself
-        gemm<T>(true, false, g.Kg, g.OL, g.OCg, T(1), wg, g.Kg, dyg, g.OL, T(0), dxg, g.OL, par);
-      } else {
-        T* dcol = scratch<T>(kOutSlot, g.Kg * g.OL);
-        gemm<T>(true, false, g.Kg, g.OL, g.OCg, T(1), wg, g.Kg, dyg, g.OL, T(0), dcol, g.OL, par);
-        std::fill(dxg, dxg + g.Cg * g.L, T(0));
-        col2im_add(dcol, g.OL, g, dxg);
-      }
-    }
-  });
+  for_each_image(
+      prm.N, threads_for(prm.N),
+      [&](int64_t n, int, bool par) {
+        const T* dyi = dy_image(dy, pool, n, prm.OC, g.OL);
+        for (int64_t gi = 0; gi < g.G; ++gi) {
+          const T* dyg = dyi + gi * g.OCg * g.OL;
+          const T* wg = w + gi * g.OCg * g.Kg;
+          T* dxg = dx + (n * prm.C + gi * g.Cg) * g.L;
+          if (grid) {
+            grid_conv(*grid, dyg, wp[gi], g.Cg, static_cast<const T*>(nullptr), dxg, par);
+          } else if (g.pointwise()) {  // the col matrix is dx_g itself
+            gemm<T>(true, false, g.Kg, g.OL, g.OCg, T(1), wg, g.Kg, dyg, g.OL, T(0), dxg, g.OL, par);
+          } else {
+            T* dcol = scratch<T>(kOutSlot, g.Kg * g.OL);
+            gemm<T>(true, false, g.Kg, g.OL, g.OCg, T(1), wg, g.Kg, dyg, g.OL, T(0), dcol, g.OL, par);
+            std::fill(dxg, dxg + g.Cg * g.L, T(0));
+            col2im_add(dcol, g.OL, g, dxg);
+          }
+        }
+      },
+      true);
 }
 
 template <typename T>
