@@ -41,6 +41,12 @@ export interface InferenceSessionOptions {
   threads?: number;
   /** Run one forward pass per worker before create() resolves (default true). */
   warmup?: boolean;
+  /**
+   * Linux: the niceness (0..19) of each worker's threads, its OpenMP threads included (default 10 on
+   * the CPU, 0 on CUDA): the event loop and the process's HTTP work get a core first when they need one,
+   * and the forward passes take the rest. 0 leaves them at normal priority. Ignored on other systems.
+   */
+  nice?: number;
 }
 
 export interface WorkerMemory {
@@ -82,7 +88,7 @@ interface Slot {
 }
 
 const CREATE = Symbol('InferenceSession.create');
-const OPTION_KEYS = ['checkpoint', 'module', 'name', 'device', 'workers', 'threads', 'warmup'] as const;
+const OPTION_KEYS = ['checkpoint', 'module', 'name', 'device', 'workers', 'threads', 'warmup', 'nice'] as const;
 
 /** The default pool for `cores` processors: [workers, threads per worker]. */
 export function defaultPool(cores: number, device: Device, workers?: number, threads?: number): [number, number] {
@@ -123,7 +129,7 @@ export class InferenceSession {
   onWorkerExit: ((index: number, why: string) => void) | null = null;
 
   /** Use `await InferenceSession.create(opts)`. */
-  private constructor(token: symbol, resolved: ResolvedModel, device: Device, workers: number, threads: number, warmup: boolean) {
+  private constructor(token: symbol, resolved: ResolvedModel, device: Device, workers: number, threads: number, warmup: boolean, readonly nice: number) {
     if (token !== CREATE) throw new TorchletTypeError('torchlet: an InferenceSession is made with `await InferenceSession.create(opts)`, not `new`');
     this.resolved = resolved;
     this.spec = resolved.spec;
@@ -142,10 +148,11 @@ export class InferenceSession {
     if (o.workers !== undefined) checkInt('opts.workers', o.workers, 1);
     if (o.threads !== undefined) checkInt('opts.threads', o.threads, 1);
     if (o.warmup !== undefined && typeof o.warmup !== 'boolean') typeArg('opts.warmup', 'a boolean', o.warmup);
+    if (o.nice !== undefined && checkInt('opts.nice', o.nice, 0) > 19) invalidArg('opts.nice', 'an integer in [0, 19]', o.nice);
     const device = parseDevice('opts.device', o.device ?? 'cpu');
     const [workers, threads] = defaultPool(os.availableParallelism(), device, o.workers, o.threads);
     const resolved = resolveModel({ checkpoint: o.checkpoint, module: o.module, name: o.name });
-    const s = new InferenceSession(CREATE, resolved, device, workers, threads, optBool('opts.warmup', o.warmup ?? undefined, true));
+    const s = new InferenceSession(CREATE, resolved, device, workers, threads, optBool('opts.warmup', o.warmup ?? undefined, true), o.nice ?? (device === 'cpu' ? 10 : 0));
     try {
       await Promise.all(Array.from({ length: workers }, (_, i) => s.start(i)));
     } catch (e) {
@@ -165,7 +172,7 @@ export class InferenceSession {
     const entry = workerEntry();
     const worker = new Worker(entry.file, {
       eval: entry.eval,
-      workerData: { spec: this.spec, weights: this.resolved.weights, device: this.device, threads: this.threads, warmup: this.warmup },
+      workerData: { spec: this.spec, weights: this.resolved.weights, device: this.device, threads: this.threads, warmup: this.warmup, nice: this.nice },
       stderr: false,
     });
     const slot: Slot = { worker, ready: false, job: null, memory: null, pendingMemory: new Map(), stream: null };

@@ -1,5 +1,5 @@
 // lib/serve/worker.ts — one inference worker thread of an InferenceSession (session.ts).
-// workerData: { spec, weights, device, threads, warmup }. The worker builds the architecture, makes
+// workerData: { spec, weights, device, threads, warmup, nice }. The worker builds the architecture, makes
 // its parameters views of the shared weights (shared.ts: no copy on the CPU; `model.to(device)`
 // copies them to a CUDA device), switches to eval mode, freezes it in place (torch.jit.freeze's
 // optimisations, lib/jit.ts) when the input shape is known, sets its OpenMP threads, runs one warm-up
@@ -31,6 +31,7 @@ interface Init {
   device: 'cpu' | `cuda:${number}`;
   threads: number;
   warmup: boolean;
+  nice: number;
 }
 
 function threadMemory(sharedBytes: number) {
@@ -49,6 +50,7 @@ function main(): void {
   const port = parentPort!;
   const init = workerData as Init;
   setNumThreads(init.threads);
+  if (init.nice > 0) native.threadNice(init.nice); // this thread and its OpenMP team (Linux; see session.ts)
   const model = createModel(init.spec);
   bindSharedWeights(model, init.weights, `the weights of ${init.spec.name}`);
   collectGarbage(); // the factory's initial weights (now unreachable) are freed at once, not at some later GC

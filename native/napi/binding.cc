@@ -13,6 +13,11 @@
 // Nothing aborts.
 #include <napi.h>
 #include <omp.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include <cmath>
 #include <cstdio>
@@ -1058,6 +1063,29 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   omp_set_num_threads(static_cast<int>(n));
   return info.Env().Undefined();
 }
+// threadNice(n) -> threads changed: on Linux, sets the scheduling niceness (0..19: 0 normal, higher
+// yields more) of the calling thread and of the OpenMP threads its parallel regions use (one region of
+// the current thread count, each thread changing itself: Linux keeps a niceness per thread; threads the
+// team starts later inherit the caller's). An inference worker's threads run niced so that the event
+// loop and the HTTP work of the process get a core when they need one. 0 elsewhere (other systems
+// apply it to the whole process): a no-op there.
+Napi::Value ThreadNice(const Napi::CallbackInfo& info) {
+  if (info.Length() != 1 || !info[0].IsNumber())
+    throw_js(info.Env(), ErrorCode::ArgType, "torchlet: threadNice(n) expects a number");
+  const double n = info[0].As<Napi::Number>().DoubleValue();
+  if (!(n >= 0 && n <= 19) || n != std::floor(n))
+    throw_js(info.Env(), ErrorCode::InvalidArg,
+             "torchlet: Expected an integer in [0, 19] for n but received " + fmt_number(n));
+  int changed = 0;
+#ifdef __linux__
+  const int nice = static_cast<int>(n);
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice) == 0) ++changed;
+#pragma omp parallel reduction(+ : changed)
+  if (omp_get_thread_num() != 0 && setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice) == 0)
+    ++changed;
+#endif
+  return Napi::Number::New(info.Env(), changed);
+}
 // storageStats() -> [cpuStorages, cpuBytes, cudaStorages, cudaBytes]: live storages in this environment
 Napi::Value StorageStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -1137,6 +1165,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   EXPORT("setErrorFactory", SetErrorFactory);
   EXPORT("getNumThreads", GetNumThreads);
   EXPORT("setNumThreads", SetNumThreads);
+  EXPORT("threadNice", ThreadNice);
   EXPORT("maxNumThreads", MaxNumThreads);
   EXPORT("cudaInfo", CudaInfo);
   EXPORT("hostCache", HostCache);

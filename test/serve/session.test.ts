@@ -111,6 +111,29 @@ describe('InferenceSession', () => {
     expect(s.readyWorkers).toBe(2);
   });
 
+  (process.platform === 'linux' ? test : test.skip)('opts.nice: the workers and their OpenMP threads run at that niceness, the main thread at 0', async () => {
+    const niceOf = () =>
+      fs.readdirSync('/proc/self/task').map((t) => {
+        const st = fs.readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+        return { tid: Number(t), nice: Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[16]) };
+      });
+    const before = new Set(niceOf().map((t) => t.tid));
+    const n = await InferenceSession.create({ checkpoint: ckpt, workers: 1, threads: 2, nice: 7 });
+    try {
+      await n.run(torch.randn([8, 1, 28, 28]));
+      const fresh = niceOf().filter((t) => !before.has(t.tid) && t.nice === 7);
+      expect(fresh.length).toBeGreaterThanOrEqual(2); // the worker thread and its second OpenMP thread
+      expect(niceOf().find((t) => t.tid === process.pid)!.nice).toBe(0);
+      expect(n.nice).toBe(7);
+    } finally {
+      await n.close();
+    }
+    expect(s.nice).toBe(10); // the CPU default
+    const loose = InferenceSession.create as unknown as (o: unknown) => Promise<unknown>;
+    await expect(loose({ checkpoint: ckpt, nice: 20 })).rejects.toMatchObject({ code: 'ERR_TORCHLET_INVALID_ARG', message: expect.stringMatching(/opts\.nice/) });
+    await expect(loose({ checkpoint: ckpt, nice: 1.5 })).rejects.toMatchObject({ code: 'ERR_TORCHLET_INVALID_ARG_TYPE', message: expect.stringMatching(/opts\.nice/) });
+  });
+
   test('bad arguments are coded errors naming them', async () => {
     const loose = s as unknown as { run(...a: unknown[]): Promise<unknown>; runRaw(...a: unknown[]): Promise<unknown> };
     await expect(loose.run([1, 2])).rejects.toMatchObject({ code: 'ERR_TORCHLET_INVALID_ARG_TYPE', message: expect.stringMatching(/\bx\b/) });
