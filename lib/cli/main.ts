@@ -151,6 +151,7 @@ export function main(argv: string[]): Promise<void> | void {
     .option('--port <n>', 'port (0: any free port)', num('--port', true, 0), SERVE_DEFAULTS.port)
     .option('--workers <n>', 'inference worker threads per model (default: cores / 4, at least 1, at most 4; 1 on CUDA)', num('--workers', true, 1))
     .option('--threads <n>', 'CPU threads per worker (default: cores / workers)', num('--threads', true, 1))
+    .option('--nice <n>', "Linux: the workers' thread niceness, 0-19 (default 10 on the CPU, 0 on CUDA; 0: normal priority)", num('--nice', true, 0))
     .option('--max-batch <n>', 'most samples per forward pass (1: no batching)', num('--max-batch', true, 1), SERVE_DEFAULTS.maxBatch)
     .option('--max-delay-ms <ms>', 'longest wait for a batch to fill', num('--max-delay-ms'), SERVE_DEFAULTS.maxDelayMs)
     .option('--max-queue <n>', 'most requests waiting; beyond, 503 + Retry-After', num('--max-queue', true, 1), SERVE_DEFAULTS.maxQueue)
@@ -162,6 +163,7 @@ export function main(argv: string[]): Promise<void> | void {
       parseDevice('--device', o.device);
       const ckpts: string[] = o.checkpoint ?? [];
       if (!ckpts.length && !o.module) throw new CliError('torchlet: serve needs --checkpoint FILE (a checkpoint written by torchlet train) or --module FILE');
+      if (o.nice !== undefined && o.nice > 19) throw new CliError(`torchlet: serve: --nice takes a niceness from 0 to 19; got ${o.nice}`);
       if (o.module && ckpts.length > 1) throw new CliError('torchlet: serve: --module takes at most one --checkpoint (its weights)');
       if (o.name && ckpts.length > 1) throw new CliError('torchlet: serve: --name names one model; several checkpoints are named by their architecture or file');
       const models = o.module ? [{ module: o.module as string, checkpoint: ckpts[0], name: o.name as string | undefined }]
@@ -175,7 +177,7 @@ export function main(argv: string[]): Promise<void> | void {
       }
       const { startServer } = await import('../serve/server');
       const server = await startServer({
-        models, device: o.device, host: o.host, port: o.port, workers: o.workers, threads: o.threads, maxBatch: o.maxBatch,
+        models, device: o.device, host: o.host, port: o.port, workers: o.workers, threads: o.threads, nice: o.nice, maxBatch: o.maxBatch,
         maxDelayMs: o.maxDelayMs, maxQueue: o.maxQueue, timeoutMs: o.timeoutMs, bodyLimit: o.bodyLimit,
       });
       console.log(JSON.stringify({ listening: server.url }));

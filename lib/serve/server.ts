@@ -32,6 +32,8 @@ export interface ServeOptions {
   port?: number;
   workers?: number;
   threads?: number;
+  /** InferenceSession's opts.nice */
+  nice?: number;
   maxBatch?: number;
   maxDelayMs?: number;
   maxQueue?: number;
@@ -217,7 +219,7 @@ export async function startServer(o: ServeOptions): Promise<Server> {
   const names = new Set<string>();
   const loading = (async () => {
     for (const mo of opt.models) {
-      const session = await InferenceSession.create({ checkpoint: mo.checkpoint, module: mo.module, name: mo.name, device: opt.device, workers: opt.workers, threads: opt.threads });
+      const session = await InferenceSession.create({ checkpoint: mo.checkpoint, module: mo.module, name: mo.name, device: opt.device, workers: opt.workers, threads: opt.threads, nice: opt.nice });
       if (closing) {
         await session.close();
         return;

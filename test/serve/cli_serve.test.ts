@@ -58,10 +58,20 @@ test('serves a checkpoint with its recorded architecture; /readyz, /predict; SIG
   torch.manualSeed(1);
   const m = torch.models.fashionCnn();
   torch.save(m.stateDict(), ckpt, { metadata: { model: 'fashion-cnn', epoch: '1', ...serveMetadata('fashion-cnn') } });
-  const p = serve(['--checkpoint', ckpt, '--port', '0', '--workers', '1', '--threads', '1']);
+  const p = serve(['--checkpoint', ckpt, '--port', '0', '--workers', '1', '--threads', '1', '--nice', '3']);
   try {
     const url = JSON.parse(await p.waitFor(/"listening"/)).listening as string;
     const ready = JSON.parse(await p.waitFor(/"ready"/));
+    if (process.platform === 'linux') {
+      // --nice: the worker thread runs at niceness 3, the server's main thread at 0
+      const nice = (tid: string) => {
+        const st = fs.readFileSync(`/proc/${p.child.pid}/task/${tid}/stat`, 'utf8');
+        return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[16]);
+      };
+      const all = fs.readdirSync(`/proc/${p.child.pid}/task`);
+      expect(all.filter((t) => nice(t) === 3).length).toBeGreaterThanOrEqual(1);
+      expect(nice(String(p.child.pid))).toBe(0);
+    }
     expect(ready.models[0]).toMatchObject({ name: 'fashion-cnn', model: 'fashion-cnn', workers: 1, threads: 1 });
     expect(ready.models[0].sharedWeightBytes).toBeGreaterThan(1e6);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
@@ -73,6 +83,12 @@ test('serves a checkpoint with its recorded architecture; /readyz, /predict; SIG
   } finally {
     p.child.kill('SIGKILL');
   }
+});
+
+test('--nice out of range: a clear error naming it, exit code 1', async () => {
+  const p = serve(['--checkpoint', path.join(dir, 'best.safetensors'), '--nice', '20']);
+  expect((await p.exited).code).not.toBe(0);
+  expect(p.stderr()).toMatch(/--nice takes a niceness from 0 to 19; got 20/);
 });
 
 test('SIGTERM drain: requests in flight and queued are all answered, new connections refused, exit 0', async () => {
