@@ -40,6 +40,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -91,16 +92,51 @@ int threads_for(int64_t n) {
   return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(omp_get_max_threads(), n)));
 }
 
+// Runs one(i, tid) for i in [0, n) on nt threads, with work stealing: the items are split into nt
+// contiguous blocks as a static schedule splits them, each thread works through its own block from the
+// front (so consecutive ops touch the same images on the same core), then takes the remaining items of
+// the other blocks from their backs. So when another thread of the process (a server's event loop and
+// HTTP work, the OS) takes a core for a while, the other threads finish its items instead of waiting for
+// them at the region's end. Only for items that write disjoint outputs (which thread ran an item changes
+// nothing). Each block's (front, back) pair is one atomic word.
+template <typename F>
+void stealing_for(int64_t n, int nt, F one) {
+  struct alignas(64) Block {
+    std::atomic<uint64_t> fb;
+  };
+  std::unique_ptr<Block[]> blocks(new Block[nt]);
+  for (int t = 0; t < nt; ++t)
+    blocks[t].fb.store((uint64_t(n * t / nt) << 32) | uint64_t(n * (t + 1) / nt), std::memory_order_relaxed);
+#pragma omp parallel num_threads(nt)
+  {
+    const int tid = omp_get_thread_num();  // a team smaller than nt: the blocks without an owner are all stolen
+    for (int k = 0; k < nt; ++k) {
+      const int b = (tid + k) % nt;
+      if (k == 0 && tid >= nt) continue;
+      std::atomic<uint64_t>& fb = blocks[b].fb;
+      for (uint64_t v = fb.load(std::memory_order_relaxed);;) {
+        const uint64_t f = v >> 32, e = v & 0xffffffffu;
+        if (f >= e) break;
+        const bool own = k == 0;  // the owner takes the front, thieves the back
+        const uint64_t next = own ? ((f + 1) << 32) | e : (f << 32) | (e - 1);
+        if (fb.compare_exchange_weak(v, next, std::memory_order_relaxed)) {
+          one(static_cast<int64_t>(own ? f : e - 1), tid);
+          v = fb.load(std::memory_order_relaxed);
+        }
+      }
+    }
+  }
+}
+
 // Runs body(i, tid, inner_parallel) for i in [0, n) on nt threads; with nt == 1 the images run
 // serially, and the body may thread inside when threads would otherwise idle (fewer images than
 // threads). Exceptions are rethrown on the caller. Static schedule (thread tid takes one contiguous
 // block): bodies that accumulate into per-thread sums indexed by tid need it, so that which items a
-// sum holds, and so its rounding, never changes between runs. Dynamic (`dynamic`, for bodies whose
-// items write disjoint outputs): items are claimed one at a time, so when another thread of the
-// process (a server's event loop, the OS) takes a core for a while, the other threads take its items
-// instead of waiting for them at the region's end.
+// sum holds, and so its rounding, never changes between runs. `stealing` (for bodies whose items write
+// disjoint outputs): stealing_for's schedule, the same blocks with idle threads taking the rest of
+// a busy one's.
 template <typename F>
-void for_each_image(int64_t n, int nt, F body, bool dynamic = false) {
+void for_each_image(int64_t n, int nt, F body, bool stealing = false) {
   if (nt < 2) {
     const bool inner = !omp_in_parallel() && n < omp_get_max_threads();
     for (int64_t i = 0; i < n; ++i) body(i, 0, inner);
@@ -119,14 +155,13 @@ void for_each_image(int64_t n, int nt, F body, bool dynamic = false) {
       err = e.what();
     }
   };
+  if (stealing) {
+    stealing_for(n, nt, one);
+  } else {
 #pragma omp parallel num_threads(nt)
-  {
-    const int tid = omp_get_thread_num();
-    if (dynamic) {
-#pragma omp for schedule(dynamic, 1) nowait  // the region's end is the only barrier
-      for (int64_t i = 0; i < n; ++i) one(i, tid);
-    } else {
-#pragma omp for schedule(static) nowait
+    {
+      const int tid = omp_get_thread_num();
+#pragma omp for schedule(static) nowait  // the region's end is the only barrier
       for (int64_t i = 0; i < n; ++i) one(i, tid);
     }
   }
@@ -659,11 +694,13 @@ void forward_direct(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
     for (int64_t it = 0; it < items; ++it) run(it);
     return;
   }
-  // dynamic, a tile's panels (or a few tiles) at a time: the items write disjoint outputs, and a
+  // stealing_for over runs of a tile's panels (or a few tiles): the items write disjoint outputs, and a
   // thread that loses its core for a while leaves its items to the others instead of stalling them
-  const int64_t chunk = panels * std::max<int64_t>(1, items / (panels * omp_get_max_threads() * 16));
-#pragma omp parallel for schedule(dynamic, chunk)
-  for (int64_t it = 0; it < items; ++it) run(it);
+  const int nt = omp_get_max_threads();
+  const int64_t chunk = panels * std::max<int64_t>(1, items / (panels * nt * 16)), runs = (items + chunk - 1) / chunk;
+  stealing_for(runs, nt, [&](int64_t c, int) {
+    for (int64_t it = c * chunk, end = std::min(items, it + chunk); it < end; ++it) run(it);
+  });
 }
 
 // The input gradient's kernel: w'[gi][c][(o, k)] = w[gi][o][c][KK - 1 - k] (flipped in every dim, the
