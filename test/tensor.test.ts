@@ -194,6 +194,18 @@ test('a loop keeps hitting the allocator cache after an earlier phase filled it 
   expect(torch.memory().cpu.cachedBytes).toBe(0);
 });
 
+test('a full cache unmaps only the room it needs, from the block freed longest ago', () => {
+  native.hostCache(true);
+  // untouched blocks: address space, not memory
+  const a = torch.empty([(1536 << 20) / 4]);
+  const b = torch.empty([(768 << 20) / 4]);
+  a.dispose(); // 1.5 GiB cached
+  b.dispose(); // 0.75 GiB more: 0.25 GiB over the 2 GiB bound
+  // evicting a's whole block (as the cache did when blocks merge into large ones) would leave 0.75 GiB
+  expect(torch.memory().cpu.cachedBytes).toBe(2 ** 31);
+  native.hostCache(true);
+});
+
 test('memory freed by a large batch serves smaller batches (best-fit cache: split, then merged again)', () => {
   native.hostCache(true);
   // a forward-like pattern: one batch's activations of several sizes, then the same layers at other batch sizes

@@ -137,10 +137,20 @@ void host_free(void* p, size_t bytes) {
   {
     Cache& c = cache();
     std::lock_guard<std::mutex> lock(c.mu);
+    // make room from the blocks freed longest ago, unmapping only as much as is needed (a merged block
+    // can be far larger than the room wanted: its front stays cached)
     while (c.cached + cls > kMaxCached) {
       auto it = c.by_addr.find(c.by_age.begin()->second);
-      release.emplace_back(it->first, it->second.size);
+      const size_t need = (c.cached + cls - kMaxCached + 4095) / 4096 * 4096;
+      const uintptr_t a = it->first;
+      const FreeBlock b = it->second;
       c.erase(it);
+      if (b.size > need) {
+        c.insert(a, b.size - need, b.age);
+        release.emplace_back(a + b.size - need, need);
+      } else {
+        release.emplace_back(a, b.size);
+      }
     }
     uintptr_t a = reinterpret_cast<uintptr_t>(p);
     size_t size = cls;
