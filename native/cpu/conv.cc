@@ -109,10 +109,11 @@ void stealing_for(int64_t n, int nt, F one) {
     blocks[t].fb.store((uint64_t(n * t / nt) << 32) | uint64_t(n * (t + 1) / nt), std::memory_order_relaxed);
 #pragma omp parallel num_threads(nt)
   {
-    const int tid = omp_get_thread_num();  // a team smaller than nt: the blocks without an owner are all stolen
+    // block tid first (its own), then the others; in a team smaller than nt, the blocks without an
+    // owner are all stolen
+    const int tid = omp_get_thread_num();
     for (int k = 0; k < nt; ++k) {
       const int b = (tid + k) % nt;
-      if (k == 0 && tid >= nt) continue;
       std::atomic<uint64_t>& fb = blocks[b].fb;
       for (uint64_t v = fb.load(std::memory_order_relaxed);;) {
         const uint64_t f = v >> 32, e = v & 0xffffffffu;
@@ -135,6 +136,7 @@ void stealing_for(int64_t n, int nt, F one) {
 // sum holds, and so its rounding, never changes between runs. `stealing` (for bodies whose items write
 // disjoint outputs): stealing_for's schedule, the same blocks with idle threads taking the rest of
 // a busy one's.
+constexpr bool kStealing = true;  // for_each_image's schedule for items that write disjoint outputs
 template <typename F>
 void for_each_image(int64_t n, int nt, F body, bool stealing = false) {
   if (nt < 2) {
@@ -552,7 +554,7 @@ void forward_batched(const Geom& g, const T* x, const std::vector<PackedA<T>>& w
         }
         if (p.relu) relu_inplace(y + n0 * p.OC * g.OL, nb * p.OC * g.OL);
       },
-      true);
+      kStealing);
 }
 
 template <typename T>
@@ -572,7 +574,7 @@ void backward_input_batched(const Geom& g, const T* dy, const T* w, T* dx) {
             col2im_image(dcol + i * g.OL, cols, g, dx + ((n0 + i) * p.C + gi * g.Cg) * g.L);
         }
       },
-      true);
+      kStealing);
 }
 
 // dw (per-thread accumulators acc[t], [OC, Kg]) and db (dbacc[t], [OC], may be null) of the batch.
@@ -1143,7 +1145,7 @@ void winograd_conv(const WinoGeom& q, const T* x, const std::vector<PackedA<T>>&
           }
         }
       },
-      true);
+      kStealing);
 }
 
 // y = conv3x3(x, w) + bias with the weights transformed and packed for this call.
@@ -1417,7 +1419,7 @@ void fused_forward_winograd(const Geom& g, const T* x, const T* w, const T* b, c
           const int64_t po = (n0 + i) * p.OC * pool.plane();
           relu_max_pool_planes(buf + i * per_image, pool.y + po, pool.tap + po, p.OC, pool.p);
         },
-        true);
+        kStealing);
   }
 }
 
@@ -1468,7 +1470,7 @@ void forward_impl(const TensorView& xv, const TensorView& wv, const TensorView& 
           relu_inplace(yi, prm.OC * g.OL);
         }
       },
-      true);
+      kStealing);
 }
 
 template <typename T>
@@ -1515,7 +1517,7 @@ void backward_input_impl(const TensorView& dyv, const TensorView& wv, const Tens
           }
         }
       },
-      true);
+      kStealing);
 }
 
 template <typename T>
