@@ -1,43 +1,79 @@
 #!/usr/bin/env bash
-# bench/gpu.sh — everything issue 4 must show on the lent GPU machine, in one command:
-#   run(command="bash bench/gpu.sh", carry=[".device"])   after scripts/device_bundle.sh here.
-# 1. Node (from .device/node.xz when the machine has none), node_modules (from .device), the addon
-#    built with CUDA for sm_90 (cmake-js), nvidia-smi facts;
-# 2. the whole test suite with CUDA (TORCHLET_TEST_DEVICES=cpu,cuda: every CUDA kernel against the
-#    CPU one) -> $OUT/tests-cuda.log;
-# 3. `torchlet train --device cuda` on the official files (target test accuracy >= 0.92)
-#    -> $OUT/train-cuda.log;
-# 4. bench/fashion_epoch.js --device cuda --repeat 3: one epoch in torchlet and in PyTorch on the
-#    same GPU, data on the GPU for both, TF32 off, medians and the ratio -> $OUT/epoch-cuda.json/.log;
-# 5. bench/cuda_streams.js: two streams on one thread, two worker threads (each its own stream) and a
-#    2-worker InferenceSession: they run, agree with one stream, and how much they overlap
-#    (serial / concurrent time) -> $OUT/streams-cuda.log.
-# Each stage logs and goes on if an earlier one failed; the exit status is the first failure's.
+# bench/gpu.sh — what the lent GPU machine must show (../shared/DEVICE.md), in two calls that fit its
+# 64 MiB transfer limit (Node + node_modules + the addon in the first, the Fashion-MNIST files in the
+# second; the machine stays warm 30 s between calls and keeps what the first unpacked):
+#   here:  bash scripts/device_bundle.sh --node --addon    (the CUDA addon built here for sm_90)
+#   run(command="bash bench/gpu.sh tests", carry=[".device"])        then at once
+#   run(command="bash bench/gpu.sh train", carry=[".device-data"])
+# Stage `tests`: machine facts; every test suite that runs on devices (test/ops and the suites that
+#   use test/devices.ts or name 'cuda'), with TORCHLET_TEST_DEVICES=cuda: each CUDA kernel against the
+#   CPU one -> $OUT/tests-cuda.log (jest's report) and $OUT/jest-cuda.json (per test).
+# Stage `train`: `torchlet train --device cuda` on the official files, the seed's recipe (target test
+#   accuracy >= 0.92) -> $OUT/train-cuda.log; bench/fashion_epoch.js --device cuda --repeat 3 (one
+#   epoch in torchlet and in PyTorch on the same GPU, TF32 off for both, medians and the ratio) ->
+#   $OUT/epoch-cuda.json/.log; bench/cuda_streams.js (streams and sessions overlap) and
+#   test/train/fashion_cuda.test.ts (a short run on cuda against the CPU run) -> $OUT/streams-cuda.log.
+# Each stage's steps have their own time limit (GPU_TESTS_S, GPU_TRAIN_S), log and go on after a
+# failure; the exit status is the first failure's. Without .device/torchlet.node.xz the addon is built
+# there (cmake-js, sm_90).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/gpu-out}; mkdir -p "$OUT"
+stage=${1:-tests}
 status=0
-step() { echo "== $* =="; }
+step() { echo "== $* ($(date +%T)) =="; }
 fail() { [ $status -ne 0 ] || status=$1; }
 if ! command -v node >/dev/null && [ -f .device/node.xz ]; then
   xz -dc .device/node.xz > /usr/local/bin/node && chmod +x /usr/local/bin/node
 fi
-[ -d node_modules ] || { [ -f .device/node_modules.tar.xz ] && tar -xJf .device/node_modules.tar.xz; }
-mkdir -p .data/fashion-mnist && cp .device/*.gz .data/fashion-mnist/ 2>/dev/null || true
-export TORCHLET_DATA=$PWD/.data/fashion-mnist
-step "machine"; { nvidia-smi; node --version; nvcc --version | tail -1; python3 -c 'import torch; print("torch", torch.__version__, torch.cuda.get_device_name(0))'; } 2>&1 | tee "$OUT/machine.txt"
-step "build (CUDA, sm_90)"
-(export CMAKE_CUDA_ARCHITECTURES=90; npx cmake-js compile --CDTORCHLET_CUDA=ON --CDCMAKE_CUDA_ARCHITECTURES=90 && npm run build:ts) > "$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; fail 1; }
-node -e "const t=require('./dist/lib'); console.log('cuda available:', t.cuda.isAvailable(), 'devices:', t.cuda.deviceCount())" 2>&1 | tee -a "$OUT/machine.txt"
-step "tests on cpu and cuda"
-TORCHLET_TEST_DEVICES=cpu,cuda npx jest --silent 2>&1 | tail -150 > "$OUT/tests-cuda.log"; r=${PIPESTATUS[0]}; tail -8 "$OUT/tests-cuda.log"; [ "$r" -eq 0 ] || fail 2
-step "train on cuda"
-node dist/lib/cli/main.js train --device cuda --data "$TORCHLET_DATA" --out /tmp/run-cuda --no-progress > "$OUT/train-cuda.log" 2>&1 || fail 3
-tail -4 "$OUT/train-cuda.log"
-step "epoch benchmark vs PyTorch on the same GPU"
-TORCHLET_PYTHON=$(command -v python3) node bench/fashion_epoch.js --device cuda --repeat 3 --only epoch --data "$TORCHLET_DATA" --json "$OUT/epoch-cuda.json" > "$OUT/epoch-cuda.log" 2>&1 || fail 4
-tail -3 "$OUT/epoch-cuda.log"
-step "two streams / two sessions overlap"
-node bench/cuda_streams.js --k 400 --n 128 > "$OUT/streams-cuda.log" 2>&1 || fail 5
-cat "$OUT/streams-cuda.log"
+[ -d node_modules ] || tar -xJf .device/node_modules.tar.xz
+[ -f dist/lib/index.js ] || { [ -f .device/dist.tar.xz ] && tar -xJf .device/dist.tar.xz; }
+if [ -f .device/torchlet.node.xz ] && [ ! -f .device/torchlet.node ]; then
+  xz -dc .device/torchlet.node.xz > .device/torchlet.node
+fi
+ldconfig -p | grep -q 'libgomp.so.1 ' || export LD_LIBRARY_PATH=$PWD/.device/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+if [ -f .device/torchlet.node ]; then
+  export TORCHLET_ADDON=$PWD/.device/torchlet.node
+elif [ ! -f build/Release/torchlet.node ]; then
+  step "build (CUDA, sm_90)"
+  npx cmake-js compile --CDTORCHLET_CUDA=ON --CDCMAKE_CUDA_ARCHITECTURES=90 > "$OUT/build.log" 2>&1 || { tail -40 "$OUT/build.log"; exit 1; }
+fi
+[ -f dist/lib/index.js ] || npm run build:ts > /dev/null
+export TORCHLET_PYTHON=${TORCHLET_PYTHON:-$(command -v python3)}
+
+if [ "$stage" = tests ]; then
+  step "machine"
+  { nvidia-smi; nproc; node --version; nvcc --version | tail -1
+    python3 -c 'import torch; print("torch", torch.__version__, torch.cuda.get_device_name(0))'
+    node -e "const t=require('./dist/lib'); console.log('cuda available:', t.cuda.isAvailable(), require('./dist/lib/device').cudaInfo())"
+  } 2>&1 | tee "$OUT/machine.txt"
+  step "device suites with TORCHLET_TEST_DEVICES=cuda"
+  mapfile -t suites < <({ ls test/ops/*.test.ts; grep -rlE "devices'|'cuda'|\"cuda\"" test --include=*.test.ts; } |
+    grep -v -e '^test/emu/' -e 'fashion_cuda' | sort -u)
+  echo "${#suites[@]} suites"
+  TORCHLET_TEST_DEVICES=cuda OMP_NUM_THREADS=1 timeout "${GPU_TESTS_S:-270}" npx jest --maxWorkers=14 --silent \
+    --json --outputFile="$OUT/jest-cuda.json" "${suites[@]}" > "$OUT/tests-cuda.log" 2>&1
+  r=$?; grep -E '^(FAIL|Tests:|Test Suites:)' "$OUT/tests-cuda.log"; [ $r -eq 0 ] || fail 2
+  echo "jest exit $r"
+fi
+
+if [ "$stage" = train ]; then
+  data=$PWD/.device-data
+  mkdir -p /usr/share/datasets/fashion-mnist && cp "$data"/*.gz /usr/share/datasets/fashion-mnist/
+  step "train on cuda (the seed's recipe)"
+  timeout "${GPU_TRAIN_S:-210}" node dist/lib/cli/main.js train --device cuda --data "$data" --out /tmp/run-cuda \
+    --overwrite --no-progress > "$OUT/train-cuda.log" 2>&1 || fail 3
+  tail -6 "$OUT/train-cuda.log"
+  step "epoch benchmark vs PyTorch on the same GPU"
+  timeout 100 node bench/fashion_epoch.js --device cuda --repeat 3 --only epoch --data "$data" \
+    --json "$OUT/epoch-cuda.json" > "$OUT/epoch-cuda.log" 2>&1 || fail 4
+  tail -4 "$OUT/epoch-cuda.log"
+  step "two streams / two sessions overlap; short training on cuda against the CPU run"
+  { timeout 40 node bench/cuda_streams.js --k 400 --n 128 || fail 5
+    TORCHLET_TEST_DEVICES=cpu,cuda timeout 60 npx jest test/train/fashion_cuda.test.ts 2>&1 || fail 6
+  } > "$OUT/streams-cuda.log" 2>&1
+  tail -30 "$OUT/streams-cuda.log"
+  cp /tmp/run-cuda/metrics.csv "$OUT/train-cuda-metrics.csv" 2>/dev/null
+fi
+echo "gpu.sh $stage: exit $status"
 exit $status

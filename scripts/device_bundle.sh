@@ -3,20 +3,36 @@
 # machine (../shared/DEVICE.md): what bench/gpu.sh needs there and the working tree lacks.
 #   .device/node_modules.tar.xz  node_modules without lint/docs tools (jest, ts-jest, typescript,
 #                                cmake-js, node-addon-api and the runtime deps stay)
-#   .device/*.gz                 the official Fashion-MNIST files
-#   .device/node.xz              this machine's node binary, only with --node (the GPU machine may
-#                                have no Node.js: check `command -v node` there first)
-# Prints the total size: the working tree plus carried paths must stay under 64 MiB.
-# Then: run(command="bash bench/gpu.sh", carry=[".device"]).
+#   .device/dist.tar.xz          the compiled TypeScript (dist/)
+#   .device/node.xz              this machine's node binary, with --node (the GPU machine may
+#                                have no Node.js)
+#   .device/torchlet.node.xz     with --addon: the CUDA addon built here for sm_90 (into build-cuda/;
+#   .device/lib/libgomp.so.1     glibc here is older than there) and this machine's OpenMP runtime
+#   .device-data/*.gz            the official Fashion-MNIST files (carried by the second call alone:
+#                                with the rest they pass the 64 MiB limit)
+# Prints the sizes: the working tree plus each call's carried paths must stay under 64 MiB.
+# Then: run(command="bash bench/gpu.sh tests", carry=[".device"]) and at once
+#       run(command="bash bench/gpu.sh train", carry=[".device-data"]).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-grep -qx '/.device/' .git/info/exclude || echo '/.device/' >> .git/info/exclude
-mkdir -p .device
+for d in /.device/ /.device-data/ /build-cuda/; do grep -qx "$d" .git/info/exclude || echo "$d" >> .git/info/exclude; done
+mkdir -p .device .device-data
 tar -cf - --exclude='node_modules/typedoc' --exclude='node_modules/@shikijs' --exclude='node_modules/eslint' \
   --exclude='node_modules/@eslint' --exclude='node_modules/@typescript-eslint' --exclude='node_modules/typescript-eslint' \
-  --exclude='node_modules/handlebars' --exclude='node_modules/.cache' node_modules | xz -T2 -6 > .device/node_modules.tar.xz
-cp /usr/share/datasets/fashion-mnist/*.gz .device/
-if [ "${1:-}" = "--node" ]; then xz -T2 -c "$(command -v node)" > .device/node.xz; fi
+  --exclude='node_modules/handlebars' --exclude='node_modules/clang-format' --exclude='node_modules/.cache' node_modules | xz -T2 -6 > .device/node_modules.tar.xz
+cp /usr/share/datasets/fashion-mnist/*.gz .device-data/
+tar -cf - dist | xz -T2 -6 > .device/dist.tar.xz
+for a in "$@"; do
+  case "$a" in
+    --node) xz -T2 -c "$(command -v node)" > .device/node.xz ;;
+    --addon)
+      npx cmake-js compile --CDTORCHLET_CUDA=ON --CDCMAKE_CUDA_ARCHITECTURES=90 -O build-cuda --parallel 2 > /dev/null
+      xz -T2 -c build-cuda/Release/torchlet.node > .device/torchlet.node.xz
+      mkdir -p .device/lib && cp -L "$(g++ -print-file-name=libgomp.so.1)" .device/lib/ ;;
+    *) echo "device_bundle.sh: unknown option $a (use --node, --addon)" >&2; exit 2 ;;
+  esac
+done
 du -ch .device/* | tail -1
+du -ch .device-data/* | tail -1
 echo "working tree (tracked + untracked, not ignored):"
 git ls-files -co --exclude-standard -z | xargs -0 du -cb 2>/dev/null | tail -1
