@@ -81,7 +81,7 @@ function torchletEpoch() {
     sync();
     const t1 = process.hrtime.bigint();
     model.eval();
-    const val = evaluate(model, (function* () { for (const [x, y] of valBatches) yield [x.view(x.shape), y.view(y.shape)]; })()); // evaluate disposes what it is given: views
+    const val = evaluate(model, (function* () { for (const [x, y] of valBatches) yield [x.view(x.shape), y.view(y.shape)]; })(), device); // evaluate disposes what it is given: views
     sync();
     const t2 = process.hrtime.bigint();
     const trainS = Number(t1 - t0) / 1e9;
@@ -91,7 +91,7 @@ function torchletEpoch() {
   const med = [...runs].sort((p, q) => p.epochS - q.epochS)[(runs.length - 1) >> 1];
   return {
     impl: 'torchlet', device, threads, train_s: +med.trainS.toFixed(3), val_s: +med.valS.toFixed(3), epoch_s: +med.epochS.toFixed(3),
-    train_loss: +med.loss.toFixed(5), val_acc: +med.acc.toFixed(5), epochs_s: runs.map((x) => +x.epochS.toFixed(3)), train_batches: all.length,
+    train_loss: +med.loss.toFixed(5), val_acc: +med.acc.toFixed(5), epochs_s: runs.map((x) => +x.epochS.toFixed(3)), losses: runs.map((x) => +x.loss.toFixed(5)), train_batches: all.length,
   };
 }
 

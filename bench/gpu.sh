@@ -5,24 +5,32 @@
 #   here:  bash scripts/device_bundle.sh --node --addon    (the CUDA addon built here for sm_90)
 #   run(command="bash bench/gpu.sh tests", carry=[".device"])        then at once
 #   run(command="bash bench/gpu.sh train", carry=[".device-data"])
-# Stage `tests`: machine facts; every test suite that runs on devices (test/ops and the suites that
-#   use test/devices.ts or name 'cuda'), with TORCHLET_TEST_DEVICES=cuda: each CUDA kernel against the
-#   CPU one -> $OUT/tests-cuda.log (jest's report) and $OUT/jest-cuda.json (per test).
-# Stage `train`: `torchlet train --device cuda` on the official files, the seed's recipe (target test
-#   accuracy >= 0.92) -> $OUT/train-cuda.log; bench/fashion_epoch.js --device cuda --repeat 3 (one
-#   epoch in torchlet and in PyTorch on the same GPU, TF32 off for both, medians and the ratio) ->
-#   $OUT/epoch-cuda.json/.log; bench/cuda_streams.js (streams and sessions overlap) and
-#   test/train/fashion_cuda.test.ts (a short run on cuda against the CPU run) -> $OUT/streams-cuda.log.
+# Stages (one or more, in order, as arguments):
+#   tests  machine facts; every test suite that runs on devices (test/ops and the suites that use
+#          test/devices.ts or name 'cuda'; GPU_SUITES="a.test.ts b.test.ts" for some), with
+#          TORCHLET_TEST_DEVICES=cuda: each CUDA kernel against the CPU one -> $OUT/tests-cuda.log,
+#          $OUT/jest-cuda.json
+#   zoo    bench/cuda_zoo.js: training step and inference of seven networks, torchlet vs PyTorch on
+#          the GPU -> $OUT/zoo-cuda.log/.json
+#   train  (needs .device-data) `torchlet train --device cuda` on the official files, the seed's
+#          recipe (target test accuracy >= 0.92) -> $OUT/train-cuda.log; then the epoch stage,
+#          bench/cuda_streams.js and test/train/fashion_cuda.test.ts -> $OUT/streams-cuda.log
+#   serve  bench/serve.js --no-ort --device cuda: torchlet serve on the GPU with batching on and off,
+#          FashionCNN and ResNet-18 at concurrency 1 and 64 -> $OUT/serve-*.txt/.json
+#   epoch  (needs .device-data) bench/fashion_epoch.js --device cuda --repeat 3: one epoch in torchlet
+#          and in PyTorch on the same GPU, TF32 off for both, medians and the ratio -> $OUT/epoch-cuda.*
 # Each stage's steps have their own time limit (GPU_TESTS_S, GPU_TRAIN_S), log and go on after a
 # failure; the exit status is the first failure's. Without .device/torchlet.node.xz the addon is built
 # there (cmake-js, sm_90).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/gpu-out}; mkdir -p "$OUT"
-stage=${1:-tests}
+stages=("${@:-tests}")
 status=0
 step() { echo "== $* ($(date +%T)) =="; }
 fail() { [ $status -ne 0 ] || status=$1; }
+# a call that carries only .device-data finds .device gone there: the addon and dist travel in both
+[ -f .device/torchlet.node.xz ] || { mkdir -p .device && cp -r .device-data/lib .device-data/*.xz .device/; }
 if ! command -v node >/dev/null && [ -f .device/node.xz ]; then
   xz -dc .device/node.xz > /usr/local/bin/node && chmod +x /usr/local/bin/node
 fi
@@ -41,6 +49,7 @@ fi
 [ -f dist/lib/index.js ] || npm run build:ts > /dev/null
 export TORCHLET_PYTHON=${TORCHLET_PYTHON:-$(command -v python3)}
 
+for stage in "${stages[@]}"; do
 if [ "$stage" = tests ]; then
   step "machine"
   { nvidia-smi; nproc; node --version; nvcc --version | tail -1
@@ -48,10 +57,12 @@ if [ "$stage" = tests ]; then
     node -e "const t=require('./dist/lib'); console.log('cuda available:', t.cuda.isAvailable(), require('./dist/lib/device').cudaInfo())"
   } 2>&1 | tee "$OUT/machine.txt"
   step "device suites with TORCHLET_TEST_DEVICES=cuda"
-  mapfile -t suites < <({ ls test/ops/*.test.ts; grep -rlE "devices'|'cuda'|\"cuda\"" test --include=*.test.ts; } |
-    grep -v -e '^test/emu/' -e 'fashion_cuda' | sort -u)
+  if [ -n "${GPU_SUITES:-}" ]; then read -ra suites <<< "$GPU_SUITES"; else
+    mapfile -t suites < <({ ls test/ops/*.test.ts; grep -rlE "devices'|'cuda'|\"cuda\"" test --include=*.test.ts; } |
+      grep -v -e '^test/emu/' -e 'fashion_cuda' | sort -u)
+  fi
   echo "${#suites[@]} suites"
-  TORCHLET_TEST_DEVICES=cuda OMP_NUM_THREADS=1 timeout "${GPU_TESTS_S:-270}" npx jest --maxWorkers=14 --silent \
+  TORCHLET_TEST_DEVICES=cuda OMP_NUM_THREADS=1 timeout "${GPU_TESTS_S:-270}" node node_modules/jest/bin/jest.js --maxWorkers=14 --silent \
     --json --outputFile="$OUT/jest-cuda.json" "${suites[@]}" > "$OUT/tests-cuda.log" 2>&1
   r=$?; grep -E '^(FAIL|Tests:|Test Suites:)' "$OUT/tests-cuda.log"; [ $r -eq 0 ] || fail 2
   echo "jest exit $r"
@@ -64,16 +75,29 @@ if [ "$stage" = train ]; then
   timeout "${GPU_TRAIN_S:-210}" node dist/lib/cli/main.js train --device cuda --data "$data" --out /tmp/run-cuda \
     --overwrite --no-progress > "$OUT/train-cuda.log" 2>&1 || fail 3
   tail -6 "$OUT/train-cuda.log"
-  step "epoch benchmark vs PyTorch on the same GPU"
-  timeout 100 node bench/fashion_epoch.js --device cuda --repeat 3 --only epoch --data "$data" \
-    --json "$OUT/epoch-cuda.json" > "$OUT/epoch-cuda.log" 2>&1 || fail 4
-  tail -4 "$OUT/epoch-cuda.log"
   step "two streams / two sessions overlap; short training on cuda against the CPU run"
   { timeout 40 node bench/cuda_streams.js --k 400 --n 128 || fail 5
-    TORCHLET_TEST_DEVICES=cpu,cuda timeout 60 npx jest test/train/fashion_cuda.test.ts 2>&1 || fail 6
+    TORCHLET_TEST_DEVICES=cpu,cuda timeout 60 node node_modules/jest/bin/jest.js test/train/fashion_cuda.test.ts 2>&1 || fail 6
   } > "$OUT/streams-cuda.log" 2>&1
   tail -30 "$OUT/streams-cuda.log"
   cp /tmp/run-cuda/metrics.csv "$OUT/train-cuda-metrics.csv" 2>/dev/null
 fi
-echo "gpu.sh $stage: exit $status"
+if [ "$stage" = train ] || [ "$stage" = epoch ]; then
+  step "epoch benchmark vs PyTorch on the same GPU"
+  timeout 100 node bench/fashion_epoch.js --device cuda --repeat 3 --only epoch --data "$PWD/.device-data" \
+    --json "$OUT/epoch-cuda.json" > "$OUT/epoch-cuda.log" 2>&1 || fail 4
+  tail -4 "$OUT/epoch-cuda.log"
+fi
+if [ "$stage" = zoo ]; then
+  step "seven networks, torchlet vs PyTorch on the GPU"
+  timeout "${GPU_ZOO_S:-240}" node bench/cuda_zoo.js --nets "${GPU_ZOO_NETS:-fashioncnn,lenet5,tv_resnet18,resnet18,googlenet,alexnet,vgg16}" \
+    --json "$OUT/zoo-cuda.json" 2>&1 | tee "$OUT/zoo-cuda.log" || fail 7
+fi
+if [ "$stage" = serve ]; then
+  step "torchlet serve --device cuda, batching on and off (no onnxruntime-node there)"
+  timeout "${GPU_SERVE_S:-200}" node bench/serve.js --no-ort --device cuda --models fashion-cnn,resnet18 --conc 1,64 \
+    --seconds 5 --out "$OUT" 2>&1 | tee "$OUT/serve-cuda.log" || fail 8
+fi
+done
+echo "gpu.sh ${stages[*]}: exit $status"
 exit $status

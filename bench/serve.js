@@ -17,6 +17,10 @@
 // Needs `npm run build:ts` (dist/) and bench/ort (bash bench/setup_zoo.sh). Writes
 // bench/results/serve-<date>.json and .txt (serve-<date>-2.* etc. when those exist: nothing is overwritten).
 //   node bench/serve.js [--seconds 10] [--models fashion-cnn,resnet18] [--conc 1,16,64] [--soak 60] [--ort DIR]
+//                       [--no-ort] [--device cuda] [--out DIR]
+// --no-ort: torchlet's servers alone (a machine without bench/ort or the ONNX export); --device: the
+// torchlet servers' device (answers checked against model.forward on the CPU); --out: where the result
+// files go (default bench/results).
 // TL_SERVE_ARGS='--workers 2 --threads 1' (an environment variable): extra flags for the torchlet servers (a)
 // and (b), to compare pool shapes.
 'use strict';
@@ -37,6 +41,10 @@ const MODELS = opt('models', 'fashion-cnn,resnet18').split(',');
 const CONC = opt('conc', '1,16,64').split(',').map(Number);
 const SOAK = Number(opt('soak', 0));
 const ORT_DIR = opt('ort', path.join(__dirname, 'ort'));
+const NO_ORT = argv.includes('--no-ort');
+const DEVICE = opt('device', 'cpu');
+const OUT_DIR = opt('out', path.join(__dirname, 'results'));
+const SERVE_ARGS = [...(DEVICE !== 'cpu' ? ['--device', DEVICE] : []), ...(process.env.TL_SERVE_ARGS ? process.env.TL_SERVE_ARGS.split(' ') : [])];
 
 const torch = require(path.join(root, 'dist', 'lib'));
 const { serveMetadata } = require(path.join(root, 'dist', 'lib', 'serve', 'model'));
@@ -49,7 +57,7 @@ function prepare(model) {
   const ckpt = path.join(work, `${model}.safetensors`);
   torch.save(m.stateDict(), ckpt, { metadata: serveMetadata(model) });
   const onnx = path.join(work, `${model}.onnx`);
-  execFileSync('/usr/bin/python3', [path.join(__dirname, 'serve_export.py'), model, ckpt, onnx, ...SHAPES[model].map(String)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!NO_ORT) execFileSync('/usr/bin/python3', [path.join(__dirname, 'serve_export.py'), model, ckpt, onnx, ...SHAPES[model].map(String)], { stdio: ['ignore', 'ignore', 'inherit'] });
   m.eval();
   return { ckpt, onnx, model: m };
 }
@@ -93,7 +101,7 @@ async function startServer(kind, p, model) {
   const s =
     kind === 'ort'
       ? start(path.join(__dirname, 'serve_ort.js'), ['--onnx', p.onnx, '--shape', shape, '--port', '0', '--max-batch', '64', '--max-delay-ms', '2', '--spin', '0'])
-      : start(path.join(root, 'dist', 'lib', 'cli', 'main.js'), ['serve', '--checkpoint', p.ckpt, '--port', '0', '--max-batch', kind === 'batched' ? '64' : '1', '--max-delay-ms', '2', ...(process.env.TL_SERVE_ARGS ? process.env.TL_SERVE_ARGS.split(' ') : [])]);
+      : start(path.join(root, 'dist', 'lib', 'cli', 'main.js'), ['serve', '--checkpoint', p.ckpt, '--port', '0', '--max-batch', kind === 'batched' ? '64' : '1', '--max-delay-ms', '2', ...SERVE_ARGS]);
   const url = (await s.waitFor('listening')).listening;
   const ready = await s.waitFor('ready');
   return { ...s, url, ready };
@@ -120,7 +128,7 @@ async function agree(p, model) {
   const x = torch.randn([1, ...SHAPES[model]]);
   const body = Buffer.from((x.toArray()).buffer);
   const out = {};
-  for (const kind of ['batched', 'ort']) {
+  for (const kind of NO_ORT ? ['batched'] : ['batched', 'ort']) {
     const s = await startServer(kind, p, model);
     const r = await fetch(`${s.url}/predict`, { method: 'POST', body, headers: { 'content-type': 'application/octet-stream', 'x-shape': `1,${SHAPES[model].join(',')}` } });
     out[kind] = (await r.json()).predictions[0].probs;
@@ -130,27 +138,29 @@ async function agree(p, model) {
   let dOrt = 0;
   let dLocal = 0;
   out.batched.forEach((v, i) => {
-    dOrt = Math.max(dOrt, Math.abs(v - out.ort[i]));
+    if (out.ort) dOrt = Math.max(dOrt, Math.abs(v - out.ort[i]));
     dLocal = Math.max(dLocal, Math.abs(v - want[i]));
   });
-  return { maxProbDiffTorchletVsOrt: dOrt, maxProbDiffServerVsForward: dLocal };
+  return { maxProbDiffTorchletVsOrt: out.ort ? dOrt : null, maxProbDiffServerVsForward: dLocal };
 }
 
 (async () => {
-  const results = { date: new Date().toISOString(), host: os.hostname(), cores: os.availableParallelism(), loadavg: os.loadavg(), seconds: SECONDS, models: {} };
+  const results = { date: new Date().toISOString(), host: os.hostname(), cores: os.availableParallelism(), loadavg: os.loadavg(), seconds: SECONDS, device: DEVICE, models: {} };
   const lines = [];
   const log = (s) => {
     console.log(s);
     lines.push(s);
   };
-  log(`torchlet serve vs onnxruntime-node (${require(path.join(ORT_DIR, 'node_modules', 'onnxruntime-node', 'package.json')).version}), ${SECONDS} s per point, ${os.availableParallelism()} cores, load average ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
+  const ortName = NO_ORT ? 'no onnxruntime-node (--no-ort)' : `onnxruntime-node (${require(path.join(ORT_DIR, 'node_modules', 'onnxruntime-node', 'package.json')).version})`;
+  log(`torchlet serve on ${DEVICE} vs ${ortName}, ${SECONDS} s per point, ${os.availableParallelism()} cores, load average ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
   for (const model of MODELS) {
     const p = prepare(model);
     const res = (results.models[model] = { agree: await agree(p, model), points: [] });
-    log(`\n${model}: outputs agree (max |p_torchlet - p_ort| = ${res.agree.maxProbDiffTorchletVsOrt.toExponential(2)}, server vs model.forward ${res.agree.maxProbDiffServerVsForward.toExponential(2)})`);
+    const dOrt = res.agree.maxProbDiffTorchletVsOrt;
+    log(`\n${model}: outputs agree (max |p_torchlet - p_ort| = ${dOrt === null ? 'n/a' : dOrt.toExponential(2)}, server vs model.forward ${res.agree.maxProbDiffServerVsForward.toExponential(2)})`);
     log(`server        conc  images/s   p50 ms   p99 ms  failed  loop p99 ms`);
     const body = Buffer.from(torch.randn([1, ...SHAPES[model]]).toArray().buffer);
-    for (const kind of ['batched', 'unbatched', 'ort']) {
+    for (const kind of NO_ORT ? ['batched', 'unbatched'] : ['batched', 'unbatched', 'ort']) {
       for (const c of CONC) {
         const s = await startServer(kind, p, model);
         // a short warm-up at this concurrency, then the measured run with fresh loop statistics
@@ -165,12 +175,12 @@ async function agree(p, model) {
     }
     const at = (k, c) => res.points.find((q) => q.server === k && q.concurrency === c);
     const cMax = Math.max(...CONC);
-    if (at('batched', cMax) && at('unbatched', cMax) && at('ort', cMax)) {
+    if (at('batched', cMax) && at('unbatched', cMax)) {
       res.batchingSpeedup = at('batched', cMax).imagesPerS / at('unbatched', cMax).imagesPerS;
-      res.vsOrt = at('batched', cMax).imagesPerS / at('ort', cMax).imagesPerS;
-      log(`at concurrency ${cMax}: batching ${res.batchingSpeedup.toFixed(2)}x the throughput without it; ${res.vsOrt.toFixed(2)}x onnxruntime-node's`);
+      if (at('ort', cMax)) res.vsOrt = at('batched', cMax).imagesPerS / at('ort', cMax).imagesPerS;
+      log(`at concurrency ${cMax}: batching ${res.batchingSpeedup.toFixed(2)}x the throughput without it` + (res.vsOrt ? `; ${res.vsOrt.toFixed(2)}x onnxruntime-node's` : ''));
     }
-    if (model === 'resnet18' || MODELS.length === 1) {
+    if ((model === 'resnet18' || MODELS.length === 1) && DEVICE === 'cpu') {
       res.memory = [];
       for (const w of [1, 2, 4]) {
         const s = start(path.join(root, 'dist', 'lib', 'cli', 'main.js'), ['serve', '--checkpoint', p.ckpt, '--port', '0', '--workers', String(w), '--threads', '1']);
@@ -196,7 +206,7 @@ async function agree(p, model) {
   }
   // serve-<date>.json/.txt, or serve-<date>-2, -3, ... when a file of that name exists (an earlier
   // run's results are never overwritten)
-  const dir = path.join(__dirname, 'results');
+  const dir = OUT_DIR;
   fs.mkdirSync(dir, { recursive: true });
   let stamp = new Date().toISOString().slice(0, 10);
   for (let k = 2, base = stamp; fs.existsSync(path.join(dir, `serve-${stamp}.txt`)) || fs.existsSync(path.join(dir, `serve-${stamp}.json`)); k++) stamp = `${base}-${k}`;

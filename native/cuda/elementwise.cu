@@ -457,7 +457,10 @@ void binary_cuda(const TensorView& a, const TensorView& b, const TensorView& out
 TL_REGISTER_KERNEL(binary_op, CUDA, binary_cuda, kAllTypes);
 
 // ---- unary ---------------------------------------------------------------------------------------
-// erfinv as the CPU (PyTorch's calc_erfinv): a rational approximation, then two Newton steps.
+// erfinv as the CPU (PyTorch's calc_erfinv): a rational approximation, then two Newton steps. The
+// float kernel runs it in double: near |y| = 1 a Newton step divides erf(x) - y by erf' (1/110 at
+// y = 0.998), so erff's 2 ulp become 30 ulp of the result (the CPU's float path, PyTorch's, carries
+// glibc's erff error the same way; the H200 differed from it by 27 ulp there).
 template <typename T>
 __device__ __forceinline__ T erfinv_impl(T y) {
   const T ya = y < T(0) ? -y : y;
@@ -519,7 +522,7 @@ __device__ __forceinline__ T unary_apply(UnaryOp op, T x, T s) {
       case UnaryOp::Sqrt: return sqrt(x);  // IEEE (correctly rounded) without fast-math
       case UnaryOp::Sigmoid: return T(1) / (T(1) + exp(-x));
       case UnaryOp::Tanh: return tanh(x);
-      case UnaryOp::PowScalar: return s == T(2) ? x * x : T(pow(x, s));
+      case UnaryOp::PowScalar: return ew::pow_scalar<T>(x, s);
       case UnaryOp::RdivScalar: return s / x;
       case UnaryOp::Floor: return floor(x);
       case UnaryOp::Ceil: return ceil(x);
@@ -539,7 +542,11 @@ __device__ __forceinline__ T unary_apply(UnaryOp op, T x, T s) {
       case UnaryOp::Log2: return log2(x);
       case UnaryOp::Log10: return log10(x);
       case UnaryOp::Erf: return erf(x);
-      case UnaryOp::Erfinv: return erfinv_impl<T>(x);
+      case UnaryOp::Erfinv:
+        if constexpr (std::is_same<T, float>::value)
+          return float(erfinv_impl<double>(double(x)));
+        else
+          return erfinv_impl<T>(x);
       case UnaryOp::Rsqrt: return T(1) / sqrt(x);  // as the CPU (not CUDA's rsqrt approximation)
       case UnaryOp::Reciprocal: return T(1) / x;
       case UnaryOp::NanTo: return x != x ? s : x;

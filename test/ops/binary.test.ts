@@ -5,6 +5,8 @@
 // input used twice), argument errors, and on CUDA agreement with the CPU for add/sub/mul/div,
 // maximum/minimum and the comparisons (bit-identical, NaN / +-0 / +-inf operands, broadcasting incl.
 // 0-d and empty tensors, non-contiguous operands, integer dtypes) and pow (within libm ulps).
+import * as fs from 'fs';
+import * as path from 'path';
 import * as torch from '../../lib';
 import type { Tensor, DType } from '../../lib';
 import { describeOp } from '../devices';
@@ -29,6 +31,29 @@ const FN: Record<string, Bin> = {
 describeOp('binary', ({ device, on, dtypes, vsCpu }) => {
   describe('vs PyTorch', () => {
     test('fixture has cases', () => expect(cases.length).toBeGreaterThanOrEqual(30));
+
+    // test/fixtures/pow_scalar.json (gen_pow_scalar_fixtures.py): PyTorch computes these exponents
+    // without pow, so both devices give its values bit for bit; other exponents go through the
+    // device's pow (glibc / CUDA libdevice / PyTorch's Sleef), within 2 ulp of each other
+    test("pow with a scalar exponent: PyTorch's values bit for bit for 0, 1, 2, 3, -1, -2, 0.5, -0.5, within 2 ulp for others", () => {
+      const fx = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'pow_scalar.json'), 'utf8')) as {
+        cases: { dtype: 'float32' | 'float64'; exponent: number; x: string[]; out: string[] }[];
+      };
+      const num = (v: string) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : Number(v));
+      const special = [0, 1, 2, 3, -1, -2, 0.5, -0.5];
+      expect(fx.cases.length).toBe(22);
+      for (const c of fx.cases) {
+        const got = Array.from(on(torch.tensor(c.x.map(num), { dtype: c.dtype })).pow(c.exponent).toArray() as Float64Array);
+        const want = c.out.map(num);
+        const ulp = c.dtype === 'float32' ? 2 ** -23 : 2 ** -52;
+        for (let i = 0; i < want.length; i++) {
+          const ok = special.includes(c.exponent)
+            ? Object.is(got[i], want[i])
+            : Object.is(got[i], want[i]) || Math.abs(got[i] - want[i]) <= 2 * ulp * Math.abs(want[i]);
+          if (!ok) throw new Error(`${c.dtype} (${c.x[i]}).pow(${c.exponent}): ${got[i]}, PyTorch ${c.out[i]}`);
+        }
+      }
+    });
 
     dtypes(['float64', 'float32'] as const, (dtype) => {
       test.each(cases)('%s', (_n, c: FixtureCase) => {

@@ -230,6 +230,8 @@ describeOp('math', ({ device, on, dtypes, vsCpu }) => {
         ['nanToNum', (x) => torch.nanToNum(x)], ['isnan', torch.isnan], ['isinf', torch.isinf], ['isfinite', torch.isfinite],
         ['remainder', (x) => torch.remainder(x, 1.5)], ['fmod', (x) => torch.fmod(x, -1.5)],
         ['maximum', (x) => torch.maximum(x, torch.neg(x).add(0.5))], ['logicalAnd', (x) => torch.logicalAnd(x, torch.neg(x))],
+        // the scalar exponents that PyTorch computes without pow (the H200's pow gave 3 * 3^1 = 5.999999999999999)
+        ...[0, 1, 2, 3, -1, -2, 0.5, -0.5].map((e) => [`pow ${e}`, (x: Tensor) => x.pow(e)] as [string, (x: Tensor) => Tensor]),
       ];
       test.each(exact)('%s (bit-identical)', (_n, f) => {
         for (const s of shapes) {
@@ -240,13 +242,24 @@ describeOp('math', ({ device, on, dtypes, vsCpu }) => {
       const approx: [string, (x: Tensor) => Tensor][] = [
         ['sin', torch.sin], ['cos', torch.cos], ['tan', torch.tan], ['asin', (x) => torch.asin(x.mul(0.2))], ['acos', (x) => torch.acos(x.mul(0.2))],
         ['atan', torch.atan], ['sinh', torch.sinh], ['cosh', torch.cosh], ['exp2', torch.exp2], ['expm1', torch.expm1],
-        ['log1p', torch.log1p], ['log2', torch.log2], ['log10', torch.log10], ['erf', torch.erf], ['erfinv', (x) => torch.erfinv(x.mul(0.2))],
+        ['log1p', torch.log1p], ['log2', torch.log2], ['log10', torch.log10], ['erf', torch.erf],
         ['atan2', (x) => torch.atan2(x, torch.cos(x))], ['round decimals', (x) => torch.round(x, { decimals: 2 })],
       ];
       test.each(approx)('%s (within libm ulps)', (_n, f) => {
         for (const s of shapes) {
           const x = randTensor(s, dtype, 52, -5, 5, SPECIALS);
           expectSame(f(on(x)), f(x), `${s}`, tol('math', dtype, device, { magnitude: 1 }));
+        }
+      });
+      // erfinv near |y| = 1 is ill-conditioned (a Newton step divides by erf' = 1/110 at y = 0.998): the
+      // CPU's float32 path (PyTorch's calc_erfinv in float) carries glibc erff's error up to ~30 ulp
+      // there, so the float32 kernel is held to the float64 result instead (within 1-2 ulp), which the
+      // CPU's float32 values are not everywhere (the H200's first run differed from them by 27 ulp)
+      test('erfinv (float32 within 2^-22 of the float64 result; float64 within libm ulps)', () => {
+        for (const s of shapes) {
+          const y = randTensor(s, dtype, 52, -5, 5, SPECIALS).mul(0.2);
+          if (dtype === 'float32') expectSame(torch.erfinv(on(y)), torch.erfinv(y.to('float64')).to('float32'), `${s}`, { rtol: 2 ** -22 });
+          else expectSame(torch.erfinv(on(y)), torch.erfinv(y), `${s}`, tol('math', dtype, device, { magnitude: 1 }));
         }
       });
       test('integer ops (bit-identical)', () => {
