@@ -242,6 +242,8 @@ export interface Binding extends Ops {
   setNumThreads(n: number): void;
   /** Linux: niceness n (0..19) for the calling thread and its OpenMP team's threads; returns how many threads changed (0 elsewhere). */
   threadNice(n: number): number;
+  /** The index of the first NaN or infinity in a, -1 when there is none. */
+  firstNonFinite(a: Float32Array): number;
   /** The most threads setNumThreads accepts: 4 per processor available to this process, at most 1024. */
   maxNumThreads(): number;
   /** Live storages in this environment and their bytes: [cpuStorages, cpuBytes, cudaStorages, cudaBytes]. */

@@ -75,6 +75,23 @@ test('torch.kernels(): a kernel family lists its operations (variants); issue 14
   expect(k.find((o) => o.name === 'copyStrided')!.variants).toEqual([]); // one thing only
 });
 
+test('firstNonFinite: the first NaN or infinity of a Float32Array (views too), -1 when every value is finite', () => {
+  const a = new Float32Array(5000);
+  a.set([3.4028234663852886e38, -3.4028234663852886e38, 1e-45, -0, -1e-40]); // extremes, a denormal, -0: finite
+  expect(native.firstNonFinite(a)).toBe(-1);
+  for (const [at, v] of [[4999, NaN], [2048, -Infinity], [1024, NaN], [1023, Infinity], [0, Infinity]] as [number, number][]) {
+    a[at] = v;
+    expect(native.firstNonFinite(a)).toBe(at); // the first one, across the 1024-element blocks
+  }
+  const view = new Float32Array(a.buffer, 4 * 3001, 100); // a view starting mid-buffer
+  expect(native.firstNonFinite(view)).toBe(-1);
+  a[3050] = NaN;
+  expect(native.firstNonFinite(view)).toBe(49);
+  expect(native.firstNonFinite(new Float32Array(0))).toBe(-1);
+  for (const bad of [new Float64Array(2), [NaN], undefined])
+    expect(() => (native.firstNonFinite as (x: unknown) => number)(bad)).toThrow(expect.objectContaining({ code: 'ERR_TORCHLET_INVALID_ARG_TYPE', message: expect.stringMatching(/Float32Array/) }));
+});
+
 test('enum codes come from the addon, frozen', () => {
   expect(enums.BinaryOp.Add).toBe(0);
   expect(enums.UnaryOp.MulScalar).toBe(native.schema().enums.UnaryOp.indexOf('MulScalar'));

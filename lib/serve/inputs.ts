@@ -12,6 +12,7 @@
 // A sample shape that differs from the model's (when known) is a 400 naming both shapes.
 import { decodePng, MAX_PNG_PIXELS } from '../cli/png';
 import type { InputSpec } from './model';
+import { native } from '../binding';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const jpeg = require('jpeg-js') as { decode(b: Buffer, o: Record<string, unknown>): { width: number; height: number; data: Uint8Array } };
 
@@ -95,10 +96,9 @@ function floats(bytes: Uint8Array, shape: number[], what: string): Float32Array 
     out = new Float32Array(n);
     new Uint8Array(out.buffer).set(bytes);
   }
-  // non-finite: exponent bits all ones (an integer test; Number.isFinite per element cost ~1 ms per
-  // 3x224x224 image on the event loop)
-  const bits = new Uint32Array(out.buffer, out.byteOffset, n);
-  for (let i = 0; i < n; i++) if ((bits[i] & 0x7f800000) === 0x7f800000) bad(`${what} holds a non-finite value at element ${i}`, 400, 'BAD_DTYPE');
+  // non-finite values, found natively (a JS loop over a 3x224x224 image took 0.35 ms of the event loop)
+  const i = native.firstNonFinite(out);
+  if (i >= 0) bad(`${what} holds a non-finite value at element ${i}`, 400, 'BAD_DTYPE');
   return out;
 }
 
