@@ -3,8 +3,10 @@
 // when a worker is free and either no batch is running (then waiting would only add latency), or the
 // queue holds maxBatch samples, or its oldest request has waited maxDelayMs; it takes requests in order while their samples fit in maxBatch (always at least one;
 // only requests of the first one's sample shape). Its input is the requests' data concatenated, its
-// output is split back by sample counts (assembled in a reusable buffer of maxBatch samples where the
-// runner gives buffers back: InferenceSession.runBatch). Batches in flight are limited to the session's workers, so
+// output is split back by sample counts. A runner with runParts (InferenceSession) is given the
+// requests' data as pieces and assembles the batch itself, off the event loop; else the batch is
+// concatenated here (in a reusable buffer of maxBatch samples where the runner gives buffers back:
+// runBatch). Batches in flight are limited to the session's workers, so
 // requests arriving while every worker is busy gather into the next batch. maxBatch 1 turns batching
 // off. Limits: more than maxQueue waiting requests -> QueueFull (HTTP 503 + Retry-After); a request
 // not answered within timeoutMs -> Timeout (504) (if its batch is running, the result is dropped);
@@ -17,6 +19,8 @@ export interface BatchRunner {
   runRaw(data: Float32Array, shape: number[]): Promise<RawOutput>;
   /** Optional (InferenceSession's): runs a batch held in the first elements of a reusable buffer and gives the buffer back as `input`. */
   runBatch?(buf: Float32Array, shape: number[]): Promise<RawOutput>;
+  /** Optional (InferenceSession's): runs a batch given as its pieces in order; the runner assembles it (off the event loop). */
+  runParts?(parts: Float32Array[], shape: number[]): Promise<RawOutput>;
 }
 
 /** Requests answered per event-loop turn when a batch returns. */
@@ -119,9 +123,10 @@ export class Batcher {
     const sample = first.shape.slice(1);
     const per = sample.reduce((a, b) => a * b, 1);
     const key = first.key;
-    const pooled = take.length > 1 && !!this.session.runBatch;
+    const parts = take.length > 1 && !!this.session.runParts;
+    const pooled = take.length > 1 && !parts && !!this.session.runBatch;
     let data: Float32Array;
-    if (take.length === 1) data = take[0].data;
+    if (take.length === 1 || parts) data = take[0].data;
     else {
       // a reusable buffer of maxBatch samples where the runner gives buffers back (one per batch in flight)
       data = (pooled && this.spare.get(key)?.pop()) || new Float32Array((pooled ? this.opts.maxBatch : samples) * per);
@@ -136,7 +141,7 @@ export class Batcher {
     const shape = [samples, ...sample];
     let run: Promise<RawOutput>;
     try {
-      run = pooled ? this.session.runBatch!(data, shape) : this.session.runRaw(data, shape);
+      run = parts ? this.session.runParts!(take.map((p) => p.data), shape) : pooled ? this.session.runBatch!(data, shape) : this.session.runRaw(data, shape);
     } catch (e) {
       run = Promise.reject(e); // a runner that throws fails this batch's requests, not the batcher
     }

@@ -15,7 +15,7 @@ import { parentPort, workerData } from 'worker_threads';
 import * as v8 from 'v8';
 import { setNumThreads } from '../index';
 import { native } from '../binding';
-import { fromBuffer, zeros } from '../creation';
+import { empty, fromBuffer, zeros } from '../creation';
 import { noGrad } from '../autograd';
 import { tidy, memory, collectGarbage } from '../memory';
 import { Tensor } from '../tensor';
@@ -95,13 +95,32 @@ function main(): void {
   }
   const stream = init.device === 'cpu' ? null : native.cudaCurrentStream();
   port.postMessage({ type: 'ready', memory: threadMemory(sharedBytes), stream });
-  port.on('message', (msg: { type: string; id: number; data?: Float32Array; shape?: number[] }) => {
+  port.on('message', (msg: { type: string; id: number; data?: Float32Array; parts?: Float32Array[]; shape?: number[] }) => {
     if (msg.type === 'memory') {
       port.postMessage({ type: 'memory', id: msg.id, memory: threadMemory(sharedBytes) });
       return;
     }
     if (msg.type !== 'run') return;
     let x: Tensor | null = null;
+    if (msg.parts) {
+      // runParts: the pieces written into the input tensor, on the session's device
+      try {
+        x = empty(msg.shape!, { device: init.device });
+        let at = 0;
+        for (const q of msg.parts) {
+          x._storage.native.write(q, at);
+          at += q.length;
+        }
+        const out = forward(x);
+        port.postMessage({ type: 'result', id: msg.id, data: out.data, shape: out.shape }, [out.data.buffer as ArrayBuffer]);
+      } catch (e) {
+        const err = e as Error & { code?: string };
+        port.postMessage({ type: 'error', id: msg.id, message: err.message ?? String(e), code: err.code ?? 'ERR_TORCHLET_INFERENCE' });
+      } finally {
+        x?.dispose();
+      }
+      return;
+    }
     try {
       // the batch is the first numel(shape) elements (a batcher's reusable buffer may be longer)
       const n = msg.shape!.reduce((a, b) => a * b, 1);

@@ -53,6 +53,40 @@ test('runners without runBatch get exactly-sized batches through runRaw', async 
   expect(Math.max(...sizes)).toBe(8);
 });
 
+test('a runner with runParts gets the requests\' own arrays, in order, and no concatenation (runParts over runBatch)', async () => {
+  const r = runner(true, []);
+  const submitted: Float32Array[] = [];
+  const batches: Float32Array[][] = [];
+  r.runBatch = () => {
+    throw new Error('runBatch must not be used when runParts exists');
+  };
+  r.runParts = (parts, shape) => {
+    batches.push(parts);
+    expect(parts.reduce((a, q) => a + q.length, 0)).toBe(shape[0] * 2);
+    const joined = new Float32Array(shape[0] * 2);
+    let at = 0;
+    for (const q of parts) {
+      joined.set(q, at);
+      at += q.length;
+    }
+    return r.runRaw(joined, shape);
+  };
+  const b = new Batcher(r, opts);
+  for (let k = 0; k < 3; k++) {
+    const data = Array.from({ length: 5 }, (_, i) => sample(10 * k + i));
+    submitted.push(...data);
+    const outs = await Promise.all(data.map((d) => b.submit(d, [1, 2])));
+    outs.forEach((o, i) => expect(Array.from(o.data)).toEqual([2 * (10 * k + i) + 0.5]));
+  }
+  expect(batches.length).toBeGreaterThanOrEqual(3);
+  for (const parts of batches) {
+    expect(parts.length).toBeGreaterThan(1);
+    for (const q of parts) expect(submitted).toContain(q); // the very arrays submitted (identity, not copies)
+    const order = parts.map((q) => submitted.indexOf(q));
+    expect(order).toEqual([...order].sort((x, y) => x - y));
+  }
+});
+
 test('a runner that throws fails that batch with its error; the next batches still run', async () => {
   const r = runner(true, []);
   let fail = true;

@@ -379,6 +379,11 @@ describe('torchlet serve --device cuda', () => {
       expect(r.status).toBe(200);
       const want = expected(x);
       r.body.predictions!.forEach((p, i) => p.probs.forEach((v, c) => expect(Math.abs(v - want[i][c])).toBeLessThan(1e-4)));
+      // the batcher's path: a batch as pieces, written by the worker straight into the device's input
+      const all = x.toArray() as Float32Array;
+      const out = await s.models[0].session.runParts([new Float32Array(all.subarray(0, 784)), new Float32Array(all.subarray(784))], [2, 1, 28, 28]);
+      const logits = torch.noGrad(() => model.forward(x)).toArray() as Float32Array;
+      out.data.forEach((v, j) => expect(Math.abs(v - logits[j])).toBeLessThan(1e-4));
     } finally {
       await s.close();
     }

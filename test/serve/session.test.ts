@@ -69,6 +69,28 @@ describe('InferenceSession', () => {
     expectArgError(() => loose.runBatch(new Float32Array(new SharedArrayBuffer(4 * 784)), [1, 1, 28, 28]), 'buf');
   });
 
+  test('runParts(): a batch given as pieces equals the same batch in one buffer; whole-buffer pieces are transferred, views copied', async () => {
+    const x = torch.randn([4, 1, 28, 28]);
+    const all = x.toArray() as Float32Array;
+    const whole = new Float32Array(all.subarray(0, 784)); // owns its buffer: transferred
+    const big = new Float32Array(5 * 784).fill(7);
+    big.set(all.subarray(784, 3 * 784), 784);
+    const view = big.subarray(784, 3 * 784); // two samples in the middle of a larger buffer: copied
+    const last = new Float32Array(all.subarray(3 * 784));
+    const out = await s.runParts([whole, view, last], [4, 1, 28, 28]);
+    expect(whole.length).toBe(0); // detached
+    expect(last.length).toBe(0);
+    expect(view.length).toBe(2 * 784); // untouched
+    expect(big[0]).toBe(7);
+    expect(out.shape).toEqual([4, 10]);
+    const want = torch.noGrad(() => model.forward(x)).toArray() as Float32Array;
+    out.data.forEach((v, j) => expect(Math.abs(v - want[j])).toBeLessThan(1e-5));
+    const loose = s as unknown as { runParts(...a: unknown[]): Promise<unknown> };
+    expectArgError(() => loose.runParts([new Float32Array(784)], [2, 1, 28, 28]), 'shape');
+    expectArgError(() => loose.runParts([new Float64Array(784)], [1, 1, 28, 28]), 'parts');
+    expectArgError(() => loose.runParts(new Float32Array(784), [1, 1, 28, 28]), 'parts');
+  });
+
   test('the event loop keeps turning while the workers compute', async () => {
     const x = torch.randn([64, 1, 28, 28]);
     let ticks = 0;
