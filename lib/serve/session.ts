@@ -316,7 +316,7 @@ export class InferenceSession {
    * runRaw() for a batch given as its pieces in order (a batcher's requests): nothing is concatenated
    * here; the worker writes each piece into the batch's input tensor (on a CUDA session, straight to
    * the device). A piece spanning its own ArrayBuffer is transferred (detached here); a view into a
-   * larger or shared buffer is copied by postMessage. So assembling a batch of 64 3x224x224 images
+   * larger or shared buffer is copied into one of its own, which is transferred. So assembling a batch of 64 3x224x224 images
    * (38 MB) costs the event loop nothing (a concatenation there took several milliseconds).
    */
   runParts(parts: Float32Array[], shape: number[]): Promise<RawOutput> {
@@ -327,13 +327,18 @@ export class InferenceSession {
     const total = parts.reduce((a, q) => a + q.length, 0);
     if (n !== total) invalidArg('shape', `a shape of ${total} elements (the parts' lengths together)`, shape);
     if (this.closed) return Promise.reject(workerError('the inference session is closed'));
+    // every piece travels in a buffer of its own: a view into a larger or shared buffer is copied
+    // first (posting the view would clone its whole buffer: a request body in Node's 8 KiB pool
+    // slab, say), and so is a second view of a buffer already listed
     const transfer = new Set<ArrayBuffer>();
-    for (const q of parts)
-      if (tag(q.buffer) === '[object ArrayBuffer]' && q.byteOffset === 0 && q.byteLength === q.buffer.byteLength && q.byteLength > 0) transfer.add(q.buffer as ArrayBuffer);
-    // a buffer listed twice (two parts viewing it whole) is transferred once; a piece that views part of a transferred buffer would fail the post: copy those first
-    const copied = parts.map((q) => (transfer.has(q.buffer as ArrayBuffer) && !(q.byteOffset === 0 && q.byteLength === q.buffer.byteLength) ? new Float32Array(q) : q));
+    const own = parts.map((q) => {
+      const whole = tag(q.buffer) === '[object ArrayBuffer]' && q.byteOffset === 0 && q.byteLength === q.buffer.byteLength;
+      const mine = whole && !transfer.has(q.buffer as ArrayBuffer) ? q : new Float32Array(q);
+      if (mine.byteLength) transfer.add(mine.buffer as ArrayBuffer);
+      return mine;
+    });
     return new Promise<RawOutput>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, data: new Float32Array(0), parts: copied, transfer: [...transfer], shape: shape.slice(), resolve, reject });
+      this.queue.push({ id: this.nextId++, data: new Float32Array(0), parts: own, transfer: [...transfer], shape: shape.slice(), resolve, reject });
       this.pump();
     });
   }

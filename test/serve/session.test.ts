@@ -77,7 +77,10 @@ describe('InferenceSession', () => {
     big.set(all.subarray(784, 3 * 784), 784);
     const view = big.subarray(784, 3 * 784); // two samples in the middle of a larger buffer: copied
     const last = new Float32Array(all.subarray(3 * 784));
+    const shared = new Float32Array(new SharedArrayBuffer(4 * 784));
     const out = await s.runParts([whole, view, last], [4, 1, 28, 28]);
+    await s.runParts([shared, new Float32Array(784)], [2, 1, 28, 28]); // a shared buffer is copied, never transferred
+    expect(shared.length).toBe(784);
     expect(whole.length).toBe(0); // detached
     expect(last.length).toBe(0);
     expect(view.length).toBe(2 * 784); // untouched
