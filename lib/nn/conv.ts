@@ -2,7 +2,7 @@
 // 2d / 3d over ConvTransposeNd: argument checks with named errors, PyTorch's default
 // initialisation (kaiming_uniform_(a=sqrt(5)) weight, uniform(+-1/sqrt(fan_in)) bias) and PyTorch's
 // printed form (one-element tuples as "(3,)").
-import { invalidArg, checkInt, checkTuple, checkOptions, checkOptionKeys, noExtraArgs, typeArg, optBool } from '../errors';
+import { invalidArg, checkInt, checkTuple, checkOptionKeys, noExtraArgs, typeArg, optBool } from '../errors';
 import { Tensor, checkTensor } from '../tensor';
 import { empty } from '../creation';
 import { Module, Parameter } from './module';
