@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # bench/gpu.sh — what the lent GPU machine must show (../shared/DEVICE.md), in two calls that fit its
-# 64 MiB transfer limit (Node + node_modules + the addon in the first, the Fashion-MNIST files in the
-# second; the machine stays warm 30 s between calls and keeps what the first unpacked):
+# 64 MiB transfer limit: Node, node_modules, the addon and dist in .device/ (about 42 MB), the
+# Fashion-MNIST files in .device-data/ (31 MB, with the addon and dist again: a call that does not
+# carry .device/ finds it removed there; node_modules and Node itself stay while the machine is warm,
+# 30 s after a call):
 #   here:  bash scripts/device_bundle.sh --node --addon    (the CUDA addon built here for sm_90)
-#   run(command="bash bench/gpu.sh tests", carry=[".device"])        then at once
+#   run(command="bash bench/gpu.sh tests zoo serve", carry=[".device"])     then at once
 #   run(command="bash bench/gpu.sh train", carry=[".device-data"])
+# Times on the H200 (session 26): start about 40 s, tests 170 s, zoo 60 s, serve 65 s, train 40 s
+# (with epoch, streams and the short cuda training), epoch alone 16 s. The machine has no npx: jest
+# runs as node node_modules/jest/bin/jest.js.
 # Stages (one or more, in order, as arguments):
 #   tests  machine facts; every test suite that runs on devices (test/ops and the suites that use
 #          test/devices.ts or name 'cuda'; GPU_SUITES="a.test.ts b.test.ts" for some), with
