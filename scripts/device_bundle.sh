@@ -9,9 +9,10 @@
 #   .device/torchlet.node.xz     with --addon: the CUDA addon built here for sm_90 (into build-cuda/;
 #   .device/lib/libgomp.so.1     glibc here is older than there) and this machine's OpenMP runtime
 #   .device-data/*.gz            the official Fashion-MNIST files (carried by the second call alone:
-#                                with the rest they pass the 64 MiB limit)
+#                                with the rest they pass the 64 MiB limit), with copies of the addon,
+#                                its OpenMP runtime and dist (that call finds .device removed)
 # Prints the sizes: the working tree plus each call's carried paths must stay under 64 MiB.
-# Then: run(command="bash bench/gpu.sh tests", carry=[".device"]) and at once
+# Then: run(command="bash bench/gpu.sh tests zoo serve", carry=[".device"]) and at once
 #       run(command="bash bench/gpu.sh train", carry=[".device-data"]).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +33,9 @@ for a in "$@"; do
     *) echo "device_bundle.sh: unknown option $a (use --node, --addon)" >&2; exit 2 ;;
   esac
 done
+# the data call carries .device-data alone (.device is removed there): the addon and dist go with it too
+cp .device/dist.tar.xz .device-data/
+[ -f .device/torchlet.node.xz ] && cp -r .device/torchlet.node.xz .device/lib .device-data/
 du -ch .device/* | tail -1
 du -ch .device-data/* | tail -1
 echo "working tree (tracked + untracked, not ignored):"
