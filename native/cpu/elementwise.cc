@@ -385,7 +385,16 @@ TL_TARGET_CLONES void unary_typed(UnaryOp op, const T* a, T s, T* o, int64_t n) 
       case UnaryOp::Sqrt: TL_LOOP(std::sqrt(x))
       case UnaryOp::Sigmoid: TL_LOOP(T(1) / (T(1) + std::exp(-x)))
       case UnaryOp::Tanh: TL_LOOP(tanh_fast(x))
-      case UnaryOp::PowScalar: TL_LOOP(ew::pow_scalar<T>(x, s))
+      case UnaryOp::PowScalar:  // one loop per formula (ew::pow_kind), each vectorised
+        switch (ew::pow_kind(s)) {
+#define TL_POW(K) \
+  case ew::PowKind::K: TL_LOOP(ew::pow_by<ew::PowKind::K>(x, s))
+          TL_POW(One)
+          TL_POW(Copy)
+          TL_POW(Square) TL_POW(Cube) TL_POW(Recip) TL_POW(RecipSquare) TL_POW(Sqrt) TL_POW(Rsqrt) TL_POW(General)
+#undef TL_POW
+        }
+        break;
       case UnaryOp::RdivScalar: TL_LOOP(s / x)
       case UnaryOp::Floor: TL_LOOP(std::floor(x))
       case UnaryOp::Ceil: TL_LOOP(std::ceil(x))

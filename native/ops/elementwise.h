@@ -145,18 +145,46 @@ namespace ew {
 // 1 -> x, 2 -> x * x, 3 -> x * x * x, -2 -> 1 / (x * x), 0.5 -> sqrt, -0.5 -> 1 / sqrt, -1 -> 1 / x,
 // else pow. Besides PyTorch's numbers, the CPU and CUDA agree bit for bit on these exponents (CUDA's
 // pow is within 2 ulp, glibc's within 1: on the H200 the gradient of x^2, 2 * x.pow(1), was
-// 5.999999999999999 for x = 3).
+// 5.999999999999999 for x = 3). pow_kind picks the formula once per call (the CPU kernel runs one
+// loop per kind, so each vectorises); pow_by applies it.
+enum class PowKind { One, Copy, Square, Cube, Recip, RecipSquare, Sqrt, Rsqrt, General };
+template <typename T>
+TL_EW_FN PowKind pow_kind(T s) {
+  if (s == T(0)) return PowKind::One;
+  if (s == T(1)) return PowKind::Copy;
+  if (s == T(2)) return PowKind::Square;
+  if (s == T(3)) return PowKind::Cube;
+  if (s == T(-1)) return PowKind::Recip;
+  if (s == T(-2)) return PowKind::RecipSquare;
+  if (s == T(0.5)) return PowKind::Sqrt;
+  if (s == T(-0.5)) return PowKind::Rsqrt;
+  return PowKind::General;
+}
+template <PowKind K, typename T>
+TL_EW_FN T pow_by(T x, T s) {
+  if constexpr (K == PowKind::One) return T(1);
+  if constexpr (K == PowKind::Copy) return x;
+  if constexpr (K == PowKind::Square) return x * x;
+  if constexpr (K == PowKind::Cube) return x * x * x;
+  if constexpr (K == PowKind::Recip) return T(1) / x;
+  if constexpr (K == PowKind::RecipSquare) return T(1) / (x * x);
+  if constexpr (K == PowKind::Sqrt) return std::sqrt(x);
+  if constexpr (K == PowKind::Rsqrt) return T(1) / std::sqrt(x);
+  if constexpr (K == PowKind::General) return std::pow(x, s);
+}
 template <typename T>
 TL_EW_FN T pow_scalar(T x, T s) {
-  if (s == T(0)) return T(1);
-  if (s == T(1)) return x;
-  if (s == T(2)) return x * x;
-  if (s == T(3)) return x * x * x;
-  if (s == T(-1)) return T(1) / x;
-  if (s == T(-2)) return T(1) / (x * x);
-  if (s == T(0.5)) return std::sqrt(x);
-  if (s == T(-0.5)) return T(1) / std::sqrt(x);
-  return std::pow(x, s);
+  switch (pow_kind(s)) {
+    case PowKind::One: return pow_by<PowKind::One>(x, s);
+    case PowKind::Copy: return pow_by<PowKind::Copy>(x, s);
+    case PowKind::Square: return pow_by<PowKind::Square>(x, s);
+    case PowKind::Cube: return pow_by<PowKind::Cube>(x, s);
+    case PowKind::Recip: return pow_by<PowKind::Recip>(x, s);
+    case PowKind::RecipSquare: return pow_by<PowKind::RecipSquare>(x, s);
+    case PowKind::Sqrt: return pow_by<PowKind::Sqrt>(x, s);
+    case PowKind::Rsqrt: return pow_by<PowKind::Rsqrt>(x, s);
+    default: return pow_by<PowKind::General>(x, s);
+  }
 }
 }  // namespace ew
 
