@@ -102,32 +102,25 @@ function main(): void {
     }
     if (msg.type !== 'run') return;
     let x: Tensor | null = null;
-    if (msg.parts) {
-      // runParts: the pieces written into the input tensor, on the session's device
-      try {
+    try {
+      if (msg.parts) {
+        // runParts: the pieces written into the input tensor, on the session's device
         x = empty(msg.shape!, { device: init.device });
         let at = 0;
         for (const q of msg.parts) {
           x._storage.native.write(q, at);
           at += q.length;
         }
-        const out = forward(x);
-        port.postMessage({ type: 'result', id: msg.id, data: out.data, shape: out.shape }, [out.data.buffer as ArrayBuffer]);
-      } catch (e) {
-        const err = e as Error & { code?: string };
-        port.postMessage({ type: 'error', id: msg.id, message: err.message ?? String(e), code: err.code ?? 'ERR_TORCHLET_INFERENCE' });
-      } finally {
-        x?.dispose();
+      } else {
+        // the batch is the first numel(shape) elements (a batcher's reusable buffer may be longer)
+        const n = msg.shape!.reduce((a, b) => a * b, 1);
+        x = fromBuffer(msg.data!.length === n ? msg.data! : msg.data!.subarray(0, n), msg.shape!);
       }
-      return;
-    }
-    try {
-      // the batch is the first numel(shape) elements (a batcher's reusable buffer may be longer)
-      const n = msg.shape!.reduce((a, b) => a * b, 1);
-      x = fromBuffer(msg.data!.length === n ? msg.data! : msg.data!.subarray(0, n), msg.shape!);
       const out = forward(x);
-      // the input buffer goes back too, for the caller to reuse
-      port.postMessage({ type: 'result', id: msg.id, data: out.data, shape: out.shape, input: msg.data }, [out.data.buffer as ArrayBuffer, msg.data!.buffer as ArrayBuffer]);
+      // runRaw / runBatch: the input buffer goes back too, for the caller to reuse
+      const transfer = [out.data.buffer as ArrayBuffer];
+      if (msg.data) transfer.push(msg.data.buffer as ArrayBuffer);
+      port.postMessage({ type: 'result', id: msg.id, data: out.data, shape: out.shape, input: msg.data }, transfer);
     } catch (e) {
       const err = e as Error & { code?: string };
       port.postMessage({ type: 'error', id: msg.id, message: err.message ?? String(e), code: err.code ?? 'ERR_TORCHLET_INFERENCE' });
