@@ -12,7 +12,9 @@
 // preference ConvParams.algo (ConvAlgo in ops/conv.h; conv_algorithms reports the choice):
 //  * Depthwise (one input channel per group): direct loops, no GEMM (by default for the input gradient).
 //  * Batched (outputs under 64 pixels): the im2col matrices of a chunk of images side by side, so one
-//    GEMM spans the chunk's whole output; the result is moved to y's layout afterwards.
+//    GEMM spans the chunk's whole output; the result is moved to y's layout afterwards. A chunk of at
+//    most 24 output columns (batch-1 inference on small maps) writes no im2col matrix: the GEMM packs
+//    its B operand straight from the zero-padded input (Gathered).
 //  * Winograd F(2x2, 3x3) (3x3 stride 1 with enough channels and tiles): 16 GEMMs over the tiles of a chunk.
 //  * Otherwise the per-image algorithms: one GEMM (gemm.h) per image and group; threads split the
 //    batch (with fewer images than threads the GEMMs are threaded instead).
@@ -419,6 +421,11 @@ struct PaddedPlane {
   template <typename T>
   void fill(const ConvParams& p, const T* xc, T* buf) const {
     std::memset(buf, 0, sizeof(T) * size);
+    fill_interior(p, xc, buf);
+  }
+  // the same into a buffer whose padding is already zero (only the input's positions are written)
+  template <typename T>
+  void fill_interior(const ConvParams& p, const T* xc, T* buf) const {
     for (int64_t d = 0; d < p.in[0]; ++d)
       for (int64_t h = 0; h < p.in[1]; ++h) {
         const T* src = xc + (d * p.in[1] + h) * p.in[2];
@@ -536,6 +543,76 @@ Chunks batch_chunks(const Geom& g, int64_t N) {
   return {per, count, static_cast<int>(std::min<int64_t>(nt, count))};
 }
 
+// The im2col matrix of a chunk read straight from its zero-padded input planes (no matrix written):
+// X(k, j) = xpad[base[j] + delta[k]] for reduction index k = (c, kd, kh, kw) and column j = (image,
+// output position). For chunks of few columns (batch-1 inference on small maps), where writing the
+// im2col matrix and then packing it cost as much as the GEMM: the skinny GEMM packs B once, from here.
+template <typename T>
+struct Gathered final : Packer<T> {
+  const T* xpad;
+  const int64_t* base;
+  const int64_t* delta;
+  Gathered(const T* x, const int64_t* b, const int64_t* d) : xpad(x), base(b), delta(d) {}
+  void pack(T* dst, int w, int64_t k0, int64_t kc, int64_t i0, int64_t n) const override {
+    switch (w) {  // the skinny GEMM's widths and the micro-kernels' NR: rows of a constant length
+      case 8: return rows<8>(dst, k0, kc, base + i0, n);
+      case 16: return rows<16>(dst, k0, kc, base + i0, n);
+      case 24: return rows<24>(dst, k0, kc, base + i0, n);
+      case 32: return rows<32>(dst, k0, kc, base + i0, n);
+      default:
+        for (int64_t k = 0; k < kc; ++k, dst += w)
+          for (int64_t r = 0; r < w; ++r) dst[r] = r < n ? xpad[delta[k0 + k] + base[i0 + r]] : T(0);
+    }
+  }
+  template <int W>
+  void rows(T* dst, int64_t k0, int64_t kc, const int64_t* bs, int64_t n) const {
+    int64_t b[W];
+    for (int r = 0; r < W; ++r) b[r] = r < n ? bs[r] : -1;
+    for (int64_t k = 0; k < kc; ++k, dst += W) {
+      const T* xk = xpad + delta[k0 + k];
+#pragma GCC unroll 32
+      for (int r = 0; r < W; ++r) dst[r] = b[r] >= 0 ? xk[b[r]] : T(0);
+    }
+  }
+};
+// Chunks of at most this many columns take Gathered (the skinny GEMM's widest B, gemm.cc's kSkinnyN).
+constexpr int64_t kGatherMaxCols = 24;
+
+// The padded planes of nb images [nb * C][vol] in a scratch buffer (x itself when no window reaches
+// outside the input), with base[j] (column j = (image i, output position o) -> the padded offset of
+// its window's first read, image i's planes first) and delta[k] (reduction index k of a group -> its
+// offset from there); *vol is one padded plane's size.
+template <typename T>
+const T* padded_windows(const Geom& g, const T* x, int64_t nb, int64_t* base, int64_t* delta, int64_t* vol_out) {
+  const ConvParams& p = g.p;
+  const PaddedPlane pp(p);
+  const bool inside = pp.ext == p.in;
+  const int64_t planes = nb * p.C, vol = inside ? g.L : pp.size;
+  *vol_out = vol;
+  const T* xp = x;
+  if (!inside) {
+    T* buf = scratch<T>(kPadSlot, planes * vol);
+    std::memset(buf, 0, sizeof(T) * planes * vol);
+    for (int64_t c = 0; c < planes; ++c) pp.fill_interior(p, x + c * g.L, buf + c * vol);
+    xp = buf;
+  }
+  const Dims3 ext = inside ? p.in : pp.ext;
+  int64_t t = 0;  // channel 0's taps, then every channel's as those plus c * vol
+  for (int64_t kd = 0; kd < p.kernel[0]; ++kd)
+    for (int64_t kh = 0; kh < p.kernel[1]; ++kh)
+      for (int64_t kw = 0; kw < p.kernel[2]; ++kw)
+        delta[t++] = ((kd * p.dilation[0]) * ext[1] + kh * p.dilation[1]) * ext[2] + kw * p.dilation[2];
+  for (int64_t c = 1; c < g.Cg; ++c)
+    for (int64_t k = 0; k < g.KK; ++k) delta[c * g.KK + k] = delta[k] + c * vol;
+  int64_t j = 0;
+  for (int64_t i = 0; i < nb; ++i)
+    for (int64_t od = 0; od < p.out[0]; ++od)
+      for (int64_t oh = 0; oh < p.out[1]; ++oh)
+        for (int64_t ow = 0; ow < p.out[2]; ++ow)
+          base[j++] = i * p.C * vol + ((od * p.stride[0]) * ext[1] + oh * p.stride[1]) * ext[2] + ow * p.stride[2];
+  return xp;
+}
+
 template <typename T>
 void forward_batched(const Geom& g, const T* x, const std::vector<PackedA<T>>& wp, const T* b, T* y) {
   const ConvParams& p = g.p;
@@ -544,11 +621,20 @@ void forward_batched(const Geom& g, const T* x, const std::vector<PackedA<T>>& w
       ch.count, ch.threads,
       [&](int64_t ci, int, bool par) {
         const int64_t n0 = ci * ch.per, nb = std::min(ch.per, p.N - n0), cols = nb * g.OL;
+        const bool gather = cols <= kGatherMaxCols;
+        std::vector<int64_t> base(gather ? cols : 0), delta(gather ? g.Kg : 0);
+        int64_t vol = 0;
+        const T* xp = gather ? padded_windows(g, x + n0 * p.C * g.L, nb, base.data(), delta.data(), &vol) : nullptr;
         for (int64_t gi = 0; gi < g.G; ++gi) {
-          T* col = scratch<T>(kInSlot, g.Kg * cols);
-          im2col_batch(x + (n0 * p.C + gi * g.Cg) * g.L, p.C * g.L, nb, g, col, cols);
           T* out = scratch<T>(kOutSlot, g.OCg * cols);
-          gemm_ex<T>(g.OCg, cols, g.Kg, T(1), wp[gi], StridedOperand<T>(col, 1, cols), T(0), out, cols, par);
+          if (gather) {
+            const Gathered<T> op(xp + gi * g.Cg * vol, base.data(), delta.data());
+            gemm_ex<T>(g.OCg, cols, g.Kg, T(1), wp[gi], op, T(0), out, cols, par);
+          } else {
+            T* col = scratch<T>(kInSlot, g.Kg * cols);
+            im2col_batch(x + (n0 * p.C + gi * g.Cg) * g.L, p.C * g.L, nb, g, col, cols);
+            gemm_ex<T>(g.OCg, cols, g.Kg, T(1), wp[gi], StridedOperand<T>(col, 1, cols), T(0), out, cols, par);
+          }
           gather_rows<T, true>(out, y + (n0 * p.OC + gi * g.OCg) * g.OL, p.OC * g.OL, nb, g.OCg, g.OL,
                                b ? b + gi * g.OCg : nullptr);
         }

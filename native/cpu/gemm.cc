@@ -668,7 +668,11 @@ void gemm_skinny(const Kernel<T>& kn, int64_t M, int64_t N, int64_t K, T alpha, 
                  const Packer<T>& pb, T beta, T* C, int64_t cs_i, int64_t cs_j, bool parallel) {
   const int MR = kn.mr, W = N <= 8 ? 8 : kSkinnyN;  // B packed this wide
   T* bp = static_cast<T*>(t_pack_b.get(sizeof(T) * W * K));
-  for (int64_t pc = 0; pc < K; pc += kn.kc) pb.pack(bp + pc * W, W, pc, std::min(kn.kc, K - pc), 0, N);
+  const int64_t blocks = (K + kn.kc - 1) / kn.kc;
+  auto pack_block = [&](int64_t q) {
+    const int64_t pc = q * kn.kc;
+    pb.pack(bp + pc * W, W, pc, std::min(kn.kc, K - pc), 0, N);
+  };
   const int64_t panels = (M + MR - 1) / MR;
   const bool par = parallel && !omp_in_parallel() && panels > 1 && double(M) * double(N) * double(K) >= double(1 << 18);
   std::string err;
@@ -689,16 +693,31 @@ void gemm_skinny(const Kernel<T>& kn, int64_t M, int64_t N, int64_t K, T alpha, 
       }
   };
   if (!par) {
+    for (int64_t q = 0; q < blocks; ++q) pack_block(q);
     for (int64_t p = 0; p < panels; ++p) run(p);
     return;
   }
-#pragma omp parallel for schedule(static)
-  for (int64_t p = 0; p < panels; ++p) {
-    try {
-      run(p);
-    } catch (const std::exception& e) {
+  // one region: B's K blocks packed by the threads together (its columns are few, but K may be long:
+  // an implicit im2col gathers them from the input here), then the slivers split between them
+#pragma omp parallel
+  {
+#pragma omp for schedule(static)
+    for (int64_t q = 0; q < blocks; ++q) {
+      try {
+        pack_block(q);
+      } catch (const std::exception& e) {
 #pragma omp critical(tl_gemm_err)
-      err = e.what();
+        err = e.what();
+      }
+    }
+#pragma omp for schedule(static)
+    for (int64_t p = 0; p < panels; ++p) {
+      try {
+        run(p);
+      } catch (const std::exception& e) {
+#pragma omp critical(tl_gemm_err)
+        err = e.what();
+      }
     }
   }
   if (!err.empty()) throw Error(ErrorCode::OutOfMemory, err);

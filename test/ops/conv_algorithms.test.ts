@@ -87,8 +87,13 @@ describeOp('conv_algorithms', (run) => {
       });
   });
 
-  describe('the algorithms agree on a larger batch (several chunks and threads)', () => {
+  describe('the algorithms agree on larger shapes (several chunks and threads; batch-1 GEMMs threaded)', () => {
     test.each([
+      // batch 1 on small maps: the batched path's gathered im2col, into the threaded skinny GEMM
+      // (4 columns; its B packed by both threads) and the threaded micro-kernel GEMM (16 columns)
+      ['batch 1, 3x3 on a 2x2 map, 256 -> 256', [1, 256, 2, 2], [256, 256, 3, 3], { padding: 1 }],
+      ['batch 1, 3x3 stride 2 on a 4x4 map, 128 -> 96', [1, 128, 4, 4], [96, 128, 3, 3], { stride: 2, padding: 1 }],
+      ['batch 1, 3x3 on a 4x4 map, 64 -> 80', [1, 64, 4, 4], [80, 64, 3, 3], { padding: 1 }],
       ['3x3 8x8 map, 16 -> 16', [24, 16, 8, 8], [16, 16, 3, 3], { padding: 1 }],
       // Winograd's channels-last copy: blocks of 16 channels and 16 columns plus both tails
       ['3x3 20x37 map, 35 -> 16', [2, 35, 20, 37], [16, 35, 3, 3], { padding: 1 }],
