@@ -16,6 +16,9 @@
 //    most 24 output columns (batch-1 inference on small maps) writes no im2col matrix: the GEMM packs
 //    its B operand straight from the zero-padded input (Gathered).
 //  * Winograd F(2x2, 3x3) (3x3 stride 1 with enough channels and tiles): 16 GEMMs over the tiles of a chunk.
+//  * Direct (small maps, strided convs): register tiles of pixels x output channels read straight from
+//    the zero-padded input; on small padded maps the pixels are grouped by the taps that meet the
+//    input, and a group's tiles run only those (direct_groups).
 //  * Otherwise the per-image algorithms: one GEMM (gemm.h) per image and group; threads split the
 //    batch (with fewer images than threads the GEMMs are threaded instead).
 // Per image: reduction index k = (c, kd, kh, kw), Kg = C/groups*KD*KH*KW; weights are packed once per
@@ -712,19 +715,126 @@ void direct_pack(const Geom& g, const T* w, T* out) {
       });
 }
 
+// Border classes: on small maps many output pixels have windows that partly lie in the padding (on a
+// 2x2 map with padding 1, every pixel of a 3x3 conv meets only 4 of the 9 taps; on 4x4, 6.25 on
+// average), and the taps that read padding only add zeros. The output positions are grouped by the box
+// of taps that meet the input (the same for every image and channel), and the tiles of a group with
+// enough pixels run only its taps (the tile's `wk` rows); the positions of smaller groups go together
+// into one group that runs every tap. Used when that does at least 10% fewer tile steps.
+struct DirectGroup {
+  std::vector<int64_t> pos;    // output positions (od * OH + oh) * OW + ow, in increasing order
+  std::vector<int64_t> off;    // each one's padded offset of its window's first read
+  std::vector<int64_t> delta;  // its reduction indices' offsets (empty: every index, the shared delta)
+  std::vector<int64_t> rows;   // and those indices (weight rows)
+};
+struct DirectTile {
+  int32_t group;
+  int64_t p0, n;  // pixels [p0, p0 + n) of the group: pixel q is image q / |pos|, position pos[q % |pos|]
+};
+
+// The groups and tiles of forward_direct for a geometry (ext: the padded input's extent, vol its
+// size, delta the offsets of every reduction index, R the tile's pixels).
+void direct_groups(const Geom& g, const Dims3& ext, int64_t R, const std::vector<int64_t>& delta,
+                   std::vector<DirectGroup>& groups, std::vector<DirectTile>& tiles) {
+  const ConvParams& p = g.p;
+  auto posoff = [&](int64_t od, int64_t oh, int64_t ow) {
+    return ((od * p.stride[0]) * ext[1] + oh * p.stride[1]) * ext[2] + ow * p.stride[2];
+  };
+  // per dim: each output coordinate's live tap range [lo, hi), and a class id per distinct range
+  std::vector<int64_t> lo[3], hi[3], cls[3];
+  int64_t ncls[3];
+  bool padded = false;
+  for (int i = 0; i < 3; ++i) {
+    padded = padded || p.pad[i] > 0;
+    std::vector<std::pair<int64_t, int64_t>> seen;
+    for (int64_t o = 0; o < p.out[i]; ++o) {
+      int64_t a = 0, b = p.kernel[i];
+      while (a < b && o * p.stride[i] + a * p.dilation[i] - p.pad[i] < 0) ++a;
+      while (b > a && o * p.stride[i] + (b - 1) * p.dilation[i] - p.pad[i] > p.in[i] - 1) --b;
+      const auto it = std::find(seen.begin(), seen.end(), std::make_pair(a, b));
+      cls[i].push_back(it - seen.begin());
+      if (it == seen.end()) seen.emplace_back(a, b), lo[i].push_back(a), hi[i].push_back(b);
+    }
+    ncls[i] = static_cast<int64_t>(seen.size());
+  }
+  const int64_t N = p.N, full_cost = (N * g.OL + R - 1) / R * g.Kg;
+  groups.clear();
+  tiles.clear();
+  auto tile_group = [&](int32_t gi) {
+    const int64_t n = N * static_cast<int64_t>(groups[gi].pos.size());
+    for (int64_t q = 0; q < n; q += R) tiles.push_back({gi, q, std::min(R, n - q)});
+  };
+  if (padded) {
+    const int64_t nc = ncls[0] * ncls[1] * ncls[2];
+    std::vector<DirectGroup> by(static_cast<size_t>(nc));
+    for (int64_t od = 0; od < p.out[0]; ++od)
+      for (int64_t oh = 0; oh < p.out[1]; ++oh)
+        for (int64_t ow = 0; ow < p.out[2]; ++ow) {
+          DirectGroup& d = by[(cls[0][od] * ncls[1] + cls[1][oh]) * ncls[2] + cls[2][ow]];
+          d.pos.push_back((od * p.out[1] + oh) * p.out[2] + ow);
+          d.off.push_back(posoff(od, oh, ow));
+        }
+    DirectGroup rest;
+    int64_t cost = 0;
+    for (int64_t c = 0; c < nc; ++c) {
+      DirectGroup& d = by[c];
+      if (d.pos.empty()) continue;
+      const int64_t c2 = c % ncls[2], c1 = (c / ncls[2]) % ncls[1], c0 = c / (ncls[2] * ncls[1]);
+      const int64_t taps = (hi[0][c0] - lo[0][c0]) * (hi[1][c1] - lo[1][c1]) * (hi[2][c2] - lo[2][c2]);
+      if (N * static_cast<int64_t>(d.pos.size()) < R || taps == g.KK) {  // too few pixels, or nothing to skip
+        rest.pos.insert(rest.pos.end(), d.pos.begin(), d.pos.end());
+        rest.off.insert(rest.off.end(), d.off.begin(), d.off.end());
+        continue;
+      }
+      for (int64_t ch = 0; ch < g.Cg; ++ch)
+        for (int64_t kd = lo[0][c0]; kd < hi[0][c0]; ++kd)
+          for (int64_t kh = lo[1][c1]; kh < hi[1][c1]; ++kh)
+            for (int64_t kw = lo[2][c2]; kw < hi[2][c2]; ++kw) {
+              const int64_t k = ch * g.KK + (kd * p.kernel[1] + kh) * p.kernel[2] + kw;
+              d.rows.push_back(k);
+              d.delta.push_back(delta[k]);
+            }
+      cost += (N * static_cast<int64_t>(d.pos.size()) + R - 1) / R * static_cast<int64_t>(d.rows.size());
+      groups.push_back(std::move(d));
+    }
+    cost += (N * static_cast<int64_t>(rest.pos.size()) + R - 1) / R * g.Kg;
+    if (!groups.empty() && 10 * cost <= 9 * full_cost) {
+      if (!rest.pos.empty()) groups.push_back(std::move(rest));
+      for (size_t i = 0; i < groups.size(); ++i) tile_group(static_cast<int32_t>(i));
+      return;
+    }
+    groups.clear();
+  }
+  // one group: every position, every tap
+  DirectGroup all;
+  for (int64_t od = 0; od < p.out[0]; ++od)
+    for (int64_t oh = 0; oh < p.out[1]; ++oh)
+      for (int64_t ow = 0; ow < p.out[2]; ++ow) {
+        all.pos.push_back((od * p.out[1] + oh) * p.out[2] + ow);
+        all.off.push_back(posoff(od, oh, ow));
+      }
+  groups.push_back(std::move(all));
+  tile_group(0);
+}
+
 template <typename T>
 void forward_direct(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
   const ConvParams& p = g.p;
   const DirectConv<T> dc = direct_conv_kernel<T>();
   const int64_t R = dc.pixels, W = dc.oc_w;
-  // every input channel zero-padded (x itself when no window reaches outside it)
+  // every input channel zero-padded (x itself when no window reaches outside it); each padded image is
+  // followed by one cache line of slack, so that a tile of one position in many images (border groups
+  // below) does not read lines that all fall in one L1 set (image sizes are often multiples of 4 KiB)
   const PaddedPlane pp(p);
   const bool inside = pp.ext == p.in;
-  const int64_t planes = p.N * p.C, vol = inside ? g.L : pp.size;
+  const int64_t vol = inside ? g.L : pp.size, istride = inside ? p.C * g.L : p.C * vol + 64 / int64_t(sizeof(T));
   const T* xp = x;
   if (!inside) {
-    T* buf = scratch<T>(kInSlot, planes * vol);
-    TL_PAR_FOR(planes * vol > (1 << 15), for (int64_t c = 0; c < planes; ++c) pp.fill(p, x + c * g.L, buf + c * vol););
+    T* buf = scratch<T>(kInSlot, p.N * istride);
+    const int64_t planes = p.N * p.C;
+    TL_PAR_FOR(
+        planes * vol > (1 << 15),
+        for (int64_t c = 0; c < planes; ++c) { pp.fill(p, x + c * g.L, buf + (c / p.C) * istride + (c % p.C) * vol); });
     xp = buf;
   }
   const Dims3 ext = inside ? p.in : pp.ext;
@@ -734,33 +844,33 @@ void forward_direct(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
     for (int64_t k = 0; k < g.Kg; ++k, g.next_tap(c, kd, kh, kw))
       delta[k] = c * vol + ((kd * p.dilation[0]) * ext[1] + kh * p.dilation[1]) * ext[2] + kw * p.dilation[2];
   }
-  const int64_t pixels = p.N * g.OL, tiles = (pixels + R - 1) / R, panels = (g.OCg + W - 1) / W;
+  std::vector<DirectGroup> groups;
+  std::vector<DirectTile> tl;
+  direct_groups(g, ext, R, delta, groups, tl);
+  const int64_t tiles = static_cast<int64_t>(tl.size()), panels = (g.OCg + W - 1) / W;
   const int64_t items = g.G * panels * tiles;
-  const int64_t OW = p.out[2], OHW = p.out[1] * p.out[2];
   const bool par = !omp_in_parallel() && omp_get_max_threads() > 1 && items > 1 &&
-                   double(pixels) * double(p.OC) * double(g.Kg) >= double(1 << 20);
+                   double(p.N * g.OL) * double(p.OC) * double(g.Kg) >= double(1 << 20);
   auto run = [&](int64_t it) {
     // panels innermost: consecutive items (one thread's block) read the same pixels, so the input is
     // streamed once in all rather than once per panel
     const int64_t pb = it % panels, t = (it / panels) % tiles, gi = it / (tiles * panels);
     int64_t base[32], yoff[32];
     alignas(64) T tile[32 * 32];
-    const int64_t j0 = t * R, nr = std::min(R, pixels - j0);
-    // the tile's pixels: the first one's position by division, the others by stepping (n, od, oh, ow)
-    int64_t n = j0 / g.OL, o = j0 % g.OL, od = o / OHW, oh = (o / OW) % p.out[1], ow = o % OW;
+    const DirectTile& tt = tl[t];
+    const DirectGroup& grp = groups[tt.group];
+    const int64_t P = static_cast<int64_t>(grp.pos.size()), nr = tt.n;
+    // the tile's pixels: image q / P, position q % P (the first by division, the others by stepping)
+    int64_t n = tt.p0 / P, j = tt.p0 % P;
     for (int64_t r = 0; r < nr; ++r) {
-      base[r] = n * p.C * vol + ((od * p.stride[0]) * ext[1] + oh * p.stride[1]) * ext[2] + ow * p.stride[2];
-      yoff[r] = n * p.OC * g.OL + o;
-      ++o;
-      if (++ow < OW) continue;
-      ow = 0;
-      if (++oh < p.out[1]) continue;
-      oh = 0;
-      if (++od < p.out[0]) continue;
-      od = 0, o = 0, ++n;
+      base[r] = n * istride + grp.off[j];
+      yoff[r] = n * p.OC * g.OL + grp.pos[j];
+      if (++j == P) j = 0, ++n;
     }
     for (int64_t r = nr; r < R; ++r) base[r] = base[nr - 1];  // past the last pixel: repeat it (dropped)
-    dc.tile(g.Kg, wd + (gi * panels + pb) * g.Kg * W, xp + gi * g.Cg * vol, base, delta.data(), tile);
+    const bool some = !grp.rows.empty();
+    dc.tile(some ? static_cast<int64_t>(grp.rows.size()) : g.Kg, wd + (gi * panels + pb) * g.Kg * W,
+            xp + gi * g.Cg * vol, base, some ? grp.delta.data() : delta.data(), some ? grp.rows.data() : nullptr, tile);
     const int64_t oc0 = pb * W, noc = std::min(W, g.OCg - oc0);
     // bias and relu on the tile first (contiguous rows: vectorised, no branch per value), then the
     // stores channel by channel, so that they run along y's rows (pixel by pixel, a store every OL

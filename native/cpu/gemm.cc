@@ -341,12 +341,13 @@ TL_INLINE void dots_body(int64_t n0, int64_t n1, int64_t K, T alpha, const T* __
 }
 
 // ---- direct convolution tiles ----------------------------------------------------------------------
-// out[r * NV * L + o] = sum_k w[k * NV * L + o] * x[base[r] + delta[k]] for r < R pixels and NV vectors
-// of output channels (see DirectConv in gemm.h): the GEMM micro-kernel with the roles turned round, so
-// that the broadcast operand is read straight from the input (no im2col, no packing).
-template <typename T, typename V, int R, int NV>
-TL_INLINE void dconv_body(int64_t K, const T* __restrict w, const T* __restrict x, const int64_t* __restrict base,
-                          const int64_t* __restrict delta, T* __restrict out) {
+// out[r * NV * L + o] = sum_j w[row(j) * NV * L + o] * x[base[r] + delta[j]] for r < R pixels and NV
+// vectors of output channels, j < K, row(j) = wk ? wk[j] : j (see DirectConv in gemm.h): the GEMM
+// micro-kernel with the roles turned round, so that the broadcast operand is read straight from the
+// input (no im2col, no packing).
+template <typename T, typename V, int R, int NV, bool Rows>
+TL_INLINE void dconv_steps(int64_t K, const T* __restrict w, const T* __restrict x, const int64_t* __restrict base,
+                           const int64_t* __restrict delta, const int64_t* __restrict wk, T* __restrict out) {
   constexpr int L = sizeof(V) / sizeof(T);
   V acc[R][NV];
 #pragma GCC unroll 16
@@ -356,10 +357,11 @@ TL_INLINE void dconv_body(int64_t K, const T* __restrict w, const T* __restrict 
   const T* px[R];
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r) px[r] = x + base[r];
-  for (int64_t k = 0; k < K; ++k, w += NV * L) {
+  for (int64_t k = 0; k < K; ++k) {
+    const T* wr = w + (Rows ? wk[k] : k) * (NV * L);
     V wv[NV];
 #pragma GCC unroll 4
-    for (int j = 0; j < NV; ++j) __builtin_memcpy(&wv[j], w + j * L, sizeof(V));
+    for (int j = 0; j < NV; ++j) __builtin_memcpy(&wv[j], wr + j * L, sizeof(V));
     const int64_t d = delta[k];
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r) {
@@ -373,8 +375,17 @@ TL_INLINE void dconv_body(int64_t K, const T* __restrict w, const T* __restrict 
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) __builtin_memcpy(out + (r * NV + j) * L, &acc[r][j], sizeof(V));
 }
+template <typename T, typename V, int R, int NV>
+TL_INLINE void dconv_body(int64_t K, const T* w, const T* x, const int64_t* base, const int64_t* delta,
+                          const int64_t* wk, T* out) {
+  if (wk)
+    dconv_steps<T, V, R, NV, true>(K, w, x, base, delta, wk, out);
+  else
+    dconv_steps<T, V, R, NV, false>(K, w, x, base, delta, wk, out);
+}
 template <typename T>
-using DconvFn = void (*)(int64_t K, const T* w, const T* x, const int64_t* base, const int64_t* delta, T* out);
+using DconvFn = void (*)(int64_t K, const T* w, const T* x, const int64_t* base, const int64_t* delta,
+                         const int64_t* wk, T* out);
 
 template <typename T>
 using DotsFn = void (*)(int64_t n0, int64_t n1, int64_t K, T alpha, const T* a, int64_t lda, const T* b, int64_t ldb,
@@ -427,8 +438,9 @@ using PackContFn = void (*)(T* dst, const T* src, int64_t ks, int64_t n, int64_t
     dots_body<T, typename VecT<T, BYTES>::type, MM>(n0, n1, K, alpha, a, lda, b, ldb, beta, c, ldc);               \
   }                                                                                                                \
   template <typename T, int R, int NV>                                                                             \
-  TARGET static void dconv(int64_t K, const T* w, const T* x, const int64_t* base, const int64_t* delta, T* out) { \
-    dconv_body<T, typename VecT<T, BYTES>::type, R, NV>(K, w, x, base, delta, out);                                \
+  TARGET static void dconv(int64_t K, const T* w, const T* x, const int64_t* base, const int64_t* delta,           \
+                           const int64_t* wk, T* out) {                                                            \
+    dconv_body<T, typename VecT<T, BYTES>::type, R, NV>(K, w, x, base, delta, wk, out);                            \
   }
 
 #define TL_NO_TARGET

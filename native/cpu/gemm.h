@@ -94,14 +94,16 @@ template <typename T>
 void copy_block(T* dst, int64_t dst_stride, const T* src, int64_t src_stride, int64_t rows, int64_t cols, T add);
 
 // ---- direct convolution tiles (conv.cc's Direct algorithm) -------------------------------------------
-// tile(K, w, x, base, delta, out): out[r * oc_w + o] = sum_{k < K} w[k * oc_w + o] * x[base[r] + delta[k]]
-// for r < pixels, o < oc_w: `pixels` output pixels times `oc_w` output channels of a convolution read
-// straight from the (zero-padded) input, base[r] locating pixel r's window and delta[k] reduction index
-// k (channel, tap) within it; w is 64-byte aligned, [K][oc_w]. For the current ISA (see below).
+// tile(K, w, x, base, delta, wk, out): out[r * oc_w + o] = sum_{k < K} w[row(k) * oc_w + o] * x[base[r] +
+// delta[k]] for r < pixels, o < oc_w, row(k) = wk ? wk[k] : k: `pixels` output pixels times `oc_w` output
+// channels of a convolution read straight from the (zero-padded) input, base[r] locating pixel r's
+// window and delta[k] reduction index k (channel, tap) within it; w is 64-byte aligned, [rows][oc_w]
+// (wk: a subset of the reduction, e.g. the taps that meet the input for a tile of border pixels). For
+// the current ISA (see below).
 template <typename T>
 struct DirectConv {
   int pixels, oc_w;
-  void (*tile)(int64_t K, const T* w, const T* x, const int64_t* base, const int64_t* delta, T* out);
+  void (*tile)(int64_t K, const T* w, const T* x, const int64_t* base, const int64_t* delta, const int64_t* wk, T* out);
 };
 template <typename T>
 DirectConv<T> direct_conv_kernel();

@@ -91,9 +91,15 @@ describeOp('conv_algorithms', (run) => {
     test.each([
       // batch 1 on small maps: the batched path's gathered im2col, into the threaded skinny GEMM
       // (4 columns; its B packed by both threads) and the threaded micro-kernel GEMM (16 columns)
-      ['batch 1, 3x3 on a 2x2 map, 256 -> 256', [1, 256, 2, 2], [256, 256, 3, 3], { padding: 1 }],
+      ['batch 1, 3x3 on a 2x2 map, 128 -> 128', [1, 128, 2, 2], [128, 128, 3, 3], { padding: 1 }],
       ['batch 1, 3x3 stride 2 on a 4x4 map, 128 -> 96', [1, 128, 4, 4], [96, 128, 3, 3], { stride: 2, padding: 1 }],
       ['batch 1, 3x3 on a 4x4 map, 64 -> 80', [1, 64, 4, 4], [80, 64, 3, 3], { padding: 1 }],
+      // small maps where the direct conv's border groups run only the taps that meet the input
+      // (every pixel of a 2x2 map; corners and edges of 4x4 to 6x6 maps), and the group of the rest
+      ['border groups: 3x3 on a 2x2 map, 8 -> 40', [32, 8, 2, 2], [40, 8, 3, 3], { padding: 1 }],
+      ['border groups: 5x5 on a 6x6 map, padding 2, 2 groups', [16, 12, 6, 6], [20, 6, 5, 5], { padding: 2, groups: 2 }],
+      ['border groups: 3x3 stride 2 dilation 2 on 7x5', [24, 6, 7, 5], [18, 6, 3, 3], { stride: 2, padding: 2, dilation: 2 }],
+      ['border groups: 3-D 3x3x3 on 3x3x3', [16, 4, 3, 3, 3], [10, 4, 3, 3, 3], { padding: 1 }],
       ['3x3 8x8 map, 16 -> 16', [24, 16, 8, 8], [16, 16, 3, 3], { padding: 1 }],
       // Winograd's channels-last copy: blocks of 16 channels and 16 columns plus both tails
       ['3x3 20x37 map, 35 -> 16', [2, 35, 20, 37], [16, 35, 3, 3], { padding: 1 }],
