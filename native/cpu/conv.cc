@@ -18,7 +18,8 @@
 //  * Winograd F(2x2, 3x3) (3x3 stride 1 with enough channels and tiles): 16 GEMMs over the tiles of a chunk.
 //  * Direct (small maps, strided convs): register tiles of pixels x output channels read straight from
 //    the zero-padded input; on small padded maps the pixels are grouped by the taps that meet the
-//    input, and a group's tiles run only those (direct_groups).
+//    input, and a group's tiles run only those (direct_groups). Convs with at most one vector's lanes
+//    of output channels per group take a narrow tile (twice the pixels, one vector of channels).
 //  * Otherwise the per-image algorithms: one GEMM (gemm.h) per image and group; threads split the
 //    batch (with fewer images than threads the GEMMs are threaded instead).
 // Per image: reduction index k = (c, kd, kh, kw), Kg = C/groups*KD*KH*KW; weights are packed once per
@@ -698,12 +699,12 @@ constexpr int64_t kBatchedMaxOL = 64;
 // [Kg][oc_w] (channels past OCg zero).
 template <typename T>
 int64_t direct_weight_size(const Geom& g) {
-  const int64_t W = direct_conv_kernel<T>().oc_w;
+  const int64_t W = direct_conv_kernel<T>(g.OCg).oc_w;
   return g.G * ((g.OCg + W - 1) / W) * g.Kg * W;
 }
 template <typename T>
 void direct_pack(const Geom& g, const T* w, T* out) {
-  const int64_t W = direct_conv_kernel<T>().oc_w, panels = (g.OCg + W - 1) / W, n = g.G * panels;
+  const int64_t W = direct_conv_kernel<T>(g.OCg).oc_w, panels = (g.OCg + W - 1) / W, n = g.G * panels;
   // each panel: its W weight rows transposed (pack_rows: in-register transposes where W is the GEMM's
   // NR), zeros past the last output channel
   TL_PAR_FOR(
@@ -820,7 +821,7 @@ void direct_groups(const Geom& g, const Dims3& ext, int64_t R, const std::vector
 template <typename T>
 void forward_direct(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
   const ConvParams& p = g.p;
-  const DirectConv<T> dc = direct_conv_kernel<T>();
+  const DirectConv<T> dc = direct_conv_kernel<T>(g.OCg);
   const int64_t R = dc.pixels, W = dc.oc_w;
   // every input channel zero-padded (x itself when no window reaches outside it); each padded image is
   // followed by one cache line of slack, so that a tile of one position in many images (border groups

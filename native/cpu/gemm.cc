@@ -350,12 +350,12 @@ TL_INLINE void dconv_steps(int64_t K, const T* __restrict w, const T* __restrict
                            const int64_t* __restrict delta, const int64_t* __restrict wk, T* __restrict out) {
   constexpr int L = sizeof(V) / sizeof(T);
   V acc[R][NV];
-#pragma GCC unroll 16
+#pragma GCC unroll 32
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) acc[r][j] = V{};
   const T* px[R];
-#pragma GCC unroll 16
+#pragma GCC unroll 32
   for (int r = 0; r < R; ++r) px[r] = x + base[r];
   for (int64_t k = 0; k < K; ++k) {
     const T* wr = w + (Rows ? wk[k] : k) * (NV * L);
@@ -363,14 +363,14 @@ TL_INLINE void dconv_steps(int64_t K, const T* __restrict w, const T* __restrict
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) __builtin_memcpy(&wv[j], wr + j * L, sizeof(V));
     const int64_t d = delta[k];
-#pragma GCC unroll 16
+#pragma GCC unroll 32
     for (int r = 0; r < R; ++r) {
       const T xv = px[r][d];
 #pragma GCC unroll 4
       for (int j = 0; j < NV; ++j) acc[r][j] += xv * wv[j];
     }
   }
-#pragma GCC unroll 16
+#pragma GCC unroll 32
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) __builtin_memcpy(out + (r * NV + j) * L, &acc[r][j], sizeof(V));
@@ -474,6 +474,7 @@ struct Kernel {
   SkinnyFn<T> skinny[kSkinnyN];   // skinny[n - 1]: n columns
   bool use_skinny[kSkinnyN + 1];  // use_skinny[n]: n columns go to the skinny kernel
   DconvFn<T> dconv;               // MR pixels x NR output channels
+  DconvFn<T> dconv_narrow;        // 2 * MR pixels x one vector of output channels (few output channels)
   DotsFn<T> dots[kDotsM];         // dots[m - 1]: m rows of A times rows of B
 };
 
@@ -519,6 +520,7 @@ Kernel<T> make_kernel(const char* name, int64_t kc, int64_t mc, int64_t nc) {
     k.use_skinny[n] = n <= 8 || (n * NA + NA + 1 <= regs && skinny_use > micro_use);
   }
   k.dconv = &Isa::template dconv<T, MR, NV>;
+  k.dconv_narrow = &Isa::template dconv<T, 2 * MR, 1>;
   k.dots[0] = &Isa::template dots<T, 1>;
   k.dots[1] = &Isa::template dots<T, 2>;
   k.dots[2] = &Isa::template dots<T, 3>;
@@ -917,12 +919,13 @@ template void pack_offsets<float>(float*, int, const float*, const int64_t*, int
 template void pack_offsets<double>(double*, int, const double*, const int64_t*, int64_t, int64_t);
 
 template <typename T>
-DirectConv<T> direct_conv_kernel() {
+DirectConv<T> direct_conv_kernel(int64_t oc) {
   const Kernel<T>& k = kernel_for<T>();
+  if (oc <= k.lanes) return DirectConv<T>{2 * k.mr, k.lanes, k.dconv_narrow};
   return DirectConv<T>{k.mr, k.nr, k.dconv};
 }
-template DirectConv<float> direct_conv_kernel<float>();
-template DirectConv<double> direct_conv_kernel<double>();
+template DirectConv<float> direct_conv_kernel<float>(int64_t);
+template DirectConv<double> direct_conv_kernel<double>(int64_t);
 
 void gemm_set_isa(GemmIsa isa) { g_forced = isa; }
 

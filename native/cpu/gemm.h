@@ -99,14 +99,15 @@ void copy_block(T* dst, int64_t dst_stride, const T* src, int64_t src_stride, in
 // channels of a convolution read straight from the (zero-padded) input, base[r] locating pixel r's
 // window and delta[k] reduction index k (channel, tap) within it; w is 64-byte aligned, [rows][oc_w]
 // (wk: a subset of the reduction, e.g. the taps that meet the input for a tile of border pixels). For
-// the current ISA (see below).
+// the current ISA (see below); oc = output channels per group: at most one vector's lanes of them take
+// a narrow tile (twice the pixels, oc_w = one vector), so that no lanes compute padding channels.
 template <typename T>
 struct DirectConv {
   int pixels, oc_w;
   void (*tile)(int64_t K, const T* w, const T* x, const int64_t* base, const int64_t* delta, const int64_t* wk, T* out);
 };
 template <typename T>
-DirectConv<T> direct_conv_kernel();
+DirectConv<T> direct_conv_kernel(int64_t oc);
 
 // Micro-kernel instruction set. Auto picks the best the CPU supports; forcing one the CPU lacks
 // falls back to Auto. For tests and benchmarks; not thread-safe against concurrent gemm calls.
