@@ -582,39 +582,54 @@ struct Gathered final : Packer<T> {
 // Chunks of at most this many columns take Gathered (the skinny GEMM's widest B, gemm.cc's kSkinnyN).
 constexpr int64_t kGatherMaxCols = 24;
 
-// The padded planes of nb images [nb * C][vol] in a scratch buffer (x itself when no window reaches
-// outside the input), with base[j] (column j = (image i, output position o) -> the padded offset of
-// its window's first read, image i's planes first) and delta[k] (reduction index k of a group -> its
-// offset from there); *vol is one padded plane's size.
+// The input of nb images zero-padded for the direct and gathered paths (x itself when no window
+// reaches outside it): image i's channel c at xp + i * istride + c * vol (vol: one padded plane; each
+// padded image is followed by a cache line of slack, so that reads of one position in many images, as
+// in direct_groups' tiles, do not all fall in one L1 set: image sizes are often multiples of 4 KiB),
+// and delta[k] for the Kg reduction indices k = (c, kd, kh, kw) of a group: the offset of k's read from
+// a window's first read. `slot`: the scratch buffer to pad into.
 template <typename T>
-const T* padded_windows(const Geom& g, const T* x, int64_t nb, int64_t* base, int64_t* delta, int64_t* vol_out) {
+struct PaddedInput {
+  const T* xp;
+  int64_t vol, istride;
+  Dims3 ext;
+};
+template <typename T>
+PaddedInput<T> pad_images(const Geom& g, const T* x, int64_t nb, Slot slot, int64_t* delta) {
   const ConvParams& p = g.p;
   const PaddedPlane pp(p);
   const bool inside = pp.ext == p.in;
-  const int64_t planes = nb * p.C, vol = inside ? g.L : pp.size;
-  *vol_out = vol;
-  const T* xp = x;
+  PaddedInput<T> in{x, inside ? g.L : pp.size, 0, inside ? p.in : pp.ext};
+  in.istride = inside ? p.C * g.L : p.C * in.vol + 64 / int64_t(sizeof(T));
   if (!inside) {
-    T* buf = scratch<T>(kPadSlot, planes * vol);
-    std::memset(buf, 0, sizeof(T) * planes * vol);
-    for (int64_t c = 0; c < planes; ++c) pp.fill_interior(p, x + c * g.L, buf + c * vol);
-    xp = buf;
+    T* buf = scratch<T>(slot, nb * in.istride);
+    const int64_t planes = nb * p.C, vol = in.vol, istride = in.istride;
+    // small planes: one memset for all (a memset call per plane costs more than its copy); large ones
+    // are zeroed plane by plane as they are filled, on every thread (the slack is never read)
+    const bool small = vol < 1024;
+    if (small) std::memset(buf, 0, sizeof(T) * nb * istride);
+    TL_PAR_FOR(
+        planes * vol > (1 << 15), for (int64_t c = 0; c < planes; ++c) {
+          T* dst = buf + (c / p.C) * istride + (c % p.C) * vol;
+          if (small)
+            pp.fill_interior(p, x + c * g.L, dst);
+          else
+            pp.fill(p, x + c * g.L, dst);
+        });
+    in.xp = buf;
   }
-  const Dims3 ext = inside ? p.in : pp.ext;
   int64_t t = 0;  // channel 0's taps, then every channel's as those plus c * vol
   for (int64_t kd = 0; kd < p.kernel[0]; ++kd)
     for (int64_t kh = 0; kh < p.kernel[1]; ++kh)
       for (int64_t kw = 0; kw < p.kernel[2]; ++kw)
-        delta[t++] = ((kd * p.dilation[0]) * ext[1] + kh * p.dilation[1]) * ext[2] + kw * p.dilation[2];
+        delta[t++] = ((kd * p.dilation[0]) * in.ext[1] + kh * p.dilation[1]) * in.ext[2] + kw * p.dilation[2];
   for (int64_t c = 1; c < g.Cg; ++c)
-    for (int64_t k = 0; k < g.KK; ++k) delta[c * g.KK + k] = delta[k] + c * vol;
-  int64_t j = 0;
-  for (int64_t i = 0; i < nb; ++i)
-    for (int64_t od = 0; od < p.out[0]; ++od)
-      for (int64_t oh = 0; oh < p.out[1]; ++oh)
-        for (int64_t ow = 0; ow < p.out[2]; ++ow)
-          base[j++] = i * p.C * vol + ((od * p.stride[0]) * ext[1] + oh * p.stride[1]) * ext[2] + ow * p.stride[2];
-  return xp;
+    for (int64_t k = 0; k < g.KK; ++k) delta[c * g.KK + k] = delta[k] + c * in.vol;
+  return in;
+}
+// Output position (od, oh, ow)'s window: the padded offset of its first read within an image.
+inline int64_t window_offset(const ConvParams& p, const Dims3& ext, int64_t od, int64_t oh, int64_t ow) {
+  return ((od * p.stride[0]) * ext[1] + oh * p.stride[1]) * ext[2] + ow * p.stride[2];
 }
 
 template <typename T>
@@ -627,12 +642,20 @@ void forward_batched(const Geom& g, const T* x, const std::vector<PackedA<T>>& w
         const int64_t n0 = ci * ch.per, nb = std::min(ch.per, p.N - n0), cols = nb * g.OL;
         const bool gather = cols <= kGatherMaxCols;
         std::vector<int64_t> base(gather ? cols : 0), delta(gather ? g.Kg : 0);
-        int64_t vol = 0;
-        const T* xp = gather ? padded_windows(g, x + n0 * p.C * g.L, nb, base.data(), delta.data(), &vol) : nullptr;
+        PaddedInput<T> in{};
+        if (gather) {
+          in = pad_images(g, x + n0 * p.C * g.L, nb, kPadSlot, delta.data());
+          int64_t j = 0;  // column j = (image, output position)
+          for (int64_t i = 0; i < nb; ++i)
+            for (int64_t od = 0; od < p.out[0]; ++od)
+              for (int64_t oh = 0; oh < p.out[1]; ++oh)
+                for (int64_t ow = 0; ow < p.out[2]; ++ow)
+                  base[j++] = i * in.istride + window_offset(p, in.ext, od, oh, ow);
+        }
         for (int64_t gi = 0; gi < g.G; ++gi) {
           T* out = scratch<T>(kOutSlot, g.OCg * cols);
           if (gather) {
-            const Gathered<T> op(xp + gi * g.Cg * vol, base.data(), delta.data());
+            const Gathered<T> op(in.xp + gi * g.Cg * in.vol, base.data(), delta.data());
             gemm_ex<T>(g.OCg, cols, g.Kg, T(1), wp[gi], op, T(0), out, cols, par);
           } else {
             T* col = scratch<T>(kInSlot, g.Kg * cols);
@@ -723,14 +746,14 @@ void direct_pack(const Geom& g, const T* w, T* out) {
 // enough pixels run only its taps (the tile's `wk` rows); the positions of smaller groups go together
 // into one group that runs every tap. Used when that does at least 10% fewer tile steps.
 struct DirectGroup {
-  std::vector<int64_t> pos;    // output positions (od * OH + oh) * OW + ow, in increasing order
+  std::vector<int64_t> pos;    // output positions (od * OH + oh) * OW + ow, in increasing order (empty: all)
   std::vector<int64_t> off;    // each one's padded offset of its window's first read
   std::vector<int64_t> delta;  // its reduction indices' offsets (empty: every index, the shared delta)
   std::vector<int64_t> rows;   // and those indices (weight rows)
 };
 struct DirectTile {
   int32_t group;
-  int64_t p0, n;  // pixels [p0, p0 + n) of the group: pixel q is image q / |pos|, position pos[q % |pos|]
+  int64_t p0, n;  // pixels [p0, p0 + n) of the group: pixel q is image q / P, its P-th position q % P
 };
 
 // The groups and tiles of forward_direct for a geometry (ext: the padded input's extent, vol its
@@ -738,9 +761,6 @@ struct DirectTile {
 void direct_groups(const Geom& g, const Dims3& ext, int64_t R, const std::vector<int64_t>& delta,
                    std::vector<DirectGroup>& groups, std::vector<DirectTile>& tiles) {
   const ConvParams& p = g.p;
-  auto posoff = [&](int64_t od, int64_t oh, int64_t ow) {
-    return ((od * p.stride[0]) * ext[1] + oh * p.stride[1]) * ext[2] + ow * p.stride[2];
-  };
   // per dim: each output coordinate's live tap range [lo, hi), and a class id per distinct range
   std::vector<int64_t> lo[3], hi[3], cls[3];
   int64_t ncls[3];
@@ -762,7 +782,7 @@ void direct_groups(const Geom& g, const Dims3& ext, int64_t R, const std::vector
   groups.clear();
   tiles.clear();
   auto tile_group = [&](int32_t gi) {
-    const int64_t n = N * static_cast<int64_t>(groups[gi].pos.size());
+    const int64_t n = N * (groups[gi].pos.empty() ? g.OL : static_cast<int64_t>(groups[gi].pos.size()));
     for (int64_t q = 0; q < n; q += R) tiles.push_back({gi, q, std::min(R, n - q)});
   };
   if (padded) {
@@ -773,7 +793,7 @@ void direct_groups(const Geom& g, const Dims3& ext, int64_t R, const std::vector
         for (int64_t ow = 0; ow < p.out[2]; ++ow) {
           DirectGroup& d = by[(cls[0][od] * ncls[1] + cls[1][oh]) * ncls[2] + cls[2][ow]];
           d.pos.push_back((od * p.out[1] + oh) * p.out[2] + ow);
-          d.off.push_back(posoff(od, oh, ow));
+          d.off.push_back(window_offset(p, ext, od, oh, ow));
         }
     DirectGroup rest;
     int64_t cost = 0;
@@ -806,15 +826,8 @@ void direct_groups(const Geom& g, const Dims3& ext, int64_t R, const std::vector
     }
     groups.clear();
   }
-  // one group: every position, every tap
-  DirectGroup all;
-  for (int64_t od = 0; od < p.out[0]; ++od)
-    for (int64_t oh = 0; oh < p.out[1]; ++oh)
-      for (int64_t ow = 0; ow < p.out[2]; ++ow) {
-        all.pos.push_back((od * p.out[1] + oh) * p.out[2] + ow);
-        all.off.push_back(posoff(od, oh, ow));
-      }
-  groups.push_back(std::move(all));
+  // one group: every position (in order, not listed), every tap
+  groups.emplace_back();
   tile_group(0);
 }
 
@@ -823,28 +836,11 @@ void forward_direct(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
   const ConvParams& p = g.p;
   const DirectConv<T> dc = direct_conv_kernel<T>(g.OCg);
   const int64_t R = dc.pixels, W = dc.oc_w;
-  // every input channel zero-padded (x itself when no window reaches outside it); each padded image is
-  // followed by one cache line of slack, so that a tile of one position in many images (border groups
-  // below) does not read lines that all fall in one L1 set (image sizes are often multiples of 4 KiB)
-  const PaddedPlane pp(p);
-  const bool inside = pp.ext == p.in;
-  const int64_t vol = inside ? g.L : pp.size, istride = inside ? p.C * g.L : p.C * vol + 64 / int64_t(sizeof(T));
-  const T* xp = x;
-  if (!inside) {
-    T* buf = scratch<T>(kInSlot, p.N * istride);
-    const int64_t planes = p.N * p.C;
-    TL_PAR_FOR(
-        planes * vol > (1 << 15),
-        for (int64_t c = 0; c < planes; ++c) { pp.fill(p, x + c * g.L, buf + (c / p.C) * istride + (c % p.C) * vol); });
-    xp = buf;
-  }
-  const Dims3 ext = inside ? p.in : pp.ext;
   std::vector<int64_t> delta(static_cast<size_t>(g.Kg));
-  {
-    int64_t c = 0, kd = 0, kh = 0, kw = 0;
-    for (int64_t k = 0; k < g.Kg; ++k, g.next_tap(c, kd, kh, kw))
-      delta[k] = c * vol + ((kd * p.dilation[0]) * ext[1] + kh * p.dilation[1]) * ext[2] + kw * p.dilation[2];
-  }
+  const PaddedInput<T> in = pad_images(g, x, p.N, kInSlot, delta.data());
+  const T* xp = in.xp;
+  const int64_t vol = in.vol, istride = in.istride;
+  const Dims3 ext = in.ext;
   std::vector<DirectGroup> groups;
   std::vector<DirectTile> tl;
   direct_groups(g, ext, R, delta, groups, tl);
@@ -860,13 +856,21 @@ void forward_direct(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
     alignas(64) T tile[32 * 32];
     const DirectTile& tt = tl[t];
     const DirectGroup& grp = groups[tt.group];
-    const int64_t P = static_cast<int64_t>(grp.pos.size()), nr = tt.n;
-    // the tile's pixels: image q / P, position q % P (the first by division, the others by stepping)
-    int64_t n = tt.p0 / P, j = tt.p0 % P;
+    const bool listed = !grp.pos.empty();
+    const int64_t P = listed ? static_cast<int64_t>(grp.pos.size()) : g.OL, nr = tt.n;
+    // the tile's pixels: image q / P, position q % P (the first by division, the others by stepping;
+    // the group of every position steps through (od, oh, ow) instead of a list)
+    int64_t n = tt.p0 / P, j = tt.p0 % P, od = j / (p.out[1] * p.out[2]), oh = (j / p.out[2]) % p.out[1],
+            ow = j % p.out[2];
     for (int64_t r = 0; r < nr; ++r) {
-      base[r] = n * istride + grp.off[j];
-      yoff[r] = n * p.OC * g.OL + grp.pos[j];
+      base[r] = n * istride + (listed ? grp.off[j] : window_offset(p, ext, od, oh, ow));
+      yoff[r] = n * p.OC * g.OL + (listed ? grp.pos[j] : j);
       if (++j == P) j = 0, ++n;
+      if (listed || ++ow < p.out[2]) continue;
+      ow = 0;
+      if (++oh < p.out[1]) continue;
+      oh = 0;
+      if (++od == p.out[0]) od = 0;
     }
     for (int64_t r = nr; r < R; ++r) base[r] = base[nr - 1];  // past the last pixel: repeat it (dropped)
     const bool some = !grp.rows.empty();

@@ -713,26 +713,20 @@ void gemm_skinny(const Kernel<T>& kn, int64_t M, int64_t N, int64_t K, T alpha, 
   }
   // one region: B's K blocks packed by the threads together (its columns are few, but K may be long:
   // an implicit im2col gathers them from the input here), then the slivers split between them
+  auto guarded = [&](auto f, int64_t i) {
+    try {
+      f(i);
+    } catch (const std::exception& e) {
+#pragma omp critical(tl_gemm_err)
+      err = e.what();
+    }
+  };
 #pragma omp parallel
   {
 #pragma omp for schedule(static)
-    for (int64_t q = 0; q < blocks; ++q) {
-      try {
-        pack_block(q);
-      } catch (const std::exception& e) {
-#pragma omp critical(tl_gemm_err)
-        err = e.what();
-      }
-    }
+    for (int64_t q = 0; q < blocks; ++q) guarded(pack_block, q);
 #pragma omp for schedule(static)
-    for (int64_t p = 0; p < panels; ++p) {
-      try {
-        run(p);
-      } catch (const std::exception& e) {
-#pragma omp critical(tl_gemm_err)
-        err = e.what();
-      }
-    }
+    for (int64_t p = 0; p < panels; ++p) guarded(run, p);
   }
   if (!err.empty()) throw Error(ErrorCode::OutOfMemory, err);
 }

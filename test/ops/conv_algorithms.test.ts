@@ -99,17 +99,24 @@ describeOp('conv_algorithms', (run) => {
       ['border groups: 3x3 on a 2x2 map, 8 -> 40', [32, 8, 2, 2], [40, 8, 3, 3], { padding: 1 }],
       ['border groups: 5x5 on a 6x6 map, padding 2, 2 groups', [16, 12, 6, 6], [20, 6, 5, 5], { padding: 2, groups: 2 }],
       ['border groups: 3x3 stride 2 dilation 2 on 7x5', [24, 6, 7, 5], [18, 6, 3, 3], { stride: 2, padding: 2, dilation: 2 }],
-      ['border groups: 3-D 3x3x3 on 3x3x3', [16, 4, 3, 3, 3], [10, 4, 3, 3, 3], { padding: 1 }],
+      ['border groups: 3-D 3x3x3 on 3x3x3', [32, 4, 3, 3, 3], [20, 4, 3, 3, 3], { padding: 1 }],
+      // at most 16 output channels: the direct conv's narrow tile (28 pixels), with border groups
+      ['narrow tile, border groups: 3x3 on a 4x4 map, 8 -> 12', [16, 8, 4, 4], [12, 8, 3, 3], { padding: 1 }],
       ['3x3 8x8 map, 16 -> 16', [24, 16, 8, 8], [16, 16, 3, 3], { padding: 1 }],
       // Winograd's channels-last copy: blocks of 16 channels and 16 columns plus both tails
       ['3x3 20x37 map, 35 -> 16', [2, 35, 20, 37], [16, 35, 3, 3], { padding: 1 }],
       ['3x3 9x17 map, 16 -> 17, no padding', [3, 16, 9, 17], [17, 16, 3, 3], {}],
       ['3x3 stride 2, 8 -> 12', [20, 8, 9, 9], [12, 8, 3, 3], { stride: 2, padding: 1 }],
       ['depthwise 3x3', [9, 12, 10, 10], [12, 1, 3, 3], { padding: 1, groups: 12 }],
-    ] as [string, number[], number[], object][])('%s', (_n, xs, ws, opts) => {
-      const x0 = randnT(xs, 4, 1).to('float32');
-      const w0 = randnT(ws, 5, 0.2).to('float32');
-      const g = randnT([1], 6).to('float32');
+    ] as [string, number[], number[], object][])('%s', (name, xs, ws, opts) => {
+      // the border-group and narrow-tile shapes in float64 too (a narrower vector, other tile sizes)
+      for (const dtype of name.includes('border') || name.includes('narrow') ? (['float32', 'float64'] as const) : (['float32'] as const))
+        agree(xs, ws, opts, dtype);
+    });
+    function agree(xs: number[], ws: number[], opts: object, dtype: 'float32' | 'float64'): void {
+      const x0 = randnT(xs, 4, 1).to(dtype);
+      const w0 = randnT(ws, 5, 0.2).to(dtype);
+      const g = randnT([1], 6).to(dtype);
       const results = PREFS.map((pref) => {
         const x = x0.detach().requiresGrad_();
         const w = w0.detach().requiresGrad_();
@@ -124,9 +131,9 @@ describeOp('conv_algorithms', (run) => {
           const b = ref[i].toArray() as Float32Array;
           const d = maxAbs(a.map((v, k) => v - b[k]));
           const m = maxAbs(b);
-          expect(d).toBeLessThanOrEqual(2e-5 * Math.max(1, m));
+          expect(d).toBeLessThanOrEqual((dtype === 'float32' ? 2e-5 : 1e-12) * Math.max(1, m));
         });
-    });
+    }
   });
 
   describe('which algorithm runs', () => {
