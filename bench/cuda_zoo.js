@@ -40,19 +40,7 @@ if (!torch.cuda.isAvailable()) {
 }
 const py = JSON.parse(execFileSync(process.env.TORCHLET_PYTHON || 'python3', [path.join(__dirname, 'cuda_zoo.py'), JSON.stringify({ nets, reps, warmup })], { encoding: 'utf8', maxBuffer: 1 << 24 }).trim().split('\n').pop());
 
-const median = (a) => [...a].sort((p, q) => p - q)[(a.length - 1) >> 1];
-function timed(fn) {
-  for (let i = 0; i < warmup; i++) fn();
-  torch.cuda.synchronize();
-  const ts = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    torch.cuda.synchronize();
-    ts.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return median(ts);
-}
+const timed = require('./cuda_timing').cudaTimer(torch, reps, warmup);
 
 const res = {};
 for (const net of nets) {

@@ -20,6 +20,13 @@
 #   train  (needs .device-data) `torchlet train --device cuda` on the official files, the seed's
 #          recipe (target test accuracy >= 0.92) -> $OUT/train-cuda.log; then the epoch stage,
 #          bench/cuda_streams.js and test/train/fashion_cuda.test.ts -> $OUT/streams-cuda.log
+#   convshapes  bench/cuda_conv_shapes.js: each conv layer shape of ResNet-18, VGG-16, AlexNet and
+#          GoogLeNet at 224x224, forward and both gradients, against cuDNN (GPU_ADDONS=a.node,b.node:
+#          several builds side by side) -> $OUT/conv-shapes-cuda.log/.json
+#   ncu    bench/cuda_ncu.sh: Nsight Compute counters of the GEMM kernels of one conv shape
+#          (GPU_NCU_CASE, a regular expression over bench/cuda_conv_shapes.js's names) -> $OUT/ncu-*.txt
+#   zooab  bench/cuda_zoo_ab.sh: bench/cuda_zoo.js with two builds (GPU_AB="a.node b.node"), alternating
+#          -> $OUT/zooab.log, $OUT/zooab-<round>-<build>.json
 #   serve  bench/serve.js --no-ort --device cuda: torchlet serve on the GPU with batching on and off,
 #          FashionCNN and ResNet-18 at concurrency 1 and 64 -> $OUT/serve-*.txt/.json
 #   epoch  (needs .device-data) bench/fashion_epoch.js --device cuda --repeat 3: one epoch in torchlet
@@ -97,6 +104,20 @@ if [ "$stage" = zoo ]; then
   step "seven networks, torchlet vs PyTorch on the GPU"
   timeout "${GPU_ZOO_S:-240}" node bench/cuda_zoo.js --nets "${GPU_ZOO_NETS:-fashioncnn,lenet5,tv_resnet18,resnet18,googlenet,alexnet,vgg16}" \
     --json "$OUT/zoo-cuda.json" 2>&1 | tee "$OUT/zoo-cuda.log" || fail 7
+fi
+if [ "$stage" = convshapes ]; then
+  step "conv layer shapes, torchlet vs cuDNN (GPU_ADDONS: builds side by side)"
+  { command -v nsys ncu || true; } | tee "$OUT/tools.txt"
+  timeout "${GPU_CONV_S:-240}" node bench/cuda_conv_shapes.js ${GPU_ADDONS:+--addons "$GPU_ADDONS"} \
+    --json "$OUT/conv-shapes-cuda.json" 2>&1 | tee "$OUT/conv-shapes-cuda.log" || fail 9
+fi
+if [ "$stage" = ncu ]; then
+  step "Nsight Compute counters of the GEMM kernels of one conv shape (GPU_NCU_CASE)"
+  timeout "${GPU_NCU_S:-180}" bash bench/cuda_ncu.sh "${GPU_NCU_CASE:-resnet18 l3 256}" || fail 10
+fi
+if [ "$stage" = zooab ]; then
+  step "small networks with two builds of the addon, alternating (GPU_AB)"
+  timeout "${GPU_AB_S:-240}" bash bench/cuda_zoo_ab.sh || fail 11
 fi
 if [ "$stage" = serve ]; then
   step "torchlet serve --device cuda, batching on and off (no onnxruntime-node there)"

@@ -11,12 +11,16 @@
 // group is the GEMM's z index), the batch folded into a GEMM dimension (L = D*H*W, OL = OD*OH*OW,
 // k = (c, kd, kh, kw), Kg = C/groups*KD*KH*KW, as on the CPU):
 //   forward      y_g  [OCg, N*OL] = w_g [OCg, Kg] @ col_g [Kg, N*OL]                (+ bias per row)
-//   input grad   dx_g [Cg, N*L]   = w_g^T [Cg, OCg*KK] @ dycol_g [OCg*KK, N*L]
-//                (a gather: dycol(k = (o, kd, kh, kw), (n, id, ih, iw)) = dy[n, o, od, oh, ow] where
-//                 od*sd = id + pd - kd*dd exactly (and the same for h, w), else 0 — no scatter)
+//   input grad   one GEMM per stride phase r (the inputs at r + i*stride in every dim):
+//                dx_g,r [Cg, N*Lr] = w_g,r^T [Cg, OCg*Tr] @ dycol_g,r [OCg*Tr, N*Lr] over the Tr taps
+//                that reach phase r from some output (a gather: dycol((o, tap), (n, input)) = dy[n, o,
+//                input's output for that tap] or 0 at the border — no scatter, and no product with the
+//                zeros a stride puts between outputs)
 //   weight grad  dw_g [OCg, Kg]   = dy_g [OCg, N*OL] @ col_g^T [N*OL, Kg]
 //                (K = N*OL is split in a shape-determined way, partials added in order)
 //   bias grad    db[o] = sum over n and space of dy (double accumulation, fixed-order tree)
+// The forward and input-gradient loaders read each reduction index's tap from a small per-call table
+// (Tap) instead of dividing by the kernel's sizes for every element.
 // A conv whose leading spatial dim is trivial (1-D, 2-D) runs the same loaders compiled without the
 // depth arithmetic (Geo<false>). All deterministic; no atomics.
 // Fused conv + relu + max pool (non-overlapping windows, Pool2dParams pp describes the pooling of the
@@ -25,6 +29,7 @@
 // (tap = window-local argmax, a greater value or a NaN wins; dx gets dy at the tap where !(y <= 0),
 // zero elsewhere, including rows/columns no window covers).
 #include <string>
+#include <vector>
 
 #include "core/conv_params.h"
 #include "cuda/gemm.cuh"
@@ -60,6 +65,10 @@ struct Geo {
     if (Kg > INT32_MAX || OCg * kk > INT32_MAX || L > INT32_MAX || OL > INT32_MAX)
       throw Error(ErrorCode::InvalidArg, "torchlet: conv on CUDA: sizes too large");
     KK = int(kk), KHW = KH * KW, HW = H * W, OHW = OH * OW;
+    for (int i = 0; i < 3; ++i)  // tap offsets (k - 1) * dilation + padding, and in + padding, fit 32 bits
+      if ((p.kernel[i] - 1) * p.dilation[i] + p.pad[i] > INT32_MAX || p.in[i] + p.pad[i] > INT32_MAX)
+        throw Error(ErrorCode::InvalidArg, "torchlet: conv on CUDA: sizes too large");
+    if (OCg * Cg * kk > INT32_MAX) throw Error(ErrorCode::InvalidArg, "torchlet: conv on CUDA: sizes too large");
   }
   // q -> (a, b, c) in a volume with planes of `plane` and rows of `row` elements (a = 0 unless Deep)
   TL_HD void split3(int q, int plane, int row, int& a, int& b, int& c) const {
@@ -98,31 +107,64 @@ struct Pos {
   int d, h, w;
 };
 
-// The im2col matrix of group z: col(k, j) = x[n, z*Cg + c, od*sd - pd + kd*dd, oh*sh - ph + kh*dh,
-// ow*sw - pw + kw*dw] (0 in the padding), k = (c, kd, kh, kw), j = (n, od, oh, ow). A position is the
-// sum of j's part (n, o*s) and k's part (group and channel, k*d - p); Ctx holds the outer index's.
-//   KOuter = false: forward B, X(j, k) (outer j, reduction k)
-//   KOuter = true:  weight-gradient B, X(k, j) (outer k, reduction j)
-template <typename T, class Geom, bool KOuter>
+// A tap of the kernel as a GEMM reduction index sees it, precomputed per call in a small device table
+// so that the operand loaders do no division by the kernel's sizes:
+//   forward (k = (c, kd, kh, kw)):  a = c, b unused, d/h/w = kd*dd - pd, kh*dh - ph, kw*dw - pw
+//   input gradient, one phase (k = (o, valid tap)): a = o, b = the tap's weight offset o*Cg*KK + kk,
+//                                   d/h/w = the output offset of the tap (see DyPhase)
+struct alignas(16) Tap {
+  int a, b, h, w;
+  int d, pad0, pad1, pad2;
+};
+
+// forward taps: tab[k] for k < Kg
+template <class Geom>
+__global__ void forward_taps_kernel(Tap* __restrict tab, Geom g) {
+  for (int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; k < g.Kg; k += int64_t(gridDim.x) * blockDim.x) {
+    int kd, kh, kw;
+    const int c = g.split_k(k, kd, kh, kw);
+    tab[k] = Tap{c, 0, kh * g.dh - g.ph, kw * g.dw - g.pw, kd * g.dd - g.pd, 0, 0, 0};
+  }
+}
+
+// Forward B, the im2col matrix of group z: X(j, k) = x[n, z*Cg + c, od*sd - pd + kd*dd, oh*sh - ph +
+// kh*dh, ow*sw - pw + kw*dw] (0 in the padding), j = (n, od, oh, ow) (outer), k = (c, kd, kh, kw) from
+// the tap table.
+template <typename T, class Geom>
+struct ColTab {
+  static constexpr bool kContig = false;
+  using Ctx = Pos;
+  const T* x;
+  const Tap* tab;
+  Geom g;
+  TL_HD Ctx ctx(int64_t z, int64_t j) const {
+    int od, oh, ow;
+    const int64_t n = g.split_image(j, g.OL, g.OHW, g.OW, od, oh, ow);
+    return {(n * g.C + z * g.Cg) * g.L, od * g.sd, oh * g.sh, ow * g.sw};
+  }
+  TL_HD T load(const Ctx& c, int64_t, int64_t k) const {
+    const Tap e = tab[k];
+    return g.input_at(x, c.base + int64_t(e.a) * g.L, c.d + e.d, c.h + e.h, c.w + e.w);
+  }
+};
+
+// Weight-gradient B, the im2col matrix of group z transposed: X(k, j) (outer k = (c, kd, kh, kw),
+// reduction j = (n, od, oh, ow)), the same elements as ColTab's.
+template <typename T, class Geom>
 struct Col {
-  static constexpr bool kContig = KOuter;
+  static constexpr bool kContig = true;
   using Ctx = Pos;
   const T* x;
   Geom g;
-  TL_HD Ctx jpart(int64_t j) const {
-    int od, oh, ow;
-    const int64_t n = g.split_image(j, g.OL, g.OHW, g.OW, od, oh, ow);
-    return {n * g.C * g.L, od * g.sd, oh * g.sh, ow * g.sw};
-  }
-  TL_HD Ctx kpart(int64_t z, int64_t k) const {
+  TL_HD Ctx ctx(int64_t z, int64_t k) const {
     int kd, kh, kw;
     const int c = g.split_k(k, kd, kh, kw);
     return {(z * g.Cg + c) * g.L, kd * g.dd - g.pd, kh * g.dh - g.ph, kw * g.dw - g.pw};
   }
-  TL_HD Ctx ctx(int64_t z, int64_t outer) const { return KOuter ? kpart(z, outer) : jpart(outer); }
-  TL_HD T load(const Ctx& c, int64_t z, int64_t inner) const {
-    const Ctx e = KOuter ? jpart(inner) : kpart(z, inner);
-    return g.input_at(x, c.base + e.base, c.d + e.d, c.h + e.h, c.w + e.w);
+  TL_HD T load(const Ctx& c, int64_t, int64_t j) const {
+    int od, oh, ow;
+    const int64_t n = g.split_image(j, g.OL, g.OHW, g.OW, od, oh, ow);
+    return g.input_at(x, c.base + n * g.C * g.L, c.d + od * g.sd, c.h + oh * g.sh, c.w + ow * g.sw);
   }
 };
 
@@ -144,54 +186,161 @@ struct Blocked {
   }
 };
 
-// Input-gradient B: X(j, k) = dy[n, z*OCg + o, od, oh, ow] where id = od*sd - pd + kd*dd (and the
-// same for h, w) holds exactly, else 0; j = (n, id, ih, iw), k = (o, kd, kh, kw).
+// The input gradient, one stride phase at a time. The inputs of phase r = (rd, rh, rw) are those at
+// (rd + a*sd, rh + b*sh, rw + c*sw); a tap (kd, kh, kw) reaches one of them from an output exactly when
+// rh + ph - kh*dh is a multiple of sh (and the same for d, w): the phase's valid taps, a product of
+// three arithmetic progressions (Phase1). Its output is then oh = b + (rh + ph - kh*dh) / sh: the tap's
+// offset q, so the GEMM over the phase's inputs and valid taps does no division and multiplies no
+// zero that the stride puts in (a stride-1 conv is one phase with every tap valid).
+struct Phase1 {  // one dimension of a phase: inputs r + i*s for i < len; taps first + t*step for t < count
+  int r, len, first, step, count;
+};
+inline Phase1 phase1(int r, int in, int k, int s, int p, int dil) {
+  Phase1 f{r, r < in ? (in - r + s - 1) / s : 0, 0, 1, 0};
+  for (int t = 0; t < k; ++t)
+    if ((r + p - int64_t(t) * dil) % s == 0) {
+      if (f.count == 0)
+        f.first = t;
+      else if (f.count == 1)
+        f.step = t - f.first;
+      ++f.count;
+    }
+  return f;
+}
+struct PhaseG {
+  Phase1 d, h, w;
+  int64_t len() const { return int64_t(d.len) * h.len * w.len; }
+  int64_t taps() const { return int64_t(d.count) * h.count * w.count; }
+};
+
+// the phase's taps: tab[k] for k = (o, t) < OCg * taps, t = (td, th, tw)
+template <class Geom>
+__global__ void phase_taps_kernel(Tap* __restrict tab, Geom g, PhaseG ph) {
+  const int64_t nt = int64_t(ph.d.count) * ph.h.count * ph.w.count, total = g.OCg * nt;
+  for (int64_t k = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; k < total; k += int64_t(gridDim.x) * blockDim.x) {
+    const int o = int(k / nt);
+    int t = int(k - o * nt);
+    const int tw = t % ph.w.count;
+    t /= ph.w.count;
+    const int th = t % ph.h.count, td = t / ph.h.count;
+    const int kd = ph.d.first + td * ph.d.step, kh = ph.h.first + th * ph.h.step, kw = ph.w.first + tw * ph.w.step;
+    const int kk = (kd * g.KH + kh) * g.KW + kw;
+    tab[k] = Tap{o,
+                 o * int(g.Cg) * g.KK + kk,
+                 (ph.h.r + g.ph - kh * g.dh) / g.sh,
+                 (ph.w.r + g.pw - kw * g.dw) / g.sw,
+                 (ph.d.r + g.pd - kd * g.dd) / g.sd,
+                 0,
+                 0,
+                 0};
+  }
+}
+
+// Input-gradient A for one phase: X(c, k) = w[z*OCg + o, c, kk] for the phase's tap k = (o, kk).
+template <typename T>
+struct WPhase {
+  static constexpr bool kContig = true;
+  using Ctx = const T*;
+  const T* w;
+  const Tap* tab;
+  int64_t zs, KK;
+  TL_HD Ctx ctx(int64_t z, int64_t c) const { return w + z * zs + c * KK; }
+  TL_HD T load(Ctx c, int64_t, int64_t k) const { return c[tab[k].b]; }
+};
+
+// Input-gradient B for one phase: X(j, k) = dy[n, z*OCg + o, a + qd, b + qh, c + qw] (0 outside dy),
+// j = (n, a, b, c) over the phase's inputs, k = (o, tap) from the table (q: the tap's offsets).
 template <typename T, class Geom>
-struct DyCol {
+struct DyPhase {
   static constexpr bool kContig = false;
-  using Ctx = Pos;  // the image's dy base, (id + pd, ih + ph, iw + pw)
+  using Ctx = Pos;  // the image's dy base, (a, b, c)
   const T* dy;
+  const Tap* tab;
   Geom g;
+  int64_t Lp;
+  int HWp, Wp;
   TL_HD Ctx ctx(int64_t z, int64_t j) const {
-    int id, ih, iw;
-    const int64_t n = g.split_image(j, g.L, g.HW, g.W, id, ih, iw);
-    return {(n * g.OC + z * g.OCg) * g.OL, id + g.pd, ih + g.ph, iw + g.pw};
+    int a, b, c;
+    const int64_t n = g.split_image(j, Lp, HWp, Wp, a, b, c);
+    return {(n * g.OC + z * g.OCg) * g.OL, a, b, c};
   }
   TL_HD T load(const Ctx& c, int64_t, int64_t k) const {
-    int kd, kh, kw;
-    const int o = g.split_k(k, kd, kh, kw);
-    int od = 0, oh, ow;
-    if ((Geom::kDeep && !hit(c.d - kd * g.dd, g.sd, g.OD, od)) || !hit(c.h - kh * g.dh, g.sh, g.OH, oh) ||
-        !hit(c.w - kw * g.dw, g.sw, g.OW, ow))
-      return T(0);
-    return dy[c.base + o * g.OL + (int64_t(od) * g.OH + oh) * g.OW + ow];
+    const Tap e = tab[k];
+    const int od = Geom::kDeep ? c.d + e.d : 0, oh = c.h + e.h, ow = c.w + e.w;
+    const bool inside = (!Geom::kDeep || unsigned(od) < unsigned(g.OD)) && unsigned(oh) < unsigned(g.OH) &&
+                        unsigned(ow) < unsigned(g.OW);
+    return inside ? dy[c.base + int64_t(e.a) * g.OL + (int64_t(od) * g.OH + oh) * g.OW + ow] : T(0);
   }
-  // Whether t = o * s exactly for an output index o in [0, n).
-  TL_HD static bool hit(int t, int s, int n, int& o) { return t >= 0 && (o = t / s) * s == t && o < n; }
+};
+
+// The input gradient's store for one phase: row i of group z is channel z*Cg + i, column j = (n, a, b, c)
+// is the input (rd + a*sd, rh + b*sh, rw + c*sw) of image n.
+template <typename T>
+struct PhaseC {
+  T* c;
+  int64_t Cg, L, CL, Lp;
+  int HWp, Wp, H, W, rd, rh, rw, sd, sh, sw;
+  TL_HD int64_t row(int64_t z, int64_t i) const { return (z * Cg + i) * L; }
+  TL_HD int64_t col(int64_t, int64_t j) const {
+    int64_t n, q;
+    divmod64(j, Lp, n, q);
+    const int a = int(q) / HWp, r = int(q) - a * HWp, b = r / Wp, cc = r - b * Wp;
+    return n * CL + (int64_t(rd + a * sd) * H + rh + b * sh) * W + rw + cc * sw;
+  }
+  TL_HD T rbias(int64_t, int64_t) const { return T(0); }
+  TL_HD T cbias(int64_t, int64_t) const { return T(0); }
 };
 
 // ---- the three convolutions -----------------------------------------------------------------------
 
 template <typename T, class Geom>
 void forward_t(const T* x, const T* w, const T* b, T* y, const Geom& g) {
+  DeviceBuffer tab(size_t(g.Kg) * sizeof(Tap));
+  cuda::launch<forward_taps_kernel<Geom>>(blocks_for(g.Kg), 256, 0, stream(), tab.as<Tap>(), g);
+  TL_CUDA_LAUNCH_CHECK("conv_forward (taps)");
   const Strided<T, true> A{w, g.OCg * g.Kg, g.Kg, 1};
-  const Col<T, Geom, false> B{x, g};
+  const ColTab<T, Geom> B{x, tab.as<Tap>(), g};
   const PlaneC<T> Cs{y, b, g.OCg, g.OL, g.OC * g.OL};
   gemm::run<T>(g.G, g.OCg, g.N * g.OL, g.Kg, T(1), T(0), A, B, Cs, "conv_forward");
 }
 
 template <typename T, class Geom>
 void backward_input_t(const T* dy, const T* w, T* dx, const Geom& g) {
-  const Blocked<T> A{w, g.OCg * g.Cg * g.KK, g.KK, g.KK, g.Cg * g.KK};
-  const DyCol<T, Geom> B{dy, g};
-  const PlaneC<T> Cs{dx, nullptr, g.Cg, g.L, g.C * g.L};
-  gemm::run<T>(g.G, g.Cg, g.N * g.L, g.OCg * g.KK, T(1), T(0), A, B, Cs, "conv_backward_input");
+  std::vector<PhaseG> phases;
+  int64_t entries = 0;
+  for (int rd = 0; rd < (Geom::kDeep ? g.sd : 1); ++rd)
+    for (int rh = 0; rh < g.sh; ++rh)
+      for (int rw = 0; rw < g.sw; ++rw) {
+        const PhaseG ph{phase1(rd, g.D, g.KD, g.sd, g.pd, g.dd), phase1(rh, g.H, g.KH, g.sh, g.ph, g.dh),
+                        phase1(rw, g.W, g.KW, g.sw, g.pw, g.dw)};
+        if (ph.len() == 0) continue;  // no input in this phase (input smaller than the stride)
+        phases.push_back(ph);
+        entries += g.OCg * ph.taps();
+      }
+  DeviceBuffer tab(size_t(entries) * sizeof(Tap));
+  int64_t off = 0;
+  for (const PhaseG& ph : phases) {
+    Tap* t = tab.as<Tap>() + off;
+    const int64_t K = g.OCg * ph.taps();
+    off += K;
+    if (K > 0) {
+      cuda::launch<phase_taps_kernel<Geom>>(blocks_for(K), 256, 0, stream(), t, g, ph);
+      TL_CUDA_LAUNCH_CHECK("conv_backward_input (taps)");
+    }
+    const int HWp = ph.h.len * ph.w.len;
+    const WPhase<T> A{w, t, g.OCg * g.Cg * g.KK, g.KK};
+    const DyPhase<T, Geom> B{dy, t, g, ph.len(), HWp, ph.w.len};
+    const PhaseC<T> Cs{dx,  g.Cg,   g.L,    g.C * g.L, ph.len(), HWp,  ph.w.len, g.H,
+                       g.W, ph.d.r, ph.h.r, ph.w.r,    g.sd,     g.sh, g.sw};
+    // K == 0 (no tap reaches this phase): the GEMM writes zeros
+    gemm::run<T>(g.G, g.Cg, g.N * ph.len(), K, T(1), T(0), A, B, Cs, "conv_backward_input");
+  }
 }
 
 template <typename T, class Geom>
 void backward_weight_t(const T* dy, const T* x, T* dw, T* db, const Geom& g) {
   const Blocked<T> A{dy, g.OCg * g.OL, g.OL, g.OL, g.OC * g.OL};
-  const Col<T, Geom, true> B{x, g};
+  const Col<T, Geom> B{x, g};
   const PlaneC<T> Cs{dw, nullptr, g.OCg, g.Kg, 0};
   gemm::run<T>(g.G, g.OCg, g.Kg, g.N * g.OL, T(1), T(0), A, B, Cs, "conv_backward_weight");
   if (db) gemm::channel_sum<T>(dy, g.N, g.OC, g.OL, db, "conv_backward_weight (bias)");

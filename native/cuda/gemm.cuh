@@ -14,10 +14,12 @@
 // Determinism: each output element is summed by one thread in increasing k; when K is split
 // (few output tiles, long K: e.g. conv weight gradients), the split depends only on the shapes, the
 // partial sums go to a workspace and are added in split order. No atomics.
+// Plan (plan_for): the tile size and the number of K splits with the least time under a model of a
+// reference GPU (132 SMs, two blocks each), so that a grid does not end with SMs half idle.
 // Kernel: block tile BM x BN x BK in shared memory (double-buffered, with register prefetch of the
 // next k-slice), each thread a TM x TN register tile made of two (TM/2) x (TN/2) halves so that the
 // shared-memory reads are conflict-free 8/16-byte vector loads:
-//   float32 128x128x8, 8x8 per thread (64x64x8, 4x4 when that gives too few blocks);
+//   float32 128x128x8, 8x8 per thread, or 64x64x8, 4x4 per thread (whichever plan_for finds faster);
 //   float64 64x64x8, 4x4 per thread. 256 threads in every case.
 #pragma once
 #include <algorithm>
@@ -153,10 +155,15 @@ struct PlaneC {
   TL_HD T cbias(int64_t, int64_t) const { return T(0); }
 };
 
+// Two blocks of the kernel resident per SM (__launch_bounds__), which caps it at 128 registers: the big
+// tile spills a few, yet one block per SM without spills measured 1.2-1.5x slower (H200, session 28).
+constexpr int kMinBlocks = 2;
+
 // ---- the kernel ---------------------------------------------------------------------------------
 // grid: x = tile index (tilesM * tilesN, row-major over tiles), y = z - z0, z = K split.
 template <typename Cfg, typename LA, typename LB, typename CS>
-__global__ void __launch_bounds__(Cfg::THREADS, 2) gemm_kernel(Params<typename Cfg::type> p, LA la, LB lb, CS cs) {
+__global__ void __launch_bounds__(Cfg::THREADS, kMinBlocks)
+    gemm_kernel(Params<typename Cfg::type> p, LA la, LB lb, CS cs) {
   using T = typename Cfg::type;
   constexpr int BM = Cfg::BM, BN = Cfg::BN, BK = Cfg::BK, TM = Cfg::TM, TN = Cfg::TN, TX = Cfg::TX;
   constexpr int HM = TM / 2, HN = TN / 2, PAD = Cfg::PAD, THREADS = Cfg::THREADS;
@@ -304,9 +311,61 @@ __global__ void splitk_reduce_kernel(const T* __restrict ws, int S, int64_t Z, i
   }
 }
 
+// How a GEMM is launched: the tile and the number of K splits.
+struct Plan {
+  bool big;    // TileF32 (128x128) rather than TileF32Small (float32 only)
+  int64_t S;   // K splits (1: no split)
+  int64_t kc;  // k range of one split, a multiple of BK
+};
+
+// Split-K's partial-sum workspace stays under 256 MiB; at most 64 splits of at least 256 k each.
+constexpr int64_t kMinSplitK = 256, kMaxSplits = 64, kMaxWs = int64_t(1) << 26;
+// The reference device: 132 SMs (an H100 / H200), each running two blocks of 256 threads at once. The
+// plan depends on the shapes only, never on the GPU, so results are the same on every device.
+constexpr int64_t kSMs = 132;
+
+// Time of `blocks` blocks of `work` multiply-adds each: the blocks spread over the SMs; an SM runs
+// kMinBlocks = 2 at a time, and a block alone on its SM (the odd one left at the end) runs at 0.65 of
+// the SM's full rate (on an H200, a split that fills the SMs beat a grid leaving SMs half idle).
+inline double grid_time(int64_t blocks, double work) {
+  const int64_t b = (blocks + kSMs - 1) / kSMs;  // blocks on the busiest SM
+  return double(b / 2) * 2 * work + (b % 2 ? work / 0.65 : 0.0);
+}
+
+// The cheapest plan under that model: the small tile's multiply-adds count 1.7 times (its lower
+// efficiency per multiply-add), a split adds its reduction pass (about 0.3 work units per element of
+// the partials read). Ties keep fewer splits. Depends on the shapes only.
+inline Plan plan_for(bool f32, int64_t Z, int64_t M, int64_t N, int64_t K) {
+  Plan best{f32, 1, std::max<int64_t>(K, 1)};
+  double best_cost = -1;
+  for (int big = f32 ? 1 : 0; big >= 0; --big) {
+    const int64_t BM = big ? 128 : 64;
+    const double eff = (f32 && !big) ? 1.7 : 1.0;
+    const int64_t tiles = ((M + BM - 1) / BM) * ((N + BM - 1) / BM) * Z;
+    int64_t maxS = 1;
+    if (K >= 2 * kMinSplitK && Z <= 65535) maxS = std::min<int64_t>(K / kMinSplitK, kMaxSplits);
+    int64_t last = 0;
+    for (int64_t s = 1; s <= maxS; ++s) {
+      int64_t kc = std::max<int64_t>((K + s - 1) / s, 1);
+      kc = (kc + 7) / 8 * 8;
+      const int64_t S = std::max<int64_t>(1, (K + kc - 1) / kc);
+      if (S == last) continue;
+      last = S;
+      if (S > 1 && S * Z * M * N > kMaxWs) break;
+      double cost = grid_time(tiles * S, double(BM * BM) * double(kc) * eff);
+      if (S > 1) cost += 0.3 * double(S + 1) * double(Z * M * N);
+      if (best_cost < 0 || cost < best_cost * 0.999) {
+        best_cost = cost;
+        best = Plan{bool(big), S, S > 1 ? kc : std::max<int64_t>(K, 1)};
+      }
+    }
+  }
+  return best;
+}
+
 template <typename Cfg, typename LA, typename LB, typename CS>
 void run_cfg(int64_t Z, int64_t M, int64_t N, int64_t K, typename Cfg::type alpha, typename Cfg::type beta,
-             const LA& la, const LB& lb, const CS& cs, const char* name) {
+             const LA& la, const LB& lb, const CS& cs, const Plan& plan, const char* name) {
   using T = typename Cfg::type;
   const int64_t tilesM = (M + Cfg::BM - 1) / Cfg::BM, tilesN = (N + Cfg::BN - 1) / Cfg::BN;
   const int64_t tiles = tilesM * tilesN;
@@ -319,32 +378,20 @@ void run_cfg(int64_t Z, int64_t M, int64_t N, int64_t K, typename Cfg::type alph
   p.tilesN = tilesN;
   p.alpha = alpha;
   p.beta = beta;
-  // Split K when the output has few tiles and K is long. Depends on the shapes only.
-  constexpr int64_t kTargetBlocks = 264, kMinSplitK = 256, kMaxSplits = 64, kMaxWs = int64_t(1) << 26;
-  int64_t S = 1;
-  const int64_t blocks = tiles * Z;
-  if (blocks < kTargetBlocks && K >= 2 * kMinSplitK && Z <= 65535) {
-    S = std::min<int64_t>({(kTargetBlocks + blocks - 1) / blocks, K / kMinSplitK, kMaxSplits});
-    while (S > 1 && S * Z * M * N > kMaxWs) --S;
-  }
-  if (S > 1) {
-    int64_t kc = (K + S - 1) / S;
-    kc = (kc + Cfg::BK - 1) / Cfg::BK * Cfg::BK;
-    S = (K + kc - 1) / kc;
-    if (S > 1) {
-      DeviceBuffer ws(size_t(S * Z * M * N) * sizeof(T));
-      p.ws = ws.as<T>();
-      p.z0 = 0;
-      p.zc = Z;
-      p.kc = kc;
-      const dim3 grid{unsigned(tiles), unsigned(Z), unsigned(S)};
-      cuda::launch<gemm_kernel<Cfg, LA, LB, CS>>(grid, Cfg::THREADS, 0, stream(), p, la, lb, cs);
-      TL_CUDA_LAUNCH_CHECK(name);
-      cuda::launch<splitk_reduce_kernel<T, CS>>(blocks_for(Z * M * N), 256, 0, stream(), p.ws, int(S), Z, M, N, alpha,
-                                                beta, cs);
-      TL_CUDA_LAUNCH_CHECK(name);
-      return;
-    }
+  if (plan.S > 1) {
+    const int64_t S = plan.S;
+    DeviceBuffer ws(size_t(S * Z * M * N) * sizeof(T));
+    p.ws = ws.as<T>();
+    p.z0 = 0;
+    p.zc = Z;
+    p.kc = plan.kc;
+    const dim3 grid{unsigned(tiles), unsigned(Z), unsigned(S)};
+    cuda::launch<gemm_kernel<Cfg, LA, LB, CS>>(grid, Cfg::THREADS, 0, stream(), p, la, lb, cs);
+    TL_CUDA_LAUNCH_CHECK(name);
+    cuda::launch<splitk_reduce_kernel<T, CS>>(blocks_for(Z * M * N), 256, 0, stream(), p.ws, int(S), Z, M, N, alpha,
+                                              beta, cs);
+    TL_CUDA_LAUNCH_CHECK(name);
+    return;
   }
   p.ws = nullptr;
   p.kc = std::max<int64_t>(K, 1);
@@ -364,14 +411,15 @@ void run(int64_t Z, int64_t M, int64_t N, int64_t K, T alpha, T beta, const LA& 
   static_assert(std::is_same<T, float>::value || std::is_same<T, double>::value, "float or double");
   if (Z <= 0 || M <= 0 || N <= 0) return;
   if (K < 0 || alpha == T(0)) K = 0;
-  if constexpr (std::is_same<T, float>::value) {
-    const int64_t big_blocks = ((M + 127) / 128) * ((N + 127) / 128) * Z;
-    if (M > 64 && N > 64 && big_blocks >= 128)
-      run_cfg<TileF32>(Z, M, N, K, alpha, beta, la, lb, cs, name);
+  constexpr bool f32 = std::is_same<T, float>::value;
+  const Plan plan = plan_for(f32, Z, M, N, K);
+  if constexpr (f32) {
+    if (plan.big)
+      run_cfg<TileF32>(Z, M, N, K, alpha, beta, la, lb, cs, plan, name);
     else
-      run_cfg<TileF32Small>(Z, M, N, K, alpha, beta, la, lb, cs, name);
+      run_cfg<TileF32Small>(Z, M, N, K, alpha, beta, la, lb, cs, plan, name);
   } else {
-    run_cfg<TileF64>(Z, M, N, K, alpha, beta, la, lb, cs, name);
+    run_cfg<TileF64>(Z, M, N, K, alpha, beta, la, lb, cs, plan, name);
   }
 }
 

@@ -37,6 +37,13 @@ const cudaCases: Case[] = [
   { name: 'batch 1, large output (big GEMM tiles)', x: [1, 3, 64, 64], w: [16, 3, 5, 5], opts: { stride: 2, padding: 2 } },
   { name: 'long reductions (32 -> 64 channels, split weight gradient)', x: [4, 32, 20, 20], w: [64, 32, 3, 3], opts: { padding: 1 } },
   { name: 'seed CNN first layer', x: [8, 1, 28, 28], w: [32, 1, 3, 3], opts: { padding: 1 } },
+  // the input gradient runs one GEMM per stride phase over the taps that reach it:
+  { name: 'stride 3, 1x1: phases no tap reaches get zero gradient', x: [2, 3, 8, 7], w: [4, 3, 1, 1], opts: { stride: 3 } },
+  { name: 'input smaller than the stride in one dim (empty phases)', x: [2, 2, 2, 9], w: [3, 2, 1, 3], opts: { stride: [3, 2] } },
+  { name: 'stride 2 with dilation 3 (taps of a phase step by 2)', x: [2, 3, 15, 14], w: [4, 3, 5, 4], opts: { stride: 2, padding: [3, 2], dilation: 3 } },
+  { name: 'stride 4 with padding larger than the stride, groups 3', x: [2, 6, 13, 12], w: [6, 2, 7, 6], opts: { stride: 4, padding: 5, groups: 3 } },
+  { name: 'stem-like 7x7 stride 2 from 3 channels', x: [2, 3, 31, 30], w: [16, 3, 7, 7], opts: { stride: 2, padding: 3 } },
+  { name: 'many taps and channels (long K, wide N)', x: [3, 40, 17, 17], w: [72, 40, 3, 3], opts: { stride: 2, padding: 1 } },
 ];
 
 describeOp('conv2d', (run) => {

@@ -27,6 +27,7 @@ const cudaCases: Case[] = [
   { name: "'same' padding", x: [2, 3, 6, 7, 5], w: [4, 3, 3, 1, 5], opts: { padding: 'same' } },
   { name: 'kernel covers the whole input', x: [2, 2, 3, 4, 5], w: [3, 2, 3, 4, 5], opts: {} },
   { name: 'long reductions (16 -> 32 channels)', x: [2, 16, 8, 10, 10], w: [32, 16, 3, 3, 3], opts: { padding: 1 } },
+  { name: 'stride (3, 2, 2), dilation 2 (input-gradient phases in depth)', x: [2, 3, 10, 9, 8], w: [4, 3, 3, 2, 3], opts: { stride: [3, 2, 2], padding: [2, 1, 1], dilation: [2, 1, 2] } },
 ];
 
 describeOp('conv3d', (run) => {
