@@ -12,11 +12,13 @@
 // X-Shape) at concurrency 1, 16 and 64 for --seconds each (default 10) and reports images/s,
 // latency p50/p99, failed requests (errors, timeouts, non-2xx), and the server's event-loop delay
 // p99 over the run (its /metrics). Also: that the ORT and torchlet outputs agree, and the RSS of
-// torchlet serve with 1, 2 and 4 workers (ResNet-18: one shared copy of the weights). --soak S runs
+// torchlet serve with 1, 2 and 4 workers (ResNet-18: one shared copy of the weights). --models
+// null-224: ResNet-18's input and output sizes through a model that costs nothing, what the server
+// itself costs per request (the ceiling a GPU runs into; torchlet's servers only). --soak S runs
 // (a) on FashionCNN at concurrency 64 for S seconds (the "0 failed requests in 60 s" check).
 // Needs `npm run build:ts` (dist/) and bench/ort (bash bench/setup_zoo.sh). Writes
 // bench/results/serve-<date>.json and .txt (serve-<date>-2.* etc. when those exist: nothing is overwritten).
-//   node bench/serve.js [--seconds 10] [--models fashion-cnn,resnet18] [--conc 1,16,64] [--soak 60] [--ort DIR]
+//   node bench/serve.js [--seconds 10] [--models fashion-cnn,resnet18,null-224] [--conc 1,16,64] [--soak 60] [--ort DIR]
 //                       [--no-ort] [--device cuda] [--out DIR]
 // --no-ort: torchlet's servers alone (a machine without bench/ort or the ONNX export); --device: the
 // torchlet servers' device (answers checked against model.forward on the CPU); --out: where the result
@@ -49,9 +51,26 @@ const SERVE_ARGS = [...(DEVICE !== 'cpu' ? ['--device', DEVICE] : []), ...(proce
 const torch = require(path.join(root, 'dist', 'lib'));
 const { serveMetadata } = require(path.join(root, 'dist', 'lib', 'serve', 'model'));
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'torchlet-serve-bench-'));
-const SHAPES = { 'fashion-cnn': [1, 28, 28], resnet18: [3, 224, 224] };
+const SHAPES = { 'fashion-cnn': [1, 28, 28], resnet18: [3, 224, 224], 'null-224': [3, 224, 224] };
+
+// 'null-224': ResNet-18's input and output sizes (3x224x224 in, 1000 classes out) through a model that
+// costs nothing (global average pool, Linear(3, 1000)), served with --module: what the server itself
+// (HTTP, batching, moving inputs to a worker, answers) costs per request, the ceiling a fast device
+// (a GPU) runs into. No ONNX counterpart: onnxruntime-node is not run for it.
+const NULL_MODULE = `const torch = require(${JSON.stringify(path.join(root, 'dist', 'lib'))});
+exports.input = { shape: [3, 224, 224] };
+exports.classes = Array.from({ length: 1000 }, (_, i) => 'c' + i);
+exports.createModel = () => { torch.manualSeed(0); const nn = torch.nn; return new nn.Sequential(new nn.AdaptiveAvgPool2d(1), new nn.Flatten(), new nn.Linear(3, 1000)); };
+`;
 
 function prepare(model) {
+  if (model === 'null-224') {
+    const module = path.join(work, 'null224.js');
+    fs.writeFileSync(module, NULL_MODULE);
+    const m = require(module).createModel();
+    m.eval();
+    return { module, model: m, noOrt: true };
+  }
   torch.manualSeed(0);
   const m = model === 'fashion-cnn' ? torch.models.fashionCnn() : torch.models.torchvisionResnet18({ numClasses: 1000 });
   const ckpt = path.join(work, `${model}.safetensors`);
@@ -101,7 +120,7 @@ async function startServer(kind, p, model) {
   const s =
     kind === 'ort'
       ? start(path.join(__dirname, 'serve_ort.js'), ['--onnx', p.onnx, '--shape', shape, '--port', '0', '--max-batch', '64', '--max-delay-ms', '2', '--spin', '0'])
-      : start(path.join(root, 'dist', 'lib', 'cli', 'main.js'), ['serve', '--checkpoint', p.ckpt, '--port', '0', '--max-batch', kind === 'batched' ? '64' : '1', '--max-delay-ms', '2', ...SERVE_ARGS]);
+      : start(path.join(root, 'dist', 'lib', 'cli', 'main.js'), ['serve', ...(p.module ? ['--module', p.module] : ['--checkpoint', p.ckpt]), '--port', '0', '--max-batch', kind === 'batched' ? '64' : '1', '--max-delay-ms', '2', ...SERVE_ARGS]);
   const url = (await s.waitFor('listening')).listening;
   const ready = await s.waitFor('ready');
   return { ...s, url, ready };
@@ -128,7 +147,7 @@ async function agree(p, model) {
   const x = torch.randn([1, ...SHAPES[model]]);
   const body = Buffer.from((x.toArray()).buffer);
   const out = {};
-  for (const kind of NO_ORT ? ['batched'] : ['batched', 'ort']) {
+  for (const kind of NO_ORT || p.noOrt ? ['batched'] : ['batched', 'ort']) {
     const s = await startServer(kind, p, model);
     const r = await fetch(`${s.url}/predict`, { method: 'POST', body, headers: { 'content-type': 'application/octet-stream', 'x-shape': `1,${SHAPES[model].join(',')}` } });
     out[kind] = (await r.json()).predictions[0].probs;
@@ -160,7 +179,7 @@ async function agree(p, model) {
     log(`\n${model}: outputs agree (max |p_torchlet - p_ort| = ${dOrt === null ? 'n/a' : dOrt.toExponential(2)}, server vs model.forward ${res.agree.maxProbDiffServerVsForward.toExponential(2)})`);
     log(`server        conc  images/s   p50 ms   p99 ms  failed  loop p99 ms`);
     const body = Buffer.from(torch.randn([1, ...SHAPES[model]]).toArray().buffer);
-    for (const kind of NO_ORT ? ['batched', 'unbatched'] : ['batched', 'unbatched', 'ort']) {
+    for (const kind of NO_ORT || p.noOrt ? ['batched', 'unbatched'] : ['batched', 'unbatched', 'ort']) {
       for (const c of CONC) {
         const s = await startServer(kind, p, model);
         // a short warm-up at this concurrency, then the measured run with fresh loop statistics
@@ -180,7 +199,7 @@ async function agree(p, model) {
       if (at('ort', cMax)) res.vsOrt = at('batched', cMax).imagesPerS / at('ort', cMax).imagesPerS;
       log(`at concurrency ${cMax}: batching ${res.batchingSpeedup.toFixed(2)}x the throughput without it` + (res.vsOrt ? `; ${res.vsOrt.toFixed(2)}x onnxruntime-node's` : ''));
     }
-    if ((model === 'resnet18' || MODELS.length === 1) && DEVICE === 'cpu') {
+    if ((model === 'resnet18' || MODELS.length === 1) && DEVICE === 'cpu' && !p.module) {
       res.memory = [];
       for (const w of [1, 2, 4]) {
         const s = start(path.join(root, 'dist', 'lib', 'cli', 'main.js'), ['serve', '--checkpoint', p.ckpt, '--port', '0', '--workers', String(w), '--threads', '1']);

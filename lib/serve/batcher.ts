@@ -4,7 +4,10 @@
 // queue holds maxBatch samples, or its oldest request has waited maxDelayMs; it takes requests in order while their samples fit in maxBatch (always at least one;
 // only requests of the first one's sample shape). Its input is the requests' data concatenated, its
 // output is split back by sample counts. A runner with runParts (InferenceSession) is given the
-// requests' data as pieces and assembles the batch itself, off the event loop; else the batch is
+// requests' data as pieces and assembles the batch itself, off the event loop, and, given the
+// requests' top-k, writes their answers there as well (a lone request goes through runRaw and is
+// answered here: without batching the worker, taking one request at a time, is what limits, and
+// the event loop has time to spare); else the batch is
 // concatenated here (in a reusable buffer of maxBatch samples where the runner gives buffers back:
 // runBatch). Batches in flight are limited to the session's workers, so
 // requests arriving while every worker is busy gather into the next batch. maxBatch 1 turns batching
@@ -19,8 +22,11 @@ export interface BatchRunner {
   runRaw(data: Float32Array, shape: number[]): Promise<RawOutput>;
   /** Optional (InferenceSession's): runs a batch held in the first elements of a reusable buffer and gives the buffer back as `input`. */
   runBatch?(buf: Float32Array, shape: number[]): Promise<RawOutput>;
-  /** Optional (InferenceSession's): runs a batch given as its pieces in order; the runner assembles it (off the event loop). */
-  runParts?(parts: Float32Array[], shape: number[]): Promise<RawOutput>;
+  /**
+   * Optional (InferenceSession's): runs a batch given as its pieces in order; the runner assembles it
+   * (off the event loop). With topk (one per piece) it may also answer each piece (RawOutput.answers).
+   */
+  runParts?(parts: Float32Array[], shape: number[], topk?: number[]): Promise<RawOutput>;
 }
 
 /** Requests answered per event-loop turn when a batch returns. */
@@ -34,6 +40,8 @@ interface Pending {
   shape: number[];
   n: number;
   key: string;
+  /** the request's top-k, when its answer may be written by the runner (runParts) */
+  topk?: number;
   t0: number;
   done: boolean;
   timer: NodeJS.Timeout | null;
@@ -66,11 +74,14 @@ export class Batcher {
     return this.queue.length;
   }
 
-  /** Queues one request's samples ([n, ...sample] float32); resolves to its rows of the output. */
-  submit(data: Float32Array, shape: number[]): Promise<RawOutput> {
+  /**
+   * Queues one request's samples ([n, ...sample] float32); resolves to its rows of the output, and with
+   * `topk`, when the runner answers pieces (runParts), to its answer too (RawOutput.answer).
+   */
+  submit(data: Float32Array, shape: number[], topk?: number): Promise<RawOutput> {
     if (this.queue.length >= this.opts.maxQueue) return Promise.reject(new QueueFull(`the queue is full (${this.opts.maxQueue} requests waiting)`));
     return new Promise<RawOutput>((resolve, reject) => {
-      const p: Pending = { data, shape, n: shape[0], key: shape.slice(1).join(','), t0: performance.now(), done: false, timer: null, resolve, reject };
+      const p: Pending = { data, shape, n: shape[0], key: shape.slice(1).join(','), topk, t0: performance.now(), done: false, timer: null, resolve, reject };
       if (this.opts.timeoutMs > 0) {
         p.timer = setTimeout(() => {
           if (p.done) return;
@@ -141,7 +152,8 @@ export class Batcher {
     const shape = [samples, ...sample];
     let run: Promise<RawOutput>;
     try {
-      run = parts ? this.session.runParts!(take.map((p) => p.data), shape) : pooled ? this.session.runBatch!(data, shape) : this.session.runRaw(data, shape);
+      const topk = take.every((p) => p.topk !== undefined) ? take.map((p) => p.topk!) : undefined;
+      run = parts ? this.session.runParts!(take.map((p) => p.data), shape, topk) : pooled ? this.session.runBatch!(data, shape) : this.session.runRaw(data, shape);
     } catch (e) {
       run = Promise.reject(e); // a runner that throws fails this batch's requests, not the batcher
     }
@@ -160,8 +172,9 @@ export class Batcher {
           for (const p of take) this.settle(p, null, e);
           this.pump();
         } else {
-          // answered SETTLE_CHUNK requests per macrotask: each answer's formatting (softmax, top-k,
-          // JSON) runs on the event loop, and 64 of them at once would hold it for milliseconds
+          // answered SETTLE_CHUNK requests per macrotask: sending each answer (and formatting it, where
+          // the runner wrote none: softmax, top-k, JSON) runs on the event loop, and 64 of them at once
+          // would hold it for milliseconds
           const rows: number[] = [];
           let at = 0;
           for (const p of take) {
@@ -171,7 +184,7 @@ export class Batcher {
           const settleFrom = (i: number) => {
             for (let j = i; j < Math.min(i + SETTLE_CHUNK, take.length); j++) {
               const p = take[j];
-              this.settle(p, { data: out.data.subarray(rows[j] * rowLen, (rows[j] + p.n) * rowLen), shape: [p.n, ...rowShape] }, null);
+              this.settle(p, { data: out.data.subarray(rows[j] * rowLen, (rows[j] + p.n) * rowLen), shape: [p.n, ...rowShape], answer: out.answers?.[j] }, null);
             }
             if (i + SETTLE_CHUNK < take.length) setImmediate(() => settleFrom(i + SETTLE_CHUNK));
           };

@@ -14,7 +14,7 @@
 // close() (SIGTERM in the CLI): readiness off, stop accepting connections, finish the requests in
 // flight and queued, end the workers.
 import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { InferenceSession, RawOutput } from './session';
+import { InferenceSession } from './session';
 import { Batcher, QueueFull, Timeout } from './batcher';
 import { Metrics } from './metrics';
 import { BadInput, Batch, fitShape, fromImage, fromJson, fromOctets } from './inputs';
@@ -63,42 +63,10 @@ export interface Server {
 }
 
 import { SERVE_DEFAULTS } from './defaults';
+import { formatOutput } from './answer';
+
+export { formatOutput };
 export { SERVE_DEFAULTS };
-
-function softmaxRows(data: Float32Array, rows: number, k: number): Float32Array {
-  const out = new Float32Array(rows * k);
-  for (let r = 0; r < rows; r++) {
-    let m = -Infinity;
-    for (let c = 0; c < k; c++) m = Math.max(m, data[r * k + c]);
-    let s = 0;
-    for (let c = 0; c < k; c++) s += out[r * k + c] = Math.exp(data[r * k + c] - m);
-    for (let c = 0; c < k; c++) out[r * k + c] /= s;
-  }
-  return out;
-}
-
-/** The answer to a predict request: class predictions for an [N, classes] output, else the raw output. */
-export function formatOutput(model: string, out: RawOutput, classNames: string[] | null, topk: number): Record<string, unknown> {
-  const n = out.shape[0];
-  if (out.shape.length !== 2) return { model, outputs: Array.from(out.data), shape: out.shape };
-  const k = out.shape[1];
-  const probs = softmaxRows(out.data, n, k);
-  const classes = classNames && classNames.length === k ? classNames : null;
-  const predictions = [];
-  for (let r = 0; r < n; r++) {
-    const row = Array.from(probs.subarray(r * k, (r + 1) * k));
-    // top-k by selection (k passes over the row: cheaper than sorting 1000 classes)
-    const picked: number[] = [];
-    for (let t = 0; t < Math.min(topk, k); t++) {
-      let best = -1;
-      for (let i = 0; i < k; i++) if (!picked.includes(i) && (best < 0 || row[i] > row[best])) best = i;
-      picked.push(best);
-    }
-    const top = picked.map((i) => ({ class: classes ? classes[i] : String(i), index: i, prob: row[i] }));
-    predictions.push({ class: top[0].class, index: top[0].index, probs: row, topk: top });
-  }
-  return { model, predictions };
-}
 
 function errorBody(reply: FastifyReply, status: number, code: string, message: string, retryAfter?: number) {
   if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
@@ -191,13 +159,15 @@ export async function startServer(o: ServeOptions): Promise<Server> {
     }
     let out;
     try {
-      out = await m.batcher.submit(batch.data, batch.shape);
+      out = await m.batcher.submit(batch.data, batch.shape, topk);
     } catch (e) {
       if (e instanceof QueueFull) return errorBody(reply, 503, 'QUEUE_FULL', `overloaded: ${e.message}; retry later`, 1);
       if (e instanceof Timeout) return errorBody(reply, 504, 'TIMEOUT', e.message);
       const err = e as Error & { code?: string };
       return errorBody(reply, 500, err.code === 'ERR_TORCHLET_WORKER' ? 'WORKER_DIED' : 'INFERENCE_FAILED', err.message.replace(/^torchlet: /, ''));
     }
+    // the answer written by the worker (answer.ts), the same JSON formatOutput gives, sent as is
+    if (out.answer !== undefined) return reply.type('application/json').send(`{"model":${JSON.stringify(m.name)},"predictions":${out.answer}}`);
     return formatOutput(m.name, out, m.session.spec.classes, topk);
   };
 

@@ -69,6 +69,10 @@ export interface RawOutput {
   shape: number[];
   /** runBatch(): its input buffer, transferred back from the worker for reuse */
   input?: Float32Array;
+  /** runParts() with topk, for an output [N, classes]: each part's answer, the JSON text of its predictions (answer.ts), written by the worker */
+  answers?: string[];
+  /** Batcher.submit() with topk: this request's answer (from answers) */
+  answer?: string;
 }
 
 interface Job {
@@ -77,6 +81,8 @@ interface Job {
   /** runParts(): the batch's pieces, in order (data is then empty), and the buffers they transfer */
   parts?: Float32Array[];
   transfer?: ArrayBuffer[];
+  /** runParts(): top-k per part, when the worker is to write the parts' answers */
+  topk?: number[];
   shape: number[];
   resolve(o: RawOutput): void;
   reject(e: Error): void;
@@ -183,7 +189,7 @@ export class InferenceSession {
     this.slots[i] = slot;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
-      worker.on('message', (m: { type: string; id?: number; data?: Float32Array; input?: Float32Array; shape?: number[]; message?: string; code?: string; memory?: WorkerMemory; stream?: number | null }) => {
+      worker.on('message', (m: { type: string; id?: number; data?: Float32Array; input?: Float32Array; shape?: number[]; answers?: string[]; message?: string; code?: string; memory?: WorkerMemory; stream?: number | null }) => {
         if (m.type === 'ready') {
           slot.ready = true;
           slot.memory = m.memory!;
@@ -198,7 +204,7 @@ export class InferenceSession {
           const job = slot.job;
           if (!job || job.id !== m.id) return;
           slot.job = null;
-          if (m.type === 'result') job.resolve({ data: m.data!, shape: m.shape!, input: m.input });
+          if (m.type === 'result') job.resolve({ data: m.data!, shape: m.shape!, input: m.input, answers: m.answers });
           else job.reject(new TorchletError(`torchlet: inference failed: ${m.message!.replace(/^torchlet: /, '')}`, (m.code as 'ERR_TORCHLET_INTERNAL') ?? 'ERR_TORCHLET_INTERNAL'));
           this.pump();
         }
@@ -240,7 +246,7 @@ export class InferenceSession {
       const job = this.queue.shift()!;
       slot.job = job;
       try {
-        if (job.parts) slot.worker.postMessage({ type: 'run', id: job.id, parts: job.parts, shape: job.shape }, job.transfer);
+        if (job.parts) slot.worker.postMessage({ type: 'run', id: job.id, parts: job.parts, shape: job.shape, topk: job.topk }, job.transfer);
         else slot.worker.postMessage({ type: 'run', id: job.id, data: job.data, shape: job.shape }, [job.data.buffer as ArrayBuffer]);
       } catch (e) {
         slot.job = null;
@@ -318,14 +324,24 @@ export class InferenceSession {
    * the device). A piece spanning its own ArrayBuffer is transferred (detached here); a view into a
    * larger or shared buffer is copied into one of its own, which is transferred. So assembling a batch of 64 3x224x224 images
    * (38 MB) costs the event loop nothing (a concatenation there took several milliseconds).
+   * With `topk` (one per part, each part whole samples) the worker also writes each part's answer
+   * (answer.ts: the JSON text of its predictions, for an output [N, classes]) into `answers`, so that
+   * a server's event loop only sends them (formatting 1000 class probabilities took it about 0.3 ms a
+   * request).
    */
-  runParts(parts: Float32Array[], shape: number[]): Promise<RawOutput> {
+  runParts(parts: Float32Array[], shape: number[], topk?: number[]): Promise<RawOutput> {
     const tag = (v: unknown) => Object.prototype.toString.call(v);
     if (!Array.isArray(parts) || !parts.every((q) => tag(q) === '[object Float32Array]')) typeArg('parts', 'an array of Float32Array', parts);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) typeArg('shape', 'an array of non-negative integers', shape);
     const n = shape.reduce((a, b) => a * b, 1);
     const total = parts.reduce((a, q) => a + q.length, 0);
     if (n !== total) invalidArg('shape', `a shape of ${total} elements (the parts' lengths together)`, shape);
+    if (topk !== undefined) {
+      if (!Array.isArray(topk) || topk.length !== parts.length || !topk.every((k) => Number.isInteger(k) && k >= 1))
+        invalidArg('topk', `an array of ${parts.length} positive integers (one per part)`, topk);
+      const per = shape.length && shape[0] ? n / shape[0] : 0;
+      if (parts.some((q) => per === 0 || q.length % per !== 0)) invalidArg('parts', 'whole samples each (a length that is a multiple of the sample size) when topk is given', parts.map((q) => q.length));
+    }
     if (this.closed) return Promise.reject(workerError('the inference session is closed'));
     // every piece travels in a buffer of its own: a view into a larger or shared buffer is copied
     // first (posting the view would clone its whole buffer: a request body in Node's 8 KiB pool
@@ -338,7 +354,7 @@ export class InferenceSession {
       return mine;
     });
     return new Promise<RawOutput>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, data: new Float32Array(0), parts: own, transfer: [...transfer], shape: shape.slice(), resolve, reject });
+      this.queue.push({ id: this.nextId++, data: new Float32Array(0), parts: own, transfer: [...transfer], shape: shape.slice(), topk: topk?.slice(), resolve, reject });
       this.pump();
     });
   }

@@ -8,8 +8,10 @@
 // the main thread's, so sessions' batches can overlap on the GPU and a worker's synchronising read
 // (toArray below) waits only for its own work; `stream` is that stream's id (null on the CPU). Then
 // each {type:'run', id, data, shape} (data a
-// transferred Float32Array holding the batch in its first numel(shape) elements) is answered with
-// {type:'result', id, data, shape, input} (output and input buffer transferred back)
+// transferred Float32Array holding the batch in its first numel(shape) elements) or {type:'run', id,
+// parts, shape, topk?} (the batch as pieces; with topk, one per piece, each piece's answer is written
+// here: answer.ts) is answered with {type:'result', id, data, shape, input, answers?} (output and
+// input buffer transferred back)
 // or {type:'error', id, message, code}. {type:'memory', id} answers this thread's memory.
 import { parentPort, workerData } from 'worker_threads';
 import * as v8 from 'v8';
@@ -20,6 +22,7 @@ import { noGrad } from '../autograd';
 import { tidy, memory, collectGarbage } from '../memory';
 import { Tensor } from '../tensor';
 import { createModel, ServeSpec } from './model';
+import { predictionsJson } from './answer';
 import { bindSharedWeights, SharedWeights } from './shared';
 import '../jit'; // sets jitInternal.freezeModule
 import { jitInternal } from '../jit_internal';
@@ -95,7 +98,21 @@ function main(): void {
   }
   const stream = init.device === 'cpu' ? null : native.cudaCurrentStream();
   port.postMessage({ type: 'ready', memory: threadMemory(sharedBytes), stream });
-  port.on('message', (msg: { type: string; id: number; data?: Float32Array; parts?: Float32Array[]; shape?: number[] }) => {
+  // Each part's answer (answer.ts) for a batch run from parts with top-k per part; undefined when the
+  // output is not [rows of the batch, classes] (the caller then reports or formats it).
+  const partAnswers = (out: { data: Float32Array; shape: number[] }, parts: Float32Array[], shape: number[], topk: number[]): string[] | undefined => {
+    const per = shape[0] ? shape.reduce((a, b) => a * b, 1) / shape[0] : 0;
+    if (!per || out.shape.length !== 2 || out.shape[0] !== shape[0]) return undefined;
+    const answers: string[] = [];
+    let r0 = 0;
+    parts.forEach((q, i) => {
+      const n = q.length / per;
+      answers.push(predictionsJson(out.data, out.shape, r0, n, init.spec.classes ?? null, topk[i])!);
+      r0 += n;
+    });
+    return answers;
+  };
+  port.on('message', (msg: { type: string; id: number; data?: Float32Array; parts?: Float32Array[]; shape?: number[]; topk?: number[] }) => {
     if (msg.type === 'memory') {
       port.postMessage({ type: 'memory', id: msg.id, memory: threadMemory(sharedBytes) });
       return;
@@ -117,10 +134,11 @@ function main(): void {
         x = fromBuffer(msg.data!.length === n ? msg.data! : msg.data!.subarray(0, n), msg.shape!);
       }
       const out = forward(x);
+      const answers = msg.parts && msg.topk ? partAnswers(out, msg.parts, msg.shape!, msg.topk) : undefined;
       // runRaw / runBatch: the input buffer goes back too, for the caller to reuse
       const transfer = [out.data.buffer as ArrayBuffer];
       if (msg.data) transfer.push(msg.data.buffer as ArrayBuffer);
-      port.postMessage({ type: 'result', id: msg.id, data: out.data, shape: out.shape, input: msg.data }, transfer);
+      port.postMessage({ type: 'result', id: msg.id, data: out.data, shape: out.shape, input: msg.data, answers }, transfer);
     } catch (e) {
       const err = e as Error & { code?: string };
       port.postMessage({ type: 'error', id: msg.id, message: err.message ?? String(e), code: err.code ?? 'ERR_TORCHLET_INFERENCE' });

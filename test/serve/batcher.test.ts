@@ -87,6 +87,41 @@ test('a runner with runParts gets the requests\' own arrays, in order, and no co
   }
 });
 
+test('with every request\'s top-k, a runParts runner gets them per part, and each request gets its own part\'s answer', async () => {
+  const r = runner(false, []);
+  const seenTopk: (number[] | undefined)[] = [];
+  const viaParts = new Set<number>();
+  r.runParts = (parts, shape, topk) => {
+    seenTopk.push(topk);
+    const joined = new Float32Array(shape[0] * 2);
+    let at = 0;
+    for (const q of parts) {
+      joined.set(q, at);
+      at += q.length;
+      viaParts.add(q[0]);
+    }
+    // each part's answer names its first sample and its top-k, so a request given another's fails
+    return r.runRaw(joined, shape).then((o) => ({ ...o, answers: topk ? parts.map((q, i) => `${q[0]}:${topk[i]}`) : undefined }));
+  };
+  const b = new Batcher(r, opts);
+  const outs = await Promise.all(Array.from({ length: 6 }, (_, i) => b.submit(sample(i), [1, 2], i + 1)));
+  outs.forEach((o, i) => {
+    expect(Array.from(o.data)).toEqual([2 * i + 0.5]);
+    // a lone request (the first, sent at once to the idle worker) goes through runRaw, unanswered
+    expect(o.answer).toBe(viaParts.has(i) ? `${i}:${i + 1}` : undefined);
+  });
+  expect(viaParts.size).toBeGreaterThanOrEqual(4);
+  expect(seenTopk.every((t) => t !== undefined && t.length > 1)).toBe(true);
+  // a batch with a request without top-k is run without (no answers; the caller formats)
+  const before = seenTopk.length;
+  const [, a, c] = await Promise.all([b.submit(sample(6), [1, 2], 1), b.submit(sample(7), [1, 2], 3), b.submit(sample(8), [1, 2])]);
+  expect(seenTopk.length).toBe(before + 1); // 6 alone (runRaw), then 7 and 8 together
+  expect(seenTopk[before]).toBeUndefined();
+  expect(a.answer).toBeUndefined();
+  expect(c.answer).toBeUndefined();
+  expect(Array.from(c.data)).toEqual([16.5]);
+});
+
 test('a runner that throws fails that batch with its error; the next batches still run', async () => {
   const r = runner(true, []);
   let fail = true;

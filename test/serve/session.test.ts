@@ -13,6 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as torch from '../../lib';
 import { InferenceSession } from '../../lib/serve/session';
+import { formatOutput } from '../../lib/serve/answer';
 import { serveMetadata } from '../../lib/serve/model';
 import { shareStateDict, bindSharedWeights } from '../../lib/serve/shared';
 import { saveAsync, loadWithMetadataAsync } from '../../lib/serialize';
@@ -92,6 +93,30 @@ describe('InferenceSession', () => {
     expectArgError(() => loose.runParts([new Float32Array(784)], [2, 1, 28, 28]), 'shape');
     expectArgError(() => loose.runParts([new Float64Array(784)], [1, 1, 28, 28]), 'parts');
     expectArgError(() => loose.runParts(new Float32Array(784), [1, 1, 28, 28]), 'parts');
+  });
+
+  test('runParts() with top-k per part: the worker answers each part, the JSON formatOutput gives for its rows', async () => {
+    const x = torch.randn([4, 1, 28, 28]);
+    const all = x.toArray() as Float32Array;
+    const parts = [new Float32Array(all.subarray(0, 784)), new Float32Array(all.subarray(784, 3 * 784)), new Float32Array(all.subarray(3 * 784))];
+    const out = await s.runParts(parts, [4, 1, 28, 28], [1, 3, 10]);
+    expect(out.answers).toHaveLength(3);
+    const rows: [number, number, number][] = [[0, 1, 1], [1, 2, 3], [3, 1, 10]]; // first row, rows, top-k
+    rows.forEach(([r0, n, k], i) => {
+      const mine = { data: out.data.slice(r0 * 10, (r0 + n) * 10), shape: [n, 10] };
+      const want = formatOutput('m', mine, s.spec.classes, k) as { predictions: unknown[] };
+      expect(out.answers![i]).toBe(JSON.stringify(want.predictions));
+      const got = JSON.parse(out.answers![i]) as { class: string; topk: unknown[] }[];
+      expect(got).toHaveLength(n);
+      expect(got[0].topk).toHaveLength(k);
+      expect(s.spec.classes).toContain(got[0].class); // FashionCNN's class names, from the worker's spec
+    });
+    const plain = await s.runParts([new Float32Array(784)], [1, 1, 28, 28]);
+    expect(plain.answers).toBeUndefined();
+    const loose = s as unknown as { runParts(...a: unknown[]): Promise<unknown> };
+    expectArgError(() => loose.runParts([new Float32Array(784)], [1, 1, 28, 28], [1, 2]), 'topk');
+    expectArgError(() => loose.runParts([new Float32Array(784)], [1, 1, 28, 28], [0]), 'topk');
+    expectArgError(() => loose.runParts([new Float32Array(392), new Float32Array(392)], [1, 1, 28, 28], [1, 1]), 'parts');
   });
 
   test('the event loop keeps turning while the workers compute', async () => {
