@@ -28,7 +28,9 @@
 #   zooab  bench/cuda_zoo_ab.sh: bench/cuda_zoo.js with two builds (GPU_AB="a.node b.node"), alternating
 #          -> $OUT/zooab.log, $OUT/zooab-<round>-<build>.json
 #   serve  bench/serve.js --no-ort --device cuda: torchlet serve on the GPU with batching on and off,
-#          FashionCNN and ResNet-18 at concurrency 1 and 64 -> $OUT/serve-*.txt/.json
+#          FashionCNN, ResNet-18 and null-224 (the server's own ceiling: ResNet-18's input and output
+#          through a model that costs nothing) at concurrency 1 and 64 (GPU_SERVE_MODELS to choose)
+#          -> $OUT/serve-*.txt/.json
 #   epoch  (needs .device-data) bench/fashion_epoch.js --device cuda --repeat 3: one epoch in torchlet
 #          and in PyTorch on the same GPU, TF32 off for both, medians and the ratio -> $OUT/epoch-cuda.*
 # Each stage's steps have their own time limit (GPU_TESTS_S, GPU_TRAIN_S), log and go on after a
@@ -121,7 +123,7 @@ if [ "$stage" = zooab ]; then
 fi
 if [ "$stage" = serve ]; then
   step "torchlet serve --device cuda, batching on and off (no onnxruntime-node there)"
-  timeout "${GPU_SERVE_S:-200}" node bench/serve.js --no-ort --device cuda --models fashion-cnn,resnet18 --conc 1,64 \
+  timeout "${GPU_SERVE_S:-200}" node bench/serve.js --no-ort --device cuda --models "${GPU_SERVE_MODELS:-fashion-cnn,resnet18,null-224}" --conc 1,64 \
     --seconds 5 --out "$OUT" 2>&1 | tee "$OUT/serve-cuda.log" || fail 8
 fi
 done
