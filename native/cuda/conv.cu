@@ -308,9 +308,10 @@ template <typename T, class Geom>
 void backward_input_t(const T* dy, const T* w, T* dx, const Geom& g) {
   std::vector<PhaseG> phases;
   int64_t entries = 0;
-  for (int rd = 0; rd < (Geom::kDeep ? g.sd : 1); ++rd)
-    for (int rh = 0; rh < g.sh; ++rh)
-      for (int rw = 0; rw < g.sw; ++rw) {
+  // phases r >= the input size hold no input: a stride far above the input (legal) costs nothing
+  for (int rd = 0; rd < (Geom::kDeep ? std::min(g.sd, g.D) : 1); ++rd)
+    for (int rh = 0; rh < std::min(g.sh, g.H); ++rh)
+      for (int rw = 0; rw < std::min(g.sw, g.W); ++rw) {
         const PhaseG ph{phase1(rd, g.D, g.KD, g.sd, g.pd, g.dd), phase1(rh, g.H, g.KH, g.sh, g.ph, g.dh),
                         phase1(rw, g.W, g.KW, g.sw, g.pw, g.dw)};
         if (ph.len() == 0) continue;  // no input in this phase (input smaller than the stride)

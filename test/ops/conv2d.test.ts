@@ -43,6 +43,7 @@ const cudaCases: Case[] = [
   { name: 'stride 2 with dilation 3 (taps of a phase step by 2)', x: [2, 3, 15, 14], w: [4, 3, 5, 4], opts: { stride: 2, padding: [3, 2], dilation: 3 } },
   { name: 'stride 4 with padding larger than the stride, groups 3', x: [2, 6, 13, 12], w: [6, 2, 7, 6], opts: { stride: 4, padding: 5, groups: 3 } },
   { name: 'stem-like 7x7 stride 2 from 3 channels', x: [2, 3, 31, 30], w: [16, 3, 7, 7], opts: { stride: 2, padding: 3 } },
+  { name: 'strides far above the input (1 output; the phases past the input are skipped)', x: [2, 3, 5, 4], w: [2, 3, 3, 2], opts: { stride: [1000000, 2000000] } },
   { name: 'many taps and channels (long K, wide N)', x: [3, 40, 17, 17], w: [72, 40, 3, 3], opts: { stride: 2, padding: 1 } },
 ];
 
