@@ -40,13 +40,8 @@ export function formatOutput(model: string, out: RawOutput, classNames: string[]
   return { model, predictions };
 }
 
-/**
- * The JSON text of formatOutput(...).predictions for rows [r0, r0 + n) of an output [N, classes]
- * (null for any other output shape): what a worker sends back per request.
- */
-export function predictionsJson(data: Float32Array, shape: number[], r0: number, n: number, classNames: string[] | null, topk: number): string | null {
-  if (shape.length !== 2) return null;
-  const k = shape[1];
+/** The JSON text of formatOutput(...).predictions for rows [r0, r0 + n) of an output [N, k classes]: what a worker sends back per request. */
+export function predictionsJson(data: Float32Array, k: number, r0: number, n: number, classNames: string[] | null, topk: number): string {
   const out = formatOutput('', { data: data.subarray(r0 * k, (r0 + n) * k), shape: [n, k] }, classNames, topk);
   return JSON.stringify(out.predictions);
 }

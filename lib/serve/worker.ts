@@ -107,7 +107,7 @@ function main(): void {
     let r0 = 0;
     parts.forEach((q, i) => {
       const n = q.length / per;
-      answers.push(predictionsJson(out.data, out.shape, r0, n, init.spec.classes ?? null, topk[i])!);
+      answers.push(predictionsJson(out.data, out.shape[1], r0, n, init.spec.classes ?? null, topk[i]));
       r0 += n;
     });
     return answers;

@@ -46,7 +46,7 @@ template <bool Deep>
 struct Geo {
   static constexpr bool kDeep = Deep;
   int64_t N, C, OC, G, Cg, OCg, L, OL, Kg;
-  int D, H, W, KD, KH, KW, OD, OH, OW, sd, sh, sw, pd, ph, pw, dd, dh, dw, KK, KHW, HW, OHW;
+  int D, H, W, KD, KH, KW, OD, OH, OW, sd, sh, sw, pd, ph, pw, dd, dh, dw, KK, KHW, OHW;
   explicit Geo(const ConvParams& p) {
     for (int i = 0; i < 3; ++i)
       if (p.in[i] > INT32_MAX || p.kernel[i] > INT32_MAX || p.out[i] > INT32_MAX || p.stride[i] > INT32_MAX ||
@@ -64,7 +64,7 @@ struct Geo {
     Kg = Cg * kk;
     if (Kg > INT32_MAX || OCg * kk > INT32_MAX || L > INT32_MAX || OL > INT32_MAX)
       throw Error(ErrorCode::InvalidArg, "torchlet: conv on CUDA: sizes too large");
-    KK = int(kk), KHW = KH * KW, HW = H * W, OHW = OH * OW;
+    KK = int(kk), KHW = KH * KW, OHW = OH * OW;
     for (int i = 0; i < 3; ++i)  // tap offsets (k - 1) * dilation + padding, and in + padding, fit 32 bits
       if ((p.kernel[i] - 1) * p.dilation[i] + p.pad[i] > INT32_MAX || p.in[i] + p.pad[i] > INT32_MAX)
         throw Error(ErrorCode::InvalidArg, "torchlet: conv on CUDA: sizes too large");
