@@ -20,6 +20,9 @@
 // shrunk feature map (Sequential nets: the Linear after Flatten); everything else is unchanged.
 //   node bench/zoo.js [--nets a,b,c] [--quick] [--threads 2] [--batch 32] [--json FILE]
 //                     [--root DIR] [--sizes net=H,...] [--work DIR] [--keep] [--rounds N]
+//                     [--conv-shapes NET]
+// --conv-shapes NET: the net whose every conv2d shape is timed alone (default tv_resnet18; it must be
+// one of --nets).
 // --rounds N: the torchlet and ORT workers run N times alternately (PyTorch once); each figure is the
 // median of the N runs' figures (on a VM whose speed drifts over minutes, one run can mislead).
 // Needs: `npm run build` in --root (default: this checkout), bash bench/setup_zoo.sh once.
@@ -40,7 +43,7 @@ const NETS = {
   resnet18: { input: [3, 96, 96], native: [3, 224, 224], classes: 1000 },
   tv_resnet18: { input: [3, 32, 32], native: [3, 32, 32], classes: 10 },
 };
-const CONV_SHAPES_NET = 'tv_resnet18';
+const CONV_SHAPES_DEFAULT = 'tv_resnet18';
 const INFER_BATCHES = [1, 64];
 
 const args = process.argv.slice(2);
@@ -330,6 +333,8 @@ async function driver() {
   });
   if (!fs.existsSync(path.join(root, 'dist', 'lib', 'index.js'))) throw new Error(`no torchlet build in ${root} (npm run build)`);
   const hasOrt = fs.existsSync(path.join(ORT_DIR, 'package.json'));
+  const CONV_SHAPES_NET = opt('--conv-shapes', CONV_SHAPES_DEFAULT);
+  if (!NETS[CONV_SHAPES_NET]) throw new Error(`--conv-shapes: unknown net '${CONV_SHAPES_NET}'; known: ${Object.keys(NETS).join(', ')}`);
   const cfg = { work, threads, quick, inferBatches: INFER_BATCHES, convShapes: CONV_SHAPES_NET, nets, root };
   const env = { OMP_NUM_THREADS: String(threads) };
   const load0 = os.loadavg();

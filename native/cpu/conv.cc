@@ -20,6 +20,8 @@
 //    the zero-padded input; on small padded maps the pixels are grouped by the taps that meet the
 //    input, and a group's tiles run only those (direct_groups). Convs with at most one vector's lanes
 //    of output channels per group take a narrow tile (twice the pixels, one vector of channels).
+//    The weight gradient runs the same tiles turned round (backward_weight_direct: reduction indices
+//    x output channels, summed over the pixels where each tap meets the input).
 //  * Otherwise the per-image algorithms: one GEMM (gemm.h) per image and group; threads split the
 //    batch (with fewer images than threads the GEMMs are threaded instead).
 // Per image: reduction index k = (c, kd, kh, kw), Kg = C/groups*KD*KH*KW; weights are packed once per
@@ -46,6 +48,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <cstring>
@@ -583,11 +586,11 @@ struct Gathered final : Packer<T> {
 constexpr int64_t kGatherMaxCols = 24;
 
 // The input of nb images zero-padded for the direct and gathered paths (x itself when no window
-// reaches outside it): image i's channel c at xp + i * istride + c * vol (vol: one padded plane; each
-// padded image is followed by a cache line of slack, so that reads of one position in many images, as
-// in direct_groups' tiles, do not all fall in one L1 set: image sizes are often multiples of 4 KiB),
-// and delta[k] for the Kg reduction indices k = (c, kd, kh, kw) of a group: the offset of k's read from
-// a window's first read. `slot`: the scratch buffer to pad into.
+// reaches outside it and its image stride is no multiple of 1 KiB): image i's channel c at xp + i * istride + c * vol
+// (vol: one padded plane; each padded image is followed by a cache line of slack, so that reads of one position in many
+// images, as in direct_groups' tiles, do not all fall in one L1 set: image sizes are often multiples of 4 KiB), and
+// delta[k] for the Kg reduction indices k = (c, kd, kh, kw) of a group: the offset of k's read from a window's first
+// read. `slot`: the scratch buffer to pad into.
 template <typename T>
 struct PaddedInput {
   const T* xp;
@@ -598,7 +601,9 @@ template <typename T>
 PaddedInput<T> pad_images(const Geom& g, const T* x, int64_t nb, Slot slot, int64_t* delta) {
   const ConvParams& p = g.p;
   const PaddedPlane pp(p);
-  const bool inside = pp.ext == p.in;
+  // (x itself is read in place unless its image stride is a multiple of 1 KiB: reads of one position in
+  // many images would then share a few L1 sets, as with ResNet's 256x2x2 = 4 KiB images)
+  const bool inside = pp.ext == p.in && (p.C * g.L * int64_t(sizeof(T))) % 1024 != 0;
   PaddedInput<T> in{x, inside ? g.L : pp.size, 0, inside ? p.in : pp.ext};
   in.istride = inside ? p.C * g.L : p.C * in.vol + 64 / int64_t(sizeof(T));
   if (!inside) {
@@ -940,6 +945,181 @@ void backward_input_direct(const Geom& g, const T* dy, const T* w, T* dx) {
 }
 
 int64_t batched_max_ol() { return kBatchedMaxOL; }
+
+// ---- direct weight gradient -------------------------------------------------------------------------
+// dw[oc][k] = sum over output pixels j (image, position) of dy[j][oc] * xpad[delta[k] + off[j]]: the
+// direct tile (DirectConv) with its roles turned round. Its `pixels` are R reduction indices k (base =
+// their offsets delta[k]); its reduction runs over output pixels (delta = the pixels' window offsets
+// off[j]); its weights are dy transposed into panels [pixel][oc_w] (dyP). No im2col matrix is written
+// and no GEMM operand packed. A pixel whose window meets only padding at tap k adds zero to dw[.][k]:
+// per dim, tap t reaches the input from a range of output coordinates, so the pixels that matter to a
+// tap form a box; the reduction indices are ordered by their tap's box, and each tile runs only the
+// pixels of the box that bounds its indices' boxes (a listed subset of dyP's rows). Every dw value is
+// one tile's sum over its pixels in a fixed order: the result does not depend on the threads.
+struct BoxList {
+  Dims3 lo, hi;   // output coordinates [lo, hi) per dim
+  int64_t at, n;  // its pixels: rows/offs [at, at + n) of the lists (rows unused for the full box)
+  bool full;
+};
+template <typename T>
+void backward_weight_direct(const Geom& g, const T* dy, const T* x, T* dw, T* db) {
+  const ConvParams& p = g.p;
+  const DirectConv<T> dc = direct_conv_kernel<T>(g.OCg);
+  const int64_t R = dc.pixels, W = dc.oc_w, panels = (g.OCg + W - 1) / W, NP = p.N * g.OL;
+  std::vector<int64_t> delta(static_cast<size_t>(g.Kg));
+  const PaddedInput<T> in = pad_images(g, x, p.N, kInSlot, delta.data());
+  // per dim: tap t's live output range (o * s + t * d - pad within [0, in))
+  std::vector<int64_t> tlo[3], thi[3];
+  for (int i = 0; i < 3; ++i)
+    for (int64_t t = 0; t < p.kernel[i]; ++t) {
+      const int64_t a = t * p.dilation[i] - p.pad[i], s = p.stride[i];
+      const int64_t lo = a >= 0 ? 0 : (-a + s - 1) / s;
+      const int64_t hi = p.in[i] - 1 - a < 0 ? 0 : std::min(p.out[i], (p.in[i] - 1 - a) / s + 1);
+      tlo[i].push_back(std::min(lo, p.out[i]));
+      thi[i].push_back(std::max(hi, std::min(lo, p.out[i])));
+    }
+  // taps ordered by their box (lexicographically by (lo, hi) per dim), then the reduction indices as
+  // (box order, channel, tap): a tile's R indices mostly share one box
+  std::vector<int64_t> taps(static_cast<size_t>(g.KK));
+  const auto tap_box = [&](int64_t tap) {
+    const int64_t kw = tap % p.kernel[2], kh = (tap / p.kernel[2]) % p.kernel[1],
+                  kd = tap / (p.kernel[2] * p.kernel[1]);
+    return std::array<int64_t, 6>{tlo[0][kd], thi[0][kd], tlo[1][kh], thi[1][kh], tlo[2][kw], thi[2][kw]};
+  };
+  for (int64_t t = 0; t < g.KK; ++t) taps[t] = t;
+  std::stable_sort(taps.begin(), taps.end(), [&](int64_t a, int64_t b) { return tap_box(a) < tap_box(b); });
+  std::vector<int64_t> order;
+  order.reserve(static_cast<size_t>(g.Kg));
+  for (int64_t t0 = 0; t0 < g.KK;) {
+    int64_t t1 = t0 + 1;
+    while (t1 < g.KK && tap_box(taps[t1]) == tap_box(taps[t0])) ++t1;
+    for (int64_t c = 0; c < g.Cg; ++c)
+      for (int64_t t = t0; t < t1; ++t) order.push_back(c * g.KK + taps[t]);
+    t0 = t1;
+  }
+  // tiles of R consecutive indices, each with the bounding box of its indices' boxes; one pixel list
+  // per distinct box
+  const int64_t tiles = (g.Kg + R - 1) / R;
+  std::vector<int32_t> tile_box(static_cast<size_t>(tiles));
+  std::vector<BoxList> boxes;
+  int64_t listed = 0;
+  for (int64_t ti = 0; ti < tiles; ++ti) {
+    BoxList b{{0, 0, 0}, {0, 0, 0}, 0, 0, true};
+    for (int i = 0; i < 3; ++i) b.lo[i] = p.out[i], b.hi[i] = 0;
+    for (int64_t r = ti * R; r < std::min(g.Kg, (ti + 1) * R); ++r) {
+      const auto bx = tap_box(order[r] % g.KK);
+      for (int i = 0; i < 3; ++i)
+        if (bx[2 * i] < bx[2 * i + 1])
+          b.lo[i] = std::min(b.lo[i], bx[2 * i]), b.hi[i] = std::max(b.hi[i], bx[2 * i + 1]);
+    }
+    int64_t vol = 1;
+    for (int i = 0; i < 3; ++i) {
+      if (b.hi[i] <= b.lo[i]) b.lo[i] = b.hi[i] = 0;
+      vol *= b.hi[i] - b.lo[i];
+      b.full = b.full && b.lo[i] == 0 && b.hi[i] == p.out[i];
+    }
+    b.n = p.N * vol;
+    size_t k = 0;
+    while (k < boxes.size() && !(boxes[k].lo == b.lo && boxes[k].hi == b.hi)) ++k;
+    if (k == boxes.size()) {
+      b.at = listed;
+      listed += b.n;
+      boxes.push_back(b);
+    }
+    tile_box[ti] = static_cast<int32_t>(k);
+  }
+  thread_local std::vector<int64_t> lists;  // grow-only, like scratch(): rows, then offs
+  if (lists.size() < static_cast<size_t>(2 * listed)) {
+    std::vector<int64_t>().swap(lists);
+    lists.resize(static_cast<size_t>(2 * listed));
+  }
+  int64_t* rows = lists.data();
+  int64_t* offs = rows + listed;
+  for (const BoxList& b : boxes) {
+    int64_t j = b.at;
+    for (int64_t n = 0; n < p.N; ++n)
+      for (int64_t od = b.lo[0]; od < b.hi[0]; ++od)
+        for (int64_t oh = b.lo[1]; oh < b.hi[1]; ++oh)
+          for (int64_t ow = b.lo[2]; ow < b.hi[2]; ++ow, ++j) {
+            rows[j] = n * g.OL + (od * p.out[1] + oh) * p.out[2] + ow;
+            offs[j] = n * in.istride + window_offset(p, in.ext, od, oh, ow);
+          }
+  }
+  // dyP[gi][pb]: [NP][W], the panel's output channels of every pixel (zeros past OCg)
+  T* dyp = scratch<T>(kOutSlot, g.G * panels * NP * W);
+  TL_PAR_FOR(
+      g.G * panels * NP * W > (int64_t(1) << 15), for (int64_t q = 0; q < g.G * panels * p.N; ++q) {
+        const int64_t n = q % p.N, pb = (q / p.N) % panels, gi = q / (p.N * panels);
+        const int64_t oc0 = pb * W, m = std::min(W, g.OCg - oc0);
+        const T* src = dy + (n * p.OC + gi * g.OCg + oc0) * g.OL;
+        T* dst = dyp + ((gi * panels + pb) * NP + n * g.OL) * W;
+        for (int64_t j = 0; j < g.OL; ++j) {
+          T* d = dst + j * W;
+          for (int64_t o = 0; o < m; ++o) d[o] = src[o * g.OL + j];
+          for (int64_t o = m; o < W; ++o) d[o] = T(0);
+        }
+      });
+  if (db)
+    TL_PAR_FOR(
+        p.OC * NP > (int64_t(1) << 15), for (int64_t o = 0; o < p.OC; ++o) {
+          double s = 0;
+          for (int64_t n = 0; n < p.N; ++n) {
+            const T* r = dy + (n * p.OC + o) * g.OL;
+            for (int64_t j = 0; j < g.OL; ++j) s += r[j];
+          }
+          db[o] = static_cast<T>(s);
+        });
+  // Work items: (group, panel, block of TB tiles), each the only writer of its dw values. Within an item
+  // the batch runs in chunks of images (about kChunkPixels pixels: the chunk's dyP rows stay in L2 while
+  // every tile of the block reads them), each tile's chunk sums added to its accumulator.
+  const int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+  constexpr int64_t kMaxBlock = 16, kTileMax = 512;  // tiles per item; a tile's R x W values (at most 14 x 32)
+  if (R * W > kTileMax) throw Error(ErrorCode::Internal, "conv: direct weight-gradient tile too large");
+  const int64_t TB = std::max<int64_t>(1, std::min<int64_t>(kMaxBlock, tiles / (4 * nt)));
+  const int64_t blocks = (tiles + TB - 1) / TB, items = g.G * panels * blocks;
+  constexpr int64_t kChunkPixels = 1024;
+  const int64_t per = std::max<int64_t>(1, kChunkPixels / std::max<int64_t>(1, g.OL)), chunks = (p.N + per - 1) / per;
+  auto run = [&](int64_t it) {
+    const int64_t bi = it % blocks, pb = (it / blocks) % panels, gi = it / (blocks * panels);
+    const int64_t t0 = bi * TB, t1 = std::min(tiles, t0 + TB);
+    const T* panel = dyp + (gi * panels + pb) * NP * W;
+    const T* xg = in.xp + gi * g.Cg * in.vol;
+    alignas(64) T acc[kMaxBlock][kTileMax];
+    alignas(64) T part[kTileMax];
+    int64_t base[32];
+    for (int64_t c = 0; c < chunks; ++c) {
+      const int64_t n0 = c * per, n1 = std::min(p.N, n0 + per);
+      for (int64_t ti = t0; ti < t1; ++ti) {
+        const BoxList& b = boxes[static_cast<size_t>(tile_box[ti])];
+        const int64_t k0 = ti * R, nr = std::min(R, g.Kg - k0), bvol = b.n / p.N;
+        for (int64_t r = 0; r < R; ++r) base[r] = delta[order[k0 + std::min(r, nr - 1)]];
+        const int64_t at = b.at + n0 * bvol, K = (n1 - n0) * bvol;
+        T* a = acc[ti - t0];
+        if (b.full)
+          dc.tile(K, panel + n0 * g.OL * W, xg, base, offs + at, nullptr, c ? part : a);
+        else
+          dc.tile(K, panel, xg, base, offs + at, rows + at, c ? part : a);
+        if (c)
+          for (int64_t q = 0; q < R * W; ++q) a[q] += part[q];
+      }
+    }
+    const int64_t oc0 = pb * W, noc = std::min(W, g.OCg - oc0);
+    for (int64_t ti = t0; ti < t1; ++ti) {
+      const int64_t k0 = ti * R, nr = std::min(R, g.Kg - k0);
+      const T* a = acc[ti - t0];
+      for (int64_t o = 0; o < noc; ++o) {
+        T* dwo = dw + (gi * g.OCg + oc0 + o) * g.Kg;
+        for (int64_t r = 0; r < nr; ++r) dwo[order[k0 + r]] = a[r * W + o];
+      }
+    }
+  };
+  const bool par = nt > 1 && items > 1 && double(NP) * double(p.OC) * double(g.Kg) >= double(1 << 20);
+  if (!par) {
+    for (int64_t it = 0; it < items; ++it) run(it);
+    return;
+  }
+  stealing_for(items, nt, [&](int64_t it, int) { run(it); });
+}
 
 // ---- depthwise: one input channel per group --------------------------------------------------------------
 
@@ -1435,7 +1615,7 @@ Plan plan_for(const Geom& g, bool fused) {
     case ConvAlgo::Auto: break;
     case ConvAlgo::Batched: return batched;
     case ConvAlgo::Direct:
-      return {ConvAlgo::Direct, direct_in ? ConvAlgo::Direct : by_size.backward_input, by_size.backward_weight};
+      return {ConvAlgo::Direct, direct_in ? ConvAlgo::Direct : by_size.backward_input, ConvAlgo::Direct};
     case ConvAlgo::Depthwise:
       if (depthwise) return {ConvAlgo::Depthwise, ConvAlgo::Depthwise, ConvAlgo::Depthwise};
       break;
@@ -1461,9 +1641,20 @@ Plan plan_for(const Geom& g, bool fused) {
   const bool junky = g.Kg >= 384 && 10 * (grid_w - g.p.out[2]) >= grid_w;
   if ((im2col || (pl.forward == ConvAlgo::Shifted && (g.OL < 128 || junky))) && g.p.N * g.OL >= 32)
     pl.forward = ConvAlgo::Direct;
-  // the same for the input gradient, a stride-1 conv whose output is the input (col2im otherwise)
-  const bool in_gemm = pl.backward_input == ConvAlgo::Batched || (pl.backward_input == ConvAlgo::Shifted && g.L < 128);
+  // the same for the input gradient, a stride-1 conv whose output is the input (col2im otherwise), with
+  // its own reduction (OCg * taps) and grid (the input's width plus the kernel's extent); there the
+  // junk rule also needs a vector of channels in its output (AlexNet's 5x5 96->256 conv on 12x12:
+  // 72 -> 56 ms at batch 64; LeNet's 6->16 5x5 stays shifted)
+  const int64_t in_grid_w = g.p.in[2] + (g.p.kernel[2] - 1) * g.p.dilation[2];
+  const bool in_junky = g.OCg * g.KK >= 384 && g.Cg >= 16 && 10 * (in_grid_w - g.p.in[2]) >= in_grid_w;
+  const bool in_gemm =
+      pl.backward_input == ConvAlgo::Batched || (pl.backward_input == ConvAlgo::Shifted && (g.L < 128 || in_junky));
   if (direct_in && in_gemm && g.p.N * g.L >= 32) pl.backward_input = ConvAlgo::Direct;
+  // The weight gradient direct (backward_weight_direct: no im2col matrix, no packing, the taps' padding
+  // skipped) on maps of up to 16x16 (1x1 convs: where they would take the batched GEMM) when the
+  // reduction and the output channels fill its tiles: 1.1-2x faster than the GEMM paths on the seeds'
+  // and ResNet's layers there; the GEMMs stay ahead on larger maps and with 1-3 input channels.
+  if (g.Kg >= 32 && g.OCg >= 8 && (pw ? g.OL < batched_max_ol() : g.OL <= 256)) pl.backward_weight = ConvAlgo::Direct;
   // 3x3 stride-1 convs with at least 16 channels in and out on maps of at least 6x6 and 128 tiles in
   // the batch: Winograd F(2x2, 3x3), 2.25x fewer multiplies (its transforms cost less than that saves
   // from there on: bench/results/conv-winograd-cpu-2026-11-29.txt); the input gradient too (a
@@ -1731,6 +1922,8 @@ void backward_weight_impl(const TensorView& dyv, const TensorView& xv, const Ten
   const Plan plan = plan_for(g, pool != nullptr);
   if (plan.backward_weight == ConvAlgo::Depthwise)
     return depthwise_backward_weight(g, dy, x, dwv.ptr<T>(), want_db ? dbv.ptr<T>() : nullptr);
+  if (plan.backward_weight == ConvAlgo::Direct)
+    return backward_weight_direct(g, dy, x, dwv.ptr<T>(), want_db ? dbv.ptr<T>() : nullptr);
   const bool batched = plan.backward_weight == ConvAlgo::Batched;
   const Chunks chunks = batched ? batch_chunks(g, prm.N) : Chunks{1, prm.N, threads_for(prm.N)};
   std::unique_ptr<Grid> grid;

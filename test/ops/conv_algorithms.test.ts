@@ -108,20 +108,29 @@ describeOp('conv_algorithms', (run) => {
       ['3x3 9x17 map, 16 -> 17, no padding', [3, 16, 9, 17], [17, 16, 3, 3], {}],
       ['3x3 stride 2, 8 -> 12', [20, 8, 9, 9], [12, 8, 3, 3], { stride: 2, padding: 1 }],
       ['depthwise 3x3', [9, 12, 10, 10], [12, 1, 3, 3], { padding: 1, groups: 12 }],
+      // the direct weight gradient: several chunks of images (about 1024 pixels each) and blocks of
+      // tiles per work item, boxes of pixels per tap (padding), two panels of output channels
+      ['direct weight gradient: 3x3 8x8 map, 24 -> 40, three image chunks', [40, 24, 8, 8], [40, 24, 3, 3], { padding: 1 }],
+      ['direct weight gradient: 5x5 padding 2 on 12x12, 2 groups', [16, 16, 12, 12], [36, 8, 5, 5], { padding: 2, groups: 2 }],
+      ['direct weight gradient: 3x3 stride 2 dilation 2 on 11x9', [30, 20, 11, 9], [24, 20, 3, 3], { stride: 2, padding: 2, dilation: 2 }],
+      ['direct weight gradient: 1x1 on 6x6', [48, 40, 6, 6], [24, 40, 1, 1], {}],
+      ['direct weight gradient: 1x1 stride 2 on 8x8', [24, 40, 8, 8], [24, 40, 1, 1], { stride: 2 }],
+      ['direct weight gradient: 3-D 3x3x3 on 4x4x4', [20, 12, 4, 4, 4], [16, 12, 3, 3, 3], { padding: 1 }],
     ] as [string, number[], number[], object][])('%s', (name, xs, ws, opts) => {
       // the border-group and narrow-tile shapes in float64 too (a narrower vector, other tile sizes)
-      for (const dtype of name.includes('border') || name.includes('narrow') ? (['float32', 'float64'] as const) : (['float32'] as const))
+      for (const dtype of /border|narrow|direct weight/.test(name) ? (['float32', 'float64'] as const) : (['float32'] as const))
         agree(xs, ws, opts, dtype);
     });
     function agree(xs: number[], ws: number[], opts: object, dtype: 'float32' | 'float64'): void {
       const x0 = randnT(xs, 4, 1).to(dtype);
       const w0 = randnT(ws, 5, 0.2).to(dtype);
-      const g = randnT([1], 6).to(dtype);
+      let g: Tensor | null = null; // dy: random, the same under every preference
       const results = PREFS.map((pref) => {
         const x = x0.detach().requiresGrad_();
         const w = w0.detach().requiresGrad_();
         const y = withAlgorithm(pref, () => conv(x, w, null, opts));
-        y.mul(g).sum().backward();
+        g ??= randnT(y.shape, 6).to(dtype);
+        y.backward(g);
         return [y, x.grad!, w.grad!];
       });
       const ref = results[1]; // perImage
@@ -141,8 +150,8 @@ describeOp('conv_algorithms', (run) => {
     test('by shape, with the default preference', () => {
       expect(torch.backends.conv.algorithm).toBe('auto');
       // 3x3 stride 1, >= 16 channels in and out, maps >= 6x6 with >= 128 2x2 tiles in the batch: Winograd
-      expect(algos([64, 64, 8, 8], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'winograd', backwardInput: 'winograd', backwardWeight: 'shifted' });
-      expect(algos([64, 64, 16, 16], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'winograd', backwardInput: 'winograd', backwardWeight: 'shifted' });
+      expect(algos([64, 64, 8, 8], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'winograd', backwardInput: 'winograd', backwardWeight: 'direct' });
+      expect(algos([64, 64, 16, 16], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'winograd', backwardInput: 'winograd', backwardWeight: 'direct' });
       expect(algos([7, 64, 8, 8], [64, 64, 3, 3], { padding: 1 }).forward).toBe('direct'); // 112 tiles
       expect(algos([64, 8, 8, 8], [64, 8, 3, 3], { padding: 1 }).forward).toBe('direct'); // 8 input channels
       expect(algos([64, 64, 5, 5], [64, 64, 3, 3], { padding: 1 }).forward).toBe('direct'); // 5x5 map
@@ -154,9 +163,21 @@ describeOp('conv_algorithms', (run) => {
       expect(algos([64, 8, 32, 32], [32, 8, 3, 3], { padding: 1 }).forward).toBe('shifted');
       expect(algos([2, 64, 64, 64], [64, 64, 3, 3], { padding: 1, dilation: 2 }).forward).toBe('shifted');
       // the input gradient is Winograd where its own shape is (padding <= 2), the forward pass aside
-      expect(algos([64, 64, 8, 8], [64, 64, 3, 3], { padding: 3 })).toEqual({ forward: 'winograd', backwardInput: 'shifted', backwardWeight: 'shifted' });
+      expect(algos([64, 64, 8, 8], [64, 64, 3, 3], { padding: 3 })).toEqual({ forward: 'winograd', backwardInput: 'shifted', backwardWeight: 'direct' });
       // forward passes that would write an im2col matrix run direct; too few pixels (batch 1, 2x2) stay batched
-      expect(algos([64, 128, 4, 4], [128, 128, 3, 3], { padding: 1 })).toEqual({ forward: 'direct', backwardInput: 'direct', backwardWeight: 'batched' });
+      expect(algos([64, 128, 4, 4], [128, 128, 3, 3], { padding: 1 })).toEqual({ forward: 'direct', backwardInput: 'direct', backwardWeight: 'direct' });
+      // the weight gradient runs direct on maps of up to 16x16 (256 pixels; 1x1 convs below 64) with a
+      // reduction of >= 32 and >= 8 output channels; the GEMMs elsewhere
+      expect(algos([64, 64, 24, 24], [64, 64, 3, 3], { padding: 1 }).backwardWeight).toBe('shifted');
+      expect(algos([64, 64, 24, 24], [128, 64, 3, 3], { padding: 1, stride: 2 }).backwardWeight).toBe('direct');
+      expect(algos([64, 480, 6, 6], [192, 480, 1, 1], {}).backwardWeight).toBe('direct');
+      expect(algos([64, 192, 12, 12], [64, 192, 1, 1], {}).backwardWeight).toBe('pointwise');
+      expect(algos([64, 1, 28, 28], [6, 1, 5, 5], { padding: 2 }).backwardWeight).toBe('shifted'); // Kg 25
+      expect(algos([64, 64, 8, 8], [4, 64, 3, 3], { padding: 1 }).backwardWeight).toBe('shifted'); // 4 channels out
+      // the input gradient: direct where the shifted GEMM's grid is >= 10% junk and the reduction long
+      // (AlexNet's 5x5 on 12x12), not with 6 input channels (LeNet's second conv)
+      expect(algos([64, 96, 12, 12], [256, 96, 5, 5], { padding: 2 }).backwardInput).toBe('direct');
+      expect(algos([64, 6, 14, 14], [16, 6, 5, 5], {}).backwardInput).toBe('shifted');
       // a strided conv's input gradient is no forward conv: col2im / batched
       expect(algos([64, 128, 4, 4], [256, 128, 3, 3], { padding: 1, stride: 2 }).backwardInput).toBe('batched');
       expect(algos([64, 256, 2, 2], [512, 256, 3, 3], { padding: 1, stride: 2 }).forward).toBe('direct');
@@ -177,7 +198,7 @@ describeOp('conv_algorithms', (run) => {
       withAlgorithm('perImage', () => expect(algos([64, 64, 8, 8], [64, 64, 3, 3], { padding: 1 }).forward).toBe('shifted'));
       withAlgorithm('batched', () => expect(algos([8, 64, 32, 32], [64, 64, 3, 3], { padding: 1 }).forward).toBe('batched'));
       withAlgorithm('direct', () => {
-        expect(algos([8, 64, 32, 32], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'direct', backwardInput: 'direct', backwardWeight: 'shifted' });
+        expect(algos([8, 64, 32, 32], [64, 64, 3, 3], { padding: 1 })).toEqual({ forward: 'direct', backwardInput: 'direct', backwardWeight: 'direct' });
         // padding beyond the kernel's extent: the input gradient is no padded forward conv
         expect(algos([8, 64, 32, 32], [64, 64, 3, 3], { padding: 3 }).backwardInput).toBe('shifted');
         expect(algos([1, 256, 2, 2], [256, 256, 3, 3], { padding: 1 }).forward).toBe('direct');
