@@ -586,11 +586,11 @@ struct Gathered final : Packer<T> {
 constexpr int64_t kGatherMaxCols = 24;
 
 // The input of nb images zero-padded for the direct and gathered paths (x itself when no window
-// reaches outside it and its image stride is no multiple of 1 KiB): image i's channel c at xp + i * istride + c * vol
-// (vol: one padded plane; each padded image is followed by a cache line of slack, so that reads of one position in many
-// images, as in direct_groups' tiles, do not all fall in one L1 set: image sizes are often multiples of 4 KiB), and
-// delta[k] for the Kg reduction indices k = (c, kd, kh, kw) of a group: the offset of k's read from a window's first
-// read. `slot`: the scratch buffer to pad into.
+// reaches outside it, unless `unalias` and its image stride is a multiple of 1 KiB): image i's channel c at xp + i *
+// istride + c * vol (vol: one padded plane; each padded image is followed by a cache line of slack, so that reads of
+// one position in many images, as in direct_groups' tiles, do not all fall in one L1 set: image sizes are often
+// multiples of 4 KiB), and delta[k] for the Kg reduction indices k = (c, kd, kh, kw) of a group: the offset of k's read
+// from a window's first read. `slot`: the scratch buffer to pad into.
 template <typename T>
 struct PaddedInput {
   const T* xp;
@@ -598,12 +598,12 @@ struct PaddedInput {
   Dims3 ext;
 };
 template <typename T>
-PaddedInput<T> pad_images(const Geom& g, const T* x, int64_t nb, Slot slot, int64_t* delta) {
+PaddedInput<T> pad_images(const Geom& g, const T* x, int64_t nb, Slot slot, int64_t* delta, bool unalias = false) {
   const ConvParams& p = g.p;
   const PaddedPlane pp(p);
-  // (x itself is read in place unless its image stride is a multiple of 1 KiB: reads of one position in
-  // many images would then share a few L1 sets, as with ResNet's 256x2x2 = 4 KiB images)
-  const bool inside = pp.ext == p.in && (p.C * g.L * int64_t(sizeof(T))) % 1024 != 0;
+  // (unalias: copied anyway when the image stride is a multiple of 1 KiB, for readers of one position in
+  // many images at once, which would otherwise share a few L1 sets: ResNet's 256x2x2 = 4 KiB images)
+  const bool inside = pp.ext == p.in && !(unalias && (p.C * g.L * int64_t(sizeof(T))) % 1024 == 0);
   PaddedInput<T> in{x, inside ? g.L : pp.size, 0, inside ? p.in : pp.ext};
   in.istride = inside ? p.C * g.L : p.C * in.vol + 64 / int64_t(sizeof(T));
   if (!inside) {
@@ -967,7 +967,7 @@ void backward_weight_direct(const Geom& g, const T* dy, const T* x, T* dw, T* db
   const DirectConv<T> dc = direct_conv_kernel<T>(g.OCg);
   const int64_t R = dc.pixels, W = dc.oc_w, panels = (g.OCg + W - 1) / W, NP = p.N * g.OL;
   std::vector<int64_t> delta(static_cast<size_t>(g.Kg));
-  const PaddedInput<T> in = pad_images(g, x, p.N, kInSlot, delta.data());
+  const PaddedInput<T> in = pad_images(g, x, p.N, kInSlot, delta.data(), true);
   // per dim: tap t's live output range (o * s + t * d - pad within [0, in))
   std::vector<int64_t> tlo[3], thi[3];
   for (int i = 0; i < 3; ++i)
