@@ -854,9 +854,10 @@ void forward_direct(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
   const bool par = !omp_in_parallel() && omp_get_max_threads() > 1 && items > 1 &&
                    double(p.N * g.OL) * double(p.OC) * double(g.Kg) >= double(1 << 20);
   auto run = [&](int64_t it) {
-    // panels innermost: consecutive items (one thread's block) read the same pixels, so the input is
-    // streamed once in all rather than once per panel
-    const int64_t pb = it % panels, t = (it / panels) % tiles, gi = it / (tiles * panels);
+    // tiles innermost: consecutive items (one thread's block) read the same weight panel, which stays
+    // in L2 while the tiles stream the input (with panels innermost, every tile read all the panels:
+    // 2.4 MB for 256 -> 256 channels, from L3; 256x2x2 maps 6-14% faster this way, larger ones alike)
+    const int64_t t = it % tiles, pb = (it / tiles) % panels, gi = it / (tiles * panels);
     int64_t base[32], yoff[32];
     alignas(64) T tile[32 * 32];
     const DirectTile& tt = tl[t];
@@ -902,10 +903,10 @@ void forward_direct(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
     for (int64_t it = 0; it < items; ++it) run(it);
     return;
   }
-  // stealing_for over runs of a tile's panels (or a few tiles): the items write disjoint outputs, and a
-  // thread that loses its core for a while leaves its items to the others instead of stalling them
+  // stealing_for over runs of a few items: the items write disjoint outputs, and a thread that loses
+  // its core for a while leaves its items to the others instead of stalling them
   const int nt = omp_get_max_threads();
-  const int64_t chunk = panels * std::max<int64_t>(1, items / (panels * nt * 16)), runs = (items + chunk - 1) / chunk;
+  const int64_t chunk = std::max<int64_t>(1, items / (nt * 16)), runs = (items + chunk - 1) / chunk;
   stealing_for(runs, nt, [&](int64_t c, int) {
     for (int64_t it = c * chunk, end = std::min(items, it + chunk); it < end; ++it) run(it);
   });
