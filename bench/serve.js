@@ -11,7 +11,7 @@
 // machine). autocannon sends one sample per request (application/octet-stream,
 // X-Shape) at concurrency 1, 16 and 64 for --seconds each (default 10) and reports images/s,
 // latency p50/p99, failed requests (errors, timeouts, non-2xx), and the server's event-loop delay
-// p99 over the run (its /metrics). Also: that the ORT and torchlet outputs agree, and the RSS of
+// p99 over the run and the mean batch size (its /metrics). Also: that the ORT and torchlet outputs agree, and the RSS of
 // torchlet serve with 1, 2 and 4 workers (ResNet-18: one shared copy of the weights). --models
 // null-224: ResNet-18's input and output sizes through a model that costs nothing, what the server
 // itself costs per request (the ceiling a GPU runs into; torchlet's servers only). --soak S runs
@@ -131,6 +131,13 @@ function loopP99Ms(metricsText) {
   return m ? Number(m[1]) * 1000 : NaN;
 }
 
+// samples per forward pass, mean over the server's life (the warm-up and the measured run)
+function meanBatch(metricsText) {
+  const sum = /^torchlet_batch_size_sum\S* ([\d.e+-]+)/m.exec(metricsText);
+  const count = /^torchlet_batch_size_count\S* ([\d.e+-]+)/m.exec(metricsText);
+  return sum && count && Number(count[1]) > 0 ? Number(sum[1]) / Number(count[1]) : NaN;
+}
+
 async function load(url, body, shape, connections, seconds) {
   const r = await autocannon({
     url: `${url}/predict`, method: 'POST', body, connections, duration: seconds, pipelining: 1, timeout: 30,
@@ -177,7 +184,7 @@ async function agree(p, model) {
     const res = (results.models[model] = { agree: await agree(p, model), points: [] });
     const dOrt = res.agree.maxProbDiffTorchletVsOrt;
     log(`\n${model}: outputs agree (max |p_torchlet - p_ort| = ${dOrt === null ? 'n/a' : dOrt.toExponential(2)}, server vs model.forward ${res.agree.maxProbDiffServerVsForward.toExponential(2)})`);
-    log(`server        conc  images/s   p50 ms   p99 ms  failed  loop p99 ms`);
+    log(`server        conc  images/s   p50 ms   p99 ms  failed  loop p99 ms  mean batch`);
     const body = Buffer.from(torch.randn([1, ...SHAPES[model]]).toArray().buffer);
     for (const kind of NO_ORT || p.noOrt ? ['batched', 'unbatched'] : ['batched', 'unbatched', 'ort']) {
       for (const c of CONC) {
@@ -187,9 +194,10 @@ async function agree(p, model) {
         const r = await load(s.url, body, SHAPES[model], c, SECONDS);
         const metrics = await (await fetch(`${s.url}/metrics`)).text();
         r.loopP99Ms = loopP99Ms(metrics);
+        r.meanBatch = meanBatch(metrics);
         await s.stop();
         res.points.push({ server: kind, concurrency: c, ...r });
-        log(`${kind.padEnd(12)} ${String(c).padStart(5)} ${r.imagesPerS.toFixed(1).padStart(9)} ${r.p50Ms.toFixed(1).padStart(8)} ${r.p99Ms.toFixed(1).padStart(8)} ${String(r.failed).padStart(7)} ${r.loopP99Ms.toFixed(2).padStart(12)}`);
+        log(`${kind.padEnd(12)} ${String(c).padStart(5)} ${r.imagesPerS.toFixed(1).padStart(9)} ${r.p50Ms.toFixed(1).padStart(8)} ${r.p99Ms.toFixed(1).padStart(8)} ${String(r.failed).padStart(7)} ${r.loopP99Ms.toFixed(2).padStart(12)} ${r.meanBatch.toFixed(1).padStart(11)}`);
       }
     }
     const at = (k, c) => res.points.find((q) => q.server === k && q.concurrency === c);
