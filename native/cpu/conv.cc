@@ -856,7 +856,7 @@ void forward_direct(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
   auto run = [&](int64_t it) {
     // tiles innermost: consecutive items (one thread's block) read the same weight panel, which stays
     // in L2 while the tiles stream the input (with panels innermost, every tile read all the panels:
-    // 2.4 MB for 256 -> 256 channels, from L3; 256x2x2 maps 6-14% faster this way, larger ones alike)
+    // 2.4 MB for 256 -> 256 channels, from L3)
     const int64_t t = it % tiles, pb = (it / tiles) % panels, gi = it / (tiles * panels);
     int64_t base[32], yoff[32];
     alignas(64) T tile[32 * 32];
@@ -1459,8 +1459,8 @@ void winograd_conv(const WinoGeom& q, const T* x, const std::vector<PackedA<T>>&
                    const WinoPool<T>* pool = nullptr) {
   const int64_t TH = q.TH(), TW = q.TW(), Wp = 2 * TW + 2, rows = q.N * TH;
   // chunks of tile rows: V and M of a chunk hold at most ~kWinoElems elements (512 KiB in float32: they
-  // stay in L2 from the input transform through the 16 GEMMs to the output transform; with 4 MiB
-  // chunks they went through L3, and 3x3 convs on 8x8 to 16x16 maps ran 10-18% slower)
+  // stay in L2 from the input transform through the 16 GEMMs to the output transform; 4 MiB chunks
+  // went through L3)
   constexpr int64_t kWinoElems = int64_t(1) << 17;
   const int nth = omp_in_parallel() ? 1 : omp_get_max_threads();
   int64_t per = std::max<int64_t>(1, kWinoElems / (16 * (q.C + q.O) * TW));
@@ -1647,8 +1647,8 @@ Plan plan_for(const Geom& g, bool fused) {
     pl.forward = ConvAlgo::Direct;
   // the same for the input gradient, a stride-1 conv whose output is the input (col2im otherwise), with
   // its own reduction (OCg * taps) and grid (the input's width plus the kernel's extent); there the
-  // junk rule also needs a vector of channels in its output (AlexNet's 5x5 96->256 conv on 12x12:
-  // 72 -> 56 ms at batch 64; LeNet's 6->16 5x5 stays shifted)
+  // junk rule also needs a vector of channels in its output (AlexNet's 5x5 96->256 conv on 12x12 runs
+  // direct; LeNet's 6->16 5x5 stays shifted)
   const int64_t in_grid_w = g.p.in[2] + (g.p.kernel[2] - 1) * g.p.dilation[2];
   const bool in_junky = g.OCg * g.KK >= 384 && g.Cg >= 16 && 10 * (in_grid_w - g.p.in[2]) >= in_grid_w;
   const bool in_gemm =
@@ -1656,8 +1656,9 @@ Plan plan_for(const Geom& g, bool fused) {
   if (direct_in && in_gemm && g.p.N * g.L >= 32) pl.backward_input = ConvAlgo::Direct;
   // The weight gradient direct (backward_weight_direct: no im2col matrix, no packing, the taps' padding
   // skipped) on maps of up to 16x16 (1x1 convs: where they would take the batched GEMM) when the
-  // reduction and the output channels fill its tiles: 1.1-2x faster than the GEMM paths on the seeds'
-  // and ResNet's layers there; the GEMMs stay ahead on larger maps and with 1-3 input channels.
+  // reduction and the output channels fill its tiles (AlexNet's layers: bench/results/
+  // zoo-alexnet-layers-*-session29-2026-12-01.txt); the GEMMs stay ahead on larger maps and with 1-3
+  // input channels.
   if (g.Kg >= 32 && g.OCg >= 8 && (pw ? g.OL < batched_max_ol() : g.OL <= 256)) pl.backward_weight = ConvAlgo::Direct;
   // 3x3 stride-1 convs with at least 16 channels in and out on maps of at least 6x6 and 128 tiles in
   // the batch: Winograd F(2x2, 3x3), 2.25x fewer multiplies (its transforms cost less than that saves
