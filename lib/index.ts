@@ -79,7 +79,7 @@ export * as data from './data';
 export * as models from './models';
 export * as jit from './jit';
 import { convBackend } from './ops/conv';
-export type { ConvAlgorithm, ConvAlgorithmPreference, ConvAlgorithms } from './ops/conv';
+export type { ConvAlgorithm, ConvAlgorithmPreference, ConvAlgorithms, ConvOptions, Conv1dOptions, Conv2dOptions, Conv3dOptions, ConvTransposeOptions } from './ops/conv';
 
 /** Backend settings, as torch.backends: `torch.backends.conv.algorithm` is the CPU convolution
  * algorithm preference ('auto', 'perImage', 'batched', 'depthwise', 'winograd' or 'direct'; see

@@ -9,7 +9,8 @@
 //   * every conv whose (folded) output is read only by an add whose sum only ReLUs read (a residual
 //     block's end, `relu(add(bn(conv(x)), identity))`) has that add write relu(sum) into the conv's
 //     output in one pass, and the ReLU becomes a view (residualRelu; lib/ops/fusion.ts);
-//   * every conv runs from weights pre-packed for the CPU's GEMM micro-kernel (once per input size);
+//   * every conv runs from weights pre-packed for the CPU's GEMM micro-kernel (once per input size),
+//     also where the forward passes a frozen conv's weight to F.conv2dReluMaxPool2d itself;
 //   * the tensors its forward creates are freed when it returns, except those it returns (as if the
 //     call ran inside torch.tidy): keep intermediates you need with torch.keep().
 // The data flow is found by running exampleInput through a copy once with the autograd graph on:
@@ -27,7 +28,7 @@ import { Module, Parameter } from './nn/module';
 import { Identity } from './nn/layers';
 import { Conv1d, Conv2d, Conv3d } from './nn/conv';
 import { BatchNorm1d, BatchNorm2d } from './nn/normalization';
-import { convInference, Nd, ConvOptions } from './ops/conv';
+import { convInference, packForInference, Nd, ConvOptions, PackedWeights } from './ops/conv';
 import { residualAddRelu } from './ops/fusion';
 import { record, signature, Plan } from './replay';
 import { jitInternal } from './jit_internal';
@@ -41,7 +42,7 @@ const isBatchNorm = (m: Module): m is AnyBatchNorm => m instanceof BatchNorm1d |
 export class FrozenConv extends Module {
   readonly #weight: Tensor;
   readonly #bias: Tensor | null;
-  readonly #packed = new Map<string, Tensor>();
+  readonly #packed: PackedWeights = new Map();
   constructor(
     readonly nd: Nd,
     weight: Tensor,
@@ -57,6 +58,8 @@ export class FrozenConv extends Module {
     this.training = false;
     this.#weight = keep(weight);
     this.#bias = keep(bias);
+    // a forward that passes the weight to F.conv2dReluMaxPool2d itself (FashionCNN's) gets it pre-packed too
+    packForInference(this.#weight);
   }
   /** The folded weight and bias (read them, never change them: the packed copies would go stale). */
   get weight(): Tensor {

@@ -7,6 +7,7 @@ import * as torch from '../lib';
 import type { Tensor } from '../lib';
 import { expectArgError, maxAbs } from './helpers';
 import { collectGarbage } from '../lib/memory';
+import { native } from '../lib/binding';
 
 const { nn, F } = torch;
 
@@ -53,6 +54,18 @@ class SharedConvOutput extends nn.Module {
   forward(x: Tensor): Tensor {
     const y = this.conv.forward(x);
     return F.relu(this.bn.forward(y)).add(y);
+  }
+}
+
+/** A forward that passes its conv's weight to F.conv2dReluMaxPool2d itself, as FashionCNN's does. */
+class FusedBlock extends nn.Module {
+  conv: torch.nn.Conv2d;
+  constructor(c: number, oc: number, k: number, readonly opts: torch.Conv2dOptions) {
+    super();
+    this.conv = new nn.Conv2d(c, oc, k, opts);
+  }
+  forward(x: Tensor): Tensor {
+    return F.conv2dReluMaxPool2d(x, this.conv.weight, this.conv.bias, this.opts, 2);
   }
 }
 
@@ -149,6 +162,45 @@ describe('torch.jit.freeze', () => {
     expect(F.convAlgorithms([1, 16, 8, 8], [24, 16, 3, 3], { padding: 1 }).forward).toBe('direct');
     for (const n of [16, 1, 16, 9]) expectSameOutputs(seq, f, torch.randn([n, 16, 8, 8]));
   });
+
+  test.each([
+    // [input, conv (in, out, kernel, opts), the forward algorithm, whether the fused op takes it pre-packed]
+    ['Winograd, one group', [16, 16, 14, 14], [16, 32, 3, { padding: 1 }], 'winograd', true],
+    ['a GEMM layout (batched)', [1, 8, 5, 5], [8, 12, 3, { padding: 1 }], 'batched', true],
+    ['a GEMM layout (shifted)', [2, 8, 14, 14], [8, 12, 3, { padding: 1 }], 'shifted', true],
+    ['a GEMM layout (pointwise)', [1, 8, 6, 6], [8, 12, 1, {}], 'pointwise', true],
+    ['Direct: not pre-packed', [2, 8, 6, 6], [8, 12, 1, {}], 'direct', false],
+    ['Winograd, two groups: not pre-packed', [16, 32, 14, 14], [32, 64, 3, { padding: 1, groups: 2 }], 'winograd', false],
+  ] as [string, number[], [number, number, number, torch.Conv2dOptions], string, boolean][])(
+    "a frozen conv's weight passed to F.conv2dReluMaxPool2d by the forward: %s",
+    (_n, xs, [c, oc, k, opts], algo, packed) => {
+      const m = new FusedBlock(c, oc, k, opts);
+      m.eval();
+      const x = torch.randn(xs);
+      expect(F.convAlgorithms(xs, [oc, c / (opts.groups ?? 1), k, k], opts).forward).toBe(algo);
+      const plain = torch.noGrad(() => m.forward(x)).toArray();
+      const spy = jest.spyOn(native, 'conv2dReluMaxPool2dForward');
+      try {
+        for (const replay of [true, false]) {
+          const f = torch.jit.freeze(m, x, { replay });
+          spy.mockClear(); // (freeze's own trace records for autograd: unpacked)
+          for (let i = 0; i < 3; i++) expect(f.forward(x).toArray()).toEqual(plain); // the same kernels: bit for bit
+          expect(spy.mock.calls.every((call) => call[5].packed === packed)).toBe(true);
+          spy.mockClear();
+          if (!replay && packed) {
+            // the frozen weight written in place (it should not be: freeze again instead): repacked
+            const w = (f as FusedBlock).conv.weight;
+            torch.noGrad(() => w.mul_(-1));
+            const flipped = F.conv2dReluMaxPool2d(x, w, (f as FusedBlock).conv.bias, opts, 2).toArray();
+            expect(f.forward(x).toArray()).toEqual(flipped);
+            expect(flipped).not.toEqual(plain);
+          }
+        }
+      } finally {
+        spy.mockRestore();
+      }
+    },
+  );
 
   test("the seeds' models: ResNet-18 (BatchNorm, residual adds), GoogLeNet, FashionCNN, LeNet-5", () => {
     const cases: [torch.nn.Module, number[]][] = [

@@ -247,6 +247,20 @@ export function conv2dReluMaxPool2d(
   const [POH, POW] = [Math.floor(OH / kh), Math.floor(OW / kw)];
   const poolParams: Pool2dParams = { N, C: OC, H: OH, W: OW, OH: POH, OW: POW, kh, kw, sh: kh, sw: kw, ph: 0, pw: 0, dh: 1, dw: 1 };
   const tap = Tensor.empty([N, OC, POH, POW], 'uint8', input.device);
+  // a frozen model's weight, nothing to record: the forward from pre-packed weights when their layout
+  // is one the fused forward reads (a GEMM's, or Winograd's with one group)
+  const cache = input.device === 'cpu' ? inferenceCache(weight) : null;
+  const recording = isGradEnabled() && (input.requiresGrad || weight.requiresGrad || !!bias?.requiresGrad);
+  if (cache && !recording) {
+    const { packed, algo } = packedWeight(input, weight, prep.params, cache);
+    if (FUSED_PACKED.has(algo) && (algo !== enums.ConvAlgo.Winograd || prep.params.groups === 1)) {
+      const y = Tensor.empty([N, OC, POH, POW], input.dtype, input.device);
+      const b = bias ? bias.contiguous() : null;
+      native.conv2dReluMaxPool2dForward(input.contiguous().arg(), packed.arg(), b ? b.arg() : null, y.arg(), tap.arg(), { ...prep.params, packed: true }, poolParams);
+      tap.dispose();
+      return y;
+    }
+  }
   // runConv's kernels, with the pooled output y and the taps standing in for the conv output
   const y: Tensor = runConv(input, weight, bias, [N, OC, POH, POW], prep.params, {
     forward: (x, w, b, out, prm) => native.conv2dReluMaxPool2dForward(x, w, b, out, tap.arg(), prm, poolParams),
@@ -266,6 +280,9 @@ export function conv2dReluMaxPool2d(
   });
   return y;
 }
+
+/** The forward algorithms whose packed weight layout the fused forward reads. */
+const FUSED_PACKED = new Set<number>(['Pointwise', 'Shifted', 'Im2col', 'Batched', 'Winograd'].map((n) => (enums.ConvAlgo as Record<string, number>)[n]));
 
 // ---- algorithms -------------------------------------------------------------------------------
 
@@ -323,6 +340,57 @@ function checkShape(name: string, s: unknown): void {
 
 // ---- inference ----------------------------------------------------------------------------------
 
+/** Pre-packed copies of one weight (conv_pack_weight's buffers), by input size, batch size and layout. */
+export type PackedWeights = Map<string, { packed: Tensor; algo: number }>;
+
+/**
+ * weight packed by conv_pack_weight for the CPU forward of `params` (and that forward's algorithm code),
+ * from `cache` or packed now and kept there. The layout depends on the forward algorithm, which depends
+ * on the batch size too: one entry per (input size, batch size), sharing one packed copy per layout.
+ */
+function packedWeight(input: Tensor, weight: Tensor, params: ConvParams, cache: PackedWeights): { packed: Tensor; algo: number } {
+  const key = `${params.in.join()}|${params.N}|${params.algo}|${input.dtype}`;
+  let entry = cache.get(key);
+  if (!entry) {
+    const info = Tensor.empty([5], 'int64');
+    native.convAlgorithms(info.arg(), params);
+    const codes = info.toArray() as BigInt64Array;
+    const size = Number(codes[input.dtype === 'float64' ? 4 : 3]);
+    info.dispose();
+    const algo = Number(codes[0]);
+    const layout = `${params.in.join()}|${params.algo}|${input.dtype}|layout ${algo}`;
+    entry = cache.get(layout);
+    if (!entry) {
+      entry = { packed: keep(Tensor.empty([size], weight.dtype, weight.device)), algo };
+      native.convPackWeight(weight.contiguous().arg(), entry.packed.arg(), params);
+      cache.set(layout, entry);
+    }
+    cache.set(key, entry);
+  }
+  return entry;
+}
+
+/**
+ * Weights whose inference calls may run from pre-packed copies: torch.jit.freeze registers the conv
+ * weights of its copies that no FrozenConv holds (those that a model's forward passes to
+ * conv2dReluMaxPool2d itself). An entry is dropped when its weight is written in place (its version).
+ */
+const inferencePacks = new WeakMap<Tensor, { version: number; cache: PackedWeights }>();
+export function packForInference(weight: Tensor): void {
+  if (!inferencePacks.has(weight)) inferencePacks.set(weight, { version: weight._version, cache: new Map() });
+}
+/** The packed-weight cache of a registered weight, emptied first when the weight was written since. */
+function inferenceCache(weight: Tensor): PackedWeights | null {
+  const e = inferencePacks.get(weight);
+  if (!e) return null;
+  if (e.version !== weight._version) {
+    for (const v of new Set(e.cache.values())) v.packed.dispose();
+    e.cache.clear();
+    e.version = weight._version;
+  }
+  return e.cache;
+}
+
 /**
  * conv1d/2d/3d for inference only (nothing recorded for autograd), as torch.jit.freeze's frozen conv
  * layers run it: with `relu`, ReLU is applied in the conv's epilogue (and the output is marked so
@@ -330,33 +398,14 @@ function checkShape(name: string, s: unknown): void {
  * kept in `cache` (so the caller must not change `weight` afterwards).
  */
 export function convInference(
-  nd: Nd, input: Tensor, weight: Tensor, bias: Tensor | null, opts: ConvOptions, relu: boolean, cache: Map<string, Tensor>,
+  nd: Nd, input: Tensor, weight: Tensor, bias: Tensor | null, opts: ConvOptions, relu: boolean, cache: PackedWeights,
 ): Tensor {
   const prep = prepareConv(nd, input, weight, bias, opts);
   if (prep === 'unbatched') return convInference(nd, input.unsqueeze(0), weight, bias, opts, relu, cache).squeeze(0);
   const params = { ...prep.params, relu };
   let w = weight;
   if (input.device === 'cpu') {
-    // The layout depends on the forward algorithm, which depends on the batch size too: one entry per
-    // (input size, batch size), sharing one packed copy per layout.
-    const key = `${params.in.join()}|${params.N}|${params.algo}|${input.dtype}`;
-    let packed = cache.get(key);
-    if (!packed) {
-      const info = Tensor.empty([5], 'int64');
-      native.convAlgorithms(info.arg(), params);
-      const codes = info.toArray() as BigInt64Array;
-      const size = Number(codes[input.dtype === 'float64' ? 4 : 3]);
-      info.dispose();
-      const layout = `${params.in.join()}|${params.algo}|${input.dtype}|layout ${codes[0]}`;
-      packed = cache.get(layout);
-      if (!packed) {
-        packed = keep(Tensor.empty([size], weight.dtype, weight.device));
-        native.convPackWeight(weight.contiguous().arg(), packed.arg(), prep.params);
-        cache.set(layout, packed);
-      }
-      cache.set(key, packed);
-    }
-    w = packed;
+    w = packedWeight(input, weight, prep.params, cache).packed;
     params.packed = true;
   }
   const x = input.contiguous();

@@ -1799,7 +1799,12 @@ void fused_forward_winograd(const Geom& g, const T* x, const T* w, const T* b, c
   const ConvParams& p = g.p;
   const int64_t per_image = p.OC * g.OL, chunk = std::max<int64_t>(1, batched_elems() / per_image);
   std::vector<PackedA<T>> up;
-  winograd_pack(w, p.OC, p.C, scratch<T>(kPackSlot, winograd_packed_size<T>(p.OC, p.C)), up);
+  if (p.packed) {  // conv_pack_weight's buffer: the 16 packed transformed matrices
+    const int64_t usz = PackedA<T>::size(p.OC, p.C);
+    for (int e = 0; e < 16; ++e) up.emplace_back(p.OC, p.C, w + e * usz, typename PackedA<T>::Prepacked{});
+  } else {
+    winograd_pack(w, p.OC, p.C, scratch<T>(kPackSlot, winograd_packed_size<T>(p.OC, p.C)), up);
+  }
   if (pool.p.kh == 2 && pool.p.kw == 2) {  // each 2x2 output tile is one pooling window
     const WinoGeom q{p.N, p.C, p.in[1], p.in[2], p.C * g.L, p.OC, p.out[1], p.out[2], per_image, p.pad[1], p.pad[2]};
     const WinoPool<T> wp{pool.y, pool.tap, pool.p.OH, pool.p.OW};
@@ -1826,7 +1831,7 @@ void forward_impl(const TensorView& xv, const TensorView& wv, const TensorView& 
   const Geom g(prm);
   const T* x = xv.ptr<T>();
   const T* b = bv.data ? bv.ptr<T>() : nullptr;
-  if (pool && g.G == 1 && !prm.packed && plan_for(g, false).forward == ConvAlgo::Winograd)
+  if (pool && g.G == 1 && plan_for(g, false).forward == ConvAlgo::Winograd)
     return fused_forward_winograd(g, x, wv.ptr<T>(), b, *pool);
   const Plan plan = plan_for(g, pool != nullptr);
   if (plan.forward == ConvAlgo::Depthwise) return depthwise_forward(g, x, wv.ptr<T>(), b, yv.ptr<T>());
@@ -2130,6 +2135,21 @@ void conv2d_relu_max_pool2d_forward_cpu(const TensorView& x, const TensorView& w
     using T = decltype(z);
     PoolFuse<T> f = pool_fuse<T>(pp, tap);
     f.y = y.ptr<T>();
+    if (p.packed) {  // conv_pack_weight's buffer, in a layout that the fused forward reads
+      const Trimmed t = trim_taps(p);
+      const Geom g(t.p);
+      const ConvAlgo a = plan_for(g, false).forward;
+      if (a == ConvAlgo::Direct || a == ConvAlgo::Depthwise || (a == ConvAlgo::Winograd && g.G > 1))
+        conv_fail("conv2d_relu_max_pool2d_forward", ErrorCode::InvalidArg,
+                  "pre-packed weights need a GEMM or one-group Winograd layout; this shape packs for " +
+                      std::string(enum_info(a).values.at(static_cast<size_t>(a))) + " (pass the weight unpacked)");
+      if (w.numel() != packed_size<T>(g))
+        conv_fail("conv2d_relu_max_pool2d_forward", ErrorCode::InvalidArg,
+                  "the packed weight has " + std::to_string(w.numel()) + " elements where " +
+                      std::to_string(packed_size<T>(g)) +
+                      " are needed (pack it with conv_pack_weight for these params)");
+      return forward_impl<T>(x, w, b, y, t.p, &f);
+    }
     forward_impl<T>(x, w, b, y, p, &f);
   });
 }

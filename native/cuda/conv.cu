@@ -479,6 +479,10 @@ TL_REGISTER_KERNEL(conv_backward_weight_op, CUDA, conv_backward_weight_cuda, kFl
 void conv2d_relu_max_pool2d_forward_cuda(const TensorView& x, const TensorView& w, const TensorView& b,
                                          const TensorView& y, const TensorView& tap, const ConvParams& p,
                                          const Pool2dParams& pp) {
+  if (p.packed)
+    throw Error(ErrorCode::NotImplemented,
+                "torchlet: conv2d_relu_max_pool2d_forward: pre-packed weights (packed = true) are not implemented for "
+                "device cuda");
   run_conv("conv2d_relu_max_pool2d_forward", p, {{&x, kIn}, {&w, kW}, {&b, kB}, {&y, kPooled}, {&tap, kTap}}, &pp,
            [&](auto z, const auto& g) {
              using T = decltype(z);

@@ -14,7 +14,7 @@ import { gradcheck } from '../gradcheck';
 import { casesOf, convOpts, expectArgError, fixtureCases, fromFixture, maxAbs, randnT } from '../helpers';
 import { native } from '../../lib/binding';
 import type { ConvParams } from '../../binding';
-import { convInference } from '../../lib/ops/conv';
+import { convInference, PackedWeights } from '../../lib/ops/conv';
 
 const F = torch.F;
 const cases = casesOf('conv_algorithms');
@@ -51,7 +51,7 @@ describeOp('conv_algorithms', (run) => {
           const nd = (x.ndim - 2) as 1 | 2 | 3;
           withAlgorithm(pref, () => {
             const plain = torch.noGrad(() => conv(x, w, b, convOpts(c)));
-            const cache = new Map<string, Tensor>();
+            const cache: PackedWeights = new Map();
             for (const relu of [false, true]) {
               const y = convInference(nd, x, w, b, convOpts(c), relu, cache);
               expect(y.toArray()).toEqual((relu ? F.relu(plain) : plain).toArray());
@@ -60,13 +60,28 @@ describeOp('conv_algorithms', (run) => {
           });
         }
       });
-    test('native argument errors: a packed weight of the wrong size, relu or packed outside conv_forward', () => {
+    test('native argument errors: a packed weight of the wrong size or layout, relu or packed where they do not apply', () => {
       const x = torch.randn([1, 2, 5, 5]);
       const w = torch.randn([3, 2, 3, 3]);
       const y = torch.empty([1, 3, 3, 3]);
       const p: ConvParams = { N: 1, C: 2, OC: 3, groups: 1, in: [1, 5, 5], kernel: [1, 3, 3], out: [1, 3, 3], stride: [1, 1, 1], pad: [0, 0, 0], dilation: [1, 1, 1], algo: 0, relu: false, packed: true };
       expect(() => native.convForward(x.arg(), w.arg(), null, y.arg(), p)).toThrow(expect.objectContaining({ code: 'ERR_TORCHLET_INVALID_ARG', message: expect.stringMatching(/packed weight has 54 elements/) }));
-      expect(() => native.convBackwardInput(y.arg(), w.arg(), x.arg(), { ...p, packed: false, relu: true })).toThrow(/relu and packed apply to conv_forward only/);
+      expect(() => native.convBackwardInput(y.arg(), w.arg(), x.arg(), { ...p, packed: false, relu: true })).toThrow(/relu applies to conv_forward only/);
+      expect(() => native.convBackwardInput(y.arg(), w.arg(), x.arg(), p)).toThrow(/packed applies to conv_forward and conv2d_relu_max_pool2d_forward only/);
+      // the fused forward reads a GEMM's or one-group Winograd's packed layout, not Direct's
+      const pool = { N: 1, C: 3, H: 3, W: 3, OH: 1, OW: 1, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1 };
+      const pooled = torch.empty([1, 3, 1, 1]);
+      const tap = torch.empty([1, 3, 1, 1], { dtype: 'uint8' });
+      const fused = (wt: Tensor, q: ConvParams) => native.conv2dReluMaxPool2dForward(x.arg(), wt.arg(), null, pooled.arg(), tap.arg(), q, pool);
+      expect(() => fused(w, p)).toThrow(expect.objectContaining({ code: 'ERR_TORCHLET_INVALID_ARG', message: expect.stringMatching(/packed weight has 54 elements/) }));
+      const direct: ConvParams = { ...p, algo: 9 }; // torch.backends.conv.algorithm 'direct'
+      const info = torch.empty([5], { dtype: 'int64' });
+      native.convAlgorithms(info.arg(), direct);
+      const codes = Array.from(info.toArray() as BigInt64Array, Number);
+      expect(codes[0]).toBe(9);
+      const wd = torch.empty([codes[3]]);
+      native.convPackWeight(w.arg(), wd.arg(), { ...direct, packed: false });
+      expect(() => fused(wd, direct)).toThrow(/pre-packed weights need a GEMM or one-group Winograd layout; this shape packs for Direct/);
       expect(() => native.convPackWeight(w.arg(), torch.empty([5]).arg(), { ...p, packed: false })).toThrow(/out has 5 elements/);
     });
   });
