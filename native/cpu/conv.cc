@@ -1460,10 +1460,13 @@ void winograd_conv(const WinoGeom& q, const T* x, const std::vector<PackedA<T>>&
   const int64_t TH = q.TH(), TW = q.TW(), Wp = 2 * TW + 2, rows = q.N * TH;
   // chunks of tile rows: V and M of a chunk hold at most ~kWinoElems elements (512 KiB in float32: they
   // stay in L2 from the input transform through the 16 GEMMs to the output transform; 4 MiB chunks
-  // went through L3)
-  constexpr int64_t kWinoElems = int64_t(1) << 17;
+  // went through L3), but at least ~kWinoMinTiles tiles: the 16 GEMMs' N (with 64 + 192 channels a
+  // 512 KiB chunk held 24 tiles, so each GEMM was a skinny product re-reading its 48 KiB of weights for
+  // every 24 columns: GoogLeNet's 64 -> 192 conv on 24x24 took 2.2x as long as with 96 tiles)
+  constexpr int64_t kWinoElems = int64_t(1) << 17, kWinoMinTiles = 96;
   const int nth = omp_in_parallel() ? 1 : omp_get_max_threads();
   int64_t per = std::max<int64_t>(1, kWinoElems / (16 * (q.C + q.O) * TW));
+  per = std::max<int64_t>(per, (kWinoMinTiles + TW - 1) / TW);
   int64_t count = (rows + per - 1) / per;
   if (nth > 1 && rows >= nth) count = (count + nth - 1) / nth * nth;
   per = (rows + count - 1) / count;
