@@ -75,9 +75,22 @@ namespace {
 // every step, and allocating per image would page-fault every time): the padded input or im2col
 // matrix, the GEMM's grid output or col matrix, one image's conv output or its gradient, and (on the
 // calling thread) the packed weights, the weight-gradient accumulators, the trimmed weights and the
-// Winograd input-gradient kernel, and the fused Winograd forward's chunk of conv outputs. The
+// Winograd input-gradient kernel, and the fused Winograd forward's chunk of conv outputs; kPaddedSlot
+// is pad_images' alone (it keeps the zero borders of the last geometry padded there). The
 // returned n elements start on a 64-byte boundary (GEMM output rows stay cache-line aligned).
-enum Slot { kInSlot, kOutSlot, kImageSlot, kPackSlot, kAccSlot, kTrimSlot, kWinoSlot, kPadSlot, kFuseSlot, kSlots };
+enum Slot {
+  kInSlot,
+  kOutSlot,
+  kImageSlot,
+  kPackSlot,
+  kAccSlot,
+  kTrimSlot,
+  kWinoSlot,
+  kPadSlot,
+  kFuseSlot,
+  kPaddedSlot,
+  kSlots
+};
 template <typename T>
 T* scratch(Slot s, int64_t n) {
   thread_local std::vector<T> bufs[kSlots];
@@ -590,39 +603,66 @@ constexpr int64_t kGatherMaxCols = 24;
 // istride + c * vol (vol: one padded plane; each padded image is followed by a cache line of slack, so that reads of
 // one position in many images, as in direct_groups' tiles, do not all fall in one L1 set: image sizes are often
 // multiples of 4 KiB), and delta[k] for the Kg reduction indices k = (c, kd, kh, kw) of a group: the offset of k's read
-// from a window's first read. `slot`: the scratch buffer to pad into.
+// from a window's first read. The padded copy is in the calling thread's kPaddedSlot.
 template <typename T>
 struct PaddedInput {
   const T* xp;
   int64_t vol, istride;
   Dims3 ext;
 };
+// The padded copy itself: into the calling thread's kPaddedSlot (in.xp set there), unless `inside`.
 template <typename T>
-PaddedInput<T> pad_images(const Geom& g, const T* x, int64_t nb, Slot slot, int64_t* delta, bool unalias = false) {
+void pad_copy(const Geom& g, const T* x, int64_t nb, PaddedInput<T>& in) {
+  const ConvParams& p = g.p;
+  const PaddedPlane pp(p);
+  T* buf = scratch<T>(kPaddedSlot, nb * in.istride);
+  const int64_t planes = nb * p.C, vol = in.vol, istride = in.istride;
+  // The zero borders of the geometry last padded into this thread's buffer are still there (nothing
+  // else writes it): the same geometry again rewrites only the input's positions. Otherwise small
+  // planes: one memset for all (a memset call per plane costs more than its copy); large ones are
+  // zeroed plane by plane as they are filled, on every thread (the slack is never read).
+  thread_local std::array<int64_t, 15> last{};
+  const std::array<int64_t, 15> key{reinterpret_cast<int64_t>(buf),
+                                    int64_t(sizeof(T)),
+                                    nb,
+                                    p.C,
+                                    istride,
+                                    p.in[0],
+                                    p.in[1],
+                                    p.in[2],
+                                    p.pad[0],
+                                    p.pad[1],
+                                    p.pad[2],
+                                    pp.ext[0],
+                                    pp.ext[1],
+                                    pp.ext[2],
+                                    vol};
+  const bool zeroed = key == last;
+  const bool small = vol < 1024;
+  if (small && !zeroed) std::memset(buf, 0, sizeof(T) * nb * istride);
+  TL_PAR_FOR(
+      planes * vol > (1 << 15), for (int64_t c = 0; c < planes; ++c) {
+        T* dst = buf + (c / p.C) * istride + (c % p.C) * vol;
+        if (small || zeroed)
+          pp.fill_interior(p, x + c * g.L, dst);
+        else
+          pp.fill(p, x + c * g.L, dst);
+      });
+  last = key;
+  in.xp = buf;
+}
+// pad_images without the copy (copy = false: in.xp is x when `inside`, else null until pad_copy).
+template <typename T>
+PaddedInput<T> pad_images(const Geom& g, const T* x, int64_t nb, int64_t* delta, bool unalias = false,
+                          bool copy = true) {
   const ConvParams& p = g.p;
   const PaddedPlane pp(p);
   // (unalias: copied anyway when the image stride is a multiple of 1 KiB, for readers of one position in
   // many images at once, which would otherwise share a few L1 sets: ResNet's 256x2x2 = 4 KiB images)
   const bool inside = pp.ext == p.in && !(unalias && (p.C * g.L * int64_t(sizeof(T))) % 1024 == 0);
-  PaddedInput<T> in{x, inside ? g.L : pp.size, 0, inside ? p.in : pp.ext};
+  PaddedInput<T> in{inside ? x : nullptr, inside ? g.L : pp.size, 0, inside ? p.in : pp.ext};
   in.istride = inside ? p.C * g.L : p.C * in.vol + 64 / int64_t(sizeof(T));
-  if (!inside) {
-    T* buf = scratch<T>(slot, nb * in.istride);
-    const int64_t planes = nb * p.C, vol = in.vol, istride = in.istride;
-    // small planes: one memset for all (a memset call per plane costs more than its copy); large ones
-    // are zeroed plane by plane as they are filled, on every thread (the slack is never read)
-    const bool small = vol < 1024;
-    if (small) std::memset(buf, 0, sizeof(T) * nb * istride);
-    TL_PAR_FOR(
-        planes * vol > (1 << 15), for (int64_t c = 0; c < planes; ++c) {
-          T* dst = buf + (c / p.C) * istride + (c % p.C) * vol;
-          if (small)
-            pp.fill_interior(p, x + c * g.L, dst);
-          else
-            pp.fill(p, x + c * g.L, dst);
-        });
-    in.xp = buf;
-  }
+  if (!inside && copy) pad_copy(g, x, nb, in);
   int64_t t = 0;  // channel 0's taps, then every channel's as those plus c * vol
   for (int64_t kd = 0; kd < p.kernel[0]; ++kd)
     for (int64_t kh = 0; kh < p.kernel[1]; ++kh)
@@ -649,7 +689,7 @@ void forward_batched(const Geom& g, const T* x, const std::vector<PackedA<T>>& w
         std::vector<int64_t> base(gather ? cols : 0), delta(gather ? g.Kg : 0);
         PaddedInput<T> in{};
         if (gather) {
-          in = pad_images(g, x + n0 * p.C * g.L, nb, kPadSlot, delta.data());
+          in = pad_images(g, x + n0 * p.C * g.L, nb, delta.data());
           int64_t j = 0;  // column j = (image, output position)
           for (int64_t i = 0; i < nb; ++i)
             for (int64_t od = 0; od < p.out[0]; ++od)
@@ -836,24 +876,70 @@ void direct_groups(const Geom& g, const Dims3& ext, int64_t R, const std::vector
   tile_group(0);
 }
 
+// forward_direct's reduction offsets, groups and tiles for one geometry, kept per thread for the last
+// few geometries (a model's forward meets the same few every call; building them allocated a dozen
+// vectors per call).
+struct DirectLayout {
+  std::vector<int64_t> key, delta;
+  std::vector<DirectGroup> groups;
+  std::vector<DirectTile> tiles;
+};
+const DirectLayout& direct_layout(const Geom& g, const PaddedInput<char>& in, int64_t R, const int64_t* delta) {
+  const ConvParams& p = g.p;
+  std::vector<int64_t> key{p.N, p.C, p.OC, p.groups, in.vol, in.istride, R};
+  for (int i = 0; i < 3; ++i)
+    for (const int64_t v : {p.in[i], p.kernel[i], p.out[i], p.stride[i], p.pad[i], p.dilation[i], in.ext[i]})
+      key.push_back(v);
+  thread_local std::vector<std::unique_ptr<DirectLayout>> cache;
+  for (const auto& c : cache)
+    if (c->key == key) return *c;
+  if (cache.size() >= 16) cache.clear();
+  cache.emplace_back(new DirectLayout);
+  DirectLayout& d = *cache.back();
+  d.key = std::move(key);
+  d.delta.assign(delta, delta + g.Kg);
+  direct_groups(g, in.ext, R, d.delta, d.groups, d.tiles);
+  return d;
+}
+
 template <typename T>
 void forward_direct(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
   const ConvParams& p = g.p;
   const DirectConv<T> dc = direct_conv_kernel<T>(g.OCg);
   const int64_t R = dc.pixels, W = dc.oc_w;
-  std::vector<int64_t> delta(static_cast<size_t>(g.Kg));
-  const PaddedInput<T> in = pad_images(g, x, p.N, kInSlot, delta.data());
-  const T* xp = in.xp;
+  thread_local std::vector<int64_t> delta_buf;
+  if (delta_buf.size() < static_cast<size_t>(g.Kg)) delta_buf.resize(static_cast<size_t>(g.Kg));
+  PaddedInput<T> in = pad_images(g, x, p.N, delta_buf.data(), false, false);
   const int64_t vol = in.vol, istride = in.istride;
   const Dims3 ext = in.ext;
-  std::vector<DirectGroup> groups;
-  std::vector<DirectTile> tl;
-  direct_groups(g, ext, R, delta, groups, tl);
+  const DirectLayout& lay = direct_layout(g, PaddedInput<char>{nullptr, vol, istride, ext}, R, delta_buf.data());
+  const std::vector<int64_t>& delta = lay.delta;
+  const std::vector<DirectGroup>& groups = lay.groups;
+  const std::vector<DirectTile>& tl = lay.tiles;
   const int64_t tiles = static_cast<int64_t>(tl.size()), panels = (g.OCg + W - 1) / W;
   const int64_t items = g.G * panels * tiles;
   const bool par = !omp_in_parallel() && omp_get_max_threads() > 1 && items > 1 &&
                    double(p.N * g.OL) * double(p.OC) * double(g.Kg) >= double(1 << 20);
-  auto run = [&](int64_t it) {
+  // A small padded input is copied by every thread into its own buffer, as its first item starts:
+  // rewriting a buffer that another core has read costs a cache-line transfer per line (on the 2-core
+  // VM of bench/results ~36 ns a line: 14 us to rewrite 25 KB that the other core had read, 0.3 us
+  // otherwise), and the padded copy of a batch-1 layer is rewritten on every call. Larger inputs (a
+  // batch) are padded once, by the threads together, and shared.
+  constexpr int kMaxThreads = 64;
+  const bool own_copies =
+      in.xp == nullptr && par && p.N * istride <= (int64_t(1) << 16) && omp_get_max_threads() <= kMaxThreads;
+  if (in.xp == nullptr && !own_copies) pad_copy(g, x, p.N, in);
+  std::array<const T*, kMaxThreads> xps{};
+  auto run = [&](int64_t it, int tid) {
+    const T* xp = in.xp;
+    if (own_copies) {
+      if (!xps[tid]) {
+        PaddedInput<T> mine = in;
+        pad_copy(g, x, p.N, mine);
+        xps[tid] = mine.xp;
+      }
+      xp = xps[tid];
+    }
     // tiles innermost: consecutive items (one thread's block) read the same weight panel, which stays
     // in L2 while the tiles stream the input (with panels innermost, every tile read all the panels:
     // 2.4 MB for 256 -> 256 channels, from L3)
@@ -900,15 +986,15 @@ void forward_direct(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
     }
   };
   if (!par) {
-    for (int64_t it = 0; it < items; ++it) run(it);
+    for (int64_t it = 0; it < items; ++it) run(it, 0);
     return;
   }
   // stealing_for over runs of a few items: the items write disjoint outputs, and a thread that loses
   // its core for a while leaves its items to the others instead of stalling them
   const int nt = omp_get_max_threads();
   const int64_t chunk = std::max<int64_t>(1, items / (nt * 16)), runs = (items + chunk - 1) / chunk;
-  stealing_for(runs, nt, [&](int64_t c, int) {
-    for (int64_t it = c * chunk, end = std::min(items, it + chunk); it < end; ++it) run(it);
+  stealing_for(runs, nt, [&](int64_t c, int tid) {
+    for (int64_t it = c * chunk, end = std::min(items, it + chunk); it < end; ++it) run(it, tid);
   });
 }
 
@@ -968,7 +1054,7 @@ void backward_weight_direct(const Geom& g, const T* dy, const T* x, T* dw, T* db
   const DirectConv<T> dc = direct_conv_kernel<T>(g.OCg);
   const int64_t R = dc.pixels, W = dc.oc_w, panels = (g.OCg + W - 1) / W, NP = p.N * g.OL;
   std::vector<int64_t> delta(static_cast<size_t>(g.Kg));
-  const PaddedInput<T> in = pad_images(g, x, p.N, kInSlot, delta.data(), true);
+  const PaddedInput<T> in = pad_images(g, x, p.N, delta.data(), true);
   // per dim: tap t's live output range (o * s + t * d - pad within [0, in))
   std::vector<int64_t> tlo[3], thi[3];
   for (int i = 0; i < 3; ++i)

@@ -160,6 +160,30 @@ describeOp('conv_algorithms', (run) => {
     }
   });
 
+  test('padded copies kept between calls: layers of other shapes in between, new inputs, the same zero borders', () => {
+    // the direct and gathered paths keep each thread's padded copy and reuse its zero borders when the
+    // next call pads the same geometry; every output here is checked against the per-image GEMMs
+    const shapes: [number[], number[], object][] = [
+      [[1, 16, 8, 8], [24, 16, 3, 3], { padding: 1 }], // direct, a copy per thread
+      [[1, 16, 6, 6], [20, 16, 5, 5], { padding: 2 }],
+      [[1, 32, 2, 2], [40, 32, 3, 3], { padding: 1 }], // batched, gathered
+      [[16, 12, 6, 6], [20, 12, 5, 5], { padding: 2 }],
+      [[1, 16, 4, 4], [24, 16, 3, 3], { padding: 1 }],
+    ];
+    const weights = shapes.map(([, ws]) => torch.randn(ws));
+    for (const round of [0, 1, 2])
+      for (const i of [0, 1, 0, 2, 0, 3, 4, 2, 4, 1]) {
+        const [xs, , opts] = shapes[i];
+        const x = torch.randn(xs).add(round); // all new values, nonzero means: stale borders would show
+        const y = torch.noGrad(() => F.conv2d(x, weights[i], null, opts));
+        const ref = withAlgorithm('perImage', () => torch.noGrad(() => F.conv2d(x, weights[i], null, opts)));
+        const r = ref.toArray() as Float32Array;
+        expect(maxAbs((y.toArray() as Float32Array).map((v, j) => v - r[j]))).toBeLessThanOrEqual(1e-4 * Math.max(1, maxAbs(r)));
+      }
+    expect(F.convAlgorithms(...shapes[0]).forward).toBe('direct');
+    expect(F.convAlgorithms(...shapes[2]).forward).toBe('batched');
+  });
+
   describe('which algorithm runs', () => {
     const algos = (xs: number[], ws: number[], opts: object) => F.convAlgorithms(xs, ws, opts);
     test('by shape, with the default preference', () => {
