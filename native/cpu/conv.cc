@@ -610,34 +610,44 @@ struct PaddedInput {
   int64_t vol, istride;
   Dims3 ext;
 };
-// The padded copy itself: into the calling thread's kPaddedSlot (in.xp set there), unless `inside`.
+// The padded copy itself, into a buffer of the calling thread (in.xp set there), unless `inside`.
+// The zero borders of a geometry padded before into the same buffer are still there (nothing else
+// writes these buffers): the same geometry again rewrites only the input's positions. Small copies (a
+// batch-1 layer's) have a buffer per geometry, for the last 16 geometries this thread padded (the
+// layers of a model's forward alternate); larger ones share kPaddedSlot, whose zero borders serve only
+// the geometry it last held. Otherwise small planes: one memset for all (a memset call per plane
+// costs more than its copy); large ones are zeroed plane by plane as they are filled, on every thread
+// (the slack is never read).
 template <typename T>
 void pad_copy(const Geom& g, const T* x, int64_t nb, PaddedInput<T>& in) {
   const ConvParams& p = g.p;
   const PaddedPlane pp(p);
-  T* buf = scratch<T>(kPaddedSlot, nb * in.istride);
   const int64_t planes = nb * p.C, vol = in.vol, istride = in.istride;
-  // The zero borders of the geometry last padded into this thread's buffer are still there (nothing
-  // else writes it): the same geometry again rewrites only the input's positions. Otherwise small
-  // planes: one memset for all (a memset call per plane costs more than its copy); large ones are
-  // zeroed plane by plane as they are filled, on every thread (the slack is never read).
-  thread_local std::array<int64_t, 15> last{};
-  const std::array<int64_t, 15> key{reinterpret_cast<int64_t>(buf),
-                                    int64_t(sizeof(T)),
-                                    nb,
-                                    p.C,
-                                    istride,
-                                    p.in[0],
-                                    p.in[1],
-                                    p.in[2],
-                                    p.pad[0],
-                                    p.pad[1],
-                                    p.pad[2],
-                                    pp.ext[0],
-                                    pp.ext[1],
-                                    pp.ext[2],
-                                    vol};
-  const bool zeroed = key == last;
+  using Key = std::array<int64_t, 14>;
+  Key key{nb,       p.C,       p.in[0],   p.in[1],   p.in[2], p.pad[0], p.pad[1],
+          p.pad[2], pp.ext[0], pp.ext[1], pp.ext[2], vol,     istride,  0};
+  struct Kept {
+    Key key;
+    std::vector<T> buf;
+  };
+  thread_local std::vector<Kept> kept;
+  thread_local Key last{};  // kPaddedSlot's geometry (key[13]: the buffer's address)
+  T* buf = nullptr;
+  bool zeroed = false;
+  if (nb * istride <= (int64_t(1) << 16)) {
+    for (Kept& k : kept)
+      if (k.key == key) buf = k.buf.data(), zeroed = true;
+    if (!buf) {
+      if (kept.size() >= 16) kept.clear();
+      kept.push_back({key, std::vector<T>(static_cast<size_t>(nb * istride))});
+      buf = kept.back().buf.data();
+    }
+  } else {
+    buf = scratch<T>(kPaddedSlot, nb * istride);
+    key[13] = reinterpret_cast<int64_t>(buf);
+    zeroed = key == last;
+    last = key;
+  }
   const bool small = vol < 1024;
   if (small && !zeroed) std::memset(buf, 0, sizeof(T) * nb * istride);
   TL_PAR_FOR(
@@ -648,7 +658,6 @@ void pad_copy(const Geom& g, const T* x, int64_t nb, PaddedInput<T>& in) {
         else
           pp.fill(p, x + c * g.L, dst);
       });
-  last = key;
   in.xp = buf;
 }
 // pad_images without the copy (copy = false: in.xp is x when `inside`, else null until pad_copy).
