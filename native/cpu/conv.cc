@@ -686,9 +686,68 @@ inline int64_t window_offset(const ConvParams& p, const Dims3& ext, int64_t od, 
   return ((od * p.stride[0]) * ext[1] + oh * p.stride[1]) * ext[2] + ow * p.stride[2];
 }
 
+// One image whose output has at most kGatherMaxCols pixels (batch-1 inference on small maps), on nt
+// threads: every thread pads the input into its own buffer (kept per geometry), packs the whole B (the
+// gathered im2col columns) from it into its own buffer, and multiplies its share of the weight panels
+// straight into y's rows, bias and ReLU added there. Nothing is written by one thread and read by the
+// other except x and y (see forward_direct's own copies), and no barrier separates packing from the
+// products; the B packing is done twice (a few KB per thread).
+template <typename T>
+void forward_gathered_one(const Geom& g, const T* x, const std::vector<PackedA<T>>& wp, const T* b, T* y, int nt) {
+  const ConvParams& p = g.p;
+  const int64_t cols = g.OL;
+  std::string err;
+#pragma omp parallel num_threads(nt)
+  {
+    try {
+      const int t = omp_get_thread_num(), n = omp_get_num_threads();
+      thread_local std::vector<int64_t> delta, base;
+      delta.resize(static_cast<size_t>(g.Kg));
+      base.resize(static_cast<size_t>(cols));
+      const PaddedInput<T> in = pad_images(g, x, 1, delta.data());
+      int64_t j = 0;
+      for (int64_t od = 0; od < p.out[0]; ++od)
+        for (int64_t oh = 0; oh < p.out[1]; ++oh)
+          for (int64_t ow = 0; ow < p.out[2]; ++ow) base[j++] = window_offset(p, in.ext, od, oh, ow);
+      const int mr = wp[0].mr();
+      const int64_t panels = (g.OCg + mr - 1) / mr, r0 = panels * t / n * mr,
+                    r1 = std::min(g.OCg, panels * (t + 1) / n * mr);
+      for (int64_t gi = 0; gi < g.G && r1 > r0; ++gi) {
+        const Gathered<T> op(in.xp + gi * g.Cg * in.vol, base.data(), delta.data());
+        const PackedA<T> rows(r1 - r0, g.Kg, wp[gi].packed_panel(mr, r0), typename PackedA<T>::Prepacked{});
+        T* yr = y + (gi * g.OCg + r0) * g.OL;
+        gemm_ex<T>(r1 - r0, cols, g.Kg, T(1), rows, op, T(0), yr, g.OL, false);
+        for (int64_t o = 0; o < r1 - r0; ++o) {
+          T* row = yr + o * g.OL;
+          const T add = b ? b[gi * g.OCg + r0 + o] : T(0);
+          for (int64_t q = 0; q < g.OL; ++q) {
+            const T v = row[q] + add;
+            row[q] = p.relu && v <= T(0) ? T(0) : v;  // NaN kept, as relu does
+          }
+        }
+      }
+    } catch (const std::exception& e) {
+#pragma omp critical(tl_conv_err)
+      err = e.what();
+    }
+  }
+  if (!err.empty()) throw Error(ErrorCode::OutOfMemory, err);
+}
+
 template <typename T>
 void forward_batched(const Geom& g, const T* x, const std::vector<PackedA<T>>& wp, const T* b, T* y) {
   const ConvParams& p = g.p;
+  const int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
+  if (p.N == 1 && g.OL <= kGatherMaxCols && nt > 1 && double(p.OC) * double(g.OL) * double(g.Kg) >= double(1 << 18)) {
+    // (only when every thread's rows outnumber the columns: the GEMM then takes the skinny kernel, as
+    // the threaded product of all rows does, and each value is the same whatever the threads)
+    const int mr = wp[0].mr();
+    const int64_t panels = (g.OCg + mr - 1) / mr;
+    bool skinny = true;
+    for (int t = 0; t < nt; ++t)
+      skinny = skinny && std::min(g.OCg, panels * (t + 1) / nt * mr) - panels * t / nt * mr > g.OL;
+    if (skinny) return forward_gathered_one(g, x, wp, b, y, nt);
+  }
   const Chunks ch = batch_chunks(g, p.N);
   for_each_image(
       ch.count, ch.threads,

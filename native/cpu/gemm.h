@@ -75,6 +75,7 @@ class PackedA final : public Packer<T> {
   static int64_t size(int64_t M, int64_t K);
   void pack(T* dst, int w, int64_t k0, int64_t kc, int64_t i0, int64_t n) const override;
   const T* packed_panel(int w, int64_t i0) const override;
+  int mr() const { return mr_; }  // rows per panel
 
  private:
   int64_t K_;
