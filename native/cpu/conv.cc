@@ -990,9 +990,9 @@ void forward_direct(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
                    double(p.N * g.OL) * double(p.OC) * double(g.Kg) >= double(1 << 20);
   // A small padded input is copied by every thread into its own buffer, as its first item starts:
   // rewriting a buffer that another core has read costs a cache-line transfer per line (on the 2-core
-  // VM of bench/results ~36 ns a line: 14 us to rewrite 25 KB that the other core had read, 0.3 us
-  // otherwise), and the padded copy of a batch-1 layer is rewritten on every call. Larger inputs (a
-  // batch) are padded once, by the threads together, and shared.
+  // VM of bench/results/coherence-session30-2026-12-01.txt, bench/coherence.c: 9.3 us to rewrite 25 KB
+  // that the other core had read, 0.24 us otherwise), and the padded copy of a batch-1 layer is
+  // rewritten on every call. Larger inputs (a batch) are padded once, by the threads together, and shared.
   constexpr int kMaxThreads = 64;
   const bool own_copies =
       in.xp == nullptr && par && p.N * istride <= (int64_t(1) << 16) && omp_get_max_threads() <= kMaxThreads;
