@@ -91,6 +91,8 @@ export interface DropoutParams { kind: DropoutKindCode; p: number; L: number; se
 export interface FillParams { value: number }
 /** ranges: shape in [0, inf]; inputStrides in [0, inf]; indexStrides in [0, inf]; dim in [0, 15]; size in [0, inf] */
 export interface GatherParams { shape: number[]; inputStrides: number[]; indexStrides: number[]; dim: number; size: number }
+/** ranges: N in [1, inf]; K in [1, inf] */
+export interface LinearPackedParams { N: number; K: number; relu: boolean }
 export interface LossPointwiseParams { op: LossOpCode; p: number }
 /** ranges: batch in [0, inf]; M in [0, inf]; N in [0, inf]; K in [0, inf]; strideA in [0, inf]; strideB in [0, inf]; strideC in [0, inf] */
 export interface MatmulParams { batch: number; M: number; N: number; K: number; transA: boolean; transB: boolean; strideA: number; strideB: number; strideC: number; alpha: number; beta: number }
@@ -166,6 +168,9 @@ export interface Ops {
   gruCellBackward(gradHy: TensorArg, hx: TensorArg, workspace: TensorArg, gradIgates: TensorArg, gradHgates: TensorArg, gradHx: TensorArg, rnnCellParams: RnnCellParams): void; // kernels: cpu float32, float64; cuda float32, float64
   gruCellForward(igates: TensorArg, hgates: TensorArg, hx: TensorArg, hy: TensorArg, workspace: TensorArg, rnnCellParams: RnnCellParams): void; // kernels: cpu float32, float64; cuda float32, float64
   linearForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg): void; // kernels: cpu float32, float64; cuda float32, float64
+  linearPackedForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg, linearPackedParams: LinearPackedParams): void; // kernels: cpu float32, float64; cuda none
+  linearPackInfo(out: TensorArg, linearPackedParams: LinearPackedParams): void; // kernels: cpu int64; cuda none
+  linearPackWeight(weight: TensorArg, out: TensorArg, linearPackedParams: LinearPackedParams): void; // kernels: cpu float32, float64; cuda none
   lossPointwise(input: TensorArg, target: TensorArg, weight: OptTensorArg, posWeight: OptTensorArg, out: TensorArg, lossPointwiseParams: LossPointwiseParams): void; // kernels: cpu float32, float64; cuda float32, float64
   lossPointwiseBackward(gradOutput: TensorArg, input: TensorArg, target: TensorArg, weight: OptTensorArg, posWeight: OptTensorArg, gradInput: OptTensorArg, gradTarget: OptTensorArg, lossPointwiseParams: LossPointwiseParams): void; // kernels: cpu float32, float64; cuda float32, float64
   lstmCellBackward(gradOut: TensorArg, cx: TensorArg, out: TensorArg, workspace: TensorArg, gradGates: TensorArg, gradCx: TensorArg, rnnCellParams: RnnCellParams): void; // kernels: cpu float32, float64; cuda float32, float64

@@ -11,6 +11,8 @@
 //     output in one pass, and the ReLU becomes a view (residualRelu; lib/ops/fusion.ts);
 //   * every conv runs from weights pre-packed for the CPU's GEMM micro-kernel (once per input size),
 //     also where the forward passes a frozen conv's weight to F.conv2dReluMaxPool2d itself;
+//   * every nn.Linear that the forward calls becomes a FrozenLinear: its weight packed once, and a ReLU
+//     epilogue where ReLUs alone read its output (those relu() calls become views);
 //   * the tensors its forward creates are freed when it returns, except those it returns (as if the
 //     call ran inside torch.tidy): keep intermediates you need with torch.keep().
 // The data flow is found by running exampleInput through a copy once with the autograd graph on:
@@ -25,11 +27,14 @@ import { noGrad, enableGrad, GradFn } from './autograd';
 import { keep, tidy } from './memory';
 import { fromBuffer } from './creation';
 import { Module, Parameter } from './nn/module';
-import { Identity } from './nn/layers';
+import { Identity, Linear } from './nn/layers';
 import { Conv1d, Conv2d, Conv3d } from './nn/conv';
 import { BatchNorm1d, BatchNorm2d } from './nn/normalization';
 import { convInference, packForInference, Nd, ConvOptions, PackedWeights } from './ops/conv';
 import { residualAddRelu } from './ops/fusion';
+import { linear } from './ops/matmul';
+import { relu as reluOp, markNonNegative } from './ops/elementwise';
+import { native } from './binding';
 import { record, signature, Plan } from './replay';
 import { jitInternal } from './jit_internal';
 
@@ -90,6 +95,62 @@ export class FrozenConv extends Module {
   }
 }
 
+/**
+ * A Linear layer of a frozen module: its weight packed once for the CPU's GEMM (the plain Linear packs
+ * it on every call), optional ReLU epilogue (the relu() calls on its output become views). Inputs of
+ * at most 24 rows, and inputs it cannot take that way (another device or dtype than the weight's; a
+ * CUDA weight), run the plain linear (+ relu).
+ */
+export class FrozenLinear extends Module {
+  readonly #weight: Tensor;
+  readonly #bias: Tensor | null;
+  readonly #packed: Tensor | null;
+  constructor(weight: Tensor, bias: Tensor | null, readonly relu: boolean, readonly source: string) {
+    super();
+    this.training = false;
+    this.#weight = keep(weight);
+    this.#bias = keep(bias);
+    const [N, K] = weight.shape;
+    let packed: Tensor | null = null;
+    if (weight.device === 'cpu' && N > 0 && K > 0 && (weight.dtype === 'float32' || weight.dtype === 'float64')) {
+      const info = Tensor.empty([2], 'int64');
+      native.linearPackInfo(info.arg(), { N, K, relu: false });
+      const size = Number((info.toArray() as BigInt64Array)[weight.dtype === 'float32' ? 0 : 1]);
+      info.dispose();
+      packed = keep(Tensor.empty([size], weight.dtype, weight.device));
+      native.linearPackWeight(weight.contiguous().arg(), packed.arg(), { N, K, relu: false });
+    }
+    this.#packed = packed;
+  }
+  /** The weight and bias (read them, never change them: the packed copy would go stale). */
+  get weight(): Tensor {
+    return this.#weight;
+  }
+  get bias(): Tensor | null {
+    return this.#bias;
+  }
+  forward(x: Tensor): Tensor {
+    return noGrad(() => {
+      const [N, K] = this.#weight.shape;
+      const w = this.#weight;
+      // (up to 24 rows the plain linear is faster: its dot products or skinny GEMM read x as it lies,
+      // where the packed product would have to pack x as a narrow B first)
+      const rows = x instanceof Tensor && K > 0 ? x.numel() / K : 0;
+      if (!this.#packed || !(x instanceof Tensor) || x.device !== w.device || x.dtype !== w.dtype || x.ndim < 1 || x.shape[x.ndim - 1] !== K || rows <= 24) {
+        const y = linear(x, w, this.#bias);
+        return this.relu ? reluOp(y) : y;
+      }
+      const xc = x.contiguous();
+      const y = Tensor.empty([...x.shape.slice(0, -1), N], x.dtype, x.device);
+      native.linearPackedForward(xc.arg(), this.#packed.arg(), this.#bias ? this.#bias.contiguous().arg() : null, y.arg(), { N, K, relu: this.relu });
+      return this.relu ? markNonNegative(y) : y;
+    });
+  }
+  extraRepr(): string {
+    return `${this.source}${this.relu ? ', relu=True' : ''}`;
+  }
+}
+
 /** Deep copy of a module tree: tensors cloned (parameters stay Parameters), other values shared. */
 function cloneModule<M extends Module>(m: M): M {
   const copy = Object.create(Object.getPrototypeOf(m)) as Record<string, unknown>;
@@ -97,7 +158,7 @@ function cloneModule<M extends Module>(m: M): M {
   return copy as unknown as M;
 }
 function cloneValue(v: unknown): unknown {
-  if (v instanceof FrozenConv) return v; // immutable: shared
+  if (v instanceof FrozenConv || v instanceof FrozenLinear) return v; // immutable: shared
   if (v instanceof Parameter) return new Parameter(noGrad(() => v.detach().clone()), v.requiresGrad);
   if (v instanceof Tensor) return keep(noGrad(() => v.detach().clone()));
   if (v instanceof Module) return cloneModule(v);
@@ -175,9 +236,19 @@ function freezeModule<M extends Module>(module: M, exampleInput: Tensor | unknow
   // the trace: which conv produced which tensor, which BN took a conv's output
   const infos = new Map<AnyConv, ConvInfo>();
   const producer = new Map<Tensor, ConvInfo>();
+  const linears = new Map<Linear, Tensor | null>(); // each Linear's output in the trace
   const restore: (() => void)[] = [];
   for (const sub of m.modules()) {
-    if (isConv(sub)) {
+    if (sub instanceof Linear) {
+      linears.set(sub, null);
+      const fwd = sub.forward;
+      sub.forward = (x: Tensor) => {
+        const y = fwd.call(sub, x);
+        linears.set(sub, y);
+        return y;
+      };
+      restore.push(() => delete (sub as Partial<Linear>).forward);
+    } else if (isConv(sub)) {
       const info: ConvInfo = { conv: sub, out: null, bn: null, bnOut: null };
       infos.set(sub, info);
       const fwd = sub.forward;
@@ -243,6 +314,18 @@ function freezeModule<M extends Module>(module: M, exampleInput: Tensor | unknow
       const bat = owner.get(info.bn);
       if (bat) (bat[0] as unknown as Record<string, Module>)[bat[1]] = new Identity();
     }
+  }
+  // Linears: weight packed once; a ReLU epilogue where ReLUs alone read the output (as for convs).
+  // Not in place (copy = false: a serve worker's model, whose weights are memory shared by the
+  // workers): a packed copy per worker would undo that sharing.
+  for (const [lin, out] of linears) {
+    if (!copy || !out || lin.inFeatures === 0 || lin.outFeatures === 0) continue;
+    const outUses = uses.get(out) ?? [];
+    const relu = outUses.length > 0 && outUses.every((f) => f.op === 'ReluBackward');
+    // (the copy's own weights, or with copy = false views of the module's: packing copies them anyway)
+    const frozen = new FrozenLinear(lin.weight.detach(), lin.bias ? lin.bias.detach() : null, relu, `Linear(${lin.extraRepr()})`);
+    const at = owner.get(lin);
+    if (at) (at[0] as unknown as Record<string, Module>)[at[1]] = frozen;
   }
   for (const t of outputs) t.dispose();
   // the copy's own forward, always without autograd, freeing its intermediate tensors as it returns

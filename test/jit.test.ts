@@ -202,6 +202,65 @@ describe('torch.jit.freeze', () => {
     },
   );
 
+  test('Linear layers: weight packed once, ReLU epilogue only where ReLUs alone read the output, same outputs', () => {
+    class Mlp extends nn.Module {
+      fc1 = new nn.Linear(40, 24);
+      act = new nn.ReLU();
+      fc2 = new nn.Linear(24, 16, { bias: false });
+      fc3 = new nn.Linear(16, 5);
+      forward(x: Tensor): Tensor {
+        const h = this.act.forward(this.fc1.forward(x)); // nn.ReLU: fused
+        const g = this.fc2.forward(h);
+        return this.fc3.forward(F.relu(g).add(g)); // read by a ReLU and by the add: not fused
+      }
+    }
+    const m = new Mlp();
+    const spy = jest.spyOn(native, 'linearPackedForward');
+    try {
+      for (const shape of [[1, 40], [7, 40], [64, 40], [4, 9, 40]]) {
+        const x = torch.randn(shape);
+        const f = torch.jit.freeze(m, x);
+        const lin = f.modules().filter((s): s is torch.jit.FrozenLinear => s instanceof torch.jit.FrozenLinear);
+        expect(lin.map((l) => l.relu)).toEqual([true, false, false]);
+        spy.mockClear();
+        for (let i = 0; i < 3; i++) expectSameOutputs(m, f, x);
+        // up to 24 rows the plain linear runs (faster there), from 25 the packed weight
+        expect(spy.mock.calls.length > 0).toBe(x.numel() / 40 > 24);
+        expect(f.parameters().length).toBe(0); // the weights are private
+      }
+    } finally {
+      spy.mockRestore();
+    }
+    // float64, and an input the packed path does not take (another dtype): the plain linear's error
+    const m64 = new nn.Sequential(new nn.Linear(6, 4), new nn.ReLU(), new nn.Linear(4, 3));
+    m64.apply((s) => {
+      for (const [k, v] of Object.entries(s)) if (v instanceof nn.Parameter) (s as unknown as Record<string, unknown>)[k] = new nn.Parameter(v.to('float64'));
+    });
+    const x64 = torch.randn([30, 6], { dtype: 'float64' });
+    const f64 = torch.jit.freeze(m64, x64);
+    expectSameOutputs(m64, f64, x64, 1e-12);
+    expect(() => f64.forward(torch.randn([30, 6]))).toThrow(expect.objectContaining({ code: 'ERR_TORCHLET_DTYPE' }));
+  });
+
+  test('linear_packed_forward: native argument errors name the sizes', () => {
+    const w = torch.randn([4, 6]);
+    const info = torch.empty([2], { dtype: 'int64' });
+    native.linearPackInfo(info.arg(), { N: 4, K: 6, relu: false });
+    const size = Number((info.toArray() as BigInt64Array)[0]);
+    expect(size).toBeGreaterThanOrEqual(24);
+    const packed = torch.empty([size]);
+    native.linearPackWeight(w.arg(), packed.arg(), { N: 4, K: 6, relu: false });
+    const x = torch.randn([3, 6]);
+    const y = torch.empty([3, 4]);
+    native.linearPackedForward(x.arg(), packed.arg(), null, y.arg(), { N: 4, K: 6, relu: false });
+    expect(maxDiff(y, torch.matmul(x, w.t()))).toBeLessThan(1e-5);
+    expect(() => native.linearPackedForward(x.arg(), w.arg(), null, y.arg(), { N: 4, K: 6, relu: false })).toThrow(/the packed weight has 24 elements where/);
+    expect(() => native.linearPackedForward(x.arg(), packed.arg(), null, torch.empty([3, 5]).arg(), { N: 4, K: 6, relu: false })).toThrow(/out has 15 elements where 12 are needed/);
+    expect(() => native.linearPackedForward(torch.randn([3, 5]).arg(), packed.arg(), null, y.arg(), { N: 4, K: 6, relu: false })).toThrow(/not a multiple of K = 6/);
+    expect(() => native.linearPackWeight(torch.randn([4, 5]).arg(), packed.arg(), { N: 4, K: 6, relu: false })).toThrow(/the weight has 20 elements, not N \* K = 24/);
+    expect(() => native.linearPackInfo(torch.empty([3], { dtype: 'int64' }).arg(), { N: 4, K: 6, relu: false })).toThrow(/int64 tensor of 2 elements/);
+  });
+
   test("the seeds' models: ResNet-18 (BatchNorm, residual adds), GoogLeNet, FashionCNN, LeNet-5", () => {
     const cases: [torch.nn.Module, number[]][] = [
       [torch.models.resnet18({ numClasses: 10 }), [2, 3, 32, 32]],

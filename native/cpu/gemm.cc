@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "core/dispatch.h"
+#include "core/parallel.h"
 #include "ops/gemm.h"
 
 namespace tl {
@@ -1011,6 +1012,89 @@ void linear_forward_cpu(const TensorView& x, const TensorView& w, const TensorVi
     linear_impl<double>(x, w, bias, y);
 }
 TL_REGISTER_KERNEL(linear_forward_op, CPU, linear_forward_cpu, kFloatTypes);
+
+// ---- Linear from a pre-packed weight (inference) ----------------------------------------------------
+// The weight is the GEMM's A operand, packed once (PackedA of [N, K]); the product runs transposed,
+// out^T [N, M] = W @ input^T, into a scratch that is then transposed into out with the bias and ReLU.
+// So no call packs the weight again (the plain linear_forward packs it as B on every call).
+
+[[noreturn]] void linear_packed_fail(const char* op, const std::string& what) {
+  throw Error(ErrorCode::InvalidArg, std::string("torchlet: ") + op + ": " + what);
+}
+
+void linear_pack_info_cpu(const TensorView& out, const LinearPackedParams& p) {
+  if (out.dtype != DType::I64 || out.numel() != 2)
+    linear_packed_fail("linear_pack_info", "out must be an int64 tensor of 2 elements");
+  out.ptr<int64_t>()[0] = PackedA<float>::size(p.N, p.K);
+  out.ptr<int64_t>()[1] = PackedA<double>::size(p.N, p.K);
+}
+TL_REGISTER_KERNEL(linear_pack_info_op, CPU, linear_pack_info_cpu, dtype_bit(DType::I64));
+
+void linear_pack_weight_cpu(const TensorView& w, const TensorView& out, const LinearPackedParams& p) {
+  check_float("linear_pack_weight", w.dtype);
+  if (out.dtype != w.dtype) linear_packed_fail("linear_pack_weight", "out must have the weight's dtype");
+  if (w.numel() != p.N * p.K)
+    linear_packed_fail("linear_pack_weight", "the weight has " + std::to_string(w.numel()) +
+                                                 " elements, not N * K = " + std::to_string(p.N * p.K));
+  auto pack = [&](auto z) {
+    using T = decltype(z);
+    if (out.numel() != PackedA<T>::size(p.N, p.K))
+      linear_packed_fail("linear_pack_weight", "out has " + std::to_string(out.numel()) + " elements where " +
+                                                   std::to_string(PackedA<T>::size(p.N, p.K)) + " are needed");
+    PackedA<T>(p.N, p.K, StridedOperand<T>(w.ptr<T>(), p.K, 1), out.ptr<T>());
+  };
+  if (w.dtype == DType::F32)
+    pack(float());
+  else
+    pack(double());
+}
+TL_REGISTER_KERNEL(linear_pack_weight_op, CPU, linear_pack_weight_cpu, kFloatTypes);
+
+template <typename T>
+void linear_packed_impl(const TensorView& x, const TensorView& w, const TensorView& bias, const TensorView& y,
+                        const LinearPackedParams& p) {
+  const char* op = "linear_packed_forward";
+  if (w.numel() != PackedA<T>::size(p.N, p.K))
+    linear_packed_fail(op, "the packed weight has " + std::to_string(w.numel()) + " elements where " +
+                               std::to_string(PackedA<T>::size(p.N, p.K)) +
+                               " are needed (pack it with linear_pack_weight)");
+  if (x.numel() % p.K) linear_packed_fail(op, "the input's elements are not a multiple of K = " + std::to_string(p.K));
+  const int64_t M = x.numel() / p.K;
+  if (y.numel() != M * p.N)
+    linear_packed_fail(
+        op, "out has " + std::to_string(y.numel()) + " elements where " + std::to_string(M * p.N) + " are needed");
+  if (bias.data && bias.numel() != p.N)
+    linear_packed_fail(op,
+                       "the bias has " + std::to_string(bias.numel()) + " elements, not N = " + std::to_string(p.N));
+  if (M == 0) return;
+  const PackedA<T> a(p.N, p.K, w.ptr<T>(), typename PackedA<T>::Prepacked{});
+  thread_local std::vector<T> ct;  // out^T
+  if (ct.size() < static_cast<size_t>(p.N * M)) ct.resize(static_cast<size_t>(p.N * M));
+  gemm_ex<T>(p.N, M, p.K, T(1), a, StridedOperand<T>(x.ptr<T>(), p.K, 1), T(0), ct.data(), M, true);
+  const T* b = bias.data ? bias.ptr<T>() : nullptr;
+  T* out = y.ptr<T>();
+  const T* c = ct.data();
+  TL_PAR_FOR(
+      M * p.N > (1 << 15), for (int64_t i = 0; i < M; ++i) {
+        T* row = out + i * p.N;
+        for (int64_t j = 0; j < p.N; ++j) {
+          const T v = c[j * M + i] + (b ? b[j] : T(0));
+          row[j] = p.relu && v <= T(0) ? T(0) : v;  // NaN kept, as relu does
+        }
+      });
+}
+
+void linear_packed_forward_cpu(const TensorView& x, const TensorView& w, const TensorView& bias, const TensorView& y,
+                               const LinearPackedParams& p) {
+  check_float("linear_packed_forward", x.dtype);
+  if (w.dtype != x.dtype || y.dtype != x.dtype || (bias.data && bias.dtype != x.dtype))
+    throw Error(ErrorCode::DType, "torchlet: linear_packed_forward operands must share one dtype");
+  if (x.dtype == DType::F32)
+    linear_packed_impl<float>(x, w, bias, y, p);
+  else
+    linear_packed_impl<double>(x, w, bias, y, p);
+}
+TL_REGISTER_KERNEL(linear_packed_forward_op, CPU, linear_packed_forward_cpu, kFloatTypes);
 
 }  // namespace
 }  // namespace cpu

@@ -22,4 +22,15 @@ TL_OP(matmul, "input, other, out", MatmulParams)
 // out[M,N] = input[M,K] @ weight[N,K]^T + bias[N] (bias may be absent).
 TL_OP(linear_forward, "input, weight, bias?, out")
 
+// Linear for inference from a pre-packed weight (torch.jit.freeze's frozen Linear; CPU kernels only):
+// linear_pack_info writes out[0], out[1] (int64) = the element counts of linear_pack_weight's buffer
+// for float32 and float64; linear_pack_weight packs weight [N, K] into out (that many elements);
+// linear_packed_forward: out[M, N] = input[M, K] @ weight^T + bias[N] (bias may be absent), then ReLU
+// when relu, with weight that packed buffer (M = input's elements / K).
+#define TL_LINEAR_PACKED_FIELDS(X) X(int64_t, N, 1, kMaxSize) X(int64_t, K, 1, kMaxSize) X(bool, relu, 0, 1)
+TL_PARAMS(LinearPackedParams, TL_LINEAR_PACKED_FIELDS)
+TL_OP(linear_pack_info, "out", LinearPackedParams)
+TL_OP(linear_pack_weight, "weight, out", LinearPackedParams)
+TL_OP(linear_packed_forward, "input, weight, bias?, out", LinearPackedParams)
+
 }  // namespace tl
