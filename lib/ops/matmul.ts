@@ -2,7 +2,8 @@
 // bmm and linear (y = x W^T + b over any leading dims), with gradients. All products go through
 // the native blocked GEMM with transpose flags, so no transposed copies are made.
 import { native } from '../binding';
-import { invalidArg, dtypeError, shapeError } from '../errors';
+import { invalidArg, dtypeError, shapeError, disposedError } from '../errors';
+import type { TensorArg } from '../../binding';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { record, isGradEnabled } from '../autograd';
 import { broadcastShapes, sumTo } from './elementwise';
@@ -25,16 +26,37 @@ export function gemm(
   return c;
 }
 
+/**
+ * A 3-D operand [B, R, C] as the native GEMM reads it: a contiguous one as it is; a transposed view of a
+ * contiguous [B, C, R] (what x.t() or w.transpose(-1, -2) make) as that memory with the transpose flag,
+ * not copied; anything else copied first (`copy`, to dispose).
+ */
+function gemmOperand(t: Tensor): { arg: TensorArg; trans: boolean; copy: Tensor | null } {
+  if (t.isContiguous()) return { arg: t.arg(), trans: false, copy: null };
+  const [B, R, C] = t.shape;
+  const s = t.strides;
+  if (s[1] === 1 && s[2] === R && (B === 1 || s[0] === R * C)) {
+    if (t.disposed) throw disposedError();
+    return { arg: [t._storage.native, t.offset, [B, C, R]], trans: true, copy: null };
+  }
+  const copy = t.contiguous();
+  return { arg: copy.arg(), trans: false, copy };
+}
+
 /** Batched product of 3-D tensors a [Ba, M, K], b [Bb, K, N] with Ba/Bb equal or 1. */
 function bmmRaw(a: Tensor, b: Tensor): Tensor {
-  const ac = a.contiguous();
-  const bc = b.contiguous();
-  const [Ba, M, K] = ac.shape;
-  const [Bb, , N] = bc.shape;
+  const [Ba, M, K] = a.shape;
+  const [Bb, , N] = b.shape;
   const batch = Math.max(Ba, Bb);
-  const c = gemm(ac, bc, batch, M, N, K, false, false, Ba === 1 ? 0 : M * K, Bb === 1 ? 0 : K * N);
-  if (ac !== a) ac.dispose();
-  if (bc !== b) bc.dispose();
+  const oa = gemmOperand(a);
+  const ob = gemmOperand(b);
+  const c = Tensor.empty([batch, M, N], a.dtype, a.device);
+  native.matmul(oa.arg, ob.arg, c.arg(), {
+    batch, M, N, K, transA: oa.trans, transB: ob.trans, strideA: Ba === 1 ? 0 : M * K, strideB: Bb === 1 ? 0 : K * N,
+    strideC: M * N, alpha: 1, beta: 0,
+  });
+  oa.copy?.dispose();
+  ob.copy?.dispose();
   return c;
 }
 
@@ -56,6 +78,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const flatA = (t: Tensor, rows: number, cols: number): Tensor => {
     const tb = t.shape.slice(0, -2);
     const full = tb.reduce((x, y) => x * y, 1);
+    // (views where they can be: a transposed operand reaches the GEMM as its transpose flag, not a copy)
+    if (tb.length === 0) return t.unsqueeze(0);
+    if (tb.length === 1 && (full === batch || full === 1)) return t;
     if (full === batch || full === 1) return t.reshape([full, rows, cols]);
     return t.expand([...batchShape, rows, cols]).reshape([batch, rows, cols]);
   };

@@ -24,6 +24,30 @@ describeOp('matmul', (run) => {
       expectClose(torch.bmm(a, b), c.output!, refTol('matmul', 'float64', device, { magnitude: 10 }));
     });
 
+    test('transposed views (2-D, batched, broadcast, 1-D; read through the GEMM transpose flags): values and gradients of contiguous copies', () => {
+      const cases: [number[], number[], (a: Tensor, b: Tensor) => [Tensor, Tensor]][] = [
+        [[5, 7], [9, 7], (a, b) => [a, b.t()]],
+        [[7, 5], [7, 9], (a, b) => [a.t(), b]],
+        [[3, 6, 4], [3, 5, 6], (a, b) => [a.transpose(1, 2), b.transpose(-1, -2)]],
+        [[2, 3, 4, 6], [3, 5, 6], (a, b) => [a, b.transpose(-1, -2)]], // b broadcast over the leading 2
+        [[7], [9, 7], (a, b) => [a, b.t()]],
+      ];
+      for (const [as, bs, views] of cases) {
+        const a = on(randnT(as, 11)).requiresGrad_();
+        const b = on(randnT(bs, 12)).requiresGrad_();
+        const [av, bv] = views(a, b);
+        const y = torch.matmul(av, bv);
+        const [ac, bc] = [av.detach().contiguous().requiresGrad_(), bv.detach().contiguous().requiresGrad_()];
+        const want = torch.matmul(ac, bc);
+        expect(toNumbers(y)).toEqual(toNumbers(want)); // the same products in the same order
+        const g = on(randnT(y.shape, 13));
+        y.backward(g);
+        want.backward(g);
+        expectClose(views(a.grad!, b.grad!)[0], toNumbers(ac.grad!), { atol: 1e-10 });
+        expectClose(views(a.grad!, b.grad!)[1], toNumbers(bc.grad!), { atol: 1e-10 });
+      }
+    });
+
     test('matmul of a transposed (non-contiguous) view', () => {
       const c = matmulCases.find(([n]) => n === 'matmul_2d_2d')![1];
       const a = on(fromFixture(c.inputs.a!));
