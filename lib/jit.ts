@@ -30,7 +30,7 @@ import { Module, Parameter } from './nn/module';
 import { Identity, Linear } from './nn/layers';
 import { Conv1d, Conv2d, Conv3d } from './nn/conv';
 import { BatchNorm1d, BatchNorm2d } from './nn/normalization';
-import { convInference, packForInference, Nd, ConvOptions, PackedWeights } from './ops/conv';
+import { convInference, inferencePackCache, Nd, ConvOptions } from './ops/conv';
 import { residualAddRelu } from './ops/fusion';
 import { linear } from './ops/matmul';
 import { relu as reluOp, markNonNegative } from './ops/elementwise';
@@ -47,7 +47,6 @@ const isBatchNorm = (m: Module): m is AnyBatchNorm => m instanceof BatchNorm1d |
 export class FrozenConv extends Module {
   readonly #weight: Tensor;
   readonly #bias: Tensor | null;
-  readonly #packed: PackedWeights = new Map();
   constructor(
     readonly nd: Nd,
     weight: Tensor,
@@ -63,8 +62,9 @@ export class FrozenConv extends Module {
     this.training = false;
     this.#weight = keep(weight);
     this.#bias = keep(bias);
-    // a forward that passes the weight to F.conv2dReluMaxPool2d itself (FashionCNN's) gets it pre-packed too
-    packForInference(this.#weight);
+    // its packed copies: for its own forward, and for a forward that passes the weight to
+    // F.conv2dReluMaxPool2d itself (FashionCNN's), which finds them by the weight
+    inferencePackCache(this.#weight);
   }
   /** The folded weight and bias (read them, never change them: the packed copies would go stale). */
   get weight(): Tensor {
@@ -86,7 +86,7 @@ export class FrozenConv extends Module {
     return this.convOptions.groups ?? 1;
   }
   forward(x: Tensor): Tensor {
-    const y = noGrad(() => convInference(this.nd, x, this.#weight, this.#bias, this.convOptions, this.relu, this.#packed));
+    const y = noGrad(() => convInference(this.nd, x, this.#weight, this.#bias, this.convOptions, this.relu, inferencePackCache(this.#weight)));
     if (this.residualRelu) residualAddRelu.add(y);
     return y;
   }
@@ -322,7 +322,6 @@ function freezeModule<M extends Module>(module: M, exampleInput: Tensor | unknow
     if (!copy || !out || lin.inFeatures === 0 || lin.outFeatures === 0) continue;
     const outUses = uses.get(out) ?? [];
     const relu = outUses.length > 0 && outUses.every((f) => f.op === 'ReluBackward');
-    // (the copy's own weights, or with copy = false views of the module's: packing copies them anyway)
     const frozen = new FrozenLinear(lin.weight.detach(), lin.bias ? lin.bias.detach() : null, relu, `Linear(${lin.extraRepr()})`);
     const at = owner.get(lin);
     if (at) (at[0] as unknown as Record<string, Module>)[at[1]] = frozen;

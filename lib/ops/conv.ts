@@ -249,7 +249,7 @@ export function conv2dReluMaxPool2d(
   const tap = Tensor.empty([N, OC, POH, POW], 'uint8', input.device);
   // a frozen model's weight, nothing to record: the forward from pre-packed weights when their layout
   // is one the fused forward reads (a GEMM's, or Winograd's with one group)
-  const cache = input.device === 'cpu' ? inferenceCache(weight) : null;
+  const cache = input.device === 'cpu' && inferencePacks.has(weight) ? inferencePackCache(weight) : null;
   const recording = isGradEnabled() && (input.requiresGrad || weight.requiresGrad || !!bias?.requiresGrad);
   if (cache && !recording) {
     const { packed, algo } = packedWeight(input, weight, prep.params, cache);
@@ -371,18 +371,15 @@ function packedWeight(input: Tensor, weight: Tensor, params: ConvParams, cache: 
 }
 
 /**
- * Weights whose inference calls may run from pre-packed copies: torch.jit.freeze registers the conv
- * weights of its copies that no FrozenConv holds (those that a model's forward passes to
- * conv2dReluMaxPool2d itself). An entry is dropped when its weight is written in place (its version).
+ * The pre-packed copies of weights that inference may run from, per weight: torch.jit.freeze's frozen
+ * convs register theirs (jit.ts), for their own forward and for a model's forward that passes the
+ * weight to conv2dReluMaxPool2d itself. A weight written in place since (its version) is repacked.
  */
 const inferencePacks = new WeakMap<Tensor, { version: number; cache: PackedWeights }>();
-export function packForInference(weight: Tensor): void {
-  if (!inferencePacks.has(weight)) inferencePacks.set(weight, { version: weight._version, cache: new Map() });
-}
-/** The packed-weight cache of a registered weight, emptied first when the weight was written since. */
-function inferenceCache(weight: Tensor): PackedWeights | null {
-  const e = inferencePacks.get(weight);
-  if (!e) return null;
+/** The packed-weight cache of `weight` (registered now if new), emptied first when the weight was written since. */
+export function inferencePackCache(weight: Tensor): PackedWeights {
+  let e = inferencePacks.get(weight);
+  if (!e) inferencePacks.set(weight, (e = { version: weight._version, cache: new Map() }));
   if (e.version !== weight._version) {
     for (const v of new Set(e.cache.values())) v.packed.dispose();
     e.cache.clear();
