@@ -748,13 +748,21 @@ void gemm_run(int64_t M, int64_t N, int64_t K, T alpha, const Packer<T>& pa, con
   int nt = 1;
   if (parallel && !omp_in_parallel() && double(M) * double(N) * double(K) >= double(1 << 19))
     nt = omp_get_max_threads();
-  // Split one dimension into nt contiguous ranges of whole micro-tiles: the one that leaves the busiest
-  // thread the fewest (padded) products, on a tie the one with more tiles. (Linear's 64 x 3136 -> 128:
-  // 5 row tiles split 3 + 2, or 4 column tiles 2 + 2: the columns, and no thread packs all of W.)
+  // Split one dimension into nt contiguous ranges of whole micro-tiles: the one that costs the busiest
+  // thread least, counting per unit of K its (padded) products plus kReadCost for each row of A and
+  // column of B it reads (splitting M, a thread reads its share of A and all of B; splitting N, all of A
+  // and its share of B). On a tie, the one with more tiles.
+  // - Linear's 64 x 3136 -> 128: 5 row tiles split 3 + 2, or 4 column tiles 2 + 2: the columns, and no
+  //   thread packs all of W.
+  // - A frozen Linear's W^T x^T, 4096 x 64 (4096 -> 4096, batch 64): the products tie (147 row tiles
+  //   against 1 of 2 column tiles each), and splitting the rows halves each thread's 64 MiB of weights
+  //   streamed from memory.
+  constexpr int64_t kReadCost = 8;
   const int64_t mt = (M + kn.mr - 1) / kn.mr, ntl = (N + kn.nr - 1) / kn.nr;
   const auto busiest = [&](int64_t tiles, int64_t unit, int64_t other) { return (tiles + nt - 1) / nt * unit * other; };
-  const int64_t work_m = busiest(mt, kn.mr, ntl * kn.nr), work_n = busiest(ntl, kn.nr, mt * kn.mr);
-  const bool split_n = work_n < work_m || (work_n == work_m && ntl >= mt);
+  const int64_t cost_m = busiest(mt, kn.mr, ntl * kn.nr) + kReadCost * ((M + nt - 1) / nt + N);
+  const int64_t cost_n = busiest(ntl, kn.nr, mt * kn.mr) + kReadCost * (M + (N + nt - 1) / nt);
+  const bool split_n = cost_n < cost_m || (cost_n == cost_m && ntl >= mt);
   nt = static_cast<int>(std::min<int64_t>(nt, split_n ? ntl : mt));
   if (nt <= 1) {
     gemm_serial(kn, M, N, K, alpha, pa, 0, pb, 0, beta, C, ldc);
