@@ -1433,8 +1433,12 @@ void winograd_weights(const T* w, int64_t O, int64_t C, T* U) {
 
 // The geometry of one Winograd convolution: input [C, H, W] per image (image stride xs), output
 // [O, OH, OW] (image stride ys), output (oh, ow) reading input (oh + kh - ph, ow + kw - pw).
+// Strided (sh, sw > 1: space to depth): the 3x3 stride-1 conv, without padding, of the phase planes
+// x'[c'][i][j] = x[c][sh i + u - ph][sw j + v - pw], c' = (c sh + u) sw + v (C counts the C / (sh sw)
+// input channels' sh sw phases each; see wino_phase_weights).
 struct WinoGeom {
   int64_t N, C, H, W, xs, O, OH, OW, ys, ph, pw;
+  int64_t sh = 1, sw = 1;
   int64_t TH() const { return (OH + 1) / 2; }
   int64_t TW() const { return (OW + 1) / 2; }
   int64_t tiles() const { return N * TH() * TW(); }
@@ -1464,6 +1468,32 @@ __attribute__((target("avx512f"))) void transpose_rows16_avx512(const float* con
 template <typename T>
 TL_WINO_CLONES void winograd_pad_rows(const WinoGeom& q, const T* xn, int64_t th0, int64_t th1, T* P) {
   const int64_t Wp = 2 * q.TW() + 2, rows = 2 * (th1 - th0) + 2, C = q.C;
+  if (q.sh > 1 || q.sw > 1) {
+    // phase planes: row i of x' reads input rows sh i + u - ph; its column j's sw phases are the sw
+    // consecutive input values at sw j - pw, so each (channel, u, j) is one short contiguous copy
+    const int64_t C0 = C / (q.sh * q.sw);
+    for (int64_t rr = 0; rr < rows; ++rr) {
+      T* dst = P + rr * Wp * C;
+      std::fill(dst, dst + Wp * C, T(0));
+      for (int64_t c0 = 0; c0 < C0; ++c0)
+        for (int64_t u = 0; u < q.sh; ++u) {
+          const int64_t ih = q.sh * (2 * th0 + rr) + u - q.ph;
+          if (ih < 0 || ih >= q.H) continue;
+          const T* src = xn + (c0 * q.H + ih) * q.W;
+          T* d = dst + (c0 * q.sh + u) * q.sw;
+          for (int64_t j = 0; j < Wp; ++j) {
+            const int64_t iw0 = q.sw * j - q.pw;
+            if (iw0 >= 0 && iw0 + q.sw <= q.W) {
+              for (int64_t v = 0; v < q.sw; ++v) d[j * C + v] = src[iw0 + v];
+            } else {
+              for (int64_t v = 0; v < q.sw; ++v)
+                if (iw0 + v >= 0 && iw0 + v < q.W) d[j * C + v] = src[iw0 + v];
+            }
+          }
+        }
+    }
+    return;
+  }
   for (int64_t rr = 0; rr < rows; ++rr) {
     T* dst = P + rr * Wp * C;
     const int64_t ih = 2 * th0 - q.ph + rr;
@@ -1690,6 +1720,52 @@ void winograd_conv(const WinoGeom& q, const T* x, const std::vector<PackedA<T>>&
       kStealing);
 }
 
+// Strided convs (space to depth): one group, kernel kh x kw with 2 sh < kh <= 3 sh (the same across),
+// stride 1 in depth. Their Winograd conv is the 3x3 one of the phase planes (WinoGeom), with Cg sh sw
+// input channels and the weights w'[o][c'][a][b] = w[o][c][sh a + u][sw b + v] (c' = (c sh + u) sw +
+// v; zero past the kernel): AlexNet's 11x11 stride-4 3 -> 96 conv is a 3x3 conv of 48 phase channels,
+// 64 multiplies per output and input channel instead of 121 (and a reduction of 363 was the direct
+// kernel's worst case).
+int64_t wino_channels(const Geom& g) { return g.Cg * g.p.stride[1] * g.p.stride[2]; }
+
+WinoGeom wino_geom(const Geom& g, int64_t N, int64_t ys) {
+  const ConvParams& p = g.p;
+  return WinoGeom{N,  wino_channels(g), p.in[1],  p.in[2],     p.C * g.L,  g.OCg, p.out[1], p.out[2],
+                  ys, p.pad[1],         p.pad[2], p.stride[1], p.stride[2]};
+}
+
+// The weights of one group as the Winograd conv of g takes them: w itself (stride 1), or the phase
+// weights w' in scratch (`slot`).
+template <typename T>
+const T* wino_phase_weights(const Geom& g, const T* w, Slot slot) {
+  if (g.stride1()) return w;
+  const ConvParams& p = g.p;
+  const int64_t sh = p.stride[1], sw = p.stride[2], kh = p.kernel[1], kw = p.kernel[2], C2 = wino_channels(g);
+  T* out = scratch<T>(slot, g.OCg * C2 * 9);
+  for (int64_t o = 0; o < g.OCg; ++o)
+    for (int64_t c = 0; c < g.Cg; ++c)
+      for (int64_t u = 0; u < sh; ++u)
+        for (int64_t v = 0; v < sw; ++v) {
+          T* d = out + (o * C2 + (c * sh + u) * sw + v) * 9;
+          for (int64_t a = 0; a < 3; ++a)
+            for (int64_t b = 0; b < 3; ++b) {
+              const int64_t r = sh * a + u, q = sw * b + v;
+              d[a * 3 + b] = r < kh && q < kw ? w[((o * g.Cg + c) * kh + r) * kw + q] : T(0);
+            }
+        }
+  return out;
+}
+
+// The transformed weights of every group of g packed into `packed` (g.G * winograd_packed_size(g.OCg,
+// wino_channels(g)) elements); up: the last group's views.
+template <typename T>
+void winograd_pack_groups(const Geom& g, const T* w, T* packed, std::vector<PackedA<T>>& up) {
+  const int64_t C2 = wino_channels(g);
+  for (int64_t gi = 0; gi < g.G; ++gi)
+    winograd_pack(wino_phase_weights(g, w + gi * g.OCg * g.Kg, kWinoSlot), g.OCg, C2,
+                  packed + gi * winograd_packed_size<T>(g.OCg, C2), up);
+}
+
 // y = conv3x3(x, w) + bias with the weights transformed and packed for this call.
 template <typename T>
 void winograd_conv(const WinoGeom& q, const T* x, const T* w, const T* bias, T* y) {
@@ -1701,16 +1777,17 @@ void winograd_conv(const WinoGeom& q, const T* x, const T* w, const T* bias, T* 
 template <typename T>
 void forward_winograd(const Geom& g, const T* x, const T* w, const T* b, T* y) {
   const ConvParams& p = g.p;
-  const WinoGeom q{p.N, g.Cg, p.in[1], p.in[2], p.C * g.L, g.OCg, p.out[1], p.out[2], p.OC * g.OL, p.pad[1], p.pad[2]};
-  const int64_t usz = PackedA<T>::size(g.OCg, g.Cg);
+  const WinoGeom q = wino_geom(g, p.N, p.OC * g.OL);
+  const int64_t usz = PackedA<T>::size(g.OCg, q.C);
   std::vector<PackedA<T>> up;
   for (int64_t gi = 0; gi < g.G; ++gi) {
     if (p.packed) {  // conv_pack_weight's buffer: per group the 16 packed transformed matrices
       up.clear();
       for (int e = 0; e < 16; ++e)
-        up.emplace_back(g.OCg, g.Cg, w + (gi * 16 + e) * usz, typename PackedA<T>::Prepacked{});
+        up.emplace_back(g.OCg, q.C, w + (gi * 16 + e) * usz, typename PackedA<T>::Prepacked{});
     } else {
-      winograd_pack(w + gi * g.OCg * g.Kg, g.OCg, g.Cg, scratch<T>(kPackSlot, 16 * usz), up);
+      winograd_pack(wino_phase_weights(g, w + gi * g.OCg * g.Kg, kWinoSlot), g.OCg, q.C,
+                    scratch<T>(kPackSlot, 16 * usz), up);
     }
     winograd_conv(q, x + gi * g.Cg * g.L, up, b ? b + gi * g.OCg : nullptr, y + gi * g.OCg * g.OL);
   }
@@ -1736,10 +1813,15 @@ void backward_input_winograd(const Geom& g, const T* dy, const T* w, T* dx) {
 
 // ---- the algorithm for a shape ---------------------------------------------------------------------------
 
-// A 2-D 3x3 convolution with stride 1 and dilation 1.
+// A 2-D 3x3 convolution with stride 1 and dilation 1; or a strided 2-D one that space to depth turns
+// into one (wino_channels), where the direct conv would do at least 7/4 as many multiplies.
 bool winograd_fits(const Geom& g) {
   const ConvParams& p = g.p;
-  return p.in[0] == 1 && p.kernel == Dims3{1, 3, 3} && g.stride1() && p.dilation == Dims3{1, 1, 1};
+  if (p.in[0] != 1 || p.kernel[0] != 1 || p.dilation != Dims3{1, 1, 1}) return false;
+  if (g.stride1()) return p.kernel == Dims3{1, 3, 3};
+  const int64_t sh = p.stride[1], sw = p.stride[2], kh = p.kernel[1], kw = p.kernel[2];
+  return g.G == 1 && p.stride[0] == 1 && kh > 2 * sh && kh <= 3 * sh && kw > 2 * sw && kw <= 3 * sw &&
+         kh * kw >= 7 * sh * sw;
 }
 
 struct Plan {
@@ -1765,7 +1847,7 @@ Plan plan_for(const Geom& g, bool fused) {
                             : ConvAlgo::Im2col};
   if (fused) return per_image;
   const bool depthwise = g.G > 1 && g.Cg == 1;
-  const bool wino = winograd_fits(g), wino_in = wino && g.p.pad[1] <= 2 && g.p.pad[2] <= 2;
+  const bool wino = winograd_fits(g), wino_in = wino && s1 && g.p.pad[1] <= 2 && g.p.pad[2] <= 2;
   const Plan batched{ConvAlgo::Batched, ConvAlgo::Batched, ConvAlgo::Batched};
   // (one image of a 1x1 conv: its input already is the GEMM operand, nothing to gather)
   const Plan by_size = g.OL < batched_max_ol() && !(pw && g.p.N == 1) ? batched : per_image;
@@ -1824,7 +1906,7 @@ Plan plan_for(const Geom& g, bool fused) {
   const auto wino_pays = [&](int64_t cin, int64_t cout, int64_t h, int64_t w) {
     return cin >= 16 && cout >= 16 && h >= 6 && w >= 6 && g.p.N * ((h + 1) / 2) * ((w + 1) / 2) >= 128;
   };
-  if (wino && wino_pays(g.Cg, g.OCg, g.p.out[1], g.p.out[2])) pl.forward = ConvAlgo::Winograd;
+  if (wino && wino_pays(wino_channels(g), g.OCg, g.p.out[1], g.p.out[2])) pl.forward = ConvAlgo::Winograd;
   if (wino_in && wino_pays(g.OCg, g.Cg, g.p.in[1], g.p.in[2])) pl.backward_input = ConvAlgo::Winograd;
   return pl;
 }
@@ -1942,7 +2024,7 @@ template <typename T>
 int64_t packed_size(const Geom& g) {
   const ConvAlgo a = plan_for(g, false).forward;
   if (a == ConvAlgo::Depthwise) return g.p.OC * g.Kg;
-  if (a == ConvAlgo::Winograd) return g.G * winograd_packed_size<T>(g.OCg, g.Cg);
+  if (a == ConvAlgo::Winograd) return g.G * winograd_packed_size<T>(g.OCg, wino_channels(g));
   if (a == ConvAlgo::Direct) return direct_weight_size<T>(g);
   return g.G * PackedA<T>::size(g.OCg, g.Kg);
 }
@@ -1956,21 +2038,22 @@ void fused_forward_winograd(const Geom& g, const T* x, const T* w, const T* b, c
   const ConvParams& p = g.p;
   const int64_t per_image = p.OC * g.OL, chunk = std::max<int64_t>(1, batched_elems() / per_image);
   std::vector<PackedA<T>> up;
+  const int64_t C2 = wino_channels(g);
   if (p.packed) {  // conv_pack_weight's buffer: the 16 packed transformed matrices
-    const int64_t usz = PackedA<T>::size(p.OC, p.C);
-    for (int e = 0; e < 16; ++e) up.emplace_back(p.OC, p.C, w + e * usz, typename PackedA<T>::Prepacked{});
+    const int64_t usz = PackedA<T>::size(p.OC, C2);
+    for (int e = 0; e < 16; ++e) up.emplace_back(p.OC, C2, w + e * usz, typename PackedA<T>::Prepacked{});
   } else {
-    winograd_pack(w, p.OC, p.C, scratch<T>(kPackSlot, winograd_packed_size<T>(p.OC, p.C)), up);
+    winograd_pack_groups(g, w, scratch<T>(kPackSlot, winograd_packed_size<T>(p.OC, C2)), up);
   }
   if (pool.p.kh == 2 && pool.p.kw == 2) {  // each 2x2 output tile is one pooling window
-    const WinoGeom q{p.N, p.C, p.in[1], p.in[2], p.C * g.L, p.OC, p.out[1], p.out[2], per_image, p.pad[1], p.pad[2]};
+    const WinoGeom q = wino_geom(g, p.N, per_image);
     const WinoPool<T> wp{pool.y, pool.tap, pool.p.OH, pool.p.OW};
     return winograd_conv(q, x, up, b, static_cast<T*>(nullptr), &wp);
   }
   T* buf = scratch<T>(kFuseSlot, std::min(chunk, p.N) * per_image);
   for (int64_t n0 = 0; n0 < p.N; n0 += chunk) {
     const int64_t nb = std::min(chunk, p.N - n0);
-    const WinoGeom q{nb, p.C, p.in[1], p.in[2], p.C * g.L, p.OC, p.out[1], p.out[2], per_image, p.pad[1], p.pad[2]};
+    const WinoGeom q = wino_geom(g, nb, per_image);
     winograd_conv(q, x + n0 * p.C * g.L, up, b, buf);
     for_each_image(
         nb, threads_for(nb),
@@ -2270,9 +2353,7 @@ void conv_pack_weight_cpu(const TensorView& w, const TensorView& out, const Conv
     if (a == ConvAlgo::Direct) return direct_pack(g, src, out.ptr<T>());
     if (a == ConvAlgo::Winograd) {
       std::vector<PackedA<T>> up;
-      for (int64_t gi = 0; gi < g.G; ++gi)
-        winograd_pack(src + gi * g.OCg * g.Kg, g.OCg, g.Cg, out.ptr<T>() + gi * winograd_packed_size<T>(g.OCg, g.Cg),
-                      up);
+      winograd_pack_groups(g, src, out.ptr<T>(), up);
       return;
     }
     const int64_t sz = PackedA<T>::size(g.OCg, g.Kg);

@@ -96,6 +96,11 @@ describeOp('conv2d_relu_max_pool2d', ({ device, on, dtypes, vsCpu }) => {
         check([4, 16, 12, 12], [16, 16, 3, 3], { padding: 1 }, 2, dtype, true, true, 'ints', 3 * 16 * 144 + 5 * 12 + 6);
         check([4, 16, 13, 11], [17, 16, 3, 3], { padding: 1 }, 3, dtype, true, true, 'ints');
       });
+      // AlexNet-style 11x11 stride-4 conv: Winograd on its space-to-depth phase planes (48 channels)
+      test('strided Winograd-sized blocks (space to depth): 2x2 and 3x3 pools', () => {
+        check([6, 3, 45, 41], [20, 3, 11, 11], { stride: 4, padding: 2 }, 2, dtype);
+        check([6, 3, 45, 41], [20, 3, 11, 11], { stride: 4, padding: 2 }, 3, dtype, false);
+      });
       test('conv output narrower than 4 pooled columns', () => check([2, 2, 6, 5], [3, 2, 3, 3], {}, 2, dtype));
       test('one image (threads inside the GEMMs)', () => check([1, 4, 12, 12], [6, 4, 3, 3], { padding: 1 }, 2, dtype));
       test('pool 3x3 and 2x3 windows', () => {

@@ -92,6 +92,7 @@ describeOp('conv_algorithms', (run) => {
       ['3x3 on a 1x1 map (only the centre tap is live)', [3, 4, 1, 1], [5, 4, 3, 3], { padding: 1 }],
       ['stride 2 on a 3x3 map', [2, 3, 3, 3], [4, 3, 3, 3], { stride: 2, padding: 1 }],
       ['depthwise multiplier 2, dilation 2', [2, 3, 5, 6], [6, 1, 3, 3], { padding: 2, dilation: 2, groups: 3 }],
+      ['6x6 stride 2 (Winograd through space to depth)', [2, 3, 13, 11], [4, 3, 6, 6], { stride: 2, padding: 1 }],
     ];
     for (const pref of PREFS)
       test.each(shapes)(`'${pref}': %s`, (_n, xs, ws, opts) => {
@@ -123,6 +124,11 @@ describeOp('conv_algorithms', (run) => {
       ['3x3 9x17 map, 16 -> 17, no padding', [3, 16, 9, 17], [17, 16, 3, 3], {}],
       ['3x3 stride 2, 8 -> 12', [20, 8, 9, 9], [12, 8, 3, 3], { stride: 2, padding: 1 }],
       ['depthwise 3x3', [9, 12, 10, 10], [12, 1, 3, 3], { padding: 1, groups: 12 }],
+      // strided Winograd (space to depth): AlexNet's 11x11 stride 4 (auto picks it), a non-square
+      // stride and kernel with several chunks of tile rows, 9x9 stride 3 at batch 1 with padding 4
+      ['space to depth: 11x11 stride 4, 3 -> 40', [12, 3, 61, 57], [40, 3, 11, 11], { stride: 4, padding: 2 }],
+      ['space to depth: 6x9 stride 2x3, 5 -> 20', [9, 5, 37, 41], [20, 5, 6, 9], { stride: [2, 3], padding: [2, 1] }],
+      ['space to depth: 9x9 stride 3, batch 1, 16 -> 24', [1, 16, 40, 35], [24, 16, 9, 9], { stride: 3, padding: 4 }],
       // the direct weight gradient: several chunks of images (about 1024 pixels each) and blocks of
       // tiles per work item, boxes of pixels per tap (padding), two panels of output channels
       ['direct weight gradient: 3x3 8x8 map, 24 -> 40, three image chunks', [40, 24, 8, 8], [40, 24, 3, 3], { padding: 1 }],
@@ -133,7 +139,7 @@ describeOp('conv_algorithms', (run) => {
       ['direct weight gradient: 3-D 3x3x3 on 4x4x4', [20, 12, 4, 4, 4], [16, 12, 3, 3, 3], { padding: 1 }],
     ] as [string, number[], number[], object][])('%s', (name, xs, ws, opts) => {
       // the border-group and narrow-tile shapes in float64 too (a narrower vector, other tile sizes)
-      for (const dtype of /border|narrow|direct weight/.test(name) ? (['float32', 'float64'] as const) : (['float32'] as const))
+      for (const dtype of /border|narrow|direct weight|space to depth/.test(name) ? (['float32', 'float64'] as const) : (['float32'] as const))
         agree(xs, ws, opts, dtype);
     });
     function agree(xs: number[], ws: number[], opts: object, dtype: 'float32' | 'float64'): void {
@@ -225,6 +231,18 @@ describeOp('conv_algorithms', (run) => {
       withAlgorithm('depthwise', () =>
         expect(algos([8, 32, 16, 16], [32, 1, 3, 3], { padding: 1, groups: 32 })).toEqual({ forward: 'depthwise', backwardInput: 'depthwise', backwardWeight: 'depthwise' }));
       expect(algos([8, 3, 64, 64], [16, 3, 5, 5], { stride: 2, padding: 2 })).toEqual({ forward: 'direct', backwardInput: 'col2im', backwardWeight: 'im2col' });
+      // strided convs whose kernel spans (2 s, 3 s] with >= 7 s^2 taps: Winograd on the phase planes
+      // (AlexNet's stem, 48 phase channels); its input gradient is no forward conv. A 5x5 stride 2 (25 <
+      // 28 taps) and the 7x7 stride 2 stems (a 4x4 conv of the phases) stay direct.
+      expect(algos([64, 3, 112, 112], [96, 3, 11, 11], { stride: 4, padding: 1 })).toEqual({ forward: 'winograd', backwardInput: 'col2im', backwardWeight: 'im2col' });
+      expect(algos([64, 3, 96, 96], [64, 3, 7, 7], { stride: 2, padding: 3 }).forward).toBe('direct');
+      expect(algos([64, 8, 64, 64], [32, 8, 5, 5], { stride: 2, padding: 2 }).forward).toBe('direct');
+      expect(algos([1, 3, 64, 64], [96, 3, 11, 11], { stride: 4, padding: 1 }).forward).toBe('direct'); // 49 tiles
+      withAlgorithm('winograd', () => {
+        expect(algos([1, 3, 64, 64], [96, 3, 11, 11], { stride: 4, padding: 1 }).forward).toBe('winograd');
+        expect(algos([2, 3, 112, 112], [96, 1, 11, 11], { stride: 4, padding: 1, groups: 3 }).forward).not.toBe('winograd');
+        expect(algos([2, 3, 112, 112], [96, 3, 11, 11], { stride: 4, padding: 1, dilation: 2 }).forward).not.toBe('winograd');
+      });
       expect(algos([8, 16, 32, 32], [32, 16, 1, 1], {})).toEqual({ forward: 'pointwise', backwardInput: 'pointwise', backwardWeight: 'pointwise' });
       expect(algos([8, 1, 28, 28], [32, 1, 3, 3], { padding: 1 }).forward).toBe('shifted');
       expect(algos([8, 64, 32, 32], [64, 64, 3, 3], { padding: 1 }).forward).toBe('winograd');
