@@ -16,10 +16,14 @@
 //    most 24 output columns (batch-1 inference on small maps) writes no im2col matrix: the GEMM packs
 //    its B operand straight from the zero-padded input (Gathered).
 //  * Winograd F(2x2, 3x3) (3x3 stride 1 with enough channels and tiles): 16 GEMMs over the tiles of a chunk.
+//    Strided 2-D convs whose kernel spans (2 s, 3 s] (AlexNet's 11x11 stride 4) run it on their space
+//    to depth phase planes: a 3x3 stride-1 conv of C s_h s_w channels (wino_channels).
 //  * Direct (small maps, strided convs): register tiles of pixels x output channels read straight from
 //    the zero-padded input; on small padded maps the pixels are grouped by the taps that meet the
 //    input, and a group's tiles run only those (direct_groups). Convs with at most one vector's lanes
 //    of output channels per group take a narrow tile (twice the pixels, one vector of channels).
+//    Short reductions (at most 256: a network's 3-channel stem) on rows at least a vector wide take
+//    row tiles instead (forward_rows: the pixels of a row in the vector lanes, stored along y's rows).
 //    The weight gradient runs the same tiles turned round (backward_weight_direct: reduction indices
 //    x output channels, summed over the pixels where each tap meets the input).
 //  * Otherwise the per-image algorithms: one GEMM (gemm.h) per image and group; threads split the
@@ -831,15 +835,44 @@ constexpr int64_t kBatchedMaxOL = 64;
 // + delta[k] for reduction index k = (c, kd, kh, kw), its weights a panel [Kg][oc_w] packed once.
 // No im2col matrix is written and no B panel packed, which is most of the work for small maps.
 
+// ---- row tiles: Direct for short reductions ----------------------------------------------------------
+// A conv whose reduction is short (few input channels: a network's stem, 3 x 7 x 7) spends about as long
+// storing direct_conv_kernel's [pixel][channel] tiles into NCHW, a value at a time, as computing them
+// (a fifth of GoogLeNet's 7x7 stride-2 stem at batch 64 went to those stores). Row tiles (gemm.h:
+// RowConv) put the pixels of an output row in the vector lanes instead: the input is copied with each
+// row split into its stride phases (xq[n][c][ih][phase][j] = xpad[n][c][ih][j * sw + phase]), so that a
+// row's pixels read contiguous runs at every tap, and the outputs go to y's rows as whole vectors.
+// Each output value is one sum over the reduction in index order, as in the direct tiles: results do
+// not depend on the threads. One group, 2-D, no dilation, rows at least one vector wide that use at
+// least 3/4 of their vectors' lanes (a 20-pixel row would leave 12 of 32 idle).
+constexpr int64_t kRowMaxK = 256;
+template <typename T>
+bool row_conv_fits(const Geom& g) {
+  const ConvParams& p = g.p;
+  const int64_t L = row_conv_kernel<T>().lanes, OW = p.out[2];
+  return g.G == 1 && p.in[0] == 1 && p.kernel[0] == 1 && p.dilation == Dims3{1, 1, 1} && g.Kg <= kRowMaxK &&
+         p.stride[2] <= 4 && OW >= L && 4 * OW >= 3 * ((OW + L - 1) / L * L);
+}
+
 // The weights as direct_conv_kernel's tiles take them: per group, per panel of oc_w output channels,
-// [Kg][oc_w] (channels past OCg zero).
+// [Kg][oc_w] (channels past OCg zero); with row tiles, per block of their oc_w channels [Kg][oc_w].
 template <typename T>
 int64_t direct_weight_size(const Geom& g) {
-  const int64_t W = direct_conv_kernel<T>(g.OCg).oc_w;
+  const int64_t W = row_conv_fits<T>(g) ? row_conv_kernel<T>().oc_w : direct_conv_kernel<T>(g.OCg).oc_w;
   return g.G * ((g.OCg + W - 1) / W) * g.Kg * W;
 }
 template <typename T>
 void direct_pack(const Geom& g, const T* w, T* out) {
+  if (row_conv_fits<T>(g)) {  // [block][k][o]: a plain transpose (the weights are few)
+    const int64_t MO = row_conv_kernel<T>().oc_w, blocks = (g.OCg + MO - 1) / MO;
+    for (int64_t ob = 0; ob < blocks; ++ob)
+      for (int64_t k = 0; k < g.Kg; ++k)
+        for (int64_t o = 0; o < MO; ++o) {
+          const int64_t oc = ob * MO + o;
+          out[(ob * g.Kg + k) * MO + o] = oc < g.OCg ? w[oc * g.Kg + k] : T(0);
+        }
+    return;
+  }
   const int64_t W = direct_conv_kernel<T>(g.OCg).oc_w, panels = (g.OCg + W - 1) / W, n = g.G * panels;
   // each panel: its W weight rows transposed (pack_rows: in-register transposes where W is the GEMM's
   // NR), zeros past the last output channel
@@ -970,8 +1003,84 @@ const DirectLayout& direct_layout(const Geom& g, const PaddedInput<char>& in, in
   return d;
 }
 
+// forward_direct with row tiles (row_conv_fits): wd from direct_pack.
+template <typename T>
+void forward_rows(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
+  const ConvParams& p = g.p;
+  const RowConv<T> rc = row_conv_kernel<T>();
+  const int64_t MO = rc.oc_w, L = rc.lanes, TW = rc.max_nv * L;  // channels and pixels per tile
+  const int64_t sh = p.stride[1], sw = p.stride[2], kh = p.kernel[1], kw = p.kernel[2];
+  const int64_t H = p.in[1], W = p.in[2], OH = p.out[1], OW = p.out[2], C = p.C;
+  const int64_t Hp = (OH - 1) * sh + kh, Wq = (OW + L - 1) / L * L + (kw - 1) / sw, plane = Hp * sw * Wq;
+  const int64_t xs = C * plane;
+  T* xq = scratch<T>(kPadSlot, p.N * xs);
+  TL_PAR_FOR(
+      p.N * xs > (int64_t(1) << 15), for (int64_t nc = 0; nc < p.N * C; ++nc) {
+        const T* src = x + nc * g.L;
+        T* dst = xq + nc * plane;
+        for (int64_t ih = 0; ih < Hp; ++ih) {
+          const int64_t r = ih - p.pad[1];
+          for (int64_t ph = 0; ph < sw; ++ph) {
+            T* d = dst + (ih * sw + ph) * Wq;
+            if (r < 0 || r >= H) {
+              std::fill(d, d + Wq, T(0));
+              continue;
+            }
+            const T* row = src + r * W;
+            for (int64_t j = 0; j < Wq; ++j) {
+              const int64_t c = j * sw + ph - p.pad[2];
+              d[j] = c >= 0 && c < W ? row[c] : T(0);
+            }
+          }
+        }
+      });
+  thread_local std::vector<int64_t> off;
+  off.resize(static_cast<size_t>(g.Kg));
+  for (int64_t c = 0, k = 0; c < C; ++c)
+    for (int64_t a = 0; a < kh; ++a)
+      for (int64_t e = 0; e < kw; ++e) off[k++] = ((c * Hp + a) * sw + e % sw) * Wq + e / sw;
+  const int64_t blocks = (p.OC + MO - 1) / MO, cols = (OW + TW - 1) / TW;
+  // the bias padded to whole blocks (the tiles read MO values)
+  thread_local std::vector<T> bias;
+  if (b) {
+    bias.assign(static_cast<size_t>(blocks * MO), T(0));
+    std::copy(b, b + p.OC, bias.begin());
+  }
+  // (thread_local names resolve per thread: the tiles on the other threads get these pointers)
+  const int64_t* const offs = off.data();
+  const T* const bpad = b ? bias.data() : nullptr;
+  const int64_t items = p.N * blocks * OH * cols;
+  auto run = [&](int64_t it) {
+    const int64_t ct = it % cols, oh = (it / cols) % OH, ob = (it / (cols * OH)) % blocks,
+                  n = it / (cols * OH * blocks);
+    const int64_t ow0 = ct * TW, np = std::min(TW, OW - ow0), oc0 = ob * MO, noc = std::min(MO, p.OC - oc0);
+    const T* xt = xq + n * xs + oh * sh * sw * Wq + ow0;
+    const T* bt = bpad ? bpad + oc0 : nullptr;
+    T* yt = y + (n * p.OC + oc0) * g.OL + oh * OW + ow0;
+    if (noc == MO) {
+      rc.tile(g.Kg, wd + ob * g.Kg * MO, xt, offs, np, bt, p.relu, yt, g.OL);
+      return;
+    }
+    alignas(64) T tmp[16 * 64];  // the last block's channels past OC land here
+    rc.tile(g.Kg, wd + ob * g.Kg * MO, xt, offs, np, bt, p.relu, tmp, TW);
+    for (int64_t o = 0; o < noc; ++o) std::copy(tmp + o * TW, tmp + o * TW + np, yt + o * g.OL);
+  };
+  const bool par = !omp_in_parallel() && omp_get_max_threads() > 1 && items > 1 &&
+                   double(p.N * g.OL) * double(p.OC) * double(g.Kg) >= double(1 << 20);
+  if (!par) {
+    for (int64_t it = 0; it < items; ++it) run(it);
+    return;
+  }
+  const int nt = omp_get_max_threads();
+  const int64_t chunk = std::max<int64_t>(1, items / (nt * 16)), runs = (items + chunk - 1) / chunk;
+  stealing_for(runs, nt, [&](int64_t c, int) {
+    for (int64_t it = c * chunk, end = std::min(items, it + chunk); it < end; ++it) run(it);
+  });
+}
+
 template <typename T>
 void forward_direct(const Geom& g, const T* x, const T* wd, const T* b, T* y) {
+  if (row_conv_fits<T>(g)) return forward_rows(g, x, wd, b, y);
   const ConvParams& p = g.p;
   const DirectConv<T> dc = direct_conv_kernel<T>(g.OCg);
   const int64_t R = dc.pixels, W = dc.oc_w;
@@ -1883,6 +1992,13 @@ Plan plan_for(const Geom& g, bool fused) {
   const int64_t grid_w = g.p.out[2] + (g.p.kernel[2] - 1) * g.p.dilation[2];
   const bool junky = g.Kg >= 384 && 10 * (grid_w - g.p.out[2]) >= grid_w;
   if ((im2col || (pl.forward == ConvAlgo::Shifted && (g.OL < 128 || junky))) && g.p.N * g.OL >= 32)
+    pl.forward = ConvAlgo::Direct;
+  // Short reductions from 3 channels x 3x3 up, on rows that Direct's row tiles take (row_conv_fits; with
+  // float32's lanes), with at least two of their blocks of output channels: Direct (forward_rows) beats
+  // the GEMMs' packing there (VGG's first conv, 3 -> 64 3x3 on 32x32 at batch 64, 1.3x; 3 x 224 x 224,
+  // 2.4x). One input channel (Kg 9 or 25: FashionCNN's and LeNet's first convs) and 8 or fewer output
+  // channels stay on the shifted GEMM, which was as fast or faster there.
+  if (!pw && g.Kg >= 27 && g.OCg >= 2 * row_conv_kernel<float>().oc_w && row_conv_fits<float>(g))
     pl.forward = ConvAlgo::Direct;
   // the same for the input gradient, a stride-1 conv whose output is the input (col2im otherwise), with
   // its own reduction (OCg * taps) and grid (the input's width plus the kernel's extent); there the

@@ -388,6 +388,55 @@ template <typename T>
 using DconvFn = void (*)(int64_t K, const T* w, const T* x, const int64_t* base, const int64_t* delta,
                          const int64_t* wk, T* out);
 
+// ---- row tiles (RowConv in gemm.h) -------------------------------------------------------------------
+// MO output channels x NV vectors of pixels along a row: per reduction index, NV contiguous loads of
+// the input and MO broadcast weights; the sums get the bias, then ReLU, and go to y's rows as whole
+// vectors (the last one's lanes past n through a small buffer).
+template <typename T, typename V, int MO, int NV>
+TL_INLINE void rowconv_body(int64_t K, const T* __restrict w, const T* __restrict x, const int64_t* __restrict off,
+                            int64_t n, const T* bias, bool relu, T* __restrict y, int64_t ys) {
+  constexpr int L = sizeof(V) / sizeof(T);
+  V acc[MO][NV];
+#pragma GCC unroll 16
+  for (int o = 0; o < MO; ++o)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[o][v] = V{};
+  for (int64_t k = 0; k < K; ++k) {
+    const T* xr = x + off[k];
+    V xv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) __builtin_memcpy(&xv[v], xr + v * L, sizeof(V));
+    const T* wk = w + k * MO;
+#pragma GCC unroll 16
+    for (int o = 0; o < MO; ++o) {
+      const T s = wk[o];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[o][v] += s * xv[v];
+    }
+  }
+  const V zero{};
+#pragma GCC unroll 16
+  for (int o = 0; o < MO; ++o) {
+    const T add = bias ? bias[o] : T(0);
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      V a = acc[o][v] + add;
+      if (relu) a = a <= zero ? zero : a;  // NaN kept, as relu does
+      T* dst = y + o * ys + v * L;
+      if ((v + 1) * L <= n) {
+        __builtin_memcpy(dst, &a, sizeof(V));
+      } else {
+        T lanes[L];
+        __builtin_memcpy(lanes, &a, sizeof(V));
+        for (int64_t l = 0; l < n - v * L; ++l) dst[l] = lanes[l];
+      }
+    }
+  }
+}
+template <typename T>
+using RowConvFn = void (*)(int64_t K, const T* w, const T* x, const int64_t* off, int64_t n, const T* bias, bool relu,
+                           T* y, int64_t ys);
+
 template <typename T>
 using DotsFn = void (*)(int64_t n0, int64_t n1, int64_t K, T alpha, const T* a, int64_t lda, const T* b, int64_t ldb,
                         T beta, T* c, int64_t ldc);
@@ -442,6 +491,18 @@ using PackContFn = void (*)(T* dst, const T* src, int64_t ks, int64_t n, int64_t
   TARGET static void dconv(int64_t K, const T* w, const T* x, const int64_t* base, const int64_t* delta,           \
                            const int64_t* wk, T* out) {                                                            \
     dconv_body<T, typename VecT<T, BYTES>::type, R, NV>(K, w, x, base, delta, wk, out);                            \
+  }                                                                                                                \
+  template <typename T, int MO>                                                                                    \
+  TARGET static void rowconv(int64_t K, const T* w, const T* x, const int64_t* off, int64_t n, const T* bias,      \
+                             bool relu, T* y, int64_t ys) {                                                        \
+    using V = typename VecT<T, BYTES>::type;                                                                       \
+    constexpr int64_t L = BYTES / sizeof(T);                                                                       \
+    if (n > 2 * L)                                                                                                 \
+      rowconv_body<T, V, MO, 3>(K, w, x, off, n, bias, relu, y, ys);                                               \
+    else if (n > L)                                                                                                \
+      rowconv_body<T, V, MO, 2>(K, w, x, off, n, bias, relu, y, ys);                                               \
+    else                                                                                                           \
+      rowconv_body<T, V, MO, 1>(K, w, x, off, n, bias, relu, y, ys);                                               \
   }
 
 #define TL_NO_TARGET
@@ -476,7 +537,9 @@ struct Kernel {
   bool use_skinny[kSkinnyN + 1];  // use_skinny[n]: n columns go to the skinny kernel
   DconvFn<T> dconv;               // MR pixels x NR output channels
   DconvFn<T> dconv_narrow;        // 2 * MR pixels x one vector of output channels (few output channels)
-  DotsFn<T> dots[kDotsM];         // dots[m - 1]: m rows of A times rows of B
+  RowConvFn<T> rowconv;           // rowconv_mo output channels x up to 3 vectors of pixels along a row
+  int rowconv_mo;
+  DotsFn<T> dots[kDotsM];  // dots[m - 1]: m rows of A times rows of B
 };
 
 template <typename Isa, typename T, int MR, int NV, int... Ms>
@@ -522,6 +585,10 @@ Kernel<T> make_kernel(const char* name, int64_t kc, int64_t mc, int64_t nc) {
   }
   k.dconv = &Isa::template dconv<T, MR, NV>;
   k.dconv_narrow = &Isa::template dconv<T, 2 * MR, 1>;
+  // 3 * MO accumulators, 3 input vectors and a broadcast in the registers (8 x 3 of 32, 4 x 3 of 16)
+  constexpr int MO = Isa::bytes == 64 ? 8 : 4;
+  k.rowconv = &Isa::template rowconv<T, MO>;
+  k.rowconv_mo = MO;
   k.dots[0] = &Isa::template dots<T, 1>;
   k.dots[1] = &Isa::template dots<T, 2>;
   k.dots[2] = &Isa::template dots<T, 3>;
@@ -938,6 +1005,14 @@ DirectConv<T> direct_conv_kernel(int64_t oc) {
 }
 template DirectConv<float> direct_conv_kernel<float>(int64_t);
 template DirectConv<double> direct_conv_kernel<double>(int64_t);
+
+template <typename T>
+RowConv<T> row_conv_kernel() {
+  const Kernel<T>& k = kernel_for<T>();
+  return RowConv<T>{k.rowconv_mo, k.lanes, 3, k.rowconv};
+}
+template RowConv<float> row_conv_kernel<float>();
+template RowConv<double> row_conv_kernel<double>();
 
 void gemm_set_isa(GemmIsa isa) { g_forced = isa; }
 

@@ -110,6 +110,21 @@ struct DirectConv {
 template <typename T>
 DirectConv<T> direct_conv_kernel(int64_t oc);
 
+// ---- row tiles of a direct convolution with a short reduction (conv.cc's Direct, few input channels) ----
+// tile(K, w, x, off, n, bias, relu, y, ys): for o < oc_w output channels and p < n <= max_nv * lanes
+// output pixels along one output row, y[o * ys + p] = act(sum_{k < K} w[k * oc_w + o] * x[off[k] + p] +
+// bias[o]) (bias may be null; act = ReLU when relu, NaN kept): the pixels are the vector lanes, read as
+// contiguous runs of the (stride-phase split, zero-padded) input and stored as contiguous runs of y's
+// rows, so that no tile is transposed into NCHW. Reads up to off[k] + ceil(n / lanes) * lanes.
+template <typename T>
+struct RowConv {
+  int oc_w, lanes, max_nv;
+  void (*tile)(int64_t K, const T* w, const T* x, const int64_t* off, int64_t n, const T* bias, bool relu, T* y,
+               int64_t ys);
+};
+template <typename T>
+RowConv<T> row_conv_kernel();
+
 // Micro-kernel instruction set. Auto picks the best the CPU supports; forcing one the CPU lacks
 // falls back to Auto. For tests and benchmarks; not thread-safe against concurrent gemm calls.
 enum class GemmIsa { Auto = 0, Generic = 1, Avx2 = 2, Avx512 = 3 };

@@ -388,6 +388,8 @@ const ConvCase kConvCases[] = {
     {1, 8, 9, 10, 4, 3, 3, 1, 1, 1, 2, 2, 1, 2},     // stride 1, dilation, groups, batch 1
     {2, 4, 6, 6, 40, 1, 2, 1, 1, 0, 1, 1, 1, 2},     // few reduction rows, many outputs, groups
     {3, 4, 7, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 4},      // depthwise stride 1
+    {2, 3, 40, 50, 20, 7, 7, 2, 2, 3, 3, 1, 1, 1},   // a 7x7 stride-2 stem: Direct's row tiles
+    {1, 2, 6, 94, 11, 3, 5, 1, 4, 1, 2, 1, 1, 1},    // row tiles: stride 4 across, a partial channel block
 };
 
 // 3-D and 1-D cases (the same code as 2-D, with depth / without height).

@@ -93,6 +93,7 @@ describeOp('conv_algorithms', (run) => {
       ['stride 2 on a 3x3 map', [2, 3, 3, 3], [4, 3, 3, 3], { stride: 2, padding: 1 }],
       ['depthwise multiplier 2, dilation 2', [2, 3, 5, 6], [6, 1, 3, 3], { padding: 2, dilation: 2, groups: 3 }],
       ['6x6 stride 2 (Winograd through space to depth)', [2, 3, 13, 11], [4, 3, 6, 6], { stride: 2, padding: 1 }],
+      ['3x3 on rows 18 wide (Direct\'s row tiles)', [1, 2, 5, 18], [3, 2, 3, 3], { padding: 1 }],
     ];
     for (const pref of PREFS)
       test.each(shapes)(`'${pref}': %s`, (_n, xs, ws, opts) => {
@@ -129,6 +130,11 @@ describeOp('conv_algorithms', (run) => {
       ['space to depth: 11x11 stride 4, 3 -> 40', [12, 3, 61, 57], [40, 3, 11, 11], { stride: 4, padding: 2 }],
       ['space to depth: 6x9 stride 2x3, 5 -> 20', [9, 5, 37, 41], [20, 5, 6, 9], { stride: [2, 3], padding: [2, 1] }],
       ['space to depth: 9x9 stride 3, batch 1, 16 -> 24', [1, 16, 40, 35], [24, 16, 9, 9], { stride: 3, padding: 4 }],
+      // Direct's row tiles (short reductions, rows >= one vector): a 7x7 stride-2 stem with a partial
+      // block of channels; rows of several tiles (stride 4 across); batch 1 with 1, 2 and 3 vectors a row
+      ['row tiles: 7x7 stride 2 stem, 3 -> 20', [6, 3, 45, 51], [20, 3, 7, 7], { stride: 2, padding: 3 }],
+      ['row tiles: 5x3 stride 1x4 on 150-wide rows, 2 -> 13', [3, 2, 21, 150], [13, 2, 5, 3], { stride: [1, 4], padding: [2, 1] }],
+      ['row tiles: batch 1, 3x3 on 47-wide rows, 4 -> 8', [1, 4, 9, 47], [8, 4, 3, 3], { padding: [1, 0] }],
       // the direct weight gradient: several chunks of images (about 1024 pixels each) and blocks of
       // tiles per work item, boxes of pixels per tap (padding), two panels of output channels
       ['direct weight gradient: 3x3 8x8 map, 24 -> 40, three image chunks', [40, 24, 8, 8], [40, 24, 3, 3], { padding: 1 }],
@@ -139,7 +145,7 @@ describeOp('conv_algorithms', (run) => {
       ['direct weight gradient: 3-D 3x3x3 on 4x4x4', [20, 12, 4, 4, 4], [16, 12, 3, 3, 3], { padding: 1 }],
     ] as [string, number[], number[], object][])('%s', (name, xs, ws, opts) => {
       // the border-group and narrow-tile shapes in float64 too (a narrower vector, other tile sizes)
-      for (const dtype of /border|narrow|direct weight|space to depth/.test(name) ? (['float32', 'float64'] as const) : (['float32'] as const))
+      for (const dtype of /border|narrow|direct weight|space to depth|row tiles/.test(name) ? (['float32', 'float64'] as const) : (['float32'] as const))
         agree(xs, ws, opts, dtype);
     });
     function agree(xs: number[], ws: number[], opts: object, dtype: 'float32' | 'float64'): void {
@@ -205,7 +211,16 @@ describeOp('conv_algorithms', (run) => {
       // nor for a dilated 3x3 on 64x64 (6%)
       expect(algos([16, 96, 12, 12], [256, 96, 5, 5], { padding: 2 }).forward).toBe('direct');
       expect(algos([8, 64, 32, 32], [64, 64, 5, 5], { padding: 2 }).forward).toBe('direct');
-      expect(algos([64, 8, 32, 32], [32, 8, 3, 3], { padding: 1 }).forward).toBe('shifted');
+      expect(algos([64, 8, 32, 32], [12, 8, 3, 3], { padding: 1 }).forward).toBe('shifted');
+      // short reductions (3 channels x 3x3 up to 256) on rows of >= 16 pixels using >= 3/4 of their
+      // vectors, with >= 16 output channels: Direct (its row tiles); one input channel or 8 output
+      // channels stay shifted, and 16 channels in take Winograd
+      expect(algos([64, 8, 32, 32], [32, 8, 3, 3], { padding: 1 }).forward).toBe('direct');
+      expect(algos([64, 3, 32, 32], [64, 3, 3, 3], { padding: 1 }).forward).toBe('direct');
+      expect(algos([64, 1, 28, 28], [32, 1, 3, 3], { padding: 1 }).forward).toBe('shifted');
+      expect(algos([64, 3, 28, 28], [8, 3, 5, 5], {}).forward).toBe('shifted');
+      expect(algos([64, 3, 20, 20], [64, 3, 3, 3], { padding: 1 }).forward).toBe('shifted'); // 20 of 32 lanes
+      expect(algos([64, 16, 32, 32], [32, 16, 3, 3], { padding: 1 }).forward).toBe('winograd');
       expect(algos([2, 64, 64, 64], [64, 64, 3, 3], { padding: 1, dilation: 2 }).forward).toBe('shifted');
       // the input gradient is Winograd where its own shape is (padding <= 2), the forward pass aside
       expect(algos([64, 64, 8, 8], [64, 64, 3, 3], { padding: 3 })).toEqual({ forward: 'winograd', backwardInput: 'shifted', backwardWeight: 'direct' });
