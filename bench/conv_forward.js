@@ -51,7 +51,9 @@ const median = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
 function timeTl(x, w, b, o) {
   const n = x.shape[0] > 1 ? 2 : 50;
   const f = () => torch.noGrad(() => torch.F.conv2d(x, w, b, o).dispose());
-  f();
+  // warm-up: the first calls of a shape touch fresh pages for the output and packing buffers (ms at
+  // batch 64; with one warm-up call the first column of each case measured up to 2.5x the others')
+  for (let i = 0; i < 3; i++) f();
   const t = [];
   for (let r = 0; r < reps; r++) {
     const c0 = process.cpuUsage();
