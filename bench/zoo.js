@@ -23,8 +23,11 @@
 //                     [--conv-shapes NET]
 // --conv-shapes NET: the net whose every conv2d shape is timed alone (default tv_resnet18; it must be
 // one of --nets).
-// --rounds N: the torchlet and ORT workers run N times alternately (PyTorch once); each figure is the
-// median of the N runs' figures (on a VM whose speed drifts over minutes, one run can mislead).
+// --rounds N: the PyTorch, torchlet and ORT workers run N times in turn (PyTorch, torchlet, ORT,
+// PyTorch, ...); each figure is the median (lower middle) of the N runs' figures, so a slow minute of
+// the VM (every process 20-40% slower for a minute or more) has to hit every round of an engine to
+// move its figure. (PyTorch ran once before session 31, so a slow phase during its run or during
+// torchlet's decided a ratio alone.)
 // Needs: `npm run build` in --root (default: this checkout), bash bench/setup_zoo.sh once.
 // TORCHLET_PYTHON: the Python with PyTorch (default /usr/bin/python3).
 'use strict';
@@ -289,11 +292,12 @@ function medianRuns(runs) {
     if (typeof net.train === 'number') net.train = med(each.map((e) => e.train));
     for (const key of ['infer', 'inferFrozen'])
       if (net[key]) for (const b of Object.keys(net[key])) net[key][b] = med(each.map((e) => e[key] && e[key][b]));
-    if (net.convs && net.convs.cases)
-      net.convs.cases.forEach((c, i) => {
-        c.fwd = med(each.map((e) => e.convs.cases[i].fwd));
-        c.bwd = med(each.map((e) => e.convs.cases[i].bwd));
-      });
+    // conv shapes: torchlet's {cases}, PyTorch's plain list
+    const cases = (e) => (e.convs && (Array.isArray(e.convs) ? e.convs : e.convs.cases)) || [];
+    cases(net).forEach((c, i) => {
+      c.fwd = med(each.map((e) => cases(e)[i] && cases(e)[i].fwd));
+      c.bwd = med(each.map((e) => cases(e)[i] && cases(e)[i].bwd));
+    });
   }
   out.rounds = runs.length;
   return out;
@@ -342,15 +346,24 @@ async function driver() {
   const py = process.env.TORCHLET_PYTHON || '/usr/bin/python3';
   const wall = {};
   try {
-    wall.pytorch = run('PyTorch (bench/zoo.py)', py, [path.join(__dirname, 'zoo.py'), JSON.stringify(cfg)], env);
     const read = (f) => JSON.parse(fs.readFileSync(path.join(work, f), 'utf8'));
-    // torchlet and ORT alternately, --rounds times (this VM's speed drifts by 10-20% over minutes:
-    // alternating rounds and medians over them keep a slow minute from deciding a ratio)
+    const runPytorch = () => run('PyTorch (bench/zoo.py)', py, [path.join(__dirname, 'zoo.py'), JSON.stringify(cfg)], env);
+    // (each PyTorch run writes the same seeded weights, inputs and ONNX files again)
+    const pRuns = [];
+    wall.pytorch = runPytorch();
+    pRuns.push(read('pytorch.json'));
+    // PyTorch (above for the first round), torchlet and ORT in turn, --rounds times (this VM's speed
+    // drifts by 10-40% over minutes: rounds in turn and medians over them keep a slow minute from
+    // deciding a ratio)
     const tRuns = [], oRuns = [];
     wall.torchlet = 0;
     wall.ort = hasOrt ? 0 : undefined;
     if (!hasOrt) console.error('!!! onnxruntime-node is not installed in bench/ort (run: bash bench/setup_zoo.sh); ORT columns left out');
     for (let k = 0; k < rounds; k++) {
+      if (k > 0) {
+        wall.pytorch += runPytorch();
+        pRuns.push(read('pytorch.json'));
+      }
       wall.torchlet += run('torchlet worker', process.execPath, [__filename, '--worker', 'torchlet', JSON.stringify(cfg)], env);
       tRuns.push(read('torchlet.json'));
       if (hasOrt) {
@@ -359,7 +372,7 @@ async function driver() {
       }
     }
     const load1 = os.loadavg();
-    const P = read('pytorch.json');
+    const P = medianRuns(pRuns);
     const T = medianRuns(tRuns);
     const O = hasOrt ? medianRuns(oRuns) : { nets: {} };
     const report = { date: started.toISOString(), command: `node bench/zoo.js ${args.join(' ')}`.trim(), machine: {
@@ -381,7 +394,7 @@ async function driver() {
     say(`${threads} threads per engine, each engine in its own process, one after another ` +
       `(wall: PyTorch incl. export ${f2(wall.pytorch)} s, torchlet ${f2(wall.torchlet)} s, ORT ${f2(wall.ort)} s); ` +
       `medians after warm-up${quick ? ' (--quick: 1 warm-up, 2-3 reps)' : ' (2 warm-up, then 5-30 reps sized to ~3-4 s)'}` +
-      (rounds > 1 ? `; torchlet and ORT run ${rounds} times alternately, each figure the median (lower middle) of the ${rounds} runs' medians` : ''));
+      (rounds > 1 ? `; PyTorch, torchlet and ORT run ${rounds} times in turn, each figure the median (lower middle) of the ${rounds} runs' medians` : ''));
     const ompEnv = Object.keys(process.env).filter((k) => /^(OMP_|GOMP_|KMP_|MKL_|OPENBLAS_)/.test(k) && k !== 'OMP_NUM_THREADS').map((k) => `${k}=${process.env[k]}`);
     say(`environment passed to all three engines: OMP_NUM_THREADS=${threads}${ompEnv.length ? ' ' + ompEnv.join(' ') : ''}`);
     report.env = ompEnv;
