@@ -23,6 +23,7 @@ process.env.OMP_NUM_THREADS = String(threads);
 // name, input, weight, stride, padding
 const cases = [
   ['tv-resnet18 stem 7x7 s2 32x32 N64', [64, 3, 32, 32], [64, 3, 7, 7], 2, 3],
+  ['googlenet stem 7x7 s2 96x96 N16', [16, 3, 96, 96], [64, 3, 7, 7], 2, 3],
   ['tv-resnet18 l1 64 3x3 8x8 N64', [64, 64, 8, 8], [64, 64, 3, 3], 1, 1],
   ['tv-resnet18 l2 64->128 3x3 s2 N64', [64, 64, 8, 8], [128, 64, 3, 3], 2, 1],
   ['tv-resnet18 l2 128 3x3 4x4 N64', [64, 128, 4, 4], [128, 128, 3, 3], 1, 1],
