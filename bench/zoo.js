@@ -23,11 +23,12 @@
 //                     [--conv-shapes NET]
 // --conv-shapes NET: the net whose every conv2d shape is timed alone (default tv_resnet18; it must be
 // one of --nets).
-// --rounds N: the PyTorch, torchlet and ORT workers run N times in turn (PyTorch, torchlet, ORT,
-// PyTorch, ...); each figure is the median (lower middle) of the N runs' figures, so a slow minute of
-// the VM (every process 20-40% slower for a minute or more) has to hit every round of an engine to
-// move its figure. (PyTorch ran once before session 31, so a slow phase during its run or during
-// torchlet's decided a ratio alone.)
+// Engines run net by net: for each net, PyTorch, torchlet and ORT in turn, each in its own process,
+// so that a net's three figures come from the same minute or two (this VM slows by 20-40% for a
+// minute or more at a time; until session 32 each engine ran every net in one process, minutes
+// apart from the others).
+// --rounds N: all of that N times; each figure is the median (lower middle) of the N rounds' figures,
+// and each round's own ratios are printed too.
 // Needs: `npm run build` in --root (default: this checkout), bash bench/setup_zoo.sh once.
 // TORCHLET_PYTHON: the Python with PyTorch (default /usr/bin/python3).
 'use strict';
@@ -347,29 +348,32 @@ async function driver() {
   const wall = {};
   try {
     const read = (f) => JSON.parse(fs.readFileSync(path.join(work, f), 'utf8'));
-    const runPytorch = () => run('PyTorch (bench/zoo.py)', py, [path.join(__dirname, 'zoo.py'), JSON.stringify(cfg)], env);
-    // (each PyTorch run writes the same seeded weights, inputs and ONNX files again)
-    const pRuns = [];
-    wall.pytorch = runPytorch();
-    pRuns.push(read('pytorch.json'));
-    // PyTorch (above for the first round), torchlet and ORT in turn, --rounds times (this VM's speed
-    // drifts by 10-40% over minutes: rounds in turn and medians over them keep a slow minute from
-    // deciding a ratio)
-    const tRuns = [], oRuns = [];
+    // Per round, per net: PyTorch, torchlet and ORT in turn, each in its own process on that one net
+    // (this VM's speed drifts by 10-40% for a minute or more at a time: the three engines' figures
+    // for a net come from the same minute or two, and medians over rounds keep one slow minute from
+    // deciding a ratio). Each PyTorch run writes the net's seeded weights, inputs and ONNX file again.
+    const pRuns = [], tRuns = [], oRuns = [];
+    wall.pytorch = 0;
     wall.torchlet = 0;
     wall.ort = hasOrt ? 0 : undefined;
     if (!hasOrt) console.error('!!! onnxruntime-node is not installed in bench/ort (run: bash bench/setup_zoo.sh); ORT columns left out');
+    const merge = (acc, r) => (acc ? (Object.assign(acc.nets, r.nets), acc) : r);
     for (let k = 0; k < rounds; k++) {
-      if (k > 0) {
-        wall.pytorch += runPytorch();
-        pRuns.push(read('pytorch.json'));
+      let pr = null, tr = null, or = null;
+      for (const net of nets) {
+        const c = JSON.stringify({ ...cfg, nets: [net] });
+        wall.pytorch += run('PyTorch (bench/zoo.py)', py, [path.join(__dirname, 'zoo.py'), c], env);
+        pr = merge(pr, read('pytorch.json'));
+        wall.torchlet += run('torchlet worker', process.execPath, [__filename, '--worker', 'torchlet', c], env);
+        tr = merge(tr, read('torchlet.json'));
+        if (hasOrt) {
+          wall.ort += run('onnxruntime-node worker', process.execPath, [__filename, '--worker', 'ort', c], env);
+          or = merge(or, read('ort.json'));
+        }
       }
-      wall.torchlet += run('torchlet worker', process.execPath, [__filename, '--worker', 'torchlet', JSON.stringify(cfg)], env);
-      tRuns.push(read('torchlet.json'));
-      if (hasOrt) {
-        wall.ort += run('onnxruntime-node worker', process.execPath, [__filename, '--worker', 'ort', JSON.stringify(cfg)], env);
-        oRuns.push(read('ort.json'));
-      }
+      pRuns.push(pr);
+      tRuns.push(tr);
+      if (hasOrt) oRuns.push(or);
     }
     const load1 = os.loadavg();
     const P = medianRuns(pRuns);
@@ -391,10 +395,10 @@ async function driver() {
       `load average ${load0.map((v) => v.toFixed(2)).join(' ')} before, ${load1.map((v) => v.toFixed(2)).join(' ')} after` +
       (Math.max(load0[0], load1[0], load0[1], load1[1]) > 1.5 ? ' (BUSY machine: other jobs were running, figures are noisy)' : ''));
     say(`torchlet ${T.root} @ ${T.commit}; PyTorch ${P.torch} (torchvision ${P.torchvision}); onnxruntime-node ${O.version || 'not installed'}`);
-    say(`${threads} threads per engine, each engine in its own process, one after another ` +
+    say(`${threads} threads per engine, each engine in its own process, net by net (PyTorch, torchlet, ORT on one net, then the next) ` +
       `(wall: PyTorch incl. export ${f2(wall.pytorch)} s, torchlet ${f2(wall.torchlet)} s, ORT ${f2(wall.ort)} s); ` +
       `medians after warm-up${quick ? ' (--quick: 1 warm-up, 2-3 reps)' : ' (2 warm-up, then 5-30 reps sized to ~3-4 s)'}` +
-      (rounds > 1 ? `; PyTorch, torchlet and ORT run ${rounds} times in turn, each figure the median (lower middle) of the ${rounds} runs' medians` : ''));
+      (rounds > 1 ? `; ${rounds} rounds of that, each figure the median (lower middle) of the ${rounds} rounds' medians` : ''));
     const ompEnv = Object.keys(process.env).filter((k) => /^(OMP_|GOMP_|KMP_|MKL_|OPENBLAS_)/.test(k) && k !== 'OMP_NUM_THREADS').map((k) => `${k}=${process.env[k]}`);
     say(`environment passed to all three engines: OMP_NUM_THREADS=${threads}${ompEnv.length ? ' ' + ompEnv.join(' ') : ''}`);
     report.env = ompEnv;
@@ -436,6 +440,23 @@ async function driver() {
           `${ratio(t, p).padStart(6)} ${ratio(t, o).padStart(6)} ${f2(fr).padStart(9)} ${ratio(fr, p).padStart(6)} ${ratio(fr, o).padStart(6)} ` +
           `${T1.frozenMaxAbsDiff === undefined ? '-'.padStart(8) : T1.frozenMaxAbsDiff.toExponential(1).padStart(8)}`);
       }
+    }
+    if (rounds > 1) {
+      // every round's own ratios (its engines ran within a minute or two of each other)
+      say('');
+      say('ratios in each round: torchlet / PyTorch training step; frozen torchlet / ORT at batch 64 and at batch 1');
+      say(`${'net'.padEnd(12)} ${'train TL/PT'.padEnd(6 * rounds)} ${'FR/ORT b64'.padEnd(6 * rounds)} FR/ORT b1`);
+      const per = (get) => Array.from({ length: rounds }, (_, k) => ratio(get(k, 0), get(k, 1)).padStart(5)).join(' ');
+      report.perRound = { pytorch: [], torchlet: [], ort: [] };
+      for (const n of nets) {
+        const tn = (k) => tRuns[k].nets[n.name];
+        const on = (k) => (hasOrt ? oRuns[k].nets[n.name] : undefined);
+        const fr = (b) => (k, i) => (i === 0 ? tn(k).inferFrozen && tn(k).inferFrozen[b] : on(k) && on(k).infer[b]);
+        say(`${n.name.padEnd(12)} ${per((k, i) => (i === 0 ? tn(k).train : pRuns[k].nets[n.name].train)).padEnd(6 * rounds)} ` +
+          `${per(fr(64)).padEnd(6 * rounds)} ${per(fr(1))}`);
+      }
+      const pick = (r) => Object.fromEntries(Object.entries(r.nets).map(([name, e]) => [name, { train: e.train, infer: e.infer, inferFrozen: e.inferFrozen }]));
+      report.perRound = { pytorch: pRuns.map(pick), torchlet: tRuns.map(pick), ort: oRuns.map(pick) };
     }
     say('');
     say('agreement: max abs difference of the eval logits on the same input (batch 1 and 64 together); tolerance 1e-4 x max |logit| + 1e-6');
