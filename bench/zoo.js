@@ -58,9 +58,13 @@ const opt = (name, def) => {
 const flag = (name) => args.includes(name);
 
 // ---- shared: rep policy, safetensors (F32 / I64) ------------------------------------------------
-/** Warm-up, then repetitions sized from the last warm-up's time (same policy as zoo.py's bench_fn). */
+/** Warm-up, then repetitions sized from the last warm-up's time (same policy as zoo.py's bench_fn):
+ * up to 60 training steps in ~4 s, 300 inference calls in ~2 s, 100 calls of one conv layer in ~1 s.
+ * (Until session 32 at most 20 and 30: a 2.6 ms batch took its median over 30 calls, 80 ms, and a
+ * noisy tenth of a second of this VM moved it by 10-40%.) */
+const REP_POLICY = { train: [2, 5, 60, 4.0], infer: [2, 5, 300, 2.0], layer: [2, 5, 100, 1.0] };
 async function benchFn(fn, kind, quick, ownTime = false) {
-  const [warm, lo, hi, budget] = quick ? [1, 2, 3, 0.5] : kind === 'train' ? [2, 5, 20, 4.0] : [2, 5, 30, 3.0];
+  const [warm, lo, hi, budget] = quick ? [1, 2, 3, 0.5] : REP_POLICY[kind];
   const once = async () => {
     const t0 = process.hrtime.bigint();
     const own = await fn();
@@ -219,7 +223,7 @@ async function torchletConvs(torch, model, x, pyConvs, quick) {
     const clear = () => {
       for (const p of [xi, w, b]) if (p && p.grad) (p.grad.dispose(), (p.grad = null));
     };
-    const [fwd] = await benchFn(() => void torch.tidy(() => void F.conv2d(xi, w, b, o)), 'infer', quick);
+    const [fwd] = await benchFn(() => void torch.tidy(() => void F.conv2d(xi, w, b, o)), 'layer', quick);
     const [bwd] = await benchFn(() => {
       clear();
       return torch.tidy(() => {
@@ -228,7 +232,7 @@ async function torchletConvs(torch, model, x, pyConvs, quick) {
         y.backward(g);
         return Number(process.hrtime.bigint() - t0) / 1e6;
       });
-    }, 'infer', quick, true);
+    }, 'layer', quick, true);
     clear();
     out.push({ fwd, bwd, countHere: count });
   }
@@ -397,7 +401,7 @@ async function driver() {
     say(`torchlet ${T.root} @ ${T.commit}; PyTorch ${P.torch} (torchvision ${P.torchvision}); onnxruntime-node ${O.version || 'not installed'}`);
     say(`${threads} threads per engine, each engine in its own process, net by net (PyTorch, torchlet, ORT on one net, then the next) ` +
       `(wall: PyTorch incl. export ${f2(wall.pytorch)} s, torchlet ${f2(wall.torchlet)} s, ORT ${f2(wall.ort)} s); ` +
-      `medians after warm-up${quick ? ' (--quick: 1 warm-up, 2-3 reps)' : ' (2 warm-up, then 5-30 reps sized to ~3-4 s)'}` +
+      `medians after warm-up${quick ? ' (--quick: 1 warm-up, 2-3 reps)' : ' (2 warm-up, then reps sized from the last: training steps 5-60 in ~4 s, inference 5-300 in ~2 s, one conv layer 5-100 in ~1 s)'}` +
       (rounds > 1 ? `; ${rounds} rounds of that, each figure the median (lower middle) of the ${rounds} rounds' medians` : ''));
     const ompEnv = Object.keys(process.env).filter((k) => /^(OMP_|GOMP_|KMP_|MKL_|OPENBLAS_)/.test(k) && k !== 'OMP_NUM_THREADS').map((k) => `${k}=${process.env[k]}`);
     say(`environment passed to all three engines: OMP_NUM_THREADS=${threads}${ompEnv.length ? ' ' + ompEnv.join(' ') : ''}`);

@@ -38,10 +38,15 @@ torch.set_num_threads(threads)
 torch.set_num_interop_threads(1)
 
 
+# warm-up calls, fewest and most repetitions, seconds to fill (zoo.js: REP_POLICY)
+REP_POLICY = {"train": (2, 5, 60, 4.0), "infer": (2, 5, 300, 2.0), "layer": (2, 5, 100, 1.0)}
+
+
 def bench_fn(fn, kind, own_time=False):
-    """Warm-up, then repetitions sized from the last warm-up's time (same policy as zoo.js).
-    fn() is timed whole, or with own_time it returns its own time in ms (e.g. a backward alone)."""
-    warm, lo, hi, budget = (1, 2, 3, 0.5) if quick else ((2, 5, 20, 4.0) if kind == "train" else (2, 5, 30, 3.0))
+    """Warm-up, then repetitions sized from the last warm-up's time (same policy as zoo.js: kind
+    'train', 'infer' or 'layer'). fn() is timed whole, or with own_time it returns its own time in ms
+    (e.g. a backward alone)."""
+    warm, lo, hi, budget = (1, 2, 3, 0.5) if quick else REP_POLICY[kind]
 
     def once():
         t0 = time.perf_counter()
@@ -119,7 +124,7 @@ def time_convs(cases):
         b = torch.randn(c["w"][0], requires_grad=True) if c["bias"] else None
         o = dict(stride=c["stride"], padding=c["padding"], dilation=c["dilation"], groups=c["groups"])
         g = torch.randn(F.conv2d(x, w, b, **o).shape)
-        c["fwd"], c["reps"] = bench_fn(lambda: F.conv2d(x, w, b, **o), "infer")
+        c["fwd"], c["reps"] = bench_fn(lambda: F.conv2d(x, w, b, **o), "layer")
 
         def bwd():
             x.grad = w.grad = None
@@ -130,7 +135,7 @@ def time_convs(cases):
             y.backward(g)
             return (time.perf_counter() - t0) * 1000
 
-        c["bwd"], _ = bench_fn(bwd, "infer", own_time=True)
+        c["bwd"], _ = bench_fn(bwd, "layer", own_time=True)
     return cases
 
 
