@@ -81,7 +81,7 @@ export interface AvgPool2dParams { N: number; C: number; H: number; W: number; O
 export interface BatchNormParams { N: number; C: number; L: number; training: boolean; relu: boolean; momentum: number; eps: number }
 export interface BinaryParams { op: BinaryOpCode; inputStrides: number[]; otherStrides: number[] }
 /** ranges: N in [0, inf]; C in [1, inf]; OC in [1, inf]; groups in [1, inf]; in in [0, inf]; kernel in [1, inf]; out in [0, inf]; stride in [1, inf]; pad in [0, inf]; dilation in [1, inf] */
-export interface ConvParams { N: number; C: number; OC: number; groups: number; in: Dims3; kernel: Dims3; out: Dims3; stride: Dims3; pad: Dims3; dilation: Dims3; algo: ConvAlgoCode; relu: boolean; packed: boolean }
+export interface ConvParams { N: number; C: number; OC: number; groups: number; in: Dims3; kernel: Dims3; out: Dims3; stride: Dims3; pad: Dims3; dilation: Dims3; algo: ConvAlgoCode; relu: boolean; packed: boolean; frozen: boolean }
 /** ranges: shape in [0, inf] */
 export interface CopyStridedParams { srcStrides: number[]; outStrides: number[]; shape: number[] }
 /** ranges: outer in [0, inf]; n in [0, inf]; inner in [0, inf] */

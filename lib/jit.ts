@@ -30,7 +30,7 @@ import { Module, Parameter } from './nn/module';
 import { Identity, Linear } from './nn/layers';
 import { Conv1d, Conv2d, Conv3d } from './nn/conv';
 import { BatchNorm1d, BatchNorm2d } from './nn/normalization';
-import { convInference, inferencePackCache, Nd, ConvOptions } from './ops/conv';
+import { convInference, inferencePackCache, Nd, ConvOptions, ConvAlgorithm, frozenConvAlgorithm } from './ops/conv';
 import { residualAddRelu } from './ops/fusion';
 import { linear } from './ops/matmul';
 import { relu as reluOp, markNonNegative } from './ops/elementwise';
@@ -85,7 +85,16 @@ export class FrozenConv extends Module {
   get groups(): number {
     return this.convOptions.groups ?? 1;
   }
+  /** The input shape of the last forward pass (null before the first). */
+  #lastInputShape: number[] | null = null;
+  /** The CPU algorithm this layer's convolution ran in its last forward pass (null before the first):
+   * frozen weights are transformed and packed once, so Winograd runs on smaller maps than in
+   * nn.Conv2d (ResNet's 4x4 and 2x2 layers at batch 64; see F.convAlgorithms for the unfrozen choice). */
+  get algorithm(): ConvAlgorithm | null {
+    return this.#lastInputShape ? frozenConvAlgorithm(this.nd, this.#lastInputShape, this.#weight.shape, this.convOptions) : null;
+  }
   forward(x: Tensor): Tensor {
+    this.#lastInputShape = x.shape.slice();
     const y = noGrad(() => convInference(this.nd, x, this.#weight, this.#bias, this.convOptions, this.relu, inferencePackCache(this.#weight)));
     if (this.residualRelu) residualAddRelu.add(y);
     return y;

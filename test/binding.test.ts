@@ -210,7 +210,7 @@ describe('the packed op call (lib/binding.ts flattens each call for callPacked)'
     const y = torch.F.conv2d(x, w, null, { padding: 1 });
     const p = {
       N: 2, C: 3, OC: 4, groups: 1, in: [1, 5, 5], kernel: [1, 3, 3], out: [1, 5, 5], stride: [1, 1, 1], pad: [0, 1, 1],
-      dilation: [1, 1, 1], algo: 0, relu: false, packed: false,
+      dilation: [1, 1, 1], algo: 0, relu: false, packed: false, frozen: false,
     };
     const out = torch.zeros([2, 4, 5, 5]);
     // the same params with one extra key go through the full export, which refuses them

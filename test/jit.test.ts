@@ -163,6 +163,40 @@ describe('torch.jit.freeze', () => {
     for (const n of [16, 1, 16, 9]) expectSameOutputs(seq, f, torch.randn([n, 16, 8, 8]));
   });
 
+  test('frozen weights take Winograd on small even maps (ResNet-18 at 32x32: 4x4 and 2x2 layers at batch 64), where nn.Conv2d runs direct', () => {
+    // [input, conv (in, out), the unfrozen forward, the frozen forward]
+    const cases: [number[], number, number, string, string][] = [
+      [[64, 128, 4, 4], 128, 128, 'direct', 'winograd'],
+      [[64, 256, 2, 2], 256, 256, 'direct', 'winograd'],
+      [[8, 32, 4, 4], 32, 16, 'direct', 'winograd'], // 32 tiles
+      [[2, 16, 8, 8], 16, 24, 'direct', 'winograd'], // 32 tiles
+      [[4, 128, 4, 4], 128, 128, 'direct', 'winograd'], // 16 tiles, 128 x 128 channels
+      [[1, 64, 8, 8], 64, 64, 'direct', 'direct'], // 16 tiles, 64 x 64 channels
+      [[4, 128, 2, 2], 128, 128, 'batched', 'batched'], // 4 tiles
+      [[64, 32, 5, 5], 32, 32, 'direct', 'direct'], // odd map below 6x6: a third of its tiles' outputs wasted
+      [[64, 8, 4, 4], 8, 16, 'direct', 'direct'], // 8 input channels
+    ];
+    for (const [xs, c, oc, plainAlgo, frozenAlgo] of cases) {
+      expect(F.convAlgorithms(xs, [oc, c, 3, 3], { padding: 1 }).forward).toBe(plainAlgo);
+      for (const dtype of ['float32', 'float64'] as const) {
+        const seq = new nn.Sequential(new nn.Conv2d(c, oc, 3, { padding: 1 }), new nn.ReLU());
+        const s0 = seq[0] as torch.nn.Conv2d;
+        if (dtype === 'float64') for (const k of ['weight', 'bias'] as const) s0[k] = new nn.Parameter(s0[k]!.to('float64'));
+        seq.eval();
+        const x = torch.randn(xs, { dtype });
+        const f = torch.jit.freeze(seq, x);
+        const conv = frozenConvs(f)[0];
+        expect(conv.algorithm).toBeNull(); // (freeze traces the plain module)
+        const a = torch.noGrad(() => seq.forward(x)).toArray() as Float64Array;
+        for (let i = 0; i < 2; i++) {
+          const b = f.forward(x).toArray() as Float64Array;
+          expect(maxAbs(a.map((v, j) => v - b[j]))).toBeLessThanOrEqual((dtype === 'float32' ? 2e-5 : 1e-12) * Math.max(1, maxAbs(a)));
+        }
+        expect(conv.algorithm).toBe(frozenAlgo);
+      }
+    }
+  });
+
   test.each([
     // [input, conv (in, out, kernel, opts), the forward algorithm, whether the fused op takes it pre-packed]
     ['Winograd, one group', [16, 16, 14, 14], [16, 32, 3, { padding: 1 }], 'winograd', true],

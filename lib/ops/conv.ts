@@ -131,7 +131,7 @@ function convGeometry(nd: Nd, inShape: number[], wShape: number[], opts: ConvOpt
   const dims3 = (v: number[], fill: number): Dims3 => [...new Array<number>(3 - nd).fill(fill), ...v] as Dims3;
   const params: ConvParams = {
     N, C, OC, groups, in: dims3(inSize, 1), kernel: dims3(kernel, 1), out: dims3(out, 1), stride: dims3(stride, 1),
-    pad: dims3(padding, 0), dilation: dims3(dilation, 1), algo: preferred, relu: false, packed: false,
+    pad: dims3(padding, 0), dilation: dims3(dilation, 1), algo: preferred, relu: false, packed: false, frozen: false,
   };
   return { params, outShape: [N, OC, ...out], trim };
 }
@@ -256,7 +256,7 @@ export function conv2dReluMaxPool2d(
     if (FUSED_PACKED.has(algo) && (algo !== enums.ConvAlgo.Winograd || prep.params.groups === 1)) {
       const y = Tensor.empty([N, OC, POH, POW], input.dtype, input.device);
       const b = bias ? bias.contiguous() : null;
-      native.conv2dReluMaxPool2dForward(input.contiguous().arg(), packed.arg(), b ? b.arg() : null, y.arg(), tap.arg(), { ...prep.params, packed: true }, poolParams);
+      native.conv2dReluMaxPool2dForward(input.contiguous().arg(), packed.arg(), b ? b.arg() : null, y.arg(), tap.arg(), { ...prep.params, packed: true, frozen: true }, poolParams);
       tap.dispose();
       return y;
     }
@@ -327,12 +327,22 @@ export function convAlgorithms(inputShape: number[], weightShape: number[], opts
   if (inputShape.length === nd + 1) return convAlgorithms([1, ...inputShape], weightShape, opts);
   if (inputShape.length !== nd + 2) shapeError('inputShape', `${nd + 2} dimensions [N, C, ...] for this weight`, inputShape);
   opts = checkOptionKeys('opts', opts, ['stride', 'padding', 'dilation', 'groups']);
-  const prep = convGeometry(nd as Nd, inputShape, weightShape, opts, inputShape, weightShape);
+  const codes = algorithmCodes(nd as Nd, inputShape, weightShape, opts, false);
+  return { forward: ALGO_NAMES[codes[0]], backwardInput: ALGO_NAMES[codes[1]], backwardWeight: ALGO_NAMES[codes[2]] } as ConvAlgorithms;
+}
+/** The forward algorithm that a frozen conv layer (torch.jit.freeze: its weights transformed and packed
+ * once) runs on the CPU for an input of shape inputShape ([N, C, ...]). */
+export function frozenConvAlgorithm(nd: Nd, inputShape: number[], weightShape: number[], opts: ConvOptions): ConvAlgorithm {
+  if (inputShape.length === nd + 1) inputShape = [1, ...inputShape];
+  return ALGO_NAMES[algorithmCodes(nd, inputShape, weightShape, opts, true)[0]] as ConvAlgorithm;
+}
+function algorithmCodes(nd: Nd, inputShape: number[], weightShape: number[], opts: ConvOptions, frozen: boolean): number[] {
+  const prep = convGeometry(nd, inputShape, weightShape, opts, inputShape, weightShape);
   const out = Tensor.empty([5], 'int64');
-  native.convAlgorithms(out.arg(), prep.params);
+  native.convAlgorithms(out.arg(), { ...prep.params, frozen });
   const codes = Array.from(out.toArray() as BigInt64Array, Number);
   out.dispose();
-  return { forward: ALGO_NAMES[codes[0]], backwardInput: ALGO_NAMES[codes[1]], backwardWeight: ALGO_NAMES[codes[2]] } as ConvAlgorithms;
+  return codes;
 }
 function checkShape(name: string, s: unknown): void {
   if (!Array.isArray(s) || !s.every((v) => Number.isInteger(v) && v >= 0)) invalidArg(name, 'an array of non-negative integers', s);
@@ -344,7 +354,8 @@ function checkShape(name: string, s: unknown): void {
 export type PackedWeights = Map<string, { packed: Tensor; algo: number }>;
 
 /**
- * weight packed by conv_pack_weight for the CPU forward of `params` (and that forward's algorithm code),
+ * weight packed by conv_pack_weight for the CPU forward of `params` with frozen weights (and that
+ * forward's algorithm code: run the forward with packed and frozen set),
  * from `cache` or packed now and kept there. The layout depends on the forward algorithm, which depends
  * on the batch size too: one entry per (input size, batch size), sharing one packed copy per layout.
  */
@@ -353,7 +364,7 @@ function packedWeight(input: Tensor, weight: Tensor, params: ConvParams, cache: 
   let entry = cache.get(key);
   if (!entry) {
     const info = Tensor.empty([5], 'int64');
-    native.convAlgorithms(info.arg(), params);
+    native.convAlgorithms(info.arg(), { ...params, frozen: true });
     const codes = info.toArray() as BigInt64Array;
     const size = Number(codes[input.dtype === 'float64' ? 4 : 3]);
     info.dispose();
@@ -362,7 +373,7 @@ function packedWeight(input: Tensor, weight: Tensor, params: ConvParams, cache: 
     entry = cache.get(layout);
     if (!entry) {
       entry = { packed: keep(Tensor.empty([size], weight.dtype, weight.device)), algo };
-      native.convPackWeight(weight.contiguous().arg(), entry.packed.arg(), params);
+      native.convPackWeight(weight.contiguous().arg(), entry.packed.arg(), { ...params, frozen: true });
       cache.set(layout, entry);
     }
     cache.set(key, entry);
@@ -403,7 +414,7 @@ export function convInference(
   let w = weight;
   if (input.device === 'cpu') {
     w = packedWeight(input, weight, prep.params, cache).packed;
-    params.packed = true;
+    params.packed = params.frozen = true;
   }
   const x = input.contiguous();
   let y = Tensor.empty(prep.outShape, input.dtype, input.device);
@@ -525,7 +536,7 @@ export function convTransposeNd(nd: Nd, input: Tensor, weight: Tensor, bias: Ten
   // the convolution whose input gradient this is: input [N, OC, *out] -> output [N, C, *inSizeX]
   const params: ConvParams = {
     N, C: OC, OC: C, groups, in: dims3(out, 1), kernel: dims3(kernel, 1), out: dims3(inSizeX, 1), stride: dims3(stride, 1),
-    pad: dims3(padding, 0), dilation: dims3(dilation, 1), algo: preferred, relu: false, packed: false,
+    pad: dims3(padding, 0), dilation: dims3(dilation, 1), algo: preferred, relu: false, packed: false, frozen: false,
   };
   const x = xin.contiguous();
   const w = weight.contiguous();

@@ -6,7 +6,7 @@
 // elements its role needs (input [N, C, *in], weight [OC, C/groups, *kernel], bias [OC], output
 // [N, OC, *out]; InvalidArg) — so a kernel never reads or writes outside its buffers. The relu flag is
 // conv_forward's only, the packed flag conv_forward's and the fused forward's (conv2d_relu_max_pool2d_forward;
-// a packed weight's size is checked by the CPU kernel).
+// a packed weight's size is checked by the CPU kernel), the frozen flag theirs and conv_pack_weight's.
 // check_conv_pool adds the fused conv + relu + max pooling's conditions: a 2-D conv (trivial leading
 // dim) whose output is the pooling input, windows non-overlapping and inside it, at most 256 taps per
 // window, and pooled tensors (the pooled output or its gradient, and the uint8 taps) of
@@ -49,6 +49,10 @@ inline void check_conv(const char* op, const ConvParams& p, std::initializer_lis
     conv_fail(op, ErrorCode::InvalidArg, "relu applies to conv_forward only");
   if (p.packed && std::string(op) != "conv_forward" && std::string(op) != "conv2d_relu_max_pool2d_forward")
     conv_fail(op, ErrorCode::InvalidArg, "packed applies to conv_forward and conv2d_relu_max_pool2d_forward only");
+  if (p.frozen && std::string(op) != "conv_forward" && std::string(op) != "conv2d_relu_max_pool2d_forward" &&
+      std::string(op) != "conv_pack_weight")
+    conv_fail(op, ErrorCode::InvalidArg,
+              "frozen applies to conv_forward, conv2d_relu_max_pool2d_forward and conv_pack_weight only");
   const int64_t pooled = pool ? pool->N * pool->C * pool->OH * pool->OW : 0;
   if (pool) {
     const Pool2dParams& q = *pool;

@@ -30,13 +30,18 @@ TL_ENUM(ConvAlgo, TL_CONV_ALGOS)
 // input [N, C, *in], weight [OC, C/groups, *kernel], out [N, OC, *out]; algo: the preferred CPU
 // algorithm (ConvAlgo); relu: conv_forward applies ReLU to its output (an epilogue; the backward ops
 // and the fused conv + pool ops require false); packed: conv_forward's weight is the CPU buffer that
-// conv_pack_weight made for these params (CPU only; false everywhere else).
+// conv_pack_weight made for these params (CPU only; false everywhere else); frozen: the weight stays
+// the same from call to call (torch.jit.freeze's convs), so the CPU's choice of algorithm counts
+// the weight's transform and packing as paid once (Winograd then pays on smaller maps and batches):
+// conv_algorithms, conv_pack_weight and the packed forward must be given the same value (forward
+// ops only).
 // clang-format off
 #define TL_CONV_FIELDS(X) \
   X(int64_t, N, 0, kMaxSize) X(int64_t, C, 1, kMaxSize) X(int64_t, OC, 1, kMaxSize) \
   X(int64_t, groups, 1, kMaxSize) X(Dims3, in, 0, kMaxSize) X(Dims3, kernel, 1, kMaxSize) \
   X(Dims3, out, 0, kMaxSize) X(Dims3, stride, 1, kMaxSize) X(Dims3, pad, 0, kMaxSize) \
-  X(Dims3, dilation, 1, kMaxSize) X(ConvAlgo, algo, 0, 0) X(bool, relu, 0, 1) X(bool, packed, 0, 1)
+  X(Dims3, dilation, 1, kMaxSize) X(ConvAlgo, algo, 0, 0) X(bool, relu, 0, 1) X(bool, packed, 0, 1) \
+  X(bool, frozen, 0, 1)
 // clang-format on
 TL_PARAMS(ConvParams, TL_CONV_FIELDS)
 

@@ -205,7 +205,7 @@ describeOp('conv2d', (run) => {
         const b = torch.randn([6], { dtype });
         const cpu = F.relu(F.conv2d(x, w, b, { padding: 1 }));
         expectCloseToCpu('conv2d', convInference(2, on(x), on(w), on(b), { padding: 1 }, true, new Map()), cpu, dtype, 'relu epilogue', 45);
-        const p = { N: 2, C: 5, OC: 6, groups: 1, in: [1, 9, 8], kernel: [1, 3, 3], out: [1, 9, 8], stride: [1, 1, 1], pad: [0, 1, 1], dilation: [1, 1, 1], algo: 0, relu: false, packed: true } as ConvParams;
+        const p = { N: 2, C: 5, OC: 6, groups: 1, in: [1, 9, 8], kernel: [1, 3, 3], out: [1, 9, 8], stride: [1, 1, 1], pad: [0, 1, 1], dilation: [1, 1, 1], algo: 0, relu: false, packed: true, frozen: false } as ConvParams;
         expect(() => native.convForward(on(x).arg(), on(w).arg(), null, on(cpu).arg(), p)).toThrow(expect.objectContaining({ code: 'ERR_TORCHLET_NOT_IMPLEMENTED' }));
       });
 

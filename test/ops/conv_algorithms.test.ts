@@ -64,10 +64,11 @@ describeOp('conv_algorithms', (run) => {
       const x = torch.randn([1, 2, 5, 5]);
       const w = torch.randn([3, 2, 3, 3]);
       const y = torch.empty([1, 3, 3, 3]);
-      const p: ConvParams = { N: 1, C: 2, OC: 3, groups: 1, in: [1, 5, 5], kernel: [1, 3, 3], out: [1, 3, 3], stride: [1, 1, 1], pad: [0, 0, 0], dilation: [1, 1, 1], algo: 0, relu: false, packed: true };
+      const p: ConvParams = { N: 1, C: 2, OC: 3, groups: 1, in: [1, 5, 5], kernel: [1, 3, 3], out: [1, 3, 3], stride: [1, 1, 1], pad: [0, 0, 0], dilation: [1, 1, 1], algo: 0, relu: false, packed: true, frozen: false };
       expect(() => native.convForward(x.arg(), w.arg(), null, y.arg(), p)).toThrow(expect.objectContaining({ code: 'ERR_TORCHLET_INVALID_ARG', message: expect.stringMatching(/packed weight has 54 elements/) }));
       expect(() => native.convBackwardInput(y.arg(), w.arg(), x.arg(), { ...p, packed: false, relu: true })).toThrow(/relu applies to conv_forward only/);
       expect(() => native.convBackwardInput(y.arg(), w.arg(), x.arg(), p)).toThrow(/packed applies to conv_forward and conv2d_relu_max_pool2d_forward only/);
+      expect(() => native.convBackwardWeight(y.arg(), x.arg(), w.arg(), null, { ...p, packed: false, frozen: true })).toThrow(/frozen applies to conv_forward, conv2d_relu_max_pool2d_forward and conv_pack_weight only/);
       // the fused forward reads a GEMM's or one-group Winograd's packed layout, not Direct's
       const pool = { N: 1, C: 3, H: 3, W: 3, OH: 1, OW: 1, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1 };
       const pooled = torch.empty([1, 3, 1, 1]);
