@@ -1,8 +1,8 @@
 // lib/models/fashion_cnn.ts — the seed tutorial's FashionCNN (003): conv 1->32 3x3 pad 1, relu,
 // maxpool 2, conv 32->64 3x3 pad 1, relu, maxpool 2, flatten, fc 3136->128, relu, dropout 0.5,
 // fc 128->10; and its Kaiming-normal (fan_out, relu) initialisation with zero biases.
-// Each conv -> relu -> pool block runs as the fused conv2dReluMaxPool2d (identical values and
-// gradients; the full-size conv output is never stored).
+// Each conv -> relu -> pool block runs as the fused conv2dReluMaxPool2d (the unfused values within
+// float32 rounding, its gradients; the full-size conv output is never stored).
 import { Tensor } from '../tensor';
 import { Module } from '../nn/module';
 import { Linear, Dropout } from '../nn/layers';

@@ -2204,6 +2204,135 @@ int64_t packed_size(const Geom& g) {
   return g.G * PackedA<T>::size(g.OCg, g.Kg);
 }
 
+// The fused conv + relu + 2x2 pool forward of 3x3 stride-1 convs with few input channels (at most 8:
+// a GEMM reduction of at most 72, which leaves the GEMMs' tiles mostly loads and stores), float32,
+// AVX-512, one group, output channels a multiple of 16 (FashionCNN's first conv, 1 -> 32 on 28x28;
+// RGB stems with 3x3 kernels). Per pooled pixel, its window's 2x2 conv outputs for 32 (or 16) output
+// channels stay in registers, channels in the lanes, each input value broadcast for the tap products
+// that read it (the 16 of a 4x4 patch held at once spilled registers: 1.3x slower). Then the window's max and tap as
+// relu_max_pool_planes takes them (in window order, a later tap taken when greater or NaN; ReLU after
+// the max), and 16 pooled pixels x 16 channels transposed into the planes: the conv output is never
+// written. With the preference 'auto' or 'direct' (others keep their algorithms). Items: images, or rows of pooled
+// output when the images are fewer than 4 per thread; each pads its image into a thread buffer. The weights [16-channel
+// block][C * 9][16] come from the GEMM's packed panels (forward_weights), so packed and unpacked calls agree bit for
+// bit.
+#if defined(__x86_64__)
+bool small_c_pool_fits(const Geom& g, const Pool2dParams& q) {
+  const ConvParams& p = g.p;
+  return has_avx512f() && (p.algo == ConvAlgo::Auto || p.algo == ConvAlgo::Direct) && g.G == 1 && p.in[0] == 1 &&
+         p.kernel == Dims3{1, 3, 3} && g.stride1() && p.dilation == Dims3{1, 1, 1} && p.C <= 8 && p.OC % 16 == 0 &&
+         q.kh == 2 && q.kw == 2 && q.OH >= 1 && q.OW >= 1;
+}
+// pooled rows [r0, r1) of one image: xp [C][Hp][Wp] padded, wt as above, y/tap [OC][OH][OW]
+__attribute__((target("avx512f"))) void small_c_pool_rows(const float* xp, int64_t C, int64_t Hp, int64_t Wp,
+                                                          const float* wt, const float* bias, int64_t OC, float* y,
+                                                          uint8_t* tap, int64_t OH, int64_t OW, int64_t r0,
+                                                          int64_t r1) {
+  alignas(64) float tv[2][16][16] = {};
+  alignas(64) int32_t tt[2][16][16] = {};
+  const int64_t blk = C * 9 * 16;  // one 16-channel block's weights
+  const __m512 zero = _mm512_setzero_ps();
+  for (int64_t o0 = 0; o0 < OC; o0 += 32) {
+    const int nv = OC - o0 >= 32 ? 2 : 1;
+    const float* wb = wt + (o0 / 16) * blk;
+    for (int64_t ph = r0; ph < r1; ++ph)
+      for (int64_t pw0 = 0; pw0 < OW; pw0 += 16) {
+        const int64_t nw = std::min<int64_t>(16, OW - pw0);
+        for (int64_t j = 0; j < nw; ++j) {
+          const float* px0 = xp + 2 * ph * Wp + 2 * (pw0 + j);
+          __m512 acc[2][4];
+          for (int v = 0; v < 2; ++v) {
+            const __m512 b0 = bias && v < nv ? _mm512_loadu_ps(bias + o0 + 16 * v) : zero;
+            for (int k = 0; k < 4; ++k) acc[v][k] = b0;
+          }
+          for (int64_t c = 0; c < C; ++c) {
+            const float* px = px0 + c * Hp * Wp;
+            const float* wc = wb + c * 9 * 16;
+#pragma GCC unroll 9
+            for (int t = 0; t < 9; ++t) {
+              const int kh = t / 3, kw = t % 3;
+              const __m512 w0 = _mm512_loadu_ps(wc + t * 16);
+              const __m512 w1 = nv == 2 ? _mm512_loadu_ps(wc + blk + t * 16) : zero;
+#pragma GCC unroll 4
+              for (int k = 0; k < 4; ++k) {
+                const __m512 xv = _mm512_set1_ps(px[(k / 2 + kh) * Wp + k % 2 + kw]);
+                acc[0][k] = _mm512_fmadd_ps(xv, w0, acc[0][k]);
+                if (nv == 2) acc[1][k] = _mm512_fmadd_ps(xv, w1, acc[1][k]);
+              }
+            }
+          }
+          for (int v = 0; v < nv; ++v) {
+            __m512 best = acc[v][0];
+            __m512i t = _mm512_setzero_si512();
+            for (int k = 1; k < 4; ++k) {
+              const __mmask16 m = _mm512_cmp_ps_mask(acc[v][k], best, _CMP_GT_OQ) |
+                                  _mm512_cmp_ps_mask(acc[v][k], acc[v][k], _CMP_UNORD_Q);
+              best = _mm512_mask_mov_ps(best, m, acc[v][k]);
+              t = _mm512_mask_mov_epi32(t, m, _mm512_set1_epi32(k));
+            }
+            best = _mm512_mask_mov_ps(best, _mm512_cmp_ps_mask(best, zero, _CMP_LE_OQ), zero);
+            _mm512_store_ps(tv[v][j], best);
+            _mm512_store_si512(tt[v][j], t);
+          }
+        }
+        const __mmask16 m = first_lanes(nw);
+        for (int v = 0; v < nv; ++v) {
+          __m512 rows[16], taps[16];
+          for (int i = 0; i < 16; ++i) {
+            rows[i] = _mm512_load_ps(tv[v][i]);
+            taps[i] = _mm512_castsi512_ps(_mm512_load_si512(tt[v][i]));
+          }
+          transpose16_avx512(rows);
+          transpose16_avx512(taps);
+          for (int l = 0; l < 16; ++l) {
+            const int64_t at = ((o0 + 16 * v + l) * OH + ph) * OW + pw0;
+            _mm512_mask_storeu_ps(y + at, m, rows[l]);
+            alignas(16) uint8_t tb[16];
+            _mm_store_si128(reinterpret_cast<__m128i*>(tb), _mm512_cvtepi32_epi8(_mm512_castps_si512(taps[l])));
+            std::memcpy(tap + at, tb, static_cast<size_t>(nw));
+          }
+        }
+      }
+  }
+}
+#endif
+template <typename T>
+bool fused_forward_small_c(const Geom& g, const T* x, const T* w, const T* b, const PoolFuse<T>& pool) {
+#if defined(__x86_64__)
+  if (!std::is_same<T, float>::value || !small_c_pool_fits(g, pool.p)) return false;
+  const ConvParams& p = g.p;
+  const std::vector<PackedA<T>> wp = forward_weights(g, w);
+  const int64_t Kg = g.Kg, blocks = p.OC / 16;
+  T* wt = scratch<T>(kFuseSlot, p.OC * Kg);  // (kPackSlot may hold the packed weights)
+  for (int64_t q = 0; q < blocks; ++q) wp[0].pack(wt + q * Kg * 16, 16, 0, Kg, q * 16, 16);
+  const int64_t H = p.in[1], W = p.in[2], Hp = H + 2 * p.pad[1], Wp = W + 2 * p.pad[2], OH = pool.p.OH, OW = pool.p.OW,
+                plane = pool.plane();
+  const int nt = threads_for(p.N * OH);
+  const int64_t per = p.N >= 4 * nt ? 1 : std::min<int64_t>(OH, (4 * nt + p.N - 1) / p.N);  // items per image
+  const int64_t rows = (OH + per - 1) / per;
+  for_each_image(
+      p.N * per, nt,
+      [&](int64_t i, int, bool) {
+        const int64_t n = i / per, r0 = (i % per) * rows, r1 = std::min(OH, r0 + rows);
+        if (r0 >= r1) return;
+        T* xp = scratch<T>(kImageSlot, p.C * Hp * Wp);
+        std::fill(xp, xp + p.C * Hp * Wp, T(0));
+        for (int64_t c = 0; c < p.C; ++c)
+          for (int64_t h = 0; h < H; ++h)
+            std::copy(x + ((n * p.C + c) * H + h) * W, x + ((n * p.C + c) * H + h + 1) * W,
+                      xp + (c * Hp + h + p.pad[1]) * Wp + p.pad[2]);
+        small_c_pool_rows(reinterpret_cast<const float*>(xp), p.C, Hp, Wp, reinterpret_cast<const float*>(wt),
+                          reinterpret_cast<const float*>(b), p.OC, reinterpret_cast<float*>(pool.y + n * p.OC * plane),
+                          pool.tap + n * p.OC * plane, OH, OW, r0, r1);
+      },
+      kStealing);
+  return true;
+#else
+  (void)g, (void)x, (void)w, (void)b, (void)pool;
+  return false;
+#endif
+}
+
 // The fused conv + relu + pool forward where the plain conv would run Winograd (one group, weights
 // not packed): 2x2 pools in Winograd's output transform (winograd_output_pool22); other windows by
 // Winograd over chunks of whole images into the calling thread's fuse buffer (at most
@@ -2248,6 +2377,7 @@ void forward_impl(const TensorView& xv, const TensorView& wv, const TensorView& 
   const T* b = bv.data ? bv.ptr<T>() : nullptr;
   if (pool && g.G == 1 && plan_for(g, false).forward == ConvAlgo::Winograd)
     return fused_forward_winograd(g, x, wv.ptr<T>(), b, *pool);
+  if (pool && fused_forward_small_c(g, x, wv.ptr<T>(), b, *pool)) return;
   const Plan plan = plan_for(g, pool != nullptr);
   if (plan.forward == ConvAlgo::Depthwise) return depthwise_forward(g, x, wv.ptr<T>(), b, yv.ptr<T>());
   if (plan.forward == ConvAlgo::Winograd) return forward_winograd(g, x, wv.ptr<T>(), b, yv.ptr<T>());

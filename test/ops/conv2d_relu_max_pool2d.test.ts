@@ -2,7 +2,9 @@
 // non-overlapping max pooling in one native pass) on every device: equal, bit for bit, to the unfused
 // maxPool2d(relu(conv2d(...))) (itself checked against PyTorch in conv2d/max_pool2d): the output equal to
 // the unfused forward with the plain conv's algorithm choice (the fused forward runs Winograd where the
-// plain conv would, the per-image algorithms otherwise), the gradients to the unfused ones with the
+// plain conv would, the per-image algorithms otherwise; on the CPU, float32 convs with at most 8 input
+// channels and 16k output channels run a kernel of their own: within rounding there, and bit for bit
+// under the preference 'perImage'), the gradients to the unfused ones with the
 // per-image algorithms (torch.backends.conv.algorithm 'perImage', which the fused backward shares); on
 // awkward sizes, both kernel paths (stride 1 grid, strided im2col), groups, padding, dilation, batches smaller than the thread count, float32 and float64; FashionCNN uses it;
 // float64 finite-difference gradchecks; argument errors; and on CUDA agreement with the CPU (exact
@@ -45,6 +47,12 @@ function ints(shape: number[], dtype: FloatDType, lo: number, hi: number, seed: 
 }
 
 describeOp('conv2d_relu_max_pool2d', ({ device, on, dtypes, vsCpu }) => {
+  /** Whether the CPU's fused forward may take its small-channel kernel (float32, 3x3 stride 1, one
+   * group, <= 8 input channels, output channels a multiple of 16, 2x2 pool; AVX-512 machines only,
+   * exact elsewhere): its output is compared within rounding. */
+  const smallChannels = (xs: number[], ws: number[], opts: ConvOpts, k: number | number[], dtype: string): boolean =>
+    device === 'cpu' && dtype === 'float32' && xs[1] <= 8 && ws[0] % 16 === 0 && ws[2] === 3 && ws[3] === 3 && k === 2 &&
+    (opts.stride ?? 1) === 1 && (opts.dilation ?? 1) === 1 && (opts.groups ?? 1) === 1;
   describe('conv2dReluMaxPool2d equals maxPool2d(relu(conv2d(...)))', () => {
     /** `data` 'ints': small integers (many equal conv outputs: ties in the windows), NaN at nanAt if >= 0. */
     function check(xs: number[], ws: number[], opts: ConvOpts, k: number | number[], dtype: 'float32' | 'float64', bias = true, inputGrad = true, data: 'randn' | 'ints' = 'randn', nanAt = -1) {
@@ -69,7 +77,15 @@ describeOp('conv2d_relu_max_pool2d', ({ device, on, dtypes, vsCpu }) => {
       // the unfused kernels: the forward with the plain conv's own choice (the fused forward shares
       // it where that is Winograd), the gradients with the per-image algorithms (the fused backward's)
       const yf = torch.noGrad(() => F.maxPool2d(F.relu(F.conv2d(x0, w0, b0, opts)), k, { returnIndices: true })[0]);
-      same(ya, yf, 'output');
+      if (smallChannels(xs, ws, opts, k, dtype)) {
+        // the small-channel kernel (native/cpu/conv.cc, fused_forward_small_c) sums in its own order:
+        // within rounding of the unfused forward, and its taps route the gradients as the unfused
+        // per-image kernels' indices do (compared bit for bit below)
+        expectClose(ya, yf, { atol: 1e-5, rtol: 1e-5, label: 'output' });
+        perImage(() => torch.noGrad(() => same(F.conv2dReluMaxPool2d(x0, w0, b0, opts, k), F.maxPool2d(F.relu(F.conv2d(x0, w0, b0, opts)), k), 'output under the preference perImage')));
+      } else {
+        same(ya, yf, 'output');
+      }
       const yr = perImage(() => F.maxPool2d(F.relu(F.conv2d(r.x, r.w, r.b, opts)), k, { returnIndices: true })[0]);
       const g = on(torch.randn(ya.shape, { dtype }));
       ya.backward(g);
@@ -87,6 +103,17 @@ describeOp('conv2d_relu_max_pool2d', ({ device, on, dtypes, vsCpu }) => {
         check([3, 32, 14, 14], [64, 32, 3, 3], { padding: 1 }, 2, dtype);
       });
       test('odd sizes (pooling drops the last row/column), no bias', () => check([3, 3, 11, 9], [5, 3, 3, 3], { padding: 1 }, 2, dtype, false));
+      // the small-channel kernel's paths: 16 and 48 output channels (one and one-and-a-half blocks of
+      // 32), 3 and 8 input channels, padding 0 and 2, odd sizes, pooled rows wider than 16 (two column
+      // chunks), batch 1 and 2 (items of pooled rows), ties ('ints'), a NaN
+      test('few input channels, 16k output channels: awkward sizes, ties, a NaN', () => {
+        check([2, 1, 9, 7], [16, 1, 3, 3], { padding: 1 }, 2, dtype);
+        check([3, 3, 13, 11], [48, 3, 3, 3], {}, 2, dtype, false);
+        check([1, 8, 12, 42], [32, 8, 3, 3], { padding: 2 }, 2, dtype);
+        check([2, 2, 10, 36], [16, 2, 3, 3], { padding: 1 }, 2, dtype, true, true, 'ints');
+        check([2, 3, 8, 8], [32, 3, 3, 3], { padding: 1 }, 2, dtype, true, true, 'ints', 70);
+        check([5, 1, 28, 28], [32, 1, 3, 3], { padding: 1 }, 2, dtype, true, true, 'randn', 300);
+      });
       // big enough for Winograd (>= 16 channels each way, >= 128 tiles), whose 2x2 tiles are the pooling
       // windows of a 2x2 pool (pooled in the Winograd epilogue; other pools from a buffer of its output)
       test('Winograd-sized blocks: odd and unpadded sizes, ties, a NaN, 3x3 pools', () => {
@@ -132,14 +159,16 @@ describeOp('conv2d_relu_max_pool2d', ({ device, on, dtypes, vsCpu }) => {
       const m = torch.models.fashionCnn().to(device);
       m.eval();
       const x = on(torch.randn([4, 1, 28, 28]));
-      const y = m.forward(x);
-      const ref = torch.noGrad(() => {
+      const unfused = () => torch.noGrad(() => {
         let h = F.maxPool2d(F.relu(m.conv1.forward(x)), 2, { returnIndices: true })[0];
         h = F.maxPool2d(F.relu(m.conv2.forward(h)), 2, { returnIndices: true })[0];
         h = h.view(h.shape[0], -1);
         return m.fc2.forward(F.relu(m.fc1.forward(h)));
       });
-      same(y, ref, 'logits');
+      // bit for bit with the per-image algorithms; within rounding by default (its first conv, 1 -> 32,
+      // takes the CPU's small-channel kernel)
+      perImage(() => same(m.forward(x), unfused(), 'logits'));
+      expectClose(m.forward(x), unfused(), { atol: 1e-5, rtol: 1e-5, label: 'logits' });
     });
   });
 
