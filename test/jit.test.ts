@@ -168,11 +168,14 @@ describe('torch.jit.freeze', () => {
     const cases: [number[], number, number, string, string][] = [
       [[64, 128, 4, 4], 128, 128, 'direct', 'winograd'],
       [[64, 256, 2, 2], 256, 256, 'direct', 'winograd'],
-      [[8, 32, 4, 4], 32, 16, 'direct', 'winograd'], // 32 tiles
-      [[2, 16, 8, 8], 16, 24, 'direct', 'winograd'], // 32 tiles
-      [[4, 128, 4, 4], 128, 128, 'direct', 'winograd'], // 16 tiles, 128 x 128 channels
-      [[1, 64, 8, 8], 64, 64, 'direct', 'direct'], // 16 tiles, 64 x 64 channels
+      [[8, 256, 2, 2], 256, 256, 'direct', 'winograd'], // 8 tiles in a batch of 8
+      [[2, 64, 8, 8], 64, 64, 'direct', 'winograd'], // 32 tiles x 64 x 64 = 2^17
+      [[4, 128, 4, 4], 128, 128, 'direct', 'winograd'], // 16 tiles
+      [[1, 64, 8, 8], 64, 64, 'direct', 'direct'], // 16 tiles x 64 x 64
+      [[2, 128, 4, 4], 128, 128, 'direct', 'direct'], // 8 tiles in a batch of 2
+      [[1, 32, 14, 14], 32, 64, 'shifted', 'shifted'], // 49 tiles x 32 x 64
       [[4, 128, 2, 2], 128, 128, 'batched', 'batched'], // 4 tiles
+      [[64, 16, 4, 4], 16, 16, 'direct', 'direct'], // 256 tiles x 16 x 16
       [[64, 32, 5, 5], 32, 32, 'direct', 'direct'], // odd map below 6x6: a third of its tiles' outputs wasted
       [[64, 8, 4, 4], 8, 16, 'direct', 'direct'], // 8 input channels
     ];

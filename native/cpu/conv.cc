@@ -2068,18 +2068,20 @@ Plan plan_for(const Geom& g, bool fused) {
   // the batch: Winograd F(2x2, 3x3), 2.25x fewer multiplies (its transforms cost less than that saves
   // from there on: bench/results/conv-winograd-cpu-2026-11-29.txt); the input gradient too (a
   // forward conv of dy with the channels swapped, on the input's map).
-  // Frozen weights (transformed once, not per call): from 32 tiles (16 with >= 128 x 128 channels, 8 in
-  // batches of 8 or more), and on even maps below 6x6 too, whose tiles waste nothing: ResNet's 4x4 and
-  // 2x2 layers at batch 64 run 1.1-1.4x faster than direct, batch 2 on 8x8 1.5x. Fewer tiles (batch 1
-  // on 8x8 with 64 channels, 2x2 maps at batch 4) stay direct or batched, which read fewer weight
-  // bytes per multiply; odd maps below 6x6 (3x3, 5x5) direct: up to half their tiles' outputs are
-  // wasted (bench/conv_frozen.js: bench/results/conv-frozen-cpu-2026-12-01.txt).
+  // Frozen weights (transformed once, not per call): from 2^17 tile x channel x channel products (the
+  // transforms' fixed costs against the multiplies saved) and 16 tiles (8 in batches of 8 or more: the
+  // multiplies per transformed weight read), and on even maps below 6x6 too, whose tiles waste
+  // nothing: ResNet's 4x4 and 2x2 layers at batch 64 run 1.1-1.4x faster than direct, batch 2 on 8x8
+  // with 64 channels 1.5x. Less (batch 1 on 8x8 with 64 channels; FashionCNN's 32 -> 64 on 14x14 at
+  // batch 1; 2x2 maps at batch 4) stays direct, shifted or batched; odd maps below 6x6 (3x3, 5x5)
+  // direct: up to half their tiles' outputs are wasted (bench/conv_frozen.js:
+  // bench/results/conv-frozen-cpu-2026-12-01.txt).
   const auto wino_pays = [&](int64_t cin, int64_t cout, int64_t h, int64_t w) {
     const int64_t tiles = g.p.N * ((h + 1) / 2) * ((w + 1) / 2);
     if (cin < 16 || cout < 16) return false;
     if (!g.p.frozen) return h >= 6 && w >= 6 && tiles >= 128;
     const bool map = (h >= 6 || h % 2 == 0) && (w >= 6 || w % 2 == 0);
-    return map && (tiles >= 32 || (tiles >= 16 && cin * cout >= 128 * 128) || (g.p.N >= 8 && tiles >= 8));
+    return map && tiles * cin * cout >= (int64_t(1) << 17) && (tiles >= 16 || (g.p.N >= 8 && tiles >= 8));
   };
   if (wino && wino_pays(wino_channels(g), g.OCg, g.p.out[1], g.p.out[2])) pl.forward = ConvAlgo::Winograd;
   if (wino_in && wino_pays(g.OCg, g.Cg, g.p.in[1], g.p.in[2])) pl.backward_input = ConvAlgo::Winograd;
