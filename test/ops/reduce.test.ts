@@ -180,6 +180,70 @@ describeOp('reduce', ({ device, on, dtypes, vsCpu }) => {
 
   // Integer and bool sums accumulate in int64 inside the kernel, from the input as it is: before, the
   // input was first copied to int64 (8x a uint8 input: summing a 2 GB uint8 tensor peaked at 18.5 GB).
+  if (device === 'cpu')
+    describe('long runs (the vectorised and chunked CPU paths)', () => {
+      // float64 references summed in JS, in order
+      const ref = (v: ArrayLike<number>, lo: number, n: number, step = 1) => {
+        let a = 0;
+        for (let k = 0; k < n; k++) a += v[lo + k * step];
+        return a;
+      };
+      test('sum / mean / max / min of 2^20 + 13 elements and of rows; the same for 1 and 2 threads', () => {
+        const n = (1 << 20) + 13;
+        const x = torch.randn([n]);
+        const v = x.toArray() as Float32Array;
+        const s = ref(v, 0, n);
+        expect(Math.abs((x.sum().item() as number) - s)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(s)) + 1e-3);
+        expect(Math.abs((x.mean().item() as number) - s / n)).toBeLessThanOrEqual(1e-7);
+        let mx = -Infinity, mn = Infinity;
+        for (const a of v) {
+          mx = Math.max(mx, a);
+          mn = Math.min(mn, a);
+        }
+        expect(x.max().item()).toBe(mx);
+        expect(x.min().item()).toBe(mn);
+        const x64 = x.to('float64');
+        expect(Math.abs((x64.sum().item() as number) - s)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(s)));
+        // rows (inner 1) and columns (inner > 1: whole rows of outputs at a time), odd sizes
+        const m = torch.randn([37, 3001]);
+        const mv = m.toArray() as Float32Array;
+        const rows = m.sum(1).toArray() as Float32Array;
+        const cols = m.sum(0).toArray() as Float32Array;
+        for (let i = 0; i < 37; i++) expect(Math.abs(rows[i] - ref(mv, i * 3001, 3001))).toBeLessThanOrEqual(1e-4);
+        for (let j = 0; j < 3001; j += 7) expect(Math.abs(cols[j] - ref(mv, j, 37, 3001))).toBeLessThanOrEqual(1e-5);
+        const rowMax = m.amax(1).toArray() as Float32Array;
+        for (let i = 0; i < 37; i++) expect(rowMax[i]).toBe(Math.max(...mv.subarray(i * 3001, (i + 1) * 3001)));
+        // fixed chunks combined in order: the thread count does not change a bit
+        const t0 = torch.getNumThreads();
+        const two = [x.sum().item(), x64.sum().item(), m.sum(1).toArray(), x.max().item()];
+        try {
+          torch.setNumThreads(1);
+          expect([x.sum().item(), x64.sum().item(), m.sum(1).toArray(), x.max().item()]).toEqual(two);
+        } finally {
+          torch.setNumThreads(t0);
+        }
+      });
+      test('a NaN anywhere in a long run makes max / min NaN; +-inf and ints', () => {
+        const n = 200003;
+        for (const at of [0, 7, 65536, n - 1]) {
+          const v = new Float32Array(n).fill(1);
+          v[at] = NaN;
+          v[(at + 1000) % n] = Infinity;
+          const x = torch.fromBuffer(v, [n]);
+          expect(x.max().item()).toBeNaN();
+          expect(x.min().item()).toBeNaN();
+          expect(x.sum().item()).toBeNaN();
+        }
+        const v = new Float32Array(n).fill(-Infinity);
+        v[123456] = -5;
+        expect(torch.fromBuffer(v, [n]).max().item()).toBe(-5);
+        const ints = torch.arange(0, n, 1, { dtype: 'int32' });
+        expect(ints.sum().item()).toBe((n * (n - 1)) / 2);
+        expect(ints.max().item()).toBe(n - 1);
+        expect(ints.min().item()).toBe(0);
+      });
+    });
+
   describe('integer sums widen in the kernel', () => {
     test('uint8, int32 and bool sums are exact int64 over all, one and several dims', () => {
       const u = on(torch.tensor([[200, 255, 1], [100, 7, 0]], { dtype: 'uint8' }));
