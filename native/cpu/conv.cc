@@ -2214,10 +2214,11 @@ int64_t packed_size(const Geom& g) {
 // that read it (the 16 of a 4x4 patch held at once spilled registers: 1.3x slower). Then the window's max and tap as
 // relu_max_pool_planes takes them (in window order, a later tap taken when greater or NaN; ReLU after
 // the max), and 16 pooled pixels x 16 channels transposed into the planes: the conv output is never
-// written. With the preference 'auto' or 'direct' (others keep their algorithms). Items: images, or rows of pooled
-// output when the images are fewer than 4 per thread; each pads its image into a thread buffer. The weights [16-channel
-// block][C * 9][16] come from the GEMM's packed panels (forward_weights), so packed and unpacked calls agree bit for
-// bit.
+// written. With the preference 'auto' or 'direct' (others keep their algorithms). Items: (image, pooled
+// rows, 32 output channels), split until each thread has 4 (batch 1); each pads the input rows it
+// reads into a thread buffer. The weights, re-laid out per call as [16-channel block][C * 9][16],
+// come from the raw weight or the GEMM's packed panels alike, so packed and unpacked calls agree
+// bit for bit.
 #if defined(__x86_64__)
 bool small_c_pool_fits(const Geom& g, const Pool2dParams& q) {
   const ConvParams& p = g.p;
@@ -2225,30 +2226,31 @@ bool small_c_pool_fits(const Geom& g, const Pool2dParams& q) {
          p.kernel == Dims3{1, 3, 3} && g.stride1() && p.dilation == Dims3{1, 1, 1} && p.C <= 8 && p.OC % 16 == 0 &&
          q.kh == 2 && q.kw == 2 && q.OH >= 1 && q.OW >= 1;
 }
-// pooled rows [r0, r1) of one image: xp [C][Hp][Wp] padded, wt as above, y/tap [OC][OH][OW]
-__attribute__((target("avx512f"))) void small_c_pool_rows(const float* xp, int64_t C, int64_t Hp, int64_t Wp,
-                                                          const float* wt, const float* bias, int64_t OC, float* y,
-                                                          uint8_t* tap, int64_t OH, int64_t OW, int64_t r0,
-                                                          int64_t r1) {
+// pooled rows [r0, r1) and output channels [o_lo, o_hi) of one image: xp [C][Hb][Wp] its padded rows
+// from 2 * r0 (Hb = 2 * (r1 - r0) + 2), wt as above, y/tap [OC][OH][OW]
+__attribute__((target("avx512f"))) void small_c_pool_rows(const float* xp, int64_t C, int64_t Hb, int64_t Wp,
+                                                          const float* wt, const float* bias, int64_t o_lo,
+                                                          int64_t o_hi, float* y, uint8_t* tap, int64_t OH, int64_t OW,
+                                                          int64_t r0, int64_t r1) {
   alignas(64) float tv[2][16][16] = {};
   alignas(64) int32_t tt[2][16][16] = {};
   const int64_t blk = C * 9 * 16;  // one 16-channel block's weights
   const __m512 zero = _mm512_setzero_ps();
-  for (int64_t o0 = 0; o0 < OC; o0 += 32) {
-    const int nv = OC - o0 >= 32 ? 2 : 1;
+  for (int64_t o0 = o_lo; o0 < o_hi; o0 += 32) {
+    const int nv = o_hi - o0 >= 32 ? 2 : 1;
     const float* wb = wt + (o0 / 16) * blk;
     for (int64_t ph = r0; ph < r1; ++ph)
       for (int64_t pw0 = 0; pw0 < OW; pw0 += 16) {
         const int64_t nw = std::min<int64_t>(16, OW - pw0);
         for (int64_t j = 0; j < nw; ++j) {
-          const float* px0 = xp + 2 * ph * Wp + 2 * (pw0 + j);
+          const float* px0 = xp + 2 * (ph - r0) * Wp + 2 * (pw0 + j);
           __m512 acc[2][4];
           for (int v = 0; v < 2; ++v) {
             const __m512 b0 = bias && v < nv ? _mm512_loadu_ps(bias + o0 + 16 * v) : zero;
             for (int k = 0; k < 4; ++k) acc[v][k] = b0;
           }
           for (int64_t c = 0; c < C; ++c) {
-            const float* px = px0 + c * Hp * Wp;
+            const float* px = px0 + c * Hb * Wp;
             const float* wc = wb + c * 9 * 16;
 #pragma GCC unroll 9
             for (int t = 0; t < 9; ++t) {
@@ -2303,29 +2305,46 @@ bool fused_forward_small_c(const Geom& g, const T* x, const T* w, const T* b, co
 #if defined(__x86_64__)
   if (!std::is_same<T, float>::value || !small_c_pool_fits(g, pool.p)) return false;
   const ConvParams& p = g.p;
-  const std::vector<PackedA<T>> wp = forward_weights(g, w);
-  const int64_t Kg = g.Kg, blocks = p.OC / 16;
+  // the weights [16-channel block][Kg][16], from w [OC][Kg] or (packed) the GEMM's panels of mr rows
+  const int64_t Kg = g.Kg, mr = p.packed ? PackedA<T>(p.OC, Kg, w, typename PackedA<T>::Prepacked{}).mr() : 1;
   T* wt = scratch<T>(kFuseSlot, p.OC * Kg);  // (kPackSlot may hold the packed weights)
-  for (int64_t q = 0; q < blocks; ++q) wp[0].pack(wt + q * Kg * 16, 16, 0, Kg, q * 16, 16);
-  const int64_t H = p.in[1], W = p.in[2], Hp = H + 2 * p.pad[1], Wp = W + 2 * p.pad[2], OH = pool.p.OH, OW = pool.p.OW,
-                plane = pool.plane();
-  const int nt = threads_for(p.N * OH);
-  const int64_t per = p.N >= 4 * nt ? 1 : std::min<int64_t>(OH, (4 * nt + p.N - 1) / p.N);  // items per image
+  for (int64_t i = 0; i < p.OC; ++i) {
+    const T* src = p.packed ? w + (i / mr) * mr * Kg + i % mr : w + i * Kg;
+    T* dst = wt + (i / 16) * Kg * 16 + i % 16;
+    for (int64_t k = 0; k < Kg; ++k) dst[k * 16] = src[k * mr];
+  }
+  const int64_t H = p.in[1], W = p.in[2], Wp = W + 2 * p.pad[2], OH = pool.p.OH, OW = pool.p.OW, plane = pool.plane();
+  // items: (image, chunk of pooled rows, chunk of 32 output channels), at least 4 per thread where
+  // the images are fewer
+  const int nt = threads_for(p.N * OH * p.OC);
+  const int64_t ocs = p.N >= 4 * nt ? 1 : (p.OC + 31) / 32, och = (p.OC / 16 + ocs - 1) / ocs * 16;
+  const int64_t per = p.N * ocs >= 4 * nt ? 1 : std::min<int64_t>(OH, (4 * nt + p.N * ocs - 1) / (p.N * ocs));
   const int64_t rows = (OH + per - 1) / per;
   for_each_image(
-      p.N * per, nt,
-      [&](int64_t i, int, bool) {
-        const int64_t n = i / per, r0 = (i % per) * rows, r1 = std::min(OH, r0 + rows);
-        if (r0 >= r1) return;
-        T* xp = scratch<T>(kImageSlot, p.C * Hp * Wp);
-        std::fill(xp, xp + p.C * Hp * Wp, T(0));
+      p.N * per * ocs, nt,
+      [&](int64_t it, int, bool) {
+        const int64_t n = it / (per * ocs), r0 = (it / ocs % per) * rows, r1 = std::min(OH, r0 + rows),
+                      o_lo = it % ocs * och, o_hi = std::min(p.OC, o_lo + och);
+        if (r0 >= r1 || o_lo >= o_hi) return;
+        // the padded input rows [2 r0, 2 r1 + 2) of image n
+        const int64_t Hb = 2 * (r1 - r0) + 2;
+        T* xp = scratch<T>(kImageSlot, p.C * Hb * Wp);
         for (int64_t c = 0; c < p.C; ++c)
-          for (int64_t h = 0; h < H; ++h)
-            std::copy(x + ((n * p.C + c) * H + h) * W, x + ((n * p.C + c) * H + h + 1) * W,
-                      xp + (c * Hp + h + p.pad[1]) * Wp + p.pad[2]);
-        small_c_pool_rows(reinterpret_cast<const float*>(xp), p.C, Hp, Wp, reinterpret_cast<const float*>(wt),
-                          reinterpret_cast<const float*>(b), p.OC, reinterpret_cast<float*>(pool.y + n * p.OC * plane),
-                          pool.tap + n * p.OC * plane, OH, OW, r0, r1);
+          for (int64_t j = 0; j < Hb; ++j) {
+            T* row = xp + (c * Hb + j) * Wp;
+            const int64_t h = 2 * r0 + j - p.pad[1];
+            if (h < 0 || h >= H) {
+              std::fill(row, row + Wp, T(0));
+              continue;
+            }
+            std::fill(row, row + p.pad[2], T(0));
+            std::copy(x + ((n * p.C + c) * H + h) * W, x + ((n * p.C + c) * H + h + 1) * W, row + p.pad[2]);
+            std::fill(row + p.pad[2] + W, row + Wp, T(0));
+          }
+        small_c_pool_rows(reinterpret_cast<const float*>(xp), p.C, Hb, Wp, reinterpret_cast<const float*>(wt),
+                          reinterpret_cast<const float*>(b), o_lo, o_hi,
+                          reinterpret_cast<float*>(pool.y + n * p.OC * plane), pool.tap + n * p.OC * plane, OH, OW, r0,
+                          r1);
       },
       kStealing);
   return true;
