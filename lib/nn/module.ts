@@ -15,7 +15,7 @@
 // loadStateDict is all or nothing: every tensor is checked (type, live, shape) and brought to its
 // target device before any parameter or buffer is written.
 import { invalidArg, shapeError, typeArg, TorchletRangeError, checkOptionKeys, noExtraArgs, optBool } from '../errors';
-import { Tensor, checkTensor } from '../tensor';
+import { Tensor, checkTensor, DTYPES, DType } from '../tensor';
 import { noGrad, record, isGradEnabled } from '../autograd';
 import { StorageRef, keep } from '../memory';
 import { parseDevice, DeviceType } from '../device';
@@ -296,8 +296,28 @@ export abstract class Module {
    * references to them stay valid. As in PyTorch, move the model BEFORE creating its optimizer:
    * optimizer state (Adam's moments, SGD's momentum) is created on the parameters' device at the
    * first step, and state that already exists is not moved.
+   * `to('float64')` / `to('float32')` (PyTorch's `module.to(torch.float64)`) casts the floating-point
+   * parameters and buffers in place as double() / float() do, and `to(device, dtype)` does both;
+   * other dtypes are refused, as in PyTorch (integer buffers such as a BatchNorm's step count stay).
    */
-  to(device: DeviceType | string): this {
+  to(device: DeviceType | string, dtype?: 'float32' | 'float64', ...rest: never[]): this {
+    noExtraArgs('to', 'device, dtype', rest);
+    const floating = (name: string, v: unknown): v is 'float32' | 'float64' => {
+      if (v === 'float32' || v === 'float64') return true;
+      if (DTYPES.includes(v as DType)) invalidArg(name, "a floating-point dtype ('float32' or 'float64'): nn.Module.to casts only those", v);
+      return false;
+    };
+    if (floating('dtype', device)) {
+      if (dtype !== undefined) typeArg('to()', 'a device before the dtype (to(device, dtype))', dtype);
+      castFloating(this, device);
+      return this;
+    }
+    if (dtype !== undefined && !floating('dtype', dtype)) typeArg('dtype', "'float32' or 'float64'", dtype);
+    this.moveTo(device);
+    if (dtype !== undefined) castFloating(this, dtype);
+    return this;
+  }
+  private moveTo(device: DeviceType | string): void {
     const dev = parseDevice('device', device);
     const seen = new Set<Tensor>();
     for (const m of this.modules()) {
@@ -314,7 +334,6 @@ export abstract class Module {
         b._moveTo(dev);
       }
     }
-    return this;
   }
   /** Same as `to('cuda')`. */
   cuda(): this {

@@ -1,6 +1,6 @@
 // test/nn/module.test.ts — nn.Module behaviour: parameter discovery and order, the seed's printed
 // FashionCNN and its parameter count, train/eval and dropout, apply, zeroGrad, stateDict round
-// trips (all or nothing), ModuleList, and argument errors of the module constructors.
+// trips (all or nothing), ModuleList, to(dtype), and argument errors of the module constructors.
 import * as torch from '../../lib';
 const { nn } = torch;
 
@@ -87,6 +87,27 @@ describe('Module', () => {
     expect(l.weight.grad).toBeNull();
     const w = Array.from(l.weight.toArray() as Float32Array);
     expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(0.1);
+  });
+  test("to('float64') / to(device, dtype) cast in place like double(); other dtypes are refused with a coded error", () => {
+    const m = new nn.Sequential(new nn.Linear(3, 2), new nn.BatchNorm1d(2));
+    const w = (m[0] as torch.nn.Linear).weight;
+    const before = Array.from(w.toArray() as Float32Array);
+    expect(m.to('float64')).toBe(m);
+    expect(w.dtype).toBe('float64'); // the same Parameter object, cast
+    expect(Array.from(w.toArray() as Float64Array)).toEqual(before);
+    const bn = m[1] as torch.nn.BatchNorm1d;
+    expect(bn.runningMean!.dtype).toBe('float64');
+    expect(bn.numBatchesTracked!.dtype).toBe('int64'); // integer buffers stay
+    expect(m.forward(torch.randn([4, 3], { dtype: 'float64' })).dtype).toBe('float64');
+    m.to('cpu', 'float32');
+    expect(w.dtype).toBe('float32');
+    expect(bn.runningVar!.dtype).toBe('float32');
+    for (const bad of ['int64', 'uint8', 'bool'])
+      expect(() => m.to(bad as 'float32')).toThrow(expect.objectContaining({ code: 'ERR_TORCHLET_INVALID_ARG', message: expect.stringMatching(/floating-point dtype.*for dtype but received/) }));
+    expect(() => m.to('cpu', 'int32' as 'float32')).toThrow(/floating-point dtype.*for dtype but received "int32"/);
+    expect(() => m.to('float64', 'float32')).toThrow(/device before the dtype/);
+    expect(() => m.to('tpu')).toThrow(/device/);
+    expect(w.dtype).toBe('float32'); // nothing changed by the refused calls
   });
   test('constructor arguments are validated with named errors', () => {
     expect(() => new nn.Conv2d(3, 8, 0)).toThrow(/kernelSize/);
