@@ -190,9 +190,9 @@ describe('torch.jit.freeze', () => {
         const f = torch.jit.freeze(seq, x);
         const conv = frozenConvs(f)[0];
         expect(conv.algorithm).toBeNull(); // (freeze traces the plain module)
-        const a = torch.noGrad(() => seq.forward(x)).toArray() as Float64Array;
+        const a = torch.noGrad(() => seq.forward(x) as Tensor).toArray() as Float64Array;
         for (let i = 0; i < 2; i++) {
-          const b = f.forward(x).toArray() as Float64Array;
+          const b = (f.forward(x) as Tensor).toArray() as Float64Array;
           expect(maxAbs(a.map((v, j) => v - b[j]))).toBeLessThanOrEqual((dtype === 'float32' ? 2e-5 : 1e-12) * Math.max(1, maxAbs(a)));
         }
         expect(conv.algorithm).toBe(frozenAlgo);

@@ -98,7 +98,7 @@ describe('Module', () => {
     const bn = m[1] as torch.nn.BatchNorm1d;
     expect(bn.runningMean!.dtype).toBe('float64');
     expect(bn.numBatchesTracked!.dtype).toBe('int64'); // integer buffers stay
-    expect(m.forward(torch.randn([4, 3], { dtype: 'float64' })).dtype).toBe('float64');
+    expect((m.forward(torch.randn([4, 3], { dtype: 'float64' })) as torch.Tensor).dtype).toBe('float64');
     m.to('cpu', 'float32');
     expect(w.dtype).toBe('float32');
     expect(bn.runningVar!.dtype).toBe('float32');
