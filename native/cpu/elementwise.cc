@@ -7,6 +7,7 @@
 #include "core/dispatch.h"
 #include "ops/elementwise.h"
 #include "core/parallel.h"
+#include "fast_math.h"
 
 namespace tl {
 namespace {
@@ -278,33 +279,7 @@ void binary_cpu(const TensorView& a, const TensorView& b, const TensorView& out,
 
 TL_REGISTER_KERNEL(binary_op, CPU, binary_cpu, kAllTypes);
 
-// tanh for float32 as a rational function (the odd 13/6 minimax form Eigen uses), branch-free so that
-// the loop vectorises, instead of libm's scalar tanhf (~11 ns per element). Accuracy: within 5e-7 of
-// the exact tanh (a few float ulp near +-1), sign and limits exact, NaN passed (test/ops/unary.test.ts
-// checks a dense grid of [-12, 12]). float64 keeps std::tanh.
-template <typename T>
-inline T tanh_fast(T x) {
-  return static_cast<T>(std::tanh(x));
-}
-template <>
-inline float tanh_fast(float x) {
-  const float c = 7.90531110763549805f;  // tanh rounds to +-1 beyond this
-  const float xc = x > c ? c : (x < -c ? -c : x);
-  const float x2 = xc * xc;
-  float p = -2.76076847742355e-16f;
-  p = p * x2 + 2.00018790482477e-13f;
-  p = p * x2 + -8.60467152213735e-11f;
-  p = p * x2 + 5.12229709037114e-08f;
-  p = p * x2 + 1.48572235717979e-05f;
-  p = p * x2 + 6.37261928875436e-04f;
-  p = p * x2 + 4.89352455891786e-03f;
-  float q = 1.19825839466702e-06f;
-  q = q * x2 + 1.18534705686654e-04f;
-  q = q * x2 + 2.26843463243900e-03f;
-  q = q * x2 + 4.89352518554385e-03f;
-  const float r = p * xc / q;
-  return (x < 0.0004f && x > -0.0004f) || x != x ? x : r;  // tiny: tanh(x) = x; NaN passes
-}
+// tanh_fast, exp_fast, sigmoid_fast: fast_math.h (vectorisable float32 forms).
 
 // erfinv as PyTorch's calc_erfinv: a rational approximation (central or tail), then two Newton steps.
 template <typename T>
@@ -380,10 +355,10 @@ TL_TARGET_CLONES void unary_typed(UnaryOp op, const T* a, T s, T* o, int64_t n) 
     return;
   } else {
     switch (op) {
-      case UnaryOp::Exp: TL_LOOP(std::exp(x))
+      case UnaryOp::Exp: TL_LOOP(exp_fast(x))
       case UnaryOp::Log: TL_LOOP(std::log(x))
       case UnaryOp::Sqrt: TL_LOOP(std::sqrt(x))
-      case UnaryOp::Sigmoid: TL_LOOP(T(1) / (T(1) + std::exp(-x)))
+      case UnaryOp::Sigmoid: TL_LOOP(sigmoid_fast(x))
       case UnaryOp::Tanh: TL_LOOP(tanh_fast(x))
       case UnaryOp::PowScalar:  // one loop per formula (ew::pow_kind), each vectorised
         switch (ew::pow_kind(s)) {

@@ -7,13 +7,14 @@
 #include "core/dispatch.h"
 #include "core/parallel.h"
 #include "ops/rnn.h"
+#include "fast_math.h"
 
 namespace tl {
 namespace {
 
 template <typename T>
 inline T sigm(T x) {
-  return T(1) / (T(1) + std::exp(-x));
+  return sigmoid_fast(x);
 }
 
 template <typename T>
@@ -26,11 +27,11 @@ void lstm_fwd(const T* ig, const T* hg, const T* cx, T* out, T* ws, int64_t B, i
         const int64_t b = e / H, j = e % H, g0 = b * 4 * H + j;
         const T i = sigm(ig[g0] + hg[g0]);
         const T f = sigm(ig[g0 + H] + hg[g0 + H]);
-        const T g = std::tanh(ig[g0 + 2 * H] + hg[g0 + 2 * H]);
+        const T g = tanh_fast(ig[g0 + 2 * H] + hg[g0 + 2 * H]);
         const T o = sigm(ig[g0 + 3 * H] + hg[g0 + 3 * H]);
         const T c = f * cx[e] + i * g;
         cy[e] = c;
-        hy[e] = o * std::tanh(c);
+        hy[e] = o * tanh_fast(c);
         ws[g0] = i;
         ws[g0 + H] = f;
         ws[g0 + 2 * H] = g;
@@ -48,7 +49,7 @@ void lstm_bwd(const T* go, const T* cx, const T* out, const T* ws, T* gg, T* gcx
       n > kParallelGrain / 8, for (int64_t e = 0; e < n; ++e) {
         const int64_t b = e / H, j = e % H, g0 = b * 4 * H + j;
         const T i = ws[g0], f = ws[g0 + H], g = ws[g0 + 2 * H], o = ws[g0 + 3 * H];
-        const T tc = std::tanh(cy[e]);
+        const T tc = tanh_fast(cy[e]);
         const T gc = gcy[e] + ghy[e] * o * (T(1) - tc * tc);
         gg[g0] = gc * g * i * (T(1) - i);
         gg[g0 + H] = gc * cx[e] * f * (T(1) - f);
@@ -67,7 +68,7 @@ void gru_fwd(const T* ig, const T* hg, const T* hx, T* hy, T* ws, int64_t B, int
         const T r = sigm(ig[g0] + hg[g0]);
         const T z = sigm(ig[g0 + H] + hg[g0 + H]);
         const T hn = hg[g0 + 2 * H];
-        const T nn = std::tanh(ig[g0 + 2 * H] + r * hn);
+        const T nn = tanh_fast(ig[g0 + 2 * H] + r * hn);
         hy[e] = (T(1) - z) * nn + z * hx[e];
         ws[w0] = r;
         ws[w0 + H] = z;

@@ -1,6 +1,6 @@
 // test/ops/unary.test.ts — unary element-wise ops on every device: relu, sigmoid, tanh, exp, log,
 // sqrt, neg against PyTorch (test/fixtures/activation.json: output and grad, float64 and float32),
-// Tensor methods, the nn.ReLU / Sigmoid / Tanh modules, float64 finite-difference gradchecks (also of
+// Tensor methods, the nn.ReLU / Sigmoid / Tanh modules, float32 tanh / exp / sigmoid on dense grids, float64 finite-difference gradchecks (also of
 // the scalar ops add/sub/mul/div/pow with a number), and on CUDA agreement with the CPU: neg, relu,
 // sqrt and the scalar ops bit-identical, exp/log/sigmoid/tanh/pow within libm ulps (NaN / +-0 /
 // +-inf, empty, 0-d, long and non-contiguous inputs), int64 ops, and the backward kernels.
@@ -49,6 +49,38 @@ describeOp('unary', ({ device, on, dtypes, vsCpu }) => {
       expect(worst).toBeLessThanOrEqual(5e-7);
       expect(Object.is(y[1], -0)).toBe(true);
       expect([y[10], y[11], y[12]]).toEqual([-1, 1, -1]);
+    });
+  });
+
+  dtypes(['float32'] as const, () => {
+    // (the CPU's branch-free exp: native/cpu/fast_math.h; CUDA: its libm)
+    test('float32 exp and sigmoid within 2 ulp of the exact value on dense grids, denormal results, limits, NaN', () => {
+      const n = 1 << 20;
+      const xs = new Float32Array(n);
+      for (let i = 0; i < n; i++) xs[i] = -110 + (200 * i) / (n - 1);
+      xs.set([0, -0, 1e-30, -1e-30, 88.72, 88.73, 89, -87.3, -100, -103.9, -104, -200, Infinity, -Infinity, NaN], 0);
+      const x = on(torch.fromBuffer(xs, [n]));
+      const e = x.exp().toArray() as Float32Array;
+      const s = x.sigmoid().toArray() as Float32Array;
+      const ulp = (v: number) => Math.max(2 ** -149, Math.abs(Math.fround(v)) * 2 ** -23);
+      let worstE = 0;
+      let worstS = 0;
+      for (let i = 0; i < n; i++) {
+        const v = xs[i];
+        if (Number.isNaN(v)) {
+          expect(e[i]).toBeNaN();
+          expect(s[i]).toBeNaN();
+          continue;
+        }
+        const want = Math.exp(v);
+        if (Math.fround(want) === Infinity) expect(e[i]).toBe(Infinity);
+        else worstE = Math.max(worstE, Math.abs(e[i] - want) / ulp(want));
+        // sigmoid below -88.7: 1 / (1 + inf) = 0, as PyTorch's float32 sigmoid gives
+        if (v > -88) worstS = Math.max(worstS, Math.abs(s[i] - 1 / (1 + Math.exp(-v))) / ulp(1 / (1 + Math.exp(-v))));
+      }
+      expect(worstE).toBeLessThanOrEqual(2);
+      expect(worstS).toBeLessThanOrEqual(2);
+      expect([e[0], e[1], e[13], s[12], s[13]]).toEqual([1, 1, 0, 1, 0]);
     });
   });
 
