@@ -36,7 +36,8 @@ inline float exp_fast(float x) {
   p = p * r + 5.0000001201e-1f;
   p = p * (r * r) + r + 1.0f;
   const int32_t n1 = ni >> 1, n2 = ni - n1;  // 2^n = 2^n1 * 2^n2, each a normal float
-  const int32_t b1 = (n1 + 127) << 23, b2 = (n2 + 127) << 23;
+  // (unsigned shifts: with x NaN, n is garbage and a signed shift would overflow; the NaN is returned)
+  const uint32_t b1 = static_cast<uint32_t>(n1 + 127) << 23, b2 = static_cast<uint32_t>(n2 + 127) << 23;
   float s1, s2;
   std::memcpy(&s1, &b1, 4);
   std::memcpy(&s2, &b2, 4);
