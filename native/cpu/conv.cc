@@ -2228,10 +2228,10 @@ bool small_c_pool_fits(const Geom& g, const Pool2dParams& q) {
 }
 // pooled rows [r0, r1) and output channels [o_lo, o_hi) of one image: xp [C][Hb][Wp] its padded rows
 // from 2 * r0 (Hb = 2 * (r1 - r0) + 2), wt as above, y/tap [OC][OH][OW]
-__attribute__((target("avx512f"))) void small_c_pool_rows(const float* xp, int64_t C, int64_t Hb, int64_t Wp,
-                                                          const float* wt, const float* bias, int64_t o_lo,
-                                                          int64_t o_hi, float* y, uint8_t* tap, int64_t OH, int64_t OW,
-                                                          int64_t r0, int64_t r1) {
+__attribute__((target("avx512f"))) void small_c_pool_rows_avx512(const float* xp, int64_t C, int64_t Hb, int64_t Wp,
+                                                                 const float* wt, const float* bias, int64_t o_lo,
+                                                                 int64_t o_hi, float* y, uint8_t* tap, int64_t OH,
+                                                                 int64_t OW, int64_t r0, int64_t r1) {
   alignas(64) float tv[2][16][16] = {};
   alignas(64) int32_t tt[2][16][16] = {};
   const int64_t blk = C * 9 * 16;  // one 16-channel block's weights
@@ -2341,10 +2341,10 @@ bool fused_forward_small_c(const Geom& g, const T* x, const T* w, const T* b, co
             std::copy(x + ((n * p.C + c) * H + h) * W, x + ((n * p.C + c) * H + h + 1) * W, row + p.pad[2]);
             std::fill(row + p.pad[2] + W, row + Wp, T(0));
           }
-        small_c_pool_rows(reinterpret_cast<const float*>(xp), p.C, Hb, Wp, reinterpret_cast<const float*>(wt),
-                          reinterpret_cast<const float*>(b), o_lo, o_hi,
-                          reinterpret_cast<float*>(pool.y + n * p.OC * plane), pool.tap + n * p.OC * plane, OH, OW, r0,
-                          r1);
+        small_c_pool_rows_avx512(reinterpret_cast<const float*>(xp), p.C, Hb, Wp, reinterpret_cast<const float*>(wt),
+                                 reinterpret_cast<const float*>(b), o_lo, o_hi,
+                                 reinterpret_cast<float*>(pool.y + n * p.OC * plane), pool.tap + n * p.OC * plane, OH,
+                                 OW, r0, r1);
       },
       kStealing);
   return true;
