@@ -2,8 +2,6 @@
 // sum, mean, prod, max, min (values) and argmax/argmin (int64 indices, first occurrence wins, NaN wins
 // as in PyTorch). Accumulates in double for float32 so sums over large r stay accurate; integer sums
 // accumulate in int64 and are written as int64 (the declaration in native/ops/reduce.h).
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -20,12 +18,12 @@ template <typename T>
 using Acc = typename std::conditional<std::is_floating_point<T>::value, double, int64_t>::type;
 
 // ---- vectorised paths: sum / mean, and max / min values -------------------------------------------
-// Contiguous runs (inner == 1) in 8 independent accumulators (the compiler's vectors; float32 sums in
-// double lanes), combined in a fixed order; a long run whose outputs are fewer than the threads is
-// split into fixed 32K-element chunks on the threads, their partials combined in chunk order, so the
-// result does not depend on the thread count. Strided runs (inner > 1) add whole rows of outputs at a
-// time (contiguous along inner), in blocks of 64. A full sum of 1M floats 900 -> 60 us, max 900 -> 40
-// (bench/reduce.js: bench/results/reduce-cpu-2026-12-01.txt).
+// Contiguous runs (inner == 1) of at least 64 elements in 32 independent accumulators (the compiler's
+// vectors; float32 sums in double lanes), folded pairwise in a fixed order; runs of at least 64K are
+// split into fixed 32K-element chunks on the threads, their partials combined in chunk order. Which
+// path a run takes depends on its length only, so the result does not depend on the thread count. Strided runs (inner >
+// 1) add whole rows of outputs at a time (contiguous along inner), in blocks of 64. A full sum of 1M floats 900 -> 60
+// us, max 900 -> 40 (bench/reduce.js: bench/results/reduce-cpu-2026-12-01.txt).
 constexpr int64_t kChunk = int64_t(1) << 15;
 template <typename T>
 struct Part {
@@ -116,8 +114,7 @@ bool reduce_fast(ReduceOp op, const T* x, int64_t outer, int64_t r, int64_t inne
   const int64_t total = outer * inner;
   if (inner == 1) {
     if (r < 2 * kLanes) return false;  // short rows: the plain loop (no accumulators to set up and fold)
-    const int nt = omp_in_parallel() ? 1 : omp_get_max_threads();
-    if (total < 2 * nt && r >= 2 * kChunk) {  // few long runs: chunks of each on the threads
+    if (r >= 2 * kChunk) {             // long runs: chunks of each on the threads
       const int64_t chunks = (r + kChunk - 1) / kChunk;
       std::vector<Part<T>> parts(static_cast<size_t>(total * chunks));
       TL_PAR_FOR(

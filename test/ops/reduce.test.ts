@@ -215,10 +215,11 @@ describeOp('reduce', ({ device, on, dtypes, vsCpu }) => {
         for (let i = 0; i < 37; i++) expect(rowMax[i]).toBe(Math.max(...mv.subarray(i * 3001, (i + 1) * 3001)));
         // fixed chunks combined in order: the thread count does not change a bit
         const t0 = torch.getNumThreads();
-        const two = [x.sum().item(), x64.sum().item(), m.sum(1).toArray(), x.max().item()];
+        const few = torch.randn([3, 70001], { dtype: 'float64' }); // fewer long rows than 2 per thread at 2 threads, not at 1 (float64: every bit of the sum shows)
+        const two = [x.sum().item(), x64.sum().item(), m.sum(1).toArray(), x.max().item(), few.sum(1).toArray()];
         try {
           torch.setNumThreads(1);
-          expect([x.sum().item(), x64.sum().item(), m.sum(1).toArray(), x.max().item()]).toEqual(two);
+          expect([x.sum().item(), x64.sum().item(), m.sum(1).toArray(), x.max().item(), few.sum(1).toArray()]).toEqual(two);
         } finally {
           torch.setNumThreads(t0);
         }
