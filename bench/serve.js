@@ -19,7 +19,10 @@
 // Needs `npm run build:ts` (dist/) and bench/ort (bash bench/setup_zoo.sh). Writes
 // bench/results/serve-<date>.json and .txt (serve-<date>-2.* etc. when those exist: nothing is overwritten).
 //   node bench/serve.js [--seconds 10] [--models fashion-cnn,resnet18,null-224] [--conc 1,16,64] [--soak 60] [--ort DIR]
-//                       [--no-ort] [--device cuda] [--out DIR]
+//                       [--no-ort] [--device cuda] [--out DIR] [--rounds R]
+// --rounds R: every point R times, the servers taking turns (round 1: a, b, c; round 2: a, b, c; ...), so
+// that a slow minute of a shared machine falls on all of them; the table then shows each point's median
+// over the rounds, and the ratios at the highest concurrency are given per round and as their median.
 // --no-ort: torchlet's servers alone (a machine without bench/ort or the ONNX export); --device: the
 // torchlet servers' device (answers checked against model.forward on the CPU); --out: where the result
 // files go (default bench/results).
@@ -42,6 +45,7 @@ const SECONDS = Number(opt('seconds', 10));
 const MODELS = opt('models', 'fashion-cnn,resnet18').split(',');
 const CONC = opt('conc', '1,16,64').split(',').map(Number);
 const SOAK = Number(opt('soak', 0));
+const ROUNDS = Number(opt('rounds', 1));
 const ORT_DIR = opt('ort', path.join(__dirname, 'ort'));
 const NO_ORT = argv.includes('--no-ort');
 const DEVICE = opt('device', 'cpu');
@@ -171,7 +175,7 @@ async function agree(p, model) {
 }
 
 (async () => {
-  const results = { date: new Date().toISOString(), host: os.hostname(), cores: os.availableParallelism(), loadavg: os.loadavg(), seconds: SECONDS, device: DEVICE, models: {} };
+  const results = { date: new Date().toISOString(), host: os.hostname(), cores: os.availableParallelism(), loadavg: os.loadavg(), seconds: SECONDS, rounds: ROUNDS, device: DEVICE, models: {} };
   const lines = [];
   const log = (s) => {
     console.log(s);
@@ -184,28 +188,64 @@ async function agree(p, model) {
     const res = (results.models[model] = { agree: await agree(p, model), points: [] });
     const dOrt = res.agree.maxProbDiffTorchletVsOrt;
     log(`\n${model}: outputs agree (max |p_torchlet - p_ort| = ${dOrt === null ? 'n/a' : dOrt.toExponential(2)}, server vs model.forward ${res.agree.maxProbDiffServerVsForward.toExponential(2)})`);
-    log(`server        conc  images/s   p50 ms   p99 ms  failed  loop p99 ms  mean batch`);
+    const header = `server        conc  images/s   p50 ms   p99 ms  failed  loop p99 ms  mean batch`;
+    const row = (kind, c, r) =>
+      `${kind.padEnd(12)} ${String(c).padStart(5)} ${r.imagesPerS.toFixed(1).padStart(9)} ${r.p50Ms.toFixed(1).padStart(8)} ${r.p99Ms.toFixed(1).padStart(8)} ${String(r.failed).padStart(7)} ${r.loopP99Ms.toFixed(2).padStart(12)} ${r.meanBatch.toFixed(1).padStart(11)}`;
+    log(ROUNDS > 1 ? `each point ${ROUNDS} times, the servers taking turns` : header);
     const body = Buffer.from(torch.randn([1, ...SHAPES[model]]).toArray().buffer);
-    for (const kind of NO_ORT || p.noOrt ? ['batched', 'unbatched'] : ['batched', 'unbatched', 'ort']) {
-      for (const c of CONC) {
-        const s = await startServer(kind, p, model);
-        // a short warm-up at this concurrency, then the measured run with fresh loop statistics
-        await load(s.url, body, SHAPES[model], c, 1);
-        const r = await load(s.url, body, SHAPES[model], c, SECONDS);
-        const metrics = await (await fetch(`${s.url}/metrics`)).text();
-        r.loopP99Ms = loopP99Ms(metrics);
-        r.meanBatch = meanBatch(metrics);
-        await s.stop();
-        res.points.push({ server: kind, concurrency: c, ...r });
-        log(`${kind.padEnd(12)} ${String(c).padStart(5)} ${r.imagesPerS.toFixed(1).padStart(9)} ${r.p50Ms.toFixed(1).padStart(8)} ${r.p99Ms.toFixed(1).padStart(8)} ${String(r.failed).padStart(7)} ${r.loopP99Ms.toFixed(2).padStart(12)} ${r.meanBatch.toFixed(1).padStart(11)}`);
+    const kinds = NO_ORT || p.noOrt ? ['batched', 'unbatched'] : ['batched', 'unbatched', 'ort'];
+    for (let round = 1; round <= ROUNDS; round++) {
+      if (ROUNDS > 1) log(`round ${round}\n${header}`);
+      for (const kind of kinds) {
+        for (const c of CONC) {
+          const s = await startServer(kind, p, model);
+          // a short warm-up at this concurrency, then the measured run with fresh loop statistics
+          await load(s.url, body, SHAPES[model], c, 1);
+          const r = await load(s.url, body, SHAPES[model], c, SECONDS);
+          const metrics = await (await fetch(`${s.url}/metrics`)).text();
+          r.loopP99Ms = loopP99Ms(metrics);
+          r.meanBatch = meanBatch(metrics);
+          await s.stop();
+          // torchlet's workers: batches of fewer samples than this ran on one thread (timed at warm-up)
+          if (kind !== 'ort') r.singleThreadBelow = s.ready.models?.[0]?.singleThreadBelow ?? null;
+          res.points.push({ server: kind, concurrency: c, round, ...r });
+          log(row(kind, c, r));
+        }
       }
     }
-    const at = (k, c) => res.points.find((q) => q.server === k && q.concurrency === c);
+    const median = (a) => {
+      const v = a.slice().sort((x, y) => x - y);
+      return v.length % 2 ? v[v.length >> 1] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    };
+    const runs = (k, c) => res.points.filter((q) => q.server === k && q.concurrency === c);
+    if (ROUNDS > 1) {
+      // each column's median over the rounds (failed: the sum)
+      log(`median of ${ROUNDS} rounds (failed: all rounds together)\n${header}`);
+      res.medians = [];
+      for (const kind of kinds)
+        for (const c of CONC) {
+          const rs = runs(kind, c);
+          const m = { server: kind, concurrency: c, failed: rs.reduce((a, q) => a + q.failed, 0) };
+          for (const f of ['imagesPerS', 'p50Ms', 'p99Ms', 'loopP99Ms', 'meanBatch']) m[f] = median(rs.map((q) => q[f]));
+          res.medians.push(m);
+          log(row(kind, c, m));
+        }
+    }
+    const below = [...new Set(res.points.filter((q) => q.singleThreadBelow !== undefined).map((q) => q.singleThreadBelow))];
+    if (below.length) log(`torchlet's workers ran batches of fewer samples than ${below.join(' / ')} on one thread (timed at each server's warm-up)`);
     const cMax = Math.max(...CONC);
-    if (at('batched', cMax) && at('unbatched', cMax)) {
-      res.batchingSpeedup = at('batched', cMax).imagesPerS / at('unbatched', cMax).imagesPerS;
-      if (at('ort', cMax)) res.vsOrt = at('batched', cMax).imagesPerS / at('ort', cMax).imagesPerS;
-      log(`at concurrency ${cMax}: batching ${res.batchingSpeedup.toFixed(2)}x the throughput without it` + (res.vsOrt ? `; ${res.vsOrt.toFixed(2)}x onnxruntime-node's` : ''));
+    const per = (a, b) => runs(a, cMax).map((q, i) => q.imagesPerS / runs(b, cMax)[i].imagesPerS);
+    if (runs('batched', cMax).length && runs('unbatched', cMax).length) {
+      const speed = per('batched', 'unbatched');
+      const vs = runs('ort', cMax).length ? per('batched', 'ort') : null;
+      res.batchingSpeedup = median(speed);
+      if (vs) res.vsOrt = median(vs);
+      if (ROUNDS > 1) {
+        res.batchingSpeedupPerRound = speed;
+        if (vs) res.vsOrtPerRound = vs;
+      }
+      const fmt = (a) => (ROUNDS > 1 ? `${median(a).toFixed(2)}x (median; rounds ${a.map((v) => v.toFixed(2)).join(', ')})` : `${a[0].toFixed(2)}x`);
+      log(`at concurrency ${cMax}: batching ${fmt(speed)} the throughput without it` + (vs ? `; ${fmt(vs)} onnxruntime-node's` : ''));
     }
     if ((model === 'resnet18' || MODELS.length === 1) && DEVICE === 'cpu' && !p.module) {
       res.memory = [];

@@ -204,6 +204,7 @@ export function main(argv: string[]): Promise<void> | void {
           ready: true,
           models: server.models.map((m, i) => ({
             name: m.name, model: m.session.spec.model, device: m.session.device, workers: m.session.workers, threads: m.session.threads,
+            singleThreadBelow: m.session.singleThreadBelow,
             sharedWeightBytes: mem[i].sharedWeightBytes, workerHeapBytes: mem[i].workers.map((w) => w.heapTotalBytes),
           })),
           rssBytes: process.memoryUsage().rss,

@@ -48,6 +48,13 @@ export interface InferenceSessionOptions {
    * and the forward passes take the rest. 0 leaves them at normal priority. Ignored on other systems.
    */
   nice?: number;
+  /**
+   * CPU, more than one thread per worker: batches of fewer samples than this run on one thread (0: every
+   * batch on all threads). Default: timed by each worker at warm-up (worker.ts oneThreadBelow: a small
+   * batch can be faster on one thread, since each parallel region wakes the others); a replacement
+   * worker takes the value the first worker measured.
+   */
+  singleThreadBelow?: number;
 }
 
 export interface WorkerMemory {
@@ -98,7 +105,7 @@ interface Slot {
 }
 
 const CREATE = Symbol('InferenceSession.create');
-const OPTION_KEYS = ['checkpoint', 'module', 'name', 'device', 'workers', 'threads', 'warmup', 'nice'] as const;
+const OPTION_KEYS = ['checkpoint', 'module', 'name', 'device', 'workers', 'threads', 'warmup', 'nice', 'singleThreadBelow'] as const;
 
 /** The default pool for `cores` processors: [workers, threads per worker]. */
 export function defaultPool(cores: number, device: Device, workers?: number, threads?: number): [number, number] {
@@ -128,6 +135,11 @@ export class InferenceSession {
   readonly threads: number;
   /** Workers replaced after dying. */
   restarts = 0;
+  /**
+   * Batches of fewer samples than this run on one thread (the option, or what the first ready worker
+   * timed; 0: all on all threads, always so on CUDA or with one thread); null before a worker is ready.
+   */
+  singleThreadBelow: number | null = null;
   private readonly resolved: ResolvedModel;
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
@@ -135,6 +147,7 @@ export class InferenceSession {
   private closed = false;
   private idleWaiters: (() => void)[] = [];
   private readonly warmup: boolean;
+  private fixedBelow: number | undefined;
   /** Called when a worker dies (before it is replaced). */
   onWorkerExit: ((index: number, why: string) => void) | null = null;
 
@@ -159,10 +172,12 @@ export class InferenceSession {
     if (o.threads !== undefined) checkInt('opts.threads', o.threads, 1);
     if (o.warmup !== undefined && typeof o.warmup !== 'boolean') typeArg('opts.warmup', 'a boolean', o.warmup);
     if (o.nice !== undefined && checkInt('opts.nice', o.nice, 0) > 19) invalidArg('opts.nice', 'an integer in [0, 19]', o.nice);
+    if (o.singleThreadBelow !== undefined) checkInt('opts.singleThreadBelow', o.singleThreadBelow, 0);
     const device = parseDevice('opts.device', o.device ?? 'cpu');
     const [workers, threads] = defaultPool(os.availableParallelism(), device, o.workers, o.threads);
     const resolved = resolveModel({ checkpoint: o.checkpoint, module: o.module, name: o.name });
     const s = new InferenceSession(CREATE, resolved, device, workers, threads, optBool('opts.warmup', o.warmup ?? undefined, true), o.nice ?? (device === 'cpu' ? 10 : 0));
+    s.fixedBelow = o.singleThreadBelow;
     try {
       await Promise.all(Array.from({ length: workers }, (_, i) => s.start(i)));
     } catch (e) {
@@ -182,16 +197,20 @@ export class InferenceSession {
     const entry = workerEntry();
     const worker = new Worker(entry.file, {
       eval: entry.eval,
-      workerData: { spec: this.spec, weights: this.resolved.weights, device: this.device, threads: this.threads, warmup: this.warmup, nice: this.nice },
+      workerData: {
+        spec: this.spec, weights: this.resolved.weights, device: this.device, threads: this.threads, warmup: this.warmup, nice: this.nice,
+        singleThreadBelow: this.fixedBelow ?? this.singleThreadBelow ?? undefined,
+      },
       stderr: false,
     });
     const slot: Slot = { worker, ready: false, job: null, memory: null, pendingMemory: new Map(), stream: null };
     this.slots[i] = slot;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
-      worker.on('message', (m: { type: string; id?: number; data?: Float32Array; input?: Float32Array; shape?: number[]; answers?: string[]; message?: string; code?: string; memory?: WorkerMemory; stream?: number | null }) => {
+      worker.on('message', (m: { type: string; id?: number; data?: Float32Array; input?: Float32Array; shape?: number[]; answers?: string[]; message?: string; code?: string; memory?: WorkerMemory; stream?: number | null; singleThreadBelow?: number }) => {
         if (m.type === 'ready') {
           slot.ready = true;
+          this.singleThreadBelow ??= m.singleThreadBelow ?? 0;
           slot.memory = m.memory!;
           slot.stream = m.stream ?? null;
           settled = true;

@@ -1,9 +1,11 @@
 // lib/serve/worker.ts — one inference worker thread of an InferenceSession (session.ts).
-// workerData: { spec, weights, device, threads, warmup, nice }. The worker builds the architecture, makes
-// its parameters views of the shared weights (shared.ts: no copy on the CPU; `model.to(device)`
-// copies them to a CUDA device), switches to eval mode, freezes it in place (torch.jit.freeze's
-// optimisations, lib/jit.ts) when the input shape is known, sets its OpenMP threads, runs one warm-up
-// forward pass, and posts {type:'ready', memory, stream}. On CUDA, everything the worker queues goes on
+// workerData: { spec, weights, device, threads, warmup, nice, singleThreadBelow? }. The worker builds the
+// architecture, makes its parameters views of the shared weights (shared.ts: no copy on the CPU;
+// `model.to(device)` copies them to a CUDA device), switches to eval mode, freezes it in place
+// (torch.jit.freeze's optimisations, lib/jit.ts) when the input shape is known, sets its OpenMP
+// threads, runs one warm-up forward pass, on the CPU with several threads times from which batch size
+// all threads pay (threads.ts; smaller batches then run on one thread), and posts {type:'ready',
+// memory, stream, singleThreadBelow}. On CUDA, everything the worker queues goes on
 // this thread's own CUDA stream (native/cuda/runtime.cu: one per thread), never on another worker's or
 // the main thread's, so sessions' batches can overlap on the GPU and a worker's synchronising read
 // (toArray below) waits only for its own work; `stream` is that stream's id (null on the CPU). Then
@@ -23,6 +25,7 @@ import { tidy, memory, collectGarbage } from '../memory';
 import { Tensor } from '../tensor';
 import { createModel, ServeSpec } from './model';
 import { predictionsJson } from './answer';
+import { oneThreadBelow } from './threads';
 import { bindSharedWeights, SharedWeights } from './shared';
 import '../jit'; // sets jitInternal.freezeModule
 import { jitInternal } from '../jit_internal';
@@ -35,6 +38,8 @@ interface Init {
   threads: number;
   warmup: boolean;
   nice: number;
+  /** set: batches of fewer samples run on one thread; undefined: timed at warm-up (threads.ts) */
+  singleThreadBelow?: number;
 }
 
 function threadMemory(sharedBytes: number) {
@@ -96,8 +101,38 @@ function main(): void {
     forward(x);
     x.dispose();
   }
+  // batches of fewer samples than this run on one thread (threads.ts), on the CPU with several threads
+  let below = 0;
+  if (init.device === 'cpu' && init.threads > 1) {
+    if (init.singleThreadBelow !== undefined) below = init.singleThreadBelow;
+    else if (init.warmup && init.spec.input) {
+      const sample = init.spec.input.shape;
+      const time = (batch: number, threads: number) => {
+        const x = zeros([batch, ...sample]);
+        try {
+          setNumThreads(threads);
+          const t0 = performance.now();
+          forward(x);
+          return performance.now() - t0;
+        } finally {
+          x.dispose();
+        }
+      };
+      below = oneThreadBelow(time, init.threads);
+      setNumThreads(init.threads);
+    }
+  }
+  let current = init.threads;
+  const run = (x: Tensor) => {
+    const want = x.shape[0] < below ? 1 : init.threads;
+    if (want !== current) {
+      setNumThreads(want);
+      current = want;
+    }
+    return forward(x);
+  };
   const stream = init.device === 'cpu' ? null : native.cudaCurrentStream();
-  port.postMessage({ type: 'ready', memory: threadMemory(sharedBytes), stream });
+  port.postMessage({ type: 'ready', memory: threadMemory(sharedBytes), stream, singleThreadBelow: below });
   // Each part's answer (answer.ts) for a batch run from parts with top-k per part; undefined when the
   // output is not [rows of the batch, classes] (the caller then reports or formats it).
   const partAnswers = (out: { data: Float32Array; shape: number[] }, parts: Float32Array[], shape: number[], topk: number[]): string[] | undefined => {
@@ -133,7 +168,7 @@ function main(): void {
         const n = msg.shape!.reduce((a, b) => a * b, 1);
         x = fromBuffer(msg.data!.length === n ? msg.data! : msg.data!.subarray(0, n), msg.shape!);
       }
-      const out = forward(x);
+      const out = run(x);
       const answers = msg.parts && msg.topk ? partAnswers(out, msg.parts, msg.shape!, msg.topk) : undefined;
       // runRaw / runBatch: the input buffer goes back too, for the caller to reuse
       const transfer = [out.data.buffer as ArrayBuffer];

@@ -184,6 +184,64 @@ describe('InferenceSession', () => {
     await expect(loose({ checkpoint: ckpt, nice: 1.5 })).rejects.toMatchObject({ code: 'ERR_TORCHLET_INVALID_ARG_TYPE', message: expect.stringMatching(/opts\.nice/) });
   });
 
+  test('opts.singleThreadBelow: smaller batches give the same results on one thread as on all; timed at warm-up by default', async () => {
+    const x = torch.randn([9, 1, 28, 28]);
+    const sizes = [1, 3, 4, 9]; // below and from the mixed session's 4
+    const sessions = await Promise.all(
+      [100, 0, 4, undefined].map((below) => InferenceSession.create({ checkpoint: ckpt, workers: 1, threads: 2, singleThreadBelow: below })),
+    );
+    try {
+      const [one, all, mixed, timed] = sessions;
+      expect([one, all, mixed].map((q) => q.singleThreadBelow)).toEqual([100, 0, 4]);
+      expect(Number.isInteger(timed.singleThreadBelow)).toBe(true); // timed: 0 (never timed), or 1 to 65
+      expect(timed.singleThreadBelow).toBeGreaterThanOrEqual(0);
+      expect(timed.singleThreadBelow).toBeLessThanOrEqual(65);
+      for (const n of sizes) {
+        const xn = x.narrow(0, 0, n);
+        const ys = await Promise.all(sessions.map((q) => q.run(xn)));
+        const want = ys[1].toArray() as Float32Array; // all threads
+        for (const y of ys) expect(Buffer.from((y.toArray() as Float32Array).buffer).equals(Buffer.from(want.buffer))).toBe(true);
+        const ref = torch.noGrad(() => model.forward(xn)).toArray() as Float32Array;
+        want.forEach((v, j) => expect(Math.abs(v - ref[j])).toBeLessThan(1e-5));
+      }
+    } finally {
+      await Promise.all(sessions.map((q) => q.close()));
+    }
+    expect(s.singleThreadBelow).toBe(0); // one thread per worker: nothing to choose
+    const loose = InferenceSession.create as unknown as (o: unknown) => Promise<unknown>;
+    await expect(loose({ checkpoint: ckpt, singleThreadBelow: -1 })).rejects.toMatchObject({ code: 'ERR_TORCHLET_INVALID_ARG', message: expect.stringMatching(/opts\.singleThreadBelow/) });
+    await expect(loose({ checkpoint: ckpt, singleThreadBelow: 2.5 })).rejects.toMatchObject({ message: expect.stringMatching(/opts\.singleThreadBelow/) });
+    await expect(loose({ checkpoint: ckpt, singleThreadBelow: '4' })).rejects.toMatchObject({ message: expect.stringMatching(/opts\.singleThreadBelow/) });
+  });
+
+  (process.platform === 'linux' ? test : test.skip)('opts.singleThreadBelow: a batch below it leaves the worker\'s other OpenMP thread idle, one from it does not', async () => {
+    // each session's threads are found by a niceness no other thread has; their CPU time (schedstat, ns)
+    // over 40 batches of 16 samples: one thread works, or two do
+    const threadsAt = (nice: number) =>
+      fs.readdirSync('/proc/self/task').filter((t) => {
+        const st = fs.readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+        return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[16]) === nice;
+      });
+    const cpuNs = (tids: string[]) => tids.map((t) => Number(fs.readFileSync(`/proc/self/task/${t}/schedstat`, 'utf8').split(' ')[0]));
+    const busy = async (below: number, nice: number) => {
+      const q = await InferenceSession.create({ checkpoint: ckpt, workers: 1, threads: 2, singleThreadBelow: below, nice });
+      try {
+        const x = torch.randn([16, 1, 28, 28]);
+        await q.run(x);
+        const tids = threadsAt(nice);
+        expect(tids.length).toBeGreaterThanOrEqual(2); // the worker thread and its second OpenMP thread
+        const c0 = cpuNs(tids);
+        for (let i = 0; i < 40; i++) await q.run(x);
+        const used = cpuNs(tids).map((c, i) => (c - c0[i]) / 1e6);
+        return used.filter((ms) => ms > 3).length; // threads that did real work (the batches: about 0.5-2 ms each)
+      } finally {
+        await q.close();
+      }
+    };
+    expect(await busy(17, 3)).toBe(1);
+    expect(await busy(16, 4)).toBe(2);
+  });
+
   test('bad arguments are coded errors naming them', async () => {
     const loose = s as unknown as { run(...a: unknown[]): Promise<unknown>; runRaw(...a: unknown[]): Promise<unknown> };
     await expect(loose.run([1, 2])).rejects.toMatchObject({ code: 'ERR_TORCHLET_INVALID_ARG_TYPE', message: expect.stringMatching(/\bx\b/) });
