@@ -123,3 +123,78 @@ describeOp('softmax', ({ device, on, dtypes, vsCpu }) => {
     });
   });
 });
+
+// The CPU's float32 path (native/cpu/loss.cc): exp_fast (fast_math.h, 2 float ulp), vectorised loops,
+// the sum of the exponentials in double lanes. Held to the float64 softmax of the same float32
+// inputs, over row lengths around the lane count and its tails, softmax over a middle axis with inner
+// sizes around its block of 64, logits from -120 to 120 (exponentials underflowing to denormals and
+// 0), and gradients; results do not depend on the thread count; NaN and infinities as PyTorch.
+describe('float32 softmax on the CPU: within a few ulp of float64, the same on any number of threads', () => {
+  const SHAPES: [number[], number][] = [
+    [[5, 1], 1], [[9, 7], 1], [[6, 16], 1], [[6, 17], 1], [[3, 33], 1], [[4, 1000], 1], [[2, 4099], 1],
+    [[3, 5, 1], 1], [[2, 7, 3], 1], [[2, 9, 64], 1], [[2, 5, 65], 1], [[1, 11, 130], 1], [[300, 4], 0],
+  ];
+  const exact = (x: Tensor, d: number, log: boolean) => {
+    const x64 = x.to('float64');
+    return (log ? F.logSoftmax(x64, d) : F.softmax(x64, d)).toArray() as Float64Array;
+  };
+  test.each(SHAPES)('%j over dim %d: forward and backward', (shape, d) => {
+    for (const spread of [6, 120]) {
+      const x = rand(shape, 'float32', 11 + spread, -spread, spread);
+      const g = rand(shape, 'float32', 13, -1, 1);
+      for (const log of [false, true]) {
+        const xg = x.detach().requiresGrad_();
+        const y = log ? F.logSoftmax(xg, d) : F.softmax(xg, d);
+        const got = y.toArray() as Float32Array;
+        const want = exact(x, d, log);
+        got.forEach((v, i) => {
+          const w = want[i];
+          // softmax: exp 2 ulp, the scale and the output rounded once each, and x - max rounded to float
+          // (as in PyTorch): half an ulp of |x - max| <= |ln y| + ln C in the exponent, relative in y;
+          // log-softmax: x - max, log(sum) and the difference rounded
+          const C = shape[d];
+          const bound = log ? 2.5e-7 * Math.abs(w) + 1.5e-7 : (4.5e-7 + 6e-8 * (Math.abs(Math.log(w)) + Math.log(C))) * w + 1e-44;
+          if (!(Math.abs(v - w) <= bound)) throw new Error(`${log ? 'logSoftmax' : 'softmax'} ${JSON.stringify(shape)} dim ${d} spread ${spread} [${i}]: ${v} vs ${w}`);
+        });
+        y.backward(g);
+        const x64 = x.to('float64').requiresGrad_();
+        (log ? F.logSoftmax(x64, d) : F.softmax(x64, d)).backward(g.to('float64'));
+        const gw = x64.grad!.toArray() as Float64Array;
+        const gmax = gw.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        (xg.grad!.toArray() as Float32Array).forEach((v, i) => {
+          if (!(Math.abs(v - gw[i]) <= 1e-6 * Math.abs(gw[i]) + 2e-7 * Math.max(1, gmax))) throw new Error(`grad ${JSON.stringify(shape)} [${i}]: ${v} vs ${gw[i]}`);
+        });
+      }
+    }
+  });
+
+  test('the same bits on 1 and 2 threads (rows and columns past the parallel grain)', () => {
+    const before = torch.getNumThreads();
+    try {
+      for (const [shape, d] of [[[300, 1000], 1], [[40, 900, 3], 1]] as [number[], number][]) {
+        const x = rand(shape, 'float32', 21, -8, 8);
+        const runs = [1, 2].map((n) => {
+          torch.setNumThreads(n);
+          return [F.softmax(x, d), F.logSoftmax(x, d)].map((t) => Buffer.from((t.toArray() as Float32Array).buffer));
+        });
+        expect(runs[0][0].equals(runs[1][0])).toBe(true);
+        expect(runs[0][1].equals(runs[1][1])).toBe(true);
+      }
+    } finally {
+      torch.setNumThreads(before);
+    }
+  });
+
+  test('NaN and infinities: a NaN or +inf makes its row NaN, -inf entries give 0 (log: -inf), an all -inf row NaN', () => {
+    const x = torch.tensor([[-Infinity, 0, Math.log(3)], [1, NaN, 2], [Infinity, 0, 1], [-Infinity, -Infinity, -Infinity]]);
+    const s = F.softmax(x, 1).toArray() as Float32Array;
+    const l = F.logSoftmax(x, 1).toArray() as Float32Array;
+    expect(Array.from(s.subarray(0, 3))).toEqual([0, expect.closeTo(0.25, 6), expect.closeTo(0.75, 6)]);
+    expect(l[0]).toBe(-Infinity);
+    expect(l[1]).toBeCloseTo(Math.log(0.25), 6);
+    for (let i = 3; i < 12; i++) {
+      expect(Number.isNaN(s[i])).toBe(true);
+      expect(Number.isNaN(l[i])).toBe(true);
+    }
+  });
+});
