@@ -28,6 +28,25 @@ struct Walker {
   }
 };
 
+// Runs f(i0, j0, j1, off) over [0, n) in runs along the last dimension (at most kRun long, never
+// across a line): the Walker's divisions once per run, and f steps through positions j0..j1-1 of the
+// line (linear position i0 + j - j0) with the last dimension's strides. Runs on the threads when n
+// is large; each output position belongs to one run.
+constexpr int64_t kRun = 4096;
+template <int K, typename F>
+void for_each_run(const Walker& w, int64_t n, F f) {
+  const int64_t L = w.shape[w.nd - 1];
+  if (n == 0 || L == 0) return;
+  const int64_t per = (L + kRun - 1) / kRun, runs = n / L * per;
+  TL_PAR_FOR(
+      n > kParallelGrain && runs > 1, for (int64_t r = 0; r < runs; ++r) {
+        const int64_t line = r / per, j0 = r % per * kRun, j1 = std::min(L, j0 + kRun);
+        int64_t off[K];
+        w.at(line * L + j0, off, K);
+        f(line * L + j0, j0, j1, off);
+      });
+}
+
 template <typename T>
 void gather_typed(const T* x, const int64_t* idx, T* out, const GatherParams& p) {
   const int nd = int(p.shape.size());
@@ -44,14 +63,29 @@ void gather_typed(const T* x, const int64_t* idx, T* out, const GatherParams& p)
   in_st[p.dim] = 0;  // the coordinate along dim comes from the index
   Walker w{nd, p.shape.data(), {in_st.data(), p.index_strides.data(), nullptr}};
   const int64_t size = p.size;
-  TL_PAR_FOR(
-      n > kParallelGrain, for (int64_t i = 0; i < n; ++i) {
-        int64_t off[2];
-        w.at(i, off, 2);
-        int64_t k = idx[off[1]];
-        if (k < 0) k += size;
-        out[i] = k >= 0 && k < size ? x[off[0] + k * dstride] : T(0);
-      });
+  const int64_t xs = in_st[nd - 1], is = p.index_strides[nd - 1];
+  for_each_run<2>(w, n, [&](int64_t i0, int64_t j0, int64_t j1, const int64_t* off) {
+    T* o = out + i0;
+    const int64_t m = j1 - j0;
+    if (is == 0) {  // one index for the whole run (index_select, embedding: whole slices)
+      int64_t k = idx[off[1]];
+      if (k < 0) k += size;
+      if (k < 0 || k >= size) {
+        std::fill(o, o + m, T(0));
+      } else if (xs == 1) {
+        std::memcpy(o, x + off[0] + k * dstride, sizeof(T) * size_t(m));
+      } else {
+        const T* src = x + off[0] + k * dstride;
+        for (int64_t j = 0; j < m; ++j) o[j] = src[j * xs];
+      }
+      return;
+    }
+    for (int64_t j = 0; j < m; ++j) {
+      int64_t k = idx[off[1] + j * is];
+      if (k < 0) k += size;
+      o[j] = k >= 0 && k < size ? x[off[0] + j * xs + k * dstride] : T(0);
+    }
+  });
 }
 
 void gather_cpu(const TensorView& x, const TensorView& idx, const TensorView& out, const GatherParams& p) {
@@ -89,16 +123,24 @@ void scatter_typed(T* out, const int64_t* idx, const T* src, const ScatterParams
   ost[p.dim] = 0;
   Walker w{nd, lshape.data(), {ost.data(), ist.data(), sst.data()}};
   const int64_t lines = n / len, size = p.size;
+  // lines neighbouring along the last dimension (when it is not dim) go in groups of up to 16, stepped
+  // through together (j outer): the group's elements of one j are adjacent in memory, where one line
+  // alone strides through it. Each line still applies its elements in order, by one thread.
+  const int64_t last = lshape[nd - 1], G = p.dim != nd - 1 && last > 1 ? 16 : 1;
+  const int64_t per = (last + G - 1) / G, groups = lines / last * per;
+  const int64_t og = ost[nd - 1], ig = ist[nd - 1], sg = sst[nd - 1];
   TL_PAR_FOR(
-      n > kParallelGrain && lines > 1, for (int64_t l = 0; l < lines; ++l) {
+      n > kParallelGrain && groups > 1, for (int64_t q = 0; q < groups; ++q) {
+        const int64_t g0 = q % per * G, gn = std::min(G, last - g0);
         int64_t off[3];
-        w.at(l, off, 3);
-        for (int64_t j = 0; j < len; ++j) {
-          int64_t k = idx[off[1] + j * istep];
-          if (k < 0) k += size;
-          if (k < 0 || k >= size) continue;
-          apply(out[off[0] + k * ostep], src ? src[off[2] + j * sstep] : value);
-        }
+        w.at(q / per * last + g0, off, 3);
+        for (int64_t j = 0; j < len; ++j)
+          for (int64_t g = 0; g < gn; ++g) {
+            int64_t k = idx[off[1] + g * ig + j * istep];
+            if (k < 0) k += size;
+            if (k < 0 || k >= size) continue;
+            apply(out[off[0] + g * og + k * ostep], src ? src[off[2] + g * sg + j * sstep] : value);
+          }
       });
 }
 
@@ -116,12 +158,24 @@ void where_typed(const T* a, const T* b, const uint8_t* c, T* out, const std::ve
   const int64_t n = checked_numel("where", shape);
   Walker w{
       int(shape.size()), shape.data(), {p.input_strides.data(), p.other_strides.data(), p.condition_strides.data()}};
-  TL_PAR_FOR(
-      n > kParallelGrain, for (int64_t i = 0; i < n; ++i) {
-        int64_t off[3];
-        w.at(i, off, 3);
-        out[i] = c[off[2]] ? a[off[0]] : b[off[1]];
-      });
+  const int last = int(shape.size()) - 1;
+  if (last < 0) {
+    if (n) out[0] = c[0] ? a[0] : b[0];
+    return;
+  }
+  const int64_t as = p.input_strides[last], bs = p.other_strides[last], cs = p.condition_strides[last];
+  for_each_run<3>(w, n, [&](int64_t i0, int64_t j0, int64_t j1, const int64_t* off) {
+    T* o = out + i0;
+    const T* ap = a + off[0];
+    const T* bp = b + off[1];
+    const uint8_t* cp = c + off[2];
+    const int64_t m = j1 - j0;
+    if (as == 1 && bs == 1 && cs == 1) {
+      for (int64_t j = 0; j < m; ++j) o[j] = cp[j] ? ap[j] : bp[j];
+    } else {
+      for (int64_t j = 0; j < m; ++j) o[j] = cp[j * cs] ? ap[j * as] : bp[j * bs];
+    }
+  });
 }
 
 void where_cpu(const TensorView& a, const TensorView& b, const TensorView& c, const TensorView& out,

@@ -123,8 +123,8 @@ TL_TARGET_CLONES void softmax_cols(const T* x, T* y, int64_t C, int64_t inner, i
 template <typename T>
 void softmax_typed(const T* x, T* y, int64_t outer, int64_t C, int64_t inner, bool log) {
   if (inner == 1) {
-    TL_PAR_FOR(
-        outer * C > kParallelGrain, for (int64_t o = 0; o < outer; ++o) softmax_row(x + o * C, y + o * C, C, log););
+    TL_PAR_FOR(outer * C > kParallelGrain,
+               for (int64_t o = 0; o < outer; ++o) softmax_row(x + o * C, y + o * C, C, log););
     return;
   }
   if constexpr (std::is_same<T, double>::value) {
@@ -188,9 +188,8 @@ TL_TARGET_CLONES void softmax_bwd_row(const T* y, const T* dy, T* dx, int64_t C,
 template <typename T>
 void softmax_bwd_typed(const T* y, const T* dy, T* dx, int64_t outer, int64_t C, int64_t inner, bool log) {
   if (inner == 1) {
-    TL_PAR_FOR(
-        outer * C > kParallelGrain,
-        for (int64_t o = 0; o < outer; ++o) softmax_bwd_row<T>(y + o * C, dy + o * C, dx + o * C, C, log););
+    TL_PAR_FOR(outer * C > kParallelGrain,
+               for (int64_t o = 0; o < outer; ++o) softmax_bwd_row<T>(y + o * C, dy + o * C, dx + o * C, C, log););
     return;
   }
   TL_PAR_FOR(

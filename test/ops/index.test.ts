@@ -293,3 +293,100 @@ describeOp('index', ({ device, on }) => {
     });
   });
 });
+
+// The CPU kernels' layouts (native/cpu/index.cc): gather / indexSelect / where in runs along the last
+// dimension (split every 4096 positions; a whole slice copied when the index is constant along the
+// run), scatter in groups of up to 16 neighbouring lines stepped together. Checked against plain JS
+// on shapes past those sizes, with transposed (strided) operands, broadcasting and repeated indices
+// (scatterAdd sums each target's contributions in index order: exact in float64 against JS's sums).
+describe('indexing kernels on larger, strided shapes (CPU) equal a plain JS reference', () => {
+  const lcg = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const ints = (n: number, hi: number, seed: number) => {
+    const r = lcg(seed);
+    return BigInt64Array.from({ length: n }, () => BigInt(Math.floor(r() * hi)));
+  };
+  const f64 = (shape: number[], seed: number) => {
+    const r = lcg(seed);
+    return torch.fromBuffer(Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1), shape);
+  };
+  const arr = (t: Tensor) => Array.from(t.contiguous().toArray() as Float64Array);
+
+  test('indexSelect rows and columns of a long, a transposed and a 3-D input', () => {
+    for (const x of [f64([7, 9000], 1), f64([9000, 7], 2).t(), f64([3, 5, 4100], 3)]) {
+      for (let d = 0; d < x.ndim; d++) {
+        const idx = torch.fromBuffer(ints(11, x.shape[d], 4 + d), [11]);
+        const got = arr(torch.indexSelect(x, d, idx));
+        const xs = arr(x);
+        const iv = Array.from(idx.toArray() as BigInt64Array, Number);
+        const st = x.shape.map((_, k) => x.shape.slice(k + 1).reduce((a, b) => a * b, 1));
+        const oshape = x.shape.slice();
+        oshape[d] = 11;
+        const ost = oshape.map((_, k) => oshape.slice(k + 1).reduce((a, b) => a * b, 1));
+        const want = got.map((_, i) => {
+          let src = 0;
+          for (let k = 0; k < oshape.length; k++) {
+            const c = Math.floor(i / ost[k]) % oshape[k];
+            src += (k === d ? iv[c] : c) * st[k];
+          }
+          return xs[src];
+        });
+        expect(got).toEqual(want);
+      }
+    }
+  });
+
+  test('gather along the last dim of rows longer than a run, with a transposed index', () => {
+    const x = f64([3, 9000], 5);
+    const i1 = torch.fromBuffer(ints(3 * 8500, 9000, 6), [3, 8500]);
+    const i2 = torch.fromBuffer(ints(8500 * 3, 9000, 7), [8500, 3]).t();
+    for (const i of [i1, i2]) {
+      const got = arr(torch.gather(x, 1, i));
+      const xs = arr(x);
+      const is = Array.from(i.contiguous().toArray() as BigInt64Array, Number);
+      expect(got).toEqual(is.map((k, p) => xs[Math.floor(p / 8500) * 9000 + k]));
+    }
+  });
+
+  test('where with a broadcast condition and a transposed input', () => {
+    const a = f64([5000, 6], 8).t();
+    const b = f64([6, 5000], 9);
+    const cond = torch.fromBuffer(ints(5000, 2, 10), [1, 5000]).ne(0);
+    const got = arr(torch.where(cond, a, b));
+    const av = arr(a), bv = arr(b), cv = Array.from(cond.toArray() as Uint8Array);
+    expect(got).toEqual(av.map((v, p) => (cv[p % 5000] ? v : bv[p])));
+  });
+
+  test('scatterAdd along dim 0 with many repeated indices, 37 columns (groups of 16 and a rest), sums in index order', () => {
+    for (const src of [f64([300, 37], 11), f64([37, 300], 12).t()]) {
+      const idx = torch.fromBuffer(ints(300 * 37, 50, 13), [300, 37]);
+      const base = f64([50, 37], 14);
+      const got = arr(torch.scatterAdd(base, 0, idx, src));
+      const want = arr(base);
+      const sv = arr(src), iv = Array.from(idx.toArray() as BigInt64Array, Number);
+      for (let j = 0; j < 300; j++) for (let c = 0; c < 37; c++) want[iv[j * 37 + c] * 37 + c] += sv[j * 37 + c];
+      expect(got).toEqual(want);
+      // in place into a transposed target (its columns strided)
+      const tgt = f64([37, 50], 14).t();
+      const before = arr(tgt);
+      tgt.scatterAdd_(0, idx, src);
+      for (let j = 0; j < 300; j++) for (let c = 0; c < 37; c++) before[iv[j * 37 + c] * 37 + c] += sv[j * 37 + c];
+      expect(arr(tgt)).toEqual(before);
+    }
+  });
+
+  test('embedding rows and their gradient (scatter-add of repeated tokens)', () => {
+    const w = f64([1000, 40], 15).requiresGrad_();
+    const tok = torch.fromBuffer(ints(64 * 32, 1000, 16), [64, 32]);
+    const y = torch.nn.functional.embedding(tok, w);
+    const wv = arr(w.detach()), tv = Array.from(tok.toArray() as BigInt64Array, Number);
+    expect(arr(y)).toEqual(tv.flatMap((t) => wv.slice(t * 40, t * 40 + 40)));
+    const g = f64([64, 32, 40], 17);
+    y.backward(g);
+    const gv = arr(g);
+    const want = new Array(1000 * 40).fill(0);
+    tv.forEach((t, p) => {
+      for (let c = 0; c < 40; c++) want[t * 40 + c] += gv[p * 40 + c];
+    });
+    expect(arr(w.grad!)).toEqual(want);
+  });
+});
