@@ -126,8 +126,8 @@ export interface ScatterParams { op: ScatterOpCode; shape: number[]; outStrides:
 export interface SgdParams { lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; firstStep: boolean; maximize: boolean }
 /** ranges: outer in [0, inf]; C in [0, inf]; inner in [0, inf] */
 export interface SoftmaxParams { outer: number; C: number; inner: number; log: boolean }
-/** ranges: lines in [0, inf]; n in [0, inf] */
-export interface SortParams { lines: number; n: number; descending: boolean }
+/** ranges: lines in [0, inf]; n in [0, inf]; k in [0, inf] */
+export interface SortParams { lines: number; n: number; descending: boolean; k: number }
 export interface UnaryBackwardParams { op: UnaryBackwardOpCode }
 export interface UnaryParams { op: UnaryOpCode; scalar: number }
 /** ranges: planes in [0, inf]; inH in [1, inf]; inW in [1, inf]; outH in [1, inf]; outW in [1, inf]; scaleH in [0, inf]; scaleW in [0, inf] */

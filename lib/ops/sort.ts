@@ -41,7 +41,8 @@ function sortArgs(fn: string, x: Tensor, dimOrOpts: number | SortOptions | undef
   return { d, desc: !!o.descending };
 }
 /** Sorts along d (raw, no autograd): values and int64 indices, in x's shape. */
-function rawSort(x: Tensor, d: number, desc: boolean): [Tensor, Tensor] {
+/** x sorted along d (values, indices); with k > 0 only the first k positions along d are computed (the rest is garbage). */
+function rawSort(x: Tensor, d: number, desc: boolean, k = 0): [Tensor, Tensor] {
   if (x.ndim === 0) {
     const v = clone(x);
     v.gradFn = null;
@@ -55,7 +56,7 @@ function rawSort(x: Tensor, d: number, desc: boolean): [Tensor, Tensor] {
   const lines = n ? c.numel() / n : 0;
   const v = Tensor.empty(c.shape.slice(), x.dtype, x.device);
   const i = Tensor.empty(c.shape.slice(), 'int64', x.device);
-  if (c.numel()) native.sort(c.arg(), v.arg(), i.arg(), { lines, n, descending: desc });
+  if (c.numel()) native.sort(c.arg(), v.arg(), i.arg(), { lines, n, descending: desc, k: k < n ? k : 0 });
   if (c !== p && c !== x) c.dispose();
   if (d === last) return [v, i];
   const vt = transpose(v, d, last);
@@ -122,7 +123,7 @@ export function topk(input: Tensor, k: number, opts?: TopkOptions, ...rest: neve
   const n = input.ndim ? input.shape[d] : 1;
   if (typeof k !== 'number' || !Number.isInteger(k)) typeArg('k', 'an integer', k);
   if (k < 0 || k > n) invalidArg('k', `an integer in [0, ${n}] (the size of dimension ${d})`, k);
-  const [sv, si] = rawSort(input, d, optBool('opts.largest', o.largest ?? undefined, true));
+  const [sv, si] = rawSort(input, d, optBool('opts.largest', o.largest ?? undefined, true), k);
   if (input.ndim === 0) return withGrad(input, sv, si, d);
   const v = clone(narrow(sv, d, 0, k));
   const i = clone(narrow(si, d, 0, k));
@@ -139,7 +140,7 @@ export function kthvalue(input: Tensor, k: number, dim = -1, keepdim = false, ..
   const n = input.ndim ? input.shape[d] : 1;
   if (typeof k !== 'number' || !Number.isInteger(k)) typeArg('k', 'an integer', k);
   if (k < 1 || k > n) invalidArg('k', `an integer in [1, ${n}] (the size of dimension ${d})`, k);
-  const [sv, si] = rawSort(input, d, false);
+  const [sv, si] = rawSort(input, d, false, k);
   if (input.ndim === 0) return withGrad(input, sv, si, d);
   const v0 = clone(narrow(sv, d, k - 1, 1));
   const i0 = clone(narrow(si, d, k - 1, 1));

@@ -157,6 +157,34 @@ describeOp('sort', ({ device, on }) => {
       expect(toNumbers(values)).toEqual(want);
     }
   });
+  test('topk and kthvalue select what a whole sort puts first (ties by position, NaN first largest / last smallest), for small and large k', () => {
+    // the CPU selects only the first k (a buffer up to k = 32, nth_element past it); ties and NaNs
+    // must come out as the stable sort orders them
+    for (const dtype of ['float64', 'float32'] as const) {
+      const lines = 6, n = 700;
+      const vals = Array.from({ length: lines * n }, (_, k) => ((k * 7919) % 53 === 3 ? NaN : ((k * 104729) % 37) / 4));
+      const x = on(torch.tensor(vals, { dtype }).reshape([lines, n]));
+      for (const largest of [true, false]) {
+        const full = torch.sort(x, -1, { descending: largest });
+        for (const k of [1, 5, 32, 33, 100, n - 1, n]) {
+          const t = torch.topk(x, k, { dim: -1, largest });
+          expect(toNumbers(t.indices)).toEqual(toNumbers(full.indices.narrow(1, 0, k)));
+          expect(toNumbers(t.values)).toEqual(toNumbers(full.values.narrow(1, 0, k)));
+        }
+      }
+      const asc = torch.sort(x, -1);
+      for (const k of [1, 32, 33, 350, n]) {
+        const kv = torch.kthvalue(x, k, -1);
+        expect(toNumbers(kv.indices)).toEqual(toNumbers(asc.indices.narrow(1, k - 1, 1).reshape([lines])));
+        expect(toNumbers(kv.values)).toEqual(toNumbers(asc.values.narrow(1, k - 1, 1).reshape([lines])));
+      }
+      // along dim 0 (the lines are columns) too
+      const t0 = torch.topk(x, 3, { dim: 0 });
+      const s0 = torch.sort(x, 0, { descending: true });
+      expect(toNumbers(t0.indices)).toEqual(toNumbers(s0.indices.narrow(0, 0, 3)));
+    }
+  });
+
   test('0-d inputs', () => {
     const x = on(torch.tensor(2.5));
     const [v, i] = torch.sort(x);
