@@ -1,8 +1,9 @@
-// native/cpu/fast_math.h — branch-free float32 exp, sigmoid and tanh whose loops vectorise (libm's
-// expf / tanhf are scalar calls, 5-11 ns per element), for the unary ops (elementwise.cc) and the
-// recurrent cells (rnn.cc). float64 keeps libm. Accuracy (test/ops/unary.test.ts, dense grids):
-// exp within 2 float ulp over its whole range (denormal results included, 0 below -103.98, inf
-// above 88.73), sigmoid within 2 ulp, tanh within 5e-7 absolute; NaN passes through all three.
+// native/cpu/fast_math.h — branch-free float32 exp, sigmoid, tanh, erfc and the normal CDF whose
+// loops vectorise (libm's expf / tanhf / erff are scalar calls, 5-11 ns per element), for the unary
+// ops (elementwise.cc), the recurrent cells (rnn.cc), softmax (loss.cc) and GELU / SiLU (activation.cc). float64 keeps
+// libm. Accuracy (test/ops/unary.test.ts, dense grids): exp within 2 float ulp over its whole range (denormal results
+// included, 0 below -103.98, inf above 88.73), sigmoid within 2 ulp, tanh within 5e-7 absolute; NaN passes through all
+// three.
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -74,6 +75,34 @@ inline float tanh_fast(float x) {
   q = q * x2 + 4.89352518554385e-03f;
   const float r = p * xc / q;
   return (x < 0.0004f && x > -0.0004f) || x != x ? x : r;  // tiny: tanh(x) = x; NaN passes
+}
+
+// erfc(z) for z >= 0, float32: Numerical Recipes' erfcc Chebyshev fit (relative error 1.2e-7 in exact
+// arithmetic) with exp_fast. -z^2 + p rounded to float costs up to half an ulp of z^2 in the
+// exponent: within 5e-7 relative for z < 3, 8e-6 at z = 9 (erfc = 4e-37): less than what rounding
+// x / sqrt 2 to float (as PyTorch does) already moves erfc there (test/ops/activation.test.ts).
+// 0 beyond 10.5 (underflowed already; z = inf would give NaN); NaN passes.
+inline float erfc_pos_fast(float z) {
+  const float t = 1.0f / (1.0f + 0.5f * z);
+  float p = 0.17087277f;
+  p = p * t - 0.82215223f;
+  p = p * t + 1.48851587f;
+  p = p * t - 1.13520398f;
+  p = p * t + 0.27886807f;
+  p = p * t - 0.18628806f;
+  p = p * t + 0.09678418f;
+  p = p * t + 0.37409196f;
+  p = p * t + 1.00002368f;
+  p = p * t - 1.26551223f;
+  const float r = t * exp_fast(p - z * z);
+  return z > 10.5f ? 0.0f : r;
+}
+
+// The standard normal CDF Phi(x) = (1 + erf(x / sqrt 2)) / 2 (exact GELU's), float32: from erfc of
+// |x| / sqrt 2, so that the left tail (Phi small) is as accurate relatively as the right.
+inline float normal_cdf_fast(float x) {
+  const float h = 0.5f * erfc_pos_fast(std::fabs(x * 0.70710678118654752f));
+  return x < 0.0f ? h : 1.0f - h;
 }
 
 }  // namespace tl
