@@ -110,6 +110,46 @@ void copy_typed(const TensorView& src, const std::vector<int64_t>& strides, cons
         });
     return;
   }
+  if (sb[nd - 1] == 1) {
+    // a transposing copy: the source's unit-stride dim t is another than the output's last; copied in
+    // 32 x 32 tiles of (t, last) (element by element down the source's columns: 2.9x PyTorch's time
+    // for a [256, 4096] transpose)
+    int t = -1;
+    for (int d = 0; d < nd - 1; ++d)
+      if (sa[d] == 1) t = d;
+    if (t >= 0) {
+      constexpr int64_t kTile = 32;
+      const int64_t R = shape[t], C = shape[nd - 1], rt = (R + kTile - 1) / kTile, ct = (C + kTile - 1) / kTile;
+      const int64_t outer = n / (R * C), items = outer * rt * ct;
+      const int64_t sc = sa[nd - 1], orow = sb[t];
+      TL_PAR_FOR(
+          n > kParallelGrain, for (int64_t it = 0; it < items; ++it) {
+            const int64_t tj = it % ct, ti = it / ct % rt, q = it / (ct * rt);
+            int64_t rem = q, oa = 0, ob = 0;  // q over the dims other than t and the last
+            for (int d = nd - 2; d >= 0; --d) {
+              if (d == t) continue;
+              const int64_t idx = rem % shape[d];
+              rem /= shape[d];
+              oa += idx * sa[d];
+              ob += idx * sb[d];
+            }
+            const int64_t i0 = ti * kTile, i1 = std::min(R, i0 + kTile), j0 = tj * kTile, j1 = std::min(C, j0 + kTile);
+            // through a tile buffer: the source read along its contiguous dim, the output along its
+            // rows (reading the source down a column directly thrashed one L1 set when sc is a
+            // multiple of 4 KiB: every row of the tile mapped to the same set)
+            S buf[kTile][kTile];
+            for (int64_t j = j0; j < j1; ++j) {
+              const S* sj = s + oa + j * sc;
+              for (int64_t i = i0; i < i1; ++i) buf[j - j0][i - i0] = sj[i];
+            }
+            for (int64_t i = i0; i < i1; ++i) {
+              D* oi = o + ob + i * orow;
+              for (int64_t j = j0; j < j1; ++j) oi[j] = static_cast<D>(buf[j - j0][i - i0]);
+            }
+          });
+      return;
+    }
+  }
   for_each_strided(shape, sa, sb, [&](int64_t, int64_t ia, int64_t ib) { o[ib] = static_cast<D>(s[ia]); });
 }
 

@@ -1096,20 +1096,19 @@ struct AdWindows {
 };
 
 template <typename T>
+TL_TARGET_CLONES void global_avg(const T* x, T* y, int64_t planes, int64_t L) {
+  TL_PAR_FOR(planes * L > 4096, for (int64_t pl = 0; pl < planes; ++pl) y[pl] = plane_sum(x + pl * L, L) / T(L););
+}
+
+template <typename T>
 void adaptive_avg_fwd(const T* x, T* y, const Plane2dParams& p) {
   const int64_t planes = p.N * p.C, L = p.H * p.W;
   if (p.OH == p.H && p.OW == p.W) {  // every window is one element: a copy (x / 1 is x)
     TL_PAR_FOR(planes * L > (1 << 16), for (int64_t i = 0; i < planes * L; ++i) y[i] = x[i];);
     return;
   }
-  if (p.OH == 1 && p.OW == 1) {  // global: each plane's sum, in the same order as the windowed loop
-    TL_PAR_FOR(
-        planes * L > 4096, for (int64_t pl = 0; pl < planes; ++pl) {
-          const T* xp = x + pl * L;
-          T sum = T(0);
-          for (int64_t k = 0; k < L; ++k) sum += xp[k];
-          y[pl] = sum / T(L);
-        });
+  if (p.OH == 1 && p.OW == 1) {  // global: each plane's sum in lanes, as CUDA (ops/pool2d.h plane_sum)
+    global_avg(x, y, planes, L);
     return;
   }
   const AdWindows a(p);

@@ -307,12 +307,16 @@ void avg_pool2d_backward_cuda(const TensorView& dy, const TensorView& dx, const 
 TL_REGISTER_KERNEL(avg_pool2d_backward_op, CUDA, avg_pool2d_backward_cuda, kFloatTypes);
 
 // ---- adaptive pooling ----------------------------------------------------------------------------
-// y [planes, OH, OW] = mean over the adaptive window (row-major sum in T)
+// y [planes, OH, OW] = mean over the adaptive window (row-major sum in T; global: plane_sum's lanes)
 template <typename T>
 __global__ void adaptive_avg_fwd_kernel(const T* __restrict__ x, T* __restrict__ y, Plane2dParams p, int64_t total) {
   TL_GRID_STRIDE(k, total) {
     const int64_t ow = k % p.OW, r = k / p.OW, oh = r % p.OH, pl = r / p.OH;
     const T* xp = x + pl * p.H * p.W;
+    if (p.OH == 1 && p.OW == 1) {  // global: the CPU's lane order (ops/pool2d.h)
+      y[k] = plane_sum(xp, p.H * p.W) / T(p.H * p.W);
+      continue;
+    }
     const int64_t h0 = ad_start(oh, p.H, p.OH), h1 = ad_end(oh, p.H, p.OH);
     const int64_t w0 = ad_start(ow, p.W, p.OW), w1 = ad_end(ow, p.W, p.OW);
     T sum = T(0);

@@ -141,4 +141,26 @@ inline void check_max_unpool2d_backward(const TensorView& dy, const TensorView& 
 }
 TL_OP_CHECK(max_unpool2d_backward, check_max_unpool2d_backward)
 
+// ---- shared by the CPU and CUDA kernels (host and device) ---------------------------------------
+#if defined(__CUDACC__)
+#define TL_POOL_FN __host__ __device__ __forceinline__
+#else
+#define TL_POOL_FN inline
+#endif
+// The sum of one plane of L elements for a global average pool (adaptive pooling to 1x1): 16 partial
+// sums (lane l takes elements l, l + 16, ...), then added pairwise (lanes 8 apart, 4, 2, 1). The same
+// order on every device, and a loop the CPU vectorises (a running sum is a chain of dependent adds).
+template <typename T>
+TL_POOL_FN T plane_sum(const T* x, int64_t L) {
+  T s[16];
+  for (int l = 0; l < 16; ++l) s[l] = T(0);
+  int64_t k = 0;
+  for (; k + 16 <= L; k += 16)
+    for (int l = 0; l < 16; ++l) s[l] += x[k + l];
+  for (int l = 0; k + l < L; ++l) s[l] += x[k + l];
+  for (int w = 8; w > 0; w /= 2)
+    for (int l = 0; l < w; ++l) s[l] += s[l + w];
+  return s[0];
+}
+
 }  // namespace tl

@@ -129,3 +129,37 @@ describeOp('adaptive_pool2d', ({ device, on, dtypes, vsCpu }) => {
     });
   });
 });
+
+// Global average pooling (output 1x1) sums each plane in 16 lanes added pairwise (ops/pool2d.h
+// plane_sum, the same order on CUDA): against a float64 sum of the same float32 values, for plane
+// sizes around the lane count, and the same bits on 1 and 2 threads.
+describe('global adaptive average pooling (CPU): lane sums', () => {
+  test.each([[1, 1], [3, 5], [4, 4], [1, 17], [7, 7], [28, 28], [33, 31]])('planes of %d x %d', (h, w) => {
+    const x = randnT([3, 5, h, w], h * 31 + w, 1).to('float32');
+    const got = F.adaptiveAvgPool2d(x, 1).toArray() as Float32Array;
+    const xs = x.toArray() as Float32Array;
+    const L = h * w;
+    for (let pl = 0; pl < 15; pl++) {
+      let s = 0, a = 0;
+      for (let k = 0; k < L; k++) {
+        s += xs[pl * L + k];
+        a += Math.abs(xs[pl * L + k]);
+      }
+      // float32 sums in a tree of depth about log2(16) + L / 16: bounded by that many roundings of the absolute sum
+      expect(Math.abs(got[pl] - s / L)).toBeLessThanOrEqual((6e-8 * (4 + L / 16 + 1) * a) / L + 1e-7 * Math.abs(s / L));
+    }
+  });
+  test('the same bits on 1 and 2 threads', () => {
+    const before = torch.getNumThreads();
+    try {
+      const x = randnT([32, 64, 9, 9], 5, 1).to('float32');
+      const runs = [1, 2].map((n) => {
+        torch.setNumThreads(n);
+        return Buffer.from((F.adaptiveAvgPool2d(x, 1).toArray() as Float32Array).buffer);
+      });
+      expect(runs[0].equals(runs[1])).toBe(true);
+    } finally {
+      torch.setNumThreads(before);
+    }
+  });
+});

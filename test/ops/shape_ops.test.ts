@@ -206,3 +206,39 @@ describeOp('shape_ops', ({ device, on }) => {
     });
   });
 });
+
+// The CPU's transposing copies (native/cpu/elementwise.cc copy_typed): when the source's unit-stride
+// dim is not the output's last, 32 x 32 tiles through a buffer. Every permutation of a 4-D shape with
+// sizes off the tile size, a [256, 4096]-like power-of-two stride, several dtypes and a dtype
+// conversion, against plain JS.
+describe('contiguous() of permuted tensors (CPU tiles) equals a plain JS copy', () => {
+  const perms = (n: number): number[][] => (n === 1 ? [[0]] : perms(n - 1).flatMap((p) => Array.from({ length: n }, (_, k) => [...p.slice(0, k), n - 1, ...p.slice(k)])));
+  const jsPermute = (data: ArrayLike<number | bigint>, shape: number[], perm: number[]) => {
+    const st = shape.map((_, k) => shape.slice(k + 1).reduce((a, b) => a * b, 1));
+    const os = perm.map((p) => shape[p]);
+    const ost = os.map((_, k) => os.slice(k + 1).reduce((a, b) => a * b, 1));
+    const n = shape.reduce((a, b) => a * b, 1);
+    return Array.from({ length: n }, (_, i) => {
+      let src = 0;
+      for (let k = 0; k < os.length; k++) src += (Math.floor(i / ost[k]) % os[k]) * st[perm[k]];
+      return data[src];
+    });
+  };
+  test('every permutation of [3, 35, 33, 5] in float32', () => {
+    const shape = [3, 35, 33, 5];
+    const x = torch.arange(0, 3 * 35 * 33 * 5).to('float32').reshape(shape);
+    const xs = Array.from(x.toArray() as Float32Array);
+    for (const p of perms(4)) expect(Array.from(x.permute(p).contiguous().toArray() as Float32Array)).toEqual(jsPermute(xs, shape, p));
+  });
+  test('a power-of-two stride ([64, 4096] transposed), float64, int64, uint8, and float32 -> float64 through a transpose', () => {
+    const a = torch.arange(0, 64 * 4096).to('float64').reshape([64, 4096]);
+    expect(Array.from(a.t().contiguous().toArray() as Float64Array)).toEqual(jsPermute(a.toArray() as Float64Array, [64, 4096], [1, 0]));
+    const i = torch.arange(0, 40 * 70).reshape([40, 70]);
+    expect(Array.from(i.t().contiguous().toArray() as BigInt64Array)).toEqual(jsPermute(i.toArray() as BigInt64Array, [40, 70], [1, 0]));
+    const u = torch.arange(0, 33 * 65).remainder(251).to('uint8').reshape([33, 65]);
+    expect(Array.from(u.t().contiguous().toArray() as Uint8Array)).toEqual(jsPermute(u.toArray() as Uint8Array, [33, 65], [1, 0]));
+    const f = torch.randn([37, 130]);
+    const want = jsPermute(f.toArray() as Float32Array, [37, 130], [1, 0]);
+    expect(Array.from(f.t().to('float64').toArray() as Float64Array)).toEqual(want);
+  });
+});
