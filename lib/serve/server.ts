@@ -34,6 +34,8 @@ export interface ServeOptions {
   threads?: number;
   /** InferenceSession's opts.nice */
   nice?: number;
+  /** InferenceSession's opts.singleThreadBelow (default: timed by each worker at warm-up) */
+  singleThreadBelow?: number;
   maxBatch?: number;
   maxDelayMs?: number;
   maxQueue?: number;
@@ -189,7 +191,7 @@ export async function startServer(o: ServeOptions): Promise<Server> {
   const names = new Set<string>();
   const loading = (async () => {
     for (const mo of opt.models) {
-      const session = await InferenceSession.create({ checkpoint: mo.checkpoint, module: mo.module, name: mo.name, device: opt.device, workers: opt.workers, threads: opt.threads, nice: opt.nice });
+      const session = await InferenceSession.create({ checkpoint: mo.checkpoint, module: mo.module, name: mo.name, device: opt.device, workers: opt.workers, threads: opt.threads, nice: opt.nice, singleThreadBelow: opt.singleThreadBelow });
       if (closing) {
         await session.close();
         return;

@@ -72,7 +72,7 @@ test('serves a checkpoint with its recorded architecture; /readyz, /predict; SIG
       expect(all.filter((t) => nice(t) === 3).length).toBeGreaterThanOrEqual(1);
       expect(nice(String(p.child.pid))).toBe(0);
     }
-    expect(ready.models[0]).toMatchObject({ name: 'fashion-cnn', model: 'fashion-cnn', workers: 1, threads: 1 });
+    expect(ready.models[0]).toMatchObject({ name: 'fashion-cnn', model: 'fashion-cnn', workers: 1, threads: 1, singleThreadBelow: 0 });
     expect(ready.models[0].sharedWeightBytes).toBeGreaterThan(1e6);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     const r = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: torch.zeros([1, 28, 28]).tolist() }) });
@@ -83,6 +83,22 @@ test('serves a checkpoint with its recorded architecture; /readyz, /predict; SIG
   } finally {
     p.child.kill('SIGKILL');
   }
+});
+
+test('--single-thread-below fixes the batch size from which a worker runs on all its threads (the ready line reports it); a negative one is refused', async () => {
+  const ckpt = path.join(dir, 'best.safetensors');
+  const p = serve(['--checkpoint', ckpt, '--port', '0', '--workers', '1', '--threads', '2', '--single-thread-below', '5']);
+  try {
+    const ready = JSON.parse(await p.waitFor(/"ready"/));
+    expect(ready.models[0]).toMatchObject({ threads: 2, singleThreadBelow: 5 });
+    p.child.kill('SIGTERM');
+    expect((await p.exited).code).toBe(0);
+  } finally {
+    p.child.kill('SIGKILL');
+  }
+  const bad = serve(['--checkpoint', ckpt, '--single-thread-below', '-1']);
+  expect((await bad.exited).code).not.toBe(0);
+  expect(bad.stderr()).toMatch(/--single-thread-below must be an integer >= 0/);
 });
 
 test('--nice out of range: a clear error naming it, exit code 1', async () => {
