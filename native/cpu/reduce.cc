@@ -155,9 +155,86 @@ bool reduce_fast(ReduceOp op, const T* x, int64_t outer, int64_t r, int64_t inne
   return true;
 }
 
+// ---- argmax / argmin of contiguous runs -------------------------------------------------------------
+// kLanes lanes, lane j the best of x[j], x[j + kLanes], ... with its first position (a NaN replaces any
+// number, then stays); the lanes, the tail and (runs of 64K and more, split in kChunk chunks on the
+// threads) the chunks are combined by the same rule, ties to the lower position: the scalar loop's
+// answer (the first occurrence; the first NaN), on any number of threads.
+template <typename T>
+struct ArgBest {
+  T v;
+  int64_t i;
+};
+// v at position i goes before b at bi
+template <typename T>
+inline bool arg_first(bool mx, T v, int64_t i, T b, int64_t bi) {
+  const bool vn = v != v, bn = b != b;
+  if (vn || bn) return vn && (!bn || i < bi);
+  if (v != b) return mx ? v > b : v < b;
+  return i < bi;
+}
+template <typename T>
+TL_TARGET_CLONES ArgBest<T> run_arg(bool mx, const T* x, int64_t n) {
+  // n >= 1; short runs (a chunked run's last chunk may be) one by one
+  if (n < kLanes) {
+    ArgBest<T> best{x[0], 0};
+    for (int64_t k = 1; k < n; ++k)
+      if (arg_first(mx, x[k], k, best.v, best.i)) best = {x[k], k};
+    return best;
+  }
+  T b[kLanes];
+  int64_t bi[kLanes];
+  for (int j = 0; j < kLanes; ++j) {
+    b[j] = x[j];
+    bi[j] = j;
+  }
+  int64_t k = kLanes;
+  for (; k + kLanes <= n; k += kLanes)
+    for (int j = 0; j < kLanes; ++j) {
+      const T v = x[k + j];
+      const bool take = (mx ? v > b[j] : v < b[j]) || (v != v && b[j] == b[j]);
+      b[j] = take ? v : b[j];
+      bi[j] = take ? k + j : bi[j];
+    }
+  ArgBest<T> best{b[0], bi[0]};
+  for (int j = 1; j < kLanes; ++j)
+    if (arg_first(mx, b[j], bi[j], best.v, best.i)) best = {b[j], bi[j]};
+  for (; k < n; ++k)
+    if (arg_first(mx, x[k], k, best.v, best.i)) best = {x[k], k};
+  return best;
+}
+template <typename T>
+void arg_runs(bool mx, const T* x, int64_t outer, int64_t r, int64_t* out) {
+  if (r >= 2 * kChunk) {
+    const int64_t chunks = (r + kChunk - 1) / kChunk;
+    std::vector<ArgBest<T>> parts(static_cast<size_t>(outer * chunks));
+    TL_PAR_FOR(
+        true, for (int64_t u = 0; u < outer * chunks; ++u) {
+          const int64_t o = u / chunks, k0 = u % chunks * kChunk;
+          ArgBest<T> a = run_arg(mx, x + o * r + k0, std::min(kChunk, r - k0));
+          a.i += k0;
+          parts[u] = a;
+        });
+    for (int64_t o = 0; o < outer; ++o) {
+      ArgBest<T> best = parts[o * chunks];
+      for (int64_t c = 1; c < chunks; ++c) {
+        const ArgBest<T>& q = parts[o * chunks + c];
+        if (arg_first(mx, q.v, q.i, best.v, best.i)) best = q;
+      }
+      out[o] = best.i;
+    }
+    return;
+  }
+  TL_PAR_FOR(outer * r > kParallelGrain, for (int64_t o = 0; o < outer; ++o) out[o] = run_arg(mx, x + o * r, r).i;);
+}
+
 template <typename T>
 void reduce_typed(ReduceOp op, const T* x, int64_t outer, int64_t r, int64_t inner, void* outp) {
   if (reduce_fast(op, x, outer, r, inner, outp)) return;
+  if ((op == ReduceOp::Argmax || op == ReduceOp::Argmin) && inner == 1 && r >= 64) {
+    arg_runs(op == ReduceOp::Argmax, x, outer, r, static_cast<int64_t*>(outp));
+    return;
+  }
   const int64_t total = outer * inner;
   TL_PAR_FOR(
       total * r > kParallelGrain, for (int64_t oi = 0; oi < total; ++oi) {

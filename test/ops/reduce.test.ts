@@ -360,3 +360,55 @@ describeOp('reduce', ({ device, on, dtypes, vsCpu }) => {
     });
   });
 });
+
+// argmax / argmin (and max / min along a dim, whose indices they give) of contiguous runs of 64 or
+// more (native/cpu/reduce.cc run_arg: 32 lanes, each with its first position; runs of 64K and more
+// in chunks on the threads): the first occurrence of the extreme, the first NaN if any, as the scalar
+// loop and PyTorch; the same on 1 and 2 threads.
+describe('argmax / argmin of long rows: lanes and chunks give the first occurrence', () => {
+  const ref = (a: ArrayLike<number | bigint>, n: number, row: number, mx: boolean) => {
+    let bi = 0;
+    for (let k = 1; k < n; k++) {
+      const b = Number(a[row * n + bi]), v = Number(a[row * n + k]);
+      if (Number.isNaN(b)) break;
+      if (Number.isNaN(v) || (mx ? v > b : v < b)) bi = k;
+    }
+    return bi;
+  };
+  test.each([64, 65, 100, 1000, 2 * 32768 + 5])('rows of %d, with ties, NaNs and integers', (n) => {
+    const rows = n > 5000 ? 2 : 7;
+    // few distinct values (many ties); a NaN in some rows only, late in one
+    const vals = Array.from({ length: rows * n }, (_, k) => ((k * 7919) % 13) - 6);
+    const withNaN = vals.slice();
+    withNaN[2 * n - 3] = NaN;
+    withNaN[n + 3] = NaN; // early in row 1: a kernel reading past the end of row 0 would see it
+    if (rows > 2) {
+      withNaN[3 * n + 40] = NaN;
+      withNaN[3 * n + 50] = NaN;
+    }
+    for (const [dtype, data] of [['float32', vals], ['float32', withNaN], ['float64', withNaN], ['int64', vals]] as const) {
+      const x = dtype === 'int64' ? torch.tensor(data as number[], { dtype: 'int64' }).reshape([rows, n]) : torch.tensor(data as number[], { dtype }).reshape([rows, n]);
+      const arr = x.toArray() as ArrayLike<number | bigint>;
+      for (const mx of [true, false]) {
+        const got = Array.from((mx ? x.argmax(1) : x.argmin(1)).toArray() as BigInt64Array, Number);
+        const want = Array.from({ length: rows }, (_, r) => ref(arr, n, r, mx));
+        expect(got).toEqual(want);
+        const { indices } = mx ? x.max(1) : x.min(1);
+        expect(Array.from(indices.toArray() as BigInt64Array, Number)).toEqual(want);
+      }
+    }
+  });
+  test('the same on 1 and 2 threads', () => {
+    const before = torch.getNumThreads();
+    try {
+      const x = torch.randint(0, 50, [3, 2 * 32768 + 17]).to('float32');
+      const runs = [1, 2].map((t) => {
+        torch.setNumThreads(t);
+        return Array.from(x.argmax(1).toArray() as BigInt64Array, Number).concat(Array.from(x.argmin(-1).toArray() as BigInt64Array, Number));
+      });
+      expect(runs[0]).toEqual(runs[1]);
+    } finally {
+      torch.setNumThreads(before);
+    }
+  });
+});
