@@ -15,10 +15,10 @@
 namespace tl {
 namespace {
 
-// Softmax rows. float64: libm's exp, sums in order. float32: exp_fast (fast_math.h, within 2 float
-// ulp), its loops vectorised (compiled per instruction set), the sum of the exponentials in double in
-// kLanes lanes added in lane order at the end: the result depends only on the row, never on the
-// threads. A NaN in a row makes the whole row NaN, as does +inf (inf - inf), as in PyTorch.
+// Softmax. float64: libm's exp, each line summed in order (one strided loop). float32: exp_fast (fast_math.h, within 2
+// float ulp), its loops vectorised (compiled per instruction set), the sum of the exponentials in double in kLanes
+// lanes added in lane order at the end: the result depends only on the row, never on the threads. A NaN in a row makes
+// the whole row NaN, as does +inf (inf - inf), as in PyTorch.
 constexpr int kLanes = 16;
 
 // The row's maximum (NaN never taken: it reaches the output through the sum). The same value in any
@@ -66,29 +66,16 @@ TL_TARGET_CLONES void row_log_out(const T* x, T mx, T lse, T* y, int64_t C) {
   for (int64_t c = 0; c < C; ++c) y[c] = T(x[c] - mx) - lse;
 }
 
-// One contiguous row (inner == 1).
+// One contiguous row (inner == 1), float32.
 template <typename T>
 void softmax_row(const T* x, T* y, int64_t C, bool log) {
-  if constexpr (std::is_same<T, double>::value) {
-    const T mx = row_max(x, C);
-    double s = 0;
-    for (int64_t c = 0; c < C; ++c) s += std::exp(double(x[c] - mx));
-    if (log) {
-      const double lse = std::log(s);
-      for (int64_t c = 0; c < C; ++c) y[c] = static_cast<T>(double(x[c] - mx) - lse);
-    } else {
-      const double inv = 1.0 / s;
-      for (int64_t c = 0; c < C; ++c) y[c] = static_cast<T>(std::exp(double(x[c] - mx)) * inv);
-    }
+  const T mx = row_max(x, C);
+  if (log) {
+    const double s = row_exp_sum<T>(x, mx, nullptr, C);
+    row_log_out<T>(x, mx, static_cast<T>(std::log(s)), y, C);
   } else {
-    const T mx = row_max(x, C);
-    if (log) {
-      const double s = row_exp_sum<T>(x, mx, nullptr, C);
-      row_log_out<T>(x, mx, static_cast<T>(std::log(s)), y, C);
-    } else {
-      const double s = row_exp_sum<T>(x, mx, y, C);
-      row_scale<T>(y, static_cast<T>(1.0 / s), C);
-    }
+    const double s = row_exp_sum<T>(x, mx, y, C);
+    row_scale<T>(y, static_cast<T>(1.0 / s), C);
   }
 }
 
@@ -122,75 +109,67 @@ TL_TARGET_CLONES void softmax_cols(const T* x, T* y, int64_t C, int64_t inner, i
 
 template <typename T>
 void softmax_typed(const T* x, T* y, int64_t outer, int64_t C, int64_t inner, bool log) {
-  if (inner == 1) {
-    TL_PAR_FOR(outer * C > kParallelGrain,
-               for (int64_t o = 0; o < outer; ++o) softmax_row(x + o * C, y + o * C, C, log););
+  if constexpr (std::is_same<T, float>::value) {
+    if (inner == 1) {
+      TL_PAR_FOR(outer * C > kParallelGrain,
+                 for (int64_t o = 0; o < outer; ++o) softmax_row(x + o * C, y + o * C, C, log););
+    } else {
+      const int64_t blocks = (inner + kBlock - 1) / kBlock;
+      TL_PAR_FOR(
+          outer * inner * C > kParallelGrain, for (int64_t ob = 0; ob < outer * blocks; ++ob) {
+            const int64_t o = ob / blocks, i0 = ob % blocks * kBlock;
+            const int64_t at = o * C * inner + i0;
+            softmax_cols<T>(x + at, y + at, C, inner, std::min(kBlock, inner - i0), log);
+          });
+    }
     return;
   }
-  if constexpr (std::is_same<T, double>::value) {
-    TL_PAR_FOR(
-        outer * inner * C > kParallelGrain, for (int64_t oi = 0; oi < outer * inner; ++oi) {
-          const int64_t o = oi / inner, i = oi % inner;
-          const T* xp = x + o * C * inner + i;
-          T* yp = y + o * C * inner + i;
-          T mx = -std::numeric_limits<T>::infinity();
-          for (int64_t c = 0; c < C; ++c) mx = xp[c * inner] > mx ? xp[c * inner] : mx;
-          double s = 0;
-          for (int64_t c = 0; c < C; ++c) s += std::exp(double(xp[c * inner] - mx));
-          if (log) {
-            const double lse = std::log(s);
-            for (int64_t c = 0; c < C; ++c) yp[c * inner] = static_cast<T>(double(xp[c * inner] - mx) - lse);
-          } else {
-            const double inv = 1.0 / s;
-            for (int64_t c = 0; c < C; ++c) yp[c * inner] = static_cast<T>(std::exp(double(xp[c * inner] - mx)) * inv);
-          }
-        });
-  } else {
-    const int64_t blocks = (inner + kBlock - 1) / kBlock;
-    TL_PAR_FOR(
-        outer * inner * C > kParallelGrain, for (int64_t ob = 0; ob < outer * blocks; ++ob) {
-          const int64_t o = ob / blocks, i0 = ob % blocks * kBlock;
-          const int64_t at = o * C * inner + i0;
-          softmax_cols<T>(x + at, y + at, C, inner, std::min(kBlock, inner - i0), log);
-        });
-  }
+  // float64: libm's exp, each (outer, inner) line summed in order
+  TL_PAR_FOR(
+      outer * inner * C > kParallelGrain, for (int64_t oi = 0; oi < outer * inner; ++oi) {
+        const int64_t o = oi / inner, i = oi % inner;
+        const T* xp = x + o * C * inner + i;
+        T* yp = y + o * C * inner + i;
+        T mx = -std::numeric_limits<T>::infinity();
+        for (int64_t c = 0; c < C; ++c) mx = xp[c * inner] > mx ? xp[c * inner] : mx;
+        double s = 0;
+        for (int64_t c = 0; c < C; ++c) s += std::exp(double(xp[c * inner] - mx));
+        if (log) {
+          const double lse = std::log(s);
+          for (int64_t c = 0; c < C; ++c) yp[c * inner] = static_cast<T>(double(xp[c * inner] - mx) - lse);
+        } else {
+          const double inv = 1.0 / s;
+          for (int64_t c = 0; c < C; ++c) yp[c * inner] = static_cast<T>(std::exp(double(xp[c * inner] - mx)) * inv);
+        }
+      });
 }
 
-// Backward of one contiguous row: softmax dx = y * (dy - sum(dy * y)); log-softmax dx = dy - exp(y)
-// * sum(dy). float32 sums in double lanes as the forward; float64 as before, in order.
+// Backward of one contiguous row, float32: softmax dx = y * (dy - sum(dy * y)); log-softmax dx = dy -
+// exp(y) * sum(dy); the sum in double lanes as the forward's.
 template <typename T>
 TL_TARGET_CLONES void softmax_bwd_row(const T* y, const T* dy, T* dx, int64_t C, bool log) {
-  if constexpr (std::is_same<T, double>::value) {
-    double s = 0;
-    if (log) {
-      for (int64_t c = 0; c < C; ++c) s += dy[c];
-      for (int64_t c = 0; c < C; ++c) dx[c] = static_cast<T>(dy[c] - std::exp(double(y[c])) * s);
-    } else {
-      for (int64_t c = 0; c < C; ++c) s += double(dy[c]) * y[c];
-      for (int64_t c = 0; c < C; ++c) dx[c] = static_cast<T>(y[c] * (dy[c] - s));
-    }
-  } else {
-    double acc[kLanes] = {};
-    int64_t c = 0;
-    for (; c + kLanes <= C; c += kLanes)
-      for (int l = 0; l < kLanes; ++l) acc[l] += log ? double(dy[c + l]) : double(dy[c + l]) * double(y[c + l]);
-    for (; c < C; ++c) acc[c % kLanes] += log ? double(dy[c]) : double(dy[c]) * double(y[c]);
-    double s = 0;
-    for (int l = 0; l < kLanes; ++l) s += acc[l];
-    const T sf = static_cast<T>(s);
-    if (log)
-      for (int64_t k = 0; k < C; ++k) dx[k] = dy[k] - exp_fast<T>(y[k]) * sf;
-    else
-      for (int64_t k = 0; k < C; ++k) dx[k] = y[k] * (dy[k] - sf);
-  }
+  double acc[kLanes] = {};
+  int64_t c = 0;
+  for (; c + kLanes <= C; c += kLanes)
+    for (int l = 0; l < kLanes; ++l) acc[l] += log ? double(dy[c + l]) : double(dy[c + l]) * double(y[c + l]);
+  for (; c < C; ++c) acc[c % kLanes] += log ? double(dy[c]) : double(dy[c]) * double(y[c]);
+  double s = 0;
+  for (int l = 0; l < kLanes; ++l) s += acc[l];
+  const T sf = static_cast<T>(s);
+  if (log)
+    for (int64_t k = 0; k < C; ++k) dx[k] = dy[k] - exp_fast<T>(y[k]) * sf;
+  else
+    for (int64_t k = 0; k < C; ++k) dx[k] = y[k] * (dy[k] - sf);
 }
 
 template <typename T>
 void softmax_bwd_typed(const T* y, const T* dy, T* dx, int64_t outer, int64_t C, int64_t inner, bool log) {
-  if (inner == 1) {
-    TL_PAR_FOR(outer * C > kParallelGrain,
-               for (int64_t o = 0; o < outer; ++o) softmax_bwd_row<T>(y + o * C, dy + o * C, dx + o * C, C, log););
-    return;
+  if constexpr (std::is_same<T, float>::value) {
+    if (inner == 1) {
+      TL_PAR_FOR(outer * C > kParallelGrain,
+                 for (int64_t o = 0; o < outer; ++o) softmax_bwd_row<T>(y + o * C, dy + o * C, dx + o * C, C, log););
+      return;
+    }
   }
   TL_PAR_FOR(
       outer * inner * C > kParallelGrain, for (int64_t oi = 0; oi < outer * inner; ++oi) {
