@@ -1,9 +1,9 @@
 // lib/serve/threads.ts — how many samples a batch needs before an inference worker runs it on all of
 // its CPU threads (worker.ts; InferenceSession's singleThreadBelow). Each OpenMP parallel region wakes
 // the worker's other threads: under the server's OMP_WAIT_POLICY=passive that costs tens of
-// microseconds on a loaded machine, more than a small batch's share of the work saves. FashionCNN at
-// batch 1 took 314 us on two threads and 150 on one (AMD EPYC, 2 cores; batch 32: 1.5 ms on two,
-// 2.6 on one). The kernels give the same results on any number of threads, so the choice changes
+// microseconds on a loaded machine, more than a small batch's share of the work saves (bench/
+// serve_threads.js: FashionCNN at batch 1 0.18-0.25 ms on two threads, 0.15 on one; at batch 32 1.3
+// against 2.3). The kernels give the same results on any number of threads, so the choice changes
 // only speed.
 
 export interface OneThreadBelowOptions {
@@ -20,7 +20,7 @@ export interface OneThreadBelowOptions {
  * runs one forward pass of that many samples on that many threads and returns its milliseconds.
  * Batches of 1, 2, 4, ... and maxBatch samples are timed on one thread and on all in turn (the median of
  * 3 to 15 runs of each, about 60 ms per size), up to the first size at which all threads take at most
- * 90% of one thread's time, or one thread 1 ms or more. A forward pass that throws gives 0 (every
+ * 90% of one thread's time, or one thread 4 ms or more. A forward pass that throws gives 0 (every
  * batch on all threads).
  */
 export function oneThreadBelow(time: (batch: number, threads: number) => number, threads: number, opts: OneThreadBelowOptions = {}): number {
@@ -43,8 +43,10 @@ export function oneThreadBelow(time: (batch: number, threads: number) => number,
         one.push(time(b, 1));
         all.push(time(b, threads));
       }
-      // past 1 ms on one thread a batch repays the wake-ups whatever a noisy timing says
-      if (median(all) <= 0.9 * median(one) || median(one) >= 1) return b;
+      // past 4 ms on one thread a batch repays the wake-ups whatever a noisy timing says (torchvision's
+      // ResNet-18 at 32x32, about 60 regions a pass: one thread still 22% faster at batch 1, 1.7 ms;
+      // bench/serve_threads.js)
+      if (median(all) <= 0.9 * median(one) || median(one) >= 4) return b;
     }
     return maxBatch + 1;
   } catch {
