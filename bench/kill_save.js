@@ -7,7 +7,8 @@
 // kill the parent checks the run directory: last.safetensors must read back as a valid training
 // state and best.safetensors as a valid weights file (else a corrupt checkpoint); then the next child
 // resumes from it (or starts over with --overwrite when no checkpoint was written yet); a child that
-// fails instead of training counts as a failed resume. When a run completes, its metrics and final
+// fails instead of training counts as a failed resume (a kill after the last epoch's checkpoint but
+// before the test-set evaluation leaves a run whose resume only evaluates). When a run completes, its metrics and final
 // checkpoint must equal those of the same run done without kills (bit for bit, except the wall-clock
 // seconds), and no temporary file may be left in its directory; then a new run starts, until N kills.
 // Prints one JSON line: {kills, killsMidSave, corrupt, failedResumes, tempFilesLeft, runsCompleted,
@@ -87,7 +88,7 @@ function checkpointsIntact(dir) {
   return ok;
 }
 
-/** A run's result without wall-clock times: metrics rows and the final checkpoint's bytes of tensors. */
+/** A run's result without wall-clock times: metrics rows, the final checkpoint's bytes of tensors and its test result. */
 function fingerprint(dir) {
   const rows = fs.readFileSync(path.join(dir, 'metrics.csv'), 'utf8').trim().split('\n').map((r) => r.split(',').slice(0, 5).join(','));
   const s = readTrainState(dir, 'check');
@@ -95,7 +96,7 @@ function fingerprint(dir) {
     const t = Object.entries({ ...s.model, ...Object.fromEntries(Object.entries(s.optimizer.state).flatMap(([i, st]) => Object.entries(st).map(([k, v]) => [`${i}.${k}`, v]))) })
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([k, v]) => `${k}:${typeof v === 'number' ? v : Buffer.from(v.toArray().buffer).toString('base64')}`);
-    return JSON.stringify({ rows, t, epoch: s.state.epoch, best: s.state.bestEpoch });
+    return JSON.stringify({ rows, t, epoch: s.state.epoch, best: s.state.bestEpoch, test: s.state.test });
   } finally {
     s.dispose();
   }

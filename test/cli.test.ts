@@ -3,7 +3,9 @@
 // JSON line of API.md, and writes best/last.safetensors, metrics.csv, curves.svg (both series, loss
 // and accuracy) and report.html (options, per-epoch table, curves inline, test result);
 // `train --resume` continues a stopped run bit-identically to an uninterrupted one (3 epochs straight
-// == 2 epochs + resume 1), and refuses finished runs, changed options and wrong checkpoints clearly;
+// == 2 epochs + resume 1), evaluates a run stopped after its last epoch but before its test-set
+// evaluation (the same result as the run that was not stopped), and refuses finished runs, changed
+// options and wrong checkpoints clearly;
 // `predict` classifies PNGs of real test images exactly as the model does on the same tensors, and
 // rejects bad inputs with a message naming the argument, exit code 1 and no stack trace; `train --out`
 // refuses a directory holding another run unless --resume or --overwrite.
@@ -23,7 +25,7 @@ import { Linear } from '../lib/nn/layers';
 import { Adam } from '../lib/optim/adam';
 import { FashionMNIST, FASHION_MNIST_CLASSES } from '../lib/data/fashion_mnist';
 import { ImageDataset, normalize } from '../lib/data/dataset';
-import { readTrainState, saveTrainState } from '../lib/train/checkpoint';
+import { readTrainState, saveTrainState, STATE_KEY } from '../lib/train/checkpoint';
 
 const DIR = '/usr/share/datasets/fashion-mnist';
 const has = fs.existsSync(path.join(DIR, 'train-images-idx3-ubyte.gz'));
@@ -140,6 +142,26 @@ const csvRows = (dir: string) => fs.readFileSync(path.join(dir, 'metrics.csv'), 
   expect(b.epochs).toBe(2);
   // an interrupted run's curves exist already
   expect(fs.readFileSync(path.join(first, 'curves.svg'), 'utf8')).toContain('epoch: 2; loss');
+  // a run stopped after its last epoch's checkpoint, before the test-set evaluation (its checkpoint
+  // has no test result): resuming only evaluates, with the result of the run that was not stopped
+  const cut = tmp('cut');
+  for (const f of fs.readdirSync(first)) fs.copyFileSync(path.join(first, f), path.join(cut, f));
+  const lastFile = path.join(cut, 'last.safetensors');
+  const { tensors, metadata } = loadWithMetadata(lastFile);
+  const st = JSON.parse(metadata[STATE_KEY]);
+  expect(st.test).toEqual({ acc: b.test_acc, loss: b.test_loss });
+  delete st.test;
+  save(tensors, lastFile, { metadata: { ...metadata, [STATE_KEY]: JSON.stringify(st) } });
+  fs.rmSync(path.join(cut, 'report.html'));
+  const evalLines = await run(['train', '--resume', cut, '--no-progress']);
+  expect(evalLines[0]).toMatch(/^resuming .*last\.safetensors after epoch 2 of 2: training done, evaluating the best model on the test set$/);
+  expect(evalLines.filter((l) => /^epoch \d+:/.test(l))).toEqual([]);
+  expect(finalLine(evalLines)).toEqual(b);
+  expect(fs.readFileSync(path.join(cut, 'report.html'), 'utf8')).toContain(`accuracy <b>${b.test_acc.toFixed(4)}</b>`);
+  const back = loadWithMetadata(lastFile);
+  expect(JSON.parse(back.metadata[STATE_KEY])).toEqual({ ...st, test: { acc: b.test_acc, loss: b.test_loss } });
+  for (const k of Object.keys(tensors)) expect(Buffer.from(back.tensors[k].toArray().buffer).equals(Buffer.from(tensors[k].toArray().buffer))).toBe(true);
+  await expect(run(['train', '--resume', cut, '--no-progress'])).rejects.toThrow(/--resume: .*already finished: 2 of 2 epochs done, test accuracy/);
   // resume from the directory, writing into another one (the best model so far is taken along)
   const lines = await run(['train', '--resume', first, '--epochs', '3', '--out', resumed, '--no-progress']); // --data: the run's
   expect(lines[0]).toMatch(/^resuming .*last\.safetensors after epoch 2 of 3/);

@@ -94,7 +94,8 @@ export function main(argv: string[]): Promise<void> | void {
         ...run,
         device,
         names: { ...RUN_FLAGS, resume: '--resume', out: '--out', device: '--device', overwrite: '--overwrite', data: '--data' },
-        onResume: ({ file, epoch, epochs }) => console.log(`resuming ${file} after epoch ${epoch} of ${epochs}`),
+        onResume: ({ file, epoch, epochs, evaluating }) =>
+          console.log(`resuming ${file} after epoch ${epoch} of ${epochs}${evaluating ? ': training done, evaluating the best model on the test set' : ''}`),
         onEpochStart: ({ epoch, batches }) => {
           if (!showBar) return;
           const format = `epoch ${epoch} [{bar}] {value}/{total} batches | loss {loss} | {spent} elapsed | ETA {left}`;

@@ -4,7 +4,10 @@
 //            `optimizer.state.<index>.<name>`     the optimizer's tensor state (Adam: expAvg, expAvgSq)
 //   metadata `torchlet.train_state`               JSON (TrainState below): epochs done, best validation
 //            loss/epoch, early-stopping counter, history, the global RNG state, the DataLoader's shuffle
-//            state, the optimizer's numeric state (Adam step counts) and parameter groups, the options.
+//            state, the optimizer's numeric state (Adam step counts) and parameter groups, the options,
+//            and, once the run has evaluated its best model on the test set, that result (`test`):
+//            a checkpoint of a run whose epochs are all done but without `test` was stopped before
+//            its evaluation, and resuming it evaluates (the file is rewritten with `test` afterwards).
 // readTrainState() reads and checks such a file as untrusted input: the safetensors format in full
 // (serialize.ts), then the training state field by field and the fields against each other
 // (checkTrainState), and only model.* / optimizer.state.* tensors; errors are TorchletErrors
@@ -61,6 +64,8 @@ export interface TrainState {
   trainLoader: { epoch: number };
   optimizer: { paramGroups: Record<string, unknown>[]; numbers: Record<string, Record<string, number>> };
   options: RunOptions;
+  /** The best model's test-set result, present once the run finished (written after its evaluation). */
+  test?: { acc: number; loss: number };
 }
 
 // JSON cannot hold Infinity/NaN (a first validation loss of NaN leaves best = Infinity): tag them.
@@ -121,7 +126,7 @@ export function safetensorsMetadata(buf: Buffer): Record<string, string> | null 
   }
 }
 
-const STATE_KEYS = ['format', 'version', 'epoch', 'bestValLoss', 'bestEpoch', 'bad', 'earlyStopped', 'history', 'rng', 'trainLoader', 'optimizer', 'options'];
+const STATE_KEYS = ['format', 'version', 'epoch', 'bestValLoss', 'bestEpoch', 'bad', 'earlyStopped', 'history', 'rng', 'trainLoader', 'optimizer', 'options', 'test'];
 const OPTION_KEYS = ['model', 'epochs', 'batchSize', 'lr', 'weightDecay', 'patience', 'seed', 'limitTrain', 'limitTest', 'data'];
 const RECORD_KEYS = ['epoch', 'trainLoss', 'trainAcc', 'valLoss', 'valAcc', 'seconds', 'improved'];
 
@@ -130,7 +135,8 @@ const RECORD_KEYS = ['epoch', 'trainLoss', 'trainAcc', 'valLoss', 'valAcc', 'sec
  * the training loop writes them: the options (types and ranges the CLI accepts; `data` an absolute
  * path or null), 1 <= epoch <= epochs, one history record per epoch, the best epoch and loss, the
  * early-stopping counter (= epochs since the best) and flag (= counter >= patience), the shuffle
- * state (= epochs done), the RNG state, the optimizer's groups and step counts. Calls fail(message).
+ * state (= epochs done), the RNG state, the optimizer's groups and step counts, the test result (only
+ * in a finished run: all epochs done or early stopped). Calls fail(message).
  */
 export function checkTrainState(st: unknown, fail: (m: string) => never): asserts st is TrainState {
   const obj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -142,7 +148,7 @@ export function checkTrainState(st: unknown, fail: (m: string) => never): assert
   };
   const field = (name: string, v: unknown, what: string) => fail(`has ${name} = ${describeValue(v)} in its training state (expected ${what})`);
   if (!obj(st)) return fail('holds a training state that is not an object');
-  keys('', st, STATE_KEYS);
+  keys('', st, STATE_KEYS, STATE_KEYS.filter((k) => k !== 'test'));
   const o = st.options;
   if (!obj(o)) return field('options', o, 'an object');
   keys('options.', o, OPTION_KEYS, OPTION_KEYS.filter((k) => k !== 'data'));
@@ -179,6 +185,12 @@ export function checkTrainState(st: unknown, fail: (m: string) => never): assert
   if (st.earlyStopped !== epoch - best >= (o.patience as number)) field('earlyStopped', st.earlyStopped, `${epoch - best >= (o.patience as number)} (patience ${o.patience})`);
   if (!obj(st.rng) || !int(st.rng.seed, 0) || !int(st.rng.offset, 0) || Object.keys(st.rng).length !== 2) field('rng', st.rng, '{seed, offset}, integers >= 0');
   if (!obj(st.trainLoader) || st.trainLoader.epoch !== epoch || Object.keys(st.trainLoader).length !== 1) field('trainLoader', st.trainLoader, `{epoch: ${epoch}}`);
+  if (st.test !== undefined) {
+    const t = st.test;
+    if (!obj(t) || Object.keys(t).length !== 2 || !(typeof t.acc === 'number' && t.acc >= 0 && t.acc <= 1) || !num(t.loss))
+      field('test', t, '{acc, loss}: an accuracy in [0, 1] and a number');
+    if (epoch < epochs && !st.earlyStopped) field('test', t, `no test result: the run is at epoch ${epoch} of ${epochs} and did not stop early`);
+  }
   const opt = st.optimizer;
   if (!obj(opt) || !Array.isArray(opt.paramGroups) || !opt.paramGroups.every(obj) || !obj(opt.numbers) || Object.keys(opt).length !== 2)
     return field('optimizer', opt, '{paramGroups, numbers}');

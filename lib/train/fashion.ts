@@ -57,8 +57,12 @@ export interface TrainOptions {
   onEpoch?: (m: EpochMetrics) => void;
   /** Continue the run saved in this directory (or this last.safetensors file). */
   resume?: string;
-  /** Called once the resumed state is loaded: the checkpoint file and the epochs it had completed. */
-  onResume?: (info: { file: string; epoch: number; epochs: number }) => void;
+  /**
+   * Called once the resumed state is loaded: the checkpoint file and the epochs it had completed;
+   * `evaluating`: its training was done (all epochs, or stopped early) but it was stopped before its
+   * test-set evaluation, which is all that this run does.
+   */
+  onResume?: (info: { file: string; epoch: number; epochs: number; evaluating: boolean }) => void;
   /** Write metrics.csv, curves.svg and report.html after each epoch (default true). */
   report?: boolean;
   /**
@@ -145,10 +149,15 @@ function runOptions(opts: TrainOptions, resumed: LoadedTrainState | null): RunOp
         `a resumed run keeps its options (leave ${name(k)} out)`);
   }
   const epochs = opts.epochs ?? saved.epochs;
-  if (state.earlyStopped)
-    fail(`the run in ${file} already finished: it stopped early at epoch ${state.epoch} (no better validation loss for ${saved.patience} epochs)`);
-  if (state.epoch >= epochs)
-    fail(`the run in ${file} already finished: ${state.epoch} of ${epochs} epochs done (give a larger ${name('epochs')} to train further)`);
+  // a run whose training is done but which has no test result was stopped before its evaluation:
+  // resuming it evaluates; one with a test result is finished
+  const tested = state.test ? `, test accuracy ${state.test.acc.toFixed(4)}` : '';
+  if (state.earlyStopped && tested)
+    fail(`the run in ${file} already finished: it stopped early at epoch ${state.epoch} (no better validation loss for ${saved.patience} epochs)${tested}`);
+  if (state.epoch > epochs)
+    fail(`the run in ${file} already finished: ${state.epoch} epochs done, more than the ${name('epochs')} ${epochs} given`);
+  if (state.epoch === epochs && tested)
+    fail(`the run in ${file} already finished: ${state.epoch} of ${epochs} epochs done${tested} (give a larger ${name('epochs')} to train further)`);
   return { ...saved, epochs, data: opts.data ?? saved.data ?? null };
 }
 
@@ -265,6 +274,8 @@ async function run(opts: TrainOptions, resumed: LoadedTrainState | null): Promis
   let bad = 0;
   let earlyStopped = false;
   let startEpoch = 1;
+  // the resumable state last written (rewritten with the test result at the end)
+  let lastState: Parameters<typeof saveTrainState>[3] | null = null;
   const history: EpochMetrics[] = [];
   if (resumed) {
     const { state, file } = resumed;
@@ -277,14 +288,17 @@ async function run(opts: TrainOptions, resumed: LoadedTrainState | null): Promis
     bestEpoch = state.bestEpoch;
     bad = state.bad;
     history.push(...state.history);
+    const { format: _f, version: _v, optimizer: _o, test: _t, ...rest } = state;
+    lastState = { ...rest, history: [...state.history], options: ro };
     startEpoch = state.epoch + 1;
+    earlyStopped = state.earlyStopped;
     // the best model so far lives beside the checkpoint; a resumed run writing elsewhere takes it along
     const srcBest = path.join(path.dirname(file), 'best.safetensors');
     if (bestEpoch > 0 && path.resolve(srcBest) !== path.resolve(checkpoint)) {
       if (!fs.existsSync(srcBest)) fail(`has no best.safetensors beside it (the best model of epoch ${bestEpoch})`);
       writeFileAtomic(checkpoint, withIo(`cannot read ${srcBest}`, () => fs.readFileSync(srcBest)));
     }
-    opts.onResume?.({ file, epoch: state.epoch, epochs });
+    opts.onResume?.({ file, epoch: state.epoch, epochs, evaluating: earlyStopped || state.epoch >= epochs });
   }
 
   const reportOptions = {
@@ -305,7 +319,7 @@ async function run(opts: TrainOptions, resumed: LoadedTrainState | null): Promis
   };
   writeMetrics(out, history); // the header at once; a resumed run's rows rewritten from its history
 
-  for (let epoch = startEpoch; epoch <= epochs; epoch++) {
+  for (let epoch = startEpoch; epoch <= epochs && !earlyStopped; epoch++) {
     const t0 = process.hrtime.bigint();
     model.train();
     let n = 0;
@@ -345,23 +359,31 @@ async function run(opts: TrainOptions, resumed: LoadedTrainState | null): Promis
     const m: EpochMetrics = { epoch, trainLoss: lossSum / n, trainAcc: correct / n, valLoss: val.loss, valAcc: val.acc, seconds, improved };
     history.push(m);
     // the resumable state: everything the next epoch depends on, written atomically in one file
-    saveTrainState(lastCheckpoint, model, optimizer, {
-      epoch, bestValLoss: best, bestEpoch, bad, earlyStopped, history,
+    lastState = {
+      epoch, bestValLoss: best, bestEpoch, bad, earlyStopped, history: [...history],
       rng: getRngState(), trainLoader: trainLoader.stateDict(), options: ro,
-    });
+    };
+    saveTrainState(lastCheckpoint, model, optimizer, lastState);
     await report(earlyStopped ? `early stopped at epoch ${epoch}, evaluating` : epoch < epochs ? `running (epoch ${epoch} of ${epochs})` : 'finished, evaluating');
     opts.onEpoch?.(m);
-    if (earlyStopped) break;
   }
-  // the best model, on the official test set
+  // the best model, on the official test set; the last epoch's weights are kept for the final checkpoint
+  model.eval();
+  let lastWeights: Record<string, Tensor> | null = null;
   if (bestEpoch > 0) {
+    lastWeights = Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, t.clone()]));
     const bestWeights = load(checkpoint);
     model.loadStateDict(bestWeights);
     Object.values(bestWeights).forEach((t) => t.dispose());
   }
-  model.eval();
   const test = evaluate(model, testLoader, device);
+  if (lastWeights) {
+    model.loadStateDict(lastWeights);
+    Object.values(lastWeights).forEach((t) => t.dispose());
+  }
   await report(earlyStopped ? `early stopped at epoch ${history.length} (best epoch ${bestEpoch})` : `finished (${history.length} epochs)`, test);
+  // last: the checkpoint says the run finished (a run stopped before this point evaluates when resumed)
+  saveTrainState(lastCheckpoint, model, optimizer, { ...lastState!, test: { acc: test.acc, loss: test.loss } });
   const epochSeconds = history.reduce((a, h) => a + h.seconds, 0) / history.length;
   return {
     testAcc: test.acc, testLoss: test.loss, epochs: history.length, epochSeconds, bestEpoch, history, checkpoint, lastCheckpoint,

@@ -97,6 +97,9 @@ const cases: [string, (s: any, t: Record<string, any>) => void, RegExp][] = [
   ['a missing state field', (s) => delete s.bad, /lacks the field bad/],
   ['a non-finite optimizer number', (s) => (s.optimizer.numbers['0'].step = NAN), /optimizer\.numbers\[0\]\.step = /],
   ['a training state version 2', (s) => (s.version = 2), /training-state version 2/],
+  ['a test result before the run finished', (s) => (s.test = { acc: 0.5, loss: 1 }), /test = .*no test result: the run is at epoch 2 of 5 and did not stop early/],
+  ['a test accuracy above 1', (s) => Object.assign(s, { epoch: 5, history: [...s.history, ...[3, 4, 5].map((e) => ({ ...s.history[1], epoch: e }))], bad: 4, earlyStopped: true, trainLoader: { epoch: 5 }, test: { acc: 2, loss: 1 } }), /test = \{"acc":2,"loss":1\} .*an accuracy in \[0, 1\]/],
+  ['a test result with a stray field', (s) => Object.assign(s, { options: { ...s.options, epochs: 2 }, test: { acc: 0.5, loss: 1, x: 1 } }), /test = /],
   ['a stray tensor', (_s, t) => (t['evil.x'] = zeros([1])), /holds the tensor "evil\.x", neither model\.\* nor optimizer\.state/],
 ];
 test.each(cases)('refused: %s', async (_what, change, message) => {
@@ -132,4 +135,37 @@ test.each(runCases)('refused by the run: %s', async (_what, change, message) => 
   expect(e.code).toBe('ERR_TORCHLET_BAD_CHECKPOINT');
   expect(e.message).toMatch(message);
   expect(fs.readdirSync(path.dirname(file)).sort()).toEqual(before);
+});
+
+// a run that stopped early, killed before its test-set evaluation (no test result in its checkpoint):
+// resuming trains nothing, evaluates the best model, and marks the checkpoint finished
+const DATA = '/usr/share/datasets/fashion-mnist';
+(fs.existsSync(path.join(DATA, 't10k-images-idx3-ubyte.gz')) ? test : test.skip)('resuming an early-stopped run without a test result only evaluates it', async () => {
+  const file = goodCheckpoint();
+  edit(file, (s) => {
+    s.options.patience = 1;
+    s.earlyStopped = true;
+  });
+  manualSeed(9); // best.safetensors: other weights than the last epoch's (which the checkpoint must keep)
+  save(fashionCnn().stateDict(), path.join(path.dirname(file), 'best.safetensors'));
+  const before = loadWithMetadata(file).tensors;
+  const epochs: number[] = [];
+  let resumed: unknown = null;
+  const r = await trainFashionMnist({ resume: file, data: DATA, download: false, report: false, onEpoch: (m) => epochs.push(m.epoch), onResume: (i) => (resumed = i) });
+  expect(resumed).toEqual({ file, epoch: 2, epochs: 5, evaluating: true });
+  expect(epochs).toEqual([]);
+  expect(r).toMatchObject({ epochs: 2, bestEpoch: 1, earlyStopped: true, resumedFrom: 2 });
+  expect(r.testAcc).toBeGreaterThanOrEqual(0);
+  const s = readTrainState(file);
+  try {
+    expect(s.state.test).toEqual({ acc: r.testAcc, loss: r.testLoss });
+    expect(s.state.epoch).toBe(2);
+    for (const [k, t] of Object.entries(before)) {
+      const name = k.startsWith('model.') ? k.slice(6) : null;
+      if (name) expect(Buffer.from(s.model[name].toArray().buffer).equals(Buffer.from(t.toArray().buffer))).toBe(true);
+    }
+  } finally {
+    s.dispose();
+  }
+  await expect(trainFashionMnist({ resume: file, data: DATA, download: false })).rejects.toThrow(/already finished: it stopped early at epoch 2 .*, test accuracy/);
 });

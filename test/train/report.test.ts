@@ -1,7 +1,8 @@
 // test/train/report.test.ts — the run record and the resumable checkpoint without training:
 // metrics.csv/curves.svg/report.html from a history (escaping, non-finite values), the training state
-// round trip (tensors, Adam step counts, Infinity), and resume refusing early-stopped runs and
-// mismatched options before any data is read.
+// round trip (tensors, Adam step counts, Infinity), and resume refusing finished runs (early stopped
+// or all epochs done, with their test result), fewer epochs than done, and mismatched options before
+// any data is read.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -74,9 +75,14 @@ test('the training state round-trips exactly; resume refuses early-stopped runs 
   } finally {
     s.dispose();
   }
-  saveTrainState(file, model, opt, { ...base, earlyStopped: true, options: { ...base.options, patience: 2 } });
-  await expect(trainFashionMnist({ resume: dir, download: false })).rejects.toThrow(/resume: the run in .* already finished: it stopped early at epoch 2/);
+  const test = { acc: 0.8125, loss: 0.5 };
+  saveTrainState(file, model, opt, { ...base, earlyStopped: true, options: { ...base.options, patience: 2 }, test });
+  await expect(trainFashionMnist({ resume: dir, download: false })).rejects.toThrow(
+    /resume: the run in .* already finished: it stopped early at epoch 2 \(no better validation loss for 2 epochs\), test accuracy 0\.8125$/,
+  );
+  saveTrainState(file, model, opt, { ...base, options: { ...base.options, epochs: 2 }, test });
+  await expect(trainFashionMnist({ resume: file, download: false })).rejects.toThrow(/already finished: 2 of 2 epochs done, test accuracy 0\.8125 \(give a larger epochs/);
   saveTrainState(file, model, opt, base);
   await expect(trainFashionMnist({ resume: file, seed: 1, download: false })).rejects.toThrow(/resume: .* continues a run with seed 0, but seed 1 was given/);
-  await expect(trainFashionMnist({ resume: file, epochs: 2, download: false })).rejects.toThrow(/already finished: 2 of 2 epochs/);
+  await expect(trainFashionMnist({ resume: file, epochs: 1, download: false })).rejects.toThrow(/already finished: 2 epochs done, more than the epochs 1 given/);
 });
