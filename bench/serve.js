@@ -11,7 +11,10 @@
 // machine). autocannon sends one sample per request (application/octet-stream,
 // X-Shape) at concurrency 1, 16 and 64 for --seconds each (default 10) and reports images/s,
 // latency p50/p99, failed requests (errors, timeouts, non-2xx), and the server's event-loop delay
-// p99 over the run and the mean batch size (its /metrics). Also: that the ORT and torchlet outputs agree, and the RSS of
+// p99 over the run and the mean batch size (its /metrics); on Linux also where the CPU went during each
+// point: the server's threads (time running and time runnable but waiting for a core, from
+// /proc/PID/task/*/schedstat; the main thread apart), the load generator (this process) and the
+// machine's idle share (/proc/stat), as percentages of one core. Also: that the ORT and torchlet outputs agree, and the RSS of
 // torchlet serve with 1, 2 and 4 workers (ResNet-18: one shared copy of the weights). --models
 // null-224: ResNet-18's input and output sizes through a model that costs nothing, what the server
 // itself costs per request (the ceiling a GPU runs into; torchlet's servers only). --soak S runs
@@ -130,6 +133,66 @@ async function startServer(kind, p, model) {
   return { ...s, url, ready };
 }
 
+// Linux: each thread's time running and waiting on a run queue (ns, /proc/PID/task/TID/schedstat), by TID
+function threadTimes(pid) {
+  const out = new Map();
+  try {
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const [run, wait] = fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+        out.set(Number(tid), { run, wait });
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  } catch {
+    return null; // not Linux, or the process is gone
+  }
+  return out;
+}
+// the machine's idle and total jiffies (/proc/stat), or null
+function machineTimes() {
+  try {
+    const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { idle: f[3] + f[4], total: f.reduce((a, b) => a + b, 0) };
+  } catch {
+    return null;
+  }
+}
+function cpuStart(pid) {
+  return { threads: threadTimes(pid), machine: machineTimes(), me: process.cpuUsage(), t0: process.hrtime.bigint() };
+}
+// percentages of one core over the point: the server (all threads), its main thread (running, waiting),
+// its other busiest threads, the load generator, the machine idle (of all its cores together)
+function cpuEnd(pid, start) {
+  const wall = Number(process.hrtime.bigint() - start.t0);
+  const after = threadTimes(pid);
+  const m = machineTimes();
+  const me = process.cpuUsage(start.me);
+  if (!after || !start.threads) return null;
+  const pct = (ns) => Math.round((ns / wall) * 1000) / 10;
+  const rows = [];
+  for (const [tid, b] of after) {
+    const a = start.threads.get(tid) ?? { run: 0, wait: 0 };
+    rows.push({ tid, run: b.run - a.run, wait: b.wait - a.wait });
+  }
+  const main = rows.find((r) => r.tid === pid) ?? { run: 0, wait: 0 };
+  const others = rows.filter((r) => r.tid !== pid && r.run > 0.02 * wall).sort((x, y) => y.run - x.run);
+  return {
+    serverPct: pct(rows.reduce((a, r) => a + r.run, 0)),
+    mainPct: pct(main.run), mainWaitPct: pct(main.wait),
+    threads: others.slice(0, 4).map((r) => ({ runPct: pct(r.run), waitPct: pct(r.wait) })),
+    loadGeneratorPct: pct((me.user + me.system) * 1000),
+    machineIdlePct: m && start.machine ? Math.round(((m.idle - start.machine.idle) / Math.max(1, m.total - start.machine.total)) * 1000) / 10 : null,
+  };
+}
+const cpuLine = (c) =>
+  c
+    ? `  cpu (% of one core): server ${c.serverPct} (main thread ${c.mainPct} running + ${c.mainWaitPct} waiting for a core; ` +
+      `other threads ${c.threads.map((t) => `${t.runPct}+${t.waitPct}`).join(', ') || 'none'}), load generator ${c.loadGeneratorPct}, ` +
+      `machine idle ${c.machineIdlePct}% of all cores`
+    : '  cpu: n/a (not Linux)';
+
 function loopP99Ms(metricsText) {
   const m = /torchlet_event_loop_delay_p99_seconds ([\d.e-]+)/.exec(metricsText);
   return m ? Number(m[1]) * 1000 : NaN;
@@ -201,7 +264,9 @@ async function agree(p, model) {
           const s = await startServer(kind, p, model);
           // a short warm-up at this concurrency, then the measured run with fresh loop statistics
           await load(s.url, body, SHAPES[model], c, 1);
+          const c0 = cpuStart(s.child.pid);
           const r = await load(s.url, body, SHAPES[model], c, SECONDS);
+          r.cpu = cpuEnd(s.child.pid, c0);
           const metrics = await (await fetch(`${s.url}/metrics`)).text();
           r.loopP99Ms = loopP99Ms(metrics);
           r.meanBatch = meanBatch(metrics);
@@ -210,6 +275,7 @@ async function agree(p, model) {
           if (kind !== 'ort') r.singleThreadBelow = s.ready.models?.[0]?.singleThreadBelow ?? null;
           res.points.push({ server: kind, concurrency: c, round, ...r });
           log(row(kind, c, r));
+          log(cpuLine(r.cpu));
         }
       }
     }
