@@ -7,10 +7,12 @@
 // kill the parent checks the run directory: last.safetensors must read back as a valid training
 // state and best.safetensors as a valid weights file (else a corrupt checkpoint); then the next child
 // resumes from it (or starts over with --overwrite when no checkpoint was written yet); a child that
-// fails instead of training counts as a failed resume (a kill after the last epoch's checkpoint but
-// before the test-set evaluation leaves a run whose resume only evaluates). When a run completes, its metrics and final
-// checkpoint must equal those of the same run done without kills (bit for bit, except the wall-clock
-// seconds), and no temporary file may be left in its directory; then a new run starts, until N kills.
+// fails instead of training counts as a failed resume. A kill after the last epoch's checkpoint but
+// before the test-set evaluation leaves a run whose resume only evaluates; a kill after the run wrote
+// its test result into last.safetensors (its last step) leaves a finished run, checked as a completed
+// one. When a run completes, its metrics, final checkpoint and test result must equal those of the
+// same run done without kills (bit for bit, except the wall-clock seconds), and no temporary file may
+// be left in its directory; then a new run starts, until N kills.
 // Prints one JSON line: {kills, killsMidSave, corrupt, failedResumes, tempFilesLeft, runsCompleted,
 // runsDiffering, seconds}. Exit code 1 when any count that must be 0 is not.
 //   node bench/kill_save.js [--kills 50] [--seed 1] [--epochs 4] [--data DIR] [--lib DIR] [--keep]
@@ -65,6 +67,17 @@ function child(out, resume) {
   return { c, done };
 }
 const temps = (dir) => fs.readdirSync(dir).filter((n) => n.endsWith('.tmp'));
+
+/** Whether the run in dir finished: its last.safetensors holds the test result (written last). */
+function finished(dir) {
+  if (!fs.existsSync(path.join(dir, 'last.safetensors'))) return false;
+  const s = readTrainState(dir, 'check');
+  try {
+    return s.state.test !== undefined;
+  } finally {
+    s.dispose();
+  }
+}
 
 /** Loads what a killed run left; false when a checkpoint there is damaged. */
 function checkpointsIntact(dir) {
@@ -138,13 +151,15 @@ async function main() {
     const res = await done;
     watcher?.close();
     if (timer) clearTimeout(timer);
+    let ended = false;
     if (res.signal === 'SIGKILL') {
       stats.kills++;
       if (killedMidSave) stats.killsMidSave++;
       if (!checkpointsIntact(dir)) stats.corrupt++;
-      continue;
+      else ended = finished(dir); // killed after its last step: nothing left to resume
+      if (!ended) continue;
     }
-    if (res.code !== 0) {
+    if (!ended && res.code !== 0) {
       stats.failedResumes++;
       console.error(`run ${run} ${resume ? 'resume' : 'start'} failed: ${res.err.trim()}`);
       fs.rmSync(dir, { recursive: true, force: true });
@@ -163,7 +178,7 @@ async function main() {
   }
   // finish the last run (resumed, not killed): its directory must end clean too
   if (fs.readdirSync(dir).length) {
-    const res = await child(dir, fs.existsSync(path.join(dir, 'last.safetensors'))).done;
+    const res = finished(dir) ? { code: 0 } : await child(dir, fs.existsSync(path.join(dir, 'last.safetensors'))).done;
     if (res.code !== 0) {
       stats.failedResumes++;
       console.error(`final resume failed: ${res.err.trim()}`);
