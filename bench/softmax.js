@@ -2,14 +2,14 @@
 // bench/softmax.js — float32 softmax and log_softmax over the last dimension, and cross-entropy
 // (mean over the batch, integer targets), forward and forward + backward, in torchlet and in PyTorch
 // side by side (bench/side_by_side.js: same threads, one run, medians, the ratio torchlet / PyTorch).
-// Shapes: a classifier's logits (the seed's batch of 256 x 10 classes, 64 x 1000, 4096 x 1000) and
+// Shapes: a classifier's logits (the seed's batch of 256 x 10 classes, 4096 x 10, 64 x 1000, 4096 x 1000) and
 // attention scores (32 x 128 x 128).
 //   node bench/softmax.js [--threads 2] [--reps 51]   (needs `npm run build`)
 'use strict';
 const { run } = require('./side_by_side');
 
 const CASES = [];
-for (const x of [[256, 10], [64, 1000], [4096, 1000], [32, 128, 128]])
+for (const x of [[256, 10], [4096, 10], [64, 1000], [4096, 1000], [32, 128, 128]])
   for (const op of ['softmax', 'log_softmax', 'softmax fwd+bwd']) CASES.push({ name: `${op} [${x.join(',')}]`, x, op });
 for (const x of [[256, 10], [64, 1000], [4096, 1000]]) for (const op of ['cross_entropy', 'cross_entropy fwd+bwd']) CASES.push({ name: `${op} [${x.join(',')}]`, x, op });
 

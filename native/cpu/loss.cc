@@ -110,7 +110,22 @@ TL_TARGET_CLONES void softmax_cols(const T* x, T* y, int64_t C, int64_t inner, i
 template <typename T>
 void softmax_typed(const T* x, T* y, int64_t outer, int64_t C, int64_t inner, bool log) {
   if constexpr (std::is_same<T, float>::value) {
-    if (inner == 1) {
+    if (inner == 1 && C < kLanes) {
+      // rows shorter than the lanes (10 classes, say): kLanes rows at a time, transposed into a
+      // [C, kLanes] buffer, run through the column kernel (vectorised across the rows) and back. The
+      // same values as the row path: each row's sum is taken in the same (class) order, in double.
+      const int64_t groups = (outer + kLanes - 1) / kLanes;
+      TL_PAR_FOR(
+          outer * C > kParallelGrain, for (int64_t g = 0; g < groups; ++g) {
+            const int64_t r0 = g * kLanes, nr = std::min<int64_t>(kLanes, outer - r0);
+            T tin[kLanes * kLanes], tout[kLanes * kLanes];
+            for (int64_t r = 0; r < nr; ++r)
+              for (int64_t c = 0; c < C; ++c) tin[c * kLanes + r] = x[(r0 + r) * C + c];
+            softmax_cols<T>(tin, tout, C, kLanes, nr, log);
+            for (int64_t r = 0; r < nr; ++r)
+              for (int64_t c = 0; c < C; ++c) y[(r0 + r) * C + c] = tout[c * kLanes + r];
+          });
+    } else if (inner == 1) {
       TL_PAR_FOR(outer * C > kParallelGrain,
                  for (int64_t o = 0; o < outer; ++o) softmax_row(x + o * C, y + o * C, C, log););
     } else {

@@ -131,7 +131,7 @@ describeOp('softmax', ({ device, on, dtypes, vsCpu }) => {
 // 0), and gradients; results do not depend on the thread count; NaN and infinities as PyTorch.
 describe('float32 softmax on the CPU: within a few ulp of float64, the same on any number of threads', () => {
   const SHAPES: [number[], number][] = [
-    [[5, 1], 1], [[9, 7], 1], [[6, 16], 1], [[6, 17], 1], [[3, 33], 1], [[4, 1000], 1], [[2, 4099], 1],
+    [[5, 1], 1], [[9, 7], 1], [[17, 10], 1], [[40, 15], 1], [[6, 16], 1], [[6, 17], 1], [[3, 33], 1], [[4, 1000], 1], [[2, 4099], 1],
     [[3, 5, 1], 1], [[2, 7, 3], 1], [[2, 9, 64], 1], [[2, 5, 65], 1], [[1, 11, 130], 1], [[300, 4], 0],
   ];
   const exact = (x: Tensor, d: number, log: boolean) => {
@@ -171,7 +171,7 @@ describe('float32 softmax on the CPU: within a few ulp of float64, the same on a
   test('the same bits on 1 and 2 threads (rows and columns past the parallel grain)', () => {
     const before = torch.getNumThreads();
     try {
-      for (const [shape, d] of [[[300, 1000], 1], [[40, 900, 3], 1]] as [number[], number][]) {
+      for (const [shape, d] of [[[300, 1000], 1], [[40, 900, 3], 1], [[5000, 10], 1]] as [number[], number][]) {
         const x = rand(shape, 'float32', 21, -8, 8);
         const runs = [1, 2].map((n) => {
           torch.setNumThreads(n);
@@ -182,6 +182,18 @@ describe('float32 softmax on the CPU: within a few ulp of float64, the same on a
       }
     } finally {
       torch.setNumThreads(before);
+    }
+  });
+
+  test('rows shorter than 16 (run 16 rows at a time through the column kernel) give the bits of the same softmax taken over columns', () => {
+    for (const [N, C] of [[1, 10], [15, 10], [16, 10], [17, 10], [100, 3], [33, 15], [50, 1]]) {
+      const x = rand([N, C], 'float32', 31 + N, -30, 30);
+      const xt = x.t().contiguous(); // [C, N]: softmax over dim 0 is the column kernel's (inner N)
+      for (const log of [false, true]) {
+        const rows = (log ? F.logSoftmax(x, 1) : F.softmax(x, 1)).toArray() as Float32Array;
+        const cols = (log ? F.logSoftmax(xt, 0) : F.softmax(xt, 0)).t().contiguous().toArray() as Float32Array;
+        expect(Buffer.from(rows.buffer).equals(Buffer.from(cols.buffer))).toBe(true);
+      }
     }
   });
 
