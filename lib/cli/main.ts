@@ -153,7 +153,7 @@ export function main(argv: string[]): Promise<void> | void {
     .option('--workers <n>', 'inference worker threads per model (default: cores / 4, at least 1, at most 4; 1 on CUDA)', num('--workers', true, 1))
     .option('--threads <n>', 'CPU threads per worker (default: cores / workers)', num('--threads', true, 1))
     .option('--nice <n>', "Linux: the workers' thread niceness, 0-19 (default 10 on the CPU, 0 on CUDA; 0: normal priority)", num('--nice', true, 0))
-    .option('--single-thread-below <n>', 'CPU: batches of fewer samples run on one of a worker\'s threads (default: timed at warm-up; 0: all on all threads)', num('--single-thread-below', true, 0))
+    .option('--single-thread-below <n>', 'CPU: batches of fewer samples always run on one of a worker\'s threads (default: timed at warm-up, then chosen per batch size from the batches\' times; 0: all on all threads)', num('--single-thread-below', true, 0))
     .option('--max-batch <n>', 'most samples per forward pass (1: no batching)', num('--max-batch', true, 1), SERVE_DEFAULTS.maxBatch)
     .option('--max-delay-ms <ms>', 'longest wait for a batch to fill', num('--max-delay-ms'), SERVE_DEFAULTS.maxDelayMs)
     .option('--max-queue <n>', 'most requests waiting; beyond, 503 + Retry-After', num('--max-queue', true, 1), SERVE_DEFAULTS.maxQueue)

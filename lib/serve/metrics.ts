@@ -1,6 +1,6 @@
 // lib/serve/metrics.ts — the server's Prometheus metrics (text exposition format 0.0.4):
 // requests by route and status, request latency and batch size histograms, queue depth, workers
-// ready and restarted, and the event loop's delay: perf_hooks.monitorEventLoopDelay (a 5 ms timer;
+// ready and restarted, forward passes by the CPU threads they ran on, and the event loop's delay: perf_hooks.monitorEventLoopDelay (a 5 ms timer;
 // it records the interval between its firings, so the delay is that less 5 ms): p50/p99/max since
 // start; and a histogram of how late a 20 ms timer fires.
 import { monitorEventLoopDelay, IntervalHistogram } from 'perf_hooks';
@@ -47,7 +47,7 @@ export class Metrics {
   batches = 0;
 
   constructor(
-    private readonly gauges: () => { queueDepth: number; inFlight: number; workersReady: number; workerRestarts: number; ready: boolean },
+    private readonly gauges: () => { queueDepth: number; inFlight: number; workersReady: number; workerRestarts: number; batchesByThreads?: Map<number, number>; ready: boolean },
   ) {
     this.loopDelay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
     this.loopDelay.enable();
@@ -89,6 +89,10 @@ export class Metrics {
     gauge('torchlet_workers_ready', 'Inference worker threads started and warmed up.', g.workersReady);
     gauge('torchlet_worker_restarts_total', 'Inference workers replaced after dying.', g.workerRestarts, 'counter');
     gauge('torchlet_ready', '1 when the models are loaded and warmed up.', g.ready ? 1 : 0);
+    if (g.batchesByThreads) {
+      out.push('# HELP torchlet_worker_batches_total Forward passes run by the workers, by the CPU threads each ran on.', '# TYPE torchlet_worker_batches_total counter');
+      for (const [t, n] of [...g.batchesByThreads].sort((a, b) => a[0] - b[0])) out.push(`torchlet_worker_batches_total{threads="${t}"} ${n}`);
+    }
     const d = this.loopDelay;
     const s = (ns: number) => (Number.isFinite(ns) && ns > 0 ? Math.max(0, ns / 1e9 - RESOLUTION_MS / 1000) : 0);
     out.push(

@@ -88,6 +88,10 @@ export async function startServer(o: ServeOptions): Promise<Server> {
     inFlight: served.reduce((s, m) => s + m.batcher.inFlight, 0),
     workersReady: served.reduce((s, m) => s + m.session.readyWorkers, 0),
     workerRestarts: served.reduce((s, m) => s + m.session.restarts, 0),
+    batchesByThreads: served.reduce((all, m) => {
+      for (const [t, n] of m.session.batchesByThreads) all.set(t, (all.get(t) ?? 0) + n);
+      return all;
+    }, new Map<number, number>()),
     ready: ready && !closing,
   }));
 

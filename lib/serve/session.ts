@@ -50,9 +50,12 @@ export interface InferenceSessionOptions {
   nice?: number;
   /**
    * CPU, more than one thread per worker: batches of fewer samples than this run on one thread (0: every
-   * batch on all threads). Default: timed by each worker at warm-up (worker.ts oneThreadBelow: a small
-   * batch can be faster on one thread, since each parallel region wakes the others); a replacement
-   * worker takes the value the first worker measured.
+   * batch on all threads), always. Default: timed by each worker at warm-up (threads.ts oneThreadBelow: a
+   * small batch can be faster on one thread, since each parallel region wakes the others), and from
+   * there chosen per batch size from the served batches' own times (threads.ts ThreadChooser: a batch
+   * every 16 to 256 of a size runs on the other count), so that a threshold timed while the machine was
+   * busy or idle does not hold for the server's life; a replacement worker starts from the value the
+   * first worker measured.
    */
   singleThreadBelow?: number;
 }
@@ -135,9 +138,12 @@ export class InferenceSession {
   readonly threads: number;
   /** Workers replaced after dying. */
   restarts = 0;
+  /** Batches run, by the number of CPU threads they ran on (a worker's per-batch choice; see singleThreadBelow). */
+  readonly batchesByThreads = new Map<number, number>();
   /**
    * Batches of fewer samples than this run on one thread (the option, or what the first ready worker
-   * timed; 0: all on all threads, always so on CUDA or with one thread); null before a worker is ready.
+   * timed, where the workers' per-batch choice starts; 0: all on all threads, always so on CUDA or with
+   * one thread); null before a worker is ready.
    */
   singleThreadBelow: number | null = null;
   private readonly resolved: ResolvedModel;
@@ -200,6 +206,7 @@ export class InferenceSession {
       workerData: {
         spec: this.spec, weights: this.resolved.weights, device: this.device, threads: this.threads, warmup: this.warmup, nice: this.nice,
         singleThreadBelow: this.fixedBelow ?? this.singleThreadBelow ?? undefined,
+        adapt: this.fixedBelow === undefined,
       },
       stderr: false,
     });
@@ -207,7 +214,7 @@ export class InferenceSession {
     this.slots[i] = slot;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
-      worker.on('message', (m: { type: string; id?: number; data?: Float32Array; input?: Float32Array; shape?: number[]; answers?: string[]; message?: string; code?: string; memory?: WorkerMemory; stream?: number | null; singleThreadBelow?: number }) => {
+      worker.on('message', (m: { type: string; id?: number; data?: Float32Array; input?: Float32Array; shape?: number[]; answers?: string[]; message?: string; code?: string; memory?: WorkerMemory; stream?: number | null; singleThreadBelow?: number; threads?: number }) => {
         if (m.type === 'ready') {
           slot.ready = true;
           this.singleThreadBelow ??= m.singleThreadBelow ?? 0;
@@ -223,7 +230,10 @@ export class InferenceSession {
           const job = slot.job;
           if (!job || job.id !== m.id) return;
           slot.job = null;
-          if (m.type === 'result') job.resolve({ data: m.data!, shape: m.shape!, input: m.input, answers: m.answers });
+          if (m.type === 'result') {
+            if (m.threads !== undefined) this.batchesByThreads.set(m.threads, (this.batchesByThreads.get(m.threads) ?? 0) + 1);
+            job.resolve({ data: m.data!, shape: m.shape!, input: m.input, answers: m.answers });
+          }
           else job.reject(new TorchletError(`torchlet: inference failed: ${m.message!.replace(/^torchlet: /, '')}`, (m.code as 'ERR_TORCHLET_INTERNAL') ?? 'ERR_TORCHLET_INTERNAL'));
           this.pump();
         }

@@ -4,7 +4,9 @@
 // microseconds on a loaded machine, more than a small batch's share of the work saves (bench/
 // serve_threads.js: FashionCNN at batch 1 0.18-0.25 ms on two threads, 0.15 on one; at batch 32 1.3
 // against 2.3). The kernels give the same results on any number of threads, so the choice changes
-// only speed.
+// only speed. oneThreadBelow times it once, at warm-up; ThreadChooser then keeps choosing batch by
+// batch from the batches' own times, so that a choice timed while the machine was busy (or idle) does
+// not hold for the server's whole life.
 
 export interface OneThreadBelowOptions {
   /** Largest batch size timed (default 64); when all threads never win up to it, the result is maxBatch + 1. */
@@ -28,7 +30,6 @@ export function oneThreadBelow(time: (batch: number, threads: number) => number,
   const budget = opts.budgetMs ?? 1000;
   const now = opts.now ?? (() => performance.now());
   if (threads <= 1) return 0;
-  const median = (a: number[]) => a.slice().sort((p, q) => p - q)[a.length >> 1];
   const sizes: number[] = [];
   for (let b = 1; b < maxBatch; b *= 2) sizes.push(b);
   sizes.push(maxBatch);
@@ -52,4 +53,98 @@ export function oneThreadBelow(time: (batch: number, threads: number) => number,
   } catch {
     return 0;
   }
+}
+
+export interface ThreadChooserOptions {
+  /** Batches of one size class between two runs on the other thread count, at first and after a change of choice (default 16). */
+  explore?: number;
+  /** The most batches between two such runs: the interval doubles each time a run confirms the choice (default 256). */
+  maxExplore?: number;
+  /** Timings kept per size class and thread count, of which the median counts (default 5). */
+  keep?: number;
+}
+
+interface SizeClass {
+  /** the last `keep` timings, in milliseconds per sample, on one thread ([0]) and on all ([1]) */
+  times: [number[], number[]];
+  /** batches since the last run on the other count, and the current interval */
+  since: number;
+  every: number;
+}
+
+/**
+ * Chooses for each batch between one thread and all `threads`, from how long the server's own recent
+ * batches took. Batch sizes fall into classes (1, 2, 3-4, 5-8, ... samples); each class keeps its last
+ * few times per sample on one thread and on all, and runs on all threads when their median is at most
+ * 90% of one thread's (oneThreadBelow's rule). A class without times on both counts follows the warm-up's
+ * threshold `below` (batches of fewer samples on one thread). Every `explore` batches a class runs one
+ * batch on the other count, which keeps its times current; while those runs confirm the choice the
+ * interval doubles, up to `maxExplore` batches (then about 0.4% of batches run on the slower count), and
+ * a run that changes the choice, or would have alone, sets it back. Usage: `const t = c.choose(n)`, run the batch on t
+ * threads, `c.record(n, t, ms)`.
+ */
+export class ThreadChooser {
+  private readonly classes = new Map<number, SizeClass>();
+  private readonly explore: number;
+  private readonly maxExplore: number;
+  private readonly keep: number;
+
+  constructor(
+    readonly threads: number,
+    readonly below: number,
+    opts: ThreadChooserOptions = {},
+  ) {
+    this.explore = opts.explore ?? 16;
+    this.maxExplore = Math.max(this.explore, opts.maxExplore ?? 256);
+    this.keep = opts.keep ?? 5;
+  }
+
+  private sizeClass(batch: number): SizeClass {
+    const k = batch <= 1 ? 0 : 32 - Math.clz32(batch - 1);
+    let c = this.classes.get(k);
+    if (!c) this.classes.set(k, (c = { times: [[], []], since: 0, every: this.explore }));
+    return c;
+  }
+
+  /** The thread count a batch of this size runs best on, by the times so far (without exploring). */
+  best(batch: number): number {
+    if (this.threads <= 1) return 1;
+    const c = this.sizeClass(batch);
+    const [one, all] = c.times;
+    if (!one.length || !all.length) return batch < this.below ? 1 : this.threads;
+    return median(all) <= 0.9 * median(one) ? this.threads : 1;
+  }
+
+  /** The thread count to run a batch of `batch` samples on: usually best(), every so often the other. */
+  choose(batch: number): number {
+    const b = this.best(batch);
+    if (this.threads <= 1) return b;
+    const c = this.sizeClass(batch);
+    if (++c.since < c.every) return b;
+    c.since = 0;
+    return b === 1 ? this.threads : 1;
+  }
+
+  /** Records that a batch of `batch` samples took `ms` milliseconds on `threads` threads. */
+  record(batch: number, threads: number, ms: number): void {
+    if (this.threads <= 1 || !(batch > 0) || !(ms >= 0)) return;
+    const c = this.sizeClass(batch);
+    const before = this.best(batch);
+    const list = c.times[threads === 1 ? 0 : 1];
+    list.push(ms / batch);
+    if (list.length > this.keep) list.shift();
+    if (threads !== before && c.times[0].length && c.times[1].length) {
+      // a run on the other count: when it confirms the choice, explore half as often; when it changed the
+      // choice, or alone would have (the medians still hold older times), again soon
+      const [one, all] = c.times;
+      const alone = threads === 1 ? median(all) <= 0.9 * (ms / batch) : ms / batch <= 0.9 * median(one);
+      const agrees = this.best(batch) === before && (alone ? this.threads : 1) === before;
+      c.every = agrees ? Math.min(this.maxExplore, c.every * 2) : this.explore;
+    }
+  }
+}
+
+function median(a: number[]): number {
+  const s = a.slice().sort((p, q) => p - q);
+  return s[s.length >> 1];
 }

@@ -1,10 +1,11 @@
 // lib/serve/worker.ts — one inference worker thread of an InferenceSession (session.ts).
-// workerData: { spec, weights, device, threads, warmup, nice, singleThreadBelow? }. The worker builds the
+// workerData: { spec, weights, device, threads, warmup, nice, singleThreadBelow?, adapt }. The worker builds the
 // architecture, makes its parameters views of the shared weights (shared.ts: no copy on the CPU;
 // `model.to(device)` copies them to a CUDA device), switches to eval mode, freezes it in place
 // (torch.jit.freeze's optimisations, lib/jit.ts) when the input shape is known, sets its OpenMP
 // threads, runs one warm-up forward pass, on the CPU with several threads times from which batch size
-// all threads pay (threads.ts; smaller batches then run on one thread), and posts {type:'ready',
+// all threads pay (threads.ts; smaller batches then run on one thread; with `adapt`, a ThreadChooser
+// then revisits that choice from the served batches' own times), and posts {type:'ready',
 // memory, stream, singleThreadBelow}. On CUDA, everything the worker queues goes on
 // this thread's own CUDA stream (native/cuda/runtime.cu: one per thread), never on another worker's or
 // the main thread's, so sessions' batches can overlap on the GPU and a worker's synchronising read
@@ -12,8 +13,8 @@
 // each {type:'run', id, data, shape} (data a
 // transferred Float32Array holding the batch in its first numel(shape) elements) or {type:'run', id,
 // parts, shape, topk?} (the batch as pieces; with topk, one per piece, each piece's answer is written
-// here: answer.ts) is answered with {type:'result', id, data, shape, input, answers?} (output and
-// input buffer transferred back)
+// here: answer.ts) is answered with {type:'result', id, data, shape, input, answers?, threads} (output and
+// input buffer transferred back; threads: the CPU threads the batch ran on)
 // or {type:'error', id, message, code}. {type:'memory', id} answers this thread's memory.
 import { parentPort, workerData } from 'worker_threads';
 import * as v8 from 'v8';
@@ -25,7 +26,7 @@ import { tidy, memory, collectGarbage } from '../memory';
 import { Tensor } from '../tensor';
 import { createModel, ServeSpec } from './model';
 import { predictionsJson } from './answer';
-import { oneThreadBelow } from './threads';
+import { oneThreadBelow, ThreadChooser } from './threads';
 import { bindSharedWeights, SharedWeights } from './shared';
 import '../jit'; // sets jitInternal.freezeModule
 import { jitInternal } from '../jit_internal';
@@ -40,6 +41,8 @@ interface Init {
   nice: number;
   /** set: batches of fewer samples run on one thread; undefined: timed at warm-up (threads.ts) */
   singleThreadBelow?: number;
+  /** the threshold is where choosing starts: each batch's thread count is then chosen from the served batches' times (ThreadChooser) */
+  adapt: boolean;
 }
 
 function threadMemory(sharedBytes: number) {
@@ -123,13 +126,20 @@ function main(): void {
     }
   }
   let current = init.threads;
+  let lastThreads = init.threads; // the count the last batch ran on (reported with its result)
+  const chooser = init.device === 'cpu' && init.threads > 1 && init.adapt ? new ThreadChooser(init.threads, below) : null;
   const run = (x: Tensor) => {
-    const want = x.shape[0] < below ? 1 : init.threads;
+    const n = x.shape[0];
+    const want = chooser ? chooser.choose(n) : n < below ? 1 : init.threads;
     if (want !== current) {
       setNumThreads(want);
       current = want;
     }
-    return forward(x);
+    lastThreads = want;
+    const t0 = performance.now();
+    const out = forward(x);
+    chooser?.record(n, want, performance.now() - t0);
+    return out;
   };
   const stream = init.device === 'cpu' ? null : native.cudaCurrentStream();
   port.postMessage({ type: 'ready', memory: threadMemory(sharedBytes), stream, singleThreadBelow: below });
@@ -173,7 +183,7 @@ function main(): void {
       // runRaw / runBatch: the input buffer goes back too, for the caller to reuse
       const transfer = [out.data.buffer as ArrayBuffer];
       if (msg.data) transfer.push(msg.data.buffer as ArrayBuffer);
-      port.postMessage({ type: 'result', id: msg.id, data: out.data, shape: out.shape, input: msg.data, answers }, transfer);
+      port.postMessage({ type: 'result', id: msg.id, data: out.data, shape: out.shape, input: msg.data, answers, threads: lastThreads }, transfer);
     } catch (e) {
       const err = e as Error & { code?: string };
       port.postMessage({ type: 'error', id: msg.id, message: err.message ?? String(e), code: err.code ?? 'ERR_TORCHLET_INFERENCE' });

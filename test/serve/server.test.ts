@@ -187,6 +187,11 @@ describe('torchlet serve: a FashionCNN checkpoint on the CPU', () => {
     expect(t).toMatch(/torchlet_request_duration_seconds_bucket\{le="0.1"\} \d+/);
     expect(t).toMatch(/torchlet_batch_size_count \d+/);
     expect(t).toMatch(/torchlet_queue_depth 0/);
+    // every forward pass counted once by the threads it ran on
+    const batches = Number(/^torchlet_batch_size_count (\d+)/m.exec(t)![1]);
+    const byThreads = [...t.matchAll(/^torchlet_worker_batches_total\{threads="(\d+)"\} (\d+)$/gm)];
+    expect(byThreads.length).toBeGreaterThan(0);
+    expect(byThreads.reduce((a, m) => a + Number(m[2]), 0)).toBe(batches);
     expect(t).toMatch(/torchlet_event_loop_delay_p99_seconds [\d.e-]+/);
     expect(t).toMatch(/torchlet_workers_ready 2/);
     expect(t).toMatch(/torchlet_ready 1/);

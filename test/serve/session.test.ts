@@ -214,6 +214,28 @@ describe('InferenceSession', () => {
     await expect(loose({ checkpoint: ckpt, singleThreadBelow: '4' })).rejects.toMatchObject({ message: expect.stringMatching(/opts\.singleThreadBelow/) });
   });
 
+  test('by default each worker keeps choosing per batch size (ThreadChooser): a batch in 16 runs on the other count at first; a fixed singleThreadBelow never changes', async () => {
+    const x = torch.randn([16, 1, 28, 28]);
+    const [adaptive, fixed] = await Promise.all([undefined, 100].map((below) => InferenceSession.create({ checkpoint: ckpt, workers: 1, threads: 2, singleThreadBelow: below })));
+    try {
+      const outs: Buffer[] = [];
+      for (let i = 0; i < 40; i++) {
+        const [a, f] = await Promise.all([adaptive.run(x), fixed.run(x)]);
+        outs.push(Buffer.from((a.toArray() as Float32Array).buffer), Buffer.from((f.toArray() as Float32Array).buffer));
+      }
+      // the adaptive worker ran some of its 40 batches on each count (the warm-up's choice for 16 samples,
+      // then its 16th batch on the other); the fixed one all 40 on one thread
+      const a = adaptive.batchesByThreads;
+      expect([...a.keys()].sort()).toEqual([1, 2]);
+      expect((a.get(1) ?? 0) + (a.get(2) ?? 0)).toBe(40);
+      expect([...fixed.batchesByThreads]).toEqual([[1, 40]]);
+      // and the same bits whichever count ran a batch
+      for (const o of outs) expect(o.equals(outs[0])).toBe(true);
+    } finally {
+      await Promise.all([adaptive.close(), fixed.close()]);
+    }
+  });
+
   (process.platform === 'linux' ? test : test.skip)('opts.singleThreadBelow: a batch below it leaves the worker\'s other OpenMP thread idle, one from it does not', async () => {
     // each session's threads are found by a niceness no other thread has; their CPU time (schedstat, ns)
     // over 40 batches of 16 samples: one thread works, or two do

@@ -3,7 +3,7 @@
 // each timed pass advances), so the rule itself is checked: the first size where all threads take at
 // most 90% of one thread's time, or one thread takes 4 ms or more; medians absorb an outlier; a size
 // is never skipped; a time budget; a forward pass that throws.
-import { oneThreadBelow } from '../../lib/serve/threads';
+import { oneThreadBelow, ThreadChooser } from '../../lib/serve/threads';
 
 /** A timing function from a cost model, and the calls it saw; each call advances the fake clock. */
 function fake(cost: (batch: number, threads: number, call: number) => number) {
@@ -73,5 +73,93 @@ describe('oneThreadBelow', () => {
       return 0.1;
     });
     expect(oneThreadBelow(bad.time, 2, { now: bad.now })).toBe(0);
+  });
+});
+
+describe('ThreadChooser', () => {
+  /** Runs `batches` batches of `n` samples through the chooser in a world of made-up costs; returns the thread counts used. */
+  function serve(c: ThreadChooser, n: number, batches: number, cost: (threads: number) => number): number[] {
+    const used: number[] = [];
+    for (let i = 0; i < batches; i++) {
+      const t = c.choose(n);
+      used.push(t);
+      c.record(n, t, cost(t));
+    }
+    return used;
+  }
+  const quiet = (t: number) => (t === 1 ? 2.0 : 1.1); // all threads 45% faster
+  const busy = (t: number) => (t === 1 ? 2.0 : 3.0); // the other cores taken: all threads slower
+
+  test('until a size class has times on both counts, the warm-up threshold decides', () => {
+    const c = new ThreadChooser(4, 8);
+    expect([1, 2, 7, 8, 9, 64].map((n) => c.best(n))).toEqual([1, 1, 1, 4, 4, 4]);
+    // the first 15 batches of a class follow it, the 16th runs on the other count
+    const used = serve(c, 32, 16, quiet);
+    expect(used.slice(0, 15).every((t) => t === 4)).toBe(true);
+    expect(used[15]).toBe(1);
+  });
+
+  test('a threshold timed while the machine was busy is revisited: all threads from the first run on them', () => {
+    // warm-up timed nothing faster on all threads (65: every batch up to 64 on one)
+    const c = new ThreadChooser(2, 65);
+    const used = serve(c, 32, 2000, quiet);
+    expect(used.slice(0, 15).every((t) => t === 1)).toBe(true);
+    expect(used[15]).toBe(2); // the exploring run
+    // from there on all threads, but for one run on one thread 16 batches later (the choice just changed)
+    expect(used.slice(16, 48).filter((t) => t === 1)).toHaveLength(1);
+    expect(used[31]).toBe(1);
+    expect(c.best(32)).toBe(2);
+    // once settled, runs on the slower count are rare: the interval doubled to 256 batches
+    expect(used.slice(1000).filter((t) => t === 1).length).toBeLessThanOrEqual(4);
+    // other size classes keep their own state: 8 samples still follows the threshold
+    expect(c.best(8)).toBe(1);
+    expect(c.best(33)).toBe(1); // 33-64 is another class than 17-32
+    expect(c.best(17)).toBe(2); // the same class
+  });
+
+  test('the machine gets busy, then quiet again: the choice follows within a few exploring runs', () => {
+    const c = new ThreadChooser(2, 0);
+    serve(c, 16, 3000, quiet);
+    expect(c.best(16)).toBe(2);
+    // busy: the chosen count's own times show it within three batches (the median of five)
+    const b = serve(c, 16, 10, busy);
+    expect(b.slice(3).every((t) => t === 1)).toBe(true);
+    serve(c, 16, 3000, busy);
+    expect(c.best(16)).toBe(1);
+    // quiet again: all threads' stored times are the busy ones; each exploring run that would choose
+    // them brings the next one 16 batches later, so three runs (the median) take under 100 batches
+    const q = serve(c, 16, 400, quiet);
+    const first = q.indexOf(2);
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(first).toBeLessThan(256);
+    const back = q.findIndex((t, i) => i > first && q.slice(i, i + 10).every((u) => u === 2));
+    expect(back).toBeGreaterThan(first);
+    expect(back - first).toBeLessThan(100);
+    expect(c.best(16)).toBe(2);
+  });
+
+  test('one slow batch (a GC pause, a preemption) does not change the choice: medians of five', () => {
+    const c = new ThreadChooser(2, 0);
+    serve(c, 32, 500, quiet);
+    c.record(32, 2, 50); // 45x the usual
+    expect(c.best(32)).toBe(2);
+    c.record(32, 2, 50);
+    expect(c.best(32)).toBe(2);
+    c.record(32, 2, 50); // three of five: now it is the machine, not an outlier
+    expect(c.best(32)).toBe(1);
+  });
+
+  test('the rule is oneThreadBelow\'s: all threads only when at most 90% of one thread\'s time', () => {
+    const c95 = new ThreadChooser(2, 0);
+    serve(c95, 4, 200, (t) => (t === 1 ? 1 : 0.95));
+    expect(c95.best(4)).toBe(1);
+    const c90 = new ThreadChooser(2, 65);
+    serve(c90, 4, 200, (t) => (t === 1 ? 1 : 0.9));
+    expect(c90.best(4)).toBe(2);
+  });
+
+  test('one thread: nothing to choose', () => {
+    const c = new ThreadChooser(1, 0);
+    expect(serve(c, 32, 100, quiet).every((t) => t === 1)).toBe(true);
   });
 });
