@@ -205,6 +205,11 @@ function meanBatch(metricsText) {
   return sum && count && Number(count[1]) > 0 ? Number(sum[1]) / Number(count[1]) : NaN;
 }
 
+// torchlet's forward passes by the CPU threads each ran on, over the server's life ({threads: count})
+function passesByThreads(metricsText) {
+  return Object.fromEntries([...metricsText.matchAll(/^torchlet_worker_batches_total\{threads="(\d+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
+}
+
 async function load(url, body, shape, connections, seconds) {
   const r = await autocannon({
     url: `${url}/predict`, method: 'POST', body, connections, duration: seconds, pipelining: 1, timeout: 30,
@@ -271,11 +276,16 @@ async function agree(p, model) {
           r.loopP99Ms = loopP99Ms(metrics);
           r.meanBatch = meanBatch(metrics);
           await s.stop();
-          // torchlet's workers: batches of fewer samples than this ran on one thread (timed at warm-up)
-          if (kind !== 'ort') r.singleThreadBelow = s.ready.models?.[0]?.singleThreadBelow ?? null;
+          // torchlet's workers: the threshold timed at warm-up (batches of fewer samples on one thread),
+          // where each worker's per-batch choice starts; the passes by the threads they ran on
+          if (kind !== 'ort') {
+            r.singleThreadBelow = s.ready.models?.[0]?.singleThreadBelow ?? null;
+            r.passesByThreads = passesByThreads(metrics);
+          }
           res.points.push({ server: kind, concurrency: c, round, ...r });
           log(row(kind, c, r));
           log(cpuLine(r.cpu));
+          if (r.passesByThreads) log(`  forward passes (warm-up load included): ${Object.entries(r.passesByThreads).map(([t, n]) => `${n} on ${t} thread${t === '1' ? '' : 's'}`).join(', ')}`);
         }
       }
     }
@@ -298,7 +308,7 @@ async function agree(p, model) {
         }
     }
     const below = [...new Set(res.points.filter((q) => q.singleThreadBelow !== undefined).map((q) => q.singleThreadBelow))];
-    if (below.length) log(`torchlet's workers ran batches of fewer samples than ${below.join(' / ')} on one thread (timed at each server's warm-up)`);
+    if (below.length) log(`torchlet's workers timed batches of fewer samples than ${below.join(' / ')} faster on one thread at warm-up (where their per-batch choice started)`);
     const cMax = Math.max(...CONC);
     const per = (a, b) => runs(a, cMax).map((q, i) => q.imagesPerS / runs(b, cMax)[i].imagesPerS);
     if (runs('batched', cMax).length && runs('unbatched', cMax).length) {

@@ -60,7 +60,7 @@ export interface ThreadChooserOptions {
   explore?: number;
   /** The most batches between two such runs: the interval doubles each time a run confirms the choice (default 256). */
   maxExplore?: number;
-  /** Timings kept per size class and thread count, of which the median counts (default 5). */
+  /** Timings kept per size class and thread count (default 8): their mean without the slowest one counts. */
   keep?: number;
 }
 
@@ -75,8 +75,8 @@ interface SizeClass {
 /**
  * Chooses for each batch between one thread and all `threads`, from how long the server's own recent
  * batches took. Batch sizes fall into classes (1, 2, 3-4, 5-8, ... samples); each class keeps its last
- * few times per sample on one thread and on all, and runs on all threads when their median is at most
- * 90% of one thread's (oneThreadBelow's rule). A class without times on both counts follows the warm-up's
+ * eight times per sample on one thread and on all, and runs on all threads when their mean (without the
+ * slowest: typical()) is at most 90% of one thread's (oneThreadBelow's rule). A class without times on both counts follows the warm-up's
  * threshold `below` (batches of fewer samples on one thread). Every `explore` batches a class runs one
  * batch on the other count, which keeps its times current; while those runs confirm the choice the
  * interval doubles, up to `maxExplore` batches (then about 0.4% of batches run on the slower count), and
@@ -96,7 +96,7 @@ export class ThreadChooser {
   ) {
     this.explore = opts.explore ?? 16;
     this.maxExplore = Math.max(this.explore, opts.maxExplore ?? 256);
-    this.keep = opts.keep ?? 5;
+    this.keep = opts.keep ?? 8;
   }
 
   private sizeClass(batch: number): SizeClass {
@@ -112,7 +112,7 @@ export class ThreadChooser {
     const c = this.sizeClass(batch);
     const [one, all] = c.times;
     if (!one.length || !all.length) return batch < this.below ? 1 : this.threads;
-    return median(all) <= 0.9 * median(one) ? this.threads : 1;
+    return typical(all) <= 0.9 * typical(one) ? this.threads : 1;
   }
 
   /** The thread count to run a batch of `batch` samples on: usually best(), every so often the other. */
@@ -135,13 +135,24 @@ export class ThreadChooser {
     if (list.length > this.keep) list.shift();
     if (threads !== before && c.times[0].length && c.times[1].length) {
       // a run on the other count: when it confirms the choice, explore half as often; when it changed the
-      // choice, or alone would have (the medians still hold older times), again soon
+      // choice, or alone would have (the averages still hold older times), again soon
       const [one, all] = c.times;
-      const alone = threads === 1 ? median(all) <= 0.9 * (ms / batch) : ms / batch <= 0.9 * median(one);
+      const alone = threads === 1 ? typical(all) <= 0.9 * (ms / batch) : ms / batch <= 0.9 * typical(one);
       const agrees = this.best(batch) === before && (alone ? this.threads : 1) === before;
       c.every = agrees ? Math.min(this.maxExplore, c.every * 2) : this.explore;
     }
   }
+}
+
+/**
+ * The mean of a count's kept times without the slowest one: throughput follows the mean (on a VM, passes
+ * on several threads are often bimodal: a wake-up of the other threads' virtual CPUs costs 0.1-1 ms at
+ * times, and a median of them follows whichever mode has the majority), the slowest dropped so that one
+ * GC pause or preemption does not decide.
+ */
+function typical(a: number[]): number {
+  if (a.length < 3) return a.reduce((p, q) => p + q, 0) / a.length;
+  return (a.reduce((p, q) => p + q, 0) - Math.max(...a)) / (a.length - 1);
 }
 
 function median(a: number[]): number {
