@@ -66,7 +66,7 @@ export { einsum } from './ops/einsum';
 export { flatten, transpose, permute, reshape, squeeze, unsqueeze, narrow, select, t, argmax, argmin } from './forms';
 export { gather, scatter, scatter_, scatterAdd, scatterAdd_, indexSelect, indexAdd, indexAdd_, maskedFill, maskedFill_, maskedSelect, where, nonzero, indexPut, indexPut_ } from './ops/index';
 export type { IndexSpec, ScatterOptions, NonzeroOptions } from './ops/index';
-export { softmax, logSoftmax, celu, threshold } from './ops/activation';
+export { softmax, logSoftmax, celu, threshold, relu_ } from './ops/activation';
 export { save, load, saveAsync, loadAsync } from './serialize';
 export { InferenceSession } from './serve/session';
 export type { InferenceSessionOptions, SessionMemory, WorkerMemory, RawOutput } from './serve/session';
@@ -272,10 +272,13 @@ import * as m65 from './ops/pixel_shuffle';
 import * as m66 from './ops/rnn';
 import * as m67 from './ops/upsample';
 import * as m68 from './cuda_stream';
+import * as m69 from './ops/distance';
+import * as m70 from './nn/distance';
+import * as m71 from './nn/module_options';
 const STRICT_MODULES: object[] = [m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30, m31, m32, m33, m34, m35, m36, m37, m38, m39, m40, m41, m42, m43, m44, m45,
   m46, m47, m48, m49, m50, m51, m52, m53,
-  m54, m55, m56, m57, m58, m59, m60, m61, m62, m63, m64, m65, m66, m67, m68];
+  m54, m55, m56, m57, m58, m59, m60, m61, m62, m63, m64, m65, m66, m67, m68, m69, m70, m71];
 applyStrictArity(
   [
     ['torch', self],

@@ -19,7 +19,7 @@ import * as R from './ops/reduce';
 import * as S from './ops/shape';
 import * as M from './ops/matmul';
 import * as Scan from './ops/scan';
-import { inplace } from './ops/inplace';
+import { inplace, reluInplace } from './ops/inplace';
 import * as I from './ops/index';
 import * as O from './ops/sort';
 import { softmax as softmaxOp, logSoftmax as logSoftmaxOp } from './ops/activation';
@@ -946,7 +946,7 @@ export class Tensor {
     return inplace(this, 'sqrt_', (x) => E.sqrt(x)) as this;
   }
   relu_(): this {
-    return inplace(this, 'relu_', (x) => E.relu(x)) as this;
+    return reluInplace(this) as this;
   }
   sigmoid_(): this {
     return inplace(this, 'sigmoid_', (x) => E.sigmoid(x)) as this;

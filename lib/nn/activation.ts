@@ -3,37 +3,20 @@
 // Threshold, GLU, with PyTorch 1.13's constructor arguments and defaults (options in one object;
 // the one number PyTorch users pass positionally, e.g. `new nn.LeakyReLU(0.2)`, may be given so),
 // validated at construction, and PyTorch's toString().
-import { checkOptionKeys, checkNumber, checkInt, invalidArg, typeArg, noExtraArgs } from '../errors';
+import { checkOptionKeys, checkNumber, checkInt, invalidArg, noExtraArgs } from '../errors';
 import type { Tensor } from '../tensor';
 import { Module } from './module';
 import { pyFloat } from './normalization';
 import * as A from '../ops/activation';
+import { numberOrOpts, InplaceActivation, bool } from './module_options';
 
 const inplaceStr = (v: boolean): string => (v ? ', inplace=True' : '');
-function bool(name: string, v: unknown): boolean {
-  if (v === undefined) return false;
-  if (typeof v !== 'boolean') typeArg(name, 'a boolean', v);
-  return v as boolean;
-}
 function finite(name: string, v: unknown, dflt: number): number {
   if (v === undefined) return dflt;
   const n = checkNumber(name, v);
   if (!Number.isFinite(n)) invalidArg(name, 'a finite number', v);
   return n;
 }
-/** (number | opts, opts?) -> the options, the number under `key`. */
-function numberOrOpts<O extends object>(fn: string, key: string, first: unknown, second: unknown, rest: readonly unknown[], allowed: string[]): O {
-  noExtraArgs(fn, `${key} | opts, opts`, rest);
-  if (typeof first === 'number') {
-    const o = checkOptionKeys('opts', second as O | undefined, allowed.filter((k) => k !== key));
-    return { ...o, [key]: first } as O;
-  }
-  // the default for the number, then options: `new nn.LeakyReLU(undefined, {inplace: true})`
-  if (first === undefined && second !== undefined) return checkOptionKeys('opts', second as O, allowed.filter((k) => k !== key));
-  if (second !== undefined) invalidArg(`${fn}()`, `at most the arguments (${key} | opts, opts) with a number first`, 'a second argument');
-  return checkOptionKeys('opts', first as O | undefined, allowed);
-}
-
 export class GELU extends Module {
   readonly approximate: 'none' | 'tanh';
   constructor(opts: A.GeluOptions = {}, ...rest: never[]) {
@@ -103,19 +86,8 @@ export class CELU extends AlphaActivation {
   }
 }
 
-abstract class InplaceActivation extends Module {
-  readonly inplace: boolean;
-  constructor(name: string, opts: A.InplaceOption | undefined, rest: readonly unknown[]) {
-    super();
-    noExtraArgs(name, 'opts', rest);
-    this.inplace = bool('opts.inplace', checkOptionKeys('opts', opts, ['inplace']).inplace);
-  }
-  extraRepr(): string {
-    return this.inplace ? 'inplace=True' : '';
-  }
-}
 export class SiLU extends InplaceActivation {
-  constructor(opts?: A.InplaceOption, ...rest: never[]) {
+  constructor(opts?: boolean | A.InplaceOption, ...rest: never[]) {
     super('SiLU', opts, rest);
   }
   forward(x: Tensor): Tensor {
@@ -123,7 +95,7 @@ export class SiLU extends InplaceActivation {
   }
 }
 export class Mish extends InplaceActivation {
-  constructor(opts?: A.InplaceOption, ...rest: never[]) {
+  constructor(opts?: boolean | A.InplaceOption, ...rest: never[]) {
     super('Mish', opts, rest);
   }
   forward(x: Tensor): Tensor {
@@ -131,7 +103,7 @@ export class Mish extends InplaceActivation {
   }
 }
 export class Hardswish extends InplaceActivation {
-  constructor(opts?: A.InplaceOption, ...rest: never[]) {
+  constructor(opts?: boolean | A.InplaceOption, ...rest: never[]) {
     super('Hardswish', opts, rest);
   }
   forward(x: Tensor): Tensor {
@@ -139,7 +111,7 @@ export class Hardswish extends InplaceActivation {
   }
 }
 export class Hardsigmoid extends InplaceActivation {
-  constructor(opts?: A.InplaceOption, ...rest: never[]) {
+  constructor(opts?: boolean | A.InplaceOption, ...rest: never[]) {
     super('Hardsigmoid', opts, rest);
   }
   forward(x: Tensor): Tensor {
@@ -147,7 +119,7 @@ export class Hardsigmoid extends InplaceActivation {
   }
 }
 export class ReLU6 extends InplaceActivation {
-  constructor(opts?: A.InplaceOption, ...rest: never[]) {
+  constructor(opts?: boolean | A.InplaceOption, ...rest: never[]) {
     super('ReLU6', opts, rest);
   }
   forward(x: Tensor): Tensor {

@@ -4,7 +4,10 @@ export { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose
 export { linear } from '../ops/matmul';
 export { maxPool2d, reluMaxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, maxUnpool2d } from '../ops/pool2d';
 export { dropout, dropout2d, dropout3d, alphaDropout } from '../ops/dropout';
-export { relu, sigmoid, tanh } from '../ops/elementwise';
+export { sigmoid, tanh } from '../ops/elementwise';
+export { reluF as relu, relu_ } from '../ops/activation';
+export { normalize, cosineSimilarity, pairwiseDistance, oneHot } from '../ops/distance';
+export type { NormalizeOptions, CosineSimilarityOptions, PairwiseDistanceOptions, OneHotOptions } from '../ops/distance';
 export { softmax, logSoftmax, selu, prelu } from '../ops/activation';
 export { gelu, leakyRelu, elu, celu, silu, mish, hardswish, hardsigmoid, softplus, softsign, hardtanh, relu6, logsigmoid, threshold, glu } from '../ops/activation';
 export type { GeluOptions, LeakyReluOptions, EluOptions, InplaceOption, SoftplusOptions, HardtanhOptions } from '../ops/activation';

@@ -3,6 +3,7 @@ export { Module, Parameter, RemovableHandle } from './module';
 export type { ForwardHook, ForwardPreHook, FullBackwardHook } from './module';
 export * from './layers';
 export * from './activation';
+export * from './distance';
 export * from './upsample';
 export * from './padding';
 export * from './conv';

@@ -12,6 +12,9 @@ import { linear } from '../ops/matmul';
 import { maxPool2d, MaxPool2dOptions } from '../ops/pool2d';
 import { dropout, dropout2d, dropout3d, alphaDropout, checkP } from '../ops/dropout';
 import { softmax, logSoftmax, selu, prelu } from '../ops/activation';
+import type { InplaceOption } from '../ops/activation';
+import { reluInplace } from '../ops/inplace';
+import { InplaceActivation, numberOrOpts } from './module_options';
 import { flatten } from '../ops/shape';
 
 const tuple = (v: number[]): string => `(${v.join(', ')})`;
@@ -43,9 +46,13 @@ export class Linear extends Module {
   }
 }
 
-export class ReLU extends Module {
+/** `new nn.ReLU()`, `new nn.ReLU({inplace: true})` (the result written into the input: x.relu_()). */
+export class ReLU extends InplaceActivation {
+  constructor(opts?: boolean | InplaceOption, ...rest: never[]) {
+    super('ReLU', opts, rest);
+  }
   forward(x: Tensor): Tensor {
-    return E.relu(x);
+    return this.inplace ? reluInplace(x) : E.relu(x);
   }
 }
 export class Sigmoid extends Module {
@@ -112,51 +119,66 @@ export class MaxPool2d extends Module {
   }
 }
 
-export class Dropout extends Module {
-  readonly p: number;
-  constructor(p = 0.5) {
-    super();
-    this.p = checkP(p);
-  }
-  forward(x: Tensor): Tensor {
-    return dropout(x, { p: this.p, training: this.training });
-  }
-  extraRepr(): string {
-    return `p=${this.p}, inplace=False`;
-  }
-}
-
+/** The dropout modules' constructor: `(p = 0.5, {inplace})`, or `({p, inplace})`. */
 abstract class DropoutBase extends Module {
   readonly p: number;
-  constructor(p = 0.5) {
+  readonly inplace: boolean;
+  constructor(name: string, p: number | DropoutModuleOptions | undefined, opts: { inplace?: boolean } | undefined, rest: readonly unknown[]) {
     super();
-    this.p = checkP(p);
+    const o = numberOrOpts<DropoutModuleOptions>(name, 'p', p, opts, rest, ['p', 'inplace']);
+    this.p = checkP(o.p ?? 0.5);
+    this.inplace = optBool('opts.inplace', o.inplace, false);
   }
   extraRepr(): string {
-    return `p=${this.p}, inplace=False`;
+    return `p=${this.p}, inplace=${this.inplace ? 'True' : 'False'}`;
+  }
+}
+export interface DropoutModuleOptions {
+  p?: number;
+  inplace?: boolean;
+}
+export class Dropout extends DropoutBase {
+  /** `new nn.Dropout(p = 0.5, {inplace})` or `new nn.Dropout({p, inplace})` */
+  constructor(p?: number | DropoutModuleOptions, opts?: { inplace?: boolean }, ...rest: never[]) {
+    super('Dropout', p, opts, rest);
+  }
+  forward(x: Tensor): Tensor {
+    return dropout(x, { p: this.p, training: this.training, inplace: this.inplace });
   }
 }
 /** Zeroes whole channels of [N, C, H, W] inputs. */
 export class Dropout2d extends DropoutBase {
+  constructor(p?: number | DropoutModuleOptions, opts?: { inplace?: boolean }, ...rest: never[]) {
+    super('Dropout2d', p, opts, rest);
+  }
   forward(x: Tensor): Tensor {
-    return dropout2d(x, { p: this.p, training: this.training });
+    return dropout2d(x, { p: this.p, training: this.training, inplace: this.inplace });
   }
 }
 /** Zeroes whole channels of [N, C, D, H, W] inputs. */
 export class Dropout3d extends DropoutBase {
+  constructor(p?: number | DropoutModuleOptions, opts?: { inplace?: boolean }, ...rest: never[]) {
+    super('Dropout3d', p, opts, rest);
+  }
   forward(x: Tensor): Tensor {
-    return dropout3d(x, { p: this.p, training: this.training });
+    return dropout3d(x, { p: this.p, training: this.training, inplace: this.inplace });
   }
 }
 export class AlphaDropout extends DropoutBase {
+  constructor(p?: number | DropoutModuleOptions, opts?: { inplace?: boolean }, ...rest: never[]) {
+    super('AlphaDropout', p, opts, rest);
+  }
   forward(x: Tensor): Tensor {
-    return alphaDropout(x, { p: this.p, training: this.training });
+    return alphaDropout(x, { p: this.p, training: this.training, inplace: this.inplace });
   }
 }
 
-export class SELU extends Module {
+export class SELU extends InplaceActivation {
+  constructor(opts?: boolean | InplaceOption, ...rest: never[]) {
+    super('SELU', opts, rest);
+  }
   forward(x: Tensor): Tensor {
-    return selu(x);
+    return selu(x, { inplace: this.inplace });
   }
 }
 /** PReLU with one learnable slope, or one per channel (numParameters = channels). */

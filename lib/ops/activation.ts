@@ -12,7 +12,7 @@ import { record, isGradEnabled } from '../autograd';
 import type { GradOp } from '../autograd';
 import { sum } from './reduce';
 import { add, sub, mul, neg, exp, relu, sigmoid } from './elementwise';
-import { inplace as inplaceOp } from './inplace';
+import { inplace as inplaceOp, reluInplace } from './inplace';
 import { narrow } from './shape';
 
 function softmaxImpl(input: Tensor, dim: number, log: boolean): Tensor {
@@ -52,11 +52,23 @@ export function logSoftmax(input: Tensor, dim: number): Tensor {
 const SELU_ALPHA = 1.6732632423543772848170429916717;
 const SELU_SCALE = 1.0507009873554804934193349852946;
 /** SELU: scale * (max(0, x) + min(0, alpha * (exp(x) - 1))), composed so autograd derives it. */
-export function selu(input: Tensor): Tensor {
+export function selu(input: Tensor, opts?: InplaceOption, ...rest: never[]): Tensor {
+  const o = actOpts('selu', opts, ['inplace'], rest);
   checkTensor('input', input);
   if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
-  const negPart = mul(add(exp(neg(relu(neg(input)))), -1), SELU_ALPHA); // alpha*(exp(min(x,0)) - 1)
-  return mul(add(relu(input), negPart), SELU_SCALE);
+  return maybeInplace(input, boolOpt('opts.inplace', o.inplace), 'selu_', (x) => {
+    const negPart = mul(add(exp(neg(relu(neg(x)))), -1), SELU_ALPHA); // alpha*(exp(min(x,0)) - 1)
+    return mul(add(relu(x), negPart), SELU_SCALE);
+  });
+}
+/** F.relu(x, {inplace}) (torch.relu takes no options): with inplace the result is written into x (reluInplace). */
+export function reluF(input: Tensor, opts?: InplaceOption, ...rest: never[]): Tensor {
+  const o = actOpts('relu', opts, ['inplace'], rest);
+  return boolOpt('opts.inplace', o.inplace) ? reluInplace(input) : relu(input);
+}
+/** F.relu_(x): relu written into x. */
+export function relu_(input: Tensor): Tensor {
+  return reluInplace(input);
 }
 /** PReLU: max(0, x) + weight * min(0, x); weight has 1 element or one per channel (dim 1). */
 export function prelu(input: Tensor, weight: Tensor): Tensor {

@@ -11,10 +11,18 @@ import { Tensor, checkTensor, isFloating } from '../tensor';
 import { record, linearGrad } from '../autograd';
 import { nextRandom } from '../random';
 import { mul } from './elementwise';
+import { inplace as inplaceOp } from './inplace';
+
+/** run(input), or with inplace its result written into input (PyTorch's autograd rules for in-place ops). */
+function apply(input: Tensor, inplace: boolean, name: string, run: (x: Tensor) => Tensor): Tensor {
+  return inplace ? inplaceOp(input, name, run) : run(input);
+}
 
 export interface DropoutOptions {
   p?: number;
   training?: boolean;
+  /** write the result into the input (PyTorch's inplace=True; in training with p > 0 only, else the input is returned as is) */
+  inplace?: boolean;
 }
 /** A dropout probability in [0, 1]; errors name it `name` (default 'p'). */
 export function checkP(p: unknown, name = 'p'): number {
@@ -43,29 +51,29 @@ function dropoutGrad(g: Tensor, params: DropoutParams): Tensor {
 
 export function dropout(input: Tensor, opts: DropoutOptions = {}, ...rest: never[]): Tensor {
   noExtraArgs('dropout', 'input, opts', rest);
-  opts = checkOptionKeys('opts', opts, ['p', 'training']);
+  opts = checkOptionKeys('opts', opts, ['p', 'training', 'inplace']);
   checkTensor('input', input);
   const p = checkP(opts.p ?? 0.5);
   const training = optBool('opts.training', opts.training, true);
+  const inplace = optBool('opts.inplace', opts.inplace, false);
   if (!training || p === 0) return input;
   if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
-  if (p === 1) return mul(input, 0);
-  return runDropout(input, enums.DropoutKind.Element, p, 1, input.numel());
+  return apply(input, inplace, 'dropout_', (x) => (p === 1 ? mul(x, 0) : runDropout(x, enums.DropoutKind.Element, p, 1, x.numel())));
 }
 
 /** Zeroes whole channels: one draw per (N, C) for inputs [N, C, ...spatial] (or [C, ...] unbatched). */
 function channelDropout(name: string, input: Tensor, opts: DropoutOptions, spatial: number): Tensor {
-  opts = checkOptionKeys('opts', opts, ['p', 'training']);
+  opts = checkOptionKeys('opts', opts, ['p', 'training', 'inplace']);
   checkTensor('input', input);
   const p = checkP(opts.p ?? 0.5);
+  const inplace = optBool('opts.inplace', opts.inplace, false);
   if (!optBool('opts.training', opts.training, true) || p === 0) return input;
   if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
   if (input.ndim !== spatial + 1 && input.ndim !== spatial + 2)
     shapeError('input', `a ${spatial + 1}-D (unbatched) or ${spatial + 2}-D tensor for ${name}`, input);
-  if (p === 1) return mul(input, 0);
   const L = input.shape.slice(input.ndim - spatial).reduce((a, b) => a * b, 1);
   const units = input.shape.slice(0, input.ndim - spatial).reduce((a, b) => a * b, 1);
-  return runDropout(input, enums.DropoutKind.Channel, p, L, units);
+  return apply(input, inplace, `${name}_`, (x) => (p === 1 ? mul(x, 0) : runDropout(x, enums.DropoutKind.Channel, p, L, units)));
 }
 export function dropout2d(input: Tensor, opts: DropoutOptions = {}, ...rest: never[]): Tensor {
   noExtraArgs('dropout2d', 'input, opts', rest);
@@ -78,11 +86,11 @@ export function dropout3d(input: Tensor, opts: DropoutOptions = {}, ...rest: nev
 /** Alpha dropout (for SELU networks): keeps mean 0 and variance 1 of standardised inputs. */
 export function alphaDropout(input: Tensor, opts: DropoutOptions = {}, ...rest: never[]): Tensor {
   noExtraArgs('alphaDropout', 'input, opts', rest);
-  opts = checkOptionKeys('opts', opts, ['p', 'training']);
+  opts = checkOptionKeys('opts', opts, ['p', 'training', 'inplace']);
   checkTensor('input', input);
   const p = checkP(opts.p ?? 0.5);
+  const inplace = optBool('opts.inplace', opts.inplace, false);
   if (!optBool('opts.training', opts.training, true) || p === 0) return input;
   if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
-  if (p === 1) return mul(input, 0);
-  return runDropout(input, enums.DropoutKind.Alpha, p, 1, input.numel());
+  return apply(input, inplace, 'alphaDropout_', (x) => (p === 1 ? mul(x, 0) : runDropout(x, enums.DropoutKind.Alpha, p, 1, x.numel())));
 }

@@ -13,9 +13,10 @@
 import { native } from '../binding';
 import { Tensor, DType, isFloating, checkTensor } from '../tensor';
 import { TorchletError, TorchletRangeError, shapeError, dtypeError } from '../errors';
-import { isGradEnabled, autogradError } from '../autograd';
+import { isGradEnabled, autogradError, noGrad, record } from '../autograd';
 import type { GradOp } from '../autograd';
-import { cast, clone } from './elementwise';
+import { cast, clone, relu, reluGrad } from './elementwise';
+import { bnReluHooks } from './fusion';
 
 const VIEW_OPS: GradOp[] = ['ViewBackward', 'PermuteBackward', 'UnsqueezeBackward', 'SqueezeBackward', 'NarrowBackward', 'SelectBackward', 'ExpandBackward'];
 
@@ -26,11 +27,8 @@ function canCast(from: DType, to: DType): boolean {
   return true;
 }
 
-/**
- * Runs `op` on self (and the operands in `others`, only looked at for requiresGrad) and writes the
- * result into self; `name` is the method (e.g. 'add_') for messages. Returns self.
- */
-export function inplace(self: Tensor, name: string, op: (src: Tensor) => Tensor, others: unknown[] = []): Tensor {
+/** The refusals of an in-place write into self (see the file comment), before anything is written. */
+function checkTarget(self: Tensor, name: string, recording: boolean): void {
   checkTensor('input', self);
   for (let i = 0; i < self.ndim; i++)
     if (self.strides[i] === 0 && self.shape[i] > 1)
@@ -39,8 +37,6 @@ export function inplace(self: Tensor, name: string, op: (src: Tensor) => Tensor,
           `Please clone() the tensor before performing the operation.`,
         'ERR_TORCHLET_INVALID_ARG',
       );
-  const recording = isGradEnabled() && (self.requiresGrad || others.some((o) => o instanceof Tensor && o.requiresGrad));
-  let src = self;
   if (recording) {
     if (self.requiresGrad && self.gradFn === null)
       throw autogradError(`${name}: a leaf Variable that requires grad is being used in an in-place operation.`);
@@ -49,12 +45,55 @@ export function inplace(self: Tensor, name: string, op: (src: Tensor) => Tensor,
         `torchlet: ${name}: an in-place operation on a view of a tensor that requires grad is not supported yet (clone() the view first)`,
         'ERR_TORCHLET_NOT_IMPLEMENTED',
       );
+  }
+}
+
+/** A tensor object for self's values and graph before an in-place write: a view of the same storage. */
+function oldSelf(self: Tensor): Tensor {
+  const old = new Tensor(self._storage, self.shape.slice(), self.dtype, self.device, self.strides.slice(), self.offset);
+  old.requiresGrad = self.requiresGrad;
+  old.gradFn = self.gradFn;
+  return old;
+}
+
+/**
+ * x.relu_(), F.relu(x, {inplace: true}), nn.ReLU({inplace: true}): relu's values written into self.
+ * Under autograd no clone of the old values is kept: relu's gradient mask (x > 0) is the same read from
+ * its output (relu(x) > 0 exactly where x > 0; NaN neither), so the node reads self after the write,
+ * and relu(batchNorm(...)) keeps its fused backward (lib/ops/fusion.ts) as the out-of-place relu does.
+ * A non-contiguous self under autograd takes inplace()'s general path.
+ */
+export function reluInplace(self: Tensor): Tensor {
+  checkTensor('input', self);
+  const recording = isGradEnabled() && self.requiresGrad;
+  if (!recording || !self.isContiguous()) return inplace(self, 'relu_', (x) => relu(x));
+  checkTarget(self, 'relu_', true);
+  const old = oldSelf(self);
+  const values = noGrad(() => relu(old));
+  native.copyStrided(values.stridedArg(), self.stridedArg(), { srcStrides: values.strides, outStrides: self.strides, shape: self.shape });
+  values.dispose();
+  self._storage.version++;
+  const hook = old.gradFn && old.gradFn.op === 'BatchNormBackward' ? bnReluHooks.get(old.gradFn) : undefined;
+  if (hook) {
+    const f = hook(self);
+    return record(self, f.inputs, f.op, f.backward);
+  }
+  return record(self, [old], 'ReluBackward', (g) => [reluGrad(self, g)], [self]);
+}
+
+/**
+ * Runs `op` on self (and the operands in `others`, only looked at for requiresGrad) and writes the
+ * result into self; `name` is the method (e.g. 'add_') for messages. Returns self.
+ */
+export function inplace(self: Tensor, name: string, op: (src: Tensor) => Tensor, others: unknown[] = []): Tensor {
+  checkTensor('input', self);
+  const recording = isGradEnabled() && (self.requiresGrad || others.some((o) => o instanceof Tensor && o.requiresGrad));
+  checkTarget(self, name, recording);
+  let src = self;
+  if (recording) {
     // the old self as its own node: a view of the storage carrying the old graph, cloned so that
     // the new node reads the values from before the write
-    const old = new Tensor(self._storage, self.shape.slice(), self.dtype, self.device, self.strides.slice(), self.offset);
-    old.requiresGrad = self.requiresGrad;
-    old.gradFn = self.gradFn;
-    src = clone(old);
+    src = clone(oldSelf(self));
   }
   let out = op(src);
   if (out.shape.length !== self.shape.length || out.shape.some((s, i) => s !== self.shape[i]))

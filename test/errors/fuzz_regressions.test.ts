@@ -108,7 +108,8 @@ describe('strict arguments (issue 14) on the issue\'s own examples', () => {
     const x = torch.randn([2, 3]);
     expect(codedError(() => loose(x.sum.bind(x))(0, true, 7)).message).toMatch(/Tensor\.sum\(\)/);
     expect(codedError(() => loose(torch.matmul)(x, x.t(), x)).message).toMatch(/torch\.matmul\(\)/);
-    expect(codedError(() => new (looseNew(nn.ReLU))(true)).message).toMatch(/no arguments for torch\.nn\.ReLU\(\)/);
+    expect(codedError(() => new (looseNew(nn.ReLU))(true, 7)).message).toMatch(/at most the arguments \(inplace \| opts\) for ReLU\(\)/);
+    expect(codedError(() => new (looseNew(nn.Identity))(7)).message).toMatch(/no arguments for torch\.nn\.Identity\(\)/);
     // trailing undefined arguments are fine (what a wrapper passing optional arguments on gives)
     expect(loose(torch.matmul)(x, x.t(), undefined)).toHaveProperty('shape', [2, 2]);
   });

@@ -21,7 +21,7 @@ describe('strict arguments of the norm, dropout, conv-algorithm and freeze entry
     ['F.layerNorm', () => loose(F.layerNorm)(x, [3, 3], { elementwise_affine: true }), 'opts.elementwise_affine'],
     ['F.groupNorm', () => loose(F.groupNorm)(x, 2, { affine: true }), 'opts.affine'],
     ['F.instanceNorm', () => loose(F.instanceNorm)(x, { use_input_stats: false }), /'useInputStats'/],
-    ['F.dropout', () => loose(F.dropout)(x, { p: 0.5, inplace: true }), 'opts.inplace'],
+    ['F.dropout', () => loose(F.dropout)(x, { p: 0.5, scale: true }), 'opts.scale'],
     ['F.dropout2d', () => loose(F.dropout2d)(x, { prob: 0.5 }), 'opts.prob'],
     ['F.alphaDropout', () => loose(F.alphaDropout)(x, { rate: 0.5 }), 'opts.rate'],
     ['F.convAlgorithms', () => loose(F.convAlgorithms)([1, 4, 5, 5], [4, 4, 3, 3], { pad: 1 }), 'opts.pad'],
