@@ -19,6 +19,8 @@
 // (PyTorch's version counter, Tensor._version) or disposed makes backward fail before any gradient
 // is computed, naming the node. Anomaly mode (detectAnomaly / setDetectAnomaly) keeps each node's
 // forward stack and turns a NaN returned by a node's backward into an error naming both.
+// Grad mode is one global flag: noGrad / enableGrad / inferenceMode set it for a callback and restore
+// it after (even when the callback throws); setGradEnabled sets it until changed.
 import { invalidArg, typeArg, internalError, checkSameTensorKind, checkOptionKeys, noExtraArgs, TorchletRangeError, TorchletError } from './errors';
 import { checkTensor } from './tensor';
 import type { Tensor } from './tensor';
@@ -49,6 +51,38 @@ export function noGrad<T>(fn: () => T): T {
 /** Runs fn with gradient recording on (like `with torch.enable_grad()`), e.g. inside noGrad. */
 export function enableGrad<T>(fn: () => T): T {
   return withGradMode(true, fn);
+}
+/**
+ * Turns gradient recording on or off from here on (torch.set_grad_enabled(mode) called as a
+ * function). noGrad / enableGrad / inferenceMode still restore the mode they found when they end.
+ */
+export function setGradEnabled(mode: boolean, ...rest: never[]): void {
+  noExtraArgs('setGradEnabled', 'mode', rest);
+  if (typeof mode !== 'boolean') typeArg('mode', 'a boolean', mode);
+  gradEnabled = mode;
+}
+let inferenceDepth = 0;
+/**
+ * Runs fn with gradient recording off and returns its result (like `with torch.inference_mode():`);
+ * the previous grad mode comes back when fn returns or throws. Unlike PyTorch, the tensors made are
+ * ordinary tensors (no inference-tensor restrictions) and enableGrad / setGradEnabled(true) inside
+ * it turn recording back on: this is noGrad that isInferenceModeEnabled() can see. As noGrad, it
+ * covers fn's synchronous part only (not the rest of an async fn).
+ */
+export function inferenceMode<T>(fn: () => T, ...rest: never[]): T {
+  noExtraArgs('inferenceMode', 'fn', rest);
+  if (typeof fn !== 'function') typeArg('fn', 'a function', fn);
+  inferenceDepth++;
+  try {
+    return withGradMode(false, fn);
+  } finally {
+    inferenceDepth--;
+  }
+}
+/** Whether an inferenceMode callback is running (torch.is_inference_mode_enabled). */
+export function isInferenceModeEnabled(...rest: never[]): boolean {
+  noExtraArgs('isInferenceModeEnabled', '', rest);
+  return inferenceDepth > 0;
 }
 
 // ---- the tape -----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ export { Tensor, isTensor } from './tensor';
 export { tensor, fromBuffer, zeros, ones, full, empty, zerosLike, onesLike, arange, randn, rand } from './creation';
 export { fullLike, emptyLike, randLike, randnLike, randintLike, eye, linspace, logspace, randint, randperm, normal, bernoulli, multinomial } from './creation';
 export type { RandomOptions } from './creation';
-export { noGrad, enableGrad, isGradEnabled, isAnomalyEnabled } from './autograd';
+export { noGrad, enableGrad, isGradEnabled, isAnomalyEnabled, setGradEnabled, inferenceMode, isInferenceModeEnabled } from './autograd';
 import { grad as autogradGrad, autogradBackward, detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './autograd';
 import type { BackwardOptions as BackwardOpts } from './autograd';
 /**
@@ -38,9 +38,10 @@ export {
   abs, sign, floor, ceil, round, trunc, sin, cos, tan, asin, acos, atan, atan2, sinh, cosh, exp2, expm1, log1p, log2, log10,
   erf, erfinv, rsqrt, reciprocal, remainder, fmod, lerp, clamp, clampMin, clampMax, nanToNum, isnan, isinf, isfinite,
   logicalAnd, logicalOr, logicalXor, logicalNot, bitwiseAnd, bitwiseOr, bitwiseXor, bitwiseNot, eq, ne, lt, le, gt, ge,
+  isclose, allclose,
 } from './ops/elementwise';
 export { clamp as clip } from './ops/elementwise';
-export type { ClampBound, NanToNumOptions } from './ops/elementwise';
+export type { ClampBound, NanToNumOptions, IscloseOptions } from './ops/elementwise';
 export type { BackwardOptions, GradOptions, TensorHook, RemovableHandle, GradFn, GradOp } from './autograd';
 export { sum, mean, max, min, amax, amin, prod, norm, logsumexp, all, any } from './ops/reduce';
 export type { VarOptions } from './ops/reduce';
@@ -60,7 +61,7 @@ export { cumsum, cumprod, cummax, cummin } from './ops/scan';
 export { sort, argsort, msort, topk, kthvalue, unique, ValuesIndices } from './ops/sort';
 export type { SortOptions, TopkOptions, UniqueOptions } from './ops/sort';
 export type { CumsumOptions } from './ops/scan';
-export { matmul, bmm } from './ops/matmul';
+export { matmul, bmm, outer, ger } from './ops/matmul';
 export { cat, stack, movedim, movedim as moveaxis, chunk, split, unbind, diagonal, tile, flip, roll, tril, triu } from './ops/shape';
 export { einsum } from './ops/einsum';
 export { flatten, transpose, permute, reshape, squeeze, unsqueeze, narrow, select, t, argmax, argmin } from './forms';

@@ -8,12 +8,13 @@
 // waiting for its work. Also here: dtypes and the shape/stride helpers the ops share.
 import type { TensorArg } from '../binding';
 import { native } from './binding';
-import { invalidArg, typeArg, shapeError, dtypeError, deviceError, disposedError, internalError, TorchletRangeError, describe, noExtraArgs } from './errors';
+import { invalidArg, typeArg, shapeError, dtypeError, deviceError, disposedError, internalError, TorchletRangeError, TorchletError, describe, noExtraArgs, checkOptionKeys } from './errors';
 import { Device, DeviceType, parseDevice, normalizeDevice, deviceCode, noCudaError, cudaAvailable } from './device';
 import { StorageRef, allocStorage, keep, trackTensor } from './memory';
-import { GradFn, BackwardOptions, backward, noGrad, record, retainTensorGrad, tensorRetainsGrad, registerTensorHook } from './autograd';
+import { GradFn, BackwardOptions, backward, noGrad, record, retainTensorGrad, tensorRetainsGrad, registerTensorHook, isGradEnabled, autogradError } from './autograd';
 import type { TensorHook, RemovableHandle } from './autograd';
-import { full } from './creation';
+import { full, zeros, ones, empty, tensor as makeTensor, uniform_ as uniformFill, normal_ as normalFill } from './creation';
+import type { CreateOptions } from './creation';
 import * as E from './ops/elementwise';
 import * as R from './ops/reduce';
 import * as S from './ops/shape';
@@ -312,7 +313,12 @@ export class Tensor {
    * nothing changes (as PyTorch). Differentiable: the gradient flows back to this tensor's device
    * and dtype. `to(device, dtype)` does both.
    */
-  to(target: DType | DeviceType | string, dtype?: DType): Tensor {
+  to(target: DType | DeviceType | string | Tensor, dtype?: DType): Tensor {
+    // x.to(other): other's device and dtype (PyTorch's Tensor.to(other))
+    if (target instanceof Tensor) {
+      if (dtype !== undefined) invalidArg('to()', 'no dtype after a tensor (its dtype is the one taken)', dtype);
+      return this.to(target.device, target.dtype);
+    }
     if (DTYPES.includes(target as DType)) return E.cast(this, target as DType);
     if (typeof target !== 'string' || !/^(cpu|cuda)(:\d+)?$/.test(target))
       typeArg('to()', `a dtype (${DTYPES.join(', ')}) or a device ('cpu', 'cuda', 'cuda:N')`, target);
@@ -376,6 +382,62 @@ export class Tensor {
   }
   long(): Tensor {
     return E.cast(this, 'int64');
+  }
+  int(): Tensor {
+    return E.cast(this, 'int32');
+  }
+  byte(): Tensor {
+    return E.cast(this, 'uint8');
+  }
+  /** true where nonzero (PyTorch's x.bool()) */
+  bool(): Tensor {
+    return E.cast(this, 'bool');
+  }
+  /** A copy in other's dtype (this itself when it already has it): PyTorch's x.type_as(other). */
+  typeAs(other: Tensor, ...rest: never[]): Tensor {
+    noExtraArgs('typeAs', 'other', rest);
+    checkTensor('other', other);
+    return this.dtype === other.dtype ? this : E.cast(this, other.dtype);
+  }
+  /** The number of dimensions (PyTorch's x.dim(); also `ndim`). */
+  dim(): number {
+    return this.ndim;
+  }
+  /** New tensors with this tensor's dtype and device unless `opts` says otherwise (PyTorch's x.new_zeros, ...). */
+  newZeros(shape: number[], opts?: CreateOptions, ...rest: never[]): Tensor {
+    noExtraArgs('newZeros', 'shape, opts', rest);
+    return zeros(shape, newOpts(this, opts));
+  }
+  newOnes(shape: number[], opts?: CreateOptions, ...rest: never[]): Tensor {
+    noExtraArgs('newOnes', 'shape, opts', rest);
+    return ones(shape, newOpts(this, opts));
+  }
+  newEmpty(shape: number[], opts?: CreateOptions, ...rest: never[]): Tensor {
+    noExtraArgs('newEmpty', 'shape, opts', rest);
+    return empty(shape, newOpts(this, opts));
+  }
+  newFull(shape: number[], value: number, opts?: CreateOptions, ...rest: never[]): Tensor {
+    noExtraArgs('newFull', 'shape, value, opts', rest);
+    return full(shape, value, newOpts(this, opts));
+  }
+  /** torch.tensor(data) with this tensor's dtype and device unless `opts` says otherwise (PyTorch's x.new_tensor). */
+  newTensor(data: NestedArray | TypedArray | number | boolean, opts?: CreateOptions, ...rest: never[]): Tensor {
+    noExtraArgs('newTensor', 'data, opts', rest);
+    return makeTensor(data, newOpts(this, opts));
+  }
+  /**
+   * Fills this tensor in place with samples of U(from, to) from torch's generator: the values
+   * nn.init.uniform_ gives (PyTorch's x.uniform_). Under autograd a leaf that requires grad is refused
+   * as PyTorch refuses it (fill it inside torch.noGrad, or with nn.init).
+   */
+  uniform_(from = 0, to = 1, ...rest: never[]): this {
+    noExtraArgs('uniform_', 'from, to', rest);
+    return randomFill(this, 'uniform_', (c) => uniformFill(c, from, to));
+  }
+  /** Fills this tensor in place with samples of N(mean, std^2) (PyTorch's x.normal_; nn.init.normal_'s values). */
+  normal_(mean = 0, std = 1, ...rest: never[]): this {
+    noExtraArgs('normal_', 'mean, std', rest);
+    return randomFill(this, 'normal_', (c) => normalFill(c, mean, std));
   }
   clone(): Tensor {
     return E.clone(this);
@@ -635,6 +697,26 @@ export class Tensor {
   }
   matmul(o: Tensor): Tensor {
     return M.matmul(this, o);
+  }
+  /** The outer product with the 1-D vec2 (this must be 1-D too): PyTorch's x.outer(vec2), differentiable. */
+  outer(vec2: Tensor, ...rest: never[]): Tensor {
+    noExtraArgs('outer', 'vec2', rest);
+    return M.outer(this, vec2);
+  }
+  /** PyTorch's older name of x.outer(vec2). */
+  ger(vec2: Tensor, ...rest: never[]): Tensor {
+    noExtraArgs('ger', 'vec2', rest);
+    return M.ger(this, vec2);
+  }
+  /** Where this is close to other (|this - other| <= atol + rtol * |other|): a bool tensor; PyTorch's x.isclose(other, ...). */
+  isclose(other: Tensor, opts?: E.IscloseOptions, ...rest: never[]): Tensor {
+    noExtraArgs('isclose', 'other, { rtol, atol, equalNan }', rest);
+    return E.isclose(this, other, opts);
+  }
+  /** Whether every element is close to other's (see isclose), as a boolean; PyTorch's x.allclose(other, ...). */
+  allclose(other: Tensor, opts?: E.IscloseOptions, ...rest: never[]): boolean {
+    noExtraArgs('allclose', 'other, { rtol, atol, equalNan }', rest);
+    return E.allclose(this, other, opts);
   }
   sum(dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false): Tensor {
     return R.sum(this, dim, keepdim);
@@ -1068,3 +1150,29 @@ export function checkTensor(name: string, x: unknown): Tensor {
   return x as Tensor;
 }
 export { describe };
+
+/** x.uniform_ / x.normal_: `fill` writes fresh samples into a contiguous tensor; written into t (its version bumped). */
+function randomFill<T extends Tensor>(t: T, name: string, fill: (c: Tensor) => void): T {
+  if (isGradEnabled() && t.requiresGrad) {
+    if (t.gradFn === null) throw autogradError(`${name}: a leaf Variable that requires grad is being used in an in-place operation.`);
+    throw new TorchletError(`torchlet: ${name}: filling a tensor that is part of an autograd graph is not supported (detach() it, or fill inside torch.noGrad)`, 'ERR_TORCHLET_NOT_IMPLEMENTED');
+  }
+  noGrad(() => {
+    if (t.isContiguous()) {
+      fill(t);
+      t._storage.version++;
+    } else {
+      const c = t.contiguous();
+      fill(c);
+      t.copy_(c);
+      c.dispose();
+    }
+  });
+  return t;
+}
+
+/** x.newZeros / newOnes / ...: x's dtype and device unless the options give theirs. */
+function newOpts(t: Tensor, opts: CreateOptions | undefined): CreateOptions {
+  const o = checkOptionKeys('opts', opts, ['dtype', 'device', 'requiresGrad']);
+  return { dtype: t.dtype, device: t.device, ...o };
+}

@@ -509,3 +509,13 @@ export function convOpts(c: FixtureCase): { stride: any; padding: any; dilation:
   const p = c.params;
   return { stride: p.stride, padding: p.padding, dilation: p.dilation, groups: p.groups };
 }
+
+/** The error fn throws (the test fails when nothing is thrown). */
+export function thrown(fn: () => unknown): Error & { code?: string } {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error & { code?: string };
+  }
+  throw new Error('expected an error, but nothing was thrown');
+}

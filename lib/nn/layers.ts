@@ -2,7 +2,7 @@
 // Dropout variants, Flatten, Identity, Sequential, ModuleList (the losses: nn/loss.ts). Constructors validate their arguments
 // (errors name them); default initialisation is PyTorch's (kaiming_uniform_(a=sqrt(5)) weights,
 // uniform(+-1/sqrt(fan_in)) biases).
-import { invalidArg, checkInt, checkTuple, typeArg, TorchletError, checkOptionKeys, optBool } from '../errors';
+import { invalidArg, checkInt, checkTuple, typeArg, TorchletError, checkOptionKeys, optBool, noExtraArgs } from '../errors';
 import { Tensor } from '../tensor';
 import { empty, full } from '../creation';
 import { Module, Parameter } from './module';
@@ -260,6 +260,24 @@ export class Sequential extends Module {
   }
   [Symbol.iterator](): Iterator<Module> {
     return this.children()[Symbol.iterator]();
+  }
+  /** Adds `module` at the end; returns this (PyTorch's Sequential.append). */
+  append(module: Module, ...rest: never[]): this {
+    noExtraArgs('append', 'module', rest);
+    if (!(module instanceof Module)) typeArg('module', 'an nn.Module', module);
+    (this as unknown as Record<string, Module>)[String(this.length)] = module;
+    return this;
+  }
+  /** Adds each module of `modules` (an array, a Sequential or any iterable of modules) at the end; returns this. */
+  extend(modules: Iterable<Module>, ...rest: never[]): this {
+    noExtraArgs('extend', 'modules', rest);
+    if (modules === null || typeof (modules as Iterable<Module>)?.[Symbol.iterator] !== 'function') typeArg('modules', 'an iterable of nn.Modules', modules);
+    const list = [...modules];
+    list.forEach((m, i) => {
+      if (!(m instanceof Module)) typeArg(`modules[${i}]`, 'an nn.Module', m);
+    });
+    for (const m of list) this.append(m);
+    return this;
   }
   forward(x: unknown): unknown {
     let y = x;

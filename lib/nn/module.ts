@@ -198,6 +198,10 @@ export abstract class Module {
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
   }
+  /** The buffers of this module and its submodules (PyTorch's module.buffers()): namedBuffers' tensors. */
+  buffers(): Tensor[] {
+    return this.namedBuffers().map(([, b]) => b);
+  }
   namedBuffers(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [mp, m] of this.namedModules()) {
@@ -284,11 +288,12 @@ export abstract class Module {
     fn(this);
     return this;
   }
-  zeroGrad(): void {
-    for (const p of this.parameters()) {
-      if (p.grad) p.grad.dispose();
-      p.grad = null;
-    }
+  /**
+   * Clears the parameters' gradients: `.grad = null` (PyTorch 2's default, set_to_none=True), or with
+   * `{setToNone: false}` zeroes them in place (PyTorch 1.13's default, zero_grad(set_to_none=False)).
+   */
+  zeroGrad(opts?: ZeroGradOptions, ...rest: never[]): void {
+    clearGrads('zeroGrad', this.parameters(), opts, rest);
   }
   /**
    * Moves every parameter and buffer (and any parameter's .grad) to `device` ('cpu', 'cuda',
@@ -446,5 +451,22 @@ export abstract class Module {
     if (!kids.length) return `${this.constructor.name}(${extra})`;
     const lines = kids.map(([n, m]) => `  (${n}): ${m.toString().split('\n').join('\n  ')}`);
     return `${this.constructor.name}(${extra ? `${extra}\n` : '\n'}${lines.join('\n')}\n)`;
+  }
+}
+
+export interface ZeroGradOptions {
+  /** true (default): each .grad becomes null; false: each .grad is zeroed in place */
+  setToNone?: boolean;
+}
+/** Module.zeroGrad / Optimizer.zeroGrad: the gradients of `params` set to null, or zeroed in place. */
+export function clearGrads(fn: string, params: Iterable<Tensor>, opts: ZeroGradOptions | undefined, rest: readonly unknown[]): void {
+  noExtraArgs(fn, 'opts', rest);
+  const toNone = optBool('opts.setToNone', checkOptionKeys('opts', opts, ['setToNone']).setToNone, true);
+  for (const p of params) {
+    if (!p.grad) continue;
+    if (toNone) {
+      p.grad.dispose();
+      p.grad = null;
+    } else noGrad(() => p.grad!.zero_());
   }
 }

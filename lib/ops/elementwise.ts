@@ -1,15 +1,16 @@
 // lib/ops/elementwise.ts — broadcasting binary ops (add sub mul div pow, comparisons), unary
 // math (neg exp log sqrt relu sigmoid tanh), casts and copies, with their gradients.
 // Broadcasting and type promotion follow PyTorch; gradients are summed back to each input's shape.
+// isclose / allclose (at the end) are PyTorch 1.13's: a bool tensor / a JS boolean, no gradient.
 import { native, enums } from '../binding';
 import type { BinaryOpCode, UnaryOpCode, UnaryBackwardOpCode } from '../../binding';
-import { typeArg, shapeError, checkOptionKeys, dtypeError, invalidArg, TorchletRangeError } from '../errors';
+import { typeArg, shapeError, checkOptionKeys, dtypeError, invalidArg, noExtraArgs, optBool, TorchletRangeError } from '../errors';
 import { Tensor, DType, isFloating, checkTensor } from '../tensor';
 import { full, zerosLike } from '../creation';
 import { bnReluHooks, residualAddRelu } from './fusion';
 import { record, isGradEnabled, noGrad, linearGrad } from '../autograd';
 import type { GradOp } from '../autograd';
-import { sum } from './reduce';
+import { sum, all } from './reduce';
 
 const RANK: Record<DType, number> = { bool: 0, uint8: 1, int32: 2, int64: 3, float32: 4, float64: 5 };
 export function promoteTypes(a: DType, b: DType): DType {
@@ -58,6 +59,9 @@ export function sumTo(g: Tensor, shape: number[]): Tensor {
 export function cast(t: Tensor, dtype: DType): Tensor {
   checkTensor('input', t);
   if (t.dtype === dtype) return t;
+  // to bool: true where nonzero (NaN included), as PyTorch; the kernels store bool as uint8, and a
+  // plain converting copy would truncate (0.4 -> 0) or wrap (256 -> 0)
+  if (dtype === 'bool') return ne(t, 0);
   const out = Tensor.empty(t.shape.slice(), dtype, t.device);
   native.copyStrided(t.stridedArg(), out.arg(), { srcStrides: t.strides, outStrides: [], shape: out.shape });
   if (isFloating(dtype) && isFloating(t.dtype)) record(out, [t], 'ToCopyBackward', (g) => [cast(g, t.dtype)]);
@@ -715,4 +719,75 @@ export function gt(a: Tensor, b: Tensor | number): Tensor {
 }
 export function ge(a: Tensor, b: Tensor | number): Tensor {
   return compare('ge', a, b);
+}
+
+// ---- closeness (torch.isclose / torch.allclose) ----
+/** The options of isclose / allclose: PyTorch's keyword arguments. */
+export interface IscloseOptions {
+  /** relative tolerance, times |other| (default 1e-5; >= 0) */
+  rtol?: number;
+  /** absolute tolerance (default 1e-8; >= 0) */
+  atol?: number;
+  /** NaN is close to NaN (default false; floating-point inputs only, as PyTorch) */
+  equalNan?: boolean;
+}
+function closeArgs(fn: string, a: Tensor, b: Tensor, opts: IscloseOptions | undefined): Required<IscloseOptions> {
+  checkTensor('input', a);
+  checkTensor('other', b);
+  // PyTorch does not promote here ("Float did not match Double")
+  if (a.dtype !== b.dtype) dtypeError('other', `a ${a.dtype} tensor (the dtype of input: ${fn} does not promote)`, b);
+  const o = checkOptionKeys('options', opts, ['rtol', 'atol', 'equalNan']);
+  const tol = (k: 'rtol' | 'atol', def: number): number => {
+    const v = o[k];
+    if (v === undefined) return def;
+    if (typeof v !== 'number') typeArg(`options.${k}`, 'a number', v);
+    if (!(v >= 0)) invalidArg(`options.${k}`, 'a number greater than or equal to zero', v);
+    return v;
+  };
+  return { rtol: tol('rtol', 1e-5), atol: tol('atol', 1e-8), equalNan: optBool('options.equalNan', o.equalNan, false) };
+}
+/**
+ * torch.isclose(input, other, {rtol=1e-5, atol=1e-8, equalNan=false}): a bool tensor (broadcast shape),
+ * true where input == other or |input - other| <= atol + rtol * |other| with a finite difference, so an
+ * infinity is close only to the same infinity; NaN is close to NaN only with equalNan. input and other
+ * must have one dtype. As PyTorch 1.13: integer and bool inputs compare exactly, then the error test
+ * runs in float32 (the default dtype); with rtol = atol = 0 only exact equality counts. No gradient.
+ */
+export function isclose(input: Tensor, other: Tensor, opts?: IscloseOptions, ...rest: never[]): Tensor {
+  noExtraArgs('isclose', 'input, other, { rtol, atol, equalNan }', rest);
+  const { rtol, atol, equalNan } = closeArgs('isclose', input, other, opts);
+  return noGrad(() => {
+    const tmp: Tensor[] = []; // every intermediate, disposed at the end (the inputs are never listed)
+    const t = (x: Tensor): Tensor => {
+      if (x !== input && x !== other) tmp.push(x);
+      return x;
+    };
+    let out: Tensor | null = null;
+    try {
+      let close = t(compare('eq', input, other));
+      if (equalNan && isFloating(input.dtype)) close = t(logicalOr(close, t(logicalAnd(t(isnan(input)), t(isnan(other))))));
+      if (rtol === 0 && atol === 0) return (out = close); // zero tolerances: equality only
+      const fa = isFloating(input.dtype) ? input : t(cast(input, 'float32'));
+      const fb = isFloating(other.dtype) ? other : t(cast(other, 'float32'));
+      const allowed = t(add(t(abs(t(mul(fb, rtol)))), atol));
+      const actual = t(abs(t(sub(fa, fb))));
+      return (out = logicalOr(close, t(logicalAnd(t(isfinite(actual)), t(compare('le', actual, allowed))))));
+    } finally {
+      for (const x of tmp) if (x !== out && !x.disposed) x.dispose();
+    }
+  });
+}
+/**
+ * torch.allclose(input, other, {rtol, atol, equalNan}): whether every element is close (isclose), as a
+ * JS boolean (true for empty tensors).
+ */
+export function allclose(input: Tensor, other: Tensor, opts?: IscloseOptions, ...rest: never[]): boolean {
+  noExtraArgs('allclose', 'input, other, { rtol, atol, equalNan }', rest);
+  closeArgs('allclose', input, other, opts);
+  const c = isclose(input, other, opts);
+  const r = all(c);
+  const v = r.toArray()[0];
+  c.dispose();
+  r.dispose();
+  return Number(v) !== 0;
 }

@@ -1,12 +1,14 @@
 // lib/ops/matmul.ts — matmul (1-D/2-D/batched with broadcast batch dims, PyTorch's rules),
 // bmm and linear (y = x W^T + b over any leading dims), with gradients. All products go through
-// the native blocked GEMM with transpose flags, so no transposed copies are made.
+// the native blocked GEMM with transpose flags, so no transposed copies are made. outer (and its
+// alias ger) is the broadcast product input[:, None] * vec2[None, :] of two 1-D tensors: its
+// gradients (and second derivatives) are those of the differentiable ops it is made of.
 import { native } from '../binding';
-import { invalidArg, dtypeError, shapeError, disposedError } from '../errors';
+import { invalidArg, dtypeError, shapeError, disposedError, noExtraArgs } from '../errors';
 import type { TensorArg } from '../../binding';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { record, isGradEnabled } from '../autograd';
-import { broadcastShapes, sumTo } from './elementwise';
+import { broadcastShapes, sumTo, mul } from './elementwise';
 import { sum } from './reduce';
 
 function checkFloatPair(a: Tensor, b: Tensor, an: string, bn: string): void {
@@ -164,4 +166,26 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     if (gc !== g) gc.dispose();
     return [gx, gw, gb];
   }, [xc, wc]);
+}
+
+/**
+ * torch.outer(input, vec2): the outer product [n, m] of a 1-D input [n] and a 1-D vec2 [m]
+ * (input[:, None] * vec2[None, :]); dtypes promote as in mul; differentiable in both.
+ */
+export function outer(input: Tensor, vec2: Tensor, ...rest: never[]): Tensor {
+  noExtraArgs('outer', 'input, vec2', rest);
+  return outerOf(input, vec2);
+}
+/** torch.ger(input, vec2): PyTorch's older name of outer. */
+export function ger(input: Tensor, vec2: Tensor, ...rest: never[]): Tensor {
+  noExtraArgs('ger', 'input, vec2', rest);
+  return outerOf(input, vec2);
+}
+function outerOf(input: Tensor, vec2: Tensor): Tensor {
+  checkTensor('input', input);
+  checkTensor('vec2', vec2);
+  // PyTorch: "outer: Expected 1-D argument self, but got 2-D"
+  if (input.ndim !== 1) shapeError('input', 'a 1-D tensor (outer takes two vectors)', input);
+  if (vec2.ndim !== 1) shapeError('vec2', 'a 1-D tensor (outer takes two vectors)', vec2);
+  return mul(input.unsqueeze(1), vec2.unsqueeze(0));
 }

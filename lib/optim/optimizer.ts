@@ -5,6 +5,8 @@ import { invalidArg, typeArg, shapeError, checkOptions, checkSameTensorKind } fr
 import { Tensor, checkTensor } from '../tensor';
 import { zeros } from '../creation';
 import { keep } from '../memory';
+import { clearGrads } from '../nn/module';
+import type { ZeroGradOptions } from '../nn/module';
 
 export type ParamGroup<O> = O & { params: Tensor[] };
 export type Params<O> = Tensor[] | Iterable<Tensor> | (Partial<O> & { params: Tensor[] })[];
@@ -84,12 +86,9 @@ export abstract class Optimizer<O extends object> {
   }
 
   /** Sets every parameter's grad to null (PyTorch's default set_to_none=True). */
-  zeroGrad(): void {
-    for (const g of this.paramGroups)
-      for (const p of g.params) {
-        if (p.grad) p.grad.dispose();
-        p.grad = null;
-      }
+  /** `.grad = null` for every parameter (PyTorch 2's default), or `{setToNone: false}`: zeroed in place (PyTorch 1.13's). */
+  zeroGrad(opts?: ZeroGradOptions, ...rest: never[]): void {
+    clearGrads('zeroGrad', this.paramGroups.flatMap((g) => g.params), opts, rest);
   }
   abstract step(): void;
 

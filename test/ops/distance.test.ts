@@ -11,7 +11,7 @@ import { normalize, cosineSimilarity, pairwiseDistance, oneHot } from '../../lib
 import { CosineSimilarity, PairwiseDistance } from '../../lib/nn/distance';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { casesOf, fixtureCases, fromFixture, expectClose, expectEqualInts, randnT, argErrorTests, ArgErrorRow, FixtureCase } from '../helpers';
+import { casesOf, fixtureCases, fromFixture, expectClose, expectEqualInts, randnT, argErrorTests, ArgErrorRow, FixtureCase, thrown } from '../helpers';
 
 const DIFF_OPS = ['normalize', 'cosineSimilarity', 'pairwiseDistance'];
 const diffCases = casesOf('distance', DIFF_OPS);
@@ -46,15 +46,6 @@ function apply(c: FixtureCase, ins: Record<string, Tensor | null>): Tensor {
     default:
       throw new Error(`unknown op ${c.op}`);
   }
-}
-/** The error thrown by fn (fails when nothing is thrown). */
-function thrown(fn: () => unknown): Error & { code?: string } {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error & { code?: string };
-  }
-  throw new Error('expected an error, but nothing was thrown');
 }
 
 describeOp('distance', (run) => {
