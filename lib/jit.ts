@@ -40,7 +40,8 @@ import { jitInternal } from './jit_internal';
 
 type AnyConv = Conv1d | Conv2d | Conv3d;
 type AnyBatchNorm = BatchNorm1d | BatchNorm2d;
-const isConv = (m: Module): m is AnyConv => m instanceof Conv1d || m instanceof Conv2d || m instanceof Conv3d;
+// (a conv with a paddingMode other than zeros pads with F.pad first: it stays as it is)
+const isConv = (m: Module): m is AnyConv => (m instanceof Conv1d || m instanceof Conv2d || m instanceof Conv3d) && m.paddingMode === 'zeros';
 const isBatchNorm = (m: Module): m is AnyBatchNorm => m instanceof BatchNorm1d || m instanceof BatchNorm2d;
 
 /** A conv layer of a frozen module: folded weight and bias held privately, optional ReLU epilogue. */

@@ -1,16 +1,21 @@
 // lib/nn/conv.ts — nn.Conv1d, nn.Conv2d and nn.Conv3d over one ConvNd base, and nn.ConvTranspose1d /
 // 2d / 3d over ConvTransposeNd: argument checks with named errors, PyTorch's default
 // initialisation (kaiming_uniform_(a=sqrt(5)) weight, uniform(+-1/sqrt(fan_in)) bias) and PyTorch's
-// printed form (one-element tuples as "(3,)").
+// printed form (one-element tuples as "(3,)"). The convolutions take PyTorch's paddingMode: 'zeros'
+// (default), or 'reflect' / 'replicate' / 'circular', where the input is padded by F.pad in that mode
+// and then convolved without padding (PyTorch's _conv_forward; jit.freeze leaves such a layer as is).
 import { invalidArg, checkInt, checkTuple, checkOptionKeys, noExtraArgs, typeArg, optBool } from '../errors';
 import { Tensor, checkTensor } from '../tensor';
 import { empty } from '../creation';
 import { Module, Parameter } from './module';
 import * as init from './init';
+import { pad } from '../ops/pad';
 import { conv1d, conv2d, conv3d, convAlgorithms, ConvAlgorithms, ConvOptions as ConvFnOptions, convTransposeNd, Nd } from '../ops/conv';
 
 const tuple = (v: number[]): string => (v.length === 1 ? `(${v[0]},)` : `(${v.join(', ')})`);
-type ConvOptions = ConvFnOptions & { bias?: boolean };
+/** PyTorch's padding_mode: zeros (the convolution's own padding) or the padding F.pad makes first. */
+export type ConvPaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
+type ConvOptions = ConvFnOptions & { bias?: boolean; paddingMode?: ConvPaddingMode };
 
 abstract class ConvNd extends Module {
   readonly inChannels: number;
@@ -20,11 +25,13 @@ abstract class ConvNd extends Module {
   readonly padding: number[] | 'same' | 'valid';
   readonly dilation: number[];
   readonly groups: number;
+  /** 'zeros' (default), or 'reflect' / 'replicate' / 'circular': the input padded by F.pad in that mode, then convolved without padding */
+  readonly paddingMode: ConvPaddingMode;
   weight: Parameter;
   bias: Parameter | null;
   constructor(dims: number, inChannels: number, outChannels: number, kernelSize: number | number[], opts: ConvOptions) {
     super();
-    opts = checkOptionKeys('opts', opts, ['stride', 'padding', 'dilation', 'groups', 'bias']);
+    opts = checkOptionKeys('opts', opts, ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode']);
     this.inChannels = checkInt('inChannels', inChannels, 1);
     this.outChannels = checkInt('outChannels', outChannels, 1);
     this.kernelSize = checkTuple('kernelSize', kernelSize, dims, 1);
@@ -36,6 +43,9 @@ abstract class ConvNd extends Module {
     if (inChannels % this.groups) invalidArg('groups', `a divisor of inChannels (${inChannels})`, this.groups);
     if (outChannels % this.groups) invalidArg('groups', `a divisor of outChannels (${outChannels})`, this.groups);
     if (pad === 'same' && this.stride.some((s) => s !== 1)) invalidArg('padding', "numeric padding ('same' requires stride 1)", pad);
+    const mode = opts.paddingMode ?? 'zeros';
+    if (!['zeros', 'reflect', 'replicate', 'circular'].includes(mode)) invalidArg('opts.paddingMode', "'zeros', 'reflect', 'replicate' or 'circular'", mode);
+    this.paddingMode = mode;
     this.weight = new Parameter(empty([outChannels, inChannels / this.groups, ...this.kernelSize]));
     this.bias = optBool('opts.bias', opts.bias, true) ? new Parameter(empty([outChannels])) : null;
     this.resetParameters();
@@ -56,7 +66,11 @@ abstract class ConvNd extends Module {
     return this.lastInputShape ? convAlgorithms(this.lastInputShape, this.weight.shape, this.opts()) : null;
   }
   protected opts(): { stride: number[]; padding: number[] | 'same' | 'valid'; dilation: number[]; groups: number } {
-    return { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups };
+    return { stride: this.stride, padding: this.paddingMode === 'zeros' ? this.padding : this.kernelSize.map(() => 0), dilation: this.dilation, groups: this.groups };
+  }
+  /** The convolution's input: x, or x padded by F.pad in paddingMode (then the convolution pads nothing), as PyTorch's _conv_forward. */
+  protected input(x: Tensor): Tensor {
+    return this.paddingMode === 'zeros' ? x : pad(checkTensor('input', x), padAmounts(this.kernelSize, this.padding, this.dilation), { mode: this.paddingMode });
   }
   extraRepr(): string {
     let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${tuple(this.kernelSize)}, stride=${tuple(this.stride)}`;
@@ -66,8 +80,22 @@ abstract class ConvNd extends Module {
     if (this.dilation.some((d) => d !== 1)) s += `, dilation=${tuple(this.dilation)}`;
     if (this.groups !== 1) s += `, groups=${this.groups}`;
     if (!this.bias) s += ', bias=False';
+    if (this.paddingMode !== 'zeros') s += `, padding_mode=${this.paddingMode}`;
     return s;
   }
+}
+
+/** F.pad's amounts for a paddingMode other than zeros, last dim first (PyTorch's _reversed_padding_repeated_twice). */
+function padAmounts(kernel: number[], padding: number[] | 'same' | 'valid', dilation: number[]): number[] {
+  const out: number[] = [];
+  for (let d = kernel.length - 1; d >= 0; d--) {
+    if (padding === 'valid') out.push(0, 0);
+    else if (padding === 'same') {
+      const total = dilation[d] * (kernel[d] - 1);
+      out.push(Math.floor(total / 2), total - Math.floor(total / 2));
+    } else out.push(padding[d], padding[d]);
+  }
+  return out;
 }
 
 export class Conv1d extends ConvNd {
@@ -75,8 +103,9 @@ export class Conv1d extends ConvNd {
     super(1, inChannels, outChannels, kernelSize, opts);
   }
   forward(x: Tensor): Tensor {
-    const y = conv1d(x, this.weight, this.bias, this.opts());
-    this.lastInputShape = x.shape;
+    const xin = this.input(x);
+    const y = conv1d(xin, this.weight, this.bias, this.opts());
+    this.lastInputShape = xin.shape;
     return y;
   }
 }
@@ -86,8 +115,9 @@ export class Conv2d extends ConvNd {
     super(2, inChannels, outChannels, kernelSize, opts);
   }
   forward(x: Tensor): Tensor {
-    const y = conv2d(x, this.weight, this.bias, this.opts());
-    this.lastInputShape = x.shape;
+    const xin = this.input(x);
+    const y = conv2d(xin, this.weight, this.bias, this.opts());
+    this.lastInputShape = xin.shape;
     return y;
   }
 }
@@ -97,8 +127,9 @@ export class Conv3d extends ConvNd {
     super(3, inChannels, outChannels, kernelSize, opts);
   }
   forward(x: Tensor): Tensor {
-    const y = conv3d(x, this.weight, this.bias, this.opts());
-    this.lastInputShape = x.shape;
+    const xin = this.input(x);
+    const y = conv3d(xin, this.weight, this.bias, this.opts());
+    this.lastInputShape = xin.shape;
     return y;
   }
 }
