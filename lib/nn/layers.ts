@@ -89,7 +89,12 @@ export class LogSoftmax extends Module {
     return `dim=${this.dim}`;
   }
 }
+/** Returns its input. Like PyTorch's, it takes any constructor arguments and ignores them (`nn.Identity(54, unused=0.1)`), so that it can stand in for any layer. */
 export class Identity extends Module {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  constructor(...args: unknown[]) {
+    super();
+  }
   forward(x: Tensor): Tensor {
     return x;
   }

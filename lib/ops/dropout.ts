@@ -13,6 +13,18 @@ import { nextRandom } from '../random';
 import { mul } from './elementwise';
 import { inplace as inplaceOp } from './inplace';
 
+/**
+ * The options of F.dropout(input, p, opts) / F.dropout(input, opts): p may come first as PyTorch users
+ * pass it (`F.dropout(x, 0.2)`), the rest in the options object; p in both is an error.
+ */
+function dropoutOpts(fn: string, p: number | DropoutOptions | undefined, opts: DropoutOptions | undefined, rest: readonly unknown[]): DropoutOptions {
+  noExtraArgs(fn, 'input, p | opts, opts', rest);
+  if (typeof p === 'number') return { ...checkOptionKeys('opts', opts, ['training', 'inplace']), p };
+  if (p === undefined && opts !== undefined) return checkOptionKeys('opts', opts, ['p', 'training', 'inplace']);
+  if (opts !== undefined) invalidArg(`${fn}()`, 'the arguments (input, p, opts) with a number p, or (input, opts)', 'an options object after options');
+  return checkOptionKeys('opts', p, ['p', 'training', 'inplace']);
+}
+
 /** run(input), or with inplace its result written into input (PyTorch's autograd rules for in-place ops). */
 function apply(input: Tensor, inplace: boolean, name: string, run: (x: Tensor) => Tensor): Tensor {
   return inplace ? inplaceOp(input, name, run) : run(input);
@@ -49,9 +61,11 @@ function dropoutGrad(g: Tensor, params: DropoutParams): Tensor {
   return linearGrad(dx, g, 'NativeDropoutBackwardBackward', (gg) => dropoutGrad(gg, params));
 }
 
-export function dropout(input: Tensor, opts: DropoutOptions = {}, ...rest: never[]): Tensor {
-  noExtraArgs('dropout', 'input, opts', rest);
-  opts = checkOptionKeys('opts', opts, ['p', 'training', 'inplace']);
+export function dropout(input: Tensor, p?: number | DropoutOptions, opts?: DropoutOptions, ...rest: never[]): Tensor {
+  const o = dropoutOpts('dropout', p, opts, rest);
+  return elementDropout(input, o);
+}
+function elementDropout(input: Tensor, opts: DropoutOptions): Tensor {
   checkTensor('input', input);
   const p = checkP(opts.p ?? 0.5);
   const training = optBool('opts.training', opts.training, true);
@@ -63,7 +77,6 @@ export function dropout(input: Tensor, opts: DropoutOptions = {}, ...rest: never
 
 /** Zeroes whole channels: one draw per (N, C) for inputs [N, C, ...spatial] (or [C, ...] unbatched). */
 function channelDropout(name: string, input: Tensor, opts: DropoutOptions, spatial: number): Tensor {
-  opts = checkOptionKeys('opts', opts, ['p', 'training', 'inplace']);
   checkTensor('input', input);
   const p = checkP(opts.p ?? 0.5);
   const inplace = optBool('opts.inplace', opts.inplace, false);
@@ -75,22 +88,19 @@ function channelDropout(name: string, input: Tensor, opts: DropoutOptions, spati
   const units = input.shape.slice(0, input.ndim - spatial).reduce((a, b) => a * b, 1);
   return apply(input, inplace, `${name}_`, (x) => (p === 1 ? mul(x, 0) : runDropout(x, enums.DropoutKind.Channel, p, L, units)));
 }
-export function dropout2d(input: Tensor, opts: DropoutOptions = {}, ...rest: never[]): Tensor {
-  noExtraArgs('dropout2d', 'input, opts', rest);
-  return channelDropout('dropout2d', input, opts, 2);
+export function dropout2d(input: Tensor, p?: number | DropoutOptions, opts?: DropoutOptions, ...rest: never[]): Tensor {
+  return channelDropout('dropout2d', input, dropoutOpts('dropout2d', p, opts, rest), 2);
 }
-export function dropout3d(input: Tensor, opts: DropoutOptions = {}, ...rest: never[]): Tensor {
-  noExtraArgs('dropout3d', 'input, opts', rest);
-  return channelDropout('dropout3d', input, opts, 3);
+export function dropout3d(input: Tensor, p?: number | DropoutOptions, opts?: DropoutOptions, ...rest: never[]): Tensor {
+  return channelDropout('dropout3d', input, dropoutOpts('dropout3d', p, opts, rest), 3);
 }
 /** Alpha dropout (for SELU networks): keeps mean 0 and variance 1 of standardised inputs. */
-export function alphaDropout(input: Tensor, opts: DropoutOptions = {}, ...rest: never[]): Tensor {
-  noExtraArgs('alphaDropout', 'input, opts', rest);
-  opts = checkOptionKeys('opts', opts, ['p', 'training', 'inplace']);
+export function alphaDropout(input: Tensor, p?: number | DropoutOptions, opts?: DropoutOptions, ...rest: never[]): Tensor {
+  const o = dropoutOpts('alphaDropout', p, opts, rest);
   checkTensor('input', input);
-  const p = checkP(opts.p ?? 0.5);
-  const inplace = optBool('opts.inplace', opts.inplace, false);
-  if (!optBool('opts.training', opts.training, true) || p === 0) return input;
+  const prob = checkP(o.p ?? 0.5);
+  const inplace = optBool('opts.inplace', o.inplace, false);
+  if (!optBool('opts.training', o.training, true) || prob === 0) return input;
   if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor', input);
-  return apply(input, inplace, 'alphaDropout_', (x) => (p === 1 ? mul(x, 0) : runDropout(x, enums.DropoutKind.Alpha, p, 1, x.numel())));
+  return apply(input, inplace, 'alphaDropout_', (x) => (prob === 1 ? mul(x, 0) : runDropout(x, enums.DropoutKind.Alpha, prob, 1, x.numel())));
 }

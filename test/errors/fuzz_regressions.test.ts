@@ -88,8 +88,16 @@ describe('strict arguments (issue 14) on the issue\'s own examples', () => {
     );
     expect(new nn.Conv2d(1, 32, 3, { stride: 2 }).stride).toEqual([2, 2]);
   });
-  test('F.dropout(x, 0.9) is refused (p goes in the options)', () => {
-    expect(codedError(() => loose(F.dropout)(torch.ones([4]), 0.9)).code).toBe('ERR_TORCHLET_INVALID_ARG_TYPE');
+  test('F.dropout(x, 0.9) is p = 0.9, as PyTorch\'s positional p (never silently the default 0.5); p twice is refused', () => {
+    torch.manualSeed(3);
+    const a = F.dropout(torch.ones([4000]), 0.9);
+    torch.manualSeed(3);
+    const b = F.dropout(torch.ones([4000]), { p: 0.9 });
+    expect(a.tolist()).toEqual(b.tolist());
+    expect(a.eq(0).float().mean().item()).toBeGreaterThan(0.85); // not p = 0.5
+    expect(F.dropout(torch.ones([3]), 0.9, { training: false }).tolist()).toEqual([1, 1, 1]);
+    expect(codedError(() => loose(F.dropout)(torch.ones([4]), 0.9, { p: 0.2 })).message).toMatch(/opts\.p/);
+    expect(codedError(() => loose(F.dropout)(torch.ones([4]), { p: 0.9 }, { training: true })).code).toBe('ERR_TORCHLET_INVALID_ARG');
   });
   test('torch.ones(2, 1, 4) is shape [2, 1, 4] (varargs), torch.ones([2, 3], 4) is refused', () => {
     expect(loose(torch.ones)(2, 1, 4)).toHaveProperty('shape', [2, 1, 4]);
@@ -109,7 +117,8 @@ describe('strict arguments (issue 14) on the issue\'s own examples', () => {
     expect(codedError(() => loose(x.sum.bind(x))(0, true, 7)).message).toMatch(/Tensor\.sum\(\)/);
     expect(codedError(() => loose(torch.matmul)(x, x.t(), x)).message).toMatch(/torch\.matmul\(\)/);
     expect(codedError(() => new (looseNew(nn.ReLU))(true, 7)).message).toMatch(/at most the arguments \(inplace \| opts\) for ReLU\(\)/);
-    expect(codedError(() => new (looseNew(nn.Identity))(7)).message).toMatch(/no arguments for torch\.nn\.Identity\(\)/);
+    expect(codedError(() => new (looseNew(nn.Sigmoid))(7)).message).toMatch(/no arguments for torch\.nn\.Sigmoid\(\)/);
+    expect(new (looseNew(nn.Identity))(54, { unusedArgument1: 0.1 })).toBeInstanceOf(nn.Identity); // PyTorch's Identity ignores its arguments
     // trailing undefined arguments are fine (what a wrapper passing optional arguments on gives)
     expect(loose(torch.matmul)(x, x.t(), undefined)).toHaveProperty('shape', [2, 2]);
   });

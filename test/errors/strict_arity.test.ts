@@ -277,6 +277,7 @@ const VARARGS: Record<string, { why: string; refused: [() => unknown[], string |
   'torch.randn': { why: 'torch.randn(2, 3)', refused: [[() => [[2, 3], 4], /opts|randn\(/], [() => [2, 3, { zzUnknownOption: 1 }], 'zzUnknownOption']] },
   'torch.rand': { why: 'torch.rand(2, 3)', refused: [[() => [[2, 3], 4], /opts|rand\(/], [() => [2, 3, { zzUnknownOption: 1 }], 'zzUnknownOption']] },
   'torch.einsum': { why: "torch.einsum('ij,jk', a, b): any number of operands", refused: [[() => ['ij,jk', X(), torch.randn([3, 2]), X()], /operand/]] },
+  'new torch.nn.Identity': { why: "PyTorch's nn.Identity(*args, **kwargs) takes any arguments and ignores them (a stand-in for any layer)", refused: [] },
   'new torch.nn.Sequential': { why: 'new nn.Sequential(a, b, c): any number of modules', refused: [[() => [new torch.nn.ReLU(), 7], /modules\[1\]|Sequential/]] },
   'new torch.data.TensorDataset': { why: 'new TensorDataset(x, y, ...): any number of tensors', refused: [[() => [X(), 7], /tensors\[1\]|TensorDataset/]] },
   'torch.data.compose': { why: 'compose(f, g, ...): any number of functions', refused: [[() => [(v: unknown) => v, 7], /transforms\[1\]|compose/]] },
