@@ -27,11 +27,11 @@ describeOp('conv_padding_mode', ({ on }) => {
     conv.to(on(torch.zeros([1])).device);
     const x = on(from(c.x)).requiresGrad_();
     const y = conv.forward(x) as Tensor;
-    expectClose(y, c.y, { atol: 1e-12, rtol: 1e-10, label: 'y' });
+    expectClose(y.cpu(), from(c.y), { atol: 1e-12, rtol: 1e-10, label: 'y' });
     y.mul(on(from(c.gradOutput))).sum().backward();
-    expectClose(x.grad!, { shape: c.x.shape, data: c.gx }, { atol: 1e-12, rtol: 1e-10, label: 'grad x' });
-    expectClose(conv.weight.grad!, { shape: c.weight.shape, data: c.gw }, { atol: 1e-11, rtol: 1e-10, label: 'grad weight' });
-    expectClose(conv.bias!.grad!, { shape: c.bias.shape, data: c.gb }, { atol: 1e-11, rtol: 1e-10, label: 'grad bias' });
+    expectClose(x.grad!.cpu(), from({ shape: c.x.shape, data: c.gx }), { atol: 1e-12, rtol: 1e-10, label: 'grad x' });
+    expectClose(conv.weight.grad!.cpu(), from({ shape: c.weight.shape, data: c.gw }), { atol: 1e-11, rtol: 1e-10, label: 'grad weight' });
+    expectClose(conv.bias!.grad!.cpu(), from({ shape: c.bias.shape, data: c.gb }), { atol: 1e-11, rtol: 1e-10, label: 'grad bias' });
     expect(String(make(c))).toBe(c.repr);
   });
 
