@@ -284,6 +284,23 @@ export function noExtraArgs(fn: string, takes: string, rest: readonly unknown[])
   if (rest.length) invalidArg(`${fn}()`, `at most the arguments (${takes})`, `${rest.length} more`);
 }
 
+/**
+ * (number | opts, opts?) -> the options, the number under `key`: the one number PyTorch users pass
+ * positionally (`new nn.LeakyReLU(0.2)`, `F.dropout(x, 0.2)`) or all in the options object; the number
+ * given twice, or options after options, is an error.
+ */
+export function numberOrOpts<O extends object>(fn: string, key: string, first: unknown, second: unknown, rest: readonly unknown[], allowed: string[]): O {
+  noExtraArgs(fn, `${key} | opts, opts`, rest);
+  if (typeof first === 'number') {
+    const o = checkOptionKeys('opts', second as O | undefined, allowed.filter((k) => k !== key));
+    return { ...o, [key]: first } as O;
+  }
+  // the default for the number, then options: `new nn.LeakyReLU(undefined, {inplace: true})`
+  if (first === undefined && second !== undefined) return checkOptionKeys('opts', second as O, allowed.filter((k) => k !== key));
+  if (second !== undefined) invalidArg(`${fn}()`, `at most the arguments (${key} | opts, opts) with a number first`, 'a second argument');
+  return checkOptionKeys('opts', first as O | undefined, allowed);
+}
+
 /** A number or a tuple of `n` numbers, each an integer >= min. */
 export function checkTuple(name: string, v: unknown, n: number, min: number): number[] {
   const arr = typeof v === 'number' ? new Array(n).fill(v) : v;

@@ -6,23 +6,16 @@
 // regenerates the mask from the same (seed, offset) instead of storing it. p = 1 draws nothing.
 import { native, enums } from '../binding';
 import type { DropoutParams } from '../../binding';
-import { invalidArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs, optBool } from '../errors';
+import { invalidArg, dtypeError, shapeError, optBool, numberOrOpts } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { record, linearGrad } from '../autograd';
 import { nextRandom } from '../random';
 import { mul } from './elementwise';
 import { inplace as inplaceOp } from './inplace';
 
-/**
- * The options of F.dropout(input, p, opts) / F.dropout(input, opts): p may come first as PyTorch users
- * pass it (`F.dropout(x, 0.2)`), the rest in the options object; p in both is an error.
- */
+/** The options of F.dropout(input, p, opts) / F.dropout(input, opts) (numberOrOpts: p positionally or in the options). */
 function dropoutOpts(fn: string, p: number | DropoutOptions | undefined, opts: DropoutOptions | undefined, rest: readonly unknown[]): DropoutOptions {
-  noExtraArgs(fn, 'input, p | opts, opts', rest);
-  if (typeof p === 'number') return { ...checkOptionKeys('opts', opts, ['training', 'inplace']), p };
-  if (p === undefined && opts !== undefined) return checkOptionKeys('opts', opts, ['p', 'training', 'inplace']);
-  if (opts !== undefined) invalidArg(`${fn}()`, 'the arguments (input, p, opts) with a number p, or (input, opts)', 'an options object after options');
-  return checkOptionKeys('opts', p, ['p', 'training', 'inplace']);
+  return numberOrOpts<DropoutOptions>(fn, 'p', p, opts, rest, ['p', 'training', 'inplace']);
 }
 
 /** run(input), or with inplace its result written into input (PyTorch's autograd rules for in-place ops). */
