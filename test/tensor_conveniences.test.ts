@@ -3,8 +3,8 @@
 // x.int() / x.bool() / x.byte() (and x.to('bool'), which truncated 0.4 to false before) against PyTorch (test/fixtures/tensor_conveniences.json from
 // gen_tensor_conveniences_fixtures.py), x.dim(), x.typeAs(y), x.to(y) (y's device and dtype),
 // x.newZeros / newOnes / newEmpty / newFull / newTensor (x's dtype and device unless given),
-// x.uniform_ / x.normal_ (nn.init's values from the same seed; a leaf that requires grad refused under
-// autograd), module.buffers(), Sequential.append / extend, and zeroGrad({setToNone}) on modules and
+// x.uniform_ / x.normal_ (seeded, the asked-for mean and spread, through strides; nn.init.uniform_ /
+// normal_ are these under noGrad; a leaf that requires grad refused under autograd), module.buffers(), Sequential.append / extend, and zeroGrad({setToNone}) on modules and
 // optimizers (false zeroes in place: under Adam with weight decay the parameter keeps moving, as
 // PyTorch's numbers in the fixture show; true, the default, sets .grad to null).
 import * as torch from '../lib';
@@ -64,25 +64,28 @@ describe('tensor conveniences', () => {
     expect(() => loose(x.newZeros.bind(x))([1], { dtpye: 'int64' })).toThrow(expect.objectContaining({ code: 'ERR_TORCHLET_INVALID_ARG' }));
   });
 
-  test('uniform_ / normal_: in place, nn.init\'s values from the same seed; a leaf that requires grad refused under autograd', () => {
-    for (const [method, init, args] of [
-      ['uniform_', nn.init.uniform_, [-0.5, 2]],
-      ['normal_', nn.init.normal_, [1, 0.1]],
+  test('uniform_ / normal_: in place, seeded, the distribution asked for, through strides; a leaf that requires grad refused under autograd', () => {
+    for (const [method, args, mean, sd] of [
+      ['uniform_', [-0.5, 2], 0.75, 2.5 / Math.sqrt(12)],
+      ['normal_', [1, 0.1], 1, 0.1],
     ] as const) {
+      const fill = (t: Tensor) => (t[method] as (x: number, y: number) => Tensor)(args[0], args[1]);
       torch.manualSeed(7);
-      const a = torch.empty([3, 4]);
+      const a = torch.empty([200, 100]);
       const v = a._version;
-      const r = (a[method] as (x: number, y: number) => Tensor)(args[0], args[1]);
-      expect(r).toBe(a);
+      expect(fill(a)).toBe(a);
       expect(a._version).toBe(v + 1);
+      // 20000 samples: the mean within 5 standard errors, the spread within 3%
+      expect(Math.abs(a.mean().item() - mean)).toBeLessThan((5 * sd) / Math.sqrt(20000));
+      expect(Math.abs(a.std().item() / sd - 1)).toBeLessThan(0.03);
+      // the same seed, the same values; a non-contiguous tensor gets them through its strides
       torch.manualSeed(7);
-      const b = (init as (t: Tensor, x: number, y: number) => Tensor)(torch.empty([3, 4]), args[0], args[1]);
-      expect(a.tolist()).toEqual(b.tolist());
-      // a non-contiguous tensor: the same values through its strides
+      const b = fill(torch.empty([200, 100]));
+      expect(b.tolist()).toEqual(a.tolist());
       torch.manualSeed(7);
-      const c = torch.empty([4, 3]).t();
-      (c[method] as (x: number, y: number) => Tensor)(args[0], args[1]);
-      expect(c.contiguous().tolist()).toEqual(b.tolist());
+      const c = torch.empty([100, 200]).t();
+      fill(c);
+      expect(c.contiguous().tolist()).toEqual(a.tolist());
     }
     const u = torch.rand([1000]).uniform_(2, 3);
     expect(u.min().item()).toBeGreaterThanOrEqual(2);

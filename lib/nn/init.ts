@@ -2,7 +2,7 @@
 // all in place, without autograd, drawing from torch's seeded generator.
 import { invalidArg, checkOptionKeys } from '../errors';
 import { Tensor, checkTensor } from '../tensor';
-import { uniform_ as uni, normal_ as nor } from '../creation';
+import { uniform_ as uni } from '../creation';
 import { noGrad } from '../autograd';
 import { tensor as makeTensor, randn } from '../creation';
 import { orthogonalFrom, erfinv, truncNormalBounds } from './qr';
@@ -50,11 +50,14 @@ function inPlace(t: Tensor, fn: (c: Tensor) => void): Tensor {
   return t;
 }
 
+// PyTorch's nn.init.uniform_ / normal_ are t.uniform_ / t.normal_ under no_grad: the same here
 export function uniform_(t: Tensor, a = 0, b = 1): Tensor {
-  return inPlace(t, (c) => uni(c, a, b));
+  checkTensor('tensor', t);
+  return noGrad(() => t.uniform_(a, b));
 }
 export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
-  return inPlace(t, (c) => nor(c, mean, std));
+  checkTensor('tensor', t);
+  return noGrad(() => t.normal_(mean, std));
 }
 export function constant_(t: Tensor, v: number): Tensor {
   return inPlace(t, (c) => c.fill_(v));
