@@ -2,12 +2,14 @@
 // 'replicate' and 'circular' (lib/nn/conv.ts: the input padded by F.pad in that mode, then convolved
 // without padding) against PyTorch (test/fixtures/conv_padding_mode.json from
 // gen_conv_padding_mode_fixtures.py): the output and the input, weight and bias gradients in float64
-// with numeric, asymmetric and 'same' padding, stride and dilation, on every device; PyTorch's repr;
+// with numeric, asymmetric and 'same' padding, stride and dilation, on every device; float64
+// finite-difference gradients; PyTorch's repr;
 // jit.freeze leaves such a layer as it is (same output as the plain module); bad modes are coded errors.
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { describeOp } from '../devices';
-import { expectClose, loadFixture } from '../helpers';
+import { expectClose, loadFixture, randnT } from '../helpers';
+import { gradcheck } from '../gradcheck';
 
 interface T { shape: number[]; data: number[] }
 interface Case { mode: 'reflect' | 'replicate' | 'circular'; dims: 1 | 2 | 3; in: number; out: number; kernel: number | number[]; opts: Record<string, unknown>; x: T; weight: T; bias: T; y: T; gradOutput: T; gx: number[]; gw: number[]; gb: number[]; repr: string }
@@ -17,7 +19,7 @@ const ctor = { 1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d } as const;
 const make = (c: Case) => new (ctor[c.dims] as unknown as new (i: number, o: number, k: number | number[], opts: object) => InstanceType<typeof nn.Conv2d>)(c.in, c.out, c.kernel, { ...c.opts, paddingMode: c.mode });
 const from = (t: T) => torch.tensor(t.data, { dtype: 'float64' }).reshape(t.shape);
 
-describeOp('conv_padding_mode', ({ on }) => {
+describeOp('conv_padding_mode', ({ on, device }) => {
   test.each(fixture.cases.map((c, i) => [`${c.mode} ${c.dims}-D ${JSON.stringify(c.opts)} #${i}`, c] as [string, Case]))('%s: PyTorch\'s output and gradients', (_n, c) => {
     const conv = make(c).double();
     torch.noGrad(() => {
@@ -33,6 +35,25 @@ describeOp('conv_padding_mode', ({ on }) => {
     expectClose(conv.weight.grad!.cpu(), from({ shape: c.weight.shape, data: c.gw }), { atol: 1e-11, rtol: 1e-10, label: 'grad weight' });
     expectClose(conv.bias!.grad!.cpu(), from({ shape: c.bias.shape, data: c.gb }), { atol: 1e-11, rtol: 1e-10, label: 'grad bias' });
     expect(String(make(c))).toBe(c.repr);
+  });
+
+  test.each(['reflect', 'replicate', 'circular'] as const)('%s: float64 finite-difference gradients of the input, weight and bias (2-D, \'same\' with dilation; 1-D)', (mode) => {
+    for (const [dims, shape, kernel, opts] of [
+      [2, [1, 2, 5, 4], 3, { padding: 'same', dilation: [2, 1] }],
+      [1, [2, 1, 6], 3, { padding: 2, stride: 2 }],
+    ] as [1 | 2, number[], number, object][]) {
+      const conv = new (dims === 1 ? nn.Conv1d : nn.Conv2d)(shape[1], 2, kernel, { ...opts, paddingMode: mode }).double();
+      const m = conv as unknown as { weight: Tensor; bias: Tensor };
+      gradcheck(
+        ([x, w, b]) => {
+          m.weight = w; // the module's forward with these tensors as its parameters
+          m.bias = b;
+          return conv.forward(x) as Tensor;
+        },
+        [randnT(shape, 11), randnT(conv.weight.shape, 12), randnT([2], 13)],
+        { device },
+      );
+    }
   });
 
   test('jit.freeze leaves a conv with a paddingMode as it is: the plain module\'s output', () => {
