@@ -10,10 +10,10 @@
 // PyTorch rebases the base's graph; this does not yet). When autograd records, self becomes the op's
 // output node (its gradFn is the op's, e.g. AddBackward for add_), its old value is kept by a clone
 // the node reads, and its old graph stays behind that clone.
-import { native } from '../binding';
+import { native, enums } from '../binding';
 import { Tensor, DType, isFloating, checkTensor } from '../tensor';
 import { TorchletError, TorchletRangeError, shapeError, dtypeError } from '../errors';
-import { isGradEnabled, autogradError, noGrad, record } from '../autograd';
+import { isGradEnabled, autogradError, record } from '../autograd';
 import type { GradOp } from '../autograd';
 import { cast, clone, relu, reluGrad } from './elementwise';
 import { bnReluHooks } from './fusion';
@@ -61,18 +61,19 @@ function oldSelf(self: Tensor): Tensor {
  * Under autograd no clone of the old values is kept: relu's gradient mask (x > 0) is the same read from
  * its output (relu(x) > 0 exactly where x > 0; NaN neither), so the node reads self after the write,
  * and relu(batchNorm(...)) keeps its fused backward (lib/ops/fusion.ts) as the out-of-place relu does.
- * A non-contiguous self under autograd takes inplace()'s general path.
+ * A contiguous self is rewritten in one pass of the relu kernel over its own storage (no temporary); a
+ * non-contiguous one takes inplace()'s general path.
  */
 export function reluInplace(self: Tensor): Tensor {
   checkTensor('input', self);
   const recording = isGradEnabled() && self.requiresGrad;
-  if (!recording || !self.isContiguous()) return inplace(self, 'relu_', (x) => relu(x));
-  checkTarget(self, 'relu_', true);
-  const old = oldSelf(self);
-  const values = noGrad(() => relu(old));
-  native.copyStrided(values.stridedArg(), self.stridedArg(), { srcStrides: values.strides, outStrides: self.strides, shape: self.shape });
-  values.dispose();
+  if (!self.isContiguous()) return inplace(self, 'relu_', (x) => relu(x));
+  checkTarget(self, 'relu_', recording);
+  const old = recording ? oldSelf(self) : null;
+  // one pass over self's own storage (the unary kernel reads and writes each element at one index)
+  native.unary(self.arg(), self.arg(), { op: enums.UnaryOp.Relu, scalar: 0 });
   self._storage.version++;
+  if (!old) return self;
   const hook = old.gradFn && old.gradFn.op === 'BatchNormBackward' ? bnReluHooks.get(old.gradFn) : undefined;
   if (hook) {
     const f = hook(self);

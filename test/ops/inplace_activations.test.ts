@@ -45,7 +45,13 @@ describeOp('inplace_activations', ({ on }) => {
       let h = x.matmul(w);
       if (bn) h = F.batchNorm(h, null, null, { weight: w.select(0, 0), bias: b, training: true });
       const hBefore = h;
+      const live = () => torch.memory().cpu.bytes + torch.memory().cuda.bytes;
+      const before = live();
       const r = inplace ? F.relu(h, { inplace: true }) : F.relu(h);
+      // no clone of the input kept for the backward (the general in-place path keeps one), no output
+      // storage: in place, the live bytes do not change; out of place, relu's output adds 6 x 4 doubles
+      if (inplace) expect(live() - before).toBe(0);
+      else expect(live() - before).toBeGreaterThanOrEqual(6 * 4 * 8);
       if (inplace) expect(r).toBe(hBefore);
       expect(r.gradFn!.op).toBe(bn ? 'BatchNormReluBackward' : 'ReluBackward');
       r.mul(r).sum().backward();
