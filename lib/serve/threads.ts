@@ -62,6 +62,8 @@ export interface ThreadChooserOptions {
   maxExplore?: number;
   /** Timings kept per size class and thread count (default 8): their mean without the slowest one counts. */
   keep?: number;
+  /** A batch whose one-thread time is this many milliseconds or more runs on all threads, whatever the times on all say (default 4: oneThreadBelow's rule). */
+  allFromMs?: number;
 }
 
 interface SizeClass {
@@ -76,7 +78,9 @@ interface SizeClass {
  * Chooses for each batch between one thread and all `threads`, from how long the server's own recent
  * batches took. Batch sizes fall into classes (1, 2, 3-4, 5-8, ... samples); each class keeps its last
  * eight times per sample on one thread and on all, and runs on all threads when their mean (without the
- * slowest: typical()) is at most 90% of one thread's (oneThreadBelow's rule). A class without times on both counts follows the warm-up's
+ * slowest: typical()) is at most 90% of one thread's, or one thread's takes 4 ms or more a batch
+ * (oneThreadBelow's rules: past 4 ms the wake-ups are repaid whatever noisy times say; bench/serve.js on
+ * ResNet-18 at 224x224, 23 ms a batch on one thread, lost 23% of its throughput to a chooser without it). A class without times on both counts follows the warm-up's
  * threshold `below` (batches of fewer samples on one thread). Every `explore` batches a class runs one
  * batch on the other count, which keeps its times current; while those runs confirm the choice the
  * interval doubles, up to `maxExplore` batches (then about 0.4% of batches run on the slower count), and
@@ -88,6 +92,7 @@ export class ThreadChooser {
   private readonly explore: number;
   private readonly maxExplore: number;
   private readonly keep: number;
+  private readonly allFromMs: number;
 
   constructor(
     readonly threads: number,
@@ -97,6 +102,7 @@ export class ThreadChooser {
     this.explore = opts.explore ?? 16;
     this.maxExplore = Math.max(this.explore, opts.maxExplore ?? 256);
     this.keep = opts.keep ?? 8;
+    this.allFromMs = opts.allFromMs ?? 4;
   }
 
   private sizeClass(batch: number): SizeClass {
@@ -112,7 +118,11 @@ export class ThreadChooser {
     const c = this.sizeClass(batch);
     const [one, all] = c.times;
     if (!one.length || !all.length) return batch < this.below ? 1 : this.threads;
-    return typical(all) <= 0.9 * typical(one) ? this.threads : 1;
+    return this.decide(batch, typical(one), typical(all));
+  }
+  /** oneThreadBelow's rule on per-sample times: all threads past allFromMs on one, or when at most 90% of one's time. */
+  private decide(batch: number, one: number, all: number): number {
+    return one * batch >= this.allFromMs || all <= 0.9 * one ? this.threads : 1;
   }
 
   /** The thread count to run a batch of `batch` samples on: usually best(), every so often the other. */
@@ -137,8 +147,8 @@ export class ThreadChooser {
       // a run on the other count: when it confirms the choice, explore half as often; when it changed the
       // choice, or alone would have (the averages still hold older times), again soon
       const [one, all] = c.times;
-      const alone = threads === 1 ? typical(all) <= 0.9 * (ms / batch) : ms / batch <= 0.9 * typical(one);
-      const agrees = this.best(batch) === before && (alone ? this.threads : 1) === before;
+      const alone = threads === 1 ? this.decide(batch, ms / batch, typical(all)) : this.decide(batch, typical(one), ms / batch);
+      const agrees = this.best(batch) === before && alone === before;
       c.every = agrees ? Math.min(this.maxExplore, c.every * 2) : this.explore;
     }
   }

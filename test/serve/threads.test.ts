@@ -175,6 +175,25 @@ describe('ThreadChooser', () => {
     expect(c90.best(4)).toBe(2);
   });
 
+  test('oneThreadBelow\'s 4 ms rule: a batch taking 4 ms or more on one thread runs on all, whatever the times on all say', () => {
+    // ResNet-18 at 224x224, batch 1: 23 ms on one thread; a spell where all threads measured slower
+    const c = new ThreadChooser(2, 1);
+    const used = serve(c, 1, 600, (t) => (t === 1 ? 23 : 30));
+    expect(used.filter((t) => t === 2).length).toBeGreaterThan(590);
+    expect(c.best(1)).toBe(2);
+    // just under 4 ms a batch, the 90% rule decides; just over, all threads
+    const under = new ThreadChooser(2, 0);
+    serve(under, 64, 300, (t) => (t === 1 ? 3.9 : 3.6));
+    expect(under.best(64)).toBe(1);
+    const over = new ThreadChooser(2, 0);
+    serve(over, 64, 300, (t) => (t === 1 ? 4.1 : 3.8));
+    expect(over.best(64)).toBe(2);
+    // the threshold is an option
+    const lower = new ThreadChooser(2, 0, { allFromMs: 3 });
+    serve(lower, 64, 300, (t) => (t === 1 ? 3.9 : 3.6));
+    expect(lower.best(64)).toBe(2);
+  });
+
   test('one thread: nothing to choose', () => {
     const c = new ThreadChooser(1, 0);
     expect(serve(c, 32, 100, quiet).every((t) => t === 1)).toBe(true);
