@@ -69,6 +69,8 @@ export { gather, scatter, scatter_, scatterAdd, scatterAdd_, indexSelect, indexA
 export type { IndexSpec, ScatterOptions, NonzeroOptions } from './ops/index';
 export { softmax, logSoftmax, celu, threshold, relu_ } from './ops/activation';
 export { save, load, saveAsync, loadAsync } from './serialize';
+export { setPrintoptions } from './print';
+export type { PrintOptions } from './print';
 export { InferenceSession } from './serve/session';
 export type { InferenceSessionOptions, SessionMemory, WorkerMemory, RawOutput } from './serve/session';
 export { TorchletError, TorchletTypeError, TorchletRangeError, ERROR_CODES } from './errors';
@@ -276,10 +278,11 @@ import * as m68 from './cuda_stream';
 import * as m69 from './ops/distance';
 import * as m70 from './nn/distance';
 import * as m71 from './nn/module_options';
+import * as m72 from './print';
 const STRICT_MODULES: object[] = [m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30, m31, m32, m33, m34, m35, m36, m37, m38, m39, m40, m41, m42, m43, m44, m45,
   m46, m47, m48, m49, m50, m51, m52, m53,
-  m54, m55, m56, m57, m58, m59, m60, m61, m62, m63, m64, m65, m66, m67, m68, m69, m70, m71];
+  m54, m55, m56, m57, m58, m59, m60, m61, m62, m63, m64, m65, m66, m67, m68, m69, m70, m71, m72];
 applyStrictArity(
   [
     ['torch', self],

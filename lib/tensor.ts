@@ -26,6 +26,7 @@ import * as O from './ops/sort';
 import { softmax as softmaxOp, logSoftmax as logSoftmaxOp } from './ops/activation';
 import { bernoulli as bernoulliOp, multinomial as multinomialOp } from './creation';
 import type { Generator } from './random';
+import { formatTensor } from './print';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'bool';
 export type { Device, DeviceType } from './device';
@@ -202,9 +203,13 @@ export class Tensor {
     this.gradFn = null;
   }
 
+  /** PyTorch's repr: `tensor([[ 0.1000, -2.0000], ...], dtype=torch.float64)` (lib/print.ts; torch.setPrintoptions). */
   toString(): string {
-    const dev = this.device === 'cpu' ? '' : `, device=${this.device}`;
-    return `tensor(${JSON.stringify(this.disposed ? '<disposed>' : this.tolist())}, dtype=${this.dtype}${dev})`;
+    return formatTensor(this);
+  }
+  /** console.log(t) and util.inspect print toString(). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 
   // ---- reading ----

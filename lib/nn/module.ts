@@ -19,6 +19,7 @@ import { Tensor, checkTensor, DTYPES, DType } from '../tensor';
 import { noGrad, record, isGradEnabled } from '../autograd';
 import { StorageRef, keep } from '../memory';
 import { parseDevice, DeviceType } from '../device';
+import { formatTensor } from '../print';
 
 /** A forward pre-hook: called with the module and the forward's arguments before forward runs. */
 export type ForwardPreHook = (module: Module, inputs: unknown[]) => unknown;
@@ -138,6 +139,10 @@ export class Parameter extends Tensor {
     super(d._storage, data.shape.slice(), data.dtype, data.device, data.strides.slice(), data.offset);
     this.kept = true;
     if (requiresGrad) this.requiresGrad_(true);
+  }
+  /** PyTorch's repr of a parameter: "Parameter containing:" and the tensor. */
+  toString(): string {
+    return formatTensor(this, true);
   }
 }
 
