@@ -41,6 +41,8 @@ export type ActivationOpCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 |
 export type BinaryOpCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 21 | 22;
 export type ConvAlgoCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
 export type DropoutKindCode = 0 | 1 | 2;
+export type GridSampleModeCode = 0 | 1 | 2;
+export type GridSamplePaddingCode = 0 | 1 | 2;
 export type LossOpCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
 export type PadModeCode = 0 | 1 | 2;
 export type RandomKindCode = 0 | 1 | 2;
@@ -49,13 +51,15 @@ export type ScanOpCode = 0 | 1 | 2;
 export type ScatterOpCode = 0 | 1 | 2;
 export type UnaryBackwardOpCode = 0 | 1 | 2;
 export type UnaryOpCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 21 | 22 | 23 | 24 | 25 | 26 | 27 | 28 | 29 | 30 | 31 | 32 | 33 | 34 | 35 | 36 | 37 | 38 | 39 | 40;
-export type UpsampleModeCode = 0 | 1 | 2;
+export type UpsampleModeCode = 0 | 1 | 2 | 3;
 /** The enum codes native ops take, exported by the addon as `enums`. */
 export interface Enums {
   readonly ActivationOp: { readonly Gelu: 0; readonly GeluTanh: 1; readonly LeakyRelu: 2; readonly Elu: 3; readonly Silu: 4; readonly Mish: 5; readonly Hardswish: 6; readonly Hardsigmoid: 7; readonly Softplus: 8; readonly Softsign: 9; readonly Hardtanh: 10; readonly Threshold: 11; readonly LogSigmoid: 12 };
   readonly BinaryOp: { readonly Add: 0; readonly Sub: 1; readonly Mul: 2; readonly Div: 3; readonly Pow: 4; readonly Eq: 5; readonly Ne: 6; readonly Lt: 7; readonly Le: 8; readonly Gt: 9; readonly Ge: 10; readonly Maximum: 11; readonly Minimum: 12; readonly AddRelu: 13; readonly Atan2: 14; readonly Remainder: 15; readonly Fmod: 16; readonly BitwiseAnd: 17; readonly BitwiseOr: 18; readonly BitwiseXor: 19; readonly LogicalAnd: 20; readonly LogicalOr: 21; readonly LogicalXor: 22 };
   readonly ConvAlgo: { readonly Auto: 0; readonly PerImage: 1; readonly Shifted: 2; readonly Im2col: 3; readonly Col2im: 4; readonly Pointwise: 5; readonly Batched: 6; readonly Depthwise: 7; readonly Winograd: 8; readonly Direct: 9 };
   readonly DropoutKind: { readonly Element: 0; readonly Channel: 1; readonly Alpha: 2 };
+  readonly GridSampleMode: { readonly Bilinear: 0; readonly Nearest: 1; readonly Bicubic: 2 };
+  readonly GridSamplePadding: { readonly Zeros: 0; readonly Border: 1; readonly Reflection: 2 };
   readonly LossOp: { readonly Bce: 0; readonly BceLogits: 1; readonly L1: 2; readonly SmoothL1: 3; readonly Huber: 4; readonly KlDiv: 5; readonly KlDivLog: 6; readonly GaussianNll: 7; readonly MarginRanking: 8; readonly CosineEmbedding: 9 };
   readonly PadMode: { readonly Reflect: 0; readonly Replicate: 1; readonly Circular: 2 };
   readonly RandomKind: { readonly Uniform: 0; readonly Normal: 1; readonly Bernoulli: 2 };
@@ -64,7 +68,7 @@ export interface Enums {
   readonly ScatterOp: { readonly Assign: 0; readonly Add: 1; readonly Multiply: 2 };
   readonly UnaryBackwardOp: { readonly Relu: 0; readonly Sigmoid: 1; readonly Tanh: 2 };
   readonly UnaryOp: { readonly Neg: 0; readonly Exp: 1; readonly Log: 2; readonly Sqrt: 3; readonly Abs: 4; readonly Relu: 5; readonly Sigmoid: 6; readonly Tanh: 7; readonly AddScalar: 8; readonly MulScalar: 9; readonly PowScalar: 10; readonly RsubScalar: 11; readonly RdivScalar: 12; readonly Sign: 13; readonly Floor: 14; readonly Ceil: 15; readonly Round: 16; readonly Trunc: 17; readonly Sin: 18; readonly Cos: 19; readonly Tan: 20; readonly Asin: 21; readonly Acos: 22; readonly Atan: 23; readonly Sinh: 24; readonly Cosh: 25; readonly Exp2: 26; readonly Expm1: 27; readonly Log1p: 28; readonly Log2: 29; readonly Log10: 30; readonly Erf: 31; readonly Erfinv: 32; readonly Rsqrt: 33; readonly Reciprocal: 34; readonly ClampMin: 35; readonly ClampMax: 36; readonly BitwiseNot: 37; readonly NanTo: 38; readonly PosInfTo: 39; readonly NegInfTo: 40 };
-  readonly UpsampleMode: { readonly Nearest: 0; readonly Linear: 1; readonly Cubic: 2 };
+  readonly UpsampleMode: { readonly Nearest: 0; readonly Linear: 1; readonly Cubic: 2; readonly NearestExact: 3 };
 }
 export interface ActivationParams { op: ActivationOpCode; a: number; b: number }
 export interface AdadeltaParams { lr: number; rho: number; eps: number; weightDecay: number; maximize: boolean }
@@ -77,6 +81,8 @@ export interface AdamParams { lr: number; beta1: number; beta2: number; eps: num
 export interface ArangeParams { start: number; step: number }
 /** ranges: N in [0, inf]; C in [0, inf]; H in [0, inf]; W in [0, inf]; OH in [0, inf]; OW in [0, inf]; kh in [1, inf]; kw in [1, inf]; sh in [1, inf]; sw in [1, inf]; ph in [0, inf]; pw in [0, inf]; divisorOverride in [0, inf] */
 export interface AvgPool2dParams { N: number; C: number; H: number; W: number; OH: number; OW: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; countIncludePad: boolean; divisorOverride: number }
+/** ranges: N in [0, inf]; C in [0, inf]; D in [0, inf]; H in [0, inf]; W in [0, inf]; OD in [0, inf]; OH in [0, inf]; OW in [0, inf]; kd in [1, inf]; kh in [1, inf]; kw in [1, inf]; sd in [1, inf]; sh in [1, inf]; sw in [1, inf]; pd in [0, inf]; ph in [0, inf]; pw in [0, inf]; divisorOverride in [0, inf] */
+export interface AvgPool3dParams { N: number; C: number; D: number; H: number; W: number; OD: number; OH: number; OW: number; kd: number; kh: number; kw: number; sd: number; sh: number; sw: number; pd: number; ph: number; pw: number; countIncludePad: boolean; divisorOverride: number }
 /** ranges: N in [0, inf]; C in [0, inf]; L in [0, inf]; momentum in [0, 1]; eps in [0, inf] */
 export interface BatchNormParams { N: number; C: number; L: number; training: boolean; relu: boolean; momentum: number; eps: number }
 export interface BinaryParams { op: BinaryOpCode; inputStrides: number[]; otherStrides: number[] }
@@ -89,8 +95,12 @@ export interface CumsumParams { outer: number; n: number; inner: number; reverse
 /** ranges: p in [0, 1]; L in [1, inf]; seed in [0, inf]; offset in [0, inf] */
 export interface DropoutParams { kind: DropoutKindCode; p: number; L: number; seed: number; offset: number }
 export interface FillParams { value: number }
+/** ranges: planes in [0, inf]; inH in [1, inf]; inW in [1, inf]; kh in [1, inf]; kw in [1, inf]; dh in [1, inf]; dw in [1, inf]; ph in [0, inf]; pw in [0, inf]; sh in [1, inf]; sw in [1, inf]; outH in [1, inf]; outW in [1, inf] */
+export interface FoldParams { planes: number; inH: number; inW: number; kh: number; kw: number; dh: number; dw: number; ph: number; pw: number; sh: number; sw: number; outH: number; outW: number }
 /** ranges: shape in [0, inf]; inputStrides in [0, inf]; indexStrides in [0, inf]; dim in [0, 15]; size in [0, inf] */
 export interface GatherParams { shape: number[]; inputStrides: number[]; indexStrides: number[]; dim: number; size: number }
+/** ranges: N in [0, inf]; C in [0, inf]; inH in [1, inf]; inW in [1, inf]; outH in [0, inf]; outW in [0, inf]; inD in [1, inf]; outD in [0, inf] */
+export interface GridSampleParams { mode: GridSampleModeCode; padding: GridSamplePaddingCode; alignCorners: boolean; N: number; C: number; inH: number; inW: number; outH: number; outW: number; volumetric: boolean; inD: number; outD: number }
 /** ranges: N in [1, inf]; K in [1, inf] */
 export interface LinearPackedParams { N: number; K: number; relu: boolean }
 export interface LossPointwiseParams { op: LossOpCode; p: number }
@@ -106,8 +116,12 @@ export interface NonzeroParams { shape: number[]; coords: boolean }
 export interface PadParams { mode: PadModeCode; outer: number; inSize: Dims3; pads: number[] }
 /** ranges: N in [0, inf]; C in [0, inf]; H in [0, inf]; W in [0, inf]; OH in [0, inf]; OW in [0, inf] */
 export interface Plane2dParams { N: number; C: number; H: number; W: number; OH: number; OW: number }
+/** ranges: N in [0, inf]; C in [0, inf]; D in [0, inf]; H in [0, inf]; W in [0, inf]; OD in [0, inf]; OH in [0, inf]; OW in [0, inf] */
+export interface Plane3dParams { N: number; C: number; D: number; H: number; W: number; OD: number; OH: number; OW: number }
 /** ranges: N in [0, inf]; C in [0, inf]; H in [0, inf]; W in [0, inf]; OH in [0, inf]; OW in [0, inf]; kh in [1, inf]; kw in [1, inf]; sh in [1, inf]; sw in [1, inf]; ph in [0, inf]; pw in [0, inf]; dh in [1, inf]; dw in [1, inf] */
 export interface Pool2dParams { N: number; C: number; H: number; W: number; OH: number; OW: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number }
+/** ranges: N in [0, inf]; C in [0, inf]; D in [0, inf]; H in [0, inf]; W in [0, inf]; OD in [0, inf]; OH in [0, inf]; OW in [0, inf]; kd in [1, inf]; kh in [1, inf]; kw in [1, inf]; sd in [1, inf]; sh in [1, inf]; sw in [1, inf]; pd in [0, inf]; ph in [0, inf]; pw in [0, inf]; dd in [1, inf]; dh in [1, inf]; dw in [1, inf] */
+export interface Pool3dParams { N: number; C: number; D: number; H: number; W: number; OD: number; OH: number; OW: number; kd: number; kh: number; kw: number; sd: number; sh: number; sw: number; pd: number; ph: number; pw: number; dd: number; dh: number; dw: number }
 /** ranges: step in [1, inf] */
 export interface RadamParams { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; step: number }
 /** ranges: seed in [0, inf]; offset in [0, inf] */
@@ -144,13 +158,20 @@ export interface Ops {
   adamStep(param: TensorArg, grad: TensorArg, expAvg: TensorArg, expAvgSq: TensorArg, maxExpAvgSq: OptTensorArg, adamParams: AdamParams): void; // kernels: cpu float32, float64; cuda float32, float64
   adaptiveAvgPool2dBackward(gradOutput: TensorArg, gradInput: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   adaptiveAvgPool2dForward(input: TensorArg, out: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  adaptiveAvgPool3dBackward(gradOutput: TensorArg, gradInput: TensorArg, plane3dParams: Plane3dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  adaptiveAvgPool3dForward(input: TensorArg, out: TensorArg, plane3dParams: Plane3dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   adaptiveMaxPool2dForward(input: TensorArg, out: TensorArg, indices: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  adaptiveMaxPool3dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, plane3dParams: Plane3dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  adaptiveMaxPool3dForward(input: TensorArg, out: TensorArg, indices: TensorArg, plane3dParams: Plane3dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   arange(out: TensorArg, arangeParams: ArangeParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
   avgPool2dBackward(gradOutput: TensorArg, gradInput: TensorArg, avgPool2dParams: AvgPool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   avgPool2dForward(input: TensorArg, out: TensorArg, avgPool2dParams: AvgPool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  avgPool3dBackward(gradOutput: TensorArg, gradInput: TensorArg, avgPool3dParams: AvgPool3dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  avgPool3dForward(input: TensorArg, out: TensorArg, avgPool3dParams: AvgPool3dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   batchNormBackward(gradOutput: TensorArg, input: TensorArg, weight: OptTensorArg, saveMean: TensorArg, saveInvstd: TensorArg, output: OptTensorArg, gradInput: OptTensorArg, gradWeight: OptTensorArg, gradBias: OptTensorArg, batchNormParams: BatchNormParams): void; // kernels: cpu float32, float64; cuda float32, float64
   batchNormForward(input: TensorArg, weight: OptTensorArg, bias: OptTensorArg, runningMean: OptTensorArg, runningVar: OptTensorArg, out: TensorArg, saveMean: TensorArg, saveInvstd: TensorArg, batchNormParams: BatchNormParams): void; // kernels: cpu float32, float64; cuda float32, float64
   binary(input: TensorArg, other: TensorArg, out: TensorArg, binaryParams: BinaryParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
+  col2im(input: TensorArg, out: TensorArg, foldParams: FoldParams): void; // kernels: cpu float32, float64; cuda float32, float64
   conv2dReluMaxPool2dBackwardInput(gradOutput: TensorArg, output: TensorArg, tap: TensorArg, weight: TensorArg, gradInput: TensorArg, convParams: ConvParams, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   conv2dReluMaxPool2dBackwardWeight(gradOutput: TensorArg, output: TensorArg, tap: TensorArg, input: TensorArg, gradWeight: TensorArg, gradBias: OptTensorArg, convParams: ConvParams, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   conv2dReluMaxPool2dForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg, tap: TensorArg, convParams: ConvParams, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
@@ -165,8 +186,11 @@ export interface Ops {
   dropoutForward(input: TensorArg, out: TensorArg, dropoutParams: DropoutParams): void; // kernels: cpu float32, float64; cuda float32, float64
   fill(out: TensorArg, fillParams: FillParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
   gather(input: TensorArg, index: TensorArg, out: TensorArg, gatherParams: GatherParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
+  gridSample(input: TensorArg, grid: TensorArg, out: TensorArg, gridSampleParams: GridSampleParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  gridSampleBackward(gradOutput: TensorArg, input: TensorArg, grid: TensorArg, gradInput: TensorArg, gradGrid: TensorArg, gridSampleParams: GridSampleParams): void; // kernels: cpu float32, float64; cuda float32, float64
   gruCellBackward(gradHy: TensorArg, hx: TensorArg, workspace: TensorArg, gradIgates: TensorArg, gradHgates: TensorArg, gradHx: TensorArg, rnnCellParams: RnnCellParams): void; // kernels: cpu float32, float64; cuda float32, float64
   gruCellForward(igates: TensorArg, hgates: TensorArg, hx: TensorArg, hy: TensorArg, workspace: TensorArg, rnnCellParams: RnnCellParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  im2col(input: TensorArg, out: TensorArg, foldParams: FoldParams): void; // kernels: cpu float32, float64; cuda float32, float64
   linearForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg): void; // kernels: cpu float32, float64; cuda float32, float64
   linearPackedForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg, linearPackedParams: LinearPackedParams): void; // kernels: cpu float32, float64; cuda none
   linearPackInfo(out: TensorArg, linearPackedParams: LinearPackedParams): void; // kernels: cpu int64; cuda none
@@ -178,6 +202,8 @@ export interface Ops {
   matmul(input: TensorArg, other: TensorArg, out: TensorArg, matmulParams: MatmulParams): void; // kernels: cpu float32, float64; cuda float32, float64
   maxPool2dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   maxPool2dForward(input: TensorArg, out: TensorArg, indices: OptTensorArg, pool2dParams: Pool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  maxPool3dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, pool3dParams: Pool3dParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  maxPool3dForward(input: TensorArg, out: TensorArg, indices: TensorArg, pool3dParams: Pool3dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   maxUnpool2dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   maxUnpool2dForward(input: TensorArg, indices: TensorArg, out: TensorArg, plane2dParams: Plane2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   nadamStep(param: TensorArg, grad: TensorArg, expAvg: TensorArg, expAvgSq: TensorArg, nadamParams: NadamParams): void; // kernels: cpu float32, float64; cuda float32, float64

@@ -120,9 +120,12 @@ export const GRAD_OPS = [
   // pooling
   'MaxPool2DWithIndicesBackward', 'ReluMaxPool2dBackward', 'AvgPool2DBackward', 'AdaptiveAvgPool2DBackward',
   'AdaptiveMaxPool2DBackward', 'MaxUnpool2DBackward',
+  'MaxPool3DWithIndicesBackward', 'AvgPool3DBackward', 'AdaptiveAvgPool3DBackward', 'AdaptiveMaxPool3DBackward',
   // padding and resampling (lib/ops/pad.ts, lib/ops/upsample.ts)
   'ConstantPadNdBackward', 'ReflectionPadBackward', 'ReplicationPadBackward', 'CircularPadBackward',
-  'UpsampleNearestBackward', 'UpsampleLinearBackward', 'UpsampleBicubicBackward',
+  'UpsampleNearestBackward', 'UpsampleNearestExactBackward', 'UpsampleLinearBackward', 'UpsampleBicubicBackward',
+  // sliding blocks and grid sampling (lib/ops/fold.ts, lib/ops/grid_sample.ts)
+  'Im2ColBackward', 'Col2ImBackward', 'GridSampler2DBackward', 'GridSampler3DBackward',
   // normalisation and dropout
   'BatchNormBackward', 'BatchNormReluBackward', 'LayerNormBackward', 'GroupNormBackward', 'InstanceNormBackward',
   'DropoutBackward',
@@ -130,6 +133,9 @@ export const GRAD_OPS = [
   'SoftmaxBackward', 'LogSoftmaxBackward', 'NllLossBackward', 'BinaryCrossEntropyBackward', 'BinaryCrossEntropyWithLogitsBackward',
   'L1LossBackward', 'SmoothL1LossBackward', 'HuberLossBackward', 'KlDivBackward', 'GaussianNllLossBackward',
   'MarginRankingLossBackward', 'CosineEmbeddingLossBackward',
+  // linear algebra on the host (lib/ops/linalg.ts; first-order only)
+  'LinalgDetBackward', 'LinalgSlogdetBackward', 'LogdetBackward', 'LinalgInvExBackward', 'LinalgSolveExBackward',
+  'LinalgCholeskyExBackward', 'LinalgSvdBackward',
   // recurrent cells (lib/ops/rnn.ts)
   'ThnnFusedLstmCellBackward', 'ThnnFusedGruCellBackward', 'LstmLayerBackward', 'GruLayerBackward',
   // nn.Module.registerFullBackwardHook's identity around a module's input and output
@@ -138,6 +144,7 @@ export const GRAD_OPS = [
   'ConvolutionBackwardBackward', 'ThresholdBackwardBackward', 'MaxPool2DWithIndicesBackwardBackward',
   'AvgPool2DBackwardBackward', 'AdaptiveAvgPool2DBackwardBackward', 'AdaptiveMaxPool2DBackwardBackward',
   'NllLossBackwardBackward', 'NativeDropoutBackwardBackward', 'SliceBackwardBackward',
+  'MaxPool3DWithIndicesBackwardBackward', 'AvgPool3DBackwardBackward', 'AdaptiveAvgPool3DBackwardBackward', 'AdaptiveMaxPool3DBackwardBackward',
 ] as const;
 export type GradOp = (typeof GRAD_OPS)[number];
 
@@ -267,6 +274,8 @@ export const DOUBLE_BACKWARD_OPS: ReadonlySet<GradOp> = new Set<GradOp>([
   'MaxPool2DWithIndicesBackward', 'ReluMaxPool2dBackward', 'AvgPool2DBackward', 'AdaptiveAvgPool2DBackward',
   'AdaptiveMaxPool2DBackward', 'MaxPool2DWithIndicesBackwardBackward', 'AvgPool2DBackwardBackward',
   'AdaptiveAvgPool2DBackwardBackward', 'AdaptiveMaxPool2DBackwardBackward',
+  'MaxPool3DWithIndicesBackward', 'AvgPool3DBackward', 'AdaptiveAvgPool3DBackward', 'AdaptiveMaxPool3DBackward',
+  'MaxPool3DWithIndicesBackwardBackward', 'AvgPool3DBackwardBackward', 'AdaptiveAvgPool3DBackwardBackward', 'AdaptiveMaxPool3DBackwardBackward',
   'BatchNormBackward', 'BatchNormReluBackward', 'DropoutBackward', 'NativeDropoutBackwardBackward',
   'SoftmaxBackward', 'LogSoftmaxBackward', 'NllLossBackward', 'NllLossBackwardBackward',
   'ThresholdBackwardBackward', 'GatherBackward', 'ScatterAddBackward',

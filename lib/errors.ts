@@ -149,7 +149,7 @@ export function makeError(code: string, message: string): Error {
   return new TorchletError(message, code as PlainErrorCode);
 }
 
-export function describe(v: unknown): string {
+export function describe(v: unknown, depth = 0): string {
   if (v === null) return 'null';
   if (v === undefined) return 'undefined';
   if (Array.isArray(v)) return `[${v.map(describe).join(', ')}]`;
@@ -162,6 +162,14 @@ export function describe(v: unknown): string {
   if (typeof v === 'symbol' || typeof v === 'function') return typeof v;
   if (typeof v === 'object') {
     try {
+      // a plain options object: {dim: 1, keepdim: true}, the first keys, one level deep
+      const proto = Object.getPrototypeOf(v);
+      if (proto === Object.prototype || proto === null) {
+        if (depth > 0) return '{...}';
+        const keys = Object.keys(v as object);
+        const shown = keys.slice(0, 6).map((k) => `${k}: ${describe((v as Record<string, unknown>)[k], depth + 1)}`);
+        return `{${shown.join(', ')}${keys.length > 6 ? ', ...' : ''}}`;
+      }
       return String(v);
     } catch {
       return 'an object';
@@ -171,7 +179,17 @@ export function describe(v: unknown): string {
 }
 
 function expected(name: string, what: string, got: unknown): string {
-  return `torchlet: Expected ${what} for ${name} but received ${describe(got)}`;
+  return `torchlet: Expected ${what} for ${name} but received ${describe(got)}${positionalHint(name, got)}`;
+}
+/** PyTorch's dim=1 keyword passed as {dim: 1} where torchlet takes dim positionally (the API contract). */
+function positionalHint(name: string, got: unknown): string {
+  if (!/(^|\.)dims?$/.test(name) || typeof got !== 'object' || got === null) return '';
+  try {
+    if (!Object.prototype.hasOwnProperty.call(got, 'dim')) return '';
+  } catch {
+    return '';
+  }
+  return " (dim is positional in torchlet: x.sum(1, {keepdim: true}), F.softmax(x, 1), torch.cat(xs, 1); the options object holds PyTorch's other keywords)";
 }
 /** A bad argument value: TorchletRangeError, ERR_TORCHLET_INVALID_ARG. */
 export function invalidArg(name: string, what: string, got: unknown): never {

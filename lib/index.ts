@@ -62,13 +62,28 @@ export { sort, argsort, msort, topk, kthvalue, unique, ValuesIndices } from './o
 export type { SortOptions, TopkOptions, UniqueOptions } from './ops/sort';
 export type { CumsumOptions } from './ops/scan';
 export { matmul, bmm, outer, ger } from './ops/matmul';
+export { mm, mv, dot, vdot, addmm, addmv, addbmm, baddbmm, addr, chainMatmul, tensordot, kron, trace, diag, diagEmbed, diagflat, cross } from './ops/matmul_more';
+export { det, inverse, slogdet, logdet } from './ops/linalg';
 export { cat, stack, movedim, movedim as moveaxis, chunk, split, unbind, diagonal, tile, flip, roll, tril, triu } from './ops/shape';
 export { einsum } from './ops/einsum';
+export { median, nanmedian, mode, quantile, nanquantile, nansum, nanmean, countNonzero, stdMean, varMean, logcumsumexp, diff, cdist, histc, bincount, searchsorted, bucketize, aminmax, MinMax } from './ops/stats';
+export type { QuantileOptions, QuantileInterpolation, DiffOptions, CdistOptions, HistcOptions, BincountOptions, SearchsortedOptions, BucketizeOptions, AminmaxOptions } from './ops/stats';
+export { square, logit, hypot, frac, signbit, copysign, heaviside, xlogy, erfc, floatPower, deg2rad, rad2deg, sgn, positive, negative, fix, addcmul, addcdiv, lgamma, digamma } from './ops/elementwise_more';
+export type { AddcOptions } from './ops/elementwise_more';
 export { flatten, transpose, permute, reshape, squeeze, unsqueeze, narrow, select, t, argmax, argmin } from './forms';
 export { gather, scatter, scatter_, scatterAdd, scatterAdd_, indexSelect, indexAdd, indexAdd_, maskedFill, maskedFill_, maskedSelect, where, nonzero, indexPut, indexPut_ } from './ops/index';
 export type { IndexSpec, ScatterOptions, NonzeroOptions } from './ops/index';
 export { softmax, logSoftmax, celu, threshold, relu_ } from './ops/activation';
+export { hardshrink, rrelu, channelShuffle, bilinear } from './ops/activation_more';
 export { save, load, saveAsync, loadAsync } from './serialize';
+export {
+  numel, clone, meshgrid, cartesianProd, broadcastShapes, broadcastTo, broadcastTensors, swapaxes, swapdims, atleast1d, atleast2d, atleast3d,
+  hstack, vstack, rowStack, dstack, columnStack, flipud, fliplr, rot90, take, takeAlongDim, repeatInterleave, blockDiag, triuIndices, trilIndices,
+  isFloatingPoint, isComplex, isNonzero, asTensor,
+} from './ops/shape_more';
+export type { MeshgridOptions, RepeatInterleaveOptions } from './ops/shape_more';
+export { finfo, iinfo, device } from './dtype_info';
+export type { FInfo, IInfo } from './dtype_info';
 export { setPrintoptions } from './print';
 export type { PrintOptions } from './print';
 export { InferenceSession } from './serve/session';
@@ -81,6 +96,7 @@ export * as optim from './optim';
 export * as data from './data';
 export * as models from './models';
 export * as jit from './jit';
+export * as linalg from './linalg';
 import { convBackend } from './ops/conv';
 export type { ConvAlgorithm, ConvAlgorithmPreference, ConvAlgorithms, ConvOptions, Conv1dOptions, Conv2dOptions, Conv3dOptions, ConvTransposeOptions } from './ops/conv';
 
@@ -279,10 +295,33 @@ import * as m69 from './ops/distance';
 import * as m70 from './nn/distance';
 import * as m71 from './nn/module_options';
 import * as m72 from './print';
+import * as m73 from './ops/shape_more';
+import * as m74 from './dtype_info';
+import * as m75 from './optim/lbfgs';
+import * as m76 from './nn/weight_norm';
+import * as P4_transformer_decoder from './nn/transformer_decoder';
+import * as P1_pool1d from './ops/pool1d';
+import * as P1_pool3d from './ops/pool3d';
+import * as P1_lp_pool from './ops/lp_pool';
+import * as P1_lrn from './ops/local_response_norm';
+import * as P1_pooling_nd from './nn/pooling_nd';
+import * as P1_normalization_nd from './nn/normalization_nd';
+import * as P3_activation_more from './ops/activation_more';
+import * as P3_nn_activation_more from './nn/activation_more';
+import * as P3_loss_more from './ops/loss_more';
+import * as P3_nn_loss_more from './nn/loss_more';
+import * as P2_fold from './ops/fold';
+import * as P2_grid_sample from './ops/grid_sample';
+import * as P2_nn_fold from './nn/fold';
+import * as P5_matmul_more from './ops/matmul_more';
+import * as P5_linalg from './ops/linalg';
+import * as P4_rnn_utils from './nn/rnn_utils';
+import * as P6_stats from './ops/stats';
+import * as P6_elementwise_more from './ops/elementwise_more';
 const STRICT_MODULES: object[] = [m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30, m31, m32, m33, m34, m35, m36, m37, m38, m39, m40, m41, m42, m43, m44, m45,
   m46, m47, m48, m49, m50, m51, m52, m53,
-  m54, m55, m56, m57, m58, m59, m60, m61, m62, m63, m64, m65, m66, m67, m68, m69, m70, m71, m72];
+  m54, m55, m56, m57, m58, m59, m60, m61, m62, m63, m64, m65, m66, m67, m68, m69, m70, m71, m72, m73, m74, m75, m76, P4_transformer_decoder, P1_pool1d, P1_pool3d, P1_lp_pool, P1_lrn, P1_pooling_nd, P1_normalization_nd, P3_activation_more, P3_nn_activation_more, P3_loss_more, P3_nn_loss_more, P2_fold, P2_grid_sample, P2_nn_fold, P4_rnn_utils, P5_matmul_more, P5_linalg, P6_stats, P6_elementwise_more];
 applyStrictArity(
   [
     ['torch', self],
@@ -290,6 +329,7 @@ applyStrictArity(
     ['torch.nn', self.nn],
     ['torch.nn.init', self.nn.init],
     ['torch.nn.utils', self.nn.utils],
+    ['torch.nn.utils.rnn', self.nn.utils.rnn],
     ['torch.cuda', self.cuda],
     ['torch.autograd', self.autograd],
     ['torch.data', self.data],
@@ -298,6 +338,7 @@ applyStrictArity(
     ['torch.optim', self.optim],
     ['torch.optim.lrScheduler', self.optim.lrScheduler],
     ['torch.jit', self.jit],
+    ['torch.linalg', self.linalg],
   ],
   STRICT_MODULES,
   new Set<unknown>([m1.Tensor]),

@@ -19,6 +19,8 @@ import * as E from './ops/elementwise';
 import * as R from './ops/reduce';
 import * as S from './ops/shape';
 import * as M from './ops/matmul';
+import * as P5_MM from './ops/matmul_more';
+import * as P5_LA from './ops/linalg';
 import * as Scan from './ops/scan';
 import { inplace, reluInplace } from './ops/inplace';
 import * as I from './ops/index';
@@ -27,6 +29,9 @@ import { softmax as softmaxOp, logSoftmax as logSoftmaxOp } from './ops/activati
 import { bernoulli as bernoulliOp, multinomial as multinomialOp } from './creation';
 import type { Generator } from './random';
 import { formatTensor } from './print';
+import * as SM from './ops/shape_more';
+import * as P6S from './ops/stats';
+import * as P6E from './ops/elementwise_more';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'bool';
 export type { Device, DeviceType } from './device';
@@ -562,6 +567,68 @@ export class Tensor {
     noExtraArgs('expandAs', 'other', rest);
     return S.expand(this, checkTensor('other', other).shape);
   }
+  /** The strides (in elements) of every dim, or of dim `dim` (lib/ops/shape_more.ts has the methods below). */
+  stride(dim?: number, ...rest: never[]): number[] | number {
+    noExtraArgs('stride', 'dim', rest);
+    return dim === undefined ? this.strides.slice() : this.strides[normDim(dim, this.ndim)];
+  }
+  /** The offset (in elements) of the first element in the storage. */
+  storageOffset(): number {
+    return this.offset;
+  }
+  /** Bytes per element. */
+  elementSize(): number {
+    return DTYPE_SIZE[this.dtype];
+  }
+  /** numel() */
+  nelement(): number {
+    return this.numel();
+  }
+  /** torch.broadcastTo(this, shape): a view. */
+  broadcastTo(shape: number[], ...rest: never[]): Tensor {
+    noExtraArgs('broadcastTo', 'shape', rest);
+    return SM.broadcastTo(this, shape);
+  }
+  swapaxes(axis0: number, axis1: number, ...rest: never[]): Tensor {
+    noExtraArgs('swapaxes', 'axis0, axis1', rest);
+    return SM.swapaxes(this, axis0, axis1);
+  }
+  swapdims(dim0: number, dim1: number, ...rest: never[]): Tensor {
+    noExtraArgs('swapdims', 'dim0, dim1', rest);
+    return SM.swapdims(this, dim0, dim1);
+  }
+  flipud(): Tensor {
+    return SM.flipud(this);
+  }
+  fliplr(): Tensor {
+    return SM.fliplr(this);
+  }
+  rot90(k = 1, dims: number[] = [0, 1], ...rest: never[]): Tensor {
+    noExtraArgs('rot90', 'k, dims', rest);
+    return SM.rot90(this, k, dims);
+  }
+  take(index: Tensor, ...rest: never[]): Tensor {
+    noExtraArgs('take', 'index', rest);
+    return SM.take(this, index);
+  }
+  takeAlongDim(indices: Tensor, dim?: number | null, ...rest: never[]): Tensor {
+    noExtraArgs('takeAlongDim', 'indices, dim', rest);
+    return SM.takeAlongDim(this, indices, dim);
+  }
+  repeatInterleave(repeats: number | Tensor, dim?: number | null, opts: SM.RepeatInterleaveOptions = {}, ...rest: never[]): Tensor {
+    noExtraArgs('repeatInterleave', 'repeats, dim, { outputSize }', rest);
+    if (repeats === undefined) invalidArg('repeats', 'a number or an int64 tensor', repeats);
+    return SM.repeatInterleave(this, repeats, dim, opts);
+  }
+  isFloatingPoint(): boolean {
+    return SM.isFloatingPoint(this);
+  }
+  isComplex(): boolean {
+    return false;
+  }
+  isNonzero(): boolean {
+    return SM.isNonzero(this);
+  }
   /** view(other.shape) */
   viewAs(other: Tensor, ...rest: never[]): Tensor {
     noExtraArgs('viewAs', 'other', rest);
@@ -712,6 +779,83 @@ export class Tensor {
   ger(vec2: Tensor, ...rest: never[]): Tensor {
     noExtraArgs('ger', 'vec2', rest);
     return M.ger(this, vec2);
+  }
+  // ---- the matrix products and linear algebra of lib/ops/matmul_more.ts and lib/ops/linalg.ts (torch.mm, ...)
+  /** PyTorch's x.mm(mat2): torch.mm. */
+  mm(mat2: Tensor, ...rest: never[]): Tensor {
+    return P5_MM.mm(this, mat2, ...rest);
+  }
+  /** PyTorch's x.mv(vec): torch.mv. */
+  mv(vec: Tensor, ...rest: never[]): Tensor {
+    return P5_MM.mv(this, vec, ...rest);
+  }
+  /** PyTorch's x.dot(other): torch.dot. */
+  dot(other: Tensor, ...rest: never[]): Tensor {
+    return P5_MM.dot(this, other, ...rest);
+  }
+  /** PyTorch's x.vdot(other): torch.vdot. */
+  vdot(other: Tensor, ...rest: never[]): Tensor {
+    return P5_MM.vdot(this, other, ...rest);
+  }
+  /** PyTorch's x.addmm(mat1, mat2, {beta, alpha}): torch.addmm with x as input. */
+  addmm(mat1: Tensor, mat2: Tensor, opts?: P5_MM.AddProductOptions, ...rest: never[]): Tensor {
+    return P5_MM.addmm(this, mat1, mat2, opts, ...rest);
+  }
+  /** PyTorch's x.addmv(mat, vec, {beta, alpha}). */
+  addmv(mat: Tensor, vec: Tensor, opts?: P5_MM.AddProductOptions, ...rest: never[]): Tensor {
+    return P5_MM.addmv(this, mat, vec, opts, ...rest);
+  }
+  /** PyTorch's x.addbmm(batch1, batch2, {beta, alpha}). */
+  addbmm(batch1: Tensor, batch2: Tensor, opts?: P5_MM.AddProductOptions, ...rest: never[]): Tensor {
+    return P5_MM.addbmm(this, batch1, batch2, opts, ...rest);
+  }
+  /** PyTorch's x.baddbmm(batch1, batch2, {beta, alpha}). */
+  baddbmm(batch1: Tensor, batch2: Tensor, opts?: P5_MM.AddProductOptions, ...rest: never[]): Tensor {
+    return P5_MM.baddbmm(this, batch1, batch2, opts, ...rest);
+  }
+  /** PyTorch's x.addr(vec1, vec2, {beta, alpha}). */
+  addr(vec1: Tensor, vec2: Tensor, opts?: P5_MM.AddProductOptions, ...rest: never[]): Tensor {
+    return P5_MM.addr(this, vec1, vec2, opts, ...rest);
+  }
+  /** PyTorch's x.kron(other): torch.kron. */
+  kron(other: Tensor, ...rest: never[]): Tensor {
+    return P5_MM.kron(this, other, ...rest);
+  }
+  /** PyTorch's x.trace(): torch.trace (x 2-D). */
+  trace(...rest: never[]): Tensor {
+    return P5_MM.trace(this, ...rest);
+  }
+  /** PyTorch's x.diag(diagonal=0): torch.diag. */
+  diag(diagonal = 0, ...rest: never[]): Tensor {
+    return P5_MM.diag(this, diagonal, ...rest);
+  }
+  /** PyTorch's x.diagEmbed({offset, dim1, dim2}): torch.diag_embed. */
+  diagEmbed(opts?: P5_MM.DiagEmbedOptions, ...rest: never[]): Tensor {
+    return P5_MM.diagEmbed(this, opts, ...rest);
+  }
+  /** PyTorch's x.diagflat(offset=0): torch.diagflat. */
+  diagflat(offset = 0, ...rest: never[]): Tensor {
+    return P5_MM.diagflat(this, offset, ...rest);
+  }
+  /** PyTorch's x.cross(other, dim?): torch.cross. */
+  cross(other: Tensor, dim?: number | P5_MM.CrossOptions | null, ...rest: never[]): Tensor {
+    return P5_MM.cross(this, other, dim, ...rest);
+  }
+  /** PyTorch's x.det(): torch.linalg.det. */
+  det(...rest: never[]): Tensor {
+    return P5_LA.det(this, ...rest);
+  }
+  /** PyTorch's x.logdet(): torch.logdet. */
+  logdet(...rest: never[]): Tensor {
+    return P5_LA.logdet(this, ...rest);
+  }
+  /** PyTorch's x.slogdet(): {sign, logabsdet}. */
+  slogdet(...rest: never[]): P5_LA.SignLogAbsDet {
+    return P5_LA.slogdet(this, ...rest);
+  }
+  /** PyTorch's x.inverse(): torch.linalg.inv. */
+  inverse(...rest: never[]): Tensor {
+    return P5_LA.inverse(this, ...rest);
   }
   /** Where this is close to other (|this - other| <= atol + rtol * |other|): a bool tensor; PyTorch's x.isclose(other, ...). */
   isclose(other: Tensor, opts?: E.IscloseOptions, ...rest: never[]): Tensor {
@@ -945,6 +1089,123 @@ export class Tensor {
   }
   nanToNum(nanOrOpts?: E.NanToNumOptions | number): Tensor {
     return E.nanToNum(this, nanOrOpts);
+  }
+
+  // ---- statistics and more elementwise functions (lib/ops/stats.ts, lib/ops/elementwise_more.ts) ----
+  /** The lower median: of all elements, or along dim its values and indices (`const [values, indices] = x.median(1)`). */
+  median(): Tensor;
+  median(dim: number, keepdim?: boolean | { keepdim?: boolean }): O.ValuesIndices;
+  median(dim?: number | null, keepdim: boolean | { keepdim?: boolean } = false, ...rest: never[]): Tensor | O.ValuesIndices {
+    return P6S.median(this, dim, keepdim, ...rest);
+  }
+  /** The lower median ignoring NaN: of all elements, or along dim its values and indices (`const [values, indices] = x.nanmedian(1)`). */
+  nanmedian(): Tensor;
+  nanmedian(dim: number, keepdim?: boolean | { keepdim?: boolean }): O.ValuesIndices;
+  nanmedian(dim?: number | null, keepdim: boolean | { keepdim?: boolean } = false, ...rest: never[]): Tensor | O.ValuesIndices {
+    return P6S.nanmedian(this, dim, keepdim, ...rest);
+  }
+  mode(dim = -1, keepdim: boolean | { keepdim?: boolean } = false, ...rest: never[]): O.ValuesIndices {
+    return P6S.mode(this, dim, keepdim, ...rest);
+  }
+  quantile(q: Tensor | number, dimOrOpts?: number | null | P6S.QuantileOptions, opts?: P6S.QuantileOptions, ...rest: never[]): Tensor {
+    return P6S.quantile(this, q, dimOrOpts, opts, ...rest);
+  }
+  nanquantile(q: Tensor | number, dimOrOpts?: number | null | P6S.QuantileOptions, opts?: P6S.QuantileOptions, ...rest: never[]): Tensor {
+    return P6S.nanquantile(this, q, dimOrOpts, opts, ...rest);
+  }
+  nansum(dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false, ...rest: never[]): Tensor {
+    return P6S.nansum(this, dim, keepdim, ...rest);
+  }
+  nanmean(dim?: number | number[] | null, keepdim: boolean | { keepdim?: boolean } = false, ...rest: never[]): Tensor {
+    return P6S.nanmean(this, dim, keepdim, ...rest);
+  }
+  countNonzero(dim?: number | number[] | null, ...rest: never[]): Tensor {
+    return P6S.countNonzero(this, dim, ...rest);
+  }
+  logcumsumexp(dim: number, ...rest: never[]): Tensor {
+    return P6S.logcumsumexp(this, dim, ...rest);
+  }
+  diff(nOrOpts?: number | P6S.DiffOptions, dim?: number, opts?: P6S.DiffOptions, ...rest: never[]): Tensor {
+    return P6S.diff(this, nOrOpts, dim, opts, ...rest);
+  }
+  histc(binsOrOpts?: number | P6S.HistcOptions, opts?: P6S.HistcOptions, ...rest: never[]): Tensor {
+    return P6S.histc(this, binsOrOpts, opts, ...rest);
+  }
+  bincount(opts?: P6S.BincountOptions, ...rest: never[]): Tensor {
+    return P6S.bincount(this, opts, ...rest);
+  }
+  aminmax(opts?: P6S.AminmaxOptions, ...rest: never[]): P6S.MinMax {
+    return P6S.aminmax(this, opts, ...rest);
+  }
+  square(...rest: never[]): Tensor {
+    return P6E.square(this, ...rest);
+  }
+  logit(eps?: number | null | { eps?: number | null }, ...rest: never[]): Tensor {
+    return P6E.logit(this, eps, ...rest);
+  }
+  hypot(other: Tensor, ...rest: never[]): Tensor {
+    return P6E.hypot(this, other, ...rest);
+  }
+  frac(...rest: never[]): Tensor {
+    return P6E.frac(this, ...rest);
+  }
+  signbit(...rest: never[]): Tensor {
+    return P6E.signbit(this, ...rest);
+  }
+  copysign(other: Tensor | number, ...rest: never[]): Tensor {
+    return P6E.copysign(this, other, ...rest);
+  }
+  heaviside(values: Tensor, ...rest: never[]): Tensor {
+    return P6E.heaviside(this, values, ...rest);
+  }
+  xlogy(other: Tensor | number, ...rest: never[]): Tensor {
+    return P6E.xlogy(this, other, ...rest);
+  }
+  erfc(...rest: never[]): Tensor {
+    return P6E.erfc(this, ...rest);
+  }
+  floatPower(exponent: Tensor | number, ...rest: never[]): Tensor {
+    return P6E.floatPower(this, exponent, ...rest);
+  }
+  deg2rad(...rest: never[]): Tensor {
+    return P6E.deg2rad(this, ...rest);
+  }
+  rad2deg(...rest: never[]): Tensor {
+    return P6E.rad2deg(this, ...rest);
+  }
+  sgn(...rest: never[]): Tensor {
+    return P6E.sgn(this, ...rest);
+  }
+  positive(...rest: never[]): Tensor {
+    return P6E.positive(this, ...rest);
+  }
+  negative(...rest: never[]): Tensor {
+    return P6E.negative(this, ...rest);
+  }
+  fix(...rest: never[]): Tensor {
+    return P6E.fix(this, ...rest);
+  }
+  lgamma(...rest: never[]): Tensor {
+    return P6E.lgamma(this, ...rest);
+  }
+  digamma(...rest: never[]): Tensor {
+    return P6E.digamma(this, ...rest);
+  }
+  addcmul(tensor1: Tensor, tensor2: Tensor, opts?: P6E.AddcOptions, ...rest: never[]): Tensor {
+    return P6E.addcmul(this, tensor1, tensor2, opts, ...rest);
+  }
+  addcdiv(tensor1: Tensor, tensor2: Tensor, opts?: P6E.AddcOptions, ...rest: never[]): Tensor {
+    return P6E.addcdiv(this, tensor1, tensor2, opts, ...rest);
+  }
+  /** In place: this + value * tensor1 * tensor2 written into this tensor (PyTorch's autograd rules, lib/ops/inplace.ts). */
+  addcmul_(tensor1: Tensor, tensor2: Tensor, opts?: P6E.AddcOptions, ...rest: never[]): this {
+    noExtraArgs('addcmul_', 'tensor1, tensor2, { value }', rest);
+    return inplace(this, 'addcmul_', (x) => P6E.addcmul(x, tensor1, tensor2, opts), [tensor1, tensor2]) as this;
+  }
+  /** In place: this + value * tensor1 / tensor2 written into this tensor. */
+  addcdiv_(tensor1: Tensor, tensor2: Tensor, opts?: P6E.AddcOptions, ...rest: never[]): this {
+    noExtraArgs('addcdiv_', 'tensor1, tensor2, { value }', rest);
+    return inplace(this, 'addcdiv_', (x) => P6E.addcdiv(x, tensor1, tensor2, opts), [tensor1, tensor2]) as this;
   }
 
   // ---- in place, with autograd (lib/ops/inplace.ts): the result written into this tensor ----

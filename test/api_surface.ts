@@ -45,6 +45,7 @@ export function functionNamespaces(torch: typeof Torch): [string, object][] {
     ['torch.nn', torch.nn],
     ['torch.nn.init', torch.nn.init],
     ['torch.nn.utils', torch.nn.utils],
+    ['torch.nn.utils.rnn', torch.nn.utils.rnn],
     ['torch.cuda', torch.cuda],
     ['torch.autograd', torch.autograd],
     ['torch.data', torch.data],
@@ -58,6 +59,7 @@ export function classNamespaces(torch: typeof Torch): [string, object][] {
   return [
     ['torch', torch],
     ['torch.nn', torch.nn],
+    ['torch.nn.utils.rnn', torch.nn.utils.rnn],
     ['torch.optim', torch.optim],
     ['torch.optim.lrScheduler', torch.optim.lrScheduler],
     ['torch.cuda', torch.cuda],

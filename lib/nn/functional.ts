@@ -27,3 +27,25 @@ export type { InterpolateOptions, InterpolateMode } from '../ops/upsample';
 export { embedding, embeddingBag } from '../ops/embedding';
 export type { EmbeddingOptions, EmbeddingBagOptions, EmbeddingBagMode } from '../ops/embedding';
 export { pixelShuffle, pixelUnshuffle } from '../ops/pixel_shuffle';
+export { maxPool1d, avgPool1d, adaptiveAvgPool1d, adaptiveMaxPool1d } from '../ops/pool1d';
+export type { MaxPool1dOptions, AvgPool1dOptions, AdaptiveMaxPool1dOptions } from '../ops/pool1d';
+export { maxPool3d, avgPool3d, adaptiveAvgPool3d, adaptiveMaxPool3d } from '../ops/pool3d';
+export type { MaxPool3dOptions, AvgPool3dOptions, AdaptiveMaxPool3dOptions, AdaptiveOutputSize3d } from '../ops/pool3d';
+export { lpPool1d, lpPool2d } from '../ops/lp_pool';
+export type { LpPoolOptions } from '../ops/lp_pool';
+export { localResponseNorm } from '../ops/local_response_norm';
+export type { LocalResponseNormOptions } from '../ops/local_response_norm';
+export { softmin, tanhshrink, hardshrink, softshrink, rrelu, channelShuffle, bilinear } from '../ops/activation_more';
+export type { ShrinkOptions, RreluOptions } from '../ops/activation_more';
+export {
+  tripletMarginLoss, tripletMarginWithDistanceLoss, multiLabelSoftMarginLoss, multiLabelMarginLoss, multiMarginLoss, hingeEmbeddingLoss,
+  softMarginLoss, poissonNllLoss,
+} from '../ops/loss_more';
+export type {
+  TripletMarginOptions, TripletMarginWithDistanceOptions, DistanceFunction, MultiLabelSoftMarginOptions, MultiMarginOptions, HingeEmbeddingOptions,
+  PoissonNllOptions,
+} from '../ops/loss_more';
+export { unfold, fold } from '../ops/fold';
+export type { UnfoldOptions, FoldOptions } from '../ops/fold';
+export { gridSample, affineGrid } from '../ops/grid_sample';
+export type { GridSampleOptions, GridSampleMode, GridSamplePaddingMode, AffineGridOptions } from '../ops/grid_sample';

@@ -171,6 +171,70 @@ export abstract class Module {
     (this as unknown as Record<string, unknown>)[name] = t;
   }
 
+  /**
+   * Registers a parameter under `name` (PyTorch's register_parameter): a Parameter, or null for an
+   * optional one that is absent (then not in parameters() or the state dict). A name taken by a
+   * submodule, a buffer or another attribute is refused.
+   */
+  registerParameter(name: string, param: Parameter | null, ...rest: never[]): void {
+    noExtraArgs('registerParameter', 'name, param', rest);
+    this.checkNewName('registerParameter', name, (v) => v instanceof Parameter || v === null || v === undefined);
+    if (param !== null && !(param instanceof Parameter)) typeArg('param', 'an nn.Parameter or null (wrap a tensor: new nn.Parameter(t))', param);
+    (this as unknown as Record<string, unknown>)[name] = param;
+  }
+  /** Registers a submodule under `name` (PyTorch's register_module / add_module); null for an absent one. */
+  registerModule(name: string, module: Module | null, ...rest: never[]): void {
+    noExtraArgs('registerModule', 'name, module', rest);
+    this.checkNewName('registerModule', name, (v) => v instanceof Module || v === null || v === undefined);
+    if (module !== null && !(module instanceof Module)) typeArg('module', 'an nn.Module or null', module);
+    (this as unknown as Record<string, unknown>)[name] = module;
+  }
+  /** registerModule under PyTorch's other name. */
+  addModule(name: string, module: Module | null, ...rest: never[]): void {
+    noExtraArgs('addModule', 'name, module', rest);
+    this.registerModule(name, module);
+  }
+  private checkNewName(fn: string, name: unknown, replaceable: (v: unknown) => boolean): void {
+    if (typeof name !== 'string' || !name) typeArg('name', 'a non-empty string', name);
+    if ((name as string).includes('.')) invalidArg('name', `a name without "." (${fn})`, name);
+    const self = this as unknown as Record<string, unknown>;
+    if (name in self && (!Object.prototype.hasOwnProperty.call(self, name as string) || !replaceable(self[name as string]) || this._buffers.has(name as string)))
+      invalidArg('name', `a name that is not already an attribute of the module (${fn} would replace it)`, name);
+  }
+  /** The submodule at a dotted attribute path ('' is the module itself), as PyTorch's get_submodule. */
+  getSubmodule(target: string, ...rest: never[]): Module {
+    noExtraArgs('getSubmodule', 'target', rest);
+    if (typeof target !== 'string') typeArg('target', 'a dotted path of attribute names', target);
+    if (target === '') return this;
+    const parts = target.split('.');
+    return parts.reduce<Module>((m, part, i) => {
+      const v = (m as unknown as Record<string, unknown>)[part];
+      if (!Object.prototype.hasOwnProperty.call(m, part) || !(v instanceof Module))
+        invalidArg('target', `a path of submodules (${m.constructor.name} has no submodule ${JSON.stringify(part)} at ${JSON.stringify(parts.slice(0, i + 1).join('.'))})`, target);
+      return v as Module;
+    }, this);
+  }
+  private attrAt(fn: string, target: unknown, what: string, ok: (m: Module, name: string, v: unknown) => boolean): unknown {
+    if (typeof target !== 'string' || !target) typeArg('target', 'a dotted path of attribute names', target);
+    const i = (target as string).lastIndexOf('.');
+    const mod = this.getSubmodule(i < 0 ? '' : (target as string).slice(0, i));
+    const name = (target as string).slice(i + 1);
+    const v = (mod as unknown as Record<string, unknown>)[name];
+    if (!Object.prototype.hasOwnProperty.call(mod, name) || !ok(mod, name, v))
+      invalidArg('target', `the path of ${what} (${mod.constructor.name} has no ${what} ${JSON.stringify(name)}; ${fn})`, target);
+    return v;
+  }
+  /** The parameter at a dotted attribute path ('fc.weight'), as PyTorch's get_parameter. */
+  getParameter(target: string, ...rest: never[]): Parameter {
+    noExtraArgs('getParameter', 'target', rest);
+    return this.attrAt('getParameter', target, 'a parameter', (_m, _n, v) => v instanceof Parameter) as Parameter;
+  }
+  /** The registered buffer at a dotted attribute path ('bn.runningMean'), as PyTorch's get_buffer. */
+  getBuffer(target: string, ...rest: never[]): Tensor {
+    noExtraArgs('getBuffer', 'target', rest);
+    return this.attrAt('getBuffer', target, 'a buffer', (m, n, v) => m._buffers.has(n) && v instanceof Tensor) as Tensor;
+  }
+
   namedChildren(): [string, Module][] {
     return Object.entries(this).filter(([, v]) => v instanceof Module) as [string, Module][];
   }

@@ -1,4 +1,5 @@
-// lib/nn/normalization.ts — BatchNorm1d/2d/3d, LayerNorm, GroupNorm, InstanceNorm2d modules with
+// lib/nn/normalization.ts — BatchNorm1d/2d/3d, LayerNorm, GroupNorm modules (the instance norms are in
+// normalization_nd.ts) with
 // PyTorch's parameters, buffers (runningMean, runningVar, numBatchesTracked) and defaults.
 // The buffers are camelCase attributes here and PyTorch's running_mean / running_var /
 // num_batches_tracked (int64, shape []) in stateDict() keys (see RUNNING_STATS_NAMES and
@@ -7,7 +8,7 @@ import { invalidArg, checkInt, shapeError, checkOptionKeys, typeArg, optBool } f
 import { Tensor, checkTensor } from '../tensor';
 import { ones, zeros, tensor } from '../creation';
 import { Module, Parameter } from './module';
-import { batchNorm, layerNorm, groupNorm, instanceNorm } from '../ops/norm';
+import { batchNorm, layerNorm, groupNorm } from '../ops/norm';
 
 /** A float as Python's repr writes it (1e-05, 0.1), for PyTorch-like toString(). */
 export function pyFloat(v: number): string {
@@ -130,50 +131,5 @@ export class GroupNorm extends Module {
   }
   extraRepr(): string {
     return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${this.affine ? 'True' : 'False'}`;
-  }
-}
-
-export class InstanceNorm2d extends Module {
-  static readonly stateDictNames = RUNNING_STATS_NAMES;
-  readonly eps: number;
-  readonly momentum: number;
-  readonly affine: boolean;
-  readonly trackRunningStats: boolean;
-  weight: Parameter | null;
-  bias: Parameter | null;
-  runningMean!: Tensor | null;
-  runningVar!: Tensor | null;
-  /** Registered (and never incremented) when tracking running stats, as in PyTorch's state dict. */
-  numBatchesTracked!: Tensor | null;
-  constructor(readonly numFeatures: number, opts: BNOptions = {}) {
-    super();
-    opts = checkOptionKeys('opts', opts, ['eps', 'momentum', 'affine', 'trackRunningStats']);
-    checkInt('numFeatures', numFeatures, 1);
-    this.eps = opts.eps ?? 1e-5;
-    this.momentum = opts.momentum ?? 0.1;
-    if (typeof this.eps !== 'number' || !(this.eps > 0) || !Number.isFinite(this.eps)) invalidArg('opts.eps', 'a positive number', this.eps);
-    if (typeof this.momentum !== 'number' || !(this.momentum >= 0 && this.momentum <= 1)) invalidArg('opts.momentum', 'a number in [0, 1]', this.momentum);
-    this.affine = optBool('opts.affine', opts.affine ?? undefined, false);
-    this.trackRunningStats = optBool('opts.trackRunningStats', opts.trackRunningStats ?? undefined, false);
-    this.weight = this.affine ? new Parameter(ones([numFeatures])) : null;
-    this.bias = this.affine ? new Parameter(zeros([numFeatures])) : null;
-    this.registerBuffer('runningMean', this.trackRunningStats ? zeros([numFeatures]) : null);
-    this.registerBuffer('runningVar', this.trackRunningStats ? ones([numFeatures]) : null);
-    this.registerBuffer('numBatchesTracked', this.trackRunningStats ? tensor(0, { dtype: 'int64' }) : null);
-  }
-  forward(x: Tensor): Tensor {
-    checkTensor('input', x);
-    if (x.ndim !== 3 && x.ndim !== 4) shapeError('input', 'a 3-D [C, H, W] or 4-D [N, C, H, W] tensor', x);
-    if (x.ndim === 3) return this.forward(x.unsqueeze(0)).squeeze(0);
-    if (x.shape[1] !== this.numFeatures) shapeError('input', `${this.numFeatures} channels (dimension 1)`, x);
-    const useInput = this.training || !this.trackRunningStats;
-    return instanceNorm(x, {
-      runningMean: this.training ? this.runningMean : useInput ? null : this.runningMean,
-      runningVar: this.training ? this.runningVar : useInput ? null : this.runningVar,
-      weight: this.weight, bias: this.bias, useInputStats: useInput, momentum: this.momentum, eps: this.eps,
-    });
-  }
-  extraRepr(): string {
-    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${this.affine ? 'True' : 'False'}, track_running_stats=${this.trackRunningStats ? 'True' : 'False'}`;
   }
 }

@@ -6,14 +6,14 @@
 // state dicts load unchanged. Only PyTorch's general ("slow") path is implemented: the 1.13 inference
 // fast path with nested tensors (which writes zeros at padded positions) is not reproduced, so
 // enableNestedTensor is not an option.
-import { invalidArg, checkInt, typeArg, checkOptionKeys, noExtraArgs, optBool } from '../errors';
+import { invalidArg, checkInt, typeArg, checkOptionKeys, noExtraArgs } from '../errors';
+import { transformerLayerOptions } from './module_options';
 import { Tensor, checkTensor } from '../tensor';
 import { noGrad } from '../autograd';
 import { Module } from './module';
 import { Linear, Dropout, ModuleList } from './layers';
 import { LayerNorm } from './normalization';
 import { MultiheadAttention } from './attention';
-import { checkP } from '../ops/dropout';
 import { add, mul, relu, erf } from '../ops/elementwise';
 
 /** An activation of the feed-forward block: PyTorch's names, or a function of one tensor. */
@@ -46,11 +46,6 @@ export interface TransformerEncoderLayerForwardOptions {
   srcKeyPaddingMask?: Tensor | null;
 }
 
-const LAYER_KEYS = ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst'] as const;
-
-function checkBool(name: string, v: unknown): void {
-  if (v !== undefined && typeof v !== 'boolean') typeArg(name, 'a boolean', v);
-}
 
 function checkSrc(src: Tensor, dModel: number): void {
   checkTensor('src', src);
@@ -79,26 +74,14 @@ export class TransformerEncoderLayer extends Module {
   constructor(readonly dModel: number, readonly nhead: number, opts: TransformerEncoderLayerOptions = {}, ...rest: never[]) {
     super();
     noExtraArgs('TransformerEncoderLayer', 'dModel, nhead, opts', rest);
-    opts = checkOptionKeys('opts', opts, LAYER_KEYS);
-    checkInt('dModel', dModel, 1);
-    checkInt('nhead', nhead, 1);
-    if (dModel % nhead) invalidArg('nhead', `a divisor of dModel (${dModel})`, nhead);
-    this.dimFeedforward = opts.dimFeedforward ?? 2048;
-    checkInt('opts.dimFeedforward', this.dimFeedforward, 1);
-    this.dropoutP = checkP(opts.dropout ?? 0.1, 'opts.dropout');
-    const act = opts.activation ?? 'relu';
-    if (act === 'relu') this.act = relu;
-    else if (act === 'gelu') this.act = gelu;
-    else if (typeof act === 'function') this.act = act;
-    else invalidArg('opts.activation', "'relu', 'gelu' or a function of one tensor", act);
-    this.activation = act;
-    this.layerNormEps = opts.layerNormEps ?? 1e-5;
-    if (typeof this.layerNormEps !== 'number' || !(this.layerNormEps >= 0) || !Number.isFinite(this.layerNormEps))
-      invalidArg('opts.layerNormEps', 'a finite number >= 0', opts.layerNormEps);
-    checkBool('opts.batchFirst', opts.batchFirst);
-    checkBool('opts.normFirst', opts.normFirst);
-    this.batchFirst = optBool('opts.batchFirst', opts.batchFirst ?? undefined, false);
-    this.normFirst = optBool('opts.normFirst', opts.normFirst ?? undefined, false);
+    const cfg = transformerLayerOptions(dModel, nhead, opts, relu, gelu);
+    this.dimFeedforward = cfg.dimFeedforward;
+    this.dropoutP = cfg.dropoutP;
+    this.act = cfg.act;
+    this.activation = cfg.activation;
+    this.layerNormEps = cfg.layerNormEps;
+    this.batchFirst = cfg.batchFirst;
+    this.normFirst = cfg.normFirst;
     // the order of PyTorch's __init__, which is its state-dict order
     this.selfAttn = new MultiheadAttention(dModel, nhead, { dropout: this.dropoutP, batchFirst: this.batchFirst });
     this.linear1 = new Linear(dModel, this.dimFeedforward);

@@ -148,3 +148,8 @@ export function vectorToParameters(vec: Tensor, parameters: Tensor | Iterable<Te
     }
   });
 }
+
+/** nn.utils.rnn: padSequence, PackedSequence, packPaddedSequence, padPackedSequence, packSequence. */
+export * as rnn from './rnn_utils';
+export { weightNorm, removeWeightNorm, spectralNorm, removeSpectralNorm } from './weight_norm';
+export type { WeightNormOptions, SpectralNormOptions } from './weight_norm';

@@ -11,6 +11,7 @@ import { bnReluHooks, residualAddRelu } from './fusion';
 import { record, isGradEnabled, noGrad, linearGrad } from '../autograd';
 import type { GradOp } from '../autograd';
 import { sum, all } from './reduce';
+import { where } from './index';
 
 const RANK: Record<DType, number> = { bool: 0, uint8: 1, int32: 2, int64: 3, float32: 4, float64: 5 };
 export function promoteTypes(a: DType, b: DType): DType {
@@ -211,7 +212,8 @@ export function rsub(s: number, a: Tensor): Tensor {
   const out = rawUnary(UN.RsubScalar, a, s);
   return record(out, [a], 'RsubBackward', (g) => [neg(g)]);
 }
-export function pow(a: Tensor, b: Tensor | number): Tensor {
+export function pow(a: Tensor | number, b: Tensor | number): Tensor {
+  if (typeof a === 'number') return powNumberBase(a, b);
   checkTensor('input', a);
   if (typeof b === 'number') {
     const fa = floatOnly('input', a);
@@ -225,6 +227,24 @@ export function pow(a: Tensor, b: Tensor | number): Tensor {
     a.requiresGrad ? sumTo(mul(mul(g, bt), pow(a, sub(bt, 1))), a.shape) : null,
     bt.requiresGrad ? sumTo(mul(mul(g, out), log(a)), bt.shape) : null,
   ], [a, bt, out]);
+}
+/**
+ * torch.pow(number, exponent): the number raised to each element. An integer base with an integer
+ * exponent tensor stays integer (a JS number does not tell 2 from 2.0: PyTorch's 2.0 gives float32),
+ * other bases give float32, a float exponent keeps its dtype. The gradient to the exponent is
+ * out * log(base), 0 where the base is 0 and the exponent >= 0 (PyTorch's rule).
+ */
+function powNumberBase(base: number, exponent: Tensor | number): Tensor {
+  const e0 = checkTensor('exponent', exponent);
+  const dt: DType = isFloating(e0.dtype) ? e0.dtype : Number.isInteger(base) && e0.dtype !== 'bool' ? e0.dtype : 'float32';
+  const e = cast(e0, dt);
+  const b = full(e.shape, base, { dtype: dt, device: e.device });
+  const out = rawBinary(BIN.Pow, b, e);
+  b.dispose();
+  return record(out, [e], 'PowBackward', (g) => {
+    const d = mul(mul(g, out), Math.log(base));
+    return [base === 0 ? where(compare('ge', e, 0), 0, d) : d];
+  }, [e, out]);
 }
 /** Elementwise max of two tensors (NaN propagates); ties split the gradient evenly, as PyTorch. */
 export function maximum(a: Tensor, b: Tensor): Tensor {

@@ -1,13 +1,16 @@
 // lib/ops/upsample.ts — F.interpolate(input, {size, scaleFactor, mode, alignCorners,
 // recomputeScaleFactor}) with PyTorch 1.13's output sizes, source indices and weights: 'nearest' on
 // 3-D and 4-D inputs, 'linear' on 3-D, 'bilinear' and 'bicubic' (A = -0.75) on 4-D; the native
-// upsample kernels (native/ops/upsample.h) forward and backward. The other PyTorch modes ('area',
-// 'nearest-exact', 'trilinear'), 5-D inputs and antialias are refused as not implemented.
+// upsample kernels (native/ops/upsample.h) forward and backward; 'area' on 3-D and 4-D inputs is
+// adaptive average pooling to the output size (PyTorch's definition); 'nearest-exact' on 3-D and 4-D
+// inputs (PyTorch's source index floor((j + 0.5) * scale)). 'trilinear', 5-D inputs and antialias are
+// refused as not implemented.
 import { native, enums } from '../binding';
 import { invalidArg, typeArg, shapeError, checkOptionKeys, noExtraArgs, TorchletError, optBool } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
 import { record } from '../autograd';
 import type { GradOp } from '../autograd';
+import { adaptiveAvgPool2d } from './pool2d';
 
 export type InterpolateMode = 'nearest' | 'linear' | 'bilinear' | 'bicubic' | 'trilinear' | 'area' | 'nearest-exact';
 export interface InterpolateOptions {
@@ -28,6 +31,7 @@ const KEYS = ['size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeScaleFact
 const MODES: readonly InterpolateMode[] = ['nearest', 'linear', 'bilinear', 'bicubic', 'trilinear', 'area', 'nearest-exact'];
 const NATIVE: Partial<Record<InterpolateMode, [keyof typeof enums.UpsampleMode, GradOp, number]>> = {
   nearest: ['Nearest', 'UpsampleNearestBackward', 0],
+  'nearest-exact': ['NearestExact', 'UpsampleNearestExactBackward', 0],
   linear: ['Linear', 'UpsampleLinearBackward', 3],
   bilinear: ['Linear', 'UpsampleLinearBackward', 4],
   bicubic: ['Cubic', 'UpsampleBicubicBackward', 4],
@@ -54,12 +58,13 @@ export function interpolate(input: Tensor, opts?: InterpolateOptions, ...rest: n
     typeArg('opts.recomputeScaleFactor', 'a boolean or null', o.recomputeScaleFactor);
   if (o.antialias !== undefined && typeof o.antialias !== 'boolean') typeArg('opts.antialias', 'a boolean', o.antialias);
   const nat = NATIVE[mode];
-  if (!nat || o.antialias)
+  const area = mode === 'area';
+  if ((!nat && !area) || o.antialias)
     throw new TorchletError(
-      `torchlet: F.interpolate: ${o.antialias ? 'antialias' : `mode '${mode}'`} is not implemented yet (nearest, linear, bilinear and bicubic are, without antialias)`,
+      `torchlet: F.interpolate: ${o.antialias ? 'antialias' : `mode '${mode}'`} is not implemented yet (nearest, nearest-exact, linear, bilinear, bicubic and area are, without antialias)`,
       'ERR_TORCHLET_NOT_IMPLEMENTED',
     );
-  const interpolating = mode !== 'nearest';
+  const interpolating = mode !== 'nearest' && mode !== 'nearest-exact' && !area;
   if (!interpolating && o.alignCorners != null)
     invalidArg('opts.alignCorners', "no value: it can only be set with the interpolating modes (linear, bilinear, bicubic)", o.alignCorners);
   const align = optBool('opts.alignCorners', o.alignCorners ?? undefined, false);
@@ -67,7 +72,7 @@ export function interpolate(input: Tensor, opts?: InterpolateOptions, ...rest: n
   if (nd === 5)
     throw new TorchletError('torchlet: F.interpolate: 5-D inputs are not implemented yet (3-D [N, C, W] and 4-D [N, C, H, W] are)', 'ERR_TORCHLET_NOT_IMPLEMENTED');
   if (nd !== 3 && nd !== 4) shapeError('input', 'a 3-D [N, C, W] or 4-D [N, C, H, W] tensor', input);
-  const [opName, gradOp, needs] = nat;
+  const needs = nat ? nat[2] : 0;
   if (needs && nd !== needs) shapeError('input', `a ${needs}-D input for mode '${mode}'`, input);
   if (!isFloating(input.dtype)) typeArg('input', 'a floating-point tensor', input);
   const dims = nd - 2;
@@ -87,6 +92,9 @@ export function interpolate(input: Tensor, opts?: InterpolateOptions, ...rest: n
       invalidArg('opts.scaleFactor', `factors giving output sizes >= 1 (input ${inSp.join('x')} gives ${outSp.join('x')})`, o.scaleFactor);
     if (!o.recomputeScaleFactor) scales = dims === 1 ? [0, sf[0]] : sf;
   }
+  // 'area' is adaptive average pooling to the output size, as in PyTorch
+  if (area) return dims === 1 ? adaptiveAvgPool2d(input.unsqueeze(2), [1, outSp[0]]).squeeze(2) : adaptiveAvgPool2d(input, outSp);
+  const [opName, gradOp] = nat!;
   const [inH, inW] = dims === 1 ? [1, inSp[0]] : inSp;
   const [outH, outW] = dims === 1 ? [1, outSp[0]] : outSp;
   const params = {

@@ -1,7 +1,7 @@
 // lib/optim/optimizer.ts — the Optimizer base: parameter groups with per-group options,
 // zeroGrad, per-parameter state, stateDict/loadStateDict in PyTorch's layout
 // ({state: {index: {...}}, paramGroups: [{...options, params: [indices]}]}).
-import { invalidArg, typeArg, shapeError, checkOptions, checkSameTensorKind } from '../errors';
+import { invalidArg, typeArg, shapeError, checkOptions, checkSameTensorKind, checkOptionKeys, noExtraArgs } from '../errors';
 import { Tensor, checkTensor } from '../tensor';
 import { zeros } from '../creation';
 import { keep } from '../memory';
@@ -83,6 +83,40 @@ export abstract class Optimizer<O extends object> {
       });
       return { ...defaults, ...g, params: g.params.slice() } as ParamGroup<O>;
     });
+    const seen = new Set<Tensor>();
+    this.paramGroups.forEach((g, i) =>
+      g.params.forEach((p, j) => {
+        if (seen.has(p)) invalidArg(`params[${i}].params[${j}]`, 'each parameter in one parameter group only (PyTorch: "some parameters appear in more than one parameter group")', p);
+        seen.add(p);
+      }),
+    );
+  }
+
+  /**
+   * Adds a parameter group (PyTorch's add_param_group), e.g. to train layers unfrozen later:
+   * `{params, ...options}` with params a tensor or an array of them, the options this optimizer's
+   * (the defaults fill the rest) checked by the constructor's rules. A parameter already in a group is
+   * refused, and nothing changes on a refusal.
+   */
+  addParamGroup(paramGroup: Partial<O> & { params: Tensor[] | Tensor }, ...rest: never[]): void {
+    noExtraArgs('addParamGroup', 'paramGroup', rest);
+    if (typeof paramGroup !== 'object' || paramGroup === null || Array.isArray(paramGroup))
+      typeArg('paramGroup', 'a parameter group {params, ...options}', paramGroup);
+    const { params: given, ...opts } = paramGroup;
+    const params = given instanceof Tensor ? [given] : given;
+    if (!Array.isArray(params)) typeArg('paramGroup.params', 'a tensor or an array of tensors', given);
+    if (!params.length) invalidArg('paramGroup.params', 'at least one parameter', params);
+    checkOptionKeys('paramGroup', opts, Object.keys(this.defaults));
+    const existing = new Set(this.paramGroups.flatMap((g) => g.params));
+    params.forEach((p, j) => {
+      if (!(p instanceof Tensor)) typeArg(`paramGroup.params[${j}]`, 'a Tensor', p);
+      if (!p.requiresGrad || !p.isLeaf) invalidArg(`paramGroup.params[${j}]`, 'a leaf tensor that requires grad', p);
+      if (existing.has(p) || params.indexOf(p) !== j)
+        invalidArg(`paramGroup.params[${j}]`, 'a parameter in no other parameter group (PyTorch: "some parameters appear in more than one parameter group")', p);
+    });
+    const group = { ...this.defaults, ...opts, params: params.slice() } as ParamGroup<O>;
+    this.checkGroup(group);
+    this.paramGroups.push(group);
   }
 
   /** Sets every parameter's grad to null (PyTorch's default set_to_none=True). */
@@ -215,6 +249,11 @@ function likeCurrent(name: string, v: unknown, current: unknown): unknown {
   if (Array.isArray(current)) {
     if (!Array.isArray(v) || v.length !== current.length) typeArg(name, `an array of ${current.length} values`, v);
     return (v as unknown[]).map((x, i) => likeCurrent(`${name}[${i}]`, x, current[i]));
+  }
+  // an option that is null by default (LBFGS's lineSearchFn): null or a plain value, left to checkGroup
+  if (current === null) {
+    if (v !== null && !['string', 'number', 'boolean'].includes(typeof v)) typeArg(name, 'null or a string, number or boolean', v);
+    return v;
   }
   if (typeof v !== typeof current || v === null) typeArg(name, `a ${typeof current}`, v);
   return v;

@@ -16,7 +16,7 @@ namespace tl {
 
 // clang-format off
 #define TL_UPSAMPLE_MODES(E) \
-  E(Nearest) E(Linear) E(Cubic)
+  E(Nearest) E(Linear) E(Cubic) E(NearestExact)
 // clang-format on
 TL_ENUM(UpsampleMode, TL_UPSAMPLE_MODES)
 // scaleH / scaleW: the user's scale factor for that dim when PyTorch passes it to the kernel (0: none,
@@ -60,7 +60,7 @@ struct Dim {
   int64_t in, out;
   bool align;
   T scale;       // area_pixel_compute_scale (Linear, Cubic)
-  float nscale;  // compute_scales_value<float> (Nearest)
+  float nscale;  // compute_scales_value<float> (Nearest, NearestExact)
 };
 template <typename T>
 TL_UPS_FN Dim<T> make_dim(UpsampleMode mode, int64_t in, int64_t out, bool align, double user_scale) {
@@ -86,6 +86,13 @@ TL_UPS_FN int taps(const Dim<T>& d, int64_t j, int64_t* idx, T* w) {
       if (s > d.in - 1) s = d.in - 1;
     }
     idx[0] = s;
+    w[0] = T(1);
+    return 1;
+  }
+  if (d.mode == UpsampleMode::NearestExact) {
+    // nearest_neighbor_exact_compute_source_index: (j + 0.5) * scale in double, floored as a float
+    int64_t s = int64_t(floorf(float((double(j) + 0.5) * double(d.nscale))));
+    idx[0] = s > d.in - 1 ? d.in - 1 : s;
     w[0] = T(1);
     return 1;
   }

@@ -276,7 +276,8 @@ describe('Tensor methods', () => {
 /** The first of these argument lists that constructs the class (2 channels/features/sizes where asked). */
 type Ctor = new (...args: unknown[]) => unknown;
 const CTOR_ARGS: unknown[][] = [[], [2], [2, 2], [2, 2, 2], [[new torch.nn.Linear(2, 2)]], [new torch.nn.Linear(2, 2)],
-  [new torch.nn.TransformerEncoderLayer(2, 2, { dimFeedforward: 4 }), 1], [1, [2, 1]]]; // nn.TransformerEncoder(encoderLayer, numLayers); nn.Unflatten(dim, sizes)
+  [new torch.nn.TransformerEncoderLayer(2, 2, { dimFeedforward: 4 }), 1], [1, [2, 1]], // nn.TransformerEncoder(encoderLayer, numLayers); nn.Unflatten(dim, sizes)
+  [new torch.nn.TransformerDecoderLayer(2, 2, { dimFeedforward: 4 }), 1]]; // nn.TransformerDecoder(decoderLayer, numLayers)
 function construct(C: Ctor): object | null {
   for (const a of CTOR_ARGS) {
     try {

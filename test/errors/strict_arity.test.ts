@@ -105,6 +105,11 @@ const VALID: Record<string, () => unknown[]> = {
   'torch.F.convAlgorithms': () => [[1, 4, 5, 5], [4, 4, 3, 3]],
   'torch.F.layerNorm': () => [X(), [3]],
   'torch.F.maxUnpool2d': () => [...(torch.F.maxPool2d(X4(), 2, { returnIndices: true }) as unknown as unknown[]), 2],
+  'torch.F.maxPool3d': () => [torch.randn([1, 1, 2, 2, 2]), 2],
+  'torch.F.avgPool3d': () => [torch.randn([1, 1, 2, 2, 2]), 2],
+  'torch.F.adaptiveMaxPool3d': () => [torch.randn([1, 1, 2, 2, 2]), 1],
+  'torch.F.lpPool1d': () => [torch.randn([1, 2, 4]), 2, 2],
+  'torch.F.lpPool2d': () => [X4(), 2, 2],
   'torch.data.decodeImage': () => [Buffer.alloc(4)],
   'torch.data.readIdx': () => [new Uint8Array(4)],
   'torch.data.readIdxFile': () => [path.join(tmp, 'none.idx')],
@@ -114,6 +119,7 @@ const VALID: Record<string, () => unknown[]> = {
   'torch.linspace': () => [0, 1, 5],
   'torch.logspace': () => [0, 1, 5],
   'torch.multinomial': () => [torch.tensor([0.5, 0.5]), 1],
+  'torch.bincount': () => [torch.tensor([0, 2, 2])],
   'Tensor#multinomial': () => [1],
   'Tensor#to': () => ['float64'],
   'Tensor#cumsum': () => [0],
@@ -136,6 +142,22 @@ const VALID: Record<string, () => unknown[]> = {
   'torch.F.embeddingBag': () => [torch.tensor([[0, 1]]), torch.randn([3, 2])],
   'new torch.nn.TransformerEncoderLayer': () => [4, 2],
   'new torch.nn.TransformerEncoder': () => [new torch.nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8 }), 1],
+  'new torch.nn.TransformerDecoderLayer': () => [4, 2],
+  'new torch.nn.TransformerDecoder': () => [new torch.nn.TransformerDecoderLayer(4, 2, { dimFeedforward: 8 }), 1],
+  'new torch.nn.Transformer': () => [{ dModel: 4, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 8 }],
+  'torch.nn.utils.rnn.packPaddedSequence': () => [torch.randn([3, 2, 2]), [3, 1]],
+  'torch.nn.utils.rnn.padPackedSequence': () => [torch.nn.utils.rnn.packPaddedSequence(torch.randn([3, 2, 2]), [3, 1])],
+  'new torch.nn.utils.rnn.PackedSequence': () => [torch.randn([3, 2]), torch.tensor([2, 1], { dtype: 'int64' })],
+  'new torch.nn.Bilinear': () => [2, 3, 4],
+  'torch.F.multiMarginLoss': () => [X(), I()],
+  'torch.F.multiLabelMarginLoss': () => [X(), torch.tensor([[0, -1, 1], [2, 1, -1]], { dtype: 'int64' })],
+  'torch.nn.utils.weightNorm': () => [new torch.nn.Linear(2, 2)],
+  'torch.nn.utils.removeWeightNorm': () => [torch.nn.utils.weightNorm(new torch.nn.Linear(2, 2))],
+  'torch.nn.utils.spectralNorm': () => [new torch.nn.Linear(2, 2)],
+  'torch.nn.utils.removeSpectralNorm': () => [torch.nn.utils.spectralNorm(new torch.nn.Linear(2, 2))],
+  'torch.F.fold': () => [torch.randn([1, 8, 6]), [3, 4], 2],
+  'torch.F.gridSample': () => [X4(), torch.zeros([1, 3, 3, 2])],
+  'torch.F.affineGrid': () => [torch.randn([1, 2, 3]), [1, 2, 4, 4]],
   'torch.autograd.grad': () => {
     const x = leaf();
     return [x.mul(2).sum(), x];
@@ -182,6 +204,16 @@ const VALID: Record<string, () => unknown[]> = {
   'torch.jit.optimizeForInference': () => [new torch.nn.Linear(3, 2), X()],
   'torch.nn.utils.vectorToParameters': () => [torch.zeros([2]), [leaf()]],
   'torch.nn.init.calculateGain': () => ['relu'],
+  'torch.addmm': () => [X(), torch.randn([2, 4]), torch.randn([4, 3])],
+  'torch.addmv': () => [torch.randn([2]), X(), torch.randn([3])],
+  'torch.addbmm': () => [X(), torch.randn([2, 2, 4]), torch.randn([2, 4, 3])],
+  'torch.baddbmm': () => [X(), torch.randn([1, 2, 4]), torch.randn([1, 4, 3])],
+  'torch.addr': () => [X(), torch.randn([2]), torch.randn([3])],
+  'Tensor#addmm': () => [torch.randn([2, 4]), torch.randn([4, 3])],
+  'Tensor#addmv': () => [X(), torch.randn([3])],
+  'Tensor#addbmm': () => [torch.randn([2, 2, 4]), torch.randn([2, 4, 3])],
+  'Tensor#baddbmm': () => [torch.randn([1, 2, 4]), torch.randn([1, 4, 3])],
+  'Tensor#addr': () => [torch.randn([2]), torch.randn([3])],
 };
 /** Calls of a method of the instances, made from the instance itself. */
 const VALID_METHOD: Record<string, Args> = {
@@ -192,6 +224,8 @@ const RECEIVER: Record<string, () => torch.Tensor> = {
   item: () => torch.tensor([1]),
   backward: () => leaf().sum(),
   multinomial: () => torch.tensor([0.5, 0.5]),
+  bincount: () => torch.tensor([0, 2, 2]),
+  addmv: () => torch.randn([2]),
 };
 const receiver = (m: string) => ((Object.hasOwn(RECEIVER, m) ? RECEIVER[m] : undefined) ?? (/^bitwise/.test(m) ? N : X))();
 
@@ -289,6 +323,15 @@ const VARARGS: Record<string, { why: string; refused: [() => unknown[], string |
   'Tensor#tile': { why: 'x.tile(2, 1)', refused: [[() => [[2, 1], 1], /tile/]] },
   'Tensor#flip': { why: 'x.flip(0, 1)', refused: [[() => [[0, 1], 1], /flip/]] },
   'Tensor#index': { why: "x.index(0, ':'): one index per dimension", refused: [[() => [0, 0, 0], /ind/]] },
+  'torch.chainMatmul': { why: 'torch.chainMatmul(a, b, c): any number of matrices', refused: [[() => [X(), 7], /matrices\[1\]|chainMatmul/]] },
+  'torch.meshgrid': { why: 'torch.meshgrid(x, y, {indexing}): any number of tensors', refused: [[() => [torch.ones([2]), 7], /opts|tensors\[1\]/]] },
+  'torch.cartesianProd': { why: 'torch.cartesianProd(a, b, c): any number of tensors', refused: [[() => [torch.ones([2]), 7], /tensors\[1\]/]] },
+  'torch.broadcastShapes': { why: 'torch.broadcastShapes([2, 1], [3]): any number of shapes', refused: [[() => [[2], 'x'], /shapes\[1\]/]] },
+  'torch.broadcastTensors': { why: 'torch.broadcastTensors(a, b): any number of tensors', refused: [[() => [X(), 7], /tensors\[1\]/]] },
+  'torch.atleast1d': { why: 'torch.atleast1d(a, b): any number of tensors', refused: [[() => [X(), 7], /tensors\[1\]/]] },
+  'torch.atleast2d': { why: 'torch.atleast2d(a, b): any number of tensors', refused: [[() => [X(), 7], /tensors\[1\]/]] },
+  'torch.atleast3d': { why: 'torch.atleast3d(a, b): any number of tensors', refused: [[() => [X(), 7], /tensors\[1\]/]] },
+  'torch.blockDiag': { why: 'torch.blockDiag(a, b, c): any number of tensors', refused: [[() => [X(), 7], /tensors\[1\]/]] },
   'Tensor#set': { why: 'x.set(v, 0, 1): one index per dimension', refused: [[() => [1, 0, 0, 0], /ind/]] },
 };
 

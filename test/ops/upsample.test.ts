@@ -1,8 +1,9 @@
 // test/ops/upsample.test.ts — F.interpolate and nn.Upsample / UpsamplingNearest2d /
 // UpsamplingBilinear2d on every device: against PyTorch (test/fixtures/upsample.json from
-// gen_upsample_fixtures.py: nearest on 3-D and 4-D inputs, linear, bilinear and bicubic, size or
+// gen_upsample_fixtures.py: nearest and nearest-exact on 3-D and 4-D inputs, linear, bilinear, bicubic
+// and area, size or
 // scaleFactor, alignCorners, recomputeScaleFactor, up and down, non-contiguous inputs; output and
-// input gradient in float64 and float32, and nearest's float32 output exactly), float64
+// input gradient in float64 and float32, and nearest's and nearest-exact's float32 output exactly), float64
 // finite-difference gradchecks, the modules (PyTorch's print) and bad arguments.
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
@@ -24,8 +25,8 @@ describeOp('upsample', (run) => {
   const { device, on, dtypes } = run;
   fixtureCases(run, cases, (ins, c) => apply(c, ins.x!), { title: 'fixture has the cases of the four modes', min: 20 });
 
-  test.each(cases.filter(([, c]) => (c.params.opts.mode ?? 'nearest') === 'nearest'))(
-    'nearest float32 picks the same source pixels as PyTorch: %s', (_n, c) => {
+  test.each(cases.filter(([, c]) => ['nearest', 'nearest-exact'].includes(c.params.opts.mode ?? 'nearest')))(
+    'nearest(-exact) float32 picks the same source pixels as PyTorch: %s', (_n, c) => {
       const x = on(fromFixture(c.inputs.x!, 'float32'));
       expect(toNumbers(apply(c, x))).toEqual((c.outputs!.float32 as T).data);
     });
@@ -83,8 +84,8 @@ describeOp('upsample', (run) => {
       ['nn.UpsamplingBilinear2d mode', () => new (nn.UpsamplingBilinear2d as unknown as new (...a: unknown[]) => unknown)({ size: 2, mode: 'nearest' }), 'opts.mode'],
     ] as [string, () => unknown, string | RegExp][])('%s', (_n, f, name) => expectArgError(f, name));
     test('modes and inputs PyTorch has but torchlet does not yet: ERR_TORCHLET_NOT_IMPLEMENTED', () => {
-      code(() => F.interpolate(x(), { size: 3, mode: 'area' }), 'ERR_TORCHLET_NOT_IMPLEMENTED');
-      code(() => F.interpolate(x(), { size: 3, mode: 'nearest-exact' }), 'ERR_TORCHLET_NOT_IMPLEMENTED');
+      code(() => F.interpolate(x(), { size: 3, mode: 'area', antialias: true }), 'ERR_TORCHLET_NOT_IMPLEMENTED');
+      expectArgError(() => F.interpolate(x(), { size: 3, mode: 'area', alignCorners: false }), 'opts.alignCorners');
       code(() => F.interpolate(x(), { size: 3, mode: 'bilinear', antialias: true }), 'ERR_TORCHLET_NOT_IMPLEMENTED');
       code(() => F.interpolate(on(randnT([1, 1, 2, 2, 2], 1)), { size: 3, mode: 'trilinear' }), 'ERR_TORCHLET_NOT_IMPLEMENTED');
     });
