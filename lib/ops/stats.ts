@@ -752,12 +752,24 @@ function searchImpl(fn: string, seq: Tensor, values: Tensor | number, right: boo
     if (seq.ndim !== 1) shapeError('sortedSequence', 'a 1-d tensor (a scalar value is searched in a 1-d sequence)', seq);
     v = full([1], values as number, { dtype: Number.isInteger(values) && !isFloating(seq.dtype) ? seq.dtype : isFloating(seq.dtype) ? seq.dtype : 'float32', device: seq.device });
   } else v = values as Tensor;
-  const out = noGrad(() => {
-    // count of the sequence's elements before each value: !(s >= v) (left) or !(s > v) (right), as the binary search
+  // count of the sequence's elements before each value: !(s >= v) (left) or !(s > v) (right), as the
+  // binary search; the values go in chunks so that no comparison tensor exceeds CHUNK elements
+  const count = (vals: Tensor): Tensor => {
     const s = seq.ndim === 1 ? seq : unsqueeze(seq, -2); // [..., 1, N]
-    const vv = unsqueeze(v, -1); // [..., M, 1]
-    const before = E.logicalNot(right ? E.gt(s, vv) : E.ge(s, vv));
-    return R.sum(before, -1, false);
+    const vv = unsqueeze(vals, -1); // [..., m, 1]
+    return R.sum(E.logicalNot(right ? E.gt(s, vv) : E.ge(s, vv)), -1, false);
+  };
+  const CHUNK = 1 << 24;
+  const out = noGrad(() => {
+    const n = seq.shape[seq.ndim - 1];
+    const flat = seq.ndim === 1 && v.ndim !== 1 ? reshape(v, [v.numel()]) : v; // a 1-d sequence: any values shape
+    const m = flat.ndim ? flat.shape[flat.ndim - 1] : 1;
+    const rows = m ? flat.numel() / m : 0;
+    const per = Math.max(1, Math.floor(CHUNK / Math.max(1, n * rows)));
+    if (flat.ndim === 0 || m <= per) return reshape(count(flat), v.shape);
+    const parts: Tensor[] = [];
+    for (let i = 0; i < m; i += per) parts.push(count(flat.narrow(flat.ndim - 1, i, Math.min(per, m - i))));
+    return reshape(cat(parts, -1), v.shape);
   });
   const r = scalar ? reshape(out, []) : out;
   return outInt32 ? E.cast(r, 'int32') : r;

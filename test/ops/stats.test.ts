@@ -266,3 +266,29 @@ describeOp('stats', (run) => {
     });
   });
 });
+
+describe('searchsorted / bucketize over many values (the comparisons in chunks)', () => {
+  // host binary search: the first index i with seq[i] >= v (left) or seq[i] > v (right)
+  const bisect = (seq: Float32Array, v: number, right: boolean) => {
+    let lo = 0;
+    let hi = seq.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (right ? seq[mid] <= v : seq[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  test('4096 boundaries, 5000 values in a 2-D tensor (over 2^24 comparisons), left and right', () => {
+    const seq = torch.sort(torch.randn([4096]).round()).values;
+    const v = torch.randn([50, 100]).round();
+    const s = seq.toArray() as Float32Array;
+    const vals = v.toArray() as Float32Array;
+    for (const right of [false, true]) {
+      const got = toNumbers(torch.searchsorted(seq, v, { right }));
+      expect(got).toHaveLength(5000);
+      expect(got).toEqual(Array.from(vals, (x) => bisect(s, x, right)));
+      expect(torch.bucketize(v, seq, { right }).shape).toEqual([50, 100]);
+    }
+  });
+});
