@@ -79,6 +79,7 @@ export interface AdamaxParams { lr: number; beta1: number; beta2: number; eps: n
 /** ranges: beta1 in [0, 1]; beta2 in [0, 1]; eps in [0, inf]; step in [1, inf] */
 export interface AdamParams { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; step: number; amsgrad: boolean; decoupled: boolean; maximize: boolean }
 export interface ArangeParams { start: number; step: number }
+export interface AsgdParams { lambd: number; eta: number; weightDecay: number; mu: number; maximize: boolean }
 /** ranges: N in [0, inf]; C in [0, inf]; H in [0, inf]; W in [0, inf]; OH in [0, inf]; OW in [0, inf]; kh in [1, inf]; kw in [1, inf]; sh in [1, inf]; sw in [1, inf]; ph in [0, inf]; pw in [0, inf]; divisorOverride in [0, inf] */
 export interface AvgPool2dParams { N: number; C: number; H: number; W: number; OH: number; OW: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; countIncludePad: boolean; divisorOverride: number }
 /** ranges: N in [0, inf]; C in [0, inf]; D in [0, inf]; H in [0, inf]; W in [0, inf]; OD in [0, inf]; OH in [0, inf]; OW in [0, inf]; kd in [1, inf]; kh in [1, inf]; kw in [1, inf]; sd in [1, inf]; sh in [1, inf]; sw in [1, inf]; pd in [0, inf]; ph in [0, inf]; pw in [0, inf]; divisorOverride in [0, inf] */
@@ -90,6 +91,8 @@ export interface BinaryParams { op: BinaryOpCode; inputStrides: number[]; otherS
 export interface ConvParams { N: number; C: number; OC: number; groups: number; in: Dims3; kernel: Dims3; out: Dims3; stride: Dims3; pad: Dims3; dilation: Dims3; algo: ConvAlgoCode; relu: boolean; packed: boolean; frozen: boolean }
 /** ranges: shape in [0, inf] */
 export interface CopyStridedParams { srcStrides: number[]; outStrides: number[]; shape: number[] }
+/** ranges: T in [0, inf]; N in [0, inf]; C in [1, inf]; S in [0, inf]; blank in [0, inf]; inputLengths in [0, inf]; targetLengths in [0, inf]; targetOffsets in [0, inf] */
+export interface CtcParams { T: number; N: number; C: number; S: number; blank: number; zeroInfinity: boolean; inputLengths: number[]; targetLengths: number[]; targetOffsets: number[] }
 /** ranges: outer in [0, inf]; n in [0, inf]; inner in [0, inf] */
 export interface CumsumParams { outer: number; n: number; inner: number; reverse: boolean }
 /** ranges: p in [0, 1]; L in [1, inf]; seed in [0, inf]; offset in [0, inf] */
@@ -133,6 +136,7 @@ export interface RmspropParams { lr: number; alpha: number; eps: number; weightD
 export interface RnnCellParams { batch: number; hidden: number }
 /** ranges: rows in [0, inf]; R in [1, inf]; G in [1, inf]; L in [1, inf]; eps in [0, inf] */
 export interface RowNormParams { rows: number; R: number; G: number; L: number; eps: number }
+export interface RpropParams { etaminus: number; etaplus: number; stepSizeMin: number; stepSizeMax: number; maximize: boolean }
 /** ranges: outer in [0, inf]; n in [0, inf]; inner in [0, inf] */
 export interface ScanParams { op: ScanOpCode; outer: number; n: number; inner: number }
 /** ranges: shape in [0, inf]; outStrides in [0, inf]; indexStrides in [0, inf]; srcStrides in [0, inf]; dim in [0, 15]; size in [0, inf] */
@@ -164,6 +168,7 @@ export interface Ops {
   adaptiveMaxPool3dBackward(gradOutput: TensorArg, indices: TensorArg, gradInput: TensorArg, plane3dParams: Plane3dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   adaptiveMaxPool3dForward(input: TensorArg, out: TensorArg, indices: TensorArg, plane3dParams: Plane3dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   arange(out: TensorArg, arangeParams: ArangeParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
+  asgdStep(param: TensorArg, grad: TensorArg, ax: TensorArg, asgdParams: AsgdParams): void; // kernels: cpu float32, float64; cuda float32, float64
   avgPool2dBackward(gradOutput: TensorArg, gradInput: TensorArg, avgPool2dParams: AvgPool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   avgPool2dForward(input: TensorArg, out: TensorArg, avgPool2dParams: AvgPool2dParams): void; // kernels: cpu float32, float64; cuda float32, float64
   avgPool3dBackward(gradOutput: TensorArg, gradInput: TensorArg, avgPool3dParams: AvgPool3dParams): void; // kernels: cpu float32, float64; cuda float32, float64
@@ -181,6 +186,8 @@ export interface Ops {
   convForward(input: TensorArg, weight: TensorArg, bias: OptTensorArg, out: TensorArg, convParams: ConvParams): void; // kernels: cpu float32, float64; cuda float32, float64
   convPackWeight(weight: TensorArg, out: TensorArg, convParams: ConvParams): void; // kernels: cpu float32, float64; cuda none
   copyStrided(src: TensorArg, out: TensorArg, copyStridedParams: CopyStridedParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
+  ctcLoss(logProbs: TensorArg, targets: TensorArg, out: TensorArg, logAlpha: TensorArg, ctcParams: CtcParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  ctcLossBackward(gradOutput: TensorArg, logProbs: TensorArg, targets: TensorArg, logAlpha: TensorArg, gradInput: TensorArg, ctcParams: CtcParams): void; // kernels: cpu float32, float64; cuda float32, float64
   cumsum(input: TensorArg, out: TensorArg, cumsumParams: CumsumParams): void; // kernels: cpu float32, float64, int64; cuda float32, float64, int64
   dropoutBackward(gradOutput: TensorArg, gradInput: TensorArg, dropoutParams: DropoutParams): void; // kernels: cpu float32, float64; cuda float32, float64
   dropoutForward(input: TensorArg, out: TensorArg, dropoutParams: DropoutParams): void; // kernels: cpu float32, float64; cuda float32, float64
@@ -220,6 +227,7 @@ export interface Ops {
   rmspropStep(param: TensorArg, grad: TensorArg, squareAvg: TensorArg, gradAvg: OptTensorArg, momentumBuffer: OptTensorArg, rmspropParams: RmspropParams): void; // kernels: cpu float32, float64; cuda float32, float64
   rowNormBackward(gradOutput: TensorArg, input: TensorArg, weight: OptTensorArg, saveMean: TensorArg, saveInvstd: TensorArg, gradInput: OptTensorArg, gradWeight: OptTensorArg, gradBias: OptTensorArg, rowNormParams: RowNormParams): void; // kernels: cpu float32, float64; cuda float32, float64
   rowNormForward(input: TensorArg, weight: OptTensorArg, bias: OptTensorArg, out: TensorArg, saveMean: TensorArg, saveInvstd: TensorArg, rowNormParams: RowNormParams): void; // kernels: cpu float32, float64; cuda float32, float64
+  rpropStep(param: TensorArg, grad: TensorArg, prev: TensorArg, stepSize: TensorArg, rpropParams: RpropParams): void; // kernels: cpu float32, float64; cuda float32, float64
   scan(input: TensorArg, out: TensorArg, indices: OptTensorArg, scanParams: ScanParams): void; // kernels: cpu float32, float64, int64; cuda float32, float64, int64
   scatter(out: TensorArg, index: TensorArg, src: OptTensorArg, scatterParams: ScatterParams): void; // kernels: cpu float32, float64, int64, uint8, int32; cuda float32, float64, int64, uint8, int32
   sgdStep(param: TensorArg, grad: TensorArg, momentumBuffer: OptTensorArg, sgdParams: SgdParams): void; // kernels: cpu float32, float64; cuda float32, float64

@@ -183,6 +183,8 @@ const LEGIT_NON_OBJECT = [
   [/^(torch\.F\.|torch\.)(leakyRelu|elu|celu)$|^new torch\.nn\.(LeakyReLU|ELU|CELU)$/, 'number'],
   [/^(torch\.|Tensor#)(std|var|stdMean|varMean)$/, 'boolean'],
   [/^(torch\.|Tensor#)nanToNum_?$/, 'number'],
+  // nn.ReLU(True): PyTorch's positional inplace flag (lib/nn/layers.ts InplaceActivation)
+  [/^new torch\.nn\.(ReLU|ReLU6|SELU|SiLU|Mish|Hardswish|Hardsigmoid)$/, 'boolean'],
 ];
 const NON_OBJECT_OPTIONS = [() => 5, () => 'opts', () => true, () => [1, 2], () => (v) => v, () => 0];
 // Option values for which a non-finite number is legitimate (not a hyperparameter): an infinity

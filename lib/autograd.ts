@@ -94,7 +94,7 @@ export const GRAD_OPS = [
   // activations (lib/ops/activation.ts)
   'GeluBackward', 'LeakyReluBackward', 'EluBackward', 'SiluBackward', 'MishBackward', 'HardswishBackward', 'HardsigmoidBackward',
   'SoftplusBackward', 'SoftsignBackward', 'HardtanhBackward', 'ThresholdBackward', 'LogSigmoidBackward',
-  'ToCopyBackward', 'CloneBackward',
+  'ToCopyBackward', 'CopyBackward', 'FillBackward', 'CopySlices', 'AsStridedBackward', 'CloneBackward',
   'AbsBackward', 'SignBackward', 'FloorBackward', 'CeilBackward', 'RoundBackward', 'TruncBackward', 'SinBackward',
   'CosBackward', 'TanBackward', 'AsinBackward', 'AcosBackward', 'AtanBackward', 'Atan2Backward', 'SinhBackward',
   'CoshBackward', 'Exp2Backward', 'Expm1Backward', 'Log1pBackward', 'Log2Backward', 'Log10Backward', 'ErfBackward',
@@ -140,11 +140,15 @@ export const GRAD_OPS = [
   'ThnnFusedLstmCellBackward', 'ThnnFusedGruCellBackward', 'LstmLayerBackward', 'GruLayerBackward',
   // nn.Module.registerFullBackwardHook's identity around a module's input and output
   'BackwardHookFunctionBackward',
+  'CheckpointFunctionBackward', // torch.utils.checkpoint (lib/utils_checkpoint.ts)
   // double backward (createGraph): nodes recorded by backward passes whose kernels are native
   'ConvolutionBackwardBackward', 'ThresholdBackwardBackward', 'MaxPool2DWithIndicesBackwardBackward',
   'AvgPool2DBackwardBackward', 'AdaptiveAvgPool2DBackwardBackward', 'AdaptiveMaxPool2DBackwardBackward',
   'NllLossBackwardBackward', 'NativeDropoutBackwardBackward', 'SliceBackwardBackward',
   'MaxPool3DWithIndicesBackwardBackward', 'AvgPool3DBackwardBackward', 'AdaptiveAvgPool3DBackwardBackward', 'AdaptiveMaxPool3DBackwardBackward',
+  'CtcLossBackward', // F.ctcLoss (lib/ops/ctc.ts; first-order only)
+  'StandardGammaBackward', // Gamma / Beta / Dirichlet rsample (lib/distributions/continuous.ts; first-order only)
+  'SpecialEntrBackward', 'SpecialErfcxBackward', 'SpecialNdtriBackward', 'SpecialLogNdtrBackward', 'I0Backward', 'SpecialI0EBackward', 'SpecialI1Backward', 'SpecialI1EBackward', 'SpecialZetaBackward', 'PolygammaBackward', 'IgammaBackward', 'IgammacBackward', // torch.special (lib/ops/special.ts; first-order only)
 ] as const;
 export type GradOp = (typeof GRAD_OPS)[number];
 
@@ -164,6 +168,56 @@ export interface GradFn {
   firstOrderOnly?: boolean;
   /** anomaly mode: the stack of the forward call that recorded this node */
   stack?: string;
+  /**
+   * Each input's node when this one was recorded (false: the input did not require grad then). An
+   * in-place op gives its tensor a new node afterwards; the gradient of this node still goes to the
+   * node the input had (see edgesOf), as PyTorch's edges point to nodes, not to tensors.
+   */
+  inputFns?: (GradFn | null | false)[];
+  /** Set when an in-place op replaced this node on its tensor: a tensor object that still carries it. */
+  retiredTo?: Tensor;
+  /** A view's node: the tensor viewed (sharing the storage) and its node when the view was made. */
+  viewOf?: Tensor;
+  viewOfFn?: GradFn | null;
+}
+
+let viewRefresher: ((view: Tensor) => void) | null = null;
+/** Installed by lib/ops/inplace.ts: gives a view whose base was written in place since a node viewing the base's new graph. */
+export function setViewRefresher(fn: (view: Tensor) => void): void {
+  viewRefresher = fn;
+}
+/**
+ * A view whose base got a new node since the view was made (an in-place write into the base, or
+ * through another view) is given a view node of the base's new graph before it is used, as PyTorch
+ * regenerates a view's grad_fn: its gradient then follows the values it now holds.
+ */
+export function refreshStaleView(t: Tensor): void {
+  const f = t.gradFn;
+  if (f && f.viewOf && f.viewOf.gradFn !== f.viewOfFn && viewRefresher && !f.viewOf.disposed) viewRefresher(t);
+}
+
+/**
+ * A node's inputs as backward must follow them: an input written in place since the node was recorded
+ * (a new node on the same tensor) stands for its node of then (`retiredTo`), and an input that did not
+ * require grad then gets no gradient, whatever it requires now.
+ */
+function edgesOf(fn: GradFn): (Tensor | null)[] {
+  const then = fn.inputFns;
+  if (!then) return fn.inputs;
+  let out: (Tensor | null)[] | null = null;
+  for (let j = 0; j < fn.inputs.length; j++) {
+    const t = fn.inputs[j];
+    if (!t) continue;
+    const f = then[j];
+    const e = f === false ? null : t.gradFn === f || !f ? t : (f.retiredTo ?? t);
+    if (e !== t) (out ??= fn.inputs.slice())[j] = e;
+  }
+  return out ?? fn.inputs;
+}
+
+/** An in-place write gives `self` a new node: `old` (a tensor object with self's old node) stands for the old one. */
+export function retireNode(old: Tensor): void {
+  if (old.gradFn) old.gradFn.retiredTo = old;
 }
 
 /** The error of autograd misuse: a freed graph, a saved tensor modified in place or disposed, an in-place op autograd refuses. */
@@ -242,8 +296,19 @@ export function record<T extends Tensor>(
   saved?: (Tensor | null)[],
 ): T {
   if (gradEnabled && inputs.some((t) => t && t.requiresGrad)) {
+    for (const t of inputs) if (t && t.gradFn && t.gradFn.viewOf) refreshStaleView(t);
     out.requiresGrad = true;
-    out.gradFn = { op, name: op, inputs, backward };
+    out.gradFn = { op, name: op, inputs, backward, inputFns: inputs.map((t) => (t && t.requiresGrad ? t.gradFn : false)) };
+    const st = out._storage;
+    if (st.owner === out) {
+      st.owner = null; // a view or alias of out must not keep out's graph alive (memory.ts)
+      st.ownerInGraph = true;
+    }
+    const b = inputs[0];
+    if (b && b !== out && b._storage === out._storage) {
+      out.gradFn.viewOf = b;
+      out.gradFn.viewOfFn = b.gradFn;
+    }
     if (saved) out.gradFn.saved = saved.filter((t): t is Tensor => !!t).map((t) => ({ tensor: t, version: t._version }));
     if (anomalyEnabled) out.gradFn.stack = forwardStack();
   }
@@ -424,6 +489,14 @@ function runEngine(roots: Tensor[], rootGrads: (Tensor | null)[], opts: EngineOp
   // topological order by iterative DFS (post-order: inputs before the tensors made from them)
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
+  for (const r of roots) refreshStaleView(r);
+  const edgeCache = new Map<Tensor, (Tensor | null)[]>();
+  const edges = (t: Tensor): (Tensor | null)[] => {
+    if (!t.gradFn) return [];
+    let e = edgeCache.get(t);
+    if (!e) edgeCache.set(t, (e = edgesOf(t.gradFn)));
+    return e;
+  };
   const stack: [Tensor, number][] = [];
   for (const r of roots)
     if (!seen.has(r)) {
@@ -432,7 +505,7 @@ function runEngine(roots: Tensor[], rootGrads: (Tensor | null)[], opts: EngineOp
       while (stack.length) {
         const top = stack[stack.length - 1];
         const [t, i] = top;
-        const ins = t.gradFn ? t.gradFn.inputs : [];
+        const ins = edges(t);
         if (i < ins.length) {
           top[1]++;
           const c = ins[i];
@@ -450,9 +523,9 @@ function runEngine(roots: Tensor[], rootGrads: (Tensor | null)[], opts: EngineOp
   const wanted = inputs ? new Set(inputs) : null;
   const needed = new Set<Tensor>();
   for (const t of order) {
-    if (!wanted || wanted.has(t) || (t.gradFn && t.gradFn.inputs.some((c) => c && needed.has(c)))) needed.add(t);
+    if (!wanted || wanted.has(t) || edges(t).some((c) => c && needed.has(c))) needed.add(t);
   }
-  const runs = (t: Tensor): boolean => !!t.gradFn && (!wanted || t.gradFn.inputs.some((c) => c && needed.has(c)));
+  const runs = (t: Tensor): boolean => !!t.gradFn && (!wanted || edges(t).some((c) => c && needed.has(c)));
   // every check before any gradient is computed; first, differentiating a first-order-only gradient
   for (const t of order) {
     const fn = t.gradFn;
@@ -546,11 +619,12 @@ function runEngine(roots: Tensor[], rootGrads: (Tensor | null)[], opts: EngineOp
       if (create && !DOUBLE_BACKWARD_OPS.has(fn.op)) ins = firstOrderOnly(fn.op, fn.name, noGrad(() => fn.backward(g as Tensor)), [g, ...fn.inputs]);
       else ins = fn.backward(g);
       if (anomalyEnabled) checkNaN(fn, ins);
-      const fnInputs = fn.inputs;
+      const fnInputs = edges(t);
       if (!retain) {
         // free the graph (retain_graph=false): the node stays, marked, so a second backward is an error
         fn.freed = true;
         fn.inputs = [];
+        fn.inputFns = undefined;
         fn.saved = undefined;
         fn.backward = () => {
           throw internalError(`${fn.name} ran after it was freed`);

@@ -16,6 +16,7 @@ import * as E from './ops/elementwise';
 import { flip } from './ops/shape';
 import { argsort, topk } from './ops/sort';
 import { cumsum } from './ops/scan';
+import { defaultFloat } from './default_dtype';
 
 export interface CreateOptions {
   dtype?: DType;
@@ -87,7 +88,7 @@ export function tensor(data: NestedArray | TypedArray, opts: CreateOptions = {})
   if (!dtype) {
     if (flat.length && flat.every((x) => typeof x === 'boolean')) dtype = 'bool';
     else if (flat.length && flat.every((x) => typeof x === 'number' && Number.isInteger(x))) dtype = 'int64';
-    else dtype = 'float32';
+    else dtype = defaultFloat();
   }
   checkDType('dtype', dtype);
   const arr = typedFor(dtype, flat.length);
@@ -135,13 +136,13 @@ export function empty(...args: SizeArgs<CreateOptions>): Tensor {
   const [shape, o] = sizeArgs<CreateOptions>('empty', args);
   const opts = checkOptionKeys('opts', o, CREATE_KEYS);
   const device = parseDevice('device', opts.device);
-  return finish(Tensor.empty(checkShape('shape', shape), checkDType('dtype', opts.dtype ?? 'float32'), device), opts);
+  return finish(Tensor.empty(checkShape('shape', shape), checkDType('dtype', opts.dtype ?? defaultFloat()), device), opts);
 }
 export function zeros(...args: SizeArgs<CreateOptions>): Tensor {
   const [shape, o] = sizeArgs<CreateOptions>('zeros', args);
   const opts = checkOptionKeys('opts', o, CREATE_KEYS);
   const device = parseDevice('device', opts.device);
-  return finish(Tensor.empty(checkShape('shape', shape), checkDType('dtype', opts.dtype ?? 'float32'), device, true), opts);
+  return finish(Tensor.empty(checkShape('shape', shape), checkDType('dtype', opts.dtype ?? defaultFloat()), device, true), opts);
 }
 export function full(shape: number[] | number, value: number, opts: CreateOptions = {}): Tensor {
   opts = checkOptionKeys('opts', opts, CREATE_KEYS);
@@ -178,7 +179,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
   const n = Math.max(0, Math.ceil((end - start) / step));
   if (!(n <= Number.MAX_SAFE_INTEGER)) invalidArg('end', `at most ${Number.MAX_SAFE_INTEGER} steps from start`, end);
   const allInt = [start, end, step].every(Number.isInteger);
-  const dtype = checkDType('dtype', opts.dtype ?? (allInt ? 'int64' : 'float32'));
+  const dtype = checkDType('dtype', opts.dtype ?? (allInt ? 'int64' : defaultFloat()));
   const t = Tensor.empty([n], dtype, parseDevice('device', opts.device));
   native.arange(t.arg(), { start, step });
   return finish(t, opts);
@@ -188,7 +189,7 @@ export interface RandomOptions extends CreateOptions {
   generator?: Generator;
 }
 function randomFill(kind: RandomKindCode, shape: number[] | number, a: number, b: number, opts: RandomOptions): Tensor {
-  const dtype = opts.dtype ?? 'float32';
+  const dtype = opts.dtype ?? defaultFloat();
   if (!isFloating(dtype)) dtypeError('dtype', 'a floating-point dtype', dtype);
   const gen = checkGenerator(opts.generator);
   const t = empty(shape, { dtype, device: opts.device });
@@ -286,7 +287,7 @@ export function linspace(start: number, end: number, steps: number, opts?: Creat
   checkNumber('end', end);
   checkInt('steps', steps, 0);
   const o = checkOptionKeys('opts', opts, CREATE_KEYS);
-  const dtype = checkDType('dtype', o.dtype ?? 'float32');
+  const dtype = checkDType('dtype', o.dtype ?? defaultFloat());
   const device = parseDevice('device', o.device);
   const t = Tensor.empty([steps], dtype, device);
   if (steps === 1) native.fill(t.arg(), { value: start });
@@ -315,7 +316,7 @@ export function logspace(start: number, end: number, steps: number, base: number
   }
   checkNumber('base', base);
   const o = checkOptionKeys('opts', opts, CREATE_KEYS);
-  const dtype = checkDType('dtype', o.dtype ?? 'float32');
+  const dtype = checkDType('dtype', o.dtype ?? defaultFloat());
   const lin = linspace(start, end, steps, { dtype: isFloating(dtype) ? dtype : 'float64', device: o.device });
   const b = full([], base as number, { dtype: lin.dtype, device: lin.device });
   const p = E.pow(b, lin);
@@ -410,7 +411,7 @@ export function normal(mean: Tensor | number, std: Tensor | number, shape?: numb
   }
   if (typeof std === 'number' && std < 0) invalidArg('std', 'a non-negative number', std);
   const like = tm ?? ts;
-  const dtype = o.dtype ?? (like && isFloating(like.dtype) ? like.dtype : 'float32');
+  const dtype = o.dtype ?? (like && isFloating(like.dtype) ? like.dtype : defaultFloat());
   const device = o.device ?? like?.device;
   const z = randn(outShape, { dtype, device, generator: o.generator });
   const scaled = E.mul(z, std as Tensor);

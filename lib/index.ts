@@ -11,6 +11,8 @@ export type { RandomOptions } from './creation';
 export { noGrad, enableGrad, isGradEnabled, isAnomalyEnabled, setGradEnabled, inferenceMode, isInferenceModeEnabled } from './autograd';
 import { grad as autogradGrad, autogradBackward, detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './autograd';
 import type { BackwardOptions as BackwardOpts } from './autograd';
+import * as fn_autograd_functional from './autograd_functional';
+import * as fn_utils_checkpoint from './utils_checkpoint';
 /**
  * torch.autograd: `grad(outputs, inputs, {gradOutputs, retainGraph, createGraph, allowUnused})`
  * (gradients as an array, no `.grad` touched; createGraph for second derivatives),
@@ -27,6 +29,7 @@ export const autograd = {
   detectAnomaly,
   setDetectAnomaly,
   isAnomalyEnabled,
+  functional: fn_autograd_functional,
 };
 export { tidy, keep, memory } from './memory';
 export { manualSeed, initialSeed, seed, Generator } from './random';
@@ -70,6 +73,8 @@ export { median, nanmedian, mode, quantile, nanquantile, nansum, nanmean, countN
 export type { QuantileOptions, QuantileInterpolation, DiffOptions, CdistOptions, HistcOptions, BincountOptions, SearchsortedOptions, BucketizeOptions, AminmaxOptions } from './ops/stats';
 export { square, logit, hypot, frac, signbit, copysign, heaviside, xlogy, erfc, floatPower, deg2rad, rad2deg, sgn, positive, negative, fix, addcmul, addcdiv, lgamma, digamma } from './ops/elementwise_more';
 export type { AddcOptions } from './ops/elementwise_more';
+export { logaddexp, logaddexp2, sinc, ldexp, gcd, lcm, trapezoid, trapz, cumulativeTrapezoid, polygamma, mvlgamma, i0, igamma, igammac, frexp, Frexp } from './ops/special';
+export type { TrapezoidOptions } from './ops/special';
 export { flatten, transpose, permute, reshape, squeeze, unsqueeze, narrow, select, t, argmax, argmin } from './forms';
 export { gather, scatter, scatter_, scatterAdd, scatterAdd_, indexSelect, indexAdd, indexAdd_, maskedFill, maskedFill_, maskedSelect, where, nonzero, indexPut, indexPut_ } from './ops/index';
 export type { IndexSpec, ScatterOptions, NonzeroOptions } from './ops/index';
@@ -84,6 +89,7 @@ export {
 export type { MeshgridOptions, RepeatInterleaveOptions } from './ops/shape_more';
 export { finfo, iinfo, device } from './dtype_info';
 export type { FInfo, IInfo } from './dtype_info';
+export { getDefaultDtype, setDefaultDtype } from './default_dtype';
 export { setPrintoptions } from './print';
 export type { PrintOptions } from './print';
 export { InferenceSession } from './serve/session';
@@ -97,6 +103,10 @@ export * as data from './data';
 export * as models from './models';
 export * as jit from './jit';
 export * as linalg from './linalg';
+export * as special from './special';
+export * as distributions from './distributions';
+export * as func from './func';
+export const utils = { checkpoint: fn_utils_checkpoint };
 import { convBackend } from './ops/conv';
 export type { ConvAlgorithm, ConvAlgorithmPreference, ConvAlgorithms, ConvOptions, Conv1dOptions, Conv2dOptions, Conv3dOptions, ConvTransposeOptions } from './ops/conv';
 
@@ -299,6 +309,7 @@ import * as m73 from './ops/shape_more';
 import * as m74 from './dtype_info';
 import * as m75 from './optim/lbfgs';
 import * as m76 from './nn/weight_norm';
+import * as m77 from './default_dtype';
 import * as P4_transformer_decoder from './nn/transformer_decoder';
 import * as P1_pool1d from './ops/pool1d';
 import * as P1_pool3d from './ops/pool3d';
@@ -318,10 +329,21 @@ import * as P5_linalg from './ops/linalg';
 import * as P4_rnn_utils from './nn/rnn_utils';
 import * as P6_stats from './ops/stats';
 import * as P6_elementwise_more from './ops/elementwise_more';
+import * as spc_special from './ops/special';
+import * as fn_func from './func';
+import * as fn_swa_utils from './optim/swa_utils';
+import * as opt_rprop from './optim/rprop';
+import * as ctc_ops from './ops/ctc';
+import * as ctc_nn from './nn/ctc';
+import * as dist_distribution from './distributions/distribution';
+import * as dist_continuous from './distributions/continuous';
+import * as dist_discrete from './distributions/discrete';
+import * as dist_multivariate from './distributions/multivariate';
+import * as dist_kl from './distributions/kl';
 const STRICT_MODULES: object[] = [m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30, m31, m32, m33, m34, m35, m36, m37, m38, m39, m40, m41, m42, m43, m44, m45,
   m46, m47, m48, m49, m50, m51, m52, m53,
-  m54, m55, m56, m57, m58, m59, m60, m61, m62, m63, m64, m65, m66, m67, m68, m69, m70, m71, m72, m73, m74, m75, m76, P4_transformer_decoder, P1_pool1d, P1_pool3d, P1_lp_pool, P1_lrn, P1_pooling_nd, P1_normalization_nd, P3_activation_more, P3_nn_activation_more, P3_loss_more, P3_nn_loss_more, P2_fold, P2_grid_sample, P2_nn_fold, P4_rnn_utils, P5_matmul_more, P5_linalg, P6_stats, P6_elementwise_more];
+  m54, m55, m56, m57, m58, m59, m60, m61, m62, m63, m64, m65, m66, m67, m68, m69, m70, m71, m72, m73, m74, m75, m76, m77, P4_transformer_decoder, P1_pool1d, P1_pool3d, P1_lp_pool, P1_lrn, P1_pooling_nd, P1_normalization_nd, P3_activation_more, P3_nn_activation_more, P3_loss_more, P3_nn_loss_more, P2_fold, P2_grid_sample, P2_nn_fold, P4_rnn_utils, P5_matmul_more, P5_linalg, P6_stats, P6_elementwise_more, opt_rprop, ctc_ops, ctc_nn, fn_autograd_functional, fn_func, fn_swa_utils, fn_utils_checkpoint, dist_distribution, dist_continuous, dist_discrete, dist_multivariate, dist_kl, spc_special];
 applyStrictArity(
   [
     ['torch', self],
@@ -339,6 +361,12 @@ applyStrictArity(
     ['torch.optim.lrScheduler', self.optim.lrScheduler],
     ['torch.jit', self.jit],
     ['torch.linalg', self.linalg],
+    ['torch.special', self.special],
+    ['torch.distributions', self.distributions],
+    ['torch.autograd.functional', self.autograd.functional],
+    ['torch.func', self.func],
+    ['torch.optim.swaUtils', self.optim.swaUtils],
+    ['torch.utils.checkpoint', self.utils.checkpoint],
   ],
   STRICT_MODULES,
   new Set<unknown>([m1.Tensor]),

@@ -22,6 +22,13 @@ export class StorageRef {
   freed = false;
   /** Bumped by every in-place write through any view (PyTorch's version counter; Tensor._version). */
   version = 0;
+  /**
+   * The first tensor made on this storage (the others are its views), while it is outside any graph:
+   * the base an in-place write through a view that requires no grad rebases. Dropped (and ownerInGraph
+   * set) once that tensor gets an autograd node, so that a view or detach() alias never keeps a graph alive.
+   */
+  owner: Tensor | null = null;
+  ownerInGraph = false;
   constructor(
     public readonly native: Storage,
     public readonly bytes: number,

@@ -32,6 +32,7 @@ import { formatTensor } from './print';
 import * as SM from './ops/shape_more';
 import * as P6S from './ops/stats';
 import * as P6E from './ops/elementwise_more';
+import * as SPC from './ops/special';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'uint8' | 'bool';
 export type { Device, DeviceType } from './device';
@@ -148,6 +149,7 @@ export class Tensor {
     this.offset = offset;
     this.dtype = dtype;
     this.device = device === 'cpu' ? 'cpu' : device === 'cuda' ? 'cuda:0' : device;
+    if (storage.refs === 0 && storage.owner === null) storage.owner = this;
     storage.refs++;
     trackTensor(this);
   }
@@ -355,6 +357,7 @@ export class Tensor {
     this._storage.release();
     this._storage = moved._storage;
     this._storage.refs++;
+    this._storage.owner = this;
     self.device = dev;
     self.strides = contiguousStrides(this.shape);
     self.offset = 0;
@@ -374,6 +377,7 @@ export class Tensor {
     this._storage.release();
     this._storage = cast._storage;
     this._storage.refs++;
+    this._storage.owner = this;
     self.dtype = dtype;
     self.strides = contiguousStrides(this.shape);
     self.offset = 0;
@@ -1191,6 +1195,18 @@ export class Tensor {
   digamma(...rest: never[]): Tensor {
     return P6E.digamma(this, ...rest);
   }
+  logaddexp(other: Tensor, ...rest: never[]): Tensor { return SPC.logaddexp(this, other, ...rest); }
+  logaddexp2(other: Tensor, ...rest: never[]): Tensor { return SPC.logaddexp2(this, other, ...rest); }
+  sinc(...rest: never[]): Tensor { return SPC.sinc(this, ...rest); }
+  ldexp(other: Tensor, ...rest: never[]): Tensor { return SPC.ldexp(this, other, ...rest); }
+  i0(...rest: never[]): Tensor { return SPC.i0(this, ...rest); }
+  polygamma(n: number, ...rest: never[]): Tensor { return SPC.polygamma(n, this, ...rest); }
+  mvlgamma(p: number | { p?: number }, ...rest: never[]): Tensor { return SPC.mvlgamma(this, p, ...rest); }
+  igamma(other: Tensor, ...rest: never[]): Tensor { return SPC.igamma(this, other, ...rest); }
+  igammac(other: Tensor, ...rest: never[]): Tensor { return SPC.igammac(this, other, ...rest); }
+  gcd(other: Tensor, ...rest: never[]): Tensor { return SPC.gcd(this, other, ...rest); }
+  lcm(other: Tensor, ...rest: never[]): Tensor { return SPC.lcm(this, other, ...rest); }
+  frexp(...rest: never[]): SPC.Frexp { return SPC.frexp(this, ...rest); }
   addcmul(tensor1: Tensor, tensor2: Tensor, opts?: P6E.AddcOptions, ...rest: never[]): Tensor {
     return P6E.addcmul(this, tensor1, tensor2, opts, ...rest);
   }
@@ -1366,21 +1382,55 @@ export class Tensor {
     return inplace(this, 'nanToNum_', (x) => E.nanToNum(x, nanOrOpts)) as this;
   }
 
-  // ---- in place (no autograd; for initialisers and optimizers) ----
-  /** Copies src's values into this tensor (shapes must match; dtype converted). */
+  // ---- copy_ / fill_ / zero_ ----
+  /**
+   * Copies src's values into this tensor: src broadcast to this tensor's shape, converted to its dtype,
+   * from any device. Recorded by autograd as PyTorch's copy_ when grad mode is on, this tensor is
+   * floating-point and it or src requires grad: the gradient goes to src (summed over the broadcast
+   * dimensions, back in src's dtype and on its device) and zeros to this tensor's old values; refused,
+   * as the other in-place ops, on a leaf that requires grad and on a view of a tensor in a graph.
+   * Optimizers, initialisers and loadStateDict write parameters inside torch.noGrad.
+   */
   copy_(src: Tensor): this {
     checkTensor('src', src);
-    if (src.shape.join() !== this.shape.join())
-      shapeError('src', `a tensor of shape [${this.shape.join(', ')}]`, src);
+    const same = src.shape.length === this.shape.length && src.shape.every((d, i) => d === this.shape[i]);
+    if (!same && !broadcastsTo(src.shape, this.shape))
+      shapeError('src', `a tensor broadcastable to this tensor's shape [${this.shape.join(', ')}]`, src);
+    if (isGradEnabled() && isFloating(this.dtype) && (this.requiresGrad || src.requiresGrad)) {
+      const [dtype, device, shape] = [this.dtype, this.device, this.shape];
+      return inplace(this, 'copy_', (old) => {
+        let v = src.device === device ? src : toDevice(src, device);
+        if (v.dtype !== dtype) v = E.cast(v, dtype);
+        if (!same) v = S.expand(v, shape);
+        const out = noGrad(() => E.clone(v));
+        return record(out, [old, v], 'CopyBackward', (g) => [zeros(g.shape, { dtype: g.dtype, device: g.device }), g]);
+      }, [src]) as this;
+    }
     // from another device: bring src over first (contiguous), then convert/scatter on this device
-    const s = src.device === this.device ? src : noGrad(() => toDevice(src, this.device));
+    let s = src.device === this.device ? src : noGrad(() => toDevice(src, this.device));
+    if (!same) {
+      const e = S.expand(s, this.shape);
+      if (s !== src) s.dispose();
+      s = e;
+    }
     native.copyStrided(s.stridedArg(), this.stridedArg(), { srcStrides: s.strides, outStrides: this.strides, shape: this.shape });
     this._storage.version++;
     if (s !== src) s.dispose();
     return this;
   }
+  /**
+   * Writes v into every element. Recorded by autograd when grad mode is on and this tensor requires
+   * grad (zeros flow to its old values, as PyTorch's fill_); refused on a leaf that requires grad and
+   * on a view of a tensor in a graph.
+   */
   fill_(v: number): this {
     if (typeof v !== 'number') typeArg('value', 'a number', v);
+    if (isGradEnabled() && this.requiresGrad) {
+      const [dtype, device, shape] = [this.dtype, this.device, this.shape];
+      return inplace(this, 'fill_', (old) =>
+        record(full(shape, v, { dtype, device }), [old], 'FillBackward', (g) => [zeros(g.shape, { dtype: g.dtype, device: g.device })]),
+      ) as this;
+    }
     if (this.isContiguous()) {
       native.fill(this.arg(), { value: v });
       this._storage.version++;
@@ -1405,6 +1455,12 @@ function toDevice(t: Tensor, dev: Device): Tensor {
   native.copyDevice(src._storage.native, src.offset, out._storage.native, 0, t.numel());
   if (src !== t) src.dispose();
   return record(out, [t], 'ToCopyBackward', (g) => [g.device === t.device ? g : toDevice(g, t.device)]);
+}
+
+/** Whether a tensor of shape `from` broadcasts to `to` (trailing dimensions equal or 1, none extra). */
+function broadcastsTo(from: number[], to: number[]): boolean {
+  if (from.length > to.length) return false;
+  return from.every((d, i) => d === 1 || d === to[to.length - from.length + i]);
 }
 
 export function isTensor(x: unknown): x is Tensor {

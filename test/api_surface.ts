@@ -52,6 +52,13 @@ export function functionNamespaces(torch: typeof Torch): [string, object][] {
     ['torch.data.transforms', torch.data.transforms],
     ['torch.models', torch.models],
     ['torch.jit', torch.jit],
+    ['torch.special', torch.special],
+    ['torch.linalg', torch.linalg],
+    ['torch.autograd.functional', torch.autograd.functional],
+    ['torch.func', torch.func],
+    ['torch.utils.checkpoint', torch.utils.checkpoint],
+    ['torch.optim.swaUtils', torch.optim.swaUtils],
+    ['torch.distributions', torch.distributions],
   ];
 }
 /** The namespaces whose classes are public. */
@@ -66,6 +73,8 @@ export function classNamespaces(torch: typeof Torch): [string, object][] {
     ['torch.data', torch.data],
     ['torch.data.transforms', torch.data.transforms],
     ['torch.models', torch.models],
+    ['torch.optim.swaUtils', torch.optim.swaUtils],
+    ['torch.distributions', torch.distributions],
   ];
 }
 
@@ -92,6 +101,8 @@ export function publicInstances(torch: typeof Torch): [string, () => object][] {
     ['optim.Adamax', () => new torch.optim.Adamax([leaf()])],
     ['optim.NAdam', () => new torch.optim.NAdam([leaf()])],
     ['optim.RAdam', () => new torch.optim.RAdam([leaf()])],
+    ['optim.Rprop', () => new torch.optim.Rprop([leaf()])],
+    ['optim.ASGD', () => new torch.optim.ASGD([leaf()])],
     ['optim.lrScheduler.StepLR', () => new torch.optim.lrScheduler.StepLR(new torch.optim.SGD([leaf()]), { stepSize: 2 })],
     ['optim.lrScheduler.OneCycleLR', () => new torch.optim.lrScheduler.OneCycleLR(new torch.optim.Adam([leaf()]), { maxLr: 0.1, totalSteps: 10 })],
     ['optim.lrScheduler.CyclicLR', () => new torch.optim.lrScheduler.CyclicLR(new torch.optim.SGD([leaf()]), { baseLr: 0.01, maxLr: 0.1 })],

@@ -14,6 +14,7 @@ import { Tensor, DType } from '../tensor';
 import { fromBuffer } from '../creation';
 import { uniform, uniforms, randint, randpermJs } from '../random';
 import { Image, ImageMode } from './image';
+import { defaultFloat } from '../default_dtype';
 
 /** What a transform takes and returns. */
 export type ImageLike = Image | Tensor;
@@ -290,8 +291,8 @@ export class Compose extends Transform {
 }
 
 /**
- * An Image (or a uint8 tensor [H, W, C] or [H, W], as a numpy array) to a float32 tensor [C, H, W]
- * with values / 255 in [0, 1]. A float tensor is refused (it is already converted).
+ * An Image (or a uint8 tensor [H, W, C] or [H, W], as a numpy array) to a tensor [C, H, W] of the
+ * default dtype (float32 unless torch.setDefaultDtype) with values / 255 in [0, 1]. A float tensor is refused (it is already converted).
  */
 export class ToTensor extends Transform {
   constructor(...rest: never[]) {
@@ -310,7 +311,7 @@ export class ToTensor extends Transform {
       for (let i = 0; i < h * w; i++) for (let k = 0; k < c; k++) data[k * h * w + i] = src[i * c + k];
       p = { data, lead: [c], c, n: c, h, w, dtype: 'uint8' };
     } else return typeArg('pic', 'an Image or a uint8 tensor [H, W, C] or [H, W]', pic);
-    const out = new Float32Array(p.data.length);
+    const out = defaultFloat() === 'float64' ? new Float64Array(p.data.length) : new Float32Array(p.data.length);
     for (let i = 0; i < out.length; i++) out[i] = p.data[i] / 255;
     return fromBuffer(out, [p.c, p.h, p.w]);
   }

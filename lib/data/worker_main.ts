@@ -6,6 +6,7 @@
 // signal array (the main thread waits on it); the exit flag is set by the bootstrap (workers.ts).
 import { workerData, parentPort, MessagePort } from 'worker_threads';
 import { manualSeed } from '../random';
+import { setDefaultDtype, FloatDType } from '../default_dtype';
 import { datasetFromSpec, Dataset, WorkerDatasetSpec } from './dataset';
 import { defaultCollate } from './collate';
 import { encodeValue, WorkerModuleSpec, WorkerReply } from './workers';
@@ -13,6 +14,8 @@ import { encodeValue, WorkerModuleSpec, WorkerReply } from './workers';
 interface Init {
   workerId: number;
   numWorkers: number;
+  /** the main thread's default dtype when the pool started (torch.setDefaultDtype), as a forked worker inherits it */
+  defaultDtype: FloatDType;
   spec: WorkerDatasetSpec;
   initFn?: WorkerModuleSpec;
   collateInWorker: boolean;
@@ -21,6 +24,7 @@ interface Init {
 }
 const init = workerData as Init;
 const { workerId, port, signal } = init;
+setDefaultDtype(init.defaultDtype);
 
 function post(reply: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port.postMessage(reply, transfer);

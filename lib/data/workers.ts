@@ -16,6 +16,7 @@ import { TorchletError, typeArg, invalidArg } from '../errors';
 import { Tensor, DType } from '../tensor';
 import { fromBuffer } from '../creation';
 import type { WorkerDatasetSpec } from './dataset';
+import { defaultFloat } from '../default_dtype';
 
 /** A function exported by a module, named so that a worker thread can load it: `require(module)[export]`. */
 export interface WorkerModuleSpec {
@@ -131,7 +132,7 @@ export class WorkerPool {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(script, {
         eval: true,
-        workerData: { workerId: w, numWorkers: W, spec: opts.spec, initFn: opts.initFn, collateInWorker: opts.collateInWorker, port: port2, signal: this.signal },
+        workerData: { workerId: w, numWorkers: W, defaultDtype: defaultFloat(), spec: opts.spec, initFn: opts.initFn, collateInWorker: opts.collateInWorker, port: port2, signal: this.signal },
         transferList: [port2],
         stdout: false,
         stderr: false,

@@ -49,3 +49,5 @@ export { unfold, fold } from '../ops/fold';
 export type { UnfoldOptions, FoldOptions } from '../ops/fold';
 export { gridSample, affineGrid } from '../ops/grid_sample';
 export type { GridSampleOptions, GridSampleMode, GridSamplePaddingMode, AffineGridOptions } from '../ops/grid_sample';
+export { ctcLoss } from '../ops/ctc';
+export type { CtcLossOptions, CtcLengths } from '../ops/ctc';

@@ -25,3 +25,4 @@ export * as utils from './utils';
 export * from './loss';
 export * from './activation_more';
 export * from './loss_more';
+export * from './ctc';

@@ -26,6 +26,7 @@ import * as init from './init';
 import { add, relu } from '../ops/elementwise';
 import { gelu } from '../ops/activation';
 import { triu } from '../ops/shape';
+import { defaultFloat } from '../default_dtype';
 
 export interface TransformerDecoderLayerOptions {
   /** width of the feed-forward block, default 2048 */
@@ -295,7 +296,7 @@ export class Transformer extends Module {
     noExtraArgs('generateSquareSubsequentMask', 'sz, opts', rest);
     checkInt('sz', sz, 0);
     opts = checkOptionKeys('opts', opts, ['device', 'dtype']);
-    const dtype = opts.dtype ?? 'float32';
+    const dtype = opts.dtype ?? defaultFloat();
     if (dtype !== 'float32' && dtype !== 'float64') invalidArg('opts.dtype', "'float32' or 'float64'", dtype);
     return triu(full([sz, sz], -Infinity, { dtype, device: opts.device }), 1);
   }

@@ -151,5 +151,7 @@ export function vectorToParameters(vec: Tensor, parameters: Tensor | Iterable<Te
 
 /** nn.utils.rnn: padSequence, PackedSequence, packPaddedSequence, padPackedSequence, packSequence. */
 export * as rnn from './rnn_utils';
+/** nn.utils.stateless: functionalCall (the same function as torch.func.functionalCall, lib/func.ts). */
+export * as stateless from '../func';
 export { weightNorm, removeWeightNorm, spectralNorm, removeSpectralNorm } from './weight_norm';
 export type { WeightNormOptions, SpectralNormOptions } from './weight_norm';

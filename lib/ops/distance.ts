@@ -17,6 +17,7 @@ import { arange } from '../creation';
 import { add, sub, mul, div, sqrt, cast, clampMin, compare, promoteTypes, broadcastShapes } from './elementwise';
 import { sum, norm, amax, amin } from './reduce';
 import { expand, unsqueeze, reshape } from './shape';
+import { defaultFloat } from '../default_dtype';
 
 export interface NormalizeOptions {
   /** the exponent of the norm (a number, Infinity and -Infinity included); default 2 */
@@ -133,7 +134,7 @@ export function pairwiseDistance(x1: Tensor, x2: Tensor, opts: PairwiseDistanceO
     if (t.dtype === 'bool') dtypeError(n, 'a numeric tensor (subtraction of bool tensors is not supported, as in PyTorch)', t);
   const ndim = broadcastShapes(a.shape, b.shape, ['x1', 'x2']).length;
   let diff = sub(a, b);
-  if (!isFloating(diff.dtype)) diff = cast(diff, 'float32');
+  if (!isFloating(diff.dtype)) diff = cast(diff, defaultFloat());
   diff = add(diff, eps);
   if (ndim === 0) return reshape(norm(reshape(diff, [1]), p, 0, false), []);
   return norm(diff, p, ndim - 1, keepdim);

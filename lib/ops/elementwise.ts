@@ -12,6 +12,7 @@ import { record, isGradEnabled, noGrad, linearGrad } from '../autograd';
 import type { GradOp } from '../autograd';
 import { sum, all } from './reduce';
 import { where } from './index';
+import { defaultFloat } from '../default_dtype';
 
 const RANK: Record<DType, number> = { bool: 0, uint8: 1, int32: 2, int64: 3, float32: 4, float64: 5 };
 export function promoteTypes(a: DType, b: DType): DType {
@@ -77,7 +78,7 @@ export function clone(t: Tensor): Tensor {
 }
 
 function scalarTensor(v: number, like: Tensor): Tensor {
-  const dtype: DType = !isFloating(like.dtype) && !Number.isInteger(v) ? 'float32' : like.dtype;
+  const dtype: DType = !isFloating(like.dtype) && !Number.isInteger(v) ? defaultFloat() : like.dtype;
   return full([], v, { dtype, device: like.device }); // on like's device (the device check would refuse a mix)
 }
 function asTensor(name: string, x: Tensor | number, like: Tensor): Tensor {
@@ -92,7 +93,7 @@ const COMPARE = { eq: BIN.Eq, ne: BIN.Ne, lt: BIN.Lt, le: BIN.Le, gt: BIN.Gt, ge
 function rawBinary(op: BinaryOpCode, a: Tensor, b: Tensor, outDtype?: DType): Tensor {
   const shape = broadcastShapes(a.shape, b.shape);
   let dt = promoteTypes(a.dtype, b.dtype);
-  if (op === BIN.Div && !isFloating(dt)) dt = 'float32';
+  if (op === BIN.Div && !isFloating(dt)) dt = defaultFloat();
   const ca = a.dtype === dt ? a : cast(a, dt);
   const cb = b.dtype === dt ? b : cast(b, dt);
   const out = Tensor.empty(shape, outDtype ?? dt, a.device);
@@ -115,7 +116,7 @@ export function rawUnary(op: UnaryOpCode, a: Tensor, scalar = 0): Tensor {
   return out;
 }
 function floatOnly(name: string, a: Tensor): Tensor {
-  if (!isFloating(a.dtype)) return cast(a, 'float32');
+  if (!isFloating(a.dtype)) return cast(a, defaultFloat());
   return a;
 }
 
@@ -236,7 +237,7 @@ export function pow(a: Tensor | number, b: Tensor | number): Tensor {
  */
 function powNumberBase(base: number, exponent: Tensor | number): Tensor {
   const e0 = checkTensor('exponent', exponent);
-  const dt: DType = isFloating(e0.dtype) ? e0.dtype : Number.isInteger(base) && e0.dtype !== 'bool' ? e0.dtype : 'float32';
+  const dt: DType = isFloating(e0.dtype) ? e0.dtype : Number.isInteger(base) && e0.dtype !== 'bool' ? e0.dtype : defaultFloat();
   const e = cast(e0, dt);
   const b = full(e.shape, base, { dtype: dt, device: e.device });
   const out = rawBinary(BIN.Pow, b, e);
@@ -600,7 +601,7 @@ export function clamp(a: Tensor, min?: ClampBound, max?: ClampBound): Tensor {
   if (!(min instanceof Tensor) && !(max instanceof Tensor)) {
     // number bounds: one pass each, in place on the result
     let x = a;
-    if (!isFloating(a.dtype) && ((has(min) && !Number.isInteger(min)) || (has(max) && !Number.isInteger(max)))) x = cast(a, 'float32');
+    if (!isFloating(a.dtype) && ((has(min) && !Number.isInteger(min)) || (has(max) && !Number.isInteger(max)))) x = cast(a, defaultFloat());
     const src = x.contiguous();
     const out = Tensor.empty(x.shape.slice(), x.dtype, x.device);
     const bool = x.dtype === 'bool';
@@ -787,8 +788,8 @@ export function isclose(input: Tensor, other: Tensor, opts?: IscloseOptions, ...
       let close = t(compare('eq', input, other));
       if (equalNan && isFloating(input.dtype)) close = t(logicalOr(close, t(logicalAnd(t(isnan(input)), t(isnan(other))))));
       if (rtol === 0 && atol === 0) return (out = close); // zero tolerances: equality only
-      const fa = isFloating(input.dtype) ? input : t(cast(input, 'float32'));
-      const fb = isFloating(other.dtype) ? other : t(cast(other, 'float32'));
+      const fa = isFloating(input.dtype) ? input : t(cast(input, defaultFloat()));
+      const fb = isFloating(other.dtype) ? other : t(cast(other, defaultFloat()));
       const allowed = t(add(t(abs(t(mul(fb, rtol)))), atol));
       const actual = t(abs(t(sub(fa, fb))));
       return (out = logicalOr(close, t(logicalAnd(t(isfinite(actual)), t(compare('le', actual, allowed))))));

@@ -12,10 +12,11 @@ import { noGrad } from '../autograd';
 import { full } from '../creation';
 import * as E from './elementwise';
 import { where } from './index';
+import { defaultFloat } from '../default_dtype';
 
 function operand(name: string, v: unknown, like: Tensor): Tensor {
   if (typeof v === 'number') {
-    const dt: DType = isFloating(like.dtype) ? like.dtype : Number.isInteger(v) && like.dtype !== 'bool' ? like.dtype : 'float32';
+    const dt: DType = isFloating(like.dtype) ? like.dtype : Number.isInteger(v) && like.dtype !== 'bool' ? like.dtype : defaultFloat();
     return full([], v, { dtype: dt, device: like.device });
   }
   return checkTensor(name, v);
@@ -23,7 +24,7 @@ function operand(name: string, v: unknown, like: Tensor): Tensor {
 /** The floating dtype of a result of inputs of these dtypes (integers: float32). */
 function floatResult(...ds: DType[]): DType {
   const d = ds.reduce((a, b) => E.promoteTypes(a, b));
-  return isFloating(d) ? d : 'float32';
+  return isFloating(d) ? d : defaultFloat();
 }
 function toFloat(x: Tensor, dt: DType = floatResult(x.dtype)): Tensor {
   return x.dtype === dt ? x : E.cast(x, dt);

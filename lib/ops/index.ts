@@ -13,11 +13,12 @@
 import { native } from '../binding';
 import { invalidArg, typeArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs, TorchletError } from '../errors';
 import { Tensor, DType, NestedArray, normDim, checkTensor, isFloating } from '../tensor';
-import { record, isGradEnabled } from '../autograd';
+import { record, isGradEnabled, retireNode } from '../autograd';
 import { full, tensor } from '../creation';
 import { cast, clone, compare, broadcastShapes, broadcastStrides, promoteTypes, sumTo, add, mul } from './elementwise';
 import { maxAll, sum } from './reduce';
 import { expand, permute, reshape, select, slice, unsqueeze } from './shape';
+import { defaultFloat } from '../default_dtype';
 
 // ---- helpers --------------------------------------------------------------------------------------
 function sameDevice(name: string, t: Tensor, like: Tensor, likeName = 'input'): void {
@@ -99,6 +100,7 @@ function rebase(t: Tensor, shared: boolean, others: (Tensor | null)[], op: Param
   const prev = new Tensor(t._storage, t.shape.slice(), t.dtype, t.device, t.strides.slice(), t.offset);
   prev.requiresGrad = t.requiresGrad;
   prev.gradFn = t.gradFn;
+  retireNode(prev); // nodes that took t as an input before this write keep its old node
   t.gradFn = null;
   t.requiresGrad = false;
   record(t, [prev, ...others], op, backward);
@@ -344,12 +346,12 @@ export function where(condition: Tensor, input?: Tensor | number, other?: Tensor
   if (typeof input !== 'number') checkTensor('input', input);
   if (typeof other !== 'number') checkTensor('other', other);
   let dt: DType;
-  if (typeof input === 'number' && typeof other === 'number') dt = Number.isInteger(input) && Number.isInteger(other) ? 'int64' : 'float32';
+  if (typeof input === 'number' && typeof other === 'number') dt = Number.isInteger(input) && Number.isInteger(other) ? 'int64' : defaultFloat();
   else if (typeof input === 'number' || typeof other === 'number') {
     const t = (typeof input === 'number' ? other : input) as Tensor;
     const v = (typeof input === 'number' ? input : other) as number;
-    dt = isFloating(t.dtype) || Number.isInteger(v) ? t.dtype : 'float32';
-    if (t.dtype === 'bool' && typeof v === 'number') dt = Number.isInteger(v) ? 'int64' : 'float32';
+    dt = isFloating(t.dtype) || Number.isInteger(v) ? t.dtype : defaultFloat();
+    if (t.dtype === 'bool' && typeof v === 'number') dt = Number.isInteger(v) ? 'int64' : defaultFloat();
   } else dt = promoteTypes((input as Tensor).dtype, (other as Tensor).dtype);
   const a = typeof input === 'number' ? full([], input, { dtype: dt, device: c.device }) : input!;
   const b = typeof other === 'number' ? full([], other, { dtype: dt, device: c.device }) : other!;

@@ -13,18 +13,136 @@
 import { native, enums } from '../binding';
 import { Tensor, DType, isFloating, checkTensor } from '../tensor';
 import { TorchletError, TorchletRangeError, shapeError, dtypeError } from '../errors';
-import { isGradEnabled, autogradError, record } from '../autograd';
+import { isGradEnabled, autogradError, record, retireNode, noGrad, refreshStaleView, setViewRefresher } from '../autograd';
 import type { GradOp } from '../autograd';
 import { cast, clone, relu, reluGrad } from './elementwise';
 import { bnReluHooks } from './fusion';
 
-const VIEW_OPS: GradOp[] = ['ViewBackward', 'PermuteBackward', 'UnsqueezeBackward', 'SqueezeBackward', 'NarrowBackward', 'SelectBackward', 'ExpandBackward'];
+const VIEW_OPS: GradOp[] = ['ViewBackward', 'PermuteBackward', 'UnsqueezeBackward', 'SqueezeBackward', 'NarrowBackward', 'SelectBackward', 'ExpandBackward', 'SliceBackward', 'DiagonalBackward', 'AsStridedBackward'];
 
 /** Whether a result of dtype `from` may be written into a tensor of dtype `to` (PyTorch's can_cast). */
 function canCast(from: DType, to: DType): boolean {
   if (isFloating(from) && !isFloating(to)) return false;
   if (to === 'bool' && from !== 'bool') return false;
   return true;
+}
+
+/**
+ * The tensor self views in a graph: the input of self's node that shares self's storage, when that node
+ * is a view op's or reads the storage in another geometry (any op returning a view, e.g. diagonal); an
+ * in-place op's own node reads the same storage in the same geometry and is not a view. null if none.
+ */
+function viewedInput(self: Tensor): Tensor | null {
+  const fn = self.gradFn;
+  if (!fn) return null;
+  const view = VIEW_OPS.includes(fn.op);
+  for (const t of fn.inputs)
+    if (t !== null && t._storage === self._storage && (view || !sameGeometry(t, self))) return t;
+  return null;
+}
+function sameGeometry(a: Tensor, b: Tensor): boolean {
+  return a.offset === b.offset && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i] && a.strides[i] === b.strides[i]);
+}
+
+/**
+ * What an in-place write into self under autograd must rebase: [self, the tensors it views ..., base]
+ * when self is a view (of views) made in a graph, or a view of a tensor that requires no grad made
+ * before the write (its storage's first tensor, then the base); [self] otherwise. Refused: a view of
+ * a leaf that requires grad (PyTorch's error), and a view made before its base required grad written
+ * after it did (a write PyTorch would rebase, that torchlet cannot: the view does not know its base).
+ */
+function viewChain(self: Tensor, name: string): Tensor[] {
+  const chain = [self];
+  for (let t = viewedInput(self); t; t = viewedInput(t)) chain.push(t);
+  const base = chain[chain.length - 1];
+  if (chain.length > 1) {
+    if (base.requiresGrad && !base.gradFn) throw autogradError(`${name}: a view of a leaf Variable that requires grad is being used in an in-place operation.`);
+    return chain;
+  }
+  const { owner, ownerInGraph } = self._storage;
+  if (self.gradFn || self.requiresGrad || owner === self) return chain;
+  if (!owner && ownerInGraph)
+    throw new TorchletError(
+      `torchlet: ${name}: an in-place operation that makes a view require grad, on a view taken before its base required grad ` +
+        '(or of a detached tensor), is not supported: take the view again after the base requires grad, or clone() it',
+      'ERR_TORCHLET_NOT_IMPLEMENTED',
+    );
+  return owner && !owner.disposed ? [self, owner] : chain;
+}
+
+/** A tensor's place in its storage. */
+interface Geometry {
+  shape: number[];
+  strides: number[];
+  offset: number;
+}
+const geometry = (t: Tensor): Geometry => ({ shape: t.shape.slice(), strides: t.strides.slice(), offset: t.offset });
+/**
+ * A scratch storage laid out as the base's (`base` geometry over a fresh storage of g's dtype and
+ * device), its region `view`, and the base-shaped tensor on it; zeroed, or holding g (base-shaped).
+ */
+function layout(g: Tensor, base: Geometry, view: Geometry, fromG: boolean): { R: Tensor; V: Tensor; done(): void } {
+  const extent = base.shape.some((d) => d === 0) ? 1 : base.shape.reduce((e, d, i) => e + (d - 1) * base.strides[i], base.offset + 1);
+  const buf = Tensor.empty([extent], g.dtype, g.device, !fromG);
+  const R = new Tensor(buf._storage, base.shape, g.dtype, g.device, base.strides, base.offset);
+  const V = new Tensor(buf._storage, view.shape, g.dtype, g.device, view.strides, view.offset);
+  if (fromG) noGrad(() => R.copy_(g));
+  return {
+    R,
+    V,
+    done() {
+      R.dispose();
+      V.dispose();
+      buf.dispose();
+    },
+  };
+}
+
+/** v's node becomes a view node of `base`'s current graph (base's geometry as now); v's old node is retired. */
+function viewOfBase(v: Tensor, base: Tensor): void {
+  const baseGeo = geometry(base);
+  const geo = geometry(v);
+  const prev = oldSelf(v);
+  retireNode(prev);
+  v.gradFn = null;
+  v.requiresGrad = false;
+  record(v, [base], 'AsStridedBackward', (g) => {
+    const { R, V, done } = layout(g, baseGeo, geo, false);
+    noGrad(() => V.copy_(g));
+    const gb = clone(R);
+    done();
+    return [gb];
+  });
+}
+setViewRefresher((v) => {
+  const base = v.gradFn!.viewOf!;
+  refreshStaleView(base); // a view of a view: its base first
+  viewOfBase(v, base);
+});
+
+/**
+ * After `out` (the op's result, with its graph: the old values of the view chain[0] through its view
+ * node) was written into the view chain[0]: the base (last of chain) gets PyTorch's CopySlices node
+ * (its old graph outside the view's region, out's graph inside it) and every view of the chain a
+ * view node of the new base, so that a gradient reaching any of them follows the written values.
+ */
+function rebaseViews(chain: Tensor[], out: Tensor): void {
+  const base = chain[chain.length - 1];
+  const baseGeo = geometry(base);
+  const viewGeo = geometry(chain[0]);
+  const old = oldSelf(base);
+  retireNode(old); // nodes that took the base as an input before this write keep its old node
+  base.gradFn = null;
+  base.requiresGrad = false;
+  record(base, [old, out], 'CopySlices', (g) => {
+    const { R, V, done } = layout(g, baseGeo, viewGeo, true);
+    const inside = clone(V);
+    noGrad(() => V.fill_(0));
+    const outside = clone(R);
+    done();
+    return [outside, inside];
+  });
+  for (const v of chain.slice(0, -1)) viewOfBase(v, base);
 }
 
 /** The refusals of an in-place write into self (see the file comment), before anything is written. */
@@ -40,11 +158,6 @@ function checkTarget(self: Tensor, name: string, recording: boolean): void {
   if (recording) {
     if (self.requiresGrad && self.gradFn === null)
       throw autogradError(`${name}: a leaf Variable that requires grad is being used in an in-place operation.`);
-    if (self.gradFn && VIEW_OPS.includes(self.gradFn.op))
-      throw new TorchletError(
-        `torchlet: ${name}: an in-place operation on a view of a tensor that requires grad is not supported yet (clone() the view first)`,
-        'ERR_TORCHLET_NOT_IMPLEMENTED',
-      );
   }
 }
 
@@ -67,9 +180,10 @@ function oldSelf(self: Tensor): Tensor {
 export function reluInplace(self: Tensor): Tensor {
   checkTensor('input', self);
   const recording = isGradEnabled() && self.requiresGrad;
-  if (!self.isContiguous()) return inplace(self, 'relu_', (x) => relu(x));
+  if (!self.isContiguous() || (recording && viewChain(self, 'relu_').length > 1)) return inplace(self, 'relu_', (x) => relu(x));
   checkTarget(self, 'relu_', recording);
   const old = recording ? oldSelf(self) : null;
+  if (old) retireNode(old);
   // one pass over self's own storage (the unary kernel reads and writes each element at one index)
   native.unary(self.arg(), self.arg(), { op: enums.UnaryOp.Relu, scalar: 0 });
   self._storage.version++;
@@ -90,11 +204,14 @@ export function inplace(self: Tensor, name: string, op: (src: Tensor) => Tensor,
   checkTensor('input', self);
   const recording = isGradEnabled() && (self.requiresGrad || others.some((o) => o instanceof Tensor && o.requiresGrad));
   checkTarget(self, name, recording);
+  const chain = recording ? viewChain(self, name) : [self];
   let src = self;
   if (recording) {
     // the old self as its own node: a view of the storage carrying the old graph, cloned so that
     // the new node reads the values from before the write
-    src = clone(oldSelf(self));
+    const old = oldSelf(self);
+    retireNode(old); // nodes that took self as an input before this write keep its old node
+    src = clone(old);
   }
   let out = op(src);
   if (out.shape.length !== self.shape.length || out.shape.some((s, i) => s !== self.shape[i]))
@@ -104,7 +221,8 @@ export function inplace(self: Tensor, name: string, op: (src: Tensor) => Tensor,
   if (recording && out.dtype !== self.dtype) out = cast(out, self.dtype);
   native.copyStrided(out.stridedArg(), self.stridedArg(), { srcStrides: out.strides, outStrides: self.strides, shape: self.shape });
   self._storage.version++;
-  if (recording && out.gradFn) {
+  if (recording && out.gradFn && chain.length > 1) rebaseViews(chain, out);
+  else if (recording && out.gradFn) {
     self.gradFn = out.gradFn;
     self.requiresGrad = true;
     // out and src stay alive while the graph refers to them (its backward may read them)

@@ -11,6 +11,7 @@ import { expand } from './shape';
 import { invalidArg, dtypeError, typeArg, checkOptionKeys, TorchletError, optBool } from '../errors';
 import { noGrad, isGradEnabled } from '../autograd';
 import { ValuesIndices } from './values_indices';
+import { defaultFloat } from '../default_dtype';
 
 const R = enums.ReduceOp;
 const RED = { sum: R.Sum, mean: R.Mean, max: R.Max, min: R.Min, argmax: R.Argmax, argmin: R.Argmin, prod: R.Prod } as const;
@@ -407,7 +408,7 @@ export function logsumexp(t: Tensor, dim: number | number[], keepdim: boolean | 
   checkTensor('input', t);
   if (dim === undefined || dim === null) typeArg('dim', 'a dimension or an array of dimensions (logsumexp reduces the ones given)', dim);
   const kd = keepdimArg(keepdim);
-  const x = isFloating(t.dtype) ? t : cast(t, 'float32');
+  const x = isFloating(t.dtype) ? t : cast(t, defaultFloat());
   const dims = allDims(x, dim);
   const out = noGrad(() => {
     if (x.numel() === 0) return E.log(sum(E.exp(x), dims, kd));

@@ -20,6 +20,7 @@ import { cummax } from './scan';
 import { gather, where, scatterAdd, maskedSelect } from './index';
 import { cat, movedim, narrow, reshape, squeeze, unsqueeze, expand } from './shape';
 import { ValuesIndices } from './values_indices';
+import { defaultFloat } from '../default_dtype';
 
 type Keepdim = boolean | { keepdim?: boolean };
 
@@ -750,7 +751,7 @@ function searchImpl(fn: string, seq: Tensor, values: Tensor | number, right: boo
   let v: Tensor;
   if (scalar) {
     if (seq.ndim !== 1) shapeError('sortedSequence', 'a 1-d tensor (a scalar value is searched in a 1-d sequence)', seq);
-    v = full([1], values as number, { dtype: Number.isInteger(values) && !isFloating(seq.dtype) ? seq.dtype : isFloating(seq.dtype) ? seq.dtype : 'float32', device: seq.device });
+    v = full([1], values as number, { dtype: Number.isInteger(values) && !isFloating(seq.dtype) ? seq.dtype : isFloating(seq.dtype) ? seq.dtype : defaultFloat(), device: seq.device });
   } else v = values as Tensor;
   // count of the sequence's elements before each value: !(s >= v) (left) or !(s > v) (right), as the
   // binary search; the values go in chunks so that no comparison tensor exceeds CHUNK elements

@@ -235,5 +235,59 @@ void radam_step_cpu(const TensorView& p, const TensorView& g, const TensorView& 
 }
 TL_REGISTER_KERNEL(radam_step_op, CPU, radam_step_cpu, kFloatTypes);
 
+// p, prev, ss [n] updated in place from g [n]. PyTorch: sign = sign(g * prev) mapped to etaplus /
+// etaminus / 1 (sign(NaN) is 0 there: a NaN product keeps the step size), stepSize *= that, clamped
+// (NaN kept); g = 0 where the product is < 0; p -= sign(g) * stepSize (sign(NaN) = 0); prev = g.
+template <typename T>
+void rprop_typed(T* p, const T* g, T* prev, T* ss, int64_t n, const RpropConsts<T> k) {
+  TL_PAR_FOR_SIMD(
+      n > kParallelGrain, for (int64_t i = 0; i < n; ++i) {
+        T gi = k.maximize ? -g[i] : g[i];
+        const T prod = gi * prev[i];
+        T s = ss[i];
+        if (prod > T(0)) {
+          s = s * k.etaplus;
+        } else if (prod < T(0)) {
+          s = s * k.etaminus;
+          gi = T(0);
+        }
+        s = s < k.lo ? k.lo : s;
+        s = k.hi < s ? k.hi : s;
+        ss[i] = s;
+        const T sg = T(int(T(0) < gi) - int(gi < T(0)));
+        p[i] = p[i] + (-sg) * s;
+        prev[i] = gi;
+      });
+}
+void rprop_step_cpu(const TensorView& p, const TensorView& g, const TensorView& prev, const TensorView& ss,
+                    const RpropParams& a) {
+  dispatch_float("rprop_step", p.dtype, [&](auto z) {
+    using T = decltype(z);
+    rprop_typed<T>(p.ptr<T>(), g.ptr<T>(), prev.ptr<T>(), ss.ptr<T>(), p.numel(), rprop_consts<T>(a));
+  });
+}
+TL_REGISTER_KERNEL(rprop_step_op, CPU, rprop_step_cpu, kFloatTypes);
+
+// p, ax [n] updated in place from g [n]
+template <typename T>
+void asgd_typed(T* p, const T* g, T* ax, int64_t n, const AsgdConsts<T> k) {
+  TL_PAR_FOR_SIMD(
+      n > kParallelGrain, for (int64_t i = 0; i < n; ++i) {
+        T gi = k.maximize ? -g[i] : g[i];
+        if (k.has_wd) gi = gi + k.wd * p[i];
+        T pi = p[i] * k.decay;
+        pi = pi + k.neg_eta * gi;
+        p[i] = pi;
+        ax[i] = k.average ? ax[i] + (pi - ax[i]) * k.mu : pi;
+      });
+}
+void asgd_step_cpu(const TensorView& p, const TensorView& g, const TensorView& ax, const AsgdParams& a) {
+  dispatch_float("asgd_step", p.dtype, [&](auto z) {
+    using T = decltype(z);
+    asgd_typed<T>(p.ptr<T>(), g.ptr<T>(), ax.ptr<T>(), p.numel(), asgd_consts<T>(a));
+  });
+}
+TL_REGISTER_KERNEL(asgd_step_op, CPU, asgd_step_cpu, kFloatTypes);
+
 }  // namespace
 }  // namespace tl

@@ -327,5 +327,68 @@ void radam_step_cuda(const TensorView& p, const TensorView& g, const TensorView&
 }
 TL_REGISTER_KERNEL(radam_step_op, CUDA, radam_step_cuda, kFloatTypes);
 
+// p, prev, ss [n] updated in place from g [n]; as native/cpu/optim.cc's rprop_typed (sign(NaN) = 0,
+// clamping keeps NaN)
+template <typename T>
+__global__ void rprop_kernel(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ prev, T* __restrict__ ss,
+                             int64_t n, RpropConsts<T> k) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    T gi = k.maximize ? -g[i] : g[i];
+    const T prod = mul_rn(gi, prev[i]);
+    T s = ss[i];
+    if (prod > T(0)) {
+      s = mul_rn(s, k.etaplus);
+    } else if (prod < T(0)) {
+      s = mul_rn(s, k.etaminus);
+      gi = T(0);
+    }
+    s = s < k.lo ? k.lo : s;
+    s = k.hi < s ? k.hi : s;
+    ss[i] = s;
+    const T sg = T(int(T(0) < gi) - int(gi < T(0)));
+    p[i] = add_rn(p[i], mul_rn(-sg, s));
+    prev[i] = gi;
+  }
+}
+void rprop_step_cuda(const TensorView& p, const TensorView& g, const TensorView& prev, const TensorView& ss,
+                     const RpropParams& a) {
+  require_cuda("rprop_step", {&p, &g, &prev, &ss});
+  dispatch_float("rprop_step", p.dtype, [&](auto z) {
+    using T = decltype(z);
+    const int64_t n = p.numel();
+    if (n == 0) return;
+    cuda::launch<rprop_kernel<T>>(cuda::blocks_for(n, 256), 256, 0, cuda::stream(), p.ptr<T>(), g.ptr<T>(),
+                                  prev.ptr<T>(), ss.ptr<T>(), n, rprop_consts<T>(a));
+    TL_CUDA_LAUNCH_CHECK("rprop_step");
+  });
+}
+TL_REGISTER_KERNEL(rprop_step_op, CUDA, rprop_step_cuda, kFloatTypes);
+
+// p, ax [n] updated in place from g [n]
+template <typename T>
+__global__ void asgd_kernel(T* __restrict__ p, const T* __restrict__ g, T* __restrict__ ax, int64_t n,
+                            AsgdConsts<T> k) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    T gi = k.maximize ? -g[i] : g[i];
+    if (k.has_wd) gi = add_rn(gi, mul_rn(k.wd, p[i]));
+    T pi = mul_rn(p[i], k.decay);
+    pi = add_rn(pi, mul_rn(k.neg_eta, gi));
+    p[i] = pi;
+    ax[i] = k.average ? add_rn(ax[i], mul_rn(sub_rn(pi, ax[i]), k.mu)) : pi;
+  }
+}
+void asgd_step_cuda(const TensorView& p, const TensorView& g, const TensorView& ax, const AsgdParams& a) {
+  require_cuda("asgd_step", {&p, &g, &ax});
+  dispatch_float("asgd_step", p.dtype, [&](auto z) {
+    using T = decltype(z);
+    const int64_t n = p.numel();
+    if (n == 0) return;
+    cuda::launch<asgd_kernel<T>>(cuda::blocks_for(n, 256), 256, 0, cuda::stream(), p.ptr<T>(), g.ptr<T>(), ax.ptr<T>(),
+                                 n, asgd_consts<T>(a));
+    TL_CUDA_LAUNCH_CHECK("asgd_step");
+  });
+}
+TL_REGISTER_KERNEL(asgd_step_op, CUDA, asgd_step_cuda, kFloatTypes);
+
 }  // namespace
 }  // namespace tl

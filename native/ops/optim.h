@@ -230,4 +230,59 @@ RadamConsts<T> radam_consts(const RadamParams& a) {
           T(a.eps), T(a.weight_decay), T(std::sqrt(bc2)), T(rect),    a.weight_decay != 0, rectified};
 }
 
+// Rprop (no step count: the step sizes carry the state); etaminus/etaplus scale stepSize where
+// grad * prev < 0 / > 0 (then clamped to [stepSizeMin, stepSizeMax]); where grad * prev < 0 the
+// gradient counts as 0 (no move, prev = 0).
+// clang-format off
+#define TL_RPROP_FIELDS(X) \
+  X(double, etaminus, -kAnyNumber, kAnyNumber) X(double, etaplus, -kAnyNumber, kAnyNumber) \
+  X(double, step_size_min, -kAnyNumber, kAnyNumber) X(double, step_size_max, -kAnyNumber, kAnyNumber) \
+  X(bool, maximize, 0, 1)
+// clang-format on
+TL_PARAMS(RpropParams, TL_RPROP_FIELDS)
+TL_OP(rprop_step, "param, grad, prev, stepSize", RpropParams)
+inline void check_rprop_step(const TensorView& p, const TensorView& g, const TensorView& prev, const TensorView& ss,
+                             const RpropParams&) {
+  check_like("rprop_step", "grad", g, "param", p);
+  check_like("rprop_step", "prev", prev, "param", p);
+  check_like("rprop_step", "stepSize", ss, "param", p);
+}
+TL_OP_CHECK(rprop_step, check_rprop_step)
+
+// ASGD; eta and mu: the values of the state before this step (PyTorch's float32 0-d tensors, kept in
+// JS, lib/optim/rprop.ts); ax is averaged (ax += (param - ax) mu) when mu != 1, else set to param.
+// clang-format off
+#define TL_ASGD_FIELDS(X) \
+  X(double, lambd, -kAnyNumber, kAnyNumber) X(double, eta, -kAnyNumber, kAnyNumber) \
+  X(double, weight_decay, -kAnyNumber, kAnyNumber) X(double, mu, -kAnyNumber, kAnyNumber) X(bool, maximize, 0, 1)
+// clang-format on
+TL_PARAMS(AsgdParams, TL_ASGD_FIELDS)
+TL_OP(asgd_step, "param, grad, ax", AsgdParams)
+inline void check_asgd_step(const TensorView& p, const TensorView& g, const TensorView& ax, const AsgdParams&) {
+  check_like("asgd_step", "grad", g, "param", p);
+  check_like("asgd_step", "ax", ax, "param", p);
+}
+TL_OP_CHECK(asgd_step, check_asgd_step)
+
+template <typename T>
+struct RpropConsts {
+  T etaminus, etaplus, lo, hi;
+  bool maximize;
+};
+template <typename T>
+RpropConsts<T> rprop_consts(const RpropParams& a) {
+  return {T(a.etaminus), T(a.etaplus), T(a.step_size_min), T(a.step_size_max), a.maximize};
+}
+template <typename T>
+struct AsgdConsts {
+  T decay, neg_eta, wd, mu;
+  bool has_wd, average, maximize;
+};
+// PyTorch: param.mul_(1 - lambd * eta) (the factor in double, then rounded), param.add_(grad, alpha=-eta).
+template <typename T>
+AsgdConsts<T> asgd_consts(const AsgdParams& a) {
+  return {T(1.0 - a.lambd * a.eta), T(-a.eta),   T(a.weight_decay), T(a.mu),
+          a.weight_decay != 0,      a.mu != 1.0, a.maximize};
+}
+
 }  // namespace tl
