@@ -5,11 +5,14 @@
 // that backward fail (lib/autograd.ts). Refused with coded errors, before anything is written: a
 // result dtype self cannot hold (a float result into an integer tensor, a non-bool into bool), a
 // result shape other than self's (self does not broadcast), self an expanded view (several elements
-// sharing one memory location), and, when autograd records, a leaf that requires grad
-// (ERR_TORCHLET_AUTOGRAD) or a view of a tensor that requires grad (ERR_TORCHLET_NOT_IMPLEMENTED:
-// PyTorch rebases the base's graph; this does not yet). When autograd records, self becomes the op's
-// output node (its gradFn is the op's, e.g. AddBackward for add_), its old value is kept by a clone
-// the node reads, and its old graph stays behind that clone.
+// sharing one memory location), and, when autograd records, a leaf that requires grad or a view of
+// one (ERR_TORCHLET_AUTOGRAD), or a view taken before its base required grad (NOT_IMPLEMENTED). When
+// autograd records, self becomes the op's output node (its gradFn is the op's, e.g. AddBackward for
+// add_), its old value is kept by a clone the node reads, its old graph stays behind that clone, and
+// the nodes that used self before the write keep its old node (retireNode). Written through a view,
+// the viewed base gets PyTorch's CopySlices node (its old graph outside the view's region, the op's
+// inside) and each view of the chain a view node of the base (AsStridedBackward); a view whose base
+// was written since is given such a node before it is used (refreshStaleView, lib/autograd.ts).
 import { native, enums } from '../binding';
 import { Tensor, DType, isFloating, checkTensor } from '../tensor';
 import { TorchletError, TorchletRangeError, shapeError, dtypeError } from '../errors';
