@@ -45,6 +45,11 @@ export function clampProbs(p: Tensor): Tensor {
   return p.clamp(e, 1 - e);
 }
 const NO_CHECK = { validateArgs: false };
+/** Bernoulli's and Binomial's logits from probs: log p - log1p(-p) of the clamped probs (PyTorch's probs_to_logits). */
+function logOdds(probs: Tensor): Tensor {
+  const p = clampProbs(probs);
+  return p.log().sub(log1p(p.neg()));
+}
 
 // ---- Bernoulli -----------------------------------------------------------------------------------------------------
 /** 1 with probability probs, else 0: `new Bernoulli(probs)`, `new Bernoulli({probs})` or `new Bernoulli({logits})`. */
@@ -77,11 +82,7 @@ export class Bernoulli extends Distribution {
   }
   /** The log-odds (log p - log1p(-p) of the clamped probs when made from probs). */
   get logits(): Tensor {
-    if (!this._logits) {
-      const p = clampProbs(this._probs!);
-      this._logits = p.log().sub(log1p(p.neg()));
-    }
-    return this._logits;
+    return (this._logits ??= logOdds(this._probs!));
   }
   /** @internal the parameter it was made with */
   get _param(): Tensor {
@@ -449,11 +450,7 @@ export class Binomial extends Distribution {
     return (this._probs ??= sigmoid(this._logits!));
   }
   get logits(): Tensor {
-    if (!this._logits) {
-      const p = clampProbs(this._probs!);
-      this._logits = p.log().sub(log1p(p.neg()));
-    }
-    return this._logits;
+    return (this._logits ??= logOdds(this._probs!));
   }
   get mean(): Tensor {
     return this._totalCount.mul(this.probs);
