@@ -28,16 +28,18 @@ import { Device } from './device';
 import { disposedError, internalError } from './errors';
 
 type OpFn = (...a: unknown[]) => unknown;
-const OP_NAMES: string[] = native.schema().ops.map((o) => o.name);
+/** The addon's schema, read once (native.schema() builds it afresh on every call). */
+const SCHEMA = native.schema();
+const OP_NAMES: string[] = SCHEMA.ops.map((o) => o.name);
 /** The op exports as lib/binding.ts made them (what plans call; recording wraps native's for a while). */
 const BASE = new Map<string, OpFn>(OP_NAMES.map((n) => [n, (native as unknown as Record<string, OpFn>)[n]]));
 /** Recordings in progress: a plan run inside one (a frozen module called by another's forward) goes
  * through native's op exports, so that the outer recording sees its calls. */
 let recordings = 0;
-const OP_TENSORS = new Map<string, number>(native.schema().ops.map((o) => [o.name, o.tensors.length]));
+const OP_TENSORS = new Map<string, number>(SCHEMA.ops.map((o) => [o.name, o.tensors.length]));
 /** Ops that draw random numbers (a `seed` field: the generator's state, advanced by JS per call). */
 const RANDOM_OPS = new Set<string>(
-  native.schema().ops.filter((o) => o.params.some((st) => native.schema().structs[st].some((f) => f.name === 'seed'))).map((o) => o.name),
+  SCHEMA.ops.filter((o) => o.params.some((st) => SCHEMA.structs[st].some((f) => f.name === 'seed'))).map((o) => o.name),
 );
 
 /** A storage a plan refers to: external (kept), an input, an output, or a pooled intermediate. */
