@@ -54,6 +54,8 @@ function rawSum(t: Tensor, dims: number[], keepdim: boolean, mean: boolean): Ten
     // everything: one pass over the flat buffer
     const flat = new Tensor(x._storage, [x.numel()], x.dtype, x.device, [1], x.offset);
     const r = reduceOne(mean ? RED.mean : RED.sum, flat, 0, outDtype);
+    // the mean of no elements is NaN, as PyTorch's (0 / 0; the kernel's empty mean is 0)
+    if (mean && flat.numel() === 0) native.unary(r.arg(), r.arg(), { op: enums.UnaryOp.MulScalar, scalar: NaN });
     flat.dispose();
     if (src !== t) src.dispose();
     const shape = keepdim ? t.shape.map(() => 1) : [];

@@ -86,6 +86,20 @@ describeOp('reduce', ({ device, on, dtypes, vsCpu }) => {
       const y = c.op === 'sum' ? torch.sum(x, dim, keepdim) : torch.mean(x, dim, keepdim);
       expectClose(y, c.output!, refTol(c.op, 'float64', device, { magnitude: 10 }));
     });
+    // PyTorch 1.13: torch.zeros(0).mean() -> nan, torch.zeros(2, 0).mean() -> nan, .mean(1) -> [nan, nan],
+    // .mean(0) -> [], F.mse_loss / F.l1_loss of empty tensors -> nan (0 / 0)
+    test('the mean of no elements is NaN, over all dims or some, and in the mean-reduced losses', () => {
+      for (const dtype of ['float32', 'float64'] as const) {
+        const z = on(torch.zeros([0], { dtype }));
+        const z2 = on(torch.zeros([2, 0], { dtype }));
+        expect(Array.from(z.mean().toArray() as Float32Array)).toEqual([NaN]);
+        expect(Array.from(z2.mean().toArray() as Float32Array)).toEqual([NaN]);
+        expect(Array.from(z2.mean(1).toArray() as Float32Array)).toEqual([NaN, NaN]);
+        expect(z2.mean(0).shape).toEqual([0]);
+        expect(Array.from(torch.F.mseLoss(z, z).toArray() as Float32Array)).toEqual([NaN]);
+        expect(Array.from(torch.F.l1Loss(z2, z2).toArray() as Float32Array)).toEqual([NaN]);
+      }
+    });
   });
 
   describe('max / min along a dim vs PyTorch', () => {
