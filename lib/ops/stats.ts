@@ -123,7 +123,10 @@ function medianDim(fn: string, x: Tensor, dim: number, keepdim: boolean, ignoreN
 /** median / nanmedian of all elements: the gradient is split evenly among the elements equal to it (NaN: among the NaNs), as PyTorch. */
 function medianAll(fn: string, x: Tensor, ignoreNan: boolean): Tensor {
   const n = x.numel();
-  if (n === 0) invalidArg('input', `a non-empty tensor (${fn} of an empty tensor is undefined)`, x);
+  // PyTorch: NaN for an empty floating tensor (connected to x, whose gradient is empty); its integer
+  // result is not a value (the type's minimum), so that stays refused
+  if (n === 0 && isFloating(x.dtype)) return E.add(R.sum(x), NaN);
+  if (n === 0) invalidArg('input', `a non-empty floating-point tensor (${fn} of an empty integer tensor is undefined)`, x);
   const out = noGrad(() => {
     const flat = reshape(x, [n]);
     const s = sort(flat, 0).values;
