@@ -44,7 +44,10 @@ function childMain() {
   const { ERROR_CODES } = require(path.join(LIB, 'errors'));
   const load = async () => {
     if (kind === 'safetensors') Object.values(torch.load(file)).forEach((t) => t.dispose());
-    else if (kind === 'idx') torch.data.readIdxFile(file);
+    else if (kind === 'pytorch') {
+      const dispose = (v) => (v instanceof torch.Tensor ? v.dispose() : v && typeof v === 'object' && Object.values(v).forEach(dispose));
+      dispose(torch.load(file));
+    } else if (kind === 'idx') torch.data.readIdxFile(file);
     else if (kind === 'fashion') new torch.data.FashionMNIST({ root: file, train: true });
     else if (kind === 'png') require(path.join(LIB, 'cli', 'predict')).readImage(file).dispose();
     else if (kind === 'checkpoint') {

@@ -17,15 +17,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { isUtf8 } from 'buffer';
-import { invalidArg, typeArg, withIo, TorchletError, errorMessage, checkOptionKeys } from './errors';
-import { Tensor, DType } from './tensor';
+import { invalidArg, typeArg, withIo, TorchletError, errorMessage, checkOptionKeys, noExtraArgs } from './errors';
+import { Tensor, DType, parseDevice } from './tensor';
 import { fromBuffer } from './creation';
+import { CheckpointParser, isZip, parsePytorchCheckpoint } from './serialize_pytorch';
 
 const TO_ST: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32', int64: 'I64', uint8: 'U8', bool: 'BOOL' };
 const FROM_ST: Record<string, DType> = { F32: 'float32', F64: 'float64', I32: 'int32', I64: 'int64', U8: 'uint8', BOOL: 'bool' };
 
 /** Half-precision files (PyTorch's float16 / bfloat16 checkpoints), read as float32. */
-const HALF: Record<string, (bits: number) => number> = {
+export const HALF: Record<string, (bits: number) => number> = {
   F16: (h) => {
     const s = h & 0x8000 ? -1 : 1;
     const e = (h >> 10) & 0x1f;
@@ -268,11 +269,14 @@ function splitFile(buf: Buffer, source: string): { header: SafetensorsHeader; da
   return { header: parseHeader(buf.subarray(8, 8 + n), buf.length - 8 - n, source), data: buf.subarray(8 + n) };
 }
 
-/** The error for a PyTorch pickle checkpoint (.pt / .pth): never unpickled, since loading a pickle can run any code. */
+/** The error for a PyTorch pickle checkpoint (.pt / .pth) where only safetensors is read (the zip format: torch.load reads it). */
 function pytorchPickle(source: string, what: string): TorchletError {
+  const zip = what.startsWith('a zip');
   return new TorchletError(
-    `torchlet: ${source} is ${what}, not a safetensors file: a PyTorch pickle checkpoint (.pt / .pth), which torchlet never loads ` +
-      '(unpickling can run arbitrary code). Convert it on the PyTorch side: ' +
+    `torchlet: ${source} is ${what}, not a safetensors file: a PyTorch pickle checkpoint (.pt / .pth), which ` +
+      (zip
+        ? 'torch.load and torch.loadAsync read (weights only, as torch.load(f, weights_only=True)); this function reads safetensors only. Or convert it on the PyTorch side: '
+        : "torchlet does not load in this legacy format (re-save it with PyTorch >= 1.6's default torch.save, a zip archive that torch.load reads, weights only). Or convert it: ") +
       '`from safetensors.torch import save_file; save_file(model.state_dict(), "model.safetensors")` ' +
       `(or \`save_file(torch.load("${source}"), "model.safetensors")\` for a file that holds a state dict), then torch.load the .safetensors file.`,
     'ERR_TORCHLET_BAD_FILE',
@@ -616,24 +620,130 @@ export function save(obj: Saveable, file: string, opts: { metadata?: Record<stri
   writeFileAtomic(file, serialize(tensors, metadata));
 }
 
+/** torch.load's options: PyTorch's map_location (a device) and weights_only. */
+export interface LoadOptions {
+  /** The device the tensors go to ('cpu', 'cuda', 'cuda:1'; default: the CPU, where a file's tensors are read). */
+  mapLocation?: string;
+  /**
+   * PyTorch's weights_only. torchlet always loads weights only (nothing in a file is ever run), so
+   * `false` loads the same: a PyTorch file that needs other Python objects is refused with the reason.
+   */
+  weightsOnly?: boolean;
+}
+
+function loadOptions(opts: unknown): { device: string | null } {
+  const o = checkOptionKeys('opts', opts as LoadOptions, ['mapLocation', 'weightsOnly']);
+  if (o.weightsOnly !== undefined && typeof o.weightsOnly !== 'boolean') typeArg('opts.weightsOnly', 'a boolean', o.weightsOnly);
+  if (o.mapLocation === undefined || o.mapLocation === null) return { device: null };
+  if (typeof o.mapLocation !== 'string')
+    typeArg('opts.mapLocation', "a device string ('cpu', 'cuda', 'cuda:1'; PyTorch's dict and function forms are not supported)", o.mapLocation);
+  parseDevice('opts.mapLocation', o.mapLocation); // a coded error for a malformed or unavailable device
+  return { device: o.mapLocation };
+}
+
+/** Moves every tensor of a loaded object to `device` (the CPU originals disposed). */
+function place<T>(obj: T, device: string | null): T {
+  if (device === null) return obj;
+  const seen = new Map<unknown, unknown>();
+  const walk = (v: unknown): unknown => {
+    if (v instanceof Tensor) {
+      if (seen.has(v)) return seen.get(v);
+      const moved = v.to(device);
+      if (moved !== v) v.dispose();
+      seen.set(v, moved);
+      return moved;
+    }
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) v[i] = walk(v[i]);
+      return v;
+    }
+    if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v)) {
+      for (const k of Object.keys(v)) (v as Record<string, unknown>)[k] = walk((v as Record<string, unknown>)[k]);
+      return v;
+    }
+    return v;
+  };
+  return walk(obj) as T;
+}
+
+/** The tensors of a loaded object (to free them when placing fails). */
+function disposeAll(obj: unknown): void {
+  const walk = (v: unknown): void => {
+    if (v instanceof Tensor) v.dispose();
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v)) Object.values(v).forEach(walk);
+  };
+  walk(obj);
+}
+
+/** Runs a PyTorch checkpoint parser over an open file, synchronously. */
+function runParserSync(parser: CheckpointParser, fd: number, file: string): unknown {
+  let r = parser.next();
+  while (!r.done) {
+    const { at, len } = r.value;
+    const buf = new Uint8Array(len);
+    withIo(`cannot read ${file}`, () => {
+      for (let done = 0; done < buf.length; ) {
+        const got = fs.readSync(fd, buf, done, buf.length - done, at + done);
+        if (got === 0) throw new TorchletError(`torchlet: ${file} changed while it was read (shorter than its directory says)`, 'ERR_TORCHLET_IO');
+        done += got;
+      }
+    });
+    r = parser.next(buf);
+  }
+  return r.value;
+}
+
+/** A PyTorch zip checkpoint's object, or undefined when the file is not a zip archive. */
+function loadPytorchSync(file: string): { value: unknown } | undefined {
+  const fd = withIo(`cannot read ${file}`, () => fs.openSync(file, 'r'));
+  try {
+    const st = withIo(`cannot read ${file}`, () => fs.fstatSync(fd));
+    if (!st.isFile()) throw new TorchletError(`torchlet: cannot read ${file}: not a regular file`, 'ERR_TORCHLET_IO');
+    const head = Buffer.alloc(4);
+    if (st.size < 4 || withIo(`cannot read ${file}`, () => fs.readSync(fd, head, 0, 4, 0)) < 4 || !isZip(head)) return undefined;
+    return { value: runParserSync(parsePytorchCheckpoint(st.size, file), fd, file) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /**
  * torch.load: reads a safetensors file (written by torchlet or by PyTorch's
  * `safetensors.torch.save_file`): a flat file gives its named CPU tensors; a file torch.save wrote from
  * a nested object gives that object back (tensors, numbers, strings, booleans, null, arrays, plain
  * objects). F16/BF16 become float32. The file is checked before any tensor is made (see parseHeader),
  * and only its header and then one tensor at a time are read into memory; malformed `torchlet.object`
- * metadata is ERR_TORCHLET_BAD_FILE. A PyTorch pickle (`.pt`/`.pth` from torch.save) is refused with
- * ERR_TORCHLET_BAD_FILE saying how to convert it.
+ * metadata is ERR_TORCHLET_BAD_FILE. A PyTorch `torch.save` file (`.pt` / `.pth`, the zip format of
+ * PyTorch >= 1.6) is read weights-only (lib/serialize_pytorch.ts: data and tensors, nothing run); its
+ * legacy pickle format is refused with ERR_TORCHLET_BAD_FILE saying how to convert it.
+ * `opts.mapLocation` puts the tensors on a device.
  * @example model.loadStateDict(torch.load('model.safetensors'))
+ * @example model.loadStateDict(torch.load('resnet18-f37072fd.pth', {mapLocation: 'cpu'}))
  */
-export function load<T = Record<string, Tensor>>(file: string): T {
+export function load<T = Record<string, Tensor>>(file: string, opts: LoadOptions = {}, ...rest: never[]): T {
+  noExtraArgs('load', 'path, opts', rest);
   if (typeof file !== 'string' || !file) typeArg('path', 'a file path', file);
-  const { tensors, metadata } = loadWithMetadata(file);
-  if (!Object.prototype.hasOwnProperty.call(metadata, OBJECT_KEY)) return tensors as T;
+  const { device } = loadOptions(opts);
+  const pt = loadPytorchSync(file);
+  let obj: unknown;
+  if (pt) obj = pt.value;
+  else {
+    const { tensors, metadata } = loadWithMetadata(file);
+    if (!Object.prototype.hasOwnProperty.call(metadata, OBJECT_KEY)) obj = tensors;
+    else {
+      try {
+        obj = decodeObject(metadata[OBJECT_KEY], tensors, file);
+      } catch (e) {
+        Object.values(tensors).forEach((t) => t.dispose());
+        throw e;
+      }
+    }
+  }
   try {
-    return decodeObject(metadata[OBJECT_KEY], tensors, file) as T;
+    return place(obj, device) as T;
   } catch (e) {
-    Object.values(tensors).forEach((t) => t.dispose());
+    disposeAll(obj);
     throw e;
   }
 }
@@ -743,12 +853,63 @@ export async function saveAsync(dict: Record<string, Tensor>, file: string, opts
 
 /**
  * torch.load, asynchronously: the file is read off the event loop (the header, then one tensor at a
- * time) and checked as load() checks it; each tensor is made on the calling thread (a memory copy).
+ * time; for a PyTorch checkpoint its directory, pickle, then one storage at a time) and checked as
+ * load() checks it; each tensor is made on the calling thread (a memory copy). Same options as load().
  * @example model.loadStateDict(await torch.loadAsync('model.safetensors'))
  */
-export async function loadAsync(file: string): Promise<Record<string, Tensor>> {
+export async function loadAsync<T = Record<string, Tensor>>(file: string, opts: LoadOptions = {}, ...rest: never[]): Promise<T> {
+  noExtraArgs('loadAsync', 'path, opts', rest);
   if (typeof file !== 'string' || !file) typeArg('path', 'a file path', file);
-  return (await loadWithMetadataAsync(file)).tensors;
+  const { device } = loadOptions(opts);
+  const pt = await loadPytorchAsync(file);
+  let obj: unknown;
+  if (pt) obj = pt.value;
+  else {
+    const { tensors, metadata } = await loadWithMetadataAsync(file);
+    if (!Object.prototype.hasOwnProperty.call(metadata, OBJECT_KEY)) obj = tensors;
+    else {
+      try {
+        obj = decodeObject(metadata[OBJECT_KEY], tensors, file);
+      } catch (e) {
+        Object.values(tensors).forEach((t) => t.dispose());
+        throw e;
+      }
+    }
+  }
+  try {
+    return place(obj, device) as T;
+  } catch (e) {
+    disposeAll(obj);
+    throw e;
+  }
+}
+
+/** loadPytorchSync with the reads awaited. */
+async function loadPytorchAsync(file: string): Promise<{ value: unknown } | undefined> {
+  const fh = await withIoAsync(`cannot read ${file}`, () => fs.promises.open(file, 'r'));
+  try {
+    const st = await withIoAsync(`cannot read ${file}`, () => fh.stat());
+    if (!st.isFile()) throw new TorchletError(`torchlet: cannot read ${file}: not a regular file`, 'ERR_TORCHLET_IO');
+    const head = Buffer.alloc(4);
+    if (st.size < 4 || (await withIoAsync(`cannot read ${file}`, () => fh.read(head, 0, 4, 0))).bytesRead < 4 || !isZip(head)) return undefined;
+    const parser = parsePytorchCheckpoint(st.size, file);
+    let r = parser.next();
+    while (!r.done) {
+      const { at, len } = r.value;
+      const buf = new Uint8Array(len);
+      await withIoAsync(`cannot read ${file}`, async () => {
+        for (let done = 0; done < len; ) {
+          const { bytesRead } = await fh.read(buf, done, len - done, at + done);
+          if (bytesRead === 0) throw new TorchletError(`torchlet: ${file} changed while it was read (shorter than its directory says)`, 'ERR_TORCHLET_IO');
+          done += bytesRead;
+        }
+      });
+      r = parser.next(buf);
+    }
+    return { value: r.value };
+  } finally {
+    await fh.close();
+  }
 }
 
 /** loadAsync with the file's `__metadata__` strings. */

@@ -1,7 +1,7 @@
 // test/malicious_files.test.ts — bench/malicious_files.js on the corpus of test/fixtures/
-// gen_malicious.js (generated into a temporary directory): 60 hostile files (safetensors breaking the
+// gen_malicious.js (generated into a temporary directory): 66 hostile files (safetensors breaking the
 // specification and 71 MB headers, IDX and Fashion-MNIST gzip bombs, damaged and oversized PNGs,
-// edited checkpoints), each loaded in its own child process, must all be refused with a coded
+// edited checkpoints, PyTorch torch.save archives), each loaded in its own child process, must all be refused with a coded
 // TorchletError, none may crash its process, each child's peak RSS must stay within 256 MB, and the
 // valid control file of each kind must load.
 import { spawnSync } from 'child_process';
@@ -24,12 +24,12 @@ test('every malicious file is refused within 256 MB of peak RSS; the controls lo
     console.log(`malicious files: ${JSON.stringify(summary)}`);
     const failed = results.filter((x: { ok: boolean }) => !x.ok);
     expect(failed).toEqual([]);
-    expect(summary.hostile).toBeGreaterThanOrEqual(60);
+    expect(summary.hostile).toBeGreaterThanOrEqual(66);
     expect(summary.refused).toBe(summary.hostile);
     expect(summary.accepted).toBe(0);
     expect(summary.crashes).toBe(0);
     expect(summary.controlsAccepted).toBe(summary.controls);
-    expect(summary.controls).toBe(4); // safetensors, idx, png, checkpoint (a valid Fashion-MNIST directory is 30 MB: none)
+    expect(summary.controls).toBe(5); // safetensors, idx, png, checkpoint, pytorch (a valid Fashion-MNIST directory is 30 MB: none)
     expect(summary.maxRSSMB).toBeLessThanOrEqual(256);
     expect(r.status).toBe(0);
   } finally {
