@@ -590,6 +590,21 @@ function call(name: string, args: unknown[], source: string): unknown {
 function gather(t: PyTensor, raw: Uint8Array, source: string): Tensor {
   const info = STORAGES[t.storage.type];
   const n = t.size.reduce((a, b) => a * b, 1);
+  // a contiguous tensor of a type torchlet holds as is: one copy of its bytes
+  let contiguous = true;
+  for (let d = t.size.length - 1, want = 1; d >= 0; d--) {
+    if (t.size[d] !== 1 && t.stride[d] !== want) contiguous = false;
+    want *= t.size[d];
+  }
+  if (contiguous && ['f32', 'f64', 'i64', 'i32', 'u8'].includes(info.read)) {
+    const bytes = raw.slice(t.offset * info.bytes, (t.offset + n) * info.bytes);
+    const arr =
+      info.read === 'f32' ? new Float32Array(bytes.buffer) : info.read === 'f64' ? new Float64Array(bytes.buffer)
+        : info.read === 'i64' ? new BigInt64Array(bytes.buffer) : info.read === 'i32' ? new Int32Array(bytes.buffer) : bytes;
+    const tensor = fromBuffer(arr, t.size.slice(), { dtype: info.dtype });
+    if (t.requiresGrad && (info.dtype === 'float32' || info.dtype === 'float64')) tensor.requiresGrad_(true);
+    return tensor;
+  }
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const readAt = (i: number): number | bigint => {
     const b = i * info.bytes;
