@@ -13,6 +13,7 @@ import { grad as autogradGrad, autogradBackward, detectAnomaly, setDetectAnomaly
 import type { BackwardOptions as BackwardOpts } from './autograd';
 import * as fn_autograd_functional from './autograd_functional';
 import * as fn_utils_checkpoint from './utils_checkpoint';
+import * as TB_tensorboard from './utils_tensorboard';
 /**
  * torch.autograd: `grad(outputs, inputs, {gradOutputs, retainGraph, createGraph, allowUnused})`
  * (gradients as an array, no `.grad` touched; createGraph for second derivatives),
@@ -106,7 +107,11 @@ export * as linalg from './linalg';
 export * as special from './special';
 export * as distributions from './distributions';
 export * as func from './func';
-export const utils = { checkpoint: fn_utils_checkpoint };
+export * as hub from './hub';
+import * as HUB_hub from './hub';
+import * as HUB_pretrained from './models/pretrained';
+import * as TX_transforms_functional from './data/transforms_functional';
+export const utils = { checkpoint: fn_utils_checkpoint, tensorboard: TB_tensorboard };
 import { convBackend } from './ops/conv';
 export type { ConvAlgorithm, ConvAlgorithmPreference, ConvAlgorithms, ConvOptions, Conv1dOptions, Conv2dOptions, Conv3dOptions, ConvTransposeOptions } from './ops/conv';
 
@@ -278,6 +283,14 @@ import * as m42 from './data/image';
 import * as m43 from './data/dataloader';
 import * as m44 from './data/sampler';
 import * as m45 from './data/folder';
+import * as IT_iterable from './data/iterable';
+import * as DS_mnist from './data/mnist';
+import * as DS_cifar from './data/cifar';
+import * as DS_grid from './data/grid';
+import * as DS_png_encode from './data/png_encode';
+import * as TX_transform_base from './data/transform_base';
+import * as TX_transforms_more from './data/transforms_more';
+import * as TX_augment from './data/augment';
 import * as m46 from './optim/optimizer';
 import * as m47 from './optim/adam';
 import * as m48 from './optim/sgd';
@@ -340,10 +353,12 @@ import * as dist_continuous from './distributions/continuous';
 import * as dist_discrete from './distributions/discrete';
 import * as dist_multivariate from './distributions/multivariate';
 import * as dist_kl from './distributions/kl';
+import * as RN_mobilenet from './models/mobilenet';
+import * as RN_vgg from './models/vgg';
 const STRICT_MODULES: object[] = [m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30, m31, m32, m33, m34, m35, m36, m37, m38, m39, m40, m41, m42, m43, m44, m45,
   m46, m47, m48, m49, m50, m51, m52, m53,
-  m54, m55, m56, m57, m58, m59, m60, m61, m62, m63, m64, m65, m66, m67, m68, m69, m70, m71, m72, m73, m74, m75, m76, m77, P4_transformer_decoder, P1_pool1d, P1_pool3d, P1_lp_pool, P1_lrn, P1_pooling_nd, P1_normalization_nd, P3_activation_more, P3_nn_activation_more, P3_loss_more, P3_nn_loss_more, P2_fold, P2_grid_sample, P2_nn_fold, P4_rnn_utils, P5_matmul_more, P5_linalg, P6_stats, P6_elementwise_more, opt_rprop, ctc_ops, ctc_nn, fn_autograd_functional, fn_func, fn_swa_utils, fn_utils_checkpoint, dist_distribution, dist_continuous, dist_discrete, dist_multivariate, dist_kl, spc_special];
+  m54, m55, m56, m57, m58, m59, m60, m61, m62, m63, m64, m65, m66, m67, m68, m69, m70, m71, m72, m73, m74, m75, m76, m77, P4_transformer_decoder, P1_pool1d, P1_pool3d, P1_lp_pool, P1_lrn, P1_pooling_nd, P1_normalization_nd, P3_activation_more, P3_nn_activation_more, P3_loss_more, P3_nn_loss_more, P2_fold, P2_grid_sample, P2_nn_fold, P4_rnn_utils, P5_matmul_more, P5_linalg, P6_stats, P6_elementwise_more, opt_rprop, ctc_ops, ctc_nn, fn_autograd_functional, fn_func, fn_swa_utils, fn_utils_checkpoint, dist_distribution, dist_continuous, dist_discrete, dist_multivariate, dist_kl, spc_special, IT_iterable, DS_mnist, DS_cifar, DS_grid, DS_png_encode, RN_mobilenet, RN_vgg, TX_transform_base, TX_transforms_more, TX_augment, TB_tensorboard, HUB_hub, HUB_pretrained, TX_transforms_functional];
 applyStrictArity(
   [
     ['torch', self],
@@ -356,6 +371,8 @@ applyStrictArity(
     ['torch.autograd', self.autograd],
     ['torch.data', self.data],
     ['torch.data.transforms', self.data.transforms],
+    ['torch.data.transforms.functional', self.data.transforms.functional],
+    ['torch.data.utils', self.data.utils],
     ['torch.models', self.models],
     ['torch.optim', self.optim],
     ['torch.optim.lrScheduler', self.optim.lrScheduler],
@@ -367,6 +384,8 @@ applyStrictArity(
     ['torch.func', self.func],
     ['torch.optim.swaUtils', self.optim.swaUtils],
     ['torch.utils.checkpoint', self.utils.checkpoint],
+    ['torch.utils.tensorboard', self.utils.tensorboard],
+    ['torch.hub', self.hub],
   ],
   STRICT_MODULES,
   new Set<unknown>([m1.Tensor]),

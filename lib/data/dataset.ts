@@ -181,15 +181,19 @@ export function workerSpecOf(d: unknown, name = 'dataset'): WorkerDatasetSpec {
     );
   return (f as () => WorkerDatasetSpec).call(d);
 }
-/** Builds a dataset from a worker spec (what each DataLoader worker does). */
-export async function datasetFromSpec(spec: WorkerDatasetSpec): Promise<Dataset<unknown>> {
+/** Whatever a worker spec builds: `require(module)[export](...args)` awaited (not checked). */
+export async function buildFromSpec(spec: WorkerDatasetSpec): Promise<unknown> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const m = require(spec.module) as Record<string, unknown>;
   const name = spec.export ?? 'createDataset';
   const f = m[name] ?? (name === 'createDataset' ? (m.default ?? m) : undefined);
   if (f === undefined) invalidArg('workerDataset.export', `an export of ${spec.module}`, name);
-  const d = typeof f === 'function' ? await (f as (...a: unknown[]) => unknown)(...(spec.args ?? [])) : await f;
-  checkDataset(`the dataset built by ${spec.module}#${name}`, d);
+  return typeof f === 'function' ? await (f as (...a: unknown[]) => unknown)(...(spec.args ?? [])) : await f;
+}
+/** Builds a dataset from a worker spec (what each DataLoader worker does). */
+export async function datasetFromSpec(spec: WorkerDatasetSpec): Promise<Dataset<unknown>> {
+  const d = await buildFromSpec(spec);
+  checkDataset(`the dataset built by ${spec.module}#${spec.export ?? 'createDataset'}`, d);
   return d as Dataset<unknown>;
 }
 

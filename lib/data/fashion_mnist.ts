@@ -26,14 +26,12 @@
 //   (with verifyMd5 a file declaring more than the official size is refused
 //   before it is decompressed, and decompression stops at that size),
 //   bad options ERR_TORCHLET_INVALID_ARG(_TYPE).
+//   The file checks and the download are lib/data/mnist.ts's, shared with MNIST, KMNIST and EMNIST
+//   (FASHION_MNIST_SPEC); this class keeps its own API (flat root, get(i) -> {image, label}).
 
-import * as crypto from 'crypto';
-import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as zlib from 'zlib';
-import { downloadFile } from './download';
-import { readIdx, readIdxFile } from './idx';
+import { IdxDatasetSpec, loadIdxSplit, downloadIdxFiles, missingIdxFiles } from './mnist';
 import { TorchletError, TorchletRangeError, typeArg, describe, checkOptionKeys, optBool } from '../errors';
 
 export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
@@ -109,6 +107,18 @@ interface Split {
   readonly count: number;
 }
 
+/** Fashion-MNIST for the shared IDX-dataset code of lib/data/mnist.ts. */
+export const FASHION_MNIST_SPEC: IdxDatasetSpec = Object.freeze({
+  title: 'Fashion-MNIST',
+  train: FASHION_MNIST_FILES.train,
+  test: FASHION_MNIST_FILES.test,
+  md5: FASHION_MNIST_MD5,
+  rawMd5: FASHION_MNIST_RAW_MD5,
+  classes: FASHION_MNIST_CLASSES,
+  mirrors: Object.freeze([FASHION_MNIST_DEFAULT_URL]),
+  envUrl: 'TORCHLET_FASHION_MNIST_URL',
+});
+
 /** Checks the options' types (undefined means the default). */
 const FASHION_OPTION_KEYS = ['root', 'train', 'download', 'baseUrl', 'verifyMd5', 'timeoutMs'];
 function checkOptions(opts: unknown): FashionMNISTOptions {
@@ -137,21 +147,8 @@ export function fashionMnistCacheDir(env: NodeJS.ProcessEnv = process.env): stri
   return path.join(cache, 'torchlet', 'datasets', 'fashion-mnist');
 }
 
-/** Existing path of `gzName` in `dir`: NAME.gz, else the uncompressed NAME, else undefined. */
-function findFile(dir: string, gzName: string): string | undefined {
-  for (const name of [gzName, gzName.replace(/\.gz$/, '')]) {
-    const p = path.join(dir, name);
-    try {
-      if (fs.statSync(p).isFile()) return p;
-    } catch {
-      /* absent */
-    }
-  }
-  return undefined;
-}
-
 function missingFiles(dir: string, split: Split): string[] {
-  return [split.images, split.labels].filter((f) => findFile(dir, f) === undefined);
+  return missingIdxFiles(dir, split);
 }
 
 /** The root a FashionMNIST with these options reads: opts.root, the system directory, or the cache. */
@@ -165,25 +162,6 @@ export function fashionMnistRoot(opts: Pick<FashionMNISTOptions, 'root' | 'train
 function baseUrlOf(opts: FashionMNISTOptions): string {
   const base = opts.baseUrl ?? (process.env.TORCHLET_FASHION_MNIST_URL || FASHION_MNIST_DEFAULT_URL);
   return base.endsWith('/') ? base : base + '/';
-}
-
-function md5(b: Uint8Array): string {
-  return crypto.createHash('md5').update(b).digest('hex');
-}
-
-/** The size of a split's official uncompressed IDX file (images: 3 dimensions, labels: 1). */
-function idxBytes(split: Split, isImages: boolean): number {
-  return isImages ? 4 + 4 * 3 + split.count * FASHION_MNIST_IMAGE_SIZE * FASHION_MNIST_IMAGE_SIZE : 4 + 4 + split.count;
-}
-
-function checkShape(shape: number[], isImages: boolean, source: string): void {
-  const ok = isImages
-    ? shape.length === 3 && shape[1] === FASHION_MNIST_IMAGE_SIZE && shape[2] === FASHION_MNIST_IMAGE_SIZE
-    : shape.length === 1;
-  if (!ok) {
-    const want = isImages ? `[N, ${FASHION_MNIST_IMAGE_SIZE}, ${FASHION_MNIST_IMAGE_SIZE}]` : '[N]';
-    throw new TorchletError(`torchlet: ${source} has shape [${shape.join(', ')}], expected ${want}`, 'ERR_TORCHLET_BAD_FILE');
-  }
 }
 
 export class FashionMNIST {
@@ -213,31 +191,10 @@ export class FashionMNIST {
         'ERR_TORCHLET_IO',
       );
     }
-    const imgPath = findFile(this.root, split.images) as string;
-    const lblPath = findFile(this.root, split.labels) as string;
-    // with verifyMd5 the sizes are the official ones: decompression stops there (a gzip bomb cannot fill memory)
-    const img = readIdxFile(imgPath, verify ? { maxBytes: idxBytes(split, true) } : {});
-    const lbl = readIdxFile(lblPath, verify ? { maxBytes: idxBytes(split, false) } : {});
-    checkShape(img.shape, true, imgPath);
-    checkShape(lbl.shape, false, lblPath);
-    const n = img.shape[0] ?? 0;
-    if (lbl.shape[0] !== n) {
-      throw new TorchletError(`torchlet: Fashion-MNIST count mismatch: ${imgPath} has ${n} images, ${lblPath} has ${lbl.shape[0]} labels`, 'ERR_TORCHLET_BAD_FILE');
-    }
-    if (verify && n !== split.count) {
-      throw new TorchletError(
-        `torchlet: ${imgPath} has ${n} images, the official Fashion-MNIST ${this.train ? 'train' : 'test'} split has ` +
-          `${split.count} (pass verifyMd5: false to accept other files)`,
-        'ERR_TORCHLET_BAD_FILE',
-      );
-    }
-    const bad = lbl.data.findIndex((l) => l >= FASHION_MNIST_CLASSES.length);
-    if (bad >= 0) {
-      throw new TorchletError(`torchlet: ${lblPath}: label ${lbl.data[bad]} at index ${bad} is not a class index 0..9`, 'ERR_TORCHLET_BAD_FILE');
-    }
-    this.length = n;
-    this.images = img.data;
-    this.labels = lbl.data;
+    const { images, labels } = loadIdxSplit(FASHION_MNIST_SPEC, this.root, this.train, verify);
+    this.length = labels.length;
+    this.images = images;
+    this.labels = labels;
   }
 
   /** Downloads the split's missing files (when opts.download !== false), then loads it. */
@@ -248,42 +205,7 @@ export class FashionMNIST {
     const split = splitOf(train);
     const missing = missingFiles(root, split);
     if (missing.length > 0 && (optBool('opts.download', opts.download ?? undefined, true))) {
-      const base = baseUrlOf(opts);
-      const verify = opts.verifyMd5 ?? true;
-      for (const name of missing) {
-        const isImages = name === split.images;
-        await downloadFile(new URL(name, base).toString(), path.join(root, name), {
-          timeoutMs: opts.timeoutMs,
-          maxBytes: 128 << 20, // the largest official file is 26 MB gzipped, 47 MB raw
-          validate: (tmp, url) => {
-            const gz = fs.readFileSync(tmp);
-            if (verify) {
-              const got = md5(gz);
-              if (got !== FASHION_MNIST_MD5[name]) {
-                // A mirror may recompress (Debian does): accept identical uncompressed content.
-                let raw: string | undefined;
-                try {
-                  raw = md5(zlib.gunzipSync(gz));
-                } catch {
-                  raw = undefined;
-                }
-                if (raw !== FASHION_MNIST_RAW_MD5[name]) {
-                  throw new TorchletError(
-                    `md5 mismatch: expected ${FASHION_MNIST_MD5[name]} (or uncompressed content ` +
-                      `${FASHION_MNIST_RAW_MD5[name]}), got ${got}${raw ? ` (uncompressed ${raw})` : ''}`,
-                    'ERR_TORCHLET_BAD_FILE',
-                  );
-                }
-              }
-            }
-            const { shape } = readIdx(gz, url, verify ? { maxBytes: idxBytes(split, isImages) } : {});
-            checkShape(shape, isImages, url);
-            if (verify && shape[0] !== split.count) {
-              throw new TorchletError(`${url} has ${shape[0]} items, expected ${split.count}`, 'ERR_TORCHLET_BAD_FILE');
-            }
-          },
-        });
-      }
+      await downloadIdxFiles(FASHION_MNIST_SPEC, root, train, missing, [baseUrlOf(opts)], { verify: opts.verifyMd5 ?? true, timeoutMs: opts.timeoutMs });
     }
     return new FashionMNIST({ ...opts, train, root });
   }

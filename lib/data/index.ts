@@ -7,6 +7,8 @@ export {
 } from './dataset';
 export type { Dataset, ImageTransform, WorkerDatasetSpec } from './dataset';
 export { DataLoader } from './dataloader';
+export { IterableDataset, ChainDataset, getWorkerInfo } from './iterable';
+export type { IterableDatasetLike, WorkerInfo } from './iterable';
 export type { DataLoaderOptions } from './dataloader';
 export type { WorkerModuleSpec } from './workers';
 export { SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler, BatchSampler } from './sampler';
@@ -18,3 +20,9 @@ export { Image, readImage, decodeImage } from './image';
 export type { ImageMode } from './image';
 export { ImageFolder, IMG_EXTENSIONS } from './folder';
 export type { ImageFolderOptions } from './folder';
+export { MNIST, KMNIST, EMNIST, MNIST_CLASSES, KMNIST_CLASSES, EMNIST_CLASSES, EMNIST_SPLITS } from './mnist';
+export type { MNISTOptions, EMNISTOptions, EMNISTSplit } from './mnist';
+export { CIFAR10, CIFAR100, CIFAR10_CLASSES, CIFAR100_CLASSES, CIFAR100_COARSE_CLASSES } from './cifar';
+export type { CIFAROptions } from './cifar';
+export type { VisionDatasetOptions } from './vision';
+export * as utils from './utils';

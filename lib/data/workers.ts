@@ -8,7 +8,9 @@
 // in the main thread as ERR_TORCHLET_DATA_WORKER naming the worker, the batch and the sample index; a
 // worker that exits or (with a timeout) does not answer in time is an error too. Workers are unref()'d
 // and terminated when an epoch ends (or at shutdown() for persistent ones), so they never keep the
-// process alive.
+// process alive. With an iterable-style dataset (PoolOptions.iterable) each worker iterates its own
+// copy: a 'next' request gets the worker's next batch of its stream, or `end` once it is exhausted
+// (receive() returns END). receiveAsync() waits without blocking the event loop (for await loops).
 import * as fs from 'fs';
 import * as path from 'path';
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'worker_threads';
@@ -81,6 +83,8 @@ export interface WorkerReply {
   batch: number;
   value?: unknown;
   error?: { message: string; code?: string; stack?: string; sampleIndex?: number | number[] };
+  /** An iterable-style dataset's worker has no more batches this epoch. */
+  end?: boolean;
   /** The worker could not load its script. */
   fatal?: string;
 }
@@ -115,7 +119,16 @@ export interface PoolOptions {
   collateInWorker: boolean;
   /** 0: wait for ever. */
   timeoutMs: number;
+  /** An iterable-style dataset: each worker batches its own stream (batchSize null: single samples). */
+  iterable?: { batchSize: number | null; dropLast: boolean };
+  /** The first epoch's base seed (getWorkerInfo().seed while the dataset is built). */
+  baseSeed?: number;
 }
+
+/** What receive() returns for an iterable-style dataset's worker that has run out. */
+export const END: unique symbol = Symbol('torchlet.data.workerEnd');
+
+const SKIP = Symbol('skip');
 
 export class WorkerPool {
   private readonly workers: Worker[] = [];
@@ -132,7 +145,10 @@ export class WorkerPool {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(script, {
         eval: true,
-        workerData: { workerId: w, numWorkers: W, defaultDtype: defaultFloat(), spec: opts.spec, initFn: opts.initFn, collateInWorker: opts.collateInWorker, port: port2, signal: this.signal },
+        workerData: {
+          workerId: w, numWorkers: W, defaultDtype: defaultFloat(), spec: opts.spec, initFn: opts.initFn, collateInWorker: opts.collateInWorker,
+          iterable: opts.iterable, baseSeed: opts.baseSeed ?? 0, port: port2, signal: this.signal,
+        },
         transferList: [port2],
         stdout: false,
         stderr: false,
@@ -155,12 +171,14 @@ export class WorkerPool {
   request(w: number, epoch: number, batch: number, indices: number[] | number): void {
     this.workers[w].postMessage({ type: 'batch', epoch, batch, indices });
   }
-  /** The next reply of worker w (for `batch` of `epoch`), waiting for it; re-throws the worker's error. */
-  receive(w: number, epoch: number, batch: number): unknown {
+  /** Asks worker w for the next batch of its stream (an iterable-style dataset). */
+  requestNext(w: number, epoch: number, batch: number): void {
+    this.workers[w].postMessage({ type: 'next', epoch, batch });
+  }
+  /** One look at worker w's port: its reply decoded (END for an exhausted stream), SKIP when none is due yet; throws its error. */
+  private poll(w: number, epoch: number, batch: number, deadline: number): unknown {
     const W = this.opts.numWorkers;
-    const deadline = this.opts.timeoutMs > 0 ? Date.now() + this.opts.timeoutMs : Infinity;
     for (;;) {
-      const seen = Atomics.load(this.signal, w);
       const m = receiveMessageOnPort(this.ports[w]);
       if (m) {
         const r = m.message as WorkerReply;
@@ -173,14 +191,44 @@ export class WorkerPool {
           Object.assign(e, { workerId: w, batchIndex: batch, sampleIndex: r.error.sampleIndex, workerCode: r.error.code, workerStack: r.error.stack });
           throw e;
         }
-        return decodeValue(r.value);
+        return r.end ? END : decodeValue(r.value);
       }
       if (Atomics.load(this.signal, W + w))
         throw new TorchletError(`torchlet: DataLoader worker ${w} exited unexpectedly while batch ${batch} was due`, 'ERR_TORCHLET_DATA_WORKER');
-      const left = deadline - Date.now();
-      if (left <= 0)
+      if (Date.now() >= deadline)
         throw new TorchletError(`torchlet: DataLoader worker ${w} did not deliver batch ${batch} within the timeout (${this.opts.timeoutMs / 1000} s)`, 'ERR_TORCHLET_DATA_WORKER');
-      Atomics.wait(this.signal, w, seen, Math.min(left, 250));
+      return SKIP;
+    }
+  }
+  private deadline(): number {
+    return this.opts.timeoutMs > 0 ? Date.now() + this.opts.timeoutMs : Infinity;
+  }
+  /** The next reply of worker w (for `batch` of `epoch`), waiting for it; re-throws the worker's error. */
+  receive(w: number, epoch: number, batch: number): unknown {
+    const deadline = this.deadline();
+    for (;;) {
+      const seen = Atomics.load(this.signal, w);
+      const r = this.poll(w, epoch, batch, deadline);
+      if (r !== SKIP) return r;
+      Atomics.wait(this.signal, w, seen, Math.max(1, Math.min(deadline - Date.now(), 250)));
+    }
+  }
+  /** receive() without blocking the event loop (Atomics.waitAsync; a referenced timer keeps the process alive meanwhile). */
+  async receiveAsync(w: number, epoch: number, batch: number): Promise<unknown> {
+    const deadline = this.deadline();
+    let keep: NodeJS.Timeout | undefined;
+    try {
+      for (;;) {
+        const seen = Atomics.load(this.signal, w);
+        const r = this.poll(w, epoch, batch, deadline);
+        if (r !== SKIP) return r;
+        keep ??= setInterval(() => undefined, 1 << 30);
+        const wait = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: unknown } }).waitAsync(
+          this.signal, w, seen, Math.max(1, Math.min(deadline - Date.now(), 250)));
+        if (wait.async) await wait.value;
+      }
+    } finally {
+      if (keep) clearInterval(keep);
     }
   }
   /** Terminates the workers (asynchronously; nothing waits for them). */

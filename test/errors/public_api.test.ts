@@ -20,7 +20,7 @@
 //    non-object bad values, and with one bad option at a time on top of {download: false, root: <an
 //    empty temporary directory>, baseUrl: <a closed local port>} (so a missing check cannot reach the
 //    network either).
-//  - torch.models.alexnet / vgg16 / googlenet / resnet18 / torchvisionResnet18 with arguments that mean "the defaults"
+//  - torch.models.alexnet / vgg16 / googlenet / resnet18 / torchvisionResnet18 (and the other torchvision*) with arguments that mean "the defaults"
 //    (none, undefined, an object without the fields, a tensor): they build full-size networks
 //    (6M to 138M parameters, up to seconds and hundreds of MB each); they are called with the other
 //    bad values and with {inChannels: bad} / {numClasses: bad}.
@@ -166,6 +166,7 @@ test('the enumeration finds the API (a sanity check of the lists below)', () => 
 
 const HEAVY_MODELS = new Set([
   'torch.models.alexnet', 'torch.models.vgg16', 'torch.models.googlenet', 'torch.models.resnet18', 'torch.models.torchvisionResnet18',
+  ...['torchvisionResnet34', 'torchvisionResnet50', 'torchvisionResnet101', 'torchvisionResnet152', 'torchvisionResnext50_32x4d', 'torchvisionResnext101_32x8d', 'torchvisionResnext101_64x4d', 'torchvisionWideResnet50_2', 'torchvisionWideResnet101_2', 'torchvisionMobilenetV2', 'torchvisionVgg11', 'torchvisionVgg11Bn', 'torchvisionVgg13', 'torchvisionVgg13Bn', 'torchvisionVgg16', 'torchvisionVgg16Bn', 'torchvisionVgg19', 'torchvisionVgg19Bn'].map((n) => `torch.models.${n}`),
 ]);
 /** Arguments that make a model factory build its default (full-size) network. */
 function meansDefaults(args: unknown[]): boolean {
