@@ -212,7 +212,8 @@ export class DataLoader<T = [Tensor, Tensor]> implements Iterable<T>, AsyncItera
   /** The batch (or sample) for these indices, loaded in this thread. */
   #fetch(idx: number[] | number): unknown {
     const ds = this.dataset;
-    if (typeof idx === 'number') return ds.get(idx);
+    // batchSize null: each sample, through collateFn when one is given (PyTorch applies it per sample)
+    if (typeof idx === 'number') return this.collateFn ? this.collateFn(ds.get(idx) as never) : ds.get(idx);
     if (!this.collateFn && ds.getBatch) return ds.getBatch(idx);
     const samples = idx.map((i) => ds.get(i));
     return this.collateFn ? this.collateFn(samples) : defaultCollate(samples, ds.dtypes);
@@ -234,7 +235,7 @@ export class DataLoader<T = [Tensor, Tensor]> implements Iterable<T>, AsyncItera
   #fromWorker(value: unknown): unknown {
     if (!this.collateFn) return value;
     if (this.isIterable) return this.collateFn(value as unknown[]); // a list of samples, or one sample when batchSize is null (as PyTorch)
-    return this.batchSampler ? this.collateFn(value as unknown[]) : value;
+    return this.collateFn(value as unknown[]); // a list of samples, or one sample when batchSize is null (as PyTorch)
   }
 
   /** The pool for this epoch (kept between epochs with persistentWorkers) and the epoch's id. */

@@ -211,6 +211,10 @@ describe('numWorkers > 0', () => {
     // collateFn runs on the main thread on the samples the workers load
     const sums = [...new DataLoader(ds, { batchSize: 5, numWorkers: 2, collateFn: (s) => (s as torch.Tensor[][]).reduce((a, [, y]) => a + y.item(), 0) })];
     expect(sums).toEqual([10, 35, 60, 85, 63]);
+    // batchSize null: collateFn is applied to each sample, as PyTorch's (workers and in-thread alike)
+    const label = (s: unknown) => (s as torch.Tensor[])[1].item() * 10;
+    expect([...new DataLoader(ds, { batchSize: null, numWorkers: 2, collateFn: label as never })]).toEqual(Array.from({ length: 23 }, (_, i) => i * 10));
+    expect([...new DataLoader(ds, { batchSize: null, collateFn: label as never })]).toEqual(Array.from({ length: 23 }, (_, i) => i * 10));
   });
 
   test('a module-built dataset: order is deterministic whatever the timing; augmentation reproducible under a seed', () => {
