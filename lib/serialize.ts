@@ -20,7 +20,7 @@ import { isUtf8 } from 'buffer';
 import { invalidArg, typeArg, withIo, TorchletError, errorMessage, checkOptionKeys, noExtraArgs } from './errors';
 import { Tensor, DType, parseDevice } from './tensor';
 import { fromBuffer } from './creation';
-import { CheckpointParser, isZip, parsePytorchCheckpoint } from './serialize_pytorch';
+import { CheckpointParser, isPickle, isZip, parseLegacyCheckpoint, parsePytorchCheckpoint } from './serialize_pytorch';
 
 const TO_ST: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32', int64: 'I64', uint8: 'U8', bool: 'BOOL' };
 const FROM_ST: Record<string, DType> = { F32: 'float32', F64: 'float64', I32: 'int32', I64: 'int64', U8: 'uint8', BOOL: 'bool' };
@@ -271,12 +271,9 @@ function splitFile(buf: Buffer, source: string): { header: SafetensorsHeader; da
 
 /** The error for a PyTorch pickle checkpoint (.pt / .pth) where only safetensors is read (the zip format: torch.load reads it). */
 function pytorchPickle(source: string, what: string): TorchletError {
-  const zip = what.startsWith('a zip');
   return new TorchletError(
     `torchlet: ${source} is ${what}, not a safetensors file: a PyTorch pickle checkpoint (.pt / .pth), which ` +
-      (zip
-        ? 'torch.load and torch.loadAsync read (weights only, as torch.load(f, weights_only=True)); this function reads safetensors only. Or convert it on the PyTorch side: '
-        : "torchlet does not load in this legacy format (re-save it with PyTorch >= 1.6's default torch.save, a zip archive that torch.load reads, weights only). Or convert it: ") +
+      'torch.load and torch.loadAsync read (weights only, as torch.load(f, weights_only=True)); this function reads safetensors only. Or convert it on the PyTorch side: ' +
       '`from safetensors.torch import save_file; save_file(model.state_dict(), "model.safetensors")` ' +
       `(or \`save_file(torch.load("${source}"), "model.safetensors")\` for a file that holds a state dict), then torch.load the .safetensors file.`,
     'ERR_TORCHLET_BAD_FILE',
@@ -701,8 +698,10 @@ function loadPytorchSync(file: string): { value: unknown } | undefined {
     const st = withIo(`cannot read ${file}`, () => fs.fstatSync(fd));
     if (!st.isFile()) throw new TorchletError(`torchlet: cannot read ${file}: not a regular file`, 'ERR_TORCHLET_IO');
     const head = Buffer.alloc(4);
-    if (st.size < 4 || withIo(`cannot read ${file}`, () => fs.readSync(fd, head, 0, 4, 0)) < 4 || !isZip(head)) return undefined;
-    return { value: runParserSync(parsePytorchCheckpoint(st.size, file), fd, file) };
+    if (st.size < 4 || withIo(`cannot read ${file}`, () => fs.readSync(fd, head, 0, 4, 0)) < 4) return undefined;
+    if (isZip(head)) return { value: runParserSync(parsePytorchCheckpoint(st.size, file), fd, file) };
+    if (isPickle(head)) return { value: runParserSync(parseLegacyCheckpoint(st.size, file), fd, file) };
+    return undefined;
   } finally {
     fs.closeSync(fd);
   }
@@ -715,8 +714,8 @@ function loadPytorchSync(file: string): { value: unknown } | undefined {
  * objects). F16/BF16 become float32. The file is checked before any tensor is made (see parseHeader),
  * and only its header and then one tensor at a time are read into memory; malformed `torchlet.object`
  * metadata is ERR_TORCHLET_BAD_FILE. A PyTorch `torch.save` file (`.pt` / `.pth`, the zip format of
- * PyTorch >= 1.6) is read weights-only (lib/serialize_pytorch.ts: data and tensors, nothing run); its
- * legacy pickle format is refused with ERR_TORCHLET_BAD_FILE saying how to convert it.
+ * PyTorch >= 1.6, and the legacy format before it) is read weights-only (lib/serialize_pytorch.ts:
+ * data and tensors, nothing run).
  * `opts.mapLocation` puts the tensors on a device.
  * @example model.loadStateDict(torch.load('model.safetensors'))
  * @example model.loadStateDict(torch.load('resnet18-f37072fd.pth', {mapLocation: 'cpu'}))
@@ -891,8 +890,9 @@ async function loadPytorchAsync(file: string): Promise<{ value: unknown } | unde
     const st = await withIoAsync(`cannot read ${file}`, () => fh.stat());
     if (!st.isFile()) throw new TorchletError(`torchlet: cannot read ${file}: not a regular file`, 'ERR_TORCHLET_IO');
     const head = Buffer.alloc(4);
-    if (st.size < 4 || (await withIoAsync(`cannot read ${file}`, () => fh.read(head, 0, 4, 0))).bytesRead < 4 || !isZip(head)) return undefined;
-    const parser = parsePytorchCheckpoint(st.size, file);
+    if (st.size < 4 || (await withIoAsync(`cannot read ${file}`, () => fh.read(head, 0, 4, 0))).bytesRead < 4) return undefined;
+    if (!isZip(head) && !isPickle(head)) return undefined;
+    const parser = isZip(head) ? parsePytorchCheckpoint(st.size, file) : parseLegacyCheckpoint(st.size, file);
     let r = parser.next();
     while (!r.done) {
       const { at, len } = r.value;

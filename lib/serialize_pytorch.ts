@@ -197,8 +197,14 @@ function* readEntry(e: ZipEntry, size: number, source: string): Generator<ReadRe
 }
 
 // ---- the pickle machine --------------------------------------------------------------------------
-/** Runs the pickle `pkl` with the weights-only rules; returns its value (PyDict, PyTuple, arrays, PyTensor, ...). */
-function unpickle(pkl: Uint8Array, source: string): unknown {
+/** A pickle that runs past the bytes read so far (the legacy format reads more and tries again). */
+class Truncated extends Error {}
+
+/**
+ * Runs the pickle at byte `start` of `pkl` with the weights-only rules; returns its value (PyDict,
+ * PyTuple, arrays, PyTensor, ...) and the byte after its STOP.
+ */
+function unpickle(pkl: Uint8Array, source: string, start = 0): { value: unknown; end: number } {
   const bad = (why: string): never => badFile(source, `its pickle ${why}`);
   const view = new DataView(pkl.buffer, pkl.byteOffset, pkl.byteLength);
   const stack: unknown[] = [];
@@ -209,9 +215,9 @@ function unpickle(pkl: Uint8Array, source: string): unknown {
   };
   const marks: number[] = [];
   const memo = new Map<number, unknown>();
-  let p = 0;
+  let p = start;
   const need = (n: number) => {
-    if (p + n > pkl.length) bad(`is truncated (an opcode at byte ${p} needs ${n} more bytes)`);
+    if (p + n > pkl.length) throw new Truncated(`its pickle is truncated (an opcode at byte ${p} needs ${n} more bytes)`);
   };
   const byte = () => {
     need(1);
@@ -239,7 +245,7 @@ function unpickle(pkl: Uint8Array, source: string): unknown {
   const text = (n: number) => Buffer.from(bytes(n)).toString('utf8');
   const line = () => {
     const end = pkl.indexOf(0x0a, p);
-    if (end < 0) bad('has an unterminated GLOBAL name');
+    if (end < 0) throw new Truncated('its pickle has an unterminated GLOBAL name');
     const s = Buffer.from(pkl.subarray(p, end)).toString('utf8');
     p = end + 1;
     return s;
@@ -288,7 +294,7 @@ function unpickle(pkl: Uint8Array, source: string): unknown {
         break;
       case 0x2e: // STOP
         if (stack.length !== 1 || marks.length) bad('ends with a malformed stack');
-        return stack[0];
+        return { value: stack[0], end: p };
       case 0x28: // MARK
         if (++pushed > MAX_VALUES) bad(`makes more than ${MAX_VALUES} values (the limit of a weights-only load)`);
         marks.push(stack.length);
@@ -391,7 +397,6 @@ function unpickle(pkl: Uint8Array, source: string): unknown {
       case 0x8a: {
         // LONG1: a little-endian two's-complement integer of n bytes
         const n = byte();
-        if (n > 8) bad(`holds an integer of ${n} bytes (more than 64 bits)`);
         const b = bytes(n);
         let v = 0n;
         for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
@@ -464,11 +469,13 @@ function unpickle(pkl: Uint8Array, source: string): unknown {
         break;
       }
       case 0x51: {
-        // BINPERSID: torch.save's storage reference ('storage', type, key, location, numel)
+        // BINPERSID: torch.save's storage reference ('storage', type, key, location, numel), and in the
+        // legacy format a sixth item, the view metadata (null unless the storage is a view of another)
         const pid = pop();
         const t = pid instanceof PyTuple ? pid.items : [];
-        if (t.length !== 5 || t[0] !== 'storage' || !(t[1] instanceof PyGlobal) || typeof t[2] !== 'string' || typeof t[4] !== 'number')
+        if ((t.length !== 5 && t.length !== 6) || t[0] !== 'storage' || !(t[1] instanceof PyGlobal) || typeof t[2] !== 'string' || typeof t[4] !== 'number')
           bad('has a persistent id that is not a torch.save storage reference');
+        if (t.length === 6 && t[5] !== null) bad('references a view of a storage (legacy format); re-save the file with a current torch.save');
         const type = (t[1] as PyGlobal).name.replace(/^torch\./, '');
         if (!STORAGES[type]) bad(`references a storage of type ${(t[1] as PyGlobal).name}, which torchlet cannot hold`);
         const numel = t[4] as number;
@@ -658,8 +665,31 @@ export function* parsePytorchCheckpoint(size: number, source: string): Checkpoin
     if (b !== 'little') badFile(source, `its byte order is ${JSON.stringify(b)}; torchlet reads little-endian checkpoints`);
   }
   if (pkls[0].size > MAX_PICKLE_BYTES) badFile(source, `a pickle of ${pkls[0].size} bytes (the limit is ${MAX_PICKLE_BYTES})`);
-  const root = unpickle(yield* readEntry(pkls[0], size, source), source);
+  const pkl = yield* readEntry(pkls[0], size, source);
+  let root: unknown;
+  try {
+    root = unpickle(pkl, source).value;
+  } catch (e) {
+    if (e instanceof Truncated) badFile(source, e.message);
+    throw e;
+  }
+  return yield* materialize(root, source, function* (key: string, want: number) {
+    const entry = byName.get(`${prefix}data/${key}`);
+    if (!entry) badFile(source, `storage ${key} is missing from the archive`);
+    if (entry!.size !== want) badFile(source, `storage ${key} holds ${entry!.size} bytes; its elements need ${want}`);
+    return yield* readEntry(entry!, size, source);
+  });
+}
 
+/**
+ * The loaded object of an unpickled checkpoint: every tensor's storage read once through
+ * `readStorage(key, bytes)` (which checks the bytes are there), the tensors gathered, the values converted.
+ */
+function* materialize(
+  root: unknown,
+  source: string,
+  readStorage: (key: string, bytes: number) => Generator<ReadRequest, Uint8Array, Uint8Array>,
+): CheckpointParser {
   // the tensors, grouped by storage: each storage is read once, checked against its declared size
   const tensors = new Map<PyTensor, Tensor>();
   const byStorage = new Map<string, PyTensor[]>();
@@ -687,13 +717,9 @@ export function* parsePytorchCheckpoint(size: number, source: string): Checkpoin
   collect(root, 0);
   try {
     for (const [key, list] of byStorage) {
-      const entry = byName.get(`${prefix}data/${key}`);
-      if (!entry) badFile(source, `storage ${key} is missing from the archive`);
       const s = list[0].storage;
       if (list.some((t) => t.storage.type !== s.type || t.storage.numel !== s.numel)) badFile(source, `storage ${key} is referenced with two types or sizes`);
-      const want = s.numel * STORAGES[s.type].bytes;
-      if (entry!.size !== want) badFile(source, `storage ${key} holds ${entry!.size} bytes; its ${s.numel} elements of ${s.type} need ${want}`);
-      const raw = yield* readEntry(entry!, size, source);
+      const raw = yield* readStorage(key, s.numel * STORAGES[s.type].bytes);
       for (const t of list) tensors.set(t, gather(t, raw, source));
     }
   } catch (e) {
@@ -728,6 +754,85 @@ export function* parsePytorchCheckpoint(size: number, source: string): Checkpoin
     tensors.forEach((t) => t.dispose());
     throw e;
   }
+}
+
+/** The legacy format's first pickle (torch/serialization.py's MAGIC_NUMBER) and protocol version. */
+const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
+const LEGACY_PROTOCOL = 1001;
+
+/**
+ * Parses a checkpoint in torch.save's legacy format (before PyTorch 1.6, or
+ * `_use_new_zipfile_serialization=False`): five pickles (the magic number, the protocol version, the
+ * system info, the object, the sorted storage keys), then each storage as an int64 element count and
+ * its bytes, in the keys' order. The pickles are read from the start in growing pieces.
+ */
+export function* parseLegacyCheckpoint(size: number, source: string): CheckpointParser {
+  let len = Math.min(size, 1 << 20);
+  let head: Uint8Array;
+  const parts: unknown[] = [];
+  let at = 0;
+  for (;;) {
+    head = yield { at: 0, len };
+    parts.length = 0;
+    at = 0;
+    try {
+      for (let k = 0; k < 5; k++) {
+        const r = unpickle(head, source, at);
+        parts.push(r.value);
+        at = r.end;
+        if (k === 0 && r.value !== LEGACY_MAGIC) badFile(source, "its first pickle is not the magic number of torch.save's legacy format");
+      }
+      break;
+    } catch (e) {
+      if (!(e instanceof Truncated)) throw e;
+      if (len >= size) badFile(source, e.message);
+      if (len >= MAX_PICKLE_BYTES) badFile(source, `its pickles run past ${MAX_PICKLE_BYTES} bytes (the limit of a weights-only load)`);
+      len = Math.min(size, len * 4, MAX_PICKLE_BYTES);
+    }
+  }
+  const [, protocol, sysInfo, root, keys] = parts;
+  if (protocol !== LEGACY_PROTOCOL) badFile(source, `its legacy protocol version is ${String(protocol)}; torchlet reads ${LEGACY_PROTOCOL}`);
+  if (sysInfo instanceof PyDict && sysInfo.entries.get('little_endian') === false) badFile(source, 'it was written big-endian; torchlet reads little-endian checkpoints');
+  if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) badFile(source, 'its storage key list is not a list of strings');
+  // the storages the object references, by key (their element type and count come from the pickle)
+  const storages = new Map<string, PyStorage>();
+  const seen = new Set<unknown>();
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const v = stack.pop();
+    if (seen.has(v)) continue;
+    seen.add(v);
+    if (v instanceof PyTensor) storages.set(v.storage.key, v.storage);
+    else if (v instanceof PyDict) stack.push(...v.entries.values());
+    else if (v instanceof PyTuple) stack.push(...v.items);
+    else if (Array.isArray(v)) stack.push(...v);
+  }
+  // where each storage's bytes are: after its 8-byte element count, one after the other
+  const offsets = new Map<string, number>();
+  let pos = at;
+  for (const key of keys as string[]) {
+    const st = storages.get(key);
+    if (!st) badFile(source, `storage ${key} is listed but no tensor uses it`);
+    if (pos + 8 > size) badFile(source, `storage ${key} lies past the end of the file (a truncated file)`);
+    const countBytes = pos + 8 <= head.length ? head.subarray(pos, pos + 8) : yield { at: pos, len: 8 };
+    const count = u64(countBytes, 0, source);
+    if (count !== st!.numel) badFile(source, `storage ${key} holds ${count} elements; the pickle says ${st!.numel}`);
+    const bytes = count * STORAGES[st!.type].bytes;
+    if (pos + 8 + bytes > size) badFile(source, `storage ${key} runs past the end of the file (a truncated file)`);
+    offsets.set(key, pos + 8);
+    pos += 8 + bytes;
+  }
+  return yield* materialize(root, source, function* (key: string, want: number) {
+    const off = offsets.get(key);
+    if (off === undefined) badFile(source, `storage ${key} is not in the file's storage list`);
+    if (want === 0) return new Uint8Array(0);
+    return yield { at: off!, len: want };
+  });
+}
+
+/** Whether the first bytes are a pickle's (the legacy torch.save format starts with one). */
+export function isPickle(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === 0x80 && head[1] >= 2 && head[1] <= 5;
 }
 
 /** Whether the first bytes are a zip archive's (torch.save's format since PyTorch 1.6). */

@@ -1,5 +1,5 @@
 // test/serialize_pytorch.test.ts — torch.load / torch.loadAsync of PyTorch's own torch.save files
-// (lib/serialize_pytorch.ts, weights only): the files in test/fixtures/pytorch_files were written by
+// (lib/serialize_pytorch.ts, weights only; the zip format and the legacy one): the files in test/fixtures/pytorch_files were written by
 // PyTorch 1.13 (test/fixtures/gen_pytorch_files.py) and expected.json holds what PyTorch's torch.load
 // gives back for each; a state dict loads into a torchlet model with a strict loadStateDict; hostile
 // and damaged archives (a global outside the allow-list, code in REDUCE, a storage too short for its
@@ -63,7 +63,7 @@ function errOf(f: () => unknown): { code?: string; message: string } {
 }
 
 describe('PyTorch torch.save files load as PyTorch loads them', () => {
-  test('the fixture lists every file', () => expect(Object.keys(expected.files).sort()).toEqual(['bytes.pt', 'checkpoint.pt', 'dtypes_views.pt', 'protocol4.pt', 'state_dict.pt']));
+  test('the fixture lists every file', () => expect(Object.keys(expected.files).sort()).toEqual(['bytes.pt', 'checkpoint.pt', 'dtypes_views.pt', 'legacy.pt', 'legacy_checkpoint.pt', 'protocol4.pt', 'state_dict.pt']));
   test.each(Object.keys(expected.files))('%s (torch.load)', (name) => {
     expectLike(torch.load(path.join(DIR, name)), expected.files[name], name);
   });
@@ -137,10 +137,21 @@ torch.save({'x': x, 'y': m(x).detach()}, sys.argv[1] + '/io.pt')`, dir], { encod
     }
   }, 60000);
 
-  test('the legacy (pre-1.6) format is refused with how to convert it', () => {
-    const e = errOf(() => torch.load(path.join(DIR, 'legacy.pt')));
-    expect(e.code).toBe('ERR_TORCHLET_BAD_FILE');
-    expect(e.message).toMatch(/legacy format.*save_file/);
+  test('the legacy (pre-1.6) format: a pickle that is not torch.save\'s, or cut short, is refused', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'torchlet-legacy-'));
+    try {
+      const notTorch = path.join(tmp, 'int.pkl');
+      fs.writeFileSync(notTorch, Buffer.from([0x80, 0x02, 0x4b, 0x05, 0x2e])); // pickle.dumps(5, 2)
+      expect(errOf(() => torch.load(notTorch))).toMatchObject({ code: 'ERR_TORCHLET_BAD_FILE', message: expect.stringMatching(/magic number/) });
+      const full = fs.readFileSync(path.join(DIR, 'legacy.pt'));
+      for (const n of [20, 200, full.length - 1]) {
+        const cut = path.join(tmp, 'cut.pt');
+        fs.writeFileSync(cut, full.subarray(0, n));
+        expect({ n, code: errOf(() => torch.load(cut)).code }).toEqual({ n, code: 'ERR_TORCHLET_BAD_FILE' });
+      }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
 
