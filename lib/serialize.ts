@@ -663,6 +663,27 @@ function place<T>(obj: T, device: string | null): T {
   return walk(obj) as T;
 }
 
+/** What a safetensors file holds: its flat tensors, or the nested object torch.save wrote (its tensors freed if that fails to decode). */
+function objectOf({ tensors, metadata }: { tensors: Record<string, Tensor>; metadata: Record<string, string> }, file: string): unknown {
+  if (!Object.prototype.hasOwnProperty.call(metadata, OBJECT_KEY)) return tensors;
+  try {
+    return decodeObject(metadata[OBJECT_KEY], tensors, file);
+  } catch (e) {
+    Object.values(tensors).forEach((t) => t.dispose());
+    throw e;
+  }
+}
+
+/** A loaded object on `device` (null: where it was read); its tensors freed if moving fails. */
+function placed<T>(obj: unknown, device: string | null): T {
+  try {
+    return place(obj, device) as T;
+  } catch (e) {
+    disposeAll(obj);
+    throw e;
+  }
+}
+
 /** The tensors of a loaded object (to free them when placing fails). */
 function disposeAll(obj: unknown): void {
   const walk = (v: unknown): void => {
@@ -725,26 +746,7 @@ export function load<T = Record<string, Tensor>>(file: string, opts: LoadOptions
   if (typeof file !== 'string' || !file) typeArg('path', 'a file path', file);
   const { device } = loadOptions(opts);
   const pt = loadPytorchSync(file);
-  let obj: unknown;
-  if (pt) obj = pt.value;
-  else {
-    const { tensors, metadata } = loadWithMetadata(file);
-    if (!Object.prototype.hasOwnProperty.call(metadata, OBJECT_KEY)) obj = tensors;
-    else {
-      try {
-        obj = decodeObject(metadata[OBJECT_KEY], tensors, file);
-      } catch (e) {
-        Object.values(tensors).forEach((t) => t.dispose());
-        throw e;
-      }
-    }
-  }
-  try {
-    return place(obj, device) as T;
-  } catch (e) {
-    disposeAll(obj);
-    throw e;
-  }
+  return placed<T>(pt ? pt.value : objectOf(loadWithMetadata(file), file), device);
 }
 /** torch.load with the file's `__metadata__` strings (a null-prototype object). */
 export function loadWithMetadata(file: string): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
@@ -861,26 +863,7 @@ export async function loadAsync<T = Record<string, Tensor>>(file: string, opts: 
   if (typeof file !== 'string' || !file) typeArg('path', 'a file path', file);
   const { device } = loadOptions(opts);
   const pt = await loadPytorchAsync(file);
-  let obj: unknown;
-  if (pt) obj = pt.value;
-  else {
-    const { tensors, metadata } = await loadWithMetadataAsync(file);
-    if (!Object.prototype.hasOwnProperty.call(metadata, OBJECT_KEY)) obj = tensors;
-    else {
-      try {
-        obj = decodeObject(metadata[OBJECT_KEY], tensors, file);
-      } catch (e) {
-        Object.values(tensors).forEach((t) => t.dispose());
-        throw e;
-      }
-    }
-  }
-  try {
-    return place(obj, device) as T;
-  } catch (e) {
-    disposeAll(obj);
-    throw e;
-  }
+  return placed<T>(pt ? pt.value : objectOf(await loadWithMetadataAsync(file), file), device);
 }
 
 /** loadPytorchSync with the reads awaited. */
