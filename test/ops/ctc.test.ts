@@ -111,6 +111,14 @@ describeOp('ctc', (run) => {
     expect(toNumbers(z)[1]).toBeCloseTo(-(lpv[4] + lpv[12] + lpv[20]), 12);
   });
 
+  test("an empty batch: 'mean' NaN, 'sum' 0, 'none' empty, as PyTorch 1.13", () => {
+    const lp = f64([5, 0, 4], 502).requiresGrad_();
+    const tg = torch.zeros([0, 3], { dtype: 'int64' });
+    expect(Number.isNaN(ctcLoss(lp, tg, [], []).item())).toBe(true);
+    expect(ctcLoss(lp, tg, [], [], { reduction: 'sum' }).item()).toBe(0);
+    expect(ctcLoss(lp, tg, [], [], { reduction: 'none' }).shape).toEqual([0]);
+  });
+
   test('input length < T: the steps past it get no gradient; a longer T with the same lengths changes nothing', () => {
     const base = f64([4, 1, 5], 511);
     const longer = torch.cat([base, f64([3, 1, 5], 512)], 0).requiresGrad_();
