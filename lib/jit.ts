@@ -17,7 +17,10 @@
 //     call ran inside torch.tidy): keep intermediates you need with torch.keep().
 // The data flow is found by running exampleInput through a copy once with the autograd graph on:
 // pairs are recognised from the module calls (which module produced which tensor) and the graph's
-// consumer counts, so any forward code works, Sequential or hand-written. The frozen convs keep
+// readers of each value (a node, not a tensor object: the in-place forms `y.relu_()`,
+// nn.ReLU({inplace: true}) and `out.add_(identity)` fuse as the out-of-place ones, and a value read
+// before an in-place write keeps that reader), so any forward code works, Sequential or hand-written.
+// A value the forward returns is one more reader: no fusion rewrites a returned tensor. The frozen convs keep
 // their weights privately (not in parameters() or stateDict()), so that packed weights cannot go
 // stale: freeze again after changing the original's weights, and move the module to its device
 // before freezing. Outputs equal the original module's in eval mode within float32 rounding.
@@ -32,6 +35,7 @@ import { Conv1d, Conv2d, Conv3d } from './nn/conv';
 import { BatchNorm1d, BatchNorm2d } from './nn/normalization';
 import { convInference, inferencePackCache, Nd, ConvOptions, ConvAlgorithm, frozenConvAlgorithm } from './ops/conv';
 import { residualAddRelu } from './ops/fusion';
+import { inplaceClones } from './ops/inplace';
 import { linear } from './ops/matmul';
 import { relu as reluOp, markNonNegative } from './ops/elementwise';
 import { native } from './binding';
@@ -184,24 +188,57 @@ function parents(root: Module): Map<Module, [Module, string]> {
   return out;
 }
 
-/** For every tensor in the graph that ends at `outputs`, the nodes that take it as an input. */
-function consumers(outputs: Tensor[]): Map<Tensor, GradFn[]> {
-  const uses = new Map<Tensor, GradFn[]>();
+/** A reader of a node's value: the node that took it as its input `j`, or fn null for a value the forward returned. */
+interface Reader {
+  fn: GradFn | null;
+  j: number;
+}
+/** The node input `j` of `f` had when `f` was recorded (PyTorch's edge), null for none. */
+function inputNode(f: GradFn, j: number): GradFn | null {
+  const then = f.inputFns?.[j];
+  if (then === false) return null;
+  return then ?? f.inputs[j]?.gradFn ?? null;
+}
+/**
+ * For every node of the graph that ends at `outputs`, what read its value: the nodes that took it as an
+ * input, by the input's node when they were recorded (so the readers of a tensor before and after an
+ * in-place write on it are told apart: x.relu_() is a ReLU reading the value, not a new value), and
+ * {fn: null} for each output returning it. The clone an in-place op makes of the old value (its node
+ * in inplaceClones) is seen through: its readers count as the cloned value's, with their own index.
+ */
+function readersOf(outputs: Tensor[]): (node: GradFn | null) => Reader[] {
+  const direct = new Map<GradFn, Reader[]>();
+  const add = (n: GradFn, r: Reader) => {
+    const list = direct.get(n);
+    if (list) list.push(r);
+    else direct.set(n, [r]);
+  };
   const seen = new Set<GradFn>();
-  const stack = outputs.map((t) => t.gradFn).filter((f): f is GradFn => !!f);
+  const stack: GradFn[] = [];
+  for (const t of outputs)
+    if (t.gradFn) {
+      add(t.gradFn, { fn: null, j: -1 });
+      stack.push(t.gradFn);
+    }
   while (stack.length) {
     const f = stack.pop()!;
     if (seen.has(f)) continue;
     seen.add(f);
-    for (const t of f.inputs) {
-      if (!t) continue;
-      const u = uses.get(t) ?? [];
-      u.push(f);
-      uses.set(t, u);
-      if (t.gradFn) stack.push(t.gradFn);
+    for (let j = 0; j < f.inputs.length; j++) {
+      const n = inputNode(f, j);
+      if (!n) continue;
+      add(n, { fn: f, j });
+      stack.push(n);
     }
   }
-  return uses;
+  const readers = (node: GradFn | null): Reader[] =>
+    !node ? [] : (direct.get(node) ?? []).flatMap((r) => (r.fn && inplaceClones.has(r.fn) ? readers(r.fn) : [r]));
+  return readers;
+}
+/** The node of input `j` of `f` when it was recorded, seen through an in-place op's clone (as readersOf). */
+function operandNode(f: GradFn, j: number): GradFn | null {
+  const n = inputNode(f, j);
+  return n && inplaceClones.has(n) ? inputNode(n, 0) : n;
 }
 
 function tensorsIn(v: unknown): Tensor[] {
@@ -215,8 +252,9 @@ function tensorsIn(v: unknown): Tensor[] {
 interface ConvInfo {
   conv: AnyConv;
   out: Tensor | null; // its output in the trace
+  node: GradFn | null; // that output's node when the conv returned it
   bn: AnyBatchNorm | null; // the BatchNorm folded into it
-  bnOut: Tensor | null;
+  bnNode: GradFn | null; // the BatchNorm's output node when it returned
 }
 
 /**
@@ -246,7 +284,7 @@ function freezeModule<M extends Module>(module: M, exampleInput: Tensor | unknow
   // the trace: which conv produced which tensor, which BN took a conv's output
   const infos = new Map<AnyConv, ConvInfo>();
   const producer = new Map<Tensor, ConvInfo>();
-  const linears = new Map<Linear, Tensor | null>(); // each Linear's output in the trace
+  const linears = new Map<Linear, GradFn | null>(); // each Linear's output node in the trace
   const restore: (() => void)[] = [];
   for (const sub of m.modules()) {
     if (sub instanceof Linear) {
@@ -254,17 +292,18 @@ function freezeModule<M extends Module>(module: M, exampleInput: Tensor | unknow
       const fwd = sub.forward;
       sub.forward = (x: Tensor) => {
         const y = fwd.call(sub, x);
-        linears.set(sub, y);
+        linears.set(sub, y.gradFn);
         return y;
       };
       restore.push(() => delete (sub as Partial<Linear>).forward);
     } else if (isConv(sub)) {
-      const info: ConvInfo = { conv: sub, out: null, bn: null, bnOut: null };
+      const info: ConvInfo = { conv: sub, out: null, node: null, bn: null, bnNode: null };
       infos.set(sub, info);
       const fwd = sub.forward;
       sub.forward = (x: Tensor) => {
         const y = fwd.call(sub, x);
         info.out = y;
+        info.node = y.gradFn;
         producer.set(y, info);
         return y;
       };
@@ -274,9 +313,9 @@ function freezeModule<M extends Module>(module: M, exampleInput: Tensor | unknow
       sub.forward = (x: Tensor) => {
         const y = fwd.call(sub, x);
         const info = producer.get(x);
-        if (info && !info.bn && info.out === x) {
+        if (info && !info.bn && info.out === x && x.gradFn === info.node) {
           info.bn = sub;
-          info.bnOut = y;
+          info.bnNode = y.gradFn;
         }
         return y;
       };
@@ -290,30 +329,29 @@ function freezeModule<M extends Module>(module: M, exampleInput: Tensor | unknow
     restore.forEach((r) => r());
   }
   if (!outputs.length) invalidArg('module', 'a module whose forward returns tensors', module);
-  const uses = consumers(outputs);
+  const readers = readersOf(outputs);
   const owner = parents(m);
-  const convOuts = new Set<Tensor | null>([...infos.values()].flatMap((i) => [i.out, i.bnOut]));
+  const convValues = new Set<GradFn>([...infos.values()].flatMap((i) => [i.node, i.bnNode]).filter((n): n is GradFn => !!n));
+  const isRelu = (r: Reader) => r.fn?.op === 'ReluBackward';
   for (const info of infos.values()) {
     // The nodes of the BN's own call read the conv output: BatchNormBackward, or BatchNormReluBackward
     // when relu(batchNorm(y)) fused its backward (lib/ops/fusion.ts; it stands for a ReLU reading the
     // BN's output, whose own node then is not in the graph at all).
-    const outUses = info.out ? uses.get(info.out) ?? [] : [];
+    const outUses = readers(info.node);
     const bn = info.bn;
-    const ofBn = (f: GradFn) => !!bn && (f.op === 'BatchNormBackward' || f.op === 'BatchNormReluBackward') && f.inputs[1] === bn.weight;
-    // a BN folds only when nothing but its own call read the conv's output
+    const ofBn = (r: Reader) => !!bn && !!r.fn && (r.fn.op === 'BatchNormBackward' || r.fn.op === 'BatchNormReluBackward') && r.fn.inputs[1] === bn.weight;
+    // a BN folds only when nothing but its own call read the conv's output (a returned output is a reader)
     if (bn && (!outUses.length || !outUses.every(ofBn))) info.bn = null;
-    const lastUses = info.bn
-      ? [...(info.bnOut ? uses.get(info.bnOut) ?? [] : []), ...outUses.filter((f) => f.op === 'BatchNormReluBackward')]
-      : outUses;
-    const relu = lastUses.length > 0 && lastUses.every((f) => f.op === 'ReluBackward' || f.op === 'BatchNormReluBackward');
+    const lastUses = info.bn ? [...readers(info.bnNode), ...outUses.filter((r) => r.fn!.op === 'BatchNormReluBackward')] : outUses;
+    const relu = lastUses.length > 0 && lastUses.every((r) => isRelu(r) || (!!info.bn && ofBn(r) && r.fn!.op === 'BatchNormReluBackward'));
     // its output's one reader an add (of it and another tensor) whose sum only ReLUs read
-    const last = info.bn ? info.bnOut : info.out;
-    const add = lastUses.length === 1 && lastUses[0].op === 'AddBackward' ? lastUses[0] : null;
-    const sum = add ? [...uses.keys()].find((t) => t.gradFn === add) : undefined;
-    const sumUses = sum ? uses.get(sum) ?? [] : [];
+    const last = info.bn ? info.bnNode : info.node;
+    const add = lastUses.length === 1 && lastUses[0].fn?.op === 'AddBackward' ? lastUses[0] : null;
+    const sumUses = add ? readers(add.fn) : [];
+    const operands = add ? [operandNode(add.fn!, 0), operandNode(add.fn!, 1)] : [];
     // (when both operands are conv outputs, as with a downsampled identity, the left one takes it)
-    const residual = !relu && !!add && add.inputs.filter((t) => t === last).length === 1 &&
-      (add.inputs[0] === last || !convOuts.has(add.inputs[0])) && sumUses.length > 0 && sumUses.every((f) => f.op === 'ReluBackward');
+    const residual = !relu && !!add && operands.filter((n) => n === last).length === 1 &&
+      (add.j === 0 || !operands[0] || !convValues.has(operands[0])) && sumUses.length > 0 && sumUses.every(isRelu);
     const { weight, bias } = fold(info.conv, info.bn, copy);
     const c = info.conv;
     const frozen = new FrozenConv(c.weight.ndim - 2 as Nd, weight, bias, { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups },
@@ -328,10 +366,10 @@ function freezeModule<M extends Module>(module: M, exampleInput: Tensor | unknow
   // Linears: weight packed once; a ReLU epilogue where ReLUs alone read the output (as for convs).
   // Not in place (copy = false: a serve worker's model, whose weights are memory shared by the
   // workers): a packed copy per worker would undo that sharing.
-  for (const [lin, out] of linears) {
-    if (!copy || !out || lin.inFeatures === 0 || lin.outFeatures === 0) continue;
-    const outUses = uses.get(out) ?? [];
-    const relu = outUses.length > 0 && outUses.every((f) => f.op === 'ReluBackward');
+  for (const [lin, node] of linears) {
+    if (!copy || !node || lin.inFeatures === 0 || lin.outFeatures === 0) continue;
+    const outUses = readers(node);
+    const relu = outUses.length > 0 && outUses.every(isRelu);
     const frozen = new FrozenLinear(lin.weight.detach(), lin.bias ? lin.bias.detach() : null, relu, `Linear(${lin.extraRepr()})`);
     const at = owner.get(lin);
     if (at) (at[0] as unknown as Record<string, Module>)[at[1]] = frozen;

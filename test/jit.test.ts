@@ -147,6 +147,79 @@ describe('torch.jit.freeze', () => {
     expect(Array.from(yn).map(Number.isNaN)).toEqual(Array.from(yp).map(Number.isNaN));
   });
 
+  test("in-place forms (torchvision's ReLU(inplace=True), `out += identity`) fuse as the out-of-place ones, with the same outputs", () => {
+    // torchvision's BasicBlock as written there: in-place ReLUs, the identity added in place
+    class InplaceBlock extends nn.Module {
+      conv1 = new nn.Conv2d(4, 8, 3, { padding: 1, stride: 2, bias: false });
+      bn1 = new nn.BatchNorm2d(8);
+      relu = new nn.ReLU({ inplace: true });
+      conv2 = new nn.Conv2d(8, 8, 3, { padding: 1, bias: false });
+      bn2 = new nn.BatchNorm2d(8);
+      down = new nn.Sequential(new nn.Conv2d(4, 8, 1, { stride: 2, bias: false }), new nn.BatchNorm2d(8));
+      lin = new nn.Linear(8, 6);
+      forward(x: Tensor): Tensor {
+        let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)) as Tensor);
+        out = this.bn2.forward(this.conv2.forward(out)) as Tensor;
+        out.add_(this.down.forward(x) as Tensor);
+        out = this.relu.forward(out);
+        const h = this.lin.forward(out.mean([2, 3]));
+        return F.relu(h, { inplace: true });
+      }
+    }
+    const m = new InplaceBlock();
+    const x = torch.randn([2, 4, 8, 8]);
+    warmBatchNorms(m, x);
+    const f = torch.jit.freeze(m, x);
+    expect(frozenConvs(f).map((c) => `${c.relu ? 'R' : ''}${c.residualRelu ? 'A' : ''}` || '-')).toEqual(['R', 'A', '-']);
+    expect(f.bn1).toBeInstanceOf(nn.Identity);
+    expect(String(f)).toMatch(/FrozenLinear\(Linear\(.*\), relu=True\)/);
+    for (const xi of [x, torch.randn([1, 4, 6, 10])]) {
+      expectSameOutputs(m, f, xi);
+      expectSameOutputs(m, f, xi); // (the second call of a signature replays)
+    }
+  });
+
+  test('a conv output the forward also returns, or reads before an in-place write, keeps its values', () => {
+    // returned and read by a ReLU: no epilogue (it used to write the ReLU into the returned output)
+    class Both extends nn.Module {
+      conv = new nn.Conv2d(3, 4, 3);
+      forward(x: Tensor): Tensor[] {
+        const y = this.conv.forward(x);
+        return [y, F.relu(y)];
+      }
+    }
+    // returned and read by its BatchNorm: the BatchNorm stays
+    class BnBoth extends nn.Module {
+      conv = new nn.Conv2d(3, 4, 3);
+      bn = new nn.BatchNorm2d(4);
+      forward(x: Tensor): Tensor[] {
+        const y = this.conv.forward(x);
+        return [y, this.bn.forward(y) as Tensor];
+      }
+    }
+    // read (by a mul) before it is written in place by a sub, then by a ReLU: neither fuses
+    class Before extends nn.Module {
+      conv = new nn.Conv2d(3, 4, 3);
+      forward(x: Tensor): Tensor {
+        const y = this.conv.forward(x);
+        const z = y.mul(2);
+        return F.relu(y.sub_(0.5)).add(z);
+      }
+    }
+    const x = torch.randn([2, 3, 7, 7]);
+    for (const m of [new Both(), new BnBoth(), new Before()]) {
+      warmBatchNorms(m, x);
+      const f = torch.jit.freeze(m, x);
+      expect(frozenConvs(f).map((c) => c.relu || c.residualRelu)).toEqual([false]);
+      for (let i = 0; i < 3; i++) {
+        const a = [torch.noGrad(() => m.forward(x) as Tensor | Tensor[])].flat();
+        const b = [f.forward(x) as Tensor | Tensor[]].flat();
+        a.forEach((t, k) => expect(maxDiff(t, b[k])).toBeLessThanOrEqual(1e-5 * Math.max(1, maxAbs(t.toArray() as Float32Array))));
+      }
+    }
+    expect(torch.jit.freeze(new BnBoth(), x).bn).toBeInstanceOf(nn.BatchNorm2d);
+  });
+
   test('batch sizes whose forward algorithms pack the weights differently (batched at batch 1, direct at 16)', () => {
     const seq = new nn.Sequential(new nn.Conv2d(16, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.Conv2d(32, 8, 3, { padding: 1, stride: 2 }));
     const f = torch.jit.freeze(seq, torch.randn([1, 16, 2, 2]));

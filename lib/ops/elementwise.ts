@@ -292,16 +292,21 @@ function unaryBackward(op: UnaryBackwardOpCode, t: Tensor, g: Tensor): Tensor {
   if (gc !== g) gc.dispose();
   return dx;
 }
-/** Outputs known to be >= 0 (or NaN) already: a frozen conv with its ReLU epilogue (lib/jit.ts). */
-const nonNegative = new WeakSet<Tensor>();
+/** Outputs known to be >= 0 (or NaN) already: a frozen conv with its ReLU epilogue (lib/jit.ts), by
+ * their storage's version then (a later in-place write drops the mark). */
+const nonNegative = new WeakMap<Tensor, number>();
 /** Marks t as an output that relu leaves unchanged; relu of it under noGrad is then a view of it. */
 export function markNonNegative(t: Tensor): Tensor {
-  nonNegative.add(t);
+  nonNegative.set(t, t._version);
   return t;
+}
+/** Whether t is marked by markNonNegative and not written since (relu leaves it unchanged). */
+export function isNonNegative(t: Tensor): boolean {
+  return nonNegative.get(t) === t._version;
 }
 export function relu(a: Tensor): Tensor {
   checkTensor('input', a);
-  if (!isGradEnabled() && nonNegative.has(a)) return a.view(a.shape); // relu(relu(x)) = relu(x): no pass
+  if (!isGradEnabled() && isNonNegative(a)) return a.view(a.shape); // relu(relu(x)) = relu(x): no pass
   const x = a.contiguous();
   const out = rawUnary(UN.Relu, x);
   // relu(batchNorm(...)): record the batch norm's backward with the relu mask, straight to its inputs

@@ -17,11 +17,17 @@ import { native, enums } from '../binding';
 import { Tensor, DType, isFloating, checkTensor } from '../tensor';
 import { TorchletError, TorchletRangeError, shapeError, dtypeError } from '../errors';
 import { isGradEnabled, autogradError, record, retireNode, noGrad, refreshStaleView, setViewRefresher } from '../autograd';
-import type { GradOp } from '../autograd';
-import { cast, clone, relu, reluGrad } from './elementwise';
+import type { GradOp, GradFn } from '../autograd';
+import { cast, clone, relu, reluGrad, isNonNegative } from './elementwise';
 import { bnReluHooks } from './fusion';
 
 const VIEW_OPS: GradOp[] = ['ViewBackward', 'PermuteBackward', 'UnsqueezeBackward', 'SqueezeBackward', 'NarrowBackward', 'SelectBackward', 'ExpandBackward', 'SliceBackward', 'DiagonalBackward', 'AsStridedBackward'];
+
+/**
+ * The nodes of the clones inplace() makes of a tensor's old value for the op to read: torch.jit.freeze's
+ * trace (lib/jit.ts) sees through them, so `out += identity` is read as an add of out's value.
+ */
+export const inplaceClones = new WeakSet<GradFn>();
 
 /** Whether a result of dtype `from` may be written into a tensor of dtype `to` (PyTorch's can_cast). */
 function canCast(from: DType, to: DType): boolean {
@@ -185,6 +191,8 @@ export function reluInplace(self: Tensor): Tensor {
   const recording = isGradEnabled() && self.requiresGrad;
   if (!self.isContiguous() || (recording && viewChain(self, 'relu_').length > 1)) return inplace(self, 'relu_', (x) => relu(x));
   checkTarget(self, 'relu_', recording);
+  // a frozen conv's output with its ReLU epilogue already (lib/jit.ts): nothing to write
+  if (!recording && isNonNegative(self)) return self;
   const old = recording ? oldSelf(self) : null;
   if (old) retireNode(old);
   // one pass over self's own storage (the unary kernel reads and writes each element at one index)
@@ -215,6 +223,7 @@ export function inplace(self: Tensor, name: string, op: (src: Tensor) => Tensor,
     const old = oldSelf(self);
     retireNode(old); // nodes that took self as an input before this write keep its old node
     src = clone(old);
+    if (src.gradFn) inplaceClones.add(src.gradFn);
   }
   let out = op(src);
   if (out.shape.length !== self.shape.length || out.shape.some((s, i) => s !== self.shape[i]))
@@ -222,7 +231,8 @@ export function inplace(self: Tensor, name: string, op: (src: Tensor) => Tensor,
   if (!canCast(out.dtype, self.dtype))
     dtypeError('input', `a tensor that can hold the ${out.dtype} result of ${name}`, self);
   if (recording && out.dtype !== self.dtype) out = cast(out, self.dtype);
-  native.copyStrided(out.stridedArg(), self.stridedArg(), { srcStrides: out.strides, outStrides: self.strides, shape: self.shape });
+  // (out is self when the op wrote into self itself: a frozen residual add -> ReLU, elementwise.ts)
+  if (out !== self) native.copyStrided(out.stridedArg(), self.stridedArg(), { srcStrides: out.strides, outStrides: self.strides, shape: self.shape });
   self._storage.version++;
   if (recording && out.gradFn && chain.length > 1) rebaseViews(chain, out);
   else if (recording && out.gradFn) {
