@@ -179,7 +179,7 @@ describe('torch.jit.freeze', () => {
     }
   });
 
-  test('a conv output the forward also returns, or reads before an in-place write, keeps its values', () => {
+  test('a conv output the forward also returns, reads before an in-place write, or gives a functional batch norm keeps its values', () => {
     // returned and read by a ReLU: no epilogue (it used to write the ReLU into the returned output)
     class Both extends nn.Module {
       conv = new nn.Conv2d(3, 4, 3);
@@ -206,8 +206,18 @@ describe('torch.jit.freeze', () => {
         return F.relu(y.sub_(0.5)).add(z);
       }
     }
+    // read by a functional batch norm (no BatchNorm module to fold) and then a ReLU: no ReLU epilogue
+    // (its fused BatchNormReluBackward node used to count as the ReLU)
+    class FnBn extends nn.Module {
+      conv = new nn.Conv2d(3, 4, 3);
+      stats = [torch.randn([4]), torch.rand([4]).add(0.5), torch.randn([4]), torch.randn([4])];
+      forward(x: Tensor): Tensor {
+        const [rm, rv, weight, bias] = this.stats;
+        return F.relu(F.batchNorm(this.conv.forward(x), rm, rv, { weight, bias, training: false }));
+      }
+    }
     const x = torch.randn([2, 3, 7, 7]);
-    for (const m of [new Both(), new BnBoth(), new Before()]) {
+    for (const m of [new Both(), new BnBoth(), new Before(), new FnBn()]) {
       warmBatchNorms(m, x);
       const f = torch.jit.freeze(m, x);
       expect(frozenConvs(f).map((c) => c.relu || c.residualRelu)).toEqual([false]);
