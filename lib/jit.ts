@@ -339,7 +339,9 @@ function freezeModule<M extends Module>(module: M, exampleInput: Tensor | unknow
     // BN's output, whose own node then is not in the graph at all).
     const outUses = readers(info.node);
     const bn = info.bn;
-    const ofBn = (r: Reader) => !!bn && !!r.fn && (r.fn.op === 'BatchNormBackward' || r.fn.op === 'BatchNormReluBackward') && r.fn.inputs[1] === bn.weight;
+    // (the node of the BN's call, or the fused relu(bn) node made from it, which shares its inputs array)
+    const bnNode = bn ? info.bnNode : null;
+    const ofBn = (r: Reader) => !!bnNode && !!r.fn && (r.fn === bnNode || (r.fn.op === 'BatchNormReluBackward' && r.fn.inputs === bnNode.inputs));
     // a BN folds only when nothing but its own call read the conv's output (a returned output is a reader)
     if (bn && (!outUses.length || !outUses.every(ofBn))) info.bn = null;
     const lastUses = info.bn ? [...readers(info.bnNode), ...outUses.filter((r) => r.fn!.op === 'BatchNormReluBackward')] : outUses;

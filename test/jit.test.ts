@@ -22,8 +22,8 @@ function warmBatchNorms(m: torch.nn.Module, x: Tensor): void {
   torch.noGrad(() => {
     for (const sub of m.modules())
       if (sub instanceof nn.BatchNorm2d || sub instanceof nn.BatchNorm1d) {
-        sub.weight!.copy_(torch.rand([sub.numFeatures]).add(0.5));
-        sub.bias!.copy_(torch.randn([sub.numFeatures]).mul(0.1));
+        sub.weight?.copy_(torch.rand([sub.numFeatures]).add(0.5));
+        sub.bias?.copy_(torch.randn([sub.numFeatures]).mul(0.1));
       }
     for (let i = 0; i < 3; i++) m.forward(x.mul(i + 1));
   });
@@ -216,8 +216,19 @@ describe('torch.jit.freeze', () => {
         return F.relu(F.batchNorm(this.conv.forward(x), rm, rv, { weight, bias, training: false }));
       }
     }
+    // read by its BatchNorm module without affine parameters and by a functional batch norm without
+    // them either: the module's BatchNorm stays
+    class TwoBn extends nn.Module {
+      conv = new nn.Conv2d(3, 4, 3);
+      bn = new nn.BatchNorm2d(4, { affine: false });
+      stats = [torch.randn([4]), torch.rand([4]).add(0.5)];
+      forward(x: Tensor): Tensor {
+        const y = this.conv.forward(x);
+        return torch.add(this.bn.forward(y) as Tensor, F.batchNorm(y, this.stats[0], this.stats[1], { training: false }));
+      }
+    }
     const x = torch.randn([2, 3, 7, 7]);
-    for (const m of [new Both(), new BnBoth(), new Before(), new FnBn()]) {
+    for (const m of [new Both(), new BnBoth(), new Before(), new FnBn(), new TwoBn()]) {
       warmBatchNorms(m, x);
       const f = torch.jit.freeze(m, x);
       expect(frozenConvs(f).map((c) => c.relu || c.residualRelu)).toEqual([false]);
@@ -228,6 +239,7 @@ describe('torch.jit.freeze', () => {
       }
     }
     expect(torch.jit.freeze(new BnBoth(), x).bn).toBeInstanceOf(nn.BatchNorm2d);
+    expect(torch.jit.freeze(new TwoBn(), x).bn).toBeInstanceOf(nn.BatchNorm2d);
   });
 
   test('batch sizes whose forward algorithms pack the weights differently (batched at batch 1, direct at 16)', () => {
