@@ -287,6 +287,22 @@ function forwardName(op: string): string {
   return op.replace(/Backward\d*$/, '');
 }
 
+let recordObserver: ((fn: GradFn) => void) | null = null;
+/**
+ * Calls `observer` with every node record() makes while `body` runs (torch.jit.freeze's trace, lib/jit.ts:
+ * the nodes no output's graph reaches, e.g. an in-place write on a value nothing reads afterwards, still
+ * read the values they took). Not nested; restored when body returns or throws.
+ */
+export function observeRecords<R>(observer: (fn: GradFn) => void, body: () => R): R {
+  const before = recordObserver;
+  recordObserver = observer;
+  try {
+    return body();
+  } finally {
+    recordObserver = before;
+  }
+}
+
 /** Attaches a gradient function to `out` when recording and some input requires grad. */
 export function record<T extends Tensor>(
   out: T,
@@ -311,6 +327,7 @@ export function record<T extends Tensor>(
     }
     if (saved) out.gradFn.saved = saved.filter((t): t is Tensor => !!t).map((t) => ({ tensor: t, version: t._version }));
     if (anomalyEnabled) out.gradFn.stack = forwardStack();
+    if (recordObserver) recordObserver(out.gradFn);
   }
   return out;
 }

@@ -26,7 +26,7 @@
 // before freezing. Outputs equal the original module's in eval mode within float32 rounding.
 import { invalidArg, typeArg, checkOptionKeys, noExtraArgs, optBool } from './errors';
 import { Tensor, checkTensor } from './tensor';
-import { noGrad, enableGrad, GradFn } from './autograd';
+import { noGrad, enableGrad, GradFn, observeRecords } from './autograd';
 import { keep, tidy } from './memory';
 import { fromBuffer } from './creation';
 import { Module, Parameter } from './nn/module';
@@ -101,7 +101,7 @@ export class FrozenConv extends Module {
   forward(x: Tensor): Tensor {
     this.#lastInputShape = x.shape.slice();
     const y = noGrad(() => convInference(this.nd, x, this.#weight, this.#bias, this.convOptions, this.relu, inferencePackCache(this.#weight)));
-    if (this.residualRelu) residualAddRelu.add(y);
+    if (this.residualRelu) residualAddRelu.set(y, y._version);
     return y;
   }
   extraRepr(): string {
@@ -200,37 +200,27 @@ function inputNode(f: GradFn, j: number): GradFn | null {
   return then ?? f.inputs[j]?.gradFn ?? null;
 }
 /**
- * For every node of the graph that ends at `outputs`, what read its value: the nodes that took it as an
- * input, by the input's node when they were recorded (so the readers of a tensor before and after an
- * in-place write on it are told apart: x.relu_() is a ReLU reading the value, not a new value), and
- * {fn: null} for each output returning it. The clone an in-place op makes of the old value (its node
- * in inplaceClones) is seen through: its readers count as the cloned value's, with their own index.
+ * For every node the trace recorded (`nodes`, whether an output's graph reaches them or not: a dead
+ * read or an in-place write on a value nothing reads afterwards still touched it), what read its value:
+ * the nodes that took it as an input, by the input's node when they were recorded (so the readers of a
+ * tensor before and after an in-place write on it are told apart: x.relu_() is a ReLU reading the value,
+ * not a new value), and {fn: null} for each output returning it. The clone an in-place op makes of the
+ * old value (its node in inplaceClones) is seen through: its readers count as the cloned value's, with
+ * their own index.
  */
-function readersOf(outputs: Tensor[]): (node: GradFn | null) => Reader[] {
+function readersOf(outputs: Tensor[], nodes: GradFn[]): (node: GradFn | null) => Reader[] {
   const direct = new Map<GradFn, Reader[]>();
   const add = (n: GradFn, r: Reader) => {
     const list = direct.get(n);
     if (list) list.push(r);
     else direct.set(n, [r]);
   };
-  const seen = new Set<GradFn>();
-  const stack: GradFn[] = [];
-  for (const t of outputs)
-    if (t.gradFn) {
-      add(t.gradFn, { fn: null, j: -1 });
-      stack.push(t.gradFn);
-    }
-  while (stack.length) {
-    const f = stack.pop()!;
-    if (seen.has(f)) continue;
-    seen.add(f);
+  for (const t of outputs) if (t.gradFn) add(t.gradFn, { fn: null, j: -1 });
+  for (const f of nodes)
     for (let j = 0; j < f.inputs.length; j++) {
       const n = inputNode(f, j);
-      if (!n) continue;
-      add(n, { fn: f, j });
-      stack.push(n);
+      if (n) add(n, { fn: f, j });
     }
-  }
   const readers = (node: GradFn | null): Reader[] =>
     !node ? [] : (direct.get(node) ?? []).flatMap((r) => (r.fn && inplaceClones.has(r.fn) ? readers(r.fn) : [r]));
   return readers;
@@ -323,13 +313,17 @@ function freezeModule<M extends Module>(module: M, exampleInput: Tensor | unknow
     }
   }
   let outputs: Tensor[];
+  const nodes: GradFn[] = []; // every node the trace recorded, whether an output's graph reaches it or not
   try {
-    outputs = tensorsIn(enableGrad(() => (m.forward as (...a: unknown[]) => unknown)(...args)));
+    outputs = tensorsIn(observeRecords((f) => nodes.push(f), () => enableGrad(() => (m.forward as (...a: unknown[]) => unknown)(...args))));
   } finally {
     restore.forEach((r) => r());
   }
   if (!outputs.length) invalidArg('module', 'a module whose forward returns tensors', module);
-  const readers = readersOf(outputs);
+  // (the trace's outputs go at the end, except the caller's own tensors the forward returned, or views
+  // of them: its inputs, the module's parameters and buffers as they were in the trace)
+  const kept = new Set([...tensorsIn(args), ...m.parameters(), ...m.buffers()].map((t) => t._storage));
+  const readers = readersOf(outputs, nodes);
   const owner = parents(m);
   const convValues = new Set<GradFn>([...infos.values()].flatMap((i) => [i.node, i.bnNode]).filter((n): n is GradFn => !!n));
   const isRelu = (r: Reader) => r.fn?.op === 'ReluBackward';
@@ -376,7 +370,7 @@ function freezeModule<M extends Module>(module: M, exampleInput: Tensor | unknow
     const at = owner.get(lin);
     if (at) (at[0] as unknown as Record<string, Module>)[at[1]] = frozen;
   }
-  for (const t of outputs) t.dispose();
+  for (const t of outputs) if (!kept.has(t._storage)) t.dispose();
   // the copy's own forward, always without autograd, freeing its intermediate tensors as it returns
   // (their memory is then reused, still warm in the caches, by the next call instead of waiting for
   // the garbage collector)

@@ -242,6 +242,65 @@ describe('torch.jit.freeze', () => {
     expect(torch.jit.freeze(new TwoBn(), x).bn).toBeInstanceOf(nn.BatchNorm2d);
   });
 
+  test('readers no output reaches still count; an in-place write drops a residual mark; a returned input survives', () => {
+    // nets a random search over in-place forms found wrong (frozen vs eval output relative difference 1)
+    class DeadRelu extends nn.Module {
+      // conv -> bn -> add_ into the BN output, then an in-place ReLU on the conv output that nothing
+      // reads afterwards: folding the BN made both outputs one tensor, and the ReLU wrote the result
+      conv = new nn.Conv2d(4, 4, 3, { padding: 1 });
+      bn = new nn.BatchNorm2d(4);
+      forward(x: Tensor): Tensor {
+        const y = this.conv.forward(x);
+        const z = (this.bn.forward(y) as Tensor).add_(x);
+        y.relu_();
+        return z;
+      }
+    }
+    class StaleMark extends nn.Module {
+      // sub_ (an add of -0.3) whose sum only an in-place ReLU reads marked the conv for the residual
+      // fusion; the mark, never used by the sub_, was then taken by a later add of the same tensor
+      conv = new nn.Conv2d(4, 4, 3, { padding: 1 });
+      conv2 = new nn.Conv2d(4, 4, 3, { padding: 1 });
+      forward(x: Tensor): Tensor[] {
+        const y = this.conv.forward(x);
+        y.sub_(0.3).relu_();
+        const w = this.conv2.forward(y);
+        return [torch.add(y, y), w];
+      }
+    }
+    class DeadAdd extends nn.Module {
+      // an add nothing reads, before the residual add -> ReLU: not fused
+      conv = new nn.Conv2d(4, 4, 3, { padding: 1 });
+      forward(x: Tensor): Tensor {
+        const y = this.conv.forward(x);
+        torch.add(y, x.mul(3));
+        return F.relu(torch.add(y, x));
+      }
+    }
+    const x = torch.randn([2, 4, 5, 5]);
+    for (const m of [new DeadRelu(), new StaleMark(), new DeadAdd()]) {
+      warmBatchNorms(m, x);
+      const f = torch.jit.freeze(m, x);
+      for (let i = 0; i < 3; i++) {
+        const a = [torch.noGrad(() => m.forward(x.clone()) as Tensor | Tensor[])].flat();
+        const b = [f.forward(x.clone()) as Tensor | Tensor[]].flat();
+        a.forEach((t, k) => expect(maxDiff(t, b[k])).toBeLessThanOrEqual(1e-5 * Math.max(1, maxAbs(t.toArray() as Float32Array))));
+      }
+    }
+    // freeze disposes the trace's outputs, but not the example input (or a parameter) the forward returns
+    class Passes extends nn.Module {
+      conv = new nn.Conv2d(4, 2, 1);
+      forward(t: Tensor): Tensor[] {
+        return [this.conv.forward(t), t, t.view([-1]), this.conv.weight];
+      }
+    }
+    const p = new Passes();
+    const before = x.sum().item();
+    torch.jit.freeze(p, x);
+    expect(x.sum().item()).toBe(before);
+    expect(p.conv.weight.disposed).toBe(false);
+  });
+
   test('batch sizes whose forward algorithms pack the weights differently (batched at batch 1, direct at 16)', () => {
     const seq = new nn.Sequential(new nn.Conv2d(16, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.Conv2d(32, 8, 3, { padding: 1, stride: 2 }));
     const f = torch.jit.freeze(seq, torch.randn([1, 16, 2, 2]));

@@ -146,7 +146,8 @@ export function add(a: Tensor, b: Tensor | number, opts: { alpha?: number } = {}
  * neither is marked or the shapes, dtypes or devices differ (the plain add then runs).
  */
 function addReluInPlace(a: Tensor, b: Tensor): Tensor | null {
-  const t = residualAddRelu.has(a) ? a : residualAddRelu.has(b) ? b : null;
+  const marked = (x: Tensor) => residualAddRelu.get(x) === x._version;
+  const t = marked(a) ? a : marked(b) ? b : null;
   if (!t) return null;
   const o = t === a ? b : a;
   if (o.dtype !== t.dtype || o.device !== t.device || o.shape.length !== t.shape.length || o.shape.some((n, i) => n !== t.shape[i]))

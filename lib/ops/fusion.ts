@@ -4,8 +4,9 @@
 // name and backward of relu(batchNorm(...)) that go straight to the batch norm's inputs with the relu
 // mask (used by E.relu). Keyed weakly by the node, so it lives exactly as long as the graph.
 // residualAddRelu: outputs of frozen convs (lib/jit.ts) that the trace saw read only by an add whose
-// sum only ReLUs read (a residual block's end): E.add, under noGrad, writes relu(sum) into such an
-// output in place in one pass and marks it non-negative, so that the ReLU that follows is a view.
+// sum only ReLUs read (a residual block's end), with their storage's version then: E.add, under noGrad,
+// writes relu(sum) into such an output in place in one pass and marks it non-negative, so that the ReLU
+// that follows is a view. A mark counts only while the version is unchanged (no in-place write since).
 import type { Tensor } from '../tensor';
 import type { GradOp } from '../autograd';
 
@@ -15,4 +16,4 @@ export interface FusedBackward {
   backward: (g: Tensor) => (Tensor | null)[];
 }
 export const bnReluHooks = new WeakMap<object, (reluOut: Tensor) => FusedBackward>();
-export const residualAddRelu = new WeakSet<object>();
+export const residualAddRelu = new WeakMap<object, number>();
