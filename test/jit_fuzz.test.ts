@@ -1,9 +1,10 @@
 // test/jit_fuzz.test.ts — torch.jit.freeze against the plain module on random small nets (a seeded
 // search, 300 nets here): chains of convs, BatchNorm modules, ReLUs in place and not, adds in place and
 // not, in-place sub_ / mul_, reads nothing uses (dead), cat + narrow, a functional batch norm, with one or
-// two of the values returned. Every frozen output (three calls: run, record, replay) must equal the eval
-// output within float32 rounding. The fusions key on which values are read by what (lib/jit.ts), which
-// in-place writes and aliasing make easy to get wrong: this search found three such nets.
+// two of the values returned. Every frozen output must equal the eval output within float32 rounding,
+// in four calls (run, record, replay twice), each but the first on a new input. The fusions key on
+// which values are read by what (lib/jit.ts), which in-place writes and aliasing make easy to get wrong:
+// this search found three such nets.
 import * as torch from '../lib';
 import type { Tensor } from '../lib';
 import { maxAbs } from './helpers';
@@ -88,9 +89,10 @@ test('frozen random nets of in-place and out-of-place forms give the eval output
     m.eval();
     const x = torch.randn([2, C, 5, 5]);
     const f = torch.jit.freeze(m, x);
-    for (let call = 0; call < 3; call++) {
-      const a = torch.noGrad(() => m.forward(x.clone()));
-      const b = f.forward(x.clone()) as Tensor[];
+    for (let call = 0; call < 4; call++) {
+      const xc = call === 0 ? x : torch.randn([2, C, 5, 5]); // (the plan must not keep the first input's values)
+      const a = torch.noGrad(() => m.forward(xc.clone()));
+      const b = f.forward(xc.clone()) as Tensor[];
       const d = Math.max(...a.map((t, i) => maxAbs(t.sub(b[i]).toArray() as Float32Array) / Math.max(1, maxAbs(t.toArray() as Float32Array))));
       if (!(d <= 1e-5)) {
         wrong.push(`seed ${seed} call ${call}: ${steps.map((s, i) => `${s.op}(${s.a % (i + 1)},${s.b % (i + 1)})`).join(' ')} -> ${d}`);
