@@ -192,8 +192,12 @@ export function setViewRefresher(fn: (view: Tensor) => void): void {
  * regenerates a view's grad_fn: its gradient then follows the values it now holds.
  */
 export function refreshStaleView(t: Tensor): void {
-  const f = t.gradFn;
-  if (f && f.viewOf && f.viewOf.gradFn !== f.viewOfFn && viewRefresher && !f.viewOf.disposed) viewRefresher(t);
+  if (viewRefresher && isStaleView(t)) viewRefresher(t);
+}
+/** Whether t is a view whose base, or any tensor between them (a view of a view), got a new node since. */
+function isStaleView(t: Tensor): boolean {
+  for (let f = t.gradFn; f && f.viewOf && !f.viewOf.disposed; f = f.viewOf.gradFn) if (f.viewOf.gradFn !== f.viewOfFn) return true;
+  return false;
 }
 
 /**
@@ -215,9 +219,18 @@ function edgesOf(fn: GradFn): (Tensor | null)[] {
   return out ?? fn.inputs;
 }
 
-/** An in-place write gives `self` a new node: `old` (a tensor object with self's old node) stands for the old one. */
-export function retireNode(old: Tensor): void {
-  if (old.gradFn) old.gradFn.retiredTo = old;
+/**
+ * An in-place write gives `self` a new node: `old` (a tensor object with self's old node) stands for
+ * the old one. Returns the tensor object that stands for it, the one to use from then on: a node
+ * retired already (a write through a view retires the view's node in the op and again when it rebases
+ * the view) keeps its first object, so that the engine, which runs one node per tensor object, runs it once.
+ */
+export function retireNode(old: Tensor): Tensor {
+  const f = old.gradFn;
+  if (!f) return old;
+  if (f.retiredTo && !f.retiredTo.disposed) return f.retiredTo;
+  f.retiredTo = old;
+  return old;
 }
 
 /** The error of autograd misuse: a freed graph, a saved tensor modified in place or disposed, an in-place op autograd refuses. */

@@ -318,7 +318,11 @@ export function relu(a: Tensor): Tensor {
     const f = hook(out);
     return record(out, f.inputs, f.op, f.backward);
   }
-  return record(out, [a], 'ReluBackward', (g) => [reluGrad(x, g)], [x]);
+  // the mask from the output, as PyTorch saves it (relu(x) > 0 exactly where x > 0): a later in-place
+  // write into the input does not invalidate this node, one into the output does
+  const y = record(out, [a], 'ReluBackward', (g) => [reluGrad(out, g)], [out]);
+  if (x !== a) x.dispose();
+  return y;
 }
 /** g where x > 0, else 0 (relu's gradient); under createGraph a node whose backward is the same mask. */
 export function reluGrad(x: Tensor, g: Tensor): Tensor {

@@ -97,10 +97,10 @@ function rebase(t: Tensor, shared: boolean, others: (Tensor | null)[], op: Param
       'torchlet: in-place indexing under autograd of a tensor that shares its storage with other views is not supported (use the out-of-place form)',
       'ERR_TORCHLET_NOT_IMPLEMENTED',
     );
-  const prev = new Tensor(t._storage, t.shape.slice(), t.dtype, t.device, t.strides.slice(), t.offset);
-  prev.requiresGrad = t.requiresGrad;
-  prev.gradFn = t.gradFn;
-  retireNode(prev); // nodes that took t as an input before this write keep its old node
+  const fresh = new Tensor(t._storage, t.shape.slice(), t.dtype, t.device, t.strides.slice(), t.offset);
+  fresh.requiresGrad = t.requiresGrad;
+  fresh.gradFn = t.gradFn;
+  const prev = retireNode(fresh); // nodes that took t as an input before this write keep its old node
   t.gradFn = null;
   t.requiresGrad = false;
   record(t, [prev, ...others], op, backward);

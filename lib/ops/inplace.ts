@@ -111,8 +111,7 @@ function layout(g: Tensor, base: Geometry, view: Geometry, fromG: boolean): { R:
 function viewOfBase(v: Tensor, base: Tensor): void {
   const baseGeo = geometry(base);
   const geo = geometry(v);
-  const prev = oldSelf(v);
-  retireNode(prev);
+  retireNode(oldSelf(v));
   v.gradFn = null;
   v.requiresGrad = false;
   record(v, [base], 'AsStridedBackward', (g) => {
@@ -139,8 +138,7 @@ function rebaseViews(chain: Tensor[], out: Tensor): void {
   const base = chain[chain.length - 1];
   const baseGeo = geometry(base);
   const viewGeo = geometry(chain[0]);
-  const old = oldSelf(base);
-  retireNode(old); // nodes that took the base as an input before this write keep its old node
+  const old = retireNode(oldSelf(base)); // nodes that took the base as an input before this write keep its old node
   base.gradFn = null;
   base.requiresGrad = false;
   record(base, [old, out], 'CopySlices', (g) => {
@@ -193,8 +191,7 @@ export function reluInplace(self: Tensor): Tensor {
   checkTarget(self, 'relu_', recording);
   // a frozen conv's output with its ReLU epilogue already (lib/jit.ts): nothing to write
   if (!recording && isNonNegative(self)) return self;
-  const old = recording ? oldSelf(self) : null;
-  if (old) retireNode(old);
+  const old = recording ? retireNode(oldSelf(self)) : null;
   // one pass over self's own storage (the unary kernel reads and writes each element at one index)
   native.unary(self.arg(), self.arg(), { op: enums.UnaryOp.Relu, scalar: 0 });
   self._storage.version++;
@@ -220,8 +217,7 @@ export function inplace(self: Tensor, name: string, op: (src: Tensor) => Tensor,
   if (recording) {
     // the old self as its own node: a view of the storage carrying the old graph, cloned so that
     // the new node reads the values from before the write
-    const old = oldSelf(self);
-    retireNode(old); // nodes that took self as an input before this write keep its old node
+    const old = retireNode(oldSelf(self)); // nodes that took self as an input before this write keep its old node
     src = clone(old);
     if (src.gradFn) inplaceClones.add(src.gradFn);
   }
