@@ -11,7 +11,7 @@
 // (refused, with a coded error, for a leaf that requires grad and for a tensor that shares its
 // storage with other views).
 import { native } from '../binding';
-import { invalidArg, typeArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs, TorchletError } from '../errors';
+import { invalidArg, typeArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs, TorchletError, TorchletRangeError } from '../errors';
 import { Tensor, DType, NestedArray, normDim, checkTensor, isFloating } from '../tensor';
 import { record, isGradEnabled, retireNode } from '../autograd';
 import { full, tensor } from '../creation';
@@ -19,6 +19,7 @@ import { cast, clone, compare, broadcastShapes, broadcastStrides, promoteTypes, 
 import { maxAll, sum } from './reduce';
 import { expand, permute, reshape, select, slice, unsqueeze } from './shape';
 import { defaultFloat } from '../default_dtype';
+import { inplaceHook } from './inplace_hook';
 
 // ---- helpers --------------------------------------------------------------------------------------
 function sameDevice(name: string, t: Tensor, like: Tensor, likeName = 'input'): void {
@@ -80,6 +81,19 @@ export function rawScatter(out: Tensor, dim: number, index: Tensor, indexStrides
 /** Strides of a 1-D index read along `dim` over a shape of `nd` dimensions. */
 export function lineStrides(index: Tensor, dim: number, nd: number): number[] {
   return Array.from({ length: nd }, (_, k) => (k === dim ? (index.ndim ? index.strides[0] : 0) : 0));
+}
+
+/**
+ * Under autograd, an in-place indexing write into a tensor whose storage other tensor objects share (it
+ * is a view, something views it, or earlier in-place writes left stand-ins of its old values in the
+ * graph) goes through lib/ops/inplace.ts's inplace(): `op` (the same write, on the fresh copy of the old
+ * values inplace() hands it, whose storage nothing else shares) computes the result, and views are
+ * rebased as PyTorch's CopySlices does. null when not recording or nothing shares the storage: the
+ * direct path (rebase, then the write) applies.
+ */
+function sharedInplace(x: Tensor, others: unknown[], name: string, op: (fresh: Tensor) => Tensor): Tensor | null {
+  if (x._storage.refs <= 1 || !isGradEnabled() || !(x.requiresGrad || others.some((o) => o instanceof Tensor && o.requiresGrad))) return null;
+  return inplaceHook.inplace!(x, name, op, others);
 }
 
 /**
@@ -201,6 +215,8 @@ export function scatter_(input: Tensor, dim: number, index: Tensor, src: Tensor 
   checkInplaceTarget(input);
   if (a.mode !== 'assign' && isGradEnabled() && (input.requiresGrad || a.srcT?.requiresGrad))
     throw new TorchletError("torchlet: scatter_ with 'reduce' has no gradient (as in PyTorch 1.13); use scatterAdd_ or noGrad", 'ERR_TORCHLET_NOT_IMPLEMENTED');
+  const shared = sharedInplace(input, [a.srcT], 'scatter_', (x) => scatter_(x, dim, index, src, opts));
+  if (shared) return shared;
   const { d, idx, srcT } = a;
   rebase(input, input._storage.refs > 1, [srcT], 'ScatterBackward', (g) => [
     scatterGradSelf(g, d, idx),
@@ -235,6 +251,8 @@ export function scatterAdd_(input: Tensor, dim: number, index: Tensor, src: Tens
   if (!(src instanceof Tensor)) typeArg('src', 'a Tensor', src);
   const a = scatterArgs('scatterAdd_', input, dim, index, src, {});
   checkInplaceTarget(input);
+  const shared = sharedInplace(input, [src], 'scatterAdd_', (x) => scatterAdd_(x, dim, index, src));
+  if (shared) return shared;
   const { d, idx } = a;
   rebase(input, input._storage.refs > 1, [src], 'ScatterAddBackward', (g) => [
     clone(g),
@@ -301,11 +319,32 @@ export function indexAdd(input: Tensor, dim: number, index: Tensor, source: Tens
     src.requiresGrad ? indexSelectRaw(g, d, idx) : null,
   ]);
 }
+/** Whether the memory spans (first to last element) of two tensors of one storage meet. */
+function spansMeet(a: Tensor, b: Tensor): boolean {
+  if (a.numel() === 0 || b.numel() === 0) return false;
+  const span = (t: Tensor): [number, number] => {
+    let lo = t.offset;
+    let hi = t.offset;
+    t.shape.forEach((n, k) => (t.strides[k] < 0 ? (lo += (n - 1) * t.strides[k]) : (hi += (n - 1) * t.strides[k])));
+    return [lo, hi];
+  };
+  const [a0, a1] = span(a);
+  const [b0, b1] = span(b);
+  return a0 <= b1 && b0 <= a1;
+}
 /** In-place indexAdd. */
 export function indexAdd_(input: Tensor, dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }, ...rest: never[]): Tensor {
   noExtraArgs('indexAdd_', 'input, dim, index, source, { alpha }', rest);
   const { d, idx, alpha } = indexAddArgs(input, dim, index, source, opts);
   checkInplaceTarget(input);
+  // (PyTorch's assert_no_overlap: a source read while the write goes on would give order-dependent sums)
+  if (source._storage === input._storage && spansMeet(source, input))
+    throw new TorchletRangeError(
+      'torchlet: indexAdd_: unsupported operation: some elements of the input tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before performing the operation.',
+      'ERR_TORCHLET_INVALID_ARG',
+    );
+  const shared = sharedInplace(input, [source], 'indexAdd_', (x) => indexAdd_(x, dim, index, source, opts));
+  if (shared) return shared;
   const src = alpha === 1 ? source : mul(source, alpha);
   rebase(input, input._storage.refs > 1, [src], 'IndexAddBackward', (g) => [clone(g), src.requiresGrad ? indexSelectRaw(g, d, idx) : null]);
   rawScatter(input, d, idx, lineStrides(idx, d, src.ndim), src.shape, src, 'add');
@@ -406,6 +445,8 @@ export function maskedFill_(input: Tensor, mask: Tensor, value: number | Tensor,
   if (shape.length !== input.ndim || shape.some((s, k) => s !== input.shape[k]))
     shapeError('mask', `a mask broadcastable to input's shape [${input.shape.join(', ')}]`, m);
   checkInplaceTarget(input);
+  const shared = sharedInplace(input, [v], 'maskedFill_', (x) => maskedFill_(x, mask, value));
+  if (shared) return shared;
   rebase(input, input._storage.refs > 1, [v], 'MaskedFillBackward', (g) => {
     const z = zeroLike(g);
     const gi = rawWhere(m, z, g, g.shape);
@@ -657,6 +698,8 @@ export function index(x: Tensor, specs: IndexSpec[]): Tensor {
 /** x[specs] = value in place (see Tensor#set); returns x. */
 export function setIndex(x: Tensor, value: Tensor | number, specs: IndexSpec[]): Tensor {
   checkTensor('input', x);
+  const via = sharedInplace(x, [value], 'set', (fresh) => setIndex(fresh, value, specs));
+  if (via) return via;
   const shared = x._storage.refs > 1;
   if (typeof value !== 'number') {
     checkTensor('value', value);
@@ -772,6 +815,8 @@ export function indexPut_(x: Tensor, indices: (Tensor | null)[], values: Tensor,
   sameDevice('values', values, x);
   const o = checkOptionKeys('opts', opts, ['accumulate']);
   if (o.accumulate !== undefined && typeof o.accumulate !== 'boolean') typeArg('opts.accumulate', 'a boolean', o.accumulate);
+  const via = sharedInplace(x, [values], 'indexPut_', (fresh) => indexPut_(fresh, indices, values, opts));
+  if (via) return via;
   const specs: IndexSpec[] = indices.map((t) => (t === null ? ':' : t));
   const val = values.dtype === x.dtype ? values : cast(values, x.dtype);
   const { view, adv } = parseIndex(x, specs);

@@ -20,6 +20,7 @@ import { isGradEnabled, autogradError, record, retireNode, noGrad, refreshStaleV
 import type { GradOp, GradFn } from '../autograd';
 import { cast, clone, relu, reluGrad, isNonNegative } from './elementwise';
 import { bnReluHooks } from './fusion';
+import { inplaceHook } from './inplace_hook';
 
 const VIEW_OPS: GradOp[] = ['ViewBackward', 'PermuteBackward', 'UnsqueezeBackward', 'SqueezeBackward', 'NarrowBackward', 'SelectBackward', 'ExpandBackward', 'SliceBackward', 'DiagonalBackward', 'AsStridedBackward'];
 
@@ -37,17 +38,18 @@ function canCast(from: DType, to: DType): boolean {
 }
 
 /**
- * The tensor self views in a graph: the input of self's node that shares self's storage, when that node
- * is a view op's or reads the storage in another geometry (any op returning a view, e.g. diagonal); an
- * in-place op's own node reads the same storage in the same geometry and is not a view. null if none.
+ * The tensor self views in a graph: the first input of self's node, when it shares self's storage and
+ * that node is a view op's or reads the storage in another geometry (any op returning a view, e.g.
+ * diagonal: the viewed tensor is its first argument). An in-place op's own node reads a stand-in of
+ * self's old values (the same storage in the same geometry) or a copy of them first, and is not a view;
+ * its other inputs may be views of self (x.add_(x.t())) and are operands, never what self views (taking
+ * them so made the chain x -> x.t() -> x endless). null if none.
  */
 function viewedInput(self: Tensor): Tensor | null {
   const fn = self.gradFn;
-  if (!fn) return null;
-  const view = VIEW_OPS.includes(fn.op);
-  for (const t of fn.inputs)
-    if (t !== null && t._storage === self._storage && (view || !sameGeometry(t, self))) return t;
-  return null;
+  const t = fn ? fn.inputs[0] : null;
+  if (!fn || !t || t._storage !== self._storage) return null;
+  return VIEW_OPS.includes(fn.op) || !sameGeometry(t, self) ? t : null;
 }
 function sameGeometry(a: Tensor, b: Tensor): boolean {
   return a.offset === b.offset && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i] && a.strides[i] === b.strides[i]);
@@ -241,3 +243,4 @@ export function inplace(self: Tensor, name: string, op: (src: Tensor) => Tensor,
   }
   return self;
 }
+inplaceHook.inplace = inplace;

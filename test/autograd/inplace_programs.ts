@@ -56,6 +56,16 @@ export function run(prog: Step[], a: Tensor, b: Tensor): Tensor[] {
       case 'vfill': x.narrow(1, st, ln).fill_(0.25); break;
       case 'keep_narrow': v.push(x.narrow(1, 0, C)); break;
       case 'keep_tt': v.push(x.t().t()); break;
+      case 'keep_unsq': v.push(x.unsqueeze(0).squeeze(0)); break;
+      case 'pow_': x.pow_(2); break;
+      case 'masked_fill_': x.maskedFill_(y.gt(0), 0.1); break;
+      case 'div_': x.div_(y.abs().add(1)); break;
+      case 'addcmul_': x.addcmul_(y, y, { value: 0.5 }); break;
+      case 'lerp_': x.lerp_(y, 0.3); break;
+      case 'index_add_': x.indexAdd_(0, torch.tensor([st % R, (st + 1) % R], { dtype: 'int64' }), y.narrow(0, 0, 2)); break;
+      case 'scatter_': x.scatter_(1, torch.full([R, 1], st % C, { dtype: 'int64' }), y.narrow(1, 0, 1)); break;
+      case 'vdiag_mul': x.narrow(1, 0, R).diagonal().mul_(3); break;
+      case 'vsel1_add': x.select(1, st % C).add_(y.select(1, st % C)); break;
       default: throw new Error(`unknown op ${s.op}`);
     }
   }
