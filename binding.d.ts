@@ -148,8 +148,8 @@ export interface SoftmaxParams { outer: number; C: number; inner: number; log: b
 export interface SortParams { lines: number; n: number; descending: boolean; k: number }
 export interface UnaryBackwardParams { op: UnaryBackwardOpCode }
 export interface UnaryParams { op: UnaryOpCode; scalar: number }
-/** ranges: planes in [0, inf]; inH in [1, inf]; inW in [1, inf]; outH in [1, inf]; outW in [1, inf]; scaleH in [0, inf]; scaleW in [0, inf] */
-export interface UpsampleParams { mode: UpsampleModeCode; planes: number; inH: number; inW: number; outH: number; outW: number; alignCorners: boolean; scaleH: number; scaleW: number }
+/** ranges: planes in [0, inf]; inD in [1, inf]; inH in [1, inf]; inW in [1, inf]; outD in [1, inf]; outH in [1, inf]; outW in [1, inf]; scaleD in [0, inf]; scaleH in [0, inf]; scaleW in [0, inf] */
+export interface UpsampleParams { mode: UpsampleModeCode; planes: number; inD: number; inH: number; inW: number; outD: number; outH: number; outW: number; alignCorners: boolean; antialias: boolean; scaleD: number; scaleH: number; scaleW: number }
 /** ranges: inputStrides in [0, inf]; otherStrides in [0, inf]; conditionStrides in [0, inf] */
 export interface WhereParams { inputStrides: number[]; otherStrides: number[]; conditionStrides: number[] }
 /** Every native op: tensor arguments in order, then its parameter structs. */

@@ -1,7 +1,8 @@
 // lib/nn/upsample.ts — nn.Upsample, nn.UpsamplingNearest2d and nn.UpsamplingBilinear2d over
 // F.interpolate (lib/ops/upsample.ts), with PyTorch 1.13's arguments (one options object) and
 // toString(); the options' types are checked at construction, and, as PyTorch, that exactly one of
-// size and scaleFactor is given at forward.
+// size and scaleFactor is given at forward. 3-D, 4-D and 5-D inputs (every mode F.interpolate has
+// for them, 'trilinear' included; no antialias option, as PyTorch's modules).
 import { checkOptionKeys, noExtraArgs, typeArg } from '../errors';
 import type { Tensor } from '../tensor';
 import { Module } from './module';
@@ -28,7 +29,7 @@ function checkSizeOrScale(o: UpsampleOptions): void {
   if (o.scaleFactor != null && !ok(o.scaleFactor, false)) typeArg('opts.scaleFactor', 'a number > 0 or an array of them', o.scaleFactor);
 }
 
-/** Resamples [N, C, W] or [N, C, H, W] inputs: F.interpolate with these options. */
+/** Resamples [N, C, W], [N, C, H, W] or [N, C, D, H, W] inputs: F.interpolate with these options. */
 export class Upsample extends Module {
   readonly size: number | number[] | null;
   readonly scaleFactor: number | number[] | null;
@@ -66,7 +67,7 @@ export class Upsample extends Module {
     return `${info}, mode=${this.mode}`;
   }
 }
-/** Upsample with mode 'nearest' (4-D inputs). */
+/** Upsample with mode 'nearest' (any input F.interpolate's 'nearest' takes, as PyTorch). */
 export class UpsamplingNearest2d extends Upsample {
   constructor(opts: { size?: number | number[]; scaleFactor?: number | number[] } = {}, ...rest: never[]) {
     noExtraArgs('UpsamplingNearest2d', 'opts', rest);

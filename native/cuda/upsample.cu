@@ -1,6 +1,7 @@
-// native/cuda/upsample.cu — CUDA kernels of nearest / linear / bicubic resampling
-// (native/ops/upsample.h): one thread per output element (forward) or input element (backward, a
-// gather over ups::readers: deterministic, no atomics), the CPU kernels' taps computed in place.
+// native/cuda/upsample.cu — CUDA kernels of nearest / linear / bicubic (optionally antialiased)
+// resampling of 1-3 spatial dims (native/ops/upsample.h): one thread per output element (forward) or
+// input element (backward, a gather over ups::readers: deterministic, no atomics), the CPU kernels'
+// taps computed in place.
 #include <cstdint>
 
 #include "core/dispatch.h"
@@ -12,44 +13,56 @@ namespace {
 
 constexpr int kThreads = 256;
 
-// out: [planes, oH, oW]; total = its numel
+// out: [planes, oD, oH, oW]; total = its numel. Antialiased taps are evaluated in place (their
+// count varies with the output index), so no tables are needed on the device.
 template <typename T>
-__global__ void upsample_kernel(const T* __restrict__ in, T* __restrict__ out, ups::Dim<T> dy, ups::Dim<T> dx,
-                                int64_t total) {
+__global__ void upsample_kernel(const T* __restrict__ in, T* __restrict__ out, ups::Dim<T> dz, ups::Dim<T> dy,
+                                ups::Dim<T> dx, int64_t total) {
   for (int64_t e = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; e < total; e += int64_t(gridDim.x) * blockDim.x) {
-    const int64_t xo = e % dx.out, y = (e / dx.out) % dy.out, pl = e / (dx.out * dy.out);
-    int64_t iy[4], ix[4];
-    T wy[4], wx[4];
-    const int ny = ups::taps(dy, y, iy, wy);
-    const int nx = ups::taps(dx, xo, ix, wx);
-    const T* plane = in + pl * dy.in * dx.in;
+    const int64_t xo = e % dx.out, y = (e / dx.out) % dy.out, zo = (e / (dx.out * dy.out)) % dz.out,
+                  pl = e / (dx.out * dy.out * dz.out);
+    const ups::Taps<T> tz = ups::taps(dz, zo), ty = ups::taps(dy, y), tx = ups::taps(dx, xo);
+    const T* vol = in + pl * dz.in * dy.in * dx.in;
     T acc = T(0);
-    for (int a = 0; a < ny; ++a) {
-      const T* row = plane + iy[a] * dx.in;
-      T s = T(0);
-      for (int b = 0; b < nx; ++b) s += wx[b] * row[ix[b]];
-      acc += wy[a] * s;
+    for (int64_t c = 0; c < tz.n; ++c) {
+      const T* plane = vol + tz.index(c) * dy.in * dx.in;
+      T sy = T(0);
+      for (int64_t a = 0; a < ty.n; ++a) {
+        const T* row = plane + ty.index(a) * dx.in;
+        T s = T(0);
+        for (int64_t b = 0; b < tx.n; ++b) s += tx.weight(dx, b) * row[tx.index(b)];
+        sy += ty.weight(dy, a) * s;
+      }
+      acc += tz.weight(dz, c) * sy;
     }
     out[e] = acc;
   }
 }
-// gin: [planes, iH, iW]; total = its numel
+// gin: [planes, iD, iH, iW]; total = its numel
 template <typename T>
-__global__ void upsample_backward_kernel(const T* __restrict__ gout, T* __restrict__ gin, ups::Dim<T> dy,
-                                         ups::Dim<T> dx, int64_t total) {
+__global__ void upsample_backward_kernel(const T* __restrict__ gout, T* __restrict__ gin, ups::Dim<T> dz,
+                                         ups::Dim<T> dy, ups::Dim<T> dx, int64_t total) {
   for (int64_t e = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; e < total; e += int64_t(gridDim.x) * blockDim.x) {
-    const int64_t ix = e % dx.in, iy = (e / dx.in) % dy.in, pl = e / (dx.in * dy.in);
-    int64_t ylo, yhi, xlo, xhi;
+    const int64_t ix = e % dx.in, iy = (e / dx.in) % dy.in, iz = (e / (dx.in * dy.in)) % dz.in,
+                  pl = e / (dx.in * dy.in * dz.in);
+    int64_t zlo, zhi, ylo, yhi, xlo, xhi;
+    ups::readers(dz, iz, zlo, zhi);
     ups::readers(dy, iy, ylo, yhi);
     ups::readers(dx, ix, xlo, xhi);
-    const T* plane = gout + pl * dy.out * dx.out;
+    const T* vol = gout + pl * dz.out * dy.out * dx.out;
     T acc = T(0);
-    for (int64_t y = ylo; y <= yhi; ++y) {
-      const T wy = ups::weight_of(dy, y, iy);
-      const T* row = plane + y * dx.out;
-      T s = T(0);
-      for (int64_t xo = xlo; xo <= xhi; ++xo) s += ups::weight_of(dx, xo, ix) * row[xo];
-      acc += wy * s;
+    for (int64_t zo = zlo; zo <= zhi; ++zo) {
+      const T wz = ups::weight_of(dz, zo, iz);
+      const T* plane = vol + zo * dy.out * dx.out;
+      T sy = T(0);
+      for (int64_t y = ylo; y <= yhi; ++y) {
+        const T wy = ups::weight_of(dy, y, iy);
+        const T* row = plane + y * dx.out;
+        T s = T(0);
+        for (int64_t xo = xlo; xo <= xhi; ++xo) s += ups::weight_of(dx, xo, ix) * row[xo];
+        sy += wy * s;
+      }
+      acc += wz * sy;
     }
     gin[e] = acc;
   }
@@ -61,10 +74,9 @@ void upsample_cuda(const TensorView& x, const TensorView& out, const UpsamplePar
   if (total == 0) return;
   dispatch_float("upsample", x.dtype, [&](auto z) {
     using T = decltype(z);
-    const auto dy = ups::make_dim<T>(p.mode, p.in_h, p.out_h, p.align_corners, p.scale_h);
-    const auto dx = ups::make_dim<T>(p.mode, p.in_w, p.out_w, p.align_corners, p.scale_w);
+    const ups::Dims<T> ds = ups::make_dims<T>(p);
     cuda::launch<upsample_kernel<T>>(cuda::blocks_for(total, kThreads), kThreads, 0, cuda::stream(), x.ptr<T>(),
-                                     out.ptr<T>(), dy, dx, total);
+                                     out.ptr<T>(), ds.d, ds.h, ds.w, total);
     TL_CUDA_LAUNCH_CHECK("upsample");
   });
 }
@@ -76,10 +88,9 @@ void upsample_backward_cuda(const TensorView& gout, const TensorView& gin, const
   if (total == 0) return;
   dispatch_float("upsample_backward", gout.dtype, [&](auto z) {
     using T = decltype(z);
-    const auto dy = ups::make_dim<T>(p.mode, p.in_h, p.out_h, p.align_corners, p.scale_h);
-    const auto dx = ups::make_dim<T>(p.mode, p.in_w, p.out_w, p.align_corners, p.scale_w);
+    const ups::Dims<T> ds = ups::make_dims<T>(p);
     cuda::launch<upsample_backward_kernel<T>>(cuda::blocks_for(total, kThreads), kThreads, 0, cuda::stream(),
-                                              gout.ptr<T>(), gin.ptr<T>(), dy, dx, total);
+                                              gout.ptr<T>(), gin.ptr<T>(), ds.d, ds.h, ds.w, total);
     TL_CUDA_LAUNCH_CHECK("upsample_backward");
   });
 }
