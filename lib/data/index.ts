@@ -22,6 +22,8 @@ export { ImageFolder, IMG_EXTENSIONS } from './folder';
 export type { ImageFolderOptions } from './folder';
 export { MNIST, KMNIST, EMNIST, MNIST_CLASSES, KMNIST_CLASSES, EMNIST_CLASSES, EMNIST_SPLITS } from './mnist';
 export type { MNISTOptions, EMNISTOptions, EMNISTSplit } from './mnist';
+export { QMNIST, QMNIST_WHATS } from './qmnist';
+export type { QMNISTOptions, QMNISTWhat } from './qmnist';
 export { CIFAR10, CIFAR100, CIFAR10_CLASSES, CIFAR100_CLASSES, CIFAR100_COARSE_CLASSES } from './cifar';
 export type { CIFAROptions } from './cifar';
 export type { VisionDatasetOptions } from './vision';

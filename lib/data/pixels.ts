@@ -264,50 +264,6 @@ export function centerCrop(p: Planes, [th, tw]: [number, number]): Planes {
   return crop(p, top, left, th, tw);
 }
 
-export function rotate(p: Planes, angle: number, interp: Interpolation, expand: boolean, center: [number, number] | null, fill: number | number[]): Planes {
-  const a = (angle * Math.PI) / 180;
-  const cos = Math.cos(a);
-  const sin = Math.sin(a);
-  // the rotation center, relative to the image center (pixel-center coordinates)
-  const cx = center ? center[0] - (p.w - 1) / 2 : 0;
-  const cy = center ? center[1] - (p.h - 1) / 2 : 0;
-  let h = p.h;
-  let w = p.w;
-  if (expand) {
-    const xs = [-p.w / 2, p.w / 2].flatMap((x) => [-p.h / 2, p.h / 2].map((y) => x * cos + y * sin));
-    const ys = [-p.w / 2, p.w / 2].flatMap((x) => [-p.h / 2, p.h / 2].map((y) => -x * sin + y * cos));
-    w = Math.ceil(Math.max(...xs) - Math.min(...xs) - 1e-4);
-    h = Math.ceil(Math.max(...ys) - Math.min(...ys) - 1e-4);
-  }
-  const o = alloc(p, h, w);
-  for (let k = 0; k < p.n; k++) {
-    const f = Array.isArray(fill) ? fill[(k % p.c) % fill.length] : fill;
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) {
-        // output point relative to the center of rotation; its source is the inverse rotation
-        const qx = x + 0.5 - w / 2 - cx;
-        const qy = y + 0.5 - h / 2 - cy;
-        const sx = qx * cos - qy * sin + cx + p.w / 2 - 0.5;
-        const sy = qx * sin + qy * cos + cy + p.h / 2 - 0.5;
-        let v: number;
-        if (interp === 'nearest') {
-          const ix = roundHalfEven(sx);
-          const iy = roundHalfEven(sy);
-          v = ix >= 0 && ix < p.w && iy >= 0 && iy < p.h ? p.data[(k * p.h + iy) * p.w + ix] : f;
-        } else {
-          const x0 = Math.floor(sx);
-          const y0 = Math.floor(sy);
-          const lx = sx - x0;
-          const ly = sy - y0;
-          const at = (yy: number, xx: number) => (xx >= 0 && xx < p.w && yy >= 0 && yy < p.h ? p.data[(k * p.h + yy) * p.w + xx] : f);
-          v = (at(y0, x0) * (1 - lx) + at(y0, x0 + 1) * lx) * (1 - ly) + (at(y0 + 1, x0) * (1 - lx) + at(y0 + 1, x0 + 1) * lx) * ly;
-        }
-        o.data[(k * h + y) * w + x] = store(p, v);
-      }
-  }
-  return o;
-}
-
 /** torchvision's _blend: ratio * img + (1 - ratio) * other, clamped to [0, bound], cast (truncated) back to uint8. */
 export function blend(p: Planes, ratio: number, other: (img: number, px: number) => number): void {
   const hw = p.h * p.w;

@@ -3,8 +3,9 @@
 // Resize, CenterCrop, RandomResizedCrop, RandomRotation, ColorJitter, RandomErasing. An image is an
 // Image (HWC bytes, torchlet's PIL stand-in, lib/data/image.ts) or a tensor [..., C, H, W] (float32,
 // float64 or uint8; [H, W] too where torchvision allows it); each transform returns the same kind it
-// got. Arguments, defaults and formulas follow torchvision's tensor code paths (Resize: bilinear or
-// nearest interpolation without antialiasing, uint8 results rounded half to even). Random transforms
+// got. Arguments, defaults and formulas follow torchvision's tensor code paths (Resize: bilinear,
+// nearest or bicubic interpolation, antialias optional (default off, as torchvision 0.14's tensors),
+// resize_filters.ts; uint8 results rounded half to even). Random transforms
 // draw from torchlet's global generator (torch.manualSeed; in DataLoader workers the worker's seeded
 // generator), so a seed reproduces them. The pixel work is done in JavaScript on typed arrays (one
 // sample at a time, as in a data pipeline). Every transform has a JSON-able spec (toSpec /
@@ -16,15 +17,17 @@ import { checkInt, checkOptionKeys, invalidArg, typeArg, dtypeError, shapeError,
 import { Tensor } from '../tensor';
 import { uniform, randint, randpermJs } from '../random';
 import {
-  PaddingMode, Interpolation, toPlanes, fromPlanes, store, roundHalfEven, crop, pad, flip, resize, sizePair, paddingLtrb, checkFill, checkMode,
-  checkInterp, checkP, range, between, resizedSize, centerCrop, rotate, blend, grayPlanes, planeGrayMeans, adjustHue, normals,
+  PaddingMode, Interpolation, toPlanes, fromPlanes, store, roundHalfEven, crop, pad, flip, sizePair, paddingLtrb, checkFill, checkMode,
+  checkInterp, checkP, range, between, resizedSize, centerCrop, blend, grayPlanes, planeGrayMeans, adjustHue, normals,
 } from './pixels';
 import { Transform, ImageLike, TransformLike, TransformSpec, apply, registerTransforms, specOfImpl, fromSpecImpl } from './transform_base';
-import { toTensor as toTensorImage } from './transforms_functional';
+import { toTensor as toTensorImage, rotate as rotateImage } from './transforms_functional';
+import { ResizeInterpolation, checkResizeInterp, checkAntialias, resizeFiltered } from './resize_filters';
 
 export { Transform } from './transform_base';
 export type { ImageLike, TransformLike, TransformSpec } from './transform_base';
 export type { PaddingMode, Interpolation } from './pixels';
+export type { ResizeInterpolation } from './resize_filters';
 
 /** Applies the transforms in order. */
 export class Compose extends Transform {
@@ -206,12 +209,13 @@ export class RandomVerticalFlip extends Transform {
   }
 }
 
-/** Resizes to size ([h, w], or an int: the smaller edge, keeping the aspect ratio). */
+/** Resizes to size ([h, w], or an int: the smaller edge, keeping the aspect ratio); bilinear (default), nearest or bicubic, antialias optional. */
 export class Resize extends Transform {
   readonly size: number | number[];
-  readonly interpolation: Interpolation;
+  readonly interpolation: ResizeInterpolation;
   readonly maxSize?: number;
-  constructor(size: number | number[], opts: { interpolation?: Interpolation; maxSize?: number; antialias?: boolean } = {}, ...rest: never[]) {
+  readonly antialias: boolean;
+  constructor(size: number | number[], opts: { interpolation?: ResizeInterpolation; maxSize?: number; antialias?: boolean | null } = {}, ...rest: never[]) {
     super();
     noExtraArgs('Resize', 'size, opts', rest);
     if (typeof size === 'number') checkInt('size', size, 1);
@@ -219,21 +223,21 @@ export class Resize extends Transform {
     else typeArg('size', 'an integer or [h, w]', size);
     this.size = Array.isArray(size) ? size.slice() : size;
     opts = checkOptionKeys('opts', opts, ['interpolation', 'maxSize', 'antialias']);
-    this.interpolation = checkInterp(opts.interpolation ?? 'bilinear');
+    this.interpolation = checkResizeInterp(opts.interpolation ?? 'bilinear');
     if (opts.maxSize !== undefined) {
       checkInt('maxSize', opts.maxSize, 1);
       if (Array.isArray(size) && size.length === 2) invalidArg('maxSize', 'no value when size is [h, w]', opts.maxSize);
     }
     this.maxSize = opts.maxSize;
-    if (opts.antialias) invalidArg('antialias', 'false (antialiased resizing is not implemented; tensors are resized without it, as torchvision 0.14 does by default)', true);
+    this.antialias = checkAntialias(opts.antialias, this.interpolation);
   }
   forward(img: unknown): ImageLike {
     const p = toPlanes(img);
     const [h, w] = resizedSize(p.h, p.w, this.size, this.maxSize);
-    return fromPlanes(resize(p, h, w, this.interpolation));
+    return fromPlanes(resizeFiltered(p, h, w, this.interpolation, this.antialias));
   }
   protected specArgs(): unknown[] {
-    return [this.size, { interpolation: this.interpolation, maxSize: this.maxSize }];
+    return [this.size, { interpolation: this.interpolation, maxSize: this.maxSize, antialias: this.antialias }];
   }
 }
 
@@ -257,8 +261,9 @@ export class RandomResizedCrop extends Transform {
   readonly size: [number, number];
   readonly scale: [number, number];
   readonly ratio: [number, number];
-  readonly interpolation: Interpolation;
-  constructor(size: number | number[], opts: { scale?: [number, number]; ratio?: [number, number]; interpolation?: Interpolation; antialias?: boolean } = {}, ...rest: never[]) {
+  readonly interpolation: ResizeInterpolation;
+  readonly antialias: boolean;
+  constructor(size: number | number[], opts: { scale?: [number, number]; ratio?: [number, number]; interpolation?: ResizeInterpolation; antialias?: boolean | null } = {}, ...rest: never[]) {
     super();
     noExtraArgs('RandomResizedCrop', 'size, opts', rest);
     this.size = sizePair('size', size);
@@ -271,8 +276,8 @@ export class RandomResizedCrop extends Transform {
     };
     this.scale = pair('scale', opts.scale, [0.08, 1]);
     this.ratio = pair('ratio', opts.ratio, [3 / 4, 4 / 3]);
-    this.interpolation = checkInterp(opts.interpolation ?? 'bilinear');
-    if (opts.antialias) invalidArg('antialias', 'false (not implemented)', true);
+    this.interpolation = checkResizeInterp(opts.interpolation ?? 'bilinear');
+    this.antialias = checkAntialias(opts.antialias, this.interpolation);
   }
   /** [top, left, h, w] (torchvision's get_params: 10 tries, then a center crop of the ratio's bounds). */
   static getParams(height: number, width: number, scale: [number, number], ratio: [number, number]): [number, number, number, number] {
@@ -295,14 +300,18 @@ export class RandomResizedCrop extends Transform {
   forward(img: unknown): ImageLike {
     const p = toPlanes(img);
     const [i, j, h, w] = RandomResizedCrop.getParams(p.h, p.w, this.scale, this.ratio);
-    return fromPlanes(resize(crop(p, i, j, h, w), this.size[0], this.size[1], this.interpolation));
+    return fromPlanes(resizeFiltered(crop(p, i, j, h, w), this.size[0], this.size[1], this.interpolation, this.antialias));
   }
   protected specArgs(): unknown[] {
-    return [this.size, { scale: this.scale, ratio: this.ratio, interpolation: this.interpolation }];
+    return [this.size, { scale: this.scale, ratio: this.ratio, interpolation: this.interpolation, antialias: this.antialias }];
   }
 }
 
-/** Rotates by an angle drawn from degrees ([-d, d] or [min, max]), counter-clockwise, about the center. */
+/**
+ * Rotates by an angle drawn from degrees ([-d, d] or [min, max]; getParams, a float32 uniform draw as
+ * torchvision's), counter-clockwise about center (default the image center), then exactly
+ * torchvision's tensor path: functional.rotate with the fill made one value per channel.
+ */
 export class RandomRotation extends Transform {
   readonly degrees: [number, number];
   readonly interpolation: Interpolation;
@@ -322,10 +331,18 @@ export class RandomRotation extends Transform {
     this.center = opts.center ?? null;
     this.fill = checkFill('fill', opts.fill ?? 0);
   }
+  /** The angle (torchvision's get_params: torch.empty(1).uniform_(d0, d1), a float32 value). */
+  static getParams(degrees: [number, number]): number {
+    if (!Array.isArray(degrees) || degrees.length !== 2 || !degrees.every((d) => typeof d === 'number' && Number.isFinite(d)) || degrees[0] > degrees[1])
+      invalidArg('degrees', 'a range [min, max] of numbers', degrees);
+    return Math.fround(between(degrees[0], degrees[1]));
+  }
   forward(img: unknown): ImageLike {
-    const p = toPlanes(img);
-    const angle = between(this.degrees[0], this.degrees[1]);
-    return fromPlanes(rotate(p, angle, this.interpolation, this.expand, this.center, this.fill));
+    const c = toPlanes(img).c;
+    const fill = Array.isArray(this.fill) ? this.fill.slice() : new Array<number>(c).fill(this.fill);
+    const angle = RandomRotation.getParams(this.degrees);
+    const opts = { interpolation: this.interpolation, expand: this.expand, fill, ...(this.center ? { center: this.center } : {}) };
+    return rotateImage(img as ImageLike, angle, opts);
   }
   protected specArgs(): unknown[] {
     return [this.degrees, { interpolation: this.interpolation, expand: this.expand, center: this.center ?? undefined, fill: this.fill }];
@@ -463,4 +480,6 @@ export function transformFromSpec(spec: TransformSpec | null): Transform | undef
 export * from './transforms_more';
 export { AutoAugment, RandAugment, TrivialAugmentWide } from './augment';
 export type { AutoAugmentPolicy, AugmentOptions } from './augment';
+export { AugMix } from './augment';
+export type { AugMixOptions } from './augment';
 export * as functional from './transforms_functional_api';

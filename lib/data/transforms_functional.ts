@@ -1,6 +1,7 @@
 // lib/data/transforms_functional.ts — torch.data.transforms.functional: torchvision 0.14's
 // torchvision.transforms.functional, the deterministic kernels with their names in camelCase and
-// their keyword arguments in a trailing options object: hflip, vflip, crop, centerCrop, resize, pad,
+// their keyword arguments in a trailing options object: hflip, vflip, crop, centerCrop, resize,
+// resizedCrop (resize: bilinear, nearest or bicubic, antialias optional, resize_filters.ts), pad,
 // rotate, affine, adjustBrightness, adjustContrast, adjustSaturation, adjustHue, adjustGamma,
 // adjustSharpness, gaussianBlur, invert, posterize, solarize, autocontrast, equalize, rgbToGrayscale,
 // normalize, toTensor, erase, and the conversions convertImageDtype, toPilImage, pilToTensor,
@@ -19,10 +20,11 @@ import { fromBuffer } from '../creation';
 import { defaultFloat } from '../default_dtype';
 import { Image, ImageMode } from './image';
 import {
-  Planes, Interpolation, PaddingMode, toPlanes, fromPlanes, alloc, isFloat, roundHalfEven, crop as cropPlanes, pad as padPlanes, flip, resize as resizePlanes,
+  Planes, Interpolation, PaddingMode, toPlanes, fromPlanes, alloc, isFloat, roundHalfEven, crop as cropPlanes, pad as padPlanes, flip,
   sizePair, paddingLtrb, checkFill, checkMode, checkInterp, resizedSize, centerCrop as centerCropPlanes, adjustHue as adjustHuePlanes,
 } from './pixels';
 import type { ImageLike } from './transform_base';
+import { ResizeInterpolation, checkResizeInterp, checkAntialias, resizeFiltered } from './resize_filters';
 
 // ---- helpers (internal) ------------------------------------------------------------------------------
 /** float32 rounding where torchvision computes in float32 (uint8 and float32 images), none for float64. */
@@ -125,22 +127,43 @@ export function centerCrop(img: ImageLike, outputSize: number | number[], ...res
   const p = toPlanes(img);
   return fromPlanes(centerCropPlanes(p, sizePair('outputSize', outputSize)));
 }
-/** Resizes to size ([h, w], or an int: the smaller edge); bilinear (default) or nearest, no antialiasing. */
-export function resize(img: ImageLike, size: number | number[], opts: { interpolation?: Interpolation; maxSize?: number; antialias?: boolean } = {}, ...rest: never[]): ImageLike {
+/** Resizes to size ([h, w], or an int: the smaller edge); bilinear (default), nearest or bicubic; antialias (bilinear, bicubic) optional, default off. */
+export function resize(img: ImageLike, size: number | number[], opts: { interpolation?: ResizeInterpolation; maxSize?: number; antialias?: boolean | null } = {}, ...rest: never[]): ImageLike {
   noExtraArgs('resize', 'img, size, opts', rest);
   const p = toPlanes(img);
   if (typeof size === 'number') checkInt('size', size, 1);
   else if (Array.isArray(size) && (size.length === 1 || size.length === 2)) size.forEach((s, i) => checkInt(`size[${i}]`, s, 1));
   else typeArg('size', 'an integer or [h, w]', size);
   opts = checkOptionKeys('opts', opts, ['interpolation', 'maxSize', 'antialias']);
-  const mode = checkInterp(opts.interpolation ?? 'bilinear');
+  const mode = checkResizeInterp(opts.interpolation ?? 'bilinear');
   if (opts.maxSize !== undefined) {
     checkInt('maxSize', opts.maxSize, 1);
     if (Array.isArray(size) && size.length === 2) invalidArg('maxSize', 'no value when size is [h, w]', opts.maxSize);
   }
-  if (opts.antialias) invalidArg('antialias', 'false (antialiased resizing is not implemented)', true);
+  const antialias = checkAntialias(opts.antialias, mode);
   const [h, w] = resizedSize(p.h, p.w, size, opts.maxSize);
-  return fromPlanes(resizePlanes(p, h, w, mode));
+  return fromPlanes(resizeFiltered(p, h, w, mode, antialias));
+}
+/** Crops [top, top + height) x [left, left + width) and resizes the crop to size (an int or [h, w], as resize); torchvision's resized_crop. */
+export function resizedCrop(
+  img: ImageLike, top: number, left: number, height: number, width: number, size: number | number[],
+  opts: { interpolation?: ResizeInterpolation; antialias?: boolean | null } = {}, ...rest: never[]
+): ImageLike {
+  noExtraArgs('resizedCrop', 'img, top, left, height, width, size, opts', rest);
+  const p = toPlanes(img);
+  checkInt('top', top);
+  checkInt('left', left);
+  checkInt('height', height, 1);
+  checkInt('width', width, 1);
+  if (typeof size === 'number') checkInt('size', size, 1);
+  else if (Array.isArray(size) && (size.length === 1 || size.length === 2)) size.forEach((s, i) => checkInt(`size[${i}]`, s, 1));
+  else typeArg('size', 'an integer or [h, w]', size);
+  opts = checkOptionKeys('opts', opts, ['interpolation', 'antialias']);
+  const mode = checkResizeInterp(opts.interpolation ?? 'bilinear');
+  const antialias = checkAntialias(opts.antialias, mode);
+  const c = cropPlanes(p, top, left, height, width);
+  const [h, w] = resizedSize(c.h, c.w, size);
+  return fromPlanes(resizeFiltered(c, h, w, mode, antialias));
 }
 /** Pads: padding an int, [left/right, top/bottom] or [left, top, right, bottom]; fill; paddingMode. */
 export function pad(img: ImageLike, padding: number | number[], opts: { fill?: number | number[]; paddingMode?: PaddingMode } = {}, ...rest: never[]): ImageLike {
@@ -188,8 +211,9 @@ export function affineGrid(p: Planes, matrix: number[], oh: number, ow: number, 
   const hw = p.h * p.w;
   for (let y = 0; y < oh; y++)
     for (let x = 0; x < ow; x++) {
-      const gx = r(r(r(xs[x] * rt[0]) + r(ys[y] * rt[2])) + rt[4]);
-      const gy = r(r(r(xs[x] * rt[1]) + r(ys[y] * rt[3])) + rt[5]);
+      // the grid is base_grid.bmm(rescaled theta): BLAS accumulates x, y, 1 with fused multiply-adds
+      const gx = r(r(ys[y] * rt[2] + r(xs[x] * rt[0])) + rt[4]);
+      const gy = r(r(ys[y] * rt[3] + r(xs[x] * rt[1])) + rt[5]);
       const ix = r(r(r(r(gx + 1) * p.w) - 1) / 2);
       const iy = r(r(r(r(gy + 1) * p.h) - 1) / 2);
       const inb = (yy: number, xx: number) => xx >= 0 && xx < p.w && yy >= 0 && yy < p.h;
@@ -218,7 +242,8 @@ export function affineGrid(p: Planes, matrix: number[], oh: number, ow: number, 
         for (const [yy, xx, wt] of corners) if (inb(yy, xx)) mask = r(mask + wt);
         for (let k = 0; k < p.n; k++) {
           let v = 0;
-          for (const [yy, xx, wt] of corners) if (inb(yy, xx)) v = r(v + r(p.data[k * hw + yy * p.w + xx] * wt));
+          // torch's AVX2 grid_sample kernel fuses each product into the sum (one rounding per corner)
+          for (const [yy, xx, wt] of corners) if (inb(yy, xx)) v = r(v + p.data[k * hw + yy * p.w + xx] * wt);
           if (fill) v = r(r(v * mask) + r(r(1 - mask) * fill[(k % p.c) % fill.length]));
           o.data[(k * oh + y) * ow + x] = isFloat(p) ? v : Math.min(255, Math.max(0, roundHalfEven(v)));
         }

@@ -8,8 +8,9 @@
 // initialised model (torchvision's weights=None). getWeights(name, weights = 'DEFAULT') gives the
 // weights' facts (URL, parameter count, ImageNet-1K accuracy, categories, the evaluation transform's
 // sizes and normalisation) and transforms() a torch.data.transforms pipeline of that evaluation
-// transform (Resize, CenterCrop, ToTensor, Normalize; torchlet's Resize does not antialias, so on
-// images much larger than the resize size the pixels differ from torchvision's PIL path).
+// transform (Resize with antialias, as torchvision's ImageClassification preset from 0.15 and PIL's
+// resize do, CenterCrop, ToTensor, Normalize; torchlet resizes an Image with the tensor filters, so
+// pixels agree with PIL's only to the filters' precision and rounding).
 import { checkOptionKeys, invalidArg, typeArg, noExtraArgs } from '../errors';
 import { Module } from '../nn/module';
 import { loadStateDictFromUrl } from '../hub';
@@ -36,7 +37,7 @@ export interface WeightsInfo {
   cropSize: number;
   mean: number[];
   std: number[];
-  /** The evaluation preprocessing: Resize(resizeSize), CenterCrop(cropSize), ToTensor, Normalize(mean, std). */
+  /** The evaluation preprocessing: Resize(resizeSize, {antialias: true}), CenterCrop(cropSize), ToTensor, Normalize(mean, std). */
   transforms(): Compose;
 }
 
@@ -96,7 +97,7 @@ export function getWeights(name: string, weights = 'DEFAULT', ...rest: never[]):
     cropSize: info.cropSize,
     mean: info.mean.slice(),
     std: info.std.slice(),
-    transforms: () => new Compose([new Resize(info.resizeSize), new CenterCrop(info.cropSize), new ToTensor(), new Normalize(info.mean.slice(), info.std.slice())]),
+    transforms: () => new Compose([new Resize(info.resizeSize, { antialias: true }), new CenterCrop(info.cropSize), new ToTensor(), new Normalize(info.mean.slice(), info.std.slice())]),
   };
 }
 
