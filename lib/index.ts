@@ -103,6 +103,7 @@ export * as optim from './optim';
 export * as data from './data';
 export * as models from './models';
 export * as jit from './jit';
+export * as onnx from './onnx';
 export * as linalg from './linalg';
 export * as special from './special';
 export * as distributions from './distributions';
@@ -355,11 +356,12 @@ import * as dist_multivariate from './distributions/multivariate';
 import * as dist_kl from './distributions/kl';
 import * as RN_mobilenet from './models/mobilenet';
 import * as RN_vgg from './models/vgg';
+import * as onnx_onnx from './onnx';
 import * as tv_qmnist from './data/qmnist';
 const STRICT_MODULES: object[] = [m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15, m16, m17, m18, m19, m20,
   m21, m22, m23, m24, m25, m26, m27, m28, m29, m30, m31, m32, m33, m34, m35, m36, m37, m38, m39, m40, m41, m42, m43, m44, m45,
   m46, m47, m48, m49, m50, m51, m52, m53,
-  m54, m55, m56, m57, m58, m59, m60, m61, m62, m63, m64, m65, m66, m67, m68, m69, m70, m71, m72, m73, m74, m75, m76, m77, P4_transformer_decoder, P1_pool1d, P1_pool3d, P1_lp_pool, P1_lrn, P1_pooling_nd, P1_normalization_nd, P3_activation_more, P3_nn_activation_more, P3_loss_more, P3_nn_loss_more, P2_fold, P2_grid_sample, P2_nn_fold, P4_rnn_utils, P5_matmul_more, P5_linalg, P6_stats, P6_elementwise_more, opt_rprop, ctc_ops, ctc_nn, fn_autograd_functional, fn_func, fn_swa_utils, fn_utils_checkpoint, dist_distribution, dist_continuous, dist_discrete, dist_multivariate, dist_kl, spc_special, IT_iterable, DS_mnist, DS_cifar, DS_grid, DS_png_encode, RN_mobilenet, RN_vgg, TX_transform_base, TX_transforms_more, TX_augment, TB_tensorboard, HUB_hub, HUB_pretrained, TX_transforms_functional, tv_qmnist];
+  m54, m55, m56, m57, m58, m59, m60, m61, m62, m63, m64, m65, m66, m67, m68, m69, m70, m71, m72, m73, m74, m75, m76, m77, P4_transformer_decoder, P1_pool1d, P1_pool3d, P1_lp_pool, P1_lrn, P1_pooling_nd, P1_normalization_nd, P3_activation_more, P3_nn_activation_more, P3_loss_more, P3_nn_loss_more, P2_fold, P2_grid_sample, P2_nn_fold, P4_rnn_utils, P5_matmul_more, P5_linalg, P6_stats, P6_elementwise_more, opt_rprop, ctc_ops, ctc_nn, fn_autograd_functional, fn_func, fn_swa_utils, fn_utils_checkpoint, dist_distribution, dist_continuous, dist_discrete, dist_multivariate, dist_kl, spc_special, IT_iterable, DS_mnist, DS_cifar, DS_grid, DS_png_encode, RN_mobilenet, RN_vgg, TX_transform_base, TX_transforms_more, TX_augment, TB_tensorboard, HUB_hub, HUB_pretrained, TX_transforms_functional, onnx_onnx, tv_qmnist];
 applyStrictArity(
   [
     ['torch', self],
@@ -387,6 +389,7 @@ applyStrictArity(
     ['torch.utils.checkpoint', self.utils.checkpoint],
     ['torch.utils.tensorboard', self.utils.tensorboard],
     ['torch.hub', self.hub],
+    ['torch.onnx', self.onnx],
   ],
   STRICT_MODULES,
   new Set<unknown>([m1.Tensor]),

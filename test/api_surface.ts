@@ -62,6 +62,7 @@ export function functionNamespaces(torch: typeof Torch): [string, object][] {
     ['torch.utils.checkpoint', torch.utils.checkpoint],
     ['torch.optim.swaUtils', torch.optim.swaUtils],
     ['torch.distributions', torch.distributions],
+    ['torch.onnx', torch.onnx],
   ];
 }
 /** The namespaces whose classes are public. */

@@ -238,6 +238,7 @@ const VALID: Record<string, () => unknown[]> = {
   'torch.data.randomSplit': () => [new torch.data.TensorDataset(torch.randn([4, 3])), [2, 2]],
   'torch.data.transforms.transformFromSpec': () => [{ name: 'ToTensor', args: [] }],
   'torch.jit.freeze': () => [new torch.nn.Linear(3, 2), X()],
+  'torch.onnx.export': () => [new torch.nn.Linear(3, 2), X(), path.join(tmp, 'm.onnx')],
   'torch.jit.optimizeForInference': () => [new torch.nn.Linear(3, 2), X()],
   'torch.nn.utils.vectorToParameters': () => [torch.zeros([2]), [leaf()]],
   'torch.nn.init.calculateGain': () => ['relu'],
