@@ -10,13 +10,9 @@ import * as path from 'path';
 import * as torch from '../../lib';
 import { data } from '../../lib';
 import { augMixSpace, AugMixDraws } from '../../lib/data/augment';
+import { Fx, tensorOf } from './fixture_tensors';
 
 const T = data.transforms;
-interface Fx {
-  shape: number[];
-  dtype: string;
-  data: number[];
-}
 interface Case {
   name: string;
   opts: Record<string, unknown>;
@@ -28,10 +24,6 @@ const fixtures = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures
   cases: Case[];
   space: Record<string, [number[] | null, boolean]>;
 };
-function tensorOf(f: Fx): torch.Tensor {
-  const a = f.dtype === 'uint8' ? Uint8Array.from(f.data) : f.dtype === 'float64' ? Float64Array.from(f.data) : Float32Array.from(f.data);
-  return torch.fromBuffer(a, f.shape, { dtype: f.dtype as torch.DType });
-}
 const values = (x: unknown): number[] => Array.from((x instanceof data.Image ? x.data : (x as torch.Tensor).toArray()) as ArrayLike<number>, Number);
 
 describe('AugMix against torchvision (draws pinned)', () => {

@@ -9,14 +9,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../../lib';
 import { data } from '../../lib';
+import { Fx, tensorOf } from './fixture_tensors';
 
 const T = data.transforms;
 const F = data.transforms.functional;
-interface Fx {
-  shape: number[];
-  dtype: string;
-  data: number[];
-}
 interface Case {
   name: string;
   degrees: [number, number];
@@ -25,10 +21,6 @@ interface Case {
   output: Fx;
 }
 const fixtures = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'random_rotation.json'), 'utf8')) as { cases: Case[] };
-function tensorOf(f: Fx): torch.Tensor {
-  const a = f.dtype === 'uint8' ? Uint8Array.from(f.data) : f.dtype === 'float64' ? Float64Array.from(f.data) : Float32Array.from(f.data);
-  return torch.fromBuffer(a, f.shape, { dtype: f.dtype as torch.DType });
-}
 const values = (x: unknown): number[] => Array.from((x instanceof data.Image ? x.data : (x as torch.Tensor).toArray()) as ArrayLike<number>, Number);
 
 describe('RandomRotation against torchvision (angle pinned)', () => {

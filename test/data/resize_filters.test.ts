@@ -8,14 +8,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../../lib';
 import { data } from '../../lib';
+import { Fx, tensorOf } from './fixture_tensors';
 
 const T = data.transforms;
 const TF = data.transforms.functional;
-interface Fx {
-  shape: number[];
-  dtype: string;
-  data: number[];
-}
 interface Case {
   name: string;
   op: string;
@@ -25,10 +21,6 @@ interface Case {
 }
 const fixtures = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'resize_filters.json'), 'utf8')) as { cases: Case[] };
 
-function tensorOf(f: Fx): torch.Tensor {
-  const a = f.dtype === 'uint8' ? Uint8Array.from(f.data) : f.dtype === 'float64' ? Float64Array.from(f.data) : Float32Array.from(f.data);
-  return torch.fromBuffer(a, f.shape, { dtype: f.dtype as torch.DType });
-}
 function run(c: Case, x: unknown): torch.Tensor {
   const { size, interpolation, antialias, box } = c.params;
   if (c.op === 'Resize') return new T.Resize(size, { interpolation, antialias }).forward(x) as torch.Tensor;

@@ -8,13 +8,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../../lib';
 import { data } from '../../lib';
+import { Fx, tensorOf } from './fixture_tensors';
 
 const T = data.transforms;
-interface Fx {
-  shape: number[];
-  dtype: string;
-  data: number[];
-}
 interface Case {
   name: string;
   op: string;
@@ -24,10 +20,6 @@ interface Case {
 }
 const fixtures = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'transforms.json'), 'utf8')) as { cases: Case[] };
 
-function tensorOf(f: Fx): torch.Tensor {
-  const a = f.dtype === 'uint8' ? Uint8Array.from(f.data) : f.dtype === 'float64' ? Float64Array.from(f.data) : Float32Array.from(f.data);
-  return torch.fromBuffer(a, f.shape, { dtype: f.dtype as torch.DType });
-}
 function make(c: Case): data.transforms.Transform {
   const p = c.params as Record<string, never>;
   switch (c.op) {

@@ -9,14 +9,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../../lib';
 import { data } from '../../lib';
+import { Fx, tensorOf } from './fixture_tensors';
 
 const T = data.transforms;
 const F = data.transforms.functional;
-interface Fx {
-  shape: number[];
-  dtype: string;
-  data: number[];
-}
 interface Case {
   name: string;
   op: string;
@@ -28,10 +24,6 @@ interface Case {
 const fixtures = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'transforms_more.json'), 'utf8')) as { inputs: Record<string, Fx>; cases: Case[] };
 const inputOf = (c: Case): Fx => fixtures.inputs[c.input];
 
-function tensorOf(f: Fx): torch.Tensor {
-  const a = f.dtype === 'uint8' ? Uint8Array.from(f.data) : f.dtype === 'float64' ? Float64Array.from(f.data) : f.dtype === 'int32' ? Int32Array.from(f.data) : Float32Array.from(f.data);
-  return torch.fromBuffer(a, f.shape, { dtype: f.dtype as torch.DType });
-}
 const values = (x: unknown): number[] => Array.from(((x instanceof data.Image ? x.data : (x as torch.Tensor).toArray()) as ArrayLike<number>), Number);
 
 /** Tolerance per op: see the comments at each. */
