@@ -37,7 +37,8 @@ export { manualSeed, initialSeed, seed, Generator } from './random';
 export type { DType, DeviceType, Device, TypedArray, NestedArray } from './tensor';
 export type { CreateOptions } from './creation';
 export type { CpuMemory, CudaMemory } from './memory';
-export { add, sub, mul, div, pow, neg, exp, log, sqrt, relu, sigmoid, tanh, maximum, minimum } from './ops/elementwise';
+export { add, sub, mul, div, floorDivide, pow, neg, exp, log, sqrt, relu, sigmoid, tanh, maximum, minimum } from './ops/elementwise';
+export type { DivOptions } from './ops/elementwise';
 export {
   abs, sign, floor, ceil, round, trunc, sin, cos, tan, asin, acos, atan, atan2, sinh, cosh, exp2, expm1, log1p, log2, log10,
   erf, erfinv, rsqrt, reciprocal, remainder, fmod, lerp, clamp, clampMin, clampMax, nanToNum, isnan, isinf, isfinite,

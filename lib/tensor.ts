@@ -726,8 +726,12 @@ export class Tensor {
   mul(o: Tensor | number): Tensor {
     return E.mul(this, o);
   }
-  div(o: Tensor | number): Tensor {
-    return E.div(this, o);
+  div(o: Tensor | number, opts?: E.DivOptions): Tensor {
+    return E.div(this, o, opts);
+  }
+  /** this // o (torch.floor_divide). */
+  floorDivide(o: Tensor | number): Tensor {
+    return E.floorDivide(this, o);
   }
   pow(o: Tensor | number): Tensor {
     return E.pow(this, o);
@@ -1330,8 +1334,8 @@ export class Tensor {
   mul_(other: Tensor | number): this {
     return inplace(this, 'mul_', (x) => E.mul(x, other), [other]) as this;
   }
-  div_(other: Tensor | number): this {
-    return inplace(this, 'div_', (x) => E.div(x, other), [other]) as this;
+  div_(other: Tensor | number, opts?: E.DivOptions): this {
+    return inplace(this, 'div_', (x) => E.div(x, other, opts), [other]) as this;
   }
   pow_(other: Tensor | number): this {
     return inplace(this, 'pow_', (x) => E.pow(x, other), [other]) as this;

@@ -18,6 +18,20 @@ const RANK: Record<DType, number> = { bool: 0, uint8: 1, int32: 2, int64: 3, flo
 export function promoteTypes(a: DType, b: DType): DType {
   return RANK[a] >= RANK[b] ? a : b;
 }
+/** PyTorch's dtype categories: bool < integer < floating. */
+const category = (d: DType): number => (d === 'bool' ? 0 : isFloating(d) ? 2 : 1);
+/**
+ * The dtype of a binary op's result (PyTorch's result_type): a zero-dim tensor (a number is one, made
+ * by scalarTensor) takes part only when its category is above the other operand's (int32 tensor +
+ * int64 zero-dim -> int32; int32 tensor + float64 zero-dim -> float64; bool tensor + 3 -> int64);
+ * otherwise, and between tensors of the same kind, the wider dtype.
+ */
+export function resultType(a: Tensor, b: Tensor): DType {
+  const za = a.ndim === 0;
+  if (za === (b.ndim === 0)) return promoteTypes(a.dtype, b.dtype);
+  const [dim, zero] = za ? [b, a] : [a, b];
+  return category(zero.dtype) > category(dim.dtype) ? promoteTypes(dim.dtype, zero.dtype) : dim.dtype;
+}
 
 export function broadcastShapes(a: number[], b: number[], names = ['input', 'other']): number[] {
   const n = Math.max(a.length, b.length);
@@ -77,8 +91,10 @@ export function clone(t: Tensor): Tensor {
   return record(out, [t], 'CloneBackward', (g) => [g]);
 }
 
+/** A number as a zero-dim tensor beside `like` (PyTorch's wrapped scalar): `like`'s dtype, except the
+ * default float for a fraction beside integers, and int64 for an integer beside bools. */
 function scalarTensor(v: number, like: Tensor): Tensor {
-  const dtype: DType = !isFloating(like.dtype) && !Number.isInteger(v) ? defaultFloat() : like.dtype;
+  const dtype: DType = isFloating(like.dtype) ? like.dtype : !Number.isInteger(v) ? defaultFloat() : like.dtype === 'bool' ? 'int64' : like.dtype;
   return full([], v, { dtype, device: like.device }); // on like's device (the device check would refuse a mix)
 }
 function asTensor(name: string, x: Tensor | number, like: Tensor): Tensor {
@@ -92,7 +108,7 @@ const COMPARE = { eq: BIN.Eq, ne: BIN.Ne, lt: BIN.Lt, le: BIN.Le, gt: BIN.Gt, ge
 /** Raw broadcasting kernel call, no autograd. */
 function rawBinary(op: BinaryOpCode, a: Tensor, b: Tensor, outDtype?: DType): Tensor {
   const shape = broadcastShapes(a.shape, b.shape);
-  let dt = promoteTypes(a.dtype, b.dtype);
+  let dt = resultType(a, b);
   if (op === BIN.Div && !isFloating(dt)) dt = defaultFloat();
   const ca = a.dtype === dt ? a : cast(a, dt);
   const cb = b.dtype === dt ? b : cast(b, dt);
@@ -125,7 +141,7 @@ export function add(a: Tensor, b: Tensor | number, opts: { alpha?: number } = {}
   checkTensor('input', a);
   const alpha = opts.alpha ?? 1;
   if (typeof b === 'number') {
-    if (isFloating(a.dtype) || Number.isInteger(b * alpha)) {
+    if (isFloating(a.dtype) || (a.dtype !== 'bool' && Number.isInteger(b * alpha))) {
       const out = rawUnary(UN.AddScalar, a, b * alpha);
       return record(out, [a], 'AddBackward', (g) => [g]);
     }
@@ -164,6 +180,8 @@ export function sub(a: Tensor, b: Tensor | number, opts: { alpha?: number } = {}
   opts = checkOptionKeys('opts', opts, ['alpha']);
   checkTensor('input', a);
   const alpha = opts.alpha ?? 1;
+  if (a.dtype === 'bool' || (b instanceof Tensor && b.dtype === 'bool'))
+    dtypeError(a.dtype === 'bool' ? 'input' : 'other', 'a tensor other than bool (PyTorch: subtraction, the `-` operator, with a bool tensor is not supported; use logicalXor() or logicalNot())', a.dtype === 'bool' ? a : b);
   if (typeof b === 'number') return add(a, -b * alpha);
   checkTensor('other', b);
   const bb = alpha === 1 ? b : mul(b, alpha);
@@ -173,7 +191,7 @@ export function sub(a: Tensor, b: Tensor | number, opts: { alpha?: number } = {}
 export function mul(a: Tensor, b: Tensor | number): Tensor {
   checkTensor('input', a);
   if (typeof b === 'number') {
-    if (isFloating(a.dtype) || Number.isInteger(b)) {
+    if (isFloating(a.dtype) || (a.dtype !== 'bool' && Number.isInteger(b))) {
       const s = b;
       const out = rawUnary(UN.MulScalar, a, s);
       return record(out, [a], 'MulBackward', (g) => [mul(g, s)]);
@@ -187,8 +205,20 @@ export function mul(a: Tensor, b: Tensor | number): Tensor {
     bt.requiresGrad ? sumTo(mul(g, a), bt.shape) : null,
   ], [a, bt]);
 }
-export function div(a: Tensor, b: Tensor | number): Tensor {
+/** Options of torch.div. */
+export interface DivOptions {
+  /** null (default: true division), 'trunc' (rounded toward zero) or 'floor' (rounded down, Python's //);
+   * rounded quotients of integers stay integers, and have no gradient (zero), as in PyTorch */
+  roundingMode?: 'trunc' | 'floor' | null;
+}
+export function div(a: Tensor, b: Tensor | number, opts?: DivOptions, ...rest: never[]): Tensor {
+  noExtraArgs('div', 'input, other, { roundingMode }', rest);
+  const o = checkOptionKeys('opts', opts, ['roundingMode']);
   checkTensor('input', a);
+  if (o.roundingMode != null) {
+    if (o.roundingMode !== 'trunc' && o.roundingMode !== 'floor') invalidArg('opts.roundingMode', "null, 'trunc' or 'floor'", o.roundingMode);
+    return roundedDiv(a, b, o.roundingMode);
+  }
   if (typeof b === 'number') {
     const fa = floatOnly('input', a);
     const s = 1 / b;
@@ -201,6 +231,21 @@ export function div(a: Tensor, b: Tensor | number): Tensor {
     a.requiresGrad ? sumTo(div(g, bt), a.shape) : null,
     bt.requiresGrad ? sumTo(neg(div(mul(g, out), bt)), bt.shape) : null,
   ], [bt, out]);
+}
+/** a / b rounded toward zero or down (torch.div's roundingMode): integers exactly, in the operands'
+ * promoted dtype; a zero integer divisor is PyTorch's ZeroDivisionError. The gradient is zero. */
+function roundedDiv(a: Tensor, b: Tensor | number, mode: 'trunc' | 'floor'): Tensor {
+  const bt = asTensor('other', b, a);
+  if (a.dtype === 'bool' && bt.dtype === 'bool') dtypeError('input', `a tensor other than bool when other is bool too (PyTorch: "div_${mode}" not implemented for 'Bool')`, a);
+  checkIntDivisor('div', a, bt);
+  const out = rawBinary(mode === 'trunc' ? BIN.DivTrunc : BIN.DivFloor, a, bt);
+  if (bt !== b) bt.dispose();
+  return isFloating(out.dtype) ? record(out, [a, typeof b === 'number' ? null : b], 'DivBackward', (g) => [mul(g, 0), typeof b === 'number' ? null : sumTo(mul(g, 0), b.shape)]) : out;
+}
+/** a // b (Python's floor division; PyTorch 1.13's floor_divide rounds down too). */
+export function floorDivide(input: Tensor, other: Tensor | number, ...rest: never[]): Tensor {
+  noExtraArgs('floorDivide', 'input, other', rest);
+  return div(input, other, { roundingMode: 'floor' });
 }
 /** s / a for a scalar s. */
 export function rdiv(s: number, a: Tensor): Tensor {
@@ -217,6 +262,14 @@ export function rsub(s: number, a: Tensor): Tensor {
 export function pow(a: Tensor | number, b: Tensor | number): Tensor {
   if (typeof a === 'number') return powNumberBase(a, b);
   checkTensor('input', a);
+  if (typeof b === 'number' && !isFloating(a.dtype) && Number.isInteger(b)) {
+    // an integer power of integers stays an integer tensor (bool -> int64), exact with wrap-around, as PyTorch
+    if (b < 0) throw new TorchletRangeError('torchlet: pow: Integers to negative integer powers are not allowed.', 'ERR_TORCHLET_INVALID_ARG');
+    const e = scalarTensor(b, a);
+    const out = rawBinary(BIN.Pow, a, e);
+    e.dispose();
+    return out;
+  }
   if (typeof b === 'number') {
     const fa = floatOnly('input', a);
     const e = b;
@@ -224,6 +277,7 @@ export function pow(a: Tensor | number, b: Tensor | number): Tensor {
     return record(out, [fa], 'PowBackward', (g) => [e === 0 ? mul(g, 0) : mul(mul(g, pow(fa, e - 1)), e)], [fa]);
   }
   const bt = checkTensor('exponent', b);
+  if (a.dtype === 'bool' && bt.dtype === 'bool') dtypeError('input', "a tensor other than bool when the exponent is bool too (PyTorch: \"pow\" not implemented for 'Bool')", a);
   const out = rawBinary(BIN.Pow, a, bt);
   return record(out, [a, bt], 'PowBackward', (g) => [
     a.requiresGrad ? sumTo(mul(mul(g, bt), pow(a, sub(bt, 1))), a.shape) : null,

@@ -225,13 +225,19 @@ inline T apply_binary(BinaryOp op, T a, T b) {
     case BinaryOp::Sub: return a - b;
     case BinaryOp::Mul: return a * b;
     case BinaryOp::Div: return a / b;
-    case BinaryOp::Pow: return static_cast<T>(std::pow(a, b));
+    case BinaryOp::Pow:
+      if constexpr (std::is_floating_point<T>::value)
+        return static_cast<T>(std::pow(a, b));
+      else
+        return ew::powi(a, b);
     case BinaryOp::Maximum: return (a != a || a > b) ? a : b;  // NaN propagates, as torch.maximum
     case BinaryOp::Minimum: return (a != a || a < b) ? a : b;
     case BinaryOp::AddRelu: return a + b <= T(0) ? T(0) : a + b;  // NaN kept, as relu does
     case BinaryOp::Atan2: return static_cast<T>(std::atan2(a, b));
     case BinaryOp::Remainder: return remainder_op(a, b);
     case BinaryOp::Fmod: return fmod_op(a, b);
+    case BinaryOp::DivTrunc: return ew::div_trunc(a, b);
+    case BinaryOp::DivFloor: return ew::div_floor(a, b);
     default: break;
   }
   if constexpr (!std::is_floating_point<T>::value) {

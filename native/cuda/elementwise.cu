@@ -260,31 +260,13 @@ void arange_cuda(const TensorView& out, const ArangeParams& p) {
 TL_REGISTER_KERNEL(arange_op, CUDA, arange_cuda, kAllTypes);
 
 // ---- binary --------------------------------------------------------------------------------------
-// pow as the CPU: std::pow on the operands (integers go through double and are converted back).
+// pow as the CPU: pow for floating point, PyTorch's exact integer power (ew::powi) for integers.
 template <typename T>
 __device__ __forceinline__ T pow_op(T a, T b) {
-  if constexpr (std::is_floating_point<T>::value) {
+  if constexpr (std::is_floating_point<T>::value)
     return static_cast<T>(::pow(a, b));
-  } else {
-    // integer operands: the exact power in double (exact while it is below 2^53, where glibc's
-    // correctly rounded pow gives the same), then the CPU's conversion
-    double r;
-    bool nonneg = true;
-    if constexpr (std::is_signed<T>::value) nonneg = b >= 0;
-    if (nonneg) {
-      double base = double(a), acc = 1.0;
-      uint64_t e = uint64_t(b);
-      while (e) {
-        if (e & 1) acc *= base;
-        base *= base;
-        e >>= 1;
-      }
-      r = acc;
-    } else {
-      r = ::pow(double(a), double(b));
-    }
-    return Conv<T>::template from<double>(r);
-  }
+  else
+    return ew::powi(a, b);
 }
 
 struct AddF {
@@ -343,6 +325,8 @@ struct OtherF {
       case BinaryOp::AddRelu: return a + b <= T(0) ? T(0) : a + b;  // NaN kept, as relu does
       case BinaryOp::Remainder: return remainder_op<T>(a, b);
       case BinaryOp::Fmod: return fmod_op<T>(a, b);
+      case BinaryOp::DivTrunc: return ew::div_trunc(a, b);
+      case BinaryOp::DivFloor: return ew::div_floor(a, b);
       default: break;
     }
     if constexpr (std::is_floating_point<T>::value) {

@@ -3,6 +3,8 @@
 // unary ops and their backward. Buffers are contiguous unless the parameters carry strides; a strided
 // operand is passed as [storage, offset, [span]] (span: the elements its strides reach).
 #pragma once
+#include <cmath>
+#include <type_traits>
 #include "core/check.h"
 #include "core/registry.h"
 
@@ -43,7 +45,7 @@ TL_OP(arange, "out", ArangeParams)
 // clang-format off
 #define TL_BINARY_OPS(E) \
   E(Add) E(Sub) E(Mul) E(Div) E(Pow) E(Eq) E(Ne) E(Lt) E(Le) E(Gt) E(Ge) E(Maximum) E(Minimum) E(AddRelu) \
-  E(Atan2) E(Remainder) E(Fmod) E(BitwiseAnd) E(BitwiseOr) E(BitwiseXor) E(LogicalAnd) E(LogicalOr) E(LogicalXor)
+  E(Atan2) E(Remainder) E(Fmod) E(DivTrunc) E(DivFloor) E(BitwiseAnd) E(BitwiseOr) E(BitwiseXor) E(LogicalAnd) E(LogicalOr) E(LogicalXor)
 // clang-format on
 TL_ENUM(BinaryOp, TL_BINARY_OPS)
 // Ops whose result is a truth value (uint8 0/1, any input dtype): the comparisons and the logical ops.
@@ -148,6 +150,59 @@ namespace ew {
 // 5.999999999999999 for x = 3). pow_kind picks the formula once per call (the CPU kernel runs one
 // loop per kind, so each vectorises); pow_by applies it.
 enum class PowKind { One, Copy, Square, Cube, Recip, RecipSquare, Sqrt, Rsqrt, General };
+// a ** b for integer (and bool) tensors, as PyTorch's powi: exact, wrapping around as the integer type
+// does; a negative exponent gives 1 for a = 1, +-1 for a = -1 and 0 otherwise (a = 0 included).
+// a / b rounded toward zero and down, as PyTorch's div(rounding_mode='trunc' / 'floor'): integers
+// exactly (a zero divisor gives 0, the TS layer refuses it first; INT_MIN / -1 wraps), floating point
+// as PyTorch computes it (floor from fmod, so that 7.0 // 0.7 is 9, as in Python; b = 0 gives a / b).
+template <typename T>
+TL_EW_FN T div_trunc(T a, T b) {
+  if constexpr (std::is_floating_point<T>::value) {
+    return std::trunc(a / b);
+  } else if constexpr (std::is_same<T, bool>::value) {
+    return a && b;
+  } else {
+    if (b == T(0)) return T(0);
+    using U = typename std::make_unsigned<T>::type;
+    if constexpr (std::is_signed<T>::value)
+      if (b == T(-1)) return T(U(0) - U(a));
+    return T(a / b);
+  }
+}
+template <typename T>
+TL_EW_FN T div_floor(T a, T b) {
+  if constexpr (std::is_floating_point<T>::value) {
+    if (b == T(0)) return a / b;
+    const T mod = std::fmod(a, b);
+    T div = (a - mod) / b;
+    if (mod != T(0) && (b < T(0)) != (mod < T(0))) div -= T(1);
+    if (div == T(0)) return std::copysign(T(0), a / b);
+    T floordiv = std::floor(div);
+    if (div - floordiv > T(0.5)) floordiv += T(1);
+    return floordiv;
+  } else {
+    T q = div_trunc(a, b);
+    if constexpr (std::is_signed<T>::value)
+      if (b != T(0) && b != T(-1) && a % b != T(0) && ((a < T(0)) != (b < T(0)))) q = T(q - T(1));
+    return q;
+  }
+}
+template <typename T>
+TL_EW_FN T powi(T a, T b) {
+  if constexpr (std::is_same<T, bool>::value) {
+    return a || !b;
+  } else {
+    if constexpr (std::is_signed<T>::value)
+      if (b < T(0)) return a == T(1) ? T(1) : a == T(-1) ? ((b & T(1)) ? T(-1) : T(1)) : T(0);
+    using U = typename std::make_unsigned<T>::type;
+    U base = U(a), acc = U(1);
+    for (uint64_t e = uint64_t(b); e; e >>= 1) {
+      if (e & 1) acc = U(acc * base);
+      base = U(base * base);
+    }
+    return T(acc);
+  }
+}
 template <typename T>
 TL_EW_FN PowKind pow_kind(T s) {
   if (s == T(0)) return PowKind::One;
