@@ -256,6 +256,7 @@ export function rdiv(s: number, a: Tensor): Tensor {
 /** s - a for a scalar s. */
 export function rsub(s: number, a: Tensor): Tensor {
   checkTensor('input', a);
+  if (a.dtype === 'bool') dtypeError('input', 'a tensor other than bool (PyTorch: subtraction, the `-` operator, with a bool tensor is not supported; use logicalNot())', a);
   const out = rawUnary(UN.RsubScalar, a, s);
   return record(out, [a], 'RsubBackward', (g) => [neg(g)]);
 }
@@ -323,6 +324,7 @@ export function compare(op: CompareOp, a: Tensor, b: Tensor | number): Tensor {
 
 export function neg(a: Tensor): Tensor {
   checkTensor('input', a);
+  if (a.dtype === 'bool') dtypeError('input', 'a tensor other than bool (PyTorch: negation, the `-` operator, on a bool tensor is not supported; use logicalNot())', a);
   return record(rawUnary(UN.Neg, a), [a], 'NegBackward', (g) => [neg(g)]);
 }
 export function exp(a: Tensor): Tensor {

@@ -86,6 +86,12 @@ describeOp('binary', ({ device, on }) => {
   });
 });
 
+test("negation of a bool tensor is refused as PyTorch refuses it (it gave a 'bool' tensor holding 255)", () => {
+  const b = torch.tensor([true, false]);
+  expect(() => b.neg()).toThrow(/bool/);
+  expect(Array.from(b.logicalNot().toArray() as Uint8Array)).toEqual([0, 1]);
+});
+
 test('div roundingMode: argument errors name the option; the rounded quotient of floats has a zero gradient, as PyTorch', () => {
   const x = torch.tensor([1.5, -2.5], { requiresGrad: true });
   expect(() => torch.div(x, 2, { roundingMode: 'round' as never })).toThrow(/opts\.roundingMode/);
