@@ -170,7 +170,19 @@ export function onesLike(t: Tensor, opts: CreateOptions = {}): Tensor {
  * (no JavaScript array, whatever the length); int64 when start, end and step are all integers, else
  * float32, unless opts.dtype says. A length that cannot be allocated is ERR_TORCHLET_OUT_OF_MEMORY.
  */
-export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
+/** [0, end) or [start, end) by step; the options object may follow any of the numbers, as PyTorch's keywords (arange(10, {dtype})). */
+export function arange(end: number, opts?: CreateOptions): Tensor;
+export function arange(start: number, end: number, opts?: CreateOptions): Tensor;
+export function arange(start: number, end?: number, step?: number, opts?: CreateOptions): Tensor;
+export function arange(start: number, end?: number | CreateOptions, step: number | CreateOptions = 1, opts: CreateOptions = {}): Tensor {
+  const isOpts = (v: unknown): v is CreateOptions => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (isOpts(end)) {
+    if (arguments.length > 2) invalidArg('opts', 'the last argument (arange(end, opts) or arange(start, end, step, opts))', end);
+    [opts, end, step] = [end, undefined, 1];
+  } else if (isOpts(step)) {
+    if (arguments.length > 3) invalidArg('opts', 'the last argument (arange(start, end, opts) or arange(start, end, step, opts))', step);
+    [opts, step] = [step, 1];
+  }
   opts = checkOptionKeys('opts', opts, CREATE_KEYS);
   if (end === undefined) [start, end] = [0, start];
   for (const [name, v] of [['start', start], ['end', end], ['step', step]] as [string, unknown][])

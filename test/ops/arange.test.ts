@@ -43,6 +43,14 @@ describeOp('arange', ({ device, vsCpu }) => {
     expect(Array.from(big.toArray() as BigInt64Array)).toEqual([2n ** 40n, 2n ** 40n + 1n, 2n ** 40n + 2n]);
     expect(torch.arange(0, 4, 1, { device, dtype: 'float32', requiresGrad: true }).requiresGrad).toBe(true);
   });
+  test("the options object may follow end or start, end (PyTorch's arange(10, dtype=...)), and only last", () => {
+    const a = torch.arange(5, { dtype: 'float32', device });
+    expect([a.dtype, a.device === torch.arange(1, undefined, undefined, { device }).device]).toEqual(['float32', true]);
+    expect(Array.from(a.toArray() as Float32Array)).toEqual([0, 1, 2, 3, 4]);
+    expect(torch.arange(2, 6, { dtype: 'int32', device }).tolist()).toEqual([2, 3, 4, 5]);
+    expect(() => (torch.arange as (...a: unknown[]) => unknown)(5, { dtype: 'int32' }, 2)).toThrow(/opts/);
+    expect(() => torch.arange(5, { dtyp: 'int32' } as never)).toThrow(/dtyp/);
+  });
   test('a long range is made natively (2^22 elements, spot-checked)', () => {
     const n = 2 ** 22;
     const t = torch.arange(0, n, 1, { dtype: 'int32', device });
