@@ -150,20 +150,8 @@ export function resizedCrop(
   opts: { interpolation?: ResizeInterpolation; antialias?: boolean | null } = {}, ...rest: never[]
 ): ImageLike {
   noExtraArgs('resizedCrop', 'img, top, left, height, width, size, opts', rest);
-  const p = toPlanes(img);
-  checkInt('top', top);
-  checkInt('left', left);
-  checkInt('height', height, 1);
-  checkInt('width', width, 1);
-  if (typeof size === 'number') checkInt('size', size, 1);
-  else if (Array.isArray(size) && (size.length === 1 || size.length === 2)) size.forEach((s, i) => checkInt(`size[${i}]`, s, 1));
-  else typeArg('size', 'an integer or [h, w]', size);
   opts = checkOptionKeys('opts', opts, ['interpolation', 'antialias']);
-  const mode = checkResizeInterp(opts.interpolation ?? 'bilinear');
-  const antialias = checkAntialias(opts.antialias, mode);
-  const c = cropPlanes(p, top, left, height, width);
-  const [h, w] = resizedSize(c.h, c.w, size);
-  return fromPlanes(resizeFiltered(c, h, w, mode, antialias));
+  return resize(crop(img, top, left, height, width), size, opts);
 }
 /** Pads: padding an int, [left/right, top/bottom] or [left, top, right, bottom]; fill; paddingMode. */
 export function pad(img: ImageLike, padding: number | number[], opts: { fill?: number | number[]; paddingMode?: PaddingMode } = {}, ...rest: never[]): ImageLike {
