@@ -10,7 +10,7 @@ import * as path from 'path';
 import * as torch from '../../lib';
 import { data } from '../../lib';
 import { augMixSpace, AugMixDraws } from '../../lib/data/augment';
-import { Fx, tensorOf } from './fixture_tensors';
+import { Fx, tensorOf, values, expectFixture } from './fixture_tensors';
 
 const T = data.transforms;
 interface Case {
@@ -24,19 +24,12 @@ const fixtures = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures
   cases: Case[];
   space: Record<string, [number[] | null, boolean]>;
 };
-const values = (x: unknown): number[] => Array.from((x instanceof data.Image ? x.data : (x as torch.Tensor).toArray()) as ArrayLike<number>, Number);
 
 describe('AugMix against torchvision (draws pinned)', () => {
   test.each(fixtures.cases.map((c) => [c.name, c] as [string, Case]))('%s', (_n, c) => {
     const t = new T.AugMix(c.opts as never);
     const y = t.applyDraws(tensorOf(c.input), c.draws) as torch.Tensor;
-    expect(y.shape).toEqual(c.output.shape);
-    expect(y.dtype).toBe(c.output.dtype);
-    const got = values(y);
-    const tol = c.output.dtype === 'uint8' ? 0 : c.output.dtype === 'float64' ? 1e-12 : 2e-6;
-    let worst = 0;
-    got.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - c.output.data[i]))));
-    expect(worst).toBeLessThanOrEqual(tol);
+    expectFixture(y, c.output);
   });
 
   test('the cases cover every op, uint8 and float inputs', () => {

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../../lib';
 import { data } from '../../lib';
-import { Fx, tensorOf } from './fixture_tensors';
+import { Fx, tensorOf, values, expectFixture } from './fixture_tensors';
 
 const T = data.transforms;
 const F = data.transforms.functional;
@@ -21,19 +21,12 @@ interface Case {
   output: Fx;
 }
 const fixtures = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'random_rotation.json'), 'utf8')) as { cases: Case[] };
-const values = (x: unknown): number[] => Array.from((x instanceof data.Image ? x.data : (x as torch.Tensor).toArray()) as ArrayLike<number>, Number);
 
 describe('RandomRotation against torchvision (angle pinned)', () => {
   test.each(fixtures.cases.map((c) => [c.name, c] as [string, Case]))('%s', (_n, c) => {
     const t = new T.RandomRotation(c.degrees, c.opts as never);
     const y = t.forward(tensorOf(c.input)) as torch.Tensor;
-    expect(y.shape).toEqual(c.output.shape);
-    expect(y.dtype).toBe(c.output.dtype);
-    const got = values(y);
-    const tol = c.output.dtype === 'uint8' ? 0 : c.output.dtype === 'float64' ? 1e-12 : 2e-6;
-    let worst = 0;
-    got.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - c.output.data[i]))));
-    expect(worst).toBeLessThanOrEqual(tol);
+    expectFixture(y, c.output);
   });
 
   test('the fixed-angle cases cover uint8 and float, expand true and false', () => {
