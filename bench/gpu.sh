@@ -27,10 +27,13 @@
 #          (GPU_NCU_CASE, a regular expression over bench/cuda_conv_shapes.js's names) -> $OUT/ncu-*.txt
 #   zooab  bench/cuda_zoo_ab.sh: bench/cuda_zoo.js with two builds (GPU_AB="a.node b.node"), alternating
 #          -> $OUT/zooab.log, $OUT/zooab-<round>-<build>.json
-#   serve  bench/serve.js --no-ort --device cuda: torchlet serve on the GPU with batching on and off,
+#   serve  bench/serve.js --device cuda: torchlet serve on the GPU with batching on and off,
 #          FashionCNN, ResNet-18 and null-224 (the server's own ceiling: ResNet-18's input and output
-#          through a model that costs nothing) at concurrency 1 and 64 (GPU_SERVE_MODELS to choose)
-#          -> $OUT/serve-*.txt/.json
+#          through a model that costs nothing) at concurrency 1 and 64 (GPU_SERVE_MODELS to choose),
+#          beside the onnxruntime-node server on the CPU where .device/ort.tar.xz came (device_bundle.sh
+#          packs it from bench/ort) and the machine's PyTorch exports the ONNX files -> $OUT/serve-*.txt/.json;
+#          then, with onnxruntime-node, both servers on the CPU's cores at concurrency 64
+#          (GPU_SERVE_CPU_MODELS, GPU_SERVE_CPU_S=0 to skip) -> $OUT/serve-cpu/
 #   epoch  (needs .device-data) bench/fashion_epoch.js --device cuda --repeat 3: one epoch in torchlet
 #          and in PyTorch on the same GPU, TF32 off for both, medians and the ratio -> $OUT/epoch-cuda.*
 # Each stage's steps have their own time limit (GPU_TESTS_S, GPU_TRAIN_S), log and go on after a
@@ -122,9 +125,22 @@ if [ "$stage" = zooab ]; then
   timeout "${GPU_AB_S:-240}" bash bench/cuda_zoo_ab.sh || fail 11
 fi
 if [ "$stage" = serve ]; then
-  step "torchlet serve --device cuda, batching on and off (no onnxruntime-node there)"
-  timeout "${GPU_SERVE_S:-200}" node bench/serve.js --no-ort --device cuda --models "${GPU_SERVE_MODELS:-fashion-cnn,resnet18,null-224}" --conc 1,64 \
+  # onnxruntime-node (CPU build, all the machine's cores) where .device/ort.tar.xz came along and
+  # the machine's PyTorch exports ONNX (bench/serve_export.py); otherwise torchlet's servers alone
+  ort=--no-ort
+  [ -d bench/ort/node_modules/onnxruntime-node ] || { [ -f .device/ort.tar.xz ] && tar -xJf .device/ort.tar.xz; }
+  if [ -d bench/ort/node_modules/onnxruntime-node ] && node -e "require('./bench/ort/node_modules/onnxruntime-node')" 2>> "$OUT/ort.log" \
+    && "$TORCHLET_PYTHON" -c 'import torch.onnx' 2>> "$OUT/ort.log"; then ort=; fi
+  step "torchlet serve --device cuda, batching on and off${ort:+ (no onnxruntime-node here: $OUT/ort.log)}${ort:- beside onnxruntime-node on the CPU}"
+  timeout "${GPU_SERVE_S:-200}" node bench/serve.js $ort --device cuda --models "${GPU_SERVE_MODELS:-fashion-cnn,resnet18,null-224}" --conc 1,64 \
     --seconds 5 --out "$OUT" 2>&1 | tee "$OUT/serve-cuda.log" || fail 8
+  if [ -z "$ort" ] && [ "${GPU_SERVE_CPU_S:-150}" -gt 0 ]; then
+    # the same servers on this machine's CPU cores (not a 2-vCPU VM shared with the load generator)
+    step "torchlet serve --device cpu beside onnxruntime-node, $(nproc) cores"
+    mkdir -p "$OUT/serve-cpu"
+    timeout "${GPU_SERVE_CPU_S:-150}" node bench/serve.js --models "${GPU_SERVE_CPU_MODELS:-fashion-cnn,resnet18}" --conc 64 \
+      --seconds 5 --out "$OUT/serve-cpu" 2>&1 | tee "$OUT/serve-cpu.log" || fail 12
+  fi
 fi
 done
 echo "gpu.sh ${stages[*]}: exit $status"

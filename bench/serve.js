@@ -83,7 +83,7 @@ function prepare(model) {
   const ckpt = path.join(work, `${model}.safetensors`);
   torch.save(m.stateDict(), ckpt, { metadata: serveMetadata(model) });
   const onnx = path.join(work, `${model}.onnx`);
-  if (!NO_ORT) execFileSync('/usr/bin/python3', [path.join(__dirname, 'serve_export.py'), model, ckpt, onnx, ...SHAPES[model].map(String)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!NO_ORT) execFileSync(process.env.TORCHLET_PYTHON || '/usr/bin/python3', [path.join(__dirname, 'serve_export.py'), model, ckpt, onnx, ...SHAPES[model].map(String)], { stdio: ['ignore', 'ignore', 'inherit'] });
   m.eval();
   return { ckpt, onnx, model: m };
 }
@@ -320,7 +320,9 @@ async function agree(p, model) {
         res.batchingSpeedupPerRound = speed;
         if (vs) res.vsOrtPerRound = vs;
       }
-      const fmt = (a) => (ROUNDS > 1 ? `${median(a).toFixed(2)}x (median; rounds ${a.map((v) => v.toFixed(2)).join(', ')})` : `${a[0].toFixed(2)}x`);
+      // n/a: a point that answered no request in its seconds (a 0/0 ratio)
+      const x = (v) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : 'n/a');
+      const fmt = (a) => (ROUNDS > 1 ? `${x(median(a))} (median; rounds ${a.map(x).join(', ')})` : x(a[0]));
       log(`at concurrency ${cMax}: batching ${fmt(speed)} the throughput without it` + (vs ? `; ${fmt(vs)} onnxruntime-node's` : ''));
     }
     if ((model === 'resnet18' || MODELS.length === 1) && DEVICE === 'cpu' && !p.module) {

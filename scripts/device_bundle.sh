@@ -4,6 +4,9 @@
 #   .device/node_modules.tar.xz  node_modules without lint/docs tools (jest, ts-jest, typescript,
 #                                cmake-js, node-addon-api and the runtime deps stay)
 #   .device/dist.tar.xz          the compiled TypeScript (dist/)
+#   .device/ort.tar.xz           bench/ort/node_modules (bash bench/setup_zoo.sh) with onnxruntime-node's
+#                                linux-x64 binary alone (about 13 MB): bench/gpu.sh serve runs the
+#                                onnxruntime-node server (on the CPU) beside torchlet serve
 #   .device/node.xz              this machine's node binary, with --node (the GPU machine may
 #                                have no Node.js)
 #   .device/torchlet.node.xz     with --addon: the CUDA addon built here for sm_90 (into build-cuda/;
@@ -23,6 +26,13 @@ tar -cf - --exclude='node_modules/typedoc' --exclude='node_modules/@shikijs' --e
   --exclude='node_modules/handlebars' --exclude='node_modules/clang-format' --exclude='node_modules/.cache' node_modules | xz -T2 -6 > .device/node_modules.tar.xz
 cp /usr/share/datasets/fashion-mnist/*.gz .device-data/
 tar -cf - dist | xz -T2 -6 > .device/dist.tar.xz
+rm -f .device/ort.tar.xz
+if [ -d bench/ort/node_modules/onnxruntime-node ]; then
+  tar -cf - --exclude='*/bin/napi-v*/darwin' --exclude='*/bin/napi-v*/win32' --exclude='*/bin/napi-v*/linux/arm64' \
+    bench/ort/node_modules | xz -T2 -6 > .device/ort.tar.xz
+else
+  echo "device_bundle.sh: no bench/ort/node_modules (bash bench/setup_zoo.sh): gpu.sh serve will run without onnxruntime-node" >&2
+fi
 for a in "$@"; do
   case "$a" in
     --node) xz -T2 -c "$(command -v node)" > .device/node.xz ;;
@@ -36,7 +46,10 @@ done
 # the data call carries .device-data alone (.device is removed there): the addon and dist go with it too
 cp .device/dist.tar.xz .device-data/
 [ -f .device/torchlet.node.xz ] && cp -r .device/torchlet.node.xz .device/lib .device-data/
-du -ch .device/* | tail -1
-du -ch .device-data/* | tail -1
-echo "working tree (tracked + untracked, not ignored):"
-git ls-files -co --exclude-standard -z | xargs -0 du -cb 2>/dev/null | tail -1
+# each call carries the working tree plus its folder: both sums must stay under 64 MiB
+tree=$(git ls-files -co --exclude-standard -z | xargs -0 du -cb 2>/dev/null | awk '$2 == "total" {s += $1} END {print s + 0}')
+for d in .device .device-data; do
+  b=$(du -cb "$d" | tail -1 | cut -f1)
+  mib=$(( (tree + b) / 1048576 ))
+  echo "carry $d: working tree $((tree / 1048576)) MiB + $d $((b / 1048576)) MiB = $mib MiB of 64$([ "$mib" -lt 64 ] || echo ': OVER the limit')"
+done
