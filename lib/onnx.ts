@@ -75,7 +75,8 @@ const SCHEMA = native.schema();
 const OP_NAMES: string[] = SCHEMA.ops.map((o) => o.name);
 const OP_TENSORS = new Map<string, string[]>(SCHEMA.ops.map((o) => [o.name, o.tensors.map((t) => t.name)]));
 /** tensor arguments an op writes (by name); every other tensor argument is read */
-const WRITTEN = new Set(['out', 'indices', 'tap', 'values', 'saveMean', 'saveInvstd', 'workspace', 'logAlpha', 'weightOut', 'hy']);
+// gradInput: convBackwardInput's output, a transposed convolution's forward
+const WRITTEN = new Set(['out', 'gradInput', 'indices', 'tap', 'values', 'saveMean', 'saveInvstd', 'workspace', 'logAlpha', 'weightOut', 'hy']);
 const ELEM_BYTES = [4, 8, 8, 1, 4];
 
 interface Call {
@@ -160,6 +161,13 @@ function viewOf(call: Call, p: number): View | null {
     const out = call.args[2] as TensorArg;
     return { st: a[0], offset: a[1], shape: out[2].slice(), strides: (prm[p === 0 ? 'inputStrides' : 'otherStrides'] as number[]).slice() };
   }
+  if (call.name === 'gather' && p < 2) {
+    // a flat span (stridedArg) read through the params' strides: the input over the output's shape with
+    // dim's full size, the index over the output's shape (0 strides where it is broadcast)
+    const shape = (prm.shape as number[]).slice();
+    if (p === 0 && shape.length) shape[prm.dim as number] = prm.size as number;
+    return { st: a[0], offset: a[1], shape, strides: (prm[p === 0 ? 'inputStrides' : 'indexStrides'] as number[]).slice() };
+  }
   if (call.name === 'copyStrided') {
     const shape = (prm.shape as number[]).slice();
     const strides = prm[p === 0 ? 'srcStrides' : 'outStrides'] as number[];
@@ -204,7 +212,7 @@ function trace(model: Module, inputs: Tensor[], dtypes: Map<Storage, number>, dy
         if (!v) continue;
         if (dynamic.has(v.st)) allConst = false;
         else if (snap && !written.has(v.st)) {
-          const dt = myDtypes.get(v.st) ?? firstDtype(call, myDtypes);
+          const dt = myDtypes.get(v.st) ?? argDtype(call, p, myDtypes);
           const shape1 = v.shape.map((s, k) => (v.strides[k] === 0 ? 1 : s));
           snapshots.set(`${index}:${p}`, { dtype: dt, shape: shape1, data: readView(v.st, dt, v.offset, shape1, v.strides) });
         }
@@ -219,7 +227,7 @@ function trace(model: Module, inputs: Tensor[], dtypes: Map<Storage, number>, dy
         written.add(v.st);
         if (!doFold) dynamic.add(v.st);
         else if (snap) {
-          const dt = myDtypes.get(v.st) ?? firstDtype(call, myDtypes);
+          const dt = myDtypes.get(v.st) ?? argDtype(call, p, myDtypes);
           folded.set(`${index}:${p}`, { dtype: dt, shape: v.shape, data: readView(v.st, dt, v.offset, v.shape, v.strides) });
         }
       }
@@ -244,6 +252,11 @@ function trace(model: Module, inputs: Tensor[], dtypes: Map<Storage, number>, dy
   return { events, result, snapshots, folded, dtypes: myDtypes, numels };
 }
 
+/** A storage's dtype where the run did not allocate it: an index argument is int64, others take the op's first known dtype. */
+function argDtype(call: Call, p: number, dtypes: Map<Storage, number>): number {
+  const name = OP_TENSORS.get(call.name)![p];
+  return name === 'index' || name === 'indices' ? 2 : firstDtype(call, dtypes);
+}
 function firstDtype(call: Call, dtypes: Map<Storage, number>): number {
   for (let p = 0; p < OP_TENSORS.get(call.name)!.length; p++) {
     const a = call.args[p] as TensorArg | null;
@@ -261,8 +274,27 @@ interface Val {
   b: number[];
   dtype: number;
 }
-/** What a storage holds: a value laid out contiguously from `offset`, or windows written by copies. */
-type Content = { val: Val; offset: number } | { pieces: { offset: number; shape: [number[], number[]]; strides: number[]; val: Val }[] };
+/** A window of a storage written by a copy: its offset and strides in this trace, its shapes in both. */
+interface Piece {
+  offset: number;
+  shape: [number[], number[]];
+  strides: number[];
+  val: Val;
+}
+/** A storage filled with one value (torch.zeros, a constant pad's border): a constant made when read whole. */
+interface Fill {
+  fill: number;
+  offset: number;
+  /** the filled shape in trace A and B, and which trace this map entry belongs to */
+  full: [number[], number[]];
+  t: 0 | 1;
+  make: () => Val;
+}
+/**
+ * What a storage holds: a value laid out contiguously from `offset`, a fill, or windows written by
+ * copies (over a fill: a constant pad).
+ */
+type Content = { val: Val; offset: number } | Fill | { pieces: Piece[]; background?: Fill };
 
 const ONNX_OF: Record<number, OnnxDType> = { 0: 'float32', 1: 'float64', 2: 'int64', 3: 'uint8', 4: 'int32' };
 const INT64_MAX = 9223372036854775807n;
@@ -419,7 +451,12 @@ class Exporter {
   /** A storage's content as one value (windows assembled by Concat). */
   private resolve(st: Storage, c: Content, map: Map<Storage, Content>): { val: Val; offset: number } {
     if ('val' in c) return c;
-    const v = this.concat(c.pieces);
+    if ('fill' in c) {
+      const r = { val: c.make(), offset: c.offset };
+      map.set(st, r);
+      return r;
+    }
+    const v = c.background ? this.padded(c.pieces, c.background) : this.concat(c.pieces);
     const r = { val: v, offset: 0 };
     map.set(st, r);
     // the other trace's map gets the same value when it resolves its own pieces (same structure)
@@ -451,6 +488,33 @@ class Exporter {
       return v;
     }
     return notImplemented('a tensor written in parts other than a concatenation (e.g. a slice assignment) has no ONNX mapping');
+  }
+  /**
+   * One window copied into a filled storage (F.pad's constant mode: fill, then the input copied into
+   * the middle): Pad with that constant. Other copies over a fill have no mapping.
+   */
+  private padded(pieces: Piece[], bg: Fill): Val {
+    const [q] = pieces;
+    const full = bg.full[bg.t];
+    const cs = contiguousStrides(full);
+    const win = q.shape[bg.t];
+    if (pieces.length !== 1 || win.length !== full.length || win.some((s, k) => s > 1 && q.strides[k] !== cs[k]))
+      return notImplemented('a tensor written in parts over a constant fill other than one padded window has no ONNX mapping');
+    let r = q.offset - bg.offset;
+    const starts = cs.map((st) => {
+      const k = Math.floor(r / st);
+      r -= k * st;
+      return k;
+    });
+    if (r !== 0 || starts.some((st, k) => st + win[k] > full[k])) return notImplemented('a window copied into a filled tensor across its rows has no ONNX mapping');
+    const pads = [...starts, ...starts.map((st, k) => full[k] - st - win[k])];
+    // the other trace resolves the same copy (same window and fill) to the same node
+    const key = `pad|${q.val.name}|${pads.join(',')}|${bg.fill}`;
+    const hit = this.concatCache.get(key);
+    if (hit) return hit;
+    const v = this.g.node('Pad', [q.val, this.g.ints(pads), this.g.scalar(bg.fill, q.val.dtype)], [], bg.full[0], bg.full[1], q.val.dtype);
+    this.concatCache.set(key, v);
+    return v;
   }
   private view(x: Val, relA: number, relB: number, va: View, vb: View, keep1: boolean, what: string): Val {
     const na = numelOf(x.a);
@@ -540,7 +604,7 @@ class Exporter {
       const prev = map.get(v.st);
       const piece = { offset: v.offset, shape: [val.a, val.b] as [number[], number[]], strides: v.strides, val };
       if (prev && 'pieces' in prev) prev.pieces.push(piece);
-      else map.set(v.st, { pieces: [piece] });
+      else map.set(v.st, { pieces: [piece], background: prev && 'fill' in prev ? prev : undefined });
     }
   }
   /** A fresh allocation: nothing known about it yet (reads before a write are constants). */
@@ -550,9 +614,21 @@ class Exporter {
   foldedWrite(i: number, ca: Call, cb: Call, p: number): void {
     const s = this.A.folded.get(`${i}:${p}`)!;
     const vb = viewOf(cb, p)!;
-    if (!same(s.shape, vb.shape)) dynamicError(`${ca.name} makes a constant whose size follows the dynamic axes`);
-    const v = this.g.init('const', s.dtype, s.shape, s.data);
-    this.write(ca, cb, p, v);
+    let made: Val | null = null;
+    const make = () => {
+      if (!same(s.shape, vb.shape)) dynamicError(`${ca.name} makes a constant whose size follows the dynamic axes`);
+      return (made ??= this.g.init('const', s.dtype, s.shape, s.data));
+    };
+    const va = viewOf(ca, p)!;
+    const whole = (v: View, n: number | undefined) => same(v.strides, contiguousStrides(v.shape)) && (n === undefined || n === numelOf(v.shape));
+    if (ca.name === 'fill' && whole(va, this.A.numels.get(va.st)) && whole(vb, this.B.numels.get(vb.st))) {
+      // made only if read as a whole: a constant pad's border needs no initializer
+      const value = (ca.args[1] as { value: number }).value;
+      this.contentA.set(va.st, { fill: value, offset: va.offset, full: [va.shape, vb.shape], t: 0, make });
+      this.contentB.set(vb.st, { fill: value, offset: vb.offset, full: [va.shape, vb.shape], t: 1, make });
+      return;
+    }
+    this.write(ca, cb, p, make());
   }
   /** The value a returned tensor holds. */
   output(ta: Tensor, tb: Tensor): Val {
@@ -745,6 +821,109 @@ class Exporter {
         this.write(ca, cb, 1, x);
         return;
       }
+      case 'rowNormForward': {
+        // layer / group / instance norm: x as [rows, R], each row normalised; the affine weight has
+        // G * K entries (K = R / L channels per row, each spanning L elements), row r's group r % G
+        const x = this.readAs(i, ca, cb, 0, [P.rows, P.R], [Q.rows, Q.R]);
+        const col = (r: number) => [r, 1];
+        const mean = g.node('ReduceMean', [x], [['axes', ints([1])], ['keepdims', int(1)]], col(P.rows), col(Q.rows), dt(x));
+        const d = binNode('Sub', x, mean, x.a, x.b);
+        const v = g.node('ReduceMean', [binNode('Mul', d, d, x.a, x.b)], [['axes', ints([1])], ['keepdims', int(1)]], col(P.rows), col(Q.rows), dt(x));
+        const sd = unaryNode('Sqrt', binNode('Add', v, g.scalar(P.eps, dt(x)), col(P.rows), col(Q.rows)));
+        let y = binNode('Div', d, sd, x.a, x.b);
+        if (ca.args[1] || ca.args[2]) {
+          const four = (R: Record<string, number>) => [R.rows / R.G, R.G, R.R / R.L, R.L];
+          const wShape = (R: Record<string, number>) => [1, R.G, R.R / R.L, 1];
+          y = g.reshape(y, four(P), four(Q), 'a normalised row');
+          if (ca.args[1]) y = binNode('Mul', y, this.readAs(i, ca, cb, 1, wShape(P), wShape(Q)), y.a, y.b);
+          if (ca.args[2]) y = binNode('Add', y, this.readAs(i, ca, cb, 2, wShape(P), wShape(Q)), y.a, y.b);
+        }
+        this.write(ca, cb, 3, y);
+        return;
+      }
+      case 'gather': {
+        // out[pos] = input[pos with pos[dim] = index[pos]]: an index read along dim alone (index_select,
+        // embedding) is Gather, an index of the output's own shape (torch.gather) GatherElements
+        const d = P.dim as number;
+        const sa = P.shape as number[];
+        const sb = Q.shape as number[];
+        if (!sa.length) return notImplemented('gather on a 0-dim tensor has no ONNX mapping');
+        const line = (R: Record<string, number[] | number>) => (R.indexStrides as number[]).every((x, k) => k === d || x === 0);
+        const x = this.read(i, ca, cb, 0);
+        if (line(P) && line(Q)) {
+          const idx = g.reshape(this.read(i, ca, cb, 1, true), [sa[d]], [sb[d]], 'an index');
+          this.write(ca, cb, 2, g.node('Gather', [x, idx], [['axis', int(d)]], sa, sb, dt(x)));
+        } else this.write(ca, cb, 2, g.node('GatherElements', [x, this.read(i, ca, cb, 1)], [['axis', int(d)]], sa, sb, dt(x)));
+        return;
+      }
+      case 'upsample': {
+        // Resize with PyTorch's source indices: nearest floor(j * scale) (asymmetric, floor),
+        // nearest-exact floor((j + 0.5) * scale) (half_pixel, round_prefer_ceil), linear and cubic
+        // (A = -0.75) at half pixels or align_corners; the user's scale factor as Resize's scales
+        if (P.antialias) return notImplemented('interpolate with antialias has no ONNX mapping before opset 18');
+        const U = enums.UpsampleMode;
+        const x = this.read(i, ca, cb, 0);
+        const nsp = x.a.length - 2;
+        const sp = (R: Record<string, number>, k: 'in' | 'out') => (k === 'in' ? [R.inD, R.inH, R.inW] : [R.outD, R.outH, R.outW]).slice(3 - nsp);
+        const outA = [...x.a.slice(0, 2), ...sp(P, 'out')];
+        const outB = [...x.b.slice(0, 2), ...sp(Q, 'out')];
+        const user = [P.scaleD, P.scaleH, P.scaleW].slice(3 - nsp);
+        const attrs: [string, AttrValue][] = [];
+        const mode = P.mode === U.Linear ? 'linear' : P.mode === U.Cubic ? 'cubic' : 'nearest';
+        attrs.push(['mode', { kind: 'string', v: mode }]);
+        if (P.mode === U.Nearest) attrs.push(['coordinate_transformation_mode', { kind: 'string', v: 'asymmetric' }], ['nearest_mode', { kind: 'string', v: 'floor' }]);
+        else if (P.mode === U.NearestExact) attrs.push(['coordinate_transformation_mode', { kind: 'string', v: 'half_pixel' }], ['nearest_mode', { kind: 'string', v: 'round_prefer_ceil' }]);
+        else attrs.push(['coordinate_transformation_mode', { kind: 'string', v: P.alignCorners ? 'align_corners' : 'half_pixel' }]);
+        if (P.mode === U.Cubic) attrs.push(['cubic_coeff_a', float(-0.75)]);
+        const empty = g.init('const', 0, [0], new Uint8Array(0));
+        let y: Val;
+        if (user.every((u) => u > 0)) {
+          const raw = new Uint8Array((nsp + 2) * 4);
+          const dv = new DataView(raw.buffer);
+          [1, 1, ...user].forEach((u, k) => dv.setFloat32(k * 4, u, true));
+          y = g.node('Resize', [x, empty, g.init('const', 0, [nsp + 2], raw)], attrs, outA, outB, dt(x));
+        } else {
+          // sizes: [N, C] of the input (Shape, Slice: they may follow a dynamic axis), then the output's spatial sizes
+          const nc = g.node('Slice', [g.node('Shape', [x], [], [x.a.length], [x.b.length], 2), g.ints([0]), g.ints([2])], [], [2], [2], 2);
+          const sizes = g.node('Concat', [nc, g.ints(sp(P, 'out'))], [['axis', int(0)]], [nsp + 2], [nsp + 2], 2);
+          y = g.node('Resize', [x, empty, '', sizes], attrs, outA, outB, dt(x));
+        }
+        this.write(ca, cb, 1, y);
+        return;
+      }
+      case 'convBackwardInput': {
+        // in a forward pass: a transposed convolution (ConvTranspose), params those of the convolution
+        // it is the input gradient of; output_padding gives its exact output size
+        const nd = (ca.args[1] as TensorArg)[2].length - 2;
+        const sp = (v: number[]) => v.slice(3 - nd);
+        const x = this.readAs(i, ca, cb, 0, [P.N, P.OC, ...sp(P.out)], [Q.N, Q.OC, ...sp(Q.out)]);
+        const w = this.read(i, ca, cb, 1);
+        const outPad = sp(P.in).map((o, k) => o - ((sp(P.out)[k] - 1) * sp(P.stride)[k] + (sp(P.kernel)[k] - 1) * sp(P.dilation)[k] + 1 - 2 * sp(P.pad)[k]));
+        if (outPad.some((o, k) => o < 0 || (o >= sp(P.stride)[k] && o >= sp(P.dilation)[k])))
+          return notImplemented(`a transposed convolution with output padding ${outPad.join(', ')} has no ONNX mapping`);
+        const y = g.node('ConvTranspose', [x, w], [
+          ['dilations', ints(sp(P.dilation))], ['group', int(P.groups)], ['kernel_shape', ints(sp(P.kernel))],
+          ['output_padding', ints(outPad)], ['pads', ints([...sp(P.pad), ...sp(P.pad)])], ['strides', ints(sp(P.stride))],
+        ], [P.N, P.C, ...sp(P.in)], [Q.N, Q.C, ...sp(Q.in)], dt(x));
+        this.write(ca, cb, 2, y);
+        return;
+      }
+      case 'pad': {
+        // reflect / replicate padding of the last 1-3 dims, x as [outer, D, H, W]
+        const M = enums.PadMode;
+        if (P.mode === M.Circular) return notImplemented("pad mode 'circular' has no ONNX mapping before opset 19");
+        const four = (R: Record<string, number | number[]>, out: boolean) => {
+          const n = R.inSize as number[];
+          const q = R.pads as number[];
+          return [R.outer as number, ...n.map((v, k) => (out ? v + q[2 * k] + q[2 * k + 1] : v))];
+        };
+        const x = this.readAs(i, ca, cb, 0, four(P, false), four(Q, false));
+        const q = P.pads as number[];
+        const pads = [0, q[0], q[2], q[4], 0, q[1], q[3], q[5]];
+        const y = g.node('Pad', [x, g.ints(pads)], [['mode', { kind: 'string', v: P.mode === M.Reflect ? 'reflect' : 'edge' }]], four(P, true), four(Q, true), dt(x));
+        this.write(ca, cb, 1, y);
+        return;
+      }
       case 'dropoutForward':
         return notImplemented('dropout in training mode has no deterministic ONNX mapping: export in eval mode');
       case 'random':
@@ -931,6 +1110,9 @@ function exportModel(model: Module, args: Tensor | Tensor[], f: string, opts: Ex
       dtypes.set(st, t._storage.dtypeCode);
     }
     for (const t of [...exA, ...exB]) dtypes.set(t._storage.native, t._storage.dtypeCode);
+    // tensors kept as plain attributes of the modules (not registered): their dtypes, for the constants
+    for (const m of model.modules())
+      for (const v of Object.values(m)) if (v instanceof Tensor && !v.disposed && !dtypes.has(v._storage.native)) dtypes.set(v._storage.native, v._storage.dtypeCode);
     const paramStorages = new Set<Storage>(exportParams ? [] : params.keys());
     const A = trace(model, exA, dtypes, paramStorages, true, fold);
     let B = A;
@@ -946,7 +1128,7 @@ function exportModel(model: Module, args: Tensor | Tensor[], f: string, opts: Ex
     const callsA = A.events.filter((e): e is { call: Call } => 'call' in e).map((e) => e.call);
     const callsB = B.events.filter((e): e is { call: Call } => 'call' in e).map((e) => e.call);
     if (callsA.length !== callsB.length || callsA.some((c, k) => c.name !== callsB[k].name))
-      dynamicError('the forward runs different ops when the dynamic axes change size');
+      dynamicError('the forward runs different ops when the dynamic axes change size (a dynamic axis of size 1 can make a transposed view contiguous, so a copy is skipped: trace with an example of size 2 or more there)');
     // outputs
     const outsA = outputTensors(A.result);
     const outsB = outputTensors(B.result);
@@ -1010,6 +1192,7 @@ function exportModel(model: Module, args: Tensor | Tensor[], f: string, opts: Ex
       });
     });
     if (paramInputs) for (const v of paramInputs.values()) graphInputs.push({ name: v.name, dtype: ONNX_OF[v.dtype], dims: v.a });
+    prune(ex.g, graphOutputs.map((o) => o.name));
     const bytes = encodeModel({
       irVersion: IR_VERSION[opset], opset, producerName: 'torchlet', producerVersion: '1.13', graphName: model.constructor.name || 'graph',
       nodes: ex.g.nodes, initializers: ex.g.inits, inputs: graphInputs, outputs: graphOutputs,
@@ -1019,6 +1202,23 @@ function exportModel(model: Module, args: Tensor | Tensor[], f: string, opts: Ex
     for (const [m, mode] of modes) m.training = mode;
     for (const t of examples) t.dispose();
   }
+}
+
+/**
+ * Drops the nodes no output depends on and the initializers no node reads: what the forward computed
+ * only for itself (e.g. embedding's index range check, read back with item()).
+ */
+function prune(g: Builder, outputs: string[]): void {
+  const need = new Set(outputs);
+  const keep: NodeDef[] = [];
+  for (let k = g.nodes.length - 1; k >= 0; k--) {
+    const nd = g.nodes[k];
+    if (!nd.outputs.some((o) => need.has(o))) continue;
+    keep.push(nd);
+    for (const x of nd.inputs) need.add(x);
+  }
+  g.nodes = keep.reverse();
+  g.inits = g.inits.filter((t) => need.has(t.name));
 }
 
 function outputTensors(r: unknown): Tensor[] {

@@ -39,7 +39,7 @@ interface OrtOut {
 function runOrt(jobs: [string, Record<string, torch.Tensor>][]): OrtOut[][] {
   const req = jobs.map(([file, feeds]) => ({
     file,
-    feeds: Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, { dims: t.shape, data: Buffer.from((t.contiguous().toArray() as Float32Array).buffer).toString('base64') }])),
+    feeds: Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, { dims: t.shape, dtype: t.dtype, data: Buffer.from((t.contiguous().toArray() as Float32Array | BigInt64Array).buffer).toString('base64') }])),
   }));
   const reqFile = path.join(tmp, 'jobs.json');
   fs.writeFileSync(reqFile, JSON.stringify(req));
@@ -56,7 +56,9 @@ function runOrt(jobs: [string, Record<string, torch.Tensor>][]): OrtOut[][] {
         const feeds = {};
         for (const [k, v] of Object.entries(j.feeds)) {
           const b = Buffer.from(v.data, 'base64');
-          feeds[k] = new ort.Tensor('float32', new Float32Array(b.buffer, b.byteOffset, b.length / 4), v.dims);
+          const c = Buffer.from(b); // a fresh, aligned copy
+          feeds[k] = v.dtype === 'int64' ? new ort.Tensor('int64', new BigInt64Array(c.buffer, c.byteOffset, c.length / 8), v.dims)
+            : new ort.Tensor('float32', new Float32Array(c.buffer, c.byteOffset, c.length / 4), v.dims);
         }
         const r = await s.run(feeds);
         res.push(s.outputNames.map((n) => ({ dims: [...r[n].dims].map(Number), data: Buffer.from(r[n].data.buffer, r[n].data.byteOffset, r[n].data.byteLength).toString('base64') })));
@@ -171,8 +173,42 @@ class Scaled extends torch.nn.Module {
   }
 }
 
-/** name, model, input shape without the batch, export options, relative tolerance (default 1e-5) */
-type Case = [string, () => torch.nn.Module, number[], torch.onnx.ExportOptions?, number?];
+/** A module of a function of its input (the tests' functional models). */
+class Fn extends torch.nn.Module {
+  constructor(private readonly f: (x: torch.Tensor) => torch.Tensor | torch.Tensor[]) {
+    super();
+  }
+  forward(x: torch.Tensor): torch.Tensor | torch.Tensor[] {
+    return this.f(x);
+  }
+}
+/** Every interpolate mode the exporter maps to Resize, at scale factors and at sizes (several outputs). */
+const resizes = () => new Fn((x) => [
+  torch.F.interpolate(x, { scaleFactor: 2, mode: 'nearest' }),
+  torch.F.interpolate(x, { size: [7, 5], mode: 'nearest' }),
+  torch.F.interpolate(x, { size: [7, 3], mode: 'nearest-exact' }),
+  torch.F.interpolate(x, { scaleFactor: 2, mode: 'bilinear' }),
+  torch.F.interpolate(x, { size: [7, 9], mode: 'bilinear', alignCorners: true }),
+  torch.F.interpolate(x, { size: [7, 9], mode: 'bicubic' }),
+  torch.F.interpolate(x, { scaleFactor: 1.5, mode: 'bicubic', alignCorners: true }),
+  torch.F.interpolate(x.flatten(2), { scaleFactor: 1.5, mode: 'linear' }),
+  torch.F.interpolate(x.unsqueeze(2).expand([-1, -1, 2, -1, -1]), { scaleFactor: 2, mode: 'trilinear' }),
+]);
+/** The padding modes: zeros, a constant, a negative (cropping) pad, reflect and replicate. */
+const pads = () => {
+  const nn = torch.nn;
+  const conv = new nn.Conv2d(3, 3, 3);
+  return new Fn((x) => [
+    conv.forward(new nn.ZeroPad2d(1).forward(x)),
+    torch.F.pad(x, [1, 2, 0, 3], { value: 0.5 }),
+    torch.F.pad(x, [-1, 2]),
+    new nn.ReflectionPad2d([1, 2, 2, 1]).forward(x),
+    new nn.ReplicationPad1d(2).forward(x.flatten(2)),
+  ]);
+};
+
+/** name, model, input shape without the batch, export options, relative tolerance (default 1e-5), traced batch (default 1) */
+type Case = [string, () => torch.nn.Module, number[], torch.onnx.ExportOptions?, number?, number?];
 const CASES: Case[] = [
   ['lenet5', () => torch.models.lenet5(), [1, 28, 28]],
   ['fashionCnn', () => torch.models.fashionCnn(), [1, 28, 28]],
@@ -187,6 +223,24 @@ const CASES: Case[] = [
   ['parameters as graph inputs (exportParams false)', () => new Scaled(), [6], { exportParams: false }],
   ['an op on parameters, doConstantFolding false', () => new Scaled(), [6], { doConstantFolding: false }],
   ['an op on parameters, folded', () => new Scaled(), [6]],
+  ['LayerNorm MLP with GELU', () => new torch.nn.Sequential(new torch.nn.Linear(8, 16), new torch.nn.LayerNorm(16), new torch.nn.GELU(), new torch.nn.Linear(16, 3)), [8]],
+  ['LayerNorm over two dims without affine', () => new torch.nn.LayerNorm([4, 5], { elementwiseAffine: false }), [3, 4, 5]],
+  ['GroupNorm, InstanceNorm2d (affine), InstanceNorm1d', () => {
+    const nn = torch.nn;
+    const body = new nn.Sequential(new nn.Conv2d(3, 8, 3), new nn.GroupNorm(2, 8), new nn.ReLU(), new nn.InstanceNorm2d(8, { affine: true }));
+    const norm1d = new nn.InstanceNorm1d(8);
+    return new Fn((x) => norm1d.forward(body.forward(x).flatten(2)));
+  }, [3, 8, 8]],
+  ['interpolate: nearest, nearest-exact, bilinear, bicubic, linear, trilinear (Resize)', resizes, [3, 4, 5]],
+  ['ConvTranspose2d (stride, outputPadding, groups), ConvTranspose1d (dilation)', () => {
+    const nn = torch.nn;
+    const a = new nn.ConvTranspose2d(4, 6, 3, { stride: 2, padding: 1, outputPadding: 1, groups: 2 });
+    const b = new nn.ConvTranspose1d(6, 2, 4, { stride: 3, dilation: 2, bias: false });
+    return new Fn((x) => b.forward(a.forward(x).flatten(2)));
+  }, [4, 3, 3]],
+  ['pads: zeros, a constant, negative, reflect, replicate', pads, [3, 4, 4]],
+  // traced at batch 2: at batch 1 the attention's [N, L, E] -> [L, N, E] transpose is contiguous and not copied
+  ['TransformerEncoderLayer (batchFirst): attention, LayerNorm', () => new torch.nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, batchFirst: true }), [5, 8], {}, 1e-5, 2],
 ];
 
 /** The cases also run with the model on CUDA (the exporter reads the weights back from the device). */
@@ -202,7 +256,7 @@ describeDevices('torch.onnx.export: onnxruntime runs the exported models with th
     if (!ort) return;
     const jobs: [string, Record<string, torch.Tensor>][] = [];
     const wants: [string, torch.Tensor[]][] = [];
-    for (const [name, make, shape, opts] of cases) {
+    for (const [name, make, shape, opts, , traceBatch] of cases) {
       torch.manualSeed(0);
       const m = make().eval();
       // BatchNorm running statistics of real activations (one training-mode batch with momentum 1),
@@ -218,7 +272,7 @@ describeDevices('torch.onnx.export: onnxruntime runs the exported models with th
       const outputNames = Array.from({ length: n }, (_, k) => `y${k}`);
       const dynamicAxes: Record<string, Record<number, string>> = { x: { 0: 'batch' } };
       outputNames.forEach((o, k) => (dynamicAxes[o] = { [k === 1 && name.startsWith('two') ? 1 : 0]: 'batch' }));
-      const x1 = torch.randn([1, ...shape]);
+      const x1 = torch.randn([traceBatch ?? 1, ...shape]);
       torch.onnx.export(m, x1.to(device), file, { inputNames: ['x'], outputNames, dynamicAxes, ...opts });
       for (const x of [x1, torch.randn([3, ...shape])]) {
         const feeds: Record<string, torch.Tensor> = { x };
@@ -237,7 +291,7 @@ describeDevices('torch.onnx.export: onnxruntime runs the exported models with th
   }, 60000);
 
   const testOrt = ort ? test : test.skip;
-  testOrt.each(cases.map((c) => c[0]))('%s, at batch 1 and 3 (dynamic batch axis)', (name) => {
+  testOrt.each(cases.map((c) => c[0]))('%s, at the traced batch and 3 (dynamic batch axis)', (name) => {
     const r = results.get(name)!;
     expect(r).toHaveLength(2);
     for (const { want, got } of r) {
@@ -257,6 +311,28 @@ describeDevices('torch.onnx.export: onnxruntime runs the exported models with th
       const norm = (ops: string[]) => [...new Set(ops.filter((o) => !['Constant', 'Identity', 'Pad', 'BatchNormalization'].includes(o))
         .map((o) => (o === 'Flatten' ? 'Reshape' : o)))].sort();
       expect(norm(opTypes(fs.readFileSync(files.get(name)!)))).toEqual(norm(pyOps[name]));
+    });
+    testOrt('an int64 input: Embedding (Gather, the index range check pruned), torch.gather (GatherElements), indexSelect by a constant', () => {
+      class Lookup extends torch.nn.Module {
+        emb = new torch.nn.Embedding(10, 4);
+        pick = torch.tensor([3, 0, 3, 9], { dtype: 'int64' });
+        forward(ids: torch.Tensor, x: torch.Tensor): torch.Tensor[] {
+          return [this.emb.forward(ids).mean(1), torch.gather(x, 1, ids), torch.indexSelect(x, 1, this.pick)];
+        }
+      }
+      torch.manualSeed(2);
+      const m = new Lookup();
+      const f = path.join(tmp, 'lookup.onnx');
+      const ids = (n: number) => torch.randint(0, 10, [n, 3]);
+      torch.onnx.export(m, [ids(2), torch.randn([2, 10])], f, {
+        inputNames: ['ids', 'x'], outputNames: ['e', 'g', 's'], dynamicAxes: { ids: [0], x: [0], e: [0], g: [0], s: [0] },
+      });
+      const ops = opTypes(fs.readFileSync(f));
+      expect(ops).toEqual(expect.arrayContaining(['Gather', 'GatherElements']));
+      expect(ops.filter((o) => o === 'ReduceMin' || o === 'ReduceMax')).toEqual([]);
+      const feeds = [1, 5].map((n) => ({ ids: ids(n), x: torch.randn([n, 10]) }));
+      const got = runOrt(feeds.map((x) => [f, x]));
+      feeds.forEach((x, k) => torch.noGrad(() => m.forward(x.ids, x.x)).forEach((w, j) => expectClose(got[k][j], w)));
     });
     testOrt('two inputs, Linear on 3-D input, batched matmul, softmax, transpose + cat, mean; default output names', () => {
       class Multi extends torch.nn.Module {
@@ -309,14 +385,21 @@ describe('torch.onnx.export: refusals, options and the file', () => {
     dir = fs.mkdtempSync(path.join(tmp, 'refuse-'));
   });
 
+  test('a forward whose ops change with the dynamic axis is refused with a hint (attention traced at batch 1)', () => {
+    const m = new torch.nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, batchFirst: true });
+    const f = path.join(dir, 'm.onnx');
+    expect(() => torch.onnx.export(m, torch.randn([1, 5, 8]), f, { dynamicAxes: { input_0: [0] } })).toThrow(/trace with an example of size 2 or more/);
+    expect(files()).toEqual([]);
+  });
+
   test('a native op without an ONNX mapping is ERR_TORCHLET_NOT_IMPLEMENTED naming it, and leaves no file', () => {
     class Padded extends torch.nn.Module {
       forward(t: torch.Tensor): torch.Tensor {
-        return torch.F.pad(t, [1, 1], { mode: 'reflect' });
+        return torch.F.pad(t, [1, 1], { mode: 'circular' });
       }
     }
     const f = path.join(dir, 'm.onnx');
-    expect(() => torch.onnx.export(new Padded(), torch.randn([1, 2, 5]), f)).toThrow(/native op pad has no ONNX mapping/);
+    expect(() => torch.onnx.export(new Padded(), torch.randn([1, 2, 5]), f)).toThrow(/pad mode 'circular' has no ONNX mapping/);
     expect(code(() => torch.onnx.export(new Padded(), torch.randn([1, 2, 5]), f))).toBe('ERR_TORCHLET_NOT_IMPLEMENTED');
     class Sorted extends torch.nn.Module {
       forward(t: torch.Tensor): torch.Tensor {
