@@ -77,7 +77,7 @@ const OP_TENSORS = new Map<string, string[]>(SCHEMA.ops.map((o) => [o.name, o.te
 /** tensor arguments an op writes (by name); every other tensor argument is read */
 // gradInput: convBackwardInput's output, a transposed convolution's forward
 const WRITTEN = new Set(['out', 'gradInput', 'indices', 'tap', 'values', 'saveMean', 'saveInvstd', 'workspace', 'logAlpha', 'weightOut', 'hy']);
-const ELEM_BYTES = [4, 8, 8, 1, 4];
+const ELEM_BYTES = [4, 8, 8, 1, 4, 1];
 
 interface Call {
   name: string;
@@ -160,6 +160,11 @@ function viewOf(call: Call, p: number): View | null {
   if (call.name === 'binary' && p < 2) {
     const out = call.args[2] as TensorArg;
     return { st: a[0], offset: a[1], shape: out[2].slice(), strides: (prm[p === 0 ? 'inputStrides' : 'otherStrides'] as number[]).slice() };
+  }
+  if (call.name === 'where' && p < 3) {
+    const out = call.args[3] as TensorArg;
+    const key = ['inputStrides', 'otherStrides', 'conditionStrides'][p];
+    return { st: a[0], offset: a[1], shape: out[2].slice(), strides: (prm[key] as number[]).slice() };
   }
   if (call.name === 'gather' && p < 2) {
     // a flat span (stridedArg) read through the params' strides: the input over the output's shape with
@@ -252,10 +257,11 @@ function trace(model: Module, inputs: Tensor[], dtypes: Map<Storage, number>, dy
   return { events, result, snapshots, folded, dtypes: myDtypes, numels };
 }
 
-/** A storage's dtype where the run did not allocate it: an index argument is int64, others take the op's first known dtype. */
+/** A storage's dtype where the run did not allocate it: an index argument is int64, a condition bool (uint8), others take the op's first known dtype. */
 function argDtype(call: Call, p: number, dtypes: Map<Storage, number>): number {
   const name = OP_TENSORS.get(call.name)![p];
-  return name === 'index' || name === 'indices' ? 2 : firstDtype(call, dtypes);
+  if (name === 'index' || name === 'indices') return 2;
+  return name === 'condition' ? 3 : firstDtype(call, dtypes);
 }
 function firstDtype(call: Call, dtypes: Map<Storage, number>): number {
   for (let p = 0; p < OP_TENSORS.get(call.name)!.length; p++) {
@@ -296,7 +302,9 @@ interface Fill {
  */
 type Content = { val: Val; offset: number } | Fill | { pieces: Piece[]; background?: Fill };
 
-const ONNX_OF: Record<number, OnnxDType> = { 0: 'float32', 1: 'float64', 2: 'int64', 3: 'uint8', 4: 'int32' };
+/** The exporter's own dtype code of a value ONNX holds as bool (a comparison's result); torchlet keeps bools as uint8 (3). */
+const BOOL = 5;
+const ONNX_OF: Record<number, OnnxDType> = { 0: 'float32', 1: 'float64', 2: 'int64', 3: 'uint8', 4: 'int32', [BOOL]: 'bool' };
 const INT64_MAX = 9223372036854775807n;
 
 class Builder {
@@ -766,6 +774,19 @@ class Exporter {
         const oa = outShape(ca, 2);
         const ob = outShape(cb, 2);
         const B = enums.BinaryOp;
+        // comparisons give ONNX bools; the logical ops read bools
+        const cmp: Record<number, string> = { [B.Eq]: 'Equal', [B.Ne]: 'Equal', [B.Lt]: 'Less', [B.Le]: 'LessOrEqual', [B.Gt]: 'Greater', [B.Ge]: 'GreaterOrEqual' };
+        if (cmp[P.op]) {
+          let r = g.node(cmp[P.op], [x, y], [], oa, ob, BOOL);
+          if (P.op === B.Ne) r = g.node('Not', [r], [], oa, ob, BOOL);
+          this.write(ca, cb, 2, r);
+          return;
+        }
+        const logical: Record<number, string> = { [B.LogicalAnd]: 'And', [B.LogicalOr]: 'Or', [B.LogicalXor]: 'Xor' };
+        if (logical[P.op]) {
+          this.write(ca, cb, 2, g.node(logical[P.op], [this.asBool(x), this.asBool(y)], [], oa, ob, BOOL));
+          return;
+        }
         const map: Record<number, string> = { [B.Add]: 'Add', [B.Sub]: 'Sub', [B.Mul]: 'Mul', [B.Div]: 'Div', [B.Pow]: 'Pow', [B.Maximum]: 'Max', [B.Minimum]: 'Min', [B.AddRelu]: 'Add' };
         const op = map[P.op];
         if (!op) return notImplemented(`binary op ${SCHEMA.enums.BinaryOp[P.op]} has no ONNX mapping`);
@@ -776,6 +797,10 @@ class Exporter {
       }
       case 'unary': {
         const x = this.read(i, ca, cb, 0);
+        if (x.dtype === BOOL && P.op === enums.UnaryOp.BitwiseNot) {
+          this.write(ca, cb, 1, unaryNode('Not', x));
+          return;
+        }
         this.write(ca, cb, 1, this.unary(P.op, P.scalar, x));
         return;
       }
@@ -814,7 +839,7 @@ class Exporter {
       case 'copyStrided': {
         let x = this.read(i, ca, cb, 0);
         const to = this.A.dtypes.get((ca.args[1] as TensorArg)[0]);
-        if (to !== undefined && to !== x.dtype) {
+        if (to !== undefined && to !== x.dtype && !(x.dtype === BOOL && to === 3)) {
           if (to === 3) return notImplemented('a cast to uint8/bool has no ONNX mapping here');
           x = g.node('Cast', [x], [['to', int(({ 0: 1, 1: 11, 2: 7, 4: 6 } as Record<number, number>)[to])]], x.a, x.b, to);
         }
@@ -924,6 +949,14 @@ class Exporter {
         this.write(ca, cb, 1, y);
         return;
       }
+      case 'where': {
+        // torch.where / maskedFill: Where(condition as bool, input, other)
+        const x = this.read(i, ca, cb, 0, true);
+        const y = this.read(i, ca, cb, 1, true);
+        const c = this.asBool(this.read(i, ca, cb, 2, true));
+        this.write(ca, cb, 3, g.node('Where', [c, x, y], [], outShape(ca, 3), outShape(cb, 3), dt(x)));
+        return;
+      }
       case 'dropoutForward':
         return notImplemented('dropout in training mode has no deterministic ONNX mapping: export in eval mode');
       case 'random':
@@ -931,6 +964,10 @@ class Exporter {
       default:
         return notImplemented(`the native op ${ca.name} has no ONNX mapping`);
     }
+  }
+  /** A condition as ONNX bool: torchlet's bools (uint8 storages: masks kept as constants) cast. */
+  private asBool(v: Val): Val {
+    return v.dtype === BOOL ? v : this.g.node('Cast', [v], [['to', int(9)]], v.a, v.b, BOOL);
   }
   private maxPool(x: Val, P: Record<string, number>, Q: Record<string, number>): Val {
     const ceil = P.OH > poolOut(P.H, P.kh, P.sh, P.ph, P.dh) || P.OW > poolOut(P.W, P.kw, P.sw, P.pw, P.dw);

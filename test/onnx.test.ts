@@ -194,6 +194,16 @@ const resizes = () => new Fn((x) => [
   torch.F.interpolate(x.flatten(2), { scaleFactor: 1.5, mode: 'linear' }),
   torch.F.interpolate(x.unsqueeze(2).expand([-1, -1, 2, -1, -1]), { scaleFactor: 2, mode: 'trilinear' }),
 ]);
+/** Comparisons (bool values in ONNX), logical ops, torch.where, maskedFill by a computed and a constant mask, a bool cast to float. */
+const masks = () => {
+  const fixed = torch.tensor([[false, true, false, false]], { dtype: 'bool' });
+  return new Fn((x) => {
+    const inner = torch.logicalAnd(torch.ge(x, -1), torch.le(x, 1)).logicalOr(torch.eq(x, 0));
+    const a = torch.where(inner, x, torch.mul(x, 0.1));
+    const b = torch.maskedFill(a, torch.ne(torch.gt(x, 0.5), torch.lt(x, 2)), -1);
+    return [torch.maskedFill(b, fixed, 7), torch.mul(torch.gt(x, 0).float(), x)];
+  });
+};
 /** The padding modes: zeros, a constant, a negative (cropping) pad, reflect and replicate. */
 const pads = () => {
   const nn = torch.nn;
@@ -241,6 +251,17 @@ const CASES: Case[] = [
   ['pads: zeros, a constant, negative, reflect, replicate', pads, [3, 4, 4]],
   // traced at batch 2: at batch 1 the attention's [N, L, E] -> [L, N, E] transpose is contiguous and not copied
   ['TransformerEncoderLayer (batchFirst): attention, LayerNorm', () => new torch.nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, batchFirst: true }), [5, 8], {}, 1e-5, 2],
+  ['comparisons, logical ops, where, maskedFill (Equal, Less, And, Not, Where)', masks, [3, 4]],
+  ['TransformerEncoderLayer with a causal mask and a key padding mask computed from the input', () => {
+    const layer = new torch.nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, batchFirst: true });
+    const causal = torch.nn.Transformer.generateSquareSubsequentMask(5);
+    // keys 1-4 padded where their first feature is below -0.5 (key 0 never: with the causal mask
+    // query 0 sees key 0 alone, and a row with every key masked is NaN in PyTorch too)
+    const later = torch.tensor([[false, true, true, true, true]], { dtype: 'bool' });
+    const m = new Fn((x) => layer.forward(x, { srcMask: causal, srcKeyPaddingMask: torch.logicalAnd(torch.lt(x.select(2, 0), -0.5), later) }));
+    (m as unknown as { layer: torch.nn.Module }).layer = layer; // a submodule: eval() reaches it
+    return m;
+  }, [5, 8], {}, 1e-5, 2],
 ];
 
 /** The cases also run with the model on CUDA (the exporter reads the weights back from the device). */

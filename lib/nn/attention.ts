@@ -7,22 +7,22 @@
 // Options not implemented yet (addBiasKv, addZeroAttn, kdim, vdim) are rejected as unknown keys.
 import { invalidArg, checkInt, dtypeError, shapeError, typeArg, checkOptionKeys, noExtraArgs, optBool } from '../errors';
 import { Tensor, checkTensor, isFloating } from '../tensor';
-import { empty, zeros, fromBuffer } from '../creation';
+import { empty, zeros } from '../creation';
 import { Module, Parameter } from './module';
 import { Linear } from './layers';
 import * as init from './init';
 import { linear, matmul } from '../ops/matmul';
 import { softmax } from '../ops/activation';
-import { add, mul } from '../ops/elementwise';
+import { add, mul, ne } from '../ops/elementwise';
+import { where } from '../ops/index';
 import { mean } from '../ops/reduce';
 import { dropout, checkP } from '../ops/dropout';
 
+/** A bool (or uint8) mask as an additive one: -inf where set, else 0, computed where the mask lives (no read back to the host). */
 function boolToAdditive(mask: Tensor, like: Tensor): Tensor {
   if (mask.dtype !== 'bool' && mask.dtype !== 'uint8') return mask.to(like.dtype);
-  const m = mask.toArray() as Uint8Array;
-  const out = new Float64Array(m.length);
-  m.forEach((v, i) => (out[i] = v ? -Infinity : 0));
-  return fromBuffer(out, mask.shape.slice(), { device: like.device }).to(like.dtype);
+  const m = mask.device === like.device ? mask : mask.to(like.device);
+  return where(m.dtype === 'bool' ? m : ne(m, 0), -Infinity, 0).to(like.dtype);
 }
 
 export interface MultiheadAttentionForwardOptions {
