@@ -949,6 +949,11 @@ class Exporter {
         this.write(ca, cb, 1, y);
         return;
       }
+      case 'cumsum': {
+        const x = this.readAs(i, ca, cb, 0, [P.outer, P.n, P.inner], [Q.outer, Q.n, Q.inner]);
+        this.write(ca, cb, 1, g.node('CumSum', [x, g.scalar(1, 2)], [['reverse', int(P.reverse ? 1 : 0)]], x.a, x.b, dt(x)));
+        return;
+      }
       case 'where': {
         // torch.where / maskedFill: Where(condition as bool, input, other)
         const x = this.read(i, ca, cb, 0, true);

@@ -194,14 +194,14 @@ const resizes = () => new Fn((x) => [
   torch.F.interpolate(x.flatten(2), { scaleFactor: 1.5, mode: 'linear' }),
   torch.F.interpolate(x.unsqueeze(2).expand([-1, -1, 2, -1, -1]), { scaleFactor: 2, mode: 'trilinear' }),
 ]);
-/** Comparisons (bool values in ONNX), logical ops, torch.where, maskedFill by a computed and a constant mask, a bool cast to float. */
+/** Comparisons (bool values in ONNX), logical ops, torch.where, maskedFill by a computed and a constant mask, a bool cast to float; cumsum, and a reversed one. */
 const masks = () => {
   const fixed = torch.tensor([[false, true, false, false]], { dtype: 'bool' });
   return new Fn((x) => {
     const inner = torch.logicalAnd(torch.ge(x, -1), torch.le(x, 1)).logicalOr(torch.eq(x, 0));
     const a = torch.where(inner, x, torch.mul(x, 0.1));
     const b = torch.maskedFill(a, torch.ne(torch.gt(x, 0.5), torch.lt(x, 2)), -1);
-    return [torch.maskedFill(b, fixed, 7), torch.mul(torch.gt(x, 0).float(), x)];
+    return [torch.maskedFill(b, fixed, 7), torch.mul(torch.gt(x, 0).float(), x), torch.cumsum(x, 1), torch.cumsum(x.flip([2]), 2).flip([2])];
   });
 };
 /** The padding modes: zeros, a constant, a negative (cropping) pad, reflect and replicate. */
@@ -251,7 +251,7 @@ const CASES: Case[] = [
   ['pads: zeros, a constant, negative, reflect, replicate', pads, [3, 4, 4]],
   // traced at batch 2: at batch 1 the attention's [N, L, E] -> [L, N, E] transpose is contiguous and not copied
   ['TransformerEncoderLayer (batchFirst): attention, LayerNorm', () => new torch.nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, batchFirst: true }), [5, 8], {}, 1e-5, 2],
-  ['comparisons, logical ops, where, maskedFill (Equal, Less, And, Not, Where)', masks, [3, 4]],
+  ['comparisons, logical ops, where, maskedFill (Equal, Less, And, Not, Where); cumsum', masks, [3, 4]],
   ['TransformerEncoderLayer with a causal mask and a key padding mask computed from the input', () => {
     const layer = new torch.nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, batchFirst: true });
     const causal = torch.nn.Transformer.generateSquareSubsequentMask(5);
@@ -436,7 +436,7 @@ describe('torch.onnx.export: refusals, options and the file', () => {
     fs.writeFileSync(f, 'old');
     class Bad extends torch.nn.Module {
       forward(t: torch.Tensor): torch.Tensor {
-        return torch.cumsum(t, 1);
+        return torch.sort(t, 1).values;
       }
     }
     expect(code(() => torch.onnx.export(new Bad(), x(), f))).toBe('ERR_TORCHLET_NOT_IMPLEMENTED');
