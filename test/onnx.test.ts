@@ -173,10 +173,11 @@ class Scaled extends torch.nn.Module {
   }
 }
 
-/** A module of a function of its input (the tests' functional models). */
+/** A module of a function of its input (the tests' functional models), with the modules it calls as submodules. */
 class Fn extends torch.nn.Module {
-  constructor(private readonly f: (x: torch.Tensor) => torch.Tensor | torch.Tensor[]) {
+  constructor(private readonly f: (x: torch.Tensor) => torch.Tensor | torch.Tensor[], parts: Record<string, torch.nn.Module> = {}) {
     super();
+    Object.assign(this, parts);
   }
   forward(x: torch.Tensor): torch.Tensor | torch.Tensor[] {
     return this.f(x);
@@ -208,13 +209,16 @@ const masks = () => {
 const pads = () => {
   const nn = torch.nn;
   const conv = new nn.Conv2d(3, 3, 3);
+  const zero = new nn.ZeroPad2d(1);
+  const reflect = new nn.ReflectionPad2d([1, 2, 2, 1]);
+  const replicate = new nn.ReplicationPad1d(2);
   return new Fn((x) => [
-    conv.forward(new nn.ZeroPad2d(1).forward(x)),
+    conv.forward(zero.forward(x)),
     torch.F.pad(x, [1, 2, 0, 3], { value: 0.5 }),
     torch.F.pad(x, [-1, 2]),
-    new nn.ReflectionPad2d([1, 2, 2, 1]).forward(x),
-    new nn.ReplicationPad1d(2).forward(x.flatten(2)),
-  ]);
+    reflect.forward(x),
+    replicate.forward(x.flatten(2)),
+  ], { conv, zero, reflect, replicate });
 };
 
 /** name, model, input shape without the batch, export options, relative tolerance (default 1e-5), traced batch (default 1) */
@@ -239,14 +243,14 @@ const CASES: Case[] = [
     const nn = torch.nn;
     const body = new nn.Sequential(new nn.Conv2d(3, 8, 3), new nn.GroupNorm(2, 8), new nn.ReLU(), new nn.InstanceNorm2d(8, { affine: true }));
     const norm1d = new nn.InstanceNorm1d(8);
-    return new Fn((x) => norm1d.forward(body.forward(x).flatten(2)));
+    return new Fn((x) => norm1d.forward((body.forward(x) as torch.Tensor).flatten(2)), { body, norm1d });
   }, [3, 8, 8]],
   ['interpolate: nearest, nearest-exact, bilinear, bicubic, linear, trilinear (Resize)', resizes, [3, 4, 5]],
   ['ConvTranspose2d (stride, outputPadding, groups), ConvTranspose1d (dilation)', () => {
     const nn = torch.nn;
     const a = new nn.ConvTranspose2d(4, 6, 3, { stride: 2, padding: 1, outputPadding: 1, groups: 2 });
     const b = new nn.ConvTranspose1d(6, 2, 4, { stride: 3, dilation: 2, bias: false });
-    return new Fn((x) => b.forward(a.forward(x).flatten(2)));
+    return new Fn((x) => b.forward(a.forward(x).flatten(2)), { a, b });
   }, [4, 3, 3]],
   ['pads: zeros, a constant, negative, reflect, replicate', pads, [3, 4, 4]],
   // traced at batch 2: at batch 1 the attention's [N, L, E] -> [L, N, E] transpose is contiguous and not copied
@@ -258,9 +262,7 @@ const CASES: Case[] = [
     // keys 1-4 padded where their first feature is below -0.5 (key 0 never: with the causal mask
     // query 0 sees key 0 alone, and a row with every key masked is NaN in PyTorch too)
     const later = torch.tensor([[false, true, true, true, true]], { dtype: 'bool' });
-    const m = new Fn((x) => layer.forward(x, { srcMask: causal, srcKeyPaddingMask: torch.logicalAnd(torch.lt(x.select(2, 0), -0.5), later) }));
-    (m as unknown as { layer: torch.nn.Module }).layer = layer; // a submodule: eval() reaches it
-    return m;
+    return new Fn((x) => layer.forward(x, { srcMask: causal, srcKeyPaddingMask: torch.logicalAnd(torch.lt(x.select(2, 0), -0.5), later) }), { layer });
   }, [5, 8], {}, 1e-5, 2],
 ];
 
