@@ -26,14 +26,15 @@ const RUNNING_STATS_NAMES: Readonly<Record<string, string>> = Object.freeze({
 
 interface BNOptions {
   eps?: number;
-  momentum?: number;
+  /** null: a cumulative moving average (momentum 1 / numBatchesTracked), as PyTorch's momentum=None */
+  momentum?: number | null;
   affine?: boolean;
   trackRunningStats?: boolean;
 }
 abstract class BatchNormBase extends Module {
   static readonly stateDictNames = RUNNING_STATS_NAMES;
   readonly eps: number;
-  readonly momentum: number;
+  readonly momentum: number | null;
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
   weight: Parameter | null;
@@ -47,9 +48,9 @@ abstract class BatchNormBase extends Module {
     opts = checkOptionKeys('opts', opts, ['eps', 'momentum', 'affine', 'trackRunningStats']);
     checkInt('numFeatures', numFeatures, 1);
     this.eps = opts.eps ?? 1e-5;
-    this.momentum = opts.momentum ?? 0.1;
+    this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
     if (!(this.eps > 0)) invalidArg('eps', 'a positive number', this.eps);
-    if (!(this.momentum >= 0 && this.momentum <= 1)) invalidArg('momentum', 'a number in [0, 1]', this.momentum);
+    if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1)) invalidArg('momentum', 'a number in [0, 1] or null', this.momentum);
     this.affine = optBool('opts.affine', opts.affine ?? undefined, true);
     this.trackRunningStats = optBool('opts.trackRunningStats', opts.trackRunningStats ?? undefined, true);
     this.weight = this.affine ? new Parameter(ones([numFeatures])) : null;
@@ -63,13 +64,17 @@ abstract class BatchNormBase extends Module {
     if (!this.ranks.includes(x.ndim)) shapeError('input', `a ${this.ranks.join('-D or ')}-D tensor`, x);
     if (x.shape[1] !== this.numFeatures) shapeError('input', `${this.numFeatures} channels (dimension 1)`, x);
     const useBatch = this.training || !this.trackRunningStats;
-    if (this.training && this.trackRunningStats && this.numBatchesTracked) this.numBatchesTracked.copy_(this.numBatchesTracked.add(1));
+    const counting = this.training && this.trackRunningStats && this.numBatchesTracked;
+    if (counting) this.numBatchesTracked!.copy_(this.numBatchesTracked!.add(1));
+    // momentum null: the cumulative average, factor 1 / numBatchesTracked (PyTorch's exponential_average_factor)
+    const momentum = this.momentum;
+    const factor = momentum !== null ? momentum : counting ? 1 / Number(this.numBatchesTracked!.item()) : 0;
     return batchNorm(x, useBatch && !this.training ? null : this.runningMean, useBatch && !this.training ? null : this.runningVar, {
-      weight: this.weight, bias: this.bias, training: useBatch, momentum: this.momentum, eps: this.eps,
+      weight: this.weight, bias: this.bias, training: useBatch, momentum: factor, eps: this.eps,
     });
   }
   extraRepr(): string {
-    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${this.affine ? 'True' : 'False'}, track_running_stats=${this.trackRunningStats ? 'True' : 'False'}`;
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? 'None' : pyFloat(this.momentum)}, affine=${this.affine ? 'True' : 'False'}, track_running_stats=${this.trackRunningStats ? 'True' : 'False'}`;
   }
 }
 export class BatchNorm1d extends BatchNormBase {

@@ -43,7 +43,7 @@ abstract class InstanceNormNd extends Module {
     opts = checkOptionKeys('opts', opts, ['eps', 'momentum', 'affine', 'trackRunningStats']);
     checkInt('numFeatures', numFeatures, 1);
     this.eps = opts.eps ?? 1e-5;
-    this.momentum = opts.momentum ?? 0.1;
+    this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum; // null: PyTorch's forward refuses it
     if (typeof this.eps !== 'number' || !(this.eps > 0) || !Number.isFinite(this.eps)) invalidArg('opts.eps', 'a positive number', this.eps);
     if (typeof this.momentum !== 'number' || !(this.momentum >= 0 && this.momentum <= 1)) invalidArg('opts.momentum', 'a number in [0, 1]', this.momentum);
     this.affine = optBool('opts.affine', opts.affine ?? undefined, false);

@@ -17,6 +17,7 @@ import { logSoftmax } from './activation';
 import { sub, mul, add, pow, div, ne, ge, le, logicalAnd, sqrt, broadcastShapes } from './elementwise';
 import { sum, mean, all } from './reduce';
 import { expand, reshape } from './shape';
+import { where } from './index';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 /** 'mean' | 'sum' | 'none' (and 'batchmean' where klDiv takes it) or an error naming reduction. */
@@ -202,8 +203,8 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   // label smoothing (PyTorch's cross_entropy_loss_label_smoothing): the smooth term -sum_c w_c logp_c,
   // 0 at ignored targets, reduced as the NLL ('mean' by the same summed target weights)
   const t = classTarget(input, target);
-  const kept = ne(t, ignore).to(input.dtype);
-  const smooth = mul(mul(sum(wView ? mul(logp, wView) : logp, 1), -1), kept);
+  // masked (not multiplied) to 0 at ignored targets: their gradient is 0 even where 'mean' divides by 0
+  const smooth = where(ne(t, ignore), mul(sum(wView ? mul(logp, wView) : logp, 1), -1), 0);
   const red = reduction === 'none' ? smooth : reduction === 'sum' ? sum(smooth) : div(sum(smooth), sum(wout));
   return add(mul(nll, 1 - ls), mul(red, ls / C));
 }
@@ -447,7 +448,7 @@ export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tens
   const margin = checkLossScalar('margin', opts.margin ?? 0, Number.isFinite, 'a finite number');
   const reduction = checkReduction(opts.reduction ?? 'mean');
   const dim = t0.ndim;
-  const EPS = 1e-12;
+  const EPS = Math.fround(1e-12); // PyTorch's EPSILON: a float constant (9.99999996e-13)
   const prod = sum(mul(x1, x2), dim);
   const m1 = add(sum(mul(x1, x1), dim), EPS);
   const m2 = add(sum(mul(x2, x2), dim), EPS);

@@ -174,7 +174,8 @@ export function multiLabelSoftMarginLoss(input: Tensor, target: Tensor, opts: Mu
   let per = neg(add(mul(y, logsigmoid(x)), mul(rsub(1, y), logsigmoid(neg(x)))));
   if (w) per = mul(per, w);
   const C = x.shape[x.ndim - 1];
-  return reduce(div(sum(per, per.ndim - 1), C), reduction);
+  // PyTorch sums over the input's last dim (x.ndim - 1), also where the target broadcasts to more dims
+  return reduce(div(sum(per, x.ndim - 1), C), reduction);
 }
 
 /** input [C] / [N, C] (or 0-d, one class), non-empty class dim; returns [nframe, dim]. */
@@ -310,7 +311,9 @@ export function softMarginLoss(input: Tensor, target: Tensor, opts: { reduction?
   const o = checkOptionKeys('opts', opts, ['reduction']);
   const x = floatTensor('input', input);
   const y = like('target', target, x);
-  broadcastShapes(x.shape, y.shape, ['input', 'target']);
+  // PyTorch's kernel writes into a tensor of the input's shape: the target broadcasts to it, not beyond
+  if (!sameShape(broadcastShapes(x.shape, y.shape, ['input', 'target']), x.shape))
+    shapeError('target', `a tensor broadcastable to the input's shape [${x.shape.join(', ')}]`, y);
   if (y.requiresGrad && isGradEnabled())
     invalidArg('target', "a tensor that does not require grad (soft_margin_loss is not differentiable with respect to 'target')", 'a tensor that requires grad');
   const reduction = mkReduction(o.reduction);

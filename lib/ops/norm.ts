@@ -104,7 +104,7 @@ function batchNormImpl(input: Tensor, runningMean: Tensor | null, runningVar: Te
   const L = prod(input.shape.slice(2));
   const training = optBool('opts.training', opts.training ?? undefined, false);
   if (typeof training !== 'boolean') invalidArg('training', 'a boolean', training);
-  const momentum = opts.momentum ?? 0.1;
+  const momentum = opts.momentum === undefined ? 0.1 : opts.momentum; // null is refused, as PyTorch's F.batch_norm
   if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) invalidArg('momentum', 'a number in [0, 1]', momentum);
   const eps = checkEps(opts.eps ?? 1e-5);
   checkVec('runningMean', runningMean, C, input);
@@ -112,7 +112,9 @@ function batchNormImpl(input: Tensor, runningMean: Tensor | null, runningVar: Te
   checkVec('weight', opts.weight, C, input);
   checkVec('bias', opts.bias, C, input);
   if (!training && (!runningMean || !runningVar)) invalidArg('runningMean', 'running statistics when training is false', runningMean);
-  if (training && N * L <= 1) shapeError('input', `more than 1 value per channel in training (got shape [${input.shape.join(', ')}])`, input);
+  // an empty batch: an empty result, running statistics untouched (PyTorch's batch_norm)
+  if (input.numel() === 0) return mul(input, 1);
+  if (training && N * L === 1) shapeError('input', `more than 1 value per channel in training (got shape [${input.shape.join(', ')}])`, input);
   const weight = opts.weight ?? null;
   const bias = opts.bias ?? null;
   const params: BatchNormParams = { N, C, L, training, relu, momentum, eps };
@@ -224,6 +226,8 @@ export function groupNorm(x: Tensor, numGroups: number, opts: { weight?: Tensor 
   checkVec('bias', opts.bias, C, x);
   const eps = checkEps(opts.eps ?? 1e-5);
   const L = prod(x.shape.slice(2));
+  // PyTorch's _verify_batch_size([N * C / numGroups, numGroups, *spatial]): one value in all is refused
+  if (N * (C / numGroups) * L === 1) shapeError('input', `more than 1 value per group (got shape [${x.shape.join(', ')}] and ${numGroups} groups)`, x);
   const p: RowNormParams = { rows: N * numGroups, R: (C / numGroups) * L, G: numGroups, L: Math.max(L, 1), eps };
   if (L === 0 || N === 0) return mul(x, 1); // nothing to normalise
   return rowNorm(x, opts.weight ?? null, opts.bias ?? null, p, 'GroupNormBackward').y;
@@ -254,7 +258,9 @@ export function instanceNorm(x: Tensor, opts: InstanceNormOptions = {}, ...rest:
     return batchNorm(x, opts.runningMean, opts.runningVar, { weight: opts.weight, bias: opts.bias, training: false, eps });
   }
   const L = prod(x.shape.slice(2));
-  const momentum = opts.momentum ?? 0.1;
+  // PyTorch's _verify_spatial_size: input statistics of one element per channel are refused
+  if (L === 1) shapeError('input', `more than 1 spatial element when using input statistics (got shape [${x.shape.join(', ')}])`, x);
+  const momentum = opts.momentum === undefined ? 0.1 : opts.momentum; // null is refused, as PyTorch's F.instance_norm
   if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) invalidArg('momentum', 'a number in [0, 1]', momentum);
   const { y, saveMean, saveInvstd } = rowNorm(x, opts.weight ?? null, opts.bias ?? null, { rows: N * C, R: L, G: C, L, eps }, 'InstanceNormBackward');
   // running statistics (as PyTorch: the mean over the samples of each sample's update)

@@ -106,10 +106,10 @@ TL_PARAMS(LossPointwiseParams, TL_LOSS_POINTWISE_FIELDS)
 // BceLogits only).
 TL_OP(loss_pointwise, "input, target, weight?, posWeight?, out", LossPointwiseParams)
 // gradInput = gradOutput * d loss / d x, gradTarget = gradOutput * d loss / d y (each optional):
-//  Bce: w (x - y) / max((1 - x) x, 1e-12); target: -w logit(x)
+//  Bce: w (x - y) / max((1 - x) x, float(1e-12)); target: -w logit(x)
 //  BceLogits: w ((pw y + 1 - y) sigmoid(x) - pw y); target: w (log_sigmoid(-x) - pw log_sigmoid(x))
-//  L1: sign(x - y); SmoothL1: d <= -p ? -1 : d >= p ? 1 : d / p (p == 0: sign(d)); Huber: clamp(d, -p, p);
-//  targets: minus the input's
+//  L1: sign(x - y); SmoothL1: d <= -p ? -1 : d >= p ? 1 : d / p (p == 0: -1 where d <= 0); Huber: clamp(d, -p, p);
+//  targets: minus the input's (SmoothL1: the same with d = y - x, so -1 at a tie when p == 0, as PyTorch's)
 //  KlDiv: -y; target: (y != 0 ? log(y) : 0) + y / y - x;  KlDivLog: -exp(y); target: exp(y) (y - x) + exp(y)
 //  GaussianNll: x / v; var: 0.5 (1 / v - x^2 / v^2) (the clamp passes the gradient, as PyTorch's
 //  in-place clamp under no_grad)
@@ -189,17 +189,18 @@ TL_LOSS_FN double loss_grad(LossOp op, int which, double p, double x, double y, 
   switch (op) {
     case LossOp::Bce: {
       if (which == 1) return -w * log(x / (1 - x));
-      const double den = (1 - x) * x;
-      return w * (x - y) / (den > 1e-12 ? den : 1e-12);
+      // PyTorch's EPSILON 1e-12 is rounded to float (9.99999996e-13)
+      const double den = (1 - x) * x, eps = static_cast<double>(1e-12f);
+      return w * (x - y) / (den > eps ? den : eps);
     }
     case LossOp::BceLogits:
       if (which == 1) return w * (loss_log_sigmoid(-x) - pw * loss_log_sigmoid(x));
       return w * ((pw * y + 1 - y) / (1 + exp(-x)) - pw * y);
     case LossOp::L1: return which ? -loss_sign(x - y) : loss_sign(x - y);
     case LossOp::SmoothL1: {
-      const double d = x - y;
-      const double r = p == 0 ? loss_sign(d) : (d <= -p ? -1.0 : (d >= p ? 1.0 : d / p));
-      return which ? -r : r;
+      // PyTorch's kernel, the target's gradient from y - x: at beta 0 a tie (d == 0) gives -1 to both
+      const double d = which ? y - x : x - y;
+      return d <= -p ? -1.0 : (d >= p ? 1.0 : d / p);
     }
     case LossOp::Huber: {
       const double d = x - y;
