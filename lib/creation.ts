@@ -148,7 +148,7 @@ export function full(shape: number[] | number, value: number, opts: CreateOption
   opts = checkOptionKeys('opts', opts, CREATE_KEYS);
   checkValue('value', value);
   const t = empty(shape, { ...opts, requiresGrad: false });
-  native.fill(t.arg(), { value });
+  native.fill(t.arg(), { value: t.dtype === 'bool' ? Number(value !== 0) : value }); // bool: nonzero is true, as PyTorch
   return finish(t, opts);
 }
 export function ones(...args: SizeArgs<CreateOptions>): Tensor {

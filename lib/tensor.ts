@@ -1410,6 +1410,12 @@ export class Tensor {
         return record(out, [old, v], 'CopyBackward', (g) => [zeros(g.shape, { dtype: g.dtype, device: g.device }), g]);
       }, [src]) as this;
     }
+    // as PyTorch (and the recorded path, lib/ops/inplace.ts): no write into overlapping elements
+    if (this.numel() > 0 && this.shape.some((n, i) => n > 1 && this.strides[i] === 0))
+      throw new TorchletRangeError(
+        'torchlet: copy_: unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.',
+        'ERR_TORCHLET_INVALID_ARG',
+      );
     // from another device: bring src over first (contiguous), then convert/scatter on this device
     let s = src.device === this.device ? src : noGrad(() => toDevice(src, this.device));
     if (!same) {
@@ -1436,11 +1442,13 @@ export class Tensor {
       ) as this;
     }
     if (this.isContiguous()) {
-      native.fill(this.arg(), { value: v });
+      native.fill(this.arg(), { value: this.dtype === 'bool' ? Number(v !== 0) : v }); // bool: nonzero is true, as PyTorch
       this._storage.version++;
     } else {
+      // (one value: written also where elements overlap, e.g. an expanded view, as PyTorch's fill_)
       const t = full(this.shape, v, { dtype: this.dtype, device: this.device });
-      this.copy_(t);
+      native.copyStrided(t.stridedArg(), this.stridedArg(), { srcStrides: t.strides, outStrides: this.strides, shape: this.shape });
+      this._storage.version++;
       t.dispose();
     }
     return this;

@@ -14,7 +14,7 @@ import { checkOptionKeys, checkNumber, checkInt, dtypeError, deviceMismatch, inv
 import { Tensor, checkTensor, isFloating, normDim } from '../tensor';
 import type { DType } from '../tensor';
 import { arange } from '../creation';
-import { add, sub, mul, div, sqrt, cast, clampMin, compare, promoteTypes, broadcastShapes } from './elementwise';
+import { add, sub, mul, div, sqrt, cast, clampMin, compare, resultType, broadcastShapes } from './elementwise';
 import { sum, norm, amax, amin } from './reduce';
 import { expand, unsqueeze, reshape } from './shape';
 import { defaultFloat } from '../default_dtype';
@@ -89,7 +89,7 @@ function clampedNorm(x: Tensor, dim: number, eps: number): Tensor {
 
 /**
  * F.cosineSimilarity: x1 and x2 broadcast to one shape, dim a dimension of that shape (removed from
- * the result). Integer inputs are cast to the common dtype, which must be floating-point (as PyTorch).
+ * the result). Both inputs are cast to the common dtype, which must be floating-point (as PyTorch).
  */
 export function cosineSimilarity(x1: Tensor, x2: Tensor, opts: CosineSimilarityOptions = {}, ...rest: never[]): Tensor {
   noExtraArgs('cosineSimilarity', 'x1, x2, opts', rest);
@@ -99,7 +99,7 @@ export function cosineSimilarity(x1: Tensor, x2: Tensor, opts: CosineSimilarityO
   const o = checkOptionKeys('opts', opts, ['dim', 'eps']);
   const dim = intOpt('opts.dim', o.dim, 1);
   const eps = numberOpt('opts.eps', o.eps, 1e-8);
-  const dt: DType = promoteTypes(a.dtype, b.dtype);
+  const dt: DType = resultType(a, b); // a 0-d operand counts only for a higher category, as PyTorch
   if (!isFloating(dt)) dtypeError('x1', `floating-point inputs (the common dtype of x1 and x2 is ${dt})`, a);
   const shape = broadcastShapes(a.shape, b.shape, ['x1', 'x2']);
   const d = normDim(dim, shape.length, 'opts.dim');
@@ -108,7 +108,7 @@ export function cosineSimilarity(x1: Tensor, x2: Tensor, opts: CosineSimilarityO
     return cosineSimilarity(reshape(a, [1]), reshape(b, [1]), { dim: 0, eps });
   }
   const widen = (t: Tensor): Tensor => {
-    const c = isFloating(t.dtype) ? t : cast(t, dt);
+    const c = t.dtype === dt ? t : cast(t, dt); // float32 with float64: both in float64, as PyTorch
     return c.shape.length === shape.length && c.shape.every((s, i) => s === shape[i]) ? c : expand(c, shape);
   };
   const e1 = widen(a);

@@ -611,6 +611,8 @@ export function fmod(a: Tensor, b: Tensor | number): Tensor {
 export function lerp(start: Tensor, end: Tensor, weight: Tensor | number): Tensor {
   checkTensor('input', start);
   checkTensor('end', end);
+  // as PyTorch's lerp: no type promotion between input and end
+  if (end.dtype !== start.dtype) dtypeError('end', `a ${start.dtype} tensor (the dtype of input)`, end);
   if (typeof weight === 'number') {
     const w = weight;
     if (!isFloating(start.dtype)) dtypeError('input', 'a floating-point tensor', start);

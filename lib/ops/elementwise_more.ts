@@ -106,7 +106,8 @@ export function xlogy(input: Tensor | number, other: Tensor | number, ...rest: n
   const yf = toFloat(y, dt);
   // x == 0 gives 0 (y not NaN); where x*log(y) would be 0 * -inf / NaN / inf the result is set, elsewhere it is already 0
   const mask = noGrad(() => E.logicalAnd(E.logicalAnd(E.eq(xf, 0), E.logicalNot(E.isnan(yf))), E.logicalOr(E.le(yf, 0), E.isinf(yf))));
-  return where(mask, 0, E.mul(xf, E.log(yf)));
+  // (log of 1 where masked: the gradient there is 0, not 0 * -inf = NaN, as PyTorch's xlogy backward)
+  return where(mask, 0, E.mul(xf, E.log(where(mask, 1, yf))));
 }
 /**
  * The complementary error function 1 - erf(x), accurate in the tail: 1 - erf below 2, Laplace's

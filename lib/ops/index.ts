@@ -6,16 +6,16 @@
 // (native/ops/index.h) on the operands' device; indices are int64 (indexSelect, indexAdd and
 // advanced indexing also take int32) and are checked to be in range before any kernel runs (an
 // error naming the argument, as PyTorch's); gradients are PyTorch's. Basic indexing (integers,
-// slices, null, '...') returns a view; index tensors and masks copy. In-place forms write into
-// their tensor (any layout) and return it; under autograd they rebase its history as PyTorch does
-// (refused, with a coded error, for a leaf that requires grad and for a tensor that shares its
-// storage with other views).
+// slices, null, '...', 0-d integer tensors) returns a view; index tensors and masks copy. In-place
+// forms write into their tensor (any layout) and return it; under autograd they rebase its history
+// as PyTorch does (refused, with a coded error, for a leaf that requires grad and for a tensor that
+// shares its storage with other views).
 import { native } from '../binding';
 import { invalidArg, typeArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs, TorchletError, TorchletRangeError } from '../errors';
 import { Tensor, DType, NestedArray, normDim, checkTensor, isFloating } from '../tensor';
 import { record, isGradEnabled, retireNode } from '../autograd';
 import { full, tensor } from '../creation';
-import { cast, clone, compare, broadcastShapes, broadcastStrides, promoteTypes, sumTo, add, mul } from './elementwise';
+import { cast, clone, compare, broadcastShapes, broadcastStrides, resultType, sumTo, add, mul } from './elementwise';
 import { maxAll, sum } from './reduce';
 import { expand, permute, reshape, select, slice, unsqueeze } from './shape';
 import { defaultFloat } from '../default_dtype';
@@ -122,6 +122,12 @@ function rebase(t: Tensor, shared: boolean, others: (Tensor | null)[], op: Param
 function checkInplaceTarget(t: Tensor): void {
   if (isGradEnabled() && t.requiresGrad && !t.gradFn)
     throw new TorchletError('torchlet: a leaf tensor that requires grad cannot be modified in place (use the out-of-place form, or noGrad)', 'ERR_TORCHLET_NOT_IMPLEMENTED');
+  // as PyTorch's assert_no_internal_overlap (e.g. an expanded view): also without autograd
+  if (t.numel() > 0 && t.shape.some((n, k) => n > 1 && t.strides[k] === 0))
+    throw new TorchletRangeError(
+      'torchlet: unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.',
+      'ERR_TORCHLET_INVALID_ARG',
+    );
 }
 
 // ---- gather / scatter -----------------------------------------------------------------------------
@@ -391,7 +397,7 @@ export function where(condition: Tensor, input?: Tensor | number, other?: Tensor
     const v = (typeof input === 'number' ? input : other) as number;
     dt = isFloating(t.dtype) || Number.isInteger(v) ? t.dtype : defaultFloat();
     if (t.dtype === 'bool' && typeof v === 'number') dt = Number.isInteger(v) ? 'int64' : defaultFloat();
-  } else dt = promoteTypes((input as Tensor).dtype, (other as Tensor).dtype);
+  } else dt = resultType(input as Tensor, other as Tensor); // a 0-d operand counts only for a higher category, as PyTorch
   const a = typeof input === 'number' ? full([], input, { dtype: dt, device: c.device }) : input!;
   const b = typeof other === 'number' ? full([], other, { dtype: dt, device: c.device }) : other!;
   sameDevice('input', a, c, 'condition');
@@ -516,7 +522,7 @@ export function nonzero(input: Tensor, opts?: NonzeroOptions, ...rest: never[]):
 }
 
 // ---- indexing: x.index(...) / x.set(value, ...) -------------------------------------------------------
-/** One entry of Tensor#index: an integer, a slice string ('1:5', '::2', ':-1', ':'), null (a new axis), '...', an index tensor (integer or bool) or an array of integers / booleans. */
+/** One entry of Tensor#index: an integer, a slice string ('1:5', '::2', ':-1', ':'), null (a new axis), '...', an index tensor (integer or bool; a 0-d integer one selects as an integer, as PyTorch's) or an array of integers / booleans. */
 export type IndexSpec = number | string | null | Tensor | number[] | boolean[] | NestedArray[];
 
 interface Parsed {
@@ -551,7 +557,8 @@ function toIndexTensor(spec: Tensor | number[] | boolean[] | NestedArray[], like
   const arr = spec as unknown[];
   if (arr.length && arr.some((v) => Array.isArray(v))) {
     // nested arrays: an index tensor of their shape (integers or booleans)
-    const t = tensor(arr as NestedArray);
+    let t = tensor(arr as NestedArray);
+    if (t.numel() === 0 && t.dtype !== 'int64') t = cast(t, 'int64'); // [[]]: an empty int64 index, as PyTorch
     if (t.dtype !== 'int64' && t.dtype !== 'bool') typeArg('index', 'nested arrays of integers or of booleans', spec);
     return like.device === 'cpu' ? t : t.to(like.device);
   }
@@ -566,12 +573,21 @@ function toIndexTensor(spec: Tensor | number[] | boolean[] | NestedArray[], like
   if (arr.length) t._storage.native.write(BigInt64Array.from(arr as number[], (v) => BigInt(v)), 0);
   return like.device === 'cpu' ? t : t.to(like.device);
 }
-function parseIndex(x: Tensor, specs: IndexSpec[]): Parsed {
+/**
+ * `select0d`: a 0-d integer index tensor selects as an integer does (PyTorch's x[t]: a view, its
+ * dimension removed in place, not an advanced index); indexPut_'s indices keep it advanced.
+ */
+function parseIndex(x: Tensor, specs0: IndexSpec[], select0d = true): Parsed {
   checkTensor('input', x);
+  const specs = specs0.map((s) => {
+    if (Array.isArray(s)) return toIndexTensor(s, x);
+    if (select0d && s instanceof Tensor && s.ndim === 0 && (s.dtype === 'int64' || s.dtype === 'int32')) return checkTensor('index', s).item();
+    return s;
+  });
+  // a mask covers its dims (a 0-d one none: it adds a dimension); an integer index tensor one
   const consumes = (s: IndexSpec): number => {
     if (s === null || s === '...') return 0;
-    if (s instanceof Tensor) return s.dtype === 'bool' || s.dtype === 'uint8' ? Math.max(s.ndim, 1) : 1;
-    if (Array.isArray(s)) return 1;
+    if (s instanceof Tensor) return s.dtype === 'bool' || s.dtype === 'uint8' ? s.ndim : 1;
     return 1;
   };
   const ell = specs.filter((s) => s === '...').length;
@@ -634,13 +650,19 @@ function parseIndex(x: Tensor, specs: IndexSpec[]): Parsed {
   }
   return { view: v, adv };
 }
-/** Index tensors broadcast to one shape, range-checked, negatives wrapped. */
+/**
+ * Index tensors broadcast to one shape, range-checked, negatives wrapped. As PyTorch (which checks
+ * the indices as it reads them): no check when the broadcast indices are empty, and when another
+ * dimension of the result is 0 only the refusal of a non-empty index into a dimension of size 0.
+ */
 function prepareAdvanced(view: Tensor, adv: { dim: number; index: Tensor }[]): { shape: number[]; idx: Tensor[] } {
   let shape: number[] = [];
   adv.forEach((a, j) => (shape = broadcastShapes(shape, a.index.shape, ['the other indices', `index tensor ${j}`])));
+  const noIndices = shape.some((n) => n === 0);
+  const restEmpty = view.shape.some((n, k) => n === 0 && !adv.some((a) => a.dim === k));
   const idx = adv.map((a) => {
     const n = view.shape[a.dim];
-    checkRange('index', a.index, -n, n);
+    if (!noIndices && (!restEmpty || n === 0)) checkRange('index', a.index, -n, n);
     return a.index;
   });
   return { shape, idx };
@@ -710,7 +732,9 @@ export function setIndex(x: Tensor, value: Tensor | number, specs: IndexSpec[]):
   const val = typeof value === 'number' ? full([], value, { dtype: x.dtype, device: x.device }) : value.dtype === x.dtype ? value : cast(value, x.dtype);
   if (!adv.length) {
     broadcastShapes(view.shape, val.shape, ['the indexed view', 'value']);
-    const vb = expand(val.ndim > view.ndim ? reshape(val, val.shape.slice(val.ndim - view.ndim)) : val, view.shape);
+    const vb0 = expand(val.ndim > view.ndim ? reshape(val, val.shape.slice(val.ndim - view.ndim)) : val, view.shape);
+    // a value that views the written elements is read as it was before the write (a copy: no overlapping memcpy)
+    const vb = vb0._storage === view._storage && spansMeet(vb0, view) ? clone(vb0) : vb0;
     checkInplaceTarget(x);
     rebase(x, shared, [val], 'IndexPutBackward', (g) => {
       const gx = clone(g);
@@ -775,7 +799,9 @@ function putAdvanced(x: Tensor, shared: boolean, view: Tensor, viewOf: (t: Tenso
   const lin = linearIndex(view, dims, idx, bshape);
   const linFlat = reshape(lin, [lin.numel()]);
   const restShape = rest.map((k) => view.shape[k]);
-  const src = reshape(vb, [linFlat.numel(), ...restShape]); // may copy: a contiguous source
+  const src0 = reshape(vb, [linFlat.numel(), ...restShape]); // may copy: a contiguous source
+  // a value that views the written elements is read as it was before the write (a copy; PyTorch 1.13 refuses)
+  const src = src0._storage === view._storage && spansMeet(src0, view) ? clone(src0) : src0;
   const perm = [...dims, ...rest];
   const flatLen = dims.reduce((a, k) => a * view.shape[k], 1);
   const k = dims.length;
@@ -819,9 +845,9 @@ export function indexPut_(x: Tensor, indices: (Tensor | null)[], values: Tensor,
   if (via) return via;
   const specs: IndexSpec[] = indices.map((t) => (t === null ? ':' : t));
   const val = values.dtype === x.dtype ? values : cast(values, x.dtype);
-  const { view, adv } = parseIndex(x, specs);
+  const { view, adv } = parseIndex(x, specs, false);
   if (!adv.length) invalidArg('indices', 'at least one index tensor', indices);
-  return putAdvanced(x, shared, view, (t) => parseIndex(t, specs).view, adv, val, !!o.accumulate);
+  return putAdvanced(x, shared, view, (t) => parseIndex(t, specs, false).view, adv, val, !!o.accumulate);
 }
 /** Out-of-place indexPut_: a copy of x with values put at indices (differentiable). */
 export function indexPut(x: Tensor, indices: (Tensor | null)[], values: Tensor, opts?: { accumulate?: boolean }, ...rest: never[]): Tensor {

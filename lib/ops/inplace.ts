@@ -157,13 +157,15 @@ function rebaseViews(chain: Tensor[], out: Tensor): void {
 /** The refusals of an in-place write into self (see the file comment), before anything is written. */
 function checkTarget(self: Tensor, name: string, recording: boolean): void {
   checkTensor('input', self);
-  for (let i = 0; i < self.ndim; i++)
-    if (self.strides[i] === 0 && self.shape[i] > 1)
-      throw new TorchletRangeError(
-        `torchlet: ${name}: unsupported operation: more than one element of the written-to tensor refers to a single memory location. ` +
-          `Please clone() the tensor before performing the operation.`,
-        'ERR_TORCHLET_INVALID_ARG',
-      );
+  // as PyTorch: nothing is written into an empty tensor, and fill_ writes one value wherever it lands
+  if (self.numel() > 0 && name !== 'fill_')
+    for (let i = 0; i < self.ndim; i++)
+      if (self.strides[i] === 0 && self.shape[i] > 1)
+        throw new TorchletRangeError(
+          `torchlet: ${name}: unsupported operation: more than one element of the written-to tensor refers to a single memory location. ` +
+            `Please clone() the tensor before performing the operation.`,
+          'ERR_TORCHLET_INVALID_ARG',
+        );
   if (recording) {
     if (self.requiresGrad && self.gradFn === null)
       throw autogradError(`${name}: a leaf Variable that requires grad is being used in an in-place operation.`);

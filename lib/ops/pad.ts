@@ -65,6 +65,10 @@ function constantPad(input: Tensor, pad: number[], value: number): Tensor {
   });
   // the part of the input that survives (negative pads crop) and where it lands
   const len = input.shape.map((s, d) => s + Math.min(before[d], 0) + Math.min(after[d], 0));
+  len.forEach((l, d) => {
+    // PyTorch crops with narrow(): negative pads may not remove more than the dim holds
+    if (l < 0) invalidArg('pad', `negative paddings that crop at most the size of the dim (dim ${d} of size ${input.shape[d]})`, pad);
+  });
   const copies = len.every((l) => l > 0);
   const region = (t: Tensor, starts: number[]): Tensor => starts.reduce((v, st, d) => v.narrow(d, st, len[d]), t);
   const inStart = before.map((b) => Math.max(-b, 0));

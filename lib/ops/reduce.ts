@@ -12,6 +12,7 @@ import { invalidArg, dtypeError, typeArg, checkOptionKeys, TorchletError, optBoo
 import { noGrad, isGradEnabled } from '../autograd';
 import { ValuesIndices } from './values_indices';
 import { defaultFloat } from '../default_dtype';
+import { where } from './index';
 
 const R = enums.ReduceOp;
 const RED = { sum: R.Sum, mean: R.Mean, max: R.Max, min: R.Min, argmax: R.Argmax, argmin: R.Argmin, prod: R.Prod } as const;
@@ -20,6 +21,7 @@ function normDims(t: Tensor, dim: number | number[] | null | undefined): number[
   if (dim === null || dim === undefined) return t.shape.map((_, i) => i);
   const ds = (Array.isArray(dim) ? dim : [dim]).map((d) => normDim(d, t.ndim));
   if (new Set(ds).size !== ds.length) invalidArg('dim', 'distinct dimensions', dim);
+  if (t.ndim === 0) return []; // dim 0 / -1 of a 0-d tensor (PyTorch allows them): its one element, as with no dim
   return ds.sort((a, b) => a - b);
 }
 function reducedShape(shape: number[], dims: number[], keepdim: boolean): number[] {
@@ -35,10 +37,10 @@ function reducedShape(shape: number[], dims: number[], keepdim: boolean): number
 /** One native reduction over a single dim of a contiguous tensor -> [outer, inner] (keepdim shape). */
 function reduceOne(op: ReduceOpCode, x: Tensor, d: number, outDtype = x.dtype): Tensor {
   const outer = x.shape.slice(0, d).reduce((a, b) => a * b, 1);
-  const r = x.shape[d];
+  const r = x.ndim === 0 ? 1 : x.shape[d]; // a 0-d x reduced over dim 0 or -1 (as PyTorch allows): one element
   const inner = x.shape.slice(d + 1).reduce((a, b) => a * b, 1);
   const shape = x.shape.slice();
-  shape[d] = 1;
+  if (x.ndim > 0) shape[d] = 1;
   const out = Tensor.empty(shape, outDtype, x.device);
   native.reduce(x.arg(), out.arg(), { op, outer, r, inner });
   return out;
@@ -189,7 +191,11 @@ function arangeTensor(n: number, shape: number[], device: Tensor['device']): Ten
 
 export function argmax(t: Tensor, dim: number | undefined, keepdim: boolean, op: 'argmax' | 'argmin'): Tensor {
   checkTensor('input', t);
-  if (t.numel() === 0) invalidArg('input', 'a non-empty tensor', t);
+  if (t.numel() === 0) {
+    // PyTorch refuses an empty reduction; along a dim of non-zero size the result is just empty
+    if (dim === undefined || t.ndim === 0 || t.shape[normDim(dim, t.ndim)] === 0) invalidArg('input', 'a non-empty tensor', t);
+    return Tensor.empty(reducedShape(t.shape, [normDim(dim, t.ndim)], keepdim), 'int64', t.device);
+  }
   if (dim === undefined) {
     const x = t.contiguous();
     const flat = new Tensor(x._storage, [x.numel()], x.dtype, x.device, [1], x.offset);
@@ -349,8 +355,11 @@ export function varStd(which: 'var' | 'std', t: Tensor, dim?: number | number[] 
       const gk = keepGrad(g, t.shape, dims);
       // createGraph (grad mode on in backward): the deviations recomputed as recorded ops
       const dd = isGradEnabled() ? E.sub(t, mean(t, dims, true)) : d;
-      if (which === 'var') return [mul(mul(gk, dd), 2 / denom)];
-      return [div(mul(gk, dd), mul(keepGrad(out, t.shape, dims), denom))];
+      // PyTorch's var_backward / std_backward: the divisor n - correction unclamped (a negative one
+      // where correction > n), and the std's gradient 0 where the std is 0
+      if (which === 'var') return [mul(mul(gk, dd), 2 / (n - correction))];
+      const ok = keepGrad(out, t.shape, dims);
+      return [where(compare('eq', ok, 0), 0, div(mul(gk, dd), mul(ok, n - correction)))];
     },
     which === 'var' ? [t] : [t, out],
   );

@@ -1,8 +1,9 @@
 // lib/ops/shape.ts — views that share storage (view, reshape, flatten, permute, transpose,
 // unsqueeze, squeeze, narrow, select, slice with a step, expand, movedim, chunk, split, unbind), cat
 // and stack, and the copies built from them (repeat, tile, flip, roll, tril, triu), with their
-// gradients. reshape copies only when the input is not contiguous; view refuses non-contiguous input
-// as PyTorch does. The copies run in native kernels (strided copy, gather, where).
+// gradients. view works wherever the input's strides allow it (PyTorch's computeStride) and refuses
+// otherwise; reshape is that view where it exists and copies only where it does not, as PyTorch's.
+// The copies run in native kernels (strided copy, gather, where).
 import { native } from '../binding';
 import { invalidArg, typeArg, dtypeError, shapeError } from '../errors';
 import { Tensor, normDim, numelOf, checkTensor, contiguousStrides } from '../tensor';
@@ -27,17 +28,56 @@ export function inferShape(t: Tensor, shape: number[]): number[] {
   return out;
 }
 
+/**
+ * The strides of t viewed as `shape` without a copy, or null where no view exists (a new dimension
+ * would span two non-mergeable dimensions of t): PyTorch's at::detail::computeStride.
+ */
+function viewStrides(t: Tensor, shape: number[]): number[] | null {
+  const os = t.shape;
+  const ost = t.strides;
+  if (os.length === 0) return shape.map(() => 1);
+  const n = numelOf(os);
+  if (n === 0 && os.length === shape.length && os.every((s, i) => s === shape[i])) return ost.slice();
+  const st = new Array<number>(shape.length);
+  if (n === 0) {
+    for (let d = shape.length - 1; d >= 0; d--) st[d] = d === shape.length - 1 ? 1 : Math.max(shape[d + 1], 1) * st[d + 1];
+    return st;
+  }
+  let vd = shape.length - 1;
+  let base = ost[os.length - 1];
+  let tn = 1;
+  let vn = 1;
+  for (let td = os.length - 1; td >= 0; td--) {
+    tn *= os[td];
+    if (td === 0 || (os[td - 1] !== 1 && ost[td - 1] !== tn * base)) {
+      while (vd >= 0 && (vn < tn || shape[vd] === 1)) {
+        st[vd] = vn * base;
+        vn *= shape[vd];
+        vd--;
+      }
+      if (vn !== tn) return null;
+      if (td > 0) {
+        base = ost[td - 1];
+        tn = 1;
+        vn = 1;
+      }
+    }
+  }
+  return vd === -1 ? st : null;
+}
 export function view(t: Tensor, shape: number[]): Tensor {
   checkTensor('input', t);
   const s = inferShape(t, shape);
-  if (!t.isContiguous())
-    invalidArg('input', 'a contiguous tensor for view() (use reshape(), or contiguous() first)', t);
-  const out = viewOf(t, s, contiguousStrides(s), t.offset);
+  const st = t.isContiguous() ? contiguousStrides(s) : viewStrides(t, s);
+  if (!st)
+    invalidArg('input', "a tensor whose strides allow this view (view size is not compatible with the input's size and stride: use reshape(), or contiguous() first)", t);
+  // (an empty view reaches no element: offset 0, as an offset past the storage would make it unreadable)
+  const out = viewOf(t, s, st, t.numel() === 0 ? 0 : t.offset);
   return record(out, [t], 'ViewBackward', (g) => [reshape(g, t.shape)]);
 }
 export function reshape(t: Tensor, shape: number[]): Tensor {
   checkTensor('input', t);
-  if (t.isContiguous()) return view(t, shape);
+  if (t.isContiguous() || viewStrides(t, inferShape(t, shape))) return view(t, shape);
   const c = clone(t);
   return view(c, shape);
 }
