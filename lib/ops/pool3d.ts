@@ -140,6 +140,9 @@ export function avgPool3d(input: Tensor, kernelSize: number | number[], opts: Av
   const div = opts.divisorOverride == null ? 0 : checkInt('divisorOverride', opts.divisorOverride, 1);
   checkPool3dInput(input);
   const w = window3d(kernelSize, { stride: opts.stride, padding: opts.padding });
+  // PyTorch's avg_pool3d (not max_pool3d) also wants each input size at least the kernel's, padding aside
+  if (input.shape.slice(-3).some((n, i) => n < w.k[i]))
+    shapeError('input', `a spatial size at least the kernel size (${w.k.join('x')})`, input);
   const out = outSizes(input, w, ceil);
   return batched(input, (x) => {
     const [N, C, D, H, W] = x.shape;

@@ -850,8 +850,8 @@ template <typename T>
 bool row_conv_fits(const Geom& g) {
   const ConvParams& p = g.p;
   const int64_t L = row_conv_kernel<T>().lanes, OW = p.out[2];
-  return g.G == 1 && p.in[0] == 1 && p.kernel[0] == 1 && p.dilation == Dims3{1, 1, 1} && g.Kg <= kRowMaxK &&
-         p.stride[2] <= 4 && OW >= L && 4 * OW >= 3 * ((OW + L - 1) / L * L);
+  return g.G == 1 && p.in[0] == 1 && p.kernel[0] == 1 && p.out[0] == 1 && p.dilation == Dims3{1, 1, 1} &&
+         g.Kg <= kRowMaxK && p.stride[2] <= 4 && OW >= L && 4 * OW >= 3 * ((OW + L - 1) / L * L);
 }
 
 // The weights as direct_conv_kernel's tiles take them: per group, per panel of oc_w output channels,
@@ -1975,7 +1975,8 @@ void backward_input_winograd(const Geom& g, const T* dy, const T* w, T* dx) {
 // into one (wino_channels), where the direct conv would do at least 7/4 as many multiplies.
 bool winograd_fits(const Geom& g) {
   const ConvParams& p = g.p;
-  if (p.in[0] != 1 || p.kernel[0] != 1 || p.dilation != Dims3{1, 1, 1}) return false;
+  // (2-D: one input and output slice; a 3-D conv of one slice padded in depth has more outputs)
+  if (p.in[0] != 1 || p.kernel[0] != 1 || p.out[0] != 1 || p.dilation != Dims3{1, 1, 1}) return false;
   if (g.stride1()) return p.kernel == Dims3{1, 3, 3};
   const int64_t sh = p.stride[1], sw = p.stride[2], kh = p.kernel[1], kw = p.kernel[2];
   return g.G == 1 && p.stride[0] == 1 && kh > 2 * sh && kh <= 3 * sh && kw > 2 * sw && kw <= 3 * sw &&

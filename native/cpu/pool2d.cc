@@ -654,8 +654,10 @@ void max_pool_bwd(const T* dy, const int64_t* idx, T* dx, const Pool2dParams& p)
         const T* dyp = dy + pl * p.OH * p.OW;
         const int64_t* ip = idx + pl * p.OH * p.OW;
         for (int64_t k = 0; k < p.H * p.W; ++k) dxp[k] = T(0);
+        // (a window of padding only, possible with dilation, reports -inf at an index past the plane,
+        // as PyTorch does: its gradient goes nowhere)
         for (int64_t k = 0; k < p.OH * p.OW; ++k)
-          if (ip[k] >= 0) dxp[ip[k]] += dyp[k];
+          if (ip[k] >= 0 && ip[k] < p.H * p.W) dxp[ip[k]] += dyp[k];
       });
 }
 
