@@ -49,7 +49,8 @@ function gemmOperand(t: Tensor): { arg: TensorArg; trans: boolean; copy: Tensor 
 function bmmRaw(a: Tensor, b: Tensor): Tensor {
   const [Ba, M, K] = a.shape;
   const [Bb, , N] = b.shape;
-  const batch = Math.max(Ba, Bb);
+  // (an empty batch broadcast against one matrix is empty: max(0, 1) would run one product over an empty operand)
+  const batch = Ba === 0 || Bb === 0 ? 0 : Math.max(Ba, Bb);
   const oa = gemmOperand(a);
   const ob = gemmOperand(b);
   const c = Tensor.empty([batch, M, N], a.dtype, a.device);
