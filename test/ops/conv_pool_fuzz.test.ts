@@ -1,4 +1,4 @@
-// test/ops/conv_pool_fuzz.test.ts — random differential test of the CPU convolution and pooling ops
+// test/ops/conv_pool_fuzz.test.ts — random differential test of the convolution and pooling ops
 // against PyTorch (test/fixtures/conv_pool_fuzz.json, from gen_conv_pool_fuzz_fixtures.py): ~600
 // random hyperparameter sets steered to the thresholds where native/cpu/conv.cc and
 // native/cpu/pool2d.cc switch algorithms, some under a forced torch.backends.conv.algorithm.
@@ -20,13 +20,16 @@
 // The inputs are made on both sides from (seed, index) by the same 32-bit hash (see the generator's
 // docstring), so only outputs are stored: whole when small, else a sketch (samples, two hashed
 // projections, l1, max). A coverage test asserts that the cases reach every CPU convolution
-// algorithm in each pass. CPU only. TORCHLET_FUZZ_FIXTURE=FILE runs another generated fixture
+// algorithm in each pass. The cases run on every test device (test/devices.ts): on CUDA (a GPU or the
+// emulator of npm run test:cuda-emu) the same fixture checks the CUDA kernels, forced CPU algorithm
+// preferences being no-ops there. TORCHLET_FUZZ_FIXTURE=FILE runs another generated fixture
 // (gen_conv_pool_fuzz_fixtures.py --seed N --repeat K --out FILE) for a longer hunt.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../../lib';
 import type { Tensor, ConvAlgorithmPreference } from '../../lib';
 import { toNumbers } from '../helpers';
+import { DEVICES, type TestDevice } from '../devices';
 
 const F = torch.F;
 const nn = torch.nn;
@@ -107,11 +110,14 @@ function hashed(seed: number, n: number): Float64Array {
   return out;
 }
 const prod = (s: number[]): number => s.reduce((a, b) => a * b, 1);
-/** hashed(seed) * scale + shift as a tensor of `shape` (exact in float32 when scale and shift are 1 and 0). */
+/** The device the cases run on (each device's describe block sets it in its beforeAll). */
+let DEV: TestDevice = 'cpu';
+/** hashed(seed) * scale + shift as a tensor of `shape` on DEV (exact in float32 when scale and shift are 1 and 0). */
 function data(seed: number, shape: number[], dtype: 'float32' | 'float64', shift = 0, scale = 1): Tensor {
   const v = hashed(seed, prod(shape)).map((a) => a * scale + shift);
   const t = torch.fromBuffer(v, shape.slice());
-  return dtype === 'float64' ? t : t.to(dtype);
+  const d = dtype === 'float64' ? t : t.to(dtype);
+  return DEV === 'cpu' ? d : d.to(DEV);
 }
 const projWeights = new Map<string, Float64Array>();
 function projOf(seed: number, n: number): Float64Array {
@@ -228,6 +234,7 @@ function build(c: Case): Built {
           // eslint-disable-next-line @typescript-eslint/no-explicit-any
           const m = new (Cls as any)(cin, cout, c.w!.slice(2), mopts) as torch.nn.Module & { weight: Tensor; bias: Tensor | null };
           if (dtype === 'float64') m.double();
+          m.to(DEV);
           torch.noGrad(() => {
             m.weight.copy_(w);
             if (b && m.bias) m.bias.copy_(b);
@@ -344,6 +351,7 @@ function frozenModule(c: Case, dtype: 'float32' | 'float64'): torch.nn.Module {
   const s = c.seed;
   if (c.kind === 'frozenRes') {
     const m = new Block(c, dtype);
+    m.to(DEV);
     m.eval();
     return torch.jit.freeze(m, data(16 * s, c.x, dtype));
   }
@@ -374,6 +382,7 @@ function frozenModule(c: Case, dtype: 'float32' | 'float64'): torch.nn.Module {
     m = new nn.Sequential(...layers);
   }
   if (dtype === 'float64') m.double();
+  m.to(DEV);
   torch.noGrad(() => {
     conv.weight.copy_(data(16 * s + 1, c.w!, 'float64'));
     if (conv.bias) conv.bias.copy_(data(16 * s + 2, [OC], 'float64'));
@@ -499,7 +508,14 @@ for (const c of FIX.cases) {
   groups.get(key)!.push(c);
 }
 
-describe(`conv / pool random differential test vs PyTorch ${FIX.torch} [cpu]`, () => {
+for (const device of DEVICES)
+describe(`conv / pool random differential test vs PyTorch ${FIX.torch} [${device}]`, () => {
+  beforeAll(() => {
+    DEV = device;
+  });
+  afterAll(() => {
+    DEV = 'cpu';
+  });
   test('the fixture holds enough cases of every kind', () => {
     expect(FIX.cases.length).toBeGreaterThanOrEqual(300);
     const kinds = new Set(FIX.cases.map((c) => c.kind));
@@ -515,7 +531,7 @@ describe(`conv / pool random differential test vs PyTorch ${FIX.torch} [cpu]`, (
       });
     });
 
-  test('the cases reach every CPU convolution algorithm in each pass', () => {
+  if (device === 'cpu') test('the cases reach every CPU convolution algorithm in each pass', () => {
     const seen = { forward: new Set<string>(), backwardInput: new Set<string>(), backwardWeight: new Set<string>() };
     for (const c of FIX.cases) {
       if (c.error || c.mode || (c.kind !== 'conv' && c.kind !== 'convT')) continue;
