@@ -17,12 +17,17 @@
 // computes (refusedByTorchlet). Every case with a 2+-D float input runs again on non-contiguous
 // inputs. Inputs are made on both sides from (seed, index) by the same 32-bit hash (see the
 // generator's docstring); small results are stored whole, larger ones as a sketch (samples, two
-// hashed projections, l1, max). CPU only.
+// hashed projections, l1, max). The cases run on every test device (test/devices.ts): under the CUDA
+// emulator (npm run test:cuda-emu) or on a GPU they check the CUDA loss and norm kernels too.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { toNumbers } from '../helpers';
+import { DEVICES, type TestDevice } from '../devices';
+
+/** The device the cases run on (each device's describe block sets it in its beforeAll). */
+let DEV: TestDevice = 'cpu';
 
 const F = torch.F as unknown as Record<string, (...a: unknown[]) => Tensor>;
 const nn = torch.nn as unknown as Record<string, new (...a: unknown[]) => torch.nn.Module>;
@@ -115,6 +120,7 @@ function mk(s: TSpec, nc = false): Tensor {
     const lo = s.lo!, hi = s.hi!;
     t = torch.fromBuffer(u.map((v) => lo + v * (hi - lo)), s.shape.slice());
   }
+  if (DEV !== 'cpu') t = t.to(DEV);
   if (nc && !s.i && t.ndim >= 2 && t.shape[0] > 1 && t.shape[t.ndim - 1] > 1) {
     t = t.transpose(0, -1).contiguous().transpose(0, -1).detach();
     expect(t.isContiguous()).toBe(false);
@@ -194,6 +200,7 @@ function run(c: Case, nc = false): Ran {
   if (typeof Cls !== 'function') throw new Error(`nn.${c.cls} does not exist`);
   const ctorMade = new Map<string, Tensor>();
   const m = new Cls(...c.ctor!.map((a, i) => arg(a, `ctor.${i}`, ctorMade)), opts(c.kw, ctorMade));
+  if (DEV !== 'cpu') m.to(DEV);
   const params = m as unknown as Record<string, Tensor>;
   torch.noGrad(() => {
     for (const [k, s] of Object.entries(c.set ?? {})) params[k].copy_(mk(s));
@@ -238,13 +245,18 @@ function expectCodedError(fn: () => unknown, label: string): void {
   expect(String((err as { code?: string }).code)).toMatch(/^ERR_TORCHLET/);
 }
 
-describe('loss_norm_fuzz (float64, cpu) vs PyTorch', () => {
+for (const device of DEVICES)
+describe(`loss_norm_fuzz (float64, ${device}) vs PyTorch`, () => {
   let saved: 'float32' | 'float64' = 'float32';
   beforeAll(() => {
+    DEV = device;
     saved = torch.getDefaultDtype();
     torch.setDefaultDtype('float64'); // module parameters and buffers in float64, as the generator's
   });
-  afterAll(() => torch.setDefaultDtype(saved));
+  afterAll(() => {
+    torch.setDefaultDtype(saved);
+    DEV = 'cpu';
+  });
 
   test('the fixture covers every function and module, errors and gradients', () => {
     const fns = new Set(fixture.cases.filter((c) => c.kind === 'fn').map((c) => c.fn));
