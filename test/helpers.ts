@@ -519,3 +519,20 @@ export function thrown(fn: () => unknown): Error & { code?: string } {
   }
   throw new Error('expected an error, but nothing was thrown');
 }
+
+/**
+ * Runs fn, which must throw a coded TorchletError (code ERR_TORCHLET_*): what the random differential
+ * tests (test/ops/*_fuzz.test.ts) ask where PyTorch raised. `label` names the case in the failure.
+ */
+export function expectCodedError(fn: () => unknown, label: string): void {
+  let err: unknown = null;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  if (err === null) throw new Error(`${label}: PyTorch raised, torchlet returned without an error`);
+  const code = (err as { code?: unknown }).code;
+  if (!(err instanceof torch.TorchletError) || typeof code !== 'string' || !code.startsWith('ERR_TORCHLET'))
+    throw new Error(`${label}: expected a coded TorchletError, got ${String(err)} (code ${String(code)})`);
+}

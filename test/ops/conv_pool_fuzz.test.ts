@@ -28,7 +28,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../../lib';
 import type { Tensor, ConvAlgorithmPreference } from '../../lib';
-import { toNumbers } from '../helpers';
+import { toNumbers, expectCodedError } from '../helpers';
 import { DEVICES, type TestDevice } from '../devices';
 
 const F = torch.F;
@@ -392,18 +392,6 @@ function frozenModule(c: Case, dtype: 'float32' | 'float64'): torch.nn.Module {
   return torch.jit.freeze(m, data(16 * s, c.x, dtype));
 }
 
-function expectCodedError(fn: () => unknown, label: string): void {
-  let err: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  if (err === null) throw new Error(`${label}: PyTorch raised, torchlet returned a result`);
-  const code = (err as { code?: unknown }).code;
-  if (!(err instanceof torch.TorchletError) || typeof code !== 'string' || !code.startsWith('ERR_TORCHLET'))
-    throw new Error(`${label}: expected a coded TorchletError, got ${String(err)} (code ${String(code)})`);
-}
 
 const MAXPOOL_EXACT = new Set(['maxPool', 'adaptiveMaxPool']);
 const FROZEN = new Set(['frozen', 'frozenFused', 'frozenRes']);

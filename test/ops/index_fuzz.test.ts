@@ -18,7 +18,7 @@ import * as path from 'path';
 import * as torch from '../../lib';
 import type { Tensor, IndexSpec } from '../../lib';
 import { describeOp } from '../devices';
-import { expectClose, toNumbers } from '../helpers';
+import { expectClose, toNumbers, expectCodedError } from '../helpers';
 
 interface FT {
   shape: number[];
@@ -82,17 +82,6 @@ function check(actual: Tensor, expected: FT, label: string): void {
     const tol = expected.dtype === 'float32' ? { atol: 1e-6, rtol: 1e-6 } : { atol: 1e-12, rtol: 1e-12 };
     expectClose(actual, expected.data as number[], { ...tol, label, ignoreShape: true });
   }
-}
-function expectCodedError(fn: () => unknown, label: string): void {
-  let err: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  if (err === null) throw new Error(`${label}: PyTorch raised, torchlet returned without an error`);
-  if (!(err instanceof torch.TorchletError)) throw new Error(`${label}: expected a TorchletError, got ${String(err)}`);
-  expect(String((err as { code?: string }).code)).toMatch(/^ERR_TORCHLET/);
 }
 
 describeOp('index_fuzz', ({ on }) => {

@@ -23,7 +23,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
-import { toNumbers } from '../helpers';
+import { toNumbers, expectCodedError } from '../helpers';
 import { DEVICES, type TestDevice } from '../devices';
 
 /** The device the cases run on (each device's describe block sets it in its beforeAll). */
@@ -233,17 +233,6 @@ function refusedByTorchlet(c: Case): string {
   return '';
 }
 
-function expectCodedError(fn: () => unknown, label: string): void {
-  let err: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  if (err === null) throw new Error(`${label}: PyTorch raised, torchlet returned without an error`);
-  if (!(err instanceof torch.TorchletError)) throw new Error(`${label}: expected a TorchletError, got ${String(err)}`);
-  expect(String((err as { code?: string }).code)).toMatch(/^ERR_TORCHLET/);
-}
 
 for (const device of DEVICES)
 describe(`loss_norm_fuzz (float64, ${device}) vs PyTorch`, () => {
