@@ -536,3 +536,14 @@ export function expectCodedError(fn: () => unknown, label: string): void {
   if (!(err instanceof torch.TorchletError) || typeof code !== 'string' || !code.startsWith('ERR_TORCHLET'))
     throw new Error(`${label}: expected a coded TorchletError, got ${String(err)} (code ${String(code)})`);
 }
+
+/** fn() with torch.backends.conv.algorithm set to pref (restored after; the params, and so the backward's algorithm, are fixed at the call). */
+export function withAlgorithm<R>(pref: torch.ConvAlgorithmPreference, fn: () => R): R {
+  const prev = torch.backends.conv.algorithm;
+  torch.backends.conv.algorithm = pref;
+  try {
+    return fn();
+  } finally {
+    torch.backends.conv.algorithm = prev;
+  }
+}

@@ -11,7 +11,7 @@ import * as torch from '../../lib';
 import type { Tensor, ConvAlgorithmPreference } from '../../lib';
 import { describeOp } from '../devices';
 import { gradcheck } from '../gradcheck';
-import { casesOf, convOpts, expectArgError, fixtureCases, fromFixture, maxAbs, randnT } from '../helpers';
+import { casesOf, convOpts, expectArgError, fixtureCases, fromFixture, maxAbs, randnT, withAlgorithm } from '../helpers';
 import { native } from '../../lib/binding';
 import type { ConvParams } from '../../binding';
 import { convInference, PackedWeights } from '../../lib/ops/conv';
@@ -22,16 +22,6 @@ const PREFS: ConvAlgorithmPreference[] = ['auto', 'perImage', 'batched', 'depthw
 const conv = (x: Tensor, w: Tensor, b: Tensor | null, opts: object): Tensor =>
   ({ 3: F.conv1d, 4: F.conv2d, 5: F.conv3d })[x.ndim]!(x, w, b, opts);
 
-/** Runs fn with the preference set (the params, and so the backward's algorithm, are fixed at the call). */
-function withAlgorithm<R>(pref: ConvAlgorithmPreference, fn: () => R): R {
-  const prev = torch.backends.conv.algorithm;
-  torch.backends.conv.algorithm = pref;
-  try {
-    return fn();
-  } finally {
-    torch.backends.conv.algorithm = prev;
-  }
-}
 
 describeOp('conv_algorithms', (run) => {
   for (const pref of PREFS)

@@ -29,7 +29,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as torch from '../../lib';
 import type { Tensor, ConvAlgorithmPreference } from '../../lib';
-import { toNumbers, expectCodedError } from '../helpers';
+import { toNumbers, expectCodedError, withAlgorithm } from '../helpers';
 import { DEVICES, type TestDevice } from '../devices';
 
 const F = torch.F;
@@ -185,14 +185,7 @@ const maxAbsT = (t: Tensor): number => toNumbers(t).reduce((m, v) => (Number.isF
 
 /** fn() with torch.backends.conv.algorithm = pref (when given). */
 function withPref<R>(pref: ConvAlgorithmPreference | undefined, fn: () => R): R {
-  if (!pref) return fn();
-  const prev = torch.backends.conv.algorithm;
-  torch.backends.conv.algorithm = pref;
-  try {
-    return fn();
-  } finally {
-    torch.backends.conv.algorithm = prev;
-  }
+  return pref ? withAlgorithm(pref, fn) : fn();
 }
 
 // ---- running a case -----------------------------------------------------------------------------------
