@@ -283,6 +283,12 @@ export interface Binding extends Ops {
   threadNice(n: number): number;
   /** The index of the first NaN or infinity in a, -1 when there is none. */
   firstNonFinite(a: Float32Array): number;
+  /**
+   * The JSON text of a classifier's answer for rows [r0, r0 + n) of logits [*, k]: softmax, top-k, the
+   * shortest decimals that read back as the same floats (lib/serve/answer.ts). classJson: each class's
+   * name as JSON text (k of them), or null for the index as the name.
+   */
+  predictionsJson(logits: Float32Array, k: number, r0: number, n: number, classJson: string[] | null, topk: number): string;
   /** The most threads setNumThreads accepts: 4 per processor available to this process, at most 1024. */
   maxNumThreads(): number;
   /** Live storages in this environment and their bytes: [cpuStorages, cpuBytes, cudaStorages, cudaBytes]. */

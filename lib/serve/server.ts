@@ -19,6 +19,10 @@ import { Batcher, QueueFull, Timeout } from './batcher';
 import { Metrics } from './metrics';
 import { BadInput, Batch, fitShape, fromImage, fromJson, fromOctets } from './inputs';
 import { TorchletError } from '../errors';
+import { BodyPool, pooledBodyParser, releaseBody } from './bodies';
+
+/** The most bytes of pooled request bodies (bodies.ts) a server keeps, lent and free together. */
+const BODY_POOL_BYTES = 256 << 20;
 
 export interface ServeModel {
   checkpoint?: string;
@@ -60,12 +64,14 @@ export interface Server {
   ready: Promise<void>;
   models: Served[];
   metrics: Metrics;
+  /** The pool of raw request bodies (bodies.ts). */
+  bodyPool: BodyPool;
   /** Graceful shutdown: readiness off, no new connections, in-flight and queued requests finished. */
   close(): Promise<void>;
 }
 
 import { SERVE_DEFAULTS } from './defaults';
-import { formatOutput } from './answer';
+import { formatOutput, predictionsJson } from './answer';
 
 export { formatOutput };
 export { SERVE_DEFAULTS };
@@ -95,8 +101,15 @@ export async function startServer(o: ServeOptions): Promise<Server> {
     ready: ready && !closing,
   }));
 
-  for (const t of ['application/octet-stream', 'image/png', 'image/jpeg'])
+  for (const t of ['image/png', 'image/jpeg'])
     app.addContentTypeParser(t, { parseAs: 'buffer', bodyLimit: opt.bodyLimit }, (_req, body, done) => done(null, body));
+  // raw tensors read into pooled shared buffers (bodies.ts), given back when the response closes
+  const bodies = new BodyPool(BODY_POOL_BYTES);
+  app.addContentTypeParser('application/octet-stream', { bodyLimit: opt.bodyLimit }, pooledBodyParser(bodies, opt.bodyLimit));
+  app.addHook('onRequest', (req, reply, done) => {
+    if (req.headers['content-type']?.startsWith('application/octet-stream')) reply.raw.once('close', () => releaseBody(bodies, req));
+    done();
+  });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
@@ -172,8 +185,10 @@ export async function startServer(o: ServeOptions): Promise<Server> {
       const err = e as Error & { code?: string };
       return errorBody(reply, 500, err.code === 'ERR_TORCHLET_WORKER' ? 'WORKER_DIED' : 'INFERENCE_FAILED', err.message.replace(/^torchlet: /, ''));
     }
-    // the answer written by the worker (answer.ts), the same JSON formatOutput gives, sent as is
-    if (out.answer !== undefined) return reply.type('application/json').send(`{"model":${JSON.stringify(m.name)},"predictions":${out.answer}}`);
+    // the answer written by the worker (answer.ts), else here, sent as text
+    let answer = out.answer;
+    if (answer === undefined && out.shape.length === 2) answer = predictionsJson(out.data, out.shape[1], 0, out.shape[0], m.session.spec.classes ?? null, topk);
+    if (answer !== undefined) return reply.type('application/json').send(`{"model":${JSON.stringify(m.name)},"predictions":${answer}}`);
     return formatOutput(m.name, out, m.session.spec.classes, topk);
   };
 
@@ -228,5 +243,5 @@ export async function startServer(o: ServeOptions): Promise<Server> {
       await Promise.all(served.map((m) => m.session.close()));
       metrics.stop();
     })());
-  return { app, url: `http://${opt.host.includes(':') ? `[${opt.host}]` : opt.host}:${port}`, port, ready: loading, models: served, metrics, close };
+  return { app, url: `http://${opt.host.includes(':') ? `[${opt.host}]` : opt.host}:${port}`, port, ready: loading, models: served, metrics, bodyPool: bodies, close };
 }

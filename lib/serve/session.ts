@@ -13,7 +13,12 @@
 // memory on it (synchronous file reads: about 1 ms per 10 MB), then waits asynchronously for the
 // workers to build the model and warm up; run() only copies a Tensor input to a transferable buffer
 // (a Float32Array input is transferred as is); runParts() (the batcher's) sends a batch as its
-// requests' arrays, which the worker writes into the input tensor (no concatenation on the loop).
+// requests' arrays, which the worker writes into the input tensor (no concatenation on the loop);
+// a part over a SharedArrayBuffer (a server's pooled request bodies: bodies.ts) is neither copied nor
+// transferred: each worker is sent the buffer once and keeps it by id (until the buffer is garbage
+// collected here), then gets only its id, offset and length, so the steady state creates no
+// ArrayBuffers on either thread (each one counted in V8's external memory and, at hundreds of MB/s
+// of 3x224x224 images, started a garbage collection every few batches).
 // On CUDA each worker queues its work on its own CUDA stream (its thread's: native/cuda/runtime.cu), so
 // with workers > 1 the batches of different workers overlap on the GPU instead of waiting for each
 // other; cudaStreams lists the workers' stream ids.
@@ -105,7 +110,11 @@ interface Slot {
   pendingMemory: Map<number, (m: WorkerMemory) => void>;
   /** the worker's CUDA stream id (null on the CPU or before it is ready) */
   stream: number | null;
+  /** ids of the SharedArrayBuffers this worker has been sent (runParts) */
+  sent: Set<number>;
 }
+/** A runParts piece as posted: a transferred array, or a view of a SharedArrayBuffer the worker keeps by id (sab: sent the first time). */
+export type WirePart = Float32Array | { id: number; sab?: SharedArrayBuffer; offset: number; length: number };
 
 const CREATE = Symbol('InferenceSession.create');
 const OPTION_KEYS = ['checkpoint', 'module', 'name', 'device', 'workers', 'threads', 'warmup', 'nice', 'singleThreadBelow'] as const;
@@ -148,6 +157,19 @@ export class InferenceSession {
   singleThreadBelow: number | null = null;
   private readonly resolved: ResolvedModel;
   private readonly slots: Slot[] = [];
+  /** ids of the SharedArrayBuffers runParts has posted; when one is collected, the workers forget it */
+  private readonly sabIds = new WeakMap<SharedArrayBuffer, number>();
+  private nextSab = 1;
+  private readonly sabGone = new FinalizationRegistry<number>((id) => {
+    for (const slot of this.slots)
+      if (slot?.sent.delete(id)) {
+        try {
+          slot.worker.postMessage({ type: 'forget', id });
+        } catch {
+          // the worker has ended
+        }
+      }
+  });
   private readonly queue: Job[] = [];
   private nextId = 1;
   private closed = false;
@@ -210,7 +232,7 @@ export class InferenceSession {
       },
       stderr: false,
     });
-    const slot: Slot = { worker, ready: false, job: null, memory: null, pendingMemory: new Map(), stream: null };
+    const slot: Slot = { worker, ready: false, job: null, memory: null, pendingMemory: new Map(), stream: null, sent: new Set() };
     this.slots[i] = slot;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -275,7 +297,7 @@ export class InferenceSession {
       const job = this.queue.shift()!;
       slot.job = job;
       try {
-        if (job.parts) slot.worker.postMessage({ type: 'run', id: job.id, parts: job.parts, shape: job.shape, topk: job.topk }, job.transfer);
+        if (job.parts) slot.worker.postMessage({ type: 'run', id: job.id, parts: job.parts.map((q) => this.wire(q, slot)), shape: job.shape, topk: job.topk }, job.transfer);
         else slot.worker.postMessage({ type: 'run', id: job.id, data: job.data, shape: job.shape }, [job.data.buffer as ArrayBuffer]);
       } catch (e) {
         slot.job = null;
@@ -283,6 +305,20 @@ export class InferenceSession {
       }
     }
     this.notifyIdle();
+  }
+
+  /** A part as posted to this slot's worker: a SharedArrayBuffer view by id (the buffer itself the first time), else the array (transferred). */
+  private wire(q: Float32Array, slot: Slot): WirePart {
+    if (Object.prototype.toString.call(q.buffer) !== '[object SharedArrayBuffer]') return q;
+    const sab = q.buffer as unknown as SharedArrayBuffer;
+    let id = this.sabIds.get(sab);
+    if (id === undefined) {
+      this.sabIds.set(sab, (id = this.nextSab++));
+      this.sabGone.register(sab, id);
+    }
+    const first = !slot.sent.has(id);
+    slot.sent.add(id);
+    return { id, sab: first ? sab : undefined, offset: q.byteOffset, length: q.length };
   }
 
   private notifyIdle(): void {
@@ -309,8 +345,9 @@ export class InferenceSession {
 
   /**
    * Runs the model on a float32 batch given as its data and shape; the Float32Array's buffer is
-   * transferred to the worker (detached here) when it is not shared and spans the whole buffer,
-   * else copied. Resolves to the output's data and shape.
+   * transferred to the worker (detached here) when it spans the whole ArrayBuffer, read where it is
+   * when it is a SharedArrayBuffer's (as runParts reads one: keep it unchanged until the promise
+   * settles), else copied. Resolves to the output's data and shape.
    */
   runRaw(data: Float32Array, shape: number[]): Promise<RawOutput> {
     if (!(data instanceof Float32Array)) typeArg('data', 'a Float32Array', data);
@@ -318,9 +355,12 @@ export class InferenceSession {
     const n = shape.reduce((a, b) => a * b, 1);
     if (n !== data.length) invalidArg('shape', `a shape of ${data.length} elements (the data's length)`, shape);
     if (this.closed) return Promise.reject(workerError('the inference session is closed'));
-    const own = data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : new Float32Array(data);
+    // a view of a SharedArrayBuffer goes as a part (read where it is, see runParts), not copied
+    const shared = Object.prototype.toString.call(data.buffer) === '[object SharedArrayBuffer]';
+    const own = shared || (data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) ? data : new Float32Array(data);
     return new Promise<RawOutput>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, data: own, shape: shape.slice(), resolve, reject });
+      if (shared) this.queue.push({ id: this.nextId++, data: new Float32Array(0), parts: [own], transfer: [], shape: shape.slice(), resolve, reject });
+      else this.queue.push({ id: this.nextId++, data: own, shape: shape.slice(), resolve, reject });
       this.pump();
     });
   }
@@ -350,8 +390,9 @@ export class InferenceSession {
   /**
    * runRaw() for a batch given as its pieces in order (a batcher's requests): nothing is concatenated
    * here; the worker writes each piece into the batch's input tensor (on a CUDA session, straight to
-   * the device). A piece spanning its own ArrayBuffer is transferred (detached here); a view into a
-   * larger or shared buffer is copied into one of its own, which is transferred. So assembling a batch of 64 3x224x224 images
+   * the device). A piece spanning its own ArrayBuffer is transferred (detached here); a view of a
+   * SharedArrayBuffer is read by the worker where it is (see the file comment: keep such a buffer
+   * unchanged until the promise settles); a view into a larger ArrayBuffer is copied into one of its own, which is transferred. So assembling a batch of 64 3x224x224 images
    * (38 MB) costs the event loop nothing (a concatenation there took several milliseconds).
    * With `topk` (one per part, each part whole samples) the worker also writes each part's answer
    * (answer.ts: the JSON text of its predictions, for an output [N, classes]) into `answers`, so that
@@ -377,6 +418,7 @@ export class InferenceSession {
     // slab, say), and so is a second view of a buffer already listed
     const transfer = new Set<ArrayBuffer>();
     const own = parts.map((q) => {
+      if (tag(q.buffer) === '[object SharedArrayBuffer]') return q;
       const whole = tag(q.buffer) === '[object ArrayBuffer]' && q.byteOffset === 0 && q.byteLength === q.buffer.byteLength;
       const mine = whole && !transfer.has(q.buffer as ArrayBuffer) ? q : new Float32Array(q);
       if (mine.byteLength) transfer.add(mine.buffer as ArrayBuffer);

@@ -12,8 +12,9 @@
 // (toArray below) waits only for its own work; `stream` is that stream's id (null on the CPU). Then
 // each {type:'run', id, data, shape} (data a
 // transferred Float32Array holding the batch in its first numel(shape) elements) or {type:'run', id,
-// parts, shape, topk?} (the batch as pieces; with topk, one per piece, each piece's answer is written
-// here: answer.ts) is answered with {type:'result', id, data, shape, input, answers?, threads} (output and
+// parts, shape, topk?} (the batch as pieces, each a transferred array or a view of a SharedArrayBuffer
+// kept here by id: session.ts WirePart, forgotten on {type:'forget', id}; with topk, one per piece,
+// each piece's answer is written here: answer.ts) is answered with {type:'result', id, data, shape, input, answers?, threads} (output and
 // input buffer transferred back; threads: the CPU threads the batch ran on)
 // or {type:'error', id, message, code}. {type:'memory', id} answers this thread's memory.
 import { parentPort, workerData } from 'worker_threads';
@@ -28,6 +29,7 @@ import { createModel, ServeSpec } from './model';
 import { predictionsJson } from './answer';
 import { oneThreadBelow, ThreadChooser } from './threads';
 import { bindSharedWeights, SharedWeights } from './shared';
+import type { WirePart } from './session';
 import '../jit'; // sets jitInternal.freezeModule
 import { jitInternal } from '../jit_internal';
 import type { Module } from '../nn/module';
@@ -157,29 +159,47 @@ function main(): void {
     });
     return answers;
   };
-  port.on('message', (msg: { type: string; id: number; data?: Float32Array; parts?: Float32Array[]; shape?: number[]; topk?: number[] }) => {
+  const shared = new Map<number, SharedArrayBuffer>();
+  const partArray = (q: WirePart): Float32Array => {
+    if (ArrayBuffer.isView(q)) return q;
+    if (q.sab) shared.set(q.id, q.sab);
+    const sab = shared.get(q.id);
+    if (!sab) throw new Error(`internal: shared buffer ${q.id} was never sent to this worker`);
+    return new Float32Array(sab, q.offset, q.length);
+  };
+  port.on('message', (msg: { type: string; id: number; data?: Float32Array; parts?: WirePart[]; shape?: number[]; topk?: number[] }) => {
+    if (msg.type === 'forget') {
+      shared.delete(msg.id);
+      return;
+    }
     if (msg.type === 'memory') {
       port.postMessage({ type: 'memory', id: msg.id, memory: threadMemory(sharedBytes) });
       return;
     }
     if (msg.type !== 'run') return;
-    let x: Tensor | null = null;
     try {
-      if (msg.parts) {
-        // runParts: the pieces written into the input tensor, on the session's device
-        x = empty(msg.shape!, { device: init.device });
-        let at = 0;
-        for (const q of msg.parts) {
-          x._storage.native.write(q, at);
-          at += q.length;
+      const parts = msg.parts?.map(partArray);
+      // the input tensor made inside a tidy() scope: its storage is freed when the scope ends and is not
+      // counted in V8's external memory meanwhile (a 64 x 3 x 224 x 224 batch counted 38 MB a batch,
+      // and started a full garbage collection every batch or two: a third of the worker's time)
+      const out = tidy(() => {
+        let x: Tensor;
+        if (parts) {
+          // runParts: the pieces written into the input tensor, on the session's device
+          x = empty(msg.shape!, { device: init.device });
+          let at = 0;
+          for (const q of parts) {
+            x._storage.native.write(q, at);
+            at += q.length;
+          }
+        } else {
+          // the batch is the first numel(shape) elements (a batcher's reusable buffer may be longer)
+          const n = msg.shape!.reduce((a, b) => a * b, 1);
+          x = fromBuffer(msg.data!.length === n ? msg.data! : msg.data!.subarray(0, n), msg.shape!);
         }
-      } else {
-        // the batch is the first numel(shape) elements (a batcher's reusable buffer may be longer)
-        const n = msg.shape!.reduce((a, b) => a * b, 1);
-        x = fromBuffer(msg.data!.length === n ? msg.data! : msg.data!.subarray(0, n), msg.shape!);
-      }
-      const out = run(x);
-      const answers = msg.parts && msg.topk ? partAnswers(out, msg.parts, msg.shape!, msg.topk) : undefined;
+        return run(x);
+      });
+      const answers = parts && msg.topk ? partAnswers(out, parts, msg.shape!, msg.topk) : undefined;
       // runRaw / runBatch: the input buffer goes back too, for the caller to reuse
       const transfer = [out.data.buffer as ArrayBuffer];
       if (msg.data) transfer.push(msg.data.buffer as ArrayBuffer);
@@ -187,8 +207,6 @@ function main(): void {
     } catch (e) {
       const err = e as Error & { code?: string };
       port.postMessage({ type: 'error', id: msg.id, message: err.message ?? String(e), code: err.code ?? 'ERR_TORCHLET_INFERENCE' });
-    } finally {
-      x?.dispose();
     }
   });
 }

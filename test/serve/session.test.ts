@@ -1,6 +1,7 @@
 // test/serve/session.test.ts — InferenceSession (lib/serve/session.ts), shared weights
 // (lib/serve/shared.ts) and torch.saveAsync / torch.loadAsync:
-//  - session.run equals model.forward; concurrent runs on several workers; the event loop keeps
+//  - session.run equals model.forward; runParts / runRaw of SharedArrayBuffer views (read in place);
+//    concurrent runs on several workers; the event loop keeps
 //    turning while a worker computes; a killed worker fails its job (ERR_TORCHLET_WORKER) and is
 //    replaced; close() finishes queued work, later runs fail; bad arguments are coded errors.
 //  - the weights exist once: the workers' parameters are borrowed views of one SharedArrayBuffer
@@ -13,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as torch from '../../lib';
 import { InferenceSession } from '../../lib/serve/session';
-import { formatOutput } from '../../lib/serve/answer';
+import { formatOutput, predictionsJson } from '../../lib/serve/answer';
 import { serveMetadata } from '../../lib/serve/model';
 import { shareStateDict, bindSharedWeights } from '../../lib/serve/shared';
 import { saveAsync, loadWithMetadataAsync } from '../../lib/serialize';
@@ -80,7 +81,7 @@ describe('InferenceSession', () => {
     const last = new Float32Array(all.subarray(3 * 784));
     const shared = new Float32Array(new SharedArrayBuffer(4 * 784));
     const out = await s.runParts([whole, view, last], [4, 1, 28, 28]);
-    await s.runParts([shared, new Float32Array(784)], [2, 1, 28, 28]); // a shared buffer is copied, never transferred
+    await s.runParts([shared, new Float32Array(784)], [2, 1, 28, 28]); // a shared buffer is never transferred
     expect(shared.length).toBe(784);
     expect(whole.length).toBe(0); // detached
     expect(last.length).toBe(0);
@@ -95,7 +96,28 @@ describe('InferenceSession', () => {
     expectArgError(() => loose.runParts(new Float32Array(784), [1, 1, 28, 28]), 'parts');
   });
 
-  test('runParts() with top-k per part: the worker answers each part, the JSON formatOutput gives for its rows', async () => {
+  test('runParts() / runRaw() read SharedArrayBuffer views where they are: each worker gets a buffer once, then its id; rewritten buffers give new answers', async () => {
+    const want = (x: Float32Array, n: number) => torch.noGrad(() => model.forward(torch.fromBuffer(new Float32Array(x), [n, 1, 28, 28]))).toArray() as Float32Array;
+    const close = (got: Float32Array, w: Float32Array) => {
+      expect(got.length).toBe(w.length);
+      got.forEach((v, j) => expect(Math.abs(v - w[j])).toBeLessThan(1e-5));
+    };
+    // one shared buffer holding three samples, read as views at offsets (two parts of it in one batch)
+    const sab = new SharedArrayBuffer(4 * 3 * 784);
+    const all = new Float32Array(sab);
+    for (let round = 0; round < 6; round++) {
+      // more rounds than workers: every worker sees the buffer first with it, then by id only
+      all.set(torch.randn([3 * 784]).toArray() as Float32Array);
+      const a = all.subarray(0, 784);
+      const b = all.subarray(784, 3 * 784);
+      const [both, lone] = await Promise.all([s.runParts([b, a], [3, 1, 28, 28]), s.runRaw(all.subarray(2 * 784), [1, 1, 28, 28])]);
+      close(both.data, want(new Float32Array([...b, ...a]), 3));
+      close(lone.data, want(all.subarray(2 * 784), 1));
+      expect(all.length).toBe(3 * 784); // never detached
+    }
+  });
+
+  test('runParts() with top-k per part: the worker answers each part, the text predictionsJson gives for its rows (formatOutput values as float32)', async () => {
     const x = torch.randn([4, 1, 28, 28]);
     const all = x.toArray() as Float32Array;
     const parts = [new Float32Array(all.subarray(0, 784)), new Float32Array(all.subarray(784, 3 * 784)), new Float32Array(all.subarray(3 * 784))];
@@ -104,9 +126,14 @@ describe('InferenceSession', () => {
     const rows: [number, number, number][] = [[0, 1, 1], [1, 2, 3], [3, 1, 10]]; // first row, rows, top-k
     rows.forEach(([r0, n, k], i) => {
       const mine = { data: out.data.slice(r0 * 10, (r0 + n) * 10), shape: [n, 10] };
-      const want = formatOutput('m', mine, s.spec.classes, k) as { predictions: unknown[] };
-      expect(out.answers![i]).toBe(JSON.stringify(want.predictions));
-      const got = JSON.parse(out.answers![i]) as { class: string; topk: unknown[] }[];
+      expect(out.answers![i]).toBe(predictionsJson(out.data, 10, r0, n, s.spec.classes, k));
+      const want = formatOutput('m', mine, s.spec.classes, k) as { predictions: { index: number; probs: number[] }[] };
+      const got = JSON.parse(out.answers![i]) as { class: string; index: number; probs: number[]; topk: unknown[] }[];
+      got.forEach((g, r) => {
+        expect(g.index).toBe(want.predictions[r].index);
+        // the same float32 values (within an ulp: the C library's exp against V8's)
+        g.probs.forEach((v, c) => expect(Math.abs(Math.fround(v) - want.predictions[r].probs[c])).toBeLessThanOrEqual(Math.abs(want.predictions[r].probs[c]) * 2 ** -23));
+      });
       expect(got).toHaveLength(n);
       expect(got[0].topk).toHaveLength(k);
       expect(s.spec.classes).toContain(got[0].class); // FashionCNN's class names, from the worker's spec
