@@ -288,6 +288,8 @@ export interface Binding extends Ops {
    * shortest decimals that read back as the same floats (lib/serve/answer.ts). classJson: each class's
    * name as JSON text (k of them), or null for the index as the name.
    */
+  /** src's bytes into dst from byte `at` (memcpy; fast into a SharedArrayBuffer too). */
+  copyBytes(dst: ArrayBufferView, at: number, src: ArrayBufferView): void;
   predictionsJson(logits: Float32Array, k: number, r0: number, n: number, classJson: string[] | null, topk: number): string;
   /** The most threads setNumThreads accepts: 4 per processor available to this process, at most 1024. */
   maxNumThreads(): number;

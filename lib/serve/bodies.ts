@@ -16,6 +16,7 @@
 // FST_ERR_CTP_INVALID_CONTENT_LENGTH (400); a stream error: that error with status 400.
 import type { FastifyRequest } from 'fastify';
 import { errorCodes } from 'fastify';
+import { native } from '../binding';
 
 /** Buffers of the sizes requests have come in, reused. */
 export class BodyPool {
@@ -92,7 +93,7 @@ export function pooledBodyParser(pool: BodyPool, limit: number) {
       if (received + c.length > limit || (payload.receivedEncodedLength ?? 0) > limit) return fail(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
       if (target) {
         if (received + c.length > target.length) return fail(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
-        c.copy(target, received);
+        native.copyBytes(target, received, c); // a memcpy: Buffer.copy into shared memory is about 3x slower
       } else chunks.push(c);
       received += c.length;
     }

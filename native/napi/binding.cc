@@ -1180,6 +1180,23 @@ Napi::Value PredictionsJson(const Napi::CallbackInfo& info) {
     throw_js(env, ErrorCode::OutOfMemory, "torchlet: predictionsJson: the answer is too large for a string");
   return Napi::Value(env, s);
 }
+// copyBytes(dst: TypedArray, at: number, src: TypedArray): src's bytes into dst's from byte `at`, by
+// memcpy. For a destination over a SharedArrayBuffer (the server's pooled request bodies: lib/serve/
+// bodies.ts), Buffer.prototype.copy / TypedArray.prototype.set copy with relaxed atomics, about 3x
+// slower than this.
+Napi::Value CopyBytes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 3 || !info[0].IsTypedArray() || !info[2].IsTypedArray())
+    throw_js(env, ErrorCode::ArgType, "torchlet: copyBytes(dst, at, src) expects two typed arrays");
+  const double at = info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : NAN;
+  const size_t dn = info[0].As<Napi::TypedArray>().ByteLength(), sn = info[2].As<Napi::TypedArray>().ByteLength();
+  if (!(at >= 0 && at == std::floor(at) && at <= static_cast<double>(dn) && sn <= dn - static_cast<size_t>(at)))
+    throw_js(env, ErrorCode::InvalidArg,
+             "torchlet: copyBytes: at must be an integer with at + src.byteLength <= dst.byteLength (" +
+                 std::to_string(dn) + ")");
+  if (sn) std::memmove(typed_bytes(env, info[0]) + static_cast<size_t>(at), typed_bytes(env, info[2]), sn);
+  return env.Undefined();
+}
 // storageStats() -> [cpuStorages, cpuBytes, cudaStorages, cudaBytes]: live storages in this environment
 Napi::Value StorageStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -1262,6 +1279,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   EXPORT("threadNice", ThreadNice);
   EXPORT("firstNonFinite", FirstNonFinite);
   EXPORT("predictionsJson", PredictionsJson);
+  EXPORT("copyBytes", CopyBytes);
   EXPORT("maxNumThreads", MaxNumThreads);
   EXPORT("cudaInfo", CudaInfo);
   EXPORT("hostCache", HostCache);
