@@ -4,7 +4,7 @@
 #    native/cuda/*.cu compiled as host C++, every kernel access checked;
 # 2. runs the device suite against it (TORCHLET_ADDON points the loader at the emulator's build):
 #    every op's CUDA-vs-CPU checks, the detectors' broken kernels (test/emu), a short FashionCNN
-#    training on 'cuda' against the CPU run. Only the cuda blocks by default (their CUDA-vs-CPU
+#    training on 'cuda' against the CPU run, `torchlet serve --device cuda` (test/serve's CUDA tests). Only the cuda blocks by default (their CUDA-vs-CPU
 #    checks compute the CPU side themselves; the CPU blocks are `npm test`'s):
 #    TORCHLET_TEST_DEVICES=cpu,cuda runs both. Left out under emulation, for CI's time (each
 #    exercises kernels other tests run too): the BatchNorm/GroupNorm network trained on 2,048
@@ -30,6 +30,8 @@ filter=()
 # shellcheck disable=SC2086
 npx jest test/emu test/ops test/device.test.ts test/train/fashion_cuda.test.ts test/errors/native_codes.test.ts \
   "${filter[@]}" ${TORCHLET_EMU_JEST_ARGS:-} || status=$?
+# `torchlet serve --device cuda` (its CUDA tests only: the rest of these files are `npm test`'s)
+npx jest test/serve/server.test.ts test/serve/bodies.test.ts -t 'CUDA device' ${TORCHLET_EMU_JEST_ARGS:-} || status=$?
 t2=$(date +%s)
 node scripts/emu_coverage.js "$stats" --min 44 || status=$?  # 44: every kernel as of issue 13
 rm -f "$stats"

@@ -5,13 +5,15 @@
 // chunked body (no Content-Length) and a small one take fastify's way; bodies over the limit are 413
 // (by Content-Length, and by the bytes of a chunked body); a client that stops mid-body leaves the
 // server serving and its buffer back in the pool; a non-finite value in a pooled body is a 400 and
-// the buffer's next request is answered from its own bytes. BodyPool alone: sizes it declines, its
+// the buffer's next request is answered from its own bytes; the same on the CUDA device (emulated or
+// real) when there is one. BodyPool alone: sizes it declines, its
 // cap, reuse, foreign buffers ignored.
 import * as http from 'http';
 import * as path from 'path';
 import * as torch from '../../lib';
 import { startServer, Server } from '../../lib/serve/server';
 import { BodyPool } from '../../lib/serve/bodies';
+import { testCuda } from '../devices';
 
 const IMAGE = path.join(__dirname, 'fixtures', 'image_model.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -116,6 +118,30 @@ describe('torchlet serve: pooled raw bodies', () => {
       expectAnswer(await request(s.url, Buffer.from(y.buffer)), y);
     }
   });
+});
+
+testCuda('on the CUDA device: pooled bodies written by the worker straight to the device, concurrent requests each their own answer', async () => {
+  const model = fixture.createModel();
+  model.eval();
+  const s = await startServer({ models: [{ module: IMAGE }], device: 'cuda', port: 0, threads: 1, maxBatch: 8, maxDelayMs: 3 });
+  try {
+    await s.ready;
+    expect(s.models[0].session.device).toBe('cuda:0');
+    for (let round = 0; round < 3; round++) {
+      const xs = Array.from({ length: 8 }, () => torch.randn([SAMPLE]).toArray() as Float32Array);
+      const answers = await Promise.all(xs.map((x) => request(s.url, Buffer.from(x.buffer))));
+      answers.forEach((a, i) => {
+        const r = a as { status: number; body: Answer };
+        expect(r.status).toBe(200);
+        const w = torch.noGrad(() => torch.softmax(model.forward(torch.fromBuffer(xs[i], [1, 3, 64, 96])) as torch.Tensor, 1)).toArray() as Float32Array;
+        r.body.predictions![0].probs.forEach((p, c) => expect(Math.abs(p - w[c])).toBeLessThan(1e-4));
+      });
+    }
+    expect(s.bodyPool.heldBytes / BYTES).toBeLessThanOrEqual(8);
+    expect(s.bodyPool.heldBytes).toBeGreaterThan(0);
+  } finally {
+    await s.close();
+  }
 });
 
 describe('BodyPool', () => {
