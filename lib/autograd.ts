@@ -107,7 +107,7 @@ export const GRAD_OPS = [
   'CumsumBackward',
   // views and joins
   'ViewBackward', 'PermuteBackward', 'UnsqueezeBackward', 'SqueezeBackward', 'NarrowBackward', 'SelectBackward',
-  'ExpandBackward', 'CatBackward', 'SliceBackward', 'DiagonalBackward',
+  'ExpandBackward', 'CatBackward', 'SliceBackward', 'DiagonalBackward', 'UnfoldBackward',
   // indexing
   'GatherBackward', 'ScatterBackward', 'ScatterAddBackward', 'IndexSelectBackward', 'IndexAddBackward',
   'WhereBackward', 'MaskedFillBackward', 'IndexPutBackward', 'EmbeddingBackward',

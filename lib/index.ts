@@ -73,7 +73,7 @@ export { cat, stack, movedim, movedim as moveaxis, chunk, split, unbind, diagona
 export { einsum } from './ops/einsum';
 export { median, nanmedian, mode, quantile, nanquantile, nansum, nanmean, countNonzero, stdMean, varMean, logcumsumexp, diff, cdist, histc, bincount, searchsorted, bucketize, aminmax, MinMax } from './ops/stats';
 export type { QuantileOptions, QuantileInterpolation, DiffOptions, CdistOptions, HistcOptions, BincountOptions, SearchsortedOptions, BucketizeOptions, AminmaxOptions } from './ops/stats';
-export { square, logit, hypot, frac, signbit, copysign, heaviside, xlogy, erfc, floatPower, deg2rad, rad2deg, sgn, positive, negative, fix, addcmul, addcdiv, lgamma, digamma } from './ops/elementwise_more';
+export { square, logit, hypot, frac, signbit, copysign, heaviside, xlogy, erfc, floatPower, deg2rad, rad2deg, sgn, positive, negative, fix, addcmul, addcdiv, lgamma, digamma, rsub, renorm } from './ops/elementwise_more';
 export type { AddcOptions } from './ops/elementwise_more';
 export { logaddexp, logaddexp2, sinc, ldexp, gcd, lcm, trapezoid, trapz, cumulativeTrapezoid, polygamma, mvlgamma, i0, igamma, igammac, frexp, Frexp } from './ops/special';
 export type { TrapezoidOptions } from './ops/special';
@@ -86,7 +86,7 @@ export { save, load, saveAsync, loadAsync } from './serialize';
 export {
   numel, clone, meshgrid, cartesianProd, broadcastShapes, broadcastTo, broadcastTensors, swapaxes, swapdims, atleast1d, atleast2d, atleast3d,
   hstack, vstack, rowStack, dstack, columnStack, flipud, fliplr, rot90, take, takeAlongDim, repeatInterleave, blockDiag, triuIndices, trilIndices,
-  isFloatingPoint, isComplex, isNonzero, asTensor,
+  isFloatingPoint, isComplex, isNonzero, asTensor, unflatten, narrowCopy,
 } from './ops/shape_more';
 export type { MeshgridOptions, RepeatInterleaveOptions } from './ops/shape_more';
 export { finfo, iinfo, device } from './dtype_info';

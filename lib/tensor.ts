@@ -63,6 +63,24 @@ export function checkDType(name: string, d: unknown): DType {
   return d as DType;
 }
 // ---- helpers ----------------------------------------------------------------------------------
+/**
+ * Whether two elements of t may share a memory location: an expanded dim (stride 0), or windows that
+ * overlap (Tensor.unfold with step < size). Dims sorted by stride, each stride must exceed the span of
+ * the smaller ones, else it counts as overlapping (strides only asStrided could make are refused too).
+ * In-place writes refuse such tensors: PyTorch refuses the stride-0 case and writes overlapping windows
+ * in its kernels' order (x.unfold(0, 2, 1).mul_(2) multiplies the shared elements twice there).
+ */
+export function hasInternalOverlap(t: { shape: readonly number[]; strides: readonly number[] }): boolean {
+  const dims = t.shape.map((n, k) => [n, Math.abs(t.strides[k])]).filter(([n]) => n > 1);
+  if (t.shape.some((n) => n === 0)) return false;
+  dims.sort((a, b) => a[1] - b[1]);
+  let span = 0;
+  for (const [n, st] of dims) {
+    if (st <= span) return true;
+    span += st * (n - 1);
+  }
+  return false;
+}
 export function contiguousStrides(shape: readonly number[]): number[] {
   const st = new Array(shape.length);
   let s = 1;
@@ -587,6 +605,23 @@ export class Tensor {
   /** numel() */
   nelement(): number {
     return this.numel();
+  }
+  /** Every window of `size` elements of `dimension`, `step` apart, as a new last dim: a view (PyTorch's Tensor.unfold; torch.nn.functional.unfold is im2col). */
+  unfold(dimension: number, size: number, step: number, ...rest: never[]): Tensor {
+    noExtraArgs('unfold', 'dimension, size, step', rest);
+    return S.unfoldDim(this, dimension, size, step);
+  }
+  /** torch.unflatten(this, dim, sizes): a view. */
+  unflatten(dim: number, sizes: number[], ...rest: never[]): Tensor {
+    return SM.unflatten(this, dim, sizes, ...rest);
+  }
+  /** torch.narrowCopy(this, dim, start, length): a contiguous copy. */
+  narrowCopy(dim: number, start: number, length: number, ...rest: never[]): Tensor {
+    return SM.narrowCopy(this, dim, start, length, ...rest);
+  }
+  /** torch.renorm(this, p, dim, maxnorm). */
+  renorm(p: number, dim: number, maxnorm: number, ...rest: never[]): Tensor {
+    return P6E.renorm(this, p, dim, maxnorm, ...rest);
   }
   /** torch.broadcastTo(this, shape): a view. */
   broadcastTo(shape: number[], ...rest: never[]): Tensor {
@@ -1411,7 +1446,7 @@ export class Tensor {
       }, [src]) as this;
     }
     // as PyTorch (and the recorded path, lib/ops/inplace.ts): no write into overlapping elements
-    if (this.numel() > 0 && this.shape.some((n, i) => n > 1 && this.strides[i] === 0))
+    if (hasInternalOverlap(this))
       throw new TorchletRangeError(
         'torchlet: copy_: unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.',
         'ERR_TORCHLET_INVALID_ARG',

@@ -1,6 +1,7 @@
 // lib/ops/elementwise_more.ts — more elementwise functions of PyTorch 1.13: square, logit, hypot,
 // frac, signbit, copysign, heaviside, xlogy, erfc, floatPower, deg2rad, rad2deg, sgn, positive,
-// negative, fix, addcmul and addcdiv. Contract: PyTorch's values, dtypes (integers promote to
+// negative, fix, addcmul and addcdiv, rsub(input, other, {alpha}) (other - alpha * input) and
+// renorm(input, p, dim, maxnorm). Contract: PyTorch's values, dtypes (integers promote to
 // float32 where PyTorch's result is floating; floatPower computes in float64) and refusals, composed
 // of the differentiable ops of lib/ops/elementwise.ts so gradients follow (PyTorch's formulas:
 // copysign's is 0 at 0, xlogy's 0 where x = 0 and y <= 0, erfc's exact at any x; lgamma's and
@@ -11,6 +12,7 @@ import { typeArg, dtypeError, checkOptionKeys, noExtraArgs, invalidArg } from '.
 import { noGrad } from '../autograd';
 import { full } from '../creation';
 import * as E from './elementwise';
+import * as R from './reduce';
 import { where } from './index';
 import { defaultFloat } from '../default_dtype';
 
@@ -299,4 +301,40 @@ export function lgamma(input: Tensor, ...rest: never[]): Tensor {
 export function digamma(input: Tensor, ...rest: never[]): Tensor {
   noExtraArgs('digamma', 'input', rest);
   return gammaFamily('digamma', input);
+}
+
+/** other - alpha * input (PyTorch's torch.rsub), with sub's dtype rules and refusals. */
+export function rsub(input: Tensor, other: Tensor | number, opts: { alpha?: number } = {}, ...rest: never[]): Tensor {
+  noExtraArgs('rsub', 'input, other, { alpha }', rest);
+  checkTensor('input', input);
+  const o = checkOptionKeys('opts', opts, ['alpha']);
+  if (o.alpha !== undefined && (typeof o.alpha !== 'number' || !Number.isFinite(o.alpha))) typeArg('opts.alpha', 'a finite number', o.alpha);
+  if (typeof other === 'number') {
+    if (input.dtype === 'bool') dtypeError('input', 'a tensor other than bool (PyTorch: subtraction, the `-` operator, with a bool tensor is not supported)', input);
+    return E.add(E.neg(o.alpha === undefined || o.alpha === 1 ? input : E.mul(input, o.alpha)), other);
+  }
+  checkTensor('other', other);
+  return E.sub(other, input, { alpha: o.alpha ?? 1 });
+}
+
+/**
+ * Each slice input.select(dim, i) whose p-norm exceeds maxnorm scaled to norm maxnorm (PyTorch's renorm:
+ * factor maxnorm / (norm + 1e-7) where norm > maxnorm, else 1; the gradient goes through the norm).
+ */
+export function renorm(input: Tensor, p: number, dim: number, maxnorm: number, ...rest: never[]): Tensor {
+  noExtraArgs('renorm', 'input, p, dim, maxnorm', rest);
+  checkTensor('input', input);
+  if (!isFloating(input.dtype)) dtypeError('input', 'a floating-point tensor (PyTorch: renorm is not implemented for integer tensors)', input);
+  if (typeof p !== 'number' || Number.isNaN(p)) typeArg('p', 'a number', p);
+  if (!(p > 0)) invalidArg('p', 'a positive norm (PyTorch: renorm: non-positive-norm not supported)', p);
+  if (typeof maxnorm !== 'number' || Number.isNaN(maxnorm)) typeArg('maxnorm', 'a number', maxnorm);
+  if (maxnorm < 0) invalidArg('maxnorm', 'a non-negative number (PyTorch: renorm: expected maxnorm to be >= 0)', maxnorm);
+  if (input.ndim < 2) invalidArg('input', `a tensor of at least 2 dimensions (PyTorch: renorm: input needs at least 2 dimensions, got ${input.ndim} dimensions)`, input.shape);
+  if (typeof dim !== 'number' || !Number.isInteger(dim)) typeArg('dim', 'an integer', dim);
+  if (dim < -input.ndim || dim >= input.ndim) invalidArg('dim', `a dimension in [${-input.ndim}, ${input.ndim - 1}]`, dim);
+  const d = dim < 0 ? dim + input.ndim : dim;
+  const others = input.shape.map((_, k) => k).filter((k) => k !== d);
+  const norm = R.norm(input, p, others, true);
+  const factor = where(E.gt(norm, maxnorm), E.rdiv(maxnorm, E.add(norm, 1e-7)), 1);
+  return E.mul(input, factor);
 }

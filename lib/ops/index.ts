@@ -12,7 +12,7 @@
 // shares its storage with other views).
 import { native } from '../binding';
 import { invalidArg, typeArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs, TorchletError, TorchletRangeError } from '../errors';
-import { Tensor, DType, NestedArray, normDim, checkTensor, isFloating } from '../tensor';
+import { Tensor, DType, NestedArray, normDim, checkTensor, isFloating, hasInternalOverlap } from '../tensor';
 import { record, isGradEnabled, retireNode } from '../autograd';
 import { full, tensor } from '../creation';
 import { cast, clone, compare, broadcastShapes, broadcastStrides, resultType, sumTo, add, mul } from './elementwise';
@@ -123,7 +123,7 @@ function checkInplaceTarget(t: Tensor): void {
   if (isGradEnabled() && t.requiresGrad && !t.gradFn)
     throw new TorchletError('torchlet: a leaf tensor that requires grad cannot be modified in place (use the out-of-place form, or noGrad)', 'ERR_TORCHLET_NOT_IMPLEMENTED');
   // as PyTorch's assert_no_internal_overlap (e.g. an expanded view): also without autograd
-  if (t.numel() > 0 && t.shape.some((n, k) => n > 1 && t.strides[k] === 0))
+  if (hasInternalOverlap(t))
     throw new TorchletRangeError(
       'torchlet: unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.',
       'ERR_TORCHLET_INVALID_ARG',

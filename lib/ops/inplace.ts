@@ -14,7 +14,7 @@
 // inside) and each view of the chain a view node of the base (AsStridedBackward); a view whose base
 // was written since is given such a node before it is used (refreshStaleView, lib/autograd.ts).
 import { native, enums } from '../binding';
-import { Tensor, DType, isFloating, checkTensor } from '../tensor';
+import { Tensor, DType, isFloating, checkTensor, hasInternalOverlap } from '../tensor';
 import { TorchletError, TorchletRangeError, shapeError, dtypeError } from '../errors';
 import { isGradEnabled, autogradError, record, retireNode, noGrad, refreshStaleView, setViewRefresher } from '../autograd';
 import type { GradOp, GradFn } from '../autograd';
@@ -22,7 +22,7 @@ import { cast, clone, relu, reluGrad, isNonNegative } from './elementwise';
 import { bnReluHooks } from './fusion';
 import { inplaceHook } from './inplace_hook';
 
-const VIEW_OPS: GradOp[] = ['ViewBackward', 'PermuteBackward', 'UnsqueezeBackward', 'SqueezeBackward', 'NarrowBackward', 'SelectBackward', 'ExpandBackward', 'SliceBackward', 'DiagonalBackward', 'AsStridedBackward'];
+const VIEW_OPS: GradOp[] = ['ViewBackward', 'PermuteBackward', 'UnsqueezeBackward', 'SqueezeBackward', 'NarrowBackward', 'SelectBackward', 'ExpandBackward', 'SliceBackward', 'DiagonalBackward', 'UnfoldBackward', 'AsStridedBackward'];
 
 /**
  * The nodes of the clones inplace() makes of a tensor's old value for the op to read: torch.jit.freeze's
@@ -158,14 +158,12 @@ function rebaseViews(chain: Tensor[], out: Tensor): void {
 function checkTarget(self: Tensor, name: string, recording: boolean): void {
   checkTensor('input', self);
   // as PyTorch: nothing is written into an empty tensor, and fill_ writes one value wherever it lands
-  if (self.numel() > 0 && name !== 'fill_')
-    for (let i = 0; i < self.ndim; i++)
-      if (self.strides[i] === 0 && self.shape[i] > 1)
-        throw new TorchletRangeError(
-          `torchlet: ${name}: unsupported operation: more than one element of the written-to tensor refers to a single memory location. ` +
-            `Please clone() the tensor before performing the operation.`,
-          'ERR_TORCHLET_INVALID_ARG',
-        );
+  if (name !== 'fill_' && hasInternalOverlap(self))
+    throw new TorchletRangeError(
+      `torchlet: ${name}: unsupported operation: more than one element of the written-to tensor refers to a single memory location. ` +
+        `Please clone() the tensor before performing the operation.`,
+      'ERR_TORCHLET_INVALID_ARG',
+    );
   if (recording) {
     if (self.requiresGrad && self.gradFn === null)
       throw autogradError(`${name}: a leaf Variable that requires grad is being used in an in-place operation.`);

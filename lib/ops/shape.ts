@@ -9,7 +9,7 @@ import { invalidArg, typeArg, dtypeError, shapeError } from '../errors';
 import { Tensor, normDim, numelOf, checkTensor, contiguousStrides } from '../tensor';
 import { record, linearGrad } from '../autograd';
 import { clone, sumTo, compare } from './elementwise';
-import { indexSelectRaw, where } from './index';
+import { indexSelectRaw, where, indexAdd } from './index';
 
 function viewOf(t: Tensor, shape: number[], strides: number[], offset: number): Tensor {
   return new Tensor(t._storage, shape, t.dtype, t.device, strides, offset);
@@ -313,6 +313,42 @@ export function diagonal(t: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
     return viewOf(x, [...keep.map((k) => x.shape[k]), n], [...keep.map((k) => x.strides[k]), x.strides[a] + x.strides[b]], x.offset + start);
   };
   return record(win(t), [t], 'DiagonalBackward', (g) => [scatterWindow(g, t.shape, win)]);
+}
+
+/**
+ * Tensor.unfold(dimension, size, step): every window of `size` elements of dimension, `step` apart, as a
+ * new last dim: a view (dimension's stride times step; the new dim has dimension's stride). Its
+ * gradient sums the windows back (they overlap when step < size). A 0-d tensor unfolds as one of 1 element.
+ */
+export function unfoldDim(t: Tensor, dimension: number, size: number, step: number): Tensor {
+  checkTensor('input', t);
+  const d = normDim(dimension, Math.max(t.ndim, 1), 'dimension');
+  const n = t.ndim ? t.shape[d] : 1;
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) typeArg('size', 'a non-negative integer', size);
+  if (size > n) invalidArg('size', `at most ${n} (PyTorch: maximum size for tensor at dimension ${d} is ${n})`, size);
+  if (typeof step !== 'number' || !Number.isInteger(step) || step <= 0) invalidArg('step', 'a positive integer', step);
+  const count = Math.floor((n - size) / step) + 1;
+  const win = (x: Tensor): Tensor => {
+    if (x.ndim === 0) return viewOf(x, [size], [1], x.offset);
+    const shape = x.shape.slice();
+    const strides = x.strides.slice();
+    shape[d] = count;
+    strides[d] = x.strides[d] * step;
+    return viewOf(x, [...shape, size], [...strides, x.strides[d]], x.offset);
+  };
+  return record(win(t), [t], 'UnfoldBackward', (g) => [unfoldGrad(g, t.shape, d, size, step, count)]);
+}
+/** The gradient of unfoldDim: g's windows added back where they came from (index_add along the dim, differentiable). */
+function unfoldGrad(g: Tensor, shape: number[], d: number, size: number, step: number, count: number): Tensor {
+  const zero = Tensor.empty(shape.slice(), g.dtype, g.device, true);
+  if (!shape.length) return size ? reshape(g, []) : zero;
+  // [..., count, ..., size] -> [..., count, size, ...] -> [..., count * size, ...]
+  const flat = reshape(movedim(g, g.ndim - 1, d + 1), [...shape.slice(0, d), count * size, ...shape.slice(d + 1)]);
+  const at = new BigInt64Array(count * size);
+  for (let w = 0; w < count; w++) for (let j = 0; j < size; j++) at[w * size + j] = BigInt(w * step + j);
+  const idx = Tensor.empty([count * size], 'int64', g.device);
+  if (at.length) idx._storage.native.write(at, 0);
+  return indexAdd(zero, d, idx, flat);
 }
 
 // ---- copies: repeat, tile, flip, roll, tril, triu ----------------------------------------------------

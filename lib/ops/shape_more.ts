@@ -6,7 +6,8 @@
 //   dstack, columnStack, flipud, fliplr, rot90(x, k=1, dims=[0, 1]), take, takeAlongDim,
 //   repeatInterleave(x, repeats, dim?, {outputSize}) (and repeatInterleave(repeats)), blockDiag,
 //   triuIndices / trilIndices(row, col, offset=0, {dtype, device}), isFloatingPoint, isComplex,
-//   isNonzero, asTensor(data, {dtype, device}).
+//   isNonzero, asTensor(data, {dtype, device}), unflatten(x, dim, sizes) (a view), narrowCopy(x, dim,
+//   start, length) (a contiguous copy).
 // Functions taking several tensors accept them spread or as one array, as PyTorch takes *tensors or a
 // sequence; the ones that return several return an array.
 import { invalidArg, typeArg, dtypeError, shapeError, checkInt, checkOptionKeys, noExtraArgs } from '../errors';
@@ -14,7 +15,7 @@ import { Tensor, normDim, checkTensor, isTensor, isFloating } from '../tensor';
 import type { DType, DeviceType, NestedArray, TypedArray } from '../tensor';
 import { tensor as makeTensor } from '../creation';
 import { cast, broadcastShapes as broadcast2, promoteTypes, clone as cloneOp } from './elementwise';
-import { expand, cat, stack, flip, transpose, reshape, unsqueeze, flatten } from './shape';
+import { expand, cat, stack, flip, transpose, reshape, unsqueeze, flatten, view, narrow } from './shape';
 import { gather, indexSelect } from './index';
 import { pad } from './pad';
 
@@ -371,4 +372,26 @@ export function asTensor(data: Tensor | NestedArray | TypedArray | number, opts:
     return t;
   }
   return makeTensor(data as NestedArray, opts);
+}
+
+/** Dim `dim` split into `sizes` (at most one -1, inferred): a view, as PyTorch's unflatten. */
+export function unflatten(input: Tensor, dim: number, sizes: number[], ...rest: never[]): Tensor {
+  noExtraArgs('unflatten', 'input, dim, sizes', rest);
+  checkTensor('input', input);
+  const d = normDim(dim, input.ndim);
+  if (!Array.isArray(sizes) || !sizes.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= -1)) typeArg('sizes', 'an array of integers >= -1', sizes);
+  if (!sizes.length) invalidArg('sizes', 'a non-empty array (PyTorch: unflatten: sizes must be non-empty)', sizes);
+  if (sizes.filter((v) => v === -1).length > 1) invalidArg('sizes', 'at most one -1', sizes);
+  const n = input.shape[d];
+  const known = sizes.filter((v) => v !== -1).reduce((a, b) => a * b, 1);
+  const inferred = sizes.map((v) => (v === -1 ? (known === 0 ? 0 : n / known) : v));
+  if (inferred.reduce((a, b) => a * b, 1) !== n || !inferred.every(Number.isInteger))
+    shapeError('sizes', `sizes that multiply up to ${n}, the size of dim ${d} (PyTorch: unflatten: Provided sizes [${sizes.join(', ')}] don't multiply up to the size of dim ${d} (${n}) in the input tensor)`, sizes);
+  return view(input, [...input.shape.slice(0, d), ...inferred, ...input.shape.slice(d + 1)]);
+}
+
+/** narrow(input, dim, start, length) as a contiguous copy (PyTorch's narrow_copy). */
+export function narrowCopy(input: Tensor, dim: number, start: number, length: number, ...rest: never[]): Tensor {
+  noExtraArgs('narrowCopy', 'input, dim, start, length', rest);
+  return cloneOp(narrow(input, dim, start, length));
 }

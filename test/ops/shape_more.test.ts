@@ -4,7 +4,8 @@
 // broadcastTo / broadcastTensors, swapaxes / swapdims, atleast1d-3d, the stacks with dtype promotion,
 // flipud / fliplr, rot90 for k = -1..6 and other dims, take with negative indices, takeAlongDim with
 // and without dim and broadcasting, repeatInterleave in all its forms, blockDiag, triu / trilIndices,
-// finfo / iinfo), torch.device,
+// finfo / iinfo, Tensor.unfold (overlapping, gapped, whole, empty and 0-d windows, unfold of unfold), unflatten,
+// narrowCopy, rsub, renorm for p 0.5 / 1 / 2 / 3 / inf), torch.device,
 // float64 finite-difference gradients, which results are views, the small predicates, and the refusals.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -58,6 +59,18 @@ function call(c: Case, args: unknown[], device: string): Tensor | Tensor[] {
     case 'repeatInterleave':
       if (o.repeats === undefined) return torch.repeatInterleave(x);
       return torch.repeatInterleave(x, isFT(o.repeats) ? t(o.repeats) : (o.repeats as number), o.dim as number | undefined);
+    case 'unfold':
+      return x.unfold(o.dimension as number, o.size as number, o.step as number);
+    case 'unfold2':
+      return x.unfold(1, 3, 1).unfold(0, 2, 1);
+    case 'unflatten':
+      return torch.unflatten(x, o.dim as number, o.sizes as number[]);
+    case 'narrowCopy':
+      return torch.narrowCopy(o.t ? x.t() : x, o.dim as number, o.start as number, o.length as number);
+    case 'rsub':
+      return torch.rsub(x, o.other === undefined ? (args[1] as Tensor) : (o.other as number), o.alpha === undefined ? {} : { alpha: o.alpha as number });
+    case 'renorm':
+      return torch.renorm(x, o.p === 'inf' ? Infinity : (o.p as number), o.dim as number, o.maxnorm as number);
     case 'triuIndices':
     case 'trilIndices':
       return T[c.fn](...args, { device });
@@ -119,6 +132,14 @@ describeDevices('torch shape helpers against PyTorch', (device) => {
       ['blockDiag', (a, b) => torch.blockDiag(a, b), [x(), x()]],
       ['meshgrid', (a, b) => torch.meshgrid(a.flatten(), b.flatten(), { indexing: 'xy' }).reduce((p, q, i) => p.add(q.mul(i + 1))), [x(), x()]],
       ['columnStack', (a, b) => torch.columnStack([a.flatten(), b.reshape([6, 1])]), [x(), x()]],
+      ['unfold overlapping', (a) => a.unfold(1, 2, 1), [x()]],
+      ['unfold of a transpose, gapped', (a) => a.t().unfold(0, 1, 2), [x()]],
+      ['unfold of unfold', (a) => a.unfold(1, 2, 1).unfold(0, 2, 1), [torch.randn([3, 3], opts).requiresGrad_(true)]],
+      ['unflatten', (a) => torch.unflatten(a, 1, [3, 1]).mul(a.unsqueeze(-1)), [x()]],
+      ['narrowCopy', (a) => torch.narrowCopy(a, 1, 1, 2), [x()]],
+      ['rsub', (a, b) => torch.rsub(a, b, { alpha: 2 }), [x(), x()]],
+      ['renorm p 2 (both branches)', (a) => torch.renorm(a.mul(torch.tensor([[0.1], [3]], opts)), 2, 0, 1), [x()]],
+      ['renorm p 3 dim 1', (a) => torch.renorm(a, 3, 1, 0.5), [x()]],
     ];
     for (const [, f, inputs] of checks) gradcheck((xs) => f(...xs), inputs, { device });
   });
@@ -137,6 +158,47 @@ describe('torch shape helpers: views, predicates and refusals', () => {
     r.fill_(0);
     expect(x.sum().item()).toBe(15);
   });
+  it('Tensor.unfold is a view (strides, writes through the base show); in-place writes into overlapping windows are refused', () => {
+    const x = torch.arange(0, 12, 1, { dtype: 'float32' }).reshape([3, 4]);
+    const u = x.unfold(1, 2, 1);
+    expect(u.shape).toEqual([3, 3, 2]);
+    expect(u.strides).toEqual([4, 1, 1]);
+    x.set(100, 0, 1);
+    expect(u.index(0).tolist()).toEqual([[0, 100], [100, 2], [2, 3]]);
+    const g = x.unfold(1, 2, 2);
+    expect(g.strides).toEqual([4, 2, 1]);
+    g.mul_(2); // windows that do not overlap: written once each
+    expect(x.index(1).tolist()).toEqual([8, 10, 12, 14]);
+    for (const write of [(v: Tensor) => v.mul_(2), (v: Tensor) => v.add_(1), (v: Tensor) => v.copy_(torch.zeros([3, 3, 2])), (v: Tensor) => v.relu_(), (v: Tensor) => v.set(1, 0)])
+      expect(thrown(() => write(x.unfold(1, 2, 1))).message).toMatch(/more than one element of the written-to tensor refers to a single memory location/);
+    expect(x.index(2).tolist()).toEqual([16, 18, 20, 22]); // nothing written
+    x.unfold(1, 2, 1).fill_(1); // fill_ writes one value wherever it lands, as in PyTorch
+    expect(x.sum().item()).toBe(12);
+    expect(torch.unflatten(x, 1, [2, 2]).strides).toEqual([4, 2, 1]);
+    const c = torch.narrowCopy(x.t(), 0, 1, 2);
+    expect(c.strides).toEqual([3, 1]);
+    c.fill_(5);
+    expect(x.sum().item()).toBe(12);
+  });
+  it('unfold, unflatten, narrowCopy, rsub and renorm refuse what PyTorch refuses, naming the argument', () => {
+    const x = torch.randn([2, 3]);
+    expectArgError(() => x.unfold(1, 4, 1), 'size');
+    expectArgError(() => x.unfold(1, 2, 0), 'step');
+    expectArgError(() => x.unfold(2, 1, 1), 'dimension');
+    expectArgError(() => x.unfold(1, -1, 1), 'size');
+    expectArgError(() => torch.unflatten(x, 1, [2, 2]), 'sizes');
+    expectArgError(() => torch.unflatten(x, 1, []), 'sizes');
+    expectArgError(() => torch.unflatten(x, 1, [-1, -1, 3]), 'sizes');
+    expectArgError(() => torch.narrowCopy(x, 1, 2, 2), 'length');
+    expectArgError(() => torch.renorm(x, 0, 0, 1), 'p');
+    expectArgError(() => torch.renorm(x, 2, 0, -1), 'maxnorm');
+    expectArgError(() => torch.renorm(torch.randn([3]), 2, 0, 1), 'input');
+    expectArgError(() => torch.renorm(x, 2, 2, 1), 'dim');
+    expect(thrown(() => torch.renorm(torch.tensor([[1, 2]]), 2, 0, 1)).code).toBe('ERR_TORCHLET_DTYPE');
+    expect(thrown(() => torch.rsub(torch.tensor([true]), 1)).code).toBe('ERR_TORCHLET_DTYPE');
+    expectArgError(() => (torch.rsub as (...a: unknown[]) => Tensor)(x, 1, { alhpa: 2 }), 'opts.alhpa');
+    expectArgError(() => (x.unfold as (...a: unknown[]) => Tensor)(1, 2, 1, 4), 'unfold');
+  });
   it('the Tensor methods are the functions', () => {
     const x = torch.randn([2, 3]);
     const i64 = (v: number[] | number[][]) => torch.tensor(v as number[], { dtype: 'int64' });
@@ -151,6 +213,9 @@ describe('torch shape helpers: views, predicates and refusals', () => {
     same(x.takeAlongDim(i64([[2], [0]]), 1), torch.takeAlongDim(x, i64([[2], [0]]), 1));
     same(x.repeatInterleave(2, 0), torch.repeatInterleave(x, 2, 0));
     same(x.broadcastTo([4, 2, 3]).sum(0), x.mul(4));
+    same(x.unflatten(1, [3, 1]), torch.unflatten(x, 1, [3, 1]));
+    same(x.narrowCopy(1, 1, 2), torch.narrowCopy(x, 1, 1, 2));
+    same(x.renorm(1, 0, 0.5), torch.renorm(x, 1, 0, 0.5));
     expect(x.stride()).toEqual([3, 1]);
     expect(x.t().stride(-1)).toBe(3);
     expect(x.narrow(1, 1, 2).storageOffset()).toBe(1);
