@@ -69,7 +69,7 @@ export type { CumsumOptions } from './ops/scan';
 export { matmul, bmm, outer, ger } from './ops/matmul';
 export { mm, mv, dot, vdot, addmm, addmv, addbmm, baddbmm, addr, chainMatmul, tensordot, kron, trace, diag, diagEmbed, diagflat, cross } from './ops/matmul_more';
 export { det, inverse, slogdet, logdet } from './ops/linalg';
-export { cat, stack, movedim, movedim as moveaxis, chunk, split, unbind, diagonal, tile, flip, roll, tril, triu } from './ops/shape';
+export { cat, stack, movedim, movedim as moveaxis, chunk, split, unbind, diagonal, tile, flip, roll, tril, triu, asStrided } from './ops/shape';
 export { einsum } from './ops/einsum';
 export { median, nanmedian, mode, quantile, nanquantile, nansum, nanmean, countNonzero, stdMean, varMean, logcumsumexp, diff, cdist, histc, bincount, searchsorted, bucketize, aminmax, MinMax } from './ops/stats';
 export type { QuantileOptions, QuantileInterpolation, DiffOptions, CdistOptions, HistcOptions, BincountOptions, SearchsortedOptions, BucketizeOptions, AminmaxOptions } from './ops/stats';

@@ -611,6 +611,11 @@ export class Tensor {
     noExtraArgs('unfold', 'dimension, size, step', rest);
     return S.unfoldDim(this, dimension, size, step);
   }
+  /** torch.asStrided(this, size, stride, storageOffset): a view of this storage with that geometry. */
+  asStrided(size: number[], stride: number[], storageOffset?: number | null, ...rest: never[]): Tensor {
+    noExtraArgs('asStrided', 'size, stride, storageOffset', rest);
+    return S.asStrided(this, size, stride, storageOffset);
+  }
   /** torch.unflatten(this, dim, sizes): a view. */
   unflatten(dim: number, sizes: number[], ...rest: never[]): Tensor {
     return SM.unflatten(this, dim, sizes, ...rest);

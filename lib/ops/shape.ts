@@ -6,10 +6,10 @@
 // The copies run in native kernels (strided copy, gather, where).
 import { native } from '../binding';
 import { invalidArg, typeArg, dtypeError, shapeError } from '../errors';
-import { Tensor, normDim, numelOf, checkTensor, contiguousStrides } from '../tensor';
+import { Tensor, normDim, numelOf, checkTensor, contiguousStrides, hasInternalOverlap } from '../tensor';
 import { record, linearGrad } from '../autograd';
-import { clone, sumTo, compare } from './elementwise';
-import { indexSelectRaw, where, indexAdd } from './index';
+import { clone, sumTo, compare, div } from './elementwise';
+import { indexSelectRaw, where, indexAdd, indexSelect } from './index';
 
 function viewOf(t: Tensor, shape: number[], strides: number[], offset: number): Tensor {
   return new Tensor(t._storage, shape, t.dtype, t.device, strides, offset);
@@ -349,6 +349,75 @@ function unfoldGrad(g: Tensor, shape: number[], d: number, size: number, step: n
   const idx = Tensor.empty([count * size], 'int64', g.device);
   if (at.length) idx._storage.native.write(at, 0);
   return indexAdd(zero, d, idx, flat);
+}
+
+/**
+ * torch.asStrided(x, size, stride, storageOffset = x's): a view of x's storage with that geometry (strides
+ * non-negative, every element inside the storage, as PyTorch's as_strided). Its gradient, as PyTorch's
+ * as_strided_backward: g added into a zeroed stretch of storage at the view's positions (summed where the
+ * view overlaps itself), divided where x's own elements share a position, read back at x's positions.
+ */
+export function asStrided(t: Tensor, size: number[], stride: number[], storageOffset?: number | null): Tensor {
+  checkTensor('input', t);
+  const ints = (v: unknown) => Array.isArray(v) && v.every((d) => typeof d === 'number' && Number.isSafeInteger(d));
+  if (!ints(size) || size.some((d) => d < 0)) typeArg('size', 'an array of non-negative integers', size);
+  if (!ints(stride) || stride.length !== size.length) typeArg('stride', `an array of ${ints(size) ? size.length : 'size.length'} integers`, stride);
+  if (stride.some((d) => d < 0)) invalidArg('stride', `non-negative strides (PyTorch: as_strided: Negative strides are not supported at the moment, got strides: [${stride.join(', ')}])`, stride);
+  if (storageOffset !== undefined && storageOffset !== null && (typeof storageOffset !== 'number' || !Number.isSafeInteger(storageOffset) || storageOffset < 0))
+    invalidArg('storageOffset', 'a non-negative integer', storageOffset);
+  const off = storageOffset ?? t.offset;
+  const capacity = Math.floor(t._storage.bytes / t.elementSize());
+  if (!size.includes(0)) {
+    const last = size.reduce((a, n, k) => a + (n - 1) * stride[k], off);
+    if (last >= capacity)
+      invalidArg('size', `a view inside the storage of ${capacity} elements (sizes [${size.join(', ')}], strides [${stride.join(', ')}], offset ${off} reach element ${last})`, size);
+  }
+  const inGeo = { shape: t.shape.slice(), strides: t.strides.slice(), offset: t.offset };
+  const out = viewOf(t, size.slice(), stride.slice(), off);
+  return record(out, [t], 'AsStridedBackward', (g) => [asStridedGrad(g, inGeo, { shape: size.slice(), strides: stride.slice(), offset: off })]);
+}
+interface Geometry {
+  shape: number[];
+  strides: number[];
+  offset: number;
+}
+/** The storage position of every element of a geometry, in row-major order. */
+function positions(geo: Geometry): number[] {
+  let out = [geo.offset];
+  geo.shape.forEach((n, k) => {
+    const next: number[] = [];
+    for (const p of out) for (let i = 0; i < n; i++) next.push(p + i * geo.strides[k]);
+    out = next;
+  });
+  return out;
+}
+function int64Of(values: number[], device: Tensor['device']): Tensor {
+  const idx = Tensor.empty([values.length], 'int64', device);
+  if (values.length) idx._storage.native.write(BigInt64Array.from(values, (v) => BigInt(v)), 0);
+  return idx;
+}
+function asStridedGrad(g: Tensor, inGeo: Geometry, outGeo: Geometry): Tensor {
+  const pin = positions(inGeo);
+  const pout = positions(outGeo);
+  if (!pin.length || !pout.length) return Tensor.empty(inGeo.shape.slice(), g.dtype, g.device, true);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const list of [pin, pout])
+    for (const p of list) {
+      if (p < lo) lo = p;
+      if (p > hi) hi = p;
+    }
+  const stretch = Tensor.empty([hi - lo + 1], g.dtype, g.device, true);
+  const filled = indexAdd(stretch, 0, int64Of(pout.map((p) => p - lo), g.device), reshape(g, [pout.length]));
+  let gi = indexSelect(filled, 0, int64Of(pin.map((p) => p - lo), g.device));
+  if (hasInternalOverlap(inGeo)) {
+    const count = new Map<number, number>();
+    for (const p of pin) count.set(p, (count.get(p) ?? 0) + 1);
+    const c = Tensor.empty([pin.length], g.dtype, g.device);
+    c._storage.native.write(g.dtype === 'float64' ? Float64Array.from(pin, (p) => count.get(p)!) : Float32Array.from(pin, (p) => count.get(p)!), 0);
+    gi = div(gi, c);
+  }
+  return reshape(gi, inGeo.shape);
 }
 
 // ---- copies: repeat, tile, flip, roll, tril, triu ----------------------------------------------------

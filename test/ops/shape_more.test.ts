@@ -5,7 +5,8 @@
 // flipud / fliplr, rot90 for k = -1..6 and other dims, take with negative indices, takeAlongDim with
 // and without dim and broadcasting, repeatInterleave in all its forms, blockDiag, triu / trilIndices,
 // finfo / iinfo, Tensor.unfold (overlapping, gapped, whole, empty and 0-d windows, unfold of unfold), unflatten,
-// narrowCopy, rsub, renorm for p 0.5 / 1 / 2 / 3 / inf), torch.device,
+// narrowCopy, rsub, renorm for p 0.5 / 1 / 2 / 3 / inf, asStrided: overlapping windows, of transposed, narrowed and expanded
+// views, empty), torch.device,
 // float64 finite-difference gradients, which results are views, the small predicates, and the refusals.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -63,6 +64,10 @@ function call(c: Case, args: unknown[], device: string): Tensor | Tensor[] {
       return x.unfold(o.dimension as number, o.size as number, o.step as number);
     case 'unfold2':
       return x.unfold(1, 3, 1).unfold(0, 2, 1);
+    case 'asStrided': {
+      const pre = o.pre === 't' ? x.t() : o.pre === 'narrow' ? x.narrow(0, 1, x.shape[0] - 1) : o.pre === 'expand' ? x.expand([2, 3]) : x;
+      return torch.asStrided(pre, o.size as number[], o.stride as number[], o.offset as number | null);
+    }
     case 'unflatten':
       return torch.unflatten(x, o.dim as number, o.sizes as number[]);
     case 'narrowCopy':
@@ -140,6 +145,8 @@ describeDevices('torch shape helpers against PyTorch', (device) => {
       ['rsub', (a, b) => torch.rsub(a, b, { alpha: 2 }), [x(), x()]],
       ['renorm p 2 (both branches)', (a) => torch.renorm(a.mul(torch.tensor([[0.1], [3]], opts)), 2, 0, 1), [x()]],
       ['renorm p 3 dim 1', (a) => torch.renorm(a, 3, 1, 0.5), [x()]],
+      ['asStrided overlapping windows', (a) => torch.asStrided(a, [4, 2], [1, 1], 1), [x()]],
+      ['asStrided of a transpose', (a) => torch.asStrided(a.t(), [2, 2], [1, 3], 1), [x()]],
     ];
     for (const [, f, inputs] of checks) gradcheck((xs) => f(...xs), inputs, { device });
   });
@@ -198,6 +205,11 @@ describe('torch shape helpers: views, predicates and refusals', () => {
     expect(thrown(() => torch.rsub(torch.tensor([true]), 1)).code).toBe('ERR_TORCHLET_DTYPE');
     expectArgError(() => (torch.rsub as (...a: unknown[]) => Tensor)(x, 1, { alhpa: 2 }), 'opts.alhpa');
     expectArgError(() => (x.unfold as (...a: unknown[]) => Tensor)(1, 2, 1, 4), 'unfold');
+    expectArgError(() => torch.asStrided(x, [3, 3], [2, 1]), 'size'); // past the storage's 6 elements
+    expectArgError(() => torch.asStrided(x, [2, 2], [-1, 1]), 'stride');
+    expectArgError(() => torch.asStrided(x, [2, 2], [1]), 'stride');
+    expectArgError(() => torch.asStrided(x, [2, 2], [1, 1], -1), 'storageOffset');
+    expect(thrown(() => torch.asStrided(x, [2, 2], [1, 1]).mul_(2)).message).toMatch(/refers to a single memory location/);
   });
   it('the Tensor methods are the functions', () => {
     const x = torch.randn([2, 3]);
@@ -216,6 +228,7 @@ describe('torch shape helpers: views, predicates and refusals', () => {
     same(x.unflatten(1, [3, 1]), torch.unflatten(x, 1, [3, 1]));
     same(x.narrowCopy(1, 1, 2), torch.narrowCopy(x, 1, 1, 2));
     same(x.renorm(1, 0, 0.5), torch.renorm(x, 1, 0, 0.5));
+    same(x.asStrided([2, 2], [1, 2], 1), torch.asStrided(x, [2, 2], [1, 2], 1));
     expect(x.stride()).toEqual([3, 1]);
     expect(x.t().stride(-1)).toBe(3);
     expect(x.narrow(1, 1, 2).storageOffset()).toBe(1);
