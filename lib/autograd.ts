@@ -363,7 +363,7 @@ export const DOUBLE_BACKWARD_OPS: ReadonlySet<GradOp> = new Set<GradOp>([
   'RsqrtBackward', 'ReciprocalBackward', 'NanToNumBackward',
   'SumBackward', 'MeanBackward', 'NormBackward', 'VarBackward', 'StdBackward',
   'ViewBackward', 'PermuteBackward', 'UnsqueezeBackward', 'SqueezeBackward', 'ExpandBackward',
-  'NarrowBackward', 'SelectBackward', 'SliceBackward', 'SliceBackwardBackward', 'CatBackward',
+  'NarrowBackward', 'SelectBackward', 'SliceBackward', 'SliceBackwardBackward', 'CatBackward', 'UnfoldBackward',
   'MmBackward', 'AddmmBackward',
   'ConvolutionBackward', 'ConvReluMaxPoolBackward', 'ConvolutionBackwardBackward',
   'MaxPool2DWithIndicesBackward', 'ReluMaxPool2dBackward', 'AvgPool2DBackward', 'AdaptiveAvgPool2DBackward',

@@ -71,8 +71,24 @@ export function checkDType(name: string, d: unknown): DType {
  * in its kernels' order (x.unfold(0, 2, 1).mul_(2) multiplies the shared elements twice there).
  */
 export function hasInternalOverlap(t: { shape: readonly number[]; strides: readonly number[] }): boolean {
-  const dims = t.shape.map((n, k) => [n, Math.abs(t.strides[k])]).filter(([n]) => n > 1);
-  if (t.shape.some((n) => n === 0)) return false;
+  const { shape, strides } = t;
+  for (const n of shape) if (n === 0) return false;
+  // every in-place op asks: the usual layouts (strides growing from the last dim) are walked without
+  // allocating; other orders are sorted first
+  let span = 0;
+  let prev = 0;
+  for (let k = shape.length - 1; k >= 0; k--) {
+    if (shape[k] <= 1) continue;
+    const st = Math.abs(strides[k]);
+    if (st < prev) return overlapSorted(shape, strides);
+    if (st <= span) return true;
+    span += st * (shape[k] - 1);
+    prev = st;
+  }
+  return false;
+}
+function overlapSorted(shape: readonly number[], strides: readonly number[]): boolean {
+  const dims = shape.map((n, k) => [n, Math.abs(strides[k])]).filter(([n]) => n > 1);
   dims.sort((a, b) => a[1] - b[1]);
   let span = 0;
   for (const [n, st] of dims) {

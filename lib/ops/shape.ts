@@ -344,11 +344,9 @@ function unfoldGrad(g: Tensor, shape: number[], d: number, size: number, step: n
   if (!shape.length) return size ? reshape(g, []) : zero;
   // [..., count, ..., size] -> [..., count, size, ...] -> [..., count * size, ...]
   const flat = reshape(movedim(g, g.ndim - 1, d + 1), [...shape.slice(0, d), count * size, ...shape.slice(d + 1)]);
-  const at = new BigInt64Array(count * size);
-  for (let w = 0; w < count; w++) for (let j = 0; j < size; j++) at[w * size + j] = BigInt(w * step + j);
-  const idx = Tensor.empty([count * size], 'int64', g.device);
-  if (at.length) idx._storage.native.write(at, 0);
-  return indexAdd(zero, d, idx, flat);
+  const at: number[] = [];
+  for (let w = 0; w < count; w++) for (let j = 0; j < size; j++) at.push(w * step + j);
+  return indexAdd(zero, d, int64Of(at, g.device), flat);
 }
 
 /**

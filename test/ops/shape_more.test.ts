@@ -14,7 +14,7 @@ import * as torch from '../../lib';
 import type { Tensor, DType } from '../../lib';
 import { describeDevices } from '../devices';
 import { expectArgError, thrown } from '../helpers';
-import { gradcheck } from '../gradcheck';
+import { gradcheck, gradgradcheck } from '../gradcheck';
 
 interface FT {
   data: (number | boolean)[];
@@ -149,6 +149,11 @@ describeDevices('torch shape helpers against PyTorch', (device) => {
       ['asStrided of a transpose', (a) => torch.asStrided(a.t(), [2, 2], [1, 3], 1), [x()]],
     ];
     for (const [, f, inputs] of checks) gradcheck((xs) => f(...xs), inputs, { device });
+    // unfold's gradient is itself differentiable (createGraph); asStrided's is first-order only (a coded refusal)
+    gradgradcheck((xs) => xs[0].unfold(1, 2, 1).pow(2), [x()], { device });
+    const a = x();
+    const [h] = torch.autograd.grad(torch.asStrided(a, [2, 2], [1, 1]).pow(2).sum(), [a], { createGraph: true });
+    expect(thrown(() => torch.autograd.grad(h.sum(), [a])).code).toBe('ERR_TORCHLET_NOT_IMPLEMENTED');
   });
 });
 
