@@ -9,24 +9,29 @@
 // answered here: without batching the worker, taking one request at a time, is what limits, and
 // the event loop has time to spare); else the batch is
 // concatenated here (in a reusable buffer of maxBatch samples where the runner gives buffers back:
-// runBatch). Batches in flight are limited to the session's workers, so
+// runBatch). A request's data is float32 model inputs or uint8 pixels (inputs.ts: the runner
+// normalises those); a batch holds one of the two, never both (the dtype is part of the sample key),
+// and a uint8 batch is never pooled. Batches in flight are limited to the session's workers, so
 // requests arriving while every worker is busy gather into the next batch. maxBatch 1 turns batching
 // off. Limits: more than maxQueue waiting requests -> QueueFull (HTTP 503 + Retry-After); a request
 // not answered within timeoutMs -> Timeout (504) (if its batch is running, the result is dropped);
 // a failed batch fails each of its requests with the error.
 import type { RawOutput } from './session';
 
+/** A request's samples: float32 model inputs, or uint8 pixels the runner normalises (inputs.ts). */
+export type SampleData = Float32Array | Uint8Array;
+
 /** What runs the batches: an InferenceSession, or any backend with a number of workers and runRaw. */
 export interface BatchRunner {
   readonly workers: number;
-  runRaw(data: Float32Array, shape: number[]): Promise<RawOutput>;
+  runRaw(data: SampleData, shape: number[]): Promise<RawOutput>;
   /** Optional (InferenceSession's): runs a batch held in the first elements of a reusable buffer and gives the buffer back as `input`. */
   runBatch?(buf: Float32Array, shape: number[]): Promise<RawOutput>;
   /**
    * Optional (InferenceSession's): runs a batch given as its pieces in order; the runner assembles it
    * (off the event loop). With topk (one per piece) it may also answer each piece (RawOutput.answers).
    */
-  runParts?(parts: Float32Array[], shape: number[], topk?: number[]): Promise<RawOutput>;
+  runParts?(parts: SampleData[], shape: number[], topk?: number[]): Promise<RawOutput>;
 }
 
 /** Requests answered per event-loop turn when a batch returns. */
@@ -36,7 +41,7 @@ export class QueueFull extends Error {}
 export class Timeout extends Error {}
 
 interface Pending {
-  data: Float32Array;
+  data: SampleData;
   shape: number[];
   n: number;
   key: string;
@@ -75,13 +80,14 @@ export class Batcher {
   }
 
   /**
-   * Queues one request's samples ([n, ...sample] float32); resolves to its rows of the output, and with
+   * Queues one request's samples ([n, ...sample] float32, or uint8 pixels); resolves to its rows of the output, and with
    * `topk`, when the runner answers pieces (runParts), to its answer too (RawOutput.answer).
    */
-  submit(data: Float32Array, shape: number[], topk?: number): Promise<RawOutput> {
+  submit(data: SampleData, shape: number[], topk?: number): Promise<RawOutput> {
     if (this.queue.length >= this.opts.maxQueue) return Promise.reject(new QueueFull(`the queue is full (${this.opts.maxQueue} requests waiting)`));
+    const u8 = Object.prototype.toString.call(data) === '[object Uint8Array]';
     return new Promise<RawOutput>((resolve, reject) => {
-      const p: Pending = { data, shape, n: shape[0], key: shape.slice(1).join(','), topk, t0: performance.now(), done: false, timer: null, resolve, reject };
+      const p: Pending = { data, shape, n: shape[0], key: (u8 ? 'uint8:' : '') + shape.slice(1).join(','), topk, t0: performance.now(), done: false, timer: null, resolve, reject };
       if (this.opts.timeoutMs > 0) {
         p.timer = setTimeout(() => {
           if (p.done) return;
@@ -135,12 +141,13 @@ export class Batcher {
     const per = sample.reduce((a, b) => a * b, 1);
     const key = first.key;
     const parts = take.length > 1 && !!this.session.runParts;
-    const pooled = take.length > 1 && !parts && !!this.session.runBatch;
-    let data: Float32Array;
+    const u8 = key.startsWith('uint8:');
+    const pooled = take.length > 1 && !parts && !u8 && !!this.session.runBatch;
+    let data: SampleData;
     if (take.length === 1 || parts) data = take[0].data;
     else {
       // a reusable buffer of maxBatch samples where the runner gives buffers back (one per batch in flight)
-      data = (pooled && this.spare.get(key)?.pop()) || new Float32Array((pooled ? this.opts.maxBatch : samples) * per);
+      data = (pooled && this.spare.get(key)?.pop()) || (u8 ? new Uint8Array(samples * per) : new Float32Array((pooled ? this.opts.maxBatch : samples) * per));
       let at = 0;
       for (const p of take) {
         data.set(p.data, at);
@@ -153,7 +160,7 @@ export class Batcher {
     let run: Promise<RawOutput>;
     try {
       const topk = take.every((p) => p.topk !== undefined) ? take.map((p) => p.topk!) : undefined;
-      run = parts ? this.session.runParts!(take.map((p) => p.data), shape, topk) : pooled ? this.session.runBatch!(data, shape) : this.session.runRaw(data, shape);
+      run = parts ? this.session.runParts!(take.map((p) => p.data), shape, topk) : pooled ? this.session.runBatch!(data as Float32Array, shape) : this.session.runRaw(data, shape);
     } catch (e) {
       run = Promise.reject(e); // a runner that throws fails this batch's requests, not the batcher
     }

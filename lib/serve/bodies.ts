@@ -4,7 +4,7 @@
 // was a tenth of the event loop in the copy alone, and each new buffer counted in V8's external
 // memory, so that a garbage collection started every few requests (on the event loop) and every few
 // batches in the worker that received them. Here a body whose Content-Length is at least
-// `minBytes` (and a whole number of float32s) is copied chunk by chunk into a buffer of exactly that
+// `minBytes` (float32 tensors, or uint8 pixels: inputs.ts) is copied chunk by chunk into a buffer of exactly that
 // size taken from the pool; the worker reads it where it is (session.ts runParts: a
 // SharedArrayBuffer is sent to each worker once, then by id), and the buffer goes back to the pool
 // when the response is closed (sent, or the connection gone). A request answered with 504 while its
@@ -30,9 +30,9 @@ export class BodyPool {
     readonly minBytes = 64 << 10,
   ) {}
 
-  /** A Buffer of `bytes` bytes over a pooled SharedArrayBuffer (its whole length), or null: too small, not whole float32s, or the cap reached. */
+  /** A Buffer of `bytes` bytes over a pooled SharedArrayBuffer (its whole length), or null: too small, or the cap reached. */
   take(bytes: number): Buffer | null {
-    if (!Number.isSafeInteger(bytes) || bytes < this.minBytes || bytes % 4 !== 0) return null;
+    if (!Number.isSafeInteger(bytes) || bytes < this.minBytes) return null;
     const sab = this.free.get(bytes)?.pop();
     if (sab) return Buffer.from(sab);
     if (this.heldBytes + bytes > this.capBytes) return null;

@@ -2,9 +2,16 @@
 // chosen by Content-Type; every bad input is a BadInput (HTTP status + message naming the problem).
 //   application/json          {"inputs": nested arrays}: one sample (the model's sample rank) or a
 //                             batch (one more dimension); or {"data": base64 of little-endian
-//                             float32, "shape": [...], "dtype": "float32"}. Optional "topk".
+//                             float32, "shape": [...], "dtype": "float32"}, or of uint8 pixels with
+//                             "dtype": "uint8" (below). Optional "topk".
 //   application/octet-stream  raw little-endian float32; the shape in the X-Shape header (or the
-//                             `shape` query parameter), e.g. "2,1,28,28"; X-Dtype, if given, float32.
+//                             `shape` query parameter), e.g. "2,1,28,28"; X-Dtype float32 (the
+//                             default) or uint8.
+//   uint8 (X-Dtype or "dtype")  pixels 0..255 of samples already at the model's [C, H, W] (torchvision's
+//                             read_image / PILToTensor layout), for a model with an image input (InputSpec):
+//                             a quarter of float32's bytes. The batch stays uint8 up to the worker,
+//                             which applies the model's normalisation there, on its device:
+//                             (pixel * scale - mean[c]) / std[c], as for a PNG of that size.
 //   image/png, image/jpeg     one image, preprocessed as in training (InputSpec): gray = luma
 //                             0.299 R + 0.587 G + 0.114 B (or the gray value itself), alpha composited
 //                             over black, area-averaged (box filter) to the model's H x W, then
@@ -27,9 +34,37 @@ export class BadInput extends Error {
 }
 
 export interface Batch {
-  data: Float32Array;
+  /** float32 model inputs, or uint8 pixels (normalised by the worker: see the file comment) */
+  data: Float32Array | Uint8Array;
   /** [N, ...sample shape] */
   shape: number[];
+}
+
+/** The input dtypes a request may send. */
+export type InputDtype = 'float32' | 'uint8';
+
+function dtypeOf(v: unknown, what: string): InputDtype {
+  if (v === undefined) return 'float32';
+  const d = String(v).toLowerCase();
+  if (d === 'float32' || d === 'uint8') return d;
+  return bad(`${what} ${JSON.stringify(v)} is not served: send float32 (or uint8 pixels to an image model)`, 400, 'BAD_DTYPE');
+}
+
+/** uint8 bytes as [data, shape] (a view where the body is its own buffer, else a copy). */
+function pixels(bytes: Uint8Array, shape: number[], what: string): Uint8Array {
+  const n = shape.reduce((x, y) => x * y, 1);
+  if (bytes.length !== n) bad(`${what} holds ${bytes.length} bytes; shape [${shape.join(', ')}] of uint8 needs ${n}`, 400, 'BAD_SHAPE');
+  return bytes;
+}
+
+/**
+ * Checks that a uint8 batch goes to a model with an image input (its normalisation is applied by the
+ * worker); float32 batches pass.
+ */
+export function checkPixels(batch: Batch, input: InputSpec | null): void {
+  if (!(batch.data instanceof Uint8Array)) return;
+  if (!input || input.shape.length !== 3 || input.shape[0] !== (input.color === 'rgb' ? 3 : 1))
+    bad('uint8 pixels go to a model with an image input ([C, H, W] with an image preprocessing); this one takes float32 tensors', 400, 'BAD_DTYPE');
 }
 
 const bad = (m: string, status = 400, code = 'BAD_INPUT'): never => {
@@ -116,18 +151,20 @@ export function fromJson(body: unknown): Batch {
   }
   if (o.data === undefined) return bad('the JSON body has neither "inputs" (nested arrays) nor "data" (base64 float32 with "shape")');
   if (typeof o.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(o.data) || o.data.length % 4 !== 0) bad('"data" must be base64 (standard alphabet, padded)', 400, 'BAD_DTYPE');
-  if (o.dtype !== undefined && o.dtype !== 'float32') bad(`"dtype" ${JSON.stringify(o.dtype)} is not served: send float32`, 400, 'BAD_DTYPE');
+  if (o.dtype !== undefined && typeof o.dtype !== 'string') bad(`"dtype" must be "float32" or "uint8"; got ${JSON.stringify(o.dtype)}`, 400, 'BAD_DTYPE');
+  const dtype = dtypeOf(o.dtype, '"dtype"');
   if (o.shape === undefined) bad('"data" needs "shape"');
   const shape = parseShape(o.shape, '"shape"');
-  return { data: floats(Buffer.from(o.data as string, 'base64'), shape, '"data"'), shape };
+  const bytes = Buffer.from(o.data as string, 'base64');
+  return { data: dtype === 'uint8' ? pixels(bytes, shape, '"data"') : floats(bytes, shape, '"data"'), shape };
 }
 
 /** A raw body (application/octet-stream). */
 export function fromOctets(body: Buffer, shapeHeader: unknown, dtypeHeader: unknown): Batch {
   if (shapeHeader === undefined) bad('an application/octet-stream body needs its shape: the X-Shape header (e.g. "1,1,28,28") or ?shape=');
-  if (dtypeHeader !== undefined && String(dtypeHeader).toLowerCase() !== 'float32') bad(`X-Dtype ${JSON.stringify(dtypeHeader)} is not served: send float32`, 400, 'BAD_DTYPE');
+  const dtype = dtypeOf(dtypeHeader, 'X-Dtype');
   const shape = parseShape(shapeHeader, 'the shape (X-Shape)');
-  return { data: floats(body, shape, 'the body'), shape };
+  return { data: dtype === 'uint8' ? pixels(body, shape, 'the body') : floats(body, shape, 'the body'), shape };
 }
 
 /** Box-filter resize of one plane (width x height) to W x H. */

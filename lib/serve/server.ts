@@ -3,7 +3,8 @@
 // models after; GET /readyz is 503 until every model is loaded and each worker has run a warm-up
 // forward pass, and again while shutting down.
 // Routes: POST /predict (exactly one model served), POST /v1/models/<name>/predict, GET /v1/models,
-// GET /healthz, GET /readyz, GET /metrics (Prometheus). Inputs by Content-Type (inputs.ts); query
+// GET /healthz, GET /readyz, GET /metrics (Prometheus). Inputs by Content-Type (inputs.ts: float32
+// tensors, uint8 pixels for an image model, PNG/JPEG images); query
 // ?topk=K (default 5). Output {"model", "predictions": [{"class", "index", "probs", "topk"}]} for a
 // model whose output is [N, classes] (probabilities = softmax of the output), else {"model",
 // "outputs", "shape"}.
@@ -17,7 +18,7 @@ import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { InferenceSession } from './session';
 import { Batcher, QueueFull, Timeout } from './batcher';
 import { Metrics } from './metrics';
-import { BadInput, Batch, fitShape, fromImage, fromJson, fromOctets } from './inputs';
+import { BadInput, Batch, checkPixels, fitShape, fromImage, fromJson, fromOctets } from './inputs';
 import { TorchletError } from '../errors';
 import { BodyPool, pooledBodyParser, releaseBody } from './bodies';
 
@@ -167,6 +168,7 @@ export async function startServer(o: ServeOptions): Promise<Server> {
       } else if (type === 'application/octet-stream') batch = fromOctets(req.body as Buffer, req.headers['x-shape'] ?? q.shape, req.headers['x-dtype']);
       else if (type === 'image/png' || type === 'image/jpeg') batch = fromImage(req.body as Buffer, type === 'image/png' ? 'png' : 'jpeg', spec.input);
       else throw new BadInput(415, `unsupported Content-Type ${JSON.stringify(type)}`, 'UNSUPPORTED_MEDIA_TYPE');
+      checkPixels(batch, spec.input);
       batch.shape = fitShape(batch.shape, spec.input?.shape ?? null, opt.maxBatch);
       if (q.topk !== undefined) {
         topk = Number(q.topk);

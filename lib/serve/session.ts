@@ -31,6 +31,7 @@ import { fromBuffer } from '../creation';
 import { parseDevice, Device } from '../device';
 import { TorchletError, TorchletTypeError, checkOptionKeys, checkInt, typeArg, invalidArg, optBool } from '../errors';
 import { resolveModel, ResolvedModel, ServeSpec } from './model';
+import type { SampleData } from './batcher';
 
 export interface InferenceSessionOptions {
   /** A weights file or training checkpoint (see `torchlet serve --checkpoint`). */
@@ -94,7 +95,7 @@ interface Job {
   id: number;
   data: Float32Array;
   /** runParts(): the batch's pieces, in order (data is then empty), and the buffers they transfer */
-  parts?: Float32Array[];
+  parts?: SampleData[];
   transfer?: ArrayBuffer[];
   /** runParts(): top-k per part, when the worker is to write the parts' answers */
   topk?: number[];
@@ -113,8 +114,14 @@ interface Slot {
   /** ids of the SharedArrayBuffers this worker has been sent (runParts) */
   sent: Set<number>;
 }
-/** A runParts piece as posted: a transferred array, or a view of a SharedArrayBuffer the worker keeps by id (sab: sent the first time). */
-export type WirePart = Float32Array | { id: number; sab?: SharedArrayBuffer; offset: number; length: number };
+/**
+ * A runParts piece as posted: a transferred array, or a view of a SharedArrayBuffer the worker keeps by
+ * id (sab: sent the first time; length in elements; u8: uint8 pixels, else float32).
+ */
+export type WirePart = SampleData | { id: number; sab?: SharedArrayBuffer; offset: number; length: number; u8?: boolean };
+
+const tag = (v: unknown) => Object.prototype.toString.call(v);
+const isU8 = (v: unknown) => tag(v) === '[object Uint8Array]';
 
 const CREATE = Symbol('InferenceSession.create');
 const OPTION_KEYS = ['checkpoint', 'module', 'name', 'device', 'workers', 'threads', 'warmup', 'nice', 'singleThreadBelow'] as const;
@@ -308,8 +315,8 @@ export class InferenceSession {
   }
 
   /** A part as posted to this slot's worker: a SharedArrayBuffer view by id (the buffer itself the first time), else the array (transferred). */
-  private wire(q: Float32Array, slot: Slot): WirePart {
-    if (Object.prototype.toString.call(q.buffer) !== '[object SharedArrayBuffer]') return q;
+  private wire(q: SampleData, slot: Slot): WirePart {
+    if (tag(q.buffer) !== '[object SharedArrayBuffer]') return q;
     const sab = q.buffer as unknown as SharedArrayBuffer;
     let id = this.sabIds.get(sab);
     if (id === undefined) {
@@ -318,7 +325,7 @@ export class InferenceSession {
     }
     const first = !slot.sent.has(id);
     slot.sent.add(id);
-    return { id, sab: first ? sab : undefined, offset: q.byteOffset, length: q.length };
+    return { id, sab: first ? sab : undefined, offset: q.byteOffset, length: q.length, u8: isU8(q) || undefined };
   }
 
   private notifyIdle(): void {
@@ -343,24 +350,35 @@ export class InferenceSession {
     return this.slots.filter((s) => s?.ready).length;
   }
 
+  /** uint8 pixels need an image input: its normalisation is what makes them the model's input. */
+  private checkPixels(what: string): void {
+    const i = this.spec.input;
+    if (!i || i.shape.length !== 3 || i.shape[0] !== (i.color === 'rgb' ? 3 : 1))
+      invalidArg(what, 'float32 data: uint8 pixels need a model with an image input ([C, H, W] and its preprocessing)', 'a Uint8Array');
+  }
+
   /**
-   * Runs the model on a float32 batch given as its data and shape; the Float32Array's buffer is
-   * transferred to the worker (detached here) when it spans the whole ArrayBuffer, read where it is
+   * Runs the model on a float32 batch given as its data and shape (or on uint8 pixels, a Uint8Array,
+   * for a model with an image input: the worker applies its normalisation, see inputs.ts); the array's
+   * buffer is transferred to the worker (detached here) when the array spans the whole ArrayBuffer, read where it is
    * when it is a SharedArrayBuffer's (as runParts reads one: keep it unchanged until the promise
    * settles), else copied. Resolves to the output's data and shape.
    */
-  runRaw(data: Float32Array, shape: number[]): Promise<RawOutput> {
-    if (!(data instanceof Float32Array)) typeArg('data', 'a Float32Array', data);
+  runRaw(data: SampleData, shape: number[]): Promise<RawOutput> {
+    if (tag(data) !== '[object Float32Array]' && !isU8(data)) typeArg('data', 'a Float32Array (or a Uint8Array of pixels)', data);
+    if (isU8(data)) this.checkPixels('data');
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) typeArg('shape', 'an array of non-negative integers', shape);
     const n = shape.reduce((a, b) => a * b, 1);
     if (n !== data.length) invalidArg('shape', `a shape of ${data.length} elements (the data's length)`, shape);
     if (this.closed) return Promise.reject(workerError('the inference session is closed'));
     // a view of a SharedArrayBuffer goes as a part (read where it is, see runParts), not copied
     const shared = Object.prototype.toString.call(data.buffer) === '[object SharedArrayBuffer]';
-    const own = shared || (data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) ? data : new Float32Array(data);
+    const whole = tag(data.buffer) === '[object ArrayBuffer]' && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+    const own = shared || whole ? data : isU8(data) ? new Uint8Array(data) : new Float32Array(data);
     return new Promise<RawOutput>((resolve, reject) => {
-      if (shared) this.queue.push({ id: this.nextId++, data: new Float32Array(0), parts: [own], transfer: [], shape: shape.slice(), resolve, reject });
-      else this.queue.push({ id: this.nextId++, data: own, shape: shape.slice(), resolve, reject });
+      // uint8 pixels always go as a part (the worker's only uint8 path)
+      if (shared || isU8(own)) this.queue.push({ id: this.nextId++, data: new Float32Array(0), parts: [own], transfer: shared ? [] : [own.buffer as ArrayBuffer], shape: shape.slice(), resolve, reject });
+      else this.queue.push({ id: this.nextId++, data: own as Float32Array, shape: shape.slice(), resolve, reject });
       this.pump();
     });
   }
@@ -374,7 +392,6 @@ export class InferenceSession {
    */
   runBatch(buf: Float32Array, shape: number[]): Promise<RawOutput> {
     // tags, not instanceof: a buffer made in another realm (a vm context, a test runner's) is fine too
-    const tag = (v: unknown) => Object.prototype.toString.call(v);
     if (tag(buf) !== '[object Float32Array]' || tag(buf.buffer) !== '[object ArrayBuffer]' || buf.byteOffset !== 0 || buf.byteLength !== buf.buffer.byteLength)
       typeArg('buf', 'a Float32Array spanning its own (not shared) ArrayBuffer', buf);
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) typeArg('shape', 'an array of non-negative integers', shape);
@@ -399,9 +416,10 @@ export class InferenceSession {
    * a server's event loop only sends them (formatting 1000 class probabilities took it about 0.3 ms a
    * request).
    */
-  runParts(parts: Float32Array[], shape: number[], topk?: number[]): Promise<RawOutput> {
-    const tag = (v: unknown) => Object.prototype.toString.call(v);
-    if (!Array.isArray(parts) || !parts.every((q) => tag(q) === '[object Float32Array]')) typeArg('parts', 'an array of Float32Array', parts);
+  runParts(parts: SampleData[], shape: number[], topk?: number[]): Promise<RawOutput> {
+    if (!Array.isArray(parts) || !(parts.every((q) => tag(q) === '[object Float32Array]') || parts.every(isU8)))
+      typeArg('parts', 'an array of Float32Array (or all Uint8Array: pixels)', parts);
+    if (parts.length && isU8(parts[0])) this.checkPixels('parts');
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) typeArg('shape', 'an array of non-negative integers', shape);
     const n = shape.reduce((a, b) => a * b, 1);
     const total = parts.reduce((a, q) => a + q.length, 0);
@@ -420,7 +438,7 @@ export class InferenceSession {
     const own = parts.map((q) => {
       if (tag(q.buffer) === '[object SharedArrayBuffer]') return q;
       const whole = tag(q.buffer) === '[object ArrayBuffer]' && q.byteOffset === 0 && q.byteLength === q.buffer.byteLength;
-      const mine = whole && !transfer.has(q.buffer as ArrayBuffer) ? q : new Float32Array(q);
+      const mine = whole && !transfer.has(q.buffer as ArrayBuffer) ? q : isU8(q) ? new Uint8Array(q) : new Float32Array(q as Float32Array);
       if (mine.byteLength) transfer.add(mine.buffer as ArrayBuffer);
       return mine;
     });
@@ -430,13 +448,16 @@ export class InferenceSession {
     });
   }
 
-  /** `await session.run(x)`: the model's output for the float32 CPU tensor x (a new CPU tensor). */
+  /**
+   * `await session.run(x)`: the model's output for the float32 CPU tensor x (a new CPU tensor); a uint8
+   * tensor is pixels, normalised as the model's image input (see runRaw).
+   */
   async run(x: Tensor, ...rest: never[]): Promise<Tensor> {
     if (rest.length) invalidArg('run()', 'one argument (x)', `${rest.length} more`);
     if (!(x instanceof Tensor)) typeArg('x', 'a Tensor', x);
-    if (x.dtype !== 'float32') typeArg('x', 'a float32 tensor', x.dtype);
-    const arr = x.toArray() as Float32Array;
-    const out = await this.runRaw(new Float32Array(arr), x.shape.slice());
+    if (x.dtype !== 'float32' && x.dtype !== 'uint8') typeArg('x', 'a float32 tensor (or uint8 pixels)', x.dtype);
+    const arr = x.toArray() as Float32Array | Uint8Array;
+    const out = await this.runRaw(x.dtype === 'uint8' ? new Uint8Array(arr) : new Float32Array(arr), x.shape.slice());
     // a copy made by this realm's Float32Array (the worker's may come from another realm, e.g. under a test vm)
     return fromBuffer(new Float32Array(out.data), out.shape);
   }

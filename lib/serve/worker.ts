@@ -13,7 +13,9 @@
 // each {type:'run', id, data, shape} (data a
 // transferred Float32Array holding the batch in its first numel(shape) elements) or {type:'run', id,
 // parts, shape, topk?} (the batch as pieces, each a transferred array or a view of a SharedArrayBuffer
-// kept here by id: session.ts WirePart, forgotten on {type:'forget', id}; with topk, one per piece,
+// kept here by id: session.ts WirePart, forgotten on {type:'forget', id}; all float32, or all uint8
+// pixels, written into a uint8 tensor on the device and normalised there as the model's image input:
+// (pixel * scale - mean[c]) / std[c]; with topk, one per piece,
 // each piece's answer is written here: answer.ts) is answered with {type:'result', id, data, shape, input, answers?, threads} (output and
 // input buffer transferred back; threads: the CPU threads the batch ran on)
 // or {type:'error', id, message, code}. {type:'memory', id} answers this thread's memory.
@@ -21,7 +23,7 @@ import { parentPort, workerData } from 'worker_threads';
 import * as v8 from 'v8';
 import { setNumThreads } from '../index';
 import { native } from '../binding';
-import { empty, fromBuffer, zeros } from '../creation';
+import { empty, fromBuffer, tensor, zeros } from '../creation';
 import { noGrad } from '../autograd';
 import { tidy, memory, collectGarbage } from '../memory';
 import { Tensor } from '../tensor';
@@ -147,7 +149,7 @@ function main(): void {
   port.postMessage({ type: 'ready', memory: threadMemory(sharedBytes), stream, singleThreadBelow: below });
   // Each part's answer (answer.ts) for a batch run from parts with top-k per part; undefined when the
   // output is not [rows of the batch, classes] (the caller then reports or formats it).
-  const partAnswers = (out: { data: Float32Array; shape: number[] }, parts: Float32Array[], shape: number[], topk: number[]): string[] | undefined => {
+  const partAnswers = (out: { data: Float32Array; shape: number[] }, parts: (Float32Array | Uint8Array)[], shape: number[], topk: number[]): string[] | undefined => {
     const per = shape[0] ? shape.reduce((a, b) => a * b, 1) / shape[0] : 0;
     if (!per || out.shape.length !== 2 || out.shape[0] !== shape[0]) return undefined;
     const answers: string[] = [];
@@ -160,12 +162,20 @@ function main(): void {
     return answers;
   };
   const shared = new Map<number, SharedArrayBuffer>();
-  const partArray = (q: WirePart): Float32Array => {
+  const partArray = (q: WirePart): Float32Array | Uint8Array => {
     if (ArrayBuffer.isView(q)) return q;
     if (q.sab) shared.set(q.id, q.sab);
     const sab = shared.get(q.id);
     if (!sab) throw new Error(`internal: shared buffer ${q.id} was never sent to this worker`);
-    return new Float32Array(sab, q.offset, q.length);
+    return q.u8 ? new Uint8Array(sab, q.offset, q.length) : new Float32Array(sab, q.offset, q.length);
+  };
+  // uint8 pixels to the model's input, on its device: (pixel * scale - mean[c]) / std[c], as inputs.ts
+  // preprocesses an image (in float32 here; there in float64, rounded once: within an ulp or two)
+  const img = init.spec.input;
+  const norm = img && img.shape.length === 3 ? { mean: tensor(img.mean, { device: init.device }).reshape([-1, 1, 1]), std: tensor(img.std, { device: init.device }).reshape([-1, 1, 1]) } : null;
+  const normalise = (p: Tensor): Tensor => {
+    if (!norm || !img) throw new Error('uint8 pixels need a model with an image input');
+    return p.float().mul(img.scale).sub(norm.mean).div(norm.std);
   };
   port.on('message', (msg: { type: string; id: number; data?: Float32Array; parts?: WirePart[]; shape?: number[]; topk?: number[] }) => {
     if (msg.type === 'forget') {
@@ -186,12 +196,15 @@ function main(): void {
         let x: Tensor;
         if (parts) {
           // runParts: the pieces written into the input tensor, on the session's device
-          x = empty(msg.shape!, { device: init.device });
+          const u8 = parts.length > 0 && parts[0] instanceof Uint8Array;
+          x = empty(msg.shape!, { device: init.device, dtype: u8 ? 'uint8' : 'float32' });
           let at = 0;
           for (const q of parts) {
+            if (q instanceof Uint8Array !== u8) throw new Error('internal: a batch of float32 and uint8 parts');
             x._storage.native.write(q, at);
             at += q.length;
           }
+          if (u8) x = normalise(x);
         } else {
           // the batch is the first numel(shape) elements (a batcher's reusable buffer may be longer)
           const n = msg.shape!.reduce((a, b) => a * b, 1);

@@ -1,6 +1,7 @@
 // test/serve/batcher.test.ts — the dynamic batcher (lib/serve/batcher.ts) against fake runners: batches
 // are assembled in reusable buffers where the runner gives them back (runBatch), each request gets its
-// own rows, and a runner that throws fails the batch's requests without stopping the batcher.
+// own rows, a runner that throws fails the batch's requests without stopping the batcher, and uint8
+// (pixel) requests never share a batch with float32 ones of the same sample shape.
 import { Batcher, BatchRunner } from '../../lib/serve/batcher';
 import type { RawOutput } from '../../lib/serve/session';
 
@@ -15,7 +16,7 @@ function runner(withBatch: boolean, seen: Float32Array[]): BatchRunner {
     return { data: out, shape: [shape[0], 1], input: buf };
   };
   const later = <T>(f: () => T) => new Promise<T>((res) => setTimeout(() => res(f()), 5));
-  const r: BatchRunner = { workers: 1, runRaw: (data, shape) => later(() => ({ ...answer(data, shape), input: undefined })) };
+  const r: BatchRunner = { workers: 1, runRaw: (data, shape) => later(() => ({ ...answer(data as Float32Array, shape), input: undefined })) };
   if (withBatch)
     r.runBatch = (buf, shape) => {
       seen.push(buf);
@@ -61,7 +62,7 @@ test('a runner with runParts gets the requests\' own arrays, in order, and no co
     throw new Error('runBatch must not be used when runParts exists');
   };
   r.runParts = (parts, shape) => {
-    batches.push(parts);
+    batches.push(parts as Float32Array[]);
     expect(parts.reduce((a, q) => a + q.length, 0)).toBe(shape[0] * 2);
     const joined = new Float32Array(shape[0] * 2);
     let at = 0;
@@ -140,4 +141,29 @@ test('a runner that throws fails that batch with its error; the next batches sti
   await expect(queued[0]).rejects.toThrow('boom');
   await expect(queued[1]).rejects.toThrow('boom');
   await rounds(b, 2, 3);
+});
+
+test('uint8 and float32 requests of one sample shape go in separate batches, each of one dtype (runParts and runRaw)', async () => {
+  for (const withParts of [true, false]) {
+    const kinds: string[][] = [];
+    const rowsOf = (parts: (Float32Array | Uint8Array)[], shape: number[]): RawOutput => {
+      kinds.push(parts.map((q) => Object.prototype.toString.call(q)));
+      const out = new Float32Array(shape[0]);
+      let r = 0;
+      for (const q of parts) for (let i = 0; i < q.length; i += 2) out[r++] = q[i] + q[i + 1] + (q instanceof Uint8Array ? 1000 : 0);
+      return { data: out, shape: [shape[0], 1] };
+    };
+    const later = <T>(f: () => T) => new Promise<T>((res) => setTimeout(() => res(f()), 5));
+    const r: BatchRunner = { workers: 1, runRaw: (data, shape) => later(() => rowsOf([data], shape)) };
+    if (withParts) r.runParts = (parts, shape) => later(() => rowsOf(parts, shape));
+    const b = new Batcher(r, opts);
+    const first = b.submit(sample(0), [1, 2]); // runs alone; the rest queue behind it
+    const subs = Array.from({ length: 12 }, (_, i) => (i % 2 ? b.submit(Uint8Array.from([i, 2 * i]), [1, 2]) : b.submit(sample(i), [1, 2])));
+    await first;
+    const outs = await Promise.all(subs);
+    outs.forEach((o, i) => expect(o.data[0]).toBe(i % 2 ? 1000 + 3 * i : 2 * i + 0.5));
+    expect(kinds.length).toBeGreaterThan(2);
+    for (const k of kinds) expect(new Set(k).size).toBe(1); // one dtype per batch
+    expect(kinds.flat()).toContain('[object Uint8Array]');
+  }
 });

@@ -6,8 +6,9 @@
 // (by Content-Length, and by the bytes of a chunked body); a client that stops mid-body leaves the
 // server serving and its buffer back in the pool; a non-finite value in a pooled body is a 400 and
 // the buffer's next request is answered from its own bytes; the same on the CUDA device (emulated or
-// real) when there is one. BodyPool alone: sizes it declines, its
-// cap, reuse, foreign buffers ignored.
+// real) when there is one. uint8 pixels (X-Dtype: uint8) in pooled bodies, concurrently with float32
+// requests: each answer equal to model.forward on the pixels normalised here, on the CPU and the
+// CUDA device. BodyPool alone: sizes it declines, its cap, reuse, any byte count, foreign buffers ignored.
 import * as http from 'http';
 import * as path from 'path';
 import * as torch from '../../lib';
@@ -20,6 +21,33 @@ const IMAGE = path.join(__dirname, 'fixtures', 'image_model.js');
 const fixture = require(IMAGE) as { createModel(): torch.nn.Module };
 const SAMPLE = 3 * 64 * 96;
 const BYTES = SAMPLE * 4;
+const MEAN = [0.485, 0.456, 0.406];
+const STD = [0.229, 0.224, 0.225];
+
+/** n random images of uint8 pixels, and the same normalised as the fixture's input (in float64, rounded once). */
+let lcg = 12345;
+function pixelBatch(n: number): { bytes: Buffer; x: torch.Tensor } {
+  const bytes = Buffer.alloc(n * SAMPLE);
+  for (let i = 0; i < bytes.length; i++) {
+    lcg = (Math.imul(lcg, 1103515245) + 12345) >>> 0;
+    bytes[i] = lcg >>> 24;
+  }
+  const f = new Float32Array(bytes.length);
+  for (let i = 0; i < f.length; i++) {
+    const c = Math.floor(i / (64 * 96)) % 3;
+    f[i] = (bytes[i] / 255 - MEAN[c]) / STD[c];
+  }
+  return { bytes, x: torch.fromBuffer(f, [n, 3, 64, 96]) };
+}
+/** Each answer's probabilities within tol of softmax(model.forward(x)) row by row. */
+function expectRows(model: torch.nn.Module, got: { status: number; body: Answer } | 'stopped', x: torch.Tensor, tol: number) {
+  expect(got).not.toBe('stopped');
+  const r = got as { status: number; body: Answer };
+  expect(r.status).toBe(200);
+  const w = torch.noGrad(() => torch.softmax(model.forward(x) as torch.Tensor, 1)).toArray() as Float32Array;
+  expect(r.body.predictions).toHaveLength(x.shape[0]);
+  r.body.predictions!.forEach((p, i) => p.probs.forEach((v, c) => expect(Math.abs(v - w[i * 5 + c])).toBeLessThan(tol)));
+}
 
 interface Answer {
   predictions?: { index: number; probs: number[] }[];
@@ -28,10 +56,10 @@ interface Answer {
 }
 
 /** A request by hand: Content-Length as given (or chunked without one), the body in pieces. */
-function request(url: string, body: Buffer, o: { chunked?: boolean; stopAfter?: number } = {}): Promise<{ status: number; body: Answer } | 'stopped'> {
+function request(url: string, body: Buffer, o: { chunked?: boolean; stopAfter?: number; headers?: Record<string, string> } = {}): Promise<{ status: number; body: Answer } | 'stopped'> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'x-shape': `1,3,64,96` };
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'x-shape': `1,3,64,96`, ...o.headers };
     if (!o.chunked) headers['content-length'] = String(body.length);
     const req = http.request({ host: u.hostname, port: u.port, path: '/predict', method: 'POST', headers }, (res) => {
       let text = '';
@@ -118,6 +146,25 @@ describe('torchlet serve: pooled raw bodies', () => {
       expectAnswer(await request(s.url, Buffer.from(y.buffer)), y);
     }
   });
+
+  test('uint8 pixels in pooled bodies (5 images, 90 KiB, a size no float32 body here has), concurrently with float32 requests: each its own answer, normalised by the worker', async () => {
+    const held = s.bodyPool.heldBytes;
+    for (let round = 0; round < 3; round++) {
+      const px = Array.from({ length: 6 }, () => pixelBatch(5));
+      const fl = Array.from({ length: 6 }, sample);
+      const [a, b] = await Promise.all([
+        Promise.all(px.map((p) => request(s.url, p.bytes, { headers: { 'x-shape': '5,3,64,96', 'x-dtype': 'uint8' } }))),
+        Promise.all(fl.map((x) => request(s.url, Buffer.from(x.buffer)))),
+      ]);
+      a.forEach((r, i) => expectRows(model, r, px[i].x, 1e-5));
+      b.forEach((r, i) => expectAnswer(r, fl[i]));
+    }
+    expect(s.bodyPool.heldBytes).toBeGreaterThan(held); // the pixel bodies were pooled too
+    const short = (await request(s.url, pixelBatch(5).bytes.subarray(1), { headers: { 'x-shape': '5,3,64,96', 'x-dtype': 'uint8' } })) as { status: number; body: Answer };
+    expect(short.status).toBe(400);
+    expect(short.body.code).toBe('BAD_SHAPE');
+    expect(short.body.error).toMatch(/92159 bytes.*uint8 needs 92160/);
+  });
 });
 
 testCuda('on the CUDA device: pooled bodies written by the worker straight to the device, concurrent requests each their own answer', async () => {
@@ -139,17 +186,21 @@ testCuda('on the CUDA device: pooled bodies written by the worker straight to th
     }
     expect(s.bodyPool.heldBytes / BYTES).toBeLessThanOrEqual(8);
     expect(s.bodyPool.heldBytes).toBeGreaterThan(0);
+    // uint8 pixels: written to the device as bytes, normalised there
+    const px = Array.from({ length: 4 }, () => pixelBatch(2));
+    const got = await Promise.all(px.map((p) => request(s.url, p.bytes, { headers: { 'x-shape': '2,3,64,96', 'x-dtype': 'uint8' } })));
+    got.forEach((r, i) => expectRows(model, r, px[i].x, 1e-4));
   } finally {
     await s.close();
   }
 });
 
 describe('BodyPool', () => {
-  test('declines small, odd-sized and past-the-cap requests; reuses what is given back; ignores foreign buffers', () => {
+  test('declines small and past-the-cap requests; reuses what is given back; ignores foreign buffers', () => {
     const pool = new BodyPool(3 * 65536, 65536);
     expect(pool.take(65532)).toBeNull(); // under minBytes
-    expect(pool.take(65538)).toBeNull(); // not whole float32s
     expect(pool.take(NaN)).toBeNull(); // no Content-Length
+    expect(pool.take(1.5 * 65536 + 0.5)).toBeNull(); // not a byte count
     const a = pool.take(65536)!;
     const b = pool.take(65536)!;
     expect(a.length).toBe(65536);
@@ -165,5 +216,12 @@ describe('BodyPool', () => {
     expect(pool.take(65536)).not.toBeNull(); // the third one fits the cap
     expect(pool.take(65536)).toBeNull();
     expect(pool.heldBytes).toBe(3 * 65536);
+  });
+  test('pools any byte count (uint8 pixels need not be whole float32s)', () => {
+    const pool = new BodyPool(1 << 20, 65536);
+    const odd = pool.take(3 * 151 * 151)!; // 68,403 bytes: a 3x151x151 uint8 image
+    expect(odd.length).toBe(68403);
+    pool.give(odd);
+    expect(pool.take(68403)!.buffer).toBe(odd.buffer);
   });
 });

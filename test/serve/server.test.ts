@@ -1,5 +1,6 @@
 // test/serve/server.test.ts — `torchlet serve` over real HTTP on 127.0.0.1 (port 0: a free port):
-// every endpoint, every input format (JSON nested arrays, JSON base64, raw float32, PNG, JPEG) with
+// every endpoint, every input format (JSON nested arrays, JSON base64, raw float32, uint8 pixels raw
+// and base64, PNG, JPEG) with
 // predictions equal to model.forward on the same inputs (images through predict.ts's independent
 // preprocessing), dynamic batching (concurrent requests share forward passes, each gets its own
 // rows), several models, each bad-input case (4xx with a JSON error naming the problem), overload
@@ -137,6 +138,30 @@ describe('torchlet serve: a FashionCNN checkpoint on the CPU', () => {
     expectClose(q.body.predictions![0].probs, want[0]);
   });
 
+  test('uint8 pixels (X-Dtype: uint8, "dtype": "uint8"): normalised as the model\'s images, (p / 255 - 0.5) / 0.5; batched apart from float32 requests', async () => {
+    const n = 3;
+    const px = Buffer.alloc(n * 784);
+    for (let i = 0; i < px.length; i++) px[i] = (i * 53 + (i >> 5) * 7) % 256;
+    const x = torch.fromBuffer(Float32Array.from(px, (v) => (v / 255 - 0.5) / 0.5), [n, 1, 28, 28]);
+    const want = expected(x);
+    const raw = await post(`${s.url}/predict`, px, 'application/octet-stream', { 'x-shape': '3,1,28,28', 'x-dtype': 'uint8' });
+    expect(raw.status).toBe(200);
+    raw.body.predictions!.forEach((p, i) => expectClose(p.probs, want[i]));
+    const b64 = await postJson(`${s.url}/predict`, { data: px.subarray(784, 2 * 784).toString('base64'), shape: [1, 28, 28], dtype: 'uint8' });
+    expect(b64.status).toBe(200);
+    expectClose(b64.body.predictions![0].probs, want[1]);
+    // 12 pixel requests and 12 float32 ones at once: each its own answer, whatever shared a batch
+    const fl = Array.from({ length: 12 }, () => torch.randn([1, 1, 28, 28]));
+    const rs = await Promise.all([
+      ...Array.from({ length: 12 }, (_, i) => post(`${s.url}/predict`, px.subarray((i % n) * 784, (i % n + 1) * 784), 'application/octet-stream', { 'x-shape': '1,28,28', 'x-dtype': 'UINT8' })),
+      ...fl.map((v) => postJson(`${s.url}/predict`, { inputs: v.tolist() })),
+    ]);
+    rs.forEach((r, i) => {
+      expect(r.status).toBe(200);
+      expectClose(r.body.predictions![0].probs, i < 12 ? want[i % n] : expected(fl[i - 12])[0]);
+    });
+  });
+
   test('PNG and JPEG images get the training preprocessing (equal to predict.ts on the same image)', async () => {
     // a 56x40 RGB image: resized to 28x28 by area averaging, luma, (x/255 - 0.5)/0.5
     const w = 56;
@@ -208,6 +233,9 @@ describe('torchlet serve: a FashionCNN checkpoint on the CPU', () => {
     ['a float64 dtype', () => postJson(`${s.url}/predict`, { data: 'AAAA', shape: [1], dtype: 'float64' }), 400, 'BAD_DTYPE', /float64.*float32/],
     ['octets without a shape', () => post(`${s.url}/predict`, Buffer.alloc(16), 'application/octet-stream'), 400, 'BAD_INPUT', /X-Shape/],
     ['octets with X-Dtype int8', () => post(`${s.url}/predict`, Buffer.alloc(16), 'application/octet-stream', { 'x-shape': '4', 'x-dtype': 'int8' }), 400, 'BAD_DTYPE', /int8/],
+    ['uint8 octets of the wrong size', () => post(`${s.url}/predict`, Buffer.alloc(783), 'application/octet-stream', { 'x-shape': '1,1,28,28', 'x-dtype': 'uint8' }), 400, 'BAD_SHAPE', /783 bytes; shape \[1, 1, 28, 28\] of uint8 needs 784/],
+    ['uint8 base64 of the wrong shape', () => postJson(`${s.url}/predict`, { data: Buffer.alloc(3 * 784).toString('base64'), shape: [1, 3, 28, 28], dtype: 'uint8' }), 400, 'BAD_SHAPE', /wrong shape \[1, 3, 28, 28\]/],
+    ['a "dtype" that is not a string', () => postJson(`${s.url}/predict`, { data: 'AAAA', shape: [3], dtype: 8 }), 400, 'BAD_DTYPE', /"dtype" must be "float32" or "uint8"; got 8/],
     ['octets holding a NaN', () => post(`${s.url}/predict`, Buffer.from(Float32Array.from({ length: 784 }, (_, i) => (i === 5 ? NaN : i)).buffer), 'application/octet-stream', { 'x-shape': '1,1,28,28' }), 400, 'BAD_DTYPE', /non-finite value at element 5\b/],
     ['base64 holding -Infinity', () => postJson(`${s.url}/predict`, { data: Buffer.from(Float32Array.from({ length: 784 }, (_, i) => (i === 700 ? -Infinity : 0.5)).buffer).toString('base64'), shape: [1, 1, 28, 28] }), 400, 'BAD_DTYPE', /non-finite value at element 700\b/],
     ['a bad X-Shape', () => post(`${s.url}/predict`, Buffer.alloc(16), 'application/octet-stream', { 'x-shape': '2,x' }), 400, 'BAD_INPUT', /positive integers/],
@@ -359,6 +387,20 @@ describe('torchlet serve: several models', () => {
       const r = await postJson(`${s.url}/predict`, { inputs: [1, 2, 3, 4] });
       expect(r.status).toBe(404);
       expect(r.body.error).toMatch(/several models are served \(a, slow\)/);
+      // uint8 pixels need an image model: 'slow' takes [4] float32s
+      const u = await post(`${s.url}/v1/models/slow/predict`, Buffer.from([1, 2, 3, 4]), 'application/octet-stream', { 'x-shape': '4', 'x-dtype': 'uint8' });
+      expect(u.status).toBe(400);
+      expect(u.body.code).toBe('BAD_DTYPE');
+      expect(u.body.error).toMatch(/uint8 pixels go to a model with an image input/);
+      expect(() => s.models[1].session.runRaw(new Uint8Array(4), [1, 4])).toThrow(/uint8 pixels need a model with an image input/);
+      // the session API: a uint8 tensor (or Uint8Array) is pixels, normalised as the model's images
+      const px = Uint8Array.from({ length: 2 * 784 }, (_, i) => (i * 29) % 256);
+      const out = await s.models[0].session.run(torch.fromBuffer(px, [2, 1, 28, 28]));
+      const logits = torch.noGrad(() => model.forward(torch.fromBuffer(Float32Array.from(px, (v) => (v / 255 - 0.5) / 0.5), [2, 1, 28, 28]))).toArray() as Float32Array;
+      (out.toArray() as Float32Array).forEach((v, j) => expect(Math.abs(v - logits[j])).toBeLessThan(1e-5));
+      const one = await s.models[0].session.runRaw(px.subarray(784), [1, 1, 28, 28]); // a view: copied, then transferred
+      one.data.forEach((v, j) => expect(Math.abs(v - logits[10 + j])).toBeLessThan(1e-5));
+      expect(px.length).toBe(2 * 784); // not detached
     } finally {
       await s.close();
     }
