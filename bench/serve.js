@@ -22,7 +22,10 @@
 // Needs `npm run build:ts` (dist/) and bench/ort (bash bench/setup_zoo.sh). Writes
 // bench/results/serve-<date>.json and .txt (serve-<date>-2.* etc. when those exist: nothing is overwritten).
 //   node bench/serve.js [--seconds 10] [--models fashion-cnn,resnet18,null-224] [--conc 1,16,64] [--soak 60] [--ort DIR]
-//                       [--no-ort] [--device cuda] [--out DIR] [--rounds R]
+//                       [--no-ort] [--device cuda] [--out DIR] [--rounds R] [--input float32|uint8]
+// --input uint8: every server is sent uint8 pixels (X-Dtype: uint8, a quarter of the bytes) and
+// normalises them itself with the model's image preprocessing: torchlet serve on its worker's device,
+// the onnxruntime-node server in the exported graph (bench/serve_export.py's pixel variant).
 // --rounds R: every point R times, the servers taking turns (round 1: a, b, c; round 2: a, b, c; ...), so
 // that a slow minute of a shared machine falls on all of them; the table then shows each point's median
 // over the rounds, and the ratios at the highest concurrency are given per round and as their median.
@@ -53,10 +56,12 @@ const ORT_DIR = opt('ort', path.join(__dirname, 'ort'));
 const NO_ORT = argv.includes('--no-ort');
 const DEVICE = opt('device', 'cpu');
 const OUT_DIR = opt('out', path.join(__dirname, 'results'));
+const INPUT = opt('input', 'float32');
+if (!['float32', 'uint8'].includes(INPUT)) throw new Error(`--input must be float32 or uint8; got ${INPUT}`);
 const SERVE_ARGS = [...(DEVICE !== 'cpu' ? ['--device', DEVICE] : []), ...(process.env.TL_SERVE_ARGS ? process.env.TL_SERVE_ARGS.split(' ') : [])];
 
 const torch = require(path.join(root, 'dist', 'lib'));
-const { serveMetadata } = require(path.join(root, 'dist', 'lib', 'serve', 'model'));
+const { serveMetadata, BUILTIN_MODELS } = require(path.join(root, 'dist', 'lib', 'serve', 'model'));
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'torchlet-serve-bench-'));
 const SHAPES = { 'fashion-cnn': [1, 28, 28], resnet18: [3, 224, 224], 'null-224': [3, 224, 224] };
 
@@ -76,16 +81,18 @@ function prepare(model) {
     fs.writeFileSync(module, NULL_MODULE);
     const m = require(module).createModel();
     m.eval();
-    return { module, model: m, noOrt: true };
+    return { module, model: m, noOrt: true, input: { scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1] } };
   }
   torch.manualSeed(0);
   const m = model === 'fashion-cnn' ? torch.models.fashionCnn() : torch.models.torchvisionResnet18({ numClasses: 1000 });
   const ckpt = path.join(work, `${model}.safetensors`);
   torch.save(m.stateDict(), ckpt, { metadata: serveMetadata(model) });
   const onnx = path.join(work, `${model}.onnx`);
-  if (!NO_ORT) execFileSync(process.env.TORCHLET_PYTHON || '/usr/bin/python3', [path.join(__dirname, 'serve_export.py'), model, ckpt, onnx, ...SHAPES[model].map(String)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const input = BUILTIN_MODELS[model].input;
+  const pixelArgs = INPUT === 'uint8' ? [String(input.scale), input.mean.join(','), input.std.join(',')] : [];
+  if (!NO_ORT) execFileSync(process.env.TORCHLET_PYTHON || '/usr/bin/python3', [path.join(__dirname, 'serve_export.py'), model, ckpt, onnx, ...SHAPES[model].map(String), ...pixelArgs], { stdio: ['ignore', 'ignore', 'inherit'] });
   m.eval();
-  return { ckpt, onnx, model: m };
+  return { ckpt, onnx, model: m, input };
 }
 
 function start(cmd, args, env = {}) {
@@ -126,7 +133,7 @@ async function startServer(kind, p, model) {
   const shape = SHAPES[model].join(',');
   const s =
     kind === 'ort'
-      ? start(path.join(__dirname, 'serve_ort.js'), ['--onnx', p.onnx, '--shape', shape, '--port', '0', '--max-batch', '64', '--max-delay-ms', '2', '--spin', '0'])
+      ? start(path.join(__dirname, 'serve_ort.js'), ['--onnx', p.onnx, '--shape', shape, '--port', '0', '--max-batch', '64', '--max-delay-ms', '2', '--spin', '0', '--uint8', INPUT === 'uint8' ? '1' : '0'])
       : start(path.join(root, 'dist', 'lib', 'cli', 'main.js'), ['serve', ...(p.module ? ['--module', p.module] : ['--checkpoint', p.ckpt]), '--port', '0', '--max-batch', kind === 'batched' ? '64' : '1', '--max-delay-ms', '2', ...SERVE_ARGS]);
   const url = (await s.waitFor('listening')).listening;
   const ready = await s.waitFor('ready');
@@ -213,7 +220,7 @@ function passesByThreads(metricsText) {
 async function load(url, body, shape, connections, seconds) {
   const r = await autocannon({
     url: `${url}/predict`, method: 'POST', body, connections, duration: seconds, pipelining: 1, timeout: 30,
-    headers: { 'content-type': 'application/octet-stream', 'x-shape': `1,${shape.join(',')}` },
+    headers: { 'content-type': 'application/octet-stream', 'x-shape': `1,${shape.join(',')}`, 'x-dtype': INPUT },
   });
   return {
     imagesPerS: r.requests.total / seconds, requests: r.requests.total, p50Ms: r.latency.p50, p99Ms: r.latency.p99,
@@ -221,14 +228,29 @@ async function load(url, body, shape, connections, seconds) {
   };
 }
 
+/** One request's body (random: float32 N(0, 1), or uint8 pixels) and the float32 model input it stands for. */
+function sampleBody(p, model) {
+  const shape = [1, ...SHAPES[model]];
+  if (INPUT === 'float32') {
+    const x = torch.randn(shape);
+    return { body: Buffer.from(x.toArray().buffer), x };
+  }
+  const body = Buffer.from(torch.randint(0, 256, shape, { dtype: 'uint8' }).toArray());
+  const hw = shape[2] * shape[3];
+  const f = Float32Array.from(body, (v, i) => {
+    const c = Math.floor(i / hw);
+    return (v * p.input.scale - p.input.mean[c]) / p.input.std[c];
+  });
+  return { body, x: torch.fromBuffer(f, shape) };
+}
+
 async function agree(p, model) {
   // the same input through (a) and (c): the answers' probabilities agree
-  const x = torch.randn([1, ...SHAPES[model]]);
-  const body = Buffer.from((x.toArray()).buffer);
+  const { body, x } = sampleBody(p, model);
   const out = {};
   for (const kind of NO_ORT || p.noOrt ? ['batched'] : ['batched', 'ort']) {
     const s = await startServer(kind, p, model);
-    const r = await fetch(`${s.url}/predict`, { method: 'POST', body, headers: { 'content-type': 'application/octet-stream', 'x-shape': `1,${SHAPES[model].join(',')}` } });
+    const r = await fetch(`${s.url}/predict`, { method: 'POST', body, headers: { 'content-type': 'application/octet-stream', 'x-shape': `1,${SHAPES[model].join(',')}`, 'x-dtype': INPUT } });
     out[kind] = (await r.json()).predictions[0].probs;
     await s.stop();
   }
@@ -250,7 +272,8 @@ async function agree(p, model) {
     lines.push(s);
   };
   const ortName = NO_ORT ? 'no onnxruntime-node (--no-ort)' : `onnxruntime-node (${require(path.join(ORT_DIR, 'node_modules', 'onnxruntime-node', 'package.json')).version})`;
-  log(`torchlet serve on ${DEVICE} vs ${ortName}, ${SECONDS} s per point, ${os.availableParallelism()} cores, load average ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
+  results.input = INPUT;
+  log(`torchlet serve on ${DEVICE} vs ${ortName}, ${SECONDS} s per point, ${INPUT} inputs, ${os.availableParallelism()} cores, load average ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
   for (const model of MODELS) {
     const p = prepare(model);
     const res = (results.models[model] = { agree: await agree(p, model), points: [] });
@@ -260,7 +283,7 @@ async function agree(p, model) {
     const row = (kind, c, r) =>
       `${kind.padEnd(12)} ${String(c).padStart(5)} ${r.imagesPerS.toFixed(1).padStart(9)} ${r.p50Ms.toFixed(1).padStart(8)} ${r.p99Ms.toFixed(1).padStart(8)} ${String(r.failed).padStart(7)} ${r.loopP99Ms.toFixed(2).padStart(12)} ${r.meanBatch.toFixed(1).padStart(11)}`;
     log(ROUNDS > 1 ? `each point ${ROUNDS} times, the servers taking turns` : header);
-    const body = Buffer.from(torch.randn([1, ...SHAPES[model]]).toArray().buffer);
+    const { body } = sampleBody(p, model);
     const kinds = NO_ORT || p.noOrt ? ['batched', 'unbatched'] : ['batched', 'unbatched', 'ort'];
     for (let round = 1; round <= ROUNDS; round++) {
       if (ROUNDS > 1) log(`round ${round}\n${header}`);
@@ -342,7 +365,7 @@ async function agree(p, model) {
     const model = 'fashion-cnn';
     const p = prepare(model);
     const s = await startServer('batched', p, model);
-    const body = Buffer.from(torch.randn([1, ...SHAPES[model]]).toArray().buffer);
+    const { body } = sampleBody(p, model);
     const r = await load(s.url, body, SHAPES[model], 64, SOAK);
     r.loopP99Ms = loopP99Ms(await (await fetch(`${s.url}/metrics`)).text());
     const code = await s.stop(60000);

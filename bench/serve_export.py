@@ -7,6 +7,9 @@
 # the same weights. Also runs on the lent GPU machine (bench/gpu.sh serve): PyTorch 2.x there, where
 # torchvision may be missing (then _ResNet18 below, torchvision's layout and state-dict keys) and
 # torch.onnx.export defaults to the dynamo exporter (the TorchScript one is asked for by name).
+# argv[7:] (optional): SCALE MEAN STD (MEAN, STD comma-separated per channel): the exported graph then
+# takes uint8 pixels and normalises them first, (pixel * scale - mean[c]) / std[c] (Cast, Mul, Sub,
+# Div in the graph), as torchlet serve does with X-Dtype: uint8 (bench/serve.js --input uint8).
 import inspect
 import os
 import sys
@@ -80,6 +83,21 @@ sd = {k: torch.as_tensor(v) for k, v in seed_models.load_safetensors(weights).it
 m.load_state_dict(sd, strict=True)
 m.eval()
 x = torch.zeros(1, c, h, w)
+if len(sys.argv) > 7:
+    scale = float(sys.argv[7])
+    mean = torch.tensor([float(v) for v in sys.argv[8].split(",")]).reshape(-1, 1, 1)
+    std = torch.tensor([float(v) for v in sys.argv[9].split(",")]).reshape(-1, 1, 1)
+
+    class _Pixels(nn.Module):
+        def __init__(self, net):
+            super().__init__()
+            self.net = net
+
+        def forward(self, p):
+            return self.net((p.float() * scale - mean) / std)
+
+    m = _Pixels(m).eval()
+    x = torch.zeros(1, c, h, w, dtype=torch.uint8)
 kw = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
 torch.onnx.export(m, x, out, opset_version=13, input_names=["input"], output_names=["output"],
                   dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, **kw)

@@ -2,11 +2,13 @@
 // bench/serve_ort.js — the onnxruntime-node server bench/serve.js compares `torchlet serve` with:
 // the same HTTP framework (fastify), the same dynamic batching (dist/lib/serve/batcher.js: the
 // same --max-batch / --max-delay-ms policy, batches in flight limited to the session's "workers"),
-// the same input parsing (application/octet-stream + X-Shape), the same answer (softmax, top-k:
+// the same input parsing (application/octet-stream + X-Shape; X-Dtype: uint8 pixels go to the graph as
+// uint8, for a model exported to take them: bench/serve_export.py), the same answer (softmax, top-k:
 // formatOutput) and the same /metrics (event-loop delay), over an onnxruntime-node InferenceSession
 // (CPU execution provider, intra-op threads = --threads, one session: ORT's run() is asynchronous
 // and computes off the event loop). Prints {"listening": URL} then {"ready": true}; SIGTERM drains.
-//   node bench/serve_ort.js --onnx FILE --shape 1,28,28 [--port 0] [--threads N] [--max-batch 64] [--max-delay-ms 2] [--spin 0|1]
+//   node bench/serve_ort.js --onnx FILE --shape 1,28,28 [--port 0] [--threads N] [--max-batch 64] [--max-delay-ms 2] [--spin 0|1] [--uint8 0|1]
+// --uint8 1: the graph takes uint8 pixels (the warm-up sends those).
 // --spin 0 turns ORT's spinning intra-op threads off (session.intra_op.allow_spinning), better on a loaded machine.
 'use strict';
 const path = require('path');
@@ -65,12 +67,13 @@ function args() {
   runner = {
     workers: 1,
     async runRaw(data, shape) {
-      const r = await session.run({ [input]: new ort.Tensor('float32', data, shape) });
+      const r = await session.run({ [input]: new ort.Tensor(data instanceof Uint8Array ? 'uint8' : 'float32', data, shape) });
       const t = r[output];
       return { data: t.data, shape: t.dims.slice() };
     },
   };
-  await runner.runRaw(new Float32Array(o.shape.reduce((a, b) => a * b, 1)), [1, ...o.shape]); // warm-up
+  const n = o.shape.reduce((a, b) => a * b, 1);
+  await runner.runRaw(o.uint8 ? new Uint8Array(n) : new Float32Array(n), [1, ...o.shape]); // warm-up
   batcher = new Batcher(runner, { maxBatch: o.maxBatch, maxDelayMs: o.maxDelayMs, maxQueue: 1024, timeoutMs: 30000, onBatch: (s) => metrics.batchSize.observe(s) });
   ready = true;
   metrics.resetLoopDelay();
