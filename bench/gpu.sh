@@ -33,7 +33,8 @@
 #          beside the onnxruntime-node server on the CPU where .device/ort.tar.xz came (device_bundle.sh
 #          packs it from bench/ort) and the machine's PyTorch exports the ONNX files -> $OUT/serve-*.txt/.json;
 #          then, with onnxruntime-node, both servers on the CPU's cores at concurrency 64
-#          (GPU_SERVE_CPU_MODELS, GPU_SERVE_CPU_S=0 to skip) -> $OUT/serve-cpu/
+#          (GPU_SERVE_CPU_MODELS, GPU_SERVE_CPU_S=0 to skip) -> $OUT/serve-cpu/; and on the GPU with
+#          uint8 pixel inputs at concurrency 64 (GPU_SERVE_U8_MODELS, GPU_SERVE_U8_S=0 to skip) -> $OUT/serve-uint8/
 #   epoch  (needs .device-data) bench/fashion_epoch.js --device cuda --repeat 3: one epoch in torchlet
 #          and in PyTorch on the same GPU, TF32 off for both, medians and the ratio -> $OUT/epoch-cuda.*
 # Each stage's steps have their own time limit (GPU_TESTS_S, GPU_TRAIN_S), log and go on after a
@@ -134,6 +135,13 @@ if [ "$stage" = serve ]; then
   step "torchlet serve --device cuda, batching on and off${ort:+ (no onnxruntime-node here: $OUT/ort.log)}${ort:- beside onnxruntime-node on the CPU}"
   timeout "${GPU_SERVE_S:-200}" node bench/serve.js $ort --device cuda --models "${GPU_SERVE_MODELS:-fashion-cnn,resnet18,null-224}" --conc 1,64 \
     --seconds 5 --out "$OUT" 2>&1 | tee "$OUT/serve-cuda.log" || fail 8
+  if [ "${GPU_SERVE_U8_S:-90}" -gt 0 ]; then
+    # uint8 pixels (X-Dtype: uint8): a quarter of the bytes over HTTP and to the device, normalised there
+    step "torchlet serve --device cuda, uint8 pixel inputs"
+    mkdir -p "$OUT/serve-uint8"
+    timeout "${GPU_SERVE_U8_S:-90}" node bench/serve.js $ort --device cuda --input uint8 --models "${GPU_SERVE_U8_MODELS:-resnet18,null-224}" --conc 64 \
+      --seconds 5 --out "$OUT/serve-uint8" 2>&1 | tee "$OUT/serve-uint8.log" || fail 13
+  fi
   if [ -z "$ort" ] && [ "${GPU_SERVE_CPU_S:-150}" -gt 0 ]; then
     # the same servers on this machine's CPU cores (not a 2-vCPU VM shared with the load generator)
     step "torchlet serve --device cpu beside onnxruntime-node, $(nproc) cores"
