@@ -22,6 +22,9 @@ import { BadInput, Batch, checkPixels, fitShape, fromImage, fromJson, fromOctets
 import { TorchletError } from '../errors';
 import { BodyPool, pooledBodyParser, releaseBody } from './bodies';
 
+/** fastify's limit on a URL parameter (a model name), in characters (its default). */
+const MAX_PARAM_LENGTH = 100;
+
 /** The most bytes of pooled request bodies (bodies.ts) a server keeps, lent and free together. */
 const BODY_POOL_BYTES = 256 << 20;
 
@@ -86,7 +89,29 @@ function errorBody(reply: FastifyReply, status: number, code: string, message: s
 export async function startServer(o: ServeOptions): Promise<Server> {
   const opt = { ...SERVE_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as Required<ServeOptions>;
   if (!opt.models.length) throw new TorchletError('torchlet: serve: give a model (--checkpoint or --module)', 'ERR_TORCHLET_CLI');
-  const app = Fastify({ logger: opt.logger ?? false, bodyLimit: opt.bodyLimit, return503OnClosing: true, forceCloseConnections: false });
+  const app = Fastify({
+    logger: opt.logger ?? false, bodyLimit: opt.bodyLimit, return503OnClosing: true, forceCloseConnections: false,
+    // errors of the router, before any route or hook: answered like every other error here
+    frameworkErrors: (err, _req, reply) => {
+      if (err.code === 'FST_ERR_BAD_URL') return errorBody(reply, 400, 'BAD_URL', `malformed URL: ${err.message} (a bad percent-encoding)`);
+      if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return errorBody(reply, 414, 'URI_TOO_LONG', `a part of the URL (a model name?) is longer than ${MAX_PARAM_LENGTH} characters; model names have at most 64`);
+      return errorBody(reply, err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400, err.code ?? 'BAD_REQUEST', err.message);
+    },
+  });
+  // JSON bodies parsed here: a syntax error's answer says what and where (V8's message: "Expected ','
+  // or ']' after array element in JSON at position 16"), where fastify's parser says only that the
+  // body is not valid JSON. A "__proto__" key stays an own property (JSON.parse) and is refused as an
+  // unknown field (inputs.ts): nothing here merges a body into another object.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: opt.bodyLimit }, (_req, body, done) => {
+    const fail = (m: string) => done(Object.assign(new SyntaxError(m), { statusCode: 400 }), undefined);
+    if (body === '') return fail('the body is empty');
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (e) {
+      fail((e as Error).message);
+    }
+  });
   const served: Served[] = [];
   let ready = false;
   let closing = false;

@@ -223,7 +223,11 @@ describe('torchlet serve: a FashionCNN checkpoint on the CPU', () => {
   });
 
   test.each([
-    ['malformed JSON', () => post(`${s.url}/predict`, '{"inputs": [1, 2', 'application/json'), 400, 'BAD_JSON', /malformed JSON/],
+    ['malformed JSON', () => post(`${s.url}/predict`, '{"inputs": [1, 2', 'application/json'), 400, 'BAD_JSON', /malformed JSON body: .* at position 16/],
+    ['an empty JSON body', () => post(`${s.url}/predict`, '', 'application/json'), 400, 'BAD_JSON', /the body is empty/],
+    ['a "__proto__" key', () => post(`${s.url}/predict`, '{"__proto__": {"inputs": [1]}}', 'application/json'), 400, 'BAD_INPUT', /unknown field "__proto__"/],
+    ['a malformed percent-encoding in the URL', () => post(`${s.url}/v1/models/%E0%A4%A/predict`, '{}', 'application/json'), 400, 'BAD_URL', /malformed URL: .*not a valid url component/],
+    ['a model name of 150 characters', () => postJson(`${s.url}/v1/models/${'a'.repeat(150)}/predict`, { inputs: [1] }), 414, 'URI_TOO_LONG', /longer than 100 characters/],
     ['a JSON body that is not an object', () => postJson(`${s.url}/predict`, [1, 2]), 400, 'BAD_INPUT', /must be an object/],
     ['an unknown JSON field', () => postJson(`${s.url}/predict`, { input: [1] }), 400, 'BAD_INPUT', /unknown field "input"/],
     ['ragged nested arrays', () => postJson(`${s.url}/predict`, { inputs: [[1, 2], [3]] }), 400, 'BAD_INPUT', /rectangular/],
