@@ -20,6 +20,7 @@ import { maxAll, sum } from './reduce';
 import { expand, permute, reshape, select, slice, unsqueeze } from './shape';
 import { defaultFloat } from '../default_dtype';
 import { inplaceHook } from './inplace_hook';
+import { pad } from './pad';
 
 // ---- helpers --------------------------------------------------------------------------------------
 function sameDevice(name: string, t: Tensor, like: Tensor, likeName = 'input'): void {
@@ -139,9 +140,11 @@ function checkGatherIndex(input: Tensor, d: number, index: Tensor, src: Tensor |
   for (let k = 0; k < input.ndim; k++) {
     if (k !== d && index.shape[k] > input.shape[k])
       shapeError('index', `size <= ${input.shape[k]} at dimension ${k} (input's size)`, index);
-    if (src && src.ndim && index.shape[k] > src.shape[k]) shapeError('index', `size <= ${src.shape[k]} at dimension ${k} (src's size)`, index);
+    // (a 0-d src counts as 1-D of size 1, as PyTorch's)
+    const ss = src ? (src.ndim ? src.shape[k] : 1) : Infinity;
+    if (index.shape[k] > ss) shapeError('index', `size <= ${ss} at dimension ${k} (src's size)`, index);
   }
-  if (src && src.ndim !== index.ndim && src.ndim !== 0) shapeError('src', `a tensor of ${index.ndim} dimensions (as index)`, src);
+  if (src && src.ndim !== index.ndim && !(src.ndim === 0 && index.ndim <= 1)) shapeError('src', `a tensor of ${index.ndim} dimensions (as index)`, src);
 }
 /** out[i][j] = input[index[i][j]][j] (dim 0), ...: values along dim picked by index; out has index's shape. */
 export function gather(input: Tensor, dim: number, index: Tensor, opts: Record<string, never> = {}, ...rest: never[]): Tensor {
@@ -205,8 +208,22 @@ export function scatter(input: Tensor, dim: number, index: Tensor, src: Tensor |
   const { d, idx, srcT } = a;
   return record(out, [input, srcT], 'ScatterBackward', (g) => [
     input.requiresGrad ? scatterGradSelf(g, d, idx) : null,
-    srcT && srcT.requiresGrad ? rawGather(g, d, idx, idx.shape.slice(), idx.ndim ? idx.strides : []) : null,
+    srcT && srcT.requiresGrad ? scatterSrcGrad(g, d, idx, srcT) : null,
   ]);
+}
+/**
+ * The gradient of scatter's / scatterAdd's src: g read at index, in src's shape (src may be larger
+ * than index, and the op reads only its corner of index's shape: the rest of it gets 0; PyTorch 1.13's
+ * backward refuses that case, its gradient having index's shape).
+ */
+function scatterSrcGrad(g: Tensor, d: number, idx: Tensor, src: Tensor): Tensor {
+  if (idx.numel() === 0) return Tensor.empty(src.shape.slice(), g.dtype, g.device, true);
+  const r = gatherGrad(g, d, idx);
+  if (src.ndim === 0) return sumTo(r, []);
+  if (r.shape.every((n, k) => n === src.shape[k])) return r;
+  const p: number[] = []; // (F.pad's order: last dim first)
+  for (let k = src.ndim - 1; k >= 0; k--) p.push(0, src.shape[k] - r.shape[k]);
+  return pad(r, p);
 }
 /** g with the positions index overwrote set to 0. */
 function scatterGradSelf(g: Tensor, d: number, idx: Tensor): Tensor {
@@ -226,7 +243,7 @@ export function scatter_(input: Tensor, dim: number, index: Tensor, src: Tensor 
   const { d, idx, srcT } = a;
   rebase(input, input._storage.refs > 1, [srcT], 'ScatterBackward', (g) => [
     scatterGradSelf(g, d, idx),
-    srcT && srcT.requiresGrad ? rawGather(g, d, idx, idx.shape.slice(), idx.ndim ? idx.strides : []) : null,
+    srcT && srcT.requiresGrad ? scatterSrcGrad(g, d, idx, srcT) : null,
   ]);
   rawScatter(input, d, idx, idx.ndim ? idx.strides : [], a.shape, srcT ?? (src as number), a.mode);
   return input;
@@ -243,7 +260,7 @@ export function scatterAdd(input: Tensor, dim: number, index: Tensor, src: Tenso
   const { d, idx } = a;
   return record(out, [input, src], 'ScatterAddBackward', (g) => [
     input.requiresGrad ? g : null,
-    src.requiresGrad ? gatherGrad(g, d, idx) : null,
+    src.requiresGrad ? scatterSrcGrad(g, d, idx, src) : null,
   ]);
 }
 /** rawGather of the gradient, or under createGraph (grad mode on in backward) the recorded gather. */
@@ -262,7 +279,7 @@ export function scatterAdd_(input: Tensor, dim: number, index: Tensor, src: Tens
   const { d, idx } = a;
   rebase(input, input._storage.refs > 1, [src], 'ScatterAddBackward', (g) => [
     clone(g),
-    src.requiresGrad ? gatherGrad(g, d, idx) : null,
+    src.requiresGrad ? scatterSrcGrad(g, d, idx, src) : null,
   ]);
   rawScatter(input, d, idx, idx.ndim ? idx.strides : [], a.shape, src, 'add');
   return input;
@@ -304,6 +321,8 @@ function indexAddArgs(input: Tensor, dim: number, index: Tensor, source: Tensor,
   const o = checkOptionKeys('opts', opts, ['alpha']);
   const alpha = o.alpha ?? 1;
   if (typeof alpha !== 'number' || Number.isNaN(alpha)) typeArg('opts.alpha', 'a number', alpha);
+  // (as PyTorch's add; PyTorch 1.13's index_add silently truncates such an alpha)
+  if (!isFloating(input.dtype) && !Number.isInteger(alpha)) invalidArg('opts.alpha', `an integer for a ${input.dtype} input (a floating-point alpha needs a floating-point input)`, alpha);
   const want = input.shape.slice();
   if (input.ndim) want[d] = idx.numel();
   if (source.ndim !== input.ndim || source.shape.some((s, k) => s !== want[k]))
