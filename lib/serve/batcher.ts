@@ -10,8 +10,8 @@
 // the event loop has time to spare); else the batch is
 // concatenated here (in a reusable buffer of maxBatch samples where the runner gives buffers back:
 // runBatch). A request's data is float32 model inputs or uint8 pixels (inputs.ts: the runner
-// normalises those); a batch holds one of the two, never both (the dtype is part of the sample key),
-// and a uint8 batch is never pooled. Batches in flight are limited to the session's workers, so
+// normalises those; hwc ones, [n, H, W, C], it also transposes); a batch holds one kind, never two
+// (dtype and layout are part of the sample key), and a uint8 batch is never pooled. Batches in flight are limited to the session's workers, so
 // requests arriving while every worker is busy gather into the next batch. maxBatch 1 turns batching
 // off. Limits: more than maxQueue waiting requests -> QueueFull (HTTP 503 + Retry-After); a request
 // not answered within timeoutMs -> Timeout (504) (if its batch is running, the result is dropped);
@@ -24,14 +24,15 @@ export type SampleData = Float32Array | Uint8Array;
 /** What runs the batches: an InferenceSession, or any backend with a number of workers and runRaw. */
 export interface BatchRunner {
   readonly workers: number;
-  runRaw(data: SampleData, shape: number[]): Promise<RawOutput>;
+  /** hwc: uint8 pixels [N, H, W, C] (given only when true) */
+  runRaw(data: SampleData, shape: number[], hwc?: boolean): Promise<RawOutput>;
   /** Optional (InferenceSession's): runs a batch held in the first elements of a reusable buffer and gives the buffer back as `input`. */
   runBatch?(buf: Float32Array, shape: number[]): Promise<RawOutput>;
   /**
    * Optional (InferenceSession's): runs a batch given as its pieces in order; the runner assembles it
    * (off the event loop). With topk (one per piece) it may also answer each piece (RawOutput.answers).
    */
-  runParts?(parts: SampleData[], shape: number[], topk?: number[]): Promise<RawOutput>;
+  runParts?(parts: SampleData[], shape: number[], topk?: number[], hwc?: boolean): Promise<RawOutput>;
 }
 
 /** Requests answered per event-loop turn when a batch returns. */
@@ -47,6 +48,7 @@ interface Pending {
   key: string;
   /** the request's top-k, when its answer may be written by the runner (runParts) */
   topk?: number;
+  hwc: boolean;
   t0: number;
   done: boolean;
   timer: NodeJS.Timeout | null;
@@ -81,13 +83,14 @@ export class Batcher {
 
   /**
    * Queues one request's samples ([n, ...sample] float32, or uint8 pixels); resolves to its rows of the output, and with
-   * `topk`, when the runner answers pieces (runParts), to its answer too (RawOutput.answer).
+   * `topk`, when the runner answers pieces (runParts), to its answer too (RawOutput.answer). `hwc`:
+   * uint8 pixels [n, H, W, C].
    */
-  submit(data: SampleData, shape: number[], topk?: number): Promise<RawOutput> {
+  submit(data: SampleData, shape: number[], topk?: number, hwc = false): Promise<RawOutput> {
     if (this.queue.length >= this.opts.maxQueue) return Promise.reject(new QueueFull(`the queue is full (${this.opts.maxQueue} requests waiting)`));
     const u8 = Object.prototype.toString.call(data) === '[object Uint8Array]';
     return new Promise<RawOutput>((resolve, reject) => {
-      const p: Pending = { data, shape, n: shape[0], key: (u8 ? 'uint8:' : '') + shape.slice(1).join(','), topk, t0: performance.now(), done: false, timer: null, resolve, reject };
+      const p: Pending = { data, shape, n: shape[0], key: (u8 ? (hwc ? 'uint8-hwc:' : 'uint8:') : '') + shape.slice(1).join(','), topk, hwc, t0: performance.now(), done: false, timer: null, resolve, reject };
       if (this.opts.timeoutMs > 0) {
         p.timer = setTimeout(() => {
           if (p.done) return;
@@ -141,7 +144,7 @@ export class Batcher {
     const per = sample.reduce((a, b) => a * b, 1);
     const key = first.key;
     const parts = take.length > 1 && !!this.session.runParts;
-    const u8 = key.startsWith('uint8:');
+    const u8 = key.startsWith('uint8');
     const pooled = take.length > 1 && !parts && !u8 && !!this.session.runBatch;
     let data: SampleData;
     if (take.length === 1 || parts) data = take[0].data;
@@ -160,7 +163,9 @@ export class Batcher {
     let run: Promise<RawOutput>;
     try {
       const topk = take.every((p) => p.topk !== undefined) ? take.map((p) => p.topk!) : undefined;
-      run = parts ? this.session.runParts!(take.map((p) => p.data), shape, topk) : pooled ? this.session.runBatch!(data as Float32Array, shape) : this.session.runRaw(data, shape);
+      // hwc passed only when set: runners that know no layout are called as before
+      const hwc: [boolean] | [] = first.hwc ? [true] : [];
+      run = parts ? this.session.runParts!(take.map((p) => p.data), shape, topk, ...hwc) : pooled ? this.session.runBatch!(data as Float32Array, shape) : this.session.runRaw(data, shape, ...hwc);
     } catch (e) {
       run = Promise.reject(e); // a runner that throws fails this batch's requests, not the batcher
     }

@@ -12,6 +12,9 @@
 //                             a quarter of float32's bytes. The batch stays uint8 up to the worker,
 //                             which applies the model's normalisation there, on its device:
 //                             (pixel * scale - mean[c]) / std[c], as for a PNG of that size.
+//                             X-Layout: hwc (or "layout": "hwc"): the pixels interleaved, [N,] H, W, C
+//                             (what image decoders give: sharp's raw(), a canvas without its alpha); the
+//                             shape is then given in that order, and the worker transposes on its device.
 //   image/png, image/jpeg     one image, preprocessed as in training (InputSpec): gray = luma
 //                             0.299 R + 0.587 G + 0.114 B (or the gray value itself), alpha composited
 //                             over black, area-averaged (box filter) to the model's H x W, then
@@ -36,8 +39,18 @@ export class BadInput extends Error {
 export interface Batch {
   /** float32 model inputs, or uint8 pixels (normalised by the worker: see the file comment) */
   data: Float32Array | Uint8Array;
-  /** [N, ...sample shape] */
+  /** [N, ...sample shape]; [N, H, W, C] for hwc pixels */
   shape: number[];
+  /** uint8 pixels interleaved: [N, H, W, C] */
+  hwc?: boolean;
+}
+
+function layoutOf(v: unknown, what: string, dtype: InputDtype): boolean {
+  if (v === undefined) return false;
+  const l = typeof v === 'string' ? v.trim().toLowerCase() : v;
+  if (l !== 'chw' && l !== 'hwc') bad(`${what} must be "chw" (the default) or "hwc"; got ${JSON.stringify(v)}`);
+  if (l === 'hwc' && dtype !== 'uint8') bad(`${what} "hwc" goes with uint8 pixels; float32 inputs are the model's own layout`);
+  return l === 'hwc';
 }
 
 /** The input dtypes a request may send. */
@@ -78,6 +91,20 @@ export function parseShape(v: unknown, what: string): number[] {
   if (!Array.isArray(arr) || !arr.length || arr.length > 8 || !arr.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 1))
     bad(`${what} must be a list of 1 to 8 positive integers, e.g. "1,1,28,28"; got ${JSON.stringify(v)}`);
   return arr as number[];
+}
+
+/**
+ * fitShape for a batch in either layout: hwc pixels ([N,] H, W, C) are checked as [N,] C, H, W and keep
+ * their own order.
+ */
+export function fitBatch(b: Batch, sample: number[] | null, maxBatch: number): number[] {
+  if (!b.hwc) return fitShape(b.shape, sample, maxBatch);
+  const s = b.shape.length === 3 ? [1, ...b.shape] : b.shape;
+  const want = sample && sample.length === 3 ? [sample[1], sample[2], sample[0]] : null; // H, W, C
+  if (s.length !== 4 || (want && s.slice(1).some((d, i) => d !== want[i])))
+    bad(`wrong shape [${b.shape.join(', ')}] for hwc pixels: the model takes [N, H, W, C] = [N, ${(want ?? ['H', 'W', 'C']).join(', ')}] (or one sample [${(want ?? ['H', 'W', 'C']).join(', ')}])`, 400, 'BAD_SHAPE');
+  fitShape([s[0], s[3], s[1], s[2]], sample, maxBatch); // the batch size against maxBatch
+  return s;
 }
 
 /** Checks a batch's shape against the model's sample shape (a missing batch dimension is added). */
@@ -137,7 +164,7 @@ function floats(bytes: Uint8Array, shape: number[], what: string): Float32Array 
   return out;
 }
 
-const JSON_KEYS = ['inputs', 'data', 'shape', 'dtype', 'topk'];
+const JSON_KEYS = ['inputs', 'data', 'shape', 'dtype', 'layout', 'topk'];
 
 /** A parsed JSON body. */
 export function fromJson(body: unknown): Batch {
@@ -146,7 +173,7 @@ export function fromJson(body: unknown): Batch {
   for (const k of Object.keys(o)) if (!JSON_KEYS.includes(k)) bad(`unknown field "${k}" in the JSON body (expected ${JSON_KEYS.join(', ')})`);
   if (o.inputs !== undefined && o.data !== undefined) bad('give either "inputs" or "data", not both');
   if (o.inputs !== undefined) {
-    if (o.shape !== undefined || o.dtype !== undefined) bad('"shape" and "dtype" go with "data" (base64), not with "inputs"');
+    if (o.shape !== undefined || o.dtype !== undefined || o.layout !== undefined) bad('"shape", "dtype" and "layout" go with "data" (base64), not with "inputs"');
     return fromNested(o.inputs);
   }
   if (o.data === undefined) return bad('the JSON body has neither "inputs" (nested arrays) nor "data" (base64 float32 with "shape")');
@@ -155,16 +182,18 @@ export function fromJson(body: unknown): Batch {
   const dtype = dtypeOf(o.dtype, '"dtype"');
   if (o.shape === undefined) bad('"data" needs "shape"');
   const shape = parseShape(o.shape, '"shape"');
+  const hwc = layoutOf(o.layout, '"layout"', dtype);
   const bytes = Buffer.from(o.data as string, 'base64');
-  return { data: dtype === 'uint8' ? pixels(bytes, shape, '"data"') : floats(bytes, shape, '"data"'), shape };
+  return { data: dtype === 'uint8' ? pixels(bytes, shape, '"data"') : floats(bytes, shape, '"data"'), shape, hwc };
 }
 
 /** A raw body (application/octet-stream). */
-export function fromOctets(body: Buffer, shapeHeader: unknown, dtypeHeader: unknown): Batch {
+export function fromOctets(body: Buffer, shapeHeader: unknown, dtypeHeader: unknown, layoutHeader?: unknown): Batch {
   if (shapeHeader === undefined) bad('an application/octet-stream body needs its shape: the X-Shape header (e.g. "1,1,28,28") or ?shape=');
   const dtype = dtypeOf(dtypeHeader, 'X-Dtype');
+  const hwc = layoutOf(layoutHeader, 'X-Layout', dtype);
   const shape = parseShape(shapeHeader, 'the shape (X-Shape)');
-  return { data: dtype === 'uint8' ? pixels(body, shape, 'the body') : floats(body, shape, 'the body'), shape };
+  return { data: dtype === 'uint8' ? pixels(body, shape, 'the body') : floats(body, shape, 'the body'), shape, hwc };
 }
 
 /** Box-filter resize of one plane (width x height) to W x H. */

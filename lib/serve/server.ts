@@ -18,7 +18,7 @@ import Fastify, { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { InferenceSession } from './session';
 import { Batcher, QueueFull, Timeout } from './batcher';
 import { Metrics } from './metrics';
-import { BadInput, Batch, checkPixels, fitShape, fromImage, fromJson, fromOctets } from './inputs';
+import { BadInput, Batch, checkPixels, fitBatch, fromImage, fromJson, fromOctets } from './inputs';
 import { TorchletError } from '../errors';
 import { BodyPool, pooledBodyParser, releaseBody } from './bodies';
 
@@ -190,11 +190,11 @@ export async function startServer(o: ServeOptions): Promise<Server> {
         const body = req.body as Record<string, unknown>;
         batch = fromJson(body);
         if (body && typeof body === 'object' && body.topk !== undefined) q.topk = String(body.topk);
-      } else if (type === 'application/octet-stream') batch = fromOctets(req.body as Buffer, req.headers['x-shape'] ?? q.shape, req.headers['x-dtype']);
+      } else if (type === 'application/octet-stream') batch = fromOctets(req.body as Buffer, req.headers['x-shape'] ?? q.shape, req.headers['x-dtype'], req.headers['x-layout']);
       else if (type === 'image/png' || type === 'image/jpeg') batch = fromImage(req.body as Buffer, type === 'image/png' ? 'png' : 'jpeg', spec.input);
       else throw new BadInput(415, `unsupported Content-Type ${JSON.stringify(type)}`, 'UNSUPPORTED_MEDIA_TYPE');
       checkPixels(batch, spec.input);
-      batch.shape = fitShape(batch.shape, spec.input?.shape ?? null, opt.maxBatch);
+      batch.shape = fitBatch(batch, spec.input?.shape ?? null, opt.maxBatch);
       if (q.topk !== undefined) {
         topk = Number(q.topk);
         if (!Number.isInteger(topk) || topk < 1 || topk > 1000) throw new BadInput(400, `topk must be an integer in [1, 1000]; got ${JSON.stringify(q.topk)}`);
@@ -205,7 +205,7 @@ export async function startServer(o: ServeOptions): Promise<Server> {
     }
     let out;
     try {
-      out = await m.batcher.submit(batch.data, batch.shape, topk);
+      out = await m.batcher.submit(batch.data, batch.shape, topk, batch.hwc);
     } catch (e) {
       if (e instanceof QueueFull) return errorBody(reply, 503, 'QUEUE_FULL', `overloaded: ${e.message}; retry later`, 1);
       if (e instanceof Timeout) return errorBody(reply, 504, 'TIMEOUT', e.message);

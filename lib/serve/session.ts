@@ -99,6 +99,8 @@ interface Job {
   transfer?: ArrayBuffer[];
   /** runParts(): top-k per part, when the worker is to write the parts' answers */
   topk?: number[];
+  /** uint8 pixels [N, H, W, C], transposed by the worker */
+  hwc?: boolean;
   shape: number[];
   resolve(o: RawOutput): void;
   reject(e: Error): void;
@@ -304,7 +306,7 @@ export class InferenceSession {
       const job = this.queue.shift()!;
       slot.job = job;
       try {
-        if (job.parts) slot.worker.postMessage({ type: 'run', id: job.id, parts: job.parts.map((q) => this.wire(q, slot)), shape: job.shape, topk: job.topk }, job.transfer);
+        if (job.parts) slot.worker.postMessage({ type: 'run', id: job.id, parts: job.parts.map((q) => this.wire(q, slot)), shape: job.shape, topk: job.topk, hwc: job.hwc }, job.transfer);
         else slot.worker.postMessage({ type: 'run', id: job.id, data: job.data, shape: job.shape }, [job.data.buffer as ArrayBuffer]);
       } catch (e) {
         slot.job = null;
@@ -357,17 +359,28 @@ export class InferenceSession {
       invalidArg(what, 'float32 data: uint8 pixels need a model with an image input ([C, H, W] and its preprocessing)', 'a Uint8Array');
   }
 
+  /** hwc (pixels [N, H, W, C]): uint8 data of rank 4. */
+  private checkHwc(hwc: unknown, u8: boolean, shape: number[]): boolean {
+    if (hwc === undefined || hwc === false) return false;
+    if (hwc !== true) typeArg('hwc', 'a boolean', hwc);
+    if (!u8) invalidArg('hwc', 'false for float32 data (hwc is a layout of uint8 pixels)', hwc);
+    if (shape.length !== 4) invalidArg('shape', 'of 4 dimensions [N, H, W, C] with hwc', shape);
+    return true;
+  }
+
   /**
    * Runs the model on a float32 batch given as its data and shape (or on uint8 pixels, a Uint8Array,
    * for a model with an image input: the worker applies its normalisation, see inputs.ts); the array's
    * buffer is transferred to the worker (detached here) when the array spans the whole ArrayBuffer, read where it is
    * when it is a SharedArrayBuffer's (as runParts reads one: keep it unchanged until the promise
-   * settles), else copied. Resolves to the output's data and shape.
+   * settles), else copied. Resolves to the output's data and shape. `hwc`: the pixels are interleaved,
+   * shape [N, H, W, C] (the worker transposes them on its device).
    */
-  runRaw(data: SampleData, shape: number[]): Promise<RawOutput> {
+  runRaw(data: SampleData, shape: number[], hwc?: boolean): Promise<RawOutput> {
     if (tag(data) !== '[object Float32Array]' && !isU8(data)) typeArg('data', 'a Float32Array (or a Uint8Array of pixels)', data);
     if (isU8(data)) this.checkPixels('data');
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) typeArg('shape', 'an array of non-negative integers', shape);
+    const layout = this.checkHwc(hwc, isU8(data), shape);
     const n = shape.reduce((a, b) => a * b, 1);
     if (n !== data.length) invalidArg('shape', `a shape of ${data.length} elements (the data's length)`, shape);
     if (this.closed) return Promise.reject(workerError('the inference session is closed'));
@@ -377,7 +390,7 @@ export class InferenceSession {
     const own = shared || whole ? data : isU8(data) ? new Uint8Array(data) : new Float32Array(data);
     return new Promise<RawOutput>((resolve, reject) => {
       // uint8 pixels always go as a part (the worker's only uint8 path)
-      if (shared || isU8(own)) this.queue.push({ id: this.nextId++, data: new Float32Array(0), parts: [own], transfer: shared ? [] : [own.buffer as ArrayBuffer], shape: shape.slice(), resolve, reject });
+      if (shared || isU8(own)) this.queue.push({ id: this.nextId++, data: new Float32Array(0), parts: [own], transfer: shared ? [] : [own.buffer as ArrayBuffer], shape: shape.slice(), hwc: layout, resolve, reject });
       else this.queue.push({ id: this.nextId++, data: own as Float32Array, shape: shape.slice(), resolve, reject });
       this.pump();
     });
@@ -416,11 +429,12 @@ export class InferenceSession {
    * a server's event loop only sends them (formatting 1000 class probabilities took it about 0.3 ms a
    * request).
    */
-  runParts(parts: SampleData[], shape: number[], topk?: number[]): Promise<RawOutput> {
+  runParts(parts: SampleData[], shape: number[], topk?: number[], hwc?: boolean): Promise<RawOutput> {
     if (!Array.isArray(parts) || !(parts.every((q) => tag(q) === '[object Float32Array]') || parts.every(isU8)))
       typeArg('parts', 'an array of Float32Array (or all Uint8Array: pixels)', parts);
     if (parts.length && isU8(parts[0])) this.checkPixels('parts');
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) typeArg('shape', 'an array of non-negative integers', shape);
+    const layout = this.checkHwc(hwc, parts.length > 0 && isU8(parts[0]), shape);
     const n = shape.reduce((a, b) => a * b, 1);
     const total = parts.reduce((a, q) => a + q.length, 0);
     if (n !== total) invalidArg('shape', `a shape of ${total} elements (the parts' lengths together)`, shape);
@@ -443,7 +457,7 @@ export class InferenceSession {
       return mine;
     });
     return new Promise<RawOutput>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, data: new Float32Array(0), parts: own, transfer: [...transfer], shape: shape.slice(), topk: topk?.slice(), resolve, reject });
+      this.queue.push({ id: this.nextId++, data: new Float32Array(0), parts: own, transfer: [...transfer], shape: shape.slice(), topk: topk?.slice(), hwc: layout, resolve, reject });
       this.pump();
     });
   }

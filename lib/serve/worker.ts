@@ -14,8 +14,8 @@
 // transferred Float32Array holding the batch in its first numel(shape) elements) or {type:'run', id,
 // parts, shape, topk?} (the batch as pieces, each a transferred array or a view of a SharedArrayBuffer
 // kept here by id: session.ts WirePart, forgotten on {type:'forget', id}; all float32, or all uint8
-// pixels, written into a uint8 tensor on the device and normalised there as the model's image input:
-// (pixel * scale - mean[c]) / std[c]; with topk, one per piece,
+// pixels, written into a uint8 tensor on the device (hwc: [N, H, W, C], transposed there) and
+// normalised there as the model's image input: (pixel * scale - mean[c]) / std[c]; with topk, one per piece,
 // each piece's answer is written here: answer.ts) is answered with {type:'result', id, data, shape, input, answers?, threads} (output and
 // input buffer transferred back; threads: the CPU threads the batch ran on)
 // or {type:'error', id, message, code}. {type:'memory', id} answers this thread's memory.
@@ -182,7 +182,7 @@ function main(): void {
     if (!norm) throw new Error('uint8 pixels need a model with an image input');
     return p.mul(norm.a).add_(norm.b);
   };
-  port.on('message', (msg: { type: string; id: number; data?: Float32Array; parts?: WirePart[]; shape?: number[]; topk?: number[] }) => {
+  port.on('message', (msg: { type: string; id: number; data?: Float32Array; parts?: WirePart[]; shape?: number[]; topk?: number[]; hwc?: boolean }) => {
     if (msg.type === 'forget') {
       shared.delete(msg.id);
       return;
@@ -209,7 +209,7 @@ function main(): void {
             x._storage.native.write(q, at);
             at += q.length;
           }
-          if (u8) x = normalise(x);
+          if (u8) x = normalise(msg.hwc ? x.permute([0, 3, 1, 2]) : x).contiguous();
         } else {
           // the batch is the first numel(shape) elements (a batcher's reusable buffer may be longer)
           const n = msg.shape!.reduce((a, b) => a * b, 1);

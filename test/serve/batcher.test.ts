@@ -167,3 +167,23 @@ test('uint8 and float32 requests of one sample shape go in separate batches, eac
     expect(kinds.flat()).toContain('[object Uint8Array]');
   }
 });
+
+test('hwc pixel requests go in batches of their own, and the runner is told (runParts and runRaw)', async () => {
+  for (const withParts of [true, false]) {
+    const seen: { hwc: boolean; values: number[] }[] = [];
+    const later = <T>(f: () => T) => new Promise<T>((res) => setTimeout(() => res(f()), 5));
+    const answer = (parts: (Float32Array | Uint8Array)[], shape: number[], hwc?: boolean): RawOutput => {
+      seen.push({ hwc: hwc === true, values: parts.flatMap((q) => Array.from(q)) });
+      return { data: new Float32Array(shape[0]), shape: [shape[0], 1] };
+    };
+    const r: BatchRunner = { workers: 1, runRaw: (data, shape, hwc) => later(() => answer([data], shape, hwc)) };
+    if (withParts) r.runParts = (parts, shape, _topk, hwc) => later(() => answer(parts, shape, hwc));
+    const b = new Batcher(r, opts);
+    const first = b.submit(Uint8Array.from([0, 0]), [1, 2]);
+    // the same sample shape in both layouts: hwc ones carry 100+
+    const subs = Array.from({ length: 10 }, (_, i) => b.submit(Uint8Array.from([i % 2 ? 100 + i : i, 0]), [1, 2], undefined, i % 2 === 1));
+    await Promise.all([first, ...subs]);
+    for (const batch of seen) expect(batch.values.filter((v, j) => j % 2 === 0).every((v) => v >= 100 === batch.hwc)).toBe(true);
+    expect(seen.some((q) => q.hwc)).toBe(true);
+  }
+});

@@ -6,9 +6,9 @@
 // (by Content-Length, and by the bytes of a chunked body); a client that stops mid-body leaves the
 // server serving and its buffer back in the pool; a non-finite value in a pooled body is a 400 and
 // the buffer's next request is answered from its own bytes; the same on the CUDA device (emulated or
-// real) when there is one. uint8 pixels (X-Dtype: uint8) in pooled bodies, concurrently with float32
-// requests: each answer equal to model.forward on the pixels normalised here, on the CPU and the
-// CUDA device. BodyPool alone: sizes it declines, its cap, reuse, any byte count, foreign buffers ignored.
+// real) when there is one. uint8 pixels (X-Dtype: uint8), planar and interleaved (X-Layout: hwc), in
+// pooled bodies, concurrently with float32 requests: each answer equal to model.forward on the pixels
+// normalised here, on the CPU and the CUDA device. BodyPool alone: sizes it declines, its cap, reuse, any byte count, foreign buffers ignored.
 import * as http from 'http';
 import * as path from 'path';
 import * as torch from '../../lib';
@@ -38,6 +38,13 @@ function pixelBatch(n: number): { bytes: Buffer; x: torch.Tensor } {
     f[i] = (bytes[i] / 255 - MEAN[c]) / STD[c];
   }
   return { bytes, x: torch.fromBuffer(f, [n, 3, 64, 96]) };
+}
+/** The same pixels interleaved, [n, H, W, C] (X-Layout: hwc). */
+function toHwc(chw: Buffer, n: number): Buffer {
+  const out = Buffer.alloc(chw.length);
+  const hw = 64 * 96;
+  for (let s = 0; s < n; s++) for (let c = 0; c < 3; c++) for (let i = 0; i < hw; i++) out[s * SAMPLE + i * 3 + c] = chw[s * SAMPLE + c * hw + i];
+  return out;
 }
 /** Each answer's probabilities within tol of softmax(model.forward(x)) row by row. */
 function expectRows(model: torch.nn.Module, got: { status: number; body: Answer } | 'stopped', x: torch.Tensor, tol: number) {
@@ -160,6 +167,13 @@ describe('torchlet serve: pooled raw bodies', () => {
       b.forEach((r, i) => expectAnswer(r, fl[i]));
     }
     expect(s.bodyPool.heldBytes).toBeGreaterThan(held); // the pixel bodies were pooled too
+    // interleaved pixels (X-Layout: hwc, the shape as H, W, C), transposed by the worker, beside planar ones
+    const px = Array.from({ length: 6 }, () => pixelBatch(5));
+    const got = await Promise.all(px.map((p, i) => (i % 2 ? request(s.url, toHwc(p.bytes, 5), { headers: { 'x-shape': '5,64,96,3', 'x-dtype': 'uint8', 'x-layout': 'HWC' } }) : request(s.url, p.bytes, { headers: { 'x-shape': '5,3,64,96', 'x-dtype': 'uint8' } }))));
+    got.forEach((r, i) => expectRows(model, r, px[i].x, 1e-5));
+    const planar = (await request(s.url, px[0].bytes, { headers: { 'x-shape': '5,3,64,96', 'x-dtype': 'uint8', 'x-layout': 'hwc' } })) as { status: number; body: Answer };
+    expect(planar.status).toBe(400);
+    expect(planar.body.error).toMatch(/wrong shape \[5, 3, 64, 96\] for hwc pixels: the model takes \[N, H, W, C\] = \[N, 64, 96, 3\]/);
     const short = (await request(s.url, pixelBatch(5).bytes.subarray(1), { headers: { 'x-shape': '5,3,64,96', 'x-dtype': 'uint8' } })) as { status: number; body: Answer };
     expect(short.status).toBe(400);
     expect(short.body.code).toBe('BAD_SHAPE');
@@ -188,7 +202,7 @@ testCuda('on the CUDA device: pooled bodies written by the worker straight to th
     expect(s.bodyPool.heldBytes).toBeGreaterThan(0);
     // uint8 pixels: written to the device as bytes, normalised there
     const px = Array.from({ length: 4 }, () => pixelBatch(2));
-    const got = await Promise.all(px.map((p) => request(s.url, p.bytes, { headers: { 'x-shape': '2,3,64,96', 'x-dtype': 'uint8' } })));
+    const got = await Promise.all(px.map((p, i) => (i % 2 ? request(s.url, toHwc(p.bytes, 2), { headers: { 'x-shape': '2,64,96,3', 'x-dtype': 'uint8', 'x-layout': 'hwc' } }) : request(s.url, p.bytes, { headers: { 'x-shape': '2,3,64,96', 'x-dtype': 'uint8' } }))));
     got.forEach((r, i) => expectRows(model, r, px[i].x, 1e-4));
   } finally {
     await s.close();
