@@ -48,7 +48,7 @@ export type PadModeCode = 0 | 1 | 2;
 export type RandomKindCode = 0 | 1 | 2;
 export type ReduceOpCode = 0 | 1 | 2 | 3 | 4 | 5 | 6;
 export type ScanOpCode = 0 | 1 | 2;
-export type ScatterOpCode = 0 | 1 | 2;
+export type ScatterOpCode = 0 | 1 | 2 | 3 | 4;
 export type UnaryBackwardOpCode = 0 | 1 | 2;
 export type UnaryOpCode = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 21 | 22 | 23 | 24 | 25 | 26 | 27 | 28 | 29 | 30 | 31 | 32 | 33 | 34 | 35 | 36 | 37 | 38 | 39 | 40;
 export type UpsampleModeCode = 0 | 1 | 2 | 3;
@@ -65,7 +65,7 @@ export interface Enums {
   readonly RandomKind: { readonly Uniform: 0; readonly Normal: 1; readonly Bernoulli: 2 };
   readonly ReduceOp: { readonly Sum: 0; readonly Mean: 1; readonly Max: 2; readonly Min: 3; readonly Argmax: 4; readonly Argmin: 5; readonly Prod: 6 };
   readonly ScanOp: { readonly Prod: 0; readonly Max: 1; readonly Min: 2 };
-  readonly ScatterOp: { readonly Assign: 0; readonly Add: 1; readonly Multiply: 2 };
+  readonly ScatterOp: { readonly Assign: 0; readonly Add: 1; readonly Multiply: 2; readonly Max: 3; readonly Min: 4 };
   readonly UnaryBackwardOp: { readonly Relu: 0; readonly Sigmoid: 1; readonly Tanh: 2 };
   readonly UnaryOp: { readonly Neg: 0; readonly Exp: 1; readonly Log: 2; readonly Sqrt: 3; readonly Abs: 4; readonly Relu: 5; readonly Sigmoid: 6; readonly Tanh: 7; readonly AddScalar: 8; readonly MulScalar: 9; readonly PowScalar: 10; readonly RsubScalar: 11; readonly RdivScalar: 12; readonly Sign: 13; readonly Floor: 14; readonly Ceil: 15; readonly Round: 16; readonly Trunc: 17; readonly Sin: 18; readonly Cos: 19; readonly Tan: 20; readonly Asin: 21; readonly Acos: 22; readonly Atan: 23; readonly Sinh: 24; readonly Cosh: 25; readonly Exp2: 26; readonly Expm1: 27; readonly Log1p: 28; readonly Log2: 29; readonly Log10: 30; readonly Erf: 31; readonly Erfinv: 32; readonly Rsqrt: 33; readonly Reciprocal: 34; readonly ClampMin: 35; readonly ClampMax: 36; readonly BitwiseNot: 37; readonly NanTo: 38; readonly PosInfTo: 39; readonly NegInfTo: 40 };
   readonly UpsampleMode: { readonly Nearest: 0; readonly Linear: 1; readonly Cubic: 2; readonly NearestExact: 3 };

@@ -109,7 +109,7 @@ export const GRAD_OPS = [
   'ViewBackward', 'PermuteBackward', 'UnsqueezeBackward', 'SqueezeBackward', 'NarrowBackward', 'SelectBackward',
   'ExpandBackward', 'CatBackward', 'SliceBackward', 'DiagonalBackward', 'UnfoldBackward',
   // indexing
-  'GatherBackward', 'ScatterBackward', 'ScatterAddBackward', 'IndexSelectBackward', 'IndexAddBackward',
+  'GatherBackward', 'ScatterBackward', 'ScatterAddBackward', 'IndexSelectBackward', 'IndexAddBackward', 'ScatterReduceBackward', 'IndexCopyBackward', 'IndexFillBackward', 'MaskedScatterBackward', 'PutBackward',
   'WhereBackward', 'MaskedFillBackward', 'IndexPutBackward', 'EmbeddingBackward',
   // ordering and scans
   'SortBackward', 'CumprodBackward', 'CummaxBackward', 'CumminBackward',

@@ -574,6 +574,41 @@ export class Tensor {
     I.indexAdd_(this, dim, index, source, opts, ...rest);
     return this;
   }
+  scatterReduce(dim: number, index: Tensor, src: Tensor, reduce: I.ScatterReduceMode, opts?: I.ScatterReduceOptions, ...rest: never[]): Tensor {
+    return I.scatterReduce(this, dim, index, src, reduce, opts, ...rest);
+  }
+  scatterReduce_(dim: number, index: Tensor, src: Tensor, reduce: I.ScatterReduceMode, opts?: I.ScatterReduceOptions, ...rest: never[]): this {
+    I.scatterReduce_(this, dim, index, src, reduce, opts, ...rest);
+    return this;
+  }
+  indexCopy(dim: number, index: Tensor, source: Tensor, ...rest: never[]): Tensor {
+    return I.indexCopy(this, dim, index, source, ...rest);
+  }
+  indexCopy_(dim: number, index: Tensor, source: Tensor, ...rest: never[]): this {
+    I.indexCopy_(this, dim, index, source, ...rest);
+    return this;
+  }
+  indexFill(dim: number, index: Tensor, value: number | Tensor, ...rest: never[]): Tensor {
+    return I.indexFill(this, dim, index, value, ...rest);
+  }
+  indexFill_(dim: number, index: Tensor, value: number | Tensor, ...rest: never[]): this {
+    I.indexFill_(this, dim, index, value, ...rest);
+    return this;
+  }
+  maskedScatter(mask: Tensor, source: Tensor, ...rest: never[]): Tensor {
+    return I.maskedScatter(this, mask, source, ...rest);
+  }
+  maskedScatter_(mask: Tensor, source: Tensor, ...rest: never[]): this {
+    I.maskedScatter_(this, mask, source, ...rest);
+    return this;
+  }
+  put(index: Tensor, source: Tensor, opts?: I.PutOptions, ...rest: never[]): Tensor {
+    return I.put(this, index, source, opts, ...rest);
+  }
+  put_(index: Tensor, source: Tensor, opts?: I.PutOptions, ...rest: never[]): this {
+    I.put_(this, index, source, opts, ...rest);
+    return this;
+  }
   maskedFill(mask: Tensor, value: number | Tensor, ...rest: never[]): Tensor {
     return I.maskedFill(this, mask, value, ...rest);
   }

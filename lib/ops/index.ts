@@ -1,5 +1,5 @@
 // lib/ops/index.ts — indexing: gather, scatter / scatter_ (src or value, reduce 'add' / 'multiply'),
-// scatterAdd(_), indexSelect, indexAdd(_), maskedFill(_), maskedSelect, where, nonzero, indexPut(_),
+// scatterAdd(_), scatterReduce(_), indexSelect, indexAdd(_), indexCopy(_), indexFill(_), maskedScatter(_), put(_), maskedFill(_), maskedSelect, where, nonzero, indexPut(_),
 // and Tensor#index / Tensor#set: PyTorch's x[...] / x[...] = v with slices ('::2', '1:-1'), integers,
 // null (newaxis), '...', integer index tensors and bool masks in one call.
 // Contract: the data movement runs in the native gather / scatter / where / nonzero kernels
@@ -13,9 +13,9 @@
 import { native } from '../binding';
 import { invalidArg, typeArg, dtypeError, shapeError, checkOptionKeys, noExtraArgs, TorchletError, TorchletRangeError } from '../errors';
 import { Tensor, DType, NestedArray, normDim, checkTensor, isFloating, hasInternalOverlap } from '../tensor';
-import { record, isGradEnabled, retireNode } from '../autograd';
+import { record, isGradEnabled, retireNode, noGrad } from '../autograd';
 import { full, tensor } from '../creation';
-import { cast, clone, compare, broadcastShapes, broadcastStrides, resultType, sumTo, add, mul } from './elementwise';
+import { cast, clone, compare, broadcastShapes, broadcastStrides, resultType, sumTo, add, mul, div, logicalAnd } from './elementwise';
 import { maxAll, sum } from './reduce';
 import { expand, permute, reshape, select, slice, unsqueeze } from './shape';
 import { defaultFloat } from '../default_dtype';
@@ -61,8 +61,8 @@ export function rawGather(input: Tensor, dim: number, index: Tensor, shape: numb
   });
   return out;
 }
-type ScatterMode = 'assign' | 'add' | 'multiply';
-const SCATTER_OP = { assign: 0, add: 1, multiply: 2 } as const;
+type ScatterMode = 'assign' | 'add' | 'multiply' | 'max' | 'min';
+const SCATTER_OP = { assign: 0, add: 1, multiply: 2, max: 3, min: 4 } as const;
 /** Writes src (or value) into out (in place, any layout) over `shape` (the index's / src's). */
 export function rawScatter(out: Tensor, dim: number, index: Tensor, indexStrides: number[], shape: number[], src: Tensor | number, mode: ScatterMode): void {
   if (shape.some((s) => s === 0)) return;
@@ -374,6 +374,366 @@ export function indexAdd_(input: Tensor, dim: number, index: Tensor, source: Ten
   rebase(input, input._storage.refs > 1, [src], 'IndexAddBackward', (g) => [clone(g), src.requiresGrad ? indexSelectRaw(g, d, idx) : null]);
   rawScatter(input, d, idx, lineStrides(idx, d, src.ndim), src.shape, src, 'add');
   if (src !== source && !src.requiresGrad) src.dispose();
+  return input;
+}
+
+// ---- scatterReduce / indexCopy / indexFill ----------------------------------------------------------
+export type ScatterReduceMode = 'sum' | 'prod' | 'mean' | 'amax' | 'amin';
+export interface ScatterReduceOptions {
+  /** Whether input's own values take part in the reduction at the positions written (default true). */
+  includeSelf?: boolean;
+}
+const REDUCE_KERNEL: Record<ScatterReduceMode, ScatterMode> = { sum: 'add', prod: 'multiply', mean: 'add', amax: 'max', amin: 'min' };
+function scatterReduceArgs(input: Tensor, dim: number, index: Tensor, src: Tensor, reduce: ScatterReduceMode, opts: ScatterReduceOptions | undefined): {
+  d: number; idx: Tensor; includeSelf: boolean;
+} {
+  checkTensor('input', input);
+  const d = normDim(dim, input.ndim);
+  const idx = indexTensor('index', index, input);
+  checkTensor('src', src);
+  sameDevice('src', src, input);
+  if (src.dtype !== input.dtype) dtypeError('src', `a ${input.dtype} tensor (input's dtype)`, src);
+  if (typeof reduce !== 'string' || !Object.prototype.hasOwnProperty.call(REDUCE_KERNEL, reduce))
+    invalidArg('reduce', "'sum', 'prod', 'mean', 'amax' or 'amin'", reduce);
+  const o = checkOptionKeys('opts', opts, ['includeSelf']);
+  if (o.includeSelf !== undefined && typeof o.includeSelf !== 'boolean') typeArg('opts.includeSelf', 'a boolean', o.includeSelf);
+  checkGatherIndex(input, d, idx, src);
+  checkRange('index', idx, 0, input.ndim ? input.shape[d] : 1);
+  return { d, idx, includeSelf: o.includeSelf ?? true };
+}
+/** scatterReduce's values, unrecorded: a new tensor. */
+function scatterReduceRaw(input: Tensor, d: number, idx: Tensor, src: Tensor, reduce: ScatterReduceMode, includeSelf: boolean): Tensor {
+  return noGrad(() => {
+    let out = clone(input);
+    const st = idx.ndim ? idx.strides : [];
+    const shape = idx.shape.slice();
+    // include_self=false: the written positions start from the reduction's identity (amax / amin: from
+    // one of the values written there, which the reduction then meets again: no identity needed)
+    if (!includeSelf) rawScatter(out, d, idx, st, shape, reduce === 'amax' || reduce === 'amin' ? src : reduce === 'prod' ? 1 : 0, 'assign');
+    rawScatter(out, d, idx, st, shape, src, REDUCE_KERNEL[reduce]);
+    if (reduce === 'mean') {
+      const count = full(input.shape.slice(), includeSelf ? 1 : 0, { dtype: input.dtype, device: input.device });
+      rawScatter(count, d, idx, st, shape, 1, 'add');
+      const zero = compare('eq', count, 0);
+      const n = where(zero, 1, count);
+      // (PyTorch's floor division for integer dtypes)
+      const r = isFloating(input.dtype) ? div(out, n) : div(out, n, { roundingMode: 'floor' });
+      for (const t of [count, zero, n, out]) t.dispose();
+      out = r;
+    }
+    return out;
+  });
+}
+/** The corner of src of index's shape (the part the op reads). */
+function srcCorner(src: Tensor, idx: Tensor): Tensor {
+  if (src.ndim === 0 || src.shape.every((n, k) => n === idx.shape[k])) return src;
+  let v = src;
+  idx.shape.forEach((n, k) => (v = slice(v, k, 0, n, 1)));
+  return v;
+}
+/** A gradient of index's shape padded with zeros to src's (see scatterSrcGrad). */
+function padToSrc(r: Tensor, src: Tensor): Tensor {
+  if (src.ndim === 0) return sumTo(r, []);
+  if (r.shape.every((n, k) => n === src.shape[k])) return r;
+  const p: number[] = [];
+  for (let k = src.ndim - 1; k >= 0; k--) p.push(0, src.shape[k] - r.shape[k]);
+  return pad(r, p);
+}
+/** PyTorch 1.13's scatter_reduce_backward: [grad of self, grad of src] (`self` the input's values before the op). */
+function scatterReduceBackward(g: Tensor, self: Tensor, src0: Tensor, d: number, idx: Tensor, reduce: ScatterReduceMode, includeSelf: boolean, result: Tensor, needSrc: boolean): [Tensor, Tensor | null] {
+  if (idx.numel() === 0) return [g, needSrc ? Tensor.empty(src0.shape.slice(), g.dtype, g.device, true) : null];
+  const src = srcCorner(src0, idx);
+  const dt = g.dtype;
+  let gs: Tensor;
+  let gsrc: Tensor | null = null;
+  if (reduce === 'sum') {
+    gs = g;
+    if (needSrc) gsrc = gather(g, d, idx);
+  } else if (reduce === 'mean') {
+    const ones = full(idx.shape.slice(), 1, { dtype: dt, device: g.device });
+    const n0 = scatterAdd(full(g.shape.slice(), includeSelf ? 1 : 0, { dtype: dt, device: g.device }), d, idx, ones);
+    const n = where(compare('eq', n0, 0), 1, n0);
+    gs = div(g, n);
+    if (needSrc) gsrc = div(gather(g, d, idx), gather(n, d, idx));
+  } else if (reduce === 'amax' || reduce === 'amin') {
+    // the gradient split evenly among the elements equal to the result (self's counted even without includeSelf, as PyTorch)
+    const value = gather(result, d, idx);
+    const selfIs = cast(compare('eq', self, result), dt);
+    const srcIs = cast(compare('eq', src, value), dt);
+    const gd = div(g, scatterAdd(selfIs, d, idx, srcIs));
+    gs = mul(selfIs, gd);
+    if (needSrc) gsrc = mul(srcIs, gather(gd, d, idx));
+  } else {
+    // prod: the products of the others, computed with the zeros masked out
+    const maskedSelf = maskedFill(self, compare('eq', self, 0), 1);
+    gs = div(mul(g, scatterReduce(maskedSelf, d, idx, src, 'prod', { includeSelf })), maskedSelf);
+    if (needSrc) {
+      const srcZero = compare('eq', src, 0);
+      const zeros = full(self.shape.slice(), 0, { dtype: dt, device: g.device });
+      const numZeros = gather(scatterAdd(zeros, d, idx, cast(srcZero, dt)), d, idx);
+      const single = logicalAnd(srcZero, compare('eq', numZeros, 1));
+      const maskedSrcResult = scatterReduce(self, d, idx, maskedFill(src, single, 1), 'prod', { includeSelf });
+      gsrc = where(single, gather(mul(g, maskedSrcResult), d, idx), div(gather(mul(g, result), d, idx), maskedFill(src, srcZero, 1)));
+    }
+  }
+  if (!includeSelf) gs = scatter(gs, d, idx, 0);
+  return [gs, gsrc ? padToSrc(gsrc, src0) : null];
+}
+/**
+ * A copy of input with src's values reduced into the positions index gives along dim (as scatter's
+ * out[index[i][j]][j] for dim 0) by `reduce`: 'sum', 'prod', 'mean' (integer dtypes: floor division),
+ * 'amax' or 'amin' (NaN propagates); with `includeSelf: false` input's values at the written positions
+ * do not take part (nor count for 'mean'). PyTorch 1.13's gradients for floating-point inputs.
+ */
+export function scatterReduce(input: Tensor, dim: number, index: Tensor, src: Tensor, reduce: ScatterReduceMode, opts?: ScatterReduceOptions, ...rest: never[]): Tensor {
+  noExtraArgs('scatterReduce', "input, dim, index, src, reduce, { includeSelf }", rest);
+  const { d, idx, includeSelf } = scatterReduceArgs(input, dim, index, src, reduce, opts);
+  const out = scatterReduceRaw(input, d, idx, src, reduce, includeSelf);
+  return record(out, [input, src], 'ScatterReduceBackward', (g) => {
+    const [gs, gsrc] = scatterReduceBackward(g, input, src, d, idx, reduce, includeSelf, out, src.requiresGrad);
+    return [input.requiresGrad ? gs : null, gsrc];
+  });
+}
+/** Writes `value` into t in place (any layout; shapes equal). */
+function writeInto(t: Tensor, value: Tensor): void {
+  native.copyStrided(value.stridedArg(), t.stridedArg(), { srcStrides: value.strides, outStrides: t.strides, shape: t.shape });
+}
+/** In-place scatterReduce. */
+export function scatterReduce_(input: Tensor, dim: number, index: Tensor, src: Tensor, reduce: ScatterReduceMode, opts?: ScatterReduceOptions, ...rest: never[]): Tensor {
+  noExtraArgs('scatterReduce_', "input, dim, index, src, reduce, { includeSelf }", rest);
+  const { d, idx, includeSelf } = scatterReduceArgs(input, dim, index, src, reduce, opts);
+  checkInplaceTarget(input);
+  const shared = sharedInplace(input, [src], 'scatterReduce_', (x) => scatterReduce_(x, dim, index, src, reduce, opts));
+  if (shared) return shared;
+  const res = scatterReduceRaw(input, d, idx, src, reduce, includeSelf);
+  const grad = isGradEnabled() && (input.requiresGrad || src.requiresGrad);
+  const self = grad && reduce !== 'sum' ? noGrad(() => clone(input)) : input;
+  rebase(input, input._storage.refs > 1, [src], 'ScatterReduceBackward', (g) => scatterReduceBackward(g, self, src, d, idx, reduce, includeSelf, res, src.requiresGrad));
+  writeInto(input, res);
+  if (!grad) res.dispose();
+  return input;
+}
+
+function indexCopyFillIndex(input: Tensor, index: Tensor, d: number): Tensor {
+  const idx = indexTensor('index', index, input);
+  if (idx.ndim > 1) shapeError('index', 'a 1-D (or 0-d) index tensor', idx);
+  checkRange('index', idx, 0, input.ndim ? input.shape[d] : 1);
+  return idx;
+}
+function indexCopyArgs(input: Tensor, dim: number, index: Tensor, source: Tensor): { d: number; idx: Tensor } {
+  checkTensor('input', input);
+  const d = normDim(dim, input.ndim);
+  const idx0 = indexTensor('index', index, input);
+  if (idx0.ndim > 1) shapeError('index', 'a 1-D (or 0-d) index tensor', idx0);
+  checkTensor('source', source);
+  sameDevice('source', source, input);
+  if (source.dtype !== input.dtype) dtypeError('source', `a ${input.dtype} tensor (input's dtype)`, source);
+  const want = input.shape.slice();
+  if (input.ndim) want[d] = idx0.numel();
+  if (source.ndim !== input.ndim || source.shape.some((s, k) => s !== want[k]))
+    shapeError('source', `a tensor of shape [${want.join(', ')}]`, source);
+  return { d, idx: indexCopyFillIndex(input, idx0, d) };
+}
+/**
+ * A copy of input with source's slices written at the positions index gives along dim
+ * (out.select(dim, index[i]) = source.select(dim, i)). Repeated indices: the last write wins (PyTorch's
+ * result is unspecified there).
+ */
+export function indexCopy(input: Tensor, dim: number, index: Tensor, source: Tensor, ...rest: never[]): Tensor {
+  noExtraArgs('indexCopy', 'input, dim, index, source', rest);
+  const { d, idx } = indexCopyArgs(input, dim, index, source);
+  const out = noGrad(() => clone(input));
+  rawScatter(out, d, idx, lineStrides(idx, d, source.ndim), source.shape, source, 'assign');
+  return record(out, [input, source], 'IndexCopyBackward', (g) => [
+    input.requiresGrad ? indexFill(g, d, idx, 0) : null,
+    source.requiresGrad ? indexSelect(g, d, idx) : null,
+  ]);
+}
+/** In-place indexCopy. */
+export function indexCopy_(input: Tensor, dim: number, index: Tensor, source: Tensor, ...rest: never[]): Tensor {
+  noExtraArgs('indexCopy_', 'input, dim, index, source', rest);
+  const { d, idx } = indexCopyArgs(input, dim, index, source);
+  checkInplaceTarget(input);
+  if (source._storage === input._storage && spansMeet(source, input))
+    throw new TorchletRangeError(
+      'torchlet: indexCopy_: unsupported operation: some elements of the input tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before performing the operation.',
+      'ERR_TORCHLET_INVALID_ARG',
+    );
+  const shared = sharedInplace(input, [source], 'indexCopy_', (x) => indexCopy_(x, dim, index, source));
+  if (shared) return shared;
+  rebase(input, input._storage.refs > 1, [source], 'IndexCopyBackward', (g) => [indexFill(g, d, idx, 0), source.requiresGrad ? indexSelect(g, d, idx) : null]);
+  rawScatter(input, d, idx, lineStrides(idx, d, source.ndim), source.shape, source, 'assign');
+  return input;
+}
+function indexFillArgs(input: Tensor, dim: number, index: Tensor, value: number | Tensor): { d: number; idx: Tensor; v: Tensor; shape: number[] } {
+  checkTensor('input', input);
+  const d = normDim(dim, input.ndim);
+  const idx = indexCopyFillIndex(input, index, d);
+  if (typeof value !== 'number' && !(value instanceof Tensor)) typeArg('value', 'a number or a 0-d tensor', value);
+  const v = fillValue(input, value);
+  const shape = input.shape.slice();
+  if (input.ndim) shape[d] = idx.numel();
+  return { d, idx, v, shape };
+}
+/** indexFill's value gradient: the sum of g over the filled elements (each once, repeated indices or not). */
+function fillValueGrad(g: Tensor, d: number, idx: Tensor): Tensor {
+  const mask = indexFill(full(g.shape.slice(), 0, { dtype: g.dtype, device: g.device }), d, idx, 1);
+  return sum(mul(g, mask));
+}
+/** A copy of input with `value` (a number or a 0-d tensor) in the slices along dim that index names. */
+export function indexFill(input: Tensor, dim: number, index: Tensor, value: number | Tensor, ...rest: never[]): Tensor {
+  noExtraArgs('indexFill', 'input, dim, index, value', rest);
+  const { d, idx, v, shape } = indexFillArgs(input, dim, index, value);
+  const out = noGrad(() => clone(input));
+  rawScatter(out, d, idx, lineStrides(idx, d, shape.length), shape, v, 'assign');
+  return record(out, [input, v], 'IndexFillBackward', (g) => [
+    input.requiresGrad ? indexFill(g, d, idx, 0) : null,
+    v.requiresGrad ? fillValueGrad(g, d, idx) : null,
+  ]);
+}
+/** In-place indexFill. */
+export function indexFill_(input: Tensor, dim: number, index: Tensor, value: number | Tensor, ...rest: never[]): Tensor {
+  noExtraArgs('indexFill_', 'input, dim, index, value', rest);
+  const { d, idx, v, shape } = indexFillArgs(input, dim, index, value);
+  checkInplaceTarget(input);
+  const shared = sharedInplace(input, [v], 'indexFill_', (x) => indexFill_(x, dim, index, value));
+  if (shared) return shared;
+  // (a value that views input is read before the write)
+  const val = v._storage === input._storage ? noGrad(() => clone(v)) : v;
+  rebase(input, input._storage.refs > 1, [v], 'IndexFillBackward', (g) => [indexFill(g, d, idx, 0), v.requiresGrad ? fillValueGrad(g, d, idx) : null]);
+  rawScatter(input, d, idx, lineStrides(idx, d, shape.length), shape, val, 'assign');
+  return input;
+}
+
+// ---- maskedScatter / put ------------------------------------------------------------------------------
+function maskedScatterArgs(input: Tensor, mask: Tensor, source: Tensor, inplace: boolean): { m: Tensor; shape: number[] } {
+  checkTensor('input', input);
+  const m = conditionTensor('mask', mask);
+  sameDevice('mask', m, input);
+  checkTensor('source', source);
+  sameDevice('source', source, input);
+  if (source.dtype !== input.dtype) dtypeError('source', `a ${input.dtype} tensor (input's dtype)`, source);
+  const shape = broadcastShapes(input.shape, m.shape, ['input', 'mask']);
+  if (inplace && (shape.length !== input.ndim || shape.some((s, k) => s !== input.shape[k])))
+    shapeError('mask', `a mask broadcastable to input's shape [${input.shape.join(', ')}]`, m);
+  return { m, shape };
+}
+/** maskedScatter's values, unrecorded: [the result (contiguous, of `shape`), the flat positions written]. */
+function maskedScatterRaw(input: Tensor, m: Tensor, source: Tensor, shape: number[]): [Tensor, Tensor] {
+  return noGrad(() => {
+    const e = expand(input, shape);
+    const out = clone(e);
+    if (e !== input) e.dispose();
+    const n = out.numel();
+    const lin = nonzero(reshape(expand(m, shape), [n]), { asTuple: true })[0];
+    const k = lin.numel();
+    if (k > source.numel()) {
+      out.dispose();
+      invalidArg('source', `at least ${k} elements (the mask's true elements)`, `a tensor of ${source.numel()} elements`);
+    }
+    if (k > 0) {
+      const flat = reshape(out, [n]);
+      rawScatter(flat, 0, lin, lineStrides(lin, 0, 1), [k], slice(reshape(source, [source.numel()]), 0, 0, k, 1), 'assign');
+    }
+    return [out, lin];
+  });
+}
+/** maskedScatter's gradients: [input's (g where mask is false, summed to input's shape), source's (g at the written positions, in order, then zeros)]. */
+function maskedScatterBackward(g: Tensor, input: Tensor, m: Tensor, source: Tensor, lin: Tensor, needSrc: boolean): [Tensor, Tensor | null] {
+  const gi = sumTo(maskedFill(g, expand(m, g.shape), 0), input.shape);
+  if (!needSrc) return [gi, null];
+  const ns = source.numel();
+  let gs = indexSelect(reshape(g, [g.numel()]), 0, lin);
+  if (ns > lin.numel()) gs = pad(gs, [0, ns - lin.numel()]);
+  return [gi, reshape(gs, source.shape)];
+}
+/**
+ * A copy of input (broadcast with mask) with source's elements, in row-major order, written where
+ * mask is true (source needs at least as many elements as mask has true ones).
+ */
+export function maskedScatter(input: Tensor, mask: Tensor, source: Tensor, ...rest: never[]): Tensor {
+  noExtraArgs('maskedScatter', 'input, mask, source', rest);
+  const { m, shape } = maskedScatterArgs(input, mask, source, false);
+  const [out, lin] = maskedScatterRaw(input, m, source, shape);
+  return record(out, [input, source], 'MaskedScatterBackward', (g) => {
+    const [gi, gs] = maskedScatterBackward(g, input, m, source, lin, source.requiresGrad);
+    return [input.requiresGrad ? gi : null, gs];
+  });
+}
+/** In-place maskedScatter (mask broadcast to input's shape). */
+export function maskedScatter_(input: Tensor, mask: Tensor, source: Tensor, ...rest: never[]): Tensor {
+  noExtraArgs('maskedScatter_', 'input, mask, source', rest);
+  const { m, shape } = maskedScatterArgs(input, mask, source, true);
+  checkInplaceTarget(input);
+  const shared = sharedInplace(input, [source], 'maskedScatter_', (x) => maskedScatter_(x, mask, source));
+  if (shared) return shared;
+  const viewed = input._storage.refs > 1; // (before the views of input that maskedScatterRaw makes)
+  const [res, lin] = maskedScatterRaw(input, m, source, shape);
+  rebase(input, viewed, [source], 'MaskedScatterBackward', (g) => maskedScatterBackward(g, input, m, source, lin, source.requiresGrad));
+  writeInto(input, res);
+  res.dispose();
+  return input;
+}
+
+export interface PutOptions {
+  /** Add source's values to input's instead of replacing them (repeated indices add up). */
+  accumulate?: boolean;
+}
+function putArgs(input: Tensor, index: Tensor, source: Tensor, opts: PutOptions | undefined): { idx: Tensor; accumulate: boolean } {
+  checkTensor('input', input);
+  const idx0 = indexTensor('index', index, input);
+  checkTensor('source', source);
+  sameDevice('source', source, input);
+  if (source.dtype !== input.dtype) dtypeError('source', `a ${input.dtype} tensor (input's dtype)`, source);
+  if (source.numel() !== idx0.numel()) shapeError('source', `a tensor of ${idx0.numel()} elements (as index)`, source);
+  const o = checkOptionKeys('opts', opts, ['accumulate']);
+  if (o.accumulate !== undefined && typeof o.accumulate !== 'boolean') typeArg('opts.accumulate', 'a boolean', o.accumulate);
+  const n = input.numel();
+  checkRange('index', idx0, -n, n);
+  // flat and wrapped (negative indices count from the end)
+  const idx = noGrad(() => {
+    const flat = reshape(idx0, [idx0.numel()]);
+    return where(compare('lt', flat, 0), add(flat, n), flat);
+  });
+  return { idx, accumulate: !!o.accumulate };
+}
+function putRaw(input: Tensor, idx: Tensor, source: Tensor, accumulate: boolean): Tensor {
+  return noGrad(() => {
+    const out = clone(input);
+    const k = idx.numel();
+    if (k > 0) rawScatter(reshape(out, [out.numel()]), 0, idx, lineStrides(idx, 0, 1), [k], reshape(source, [k]), accumulate ? 'add' : 'assign');
+    return out;
+  });
+}
+function putBackward(g: Tensor, idx: Tensor, source: Tensor, accumulate: boolean, needSrc: boolean): [Tensor, Tensor | null] {
+  const gi = accumulate ? g : put(g, idx, full([idx.numel()], 0, { dtype: g.dtype, device: g.device }));
+  return [gi, needSrc ? reshape(indexSelect(reshape(g, [g.numel()]), 0, idx), source.shape) : null];
+}
+/**
+ * A copy of input with source's elements written at the flat (row-major) positions index gives
+ * (negative ones from the end; source has index's number of elements, any shape); `accumulate` adds
+ * instead. Repeated indices without accumulate: the last write wins (PyTorch's result is unspecified).
+ */
+export function put(input: Tensor, index: Tensor, source: Tensor, opts?: PutOptions, ...rest: never[]): Tensor {
+  noExtraArgs('put', 'input, index, source, { accumulate }', rest);
+  const { idx, accumulate } = putArgs(input, index, source, opts);
+  const out = putRaw(input, idx, source, accumulate);
+  return record(out, [input, source], 'PutBackward', (g) => {
+    const [gi, gs] = putBackward(g, idx, source, accumulate, source.requiresGrad);
+    return [input.requiresGrad ? gi : null, gs];
+  });
+}
+/** In-place put (x.put_(index, source, {accumulate})). */
+export function put_(input: Tensor, index: Tensor, source: Tensor, opts?: PutOptions, ...rest: never[]): Tensor {
+  noExtraArgs('put_', 'input, index, source, { accumulate }', rest);
+  const { idx, accumulate } = putArgs(input, index, source, opts);
+  checkInplaceTarget(input);
+  const shared = sharedInplace(input, [source], 'put_', (x) => put_(x, index, source, opts));
+  if (shared) return shared;
+  const res = putRaw(input, idx, source, accumulate);
+  rebase(input, input._storage.refs > 1, [source], 'PutBackward', (g) => putBackward(g, idx, source, accumulate, source.requiresGrad));
+  writeInto(input, res);
+  res.dispose();
   return input;
 }
 

@@ -108,8 +108,12 @@ void scatter_typed(T* out, const int64_t* idx, const T* src, const ScatterParams
       o = v;
     else if (op == ScatterOp::Add)
       o = static_cast<T>(o + v);
-    else
+    else if (op == ScatterOp::Multiply)
       o = static_cast<T>(o * v);
+    else if (op == ScatterOp::Max) {
+      if (v != v || v > o) o = v;  // NaN propagates (a NaN o is never replaced)
+    } else if (v != v || v < o)
+      o = v;
   };
   if (nd == 0) {
     const int64_t k = idx[0] < 0 ? idx[0] + p.size : idx[0];

@@ -91,8 +91,12 @@ __global__ void scatter_kernel(T* __restrict__ out, const int64_t* __restrict__ 
         o = v;
       else if (op == 1)
         o = static_cast<T>(o + v);
-      else
+      else if (op == 2)
         o = static_cast<T>(o * v);
+      else if (op == 3) {
+        if (v != v || v > o) o = v;  // max; NaN propagates (a NaN o is never replaced)
+      } else if (v != v || v < o)
+        o = v;  // min
     }
   }
 }

@@ -41,13 +41,13 @@ TL_OP_CHECK(gather, check_gather)
 
 // clang-format off
 #define TL_SCATTER_OPS(E) \
-  E(Assign) E(Add) E(Multiply)
+  E(Assign) E(Add) E(Multiply) E(Max) E(Min)
 // clang-format on
 TL_ENUM(ScatterOp, TL_SCATTER_OPS)
-// out[p with coordinate `dim` replaced by index[p]] (=, +=, *=) src[p] (or `value` when src is
-// absent), over `shape` (the index's); out, index and src read with their strides over `shape`
-// (out's extent along dim is `size`). Each line along dim is applied by one thread in order, so
-// repeated indices resolve deterministically (the last write wins for Assign), on every device.
+// out[p with coordinate `dim` replaced by index[p]] (=, +=, *=, max=, min=; max / min propagate NaN) src[p] (or `value`
+// when src is absent), over `shape` (the index's); out, index and src read with their strides over `shape` (out's
+// extent along dim is `size`). Each line along dim is applied by one thread in order, so repeated indices resolve
+// deterministically (the last write wins for Assign), on every device.
 // clang-format off
 #define TL_SCATTER_FIELDS(X) \
   X(ScatterOp, op, 0, 0) \

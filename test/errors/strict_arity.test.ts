@@ -94,6 +94,10 @@ const VALID: Record<string, () => unknown[]> = {
   'Tensor#indexPut': () => [[I()], torch.zeros([2, 3])],
   'Tensor#indexPut_': () => [[I()], torch.zeros([2, 3])],
   'torch.indexPut': () => [X(), [I()], torch.zeros([2, 3])],
+  'torch.scatterReduce': () => [X(), 1, I2(), torch.randn([2, 3]), 'sum'],
+  'torch.scatterReduce_': () => [X(), 1, I2(), torch.randn([2, 3]), 'sum'],
+  'torch.put': () => [X(), I(), torch.randn([2])],
+  'torch.put_': () => [X(), I(), torch.randn([2])],
   'torch.indexPut_': () => [X(), [I()], torch.zeros([2, 3])],
   'new torch.data.ImageFolder': () => [tmp],
   'new torch.data.MNIST': () => [tmp],
@@ -273,6 +277,10 @@ const VALID: Record<string, () => unknown[]> = {
 /** Calls of a method of the instances, made from the instance itself. */
 const VALID_METHOD: Record<string, Args> = {
   loadStateDict: (self) => [(self as { stateDict(): unknown }).stateDict()],
+  scatterReduce: () => [1, I2(), torch.randn([2, 3]), 'amax'],
+  scatterReduce_: () => [1, I2(), torch.randn([2, 3]), 'amax'],
+  put: () => [I(), torch.randn([2])],
+  put_: () => [I(), torch.randn([2])],
 };
 /** The tensor a Tensor method is called on, where a [2, 3] float32 one does not fit. */
 const RECEIVER: Record<string, () => torch.Tensor> = {
