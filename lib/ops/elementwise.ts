@@ -136,10 +136,26 @@ function floatOnly(name: string, a: Tensor): Tensor {
   return a;
 }
 
+/**
+ * add's / sub's alpha: a number, and an integer unless the result is floating-point (PyTorch: "for
+ * integral input tensors, argument alpha must not be a floating point number"; an integer-valued
+ * number `b` counts as an integer, as everywhere here).
+ */
+function checkAlpha(alpha: unknown, a: Tensor, b: Tensor | number): number {
+  if (typeof alpha !== 'number' || Number.isNaN(alpha)) typeArg('opts.alpha', 'a number', alpha);
+  if (!Number.isInteger(alpha)) {
+    const rt = typeof b === 'number' ? (isFloating(a.dtype) || !Number.isInteger(b) ? 'float' : a.dtype) : resultType(a, b);
+    if (rt !== 'float' && !isFloating(rt as DType))
+      invalidArg('opts.alpha', `an integer for a ${rt} result (a fractional alpha needs floating-point inputs; PyTorch refuses it for integral tensors too)`, alpha);
+  }
+  return alpha as number;
+}
+
 export function add(a: Tensor, b: Tensor | number, opts: { alpha?: number } = {}): Tensor {
   opts = checkOptionKeys('opts', opts, ['alpha']);
   checkTensor('input', a);
-  const alpha = opts.alpha ?? 1;
+  if (typeof b !== 'number') checkTensor('other', b);
+  const alpha = checkAlpha(opts.alpha ?? 1, a, b);
   if (typeof b === 'number') {
     if (isFloating(a.dtype) || (a.dtype !== 'bool' && Number.isInteger(b * alpha))) {
       const out = rawUnary(UN.AddScalar, a, b * alpha);
@@ -179,7 +195,8 @@ function addReluInPlace(a: Tensor, b: Tensor): Tensor | null {
 export function sub(a: Tensor, b: Tensor | number, opts: { alpha?: number } = {}): Tensor {
   opts = checkOptionKeys('opts', opts, ['alpha']);
   checkTensor('input', a);
-  const alpha = opts.alpha ?? 1;
+  if (typeof b !== 'number') checkTensor('other', b);
+  const alpha = checkAlpha(opts.alpha ?? 1, a, b);
   if (a.dtype === 'bool' || (b instanceof Tensor && b.dtype === 'bool'))
     dtypeError(a.dtype === 'bool' ? 'input' : 'other', 'a tensor other than bool (PyTorch: subtraction, the `-` operator, with a bool tensor is not supported; use logicalXor() or logicalNot())', a.dtype === 'bool' ? a : b);
   if (typeof b === 'number') return add(a, -b * alpha);

@@ -91,6 +91,27 @@ describeOp('binary', ({ device, on, dtypes, vsCpu }) => {
       expectClose(torch.sub(a, b, { alpha: 2 }), [-19, -38, -57], { atol: 0 });
     });
 
+    test('a fractional alpha needs a floating-point result, as PyTorch 1.13 (integer inputs refuse it; was a float result)', () => {
+      const i = on(torch.tensor([1, 2], { dtype: 'int64' }));
+      const f = on(torch.tensor([1, 2], { dtype: 'float32' }));
+      const code = (fn: () => unknown) => {
+        try {
+          fn();
+        } catch (e) {
+          return (e as { code?: string }).code;
+        }
+        return 'no error';
+      };
+      for (const fn of [() => torch.add(i, i, { alpha: 0.5 }), () => torch.add(i, 3, { alpha: 0.5 }), () => torch.sub(i, i, { alpha: 0.5 }), () => i.add(i, { alpha: 0.5 }), () => torch.add(i.bool(), i.bool(), { alpha: 0.5 })])
+        expect(code(fn)).toBe('ERR_TORCHLET_INVALID_ARG');
+      expect(code(() => torch.add(i, i, { alpha: 'x' as unknown as number }))).toBe('ERR_TORCHLET_INVALID_ARG_TYPE');
+      // PyTorch's values where it computes: a floating result, or an integer alpha
+      expectClose(torch.add(i, 1.5, { alpha: 2 }), [4, 5], { atol: 0 });
+      expectClose(torch.add(i, f, { alpha: 0.5 }), [1.5, 3], { atol: 0 });
+      expectClose(torch.add(f, i, { alpha: 0.5 }), [1.5, 3], { atol: 0 });
+      expect(Array.from(torch.sub(i, i, { alpha: 3 }).toArray() as BigInt64Array)).toEqual([-2n, -4n]);
+    });
+
     test('type promotion: float32 + float64 -> float64, int64 / int64 -> float32', () => {
       const a = on(torch.tensor([1, 2], { dtype: 'float32' }));
       const b = on(torch.tensor([0.5, 0.25], { dtype: 'float64' }));
