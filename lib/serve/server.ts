@@ -22,6 +22,9 @@ import { BadInput, Batch, checkPixels, fitBatch, fromImage, fromJson, fromOctets
 import { TorchletError } from '../errors';
 import { BodyPool, pooledBodyParser, releaseBody } from './bodies';
 
+/** The headers describing a raw tensor body, each to be given at most once. */
+const TENSOR_HEADERS = [['x-shape', 'X-Shape'], ['x-dtype', 'X-Dtype'], ['x-layout', 'X-Layout']] as const;
+
 /** fastify's limit on a URL parameter (a model name), in characters (its default). */
 const MAX_PARAM_LENGTH = 100;
 
@@ -190,7 +193,16 @@ export async function startServer(o: ServeOptions): Promise<Server> {
         const body = req.body as Record<string, unknown>;
         batch = fromJson(body);
         if (body && typeof body === 'object' && body.topk !== undefined) q.topk = String(body.topk);
-      } else if (type === 'application/octet-stream') batch = fromOctets(req.body as Buffer, req.headers['x-shape'] ?? q.shape, req.headers['x-dtype'], req.headers['x-layout']);
+      } else if (type === 'application/octet-stream') {
+        // Node joins a repeated header's values with ", ": "1,1,28,28, 1,1,28,28" would read as one longer shape
+        const raw = req.raw.rawHeaders;
+        for (const [h, name] of TENSOR_HEADERS) {
+          let n = 0;
+          for (let i = 0; i < raw.length; i += 2) if (raw[i].length === h.length && raw[i].toLowerCase() === h) n++;
+          if (n > 1) throw new BadInput(400, `the ${name} header is given ${n} times; give it once`);
+        }
+        batch = fromOctets(req.body as Buffer, req.headers['x-shape'] ?? q.shape, req.headers['x-dtype'], req.headers['x-layout']);
+      }
       else if (type === 'image/png' || type === 'image/jpeg') batch = fromImage(req.body as Buffer, type === 'image/png' ? 'png' : 'jpeg', spec.input);
       else throw new BadInput(415, `unsupported Content-Type ${JSON.stringify(type)}`, 'UNSUPPORTED_MEDIA_TYPE');
       checkPixels(batch, spec.input);

@@ -7,6 +7,7 @@
 // (503 + Retry-After on a full queue, 504 on the per-request timeout), a killed worker (500, then
 // replaced), and `--device cuda` on the emulated or real CUDA device when there is one.
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { PNG } from 'pngjs';
@@ -160,6 +161,35 @@ describe('torchlet serve: a FashionCNN checkpoint on the CPU', () => {
       expect(r.status).toBe(200);
       expectClose(r.body.predictions![0].probs, i < 12 ? want[i % n] : expected(fl[i - 12])[0]);
     });
+  });
+
+  test('a tensor header given twice is a 400 naming it (Node would join the values into one longer shape)', async () => {
+    // by hand on a socket: fetch and http.request merge or reframe repeated headers
+    const u = new URL(s.url);
+    const send = (headers: string[]) =>
+      new Promise<{ status: number; body: Answer }>((resolve, reject) => {
+        let text = '';
+        const c = net.connect(Number(u.port), u.hostname, () => {
+          const lines = [];
+          for (let i = 0; i < headers.length; i += 2) lines.push(`${headers[i]}: ${headers[i + 1]}`);
+          c.write(`POST /predict HTTP/1.1\r\nHost: ${u.host}\r\n${lines.join('\r\n')}\r\nContent-Length: 3136\r\nConnection: close\r\n\r\n`);
+          c.write(Buffer.alloc(3136)); // not end(): a half-closed socket may lose the answer (Node's server closes it)
+        });
+        c.on('data', (d: Buffer) => (text += d.toString('latin1')));
+        c.on('error', reject);
+        c.on('end', () => {
+          const [head, body] = text.split('\r\n\r\n');
+          // the body is one chunk (chunked) or plain
+          const json = /transfer-encoding: chunked/i.test(head) ? body.slice(body.indexOf('\r\n') + 2, body.lastIndexOf('\r\n0\r\n')) : body;
+          resolve({ status: Number(head.split(' ')[1]), body: JSON.parse(json) as Answer });
+        });
+      });
+    const twice = await send(['Content-Type', 'application/octet-stream', 'X-Shape', '1,1,28,28', 'x-shape', '1,1,28,28']);
+    expect(twice.status).toBe(400);
+    expect(twice.body.error).toBe('the X-Shape header is given 2 times; give it once');
+    const dtype = await send(['Content-Type', 'application/octet-stream', 'X-Shape', '1,1,28,28', 'X-Dtype', 'float32', 'X-Dtype', 'float32']);
+    expect(dtype.body.error).toMatch(/X-Dtype header is given 2 times/);
+    expect((await send(['Content-Type', 'application/octet-stream', 'X-Shape', '1,1,28,28', 'X-Dtype', 'float32'])).status).toBe(200);
   });
 
   test('PNG and JPEG images get the training preprocessing (equal to predict.ts on the same image)', async () => {
