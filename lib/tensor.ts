@@ -581,6 +581,13 @@ export class Tensor {
     I.scatterReduce_(this, dim, index, src, reduce, opts, ...rest);
     return this;
   }
+  indexReduce(dim: number, index: Tensor, source: Tensor, reduce: I.IndexReduceMode, opts?: I.ScatterReduceOptions, ...rest: never[]): Tensor {
+    return I.indexReduce(this, dim, index, source, reduce, opts, ...rest);
+  }
+  indexReduce_(dim: number, index: Tensor, source: Tensor, reduce: I.IndexReduceMode, opts?: I.ScatterReduceOptions, ...rest: never[]): this {
+    I.indexReduce_(this, dim, index, source, reduce, opts, ...rest);
+    return this;
+  }
   indexCopy(dim: number, index: Tensor, source: Tensor, ...rest: never[]): Tensor {
     return I.indexCopy(this, dim, index, source, ...rest);
   }

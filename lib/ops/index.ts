@@ -1,5 +1,5 @@
 // lib/ops/index.ts — indexing: gather, scatter / scatter_ (src or value, reduce 'add' / 'multiply'),
-// scatterAdd(_), scatterReduce(_), indexSelect, indexAdd(_), indexCopy(_), indexFill(_), maskedScatter(_), put(_), maskedFill(_), maskedSelect, where, nonzero, indexPut(_),
+// scatterAdd(_), scatterReduce(_), indexReduce(_), indexSelect, indexAdd(_), indexCopy(_), indexFill(_), maskedScatter(_), put(_), maskedFill(_), maskedSelect, where, nonzero, indexPut(_),
 // and Tensor#index / Tensor#set: PyTorch's x[...] / x[...] = v with slices ('::2', '1:-1'), integers,
 // null (newaxis), '...', integer index tensors and bool masks in one call.
 // Contract: the data movement runs in the native gather / scatter / where / nonzero kernels
@@ -512,6 +512,54 @@ export function scatterReduce_(input: Tensor, dim: number, index: Tensor, src: T
   writeInto(input, res);
   if (!grad) res.dispose();
   return input;
+}
+
+// ---- indexReduce: scatterReduce with the 1-D index expanded along source's other dims -----------------
+export type IndexReduceMode = 'prod' | 'mean' | 'amax' | 'amin';
+const INDEX_REDUCE_MODES: readonly string[] = ['prod', 'mean', 'amax', 'amin'];
+/** Checks indexReduce's arguments; idx: index (int64) as a view of source's shape, for scatterReduce. */
+function indexReduceArgs(input: Tensor, dim: number, index: Tensor, source: Tensor, reduce: IndexReduceMode, opts: ScatterReduceOptions | undefined): {
+  d: number; idx: Tensor; includeSelf: boolean;
+} {
+  checkTensor('input', input);
+  const d = normDim(dim, input.ndim);
+  const idx0 = vectorIndex('index', index, input);
+  checkTensor('source', source);
+  sameDevice('source', source, input);
+  if (source.dtype !== input.dtype) dtypeError('source', `a ${input.dtype} tensor (input's dtype)`, source);
+  // (PyTorch 1.13's index_reduce has no 'sum': that is indexAdd)
+  if (typeof reduce !== 'string' || !INDEX_REDUCE_MODES.includes(reduce)) invalidArg('reduce', "'prod', 'mean', 'amax' or 'amin'", reduce);
+  const o = checkOptionKeys('opts', opts, ['includeSelf']);
+  if (o.includeSelf !== undefined && typeof o.includeSelf !== 'boolean') typeArg('opts.includeSelf', 'a boolean', o.includeSelf);
+  const want = input.shape.slice();
+  if (input.ndim) want[d] = idx0.numel();
+  if (source.ndim !== input.ndim || source.shape.some((s, k) => s !== want[k]))
+    shapeError('source', `a tensor of shape [${want.join(', ')}]`, source);
+  // (a 0-d input takes one index, for its one element)
+  if (!input.ndim && idx0.numel() !== 1) shapeError('index', 'one index (input and source are 0-d)', idx0);
+  checkRange('index', idx0, 0, input.ndim ? input.shape[d] : 1);
+  // index[i] at every position of source's slice i along d (a stride-0 view: no copy)
+  const idx = input.ndim ? expand(reshape(idx0, want.map((n, k) => (k === d ? n : 1))), want) : reshape(idx0, []);
+  return { d, idx, includeSelf: o.includeSelf ?? true };
+}
+/**
+ * A copy of input with source's slices along dim reduced into the slices index names
+ * (out.select(dim, index[i]) combined with source.select(dim, i)) by `reduce`: 'prod', 'mean' (integer
+ * dtypes: floor division), 'amax' or 'amin' (NaN propagates); with `includeSelf: false` input's values
+ * in the slices written do not take part (nor count for 'mean'). index: 1-D, int64 or int32; source:
+ * input's shape but index.numel() along dim, input's dtype. PyTorch 1.13's index_reduce, values and
+ * gradients (scatterReduce's, which it runs).
+ */
+export function indexReduce(input: Tensor, dim: number, index: Tensor, source: Tensor, reduce: IndexReduceMode, opts?: ScatterReduceOptions, ...rest: never[]): Tensor {
+  noExtraArgs('indexReduce', 'input, dim, index, source, reduce, { includeSelf }', rest);
+  const { d, idx, includeSelf } = indexReduceArgs(input, dim, index, source, reduce, opts);
+  return scatterReduce(input, d, idx, source, reduce, { includeSelf });
+}
+/** In-place indexReduce. */
+export function indexReduce_(input: Tensor, dim: number, index: Tensor, source: Tensor, reduce: IndexReduceMode, opts?: ScatterReduceOptions, ...rest: never[]): Tensor {
+  noExtraArgs('indexReduce_', 'input, dim, index, source, reduce, { includeSelf }', rest);
+  const { d, idx, includeSelf } = indexReduceArgs(input, dim, index, source, reduce, opts);
+  return scatterReduce_(input, d, idx, source, reduce, { includeSelf });
 }
 
 function indexCopyFillIndex(input: Tensor, index: Tensor, d: number): Tensor {

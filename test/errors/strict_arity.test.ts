@@ -96,6 +96,8 @@ const VALID: Record<string, () => unknown[]> = {
   'torch.indexPut': () => [X(), [I()], torch.zeros([2, 3])],
   'torch.scatterReduce': () => [X(), 1, I2(), torch.randn([2, 3]), 'sum'],
   'torch.scatterReduce_': () => [X(), 1, I2(), torch.randn([2, 3]), 'sum'],
+  'torch.indexReduce': () => [X(), 0, I(), X(), 'prod'],
+  'torch.indexReduce_': () => [X(), 0, I(), X(), 'prod'],
   'torch.put': () => [X(), I(), torch.randn([2])],
   'torch.put_': () => [X(), I(), torch.randn([2])],
   'torch.indexPut_': () => [X(), [I()], torch.zeros([2, 3])],
@@ -279,6 +281,8 @@ const VALID_METHOD: Record<string, Args> = {
   loadStateDict: (self) => [(self as { stateDict(): unknown }).stateDict()],
   scatterReduce: () => [1, I2(), torch.randn([2, 3]), 'amax'],
   scatterReduce_: () => [1, I2(), torch.randn([2, 3]), 'amax'],
+  indexReduce: () => [0, I(), torch.randn([2, 3]), 'mean'],
+  indexReduce_: () => [0, I(), torch.randn([2, 3]), 'mean'],
   put: () => [I(), torch.randn([2])],
   put_: () => [I(), torch.randn([2])],
 };
