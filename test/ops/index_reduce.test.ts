@@ -18,14 +18,10 @@ import * as path from 'path';
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { describeOp } from '../devices';
-import { expectClose, toNumbers, expectCodedError, randnT } from '../helpers';
+import { toNumbers, expectCodedError, randnT } from '../helpers';
 import { gradcheck } from '../gradcheck';
+import { FT, Layout, check, layout, mk } from './fixture_tensors';
 
-interface FT {
-  shape: number[];
-  dtype: 'float64' | 'float32' | 'int64' | 'int32';
-  data: (number | string)[];
-}
 type Reduce = 'prod' | 'mean' | 'amax' | 'amin';
 interface Case {
   name: string;
@@ -43,30 +39,6 @@ interface Case {
 }
 const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'index_reduce.json'), 'utf8')) as { cases: Case[] };
 
-const nums = (t: FT): number[] => t.data.map(Number); // ('NaN', 'Infinity' too)
-function mk(t: FT): Tensor {
-  const n = nums(t);
-  if (t.dtype === 'int64') return torch.fromBuffer(BigInt64Array.from(n, (v) => BigInt(v)), t.shape.slice());
-  if (t.dtype === 'int32') return torch.fromBuffer(Int32Array.from(n), t.shape.slice());
-  if (t.dtype === 'float32') return torch.fromBuffer(Float32Array.from(n), t.shape.slice());
-  return torch.fromBuffer(Float64Array.from(n), t.shape.slice());
-}
-type Layout = 'contiguous' | 'transposed';
-/** The same values as a transposed copy transposed back (by differentiable ops; 0-d and 1-D: a strided slice). */
-function layout(t: Tensor, l: Layout): Tensor {
-  if (l === 'contiguous') return t;
-  if (t.ndim >= 2) return t.transpose(0, t.ndim - 1).contiguous().transpose(0, t.ndim - 1);
-  return torch.stack([t, t], t.ndim).index('...', 0);
-}
-function check(actual: Tensor, expected: FT, label: string): void {
-  expect(actual.shape).toEqual(expected.shape);
-  expect(actual.dtype).toBe(expected.dtype);
-  if (expected.dtype !== 'float64' && expected.dtype !== 'float32') expect(toNumbers(actual)).toEqual(nums(expected));
-  else {
-    const tol = expected.dtype === 'float32' ? { atol: 1e-6, rtol: 1e-6 } : { atol: 1e-12, rtol: 1e-12 };
-    expectClose(actual, nums(expected), { ...tol, label, ignoreShape: true });
-  }
-}
 const run = (c: Case, x: Tensor, index: Tensor, source: Tensor): Tensor => torch.indexReduce(x, c.dim, index, source, c.reduce, { includeSelf: c.includeSelf });
 const runMethod = (c: Case, x: Tensor, index: Tensor, source: Tensor): Tensor => x.indexReduce(c.dim, index, source, c.reduce, { includeSelf: c.includeSelf });
 const runInplace = (c: Case, x: Tensor, index: Tensor, source: Tensor): Tensor => x.indexReduce_(c.dim, index, source, c.reduce, { includeSelf: c.includeSelf });

@@ -20,14 +20,10 @@ import * as path from 'path';
 import * as torch from '../../lib';
 import type { Tensor } from '../../lib';
 import { describeOp } from '../devices';
-import { expectClose, toNumbers, expectCodedError, randnT } from '../helpers';
+import { toNumbers, expectCodedError, randnT } from '../helpers';
 import { gradcheck } from '../gradcheck';
+import { FT, Layout, check, layout, mk } from './fixture_tensors';
 
-interface FT {
-  shape: number[];
-  dtype: 'float64' | 'float32' | 'int64' | 'int32' | 'bool';
-  data: (number | string)[];
-}
 type Op = 'scatter_reduce' | 'index_copy' | 'index_fill' | 'masked_scatter' | 'put';
 type Reduce = 'sum' | 'prod' | 'mean' | 'amax' | 'amin';
 interface Case {
@@ -48,31 +44,6 @@ interface Case {
 }
 const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'scatter_more.json'), 'utf8')) as { cases: Case[] };
 
-const nums = (t: FT): number[] => t.data.map(Number); // ('NaN', 'Infinity' too)
-function mk(t: FT): Tensor {
-  const n = nums(t);
-  if (t.dtype === 'int64') return torch.fromBuffer(BigInt64Array.from(n, (v) => BigInt(v)), t.shape.slice());
-  if (t.dtype === 'int32') return torch.fromBuffer(Int32Array.from(n), t.shape.slice());
-  if (t.dtype === 'bool') return torch.tensor(n.map((v) => v !== 0), { dtype: 'bool' }).reshape(t.shape);
-  if (t.dtype === 'float32') return torch.fromBuffer(Float32Array.from(n), t.shape.slice());
-  return torch.fromBuffer(Float64Array.from(n), t.shape.slice());
-}
-type Layout = 'contiguous' | 'transposed';
-/** The same values as a transposed copy transposed back (by differentiable ops; 0-d and 1-D: a strided slice). */
-function layout(t: Tensor, l: Layout): Tensor {
-  if (l === 'contiguous') return t;
-  if (t.ndim >= 2) return t.transpose(0, t.ndim - 1).contiguous().transpose(0, t.ndim - 1);
-  return torch.stack([t, t], t.ndim).index('...', 0);
-}
-function check(actual: Tensor, expected: FT, label: string): void {
-  expect(actual.shape).toEqual(expected.shape);
-  expect(actual.dtype).toBe(expected.dtype);
-  if (expected.dtype !== 'float64' && expected.dtype !== 'float32') expect(toNumbers(actual)).toEqual(nums(expected));
-  else {
-    const tol = expected.dtype === 'float32' ? { atol: 1e-6, rtol: 1e-6 } : { atol: 1e-12, rtol: 1e-12 };
-    expectClose(actual, nums(expected), { ...tol, label, ignoreShape: true });
-  }
-}
 function run(c: Case, x: Tensor, index: Tensor, src: Tensor | number): Tensor {
   if (c.op === 'scatter_reduce') return torch.scatterReduce(x, c.dim, index, src as Tensor, c.reduce!, { includeSelf: c.includeSelf });
   if (c.op === 'index_copy') return torch.indexCopy(x, c.dim, index, src as Tensor);

@@ -9,6 +9,7 @@
 // unloaded server); a 2xx /predict answer holds one prediction per sample with 10 finite
 // probabilities summing to 1; any other answer is a JSON {"error": text, "code": UPPER_CASE}.
 import { PNG } from 'pngjs';
+import { rng } from '../helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const jpeg = require('jpeg-js') as { encode(img: { data: Buffer; width: number; height: number }, q: number): { data: Buffer } };
@@ -21,18 +22,6 @@ export interface FuzzRequest {
   body?: Buffer | string;
   /** built to be valid: must be answered 200 with this many predictions */
   valid?: number;
-}
-
-/** mulberry32: a small seeded generator of floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SAMPLE = [1, 28, 28];
